@@ -1,0 +1,72 @@
+#include "CliCommand.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+
+using namespace leakdesk::cli;
+
+namespace {
+
+struct Subcommand {
+    const char* name;
+    int (*run)(const QStringList&);
+    const char* summary;
+};
+
+constexpr Subcommand kSubcommands[] = {
+    { "sandbox", runSandboxCommand, "serve or export the built-in simulated cluster" },
+    { "investigate", runInvestigateCommand, "run runbook steps 1-2 for a service and print the findings" },
+    { "heap", runHeapCommand, "analyse HPROF heap dumps (histogram, dominators, suspects, path, diff)" },
+};
+
+void printUsage(FILE* out)
+{
+    QTextStream s(out);
+    s << "usage: leakdesk-cli <command> [options]\n\n"
+      << "LeakDesk: memory-leak incident workbench for Kubernetes (headless).\n\ncommands:\n";
+    for (const auto& c : kSubcommands)
+        s << "  " << QString::fromLatin1(c.name).leftJustified(13) << QString::fromLatin1(c.summary) << '\n';
+    s << "\n  --version    print the version\n  --help       this text\n"
+      << "\nRun 'leakdesk-cli <command> --help' for a command's options.\n";
+}
+
+} // namespace
+
+namespace leakdesk::cli {
+
+void printError(const QString& message, const QString& hint)
+{
+    QTextStream err(stderr);
+    err << "leakdesk-cli: " << message << '\n';
+    if (!hint.isEmpty())
+        err << "  " << hint << '\n';
+}
+
+} // namespace leakdesk::cli
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("leakdesk-cli"));
+    QCoreApplication::setOrganizationName(QStringLiteral("LeakDesk"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(LEAKDESK_VERSION));
+
+    const QStringList args = app.arguments().mid(1);
+    if (args.isEmpty() || args.first() == QLatin1String("--help") || args.first() == QLatin1String("-h")) {
+        printUsage(args.isEmpty() ? stderr : stdout);
+        return args.isEmpty() ? 2 : 0;
+    }
+    if (args.first() == QLatin1String("--version")) {
+        QTextStream(stdout) << "leakdesk-cli " << QCoreApplication::applicationVersion() << '\n';
+        return 0;
+    }
+    for (const auto& c : kSubcommands) {
+        if (args.first() == QLatin1String(c.name))
+            return c.run(args.mid(1));
+    }
+    printError(QStringLiteral("unknown command '%1'").arg(args.first()),
+        QStringLiteral("run 'leakdesk-cli --help' for the list of commands"));
+    return 2;
+}

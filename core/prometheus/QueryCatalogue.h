@@ -1,0 +1,73 @@
+#pragma once
+// Every PromQL expression LeakDesk issues lives here, and only here. The clients build queries
+// from it, the sandbox recognises them with match(), and the tests use both directions.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leakdesk::prom {
+
+enum class QueryKind {
+    MemoryWorkingSet, // per pod, real containers only
+    MemoryLimit, // per pod, kube-state-metrics
+    Restarts, // per pod, counter
+    LastTerminatedOom, // per pod+container, 1 while the last termination was OOMKilled
+    OomEvents, // per pod, cAdvisor counter
+    JvmHeapUsed, // per pod
+    JvmHeapMax, // per pod
+    RequestRate, // whole service, requests/s
+    MemoryPerPodAvg, // average of the per-pod working set
+    MemoryPerPodAvgBaseline, // the same, offset 7d
+};
+
+const char* queryKindName(QueryKind kind);
+std::optional<QueryKind> queryKindFromName(std::string_view name);
+const std::vector<QueryKind>& allQueryKinds();
+
+// Metric names differ between exporters and clusters; they are configurable per connection.
+struct MetricNames {
+    std::string workingSet = "container_memory_working_set_bytes";
+    std::string limits = "kube_pod_container_resource_limits";
+    std::string restarts = "kube_pod_container_status_restarts_total";
+    std::string lastTerminatedReason = "kube_pod_container_status_last_terminated_reason";
+    std::string oomEvents = "container_oom_events_total";
+    std::string jvmMemoryUsed = "jvm_memory_used_bytes";
+    std::string jvmMemoryMax = "jvm_memory_max_bytes";
+    std::string httpRequests = "http_server_requests_seconds_count";
+};
+
+// Which pods a query is about: namespace plus a regular expression over pod names (RE2 syntax,
+// anchored by Prometheus). podRegexForWorkload() gives the usual one for a Deployment.
+struct PodSelector {
+    std::string ns;
+    std::string podRegex;
+};
+
+// Pods of Deployment `name`: name-<replicaset hash>-<5 char suffix>. Strict enough that
+// "checkout" does not match "checkout-worker-...".
+std::string podRegexForWorkload(std::string_view deploymentName);
+
+struct MatchedQuery {
+    QueryKind kind;
+    PodSelector selector;
+};
+
+class QueryCatalogue {
+public:
+    explicit QueryCatalogue(MetricNames names = {});
+
+    const MetricNames& metricNames() const { return m_names; }
+    std::string build(QueryKind kind, const PodSelector& selector) const;
+
+    // Recognises a query produced by build() (whitespace-insensitive). Used by the sandbox's
+    // Prometheus API, which answers exactly the catalogue rather than general PromQL.
+    std::optional<MatchedQuery> match(std::string_view promql) const;
+
+private:
+    std::string templateFor(QueryKind kind) const;
+    MetricNames m_names;
+};
+
+} // namespace leakdesk::prom
