@@ -19,6 +19,7 @@ constexpr Subcommand kSubcommands[] = {
     { "sandbox", runSandboxCommand, "serve or export the built-in simulated cluster" },
     { "investigate", runInvestigateCommand, "run runbook steps 1-2 for a service and print the findings" },
     { "heap", runHeapCommand, "analyse HPROF heap dumps (histogram, dominators, suspects, path, diff)" },
+    { "runbook", runRunbookCommand, "parse a Markdown runbook and print its steps, commands and thresholds" },
 };
 
 void printUsage(FILE* out)
