@@ -1,0 +1,383 @@
+#include "kube/KubeClient.h"
+
+#include "kube/KubePaths.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QTimer>
+
+#include <atomic>
+
+namespace leakdesk::kube {
+
+using nlohmann::json;
+
+struct KubeClient::TlsMaterial {
+    QSslConfiguration config;
+};
+
+struct KubeClient::Attempt {
+    QString path;
+    QUrlQuery query;
+    QPointer<QObject> context;
+    bool hasContext = false;
+    Callback<json> done;
+    std::shared_ptr<std::atomic_bool> cancelled = std::make_shared<std::atomic_bool>(false);
+    int retries = 0;
+};
+
+namespace {
+
+QString q(const std::string& s) { return QString::fromStdString(s); }
+
+QByteArray readFileOrData(const std::string& file, const std::string& data, QString* error)
+{
+    if (!data.empty())
+        return QByteArray::fromStdString(data);
+    if (file.empty())
+        return {};
+    QFile f(q(file));
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("%1 cannot be read: %2").arg(q(file), f.errorString());
+        return {};
+    }
+    return f.readAll();
+}
+
+} // namespace
+
+Error kubeErrorFromResponse(int httpStatus, const QByteArray& body, const QString& what)
+{
+    // The API server answers errors with a meta/v1 Status: {"kind":"Status","message":...,"reason":...}.
+    std::string serverMessage;
+    try {
+        const json j = json::parse(body.toStdString());
+        if (j.is_object() && j.value("kind", "") == "Status")
+            serverMessage = j.value("message", "");
+    } catch (const json::exception&) {
+    }
+    if (serverMessage.empty())
+        serverMessage = body.left(200).trimmed().toStdString();
+    const std::string w = what.toStdString();
+    switch (httpStatus) {
+    case 401:
+        return makeError(ErrorCode::Unauthorized, w + ": the API server rejected the credentials (401 Unauthorized)",
+            "the token or certificate is missing, wrong or expired; refresh your kubeconfig credentials");
+    case 403:
+        return makeError(ErrorCode::Forbidden, w + ": forbidden by RBAC (403): " + serverMessage,
+            "ask a cluster admin for the permission named above, or use a context that has it");
+    case 404:
+        return makeError(ErrorCode::NotFound, w + ": not found (404): " + serverMessage,
+            "check the namespace and the name; the API group may not be installed (metrics-server for 'top')");
+    case 409:
+        return makeError(ErrorCode::Conflict, w + ": conflict (409): " + serverMessage,
+            "someone changed the object meanwhile; reload and try again");
+    case 422:
+        return makeError(ErrorCode::Invalid, w + ": rejected as invalid (422): " + serverMessage, "");
+    case 429:
+        return makeError(ErrorCode::Server, w + ": the API server is throttling requests (429)", "wait and retry");
+    default:
+        break;
+    }
+    if (httpStatus >= 500)
+        return makeError(ErrorCode::Server, w + ": API server error " + std::to_string(httpStatus) + ": " + serverMessage,
+            "the control plane is unhealthy or overloaded; retry in a moment");
+    return makeError(ErrorCode::Network, w + ": unexpected HTTP status " + std::to_string(httpStatus) + ": " + serverMessage, "");
+}
+
+Result<std::unique_ptr<KubeClient>> KubeClient::create(const ResolvedContext& context, const KubeClientOptions& options, QObject* parent)
+{
+    const QUrl server(q(context.cluster.server));
+    if (!server.isValid() || (server.scheme() != QLatin1String("https") && server.scheme() != QLatin1String("http")))
+        return makeError(ErrorCode::Config,
+            "cluster '" + context.cluster.name + "' in " + context.cluster.sourceFile + " has an invalid server URL '" + context.cluster.server + "'",
+            "use https://host:port");
+    std::unique_ptr<KubeClient> client(new KubeClient(context, options, parent));
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    QString error;
+    const QByteArray ca = readFileOrData(context.cluster.certificateAuthorityFile, context.cluster.certificateAuthorityData, &error);
+    if (!error.isEmpty())
+        return makeError(ErrorCode::Config, "certificate authority of cluster '" + context.cluster.name + "': " + error.toStdString(),
+            "fix certificate-authority in " + context.cluster.sourceFile);
+    if (!ca.isEmpty()) {
+        const auto certs = QSslCertificate::fromData(ca, QSsl::Pem);
+        if (certs.isEmpty())
+            return makeError(ErrorCode::Config, "certificate authority of cluster '" + context.cluster.name + "' holds no PEM certificate",
+                "fix certificate-authority(-data) in " + context.cluster.sourceFile);
+        // The cluster CA replaces the system store, as kubectl does.
+        ssl.setCaCertificates(certs);
+    }
+    if (context.cluster.insecureSkipTlsVerify)
+        ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
+    const QByteArray certPem = readFileOrData(context.user.clientCertificateFile, context.user.clientCertificateData, &error);
+    const QByteArray keyPem = readFileOrData(context.user.clientKeyFile, context.user.clientKeyData, &error);
+    if (!error.isEmpty())
+        return makeError(ErrorCode::Config, "client credentials of user '" + context.user.name + "': " + error.toStdString(),
+            "fix client-certificate/client-key in " + context.user.sourceFile);
+    if (!certPem.isEmpty()) {
+        const auto certs = QSslCertificate::fromData(certPem, QSsl::Pem);
+        if (certs.isEmpty())
+            return makeError(ErrorCode::Config, "client certificate of user '" + context.user.name + "' is not a PEM certificate",
+                "fix client-certificate(-data) in " + context.user.sourceFile);
+        if (certs.first().expiryDate() < QDateTime::currentDateTimeUtc())
+            return makeError(ErrorCode::Config,
+                "client certificate of user '" + context.user.name + "' expired on " + certs.first().expiryDate().toString(Qt::ISODate).toStdString(),
+                "get a fresh kubeconfig from your cluster provider");
+        QSslKey key(keyPem, QSsl::Rsa, QSsl::Pem);
+        if (key.isNull())
+            key = QSslKey(keyPem, QSsl::Ec, QSsl::Pem);
+        if (key.isNull())
+            return makeError(ErrorCode::Config, "client key of user '" + context.user.name + "' cannot be read (RSA or EC PEM expected)",
+                "fix client-key(-data) in " + context.user.sourceFile);
+        ssl.setLocalCertificate(certs.first());
+        ssl.setPrivateKey(key);
+    }
+    client->m_tls = std::make_unique<TlsMaterial>();
+    client->m_tls->config = ssl;
+    return client;
+}
+
+KubeClient::KubeClient(ResolvedContext context, KubeClientOptions options, QObject* parent)
+    : QObject(parent)
+    , m_context(std::move(context))
+    , m_options(options)
+    , m_server(q(m_context.cluster.server))
+    , m_nam(new QNetworkAccessManager(this))
+{
+    // Proxies from the environment must not catch loopback traffic to a local API server.
+    m_nam->setProxy(QNetworkProxy::NoProxy);
+}
+
+KubeClient::~KubeClient() = default;
+
+Result<QNetworkRequest> KubeClient::makeRequest(const QString& path, const QUrlQuery& query)
+{
+    QUrl url = m_server;
+    url.setPath(url.path().chopped(url.path().endsWith(QLatin1Char('/')) ? 1 : 0) + path);
+    // Percent-encode values ourselves: QUrlQuery leaves '+' alone, which servers read as a space.
+    QUrlQuery encoded;
+    for (const auto& [k, v] : query.queryItems(QUrl::FullyDecoded))
+        encoded.addQueryItem(k, QString::fromLatin1(QUrl::toPercentEncoding(v)));
+    url.setQuery(encoded);
+    QNetworkRequest req(url);
+    req.setRawHeader("Accept", "application/json");
+    req.setRawHeader("User-Agent", "leakdesk");
+    req.setTransferTimeout(m_options.timeoutMs);
+    if (usesTls()) {
+        req.setSslConfiguration(m_tls->config);
+        if (!m_context.cluster.tlsServerName.empty())
+            req.setPeerVerifyName(q(m_context.cluster.tlsServerName));
+    }
+    const auto& user = m_context.user;
+    if (!user.token.empty()) {
+        req.setRawHeader("Authorization", "Bearer " + QByteArray::fromStdString(user.token));
+    } else if (!user.tokenFile.empty()) {
+        // Projected service-account tokens rotate: re-read the file whenever it changes.
+        const QFileInfo info(q(user.tokenFile));
+        if (!info.exists())
+            return makeError(ErrorCode::Config, "token file " + user.tokenFile + " of user '" + user.name + "' does not exist",
+                "fix tokenFile in " + user.sourceFile);
+        if (info.lastModified() != m_tokenFileMtime) {
+            QFile f(info.filePath());
+            if (!f.open(QIODevice::ReadOnly))
+                return makeError(ErrorCode::Config, "token file " + user.tokenFile + " cannot be read", f.errorString().toStdString());
+            m_tokenFromFile = f.readAll().trimmed();
+            m_tokenFileMtime = info.lastModified();
+        }
+        req.setRawHeader("Authorization", "Bearer " + m_tokenFromFile);
+    } else if (!user.username.empty()) {
+        req.setRawHeader("Authorization",
+            "Basic " + QByteArray::fromStdString(user.username + ":" + user.password).toBase64());
+    } else if (user.exec) {
+        return makeError(ErrorCode::Unsupported, "user '" + user.name + "' authenticates with the exec plugin '" + user.exec->command + "', which this build cannot run yet",
+            "use a context with a token or client certificate (e.g. from 'kubectl create token')");
+    }
+    return req;
+}
+
+void KubeClient::send(std::shared_ptr<Attempt> attempt)
+{
+    auto req = makeRequest(attempt->path, attempt->query);
+    if (!req) {
+        auto done = attempt->done;
+        auto err = req.error();
+        QTimer::singleShot(0, this, [attempt, err] {
+            if (!attempt->cancelled->load() && (!attempt->hasContext || attempt->context))
+                attempt->done(err);
+        });
+        return;
+    }
+    QNetworkReply* reply = m_nam->get(*req);
+    connect(reply, &QNetworkReply::finished, this, [this, attempt, reply] { onReply(attempt, reply); });
+}
+
+void KubeClient::onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply)
+{
+    reply->deleteLater();
+    if (attempt->cancelled->load() || (attempt->hasContext && !attempt->context))
+        return;
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QByteArray body = reply->readAll();
+    const QString what = QStringLiteral("GET %1").arg(attempt->path);
+
+    const bool retryable = status == 429 || status >= 500 || reply->error() == QNetworkReply::OperationCanceledError
+        || reply->error() == QNetworkReply::RemoteHostClosedError;
+    if (retryable && attempt->retries < m_options.maxRetries) {
+        int delayMs = 200 * (1 << attempt->retries);
+        if (status == 429) {
+            bool ok = false;
+            const int retryAfter = reply->rawHeader("Retry-After").toInt(&ok);
+            if (ok)
+                delayMs = std::clamp(retryAfter * 1000, 100, 30000);
+        }
+        ++attempt->retries;
+        QTimer::singleShot(delayMs, this, [this, attempt] {
+            if (!attempt->cancelled->load())
+                send(attempt);
+        });
+        return;
+    }
+    if (status == 0) {
+        const std::string server = m_server.toString().toStdString();
+        if (reply->error() == QNetworkReply::OperationCanceledError)
+            return attempt->done(makeError(ErrorCode::Timeout,
+                what.toStdString() + ": no answer from " + server + " within " + std::to_string(m_options.timeoutMs / 1000) + " s",
+                "check that the cluster is reachable (VPN, proxy) and retry"));
+        if (reply->error() >= QNetworkReply::SslHandshakeFailedError && reply->error() <= QNetworkReply::SslHandshakeFailedError + 2)
+            return attempt->done(makeError(ErrorCode::Network, what.toStdString() + ": TLS handshake with " + server + " failed: " + reply->errorString().toStdString(),
+                "check certificate-authority and tls-server-name of cluster '" + m_context.cluster.name + "'"));
+        return attempt->done(makeError(ErrorCode::Network,
+            what.toStdString() + ": cannot reach the API server " + server + ": " + reply->errorString().toStdString(),
+            "check the server URL of cluster '" + m_context.cluster.name + "' and that the cluster is up"));
+    }
+    if (status < 200 || status >= 300)
+        return attempt->done(kubeErrorFromResponse(status, body, what));
+    try {
+        attempt->done(json::parse(body.toStdString()));
+    } catch (const json::exception& e) {
+        attempt->done(makeError(ErrorCode::Parse, what.toStdString() + ": the answer is not JSON", e.what()));
+    }
+}
+
+KubeCall KubeClient::getJson(const QString& path, const QUrlQuery& query, QObject* context, Callback<json> done)
+{
+    auto attempt = std::make_shared<Attempt>();
+    attempt->path = path;
+    attempt->query = query;
+    attempt->context = context;
+    attempt->hasContext = context != nullptr;
+    attempt->done = std::move(done);
+    send(attempt);
+    return KubeCall(attempt->cancelled);
+}
+
+KubeCall KubeClient::listAll(const QString& path, const QUrlQuery& query, QObject* context, Callback<json> done)
+{
+    auto cancelled = std::make_shared<std::atomic_bool>(false);
+    auto collected = std::make_shared<json>();
+    auto fetch = std::make_shared<std::function<void(const QString&)>>();
+    *fetch = [this, path, query, context, done, cancelled, collected, fetch](const QString& continueToken) {
+        QUrlQuery pageQuery = query;
+        pageQuery.addQueryItem(QStringLiteral("limit"), QString::number(m_options.pageSize));
+        if (!continueToken.isEmpty())
+            pageQuery.addQueryItem(QStringLiteral("continue"), continueToken);
+        getJson(path, pageQuery, context, [done, cancelled, collected, fetch](Result<json> page) {
+            if (cancelled->load()) {
+                *fetch = nullptr;
+                return;
+            }
+            if (!page) {
+                *fetch = nullptr;
+                return done(page.error());
+            }
+            if (collected->is_null()) {
+                *collected = std::move(page).value();
+            } else if (page->contains("items") && (*page)["items"].is_array()) {
+                for (auto& item : (*page)["items"])
+                    (*collected)["items"].push_back(std::move(item));
+                (*collected)["metadata"] = (*page)["metadata"];
+            }
+            const std::string next = page.ok() && page->contains("metadata") && (*page)["metadata"].is_object()
+                ? (*page)["metadata"].value("continue", std::string())
+                : std::string();
+            if (next.empty()) {
+                auto f = *fetch;
+                *fetch = nullptr; // break the self-reference
+                return done(std::move(*collected));
+            }
+            (*fetch)(QString::fromStdString(next));
+        });
+    };
+    (*fetch)(QString());
+    return KubeCall(cancelled);
+}
+
+KubeCall KubeClient::serverVersion(QObject* context, Callback<QString> done)
+{
+    return getJson(paths::version(), {}, context, [done](Result<json> r) {
+        if (!r)
+            return done(r.error());
+        done(QString::fromStdString(r->value("gitVersion", std::string("unknown"))));
+    });
+}
+
+KubeCall KubeClient::listNamespaces(QObject* context, Callback<std::vector<std::string>> done)
+{
+    return listAll(paths::namespaces(), {}, context, [done](Result<json> r) {
+        if (!r)
+            return done(r.error());
+        std::vector<std::string> names;
+        for (const auto& item : (*r)["items"])
+            names.push_back(item["metadata"].value("name", std::string()));
+        done(std::move(names));
+    });
+}
+
+namespace {
+template<class T, class Parse>
+KubeClient::Callback<json> parsed(KubeClient::Callback<ParsedList<T>> done, Parse parse)
+{
+    return [done, parse](Result<json> r) {
+        if (!r)
+            return done(r.error());
+        done(parse(*r));
+    };
+}
+} // namespace
+
+KubeCall KubeClient::listPods(const QString& ns, const QString& labelSelector, QObject* context, Callback<ParsedList<Pod>> done)
+{
+    QUrlQuery query;
+    if (!labelSelector.isEmpty())
+        query.addQueryItem(QStringLiteral("labelSelector"), labelSelector);
+    return listAll(paths::pods(ns), query, context, parsed<Pod>(done, parsePodList));
+}
+
+KubeCall KubeClient::listDeployments(const QString& ns, QObject* context, Callback<ParsedList<Deployment>> done)
+{
+    return listAll(paths::deployments(ns), {}, context, parsed<Deployment>(done, parseDeploymentList));
+}
+
+KubeCall KubeClient::listEvents(const QString& ns, const QString& fieldSelector, QObject* context, Callback<ParsedList<Event>> done)
+{
+    QUrlQuery query;
+    if (!fieldSelector.isEmpty())
+        query.addQueryItem(QStringLiteral("fieldSelector"), fieldSelector);
+    return listAll(ns.isEmpty() ? paths::eventsAllNamespaces() : paths::events(ns), query, context, parsed<Event>(done, parseEventList));
+}
+
+KubeCall KubeClient::listPodMetrics(const QString& ns, const QString& labelSelector, QObject* context, Callback<ParsedList<PodMetrics>> done)
+{
+    QUrlQuery query;
+    if (!labelSelector.isEmpty())
+        query.addQueryItem(QStringLiteral("labelSelector"), labelSelector);
+    return getJson(paths::podMetrics(ns), query, context, parsed<PodMetrics>(done, parsePodMetricsList));
+}
+
+} // namespace leakdesk::kube

@@ -1,0 +1,22 @@
+#pragma once
+// Every Kubernetes API path LeakDesk uses, in one place (the sandbox serves the same ones).
+
+#include <QString>
+
+namespace leakdesk::kube::paths {
+
+inline QString version() { return QStringLiteral("/version"); }
+inline QString namespaces() { return QStringLiteral("/api/v1/namespaces"); }
+inline QString pods(const QString& ns) { return QStringLiteral("/api/v1/namespaces/%1/pods").arg(ns); }
+inline QString pod(const QString& ns, const QString& name) { return pods(ns) + QLatin1Char('/') + name; }
+inline QString podExec(const QString& ns, const QString& name) { return pod(ns, name) + QStringLiteral("/exec"); }
+inline QString events(const QString& ns) { return QStringLiteral("/api/v1/namespaces/%1/events").arg(ns); }
+inline QString eventsAllNamespaces() { return QStringLiteral("/api/v1/events"); }
+inline QString nodes() { return QStringLiteral("/api/v1/nodes"); }
+inline QString deployments(const QString& ns) { return QStringLiteral("/apis/apps/v1/namespaces/%1/deployments").arg(ns); }
+inline QString deployment(const QString& ns, const QString& name) { return deployments(ns) + QLatin1Char('/') + name; }
+inline QString replicaSets(const QString& ns) { return QStringLiteral("/apis/apps/v1/namespaces/%1/replicasets").arg(ns); }
+inline QString podMetrics(const QString& ns) { return QStringLiteral("/apis/metrics.k8s.io/v1beta1/namespaces/%1/pods").arg(ns); }
+inline QString selfSubjectAccessReviews() { return QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"); }
+
+} // namespace leakdesk::kube::paths

@@ -1,0 +1,278 @@
+#include "prometheus/PromClient.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QTimer>
+#include <QUrlQuery>
+
+#include <cmath>
+
+namespace leakdesk::prom {
+
+using nlohmann::json;
+
+std::int64_t chooseStepMs(const TimeRange& range, std::int64_t maxPoints, std::int64_t minStepMs)
+{
+    const std::int64_t span = std::max<std::int64_t>(range.durationMs(), 1);
+    std::int64_t step = std::max(minStepMs, (span + maxPoints - 1) / std::max<std::int64_t>(maxPoints - 1, 1));
+    // Whole seconds keep Prometheus's evaluation grid aligned with ours.
+    step = ((step + 999) / 1000) * 1000;
+    return step;
+}
+
+std::vector<TimeRange> splitRange(const TimeRange& range, std::int64_t stepMs)
+{
+    std::vector<TimeRange> out;
+    if (stepMs <= 0 || range.endMs < range.startMs)
+        return out;
+    const std::int64_t chunk = stepMs * (kMaxPointsPerSeries - 1);
+    for (std::int64_t s = range.startMs; s <= range.endMs; s += chunk + stepMs) {
+        out.push_back({ s, std::min(range.endMs, s + chunk) });
+    }
+    return out;
+}
+
+namespace {
+
+double parseValue(const json& v)
+{
+    // Values arrive as strings, including "NaN", "+Inf", "-Inf".
+    const std::string s = v.get<std::string>();
+    if (s == "NaN")
+        return std::nan("");
+    if (s == "+Inf")
+        return INFINITY;
+    if (s == "-Inf")
+        return -INFINITY;
+    return std::stod(s);
+}
+
+Sample parsePair(const json& pair)
+{
+    return Sample { static_cast<std::int64_t>(std::llround(pair.at(0).get<double>() * 1000.0)), parseValue(pair.at(1)) };
+}
+
+} // namespace
+
+Result<QueryResult> parsePromResponse(const QByteArray& body, int httpStatus)
+{
+    json j;
+    try {
+        j = json::parse(body.toStdString());
+    } catch (const json::exception&) {
+        return makeError(httpStatus >= 500 ? ErrorCode::Server : ErrorCode::Parse,
+            "Prometheus answered HTTP " + std::to_string(httpStatus) + " with something that is not its API's JSON",
+            "check the Prometheus URL (it should be the server's base URL, e.g. http://host:9090): " + body.left(120).toStdString());
+    }
+    QueryResult r;
+    if (j.contains("warnings") && j["warnings"].is_array())
+        for (const auto& w : j["warnings"])
+            r.warnings.push_back(w.get<std::string>());
+    if (j.value("status", "") != "success") {
+        const std::string type = j.value("errorType", "error");
+        const std::string msg = j.value("error", "unknown error");
+        ErrorCode code = ErrorCode::Server;
+        if (type == "bad_data")
+            code = ErrorCode::InvalidArgument;
+        else if (type == "timeout")
+            code = ErrorCode::Timeout;
+        else if (type == "canceled")
+            code = ErrorCode::Cancelled;
+        return makeError(code, "Prometheus rejected the query (" + type + "): " + msg,
+            type == "timeout" ? "narrow the time range or raise the query timeout" : "");
+    }
+    try {
+        const json& data = j.at("data");
+        const std::string type = data.at("resultType").get<std::string>();
+        const json& result = data.at("result");
+        if (type == "matrix" || type == "vector") {
+            for (const auto& item : result) {
+                Series s;
+                for (auto it = item["metric"].begin(); it != item["metric"].end(); ++it)
+                    s.labels[it.key()] = it.value().get<std::string>();
+                if (type == "matrix") {
+                    for (const auto& pair : item.at("values"))
+                        s.samples.push_back(parsePair(pair));
+                } else {
+                    s.samples.push_back(parsePair(item.at("value")));
+                }
+                r.series.push_back(std::move(s));
+            }
+        } else if (type == "scalar") {
+            Series s;
+            s.samples.push_back(parsePair(result));
+            r.series.push_back(std::move(s));
+        } else {
+            return makeError(ErrorCode::Unsupported, "Prometheus returned a " + type + " result, which LeakDesk does not use");
+        }
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Parse, "Prometheus's answer has an unexpected shape", e.what());
+    }
+    return r;
+}
+
+PromClient::PromClient(PromConnection connection, QObject* parent)
+    : QObject(parent)
+    , m_connection(std::move(connection))
+    , m_nam(new QNetworkAccessManager(this))
+{
+    m_nam->setProxy(QNetworkProxy::NoProxy);
+}
+
+PromClient::~PromClient() = default;
+
+void PromClient::get(const QString& apiPath, const QList<std::pair<QString, QString>>& params, std::shared_ptr<std::atomic_bool> cancelled,
+    QPointer<QObject> context, bool hasContext, std::function<void(Result<QByteArray>, int)> done)
+{
+    QUrl url = m_connection.baseUrl;
+    QString path = url.path();
+    if (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    url.setPath(path + apiPath);
+    QUrlQuery query;
+    for (const auto& [k, v] : params)
+        query.addQueryItem(k, QString::fromUtf8(QUrl::toPercentEncoding(v)));
+    url.setQuery(query);
+    QNetworkRequest req(url);
+    req.setTransferTimeout(m_connection.timeoutMs);
+    req.setRawHeader("Accept", "application/json");
+    if (!m_connection.bearerToken.isEmpty())
+        req.setRawHeader("Authorization", "Bearer " + m_connection.bearerToken);
+    else if (!m_connection.basicUser.isEmpty())
+        req.setRawHeader("Authorization", "Basic " + QByteArray(m_connection.basicUser.toUtf8() + ':' + m_connection.basicPassword).toBase64());
+    if (url.scheme() == QLatin1String("https")) {
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        if (!m_connection.caCertificatesPem.isEmpty())
+            ssl.setCaCertificates(QSslCertificate::fromData(m_connection.caCertificatesPem));
+        if (m_connection.insecureSkipTlsVerify)
+            ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
+        req.setSslConfiguration(ssl);
+    }
+    QNetworkReply* reply = m_nam->get(req);
+    const int timeoutS = m_connection.timeoutMs / 1000;
+    const std::string base = m_connection.baseUrl.toString().toStdString();
+    connect(reply, &QNetworkReply::finished, this, [reply, cancelled, context, hasContext, done, timeoutS, base] {
+        reply->deleteLater();
+        if (cancelled->load() || (hasContext && !context))
+            return;
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 0) {
+            if (reply->error() == QNetworkReply::OperationCanceledError)
+                return done(makeError(ErrorCode::Timeout, "Prometheus at " + base + " did not answer within " + std::to_string(timeoutS) + " s",
+                                "narrow the time range, or check that Prometheus is up"),
+                    0);
+            return done(makeError(ErrorCode::Network, "cannot reach Prometheus at " + base + ": " + reply->errorString().toStdString(),
+                            "check the --prometheus URL and that the server is up"),
+                0);
+        }
+        if (status == 401 || status == 403)
+            return done(makeError(status == 401 ? ErrorCode::Unauthorized : ErrorCode::Forbidden,
+                            "Prometheus at " + base + " refused the request (HTTP " + std::to_string(status) + ")",
+                            "check the Prometheus credentials of this connection"),
+                status);
+        done(reply->readAll(), status);
+    });
+}
+
+PromCall PromClient::query(const std::string& promql, std::int64_t timeMs, QObject* context, Callback done)
+{
+    auto cancelled = std::make_shared<std::atomic_bool>(false);
+    const QList<std::pair<QString, QString>> params {
+        { QStringLiteral("query"), QString::fromStdString(promql) },
+        { QStringLiteral("time"), QString::number(static_cast<double>(timeMs) / 1000.0, 'f', 3) },
+    };
+    get(QStringLiteral("/api/v1/query"), params, cancelled, context, context != nullptr, [done, promql, timeMs](Result<QByteArray> body, int status) {
+        if (!body)
+            return done(body.error());
+        auto r = parsePromResponse(*body, status);
+        if (r) {
+            r->query = promql;
+            r->range = { timeMs, timeMs };
+        }
+        done(std::move(r));
+    });
+    return PromCall(cancelled);
+}
+
+PromCall PromClient::queryRange(const std::string& promql, const TimeRange& range, std::int64_t stepMs, QObject* context, Callback done)
+{
+    auto cancelled = std::make_shared<std::atomic_bool>(false);
+    const auto chunks = splitRange(range, stepMs);
+    if (chunks.empty()) {
+        QTimer::singleShot(0, this, [done] { done(makeError(ErrorCode::InvalidArgument, "empty time range for a range query")); });
+        return PromCall(cancelled);
+    }
+    // Chunks are fetched concurrently and stitched by series labels in chunk order.
+    struct Stitch {
+        std::vector<std::optional<QueryResult>> parts;
+        size_t pending = 0;
+        bool failed = false;
+    };
+    auto stitch = std::make_shared<Stitch>();
+    stitch->parts.resize(chunks.size());
+    stitch->pending = chunks.size();
+    for (size_t i = 0; i < chunks.size(); ++i) {
+        const QList<std::pair<QString, QString>> params {
+            { QStringLiteral("query"), QString::fromStdString(promql) },
+            { QStringLiteral("start"), QString::number(static_cast<double>(chunks[i].startMs) / 1000.0, 'f', 3) },
+            { QStringLiteral("end"), QString::number(static_cast<double>(chunks[i].endMs) / 1000.0, 'f', 3) },
+            { QStringLiteral("step"), QString::number(static_cast<double>(stepMs) / 1000.0, 'f', 3) },
+        };
+        get(QStringLiteral("/api/v1/query_range"), params, cancelled, context, context != nullptr,
+            [done, stitch, i, promql, range, stepMs](Result<QByteArray> body, int status) {
+                if (stitch->failed)
+                    return;
+                Result<QueryResult> r = body ? parsePromResponse(*body, status) : Result<QueryResult>(body.error());
+                if (!r) {
+                    stitch->failed = true;
+                    return done(r.error());
+                }
+                stitch->parts[i] = std::move(r).value();
+                if (--stitch->pending > 0)
+                    return;
+                QueryResult all;
+                all.query = promql;
+                all.range = range;
+                all.stepMs = stepMs;
+                std::map<Labels, size_t> index;
+                for (auto& part : stitch->parts) {
+                    for (auto& w : part->warnings)
+                        all.warnings.push_back(w);
+                    for (auto& s : part->series) {
+                        auto [it, inserted] = index.emplace(s.labels, all.series.size());
+                        if (inserted)
+                            all.series.push_back(std::move(s));
+                        else
+                            all.series[it->second].samples.insert(all.series[it->second].samples.end(), s.samples.begin(), s.samples.end());
+                    }
+                }
+                done(std::move(all));
+            });
+    }
+    return PromCall(cancelled);
+}
+
+PromCall PromClient::buildInfo(QObject* context, std::function<void(Result<QString>)> done)
+{
+    auto cancelled = std::make_shared<std::atomic_bool>(false);
+    get(QStringLiteral("/api/v1/status/buildinfo"), {}, cancelled, context, context != nullptr, [done](Result<QByteArray> body, int status) {
+        if (!body)
+            return done(body.error());
+        if (status != 200)
+            return done(makeError(ErrorCode::Server, "Prometheus build info returned HTTP " + std::to_string(status)));
+        try {
+            const json j = json::parse(body->toStdString());
+            done(QString::fromStdString(j.at("data").value("version", std::string("unknown"))));
+        } catch (const std::exception& e) {
+            done(makeError(ErrorCode::Parse, "Prometheus build info is not JSON", e.what()));
+        }
+    });
+    return PromCall(cancelled);
+}
+
+} // namespace leakdesk::prom

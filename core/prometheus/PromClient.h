@@ -1,0 +1,92 @@
+#pragma once
+// Asynchronous client of the Prometheus HTTP API (/api/v1/query, /api/v1/query_range).
+// Ranges are split so no request exceeds Prometheus's 11,000 points per series; error JSON and
+// `warnings` are surfaced to the caller.
+
+#include "common/Result.h"
+#include "common/Series.h"
+
+#include <QNetworkRequest>
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace leakdesk::prom {
+
+struct PromConnection {
+    QUrl baseUrl; // e.g. http://127.0.0.1:9090 or a Kubernetes service proxy URL (.../proxy/)
+    QByteArray bearerToken; // never logged
+    QString basicUser;
+    QByteArray basicPassword; // never logged
+    QByteArray caCertificatesPem;
+    bool insecureSkipTlsVerify = false;
+    int timeoutMs = 20000;
+};
+
+struct QueryResult {
+    std::vector<Series> series;
+    std::vector<std::string> warnings;
+    std::string query;
+    TimeRange range; // for range queries; start == end for instant queries
+    std::int64_t stepMs = 0;
+};
+
+// The largest number of points Prometheus returns per series in one range query.
+constexpr std::int64_t kMaxPointsPerSeries = 11000;
+
+// A step (ms, whole seconds) so that [start, end] has at most `maxPoints` points, never below `minStepMs`.
+std::int64_t chooseStepMs(const TimeRange& range, std::int64_t maxPoints = 1500, std::int64_t minStepMs = 15000);
+
+// Splits [start, end] into chunks of at most kMaxPointsPerSeries points at `stepMs`.
+std::vector<TimeRange> splitRange(const TimeRange& range, std::int64_t stepMs);
+
+// Parses a Prometheus API response body (success or error JSON).
+Result<QueryResult> parsePromResponse(const QByteArray& body, int httpStatus);
+
+class PromCall {
+public:
+    PromCall() = default;
+    explicit PromCall(std::shared_ptr<std::atomic_bool> c)
+        : m_cancelled(std::move(c))
+    {
+    }
+    void cancel()
+    {
+        if (m_cancelled)
+            m_cancelled->store(true);
+    }
+
+private:
+    std::shared_ptr<std::atomic_bool> m_cancelled;
+};
+
+class PromClient : public QObject {
+    Q_OBJECT
+public:
+    using Callback = std::function<void(Result<QueryResult>)>;
+
+    explicit PromClient(PromConnection connection, QObject* parent = nullptr);
+    ~PromClient() override;
+
+    const PromConnection& connection() const { return m_connection; }
+
+    PromCall query(const std::string& promql, std::int64_t timeMs, QObject* context, Callback done);
+    PromCall queryRange(const std::string& promql, const TimeRange& range, std::int64_t stepMs, QObject* context, Callback done);
+    PromCall buildInfo(QObject* context, std::function<void(Result<QString>)> done);
+
+private:
+    void get(const QString& apiPath, const QList<std::pair<QString, QString>>& params, std::shared_ptr<std::atomic_bool> cancelled,
+        QPointer<QObject> context, bool hasContext, std::function<void(Result<QByteArray>, int)> done);
+
+    PromConnection m_connection;
+    QNetworkAccessManager* m_nam = nullptr;
+};
+
+} // namespace leakdesk::prom
