@@ -299,8 +299,8 @@ Result<ResolvedContext> resolveContext(const KubeConfig& config, const std::stri
     }
     const KubeCluster* cluster = config.cluster(ctx->cluster);
     if (!cluster)
-        return makeError(ErrorCode::Config, "context '" + name + "' refers to cluster '" + ctx->cluster + "', which is not defined",
-            "add the cluster to " + ctx->sourceFile + " or fix the context");
+        return makeError(ErrorCode::Config, "context '" + name + "' in " + ctx->sourceFile + " refers to cluster '" + ctx->cluster + "', which is not defined",
+            "add the cluster or fix the context");
     if (cluster->server.empty())
         return makeError(ErrorCode::Config, "cluster '" + cluster->name + "' in " + cluster->sourceFile + " has no server URL",
             "set clusters[].cluster.server");
@@ -310,8 +310,8 @@ Result<ResolvedContext> resolveContext(const KubeConfig& config, const std::stri
     if (!ctx->user.empty()) {
         const KubeUser* user = config.user(ctx->user);
         if (!user)
-            return makeError(ErrorCode::Config, "context '" + name + "' refers to user '" + ctx->user + "', which is not defined",
-                "add the user to " + ctx->sourceFile + " or fix the context");
+            return makeError(ErrorCode::Config, "context '" + name + "' in " + ctx->sourceFile + " refers to user '" + ctx->user + "', which is not defined",
+                "add the user or fix the context");
         r.user = *user;
     }
     return r;
