@@ -1,0 +1,572 @@
+#include "analysis/MemoryAnalysis.h"
+
+#include "analysis/SeriesStats.h"
+#include "common/Quantity.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <utility>
+
+namespace leakdesk::analysis {
+
+const char* patternName(Pattern pattern)
+{
+    switch (pattern) {
+    case Pattern::Sawtooth:
+        return "sawtooth";
+    case Pattern::SteadyGrowth:
+        return "steady-growth";
+    case Pattern::Stable:
+        return "stable";
+    case Pattern::InsufficientData:
+        return "insufficient-data";
+    }
+    return "insufficient-data";
+}
+
+namespace {
+
+std::string duration(std::int64_t ms)
+{
+    char buf[48];
+    const double minutes = static_cast<double>(ms) / 60000.0;
+    if (minutes < 1.0)
+        std::snprintf(buf, sizeof buf, "%.0f s", static_cast<double>(ms) / 1000.0);
+    else if (minutes < 120.0)
+        std::snprintf(buf, sizeof buf, "%.0f min", minutes);
+    else if (minutes < 48 * 60.0)
+        std::snprintf(buf, sizeof buf, "%.1f h", minutes / 60.0);
+    else
+        std::snprintf(buf, sizeof buf, "%.1f days", minutes / 1440.0);
+    return buf;
+}
+
+std::string percent(double fraction, bool sign = false)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, sign ? "%+.1f%%" : "%.1f%%", fraction * 100.0);
+    return buf;
+}
+
+std::string number(double v, const char* fmt = "%.2f")
+{
+    char buf[48];
+    std::snprintf(buf, sizeof buf, fmt, v);
+    return buf;
+}
+
+std::string slopeWithBand(const SlopeEstimate& s)
+{
+    return formatBytes(s.slopePerHour) + "/h (" + number(s.confidenceLevel * 100, "%.0f") + "% band "
+        + formatBytes(s.lowPerHour) + " .. " + formatBytes(s.highPerHour) + "/h)";
+}
+
+std::string joinSources(const std::string& a, const std::string& b)
+{
+    if (a.empty())
+        return b;
+    if (b.empty())
+        return a;
+    return a + " ; " + b;
+}
+
+Evidence makeEvidence(std::string topic, std::string pod, std::string sentence, std::vector<EvidenceNumber> numbers,
+    TimeRange window, std::string source)
+{
+    return Evidence { std::move(topic), std::move(pod), std::move(sentence), std::move(numbers), window,
+        std::move(source) };
+}
+
+class ServiceAnalysis {
+public:
+    ServiceAnalysis(const MemoryInputs& in, const AnalysisParams& p)
+        : m_in(in)
+        , m_p(p)
+    { }
+
+    Verdict run();
+
+private:
+    PodAnalysis analysePod(const PodMemoryInput& input);
+    void addPodEvidence(const PodAnalysis& pa, const PodMemoryInput& input);
+    void decidePattern();
+    void addServiceEvidence();
+    TimeRange serviceWindow() const;
+
+    const MemoryInputs& m_in;
+    const AnalysisParams& m_p;
+    Verdict m_v;
+    std::vector<std::vector<Sample>> m_memory; // cleaned, per pod (same order as m_v.pods)
+    double m_serviceLevel = 0.0; // typical memory of one pod, for relative comparisons
+    std::optional<SlopeEstimate> m_serviceSlope;
+};
+
+TimeRange ServiceAnalysis::serviceWindow() const
+{
+    if (m_in.window.endMs > m_in.window.startMs)
+        return m_in.window;
+    TimeRange r { 0, 0 };
+    bool first = true;
+    for (const PodAnalysis& pa : m_v.pods) {
+        if (pa.points == 0)
+            continue;
+        r.startMs = first ? pa.covered.startMs : std::min(r.startMs, pa.covered.startMs);
+        r.endMs = first ? pa.covered.endMs : std::max(r.endMs, pa.covered.endMs);
+        first = false;
+    }
+    return r;
+}
+
+PodAnalysis ServiceAnalysis::analysePod(const PodMemoryInput& input)
+{
+    PodAnalysis pa;
+    pa.pod = input.pod;
+    m_memory.push_back(cleanSamples(input.memory, m_in.window));
+    const std::vector<Sample>& mem = m_memory.back();
+    pa.points = mem.size();
+    if (mem.empty())
+        return pa;
+    pa.covered = TimeRange { mem.front().tMs, mem.back().tMs };
+    pa.evaluable = mem.size() >= m_p.minPodPoints && pa.covered.durationMs() >= m_p.minPodSpanMs;
+    pa.gaps = findGaps(mem, m_p.minGapMs);
+
+    const std::vector<Sample> counter = cleanSamples(input.restartCounter, m_in.window);
+    CounterRestarts fromCounter = restartsFromCounter(counter);
+    pa.counterResetsMs = std::move(fromCounter.resetsAtMs);
+    const auto drops = restartsFromMemoryDrops(mem, m_p.restartDropFraction);
+    pa.restarts = mergeRestarts(fromCounter.restarts, drops, m_p.restartMatchToleranceMs);
+    pa.maxRestartsPerOomWindow = maxRestartsInWindow(pa.restarts, m_p.oomWindowMs);
+    pa.segments = splitAtRestarts(mem, pa.restarts);
+
+    // A series that begins well after the window opens belongs to a pod started inside it, so
+    // its first lifetime has a known start (and a warm-up to skip) too.
+    const std::int64_t startSlack = std::max<std::int64_t>(2 * medianIntervalMs(mem), 2 * 60 * 1000);
+    const bool firstStartKnown
+        = m_in.window.endMs > m_in.window.startMs && mem.front().tMs > m_in.window.startMs + startSlack;
+
+    StabilityParams sp = m_p.stability;
+    sp.slope = m_p.slope;
+    std::int64_t longestJudged = -1;
+    std::size_t judgedIndex = 0;
+    for (std::size_t i = 0; i < pa.segments.size(); ++i) {
+        const Segment& seg = pa.segments[i];
+        const bool startKnown = seg.startsAtRestart || (i == 0 && firstStartKnown);
+        auto part = std::span<const Sample>(mem).subspan(seg.begin, seg.size());
+        pa.stability.push_back(assessStability(part, startKnown, sp));
+        const StabilityAssessment& a = pa.stability.back();
+        if (a.trend != Trend::NotEnoughData && a.assessedToMs - a.assessedFromMs > longestJudged) {
+            longestJudged = a.assessedToMs - a.assessedFromMs;
+            judgedIndex = i;
+        }
+    }
+
+    SawtoothParams sawParams = m_p.sawtooth;
+    sawParams.slope = m_p.slope;
+    pa.sawtooth = detectSawtooth(mem, pa.segments, sawParams);
+
+    if (!pa.evaluable)
+        return pa;
+
+    if (longestJudged >= 0) {
+        const StabilityAssessment& a = pa.stability[judgedIndex];
+        pa.growth = a.slope;
+        pa.growthLevel = a.level;
+        pa.trend = a.trend;
+    }
+
+    // Time to limit: between restarts a sawtooth grows at its cycle slope even right after a
+    // restart (when the current lifetime is still too short to judge on its own).
+    const double current = mem.back().value;
+    if (!pa.sawtooth.cycles.empty()) {
+        pa.projection = projectTimeToLimit(current, mem.back().tMs, pa.sawtooth.growthPerHour, true, input.limitBytes);
+    } else if (pa.growth) {
+        pa.projection = projectTimeToLimit(
+            current, mem.back().tMs, pa.growth->slopePerHour, pa.trend == Trend::Growing, input.limitBytes);
+    } else {
+        pa.projection = projectTimeToLimit(current, mem.back().tMs, 0.0, false, input.limitBytes);
+    }
+
+    if (!input.jvmHeapUsed.empty()) {
+        // Compare within one container lifetime: both series restart together.
+        const std::size_t idx = longestJudged >= 0 ? judgedIndex : pa.segments.size() - 1;
+        const StabilityAssessment& a = pa.stability[idx];
+        const TimeRange part { a.assessedFromMs, a.assessedToMs };
+        const auto container = cleanSamples(mem, part);
+        const auto heap = cleanSamples(input.jvmHeapUsed, part);
+        pa.heapVsContainer = compareHeapWithContainer(container, heap, m_p.stability.flatFractionPerHour, m_p.slope);
+    }
+    return pa;
+}
+
+void ServiceAnalysis::addPodEvidence(const PodAnalysis& pa, const PodMemoryInput& input)
+{
+    auto& ev = m_v.evidence;
+    const std::string& memSrc = m_in.sources.memory;
+    if (!pa.evaluable) {
+        ev.push_back(makeEvidence("data", pa.pod,
+            "Not enough data for pod " + pa.pod + ": " + std::to_string(pa.points) + " samples over "
+                + duration(pa.covered.durationMs()) + " (need at least " + std::to_string(m_p.minPodPoints) + " over "
+                + duration(m_p.minPodSpanMs) + ").",
+            { { "samples", static_cast<double>(pa.points), "count" },
+                { "span", static_cast<double>(pa.covered.durationMs()), "ms" } },
+            pa.covered, memSrc));
+    }
+    if (!pa.gaps.empty()) {
+        std::int64_t longest = 0;
+        for (const TimeRange& g : pa.gaps)
+            longest = std::max(longest, g.durationMs());
+        ev.push_back(makeEvidence("data", pa.pod,
+            "Pod " + pa.pod + " has " + std::to_string(pa.gaps.size()) + " gap(s) without samples (longest "
+                + duration(longest) + "); slopes use the samples that exist.",
+            { { "gaps", static_cast<double>(pa.gaps.size()), "count" },
+                { "longest_gap", static_cast<double>(longest), "ms" } },
+            pa.covered, memSrc));
+    }
+    if (!pa.counterResetsMs.empty()) {
+        ev.push_back(makeEvidence("data", pa.pod,
+            "The restart counter of pod " + pa.pod + " went down " + std::to_string(pa.counterResetsMs.size())
+                + " time(s); read as a counter reset (its new value counts as restarts), not as negative restarts.",
+            { { "counter_resets", static_cast<double>(pa.counterResetsMs.size()), "count" } }, pa.covered,
+            m_in.sources.restarts));
+    }
+    if (!pa.restarts.empty()) {
+        int total = 0, counted = 0, dropped = 0;
+        for (const RestartEvent& r : pa.restarts) {
+            total += r.count;
+            counted += r.fromCounter ? r.count : 0;
+            dropped += r.fromMemoryDrop ? 1 : 0;
+        }
+        ev.push_back(makeEvidence("restarts", pa.pod,
+            "Pod " + pa.pod + " restarted " + std::to_string(total) + " time(s) in the window ("
+                + std::to_string(counted) + " seen by the restart counter, " + std::to_string(dropped)
+                + " as memory drops of more than " + percent(m_p.restartDropFraction) + ").",
+            { { "restarts", static_cast<double>(total), "count" },
+                { "from_counter", static_cast<double>(counted), "count" },
+                { "from_memory_drops", static_cast<double>(dropped), "count" } },
+            pa.covered, joinSources(m_in.sources.restarts, memSrc)));
+        ev.push_back(makeEvidence("oom-rate", pa.pod,
+            "Up to " + std::to_string(pa.maxRestartsPerOomWindow) + " restart(s) of pod " + pa.pod + " within "
+                + duration(m_p.oomWindowMs) + " (runbook: more than " + std::to_string(m_p.oomMaxCount) + " in "
+                + duration(m_p.oomWindowMs) + " confirms an active leak).",
+            { { "max_restarts_per_window", static_cast<double>(pa.maxRestartsPerOomWindow), "count" },
+                { "threshold", static_cast<double>(m_p.oomMaxCount), "count" },
+                { "window", static_cast<double>(m_p.oomWindowMs), "ms" } },
+            pa.covered, joinSources(m_in.sources.restarts, memSrc)));
+    }
+    if (!pa.evaluable)
+        return;
+
+    int judged = 0, flat = 0;
+    const StabilityAssessment* firstUnstable = nullptr;
+    for (const StabilityAssessment& a : pa.stability) {
+        if (a.trend == Trend::NotEnoughData)
+            continue;
+        ++judged;
+        if (a.stable())
+            ++flat;
+        else if (!firstUnstable)
+            firstUnstable = &a;
+    }
+    if (judged > 0) {
+        std::string sentence = "Memory of pod " + pa.pod + " is flat in " + std::to_string(flat) + " of "
+            + std::to_string(judged) + " container lifetime(s) judged (after a " + duration(m_p.stability.warmUpMs)
+            + " warm-up where the start is in the window)";
+        sentence += firstUnstable ? "; one is " + firstUnstable->reason + "." : ".";
+        ev.push_back(makeEvidence("stabilisation", pa.pod, sentence,
+            { { "lifetimes_judged", static_cast<double>(judged), "count" },
+                { "lifetimes_flat", static_cast<double>(flat), "count" },
+                { "warm_up", static_cast<double>(m_p.stability.warmUpMs), "ms" } },
+            pa.covered, memSrc));
+    }
+    if (pa.growth) {
+        const char* verb = pa.trend == Trend::Growing ? "is growing at "
+            : pa.trend == Trend::Shrinking            ? "is shrinking at "
+                                                      : "is flat: ";
+        ev.push_back(makeEvidence("growth", pa.pod,
+            "Memory of pod " + pa.pod + " " + verb + slopeWithBand(*pa.growth) + " at about "
+                + formatBytes(pa.growthLevel) + ".",
+            { { "slope", pa.growth->slopePerHour, "bytes/hour" }, { "slope_low", pa.growth->lowPerHour, "bytes/hour" },
+                { "slope_high", pa.growth->highPerHour, "bytes/hour" }, { "level", pa.growthLevel, "bytes" } },
+            TimeRange { pa.growth->firstMs, pa.growth->lastMs }, memSrc));
+    }
+    if (pa.projection) {
+        const LimitProjection& p = *pa.projection;
+        std::string sentence;
+        std::vector<EvidenceNumber> nums { { "current", p.currentBytes, "bytes" } };
+        if (p.limitBytes)
+            nums.push_back({ "limit", *p.limitBytes, "bytes" });
+        switch (p.state) {
+        case ProjectionState::NoLimit:
+            sentence = "Pod " + pa.pod + " has no known memory limit, so no time-to-limit projection.";
+            break;
+        case ProjectionState::AtOrAboveLimit:
+            sentence = "Pod " + pa.pod + " is at its memory limit (" + formatBytes(p.currentBytes) + " of "
+                + formatBytes(*p.limitBytes) + ").";
+            break;
+        case ProjectionState::NotGrowing:
+            sentence = "Pod " + pa.pod + " is not growing, so it is not heading for its " + formatBytes(*p.limitBytes)
+                + " limit (now " + formatBytes(p.currentBytes) + ").";
+            break;
+        case ProjectionState::Projected:
+            sentence = "At " + formatBytes(p.slopePerHour) + "/h pod " + pa.pod + " reaches its "
+                + formatBytes(*p.limitBytes) + " limit in about "
+                + duration(static_cast<std::int64_t>(*p.hoursToLimit * 3.6e6)) + " (now " + formatBytes(p.currentBytes)
+                + ").";
+            nums.push_back({ "slope", p.slopePerHour, "bytes/hour" });
+            nums.push_back({ "time_to_limit", *p.hoursToLimit * 3.6e6, "ms" });
+            break;
+        }
+        ev.push_back(makeEvidence(
+            "projection", pa.pod, sentence, std::move(nums), pa.covered, joinSources(memSrc, m_in.sources.limits)));
+    }
+    if (pa.heapVsContainer) {
+        const HeapVsContainer& h = *pa.heapVsContainer;
+        std::string sentence = "Pod " + pa.pod + ": container memory " + trendName(h.containerTrend) + " ("
+            + formatBytes(h.container.slopePerHour) + "/h), JVM heap " + trendName(h.heapTrend) + " ("
+            + formatBytes(h.heap.slopePerHour) + "/h)";
+        sentence += h.suggestion.empty() ? "." : "; " + h.suggestion + ".";
+        ev.push_back(makeEvidence("jvm-heap", pa.pod, sentence,
+            { { "container_slope", h.container.slopePerHour, "bytes/hour" },
+                { "heap_slope", h.heap.slopePerHour, "bytes/hour" },
+                { "native_leak_suspected", h.nativeLeakSuspected ? 1.0 : 0.0, "bool" } },
+            TimeRange { h.container.firstMs, h.container.lastMs }, joinSources(memSrc, m_in.sources.jvmHeap)));
+    }
+    (void)input;
+}
+
+void ServiceAnalysis::decidePattern()
+{
+    std::size_t evaluable = 0, totalPoints = 0;
+    std::int64_t longestSpan = 0;
+    for (const PodAnalysis& pa : m_v.pods) {
+        evaluable += pa.evaluable ? 1 : 0;
+        totalPoints += pa.points;
+        longestSpan = std::max(longestSpan, pa.covered.durationMs());
+    }
+    if (evaluable == 0) {
+        m_v.pattern = Pattern::InsufficientData;
+        m_v.summary = "Not enough data: " + std::to_string(totalPoints) + " samples across "
+            + std::to_string(m_v.pods.size()) + " pod(s), longest span " + duration(longestSpan) + "; need at least "
+            + std::to_string(m_p.minPodPoints) + " samples over " + duration(m_p.minPodSpanMs) + " for one pod.";
+        return;
+    }
+
+    std::vector<SawtoothResult> perPod;
+    bool counterConfirms = false;
+    for (const PodAnalysis& pa : m_v.pods) {
+        if (!pa.evaluable)
+            continue;
+        perPod.push_back(pa.sawtooth);
+        for (const RestartEvent& r : pa.restarts)
+            counterConfirms = counterConfirms || (r.fromCounter && r.fromMemoryDrop);
+    }
+    const SawtoothResult saw = combineSawtooth(perPod, m_p.sawtooth.minCycles);
+    if (saw.detected) {
+        m_v.pattern = Pattern::Sawtooth;
+        m_v.leak = true;
+        if (saw.periodMs > 0)
+            m_v.periodMs = saw.periodMs;
+        m_v.amplitudeBytes = saw.amplitudeBytes;
+        m_v.slopeBytesPerHour = saw.growthPerHour;
+        std::vector<double> lows, highs, levels;
+        for (const SawtoothCycle& c : saw.cycles)
+            levels.push_back(0.5 * (c.troughBytes + c.peakBytes));
+        m_serviceLevel = medianOf(levels);
+        const auto cycles = static_cast<int>(saw.cycles.size());
+        m_v.confidence = std::min(0.9, 0.6 + 0.1 * (cycles - 2)) + (counterConfirms ? 0.05 : 0.0);
+        m_v.summary = "Sawtooth: " + std::to_string(cycles) + " grow-then-drop cycles"
+            + (saw.periodMs > 0 ? ", period about " + duration(saw.periodMs) : std::string()) + ", amplitude about "
+            + formatBytes(saw.amplitudeBytes) + ": a memory leak.";
+        SlopeEstimate s;
+        s.slopePerHour = saw.growthPerHour;
+        s.lowPerHour = saw.growthPerHour;
+        s.highPerHour = saw.growthPerHour;
+        m_serviceSlope = s;
+        return;
+    }
+
+    std::vector<const PodAnalysis*> judged, growing;
+    for (const PodAnalysis& pa : m_v.pods) {
+        if (!pa.evaluable || pa.trend == Trend::NotEnoughData)
+            continue;
+        judged.push_back(&pa);
+        if (pa.trend == Trend::Growing)
+            growing.push_back(&pa);
+    }
+    if (judged.empty()) {
+        m_v.pattern = Pattern::InsufficientData;
+        m_v.summary = "Not enough data: no container lifetime is long enough after its "
+            + duration(m_p.stability.warmUpMs) + " warm-up to judge its trend.";
+        return;
+    }
+    const auto& group = (!growing.empty() && 2 * growing.size() >= judged.size()) ? growing : judged;
+    std::vector<double> slopes, lows, highs, levels, tightness;
+    for (const PodAnalysis* pa : group) {
+        slopes.push_back(pa->growth->slopePerHour);
+        lows.push_back(pa->growth->lowPerHour);
+        highs.push_back(pa->growth->highPerHour);
+        levels.push_back(pa->growthLevel);
+        const double s = std::abs(pa->growth->slopePerHour);
+        tightness.push_back(
+            s > 0 ? std::clamp(1.0 - (pa->growth->highPerHour - pa->growth->lowPerHour) / (2 * s), 0.0, 1.0) : 0.0);
+    }
+    m_v.slopeBytesPerHour = medianOf(slopes);
+    m_v.slopeLowBytesPerHour = medianOf(lows);
+    m_v.slopeHighBytesPerHour = medianOf(highs);
+    m_serviceLevel = medianOf(levels);
+    SlopeEstimate s;
+    s.slopePerHour = *m_v.slopeBytesPerHour;
+    s.lowPerHour = *m_v.slopeLowBytesPerHour;
+    s.highPerHour = *m_v.slopeHighBytesPerHour;
+    m_serviceSlope = s;
+
+    const double share = static_cast<double>(group.size()) / static_cast<double>(judged.size());
+    if (&group == &growing) {
+        m_v.pattern = Pattern::SteadyGrowth;
+        m_v.leak = true;
+        m_v.confidence = share * (0.55 + 0.4 * medianOf(tightness));
+        m_v.summary = "Steady growth: " + std::to_string(growing.size()) + " of " + std::to_string(judged.size())
+            + " pod(s) grow at about " + formatBytes(*m_v.slopeBytesPerHour) + "/h: a memory leak.";
+    } else {
+        std::size_t flat = 0;
+        std::int64_t judgedMs = 0;
+        for (const PodAnalysis* pa : judged) {
+            flat += pa->trend == Trend::Flat ? 1 : 0;
+            judgedMs = std::max(judgedMs, pa->growth->lastMs - pa->growth->firstMs);
+        }
+        m_v.pattern = Pattern::Stable;
+        m_v.leak = false;
+        m_v.confidence = static_cast<double>(flat) / static_cast<double>(judged.size())
+            * (0.55 + 0.4 * std::min(1.0, static_cast<double>(judgedMs) / 3.6e6));
+        m_v.summary = "Stable: " + std::to_string(flat) + " of " + std::to_string(judged.size())
+            + " pod(s) are flat after the warm-up (" + formatBytes(*m_v.slopeBytesPerHour) + "/h); no leak seen.";
+    }
+}
+
+void ServiceAnalysis::addServiceEvidence()
+{
+    const TimeRange window = serviceWindow();
+    auto& ev = m_v.evidence;
+
+    // Stabilisation: lifetimes whose start is known answer the runbook's question directly;
+    // without any, pods that were already running and are flat have stabilised too.
+    int knownJudged = 0, knownFlat = 0, otherJudged = 0, otherFlat = 0;
+    for (const PodAnalysis& pa : m_v.pods) {
+        if (!pa.evaluable)
+            continue;
+        for (const StabilityAssessment& a : pa.stability) {
+            if (a.trend == Trend::NotEnoughData)
+                continue;
+            (a.warmUpSkipped ? knownJudged : otherJudged) += 1;
+            (a.warmUpSkipped ? knownFlat : otherFlat) += a.stable() ? 1 : 0;
+        }
+    }
+    if (knownJudged > 0) {
+        m_v.stabilisedWithin10min = knownFlat == knownJudged;
+        ev.push_back(makeEvidence("stabilisation", {},
+            std::to_string(knownFlat) + " of " + std::to_string(knownJudged)
+                + " container lifetime(s) that started in the window are flat after the "
+                + duration(m_p.stability.warmUpMs) + " warm-up"
+                + (*m_v.stabilisedWithin10min ? ": the service stabilises within the runbook's time."
+                                              : ": the service does not stabilise within the runbook's time."),
+            { { "lifetimes_judged", static_cast<double>(knownJudged), "count" },
+                { "lifetimes_flat", static_cast<double>(knownFlat), "count" } },
+            window, m_in.sources.memory));
+    } else if (otherJudged > 0) {
+        m_v.stabilisedWithin10min = otherFlat == otherJudged;
+        ev.push_back(makeEvidence("stabilisation", {},
+            "No pod started inside the window; " + std::to_string(otherFlat) + " of " + std::to_string(otherJudged)
+                + " running pod(s) are flat" + (*m_v.stabilisedWithin10min ? ", so they have stabilised." : "."),
+            { { "lifetimes_judged", static_cast<double>(otherJudged), "count" },
+                { "lifetimes_flat", static_cast<double>(otherFlat), "count" } },
+            window, m_in.sources.memory));
+    }
+
+    if (m_v.pattern == Pattern::Sawtooth) {
+        ev.push_back(makeEvidence("sawtooth", {},
+            m_v.summary + " Memory grows at about " + formatBytes(*m_v.slopeBytesPerHour) + "/h between restarts.",
+            { { "period", static_cast<double>(m_v.periodMs.value_or(0)), "ms" },
+                { "amplitude", *m_v.amplitudeBytes, "bytes" }, { "slope", *m_v.slopeBytesPerHour, "bytes/hour" } },
+            window, m_in.sources.memory));
+    }
+
+    if (!m_in.baselineMemory.empty()) {
+        std::vector<Sample> current;
+        if (!m_memory.empty()) {
+            // The per-pod average now, from the pods' own samples (same statistic as the baseline's).
+            for (const auto& mem : m_memory)
+                current.insert(current.end(), mem.begin(), mem.end());
+        }
+        const auto base = cleanSamples(m_in.baselineMemory);
+        m_v.baseline = compareWithBaseline(current, base, m_p.baselineToleranceFraction);
+        if (m_v.baseline) {
+            const BaselineComparison& b = *m_v.baseline;
+            ev.push_back(makeEvidence("baseline", {},
+                "Median memory per pod is " + formatBytes(b.currentMedian) + " now vs " + formatBytes(b.baselineMedian)
+                    + " 7 days ago (" + percent(b.changeFraction, true) + ")"
+                    + (b.higherThanBaseline ? ": above baseline."
+                                            : ": within " + percent(m_p.baselineToleranceFraction) + " of baseline."),
+                { { "current_median", b.currentMedian, "bytes" }, { "baseline_median", b.baselineMedian, "bytes" },
+                    { "change", b.changeFraction, "fraction" } },
+                m_in.baselineWindow.endMs > m_in.baselineWindow.startMs ? m_in.baselineWindow : window,
+                joinSources(m_in.sources.memory, m_in.sources.baseline)));
+        } else {
+            ev.push_back(makeEvidence("baseline", {},
+                "Not enough data to compare with 7 days ago (" + std::to_string(base.size()) + " baseline samples).",
+                { { "baseline_samples", static_cast<double>(base.size()), "count" } }, m_in.baselineWindow,
+                m_in.sources.baseline));
+        }
+    }
+
+    if (!m_in.requestRate.empty() && m_serviceSlope && m_serviceLevel > 0) {
+        const auto rps = cleanSamples(m_in.requestRate, m_in.window);
+        m_v.traffic = compareGrowthWithTraffic(
+            *m_serviceSlope, m_serviceLevel, rps, m_p.stability.flatFractionPerHour, m_p.slope);
+        if (m_v.traffic) {
+            const TrafficComparison& t = *m_v.traffic;
+            std::string sentence = "Memory changes " + percent(t.memoryGrowthFractionPerHour, true)
+                + "/h while the request rate (about " + number(t.requestLevel, "%.1f") + " req/s) changes "
+                + percent(t.trafficGrowthFractionPerHour, true) + "/h";
+            sentence += t.growthWithoutTraffic    ? ": memory grows without a matching traffic increase."
+                : t.memoryTrend == Trend::Growing ? ": traffic growth may explain part of the memory growth."
+                                                  : ".";
+            ev.push_back(makeEvidence("traffic", {}, sentence,
+                { { "memory_growth", t.memoryGrowthFractionPerHour, "fraction/hour" },
+                    { "traffic_growth", t.trafficGrowthFractionPerHour, "fraction/hour" },
+                    { "request_rate", t.requestLevel, "requests/s" } },
+                window, joinSources(m_in.sources.memory, m_in.sources.requestRate)));
+        }
+    }
+}
+
+Verdict ServiceAnalysis::run()
+{
+    for (const PodMemoryInput& input : m_in.pods)
+        m_v.pods.push_back(analysePod(input));
+    for (std::size_t i = 0; i < m_v.pods.size(); ++i)
+        addPodEvidence(m_v.pods[i], m_in.pods[i]);
+    for (const PodAnalysis& pa : m_v.pods) {
+        for (const RestartEvent& r : pa.restarts)
+            m_v.restartsInWindow += r.count;
+        m_v.maxRestartsPerOomWindow = std::max(m_v.maxRestartsPerOomWindow, pa.maxRestartsPerOomWindow);
+    }
+    m_v.restartRuleMet = m_v.maxRestartsPerOomWindow > m_p.oomMaxCount;
+    decidePattern();
+    if (m_v.pattern == Pattern::InsufficientData) {
+        m_v.evidence.push_back(makeEvidence("data", {}, m_v.summary, {}, serviceWindow(), m_in.sources.memory));
+        return std::move(m_v);
+    }
+    addServiceEvidence();
+    return std::move(m_v);
+}
+
+} // namespace
+
+Verdict analyseMemory(const MemoryInputs& inputs, const AnalysisParams& params)
+{
+    ServiceAnalysis analysis(inputs, params);
+    return analysis.run();
+}
+
+} // namespace leakdesk::analysis

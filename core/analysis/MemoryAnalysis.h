@@ -1,0 +1,69 @@
+#pragma once
+// Entry point of the memory analysis: per-pod series in, one Verdict out.
+//
+// How the pattern is chosen (in this order):
+//   1. no pod has minPodPoints samples spanning minPodSpanMs       -> insufficient-data
+//   2. sawtooth cycles (Sawtooth.h) over all pods >= minCycles      -> sawtooth, leak
+//   3. at least half of the judged pods grow (trendOf())            -> steady-growth, leak
+//   4. judged pods exist                                            -> stable, no leak
+//      (no pod could be judged                                       -> insufficient-data)
+// Confidence:
+//   sawtooth       0.6 with 2 cycles, +0.1 per extra cycle up to 0.9, +0.05 when the restart
+//                  counter confirms the drops;
+//   steady-growth  (growing pods / judged pods) x (0.55 + 0.4 x tightness), tightness being
+//                  1 - (band width / 2|slope|) clamped to 0..1 (median over growing pods);
+//   stable         (flat pods / judged pods) x (0.55 + 0.4 x min(1, judged time / 1 h)).
+
+#include "analysis/Verdict.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leakdesk::analysis {
+
+struct PodMemoryInput {
+    std::string pod;
+    std::vector<Sample> memory; // working-set bytes of the pod's real containers
+    std::optional<double> limitBytes; // unknown when the pod has no memory limit
+    std::vector<Sample> restartCounter; // restarts counter (summed over containers); may be empty
+    std::vector<Sample> jvmHeapUsed; // heap bytes used; empty for non-JVM pods
+};
+
+// Text quoted as the source of each number (typically the PromQL that fetched it).
+struct EvidenceSources {
+    std::string memory;
+    std::string restarts;
+    std::string limits;
+    std::string requestRate;
+    std::string baseline;
+    std::string jvmHeap;
+};
+
+struct MemoryInputs {
+    std::string service;
+    TimeRange window; // samples outside are ignored; empty = use everything given
+    std::vector<PodMemoryInput> pods; // a renamed pod (new ReplicaSet) is just another entry
+    std::vector<Sample> requestRate; // service requests/s; optional
+    std::vector<Sample> baselineMemory; // per-pod average memory 7 days earlier (offset 7d); optional
+    TimeRange baselineWindow; // what baselineMemory covers, for the evidence
+    EvidenceSources sources;
+};
+
+struct AnalysisParams {
+    StabilityParams stability; // warm-up 10 min (runbook), flat rule 0.3 %/h of the level
+    SawtoothParams sawtooth; // >= 2 complete cycles, amplitude >= 20 % of the peak
+    TheilSenParams slope; // 400-point subsample, 99 % band
+    double restartDropFraction = 0.4; // a drop below 60 % of the previous sample is a restart
+    std::int64_t restartMatchToleranceMs = 2 * 60 * 1000; // counter vs memory-drop timing
+    int oomMaxCount = 2; // runbook: "more than 2 in 1 hour"
+    std::int64_t oomWindowMs = 60 * 60 * 1000;
+    std::size_t minPodPoints = 10;
+    std::int64_t minPodSpanMs = 15 * 60 * 1000;
+    std::int64_t minGapMs = 2 * 60 * 1000; // missed scrapes shorter than this are not reported
+    double baselineToleranceFraction = 0.2; // now vs 7 days ago: more than +20 % is "higher"
+};
+
+Verdict analyseMemory(const MemoryInputs& inputs, const AnalysisParams& params = {});
+
+} // namespace leakdesk::analysis

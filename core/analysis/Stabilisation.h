@@ -1,0 +1,54 @@
+#pragma once
+// Is memory still moving? The runbook says a healthy service "should stabilize within 10 minutes
+// of startup": after a warm-up, the slope of a container's memory must be indistinguishable from
+// zero.
+//
+// The rule, used everywhere a trend is classified (trendOf()):
+//   flat     when the Theil-Sen band contains 0, or |slope| <= flatFractionPerHour x level
+//            (default 0.3 % of the median level per hour, about 7 % a day: too slow to matter
+//            before the next deploy, and a long noisy series is never called "growing" for a
+//            statistically real but negligible drift);
+//   growing  when the whole band is above 0 and slope > flatFractionPerHour x level;
+//   shrinking otherwise.
+
+#include "analysis/TheilSen.h"
+#include "common/Series.h"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace leakdesk::analysis {
+
+enum class Trend { NotEnoughData, Flat, Growing, Shrinking };
+const char* trendName(Trend trend); // "not-enough-data", "flat", "growing", "shrinking"
+
+Trend trendOf(const SlopeEstimate& slope, double level, double flatFractionPerHour);
+
+struct StabilityParams {
+    std::int64_t warmUpMs = 10 * 60 * 1000; // the runbook's "within 10 minutes"
+    std::int64_t minObservationMs = 5 * 60 * 1000; // needed after the warm-up to judge
+    std::size_t minPoints = 5; // needed after the warm-up to judge
+    double flatFractionPerHour = 0.003;
+    TheilSenParams slope;
+};
+
+struct StabilityAssessment {
+    Trend trend = Trend::NotEnoughData;
+    std::optional<SlopeEstimate> slope; // over the assessed part
+    double level = 0.0; // median value of the assessed part
+    std::int64_t assessedFromMs = 0;
+    std::int64_t assessedToMs = 0;
+    bool warmUpSkipped = false;
+    std::string reason; // one sentence: why this trend (or why it could not be judged)
+
+    bool stable() const { return trend == Trend::Flat; }
+};
+
+// One container lifetime (a segment). When `startKnown` the first `warmUpMs` are skipped (that is
+// the start-up growth every JVM has); otherwise the container was already running and the whole
+// segment is assessed.
+StabilityAssessment assessStability(std::span<const Sample> segment, bool startKnown, const StabilityParams& params);
+
+} // namespace leakdesk::analysis

@@ -1,0 +1,78 @@
+#pragma once
+// The answer to runbook step 1 for one service, with every number's evidence.
+
+#include "analysis/Comparisons.h"
+#include "analysis/Restarts.h"
+#include "analysis/Sawtooth.h"
+#include "analysis/Stabilisation.h"
+#include "common/Series.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leakdesk::analysis {
+
+enum class Pattern { Sawtooth, SteadyGrowth, Stable, InsufficientData };
+const char* patternName(Pattern pattern); // "sawtooth", "steady-growth", "stable", "insufficient-data"
+
+struct EvidenceNumber {
+    std::string name; // "slope", "restarts", "period" ...
+    double value = 0.0;
+    std::string unit; // "bytes", "bytes/hour", "count", "ms", "fraction", "fraction/hour", "requests/s"
+};
+
+struct Evidence {
+    std::string topic; // "data", "restarts", "oom-rate", "sawtooth", "growth", "stabilisation", "baseline",
+                       // "traffic", "projection", "jvm-heap"
+    std::string pod; // empty when it is about the whole service
+    std::string sentence; // short, human, self-contained
+    std::vector<EvidenceNumber> numbers;
+    TimeRange window; // the samples the sentence is about
+    std::string source; // the query (or series) the numbers came from, as given in MemoryInputs
+};
+
+// Everything found for one pod, in the window.
+struct PodAnalysis {
+    std::string pod;
+    std::size_t points = 0; // usable samples in the window
+    TimeRange covered; // first to last usable sample
+    bool evaluable = false; // enough points and span (AnalysisParams::minPodPoints / minPodSpanMs)
+    std::vector<RestartEvent> restarts;
+    std::vector<std::int64_t> counterResetsMs;
+    std::vector<TimeRange> gaps;
+    std::vector<Segment> segments;
+    std::vector<StabilityAssessment> stability; // one per segment
+    SawtoothResult sawtooth;
+    std::optional<SlopeEstimate> growth; // the pod's trend slope (longest judged segment, warm-up skipped)
+    double growthLevel = 0.0;
+    Trend trend = Trend::NotEnoughData;
+    std::optional<LimitProjection> projection;
+    std::optional<HeapVsContainer> heapVsContainer;
+    int maxRestartsPerOomWindow = 0;
+};
+
+struct Verdict {
+    Pattern pattern = Pattern::InsufficientData;
+    bool leak = false;
+    double confidence = 0.0; // 0..1, see MemoryAnalysis.h for how it is built
+    std::optional<double> slopeBytesPerHour;
+    std::optional<double> slopeLowBytesPerHour;
+    std::optional<double> slopeHighBytesPerHour;
+    // Whether memory is flat after the warm-up (AnalysisParams::stability.warmUpMs, 10 minutes by
+    // default, the runbook's figure). Unknown when no container lifetime could be judged.
+    std::optional<bool> stabilisedWithin10min;
+    std::optional<std::int64_t> periodMs; // sawtooth only
+    std::optional<double> amplitudeBytes; // sawtooth only
+    int restartsInWindow = 0;
+    int maxRestartsPerOomWindow = 0; // worst pod, sliding window of AnalysisParams::oomWindowMs
+    bool restartRuleMet = false; // maxRestartsPerOomWindow > AnalysisParams::oomMaxCount
+    std::string summary; // one sentence
+    std::vector<Evidence> evidence;
+    std::vector<PodAnalysis> pods;
+    std::optional<BaselineComparison> baseline;
+    std::optional<TrafficComparison> traffic;
+};
+
+} // namespace leakdesk::analysis

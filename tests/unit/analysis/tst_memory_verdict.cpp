@@ -1,0 +1,381 @@
+// analyseMemory() on whole services shaped like the sandbox's: checkout (sawtooth with OOM kills),
+// payments (slow linear leak), catalog (settles within minutes), plus the awkward inputs real
+// clusters give: missed scrapes, counter resets, renamed pods, too little data.
+#include "SeriesShapes.h"
+#include "analysis/MemoryAnalysis.h"
+
+#include <QTest>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace leakdesk;
+using namespace leakdesk::analysis;
+using namespace leakdesk::test;
+
+namespace {
+
+const TimeRange kTwoHours { kT0, kT0 + 2 * kHour };
+
+MemoryInputs checkoutInputs(std::int64_t windowMs, bool withGapAndReset)
+{
+    MemoryInputs in;
+    in.service = "checkout";
+    in.window = TimeRange { kT0, kT0 + windowMs };
+    in.sources.memory = "sum by (pod) (container_memory_working_set_bytes{container!=\"\",container!=\"POD\"})";
+    in.sources.restarts = "sum by (pod) (kube_pod_container_status_restarts_total)";
+    const char* names[] = { "checkout-7d9f8b6c4-abcde", "checkout-7d9f8b6c4-fghij", "checkout-7d9f8b6c4-klmno" };
+    for (int i = 0; i < 3; ++i) {
+        SawtoothPod p = sawtoothPod(in.window.startMs, in.window.endMs, 100 + i, i / 3.0);
+        PodMemoryInput pod;
+        pod.pod = names[i];
+        pod.memory = std::move(p.memory);
+        pod.restartCounter = std::move(p.restarts);
+        pod.limitBytes = 2 * GiB;
+        in.pods.push_back(std::move(pod));
+    }
+    if (withGapAndReset) {
+        // Pod 0 misses 6 minutes of scrapes; pod 1's restart counter resets (kube-state-metrics
+        // lost the series) at 50 minutes and starts counting from 0 again.
+        punchGap(in.pods[0].memory, kT0 + 40 * kMinute, kT0 + 46 * kMinute);
+        punchGap(in.pods[0].restartCounter, kT0 + 40 * kMinute, kT0 + 46 * kMinute);
+        double offset = -1;
+        for (Sample& s : in.pods[1].restartCounter) {
+            if (s.tMs >= kT0 + 50 * kMinute) {
+                if (offset < 0)
+                    offset = s.value;
+                s.value -= offset;
+            }
+        }
+    }
+    return in;
+}
+
+MemoryInputs paymentsInputs(std::int64_t windowMs)
+{
+    MemoryInputs in;
+    in.service = "payments";
+    in.window = TimeRange { kT0, kT0 + windowMs };
+    for (int i = 0; i < 2; ++i) {
+        PodMemoryInput pod;
+        pod.pod = "payments-5c6d7e8f9-" + std::string(1, char('p' + i)) + "xyzw";
+        // Running for days already; 4 MiB/h on ~420 MiB with 3 MiB of scrape noise.
+        pod.memory = linearPod(in.window.startMs, in.window.endMs, (410 + 20 * i) * MiB, 4 * MiB, 3 * MiB, 200 + i);
+        pod.limitBytes = 1 * GiB;
+        pod.restartCounter = sampled(in.window.startMs, in.window.endMs, 30'000, [](std::int64_t) { return 0.0; });
+        in.pods.push_back(std::move(pod));
+    }
+    return in;
+}
+
+std::vector<Sample> cleanStart(std::vector<Sample> s, std::int64_t fromMs)
+{
+    std::erase_if(s, [&](const Sample& x) { return x.tMs < fromMs; });
+    return s;
+}
+
+MemoryInputs catalogInputs(bool startsInWindow)
+{
+    MemoryInputs in;
+    in.service = "catalog";
+    in.window = kTwoHours;
+    for (int i = 0; i < 3; ++i) {
+        PodMemoryInput pod;
+        pod.pod = "catalog-6b5a4c3d2-" + std::string(1, char('a' + i)) + "bcde";
+        // Started 5-15 minutes into the window (a rollout), rises ~250 MiB with a 2 min time
+        // constant, then only noise. Or: started long before, flat.
+        const std::int64_t start = startsInWindow ? kT0 + (5 + 5 * i) * kMinute : kT0 - 3 * kHour;
+        pod.memory = cleanStart(
+            settlingPod(start, in.window.endMs, 150 * MiB, (380 + 10 * i) * MiB, 2 * kMinute, 4 * MiB, 300 + i),
+            in.window.startMs);
+        pod.limitBytes = 1 * GiB;
+        in.pods.push_back(std::move(pod));
+    }
+    return in;
+}
+
+} // namespace
+
+class TestMemoryVerdict : public QObject {
+    Q_OBJECT
+private:
+    static bool hasEvidence(const Verdict& v, const std::string& topic, const std::string& needle = {})
+    {
+        return std::any_of(v.evidence.begin(), v.evidence.end(), [&](const Evidence& e) {
+            return e.topic == topic && (needle.empty() || e.sentence.find(needle) != std::string::npos);
+        });
+    }
+    static std::string dump(const Verdict& v)
+    {
+        std::string s = std::string(patternName(v.pattern)) + ": " + v.summary + "\n";
+        for (const Evidence& e : v.evidence)
+            s += "  [" + e.topic + "] " + e.sentence + "\n";
+        return s;
+    }
+
+private Q_SLOTS:
+    void checkoutIsSawtooth_data()
+    {
+        QTest::addColumn<qint64>("windowMs");
+        QTest::addColumn<bool>("gapAndReset");
+        QTest::newRow("1 h, clean") << qint64(kHour) << false;
+        QTest::newRow("2 h, clean") << qint64(2 * kHour) << false;
+        QTest::newRow("2 h, gap and counter reset") << qint64(2 * kHour) << true;
+        QTest::newRow("6 h, gap and counter reset") << qint64(6 * kHour) << true;
+    }
+    void checkoutIsSawtooth()
+    {
+        QFETCH(qint64, windowMs);
+        QFETCH(bool, gapAndReset);
+        const Verdict v = analyseMemory(checkoutInputs(windowMs, gapAndReset));
+        QVERIFY2(v.pattern == Pattern::Sawtooth, dump(v).c_str());
+        QVERIFY(v.leak);
+        QVERIFY(v.confidence >= 0.6 && v.confidence <= 1.0);
+        QVERIFY(v.periodMs);
+        QVERIFY2(*v.periodMs >= 15 * kMinute && *v.periodMs <= 20 * kMinute, dump(v).c_str());
+        QVERIFY(v.amplitudeBytes);
+        QVERIFY2(std::abs(*v.amplitudeBytes - (2 * GiB - 300 * MiB)) < 200 * MiB, dump(v).c_str());
+        // ~1.7 GiB in 15-20 minutes is 5-7 GiB/h.
+        QVERIFY(v.slopeBytesPerHour);
+        QVERIFY(*v.slopeBytesPerHour > 4.5 * GiB && *v.slopeBytesPerHour < 7.5 * GiB);
+        QCOMPARE(v.stabilisedWithin10min, std::optional<bool>(false));
+        QVERIFY(v.restartRuleMet);
+        QVERIFY(v.maxRestartsPerOomWindow >= 3);
+        QVERIFY(hasEvidence(v, "sawtooth", "grow-then-drop"));
+        QVERIFY(hasEvidence(v, "oom-rate", "more than 2"));
+        for (const PodAnalysis& pa : v.pods) {
+            QVERIFY(pa.projection);
+            QVERIFY(pa.projection->state == ProjectionState::Projected
+                || pa.projection->state == ProjectionState::AtOrAboveLimit);
+            QVERIFY(!pa.projection->hoursToLimit || *pa.projection->hoursToLimit < 0.4);
+        }
+        if (gapAndReset) {
+            QVERIFY(hasEvidence(v, "data", "gap"));
+            QVERIFY(hasEvidence(v, "data", "counter reset"));
+            // The reset must not invent or lose restarts: pod 1 restarts as often as the others.
+            QVERIFY(qint64(v.pods[1].restarts.size()) >= windowMs / (20 * kMinute) - 1);
+        }
+        for (const Evidence& e : v.evidence)
+            QVERIFY2(e.window.endMs >= e.window.startMs && !e.sentence.empty(), e.sentence.c_str());
+    }
+
+    void longPeriodSawtoothInOneHour()
+    {
+        // OOM kills every 38-51 minutes: an hour holds one drop or two per pod, so mostly
+        // incomplete cycles; across three pods the grow-then-drop still repeats.
+        MemoryInputs in;
+        in.window = TimeRange { kT0, kT0 + kHour };
+        for (int i = 0; i < 3; ++i) {
+            SawtoothPod p
+                = sawtoothPod(in.window.startMs, in.window.endMs, 500 + i, 0.3 + 0.25 * i, 30'000, 5 * MiB, 38, 13);
+            PodMemoryInput pod;
+            pod.pod = "checkout-66f7d8c9b-" + std::to_string(i) + "abcd";
+            pod.memory = std::move(p.memory);
+            pod.restartCounter = std::move(p.restarts);
+            pod.limitBytes = 2 * GiB;
+            in.pods.push_back(std::move(pod));
+        }
+        const Verdict v = analyseMemory(in);
+        QVERIFY2(v.pattern == Pattern::Sawtooth, dump(v).c_str());
+        QVERIFY(v.leak);
+        QCOMPARE(v.stabilisedWithin10min, std::optional<bool>(false));
+        QVERIFY(*v.slopeBytesPerHour > 1.5 * GiB && *v.slopeBytesPerHour < 3 * GiB);
+    }
+
+    void restartsFoundWithoutCounter()
+    {
+        // kube-state-metrics missing: the memory drops alone still show the restarts.
+        MemoryInputs in = checkoutInputs(2 * kHour, false);
+        std::vector<std::int64_t> kills;
+        for (PodMemoryInput& p : in.pods)
+            p.restartCounter.clear();
+        const Verdict v = analyseMemory(in);
+        QCOMPARE(v.pattern, Pattern::Sawtooth);
+        for (const PodAnalysis& pa : v.pods) {
+            QVERIFY(pa.restarts.size() >= 5);
+            for (const RestartEvent& r : pa.restarts)
+                QVERIFY(r.fromMemoryDrop && !r.fromCounter);
+        }
+    }
+
+    void restartTimesMatchTheKills()
+    {
+        const std::int64_t window = 2 * kHour;
+        SawtoothPod truth = sawtoothPod(kT0, kT0 + window, 100, 0.0);
+        const Verdict v = analyseMemory(checkoutInputs(window, false));
+        const PodAnalysis& pa = v.pods[0];
+        QCOMPARE(pa.restarts.size(), truth.killTimesMs.size());
+        for (std::size_t i = 0; i < truth.killTimesMs.size(); ++i) {
+            QVERIFY(pa.restarts[i].fromCounter && pa.restarts[i].fromMemoryDrop);
+            QVERIFY(pa.restarts[i].tMs >= truth.killTimesMs[i]);
+            QVERIFY(pa.restarts[i].tMs - truth.killTimesMs[i] <= 30'000); // within one scrape
+        }
+    }
+
+    void paymentsIsSteadyGrowth_data()
+    {
+        QTest::addColumn<qint64>("windowMs");
+        QTest::newRow("1 h") << qint64(kHour);
+        QTest::newRow("6 h") << qint64(6 * kHour);
+        QTest::newRow("24 h") << qint64(24 * kHour);
+    }
+    void paymentsIsSteadyGrowth()
+    {
+        QFETCH(qint64, windowMs);
+        const Verdict v = analyseMemory(paymentsInputs(windowMs));
+        QVERIFY2(v.pattern == Pattern::SteadyGrowth, dump(v).c_str());
+        QVERIFY(v.leak);
+        QVERIFY(v.slopeBytesPerHour);
+        const double tolerance = windowMs >= 6 * kHour ? 0.3 * MiB : 1.5 * MiB;
+        QVERIFY2(std::abs(*v.slopeBytesPerHour - 4 * MiB) < tolerance, dump(v).c_str());
+        QVERIFY(*v.slopeLowBytesPerHour > 0);
+        QVERIFY(*v.slopeLowBytesPerHour <= *v.slopeBytesPerHour && *v.slopeBytesPerHour <= *v.slopeHighBytesPerHour);
+        QCOMPARE(v.stabilisedWithin10min, std::optional<bool>(false));
+        QVERIFY(!v.restartRuleMet);
+        QCOMPARE(v.restartsInWindow, 0);
+        QVERIFY(v.confidence > 0.5);
+        QVERIFY(hasEvidence(v, "growth", "is growing at"));
+        // ~430 MiB to 1 GiB at 4 MiB/h: well over a hundred hours away.
+        for (const PodAnalysis& pa : v.pods) {
+            QCOMPARE(pa.projection->state, ProjectionState::Projected);
+            QVERIFY(*pa.projection->hoursToLimit > 100 && *pa.projection->hoursToLimit < 200);
+        }
+    }
+
+    void catalogIsStable_data()
+    {
+        QTest::addColumn<bool>("startsInWindow");
+        QTest::newRow("pods started in the window") << true;
+        QTest::newRow("pods running before the window") << false;
+    }
+    void catalogIsStable()
+    {
+        QFETCH(bool, startsInWindow);
+        const Verdict v = analyseMemory(catalogInputs(startsInWindow));
+        QVERIFY2(v.pattern == Pattern::Stable, dump(v).c_str());
+        QVERIFY(!v.leak);
+        QVERIFY2(v.stabilisedWithin10min == std::optional<bool>(true), dump(v).c_str());
+        QVERIFY(v.confidence > 0.5);
+        QVERIFY(!v.periodMs);
+        QVERIFY(hasEvidence(v, "stabilisation"));
+        for (const PodAnalysis& pa : v.pods) {
+            QCOMPARE(pa.trend, Trend::Flat);
+            QCOMPARE(pa.projection->state, ProjectionState::NotGrowing);
+            QVERIFY(pa.restarts.empty());
+        }
+    }
+
+    void catalogWithoutWarmUpIsNotStabilised()
+    {
+        // Judged from the first minute the start-up rise counts as growth: the warm-up matters.
+        AnalysisParams p;
+        p.stability.warmUpMs = 0;
+        MemoryInputs in = catalogInputs(true);
+        in.window = TimeRange { kT0, kT0 + 30 * kMinute };
+        const Verdict v = analyseMemory(in, p);
+        QCOMPARE(v.stabilisedWithin10min, std::optional<bool>(false));
+    }
+
+    void notEnoughData_data()
+    {
+        QTest::addColumn<int>("pods");
+        QTest::addColumn<int>("points");
+        QTest::addColumn<qint64>("stepMs");
+        QTest::newRow("no pods") << 0 << 0 << qint64(30'000);
+        QTest::newRow("empty series") << 2 << 0 << qint64(30'000);
+        QTest::newRow("five points") << 1 << 5 << qint64(30'000);
+        QTest::newRow("many points, 4 minutes") << 2 << 50 << qint64(5'000);
+    }
+    void notEnoughData()
+    {
+        QFETCH(int, pods);
+        QFETCH(int, points);
+        QFETCH(qint64, stepMs);
+        MemoryInputs in;
+        in.service = "tiny";
+        for (int i = 0; i < pods; ++i) {
+            PodMemoryInput pod;
+            pod.pod = "tiny-" + std::to_string(i);
+            for (int k = 0; k < points; ++k)
+                pod.memory.push_back(Sample { kT0 + k * stepMs, 100 * MiB + k * 10 * MiB });
+            in.pods.push_back(pod);
+        }
+        const Verdict v = analyseMemory(in);
+        QCOMPARE(v.pattern, Pattern::InsufficientData);
+        QVERIFY(!v.leak);
+        QCOMPARE(v.confidence, 0.0);
+        QVERIFY(!v.slopeBytesPerHour);
+        QVERIFY(!v.stabilisedWithin10min);
+        QVERIFY2(v.summary.find("Not enough data") != std::string::npos, v.summary.c_str());
+        QVERIFY(hasEvidence(v, "data", "Not enough data"));
+    }
+
+    void renamedPodsAreAnalysedSeparately()
+    {
+        // A rollout replaced the pods halfway: the old and new names are separate series. Joined,
+        // the switch would look like a drop (a restart) or a jump; apart, both are steady growth.
+        MemoryInputs in;
+        in.window = TimeRange { kT0, kT0 + 4 * kHour };
+        PodMemoryInput oldPod, newPod;
+        oldPod.pod = "payments-5c6d7e8f9-aaaaa";
+        oldPod.memory = linearPod(kT0, kT0 + 2 * kHour, 900 * MiB, 8 * MiB, 3 * MiB, 1);
+        newPod.pod = "payments-84b7c6d5e-bbbbb";
+        newPod.memory = linearPod(kT0 + 2 * kHour + kMinute, kT0 + 4 * kHour, 400 * MiB, 8 * MiB, 3 * MiB, 2);
+        in.pods = { oldPod, newPod };
+        const Verdict v = analyseMemory(in);
+        QVERIFY2(v.pattern == Pattern::SteadyGrowth, dump(v).c_str());
+        QCOMPARE(v.restartsInWindow, 0);
+        QCOMPARE(v.pods.size(), std::size_t(2));
+        QVERIFY(v.pods[0].restarts.empty() && v.pods[1].restarts.empty());
+    }
+
+    void trafficBaselineAndHeapEvidence()
+    {
+        MemoryInputs in = paymentsInputs(6 * kHour);
+        in.requestRate = linearPod(in.window.startMs, in.window.endMs, 120, 0, 4, 77);
+        in.baselineMemory = linearPod(
+            in.window.startMs - 7 * 24 * kHour, in.window.endMs - 7 * 24 * kHour, 300 * MiB, 0, 3 * MiB, 78);
+        in.baselineWindow = TimeRange { in.window.startMs - 7 * 24 * kHour, in.window.endMs - 7 * 24 * kHour };
+        in.sources.requestRate = "sum(rate(http_server_requests_seconds_count[5m]))";
+        // JVM heap flat at 250 MiB while the container grows: native memory.
+        for (PodMemoryInput& p : in.pods)
+            p.jvmHeapUsed = linearPod(in.window.startMs, in.window.endMs, 250 * MiB, 0, 2 * MiB, 79);
+        const Verdict v = analyseMemory(in);
+        QCOMPARE(v.pattern, Pattern::SteadyGrowth);
+        QVERIFY(v.traffic);
+        QVERIFY(v.traffic->growthWithoutTraffic);
+        QVERIFY(hasEvidence(v, "traffic", "without a matching traffic increase"));
+        QVERIFY(v.baseline);
+        QVERIFY(v.baseline->higherThanBaseline);
+        QVERIFY(hasEvidence(v, "baseline", "7 days ago"));
+        for (const PodAnalysis& pa : v.pods) {
+            QVERIFY(pa.heapVsContainer);
+            QVERIFY(pa.heapVsContainer->nativeLeakSuspected);
+        }
+        QVERIFY(hasEvidence(v, "jvm-heap", "jcmd <pid> VM.native_memory summary"));
+        const auto it = std::find_if(
+            v.evidence.begin(), v.evidence.end(), [](const Evidence& e) { return e.topic == "traffic"; });
+        QVERIFY(it->source.find("http_server_requests_seconds_count") != std::string::npos);
+        QCOMPARE(it->window.startMs, in.window.startMs);
+    }
+
+    void twentyThousandPointsPerPod()
+    {
+        // A week at 30 s is ~20k points per pod: the subsampled Theil-Sen keeps this quick and right.
+        MemoryInputs in;
+        in.window = TimeRange { kT0, kT0 + 7 * 24 * kHour };
+        PodMemoryInput pod;
+        pod.pod = "payments-5c6d7e8f9-week1";
+        pod.memory = linearPod(in.window.startMs, in.window.endMs, 300 * MiB, 3 * MiB, 3 * MiB, 5);
+        pod.limitBytes = 2 * GiB;
+        in.pods = { pod };
+        QVERIFY(in.pods[0].memory.size() > 20000);
+        const Verdict v = analyseMemory(in);
+        QCOMPARE(v.pattern, Pattern::SteadyGrowth);
+        QVERIFY(std::abs(*v.slopeBytesPerHour - 3 * MiB) < 0.1 * MiB);
+        QCOMPARE(v.pods[0].growth->pointsUsed, std::size_t(400));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMemoryVerdict)
+#include "tst_memory_verdict.moc"
