@@ -1,10 +1,219 @@
 #include "CliCommand.h"
 
+#include "sandbox/MetricsHistory.h"
+#include "sandbox/SandboxHost.h"
+#include "sandbox/SandboxModel.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFile>
+#include <QSocketNotifier>
+#include <QTextStream>
+#include <QTimeZone>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
 namespace leakdesk::cli {
 
-int runSandboxCommand(const QStringList&)
+namespace {
+
+// SIGINT/SIGTERM end the event loop through a self-pipe: a signal handler may only write(2).
+int g_signalPipe[2] = { -1, -1 };
+
+void onSignal(int)
 {
-    printError(QStringLiteral("this command is not available in this build yet"));
+    const char c = 1;
+    [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &c, 1);
+}
+
+bool installQuitOnSignals()
+{
+    if (::pipe(g_signalPipe) != 0)
+        return false;
+    struct sigaction sa = {};
+    sa.sa_handler = onSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    auto* notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, QCoreApplication::instance());
+    QObject::connect(notifier, &QSocketNotifier::activated, notifier, [] {
+        char c;
+        [[maybe_unused]] const auto n = ::read(g_signalPipe[0], &c, 1);
+        QCoreApplication::quit();
+    });
+    return true;
+}
+
+template<class T> bool parseNumber(const QCommandLineParser& p, const QString& name, T& out, const char* what)
+{
+    if (!p.isSet(name))
+        return true;
+    bool ok = false;
+    const qulonglong v = p.value(name).toULongLong(&ok);
+    if (!ok || v > std::numeric_limits<T>::max()) {
+        printError(QStringLiteral("invalid --%1 '%2'").arg(name, p.value(name)), QString::fromLatin1(what));
+        return false;
+    }
+    out = static_cast<T>(v);
+    return true;
+}
+
+void addCommonOptions(QCommandLineParser& p)
+{
+    p.addHelpOption();
+    p.addOption(
+        { QStringLiteral("seed"), QStringLiteral("Seed of the simulated history (default 42)."), QStringLiteral("N") });
+    p.addOption({ QStringLiteral("now-ms"),
+        QStringLiteral("Pin the clock to this unix time in milliseconds (reproducible runs)."), QStringLiteral("MS") });
+}
+
+int serve(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Serve the built-in sandbox cluster (namespace production) on 127.0.0.1 as a Kubernetes API and a "
+        "Prometheus API until interrupted."));
+    addCommonOptions(p);
+    p.addOption({ QStringLiteral("kubeconfig-out"), QStringLiteral("Write the kubeconfig here (mode 0600)."),
+        QStringLiteral("FILE") });
+    p.addOption({ QStringLiteral("kube-port"), QStringLiteral("Kubernetes API port (default: any free port)."),
+        QStringLiteral("N") });
+    p.addOption({ QStringLiteral("prometheus-port"), QStringLiteral("Prometheus API port (default: any free port)."),
+        QStringLiteral("N") });
+    if (!p.parse(QStringList { QStringLiteral("leakdesk-cli sandbox serve") } + args)) {
+        printError(p.errorText(), QStringLiteral("run 'leakdesk-cli sandbox serve --help'"));
+        return 2;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << p.helpText();
+        return 0;
+    }
+    sandbox::SandboxOptions options;
+    options.kubeconfigPath = p.value(QStringLiteral("kubeconfig-out"));
+    qint64 nowMs = 0;
+    if (!parseNumber(p, QStringLiteral("seed"), options.seed, "the seed is a non-negative integer")
+        || !parseNumber(p, QStringLiteral("kube-port"), options.kubePort, "ports are 0-65535")
+        || !parseNumber(p, QStringLiteral("prometheus-port"), options.prometheusPort, "ports are 0-65535")
+        || !parseNumber(p, QStringLiteral("now-ms"), nowMs, "a unix time in milliseconds"))
+        return 2;
+    if (p.isSet(QStringLiteral("now-ms")))
+        options.fixedNowMs = nowMs;
+
+    if (!installQuitOnSignals()) {
+        printError(QStringLiteral("cannot install the signal handlers"), QStringLiteral("this is a system error"));
+        return 1;
+    }
+    sandbox::SandboxHost host;
+    if (auto started = host.start(options); !started) {
+        printError(QString::fromStdString(started.error().message), QString::fromStdString(started.error().detail));
+        return 1;
+    }
+    {
+        QTextStream out(stdout);
+        out << "kubeconfig: " << host.kubeconfigPath() << '\n'
+            << "kube: " << host.kubeUrl().toString() << '\n'
+            << "prometheus: " << host.prometheusUrl().toString() << '\n'
+            << "context: " << host.contextName() << '\n'
+            << "namespace: " << host.namespaceName() << '\n';
+        out.flush();
+    }
+    std::fflush(stdout);
+    const int rc = QCoreApplication::exec();
+    host.stop();
+    return rc;
+}
+
+int exportMetrics(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Write the sandbox's raw metric history as OpenMetrics text, ready for "
+                                               "'promtool tsdb create-blocks-from openmetrics'."));
+    addCommonOptions(p);
+    p.addOption({ QStringLiteral("out"), QStringLiteral("Output file."), QStringLiteral("FILE") });
+    p.addOption({ QStringLiteral("hours"), QStringLiteral("How many hours back from now to export (default 168)."),
+        QStringLiteral("H") });
+    if (!p.parse(QStringList { QStringLiteral("leakdesk-cli sandbox export-metrics") } + args)) {
+        printError(p.errorText(), QStringLiteral("run 'leakdesk-cli sandbox export-metrics --help'"));
+        return 2;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << p.helpText();
+        return 0;
+    }
+    if (!p.isSet(QStringLiteral("out"))) {
+        printError(QStringLiteral("missing --out FILE"), QStringLiteral("say where to write the OpenMetrics file"));
+        return 2;
+    }
+    quint64 seed = 42;
+    qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    if (!parseNumber(p, QStringLiteral("seed"), seed, "the seed is a non-negative integer")
+        || !parseNumber(p, QStringLiteral("now-ms"), nowMs, "a unix time in milliseconds"))
+        return 2;
+    double hours = 168;
+    if (p.isSet(QStringLiteral("hours"))) {
+        bool ok = false;
+        hours = p.value(QStringLiteral("hours")).toDouble(&ok);
+        if (!ok || hours <= 0 || hours > 24 * 30) {
+            printError(QStringLiteral("invalid --hours '%1'").arg(p.value(QStringLiteral("hours"))),
+                QStringLiteral("give a number of hours between 0 and 720"));
+            return 2;
+        }
+    }
+    const sandbox::SandboxModel model(seed, nowMs);
+    const sandbox::MetricsHistory history(model);
+    const QString out = p.value(QStringLiteral("out"));
+    const QString part = out + QStringLiteral(".part");
+    {
+        std::ofstream file(part.toStdString(), std::ios::binary | std::ios::trunc);
+        if (!file) {
+            printError(QStringLiteral("cannot write %1").arg(part),
+                QStringLiteral("check the directory exists and is writable"));
+            return 1;
+        }
+        const auto fromMs = nowMs - static_cast<qint64>(hours * 3600.0 * 1000.0);
+        history.writeOpenMetrics(file, fromMs, nowMs);
+        file.flush();
+        if (!file) {
+            QFile::remove(part);
+            printError(QStringLiteral("writing %1 failed").arg(part), QStringLiteral("check free disk space"));
+            return 1;
+        }
+    }
+    QFile::remove(out);
+    if (!QFile::rename(part, out)) {
+        QFile::remove(part);
+        printError(QStringLiteral("cannot move the export into place at %1").arg(out));
+        return 1;
+    }
+    QTextStream(stdout) << "wrote " << history.series().size() << " series (" << hours << " h up to "
+                        << QDateTime::fromMSecsSinceEpoch(nowMs, QTimeZone::utc()).toString(Qt::ISODate) << ") to "
+                        << out << '\n';
+    return 0;
+}
+
+} // namespace
+
+int runSandboxCommand(const QStringList& args)
+{
+    const QString sub = args.value(0);
+    if (sub == QLatin1String("serve"))
+        return serve(args.mid(1));
+    if (sub == QLatin1String("export-metrics"))
+        return exportMetrics(args.mid(1));
+    if (sub.isEmpty() || sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
+        QTextStream(sub.isEmpty() ? stderr : stdout)
+            << "usage: leakdesk-cli sandbox serve [--kubeconfig-out FILE] [--kube-port N] [--prometheus-port N] "
+               "[--seed N]\n"
+            << "       leakdesk-cli sandbox export-metrics --out FILE [--seed N] [--hours H]\n";
+        return sub.isEmpty() ? 2 : 0;
+    }
+    printError(QStringLiteral("unknown sandbox command '%1'").arg(sub),
+        QStringLiteral("use 'sandbox serve' or 'sandbox export-metrics'"));
     return 2;
 }
 

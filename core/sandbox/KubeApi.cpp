@@ -1,0 +1,392 @@
+#include "sandbox/KubeApi.h"
+
+#include "sandbox/KubeSelectors.h"
+#include "sandbox/KubeTables.h"
+
+#include <QByteArray>
+#include <QCryptographicHash>
+
+#include <set>
+
+namespace leakdesk::sandbox {
+
+using nlohmann::json;
+
+namespace {
+
+const std::vector<std::string> kReadVerbs = { "get", "list" };
+
+std::vector<std::string> splitPath(const std::string& path)
+{
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : path) {
+        if (c == '/') {
+            if (!cur.empty())
+                out.push_back(cur);
+            cur.clear();
+        } else {
+            cur.push_back(c);
+        }
+    }
+    if (!cur.empty())
+        out.push_back(cur);
+    return out;
+}
+
+// Field selectors the real API server supports per kind (beyond metadata.name/namespace).
+const std::map<std::string, std::set<std::string>>& selectableFields()
+{
+    static const std::map<std::string, std::set<std::string>> fields = {
+        { "Pod",
+            { "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+                "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName" } },
+        { "Event",
+            { "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
+                "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason",
+                "reportingComponent", "source", "type" } },
+        { "Event/events.k8s.io",
+            { "regarding.kind", "regarding.namespace", "regarding.name", "regarding.uid", "regarding.apiVersion",
+                "regarding.resourceVersion", "regarding.fieldPath", "reason", "reportingController", "type" } },
+        { "Node", { "spec.unschedulable" } },
+        { "Namespace", { "status.phase" } },
+        { "ReplicaSet", { "status.replicas" } },
+    };
+    return fields;
+}
+
+std::optional<std::string> lookupField(const ResourceType& type, const json& obj, const std::string& field)
+{
+    if (field == "metadata.name" || field == "metadata.namespace") {
+        const json& m = obj["metadata"];
+        return m.value(field.substr(9), std::string());
+    }
+    const std::string key = type.group == "events.k8s.io" ? "Event/events.k8s.io" : type.kind;
+    const auto it = selectableFields().find(key);
+    if (it == selectableFields().end() || !it->second.count(field))
+        return std::nullopt;
+    if (field == "source")
+        return obj["source"].value("component", std::string());
+    if (field == "spec.hostNetwork" || field == "spec.unschedulable")
+        return "false";
+    const json* cur = &obj;
+    std::size_t start = 0;
+    while (start <= field.size()) {
+        const std::size_t dot = field.find('.', start);
+        const std::string part = field.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        if (!cur->is_object() || !cur->contains(part))
+            return std::string();
+        cur = &(*cur)[part];
+        if (dot == std::string::npos)
+            break;
+        start = dot + 1;
+    }
+    if (cur->is_string())
+        return cur->get<std::string>();
+    if (cur->is_number_integer())
+        return std::to_string(cur->get<long long>());
+    return std::string();
+}
+
+std::map<std::string, std::string> labelsOf(const json& obj)
+{
+    std::map<std::string, std::string> out;
+    const json& m = obj["metadata"];
+    if (m.contains("labels"))
+        for (auto it = m["labels"].begin(); it != m["labels"].end(); ++it)
+            out[it.key()] = it.value().get<std::string>();
+    return out;
+}
+
+std::string encodeContinue(std::size_t offset, const std::string& rv)
+{
+    const json token = { { "v", "meta.k8s.io/v1" }, { "rv", rv }, { "start", offset } };
+    return QByteArray::fromStdString(token.dump()).toBase64(QByteArray::Base64UrlEncoding).toStdString();
+}
+
+std::optional<std::size_t> decodeContinue(const std::string& token)
+{
+    const QByteArray raw = QByteArray::fromBase64(QByteArray::fromStdString(token), QByteArray::Base64UrlEncoding);
+    const json j = json::parse(raw.toStdString(), nullptr, false);
+    if (j.is_discarded() || !j.contains("start") || !j["start"].is_number_unsigned())
+        return std::nullopt;
+    return j["start"].get<std::size_t>();
+}
+
+HttpResponse jsonResponse(const json& body, int status = 200)
+{
+    return HttpResponse::json(status, body.dump());
+}
+
+} // namespace
+
+HttpResponse kubeStatusError(int code, const std::string& reason, const std::string& message, const json& details)
+{
+    json status = { { "kind", "Status" }, { "apiVersion", "v1" }, { "metadata", json::object() },
+        { "status", "Failure" }, { "message", message }, { "reason", reason }, { "code", code } };
+    if (!details.empty())
+        status["details"] = details;
+    return jsonResponse(status, code);
+}
+
+const std::vector<ResourceType>& KubeApi::resources()
+{
+    static const std::vector<ResourceType> types = {
+        { "", "v1", "namespaces", "namespace", "Namespace", false, { "ns" }, {}, kReadVerbs },
+        { "", "v1", "nodes", "node", "Node", false, { "no" }, {}, kReadVerbs },
+        { "", "v1", "pods", "pod", "Pod", true, { "po" }, { "all" }, kReadVerbs },
+        { "", "v1", "events", "event", "Event", true, { "ev" }, {}, kReadVerbs },
+        { "apps", "v1", "deployments", "deployment", "Deployment", true, { "deploy" }, { "all" }, kReadVerbs },
+        { "apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, { "rs" }, { "all" }, kReadVerbs },
+        { "events.k8s.io", "v1", "events", "event", "Event", true, { "ev" }, {}, kReadVerbs },
+        { "metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true, {}, {}, kReadVerbs },
+    };
+    return types;
+}
+
+KubeApi::KubeApi(const SandboxModel& model, std::string bearerToken, Clock clock, AuthPolicy policy)
+    : m_model(model)
+    , m_objects(model)
+    , m_token(std::move(bearerToken))
+    , m_clock(std::move(clock))
+    , m_policy(policy)
+{ }
+
+bool KubeApi::authorised(const HttpRequest& request) const
+{
+    const QByteArray header = request.header("authorization");
+    if (header.isEmpty())
+        return m_policy == AuthPolicy::AllowAnonymous;
+    if (!header.startsWith("Bearer "))
+        return false;
+    // Compare digests so the time taken does not depend on how much of the token matched.
+    const QByteArray given = QCryptographicHash::hash(header.mid(7).trimmed(), QCryptographicHash::Sha256);
+    const QByteArray wanted = QCryptographicHash::hash(QByteArray::fromStdString(m_token), QCryptographicHash::Sha256);
+    return given == wanted;
+}
+
+HttpResponse KubeApi::handle(const HttpRequest& request) const
+{
+    const std::vector<std::string> seg = splitPath(request.path);
+    if (seg.size() == 1 && (seg[0] == "healthz" || seg[0] == "livez" || seg[0] == "readyz"))
+        return HttpResponse::text(200, "ok");
+    if (!authorised(request))
+        return kubeStatusError(401, "Unauthorized", "Unauthorized");
+    if (request.method != "GET" && request.method != "HEAD")
+        return kubeStatusError(405, "MethodNotAllowed",
+            "the server does not allow this method on the requested resource (" + request.method.toStdString()
+                + ": the sandbox serves read-only requests)");
+    if (seg.size() == 1 && seg[0] == "version") {
+        return jsonResponse({ { "major", "1" }, { "minor", "32" }, { "gitVersion", "v1.32.0" },
+            { "gitCommit", "70d3cc986aa8221cd1dfb1121852688902d3bf53" }, { "gitTreeState", "clean" },
+            { "buildDate", "2024-12-11T17:59:15Z" }, { "goVersion", "go1.23.3" }, { "compiler", "gc" },
+            { "platform", "linux/amd64" } });
+    }
+
+    // Resource paths: /api/v1/... and /apis/<group>/<version>/...
+    std::size_t prefix = 0;
+    std::string group;
+    std::string version;
+    if (seg.size() >= 2 && seg[0] == "api") {
+        version = seg[1];
+        prefix = 2;
+    } else if (seg.size() >= 3 && seg[0] == "apis") {
+        group = seg[1];
+        version = seg[2];
+        prefix = 3;
+    }
+    if (prefix == 0 || seg.size() == prefix)
+        return discovery(seg);
+
+    std::string ns;
+    std::vector<std::string> rest(seg.begin() + static_cast<std::ptrdiff_t>(prefix), seg.end());
+    if (rest.size() >= 3 && rest[0] == "namespaces") {
+        ns = rest[1];
+        rest.erase(rest.begin(), rest.begin() + 2);
+    }
+    const ResourceType* type = nullptr;
+    for (const auto& t : resources())
+        if (t.group == group && t.version == version && t.plural == rest[0])
+            type = &t;
+    if (!type || rest.size() > 2 || (!ns.empty() && !type->namespaced))
+        return kubeStatusError(404, "NotFound", "the server could not find the requested resource");
+    if (rest.size() == 2 && ns.empty() && type->namespaced)
+        return kubeStatusError(404, "NotFound", "the server could not find the requested resource");
+    return resourceRequest(request, *type, ns, rest.size() == 2 ? rest[1] : std::string());
+}
+
+HttpResponse KubeApi::discovery(const std::vector<std::string>& seg) const
+{
+    if (seg.size() == 1 && seg[0] == "api") {
+        return jsonResponse({ { "kind", "APIVersions" }, { "versions", json::array({ "v1" }) },
+            { "serverAddressByClientCIDRs",
+                json::array({ { { "clientCIDR", "0.0.0.0/0" }, { "serverAddress", m_serverAddress } } }) } });
+    }
+    // Groups in the order a real server lists them; each with its one version.
+    std::vector<std::pair<std::string, std::string>> groups;
+    for (const auto& t : resources()) {
+        if (t.group.empty())
+            continue;
+        const std::pair<std::string, std::string> gv { t.group, t.version };
+        if (std::find(groups.begin(), groups.end(), gv) == groups.end())
+            groups.push_back(gv);
+    }
+    auto groupJson = [](const std::string& g, const std::string& v) {
+        const json gv = { { "groupVersion", g + "/" + v }, { "version", v } };
+        return json { { "name", g }, { "versions", json::array({ gv }) }, { "preferredVersion", gv } };
+    };
+    if (seg.size() == 1 && seg[0] == "apis") {
+        json list = json::array();
+        for (const auto& [g, v] : groups)
+            list.push_back(groupJson(g, v));
+        return jsonResponse({ { "kind", "APIGroupList" }, { "apiVersion", "v1" }, { "groups", list } });
+    }
+    if (seg.size() == 2 && seg[0] == "apis") {
+        for (const auto& [g, v] : groups) {
+            if (g == seg[1]) {
+                json body = groupJson(g, v);
+                body["kind"] = "APIGroup";
+                body["apiVersion"] = "v1";
+                return jsonResponse(body);
+            }
+        }
+    }
+    if ((seg.size() == 2 && seg[0] == "api") || (seg.size() == 3 && seg[0] == "apis")) {
+        const std::string group = seg[0] == "api" ? std::string() : seg[1];
+        const std::string version = seg[0] == "api" ? seg[1] : seg[2];
+        json list = json::array();
+        for (const auto& t : resources()) {
+            if (t.group != group || t.version != version)
+                continue;
+            json r = { { "name", t.plural }, { "singularName", t.singular }, { "namespaced", t.namespaced },
+                { "kind", t.kind }, { "verbs", t.verbs } };
+            if (!t.shortNames.empty())
+                r["shortNames"] = t.shortNames;
+            if (!t.categories.empty())
+                r["categories"] = t.categories;
+            list.push_back(r);
+        }
+        if (!list.empty()) {
+            return jsonResponse({ { "kind", "APIResourceList" }, { "apiVersion", "v1" },
+                { "groupVersion", group.empty() ? version : group + "/" + version }, { "resources", list } });
+        }
+    }
+    return kubeStatusError(404, "NotFound", "the server could not find the requested resource");
+}
+
+std::vector<json> KubeApi::objects(const ResourceType& type, std::int64_t nowMs) const
+{
+    std::vector<json> out;
+    if (type.kind == "Namespace") {
+        out.push_back(m_objects.namespaceObject());
+    } else if (type.kind == "Node") {
+        for (std::size_t i = 0; i < m_model.nodes().size(); ++i)
+            out.push_back(m_objects.node(i, nowMs));
+    } else if (type.kind == "Pod") {
+        for (std::size_t i = 0; i < m_model.pods().size(); ++i)
+            out.push_back(m_objects.pod(i, nowMs));
+    } else if (type.kind == "Deployment") {
+        for (std::size_t i = 0; i < m_model.services().size(); ++i)
+            out.push_back(m_objects.deployment(i, nowMs));
+    } else if (type.kind == "ReplicaSet") {
+        for (std::size_t i = 0; i < m_model.services().size(); ++i)
+            out.push_back(m_objects.replicaSet(i, nowMs));
+    } else if (type.kind == "Event") {
+        out = m_objects.events(nowMs);
+        if (type.group == "events.k8s.io")
+            for (auto& e : out)
+                e = KubeObjects::toEventsV1(e);
+    } else if (type.kind == "PodMetrics") {
+        for (std::size_t i = 0; i < m_model.pods().size(); ++i)
+            if (auto m = m_objects.podMetrics(i, nowMs))
+                out.push_back(std::move(*m));
+    }
+    return out;
+}
+
+HttpResponse KubeApi::resourceRequest(
+    const HttpRequest& request, const ResourceType& type, const std::string& ns, const std::string& name) const
+{
+    const std::int64_t now = m_clock();
+    const QueryParams& q = request.query;
+    if (q.value("watch") == "true" || q.value("watch") == "1")
+        return kubeStatusError(405, "MethodNotAllowed", "watch is not supported by the sandbox yet");
+
+    auto labelSel = LabelSelector::parse(q.value("labelSelector"));
+    if (!labelSel)
+        return kubeStatusError(400, "BadRequest", labelSel.error().message);
+    auto fieldSel = FieldSelector::parse(q.value("fieldSelector"));
+    if (!fieldSel)
+        return kubeStatusError(400, "BadRequest", fieldSel.error().message);
+
+    std::vector<json> items;
+    for (json& obj : objects(type, now)) {
+        const json& meta = obj["metadata"];
+        if (type.namespaced && !ns.empty() && meta.value("namespace", "") != ns)
+            continue;
+        if (!name.empty() && meta.value("name", "") != name)
+            continue;
+        if (!labelSel->matches(labelsOf(obj)))
+            continue;
+        auto fieldMatch = fieldSel->matches([&](const std::string& field) { return lookupField(type, obj, field); });
+        if (!fieldMatch)
+            return kubeStatusError(400, "BadRequest", fieldMatch.error().message);
+        if (!*fieldMatch)
+            continue;
+        items.push_back(std::move(obj));
+    }
+
+    const std::string accept = request.header("accept").toStdString();
+    const bool table = accept.find("as=Table") != std::string::npos;
+    IncludeObject include = IncludeObject::Metadata;
+    const std::string includeParam = q.value("includeObject");
+    if (includeParam == "Object")
+        include = IncludeObject::Object;
+    else if (includeParam == "None")
+        include = IncludeObject::None;
+
+    if (!name.empty()) {
+        if (items.empty()) {
+            const std::string what = type.group.empty() ? type.plural : type.plural + "." + type.group;
+            return kubeStatusError(404, "NotFound", what + " \"" + name + "\" not found",
+                { { "name", name }, { "group", type.group }, { "kind", type.plural } });
+        }
+        if (table)
+            return jsonResponse(makeTable(type.kind, items, now, include,
+                { { "resourceVersion", items[0]["metadata"].value("resourceVersion", "") } }));
+        return jsonResponse(items[0]);
+    }
+
+    const std::string rv = m_objects.listResourceVersion(now);
+    json listMeta = { { "resourceVersion", rv } };
+    std::size_t offset = 0;
+    if (const std::string token = q.value("continue"); !token.empty()) {
+        const auto start = decodeContinue(token);
+        if (!start)
+            return kubeStatusError(400, "BadRequest", "invalid continue token: the sandbox did not issue it");
+        offset = std::min(*start, items.size());
+    }
+    const long long limit = std::atoll(q.value("limit", "0").c_str());
+    std::size_t end = items.size();
+    if (limit > 0 && offset + static_cast<std::size_t>(limit) < items.size()) {
+        end = offset + static_cast<std::size_t>(limit);
+        listMeta["continue"] = encodeContinue(end, rv);
+        listMeta["remainingItemCount"] = items.size() - end;
+    }
+    std::vector<json> page(
+        items.begin() + static_cast<std::ptrdiff_t>(offset), items.begin() + static_cast<std::ptrdiff_t>(end));
+
+    if (table)
+        return jsonResponse(makeTable(type.kind, page, now, include, listMeta));
+    json list = json::array();
+    for (json& obj : page) {
+        // Items of a typed list carry no kind/apiVersion of their own.
+        obj.erase("kind");
+        obj.erase("apiVersion");
+        list.push_back(std::move(obj));
+    }
+    return jsonResponse({ { "kind", type.kind + "List" }, { "apiVersion", type.groupVersion() },
+        { "metadata", listMeta }, { "items", list } });
+}
+
+} // namespace leakdesk::sandbox

@@ -1,0 +1,70 @@
+#pragma once
+// The Kubernetes API subset the sandbox serves: version, discovery (APIVersions, APIGroupList,
+// APIResourceList), list/get of namespaces, nodes, pods, deployments, replicasets, core/v1 and
+// events.k8s.io/v1 events, metrics.k8s.io pod metrics; label and field selectors, limit/continue
+// paging, Table output for kubectl, Status objects for errors, bearer-token authentication.
+
+#include "sandbox/HttpServer.h"
+#include "sandbox/KubeObjects.h"
+#include "sandbox/SandboxModel.h"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace leakdesk::sandbox {
+
+struct ResourceType {
+    std::string group; // "" for the core group
+    std::string version;
+    std::string plural;
+    std::string singular;
+    std::string kind;
+    bool namespaced = true;
+    std::vector<std::string> shortNames;
+    std::vector<std::string> categories;
+    std::vector<std::string> verbs;
+
+    std::string groupVersion() const { return group.empty() ? version : group + "/" + version; }
+};
+
+// A Kubernetes Status object (kind Status, status Failure) with its HTTP code.
+HttpResponse kubeStatusError(int code, const std::string& reason, const std::string& message,
+    const nlohmann::json& details = nlohmann::json::object());
+
+class KubeApi {
+public:
+    using Clock = std::function<std::int64_t()>;
+
+    // Who may call. A wrong token is always 401. Anonymous requests (no Authorization header) are
+    // 401 under RequireToken; under AllowAnonymous they are served, which plain http:// needs:
+    // kubectl (client-go) never sends credentials over a non-TLS connection.
+    enum class AuthPolicy { RequireToken, AllowAnonymous };
+
+    KubeApi(const SandboxModel& model, std::string bearerToken, Clock clock,
+        AuthPolicy policy = AuthPolicy::RequireToken);
+
+    // host:port clients should use, advertised in APIVersions.
+    void setServerAddress(std::string hostPort) { m_serverAddress = std::move(hostPort); }
+    HttpResponse handle(const HttpRequest& request) const;
+
+    static const std::vector<ResourceType>& resources();
+
+private:
+    HttpResponse discovery(const std::vector<std::string>& segments) const;
+    HttpResponse resourceRequest(
+        const HttpRequest& request, const ResourceType& type, const std::string& ns, const std::string& name) const;
+    std::vector<nlohmann::json> objects(const ResourceType& type, std::int64_t nowMs) const;
+    bool authorised(const HttpRequest& request) const;
+
+    const SandboxModel& m_model;
+    KubeObjects m_objects;
+    std::string m_token;
+    Clock m_clock;
+    AuthPolicy m_policy;
+    std::string m_serverAddress = "127.0.0.1";
+};
+
+} // namespace leakdesk::sandbox

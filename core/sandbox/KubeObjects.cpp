@@ -1,0 +1,433 @@
+#include "sandbox/KubeObjects.h"
+
+#include "common/Quantity.h"
+#include "sandbox/MetricsHistory.h"
+
+#include <QDateTime>
+#include <QTimeZone>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace leakdesk::sandbox {
+
+using nlohmann::json;
+
+std::string rfc3339(std::int64_t tMs)
+{
+    return QDateTime::fromMSecsSinceEpoch(tMs, QTimeZone::utc())
+        .toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss'Z'"))
+        .toStdString();
+}
+
+std::string rfc3339Micro(std::int64_t tMs)
+{
+    return QDateTime::fromMSecsSinceEpoch(tMs, QTimeZone::utc())
+               .toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss.zzz"))
+               .toStdString()
+        + "000Z";
+}
+
+namespace {
+
+std::string cpuQuantity(double cores)
+{
+    const auto milli = static_cast<long long>(std::llround(cores * 1000));
+    return milli % 1000 == 0 ? std::to_string(milli / 1000) : std::to_string(milli) + "m";
+}
+
+std::string hex16(std::uint64_t v)
+{
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+} // namespace
+
+KubeObjects::KubeObjects(const SandboxModel& model)
+    : m_model(model)
+{ }
+
+std::string KubeObjects::resourceVersionAt(std::int64_t tMs) const
+{
+    // Monotonic in time and shared by all objects, like etcd's revision.
+    return std::to_string(1000 + std::max<std::int64_t>(0, (tMs - m_model.originMs()) / 1000));
+}
+
+std::string KubeObjects::listResourceVersion(std::int64_t nowMs) const
+{
+    return resourceVersionAt(nowMs);
+}
+
+json KubeObjects::namespaceObject() const
+{
+    const std::string& ns = m_model.namespaceName();
+    return json { { "apiVersion", "v1" }, { "kind", "Namespace" },
+        { "metadata",
+            { { "name", ns }, { "uid", m_model.uidFor("Namespace", ns) },
+                { "resourceVersion", resourceVersionAt(m_model.originMs() - 30 * kDayMs) },
+                { "creationTimestamp", rfc3339(m_model.originMs() - 30 * kDayMs) },
+                { "labels", { { "kubernetes.io/metadata.name", ns } } } } },
+        { "spec", { { "finalizers", json::array({ "kubernetes" }) } } }, { "status", { { "phase", "Active" } } } };
+}
+
+json KubeObjects::node(std::size_t index, std::int64_t nowMs) const
+{
+    const NodeSpec& n = m_model.nodes()[index];
+    const std::int64_t created = m_model.originMs() - 20 * kDayMs;
+    const std::string hb = rfc3339(nowMs - 17 * kSecondMs);
+    auto condition = [&](const char* type, const char* status, const char* reason, const char* message) {
+        return json { { "type", type }, { "status", status }, { "lastHeartbeatTime", hb },
+            { "lastTransitionTime", rfc3339(created + kMinuteMs) }, { "reason", reason }, { "message", message } };
+    };
+    const std::string capacity = formatMemoryQuantity(n.memoryCapacityBytes);
+    return json { { "apiVersion", "v1" }, { "kind", "Node" },
+        { "metadata",
+            { { "name", n.name }, { "uid", m_model.uidFor("Node", n.name) },
+                { "resourceVersion", resourceVersionAt(nowMs - 17 * kSecondMs) },
+                { "creationTimestamp", rfc3339(created) },
+                { "labels",
+                    { { "kubernetes.io/hostname", n.name }, { "kubernetes.io/os", "linux" },
+                        { "kubernetes.io/arch", "amd64" }, { "node.kubernetes.io/instance-type", "standard-4" } } } } },
+        { "spec", { { "podCIDR", "10.244." + std::to_string(index + 1) + ".0/24" } } },
+        { "status",
+            { { "capacity", { { "cpu", std::to_string(n.cpuCores) }, { "memory", capacity }, { "pods", "110" } } },
+                { "allocatable",
+                    { { "cpu", std::to_string(n.cpuCores * 1000 - 100) + "m" },
+                        { "memory", formatMemoryQuantity(n.memoryCapacityBytes - 1 * kGiB) }, { "pods", "110" } } },
+                { "conditions",
+                    json::array({ condition("MemoryPressure", "False", "KubeletHasSufficientMemory",
+                                      "kubelet has sufficient memory available"),
+                        condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                        condition(
+                            "PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                        condition("Ready", "True", "KubeletReady", "kubelet is posting ready status") }) },
+                { "addresses",
+                    json::array({ { { "type", "InternalIP" }, { "address", n.internalIp } },
+                        { { "type", "Hostname" }, { "address", n.name } } }) },
+                { "nodeInfo",
+                    { { "kubeletVersion", "v1.32.0" }, { "kubeProxyVersion", "v1.32.0" },
+                        { "containerRuntimeVersion", "containerd://1.7.24" },
+                        { "kernelVersion", "6.1.0-28-cloud-amd64" }, { "osImage", "Debian GNU/Linux 12 (bookworm)" },
+                        { "operatingSystem", "linux" }, { "architecture", "amd64" } } } } } };
+}
+
+json KubeObjects::containerSpec(std::size_t service) const
+{
+    const ServiceSpec& s = m_model.services()[service];
+    json env = json::array();
+    for (const auto& [k, v] : s.env)
+        env.push_back({ { "name", k }, { "value", v } });
+    const std::string healthPath = s.jvm ? "/actuator/health/liveness" : "/healthz";
+    return json { { "name", s.name }, { "image", s.image },
+        { "ports", json::array({ { { "name", "http" }, { "containerPort", 8080 }, { "protocol", "TCP" } } }) },
+        { "env", env },
+        { "resources",
+            { { "limits",
+                  { { "cpu", cpuQuantity(s.cpuLimitCores) }, { "memory", formatMemoryQuantity(s.memoryLimitBytes) } } },
+                { "requests",
+                    { { "cpu", cpuQuantity(s.cpuRequestCores) },
+                        { "memory", formatMemoryQuantity(s.memoryRequestBytes) } } } } },
+        { "livenessProbe",
+            { { "httpGet", { { "path", healthPath }, { "port", "http" }, { "scheme", "HTTP" } } },
+                { "initialDelaySeconds", 30 }, { "periodSeconds", 10 }, { "timeoutSeconds", 1 },
+                { "successThreshold", 1 }, { "failureThreshold", 3 } } },
+        { "terminationMessagePath", "/dev/termination-log" }, { "terminationMessagePolicy", "File" },
+        { "imagePullPolicy", "IfNotPresent" } };
+}
+
+json KubeObjects::podTemplate(std::size_t service) const
+{
+    const ServiceSpec& s = m_model.services()[service];
+    return json { { "metadata", { { "labels", { { "app", s.name }, { "team", s.team } } } } },
+        { "spec",
+            { { "containers", json::array({ containerSpec(service) }) }, { "restartPolicy", "Always" },
+                { "terminationGracePeriodSeconds", 30 }, { "dnsPolicy", "ClusterFirst" },
+                { "serviceAccountName", s.name }, { "schedulerName", "default-scheduler" } } } };
+}
+
+json KubeObjects::deployment(std::size_t service, std::int64_t nowMs) const
+{
+    const ServiceSpec& s = m_model.services()[service];
+    const std::int64_t created = m_model.originMs() - 2 * kSecondMs;
+    int ready = 0;
+    for (std::size_t p = 0; p < m_model.pods().size(); ++p)
+        if (m_model.pods()[p].service == service && m_model.containerRunningAt(p, nowMs))
+            ++ready;
+    json tmpl = podTemplate(service);
+    return json { { "apiVersion", "apps/v1" }, { "kind", "Deployment" },
+        { "metadata",
+            { { "name", s.name }, { "namespace", m_model.namespaceName() },
+                { "uid", m_model.uidFor("Deployment", s.name) }, { "resourceVersion", resourceVersionAt(nowMs) },
+                { "generation", 1 }, { "creationTimestamp", rfc3339(created) },
+                { "labels", { { "app", s.name }, { "team", s.team } } },
+                { "annotations",
+                    { { "deployment.kubernetes.io/revision", "1" }, { "leakdesk.io/owner", s.owner } } } } },
+        { "spec",
+            { { "replicas", s.replicas }, { "revisionHistoryLimit", 10 }, { "progressDeadlineSeconds", 600 },
+                { "selector", { { "matchLabels", { { "app", s.name } } } } },
+                { "strategy",
+                    { { "type", "RollingUpdate" },
+                        { "rollingUpdate", { { "maxUnavailable", "25%" }, { "maxSurge", "25%" } } } } },
+                { "template", tmpl } } },
+        { "status",
+            { { "observedGeneration", 1 }, { "replicas", s.replicas }, { "updatedReplicas", s.replicas },
+                { "readyReplicas", ready }, { "availableReplicas", ready },
+                { "unavailableReplicas", s.replicas - ready },
+                { "conditions",
+                    json::array({ { { "type", "Available" }, { "status", ready > 0 ? "True" : "False" },
+                                      { "lastUpdateTime", rfc3339(created + kMinuteMs) },
+                                      { "lastTransitionTime", rfc3339(created + kMinuteMs) },
+                                      { "reason", "MinimumReplicasAvailable" },
+                                      { "message", "Deployment has minimum availability." } },
+                        { { "type", "Progressing" }, { "status", "True" },
+                            { "lastUpdateTime", rfc3339(created + kMinuteMs) },
+                            { "lastTransitionTime", rfc3339(created) }, { "reason", "NewReplicaSetAvailable" },
+                            { "message",
+                                "ReplicaSet \"" + m_model.replicaSetName(service)
+                                    + "\" has successfully progressed." } } }) } } } };
+}
+
+json KubeObjects::replicaSet(std::size_t service, std::int64_t nowMs) const
+{
+    const ServiceSpec& s = m_model.services()[service];
+    const std::string name = m_model.replicaSetName(service);
+    int ready = 0;
+    for (std::size_t p = 0; p < m_model.pods().size(); ++p)
+        if (m_model.pods()[p].service == service && m_model.containerRunningAt(p, nowMs))
+            ++ready;
+    json tmpl = podTemplate(service);
+    tmpl["metadata"]["labels"]["pod-template-hash"] = s.podTemplateHash;
+    return json { { "apiVersion", "apps/v1" }, { "kind", "ReplicaSet" },
+        { "metadata",
+            { { "name", name }, { "namespace", m_model.namespaceName() }, { "uid", m_model.uidFor("ReplicaSet", name) },
+                { "resourceVersion", resourceVersionAt(nowMs) }, { "generation", 1 },
+                { "creationTimestamp", rfc3339(m_model.originMs() - kSecondMs) },
+                { "labels", { { "app", s.name }, { "team", s.team }, { "pod-template-hash", s.podTemplateHash } } },
+                { "annotations",
+                    { { "deployment.kubernetes.io/desired-replicas", std::to_string(s.replicas) },
+                        { "deployment.kubernetes.io/max-replicas", std::to_string(s.replicas + 1) },
+                        { "deployment.kubernetes.io/revision", "1" } } },
+                { "ownerReferences",
+                    json::array({ { { "apiVersion", "apps/v1" }, { "kind", "Deployment" }, { "name", s.name },
+                        { "uid", m_model.uidFor("Deployment", s.name) }, { "controller", true },
+                        { "blockOwnerDeletion", true } } }) } } },
+        { "spec",
+            { { "replicas", s.replicas },
+                { "selector",
+                    { { "matchLabels", { { "app", s.name }, { "pod-template-hash", s.podTemplateHash } } } } },
+                { "template", tmpl } } },
+        { "status",
+            { { "replicas", s.replicas }, { "fullyLabeledReplicas", s.replicas }, { "readyReplicas", ready },
+                { "availableReplicas", ready }, { "observedGeneration", 1 } } } };
+}
+
+json KubeObjects::pod(std::size_t index, std::int64_t nowMs) const
+{
+    const PodSpec& p = m_model.pods()[index];
+    const ServiceSpec& s = m_model.services()[p.service];
+    const NodeSpec& node = m_model.nodes()[p.node];
+    const auto runIdx = m_model.runIndexAt(index, nowMs);
+    const bool running = m_model.containerRunningAt(index, nowMs);
+    const std::string rsName = m_model.replicaSetName(p.service);
+    const std::string imageId = s.image.substr(0, s.image.find(':'))
+        + "@sha256:" + std::string(p.runs.front().containerId).replace(0, 8, "5f2b8c1d");
+
+    json cs = { { "name", s.name }, { "image", s.image }, { "imageID", imageId },
+        { "restartCount", m_model.restartCountAt(index, nowMs) }, { "ready", running }, { "started", running } };
+    std::int64_t readySince = p.createdMs;
+    if (runIdx) {
+        const ContainerRun& run = p.runs[*runIdx];
+        if (running) {
+            cs["containerID"] = "containerd://" + run.containerId;
+            cs["state"] = { { "running", { { "startedAt", rfc3339(run.startedMs) } } } };
+            readySince = run.startedMs + 20 * kSecondMs;
+        } else {
+            // Between the kill and the next start the kubelet is backing off.
+            cs["state"] = { { "waiting",
+                { { "reason", "CrashLoopBackOff" },
+                    { "message",
+                        "back-off 10s restarting failed container=" + s.name + " pod=" + p.name + "_"
+                            + m_model.namespaceName() + "(" + p.uid + ")" } } } };
+            readySince = run.finishedMs;
+        }
+    } else {
+        cs["state"] = { { "waiting", { { "reason", "ContainerCreating" } } } };
+    }
+    if (const ContainerRun* last = m_model.lastTerminatedAt(index, nowMs)) {
+        cs["lastState"] = { { "terminated",
+            { { "exitCode", last->exitCode }, { "reason", last->reason }, { "startedAt", rfc3339(last->startedMs) },
+                { "finishedAt", rfc3339(last->finishedMs) },
+                { "containerID", "containerd://" + last->containerId } } } };
+    } else {
+        cs["lastState"] = json::object();
+    }
+
+    const std::string readyStatus = running ? "True" : "False";
+    auto condition = [](const char* type, const std::string& status, std::int64_t at) {
+        return json { { "type", type }, { "status", status }, { "lastProbeTime", nullptr },
+            { "lastTransitionTime", rfc3339(at) } };
+    };
+    json metadata = { { "name", p.name }, { "generateName", rsName + "-" }, { "namespace", m_model.namespaceName() },
+        { "uid", p.uid }, { "resourceVersion", resourceVersionAt(readySince) },
+        { "creationTimestamp", rfc3339(p.createdMs) },
+        { "labels", { { "app", s.name }, { "team", s.team }, { "pod-template-hash", s.podTemplateHash } } },
+        { "ownerReferences",
+            json::array({ { { "apiVersion", "apps/v1" }, { "kind", "ReplicaSet" }, { "name", rsName },
+                { "uid", m_model.uidFor("ReplicaSet", rsName) }, { "controller", true },
+                { "blockOwnerDeletion", true } } }) } };
+    if (s.jvm)
+        metadata["annotations"] = { { "prometheus.io/scrape", "true" },
+            { "prometheus.io/path", "/actuator/prometheus" }, { "prometheus.io/port", "8080" } };
+
+    json spec = podTemplate(p.service)["spec"];
+    spec["nodeName"] = node.name;
+    spec["priority"] = 0;
+    spec["enableServiceLinks"] = true;
+    return json { { "apiVersion", "v1" }, { "kind", "Pod" }, { "metadata", metadata }, { "spec", spec },
+        { "status",
+            { { "phase", "Running" },
+                { "conditions",
+                    json::array({ condition("PodReadyToStartContainers", "True", p.createdMs + 2 * kSecondMs),
+                        condition("Initialized", "True", p.createdMs), condition("Ready", readyStatus, readySince),
+                        condition("ContainersReady", readyStatus, readySince),
+                        condition("PodScheduled", "True", p.createdMs) }) },
+                { "hostIP", node.internalIp }, { "hostIPs", json::array({ { { "ip", node.internalIp } } }) },
+                { "podIP", p.podIp }, { "podIPs", json::array({ { { "ip", p.podIp } } }) },
+                { "startTime", rfc3339(p.createdMs) }, { "containerStatuses", json::array({ cs }) },
+                { "qosClass", "Burstable" } } } };
+}
+
+json KubeObjects::event(const std::string& objectName, std::int64_t firstMs, std::int64_t lastMs, int count,
+    const std::string& type, const std::string& reason, const std::string& message, json involved,
+    const std::string& component, const std::string& host) const
+{
+    // The API server names events <object>.<first timestamp in nanoseconds, hex>.
+    const std::string name
+        = objectName + "." + hex16(static_cast<std::uint64_t>(firstMs) * 1000000ULL + stableHash(reason) % 1000000ULL);
+    return json { { "apiVersion", "v1" }, { "kind", "Event" },
+        { "metadata",
+            { { "name", name }, { "namespace", m_model.namespaceName() }, { "uid", m_model.uidFor("Event", name) },
+                { "resourceVersion", resourceVersionAt(lastMs) }, { "creationTimestamp", rfc3339(firstMs) } } },
+        { "involvedObject", std::move(involved) }, { "reason", reason }, { "message", message },
+        { "source", { { "component", component }, { "host", host } } }, { "firstTimestamp", rfc3339(firstMs) },
+        { "lastTimestamp", rfc3339(lastMs) }, { "count", count }, { "type", type }, { "eventTime", nullptr },
+        { "reportingComponent", component }, { "reportingInstance", host } };
+}
+
+std::vector<json> KubeObjects::events(std::int64_t nowMs) const
+{
+    std::vector<json> out;
+    const std::int64_t since = nowMs - kEventTtlMs;
+
+    // node-problem-detector's kernel monitor reports each OOM kill as a Node event. In a real
+    // cluster it lands in the "default" namespace; the sandbox files it under the simulated
+    // namespace so the runbook's `kubectl get events -n production` finds it.
+    for (const OomKill& kill : m_model.oomKillsBetween(since, nowMs)) {
+        const PodSpec& p = m_model.pods()[kill.pod];
+        const ServiceSpec& s = m_model.services()[p.service];
+        const NodeSpec& node = m_model.nodes()[p.node];
+        const ContainerRun& run = p.runs[kill.run];
+        const long long limitKb = s.memoryLimitBytes / 1024;
+        const long long fileRssKb = 18000 + static_cast<long long>(mixHash(kill.atMs, 3) % 4000);
+        const long long oomScoreAdj = 1000 - (1000 * s.memoryRequestBytes) / node.memoryCapacityBytes;
+        const std::string message = "Memory cgroup out of memory: Killed process " + std::to_string(run.hostPid) + " ("
+            + (s.jvm ? "java" : s.name) + ") total-vm:" + std::to_string(limitKb * 2 + 512000)
+            + "kB, anon-rss:" + std::to_string(limitKb - fileRssKb) + "kB, file-rss:" + std::to_string(fileRssKb)
+            + "kB, shmem-rss:0kB, UID:1000 pgtables:" + std::to_string(4200 + mixHash(kill.atMs, 4) % 600)
+            + "kB oom_score_adj:" + std::to_string(oomScoreAdj);
+        out.push_back(event(node.name, kill.atMs, kill.atMs, 1, "Warning", "OOMKilling", message,
+            { { "kind", "Node" }, { "name", node.name }, { "uid", node.name } }, "kernel-monitor", node.name));
+    }
+
+    // kubelet's events about the pods, aggregated per reason and message the way its event
+    // correlator does, so they survive the TTL while they keep recurring.
+    for (std::size_t i = 0; i < m_model.pods().size(); ++i) {
+        const PodSpec& p = m_model.pods()[i];
+        const ServiceSpec& s = m_model.services()[p.service];
+        const NodeSpec& node = m_model.nodes()[p.node];
+        const auto runIdx = m_model.runIndexAt(i, nowMs);
+        if (!runIdx)
+            continue;
+        const json involved = { { "kind", "Pod" }, { "namespace", m_model.namespaceName() }, { "name", p.name },
+            { "uid", p.uid }, { "apiVersion", "v1" }, { "fieldPath", "spec.containers{" + s.name + "}" } };
+        const int starts = static_cast<int>(*runIdx) + 1;
+        const std::int64_t firstStart = p.runs.front().startedMs;
+        const std::int64_t lastStart = p.runs[*runIdx].startedMs;
+        if (lastStart > since) {
+            out.push_back(
+                event(p.name, firstStart - 2 * kSecondMs, lastStart - 2 * kSecondMs, starts, "Normal", "Pulled",
+                    "Container image \"" + s.image + "\" already present on machine", involved, "kubelet", node.name));
+            out.push_back(event(p.name, firstStart - kSecondMs, lastStart - kSecondMs, starts, "Normal", "Created",
+                "Created container: " + s.name, involved, "kubelet", node.name));
+            out.push_back(event(p.name, firstStart, lastStart, starts, "Normal", "Started",
+                "Started container " + s.name, involved, "kubelet", node.name));
+        }
+        const ContainerRun* last = m_model.lastTerminatedAt(i, nowMs);
+        if (!last || last->finishedMs <= since)
+            continue;
+        if (last->reason == "OOMKilled") {
+            const int kills = m_model.oomKillCountAt(i, nowMs);
+            const ContainerRun& firstKill = p.runs.front();
+            out.push_back(event(p.name, firstKill.finishedMs + kSecondMs, last->finishedMs + kSecondMs, kills,
+                "Warning", "BackOff",
+                "Back-off restarting failed container " + s.name + " in pod " + p.name + "_" + m_model.namespaceName()
+                    + "(" + p.uid + ")",
+                involved, "kubelet", node.name));
+        } else {
+            out.push_back(event(p.name, last->finishedMs - 20 * kSecondMs, last->finishedMs - 2 * kSecondMs, 3,
+                "Warning", "Unhealthy", "Liveness probe failed: HTTP probe failed with statuscode: 503", involved,
+                "kubelet", node.name));
+            out.push_back(event(p.name, last->finishedMs - kSecondMs, last->finishedMs - kSecondMs, 1, "Normal",
+                "Killing", "Container " + s.name + " failed liveness probe, will be restarted", involved, "kubelet",
+                node.name));
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const json& a, const json& b) {
+        return a["metadata"]["name"].get<std::string>() < b["metadata"]["name"].get<std::string>();
+    });
+    return out;
+}
+
+json KubeObjects::toEventsV1(const json& e)
+{
+    json out = { { "apiVersion", "events.k8s.io/v1" }, { "kind", "Event" }, { "metadata", e["metadata"] },
+        { "eventTime", nullptr }, { "reason", e["reason"] }, { "regarding", e["involvedObject"] },
+        { "note", e["message"] }, { "type", e["type"] }, { "reportingController", e["reportingComponent"] },
+        { "reportingInstance", e["reportingInstance"] }, { "deprecatedSource", e["source"] },
+        { "deprecatedFirstTimestamp", e["firstTimestamp"] }, { "deprecatedLastTimestamp", e["lastTimestamp"] },
+        { "deprecatedCount", e["count"] } };
+    return out;
+}
+
+std::optional<json> KubeObjects::podMetrics(std::size_t index, std::int64_t nowMs) const
+{
+    const PodSpec& p = m_model.pods()[index];
+    const ServiceSpec& s = m_model.services()[p.service];
+    // metrics-server reports the kubelet's latest scrape; a container that is restarting has none.
+    for (std::int64_t g = MetricsHistory::gridFloor(nowMs); g > nowMs - 2 * kMinuteMs;
+         g -= SandboxModel::kScrapeIntervalMs) {
+        const auto ws = m_model.workingSetBytes(index, g);
+        const auto cpu = m_model.cpuCores(index, g);
+        if (!ws || !cpu)
+            continue;
+        const auto nanoCores = static_cast<long long>(std::llround(std::max(0.0, *cpu) * 1e9));
+        const auto kib = static_cast<long long>(std::llround(*ws / 1024.0));
+        return json { { "kind", "PodMetrics" }, { "apiVersion", "metrics.k8s.io/v1beta1" },
+            { "metadata",
+                { { "name", p.name }, { "namespace", m_model.namespaceName() }, { "creationTimestamp", rfc3339(nowMs) },
+                    { "labels",
+                        { { "app", s.name }, { "team", s.team }, { "pod-template-hash", s.podTemplateHash } } } } },
+            { "timestamp", rfc3339(g) }, { "window", "30s" },
+            { "containers",
+                json::array({ { { "name", s.name },
+                    { "usage",
+                        { { "cpu", std::to_string(nanoCores) + "n" },
+                            { "memory", std::to_string(kib) + "Ki" } } } } }) } };
+    }
+    return std::nullopt;
+}
+
+} // namespace leakdesk::sandbox

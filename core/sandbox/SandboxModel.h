@@ -1,0 +1,163 @@
+#pragma once
+// The simulated namespace: services, pods, container lifecycles and every value the servers
+// report, as pure functions of (seed, absolute time). Nothing here depends on Qt networking, so
+// it is unit-tested with a pinned clock and evaluated at any instant independently of the others.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace leakdesk::sandbox {
+
+inline constexpr std::int64_t kSecondMs = 1000;
+inline constexpr std::int64_t kMinuteMs = 60 * kSecondMs;
+inline constexpr std::int64_t kHourMs = 60 * kMinuteMs;
+inline constexpr std::int64_t kDayMs = 24 * kHourMs;
+inline constexpr std::int64_t kMiB = 1024 * 1024;
+inline constexpr std::int64_t kGiB = 1024 * kMiB;
+
+// How a service's working set behaves over one container run.
+enum class MemoryProfile {
+    LeakToLimit, // linear growth until the limit, then OOMKilled (checkout)
+    SlowLeak, // slow linear growth, limit far away (payments)
+    Stabilising, // rises after start, flat within minutes (catalog)
+};
+
+struct HttpRoute {
+    std::string method;
+    std::string uri;
+    std::string status;
+    double requestsPerSecond = 0; // mean per pod; a diurnal swing is applied on top
+    double meanSeconds = 0; // mean latency, for the summary's _sum
+};
+
+struct ServiceSpec {
+    std::string name;
+    std::string team;
+    std::string owner; // annotation: who to page
+    std::string image;
+    int replicas = 2;
+    MemoryProfile profile = MemoryProfile::Stabilising;
+    bool jvm = false;
+    std::int64_t memoryLimitBytes = 0;
+    std::int64_t memoryRequestBytes = 0;
+    double cpuLimitCores = 1.0;
+    double cpuRequestCores = 0.25;
+    std::int64_t baseBytes = 0; // working set shortly after start
+    std::int64_t heapMaxBytes = 0; // -Xmx, JVM services only
+    double leakBytesPerHour = 0; // SlowLeak
+    std::int64_t riseBytes = 0; // Stabilising: how far it rises after start
+    std::int64_t riseTimeConstantMs = 0; // Stabilising: e-folding time of the rise
+    std::vector<std::pair<std::string, std::string>> env;
+    std::vector<HttpRoute> routes;
+    std::string podTemplateHash; // 10 chars, like the real controller's
+};
+
+// One run of the container between (re)starts.
+struct ContainerRun {
+    std::int64_t startedMs = 0;
+    std::int64_t finishedMs = 0; // end of the run; meaningful only when terminated
+    bool terminated = false; // false for the run still going at the end of the horizon
+    std::string reason; // "OOMKilled" or "Error" when terminated
+    int exitCode = 0;
+    std::int64_t runLengthMs = 0; // LeakToLimit: time from start to the limit
+    std::string containerId; // 64 hex chars
+    int hostPid = 0; // the JVM's pid as the node's kernel sees it (OOM killer message)
+};
+
+struct NodeSpec {
+    std::string name;
+    std::string internalIp;
+    std::int64_t memoryCapacityBytes = 0;
+    int cpuCores = 0;
+};
+
+struct PodSpec {
+    std::string name;
+    std::string uid;
+    std::size_t service = 0; // index into services()
+    int replica = 0;
+    std::size_t node = 0; // index into nodes()
+    std::string podIp;
+    std::int64_t createdMs = 0;
+    std::vector<ContainerRun> runs; // ascending by start, covering [created, horizon)
+};
+
+// An OOM kill seen on a node: the container was killed at `atMs`.
+struct OomKill {
+    std::size_t pod = 0;
+    std::size_t run = 0; // index of the killed run in the pod's runs
+    std::int64_t atMs = 0;
+};
+
+class SandboxModel {
+public:
+    static constexpr std::int64_t kScrapeIntervalMs = 30 * kSecondMs;
+    static constexpr std::int64_t kHistoryMs = 7 * kDayMs;
+    static constexpr std::int64_t kRestartDelayMs = 10 * kSecondMs; // kubelet's first back-off step
+
+    // `anchorNowMs` fixes when the pods were created (8 to 9 days before it, day-aligned, so two
+    // processes started the same day with the same seed describe exactly the same cluster).
+    // Lifecycles are generated up to anchorNowMs + horizonMs.
+    SandboxModel(std::uint64_t seed, std::int64_t anchorNowMs, std::int64_t horizonMs = 30 * kDayMs);
+
+    std::uint64_t seed() const { return m_seed; }
+    const std::string& namespaceName() const { return m_namespace; }
+    std::int64_t originMs() const { return m_originMs; }
+    std::int64_t horizonEndMs() const { return m_horizonEndMs; }
+
+    const std::vector<ServiceSpec>& services() const { return m_services; }
+    const std::vector<NodeSpec>& nodes() const { return m_nodes; }
+    const std::vector<PodSpec>& pods() const { return m_pods; }
+    std::optional<std::size_t> serviceIndex(const std::string& name) const;
+    std::optional<std::size_t> podIndex(const std::string& name) const;
+    std::string replicaSetName(std::size_t service) const;
+    std::string uidFor(const std::string& kind, const std::string& name) const;
+
+    // Lifecycle at time t (ms). runIndexAt: the run that has started at or before t, if any.
+    std::optional<std::size_t> runIndexAt(std::size_t pod, std::int64_t tMs) const;
+    bool containerRunningAt(std::size_t pod, std::int64_t tMs) const;
+    int restartCountAt(std::size_t pod, std::int64_t tMs) const;
+    int oomKillCountAt(std::size_t pod, std::int64_t tMs) const;
+    // The most recent terminated run that finished at or before t.
+    const ContainerRun* lastTerminatedAt(std::size_t pod, std::int64_t tMs) const;
+    std::vector<OomKill> oomKillsBetween(std::int64_t fromMs, std::int64_t toMs) const; // (from, to]
+
+    // Values. Working set of the application container while it runs (nullopt when not running).
+    std::optional<double> workingSetBytes(std::size_t pod, std::int64_t tMs) const;
+    double pauseContainerBytes(std::size_t pod, std::int64_t tMs) const;
+    std::optional<double> cpuCores(std::size_t pod, std::int64_t tMs) const;
+    // JVM memory pools (JVM services only, while running): ids as Micrometer reports them.
+    static const std::vector<std::string>& heapPoolIds();
+    std::optional<double> jvmPoolUsedBytes(std::size_t pod, const std::string& poolId, std::int64_t tMs) const;
+    double jvmPoolMaxBytes(std::size_t pod, const std::string& poolId) const; // -1 when undefined
+    // Counter of requests served by the current JVM since it started (resets on restart).
+    std::optional<double> httpRequestCount(std::size_t pod, std::size_t route, std::int64_t tMs) const;
+    std::optional<double> httpRequestSecondsSum(std::size_t pod, std::size_t route, std::int64_t tMs) const;
+
+    // Deterministic noise in [-1, 1] for (seed, key, t): stateless, so any instant can be evaluated alone.
+    double noise(std::uint64_t key, std::int64_t tMs) const;
+
+private:
+    void buildServices();
+    void buildNodes();
+    void buildPods(std::int64_t horizonEndMs);
+    std::string randomToken(std::uint64_t key, std::size_t length, std::string_view alphabet) const;
+    double runMemory(const PodSpec& pod, const ContainerRun& run, std::int64_t tMs) const;
+
+    std::uint64_t m_seed;
+    std::string m_namespace = "production";
+    std::int64_t m_originMs = 0;
+    std::int64_t m_horizonEndMs = 0;
+    std::vector<ServiceSpec> m_services;
+    std::vector<NodeSpec> m_nodes;
+    std::vector<PodSpec> m_pods;
+};
+
+// Stable 64-bit hashing shared by the model and the servers (FNV-1a then a splitmix64 finaliser).
+std::uint64_t stableHash(std::string_view text);
+std::uint64_t mixHash(std::uint64_t a, std::uint64_t b);
+
+} // namespace leakdesk::sandbox
