@@ -132,20 +132,24 @@ OomFinding fuseOomEvidence(const OomInputs& in, const std::string& ns, std::int6
             }
             continue;
         }
-        // Only keep unmatched node events for nodes running pods of this service: other
-        // services' kills on shared nodes are not evidence about this one.
-        bool relevantNode = podEvent;
-        for (const auto& [p, n] : nodeOfPod)
-            relevantNode = relevantNode || (!node.empty() && n == node);
-        if (!relevantNode)
+        if (podEvent) {
+            OomKill k;
+            k.pod = pod;
+            k.timeMs = t;
+            k.sources.insert(kSourceNodeEvent);
+            k.detail = e.message;
+            kills.push_back(std::move(k));
             continue;
-        OomKill k;
-        k.pod = pod;
-        k.node = node;
-        k.timeMs = t;
-        k.sources.insert(kSourceNodeEvent);
-        k.detail = e.message;
-        kills.push_back(std::move(k));
+        }
+        // A node event that matches none of this service's kills is most likely another
+        // workload's kill on a shared node: it names a process, not a pod, so it is reported but
+        // never counted against this service.
+        for (const auto& [p, n] : nodeOfPod) {
+            if (!node.empty() && n == node) {
+                ++f.unattributedNodeEvents;
+                break;
+            }
+        }
     }
 
     std::sort(kills.begin(), kills.end(), [](const OomKill& a, const OomKill& b) { return a.timeMs < b.timeMs; });
@@ -168,6 +172,9 @@ OomFinding fuseOomEvidence(const OomInputs& in, const std::string& ns, std::int6
             + std::to_string(f.literalEventCount) + " event(s): OOMKilling is a node event from node-problem-detector, "
             + "recorded outside the pod's namespace or not at all without NPD, and events expire after an hour by default. "
             + "The count here also uses container status, kube-state-metrics and cAdvisor.");
+    if (f.unattributedNodeEvents > 0)
+        f.notes.push_back(std::to_string(f.unattributedNodeEvents) + " OOMKilling node event(s) on nodes running this service match none of its "
+            + "containers' kills: they belong to other workloads on the same nodes and are not counted.");
     if (in.oomEventCounters.empty())
         f.notes.push_back("No container_oom_events_total series: cAdvisor's OOM counter is unavailable (older kubelet or metric dropped).");
     if (in.restarts.empty())

@@ -54,6 +54,7 @@ struct OomFinding {
     std::int64_t maxWindowStartMs = 0;
     bool ruleMet = false; // maxInAnyWindow > threshold
     int literalEventCount = 0; // what the runbook's literal kubectl command shows in the namespace
+    int unattributedNodeEvents = 0; // node events on this service's nodes that match none of its kills
     OomRule rule;
     std::vector<std::string> notes; // why the literal command shows fewer, missing sources, ...
 };

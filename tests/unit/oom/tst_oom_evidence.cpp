@@ -83,6 +83,7 @@ private Q_SLOTS:
         for (auto k : kills)
             in.oomEvents.push_back(nodeEvent("node-1", k + 2000));
         in.oomEvents.push_back(nodeEvent("node-9", kNow - 5 * kMin)); // another service's node: ignored
+        in.oomEvents.push_back(nodeEvent("node-2", kNow - 20 * kMin)); // pod b's node, but b was not killed
 
         const auto f = fuseOomEvidence(in, "production", kNow);
         QCOMPARE(f.kills.size(), size_t(3));
@@ -97,6 +98,7 @@ private Q_SLOTS:
         QCOMPARE(f.countLastHour, 3);
         QCOMPARE(f.maxInAnyWindow, 3);
         QVERIFY(f.ruleMet);
+        QCOMPARE(f.unattributedNodeEvents, 1); // reported, not counted against the service
         // Node events live in "default": the literal command in "production" shows none.
         QCOMPARE(f.literalEventCount, 0);
         QVERIFY(!f.notes.empty());

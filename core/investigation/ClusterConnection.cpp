@@ -1,0 +1,71 @@
+#include "investigation/ClusterConnection.h"
+
+#include "sandbox/SandboxHost.h"
+
+namespace leakdesk::investigation {
+
+ClusterConnection::~ClusterConnection()
+{
+    // Clients first: they may hold requests to the sandbox.
+    m_prom.reset();
+    m_kube.reset();
+    m_sandbox.reset();
+}
+
+Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const ConnectionOptions& options)
+{
+    std::unique_ptr<ClusterConnection> c(new ClusterConnection);
+    c->m_catalogue = prom::QueryCatalogue(options.metricNames);
+    QString kubeconfig = options.kubeconfig;
+    QString context = options.context;
+    QUrl promUrl = options.prometheusUrl;
+    if (options.sandbox) {
+        c->m_sandbox = std::make_unique<sandbox::SandboxHost>();
+        sandbox::SandboxOptions so;
+        so.seed = options.sandboxSeed;
+        if (auto st = c->m_sandbox->start(so); !st)
+            return st.error();
+        kubeconfig = c->m_sandbox->kubeconfigPath();
+        context = c->m_sandbox->contextName();
+        promUrl = c->m_sandbox->prometheusUrl();
+    }
+    std::vector<std::string> files;
+    if (!kubeconfig.isEmpty())
+        files.push_back(kubeconfig.toStdString());
+    else
+        files = kube::defaultKubeConfigFiles();
+    auto config = kube::loadKubeConfig(files);
+    if (!config)
+        return config.error();
+    auto resolved = kube::resolveContext(*config, context.toStdString());
+    if (!resolved)
+        return resolved.error();
+    auto kube = kube::KubeClient::create(*resolved);
+    if (!kube)
+        return kube.error();
+    c->m_kube = std::move(kube).value();
+    if (!promUrl.isValid() || promUrl.isEmpty())
+        return makeError(ErrorCode::Config, "no Prometheus URL given",
+            "pass --prometheus http://host:9090 (or a Kubernetes service proxy URL)");
+    prom::PromConnection pc;
+    pc.baseUrl = promUrl;
+    pc.bearerToken = options.prometheusToken;
+    c->m_prom = std::make_unique<prom::PromClient>(pc);
+    return c;
+}
+
+QString ClusterConnection::contextName() const { return QString::fromStdString(m_kube->context().context.name); }
+
+QString ClusterConnection::defaultNamespace() const
+{
+    return QString::fromStdString(m_kube->context().namespaceOrDefault());
+}
+
+QString ClusterConnection::describe() const
+{
+    if (m_sandbox)
+        return QStringLiteral("sandbox (%1)").arg(m_kube->serverUrl().toString());
+    return QStringLiteral("%1 @ %2").arg(contextName(), m_kube->serverUrl().toString());
+}
+
+} // namespace leakdesk::investigation

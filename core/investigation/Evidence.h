@@ -1,0 +1,67 @@
+#pragma once
+// What one investigation fetched (RawEvidence) and what it concluded (Findings). Both are plain,
+// immutable values once built: the GUI and the CLI share them as std::shared_ptr<const Findings>.
+
+#include "common/Series.h"
+#include "kube/KubeObjects.h"
+#include "oom/OomEvidence.h"
+#include "prometheus/QueryCatalogue.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leakdesk::investigation {
+
+struct InvestigationRequest {
+    std::string ns;
+    std::string service;
+    std::int64_t nowMs = 0;
+    std::int64_t windowMs = 6 * 3600 * 1000; // chart and analysis window ending at nowMs
+    std::int64_t warmUpMs = 10 * 60 * 1000; // runbook step 1: "stabilize within 10 minutes"
+    int oomThreshold = 2; // runbook step 2: "more than 2 in 1 hour"
+    std::int64_t oomWindowMs = 3600 * 1000;
+};
+
+struct QueryEvidence {
+    prom::QueryKind kind;
+    std::string promql;
+    TimeRange range;
+    std::int64_t stepMs = 0;
+    std::size_t seriesCount = 0;
+    std::string error; // empty when it succeeded
+};
+
+struct RawEvidence {
+    InvestigationRequest request;
+    std::optional<kube::Deployment> deployment;
+    std::vector<kube::Pod> pods;
+    std::vector<kube::PodMetrics> podMetrics;
+    bool podMetricsAvailable = false;
+    std::vector<kube::Event> oomEvents; // reason=OOMKilling, namespace + cluster-wide when allowed
+    std::map<prom::QueryKind, std::vector<Series>> series;
+    std::vector<QueryEvidence> queries;
+    std::vector<std::string> warnings;
+    std::int64_t stepMs = 30000;
+
+    const std::vector<Series>& seriesOf(prom::QueryKind kind) const;
+};
+
+struct PodRow {
+    std::string name;
+    std::string phase;
+    std::string node;
+    bool ready = false;
+    std::optional<std::int64_t> memoryBytes; // metrics.k8s.io, as `kubectl top`
+    std::optional<std::int64_t> limitBytes;
+    int restarts = 0;
+    std::string lastTerminationReason;
+    int lastExitCode = 0;
+    std::int64_t lastTerminatedMs = 0;
+    std::int64_t startedMs = 0;
+    // time-to-limit at the current slope, from the analysis (hours); nullopt when not growing
+    std::optional<double> hoursToLimit;
+};
+
+} // namespace leakdesk::investigation

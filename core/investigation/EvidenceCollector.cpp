@@ -1,0 +1,178 @@
+#include "investigation/EvidenceCollector.h"
+
+#include "investigation/ClusterConnection.h"
+
+namespace leakdesk::investigation {
+
+using prom::QueryKind;
+
+const std::vector<Series>& RawEvidence::seriesOf(QueryKind kind) const
+{
+    static const std::vector<Series> none;
+    auto it = series.find(kind);
+    return it == series.end() ? none : it->second;
+}
+
+EvidenceCollector::EvidenceCollector(ClusterConnection& connection, QObject* parent)
+    : QObject(parent)
+    , m_connection(connection)
+{
+    qRegisterMetaType<leakdesk::Error>();
+    qRegisterMetaType<std::shared_ptr<const RawEvidence>>();
+}
+
+EvidenceCollector::~EvidenceCollector() = default;
+
+void EvidenceCollector::cancel()
+{
+    m_context.reset(); // every pending callback is bound to it and is dropped
+    m_pending = 0;
+}
+
+void EvidenceCollector::fail(const Error& error)
+{
+    if (m_failed)
+        return;
+    m_failed = true;
+    cancel();
+    Q_EMIT failed(error);
+}
+
+void EvidenceCollector::step(const QString& stage)
+{
+    if (m_failed)
+        return;
+    Q_EMIT progress(stage, m_total - m_pending + 1, m_total);
+    if (--m_pending == 0)
+        complete();
+}
+
+void EvidenceCollector::complete()
+{
+    auto& ev = *m_evidence;
+    if (!ev.deployment && ev.pods.empty()) {
+        fail(makeError(ErrorCode::NotFound,
+            "service '" + ev.request.service + "' has no Deployment and no pods labelled app=" + ev.request.service + " in namespace '"
+                + ev.request.ns + "'",
+            "check the service name and the namespace (the service picker lists the Deployments)"));
+        return;
+    }
+    if (!ev.podMetricsAvailable)
+        ev.warnings.push_back("metrics.k8s.io is not available (metrics-server missing?): the 'kubectl top' column is empty; the chart uses Prometheus");
+    m_context.reset();
+    Q_EMIT finished(std::shared_ptr<const RawEvidence>(m_evidence));
+}
+
+void EvidenceCollector::start(const InvestigationRequest& request)
+{
+    cancel();
+    m_failed = false;
+    m_context = std::make_unique<QObject>();
+    QObject* ctx = m_context.get();
+    m_evidence = std::make_shared<RawEvidence>();
+    m_evidence->request = request;
+    auto ev = m_evidence;
+
+    const QString ns = QString::fromStdString(request.ns);
+    const QString selector = QStringLiteral("app=") + QString::fromStdString(request.service);
+    auto& kube = m_connection.kube();
+    auto& promClient = m_connection.prometheus();
+
+    const TimeRange window { request.nowMs - request.windowMs, request.nowMs };
+    ev->stepMs = prom::chooseStepMs(window, 1500, 15000);
+    const prom::PodSelector podSelector { request.ns, prom::podRegexForWorkload(request.service) };
+
+    // Queries whose failure makes step 1 unanswerable; the others only add evidence.
+    const std::vector<std::pair<QueryKind, bool>> queries {
+        { QueryKind::MemoryWorkingSet, true },
+        { QueryKind::MemoryLimit, false },
+        { QueryKind::Restarts, false },
+        { QueryKind::LastTerminatedOom, false },
+        { QueryKind::OomEvents, false },
+        { QueryKind::JvmHeapUsed, false },
+        { QueryKind::JvmHeapMax, false },
+        { QueryKind::RequestRate, false },
+        { QueryKind::MemoryPerPodAvg, false },
+        { QueryKind::MemoryPerPodAvgBaseline, false },
+    };
+    m_total = m_pending = 6 + static_cast<int>(queries.size());
+
+    kube.listDeployments(ns, ctx, [this, ev](Result<kube::ParsedList<kube::Deployment>> r) {
+        if (!r)
+            return fail(r.error());
+        for (auto& d : r->items)
+            if (d.meta.name == ev->request.service)
+                ev->deployment = d;
+        step(QStringLiteral("deployments"));
+    });
+    kube.listPods(ns, selector, ctx, [this, ev](Result<kube::ParsedList<kube::Pod>> r) {
+        if (!r)
+            return fail(r.error());
+        ev->pods = std::move(r->items);
+        for (const auto& s : r->skipped)
+            ev->warnings.push_back("a pod could not be read: " + s);
+        step(QStringLiteral("pods"));
+    });
+    kube.listPodMetrics(ns, selector, ctx, [this, ev](Result<kube::ParsedList<kube::PodMetrics>> r) {
+        if (r) {
+            ev->podMetrics = std::move(r->items);
+            ev->podMetricsAvailable = true;
+        }
+        step(QStringLiteral("pod metrics"));
+    });
+    // The runbook's literal command: events in the namespace.
+    kube.listEvents(ns, QStringLiteral("reason=OOMKilling"), ctx, [this, ev](Result<kube::ParsedList<kube::Event>> r) {
+        if (r) {
+            for (auto& e : r->items)
+                ev->oomEvents.push_back(std::move(e));
+        } else {
+            ev->warnings.push_back("OOMKilling events in the namespace could not be listed: " + r.error().message);
+        }
+        step(QStringLiteral("events"));
+    });
+    // node-problem-detector records OOMKilling on the Node, i.e. outside the service's namespace.
+    kube.listEvents(QString(), QStringLiteral("reason=OOMKilling,involvedObject.kind=Node"), ctx,
+        [this, ev](Result<kube::ParsedList<kube::Event>> r) {
+            if (r) {
+                for (auto& e : r->items) {
+                    bool dup = false;
+                    for (const auto& have : ev->oomEvents)
+                        dup = dup || (have.meta.uid == e.meta.uid && have.meta.name == e.meta.name && have.meta.ns == e.meta.ns);
+                    if (!dup)
+                        ev->oomEvents.push_back(std::move(e));
+                }
+            } else if (r.error().code == ErrorCode::Forbidden) {
+                ev->warnings.push_back("node OOMKilling events are not visible to this user (cluster-wide events are forbidden); "
+                                       "OOM kills are counted from container status and metrics");
+            }
+            step(QStringLiteral("node events"));
+        });
+    m_connection.prometheus().buildInfo(ctx, [this, ev](Result<QString> r) {
+        if (!r && (r.error().code == ErrorCode::Network || r.error().code == ErrorCode::Timeout || r.error().code == ErrorCode::Unauthorized))
+            return fail(r.error());
+        step(QStringLiteral("prometheus"));
+    });
+
+    for (const auto& [kind, required] : queries) {
+        const std::string promql = m_connection.catalogue().build(kind, podSelector);
+        const std::int64_t step = ev->stepMs;
+        promClient.queryRange(promql, window, step, ctx, [this, ev, kind = kind, required = required, promql, window, step](Result<prom::QueryResult> r) {
+            QueryEvidence q { kind, promql, window, step, 0, {} };
+            if (r) {
+                q.seriesCount = r->series.size();
+                for (const auto& w : r->warnings)
+                    ev->warnings.push_back(std::string("Prometheus warning for ") + prom::queryKindName(kind) + ": " + w);
+                ev->series[kind] = std::move(r->series);
+            } else {
+                q.error = r.error().message;
+                if (required)
+                    return fail(r.error());
+                ev->warnings.push_back(std::string(prom::queryKindName(kind)) + " query failed: " + r.error().message);
+            }
+            ev->queries.push_back(std::move(q));
+            this->step(QString::fromLatin1(prom::queryKindName(kind)));
+        });
+    }
+}
+
+} // namespace leakdesk::investigation

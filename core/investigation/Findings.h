@@ -1,0 +1,28 @@
+#pragma once
+// The answer to runbook steps 1 and 2 for one service: pods as `kubectl top` shows them, the
+// memory verdict with its evidence, and the fused OOM-kill evidence. Immutable once built.
+
+#include "analysis/Verdict.h"
+#include "investigation/Evidence.h"
+#include "oom/OomEvidence.h"
+
+#include <memory>
+
+namespace leakdesk::investigation {
+
+struct Findings {
+    InvestigationRequest request;
+    std::shared_ptr<const RawEvidence> evidence; // what the numbers came from
+    std::vector<PodRow> pods; // sorted by memory, highest first (as --sort-by=memory)
+    std::map<std::string, std::optional<double>> limitBytesByPod;
+    analysis::Verdict verdict;
+    oom::OomFinding oom;
+    std::vector<std::string> warnings;
+
+    const PodRow* pod(const std::string& name) const;
+};
+
+// Pure: the same evidence always gives the same findings (tests feed it hand-made evidence).
+Findings analyseEvidence(std::shared_ptr<const RawEvidence> evidence);
+
+} // namespace leakdesk::investigation

@@ -1,0 +1,180 @@
+#include "investigation/FindingsJson.h"
+
+#include "common/Quantity.h"
+#include "kube/KubeObjects.h"
+
+#include <cmath>
+#include <sstream>
+
+namespace leakdesk::investigation {
+
+using nlohmann::json;
+
+namespace {
+
+json optNumber(const std::optional<double>& v)
+{
+    return v && std::isfinite(*v) ? json(*v) : json(nullptr);
+}
+
+json optInt(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
+
+json timeJson(std::int64_t ms) { return ms > 0 ? json(kube::formatTimestamp(ms)) : json(nullptr); }
+
+json windowJson(const TimeRange& r)
+{
+    return json { { "start", timeJson(r.startMs) }, { "end", timeJson(r.endMs) } };
+}
+
+} // namespace
+
+json findingsToJson(const Findings& f)
+{
+    json j;
+    j["namespace"] = f.request.ns;
+    j["service"] = f.request.service;
+    j["generated_at"] = timeJson(f.request.nowMs);
+    j["window"] = windowJson({ f.request.nowMs - f.request.windowMs, f.request.nowMs });
+
+    json pods = json::array();
+    for (const auto& p : f.pods) {
+        pods.push_back({
+            { "name", p.name },
+            { "phase", p.phase },
+            { "node", p.node },
+            { "ready", p.ready },
+            { "memory_bytes", optInt(p.memoryBytes) },
+            { "limit_bytes", optInt(p.limitBytes) },
+            { "restarts", p.restarts },
+            { "last_termination_reason", p.lastTerminationReason.empty() ? json(nullptr) : json(p.lastTerminationReason) },
+            { "last_terminated_at", timeJson(p.lastTerminatedMs) },
+            { "hours_to_limit", optNumber(p.hoursToLimit) },
+        });
+    }
+    j["pods"] = pods;
+
+    json kills = json::array();
+    for (const auto& k : f.oom.kills) {
+        kills.push_back({
+            { "pod", k.pod.empty() ? json(nullptr) : json(k.pod) },
+            { "container", k.container.empty() ? json(nullptr) : json(k.container) },
+            { "node", k.node },
+            { "time", timeJson(k.timeMs) },
+            { "uncertainty_seconds", k.uncertaintyMs / 1000 },
+            { "sources", json(std::vector<std::string>(k.sources.begin(), k.sources.end())) },
+            { "detail", k.detail },
+        });
+    }
+    j["oom"] = {
+        { "count_last_hour", f.oom.countLastHour },
+        { "max_in_any_hour", f.oom.maxInAnyWindow },
+        { "threshold", f.oom.rule.threshold },
+        { "rule_met", f.oom.ruleMet },
+        { "literal_event_count", f.oom.literalEventCount },
+        { "events", kills },
+        { "notes", f.oom.notes },
+    };
+
+    const auto& v = f.verdict;
+    json evidence = json::array();
+    for (const auto& e : v.evidence) {
+        json numbers = json::object();
+        for (const auto& n : e.numbers)
+            numbers[n.name] = { { "value", std::isfinite(n.value) ? json(n.value) : json(nullptr) }, { "unit", n.unit } };
+        evidence.push_back({ { "topic", e.topic }, { "pod", e.pod }, { "sentence", e.sentence }, { "numbers", numbers },
+            { "window", windowJson(e.window) }, { "source", e.source } });
+    }
+    j["verdict"] = {
+        { "leak", v.leak },
+        { "pattern", analysis::patternName(v.pattern) },
+        { "confidence", v.confidence },
+        { "slope_bytes_per_hour", optNumber(v.slopeBytesPerHour) },
+        { "slope_band_bytes_per_hour", { optNumber(v.slopeLowBytesPerHour), optNumber(v.slopeHighBytesPerHour) } },
+        { "stabilised_within_10min", v.stabilisedWithin10min ? json(*v.stabilisedWithin10min) : json(nullptr) },
+        { "period_seconds", v.periodMs ? json(*v.periodMs / 1000.0) : json(nullptr) },
+        { "amplitude_bytes", optNumber(v.amplitudeBytes) },
+        { "restarts_in_window", v.restartsInWindow },
+        { "summary", v.summary },
+        { "evidence", evidence },
+    };
+    if (v.baseline) {
+        j["baseline"] = { { "current_median_bytes", v.baseline->currentMedian }, { "baseline_median_bytes", v.baseline->baselineMedian },
+            { "change_fraction", v.baseline->changeFraction }, { "higher_than_baseline", v.baseline->higherThanBaseline } };
+    } else {
+        j["baseline"] = nullptr;
+    }
+    json projection = json::array();
+    for (const auto& pa : v.pods) {
+        if (!pa.projection)
+            continue;
+        projection.push_back({ { "pod", pa.pod }, { "state", analysis::projectionStateName(pa.projection->state) },
+            { "current_bytes", pa.projection->currentBytes }, { "limit_bytes", optNumber(pa.projection->limitBytes) },
+            { "hours_to_limit", optNumber(pa.projection->hoursToLimit) },
+            { "reaches_limit_at", pa.projection->reachesLimitAtMs ? timeJson(*pa.projection->reachesLimitAtMs) : json(nullptr) } });
+    }
+    j["projection"] = projection;
+    if (v.traffic) {
+        j["traffic_correlation"] = { { "memory_growth_fraction_per_hour", v.traffic->memoryGrowthFractionPerHour },
+            { "traffic_growth_fraction_per_hour", v.traffic->trafficGrowthFractionPerHour },
+            { "growth_without_traffic", v.traffic->growthWithoutTraffic }, { "request_rate_median", v.traffic->requestLevel } };
+    } else {
+        j["traffic_correlation"] = nullptr;
+    }
+    json queries = json::array();
+    for (const auto& q : f.evidence->queries)
+        queries.push_back({ { "kind", prom::queryKindName(q.kind) }, { "promql", q.promql }, { "window", windowJson(q.range) },
+            { "step_seconds", q.stepMs / 1000 }, { "series", q.seriesCount }, { "error", q.error.empty() ? json(nullptr) : json(q.error) } });
+    j["queries"] = queries;
+    j["warnings"] = f.warnings;
+    return j;
+}
+
+std::string findingsToText(const Findings& f)
+{
+    std::ostringstream out;
+    const auto& v = f.verdict;
+    out << "Service " << f.request.service << " in namespace " << f.request.ns << " (window "
+        << kube::formatTimestamp(f.request.nowMs - f.request.windowMs) << " .. " << kube::formatTimestamp(f.request.nowMs) << ")\n\n";
+    out << "Step 1 - memory growth pattern\n";
+    out << "  verdict:  " << (v.leak ? "LEAK" : "no leak") << ", pattern " << analysis::patternName(v.pattern) << ", confidence "
+        << static_cast<int>(std::lround(v.confidence * 100)) << "%\n";
+    if (v.slopeBytesPerHour)
+        out << "  slope:    " << formatBytes(*v.slopeBytesPerHour) << "/h\n";
+    if (v.stabilisedWithin10min)
+        out << "  stabilised within 10 minutes of start: " << (*v.stabilisedWithin10min ? "yes" : "no") << "\n";
+    out << "  " << v.summary << "\n\n";
+    out << "  POD                                  MEMORY      LIMIT       RESTARTS  LAST TERMINATION\n";
+    for (const auto& p : f.pods) {
+        std::string name = p.name;
+        name.resize(std::max<size_t>(name.size(), 36), ' ');
+        std::string mem = p.memoryBytes ? formatBytes(static_cast<double>(*p.memoryBytes)) : std::string("-");
+        std::string lim = p.limitBytes ? formatBytes(static_cast<double>(*p.limitBytes)) : std::string("-");
+        mem.resize(std::max<size_t>(mem.size(), 11), ' ');
+        lim.resize(std::max<size_t>(lim.size(), 11), ' ');
+        std::string restarts = std::to_string(p.restarts);
+        restarts.resize(std::max<size_t>(restarts.size(), 9), ' ');
+        out << "  " << name << " " << mem << " " << lim << " " << restarts << " " << (p.lastTerminationReason.empty() ? "-" : p.lastTerminationReason)
+            << "\n";
+    }
+    out << "\nStep 2 - OOMKills\n";
+    out << "  " << f.oom.countLastHour << " in the last hour, at most " << f.oom.maxInAnyWindow << " in any hour of the window; rule (more than "
+        << f.oom.rule.threshold << " in 1 hour) " << (f.oom.ruleMet ? "MET: active memory leak confirmed" : "not met") << "\n";
+    for (const auto& k : f.oom.kills) {
+        std::string sources;
+        for (const auto& s : k.sources)
+            sources += (sources.empty() ? "" : ",") + s;
+        out << "  " << kube::formatTimestamp(k.timeMs) << "  " << (k.pod.empty() ? "(node " + k.node + ")" : k.pod) << "  [" << sources << "]\n";
+    }
+    for (const auto& n : f.oom.notes)
+        out << "  note: " << n << "\n";
+    if (!v.evidence.empty()) {
+        out << "\nEvidence\n";
+        for (const auto& e : v.evidence)
+            out << "  - " << (e.pod.empty() ? "" : e.pod + ": ") << e.sentence << "\n";
+    }
+    for (const auto& w : f.warnings)
+        out << "warning: " << w << "\n";
+    return out.str();
+}
+
+} // namespace leakdesk::investigation

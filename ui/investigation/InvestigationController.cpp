@@ -1,0 +1,126 @@
+#include "investigation/InvestigationController.h"
+
+#include "investigation/Investigation.h"
+
+#include <QDateTime>
+
+namespace leakdesk::ui {
+
+InvestigationController::InvestigationController(QObject* parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<leakdesk::ui::ConnectionState>();
+}
+
+InvestigationController::~InvestigationController()
+{
+    delete m_investigation; // before the connection it uses
+}
+
+Status InvestigationController::open(const investigation::ConnectionOptions& options)
+{
+    delete m_investigation;
+    m_investigation = nullptr;
+    m_connection.reset();
+    auto c = investigation::ClusterConnection::open(options);
+    if (!c)
+        return c.error();
+    m_connection = std::move(c).value();
+    m_investigation = new investigation::Investigation(*m_connection);
+    connect(m_investigation, &investigation::Investigation::progress, this,
+        [this](const QString& stage, int done, int total) { Q_EMIT busyChanged(true, tr("%1 (%2/%3)").arg(stage).arg(done).arg(total)); });
+    connect(m_investigation, &investigation::Investigation::finished, this, [this](std::shared_ptr<const investigation::Findings> f) {
+        m_findings = f;
+        Q_EMIT busyChanged(false, {});
+        Q_EMIT findingsReady(f);
+    });
+    connect(m_investigation, &investigation::Investigation::failed, this, [this](const Error& e) {
+        Q_EMIT busyChanged(false, {});
+        Q_EMIT investigationFailed(QString::fromStdString(e.message), QString::fromStdString(e.detail));
+    });
+
+    auto& kube = m_connection->kube();
+    m_state = {};
+    m_state.context = m_connection->contextName();
+    m_state.server = kube.serverUrl().toString();
+    m_state.authMethod = kube.authMethod();
+    m_state.tls = kube.usesTls();
+    m_state.tlsVerified = kube.tlsVerified();
+    m_state.sandbox = m_connection->isSandbox();
+    m_state.promUrl = m_connection->prometheus().connection().baseUrl.toString();
+    m_state.kubeStatus = tr("connecting…");
+    m_state.promStatus = tr("connecting…");
+    m_contexts = { m_state.context };
+    if (!options.sandbox) {
+        std::vector<std::string> files = options.kubeconfig.isEmpty() ? kube::defaultKubeConfigFiles()
+                                                                      : std::vector<std::string> { options.kubeconfig.toStdString() };
+        if (auto cfg = kube::loadKubeConfig(files)) {
+            m_contexts.clear();
+            for (const auto& n : cfg->contextNames())
+                m_contexts << QString::fromStdString(n);
+        }
+    }
+    Q_EMIT stateChanged(m_state);
+
+    kube.serverVersion(this, [this](Result<QString> r) {
+        m_state.kubeOk = r.ok();
+        m_state.kubeStatus = r ? *r : QString::fromStdString(r.error().message);
+        Q_EMIT stateChanged(m_state);
+    });
+    m_connection->prometheus().buildInfo(this, [this](Result<QString> r) {
+        m_state.promOk = r.ok();
+        m_state.promStatus = r ? tr("Prometheus %1").arg(*r) : QString::fromStdString(r.error().message);
+        Q_EMIT stateChanged(m_state);
+    });
+    return Ok {};
+}
+
+void InvestigationController::refreshNamespaces()
+{
+    if (!m_connection)
+        return;
+    const QString preferred = m_connection->defaultNamespace();
+    m_connection->kube().listNamespaces(this, [this, preferred](Result<std::vector<std::string>> r) {
+        QStringList names;
+        if (r) {
+            for (const auto& n : *r)
+                names << QString::fromStdString(n);
+        }
+        // Users without permission to list namespaces still work in their context's namespace.
+        if (!names.contains(preferred))
+            names.prepend(preferred);
+        Q_EMIT namespacesChanged(names, preferred);
+    });
+}
+
+void InvestigationController::refreshServices(const QString& ns)
+{
+    if (!m_connection)
+        return;
+    m_connection->kube().listDeployments(ns, this, [this, ns](Result<kube::ParsedList<kube::Deployment>> r) {
+        QStringList names;
+        if (r) {
+            for (const auto& d : r->items)
+                names << QString::fromStdString(d.meta.name);
+        } else {
+            Q_EMIT investigationFailed(QString::fromStdString(r.error().message), QString::fromStdString(r.error().detail));
+        }
+        names.sort();
+        Q_EMIT servicesChanged(ns, names);
+    });
+}
+
+void InvestigationController::investigate(const QString& ns, const QString& service, qint64 windowMs)
+{
+    if (!m_investigation || service.isEmpty())
+        return;
+    investigation::InvestigationRequest req;
+    req.ns = ns.toStdString();
+    req.service = service.toStdString();
+    req.nowMs = QDateTime::currentMSecsSinceEpoch();
+    req.windowMs = windowMs;
+    Q_EMIT busyChanged(true, tr("investigating %1…").arg(service));
+    m_investigation->start(req);
+}
+
+} // namespace leakdesk::ui

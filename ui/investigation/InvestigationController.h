@@ -1,0 +1,67 @@
+#pragma once
+// The GUI's handle on one cluster: opens the connection (real or sandbox), fills the namespace
+// and service pickers, and runs investigations as jobs. Views only listen to its signals.
+
+#include "common/Result.h"
+#include "investigation/ClusterConnection.h"
+#include "investigation/Findings.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <memory>
+
+namespace leakdesk::investigation {
+class Investigation;
+}
+
+namespace leakdesk::ui {
+
+struct ConnectionState {
+    QString context;
+    QString server;
+    QString authMethod;
+    bool tls = false;
+    bool tlsVerified = false;
+    bool sandbox = false;
+    QString kubeStatus; // "v1.32.0" or the error
+    bool kubeOk = false;
+    QString promUrl;
+    QString promStatus;
+    bool promOk = false;
+};
+
+class InvestigationController : public QObject {
+    Q_OBJECT
+public:
+    explicit InvestigationController(QObject* parent = nullptr);
+    ~InvestigationController() override;
+
+    Status open(const investigation::ConnectionOptions& options);
+    bool isOpen() const { return m_connection != nullptr; }
+    investigation::ClusterConnection* connection() { return m_connection.get(); }
+    const ConnectionState& state() const { return m_state; }
+    QStringList contexts() const { return m_contexts; }
+
+    void refreshNamespaces();
+    void refreshServices(const QString& ns);
+    void investigate(const QString& ns, const QString& service, qint64 windowMs = 6 * 3600 * 1000LL);
+    std::shared_ptr<const investigation::Findings> findings() const { return m_findings; }
+
+Q_SIGNALS:
+    void stateChanged(const leakdesk::ui::ConnectionState& state);
+    void namespacesChanged(const QStringList& namespaces, const QString& preferred);
+    void servicesChanged(const QString& ns, const QStringList& services);
+    void busyChanged(bool busy, const QString& stage);
+    void findingsReady(std::shared_ptr<const leakdesk::investigation::Findings> findings);
+    void investigationFailed(const QString& message, const QString& hint);
+
+private:
+    std::unique_ptr<investigation::ClusterConnection> m_connection;
+    investigation::Investigation* m_investigation = nullptr;
+    std::shared_ptr<const investigation::Findings> m_findings;
+    ConnectionState m_state;
+    QStringList m_contexts;
+};
+
+} // namespace leakdesk::ui

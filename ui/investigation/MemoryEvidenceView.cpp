@@ -1,0 +1,123 @@
+#include "investigation/MemoryEvidenceView.h"
+
+#include "chart/MemoryChart.h"
+#include "common/Quantity.h"
+#include "investigation/ChartDataBuilder.h"
+#include "investigation/PodTableModel.h"
+#include "investigation/VerdictBanner.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace leakdesk::ui {
+
+MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
+    : QWidget(parent)
+    , m_banner(new VerdictBanner(this))
+    , m_chart(new MemoryChart(this))
+    , m_model(new PodTableModel(this))
+    , m_proxy(new QSortFilterProxyModel(this))
+    , m_table(new QTableView(this))
+    , m_evidence(new QListWidget(this))
+{
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(PodTableModel::SortRole);
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(PodTableModel::Memory, Qt::DescendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setAlternatingRowColors(true);
+    m_table->setObjectName(QStringLiteral("podTable"));
+    m_evidence->setObjectName(QStringLiteral("evidenceList"));
+    m_evidence->setWordWrap(true);
+
+    auto* bottom = new QSplitter(Qt::Horizontal, this);
+    auto* tableBox = new QWidget(bottom);
+    auto* tl = new QVBoxLayout(tableBox);
+    tl->setContentsMargins(0, 0, 0, 0);
+    tl->addWidget(new QLabel(tr("<b>Pods</b> — as <code>kubectl top pods --sort-by=memory</code>"), tableBox));
+    tl->addWidget(m_table);
+    auto* evBox = new QWidget(bottom);
+    auto* el = new QVBoxLayout(evBox);
+    el->setContentsMargins(0, 0, 0, 0);
+    el->addWidget(new QLabel(tr("<b>Evidence</b>"), evBox));
+    el->addWidget(m_evidence);
+    bottom->addWidget(tableBox);
+    bottom->addWidget(evBox);
+    bottom->setStretchFactor(0, 3);
+    bottom->setStretchFactor(1, 2);
+
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_chart);
+    split->addWidget(bottom);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_banner);
+    layout->addWidget(split, 1);
+}
+
+void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findings> f)
+{
+    m_model->setFindings(f);
+    m_table->resizeColumnsToContents();
+    m_evidence->clear();
+    if (!f) {
+        m_banner->show(VerdictBanner::Tone::Neutral, tr("No data yet"));
+        return;
+    }
+    m_chart->setData(buildMemoryChartData(*f));
+
+    const auto& v = f->verdict;
+    const QString service = QString::fromStdString(f->request.service);
+    const int confidence = static_cast<int>(std::lround(v.confidence * 100));
+    QString detail = QString::fromStdString(v.summary);
+    if (v.stabilisedWithin10min)
+        detail += QLatin1Char(' ')
+            + (*v.stabilisedWithin10min ? tr("Memory is flat after the 10-minute warm-up.") : tr("Memory does not stabilise within 10 minutes of start."));
+    switch (v.pattern) {
+    case analysis::Pattern::Sawtooth:
+        m_banner->show(VerdictBanner::Tone::Bad,
+            tr("%1 is leaking: sawtooth (grow, crash, restart) every %2 min — confidence %3 %")
+                .arg(service)
+                .arg(v.periodMs ? *v.periodMs / 60000.0 : 0.0, 0, 'f', 0)
+                .arg(confidence),
+            detail);
+        break;
+    case analysis::Pattern::SteadyGrowth:
+        m_banner->show(VerdictBanner::Tone::Bad,
+            tr("%1 is leaking: memory grows %2/h without levelling off — confidence %3 %")
+                .arg(service, QString::fromStdString(formatBytes(v.slopeBytesPerHour.value_or(0))))
+                .arg(confidence),
+            detail);
+        break;
+    case analysis::Pattern::Stable:
+        m_banner->show(VerdictBanner::Tone::Good, tr("%1 looks healthy: memory is stable — confidence %2 %").arg(service).arg(confidence), detail);
+        break;
+    case analysis::Pattern::InsufficientData:
+        m_banner->show(VerdictBanner::Tone::Neutral, tr("Not enough data to judge %1").arg(service), detail);
+        break;
+    }
+    for (const auto& e : v.evidence) {
+        auto* item = new QListWidgetItem(QString::fromStdString((e.pod.empty() ? std::string() : e.pod + ": ") + e.sentence), m_evidence);
+        if (!e.source.empty())
+            item->setToolTip(QString::fromStdString(e.source));
+    }
+    for (const auto& w : f->warnings) {
+        auto* item = new QListWidgetItem(tr("⚠ %1").arg(QString::fromStdString(w)), m_evidence);
+        item->setForeground(QColor(0xb0, 0x60, 0x00));
+    }
+}
+
+} // namespace leakdesk::ui

@@ -1,0 +1,41 @@
+#pragma once
+// Runbook step 1: "Confirm memory growth pattern". The verdict, the memory chart, the
+// `kubectl top` table and the evidence behind each number.
+
+#include "investigation/Findings.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QTableView;
+class QListWidget;
+class QSortFilterProxyModel;
+
+namespace leakdesk::ui {
+
+class MemoryChart;
+class PodTableModel;
+class VerdictBanner;
+
+class MemoryEvidenceView : public QWidget {
+    Q_OBJECT
+public:
+    explicit MemoryEvidenceView(QWidget* parent = nullptr);
+    void setFindings(std::shared_ptr<const investigation::Findings> findings);
+
+    MemoryChart* chart() const { return m_chart; }
+    QTableView* podTable() const { return m_table; }
+    PodTableModel* podModel() const { return m_model; }
+    VerdictBanner* banner() const { return m_banner; }
+
+private:
+    VerdictBanner* m_banner;
+    MemoryChart* m_chart;
+    PodTableModel* m_model;
+    QSortFilterProxyModel* m_proxy;
+    QTableView* m_table;
+    QListWidget* m_evidence;
+};
+
+} // namespace leakdesk::ui

@@ -1,0 +1,151 @@
+#include "runbook/StepDetailView.h"
+
+#include "runbook/Bindings.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+namespace leakdesk::ui {
+
+StepDetailView::StepDetailView(QWidget* parent)
+    : QWidget(parent)
+    , m_title(new QLabel(this))
+    , m_text(new QTextBrowser(this))
+    , m_commands(new QWidget(this))
+    , m_commandsLayout(new QVBoxLayout(m_commands))
+    , m_nsNote(new QLabel(this))
+    , m_note(new QLineEdit(this))
+    , m_done(new QPushButton(tr("Mark done"), this))
+    , m_skip(new QPushButton(tr("Skip"), this))
+    , m_reopen(new QPushButton(tr("Reopen"), this))
+{
+    QFont f = m_title->font();
+    f.setPointSizeF(f.pointSizeF() * 1.35);
+    f.setBold(true);
+    m_title->setFont(f);
+    m_title->setWordWrap(true);
+    m_text->setOpenExternalLinks(false);
+    m_text->setFrameShape(QFrame::NoFrame);
+    m_text->setObjectName(QStringLiteral("stepText"));
+    m_commandsLayout->setContentsMargins(0, 0, 0, 0);
+    m_commandsLayout->setSpacing(4);
+    m_nsNote->setWordWrap(true);
+    m_nsNote->setStyleSheet(QStringLiteral("color:#5f6368"));
+    m_note->setPlaceholderText(tr("Note for this step (what you saw, why you skip it)…"));
+    m_note->setObjectName(QStringLiteral("stepNote"));
+
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(m_note, 1);
+    controls->addWidget(m_done);
+    controls->addWidget(m_skip);
+    controls->addWidget(m_reopen);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_title);
+    layout->addWidget(m_text, 1);
+    layout->addWidget(m_commands);
+    layout->addWidget(m_nsNote);
+    layout->addLayout(controls);
+
+    connect(m_done, &QPushButton::clicked, this, [this] { Q_EMIT stateRequested(StepState::Done, m_note->text()); });
+    connect(m_skip, &QPushButton::clicked, this, [this] { Q_EMIT stateRequested(StepState::Skipped, m_note->text()); });
+    connect(m_reopen, &QPushButton::clicked, this, [this] { Q_EMIT stateRequested(StepState::Pending, m_note->text()); });
+}
+
+void StepDetailView::setCompact(bool compact)
+{
+    m_compact = compact;
+    m_text->setMaximumHeight(compact ? 70 : QWIDGETSIZE_MAX);
+}
+
+void StepDetailView::setStep(const runbook::Step* step, const runbook::Runbook* book, StepState state, const QString& note)
+{
+    m_step = step;
+    m_book = book;
+    m_note->setText(note);
+    m_done->setVisible(state != StepState::Done);
+    m_skip->setVisible(state != StepState::Skipped);
+    m_reopen->setVisible(state != StepState::Pending);
+    rebuild();
+}
+
+void StepDetailView::setBindings(const QMap<QString, QString>& bindings, const QString& ns)
+{
+    m_bindings = bindings;
+    m_ns = ns;
+    rebuild();
+}
+
+void StepDetailView::rebuild()
+{
+    while (QLayoutItem* item = m_commandsLayout->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    m_rendered.clear();
+    if (!m_step) {
+        m_title->setText(tr("Select a step of the runbook"));
+        m_text->clear();
+        m_nsNote->clear();
+        return;
+    }
+    m_title->setText(m_step->number > 0 ? QStringLiteral("%1. %2").arg(m_step->number).arg(QString::fromStdString(m_step->title))
+                                        : QString::fromStdString(m_step->title));
+    QString md = QString::fromStdString(m_step->prose);
+    if (!m_step->checklist.empty()) {
+        md += QStringLiteral("\n\n");
+        for (const auto& item : m_step->checklist)
+            md += QString(item.depth * 2, QLatin1Char(' ')) + QStringLiteral("- ") + QString::fromStdString(item.text) + QLatin1Char('\n');
+    }
+    m_text->setMarkdown(md);
+
+    bool anyReplaced = false;
+    for (const auto& cmd : m_step->commands) {
+        runbook::Bindings bindings;
+        for (auto it = m_bindings.cbegin(); it != m_bindings.cend(); ++it)
+            if (!it.value().isEmpty())
+                bindings.values[it.key().toStdString()] = it.value().toStdString();
+        if (!m_ns.isEmpty())
+            bindings.ns = m_ns.toStdString();
+        const auto filled = runbook::fillCommand(cmd, bindings, m_book ? m_book->defaultNamespace : std::nullopt);
+        const QString text = QString::fromStdString(filled.text);
+        anyReplaced = anyReplaced || filled.namespaceReplaced;
+        m_rendered << text;
+        auto* row = new QWidget(m_commands);
+        auto* rl = new QHBoxLayout(row);
+        rl->setContentsMargins(0, 0, 0, 0);
+        auto* edit = new QLineEdit(text, row);
+        edit->setReadOnly(true);
+        edit->setObjectName(QStringLiteral("commandLine"));
+        edit->setStyleSheet(QStringLiteral("font-family: monospace; background: #f6f8fa;"));
+        if (!cmd.comment.empty())
+            edit->setToolTip(QString::fromStdString(cmd.comment));
+        edit->setCursorPosition(0);
+        auto* copy = new QPushButton(tr("Copy"), row);
+        copy->setToolTip(tr("Copy the command to the clipboard"));
+        connect(copy, &QPushButton::clicked, row, [text] { QApplication::clipboard()->setText(text); });
+        rl->addWidget(edit, 1);
+        if (cmd.mutatesCluster) {
+            auto* warn = new QLabel(tr("changes the cluster"), row);
+            warn->setStyleSheet(QStringLiteral("color:#c62828"));
+            rl->addWidget(warn);
+        }
+        rl->addWidget(copy);
+        m_commandsLayout->addWidget(row);
+    }
+    if (anyReplaced && m_book && m_book->defaultNamespace)
+        m_nsNote->setText(tr("The runbook's commands are written for namespace “%1”; shown here for “%2”.")
+                              .arg(QString::fromStdString(*m_book->defaultNamespace), m_ns));
+    else
+        m_nsNote->clear();
+    m_nsNote->setVisible(!m_nsNote->text().isEmpty());
+}
+
+} // namespace leakdesk::ui

@@ -1,0 +1,55 @@
+#pragma once
+// The selected runbook step: its text, its commands with placeholders filled from the current
+// selection (copy button each), its sub-checklist, and done/skip controls with a note.
+
+#include "runbook/Runbook.h"
+#include "runbook/RunbookChecklistModel.h"
+
+#include <QMap>
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QTextBrowser;
+class QVBoxLayout;
+class QPushButton;
+
+namespace leakdesk::ui {
+
+class StepDetailView : public QWidget {
+    Q_OBJECT
+public:
+    explicit StepDetailView(QWidget* parent = nullptr);
+
+    // bindings: placeholder name (without brackets) -> value; ns: the investigated namespace.
+    void setStep(const runbook::Step* step, const runbook::Runbook* book, StepState state, const QString& note);
+    void setBindings(const QMap<QString, QString>& bindings, const QString& ns);
+    void setCompact(bool compact); // evidence steps show the text small, above the evidence
+
+    QStringList renderedCommands() const { return m_rendered; }
+
+Q_SIGNALS:
+    void stateRequested(leakdesk::ui::StepState state, const QString& note);
+
+private:
+    void rebuild();
+
+    const runbook::Step* m_step = nullptr;
+    const runbook::Runbook* m_book = nullptr;
+    QMap<QString, QString> m_bindings;
+    QString m_ns;
+    bool m_compact = false;
+    QStringList m_rendered;
+
+    QLabel* m_title;
+    QTextBrowser* m_text;
+    QWidget* m_commands;
+    QVBoxLayout* m_commandsLayout;
+    QLabel* m_nsNote;
+    QLineEdit* m_note;
+    QPushButton* m_done;
+    QPushButton* m_skip;
+    QPushButton* m_reopen;
+};
+
+} // namespace leakdesk::ui
