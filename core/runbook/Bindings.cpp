@@ -1,0 +1,124 @@
+#include "runbook/Bindings.h"
+
+#include "runbook/CommandLine.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace leakdesk::runbook {
+
+namespace {
+
+std::string shellQuoted(const std::string& value)
+{
+    const bool plain = !value.empty() && std::all_of(value.begin(), value.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '.' || c == '_' || c == ':' || c == '/' || c == '=' || c == '@' || c == '+'
+            || c == '-';
+    });
+    if (plain)
+        return value;
+    std::string q = "'";
+    for (char c : value) {
+        if (c == '\'')
+            q += "'\\''";
+        else
+            q.push_back(c);
+    }
+    return q + "'";
+}
+
+struct Edit {
+    std::size_t begin;
+    std::size_t end;
+    std::string replacement;
+};
+
+} // namespace
+
+std::string fillPlaceholders(
+    std::string_view text, const std::map<std::string, std::string>& values, std::vector<std::string>* unfilled)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '<') {
+            const auto close = text.find('>', i + 1);
+            if (close != std::string_view::npos) {
+                const std::string name(text.substr(i + 1, close - i - 1));
+                const auto found = findPlaceholders(text.substr(i, close - i + 1));
+                if (found.size() == 1 && found[0] == name) {
+                    const auto it = values.find(name);
+                    if (it != values.end()) {
+                        out += shellQuoted(it->second);
+                    } else {
+                        out.append(text.substr(i, close - i + 1));
+                        if (unfilled && std::find(unfilled->begin(), unfilled->end(), name) == unfilled->end())
+                            unfilled->push_back(name);
+                    }
+                    i = close;
+                    continue;
+                }
+            }
+        }
+        out.push_back(text[i]);
+    }
+    return out;
+}
+
+FilledCommand fillCommand(
+    const Command& command, const Bindings& bindings, const std::optional<std::string>& runbookNamespace)
+{
+    FilledCommand f;
+    std::string text = command.text;
+    const bool isKube = command.program == "kubectl" || command.program == "oc";
+
+    if (bindings.ns && isKube) {
+        const std::string& to = *bindings.ns;
+        std::vector<Edit> edits;
+        const auto tokens = tokenizeShell(text);
+        for (std::size_t i = 0; i < tokens.size(); ++i) {
+            const ShellToken& t = tokens[i];
+            auto consider = [&](std::size_t begin, std::size_t end, const std::string& value) {
+                if (runbookNamespace && value == *runbookNamespace) {
+                    if (value != to)
+                        edits.push_back({ begin, end, shellQuoted(to) });
+                } else if (value != to) {
+                    const std::string note = "the command names namespace '" + value
+                        + "' explicitly (not the runbook's default); left as written";
+                    if (std::find(f.notes.begin(), f.notes.end(), note) == f.notes.end())
+                        f.notes.push_back(note);
+                }
+            };
+            if ((t.text == "-n" || t.text == "--namespace") && i + 1 < tokens.size()) {
+                consider(tokens[i + 1].begin, tokens[i + 1].end, tokens[i + 1].text);
+                ++i;
+            } else if (t.text.rfind("--namespace=", 0) == 0) {
+                consider(t.begin + 12, t.end, t.text.substr(12));
+            } else if (t.text.size() > 2 && t.text.rfind("-n", 0) == 0 && t.text[2] != '-') {
+                consider(t.begin + 2, t.end, t.text.substr(2));
+            } else if (command.arguments.count("path") && t.text.find(':') != std::string::npos
+                && t.text.find('/') < t.text.find(':') && t.text[0] != '/' && t.text[0] != '.') {
+                // kubectl cp's "<namespace>/<pod>:<path>".
+                consider(t.begin, t.begin + t.text.find('/'), t.text.substr(0, t.text.find('/')));
+            }
+        }
+        std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin > b.begin; });
+        for (const Edit& e : edits)
+            text.replace(e.begin, e.end - e.begin, e.replacement);
+        if (!edits.empty()) {
+            f.namespaceReplaced = true;
+            f.fromNamespace = *runbookNamespace;
+            f.toNamespace = to;
+            f.notes.push_back("namespace '" + *runbookNamespace + "' (the runbook's default) replaced by '" + to + "'");
+        } else if (!command.ns) {
+            f.notes.push_back("the command names no namespace; kubectl uses the context's default namespace");
+        }
+    }
+
+    f.text = fillPlaceholders(text, bindings.values, &f.unfilled);
+    for (const std::string& name : f.unfilled)
+        f.notes.push_back("<" + name + "> has no value yet");
+    return f;
+}
+
+} // namespace leakdesk::runbook

@@ -1,0 +1,130 @@
+// `leakdesk-cli runbook parse` on the fixtures: the JSON a script (or a reviewer) relies on.
+#include "TestSupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+using namespace leakdesk::test;
+
+class TestRunbookCli : public QObject {
+    Q_OBJECT
+private:
+    static QString fixture(const QString& name)
+    {
+        return sourceDir() + QStringLiteral("/tests/fixtures/runbooks/") + name;
+    }
+    static QJsonObject parseJson(const QStringList& args)
+    {
+        const ProcessResult r = runProgram(cliPath(), args, 30000);
+        if (r.exitCode != 0)
+            qWarning("leakdesk-cli failed (%d): %s", r.exitCode, r.err.constData());
+        QJsonParseError err;
+        const auto doc = QJsonDocument::fromJson(r.out, &err);
+        if (err.error != QJsonParseError::NoError)
+            qWarning("not JSON: %s", qPrintable(err.errorString()));
+        return doc.object();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (cliPath().isEmpty() || sourceDir().isEmpty())
+            QFAIL("LEAKDESK_CLI / LEAKDESK_SOURCE_DIR not set: run through ctest");
+    }
+
+    void seedAsJson()
+    {
+        const QJsonObject j = parseJson({ QStringLiteral("runbook"), QStringLiteral("parse"),
+            fixture(QStringLiteral("seed-memory-leak.md")), QStringLiteral("--format"), QStringLiteral("json") });
+        QCOMPARE(j.value(QLatin1String("title")).toString(), QStringLiteral("Memory Leak Detection and Remediation"));
+        QVERIFY(j.value(QLatin1String("severity")).toString().startsWith(QLatin1String("P2")));
+        QCOMPARE(j.value(QLatin1String("owner")).toString(), QStringLiteral("Platform Engineering"));
+        QCOMPARE(j.value(QLatin1String("default_namespace")).toString(), QStringLiteral("production"));
+        const QJsonArray steps = j.value(QLatin1String("steps")).toArray();
+        QCOMPARE(steps.size(), 6);
+        const QJsonObject top = steps.at(0).toObject().value(QLatin1String("commands")).toArray().at(0).toObject();
+        QCOMPARE(top.value(QLatin1String("action")).toString(), QStringLiteral("memory-evidence"));
+        QCOMPARE(top.value(QLatin1String("mutates_cluster")).toBool(), false);
+        QCOMPARE(top.value(QLatin1String("placeholders")).toArray().at(0).toString(), QStringLiteral("service-name"));
+        const QJsonObject limit = steps.at(4).toObject().value(QLatin1String("commands")).toArray().at(0).toObject();
+        QCOMPARE(limit.value(QLatin1String("action")).toString(), QStringLiteral("raise-limit"));
+        QCOMPARE(limit.value(QLatin1String("arguments")).toObject().value(QLatin1String("memory-limit")).toString(),
+            QStringLiteral("4Gi"));
+        QCOMPARE(j.value(QLatin1String("placeholders")).toArray().size(), 2);
+        bool sawOom = false;
+        for (const auto& t : j.value(QLatin1String("thresholds")).toArray()) {
+            const QJsonObject o = t.toObject();
+            if (o.value(QLatin1String("key")).toString() == QLatin1String("oom.max_per_window")) {
+                sawOom = true;
+                QCOMPARE(o.value(QLatin1String("value")).toDouble(), 2.0);
+                QCOMPARE(o.value(QLatin1String("window_seconds")).toDouble(), 3600.0);
+                QCOMPARE(o.value(QLatin1String("text")).toString(), QStringLiteral("more than 2 in 1 hour"));
+            }
+        }
+        QVERIFY(sawOom);
+        QCOMPARE(j.value(QLatin1String("warnings")).toArray().size(), 0);
+        QCOMPARE(j.value(QLatin1String("parameters")).toObject().value(QLatin1String("memory_limit_bytes")).toDouble(),
+            4294967296.0);
+    }
+
+    void fillsForTheInvestigatedNamespace()
+    {
+        const QJsonObject j
+            = parseJson({ QStringLiteral("runbook"), QStringLiteral("parse"), QStringLiteral("--bundled"),
+                QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--namespace"),
+                QStringLiteral("staging"), QStringLiteral("--set"), QStringLiteral("service-name=checkout") });
+        const QJsonObject filled = j.value(QLatin1String("steps"))
+                                       .toArray()
+                                       .at(0)
+                                       .toObject()
+                                       .value(QLatin1String("commands"))
+                                       .toArray()
+                                       .at(0)
+                                       .toObject()
+                                       .value(QLatin1String("filled"))
+                                       .toObject();
+        QCOMPARE(filled.value(QLatin1String("text")).toString(),
+            QStringLiteral("kubectl top pods -n staging -l app=checkout --sort-by=memory"));
+        QVERIFY(filled.value(QLatin1String("namespace_replaced")).toBool());
+    }
+
+    void oddRunbookListsWarnings()
+    {
+        const QJsonObject j = parseJson({ QStringLiteral("runbook"), QStringLiteral("parse"),
+            fixture(QStringLiteral("odd-markdown.md")), QStringLiteral("--format=json") });
+        QVERIFY(j.value(QLatin1String("warnings")).toArray().size() >= 8);
+        const ProcessResult text = runProgram(cliPath(),
+            { QStringLiteral("runbook"), QStringLiteral("parse"), fixture(QStringLiteral("odd-markdown.md")) });
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY(text.out.contains("Payments leak runbook"));
+        QVERIFY(text.out.contains("Warnings"));
+    }
+
+    void errors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("stderrNeedle");
+        QTest::newRow("missing file") << QStringList { "runbook", "parse", "/nonexistent/rb.md" } << 1
+                                      << "does not exist";
+        QTest::newRow("bad format") << QStringList { "runbook", "parse", "x.md", "--format", "yaml" } << 2
+                                    << "unknown --format";
+        QTest::newRow("no file") << QStringList { "runbook", "parse" } << 2 << "usage";
+        QTest::newRow("bad --set") << QStringList { "runbook", "parse", "--bundled", "--set", "oops" } << 2
+                                   << "NAME=VALUE";
+    }
+    void errors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, stderrNeedle);
+        const ProcessResult r = runProgram(cliPath(), args);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(r.err.contains(stderrNeedle.toUtf8()), r.err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunbookCli)
+#include "tst_runbook_cli.moc"
