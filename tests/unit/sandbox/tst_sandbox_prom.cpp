@@ -1,0 +1,309 @@
+// The sandbox answers every query of the catalogue with Prometheus semantics over its raw series,
+// and its OpenMetrics export has the shape promtool's backfill accepts.
+
+#include "prometheus/QueryCatalogue.h"
+#include "sandbox/CatalogueEvaluator.h"
+#include "sandbox/MetricsHistory.h"
+#include "sandbox/PromApi.h"
+#include "sandbox/SandboxModel.h"
+#include "sandbox/SeriesSelector.h"
+
+#include <QTest>
+
+#include <set>
+#include <sstream>
+
+using namespace leakdesk;
+using namespace leakdesk::sandbox;
+using prom::QueryKind;
+
+namespace {
+
+constexpr std::int64_t kNow = 1773152625000; // 2026-03-10T14:23:45Z
+
+prom::MatchedQuery queryFor(QueryKind kind, const std::string& service)
+{
+    const prom::QueryCatalogue catalogue;
+    const std::string promql
+        = catalogue.build(kind, prom::PodSelector { "production", prom::podRegexForWorkload(service) });
+    const auto matched = catalogue.match(promql);
+    Q_ASSERT(matched);
+    return *matched;
+}
+
+} // namespace
+
+Q_DECLARE_METATYPE(leakdesk::prom::QueryKind)
+
+class TestSandboxProm : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void everyCatalogueQueryIsAnswered_data()
+    {
+        QTest::addColumn<QueryKind>("kind");
+        QTest::addColumn<QString>("service");
+        QTest::addColumn<int>("expectedSeries");
+        // Per pod: 3 checkout pods, 2 payments pods, 2 catalog pods; aggregates: one series.
+        const struct {
+            QueryKind kind;
+            int checkout, payments, catalog;
+        } rows[] = {
+            { QueryKind::MemoryWorkingSet, 3, 2, 2 },
+            { QueryKind::MemoryLimit, 3, 2, 2 },
+            { QueryKind::Restarts, 3, 2, 2 },
+            { QueryKind::LastTerminatedOom, 3, 0, 0 }, // catalog's last terminations are "Error"
+            { QueryKind::OomEvents, 3, 2, 2 },
+            { QueryKind::JvmHeapUsed, 3, 2, 0 }, // catalog is not a JVM
+            { QueryKind::JvmHeapMax, 3, 2, 0 },
+            { QueryKind::RequestRate, 1, 1, 1 },
+            { QueryKind::MemoryPerPodAvg, 1, 1, 1 },
+            { QueryKind::MemoryPerPodAvgBaseline, 1, 1, 1 },
+        };
+        for (const auto& r : rows) {
+            const QString name = QString::fromLatin1(prom::queryKindName(r.kind));
+            QTest::newRow(qPrintable(name + QStringLiteral(" checkout")))
+                << r.kind << QStringLiteral("checkout") << r.checkout;
+            QTest::newRow(qPrintable(name + QStringLiteral(" payments")))
+                << r.kind << QStringLiteral("payments") << r.payments;
+            QTest::newRow(qPrintable(name + QStringLiteral(" catalog")))
+                << r.kind << QStringLiteral("catalog") << r.catalog;
+        }
+        QCOMPARE(int(std::size(rows)), int(prom::allQueryKinds().size()));
+    }
+    void everyCatalogueQueryIsAnswered()
+    {
+        QFETCH(QueryKind, kind);
+        QFETCH(QString, service);
+        QFETCH(int, expectedSeries);
+        const SandboxModel model(42, kNow);
+        const MetricsHistory history(model);
+        const CatalogueEvaluator eval(history);
+        const auto result = eval.evaluate(queryFor(kind, service.toStdString()), kNow - kHourMs, kNow, 60000, kNow);
+        QVERIFY(result.ok());
+        QCOMPARE(int(result->size()), expectedSeries);
+        for (const EvalSeries& s : *result) {
+            QVERIFY(s.points.size() > 50);
+            if (kind == QueryKind::LastTerminatedOom) {
+                QCOMPARE(s.labels.at("__name__"), std::string("kube_pod_container_status_last_terminated_reason"));
+                QCOMPARE(s.labels.at("reason"), std::string("OOMKilled"));
+            } else if (s.labels.count("pod")) {
+                QCOMPARE(s.labels.size(), std::size_t(1)); // sum by (pod) keeps only pod
+            } else {
+                QVERIFY(s.labels.empty());
+            }
+        }
+    }
+
+    void valuesFollowTheModel()
+    {
+        const SandboxModel model(42, kNow);
+        const MetricsHistory history(model);
+        const CatalogueEvaluator eval(history);
+        const std::int64_t t = MetricsHistory::gridFloor(kNow) - 7 * kMinuteMs;
+        const auto mem = eval.evaluate(queryFor(QueryKind::MemoryWorkingSet, "payments"), t, t, 1, kNow);
+        const auto restarts = eval.evaluate(queryFor(QueryKind::Restarts, "checkout"), t, t, 1, kNow);
+        const auto limits = eval.evaluate(queryFor(QueryKind::MemoryLimit, "checkout"), t, t, 1, kNow);
+        QVERIFY(mem.ok() && restarts.ok() && limits.ok());
+        for (const EvalSeries& s : *mem) {
+            const auto p = *model.podIndex(s.labels.at("pod"));
+            QCOMPARE(s.points.at(0).value, *model.workingSetBytes(p, t)); // only the real container counts
+        }
+        for (const EvalSeries& s : *restarts) {
+            const auto p = *model.podIndex(s.labels.at("pod"));
+            QCOMPARE(s.points.at(0).value, double(model.restartCountAt(p, t)));
+        }
+        for (const EvalSeries& s : *limits)
+            QCOMPARE(s.points.at(0).value, 2.0 * kGiB);
+    }
+
+    void baselineIsTheSameQuerySevenDaysEarlier()
+    {
+        const SandboxModel model(42, kNow);
+        const MetricsHistory history(model);
+        const CatalogueEvaluator eval(history);
+        const auto now = eval.evaluate(queryFor(QueryKind::MemoryPerPodAvg, "payments"), kNow - 7 * kDayMs - kHourMs,
+            kNow - 7 * kDayMs, 300000, kNow);
+        const auto base = eval.evaluate(
+            queryFor(QueryKind::MemoryPerPodAvgBaseline, "payments"), kNow - kHourMs, kNow, 300000, kNow);
+        QVERIFY(now.ok() && base.ok());
+        QCOMPARE(now->size(), std::size_t(1));
+        QCOMPARE(base->size(), std::size_t(1));
+        QCOMPARE(now->at(0).points.size(), base->at(0).points.size());
+        for (std::size_t i = 0; i < now->at(0).points.size(); ++i) {
+            QCOMPARE(base->at(0).points[i].tMs, now->at(0).points[i].tMs + 7 * kDayMs);
+            QCOMPARE(base->at(0).points[i].value, now->at(0).points[i].value);
+        }
+    }
+
+    void lookbackAndFutureFollowPrometheus()
+    {
+        const SandboxModel model(42, kNow);
+        const MetricsHistory history(model);
+        const CatalogueEvaluator eval(history);
+        const auto q = queryFor(QueryKind::MemoryLimit, "catalog");
+        // Nothing before the pods exist; within 5 minutes after the last sample the value still shows.
+        const std::int64_t created = model.pods().back().createdMs;
+        QVERIFY(eval.evaluate(q, created - kSecondMs, created - kSecondMs, 1, kNow)->empty());
+        // Samples after "now" do not exist yet: 4 minutes later the last one is still seen, 6 minutes later not.
+        QCOMPARE(eval.evaluate(q, kNow + 4 * kMinuteMs, kNow + 4 * kMinuteMs, 1, kNow)->size(), std::size_t(2));
+        QVERIFY(eval.evaluate(q, kNow + 6 * kMinuteMs, kNow + 6 * kMinuteMs, 1, kNow)->empty());
+    }
+
+    void rateIsPrometheusExtrapolatedRate_data()
+    {
+        QTest::addColumn<QList<qint64>>("times");
+        QTest::addColumn<QList<double>>("values");
+        QTest::addColumn<double>("expected");
+        // Window [0, 300 s]. Samples every 30 s from 0 to 300: no extrapolation needed.
+        QList<qint64> full;
+        QList<double> linear;
+        for (int i = 0; i <= 10; ++i) {
+            full << qint64(i) * 30000;
+            linear << 100.0 + 30.0 * i;
+        }
+        QTest::newRow("full window") << full << linear << 300.0 / 300.0;
+        // Counter reset at the 6th sample: the increase continues from zero.
+        QList<double> reset = linear;
+        for (int i = 5; i <= 10; ++i)
+            reset[i] = 30.0 * (i - 5);
+        // increase = (last - first) + value before the reset = (150 - 100) + 220 = 270 over a full window.
+        QTest::newRow("counter reset") << full << reset << 270.0 / 300.0;
+        // Samples from 15 s to 285 s: each end extrapolated by 15 s (< 1.1 * 30 s).
+        QList<qint64> inner;
+        QList<double> innerValues;
+        for (int i = 0; i < 10; ++i) {
+            inner << 15000 + qint64(i) * 30000;
+            innerValues << 1000.0 + 60.0 * i;
+        }
+        QTest::newRow("extrapolated ends") << inner << innerValues << (540.0 * (300.0 / 270.0)) / 300.0;
+        // A counter starting near zero is not extrapolated below zero: from 10 at t=150 s to 70 at t=300 s.
+        QTest::newRow("zero floor") << QList<qint64> { 150000, 180000, 210000, 240000, 270000, 300000 }
+                                    << QList<double> { 10, 22, 34, 46, 58, 70 }
+                                    << (60.0 * ((150.0 + 25.0) / 150.0)) / 300.0;
+        QTest::newRow("one sample") << QList<qint64> { 150000 } << QList<double> { 5 } << -1.0;
+    }
+    void rateIsPrometheusExtrapolatedRate()
+    {
+        QFETCH(QList<qint64>, times);
+        QFETCH(QList<double>, values);
+        QFETCH(double, expected);
+        std::vector<EvalPoint> samples;
+        for (qsizetype i = 0; i < times.size(); ++i)
+            samples.push_back({ times[i], values[i] });
+        const auto rate = CatalogueEvaluator::extrapolatedRate(samples, 0, 300000);
+        if (expected < 0) {
+            QVERIFY(!rate);
+            return;
+        }
+        QVERIFY(rate);
+        QVERIFY2(qAbs(*rate - expected) < 1e-9, qPrintable(QStringLiteral("%1 vs %2").arg(*rate).arg(expected)));
+    }
+
+    void rangeLimitsAreEnforced()
+    {
+        const SandboxModel model(42, kNow);
+        const MetricsHistory history(model);
+        const CatalogueEvaluator eval(history);
+        const auto q = queryFor(QueryKind::MemoryWorkingSet, "checkout");
+        const auto week = eval.evaluate(q, kNow - 7 * kDayMs, kNow, 60000, kNow);
+        QVERIFY(week.ok());
+        QVERIFY(week->at(0).points.size() >= 10000);
+        const auto tooFine = eval.evaluate(q, kNow - 7 * kDayMs, kNow, 30000, kNow);
+        QVERIFY(!tooFine.ok());
+        QVERIFY(tooFine.error().message.find("11,000 points") != std::string::npos);
+        QVERIFY(!eval.evaluate(q, kNow, kNow - 1, 1000, kNow).ok());
+        QVERIFY(!eval.evaluate(q, kNow, kNow, 0, kNow).ok());
+    }
+
+    void timeAndDurationParameters_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<qint64>("time");
+        QTest::addColumn<qint64>("duration");
+        QTest::newRow("unix seconds") << "1773152625" << qint64(1773152625000) << qint64(1773152625000);
+        QTest::newRow("fraction") << "1773152625.25" << qint64(1773152625250) << qint64(1773152625250);
+        QTest::newRow("rfc3339") << "2026-03-10T14:23:45Z" << qint64(1773152625000) << qint64(-1);
+        QTest::newRow("rfc3339 ms offset") << "2026-03-10T15:23:45.5+01:00" << qint64(1773152625500) << qint64(-1);
+        QTest::newRow("30s") << "30s" << qint64(-1) << qint64(30000);
+        QTest::newRow("1h30m") << "1h30m" << qint64(-1) << qint64(5400000);
+        QTest::newRow("7d") << "7d" << qint64(-1) << qint64(7 * kDayMs);
+        QTest::newRow("garbage") << "soon" << qint64(-1) << qint64(-1);
+        QTest::newRow("no zone") << "2026-03-10T14:23:45" << qint64(-1) << qint64(-1);
+    }
+    void timeAndDurationParameters()
+    {
+        QFETCH(QString, text);
+        QFETCH(qint64, time);
+        QFETCH(qint64, duration);
+        const auto t = parsePromTime(text.toStdString());
+        QCOMPARE(t.ok(), time >= 0);
+        if (t.ok())
+            QCOMPARE(*t, time);
+        const auto d = parsePromDuration(text.toStdString());
+        QCOMPARE(d.ok(), duration >= 0);
+        if (d.ok())
+            QCOMPARE(*d, duration);
+    }
+
+    void seriesSelectors_data()
+    {
+        QTest::addColumn<QString>("selector");
+        QTest::addColumn<int>("count"); // -1: parse error
+        QTest::newRow("metric") << "kube_pod_container_status_restarts_total" << 7;
+        QTest::newRow("regex") << R"(container_memory_working_set_bytes{pod=~"checkout-.*",container!~"|POD"})" << 3;
+        QTest::newRow("all cAdvisor memory") << R"({__name__="container_memory_working_set_bytes"})" << 21;
+        QTest::newRow("only empty matchers") << R"({container=""})" << -1;
+        QTest::newRow("promql") << "rate(x[5m])" << -1;
+        QTest::newRow("bad regex") << "x{a=~\"(\"}" << -1;
+    }
+    void seriesSelectors()
+    {
+        QFETCH(QString, selector);
+        QFETCH(int, count);
+        const auto sel = SeriesSelector::parse(selector.toStdString());
+        QCOMPARE(sel.ok(), count >= 0);
+        if (!sel.ok())
+            return;
+        const SandboxModel model(42, kNow);
+        const MetricsHistory history(model);
+        const CatalogueEvaluator eval(history);
+        QCOMPARE(int(eval.seriesMatching({ *sel }, kNow - kHourMs, kNow).size()), count);
+    }
+
+    void openMetricsExportHasBackfillShape()
+    {
+        const SandboxModel model(42, kNow);
+        const MetricsHistory history(model);
+        std::ostringstream out;
+        history.writeOpenMetrics(out, kNow - 10 * kMinuteMs, kNow);
+        const std::string text = out.str();
+        QVERIFY(text.size() > 10000);
+        QVERIFY(text.ends_with("# EOF\n"));
+        std::istringstream in(text);
+        std::string line;
+        std::set<std::string> familiesSeen;
+        std::string family;
+        int samples = 0;
+        while (std::getline(in, line)) {
+            if (line.starts_with("# TYPE ")) {
+                family = line.substr(7, line.find(' ', 7) - 7);
+                QVERIFY2(familiesSeen.insert(family).second, "families must be contiguous");
+                continue;
+            }
+            if (line.starts_with("#"))
+                continue;
+            ++samples;
+            QVERIFY2(line.starts_with(family), line.c_str());
+            if (family == "kube_pod_container_status_restarts" || family == "container_oom_events")
+                QVERIFY(line.starts_with(family + "_total{"));
+            // name{labels} value timestamp, timestamp in whole seconds on the 30 s grid
+            const auto ts = std::stoll(line.substr(line.rfind(' ') + 1));
+            QCOMPARE(ts % 30, 0LL);
+        }
+        QCOMPARE(familiesSeen.size(), history.families().size());
+        QVERIFY(samples > 20 * 100);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSandboxProm)
+#include "tst_sandbox_prom.moc"
