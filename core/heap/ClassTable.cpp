@@ -355,6 +355,15 @@ Result<ClassTable> ClassTable::build(
         t.m_primitiveArray[type] = idx;
     }
     t.m_javaLangClass = t.findByInternalName("java/lang/Class");
+    if (t.m_javaLangClass == kNoIndex) {
+        // Class objects are instances of java.lang.Class even when a (cut-off) dump lacks its dump.
+        ClassInfo c;
+        c.internalName = "java/lang/Class";
+        c.name = "java.lang.Class";
+        c.synthetic = true;
+        t.m_javaLangClass = std::uint32_t(t.m_classes.size());
+        t.m_classes.push_back(std::move(c));
+    }
 
     // HPROF instance data: the class's own fields, then its superclass's, and so on up.
     for (std::uint32_t ci = 0; ci < t.m_classes.size(); ++ci) {
