@@ -51,7 +51,7 @@ struct MemoryInputs {
 };
 
 struct AnalysisParams {
-    StabilityParams stability; // warm-up 10 min (runbook), flat rule 0.3 %/h of the level
+    StabilityParams stability; // warm-up 10 min (runbook), flat rule 0.05 %/h of the level
     SawtoothParams sawtooth; // >= 2 complete cycles, amplitude >= 20 % of the peak
     TheilSenParams slope; // 400-point subsample, 99 % band
     double restartDropFraction = 0.4; // a drop below 60 % of the previous sample is a restart

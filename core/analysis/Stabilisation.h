@@ -4,10 +4,11 @@
 // zero.
 //
 // The rule, used everywhere a trend is classified (trendOf()):
-//   flat     when the Theil-Sen band contains 0, or |slope| <= flatFractionPerHour x level
-//            (default 0.3 % of the median level per hour, about 7 % a day: too slow to matter
-//            before the next deploy, and a long noisy series is never called "growing" for a
-//            statistically real but negligible drift);
+//   flat     when the Theil-Sen band (99 %) contains 0, or |slope| <= flatFractionPerHour x level
+//            (default 0.05 % of the median level per hour, about 1.2 % a day: a drift too slow to
+//            matter before the next deploy, so a long series is never called "growing" for a
+//            statistically real but negligible slope; a slow leak such as 3.5 MiB/h on 1.25 GiB,
+//            0.3 %/h or 7 % a day, is well above it);
 //   growing  when the whole band is above 0 and slope > flatFractionPerHour x level;
 //   shrinking otherwise.
 
@@ -30,7 +31,7 @@ struct StabilityParams {
     std::int64_t warmUpMs = 10 * 60 * 1000; // the runbook's "within 10 minutes"
     std::int64_t minObservationMs = 5 * 60 * 1000; // needed after the warm-up to judge
     std::size_t minPoints = 5; // needed after the warm-up to judge
-    double flatFractionPerHour = 0.003;
+    double flatFractionPerHour = 0.0005;
     TheilSenParams slope;
 };
 

@@ -265,6 +265,43 @@ private Q_SLOTS:
         }
     }
 
+    // The sandbox's shapes over many seeds: a slow leak on a large level with uniform scrape noise
+    // must still be growth, and flat-with-noise must never be. Guards the flat rule's thresholds.
+    void verdictsHoldAcrossSeeds_data()
+    {
+        QTest::addColumn<int>("seed");
+        for (int seed = 1; seed <= 12; ++seed)
+            QTest::addRow("seed %d", seed) << seed;
+    }
+    void verdictsHoldAcrossSeeds()
+    {
+        QFETCH(int, seed);
+        const TimeRange window { kT0, kT0 + 6 * kHour };
+        MemoryInputs slow, flat;
+        slow.window = flat.window = window;
+        for (int i = 0; i < 2; ++i) {
+            SeededNoise noise(std::uint64_t(seed) * 131 + std::uint64_t(i));
+            PodMemoryInput a;
+            a.pod = "payments-" + std::to_string(i);
+            // 3.5 MiB/h on ~1.25 GiB with +-12 MiB uniform noise (the sandbox's payments).
+            a.memory = sampled(window.startMs, window.endMs, 30'000, [&](std::int64_t t) {
+                return 1.25 * GiB + 3.5 * MiB * double(t - kT0) / 3.6e6 + 12 * MiB * (2 * noise.uniform() - 1);
+            });
+            slow.pods.push_back(a);
+            PodMemoryInput b;
+            b.pod = "catalog-" + std::to_string(i);
+            b.memory = sampled(window.startMs, window.endMs, 30'000,
+                [&](std::int64_t) { return 420 * MiB + 3 * MiB * (2 * noise.uniform() - 1); });
+            flat.pods.push_back(b);
+        }
+        const Verdict vs = analyseMemory(slow);
+        QVERIFY2(vs.pattern == Pattern::SteadyGrowth, dump(vs).c_str());
+        QVERIFY(std::abs(*vs.slopeBytesPerHour - 3.5 * MiB) < 0.5 * MiB);
+        const Verdict vf = analyseMemory(flat);
+        QVERIFY2(vf.pattern == Pattern::Stable, dump(vf).c_str());
+        QCOMPARE(vf.stabilisedWithin10min, std::optional<bool>(true));
+    }
+
     void catalogWithoutWarmUpIsNotStabilised()
     {
         // Judged from the first minute the start-up rise counts as growth: the warm-up matters.
