@@ -133,7 +133,7 @@ std::string QueryCatalogue::templateFor(QueryKind kind) const
     case QueryKind::MemoryWorkingSet:
         return "sum by (pod) (" + m_names.workingSet + "{" + realContainers + "})";
     case QueryKind::MemoryLimit:
-        return "sum by (pod) (" + m_names.limits + "{" + sel + R"(,resource="memory"})";
+        return "sum by (pod) (" + m_names.limits + "{" + sel + R"(,resource="memory"}))";
     case QueryKind::Restarts:
         return "sum by (pod) (" + m_names.restarts + "{" + sel + "})";
     case QueryKind::LastTerminatedOom:
@@ -141,9 +141,9 @@ std::string QueryCatalogue::templateFor(QueryKind kind) const
     case QueryKind::OomEvents:
         return "sum by (pod) (" + m_names.oomEvents + "{" + realContainers + "})";
     case QueryKind::JvmHeapUsed:
-        return "sum by (pod) (" + m_names.jvmMemoryUsed + "{" + sel + R"(,area="heap"})";
+        return "sum by (pod) (" + m_names.jvmMemoryUsed + "{" + sel + R"(,area="heap"}))";
     case QueryKind::JvmHeapMax:
-        return "sum by (pod) (" + m_names.jvmMemoryMax + "{" + sel + R"(,area="heap"})";
+        return "sum by (pod) (" + m_names.jvmMemoryMax + "{" + sel + R"(,area="heap"}))";
     case QueryKind::RequestRate:
         return "sum(rate(" + m_names.httpRequests + "{" + sel + "}[5m]))";
     case QueryKind::MemoryPerPodAvg:
