@@ -60,7 +60,8 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     split->addWidget(m_chart);
     split->addWidget(bottom);
     split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(1, 1);
+    split->setSizes({ 520, 200 });
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

@@ -62,7 +62,7 @@ StepDetailView::StepDetailView(QWidget* parent)
 void StepDetailView::setCompact(bool compact)
 {
     m_compact = compact;
-    m_text->setMaximumHeight(compact ? 70 : QWIDGETSIZE_MAX);
+    m_text->setMaximumHeight(compact ? 46 : QWIDGETSIZE_MAX);
 }
 
 void StepDetailView::setStep(const runbook::Step* step, const runbook::Runbook* book, StepState state, const QString& note)

@@ -1,0 +1,125 @@
+// Runs the built leakdesk-cli as a user would, on the sandbox, and checks its verdicts, its JSON
+// shape and its errors.
+#include "TestSupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QFile>
+#include <QTest>
+
+using namespace leakdesk::test;
+
+class TestCliInvestigate : public QObject {
+    Q_OBJECT
+private:
+    QJsonObject investigate(const QString& service)
+    {
+        const auto r = runProgram(cliPath(),
+            { QStringLiteral("investigate"), QStringLiteral("--sandbox"), QStringLiteral("--namespace"), QStringLiteral("production"),
+                QStringLiteral("--service"), service, QStringLiteral("--format"), QStringLiteral("json") },
+            90000);
+        if (r.exitCode != 0)
+            qWarning("stderr: %s", r.err.constData());
+        [&] { QCOMPARE(r.exitCode, 0); }();
+        QJsonParseError err;
+        const auto doc = QJsonDocument::fromJson(r.out, &err);
+        [&] { QCOMPARE(err.error, QJsonParseError::NoError); }();
+        return doc.object();
+    }
+
+private Q_SLOTS:
+    void version()
+    {
+        const auto r = runProgram(cliPath(), { QStringLiteral("--version") });
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.startsWith("leakdesk-cli "));
+    }
+
+    void checkoutLeaks()
+    {
+        const QJsonObject j = investigate(QStringLiteral("checkout"));
+        const QJsonObject v = j[QStringLiteral("verdict")].toObject();
+        QCOMPARE(v[QStringLiteral("leak")].toBool(), true);
+        QCOMPARE(v[QStringLiteral("pattern")].toString(), QStringLiteral("sawtooth"));
+        QVERIFY(v[QStringLiteral("slope_bytes_per_hour")].toDouble() > 100.0 * 1024 * 1024);
+        QCOMPARE(v[QStringLiteral("stabilised_within_10min")].toBool(), false);
+        QVERIFY(v[QStringLiteral("confidence")].toDouble() > 0.5);
+        QVERIFY(!v[QStringLiteral("evidence")].toArray().isEmpty());
+        const QJsonArray pods = j[QStringLiteral("pods")].toArray();
+        QVERIFY(pods.size() >= 2);
+        for (const auto& p : pods) {
+            const QJsonObject o = p.toObject();
+            QVERIFY(o[QStringLiteral("name")].toString().startsWith(QStringLiteral("checkout-")));
+            QCOMPARE(o[QStringLiteral("limit_bytes")].toDouble(), 2.0 * 1024 * 1024 * 1024);
+            QVERIFY(o[QStringLiteral("memory_bytes")].toDouble() > 0);
+            QVERIFY(o[QStringLiteral("restarts")].toInt() > 0);
+        }
+        const QJsonObject oom = j[QStringLiteral("oom")].toObject();
+        QVERIFY2(oom[QStringLiteral("count_last_hour")].toInt() >= 3, qPrintable(QString::number(oom[QStringLiteral("count_last_hour")].toInt())));
+        QCOMPARE(oom[QStringLiteral("rule_met")].toBool(), true);
+        const QJsonArray events = oom[QStringLiteral("events")].toArray();
+        QVERIFY(events.size() >= 3);
+        QVERIFY(!events.first().toObject()[QStringLiteral("sources")].toArray().isEmpty());
+    }
+
+    void catalogIsHealthy()
+    {
+        const QJsonObject j = investigate(QStringLiteral("catalog"));
+        const QJsonObject v = j[QStringLiteral("verdict")].toObject();
+        QCOMPARE(v[QStringLiteral("leak")].toBool(), false);
+        QCOMPARE(v[QStringLiteral("pattern")].toString(), QStringLiteral("stable"));
+        QCOMPARE(v[QStringLiteral("stabilised_within_10min")].toBool(), true);
+        QCOMPARE(j[QStringLiteral("oom")].toObject()[QStringLiteral("count_last_hour")].toInt(), 0);
+    }
+
+    void errorsSayWhatToDo_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("mustSay");
+        QTest::newRow("unknown service") << QStringList { QStringLiteral("--sandbox"), QStringLiteral("--service"), QStringLiteral("nope") } << 1
+                                         << "no Deployment";
+        QTest::newRow("bad kubeconfig") << QStringList { QStringLiteral("--kubeconfig"), QStringLiteral("/nonexistent"), QStringLiteral("--prometheus"),
+            QStringLiteral("http://127.0.0.1:9"), QStringLiteral("--service"), QStringLiteral("x") }
+                                        << 1 << "cannot be read";
+        QTest::newRow("no service") << QStringList { QStringLiteral("--sandbox") } << 2 << "--service is required";
+        QTest::newRow("bad format") << QStringList { QStringLiteral("--sandbox"), QStringLiteral("--service"), QStringLiteral("x"), QStringLiteral("--format"),
+            QStringLiteral("xml") } << 2
+                                    << "unknown format";
+    }
+    void errorsSayWhatToDo()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, mustSay);
+        const auto r = runProgram(cliPath(), QStringList { QStringLiteral("investigate") } + args, 60000);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(QString::fromUtf8(r.err).contains(mustSay), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+    }
+
+    void unreachableApiServer()
+    {
+        // A kubeconfig that points at a closed loopback port.
+        QTemporaryDir dir;
+        const QString kc = dir.filePath(QStringLiteral("kubeconfig"));
+        QFile f(kc);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QStringLiteral("apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  cluster: {server: 'http://127.0.0.1:%1'}\n"
+                               "users:\n- name: u\n  user: {token: t}\ncontexts:\n- name: c\n  context: {cluster: k, user: u, namespace: production}\n")
+                    .arg(freeLoopbackPort())
+                    .toUtf8());
+        f.close();
+        const auto r = runProgram(cliPath(),
+            { QStringLiteral("investigate"), QStringLiteral("--kubeconfig"), kc, QStringLiteral("--prometheus"),
+                QStringLiteral("http://127.0.0.1:%1").arg(freeLoopbackPort()), QStringLiteral("--service"), QStringLiteral("checkout") },
+            60000);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("cannot reach"), r.err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliInvestigate)
+#include "tst_cli_investigate.moc"
