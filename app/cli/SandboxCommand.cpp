@@ -135,8 +135,12 @@ int exportMetrics(const QStringList& args)
                                                "'promtool tsdb create-blocks-from openmetrics'."));
     addCommonOptions(p);
     p.addOption({ QStringLiteral("out"), QStringLiteral("Output file."), QStringLiteral("FILE") });
-    p.addOption({ QStringLiteral("hours"), QStringLiteral("How many hours back from now to export (default 168)."),
-        QStringLiteral("H") });
+    p.addOption(
+        { QStringLiteral("hours"), QStringLiteral("How many hours to export (default 168)."), QStringLiteral("H") });
+    p.addOption({ QStringLiteral("until-ms"),
+        QStringLiteral("End of the exported window, unix milliseconds (default: now). Exporting the hours before "
+                       "now and the same hours 7 days earlier covers `offset 7d` baselines without a week of data."),
+        QStringLiteral("MS") });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli sandbox export-metrics") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli sandbox export-metrics --help'"));
         return 2;
@@ -154,6 +158,14 @@ int exportMetrics(const QStringList& args)
     if (!parseNumber(p, QStringLiteral("seed"), seed, "the seed is a non-negative integer")
         || !parseNumber(p, QStringLiteral("now-ms"), nowMs, "a unix time in milliseconds"))
         return 2;
+    qint64 untilMs = nowMs;
+    if (!parseNumber(p, QStringLiteral("until-ms"), untilMs, "a unix time in milliseconds"))
+        return 2;
+    if (untilMs > nowMs) {
+        printError(QStringLiteral("--until-ms is in the future of the sandbox clock"),
+            QStringLiteral("samples after 'now' do not exist yet; give a time at or before --now-ms"));
+        return 2;
+    }
     double hours = 168;
     if (p.isSet(QStringLiteral("hours"))) {
         bool ok = false;
@@ -175,8 +187,8 @@ int exportMetrics(const QStringList& args)
                 QStringLiteral("check the directory exists and is writable"));
             return 1;
         }
-        const auto fromMs = nowMs - static_cast<qint64>(hours * 3600.0 * 1000.0);
-        history.writeOpenMetrics(file, fromMs, nowMs);
+        const auto fromMs = untilMs - static_cast<qint64>(hours * 3600.0 * 1000.0);
+        history.writeOpenMetrics(file, fromMs, untilMs);
         file.flush();
         if (!file) {
             QFile::remove(part);
@@ -191,7 +203,7 @@ int exportMetrics(const QStringList& args)
         return 1;
     }
     QTextStream(stdout) << "wrote " << history.series().size() << " series (" << hours << " h up to "
-                        << QDateTime::fromMSecsSinceEpoch(nowMs, QTimeZone::utc()).toString(Qt::ISODate) << ") to "
+                        << QDateTime::fromMSecsSinceEpoch(untilMs, QTimeZone::utc()).toString(Qt::ISODate) << ") to "
                         << out << '\n';
     return 0;
 }
@@ -209,7 +221,7 @@ int runSandboxCommand(const QStringList& args)
         QTextStream(sub.isEmpty() ? stderr : stdout)
             << "usage: leakdesk-cli sandbox serve [--kubeconfig-out FILE] [--kube-port N] [--prometheus-port N] "
                "[--seed N]\n"
-            << "       leakdesk-cli sandbox export-metrics --out FILE [--seed N] [--hours H]\n";
+            << "       leakdesk-cli sandbox export-metrics --out FILE [--seed N] [--hours H] [--until-ms MS]\n";
         return sub.isEmpty() ? 2 : 0;
     }
     printError(QStringLiteral("unknown sandbox command '%1'").arg(sub),

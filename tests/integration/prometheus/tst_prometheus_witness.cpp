@@ -1,0 +1,262 @@
+// A real Prometheus as the witness: the sandbox's history is exported as OpenMetrics, backfilled
+// with promtool into a real Prometheus 2.x, and every query of the catalogue must get the same
+// answer from the sandbox and from Prometheus (same series, same timestamps, values within a
+// relative 1e-9: the only expected difference is floating-point summation order).
+
+#include "TestSupport.h"
+
+#include "prometheus/QueryCatalogue.h"
+
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QUrlQuery>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <map>
+
+using namespace leakdesk;
+using nlohmann::json;
+
+namespace {
+
+constexpr double kRelativeTolerance = 1e-9;
+constexpr qint64 kDayMs = 24 * 3600 * 1000LL;
+
+struct Fetched {
+    int status = 0;
+    json body;
+};
+
+Fetched httpGet(QNetworkAccessManager& nam, const QUrl& url)
+{
+    QNetworkRequest req(url);
+    req.setTransferTimeout(60000);
+    QNetworkReply* reply = nam.get(req);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    Fetched f;
+    f.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    f.body = json::parse(reply->readAll().toStdString(), nullptr, false);
+    reply->deleteLater();
+    return f;
+}
+
+// metric labels as text -> (timestamp in ms -> value)
+using Matrix = std::map<std::string, std::map<qint64, double>>;
+
+Matrix toMatrix(const json& data)
+{
+    Matrix m;
+    for (const auto& series : data["result"]) {
+        auto& points = m[series["metric"].dump()];
+        const json values = series.contains("values") ? series["values"] : json::array({ series["value"] });
+        for (const auto& v : values)
+            points[std::llround(v[0].get<double>() * 1000.0)] = std::stod(v[1].get<std::string>());
+    }
+    return m;
+}
+
+bool waitForLine(QProcess& p, const QByteArray& prefix, QByteArray& out, int timeoutMs)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < timeoutMs && !out.contains(prefix)) {
+        p.waitForReadyRead(500);
+        out += p.readAllStandardOutput();
+        if (p.state() != QProcess::Running)
+            return out.contains(prefix);
+    }
+    return out.contains(prefix);
+}
+
+} // namespace
+
+Q_DECLARE_METATYPE(leakdesk::prom::QueryKind)
+
+class TestPrometheusWitness : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QProcess m_prometheus;
+    QProcess m_sandbox;
+    QUrl m_promUrl;
+    QUrl m_sandboxUrl;
+    qint64 m_now = 0;
+    QNetworkAccessManager m_nam;
+    int m_pointsCompared = 0;
+
+    void stop(QProcess& p)
+    {
+        if (p.state() == QProcess::NotRunning)
+            return;
+        p.terminate();
+        if (!p.waitForFinished(15000)) {
+            p.kill();
+            p.waitForFinished(5000);
+        }
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QString promtool = test::findProgram(QStringLiteral("promtool"));
+        const QString prometheus = test::findProgram(QStringLiteral("prometheus"));
+        if (promtool.isEmpty() || prometheus.isEmpty())
+            QSKIP("prometheus and promtool are not on PATH: install the 'prometheus' package to run this test");
+        QVERIFY2(QFile::exists(test::cliPath()), "LEAKDESK_CLI must point at the built leakdesk-cli");
+        QVERIFY(m_dir.isValid());
+
+        // A pinned "now" off the scrape grid, shared by the export and the server.
+        m_now = (QDateTime::currentMSecsSinceEpoch() / 30000) * 30000 + 7000;
+        const QString now = QString::number(m_now);
+        // The last 3 hours, and the same 3 hours a week earlier for the `offset 7d` baseline.
+        const QList<QPair<QString, qint64>> windows
+            = { { QStringLiteral("recent.om"), m_now }, { QStringLiteral("week-ago.om"), m_now - 7 * kDayMs } };
+        const QString data = m_dir.filePath(QStringLiteral("data"));
+        for (const auto& [file, until] : windows) {
+            const auto exported = test::runProgram(test::cliPath(),
+                { QStringLiteral("sandbox"), QStringLiteral("export-metrics"), QStringLiteral("--out"),
+                    m_dir.filePath(file), QStringLiteral("--hours"), QStringLiteral("3"), QStringLiteral("--now-ms"),
+                    now, QStringLiteral("--until-ms"), QString::number(until) },
+                120000);
+            QVERIFY2(exported.exitCode == 0, exported.err.constData());
+            const auto blocks = test::runProgram(promtool,
+                { QStringLiteral("tsdb"), QStringLiteral("create-blocks-from"), QStringLiteral("openmetrics"),
+                    m_dir.filePath(file), data },
+                180000);
+            QVERIFY2(blocks.exitCode == 0, QByteArray(blocks.out + blocks.err).constData());
+        }
+
+        // Our own minimal configuration: scrape nothing, serve the backfilled blocks.
+        const QString config = m_dir.filePath(QStringLiteral("prometheus.yml"));
+        QFile cfg(config);
+        QVERIFY(cfg.open(QIODevice::WriteOnly));
+        cfg.write("global:\n  scrape_interval: 1h\nscrape_configs: []\n");
+        cfg.close();
+        const quint16 port = test::freeLoopbackPort();
+        QVERIFY(port != 0);
+        m_promUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+        m_prometheus.setProcessChannelMode(QProcess::MergedChannels);
+        m_prometheus.start(prometheus,
+            { QStringLiteral("--config.file=") + config, QStringLiteral("--storage.tsdb.path=") + data,
+                QStringLiteral("--storage.tsdb.retention.time=100y"),
+                QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port) });
+        QVERIFY2(m_prometheus.waitForStarted(10000), qPrintable(m_prometheus.errorString()));
+        QElapsedTimer ready;
+        ready.start();
+        bool up = false;
+        while (!up && ready.elapsed() < 60000 && m_prometheus.state() == QProcess::Running) {
+            QTest::qWait(250);
+            QNetworkReply* r = m_nam.get(QNetworkRequest(m_promUrl.resolved(QUrl(QStringLiteral("/-/ready")))));
+            QEventLoop loop;
+            connect(r, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+            loop.exec();
+            up = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200;
+            r->deleteLater();
+        }
+        QVERIFY2(up, m_prometheus.readAll().right(2000).constData());
+
+        m_sandbox.start(test::cliPath(),
+            { QStringLiteral("sandbox"), QStringLiteral("serve"), QStringLiteral("--now-ms"), now,
+                QStringLiteral("--kubeconfig-out"), m_dir.filePath(QStringLiteral("kubeconfig")) });
+        QByteArray out;
+        QVERIFY2(waitForLine(m_sandbox, "prometheus: ", out, 30000), m_sandbox.readAllStandardError().constData());
+        for (const QByteArray& line : out.split('\n'))
+            if (line.startsWith("prometheus: "))
+                m_sandboxUrl = QUrl(QString::fromUtf8(line.mid(12).trimmed()));
+        QVERIFY(m_sandboxUrl.isValid());
+    }
+
+    void catalogueAgreesWithRealPrometheus_data()
+    {
+        QTest::addColumn<prom::QueryKind>("kind");
+        QTest::addColumn<QString>("service");
+        for (prom::QueryKind kind : prom::allQueryKinds())
+            for (const char* service : { "checkout", "payments", "catalog" })
+                QTest::newRow(qPrintable(
+                    QStringLiteral("%1 %2").arg(QLatin1String(prom::queryKindName(kind)), QLatin1String(service))))
+                    << kind << QString::fromLatin1(service);
+    }
+    void catalogueAgreesWithRealPrometheus()
+    {
+        QFETCH(prom::QueryKind, kind);
+        QFETCH(QString, service);
+        const prom::QueryCatalogue catalogue;
+        const std::string promql
+            = catalogue.build(kind, { "production", prom::podRegexForWorkload(service.toStdString()) });
+
+        // A range off the scrape grid with an odd step, plus an instant query at "now".
+        QUrlQuery range;
+        range.addQueryItem(QStringLiteral("query"), QString::fromStdString(promql));
+        range.addQueryItem(
+            QStringLiteral("start"), QString::number((m_now - 2 * 3600 * 1000 + 13000) / 1000.0, 'f', 3));
+        range.addQueryItem(QStringLiteral("end"), QString::number(m_now / 1000.0, 'f', 3));
+        range.addQueryItem(QStringLiteral("step"), QStringLiteral("47s"));
+        QUrlQuery instant;
+        instant.addQueryItem(QStringLiteral("query"), QString::fromStdString(promql));
+        instant.addQueryItem(QStringLiteral("time"), QString::number(m_now / 1000.0, 'f', 3));
+
+        for (const auto& [path, params] : { std::pair { QStringLiteral("/api/v1/query_range"), range },
+                 std::pair { QStringLiteral("/api/v1/query"), instant } }) {
+            QUrl sandboxUrl = m_sandboxUrl.resolved(QUrl(path));
+            sandboxUrl.setQuery(params);
+            QUrl promUrl = m_promUrl.resolved(QUrl(path));
+            promUrl.setQuery(params);
+            const Fetched ours = httpGet(m_nam, sandboxUrl);
+            const Fetched real = httpGet(m_nam, promUrl);
+            QVERIFY2(real.status == 200, real.body.dump().c_str()); // the catalogue is valid PromQL
+            QCOMPARE(ours.status, 200);
+            QCOMPARE(
+                ours.body["data"]["resultType"].get<std::string>(), real.body["data"]["resultType"].get<std::string>());
+            const Matrix a = toMatrix(ours.body["data"]);
+            const Matrix b = toMatrix(real.body["data"]);
+            QStringList aKeys, bKeys;
+            for (const auto& [k, v] : a)
+                aKeys << QString::fromStdString(k);
+            for (const auto& [k, v] : b)
+                bKeys << QString::fromStdString(k);
+            QCOMPARE(aKeys, bKeys);
+            for (const auto& [labels, points] : a) {
+                const auto& other = b.at(labels);
+                QCOMPARE(points.size(), other.size());
+                for (const auto& [t, v] : points) {
+                    QVERIFY2(other.count(t),
+                        qPrintable(QStringLiteral("%1 has no point at %2").arg(QString::fromStdString(labels)).arg(t)));
+                    const double w = other.at(t);
+                    ++m_pointsCompared;
+                    const double scale = std::max({ std::abs(v), std::abs(w), 1e-12 });
+                    QVERIFY2(std::abs(v - w) / scale <= kRelativeTolerance,
+                        qPrintable(QStringLiteral("%1 at %2: sandbox %3, prometheus %4")
+                                       .arg(QString::fromStdString(labels))
+                                       .arg(t)
+                                       .arg(v, 0, 'g', 17)
+                                       .arg(w, 0, 'g', 17)));
+                }
+            }
+        }
+    }
+
+    void comparedRealData()
+    {
+        // Guards against agreeing on nothing: 7 pods, ~150 steps, most queries per pod.
+        QVERIFY2(m_pointsCompared > 5000, qPrintable(QString::number(m_pointsCompared)));
+    }
+
+    void cleanupTestCase()
+    {
+        stop(m_sandbox);
+        stop(m_prometheus);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPrometheusWitness)
+#include "tst_prometheus_witness.moc"
