@@ -1,6 +1,8 @@
 #include "sandbox/CatalogueEvaluator.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <map>
 
 namespace leakdesk::sandbox {
@@ -58,22 +60,47 @@ Plan planFor(QueryKind kind)
     return {};
 }
 
+// One series' samples over the grid points a query touches, computed once: with steps shorter than
+// the 5 minute window, each sample would otherwise be recomputed by up to 11 windows.
+class SampleCache {
+public:
+    SampleCache(
+        const MetricsHistory& history, const RawSeries& series, std::int64_t firstMs, std::int64_t lastMs, bool dense)
+        : m_history(history)
+        , m_series(series)
+        , m_first(MetricsHistory::gridCeil(firstMs))
+    {
+        if (!dense || lastMs < m_first)
+            return;
+        const std::int64_t n = (MetricsHistory::gridFloor(lastMs) - m_first) / SandboxModel::kScrapeIntervalMs + 1;
+        m_values.reserve(static_cast<std::size_t>(n));
+        for (std::int64_t i = 0; i < n; ++i)
+            m_values.push_back(history.sampleAt(series, m_first + i * SandboxModel::kScrapeIntervalMs)
+                                   .value_or(std::numeric_limits<double>::quiet_NaN()));
+    }
+
+    std::optional<double> at(std::int64_t gridMs) const
+    {
+        const std::int64_t i = (gridMs - m_first) / SandboxModel::kScrapeIntervalMs;
+        if (gridMs >= m_first && i < static_cast<std::int64_t>(m_values.size())) {
+            const double v = m_values[static_cast<std::size_t>(i)];
+            return std::isnan(v) ? std::nullopt : std::optional<double>(v);
+        }
+        return m_history.sampleAt(m_series, gridMs);
+    }
+
+private:
+    const MetricsHistory& m_history;
+    const RawSeries& m_series;
+    std::int64_t m_first;
+    std::vector<double> m_values; // NaN: no sample at that scrape
+};
+
 } // namespace
 
 CatalogueEvaluator::CatalogueEvaluator(const MetricsHistory& history)
     : m_history(history)
 { }
-
-std::optional<double> CatalogueEvaluator::instantValue(const RawSeries& s, std::int64_t tMs, std::int64_t nowMs) const
-{
-    const std::int64_t lowest = tMs - kLookbackMs;
-    for (std::int64_t g = MetricsHistory::gridFloor(std::min(tMs, nowMs)); g >= lowest;
-         g -= SandboxModel::kScrapeIntervalMs) {
-        if (auto v = m_history.sampleAt(s, g))
-            return v;
-    }
-    return std::nullopt;
-}
 
 std::optional<double> CatalogueEvaluator::extrapolatedRate(
     const std::vector<EvalPoint>& samples, std::int64_t rangeStartMs, std::int64_t rangeEndMs)
@@ -133,6 +160,18 @@ Result<std::vector<EvalSeries>> CatalogueEvaluator::evaluate(const prom::Matched
         if (s.metric == plan.metric && selector.matches(s.metric, s.labels))
             selected.push_back(&s);
 
+    // Dense caching pays off when the windows of consecutive steps overlap.
+    const std::int64_t firstNeeded = startMs - plan.offsetMs - kLookbackMs;
+    const std::int64_t lastNeeded = std::min(endMs - plan.offsetMs, nowMs);
+    const std::int64_t steps = (endMs - startMs) / stepMs + 1;
+    const std::int64_t gridPoints
+        = std::max<std::int64_t>(0, (lastNeeded - firstNeeded) / SandboxModel::kScrapeIntervalMs + 1);
+    const bool dense = gridPoints <= steps * (kLookbackMs / SandboxModel::kScrapeIntervalMs + 1);
+    std::vector<SampleCache> caches;
+    caches.reserve(selected.size());
+    for (const RawSeries* s : selected)
+        caches.emplace_back(m_history, *s, firstNeeded, lastNeeded, dense);
+
     std::map<Labels, std::vector<EvalPoint>> out;
     std::vector<EvalPoint> window;
     for (std::int64_t t = startMs; t <= endMs; t += stepMs) {
@@ -140,19 +179,26 @@ Result<std::vector<EvalSeries>> CatalogueEvaluator::evaluate(const prom::Matched
         std::map<std::string, double> perPod;
         double total = 0;
         bool any = false;
-        for (const RawSeries* s : selected) {
+        for (std::size_t si = 0; si < selected.size(); ++si) {
+            const RawSeries* s = selected[si];
+            const SampleCache& cache = caches[si];
             std::optional<double> v;
             if (plan.rate) {
                 window.clear();
                 const std::int64_t rangeStart = at - kLookbackMs;
                 for (std::int64_t g = MetricsHistory::gridCeil(rangeStart); g <= std::min(at, nowMs);
                      g += SandboxModel::kScrapeIntervalMs) {
-                    if (auto sample = m_history.sampleAt(*s, g))
+                    if (auto sample = cache.at(g))
                         window.push_back({ g, *sample });
                 }
                 v = extrapolatedRate(window, rangeStart, at);
             } else {
-                v = instantValue(*s, at, nowMs);
+                // Newest sample within the lookback window [t - 5m, t], never one from the future.
+                for (std::int64_t g = MetricsHistory::gridFloor(std::min(at, nowMs)); g >= at - kLookbackMs;
+                     g -= SandboxModel::kScrapeIntervalMs) {
+                    if ((v = cache.at(g)))
+                        break;
+                }
             }
             if (!v)
                 continue;

@@ -47,8 +47,6 @@ public:
         const std::vector<EvalPoint>& samples, std::int64_t rangeStartMs, std::int64_t rangeEndMs);
 
 private:
-    std::optional<double> instantValue(const RawSeries& s, std::int64_t tMs, std::int64_t nowMs) const;
-
     const MetricsHistory& m_history;
 };
 
