@@ -269,15 +269,29 @@ void HttpServer::acceptPending()
         QTcpSocket* socket = m_server->nextPendingConnection();
         if (!socket)
             break;
-        socket->setParent(this);
-        m_sockets.emplace_back(socket);
-        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { serve(socket); });
-        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        connect(socket, &QObject::destroyed, this,
-            [this] { std::erase_if(m_sockets, [](const QPointer<QTcpSocket>& p) { return p.isNull(); }); });
+        attach(socket);
         if (socket->bytesAvailable() > 0)
             serve(socket);
     }
+}
+
+void HttpServer::attach(QTcpSocket* socket)
+{
+    socket->setParent(this);
+    m_sockets.emplace_back(socket);
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { serve(socket); });
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    connect(socket, &QObject::destroyed, this,
+        [this] { std::erase_if(m_sockets, [](const QPointer<QTcpSocket>& p) { return p.isNull(); }); });
+}
+
+void HttpServer::detach(QTcpSocket* socket)
+{
+    // The new owner alone decides the socket's lifetime from here on.
+    disconnect(socket, nullptr, this, nullptr);
+    disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    socket->setParent(nullptr);
+    std::erase_if(m_sockets, [socket](const QPointer<QTcpSocket>& p) { return p == socket || p.isNull(); });
 }
 
 void HttpServer::serve(QTcpSocket* socket)
@@ -302,14 +316,10 @@ void HttpServer::serve(QTcpSocket* socket)
         }
         ParsedHead& head = *parsed;
         if (head.request.wantsUpgrade() && m_upgrade) {
-            disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
-            socket->setParent(nullptr);
-            std::erase_if(m_sockets, [socket](const QPointer<QTcpSocket>& p) { return p == socket; });
+            detach(socket);
             if (m_upgrade(head.request, socket))
                 return;
-            socket->setParent(this);
-            m_sockets.emplace_back(socket);
-            connect(socket, &QTcpSocket::readyRead, this, [this, socket] { serve(socket); });
+            attach(socket); // declined: answer it as a plain request
         }
         if (head.chunked) {
             fail(411, "chunked request bodies are not supported; send Content-Length");

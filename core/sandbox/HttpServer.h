@@ -85,6 +85,8 @@ public:
 
 private:
     void acceptPending();
+    void attach(QTcpSocket* socket);
+    void detach(QTcpSocket* socket);
     void serve(QTcpSocket* socket);
 
     Handler m_handler;
