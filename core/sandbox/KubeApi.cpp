@@ -140,6 +140,7 @@ const std::vector<ResourceType>& KubeApi::resources()
         { "apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, { "rs" }, { "all" }, kReadVerbs },
         { "events.k8s.io", "v1", "events", "event", "Event", true, { "ev" }, {}, kReadVerbs },
         { "metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true, {}, {}, kReadVerbs },
+        { "metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false, {}, {}, kReadVerbs },
     };
     return types;
 }
@@ -296,6 +297,9 @@ std::vector<json> KubeApi::objects(const ResourceType& type, std::int64_t nowMs)
         if (type.group == "events.k8s.io")
             for (auto& e : out)
                 e = KubeObjects::toEventsV1(e);
+    } else if (type.kind == "NodeMetrics") {
+        for (std::size_t i = 0; i < m_model.nodes().size(); ++i)
+            out.push_back(m_objects.nodeMetrics(i, nowMs));
     } else if (type.kind == "PodMetrics") {
         for (std::size_t i = 0; i < m_model.pods().size(); ++i)
             if (auto m = m_objects.podMetrics(i, nowMs))

@@ -43,8 +43,8 @@ public:
     // kubectl (client-go) never sends credentials over a non-TLS connection.
     enum class AuthPolicy { RequireToken, AllowAnonymous };
 
-    KubeApi(const SandboxModel& model, std::string bearerToken, Clock clock,
-        AuthPolicy policy = AuthPolicy::RequireToken);
+    KubeApi(
+        const SandboxModel& model, std::string bearerToken, Clock clock, AuthPolicy policy = AuthPolicy::RequireToken);
 
     // host:port clients should use, advertised in APIVersions.
     void setServerAddress(std::string hostPort) { m_serverAddress = std::move(hostPort); }

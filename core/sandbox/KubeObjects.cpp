@@ -430,4 +430,27 @@ std::optional<json> KubeObjects::podMetrics(std::size_t index, std::int64_t nowM
     return std::nullopt;
 }
 
+json KubeObjects::nodeMetrics(std::size_t index, std::int64_t nowMs) const
+{
+    const NodeSpec& n = m_model.nodes()[index];
+    const std::int64_t at = MetricsHistory::gridFloor(nowMs);
+    // kubelet, container runtime, system daemons and page cache the kernel will not give back.
+    double bytes = 1.3 * kGiB + 40.0 * kMiB * m_model.noise(stableHash(n.name + "/node-memory"), at);
+    double cores = 0.18 + 0.03 * m_model.noise(stableHash(n.name + "/node-cpu"), at);
+    for (std::size_t p = 0; p < m_model.pods().size(); ++p) {
+        if (m_model.pods()[p].node != index)
+            continue;
+        bytes += m_model.workingSetBytes(p, at).value_or(0.0) + m_model.pauseContainerBytes(p, at);
+        cores += m_model.cpuCores(p, at).value_or(0.0);
+    }
+    return json { { "kind", "NodeMetrics" }, { "apiVersion", "metrics.k8s.io/v1beta1" },
+        { "metadata",
+            { { "name", n.name }, { "creationTimestamp", rfc3339(nowMs) },
+                { "labels", { { "kubernetes.io/hostname", n.name }, { "kubernetes.io/os", "linux" } } } } },
+        { "timestamp", rfc3339(at) }, { "window", "20.05s" },
+        { "usage",
+            { { "cpu", std::to_string(std::llround(cores * 1e9)) + "n" },
+                { "memory", std::to_string(std::llround(bytes / 1024.0)) + "Ki" } } } };
+}
+
 } // namespace leakdesk::sandbox

@@ -33,6 +33,8 @@ public:
     std::vector<nlohmann::json> events(std::int64_t nowMs) const;
     // nullopt when the pod has no recent scrape (container restarting).
     std::optional<nlohmann::json> podMetrics(std::size_t pod, std::int64_t nowMs) const;
+    // The node's usage: its pods plus the system daemons, as metrics-server reports it.
+    nlohmann::json nodeMetrics(std::size_t node, std::int64_t nowMs) const;
 
     static nlohmann::json toEventsV1(const nlohmann::json& coreEvent);
 

@@ -30,7 +30,8 @@ public:
         , m_history(m_model)
         // Plain http:// for now, and kubectl sends no credentials without TLS: anonymous reads are
         // served, a wrong token is still refused.
-        , m_kube(m_model, token, [this] { return now(); }, KubeApi::AuthPolicy::AllowAnonymous)
+        , m_kube(
+              m_model, token, [this] { return now(); }, KubeApi::AuthPolicy::AllowAnonymous)
         , m_prom(m_history, [this] { return now(); })
     {
         m_kubeServer.setHandler([this](const HttpRequest& r) { return m_kube.handle(r); });

@@ -288,6 +288,26 @@ private Q_SLOTS:
         }
     }
 
+    void nodeMetricsIncludeTheirPods()
+    {
+        const json nodes = kube("/apis/metrics.k8s.io/v1beta1/nodes").doc();
+        QCOMPARE_JSON(nodes["kind"], "NodeMetricsList");
+        QCOMPARE(nodes["items"].size(), m_model.nodes().size());
+        const json pods = kube("/apis/metrics.k8s.io/v1beta1/namespaces/production/pods").doc();
+        auto kib = [](const json& q) { return std::stoll(q.get<std::string>()); }; // "123Ki"
+        long long podTotal = 0;
+        for (const auto& p : pods["items"])
+            podTotal += kib(p["containers"][0]["usage"]["memory"]);
+        long long nodeTotal = 0;
+        for (const auto& n : nodes["items"]) {
+            QVERIFY(n["usage"]["memory"].get<std::string>().ends_with("Ki"));
+            nodeTotal += kib(n["usage"]["memory"]);
+        }
+        // Nodes carry their pods plus about 1.3Gi of system overhead each.
+        QVERIFY(nodeTotal > podTotal + 3LL * 1024 * 1024);
+        QVERIFY(nodeTotal < podTotal + 3LL * 1536 * 1024);
+    }
+
     void podStatusIsRealistic()
     {
         const std::string name = m_model.pods().front().name; // a checkout pod
