@@ -62,6 +62,8 @@ run)
 test)
     setup
     configure_build
+    # Bounded libFuzzer runs (clang, ASan+UBSan) before the suite; a crash found fails the run.
+    "$here/tools/run-fuzzers.sh" "${LEAKDESK_FUZZ_SECONDS:-20}"
     cd "$build_dir"
     ctest --output-on-failure -j "$jobs" --timeout 600 "$@"
     ;;

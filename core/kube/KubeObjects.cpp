@@ -190,7 +190,8 @@ std::int64_t PodMetrics::memoryBytes() const
     return total;
 }
 
-Result<Pod> parsePod(const json& j)
+namespace {
+Result<Pod> parsePodUnchecked(const json& j)
 {
     if (!j.is_object())
         return makeError(ErrorCode::Parse, "pod is not an object");
@@ -232,8 +233,21 @@ Result<Pod> parsePod(const json& j)
     }
     return pod;
 }
+} // namespace
 
-Result<Deployment> parseDeployment(const json& j)
+// Typed accessors throw on values of the wrong type ("ready": "yes"); a malformed object from a
+// proxy or an odd API server becomes an Error, never an exception.
+Result<Pod> parsePod(const json& j)
+{
+    try {
+        return parsePodUnchecked(j);
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Parse, "malformed Pod object", e.what());
+    }
+}
+
+namespace {
+Result<Deployment> parseDeploymentUnchecked(const json& j)
 {
     if (!j.is_object())
         return makeError(ErrorCode::Parse, "deployment is not an object");
@@ -248,8 +262,21 @@ Result<Deployment> parseDeployment(const json& j)
     d.readyReplicas = i(obj(j, "status"), "readyReplicas");
     return d;
 }
+} // namespace
 
-Result<Event> parseEvent(const json& j)
+// Typed accessors throw on values of the wrong type ("ready": "yes"); a malformed object from a
+// proxy or an odd API server becomes an Error, never an exception.
+Result<Deployment> parseDeployment(const json& j)
+{
+    try {
+        return parseDeploymentUnchecked(j);
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Parse, "malformed Deployment object", e.what());
+    }
+}
+
+namespace {
+Result<Event> parseEventUnchecked(const json& j)
 {
     if (!j.is_object())
         return makeError(ErrorCode::Parse, "event is not an object");
@@ -283,8 +310,21 @@ Result<Event> parseEvent(const json& j)
         return makeError(ErrorCode::Parse, "event without metadata.name");
     return e;
 }
+} // namespace
 
-Result<PodMetrics> parsePodMetrics(const json& j)
+// Typed accessors throw on values of the wrong type ("ready": "yes"); a malformed object from a
+// proxy or an odd API server becomes an Error, never an exception.
+Result<Event> parseEvent(const json& j)
+{
+    try {
+        return parseEventUnchecked(j);
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Parse, "malformed Event object", e.what());
+    }
+}
+
+namespace {
+Result<PodMetrics> parsePodMetricsUnchecked(const json& j)
 {
     if (!j.is_object())
         return makeError(ErrorCode::Parse, "pod metrics is not an object");
@@ -302,6 +342,18 @@ Result<PodMetrics> parsePodMetrics(const json& j)
         m.containers.push_back(std::move(cm));
     }
     return m;
+}
+} // namespace
+
+// Typed accessors throw on values of the wrong type ("ready": "yes"); a malformed object from a
+// proxy or an odd API server becomes an Error, never an exception.
+Result<PodMetrics> parsePodMetrics(const json& j)
+{
+    try {
+        return parsePodMetricsUnchecked(j);
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Parse, "malformed PodMetrics object", e.what());
+    }
 }
 
 Result<ParsedList<Pod>> parsePodList(const json& j) { return parseList<Pod>(j, parsePod); }

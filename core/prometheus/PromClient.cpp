@@ -69,22 +69,29 @@ Result<QueryResult> parsePromResponse(const QByteArray& body, int httpStatus)
             "Prometheus answered HTTP " + std::to_string(httpStatus) + " with something that is not its API's JSON",
             "check the Prometheus URL (it should be the server's base URL, e.g. http://host:9090): " + body.left(120).toStdString());
     }
+    if (!j.is_object())
+        return makeError(ErrorCode::Parse, "Prometheus answered HTTP " + std::to_string(httpStatus) + " with JSON that is not an API response",
+            "check the Prometheus URL (it should be the server's base URL, e.g. http://host:9090)");
     QueryResult r;
-    if (j.contains("warnings") && j["warnings"].is_array())
-        for (const auto& w : j["warnings"])
-            r.warnings.push_back(w.get<std::string>());
-    if (j.value("status", "") != "success") {
-        const std::string type = j.value("errorType", "error");
-        const std::string msg = j.value("error", "unknown error");
-        ErrorCode code = ErrorCode::Server;
-        if (type == "bad_data")
-            code = ErrorCode::InvalidArgument;
-        else if (type == "timeout")
-            code = ErrorCode::Timeout;
-        else if (type == "canceled")
-            code = ErrorCode::Cancelled;
-        return makeError(code, "Prometheus rejected the query (" + type + "): " + msg,
-            type == "timeout" ? "narrow the time range or raise the query timeout" : "");
+    try {
+        if (j.contains("warnings") && j["warnings"].is_array())
+            for (const auto& w : j["warnings"])
+                r.warnings.push_back(w.is_string() ? w.get<std::string>() : w.dump());
+        if (j.value("status", "") != "success") {
+            const std::string type = j.value("errorType", "error");
+            const std::string msg = j.value("error", "unknown error");
+            ErrorCode code = ErrorCode::Server;
+            if (type == "bad_data")
+                code = ErrorCode::InvalidArgument;
+            else if (type == "timeout")
+                code = ErrorCode::Timeout;
+            else if (type == "canceled")
+                code = ErrorCode::Cancelled;
+            return makeError(code, "Prometheus rejected the query (" + type + "): " + msg,
+                type == "timeout" ? "narrow the time range or raise the query timeout" : "");
+        }
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Parse, "Prometheus's answer has an unexpected shape", e.what());
     }
     try {
         const json& data = j.at("data");

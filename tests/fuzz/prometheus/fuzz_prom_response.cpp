@@ -1,0 +1,24 @@
+// Answers from Prometheus and the Kubernetes API are untrusted bytes from the network (proxies,
+// misconfigured URLs, truncated replies): both parsers must turn anything into a value or an Error.
+#include "kube/KubeObjects.h"
+#include "prometheus/PromClient.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QByteArray>
+
+#include <cstdint>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
+    const QByteArray body(reinterpret_cast<const char*>(data), static_cast<qsizetype>(size));
+    (void)leakdesk::prom::parsePromResponse(body, 200);
+    const auto j = nlohmann::json::parse(body.constData(), body.constData() + body.size(), nullptr, false);
+    if (j.is_discarded())
+        return 0;
+    (void)leakdesk::kube::parsePodList(j);
+    (void)leakdesk::kube::parseEventList(j);
+    (void)leakdesk::kube::parsePodMetricsList(j);
+    (void)leakdesk::kube::parseDeploymentList(j);
+    return 0;
+}
