@@ -413,8 +413,12 @@ std::string HeapSnapshot::referenceName(std::uint32_t from, std::uint32_t to) co
         const std::uint32_t n = readU4(r + 1 + id + 4);
         const std::uint8_t* e = r + 1 + 2 * id + 8;
         for (std::uint32_t k = 0; k < n; ++k)
-            if (readId(e + std::uint64_t(k) * id, id) == target)
-                return "[" + std::to_string(k) + "]";
+            if (readId(e + std::uint64_t(k) * id, id) == target) {
+                std::string index = std::to_string(k);
+                index.insert(index.begin(), '[');
+                index.push_back(']');
+                return index;
+            }
         break;
     }
     case tag::ClassDump: {

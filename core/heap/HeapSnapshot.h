@@ -112,6 +112,8 @@ template<class F> void HeapSnapshot::forEachReferenceId(std::uint32_t i, F&& f) 
     case tag::InstanceDump: {
         const std::uint32_t size = readU4(r + 1 + 2 * id + 4);
         const std::uint8_t* data = r + 1 + 2 * id + 8;
+        if (m_classOf[i] == kNoIndex)
+            break; // an instance of a class missing from the dump: its fields cannot be decoded
         const ClassInfo& c = m_classes[m_classOf[i]];
         for (const std::uint32_t off : c.strongRefOffsets) {
             if (off + id > size)

@@ -77,10 +77,16 @@ bool containsAny(std::string_view haystack, std::initializer_list<const char*> n
 
 std::string withThousands(std::uint64_t v)
 {
-    std::string s = std::to_string(v);
-    for (int i = int(s.size()) - 3; i > 0; i -= 3)
-        s.insert(std::size_t(i), ",");
-    return s;
+    // Built back to front (std::string::insert trips a false -Wrestrict in g++ 12 at -O3).
+    const std::string digits = std::to_string(v);
+    std::string out;
+    out.reserve(digits.size() + digits.size() / 3);
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0)
+            out.push_back(',');
+        out.push_back(digits[i]);
+    }
+    return out;
 }
 
 class SuspectFinder {
@@ -259,7 +265,8 @@ private:
                 break; // children are sorted by retained size
             starts.push_back(c);
         }
-        for (std::uint32_t v : starts) {
+        for (std::size_t si = 0; si < starts.size() && si < 10000; ++si) {
+            std::uint32_t v = starts[si]; // the loop appends to `starts`: index, not iterator
             // Descend while one child holds most of the retained size.
             for (int guard = 0; guard < 10000; ++guard) {
                 const auto ch = m_d.children(v);
