@@ -7,6 +7,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
@@ -30,6 +31,8 @@ struct KubeClient::Attempt {
     Callback<json> done;
     std::shared_ptr<std::atomic_bool> cancelled = std::make_shared<std::atomic_bool>(false);
     int retries = 0;
+    bool reauthenticated = false; // a 401 re-runs the exec plugin once
+    bool credentialJustFetched = false; // use the plugin's answer even if it claims to be expired
 };
 
 namespace {
@@ -194,25 +197,96 @@ Result<QNetworkRequest> KubeClient::makeRequest(const QString& path, const QUrlQ
     } else if (!user.username.empty()) {
         req.setRawHeader("Authorization",
             "Basic " + QByteArray::fromStdString(user.username + ":" + user.password).toBase64());
-    } else if (user.exec) {
-        return makeError(ErrorCode::Unsupported, "user '" + user.name + "' authenticates with the exec plugin '" + user.exec->command + "', which this build cannot run yet",
-            "use a context with a token or client certificate (e.g. from 'kubectl create token')");
+    } else if (user.exec && m_execCredential) {
+        if (!m_execCredential->token.empty())
+            req.setRawHeader("Authorization", "Bearer " + QByteArray::fromStdString(m_execCredential->token));
+        if (!m_execCredential->clientCertificateData.empty() && usesTls()) {
+            QSslConfiguration ssl = req.sslConfiguration();
+            const auto certs = QSslCertificate::fromData(QByteArray::fromStdString(m_execCredential->clientCertificateData));
+            QSslKey key(QByteArray::fromStdString(m_execCredential->clientKeyData), QSsl::Rsa);
+            if (key.isNull())
+                key = QSslKey(QByteArray::fromStdString(m_execCredential->clientKeyData), QSsl::Ec);
+            if (certs.isEmpty() || key.isNull())
+                return makeError(ErrorCode::Config, "the credential plugin of user '" + user.name + "' returned an unreadable client certificate or key");
+            ssl.setLocalCertificate(certs.first());
+            ssl.setPrivateKey(key);
+            req.setSslConfiguration(ssl);
+        }
     }
     return req;
 }
 
-void KubeClient::send(std::shared_ptr<Attempt> attempt)
+void KubeClient::deliverError(std::shared_ptr<Attempt> attempt, Error error)
 {
-    auto req = makeRequest(attempt->path, attempt->query);
-    if (!req) {
-        auto done = attempt->done;
-        auto err = req.error();
-        QTimer::singleShot(0, this, [attempt, err] {
-            if (!attempt->cancelled->load() && (!attempt->hasContext || attempt->context))
-                attempt->done(err);
-        });
+    QTimer::singleShot(0, this, [attempt, error] {
+        if (!attempt->cancelled->load() && (!attempt->hasContext || attempt->context))
+            attempt->done(error);
+    });
+}
+
+void KubeClient::runCredentialPlugin()
+{
+    if (m_execRunning)
+        return;
+    auto inv = execInvocation(m_context.user, m_context.cluster);
+    if (!inv) {
+        auto waiting = std::move(m_waitingForCredential);
+        for (auto& a : waiting)
+            deliverError(a, inv.error());
         return;
     }
+    m_execRunning = true;
+    auto* proc = new QProcess(this);
+    proc->setProcessEnvironment(inv->environment);
+    // The plugin's stderr is for humans (prompts, warnings); it may hold secrets, so it is not kept.
+    proc->setProcessChannelMode(QProcess::SeparateChannels);
+    auto timer = new QTimer(proc);
+    timer->setSingleShot(true);
+    connect(timer, &QTimer::timeout, proc, [proc] { proc->kill(); });
+    const std::string command = m_context.user.exec->command;
+    auto finish = [this, proc, command](Result<ExecCredential> cred) {
+        m_execRunning = false;
+        proc->deleteLater();
+        auto waiting = std::move(m_waitingForCredential);
+        if (!cred) {
+            for (auto& a : waiting)
+                deliverError(a, cred.error());
+            return;
+        }
+        m_execCredential = std::move(cred).value();
+        for (auto& a : waiting) {
+            a->credentialJustFetched = true;
+            send(a);
+        }
+    };
+    connect(proc, &QProcess::errorOccurred, this, [finish, command](QProcess::ProcessError e) {
+        if (e == QProcess::FailedToStart)
+            finish(makeError(ErrorCode::Config, "credential plugin '" + command + "' could not be started", "check that it is installed and executable"));
+    });
+    connect(proc, &QProcess::finished, this, [this, proc, finish, command](int code, QProcess::ExitStatus status) {
+        if (status != QProcess::NormalExit || code != 0)
+            return finish(makeError(ErrorCode::Unauthorized,
+                "credential plugin '" + command + "' failed (exit code " + std::to_string(code) + ")",
+                "run it by hand to see why (expired SSO session? missing login?)"));
+        finish(parseExecCredential(proc->readAllStandardOutput(), m_context.user.exec->apiVersion));
+    });
+    timer->start(60000);
+    proc->start(inv->program, inv->arguments);
+}
+
+void KubeClient::send(std::shared_ptr<Attempt> attempt)
+{
+    if (m_context.user.exec && m_context.user.token.empty() && m_context.user.tokenFile.empty()
+        && (!m_execCredential || (!m_execCredential->validAt(QDateTime::currentMSecsSinceEpoch()) && !attempt->credentialJustFetched))) {
+        m_execCredential.reset();
+        m_waitingForCredential.push_back(attempt);
+        runCredentialPlugin();
+        return;
+    }
+    attempt->credentialJustFetched = false;
+    auto req = makeRequest(attempt->path, attempt->query);
+    if (!req)
+        return deliverError(attempt, req.error());
     QNetworkReply* reply = m_nam->get(*req);
     connect(reply, &QNetworkReply::finished, this, [this, attempt, reply] { onReply(attempt, reply); });
 }
@@ -225,6 +299,14 @@ void KubeClient::onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply)
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QByteArray body = reply->readAll();
     const QString what = QStringLiteral("GET %1").arg(attempt->path);
+
+    if (status == 401 && m_context.user.exec && !attempt->reauthenticated) {
+        // The cached credential was revoked or expired early: run the plugin again, once.
+        attempt->reauthenticated = true;
+        m_execCredential.reset();
+        send(attempt);
+        return;
+    }
 
     const bool retryable = status == 429 || status >= 500 || reply->error() == QNetworkReply::OperationCanceledError
         || reply->error() == QNetworkReply::RemoteHostClosedError;

@@ -3,6 +3,7 @@
 // thread that owns the client; a callback whose context object has been destroyed is not called.
 
 #include "common/Result.h"
+#include "kube/ExecCredential.h"
 #include "kube/KubeConfig.h"
 #include "kube/KubeObjects.h"
 
@@ -81,6 +82,8 @@ private:
     void send(std::shared_ptr<Attempt> attempt);
     Result<QNetworkRequest> makeRequest(const QString& path, const QUrlQuery& query);
     void onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply);
+    void runCredentialPlugin();
+    void deliverError(std::shared_ptr<Attempt> attempt, Error error);
 
     ResolvedContext m_context;
     KubeClientOptions m_options;
@@ -90,6 +93,10 @@ private:
     std::unique_ptr<TlsMaterial> m_tls;
     QDateTime m_tokenFileMtime;
     QByteArray m_tokenFromFile;
+    // exec credential plugin: cached until it expires or the server answers 401
+    std::optional<ExecCredential> m_execCredential;
+    bool m_execRunning = false;
+    std::vector<std::shared_ptr<Attempt>> m_waitingForCredential;
 };
 
 // Maps an HTTP status and a Kubernetes `Status` body to an Error with a useful message.
