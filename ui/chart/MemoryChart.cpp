@@ -1,20 +1,20 @@
 #include "chart/MemoryChart.h"
 
 #include "chart/ByteAxisTicker.h"
+#include "chart/ChartAxes.h"
+#include "chart/ChartBands.h"
 #include "chart/ChartCrosshair.h"
+#include "chart/ChartMarkers.h"
 #include "chart/ChartPalette.h"
 #include "chart/MinMaxDecimation.h"
+#include "chart/QCustomPlotInclude.h"
+#include "chart/RangePresetBar.h"
+#include "chart/SegmentedLineGraph.h"
 #include "chart/SeriesLookup.h"
 
-#include "chart/QCustomPlotInclude.h"
-
-#include <QButtonGroup>
 #include <QDateTime>
-#include <QHBoxLayout>
-#include <QLabel>
 #include <QSaveFile>
 #include <QScopedValueRollback>
-#include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -58,39 +58,6 @@ qint64 presetDurationMs(RangePreset preset)
     return 0;
 }
 
-QString formatDuration(qint64 ms)
-{
-    const qint64 minutes = ms / kMinuteMs;
-    if (minutes < 60)
-        return QString::number(minutes) + QStringLiteral(" min");
-    return QString::number(minutes / 60) + QStringLiteral(" h ") + QString::number(minutes % 60)
-        + QStringLiteral(" min");
-}
-
-QString formatTime(qint64 tMs, const QString& format)
-{
-    return QDateTime::fromMSecsSinceEpoch(tMs).toString(format);
-}
-
-void styleAxis(QCPAxis* axis, const QFont& font)
-{
-    const QColor text(0x40, 0x40, 0x40);
-    axis->setBasePen(QPen(chartpalette::axisLine(), 1));
-    axis->setTickPen(QPen(chartpalette::axisLine(), 1));
-    axis->setSubTickPen(QPen(chartpalette::axisLine(), 1));
-    axis->setTickLabelColor(text);
-    axis->setLabelColor(text);
-    axis->setTickLabelFont(font);
-    axis->setLabelFont(font);
-    axis->setTickLengthIn(0);
-    axis->setTickLengthOut(4);
-    axis->setSubTickLengthIn(0);
-    axis->setSubTickLengthOut(2);
-    axis->grid()->setPen(QPen(chartpalette::grid(), 1));
-    axis->grid()->setZeroLinePen(Qt::NoPen);
-    axis->grid()->setSubGridVisible(false);
-}
-
 } // namespace
 
 MemoryChart::MemoryChart(QWidget* parent)
@@ -99,44 +66,18 @@ MemoryChart::MemoryChart(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
-    auto* toolbar = new QHBoxLayout;
-    toolbar->setContentsMargins(4, 2, 4, 0);
-    setUpToolbar(toolbar);
-    layout->addLayout(toolbar);
+    m_presetBar = new RangePresetBar(this);
+    connect(m_presetBar, &RangePresetBar::presetChosen, this, &MemoryChart::setRangePreset);
+    layout->addWidget(m_presetBar);
     m_plot = new QCustomPlot(this);
     layout->addWidget(m_plot, 1);
     setUpPlot();
     m_crosshair = std::make_unique<ChartCrosshair>(m_plot);
+    m_markers = std::make_unique<ChartMarkers>(m_plot);
+    m_bands = std::make_unique<ChartBands>(m_plot, kBandsLayer);
 }
 
 MemoryChart::~MemoryChart() = default;
-
-void MemoryChart::setUpToolbar(QHBoxLayout* toolbar)
-{
-    m_presetButtons = new QButtonGroup(this);
-    const std::pair<RangePreset, QString> presets[] = { { RangePreset::LastHour, QStringLiteral("1h") },
-        { RangePreset::Last6Hours, QStringLiteral("6h") }, { RangePreset::Last24Hours, QStringLiteral("24h") },
-        { RangePreset::Last7Days, QStringLiteral("7d") }, { RangePreset::All, QStringLiteral("All") } };
-    for (const auto& [preset, text] : presets) {
-        auto* button = new QToolButton(this);
-        button->setText(text);
-        button->setCheckable(true);
-        button->setAutoRaise(true);
-        button->setObjectName(QStringLiteral("rangePreset_") + text);
-        button->setToolTip(
-            preset == RangePreset::All ? tr("Show the whole history") : tr("Show the last %1").arg(text));
-        m_presetButtons->addButton(button, static_cast<int>(preset));
-        toolbar->addWidget(button);
-    }
-    connect(m_presetButtons, &QButtonGroup::idClicked, this,
-        [this](int id) { setRangePreset(static_cast<RangePreset>(id)); });
-    toolbar->addStretch(1);
-    auto* hint
-        = new QLabel(tr("drag: zoom · wheel: zoom · Shift+drag: pan · double-click: reset · click legend: hide"), this);
-    hint->setStyleSheet(QStringLiteral("color: #808080;"));
-    toolbar->addWidget(hint);
-    updatePresetButtons();
-}
 
 void MemoryChart::setUpPlot()
 {
@@ -144,9 +85,12 @@ void MemoryChart::setUpPlot()
     font.setPointSizeF(std::max(font.pointSizeF(), 9.0));
     m_plot->setBackground(QBrush(Qt::white));
     m_plot->setNoAntialiasingOnDrag(true);
+    // Without this hint Qt strokes each line as one wide antialiased path; on a decimated week (a few
+    // thousand zigzagging min/max points per line) that took seconds per replot. Drawing segment by
+    // segment (slightly rougher joins) takes milliseconds; see tests/bench/chart.
+    m_plot->setPlottingHint(QCP::phFastPolylines, true);
     m_plot->setMouseTracking(true);
     m_plot->installEventFilter(this);
-
     m_plot->addLayer(kBandsLayer, m_plot->layer(QStringLiteral("grid")), QCustomPlot::limBelow);
     m_plot->addLayer(kContextLayer, m_plot->layer(QStringLiteral("main")), QCustomPlot::limBelow);
 
@@ -160,7 +104,7 @@ void MemoryChart::setUpPlot()
     m_plot->yAxis->setLabel(tr("memory (working set)"));
     m_plot->yAxis2->setLabel(tr("requests / s"));
     for (QCPAxis* axis : { m_plot->xAxis, m_plot->yAxis, m_plot->yAxis2 })
-        styleAxis(axis, font);
+        styleChartAxis(axis, font);
     m_plot->yAxis->setBasePen(Qt::NoPen);
     m_plot->yAxis2->setBasePen(Qt::NoPen);
     m_plot->yAxis2->grid()->setVisible(false);
@@ -212,18 +156,11 @@ void MemoryChart::clearDrawnData()
     for (QCPAbstractItem* item : m_dataItems)
         m_plot->removeItem(item);
     m_dataItems.clear();
-    for (const DrawnBand& band : m_bands) {
-        m_plot->removeItem(band.rect);
-        if (band.label)
-            m_plot->removeItem(band.label);
-    }
-    m_bands.clear();
+    m_bands->clear();
     m_plot->clearGraphs();
+    m_markers->clear();
     m_lines.clear();
     m_podGraphs.clear();
-    m_markers.clear();
-    m_oomGraph = nullptr;
-    m_restartGraph = nullptr;
 }
 
 void MemoryChart::setData(std::shared_ptr<const MemoryChartData> data)
@@ -234,34 +171,41 @@ void MemoryChart::setData(std::shared_ptr<const MemoryChartData> data)
     clearDrawnData();
     m_data = std::move(data);
     if (!m_data) {
+        m_plot->yAxis2->setVisible(false);
         m_plot->replot();
         return;
     }
 
     // Creation order is legend order; layers decide what is drawn on top (context lines sit under pods).
     int index = 0;
-    for (const ChartSeries& pod : m_data->pods)
+    for (const ChartSeries& pod : m_data->pods) {
+        // 1.6 px with square caps: round caps look no different at this width but made Qt's rasteriser
+        // ten times slower on a week of data (tests/bench/chart).
         m_podGraphs.push_back(
             addLine(pod.samples, pod.name, QPen(chartpalette::podColor(index++), 1.6), true, false, false));
+    }
     if (m_data->slope)
         addLine(m_data->slope->samples, m_data->slope->name, QPen(chartpalette::slope(), 2.2), false, false, true);
     if (m_data->baseline) {
-        QCPGraph* g = addLine(m_data->baseline->samples, m_data->baseline->name,
-            QPen(chartpalette::baseline(), 1.4, Qt::DashLine), false, false, false);
-        g->setLayer(kContextLayer);
+        // Exactly 1.0 wide: QCustomPlot draws it cosmetic, the one dashed stroke Qt does fast on thousands
+        // of points (dashes must run across segments, so this line cannot be drawn segment by segment).
+        addLine(m_data->baseline->samples, m_data->baseline->name, QPen(chartpalette::baseline(), 1.0, Qt::DashLine),
+            false, false, false)
+            ->setLayer(kContextLayer);
     }
-    if (m_data->projection)
+    if (m_data->projection) {
         addLine(m_data->projection->samples, m_data->projection->name,
             QPen(chartpalette::projection(), 2.0, Qt::DotLine), false, false, true);
+    }
     if (m_data->requestRate) {
-        QCPGraph* g = addLine(m_data->requestRate->samples, m_data->requestRate->name,
-            QPen(chartpalette::requestRate(), 1.0), false, true, false);
-        g->setLayer(kContextLayer);
+        addLine(m_data->requestRate->samples, m_data->requestRate->name, QPen(chartpalette::requestRate(), 1.0), false,
+            true, false)
+            ->setLayer(kContextLayer);
     }
     m_plot->yAxis2->setVisible(m_data->requestRate.has_value());
-    addMarkers();
-    addBands();
-    addLimit();
+    m_markers->set(*m_data, [this](const QString& pod) { return isPodShown(pod); });
+    m_bands->set(m_data->bands);
+    addLimitAndNow();
 
     if (m_preset)
         applyRange(presetSpan(*m_preset), m_preset);
@@ -274,7 +218,8 @@ void MemoryChart::setData(std::shared_ptr<const MemoryChartData> data)
 QCPGraph* MemoryChart::addLine(
     const std::vector<Sample>& samples, const QString& name, const QPen& pen, bool isPod, bool isRate, bool interpolate)
 {
-    QCPGraph* graph = m_plot->addGraph(m_plot->xAxis, isRate ? m_plot->yAxis2 : m_plot->yAxis);
+    // Registers itself with the plot and its legend, exactly like QCustomPlot::addGraph.
+    QCPGraph* graph = new SegmentedLineGraph(m_plot->xAxis, isRate ? m_plot->yAxis2 : m_plot->yAxis);
     graph->setName(name);
     graph->setPen(pen);
     graph->setLineStyle(QCPGraph::lsLine);
@@ -283,97 +228,7 @@ QCPGraph* MemoryChart::addLine(
     return graph;
 }
 
-void MemoryChart::addMarkers()
-{
-    for (const ChartMarker& marker : m_data->markers) {
-        PlacedMarker placed { marker.tMs, m_data->limitBytes.value_or(0.0), marker.kind, marker.pod, marker.tooltip };
-        // On the pod's line just before the event: an OOM kill sits on the top of its tooth.
-        for (const ChartSeries& pod : m_data->pods) {
-            if (pod.name == marker.pod) {
-                if (auto s = sampleAtOrBefore(pod.samples, marker.tMs))
-                    placed.value = s->value;
-                break;
-            }
-        }
-        if (placed.tooltip.isEmpty()) {
-            placed.tooltip = (marker.kind == ChartMarker::OomKill ? tr("OOMKilled") : tr("Restarted"))
-                + QStringLiteral(" ") + marker.pod + QLatin1Char('\n')
-                + formatTime(marker.tMs, QStringLiteral("ddd d MMM HH:mm:ss"));
-        }
-        m_markers.push_back(std::move(placed));
-    }
-    std::stable_sort(m_markers.begin(), m_markers.end(), [](const auto& a, const auto& b) { return a.tMs < b.tMs; });
-
-    const auto makeGraph = [this](const QString& name, const QCPScatterStyle& style) {
-        QCPGraph* g = m_plot->addGraph();
-        g->setName(name);
-        g->setLineStyle(QCPGraph::lsNone);
-        g->setScatterStyle(style);
-        g->setPen(style.pen());
-        return g;
-    };
-    if (markerCount(ChartMarker::Restart) > 0)
-        m_restartGraph = makeGraph(tr("restart"),
-            QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(chartpalette::restart(), 1.6), QBrush(Qt::white), 7));
-    if (markerCount(ChartMarker::OomKill) > 0)
-        m_oomGraph = makeGraph(tr("OOM kill"),
-            QCPScatterStyle(
-                QCPScatterStyle::ssTriangleInverted, QPen(Qt::white, 1.0), QBrush(chartpalette::oomKill()), 11));
-    refreshMarkerGraphs();
-}
-
-void MemoryChart::refreshMarkerGraphs()
-{
-    QVector<QCPGraphData> restarts;
-    QVector<QCPGraphData> ooms;
-    for (const PlacedMarker& m : m_markers) {
-        const QCPGraph* pod = graphForSeries(m.pod);
-        if (pod && !pod->visible())
-            continue; // a hidden pod takes its markers with it
-        (m.kind == ChartMarker::OomKill ? ooms : restarts).append(QCPGraphData(toKey(m.tMs), m.value));
-    }
-    if (m_restartGraph)
-        m_restartGraph->data()->set(restarts, true);
-    if (m_oomGraph)
-        m_oomGraph->data()->set(ooms, true);
-}
-
-void MemoryChart::addBands()
-{
-    QFont font = m_plot->xAxis->tickLabelFont();
-    font.setPointSizeF(font.pointSizeF() - 1.0);
-    int index = 0;
-    for (const ChartBand& band : m_data->bands) {
-        auto* rect = new QCPItemRect(m_plot);
-        rect->setLayer(kBandsLayer);
-        rect->setSelectable(false);
-        for (QCPItemPosition* p : { rect->topLeft, rect->bottomRight }) {
-            p->setTypeX(QCPItemPosition::ptPlotCoords);
-            p->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        }
-        rect->topLeft->setCoords(toKey(band.startMs), 0.0);
-        rect->bottomRight->setCoords(toKey(band.endMs), 1.0);
-        rect->setPen(Qt::NoPen);
-        // Alternating shades keep adjacent segments (one sawtooth tooth each) distinguishable.
-        rect->setBrush(index++ % 2 == 0 ? chartpalette::bandEven() : chartpalette::bandOdd());
-        QCPItemText* label = nullptr;
-        if (!band.label.isEmpty()) {
-            label = new QCPItemText(m_plot);
-            label->setLayer(kBandsLayer);
-            label->setSelectable(false);
-            label->position->setTypeX(QCPItemPosition::ptPlotCoords);
-            label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-            label->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
-            label->setPadding(QMargins(2, 0, 2, 3));
-            label->setText(band.label);
-            label->setFont(font);
-            label->setColor(chartpalette::bandLabel());
-        }
-        m_bands.push_back({ rect, label, &band });
-    }
-}
-
-void MemoryChart::addLimit()
+void MemoryChart::addLimitAndNow()
 {
     if (m_data->limitBytes) {
         const double limit = *m_data->limitBytes;
@@ -403,8 +258,25 @@ void MemoryChart::addLimit()
         now->point2->setCoords(toKey(m_data->nowMs), 1.0);
         now->setPen(QPen(chartpalette::now(), 1.0, Qt::DashDotLine));
         now->setSelectable(false);
-        m_dataItems.push_back(now);
+        auto* label = new QCPItemText(m_plot);
+        label->setLayer(kContextLayer);
+        label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+        label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        label->position->setCoords(toKey(m_data->nowMs), 0.0);
+        label->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+        label->setPadding(QMargins(0, 2, 4, 0));
+        label->setText(tr("now"));
+        label->setFont(m_plot->xAxis->tickLabelFont());
+        label->setColor(chartpalette::now());
+        label->setSelectable(false);
+        m_dataItems.insert(m_dataItems.end(), { now, label });
     }
+}
+
+bool MemoryChart::isPodShown(const QString& pod) const
+{
+    const QCPGraph* graph = graphForSeries(pod);
+    return !graph || graph->visible(); // markers of unknown pods stay
 }
 
 TimeRange MemoryChart::dataSpan() const
@@ -413,8 +285,8 @@ TimeRange MemoryChart::dataSpan() const
     for (const DrawnLine& line : m_lines) {
         if (line.samples->empty() || line.interpolate)
             continue;
-        span.startMs = std::min(span.startMs, line.samples->front().tMs);
-        span.endMs = std::max(span.endMs, line.samples->back().tMs);
+        span.startMs = std::min<qint64>(span.startMs, line.samples->front().tMs);
+        span.endMs = std::max<qint64>(span.endMs, line.samples->back().tMs);
     }
     if (m_data && m_data->nowMs > 0)
         span.endMs = std::max<qint64>(span.endMs, m_data->nowMs);
@@ -434,7 +306,7 @@ TimeRange MemoryChart::presetSpan(RangePreset preset) const
     // A projection runs into the future: show up to a quarter of the span beyond "now" so it is visible.
     qint64 ahead = 0;
     if (m_data && m_data->projection && !m_data->projection->samples.empty())
-        ahead = std::clamp(m_data->projection->samples.back().tMs - end, qint64 { 0 }, duration / 4);
+        ahead = std::clamp<qint64>(m_data->projection->samples.back().tMs - end, 0, duration / 4);
     return { end - duration, end + ahead };
 }
 
@@ -460,21 +332,13 @@ void MemoryChart::applyRange(TimeRange range, std::optional<RangePreset> preset)
     {
         QScopedValueRollback<bool> applying(m_applyingRange, true);
         m_preset = preset;
-        updatePresetButtons();
+        m_presetBar->setCurrent(m_preset);
         m_rangeRefreshed = false;
         m_plot->xAxis->setRange(toKey(range.startMs), toKey(range.endMs));
         if (!m_rangeRefreshed) // same range as before: QCustomPlot does not signal, the data changed anyway
             onRangeChanged(m_plot->xAxis->range());
     }
     m_plot->replot();
-}
-
-void MemoryChart::updatePresetButtons()
-{
-    m_presetButtons->setExclusive(false);
-    for (QAbstractButton* button : m_presetButtons->buttons())
-        button->setChecked(m_preset && m_presetButtons->id(button) == static_cast<int>(*m_preset));
-    m_presetButtons->setExclusive(true);
 }
 
 void MemoryChart::onRangeChanged(const QCPRange& newRange)
@@ -484,22 +348,23 @@ void MemoryChart::onRangeChanged(const QCPRange& newRange)
     QScopedValueRollback<bool> guard(m_inRangeChange, true);
     // Keep the span sensible: at least a minute, at most a little more than the whole history.
     const double minSpan = toKey(kMinSpanMs);
-    const TimeRange all = dataSpan();
-    const double maxSpan = std::max(toKey(all.durationMs()) * 1.5, toKey(kHourMs));
+    const double maxSpan = std::max(toKey(dataSpan().durationMs()) * 1.5, toKey(kHourMs));
     QCPRange range = newRange;
     if (range.size() < minSpan || range.size() > maxSpan) {
         const double half = std::clamp(range.size(), minSpan, maxSpan) / 2.0;
         range = QCPRange(range.center() - half, range.center() + half);
         m_plot->xAxis->setRange(range);
     }
-    if (!m_applyingRange && m_preset) {
+    if (!m_applyingRange && m_preset) { // the user zoomed or panned away from the preset
         m_preset.reset();
-        updatePresetButtons();
+        m_presetBar->setCurrent(m_preset);
     }
     redecimate(screenColumns());
     fitValueAxes();
-    updateTimeAxisFormat();
-    updateBandLabels(m_plot->axisRect()->width() > 0 ? m_plot->axisRect()->width() : m_plot->width());
+    if (auto ticker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerDateTime>())
+        ticker->setDateTimeFormat(timeTickFormat(toMs(range.size())));
+    m_plot->xAxis->setLabel(timeAxisCaption(visibleRange()));
+    m_bands->layOutLabels(visibleRange(), m_plot->axisRect()->width() > 0 ? m_plot->axisRect()->width() : width());
     m_rangeRefreshed = true;
     emit visibleRangeChanged(toMs(range.lower), toMs(range.upper));
 }
@@ -515,7 +380,7 @@ int MemoryChart::screenColumns() const
 void MemoryChart::redecimate(int columns)
 {
     const TimeRange visible = visibleRange();
-    TimeAxisMapping mapping { visible.startMs, visible.endMs, 0.0, static_cast<double>(columns) };
+    const TimeAxisMapping mapping { visible.startMs, visible.endMs, 0.0, static_cast<double>(columns) };
     QVector<QCPGraphData> points;
     for (const DrawnLine& line : m_lines) {
         if (!line.graph->visible()) {
@@ -551,48 +416,6 @@ void MemoryChart::fitValueAxes()
     m_plot->yAxis2->setRange(0.0, rateMax > 0.0 ? rateMax * 1.15 : 1.0);
 }
 
-void MemoryChart::updateTimeAxisFormat()
-{
-    const TimeRange visible = visibleRange();
-    const qint64 span = visible.durationMs();
-    QString format = QStringLiteral("ddd d MMM");
-    if (span < 10 * kMinuteMs)
-        format = QStringLiteral("HH:mm:ss");
-    else if (span <= 36 * kHourMs)
-        format = QStringLiteral("HH:mm");
-    else if (span <= 4 * 24 * kHourMs)
-        format = QStringLiteral("ddd HH:mm");
-    if (auto ticker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerDateTime>())
-        ticker->setDateTimeFormat(format);
-
-    const QDateTime start = QDateTime::fromMSecsSinceEpoch(visible.startMs);
-    const QDateTime end = QDateTime::fromMSecsSinceEpoch(visible.endMs);
-    const QString zone = tr("local time, %1").arg(start.timeZoneAbbreviation());
-    const QString days = start.date() == end.date() ? start.toString(QStringLiteral("ddd d MMM yyyy"))
-                                                    : start.toString(QStringLiteral("ddd d MMM"))
-            + QStringLiteral(" – ") + end.toString(QStringLiteral("ddd d MMM yyyy"));
-    m_plot->xAxis->setLabel(days + QStringLiteral("  (") + zone + QLatin1Char(')'));
-}
-
-void MemoryChart::updateBandLabels(double axisWidthPx)
-{
-    const TimeRange visible = visibleRange();
-    if (visible.durationMs() <= 0)
-        return;
-    for (const DrawnBand& band : m_bands) {
-        if (!band.label)
-            continue;
-        // Centred on the visible part of the band, shown only where it fits inside it.
-        const qint64 start = std::max<qint64>(band.band->startMs, visible.startMs);
-        const qint64 end = std::min<qint64>(band.band->endMs, visible.endMs);
-        const double widthPx
-            = static_cast<double>(end - start) * axisWidthPx / static_cast<double>(visible.durationMs());
-        const int textPx = QFontMetrics(band.label->font()).horizontalAdvance(band.label->text()) + 8;
-        band.label->setVisible(end > start && widthPx >= textPx);
-        band.label->position->setCoords(toKey(start + (end - start) / 2), 1.0);
-    }
-}
-
 QCPGraph* MemoryChart::podGraph(int index) const
 {
     return index >= 0 && index < podGraphCount() ? m_podGraphs[static_cast<std::size_t>(index)] : nullptr;
@@ -609,8 +432,12 @@ QCPGraph* MemoryChart::graphForSeries(const QString& name) const
 
 int MemoryChart::markerCount(ChartMarker::Kind kind) const
 {
-    return static_cast<int>(
-        std::count_if(m_markers.begin(), m_markers.end(), [kind](const PlacedMarker& m) { return m.kind == kind; }));
+    return m_markers->count(kind);
+}
+
+int MemoryChart::bandCount() const
+{
+    return m_bands->count();
 }
 
 int MemoryChart::drawnPointCount() const
@@ -624,16 +451,16 @@ int MemoryChart::drawnPointCount() const
 void MemoryChart::setSeriesVisible(const QString& name, bool visible)
 {
     QCPGraph* graph = graphForSeries(name);
-    if (!graph && m_oomGraph && m_oomGraph->name() == name)
-        graph = m_oomGraph;
-    if (!graph && m_restartGraph && m_restartGraph->name() == name)
-        graph = m_restartGraph;
+    for (auto kind : { ChartMarker::OomKill, ChartMarker::Restart }) {
+        if (!graph && m_markers->graph(kind) && m_markers->graph(kind)->name() == name)
+            graph = m_markers->graph(kind);
+    }
     if (!graph || graph->visible() == visible)
         return;
     graph->setVisible(visible);
     if (QCPPlottableLegendItem* item = m_plot->legend->itemWithPlottable(graph))
         item->setTextColor(visible ? QColor(0x20, 0x20, 0x20) : chartpalette::hiddenText());
-    refreshMarkerGraphs();
+    m_markers->refresh([this](const QString& pod) { return isPodShown(pod); });
     redecimate(screenColumns());
     fitValueAxes();
     if (m_crosshair->isVisible())
@@ -656,7 +483,7 @@ void MemoryChart::onLegendClick(QCPLegend*, QCPAbstractLegendItem* item, QMouseE
 void MemoryChart::onPlotMousePress(QMouseEvent* event)
 {
     // QCustomPlot emits mousePress before it decides what the press starts, so choosing the mode here
-    // makes a plain drag a zoom rectangle and Shift+drag a pan; outside the axis rect (legend) a press
+    // makes a plain drag a zoom rectangle and Shift+drag a pan. Outside the axis rect (the legend) a press
     // must reach the legend items, which an active selection rectangle would swallow.
     const bool inAxisRect = m_plot->axisRect()->rect().contains(event->pos());
     const bool pan = event->modifiers().testFlag(Qt::ShiftModifier);
@@ -670,7 +497,7 @@ void MemoryChart::onZoomRectAccepted(const QRect& rect)
     if (rect.width() < 4)
         return; // a shaky click, not a zoom
     const TimeRange visible = visibleRange();
-    TimeAxisMapping mapping { visible.startMs, visible.endMs, static_cast<double>(m_plot->axisRect()->left()),
+    const TimeAxisMapping mapping { visible.startMs, visible.endMs, static_cast<double>(m_plot->axisRect()->left()),
         static_cast<double>(m_plot->axisRect()->width()) };
     setVisibleRange({ mapping.timeAt(rect.left()), mapping.timeAt(rect.right()) });
 }
@@ -736,7 +563,7 @@ void MemoryChart::showCrosshairAt(qint64 tMs)
     if (!m_data)
         return;
     m_crosshair->show(tMs, m_plot->xAxis->coordToPixel(toKey(tMs)),
-        formatTime(tMs, QStringLiteral("ddd d MMM yyyy HH:mm:ss")), readingsAt(tMs));
+        QDateTime::fromMSecsSinceEpoch(tMs).toString(QStringLiteral("ddd d MMM yyyy HH:mm:ss")), readingsAt(tMs));
 }
 
 void MemoryChart::hideCrosshair()
@@ -753,37 +580,9 @@ QString MemoryChart::toolTipAt(const QPoint& plotPos) const
 {
     if (!m_data || !m_plot->axisRect()->rect().contains(plotPos))
         return {};
-    const qint64 t0 = toMs(m_plot->xAxis->pixelToCoord(plotPos.x() - kMarkerHitPx));
-    const qint64 t1 = toMs(m_plot->xAxis->pixelToCoord(plotPos.x() + kMarkerHitPx));
-    auto it = std::lower_bound(
-        m_markers.begin(), m_markers.end(), t0, [](const PlacedMarker& m, qint64 t) { return m.tMs < t; });
-    const PlacedMarker* best = nullptr;
-    double bestDistance = kMarkerHitPx;
-    for (; it != m_markers.end() && it->tMs <= t1; ++it) {
-        const QCPGraph* markerGraph = it->kind == ChartMarker::OomKill ? m_oomGraph : m_restartGraph;
-        const QCPGraph* pod = graphForSeries(it->pod);
-        if (!markerGraph || !markerGraph->visible() || (pod && !pod->visible()))
-            continue;
-        const double dx = m_plot->xAxis->coordToPixel(toKey(it->tMs)) - plotPos.x();
-        const double dy = m_plot->yAxis->coordToPixel(it->value) - plotPos.y();
-        const double distance = std::hypot(dx, dy);
-        if (distance <= bestDistance) {
-            bestDistance = distance;
-            best = &*it;
-        }
-    }
-    if (best)
-        return best->tooltip;
-    const qint64 t = toMs(m_plot->xAxis->pixelToCoord(plotPos.x()));
-    for (const DrawnBand& band : m_bands) {
-        if (t >= band.band->startMs && t < band.band->endMs) {
-            const QString span = formatTime(band.band->startMs, QStringLiteral("HH:mm")) + QStringLiteral(" – ")
-                + formatTime(band.band->endMs, QStringLiteral("HH:mm")) + QStringLiteral(" (")
-                + formatDuration(band.band->endMs - band.band->startMs) + QLatin1Char(')');
-            return band.band->label.isEmpty() ? span : band.band->label + QLatin1Char('\n') + span;
-        }
-    }
-    return {};
+    const QString marker
+        = m_markers->toolTipAt(QPointF(plotPos), kMarkerHitPx, [this](const QString& pod) { return isPodShown(pod); });
+    return marker.isEmpty() ? m_bands->toolTipAt(toMs(m_plot->xAxis->pixelToCoord(plotPos.x()))) : marker;
 }
 
 Status MemoryChart::exportPng(const QString& path, int width, int height)
@@ -797,10 +596,10 @@ Status MemoryChart::exportPng(const QString& path, int width, int height)
     hideCrosshair();
     // Decimate for the export's width so a wide PNG is as exact as the screen, then restore.
     redecimate(width);
-    updateBandLabels(width - (m_plot->width() - m_plot->axisRect()->width()));
+    m_bands->layOutLabels(visibleRange(), width - (m_plot->width() - m_plot->axisRect()->width()));
     const QImage image = m_plot->toPixmap(width, height, 1.0).toImage();
     redecimate(screenColumns());
-    updateBandLabels(m_plot->axisRect()->width());
+    m_bands->layOutLabels(visibleRange(), m_plot->axisRect()->width());
     m_plot->replot();
 
     QSaveFile file(path);

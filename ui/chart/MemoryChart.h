@@ -24,21 +24,19 @@
 
 class QCustomPlot;
 class QCPGraph;
-class QCPItemRect;
-class QCPItemText;
-class QCPItemStraightLine;
 class QCPAbstractItem;
 class QCPLegend;
 class QCPAbstractLegendItem;
 class QCPRange;
-class QButtonGroup;
 class QMouseEvent;
-class QHBoxLayout;
 class QPoint;
 
 namespace leakdesk::ui {
 
+class ChartBands;
 class ChartCrosshair;
+class ChartMarkers;
+class RangePresetBar;
 struct CrosshairReading;
 
 class MemoryChart : public QWidget {
@@ -53,7 +51,9 @@ public:
     void setData(std::shared_ptr<const MemoryChartData> data);
     std::shared_ptr<const MemoryChartData> data() const { return m_data; }
 
-    // Shows [nowMs - preset, nowMs] (All: the whole history); checks the matching button.
+    // Shows [nowMs - preset, nowMs] (All: from the first sample), extended past nowMs by up to a quarter
+    // of the span when a projection runs into the future; checks the matching button. The initial preset
+    // is Last6Hours; double-click returns to the last preset chosen.
     void setRangePreset(RangePreset preset);
     // The preset in effect, or empty once the user zoomed or panned away from it.
     std::optional<RangePreset> rangePreset() const { return m_preset; }
@@ -71,7 +71,7 @@ public:
     QCPGraph* podGraph(int index) const;
     QCPGraph* graphForSeries(const QString& name) const; // pods, overlays, request rate
     int markerCount(ChartMarker::Kind kind) const;
-    int bandCount() const { return static_cast<int>(m_bands.size()); }
+    int bandCount() const;
     int drawnPointCount() const; // points currently handed to QCustomPlot over all lines
     QCustomPlot* plot() const { return m_plot; }
 
@@ -103,29 +103,13 @@ private:
         bool isRate = false;
         bool interpolate = false; // fitted lines: crosshair interpolates instead of snapping
     };
-    struct PlacedMarker {
-        qint64 tMs = 0;
-        double value = 0.0;
-        ChartMarker::Kind kind = ChartMarker::Restart;
-        QString pod;
-        QString tooltip;
-    };
-    struct DrawnBand {
-        QCPItemRect* rect = nullptr;
-        QCPItemText* label = nullptr;
-        const ChartBand* band = nullptr;
-    };
 
     void setUpPlot();
-    void setUpToolbar(QHBoxLayout* toolbar);
-    void updatePresetButtons();
     void clearDrawnData();
     QCPGraph* addLine(const std::vector<leakdesk::Sample>& samples, const QString& name, const QPen& pen, bool isPod,
         bool isRate, bool interpolate);
-    void addMarkers();
-    void refreshMarkerGraphs();
-    void addBands();
-    void addLimit();
+    void addLimitAndNow();
+    bool isPodShown(const QString& pod) const;
     leakdesk::TimeRange dataSpan() const;
     leakdesk::TimeRange presetSpan(RangePreset preset) const;
     void applyRange(leakdesk::TimeRange range, std::optional<RangePreset> preset);
@@ -133,9 +117,6 @@ private:
     void redecimate(int columns);
     int screenColumns() const;
     void fitValueAxes();
-    void updateTimeAxisFormat();
-    void updateBandLabels(double axisWidthPx);
-    void updateLegendItem(QCPGraph* graph);
     void onPlotMousePress(QMouseEvent* event);
     void onPlotMouseMove(QMouseEvent* event);
     void onLegendClick(QCPLegend* legend, QCPAbstractLegendItem* item, QMouseEvent* event);
@@ -144,15 +125,13 @@ private:
 
     QCustomPlot* m_plot = nullptr;
     std::unique_ptr<ChartCrosshair> m_crosshair;
-    QButtonGroup* m_presetButtons = nullptr;
+    std::unique_ptr<ChartMarkers> m_markers;
+    std::unique_ptr<ChartBands> m_bands;
+    RangePresetBar* m_presetBar = nullptr;
     std::shared_ptr<const MemoryChartData> m_data;
     std::vector<DrawnLine> m_lines;
     std::vector<QCPGraph*> m_podGraphs;
-    QCPGraph* m_oomGraph = nullptr;
-    QCPGraph* m_restartGraph = nullptr;
-    std::vector<PlacedMarker> m_markers; // ascending by tMs
-    std::vector<DrawnBand> m_bands;
-    std::vector<QCPAbstractItem*> m_dataItems; // limit line and label, now line: removed on setData
+    std::vector<QCPAbstractItem*> m_dataItems; // limit line and label, "now" line: removed on setData
     std::optional<RangePreset> m_preset = RangePreset::Last6Hours;
     RangePreset m_resetPreset = RangePreset::Last6Hours; // what double-click returns to
     int m_decimatedColumns = 0;

@@ -107,7 +107,7 @@ inline std::shared_ptr<leakdesk::ui::MemoryChartData> sawtoothChartData(const Sa
     ChartSeries rate { QStringLiteral("requests/s"), {} };
     const qint64 start = spec.endMs - spec.durationMs;
     for (qint64 t = start; t <= spec.endMs; t += 60'000) {
-        const double hour = static_cast<double>(t % (24LL * 3600 * 1000)) / 3.6e6;
+        const double hour = static_cast<double>(t - start) / 3.6e6;
         baseline.samples.push_back({ t, 520.0 * 1024 * 1024 + 30.0 * 1024 * 1024 * std::sin(hour / 3.0) });
         rate.samples.push_back({ t, 180.0 + 40.0 * std::sin(hour / 4.0) });
     }

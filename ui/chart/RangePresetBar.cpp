@@ -1,0 +1,49 @@
+#include "chart/RangePresetBar.h"
+
+#include <QAbstractButton>
+#include <QButtonGroup>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QToolButton>
+
+namespace leakdesk::ui {
+
+RangePresetBar::RangePresetBar(QWidget* parent)
+    : QWidget(parent)
+    , m_buttons(new QButtonGroup(this))
+{
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(4, 2, 4, 0);
+    const std::pair<RangePreset, QString> presets[] = { { RangePreset::LastHour, QStringLiteral("1h") },
+        { RangePreset::Last6Hours, QStringLiteral("6h") }, { RangePreset::Last24Hours, QStringLiteral("24h") },
+        { RangePreset::Last7Days, QStringLiteral("7d") }, { RangePreset::All, QStringLiteral("All") } };
+    for (const auto& [preset, text] : presets) {
+        auto* button = new QToolButton(this);
+        button->setText(text);
+        button->setCheckable(true);
+        button->setAutoRaise(true);
+        button->setObjectName(QStringLiteral("rangePreset_") + text);
+        button->setToolTip(
+            preset == RangePreset::All ? tr("Show the whole history") : tr("Show the last %1").arg(text));
+        m_buttons->addButton(button, static_cast<int>(preset));
+        layout->addWidget(button);
+    }
+    connect(m_buttons, &QButtonGroup::idClicked, this,
+        [this](int id) { Q_EMIT presetChosen(static_cast<RangePreset>(id)); });
+    layout->addStretch(1);
+    auto* hint
+        = new QLabel(tr("drag: zoom · wheel: zoom · Shift+drag: pan · double-click: reset · legend: hide/show"), this);
+    hint->setStyleSheet(QStringLiteral("color: #808080;"));
+    layout->addWidget(hint);
+}
+
+void RangePresetBar::setCurrent(std::optional<RangePreset> preset)
+{
+    // An exclusive group refuses to uncheck its last checked button.
+    m_buttons->setExclusive(false);
+    for (QAbstractButton* button : m_buttons->buttons())
+        button->setChecked(preset && m_buttons->id(button) == static_cast<int>(*preset));
+    m_buttons->setExclusive(true);
+}
+
+} // namespace leakdesk::ui
