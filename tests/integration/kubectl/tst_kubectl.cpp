@@ -188,6 +188,21 @@ private Q_SLOTS:
         }
     }
 
+    void topNodes()
+    {
+        const auto r = kubectl({ QStringLiteral("top"), QStringLiteral("nodes") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto rows = tableRows(r.out);
+        QCOMPARE(rows.value(0).value(0), QStringLiteral("NAME"));
+        QCOMPARE(rows.size(), 1 + 3);
+        for (const auto& row : rows.mid(1)) {
+            QVERIFY(row[0].startsWith(QLatin1String("prod-worker-")));
+            // NAME CPU(cores) CPU% MEMORY(bytes) MEMORY%: percentages against the 15Gi allocatable.
+            QVERIFY2(row.size() >= 5 && row[3].endsWith(QLatin1String("Mi")), qPrintable(row.join(QLatin1Char('|'))));
+            QVERIFY(row[3].chopped(2).toInt() > 1300);
+        }
+    }
+
     void oomKillingEventsSortedByLastTimestamp()
     {
         const auto r = kubectl({ QStringLiteral("get"), QStringLiteral("events"), QStringLiteral("-n"),
