@@ -135,8 +135,8 @@ int exportMetrics(const QStringList& args)
                                                "'promtool tsdb create-blocks-from openmetrics'."));
     addCommonOptions(p);
     p.addOption({ QStringLiteral("out"), QStringLiteral("Output file."), QStringLiteral("FILE") });
-    p.addOption(
-        { QStringLiteral("hours"), QStringLiteral("How many hours to export (default 168)."), QStringLiteral("H") });
+    p.addOption({ QStringLiteral("hours"),
+        QStringLiteral("How many hours to export (default 168; about 70 MB per day)."), QStringLiteral("H") });
     p.addOption({ QStringLiteral("until-ms"),
         QStringLiteral("End of the exported window, unix milliseconds (default: now). Exporting the hours before "
                        "now and the same hours 7 days earlier covers `offset 7d` baselines without a week of data."),
