@@ -125,6 +125,9 @@ std::vector<std::uint32_t> computeImmediateDominators(std::uint32_t n, std::span
             j = idom[j];
         idom[i] = j;
     }
+    // Free what is no longer needed before the result is allocated: this is the peak.
+    semi = {};
+    pre = {};
     std::vector<std::uint32_t> result(n, kNoIndex);
     for (std::uint32_t i = 1; i < m; ++i)
         result[vertex[i]] = vertex[idom[i]];
@@ -171,23 +174,12 @@ Result<DominatorTree> DominatorTree::compute(const HeapSnapshot& s, AnalysisProg
     const std::uint32_t n = s.objectCount();
     if (progress)
         progress->startStage(AnalysisProgress::Stage::Dominators, 2);
-    // The snapshot's CSR arrays are exposed per object; rebuild spans over the whole arrays.
-    const std::uint32_t* outBase = n ? s.references(0).data() : nullptr;
-    const std::uint32_t* inBase = n ? s.referrers(0).data() : nullptr;
-    std::vector<std::uint32_t> outStart(std::size_t(n) + 1), inStart(std::size_t(n) + 1);
-    for (std::uint32_t i = 0; i < n; ++i) {
-        outStart[i] = std::uint32_t(s.references(i).data() - outBase);
-        inStart[i] = std::uint32_t(s.referrers(i).data() - inBase);
-    }
-    outStart[n] = std::uint32_t(s.edgeCount());
-    inStart[n] = std::uint32_t(s.edgeCount());
     DominatorTree t;
-    t.m_idom = computeImmediateDominators(n, outStart, { outBase, std::size_t(s.edgeCount()) }, inStart,
-        { inBase, std::size_t(s.edgeCount()) }, s.rootObjects(), progress);
+    if (n > 0)
+        t.m_idom = computeImmediateDominators(
+            n, s.outStarts(), s.outTargets(), s.inStarts(), s.inSources(), s.rootObjects(), progress);
     if (progress && progress->cancelled())
         return makeError(ErrorCode::Cancelled, "the heap analysis was cancelled");
-    outStart = {};
-    inStart = {};
     for (auto& d : t.m_idom)
         if (d == n)
             d = kVirtualRoot;

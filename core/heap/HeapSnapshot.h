@@ -60,6 +60,11 @@ public:
         return { m_in.data() + m_inStart[i], m_in.data() + m_inStart[i + 1] };
     }
     std::uint64_t edgeCount() const { return m_out.size(); }
+    // The whole CSR arrays (n + 1 row starts, then the column indices), for graph algorithms.
+    std::span<const std::uint32_t> outStarts() const { return m_outStart; }
+    std::span<const std::uint32_t> outTargets() const { return m_out; }
+    std::span<const std::uint32_t> inStarts() const { return m_inStart; }
+    std::span<const std::uint32_t> inSources() const { return m_in; }
 
     // Field access, read from the mapped record.
     std::optional<std::uint64_t> fieldValue(std::uint32_t i, std::string_view field) const;

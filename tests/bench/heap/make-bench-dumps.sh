@@ -16,12 +16,13 @@ mkdir -p "$out"
 
 for size in "${sizes[@]}"; do
     case "$size" in
-    100m) heap=-Xmx1g cache=62 listeners=100000 threads=8 chunks=2000 ;;
-    1g) heap=-Xmx4g cache=640 listeners=1000000 threads=32 chunks=8000 ;;
+    # Sized like the reference dumps: about 70 bytes of dump per object (1 GB ~ 15 M objects).
+    100m) heap=-Xmx1g cache=70 payload=160 listeners=100000 threads=8 chunks=2000 ;;
+    1g) heap=-Xmx4g cache=700 payload=160 listeners=1000000 threads=32 chunks=8000 ;;
     *) echo "make-bench-dumps.sh: unknown size $size (100m or 1g)" >&2; exit 2 ;;
     esac
     "$here/../../support/java/make-heap-dump.sh" "$out" "bench-$size" --jvm-option "$heap" \
-        -- --cache-mb "$cache" --listeners "$listeners" --connections 64 --threads "$threads" \
+        -- --cache-mb "$cache" --payload-bytes "$payload" --listeners "$listeners" --connections 64 --threads "$threads" \
         --thread-local-chunks "$chunks"
     ls -l "$out/bench-$size.hprof"
 done

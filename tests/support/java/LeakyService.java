@@ -4,7 +4,8 @@
 //   - listeners never deregistered: an EventBus whose ArrayList of listeners only grows,
 //   - connections never closed: loopback sockets and file streams opened and forgotten,
 //   - thread-local accumulation: pooled worker threads whose ThreadLocal buffers keep growing.
-// Usage: java LeakyService [--cache-mb N] [--listeners N] [--connections N] [--threads N]
+// Usage: java LeakyService [--cache-mb N] [--payload-bytes N] [--listeners N] [--connections N]
+//                          [--threads N] [--thread-local-chunks N]
 // Prints "READY <pid>" once the heap is built and quiescent, then parks until stdin closes or
 // 10 minutes pass, so jcmd can take a class histogram and a heap dump of the same live heap.
 
@@ -88,6 +89,7 @@ public final class LeakyService {
         int connections = 16;
         int threads = 4;
         int threadLocalChunks = 200;
+        int payloadBytes = 64;
     }
 
     static Options parse(String[] args) {
@@ -100,6 +102,7 @@ public final class LeakyService {
             case "--connections" -> o.connections = (int) v;
             case "--threads" -> o.threads = (int) v;
             case "--thread-local-chunks" -> o.threadLocalChunks = (int) v;
+            case "--payload-bytes" -> o.payloadBytes = (int) v;
             default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -110,11 +113,11 @@ public final class LeakyService {
         Options o = parse(args);
 
         // Unbounded cache: about cacheBytes of sessions (payload plus object overhead).
-        long perSession = 64 + 160;
+        long perSession = o.payloadBytes + 160;
         long sessions = Math.max(1, o.cacheBytes / perSession);
         Session previous = null;
         for (long i = 0; i < sessions; i++) {
-            Session s = new Session(i, "user-" + (i % 5000), 64);
+            Session s = new Session(i, "user-" + (i % 5000), o.payloadBytes);
             if (i % 8 == 0)
                 s.next = previous;
             previous = s;
