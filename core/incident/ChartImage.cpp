@@ -1,6 +1,7 @@
 #include "incident/ChartImage.h"
 
 #include "common/Quantity.h"
+#include "prometheus/QueryCatalogue.h"
 
 #include <QBuffer>
 #include <QDateTime>
@@ -15,8 +16,6 @@
 namespace leakdesk::incident {
 
 namespace {
-
-constexpr const char* kMemoryQuery = "memory-working-set";
 
 constexpr std::array<QRgb, 8> kPalette { 0xff1f77b4, 0xffff7f0e, 0xff2ca02c, 0xff9467bd, 0xff8c564b, 0xffe377c2,
     0xff17becf, 0xffbcbd22 };
@@ -44,7 +43,7 @@ std::int64_t niceTimeStep(std::int64_t spanMs)
 
 std::vector<const SnapshotSeries*> podLines(const EvidenceSnapshot& s)
 {
-    auto lines = s.seriesOf(kMemoryQuery);
+    auto lines = s.seriesOf(prom::queryKindName(prom::QueryKind::MemoryWorkingSet));
     std::sort(lines.begin(), lines.end(),
         [](const SnapshotSeries* a, const SnapshotSeries* b) { return a->label("pod") < b->label("pod"); });
     return lines;
@@ -53,7 +52,8 @@ std::vector<const SnapshotSeries*> podLines(const EvidenceSnapshot& s)
 std::optional<double> valueAt(const SnapshotSeries& s, std::int64_t tMs)
 {
     // The last sample at or before the time (the value the kill cut short).
-    auto it = std::upper_bound(s.samples.begin(), s.samples.end(), tMs, [](std::int64_t t, const Sample& x) { return t < x.tMs; });
+    auto it = std::upper_bound(
+        s.samples.begin(), s.samples.end(), tMs, [](std::int64_t t, const Sample& x) { return t < x.tMs; });
     if (it == s.samples.begin())
         return std::nullopt;
     return std::prev(it)->value;
@@ -61,9 +61,18 @@ std::optional<double> valueAt(const SnapshotSeries& s, std::int64_t tMs)
 
 } // namespace
 
-QColor chartLineColour(int index) { return QColor::fromRgba(kPalette[std::size_t(index) % kPalette.size()]); }
-QColor chartLimitColour() { return QColor(200, 30, 30); }
-QColor chartOomColour() { return QColor(220, 0, 0); }
+QColor chartLineColour(int index)
+{
+    return QColor::fromRgba(kPalette[std::size_t(index) % kPalette.size()]);
+}
+QColor chartLimitColour()
+{
+    return QColor(200, 30, 30);
+}
+QColor chartOomColour()
+{
+    return QColor(220, 0, 0);
+}
 
 QPointF ChartLayout::map(std::int64_t tMs, double bytes) const
 {
@@ -149,7 +158,8 @@ QImage renderMemoryChart(const EvidenceSnapshot& s, const ChartImageOptions& o)
     }
     // Time axis, ticks aligned to the display zone's wall clock.
     const std::int64_t tStep = niceTimeStep(l.range.durationMs());
-    const std::int64_t offset = std::int64_t(o.zone.offsetFromUtc(QDateTime::fromMSecsSinceEpoch(l.range.startMs, QTimeZone::utc()))) * 1000;
+    const std::int64_t offset
+        = std::int64_t(o.zone.offsetFromUtc(QDateTime::fromMSecsSinceEpoch(l.range.startMs, QTimeZone::utc()))) * 1000;
     const bool multiDay = l.range.durationMs() > 86'400'000;
     for (std::int64_t t = ((l.range.startMs + offset) / tStep + 1) * tStep - offset; t < l.range.endMs; t += tStep) {
         const QPointF a = l.map(t, l.minBytes);
@@ -161,8 +171,9 @@ QImage renderMemoryChart(const EvidenceSnapshot& s, const ChartImageOptions& o)
         p.drawText(QRectF(a.x() - 50, l.plot.bottom() + 4, 100, 16), Qt::AlignHCenter | Qt::AlignTop, label);
     }
     p.setPen(QColor(90, 90, 90));
-    const QString zoneName = o.zone == QTimeZone::utc() ? QStringLiteral("UTC")
-                                                                 : o.zone.displayName(QDateTime::fromMSecsSinceEpoch(l.range.startMs), QTimeZone::OffsetName);
+    const QString zoneName = o.zone == QTimeZone::utc()
+        ? QStringLiteral("UTC")
+        : o.zone.displayName(QDateTime::fromMSecsSinceEpoch(l.range.startMs), QTimeZone::OffsetName);
     p.drawText(QRectF(l.plot.left(), l.plot.bottom() + 22, l.plot.width(), 16), Qt::AlignHCenter | Qt::AlignTop,
         QStringLiteral("time (%1)").arg(zoneName));
     p.setPen(QPen(QColor(150, 150, 150), 1));

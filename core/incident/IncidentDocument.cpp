@@ -16,8 +16,7 @@ std::optional<E> fromName(const std::array<std::pair<E, const char*>, N>& table,
     return std::nullopt;
 }
 
-template<class E, std::size_t N>
-const char* toName(const std::array<std::pair<E, const char*>, N>& table, E value)
+template<class E, std::size_t N> const char* toName(const std::array<std::pair<E, const char*>, N>& table, E value)
 {
     for (const auto& [v, text] : table)
         if (v == value)
@@ -49,11 +48,23 @@ constexpr std::array<std::pair<ActionState, const char*>, 5> kActionStates { {
 
 } // namespace
 
-const char* stepStateName(StepState state) { return toName(kStepStates, state); }
-std::optional<StepState> stepStateFromName(std::string_view name) { return fromName(kStepStates, name); }
+const char* stepStateName(StepState state)
+{
+    return toName(kStepStates, state);
+}
+std::optional<StepState> stepStateFromName(std::string_view name)
+{
+    return fromName(kStepStates, name);
+}
 
-const char* journalKindName(JournalKind kind) { return toName(kJournalKinds, kind); }
-std::optional<JournalKind> journalKindFromName(std::string_view name) { return fromName(kJournalKinds, name); }
+const char* journalKindName(JournalKind kind)
+{
+    return toName(kJournalKinds, kind);
+}
+std::optional<JournalKind> journalKindFromName(std::string_view name)
+{
+    return fromName(kJournalKinds, name);
+}
 
 const std::vector<JournalKind>& allJournalKinds()
 {
@@ -62,8 +73,14 @@ const std::vector<JournalKind>& allJournalKinds()
     return kinds;
 }
 
-const char* actionStateName(ActionState state) { return toName(kActionStates, state); }
-std::optional<ActionState> actionStateFromName(std::string_view name) { return fromName(kActionStates, name); }
+const char* actionStateName(ActionState state)
+{
+    return toName(kActionStates, state);
+}
+std::optional<ActionState> actionStateFromName(std::string_view name)
+{
+    return fromName(kActionStates, name);
+}
 
 bool SnapshotSeries::operator==(const SnapshotSeries& o) const
 {

@@ -72,7 +72,7 @@ struct SeverityChange {
 // One result series of one catalogue query, decimated for storage (min/max per bucket, so peaks
 // and troughs of a sawtooth survive).
 struct SnapshotSeries {
-    std::string query; // prom::queryKindName: "memory-working-set" ...
+    std::string query; // prom::queryKindName: "memory_working_set" ...
     Labels labels;
     std::vector<Sample> samples;
     std::size_t originalPoints = 0; // before decimation

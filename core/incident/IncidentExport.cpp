@@ -59,7 +59,8 @@ std::vector<ChartEventMarker> chartEvents(const IncidentDocument& doc)
     return events;
 }
 
-std::map<std::string, QImage> chartsOf(const IncidentDocument& doc, const IncidentReport& report, const ExportOptions& options)
+std::map<std::string, QImage> chartsOf(
+    const IncidentDocument& doc, const IncidentReport& report, const ExportOptions& options)
 {
     std::map<std::string, QImage> images;
     const auto events = chartEvents(doc);
@@ -90,7 +91,10 @@ QByteArray pngOf(const QImage& image)
 }
 
 // A last guard: whatever the report shows passes through the secret masking once more.
-std::string masked(const std::string& text) { return maskSecrets(text); }
+std::string masked(const std::string& text)
+{
+    return maskSecrets(text);
+}
 
 } // namespace
 
@@ -145,7 +149,8 @@ std::map<std::string, QImage> renderReportCharts(const IncidentDocument& doc, co
     return chartsOf(p->doc, buildIncidentReport(p->doc, p->reportOptions), options);
 }
 
-Result<std::string> renderMarkdown(const IncidentDocument& doc, const ExportOptions& options, const std::string& chartFilePrefix)
+Result<std::string> renderMarkdown(
+    const IncidentDocument& doc, const ExportOptions& options, const std::string& chartFilePrefix)
 {
     auto p = prepare(doc, options);
     if (!p)
@@ -179,10 +184,13 @@ Result<QByteArray> renderHtml(const IncidentDocument& doc, const ExportOptions& 
         sources[id] = "data:image/png;base64," + pngOf(image).toBase64().toStdString();
     HtmlStyle style;
     style.chartWidth = options.chartWidth;
-    const std::string html = masked(writeHtml(report, [&](const std::string& id) {
-        auto it = sources.find(id);
-        return it == sources.end() ? std::string() : it->second;
-    }, style));
+    const std::string html = masked(writeHtml(
+        report,
+        [&](const std::string& id) {
+            auto it = sources.find(id);
+            return it == sources.end() ? std::string() : it->second;
+        },
+        style));
     return QByteArray::fromStdString(html);
 }
 
@@ -196,9 +204,9 @@ Result<QByteArray> renderPdf(const IncidentDocument& doc, const ExportOptions& o
     HtmlStyle style;
     style.embedStyleSheet = false;
     style.chartWidth = 640; // points-ish: fits A4 portrait between the margins
-    const std::string html = masked(writeHtml(report, [&](const std::string& id) {
-        return charts.count(id) ? "chart-" + id + ".png" : std::string();
-    }, style));
+    const std::string html = masked(writeHtml(
+        report, [&](const std::string& id) { return charts.count(id) ? "chart-" + id + ".png" : std::string(); },
+        style));
 
     QByteArray pdf;
     QBuffer buffer(&pdf);

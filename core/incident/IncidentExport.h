@@ -39,8 +39,8 @@ std::map<std::string, QImage> renderReportCharts(const IncidentDocument& doc, co
 
 // `chartFilePrefix` + snapshot id + ".png" is how the Markdown refers to each chart (empty: no
 // image links, only the caption).
-Result<std::string> renderMarkdown(const IncidentDocument& doc, const ExportOptions& options,
-    const std::string& chartFilePrefix = {});
+Result<std::string> renderMarkdown(
+    const IncidentDocument& doc, const ExportOptions& options, const std::string& chartFilePrefix = {});
 Result<std::string> renderJson(const IncidentDocument& doc, const ExportOptions& options);
 Result<QByteArray> renderHtml(const IncidentDocument& doc, const ExportOptions& options);
 Result<QByteArray> renderPdf(const IncidentDocument& doc, const ExportOptions& options);

@@ -16,7 +16,10 @@ namespace {
 
 // ---- writing ---------------------------------------------------------------------------------
 
-json optNumber(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+json optNumber(const std::optional<double>& v)
+{
+    return v ? json(*v) : json(nullptr);
+}
 
 json samplesJson(const std::vector<Sample>& samples)
 {
@@ -63,10 +66,10 @@ json toJson(const HeapDumpRecord& h)
 
 json toJson(const ActionRecord& a)
 {
-    return { { "id", a.id }, { "kind", a.kind }, { "title", a.title }, { "target", a.target },
-        { "kubectl", a.kubectl }, { "diff", a.diff }, { "state", actionStateName(a.state) },
-        { "created_ms", a.createdMs }, { "applied_ms", a.appliedMs }, { "reverted_ms", a.revertedMs },
-        { "output", a.output }, { "error", a.error }, { "revert", a.revertData } };
+    return { { "id", a.id }, { "kind", a.kind }, { "title", a.title }, { "target", a.target }, { "kubectl", a.kubectl },
+        { "diff", a.diff }, { "state", actionStateName(a.state) }, { "created_ms", a.createdMs },
+        { "applied_ms", a.appliedMs }, { "reverted_ms", a.revertedMs }, { "output", a.output }, { "error", a.error },
+        { "revert", a.revertData } };
 }
 
 // ---- reading ---------------------------------------------------------------------------------
@@ -167,7 +170,8 @@ std::vector<std::string> strings(const json& obj, const char* key, const std::st
 }
 
 template<class E>
-E enumValue(const json& obj, const char* key, const std::string& path, std::optional<E> (*parse)(std::string_view), E fallback)
+E enumValue(
+    const json& obj, const char* key, const std::string& path, std::optional<E> (*parse)(std::string_view), E fallback)
 {
     const std::string text = str(obj, key, path);
     if (text.empty())
@@ -289,8 +293,7 @@ ActionRecord readAction(const json& j, const std::string& path)
     return a;
 }
 
-template<class T, class F>
-std::vector<T> readList(const json& doc, const char* key, F read)
+template<class T, class F> std::vector<T> readList(const json& doc, const char* key, F read)
 {
     std::vector<T> out;
     const json& a = array(doc, key, "");
@@ -397,8 +400,8 @@ json incidentToJson(const IncidentDocument& d)
     j["title"] = d.title;
     j["created_ms"] = d.createdMs;
     j["updated_ms"] = d.updatedMs;
-    j["cluster"] = { { "context", d.cluster.contextName }, { "server", d.cluster.serverUrl },
-        { "sandbox", d.cluster.sandbox } };
+    j["cluster"]
+        = { { "context", d.cluster.contextName }, { "server", d.cluster.serverUrl }, { "sandbox", d.cluster.sandbox } };
     j["namespace"] = d.ns;
     j["service"] = d.service;
     j["runbook"] = toJson(d.runbook);
@@ -448,10 +451,12 @@ std::string serializeIncident(const IncidentDocument& doc)
 Status migrateIncidentJson(json& j, std::vector<std::string>* applied)
 {
     if (!j.is_object())
-        return makeError(ErrorCode::Parse, "the file is JSON but not a LeakDesk incident (its top level is not an object)",
+        return makeError(ErrorCode::Parse,
+            "the file is JSON but not a LeakDesk incident (its top level is not an object)",
             "choose a .leakdesk file written by LeakDesk");
     if (j.value("format", std::string()) != kFileFormat)
-        return makeError(ErrorCode::Parse, "the file is JSON but not a LeakDesk incident (no \"format\": \"leakdesk-incident\")",
+        return makeError(ErrorCode::Parse,
+            "the file is JSON but not a LeakDesk incident (no \"format\": \"leakdesk-incident\")",
             "choose a .leakdesk file written by LeakDesk");
     const auto v = j.find("schema_version");
     if (v == j.end() || !v->is_number_integer())
@@ -507,7 +512,8 @@ ParseLocation locateOffset(std::string_view text, std::int64_t byteOffset)
     return loc;
 }
 
-Result<IncidentDocument> parseIncident(std::string_view bytes, ParseLocation* where, std::vector<std::string>* migrations)
+Result<IncidentDocument> parseIncident(
+    std::string_view bytes, ParseLocation* where, std::vector<std::string>* migrations)
 {
     if (bytes.empty()) {
         if (where)

@@ -18,8 +18,7 @@ namespace leakdesk::incident {
 
 namespace {
 
-template<class T>
-std::string nextId(const std::vector<T>& records, char prefix)
+template<class T> std::string nextId(const std::vector<T>& records, char prefix)
 {
     // Ids are never reused, even if a record were removed: the journal refers to them.
     int highest = 0;
@@ -37,7 +36,10 @@ std::string firstLine(const std::string& text, std::size_t max = 100)
     return line;
 }
 
-void touch(IncidentDocument& doc, std::int64_t nowMs) { doc.updatedMs = std::max(doc.updatedMs, nowMs); }
+void touch(IncidentDocument& doc, std::int64_t nowMs)
+{
+    doc.updatedMs = std::max(doc.updatedMs, nowMs);
+}
 
 std::string stepLabel(const RunbookStepRecord& s)
 {
@@ -64,9 +66,15 @@ bool knownKill(const IncidentDocument& doc, const nlohmann::json& kill)
 
 } // namespace
 
-std::int64_t currentTimeMs() { return QDateTime::currentMSecsSinceEpoch(); }
+std::int64_t currentTimeMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
 
-std::string newIncidentId() { return QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString(); }
+std::string newIncidentId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
+}
 
 void appendJournal(IncidentDocument& doc, JournalEntry entry)
 {
@@ -202,7 +210,10 @@ std::string recordFindings(IncidentDocument& doc, const investigation::Findings&
                 sources += (sources.empty() ? "" : ", ") + s.get<std::string>();
             const std::string pod = k["pod"].is_string() ? k["pod"].get<std::string>() : std::string();
             const std::string node = k["node"].is_string() ? k["node"].get<std::string>() : std::string();
-            const std::int64_t t = k["time"].is_string() ? QDateTime::fromString(QString::fromStdString(k["time"].get<std::string>()), Qt::ISODate).toMSecsSinceEpoch() : 0;
+            const std::int64_t t = k["time"].is_string()
+                ? QDateTime::fromString(QString::fromStdString(k["time"].get<std::string>()), Qt::ISODate)
+                      .toMSecsSinceEpoch()
+                : 0;
             kills.push_back({ t, JournalKind::Finding, "OOMKilled " + (pod.empty() ? "a process on node " + node : pod),
                 "seen by: " + sources + (node.empty() ? "" : "; node " + node), id });
         }
@@ -296,10 +307,11 @@ std::string recordAction(IncidentDocument& doc, ActionRecord a, std::int64_t now
     return doc.actions.back().id;
 }
 
-Status recordActionState(
-    IncidentDocument& doc, const std::string& actionId, ActionState state, const std::string& detail, std::int64_t nowMs)
+Status recordActionState(IncidentDocument& doc, const std::string& actionId, ActionState state,
+    const std::string& detail, std::int64_t nowMs)
 {
-    auto it = std::find_if(doc.actions.begin(), doc.actions.end(), [&](const ActionRecord& a) { return a.id == actionId; });
+    auto it
+        = std::find_if(doc.actions.begin(), doc.actions.end(), [&](const ActionRecord& a) { return a.id == actionId; });
     if (it == doc.actions.end())
         return makeError(ErrorCode::NotFound, "the incident has no action " + actionId,
             "record the action before changing its state");

@@ -49,8 +49,8 @@ EvidenceSnapshot snapshotFromFindings(const investigation::Findings& findings, s
 // an earlier snapshot (at the kill's own time). Returns the snapshot id ("E1").
 std::string recordFindings(IncidentDocument& doc, const investigation::Findings& findings, std::int64_t nowMs);
 
-Status recordStepState(IncidentDocument& doc, int stepIndex, StepState state, const std::string& note,
-    std::int64_t nowMs);
+Status recordStepState(
+    IncidentDocument& doc, int stepIndex, StepState state, const std::string& note, std::int64_t nowMs);
 std::string recordNote(IncidentDocument& doc, const std::string& text, std::int64_t nowMs, int stepIndex = -1);
 
 // Stores the action (id assigned when empty, secrets masked) and journals it in its state.

@@ -207,7 +207,8 @@ struct Builder {
         }
         ReportTable t { { "Time (UTC)", "Local", "Change", "Reason" }, {} };
         for (const auto& s : doc.severityHistory)
-            t.rows.push_back({ formatUtc(s.tMs), local(s.tMs), s.from.empty() ? s.to : s.from + " -> " + s.to, s.reason });
+            t.rows.push_back(
+                { formatUtc(s.tMs), local(s.tMs), s.from.empty() ? s.to : s.from + " -> " + s.to, s.reason });
         table(std::move(t));
     }
 
@@ -264,8 +265,9 @@ struct Builder {
             bullets(std::move(evidence));
             ReportTable pods { { "Pod", "Node", "Memory", "Limit", "Restarts", "Last termination" }, {} };
             for (const auto& p : f.value("pods", json::array()))
-                pods.rows.push_back({ str(p, "name"), str(p, "node"), bytesAt(p, "memory_bytes"), bytesAt(p, "limit_bytes"),
-                    str(p, "restarts"), str(p, "last_termination_reason").empty() ? "-" : str(p, "last_termination_reason") });
+                pods.rows.push_back({ str(p, "name"), str(p, "node"), bytesAt(p, "memory_bytes"),
+                    bytesAt(p, "limit_bytes"), str(p, "restarts"),
+                    str(p, "last_termination_reason").empty() ? "-" : str(p, "last_termination_reason") });
             if (!pods.rows.empty())
                 table(std::move(pods));
         }
@@ -395,8 +397,8 @@ struct Builder {
             std::string entry = e.title;
             if (!e.detail.empty())
                 entry += ". " + e.detail;
-            t.rows.push_back(
-                { formatUtc(e.tMs), local(e.tMs), formatDuration(e.tMs - doc.createdMs), journalKindName(e.kind), entry });
+            t.rows.push_back({ formatUtc(e.tMs), local(e.tMs), formatDuration(e.tMs - doc.createdMs),
+                journalKindName(e.kind), entry });
         }
         table(std::move(t));
     }

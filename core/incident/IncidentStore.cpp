@@ -10,11 +10,16 @@ namespace leakdesk::incident {
 
 namespace {
 
-std::string toStd(const QString& s) { return s.toStdString(); }
+std::string toStd(const QString& s)
+{
+    return s.toStdString();
+}
 
 std::string utc(std::int64_t ms)
 {
-    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'")).toStdString();
+    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc())
+        .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'"))
+        .toStdString();
 }
 
 } // namespace
@@ -41,17 +46,16 @@ Status writeFileAtomically(const QString& path, const QByteArray& bytes)
 
 IncidentStore::IncidentStore(QString path)
     : m_path(std::move(path))
-{
-}
+{ }
 
 Result<LoadedIncident> IncidentStore::read(const QString& path, LoadFailure* failure)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
         Error e = f.exists() ? makeError(ErrorCode::Io, "cannot read " + toStd(path) + ": " + toStd(f.errorString()),
-                                   "check the file's permissions")
+                      "check the file's permissions")
                              : makeError(ErrorCode::NotFound, "the incident file " + toStd(path) + " does not exist",
-                                   "check the path, or start a new incident");
+                                 "check the path, or start a new incident");
         if (failure)
             failure->error = e;
         return e;

@@ -133,8 +133,8 @@ void RedactionMap::apply(json& j) const
         for (auto it = j.begin(); it != j.end(); ++it) {
             json v = std::move(*it);
             // Enumerations of the file format stay readable whatever the cluster's names are.
-            static constexpr std::string_view kEnumKeys[] = { "format", "state", "kind", "query", "pattern", "unit",
-                "topic", "category" };
+            static constexpr std::string_view kEnumKeys[]
+                = { "format", "state", "kind", "query", "pattern", "unit", "topic", "category" };
             const bool isEnum = v.is_string()
                 && std::find(std::begin(kEnumKeys), std::end(kEnumKeys), it.key()) != std::end(kEnumKeys);
             if (!isEnum)

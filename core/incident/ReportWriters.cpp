@@ -97,7 +97,8 @@ std::string writeMarkdown(const IncidentReport& report, const ChartLink& chartLi
             break;
         case ReportBlock::Kind::Code: {
             const std::string f = fence(b.text);
-            out << f << b.language << "\n" << b.text << (b.text.empty() || b.text.back() != '\n' ? "\n" : "") << f << "\n";
+            out << f << b.language << "\n"
+                << b.text << (b.text.empty() || b.text.back() != '\n' ? "\n" : "") << f << "\n";
             break;
         }
         case ReportBlock::Kind::Chart: {
@@ -195,7 +196,9 @@ std::string writeHtml(const IncidentReport& report, const ChartLink& chartSource
         case ReportBlock::Kind::Checklist:
             out << "<ul class=\"checklist\">\n";
             for (const auto& item : b.checklist) {
-                const char* box = item.state == StepState::Done ? "&#9745;" : item.state == StepState::Skipped ? "&#9746;" : "&#9744;";
+                const char* box = item.state == StepState::Done ? "&#9745;"
+                    : item.state == StepState::Skipped          ? "&#9746;"
+                                                                : "&#9744;";
                 out << "<li class=\"" << stepStateName(item.state) << "\"><span class=\"" << stepStateName(item.state)
                     << "\">" << box << "</span> " << escapeHtml(item.text) << "</li>\n";
             }

@@ -19,16 +19,17 @@ const std::array<MaskRule, 5>& rules()
 {
     static const std::array<MaskRule, 5> r { {
         // token: abc / "token": "abc" / password=abc / client-key-data: LS0t...
-        { QRegularExpression(QStringLiteral(
-              R"((\b(?:token|id-token|refresh-token|access[_-]?token|auth[_-]?token|password|passwd|secret|client-key-data|)"
-              R"(client-certificate-data|api[_-]?key)\b["']?\s*[:=]\s*["']?)([^\s"',}\]]+))"),
+        { QRegularExpression(
+            QStringLiteral(
+                R"(((?:\b|_)(?:token|id-token|refresh-token|access[_-]?token|auth[_-]?token|password|passwd|secret|client-key-data|)"
+                R"(client-certificate-data|api[_-]?key)\b["']?\s*[:=]\s*["']?)([^\s"',}\]]+))"),
             QRegularExpression::CaseInsensitiveOption) },
         // Authorization: Bearer abc / Basic abc
         { QRegularExpression(QStringLiteral(R"((\bauthorization\s*:\s*(?:bearer|basic)\s+)(\S+))"),
             QRegularExpression::CaseInsensitiveOption) },
         // A bare "Bearer abc" (curl -H, logs).
-        { QRegularExpression(QStringLiteral(R"((\bbearer\s+)([A-Za-z0-9._~+/=-]{8,}))"),
-            QRegularExpression::CaseInsensitiveOption) },
+        { QRegularExpression(
+            QStringLiteral(R"((\bbearer\s+)([A-Za-z0-9._~+/=-]{8,}))"), QRegularExpression::CaseInsensitiveOption) },
         // --token abc / --password abc (the "=" form is caught by the first rule).
         { QRegularExpression(QStringLiteral(R"((--(?:token|password|client-key|username)\s+)(\S+))"),
             QRegularExpression::CaseInsensitiveOption) },

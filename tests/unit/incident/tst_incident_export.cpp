@@ -1,0 +1,365 @@
+// Exports of a fixed, hand-built incident: golden Markdown and JSON, the HTML's embedded chart,
+// the PDF rendered back to pages with pdftoppm, the chart image itself, and redaction.
+#include "IncidentFixture.h"
+
+#include "TestSupport.h"
+
+#include "incident/ChartImage.h"
+#include "incident/IncidentExport.h"
+#include "incident/IncidentStore.h"
+#include "incident/Redaction.h"
+
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace leakdesk;
+using namespace leakdesk::incident;
+
+namespace {
+
+constexpr std::int64_t kGeneratedMs = test::kIncidentStartMs + 2 * test::kHour; // 12:00 UTC
+
+QString fixturePath(const QString& name)
+{
+    return test::sourceDir() + QStringLiteral("/tests/fixtures/incident/") + name;
+}
+
+QByteArray readAll(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+ExportOptions goldenOptions()
+{
+    ExportOptions o;
+    o.localZone = QTimeZone(3600); // a fixed UTC+01:00, independent of the machine's zone
+    o.generatedMs = kGeneratedMs;
+    o.chartWidth = 900;
+    o.chartHeight = 340;
+    return o;
+}
+
+// The first differing line, for a readable failure.
+QString firstDifference(const QByteArray& a, const QByteArray& b)
+{
+    const QList<QByteArray> la = a.split('\n'), lb = b.split('\n');
+    for (qsizetype i = 0; i < std::max(la.size(), lb.size()); ++i) {
+        const QByteArray x = i < la.size() ? la[i] : QByteArray("<end>");
+        const QByteArray y = i < lb.size() ? lb[i] : QByteArray("<end>");
+        if (x != y)
+            return QStringLiteral("line %1:\n  got:      %2\n  expected: %3")
+                .arg(i + 1)
+                .arg(QString::fromUtf8(x), QString::fromUtf8(y));
+    }
+    return {};
+}
+
+int nonWhitePixels(const QImage& image)
+{
+    int n = 0;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+            if (qGray(image.pixel(x, y)) < 240)
+                ++n;
+    return n;
+}
+
+// Antialiased lines blend with the white background, hence the tolerance (white is ~430 away).
+bool colourNear(const QImage& image, QPointF at, const QColor& colour, int radius = 2, int tolerance = 110)
+{
+    for (int dy = -radius; dy <= radius; ++dy)
+        for (int dx = -radius; dx <= radius; ++dx) {
+            const QPoint p(int(std::lround(at.x())) + dx, int(std::lround(at.y())) + dy);
+            if (!image.rect().contains(p))
+                continue;
+            const QColor c = image.pixelColor(p);
+            if (std::abs(c.red() - colour.red()) + std::abs(c.green() - colour.green())
+                    + std::abs(c.blue() - colour.blue())
+                < tolerance)
+                return true;
+        }
+    return false;
+}
+
+} // namespace
+
+class TestIncidentExport : public QObject {
+    Q_OBJECT
+private:
+    IncidentDocument m_doc;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (qEnvironmentVariableIntValue("LEAKDESK_UPDATE_GOLDEN")) {
+            // Regenerates the fixture from the hand-built incident, then the golden exports below.
+            IncidentStore store(fixturePath(QStringLiteral("golden.leakdesk")));
+            QFile::remove(fixturePath(QStringLiteral("golden.leakdesk")));
+            QVERIFY(store.save(test::fixtureIncident()).ok());
+            QFile::remove(store.backupPath());
+        }
+        auto loaded = readIncidentFile(fixturePath(QStringLiteral("golden.leakdesk")));
+        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.error().toString().c_str());
+        m_doc = std::move(loaded).value();
+    }
+
+    void golden_data()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<bool>("redact");
+        QTest::addColumn<QString>("goldenFile");
+        QTest::newRow("markdown") << "md" << false << "golden.md";
+        QTest::newRow("json") << "json" << false << "golden.json";
+        QTest::newRow("markdown, redacted") << "md" << true << "golden-redacted.md";
+    }
+    void golden()
+    {
+        QFETCH(QString, format);
+        QFETCH(bool, redact);
+        QFETCH(QString, goldenFile);
+        ExportOptions o = goldenOptions();
+        o.redact = redact;
+        QByteArray got;
+        if (format == QLatin1String("md")) {
+            auto md = renderMarkdown(m_doc, o, "golden-");
+            QVERIFY(md.ok());
+            got = QByteArray::fromStdString(*md);
+        } else {
+            auto json = renderJson(m_doc, o);
+            QVERIFY(json.ok());
+            got = QByteArray::fromStdString(*json);
+        }
+        const QString path = fixturePath(goldenFile);
+        if (qEnvironmentVariableIntValue("LEAKDESK_UPDATE_GOLDEN")) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(got);
+        }
+        const QByteArray expected = readAll(path);
+        QVERIFY2(
+            !expected.isEmpty(), qPrintable(path + QStringLiteral(" is missing; run with LEAKDESK_UPDATE_GOLDEN=1")));
+        QVERIFY2(got == expected, qPrintable(firstDifference(got, expected)));
+    }
+
+    void markdownHasEverySection()
+    {
+        auto md = renderMarkdown(m_doc, goldenOptions(), "golden-");
+        QVERIFY(md.ok());
+        const QString text = QString::fromStdString(*md);
+        for (const char* heading : { "## Summary", "## Severity history", "## Runbook checklist", "## Memory evidence",
+                 "## OOM kills", "## Heap dumps and leak suspects", "## Mitigations", "## Escalation", "## Notes",
+                 "## Timeline", "## Evidence queries" })
+            QVERIFY2(text.contains(QLatin1String(heading)), heading);
+        QVERIFY(text.contains(QStringLiteral("![Memory working set per pod of checkout")));
+        QVERIFY(text.contains(QStringLiteral("(golden-E2.png)")));
+        QVERIFY(text.contains(QStringLiteral("- [x] 1. Confirm Memory Growth Pattern - done")));
+        QVERIFY(text.contains(QStringLiteral("6. Long-Term Fix - skipped")));
+        QVERIFY(text.contains(QStringLiteral("| P2 -> P1 |")));
+        QVERIFY(text.contains(QStringLiteral("+    memory: 4Gi")));
+        QVERIFY(text.contains(QStringLiteral("java.util.concurrent.ConcurrentHashMap")));
+        // Times in UTC and in the local zone side by side.
+        QVERIFY(text.contains(QStringLiteral("| 2025-01-20 10:08:00 UTC | 2025-01-20 11:08:00 +01:00 |")));
+        QVERIFY(!text.contains(QString::fromLatin1(test::kSecretLikeToken)));
+    }
+
+    void htmlIsSelfContained()
+    {
+        auto html = renderHtml(m_doc, goldenOptions());
+        QVERIFY(html.ok());
+        const QString text = QString::fromUtf8(*html);
+        QVERIFY(text.startsWith(QStringLiteral("<!DOCTYPE html>")));
+        // No external resource: no http(s) src/href, no link to a stylesheet.
+        const QRegularExpression external(QStringLiteral("(src|href)=\"(https?:)?//"));
+        QVERIFY(!text.contains(external));
+        QVERIFY(!text.contains(QStringLiteral("<link")));
+        const QRegularExpression img(QStringLiteral("<img src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\""));
+        const auto match = img.match(text);
+        QVERIFY(match.hasMatch());
+        const QImage chart = QImage::fromData(QByteArray::fromBase64(match.captured(1).toLatin1()), "PNG");
+        QCOMPARE(chart.size(), QSize(900, 340));
+        QVERIFY(nonWhitePixels(chart) > 5000);
+        QVERIFY(text.contains(QStringLiteral("<span class=\"add\">+    memory: 4Gi</span>")));
+        QVERIFY(!text.contains(QString::fromLatin1(test::kSecretLikeToken)));
+    }
+
+    void chartDrawsLinesLimitAndKills()
+    {
+        EvidenceSnapshot s;
+        s.id = "E1";
+        s.ns = "production";
+        s.service = "checkout";
+        s.windowStartMs = test::kIncidentStartMs;
+        s.windowEndMs = test::kIncidentStartMs + test::kHour;
+        s.stepMs = 30'000;
+        s.limitBytes = 2 * test::GiB;
+        SnapshotSeries flat { "memory_working_set", { { "pod", "checkout-a" } }, {}, 0 };
+        SnapshotSeries rising { "memory_working_set", { { "pod", "checkout-b" } }, {}, 0 };
+        for (std::int64_t t = s.windowStartMs; t <= s.windowEndMs; t += s.stepMs) {
+            flat.samples.push_back({ t, 1 * test::GiB });
+            rising.samples.push_back(
+                { t, 256 * test::MiB + double(t - s.windowStartMs) / double(test::kHour) * test::GiB });
+        }
+        s.series = { flat, rising };
+        const std::int64_t killMs = s.windowStartMs + 40 * test::kMinute;
+        s.findings = { { "oom",
+            { { "events",
+                { { { "pod", "checkout-a" }, { "node", "n1" }, { "time", "2025-01-20T10:40:00Z" },
+                    { "sources", { "pod-status" } } } } } } } };
+        ChartImageOptions o;
+        o.width = 800;
+        o.height = 300;
+        o.events = { { s.windowStartMs + 50 * test::kMinute, QStringLiteral("A1 applied") } };
+        const QImage image = renderMemoryChart(s, o);
+        const ChartLayout l = layoutMemoryChart(s, o);
+        if (qEnvironmentVariableIsSet("LEAKDESK_KEEP_TEST_FILES"))
+            image.save(QDir::temp().filePath(QStringLiteral("leakdesk-chart-test.png")));
+        QCOMPARE(image.size(), QSize(800, 300));
+        QVERIFY(l.maxBytes >= 2 * test::GiB);
+        // Each pod's line passes where its values say, in its own colour.
+        for (int minute : { 5, 20, 35, 55 }) {
+            const std::int64_t t = s.windowStartMs + minute * test::kMinute;
+            QVERIFY2(
+                colourNear(image, l.map(t, 1 * test::GiB), chartLineColour(0)), qPrintable(QString::number(minute)));
+            const double v = 256 * test::MiB + minute / 60.0 * test::GiB;
+            QVERIFY2(colourNear(image, l.map(t, v), chartLineColour(1)), qPrintable(QString::number(minute)));
+            // ...and nowhere near a value it never had.
+            QVERIFY(!colourNear(image, l.map(t, 1.8 * test::GiB), chartLineColour(0), 1));
+        }
+        // The dashed limit line covers a good part of its row.
+        const int limitY = int(std::lround(l.map(s.windowStartMs, 2 * test::GiB).y()));
+        int limitPixels = 0;
+        for (int x = int(l.plot.left()); x < int(l.plot.right()); ++x)
+            if (colourNear(image, QPointF(x, limitY), chartLimitColour(), 1, 150))
+                ++limitPixels;
+        QVERIFY2(limitPixels > l.plot.width() / 4, qPrintable(QString::number(limitPixels)));
+        // The kill marker sits just above pod a's line at the kill time.
+        QVERIFY(colourNear(image, l.map(killMs, 1 * test::GiB) - QPointF(0, 5), chartOomColour(), 2, 90));
+        QVERIFY(!colourNear(
+            image, l.map(killMs - 20 * test::kMinute, 1 * test::GiB) - QPointF(0, 5), chartOomColour(), 2, 90));
+    }
+
+    void pdfHasPagesWithContent()
+    {
+        const QString pdftoppm = test::findProgram(QStringLiteral("pdftoppm"));
+        if (pdftoppm.isEmpty())
+            QSKIP("pdftoppm (poppler-utils) is not installed: cannot render the PDF to check its pages");
+        auto pdf = renderPdf(m_doc, goldenOptions());
+        QVERIFY2(pdf.ok(), pdf.ok() ? "" : pdf.error().toString().c_str());
+        QVERIFY(pdf->startsWith("%PDF-"));
+        QTemporaryDir dir;
+        dir.setAutoRemove(!qEnvironmentVariableIsSet("LEAKDESK_KEEP_TEST_FILES"));
+        const QString path = dir.filePath(QStringLiteral("incident.pdf"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(*pdf);
+        f.close();
+        const auto r = test::runProgram(pdftoppm,
+            { QStringLiteral("-r"), QStringLiteral("40"), QStringLiteral("-png"), path,
+                dir.filePath(QStringLiteral("page")) });
+        QCOMPARE(r.exitCode, 0);
+        const QStringList pages = QDir(dir.path()).entryList({ QStringLiteral("page*.png") }, QDir::Files, QDir::Name);
+        QVERIFY2(pages.size() >= 3, qPrintable(pages.join(QStringLiteral(","))));
+        int fullPages = 0;
+        int bluePixels = 0; // the chart's first pod line (and nothing else in the report) is blue
+        for (const QString& page : pages) {
+            const QImage image(dir.filePath(page));
+            QVERIFY(!image.isNull());
+            const double ink = double(nonWhitePixels(image)) / (image.width() * image.height());
+            QVERIFY2(ink > 0.001,
+                qPrintable(page + QStringLiteral(" is blank"))); // at least a few lines and the page number
+            fullPages += ink > 0.01;
+            for (int y = 0; y < image.height(); ++y)
+                for (int x = 0; x < image.width(); ++x) {
+                    const QColor c = image.pixelColor(x, y);
+                    bluePixels += c.blue() - c.red() > 60 && c.blue() > c.green();
+                }
+        }
+        QVERIFY2(
+            fullPages >= int(pages.size()) - 1, qPrintable(QString::number(fullPages))); // only the last may be short
+        QVERIFY2(bluePixels > 100, qPrintable(QStringLiteral("no chart on any page (%1 blue pixels)").arg(bluePixels)));
+        const QString pdftotext = test::findProgram(QStringLiteral("pdftotext"));
+        if (!pdftotext.isEmpty()) {
+            const auto t = test::runProgram(pdftotext, { path, QStringLiteral("-") });
+            QCOMPARE(t.exitCode, 0);
+            const QString text = QString::fromUtf8(t.out).simplified(); // lines wrap anywhere
+            for (const char* s : { "Incident: checkout memory leak in production", "Runbook checklist", "OOM kills",
+                     "Timeline", "SessionCache" })
+                QVERIFY2(text.contains(QLatin1String(s)), s);
+            QVERIFY(!text.contains(QString::fromLatin1(test::kSecretLikeToken)));
+        }
+    }
+
+    void redactionIsConsistentAcrossExports()
+    {
+        const RedactionMap map = RedactionMap::forDocument(m_doc);
+        const std::string podA = "checkout-7d9f8c6b5-x2kqp";
+        const std::string alias = map.aliasOf(podA);
+        QVERIFY(!alias.empty());
+        QCOMPARE(map.aliasOf("production"), std::string("namespace-1"));
+        QVERIFY(!map.aliasOf("gke-prod-pool-1-a1b2").empty());
+        QVERIFY(!map.aliasOf("registry.example.com/shop/checkout:1.42.0").empty());
+        QVERIFY(!map.aliasOf("prod-eu-west").empty());
+        ExportOptions o = goldenOptions();
+        o.redact = true;
+        const std::vector<std::string> names { podA, "checkout-7d9f8c6b5-m8zlw", "production", "gke-prod-pool-1-a1b2",
+            "gke-prod-pool-1-c3d4", "registry.example.com/shop/checkout:1.42.0", "prod-eu-west", "10.0.0.1" };
+        auto md = renderMarkdown(m_doc, o);
+        auto json = renderJson(m_doc, o);
+        auto html = renderHtml(m_doc, o);
+        auto pdf = renderPdf(m_doc, o);
+        QVERIFY(md.ok() && json.ok() && html.ok() && pdf.ok());
+        for (const std::string& text : { *md, *json, html->toStdString() })
+            for (const auto& name : names)
+                QVERIFY2(text.find(name) == std::string::npos, name.c_str());
+        // Same name, same alias, in every export.
+        for (const std::string& text : { *md, *json, html->toStdString() })
+            QVERIFY(text.find(alias) != std::string::npos);
+        // The redacted JSON is still a readable incident with the aliases in place.
+        auto back = parseIncident(*json);
+        QVERIFY(back.ok());
+        QCOMPARE(back->ns, std::string("namespace-1"));
+        QCOMPARE(back->heapDumps.at(0).pod, alias);
+        QCOMPARE(back->snapshots.at(0).series.size(), m_doc.snapshots.at(0).series.size());
+        QCOMPARE(back->runbook.steps.at(0).state, StepState::Done);
+        QCOMPARE(back->journal.size(), m_doc.journal.size());
+    }
+
+    void writesFilesForEachFormat_data()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<int>("files");
+        QTest::newRow("md") << "md" << 2; // the report and the chart PNG
+        QTest::newRow("html") << "html" << 1;
+        QTest::newRow("pdf") << "pdf" << 1;
+        QTest::newRow("json") << "json" << 1;
+    }
+    void writesFilesForEachFormat()
+    {
+        QFETCH(QString, format);
+        QFETCH(int, files);
+        QTemporaryDir dir;
+        const auto f = exportFormatFromName(format.toStdString());
+        QVERIFY(f);
+        const QString out = dir.filePath(QStringLiteral("report") + QLatin1String(exportFormatSuffix(*f)));
+        auto written = writeIncidentExport(m_doc, *f, out, goldenOptions());
+        QVERIFY2(written.ok(), written.ok() ? "" : written.error().toString().c_str());
+        QCOMPARE(int(written->size()), files);
+        QCOMPARE(written->front(), out);
+        for (const QString& w : *written)
+            QVERIFY(QFileInfo(w).size() > 100);
+        if (*f == ExportFormat::Markdown) {
+            // One chart, for the latest snapshot, named after the report.
+            QCOMPARE(QFileInfo(written->at(1)).fileName(), QStringLiteral("report-E2.png"));
+            QVERIFY(readAll(out).contains("](report-E2.png)"));
+            QVERIFY(!QImage(written->at(1)).isNull());
+        }
+    }
+};
+
+QTEST_MAIN(TestIncidentExport)
+#include "tst_incident_export.moc"
