@@ -11,6 +11,7 @@ int runSandboxCommand(const QStringList& args);
 int runInvestigateCommand(const QStringList& args);
 int runHeapCommand(const QStringList& args);
 int runRunbookCommand(const QStringList& args);
+int runExportCommand(const QStringList& args);
 
 // Prints "leakdesk-cli: <message>" (and the hint on its own line) to stderr.
 void printError(const QString& message, const QString& hint = {});

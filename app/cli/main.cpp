@@ -1,9 +1,12 @@
 #include "CliCommand.h"
 
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QTextStream>
 
 #include <cstdio>
+#include <cstring>
+#include <memory>
 
 using namespace leakdesk::cli;
 
@@ -20,6 +23,7 @@ constexpr Subcommand kSubcommands[] = {
     { "investigate", runInvestigateCommand, "run runbook steps 1-2 for a service and print the findings" },
     { "heap", runHeapCommand, "analyse HPROF heap dumps (histogram, dominators, suspects, path, diff)" },
     { "runbook", runRunbookCommand, "parse a Markdown runbook and print its steps, commands and thresholds" },
+    { "export", runExportCommand, "export an incident file as Markdown, HTML, PDF or JSON" },
 };
 
 void printUsage(FILE* out)
@@ -49,12 +53,17 @@ void printError(const QString& message, const QString& hint)
 
 int main(int argc, char** argv)
 {
-    QCoreApplication app(argc, argv);
+    // Exports paint charts and lay out PDFs, which needs fonts and so a QGuiApplication; headless by default.
+    const bool needsGui = argc > 1 && std::strcmp(argv[1], "export") == 0;
+    if (needsGui && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    std::unique_ptr<QCoreApplication> app = needsGui ? std::make_unique<QGuiApplication>(argc, argv)
+                                                     : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("leakdesk-cli"));
     QCoreApplication::setOrganizationName(QStringLiteral("LeakDesk"));
     QCoreApplication::setApplicationVersion(QStringLiteral(LEAKDESK_VERSION));
 
-    const QStringList args = app.arguments().mid(1);
+    const QStringList args = app->arguments().mid(1);
     if (args.isEmpty() || args.first() == QLatin1String("--help") || args.first() == QLatin1String("-h")) {
         printUsage(args.isEmpty() ? stderr : stdout);
         return args.isEmpty() ? 2 : 0;

@@ -254,6 +254,6 @@ int main(int argc, char** argv)
                 { QStringLiteral("peak_rss_mib"), round2(procStatusMiB("VmHWM")) } });
     }
 
-    std::fputs(QJsonDocument(out).toJson(QJsonDocument::Indented).constData(), stdout);
+    std::fputs(QJsonDocument(out).toJson(QJsonDocument::Compact).constData(), stdout);
     return 0;
 }
