@@ -9,6 +9,7 @@ namespace leakdesk::cli {
 
 int runSandboxCommand(const QStringList& args);
 int runInvestigateCommand(const QStringList& args);
+int runOomCommand(const QStringList& args);
 int runHeapCommand(const QStringList& args);
 int runRunbookCommand(const QStringList& args);
 int runExportCommand(const QStringList& args);

@@ -21,6 +21,7 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     { "sandbox", runSandboxCommand, "serve or export the built-in simulated cluster" },
     { "investigate", runInvestigateCommand, "run runbook steps 1-2 for a service and print the findings" },
+    { "oom", runOomCommand, "runbook step 2: OOM kills fused from every source and the >2/hour rule" },
     { "heap", runHeapCommand, "analyse HPROF heap dumps (histogram, dominators, suspects, path, diff)" },
     { "runbook", runRunbookCommand, "parse a Markdown runbook and print its steps, commands and thresholds" },
     { "export", runExportCommand, "export an incident file as Markdown, HTML, PDF or JSON" },

@@ -48,9 +48,10 @@ QVariant PodTableModel::data(const QModelIndex& index, int role) const
     if (!index.isValid() || !m_findings || index.row() >= rowCount())
         return {};
     const auto& p = m_findings->pods[static_cast<size_t>(index.row())];
-    const std::optional<double> percent = p.memoryBytes && p.limitBytes && *p.limitBytes > 0
-        ? std::optional<double>(100.0 * static_cast<double>(*p.memoryBytes) / static_cast<double>(*p.limitBytes))
-        : std::nullopt;
+    // -1 when memory or limit is unknown (a plain double: GCC's -O2 flow analysis warns about optional here)
+    const double percent = p.memoryBytes && p.limitBytes && *p.limitBytes > 0
+        ? 100.0 * static_cast<double>(*p.memoryBytes) / static_cast<double>(*p.limitBytes)
+        : -1.0;
     if (role == PodNameRole)
         return QString::fromStdString(p.name);
     if (role == SortRole) {
@@ -58,7 +59,7 @@ QVariant PodTableModel::data(const QModelIndex& index, int role) const
         case Name: return QString::fromStdString(p.name);
         case Memory: return p.memoryBytes ? QVariant(static_cast<qlonglong>(*p.memoryBytes)) : QVariant(-1LL);
         case Limit: return p.limitBytes ? QVariant(static_cast<qlonglong>(*p.limitBytes)) : QVariant(-1LL);
-        case PercentOfLimit: return percent.value_or(-1.0);
+        case PercentOfLimit: return percent;
         case Restarts: return p.restarts;
         case LastTermination: return static_cast<qlonglong>(p.lastTerminatedMs);
         case TimeToLimit: return p.hoursToLimit.value_or(1e12);
@@ -69,7 +70,7 @@ QVariant PodTableModel::data(const QModelIndex& index, int role) const
         case Name: return QString::fromStdString(p.name);
         case Memory: return p.memoryBytes ? QString::fromStdString(formatBytes(static_cast<double>(*p.memoryBytes))) : tr("n/a");
         case Limit: return p.limitBytes ? QString::fromStdString(formatMemoryQuantity(*p.limitBytes)) : tr("none");
-        case PercentOfLimit: return percent ? QStringLiteral("%1 %").arg(*percent, 0, 'f', 0) : QStringLiteral("–");
+        case PercentOfLimit: return percent >= 0 ? QStringLiteral("%1 %").arg(percent, 0, 'f', 0) : QStringLiteral("–");
         case Restarts: return p.restarts;
         case LastTermination: {
             if (p.lastTerminationReason.empty())
@@ -90,7 +91,7 @@ QVariant PodTableModel::data(const QModelIndex& index, int role) const
     if (role == Qt::ForegroundRole) {
         if (index.column() == LastTermination && p.lastTerminationReason == "OOMKilled")
             return QBrush(QColor(0xc6, 0x28, 0x28));
-        if (index.column() == PercentOfLimit && percent && *percent >= 90.0)
+        if (index.column() == PercentOfLimit && percent >= 90.0)
             return QBrush(QColor(0xc6, 0x28, 0x28));
     }
     if (role == Qt::ToolTipRole && index.column() == Memory)

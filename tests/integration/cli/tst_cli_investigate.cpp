@@ -74,6 +74,26 @@ private Q_SLOTS:
         QCOMPARE(j[QStringLiteral("oom")].toObject()[QStringLiteral("count_last_hour")].toInt(), 0);
     }
 
+    void oomCommandAppliesTheRunbookRule()
+    {
+        const auto r = runProgram(cliPath(),
+            { QStringLiteral("oom"), QStringLiteral("--sandbox"), QStringLiteral("--namespace"), QStringLiteral("production"), QStringLiteral("--service"),
+                QStringLiteral("checkout"), QStringLiteral("--format"), QStringLiteral("json") },
+            90000);
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        QVERIFY(o[QStringLiteral("count_last_hour")].toInt() >= 3);
+        QCOMPARE(o[QStringLiteral("rule_met")].toBool(), true);
+        QCOMPARE(o[QStringLiteral("service")].toString(), QStringLiteral("checkout"));
+        bool sawStatus = false;
+        for (const auto& e : o[QStringLiteral("events")].toArray()) {
+            const auto sources = e.toObject()[QStringLiteral("sources")].toArray();
+            QVERIFY(!sources.isEmpty());
+            sawStatus = sawStatus || sources.contains(QStringLiteral("pod-status"));
+        }
+        QVERIFY(sawStatus); // the kubelet's lastState.terminated is one of the fused sources
+    }
+
     void errorsSayWhatToDo_data()
     {
         QTest::addColumn<QStringList>("args");
