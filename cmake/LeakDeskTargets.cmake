@@ -7,6 +7,11 @@ function(leakdesk_target_defaults target)
         if(LEAKDESK_WERROR)
             target_compile_options(${target} PRIVATE -Werror)
         endif()
+        if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+            # GCC 12 reports std::optional/std::variant members as "maybe uninitialized" at -O2
+            # (GCC bug 80635 and friends): false positives only seen in optimised builds.
+            target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized)
+        endif()
     endif()
     # QT_NO_KEYWORDS is not used: QCustomPlot's public header relies on `signals:`.
     target_compile_definitions(${target} PRIVATE
