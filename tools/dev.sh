@@ -63,8 +63,11 @@ run)
 test)
     setup
     configure_build
-    # Bounded libFuzzer runs (clang, ASan+UBSan) before the suite; a crash found fails the run.
-    "$here/tools/run-fuzzers.sh" "${LEAKDESK_FUZZ_SECONDS:-20}"
+    # Bounded libFuzzer exploration (clang, ASan+UBSan) before the suite. What it finds is printed
+    # and kept under build/fuzz/crashes, but it does not fail the suite: exploration is random, and
+    # a suite must not pass or fail by chance. The corpora replay deterministically as unit tests,
+    # and 'tools/dev.sh fuzz' is strict; add a found input to the corpus together with its fix.
+    "$here/tools/run-fuzzers.sh" "${LEAKDESK_FUZZ_SECONDS:-20}" || echo "fuzz: NEW FINDINGS above (see build/fuzz/crashes); the suite continues"
     cd "$build_dir"
     ctest --output-on-failure -j "$jobs" --timeout 600 "$@"
     ;;
