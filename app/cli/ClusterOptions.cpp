@@ -21,8 +21,9 @@ ClusterOptions::ClusterOptions(QCommandLineParser& parser)
     , m_format(QStringLiteral("format"), QStringLiteral("text or json."), QStringLiteral("FMT"), QStringLiteral("text"))
     , m_window(QStringLiteral("window"), QStringLiteral("Analysis window in hours (default 6)."), QStringLiteral("H"), QStringLiteral("6"))
     , m_timeout(QStringLiteral("timeout"), QStringLiteral("Give up after this many seconds (default 60)."), QStringLiteral("S"), QStringLiteral("60"))
+    , m_nowMs(QStringLiteral("now-ms"), QStringLiteral("Investigate as of this time (unix ms) instead of now, e.g. to reproduce a report."), QStringLiteral("MS"))
 {
-    parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_prometheus, m_namespace, m_service, m_format, m_window, m_timeout });
+    parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_prometheus, m_namespace, m_service, m_format, m_window, m_timeout, m_nowMs });
 }
 
 QString ClusterOptions::format() const { return m_parser.value(m_format); }
@@ -45,6 +46,10 @@ bool ClusterOptions::validate() const
         return false;
     }
     bool ok = false;
+    if (m_parser.isSet(m_nowMs) && (m_parser.value(m_nowMs).toLongLong(&ok) <= 0 || !ok)) {
+        printError(QStringLiteral("--now-ms must be a unix time in milliseconds"));
+        return false;
+    }
     const double hours = m_parser.value(m_window).toDouble(&ok);
     if (!ok || hours <= 0 || hours > 24 * 30) {
         printError(QStringLiteral("--window must be a number of hours between 0 and 720"));
@@ -69,7 +74,7 @@ investigation::InvestigationRequest ClusterOptions::request(const investigation:
     investigation::InvestigationRequest r;
     r.ns = (m_parser.isSet(m_namespace) ? m_parser.value(m_namespace) : connection.defaultNamespace()).toStdString();
     r.service = m_parser.value(m_service).toStdString();
-    r.nowMs = QDateTime::currentMSecsSinceEpoch();
+    r.nowMs = m_parser.isSet(m_nowMs) ? m_parser.value(m_nowMs).toLongLong() : QDateTime::currentMSecsSinceEpoch();
     r.windowMs = static_cast<std::int64_t>(m_parser.value(m_window).toDouble() * 3600 * 1000);
     return r;
 }

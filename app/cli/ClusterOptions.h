@@ -25,7 +25,7 @@ public:
 
 private:
     QCommandLineParser& m_parser;
-    QCommandLineOption m_sandbox, m_seed, m_kubeconfig, m_context, m_prometheus, m_namespace, m_service, m_format, m_window, m_timeout;
+    QCommandLineOption m_sandbox, m_seed, m_kubeconfig, m_context, m_prometheus, m_namespace, m_service, m_format, m_window, m_timeout, m_nowMs;
 };
 
 // Opens the connection, runs steps 1-2, and hands the findings to `onFindings`, which returns the
