@@ -68,6 +68,8 @@ private slots:
     void legendClickHidesAndShowsAPod();
     void rangePresetsSetTheTimeAxis_data();
     void rangePresetsSetTheTimeAxis();
+    void presetsEndAtTheLatestSampleWithoutNow();
+    void missingScrapesBreakTheLine();
     void dragZoomsWheelZoomsShiftDragPans();
     void crosshairShowsExactValuesOfVisiblePods();
     void twoMillionPointsAreDecimatedNotDropped();
@@ -258,6 +260,49 @@ void TestMemoryChart::rangePresetsSetTheTimeAxis()
     QVERIFY(b->isChecked());
     QCOMPARE(chart.visibleRange().startMs, kNow - duration);
     QCOMPARE(chart.visibleRange().endMs, kNow);
+}
+
+void TestMemoryChart::presetsEndAtTheLatestSampleWithoutNow()
+{
+    auto data = std::make_shared<MemoryChartData>();
+    data->pods.push_back({ QStringLiteral("catalog-0"), {} });
+    for (qint64 t = kNow - 30 * kHour; t <= kNow - 2 * kHour; t += 30'000)
+        data->pods.back().samples.push_back({ t, 300.0 * 1024 * 1024 });
+    MemoryChart chart;
+    chart.resize(1000, 600);
+    chart.setData(data);
+    chart.setRangePreset(RangePreset::Last6Hours);
+    QCOMPARE(chart.visibleRange().endMs, kNow - 2 * kHour);
+    QCOMPARE(chart.visibleRange().durationMs(), 6 * kHour);
+    // Without a limit the axis still starts at zero and tops the data.
+    QCOMPARE(chart.plot()->yAxis->range().lower, 0.0);
+    QVERIFY(chart.plot()->yAxis->range().upper > 300.0 * 1024 * 1024);
+    QVERIFY(!chart.plot()->yAxis2->visible());
+}
+
+void TestMemoryChart::missingScrapesBreakTheLine()
+{
+    auto data = std::make_shared<MemoryChartData>();
+    data->nowMs = kNow;
+    data->pods.push_back({ QStringLiteral("payments-0"), {} });
+    for (qint64 t = kNow - 6 * kHour; t <= kNow; t += 15'000) {
+        if (t < kNow - 4 * kHour || t > kNow - 3 * kHour) // an hour of missing scrapes
+            data->pods.back().samples.push_back({ t, 700.0 * 1024 * 1024 });
+    }
+    MemoryChart chart;
+    chart.resize(1000, 600);
+    chart.setData(data);
+    chart.setRangePreset(RangePreset::Last6Hours);
+    int breaks = 0;
+    for (const QCPGraphData& p : *chart.podGraph(0)->data()) {
+        if (std::isnan(p.value)) {
+            ++breaks;
+            QVERIFY(p.key > (kNow - 4 * kHour) / 1000.0 && p.key < (kNow - 3 * kHour) / 1000.0);
+        }
+    }
+    QCOMPARE(breaks, 1);
+    chart.showCrosshairAt(kNow - 3 * kHour - kHour / 2);
+    QVERIFY2(chart.crosshairText().contains(QStringLiteral("payments-0: no data")), qPrintable(chart.crosshairText()));
 }
 
 void TestMemoryChart::dragZoomsWheelZoomsShiftDragPans()
