@@ -85,6 +85,11 @@ int serve(const QStringList& args)
         QStringLiteral("N") });
     p.addOption({ QStringLiteral("prometheus-port"), QStringLiteral("Prometheus API port (default: any free port)."),
         QStringLiteral("N") });
+    p.addOption({ QStringLiteral("token"),
+        QStringLiteral("Bearer token of the admin user (default: a random one per run, written to the kubeconfig)."),
+        QStringLiteral("T") });
+    p.addOption({ QStringLiteral("read-only-user"),
+        QStringLiteral("Also serve a read-only user (context leakdesk-sandbox-readonly): 403 on patch and exec.") });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli sandbox serve") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli sandbox serve --help'"));
         return 2;
@@ -95,6 +100,8 @@ int serve(const QStringList& args)
     }
     sandbox::SandboxOptions options;
     options.kubeconfigPath = p.value(QStringLiteral("kubeconfig-out"));
+    options.token = p.value(QStringLiteral("token"));
+    options.readOnlyUser = p.isSet(QStringLiteral("read-only-user"));
     qint64 nowMs = 0;
     if (!parseNumber(p, QStringLiteral("seed"), options.seed, "the seed is a non-negative integer")
         || !parseNumber(p, QStringLiteral("kube-port"), options.kubePort, "ports are 0-65535")
@@ -220,7 +227,7 @@ int runSandboxCommand(const QStringList& args)
     if (sub.isEmpty() || sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
         QTextStream(sub.isEmpty() ? stderr : stdout)
             << "usage: leakdesk-cli sandbox serve [--kubeconfig-out FILE] [--kube-port N] [--prometheus-port N] "
-               "[--seed N]\n"
+               "[--seed N] [--token T] [--read-only-user]\n"
             << "       leakdesk-cli sandbox export-metrics --out FILE [--seed N] [--hours H] [--until-ms MS]\n";
         return sub.isEmpty() ? 2 : 0;
     }

@@ -33,6 +33,11 @@ struct KubeClient::Attempt {
     int retries = 0;
     bool reauthenticated = false; // a 401 re-runs the exec plugin once
     bool credentialJustFetched = false; // use the plugin's answer even if it claims to be expired
+    // Set for requests that are not plain GETs (exec): called with credentials ready instead of a GET.
+    std::function<void(std::shared_ptr<Attempt>)> dispatch;
+    QByteArray method = "GET";
+    QByteArray body;
+    QByteArray contentType;
 };
 
 namespace {
@@ -284,10 +289,18 @@ void KubeClient::send(std::shared_ptr<Attempt> attempt)
         return;
     }
     attempt->credentialJustFetched = false;
+    if (attempt->dispatch)
+        return attempt->dispatch(attempt);
     auto req = makeRequest(attempt->path, attempt->query);
     if (!req)
         return deliverError(attempt, req.error());
-    QNetworkReply* reply = m_nam->get(*req);
+    QNetworkReply* reply = nullptr;
+    if (attempt->method == "GET") {
+        reply = m_nam->get(*req);
+    } else {
+        req->setHeader(QNetworkRequest::ContentTypeHeader, attempt->contentType);
+        reply = m_nam->sendCustomRequest(*req, attempt->method, attempt->body);
+    }
     connect(reply, &QNetworkReply::finished, this, [this, attempt, reply] { onReply(attempt, reply); });
 }
 
@@ -298,7 +311,7 @@ void KubeClient::onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply)
         return;
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QByteArray body = reply->readAll();
-    const QString what = QStringLiteral("GET %1").arg(attempt->path);
+    const QString what = QStringLiteral("%1 %2").arg(QString::fromLatin1(attempt->method), attempt->path);
 
     if (status == 401 && m_context.user.exec && !attempt->reauthenticated) {
         // The cached credential was revoked or expired early: run the plugin again, once.
@@ -308,8 +321,12 @@ void KubeClient::onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply)
         return;
     }
 
-    const bool retryable = status == 429 || status >= 500 || reply->error() == QNetworkReply::OperationCanceledError
-        || reply->error() == QNetworkReply::RemoteHostClosedError;
+    // Only what cannot have changed anything is retried: a GET, or any request refused with 429.
+    const bool idempotent = attempt->method == "GET";
+    const bool retryable = status == 429
+        || (idempotent
+            && (status >= 500 || reply->error() == QNetworkReply::OperationCanceledError
+                || reply->error() == QNetworkReply::RemoteHostClosedError));
     if (retryable && attempt->retries < m_options.maxRetries) {
         int delayMs = 200 * (1 << attempt->retries);
         if (status == 429) {
@@ -345,6 +362,73 @@ void KubeClient::onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply)
     } catch (const json::exception& e) {
         attempt->done(makeError(ErrorCode::Parse, what.toStdString() + ": the answer is not JSON", e.what()));
     }
+}
+
+KubeCall KubeClient::start(std::shared_ptr<Attempt> attempt, QObject* context, Callback<json> done)
+{
+    attempt->context = context;
+    attempt->hasContext = context != nullptr;
+    attempt->done = std::move(done);
+    send(attempt);
+    return KubeCall(attempt->cancelled);
+}
+
+KubeCall KubeClient::patch(const QString& path, const json& patch, PatchType type, const PatchOptions& options,
+    QObject* context, Callback<json> done)
+{
+    auto attempt = std::make_shared<Attempt>();
+    attempt->path = path;
+    if (options.dryRun)
+        attempt->query.addQueryItem(QStringLiteral("dryRun"), QStringLiteral("All"));
+    if (!options.fieldManager.isEmpty())
+        attempt->query.addQueryItem(QStringLiteral("fieldManager"), options.fieldManager);
+    attempt->method = "PATCH";
+    attempt->body = QByteArray::fromStdString(patch.dump());
+    attempt->contentType = type == PatchType::StrategicMerge ? "application/strategic-merge-patch+json"
+        : type == PatchType::Merge                           ? "application/merge-patch+json"
+                                                             : "application/json-patch+json";
+    return start(attempt, context, std::move(done));
+}
+
+KubeCall KubeClient::patchDeployment(const QString& ns, const QString& name, const json& body, PatchType type,
+    const PatchOptions& options, QObject* context, Callback<PatchedDeployment> done)
+{
+    return patch(paths::deployment(ns, name), body, type, options, context, [done](Result<json> r) {
+        if (!r)
+            return done(r.error());
+        auto parsed = parseDeployment(*r);
+        if (!parsed)
+            return done(parsed.error());
+        done(PatchedDeployment { std::move(parsed).value(), std::move(*r) });
+    });
+}
+
+KubeCall KubeClient::accessReview(const QString& verb, const QString& group, const QString& resource,
+    const QString& ns, const QString& name, QObject* context, Callback<AccessReview> done, const QString& subresource)
+{
+    json attributes = { { "verb", verb.toStdString() }, { "group", group.toStdString() },
+        { "resource", resource.toStdString() } };
+    if (!ns.isEmpty())
+        attributes["namespace"] = ns.toStdString();
+    if (!name.isEmpty())
+        attributes["name"] = name.toStdString();
+    if (!subresource.isEmpty())
+        attributes["subresource"] = subresource.toStdString();
+    const json review = { { "apiVersion", "authorization.k8s.io/v1" }, { "kind", "SelfSubjectAccessReview" },
+        { "spec", { { "resourceAttributes", attributes } } } };
+    auto attempt = std::make_shared<Attempt>();
+    attempt->path = paths::selfSubjectAccessReviews();
+    attempt->method = "POST";
+    attempt->body = QByteArray::fromStdString(review.dump());
+    attempt->contentType = "application/json";
+    return start(attempt, context, [done](Result<json> r) {
+        if (!r)
+            return done(r.error());
+        const json status = r->value("status", json::object());
+        if (!status.is_object() || !status.contains("allowed"))
+            return done(makeError(ErrorCode::Parse, "the SelfSubjectAccessReview answer has no status.allowed"));
+        done(AccessReview { status.value("allowed", false), status.value("denied", false), status.value("reason", "") });
+    });
 }
 
 KubeCall KubeClient::getJson(const QString& path, const QUrlQuery& query, QObject* context, Callback<json> done)
@@ -460,6 +544,104 @@ KubeCall KubeClient::listPodMetrics(const QString& ns, const QString& labelSelec
     if (!labelSelector.isEmpty())
         query.addQueryItem(QStringLiteral("labelSelector"), labelSelector);
     return getJson(paths::podMetrics(ns), query, context, parsed<PodMetrics>(done, parsePodMetricsList));
+}
+
+KubeCall KubeClient::listReplicaSets(const QString& ns, const QString& labelSelector, QObject* context, Callback<ParsedList<ReplicaSet>> done)
+{
+    QUrlQuery query;
+    if (!labelSelector.isEmpty())
+        query.addQueryItem(QStringLiteral("labelSelector"), labelSelector);
+    return listAll(paths::replicaSets(ns), query, context, parsed<ReplicaSet>(done, parseReplicaSetList));
+}
+
+KubeCall KubeClient::listNodes(QObject* context, Callback<ParsedList<Node>> done)
+{
+    return listAll(paths::nodes(), {}, context, parsed<Node>(done, parseNodeList));
+}
+
+ExecSession* KubeClient::exec(const ExecRequest& request, QObject* parent)
+{
+    auto* session = new ExecSession(request, parent);
+    QUrlQuery query;
+    for (const QString& arg : request.command)
+        query.addQueryItem(QStringLiteral("command"), arg);
+    if (!request.container.isEmpty())
+        query.addQueryItem(QStringLiteral("container"), request.container);
+    auto flag = [&](const char* name, bool on) {
+        if (on)
+            query.addQueryItem(QString::fromLatin1(name), QStringLiteral("true"));
+    };
+    flag("stdin", request.stdinOn);
+    flag("stdout", request.stdoutOn);
+    flag("stderr", request.stderrOn);
+    flag("tty", request.tty);
+
+    auto attempt = std::make_shared<Attempt>();
+    attempt->path = paths::podExec(request.ns, request.pod);
+    attempt->query = query;
+    attempt->context = session;
+    attempt->hasContext = true;
+    QPointer<ExecSession> guard(session);
+    attempt->done = [guard](Result<json> r) {
+        if (guard && !r)
+            guard->fail(r.error());
+    };
+    attempt->dispatch = [this, guard](std::shared_ptr<Attempt> a) {
+        if (!guard)
+            return;
+        auto req = makeRequest(a->path, a->query);
+        if (!req)
+            return deliverError(a, req.error());
+        guard->open(*req, m_options.timeoutMs, [this, a](int status, const QByteArray&) {
+            if (status != 401 || !m_context.user.exec || a->reauthenticated)
+                return false;
+            // As for REST calls: the plugin's cached credential was refused, run it once more.
+            a->reauthenticated = true;
+            m_execCredential.reset();
+            send(a);
+            return true;
+        });
+    };
+    send(attempt);
+    return session;
+}
+
+KubeCall KubeClient::execCollect(const ExecRequest& request, QObject* context, Callback<ExecOutput> done, qint64 maxStdoutBytes)
+{
+    auto cancelled = std::make_shared<std::atomic_bool>(false);
+    const bool hasContext = context != nullptr;
+    QPointer<QObject> guard(context);
+    ExecSession* session = exec(request, this);
+    auto collected = std::make_shared<QByteArray>();
+    auto deliver = [cancelled, hasContext, guard, done, session](Result<ExecOutput> r) {
+        session->deleteLater();
+        if (cancelled->load() || (hasContext && !guard))
+            return;
+        done(std::move(r));
+    };
+    connect(session, &ExecSession::stdoutReady, session, [session, collected, maxStdoutBytes] {
+        const QByteArray chunk = session->readStdout();
+        if (collected->size() + chunk.size() > maxStdoutBytes) {
+            session->fail(makeError(ErrorCode::Truncated,
+                "exec output is larger than " + std::to_string(maxStdoutBytes) + " bytes",
+                "stream it with KubeClient::exec instead of collecting it"));
+            return;
+        }
+        *collected += chunk;
+    });
+    connect(session, &ExecSession::finished, session, [deliver, collected](const ExecResult& result) {
+        deliver(ExecOutput { result, std::move(*collected) });
+    });
+    connect(session, &ExecSession::failed, session, [deliver](const Error& error) { deliver(error); });
+    // Cancelling the call aborts the exec too.
+    QPointer<ExecSession> sessionGuard(session);
+    auto watcher = new QTimer(session);
+    connect(watcher, &QTimer::timeout, session, [cancelled, sessionGuard] {
+        if (cancelled->load() && sessionGuard)
+            sessionGuard->cancel();
+    });
+    watcher->start(200);
+    return KubeCall(cancelled);
 }
 
 } // namespace leakdesk::kube

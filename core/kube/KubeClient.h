@@ -4,6 +4,7 @@
 
 #include "common/Result.h"
 #include "kube/ExecCredential.h"
+#include "kube/ExecSession.h"
 #include "kube/KubeConfig.h"
 #include "kube/KubeObjects.h"
 
@@ -75,11 +76,56 @@ public:
     KubeCall listDeployments(const QString& ns, QObject* context, Callback<ParsedList<Deployment>> done);
     KubeCall listEvents(const QString& ns, const QString& fieldSelector, QObject* context, Callback<ParsedList<Event>> done);
     KubeCall listPodMetrics(const QString& ns, const QString& labelSelector, QObject* context, Callback<ParsedList<PodMetrics>> done);
+    KubeCall listReplicaSets(const QString& ns, const QString& labelSelector, QObject* context, Callback<ParsedList<ReplicaSet>> done);
+    KubeCall listNodes(QObject* context, Callback<ParsedList<Node>> done);
+
+    // PATCH of any object. Not retried on 5xx or a lost connection (the server may have applied it);
+    // a 429 is retried, since the server has not acted on it. dryRun=All asks the server to
+    // validate and compute the result without storing it.
+    enum class PatchType { StrategicMerge, Merge, Json };
+    struct PatchOptions {
+        bool dryRun = false;
+        QString fieldManager = QStringLiteral("leakdesk");
+    };
+    KubeCall patch(const QString& path, const nlohmann::json& patch, PatchType type, const PatchOptions& options,
+        QObject* context, Callback<nlohmann::json> done);
+    // The patched Deployment as the server returns it (for a dry run: as it would be stored), raw
+    // JSON included so a caller can diff the spec before and after.
+    struct PatchedDeployment {
+        Deployment deployment;
+        nlohmann::json object;
+    };
+    KubeCall patchDeployment(const QString& ns, const QString& name, const nlohmann::json& patch, PatchType type,
+        const PatchOptions& options, QObject* context, Callback<PatchedDeployment> done);
+
+    // "May I <verb> <resource> in <ns>?" through a SelfSubjectAccessReview, before offering a button.
+    struct AccessReview {
+        bool allowed = false;
+        bool denied = false; // explicitly denied (not just "no rule allows it")
+        std::string reason; // the authorizer's explanation, when it gives one
+    };
+    KubeCall accessReview(const QString& verb, const QString& group, const QString& resource, const QString& ns,
+        const QString& name, QObject* context, Callback<AccessReview> done, const QString& subresource = {});
+
+    // exec in a container over WebSocket (see ExecSession). The session is owned by `parent` (or
+    // by the caller when null) and starts at once; it ends with finished() or failed(). Never retried:
+    // a command may have side effects.
+    ExecSession* exec(const ExecRequest& request, QObject* parent = nullptr);
+
+    // For small outputs (jcmd -l, df, sha256sum): runs the command and collects stdout, failing with
+    // ErrorCode::Truncated when it exceeds maxStdoutBytes.
+    struct ExecOutput {
+        ExecResult result;
+        QByteArray stdoutBytes;
+    };
+    KubeCall execCollect(const ExecRequest& request, QObject* context, Callback<ExecOutput> done,
+        qint64 maxStdoutBytes = 16 * 1024 * 1024);
 
 private:
     KubeClient(ResolvedContext context, KubeClientOptions options, QObject* parent);
     struct Attempt;
     void send(std::shared_ptr<Attempt> attempt);
+    KubeCall start(std::shared_ptr<Attempt> attempt, QObject* context, Callback<nlohmann::json> done);
     Result<QNetworkRequest> makeRequest(const QString& path, const QUrlQuery& query);
     void onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply);
     void runCredentialPlugin();

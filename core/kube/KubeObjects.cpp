@@ -356,7 +356,83 @@ Result<PodMetrics> parsePodMetrics(const json& j)
     }
 }
 
+namespace {
+Result<ReplicaSet> parseReplicaSetUnchecked(const json& j)
+{
+    if (!j.is_object())
+        return makeError(ErrorCode::Parse, "replicaset is not an object");
+    ReplicaSet r;
+    r.meta = parseMeta(j);
+    if (r.meta.name.empty())
+        return makeError(ErrorCode::Parse, "replicaset without metadata.name");
+    const json& spec = obj(j, "spec");
+    r.replicas = i(spec, "replicas");
+    r.readyReplicas = i(obj(j, "status"), "readyReplicas");
+    const auto rev = r.meta.annotations.find("deployment.kubernetes.io/revision");
+    r.revision = rev == r.meta.annotations.end() ? 0 : std::atoi(rev->second.c_str());
+    const auto hash = r.meta.labels.find("pod-template-hash");
+    r.podTemplateHash = hash == r.meta.labels.end() ? std::string() : hash->second;
+    for (const auto& [kind, name] : r.meta.owners)
+        if (kind == "Deployment")
+            r.ownerDeployment = name;
+    r.containers = parseContainers(obj(obj(spec, "template"), "spec"));
+    return r;
+}
+
+Result<Node> parseNodeUnchecked(const json& j)
+{
+    if (!j.is_object())
+        return makeError(ErrorCode::Parse, "node is not an object");
+    Node n;
+    n.meta = parseMeta(j);
+    if (n.meta.name.empty())
+        return makeError(ErrorCode::Parse, "node without metadata.name");
+    const json& status = obj(j, "status");
+    auto memory = [](const json& list) -> std::optional<std::int64_t> {
+        if (!list.contains("memory") || !list["memory"].is_string())
+            return std::nullopt;
+        auto bytes = parseMemoryBytes(list["memory"].get<std::string>());
+        return bytes ? std::optional<std::int64_t>(*bytes) : std::nullopt;
+    };
+    n.memoryCapacityBytes = memory(obj(status, "capacity"));
+    n.memoryAllocatableBytes = memory(obj(status, "allocatable"));
+    if (auto cpu = parseQuantity(s(obj(status, "allocatable"), "cpu")))
+        n.cpuAllocatableCores = *cpu;
+    for (const json& c : arr(status, "conditions")) {
+        if (s(c, "type") == "Ready")
+            n.ready = s(c, "status") == "True";
+        else if (s(c, "type") == "MemoryPressure")
+            n.memoryPressure = s(c, "status") == "True";
+    }
+    n.kubeletVersion = s(obj(status, "nodeInfo"), "kubeletVersion");
+    for (const json& a : arr(status, "addresses"))
+        if (s(a, "type") == "InternalIP")
+            n.internalIp = s(a, "address");
+    return n;
+}
+} // namespace
+
+Result<ReplicaSet> parseReplicaSet(const json& j)
+{
+    try {
+        return parseReplicaSetUnchecked(j);
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Parse, "malformed ReplicaSet object", e.what());
+    }
+}
+
+Result<Node> parseNode(const json& j)
+{
+    try {
+        return parseNodeUnchecked(j);
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Parse, "malformed Node object", e.what());
+    }
+}
+
 Result<ParsedList<Pod>> parsePodList(const json& j) { return parseList<Pod>(j, parsePod); }
+Result<ParsedList<ReplicaSet>> parseReplicaSetList(const json& j) { return parseList<ReplicaSet>(j, parseReplicaSet); }
+Result<ParsedList<Node>> parseNodeList(const json& j) { return parseList<Node>(j, parseNode); }
 Result<ParsedList<Deployment>> parseDeploymentList(const json& j) { return parseList<Deployment>(j, parseDeployment); }
 Result<ParsedList<Event>> parseEventList(const json& j) { return parseList<Event>(j, parseEvent); }
 Result<ParsedList<PodMetrics>> parsePodMetricsList(const json& j) { return parseList<PodMetrics>(j, parsePodMetrics); }

@@ -74,6 +74,29 @@ struct Deployment {
     std::vector<ContainerSpec> containers;
 };
 
+// apps/v1 ReplicaSet: one per pod template of a Deployment (the pod-template-hash label).
+struct ReplicaSet {
+    ObjectMeta meta;
+    int replicas = 0; // desired
+    int readyReplicas = 0;
+    int revision = 0; // deployment.kubernetes.io/revision
+    std::string podTemplateHash;
+    std::string ownerDeployment;
+    std::vector<ContainerSpec> containers;
+};
+
+// core/v1 Node: what the memory decisions need (allocatable memory, readiness, pressure).
+struct Node {
+    ObjectMeta meta;
+    std::optional<std::int64_t> memoryCapacityBytes;
+    std::optional<std::int64_t> memoryAllocatableBytes;
+    double cpuAllocatableCores = 0;
+    bool ready = false;
+    bool memoryPressure = false;
+    std::string kubeletVersion;
+    std::string internalIp;
+};
+
 struct ObjectReference {
     std::string kind;
     std::string name;
@@ -114,6 +137,8 @@ Result<Pod> parsePod(const nlohmann::json& j);
 Result<Deployment> parseDeployment(const nlohmann::json& j);
 Result<Event> parseEvent(const nlohmann::json& j);
 Result<PodMetrics> parsePodMetrics(const nlohmann::json& j);
+Result<ReplicaSet> parseReplicaSet(const nlohmann::json& j);
+Result<Node> parseNode(const nlohmann::json& j);
 
 // Parses the "items" of a List; items that fail to parse are reported in `skipped`, not dropped silently.
 template<class T>
@@ -127,5 +152,7 @@ Result<ParsedList<Pod>> parsePodList(const nlohmann::json& j);
 Result<ParsedList<Deployment>> parseDeploymentList(const nlohmann::json& j);
 Result<ParsedList<Event>> parseEventList(const nlohmann::json& j);
 Result<ParsedList<PodMetrics>> parsePodMetricsList(const nlohmann::json& j);
+Result<ParsedList<ReplicaSet>> parseReplicaSetList(const nlohmann::json& j);
+Result<ParsedList<Node>> parseNodeList(const nlohmann::json& j);
 
 } // namespace leakdesk::kube

@@ -15,6 +15,7 @@ using nlohmann::json;
 namespace {
 
 const std::vector<std::string> kReadVerbs = { "get", "list" };
+const std::vector<std::string> kPatchableVerbs = { "get", "list", "patch" };
 
 std::vector<std::string> splitPath(const std::string& path)
 {
@@ -136,47 +137,84 @@ const std::vector<ResourceType>& KubeApi::resources()
         { "", "v1", "nodes", "node", "Node", false, { "no" }, {}, kReadVerbs },
         { "", "v1", "pods", "pod", "Pod", true, { "po" }, { "all" }, kReadVerbs },
         { "", "v1", "events", "event", "Event", true, { "ev" }, {}, kReadVerbs },
-        { "apps", "v1", "deployments", "deployment", "Deployment", true, { "deploy" }, { "all" }, kReadVerbs },
+        { "apps", "v1", "deployments", "deployment", "Deployment", true, { "deploy" }, { "all" }, kPatchableVerbs },
         { "apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, { "rs" }, { "all" }, kReadVerbs },
         { "events.k8s.io", "v1", "events", "event", "Event", true, { "ev" }, {}, kReadVerbs },
         { "metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true, {}, {}, kReadVerbs },
         { "metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false, {}, {}, kReadVerbs },
+        { "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "", "SelfSubjectAccessReview", false, {}, {},
+            { "create" } },
     };
     return types;
 }
 
-KubeApi::KubeApi(const SandboxModel& model, std::string bearerToken, Clock clock, AuthPolicy policy)
+KubeApi::KubeApi(SandboxModel& model, std::string bearerToken, Clock clock, AuthPolicy policy)
     : m_model(model)
     , m_objects(model)
+    , m_deployments(model, m_objects)
     , m_token(std::move(bearerToken))
     , m_clock(std::move(clock))
     , m_policy(policy)
-{ }
+{
+    m_users.push_back(User { "leakdesk-admin", m_token, false });
+}
+
+const KubeApi::User* KubeApi::authenticate(const HttpRequest& request) const
+{
+    static const User anonymous { "system:anonymous", "", false };
+    const QByteArray header = request.header("authorization");
+    if (header.isEmpty())
+        return m_policy == AuthPolicy::AllowAnonymous ? &anonymous : nullptr;
+    if (!header.startsWith("Bearer "))
+        return nullptr;
+    // Compare digests so the time taken does not depend on how much of the token matched.
+    const QByteArray given = QCryptographicHash::hash(header.mid(7).trimmed(), QCryptographicHash::Sha256);
+    for (const User& u : m_users)
+        if (QCryptographicHash::hash(QByteArray::fromStdString(u.token), QCryptographicHash::Sha256) == given)
+            return &u;
+    return nullptr;
+}
+
+bool KubeApi::allowed(const User& user, const std::string& verb, const std::string&, const std::string& resource) const
+{
+    if (!user.readOnly)
+        return true;
+    // RBAC's "view" ClusterRole: reads, but not secrets, exec or any write.
+    if (resource == "selfsubjectaccessreviews")
+        return verb == "create";
+    return (verb == "get" || verb == "list" || verb == "watch") && resource.find('/') == std::string::npos;
+}
+
+HttpResponse KubeApi::forbidden(const User& user, const std::string& verb, const std::string& group,
+    const std::string& resource, const std::string& name, const std::string& ns) const
+{
+    const std::string base = resource.substr(0, resource.find('/'));
+    const std::string what = group.empty() ? base : base + "." + group;
+    return kubeStatusError(403, "Forbidden",
+        what + " \"" + name + "\" is forbidden: User \"" + user.name + "\" cannot " + verb + " resource \"" + resource
+            + "\" in API group \"" + group + "\"" + (ns.empty() ? std::string() : " in the namespace \"" + ns + "\""),
+        { { "name", name }, { "group", group }, { "kind", base } });
+}
 
 bool KubeApi::authorised(const HttpRequest& request) const
 {
-    const QByteArray header = request.header("authorization");
-    if (header.isEmpty())
-        return m_policy == AuthPolicy::AllowAnonymous;
-    if (!header.startsWith("Bearer "))
-        return false;
-    // Compare digests so the time taken does not depend on how much of the token matched.
-    const QByteArray given = QCryptographicHash::hash(header.mid(7).trimmed(), QCryptographicHash::Sha256);
-    const QByteArray wanted = QCryptographicHash::hash(QByteArray::fromStdString(m_token), QCryptographicHash::Sha256);
-    return given == wanted;
+    return authenticate(request) != nullptr;
 }
 
-HttpResponse KubeApi::handle(const HttpRequest& request) const
+HttpResponse KubeApi::handle(const HttpRequest& request)
 {
     const std::vector<std::string> seg = splitPath(request.path);
     if (seg.size() == 1 && (seg[0] == "healthz" || seg[0] == "livez" || seg[0] == "readyz"))
         return HttpResponse::text(200, "ok");
-    if (!authorised(request))
+    const User* user = authenticate(request);
+    if (!user)
         return kubeStatusError(401, "Unauthorized", "Unauthorized");
-    if (request.method != "GET" && request.method != "HEAD")
+    const bool execPath = seg.size() == 7 && seg[6] == "exec";
+    const bool write = request.method == "PATCH" || request.method == "POST";
+    if (request.method != "GET" && request.method != "HEAD" && !write && !execPath)
         return kubeStatusError(405, "MethodNotAllowed",
             "the server does not allow this method on the requested resource (" + request.method.toStdString()
-                + ": the sandbox serves read-only requests)");
+                + ": the sandbox serves GET, PATCH of deployments and POST of selfsubjectaccessreviews)");
     if (seg.size() == 1 && seg[0] == "version") {
         return jsonResponse({ { "major", "1" }, { "minor", "32" }, { "gitVersion", "v1.32.0" },
             { "gitCommit", "70d3cc986aa8221cd1dfb1121852688902d3bf53" }, { "gitTreeState", "clean" },
@@ -209,11 +247,168 @@ HttpResponse KubeApi::handle(const HttpRequest& request) const
     for (const auto& t : resources())
         if (t.group == group && t.version == version && t.plural == rest[0])
             type = &t;
+    if (type && type->kind == "SelfSubjectAccessReview" && rest.size() == 1) {
+        if (request.method != "POST")
+            return kubeStatusError(405, "MethodNotAllowed", "selfsubjectaccessreviews can only be created (POST)");
+        return accessReview(request, *user);
+    }
+    if (type && type->kind == "Deployment" && rest.size() == 2 && request.method == "PATCH")
+        return patchDeployment(request, *user, ns, rest[1]);
+    if (write && !execPath)
+        return kubeStatusError(405, "MethodNotAllowed",
+            "the server does not allow this method on the requested resource (the sandbox accepts PATCH of "
+            "deployments and POST of selfsubjectaccessreviews)");
+    if (type && !allowed(*user, "get", group, type->plural))
+        return forbidden(*user, rest.size() >= 2 ? "get" : "list", group, type->plural,
+            rest.size() >= 2 ? rest[1] : std::string(), ns);
+    if (type && type->kind == "Pod" && rest.size() == 3 && rest[2] == "exec") {
+        const ExecAdmission admission = admitExec(request);
+        if (!admission.target)
+            return admission.refusal;
+        // A plain request (or SPDY, which the sandbox does not speak) reaches this point.
+        return kubeStatusError(400, "BadRequest",
+            "Upgrade request required: the sandbox serves exec over WebSocket (v5.channel.k8s.io, "
+            "v4.channel.k8s.io)");
+    }
     if (!type || rest.size() > 2 || (!ns.empty() && !type->namespaced))
         return kubeStatusError(404, "NotFound", "the server could not find the requested resource");
     if (rest.size() == 2 && ns.empty() && type->namespaced)
         return kubeStatusError(404, "NotFound", "the server could not find the requested resource");
     return resourceRequest(request, *type, ns, rest.size() == 2 ? rest[1] : std::string());
+}
+
+KubeApi::ExecAdmission KubeApi::admitExec(const HttpRequest& request) const
+{
+    ExecAdmission out;
+    const User* user = authenticate(request);
+    if (!user) {
+        out.refusal = kubeStatusError(401, "Unauthorized", "Unauthorized");
+        return out;
+    }
+    const std::vector<std::string> seg = splitPath(request.path);
+    if (seg.size() != 7 || seg[0] != "api" || seg[1] != "v1" || seg[2] != "namespaces" || seg[4] != "pods"
+        || seg[6] != "exec") {
+        out.refusal = kubeStatusError(404, "NotFound", "the server could not find the requested resource");
+        return out;
+    }
+    const std::string& name = seg[5];
+    if (!allowed(*user, "create", "", "pods/exec")) {
+        out.refusal = forbidden(*user, "create", "", "pods/exec", name, seg[3]);
+        return out;
+    }
+    const auto pod = m_model.podIndex(name);
+    if (seg[3] != m_model.namespaceName() || !pod) {
+        out.refusal = kubeStatusError(404, "NotFound", "pods \"" + name + "\" not found",
+            { { "name", name }, { "kind", "pods" } });
+        return out;
+    }
+    const std::string container = m_model.services()[m_model.pods()[*pod].service].name;
+    const QueryParams& q = request.query;
+    auto flag = [&](const char* key, bool fallback) {
+        if (!q.has(key))
+            return fallback;
+        const std::string v = q.value(key);
+        return v == "true" || v == "1";
+    };
+    ExecTarget target;
+    target.pod = *pod;
+    target.podName = name;
+    target.container = q.value("container", container);
+    target.command = q.values("command");
+    target.stdinOn = flag("stdin", false);
+    target.stdoutOn = flag("stdout", false);
+    target.stderrOn = flag("stderr", false);
+    target.tty = flag("tty", false);
+    if (target.container != container) {
+        out.refusal = kubeStatusError(
+            400, "BadRequest", "container " + target.container + " is not valid for pod " + name);
+        return out;
+    }
+    if (target.command.empty()) {
+        out.refusal = kubeStatusError(400, "BadRequest", "you must specify at least one command for the container");
+        return out;
+    }
+    if (!target.stdinOn && !target.stdoutOn && !target.stderrOn) {
+        out.refusal = kubeStatusError(400, "BadRequest", "you must specify at least one of stdin, stdout, stderr");
+        return out;
+    }
+    if (!m_model.containerRunningAt(*pod, m_clock())) {
+        // What the kubelet answers between an OOM kill and the restart (CrashLoopBackOff).
+        out.refusal = kubeStatusError(500, "InternalError", "container not found (\"" + container + "\")");
+        return out;
+    }
+    out.target = std::move(target);
+    return out;
+}
+
+HttpResponse KubeApi::patchDeployment(
+    const HttpRequest& request, const User& user, const std::string& ns, const std::string& name)
+{
+    if (!allowed(user, "patch", "apps", "deployments"))
+        return forbidden(user, "patch", "apps", "deployments", name, ns);
+    const auto service = m_model.serviceIndex(name);
+    if (ns != m_model.namespaceName() || !service)
+        return kubeStatusError(404, "NotFound", "deployments.apps \"" + name + "\" not found",
+            { { "name", name }, { "group", "apps" }, { "kind", "deployments" } });
+    const std::vector<std::string> dryRun = request.query.values("dryRun");
+    for (const auto& d : dryRun)
+        if (d != "All")
+            return kubeStatusError(400, "BadRequest", "Invalid dry run value \"" + d + "\": only \"All\" is supported");
+    PatchRequest patch;
+    patch.contentType = request.header("content-type").toStdString();
+    patch.body = request.body.toStdString();
+    patch.dryRun = !dryRun.empty();
+    patch.fieldManager = request.query.value("fieldManager");
+    auto result = m_deployments.patch(*service, patch, m_clock());
+    if (result)
+        return jsonResponse(*result);
+    const Error& e = result.error();
+    const json details = { { "name", name }, { "group", "apps" }, { "kind", "deployments" } };
+    switch (e.code) {
+    case ErrorCode::Conflict:
+        return kubeStatusError(409, "Conflict", e.message, details);
+    case ErrorCode::Invalid:
+        return kubeStatusError(422, "Invalid", e.message, details);
+    case ErrorCode::Unsupported:
+        return kubeStatusError(415, "UnsupportedMediaType", e.message);
+    default:
+        return kubeStatusError(400, "BadRequest", e.message);
+    }
+}
+
+HttpResponse KubeApi::accessReview(const HttpRequest& request, const User& user) const
+{
+    json review = json::parse(request.body.toStdString(), nullptr, false);
+    if (review.is_discarded() || !review.is_object() || !review.contains("spec") || !review["spec"].is_object())
+        return kubeStatusError(400, "BadRequest", "the body is not a SelfSubjectAccessReview");
+    const json spec = review["spec"];
+    bool isAllowed = false;
+    std::string reason;
+    if (spec.contains("resourceAttributes")) {
+        const json& a = spec["resourceAttributes"];
+        const std::string verb = a.value("verb", "");
+        const std::string group = a.value("group", "");
+        std::string resource = a.value("resource", "");
+        if (!a.value("subresource", "").empty())
+            resource += "/" + a.value("subresource", "");
+        isAllowed = allowed(user, verb, group, resource);
+        reason = isAllowed ? "RBAC: allowed by ClusterRoleBinding \"" + user.name + "\" of ClusterRole \"cluster-admin\" to User \""
+                + user.name + "\""
+                           : "RBAC: User \"" + user.name + "\" is bound to ClusterRole \"view\" only, which does not allow \""
+                + verb + "\" on \"" + resource + "\" in API group \"" + group + "\"";
+    } else if (spec.contains("nonResourceAttributes")) {
+        const std::string verb = spec["nonResourceAttributes"].value("verb", "");
+        isAllowed = !user.readOnly || verb == "get";
+    } else {
+        return kubeStatusError(400, "BadRequest", "spec.resourceAttributes or spec.nonResourceAttributes is required");
+    }
+    review["apiVersion"] = "authorization.k8s.io/v1";
+    review["kind"] = "SelfSubjectAccessReview";
+    review["metadata"] = { { "creationTimestamp", nullptr } };
+    review["status"] = { { "allowed", isAllowed } };
+    if (!reason.empty())
+        review["status"]["reason"] = reason;
+    return jsonResponse(review, 201);
 }
 
 HttpResponse KubeApi::discovery(const std::vector<std::string>& seg) const
@@ -266,6 +461,9 @@ HttpResponse KubeApi::discovery(const std::vector<std::string>& seg) const
             if (!t.categories.empty())
                 r["categories"] = t.categories;
             list.push_back(r);
+            if (t.kind == "Pod" && t.group.empty())
+                list.push_back({ { "name", "pods/exec" }, { "singularName", "" }, { "namespaced", true },
+                    { "kind", "PodExecOptions" }, { "verbs", json::array({ "create", "get" }) } });
         }
         if (!list.empty()) {
             return jsonResponse({ { "kind", "APIResourceList" }, { "apiVersion", "v1" },
@@ -285,13 +483,15 @@ std::vector<json> KubeApi::objects(const ResourceType& type, std::int64_t nowMs)
             out.push_back(m_objects.node(i, nowMs));
     } else if (type.kind == "Pod") {
         for (std::size_t i = 0; i < m_model.pods().size(); ++i)
-            out.push_back(m_objects.pod(i, nowMs));
+            if (m_model.podExistsAt(i, nowMs))
+                out.push_back(m_objects.pod(i, nowMs));
     } else if (type.kind == "Deployment") {
         for (std::size_t i = 0; i < m_model.services().size(); ++i)
-            out.push_back(m_objects.deployment(i, nowMs));
+            out.push_back(m_deployments.deployment(i, nowMs));
     } else if (type.kind == "ReplicaSet") {
         for (std::size_t i = 0; i < m_model.services().size(); ++i)
-            out.push_back(m_objects.replicaSet(i, nowMs));
+            for (std::size_t r = 0; r < m_model.revisions(i).size(); ++r)
+                out.push_back(m_objects.replicaSet(i, r, nowMs));
     } else if (type.kind == "Event") {
         out = m_objects.events(nowMs);
         if (type.group == "events.k8s.io")
@@ -302,7 +502,9 @@ std::vector<json> KubeApi::objects(const ResourceType& type, std::int64_t nowMs)
             out.push_back(m_objects.nodeMetrics(i, nowMs));
     } else if (type.kind == "PodMetrics") {
         for (std::size_t i = 0; i < m_model.pods().size(); ++i)
-            if (auto m = m_objects.podMetrics(i, nowMs))
+            if (!m_model.podExistsAt(i, nowMs))
+                continue;
+            else if (auto m = m_objects.podMetrics(i, nowMs))
                 out.push_back(std::move(*m));
     }
     return out;
@@ -361,7 +563,8 @@ HttpResponse KubeApi::resourceRequest(
         return jsonResponse(items[0]);
     }
 
-    const std::string rv = m_objects.listResourceVersion(now);
+    const std::string rv = std::to_string(
+        std::max<std::int64_t>(std::stoll(m_objects.listResourceVersion(now)), m_deployments.lastResourceVersion()));
     json listMeta = { { "resourceVersion", rv } };
     std::size_t offset = 0;
     if (const std::string token = q.value("continue"); !token.empty()) {

@@ -4,6 +4,8 @@
 // events.k8s.io/v1 events, metrics.k8s.io pod metrics; label and field selectors, limit/continue
 // paging, Table output for kubectl, Status objects for errors, bearer-token authentication.
 
+#include "sandbox/DeploymentStore.h"
+#include "sandbox/ExecEndpoint.h"
 #include "sandbox/HttpServer.h"
 #include "sandbox/KubeObjects.h"
 #include "sandbox/SandboxModel.h"
@@ -43,12 +45,31 @@ public:
     // kubectl (client-go) never sends credentials over a non-TLS connection.
     enum class AuthPolicy { RequireToken, AllowAnonymous };
 
-    KubeApi(
-        const SandboxModel& model, std::string bearerToken, Clock clock, AuthPolicy policy = AuthPolicy::RequireToken);
+    // Who a token belongs to. The admin may do everything; a read-only user (RBAC's "view") may
+    // get, list and watch, and is refused (403, with the RBAC message) anything else.
+    struct User {
+        std::string name;
+        std::string token;
+        bool readOnly = false;
+    };
+
+    KubeApi(SandboxModel& model, std::string bearerToken, Clock clock, AuthPolicy policy = AuthPolicy::RequireToken);
+
+    void addUser(User user) { m_users.push_back(std::move(user)); }
+    DeploymentStore& deployments() { return m_deployments; }
 
     // host:port clients should use, advertised in APIVersions.
     void setServerAddress(std::string hostPort) { m_serverAddress = std::move(hostPort); }
-    HttpResponse handle(const HttpRequest& request) const;
+    HttpResponse handle(const HttpRequest& request);
+
+    // pods/<name>/exec: who may exec what where. Either a target, or the Status the API server
+    // would answer (401, 404 for an unknown pod, 400 for a bad container or no command, 500 when
+    // the container is not running).
+    struct ExecAdmission {
+        std::optional<ExecTarget> target;
+        HttpResponse refusal;
+    };
+    ExecAdmission admitExec(const HttpRequest& request) const;
 
     static const std::vector<ResourceType>& resources();
 
@@ -58,9 +79,18 @@ private:
         const HttpRequest& request, const ResourceType& type, const std::string& ns, const std::string& name) const;
     std::vector<nlohmann::json> objects(const ResourceType& type, std::int64_t nowMs) const;
     bool authorised(const HttpRequest& request) const;
+    const User* authenticate(const HttpRequest& request) const; // null: 401
+    bool allowed(const User& user, const std::string& verb, const std::string& group, const std::string& resource) const;
+    HttpResponse forbidden(const User& user, const std::string& verb, const std::string& group,
+        const std::string& resource, const std::string& name, const std::string& ns) const;
+    HttpResponse patchDeployment(const HttpRequest& request, const User& user, const std::string& ns,
+        const std::string& name);
+    HttpResponse accessReview(const HttpRequest& request, const User& user) const;
 
-    const SandboxModel& m_model;
+    SandboxModel& m_model;
     KubeObjects m_objects;
+    DeploymentStore m_deployments;
+    std::vector<User> m_users;
     std::string m_token;
     Clock m_clock;
     AuthPolicy m_policy;

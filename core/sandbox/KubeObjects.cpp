@@ -138,8 +138,11 @@ json KubeObjects::containerSpec(std::size_t service) const
         { "imagePullPolicy", "IfNotPresent" } };
 }
 
-json KubeObjects::podTemplate(std::size_t service) const
+json KubeObjects::podTemplate(std::size_t service, std::size_t revision) const
 {
+    const TemplateRevision& rev = m_model.revisions(service)[revision];
+    if (!rev.templateJson.empty())
+        return json::parse(rev.templateJson);
     const ServiceSpec& s = m_model.services()[service];
     return json { { "metadata", { { "labels", { { "app", s.name }, { "team", s.team } } } } },
         { "spec",
@@ -152,11 +155,19 @@ json KubeObjects::deployment(std::size_t service, std::int64_t nowMs) const
 {
     const ServiceSpec& s = m_model.services()[service];
     const std::int64_t created = m_model.originMs() - 2 * kSecondMs;
+    const std::size_t latest = m_model.revisions(service).size() - 1;
     int ready = 0;
-    for (std::size_t p = 0; p < m_model.pods().size(); ++p)
-        if (m_model.pods()[p].service == service && m_model.containerRunningAt(p, nowMs))
-            ++ready;
-    json tmpl = podTemplate(service);
+    int existing = 0;
+    int updated = 0;
+    for (std::size_t p = 0; p < m_model.pods().size(); ++p) {
+        if (m_model.pods()[p].service != service || !m_model.podExistsAt(p, nowMs))
+            continue;
+        ++existing;
+        updated += m_model.pods()[p].revision == latest ? 1 : 0;
+        ready += m_model.containerRunningAt(p, nowMs) ? 1 : 0;
+    }
+    json tmpl = podTemplate(service, latest);
+    const std::string revisionText = std::to_string(m_model.revisions(service)[latest].number);
     return json { { "apiVersion", "apps/v1" }, { "kind", "Deployment" },
         { "metadata",
             { { "name", s.name }, { "namespace", m_model.namespaceName() },
@@ -164,7 +175,7 @@ json KubeObjects::deployment(std::size_t service, std::int64_t nowMs) const
                 { "generation", 1 }, { "creationTimestamp", rfc3339(created) },
                 { "labels", { { "app", s.name }, { "team", s.team } } },
                 { "annotations",
-                    { { "deployment.kubernetes.io/revision", "1" }, { "leakdesk.io/owner", s.owner } } } } },
+                    { { "deployment.kubernetes.io/revision", revisionText }, { "leakdesk.io/owner", s.owner } } } } },
         { "spec",
             { { "replicas", s.replicas }, { "revisionHistoryLimit", 10 }, { "progressDeadlineSeconds", 600 },
                 { "selector", { { "matchLabels", { { "app", s.name } } } } },
@@ -173,9 +184,9 @@ json KubeObjects::deployment(std::size_t service, std::int64_t nowMs) const
                         { "rollingUpdate", { { "maxUnavailable", "25%" }, { "maxSurge", "25%" } } } } },
                 { "template", tmpl } } },
         { "status",
-            { { "observedGeneration", 1 }, { "replicas", s.replicas }, { "updatedReplicas", s.replicas },
+            { { "observedGeneration", 1 }, { "replicas", existing }, { "updatedReplicas", updated },
                 { "readyReplicas", ready }, { "availableReplicas", ready },
-                { "unavailableReplicas", s.replicas - ready },
+                { "unavailableReplicas", std::max(0, s.replicas - ready) },
                 { "conditions",
                     json::array({ { { "type", "Available" }, { "status", ready > 0 ? "True" : "False" },
                                       { "lastUpdateTime", rfc3339(created + kMinuteMs) },
@@ -186,41 +197,55 @@ json KubeObjects::deployment(std::size_t service, std::int64_t nowMs) const
                             { "lastUpdateTime", rfc3339(created + kMinuteMs) },
                             { "lastTransitionTime", rfc3339(created) }, { "reason", "NewReplicaSetAvailable" },
                             { "message",
-                                "ReplicaSet \"" + m_model.replicaSetName(service)
-                                    + "\" has successfully progressed." } } }) } } } };
+                                "ReplicaSet \"" + m_model.replicaSetName(service, latest)
+                                    + (updated == s.replicas && existing == s.replicas ? "\" has successfully progressed."
+                                                                                       : "\" is progressing.") } } }) } } } };
 }
 
 json KubeObjects::replicaSet(std::size_t service, std::int64_t nowMs) const
 {
+    return replicaSet(service, m_model.revisions(service).size() - 1, nowMs);
+}
+
+json KubeObjects::replicaSet(std::size_t service, std::size_t revision, std::int64_t nowMs) const
+{
     const ServiceSpec& s = m_model.services()[service];
-    const std::string name = m_model.replicaSetName(service);
+    const TemplateRevision& rev = m_model.revisions(service)[revision];
+    const std::string name = m_model.replicaSetName(service, revision);
+    const std::string hash = rev.podTemplateHash;
     int ready = 0;
-    for (std::size_t p = 0; p < m_model.pods().size(); ++p)
-        if (m_model.pods()[p].service == service && m_model.containerRunningAt(p, nowMs))
-            ++ready;
-    json tmpl = podTemplate(service);
-    tmpl["metadata"]["labels"]["pod-template-hash"] = s.podTemplateHash;
+    int existing = 0;
+    for (std::size_t p = 0; p < m_model.pods().size(); ++p) {
+        if (m_model.pods()[p].service != service || m_model.pods()[p].revision != revision
+            || !m_model.podExistsAt(p, nowMs))
+            continue;
+        ++existing;
+        ready += m_model.containerRunningAt(p, nowMs) ? 1 : 0;
+    }
+    const bool latest = revision + 1 == m_model.revisions(service).size();
+    const int desired = latest ? s.replicas : 0;
+    json tmpl = podTemplate(service, revision);
+    tmpl["metadata"]["labels"]["pod-template-hash"] = hash;
     return json { { "apiVersion", "apps/v1" }, { "kind", "ReplicaSet" },
         { "metadata",
             { { "name", name }, { "namespace", m_model.namespaceName() }, { "uid", m_model.uidFor("ReplicaSet", name) },
                 { "resourceVersion", resourceVersionAt(nowMs) }, { "generation", 1 },
-                { "creationTimestamp", rfc3339(m_model.originMs() - kSecondMs) },
-                { "labels", { { "app", s.name }, { "team", s.team }, { "pod-template-hash", s.podTemplateHash } } },
+                { "creationTimestamp", rfc3339(rev.createdMs) },
+                { "labels", { { "app", s.name }, { "team", s.team }, { "pod-template-hash", hash } } },
                 { "annotations",
                     { { "deployment.kubernetes.io/desired-replicas", std::to_string(s.replicas) },
                         { "deployment.kubernetes.io/max-replicas", std::to_string(s.replicas + 1) },
-                        { "deployment.kubernetes.io/revision", "1" } } },
+                        { "deployment.kubernetes.io/revision", std::to_string(rev.number) } } },
                 { "ownerReferences",
                     json::array({ { { "apiVersion", "apps/v1" }, { "kind", "Deployment" }, { "name", s.name },
                         { "uid", m_model.uidFor("Deployment", s.name) }, { "controller", true },
                         { "blockOwnerDeletion", true } } }) } } },
         { "spec",
-            { { "replicas", s.replicas },
-                { "selector",
-                    { { "matchLabels", { { "app", s.name }, { "pod-template-hash", s.podTemplateHash } } } } },
+            { { "replicas", desired },
+                { "selector", { { "matchLabels", { { "app", s.name }, { "pod-template-hash", hash } } } } },
                 { "template", tmpl } } },
         { "status",
-            { { "replicas", s.replicas }, { "fullyLabeledReplicas", s.replicas }, { "readyReplicas", ready },
+            { { "replicas", existing }, { "fullyLabeledReplicas", existing }, { "readyReplicas", ready },
                 { "availableReplicas", ready }, { "observedGeneration", 1 } } } };
 }
 
@@ -231,7 +256,8 @@ json KubeObjects::pod(std::size_t index, std::int64_t nowMs) const
     const NodeSpec& node = m_model.nodes()[p.node];
     const auto runIdx = m_model.runIndexAt(index, nowMs);
     const bool running = m_model.containerRunningAt(index, nowMs);
-    const std::string rsName = m_model.replicaSetName(p.service);
+    const std::string rsName = m_model.replicaSetName(p.service, p.revision);
+    const std::string hash = m_model.revisionOf(index).podTemplateHash;
     const std::string imageId = s.image.substr(0, s.image.find(':'))
         + "@sha256:" + std::string(p.runs.front().containerId).replace(0, 8, "5f2b8c1d");
 
@@ -273,7 +299,7 @@ json KubeObjects::pod(std::size_t index, std::int64_t nowMs) const
     json metadata = { { "name", p.name }, { "generateName", rsName + "-" }, { "namespace", m_model.namespaceName() },
         { "uid", p.uid }, { "resourceVersion", resourceVersionAt(readySince) },
         { "creationTimestamp", rfc3339(p.createdMs) },
-        { "labels", { { "app", s.name }, { "team", s.team }, { "pod-template-hash", s.podTemplateHash } } },
+        { "labels", { { "app", s.name }, { "team", s.team }, { "pod-template-hash", hash } } },
         { "ownerReferences",
             json::array({ { { "apiVersion", "apps/v1" }, { "kind", "ReplicaSet" }, { "name", rsName },
                 { "uid", m_model.uidFor("ReplicaSet", rsName) }, { "controller", true },
@@ -282,7 +308,7 @@ json KubeObjects::pod(std::size_t index, std::int64_t nowMs) const
         metadata["annotations"] = { { "prometheus.io/scrape", "true" },
             { "prometheus.io/path", "/actuator/prometheus" }, { "prometheus.io/port", "8080" } };
 
-    json spec = podTemplate(p.service)["spec"];
+    json spec = podTemplate(p.service, p.revision)["spec"];
     spec["nodeName"] = node.name;
     spec["priority"] = 0;
     spec["enableServiceLinks"] = true;
@@ -349,7 +375,7 @@ std::vector<json> KubeObjects::events(std::int64_t nowMs) const
         const ServiceSpec& s = m_model.services()[p.service];
         const NodeSpec& node = m_model.nodes()[p.node];
         const auto runIdx = m_model.runIndexAt(i, nowMs);
-        if (!runIdx)
+        if (!runIdx || !m_model.podExistsAt(i, nowMs))
             continue;
         const json involved = { { "kind", "Pod" }, { "namespace", m_model.namespaceName() }, { "name", p.name },
             { "uid", p.uid }, { "apiVersion", "v1" }, { "fieldPath", "spec.containers{" + s.name + "}" } };
@@ -419,7 +445,8 @@ std::optional<json> KubeObjects::podMetrics(std::size_t index, std::int64_t nowM
             { "metadata",
                 { { "name", p.name }, { "namespace", m_model.namespaceName() }, { "creationTimestamp", rfc3339(nowMs) },
                     { "labels",
-                        { { "app", s.name }, { "team", s.team }, { "pod-template-hash", s.podTemplateHash } } } } },
+                        { { "app", s.name }, { "team", s.team },
+                            { "pod-template-hash", m_model.revisionOf(index).podTemplateHash } } } } },
             { "timestamp", rfc3339(g) }, { "window", "30s" },
             { "containers",
                 json::array({ { { "name", s.name },
@@ -438,7 +465,7 @@ json KubeObjects::nodeMetrics(std::size_t index, std::int64_t nowMs) const
     double bytes = 1.3 * kGiB + 40.0 * kMiB * m_model.noise(stableHash(n.name + "/node-memory"), at);
     double cores = 0.18 + 0.03 * m_model.noise(stableHash(n.name + "/node-cpu"), at);
     for (std::size_t p = 0; p < m_model.pods().size(); ++p) {
-        if (m_model.pods()[p].node != index)
+        if (m_model.pods()[p].node != index || !m_model.podExistsAt(p, at))
             continue;
         bytes += m_model.workingSetBytes(p, at).value_or(0.0) + m_model.pauseContainerBytes(p, at);
         cores += m_model.cpuCores(p, at).value_or(0.0);

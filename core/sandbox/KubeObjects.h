@@ -27,7 +27,10 @@ public:
     nlohmann::json namespaceObject() const;
     nlohmann::json node(std::size_t node, std::int64_t nowMs) const;
     nlohmann::json deployment(std::size_t service, std::int64_t nowMs) const;
-    nlohmann::json replicaSet(std::size_t service, std::int64_t nowMs) const;
+    nlohmann::json replicaSet(std::size_t service, std::int64_t nowMs) const; // of the latest revision
+    nlohmann::json replicaSet(std::size_t service, std::size_t revision, std::int64_t nowMs) const;
+    // The pod template of a revision, as the Deployment and its ReplicaSet hold it.
+    nlohmann::json podTemplate(std::size_t service, std::size_t revision = 0) const;
     nlohmann::json pod(std::size_t pod, std::int64_t nowMs) const;
     // core/v1 Events still within the TTL at nowMs, ordered by name like an etcd listing.
     std::vector<nlohmann::json> events(std::int64_t nowMs) const;
@@ -43,7 +46,6 @@ public:
 
 private:
     nlohmann::json containerSpec(std::size_t service) const;
-    nlohmann::json podTemplate(std::size_t service) const;
     std::string resourceVersionAt(std::int64_t tMs) const;
     nlohmann::json event(const std::string& objectName, std::int64_t firstMs, std::int64_t lastMs, int count,
         const std::string& type, const std::string& reason, const std::string& message, nlohmann::json involved,

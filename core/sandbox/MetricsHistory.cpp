@@ -81,6 +81,13 @@ MetricsHistory::MetricsHistory(const SandboxModel& model)
         { "http_server_requests_seconds", MetricType::Summary, "Duration of HTTP server request handling" },
     };
 
+    rebuild();
+}
+
+void MetricsHistory::rebuild()
+{
+    const SandboxModel& model = m_model;
+    m_series.clear();
     const auto& pods = model.pods();
     for (std::size_t p = 0; p < pods.size(); ++p) {
         const PodSpec& pod = pods[p];
@@ -176,7 +183,7 @@ std::int64_t MetricsHistory::gridCeil(std::int64_t tMs)
 std::optional<double> MetricsHistory::sampleAt(const RawSeries& s, std::int64_t gridMs) const
 {
     const PodSpec& pod = m_model.pods()[s.pod];
-    if (gridMs < pod.createdMs)
+    if (!m_model.podExistsAt(s.pod, gridMs))
         return std::nullopt;
     const ServiceSpec& svc = m_model.services()[pod.service];
     switch (s.source) {
@@ -190,7 +197,7 @@ std::optional<double> MetricsHistory::sampleAt(const RawSeries& s, std::int64_t 
         return app + m_model.pauseContainerBytes(s.pod, gridMs) + 2.0 * kMiB;
     }
     case SeriesSource::LimitMemory:
-        return static_cast<double>(svc.memoryLimitBytes);
+        return static_cast<double>(m_model.revisionOf(s.pod).memoryLimitBytes);
     case SeriesSource::LimitCpu:
         return svc.cpuLimitCores;
     case SeriesSource::Restarts:

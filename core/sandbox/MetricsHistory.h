@@ -56,6 +56,8 @@ public:
     const SandboxModel& model() const { return m_model; }
     const std::vector<MetricFamily>& families() const { return m_families; }
     const std::vector<RawSeries>& series() const { return m_series; }
+    // Lists the series again after the model changed (a rollout created pods).
+    void rebuild();
 
     // Sample of `s` scraped at `gridMs` (a multiple of the scrape interval); nullopt when the target
     // had no such series at that scrape (container not running, pod not created yet).

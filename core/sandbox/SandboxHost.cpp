@@ -1,5 +1,7 @@
 #include "sandbox/SandboxHost.h"
 
+#include "sandbox/ContainerRuntime.h"
+#include "sandbox/ExecEndpoint.h"
 #include "sandbox/HttpServer.h"
 #include "sandbox/KubeApi.h"
 #include "sandbox/MetricsHistory.h"
@@ -24,8 +26,10 @@ const QString kContext = QStringLiteral("leakdesk-sandbox");
 // on that thread so the sockets have the right thread affinity.
 class SandboxServers : public QObject {
 public:
-    SandboxServers(const SandboxOptions& options, const std::string& token)
+    SandboxServers(const SandboxOptions& options, const std::string& token, const std::string& viewerToken,
+        std::shared_ptr<std::atomic<qint64>> offset)
         : m_fixedNow(options.fixedNowMs)
+        , m_offset(std::move(offset))
         , m_model(options.seed, now())
         , m_history(m_model)
         // Plain http:// for now, and kubectl sends no credentials without TLS: anonymous reads are
@@ -33,8 +37,27 @@ public:
         , m_kube(
               m_model, token, [this] { return now(); }, KubeApi::AuthPolicy::AllowAnonymous)
         , m_prom(m_history, [this] { return now(); })
+        , m_runtime(m_model)
+        , m_exec([this](const ExecTarget& t) { return m_runtime.exec(t.pod, t.command, now()); })
     {
+        if (!viewerToken.empty())
+            m_kube.addUser(KubeApi::User { "leakdesk-sandbox-viewer", viewerToken, true });
         m_kubeServer.setHandler([this](const HttpRequest& r) { return m_kube.handle(r); });
+        // A rollout creates pods: their metric series must exist for Prometheus queries.
+        m_kube.deployments().setOnRollout([this] { m_history.rebuild(); });
+        if (!options.execProtocols.isEmpty())
+            m_exec.setProtocols(options.execProtocols);
+        m_exec.setDropAfterBytes(options.execDropAfterBytes);
+        m_kubeServer.setUpgradeHandler([this](const HttpRequest& r, QTcpSocket* socket) {
+            // Only WebSocket exec is taken over; anything else is answered as a plain request.
+            if (r.header("upgrade").toLower() != "websocket")
+                return false;
+            const KubeApi::ExecAdmission admission = m_kube.admitExec(r);
+            if (!admission.target)
+                return false;
+            m_exec.accept(*admission.target, r, socket);
+            return true;
+        });
         m_promServer.setHandler([this](const HttpRequest& r) { return m_prom.handle(r); });
     }
 
@@ -50,15 +73,22 @@ public:
 
     quint16 kubePort() const { return m_kubeServer.port(); }
     quint16 promPort() const { return m_promServer.port(); }
+    const ExecEndpoint& exec() const { return m_exec; }
 
 private:
-    std::int64_t now() const { return m_fixedNow ? *m_fixedNow : QDateTime::currentMSecsSinceEpoch(); }
+    std::int64_t now() const
+    {
+        return (m_fixedNow ? *m_fixedNow : QDateTime::currentMSecsSinceEpoch()) + m_offset->load();
+    }
 
     std::optional<qint64> m_fixedNow;
+    std::shared_ptr<std::atomic<qint64>> m_offset;
     SandboxModel m_model;
     MetricsHistory m_history;
     KubeApi m_kube;
     PromApi m_prom;
+    ContainerRuntime m_runtime;
+    ExecEndpoint m_exec;
     HttpServer m_kubeServer;
     HttpServer m_promServer;
 };
@@ -89,9 +119,13 @@ Status SandboxHost::start(const SandboxOptions& options)
     }
 
     // A fresh random token per run: the kube API rejects requests without it, as a real cluster would.
-    QByteArray raw(32, Qt::Uninitialized);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(raw.data()), raw.size() / 4);
-    const QString token = QString::fromLatin1(raw.toHex());
+    auto randomToken = [] {
+        QByteArray raw(32, Qt::Uninitialized);
+        QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(raw.data()), raw.size() / 4);
+        return QString::fromLatin1(raw.toHex());
+    };
+    const QString token = options.token.isEmpty() ? randomToken() : options.token;
+    const QString viewerToken = options.readOnlyUser ? randomToken() : QString();
 
     m_thread = new QThread;
     m_thread->setObjectName(QStringLiteral("leakdesk-sandbox"));
@@ -104,7 +138,7 @@ Status SandboxHost::start(const SandboxOptions& options)
     QMetaObject::invokeMethod(
         context,
         [&] {
-            m_servers = new SandboxServers(options, token.toStdString());
+            m_servers = new SandboxServers(options, token.toStdString(), viewerToken.toStdString(), m_clockOffset);
             listening = m_servers->listen(options.kubePort, options.prometheusPort);
             m_kubePort = m_servers->kubePort();
             m_promPort = m_servers->promPort();
@@ -116,7 +150,7 @@ Status SandboxHost::start(const SandboxOptions& options)
         stop();
         return e;
     }
-    if (auto written = writeKubeconfig(path, token); !written) {
+    if (auto written = writeKubeconfig(path, token, viewerToken); !written) {
         stop();
         return written.error();
     }
@@ -143,9 +177,9 @@ void SandboxHost::stop()
     m_promPort = 0;
 }
 
-Status SandboxHost::writeKubeconfig(const QString& path, const QString& token) const
+Status SandboxHost::writeKubeconfig(const QString& path, const QString& token, const QString& viewerToken) const
 {
-    const QString yaml = QStringLiteral(
+    QString yaml = QStringLiteral(
         "# Generated by LeakDesk for its built-in sandbox cluster. The token is valid while the sandbox runs.\n"
         "apiVersion: v1\n"
         "kind: Config\n"
@@ -166,6 +200,14 @@ Status SandboxHost::writeKubeconfig(const QString& path, const QString& token) c
         "current-context: %1\n"
         "preferences: {}\n")
                              .arg(kContext, kubeUrl().toString(), token, namespaceName());
+    if (!viewerToken.isEmpty()) {
+        // Same cluster, a user bound to RBAC's "view" role: what an on-call engineer without write
+        // access sees (403 on patch and exec).
+        yaml.replace(QStringLiteral("contexts:\n"),
+            QStringLiteral("- name: %1-viewer\n  user:\n    token: %2\ncontexts:\n- name: %3\n  context:\n    cluster: %1\n"
+                           "    user: %1-viewer\n    namespace: %4\n")
+                .arg(kContext, viewerToken, readOnlyContextName(), namespaceName()));
+    }
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
         return makeError(ErrorCode::Io,
@@ -193,6 +235,16 @@ QUrl SandboxHost::prometheusUrl() const
     return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_promPort));
 }
 
+void SandboxHost::advanceClock(qint64 ms)
+{
+    *m_clockOffset += ms;
+}
+
+qint64 SandboxHost::execStdoutBytesSent() const
+{
+    return m_servers ? m_servers->exec().stdoutBytesSent() : 0;
+}
+
 QString SandboxHost::kubeconfigPath() const
 {
     return m_kubeconfigPath;
@@ -201,6 +253,11 @@ QString SandboxHost::kubeconfigPath() const
 QString SandboxHost::contextName() const
 {
     return kContext;
+}
+
+QString SandboxHost::readOnlyContextName() const
+{
+    return kContext + QStringLiteral("-readonly");
 }
 
 QString SandboxHost::namespaceName() const

@@ -7,8 +7,10 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 
@@ -23,6 +25,14 @@ struct SandboxOptions {
     quint16 prometheusPort = 0; // 0 = any free port
     QString kubeconfigPath; // where to write the generated kubeconfig; empty = a temp dir owned by the host
     std::optional<qint64> fixedNowMs; // tests pin the clock; default follows the wall clock
+    // exec: channel protocols offered (empty: v5.channel.k8s.io then v4.channel.k8s.io), and a
+    // connection dropped after this many stdout bytes of each exec (negative: never).
+    QStringList execProtocols;
+    qint64 execDropAfterBytes = -1;
+    QString token; // the admin's bearer token; empty: a fresh random one per run
+    // Adds a read-only user (RBAC "view": get/list/watch, 403 on patch and exec) to the server and
+    // to the kubeconfig, as user "leakdesk-sandbox-viewer" and context "leakdesk-sandbox-readonly".
+    bool readOnlyUser = false;
 };
 
 class SandboxServers;
@@ -40,10 +50,15 @@ public:
     QUrl prometheusUrl() const; // http://127.0.0.1:PORT
     QString kubeconfigPath() const;
     QString contextName() const; // "leakdesk-sandbox"
+    QString readOnlyContextName() const; // "leakdesk-sandbox-readonly" (with SandboxOptions::readOnlyUser)
     QString namespaceName() const; // "production"
+    // Moves the sandbox's clock forward (tests: let a rollout finish, let hours of leak pass).
+    void advanceClock(qint64 ms);
+    // stdout bytes the exec endpoint has handed to sockets so far (shows back-pressure at work).
+    qint64 execStdoutBytesSent() const;
 
 private:
-    Status writeKubeconfig(const QString& path, const QString& token) const;
+    Status writeKubeconfig(const QString& path, const QString& token, const QString& viewerToken) const;
 
     QThread* m_thread = nullptr;
     SandboxServers* m_servers = nullptr; // lives in m_thread
@@ -51,6 +66,7 @@ private:
     quint16 m_kubePort = 0;
     quint16 m_promPort = 0;
     QString m_kubeconfigPath;
+    std::shared_ptr<std::atomic<qint64>> m_clockOffset = std::make_shared<std::atomic<qint64>>(0);
 };
 
 } // namespace leakdesk::sandbox

@@ -162,61 +162,169 @@ void SandboxModel::buildNodes()
 
 void SandboxModel::buildPods(std::int64_t horizonEndMs)
 {
+    (void)horizonEndMs; // runs are generated up to m_horizonEndMs
+    m_revisions.clear();
+    for (const ServiceSpec& svc : m_services) {
+        TemplateRevision first;
+        first.podTemplateHash = svc.podTemplateHash;
+        first.createdMs = m_originMs - kSecondMs;
+        first.memoryLimitBytes = svc.memoryLimitBytes;
+        first.memoryRequestBytes = svc.memoryRequestBytes;
+        first.env = svc.env;
+        m_revisions.push_back({ first });
+    }
     std::size_t podCounter = 0;
     for (std::size_t s = 0; s < m_services.size(); ++s) {
-        const ServiceSpec& svc = m_services[s];
-        for (int r = 0; r < svc.replicas; ++r, ++podCounter) {
-            PodSpec pod;
-            pod.service = s;
-            pod.replica = r;
-            const std::uint64_t podKey = mixHash(stableHash(svc.name), static_cast<std::uint64_t>(r));
-            pod.name = svc.name + "-" + svc.podTemplateHash + "-" + randomToken(podKey, 5, kNameAlphabet);
-            pod.uid = uidFor("Pod", pod.name);
-            pod.node = podCounter % m_nodes.size();
-            pod.podIp = "10.244." + std::to_string(pod.node + 1) + "." + std::to_string(20 + podCounter * 7);
-            pod.createdMs = m_originMs + static_cast<std::int64_t>(s) * 3 * kSecondMs + r * 7 * kSecondMs;
-
-            // Image already present on the node: the container starts a few seconds after creation.
-            std::int64_t start = pod.createdMs + 4 * kSecondMs;
-            const std::uint64_t runKey = stableHash(pod.name + "/runs");
-            // Per pod a base period between 38 and 51 minutes: under an hour with the jitter, so
-            // every pod of checkout is OOMKilled at least once in any hour.
-            const double basePeriodMin = 38.0 + static_cast<double>(mixHash(runKey, 1) % 14);
-            for (std::size_t k = 0; start < horizonEndMs; ++k) {
-                ContainerRun run;
-                run.startedMs = start;
-                run.containerId = randomToken(mixHash(runKey, k + 100), 64, kHex);
-                run.hostPid = 10000 + static_cast<int>(mixHash(runKey, k + 200) % 80000);
-                const double jitter = noise(runKey, static_cast<std::int64_t>(k));
-                if (svc.profile == MemoryProfile::LeakToLimit) {
-                    run.runLengthMs = static_cast<std::int64_t>((basePeriodMin * (1.0 + 0.08 * jitter)) * kMinuteMs);
-                    run.terminated = true;
-                    run.finishedMs = start + run.runLengthMs;
-                    run.reason = "OOMKilled";
-                    run.exitCode = 137;
-                } else if (svc.profile == MemoryProfile::Stabilising) {
-                    // Killed by a failing liveness probe every two or three days: healthy memory-wise,
-                    // but it gives the history fresh starts to check stabilisation on.
-                    run.runLengthMs = static_cast<std::int64_t>((60.0 + 15.0 * jitter) * kHourMs);
-                    run.terminated = true;
-                    run.finishedMs = start + run.runLengthMs;
-                    run.reason = "Error";
-                    run.exitCode = 143;
-                } else {
-                    run.terminated = false;
-                }
-                pod.runs.push_back(run);
-                if (!run.terminated)
-                    break;
-                start = run.finishedMs + kRestartDelayMs;
-            }
-            // The last run is still going at the horizon.
-            if (!pod.runs.empty() && pod.runs.back().finishedMs >= horizonEndMs) {
-                pod.runs.back().terminated = false;
-            }
-            m_pods.push_back(std::move(pod));
+        for (int r = 0; r < m_services[s].replicas; ++r, ++podCounter) {
+            const std::int64_t created = m_originMs + static_cast<std::int64_t>(s) * 3 * kSecondMs + r * 7 * kSecondMs;
+            m_pods.push_back(makePod(s, r, 0, created, podCounter));
         }
     }
+}
+
+PodSpec SandboxModel::makePod(
+    std::size_t service, int replica, std::size_t revision, std::int64_t createdMs, std::size_t slot)
+{
+    const ServiceSpec& svc = m_services[service];
+    const TemplateRevision& rev = m_revisions[service][revision];
+    PodSpec pod;
+    pod.service = service;
+    pod.replica = replica;
+    pod.revision = revision;
+    // Revision 1 keeps the key it always had, so the cluster of a seed never changes.
+    const std::uint64_t nameKey = revision == 0 ? stableHash(svc.name) : stableHash(svc.name + "/" + rev.podTemplateHash);
+    const std::uint64_t podKey = mixHash(nameKey, static_cast<std::uint64_t>(replica));
+    pod.name = svc.name + "-" + rev.podTemplateHash + "-" + randomToken(podKey, 5, kNameAlphabet);
+    pod.uid = uidFor("Pod", pod.name);
+    pod.node = slot % m_nodes.size();
+    pod.podIp = "10.244." + std::to_string(pod.node + 1) + "." + std::to_string(revision == 0 ? 20 + slot * 7 : (20 + slot * 7) % 230 + 20);
+    pod.createdMs = createdMs;
+    buildRuns(pod);
+    return pod;
+}
+
+void SandboxModel::buildRuns(PodSpec& pod) const
+{
+    const ServiceSpec& svc = m_services[pod.service];
+    const TemplateRevision& rev = m_revisions[pod.service][pod.revision];
+    // How long a run lasts scales with the room the leak has to grow into: a larger limit (or an
+    // earlier self-restart threshold) stretches (or shortens) the sawtooth at the same leak rate.
+    const double originalRoom = 0.996 * static_cast<double>(svc.memoryLimitBytes) - static_cast<double>(svc.baseBytes);
+    const double limitTop = 0.996 * static_cast<double>(rev.memoryLimitBytes);
+    const bool restartsItself
+        = rev.restartAtBytes && static_cast<double>(*rev.restartAtBytes) < limitTop && *rev.restartAtBytes > svc.baseBytes;
+    const double top = restartsItself ? static_cast<double>(*rev.restartAtBytes) : limitTop;
+    const double scale = std::max(0.05, (top - static_cast<double>(svc.baseBytes)) / originalRoom);
+
+    // Image already present on the node: the container starts a few seconds after creation.
+    std::int64_t start = pod.createdMs + 4 * kSecondMs;
+    const std::uint64_t runKey = stableHash(pod.name + "/runs");
+    // Per pod a base period between 38 and 51 minutes: under an hour with the jitter, so
+    // every pod of checkout is OOMKilled at least once in any hour.
+    const double basePeriodMin = 38.0 + static_cast<double>(mixHash(runKey, 1) % 14);
+    for (std::size_t k = 0; start < m_horizonEndMs; ++k) {
+        ContainerRun run;
+        run.startedMs = start;
+        run.containerId = randomToken(mixHash(runKey, k + 100), 64, kHex);
+        run.hostPid = 10000 + static_cast<int>(mixHash(runKey, k + 200) % 80000);
+        const double jitter = noise(runKey, static_cast<std::int64_t>(k));
+        if (svc.profile == MemoryProfile::LeakToLimit) {
+            run.runLengthMs
+                = static_cast<std::int64_t>((basePeriodMin * (1.0 + 0.08 * jitter)) * scale * kMinuteMs);
+            run.terminated = true;
+            run.finishedMs = start + run.runLengthMs;
+            run.reason = restartsItself ? "Completed" : "OOMKilled";
+            run.exitCode = restartsItself ? 0 : 137;
+        } else if (svc.profile == MemoryProfile::Stabilising) {
+            // Killed by a failing liveness probe every two or three days: healthy memory-wise,
+            // but it gives the history fresh starts to check stabilisation on.
+            run.runLengthMs = static_cast<std::int64_t>((60.0 + 15.0 * jitter) * kHourMs);
+            run.terminated = true;
+            run.finishedMs = start + run.runLengthMs;
+            run.reason = "Error";
+            run.exitCode = 143;
+        } else if (restartsItself) {
+            const double hours = (top - static_cast<double>(svc.baseBytes)) / svc.leakBytesPerHour;
+            run.runLengthMs = static_cast<std::int64_t>(hours * kHourMs);
+            run.terminated = true;
+            run.finishedMs = start + run.runLengthMs;
+            run.reason = "Completed";
+            run.exitCode = 0;
+        } else {
+            run.terminated = false;
+        }
+        pod.runs.push_back(run);
+        if (!run.terminated)
+            break;
+        start = run.finishedMs + kRestartDelayMs;
+    }
+    // The last run is still going at the horizon.
+    if (!pod.runs.empty() && pod.runs.back().finishedMs >= m_horizonEndMs) {
+        pod.runs.back().terminated = false;
+    }
+}
+
+std::string SandboxModel::templateHash(const std::string& templateText) const
+{
+    return randomToken(stableHash("pod-template-hash/" + templateText), 10, kNameAlphabet);
+}
+
+const TemplateRevision& SandboxModel::revisionOf(std::size_t pod) const
+{
+    return m_revisions[m_pods[pod].service][m_pods[pod].revision];
+}
+
+bool SandboxModel::podExistsAt(std::size_t pod, std::int64_t tMs) const
+{
+    const PodSpec& p = m_pods[pod];
+    return tMs >= p.createdMs && (!p.deletedMs || tMs < *p.deletedMs);
+}
+
+std::size_t SandboxModel::rollOut(std::size_t service, TemplateRevision revision, std::int64_t atMs)
+{
+    auto& revisions = m_revisions[service];
+    revision.number = revisions.back().number + 1;
+    revision.createdMs = atMs;
+    revisions.push_back(std::move(revision));
+    const std::size_t revIndex = revisions.size() - 1;
+
+    std::vector<std::size_t> old;
+    for (std::size_t p = 0; p < m_pods.size(); ++p)
+        if (m_pods[p].service == service && podExistsAt(p, atMs) && m_pods[p].revision != revIndex)
+            old.push_back(p);
+    // Pods not created yet at atMs (a rollout that was itself superseded) never come to exist.
+    for (std::size_t p = 0; p < m_pods.size(); ++p)
+        if (m_pods[p].service == service && m_pods[p].createdMs > atMs && !m_pods[p].deletedMs)
+            m_pods[p].deletedMs = m_pods[p].createdMs;
+
+    const int replicas = m_services[service].replicas;
+    std::int64_t created = atMs;
+    for (int r = 0; r < replicas; ++r) {
+        PodSpec pod = makePod(service, r, revIndex, created, m_pods.size() + 100 * revIndex);
+        // Ready 20 s after its container starts; then the controller deletes one old pod.
+        const std::int64_t ready = created + 4 * kSecondMs + 20 * kSecondMs;
+        if (static_cast<std::size_t>(r) < old.size()) {
+            PodSpec& victim = m_pods[old[static_cast<std::size_t>(r)]];
+            victim.deletedMs = ready + kSecondMs;
+            // SIGTERM ends the run that was going; later runs never happen.
+            std::erase_if(victim.runs, [&](const ContainerRun& run) { return run.startedMs >= *victim.deletedMs; });
+            if (!victim.runs.empty()) {
+                ContainerRun& last = victim.runs.back();
+                if (!last.terminated || last.finishedMs > *victim.deletedMs) {
+                    last.terminated = true;
+                    last.finishedMs = *victim.deletedMs;
+                    last.reason = "Error";
+                    last.exitCode = 143;
+                }
+            }
+        }
+        m_pods.push_back(std::move(pod));
+        created = ready + 2 * kSecondMs;
+    }
+    // More old pods than replicas (scaled down meanwhile): the rest go with the last new one.
+    for (std::size_t i = static_cast<std::size_t>(replicas); i < old.size(); ++i)
+        m_pods[old[i]].deletedMs = created;
+    return revIndex;
 }
 
 std::optional<std::size_t> SandboxModel::serviceIndex(const std::string& name) const
@@ -238,6 +346,11 @@ std::optional<std::size_t> SandboxModel::podIndex(const std::string& name) const
 std::string SandboxModel::replicaSetName(std::size_t service) const
 {
     return m_services[service].name + "-" + m_services[service].podTemplateHash;
+}
+
+std::string SandboxModel::replicaSetName(std::size_t service, std::size_t revision) const
+{
+    return m_services[service].name + "-" + m_revisions[service][revision].podTemplateHash;
 }
 
 std::optional<std::size_t> SandboxModel::runIndexAt(std::size_t pod, std::int64_t tMs) const
@@ -311,8 +424,12 @@ double SandboxModel::runMemory(const PodSpec& pod, const ContainerRun& run, std:
     const double base = static_cast<double>(svc.baseBytes);
     switch (svc.profile) {
     case MemoryProfile::LeakToLimit: {
-        // Reaches 99.6% of the limit at the end of the run; the allocation that crosses it is the kill.
-        const double top = 0.996 * static_cast<double>(svc.memoryLimitBytes);
+        // Reaches 99.6% of the limit at the end of the run; the allocation that crosses it is the
+        // kill. A self-restart threshold (HEAP_LIMIT_RESTART) below that ends the run first.
+        const TemplateRevision& rev = m_revisions[pod.service][pod.revision];
+        double top = 0.996 * static_cast<double>(rev.memoryLimitBytes);
+        if (rev.restartAtBytes && static_cast<double>(*rev.restartAtBytes) < top)
+            top = static_cast<double>(*rev.restartAtBytes);
         const double frac = std::clamp(age / static_cast<double>(run.runLengthMs), 0.0, 1.0);
         const double v = base + (top - base) * frac + 5.0 * kMiB * noise(key, tMs);
         return std::min(v, top);

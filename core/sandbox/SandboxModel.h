@@ -52,7 +52,24 @@ struct ServiceSpec {
     std::int64_t riseTimeConstantMs = 0; // Stabilising: e-folding time of the rise
     std::vector<std::pair<std::string, std::string>> env;
     std::vector<HttpRoute> routes;
-    std::string podTemplateHash; // 10 chars, like the real controller's
+    std::string podTemplateHash; // 10 chars, like the real controller's (of revision 1)
+};
+
+// One pod template of a service's Deployment: revision 1 is the ServiceSpec itself, later ones
+// come from patches (`kubectl set resources`, `kubectl set env`) and roll new pods.
+struct TemplateRevision {
+    int number = 1;
+    std::string podTemplateHash;
+    std::int64_t createdMs = 0;
+    std::int64_t memoryLimitBytes = 0;
+    std::int64_t memoryRequestBytes = 0;
+    std::vector<std::pair<std::string, std::string>> env;
+    // HEAP_LIMIT_RESTART: the service restarts itself (exit 0, "Completed") before the kernel
+    // would kill it, when its working set reaches this.
+    std::optional<std::int64_t> restartAtBytes;
+    // The full pod template as the Deployment holds it (JSON text); empty for revision 1, whose
+    // template is generated from the ServiceSpec.
+    std::string templateJson;
 };
 
 // One run of the container between (re)starts.
@@ -83,6 +100,8 @@ struct PodSpec {
     std::string podIp;
     std::int64_t createdMs = 0;
     std::vector<ContainerRun> runs; // ascending by start, covering [created, horizon)
+    std::size_t revision = 0; // index into revisions(service)
+    std::optional<std::int64_t> deletedMs; // replaced by a rollout: gone from then on
 };
 
 // An OOM kill seen on a node: the container was killed at `atMs`.
@@ -113,7 +132,18 @@ public:
     const std::vector<PodSpec>& pods() const { return m_pods; }
     std::optional<std::size_t> serviceIndex(const std::string& name) const;
     std::optional<std::size_t> podIndex(const std::string& name) const;
-    std::string replicaSetName(std::size_t service) const;
+    std::string replicaSetName(std::size_t service) const; // of the service's first revision
+    std::string replicaSetName(std::size_t service, std::size_t revision) const;
+    const std::vector<TemplateRevision>& revisions(std::size_t service) const { return m_revisions[service]; }
+    const TemplateRevision& revisionOf(std::size_t pod) const;
+    bool podExistsAt(std::size_t pod, std::int64_t tMs) const;
+
+    // A new pod template for the service at atMs: new pods (named after the new template hash) are
+    // created one after the other and each replaces an old pod once it is ready, as a
+    // RollingUpdate with maxSurge 1 / maxUnavailable 0 does. Returns the new revision's index.
+    std::size_t rollOut(std::size_t service, TemplateRevision revision, std::int64_t atMs);
+    // Pod-template hash as the deployment controller derives it (10 chars of the name alphabet).
+    std::string templateHash(const std::string& templateText) const;
     std::string uidFor(const std::string& kind, const std::string& name) const;
 
     // Lifecycle at time t (ms). runIndexAt: the run that has started at or before t, if any.
@@ -144,6 +174,8 @@ private:
     void buildServices();
     void buildNodes();
     void buildPods(std::int64_t horizonEndMs);
+    PodSpec makePod(std::size_t service, int replica, std::size_t revision, std::int64_t createdMs, std::size_t slot);
+    void buildRuns(PodSpec& pod) const;
     std::string randomToken(std::uint64_t key, std::size_t length, std::string_view alphabet) const;
     double runMemory(const PodSpec& pod, const ContainerRun& run, std::int64_t tMs) const;
 
@@ -154,6 +186,7 @@ private:
     std::vector<ServiceSpec> m_services;
     std::vector<NodeSpec> m_nodes;
     std::vector<PodSpec> m_pods;
+    std::vector<std::vector<TemplateRevision>> m_revisions; // per service
 };
 
 // Stable 64-bit hashing shared by the model and the servers (FNV-1a then a splitmix64 finaliser).

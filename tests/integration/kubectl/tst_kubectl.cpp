@@ -5,6 +5,7 @@
 
 #include "prometheus/QueryCatalogue.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -244,6 +245,136 @@ private Q_SLOTS:
         }
         for (const auto& row : events)
             QVERIFY2(checkoutNodes.contains(row[3]), qPrintable(row[3]));
+    }
+
+    // A checkout pod whose container is running now (not in the seconds between a kill and the restart).
+    QString runningCheckoutPod()
+    {
+        const auto r = kubectl({ QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"),
+            QStringLiteral("production"), QStringLiteral("-l"), QStringLiteral("app=checkout"), QStringLiteral("-o"),
+            QStringLiteral("custom-columns=NAME:.metadata.name,READY:.status.containerStatuses[0].ready"),
+            QStringLiteral("--no-headers") });
+        for (const auto& row : tableRows(r.out))
+            if (row.value(1) == QLatin1String("true"))
+                return row[0];
+        return {};
+    }
+
+    void execJcmdList()
+    {
+        const QString pod = runningCheckoutPod();
+        QVERIFY(!pod.isEmpty());
+        const auto r = kubectl({ QStringLiteral("exec"), QStringLiteral("-n"), QStringLiteral("production"), pod,
+            QStringLiteral("--"), QStringLiteral("jcmd"), QStringLiteral("-l") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        // The JVM is not PID 1 in checkout: an entrypoint shell is.
+        QVERIFY2(QRegularExpression(QStringLiteral("^7 /app/app.jar --spring.profiles.active=production\\n\\d+ "
+                                                   "jdk.jcmd/sun.tools.jcmd.JCmd -l\\n$"))
+                     .match(QString::fromUtf8(r.out))
+                     .hasMatch(),
+            r.out.constData());
+    }
+
+    void execHeapDumpAndCopyItOut()
+    {
+        const QString pod = runningCheckoutPod();
+        QVERIFY(!pod.isEmpty());
+        auto exec = [&](const QStringList& command) {
+            return kubectl(QStringList { QStringLiteral("exec"), QStringLiteral("-n"), QStringLiteral("production"), pod,
+                               QStringLiteral("--") }
+                + command);
+        };
+        // The runbook's step 3, as written.
+        const auto dump = exec({ QStringLiteral("jmap"), QStringLiteral("-dump:live,format=b,file=/tmp/heap.hprof"),
+            QStringLiteral("7") });
+        QVERIFY2(dump.exitCode == 0, dump.err.constData());
+        const auto created = QRegularExpression(QStringLiteral("Heap dump file created \\[(\\d+) bytes"))
+                                 .match(QString::fromUtf8(dump.out));
+        QVERIFY2(created.hasMatch(), dump.out.constData());
+        const auto cat = exec({ QStringLiteral("cat"), QStringLiteral("/tmp/heap.hprof") });
+        QVERIFY2(cat.exitCode == 0, cat.err.constData());
+        QCOMPARE(qint64(cat.out.size()), created.captured(1).toLongLong());
+        QVERIFY(cat.out.startsWith(QByteArray("JAVA PROFILE 1.0.2\0", 19)));
+        const auto sum = exec({ QStringLiteral("sha256sum"), QStringLiteral("/tmp/heap.hprof") });
+        QCOMPARE(sum.out, QCryptographicHash::hash(cat.out, QCryptographicHash::Sha256).toHex() + "  /tmp/heap.hprof\n");
+        // The runbook's `kubectl cp` (tar in the pod, untar here) gets the same bytes.
+        const QString local = m_dir.filePath(QStringLiteral("heap.hprof"));
+        const auto cp = kubectl({ QStringLiteral("cp"), QStringLiteral("production/%1:/tmp/heap.hprof").arg(pod), local });
+        QVERIFY2(cp.exitCode == 0, cp.err.constData());
+        QFile copied(local);
+        QVERIFY(copied.open(QIODevice::ReadOnly));
+        QCOMPARE(copied.readAll(), cat.out);
+        QCOMPARE(exec({ QStringLiteral("rm"), QStringLiteral("/tmp/heap.hprof") }).exitCode, 0);
+        const auto gone = exec({ QStringLiteral("ls"), QStringLiteral("/tmp/heap.hprof") });
+        QCOMPARE(gone.exitCode, 2); // ls's exit code, passed through kubectl
+        QVERIFY2(gone.err.contains("No such file or directory"), gone.err.constData());
+    }
+
+    void execUnknownCommandExits127()
+    {
+        const QString pod = runningCheckoutPod();
+        QVERIFY(!pod.isEmpty());
+        const auto r = kubectl({ QStringLiteral("exec"), QStringLiteral("-n"), QStringLiteral("production"), pod,
+            QStringLiteral("--"), QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("nosuchtool") });
+        QCOMPARE(r.exitCode, 127);
+        QVERIFY2(r.err.contains("nosuchtool: not found"), r.err.constData());
+    }
+
+    void authCanIPatchDeployments()
+    {
+        const auto r = kubectl({ QStringLiteral("auth"), QStringLiteral("can-i"), QStringLiteral("patch"),
+            QStringLiteral("deployments"), QStringLiteral("-n"), QStringLiteral("production") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.out.trimmed(), QByteArray("yes"));
+    }
+
+    // Runs last among the deployment tests: it changes the checkout deployment for good.
+    void setResourcesDryRunThenForReal()
+    {
+        auto limitOf = [&](const QString& what) {
+            const auto r = kubectl({ QStringLiteral("get"), what, QStringLiteral("-n"), QStringLiteral("production"),
+                QStringLiteral("-o"), QStringLiteral("jsonpath={.spec.template.spec.containers[0].resources.limits.memory}") });
+            return r.out;
+        };
+        QCOMPARE(limitOf(QStringLiteral("deployment/checkout")), QByteArray("2Gi"));
+        const auto dry = kubectl({ QStringLiteral("set"), QStringLiteral("resources"), QStringLiteral("deployment/checkout"),
+            QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--limits=memory=4Gi"),
+            QStringLiteral("--dry-run=server"), QStringLiteral("-o"), QStringLiteral("yaml") });
+        QVERIFY2(dry.exitCode == 0, dry.err.constData());
+        QVERIFY2(dry.out.contains("kind: Deployment") && dry.out.contains("memory: 4Gi"), dry.out.constData());
+        // A server-side dry run stores nothing.
+        QCOMPARE(limitOf(QStringLiteral("deployment/checkout")), QByteArray("2Gi"));
+
+        const auto real = kubectl({ QStringLiteral("set"), QStringLiteral("resources"), QStringLiteral("deployment/checkout"),
+            QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--limits=memory=4Gi") });
+        QVERIFY2(real.exitCode == 0, real.err.constData());
+        QVERIFY2(real.out.contains("deployment.apps/checkout resource requirements updated"), real.out.constData());
+        QCOMPARE(limitOf(QStringLiteral("deployment/checkout")), QByteArray("4Gi"));
+
+        const auto env = kubectl({ QStringLiteral("set"), QStringLiteral("env"), QStringLiteral("deployment/checkout"),
+            QStringLiteral("HEAP_LIMIT_RESTART=3584m"), QStringLiteral("-n"), QStringLiteral("production") });
+        QVERIFY2(env.exitCode == 0, env.err.constData());
+        QVERIFY2(env.out.contains("deployment.apps/checkout env updated"), env.out.constData());
+        const auto listed = kubectl({ QStringLiteral("set"), QStringLiteral("env"), QStringLiteral("deployment/checkout"),
+            QStringLiteral("--list"), QStringLiteral("-n"), QStringLiteral("production") });
+        QVERIFY2(listed.out.contains("HEAP_LIMIT_RESTART=3584m"), listed.out.constData());
+        QVERIFY2(listed.out.contains("JAVA_TOOL_OPTIONS="), listed.out.constData());
+
+        // Each change rolled new pods: a new ReplicaSet per template, the newest one carrying both.
+        const auto rs = kubectl({ QStringLiteral("get"), QStringLiteral("replicasets"), QStringLiteral("-n"),
+            QStringLiteral("production"), QStringLiteral("-l"), QStringLiteral("app=checkout"), QStringLiteral("--no-headers"),
+            QStringLiteral("-o"), QStringLiteral("custom-columns=NAME:.metadata.name,REV:.metadata.annotations.deployment\\.kubernetes\\.io/revision") });
+        QVERIFY2(rs.exitCode == 0, rs.err.constData());
+        QCOMPARE(tableRows(rs.out).size(), 3);
+        const auto newest = kubectl({ QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"),
+            QStringLiteral("production"), QStringLiteral("-l"), QStringLiteral("app=checkout"), QStringLiteral("--no-headers"),
+            QStringLiteral("-o"),
+            QStringLiteral("custom-columns=HASH:.metadata.labels.pod-template-hash,LIMIT:.spec.containers[0].resources.limits.memory") });
+        QVERIFY2(newest.exitCode == 0, newest.err.constData());
+        bool rolled = false;
+        for (const auto& row : tableRows(newest.out))
+            rolled = rolled || row.value(1) == QLatin1String("4Gi");
+        QVERIFY2(rolled, newest.out.constData());
     }
 
     void plainHttpServesKubectlWithoutCredentials()

@@ -80,6 +80,39 @@ private Q_SLOTS:
         QVERIFY(!parsePodList(json::parse(R"J({"kind": "Status"})J")).ok());
     }
 
+    void replicaSetOfARollout()
+    {
+        const auto rs = parseReplicaSet(nlohmann::json::parse(R"({"metadata":{"name":"checkout-7c9f8d6b5x",
+            "labels":{"app":"checkout","pod-template-hash":"7c9f8d6b5x"},
+            "annotations":{"deployment.kubernetes.io/revision":"3"},
+            "ownerReferences":[{"kind":"Deployment","name":"checkout","uid":"u"}]},
+            "spec":{"replicas":3,"template":{"spec":{"containers":[{"name":"checkout","image":"c:1",
+            "resources":{"limits":{"memory":"4Gi"}}}]}}},"status":{"replicas":3,"readyReplicas":2}})"));
+        QVERIFY(rs.ok());
+        QCOMPARE(rs->revision, 3);
+        QCOMPARE(rs->podTemplateHash, std::string("7c9f8d6b5x"));
+        QCOMPARE(rs->ownerDeployment, std::string("checkout"));
+        QCOMPARE(rs->replicas, 3);
+        QCOMPARE(rs->readyReplicas, 2);
+        QCOMPARE(rs->containers.at(0).memoryLimitBytes.value_or(0), 4LL << 30);
+    }
+
+    void nodeAllocatableAndConditions()
+    {
+        const auto node = parseNode(nlohmann::json::parse(R"({"metadata":{"name":"prod-worker-1"},
+            "status":{"capacity":{"cpu":"4","memory":"16Gi"},"allocatable":{"cpu":"3900m","memory":"15Gi"},
+            "conditions":[{"type":"MemoryPressure","status":"True"},{"type":"Ready","status":"True"}],
+            "nodeInfo":{"kubeletVersion":"v1.32.0"},"addresses":[{"type":"InternalIP","address":"10.0.1.11"}]}})"));
+        QVERIFY(node.ok());
+        QCOMPARE(node->memoryCapacityBytes.value_or(0), 16LL << 30);
+        QCOMPARE(node->memoryAllocatableBytes.value_or(0), 15LL << 30);
+        QCOMPARE(node->cpuAllocatableCores, 3.9);
+        QVERIFY(node->ready);
+        QVERIFY(node->memoryPressure);
+        QCOMPARE(node->internalIp, std::string("10.0.1.11"));
+        QVERIFY(!parseNode(nlohmann::json::array()).ok());
+    }
+
     void podMetrics()
     {
         auto m = parsePodMetrics(json::parse(R"J({"metadata": {"name": "p"}, "timestamp": "2024-05-01T12:00:00Z",

@@ -1,0 +1,60 @@
+#pragma once
+// The writable part of the sandbox's Deployments: metadata (labels, annotations, managedFields),
+// spec, generation and resourceVersion as stored objects, with the live status computed from the
+// model. PATCH (strategic merge, JSON merge, JSON patch) is validated the way the API server does
+// (immutable selector, quantities, requests <= limits: 422; a stale resourceVersion: 409), honours
+// dryRun=All, records the fieldManager, and a changed pod template rolls new pods in the model
+// (new ReplicaSet hash, new limits and env), so the simulation continues with the patched values.
+
+#include "common/Result.h"
+#include "sandbox/KubeObjects.h"
+#include "sandbox/SandboxModel.h"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <map>
+#include <string>
+
+namespace leakdesk::sandbox {
+
+struct PatchRequest {
+    std::string contentType; // application/strategic-merge-patch+json, merge-patch+json, json-patch+json
+    std::string body;
+    bool dryRun = false;
+    std::string fieldManager;
+};
+
+class DeploymentStore {
+public:
+    DeploymentStore(SandboxModel& model, const KubeObjects& objects);
+
+    // Called after a rollout changed the model's pods (metrics series must be listed again).
+    void setOnRollout(std::function<void()> callback) { m_onRollout = std::move(callback); }
+
+    // The Deployment as served at nowMs.
+    nlohmann::json deployment(std::size_t service, std::int64_t nowMs) const;
+    // Error codes: InvalidArgument (400), Conflict (409), Invalid (422), Unsupported (415).
+    Result<nlohmann::json> patch(std::size_t service, const PatchRequest& request, std::int64_t nowMs);
+
+    // Highest resourceVersion handed out by a write (lists must not report less).
+    std::int64_t lastResourceVersion() const { return m_lastResourceVersion; }
+
+private:
+    struct Stored {
+        nlohmann::json metadata;
+        nlohmann::json spec;
+        std::int64_t generation = 1;
+        std::int64_t resourceVersion = 0;
+    };
+    Stored& stored(std::size_t service) const;
+    Status validate(const nlohmann::json& before, const nlohmann::json& after) const;
+
+    SandboxModel& m_model;
+    const KubeObjects& m_objects;
+    mutable std::map<std::size_t, Stored> m_stored;
+    std::int64_t m_lastResourceVersion = 0;
+    std::function<void()> m_onRollout;
+};
+
+} // namespace leakdesk::sandbox

@@ -1,0 +1,29 @@
+#pragma once
+// Heap dumps for the sandbox's JVM containers when no dump made by a real JVM is available: a
+// valid HPROF 1.0.2 file (8-byte ids) generated deterministically from a seed, shaped like the
+// checkout leak (a static cache holding an Object[] of CartSnapshot entries, each with a byte[]
+// payload) plus short-lived garbage when `liveOnly` is false. Payloads are JSON-like text, so the
+// file compresses the way real dumps do (`jcmd GC.heap_dump -gz=1`).
+
+#include <QByteArray>
+
+#include <cstdint>
+#include <string>
+
+namespace leakdesk::sandbox {
+
+struct HeapDumpShape {
+    std::uint64_t seed = 0;
+    std::int64_t timestampMs = 0;
+    std::int64_t targetBytes = 8 * 1024 * 1024; // approximate size of the file
+    bool liveOnly = true;
+    std::string leakingClass = "com.shop.checkout.cart.CartSnapshot";
+    std::string cacheClass = "com.shop.checkout.cart.CartSnapshotCache";
+};
+
+QByteArray syntheticHeapDump(const HeapDumpShape& shape);
+
+// gzip (RFC 1952) of `data`, as `jcmd GC.heap_dump -gz=N` writes it (level 1 to 9).
+QByteArray gzipCompress(const QByteArray& data, int level);
+
+} // namespace leakdesk::sandbox
