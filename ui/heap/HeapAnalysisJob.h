@@ -1,0 +1,61 @@
+#pragma once
+// HeapAnalysisJob: analyses one heap dump off the GUI thread in two stages, like heaptrack's
+// parser: the streaming class histogram first (seconds even on gigabyte dumps, no per-object
+// memory), then the snapshot, dominator tree, retained sizes, paths to GC roots and leak suspects.
+// Every result is an immutable shared value; views keep it as long as they show it.
+
+#include "heap/HeapJob.h"
+
+#include "heap/ClassHistogram.h"
+#include "heap/DominatorTree.h"
+#include "heap/GcRootPaths.h"
+#include "heap/HeapSnapshot.h"
+#include "heap/LeakSuspects.h"
+
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+namespace leakdesk::ui {
+
+// Everything the full analysis of one dump produced. The snapshot keeps the mapped file alive, so
+// descriptions and paths can be computed on demand for as long as this is held.
+struct HeapAnalysis {
+    QString path;
+    std::shared_ptr<const heap::HeapSnapshot> snapshot;
+    std::shared_ptr<const heap::DominatorTree> dominators;
+    std::shared_ptr<const heap::GcRootPaths> paths;
+    std::shared_ptr<const heap::ClassHistogram> histogram; // with retained bytes per class
+    std::vector<heap::LeakSuspect> suspects; // largest first
+};
+
+class HeapAnalysisJob : public HeapJob {
+    Q_OBJECT
+public:
+    explicit HeapAnalysisJob(QObject* parent = nullptr);
+
+    // The dump of the current (or last) run.
+    QString path() const { return m_path; }
+
+public Q_SLOTS:
+    // Starts analysing `path` (plain or gzip HPROF); a run still going is superseded.
+    void openDump(const QString& path);
+
+Q_SIGNALS:
+    void started(const QString& path);
+    // Stage 1: shallow sizes only (hasRetained is false).
+    void histogramReady(std::shared_ptr<const leakdesk::heap::ClassHistogram> histogram);
+    // Stage 2, then finished().
+    void analysisReady(std::shared_ptr<const leakdesk::ui::HeapAnalysis> analysis);
+
+private:
+    void analyse(const RunPtr& run, const QString& path);
+
+    QString m_path;
+};
+
+} // namespace leakdesk::ui
+
+Q_DECLARE_METATYPE(std::shared_ptr<const leakdesk::heap::ClassHistogram>)
+Q_DECLARE_METATYPE(std::shared_ptr<const leakdesk::ui::HeapAnalysis>)
