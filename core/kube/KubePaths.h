@@ -13,6 +13,8 @@ inline QString podExec(const QString& ns, const QString& name) { return pod(ns, 
 inline QString events(const QString& ns) { return QStringLiteral("/api/v1/namespaces/%1/events").arg(ns); }
 inline QString eventsAllNamespaces() { return QStringLiteral("/api/v1/events"); }
 inline QString nodes() { return QStringLiteral("/api/v1/nodes"); }
+inline QString limitRanges(const QString& ns) { return QStringLiteral("/api/v1/namespaces/%1/limitranges").arg(ns); }
+inline QString resourceQuotas(const QString& ns) { return QStringLiteral("/api/v1/namespaces/%1/resourcequotas").arg(ns); }
 inline QString deployments(const QString& ns) { return QStringLiteral("/apis/apps/v1/namespaces/%1/deployments").arg(ns); }
 inline QString deployment(const QString& ns, const QString& name) { return deployments(ns) + QLatin1Char('/') + name; }
 inline QString replicaSets(const QString& ns) { return QStringLiteral("/apis/apps/v1/namespaces/%1/replicasets").arg(ns); }

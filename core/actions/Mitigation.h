@@ -1,0 +1,118 @@
+#pragma once
+// The three mitigations of runbook step 5 as Kubernetes patches of a Deployment, each walked the
+// same way: plan (read the Deployment, RBAC check, choose the value, warnings, kubectl equivalent)
+// -> dry run (the server computes the Deployment after; a diff of the spec) -> apply (fieldManager,
+// resourceVersion precondition) -> a MitigationRecord -> revert (restores the previous values,
+// refused when someone else changed the Deployment since the apply).
+
+#include "actions/MitigationRecord.h"
+#include "actions/MitigationValues.h"
+#include "actions/SpecDiff.h"
+#include "common/Result.h"
+#include "kube/KubeClient.h"
+#include "runbook/Parameters.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QObject>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leakdesk::actions {
+
+template<class T>
+using Callback = std::function<void(Result<T>)>;
+
+struct MitigationRequest {
+    std::string ns;
+    std::string deployment;
+    std::string container; // empty: the only container, or the one named like the Deployment
+    std::string value; // empty: the default (limits: the runbook's 4Gi; heap-restart: by the runbook's ratio; restart: now)
+    // heap-restart: derive the default from this limit (e.g. the one just chosen); else the container's
+    // current limit; else the runbook's.
+    std::optional<std::int64_t> memoryLimitBytes;
+    std::optional<std::int64_t> observedPeakBytes; // limits: basis of the suggestion
+    runbook::RunbookParameters runbook; // thresholds (defaults: the seed runbook's)
+    std::optional<std::int64_t> nowMs; // restart: the restartedAt time; record time (default: now)
+    std::string fieldManager = "leakdesk";
+};
+
+struct RbacAnswer {
+    bool allowed = false;
+    bool denied = false;
+    std::string reason; // the authorizer's explanation (may be empty when allowed)
+};
+
+struct MitigationPlan {
+    MitigationKind kind = MitigationKind::RaiseMemoryLimit;
+    MitigationRequest request;
+    std::string container;
+    bool multipleContainers = false;
+    nlohmann::json deployment; // as read when planning
+    std::string resourceVersion; // precondition of dry run and apply
+    MitigationValues before;
+    MitigationValues after;
+    std::string value; // the chosen value, as it will be written
+    std::optional<std::string> suggestedValue; // limits: from the observed peak
+    nlohmann::json patch; // strategic merge patch (the precondition is added when sent)
+    std::string kubectl;
+    RbacAnswer rbac; // patch deployments/<name> in <ns>
+    std::vector<std::string> warnings;
+};
+
+struct DryRunResult {
+    nlohmann::json after; // the Deployment as the server would store it
+    std::vector<SpecChange> diff;
+};
+
+struct RevertResult {
+    nlohmann::json after;
+    std::vector<SpecChange> diff; // current -> restored
+    std::string resourceVersion;
+    std::int64_t generation = 0;
+    std::string kubectl; // equivalent of the revert
+};
+
+class Mitigation : public QObject {
+    Q_OBJECT
+public:
+    static std::unique_ptr<Mitigation> create(MitigationKind kind, kube::KubeClient& client, QObject* parent = nullptr);
+    ~Mitigation() override;
+
+    MitigationKind kind() const { return m_kind; }
+
+    // Callbacks run on the client's thread; none runs after the Mitigation is destroyed.
+    void plan(const MitigationRequest& request, Callback<MitigationPlan> done);
+    void dryRun(const MitigationPlan& plan, Callback<DryRunResult> done);
+    // Error Conflict when the Deployment changed since the plan; Forbidden with the RBAC message.
+    void apply(const MitigationPlan& plan, Callback<MitigationRecord> done);
+    // Error Conflict with the "changed by someone else" message when the Deployment's spec or the
+    // mitigated values changed since the apply (see README.md).
+    void revert(const MitigationRecord& record, Callback<RevertResult> done);
+
+    // Values of this mitigation's fields in a Deployment (absent fields as nullopt).
+    virtual MitigationValues read(const nlohmann::json& deployment, const std::string& container) const = 0;
+    // The strategic merge patch that writes `values` (nullopt: removes the field).
+    virtual nlohmann::json patchFor(const std::string& container, const MitigationValues& values) const = 0;
+
+protected:
+    Mitigation(MitigationKind kind, kube::KubeClient& client, QObject* parent);
+    // Fills value, after, suggestedValue and warnings of a plan whose deployment, container and
+    // before are set. May ask the server (nodes, quotas).
+    virtual void choose(std::shared_ptr<MitigationPlan> plan, Callback<std::shared_ptr<MitigationPlan>> done) = 0;
+
+    kube::KubeClient& m_client;
+
+private:
+    MitigationKind m_kind;
+};
+
+// "changed by someone else" refusal text for a revert (shared by the pre-check and the 409 path).
+std::string revertConflictMessage(const MitigationRecord& record, const std::string& currentResourceVersion,
+    const std::string& lastWriter);
+
+} // namespace leakdesk::actions

@@ -1,0 +1,316 @@
+// The three mitigations of runbook step 5: which fields each one reads and writes, and how each
+// chooses its value.
+#include "actions/Mitigation.h"
+
+#include "common/Quantity.h"
+#include "kube/KubeObjects.h"
+#include "kube/KubePaths.h"
+
+namespace leakdesk::actions {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kLimitKey = "resources.limits.memory";
+const std::string kEnvKey = std::string("env.") + kHeapLimitRestartEnv;
+const std::string kRestartKey = std::string("annotations.") + kRestartedAtAnnotation;
+
+const json& at(const json& j, std::initializer_list<const char*> keys)
+{
+    static const json none;
+    const json* cur = &j;
+    for (const char* k : keys) {
+        if (!cur->is_object() || !cur->contains(k))
+            return none;
+        cur = &(*cur)[k];
+    }
+    return *cur;
+}
+
+const json& container(const json& deployment, const std::string& name)
+{
+    static const json none;
+    const json& list = at(deployment, { "spec", "template", "spec", "containers" });
+    if (list.is_array())
+        for (const json& c : list)
+            if (c.is_object() && c.value("name", "") == name)
+                return c;
+    return none;
+}
+
+std::string nameOf(const json& object)
+{
+    const json& name = at(object, { "metadata", "name" });
+    return name.is_string() ? name.get<std::string>() : std::string("(unnamed)");
+}
+
+std::optional<std::string> text(const json& v)
+{
+    if (v.is_string())
+        return v.get<std::string>();
+    return std::nullopt;
+}
+
+json containerPatch(const std::string& name, json fields)
+{
+    fields["name"] = name;
+    return { { "spec", { { "template", { { "spec", { { "containers", json::array({ fields }) } } } } } } } };
+}
+
+std::string valueOr(const MitigationValues& values, const std::string& key)
+{
+    auto it = values.find(key);
+    return it != values.end() && it->second ? *it->second : std::string();
+}
+
+std::optional<std::int64_t> currentLimit(const MitigationPlan& plan)
+{
+    const auto v = text(at(container(plan.deployment, plan.container), { "resources", "limits", "memory" }));
+    if (!v)
+        return std::nullopt;
+    auto bytes = parseMemoryBytes(*v);
+    return bytes ? std::optional<std::int64_t>(*bytes) : std::nullopt;
+}
+
+class RaiseMemoryLimit final : public Mitigation {
+public:
+    RaiseMemoryLimit(kube::KubeClient& client, QObject* parent)
+        : Mitigation(MitigationKind::RaiseMemoryLimit, client, parent)
+    {
+    }
+
+    MitigationValues read(const json& deployment, const std::string& name) const override
+    {
+        return { { kLimitKey, text(at(container(deployment, name), { "resources", "limits", "memory" })) } };
+    }
+
+    json patchFor(const std::string& name, const MitigationValues& values) const override
+    {
+        auto it = values.find(kLimitKey);
+        const json memory = it != values.end() && it->second ? json(*it->second) : json(nullptr);
+        return containerPatch(name, { { "resources", { { "limits", { { "memory", memory } } } } } });
+    }
+
+protected:
+    void choose(std::shared_ptr<MitigationPlan> plan, Callback<std::shared_ptr<MitigationPlan>> done) override
+    {
+        const MitigationRequest& r = plan->request;
+        std::int64_t chosen = r.runbook.memoryLimitBytes;
+        plan->value = formatMemoryQuantity(chosen);
+        if (!r.value.empty()) {
+            auto bytes = parseMemoryLimit(r.value);
+            if (!bytes)
+                return done(bytes.error());
+            chosen = *bytes;
+            plan->value = r.value;
+        }
+        plan->after = { { kLimitKey, plan->value } };
+        if (r.observedPeakBytes) {
+            if (auto s = suggestMemoryLimit(*r.observedPeakBytes)) {
+                plan->suggestedValue = formatMemoryQuantity(*s);
+                if (chosen < *s)
+                    plan->warnings.push_back("the observed peak of " + formatBytes(double(*r.observedPeakBytes))
+                        + " with 25% headroom suggests " + *plan->suggestedValue + ", more than " + plan->value);
+            }
+        }
+        if (const auto cur = currentLimit(*plan); cur && chosen <= *cur)
+            plan->warnings.push_back(plan->value + " is not above the current limit of "
+                + valueOr(plan->before, kLimitKey) + ": this does not buy time");
+        checkNodes(plan, chosen, std::move(done));
+    }
+
+private:
+    void checkNodes(std::shared_ptr<MitigationPlan> plan, std::int64_t chosen, Callback<std::shared_ptr<MitigationPlan>> done)
+    {
+        m_client.listNodes(this, [this, plan, chosen, done](Result<kube::ParsedList<kube::Node>> nodes) {
+            if (!nodes) {
+                plan->warnings.push_back("node allocatable memory not checked: " + nodes.error().message);
+            } else {
+                std::int64_t largest = 0;
+                std::string largestName;
+                for (const auto& n : nodes->items)
+                    if (n.memoryAllocatableBytes && *n.memoryAllocatableBytes > largest) {
+                        largest = *n.memoryAllocatableBytes;
+                        largestName = n.meta.name;
+                    }
+                if (largest == 0)
+                    plan->warnings.push_back("node allocatable memory not checked: no node reports it");
+                else if (chosen > largest)
+                    plan->warnings.push_back(plan->value + " is above the largest node's allocatable memory ("
+                        + formatMemoryQuantity(largest) + " on " + largestName
+                        + "): the new pods would stay Pending");
+            }
+            checkLimitRanges(plan, chosen, done);
+        });
+    }
+
+    void checkLimitRanges(std::shared_ptr<MitigationPlan> plan, std::int64_t chosen, Callback<std::shared_ptr<MitigationPlan>> done)
+    {
+        const QString ns = QString::fromStdString(plan->request.ns);
+        m_client.getJson(kube::paths::limitRanges(ns), {}, this, [this, plan, chosen, done](Result<json> got) {
+            if (!got) {
+                plan->warnings.push_back("LimitRange not checked: " + got.error().message);
+            } else {
+                for (const json& lr : got->value("items", json::array())) {
+                    for (const json& limit : at(lr, { "spec", "limits" })) {
+                        if (!limit.is_object() || (limit.value("type", "") != "Container" && limit.value("type", "") != "Pod"))
+                            continue;
+                        const auto max = text(at(limit, { "max", "memory" }));
+                        const auto bytes = max ? parseMemoryBytes(*max) : Result<std::int64_t>(Error {});
+                        if (bytes && *bytes < chosen)
+                            plan->warnings.push_back("LimitRange \"" + nameOf(lr)
+                                + "\" allows at most " + *max + " per " + limit.value("type", "")
+                                + ": the API server will reject " + plan->value);
+                    }
+                }
+            }
+            checkQuotas(plan, chosen, done);
+        });
+    }
+
+    void checkQuotas(std::shared_ptr<MitigationPlan> plan, std::int64_t chosen, Callback<std::shared_ptr<MitigationPlan>> done)
+    {
+        const QString ns = QString::fromStdString(plan->request.ns);
+        m_client.getJson(kube::paths::resourceQuotas(ns), {}, this, [plan, chosen, done](Result<json> got) {
+            if (!got) {
+                plan->warnings.push_back("ResourceQuota not checked: " + got.error().message);
+                return done(plan);
+            }
+            const json replicasJson = at(plan->deployment, { "spec", "replicas" });
+            const std::int64_t replicas = replicasJson.is_number_integer() ? replicasJson.get<std::int64_t>() : 1;
+            const std::int64_t old = currentLimit(*plan).value_or(0);
+            for (const json& quota : got->value("items", json::array())) {
+                for (const char* key : { "limits.memory", "memory" }) {
+                    const auto hard = text(at(quota, { "spec", "hard" }).value(key, json()));
+                    if (!hard)
+                        continue;
+                    const auto hardBytes = parseMemoryBytes(*hard);
+                    if (!hardBytes)
+                        continue;
+                    const auto used = text(at(quota, { "status", "used" }).value(key, json()));
+                    const auto usedBytes = used ? parseMemoryBytes(*used) : Result<std::int64_t>(Error {});
+                    // After the rollout every replica has the new limit instead of the old one.
+                    const std::int64_t needed = usedBytes ? *usedBytes + (chosen - old) * replicas : chosen * replicas;
+                    if (needed > *hardBytes)
+                        plan->warnings.push_back("ResourceQuota \"" + nameOf(quota)
+                            + "\" allows " + std::string(key) + " " + *hard + " in the namespace; " + std::to_string(replicas)
+                            + " replica(s) at " + plan->value + " would need " + formatMemoryQuantity(needed));
+                }
+            }
+            done(plan);
+        });
+    }
+};
+
+class SetHeapLimitRestart final : public Mitigation {
+public:
+    SetHeapLimitRestart(kube::KubeClient& client, QObject* parent)
+        : Mitigation(MitigationKind::SetHeapLimitRestart, client, parent)
+    {
+    }
+
+    MitigationValues read(const json& deployment, const std::string& name) const override
+    {
+        std::optional<std::string> value;
+        const json& env = at(container(deployment, name), { "env" });
+        if (env.is_array())
+            for (const json& e : env)
+                if (e.is_object() && e.value("name", "") == kHeapLimitRestartEnv)
+                    value = e.contains("value") ? text(e["value"]) : std::optional<std::string>(std::string());
+        return { { kEnvKey, value } };
+    }
+
+    json patchFor(const std::string& name, const MitigationValues& values) const override
+    {
+        auto it = values.find(kEnvKey);
+        // env is a list merged by name: a `$patch: delete` item removes the variable.
+        const json item = it != values.end() && it->second
+            ? json { { "name", kHeapLimitRestartEnv }, { "value", *it->second } }
+            : json { { "name", kHeapLimitRestartEnv }, { "$patch", "delete" } };
+        return containerPatch(name, { { "env", json::array({ item }) } });
+    }
+
+protected:
+    void choose(std::shared_ptr<MitigationPlan> plan, Callback<std::shared_ptr<MitigationPlan>> done) override
+    {
+        const MitigationRequest& r = plan->request;
+        const std::optional<std::int64_t> limit = currentLimit(*plan);
+        const std::int64_t basis = r.memoryLimitBytes.value_or(limit.value_or(r.runbook.memoryLimitBytes));
+        std::int64_t bytes = 0;
+        if (r.value.empty()) {
+            plan->value = heapLimitRestartFor(basis, r.runbook);
+            bytes = parseJvmSize(plan->value).value();
+        } else {
+            auto parsed = parseHeapLimitRestart(r.value);
+            if (!parsed)
+                return done(parsed.error());
+            plan->value = r.value;
+            bytes = *parsed;
+        }
+        plan->after = { { kEnvKey, plan->value } };
+        const std::int64_t effectiveLimit = r.memoryLimitBytes.value_or(limit.value_or(0));
+        if (effectiveLimit > 0 && bytes >= effectiveLimit)
+            plan->warnings.push_back(std::string(kHeapLimitRestartEnv) + "=" + plan->value + " is not below the memory limit of "
+                + formatMemoryQuantity(effectiveLimit) + ": the container is OOMKilled before it restarts itself");
+        if (!limit && !r.memoryLimitBytes)
+            plan->warnings.push_back("container \"" + plan->container + "\" has no memory limit; " + plan->value
+                + " was derived from the runbook's " + formatMemoryQuantity(r.runbook.memoryLimitBytes));
+        done(plan);
+    }
+};
+
+class RolloutRestart final : public Mitigation {
+public:
+    RolloutRestart(kube::KubeClient& client, QObject* parent)
+        : Mitigation(MitigationKind::RolloutRestart, client, parent)
+    {
+    }
+
+    MitigationValues read(const json& deployment, const std::string&) const override
+    {
+        return { { kRestartKey,
+            text(at(deployment, { "spec", "template", "metadata", "annotations" }).value(kRestartedAtAnnotation, json())) } };
+    }
+
+    json patchFor(const std::string&, const MitigationValues& values) const override
+    {
+        auto it = values.find(kRestartKey);
+        const json value = it != values.end() && it->second ? json(*it->second) : json(nullptr);
+        return { { "spec",
+            { { "template", { { "metadata", { { "annotations", { { kRestartedAtAnnotation, value } } } } } } } } } };
+    }
+
+protected:
+    void choose(std::shared_ptr<MitigationPlan> plan, Callback<std::shared_ptr<MitigationPlan>> done) override
+    {
+        // As `kubectl rollout restart`: the pod template changes, so the controller rolls every pod.
+        plan->value = plan->request.value.empty() ? kube::formatTimestamp(*plan->request.nowMs) : plan->request.value;
+        if (kube::parseTimestampMs(plan->value) == 0)
+            return done(makeError(ErrorCode::InvalidArgument, "'" + plan->value + "' is not an RFC 3339 time",
+                "leave the value empty to restart now"));
+        if (plan->before.at(kRestartKey) == plan->value)
+            return done(makeError(ErrorCode::InvalidArgument,
+                "deployment/" + plan->request.deployment + " was restarted at " + plan->value + " already",
+                "wait a second and try again"));
+        plan->after = { { kRestartKey, plan->value } };
+        done(plan);
+    }
+};
+
+} // namespace
+
+std::unique_ptr<Mitigation> Mitigation::create(MitigationKind kind, kube::KubeClient& client, QObject* parent)
+{
+    switch (kind) {
+    case MitigationKind::RaiseMemoryLimit:
+        return std::make_unique<RaiseMemoryLimit>(client, parent);
+    case MitigationKind::SetHeapLimitRestart:
+        return std::make_unique<SetHeapLimitRestart>(client, parent);
+    case MitigationKind::RolloutRestart:
+        return std::make_unique<RolloutRestart>(client, parent);
+    }
+    return nullptr;
+}
+
+} // namespace leakdesk::actions
