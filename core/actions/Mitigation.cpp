@@ -1,5 +1,6 @@
 #include "actions/Mitigation.h"
 
+#include "actions/JsonAccess.h"
 #include "kube/KubeObjects.h"
 #include "kube/KubePaths.h"
 
@@ -24,7 +25,7 @@ const json* containerOf(const json& deployment, const std::string& name)
     if (!spec->contains("containers") || !(*spec)["containers"].is_array())
         return nullptr;
     for (const json& c : (*spec)["containers"])
-        if (c.is_object() && c.value("name", "") == name)
+        if (jsonString(c, { "name" }) == name)
             return &c;
     return nullptr;
 }
@@ -32,13 +33,11 @@ const json* containerOf(const json& deployment, const std::string& name)
 std::vector<std::string> containerNames(const json& deployment)
 {
     std::vector<std::string> names;
-    const json containers = deployment.value("spec", json::object())
-                                .value("template", json::object())
-                                .value("spec", json::object())
-                                .value("containers", json::array());
-    for (const json& c : containers)
-        if (c.is_object() && c.contains("name") && c["name"].is_string())
-            names.push_back(c["name"].get<std::string>());
+    const json& containers = jsonAt(deployment, { "spec", "template", "spec", "containers" });
+    if (containers.is_array())
+        for (const json& c : containers)
+            if (!jsonString(c, { "name" }).empty())
+                names.push_back(jsonString(c, { "name" }));
     return names;
 }
 
@@ -52,14 +51,13 @@ std::string joined(const std::vector<std::string>& items)
 
 std::string resourceVersionOf(const json& object)
 {
-    return object.value("metadata", json::object()).value("resourceVersion", "");
+    return jsonString(object, { "metadata", "resourceVersion" });
 }
 
 std::int64_t generationOf(const json& object)
 {
-    const json meta = object.value("metadata", json::object());
-    return meta.contains("generation") && meta["generation"].is_number_integer() ? meta["generation"].get<std::int64_t>()
-                                                                                 : 0;
+    const json& g = jsonAt(object, { "metadata", "generation" });
+    return g.is_number_integer() ? g.get<std::int64_t>() : 0;
 }
 
 // The manager of the most recent managedFields entry that is not ours ("" when unknown).
@@ -67,13 +65,16 @@ std::string lastOtherWriter(const json& object, const std::string& ours)
 {
     std::string who;
     std::string when;
-    const json managed = object.value("metadata", json::object()).value("managedFields", json::array());
+    const json& managed = jsonAt(object, { "metadata", "managedFields" });
+    if (!managed.is_array())
+        return who;
     for (const json& m : managed) {
-        if (!m.is_object() || m.value("manager", "") == ours || m.value("manager", "").empty())
+        const std::string manager = jsonString(m, { "manager" });
+        if (manager == ours || manager.empty())
             continue;
-        const std::string t = m.value("time", "");
+        const std::string t = jsonString(m, { "time" });
         if (who.empty() || t >= when) {
-            who = m.value("manager", "");
+            who = manager;
             when = t;
         }
     }

@@ -2,6 +2,7 @@
 // chooses its value.
 #include "actions/Mitigation.h"
 
+#include "actions/JsonAccess.h"
 #include "common/Quantity.h"
 #include "kube/KubeObjects.h"
 #include "kube/KubePaths.h"
@@ -16,17 +17,7 @@ constexpr const char* kLimitKey = "resources.limits.memory";
 const std::string kEnvKey = std::string("env.") + kHeapLimitRestartEnv;
 const std::string kRestartKey = std::string("annotations.") + kRestartedAtAnnotation;
 
-const json& at(const json& j, std::initializer_list<const char*> keys)
-{
-    static const json none;
-    const json* cur = &j;
-    for (const char* k : keys) {
-        if (!cur->is_object() || !cur->contains(k))
-            return none;
-        cur = &(*cur)[k];
-    }
-    return *cur;
-}
+const json& at(const json& j, std::initializer_list<const char*> keys) { return jsonAt(j, keys); }
 
 const json& container(const json& deployment, const std::string& name)
 {
@@ -34,7 +25,7 @@ const json& container(const json& deployment, const std::string& name)
     const json& list = at(deployment, { "spec", "template", "spec", "containers" });
     if (list.is_array())
         for (const json& c : list)
-            if (c.is_object() && c.value("name", "") == name)
+            if (jsonString(c, { "name" }) == name)
                 return c;
     return none;
 }
@@ -154,13 +145,14 @@ private:
             } else {
                 for (const json& lr : got->value("items", json::array())) {
                     for (const json& limit : at(lr, { "spec", "limits" })) {
-                        if (!limit.is_object() || (limit.value("type", "") != "Container" && limit.value("type", "") != "Pod"))
+                        const std::string type = jsonString(limit, { "type" });
+                        if (type != "Container" && type != "Pod")
                             continue;
                         const auto max = text(at(limit, { "max", "memory" }));
                         const auto bytes = max ? parseMemoryBytes(*max) : Result<std::int64_t>(Error {});
                         if (bytes && *bytes < chosen)
                             plan->warnings.push_back("LimitRange \"" + nameOf(lr)
-                                + "\" allows at most " + *max + " per " + limit.value("type", "")
+                                + "\" allows at most " + *max + " per " + type
                                 + ": the API server will reject " + plan->value);
                     }
                 }
@@ -182,13 +174,13 @@ private:
             const std::int64_t old = currentLimit(*plan).value_or(0);
             for (const json& quota : got->value("items", json::array())) {
                 for (const char* key : { "limits.memory", "memory" }) {
-                    const auto hard = text(at(quota, { "spec", "hard" }).value(key, json()));
+                    const auto hard = text(at(at(quota, { "spec", "hard" }), { key }));
                     if (!hard)
                         continue;
                     const auto hardBytes = parseMemoryBytes(*hard);
                     if (!hardBytes)
                         continue;
-                    const auto used = text(at(quota, { "status", "used" }).value(key, json()));
+                    const auto used = text(at(at(quota, { "status", "used" }), { key }));
                     const auto usedBytes = used ? parseMemoryBytes(*used) : Result<std::int64_t>(Error {});
                     // After the rollout every replica has the new limit instead of the old one.
                     const std::int64_t needed = usedBytes ? *usedBytes + (chosen - old) * replicas : chosen * replicas;
@@ -216,7 +208,7 @@ public:
         const json& env = at(container(deployment, name), { "env" });
         if (env.is_array())
             for (const json& e : env)
-                if (e.is_object() && e.value("name", "") == kHeapLimitRestartEnv)
+                if (jsonString(e, { "name" }) == kHeapLimitRestartEnv)
                     value = e.contains("value") ? text(e["value"]) : std::optional<std::string>(std::string());
         return { { kEnvKey, value } };
     }
@@ -270,7 +262,7 @@ public:
     MitigationValues read(const json& deployment, const std::string&) const override
     {
         return { { kRestartKey,
-            text(at(deployment, { "spec", "template", "metadata", "annotations" }).value(kRestartedAtAnnotation, json())) } };
+            text(at(deployment, { "spec", "template", "metadata", "annotations", kRestartedAtAnnotation })) } };
     }
 
     json patchFor(const std::string&, const MitigationValues& values) const override

@@ -1,5 +1,6 @@
 #include "actions/RolloutProgress.h"
 
+#include "actions/JsonAccess.h"
 #include "kube/KubePaths.h"
 
 #include <QDateTime>
@@ -22,9 +23,9 @@ std::int64_t integer(const json& object, const char* key)
 RolloutStatus rolloutStatusOf(const json& deployment, std::int64_t generation)
 {
     RolloutStatus s;
-    const json meta = deployment.value("metadata", json::object());
-    const json spec = deployment.value("spec", json::object());
-    const json status = deployment.value("status", json::object());
+    const json& meta = jsonAt(deployment, { "metadata" });
+    const json& spec = jsonAt(deployment, { "spec" });
+    const json& status = jsonAt(deployment, { "status" });
     s.generation = generation > 0 ? generation : integer(meta, "generation");
     s.observedGeneration = integer(status, "observedGeneration");
     s.desired = static_cast<int>(spec.contains("replicas") ? integer(spec, "replicas") : 1);

@@ -1,0 +1,367 @@
+// The three mitigations against the sandbox's API server: a dry run changes nothing, apply patches
+// the Deployment and rolls its pods, revert restores the previous values, a revert after someone
+// else's change is refused, and the read-only user is told why it may not patch.
+
+#include "actions/Mitigation.h"
+#include "actions/RolloutProgress.h"
+#include "kube/KubeClient.h"
+#include "sandbox/SandboxHost.h"
+
+#include <QDateTime>
+#include <QTest>
+
+using namespace leakdesk;
+using namespace leakdesk::actions;
+using leakdesk::kube::KubeClient;
+using nlohmann::json;
+
+namespace {
+
+template<class T> Result<T> wait(const std::function<void(Callback<T>)>& call)
+{
+    std::optional<Result<T>> got;
+    call([&](Result<T> r) { got = std::move(r); });
+    (void)QTest::qWaitFor([&] { return got.has_value(); }, 30000);
+    if (!got)
+        return makeError(ErrorCode::Timeout, "test timed out");
+    return std::move(*got);
+}
+
+// The temporary lives until the end of the QVERIFY2 statement that uses it.
+#define why(r) ((r).ok() ? std::string() : (r).error().toString()).c_str()
+
+constexpr std::int64_t kGi = 1024LL * 1024 * 1024;
+
+bool contains(const std::vector<std::string>& lines, const QString& text)
+{
+    for (const auto& l : lines)
+        if (QString::fromStdString(l).contains(text))
+            return true;
+    return false;
+}
+
+std::string joined(const std::vector<std::string>& lines)
+{
+    std::string out;
+    for (const auto& l : lines)
+        out += l + "\n";
+    return out;
+}
+
+} // namespace
+
+class TestActionsMitigate : public QObject {
+    Q_OBJECT
+    sandbox::SandboxHost m_sandbox;
+    std::unique_ptr<KubeClient> m_admin;
+    std::unique_ptr<KubeClient> m_viewer;
+
+    MitigationRequest request(const std::string& value = {})
+    {
+        MitigationRequest r;
+        r.ns = "production";
+        r.deployment = "checkout";
+        r.value = value;
+        return r;
+    }
+
+    Result<MitigationPlan> plan(MitigationKind kind, const MitigationRequest& r, KubeClient* client = nullptr)
+    {
+        auto m = Mitigation::create(kind, client ? *client : *m_admin);
+        return wait<MitigationPlan>([&](auto cb) { m->plan(r, cb); });
+    }
+
+    Result<MitigationRecord> apply(const MitigationPlan& p, KubeClient* client = nullptr)
+    {
+        auto m = Mitigation::create(p.kind, client ? *client : *m_admin);
+        return wait<MitigationRecord>([&](auto cb) { m->apply(p, cb); });
+    }
+
+    Result<RevertResult> revert(const MitigationRecord& record)
+    {
+        auto m = Mitigation::create(record.kind, *m_admin);
+        return wait<RevertResult>([&](auto cb) { m->revert(record, cb); });
+    }
+
+    json checkout()
+    {
+        auto r = wait<json>([&](auto cb) {
+            m_admin->getJson(QStringLiteral("/apis/apps/v1/namespaces/production/deployments/checkout"), {}, nullptr, cb);
+        });
+        return r.ok() ? *r : json();
+    }
+
+    static json container(const json& d) { return d["spec"]["template"]["spec"]["containers"][0]; }
+
+    // Follows the rollout while moving the sandbox's clock, so minutes of rolling update pass at once.
+    Result<RolloutStatus> rollOut(const MitigationRecord& record, std::vector<RolloutStatus>* seen = nullptr)
+    {
+        RolloutProgress progress(*m_admin, record.ns, record.deployment, record.generation, { 1, 20000 });
+        return wait<RolloutStatus>([&](auto cb) {
+            progress.start(
+                [&](const RolloutStatus& s) {
+                    if (seen)
+                        seen->push_back(s);
+                    m_sandbox.advanceClock(20 * 1000);
+                },
+                cb);
+        });
+    }
+
+    std::set<std::string> podHashes()
+    {
+        std::set<std::string> hashes;
+        auto pods = wait<kube::ParsedList<kube::Pod>>([&](auto cb) {
+            m_admin->listPods(QStringLiteral("production"), QStringLiteral("app=checkout"), nullptr, cb);
+        });
+        if (pods)
+            for (const auto& p : pods->items)
+                hashes.insert(p.meta.labels.at("pod-template-hash"));
+        return hashes;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        sandbox::SandboxOptions options;
+        options.readOnlyUser = true;
+        options.fixedNowMs = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY(m_sandbox.start(options).ok());
+        auto cfg = kube::loadKubeConfig({ m_sandbox.kubeconfigPath().toStdString() });
+        QVERIFY(cfg.ok());
+        auto admin = kube::resolveContext(*cfg);
+        auto viewer = kube::resolveContext(*cfg, m_sandbox.readOnlyContextName().toStdString());
+        QVERIFY(admin.ok() && viewer.ok());
+        m_admin = std::move(KubeClient::create(*admin)).value();
+        m_viewer = std::move(KubeClient::create(*viewer)).value();
+    }
+
+    void planRaiseLimit()
+    {
+        MitigationRequest r = request();
+        r.observedPeakBytes = 2 * kGi;
+        const auto p = plan(MitigationKind::RaiseMemoryLimit, r);
+        QVERIFY2(p.ok(), why(p));
+        QVERIFY(p->rbac.allowed);
+        QCOMPARE(p->container, std::string("checkout"));
+        QCOMPARE(p->before.at("resources.limits.memory").value_or("-"), std::string("2Gi"));
+        QCOMPARE(p->value, std::string("4Gi")); // the runbook's default
+        QCOMPARE(p->suggestedValue.value_or("-"), std::string("2560Mi"));
+        QCOMPARE(p->kubectl,
+            std::string("kubectl set resources deployment/checkout -n production -c checkout --limits=memory=4Gi"));
+        // The sandbox serves neither LimitRanges nor ResourceQuotas: said, not skipped silently.
+        QVERIFY2(contains(p->warnings, QStringLiteral("LimitRange not checked")), joined(p->warnings).c_str());
+        QVERIFY2(contains(p->warnings, QStringLiteral("ResourceQuota not checked")), joined(p->warnings).c_str());
+        QVERIFY2(!contains(p->warnings, QStringLiteral("allocatable")), joined(p->warnings).c_str());
+
+        const auto huge = plan(MitigationKind::RaiseMemoryLimit, request("20Gi"));
+        QVERIFY2(huge.ok(), why(huge));
+        QVERIFY2(contains(huge->warnings, QStringLiteral("20Gi is above the largest node's allocatable memory (15Gi")),
+            joined(huge->warnings).c_str());
+        const auto small = plan(MitigationKind::RaiseMemoryLimit, request("1Gi"));
+        QVERIFY2(contains(small->warnings, QStringLiteral("is not above the current limit of 2Gi")),
+            joined(small->warnings).c_str());
+    }
+
+    void badInputIsAClearError()
+    {
+        auto p = plan(MitigationKind::RaiseMemoryLimit, request("4Gx"));
+        QCOMPARE(p.error().code, ErrorCode::InvalidArgument);
+        MitigationRequest r = request();
+        r.deployment = "nope";
+        p = plan(MitigationKind::RaiseMemoryLimit, r);
+        QCOMPARE(p.error().code, ErrorCode::NotFound);
+        QVERIFY2(QString::fromStdString(p.error().message).contains(QStringLiteral("no deployment/nope")), why(p));
+        r = request();
+        r.container = "sidecar";
+        p = plan(MitigationKind::SetHeapLimitRestart, r);
+        QCOMPARE(p.error().code, ErrorCode::NotFound);
+        QVERIFY2(QString::fromStdString(p.error().detail).contains(QStringLiteral("checkout")), why(p));
+    }
+
+    void dryRunChangesNothing()
+    {
+        const json before = checkout();
+        const auto p = plan(MitigationKind::RaiseMemoryLimit, request());
+        QVERIFY2(p.ok(), why(p));
+        auto m = Mitigation::create(MitigationKind::RaiseMemoryLimit, *m_admin);
+        const auto d = wait<DryRunResult>([&](auto cb) { m->dryRun(*p, cb); });
+        QVERIFY2(d.ok(), why(d));
+        QCOMPARE(d->diff.size(), std::size_t(1));
+        QCOMPARE(d->diff[0].toString(), std::string("spec.template.spec.containers[checkout].resources.limits.memory: 2Gi → 4Gi"));
+        QCOMPARE(container(d->after)["resources"]["limits"]["memory"].get<std::string>(), std::string("4Gi"));
+        const json after = checkout();
+        QCOMPARE(container(after)["resources"]["limits"]["memory"].get<std::string>(), std::string("2Gi"));
+        QCOMPARE(after["metadata"]["resourceVersion"].get<std::string>(), before["metadata"]["resourceVersion"].get<std::string>());
+        QCOMPARE(podHashes().size(), std::size_t(1));
+    }
+
+    void readOnlyUserIsDenied()
+    {
+        const auto p = plan(MitigationKind::RaiseMemoryLimit, request(), m_viewer.get());
+        QVERIFY2(p.ok(), why(p));
+        QVERIFY(!p->rbac.allowed);
+        QVERIFY2(QString::fromStdString(p->rbac.reason).contains(QStringLiteral("view")), p->rbac.reason.c_str());
+        const auto r = apply(*p, m_viewer.get());
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, ErrorCode::Forbidden);
+        QVERIFY2(QString::fromStdString(r.error().message).contains(QStringLiteral("cannot patch resource \"deployments\"")),
+            why(r));
+        QCOMPARE(container(checkout())["resources"]["limits"]["memory"].get<std::string>(), std::string("2Gi"));
+    }
+
+    void applyRollsPodsAndRevertRestores()
+    {
+        const std::set<std::string> oldHashes = podHashes();
+        const auto p = plan(MitigationKind::RaiseMemoryLimit, request());
+        QVERIFY2(p.ok(), why(p));
+        const auto rec = apply(*p);
+        QVERIFY2(rec.ok(), why(rec));
+        QCOMPARE(rec->after.at("resources.limits.memory").value_or("-"), std::string("4Gi"));
+        QCOMPARE(rec->before.at("resources.limits.memory").value_or("-"), std::string("2Gi"));
+        QVERIFY(rec->resourceVersion != p->resourceVersion);
+        const json applied = checkout();
+        QCOMPARE(container(applied)["resources"]["limits"]["memory"].get<std::string>(), std::string("4Gi"));
+        bool managedByUs = false;
+        for (const auto& mf : applied["metadata"]["managedFields"])
+            managedByUs = managedByUs || mf.value("manager", "") == "leakdesk";
+        QVERIFY(managedByUs);
+
+        std::vector<RolloutStatus> seen;
+        const auto done = rollOut(*rec, &seen);
+        QVERIFY2(done.ok(), why(done));
+        QVERIFY(done->complete);
+        QVERIFY(seen.size() >= 2);
+        QVERIFY2(!seen.front().complete, seen.front().toString().c_str());
+        const auto newHashes = podHashes();
+        QCOMPARE(newHashes.size(), std::size_t(1));
+        QVERIFY(*newHashes.begin() != *oldHashes.begin());
+
+        // The record survives a trip through JSON (a file) and reverts from there.
+        const auto reread = MitigationRecord::fromJson(json::parse(rec->toJson().dump()));
+        QVERIFY2(reread.ok(), why(reread));
+        const auto back = revert(*reread);
+        QVERIFY2(back.ok(), why(back));
+        QCOMPARE(back->diff.size(), std::size_t(1));
+        QCOMPARE(back->diff[0].toString(), std::string("spec.template.spec.containers[checkout].resources.limits.memory: 4Gi → 2Gi"));
+        QCOMPARE(back->kubectl,
+            std::string("kubectl set resources deployment/checkout -n production -c checkout --limits=memory=2Gi"));
+        QCOMPARE(container(checkout())["resources"]["limits"]["memory"].get<std::string>(), std::string("2Gi"));
+    }
+
+    void heapRestartAppliesAndRevertRemovesTheVariable()
+    {
+        MitigationRequest r = request();
+        r.memoryLimitBytes = 4 * kGi; // the limit the engineer just chose
+        const auto p = plan(MitigationKind::SetHeapLimitRestart, r);
+        QVERIFY2(p.ok(), why(p));
+        QCOMPARE(p->value, std::string("3584m"));
+        QVERIFY(!p->before.at("env.HEAP_LIMIT_RESTART"));
+        QCOMPARE(p->kubectl, std::string("kubectl set env deployment/checkout -n production HEAP_LIMIT_RESTART=3584m"));
+        const auto dflt = plan(MitigationKind::SetHeapLimitRestart, request());
+        QCOMPARE(dflt->value, std::string("1792m")); // from the container's own 2Gi
+
+        const auto rec = apply(*p);
+        QVERIFY2(rec.ok(), why(rec));
+        const json env = container(checkout())["env"];
+        bool found = false;
+        for (const auto& e : env)
+            found = found || (e["name"] == "HEAP_LIMIT_RESTART" && e["value"] == "3584m");
+        QVERIFY2(found, env.dump().c_str());
+        QVERIFY(rollOut(*rec).ok());
+
+        const auto back = revert(*rec);
+        QVERIFY2(back.ok(), why(back));
+        QCOMPARE(back->kubectl, std::string("kubectl set env deployment/checkout -n production HEAP_LIMIT_RESTART-"));
+        for (const auto& e : container(checkout()).value("env", json::array()))
+            QVERIFY2(e["name"] != "HEAP_LIMIT_RESTART", e.dump().c_str());
+    }
+
+    void rolloutRestartRollsPods()
+    {
+        const auto oldHashes = podHashes();
+        const auto p = plan(MitigationKind::RolloutRestart, request());
+        QVERIFY2(p.ok(), why(p));
+        QCOMPARE(p->kubectl, std::string("kubectl rollout restart deployment/checkout -n production"));
+        auto m = Mitigation::create(MitigationKind::RolloutRestart, *m_admin);
+        const auto d = wait<DryRunResult>([&](auto cb) { m->dryRun(*p, cb); });
+        QVERIFY2(d.ok(), why(d));
+        QCOMPARE(d->diff.size(), std::size_t(1));
+        QVERIFY2(QString::fromStdString(d->diff[0].toString())
+                     .startsWith(QStringLiteral("spec.template.metadata.annotations[kubectl.kubernetes.io/restartedAt]: <none> → 20")),
+            d->diff[0].toString().c_str());
+        const auto rec = apply(*p);
+        QVERIFY2(rec.ok(), why(rec));
+        QVERIFY(rollOut(*rec).ok());
+        const auto newHashes = podHashes();
+        QCOMPARE(newHashes.size(), std::size_t(1));
+        QVERIFY(*newHashes.begin() != *oldHashes.begin());
+        const auto back = revert(*rec);
+        QVERIFY2(back.ok(), why(back));
+        QVERIFY(!checkout()["spec"]["template"]["metadata"].value("annotations", json::object()).contains(
+            "kubectl.kubernetes.io/restartedAt"));
+    }
+
+    void staleApplyIsAConflict()
+    {
+        const auto p = plan(MitigationKind::RaiseMemoryLimit, request());
+        QVERIFY2(p.ok(), why(p));
+        const auto other = plan(MitigationKind::SetHeapLimitRestart, request("1000m"));
+        const auto first = apply(*other);
+        QVERIFY2(first.ok(), why(first));
+        const auto r = apply(*p); // planned before the other change
+        QCOMPARE(r.error().code, ErrorCode::Conflict);
+        QVERIFY2(QString::fromStdString(r.error().message).contains(QStringLiteral("changed since the plan was made")), why(r));
+        QVERIFY(revert(*first).ok());
+    }
+
+    void revertAfterSomeoneElsesChangeIsRefused()
+    {
+        const auto p = plan(MitigationKind::RaiseMemoryLimit, request());
+        const auto rec = apply(*p);
+        QVERIFY2(rec.ok(), why(rec));
+        // Someone else edits the limit again with another tool.
+        const json theirs = { { "spec",
+            { { "template",
+                { { "spec",
+                    { { "containers",
+                        json::array({ { { "name", "checkout" },
+                            { "resources", { { "limits", { { "memory", "3Gi" } } } } } } }) } } } } } } } };
+        const auto edited = wait<KubeClient::PatchedDeployment>([&](auto cb) {
+            m_admin->patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"), theirs,
+                KubeClient::PatchType::StrategicMerge, { false, QStringLiteral("kubectl-edit") }, nullptr, cb);
+        });
+        QVERIFY2(edited.ok(), why(edited));
+        const auto back = revert(*rec);
+        QVERIFY(!back.ok());
+        QCOMPARE(back.error().code, ErrorCode::Conflict);
+        const QString msg = QString::fromStdString(back.error().message);
+        QVERIFY2(msg.contains(QStringLiteral("was changed by someone else since it was applied")), qPrintable(msg));
+        QVERIFY2(msg.contains(QString::fromStdString("resourceVersion " + rec->resourceVersion + " after the apply, now "
+                     + edited->deployment.meta.resourceVersion)),
+            qPrintable(msg));
+        QVERIFY2(msg.contains(QStringLiteral("last written by \"kubectl-edit\"")), qPrintable(msg));
+        QCOMPARE(container(checkout())["resources"]["limits"]["memory"].get<std::string>(), std::string("3Gi"));
+    }
+
+    void revertIgnoresWritesThatLeaveSpecAndValuesAlone()
+    {
+        // What a real cluster's status updates do to resourceVersion, a label change does here.
+        const auto p = plan(MitigationKind::RaiseMemoryLimit, request("5Gi"));
+        const auto rec = apply(*p);
+        QVERIFY2(rec.ok(), why(rec));
+        const json label = { { "metadata", { { "labels", { { "on-call", "paged" } } } } } };
+        const auto edited = wait<KubeClient::PatchedDeployment>([&](auto cb) {
+            m_admin->patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"), label,
+                KubeClient::PatchType::Merge, { false, QStringLiteral("kubectl-label") }, nullptr, cb);
+        });
+        QVERIFY2(edited.ok(), why(edited));
+        QVERIFY(edited->deployment.meta.resourceVersion != rec->resourceVersion);
+        const auto back = revert(*rec);
+        QVERIFY2(back.ok(), why(back));
+        QCOMPARE(container(checkout())["resources"]["limits"]["memory"].get<std::string>(), std::string("3Gi"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestActionsMitigate)
+#include "tst_actions_mitigate.moc"
