@@ -14,6 +14,9 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 #include <QTimer>
 #include <QUrlQuery>
@@ -243,6 +246,56 @@ private Q_SLOTS:
                 }
             }
         }
+    }
+
+    // The whole pipeline, not just the queries: `investigate` against the real Prometheus and
+    // against the sandbox's must reach the same verdict from the same history.
+    // Tolerance: identical pattern, leak flag, stabilisation answer and OOM-kill count; slopes
+    // within 1 % (relative) and OOM-kill times within one evaluation step.
+    void investigateAgreesWithRealPrometheus_data()
+    {
+        QTest::addColumn<QString>("service");
+        QTest::newRow("checkout") << QStringLiteral("checkout");
+        QTest::newRow("payments") << QStringLiteral("payments");
+        QTest::newRow("catalog") << QStringLiteral("catalog");
+    }
+    void investigateAgreesWithRealPrometheus()
+    {
+        QFETCH(QString, service);
+        auto investigate = [&](const QUrl& prom) {
+            const auto r = test::runProgram(test::cliPath(),
+                { QStringLiteral("investigate"), QStringLiteral("--kubeconfig"), m_dir.filePath(QStringLiteral("kubeconfig")),
+                    QStringLiteral("--prometheus"), prom.toString(), QStringLiteral("--namespace"), QStringLiteral("production"),
+                    QStringLiteral("--service"), service, QStringLiteral("--window"), QStringLiteral("2.9"), QStringLiteral("--now-ms"),
+                    QString::number(m_now), QStringLiteral("--format"), QStringLiteral("json") },
+                120000);
+            if (r.exitCode != 0)
+                qWarning("investigate failed: %s", r.err.constData());
+            return QJsonDocument::fromJson(r.out).object();
+        };
+        const QJsonObject real = investigate(m_promUrl);
+        const QJsonObject ours = investigate(m_sandboxUrl);
+        QVERIFY(!real.isEmpty() && !ours.isEmpty());
+        const QJsonObject rv = real[QStringLiteral("verdict")].toObject();
+        const QJsonObject ov = ours[QStringLiteral("verdict")].toObject();
+        QCOMPARE(ov[QStringLiteral("pattern")].toString(), rv[QStringLiteral("pattern")].toString());
+        QCOMPARE(ov[QStringLiteral("leak")].toBool(), rv[QStringLiteral("leak")].toBool());
+        QCOMPARE(ov[QStringLiteral("stabilised_within_10min")], rv[QStringLiteral("stabilised_within_10min")]);
+        const double rs = rv[QStringLiteral("slope_bytes_per_hour")].toDouble();
+        const double os = ov[QStringLiteral("slope_bytes_per_hour")].toDouble();
+        QVERIFY2(std::abs(rs - os) <= 0.01 * std::max(std::abs(rs), 1.0), qPrintable(QStringLiteral("%1 vs %2").arg(rs).arg(os)));
+        const QJsonArray rk = real[QStringLiteral("oom")].toObject()[QStringLiteral("events")].toArray();
+        const QJsonArray ok = ours[QStringLiteral("oom")].toObject()[QStringLiteral("events")].toArray();
+        QCOMPARE(ok.size(), rk.size());
+        for (qsizetype i = 0; i < rk.size(); ++i) {
+            const auto rt = QDateTime::fromString(rk[i].toObject()[QStringLiteral("time")].toString(), Qt::ISODate);
+            const auto ot = QDateTime::fromString(ok[i].toObject()[QStringLiteral("time")].toString(), Qt::ISODate);
+            QVERIFY(std::abs(rt.secsTo(ot)) <= 30);
+        }
+        if (service == QLatin1String("checkout"))
+            QVERIFY(rv[QStringLiteral("leak")].toBool());
+        if (service == QLatin1String("catalog"))
+            QVERIFY(!rv[QStringLiteral("leak")].toBool());
     }
 
     void comparedRealData()
