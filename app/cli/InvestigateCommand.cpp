@@ -2,6 +2,8 @@
 #include "CliCommand.h"
 #include "ClusterOptions.h"
 
+#include "incident/IncidentRecording.h"
+#include "incident/InvestigationRecording.h"
 #include "investigation/FindingsJson.h"
 
 #include <QCommandLineParser>
@@ -11,12 +13,35 @@
 
 namespace leakdesk::cli {
 
+namespace {
+
+// --incident FILE: the findings also go into the incident file (created when missing), so a
+// headless run leaves the same record the GUI would.
+int recordInIncident(const QString& file, const investigation::Findings& f, const incident::ClusterRef& cluster)
+{
+    auto recorded = incident::recordInvestigationInFile(file, f, cluster, incident::currentTimeMs());
+    if (!recorded) {
+        printError(QString::fromStdString(recorded.error().message), QString::fromStdString(recorded.error().detail));
+        return 1;
+    }
+    QTextStream(stderr) << "recorded in " << file << (recorded->created ? " (new incident)" : "") << ": snapshot "
+                        << QString::fromStdString(recorded->snapshotId) << ", " << recorded->stepsCompleted.size()
+                        << " runbook step(s) ticked\n";
+    return 0;
+}
+
+} // namespace
+
 int runInvestigateCommand(const QStringList& args)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Run runbook steps 1-2 (memory growth pattern, OOMKills) for one service."));
     parser.addHelpOption();
     ClusterOptions options(parser);
+    const QCommandLineOption incidentOpt(QStringLiteral("incident"),
+        QStringLiteral("Also record the findings in this incident file (created when missing)."),
+        QStringLiteral("FILE"));
+    parser.addOption(incidentOpt);
     if (!parser.parse(QStringList { QStringLiteral("leakdesk-cli investigate") } + args)) {
         printError(parser.errorText(), QStringLiteral("run 'leakdesk-cli investigate --help'"));
         return 2;
@@ -28,11 +53,14 @@ int runInvestigateCommand(const QStringList& args)
     if (!options.validate())
         return 2;
     const bool json = options.format() == QLatin1String("json");
-    return runInvestigation(options, [json](const investigation::Findings& f) {
+    const QString incidentFile = parser.value(incidentOpt);
+    return runInvestigation(options, [json, incidentFile, &options](const investigation::Findings& f) {
         if (json)
             std::cout << investigation::findingsToJson(f).dump(2) << std::endl;
         else
             std::cout << investigation::findingsToText(f) << std::flush;
+        if (!incidentFile.isEmpty())
+            return recordInIncident(incidentFile, f, incident::clusterRefFor(options.connectionOptions()));
         return 0;
     });
 }

@@ -2,7 +2,9 @@
 
 #include "incident/IncidentRecording.h"
 #include "incident/IncidentStore.h"
+#include "investigation/ClusterConnection.h"
 #include "investigation/Findings.h"
+#include "kube/KubeConfig.h"
 #include "runbook/RunbookParser.h"
 
 #include <QFileInfo>
@@ -10,6 +12,36 @@
 #include <cmath>
 
 namespace leakdesk::incident {
+
+namespace {
+constexpr const char* kSandboxContext = "leakdesk-sandbox";
+}
+
+ClusterRef clusterRefFor(const investigation::ConnectionOptions& options)
+{
+    if (options.sandbox)
+        return { kSandboxContext, {}, true };
+    std::vector<std::string> files;
+    if (!options.kubeconfig.isEmpty())
+        files.push_back(options.kubeconfig.toStdString());
+    else
+        files = kube::defaultKubeConfigFiles();
+    ClusterRef ref { options.context.toStdString(), {}, false };
+    auto config = kube::loadKubeConfig(files);
+    if (!config)
+        return ref;
+    auto resolved = kube::resolveContext(*config, options.context.toStdString());
+    if (!resolved)
+        return ref;
+    return { resolved->context.name, resolved->cluster.server, false };
+}
+
+ClusterRef clusterRefFor(investigation::ClusterConnection& connection)
+{
+    if (connection.isSandbox())
+        return { kSandboxContext, {}, true };
+    return { connection.contextName().toStdString(), connection.kube().serverUrl().toString().toStdString(), false };
+}
 
 std::vector<int> completeInvestigationSteps(
     IncidentDocument& doc, const runbook::Runbook& book, const investigation::Findings& f, std::int64_t nowMs)

@@ -10,7 +10,9 @@
 
 namespace leakdesk::investigation {
 struct Findings;
-}
+struct ConnectionOptions;
+class ClusterConnection;
+} // namespace leakdesk::investigation
 namespace leakdesk::runbook {
 struct Runbook;
 }
@@ -23,6 +25,12 @@ struct RecordedInvestigation {
     bool created = false; // a new incident file was started
     std::vector<int> stepsCompleted; // indices of runbook steps ticked by this run
 };
+
+// What identifies the cluster to a reader of the incident: context name and API server URL, read
+// from the kubeconfig without connecting. Never credentials. The sandbox is marked as such (its
+// port changes every run, so no URL is kept).
+ClusterRef clusterRefFor(const investigation::ConnectionOptions& options);
+ClusterRef clusterRefFor(investigation::ClusterConnection& connection);
 
 // Marks the runbook steps whose commands are the memory-evidence and OOM-evidence actions as done
 // (only while pending), with the verdict as the note. Returns the indices ticked.

@@ -1,0 +1,156 @@
+// The CLI as a responder runs it on the sandbox: record two investigations into one incident file,
+// export it in every format (plain and redacted), and get a clear answer for a damaged file.
+#include "TestSupport.h"
+
+#include "incident/IncidentStore.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace leakdesk;
+using namespace leakdesk::test;
+
+class TestCliIncident : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString incidentPath() const { return m_dir.filePath(QStringLiteral("checkout.leakdesk")); }
+
+private Q_SLOTS:
+    void investigateRecordsAnIncident()
+    {
+        for (int run = 0; run < 2; ++run) {
+            const auto r = runProgram(cliPath(),
+                { QStringLiteral("investigate"), QStringLiteral("--sandbox"), QStringLiteral("--namespace"),
+                    QStringLiteral("production"), QStringLiteral("--service"), QStringLiteral("checkout"),
+                    QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--incident"), incidentPath() },
+                120000);
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+            QVERIFY(r.out.trimmed().startsWith('{')); // stdout stays the findings
+            QVERIFY2(r.err.contains("recorded in"), r.err.constData());
+            QCOMPARE(r.err.contains("(new incident)"), run == 0);
+        }
+        auto doc = incident::readIncidentFile(incidentPath());
+        QVERIFY2(doc.ok(), doc.ok() ? "" : doc.error().toString().c_str());
+        QCOMPARE(doc->service, std::string("checkout"));
+        QCOMPARE(doc->snapshots.size(), std::size_t(2));
+        QVERIFY(doc->cluster.sandbox);
+        QCOMPARE(doc->currentSeverity(), std::string("P2"));
+        // Steps 1 and 2 were answered by the first run and stay as they were on the second.
+        QCOMPARE(doc->runbook.steps.at(0).state, incident::StepState::Done);
+        QCOMPARE(doc->runbook.steps.at(1).state, incident::StepState::Done);
+        QCOMPARE(doc->runbook.steps.at(2).state, incident::StepState::Pending);
+        QVERIFY(doc->runbook.steps.at(0).note.find("sawtooth") != std::string::npos);
+        QVERIFY(QFile::exists(incident::IncidentStore::backupPathFor(incidentPath())));
+    }
+
+    void exportsEveryFormat_data()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<bool>("redact");
+        QTest::addColumn<QByteArray>("starts");
+        QTest::newRow("md") << "md" << false << QByteArray("# Incident: checkout memory leak in production");
+        QTest::newRow("html") << "html" << false << QByteArray("<!DOCTYPE html>");
+        QTest::newRow("pdf") << "pdf" << false << QByteArray("%PDF-");
+        QTest::newRow("json") << "json" << false << QByteArray("{");
+        QTest::newRow("md redacted") << "md" << true << QByteArray("# Incident: checkout memory leak in namespace-1");
+        QTest::newRow("html redacted") << "html" << true << QByteArray("<!DOCTYPE html>");
+    }
+    void exportsEveryFormat()
+    {
+        QFETCH(QString, format);
+        QFETCH(bool, redact);
+        QFETCH(QByteArray, starts);
+        const QString out = m_dir.filePath(
+            QStringLiteral("out-%1%2.%3").arg(format, redact ? QStringLiteral("-r") : QString(), format));
+        QStringList args { QStringLiteral("export"), incidentPath(), QStringLiteral("--format"), format,
+            QStringLiteral("--out"), out };
+        if (redact)
+            args << QStringLiteral("--redact");
+        const auto r = runProgram(cliPath(), args, 120000, { QStringLiteral("QT_QPA_PLATFORM=") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.startsWith(out.toUtf8()));
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        QVERIFY2(bytes.startsWith(starts), bytes.left(80).constData());
+        if (redact) {
+            auto doc = incident::readIncidentFile(incidentPath());
+            QVERIFY(doc.ok());
+            for (const auto& s : doc->snapshots)
+                for (const auto& series : s.series)
+                    if (!series.label("pod").empty())
+                        QVERIFY(!bytes.contains(QByteArray::fromStdString(series.label("pod"))));
+            QVERIFY(!bytes.contains("production"));
+        }
+        if (format == QLatin1String("md"))
+            QVERIFY(QFileInfo::exists(
+                m_dir.filePath(QStringLiteral("out-md%1-E2.png").arg(redact ? QStringLiteral("-r") : QString()))));
+    }
+
+    void defaultOutputAndStdout()
+    {
+        const auto r = runProgram(cliPath(),
+            { QStringLiteral("export"), incidentPath(), QStringLiteral("--format"), QStringLiteral("html") }, 120000);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(QFileInfo::exists(m_dir.filePath(QStringLiteral("checkout.html"))));
+        const auto s = runProgram(cliPath(),
+            { QStringLiteral("export"), incidentPath(), QStringLiteral("--format"), QStringLiteral("json"),
+                QStringLiteral("--out"), QStringLiteral("-") },
+            120000);
+        QCOMPARE(s.exitCode, 0);
+        QVERIFY(s.out.contains("\"format\": \"leakdesk-incident\""));
+    }
+
+    void damagedFileOffersTheBackup()
+    {
+        const QString damaged = m_dir.filePath(QStringLiteral("damaged.leakdesk"));
+        QVERIFY(QFile::copy(incidentPath(), damaged));
+        QVERIFY(QFile::copy(
+            incident::IncidentStore::backupPathFor(incidentPath()), incident::IncidentStore::backupPathFor(damaged)));
+        QFile f(damaged);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        f.resize(f.size() / 3);
+        f.close();
+        const auto r = runProgram(
+            cliPath(), { QStringLiteral("export"), damaged, QStringLiteral("--format"), QStringLiteral("md") }, 60000);
+        QCOMPARE(r.exitCode, 1);
+        const QString err = QString::fromUtf8(r.err);
+        QVERIFY2(err.contains(QStringLiteral("ends early at byte")), r.err.constData());
+        QVERIFY2(err.contains(QStringLiteral("line")), r.err.constData());
+        QVERIFY2(err.contains(QStringLiteral("leakdesk-cli export %1.bak").arg(damaged)), r.err.constData());
+        // And investigate --incident refuses to overwrite it.
+        const auto i = runProgram(cliPath(),
+            { QStringLiteral("investigate"), QStringLiteral("--sandbox"), QStringLiteral("--service"),
+                QStringLiteral("checkout"), QStringLiteral("--incident"), damaged },
+            120000);
+        QCOMPARE(i.exitCode, 1);
+        QVERIFY(i.err.contains("ends early"));
+        QCOMPARE(QFileInfo(damaged).size(), QFileInfo(incidentPath()).size() / 3);
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mustSay");
+        QTest::newRow("no file") << QStringList {} << "exactly one incident file";
+        QTest::newRow("bad format") << QStringList { QStringLiteral("x.leakdesk"), QStringLiteral("--format"),
+            QStringLiteral("docx") } << "unknown format";
+        QTest::newRow("bad zone") << QStringList { QStringLiteral("x.leakdesk"), QStringLiteral("--timezone"),
+            QStringLiteral("Mars/Olympus") }
+                                  << "unknown time zone";
+    }
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mustSay);
+        const auto r = runProgram(cliPath(), QStringList { QStringLiteral("export") } + args, 60000);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(QString::fromUtf8(r.err).contains(mustSay), r.err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliIncident)
+#include "tst_cli_incident.moc"
