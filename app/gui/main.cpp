@@ -1,6 +1,7 @@
 // leakdesk: the GUI. Parses arguments, opens the connection (sandbox or real cluster), shows the
 // main window. --screenshot renders the window once data has arrived and exits.
 #include "investigation/InvestigationController.h"
+#include "heap/HeapView.h"
 #include "main/MainWindow.h"
 #include "runbook/RunbookParser.h"
 
@@ -10,7 +11,10 @@
 #include <QSaveFile>
 #include <QScreen>
 #include <QTextStream>
+#include <QTabWidget>
 #include <QTimer>
+
+#include <memory>
 
 using namespace leakdesk;
 
@@ -33,8 +37,13 @@ int main(int argc, char** argv)
     const QCommandLineOption serviceOpt(QStringLiteral("service"), QStringLiteral("Service to open (default: checkout in the sandbox)."), QStringLiteral("SVC"));
     const QCommandLineOption stepOpt(QStringLiteral("step"), QStringLiteral("Runbook step to show (1-based)."), QStringLiteral("N"), QStringLiteral("1"));
     const QCommandLineOption runbookOpt(QStringLiteral("runbook"), QStringLiteral("Markdown runbook (default: the bundled one)."), QStringLiteral("FILE"));
+    const QCommandLineOption incidentOpt(QStringLiteral("incident"),
+        QStringLiteral("Incident file to reopen, or to start when it does not exist (default: a new one in the app's data folder)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption heapOpt(QStringLiteral("heap-dump"), QStringLiteral("Open this HPROF heap dump in the Heap view."), QStringLiteral("FILE"));
+    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Tab to show: runbook, heap or timeline."), QStringLiteral("TAB"));
     const QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Render the window to FILE.png once data is loaded, then exit."), QStringLiteral("FILE"));
-    parser.addOptions({ sandboxOpt, kubeconfigOpt, contextOpt, promOpt, nsOpt, serviceOpt, stepOpt, runbookOpt, shotOpt });
+    parser.addOptions({ sandboxOpt, kubeconfigOpt, contextOpt, promOpt, nsOpt, serviceOpt, stepOpt, runbookOpt, incidentOpt, heapOpt, tabOpt, shotOpt });
     parser.process(app);
 
     const bool headless = parser.isSet(shotOpt);
@@ -65,13 +74,24 @@ int main(int argc, char** argv)
     window.setPreferredService(parser.isSet(serviceOpt) ? parser.value(serviceOpt) : (options.sandbox ? QStringLiteral("checkout") : QString()));
     const int step = parser.value(stepOpt).toInt() - 1;
     window.selectStep(std::max(0, step));
+    if (parser.isSet(incidentOpt) && !window.openOrCreateIncident(parser.value(incidentOpt)))
+        return fail(QStringLiteral("cannot open the incident file %1").arg(parser.value(incidentOpt)));
+    const bool withHeap = parser.isSet(heapOpt);
+    if (withHeap)
+        window.openHeapDump(parser.value(heapOpt));
+    const QString tab = parser.value(tabOpt);
+    window.tabs()->setCurrentIndex(tab == QLatin1String("heap") ? 1 : tab == QLatin1String("timeline") ? 2 : tab.isEmpty() && withHeap ? 1 : 0);
     window.show();
     controller.refreshNamespaces();
 
     if (headless) {
         const QString path = parser.value(shotOpt);
         // Give the chart a moment to lay out after the data arrives, then grab.
-        QObject::connect(&window, &ui::MainWindow::findingsShown, &window, [&window, path] {
+        // Waits for the findings (recorded in the incident) and, with --heap-dump, the heap analysis.
+        auto pending = std::make_shared<int>(withHeap ? 2 : 1);
+        auto grab = [&window, path, pending] {
+            if (--*pending > 0)
+                return;
             QTimer::singleShot(400, &window, [&window, path] {
                 const QPixmap pix = window.grab();
                 QSaveFile out(path);
@@ -83,7 +103,15 @@ int main(int argc, char** argv)
                 QTextStream(stdout) << "screenshot: " << path << '\n';
                 QApplication::exit(0);
             });
-        });
+        };
+        QObject::connect(&window, &ui::MainWindow::findingsRecorded, &window, grab, Qt::SingleShotConnection);
+        if (withHeap) {
+            QObject::connect(window.heapView(), &ui::HeapView::analysisFinished, &window, grab, Qt::SingleShotConnection);
+            QObject::connect(window.heapView(), &ui::HeapView::analysisFailed, &app, [](const QString& m, const QString&) {
+                QTextStream(stderr) << "leakdesk: heap dump: " << m << '\n';
+                QApplication::exit(1);
+            });
+        }
         QObject::connect(&controller, &ui::InvestigationController::investigationFailed, &app, [](const QString& m, const QString& h) {
             QTextStream(stderr) << "leakdesk: " << m << (h.isEmpty() ? QString() : QStringLiteral(" (") + h + QLatin1Char(')')) << '\n';
             QApplication::exit(1);

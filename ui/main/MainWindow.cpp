@@ -1,6 +1,13 @@
 #include "main/MainWindow.h"
 
 #include "chart/MemoryChart.h"
+#include "heap/HeapView.h"
+#include "heap/LeakSuspects.h"
+#include "incident/IncidentExport.h"
+#include "incident/IncidentRecording.h"
+#include "incident/IncidentSession.h"
+#include "incident/InvestigationRecording.h"
+#include "incident/TimelineView.h"
 #include "investigation/InvestigationController.h"
 #include "investigation/MemoryEvidenceView.h"
 #include "investigation/OomEvidenceView.h"
@@ -11,8 +18,18 @@
 #include "runbook/StepDetailView.h"
 
 #include <QApplication>
+#include <QCryptographicHash>
+#include <QDateTime>
 #include <QFileDialog>
 #include <QFile>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QPointer>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QLabel>
 #include <QListView>
 #include <QMenuBar>
@@ -37,6 +54,44 @@ bool stepHas(const runbook::Step* step, runbook::ActionKind kind)
     return false;
 }
 
+incident::StepState toIncident(StepState s)
+{
+    switch (s) {
+    case StepState::Done:
+        return incident::StepState::Done;
+    case StepState::Skipped:
+        return incident::StepState::Skipped;
+    case StepState::Pending:
+        break;
+    }
+    return incident::StepState::Pending;
+}
+
+StepState fromIncident(incident::StepState s)
+{
+    switch (s) {
+    case incident::StepState::Done:
+        return StepState::Done;
+    case incident::StepState::Skipped:
+        return StepState::Skipped;
+    case incident::StepState::Pending:
+        break;
+    }
+    return StepState::Pending;
+}
+
+// SHA-256 of a file in 1 MiB reads (dumps are gigabytes): lower-case hex, empty when unreadable.
+std::string sha256OfFile(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    if (!hash.addData(&f))
+        return {};
+    return hash.result().toHex().toStdString();
+}
+
 } // namespace
 
 MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<const runbook::Runbook> runbook, QWidget* parent)
@@ -52,6 +107,11 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
     , m_noEvidence(new QWidget(this))
     , m_memoryView(new MemoryEvidenceView(this))
     , m_oomView(new OomEvidenceView(this))
+    , m_heapPanel(new QWidget(this))
+    , m_tabs(new QTabWidget(this))
+    , m_heapView(new HeapView(this))
+    , m_timeline(new TimelineView(this))
+    , m_incident(new IncidentSession(this))
 {
     setWindowTitle(tr("LeakDesk"));
     resize(1400, 900);
@@ -77,6 +137,29 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
     m_evidence->addWidget(m_noEvidence);
     m_evidence->addWidget(m_memoryView);
     m_evidence->addWidget(m_oomView);
+    {
+        // Heap steps: the dump is analysed in the Heap tab.
+        auto* hl = new QVBoxLayout(m_heapPanel);
+        auto* hint = new QLabel(tr("Analyse a heap dump here instead of in MAT or VisualVM: open the <code>.hprof</code> "
+                                   "(or <code>.hprof.gz</code>) file and LeakDesk shows the class histogram, the dominator tree, the "
+                                   "leak suspects with their path to a GC root, and the growth between two dumps."),
+            m_heapPanel);
+        hint->setWordWrap(true);
+        hint->setTextFormat(Qt::RichText);
+        auto* open = new QPushButton(tr("Open heap dump…"), m_heapPanel);
+        open->setObjectName(QStringLiteral("openHeapDumpButton"));
+        auto* show = new QPushButton(tr("Show Heap view"), m_heapPanel);
+        connect(open, &QPushButton::clicked, this, &MainWindow::openHeapDumpDialog);
+        connect(show, &QPushButton::clicked, this, [this] { m_tabs->setCurrentWidget(m_heapView); });
+        auto* buttons = new QHBoxLayout;
+        buttons->addWidget(open);
+        buttons->addWidget(show);
+        buttons->addStretch(1);
+        hl->addWidget(hint);
+        hl->addLayout(buttons);
+        hl->addStretch(1);
+        m_evidence->addWidget(m_heapPanel);
+    }
     auto* right = new QWidget(this);
     auto* rl = new QVBoxLayout(right);
     rl->setContentsMargins(4, 8, 8, 8);
@@ -89,8 +172,25 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
     split->setStretchFactor(0, 0);
     split->setStretchFactor(1, 1);
     split->setSizes({ 300, 1100 });
-    setCentralWidget(split);
+    m_tabs->setObjectName(QStringLiteral("mainTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(split, tr("Runbook"));
+    m_tabs->addTab(m_heapView, tr("Heap dump"));
+    m_tabs->addTab(m_timeline, tr("Timeline"));
+    setCentralWidget(m_tabs);
     buildMenus();
+
+    // The incident: every finding, step change, note and heap analysis is journaled and saved.
+    connect(m_incident, &IncidentSession::documentChanged, this, [this](std::shared_ptr<const incident::IncidentDocument> doc) {
+        m_timeline->setDocument(doc);
+        m_tabs->setTabText(m_tabs->indexOf(m_timeline), doc ? tr("Timeline (%1)").arg(doc->journal.size()) : tr("Timeline"));
+        updateTitle();
+    });
+    connect(m_incident, &IncidentSession::saveFailed, this, [this](const QString& message) {
+        statusBar()->showMessage(tr("The incident could not be saved: %1 — it is kept in memory and saved again with the next change").arg(message));
+    });
+    connect(m_timeline, &TimelineView::entryActivated, this, &MainWindow::showMomentOnChart);
+    connect(m_heapView, &HeapView::analysisFinished, this, &MainWindow::recordHeapAnalysis);
 
     connect(m_controller, &InvestigationController::stateChanged, this,
         [this](const ConnectionState& s) { m_bar->setState(s, m_controller->contexts()); });
@@ -140,17 +240,15 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
         if (state != StepState::Pending && row + 1 < m_checklist->rowCount())
             m_stepList->setCurrentIndex(m_checklist->index(row + 1));
     });
-    connect(m_checklist, &RunbookChecklistModel::stepStateChanged, this,
-        [this] { m_progress->setText(tr("%1 of %2 steps done").arg(m_checklist->doneCount()).arg(m_checklist->rowCount())); });
-    connect(m_oomView, &OomEvidenceView::killActivated, this, [this](qint64 t) {
-        // Jump to step 1's chart around that kill.
-        for (int r = 0; r < m_checklist->rowCount(); ++r)
-            if (stepHas(m_checklist->step(r), runbook::ActionKind::MemoryEvidence)) {
-                m_stepList->setCurrentIndex(m_checklist->index(r));
-                m_memoryView->chart()->setVisibleRange({ t - 30 * 60 * 1000, t + 30 * 60 * 1000 });
-                break;
-            }
+    connect(m_checklist, &RunbookChecklistModel::stepStateChanged, this, [this](int row, StepState state, const QString& note) {
+        m_progress->setText(tr("%1 of %2 steps done").arg(m_checklist->doneCount()).arg(m_checklist->rowCount()));
+        if (m_restoring || !ensureIncident())
+            return;
+        m_incident->modify([&](incident::IncidentDocument& doc) {
+            (void)incident::recordStepState(doc, row, toIncident(state), note.toStdString(), incident::currentTimeMs());
+        });
     });
+    connect(m_oomView, &OomEvidenceView::killActivated, this, &MainWindow::showMomentOnChart);
 
     setRunbook(std::move(runbook));
     statusBar()->showMessage(tr("Connecting…"));
@@ -161,10 +259,18 @@ MainWindow::~MainWindow() = default;
 void MainWindow::buildMenus()
 {
     auto* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New incident"), QKeySequence::New, this, &MainWindow::newIncident);
+    file->addAction(tr("&Open incident…"), QKeySequence::Open, this, &MainWindow::openIncidentDialog);
+    file->addAction(tr("Export incident &report…"), this, &MainWindow::exportReportDialog);
+    file->addSeparator();
     file->addAction(tr("Open &runbook…"), this, &MainWindow::openRunbookFile);
+    file->addAction(tr("Open &heap dump…"), this, &MainWindow::openHeapDumpDialog);
     file->addAction(tr("&Export chart as PNG…"), this, &MainWindow::exportChart);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+    auto* inc = menuBar()->addMenu(tr("&Incident"));
+    inc->addAction(tr("Add &note…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), this, &MainWindow::addNoteDialog);
+    inc->addAction(tr("Show &timeline"), this, [this] { m_tabs->setCurrentWidget(m_timeline); });
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About LeakDesk"), this, [this] {
         QMessageBox::about(this, tr("About LeakDesk"),
@@ -206,9 +312,13 @@ void MainWindow::selectStep(int row)
     m_stepView->setStep(step, m_checklist->runbook().get(), m_checklist->stepState(row), m_checklist->stepNote(row));
     const bool memory = stepHas(step, runbook::ActionKind::MemoryEvidence);
     const bool oom = stepHas(step, runbook::ActionKind::OomEvidence);
+    const bool heap = !memory && !oom && stepHas(step, runbook::ActionKind::HeapCapture);
     m_stepView->setCompact(memory || oom);
-    m_evidence->setCurrentWidget(memory ? static_cast<QWidget*>(m_memoryView) : oom ? static_cast<QWidget*>(m_oomView) : m_noEvidence);
-    m_evidence->setVisible(memory || oom);
+    m_evidence->setCurrentWidget(memory ? static_cast<QWidget*>(m_memoryView)
+            : oom                       ? static_cast<QWidget*>(m_oomView)
+            : heap                      ? m_heapPanel
+                                        : m_noEvidence);
+    m_evidence->setVisible(memory || oom || heap);
     updateBindings();
 }
 
@@ -235,6 +345,19 @@ void MainWindow::showFindings(std::shared_ptr<const investigation::Findings> fin
                                  .arg(findings->oom.countLastHour)
                                  .arg(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"))));
     Q_EMIT findingsShown(findings);
+    if (!ensureIncident()) {
+        Q_EMIT findingsRecorded({});
+        return;
+    }
+    std::string id;
+    m_incident->modify([&](incident::IncidentDocument& doc) {
+        if (doc.service.empty()) {
+            doc.ns = findings->request.ns;
+            doc.service = findings->request.service;
+        }
+        id = incident::recordFindings(doc, *findings, incident::currentTimeMs());
+    });
+    Q_EMIT findingsRecorded(QString::fromStdString(id));
 }
 
 void MainWindow::openRunbookFile()
@@ -257,6 +380,243 @@ void MainWindow::exportChart()
         return;
     if (auto st = m_memoryView->chart()->exportPng(path, 1600, 900); !st)
         QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(st.error().toString()));
+}
+
+bool MainWindow::ensureIncident()
+{
+    if (m_incident->isOpen())
+        return true;
+    const QString ns = m_bar->currentNamespace();
+    const QString service = m_bar->currentService();
+    if (service.isEmpty())
+        return false; // nothing to name the incident after yet
+    const QString path = m_pendingIncidentPath.isEmpty() ? IncidentSession::defaultPathFor(ns, service, incident::currentTimeMs())
+                                                         : m_pendingIncidentPath;
+    m_pendingIncidentPath.clear();
+    return openOrCreateIncident(path);
+}
+
+bool MainWindow::openOrCreateIncident(const QString& path)
+{
+    if (!QFileInfo::exists(path) && m_bar->currentService().isEmpty()) {
+        // Started before a service is chosen: the incident is created there with the first finding.
+        m_pendingIncidentPath = path;
+        return true;
+    }
+    if (QFileInfo::exists(path)) {
+        incident::LoadFailure failure;
+        if (auto st = m_incident->open(path, &failure); !st) {
+            QString text = QString::fromStdString(st.error().toString());
+            if (failure.backupLoadable) {
+                const auto answer = QMessageBox::question(this, tr("Incident file damaged"),
+                    tr("%1\n\nThe last good autosave (%2) can be opened instead. Open it?")
+                        .arg(text, QDateTime::fromMSecsSinceEpoch(failure.backupUpdatedMs).toString(Qt::ISODate)));
+                if (answer == QMessageBox::Yes) {
+                    if (auto b = m_incident->openBackup(path); b) {
+                        restoreFromIncident();
+                        return true;
+                    }
+                }
+            } else {
+                QMessageBox::warning(this, tr("Cannot open incident"), text);
+            }
+            return false;
+        }
+        restoreFromIncident();
+        statusBar()->showMessage(tr("Incident reopened from %1").arg(path));
+        return true;
+    }
+    incident::NewIncident params;
+    params.ns = m_bar->currentNamespace().toStdString();
+    params.service = m_bar->currentService().toStdString();
+    if (auto* conn = m_controller->connection())
+        params.cluster = incident::clusterRefFor(*conn);
+    params.runbook = m_checklist->runbook().get();
+    params.nowMs = incident::currentTimeMs();
+    auto doc = incident::newIncident(params);
+    // Steps already ticked before the incident existed are carried over.
+    for (int r = 0; r < m_checklist->rowCount(); ++r)
+        if (m_checklist->stepState(r) != StepState::Pending)
+            (void)incident::recordStepState(doc, r, toIncident(m_checklist->stepState(r)), m_checklist->stepNote(r).toStdString(), params.nowMs);
+    if (auto st = m_incident->create(path, std::move(doc)); !st) {
+        statusBar()->showMessage(tr("No incident file: %1").arg(QString::fromStdString(st.error().toString())));
+        return false;
+    }
+    statusBar()->showMessage(tr("Incident started; saved after every change to %1").arg(path));
+    return true;
+}
+
+void MainWindow::restoreFromIncident()
+{
+    auto doc = m_incident->document();
+    if (!doc)
+        return;
+    m_restoring = true;
+    for (const auto& step : doc->runbook.steps) {
+        if (step.index < 0 || step.index >= m_checklist->rowCount())
+            continue;
+        const runbook::Step* s = m_checklist->step(step.index);
+        if (s && s->title != step.title)
+            continue; // another runbook: only steps that still mean the same are restored
+        m_checklist->setStepState(step.index, fromIncident(step.state), QString::fromStdString(step.note));
+    }
+    m_restoring = false;
+    if (!doc->service.empty())
+        m_preferredService = QString::fromStdString(doc->service);
+    for (auto it = doc->heapDumps.rbegin(); it != doc->heapDumps.rend(); ++it)
+        if (!it->path.empty() && QFileInfo::exists(QString::fromStdString(it->path))) {
+            m_heapView->openDump(QString::fromStdString(it->path)); // the latest dump still on disk
+            break;
+        }
+    selectStep(std::max(0, currentStep()));
+    updateTitle();
+}
+
+void MainWindow::updateTitle()
+{
+    auto doc = m_incident->document();
+    if (!doc) {
+        setWindowTitle(tr("LeakDesk"));
+        return;
+    }
+    const QString sev = QString::fromStdString(doc->currentSeverity());
+    setWindowTitle(tr("%1%2 — LeakDesk").arg(sev.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(sev), QString::fromStdString(doc->title)));
+    setWindowFilePath(m_incident->path());
+}
+
+void MainWindow::newIncident()
+{
+    m_incident->close();
+    m_restoring = true;
+    for (int r = 0; r < m_checklist->rowCount(); ++r)
+        m_checklist->setStepState(r, StepState::Pending, {});
+    m_restoring = false;
+    selectStep(0);
+    if (ensureIncident())
+        m_tabs->setCurrentIndex(0);
+}
+
+void MainWindow::openIncidentDialog()
+{
+    const QString dir = QFileInfo(IncidentSession::defaultPathFor({}, {}, 0)).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open incident"), dir, tr("LeakDesk incidents (*.leakdesk);;All files (*)"));
+    if (!path.isEmpty())
+        openOrCreateIncident(path);
+}
+
+void MainWindow::addNote(const QString& text)
+{
+    if (text.trimmed().isEmpty() || !ensureIncident())
+        return;
+    const int step = currentStep();
+    m_incident->modify([&](incident::IncidentDocument& doc) { incident::recordNote(doc, text.trimmed().toStdString(), incident::currentTimeMs(), step); });
+    statusBar()->showMessage(tr("Note added to the incident"));
+}
+
+void MainWindow::addNoteDialog()
+{
+    bool ok = false;
+    const QString text = QInputDialog::getMultiLineText(this, tr("Add note"), tr("Note for the incident journal:"), {}, &ok);
+    if (ok)
+        addNote(text);
+}
+
+void MainWindow::exportReportDialog()
+{
+    auto doc = m_incident->document();
+    if (!doc) {
+        QMessageBox::information(this, tr("Export report"), tr("There is no incident yet: investigate a service first."));
+        return;
+    }
+    QString selected;
+    const QString base = QFileInfo(m_incident->path()).completeBaseName();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export incident report"), base + QStringLiteral(".html"),
+        tr("HTML, self-contained (*.html);;Markdown (*.md);;PDF (*.pdf);;JSON (*.json)"), &selected);
+    if (path.isEmpty())
+        return;
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    auto format = incident::exportFormatFromName(suffix.toStdString());
+    if (!format) {
+        QMessageBox::warning(this, tr("Export report"), tr("Choose a file ending in .html, .md, .pdf or .json"));
+        return;
+    }
+    const bool redact = QMessageBox::question(this, tr("Export report"),
+                            tr("Redact names (pods, namespaces, images) for sharing outside the company?"),
+                            QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
+        == QMessageBox::Yes;
+    incident::ExportOptions options;
+    options.redact = redact;
+    auto written = incident::writeIncidentExport(*doc, *format, path, options);
+    if (!written) {
+        QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(written.error().toString()));
+        return;
+    }
+    statusBar()->showMessage(tr("Report written to %1 (%n file(s))", nullptr, static_cast<int>(written->size())).arg(path));
+}
+
+void MainWindow::openHeapDumpDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open heap dump"), {}, tr("HPROF heap dumps (*.hprof *.hprof.gz *.bin);;All files (*)"));
+    if (!path.isEmpty())
+        openHeapDump(path);
+}
+
+void MainWindow::openHeapDump(const QString& path)
+{
+    m_tabs->setCurrentWidget(m_heapView);
+    m_heapView->openDump(path);
+}
+
+void MainWindow::recordHeapAnalysis()
+{
+    auto analysis = m_heapView->analysis();
+    if (!analysis || !ensureIncident())
+        return;
+    auto doc = m_incident->document();
+    const std::string path = analysis->path.toStdString();
+    for (const auto& d : doc->heapDumps)
+        if (d.path == path)
+            return; // reopened from the incident: already recorded
+    incident::HeapDumpRecord record;
+    record.capturedMs = QFileInfo(analysis->path).lastModified().toMSecsSinceEpoch();
+    record.path = path;
+    record.sizeBytes = static_cast<std::uint64_t>(QFileInfo(analysis->path).size());
+    for (const auto& s : analysis->suspects) {
+        incident::HeapSuspectRecord r;
+        r.category = heap::leakCategoryName(s.category);
+        r.className = s.className;
+        r.owner = s.owner;
+        r.retainedBytes = s.retainedBytes;
+        r.heapShare = s.heapShare;
+        r.elementCount = s.elementCount;
+        r.elementClass = s.elementClass;
+        r.explanation = s.explanation;
+        record.suspects.push_back(std::move(r));
+    }
+    record.summary = analysis->suspects.empty()
+        ? std::string("no leak suspect above the thresholds")
+        : "top suspect: " + analysis->suspects.front().explanation;
+    // The checksum of a multi-gigabyte file takes seconds: computed off the GUI thread.
+    auto* watcher = new QFutureWatcher<std::string>(this);
+    connect(watcher, &QFutureWatcher<std::string>::finished, this, [this, watcher, record]() mutable {
+        record.sha256 = watcher->result();
+        watcher->deleteLater();
+        m_incident->modify([&](incident::IncidentDocument& doc) { incident::recordHeapDump(doc, record, incident::currentTimeMs()); });
+    });
+    watcher->setFuture(QtConcurrent::run(sha256OfFile, analysis->path));
+}
+
+void MainWindow::showMomentOnChart(qint64 tMs)
+{
+    for (int r = 0; r < m_checklist->rowCount(); ++r)
+        if (stepHas(m_checklist->step(r), runbook::ActionKind::MemoryEvidence)) {
+            m_tabs->setCurrentIndex(0);
+            m_stepList->setCurrentIndex(m_checklist->index(r));
+            m_memoryView->chart()->setVisibleRange({ tMs - 30 * 60 * 1000, tMs + 30 * 60 * 1000 });
+            m_memoryView->chart()->showCrosshairAt(tMs);
+            return;
+        }
 }
 
 } // namespace leakdesk::ui

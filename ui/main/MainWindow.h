@@ -13,15 +13,19 @@
 class QListView;
 class QLabel;
 class QStackedWidget;
+class QTabWidget;
 
 namespace leakdesk::ui {
 
 class ConnectionBar;
+class HeapView;
+class IncidentSession;
 class InvestigationController;
 class MemoryEvidenceView;
 class OomEvidenceView;
 class RunbookChecklistModel;
 class StepDetailView;
+class TimelineView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -41,10 +45,27 @@ public:
     RunbookChecklistModel* checklist() const { return m_checklist; }
     QListView* checklistView() const { return m_stepList; }
     QWidget* currentEvidenceWidget() const;
+    HeapView* heapView() const { return m_heapView; }
+    TimelineView* timelineView() const { return m_timeline; }
+    IncidentSession* incident() const { return m_incident; }
+    QTabWidget* tabs() const { return m_tabs; }
+
+    // The incident file: opened when it exists, started there otherwise (with the current
+    // runbook, namespace and service). Without one, the first findings start an incident in
+    // IncidentSession::defaultPathFor().
+    bool openOrCreateIncident(const QString& path);
+    // Opens a heap dump in the Heap view and shows it.
+    void openHeapDump(const QString& path);
+    // Writes a journal note (on the current step).
+    void addNote(const QString& text);
+    // Moves to the runbook's memory step and centres the chart on `tMs` with the crosshair there.
+    void showMomentOnChart(qint64 tMs);
 
 Q_SIGNALS:
     // After findings for the selected service have been shown (tests and --screenshot wait for it).
     void findingsShown(std::shared_ptr<const leakdesk::investigation::Findings> findings);
+    // After the findings have been recorded in the incident (and saved).
+    void findingsRecorded(const QString& snapshotId);
 
 private:
     void buildMenus();
@@ -52,6 +73,15 @@ private:
     void updateBindings();
     void openRunbookFile();
     void exportChart();
+    void openHeapDumpDialog();
+    void openIncidentDialog();
+    void newIncident();
+    void addNoteDialog();
+    void exportReportDialog();
+    void restoreFromIncident();
+    void recordHeapAnalysis();
+    void updateTitle();
+    bool ensureIncident();
 
     InvestigationController* m_controller;
     ConnectionBar* m_bar;
@@ -64,8 +94,15 @@ private:
     QWidget* m_noEvidence;
     MemoryEvidenceView* m_memoryView;
     OomEvidenceView* m_oomView;
+    QWidget* m_heapPanel;
+    QTabWidget* m_tabs;
+    HeapView* m_heapView;
+    TimelineView* m_timeline;
+    IncidentSession* m_incident;
     std::shared_ptr<const investigation::Findings> m_findings;
     QString m_preferredService;
+    QString m_pendingIncidentPath;
+    bool m_restoring = false;
 };
 
 } // namespace leakdesk::ui

@@ -1,6 +1,10 @@
 // Opens the real main window on the real sandbox (served on 127.0.0.1 by the same process) and
 // checks what the on-call engineer sees for runbook steps 1 and 2.
 #include "chart/MemoryChart.h"
+#include "incident/IncidentSession.h"
+#include "incident/IncidentStore.h"
+#include "incident/TimelineModel.h"
+#include "incident/TimelineView.h"
 #include "investigation/InvestigationController.h"
 #include "investigation/MemoryEvidenceView.h"
 #include "investigation/OomEvidenceView.h"
@@ -16,7 +20,11 @@
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QListView>
+#include <QFile>
 #include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTableView>
 #include <QTest>
 
@@ -30,6 +38,7 @@ class TestMainWindow : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
+        QStandardPaths::setTestModeEnabled(true); // the incident autosave goes to a test folder
         qRegisterMetaType<std::shared_ptr<const investigation::Findings>>();
         investigation::ConnectionOptions options;
         options.sandbox = true;
@@ -40,9 +49,54 @@ private Q_SLOTS:
         m_window = std::make_unique<MainWindow>(&m_controller, std::make_shared<const runbook::Runbook>(std::move(book).value()));
         m_window->setPreferredService(QStringLiteral("checkout"));
         m_window->show();
-        QSignalSpy shown(m_window.get(), &MainWindow::findingsShown);
+        QSignalSpy recorded(m_window.get(), &MainWindow::findingsRecorded);
         m_controller.refreshNamespaces();
-        QVERIFY(shown.wait(30000) || shown.count() > 0);
+        QVERIFY(recorded.wait(30000) || recorded.count() > 0);
+    }
+
+    // The first findings start an incident, saved at once; what the window shows is in the file.
+    void findingsStartAnAutosavedIncident()
+    {
+        auto* session = m_window->incident();
+        QVERIFY(session->isOpen());
+        m_incidentPath = session->path();
+        QVERIFY(m_incidentPath.endsWith(QStringLiteral(".leakdesk")));
+        QVERIFY(m_incidentPath.contains(QStringLiteral("production-checkout")));
+        auto onDisk = incident::readIncidentFile(m_incidentPath);
+        QVERIFY2(onDisk.ok(), onDisk.ok() ? "" : onDisk.error().message.c_str());
+        QCOMPARE(onDisk->service, std::string("checkout"));
+        QCOMPARE(onDisk->snapshots.size(), std::size_t(1));
+        QVERIFY(onDisk->cluster.sandbox);
+        QCOMPARE(onDisk->currentSeverity(), std::string("P2"));
+        // The timeline lists the verdict and every OOM kill the findings showed.
+        auto* timeline = m_window->timelineView();
+        QVERIFY(timeline->model()->rowCount() >= 4);
+        QCOMPARE(static_cast<std::size_t>(timeline->model()->rowCount()), onDisk->journal.size());
+        QVERIFY(m_window->windowTitle().contains(QStringLiteral("[P2]")));
+    }
+
+    // Clicking a timeline entry goes back to the runbook's chart at that moment.
+    void timelineEntryMovesTheChart()
+    {
+        auto* timeline = m_window->timelineView();
+        m_window->tabs()->setCurrentWidget(timeline);
+        int killRow = -1;
+        for (int r = 0; r < timeline->filterModel()->rowCount(); ++r) {
+            const QModelIndex i = timeline->filterModel()->index(r, 0);
+            if (i.data(TimelineModel::KindRole).toInt() == int(incident::JournalKind::Finding)
+                && i.sibling(r, TimelineModel::Entry).data().toString().contains(QStringLiteral("OOM"), Qt::CaseInsensitive))
+                killRow = r;
+        }
+        QVERIFY(killRow >= 0);
+        const qint64 t = timeline->filterModel()->index(killRow, 0).data(TimelineModel::TimeMsRole).toLongLong();
+        QSignalSpy moved(timeline, &TimelineView::entryActivated);
+        timeline->activateRow(killRow);
+        QCOMPARE(moved.count(), 1);
+        QCOMPARE(m_window->tabs()->currentIndex(), 0);
+        QCOMPARE(m_window->currentEvidenceWidget(), static_cast<QWidget*>(m_window->memoryView()));
+        const auto range = m_window->memoryView()->chart()->visibleRange();
+        QVERIFY(range.startMs < t && t < range.endMs);
+        QVERIFY(!m_window->memoryView()->chart()->crosshairText().isEmpty());
     }
 
     void connectionBarShowsTheCluster()
@@ -107,6 +161,68 @@ private Q_SLOTS:
         QCOMPARE(model->index(3).data(Qt::CheckStateRole).toInt(), int(Qt::PartiallyChecked));
         QCOMPARE(model->stepNote(0), QStringLiteral("sawtooth confirmed"));
         QCOMPARE(model->doneCount(), 2);
+        m_window->addNote(QStringLiteral("paged the checkout team"));
+        // Journaled and saved with each change.
+        auto onDisk = incident::readIncidentFile(m_incidentPath);
+        QVERIFY(onDisk.ok());
+        QCOMPARE(onDisk->runbook.steps.at(0).state, incident::StepState::Done);
+        QCOMPARE(onDisk->runbook.steps.at(0).note, std::string("sawtooth confirmed"));
+        QCOMPARE(onDisk->runbook.steps.at(3).state, incident::StepState::Skipped);
+        QCOMPARE(onDisk->notes.size(), std::size_t(1));
+        QCOMPARE(onDisk->notes.front().text, std::string("paged the checkout team"));
+    }
+
+    // Closing LeakDesk mid-incident and reopening the file restores the checklist.
+    void reopeningTheIncidentRestoresTheChecklist()
+    {
+        auto book = runbook::loadBundledRunbook();
+        QVERIFY(book.ok());
+        MainWindow second(&m_controller, std::make_shared<const runbook::Runbook>(std::move(book).value()));
+        QVERIFY(second.openOrCreateIncident(m_incidentPath));
+        QVERIFY(second.incident()->isOpen());
+        QCOMPARE(second.checklist()->stepState(0), StepState::Done);
+        QCOMPARE(second.checklist()->stepNote(0), QStringLiteral("sawtooth confirmed"));
+        QCOMPARE(second.checklist()->stepState(3), StepState::Skipped);
+        QCOMPARE(second.checklist()->stepState(1), StepState::Pending);
+        QCOMPARE(second.timelineView()->model()->rowCount(), m_window->timelineView()->model()->rowCount());
+        // Restoring journals nothing new.
+        auto onDisk = incident::readIncidentFile(m_incidentPath);
+        QVERIFY(onDisk.ok());
+        QCOMPARE(static_cast<std::size_t>(second.timelineView()->model()->rowCount()), onDisk->journal.size());
+    }
+
+    // A damaged incident file is reported, never overwritten.
+    void damagedIncidentFileIsNotOverwritten()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("broken.leakdesk"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"format\": \"leakdesk-incident\", \"schemaVersion\": 2, \"journal\": [");
+        f.close();
+        IncidentSession session;
+        incident::LoadFailure failure;
+        QVERIFY(!session.open(path, &failure).ok());
+        QVERIFY(!session.isOpen());
+        QFile again(path);
+        QVERIFY(again.open(QIODevice::ReadOnly));
+        QVERIFY(again.readAll().endsWith("\"journal\": ["));
+    }
+
+    void heapStepOffersTheHeapView()
+    {
+        for (int r = 0; r < m_window->checklist()->rowCount(); ++r) {
+            const auto* step = m_window->checklist()->step(r);
+            bool heap = false;
+            for (const auto& c : step->commands)
+                heap = heap || c.action == runbook::ActionKind::HeapCapture;
+            if (!heap)
+                continue;
+            m_window->selectStep(r);
+            QVERIFY(m_window->currentEvidenceWidget()->findChild<QWidget*>(QStringLiteral("openHeapDumpButton")));
+            return;
+        }
+        QFAIL("the bundled runbook has no heap capture step");
     }
 
     void switchingToHealthyServiceUpdatesEverything()
@@ -123,11 +239,19 @@ private Q_SLOTS:
         QCOMPARE(m_window->oomView()->model()->rowCount(), 0);
     }
 
-    void cleanupTestCase() { m_window.reset(); }
+    void cleanupTestCase()
+    {
+        m_window.reset();
+        if (!m_incidentPath.isEmpty()) {
+            QFile::remove(m_incidentPath);
+            QFile::remove(incident::IncidentStore::backupPathFor(m_incidentPath));
+        }
+    }
 
 private:
     InvestigationController m_controller;
     std::unique_ptr<MainWindow> m_window;
+    QString m_incidentPath;
 };
 
 QTEST_MAIN(TestMainWindow)
