@@ -644,4 +644,284 @@ KubeCall KubeClient::execCollect(const ExecRequest& request, QObject* context, C
     return KubeCall(cancelled);
 }
 
+struct KubeClient::Watch : std::enable_shared_from_this<KubeClient::Watch> {
+    KubeClient* client = nullptr;
+    QString path;
+    WatchOptions options;
+    QPointer<QObject> context;
+    bool hasContext = false;
+    std::function<void(const WatchEvent&)> onEvent;
+    std::function<void(const Error&)> onError;
+    std::shared_ptr<std::atomic_bool> cancelled = std::make_shared<std::atomic_bool>(false);
+    std::string resourceVersion;
+    QPointer<QNetworkReply> reply;
+    QByteArray buffer;
+    int failures = 0; // in a row, without an event in between
+    bool ended = false;
+    QPointer<QTimer> cancelPoll;
+    KubeCall listCall;
+    std::uint64_t epoch = 0; // moves on whenever a list, a stream or a retry takes over
+
+    bool alive() const { return !ended && !cancelled->load() && (!hasContext || context); }
+
+    QUrlQuery selectors() const
+    {
+        QUrlQuery q;
+        if (!options.labelSelector.isEmpty())
+            q.addQueryItem(QStringLiteral("labelSelector"), options.labelSelector);
+        if (!options.fieldSelector.isEmpty())
+            q.addQueryItem(QStringLiteral("fieldSelector"), options.fieldSelector);
+        return q;
+    }
+
+    void stop()
+    {
+        ++epoch;
+        ended = true;
+        listCall.cancel();
+        dropReply();
+        if (cancelPoll)
+            cancelPoll->deleteLater();
+    }
+
+    void fail(const Error& error)
+    {
+        if (!alive())
+            return;
+        stop();
+        if (onError)
+            onError(error);
+    }
+
+    void dropReply()
+    {
+        if (!reply)
+            return;
+        QNetworkReply* r = reply;
+        reply = nullptr;
+        QObject::disconnect(r, nullptr, client, nullptr);
+        r->abort();
+        r->deleteLater();
+    }
+
+    // Transient trouble: try again after a growing pause, and give up after maxRetries in a row.
+    void retry(const Error& error, bool relist)
+    {
+        ++epoch;
+        if (++failures > client->m_options.maxRetries)
+            return fail(error);
+        const int delayMs = std::min(200 * (1 << std::min(failures, 8)), 30000);
+        QTimer::singleShot(delayMs, client, [self = shared_from_this(), relist] {
+            if (!self->alive())
+                return;
+            if (relist || self->resourceVersion.empty())
+                self->list();
+            else
+                self->stream();
+        });
+    }
+
+    void list()
+    {
+        ++epoch;
+        dropReply();
+        buffer.clear();
+        auto self = shared_from_this();
+        listCall = client->listAll(path, selectors(), nullptr, [self](Result<json> r) {
+            if (!self->alive())
+                return;
+            if (!r) {
+                const ErrorCode c = r.error().code;
+                if (c == ErrorCode::Unauthorized || c == ErrorCode::Forbidden || c == ErrorCode::NotFound)
+                    return self->fail(r.error());
+                return self->retry(r.error(), true);
+            }
+            const json meta = r->value("metadata", json::object());
+            self->resourceVersion = meta.is_object() ? meta.value("resourceVersion", std::string()) : std::string();
+            WatchEvent e { WatchEvent::Type::Listed, std::move(r).value(), self->resourceVersion };
+            self->onEvent(e);
+            if (self->alive())
+                self->stream();
+        });
+    }
+
+    void stream()
+    {
+        ++epoch;
+        auto attempt = std::make_shared<Attempt>();
+        attempt->path = path;
+        attempt->query = selectors();
+        attempt->query.addQueryItem(QStringLiteral("watch"), QStringLiteral("true"));
+        if (!resourceVersion.empty())
+            attempt->query.addQueryItem(QStringLiteral("resourceVersion"), QString::fromStdString(resourceVersion));
+        if (options.bookmarks)
+            attempt->query.addQueryItem(QStringLiteral("allowWatchBookmarks"), QStringLiteral("true"));
+        if (options.timeoutSeconds > 0)
+            attempt->query.addQueryItem(QStringLiteral("timeoutSeconds"), QString::number(options.timeoutSeconds));
+        attempt->cancelled = cancelled;
+        auto self = shared_from_this();
+        attempt->done = [self](Result<json> r) {
+            if (!r)
+                self->fail(r.error()); // no credentials (plugin failed, unreadable token file)
+        };
+        // Sent once credentials are ready, like any request; read as a stream instead of a body.
+        attempt->dispatch = [self](std::shared_ptr<Attempt> a) { self->open(a); };
+        client->send(attempt);
+    }
+
+    void open(const std::shared_ptr<Attempt>& a)
+    {
+        if (!alive())
+            return;
+        auto req = client->makeRequest(a->path, a->query);
+        if (!req)
+            return fail(req.error());
+        // Quiet streams are normal (no change, no bookmark yet): only give up well after the
+        // server should have ended the stream.
+        const int quietMs = options.timeoutSeconds > 0 ? (options.timeoutSeconds + 30) * 1000 : 0;
+        req->setTransferTimeout(std::max(quietMs, client->m_options.timeoutMs));
+        dropReply();
+        buffer.clear();
+        QNetworkReply* r = client->m_nam->get(*req);
+        reply = r;
+        auto self = shared_from_this();
+        QObject::connect(r, &QNetworkReply::readyRead, client, [self, r] {
+            if (self->reply == r)
+                self->read();
+        });
+        QObject::connect(r, &QNetworkReply::finished, client, [self, r] {
+            if (self->reply == r)
+                self->finished();
+        });
+    }
+
+    void read()
+    {
+        if (!alive() || !reply)
+            return;
+        if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200)
+            return; // an error body: read whole when finished
+        buffer += reply->readAll();
+        qsizetype nl = 0;
+        while (alive() && reply && (nl = buffer.indexOf('\n')) >= 0) {
+            const QByteArray line = buffer.left(nl).trimmed();
+            buffer.remove(0, nl + 1);
+            if (!line.isEmpty())
+                handle(line);
+        }
+    }
+
+    void handle(const QByteArray& line)
+    {
+        json j = json::parse(line.toStdString(), nullptr, false);
+        if (j.is_discarded() || !j.is_object() || !j.contains("type") || !j["type"].is_string() || !j.contains("object")
+            || !j["object"].is_object()) {
+            dropReply();
+            return retry(makeError(ErrorCode::Parse, "watch " + path.toStdString() + ": the server sent a line that is not a WatchEvent",
+                             line.left(200).toStdString()),
+                false);
+        }
+        const std::string type = j["type"].get<std::string>();
+        json& object = j["object"];
+        if (type == "ERROR") {
+            const int code = object.value("code", 0);
+            dropReply();
+            // 410: our resourceVersion was compacted away; 504 "Too large resource version": the
+            // server is behind us (another replica, a restart). Both: list again.
+            if (code == 410 || (code == 504 && object.dump().find("ResourceVersionTooLarge") != std::string::npos))
+                return list();
+            Error error = kubeErrorFromResponse(code, QByteArray::fromStdString(object.dump()),
+                QStringLiteral("watch %1").arg(path));
+            if (code == 401 || code == 403 || code == 404)
+                return fail(error);
+            return retry(error, false);
+        }
+        WatchEvent e;
+        if (type == "ADDED")
+            e.type = WatchEvent::Type::Added;
+        else if (type == "MODIFIED")
+            e.type = WatchEvent::Type::Modified;
+        else if (type == "DELETED")
+            e.type = WatchEvent::Type::Deleted;
+        else if (type == "BOOKMARK")
+            e.type = WatchEvent::Type::Bookmark;
+        else
+            return; // a type from a newer server: skip it
+        const json meta = object.value("metadata", json::object());
+        if (meta.is_object())
+            resourceVersion = meta.value("resourceVersion", resourceVersion);
+        failures = 0;
+        e.object = std::move(object);
+        e.resourceVersion = resourceVersion;
+        onEvent(e);
+    }
+
+    void finished()
+    {
+        QNetworkReply* r = reply;
+        reply = nullptr;
+        r->deleteLater();
+        if (!alive())
+            return;
+        const int status = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QString what = QStringLiteral("watch %1").arg(path);
+        if (status == 200) {
+            buffer += r->readAll();
+            const std::uint64_t before = epoch;
+            for (const QByteArray& line : buffer.split('\n')) {
+                if (!line.trimmed().isEmpty() && epoch == before && alive())
+                    handle(line.trimmed());
+            }
+            buffer.clear();
+            if (!alive() || epoch != before)
+                return;
+            if (r->error() == QNetworkReply::NoError) {
+                // The server ended the stream (timeoutSeconds): carry on from where we are.
+                return resourceVersion.empty() ? list() : stream();
+            }
+            return retry(makeError(ErrorCode::Network, what.toStdString() + ": the stream broke: " + r->errorString().toStdString()), false);
+        }
+        const QByteArray body = r->readAll();
+        if (status == 410)
+            return list();
+        if (status == 0)
+            return retry(makeError(ErrorCode::Network,
+                             what.toStdString() + ": cannot reach the API server " + client->m_server.toString().toStdString() + ": "
+                                 + r->errorString().toStdString(),
+                             "check that the cluster is reachable"),
+                false);
+        Error error = kubeErrorFromResponse(status, body, what);
+        if (status == 429 || status >= 500)
+            return retry(error, false);
+        fail(error);
+    }
+};
+
+KubeCall KubeClient::watch(const QString& path, const WatchOptions& options, QObject* context,
+    std::function<void(const WatchEvent&)> onEvent, std::function<void(const Error&)> onError)
+{
+    auto w = std::make_shared<Watch>();
+    w->client = this;
+    w->path = path;
+    w->options = options;
+    w->context = context;
+    w->hasContext = context != nullptr;
+    w->onEvent = std::move(onEvent);
+    w->onError = std::move(onError);
+    w->resourceVersion = options.resourceVersion.toStdString();
+    // cancel() only sets a flag (it may come from any thread): notice it here and close the stream.
+    auto* poll = new QTimer(this);
+    w->cancelPoll = poll;
+    connect(poll, &QTimer::timeout, this, [w] {
+        if (!w->alive())
+            w->stop();
+    });
+    poll->start(200);
+    if (w->resourceVersion.empty())
+        w->list();
+    else
+        w->stream();
+    return KubeCall(w->cancelled);
+}
+
 } // namespace leakdesk::kube

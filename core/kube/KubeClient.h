@@ -107,6 +107,29 @@ public:
     KubeCall accessReview(const QString& verb, const QString& group, const QString& resource, const QString& ns,
         const QString& name, QObject* context, Callback<AccessReview> done, const QString& subresource = {});
 
+    // watch: lists first (or starts after options.resourceVersion), then streams the changes, one
+    // callback per event. A 410 Gone (the server no longer has the events after our
+    // resourceVersion) lists again (a Listed event: replace what you hold) and watches on from the
+    // new list; when the server ends a stream (timeoutSeconds) or the connection drops, it
+    // reconnects from the last resourceVersion seen. Runs until KubeCall::cancel() or the context
+    // object goes away; onError is called once for what ends it (401, 403, 404, a broken answer,
+    // maxRetries failed reconnects in a row), never after cancel().
+    struct WatchEvent {
+        enum class Type { Listed, Added, Modified, Deleted, Bookmark };
+        Type type = Type::Added;
+        nlohmann::json object; // Listed: the whole List; Bookmark: metadata.resourceVersion only
+        std::string resourceVersion; // where the watch stands after this event
+    };
+    struct WatchOptions {
+        QString labelSelector;
+        QString fieldSelector;
+        QString resourceVersion; // empty: list first
+        bool bookmarks = true;
+        int timeoutSeconds = 300; // the server ends each stream after this; the watch reconnects
+    };
+    KubeCall watch(const QString& path, const WatchOptions& options, QObject* context,
+        std::function<void(const WatchEvent&)> onEvent, std::function<void(const Error&)> onError);
+
     // exec in a container over WebSocket (see ExecSession). The session is owned by `parent` (or
     // by the caller when null) and starts at once; it ends with finished() or failed(). Never retried:
     // a command may have side effects.
@@ -124,6 +147,7 @@ public:
 private:
     KubeClient(ResolvedContext context, KubeClientOptions options, QObject* parent);
     struct Attempt;
+    struct Watch;
     void send(std::shared_ptr<Attempt> attempt);
     KubeCall start(std::shared_ptr<Attempt> attempt, QObject* context, Callback<nlohmann::json> done);
     Result<QNetworkRequest> makeRequest(const QString& path, const QUrlQuery& query);

@@ -58,7 +58,8 @@ json DeploymentStore::deployment(std::size_t service, std::int64_t nowMs) const
     if (s.metadata.contains("managedFields"))
         meta["managedFields"] = s.metadata["managedFields"];
     meta["generation"] = s.generation;
-    meta["resourceVersion"] = std::to_string(s.resourceVersion);
+    // A status change (its pods) is a change of the object too, as the controller writes it.
+    meta["resourceVersion"] = std::to_string(std::max<std::int64_t>(s.resourceVersion, std::stoll(meta.value("resourceVersion", "0"))));
     live["spec"] = s.spec;
     // The sandbox's controller acts at once: the new ReplicaSet exists as soon as the patch is stored.
     live["status"]["observedGeneration"] = s.generation;
@@ -204,6 +205,8 @@ Result<json> DeploymentStore::patch(std::size_t service, const PatchRequest& req
     s.resourceVersion
         = std::max<std::int64_t>(std::stoll(m_objects.listResourceVersion(nowMs)), m_lastResourceVersion + 1);
     s.resourceVersion = std::max<std::int64_t>(s.resourceVersion, std::stoll(rv) + 1);
+    if (m_resourceVersionFloor)
+        s.resourceVersion = std::max<std::int64_t>(s.resourceVersion, m_resourceVersionFloor() + 1);
     m_lastResourceVersion = s.resourceVersion;
 
     if (templateChanged) {

@@ -39,6 +39,9 @@ public:
 
     // Highest resourceVersion handed out by a write (lists must not report less).
     std::int64_t lastResourceVersion() const { return m_lastResourceVersion; }
+    // The highest resourceVersion the server has handed out elsewhere (watch events): a write
+    // gets a larger one, so resourceVersions stay monotonic across all objects.
+    void setResourceVersionFloor(std::function<std::int64_t()> floor) { m_resourceVersionFloor = std::move(floor); }
 
 private:
     struct Stored {
@@ -55,6 +58,7 @@ private:
     mutable std::map<std::size_t, Stored> m_stored;
     std::int64_t m_lastResourceVersion = 0;
     std::function<void()> m_onRollout;
+    std::function<std::int64_t()> m_resourceVersionFloor;
 };
 
 } // namespace leakdesk::sandbox

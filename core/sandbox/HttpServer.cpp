@@ -1,7 +1,9 @@
 #include "sandbox/HttpServer.h"
+#include "sandbox/ResponseStream.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTimer>
 
 #include <charconv>
 
@@ -62,6 +64,8 @@ Result<ParsedHead> parseHead(const QByteArray& head)
     out.chunked = out.request.header("transfer-encoding").toLower().contains("chunked");
     return out;
 }
+
+constexpr const char* kStreamingProperty = "leakdesk.streaming";
 
 QByteArray serialise(const HttpResponse& r, bool keepAlive, bool headOnly)
 {
@@ -301,6 +305,8 @@ void HttpServer::serve(QTcpSocket* socket)
         socket->disconnectFromHost();
     };
     while (socket->state() == QAbstractSocket::ConnectedState && socket->bytesAvailable() > 0) {
+        if (socket->property(kStreamingProperty).toBool())
+            return; // the next request waits until the streamed body has ended
         // Peek, not read: an upgrade must reach its new owner with the request still unread.
         const QByteArray available = socket->peek(std::min<qint64>(socket->bytesAvailable(), kMaxHeadBytes + 4));
         const qsizetype headEnd = available.indexOf("\r\n\r\n");
@@ -338,12 +344,46 @@ void HttpServer::serve(QTcpSocket* socket)
         const QByteArray connection = head.request.header("connection").toLower();
         const bool keepAlive = head.http10 ? connection.contains("keep-alive") : !connection.contains("close");
         HttpResponse response = m_handler ? m_handler(head.request) : HttpResponse::text(503, "no handler\n");
+        if (response.stream && head.request.method != "HEAD") {
+            startStream(socket, response, keepAlive && !head.http10);
+            return;
+        }
         socket->write(serialise(response, keepAlive, head.request.method == "HEAD"));
         if (!keepAlive) {
             socket->disconnectFromHost();
             return;
         }
     }
+}
+
+void HttpServer::startStream(QTcpSocket* socket, const HttpResponse& response, bool keepAlive)
+{
+    // Without keep-alive (HTTP/1.0, Connection: close) there is no chunking: the body ends with
+    // the connection.
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + httpReasonPhrase(response.status) + "\r\n";
+    if (!response.contentType.isEmpty())
+        head += "Content-Type: " + response.contentType + "\r\n";
+    for (const auto& [k, v] : response.headers)
+        head += k + ": " + v + "\r\n";
+    head += keepAlive ? "Transfer-Encoding: chunked\r\n" : "Connection: close\r\n";
+    head += "\r\n";
+    socket->write(head);
+    socket->setProperty(kStreamingProperty, true);
+    QPointer<QTcpSocket> guard(socket);
+    auto* stream = new ResponseStream(socket, keepAlive, [this, guard, keepAlive] {
+        if (!guard)
+            return;
+        guard->setProperty(kStreamingProperty, false);
+        if (!keepAlive) {
+            guard->disconnectFromHost();
+            return;
+        }
+        QTimer::singleShot(0, guard, [this, guard] {
+            if (guard)
+                serve(guard);
+        });
+    });
+    response.stream(stream);
 }
 
 } // namespace leakdesk::sandbox

@@ -22,6 +22,10 @@ class QTcpServer;
 class QTcpSocket;
 
 namespace leakdesk::sandbox {
+class ResponseStream;
+}
+
+namespace leakdesk::sandbox {
 
 // Query string or form body: ordered, repeated keys kept ("match[]"), '+' decoded as a space.
 class QueryParams {
@@ -54,6 +58,8 @@ struct HttpResponse {
     QByteArray contentType = "application/json";
     QByteArray body;
     std::vector<std::pair<QByteArray, QByteArray>> headers;
+    // Set for a body written over time (watch): after the head the server hands the stream to it.
+    std::function<void(ResponseStream*)> stream;
 
     static HttpResponse json(int status, const std::string& body);
     static HttpResponse text(int status, const QByteArray& body);
@@ -88,6 +94,7 @@ private:
     void attach(QTcpSocket* socket);
     void detach(QTcpSocket* socket);
     void serve(QTcpSocket* socket);
+    void startStream(QTcpSocket* socket, const HttpResponse& response, bool keepAlive);
 
     Handler m_handler;
     UpgradeHandler m_upgrade;

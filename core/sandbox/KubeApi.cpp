@@ -15,7 +15,8 @@ using nlohmann::json;
 namespace {
 
 const std::vector<std::string> kReadVerbs = { "get", "list" };
-const std::vector<std::string> kPatchableVerbs = { "get", "list", "patch" };
+const std::vector<std::string> kWatchableVerbs = { "get", "list", "watch" };
+const std::vector<std::string> kPatchableVerbs = { "get", "list", "patch", "watch" };
 
 std::vector<std::string> splitPath(const std::string& path)
 {
@@ -133,13 +134,13 @@ HttpResponse kubeStatusError(int code, const std::string& reason, const std::str
 const std::vector<ResourceType>& KubeApi::resources()
 {
     static const std::vector<ResourceType> types = {
-        { "", "v1", "namespaces", "namespace", "Namespace", false, { "ns" }, {}, kReadVerbs },
-        { "", "v1", "nodes", "node", "Node", false, { "no" }, {}, kReadVerbs },
-        { "", "v1", "pods", "pod", "Pod", true, { "po" }, { "all" }, kReadVerbs },
-        { "", "v1", "events", "event", "Event", true, { "ev" }, {}, kReadVerbs },
+        { "", "v1", "namespaces", "namespace", "Namespace", false, { "ns" }, {}, kWatchableVerbs },
+        { "", "v1", "nodes", "node", "Node", false, { "no" }, {}, kWatchableVerbs },
+        { "", "v1", "pods", "pod", "Pod", true, { "po" }, { "all" }, kWatchableVerbs },
+        { "", "v1", "events", "event", "Event", true, { "ev" }, {}, kWatchableVerbs },
         { "apps", "v1", "deployments", "deployment", "Deployment", true, { "deploy" }, { "all" }, kPatchableVerbs },
-        { "apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, { "rs" }, { "all" }, kReadVerbs },
-        { "events.k8s.io", "v1", "events", "event", "Event", true, { "ev" }, {}, kReadVerbs },
+        { "apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, { "rs" }, { "all" }, kWatchableVerbs },
+        { "events.k8s.io", "v1", "events", "event", "Event", true, { "ev" }, {}, kWatchableVerbs },
         { "metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true, {}, {}, kReadVerbs },
         { "metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false, {}, {}, kReadVerbs },
         { "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "", "SelfSubjectAccessReview", false, {}, {},
@@ -155,8 +156,13 @@ KubeApi::KubeApi(SandboxModel& model, std::string bearerToken, Clock clock, Auth
     , m_token(std::move(bearerToken))
     , m_clock(std::move(clock))
     , m_policy(policy)
+    , m_watch([this](std::int64_t nowMs) {
+        return std::max<std::int64_t>(
+            std::stoll(m_objects.listResourceVersion(nowMs)), m_deployments.lastResourceVersion());
+    })
 {
     m_users.push_back(User { "leakdesk-admin", m_token, false });
+    m_deployments.setResourceVersionFloor([this] { return m_watch.counter(); });
 }
 
 const KubeApi::User* KubeApi::authenticate(const HttpRequest& request) const
@@ -516,7 +522,7 @@ HttpResponse KubeApi::resourceRequest(
     const std::int64_t now = m_clock();
     const QueryParams& q = request.query;
     if (q.value("watch") == "true" || q.value("watch") == "1")
-        return kubeStatusError(405, "MethodNotAllowed", "watch is not supported by the sandbox yet");
+        return watch(request, type, ns, name);
 
     auto labelSel = LabelSelector::parse(q.value("labelSelector"));
     if (!labelSel)
@@ -526,7 +532,7 @@ HttpResponse KubeApi::resourceRequest(
         return kubeStatusError(400, "BadRequest", fieldSel.error().message);
 
     std::vector<json> items;
-    for (json& obj : objects(type, now)) {
+    for (json& obj : listObjects(type, now)) {
         const json& meta = obj["metadata"];
         if (type.namespaced && !ns.empty() && meta.value("namespace", "") != ns)
             continue;
@@ -563,8 +569,7 @@ HttpResponse KubeApi::resourceRequest(
         return jsonResponse(items[0]);
     }
 
-    const std::string rv = std::to_string(
-        std::max<std::int64_t>(std::stoll(m_objects.listResourceVersion(now)), m_deployments.lastResourceVersion()));
+    const std::string rv = std::to_string(m_watch.resourceVersion(now));
     json listMeta = { { "resourceVersion", rv } };
     std::size_t offset = 0;
     if (const std::string token = q.value("continue"); !token.empty()) {
@@ -594,6 +599,123 @@ HttpResponse KubeApi::resourceRequest(
     }
     return jsonResponse({ { "kind", type.kind + "List" }, { "apiVersion", type.groupVersion() },
         { "metadata", listMeta }, { "items", list } });
+}
+
+namespace {
+
+// The kinds a watch cache keeps; events.k8s.io Events share the core/v1 Events' cache.
+const ResourceType* watchCacheType(const ResourceType& type)
+{
+    static const std::set<std::string> watchable = { "Namespace", "Node", "Pod", "Event", "Deployment", "ReplicaSet" };
+    if (!watchable.count(type.kind))
+        return nullptr;
+    if (type.group != "events.k8s.io")
+        return &type;
+    for (const ResourceType& t : KubeApi::resources())
+        if (t.kind == "Event" && t.group.empty())
+            return &t;
+    return nullptr;
+}
+
+} // namespace
+
+std::vector<json> KubeApi::listObjects(const ResourceType& type, std::int64_t nowMs) const
+{
+    const ResourceType* cached = watchCacheType(type);
+    if (!cached)
+        return objects(type, nowMs);
+    std::vector<json> out = m_watch.advance(
+        cached->kind, [this, cached](std::int64_t t) { return objects(*cached, t); }, nowMs);
+    if (cached != &type)
+        for (json& e : out)
+            e = KubeObjects::toEventsV1(e);
+    return out;
+}
+
+HttpResponse KubeApi::watch(
+    const HttpRequest& request, const ResourceType& type, const std::string& ns, const std::string& name) const
+{
+    const ResourceType* cached = watchCacheType(type);
+    if (!cached)
+        return kubeStatusError(405, "MethodNotAllowed",
+            "the server does not allow this method on the requested resource (watch of " + type.plural + ")");
+    const QueryParams& q = request.query;
+    auto labelSel = LabelSelector::parse(q.value("labelSelector"));
+    if (!labelSel)
+        return kubeStatusError(400, "BadRequest", labelSel.error().message);
+    auto fieldSel = FieldSelector::parse(q.value("fieldSelector"));
+    if (!fieldSel)
+        return kubeStatusError(400, "BadRequest", fieldSel.error().message);
+    // Unsupported fields are refused before the stream starts, as for a list.
+    const json probe = { { "metadata", json::object() } };
+    if (auto check = fieldSel->matches([&](const std::string& f) { return lookupField(type, probe, f); }); !check)
+        return kubeStatusError(400, "BadRequest", check.error().message);
+
+    WatchRequest w;
+    w.cacheKey = cached->kind;
+    w.source = [this, cached](std::int64_t t) { return objects(*cached, t); };
+    const std::string rv = q.value("resourceVersion");
+    if (!rv.empty() && rv != "0") {
+        char* end = nullptr;
+        const long long v = std::strtoll(rv.c_str(), &end, 10);
+        if (!end || *end != '\0' || v < 0)
+            return kubeStatusError(400, "BadRequest", "invalid resource version: " + rv);
+        w.resourceVersion = v;
+    }
+    w.bookmarks = q.value("allowWatchBookmarks") == "true" || q.value("allowWatchBookmarks") == "1";
+    w.sendInitialEvents = q.value("sendInitialEvents") == "true";
+    if (const std::string t = q.value("timeoutSeconds"); !t.empty()) {
+        char* end = nullptr;
+        const long long seconds = std::strtoll(t.c_str(), &end, 10);
+        if (!end || *end != '\0' || seconds < 0)
+            return kubeStatusError(400, "BadRequest", "invalid timeoutSeconds: " + t);
+        if (seconds > 0)
+            w.timeoutMs = std::min<long long>(seconds, 24 * 3600) * kSecondMs;
+    }
+    const bool v1Events = cached != &type;
+    const ResourceType* shown = &type;
+    w.matches = [shown, ns, name, labels = *labelSel, fields = *fieldSel, v1Events](const json& stored) {
+        const json obj = v1Events ? KubeObjects::toEventsV1(stored) : stored;
+        const json& meta = obj["metadata"];
+        if (shown->namespaced && !ns.empty() && meta.value("namespace", "") != ns)
+            return false;
+        if (!name.empty() && meta.value("name", "") != name)
+            return false;
+        if (!labels.matches(labelsOf(obj)))
+            return false;
+        auto f = fields.matches([&](const std::string& field) { return lookupField(*shown, obj, field); });
+        return f.ok() && *f;
+    };
+    // kubectl asks for Tables: each event then carries a one-row Table.
+    const bool table = request.header("accept").toStdString().find("as=Table") != std::string::npos;
+    IncludeObject include = IncludeObject::Metadata;
+    if (q.value("includeObject") == "Object")
+        include = IncludeObject::Object;
+    else if (q.value("includeObject") == "None")
+        include = IncludeObject::None;
+    w.present = [shown, v1Events, table, include](const json& stored, std::int64_t nowMs) {
+        json obj = v1Events ? KubeObjects::toEventsV1(stored) : stored;
+        if (!table)
+            return obj;
+        return makeTable(shown->kind, { obj }, nowMs, include,
+            { { "resourceVersion", obj["metadata"].value("resourceVersion", "") } });
+    };
+    w.bookmark = [shown, table](std::int64_t version) {
+        const json meta = { { "resourceVersion", std::to_string(version) } };
+        if (table)
+            return json { { "kind", "Table" }, { "apiVersion", "meta.k8s.io/v1" }, { "metadata", meta },
+                { "columnDefinitions", json::array() }, { "rows", json::array() } };
+        return json { { "kind", shown->kind }, { "apiVersion", shown->groupVersion() }, { "metadata", meta } };
+    };
+
+    HttpResponse response;
+    response.status = 200;
+    response.contentType = table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json";
+    response.headers.emplace_back("Cache-Control", "no-cache, private");
+    WatchHub& hub = m_watch;
+    const Clock clock = m_clock;
+    response.stream = [&hub, clock, w](ResponseStream* stream) { new WatchSession(hub, clock, w, stream); };
+    return response;
 }
 
 } // namespace leakdesk::sandbox

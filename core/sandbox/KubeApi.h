@@ -8,6 +8,7 @@
 #include "sandbox/ExecEndpoint.h"
 #include "sandbox/HttpServer.h"
 #include "sandbox/KubeObjects.h"
+#include "sandbox/KubeWatch.h"
 #include "sandbox/SandboxModel.h"
 
 #include <nlohmann/json.hpp>
@@ -78,6 +79,10 @@ private:
     HttpResponse resourceRequest(
         const HttpRequest& request, const ResourceType& type, const std::string& ns, const std::string& name) const;
     std::vector<nlohmann::json> objects(const ResourceType& type, std::int64_t nowMs) const;
+    // For the kinds that can be watched, through their watch cache (which a list advances).
+    std::vector<nlohmann::json> listObjects(const ResourceType& type, std::int64_t nowMs) const;
+    HttpResponse watch(const HttpRequest& request, const ResourceType& type, const std::string& ns,
+        const std::string& name) const;
     bool authorised(const HttpRequest& request) const;
     const User* authenticate(const HttpRequest& request) const; // null: 401
     bool allowed(const User& user, const std::string& verb, const std::string& group, const std::string& resource) const;
@@ -95,6 +100,8 @@ private:
     Clock m_clock;
     AuthPolicy m_policy;
     std::string m_serverAddress = "127.0.0.1";
+    // A cache: lists and watches advance it, so const requests may too.
+    mutable WatchHub m_watch;
 };
 
 } // namespace leakdesk::sandbox

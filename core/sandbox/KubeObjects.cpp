@@ -61,6 +61,19 @@ std::string KubeObjects::listResourceVersion(std::int64_t nowMs) const
     return resourceVersionAt(nowMs);
 }
 
+std::int64_t KubeObjects::podChangedAtMs(std::size_t index, std::int64_t nowMs) const
+{
+    const PodSpec& p = m_model.pods()[index];
+    if (p.deletedMs && *p.deletedMs <= nowMs)
+        return *p.deletedMs;
+    std::int64_t at = p.createdMs;
+    if (const auto run = m_model.runIndexAt(index, nowMs)) {
+        const ContainerRun& r = p.runs[*run];
+        at = std::max(at, r.terminated && r.finishedMs <= nowMs ? r.finishedMs : r.startedMs);
+    }
+    return std::min(at, nowMs);
+}
+
 json KubeObjects::namespaceObject() const
 {
     const std::string& ns = m_model.namespaceName();
@@ -77,7 +90,10 @@ json KubeObjects::node(std::size_t index, std::int64_t nowMs) const
 {
     const NodeSpec& n = m_model.nodes()[index];
     const std::int64_t created = m_model.originMs() - 20 * kDayMs;
-    const std::string hb = rfc3339(nowMs - 17 * kSecondMs);
+    // The kubelet reports its status periodically: on a one-minute grid the node changes (and
+    // gets a new resourceVersion) once a minute, not at every request.
+    const std::int64_t heartbeatMs = nowMs - nowMs % kMinuteMs - 17 * kSecondMs;
+    const std::string hb = rfc3339(heartbeatMs);
     auto condition = [&](const char* type, const char* status, const char* reason, const char* message) {
         return json { { "type", type }, { "status", status }, { "lastHeartbeatTime", hb },
             { "lastTransitionTime", rfc3339(created + kMinuteMs) }, { "reason", reason }, { "message", message } };
@@ -86,7 +102,7 @@ json KubeObjects::node(std::size_t index, std::int64_t nowMs) const
     return json { { "apiVersion", "v1" }, { "kind", "Node" },
         { "metadata",
             { { "name", n.name }, { "uid", m_model.uidFor("Node", n.name) },
-                { "resourceVersion", resourceVersionAt(nowMs - 17 * kSecondMs) },
+                { "resourceVersion", resourceVersionAt(heartbeatMs) },
                 { "creationTimestamp", rfc3339(created) },
                 { "labels",
                     { { "kubernetes.io/hostname", n.name }, { "kubernetes.io/os", "linux" },
@@ -159,8 +175,13 @@ json KubeObjects::deployment(std::size_t service, std::int64_t nowMs) const
     int ready = 0;
     int existing = 0;
     int updated = 0;
+    std::int64_t changedMs = std::min(nowMs, m_model.revisions(service)[latest].createdMs);
     for (std::size_t p = 0; p < m_model.pods().size(); ++p) {
-        if (m_model.pods()[p].service != service || !m_model.podExistsAt(p, nowMs))
+        if (m_model.pods()[p].service != service || m_model.pods()[p].createdMs > nowMs)
+            continue;
+        // Its status counts the pods: it changes whenever one of them does.
+        changedMs = std::max(changedMs, podChangedAtMs(p, nowMs));
+        if (!m_model.podExistsAt(p, nowMs))
             continue;
         ++existing;
         updated += m_model.pods()[p].revision == latest ? 1 : 0;
@@ -171,7 +192,7 @@ json KubeObjects::deployment(std::size_t service, std::int64_t nowMs) const
     return json { { "apiVersion", "apps/v1" }, { "kind", "Deployment" },
         { "metadata",
             { { "name", s.name }, { "namespace", m_model.namespaceName() },
-                { "uid", m_model.uidFor("Deployment", s.name) }, { "resourceVersion", resourceVersionAt(nowMs) },
+                { "uid", m_model.uidFor("Deployment", s.name) }, { "resourceVersion", resourceVersionAt(changedMs) },
                 { "generation", 1 }, { "creationTimestamp", rfc3339(created) },
                 { "labels", { { "app", s.name }, { "team", s.team } } },
                 { "annotations",
@@ -215,21 +236,26 @@ json KubeObjects::replicaSet(std::size_t service, std::size_t revision, std::int
     const std::string hash = rev.podTemplateHash;
     int ready = 0;
     int existing = 0;
+    const bool latest = revision + 1 == m_model.revisions(service).size();
+    // Changes with its pods, and when a newer revision scales it down.
+    std::int64_t changedMs = std::min(nowMs, latest ? rev.createdMs : m_model.revisions(service)[revision + 1].createdMs);
     for (std::size_t p = 0; p < m_model.pods().size(); ++p) {
         if (m_model.pods()[p].service != service || m_model.pods()[p].revision != revision
-            || !m_model.podExistsAt(p, nowMs))
+            || m_model.pods()[p].createdMs > nowMs)
+            continue;
+        changedMs = std::max(changedMs, podChangedAtMs(p, nowMs));
+        if (!m_model.podExistsAt(p, nowMs))
             continue;
         ++existing;
         ready += m_model.containerRunningAt(p, nowMs) ? 1 : 0;
     }
-    const bool latest = revision + 1 == m_model.revisions(service).size();
     const int desired = latest ? s.replicas : 0;
     json tmpl = podTemplate(service, revision);
     tmpl["metadata"]["labels"]["pod-template-hash"] = hash;
     return json { { "apiVersion", "apps/v1" }, { "kind", "ReplicaSet" },
         { "metadata",
             { { "name", name }, { "namespace", m_model.namespaceName() }, { "uid", m_model.uidFor("ReplicaSet", name) },
-                { "resourceVersion", resourceVersionAt(nowMs) }, { "generation", 1 },
+                { "resourceVersion", resourceVersionAt(changedMs) }, { "generation", 1 },
                 { "creationTimestamp", rfc3339(rev.createdMs) },
                 { "labels", { { "app", s.name }, { "team", s.team }, { "pod-template-hash", hash } } },
                 { "annotations",
@@ -297,7 +323,7 @@ json KubeObjects::pod(std::size_t index, std::int64_t nowMs) const
             { "lastTransitionTime", rfc3339(at) } };
     };
     json metadata = { { "name", p.name }, { "generateName", rsName + "-" }, { "namespace", m_model.namespaceName() },
-        { "uid", p.uid }, { "resourceVersion", resourceVersionAt(readySince) },
+        { "uid", p.uid }, { "resourceVersion", resourceVersionAt(podChangedAtMs(index, nowMs)) },
         { "creationTimestamp", rfc3339(p.createdMs) },
         { "labels", { { "app", s.name }, { "team", s.team }, { "pod-template-hash", hash } } },
         { "ownerReferences",

@@ -43,6 +43,9 @@ public:
 
     // resourceVersion of a list taken at nowMs: larger than that of every object it contains.
     std::string listResourceVersion(std::int64_t nowMs) const;
+    // When the pod object last changed at or before nowMs (created, container started or ended,
+    // deleted): its resourceVersion, so an object's resourceVersion moves only when it changes.
+    std::int64_t podChangedAtMs(std::size_t pod, std::int64_t nowMs) const;
 
 private:
     nlohmann::json containerSpec(std::size_t service) const;
