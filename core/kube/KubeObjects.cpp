@@ -367,6 +367,7 @@ Result<ReplicaSet> parseReplicaSetUnchecked(const json& j)
         return makeError(ErrorCode::Parse, "replicaset without metadata.name");
     const json& spec = obj(j, "spec");
     r.replicas = i(spec, "replicas");
+    r.currentReplicas = i(obj(j, "status"), "replicas");
     r.readyReplicas = i(obj(j, "status"), "readyReplicas");
     const auto rev = r.meta.annotations.find("deployment.kubernetes.io/revision");
     r.revision = rev == r.meta.annotations.end() ? 0 : std::atoi(rev->second.c_str());
@@ -396,6 +397,8 @@ Result<Node> parseNodeUnchecked(const json& j)
     };
     n.memoryCapacityBytes = memory(obj(status, "capacity"));
     n.memoryAllocatableBytes = memory(obj(status, "allocatable"));
+    if (auto cpu = parseQuantity(s(obj(status, "capacity"), "cpu")))
+        n.cpuCapacityCores = *cpu;
     if (auto cpu = parseQuantity(s(obj(status, "allocatable"), "cpu")))
         n.cpuAllocatableCores = *cpu;
     for (const json& c : arr(status, "conditions")) {

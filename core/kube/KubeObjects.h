@@ -78,6 +78,7 @@ struct Deployment {
 struct ReplicaSet {
     ObjectMeta meta;
     int replicas = 0; // desired
+    int currentReplicas = 0; // pods it has now (an old ReplicaSet scaled to 0 keeps some during a rollout)
     int readyReplicas = 0;
     int revision = 0; // deployment.kubernetes.io/revision
     std::string podTemplateHash;
@@ -90,6 +91,7 @@ struct Node {
     ObjectMeta meta;
     std::optional<std::int64_t> memoryCapacityBytes;
     std::optional<std::int64_t> memoryAllocatableBytes;
+    double cpuCapacityCores = 0;
     double cpuAllocatableCores = 0;
     bool ready = false;
     bool memoryPressure = false;

@@ -2,11 +2,29 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QFile>
 #include <QTest>
+
+#include <map>
 
 using namespace leakdesk;
 using namespace leakdesk::kube;
 using nlohmann::json;
+
+namespace {
+
+// tests/fixtures/kube/<name>, parsed; null (and a test failure) when unreadable.
+json fixture(const QString& name)
+{
+    QFile f(QFINDTESTDATA(QStringLiteral("../../fixtures/kube/") + name));
+    if (!f.open(QIODevice::ReadOnly)) {
+        QTest::qFail(qPrintable(QStringLiteral("fixture %1 cannot be read").arg(name)), __FILE__, __LINE__);
+        return nullptr;
+    }
+    return json::parse(f.readAll().toStdString(), nullptr, false);
+}
+
+} // namespace
 
 class TestKubeObjects : public QObject {
     Q_OBJECT
@@ -111,6 +129,134 @@ private Q_SLOTS:
         QVERIFY(node->memoryPressure);
         QCOMPARE(node->internalIp, std::string("10.0.1.11"));
         QVERIFY(!parseNode(nlohmann::json::array()).ok());
+    }
+
+    // As the sandbox serves them (captured with `sandbox serve --now-ms 1764590400000`, then
+    // `kubectl set env deployment/checkout HEAP_LIMIT_RESTART=3584m`): three nodes, and checkout
+    // in the middle of its rollout (old ReplicaSet scaled to 0 with its pods still there).
+    void sandboxNodes()
+    {
+        const auto list = parseNodeList(fixture(QStringLiteral("sandbox-nodes.json")));
+        QVERIFY(list.ok());
+        QCOMPARE(list->items.size(), std::size_t(3));
+        QVERIFY(list->skipped.empty());
+        QVERIFY(!list->resourceVersion.empty());
+        for (const Node& n : list->items) {
+            QVERIFY(QString::fromStdString(n.meta.name).startsWith(QLatin1String("prod-worker-")));
+            QCOMPARE(n.memoryCapacityBytes.value_or(0), 16LL << 30);
+            QCOMPARE(n.memoryAllocatableBytes.value_or(0), 15LL << 30);
+            QCOMPARE(n.cpuCapacityCores, 4.0);
+            QCOMPARE(n.cpuAllocatableCores, 3.9);
+            QVERIFY(n.ready);
+            QVERIFY(!n.memoryPressure);
+            QCOMPARE(n.kubeletVersion, std::string("v1.32.0"));
+            QVERIFY(!n.internalIp.empty());
+        }
+    }
+
+    void sandboxReplicaSetsDuringRollout()
+    {
+        const auto list = parseReplicaSetList(fixture(QStringLiteral("sandbox-replicasets-rollout.json")));
+        QVERIFY(list.ok());
+        QCOMPARE(list->items.size(), std::size_t(4));
+        std::map<std::string, const ReplicaSet*> byName;
+        for (const ReplicaSet& r : list->items)
+            byName[r.meta.name] = &r;
+        const ReplicaSet* old = byName["checkout-45kjmkcs9w"];
+        const ReplicaSet* current = byName["checkout-h62bgwnsx5"];
+        QVERIFY(old && current);
+        QCOMPARE(old->ownerDeployment, std::string("checkout"));
+        QCOMPARE(current->ownerDeployment, std::string("checkout"));
+        QCOMPARE(old->revision, 1);
+        QCOMPARE(current->revision, 2);
+        QCOMPARE(old->podTemplateHash, std::string("45kjmkcs9w"));
+        QCOMPARE(current->podTemplateHash, std::string("h62bgwnsx5"));
+        QCOMPARE(old->replicas, 0);
+        QCOMPARE(old->currentReplicas, 3);
+        QCOMPARE(old->readyReplicas, 3);
+        QCOMPARE(current->replicas, 3);
+        QCOMPARE(current->currentReplicas, 1);
+        QCOMPARE(current->readyReplicas, 0);
+        bool env = false;
+        for (const auto& [k, v] : current->containers.at(0).env)
+            env = env || (k == "HEAP_LIMIT_RESTART" && v == "3584m");
+        QVERIFY2(env, "the new template carries the env kubectl set");
+        QCOMPARE(byName["payments-jsd25htm7m"]->replicas, 2);
+    }
+
+    // Shaped like a managed cloud node: quantities in Ki and milli-cores, a kubelet version with
+    // a vendor suffix, a NotReady node under memory pressure, fields the sandbox never sends.
+    void realClusterNodes()
+    {
+        const auto list = parseNodeList(json::parse(R"J({"kind":"NodeList","apiVersion":"v1",
+            "metadata":{"resourceVersion":"918273645"},"items":[
+            {"metadata":{"name":"ip-10-0-12-34.eu-west-1.compute.internal","uid":"5b1f","resourceVersion":"918273001",
+              "labels":{"node.kubernetes.io/instance-type":"m6i.xlarge","topology.kubernetes.io/zone":"eu-west-1a"}},
+             "spec":{"taints":[{"key":"dedicated","value":"jvm","effect":"NoSchedule"}]},
+             "status":{"capacity":{"cpu":"4","ephemeral-storage":"83873772Ki","hugepages-1Gi":"0","memory":"15896640Ki","pods":"58"},
+               "allocatable":{"cpu":"3920m","ephemeral-storage":"76224326324","memory":"14879808Ki","pods":"58"},
+               "conditions":[{"type":"MemoryPressure","status":"False","reason":"KubeletHasSufficientMemory"},
+                 {"type":"DiskPressure","status":"False"},{"type":"PIDPressure","status":"False"},
+                 {"type":"Ready","status":"True","reason":"KubeletReady"}],
+               "addresses":[{"type":"InternalIP","address":"10.0.12.34"},{"type":"InternalDNS","address":"ip-10-0-12-34.eu-west-1.compute.internal"}],
+               "nodeInfo":{"kubeletVersion":"v1.29.3-eks-ae9a62a","osImage":"Amazon Linux 2023"},
+               "images":[{"names":["registry/checkout@sha256:aa"],"sizeBytes":312345678}]}},
+            {"metadata":{"name":"gke-prod-pool-2-7f3c","uid":"9e2d"},
+             "status":{"capacity":{"cpu":"2","memory":"8148920Ki"},"allocatable":{"cpu":"1930m","memory":"5930936Ki"},
+               "conditions":[{"type":"MemoryPressure","status":"True","reason":"KubeletHasInsufficientMemory"},
+                 {"type":"Ready","status":"Unknown","reason":"NodeStatusUnknown","message":"Kubelet stopped posting node status."}],
+               "nodeInfo":{"kubeletVersion":"v1.30.5-gke.1014001"}}},
+            {"metadata":{}}]})J"));
+        QVERIFY(list.ok());
+        QCOMPARE(list->items.size(), std::size_t(2));
+        QCOMPARE(list->skipped.size(), std::size_t(1)); // the nameless one, reported, not dropped silently
+        QCOMPARE(list->resourceVersion, std::string("918273645"));
+        const Node& eks = list->items[0];
+        QCOMPARE(eks.memoryCapacityBytes.value_or(0), 15896640LL * 1024);
+        QCOMPARE(eks.memoryAllocatableBytes.value_or(0), 14879808LL * 1024);
+        QCOMPARE(eks.cpuCapacityCores, 4.0);
+        QCOMPARE(eks.cpuAllocatableCores, 3.92);
+        QVERIFY(eks.ready);
+        QVERIFY(!eks.memoryPressure);
+        QCOMPARE(eks.kubeletVersion, std::string("v1.29.3-eks-ae9a62a"));
+        QCOMPARE(eks.internalIp, std::string("10.0.12.34"));
+        const Node& gke = list->items[1];
+        QVERIFY2(!gke.ready, "Ready=Unknown is not ready");
+        QVERIFY(gke.memoryPressure);
+        QCOMPARE(gke.cpuAllocatableCores, 1.93);
+        QCOMPARE(gke.kubeletVersion, std::string("v1.30.5-gke.1014001"));
+    }
+
+    // A ReplicaSet as a real controller leaves it: no readyReplicas key while none is ready,
+    // revision-history annotation, and an owner that is not a Deployment (a bare ReplicaSet).
+    void realClusterReplicaSets()
+    {
+        const auto list = parseReplicaSetList(json::parse(R"J({"kind":"ReplicaSetList","apiVersion":"apps/v1",
+            "metadata":{"resourceVersion":"5521"},"items":[
+            {"metadata":{"name":"checkout-6d9c7b8f4d","namespace":"shop","generation":4,
+              "labels":{"app":"checkout","pod-template-hash":"6d9c7b8f4d"},
+              "annotations":{"deployment.kubernetes.io/desired-replicas":"4","deployment.kubernetes.io/max-replicas":"5",
+                "deployment.kubernetes.io/revision":"12","deployment.kubernetes.io/revision-history":"8,10"},
+              "ownerReferences":[{"apiVersion":"apps/v1","kind":"Deployment","name":"checkout","uid":"d1","controller":true}]},
+             "spec":{"replicas":4,"selector":{"matchLabels":{"app":"checkout","pod-template-hash":"6d9c7b8f4d"}},
+               "template":{"spec":{"containers":[{"name":"checkout","image":"c:2","resources":{"limits":{"memory":"3Gi"}}},
+                 {"name":"istio-proxy","image":"proxy:1.20"}]}}},
+             "status":{"replicas":2,"fullyLabeledReplicas":2,"observedGeneration":4}},
+            {"metadata":{"name":"standalone","namespace":"shop"},"spec":{"replicas":1},"status":{"replicas":1,"readyReplicas":1}}]})J"));
+        QVERIFY(list.ok());
+        QCOMPARE(list->items.size(), std::size_t(2));
+        const ReplicaSet& rs = list->items[0];
+        QCOMPARE(rs.revision, 12);
+        QCOMPARE(rs.replicas, 4);
+        QCOMPARE(rs.currentReplicas, 2);
+        QCOMPARE(rs.readyReplicas, 0);
+        QCOMPARE(rs.ownerDeployment, std::string("checkout"));
+        QCOMPARE(rs.containers.size(), std::size_t(2));
+        QCOMPARE(rs.containers[0].memoryLimitBytes.value_or(0), 3LL << 30);
+        const ReplicaSet& bare = list->items[1];
+        QVERIFY(bare.ownerDeployment.empty());
+        QCOMPARE(bare.revision, 0);
+        QVERIFY(bare.podTemplateHash.empty());
     }
 
     void podMetrics()
