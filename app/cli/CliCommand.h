@@ -13,6 +13,7 @@ int runOomCommand(const QStringList& args);
 int runHeapCommand(const QStringList& args);
 int runRunbookCommand(const QStringList& args);
 int runExportCommand(const QStringList& args);
+int runMitigateCommand(const QStringList& args);
 
 // Prints "leakdesk-cli: <message>" (and the hint on its own line) to stderr.
 void printError(const QString& message, const QString& hint = {});

@@ -83,14 +83,22 @@ void diff(const json* before, const json* after, const std::string& path, std::v
                         return &item;
                 return nullptr;
             };
+            // An item only on one side is listed without its name, which is already in the path.
+            auto withoutName = [](json item) {
+                item.erase("name");
+                return item;
+            };
             for (const json& item : *before) {
                 const std::string name = item["name"].get<std::string>();
-                diff(&item, find(*after, name), path + "[" + name + "]", out);
+                if (const json* other = find(*after, name))
+                    diff(&item, other, path + "[" + name + "]", out);
+                else
+                    oneSided(withoutName(item), path + "[" + name + "]", false, out);
             }
             for (const json& item : *after) {
                 const std::string name = item["name"].get<std::string>();
                 if (!find(*before, name))
-                    diff(nullptr, &item, path + "[" + name + "]", out);
+                    oneSided(withoutName(item), path + "[" + name + "]", true, out);
             }
             return;
         }

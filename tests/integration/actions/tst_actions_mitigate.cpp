@@ -260,6 +260,12 @@ private Q_SLOTS:
         QCOMPARE(p->kubectl, std::string("kubectl set env deployment/checkout -n production HEAP_LIMIT_RESTART=3584m"));
         const auto dflt = plan(MitigationKind::SetHeapLimitRestart, request());
         QCOMPARE(dflt->value, std::string("1792m")); // from the container's own 2Gi
+        auto m = Mitigation::create(MitigationKind::SetHeapLimitRestart, *m_admin);
+        const auto d = wait<DryRunResult>([&](auto cb) { m->dryRun(*p, cb); });
+        QVERIFY2(d.ok(), why(d));
+        QCOMPARE(d->diff.size(), std::size_t(1));
+        QCOMPARE(d->diff[0].toString(),
+            std::string("spec.template.spec.containers[checkout].env[HEAP_LIMIT_RESTART].value: <none> → 3584m"));
 
         const auto rec = apply(*p);
         QVERIFY2(rec.ok(), why(rec));

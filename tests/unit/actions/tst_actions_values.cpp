@@ -134,6 +134,16 @@ private Q_SLOTS:
         auto& cs = reordered["spec"]["template"]["spec"]["containers"];
         std::swap(cs[0], cs[1]);
         QVERIFY(diffDeploymentSpec(before, reordered).empty());
+        // A variable added next to existing ones: one line, its value.
+        const json withEnv = deployment("2Gi", json::array({ { { "name", "JAVA_OPTS" }, { "value", "-Xss1m" } } }));
+        json plusHeap = withEnv;
+        plusHeap["spec"]["template"]["spec"]["containers"][0]["env"].push_back({ { "name", "HEAP_LIMIT_RESTART" }, { "value", "3584m" } });
+        const auto added = diffDeploymentSpec(withEnv, plusHeap);
+        QCOMPARE(added.size(), std::size_t(1));
+        QCOMPARE(added[0].toString(), std::string("spec.template.spec.containers[checkout].env[HEAP_LIMIT_RESTART].value: <none> → 3584m"));
+        const auto removed = diffDeploymentSpec(plusHeap, withEnv);
+        QCOMPARE(removed.size(), std::size_t(1));
+        QCOMPARE(removed[0].after, std::string("<none>"));
     }
 
     void diffOfScalarsAndUnnamedLists()

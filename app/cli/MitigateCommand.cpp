@@ -1,0 +1,375 @@
+// leakdesk-cli mitigate: runbook step 5 from the command line. Plan (RBAC answer, warnings, the
+// kubectl equivalent), server-side dry run with a diff, confirmation, apply with a record for a
+// later --revert, and optionally the rollout's progress.
+#include "CliCommand.h"
+
+#include "actions/Mitigation.h"
+#include "actions/RolloutProgress.h"
+#include "common/Quantity.h"
+#include "kube/KubeClient.h"
+#include "kube/KubeConfig.h"
+#include "sandbox/SandboxHost.h"
+
+#include <QCommandLineParser>
+#include <QEventLoop>
+#include <QFile>
+#include <QSaveFile>
+#include <QTimer>
+
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+namespace leakdesk::cli {
+
+namespace {
+
+using namespace leakdesk::actions;
+using nlohmann::json;
+
+// Runs one asynchronous step to its end (or the deadline) on a local event loop.
+template<class T> Result<T> await(const std::function<void(Callback<T>)>& call, int timeoutS)
+{
+    std::optional<Result<T>> got;
+    QEventLoop loop;
+    call([&](Result<T> r) {
+        got = std::move(r);
+        loop.quit();
+    });
+    if (!got) {
+        QTimer::singleShot(timeoutS * 1000, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    if (!got)
+        return makeError(ErrorCode::Timeout, "no answer from the cluster within " + std::to_string(timeoutS) + " s",
+            "the API server is slow or unreachable; retry with a larger --timeout");
+    return std::move(*got);
+}
+
+int fail(const Error& e, int code = 1)
+{
+    printError(QString::fromStdString(e.message), QString::fromStdString(e.detail));
+    return code;
+}
+
+// Either the built-in sandbox (in this process) or a kubeconfig context.
+struct Connection {
+    std::unique_ptr<sandbox::SandboxHost> sandbox;
+    std::unique_ptr<kube::KubeClient> client;
+    std::string defaultNamespace;
+};
+
+Result<Connection> connect(bool useSandbox, quint64 seed, const QString& kubeconfig, const QString& context)
+{
+    Connection c;
+    std::vector<std::string> files;
+    std::string contextName = context.toStdString();
+    if (useSandbox) {
+        c.sandbox = std::make_unique<sandbox::SandboxHost>();
+        sandbox::SandboxOptions so;
+        so.seed = seed;
+        if (auto st = c.sandbox->start(so); !st)
+            return st.error();
+        files.push_back(c.sandbox->kubeconfigPath().toStdString());
+        contextName = c.sandbox->contextName().toStdString();
+    } else if (!kubeconfig.isEmpty()) {
+        files.push_back(kubeconfig.toStdString());
+    } else {
+        files = kube::defaultKubeConfigFiles();
+    }
+    auto config = kube::loadKubeConfig(files);
+    if (!config)
+        return config.error();
+    auto resolved = kube::resolveContext(*config, contextName);
+    if (!resolved)
+        return resolved.error();
+    c.defaultNamespace = resolved->namespaceOrDefault();
+    auto client = kube::KubeClient::create(*resolved);
+    if (!client)
+        return client.error();
+    c.client = std::move(client).value();
+    return c;
+}
+
+bool confirm(std::ostream& out, const std::string& question)
+{
+    out << question << " [y/N] " << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer))
+        return false;
+    return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+std::string valueText(const std::optional<std::string>& v) { return v ? *v : std::string("<none>"); }
+
+json planJson(const MitigationPlan& p, const DryRunResult* dry)
+{
+    json diff = json::array();
+    if (dry)
+        for (const auto& c : dry->diff)
+            diff.push_back({ { "path", c.path }, { "before", c.before }, { "after", c.after } });
+    json before = json::object();
+    for (const auto& [k, v] : p.before)
+        before[k] = v ? json(*v) : json(nullptr);
+    return { { "kind", mitigationKindName(p.kind) }, { "namespace", p.request.ns }, { "deployment", p.request.deployment },
+        { "container", p.container }, { "value", p.value }, { "suggested", p.suggestedValue ? json(*p.suggestedValue) : json(nullptr) },
+        { "before", before }, { "kubectl", p.kubectl }, { "resourceVersion", p.resourceVersion },
+        { "rbac", { { "allowed", p.rbac.allowed }, { "reason", p.rbac.reason } } }, { "warnings", p.warnings },
+        { "diff", diff } };
+}
+
+void printPlan(std::ostream& out, const MitigationPlan& p, const DryRunResult* dry)
+{
+    out << "deployment/" << p.request.deployment << " in " << p.request.ns << ", container " << p.container << "\n";
+    out << "RBAC: patch deployments " << (p.rbac.allowed ? "allowed" : "NOT allowed")
+        << (p.rbac.reason.empty() ? std::string() : " (" + p.rbac.reason + ")") << "\n";
+    if (p.suggestedValue)
+        out << "suggested from the observed peak: " << *p.suggestedValue << "\n";
+    out << "kubectl equivalent: " << p.kubectl << "\n";
+    if (dry) {
+        out << "server-side dry run, changes to the Deployment spec:\n";
+        if (dry->diff.empty())
+            out << "  (none)\n";
+        for (const auto& c : dry->diff)
+            out << "  " << c.toString() << "\n";
+    }
+    for (const auto& w : p.warnings)
+        out << "warning: " << w << "\n";
+}
+
+Status writeRecord(const MitigationRecord& record, const QString& path)
+{
+    const std::string text = record.toJson().dump(2) + "\n";
+    if (path.isEmpty()) {
+        std::cout << text << std::flush;
+        return Ok {};
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)
+        || file.write(text.data(), qint64(text.size())) != qint64(text.size()) || !file.commit())
+        return makeError(ErrorCode::Io, "cannot write the mitigation record to " + path.toStdString() + ": " + file.errorString().toStdString(),
+            "the change WAS applied; keep this record to revert it:\n" + text);
+    return Ok {};
+}
+
+int followRollout(kube::KubeClient& client, const MitigationRecord& record, int timeoutS, std::ostream& out)
+{
+    RolloutProgress progress(client, record.ns, record.deployment, record.generation, { 2000, timeoutS * 1000 });
+    std::string last;
+    const auto done = await<RolloutStatus>(
+        [&](auto cb) {
+            progress.start(
+                [&](const RolloutStatus& s) {
+                    if (s.toString() != last)
+                        out << "rollout: " << (last = s.toString()) << "\n" << std::flush;
+                },
+                cb);
+        },
+        timeoutS + 5);
+    if (!done)
+        return fail(done.error());
+    return 0;
+}
+
+} // namespace
+
+int runMitigateCommand(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Runbook step 5: raise a container's memory limit (limits), set HEAP_LIMIT_RESTART (heap-restart) or "
+        "restart the Deployment's pods (restart). Shows the RBAC answer, a server-side dry-run diff and the "
+        "kubectl equivalent; applies only after confirmation (or --yes) and writes a record for --revert."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("kind"), QStringLiteral("limits, heap-restart or restart"));
+    const QCommandLineOption sandboxOpt(QStringLiteral("sandbox"), QStringLiteral("Use the built-in simulated cluster (in this process)."));
+    const QCommandLineOption seedOpt(QStringLiteral("seed"), QStringLiteral("Sandbox seed."), QStringLiteral("N"), QStringLiteral("42"));
+    const QCommandLineOption kubeconfigOpt(QStringLiteral("kubeconfig"), QStringLiteral("kubeconfig file (default: KUBECONFIG or ~/.kube/config)."), QStringLiteral("FILE"));
+    const QCommandLineOption contextOpt(QStringLiteral("context"), QStringLiteral("kubeconfig context (default: current-context)."), QStringLiteral("NAME"));
+    const QCommandLineOption nsOpt({ QStringLiteral("n"), QStringLiteral("namespace") }, QStringLiteral("Namespace (default: the context's)."), QStringLiteral("NS"));
+    const QCommandLineOption deploymentOpt(QStringLiteral("deployment"), QStringLiteral("Deployment to change."), QStringLiteral("NAME"));
+    const QCommandLineOption containerOpt({ QStringLiteral("c"), QStringLiteral("container") }, QStringLiteral("Container (default: the only one, or the one named like the Deployment)."), QStringLiteral("NAME"));
+    const QCommandLineOption memoryOpt(QStringLiteral("memory"), QStringLiteral("limits: the new memory limit (default: the runbook's 4Gi). heap-restart: the limit to derive the value from."), QStringLiteral("Q"));
+    const QCommandLineOption valueOpt(QStringLiteral("value"), QStringLiteral("heap-restart: HEAP_LIMIT_RESTART (default: limit x 3584/4096, e.g. 3584m). limits: same as --memory."), QStringLiteral("V"));
+    const QCommandLineOption peakOpt(QStringLiteral("peak"), QStringLiteral("limits: observed memory peak (e.g. 2Gi) to suggest a limit from (peak x 1.25, next 256Mi)."), QStringLiteral("Q"));
+    const QCommandLineOption dryRunOpt(QStringLiteral("dry-run"), QStringLiteral("Plan and dry-run only; change nothing."));
+    const QCommandLineOption yesOpt(QStringLiteral("yes"), QStringLiteral("Apply without asking."));
+    const QCommandLineOption recordOpt(QStringLiteral("record"), QStringLiteral("Write the record of the applied change here (default: stdout)."), QStringLiteral("FILE"));
+    const QCommandLineOption revertOpt(QStringLiteral("revert"), QStringLiteral("Revert the change described by this record file."), QStringLiteral("FILE"));
+    const QCommandLineOption waitOpt(QStringLiteral("wait"), QStringLiteral("After applying, follow the rollout until it completes (or --timeout)."));
+    const QCommandLineOption formatOpt(QStringLiteral("format"), QStringLiteral("text, or json for the plan of --dry-run (and of a refused plan) as one object."), QStringLiteral("FMT"), QStringLiteral("text"));
+    const QCommandLineOption timeoutOpt(QStringLiteral("timeout"), QStringLiteral("Give up after this many seconds per step (default 60)."), QStringLiteral("S"), QStringLiteral("60"));
+    p.addOptions({ sandboxOpt, seedOpt, kubeconfigOpt, contextOpt, nsOpt, deploymentOpt, containerOpt, memoryOpt, valueOpt, peakOpt,
+        dryRunOpt, yesOpt, recordOpt, revertOpt, waitOpt, formatOpt, timeoutOpt });
+    if (!p.parse(QStringList { QStringLiteral("leakdesk-cli mitigate") } + args)) {
+        printError(p.errorText(), QStringLiteral("run 'leakdesk-cli mitigate --help'"));
+        return 2;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        std::cout << p.helpText().toStdString();
+        return 0;
+    }
+    const QStringList pos = p.positionalArguments();
+    const auto kind = pos.size() == 1 ? parseMitigationKind(pos.first().toStdString()) : std::nullopt;
+    if (!kind) {
+        printError(pos.isEmpty() ? QStringLiteral("which mitigation?") : QStringLiteral("unknown mitigation '%1'").arg(pos.join(u' ')),
+            QStringLiteral("leakdesk-cli mitigate limits|heap-restart|restart ..."));
+        return 2;
+    }
+    const QString format = p.value(formatOpt);
+    if (format != QLatin1String("text") && format != QLatin1String("json")) {
+        printError(QStringLiteral("unknown format '%1'").arg(format), QStringLiteral("use --format text or --format json"));
+        return 2;
+    }
+    bool ok = false;
+    const int timeoutS = p.value(timeoutOpt).toInt(&ok);
+    if (!ok || timeoutS <= 0) {
+        printError(QStringLiteral("--timeout must be a positive number of seconds"));
+        return 2;
+    }
+    if (p.isSet(sandboxOpt) && (p.isSet(kubeconfigOpt) || p.isSet(contextOpt))) {
+        printError(QStringLiteral("--sandbox and --kubeconfig/--context exclude each other"));
+        return 2;
+    }
+    const bool reverting = p.isSet(revertOpt);
+    if (!reverting && !p.isSet(deploymentOpt)) {
+        printError(QStringLiteral("--deployment is required"), QStringLiteral("e.g. --sandbox --namespace production --deployment checkout"));
+        return 2;
+    }
+    if (p.isSet(memoryOpt) && p.isSet(valueOpt) && *kind == MitigationKind::RaiseMemoryLimit) {
+        printError(QStringLiteral("give the new limit once: --memory or --value"));
+        return 2;
+    }
+    if (*kind == MitigationKind::RolloutRestart && (p.isSet(memoryOpt) || p.isSet(valueOpt))) {
+        printError(QStringLiteral("restart takes no --memory or --value"));
+        return 2;
+    }
+    MitigationRequest request;
+    if (p.isSet(peakOpt)) {
+        auto peak = parseMemoryBytes(p.value(peakOpt).toStdString());
+        if (!peak || *peak <= 0) {
+            printError(QStringLiteral("--peak '%1' is not a memory quantity").arg(p.value(peakOpt)), QStringLiteral("e.g. --peak 3300Mi"));
+            return 2;
+        }
+        request.observedPeakBytes = *peak;
+    }
+    if (*kind == MitigationKind::RaiseMemoryLimit)
+        request.value = p.value(p.isSet(memoryOpt) ? memoryOpt : valueOpt).toStdString();
+    if (*kind == MitigationKind::SetHeapLimitRestart) {
+        request.value = p.value(valueOpt).toStdString();
+        if (p.isSet(memoryOpt)) {
+            auto limit = parseMemoryLimit(p.value(memoryOpt).toStdString());
+            if (!limit)
+                return fail(limit.error(), 2);
+            request.memoryLimitBytes = *limit;
+        }
+    }
+
+    std::optional<MitigationRecord> record;
+    if (reverting) {
+        QFile f(p.value(revertOpt));
+        if (!f.open(QIODevice::ReadOnly)) {
+            printError(QStringLiteral("cannot read the record %1: %2").arg(f.fileName(), f.errorString()));
+            return 1;
+        }
+        const json j = json::parse(f.readAll().toStdString(), nullptr, false);
+        auto r = MitigationRecord::fromJson(j);
+        if (!r)
+            return fail(r.error());
+        if (r->kind != *kind)
+            return fail(makeError(ErrorCode::InvalidArgument,
+                            std::string("the record is of a '") + mitigationKindName(r->kind) + "' mitigation",
+                            std::string("run: leakdesk-cli mitigate ") + mitigationKindName(r->kind) + " --revert FILE ..."),
+                2);
+        if ((p.isSet(nsOpt) && p.value(nsOpt).toStdString() != r->ns)
+            || (p.isSet(deploymentOpt) && p.value(deploymentOpt).toStdString() != r->deployment))
+            return fail(makeError(ErrorCode::InvalidArgument,
+                            "the record is of deployment/" + r->deployment + " in " + r->ns + ", not the one given"),
+                2);
+        record = std::move(*r);
+    }
+
+    auto conn = connect(p.isSet(sandboxOpt), p.value(seedOpt).toULongLong(), p.value(kubeconfigOpt), p.value(contextOpt));
+    if (!conn)
+        return fail(conn.error());
+    kube::KubeClient& client = *conn->client;
+    auto mitigation = Mitigation::create(*kind, client);
+    const bool interactive = ::isatty(STDIN_FILENO) != 0;
+
+    if (record) {
+        std::cout << "revert " << record->id << ": deployment/" << record->deployment << " in " << record->ns << ", container "
+                  << record->container << "\n";
+        for (const auto& [key, before] : record->before) {
+            auto it = record->after.find(key);
+            std::cout << "  " << key << ": " << valueText(it != record->after.end() ? it->second : std::nullopt) << " → "
+                      << valueText(before) << "\n";
+        }
+        if (p.isSet(dryRunOpt))
+            return 0;
+        if (!p.isSet(yesOpt)) {
+            if (!interactive) {
+                printError(QStringLiteral("not reverting without confirmation"), QStringLiteral("pass --yes (stdin is not a terminal)"));
+                return 1;
+            }
+            if (!confirm(std::cout, "Revert?"))
+                return 1;
+        }
+        const auto r = await<RevertResult>([&](auto cb) { mitigation->revert(*record, cb); }, timeoutS);
+        if (!r)
+            return fail(r.error());
+        std::cout << "reverted (resourceVersion " << r->resourceVersion << "); kubectl equivalent: " << r->kubectl << "\n";
+        for (const auto& c : r->diff)
+            std::cout << "  " << c.toString() << "\n";
+        return 0;
+    }
+
+    request.ns = p.isSet(nsOpt) ? p.value(nsOpt).toStdString() : conn->defaultNamespace;
+    request.deployment = p.value(deploymentOpt).toStdString();
+    request.container = p.value(containerOpt).toStdString();
+    const auto plan = await<MitigationPlan>([&](auto cb) { mitigation->plan(request, cb); }, timeoutS);
+    if (!plan)
+        return fail(plan.error());
+    // Human text goes to stderr when stdout carries the record.
+    const bool recordToStdout = !p.isSet(dryRunOpt) && !p.isSet(recordOpt);
+    std::ostream& out = recordToStdout ? std::cerr : std::cout;
+    if (!plan->rbac.allowed) {
+        if (format == QLatin1String("json"))
+            std::cout << planJson(*plan, nullptr).dump(2) << std::endl;
+        else
+            printPlan(out, *plan, nullptr);
+        return fail(makeError(ErrorCode::Forbidden,
+            "you may not patch deployment/" + request.deployment + " in " + request.ns
+                + (plan->rbac.reason.empty() ? std::string() : ": " + plan->rbac.reason),
+            "ask for a role that allows 'patch' on deployments.apps, or hand the kubectl command to someone who has it"));
+    }
+    const auto dry = await<DryRunResult>([&](auto cb) { mitigation->dryRun(*plan, cb); }, timeoutS);
+    if (!dry)
+        return fail(dry.error());
+    if (format == QLatin1String("json") && p.isSet(dryRunOpt)) {
+        std::cout << planJson(*plan, &*dry).dump(2) << std::endl;
+        return 0;
+    }
+    printPlan(out, *plan, &*dry);
+    if (p.isSet(dryRunOpt))
+        return 0;
+    if (!p.isSet(yesOpt)) {
+        if (!interactive) {
+            printError(QStringLiteral("not applying without confirmation"),
+                QStringLiteral("stdin is not a terminal: pass --yes to apply, or --dry-run to only look"));
+            return 1;
+        }
+        if (!confirm(out, "Apply this change?"))
+            return 1;
+    }
+    const auto applied = await<MitigationRecord>([&](auto cb) { mitigation->apply(*plan, cb); }, timeoutS);
+    if (!applied)
+        return fail(applied.error());
+    out << "applied " << applied->id << " (resourceVersion " << applied->resourceVersion << ")\n" << std::flush;
+    if (auto st = writeRecord(*applied, p.value(recordOpt)); !st)
+        return fail(st.error());
+    if (p.isSet(waitOpt))
+        return followRollout(client, *applied, timeoutS, out);
+    return 0;
+}
+
+} // namespace leakdesk::cli

@@ -1,0 +1,173 @@
+// `leakdesk-cli mitigate` against `leakdesk-cli sandbox serve`, with the real kubectl as the witness:
+// the dry run changes nothing, no confirmation means no change, --yes applies 4Gi under the field
+// manager "leakdesk", the read-only user is refused, --revert restores 2Gi, and a revert after a
+// `kubectl set resources` by someone else is refused with the reason.
+
+#include "TestSupport.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace leakdesk;
+using nlohmann::json;
+
+class TestActionsKubectl : public QObject {
+    Q_OBJECT
+    QString m_kubectl;
+    QTemporaryDir m_dir;
+    QProcess m_sandbox;
+    QString m_kubeconfig;
+
+    test::ProcessResult kubectl(const QStringList& args)
+    {
+        return test::runProgram(m_kubectl,
+            QStringList { QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("--cache-dir"),
+                m_dir.filePath(QStringLiteral("cache")) }
+                + args,
+            60000);
+    }
+
+    test::ProcessResult mitigate(const QStringList& args)
+    {
+        return test::runProgram(test::cliPath(),
+            QStringList { QStringLiteral("mitigate") } + args
+                + QStringList { QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("--namespace"),
+                    QStringLiteral("production"), QStringLiteral("--deployment"), QStringLiteral("checkout") },
+            60000);
+    }
+
+    json deployment()
+    {
+        const auto r = kubectl({ QStringLiteral("get"), QStringLiteral("deployment"), QStringLiteral("checkout"),
+            QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("-o"), QStringLiteral("json"),
+            QStringLiteral("--show-managed-fields") });
+        if (r.exitCode != 0)
+            qWarning("kubectl get failed: %s", r.err.constData());
+        return json::parse(r.out.toStdString(), nullptr, false);
+    }
+
+    static std::string memoryLimit(const json& d)
+    {
+        return d["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"].value("memory", "");
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_kubectl = test::findProgram(QStringLiteral("kubectl"));
+        if (m_kubectl.isEmpty())
+            QSKIP("kubectl is not on PATH: install a kubectl client (v1.32) to run the real-kubectl tests");
+        QVERIFY(m_dir.isValid());
+        m_kubeconfig = m_dir.filePath(QStringLiteral("kubeconfig"));
+        m_sandbox.start(test::cliPath(),
+            { QStringLiteral("sandbox"), QStringLiteral("serve"), QStringLiteral("--read-only-user"),
+                QStringLiteral("--kubeconfig-out"), m_kubeconfig });
+        QVERIFY2(m_sandbox.waitForStarted(10000), qPrintable(m_sandbox.errorString()));
+        QByteArray out;
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 30000 && !out.contains("prometheus: ") && m_sandbox.state() == QProcess::Running) {
+            m_sandbox.waitForReadyRead(1000);
+            out += m_sandbox.readAllStandardOutput();
+        }
+        QVERIFY2(out.contains("kubeconfig: "), out.constData());
+        QCOMPARE(memoryLimit(deployment()), std::string("2Gi"));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_sandbox.state() == QProcess::Running) {
+            m_sandbox.terminate();
+            if (!m_sandbox.waitForFinished(10000))
+                m_sandbox.kill();
+        }
+    }
+
+    void dryRunShowsThePlanAndChangesNothing()
+    {
+        const json before = deployment();
+        const auto r = mitigate({ QStringLiteral("limits"), QStringLiteral("--dry-run") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString out = QString::fromUtf8(r.out);
+        QVERIFY2(out.contains(QStringLiteral("spec.template.spec.containers[checkout].resources.limits.memory: 2Gi → 4Gi")),
+            r.out.constData());
+        QVERIFY2(out.contains(QStringLiteral(
+                     "kubectl set resources deployment/checkout -n production -c checkout --limits=memory=4Gi")),
+            r.out.constData());
+        QVERIFY2(out.contains(QStringLiteral("RBAC: patch deployments allowed")), r.out.constData());
+        const json after = deployment();
+        QCOMPARE(memoryLimit(after), std::string("2Gi"));
+        QCOMPARE(after["metadata"].value("resourceVersion", ""), before["metadata"].value("resourceVersion", ""));
+    }
+
+    void withoutATerminalNothingIsAppliedUnasked()
+    {
+        const auto r = mitigate({ QStringLiteral("limits") });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("not applying without confirmation"), r.err.constData());
+        QCOMPARE(memoryLimit(deployment()), std::string("2Gi"));
+    }
+
+    void readOnlyUserIsRefused()
+    {
+        const auto r = mitigate({ QStringLiteral("limits"), QStringLiteral("--yes"), QStringLiteral("--context"),
+            QStringLiteral("leakdesk-sandbox-readonly") });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("RBAC: patch deployments NOT allowed"), r.err.constData());
+        QVERIFY2(r.err.contains("you may not patch deployment/checkout in production"), r.err.constData());
+        QCOMPARE(memoryLimit(deployment()), std::string("2Gi"));
+    }
+
+    void applyAndRevert()
+    {
+        const QString record = m_dir.filePath(QStringLiteral("limits.json"));
+        const auto r = mitigate({ QStringLiteral("limits"), QStringLiteral("--yes"), QStringLiteral("--record"), record });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const json d = deployment();
+        QCOMPARE(memoryLimit(d), std::string("4Gi"));
+        QVERIFY2(d["metadata"].contains("managedFields"), d["metadata"].dump().c_str());
+        bool ours = false;
+        for (const auto& m : d["metadata"]["managedFields"])
+            ours = ours || m.value("manager", "") == "leakdesk";
+        QVERIFY2(ours, d["metadata"]["managedFields"].dump().c_str());
+        QFile f(record);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const json rec = json::parse(f.readAll().toStdString(), nullptr, false);
+        QCOMPARE(rec.value("kind", ""), std::string("limits"));
+        QCOMPARE(rec["before"].value("resources.limits.memory", ""), std::string("2Gi"));
+        QCOMPARE(rec.value("resourceVersion", ""), d["metadata"].value("resourceVersion", ""));
+
+        const auto back = mitigate({ QStringLiteral("limits"), QStringLiteral("--yes"), QStringLiteral("--revert"), record });
+        QVERIFY2(back.exitCode == 0, back.err.constData());
+        QCOMPARE(memoryLimit(deployment()), std::string("2Gi"));
+    }
+
+    void revertAfterKubectlSetResourcesIsRefused()
+    {
+        const auto r = mitigate({ QStringLiteral("limits"), QStringLiteral("--yes") }); // record on stdout
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString record = m_dir.filePath(QStringLiteral("stdout-record.json"));
+        {
+            QFile f(record);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(r.out);
+        }
+        const auto set = kubectl({ QStringLiteral("set"), QStringLiteral("resources"), QStringLiteral("deployment/checkout"),
+            QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("-c"), QStringLiteral("checkout"),
+            QStringLiteral("--limits=memory=3Gi") });
+        QVERIFY2(set.exitCode == 0, set.err.constData());
+        const auto back = mitigate({ QStringLiteral("limits"), QStringLiteral("--yes"), QStringLiteral("--revert"), record });
+        QCOMPARE(back.exitCode, 1);
+        QVERIFY2(back.err.contains("was changed by someone else since it was applied"), back.err.constData());
+        QVERIFY2(back.err.contains("last written by \"kubectl-set\""), back.err.constData());
+        QCOMPARE(memoryLimit(deployment()), std::string("3Gi"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestActionsKubectl)
+#include "tst_actions_kubectl.moc"
