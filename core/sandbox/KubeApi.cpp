@@ -1,4 +1,5 @@
 #include "sandbox/KubeApi.h"
+#include "sandbox/KubeProtobuf.h"
 
 #include "sandbox/KubeSelectors.h"
 #include "sandbox/KubeTables.h"
@@ -384,7 +385,17 @@ HttpResponse KubeApi::patchDeployment(
 
 HttpResponse KubeApi::accessReview(const HttpRequest& request, const User& user) const
 {
-    json review = json::parse(request.body.toStdString(), nullptr, false);
+    json review;
+    // kubectl 1.32+ posts this one as protobuf; older ones and LeakDesk as JSON.
+    if (request.header("content-type").startsWith(QByteArray(kKubeProtobufContentType.data(),
+            static_cast<qsizetype>(kKubeProtobufContentType.size())))) {
+        auto decoded = decodeSelfSubjectAccessReview(std::string_view(request.body.constData(), static_cast<std::size_t>(request.body.size())));
+        if (!decoded)
+            return kubeStatusError(400, "BadRequest", "the body is not a SelfSubjectAccessReview: " + decoded.error().message);
+        review = std::move(*decoded);
+    } else {
+        review = json::parse(request.body.toStdString(), nullptr, false);
+    }
     if (review.is_discarded() || !review.is_object() || !review.contains("spec") || !review["spec"].is_object())
         return kubeStatusError(400, "BadRequest", "the body is not a SelfSubjectAccessReview");
     const json spec = review["spec"];
