@@ -396,6 +396,69 @@ private Q_SLOTS:
         QVERIFY(s.waitForDisconnected(5000) || s.state() != QAbstractSocket::ConnectedState);
     }
 
+    // A watch is a chunked body of newline-delimited WatchEvents; when the server ends it
+    // (timeoutSeconds) the connection serves the request that waited behind it.
+    void watchIsChunkedAndKeepsTheConnection()
+    {
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, m_kube);
+        QVERIFY(s.waitForConnected(5000));
+        s.write("GET /api/v1/namespaces/production/pods?watch=1&timeoutSeconds=1&allowWatchBookmarks=true HTTP/1.1\r\n"
+                "Host: x\r\n" + m_auth + "\r\nGET /version HTTP/1.1\r\nHost: x\r\n" + m_auth + "\r\n");
+        QByteArray data;
+        qsizetype headEnd = -1;
+        while ((headEnd = data.indexOf("\r\n\r\n")) < 0 && s.waitForReadyRead(5000))
+            data += s.readAll();
+        QVERIFY(headEnd > 0);
+        const QByteArray head = data.left(headEnd).toLower();
+        QVERIFY2(head.startsWith("http/1.1 200"), head.constData());
+        QVERIFY(head.contains("transfer-encoding: chunked"));
+        QVERIFY(!head.contains("content-length"));
+        data = data.mid(headEnd + 4);
+        // Chunks until the zero-length one.
+        QByteArray body;
+        bool ended = false;
+        while (!ended) {
+            const qsizetype lineEnd = data.indexOf("\r\n");
+            bool ok = false;
+            const qsizetype size = lineEnd < 0 ? -1 : data.left(lineEnd).toLongLong(&ok, 16);
+            if (lineEnd >= 0 && ok && data.size() >= lineEnd + 2 + size + 2) {
+                QCOMPARE(data.mid(lineEnd + 2 + size, 2), QByteArray("\r\n"));
+                body += data.mid(lineEnd + 2, size);
+                data = data.mid(lineEnd + 2 + size + 2);
+                ended = size == 0;
+                continue;
+            }
+            QVERIFY2(s.waitForReadyRead(5000), "the watch must end after timeoutSeconds");
+            data += s.readAll();
+        }
+        QVERIFY(body.endsWith('\n'));
+        int added = 0;
+        int bookmarks = 0;
+        for (const QByteArray& line : body.split('\n')) {
+            if (line.isEmpty())
+                continue;
+            const auto e = nlohmann::json::parse(line.toStdString());
+            const std::string type = e["type"];
+            added += type == "ADDED" ? 1 : 0;
+            bookmarks += type == "BOOKMARK" ? 1 : 0;
+            if (type == "ADDED")
+                QCOMPARE(QString::fromStdString(e["object"].value("kind", "")), QStringLiteral("Pod"));
+        }
+        QCOMPARE(added, 7); // no resourceVersion: the current state first
+        QCOMPARE(bookmarks, 1); // the one before the server ends the watch
+        Reply v;
+        while (parseResponse(data, v) == 0 && s.waitForReadyRead(5000))
+            data += s.readAll();
+        QCOMPARE(v.status, 200);
+        QVERIFY(v.body.contains("gitVersion"));
+
+        // Things that cannot be watched, or asked wrongly, are refused before any stream starts.
+        QCOMPARE(kube("/apis/metrics.k8s.io/v1beta1/namespaces/production/pods?watch=true").status, 405);
+        QCOMPARE(kube("/api/v1/namespaces/production/pods?watch=true&resourceVersion=abc").status, 400);
+        QCOMPARE(kube("/api/v1/namespaces/production/events?watch=true&fieldSelector=bogus%3D1").status, 400);
+    }
+
     void prometheusAnswersTheCatalogue()
     {
         const prom::QueryCatalogue catalogue;
