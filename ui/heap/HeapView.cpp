@@ -34,6 +34,7 @@ void setUpTable(QTableView* view)
     view->setAlternatingRowColors(true);
     view->setWordWrap(false);
     view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
+    view->verticalHeader()->hide(); // row numbers of a sorted, filtered table mean nothing
     view->horizontalHeader()->setHighlightSections(false);
 }
 
@@ -171,6 +172,7 @@ QWidget* HeapView::buildHistogramPage()
     page->addWidget(m_chart);
     page->setStretchFactor(0, 3);
     page->setStretchFactor(1, 2);
+    page->setSizes({ 900, 560 }); // the chart needs room for class names and values
     return page;
 }
 

@@ -17,8 +17,13 @@ namespace {
 // Long generic names would squeeze the bars to nothing; the tooltip of the histogram has the rest.
 QString shortClassName(const QString& name)
 {
-    constexpr int kMax = 42;
-    return name.size() <= kMax ? name : QStringLiteral("…") + name.right(kMax - 1);
+    // The package goes first ("java.util.HashMap$Node[]" → "HashMap$Node[]"): the axis has room
+    // for a simple name, and the histogram beside the chart has the full one.
+    constexpr int kMax = 28;
+    const qsizetype bracket = name.indexOf(QLatin1Char('['));
+    const qsizetype dot = name.lastIndexOf(QLatin1Char('.'), bracket <= 0 ? -1 : bracket - 1);
+    const QString simple = dot < 0 ? name : name.mid(dot + 1);
+    return simple.size() <= kMax ? simple : QStringLiteral("…") + simple.right(kMax - 1);
 }
 
 } // namespace

@@ -107,7 +107,9 @@ void IncidentSession::save()
 QString IncidentSession::defaultPathFor(const QString& ns, const QString& service, std::int64_t nowMs)
 {
     static const QRegularExpression unsafe(QStringLiteral("[^A-Za-z0-9._-]+"));
-    QString base = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    if (!base.isEmpty())
+        base += QStringLiteral("/leakdesk");
     if (base.isEmpty())
         base = QDir::homePath() + QStringLiteral("/.leakdesk");
     const QString stamp = QDateTime::fromMSecsSinceEpoch(nowMs, QTimeZone::utc()).toString(QStringLiteral("yyyyMMdd-HHmmss"));

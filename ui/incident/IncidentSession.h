@@ -41,7 +41,7 @@ public:
     // nothing and returns false.
     bool modify(const std::function<void(incident::IncidentDocument&)>& change);
 
-    // Where new incidents go by default: <app data>/incidents/<UTC date-time>-<namespace>-<service>.leakdesk
+    // Where new incidents go by default: <XDG data home>/leakdesk/incidents/<UTC date-time>-<namespace>-<service>.leakdesk
     static QString defaultPathFor(const QString& ns, const QString& service, std::int64_t nowMs);
 
 Q_SIGNALS:
