@@ -90,6 +90,16 @@ int serve(const QStringList& args)
         QStringLiteral("T") });
     p.addOption({ QStringLiteral("read-only-user"),
         QStringLiteral("Also serve a read-only user (context leakdesk-sandbox-readonly): 403 on patch and exec.") });
+    p.addOption({ QStringLiteral("tls"),
+        QStringLiteral("Serve the Kubernetes API over https with a CA made at start (written into the kubeconfig); "
+                       "requests must then carry a token or a client certificate.") });
+    p.addOption({ QStringLiteral("auth"),
+        QStringLiteral("How the kubeconfig's users authenticate: token (default) or client-cert (needs --tls)."),
+        QStringLiteral("token|client-cert") });
+    p.addOption({ QStringLiteral("faults"),
+        QStringLiteral("Inject faults into every API request, e.g. latency=200ms,error-rate=0.1,drop-rate=0.05,seed=7 "
+                       "(error-rate: answered 500/503; drop-rate: connection closed unanswered; seed: reproducible)."),
+        QStringLiteral("SPEC") });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli sandbox serve") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli sandbox serve --help'"));
         return 2;
@@ -102,6 +112,29 @@ int serve(const QStringList& args)
     options.kubeconfigPath = p.value(QStringLiteral("kubeconfig-out"));
     options.token = p.value(QStringLiteral("token"));
     options.readOnlyUser = p.isSet(QStringLiteral("read-only-user"));
+    options.tls = p.isSet(QStringLiteral("tls"));
+    if (p.isSet(QStringLiteral("auth"))) {
+        const QString auth = p.value(QStringLiteral("auth"));
+        if (auth == QLatin1String("client-cert")) {
+            options.kubeconfigAuth = sandbox::SandboxOptions::KubeconfigAuth::ClientCertificate;
+        } else if (auth != QLatin1String("token")) {
+            printError(QStringLiteral("invalid --auth '%1'").arg(auth), QStringLiteral("use token or client-cert"));
+            return 2;
+        }
+        if (auth == QLatin1String("client-cert") && !options.tls) {
+            printError(QStringLiteral("--auth client-cert needs --tls"),
+                QStringLiteral("client certificates are only presented over TLS; add --tls"));
+            return 2;
+        }
+    }
+    if (p.isSet(QStringLiteral("faults"))) {
+        auto faults = sandbox::FaultSpec::parse(p.value(QStringLiteral("faults")).toStdString());
+        if (!faults) {
+            printError(QString::fromStdString(faults.error().message), QString::fromStdString(faults.error().detail));
+            return 2;
+        }
+        options.faults = *faults;
+    }
     qint64 nowMs = 0;
     if (!parseNumber(p, QStringLiteral("seed"), options.seed, "the seed is a non-negative integer")
         || !parseNumber(p, QStringLiteral("kube-port"), options.kubePort, "ports are 0-65535")
@@ -127,6 +160,8 @@ int serve(const QStringList& args)
             << "prometheus: " << host.prometheusUrl().toString() << '\n'
             << "context: " << host.contextName() << '\n'
             << "namespace: " << host.namespaceName() << '\n';
+        if (options.faults.enabled())
+            out << "faults: " << QString::fromStdString(options.faults.toString()) << '\n';
         out.flush();
     }
     std::fflush(stdout);
@@ -227,7 +262,7 @@ int runSandboxCommand(const QStringList& args)
     if (sub.isEmpty() || sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
         QTextStream(sub.isEmpty() ? stderr : stdout)
             << "usage: leakdesk-cli sandbox serve [--kubeconfig-out FILE] [--kube-port N] [--prometheus-port N] "
-               "[--seed N] [--token T] [--read-only-user]\n"
+               "[--seed N] [--token T] [--read-only-user] [--tls] [--auth token|client-cert] [--faults SPEC]\n"
             << "       leakdesk-cli sandbox export-metrics --out FILE [--seed N] [--hours H] [--until-ms MS]\n";
         return sub.isEmpty() ? 2 : 0;
     }

@@ -1,6 +1,7 @@
 #include "sandbox/HttpServer.h"
 #include "sandbox/ResponseStream.h"
 
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
@@ -265,6 +266,7 @@ void HttpServer::close()
         }
     }
     m_sockets.clear();
+    m_heldFaults.clear();
 }
 
 void HttpServer::acceptPending()
@@ -287,6 +289,7 @@ void HttpServer::attach(QTcpSocket* socket)
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     connect(socket, &QObject::destroyed, this,
         [this] { std::erase_if(m_sockets, [](const QPointer<QTcpSocket>& p) { return p.isNull(); }); });
+    connect(socket, &QObject::destroyed, this, [this, socket] { m_heldFaults.erase(socket); });
 }
 
 void HttpServer::detach(QTcpSocket* socket)
@@ -321,6 +324,8 @@ void HttpServer::serve(QTcpSocket* socket)
             return;
         }
         ParsedHead& head = *parsed;
+        if (auto* tls = qobject_cast<QSslSocket*>(socket); tls && m_verifyPeer && !tls->peerCertificate().isNull())
+            head.request.clientCertificate = m_verifyPeer(tls->peerCertificate().toDer());
         if (head.request.wantsUpgrade() && m_upgrade) {
             detach(socket);
             if (m_upgrade(head.request, socket))
@@ -338,12 +343,35 @@ void HttpServer::serve(QTcpSocket* socket)
         const qint64 total = headEnd + 4 + head.contentLength;
         if (socket->bytesAvailable() < total)
             return; // wait for the rest of the body
+        RequestFault fault;
+        if (m_faultHook) {
+            if (auto held = m_heldFaults.find(socket); held != m_heldFaults.end()) {
+                if (held->second.delayMs > 0)
+                    return; // still waiting out its injected latency
+                fault = std::move(held->second);
+                m_heldFaults.erase(held);
+            } else if (fault = m_faultHook(head.request); fault.delayMs > 0) {
+                // The request stays unread (and later pipelined ones behind it) until the delay is over.
+                m_heldFaults[socket] = fault;
+                QTimer::singleShot(fault.delayMs, socket, [this, socket] {
+                    m_heldFaults[socket].delayMs = 0;
+                    serve(socket);
+                });
+                return;
+            }
+            if (fault.drop) {
+                socket->abort();
+                return;
+            }
+        }
         socket->read(headEnd + 4);
         head.request.body = socket->read(head.contentLength);
 
         const QByteArray connection = head.request.header("connection").toLower();
         const bool keepAlive = head.http10 ? connection.contains("keep-alive") : !connection.contains("close");
-        HttpResponse response = m_handler ? m_handler(head.request) : HttpResponse::text(503, "no handler\n");
+        HttpResponse response = fault.response ? std::move(*fault.response)
+            : m_handler                        ? m_handler(head.request)
+                                               : HttpResponse::text(503, "no handler\n");
         if (response.stream && head.request.method != "HEAD") {
             startStream(socket, response, keepAlive && !head.http10);
             return;

@@ -13,7 +13,9 @@
 #include <QPointer>
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +43,12 @@ private:
     std::vector<std::pair<std::string, std::string>> m_items;
 };
 
+// Who a verified TLS client certificate names (as the API server reads it: CN = user, O = groups).
+struct CertificateIdentity {
+    std::string user;
+    std::vector<std::string> groups;
+};
+
 struct HttpRequest {
     QByteArray method;
     QByteArray target; // as sent: path and query
@@ -48,6 +56,8 @@ struct HttpRequest {
     QueryParams query;
     std::vector<std::pair<QByteArray, QByteArray>> headers; // names lower-cased
     QByteArray body;
+    // Set only over TLS, when the client sent a certificate the ClientCertificateVerifier accepted.
+    std::optional<CertificateIdentity> clientCertificate;
 
     QByteArray header(const QByteArray& lowerName) const;
     bool wantsUpgrade() const;
@@ -65,6 +75,14 @@ struct HttpResponse {
     static HttpResponse text(int status, const QByteArray& body);
 };
 
+// What fault injection does to a request before it is handled: wait, then drop the connection
+// without an answer, or answer `response` instead of the handler.
+struct RequestFault {
+    int delayMs = 0;
+    bool drop = false;
+    std::optional<HttpResponse> response;
+};
+
 class HttpServer : public QObject {
     Q_OBJECT
 public:
@@ -72,6 +90,10 @@ public:
     // Takes over a socket whose unread bytes start with an upgrade request. Returns true when it
     // took ownership; false lets the server answer the request as a plain HTTP request.
     using UpgradeHandler = std::function<bool(const HttpRequest&, QTcpSocket*)>;
+    // Checks the DER certificate a TLS client presented; the identity lands in the request.
+    using ClientCertificateVerifier = std::function<std::optional<CertificateIdentity>(const QByteArray& der)>;
+    // Asked once per complete request (not for upgrades).
+    using FaultHook = std::function<RequestFault(const HttpRequest&)>;
 
     static constexpr qsizetype kMaxHeadBytes = 64 * 1024;
     static constexpr qsizetype kMaxBodyBytes = 16 * 1024 * 1024;
@@ -82,6 +104,8 @@ public:
 
     void setHandler(Handler handler) { m_handler = std::move(handler); }
     void setUpgradeHandler(UpgradeHandler handler) { m_upgrade = std::move(handler); }
+    void setClientCertificateVerifier(ClientCertificateVerifier verifier) { m_verifyPeer = std::move(verifier); }
+    void setFaultHook(FaultHook hook) { m_faultHook = std::move(hook); }
     // Replaces the listening socket, e.g. with a QSslServer; call before listen().
     void setTcpServer(std::unique_ptr<QTcpServer> server);
 
@@ -98,6 +122,10 @@ private:
 
     Handler m_handler;
     UpgradeHandler m_upgrade;
+    ClientCertificateVerifier m_verifyPeer;
+    FaultHook m_faultHook;
+    // Requests held back by an injected latency, by socket: their fault, decided once.
+    std::map<const QTcpSocket*, RequestFault> m_heldFaults;
     std::unique_ptr<QTcpServer> m_server;
     std::vector<QPointer<QTcpSocket>> m_sockets;
 };

@@ -6,6 +6,7 @@
 #include "sandbox/KubeApi.h"
 #include "sandbox/MetricsHistory.h"
 #include "sandbox/PromApi.h"
+#include "sandbox/SandboxCertificates.h"
 #include "sandbox/SandboxModel.h"
 
 #include <QDateTime>
@@ -13,6 +14,10 @@
 #include <QFileInfo>
 #include <QRandomGenerator>
 #include <QSaveFile>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslServer>
 #include <QTemporaryDir>
 #include <QThread>
 
@@ -20,28 +25,80 @@ namespace leakdesk::sandbox {
 
 namespace {
 const QString kContext = QStringLiteral("leakdesk-sandbox");
+const std::string kAdminUser = "leakdesk-admin";
+const std::string kViewerUser = "leakdesk-sandbox-viewer";
+
+// The CA of one run and the certificate the Kubernetes API presents.
+struct ServerTls {
+    CertificateAuthority ca;
+    IssuedCertificate server;
+};
+
+// What an injected fault looks like on the wire: the API server's own Status for 500/503
+// (client-go and KubeClient read its message), Prometheus's error envelope for its API.
+RequestFault kubeFault(const FaultInjector::Decision& d)
+{
+    RequestFault f;
+    f.delayMs = d.delayMs;
+    f.drop = d.action == FaultInjector::Action::Drop;
+    if (d.action == FaultInjector::Action::Error500)
+        f.response = kubeStatusError(500, "InternalError",
+            "Internal error occurred: fault injected by the sandbox (--faults)");
+    else if (d.action == FaultInjector::Action::Error503)
+        f.response = kubeStatusError(503, "ServiceUnavailable",
+            "the server is currently unable to handle the request (fault injected by the sandbox)");
+    return f;
 }
+
+RequestFault prometheusFault(const FaultInjector::Decision& d)
+{
+    RequestFault f;
+    f.delayMs = d.delayMs;
+    f.drop = d.action == FaultInjector::Action::Drop;
+    if (d.action == FaultInjector::Action::Error500 || d.action == FaultInjector::Action::Error503) {
+        const bool unavailable = d.action == FaultInjector::Action::Error503;
+        f.response = HttpResponse::json(unavailable ? 503 : 500,
+            nlohmann::json { { "status", "error" }, { "errorType", unavailable ? "unavailable" : "internal" },
+                { "error", "fault injected by the sandbox (--faults)" } }
+                .dump());
+    }
+    return f;
+}
+
+} // namespace
 
 // Everything that lives on the worker thread: the model and both servers. Created and destroyed
 // on that thread so the sockets have the right thread affinity.
 class SandboxServers : public QObject {
 public:
     SandboxServers(const SandboxOptions& options, const std::string& token, const std::string& viewerToken,
-        std::shared_ptr<std::atomic<qint64>> offset)
+        std::shared_ptr<std::atomic<qint64>> offset, std::optional<ServerTls> tls)
         : m_fixedNow(options.fixedNowMs)
         , m_offset(std::move(offset))
         , m_model(options.seed, now())
         , m_history(m_model)
-        // Plain http:// for now, and kubectl sends no credentials without TLS: anonymous reads are
-        // served, a wrong token is still refused.
+        // kubectl sends no credentials over plain http://: there anonymous requests are served (a
+        // wrong token is still refused). Over TLS every request must say who it is, as on a cluster.
         , m_kube(
-              m_model, token, [this] { return now(); }, KubeApi::AuthPolicy::AllowAnonymous)
+              m_model, token, [this] { return now(); },
+              tls ? KubeApi::AuthPolicy::RequireToken : KubeApi::AuthPolicy::AllowAnonymous)
         , m_prom(m_history, [this] { return now(); })
         , m_runtime(m_model)
         , m_exec([this](const ExecTarget& t) { return m_runtime.exec(t.pod, t.command, now()); })
+        , m_tls(std::move(tls))
     {
         if (!viewerToken.empty())
-            m_kube.addUser(KubeApi::User { "leakdesk-sandbox-viewer", viewerToken, true });
+            m_kube.addUser(KubeApi::User { kViewerUser, viewerToken, true });
+        if (options.faults.enabled()) {
+            m_kubeFaults = std::make_unique<FaultInjector>(options.faults);
+            // Its own sequence, so Prometheus traffic does not shift the Kubernetes API's faults.
+            FaultSpec promSpec = options.faults;
+            if (promSpec.seed)
+                promSpec.seed = *promSpec.seed + 1;
+            m_promFaults = std::make_unique<FaultInjector>(promSpec);
+            m_kubeServer.setFaultHook([this](const HttpRequest&) { return kubeFault(m_kubeFaults->next()); });
+            m_promServer.setFaultHook([this](const HttpRequest&) { return prometheusFault(m_promFaults->next()); });
+        }
         m_kubeServer.setHandler([this](const HttpRequest& r) { return m_kube.handle(r); });
         // A rollout creates pods: their metric series must exist for Prometheus queries.
         m_kube.deployments().setOnRollout([this] { m_history.rebuild(); });
@@ -63,6 +120,10 @@ public:
 
     Status listen(quint16 kubePort, quint16 promPort)
     {
+        if (m_tls) {
+            if (auto s = useTls(); !s)
+                return s;
+        }
         if (auto s = m_kubeServer.listen(QHostAddress::LocalHost, kubePort); !s)
             return s.error();
         m_kube.setServerAddress("127.0.0.1:" + std::to_string(m_kubeServer.port()));
@@ -74,8 +135,31 @@ public:
     quint16 kubePort() const { return m_kubeServer.port(); }
     quint16 promPort() const { return m_promServer.port(); }
     const ExecEndpoint& exec() const { return m_exec; }
+    FaultCounts kubeFaultCounts() const { return m_kubeFaults ? m_kubeFaults->counts() : FaultCounts {}; }
 
 private:
+    Status useTls()
+    {
+        const QSslCertificate certificate(m_tls->server.certificatePem, QSsl::Pem);
+        const QSslKey key(m_tls->server.privateKeyPem, QSsl::Ec, QSsl::Pem);
+        if (certificate.isNull() || key.isNull())
+            return makeError(ErrorCode::Unknown, "the sandbox's server certificate cannot be loaded for TLS",
+                "check that Qt's TLS backend (OpenSSL) is installed");
+        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+        config.setLocalCertificate(certificate);
+        config.setPrivateKey(key);
+        config.setCaCertificates(QSslCertificate::fromData(m_tls->ca.certificatePem(), QSsl::Pem));
+        // Ask for a client certificate without requiring one: token users must still get in. The
+        // certificate is checked against the CA by the verifier below, not by the handshake.
+        config.setPeerVerifyMode(QSslSocket::QueryPeer);
+        auto server = std::make_unique<QSslServer>();
+        server->setSslConfiguration(config);
+        m_kubeServer.setTcpServer(std::move(server));
+        m_kubeServer.setClientCertificateVerifier(
+            [ca = m_tls->ca](const QByteArray& der) { return ca.verifyClient(der); });
+        return Ok {};
+    }
+
     std::int64_t now() const
     {
         return (m_fixedNow ? *m_fixedNow : QDateTime::currentMSecsSinceEpoch()) + m_offset->load();
@@ -89,6 +173,9 @@ private:
     PromApi m_prom;
     ContainerRuntime m_runtime;
     ExecEndpoint m_exec;
+    std::optional<ServerTls> m_tls;
+    std::unique_ptr<FaultInjector> m_kubeFaults;
+    std::unique_ptr<FaultInjector> m_promFaults;
     HttpServer m_kubeServer;
     HttpServer m_promServer;
 };
@@ -126,6 +213,37 @@ Status SandboxHost::start(const SandboxOptions& options)
     };
     const QString token = options.token.isEmpty() ? randomToken() : options.token;
     const QString viewerToken = options.readOnlyUser ? randomToken() : QString();
+    UserCredential admin { token, {}, {} };
+    UserCredential viewer { viewerToken, {}, {} };
+
+    const bool clientCertificates = options.kubeconfigAuth == SandboxOptions::KubeconfigAuth::ClientCertificate;
+    if (clientCertificates && !options.tls)
+        return makeError(ErrorCode::InvalidArgument, "client-certificate users need TLS",
+            "add --tls (SandboxOptions::tls), or authenticate with tokens");
+    std::optional<ServerTls> tls;
+    if (options.tls) {
+        auto ca = CertificateAuthority::create("leakdesk-sandbox-ca");
+        if (!ca)
+            return ca.error();
+        auto server = ca->issueServer({ "localhost" }, { "127.0.0.1" });
+        if (!server)
+            return server.error();
+        if (clientCertificates) {
+            // As kubeadm's admin.conf: the group system:masters makes the admin, whatever the CN.
+            auto cert = ca->issueClient(kAdminUser, { "system:masters" });
+            if (!cert)
+                return cert.error();
+            admin = UserCredential { {}, cert->certificatePem, cert->privateKeyPem };
+            if (options.readOnlyUser) {
+                auto viewerCert = ca->issueClient(kViewerUser, {});
+                if (!viewerCert)
+                    return viewerCert.error();
+                viewer = UserCredential { {}, viewerCert->certificatePem, viewerCert->privateKeyPem };
+            }
+        }
+        m_caPem = ca->certificatePem();
+        tls = ServerTls { std::move(*ca), std::move(*server) };
+    }
 
     m_thread = new QThread;
     m_thread->setObjectName(QStringLiteral("leakdesk-sandbox"));
@@ -138,7 +256,8 @@ Status SandboxHost::start(const SandboxOptions& options)
     QMetaObject::invokeMethod(
         context,
         [&] {
-            m_servers = new SandboxServers(options, token.toStdString(), viewerToken.toStdString(), m_clockOffset);
+            m_servers = new SandboxServers(
+                options, token.toStdString(), viewerToken.toStdString(), m_clockOffset, std::move(tls));
             listening = m_servers->listen(options.kubePort, options.prometheusPort);
             m_kubePort = m_servers->kubePort();
             m_promPort = m_servers->promPort();
@@ -150,7 +269,8 @@ Status SandboxHost::start(const SandboxOptions& options)
         stop();
         return e;
     }
-    if (auto written = writeKubeconfig(path, token, viewerToken); !written) {
+    m_tls = options.tls;
+    if (auto written = writeKubeconfig(path, admin, viewer); !written) {
         stop();
         return written.error();
     }
@@ -173,48 +293,57 @@ void SandboxHost::stop()
         m_thread = nullptr;
     }
     m_tempDir.reset();
+    m_caPem.clear();
+    m_tls = false;
     m_kubePort = 0;
     m_promPort = 0;
 }
 
-Status SandboxHost::writeKubeconfig(const QString& path, const QString& token, const QString& viewerToken) const
+Status SandboxHost::writeKubeconfig(const QString& path, const UserCredential& admin, const UserCredential& viewer) const
 {
-    QString yaml = QStringLiteral(
-        "# Generated by LeakDesk for its built-in sandbox cluster. The token is valid while the sandbox runs.\n"
-        "apiVersion: v1\n"
-        "kind: Config\n"
-        "clusters:\n"
-        "- name: %1\n"
-        "  cluster:\n"
-        "    server: %2\n"
-        "users:\n"
-        "- name: %1-admin\n"
-        "  user:\n"
-        "    token: %3\n"
-        "contexts:\n"
-        "- name: %1\n"
-        "  context:\n"
-        "    cluster: %1\n"
-        "    user: %1-admin\n"
-        "    namespace: %4\n"
-        "current-context: %1\n"
-        "preferences: {}\n")
-                             .arg(kContext, kubeUrl().toString(), token, namespaceName());
-    if (!viewerToken.isEmpty()) {
+    auto userEntry = [](const QString& name, const UserCredential& c) -> QString {
+        QString entry = QStringLiteral("- name: %1\n  user:\n").arg(name);
+        if (!c.certificatePem.isEmpty())
+            return entry
+                + QStringLiteral("    client-certificate-data: %1\n    client-key-data: %2\n")
+                      .arg(QString::fromLatin1(c.certificatePem.toBase64()), QString::fromLatin1(c.keyPem.toBase64()));
+        return entry + QStringLiteral("    token: %1\n").arg(c.token);
+    };
+    auto contextEntry = [this](const QString& name, const QString& user) -> QString {
+        return QStringLiteral("- name: %1\n  context:\n    cluster: %2\n    user: %3\n    namespace: %4\n")
+            .arg(name, kContext, user, namespaceName());
+    };
+    QString cluster = QStringLiteral("- name: %1\n  cluster:\n    server: %2\n").arg(kContext, kubeUrl().toString());
+    if (!m_caPem.isEmpty())
+        cluster += QStringLiteral("    certificate-authority-data: %1\n").arg(QString::fromLatin1(m_caPem.toBase64()));
+    const QString adminName = kContext + QStringLiteral("-admin");
+    const QString viewerName = kContext + QStringLiteral("-viewer");
+    QString users = userEntry(adminName, admin);
+    QString contexts = contextEntry(kContext, adminName);
+    const bool hasViewer = !viewer.token.isEmpty() || !viewer.certificatePem.isEmpty();
+    if (hasViewer) {
         // Same cluster, a user bound to RBAC's "view" role: what an on-call engineer without write
         // access sees (403 on patch and exec).
-        yaml.replace(QStringLiteral("contexts:\n"),
-            QStringLiteral("- name: %1-viewer\n  user:\n    token: %2\ncontexts:\n- name: %3\n  context:\n    cluster: %1\n"
-                           "    user: %1-viewer\n    namespace: %4\n")
-                .arg(kContext, viewerToken, readOnlyContextName(), namespaceName()));
+        users += userEntry(viewerName, viewer);
+        contexts += contextEntry(readOnlyContextName(), viewerName);
     }
+    const QString yaml = QStringLiteral(
+        "# Generated by LeakDesk for its built-in sandbox cluster. The credentials are valid while the sandbox runs.\n"
+        "apiVersion: v1\n"
+        "kind: Config\n"
+        "clusters:\n%1"
+        "users:\n%2"
+        "contexts:\n%3"
+        "current-context: %4\n"
+        "preferences: {}\n")
+                             .arg(cluster, users, contexts, kContext);
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
         return makeError(ErrorCode::Io,
             "cannot write the sandbox kubeconfig " + path.toStdString() + ": " + file.errorString().toStdString(),
             "choose a writable --kubeconfig-out path");
     }
-    // Owner-only before any byte is written: the file holds a bearer token.
+    // Owner-only before any byte is written: the file holds a bearer token or a private key.
     file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     file.write(yaml.toUtf8());
     if (!file.commit()) {
@@ -227,7 +356,7 @@ Status SandboxHost::writeKubeconfig(const QString& path, const QString& token, c
 
 QUrl SandboxHost::kubeUrl() const
 {
-    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_kubePort));
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2").arg(m_tls ? QStringLiteral("https") : QStringLiteral("http")).arg(m_kubePort));
 }
 
 QUrl SandboxHost::prometheusUrl() const
@@ -238,6 +367,11 @@ QUrl SandboxHost::prometheusUrl() const
 void SandboxHost::advanceClock(qint64 ms)
 {
     *m_clockOffset += ms;
+}
+
+FaultCounts SandboxHost::kubeFaultCounts() const
+{
+    return m_servers ? m_servers->kubeFaultCounts() : FaultCounts {};
 }
 
 qint64 SandboxHost::execStdoutBytesSent() const

@@ -4,6 +4,7 @@
 // through the same clients it uses for a real cluster, synchronously or not.
 
 #include "common/Result.h"
+#include "sandbox/FaultInjection.h"
 
 #include <QObject>
 #include <QString>
@@ -33,6 +34,16 @@ struct SandboxOptions {
     // Adds a read-only user (RBAC "view": get/list/watch, 403 on patch and exec) to the server and
     // to the kubeconfig, as user "leakdesk-sandbox-viewer" and context "leakdesk-sandbox-readonly".
     bool readOnlyUser = false;
+    // https:// with a CA made at start (certificate-authority-data in the kubeconfig) and a server
+    // certificate for 127.0.0.1 and localhost. Requests must then carry a token or a client
+    // certificate signed by that CA (asked for, not required); anonymous ones get 401.
+    bool tls = false;
+    // How the kubeconfig's users authenticate: bearer tokens, or (needs tls) client certificates
+    // from the sandbox CA (admin: CN=leakdesk-admin, O=system:masters). Tokens work either way.
+    enum class KubeconfigAuth { Token, ClientCertificate };
+    KubeconfigAuth kubeconfigAuth = KubeconfigAuth::Token;
+    // Latency, 500/503 answers and dropped connections on both APIs' requests (exec streams excepted).
+    FaultSpec faults;
 };
 
 class SandboxServers;
@@ -46,7 +57,7 @@ public:
     leakdesk::Status start(const SandboxOptions& options); // returns when both servers listen, or an Error
     void stop();
 
-    QUrl kubeUrl() const; // http://127.0.0.1:PORT
+    QUrl kubeUrl() const; // http://127.0.0.1:PORT, https:// with SandboxOptions::tls
     QUrl prometheusUrl() const; // http://127.0.0.1:PORT
     QString kubeconfigPath() const;
     QString contextName() const; // "leakdesk-sandbox"
@@ -56,9 +67,18 @@ public:
     void advanceClock(qint64 ms);
     // stdout bytes the exec endpoint has handed to sockets so far (shows back-pressure at work).
     qint64 execStdoutBytesSent() const;
+    // PEM of the CA made for this run (SandboxOptions::tls), empty without TLS.
+    QByteArray certificateAuthorityPem() const { return m_caPem; }
+    // Faults injected into the Kubernetes API so far (SandboxOptions::faults).
+    FaultCounts kubeFaultCounts() const;
 
 private:
-    Status writeKubeconfig(const QString& path, const QString& token, const QString& viewerToken) const;
+    struct UserCredential {
+        QString token;
+        QByteArray certificatePem; // client certificate and key, instead of the token
+        QByteArray keyPem;
+    };
+    Status writeKubeconfig(const QString& path, const UserCredential& admin, const UserCredential& viewer) const;
 
     QThread* m_thread = nullptr;
     SandboxServers* m_servers = nullptr; // lives in m_thread
@@ -66,6 +86,8 @@ private:
     quint16 m_kubePort = 0;
     quint16 m_promPort = 0;
     QString m_kubeconfigPath;
+    QByteArray m_caPem;
+    bool m_tls = false;
     std::shared_ptr<std::atomic<qint64>> m_clockOffset = std::make_shared<std::atomic<qint64>>(0);
 };
 

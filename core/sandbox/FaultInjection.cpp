@@ -1,0 +1,149 @@
+#include "sandbox/FaultInjection.h"
+
+#include <QRandomGenerator>
+
+#include <charconv>
+#include <cmath>
+#include <sstream>
+
+namespace leakdesk::sandbox {
+
+namespace {
+
+// splitmix64: well mixed 64-bit values from consecutive inputs.
+quint64 mix(quint64 x)
+{
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+std::string trim(std::string s)
+{
+    const auto b = s.find_first_not_of(" \t");
+    const auto e = s.find_last_not_of(" \t");
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+Result<double> parseNumber(const std::string& key, const std::string& text)
+{
+    double v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v) || v < 0)
+        return makeError(ErrorCode::InvalidArgument, "invalid fault " + key + " '" + text + "'",
+            "give a non-negative number");
+    return v;
+}
+
+Result<double> parseRate(const std::string& key, const std::string& text)
+{
+    auto v = parseNumber(key, text);
+    if (v && *v > 1)
+        return makeError(ErrorCode::InvalidArgument, "invalid fault " + key + " '" + text + "'",
+            "a rate is a fraction between 0 and 1, e.g. 0.1 for one request in ten");
+    return v;
+}
+
+} // namespace
+
+Result<FaultSpec> FaultSpec::parse(const std::string& text)
+{
+    FaultSpec spec;
+    std::stringstream items(text);
+    std::string item;
+    while (std::getline(items, item, ',')) {
+        item = trim(item);
+        if (item.empty())
+            continue;
+        const auto eq = item.find('=');
+        const std::string key = trim(item.substr(0, eq));
+        const std::string value = eq == std::string::npos ? std::string() : trim(item.substr(eq + 1));
+        if (eq == std::string::npos || value.empty())
+            return makeError(ErrorCode::InvalidArgument, "fault '" + item + "' has no value",
+                "write key=value, e.g. latency=200ms,error-rate=0.1,drop-rate=0.05,seed=7");
+        if (key == "latency") {
+            double factor = 1;
+            std::string number = value;
+            if (number.ends_with("ms")) {
+                number.resize(number.size() - 2);
+            } else if (number.ends_with("s")) {
+                number.resize(number.size() - 1);
+                factor = 1000;
+            }
+            auto v = parseNumber(key, number);
+            if (!v)
+                return makeError(ErrorCode::InvalidArgument, "invalid fault latency '" + value + "'",
+                    "give a duration such as 200ms or 1.5s");
+            const double ms = std::round(*v * factor);
+            if (ms > 600000)
+                return makeError(ErrorCode::InvalidArgument, "fault latency '" + value + "' is over 10 minutes",
+                    "give a latency up to 600s");
+            spec.latencyMs = static_cast<int>(ms);
+        } else if (key == "error-rate") {
+            auto v = parseRate(key, value);
+            if (!v)
+                return v.error();
+            spec.errorRate = *v;
+        } else if (key == "drop-rate") {
+            auto v = parseRate(key, value);
+            if (!v)
+                return v.error();
+            spec.dropRate = *v;
+        } else if (key == "seed") {
+            quint64 seed = 0;
+            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seed);
+            if (ec != std::errc() || end != value.data() + value.size())
+                return makeError(ErrorCode::InvalidArgument, "invalid fault seed '" + value + "'",
+                    "give a non-negative integer");
+            spec.seed = seed;
+        } else {
+            return makeError(ErrorCode::InvalidArgument, "unknown fault '" + key + "'",
+                "known faults: latency, error-rate, drop-rate, seed");
+        }
+    }
+    if (spec.errorRate + spec.dropRate > 1)
+        return makeError(ErrorCode::InvalidArgument, "error-rate and drop-rate add up to more than 1",
+            "they are fractions of the same requests");
+    return spec;
+}
+
+std::string FaultSpec::toString() const
+{
+    std::ostringstream out;
+    out << "latency=" << latencyMs << "ms,error-rate=" << errorRate << ",drop-rate=" << dropRate;
+    if (seed)
+        out << ",seed=" << *seed;
+    return out.str();
+}
+
+FaultInjector::FaultInjector(const FaultSpec& spec)
+    : m_spec(spec)
+    , m_seed(spec.seed ? *spec.seed : QRandomGenerator::system()->generate64())
+{
+}
+
+FaultInjector::Decision FaultInjector::next()
+{
+    const quint64 n = m_sequence.fetch_add(1);
+    const quint64 h = mix(mix(m_seed) ^ n);
+    // 53 high bits as a uniform fraction in [0, 1); the lowest bit picks 500 or 503.
+    const double u = static_cast<double>(h >> 11) * 0x1.0p-53;
+    Decision d;
+    d.delayMs = m_spec.latencyMs;
+    if (u < m_spec.dropRate) {
+        d.action = Action::Drop;
+        ++m_drops;
+    } else if (u < m_spec.dropRate + m_spec.errorRate) {
+        d.action = (h & 1) ? Action::Error503 : Action::Error500;
+        ++m_errors;
+    }
+    return d;
+}
+
+FaultCounts FaultInjector::counts() const
+{
+    return FaultCounts { static_cast<qint64>(m_sequence.load()), m_errors.load(), m_drops.load() };
+}
+
+} // namespace leakdesk::sandbox
