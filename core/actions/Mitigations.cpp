@@ -2,6 +2,7 @@
 // chooses its value.
 #include "actions/Mitigation.h"
 
+#include "actions/CapacityChecks.h"
 #include "actions/JsonAccess.h"
 #include "common/Quantity.h"
 #include "kube/KubeObjects.h"
@@ -28,12 +29,6 @@ const json& container(const json& deployment, const std::string& name)
             if (jsonString(c, { "name" }) == name)
                 return c;
     return none;
-}
-
-std::string nameOf(const json& object)
-{
-    const json& name = at(object, { "metadata", "name" });
-    return name.is_string() ? name.get<std::string>() : std::string("(unnamed)");
 }
 
 std::optional<std::string> text(const json& v)
@@ -108,89 +103,38 @@ protected:
         if (const auto cur = currentLimit(*plan); cur && chosen <= *cur)
             plan->warnings.push_back(plan->value + " is not above the current limit of "
                 + valueOr(plan->before, kLimitKey) + ": this does not buy time");
-        checkNodes(plan, chosen, std::move(done));
+        const json& replicas = at(plan->deployment, { "spec", "replicas" });
+        const LimitChange change { chosen, plan->value, currentLimit(*plan).value_or(0),
+            replicas.is_number_integer() ? replicas.get<std::int64_t>() : 1 };
+        checkCapacity(plan, change, std::move(done));
     }
 
 private:
-    void checkNodes(std::shared_ptr<MitigationPlan> plan, std::int64_t chosen, Callback<std::shared_ptr<MitigationPlan>> done)
+    // Nodes, then LimitRanges, then ResourceQuotas; what the server does not serve (or does not let us
+    // read) is said as "not checked" rather than skipped silently.
+    void checkCapacity(std::shared_ptr<MitigationPlan> plan, LimitChange change, Callback<std::shared_ptr<MitigationPlan>> done)
     {
-        m_client.listNodes(this, [this, plan, chosen, done](Result<kube::ParsedList<kube::Node>> nodes) {
-            if (!nodes) {
+        const QString ns = QString::fromStdString(plan->request.ns);
+        m_client.listNodes(this, [this, plan, change, ns, done](Result<kube::ParsedList<kube::Node>> nodes) {
+            if (!nodes)
                 plan->warnings.push_back("node allocatable memory not checked: " + nodes.error().message);
-            } else {
-                std::int64_t largest = 0;
-                std::string largestName;
-                for (const auto& n : nodes->items)
-                    if (n.memoryAllocatableBytes && *n.memoryAllocatableBytes > largest) {
-                        largest = *n.memoryAllocatableBytes;
-                        largestName = n.meta.name;
-                    }
-                if (largest == 0)
-                    plan->warnings.push_back("node allocatable memory not checked: no node reports it");
-                else if (chosen > largest)
-                    plan->warnings.push_back(plan->value + " is above the largest node's allocatable memory ("
-                        + formatMemoryQuantity(largest) + " on " + largestName
-                        + "): the new pods would stay Pending");
-            }
-            checkLimitRanges(plan, chosen, done);
-        });
-    }
-
-    void checkLimitRanges(std::shared_ptr<MitigationPlan> plan, std::int64_t chosen, Callback<std::shared_ptr<MitigationPlan>> done)
-    {
-        const QString ns = QString::fromStdString(plan->request.ns);
-        m_client.getJson(kube::paths::limitRanges(ns), {}, this, [this, plan, chosen, done](Result<json> got) {
-            if (!got) {
-                plan->warnings.push_back("LimitRange not checked: " + got.error().message);
-            } else {
-                for (const json& lr : got->value("items", json::array())) {
-                    for (const json& limit : at(lr, { "spec", "limits" })) {
-                        const std::string type = jsonString(limit, { "type" });
-                        if (type != "Container" && type != "Pod")
-                            continue;
-                        const auto max = text(at(limit, { "max", "memory" }));
-                        const auto bytes = max ? parseMemoryBytes(*max) : Result<std::int64_t>(Error {});
-                        if (bytes && *bytes < chosen)
-                            plan->warnings.push_back("LimitRange \"" + nameOf(lr)
-                                + "\" allows at most " + *max + " per " + type
-                                + ": the API server will reject " + plan->value);
-                    }
-                }
-            }
-            checkQuotas(plan, chosen, done);
-        });
-    }
-
-    void checkQuotas(std::shared_ptr<MitigationPlan> plan, std::int64_t chosen, Callback<std::shared_ptr<MitigationPlan>> done)
-    {
-        const QString ns = QString::fromStdString(plan->request.ns);
-        m_client.getJson(kube::paths::resourceQuotas(ns), {}, this, [plan, chosen, done](Result<json> got) {
-            if (!got) {
-                plan->warnings.push_back("ResourceQuota not checked: " + got.error().message);
-                return done(plan);
-            }
-            const json replicasJson = at(plan->deployment, { "spec", "replicas" });
-            const std::int64_t replicas = replicasJson.is_number_integer() ? replicasJson.get<std::int64_t>() : 1;
-            const std::int64_t old = currentLimit(*plan).value_or(0);
-            for (const json& quota : got->value("items", json::array())) {
-                for (const char* key : { "limits.memory", "memory" }) {
-                    const auto hard = text(at(at(quota, { "spec", "hard" }), { key }));
-                    if (!hard)
-                        continue;
-                    const auto hardBytes = parseMemoryBytes(*hard);
-                    if (!hardBytes)
-                        continue;
-                    const auto used = text(at(at(quota, { "status", "used" }), { key }));
-                    const auto usedBytes = used ? parseMemoryBytes(*used) : Result<std::int64_t>(Error {});
-                    // After the rollout every replica has the new limit instead of the old one.
-                    const std::int64_t needed = usedBytes ? *usedBytes + (chosen - old) * replicas : chosen * replicas;
-                    if (needed > *hardBytes)
-                        plan->warnings.push_back("ResourceQuota \"" + nameOf(quota)
-                            + "\" allows " + std::string(key) + " " + *hard + " in the namespace; " + std::to_string(replicas)
-                            + " replica(s) at " + plan->value + " would need " + formatMemoryQuantity(needed));
-                }
-            }
-            done(plan);
+            else if (auto w = nodeAllocatableWarning(nodes->items, change))
+                plan->warnings.push_back(*w);
+            m_client.getJson(kube::paths::limitRanges(ns), {}, this, [this, plan, change, ns, done](Result<json> ranges) {
+                if (!ranges)
+                    plan->warnings.push_back("LimitRange not checked: " + ranges.error().message);
+                else
+                    for (auto& w : limitRangeWarnings(*ranges, change))
+                        plan->warnings.push_back(std::move(w));
+                m_client.getJson(kube::paths::resourceQuotas(ns), {}, this, [plan, change, done](Result<json> quotas) {
+                    if (!quotas)
+                        plan->warnings.push_back("ResourceQuota not checked: " + quotas.error().message);
+                    else
+                        for (auto& w : resourceQuotaWarnings(*quotas, change))
+                            plan->warnings.push_back(std::move(w));
+                    done(plan);
+                });
+            });
         });
     }
 };

@@ -1,6 +1,7 @@
 // The pure parts of the mitigations: the limit suggested by a peak, HEAP_LIMIT_RESTART by the
 // runbook's ratio, the kubectl equivalents, the spec diff, the record's JSON and rollout status.
 
+#include "actions/CapacityChecks.h"
 #include "actions/MitigationRecord.h"
 #include "actions/MitigationValues.h"
 #include "actions/RolloutProgress.h"
@@ -205,6 +206,55 @@ private Q_SLOTS:
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, ErrorCode::Parse);
         QVERIFY2(QString::fromStdString(r.error().message).contains(message), r.error().message.c_str());
+    }
+
+    void nodeAllocatable()
+    {
+        kube::Node small;
+        small.meta.name = "node-a";
+        small.memoryAllocatableBytes = 7 * kGi;
+        kube::Node big;
+        big.meta.name = "node-b";
+        big.memoryAllocatableBytes = 15 * kGi;
+        QVERIFY(!nodeAllocatableWarning({ small, big }, { 8 * kGi, "8Gi", 2 * kGi, 3 }));
+        const auto w = nodeAllocatableWarning({ small, big }, { 16 * kGi, "16Gi", 2 * kGi, 3 });
+        QCOMPARE(w.value_or(""),
+            std::string("16Gi is above the largest node's allocatable memory (15Gi on node-b): the new pods would stay Pending"));
+        QCOMPARE(nodeAllocatableWarning({ kube::Node {} }, { kGi, "1Gi", 0, 1 }).value_or(""),
+            std::string("node allocatable memory not checked: no node reports it"));
+    }
+
+    void limitRanges()
+    {
+        // Shaped like `kubectl get limitranges -o json` on a cluster with a per-container cap.
+        const json list = json::parse(R"({"apiVersion":"v1","kind":"LimitRangeList","items":[
+            {"metadata":{"name":"mem-cap"},"spec":{"limits":[
+                {"type":"Container","max":{"memory":"3Gi","cpu":"2"},"default":{"memory":"1Gi"}},
+                {"type":"PersistentVolumeClaim","max":{"storage":"1Gi"}}]}},
+            {"metadata":{"name":"roomy"},"spec":{"limits":[{"type":"Pod","max":{"memory":"8Gi"}}]}},
+            {"metadata":{"name":"odd"},"spec":{"limits":"not a list"}}]})");
+        const auto w = limitRangeWarnings(list, { 4 * kGi, "4Gi", 2 * kGi, 3 });
+        QCOMPARE(w.size(), std::size_t(1));
+        QCOMPARE(w[0], std::string("LimitRange \"mem-cap\" allows at most 3Gi per Container: the API server will reject 4Gi"));
+        QVERIFY(limitRangeWarnings(list, { 3 * kGi, "3Gi", 2 * kGi, 3 }).empty());
+        QVERIFY(limitRangeWarnings(json::array(), { 3 * kGi, "3Gi", 2 * kGi, 3 }).empty());
+    }
+
+    void resourceQuotas()
+    {
+        const json list = json::parse(R"({"kind":"ResourceQuotaList","items":[
+            {"metadata":{"name":"team-quota"},"spec":{"hard":{"limits.memory":"10Gi","pods":"20"}},
+             "status":{"hard":{"limits.memory":"10Gi"},"used":{"limits.memory":"7Gi"}}},
+            {"metadata":{"name":"fresh"},"spec":{"hard":{"memory":"12Gi"}}}]})");
+        // 3 replicas from 2Gi to 4Gi: 7Gi used + 6Gi more = 13Gi > 10Gi; the unused quota: 12Gi >= 3 x 4Gi.
+        const auto w = resourceQuotaWarnings(list, { 4 * kGi, "4Gi", 2 * kGi, 3 });
+        QCOMPARE(w.size(), std::size_t(1));
+        QCOMPARE(w[0],
+            std::string("ResourceQuota \"team-quota\" allows limits.memory 10Gi in the namespace; 3 replica(s) at 4Gi would need 13Gi"));
+        QVERIFY(resourceQuotaWarnings(list, { 3 * kGi, "3Gi", 2 * kGi, 3 }).empty());
+        const auto fresh = resourceQuotaWarnings(list, { 5 * kGi, "5Gi", 2 * kGi, 3 });
+        QCOMPARE(fresh.size(), std::size_t(2));
+        QVERIFY(QString::fromStdString(fresh[1]).startsWith(QStringLiteral("ResourceQuota \"fresh\" allows memory 12Gi")));
     }
 
     void rolloutStatus_data()
