@@ -10,6 +10,7 @@
 #include <QProcess>
 #include <QSslCertificate>
 #include <QSslConfiguration>
+#include <QSslError>
 #include <QSslKey>
 #include <QTimer>
 
@@ -279,6 +280,87 @@ void KubeClient::runCredentialPlugin()
     proc->start(inv->program, inv->arguments);
 }
 
+namespace {
+
+// QNetworkReply says only "SSL handshake failed"; the reasons come through sslErrors() before
+// that and are kept on the reply.
+constexpr const char* kTlsErrorsProperty = "leakdesk.tlsErrors";
+
+void keepTlsErrors(QNetworkReply* reply)
+{
+    QObject::connect(reply, &QNetworkReply::sslErrors, reply, [reply](const QList<QSslError>& errors) {
+        QVariantList codes;
+        for (const QSslError& e : errors)
+            codes << QVariant(int(e.error()));
+        reply->setProperty(kTlsErrorsProperty, codes);
+    });
+}
+
+// Why the handshake failed, in the kubeconfig's terms, and what to change.
+Error tlsHandshakeError(const QNetworkReply* reply, const std::string& what, const std::string& server,
+    const KubeCluster& cluster, const std::string& verifyName)
+{
+    const bool ownCa = !cluster.certificateAuthorityData.empty() || !cluster.certificateAuthorityFile.empty();
+    const std::string where = cluster.sourceFile.empty() ? std::string() : " in " + cluster.sourceFile;
+    std::vector<std::string> reasons;
+    std::vector<std::string> fixes;
+    auto add = [&](const std::string& reason, const std::string& fix) {
+        if (std::find(reasons.begin(), reasons.end(), reason) == reasons.end()) {
+            reasons.push_back(reason);
+            fixes.push_back(fix);
+        }
+    };
+    for (const QVariant& code : reply->property(kTlsErrorsProperty).toList()) {
+        switch (static_cast<QSslError::SslError>(code.toInt())) {
+        case QSslError::UnableToGetIssuerCertificate:
+        case QSslError::UnableToGetLocalIssuerCertificate:
+        case QSslError::UnableToVerifyFirstCertificate:
+        case QSslError::SelfSignedCertificate:
+        case QSslError::SelfSignedCertificateInChain:
+        case QSslError::CertificateUntrusted:
+        case QSslError::CertificateSignatureFailed:
+            if (ownCa)
+                add("the server's certificate is not issued by the certificate-authority of cluster '" + cluster.name + "'",
+                    "set certificate-authority(-data) of cluster '" + cluster.name + "'" + where
+                        + " to the CA that signed the API server's certificate");
+            else
+                add("the server's certificate is not issued by a CA this system trusts, and cluster '" + cluster.name
+                        + "' names no certificate-authority",
+                    "add the cluster's CA as certificate-authority(-data) of cluster '" + cluster.name + "'" + where);
+            break;
+        case QSslError::HostNameMismatch:
+            add("the server's certificate is not valid for the name '" + verifyName + "'",
+                "set tls-server-name of cluster '" + cluster.name + "'" + where + " to a name the certificate holds");
+            break;
+        case QSslError::CertificateExpired:
+            add("the server's certificate has expired", "renew the API server's certificate");
+            break;
+        case QSslError::CertificateNotYetValid:
+            add("the server's certificate is not valid yet", "check this machine's clock");
+            break;
+        default:
+            break;
+        }
+    }
+    std::string message = what + ": TLS handshake with " + server + " failed: ";
+    if (reasons.empty())
+        return makeError(ErrorCode::Network, message + reply->errorString().toStdString(),
+            "check certificate-authority and tls-server-name of cluster '" + cluster.name + "'" + where);
+    std::string fix;
+    for (std::size_t i = 0; i < reasons.size(); ++i) {
+        message += (i ? "; " : "") + reasons[i];
+        fix += (i ? "; " : "") + fixes[i];
+    }
+    return makeError(ErrorCode::Network, message, fix);
+}
+
+std::string durationText(int ms)
+{
+    return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+}
+
+} // namespace
+
 void KubeClient::send(std::shared_ptr<Attempt> attempt)
 {
     if (m_context.user.exec && m_context.user.token.empty() && m_context.user.tokenFile.empty()
@@ -301,6 +383,8 @@ void KubeClient::send(std::shared_ptr<Attempt> attempt)
         req->setHeader(QNetworkRequest::ContentTypeHeader, attempt->contentType);
         reply = m_nam->sendCustomRequest(*req, attempt->method, attempt->body);
     }
+    if (usesTls())
+        keepTlsErrors(reply);
     connect(reply, &QNetworkReply::finished, this, [this, attempt, reply] { onReply(attempt, reply); });
 }
 
@@ -346,11 +430,16 @@ void KubeClient::onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply)
         const std::string server = m_server.toString().toStdString();
         if (reply->error() == QNetworkReply::OperationCanceledError)
             return attempt->done(makeError(ErrorCode::Timeout,
-                what.toStdString() + ": no answer from " + server + " within " + std::to_string(m_options.timeoutMs / 1000) + " s",
+                what.toStdString() + ": no answer from " + server + " within " + durationText(m_options.timeoutMs),
                 "check that the cluster is reachable (VPN, proxy) and retry"));
         if (reply->error() >= QNetworkReply::SslHandshakeFailedError && reply->error() <= QNetworkReply::SslHandshakeFailedError + 2)
-            return attempt->done(makeError(ErrorCode::Network, what.toStdString() + ": TLS handshake with " + server + " failed: " + reply->errorString().toStdString(),
-                "check certificate-authority and tls-server-name of cluster '" + m_context.cluster.name + "'"));
+            return attempt->done(tlsHandshakeError(reply, what.toStdString(), server, m_context.cluster,
+                m_context.cluster.tlsServerName.empty() ? m_server.host().toStdString() : m_context.cluster.tlsServerName));
+        if (reply->error() == QNetworkReply::RemoteHostClosedError)
+            return attempt->done(makeError(ErrorCode::Network,
+                what.toStdString() + ": the API server " + server + " closed the connection without answering",
+                "the server or a proxy in between dropped the request; retry, and check the control plane's health if it "
+                "keeps happening"));
         return attempt->done(makeError(ErrorCode::Network,
             what.toStdString() + ": cannot reach the API server " + server + ": " + reply->errorString().toStdString(),
             "check the server URL of cluster '" + m_context.cluster.name + "' and that the cluster is up"));

@@ -1,0 +1,245 @@
+// KubeClient against a sandbox that injects faults (SandboxOptions::faults): 500/503 answers are
+// retried on reads until they succeed, a dropped connection ends in a clear error rather than a
+// hang, and a server slower than the client's timeout gives a timeout error. Seeded, so every
+// run sees the same faults.
+#include "kube/KubeClient.h"
+#include "sandbox/SandboxHost.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QTest>
+
+using namespace leakdesk;
+using namespace leakdesk::kube;
+
+namespace {
+
+template<class T>
+Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
+{
+    std::optional<Result<T>> got;
+    call([&](Result<T> r) { got = std::move(r); });
+    (void)QTest::qWaitFor([&] { return got.has_value(); }, 60000);
+    if (!got)
+        return makeError(ErrorCode::Timeout, "test timed out: the client never answered");
+    return std::move(*got);
+}
+
+Result<ParsedList<Pod>> listPods(KubeClient& c)
+{
+    return wait<ParsedList<Pod>>([&](KubeClient::Callback<ParsedList<Pod>> cb) {
+        return c.listPods(QStringLiteral("production"), {}, nullptr, cb);
+    });
+}
+
+struct FaultySandbox {
+    sandbox::SandboxHost host;
+    std::unique_ptr<KubeClient> client;
+};
+
+// A sandbox injecting `spec` (parsed as on the command line) and a client of its kubeconfig.
+std::unique_ptr<FaultySandbox> start(const std::string& spec, const KubeClientOptions& clientOptions, bool tls = false)
+{
+    auto faults = sandbox::FaultSpec::parse(spec);
+    [&] { QVERIFY2(faults.ok(), faults.ok() ? "" : faults.error().toString().c_str()); }();
+    if (!faults)
+        return nullptr;
+    auto s = std::make_unique<FaultySandbox>();
+    sandbox::SandboxOptions options;
+    options.faults = *faults;
+    options.tls = tls;
+    auto st = s->host.start(options);
+    [&] { QVERIFY2(st.ok(), st.ok() ? "" : st.error().toString().c_str()); }();
+    if (!st)
+        return nullptr;
+    auto cfg = loadKubeConfig({ s->host.kubeconfigPath().toStdString() });
+    [&] { QVERIFY(cfg.ok()); }();
+    if (!cfg)
+        return nullptr;
+    auto ctx = resolveContext(*cfg);
+    [&] { QVERIFY(ctx.ok()); }();
+    if (!ctx)
+        return nullptr;
+    auto c = KubeClient::create(*ctx, clientOptions);
+    [&] { QVERIFY(c.ok()); }();
+    if (!c)
+        return nullptr;
+    s->client = std::move(*c);
+    return s;
+}
+
+} // namespace
+
+class TestKubeFaults : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void parseSpec_data()
+    {
+        QTest::addColumn<QString>("spec");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<int>("latencyMs");
+        QTest::addColumn<double>("errorRate");
+        QTest::addColumn<double>("dropRate");
+        QTest::addColumn<qint64>("seed"); // -1: none
+
+        QTest::newRow("issue example") << "latency=200ms,error-rate=0.1,drop-rate=0.05" << true << 200 << 0.1 << 0.05 << qint64(-1);
+        QTest::newRow("seconds, seed") << "latency=1.5s, seed=7" << true << 1500 << 0.0 << 0.0 << qint64(7);
+        QTest::newRow("bare milliseconds") << "latency=30" << true << 30 << 0.0 << 0.0 << qint64(-1);
+        QTest::newRow("empty") << "" << true << 0 << 0.0 << 0.0 << qint64(-1);
+        QTest::newRow("rate over 1") << "error-rate=1.5" << false << 0 << 0.0 << 0.0 << qint64(-1);
+        QTest::newRow("rates add over 1") << "error-rate=0.6,drop-rate=0.6" << false << 0 << 0.0 << 0.0 << qint64(-1);
+        QTest::newRow("negative") << "drop-rate=-0.1" << false << 0 << 0.0 << 0.0 << qint64(-1);
+        QTest::newRow("unknown key") << "jitter=5ms" << false << 0 << 0.0 << 0.0 << qint64(-1);
+        QTest::newRow("no value") << "latency" << false << 0 << 0.0 << 0.0 << qint64(-1);
+        QTest::newRow("bad unit") << "latency=5m" << false << 0 << 0.0 << 0.0 << qint64(-1);
+        QTest::newRow("bad seed") << "seed=x" << false << 0 << 0.0 << 0.0 << qint64(-1);
+    }
+
+    void parseSpec()
+    {
+        QFETCH(QString, spec);
+        QFETCH(bool, valid);
+        const auto parsed = sandbox::FaultSpec::parse(spec.toStdString());
+        QCOMPARE(parsed.ok(), valid);
+        if (!valid) {
+            QVERIFY(!parsed.error().message.empty());
+            QVERIFY(!parsed.error().detail.empty()); // says how to write it
+            return;
+        }
+        QFETCH(int, latencyMs);
+        QFETCH(double, errorRate);
+        QFETCH(double, dropRate);
+        QFETCH(qint64, seed);
+        QCOMPARE(parsed->latencyMs, latencyMs);
+        QCOMPARE(parsed->errorRate, errorRate);
+        QCOMPARE(parsed->dropRate, dropRate);
+        QCOMPARE(parsed->seed.has_value(), seed >= 0);
+        if (seed >= 0)
+            QCOMPARE(*parsed->seed, quint64(seed));
+    }
+
+    void seededDecisionsRepeat()
+    {
+        auto spec = sandbox::FaultSpec::parse("error-rate=0.3,drop-rate=0.1,seed=11");
+        QVERIFY(spec.ok());
+        sandbox::FaultInjector a(*spec);
+        sandbox::FaultInjector b(*spec);
+        int faults = 0;
+        for (int i = 0; i < 1000; ++i) {
+            const auto da = a.next();
+            QCOMPARE(int(da.action), int(b.next().action));
+            faults += da.action != sandbox::FaultInjector::Action::Answer;
+        }
+        // Rates are honoured roughly (400 expected of 1000).
+        QVERIFY2(faults > 300 && faults < 500, qPrintable(QString::number(faults)));
+        QCOMPARE(a.counts().requests, qint64(1000));
+        QCOMPARE(a.counts().errors + a.counts().drops, qint64(faults));
+    }
+
+    void retriesOutlastServerErrors()
+    {
+        auto s = start("error-rate=0.3,seed=7", KubeClientOptions { 10000, 4, 500 });
+        QVERIFY(s);
+        for (int i = 0; i < 12; ++i) {
+            auto pods = listPods(*s->client);
+            QVERIFY2(pods.ok(), pods.ok() ? "" : pods.error().toString().c_str());
+            QVERIFY(pods->items.size() >= 5);
+        }
+        const auto counts = s->host.kubeFaultCounts();
+        QVERIFY2(counts.errors > 0, "the seed must have injected errors, or this test proves nothing");
+        QCOMPARE(counts.requests, 12 + counts.errors); // every error cost one retry, nothing else was lost
+    }
+
+    void serverErrorsWithoutRetriesAreReported()
+    {
+        auto s = start("error-rate=0.5,seed=3", KubeClientOptions { 10000, 0, 500 });
+        QVERIFY(s);
+        std::optional<Error> failure;
+        for (int i = 0; i < 30 && !failure; ++i) {
+            auto pods = listPods(*s->client);
+            if (!pods)
+                failure = pods.error();
+        }
+        QVERIFY(failure);
+        QCOMPARE(failure->code, ErrorCode::Server);
+        // The Status message the server sent reaches the user.
+        QVERIFY2(QString::fromStdString(failure->toString()).contains(QStringLiteral("fault injected")),
+            failure->toString().c_str());
+    }
+
+    void droppedConnectionIsAClearError()
+    {
+        auto s = start("drop-rate=1,seed=1", KubeClientOptions { 10000, 0, 500 });
+        QVERIFY(s);
+        auto pods = listPods(*s->client);
+        QVERIFY(!pods.ok());
+        QCOMPARE(pods.error().code, ErrorCode::Network);
+        const QString text = QString::fromStdString(pods.error().toString());
+        QVERIFY2(text.contains(QStringLiteral("closed the connection")), qPrintable(text));
+        QVERIFY(s->host.kubeFaultCounts().drops >= 1);
+    }
+
+    void droppedConnectionsAreRetriedForReads()
+    {
+        // Every fourth request or so is dropped; reads are retried on a lost connection.
+        auto s = start("drop-rate=0.25,seed=5", KubeClientOptions { 10000, 4, 500 });
+        QVERIFY(s);
+        for (int i = 0; i < 8; ++i) {
+            auto pods = listPods(*s->client);
+            QVERIFY2(pods.ok(), pods.ok() ? "" : pods.error().toString().c_str());
+        }
+        QVERIFY(s->host.kubeFaultCounts().drops > 0);
+    }
+
+    void latencyAboveTheTimeoutIsATimeout()
+    {
+        auto s = start("latency=3s", KubeClientOptions { 600, 0, 500 });
+        QVERIFY(s);
+        auto pods = listPods(*s->client);
+        QVERIFY(!pods.ok());
+        QCOMPARE(pods.error().code, ErrorCode::Timeout);
+        const QString text = QString::fromStdString(pods.error().toString());
+        QVERIFY2(text.contains(QStringLiteral("600 ms")), qPrintable(text));
+    }
+
+    void latencyBelowTheTimeoutIsOnlySlow()
+    {
+        auto s = start("latency=300ms", KubeClientOptions { 10000, 0, 500 });
+        QVERIFY(s);
+        auto pods = listPods(*s->client);
+        QVERIFY2(pods.ok(), pods.ok() ? "" : pods.error().toString().c_str());
+    }
+
+    void faultsOverTls()
+    {
+        auto s = start("error-rate=0.3,drop-rate=0.1,latency=20ms,seed=9", KubeClientOptions { 10000, 5, 500 }, true);
+        QVERIFY(s);
+        QVERIFY(s->client->tlsVerified());
+        for (int i = 0; i < 6; ++i) {
+            auto pods = listPods(*s->client);
+            QVERIFY2(pods.ok(), pods.ok() ? "" : pods.error().toString().c_str());
+        }
+        const auto counts = s->host.kubeFaultCounts();
+        QVERIFY(counts.errors + counts.drops > 0);
+    }
+
+    void prometheusFaultsUseItsErrorEnvelope()
+    {
+        // Every Prometheus request fails: answered in Prometheus's own error format.
+        auto s = start("error-rate=1,seed=4", KubeClientOptions {});
+        QVERIFY(s);
+        QNetworkAccessManager nam;
+        QNetworkRequest req(s->host.prometheusUrl().resolved(QUrl(QStringLiteral("/api/v1/status/buildinfo"))));
+        QNetworkReply* reply = nam.get(req);
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 30000);
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        QVERIFY2(status == 500 || status == 503, qPrintable(QString::number(status)));
+        const auto body = nlohmann::json::parse(reply->readAll().toStdString(), nullptr, false);
+        QCOMPARE(body.value("status", ""), std::string("error"));
+        QVERIFY(body.value("error", "").find("fault injected") != std::string::npos);
+        reply->deleteLater();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKubeFaults)
+#include "tst_kube_faults.moc"

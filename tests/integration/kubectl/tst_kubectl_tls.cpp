@@ -1,0 +1,271 @@
+// The real kubectl against `leakdesk-cli sandbox serve --tls`: it must trust the CA written into
+// the generated kubeconfig, authenticate with the token or the client certificate in it, be
+// refused without them, and see the read-only user's RBAC over https as over http.
+
+#include "TestSupport.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace leakdesk;
+
+namespace {
+
+// One `sandbox serve` process and the kubeconfig and URL it printed.
+struct ServedSandbox {
+    QProcess process;
+    QString kubeconfig;
+    QString kubeUrl;
+
+    bool start(const QStringList& args, QString& why)
+    {
+        process.start(test::cliPath(), QStringList { QStringLiteral("sandbox"), QStringLiteral("serve") } + args);
+        if (!process.waitForStarted(10000)) {
+            why = QStringLiteral("cannot start %1: %2").arg(test::cliPath(), process.errorString());
+            return false;
+        }
+        QByteArray out;
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 30000 && !out.contains("prometheus: ") && process.state() == QProcess::Running) {
+            process.waitForReadyRead(1000);
+            out += process.readAllStandardOutput();
+        }
+        for (const QByteArray& line : out.split('\n')) {
+            if (line.startsWith("kubeconfig: "))
+                kubeconfig = QString::fromUtf8(line.mid(12).trimmed());
+            else if (line.startsWith("kube: "))
+                kubeUrl = QString::fromUtf8(line.mid(6).trimmed());
+        }
+        if (kubeconfig.isEmpty() || kubeUrl.isEmpty()) {
+            why = QStringLiteral("sandbox serve printed no addresses; stdout: %1 stderr: %2")
+                      .arg(QString::fromUtf8(out), QString::fromUtf8(process.readAllStandardError()));
+            return false;
+        }
+        return true;
+    }
+
+    // SIGTERM ends it cleanly (exit code 0).
+    bool stop()
+    {
+        if (process.state() != QProcess::Running)
+            return true;
+        process.terminate();
+        return process.waitForFinished(15000) && process.exitStatus() == QProcess::NormalExit
+            && process.exitCode() == 0;
+    }
+};
+
+QList<QStringList> tableRows(const QByteArray& out)
+{
+    QList<QStringList> rows;
+    for (const QString& line : QString::fromUtf8(out).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+        rows << line.trimmed().split(QRegularExpression(QStringLiteral("\\s{2,}")));
+    return rows;
+}
+
+} // namespace
+
+class TestKubectlTls : public QObject {
+    Q_OBJECT
+    QString m_kubectl;
+    QTemporaryDir m_dir;
+    ServedSandbox m_tokenSandbox; // --tls --token ... --read-only-user
+    ServedSandbox m_certSandbox; // --tls --auth client-cert --read-only-user
+    const QString m_token = QStringLiteral("kubectl-tls-admin-token");
+
+    test::ProcessResult kubectl(const ServedSandbox& s, const QStringList& args)
+    {
+        // Own discovery cache per server: never read or write the user's ~/.kube.
+        return test::runProgram(m_kubectl,
+            QStringList { QStringLiteral("--kubeconfig"), s.kubeconfig, QStringLiteral("--cache-dir"),
+                m_dir.filePath(QStringLiteral("cache-%1").arg(QFileInfo(s.kubeconfig).fileName())) }
+                + args,
+            60000);
+    }
+
+    QString kubeconfigText(const ServedSandbox& s)
+    {
+        QFile f(s.kubeconfig);
+        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+    }
+
+    // Names of the checkout pods kubectl lists, or an empty list.
+    QStringList checkoutPods(const ServedSandbox& s, const QStringList& extra = {})
+    {
+        const auto r = kubectl(s,
+            QStringList { QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"),
+                QStringLiteral("production") }
+                + extra);
+        [&] { QVERIFY2(r.exitCode == 0, r.err.constData()); }();
+        QStringList names;
+        const auto rows = tableRows(r.out);
+        for (const auto& row : rows)
+            if (row.value(0).startsWith(QLatin1String("checkout-")))
+                names << row[0];
+        return names;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_kubectl = test::findProgram(QStringLiteral("kubectl"));
+        if (m_kubectl.isEmpty())
+            QSKIP("kubectl is not on PATH: install a kubectl client (v1.32) to run the real-kubectl tests");
+        QVERIFY2(QFile::exists(test::cliPath()), "LEAKDESK_CLI must point at the built leakdesk-cli");
+        QVERIFY(m_dir.isValid());
+        QString why;
+        QVERIFY2(m_tokenSandbox.start({ QStringLiteral("--tls"), QStringLiteral("--token"), m_token,
+                                          QStringLiteral("--read-only-user"), QStringLiteral("--kubeconfig-out"),
+                                          m_dir.filePath(QStringLiteral("token.kubeconfig")) },
+                     why),
+            qPrintable(why));
+        QVERIFY2(m_certSandbox.start({ QStringLiteral("--tls"), QStringLiteral("--auth"), QStringLiteral("client-cert"),
+                                         QStringLiteral("--read-only-user"), QStringLiteral("--kubeconfig-out"),
+                                         m_dir.filePath(QStringLiteral("cert.kubeconfig")) },
+                     why),
+            qPrintable(why));
+    }
+
+    void kubeconfigPointsAtHttpsWithItsCa()
+    {
+        QVERIFY(m_tokenSandbox.kubeUrl.startsWith(QLatin1String("https://127.0.0.1:")));
+        const QString text = kubeconfigText(m_tokenSandbox);
+        QVERIFY(text.contains(QStringLiteral("server: ") + m_tokenSandbox.kubeUrl));
+        QVERIFY(text.contains(QStringLiteral("certificate-authority-data: ")));
+        QVERIFY(!text.contains(QStringLiteral("insecure-skip-tls-verify")));
+        QCOMPARE(QFile(m_tokenSandbox.kubeconfig).permissions() & (QFile::ReadGroup | QFile::ReadOther),
+            QFileDevice::Permissions());
+    }
+
+    void getPodsOverTlsWithToken()
+    {
+        const QStringList pods = checkoutPods(m_tokenSandbox);
+        QVERIFY2(pods.size() >= 2, qPrintable(pods.join(u',')));
+    }
+
+    void getPodsOverTlsWithClientCertificate()
+    {
+        const QString text = kubeconfigText(m_certSandbox);
+        QVERIFY(text.contains(QStringLiteral("client-certificate-data: ")));
+        QVERIFY(text.contains(QStringLiteral("client-key-data: ")));
+        QVERIFY(!text.contains(QStringLiteral("token: ")));
+        const QStringList pods = checkoutPods(m_certSandbox);
+        QVERIFY2(pods.size() >= 2, qPrintable(pods.join(u',')));
+    }
+
+    void wrongTokenIsRefused()
+    {
+        const auto r = kubectl(m_tokenSandbox,
+            { QStringLiteral("--token"), QStringLiteral("not-the-token"), QStringLiteral("get"), QStringLiteral("pods"),
+                QStringLiteral("-n"), QStringLiteral("production") });
+        QVERIFY(r.exitCode != 0);
+        // kubectl's wording for a 401.
+        QVERIFY2(r.err.contains("Unauthorized") || r.err.contains("must be logged in"), r.err.constData());
+    }
+
+    void serverUnknownToTheSystemIsRefusedByKubectl()
+    {
+        // Without the kubeconfig's CA kubectl must not trust the sandbox.
+        QFile empty(m_dir.filePath(QStringLiteral("empty-kubeconfig")));
+        QVERIFY(empty.open(QIODevice::WriteOnly));
+        empty.write("apiVersion: v1\nkind: Config\n");
+        empty.close();
+        const auto r = test::runProgram(m_kubectl,
+            { QStringLiteral("--server"), m_tokenSandbox.kubeUrl, QStringLiteral("--token"), m_token,
+                QStringLiteral("--kubeconfig"), m_dir.filePath(QStringLiteral("empty-kubeconfig")),
+                QStringLiteral("--cache-dir"), m_dir.filePath(QStringLiteral("cache-untrusted")), QStringLiteral("get"),
+                QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("production") },
+            60000);
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("certificate"), r.err.constData());
+    }
+
+    void readOnlyUserCannotPatch_data()
+    {
+        QTest::addColumn<bool>("clientCertificate");
+        QTest::newRow("token") << false;
+        QTest::newRow("client certificate") << true;
+    }
+
+    void readOnlyUserCannotPatch()
+    {
+        QFETCH(bool, clientCertificate);
+        const ServedSandbox& s = clientCertificate ? m_certSandbox : m_tokenSandbox;
+        const QStringList patch { QStringLiteral("patch"), QStringLiteral("deployment"), QStringLiteral("checkout"),
+            QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--type"), QStringLiteral("merge"),
+            QStringLiteral("-p"), QStringLiteral(R"({"metadata":{"annotations":{"leakdesk/tls-test":"yes"}}})"),
+            QStringLiteral("--dry-run=server") };
+        const auto viewer
+            = kubectl(s, QStringList { QStringLiteral("--context"), QStringLiteral("leakdesk-sandbox-readonly") } + patch);
+        QVERIFY(viewer.exitCode != 0);
+        // The RBAC refusal, naming the user the token or certificate stands for.
+        QVERIFY2(viewer.err.contains("forbidden") && viewer.err.contains("leakdesk-sandbox-viewer"), viewer.err.constData());
+        // kubectl auth can-i (a SelfSubjectAccessReview) agrees, over TLS as over http.
+        const auto canI = kubectl(s,
+            { QStringLiteral("--context"), QStringLiteral("leakdesk-sandbox-readonly"), QStringLiteral("auth"),
+                QStringLiteral("can-i"), QStringLiteral("patch"), QStringLiteral("deployments"), QStringLiteral("-n"),
+                QStringLiteral("production") });
+        QCOMPARE(canI.exitCode, 1);
+        QVERIFY2(canI.out.startsWith("no"), canI.out.constData());
+        const auto admin = kubectl(s, patch);
+        QVERIFY2(admin.exitCode == 0, admin.err.constData());
+        QVERIFY2(admin.out.contains("deployment.apps/checkout patched"), admin.out.constData());
+    }
+
+    void execOverTls()
+    {
+        const auto r = kubectl(m_certSandbox,
+            { QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("production"),
+                QStringLiteral("-l"), QStringLiteral("app=checkout"), QStringLiteral("-o"),
+                QStringLiteral("custom-columns=NAME:.metadata.name,READY:.status.containerStatuses[0].ready"),
+                QStringLiteral("--no-headers") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QString pod;
+        for (const auto& row : tableRows(r.out))
+            if (row.value(1) == QLatin1String("true"))
+                pod = row[0];
+        QVERIFY(!pod.isEmpty());
+        const auto jcmd = kubectl(m_certSandbox,
+            { QStringLiteral("exec"), QStringLiteral("-n"), QStringLiteral("production"), pod, QStringLiteral("--"),
+                QStringLiteral("jcmd"), QStringLiteral("-l") });
+        QVERIFY2(jcmd.exitCode == 0, jcmd.err.constData());
+        QVERIFY2(jcmd.out.contains("/app/app.jar"), jcmd.out.constData());
+    }
+
+    void badServeOptionsAreRefused_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QByteArray>("message");
+        QTest::newRow("client-cert without tls") << QStringList { QStringLiteral("--auth"), QStringLiteral("client-cert") }
+                                                 << QByteArray("--auth client-cert needs --tls");
+        QTest::newRow("unknown auth") << QStringList { QStringLiteral("--auth"), QStringLiteral("oidc") }
+                                      << QByteArray("invalid --auth 'oidc'");
+        QTest::newRow("bad faults") << QStringList { QStringLiteral("--faults"), QStringLiteral("error-rate=2") }
+                                    << QByteArray("invalid fault error-rate '2'");
+    }
+
+    void badServeOptionsAreRefused()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QByteArray, message);
+        const auto r = test::runProgram(
+            test::cliPath(), QStringList { QStringLiteral("sandbox"), QStringLiteral("serve") } + args, 30000);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(message), r.err.constData());
+    }
+
+    void cleanupTestCase()
+    {
+        QVERIFY(m_tokenSandbox.stop());
+        QVERIFY(m_certSandbox.stop());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKubectlTls)
+#include "tst_kubectl_tls.moc"
