@@ -1,7 +1,8 @@
 // The real kubectl watching `leakdesk-cli sandbox serve`: `kubectl get pods -n production -w`
 // prints the pods a `kubectl set env` rolls out while it runs (watch with Table output, the way
-// kubectl 1.32 asks for it), `--output-watch-events` shows the event types, and the change made by
-// `kubectl set env` shows in the served Deployment, its new ReplicaSet and the new pods.
+// kubectl 1.32 asks for it), `--output-watch-events` shows the event types, the change made by
+// `kubectl set env` shows in the served Deployment, its new ReplicaSet and the new pods, and
+// `kubectl rollout status` follows a rolling update to its end.
 
 #include "TestSupport.h"
 
@@ -12,6 +13,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -219,6 +221,30 @@ private Q_SLOTS:
         QVERIFY2(!values.isEmpty(), "the new ReplicaSet has pods");
         for (const QString& v : values)
             QCOMPARE(v, QStringLiteral("3584m"));
+    }
+
+    // `kubectl rollout status` watches the Deployment until its new pods are all ready and the
+    // old ones gone: it must follow the sandbox's rolling update to the end.
+    void rolloutStatusFollowsTheRollout()
+    {
+        const auto env = kubectl({ QStringLiteral("set"), QStringLiteral("env"), QStringLiteral("deployment/catalog"),
+            QStringLiteral("WATCHED_ROLLOUT=1"), QStringLiteral("-n"), QStringLiteral("production") });
+        QVERIFY2(env.exitCode == 0, env.err.constData());
+        const auto status = test::runProgram(m_kubectl,
+            baseArgs()
+                + QStringList { QStringLiteral("rollout"), QStringLiteral("status"), QStringLiteral("deployment/catalog"),
+                    QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--timeout=150s") },
+            160000);
+        QVERIFY2(status.exitCode == 0, QByteArray(status.out + status.err).constData());
+        QVERIFY2(status.out.contains("Waiting for deployment \"catalog\" rollout to finish"), status.out.constData());
+        QVERIFY2(status.out.trimmed().endsWith("deployment \"catalog\" successfully rolled out"), status.out.constData());
+        const auto pods = kubectl({ QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"),
+            QStringLiteral("production"), QStringLiteral("-l"), QStringLiteral("app=catalog"), QStringLiteral("--no-headers") });
+        QVERIFY2(pods.exitCode == 0, pods.err.constData());
+        QSet<QString> hashes;
+        for (const QString& line : QString::fromUtf8(pods.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+            hashes << templateHash(columns(line)[0]);
+        QCOMPARE(hashes.size(), 1); // only the new ReplicaSet's pods are left
     }
 
     void cleanupTestCase()
