@@ -232,6 +232,12 @@ int runMitigateCommand(const QStringList& args)
         return 2;
     }
     const bool reverting = p.isSet(revertOpt);
+    if (reverting && p.isSet(sandboxOpt)) {
+        // The in-process sandbox starts afresh each run: the change to revert is not in it.
+        printError(QStringLiteral("--revert needs the cluster the change was applied to; --sandbox starts a new one"),
+            QStringLiteral("run 'leakdesk-cli sandbox serve' and pass its --kubeconfig to both mitigate commands"));
+        return 2;
+    }
     if (!reverting && !p.isSet(deploymentOpt)) {
         printError(QStringLiteral("--deployment is required"), QStringLiteral("e.g. --sandbox --namespace production --deployment checkout"));
         return 2;
