@@ -2,6 +2,7 @@
 
 #include "kube/KubePaths.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QNetworkAccessManager>
@@ -745,11 +746,13 @@ struct KubeClient::Watch : std::enable_shared_from_this<KubeClient::Watch> {
     std::string resourceVersion;
     QPointer<QNetworkReply> reply;
     QByteArray buffer;
-    int failures = 0; // in a row, without an event in between
+    int failures = 0; // attempts in a row that got no stream (no 200) and no event
     bool ended = false;
     QPointer<QTimer> cancelPoll;
     KubeCall listCall;
     std::uint64_t epoch = 0; // moves on whenever a list, a stream or a retry takes over
+    QElapsedTimer opened; // when the current stream was opened
+    bool sawEvent = false; // on the current stream
 
     bool alive() const { return !ended && !cancelled->load() && (!hasContext || context); }
 
@@ -866,11 +869,15 @@ struct KubeClient::Watch : std::enable_shared_from_this<KubeClient::Watch> {
         if (!req)
             return fail(req.error());
         // Quiet streams are normal (no change, no bookmark yet): only give up well after the
-        // server should have ended the stream.
-        const int quietMs = options.timeoutSeconds > 0 ? (options.timeoutSeconds + 30) * 1000 : 0;
-        req->setTransferTimeout(std::max(quietMs, client->m_options.timeoutMs));
+        // server should have ended the stream; without timeoutSeconds the server decides (30 min
+        // or more), so the stream has no deadline of its own.
+        req->setTransferTimeout(options.timeoutSeconds > 0
+                ? std::max((options.timeoutSeconds + 30) * 1000, client->m_options.timeoutMs)
+                : 0);
+        opened.start();
         dropReply();
         buffer.clear();
+        sawEvent = false;
         QNetworkReply* r = client->m_nam->get(*req);
         reply = r;
         auto self = shared_from_this();
@@ -940,6 +947,7 @@ struct KubeClient::Watch : std::enable_shared_from_this<KubeClient::Watch> {
         if (meta.is_object())
             resourceVersion = meta.value("resourceVersion", resourceVersion);
         failures = 0;
+        sawEvent = true;
         e.object = std::move(object);
         e.resourceVersion = resourceVersion;
         onEvent(e);
@@ -955,6 +963,7 @@ struct KubeClient::Watch : std::enable_shared_from_this<KubeClient::Watch> {
         const int status = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QString what = QStringLiteral("watch %1").arg(path);
         if (status == 200) {
+            failures = 0; // the server answered: what follows is a new series of attempts
             buffer += r->readAll();
             const std::uint64_t before = epoch;
             for (const QByteArray& line : buffer.split('\n')) {
@@ -965,7 +974,16 @@ struct KubeClient::Watch : std::enable_shared_from_this<KubeClient::Watch> {
             if (!alive() || epoch != before)
                 return;
             if (r->error() == QNetworkReply::NoError) {
-                // The server ended the stream (timeoutSeconds): carry on from where we are.
+                // The server ended the stream (timeoutSeconds): carry on from where we are. One
+                // that ends at once, again and again, must not turn into a busy loop.
+                if (opened.isValid() && opened.elapsed() < 1000 && !sawEvent) {
+                    ++epoch;
+                    QTimer::singleShot(1000, client, [self = shared_from_this(), e = epoch] {
+                        if (self->alive() && self->epoch == e)
+                            self->resourceVersion.empty() ? self->list() : self->stream();
+                    });
+                    return;
+                }
                 return resourceVersion.empty() ? list() : stream();
             }
             return retry(makeError(ErrorCode::Network, what.toStdString() + ": the stream broke: " + r->errorString().toStdString()), false);
