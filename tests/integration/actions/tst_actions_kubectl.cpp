@@ -10,6 +10,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -166,6 +167,47 @@ private Q_SLOTS:
         QVERIFY2(back.err.contains("was changed by someone else since it was applied"), back.err.constData());
         QVERIFY2(back.err.contains("last written by \"kubectl-set\""), back.err.constData());
         QCOMPARE(memoryLimit(deployment()), std::string("3Gi"));
+    }
+
+    void heapRestartIsWhatKubectlSetEnvLists()
+    {
+        const QString record = m_dir.filePath(QStringLiteral("heap.json"));
+        const auto r = mitigate({ QStringLiteral("heap-restart"), QStringLiteral("--value"), QStringLiteral("3584m"),
+            QStringLiteral("--yes"), QStringLiteral("--record"), record });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QStringList listEnv { QStringLiteral("set"), QStringLiteral("env"), QStringLiteral("deployment/checkout"),
+            QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--list") };
+        auto listed = kubectl(listEnv);
+        QVERIFY2(listed.exitCode == 0, listed.err.constData());
+        QVERIFY2(listed.out.contains("HEAP_LIMIT_RESTART=3584m"), listed.out.constData());
+        const auto back = mitigate({ QStringLiteral("heap-restart"), QStringLiteral("--yes"), QStringLiteral("--revert"), record });
+        QVERIFY2(back.exitCode == 0, back.err.constData());
+        QVERIFY2(back.out.contains("kubectl set env deployment/checkout -n production HEAP_LIMIT_RESTART-"), back.out.constData());
+        listed = kubectl(listEnv);
+        QVERIFY2(!listed.out.contains("HEAP_LIMIT_RESTART"), listed.out.constData());
+    }
+
+    void restartWritesTheAnnotationKubectlWrites()
+    {
+        const auto k = kubectl({ QStringLiteral("rollout"), QStringLiteral("restart"), QStringLiteral("deployment/checkout"),
+            QStringLiteral("-n"), QStringLiteral("production") });
+        QVERIFY2(k.exitCode == 0, k.err.constData());
+        const auto annotation = [this] {
+            return deployment()["spec"]["template"]["metadata"]["annotations"].value("kubectl.kubernetes.io/restartedAt", "");
+        };
+        const std::string byKubectl = annotation();
+        const QRegularExpression rfc3339(QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(Z|[+-]\\d\\d:\\d\\d)$"));
+        QVERIFY2(rfc3339.match(QString::fromStdString(byKubectl)).hasMatch(), byKubectl.c_str());
+        QTest::qWait(1100); // restartedAt has second precision
+        const QString record = m_dir.filePath(QStringLiteral("restart.json"));
+        const auto r = mitigate({ QStringLiteral("restart"), QStringLiteral("--yes"), QStringLiteral("--record"), record });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const std::string ours = annotation();
+        QVERIFY2(rfc3339.match(QString::fromStdString(ours)).hasMatch(), ours.c_str());
+        QVERIFY(ours != byKubectl);
+        const auto back = mitigate({ QStringLiteral("restart"), QStringLiteral("--yes"), QStringLiteral("--revert"), record });
+        QVERIFY2(back.exitCode == 0, back.err.constData());
+        QCOMPARE(annotation(), byKubectl);
     }
 };
 
