@@ -249,6 +249,37 @@ private Q_SLOTS:
         QCOMPARE(rec.events.size(), seen);
     }
 
+    // The same stream over https (SandboxOptions::tls, a token in the kubeconfig): chunks through
+    // TLS, and the reconnects after each timeoutSeconds too.
+    void watchOverTls()
+    {
+        sandbox::SandboxHost tlsSandbox;
+        sandbox::SandboxOptions options;
+        options.tls = true;
+        options.fixedNowMs = QDateTime::currentMSecsSinceEpoch();
+        const auto started = tlsSandbox.start(options);
+        QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
+        QCOMPARE(tlsSandbox.kubeUrl().scheme(), QStringLiteral("https"));
+        auto cfg = loadKubeConfig({ tlsSandbox.kubeconfigPath().toStdString() });
+        QVERIFY(cfg.ok());
+        auto ctx = resolveContext(*cfg);
+        QVERIFY(ctx.ok());
+        auto client = std::move(KubeClient::create(*ctx)).value();
+        QVERIFY(client->tlsVerified());
+
+        Recorder rec;
+        KubeCall call = client->watch(
+            paths::pods(kNs), { QStringLiteral("app=checkout"), {}, {}, true, 1 }, nullptr,
+            [&rec](const KubeClient::WatchEvent& e) { rec.events.push_back(e); }, [&rec](const Error& e) { rec.error = e; });
+        QTRY_COMPARE_WITH_TIMEOUT(rec.count(Type::Listed), 1, 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(rec.count(Type::Bookmark) >= 2, 15000);
+        tlsSandbox.advanceClock(60 * kMinute);
+        QTRY_VERIFY_WITH_TIMEOUT(!rec.changes().empty(), 10000);
+        QVERIFY2(!rec.error, rec.error ? rec.error->message.c_str() : "");
+        QCOMPARE(rec.count(Type::Listed), 1);
+        call.cancel();
+    }
+
     void badSelectorEndsWithError()
     {
         Recorder rec;
