@@ -171,6 +171,16 @@ protected:
     void choose(std::shared_ptr<MitigationPlan> plan, Callback<std::shared_ptr<MitigationPlan>> done) override
     {
         const MitigationRequest& r = plan->request;
+        // A value from a ConfigMap or Secret cannot be restored by a revert of a plain value, and a
+        // patch adding `value` next to `valueFrom` is invalid: the change belongs in that source.
+        const json& env = at(container(plan->deployment, plan->container), { "env" });
+        if (env.is_array())
+            for (const json& e : env)
+                if (jsonString(e, { "name" }) == kHeapLimitRestartEnv && e.contains("valueFrom"))
+                    return done(makeError(ErrorCode::Unsupported,
+                        std::string(kHeapLimitRestartEnv) + " of container \"" + plan->container + "\" is set from "
+                            + at(e, { "valueFrom" }).dump() + ", not as a plain value",
+                        "change it where it comes from (the ConfigMap or Secret), then restart the Deployment"));
         const std::optional<std::int64_t> limit = currentLimit(*plan);
         const std::int64_t basis = r.memoryLimitBytes.value_or(limit.value_or(r.runbook.memoryLimitBytes));
         std::int64_t bytes = 0;

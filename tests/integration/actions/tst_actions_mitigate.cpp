@@ -283,6 +283,28 @@ private Q_SLOTS:
             QVERIFY2(e["name"] != "HEAP_LIMIT_RESTART", e.dump().c_str());
     }
 
+    void heapRestartFromAConfigMapIsNotPatched()
+    {
+        const json fromConfigMap = json::parse(R"({"spec":{"template":{"spec":{"containers":[{"name":"checkout","env":[
+            {"name":"HEAP_LIMIT_RESTART","valueFrom":{"configMapKeyRef":{"name":"checkout-jvm","key":"heap-limit-restart"}}}]}]}}}})");
+        const auto set = wait<KubeClient::PatchedDeployment>([&](auto cb) {
+            m_admin->patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"), fromConfigMap,
+                KubeClient::PatchType::StrategicMerge, { false, QStringLiteral("helm") }, nullptr, cb);
+        });
+        QVERIFY2(set.ok(), why(set));
+        const auto p = plan(MitigationKind::SetHeapLimitRestart, request("3584m"));
+        QVERIFY(!p.ok());
+        QCOMPARE(p.error().code, ErrorCode::Unsupported);
+        QVERIFY2(QString::fromStdString(p.error().message).contains(QStringLiteral("checkout-jvm")), why(p));
+        const json remove = json::parse(R"({"spec":{"template":{"spec":{"containers":[{"name":"checkout","env":[
+            {"name":"HEAP_LIMIT_RESTART","$patch":"delete"}]}]}}}})");
+        const auto removed = wait<KubeClient::PatchedDeployment>([&](auto cb) {
+            m_admin->patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"), remove,
+                KubeClient::PatchType::StrategicMerge, { false, QStringLiteral("helm") }, nullptr, cb);
+        });
+        QVERIFY2(removed.ok(), why(removed));
+    }
+
     void rolloutRestartRollsPods()
     {
         const auto oldHashes = podHashes();
