@@ -100,7 +100,10 @@ bool confirm(std::ostream& out, const std::string& question)
     return answer == "y" || answer == "Y" || answer == "yes";
 }
 
-std::string valueText(const std::optional<std::string>& v) { return v ? *v : std::string("<none>"); }
+std::string valueText(const std::optional<std::string>& v)
+{
+    return v ? *v : std::string("<none>");
+}
 
 json planJson(const MitigationPlan& p, const DryRunResult* dry)
 {
@@ -111,9 +114,10 @@ json planJson(const MitigationPlan& p, const DryRunResult* dry)
     json before = json::object();
     for (const auto& [k, v] : p.before)
         before[k] = v ? json(*v) : json(nullptr);
-    return { { "kind", mitigationKindName(p.kind) }, { "namespace", p.request.ns }, { "deployment", p.request.deployment },
-        { "container", p.container }, { "value", p.value }, { "suggested", p.suggestedValue ? json(*p.suggestedValue) : json(nullptr) },
-        { "before", before }, { "kubectl", p.kubectl }, { "resourceVersion", p.resourceVersion },
+    return { { "kind", mitigationKindName(p.kind) }, { "namespace", p.request.ns },
+        { "deployment", p.request.deployment }, { "container", p.container }, { "value", p.value },
+        { "suggested", p.suggestedValue ? json(*p.suggestedValue) : json(nullptr) }, { "before", before },
+        { "kubectl", p.kubectl }, { "resourceVersion", p.resourceVersion },
         { "rbac", { { "allowed", p.rbac.allowed }, { "reason", p.rbac.reason } } }, { "warnings", p.warnings },
         { "diff", diff } };
 }
@@ -145,9 +149,10 @@ Status writeRecord(const MitigationRecord& record, const QString& path)
         return Ok {};
     }
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)
-        || file.write(text.data(), qint64(text.size())) != qint64(text.size()) || !file.commit())
-        return makeError(ErrorCode::Io, "cannot write the mitigation record to " + path.toStdString() + ": " + file.errorString().toStdString(),
+    if (!file.open(QIODevice::WriteOnly) || file.write(text.data(), qint64(text.size())) != qint64(text.size())
+        || !file.commit())
+        return makeError(ErrorCode::Io,
+            "cannot write the mitigation record to " + path.toStdString() + ": " + file.errorString().toStdString(),
             "the change WAS applied; keep this record to revert it:\n" + text);
     return Ok {};
 }
@@ -182,25 +187,49 @@ int runMitigateCommand(const QStringList& args)
         "kubectl equivalent; applies only after confirmation (or --yes) and writes a record for --revert."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("kind"), QStringLiteral("limits, heap-restart or restart"));
-    const QCommandLineOption sandboxOpt(QStringLiteral("sandbox"), QStringLiteral("Use the built-in simulated cluster (in this process)."));
-    const QCommandLineOption seedOpt(QStringLiteral("seed"), QStringLiteral("Sandbox seed."), QStringLiteral("N"), QStringLiteral("42"));
-    const QCommandLineOption kubeconfigOpt(QStringLiteral("kubeconfig"), QStringLiteral("kubeconfig file (default: KUBECONFIG or ~/.kube/config)."), QStringLiteral("FILE"));
-    const QCommandLineOption contextOpt(QStringLiteral("context"), QStringLiteral("kubeconfig context (default: current-context)."), QStringLiteral("NAME"));
-    const QCommandLineOption nsOpt({ QStringLiteral("n"), QStringLiteral("namespace") }, QStringLiteral("Namespace (default: the context's)."), QStringLiteral("NS"));
-    const QCommandLineOption deploymentOpt(QStringLiteral("deployment"), QStringLiteral("Deployment to change."), QStringLiteral("NAME"));
-    const QCommandLineOption containerOpt({ QStringLiteral("c"), QStringLiteral("container") }, QStringLiteral("Container (default: the only one, or the one named like the Deployment)."), QStringLiteral("NAME"));
-    const QCommandLineOption memoryOpt(QStringLiteral("memory"), QStringLiteral("limits: the new memory limit (default: the runbook's 4Gi). heap-restart: the limit to derive the value from."), QStringLiteral("Q"));
-    const QCommandLineOption valueOpt(QStringLiteral("value"), QStringLiteral("heap-restart: HEAP_LIMIT_RESTART (default: limit x 3584/4096, e.g. 3584m). limits: same as --memory."), QStringLiteral("V"));
-    const QCommandLineOption peakOpt(QStringLiteral("peak"), QStringLiteral("limits: observed memory peak (e.g. 2Gi) to suggest a limit from (peak x 1.25, next 256Mi)."), QStringLiteral("Q"));
-    const QCommandLineOption dryRunOpt(QStringLiteral("dry-run"), QStringLiteral("Plan and dry-run only; change nothing."));
+    const QCommandLineOption sandboxOpt(
+        QStringLiteral("sandbox"), QStringLiteral("Use the built-in simulated cluster (in this process)."));
+    const QCommandLineOption seedOpt(
+        QStringLiteral("seed"), QStringLiteral("Sandbox seed."), QStringLiteral("N"), QStringLiteral("42"));
+    const QCommandLineOption kubeconfigOpt(QStringLiteral("kubeconfig"),
+        QStringLiteral("kubeconfig file (default: KUBECONFIG or ~/.kube/config)."), QStringLiteral("FILE"));
+    const QCommandLineOption contextOpt(QStringLiteral("context"),
+        QStringLiteral("kubeconfig context (default: current-context)."), QStringLiteral("NAME"));
+    const QCommandLineOption nsOpt({ QStringLiteral("n"), QStringLiteral("namespace") },
+        QStringLiteral("Namespace (default: the context's)."), QStringLiteral("NS"));
+    const QCommandLineOption deploymentOpt(
+        QStringLiteral("deployment"), QStringLiteral("Deployment to change."), QStringLiteral("NAME"));
+    const QCommandLineOption containerOpt({ QStringLiteral("c"), QStringLiteral("container") },
+        QStringLiteral("Container (default: the only one, or the one named like the Deployment)."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption memoryOpt(QStringLiteral("memory"),
+        QStringLiteral("limits: the new memory limit (default: the runbook's 4Gi). heap-restart: the limit to derive "
+                       "the value from."),
+        QStringLiteral("Q"));
+    const QCommandLineOption valueOpt(QStringLiteral("value"),
+        QStringLiteral(
+            "heap-restart: HEAP_LIMIT_RESTART (default: limit x 3584/4096, e.g. 3584m). limits: same as --memory."),
+        QStringLiteral("V"));
+    const QCommandLineOption peakOpt(QStringLiteral("peak"),
+        QStringLiteral("limits: observed memory peak (e.g. 2Gi) to suggest a limit from (peak x 1.25, next 256Mi)."),
+        QStringLiteral("Q"));
+    const QCommandLineOption dryRunOpt(
+        QStringLiteral("dry-run"), QStringLiteral("Plan and dry-run only; change nothing."));
     const QCommandLineOption yesOpt(QStringLiteral("yes"), QStringLiteral("Apply without asking."));
-    const QCommandLineOption recordOpt(QStringLiteral("record"), QStringLiteral("Write the record of the applied change here (default: stdout)."), QStringLiteral("FILE"));
-    const QCommandLineOption revertOpt(QStringLiteral("revert"), QStringLiteral("Revert the change described by this record file."), QStringLiteral("FILE"));
-    const QCommandLineOption waitOpt(QStringLiteral("wait"), QStringLiteral("After applying, follow the rollout until it completes (or --timeout)."));
-    const QCommandLineOption formatOpt(QStringLiteral("format"), QStringLiteral("text, or json for the plan of --dry-run (and of a refused plan) as one object."), QStringLiteral("FMT"), QStringLiteral("text"));
-    const QCommandLineOption timeoutOpt(QStringLiteral("timeout"), QStringLiteral("Give up after this many seconds per step (default 60)."), QStringLiteral("S"), QStringLiteral("60"));
-    p.addOptions({ sandboxOpt, seedOpt, kubeconfigOpt, contextOpt, nsOpt, deploymentOpt, containerOpt, memoryOpt, valueOpt, peakOpt,
-        dryRunOpt, yesOpt, recordOpt, revertOpt, waitOpt, formatOpt, timeoutOpt });
+    const QCommandLineOption recordOpt(QStringLiteral("record"),
+        QStringLiteral("Write the record of the applied change here (default: stdout)."), QStringLiteral("FILE"));
+    const QCommandLineOption revertOpt(QStringLiteral("revert"),
+        QStringLiteral("Revert the change described by this record file."), QStringLiteral("FILE"));
+    const QCommandLineOption waitOpt(QStringLiteral("wait"),
+        QStringLiteral("After applying, follow the rollout until it completes (or --timeout)."));
+    const QCommandLineOption formatOpt(QStringLiteral("format"),
+        QStringLiteral("text, or json for the plan of --dry-run (and of a refused plan) as one object."),
+        QStringLiteral("FMT"), QStringLiteral("text"));
+    const QCommandLineOption timeoutOpt(QStringLiteral("timeout"),
+        QStringLiteral("Give up after this many seconds per step (default 60)."), QStringLiteral("S"),
+        QStringLiteral("60"));
+    p.addOptions({ sandboxOpt, seedOpt, kubeconfigOpt, contextOpt, nsOpt, deploymentOpt, containerOpt, memoryOpt,
+        valueOpt, peakOpt, dryRunOpt, yesOpt, recordOpt, revertOpt, waitOpt, formatOpt, timeoutOpt });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli mitigate") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli mitigate --help'"));
         return 2;
@@ -212,13 +241,15 @@ int runMitigateCommand(const QStringList& args)
     const QStringList pos = p.positionalArguments();
     const auto kind = pos.size() == 1 ? parseMitigationKind(pos.first().toStdString()) : std::nullopt;
     if (!kind) {
-        printError(pos.isEmpty() ? QStringLiteral("which mitigation?") : QStringLiteral("unknown mitigation '%1'").arg(pos.join(u' ')),
+        printError(pos.isEmpty() ? QStringLiteral("which mitigation?")
+                                 : QStringLiteral("unknown mitigation '%1'").arg(pos.join(u' ')),
             QStringLiteral("leakdesk-cli mitigate limits|heap-restart|restart ..."));
         return 2;
     }
     const QString format = p.value(formatOpt);
     if (format != QLatin1String("text") && format != QLatin1String("json")) {
-        printError(QStringLiteral("unknown format '%1'").arg(format), QStringLiteral("use --format text or --format json"));
+        printError(
+            QStringLiteral("unknown format '%1'").arg(format), QStringLiteral("use --format text or --format json"));
         return 2;
     }
     bool ok = false;
@@ -239,7 +270,8 @@ int runMitigateCommand(const QStringList& args)
         return 2;
     }
     if (!reverting && !p.isSet(deploymentOpt)) {
-        printError(QStringLiteral("--deployment is required"), QStringLiteral("e.g. --sandbox --namespace production --deployment checkout"));
+        printError(QStringLiteral("--deployment is required"),
+            QStringLiteral("e.g. --sandbox --namespace production --deployment checkout"));
         return 2;
     }
     if (p.isSet(memoryOpt) && p.isSet(valueOpt) && *kind == MitigationKind::RaiseMemoryLimit) {
@@ -254,7 +286,8 @@ int runMitigateCommand(const QStringList& args)
     if (p.isSet(peakOpt)) {
         auto peak = parseMemoryBytes(p.value(peakOpt).toStdString());
         if (!peak || *peak <= 0) {
-            printError(QStringLiteral("--peak '%1' is not a memory quantity").arg(p.value(peakOpt)), QStringLiteral("e.g. --peak 3300Mi"));
+            printError(QStringLiteral("--peak '%1' is not a memory quantity").arg(p.value(peakOpt)),
+                QStringLiteral("e.g. --peak 3300Mi"));
             return 2;
         }
         request.observedPeakBytes = *peak;
@@ -283,9 +316,10 @@ int runMitigateCommand(const QStringList& args)
         if (!r)
             return fail(r.error());
         if (r->kind != *kind)
-            return fail(makeError(ErrorCode::InvalidArgument,
-                            std::string("the record is of a '") + mitigationKindName(r->kind) + "' mitigation",
-                            std::string("run: leakdesk-cli mitigate ") + mitigationKindName(r->kind) + " --revert FILE ..."),
+            return fail(
+                makeError(ErrorCode::InvalidArgument,
+                    std::string("the record is of a '") + mitigationKindName(r->kind) + "' mitigation",
+                    std::string("run: leakdesk-cli mitigate ") + mitigationKindName(r->kind) + " --revert FILE ..."),
                 2);
         if ((p.isSet(nsOpt) && p.value(nsOpt).toStdString() != r->ns)
             || (p.isSet(deploymentOpt) && p.value(deploymentOpt).toStdString() != r->deployment))
@@ -295,7 +329,8 @@ int runMitigateCommand(const QStringList& args)
         record = std::move(*r);
     }
 
-    auto conn = connect(p.isSet(sandboxOpt), p.value(seedOpt).toULongLong(), p.value(kubeconfigOpt), p.value(contextOpt));
+    auto conn
+        = connect(p.isSet(sandboxOpt), p.value(seedOpt).toULongLong(), p.value(kubeconfigOpt), p.value(contextOpt));
     if (!conn)
         return fail(conn.error());
     kube::KubeClient& client = *conn->client;
@@ -303,18 +338,19 @@ int runMitigateCommand(const QStringList& args)
     const bool interactive = ::isatty(STDIN_FILENO) != 0;
 
     if (record) {
-        std::cout << "revert " << record->id << ": deployment/" << record->deployment << " in " << record->ns << ", container "
-                  << record->container << "\n";
+        std::cout << "revert " << record->id << ": deployment/" << record->deployment << " in " << record->ns
+                  << ", container " << record->container << "\n";
         for (const auto& [key, before] : record->before) {
             auto it = record->after.find(key);
-            std::cout << "  " << key << ": " << valueText(it != record->after.end() ? it->second : std::nullopt) << " → "
-                      << valueText(before) << "\n";
+            std::cout << "  " << key << ": " << valueText(it != record->after.end() ? it->second : std::nullopt)
+                      << " → " << valueText(before) << "\n";
         }
         if (p.isSet(dryRunOpt))
             return 0;
         if (!p.isSet(yesOpt)) {
             if (!interactive) {
-                printError(QStringLiteral("not reverting without confirmation"), QStringLiteral("pass --yes (stdin is not a terminal)"));
+                printError(QStringLiteral("not reverting without confirmation"),
+                    QStringLiteral("pass --yes (stdin is not a terminal)"));
                 return 1;
             }
             if (!confirm(std::cout, "Revert?"))
@@ -323,7 +359,8 @@ int runMitigateCommand(const QStringList& args)
         const auto r = await<RevertResult>([&](auto cb) { mitigation->revert(*record, cb); }, timeoutS);
         if (!r)
             return fail(r.error());
-        std::cout << "reverted (resourceVersion " << r->resourceVersion << "); kubectl equivalent: " << r->kubectl << "\n";
+        std::cout << "reverted (resourceVersion " << r->resourceVersion << "); kubectl equivalent: " << r->kubectl
+                  << "\n";
         for (const auto& c : r->diff)
             std::cout << "  " << c.toString() << "\n";
         return 0;
@@ -346,7 +383,8 @@ int runMitigateCommand(const QStringList& args)
         return fail(makeError(ErrorCode::Forbidden,
             "you may not patch deployment/" + request.deployment + " in " + request.ns
                 + (plan->rbac.reason.empty() ? std::string() : ": " + plan->rbac.reason),
-            "ask for a role that allows 'patch' on deployments.apps, or hand the kubectl command to someone who has it"));
+            "ask for a role that allows 'patch' on deployments.apps, or hand the kubectl command to someone who has "
+            "it"));
     }
     const auto dry = await<DryRunResult>([&](auto cb) { mitigation->dryRun(*plan, cb); }, timeoutS);
     if (!dry)

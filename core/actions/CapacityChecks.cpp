@@ -83,12 +83,12 @@ std::vector<std::string> resourceQuotaWarnings(const json& quotaList, const Limi
             const auto used = memory(jsonAt(jsonAt(quota, { "status", "used" }), { key }));
             // After the rollout every replica has the new limit instead of the old one. (During a
             // rolling update the surge pods need a little more; the quota then slows the rollout.)
-            const std::int64_t needed
-                = used ? *used + (change.newBytes - change.oldBytes) * change.replicas : change.newBytes * change.replicas;
+            const std::int64_t needed = used ? *used + (change.newBytes - change.oldBytes) * change.replicas
+                                             : change.newBytes * change.replicas;
             if (needed > *hard)
-                out.push_back("ResourceQuota \"" + nameOf(quota) + "\" allows " + key + " " + hardJson.get<std::string>()
-                    + " in the namespace; " + std::to_string(change.replicas) + " replica(s) at " + change.newText
-                    + " would need " + formatMemoryQuantity(needed));
+                out.push_back("ResourceQuota \"" + nameOf(quota) + "\" allows " + key + " "
+                    + hardJson.get<std::string>() + " in the namespace; " + std::to_string(change.replicas)
+                    + " replica(s) at " + change.newText + " would need " + formatMemoryQuantity(needed));
         }
     }
     return out;

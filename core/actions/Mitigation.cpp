@@ -12,7 +12,10 @@ using nlohmann::json;
 
 namespace {
 
-QString q(const std::string& s) { return QString::fromStdString(s); }
+QString q(const std::string& s)
+{
+    return QString::fromStdString(s);
+}
 
 const json* containerOf(const json& deployment, const std::string& name)
 {
@@ -127,8 +130,7 @@ void Mitigation::plan(const MitigationRequest& request, Callback<MitigationPlan>
         if (!got) {
             Error e = got.error();
             if (e.code == ErrorCode::NotFound)
-                e = makeError(ErrorCode::NotFound,
-                    "there is no " + target(plan->request.ns, plan->request.deployment),
+                e = makeError(ErrorCode::NotFound, "there is no " + target(plan->request.ns, plan->request.deployment),
                     "check the names with: kubectl get deployments -n " + plan->request.ns);
             return done(e);
         }
@@ -221,7 +223,8 @@ void Mitigation::apply(const MitigationPlan& plan, Callback<MitigationRecord> do
             record->generation = generationOf(r->object);
             record->appliedMs = now;
             record->id = std::string(mitigationKindName(m_kind)) + "-" + record->deployment + "-"
-                + QDateTime::fromMSecsSinceEpoch(now, Qt::UTC).toString(QStringLiteral("yyyyMMdd'T'HHmmsszzz'Z'"))
+                + QDateTime::fromMSecsSinceEpoch(now, Qt::UTC)
+                      .toString(QStringLiteral("yyyyMMdd'T'HHmmsszzz'Z'"))
                       .toStdString();
             done(std::move(*record));
         });

@@ -24,14 +24,14 @@
 
 namespace leakdesk::actions {
 
-template<class T>
-using Callback = std::function<void(Result<T>)>;
+template<class T> using Callback = std::function<void(Result<T>)>;
 
 struct MitigationRequest {
     std::string ns;
     std::string deployment;
     std::string container; // empty: the only container, or the one named like the Deployment
-    std::string value; // empty: the default (limits: the runbook's 4Gi; heap-restart: by the runbook's ratio; restart: now)
+    std::string
+        value; // empty: the default (limits: the runbook's 4Gi; heap-restart: by the runbook's ratio; restart: now)
     // heap-restart: derive the default from this limit (e.g. the one just chosen); else the container's
     // current limit; else the runbook's.
     std::optional<std::int64_t> memoryLimitBytes;
@@ -112,7 +112,7 @@ private:
 };
 
 // "changed by someone else" refusal text for a revert (shared by the pre-check and the 409 path).
-std::string revertConflictMessage(const MitigationRecord& record, const std::string& currentResourceVersion,
-    const std::string& lastWriter);
+std::string revertConflictMessage(
+    const MitigationRecord& record, const std::string& currentResourceVersion, const std::string& lastWriter);
 
 } // namespace leakdesk::actions

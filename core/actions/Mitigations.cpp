@@ -18,7 +18,10 @@ constexpr const char* kLimitKey = "resources.limits.memory";
 const std::string kEnvKey = std::string("env.") + kHeapLimitRestartEnv;
 const std::string kRestartKey = std::string("annotations.") + kRestartedAtAnnotation;
 
-const json& at(const json& j, std::initializer_list<const char*> keys) { return jsonAt(j, keys); }
+const json& at(const json& j, std::initializer_list<const char*> keys)
+{
+    return jsonAt(j, keys);
+}
 
 const json& container(const json& deployment, const std::string& name)
 {
@@ -63,8 +66,7 @@ class RaiseMemoryLimit final : public Mitigation {
 public:
     RaiseMemoryLimit(kube::KubeClient& client, QObject* parent)
         : Mitigation(MitigationKind::RaiseMemoryLimit, client, parent)
-    {
-    }
+    { }
 
     MitigationValues read(const json& deployment, const std::string& name) const override
     {
@@ -112,7 +114,8 @@ protected:
 private:
     // Nodes, then LimitRanges, then ResourceQuotas; what the server does not serve (or does not let us
     // read) is said as "not checked" rather than skipped silently.
-    void checkCapacity(std::shared_ptr<MitigationPlan> plan, LimitChange change, Callback<std::shared_ptr<MitigationPlan>> done)
+    void checkCapacity(
+        std::shared_ptr<MitigationPlan> plan, LimitChange change, Callback<std::shared_ptr<MitigationPlan>> done)
     {
         const QString ns = QString::fromStdString(plan->request.ns);
         m_client.listNodes(this, [this, plan, change, ns, done](Result<kube::ParsedList<kube::Node>> nodes) {
@@ -120,21 +123,23 @@ private:
                 plan->warnings.push_back("node allocatable memory not checked: " + nodes.error().message);
             else if (auto w = nodeAllocatableWarning(nodes->items, change))
                 plan->warnings.push_back(*w);
-            m_client.getJson(kube::paths::limitRanges(ns), {}, this, [this, plan, change, ns, done](Result<json> ranges) {
-                if (!ranges)
-                    plan->warnings.push_back("LimitRange not checked: " + ranges.error().message);
-                else
-                    for (auto& w : limitRangeWarnings(*ranges, change))
-                        plan->warnings.push_back(std::move(w));
-                m_client.getJson(kube::paths::resourceQuotas(ns), {}, this, [plan, change, done](Result<json> quotas) {
-                    if (!quotas)
-                        plan->warnings.push_back("ResourceQuota not checked: " + quotas.error().message);
+            m_client.getJson(
+                kube::paths::limitRanges(ns), {}, this, [this, plan, change, ns, done](Result<json> ranges) {
+                    if (!ranges)
+                        plan->warnings.push_back("LimitRange not checked: " + ranges.error().message);
                     else
-                        for (auto& w : resourceQuotaWarnings(*quotas, change))
+                        for (auto& w : limitRangeWarnings(*ranges, change))
                             plan->warnings.push_back(std::move(w));
-                    done(plan);
+                    m_client.getJson(
+                        kube::paths::resourceQuotas(ns), {}, this, [plan, change, done](Result<json> quotas) {
+                            if (!quotas)
+                                plan->warnings.push_back("ResourceQuota not checked: " + quotas.error().message);
+                            else
+                                for (auto& w : resourceQuotaWarnings(*quotas, change))
+                                    plan->warnings.push_back(std::move(w));
+                            done(plan);
+                        });
                 });
-            });
         });
     }
 };
@@ -143,8 +148,7 @@ class SetHeapLimitRestart final : public Mitigation {
 public:
     SetHeapLimitRestart(kube::KubeClient& client, QObject* parent)
         : Mitigation(MitigationKind::SetHeapLimitRestart, client, parent)
-    {
-    }
+    { }
 
     MitigationValues read(const json& deployment, const std::string& name) const override
     {
@@ -197,8 +201,9 @@ protected:
         plan->after = { { kEnvKey, plan->value } };
         const std::int64_t effectiveLimit = r.memoryLimitBytes.value_or(limit.value_or(0));
         if (effectiveLimit > 0 && bytes >= effectiveLimit)
-            plan->warnings.push_back(std::string(kHeapLimitRestartEnv) + "=" + plan->value + " is not below the memory limit of "
-                + formatMemoryQuantity(effectiveLimit) + ": the container is OOMKilled before it restarts itself");
+            plan->warnings.push_back(std::string(kHeapLimitRestartEnv) + "=" + plan->value
+                + " is not below the memory limit of " + formatMemoryQuantity(effectiveLimit)
+                + ": the container is OOMKilled before it restarts itself");
         if (!limit && !r.memoryLimitBytes)
             plan->warnings.push_back("container \"" + plan->container + "\" has no memory limit; " + plan->value
                 + " was derived from the runbook's " + formatMemoryQuantity(r.runbook.memoryLimitBytes));
@@ -210,8 +215,7 @@ class RolloutRestart final : public Mitigation {
 public:
     RolloutRestart(kube::KubeClient& client, QObject* parent)
         : Mitigation(MitigationKind::RolloutRestart, client, parent)
-    {
-    }
+    { }
 
     MitigationValues read(const json& deployment, const std::string&) const override
     {

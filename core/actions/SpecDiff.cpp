@@ -113,7 +113,10 @@ void diff(const json* before, const json* after, const std::string& path, std::v
 
 } // namespace
 
-std::string SpecChange::toString() const { return path + ": " + before + " → " + after; }
+std::string SpecChange::toString() const
+{
+    return path + ": " + before + " → " + after;
+}
 
 std::vector<SpecChange> diffJson(const json& before, const json& after, const std::string& root)
 {

@@ -95,7 +95,8 @@ private Q_SLOTS:
         const auto r = mitigate({ QStringLiteral("limits"), QStringLiteral("--dry-run") });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QString out = QString::fromUtf8(r.out);
-        QVERIFY2(out.contains(QStringLiteral("spec.template.spec.containers[checkout].resources.limits.memory: 2Gi → 4Gi")),
+        QVERIFY2(
+            out.contains(QStringLiteral("spec.template.spec.containers[checkout].resources.limits.memory: 2Gi → 4Gi")),
             r.out.constData());
         QVERIFY2(out.contains(QStringLiteral(
                      "kubectl set resources deployment/checkout -n production -c checkout --limits=memory=4Gi")),
@@ -127,7 +128,8 @@ private Q_SLOTS:
     void applyAndRevert()
     {
         const QString record = m_dir.filePath(QStringLiteral("limits.json"));
-        const auto r = mitigate({ QStringLiteral("limits"), QStringLiteral("--yes"), QStringLiteral("--record"), record });
+        const auto r
+            = mitigate({ QStringLiteral("limits"), QStringLiteral("--yes"), QStringLiteral("--record"), record });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const json d = deployment();
         QCOMPARE(memoryLimit(d), std::string("4Gi"));
@@ -143,7 +145,8 @@ private Q_SLOTS:
         QCOMPARE(rec["before"].value("resources.limits.memory", ""), std::string("2Gi"));
         QCOMPARE(rec.value("resourceVersion", ""), d["metadata"].value("resourceVersion", ""));
 
-        const auto back = mitigate({ QStringLiteral("limits"), QStringLiteral("--yes"), QStringLiteral("--revert"), record });
+        const auto back
+            = mitigate({ QStringLiteral("limits"), QStringLiteral("--yes"), QStringLiteral("--revert"), record });
         QVERIFY2(back.exitCode == 0, back.err.constData());
         QCOMPARE(memoryLimit(deployment()), std::string("2Gi"));
     }
@@ -158,11 +161,12 @@ private Q_SLOTS:
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write(r.out);
         }
-        const auto set = kubectl({ QStringLiteral("set"), QStringLiteral("resources"), QStringLiteral("deployment/checkout"),
-            QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("-c"), QStringLiteral("checkout"),
-            QStringLiteral("--limits=memory=3Gi") });
+        const auto set = kubectl({ QStringLiteral("set"), QStringLiteral("resources"),
+            QStringLiteral("deployment/checkout"), QStringLiteral("-n"), QStringLiteral("production"),
+            QStringLiteral("-c"), QStringLiteral("checkout"), QStringLiteral("--limits=memory=3Gi") });
         QVERIFY2(set.exitCode == 0, set.err.constData());
-        const auto back = mitigate({ QStringLiteral("limits"), QStringLiteral("--yes"), QStringLiteral("--revert"), record });
+        const auto back
+            = mitigate({ QStringLiteral("limits"), QStringLiteral("--yes"), QStringLiteral("--revert"), record });
         QCOMPARE(back.exitCode, 1);
         QVERIFY2(back.err.contains("was changed by someone else since it was applied"), back.err.constData());
         QVERIFY2(back.err.contains("last written by \"kubectl-set\""), back.err.constData());
@@ -180,32 +184,38 @@ private Q_SLOTS:
         auto listed = kubectl(listEnv);
         QVERIFY2(listed.exitCode == 0, listed.err.constData());
         QVERIFY2(listed.out.contains("HEAP_LIMIT_RESTART=3584m"), listed.out.constData());
-        const auto back = mitigate({ QStringLiteral("heap-restart"), QStringLiteral("--yes"), QStringLiteral("--revert"), record });
+        const auto back
+            = mitigate({ QStringLiteral("heap-restart"), QStringLiteral("--yes"), QStringLiteral("--revert"), record });
         QVERIFY2(back.exitCode == 0, back.err.constData());
-        QVERIFY2(back.out.contains("kubectl set env deployment/checkout -n production HEAP_LIMIT_RESTART-"), back.out.constData());
+        QVERIFY2(back.out.contains("kubectl set env deployment/checkout -n production HEAP_LIMIT_RESTART-"),
+            back.out.constData());
         listed = kubectl(listEnv);
         QVERIFY2(!listed.out.contains("HEAP_LIMIT_RESTART"), listed.out.constData());
     }
 
     void restartWritesTheAnnotationKubectlWrites()
     {
-        const auto k = kubectl({ QStringLiteral("rollout"), QStringLiteral("restart"), QStringLiteral("deployment/checkout"),
-            QStringLiteral("-n"), QStringLiteral("production") });
+        const auto k = kubectl({ QStringLiteral("rollout"), QStringLiteral("restart"),
+            QStringLiteral("deployment/checkout"), QStringLiteral("-n"), QStringLiteral("production") });
         QVERIFY2(k.exitCode == 0, k.err.constData());
         const auto annotation = [this] {
-            return deployment()["spec"]["template"]["metadata"]["annotations"].value("kubectl.kubernetes.io/restartedAt", "");
+            return deployment()["spec"]["template"]["metadata"]["annotations"].value(
+                "kubectl.kubernetes.io/restartedAt", "");
         };
         const std::string byKubectl = annotation();
-        const QRegularExpression rfc3339(QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(Z|[+-]\\d\\d:\\d\\d)$"));
+        const QRegularExpression rfc3339(
+            QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(Z|[+-]\\d\\d:\\d\\d)$"));
         QVERIFY2(rfc3339.match(QString::fromStdString(byKubectl)).hasMatch(), byKubectl.c_str());
         QTest::qWait(1100); // restartedAt has second precision
         const QString record = m_dir.filePath(QStringLiteral("restart.json"));
-        const auto r = mitigate({ QStringLiteral("restart"), QStringLiteral("--yes"), QStringLiteral("--record"), record });
+        const auto r
+            = mitigate({ QStringLiteral("restart"), QStringLiteral("--yes"), QStringLiteral("--record"), record });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const std::string ours = annotation();
         QVERIFY2(rfc3339.match(QString::fromStdString(ours)).hasMatch(), ours.c_str());
         QVERIFY(ours != byKubectl);
-        const auto back = mitigate({ QStringLiteral("restart"), QStringLiteral("--yes"), QStringLiteral("--revert"), record });
+        const auto back
+            = mitigate({ QStringLiteral("restart"), QStringLiteral("--yes"), QStringLiteral("--revert"), record });
         QVERIFY2(back.exitCode == 0, back.err.constData());
         QCOMPARE(annotation(), byKubectl);
     }

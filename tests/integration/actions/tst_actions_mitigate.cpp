@@ -86,7 +86,8 @@ class TestActionsMitigate : public QObject {
     json checkout()
     {
         auto r = wait<json>([&](auto cb) {
-            m_admin->getJson(QStringLiteral("/apis/apps/v1/namespaces/production/deployments/checkout"), {}, nullptr, cb);
+            m_admin->getJson(
+                QStringLiteral("/apis/apps/v1/namespaces/production/deployments/checkout"), {}, nullptr, cb);
         });
         return r.ok() ? *r : json();
     }
@@ -188,11 +189,13 @@ private Q_SLOTS:
         const auto d = wait<DryRunResult>([&](auto cb) { m->dryRun(*p, cb); });
         QVERIFY2(d.ok(), why(d));
         QCOMPARE(d->diff.size(), std::size_t(1));
-        QCOMPARE(d->diff[0].toString(), std::string("spec.template.spec.containers[checkout].resources.limits.memory: 2Gi → 4Gi"));
+        QCOMPARE(d->diff[0].toString(),
+            std::string("spec.template.spec.containers[checkout].resources.limits.memory: 2Gi → 4Gi"));
         QCOMPARE(container(d->after)["resources"]["limits"]["memory"].get<std::string>(), std::string("4Gi"));
         const json after = checkout();
         QCOMPARE(container(after)["resources"]["limits"]["memory"].get<std::string>(), std::string("2Gi"));
-        QCOMPARE(after["metadata"]["resourceVersion"].get<std::string>(), before["metadata"]["resourceVersion"].get<std::string>());
+        QCOMPARE(after["metadata"]["resourceVersion"].get<std::string>(),
+            before["metadata"]["resourceVersion"].get<std::string>());
         QCOMPARE(podHashes().size(), std::size_t(1));
     }
 
@@ -205,7 +208,8 @@ private Q_SLOTS:
         const auto r = apply(*p, m_viewer.get());
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, ErrorCode::Forbidden);
-        QVERIFY2(QString::fromStdString(r.error().message).contains(QStringLiteral("cannot patch resource \"deployments\"")),
+        QVERIFY2(
+            QString::fromStdString(r.error().message).contains(QStringLiteral("cannot patch resource \"deployments\"")),
             why(r));
         QCOMPARE(container(checkout())["resources"]["limits"]["memory"].get<std::string>(), std::string("2Gi"));
     }
@@ -243,7 +247,8 @@ private Q_SLOTS:
         const auto back = revert(*reread);
         QVERIFY2(back.ok(), why(back));
         QCOMPARE(back->diff.size(), std::size_t(1));
-        QCOMPARE(back->diff[0].toString(), std::string("spec.template.spec.containers[checkout].resources.limits.memory: 4Gi → 2Gi"));
+        QCOMPARE(back->diff[0].toString(),
+            std::string("spec.template.spec.containers[checkout].resources.limits.memory: 4Gi → 2Gi"));
         QCOMPARE(back->kubectl,
             std::string("kubectl set resources deployment/checkout -n production -c checkout --limits=memory=2Gi"));
         QCOMPARE(container(checkout())["resources"]["limits"]["memory"].get<std::string>(), std::string("2Gi"));
@@ -316,7 +321,8 @@ private Q_SLOTS:
         QVERIFY2(d.ok(), why(d));
         QCOMPARE(d->diff.size(), std::size_t(1));
         QVERIFY2(QString::fromStdString(d->diff[0].toString())
-                     .startsWith(QStringLiteral("spec.template.metadata.annotations[kubectl.kubernetes.io/restartedAt]: <none> → 20")),
+                     .startsWith(QStringLiteral(
+                         "spec.template.metadata.annotations[kubectl.kubernetes.io/restartedAt]: <none> → 20")),
             d->diff[0].toString().c_str());
         const auto rec = apply(*p);
         QVERIFY2(rec.ok(), why(rec));
@@ -326,8 +332,9 @@ private Q_SLOTS:
         QVERIFY(*newHashes.begin() != *oldHashes.begin());
         const auto back = revert(*rec);
         QVERIFY2(back.ok(), why(back));
-        QVERIFY(!checkout()["spec"]["template"]["metadata"].value("annotations", json::object()).contains(
-            "kubectl.kubernetes.io/restartedAt"));
+        QVERIFY(!checkout()["spec"]["template"]["metadata"]
+                     .value("annotations", json::object())
+                     .contains("kubectl.kubernetes.io/restartedAt"));
     }
 
     void staleApplyIsAConflict()
@@ -339,7 +346,8 @@ private Q_SLOTS:
         QVERIFY2(first.ok(), why(first));
         const auto r = apply(*p); // planned before the other change
         QCOMPARE(r.error().code, ErrorCode::Conflict);
-        QVERIFY2(QString::fromStdString(r.error().message).contains(QStringLiteral("changed since the plan was made")), why(r));
+        QVERIFY2(QString::fromStdString(r.error().message).contains(QStringLiteral("changed since the plan was made")),
+            why(r));
         QVERIFY(revert(*first).ok());
     }
 
@@ -365,8 +373,8 @@ private Q_SLOTS:
         QCOMPARE(back.error().code, ErrorCode::Conflict);
         const QString msg = QString::fromStdString(back.error().message);
         QVERIFY2(msg.contains(QStringLiteral("was changed by someone else since it was applied")), qPrintable(msg));
-        QVERIFY2(msg.contains(QString::fromStdString("resourceVersion " + rec->resourceVersion + " after the apply, now "
-                     + edited->deployment.meta.resourceVersion)),
+        QVERIFY2(msg.contains(QString::fromStdString("resourceVersion " + rec->resourceVersion
+                     + " after the apply, now " + edited->deployment.meta.resourceVersion)),
             qPrintable(msg));
         QVERIFY2(msg.contains(QStringLiteral("last written by \"kubectl-edit\"")), qPrintable(msg));
         QCOMPARE(container(checkout())["resources"]["limits"]["memory"].get<std::string>(), std::string("3Gi"));

@@ -108,29 +108,36 @@ private Q_SLOTS:
         QCOMPARE(kubectlCommand(MitigationKind::RolloutRestart, t, std::string("2026-01-01T00:00:00Z")),
             std::string("kubectl rollout restart deployment/checkout -n production"));
         // Reverts to "no value": env removal, or a patch that deletes the field.
-        QCOMPARE(kubectlCommand(MitigationKind::SetHeapLimitRestart, { "production", "checkout", "app", true }, std::nullopt),
+        QCOMPARE(kubectlCommand(
+                     MitigationKind::SetHeapLimitRestart, { "production", "checkout", "app", true }, std::nullopt),
             std::string("kubectl set env deployment/checkout -n production -c app HEAP_LIMIT_RESTART-"));
         const json patch = { { "spec", { { "x", nullptr } } } };
         QCOMPARE(kubectlCommand(MitigationKind::RaiseMemoryLimit, t, std::nullopt, patch),
-            std::string("kubectl patch deployment/checkout -n production --type=strategic -p '{\"spec\":{\"x\":null}}'"));
+            std::string(
+                "kubectl patch deployment/checkout -n production --type=strategic -p '{\"spec\":{\"x\":null}}'"));
     }
 
     void diffShowsOnlyChangedPathsByName()
     {
         const json before = deployment("2Gi", nullptr);
-        const json after = deployment("4Gi", json::array({ { { "name", "HEAP_LIMIT_RESTART" }, { "value", "3584m" } } }),
-            { { "kubectl.kubernetes.io/restartedAt", "2026-12-01T14:00:00Z" } });
+        const json after
+            = deployment("4Gi", json::array({ { { "name", "HEAP_LIMIT_RESTART" }, { "value", "3584m" } } }),
+                { { "kubectl.kubernetes.io/restartedAt", "2026-12-01T14:00:00Z" } });
         const auto d = diffDeploymentSpec(before, after);
         QCOMPARE(d.size(), std::size_t(3));
         QCOMPARE(d[0].toString(),
-            std::string("spec.template.metadata.annotations[kubectl.kubernetes.io/restartedAt]: <none> → 2026-12-01T14:00:00Z"));
-        QCOMPARE(d[1].toString(), std::string("spec.template.spec.containers[checkout].resources.limits.memory: 2Gi → 4Gi"));
-        QCOMPARE(d[2].toString(), std::string("spec.template.spec.containers[checkout].env[HEAP_LIMIT_RESTART].value: <none> → 3584m"));
+            std::string("spec.template.metadata.annotations[kubectl.kubernetes.io/restartedAt]: <none> → "
+                        "2026-12-01T14:00:00Z"));
+        QCOMPARE(
+            d[1].toString(), std::string("spec.template.spec.containers[checkout].resources.limits.memory: 2Gi → 4Gi"));
+        QCOMPARE(d[2].toString(),
+            std::string("spec.template.spec.containers[checkout].env[HEAP_LIMIT_RESTART].value: <none> → 3584m"));
         QVERIFY(diffDeploymentSpec(before, before).empty());
         // Removal and a reordered list by name: only the value that changed.
         const auto back = diffDeploymentSpec(after, before);
         QCOMPARE(back.size(), std::size_t(3));
-        QCOMPARE(back[1].toString(), std::string("spec.template.spec.containers[checkout].env[HEAP_LIMIT_RESTART].value: 3584m → <none>"));
+        QCOMPARE(back[1].toString(),
+            std::string("spec.template.spec.containers[checkout].env[HEAP_LIMIT_RESTART].value: 3584m → <none>"));
         json reordered = before;
         auto& cs = reordered["spec"]["template"]["spec"]["containers"];
         std::swap(cs[0], cs[1]);
@@ -138,10 +145,12 @@ private Q_SLOTS:
         // A variable added next to existing ones: one line, its value.
         const json withEnv = deployment("2Gi", json::array({ { { "name", "JAVA_OPTS" }, { "value", "-Xss1m" } } }));
         json plusHeap = withEnv;
-        plusHeap["spec"]["template"]["spec"]["containers"][0]["env"].push_back({ { "name", "HEAP_LIMIT_RESTART" }, { "value", "3584m" } });
+        plusHeap["spec"]["template"]["spec"]["containers"][0]["env"].push_back(
+            { { "name", "HEAP_LIMIT_RESTART" }, { "value", "3584m" } });
         const auto added = diffDeploymentSpec(withEnv, plusHeap);
         QCOMPARE(added.size(), std::size_t(1));
-        QCOMPARE(added[0].toString(), std::string("spec.template.spec.containers[checkout].env[HEAP_LIMIT_RESTART].value: <none> → 3584m"));
+        QCOMPARE(added[0].toString(),
+            std::string("spec.template.spec.containers[checkout].env[HEAP_LIMIT_RESTART].value: <none> → 3584m"));
         const auto removed = diffDeploymentSpec(plusHeap, withEnv);
         QCOMPARE(removed.size(), std::size_t(1));
         QCOMPARE(removed[0].after, std::string("<none>"));
@@ -184,7 +193,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("message");
-        QTest::newRow("not an object") << "[1]" << "not a JSON object";
+        QTest::newRow("not an object") << "[1]"
+                                       << "not a JSON object";
         QTest::newRow("no resourceVersion")
             << R"({"id":"x","kind":"limits","namespace":"p","deployment":"d","container":"c","before":{"a":null},"after":{"a":"1"}})"
             << "resourceVersion";
@@ -219,7 +229,8 @@ private Q_SLOTS:
         QVERIFY(!nodeAllocatableWarning({ small, big }, { 8 * kGi, "8Gi", 2 * kGi, 3 }));
         const auto w = nodeAllocatableWarning({ small, big }, { 16 * kGi, "16Gi", 2 * kGi, 3 });
         QCOMPARE(w.value_or(""),
-            std::string("16Gi is above the largest node's allocatable memory (15Gi on node-b): the new pods would stay Pending"));
+            std::string("16Gi is above the largest node's allocatable memory (15Gi on node-b): the new pods would stay "
+                        "Pending"));
         QCOMPARE(nodeAllocatableWarning({ kube::Node {} }, { kGi, "1Gi", 0, 1 }).value_or(""),
             std::string("node allocatable memory not checked: no node reports it"));
     }
@@ -235,7 +246,8 @@ private Q_SLOTS:
             {"metadata":{"name":"odd"},"spec":{"limits":"not a list"}}]})");
         const auto w = limitRangeWarnings(list, { 4 * kGi, "4Gi", 2 * kGi, 3 });
         QCOMPARE(w.size(), std::size_t(1));
-        QCOMPARE(w[0], std::string("LimitRange \"mem-cap\" allows at most 3Gi per Container: the API server will reject 4Gi"));
+        QCOMPARE(w[0],
+            std::string("LimitRange \"mem-cap\" allows at most 3Gi per Container: the API server will reject 4Gi"));
         QVERIFY(limitRangeWarnings(list, { 3 * kGi, "3Gi", 2 * kGi, 3 }).empty());
         QVERIFY(limitRangeWarnings(json::array(), { 3 * kGi, "3Gi", 2 * kGi, 3 }).empty());
     }
@@ -250,11 +262,13 @@ private Q_SLOTS:
         const auto w = resourceQuotaWarnings(list, { 4 * kGi, "4Gi", 2 * kGi, 3 });
         QCOMPARE(w.size(), std::size_t(1));
         QCOMPARE(w[0],
-            std::string("ResourceQuota \"team-quota\" allows limits.memory 10Gi in the namespace; 3 replica(s) at 4Gi would need 13Gi"));
+            std::string("ResourceQuota \"team-quota\" allows limits.memory 10Gi in the namespace; 3 replica(s) at 4Gi "
+                        "would need 13Gi"));
         QVERIFY(resourceQuotaWarnings(list, { 3 * kGi, "3Gi", 2 * kGi, 3 }).empty());
         const auto fresh = resourceQuotaWarnings(list, { 5 * kGi, "5Gi", 2 * kGi, 3 });
         QCOMPARE(fresh.size(), std::size_t(2));
-        QVERIFY(QString::fromStdString(fresh[1]).startsWith(QStringLiteral("ResourceQuota \"fresh\" allows memory 12Gi")));
+        QVERIFY(
+            QString::fromStdString(fresh[1]).startsWith(QStringLiteral("ResourceQuota \"fresh\" allows memory 12Gi")));
     }
 
     void rolloutStatus_data()
@@ -262,14 +276,17 @@ private Q_SLOTS:
         QTest::addColumn<QString>("status");
         QTest::addColumn<bool>("complete");
         QTest::addColumn<QString>("text");
-        QTest::newRow("not observed") << R"({"observedGeneration":1,"replicas":3,"updatedReplicas":3,"availableReplicas":3})"
-                                      << false << "waiting for the controller to see generation 2";
-        QTest::newRow("old pods left") << R"({"observedGeneration":2,"replicas":4,"updatedReplicas":3,"availableReplicas":3})"
-                                       << false << "3 of 3 updated, 3 available, 1 old replica(s) terminating";
-        QTest::newRow("not available") << R"({"observedGeneration":2,"replicas":3,"updatedReplicas":3,"availableReplicas":2})"
-                                       << false << "3 of 3 updated, 2 available";
-        QTest::newRow("done") << R"({"observedGeneration":2,"replicas":3,"updatedReplicas":3,"availableReplicas":3})" << true
-                              << "3 of 3 updated, 3 available: rolled out";
+        QTest::newRow("not observed")
+            << R"({"observedGeneration":1,"replicas":3,"updatedReplicas":3,"availableReplicas":3})" << false
+            << "waiting for the controller to see generation 2";
+        QTest::newRow("old pods left")
+            << R"({"observedGeneration":2,"replicas":4,"updatedReplicas":3,"availableReplicas":3})" << false
+            << "3 of 3 updated, 3 available, 1 old replica(s) terminating";
+        QTest::newRow("not available")
+            << R"({"observedGeneration":2,"replicas":3,"updatedReplicas":3,"availableReplicas":2})" << false
+            << "3 of 3 updated, 2 available";
+        QTest::newRow("done") << R"({"observedGeneration":2,"replicas":3,"updatedReplicas":3,"availableReplicas":3})"
+                              << true << "3 of 3 updated, 3 available: rolled out";
     }
     void rolloutStatus()
     {
