@@ -223,6 +223,53 @@ private Q_SLOTS:
         QVERIFY(counts.errors + counts.drops > 0);
     }
 
+    void watchReconnectsThroughFaults()
+    {
+        // Each stream ends after a second; every reconnect meets the faults again. The watch must
+        // ride them out (bookmarks keep coming, one list) without reporting an error.
+        auto s = start("error-rate=0.25,drop-rate=0.25,seed=22", KubeClientOptions { 10000, 6, 500 });
+        QVERIFY(s);
+        int listed = 0;
+        int bookmarks = 0;
+        std::optional<Error> error;
+        KubeClient::WatchOptions options;
+        options.timeoutSeconds = 1;
+        KubeCall call = s->client->watch(
+            QStringLiteral("/api/v1/namespaces/production/pods"), options, nullptr,
+            [&](const KubeClient::WatchEvent& e) {
+                listed += e.type == KubeClient::WatchEvent::Type::Listed;
+                bookmarks += e.type == KubeClient::WatchEvent::Type::Bookmark;
+            },
+            [&](const Error& e) { error = e; });
+        QTRY_VERIFY_WITH_TIMEOUT(bookmarks >= 4 || error, 40000);
+        call.cancel();
+        QVERIFY2(!error, error ? error->toString().c_str() : "");
+        QCOMPARE(listed, 1);
+        const auto counts = s->host.kubeFaultCounts();
+        QVERIFY2(counts.errors > 0 && counts.drops > 0,
+            qPrintable(QStringLiteral("the seed must have injected both kinds of fault: %1 requests, %2 errors, %3 drops")
+                           .arg(counts.requests)
+                           .arg(counts.errors)
+                           .arg(counts.drops)));
+    }
+
+    void watchGivesUpWithAClearError()
+    {
+        // Nothing gets through: the watch ends with one error once its retries are spent.
+        auto s = start("drop-rate=1", KubeClientOptions { 10000, 1, 500 });
+        QVERIFY(s);
+        std::vector<Error> errors;
+        KubeCall call = s->client->watch(QStringLiteral("/api/v1/namespaces/production/pods"), {}, nullptr,
+            [](const KubeClient::WatchEvent&) {}, [&](const Error& e) { errors.push_back(e); });
+        QTRY_VERIFY_WITH_TIMEOUT(!errors.empty(), 30000);
+        QTest::qWait(500); // and only one
+        QCOMPARE(errors.size(), std::size_t(1));
+        QCOMPARE(errors.front().code, ErrorCode::Network);
+        QVERIFY2(QString::fromStdString(errors.front().toString()).contains(QStringLiteral("closed the connection")),
+            errors.front().toString().c_str());
+        call.cancel();
+    }
+
     void prometheusFaultsUseItsErrorEnvelope()
     {
         // Every Prometheus request fails: answered in Prometheus's own error format.
