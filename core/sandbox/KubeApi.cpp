@@ -220,6 +220,18 @@ bool KubeApi::authorised(const HttpRequest& request) const
 
 HttpResponse KubeApi::handle(const HttpRequest& request)
 {
+    // An object the server cannot print or a body it cannot read is the server's fault, answered
+    // as the API server does (500 with a Status), never a crashed sandbox.
+    try {
+        return handleUnchecked(request);
+    } catch (const std::exception& e) {
+        return kubeStatusError(500, "InternalError", std::string("an error on the server (\"") + e.what()
+                + "\") has prevented the request from succeeding");
+    }
+}
+
+HttpResponse KubeApi::handleUnchecked(const HttpRequest& request)
+{
     const std::vector<std::string> seg = splitPath(request.path);
     if (seg.size() == 1 && (seg[0] == "healthz" || seg[0] == "livez" || seg[0] == "readyz"))
         return HttpResponse::text(200, "ok");

@@ -75,6 +75,7 @@ public:
     static const std::vector<ResourceType>& resources();
 
 private:
+    HttpResponse handleUnchecked(const HttpRequest& request);
     HttpResponse discovery(const std::vector<std::string>& segments) const;
     HttpResponse resourceRequest(
         const HttpRequest& request, const ResourceType& type, const std::string& ns, const std::string& name) const;

@@ -89,8 +89,24 @@ json podRow(const json& pod, std::int64_t nowMs)
         str(pod["spec"]["nodeName"]), "<none>", "<none>" });
 }
 
-json eventRow(const json& e, std::int64_t nowMs)
+// events.k8s.io/v1 names the fields of a core/v1 Event differently; the API server prints both
+// with the same columns.
+json asCoreEvent(const json& v1)
 {
+    auto field = [&](const char* key, json fallback) {
+        return v1.contains(key) && !v1[key].is_null() ? v1[key] : fallback;
+    };
+    return { { "metadata", field("metadata", json::object()) }, { "involvedObject", field("regarding", json::object()) },
+        { "type", field("type", "") }, { "reason", field("reason", "") }, { "message", field("note", "") },
+        { "firstTimestamp", field("deprecatedFirstTimestamp", field("eventTime", "")) },
+        { "lastTimestamp", field("deprecatedLastTimestamp", nullptr) },
+        { "count", v1.contains("deprecatedCount") && v1["deprecatedCount"].is_number_integer() ? v1["deprecatedCount"] : json(1) },
+        { "source", field("deprecatedSource", json::object()) } };
+}
+
+json eventRow(const json& in, std::int64_t nowMs)
+{
+    const json e = in.contains("regarding") ? asCoreEvent(in) : in;
     const std::string first = age(e["firstTimestamp"], nowMs);
     const std::string last = e["lastTimestamp"].is_string() ? age(e["lastTimestamp"], nowMs) : first;
     const json& obj = e["involvedObject"];

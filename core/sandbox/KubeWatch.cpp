@@ -138,6 +138,15 @@ WatchSession::WatchSession(
 
 void WatchSession::begin()
 {
+    try {
+        start();
+    } catch (const std::exception& e) {
+        fail(500, "InternalError", std::string("an error on the server (\"") + e.what() + "\") has ended the watch");
+    }
+}
+
+void WatchSession::start()
+{
     const std::int64_t now = m_clock();
     const std::vector<json> objects = m_hub.advance(m_request.cacheKey, m_request.source, now);
     const std::int64_t current = m_hub.resourceVersion(now);
@@ -159,7 +168,7 @@ void WatchSession::begin()
         m_position = *m_request.resourceVersion;
     }
     poll();
-    if (!m_stream)
+    if (!m_stream || !m_stream->isOpen())
         return;
     m_poll.start(kPollIntervalMs);
     if (m_request.bookmarks)
@@ -168,6 +177,15 @@ void WatchSession::begin()
 }
 
 void WatchSession::poll()
+{
+    try {
+        deliver();
+    } catch (const std::exception& e) {
+        fail(500, "InternalError", std::string("an error on the server (\"") + e.what() + "\") has ended the watch");
+    }
+}
+
+void WatchSession::deliver()
 {
     if (!m_stream || !m_stream->isOpen()) {
         deleteLater();

@@ -94,7 +94,9 @@ public:
 
 private:
     void begin();
+    void start();
     void poll();
+    void deliver();
     void sendBookmark(bool initialEventsEnd = false);
     void send(const std::string& type, const nlohmann::json& object);
     void fail(int code, const std::string& reason, const std::string& message, const nlohmann::json& details = {});

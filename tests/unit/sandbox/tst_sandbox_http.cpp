@@ -288,6 +288,23 @@ private Q_SLOTS:
         }
     }
 
+    // events.k8s.io/v1 Events print with the same columns (`kubectl get events.v1.events.k8s.io`).
+    void eventsV1AsTable()
+    {
+        const QByteArray accept = "Accept: application/json;as=Table;v=v1;g=meta.k8s.io,application/json\r\n";
+        const Reply r = kube("/apis/events.k8s.io/v1/namespaces/production/events?fieldSelector=reason%3DOOMKilling", accept);
+        QCOMPARE(r.status, 200);
+        const json t = r.doc();
+        QCOMPARE_JSON(t["kind"], "Table");
+        QVERIFY(t["rows"].size() >= 3);
+        for (const auto& row : t["rows"]) {
+            QCOMPARE_JSON(row["cells"][1], "Warning");
+            QCOMPARE_JSON(row["cells"][2], "OOMKilling");
+            QVERIFY(row["cells"][3].get<std::string>().starts_with("node/prod-worker-"));
+            QVERIFY(row["cells"][6].get<std::string>().starts_with("Memory cgroup out of memory"));
+        }
+    }
+
     void nodeMetricsIncludeTheirPods()
     {
         const json nodes = kube("/apis/metrics.k8s.io/v1beta1/nodes").doc();
