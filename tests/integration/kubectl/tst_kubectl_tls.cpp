@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace leakdesk;
 
 namespace {
@@ -236,6 +238,44 @@ private Q_SLOTS:
                 QStringLiteral("jcmd"), QStringLiteral("-l") });
         QVERIFY2(jcmd.exitCode == 0, jcmd.err.constData());
         QVERIFY2(jcmd.out.contains("/app/app.jar"), jcmd.out.constData());
+    }
+
+    // The injected faults are real ones to kubectl too: its own wording for a server error and for
+    // a server slower than --request-timeout.
+    void kubectlMeetsInjectedFaults_data()
+    {
+        QTest::addColumn<QString>("faults");
+        QTest::addColumn<QStringList>("kubectlArgs");
+        QTest::addColumn<QStringList>("expected"); // one of these in stderr
+        QTest::newRow("server errors") << QStringLiteral("error-rate=1,seed=1") << QStringList {}
+                                 << QStringList { QStringLiteral("the server is currently unable to handle the request"),
+                                        QStringLiteral("an error on the server") };
+        QTest::newRow("latency over timeout")
+            << QStringLiteral("latency=3s") << QStringList { QStringLiteral("--request-timeout=1s") }
+            << QStringList { QStringLiteral("Client.Timeout exceeded"), QStringLiteral("context deadline exceeded") };
+    }
+
+    void kubectlMeetsInjectedFaults()
+    {
+        QFETCH(QString, faults);
+        QFETCH(QStringList, kubectlArgs);
+        QFETCH(QStringList, expected);
+        ServedSandbox faulty;
+        QString why;
+        QVERIFY2(faulty.start({ QStringLiteral("--tls"), QStringLiteral("--faults"), faults,
+                                  QStringLiteral("--kubeconfig-out"),
+                                  m_dir.filePath(QStringLiteral("faulty-%1.kubeconfig").arg(QTest::currentDataTag())) },
+                     why),
+            qPrintable(why));
+        const auto r = kubectl(faulty,
+            kubectlArgs
+                + QStringList { QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"),
+                    QStringLiteral("production") });
+        QCOMPARE(r.exitCode, 1);
+        const QString err = QString::fromUtf8(r.err);
+        QVERIFY2(std::any_of(expected.begin(), expected.end(), [&](const QString& e) { return err.contains(e); }),
+            r.err.constData());
+        QVERIFY(faulty.stop());
     }
 
     void badServeOptionsAreRefused_data()
