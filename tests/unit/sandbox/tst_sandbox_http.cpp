@@ -476,6 +476,38 @@ private Q_SLOTS:
         QCOMPARE(kube("/api/v1/namespaces/production/events?watch=true&fieldSelector=bogus%3D1").status, 400);
     }
 
+    // The "watch list" of client-go's WatchListClient: the current objects as ADDED, then a
+    // BOOKMARK annotated as the end of the initial events.
+    void watchWithInitialEvents()
+    {
+        // With Connection: close the body is not chunked: it ends when the server closes.
+        QTcpSocket sock;
+        sock.connectToHost(QHostAddress::LocalHost, m_kube);
+        QVERIFY(sock.waitForConnected(5000));
+        sock.write("GET /api/v1/namespaces/production/pods?watch=1&sendInitialEvents=true&allowWatchBookmarks=true"
+                   "&resourceVersionMatch=NotOlderThan&timeoutSeconds=1&labelSelector=app%3Dcatalog HTTP/1.1\r\n"
+                   "Host: x\r\nConnection: close\r\n" + m_auth + "\r\n");
+        QByteArray data;
+        while (sock.state() == QAbstractSocket::ConnectedState && sock.waitForReadyRead(5000))
+            data += sock.readAll();
+        data += sock.readAll();
+        const qsizetype headEnd = data.indexOf("\r\n\r\n");
+        QVERIFY(headEnd > 0);
+        QVERIFY(data.startsWith("HTTP/1.1 200"));
+        QVERIFY(!data.left(headEnd).toLower().contains("chunked"));
+        std::vector<json> events;
+        for (const QByteArray& line : data.mid(headEnd + 4).split('\n'))
+            if (!line.isEmpty())
+                events.push_back(json::parse(line.toStdString()));
+        QVERIFY(events.size() >= 3);
+        QCOMPARE_JSON(events[0]["type"], "ADDED");
+        QCOMPARE_JSON(events[1]["type"], "ADDED");
+        QCOMPARE_JSON(events[0]["object"]["metadata"]["labels"]["app"], "catalog");
+        QCOMPARE_JSON(events[2]["type"], "BOOKMARK");
+        QCOMPARE_JSON(events[2]["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
+        QCOMPARE_JSON(events[2]["object"]["kind"], "Pod");
+    }
+
     void prometheusAnswersTheCatalogue()
     {
         const prom::QueryCatalogue catalogue;
