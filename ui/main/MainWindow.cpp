@@ -1,5 +1,6 @@
 #include "main/MainWindow.h"
 
+#include "actions/MitigationPanel.h"
 #include "chart/MemoryChart.h"
 #include "heap/HeapView.h"
 #include "heap/LeakSuspects.h"
@@ -8,11 +9,13 @@
 #include "incident/IncidentSession.h"
 #include "incident/InvestigationRecording.h"
 #include "incident/TimelineView.h"
+#include "investigation/Evidence.h"
 #include "investigation/InvestigationController.h"
 #include "investigation/MemoryEvidenceView.h"
 #include "investigation/OomEvidenceView.h"
 #include "investigation/VerdictBanner.h"
 #include "main/ConnectionBar.h"
+#include "runbook/Parameters.h"
 #include "runbook/RunbookChecklistModel.h"
 #include "runbook/RunbookParser.h"
 #include "runbook/StepDetailView.h"
@@ -108,6 +111,7 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
     , m_memoryView(new MemoryEvidenceView(this))
     , m_oomView(new OomEvidenceView(this))
     , m_heapPanel(new QWidget(this))
+    , m_mitigations(new MitigationPanel(this))
     , m_tabs(new QTabWidget(this))
     , m_heapView(new HeapView(this))
     , m_timeline(new TimelineView(this))
@@ -160,6 +164,8 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
         hl->addStretch(1);
         m_evidence->addWidget(m_heapPanel);
     }
+    m_evidence->addWidget(m_mitigations);
+    m_mitigations->setIncident(m_incident);
     auto* right = new QWidget(this);
     auto* rl = new QVBoxLayout(right);
     rl->setContentsMargins(4, 8, 8, 8);
@@ -313,12 +319,17 @@ void MainWindow::selectStep(int row)
     const bool memory = stepHas(step, runbook::ActionKind::MemoryEvidence);
     const bool oom = stepHas(step, runbook::ActionKind::OomEvidence);
     const bool heap = !memory && !oom && stepHas(step, runbook::ActionKind::HeapCapture);
-    m_stepView->setCompact(memory || oom);
+    const bool mitigate = !memory && !oom && !heap
+        && (stepHas(step, runbook::ActionKind::RaiseLimit) || stepHas(step, runbook::ActionKind::HeapLimitRestart));
+    m_stepView->setCompact(memory || oom || mitigate);
     m_evidence->setCurrentWidget(memory ? static_cast<QWidget*>(m_memoryView)
             : oom                       ? static_cast<QWidget*>(m_oomView)
             : heap                      ? m_heapPanel
+            : mitigate                  ? static_cast<QWidget*>(m_mitigations)
                                         : m_noEvidence);
-    m_evidence->setVisible(memory || oom || heap);
+    m_evidence->setVisible(memory || oom || heap || mitigate);
+    if (mitigate)
+        updateMitigationTarget();
     updateBindings();
 }
 
@@ -339,6 +350,8 @@ void MainWindow::showFindings(std::shared_ptr<const investigation::Findings> fin
     m_memoryView->setFindings(findings);
     m_oomView->setFindings(findings);
     updateBindings();
+    if (m_evidence->currentWidget() == m_mitigations)
+        updateMitigationTarget();
     statusBar()->showMessage(tr("%1: %2 pods, %3 OOM kills in the last hour — updated %4")
                                  .arg(QString::fromStdString(findings->request.service))
                                  .arg(findings->pods.size())
@@ -605,6 +618,21 @@ void MainWindow::recordHeapAnalysis()
         m_incident->modify([&](incident::IncidentDocument& doc) { incident::recordHeapDump(doc, record, incident::currentTimeMs()); });
     });
     watcher->setFuture(QtConcurrent::run(sha256OfFile, analysis->path));
+}
+
+void MainWindow::updateMitigationTarget()
+{
+    auto* conn = m_controller->connection();
+    const QString service = m_bar->currentService();
+    std::optional<std::int64_t> peak;
+    if (m_findings && m_findings->evidence && QString::fromStdString(m_findings->request.service) == service)
+        for (const auto& series : m_findings->evidence->seriesOf(prom::QueryKind::MemoryWorkingSet))
+            for (const auto& sample : series.samples)
+                if (!peak || sample.value > static_cast<double>(*peak))
+                    peak = static_cast<std::int64_t>(sample.value);
+    const auto book = m_checklist->runbook();
+    m_mitigations->setTarget(conn ? &conn->kube() : nullptr, m_bar->currentNamespace(), service, peak,
+        book ? runbook::parametersOf(*book) : runbook::RunbookParameters {});
 }
 
 void MainWindow::showMomentOnChart(qint64 tMs)

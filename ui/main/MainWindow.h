@@ -20,6 +20,7 @@ namespace leakdesk::ui {
 class ConnectionBar;
 class HeapView;
 class IncidentSession;
+class MitigationPanel;
 class InvestigationController;
 class MemoryEvidenceView;
 class OomEvidenceView;
@@ -49,6 +50,7 @@ public:
     TimelineView* timelineView() const { return m_timeline; }
     IncidentSession* incident() const { return m_incident; }
     QTabWidget* tabs() const { return m_tabs; }
+    MitigationPanel* mitigationPanel() const { return m_mitigations; }
 
     // The incident file: opened when it exists, started there otherwise (with the current
     // runbook, namespace and service). Without one, the first findings start an incident in
@@ -82,6 +84,7 @@ private:
     void recordHeapAnalysis();
     void updateTitle();
     bool ensureIncident();
+    void updateMitigationTarget();
 
     InvestigationController* m_controller;
     ConnectionBar* m_bar;
@@ -95,6 +98,7 @@ private:
     MemoryEvidenceView* m_memoryView;
     OomEvidenceView* m_oomView;
     QWidget* m_heapPanel;
+    MitigationPanel* m_mitigations;
     QTabWidget* m_tabs;
     HeapView* m_heapView;
     TimelineView* m_timeline;

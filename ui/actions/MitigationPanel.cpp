@@ -1,0 +1,500 @@
+#include "actions/MitigationPanel.h"
+
+#include "incident/IncidentRecording.h"
+#include "incident/IncidentSession.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QFrame>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace leakdesk::ui {
+
+namespace {
+
+using actions::MitigationKind;
+
+constexpr std::array kKinds { MitigationKind::RaiseMemoryLimit, MitigationKind::SetHeapLimitRestart, MitigationKind::RolloutRestart };
+
+// The incident's words for the actions (ActionRecord::kind).
+const char* incidentKindName(MitigationKind kind)
+{
+    switch (kind) {
+    case MitigationKind::RaiseMemoryLimit:
+        return "raise-limit";
+    case MitigationKind::SetHeapLimitRestart:
+        return "heap-limit-restart";
+    case MitigationKind::RolloutRestart:
+        return "rollout-restart";
+    }
+    return "mitigation";
+}
+
+QString titleOf(MitigationKind kind)
+{
+    switch (kind) {
+    case MitigationKind::RaiseMemoryLimit:
+        return QObject::tr("Raise the memory limit");
+    case MitigationKind::SetHeapLimitRestart:
+        return QObject::tr("Set HEAP_LIMIT_RESTART");
+    case MitigationKind::RolloutRestart:
+        return QObject::tr("Rollout restart");
+    }
+    return {};
+}
+
+QString explanationOf(MitigationKind kind)
+{
+    switch (kind) {
+    case MitigationKind::RaiseMemoryLimit:
+        return QObject::tr("Buys time between OOM kills; the leak keeps growing.");
+    case MitigationKind::SetHeapLimitRestart:
+        return QObject::tr("The service restarts itself before the kernel OOM-kills it.");
+    case MitigationKind::RolloutRestart:
+        return QObject::tr("Fresh pods now, spec unchanged (as kubectl rollout restart).");
+    }
+    return {};
+}
+
+QString valuesText(const actions::MitigationValues& values)
+{
+    QStringList parts;
+    for (const auto& [key, value] : values)
+        parts << QStringLiteral("%1 = %2").arg(QString::fromStdString(key), value ? QString::fromStdString(*value) : QObject::tr("(not set)"));
+    return parts.join(QStringLiteral(", "));
+}
+
+QString diffText(const std::vector<actions::SpecChange>& diff)
+{
+    QStringList lines;
+    for (const auto& c : diff)
+        lines << QString::fromStdString(c.toString());
+    return lines.join(QLatin1Char('\n'));
+}
+
+QString errorText(const Error& e)
+{
+    return QString::fromStdString(e.detail.empty() ? e.message : e.message + " — " + e.detail);
+}
+
+} // namespace
+
+MitigationPanel::MitigationPanel(QWidget* parent)
+    : QWidget(parent)
+    , m_confirm([this](const QString& title, const QString& text) {
+        QMessageBox box(QMessageBox::Question, title, title, QMessageBox::Cancel, this);
+        box.setInformativeText(tr("This changes the cluster."));
+        box.setDetailedText(text);
+        box.setText(text.section(QLatin1Char('\n'), 0, 0));
+        auto* go = box.addButton(tr("Apply"), QMessageBox::AcceptRole);
+        box.setDefaultButton(QMessageBox::Cancel);
+        box.exec();
+        return box.clickedButton() == go;
+    })
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_header = new QLabel(this);
+    m_header->setWordWrap(true);
+    layout->addWidget(m_header);
+    for (auto kind : kKinds)
+        layout->addWidget(buildRow(kind));
+    layout->addStretch(1);
+    setTarget(nullptr, {}, {}, std::nullopt, {});
+}
+
+MitigationPanel::~MitigationPanel() = default;
+
+QWidget* MitigationPanel::buildRow(Kind kind)
+{
+    Row& r = row(kind);
+    auto* box = new QFrame(this);
+    box->setFrameShape(QFrame::StyledPanel);
+    box->setObjectName(QStringLiteral("mitigation-%1").arg(QString::fromLatin1(actions::mitigationKindName(kind))));
+    auto* grid = new QGridLayout(box);
+    r.title = new QLabel(QStringLiteral("<b>%1</b> — %2").arg(titleOf(kind).toHtmlEscaped(), explanationOf(kind).toHtmlEscaped()), box);
+    r.values = new QLabel(box);
+    r.values->setWordWrap(true);
+    r.rbac = new QLabel(box);
+    r.rbac->setWordWrap(true);
+    r.warnings = new QLabel(box);
+    r.warnings->setWordWrap(true);
+    r.warnings->setStyleSheet(QStringLiteral("color:#b06000"));
+    r.kubectl = new QLineEdit(box);
+    r.kubectl->setReadOnly(true);
+    r.kubectl->setStyleSheet(QStringLiteral("font-family: monospace"));
+    auto* copy = new QPushButton(tr("Copy"), box);
+    connect(copy, &QPushButton::clicked, this, [&r] { QApplication::clipboard()->setText(r.kubectl->text()); });
+    r.applyButton = new QPushButton(tr("Dry run && apply…"), box);
+    r.revertButton = new QPushButton(tr("Revert"), box);
+    r.status = new QLabel(box);
+    r.status->setWordWrap(true);
+    connect(r.applyButton, &QPushButton::clicked, this, [this, kind] { apply(kind); });
+    connect(r.revertButton, &QPushButton::clicked, this, [this, kind] { revert(kind); });
+
+    grid->addWidget(r.title, 0, 0, 1, 4);
+    int line = 1;
+    if (kind != MitigationKind::RolloutRestart) {
+        r.value = new QLineEdit(box);
+        r.value->setMaximumWidth(120);
+        r.value->setPlaceholderText(kind == MitigationKind::RaiseMemoryLimit ? QStringLiteral("4Gi") : QStringLiteral("3584m"));
+        grid->addWidget(new QLabel(tr("New value:"), box), line, 0);
+        grid->addWidget(r.value, line, 1);
+        connect(r.value, &QLineEdit::textEdited, this, [this, kind] { row(kind).userEdited = true; });
+        // A changed value re-plans (warnings, kubectl command); the heap threshold follows the limit.
+        connect(r.value, &QLineEdit::editingFinished, this, [this, kind] {
+            planRow(kind);
+            if (kind == MitigationKind::RaiseMemoryLimit)
+                planRow(MitigationKind::SetHeapLimitRestart);
+        });
+    }
+    grid->addWidget(r.values, line, 2, 1, 2);
+    ++line;
+    grid->addWidget(r.kubectl, line, 0, 1, 3);
+    grid->addWidget(copy, line, 3);
+    ++line;
+    grid->addWidget(r.rbac, line, 0, 1, 4);
+    ++line;
+    grid->addWidget(r.warnings, line, 0, 1, 4);
+    ++line;
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(r.applyButton);
+    buttons->addWidget(r.revertButton);
+    buttons->addWidget(r.status, 1);
+    grid->addLayout(buttons, line, 0, 1, 4);
+    grid->setColumnStretch(2, 1);
+    return box;
+}
+
+void MitigationPanel::setTarget(kube::KubeClient* client, const QString& ns, const QString& deployment,
+    std::optional<std::int64_t> observedPeakBytes, const runbook::RunbookParameters& parameters)
+{
+    const bool same = client == m_client && ns == m_ns && deployment == m_deployment;
+    m_client = client;
+    m_ns = ns;
+    m_deployment = deployment;
+    m_peak = observedPeakBytes;
+    m_parameters = parameters;
+    for (auto kind : kKinds) {
+        Row& r = row(kind);
+        ++r.generation;
+        if (!same) {
+            if (r.rollout)
+                r.rollout->cancel();
+            r.rollout.reset();
+            r.mitigation = client ? actions::Mitigation::create(kind, *client) : nullptr;
+            r.plan.reset();
+            r.userEdited = false;
+            if (r.value)
+                r.value->clear();
+            r.status->clear();
+        }
+    }
+    if (!client || deployment.isEmpty()) {
+        m_header->setText(tr("Choose a service to see what can be done to it."));
+        for (auto kind : kKinds) {
+            row(kind).applyButton->setEnabled(false);
+            row(kind).revertButton->setEnabled(false);
+        }
+        return;
+    }
+    m_header->setText(tr("Mitigations for <b>deployment/%1</b> in <b>%2</b>. Each one is checked against RBAC and "
+                         "dry-run on the server first; nothing changes without your confirmation, and every change "
+                         "is journaled and can be reverted.")
+                          .arg(deployment.toHtmlEscaped(), ns.toHtmlEscaped()));
+    refresh();
+}
+
+void MitigationPanel::refresh()
+{
+    for (auto kind : kKinds)
+        planRow(kind);
+    updateRevertButtons();
+}
+
+actions::MitigationRequest MitigationPanel::requestFor(Kind kind) const
+{
+    actions::MitigationRequest req;
+    req.ns = m_ns.toStdString();
+    req.deployment = m_deployment.toStdString();
+    req.runbook = m_parameters;
+    req.observedPeakBytes = m_peak;
+    if (const QLineEdit* edit = row(kind).value; edit && row(kind).userEdited)
+        req.value = edit->text().trimmed().toStdString(); // else the runbook's default
+    if (kind == MitigationKind::SetHeapLimitRestart) {
+        // Derived from the limit chosen in the row above, as the runbook pairs 4Gi with 3584m.
+        const Row& limits = row(MitigationKind::RaiseMemoryLimit);
+        const std::string limit = limits.value && !limits.value->text().trimmed().isEmpty()
+            ? limits.value->text().trimmed().toStdString()
+            : (limits.plan ? limits.plan->value : std::string());
+        if (!limit.empty())
+            if (auto bytes = actions::parseMemoryLimit(limit))
+                req.memoryLimitBytes = *bytes;
+    }
+    return req;
+}
+
+void MitigationPanel::planRow(Kind kind)
+{
+    Row& r = row(kind);
+    if (!r.mitigation)
+        return;
+    r.applyButton->setEnabled(false);
+    const int generation = r.generation;
+    r.mitigation->plan(requestFor(kind), [this, kind, generation](Result<actions::MitigationPlan> p) {
+        Row& r = row(kind);
+        if (generation != r.generation)
+            return; // the target changed meanwhile
+        if (!p) {
+            r.plan.reset();
+            r.values->clear();
+            r.kubectl->clear();
+            r.rbac->clear();
+            r.warnings->clear();
+            setStatus(kind, tr("Cannot plan: %1").arg(errorText(p.error())), true);
+            return;
+        }
+        r.plan = std::move(p).value();
+        showPlan(kind);
+        // The heap threshold is derived from the limit chosen above (4Gi → 3584m), so it is planned
+        // again once the limit is known, unless the user typed their own.
+        if (kind == MitigationKind::RaiseMemoryLimit && !row(MitigationKind::SetHeapLimitRestart).userEdited) {
+            row(MitigationKind::SetHeapLimitRestart).value->clear();
+            planRow(MitigationKind::SetHeapLimitRestart);
+        }
+        Q_EMIT planned(kind);
+    });
+}
+
+void MitigationPanel::showPlan(Kind kind)
+{
+    Row& r = row(kind);
+    const actions::MitigationPlan& plan = *r.plan;
+    if (r.value && !r.userEdited)
+        r.value->setText(QString::fromStdString(plan.value));
+    QString values = tr("now: %1 → after: %2").arg(valuesText(plan.before), valuesText(plan.after));
+    if (plan.suggestedValue)
+        values += tr(" · suggested from the observed peak: %1").arg(QString::fromStdString(*plan.suggestedValue));
+    if (!plan.container.empty())
+        values += tr(" · container %1").arg(QString::fromStdString(plan.container));
+    r.values->setText(values);
+    r.kubectl->setText(QString::fromStdString(plan.kubectl));
+    r.kubectl->setCursorPosition(0);
+    if (plan.rbac.allowed) {
+        r.rbac->setText(tr("✔ RBAC: you may patch deployment/%1").arg(m_deployment));
+        r.rbac->setStyleSheet(QStringLiteral("color:#1e7e34"));
+    } else {
+        r.rbac->setText(tr("✘ RBAC: you may not patch deployment/%1%2")
+                            .arg(m_deployment, plan.rbac.reason.empty() ? QString() : QStringLiteral(" — ") + QString::fromStdString(plan.rbac.reason)));
+        r.rbac->setStyleSheet(QStringLiteral("color:#c5221f"));
+    }
+    QStringList warnings;
+    for (const auto& w : plan.warnings)
+        warnings << QStringLiteral("⚠ ") + QString::fromStdString(w);
+    r.warnings->setText(warnings.join(QLatin1Char('\n')));
+    r.warnings->setVisible(!warnings.isEmpty());
+    r.applyButton->setEnabled(plan.rbac.allowed && !(r.rollout));
+    if (!plan.rbac.allowed)
+        r.applyButton->setToolTip(tr("Your user is not allowed to patch this Deployment; copy the command for someone who is."));
+    else
+        r.applyButton->setToolTip({});
+}
+
+void MitigationPanel::setStatus(Kind kind, const QString& text, bool error)
+{
+    Row& r = row(kind);
+    r.status->setText(text);
+    r.status->setStyleSheet(error ? QStringLiteral("color:#c5221f") : QString());
+}
+
+void MitigationPanel::fail(Kind kind, const QString& message)
+{
+    setStatus(kind, message, true);
+    Row& r = row(kind);
+    r.applyButton->setEnabled(r.plan && r.plan->rbac.allowed);
+    updateRevertButtons();
+    Q_EMIT failed(kind, message);
+}
+
+void MitigationPanel::apply(Kind kind)
+{
+    Row& r = row(kind);
+    if (!r.mitigation)
+        return;
+    r.applyButton->setEnabled(false);
+    setStatus(kind, tr("Planning…"));
+    const int generation = r.generation;
+    r.mitigation->plan(requestFor(kind), [this, kind, generation](Result<actions::MitigationPlan> p) {
+        if (generation != row(kind).generation)
+            return;
+        if (!p)
+            return fail(kind, tr("Cannot plan: %1").arg(errorText(p.error())));
+        row(kind).plan = std::move(p).value();
+        showPlan(kind);
+        const actions::MitigationPlan plan = *row(kind).plan;
+        if (!plan.rbac.allowed)
+            return fail(kind, tr("Not allowed by RBAC: %1").arg(QString::fromStdString(plan.rbac.reason)));
+        setStatus(kind, tr("Dry run on the server…"));
+        row(kind).mitigation->dryRun(plan, [this, kind, generation, plan](Result<actions::DryRunResult> d) {
+            if (generation != row(kind).generation)
+                return;
+            if (!d)
+                return fail(kind, tr("The server's dry run failed: %1").arg(errorText(d.error())));
+            if (d->diff.empty() && kind != MitigationKind::RolloutRestart) {
+                setStatus(kind, tr("Nothing to do: the Deployment already has %1").arg(valuesText(plan.after)));
+                row(kind).applyButton->setEnabled(true);
+                return;
+            }
+            QString text = tr("%1 deployment/%2 in %3").arg(titleOf(kind), m_deployment, m_ns);
+            text += tr("\n\nEquivalent command:\n%1").arg(QString::fromStdString(plan.kubectl));
+            text += tr("\n\nChanges to the Deployment (server-side dry run):\n%1").arg(diffText(d->diff));
+            for (const auto& w : plan.warnings)
+                text += QStringLiteral("\n⚠ ") + QString::fromStdString(w);
+            text += tr("\n\nThe pods roll; the change is recorded in the incident and can be reverted.");
+            if (!m_confirm(titleOf(kind) + QStringLiteral("?"), text)) {
+                setStatus(kind, tr("Cancelled; nothing was changed."));
+                row(kind).applyButton->setEnabled(true);
+                return;
+            }
+            setStatus(kind, tr("Applying…"));
+            const QString diff = diffText(d->diff);
+            row(kind).mitigation->apply(plan, [this, kind, generation, plan, diff](Result<actions::MitigationRecord> rec) {
+                if (generation != row(kind).generation)
+                    return;
+                if (!rec)
+                    return fail(kind, tr("Not applied: %1").arg(errorText(rec.error())));
+                QString actionId;
+                if (m_incident) {
+                    incident::ActionRecord a;
+                    a.kind = incidentKindName(kind);
+                    a.title = QString(titleOf(kind) + QStringLiteral(": ") + valuesText(plan.after)).toStdString();
+                    a.target = "deployment/" + plan.request.deployment;
+                    a.kubectl = plan.kubectl;
+                    a.diff = diff.toStdString();
+                    a.state = incident::ActionState::Applied;
+                    a.revertData = rec->toJson();
+                    std::string id;
+                    m_incident->modify([&](incident::IncidentDocument& doc) { id = incident::recordAction(doc, a, incident::currentTimeMs()); });
+                    actionId = QString::fromStdString(id);
+                }
+                setStatus(kind, tr("Applied (resourceVersion %1); the rollout is starting…").arg(QString::fromStdString(rec->resourceVersion)));
+                Q_EMIT applied(kind, actionId);
+                followRollout(kind, rec->generation, actionId);
+            });
+        });
+    });
+}
+
+void MitigationPanel::followRollout(Kind kind, std::int64_t generation, const QString& actionId)
+{
+    Row& r = row(kind);
+    if (!m_client)
+        return;
+    if (r.rollout)
+        r.rollout->cancel();
+    actions::RolloutOptions options;
+    options.intervalMs = 1000;
+    r.rollout = std::make_unique<actions::RolloutProgress>(*m_client, m_ns.toStdString(), m_deployment.toStdString(), generation, options);
+    r.applyButton->setEnabled(false);
+    r.rollout->start([this, kind](const actions::RolloutStatus& s) { setStatus(kind, tr("Rollout: %1").arg(QString::fromStdString(s.toString()))); },
+        [this, kind, actionId](Result<actions::RolloutStatus> done) {
+            Row& r = row(kind);
+            const bool complete = done.ok();
+            const QString text = complete ? tr("Rollout complete: %1").arg(QString::fromStdString(done->toString()))
+                                          : tr("Rollout not confirmed: %1").arg(errorText(done.error()));
+            setStatus(kind, text, !complete);
+            if (m_incident && !actionId.isEmpty())
+                m_incident->modify([&](incident::IncidentDocument& doc) {
+                    incident::appendJournal(doc,
+                        { incident::currentTimeMs(), incident::JournalKind::Action,
+                            (complete ? "Rollout of deployment/" : "Rollout not confirmed for deployment/") + m_deployment.toStdString(),
+                            text.toStdString(), actionId.toStdString() });
+                });
+            r.rollout.release()->deleteLater(); // we are inside its callback
+            r.applyButton->setEnabled(r.plan && r.plan->rbac.allowed);
+            updateRevertButtons();
+            planRow(kind); // "now" moved
+            Q_EMIT rolloutFinished(kind, complete);
+        });
+}
+
+QString MitigationPanel::lastAppliedAction(Kind kind) const
+{
+    if (!m_incident || !m_incident->document())
+        return {};
+    const auto& actions = m_incident->document()->actions;
+    for (auto it = actions.rbegin(); it != actions.rend(); ++it)
+        if (it->kind == incidentKindName(kind) && it->state == incident::ActionState::Applied
+            && it->target == "deployment/" + m_deployment.toStdString())
+            return QString::fromStdString(it->id);
+    return {};
+}
+
+void MitigationPanel::updateRevertButtons()
+{
+    for (auto kind : kKinds) {
+        Row& r = row(kind);
+        const QString id = lastAppliedAction(kind);
+        r.revertButton->setEnabled(r.mitigation && !id.isEmpty() && !r.rollout);
+        r.revertButton->setToolTip(id.isEmpty() ? tr("Nothing applied from LeakDesk to revert") : tr("Restore the values from before action %1").arg(id));
+    }
+}
+
+void MitigationPanel::revert(Kind kind)
+{
+    Row& r = row(kind);
+    const QString id = lastAppliedAction(kind);
+    if (!r.mitigation || id.isEmpty())
+        return;
+    const incident::ActionRecord* action = m_incident->document()->action(id.toStdString());
+    auto record = actions::MitigationRecord::fromJson(action->revertData);
+    if (!record)
+        return fail(kind, tr("Cannot revert %1: its record is unreadable (%2)").arg(id, errorText(record.error())));
+    QString text = tr("Revert %1 (%2) on deployment/%3").arg(id, QString::fromStdString(action->title), m_deployment);
+    text += tr("\n\nRestores: %1").arg(valuesText(record->before));
+    text += tr("\nRefused if someone else changed the Deployment since it was applied.");
+    if (!m_confirm(tr("Revert %1?").arg(id), text))
+        return;
+    r.revertButton->setEnabled(false);
+    setStatus(kind, tr("Reverting %1…").arg(id));
+    const int generation = r.generation;
+    r.mitigation->revert(*record, [this, kind, id, generation](Result<actions::RevertResult> res) {
+        if (generation != row(kind).generation)
+            return;
+        if (!res) {
+            const QString message = tr("Revert of %1 refused: %2").arg(id, errorText(res.error()));
+            if (m_incident)
+                m_incident->modify([&](incident::IncidentDocument& doc) {
+                    incident::appendJournal(doc, { incident::currentTimeMs(), incident::JournalKind::Action, message.toStdString(), {}, id.toStdString() });
+                });
+            return fail(kind, message);
+        }
+        if (m_incident)
+            m_incident->modify([&](incident::IncidentDocument& doc) {
+                (void)incident::recordActionState(doc, id.toStdString(), incident::ActionState::Reverted,
+                    res->kubectl + "\n" + diffText(res->diff).toStdString(), incident::currentTimeMs());
+            });
+        setStatus(kind, tr("Reverted %1").arg(id));
+        Q_EMIT reverted(kind, id);
+        followRollout(kind, res->generation, id);
+    });
+}
+
+const actions::MitigationPlan* MitigationPanel::plan(Kind kind) const
+{
+    const Row& r = row(kind);
+    return r.plan ? &*r.plan : nullptr;
+}
+
+QPushButton* MitigationPanel::applyButton(Kind kind) const { return row(kind).applyButton; }
+QPushButton* MitigationPanel::revertButton(Kind kind) const { return row(kind).revertButton; }
+QLineEdit* MitigationPanel::valueEdit(Kind kind) const { return row(kind).value; }
+QString MitigationPanel::statusText(Kind kind) const { return row(kind).status->text(); }
+
+} // namespace leakdesk::ui

@@ -1,0 +1,107 @@
+#pragma once
+// Runbook step 5 ("Immediate Mitigation") as three buttons: raise the memory limit, set
+// HEAP_LIMIT_RESTART, rollout restart. Each is planned as soon as the step is shown (RBAC answer,
+// current → proposed value, warnings, the equivalent kubectl command); the button is enabled only
+// when the SelfSubjectAccessReview allows the patch. Applying runs a server-side dry run, shows the
+// Deployment diff for an explicit confirmation, applies with fieldManager=leakdesk, follows the
+// rollout, and journals the action in the incident; Revert restores the previous values and is
+// refused, with the reason, when someone else changed the Deployment since.
+
+#include "actions/Mitigation.h"
+#include "actions/RolloutProgress.h"
+#include "runbook/Parameters.h"
+
+#include <QWidget>
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <optional>
+
+class QLabel;
+class QLineEdit;
+class QPushButton;
+
+namespace leakdesk::ui {
+
+class IncidentSession;
+
+class MitigationPanel : public QWidget {
+    Q_OBJECT
+public:
+    using Kind = actions::MitigationKind;
+    // Asked before anything is applied or reverted: title, text (diff, command, warnings). The
+    // default shows a QMessageBox; tests replace it.
+    using Confirmer = std::function<bool(const QString& title, const QString& text)>;
+
+    explicit MitigationPanel(QWidget* parent = nullptr);
+    ~MitigationPanel() override;
+
+    // What the buttons act on. Re-plans all three. `client` must outlive the panel or the next
+    // setTarget(); nullptr disables everything.
+    void setTarget(kube::KubeClient* client, const QString& ns, const QString& deployment,
+        std::optional<std::int64_t> observedPeakBytes, const runbook::RunbookParameters& parameters);
+    void setIncident(IncidentSession* session) { m_incident = session; }
+    void setConfirmer(Confirmer confirmer) { m_confirm = std::move(confirmer); }
+
+    void refresh();
+    void apply(Kind kind);
+    // Reverts the newest applied, not yet reverted action of this kind in the incident.
+    void revert(Kind kind);
+
+    // Inspection for tests.
+    const actions::MitigationPlan* plan(Kind kind) const;
+    QPushButton* applyButton(Kind kind) const;
+    QPushButton* revertButton(Kind kind) const;
+    QLineEdit* valueEdit(Kind kind) const; // nullptr for the rollout restart
+    QString statusText(Kind kind) const;
+
+Q_SIGNALS:
+    void planned(leakdesk::actions::MitigationKind kind);
+    void applied(leakdesk::actions::MitigationKind kind, const QString& actionId);
+    void rolloutFinished(leakdesk::actions::MitigationKind kind, bool complete);
+    void reverted(leakdesk::actions::MitigationKind kind, const QString& actionId);
+    void failed(leakdesk::actions::MitigationKind kind, const QString& message);
+
+private:
+    struct Row {
+        std::unique_ptr<actions::Mitigation> mitigation;
+        std::optional<actions::MitigationPlan> plan;
+        std::unique_ptr<actions::RolloutProgress> rollout;
+        QLabel* title = nullptr;
+        QLabel* values = nullptr;
+        QLabel* rbac = nullptr;
+        QLabel* warnings = nullptr;
+        QLineEdit* value = nullptr;
+        QLineEdit* kubectl = nullptr;
+        QPushButton* applyButton = nullptr;
+        QPushButton* revertButton = nullptr;
+        QLabel* status = nullptr;
+        int generation = 0; // drops answers for an older target
+        bool userEdited = false; // the value was typed: planning no longer overwrites it
+    };
+
+    Row& row(Kind kind) { return m_rows[static_cast<std::size_t>(kind)]; }
+    const Row& row(Kind kind) const { return m_rows[static_cast<std::size_t>(kind)]; }
+    QWidget* buildRow(Kind kind);
+    actions::MitigationRequest requestFor(Kind kind) const;
+    void planRow(Kind kind);
+    void showPlan(Kind kind);
+    void setStatus(Kind kind, const QString& text, bool error = false);
+    void fail(Kind kind, const QString& message);
+    void updateRevertButtons();
+    void followRollout(Kind kind, std::int64_t generation, const QString& actionId);
+    QString lastAppliedAction(Kind kind) const;
+
+    std::array<Row, 3> m_rows;
+    kube::KubeClient* m_client = nullptr;
+    QString m_ns;
+    QString m_deployment;
+    std::optional<std::int64_t> m_peak;
+    runbook::RunbookParameters m_parameters;
+    IncidentSession* m_incident = nullptr;
+    Confirmer m_confirm;
+    QLabel* m_header = nullptr;
+};
+
+} // namespace leakdesk::ui
