@@ -159,10 +159,12 @@ void WatchSession::start()
         if (m_request.sendInitialEvents && m_request.bookmarks)
             sendBookmark(true);
     } else if (*m_request.resourceVersion > current) {
-        return fail(504, "Timeout", "Too large resource version: " + std::to_string(*m_request.resourceVersion)
+        return fail(504, "Timeout",
+            "Too large resource version: " + std::to_string(*m_request.resourceVersion)
                 + ", current: " + std::to_string(current),
             { { "causes",
-                json::array({ { { "reason", "ResourceVersionTooLarge" }, { "message", "Too large resource version" } } }) },
+                  json::array(
+                      { { { "reason", "ResourceVersionTooLarge" }, { "message", "Too large resource version" } } }) },
                 { "retryAfterSeconds", 1 } });
     } else {
         m_position = *m_request.resourceVersion;

@@ -51,7 +51,8 @@ public:
     std::int64_t counter() const { return m_counter; }
 
     // Events of `key` after `resourceVersion`; nullopt when some of them are gone (410 Gone).
-    std::optional<std::vector<const WatchEvent*>> eventsAfter(const std::string& key, std::int64_t resourceVersion) const;
+    std::optional<std::vector<const WatchEvent*>> eventsAfter(
+        const std::string& key, std::int64_t resourceVersion) const;
     // Below this a resourceVersion is too old for `key` (0 when the cache does not exist yet).
     std::int64_t oldestResourceVersion(const std::string& key) const;
 

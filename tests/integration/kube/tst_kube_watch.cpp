@@ -37,7 +37,8 @@ struct Recorder {
 
     int count(Type t) const
     {
-        return static_cast<int>(std::count_if(events.begin(), events.end(), [t](const auto& e) { return e.type == t; }));
+        return static_cast<int>(
+            std::count_if(events.begin(), events.end(), [t](const auto& e) { return e.type == t; }));
     }
     std::vector<const KubeClient::WatchEvent*> changes() const
     {
@@ -49,7 +50,10 @@ struct Recorder {
     }
 };
 
-long long rvOf(const std::string& rv) { return std::atoll(rv.c_str()); }
+long long rvOf(const std::string& rv)
+{
+    return std::atoll(rv.c_str());
+}
 
 } // namespace
 
@@ -98,7 +102,8 @@ private Q_SLOTS:
         long long last = rvOf(rec.events.front().resourceVersion);
         bool restarted = false;
         for (const auto* e : rec.changes()) {
-            QCOMPARE(QString::fromStdString(e->object["metadata"]["labels"].value("app", "")), QStringLiteral("checkout"));
+            QCOMPARE(
+                QString::fromStdString(e->object["metadata"]["labels"].value("app", "")), QStringLiteral("checkout"));
             const long long rv = rvOf(e->object["metadata"].value("resourceVersion", ""));
             QVERIFY2(rv > last, "resourceVersions of watch events must increase");
             last = rv;
@@ -118,7 +123,8 @@ private Q_SLOTS:
         Recorder pods;
         Recorder deployments;
         KubeCall podCall = watch(paths::pods(kNs), {}, pods);
-        KubeCall deployCall = watch(paths::deployments(kNs), { {}, QStringLiteral("metadata.name=catalog"), {}, true, 300 }, deployments);
+        KubeCall deployCall = watch(
+            paths::deployments(kNs), { {}, QStringLiteral("metadata.name=catalog"), {}, true, 300 }, deployments);
         QTRY_VERIFY_WITH_TIMEOUT(pods.count(Type::Listed) == 1 && deployments.count(Type::Listed) == 1, 10000);
         QCOMPARE(deployments.events.front().object["items"].size(), std::size_t(1));
 
@@ -127,12 +133,15 @@ private Q_SLOTS:
                 { { "spec",
                     { { "containers",
                         json::array({ { { "name", "catalog" },
-                            { "env", json::array({ { { "name", "WATCH_TEST" }, { "value", "1" } } }) } } }) } } } } } } } };
+                            { "env",
+                                json::array({ { { "name", "WATCH_TEST" }, { "value", "1" } } }) } } }) } } } } } } } };
         auto patched = wait<KubeClient::PatchedDeployment>([&](auto cb) {
-            return m_client->patchDeployment(kNs, QStringLiteral("catalog"), patch, KubeClient::PatchType::StrategicMerge, {}, nullptr, cb);
+            return m_client->patchDeployment(
+                kNs, QStringLiteral("catalog"), patch, KubeClient::PatchType::StrategicMerge, {}, nullptr, cb);
         });
         QVERIFY2(patched.ok(), patched.ok() ? "" : patched.error().message.c_str());
-        const std::string hash = patched->object["spec"]["template"]["metadata"]["labels"].value("pod-template-hash", "");
+        const std::string hash
+            = patched->object["spec"]["template"]["metadata"]["labels"].value("pod-template-hash", "");
 
         QTRY_VERIFY_WITH_TIMEOUT(!deployments.changes().empty(), 10000);
         const json& d = deployments.changes().front()->object;
@@ -270,7 +279,8 @@ private Q_SLOTS:
         Recorder rec;
         KubeCall call = client->watch(
             paths::pods(kNs), { QStringLiteral("app=checkout"), {}, {}, true, 1 }, nullptr,
-            [&rec](const KubeClient::WatchEvent& e) { rec.events.push_back(e); }, [&rec](const Error& e) { rec.error = e; });
+            [&rec](const KubeClient::WatchEvent& e) { rec.events.push_back(e); },
+            [&rec](const Error& e) { rec.error = e; });
         QTRY_COMPARE_WITH_TIMEOUT(rec.count(Type::Listed), 1, 15000);
         QTRY_VERIFY_WITH_TIMEOUT(rec.count(Type::Bookmark) >= 2, 15000);
         tlsSandbox.advanceClock(60 * kMinute);

@@ -46,10 +46,16 @@ bool startSandbox(QProcess& p, const QString& kubeconfig, QString& why)
 }
 
 // Columns of kubectl's human-readable rows (separated by at least two spaces).
-QStringList columns(const QString& line) { return line.trimmed().split(QRegularExpression(QStringLiteral("\\s{2,}"))); }
+QStringList columns(const QString& line)
+{
+    return line.trimmed().split(QRegularExpression(QStringLiteral("\\s{2,}")));
+}
 
 // "checkout-45kjmkcs9w-wrxr4" -> "45kjmkcs9w"
-QString templateHash(const QString& podName) { return podName.section(QLatin1Char('-'), 1, 1); }
+QString templateHash(const QString& podName)
+{
+    return podName.section(QLatin1Char('-'), 1, 1);
+}
 
 void stopProcess(QProcess& p)
 {
@@ -85,7 +91,10 @@ class TestKubectlWatch : public QObject {
         return { QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("--cache-dir"),
             m_dir.filePath(QStringLiteral("cache")) };
     }
-    test::ProcessResult kubectl(const QStringList& args) { return test::runProgram(m_kubectl, baseArgs() + args, 60000); }
+    test::ProcessResult kubectl(const QStringList& args)
+    {
+        return test::runProgram(m_kubectl, baseArgs() + args, 60000);
+    }
     void startKubectl(QProcess& p, const QStringList& args) { p.start(m_kubectl, baseArgs() + args); }
 
     // Reads what a long-running kubectl printed until `done` holds for it (or the deadline).
@@ -117,17 +126,21 @@ private Q_SLOTS:
     void getPodsWatchSeesSetEnvRollout()
     {
         QProcess pods;
-        startKubectl(pods, { QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("-w") });
+        startKubectl(pods,
+            { QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("production"),
+                QStringLiteral("-w") });
         QProcess deployments;
-        startKubectl(deployments, { QStringLiteral("get"), QStringLiteral("deployments"), QStringLiteral("-n"),
-                                      QStringLiteral("production"), QStringLiteral("-w"), QStringLiteral("--output-watch-events") });
+        startKubectl(deployments,
+            { QStringLiteral("get"), QStringLiteral("deployments"), QStringLiteral("-n"), QStringLiteral("production"),
+                QStringLiteral("-w"), QStringLiteral("--output-watch-events") });
         const ProcessGuard stopPods { pods };
         const ProcessGuard stopDeployments { deployments };
         QVERIFY(pods.waitForStarted(10000) && deployments.waitForStarted(10000));
 
         // First the list, as `kubectl get pods` prints it: seven pods, three of them checkout's.
         QString podOut;
-        QString err = readUntil(pods, podOut, [](const QString& o) { return o.count(QLatin1Char('\n')) >= 8; }, 30000);
+        QString err = readUntil(
+            pods, podOut, [](const QString& o) { return o.count(QLatin1Char('\n')) >= 8; }, 30000);
         const QStringList initial = podOut.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QVERIFY2(initial.size() >= 8, qPrintable(podOut + err));
         QCOMPARE(columns(initial[0]), QStringList({ "NAME", "READY", "STATUS", "RESTARTS", "AGE" }));
@@ -138,7 +151,8 @@ private Q_SLOTS:
         QCOMPARE(checkoutPods.size(), 3);
         m_oldHash = templateHash(checkoutPods[0]);
         QString deployOut;
-        readUntil(deployments, deployOut, [](const QString& o) { return o.contains(QLatin1String("catalog")); }, 30000);
+        readUntil(
+            deployments, deployOut, [](const QString& o) { return o.contains(QLatin1String("catalog")); }, 30000);
         QVERIFY2(deployOut.startsWith(QLatin1String("EVENT")), qPrintable(deployOut));
 
         const auto env = kubectl({ QStringLiteral("set"), QStringLiteral("env"), QStringLiteral("deployment/checkout"),
@@ -157,13 +171,16 @@ private Q_SLOTS:
                     return line;
             return {};
         };
-        err = readUntil(pods, podOut, [&](const QString& o) { return !newPodLine(o).isEmpty(); }, 20000);
+        err = readUntil(
+            pods, podOut, [&](const QString& o) { return !newPodLine(o).isEmpty(); }, 20000);
         const QString line = newPodLine(podOut);
-        QVERIFY2(!line.isEmpty(), qPrintable(QStringLiteral("no new checkout pod in the watch output:\n%1\n%2").arg(podOut, err)));
+        QVERIFY2(!line.isEmpty(),
+            qPrintable(QStringLiteral("no new checkout pod in the watch output:\n%1\n%2").arg(podOut, err)));
         QVERIFY(!podOut.mid(listed).contains(QLatin1String("NAME")));
         const QStringList cols = columns(line);
         QCOMPARE(cols.size(), 5);
-        QVERIFY2(cols[2] == QLatin1String("ContainerCreating") || cols[2] == QLatin1String("Running"), qPrintable(line));
+        QVERIFY2(
+            cols[2] == QLatin1String("ContainerCreating") || cols[2] == QLatin1String("Running"), qPrintable(line));
         QCOMPARE(cols[3], QStringLiteral("0"));
         m_newHash = templateHash(cols[0]);
 
@@ -177,7 +194,6 @@ private Q_SLOTS:
         err = readUntil(deployments, deployOut, modified, 20000);
         QVERIFY2(modified(deployOut), qPrintable(deployOut + err));
         QVERIFY(deployOut.contains(QLatin1String("ADDED")));
-
     }
 
     // The served Deployment holds the new env and revision; the new ReplicaSet and its pods too.
@@ -189,7 +205,9 @@ private Q_SLOTS:
             QStringLiteral("--show-managed-fields") });
         QVERIFY2(d.exitCode == 0, d.err.constData());
         const QJsonObject deployment = QJsonDocument::fromJson(d.out).object();
-        const QJsonArray containers = deployment[QLatin1String("spec")][QLatin1String("template")][QLatin1String("spec")][QLatin1String("containers")].toArray();
+        const QJsonArray containers = deployment[QLatin1String("spec")][QLatin1String("template")]
+                                                [QLatin1String("spec")][QLatin1String("containers")]
+                                                    .toArray();
         QCOMPARE(containers.size(), 1);
         bool found = false;
         for (const auto& e : containers[0][QLatin1String("env")].toArray())
@@ -198,14 +216,16 @@ private Q_SLOTS:
         QVERIFY2(found, d.out.constData());
         const QJsonObject meta = deployment[QLatin1String("metadata")].toObject();
         QCOMPARE(meta[QLatin1String("generation")].toInt(), 2);
-        QCOMPARE(meta[QLatin1String("annotations")][QLatin1String("deployment.kubernetes.io/revision")].toString(), QStringLiteral("2"));
+        QCOMPARE(meta[QLatin1String("annotations")][QLatin1String("deployment.kubernetes.io/revision")].toString(),
+            QStringLiteral("2"));
         bool byKubectl = false;
         for (const auto& m : meta[QLatin1String("managedFields")].toArray())
             byKubectl = byKubectl || m[QLatin1String("manager")] == QLatin1String("kubectl-set");
         QVERIFY2(byKubectl, "kubectl set env sends fieldManager=kubectl-set");
 
-        const auto rs = kubectl({ QStringLiteral("get"), QStringLiteral("rs"), QStringLiteral("-n"),
-            QStringLiteral("production"), QStringLiteral("-l"), QStringLiteral("app=checkout"), QStringLiteral("--no-headers") });
+        const auto rs
+            = kubectl({ QStringLiteral("get"), QStringLiteral("rs"), QStringLiteral("-n"), QStringLiteral("production"),
+                QStringLiteral("-l"), QStringLiteral("app=checkout"), QStringLiteral("--no-headers") });
         QVERIFY2(rs.exitCode == 0, rs.err.constData());
         QStringList rsNames;
         for (const QString& line : QString::fromUtf8(rs.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
@@ -213,9 +233,12 @@ private Q_SLOTS:
         QVERIFY2(rsNames.contains(QStringLiteral("checkout-") + m_oldHash), rs.out.constData());
         QVERIFY2(rsNames.contains(QStringLiteral("checkout-") + m_newHash), rs.out.constData());
 
-        const auto pods = kubectl({ QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"),
-            QStringLiteral("production"), QStringLiteral("-l"), QStringLiteral("pod-template-hash=") + m_newHash,
-            QStringLiteral("-o"), QStringLiteral("jsonpath={range .items[*]}{.spec.containers[0].env[?(@.name==\"HEAP_LIMIT_RESTART\")].value}{\"\\n\"}{end}") });
+        const auto pods = kubectl(
+            { QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("production"),
+                QStringLiteral("-l"), QStringLiteral("pod-template-hash=") + m_newHash, QStringLiteral("-o"),
+                QStringLiteral(
+                    "jsonpath={range "
+                    ".items[*]}{.spec.containers[0].env[?(@.name==\"HEAP_LIMIT_RESTART\")].value}{\"\\n\"}{end}") });
         QVERIFY2(pods.exitCode == 0, pods.err.constData());
         const QStringList values = QString::fromUtf8(pods.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QVERIFY2(!values.isEmpty(), "the new ReplicaSet has pods");
@@ -232,14 +255,17 @@ private Q_SLOTS:
         QVERIFY2(env.exitCode == 0, env.err.constData());
         const auto status = test::runProgram(m_kubectl,
             baseArgs()
-                + QStringList { QStringLiteral("rollout"), QStringLiteral("status"), QStringLiteral("deployment/catalog"),
-                    QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--timeout=150s") },
+                + QStringList { QStringLiteral("rollout"), QStringLiteral("status"),
+                    QStringLiteral("deployment/catalog"), QStringLiteral("-n"), QStringLiteral("production"),
+                    QStringLiteral("--timeout=150s") },
             160000);
         QVERIFY2(status.exitCode == 0, QByteArray(status.out + status.err).constData());
         QVERIFY2(status.out.contains("Waiting for deployment \"catalog\" rollout to finish"), status.out.constData());
-        QVERIFY2(status.out.trimmed().endsWith("deployment \"catalog\" successfully rolled out"), status.out.constData());
-        const auto pods = kubectl({ QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"),
-            QStringLiteral("production"), QStringLiteral("-l"), QStringLiteral("app=catalog"), QStringLiteral("--no-headers") });
+        QVERIFY2(
+            status.out.trimmed().endsWith("deployment \"catalog\" successfully rolled out"), status.out.constData());
+        const auto pods = kubectl(
+            { QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("production"),
+                QStringLiteral("-l"), QStringLiteral("app=catalog"), QStringLiteral("--no-headers") });
         QVERIFY2(pods.exitCode == 0, pods.err.constData());
         QSet<QString> hashes;
         for (const QString& line : QString::fromUtf8(pods.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts))

@@ -23,7 +23,10 @@ json object(const std::string& name, const std::string& rv, int value)
         { "spec", { { "value", value } } } };
 }
 
-std::int64_t rvOf(const json& obj) { return std::stoll(obj["metadata"]["resourceVersion"].get<std::string>()); }
+std::int64_t rvOf(const json& obj)
+{
+    return std::stoll(obj["metadata"]["resourceVersion"].get<std::string>());
+}
 
 } // namespace
 
