@@ -31,8 +31,8 @@ Result<double> parseNumber(const std::string& key, const std::string& text)
     double v = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v) || v < 0)
-        return makeError(ErrorCode::InvalidArgument, "invalid fault " + key + " '" + text + "'",
-            "give a non-negative number");
+        return makeError(
+            ErrorCode::InvalidArgument, "invalid fault " + key + " '" + text + "'", "give a non-negative number");
     return v;
 }
 
@@ -94,8 +94,8 @@ Result<FaultSpec> FaultSpec::parse(const std::string& text)
             quint64 seed = 0;
             const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seed);
             if (ec != std::errc() || end != value.data() + value.size())
-                return makeError(ErrorCode::InvalidArgument, "invalid fault seed '" + value + "'",
-                    "give a non-negative integer");
+                return makeError(
+                    ErrorCode::InvalidArgument, "invalid fault seed '" + value + "'", "give a non-negative integer");
             spec.seed = seed;
         } else {
             return makeError(ErrorCode::InvalidArgument, "unknown fault '" + key + "'",
@@ -120,8 +120,7 @@ std::string FaultSpec::toString() const
 FaultInjector::FaultInjector(const FaultSpec& spec)
     : m_spec(spec)
     , m_seed(spec.seed ? *spec.seed : QRandomGenerator::system()->generate64())
-{
-}
+{ }
 
 FaultInjector::Decision FaultInjector::next()
 {

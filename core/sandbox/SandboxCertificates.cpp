@@ -72,8 +72,8 @@ bool addExtension(X509* cert, X509* issuer, int nid, const std::string& value)
 
 // A certificate for `key` with the given subject, valid from an hour ago (clock skew between the
 // sandbox and whoever checks) for `validDays`; the issuer is filled in by the caller.
-CertPtr newCertificate(EVP_PKEY* key, const std::string& commonName, const std::vector<std::string>& organisations,
-    int validDays)
+CertPtr newCertificate(
+    EVP_PKEY* key, const std::string& commonName, const std::vector<std::string>& organisations, int validDays)
 {
     CertPtr cert(X509_new());
     if (!cert || X509_set_version(cert.get(), 2) != 1)
@@ -89,11 +89,13 @@ CertPtr newCertificate(EVP_PKEY* key, const std::string& commonName, const std::
         return nullptr;
     X509_NAME* name = X509_get_subject_name(cert.get());
     for (const std::string& o : organisations)
-        if (X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
-                reinterpret_cast<const unsigned char*>(o.c_str()), -1, -1, 0) != 1)
+        if (X509_NAME_add_entry_by_txt(
+                name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(o.c_str()), -1, -1, 0)
+            != 1)
             return nullptr;
-    if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-            reinterpret_cast<const unsigned char*>(commonName.c_str()), -1, -1, 0) != 1)
+    if (X509_NAME_add_entry_by_txt(
+            name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(commonName.c_str()), -1, -1, 0)
+        != 1)
         return nullptr;
     return cert;
 }
@@ -120,8 +122,7 @@ struct CertificateAuthority::State {
 
 CertificateAuthority::CertificateAuthority(std::shared_ptr<const State> state)
     : m(std::move(state))
-{
-}
+{ }
 
 Result<CertificateAuthority> CertificateAuthority::create(const std::string& commonName, int validDays)
 {
@@ -135,8 +136,7 @@ Result<CertificateAuthority> CertificateAuthority::create(const std::string& com
     if (!c || X509_set_issuer_name(c, X509_get_subject_name(c)) != 1
         || !addExtension(c, c, NID_basic_constraints, "critical,CA:TRUE")
         || !addExtension(c, c, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature")
-        || !addExtension(c, c, NID_subject_key_identifier, "hash")
-        || X509_sign(c, state->key.get(), EVP_sha256()) <= 0)
+        || !addExtension(c, c, NID_subject_key_identifier, "hash") || X509_sign(c, state->key.get(), EVP_sha256()) <= 0)
         return cryptoError("the self-signed CA certificate");
     auto pem = certificateToPem(c);
     if (!pem)
@@ -206,8 +206,7 @@ std::optional<CertificateIdentity> CertificateAuthority::verifyClient(const QByt
     CertPtr cert(d2i_X509(nullptr, &bytes, der.size()));
     std::optional<CertificateIdentity> out;
     if (!cert || X509_NAME_cmp(X509_get_issuer_name(cert.get()), X509_get_subject_name(m->cert.get())) != 0
-        || X509_verify(cert.get(), m->key.get()) != 1
-        || X509_cmp_current_time(X509_get0_notBefore(cert.get())) >= 0
+        || X509_verify(cert.get(), m->key.get()) != 1 || X509_cmp_current_time(X509_get0_notBefore(cert.get())) >= 0
         || X509_cmp_current_time(X509_get0_notAfter(cert.get())) <= 0
         || (X509_get_extension_flags(cert.get()) & EXFLAG_CA) != 0
         || (X509_get_extended_key_usage(cert.get()) & XKU_SSL_CLIENT) == 0) {

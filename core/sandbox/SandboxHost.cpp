@@ -42,8 +42,8 @@ RequestFault kubeFault(const FaultInjector::Decision& d)
     f.delayMs = d.delayMs;
     f.drop = d.action == FaultInjector::Action::Drop;
     if (d.action == FaultInjector::Action::Error500)
-        f.response = kubeStatusError(500, "InternalError",
-            "Internal error occurred: fault injected by the sandbox (--faults)");
+        f.response = kubeStatusError(
+            500, "InternalError", "Internal error occurred: fault injected by the sandbox (--faults)");
     else if (d.action == FaultInjector::Action::Error503)
         f.response = kubeStatusError(503, "ServiceUnavailable",
             "the server is currently unable to handle the request (fault injected by the sandbox)");
@@ -299,7 +299,8 @@ void SandboxHost::stop()
     m_promPort = 0;
 }
 
-Status SandboxHost::writeKubeconfig(const QString& path, const UserCredential& admin, const UserCredential& viewer) const
+Status SandboxHost::writeKubeconfig(
+    const QString& path, const UserCredential& admin, const UserCredential& viewer) const
 {
     auto userEntry = [](const QString& name, const UserCredential& c) -> QString {
         QString entry = QStringLiteral("- name: %1\n  user:\n").arg(name);
@@ -356,7 +357,9 @@ Status SandboxHost::writeKubeconfig(const QString& path, const UserCredential& a
 
 QUrl SandboxHost::kubeUrl() const
 {
-    return QUrl(QStringLiteral("%1://127.0.0.1:%2").arg(m_tls ? QStringLiteral("https") : QStringLiteral("http")).arg(m_kubePort));
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2")
+                    .arg(m_tls ? QStringLiteral("https") : QStringLiteral("http"))
+                    .arg(m_kubePort));
 }
 
 QUrl SandboxHost::prometheusUrl() const

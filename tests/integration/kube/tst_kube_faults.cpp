@@ -14,8 +14,7 @@ using namespace leakdesk::kube;
 
 namespace {
 
-template<class T>
-Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
+template<class T> Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
 {
     std::optional<Result<T>> got;
     call([&](Result<T> r) { got = std::move(r); });
@@ -82,7 +81,8 @@ private Q_SLOTS:
         QTest::addColumn<double>("dropRate");
         QTest::addColumn<qint64>("seed"); // -1: none
 
-        QTest::newRow("issue example") << "latency=200ms,error-rate=0.1,drop-rate=0.05" << true << 200 << 0.1 << 0.05 << qint64(-1);
+        QTest::newRow("issue example") << "latency=200ms,error-rate=0.1,drop-rate=0.05" << true << 200 << 0.1 << 0.05
+                                       << qint64(-1);
         QTest::newRow("seconds, seed") << "latency=1.5s, seed=7" << true << 1500 << 0.0 << 0.0 << qint64(7);
         QTest::newRow("bare milliseconds") << "latency=30" << true << 30 << 0.0 << 0.0 << qint64(-1);
         QTest::newRow("empty") << "" << true << 0 << 0.0 << 0.0 << qint64(-1);
@@ -247,10 +247,11 @@ private Q_SLOTS:
         QCOMPARE(listed, 1);
         const auto counts = s->host.kubeFaultCounts();
         QVERIFY2(counts.errors > 0 && counts.drops > 0,
-            qPrintable(QStringLiteral("the seed must have injected both kinds of fault: %1 requests, %2 errors, %3 drops")
-                           .arg(counts.requests)
-                           .arg(counts.errors)
-                           .arg(counts.drops)));
+            qPrintable(
+                QStringLiteral("the seed must have injected both kinds of fault: %1 requests, %2 errors, %3 drops")
+                    .arg(counts.requests)
+                    .arg(counts.errors)
+                    .arg(counts.drops)));
     }
 
     void watchGivesUpWithAClearError()
@@ -259,8 +260,9 @@ private Q_SLOTS:
         auto s = start("drop-rate=1", KubeClientOptions { 10000, 1, 500 });
         QVERIFY(s);
         std::vector<Error> errors;
-        KubeCall call = s->client->watch(QStringLiteral("/api/v1/namespaces/production/pods"), {}, nullptr,
-            [](const KubeClient::WatchEvent&) {}, [&](const Error& e) { errors.push_back(e); });
+        KubeCall call = s->client->watch(
+            QStringLiteral("/api/v1/namespaces/production/pods"), {}, nullptr, [](const KubeClient::WatchEvent&) {},
+            [&](const Error& e) { errors.push_back(e); });
         QTRY_VERIFY_WITH_TIMEOUT(!errors.empty(), 30000);
         QTest::qWait(500); // and only one
         QCOMPARE(errors.size(), std::size_t(1));

@@ -16,8 +16,7 @@ using namespace leakdesk::kube;
 
 namespace {
 
-template<class T>
-Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
+template<class T> Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
 {
     std::optional<Result<T>> got;
     call([&](Result<T> r) { got = std::move(r); });
@@ -137,7 +136,8 @@ private Q_SLOTS:
         QVERIFY(ctx.ok());
         QCOMPARE(QString::fromStdString(ctx->cluster.server), m_tokenSandbox.kubeUrl().toString());
         QVERIFY(!ctx->cluster.insecureSkipTlsVerify);
-        QCOMPARE(QByteArray::fromStdString(ctx->cluster.certificateAuthorityData), m_tokenSandbox.certificateAuthorityPem());
+        QCOMPARE(
+            QByteArray::fromStdString(ctx->cluster.certificateAuthorityData), m_tokenSandbox.certificateAuthorityPem());
         QCOMPARE(QString::fromStdString(ctx->user.token), m_token);
 
         auto c = generatedClient(m_tokenSandbox, m_tokenSandbox.contextName());
@@ -263,8 +263,10 @@ private Q_SLOTS:
         QVERIFY(!ctx->user.clientKeyData.empty());
         const auto certs = QSslCertificate::fromData(QByteArray::fromStdString(ctx->user.clientCertificateData));
         QCOMPARE(certs.size(), 1);
-        QCOMPARE(certs.first().subjectInfo(QSslCertificate::CommonName), QStringList { QStringLiteral("leakdesk-admin") });
-        QCOMPARE(certs.first().subjectInfo(QSslCertificate::Organization), QStringList { QStringLiteral("system:masters") });
+        QCOMPARE(
+            certs.first().subjectInfo(QSslCertificate::CommonName), QStringList { QStringLiteral("leakdesk-admin") });
+        QCOMPARE(
+            certs.first().subjectInfo(QSslCertificate::Organization), QStringList { QStringLiteral("system:masters") });
 
         auto c = generatedClient(m_certSandbox, m_certSandbox.contextName());
         QVERIFY(c);
@@ -329,9 +331,8 @@ private Q_SLOTS:
             r.ns = QStringLiteral("production");
             r.pod = QString::fromStdString(pod.meta.name);
             r.command = { QStringLiteral("jcmd"), QStringLiteral("-l") };
-            auto out = wait<KubeClient::ExecOutput>([&](KubeClient::Callback<KubeClient::ExecOutput> cb) {
-                return c->execCollect(r, nullptr, cb);
-            });
+            auto out = wait<KubeClient::ExecOutput>(
+                [&](KubeClient::Callback<KubeClient::ExecOutput> cb) { return c->execCollect(r, nullptr, cb); });
             // A pod between an OOM kill and its restart has no running container: try the next.
             if (out.ok() && out->result.exitCode == 0) {
                 ran = *out;

@@ -101,8 +101,8 @@ class TestKubectlTls : public QObject {
     QStringList checkoutPods(const ServedSandbox& s, const QStringList& extra = {})
     {
         const auto r = kubectl(s,
-            QStringList { QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"),
-                QStringLiteral("production") }
+            QStringList {
+                QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("production") }
                 + extra);
         [&] { QVERIFY2(r.exitCode == 0, r.err.constData()); }();
         QStringList names;
@@ -122,9 +122,9 @@ private Q_SLOTS:
         QVERIFY2(QFile::exists(test::cliPath()), "LEAKDESK_CLI must point at the built leakdesk-cli");
         QVERIFY(m_dir.isValid());
         QString why;
-        QVERIFY2(m_tokenSandbox.start({ QStringLiteral("--tls"), QStringLiteral("--token"), m_token,
-                                          QStringLiteral("--read-only-user"), QStringLiteral("--kubeconfig-out"),
-                                          m_dir.filePath(QStringLiteral("token.kubeconfig")) },
+        QVERIFY2(m_tokenSandbox.start(
+                     { QStringLiteral("--tls"), QStringLiteral("--token"), m_token, QStringLiteral("--read-only-user"),
+                         QStringLiteral("--kubeconfig-out"), m_dir.filePath(QStringLiteral("token.kubeconfig")) },
                      why),
             qPrintable(why));
         QVERIFY2(m_certSandbox.start({ QStringLiteral("--tls"), QStringLiteral("--auth"), QStringLiteral("client-cert"),
@@ -203,11 +203,12 @@ private Q_SLOTS:
             QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--type"), QStringLiteral("merge"),
             QStringLiteral("-p"), QStringLiteral(R"({"metadata":{"annotations":{"leakdesk/tls-test":"yes"}}})"),
             QStringLiteral("--dry-run=server") };
-        const auto viewer
-            = kubectl(s, QStringList { QStringLiteral("--context"), QStringLiteral("leakdesk-sandbox-readonly") } + patch);
+        const auto viewer = kubectl(
+            s, QStringList { QStringLiteral("--context"), QStringLiteral("leakdesk-sandbox-readonly") } + patch);
         QVERIFY(viewer.exitCode != 0);
         // The RBAC refusal, naming the user the token or certificate stands for.
-        QVERIFY2(viewer.err.contains("forbidden") && viewer.err.contains("leakdesk-sandbox-viewer"), viewer.err.constData());
+        QVERIFY2(
+            viewer.err.contains("forbidden") && viewer.err.contains("leakdesk-sandbox-viewer"), viewer.err.constData());
         // kubectl auth can-i (a SelfSubjectAccessReview) agrees, over TLS as over http.
         const auto canI = kubectl(s,
             { QStringLiteral("--context"), QStringLiteral("leakdesk-sandbox-readonly"), QStringLiteral("auth"),
@@ -248,8 +249,9 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("kubectlArgs");
         QTest::addColumn<QStringList>("expected"); // one of these in stderr
         QTest::newRow("server errors") << QStringLiteral("error-rate=1,seed=1") << QStringList {}
-                                 << QStringList { QStringLiteral("the server is currently unable to handle the request"),
-                                        QStringLiteral("an error on the server") };
+                                       << QStringList { QStringLiteral(
+                                                            "the server is currently unable to handle the request"),
+                                              QStringLiteral("an error on the server") };
         QTest::newRow("latency over timeout")
             << QStringLiteral("latency=3s") << QStringList { QStringLiteral("--request-timeout=1s") }
             << QStringList { QStringLiteral("Client.Timeout exceeded"), QStringLiteral("context deadline exceeded") };
@@ -262,9 +264,9 @@ private Q_SLOTS:
         QFETCH(QStringList, expected);
         ServedSandbox faulty;
         QString why;
-        QVERIFY2(faulty.start({ QStringLiteral("--tls"), QStringLiteral("--faults"), faults,
-                                  QStringLiteral("--kubeconfig-out"),
-                                  m_dir.filePath(QStringLiteral("faulty-%1.kubeconfig").arg(QTest::currentDataTag())) },
+        QVERIFY2(faulty.start(
+                     { QStringLiteral("--tls"), QStringLiteral("--faults"), faults, QStringLiteral("--kubeconfig-out"),
+                         m_dir.filePath(QStringLiteral("faulty-%1.kubeconfig").arg(QTest::currentDataTag())) },
                      why),
             qPrintable(why));
         const auto r = kubectl(faulty,
@@ -282,8 +284,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QByteArray>("message");
-        QTest::newRow("client-cert without tls") << QStringList { QStringLiteral("--auth"), QStringLiteral("client-cert") }
-                                                 << QByteArray("--auth client-cert needs --tls");
+        QTest::newRow("client-cert without tls") << QStringList { QStringLiteral("--auth"),
+            QStringLiteral("client-cert") } << QByteArray("--auth client-cert needs --tls");
         QTest::newRow("unknown auth") << QStringList { QStringLiteral("--auth"), QStringLiteral("oidc") }
                                       << QByteArray("invalid --auth 'oidc'");
         QTest::newRow("bad faults") << QStringList { QStringLiteral("--faults"), QStringLiteral("error-rate=2") }

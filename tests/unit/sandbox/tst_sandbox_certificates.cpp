@@ -65,9 +65,11 @@ private Q_SLOTS:
         QCOMPARE(san.values(QSsl::DnsEntry), QStringList { QStringLiteral("localhost") });
         QCOMPARE(san.values(QSsl::IpAddressEntry), QStringList { QStringLiteral("127.0.0.1") });
         // Qt's own check of the chain against this CA, for the name clients connect to.
-        const auto errors = QSslCertificate::verify({ cert, parse(m_ca->certificatePem()) }, QStringLiteral("localhost"));
+        const auto errors
+            = QSslCertificate::verify({ cert, parse(m_ca->certificatePem()) }, QStringLiteral("localhost"));
         for (const QSslError& e : errors)
-            QVERIFY2(e.error() == QSslError::SelfSignedCertificateInChain || e.error() == QSslError::CertificateUntrusted,
+            QVERIFY2(
+                e.error() == QSslError::SelfSignedCertificateInChain || e.error() == QSslError::CertificateUntrusted,
                 qPrintable(e.errorString())); // only "the root is not in the system store"
         const QSslKey key(issued->privateKeyPem, QSsl::Ec, QSsl::Pem);
         QVERIFY(!key.isNull());

@@ -99,7 +99,8 @@ private Q_SLOTS:
 
     void latencyKeepsPipelinedAnswersInOrder()
     {
-        m_script = { RequestFault { 150, false, std::nullopt }, RequestFault {}, RequestFault { 50, false, std::nullopt } };
+        m_script
+            = { RequestFault { 150, false, std::nullopt }, RequestFault {}, RequestFault { 50, false, std::nullopt } };
         QTcpSocket s;
         QVERIFY(connect(s));
         const auto replies = exchange(s,
@@ -111,7 +112,8 @@ private Q_SLOTS:
         QCOMPARE(replies[1].body, QByteArray("/second"));
         QCOMPARE(replies[2].body, QByteArray("/third"));
         // Each request was handled once, the delayed ones included.
-        QCOMPARE(m_handled, (QStringList { QStringLiteral("/first"), QStringLiteral("/second"), QStringLiteral("/third") }));
+        QCOMPARE(
+            m_handled, (QStringList { QStringLiteral("/first"), QStringLiteral("/second"), QStringLiteral("/third") }));
         QVERIFY(m_script.empty()); // one fault asked per request, not one per read
     }
 
@@ -139,7 +141,8 @@ private Q_SLOTS:
         m_script = { RequestFault { 20, true, std::nullopt } };
         QTcpSocket s;
         QVERIFY(connect(s));
-        const auto replies = exchange(s, "GET /pods HTTP/1.1\r\nHost: x\r\n\r\nGET /nodes HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+        const auto replies
+            = exchange(s, "GET /pods HTTP/1.1\r\nHost: x\r\n\r\nGET /nodes HTTP/1.1\r\nHost: x\r\n\r\n", 1);
         QVERIFY(replies.empty());
         QTRY_VERIFY_WITH_TIMEOUT(s.state() == QAbstractSocket::UnconnectedState, 10000);
         QVERIFY(m_handled.isEmpty()); // nor the request pipelined behind it
