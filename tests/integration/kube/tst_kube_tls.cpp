@@ -88,6 +88,17 @@ private:
         return c ? std::move(*c) : nullptr;
     }
 
+    QString writeFile(const QString& name, const QByteArray& content, bool executable = false)
+    {
+        const QString path = m_dir.filePath(name);
+        QFile f(path);
+        [&] { QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate)); }();
+        f.write(content);
+        f.close();
+        f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | (executable ? QFile::ExeOwner : QFile::Permissions()));
+        return path;
+    }
+
     QString trustedCa(const sandbox::SandboxHost& host) const
     {
         return QStringLiteral("    certificate-authority-data: %1\n").arg(b64(host.certificateAuthorityPem()));
@@ -299,6 +310,52 @@ private Q_SLOTS:
         QVERIFY(c);
         auto pods = listPods(*c);
         QVERIFY2(pods.ok(), pods.ok() ? "" : pods.error().toString().c_str());
+    }
+
+    void certificatesFromFiles()
+    {
+        // certificate-authority, client-certificate and client-key as paths, as kubeadm writes them.
+        auto cfg = loadKubeConfig({ m_certSandbox.kubeconfigPath().toStdString() });
+        QVERIFY(cfg.ok());
+        auto ctx = resolveContext(*cfg);
+        QVERIFY(ctx.ok());
+        const QString caFile = writeFile(QStringLiteral("ca.crt"), m_certSandbox.certificateAuthorityPem());
+        const QString certFile
+            = writeFile(QStringLiteral("admin.crt"), QByteArray::fromStdString(ctx->user.clientCertificateData));
+        const QString keyFile
+            = writeFile(QStringLiteral("admin.key"), QByteArray::fromStdString(ctx->user.clientKeyData));
+        auto c = client(m_certSandbox.kubeUrl(), QStringLiteral("    certificate-authority: %1\n").arg(caFile),
+            QStringLiteral("    client-certificate: %1\n    client-key: %2\n").arg(certFile, keyFile));
+        QVERIFY(c);
+        QVERIFY(c->tlsVerified());
+        auto pods = listPods(*c);
+        QVERIFY2(pods.ok(), pods.ok() ? "" : pods.error().toString().c_str());
+    }
+
+    void execPluginClientCertificate()
+    {
+        // A credential plugin may answer with a client certificate instead of a token.
+        auto cfg = loadKubeConfig({ m_certSandbox.kubeconfigPath().toStdString() });
+        QVERIFY(cfg.ok());
+        auto ctx = resolveContext(*cfg, m_certSandbox.readOnlyContextName().toStdString());
+        QVERIFY(ctx.ok());
+        const nlohmann::json credential
+            = { { "apiVersion", "client.authentication.k8s.io/v1" }, { "kind", "ExecCredential" },
+                  { "status",
+                      { { "clientCertificateData", ctx->user.clientCertificateData },
+                          { "clientKeyData", ctx->user.clientKeyData } } } };
+        const QString plugin = writeFile(QStringLiteral("cert-plugin"),
+            "#!/bin/sh\ncat <<'JSON'\n" + QByteArray::fromStdString(credential.dump()) + "\nJSON\n", true);
+        auto c = client(m_certSandbox.kubeUrl(), trustedCa(m_certSandbox),
+            QStringLiteral("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: %1\n")
+                .arg(plugin));
+        QVERIFY(c);
+        auto pods = listPods(*c);
+        QVERIFY2(pods.ok(), pods.ok() ? "" : pods.error().toString().c_str());
+        // It is the viewer's certificate: the server knows who is asking.
+        auto patched = dryRunPatch(*c);
+        QVERIFY(!patched.ok());
+        QCOMPARE(patched.error().code, ErrorCode::Forbidden);
     }
 
     void certificateFromAnotherCaIsUnauthorized()
