@@ -913,7 +913,8 @@ struct KubeClient::Watch : std::enable_shared_from_this<KubeClient::Watch> {
         if (j.is_discarded() || !j.is_object() || !j.contains("type") || !j["type"].is_string() || !j.contains("object")
             || !j["object"].is_object()) {
             dropReply();
-            return retry(makeError(ErrorCode::Parse, "watch " + path.toStdString() + ": the server sent a line that is not a WatchEvent",
+            return retry(makeError(ErrorCode::Parse,
+                             "watch " + path.toStdString() + ": the server sent a line that is not a WatchEvent",
                              line.left(200).toStdString()),
                 false);
         }
@@ -926,8 +927,8 @@ struct KubeClient::Watch : std::enable_shared_from_this<KubeClient::Watch> {
             // server is behind us (another replica, a restart). Both: list again.
             if (code == 410 || (code == 504 && object.dump().find("ResourceVersionTooLarge") != std::string::npos))
                 return list();
-            Error error = kubeErrorFromResponse(code, QByteArray::fromStdString(object.dump()),
-                QStringLiteral("watch %1").arg(path));
+            Error error = kubeErrorFromResponse(
+                code, QByteArray::fromStdString(object.dump()), QStringLiteral("watch %1").arg(path));
             if (code == 401 || code == 403 || code == 404)
                 return fail(error);
             return retry(error, false);
@@ -986,15 +987,17 @@ struct KubeClient::Watch : std::enable_shared_from_this<KubeClient::Watch> {
                 }
                 return resourceVersion.empty() ? list() : stream();
             }
-            return retry(makeError(ErrorCode::Network, what.toStdString() + ": the stream broke: " + r->errorString().toStdString()), false);
+            return retry(makeError(ErrorCode::Network,
+                             what.toStdString() + ": the stream broke: " + r->errorString().toStdString()),
+                false);
         }
         const QByteArray body = r->readAll();
         if (status == 410)
             return list();
         if (status == 0)
             return retry(makeError(ErrorCode::Network,
-                             what.toStdString() + ": cannot reach the API server " + client->m_server.toString().toStdString() + ": "
-                                 + r->errorString().toStdString(),
+                             what.toStdString() + ": cannot reach the API server "
+                                 + client->m_server.toString().toStdString() + ": " + r->errorString().toStdString(),
                              "check that the cluster is reachable"),
                 false);
         Error error = kubeErrorFromResponse(status, body, what);

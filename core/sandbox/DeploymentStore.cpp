@@ -59,7 +59,8 @@ json DeploymentStore::deployment(std::size_t service, std::int64_t nowMs) const
         meta["managedFields"] = s.metadata["managedFields"];
     meta["generation"] = s.generation;
     // A status change (its pods) is a change of the object too, as the controller writes it.
-    meta["resourceVersion"] = std::to_string(std::max<std::int64_t>(s.resourceVersion, std::stoll(meta.value("resourceVersion", "0"))));
+    meta["resourceVersion"]
+        = std::to_string(std::max<std::int64_t>(s.resourceVersion, std::stoll(meta.value("resourceVersion", "0"))));
     live["spec"] = s.spec;
     // The sandbox's controller acts at once: the new ReplicaSet exists as soon as the patch is stored.
     live["status"]["observedGeneration"] = s.generation;

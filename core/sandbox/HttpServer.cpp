@@ -388,7 +388,8 @@ void HttpServer::startStream(QTcpSocket* socket, const HttpResponse& response, b
 {
     // Without keep-alive (HTTP/1.0, Connection: close) there is no chunking: the body ends with
     // the connection.
-    QByteArray head = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + httpReasonPhrase(response.status) + "\r\n";
+    QByteArray head
+        = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + httpReasonPhrase(response.status) + "\r\n";
     if (!response.contentType.isEmpty())
         head += "Content-Type: " + response.contentType + "\r\n";
     for (const auto& [k, v] : response.headers)

@@ -225,8 +225,8 @@ HttpResponse KubeApi::handle(const HttpRequest& request)
     try {
         return handleUnchecked(request);
     } catch (const std::exception& e) {
-        return kubeStatusError(500, "InternalError", std::string("an error on the server (\"") + e.what()
-                + "\") has prevented the request from succeeding");
+        return kubeStatusError(500, "InternalError",
+            std::string("an error on the server (\"") + e.what() + "\") has prevented the request from succeeding");
     }
 }
 

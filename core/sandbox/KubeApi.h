@@ -82,8 +82,8 @@ private:
     std::vector<nlohmann::json> objects(const ResourceType& type, std::int64_t nowMs) const;
     // For the kinds that can be watched, through their watch cache (which a list advances).
     std::vector<nlohmann::json> listObjects(const ResourceType& type, std::int64_t nowMs) const;
-    HttpResponse watch(const HttpRequest& request, const ResourceType& type, const std::string& ns,
-        const std::string& name) const;
+    HttpResponse watch(
+        const HttpRequest& request, const ResourceType& type, const std::string& ns, const std::string& name) const;
     bool authorised(const HttpRequest& request) const;
     const User* authenticate(const HttpRequest& request) const; // null: 401
     bool allowed(const User& user, const std::string& verb, const std::string& group, const std::string& resource) const;

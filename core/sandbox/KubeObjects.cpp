@@ -102,8 +102,7 @@ json KubeObjects::node(std::size_t index, std::int64_t nowMs) const
     return json { { "apiVersion", "v1" }, { "kind", "Node" },
         { "metadata",
             { { "name", n.name }, { "uid", m_model.uidFor("Node", n.name) },
-                { "resourceVersion", resourceVersionAt(heartbeatMs) },
-                { "creationTimestamp", rfc3339(created) },
+                { "resourceVersion", resourceVersionAt(heartbeatMs) }, { "creationTimestamp", rfc3339(created) },
                 { "labels",
                     { { "kubernetes.io/hostname", n.name }, { "kubernetes.io/os", "linux" },
                         { "kubernetes.io/arch", "amd64" }, { "node.kubernetes.io/instance-type", "standard-4" } } } } },
@@ -238,7 +237,8 @@ json KubeObjects::replicaSet(std::size_t service, std::size_t revision, std::int
     int existing = 0;
     const bool latest = revision + 1 == m_model.revisions(service).size();
     // Changes with its pods, and when a newer revision scales it down.
-    std::int64_t changedMs = std::min(nowMs, latest ? rev.createdMs : m_model.revisions(service)[revision + 1].createdMs);
+    std::int64_t changedMs
+        = std::min(nowMs, latest ? rev.createdMs : m_model.revisions(service)[revision + 1].createdMs);
     for (std::size_t p = 0; p < m_model.pods().size(); ++p) {
         if (m_model.pods()[p].service != service || m_model.pods()[p].revision != revision
             || m_model.pods()[p].createdMs > nowMs)

@@ -93,14 +93,16 @@ json podRow(const json& pod, std::int64_t nowMs)
 // with the same columns.
 json asCoreEvent(const json& v1)
 {
-    auto field = [&](const char* key, json fallback) {
-        return v1.contains(key) && !v1[key].is_null() ? v1[key] : fallback;
-    };
-    return { { "metadata", field("metadata", json::object()) }, { "involvedObject", field("regarding", json::object()) },
-        { "type", field("type", "") }, { "reason", field("reason", "") }, { "message", field("note", "") },
+    auto field
+        = [&](const char* key, json fallback) { return v1.contains(key) && !v1[key].is_null() ? v1[key] : fallback; };
+    return { { "metadata", field("metadata", json::object()) },
+        { "involvedObject", field("regarding", json::object()) }, { "type", field("type", "") },
+        { "reason", field("reason", "") }, { "message", field("note", "") },
         { "firstTimestamp", field("deprecatedFirstTimestamp", field("eventTime", "")) },
         { "lastTimestamp", field("deprecatedLastTimestamp", nullptr) },
-        { "count", v1.contains("deprecatedCount") && v1["deprecatedCount"].is_number_integer() ? v1["deprecatedCount"] : json(1) },
+        { "count",
+            v1.contains("deprecatedCount") && v1["deprecatedCount"].is_number_integer() ? v1["deprecatedCount"]
+                                                                                        : json(1) },
         { "source", field("deprecatedSource", json::object()) } };
 }
 

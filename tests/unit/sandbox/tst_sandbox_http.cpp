@@ -292,7 +292,8 @@ private Q_SLOTS:
     void eventsV1AsTable()
     {
         const QByteArray accept = "Accept: application/json;as=Table;v=v1;g=meta.k8s.io,application/json\r\n";
-        const Reply r = kube("/apis/events.k8s.io/v1/namespaces/production/events?fieldSelector=reason%3DOOMKilling", accept);
+        const Reply r
+            = kube("/apis/events.k8s.io/v1/namespaces/production/events?fieldSelector=reason%3DOOMKilling", accept);
         QCOMPARE(r.status, 200);
         const json t = r.doc();
         QCOMPARE_JSON(t["kind"], "Table");
@@ -421,7 +422,8 @@ private Q_SLOTS:
         s.connectToHost(QHostAddress::LocalHost, m_kube);
         QVERIFY(s.waitForConnected(5000));
         s.write("GET /api/v1/namespaces/production/pods?watch=1&timeoutSeconds=1&allowWatchBookmarks=true HTTP/1.1\r\n"
-                "Host: x\r\n" + m_auth + "\r\nGET /version HTTP/1.1\r\nHost: x\r\n" + m_auth + "\r\n");
+                "Host: x\r\n"
+            + m_auth + "\r\nGET /version HTTP/1.1\r\nHost: x\r\n" + m_auth + "\r\n");
         QByteArray data;
         qsizetype headEnd = -1;
         while ((headEnd = data.indexOf("\r\n\r\n")) < 0 && s.waitForReadyRead(5000))
@@ -486,7 +488,8 @@ private Q_SLOTS:
         QVERIFY(sock.waitForConnected(5000));
         sock.write("GET /api/v1/namespaces/production/pods?watch=1&sendInitialEvents=true&allowWatchBookmarks=true"
                    "&resourceVersionMatch=NotOlderThan&timeoutSeconds=1&labelSelector=app%3Dcatalog HTTP/1.1\r\n"
-                   "Host: x\r\nConnection: close\r\n" + m_auth + "\r\n");
+                   "Host: x\r\nConnection: close\r\n"
+            + m_auth + "\r\n");
         QByteArray data;
         while (sock.state() == QAbstractSocket::ConnectedState && sock.waitForReadyRead(5000))
             data += sock.readAll();
