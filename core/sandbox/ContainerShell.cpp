@@ -1,6 +1,7 @@
 #include "sandbox/ContainerShell.h"
 
 #include "sandbox/SandboxModel.h"
+#include "sandbox/ShippedHeapDumps.h"
 #include "sandbox/SyntheticHeapDump.h"
 
 #include <QCryptographicHash>
@@ -402,6 +403,20 @@ int ContainerShell::jcmd(const std::vector<std::string>& args, ExecOutput& out)
         out.out("OpenJDK 64-Bit Server VM version 17.0.13+11\nJDK 17.0.13\n");
         return 0;
     }
+    if (command == "GC.heap_info") {
+        // As G1 prints it (JDK 17); the capture's pre-flight reads "used" to size the dump.
+        const std::int64_t usedK = m_info.heapUsedBytes / 1024;
+        const std::int64_t totalK = std::max<std::int64_t>(usedK, m_info.memoryLimitBytes * 3 / 4 / 1024);
+        char buf[512];
+        std::snprintf(buf, sizeof buf,
+            " garbage-first heap   total %lldK, used %lldK [0x00000000a0000000, 0x0000000100000000)\n"
+            "  region size 1024K, 12 young (12288K), 2 survivors (2048K)\n"
+            " Metaspace       used 98214K, committed 99072K, reserved 1138688K\n"
+            "  class space    used 12745K, committed 13184K, reserved 1048576K\n",
+            static_cast<long long>(totalK), static_cast<long long>(usedK));
+        out.out(buf);
+        return 0;
+    }
     if (command == "help") {
         out.out("The following commands are available:\nGC.class_histogram\nGC.heap_dump\nGC.heap_info\nVM.flags\n"
                 "VM.version\nhelp\n\nFor more information about a specific command use 'help <command>'.\n");
@@ -505,16 +520,7 @@ int ContainerShell::heapDump(const std::string& file, bool live, int gzLevel, Ex
         out.out(q("Unable to create " + file + ": No such file or directory\n"));
         return 0;
     }
-    HeapDumpShape shape;
-    shape.seed = mixHash(m_info.seed, stableHash(m_info.podName));
-    shape.timestampMs = m_now;
-    // The dump of a heap of N bytes is about N bytes; the sandbox scales it down 32x so a demo
-    // dump stays a few tens of MB.
-    shape.targetBytes = std::clamp<std::int64_t>(m_info.heapUsedBytes / 32, 2 * kMiB, 64 * kMiB);
-    shape.liveOnly = live;
-    QByteArray bytes = syntheticHeapDump(shape);
-    if (gzLevel > 0)
-        bytes = gzipCompress(bytes, gzLevel);
+    QByteArray bytes = heapDumpBytes(live, gzLevel);
     const Mount& mount = m_fs.mountOf(p);
     const std::int64_t room = m_fs.availableBytes(mount);
     if (bytes.size() > room) {
@@ -530,6 +536,43 @@ int ContainerShell::heapDump(const std::string& file, bool live, int gzLevel, Ex
     std::snprintf(secs, sizeof secs, "%.3f", 0.05 + static_cast<double>(size) / (gzLevel > 0 ? 40e6 : 200e6));
     out.out("Heap dump file created [" + QByteArray::number(size) + " bytes in " + secs + " secs]\n");
     return 0;
+}
+
+QByteArray ContainerShell::heapDumpBytes(bool live, int gzLevel) const
+{
+    // A real JVM's dump of LeakyService (early or late in the leak) when one is shipped for the
+    // service and no size is forced; the -all dump of that quiescent heap is the same file.
+    if (!m_info.dumpBytes) {
+        const bool late = m_info.memoryLimitBytes > 0 && m_info.heapUsedBytes * 2 >= m_info.memoryLimitBytes;
+        if (auto shipped = shippedHeapDump(m_info.service, late, gzLevel > 0))
+            return *shipped;
+    }
+    HeapDumpShape shape;
+    shape.seed = mixHash(m_info.seed, stableHash(m_info.podName));
+    shape.timestampMs = m_now;
+    // The dump of a heap of N bytes is about N bytes; the sandbox scales it down 32x so a demo
+    // dump stays a few tens of MB.
+    shape.targetBytes = m_info.dumpBytes ? *m_info.dumpBytes
+                                         : std::clamp<std::int64_t>(m_info.heapUsedBytes / 32, 2 * kMiB, 64 * kMiB);
+    shape.liveOnly = live;
+    QByteArray bytes = syntheticHeapDump(shape);
+    if (gzLevel > 0)
+        bytes = gzipCompress(bytes, gzLevel);
+    return bytes;
+}
+
+void ContainerShell::outFile(const SimFile& f, qint64 offset, ExecOutput& out) const
+{
+    const qint64 size = f.size();
+    if (!m_info.corruptReads || size - offset < 2) {
+        out.outSlice(f.content, offset, size - offset);
+        return;
+    }
+    // One flipped byte in the middle of the file, wherever the read starts.
+    const qint64 bad = std::max(offset, size / 2);
+    out.outSlice(f.content, offset, bad - offset);
+    out.out(QByteArray(1, static_cast<char>(f.content->at(bad) ^ 0x5a)));
+    out.outSlice(f.content, bad + 1, size - bad - 1);
 }
 
 int ContainerShell::ls(const std::vector<std::string>& args, ExecOutput& out)
@@ -651,7 +694,7 @@ int ContainerShell::cat(const std::vector<std::string>& args, ExecOutput& out)
     for (const auto& a : args) {
         const std::string p = path(a);
         if (const SimFile* f = m_fs.file(p)) {
-            out.outSlice(f->content, 0, f->size());
+            outFile(*f, 0, out);
         } else {
             out.err(q("cat: " + a + (m_fs.isDirectory(p) ? ": Is a directory\n" : ": No such file or directory\n")));
             status = 1;
@@ -732,7 +775,7 @@ int ContainerShell::tail(const std::vector<std::string>& args, ExecOutput& out)
     }
     const qint64 size = f->size();
     const qint64 offset = fromStart ? std::clamp<qint64>(n - 1, 0, size) : std::max<qint64>(0, size - n);
-    out.outSlice(f->content, offset, size - offset);
+    outFile(*f, offset, out);
     return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ struct ExecOutput {
 struct ContainerInfo {
     std::string podName;
     std::string container;
+    std::string service; // picks the real JVM dumps shipped for it
+    std::int64_t memoryLimitBytes = 0;
+    bool corruptReads = false; // see ContainerVariation
+    std::optional<std::int64_t> dumpBytes; // see ContainerVariation
     bool jvm = false;
     bool jdkTools = true; // jcmd, jmap and jps exist in the image
     int jvmPid = 1; // the JVM is not always PID 1 (an entrypoint shell may be)
@@ -68,6 +73,8 @@ private:
     int jmap(const std::vector<std::string>& args, ExecOutput& out);
     int jps(const std::vector<std::string>& args, ExecOutput& out);
     int heapDump(const std::string& file, bool live, int gzLevel, ExecOutput& out);
+    QByteArray heapDumpBytes(bool live, int gzLevel) const;
+    void outFile(const SimFile& f, qint64 offset, ExecOutput& out) const;
     int ls(const std::vector<std::string>& args, ExecOutput& out);
     int df(const std::vector<std::string>& args, ExecOutput& out);
     int cat(const std::vector<std::string>& args, ExecOutput& out);

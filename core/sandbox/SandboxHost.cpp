@@ -105,6 +105,8 @@ public:
         if (!options.execProtocols.isEmpty())
             m_exec.setProtocols(options.execProtocols);
         m_exec.setDropAfterBytes(options.execDropAfterBytes);
+        for (const auto& [name, variation] : options.containerVariations)
+            m_runtime.setVariation(name, variation);
         m_kubeServer.setUpgradeHandler([this](const HttpRequest& r, QTcpSocket* socket) {
             // Only WebSocket exec is taken over; anything else is answered as a plain request.
             if (r.header("upgrade").toLower() != "websocket")

@@ -4,6 +4,7 @@
 // through the same clients it uses for a real cluster, synchronously or not.
 
 #include "common/Result.h"
+#include "sandbox/ContainerRuntime.h"
 #include "sandbox/FaultInjection.h"
 
 #include <QObject>
@@ -12,6 +13,7 @@
 #include <QUrl>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -30,6 +32,9 @@ struct SandboxOptions {
     // connection dropped after this many stdout bytes of each exec (negative: never).
     QStringList execProtocols;
     qint64 execDropAfterBytes = -1;
+    // What goes wrong with heap dumps in some containers, by service or pod name: no JDK tools, a
+    // memory-backed /tmp, a nearly full disk, reads that corrupt a byte, dumps of a forced size.
+    std::map<std::string, ContainerVariation> containerVariations;
     QString token; // the admin's bearer token; empty: a fresh random one per run
     // Adds a read-only user (RBAC "view": get/list/watch, 403 on patch and exec) to the server and
     // to the kubeconfig, as user "leakdesk-sandbox-viewer" and context "leakdesk-sandbox-readonly".

@@ -23,6 +23,7 @@ std::vector<std::string> words(const QString& line)
     return out;
 }
 
+// Every gzip member in turn: a real JVM's `GC.heap_dump -gz` writes one member per chunk.
 QByteArray gunzip(const QByteArray& gz)
 {
     z_stream zs {};
@@ -32,11 +33,17 @@ QByteArray gunzip(const QByteArray& gz)
     zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.constData()));
     zs.avail_in = static_cast<uInt>(gz.size());
     int rc = Z_OK;
-    while (rc == Z_OK) {
+    for (;;) {
         zs.next_out = reinterpret_cast<Bytef*>(buf);
         zs.avail_out = sizeof buf;
         rc = inflate(&zs, Z_NO_FLUSH);
         out.append(buf, static_cast<qsizetype>(sizeof buf - zs.avail_out));
+        if (rc == Z_STREAM_END && zs.avail_in > 0) {
+            inflateReset(&zs);
+            continue;
+        }
+        if (rc != Z_OK)
+            break;
     }
     inflateEnd(&zs);
     return rc == Z_STREAM_END ? out : QByteArray();
@@ -170,6 +177,8 @@ private Q_SLOTS:
         QCOMPARE(file->size(), size);
         QCOMPARE(file->mode, 0600); // as the JVM creates it
         QVERIFY(file->content->startsWith(QByteArray("JAVA PROFILE 1.0.2\0", 19)));
+        // Made by a real JVM running LeakyService (resources/heapdumps), not generated.
+        QVERIFY(file->content->contains("LeakyService$SessionCache"));
 
         // The same dump again is refused the way HotSpot refuses it (and jcmd still exits 0).
         ExecOutput again = runtime.exec(pod, words(QStringLiteral("jcmd 7 GC.heap_dump /tmp/heap.hprof")), kNow);
@@ -239,6 +248,65 @@ private Q_SLOTS:
                      .hasMatch(),
             df.constData());
         QCOMPARE(runtime.exec(pod, words(QStringLiteral("jcmd -l")), kNow).exitCode, 127);
+    }
+
+    void earlyAndLateDumpsDiffer()
+    {
+        // A pod early in its run gets the early dump, later (heap over half the limit) the late one.
+        ContainerRuntime runtime(m_model);
+        const std::size_t pod = runningPod("checkout");
+        const auto& run = m_model.pods()[pod].runs[*m_model.runIndexAt(pod, kNow)];
+        QByteArray early;
+        QByteArray late;
+        for (std::int64_t t = run.startedMs + kMinuteMs; t < kNow + 6 * kHourMs; t += 5 * kMinuteMs) {
+            if (!m_model.runIndexAt(pod, t))
+                continue;
+            runtime.exec(pod, words(QStringLiteral("rm -f /tmp/h.hprof")), t);
+            runtime.exec(pod, words(QStringLiteral("jcmd 7 GC.heap_dump /tmp/h.hprof")), t);
+            const SimFile* f = runtime.fileSystem(pod, t).file("/tmp/h.hprof");
+            if (!f)
+                continue;
+            if (early.isEmpty()) {
+                early = *f->content;
+            } else if (*f->content != early) {
+                late = *f->content;
+                break;
+            }
+        }
+        QVERIFY(!early.isEmpty());
+        QVERIFY2(!late.isEmpty(), "no late dump while the heap grew");
+        QVERIFY(late.size() > early.size());
+    }
+
+    void variationsParse()
+    {
+        const auto v = parseContainerVariation("no-jdk,memory-tmp,disk-free=1Mi,corrupt-reads,dump-bytes=256Mi");
+        QVERIFY(v.ok());
+        QVERIFY(v->withoutJdkTools && v->memoryBackedTmp && v->corruptReads);
+        QCOMPARE(*v->rootFreeBytes, std::int64_t(1024 * 1024));
+        QCOMPARE(*v->dumpBytes, std::int64_t(256) * 1024 * 1024);
+        QVERIFY(!parseContainerVariation("no-jdk,fast").ok());
+        QVERIFY(!parseContainerVariation("disk-free=lots").ok());
+    }
+
+    void corruptReadsFlipOneByte()
+    {
+        ContainerRuntime runtime(m_model);
+        ContainerVariation v;
+        v.corruptReads = true;
+        runtime.setVariation("checkout", v);
+        const std::size_t pod = runningPod("checkout");
+        QCOMPARE(runtime.exec(pod, words(QStringLiteral("jcmd 7 GC.heap_dump /tmp/h.hprof")), kNow).exitCode, 0);
+        const QByteArray real = *runtime.fileSystem(pod, kNow).file("/tmp/h.hprof")->content;
+        const QByteArray read = runtime.exec(pod, words(QStringLiteral("cat /tmp/h.hprof")), kNow).stdoutBytes();
+        QCOMPARE(read.size(), real.size());
+        int diffs = 0;
+        for (qsizetype i = 0; i < real.size(); ++i)
+            diffs += real[i] != read[i];
+        QCOMPARE(diffs, 1);
+        // The process table and the mounts a capture reads when the JDK tools are missing.
+        QVERIFY(runtime.exec(pod, words(QStringLiteral("cat /proc/7/cmdline")), kNow).stdoutBytes().startsWith("java\0"));
+        QVERIFY(runtime.exec(pod, words(QStringLiteral("cat /proc/mounts")), kNow).stdoutBytes().startsWith("overlay / overlay"));
     }
 
     void fileSystemIsFreshAfterARestart()
