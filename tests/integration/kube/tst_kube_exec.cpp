@@ -99,6 +99,8 @@ private Q_SLOTS:
         sandbox::SandboxOptions options;
         options.seed = kSeed;
         options.fixedNowMs = m_now;
+        // Generated dumps of a forced size: the shipped real ones are too small to show back-pressure.
+        options.containerVariations["checkout"].dumpBytes = 48 * 1024 * 1024;
         const auto s = m_sandbox.start(options);
         QVERIFY2(s.ok(), s.ok() ? "" : s.error().message.c_str());
     }
@@ -246,6 +248,7 @@ private Q_SLOTS:
         options.seed = kSeed;
         options.fixedNowMs = m_now;
         options.execDropAfterBytes = 3 * 1024 * 1024;
+        options.containerVariations["checkout"].dumpBytes = 48 * 1024 * 1024;
         QVERIFY(dropping.start(options).ok());
         auto exec = [&](const QStringList& command) { return collect(*dropping.client, request(m_pod, command)); };
         QVERIFY(exec({ QStringLiteral("jcmd"), QStringLiteral("7"), QStringLiteral("GC.heap_dump"),
