@@ -98,7 +98,8 @@ int serve(const QStringList& args)
         QStringLiteral("token|client-cert") });
     p.addOption({ QStringLiteral("faults"),
         QStringLiteral("Inject faults into every API request, e.g. latency=200ms,error-rate=0.1,drop-rate=0.05,seed=7 "
-                       "(error-rate: answered 500/503; drop-rate: connection closed unanswered; seed: reproducible)."),
+                       "(error-rate: answered 500/503; drop-rate: connection closed unanswered; "
+                       "throttle-rate: answered 429 with Retry-After; seed: reproducible)."),
         QStringLiteral("SPEC") });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli sandbox serve") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli sandbox serve --help'"));

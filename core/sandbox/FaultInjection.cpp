@@ -90,6 +90,11 @@ Result<FaultSpec> FaultSpec::parse(const std::string& text)
             if (!v)
                 return v.error();
             spec.dropRate = *v;
+        } else if (key == "throttle-rate") {
+            auto v = parseRate(key, value);
+            if (!v)
+                return v.error();
+            spec.throttleRate = *v;
         } else if (key == "seed") {
             quint64 seed = 0;
             const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seed);
@@ -99,11 +104,11 @@ Result<FaultSpec> FaultSpec::parse(const std::string& text)
             spec.seed = seed;
         } else {
             return makeError(ErrorCode::InvalidArgument, "unknown fault '" + key + "'",
-                "known faults: latency, error-rate, drop-rate, seed");
+                "known faults: latency, error-rate, drop-rate, throttle-rate, seed");
         }
     }
-    if (spec.errorRate + spec.dropRate > 1)
-        return makeError(ErrorCode::InvalidArgument, "error-rate and drop-rate add up to more than 1",
+    if (spec.errorRate + spec.dropRate + spec.throttleRate > 1)
+        return makeError(ErrorCode::InvalidArgument, "error-rate, drop-rate and throttle-rate add up to more than 1",
             "they are fractions of the same requests");
     return spec;
 }
@@ -112,6 +117,8 @@ std::string FaultSpec::toString() const
 {
     std::ostringstream out;
     out << "latency=" << latencyMs << "ms,error-rate=" << errorRate << ",drop-rate=" << dropRate;
+    if (throttleRate > 0)
+        out << ",throttle-rate=" << throttleRate;
     if (seed)
         out << ",seed=" << *seed;
     return out.str();
@@ -136,13 +143,16 @@ FaultInjector::Decision FaultInjector::next()
     } else if (u < m_spec.dropRate + m_spec.errorRate) {
         d.action = (h & 1) ? Action::Error503 : Action::Error500;
         ++m_errors;
+    } else if (u < m_spec.dropRate + m_spec.errorRate + m_spec.throttleRate) {
+        d.action = Action::Throttle;
+        ++m_throttled;
     }
     return d;
 }
 
 FaultCounts FaultInjector::counts() const
 {
-    return FaultCounts { static_cast<qint64>(m_sequence.load()), m_errors.load(), m_drops.load() };
+    return FaultCounts { static_cast<qint64>(m_sequence.load()), m_errors.load(), m_drops.load(), m_throttled.load() };
 }
 
 } // namespace leakdesk::sandbox

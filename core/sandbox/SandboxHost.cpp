@@ -47,6 +47,13 @@ RequestFault kubeFault(const FaultInjector::Decision& d)
     else if (d.action == FaultInjector::Action::Error503)
         f.response = kubeStatusError(503, "ServiceUnavailable",
             "the server is currently unable to handle the request (fault injected by the sandbox)");
+    else if (d.action == FaultInjector::Action::Throttle) {
+        // As API Priority and Fairness answers: 429 with Retry-After, so clients may come back.
+        f.response = kubeStatusError(429, "TooManyRequests",
+            "Too many requests, please try again later. (fault injected by the sandbox)",
+            nlohmann::json { { "retryAfterSeconds", 1 } });
+        f.response->headers.emplace_back("Retry-After", "1");
+    }
     return f;
 }
 
@@ -61,6 +68,12 @@ RequestFault prometheusFault(const FaultInjector::Decision& d)
             nlohmann::json { { "status", "error" }, { "errorType", unavailable ? "unavailable" : "internal" },
                 { "error", "fault injected by the sandbox (--faults)" } }
                 .dump());
+    } else if (d.action == FaultInjector::Action::Throttle) {
+        f.response = HttpResponse::json(429,
+            nlohmann::json { { "status", "error" }, { "errorType", "unavailable" },
+                { "error", "too many requests (fault injected by the sandbox)" } }
+                .dump());
+        f.response->headers.emplace_back("Retry-After", "1");
     }
     return f;
 }

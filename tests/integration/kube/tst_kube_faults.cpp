@@ -31,6 +31,15 @@ Result<ParsedList<Pod>> listPods(KubeClient& c)
     });
 }
 
+Result<KubeClient::PatchedDeployment> dryRunPatch(KubeClient& c)
+{
+    return wait<KubeClient::PatchedDeployment>([&](KubeClient::Callback<KubeClient::PatchedDeployment> cb) {
+        return c.patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"),
+            nlohmann::json::parse(R"({"metadata":{"annotations":{"leakdesk/test":"faults"}}})"),
+            KubeClient::PatchType::Merge, KubeClient::PatchOptions { true, QStringLiteral("leakdesk") }, nullptr, cb);
+    });
+}
+
 struct FaultySandbox {
     sandbox::SandboxHost host;
     std::unique_ptr<KubeClient> client;
@@ -89,6 +98,9 @@ private Q_SLOTS:
         QTest::newRow("rate over 1") << "error-rate=1.5" << false << 0 << 0.0 << 0.0 << qint64(-1);
         QTest::newRow("rates add over 1") << "error-rate=0.6,drop-rate=0.6" << false << 0 << 0.0 << 0.0 << qint64(-1);
         QTest::newRow("negative") << "drop-rate=-0.1" << false << 0 << 0.0 << 0.0 << qint64(-1);
+        QTest::newRow("throttle") << "throttle-rate=0.2" << true << 0 << 0.0 << 0.0 << qint64(-1);
+        QTest::newRow("three rates over 1")
+            << "error-rate=0.4,drop-rate=0.3,throttle-rate=0.4" << false << 0 << 0.0 << 0.0 << qint64(-1);
         QTest::newRow("unknown key") << "jitter=5ms" << false << 0 << 0.0 << 0.0 << qint64(-1);
         QTest::newRow("no value") << "latency" << false << 0 << 0.0 << 0.0 << qint64(-1);
         QTest::newRow("bad unit") << "latency=5m" << false << 0 << 0.0 << 0.0 << qint64(-1);
@@ -221,6 +233,50 @@ private Q_SLOTS:
         }
         const auto counts = s->host.kubeFaultCounts();
         QVERIFY(counts.errors + counts.drops > 0);
+    }
+
+    void throttlingIsRetriedEvenForPatches()
+    {
+        // A 429 means the server did nothing: reads and writes alike come back after Retry-After.
+        auto s = start("throttle-rate=0.5,seed=3", KubeClientOptions { 10000, 5, 500 });
+        QVERIFY(s);
+        for (int i = 0; i < 3; ++i) {
+            auto pods = listPods(*s->client);
+            QVERIFY2(pods.ok(), pods.ok() ? "" : pods.error().toString().c_str());
+        }
+        for (int i = 0; i < 2; ++i) {
+            auto patched = dryRunPatch(*s->client);
+            QVERIFY2(patched.ok(), patched.ok() ? "" : patched.error().toString().c_str());
+        }
+        const auto counts = s->host.kubeFaultCounts();
+        QVERIFY2(counts.throttled > 0, "the seed must have throttled some requests");
+        QCOMPARE(counts.requests, 5 + counts.throttled);
+    }
+
+    void throttlingBeyondTheRetriesIsReported()
+    {
+        auto s = start("throttle-rate=1", KubeClientOptions { 10000, 1, 500 });
+        QVERIFY(s);
+        auto pods = listPods(*s->client);
+        QVERIFY(!pods.ok());
+        QCOMPARE(pods.error().code, ErrorCode::Server);
+        QVERIFY2(QString::fromStdString(pods.error().toString()).contains(QStringLiteral("429")),
+            pods.error().toString().c_str());
+        QCOMPARE(s->host.kubeFaultCounts().requests, qint64(2)); // the first try and one retry
+    }
+
+    void serverErrorsOnPatchesAreNotRetried()
+    {
+        // The server may have applied a PATCH before failing: only reads are retried on 5xx.
+        auto s = start("error-rate=1", KubeClientOptions { 10000, 3, 500 });
+        QVERIFY(s);
+        auto patched = dryRunPatch(*s->client);
+        QVERIFY(!patched.ok());
+        QCOMPARE(patched.error().code, ErrorCode::Server);
+        QCOMPARE(s->host.kubeFaultCounts().requests, qint64(1));
+        auto pods = listPods(*s->client);
+        QVERIFY(!pods.ok());
+        QCOMPARE(s->host.kubeFaultCounts().requests, qint64(1 + 4)); // a read: the first try and three retries
     }
 
     void watchReconnectsThroughFaults()
