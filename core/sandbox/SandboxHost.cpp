@@ -13,6 +13,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -226,6 +227,12 @@ Status SandboxHost::start(const SandboxOptions& options)
         QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(raw.data()), raw.size() / 4);
         return QString::fromLatin1(raw.toHex());
     };
+    // RFC 6750's token68 characters only: anything else could not travel in an Authorization
+    // header as is, and would break the YAML of the kubeconfig.
+    static const QRegularExpression tokenSyntax(QStringLiteral("^[A-Za-z0-9._~+/-]+=*$"));
+    if (!options.token.isEmpty() && !tokenSyntax.match(options.token).hasMatch())
+        return makeError(ErrorCode::InvalidArgument, "the sandbox token holds characters a bearer token cannot have",
+            "use letters, digits and - . _ ~ + / (and = at the end only)");
     const QString token = options.token.isEmpty() ? randomToken() : options.token;
     const QString viewerToken = options.readOnlyUser ? randomToken() : QString();
     UserCredential admin { token, {}, {} };

@@ -284,22 +284,33 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QByteArray>("message");
-        QTest::newRow("client-cert without tls") << QStringList { QStringLiteral("--auth"),
-            QStringLiteral("client-cert") } << QByteArray("--auth client-cert needs --tls");
+        QTest::addColumn<int>("exitCode"); // 2: a usage error; 1: the sandbox refused to start
+        QTest::newRow("client-cert without tls")
+            << QStringList { QStringLiteral("--auth"), QStringLiteral("client-cert") }
+            << QByteArray("--auth client-cert needs --tls") << 2;
         QTest::newRow("unknown auth") << QStringList { QStringLiteral("--auth"), QStringLiteral("oidc") }
-                                      << QByteArray("invalid --auth 'oidc'");
+                                      << QByteArray("invalid --auth 'oidc'") << 2;
         QTest::newRow("bad faults") << QStringList { QStringLiteral("--faults"), QStringLiteral("error-rate=2") }
-                                    << QByteArray("invalid fault error-rate '2'");
+                                    << QByteArray("invalid fault error-rate '2'") << 2;
+        QTest::newRow("token breaking the kubeconfig")
+            << QStringList { QStringLiteral("--tls"), QStringLiteral("--token"), QStringLiteral("abc: def\n#") }
+            << QByteArray("the sandbox token holds characters a bearer token cannot have") << 1;
     }
 
     void badServeOptionsAreRefused()
     {
         QFETCH(QStringList, args);
         QFETCH(QByteArray, message);
-        const auto r = test::runProgram(
-            test::cliPath(), QStringList { QStringLiteral("sandbox"), QStringLiteral("serve") } + args, 30000);
-        QCOMPARE(r.exitCode, 2);
+        QFETCH(int, exitCode);
+        const QString kubeconfig = m_dir.filePath(QStringLiteral("refused.kubeconfig"));
+        const auto r = test::runProgram(test::cliPath(),
+            QStringList {
+                QStringLiteral("sandbox"), QStringLiteral("serve"), QStringLiteral("--kubeconfig-out"), kubeconfig }
+                + args,
+            30000);
+        QCOMPARE(r.exitCode, exitCode);
         QVERIFY2(r.err.contains(message), r.err.constData());
+        QVERIFY(!QFile::exists(kubeconfig));
     }
 
     void cleanupTestCase()
