@@ -11,6 +11,7 @@ int runSandboxCommand(const QStringList& args);
 int runInvestigateCommand(const QStringList& args);
 int runOomCommand(const QStringList& args);
 int runHeapCommand(const QStringList& args);
+int runHeapCaptureCommand(const QStringList& args); // `heap capture`, dispatched by runHeapCommand
 int runRunbookCommand(const QStringList& args);
 int runExportCommand(const QStringList& args);
 int runMitigateCommand(const QStringList& args);

@@ -403,6 +403,8 @@ int runDiff(const Options& o)
 
 int runHeapCommand(const QStringList& args)
 {
+    if (args.value(0) == QLatin1String("capture"))
+        return runHeapCaptureCommand(args.mid(1));
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Analyse HPROF heap dumps (plain or gzip).\n"
@@ -410,7 +412,8 @@ int runHeapCommand(const QStringList& args)
         "  dominators FILE        the objects that retain the most (top of the dominator tree)\n"
         "  suspects FILE          leak suspects by runbook category, with the path to a GC root\n"
         "  path FILE OBJECT|CLASS shortest strong path from a GC root to an object id or a class\n"
-        "  diff FILE FILE2        growth per class from FILE to FILE2"));
+        "  diff FILE FILE2        growth per class from FILE to FILE2\n"
+        "  capture --pod POD ...  take a heap dump in a pod and copy it out verified (see 'heap capture --help')"));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("histogram|dominators|suspects|path|diff"));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("heap dump (.hprof or .hprof.gz)"));

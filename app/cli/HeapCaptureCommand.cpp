@@ -1,0 +1,239 @@
+// leakdesk-cli heap capture (--sandbox | --kubeconfig F [--context C]) --namespace NS --pod POD
+//     [--container C] [--out DIR] [--live|--all] [--remote-dir DIR] [--no-gzip] [--force]
+//     [--preflight-only] [--debug-image IMAGE]
+// Runbook step 3 done safely: prints the pre-flight, each stage and the verified SHA-256. The
+// pipeline is capture::HeapCapture; this file parses arguments and prints.
+#include "CliCommand.h"
+
+#include "capture/HeapCapture.h"
+#include "common/Quantity.h"
+#include "kube/KubeClient.h"
+#include "kube/KubeConfig.h"
+#include "sandbox/SandboxHost.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QEventLoop>
+#include <QStandardPaths>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace leakdesk::cli {
+
+namespace {
+
+void out(const QString& line)
+{
+    QTextStream(stdout) << line << Qt::endl;
+}
+
+} // namespace
+
+int runHeapCaptureCommand(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Capture a heap dump from a JVM in a pod: pre-flight (JVM, tools, free space, memory-backed target, "
+        "memory headroom), jcmd GC.heap_dump (or jmap), transfer over the exec stream with resume, SHA-256 "
+        "verified against sha256sum in the pod, remote file removed."));
+    p.addHelpOption();
+    const QCommandLineOption sandboxOpt(QStringLiteral("sandbox"), QStringLiteral("Use the built-in sandbox cluster."));
+    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Sandbox seed (default 42)."),
+        QStringLiteral("N"), QStringLiteral("42"));
+    const QCommandLineOption nowMs(
+        QStringLiteral("now-ms"), QStringLiteral("Pin the sandbox's clock (ms since epoch)."), QStringLiteral("MS"));
+    const QCommandLineOption variation(QStringLiteral("sandbox-container"),
+        QStringLiteral("Sandbox container variation, NAME=SPEC (service or pod; SPEC: no-jdk, memory-tmp, "
+                       "disk-free=SIZE, corrupt-reads, dump-bytes=SIZE). Repeatable."),
+        QStringLiteral("NAME=SPEC"));
+    const QCommandLineOption dropAfter(QStringLiteral("sandbox-drop-after"),
+        QStringLiteral("Sandbox: drop every exec connection after this many stdout bytes."), QStringLiteral("BYTES"));
+    const QCommandLineOption kubeconfig(
+        QStringLiteral("kubeconfig"), QStringLiteral("Kubeconfig file."), QStringLiteral("FILE"));
+    const QCommandLineOption context(
+        QStringLiteral("context"), QStringLiteral("Kubeconfig context."), QStringLiteral("NAME"));
+    const QCommandLineOption ns(
+        QStringLiteral("namespace"), QStringLiteral("Namespace of the pod."), QStringLiteral("NS"));
+    const QCommandLineOption pod(QStringLiteral("pod"), QStringLiteral("Pod to dump."), QStringLiteral("POD"));
+    const QCommandLineOption container(QStringLiteral("container"),
+        QStringLiteral("Container (default: the pod's default container)."), QStringLiteral("C"));
+    const QCommandLineOption outDir(QStringLiteral("out"), QStringLiteral("Output directory (default: current)."),
+        QStringLiteral("DIR"), QStringLiteral("."));
+    const QCommandLineOption live(
+        QStringLiteral("live"), QStringLiteral("Live objects only (default; forces a full GC)."));
+    const QCommandLineOption all(QStringLiteral("all"), QStringLiteral("All objects, garbage included (no full GC)."));
+    const QCommandLineOption remoteDir(QStringLiteral("remote-dir"),
+        QStringLiteral("Directory in the container for the dump."), QStringLiteral("DIR"));
+    const QCommandLineOption noGzip(QStringLiteral("no-gzip"), QStringLiteral("Do not compress the dump in the pod."));
+    const QCommandLineOption force(
+        QStringLiteral("force"), QStringLiteral("Go on despite space or memory blockers found in the pre-flight."));
+    const QCommandLineOption preflightOnly(
+        QStringLiteral("preflight-only"), QStringLiteral("Print the pre-flight and stop; changes nothing."));
+    const QCommandLineOption debugImage(QStringLiteral("debug-image"),
+        QStringLiteral("JDK image for the debug container offer (default eclipse-temurin:17-jdk)."),
+        QStringLiteral("IMAGE"));
+    p.addOptions({ sandboxOpt, seed, nowMs, variation, dropAfter, kubeconfig, context, ns, pod, container, outDir, live,
+        all, remoteDir, noGzip, force, preflightOnly, debugImage });
+    if (!p.parse(QStringList { QStringLiteral("leakdesk-cli heap capture") } + args)) {
+        printError(p.errorText(), QStringLiteral("run 'leakdesk-cli heap capture --help'"));
+        return 2;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << p.helpText();
+        return 0;
+    }
+    if (!p.isSet(pod) || p.value(pod).isEmpty()) {
+        printError(QStringLiteral("heap capture needs --pod"),
+            QStringLiteral("usage: leakdesk-cli heap capture (--sandbox | --kubeconfig F [--context C]) --namespace NS "
+                           "--pod POD [--container C] [--out DIR] [--live|--all]"));
+        return 2;
+    }
+    if (p.isSet(live) && p.isSet(all)) {
+        printError(QStringLiteral("--live and --all exclude each other"));
+        return 2;
+    }
+    if (p.isSet(sandboxOpt) && (p.isSet(kubeconfig) || p.isSet(context))) {
+        printError(QStringLiteral("--sandbox and --kubeconfig/--context exclude each other"));
+        return 2;
+    }
+
+    std::unique_ptr<sandbox::SandboxHost> sandboxHost;
+    std::vector<std::string> files;
+    std::string contextName = p.value(context).toStdString();
+    if (p.isSet(sandboxOpt)) {
+        sandbox::SandboxOptions so;
+        bool ok = true;
+        so.seed = p.value(seed).toULongLong(&ok);
+        if (!ok) {
+            printError(QStringLiteral("invalid --seed '%1'").arg(p.value(seed)));
+            return 2;
+        }
+        if (p.isSet(nowMs)) {
+            so.fixedNowMs = p.value(nowMs).toLongLong(&ok);
+            if (!ok) {
+                printError(QStringLiteral("invalid --now-ms '%1'").arg(p.value(nowMs)));
+                return 2;
+            }
+        }
+        if (p.isSet(dropAfter)) {
+            so.execDropAfterBytes = p.value(dropAfter).toLongLong(&ok);
+            if (!ok || so.execDropAfterBytes <= 0) {
+                printError(QStringLiteral("invalid --sandbox-drop-after '%1'").arg(p.value(dropAfter)));
+                return 2;
+            }
+        }
+        for (const QString& v : p.values(variation)) {
+            const qsizetype eq = v.indexOf(QLatin1Char('='));
+            auto parsed = sandbox::parseContainerVariation(eq > 0 ? v.mid(eq + 1).toStdString() : std::string());
+            if (eq <= 0 || !parsed) {
+                printError(QStringLiteral("invalid --sandbox-container '%1'").arg(v),
+                    parsed ? QStringLiteral("use NAME=SPEC, e.g. checkout=no-jdk")
+                           : QString::fromStdString(parsed.error().toString()));
+                return 2;
+            }
+            so.containerVariations[v.left(eq).toStdString()] = *parsed;
+        }
+        sandboxHost = std::make_unique<sandbox::SandboxHost>();
+        if (auto st = sandboxHost->start(so); !st) {
+            printError(QString::fromStdString(st.error().message), QString::fromStdString(st.error().detail));
+            return 1;
+        }
+        files.push_back(sandboxHost->kubeconfigPath().toStdString());
+        contextName = sandboxHost->contextName().toStdString();
+    } else if (p.isSet(kubeconfig)) {
+        files.push_back(p.value(kubeconfig).toStdString());
+    } else {
+        files = kube::defaultKubeConfigFiles();
+    }
+    auto config = kube::loadKubeConfig(files);
+    if (!config) {
+        printError(QString::fromStdString(config.error().message), QString::fromStdString(config.error().detail));
+        return 1;
+    }
+    auto resolved = kube::resolveContext(*config, contextName);
+    if (!resolved) {
+        printError(QString::fromStdString(resolved.error().message), QString::fromStdString(resolved.error().detail));
+        return 1;
+    }
+    auto client = kube::KubeClient::create(*resolved);
+    if (!client) {
+        printError(QString::fromStdString(client.error().message), QString::fromStdString(client.error().detail));
+        return 1;
+    }
+
+    capture::CaptureRequest request;
+    request.ns = p.isSet(ns) ? p.value(ns) : QString::fromStdString(resolved->namespaceOrDefault());
+    request.pod = p.value(pod);
+    request.container = p.value(container);
+    request.outputDir = QDir(p.value(outDir)).absolutePath();
+    request.remoteDir = p.value(remoteDir);
+    request.liveObjects = !p.isSet(all);
+    request.compress = !p.isSet(noGzip);
+    if (p.isSet(debugImage))
+        request.debugImage = p.value(debugImage);
+
+    capture::HeapCapture job(**client, request);
+    QEventLoop loop;
+    int exitCode = 1;
+    qint64 lastPrinted = -1;
+    QObject::connect(
+        &job, &capture::HeapCapture::stageChanged, &job, [](capture::CaptureStage stage, const QString& text) {
+            out(QStringLiteral("[%1] %2").arg(capture::stageName(stage), text));
+        });
+    QObject::connect(
+        &job, &capture::HeapCapture::preflightReady, &job, [&](std::shared_ptr<const capture::Preflight> pf) {
+            out(pf->describe());
+            if (p.isSet(preflightOnly)) {
+                exitCode = pf->canCapture() ? 0 : 1;
+                loop.quit();
+            }
+        });
+    QObject::connect(&job, &capture::HeapCapture::progress, &job, [&](const capture::TransferProgress& pr) {
+        // One line per 10% (stderr: stdout stays readable when redirected).
+        const qint64 tenth = pr.total > 0 ? pr.bytes * 10 / pr.total : 0;
+        if (tenth == lastPrinted)
+            return;
+        lastPrinted = tenth;
+        std::string line = "  " + formatBytes(double(pr.bytes)) + " of " + formatBytes(double(pr.total));
+        if (pr.bytesPerSecond > 0)
+            line += ", " + formatBytes(pr.bytesPerSecond) + "/s";
+        if (pr.etaSeconds && pr.bytes < pr.total)
+            line += ", ETA " + std::to_string(static_cast<int>(*pr.etaSeconds + 0.5)) + " s";
+        std::fprintf(stderr, "%s\n", line.c_str());
+    });
+    QObject::connect(&job, &capture::HeapCapture::finished, &job, [&](const capture::CaptureResult& r) {
+        out(QStringLiteral("captured: %1 (%2%3)")
+                .arg(r.path, QString::fromStdString(formatBytes(double(r.bytes))),
+                    r.resumes ? QStringLiteral(", resumed %1 times").arg(r.resumes) : QString()));
+        out(QStringLiteral("sha256: %1 (%2)")
+                .arg(r.sha256,
+                    r.verifiedInPod ? QStringLiteral("verified against sha256sum in the pod")
+                                    : QStringLiteral("NOT verified in the pod")));
+        out(QStringLiteral("remote file: %1").arg(r.remoteRemoved ? QStringLiteral("removed") : r.remoteFile));
+        for (const auto& n : r.notes)
+            out(QStringLiteral("note: ") + n);
+        exitCode = 0;
+        loop.quit();
+    });
+    QObject::connect(&job, &capture::HeapCapture::failed, &job, [&](const capture::CaptureFailure& f) {
+        printError(
+            QStringLiteral("%1 failed: %2").arg(capture::stageName(f.stage), QString::fromStdString(f.error.message)),
+            QString::fromStdString(f.error.detail));
+        for (const auto& l : f.leftBehind)
+            std::fprintf(stderr, "left behind: %s\n", qPrintable(l));
+        if (!f.note.isEmpty())
+            std::fprintf(stderr, "%s\n", qPrintable(f.note));
+        exitCode = f.error.code == ErrorCode::Cancelled ? 130 : 1;
+        loop.quit();
+    });
+    if (p.isSet(preflightOnly))
+        job.runPreflight();
+    else
+        job.runAll(p.isSet(force));
+    loop.exec();
+    return exitCode;
+}
+
+} // namespace leakdesk::cli
