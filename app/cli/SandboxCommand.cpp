@@ -99,7 +99,8 @@ int serve(const QStringList& args)
     p.addOption({ QStringLiteral("faults"),
         QStringLiteral("Inject faults into every API request, e.g. latency=200ms,error-rate=0.1,drop-rate=0.05,seed=7 "
                        "(error-rate: answered 500/503; drop-rate: connection closed unanswered; "
-                       "throttle-rate: answered 429 with Retry-After; seed: reproducible)."),
+                       "throttle-rate: answered 429 with Retry-After; stream-drop-after: watch streams cut off; "
+                       "seed: reproducible)."),
         QStringLiteral("SPEC") });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli sandbox serve") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli sandbox serve --help'"));

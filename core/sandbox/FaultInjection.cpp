@@ -45,6 +45,28 @@ Result<double> parseRate(const std::string& key, const std::string& text)
     return v;
 }
 
+// "200ms", "1.5s" or a bare number of milliseconds, up to 10 minutes.
+Result<int> parseDuration(const std::string& key, const std::string& value)
+{
+    double factor = 1;
+    std::string number = value;
+    if (number.ends_with("ms")) {
+        number.resize(number.size() - 2);
+    } else if (number.ends_with("s")) {
+        number.resize(number.size() - 1);
+        factor = 1000;
+    }
+    auto v = parseNumber(key, number);
+    if (!v)
+        return makeError(ErrorCode::InvalidArgument, "invalid fault " + key + " '" + value + "'",
+            "give a duration such as 200ms or 1.5s");
+    const double ms = std::round(*v * factor);
+    if (ms > 600000)
+        return makeError(ErrorCode::InvalidArgument, "fault " + key + " '" + value + "' is over 10 minutes",
+            "give a duration up to 600s");
+    return static_cast<int>(ms);
+}
+
 } // namespace
 
 Result<FaultSpec> FaultSpec::parse(const std::string& text)
@@ -62,24 +84,11 @@ Result<FaultSpec> FaultSpec::parse(const std::string& text)
         if (eq == std::string::npos || value.empty())
             return makeError(ErrorCode::InvalidArgument, "fault '" + item + "' has no value",
                 "write key=value, e.g. latency=200ms,error-rate=0.1,drop-rate=0.05,seed=7");
-        if (key == "latency") {
-            double factor = 1;
-            std::string number = value;
-            if (number.ends_with("ms")) {
-                number.resize(number.size() - 2);
-            } else if (number.ends_with("s")) {
-                number.resize(number.size() - 1);
-                factor = 1000;
-            }
-            auto v = parseNumber(key, number);
-            if (!v)
-                return makeError(ErrorCode::InvalidArgument, "invalid fault latency '" + value + "'",
-                    "give a duration such as 200ms or 1.5s");
-            const double ms = std::round(*v * factor);
-            if (ms > 600000)
-                return makeError(ErrorCode::InvalidArgument, "fault latency '" + value + "' is over 10 minutes",
-                    "give a latency up to 600s");
-            spec.latencyMs = static_cast<int>(ms);
+        if (key == "latency" || key == "stream-drop-after") {
+            auto ms = parseDuration(key, value);
+            if (!ms)
+                return ms.error();
+            (key == "latency" ? spec.latencyMs : spec.streamDropAfterMs) = *ms;
         } else if (key == "error-rate") {
             auto v = parseRate(key, value);
             if (!v)
@@ -104,7 +113,7 @@ Result<FaultSpec> FaultSpec::parse(const std::string& text)
             spec.seed = seed;
         } else {
             return makeError(ErrorCode::InvalidArgument, "unknown fault '" + key + "'",
-                "known faults: latency, error-rate, drop-rate, throttle-rate, seed");
+                "known faults: latency, error-rate, drop-rate, throttle-rate, stream-drop-after, seed");
         }
     }
     if (spec.errorRate + spec.dropRate + spec.throttleRate > 1)
@@ -119,6 +128,8 @@ std::string FaultSpec::toString() const
     out << "latency=" << latencyMs << "ms,error-rate=" << errorRate << ",drop-rate=" << dropRate;
     if (throttleRate > 0)
         out << ",throttle-rate=" << throttleRate;
+    if (streamDropAfterMs >= 0)
+        out << ",stream-drop-after=" << streamDropAfterMs << "ms";
     if (seed)
         out << ",seed=" << *seed;
     return out.str();
@@ -137,6 +148,7 @@ FaultInjector::Decision FaultInjector::next()
     const double u = static_cast<double>(h >> 11) * 0x1.0p-53;
     Decision d;
     d.delayMs = m_spec.latencyMs;
+    d.dropStreamAfterMs = m_spec.streamDropAfterMs;
     if (u < m_spec.dropRate) {
         d.action = Action::Drop;
         ++m_drops;

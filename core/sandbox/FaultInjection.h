@@ -20,11 +20,15 @@ struct FaultSpec {
     double errorRate = 0; // fraction of requests answered 500 or 503
     double dropRate = 0; // fraction whose connection is closed without an answer
     double throttleRate = 0; // fraction answered 429 Too Many Requests with Retry-After: 1
+    int streamDropAfterMs = -1; // streamed answers (watch) lose their connection after this long
     std::optional<quint64> seed; // none: a fresh random seed per run
 
-    bool enabled() const { return latencyMs > 0 || errorRate > 0 || dropRate > 0 || throttleRate > 0; }
-    // "latency=200ms,error-rate=0.1,drop-rate=0.05,throttle-rate=0.1,seed=7"; latency in ms, s or a
-    // bare number of ms.
+    bool enabled() const
+    {
+        return latencyMs > 0 || errorRate > 0 || dropRate > 0 || throttleRate > 0 || streamDropAfterMs >= 0;
+    }
+    // "latency=200ms,error-rate=0.1,drop-rate=0.05,throttle-rate=0.1,stream-drop-after=30s,seed=7";
+    // durations in ms, s or a bare number of ms.
     static Result<FaultSpec> parse(const std::string& text);
     std::string toString() const;
 };
@@ -42,6 +46,7 @@ public:
     struct Decision {
         int delayMs = 0;
         Action action = Action::Answer;
+        int dropStreamAfterMs = -1;
     };
 
     explicit FaultInjector(const FaultSpec& spec);

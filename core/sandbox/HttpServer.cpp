@@ -373,7 +373,7 @@ void HttpServer::serve(QTcpSocket* socket)
             : m_handler                        ? m_handler(head.request)
                                                : HttpResponse::text(503, "no handler\n");
         if (response.stream && head.request.method != "HEAD") {
-            startStream(socket, response, keepAlive && !head.http10);
+            startStream(socket, response, keepAlive && !head.http10, fault.dropStreamAfterMs);
             return;
         }
         socket->write(serialise(response, keepAlive, head.request.method == "HEAD"));
@@ -384,7 +384,7 @@ void HttpServer::serve(QTcpSocket* socket)
     }
 }
 
-void HttpServer::startStream(QTcpSocket* socket, const HttpResponse& response, bool keepAlive)
+void HttpServer::startStream(QTcpSocket* socket, const HttpResponse& response, bool keepAlive, int dropAfterMs)
 {
     // Without keep-alive (HTTP/1.0, Connection: close) there is no chunking: the body ends with
     // the connection.
@@ -412,6 +412,14 @@ void HttpServer::startStream(QTcpSocket* socket, const HttpResponse& response, b
                 serve(guard);
         });
     });
+    if (dropAfterMs >= 0) {
+        // Injected: the connection is lost mid-body. Parented to the stream, so a body that ended
+        // first is not cut.
+        QTimer::singleShot(dropAfterMs, stream, [guard] {
+            if (guard)
+                guard->abort();
+        });
+    }
     response.stream(stream);
 }
 

@@ -76,11 +76,13 @@ struct HttpResponse {
 };
 
 // What fault injection does to a request before it is handled: wait, then drop the connection
-// without an answer, or answer `response` instead of the handler.
+// without an answer, or answer `response` instead of the handler; a streamed answer (watch) may be
+// cut off, connection closed without the body's end, after dropStreamAfterMs.
 struct RequestFault {
     int delayMs = 0;
     bool drop = false;
     std::optional<HttpResponse> response;
+    int dropStreamAfterMs = -1;
 };
 
 class HttpServer : public QObject {
@@ -118,7 +120,7 @@ private:
     void attach(QTcpSocket* socket);
     void detach(QTcpSocket* socket);
     void serve(QTcpSocket* socket);
-    void startStream(QTcpSocket* socket, const HttpResponse& response, bool keepAlive);
+    void startStream(QTcpSocket* socket, const HttpResponse& response, bool keepAlive, int dropAfterMs = -1);
 
     Handler m_handler;
     UpgradeHandler m_upgrade;

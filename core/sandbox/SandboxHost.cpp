@@ -42,6 +42,7 @@ RequestFault kubeFault(const FaultInjector::Decision& d)
     RequestFault f;
     f.delayMs = d.delayMs;
     f.drop = d.action == FaultInjector::Action::Drop;
+    f.dropStreamAfterMs = d.dropStreamAfterMs;
     if (d.action == FaultInjector::Action::Error500)
         f.response = kubeStatusError(
             500, "InternalError", "Internal error occurred: fault injected by the sandbox (--faults)");
@@ -63,6 +64,7 @@ RequestFault prometheusFault(const FaultInjector::Decision& d)
     RequestFault f;
     f.delayMs = d.delayMs;
     f.drop = d.action == FaultInjector::Action::Drop;
+    f.dropStreamAfterMs = d.dropStreamAfterMs;
     if (d.action == FaultInjector::Action::Error500 || d.action == FaultInjector::Action::Error503) {
         const bool unavailable = d.action == FaultInjector::Action::Error503;
         f.response = HttpResponse::json(unavailable ? 503 : 500,

@@ -101,6 +101,7 @@ private Q_SLOTS:
         QTest::newRow("throttle") << "throttle-rate=0.2" << true << 0 << 0.0 << 0.0 << qint64(-1);
         QTest::newRow("three rates over 1")
             << "error-rate=0.4,drop-rate=0.3,throttle-rate=0.4" << false << 0 << 0.0 << 0.0 << qint64(-1);
+        QTest::newRow("stream drop") << "stream-drop-after=2s" << true << 0 << 0.0 << 0.0 << qint64(-1);
         QTest::newRow("unknown key") << "jitter=5ms" << false << 0 << 0.0 << 0.0 << qint64(-1);
         QTest::newRow("no value") << "latency" << false << 0 << 0.0 << 0.0 << qint64(-1);
         QTest::newRow("bad unit") << "latency=5m" << false << 0 << 0.0 << 0.0 << qint64(-1);
@@ -308,6 +309,35 @@ private Q_SLOTS:
                     .arg(counts.requests)
                     .arg(counts.errors)
                     .arg(counts.drops)));
+    }
+
+    void watchResumesAfterItsStreamIsCut()
+    {
+        // Every watch stream loses its connection after 400 ms, without a bookmark or an end: the
+        // watch reconnects from the last resourceVersion it saw and goes on delivering changes.
+        auto s = start("stream-drop-after=400ms", KubeClientOptions { 10000, 3, 500 });
+        QVERIFY(s);
+        int listed = 0;
+        int modified = 0;
+        std::optional<Error> error;
+        KubeClient::WatchOptions options;
+        options.labelSelector = QStringLiteral("app=checkout");
+        KubeCall call = s->client->watch(
+            QStringLiteral("/api/v1/namespaces/production/pods"), options, nullptr,
+            [&](const KubeClient::WatchEvent& e) {
+                listed += e.type == KubeClient::WatchEvent::Type::Listed;
+                modified += e.type == KubeClient::WatchEvent::Type::Modified;
+            },
+            [&](const Error& e) { error = e; });
+        // The list, then at least three streams: two of them were cut.
+        QTRY_VERIFY_WITH_TIMEOUT(s->host.kubeFaultCounts().requests >= 4 || error, 20000);
+        QVERIFY2(!error, error ? error->toString().c_str() : "");
+        QCOMPARE(listed, 1);
+        // An hour of checkout's leak restarts its pods: the changes still arrive.
+        s->host.advanceClock(60 * 60 * 1000);
+        QTRY_VERIFY_WITH_TIMEOUT(modified > 0 || error, 20000);
+        QVERIFY2(!error, error ? error->toString().c_str() : "");
+        call.cancel();
     }
 
     void watchGivesUpWithAClearError()
