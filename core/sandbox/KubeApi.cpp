@@ -139,9 +139,13 @@ const std::vector<ResourceType>& KubeApi::resources()
         { "", "v1", "nodes", "node", "Node", false, { "no" }, {}, kWatchableVerbs },
         { "", "v1", "pods", "pod", "Pod", true, { "po" }, { "all" }, kWatchableVerbs },
         { "", "v1", "events", "event", "Event", true, { "ev" }, {}, kWatchableVerbs },
+        { "", "v1", "services", "service", "Service", true, { "svc" }, { "all" }, kReadVerbs },
+        { "", "v1", "limitranges", "limitrange", "LimitRange", true, { "limits" }, {}, kReadVerbs },
+        { "", "v1", "resourcequotas", "resourcequota", "ResourceQuota", true, { "quota" }, {}, kReadVerbs },
         { "apps", "v1", "deployments", "deployment", "Deployment", true, { "deploy" }, { "all" }, kPatchableVerbs },
         { "apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, { "rs" }, { "all" }, kWatchableVerbs },
         { "events.k8s.io", "v1", "events", "event", "Event", true, { "ev" }, {}, kWatchableVerbs },
+        { "networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, { "ing" }, {}, kReadVerbs },
         { "metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true, {}, {}, kReadVerbs },
         { "metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false, {}, {}, kReadVerbs },
         { "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "", "SelfSubjectAccessReview", false, {}, {},
@@ -527,6 +531,12 @@ std::vector<json> KubeApi::objects(const ResourceType& type, std::int64_t nowMs)
     } else if (type.kind == "Deployment") {
         for (std::size_t i = 0; i < m_model.services().size(); ++i)
             out.push_back(m_deployments.deployment(i, nowMs));
+    } else if (type.kind == "Service") {
+        for (std::size_t i = 0; i < m_model.services().size(); ++i)
+            out.push_back(m_objects.service(i));
+    } else if (type.kind == "Ingress") {
+        out.push_back(m_objects.ingress());
+        // LimitRange, ResourceQuota: served, and empty, as in a namespace without them.
     } else if (type.kind == "ReplicaSet") {
         for (std::size_t i = 0; i < m_model.services().size(); ++i)
             for (std::size_t r = 0; r < m_model.revisions(i).size(); ++r)

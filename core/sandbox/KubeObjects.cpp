@@ -86,6 +86,40 @@ json KubeObjects::namespaceObject() const
         { "spec", { { "finalizers", json::array({ "kubernetes" }) } } }, { "status", { { "phase", "Active" } } } };
 }
 
+json KubeObjects::service(std::size_t index) const
+{
+    const ServiceSpec& s = m_model.services()[index];
+    const std::int64_t created = m_model.originMs() - 20 * kDayMs;
+    return json { { "apiVersion", "v1" }, { "kind", "Service" },
+        { "metadata",
+            { { "name", s.name }, { "namespace", m_model.namespaceName() }, { "uid", m_model.uidFor("Service", s.name) },
+                { "resourceVersion", resourceVersionAt(created) }, { "creationTimestamp", rfc3339(created) },
+                { "labels", { { "app", s.name }, { "team", s.team } } } } },
+        { "spec",
+            { { "type", "ClusterIP" }, { "selector", { { "app", s.name } } },
+                { "clusterIP", "10.96.0." + std::to_string(10 + index) },
+                { "ports", json::array({ { { "name", "http" }, { "port", 80 }, { "targetPort", 8080 }, { "protocol", "TCP" } } }) } } },
+        { "status", { { "loadBalancer", json::object() } } } };
+}
+
+json KubeObjects::ingress() const
+{
+    const std::int64_t created = m_model.originMs() - 20 * kDayMs;
+    json paths = json::array();
+    for (const ServiceSpec& s : m_model.services())
+        if (s.userFacing)
+            paths.push_back({ { "path", "/" + s.name }, { "pathType", "Prefix" },
+                { "backend", { { "service", { { "name", s.name }, { "port", { { "number", 80 } } } } } } } });
+    return json { { "apiVersion", "networking.k8s.io/v1" }, { "kind", "Ingress" },
+        { "metadata",
+            { { "name", "shop" }, { "namespace", m_model.namespaceName() }, { "uid", m_model.uidFor("Ingress", "shop") },
+                { "resourceVersion", resourceVersionAt(created) }, { "creationTimestamp", rfc3339(created) } } },
+        { "spec",
+            { { "ingressClassName", "nginx" },
+                { "rules", json::array({ { { "host", "shop.example.test" }, { "http", { { "paths", paths } } } } }) } } },
+        { "status", { { "loadBalancer", { { "ingress", json::array({ { { "ip", "203.0.113.10" } } }) } } } } } };
+}
+
 json KubeObjects::node(std::size_t index, std::int64_t nowMs) const
 {
     const NodeSpec& n = m_model.nodes()[index];

@@ -25,6 +25,10 @@ public:
     explicit KubeObjects(const SandboxModel& model);
 
     nlohmann::json namespaceObject() const;
+    // One ClusterIP Service per Deployment (selector app=<name>), and the Ingress "shop" routing
+    // /<name> to each user-facing one.
+    nlohmann::json service(std::size_t service) const;
+    nlohmann::json ingress() const;
     nlohmann::json node(std::size_t node, std::int64_t nowMs) const;
     nlohmann::json deployment(std::size_t service, std::int64_t nowMs) const;
     nlohmann::json replicaSet(std::size_t service, std::int64_t nowMs) const; // of the latest revision

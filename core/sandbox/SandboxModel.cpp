@@ -89,6 +89,7 @@ void SandboxModel::buildServices()
     checkout.owner = "checkout-team (#checkout-oncall)";
     checkout.image = "registry.shop.internal/checkout:2.14.3";
     checkout.replicas = 3;
+    checkout.userFacing = true;
     checkout.profile = MemoryProfile::LeakToLimit;
     checkout.jvm = true;
     checkout.memoryLimitBytes = 2 * kGiB;
@@ -130,6 +131,7 @@ void SandboxModel::buildServices()
     catalog.owner = "catalog-team (#catalog-oncall)";
     catalog.image = "registry.shop.internal/catalog:1.9.7";
     catalog.replicas = 2;
+    catalog.userFacing = true;
     catalog.profile = MemoryProfile::Stabilising;
     catalog.jvm = false;
     catalog.memoryLimitBytes = 1 * kGiB;

@@ -37,6 +37,9 @@ struct ServiceSpec {
     std::string name;
     std::string team;
     std::string owner; // annotation: who to page
+    // Served to users through the namespace's Ingress ("shop"); otherwise reachable only inside
+    // the cluster through its ClusterIP Service.
+    bool userFacing = false;
     std::string image;
     int replicas = 2;
     MemoryProfile profile = MemoryProfile::Stabilising;
