@@ -3,12 +3,14 @@
 #include "actions/MitigationPanel.h"
 #include "chart/MemoryChart.h"
 #include "heap/HeapView.h"
+#include "incident/EscalationBar.h"
 #include "heap/LeakSuspects.h"
 #include "incident/IncidentExport.h"
 #include "incident/IncidentRecording.h"
 #include "incident/IncidentSession.h"
 #include "incident/InvestigationRecording.h"
 #include "incident/TimelineView.h"
+#include "investigation/Escalation.h"
 #include "investigation/Evidence.h"
 #include "investigation/InvestigationController.h"
 #include "investigation/MemoryEvidenceView.h"
@@ -112,6 +114,7 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
     , m_oomView(new OomEvidenceView(this))
     , m_heapPanel(new QWidget(this))
     , m_mitigations(new MitigationPanel(this))
+    , m_escalation(new EscalationBar(this))
     , m_tabs(new QTabWidget(this))
     , m_heapView(new HeapView(this))
     , m_timeline(new TimelineView(this))
@@ -183,7 +186,15 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
     m_tabs->addTab(split, tr("Runbook"));
     m_tabs->addTab(m_heapView, tr("Heap dump"));
     m_tabs->addTab(m_timeline, tr("Timeline"));
-    setCentralWidget(m_tabs);
+    auto* central = new QWidget(this);
+    auto* cl = new QVBoxLayout(central);
+    cl->setContentsMargins(0, 0, 0, 0);
+    cl->setSpacing(0);
+    m_escalation->setObjectName(QStringLiteral("escalationBar"));
+    m_escalation->setSession(m_incident);
+    cl->addWidget(m_escalation);
+    cl->addWidget(m_tabs, 1);
+    setCentralWidget(central);
     buildMenus();
 
     // The incident: every finding, step change, note and heap analysis is journaled and saved.
@@ -288,6 +299,7 @@ void MainWindow::buildMenus()
 void MainWindow::setRunbook(std::shared_ptr<const runbook::Runbook> runbook)
 {
     m_checklist->setRunbook(runbook);
+    m_escalation->setParameters(runbook ? runbook::parametersOf(*runbook) : runbook::RunbookParameters {});
     if (runbook) {
         QString meta;
         if (!runbook->severity.empty())
@@ -352,6 +364,19 @@ void MainWindow::showFindings(std::shared_ptr<const investigation::Findings> fin
     updateBindings();
     if (m_evidence->currentWidget() == m_mitigations)
         updateMitigationTarget();
+    // Escalation needs what the cluster says about the service: who reaches it, who owns it.
+    m_escalation->setEvidence(findings, std::nullopt);
+    if (auto* conn = m_controller->connection())
+        investigation::fetchServiceContext(conn->kube(), QString::fromStdString(findings->request.ns),
+            QString::fromStdString(findings->request.service), this, [this, findings](Result<investigation::ServiceContext> ctx) {
+                if (findings != m_findings)
+                    return; // newer findings arrived meanwhile
+                if (!ctx) {
+                    statusBar()->showMessage(tr("Escalation check incomplete: %1").arg(QString::fromStdString(ctx.error().toString())));
+                    return;
+                }
+                m_escalation->setEvidence(findings, std::move(ctx).value());
+            });
     statusBar()->showMessage(tr("%1: %2 pods, %3 OOM kills in the last hour — updated %4")
                                  .arg(QString::fromStdString(findings->request.service))
                                  .arg(findings->pods.size())

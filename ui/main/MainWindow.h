@@ -18,6 +18,7 @@ class QTabWidget;
 namespace leakdesk::ui {
 
 class ConnectionBar;
+class EscalationBar;
 class HeapView;
 class IncidentSession;
 class MitigationPanel;
@@ -51,6 +52,7 @@ public:
     IncidentSession* incident() const { return m_incident; }
     QTabWidget* tabs() const { return m_tabs; }
     MitigationPanel* mitigationPanel() const { return m_mitigations; }
+    EscalationBar* escalationBar() const { return m_escalation; }
 
     // The incident file: opened when it exists, started there otherwise (with the current
     // runbook, namespace and service). Without one, the first findings start an incident in
@@ -99,6 +101,7 @@ private:
     OomEvidenceView* m_oomView;
     QWidget* m_heapPanel;
     MitigationPanel* m_mitigations;
+    EscalationBar* m_escalation;
     QTabWidget* m_tabs;
     HeapView* m_heapView;
     TimelineView* m_timeline;

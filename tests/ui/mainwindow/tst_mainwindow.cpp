@@ -1,6 +1,8 @@
 // Opens the real main window on the real sandbox (served on 127.0.0.1 by the same process) and
 // checks what the on-call engineer sees for runbook steps 1 and 2.
 #include "chart/MemoryChart.h"
+#include "incident/EscalationBar.h"
+#include "incident/IncidentRecording.h"
 #include "incident/IncidentSession.h"
 #include "incident/IncidentStore.h"
 #include "incident/TimelineModel.h"
@@ -73,6 +75,44 @@ private Q_SLOTS:
         QVERIFY(timeline->model()->rowCount() >= 4);
         QCOMPARE(static_cast<std::size_t>(timeline->model()->rowCount()), onDisk->journal.size());
         QVERIFY(m_window->windowTitle().contains(QStringLiteral("[P2]")));
+    }
+
+    // checkout is behind the sandbox's Ingress and its OOM kills meet the rule: P1 is proposed,
+    // and taking it changes the incident's severity.
+    void escalationToP1IsProposedAndRecorded()
+    {
+        auto* bar = m_window->escalationBar();
+        QTRY_VERIFY_WITH_TIMEOUT(bar->isProposingEscalation(), 20000);
+        QVERIFY2(bar->proposalText().contains(QStringLiteral("Ingress shop")), qPrintable(bar->proposalText()));
+        QVERIFY(bar->statusText().contains(QStringLiteral("P2")));
+        bar->escalate();
+        QCOMPARE(m_window->incident()->document()->currentSeverity(), std::string("P1"));
+        QVERIFY(!bar->isProposingEscalation());
+        QVERIFY(m_window->windowTitle().contains(QStringLiteral("[P1]")));
+        auto onDisk = incident::readIncidentFile(m_incidentPath);
+        QVERIFY(onDisk.ok());
+        QCOMPARE(onDisk->severityHistory.size(), std::size_t(2));
+        QCOMPARE(onDisk->escalations.back().kind, std::string("severity-changed"));
+    }
+
+    // Two hours into the incident without a leak source, the owner from the Deployment is named,
+    // with a message to paste; contacting them is journaled.
+    void ownerIsPulledInAfterTwoHours()
+    {
+        auto* bar = m_window->escalationBar();
+        QVERIFY(!bar->isAskingForOwner());
+        const std::int64_t created = m_window->incident()->document()->createdMs;
+        bar->setClock([created] { return created + 2 * 3600 * 1000 + 60 * 1000; });
+        QVERIFY(bar->isAskingForOwner());
+        QVERIFY2(bar->ownerText().contains(QStringLiteral("checkout-team (#checkout-oncall)")), qPrintable(bar->ownerText()));
+        QVERIFY(bar->ownerMessageText().contains(QStringLiteral("2 h 1 min")));
+        bar->markOwnerContacted();
+        QVERIFY(!bar->isAskingForOwner());
+        const auto& esc = m_window->incident()->document()->escalations;
+        QVERIFY(std::any_of(esc.begin(), esc.end(), [](const auto& e) { return e.kind == "owner-timer"; }));
+        QCOMPARE(esc.back().kind, std::string("owner-contacted"));
+        QCOMPARE(esc.back().owner, std::string("checkout-team (#checkout-oncall)"));
+        bar->setClock([] { return incident::currentTimeMs(); });
     }
 
     // Clicking a timeline entry goes back to the runbook's chart at that moment.
