@@ -127,9 +127,10 @@ WatchSession::WatchSession(
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, [this] {
         // As the API server does before it ends a watch: tell the client how far it got.
-        poll();
         if (m_request.bookmarks)
             sendBookmark();
+        else
+            poll();
         if (m_stream)
             m_stream->finish();
     });
@@ -224,6 +225,13 @@ void WatchSession::deliver()
 
 void WatchSession::sendBookmark(bool initialEventsEnd)
 {
+    // Everything up to the bookmark's resourceVersion must have been sent before it: a client
+    // resumes from there.
+    if (!initialEventsEnd) {
+        poll();
+        if (!m_stream || !m_stream->isOpen())
+            return;
+    }
     m_position = std::max(m_position, m_hub.counter());
     json obj = m_request.bookmark(m_position);
     if (initialEventsEnd)
