@@ -395,7 +395,8 @@ void KubeClient::onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply)
     if (attempt->cancelled->load() || (attempt->hasContext && !attempt->context))
         return;
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray body = reply->readAll();
+    // An aborted reply (timeout) is closed: reading it would only log a warning.
+    const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
     const QString what = QStringLiteral("%1 %2").arg(QString::fromLatin1(attempt->method), attempt->path);
 
     if (status == 401 && m_context.user.exec && !attempt->reauthenticated) {
