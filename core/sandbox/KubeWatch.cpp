@@ -53,12 +53,8 @@ std::vector<json> WatchHub::advance(const std::string& key, const Source& source
     auto [it, created] = m_caches.try_emplace(key);
     Cache& cache = it->second;
     std::map<std::string, json> next;
-    std::vector<std::string> order;
-    order.reserve(now.size());
-    for (const json& obj : now) {
-        order.push_back(keyOf(obj));
-        next.emplace(order.back(), obj);
-    }
+    for (const json& obj : now)
+        next.emplace(keyOf(obj), obj);
     if (created) {
         // Nothing before this instant is known: a watch from an older resourceVersion is too old.
         cache.compacted = m_counter;
@@ -92,7 +88,6 @@ std::vector<json> WatchHub::advance(const std::string& key, const Source& source
         }
     }
     cache.objects = std::move(next);
-    cache.order = std::move(order);
     return now;
 }
 

@@ -58,7 +58,6 @@ public:
 
 private:
     struct Cache {
-        std::vector<std::string> order;
         std::map<std::string, nlohmann::json> objects; // namespace/name -> object
         std::deque<WatchEvent> events;
         std::int64_t compacted = 0; // events at or below this are gone
