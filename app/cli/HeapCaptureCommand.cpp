@@ -74,7 +74,8 @@ int runHeapCaptureCommand(const QStringList& args)
     const QCommandLineOption debugImage(QStringLiteral("debug-image"),
         QStringLiteral("JDK image for the debug container offer (default eclipse-temurin:17-jdk)."),
         QStringLiteral("IMAGE"));
-    p.addOptions({ sandboxOpt, seed, nowMs, variation, dropAfter, kubeconfig, context, ns, pod, container, outDir, live,
+    const QCommandLineOption verbose(QStringLiteral("verbose"), QStringLiteral("Print each command run in the pod."));
+    p.addOptions({ verbose, sandboxOpt, seed, nowMs, variation, dropAfter, kubeconfig, context, ns, pod, container, outDir, live,
         all, remoteDir, noGzip, force, preflightOnly, debugImage });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli heap capture") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli heap capture --help'"));
@@ -182,6 +183,9 @@ int runHeapCaptureCommand(const QStringList& args)
         &job, &capture::HeapCapture::stageChanged, &job, [](capture::CaptureStage stage, const QString& text) {
             out(QStringLiteral("[%1] %2").arg(capture::stageName(stage), text));
         });
+    if (p.isSet(verbose))
+        QObject::connect(&job, &capture::HeapCapture::commandRun, &job,
+            [](const QString& command) { std::fprintf(stderr, "$ %s\n", qPrintable(command)); });
     QObject::connect(
         &job, &capture::HeapCapture::preflightReady, &job, [&](std::shared_ptr<const capture::Preflight> pf) {
             out(pf->describe());

@@ -2,6 +2,7 @@
 
 #include <QList>
 
+#include <charconv>
 #include <cstdio>
 #include <regex>
 #include <sstream>
@@ -109,14 +110,15 @@ Result<std::vector<DiskSpace>> parseDf(const std::string& text)
         d.device = f[k++];
         if (withType)
             d.type = f[k++];
-        try {
-            d.sizeBytes = std::stoll(f[k++]);
-            d.usedBytes = std::stoll(f[k++]);
-            d.availableBytes = std::stoll(f[k++]);
-        } catch (const std::exception&) {
+        // Whole numbers only: "1.5G" from a df that ignored -B1 must not read as 1 byte.
+        auto number = [](const std::string& w, std::int64_t& out) {
+            const auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), out);
+            return ec == std::errc() && end == w.data() + w.size();
+        };
+        if (!number(f[k], d.sizeBytes) || !number(f[k + 1], d.usedBytes) || !number(f[k + 2], d.availableBytes))
             return makeError(
                 ErrorCode::Parse, "unexpected df line '" + all[i] + "'", "df must print sizes in bytes (-B1)");
-        }
+        k += 3;
         ++k; // Use%
         d.mountPoint = f[k];
         for (++k; k < f.size(); ++k)

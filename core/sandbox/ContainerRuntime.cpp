@@ -23,7 +23,8 @@ Result<ContainerVariation> parseContainerVariation(const std::string& spec)
         auto bytes = [&](std::optional<std::int64_t>& out) -> Status {
             auto b = parseMemoryBytes(value);
             if (!b || *b < 0)
-                return makeError(ErrorCode::InvalidArgument, "'" + key + "' needs a size such as 1Mi, not '" + value + "'");
+                return makeError(
+                    ErrorCode::InvalidArgument, "'" + key + "' needs a size such as 1Mi, not '" + value + "'");
             out = *b;
             return Ok {};
         };
@@ -116,15 +117,18 @@ std::unique_ptr<PodFileSystem> ContainerRuntime::makeFileSystem(std::size_t pod,
     (void)fs->write("/proc/mounts", std::make_shared<const QByteArray>(QByteArray::fromStdString(procMounts)), started);
     auto cmdline = [&](int pid, const std::vector<std::string>& argv) {
         QByteArray bytes;
-        for (const auto& a : argv)
-            bytes += QByteArray::fromStdString(a) + '\0';
+        for (const auto& a : argv) {
+            bytes.append(QByteArray::fromStdString(a));
+            bytes.append('\0'); // appended alone: QStringBuilder drops a '\0' in a concatenation
+        }
         fs->addDirectory("/proc/" + std::to_string(pid));
-        (void)fs->write("/proc/" + std::to_string(pid) + "/cmdline", std::make_shared<const QByteArray>(bytes), started);
+        (void)fs->write(
+            "/proc/" + std::to_string(pid) + "/cmdline", std::make_shared<const QByteArray>(bytes), started);
     };
     if (s.jvm) {
         const ContainerInfo info = containerInfo(pod, nowMs);
-        const std::vector<std::string> java = { "java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar",
-            "--spring.profiles.active=production" };
+        const std::vector<std::string> java
+            = { "java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar", "--spring.profiles.active=production" };
         if (info.jvmPid != 1)
             cmdline(1, { "/bin/sh", "/app/entrypoint.sh" });
         cmdline(info.jvmPid, java);

@@ -1,0 +1,384 @@
+// HeapCapture against the in-process sandbox over real sockets: a verified capture that core/heap
+// opens (a real JVM's dump of LeakyService), and each way a capture goes wrong in real clusters:
+// a connection dropped mid-transfer (resumed from the byte offset), a corrupted transfer (checksum
+// mismatch), a full disk (nothing left behind), no JDK in the image (debug container offered), a
+// memory-backed /tmp, and a cancel.
+
+#include "capture/HeapCapture.h"
+#include "heap/ClassHistogram.h"
+#include "heap/HprofFile.h"
+#include "kube/KubeClient.h"
+#include "sandbox/SandboxHost.h"
+#include "sandbox/SandboxModel.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sys/stat.h>
+
+using namespace leakdesk;
+using namespace leakdesk::capture;
+
+namespace {
+
+constexpr std::uint64_t kSeed = 42;
+
+// A pinned instant and a running checkout pod (its JVM is PID 7 behind an entrypoint shell).
+std::pair<qint64, QString> runningCheckout()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const sandbox::SandboxModel model(kSeed, now);
+    for (std::size_t p = 0; p < model.pods().size(); ++p)
+        if (model.services()[model.pods()[p].service].name == "checkout" && model.runIndexAt(p, now))
+            return { now, QString::fromStdString(model.pods()[p].name) };
+    return { now, {} };
+}
+
+struct Outcome {
+    std::shared_ptr<const Preflight> preflight;
+    std::optional<CaptureResult> result;
+    std::optional<CaptureFailure> failure;
+    QList<CaptureStage> stages;
+    int resumeNotices = 0;
+    QStringList commands;
+};
+
+class Cluster {
+public:
+    Status start(sandbox::SandboxOptions options, qint64 now)
+    {
+        options.seed = kSeed;
+        options.fixedNowMs = now;
+        if (auto s = host.start(options); !s)
+            return s;
+        auto cfg = kube::loadKubeConfig({ host.kubeconfigPath().toStdString() });
+        if (!cfg)
+            return cfg.error();
+        auto ctx = kube::resolveContext(*cfg);
+        if (!ctx)
+            return ctx.error();
+        auto c = kube::KubeClient::create(*ctx);
+        if (!c)
+            return c.error();
+        client = std::move(c).value();
+        return Ok {};
+    }
+
+    Result<kube::KubeClient::ExecOutput> exec(const QString& pod, const QStringList& command)
+    {
+        kube::ExecRequest r;
+        r.ns = QStringLiteral("production");
+        r.pod = pod;
+        r.command = command;
+        std::optional<Result<kube::KubeClient::ExecOutput>> got;
+        client->execCollect(r, nullptr, [&](Result<kube::KubeClient::ExecOutput> o) { got = std::move(o); });
+        (void)QTest::qWaitFor([&] { return got.has_value(); }, 30000);
+        if (!got)
+            return makeError(ErrorCode::Timeout, "test timed out");
+        return std::move(*got);
+    }
+
+    // Runs the whole pipeline (or only the pre-flight) and waits for its end.
+    Outcome capture(CaptureRequest request, bool force = false, bool preflightOnly = false,
+        std::function<void(HeapCapture&, CaptureStage)> onStage = {})
+    {
+        Outcome o;
+        HeapCapture job(*client, std::move(request));
+        QObject::connect(&job, &HeapCapture::preflightReady, &job,
+            [&](std::shared_ptr<const Preflight> p) { o.preflight = std::move(p); });
+        QObject::connect(&job, &HeapCapture::stageChanged, &job, [&](CaptureStage s, const QString& text) {
+            if (o.stages.isEmpty() || o.stages.back() != s)
+                o.stages << s;
+            if (text.contains(QStringLiteral("resuming")))
+                ++o.resumeNotices;
+            if (onStage)
+                onStage(job, s);
+        });
+        QObject::connect(&job, &HeapCapture::commandRun, &job, [&](const QString& c) { o.commands << c; });
+        QObject::connect(&job, &HeapCapture::finished, &job, [&](const CaptureResult& r) { o.result = r; });
+        QObject::connect(&job, &HeapCapture::failed, &job, [&](const CaptureFailure& f) { o.failure = f; });
+        if (preflightOnly)
+            job.runPreflight();
+        else
+            job.runAll(force);
+        (void)QTest::qWaitFor([&] { return o.result || o.failure || (preflightOnly && o.preflight); }, 60000);
+        return o;
+    }
+
+    sandbox::SandboxHost host;
+    std::unique_ptr<kube::KubeClient> client;
+};
+
+QByteArray sha256Of(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    h.addData(&f);
+    return h.result().toHex();
+}
+
+bool hasNote(const Preflight& p, PreflightNote::Level level, const QString& fragment)
+{
+    for (const auto& n : p.notes)
+        if (n.level == level && n.text.contains(fragment))
+            return true;
+    return false;
+}
+
+} // namespace
+
+class TestHeapCapture : public QObject {
+    Q_OBJECT
+    qint64 m_now = 0;
+    QString m_pod;
+
+    CaptureRequest request(const QString& outDir) const
+    {
+        CaptureRequest r;
+        r.ns = QStringLiteral("production");
+        r.pod = m_pod;
+        r.outputDir = outDir;
+        return r;
+    }
+
+    // Leaked dumps in the pod's /tmp and /var/tmp.
+    static QByteArray remoteDumps(Cluster& c, const QString& pod)
+    {
+        const auto ls = c.exec(pod, { QStringLiteral("ls"), QStringLiteral("/tmp"), QStringLiteral("/var/tmp") });
+        return ls ? ls->stdoutBytes : QByteArray("ls failed");
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        std::tie(m_now, m_pod) = runningCheckout();
+        QVERIFY2(!m_pod.isEmpty(), "no running checkout pod");
+    }
+
+    void capturesAVerifiedDumpThatOpensWithCoreHeap()
+    {
+        Cluster c;
+        QVERIFY(c.start({}, m_now).ok());
+        QTemporaryDir out;
+        const Outcome o = c.capture(request(out.path()));
+        QVERIFY2(o.result, o.failure ? qPrintable(o.failure->describe()) : "no result");
+        QCOMPARE(o.stages,
+            (QList<CaptureStage> { CaptureStage::Preflight, CaptureStage::Dump, CaptureStage::Transfer,
+                CaptureStage::Verify, CaptureStage::Cleanup }));
+
+        // The pre-flight found the JVM where it is, not at PID 1, and read the pod's numbers.
+        QVERIFY(o.preflight);
+        QCOMPARE(o.preflight->jvm->pid, 7);
+        QCOMPARE(o.preflight->jvmFoundBy, QStringLiteral("jcmd -l"));
+        QCOMPARE(o.preflight->jdkMajor, 17);
+        QVERIFY(o.preflight->hasJcmd && o.preflight->hasSha256sum && o.preflight->hasTail);
+        QCOMPARE(o.preflight->remoteDir, QStringLiteral("/tmp"));
+        QVERIFY(!o.preflight->memoryBacked);
+        QVERIFY(o.preflight->memoryLimitBytes && *o.preflight->memoryLimitBytes == 2LL * 1024 * 1024 * 1024);
+        QVERIFY(o.preflight->memoryUsageBytes && o.preflight->heapUsedBytes);
+        QVERIFY(o.preflight->expectedDumpBytes > 0);
+        QVERIFY(hasNote(*o.preflight, PreflightNote::Level::Info, QStringLiteral("PID 7, not 1")));
+        QVERIFY(hasNote(*o.preflight, PreflightNote::Level::Warning, QStringLiteral("full GC")));
+        QVERIFY(o.preflight->canCapture());
+        QVERIFY(o.commands.contains(QStringLiteral("jcmd 7 GC.heap_dump -gz=1 ") + o.preflight->remoteFile));
+
+        // The file: verified, owner-only, named after the pod, and the pod cleaned up.
+        const CaptureResult& r = *o.result;
+        QVERIFY(r.verifiedInPod);
+        QVERIFY(r.remoteRemoved);
+        QVERIFY(r.compressed);
+        QCOMPARE(r.container, QStringLiteral("checkout"));
+        QCOMPARE(sha256Of(r.path), r.sha256.toLatin1());
+        QCOMPARE(QFileInfo(r.path).size(), r.bytes);
+        struct stat st { };
+        QCOMPARE(::stat(QFile::encodeName(r.path).constData(), &st), 0);
+        QCOMPARE(st.st_mode & 0777, 0600u);
+        QVERIFY(QFileInfo(r.path).fileName().startsWith(QStringLiteral("leakdesk-") + m_pod));
+        QCOMPARE(QDir(out.path()).entryList(QDir::Files).size(), 1); // no .part left
+        QVERIFY(!remoteDumps(c, m_pod).contains("leakdesk-"));
+
+        // core/heap reads it: a real JVM's dump of LeakyService, its leaking classes among the rows.
+        auto file = heap::HprofFile::open(r.path.toStdString());
+        QVERIFY2(file.ok(), file.ok() ? "" : file.error().message.c_str());
+        auto histogram = heap::computeClassHistogram(*file);
+        QVERIFY(histogram.ok());
+        bool session = false;
+        bool listeners = false;
+        for (const auto& row : histogram->rows) {
+            session = session || (row.className == "LeakyService$Session" && row.instances > 100);
+            listeners = listeners || (row.className == "LeakyService$RequestScopedListener" && row.instances >= 2000);
+        }
+        QVERIFY(session);
+        QVERIFY(listeners);
+    }
+
+    void resumesAfterDroppedConnections()
+    {
+        Cluster c;
+        sandbox::SandboxOptions options;
+        // Every exec loses its connection after 3 MiB (more than the endpoint's 1 MiB of unsent
+        // data, so some bytes arrive each time); the uncompressed dump is 8 MB or more.
+        options.execDropAfterBytes = 3 * 1024 * 1024;
+        QVERIFY(c.start(options, m_now).ok());
+        QTemporaryDir out;
+        CaptureRequest r = request(out.path());
+        r.compress = false;
+        const Outcome o = c.capture(r);
+        QVERIFY2(o.result, o.failure ? qPrintable(o.failure->describe()) : "no result");
+        QVERIFY2(o.result->resumes >= 2, qPrintable(QString::number(o.result->resumes)));
+        QCOMPARE(o.resumeNotices, o.result->resumes);
+        QVERIFY(o.result->verifiedInPod);
+        QCOMPARE(sha256Of(o.result->path), o.result->sha256.toLatin1());
+        // Each resume asked for the rest only, from where the last one stopped.
+        const QStringList tails = o.commands.filter(QStringLiteral("tail -c +"));
+        QCOMPARE(tails.size(), o.result->resumes);
+        QVERIFY(tails[0].split(QLatin1Char(' '))[2].mid(1).toLongLong() > 1024 * 1024);
+    }
+
+    void checksumMismatchIsReported()
+    {
+        Cluster c;
+        sandbox::SandboxOptions options;
+        options.containerVariations["checkout"].corruptReads = true;
+        QVERIFY(c.start(options, m_now).ok());
+        QTemporaryDir out;
+        const Outcome o = c.capture(request(out.path()));
+        QVERIFY(!o.result);
+        QVERIFY(o.failure);
+        QCOMPARE(o.failure->stage, CaptureStage::Verify);
+        QVERIFY2(QString::fromStdString(o.failure->error.message).contains(QStringLiteral("checksum mismatch")),
+            o.failure->error.message.c_str());
+        // The bad copy is gone; the good dump is kept in the pod for a retry, and the failure says where.
+        QCOMPARE(QDir(out.path()).entryList(QDir::Files).size(), 0);
+        QCOMPARE(o.failure->leftBehind.size(), 1);
+        QVERIFY(o.failure->leftBehind[0].contains(o.preflight->remoteFile));
+        QVERIFY(o.failure->leftBehind[0].contains(QStringLiteral("rm -f")));
+        QVERIFY(remoteDumps(c, m_pod).contains("leakdesk-"));
+    }
+
+    void fullDiskLeavesNothingBehind()
+    {
+        Cluster c;
+        sandbox::SandboxOptions options;
+        options.containerVariations["checkout"].rootFreeBytes = 1024 * 1024;
+        QVERIFY(c.start(options, m_now).ok());
+        QTemporaryDir out;
+
+        // The pre-flight sees it coming and stops before anything runs...
+        const Outcome checked = c.capture(request(out.path()));
+        QVERIFY(checked.failure);
+        QCOMPARE(checked.failure->stage, CaptureStage::Preflight);
+        QVERIFY(!checked.preflight->canCapture());
+        QVERIFY(hasNote(*checked.preflight, PreflightNote::Level::Blocker, QStringLiteral("not enough space")));
+        QVERIFY(!checked.commands.join(QLatin1Char('\n')).contains(QStringLiteral("GC.heap_dump")));
+
+        // ...and when forced, the dump fails on the full disk and its remains are removed.
+        const Outcome forced = c.capture(request(out.path()), true);
+        QVERIFY(forced.failure);
+        QCOMPARE(forced.failure->stage, CaptureStage::Dump);
+        QVERIFY2(QString::fromStdString(forced.failure->error.message).contains(QStringLiteral("No space left")),
+            forced.failure->error.message.c_str());
+        QVERIFY(forced.failure->leftBehind.isEmpty());
+        QVERIFY(forced.commands.contains(QStringLiteral("rm -f ") + forced.preflight->remoteFile));
+        QVERIFY(!remoteDumps(c, m_pod).contains("leakdesk-"));
+        QCOMPARE(QDir(out.path()).entryList(QDir::Files).size(), 0);
+    }
+
+    void withoutJdkOffersADebugContainer()
+    {
+        Cluster c;
+        sandbox::SandboxOptions options;
+        options.containerVariations["checkout"].withoutJdkTools = true;
+        QVERIFY(c.start(options, m_now).ok());
+        QTemporaryDir out;
+        const Outcome o = c.capture(request(out.path()));
+        QVERIFY(o.failure);
+        QCOMPARE(o.failure->stage, CaptureStage::Preflight);
+        const Preflight& p = *o.preflight;
+        // The JVM is still found, through the process table.
+        QVERIFY(p.jvm);
+        QCOMPARE(p.jvm->pid, 7);
+        QCOMPARE(p.jvmFoundBy, QStringLiteral("/proc"));
+        QVERIFY(!p.hasJcmd && !p.hasJmap);
+        QVERIFY(hasNote(p, PreflightNote::Level::Blocker, QStringLiteral("no JDK tools")));
+        QVERIFY(p.debugContainer);
+        const auto& container = p.debugContainer->patch["spec"]["ephemeralContainers"][0];
+        QCOMPARE(
+            QString::fromStdString(container["targetContainerName"].get<std::string>()), QStringLiteral("checkout"));
+        QCOMPARE(
+            QString::fromStdString(container["image"].get<std::string>()), QStringLiteral("eclipse-temurin:17-jdk"));
+        QCOMPARE(p.debugContainer->apiPath,
+            QStringLiteral("/api/v1/namespaces/production/pods/%1/ephemeralcontainers").arg(m_pod));
+        QVERIFY(p.debugContainer->kubectlEquivalent.contains(QStringLiteral("--target=checkout")));
+        QVERIFY(p.debugContainerAllowed && *p.debugContainerAllowed); // the sandbox's admin may
+        QVERIFY(QString::fromStdString(o.failure->error.detail).contains(QStringLiteral("kubectl debug")));
+        QVERIFY(p.describe().contains(QStringLiteral("Debug container offer")));
+    }
+
+    void memoryBackedTmpIsAvoided()
+    {
+        Cluster c;
+        sandbox::SandboxOptions options;
+        options.containerVariations["checkout"].memoryBackedTmp = true;
+        QVERIFY(c.start(options, m_now).ok());
+        QTemporaryDir out;
+        // By default the dump goes to a disk-backed directory instead.
+        const Outcome chosen = c.capture(request(out.path()), false, true);
+        QVERIFY(chosen.preflight);
+        QCOMPARE(chosen.preflight->remoteDir, QStringLiteral("/var/tmp"));
+        QVERIFY(hasNote(*chosen.preflight, PreflightNote::Level::Info, QStringLiteral("/tmp is memory-backed")));
+        // Asked for /tmp, the pre-flight warns that it counts against the memory limit.
+        CaptureRequest r = request(out.path());
+        r.remoteDir = QStringLiteral("/tmp");
+        const Outcome tmp = c.capture(r, false, true);
+        QVERIFY(tmp.preflight->memoryBacked);
+        QCOMPARE(QString::fromStdString(tmp.preflight->disk->type), QStringLiteral("tmpfs"));
+        QVERIFY(hasNote(*tmp.preflight, PreflightNote::Level::Warning, QStringLiteral("memory limit")));
+    }
+
+    void cancelRemovesWhatItCreated()
+    {
+        Cluster c;
+        sandbox::SandboxOptions options;
+        options.containerVariations["checkout"].dumpBytes = 64 * 1024 * 1024;
+        QVERIFY(c.start(options, m_now).ok());
+        QTemporaryDir out;
+        CaptureRequest r = request(out.path());
+        r.compress = false;
+        const Outcome o = c.capture(r, false, false, [](HeapCapture& job, CaptureStage s) {
+            if (s == CaptureStage::Transfer)
+                job.cancel();
+        });
+        QVERIFY(o.failure);
+        QCOMPARE(o.failure->error.code, ErrorCode::Cancelled);
+        QVERIFY(o.failure->leftBehind.isEmpty());
+        QVERIFY(!remoteDumps(c, m_pod).contains("leakdesk-"));
+        QCOMPARE(QDir(out.path()).entryList(QDir::Files).size(), 0);
+    }
+
+    void missingPodIsAClearError()
+    {
+        Cluster c;
+        QVERIFY(c.start({}, m_now).ok());
+        QTemporaryDir out;
+        CaptureRequest r = request(out.path());
+        r.pod = QStringLiteral("checkout-nope");
+        const Outcome o = c.capture(r);
+        QVERIFY(o.failure);
+        QCOMPARE(o.failure->error.code, ErrorCode::NotFound);
+        r.pod = m_pod;
+        r.container = QStringLiteral("sidecar");
+        const Outcome o2 = c.capture(r);
+        QVERIFY(o2.failure);
+        QVERIFY(QString::fromStdString(o2.failure->error.message).contains(QStringLiteral("no container 'sidecar'")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHeapCapture)
+#include "tst_heap_capture.moc"
