@@ -17,20 +17,24 @@
 #include "investigation/OomEvidenceView.h"
 #include "investigation/VerdictBanner.h"
 #include "main/ConnectionBar.h"
+#include "runbook/KubectlRunner.h"
 #include "runbook/Parameters.h"
 #include "runbook/RunbookChecklistModel.h"
 #include "runbook/RunbookParser.h"
 #include "runbook/StepDetailView.h"
+#include "sandbox/SandboxHost.h"
 
 #include <QApplication>
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QDialog>
 #include <QFileDialog>
 #include <QFile>
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QInputDialog>
+#include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
 #include <QTabWidget>
@@ -115,6 +119,7 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
     , m_heapPanel(new QWidget(this))
     , m_mitigations(new MitigationPanel(this))
     , m_escalation(new EscalationBar(this))
+    , m_kubectl(new KubectlRunner(this))
     , m_tabs(new QTabWidget(this))
     , m_heapView(new HeapView(this))
     , m_timeline(new TimelineView(this))
@@ -266,6 +271,9 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
         });
     });
     connect(m_oomView, &OomEvidenceView::killActivated, this, &MainWindow::showMomentOnChart);
+    m_stepView->setRunAvailable(!KubectlRunner::kubectlPath().isEmpty());
+    connect(m_stepView, &StepDetailView::runRequested, this, [this](const QString& command, bool mutates) { runCommand(command, mutates); });
+    connect(m_kubectl, &KubectlRunner::finished, this, &MainWindow::onCommandFinished);
 
     setRunbook(std::move(runbook));
     statusBar()->showMessage(tr("Connecting…"));
@@ -658,6 +666,88 @@ void MainWindow::updateMitigationTarget()
     const auto book = m_checklist->runbook();
     m_mitigations->setTarget(conn ? &conn->kube() : nullptr, m_bar->currentNamespace(), service, peak,
         book ? runbook::parametersOf(*book) : runbook::RunbookParameters {});
+}
+
+void MainWindow::runCommand(const QString& command, bool mutates, bool confirmed)
+{
+    auto* conn = m_controller->connection();
+    if (!conn) {
+        statusBar()->showMessage(tr("No cluster is open"));
+        return;
+    }
+    if (m_kubectl->isRunning()) {
+        statusBar()->showMessage(tr("A kubectl command is still running"));
+        return;
+    }
+    if (mutates && !confirmed
+        && QMessageBox::question(this, tr("Change the cluster?"),
+               tr("<p>This command changes the cluster <b>%1</b>:</p><pre>%2</pre><p>Run it?</p>")
+                   .arg(conn->contextName().toHtmlEscaped(), command.toHtmlEscaped()),
+               QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+            != QMessageBox::Yes)
+        return;
+    KubectlTarget target;
+    if (conn->isSandbox()) {
+        target.kubeconfig = conn->sandboxHost()->kubeconfigPath();
+        target.context = conn->sandboxHost()->contextName();
+    } else {
+        target.context = conn->contextName();
+        if (qEnvironmentVariableIsEmpty("KUBECONFIG")) // else kubectl merges the same files we did
+            target.kubeconfig = QString::fromStdString(conn->kube().context().context.sourceFile);
+    }
+    if (auto st = m_kubectl->run(command, target); !st) {
+        QMessageBox::warning(this, tr("Cannot run the command"), QString::fromStdString(st.error().toString()));
+        return;
+    }
+    statusBar()->showMessage(tr("Running: %1").arg(command));
+}
+
+void MainWindow::onCommandFinished(const KubectlRun& run)
+{
+    constexpr qsizetype kMaxJournaledOutput = 64 * 1024;
+    QString output = QString::fromUtf8(run.output);
+    QString note;
+    if (run.timedOut)
+        note = tr("stopped after the time limit");
+    else if (run.exitCode != 0)
+        note = tr("exit code %1").arg(run.exitCode);
+    QString actionId;
+    if (ensureIncident()) {
+        incident::ActionRecord a;
+        a.kind = "shell";
+        a.title = run.command.left(120).toStdString();
+        a.kubectl = run.command.toStdString();
+        a.output = (output.size() > kMaxJournaledOutput ? output.left(kMaxJournaledOutput) + tr("\n[… %1 more bytes not kept]").arg(output.size() - kMaxJournaledOutput)
+                                                        : output)
+                       .toStdString();
+        a.state = run.exitCode == 0 && !run.timedOut ? incident::ActionState::Applied : incident::ActionState::Failed;
+        a.error = note.toStdString();
+        std::string id;
+        m_incident->modify([&](incident::IncidentDocument& doc) { id = incident::recordAction(doc, a, incident::currentTimeMs()); });
+        actionId = QString::fromStdString(id);
+    }
+    statusBar()->showMessage(note.isEmpty() ? tr("Done in %1 s: %2").arg(run.elapsedMs / 1000.0, 0, 'f', 1).arg(run.command)
+                                            : tr("%1: %2").arg(note, run.command));
+    // The output, where the user looks: a small window that stays until closed.
+    auto* dialog = findChild<QDialog*>(QStringLiteral("commandOutput"));
+    QPlainTextEdit* text = nullptr;
+    if (!dialog) {
+        dialog = new QDialog(this);
+        dialog->setObjectName(QStringLiteral("commandOutput"));
+        dialog->resize(900, 420);
+        auto* l = new QVBoxLayout(dialog);
+        text = new QPlainTextEdit(dialog);
+        text->setReadOnly(true);
+        text->setLineWrapMode(QPlainTextEdit::NoWrap);
+        text->setStyleSheet(QStringLiteral("font-family: monospace"));
+        l->addWidget(text);
+    } else {
+        text = dialog->findChild<QPlainTextEdit*>();
+    }
+    dialog->setWindowTitle(run.command);
+    text->setPlainText(QStringLiteral("$ ") + run.command + QStringLiteral("\n") + output + (note.isEmpty() ? QString() : QStringLiteral("\n[") + note + QStringLiteral("]")));
+    dialog->show();
+    Q_EMIT commandFinished(actionId, run.exitCode, output);
 }
 
 void MainWindow::showMomentOnChart(qint64 tMs)

@@ -21,6 +21,8 @@ class ConnectionBar;
 class EscalationBar;
 class HeapView;
 class IncidentSession;
+class KubectlRunner;
+struct KubectlRun;
 class MitigationPanel;
 class InvestigationController;
 class MemoryEvidenceView;
@@ -64,12 +66,17 @@ public:
     void addNote(const QString& text);
     // Moves to the runbook's memory step and centres the chart on `tMs` with the crosshair there.
     void showMomentOnChart(qint64 tMs);
+    // "Run with kubectl": runs a runbook command against the open cluster and journals its output.
+    // A command that changes the cluster is confirmed first unless `confirmed`.
+    void runCommand(const QString& command, bool mutates, bool confirmed = false);
 
 Q_SIGNALS:
     // After findings for the selected service have been shown (tests and --screenshot wait for it).
     void findingsShown(std::shared_ptr<const leakdesk::investigation::Findings> findings);
     // After the findings have been recorded in the incident (and saved).
     void findingsRecorded(const QString& snapshotId);
+    // A "Run with kubectl" command ended; its action id in the incident (empty without one).
+    void commandFinished(const QString& actionId, int exitCode, const QString& output);
 
 private:
     void buildMenus();
@@ -87,6 +94,7 @@ private:
     void updateTitle();
     bool ensureIncident();
     void updateMitigationTarget();
+    void onCommandFinished(const KubectlRun& run);
 
     InvestigationController* m_controller;
     ConnectionBar* m_bar;
@@ -102,6 +110,7 @@ private:
     QWidget* m_heapPanel;
     MitigationPanel* m_mitigations;
     EscalationBar* m_escalation;
+    KubectlRunner* m_kubectl;
     QTabWidget* m_tabs;
     HeapView* m_heapView;
     TimelineView* m_timeline;

@@ -76,6 +76,14 @@ void StepDetailView::setStep(const runbook::Step* step, const runbook::Runbook* 
     rebuild();
 }
 
+void StepDetailView::setRunAvailable(bool available)
+{
+    if (available == m_runAvailable)
+        return;
+    m_runAvailable = available;
+    rebuild();
+}
+
 void StepDetailView::setBindings(const QMap<QString, QString>& bindings, const QString& ns)
 {
     m_bindings = bindings;
@@ -138,6 +146,15 @@ void StepDetailView::rebuild()
             rl->addWidget(warn);
         }
         rl->addWidget(copy);
+        if (m_runAvailable && text.startsWith(QLatin1String("kubectl "))) {
+            auto* run = new QPushButton(tr("Run"), row);
+            run->setObjectName(QStringLiteral("runCommandButton"));
+            run->setToolTip(cmd.mutatesCluster ? tr("Run with kubectl against the open cluster (asks first: this changes the cluster); the output goes into the incident journal")
+                                               : tr("Run with kubectl against the open cluster; the output goes into the incident journal"));
+            const bool mutates = cmd.mutatesCluster;
+            connect(run, &QPushButton::clicked, this, [this, text, mutates] { Q_EMIT runRequested(text, mutates); });
+            rl->addWidget(run);
+        }
         m_commandsLayout->addWidget(row);
     }
     if (anyReplaced && m_book && m_book->defaultNamespace)

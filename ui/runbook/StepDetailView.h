@@ -25,11 +25,15 @@ public:
     void setStep(const runbook::Step* step, const runbook::Runbook* book, StepState state, const QString& note);
     void setBindings(const QMap<QString, QString>& bindings, const QString& ns);
     void setCompact(bool compact); // evidence steps show the text small, above the evidence
+    // Offers "Run" next to each kubectl command (when kubectl is on PATH and a cluster is open).
+    void setRunAvailable(bool available);
 
     QStringList renderedCommands() const { return m_rendered; }
 
 Q_SIGNALS:
     void stateRequested(leakdesk::ui::StepState state, const QString& note);
+    // The user asked to run this (filled-in) kubectl command; `mutates`: it changes the cluster.
+    void runRequested(const QString& command, bool mutates);
 
 private:
     void rebuild();
@@ -39,6 +43,7 @@ private:
     QMap<QString, QString> m_bindings;
     QString m_ns;
     bool m_compact = false;
+    bool m_runAvailable = false;
     QStringList m_rendered;
 
     QLabel* m_title;

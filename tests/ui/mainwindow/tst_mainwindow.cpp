@@ -115,6 +115,24 @@ private Q_SLOTS:
         bar->setClock([] { return incident::currentTimeMs(); });
     }
 
+    // "Run with kubectl": the real kubectl against the sandbox, its output in the journal.
+    void runWithKubectlJournalsTheOutput()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("kubectl")).isEmpty())
+            QSKIP("kubectl is not on PATH");
+        QSignalSpy finished(m_window.get(), &MainWindow::commandFinished);
+        m_window->runCommand(QStringLiteral("kubectl top pods -n production -l app=checkout --sort-by=memory"), false);
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.at(0).at(1).toInt(), 0);
+        const QString id = finished.at(0).at(0).toString();
+        const auto* action = m_window->incident()->document()->action(id.toStdString());
+        QVERIFY(action);
+        QCOMPARE(action->kind, std::string("shell"));
+        QCOMPARE(action->state, incident::ActionState::Applied);
+        QVERIFY2(action->output.find("checkout-") != std::string::npos, action->output.c_str());
+        QVERIFY(action->output.find("MEMORY") != std::string::npos);
+    }
+
     // Clicking a timeline entry goes back to the runbook's chart at that moment.
     void timelineEntryMovesTheChart()
     {
