@@ -86,6 +86,15 @@ int runInvestigation(const ClusterOptions& options, const std::function<int(cons
         printError(QString::fromStdString(connection.error().message), QString::fromStdString(connection.error().detail));
         return 1;
     }
+    if (const kube::KubeClient& kube = (*connection)->kube(); kube.usesTls() && !kube.tlsVerified()) {
+        // insecure-skip-tls-verify is honoured, as kubectl does, but never silently.
+        printError(QStringLiteral("warning: the API server's certificate is not verified "
+                                  "(insecure-skip-tls-verify in cluster '%1')")
+                       .arg(QString::fromStdString(kube.context().cluster.name)),
+            QStringLiteral("anyone on the path to %1 could read and change this session; set certificate-authority "
+                           "instead")
+                .arg(kube.serverUrl().toString()));
+    }
     int exitCode = 1;
     investigation::Investigation job(**connection);
     QObject::connect(&job, &investigation::Investigation::finished, [&](std::shared_ptr<const investigation::Findings> f) {

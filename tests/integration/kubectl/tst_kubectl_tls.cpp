@@ -23,6 +23,7 @@ struct ServedSandbox {
     QProcess process;
     QString kubeconfig;
     QString kubeUrl;
+    QString prometheusUrl;
 
     bool start(const QStringList& args, QString& why)
     {
@@ -43,6 +44,8 @@ struct ServedSandbox {
                 kubeconfig = QString::fromUtf8(line.mid(12).trimmed());
             else if (line.startsWith("kube: "))
                 kubeUrl = QString::fromUtf8(line.mid(6).trimmed());
+            else if (line.startsWith("prometheus: "))
+                prometheusUrl = QString::fromUtf8(line.mid(12).trimmed());
         }
         if (kubeconfig.isEmpty() || kubeUrl.isEmpty()) {
             why = QStringLiteral("sandbox serve printed no addresses; stdout: %1 stderr: %2")
@@ -278,6 +281,41 @@ private Q_SLOTS:
         QVERIFY2(std::any_of(expected.begin(), expected.end(), [&](const QString& e) { return err.contains(e); }),
             r.err.constData());
         QVERIFY(faulty.stop());
+    }
+
+    // leakdesk-cli's own client against the TLS sandbox: an investigation works with the generated
+    // kubeconfig, and with insecure-skip-tls-verify it still works but says loudly that it is unsafe.
+    void investigateOverTls_data()
+    {
+        QTest::addColumn<bool>("insecure");
+        QTest::newRow("verified") << false;
+        QTest::newRow("insecure-skip-tls-verify") << true;
+    }
+
+    void investigateOverTls()
+    {
+        QFETCH(bool, insecure);
+        QString kubeconfig = m_tokenSandbox.kubeconfig;
+        if (insecure) {
+            QString text = kubeconfigText(m_tokenSandbox);
+            text.replace(QRegularExpression(QStringLiteral("certificate-authority-data: \\S+")),
+                QStringLiteral("insecure-skip-tls-verify: true"));
+            QVERIFY(text.contains(QStringLiteral("insecure-skip-tls-verify: true")));
+            kubeconfig = m_dir.filePath(QStringLiteral("insecure.kubeconfig"));
+            QFile f(kubeconfig);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text.toUtf8());
+        }
+        const auto r = test::runProgram(test::cliPath(),
+            { QStringLiteral("investigate"), QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("--prometheus"),
+                m_tokenSandbox.prometheusUrl, QStringLiteral("--namespace"), QStringLiteral("production"),
+                QStringLiteral("--service"), QStringLiteral("checkout"), QStringLiteral("--format"),
+                QStringLiteral("json") },
+            120000);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("\"checkout\""), r.out.left(400).constData());
+        QCOMPARE(r.err.contains("certificate is not verified"), insecure);
+        QVERIFY(!r.err.contains(m_token.toUtf8()) && !r.out.contains(m_token.toUtf8()));
     }
 
     void badServeOptionsAreRefused_data()
