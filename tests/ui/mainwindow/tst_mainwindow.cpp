@@ -1,5 +1,6 @@
 // Opens the real main window on the real sandbox (served on 127.0.0.1 by the same process) and
 // checks what the on-call engineer sees for runbook steps 1 and 2.
+#include "actions/MitigationPanel.h"
 #include "chart/MemoryChart.h"
 #include "incident/EscalationBar.h"
 #include "incident/IncidentRecording.h"
@@ -295,6 +296,58 @@ private Q_SLOTS:
         QCOMPARE(view->chart()->podGraphCount(), view->podModel()->rowCount());
         m_window->selectStep(1);
         QCOMPARE(m_window->oomView()->model()->rowCount(), 0);
+    }
+
+    // The whole runbook on the sandbox, as a responder walks it: evidence for 1 and 2, the heap
+    // view offered in 3, step 5's limit raised through the real API, every step ticked.
+    void walkStepsOneToFive()
+    {
+        m_window->connectionBar()->serviceBox()->setCurrentText(QStringLiteral("checkout"));
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->memoryView()->banner()->tone(), VerdictBanner::Tone::Bad, 30000);
+        auto* model = m_window->checklist();
+        for (int r = 0; r < model->rowCount(); ++r)
+            model->setStepState(r, StepState::Pending);
+        auto stepWith = [&](runbook::ActionKind kind) {
+            for (int r = 0; r < model->rowCount(); ++r)
+                for (const auto& c : model->step(r)->commands)
+                    if (c.action == kind)
+                        return r;
+            return -1;
+        };
+        const int memory = stepWith(runbook::ActionKind::MemoryEvidence);
+        const int oom = stepWith(runbook::ActionKind::OomEvidence);
+        const int heap = stepWith(runbook::ActionKind::HeapCapture);
+        const int mitigate = stepWith(runbook::ActionKind::RaiseLimit);
+        QVERIFY(memory >= 0 && oom > memory && heap > oom && mitigate > heap);
+
+        m_window->selectStep(memory);
+        QCOMPARE(m_window->currentEvidenceWidget(), static_cast<QWidget*>(m_window->memoryView()));
+        model->setStepState(memory, StepState::Done, QStringLiteral("sawtooth"));
+        m_window->selectStep(oom);
+        QCOMPARE(m_window->currentEvidenceWidget(), static_cast<QWidget*>(m_window->oomView()));
+        QVERIFY(m_window->oomView()->model()->rowCount() > 2);
+        model->setStepState(oom, StepState::Done, QStringLiteral("rule met"));
+        m_window->selectStep(heap);
+        QVERIFY(m_window->currentEvidenceWidget()->findChild<QWidget*>(QStringLiteral("openHeapDumpButton")));
+        model->setStepState(heap, StepState::Skipped, QStringLiteral("dump taken by hand"));
+        for (int r = heap + 1; r < mitigate; ++r)
+            model->setStepState(r, StepState::Skipped, QStringLiteral("later"));
+
+        m_window->selectStep(mitigate);
+        auto* panel = m_window->mitigationPanel();
+        QCOMPARE(m_window->currentEvidenceWidget(), static_cast<QWidget*>(panel));
+        QTRY_VERIFY_WITH_TIMEOUT(panel->applyButton(MitigationPanel::Kind::RaiseMemoryLimit)->isEnabled(), 20000);
+        panel->setConfirmer([](const QString&, const QString&) { return true; });
+        QSignalSpy applied(panel, &MitigationPanel::applied);
+        panel->apply(MitigationPanel::Kind::RaiseMemoryLimit);
+        QVERIFY(applied.wait(20000));
+        const auto* action = m_window->incident()->document()->action(applied.at(0).at(1).toString().toStdString());
+        QVERIFY(action);
+        QCOMPARE(action->kind, std::string("raise-limit"));
+        model->setStepState(mitigate, StepState::Done, QStringLiteral("limit 4Gi"));
+        QCOMPARE(model->doneCount(), model->rowCount() - 1); // the last step, the long-term fix, stays open
+        const auto doc = m_window->incident()->document();
+        QCOMPARE(doc->runbook.steps.at(static_cast<std::size_t>(mitigate)).state, incident::StepState::Done);
     }
 
     void cleanupTestCase()
