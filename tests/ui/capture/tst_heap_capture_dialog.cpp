@@ -1,0 +1,143 @@
+// HeapCaptureDialog on the sandbox, offscreen: the pre-flight is shown before anything runs, the
+// Capture button drives the pipeline through its stages to a verified file and captured(); a
+// container without JDK tools gets no Capture button but the debug-container offer; Cancel during
+// the transfer removes what was created.
+#include "heap/HeapCaptureDialog.h"
+
+#include "kube/KubeClient.h"
+#include "sandbox/SandboxHost.h"
+#include "sandbox/SandboxModel.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace leakdesk;
+
+namespace {
+
+struct Cluster {
+    sandbox::SandboxHost host;
+    std::unique_ptr<kube::KubeClient> client;
+    QString pod;
+
+    Status start(sandbox::SandboxOptions options)
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const sandbox::SandboxModel model(42, now);
+        for (std::size_t p = 0; p < model.pods().size() && pod.isEmpty(); ++p)
+            if (model.services()[model.pods()[p].service].name == "checkout" && model.runIndexAt(p, now))
+                pod = QString::fromStdString(model.pods()[p].name);
+        options.seed = 42;
+        options.fixedNowMs = now;
+        if (auto s = host.start(options); !s)
+            return s;
+        auto cfg = kube::loadKubeConfig({ host.kubeconfigPath().toStdString() });
+        if (!cfg)
+            return cfg.error();
+        auto ctx = kube::resolveContext(*cfg);
+        if (!ctx)
+            return ctx.error();
+        auto c = kube::KubeClient::create(*ctx);
+        if (!c)
+            return c.error();
+        client = std::move(c).value();
+        return Ok {};
+    }
+};
+
+QPushButton* button(QDialog& dialog, const QString& text)
+{
+    for (auto* b : dialog.findChildren<QPushButton*>())
+        if (b->text().remove(QLatin1Char('&')) == text)
+            return b;
+    return nullptr;
+}
+
+} // namespace
+
+class TestHeapCaptureDialog : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void preflightThenCaptureToAVerifiedFile()
+    {
+        Cluster c;
+        QVERIFY(c.start({}).ok());
+        QTemporaryDir out;
+        ui::HeapCaptureDialog dialog(*c.client, QStringLiteral("production"), c.pod, QString(), out.path());
+        QVERIFY(!dialog.isModal());
+        dialog.show();
+        QSignalSpy captured(&dialog, &ui::HeapCaptureDialog::captured);
+        QPushButton* captureButton = button(dialog, QStringLiteral("Capture"));
+        QVERIFY(captureButton);
+        QVERIFY(!captureButton->isEnabled()); // not before the pre-flight is read
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.canStartCapture(), 30000);
+        QVERIFY(captureButton->isEnabled());
+        const QString preflight = dialog.preflightText();
+        QVERIFY2(preflight.contains(QStringLiteral("JVM: PID 7")), qPrintable(preflight));
+        QVERIFY(preflight.contains(QStringLiteral("full GC")));
+        QVERIFY(preflight.contains(QStringLiteral("Dump: jcmd 7 GC.heap_dump -gz=1 /tmp/")));
+        // Nothing has been dumped yet.
+        QCOMPARE(QDir(out.path()).entryList(QDir::Files).size(), 0);
+
+        QTest::mouseClick(captureButton, Qt::LeftButton);
+        QVERIFY(dialog.isCapturing());
+        QVERIFY(!captureButton->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(captured.size(), 1, 60000);
+        const QString path = captured.at(0).at(0).toString();
+        const QString sha = captured.at(0).at(1).toString();
+        QCOMPARE(captured.at(0).at(2).toString(), c.pod);
+        QCOMPARE(captured.at(0).at(3).toString(), QStringLiteral("checkout"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex(), sha.toLatin1());
+        QCOMPARE(dialog.percent(), 100);
+        QVERIFY(dialog.statusText().contains(QStringLiteral("verified against sha256sum in the pod")));
+        QVERIFY(!dialog.isCapturing());
+        QVERIFY(!dialog.canStartCapture()); // one capture per dialog
+    }
+
+    void withoutJdkNoCaptureButOffer()
+    {
+        Cluster c;
+        sandbox::SandboxOptions options;
+        options.containerVariations["checkout"].withoutJdkTools = true;
+        QVERIFY(c.start(options).ok());
+        QTemporaryDir out;
+        ui::HeapCaptureDialog dialog(*c.client, QStringLiteral("production"), c.pod, QString(), out.path());
+        dialog.show();
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.preflight() != nullptr, 30000);
+        QVERIFY(!dialog.canStartCapture());
+        QVERIFY(!button(dialog, QStringLiteral("Capture"))->isEnabled());
+        QVERIFY(dialog.preflightText().contains(QStringLiteral("BLOCKER: the image has no JDK tools")));
+        QVERIFY(dialog.preflightText().contains(QStringLiteral("Debug container offer: kubectl debug")));
+    }
+
+    void cancelDuringTransfer()
+    {
+        Cluster c;
+        sandbox::SandboxOptions options;
+        // A large uncompressed dump moved slowly enough to cancel in the middle.
+        options.containerVariations["checkout"].dumpBytes = 96 * 1024 * 1024;
+        QVERIFY(c.start(options).ok());
+        QTemporaryDir out;
+        ui::HeapCaptureDialog dialog(*c.client, QStringLiteral("production"), c.pod, QString(), out.path());
+        dialog.show();
+        QSignalSpy captured(&dialog, &ui::HeapCaptureDialog::captured);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.canStartCapture(), 30000);
+        dialog.startCapture();
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.statusText().startsWith(QStringLiteral("copying")), 30000);
+        QTest::mouseClick(button(dialog, QStringLiteral("Cancel")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.isCapturing(), 30000);
+        QCOMPARE(captured.size(), 0);
+        QTRY_VERIFY(dialog.statusText().contains(QStringLiteral("cancelled")));
+        QCOMPARE(QDir(out.path()).entryList(QDir::Files).size(), 0);
+    }
+};
+
+QTEST_MAIN(TestHeapCaptureDialog)
+#include "tst_heap_capture_dialog.moc"

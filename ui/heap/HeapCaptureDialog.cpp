@@ -1,0 +1,267 @@
+#include "HeapCaptureDialog.h"
+
+#include "common/Quantity.h"
+#include "kube/KubeClient.h"
+
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QDialogButtonBox>
+#include <QFontDatabase>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace leakdesk::ui {
+
+using capture::CaptureStage;
+
+namespace {
+
+const CaptureStage kStages[] = { CaptureStage::Preflight, CaptureStage::Dump, CaptureStage::Transfer,
+    CaptureStage::Verify, CaptureStage::Cleanup };
+
+QString bytesText(double bytes)
+{
+    return QString::fromStdString(formatBytes(bytes));
+}
+
+} // namespace
+
+HeapCaptureDialog::HeapCaptureDialog(kube::KubeClient& client, const QString& ns, const QString& pod,
+    const QString& container, const QString& outputDir, QWidget* parent)
+    : QDialog(parent)
+    , m_client(client)
+{
+    setModal(false);
+    setWindowTitle(tr("Capture heap dump"));
+    m_request.ns = ns;
+    m_request.pod = pod;
+    m_request.container = container;
+    m_request.outputDir = outputDir;
+
+    auto* layout = new QVBoxLayout(this);
+    m_title = new QLabel(tr("Heap dump of pod <b>%1/%2</b>").arg(ns.toHtmlEscaped(), pod.toHtmlEscaped()), this);
+    layout->addWidget(m_title);
+    layout->addWidget(new QLabel(tr("Pre-flight (nothing has been changed in the pod yet):"), this));
+    m_preflightView = new QPlainTextEdit(this);
+    m_preflightView->setReadOnly(true);
+    m_preflightView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_preflightView->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_preflightView->setMinimumSize(640, 220);
+    m_preflightView->setPlainText(tr("Checking the pod..."));
+    layout->addWidget(m_preflightView, 1);
+    m_allObjects = new QCheckBox(tr("All objects (no full GC first; larger dump with garbage)"), this);
+    layout->addWidget(m_allObjects);
+    m_force = new QCheckBox(tr("Capture despite the space/memory blockers above"), this);
+    m_force->setVisible(false);
+    layout->addWidget(m_force);
+    m_stages = new QLabel(this);
+    m_stages->setTextFormat(Qt::RichText);
+    layout->addWidget(m_stages);
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 100);
+    m_progress->setValue(0);
+    layout->addWidget(m_progress);
+    m_status = new QLabel(this);
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_status);
+
+    auto* buttons = new QDialogButtonBox(this);
+    m_captureButton = buttons->addButton(tr("Capture"), QDialogButtonBox::AcceptRole);
+    m_cancelButton = buttons->addButton(QDialogButtonBox::Cancel);
+    layout->addWidget(buttons);
+    connect(m_captureButton, &QPushButton::clicked, this, &HeapCaptureDialog::startCapture);
+    connect(m_cancelButton, &QPushButton::clicked, this, [this] {
+        if (m_capturing)
+            cancelCapture();
+        else
+            close();
+    });
+    connect(m_allObjects, &QCheckBox::toggled, this, [this] {
+        if (!m_capturing && !m_ended)
+            runPreflight();
+    });
+    connect(m_force, &QCheckBox::toggled, this, &HeapCaptureDialog::updateButtons);
+    onStage(CaptureStage::Preflight, tr("checking pod %1/%2").arg(ns, pod));
+    updateButtons();
+    QTimer::singleShot(0, this, &HeapCaptureDialog::runPreflight);
+}
+
+HeapCaptureDialog::~HeapCaptureDialog()
+{
+    if (m_job)
+        m_job->disconnect(this);
+    if (m_capturing && m_job)
+        m_job->cancel();
+}
+
+void HeapCaptureDialog::runPreflight()
+{
+    if (m_job)
+        m_job->disconnect(this);
+    m_job.reset();
+    m_preflight.reset();
+    m_request.liveObjects = !m_allObjects->isChecked();
+    m_preflightView->setPlainText(tr("Checking the pod..."));
+    m_force->setVisible(false);
+    m_force->setChecked(false);
+    m_job = std::make_unique<capture::HeapCapture>(m_client, m_request);
+    connect(m_job.get(), &capture::HeapCapture::preflightReady, this, &HeapCaptureDialog::onPreflight);
+    connect(m_job.get(), &capture::HeapCapture::stageChanged, this, &HeapCaptureDialog::onStage);
+    connect(m_job.get(), &capture::HeapCapture::progress, this, &HeapCaptureDialog::onProgress);
+    connect(m_job.get(), &capture::HeapCapture::finished, this, &HeapCaptureDialog::onFinished);
+    connect(m_job.get(), &capture::HeapCapture::failed, this, &HeapCaptureDialog::onFailed);
+    updateButtons();
+    m_job->runPreflight();
+}
+
+void HeapCaptureDialog::onPreflight(std::shared_ptr<const capture::Preflight> preflight)
+{
+    m_preflight = std::move(preflight);
+    m_preflightView->setPlainText(m_preflight->describe());
+    bool overridableOnly = !m_preflight->canCapture();
+    for (const auto& n : m_preflight->notes)
+        if (n.level == capture::PreflightNote::Level::Blocker && !n.overridable)
+            overridableOnly = false;
+    m_force->setVisible(overridableOnly);
+    m_status->setText(m_preflight->canCapture() ? tr("Ready. Read the pre-flight, then press Capture.")
+                                                : tr("Something blocks the capture: see BLOCKER above."));
+    updateButtons();
+}
+
+void HeapCaptureDialog::onStage(CaptureStage stage, const QString& text)
+{
+    m_stage = stage;
+    QStringList parts;
+    bool passed = true;
+    for (CaptureStage s : kStages) {
+        const bool current = s == stage;
+        if (current)
+            passed = false;
+        const QString name = capture::stageName(s).toHtmlEscaped();
+        if (current)
+            parts << QStringLiteral("<b>&#9654; %1</b>").arg(name);
+        else if (passed && (m_capturing || m_ended))
+            parts << QStringLiteral("&#10003; %1").arg(name);
+        else
+            parts << name;
+    }
+    m_stages->setText(parts.join(QStringLiteral(" &nbsp;&middot;&nbsp; ")));
+    m_status->setText(text);
+}
+
+void HeapCaptureDialog::onProgress(const capture::TransferProgress& p)
+{
+    const int pct = p.total > 0 ? static_cast<int>(p.bytes * 100 / p.total) : 0;
+    m_progress->setValue(pct);
+    QString text = tr("%1 of %2").arg(bytesText(double(p.bytes)), bytesText(double(p.total)));
+    if (p.bytesPerSecond > 0)
+        text += tr(", %1/s").arg(bytesText(p.bytesPerSecond));
+    if (p.etaSeconds && p.bytes < p.total)
+        text += tr(", about %1 s left").arg(qRound(*p.etaSeconds));
+    if (p.resumes > 0)
+        text += tr(" (resumed %n time(s) after a dropped connection)", nullptr, p.resumes);
+    m_progress->setFormat(text);
+}
+
+void HeapCaptureDialog::onFinished(const capture::CaptureResult& r)
+{
+    m_capturing = false;
+    m_ended = true;
+    m_progress->setValue(100);
+    onStage(CaptureStage::Cleanup, QString());
+    QString text
+        = tr("Captured %1 (%2)\nSHA-256 %3 %4")
+              .arg(r.path, bytesText(double(r.bytes)), r.sha256,
+                  r.verifiedInPod ? tr("(verified against sha256sum in the pod)") : tr("(NOT verified in the pod)"));
+    for (const auto& n : r.notes)
+        text += QLatin1Char('\n') + n;
+    m_status->setText(text);
+    updateButtons();
+    Q_EMIT captured(r.path, r.sha256, r.pod, r.container);
+}
+
+void HeapCaptureDialog::onFailed(const capture::CaptureFailure& f)
+{
+    const bool cancelled = f.error.code == ErrorCode::Cancelled;
+    const bool duringPreflight = !m_capturing && f.stage == CaptureStage::Preflight;
+    m_capturing = false;
+    m_ended = !duringPreflight || !m_preflight;
+    if (duringPreflight && !m_preflight)
+        m_preflightView->setPlainText(tr("The pre-flight failed: %1").arg(QString::fromStdString(f.error.toString())));
+    m_status->setText(f.describe());
+    m_progress->setValue(0);
+    updateButtons();
+    if (!cancelled)
+        Q_EMIT captureFailed(QString::fromStdString(f.error.message));
+}
+
+void HeapCaptureDialog::startCapture()
+{
+    if (!canStartCapture())
+        return;
+    m_capturing = true;
+    m_allObjects->setEnabled(false);
+    m_force->setEnabled(false);
+    updateButtons();
+    m_job->capture(!m_force->isHidden() && m_force->isChecked());
+}
+
+void HeapCaptureDialog::cancelCapture()
+{
+    if (m_capturing && m_job) {
+        m_status->setText(tr("Cancelling: removing what the capture created..."));
+        m_job->cancel();
+    }
+}
+
+void HeapCaptureDialog::closeEvent(QCloseEvent* event)
+{
+    cancelCapture();
+    QDialog::closeEvent(event);
+}
+
+void HeapCaptureDialog::updateButtons()
+{
+    m_captureButton->setEnabled(canStartCapture());
+    m_cancelButton->setText(m_capturing ? tr("Cancel") : tr("Close"));
+    m_allObjects->setEnabled(!m_capturing && !m_ended);
+}
+
+bool HeapCaptureDialog::isCapturing() const
+{
+    return m_capturing;
+}
+
+bool HeapCaptureDialog::canStartCapture() const
+{
+    if (!m_preflight || m_capturing || m_ended)
+        return false;
+    return m_preflight->canCapture() || (!m_force->isHidden() && m_force->isChecked());
+}
+
+QString HeapCaptureDialog::preflightText() const
+{
+    return m_preflightView->toPlainText();
+}
+
+QString HeapCaptureDialog::statusText() const
+{
+    return m_status->text();
+}
+
+int HeapCaptureDialog::percent() const
+{
+    return m_progress->value();
+}
+
+std::shared_ptr<const capture::Preflight> HeapCaptureDialog::preflight() const
+{
+    return m_preflight;
+}
+
+} // namespace leakdesk::ui

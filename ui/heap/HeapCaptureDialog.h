@@ -1,0 +1,86 @@
+#pragma once
+// Runbook step 3's "Capture heap dump": a non-modal dialog that runs capture::HeapCapture. It
+// starts with the pre-flight (read-only: JVM, tools, free space, memory-backed target, headroom,
+// expected size, warnings, the debug-container offer when the image has no JDK) and enables
+// "Capture" when nothing blocks; then it shows the stages (pre-flight, dump, transfer, verify,
+// clean up), the transfer's bytes, rate and ETA, and ends with the verified file or with what
+// failed and what was left where. Cancel stops the capture (and removes what it created); closing
+// the dialog while it runs cancels too. Choosing "all objects" instead of live ones re-runs the
+// pre-flight. Emits captured() once, for the caller to open the dump in the Heap view.
+
+#include "capture/HeapCapture.h"
+
+#include <QDialog>
+
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QCheckBox;
+class QLabel;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+QT_END_NAMESPACE
+
+namespace leakdesk::kube {
+class KubeClient;
+}
+
+namespace leakdesk::ui {
+
+class HeapCaptureDialog : public QDialog {
+    Q_OBJECT
+public:
+    // `container` empty: the pod's default container. The pre-flight starts when the event loop runs.
+    HeapCaptureDialog(kube::KubeClient& client, const QString& ns, const QString& pod, const QString& container,
+        const QString& outputDir, QWidget* parent = nullptr);
+    ~HeapCaptureDialog() override;
+
+    // State, for the caller and for tests.
+    bool isCapturing() const; // between Capture and the end
+    bool canStartCapture() const; // the Capture button is enabled
+    QString preflightText() const;
+    QString statusText() const; // the current stage line, or the outcome
+    int percent() const; // transfer progress 0-100
+    std::shared_ptr<const capture::Preflight> preflight() const;
+
+public Q_SLOTS:
+    void startCapture(); // what the Capture button does
+    void cancelCapture();
+
+Q_SIGNALS:
+    void captured(const QString& path, const QString& sha256, const QString& pod, const QString& container);
+    void captureFailed(const QString& message);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void runPreflight();
+    void onPreflight(std::shared_ptr<const capture::Preflight> preflight);
+    void onStage(capture::CaptureStage stage, const QString& text);
+    void onProgress(const capture::TransferProgress& progress);
+    void onFinished(const capture::CaptureResult& result);
+    void onFailed(const capture::CaptureFailure& failure);
+    void updateButtons();
+
+    kube::KubeClient& m_client;
+    capture::CaptureRequest m_request;
+    std::unique_ptr<capture::HeapCapture> m_job;
+    std::shared_ptr<const capture::Preflight> m_preflight;
+    bool m_capturing = false;
+    bool m_ended = false;
+
+    QLabel* m_title = nullptr;
+    QPlainTextEdit* m_preflightView = nullptr;
+    QCheckBox* m_allObjects = nullptr;
+    QCheckBox* m_force = nullptr;
+    QLabel* m_stages = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QLabel* m_status = nullptr;
+    QPushButton* m_captureButton = nullptr;
+    QPushButton* m_cancelButton = nullptr;
+    capture::CaptureStage m_stage = capture::CaptureStage::Preflight;
+};
+
+} // namespace leakdesk::ui
