@@ -71,6 +71,8 @@ std::int64_t KubeObjects::podChangedAtMs(std::size_t index, std::int64_t nowMs) 
         const ContainerRun& r = p.runs[*run];
         at = std::max(at, r.terminated && r.finishedMs <= nowMs ? r.finishedMs : r.startedMs);
     }
+    if (p.deletedMs && *p.deletedMs - kTerminatingMs <= nowMs)
+        at = std::max(at, *p.deletedMs - kTerminatingMs);
     return std::min(at, nowMs);
 }
 
@@ -364,6 +366,11 @@ json KubeObjects::pod(std::size_t index, std::int64_t nowMs) const
             json::array({ { { "apiVersion", "apps/v1" }, { "kind", "ReplicaSet" }, { "name", rsName },
                 { "uid", m_model.uidFor("ReplicaSet", rsName) }, { "controller", true },
                 { "blockOwnerDeletion", true } } }) } };
+    if (p.deletedMs && *p.deletedMs - kTerminatingMs <= nowMs && nowMs < *p.deletedMs) {
+        // Deleted by the ReplicaSet controller: the kubelet is stopping it within its grace period.
+        metadata["deletionTimestamp"] = rfc3339(*p.deletedMs - kTerminatingMs + 30 * kSecondMs);
+        metadata["deletionGracePeriodSeconds"] = 30;
+    }
     if (s.jvm)
         metadata["annotations"] = { { "prometheus.io/scrape", "true" },
             { "prometheus.io/path", "/actuator/prometheus" }, { "prometheus.io/port", "8080" } };

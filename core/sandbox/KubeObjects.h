@@ -21,6 +21,8 @@ class KubeObjects {
 public:
     // Events older than this are gone, as with the API server's default --event-ttl.
     static constexpr std::int64_t kEventTtlMs = kHourMs;
+    // A pod a rollout replaces shows as Terminating (deletionTimestamp set) this long before it is gone.
+    static constexpr std::int64_t kTerminatingMs = 2 * kSecondMs;
 
     explicit KubeObjects(const SandboxModel& model);
 

@@ -81,6 +81,9 @@ json podRow(const json& pod, std::int64_t nowMs)
         else if (cs["state"].contains("terminated"))
             reason = cs["state"]["terminated"].value("reason", "Terminated");
     }
+    // What kubectl's printer shows for a pod being deleted, whatever its containers do.
+    if (pod["metadata"].contains("deletionTimestamp"))
+        reason = "Terminating";
     std::string restartText = std::to_string(restarts);
     if (restarts != 0 && lastRestart != 0)
         restartText += " (" + humanDuration(nowMs - lastRestart) + " ago)";

@@ -149,7 +149,6 @@ private Q_SLOTS:
         QVERIFY(d["spec"]["template"].dump().find("WATCH_TEST") != std::string::npos);
 
         // The first new pod is created at once; the rest follow as each becomes ready.
-        m_sandbox.advanceClock(3 * kMinute);
         auto sawAdded = [&] {
             for (const auto* e : pods.changes())
                 if (e->type == Type::Added && e->object["metadata"]["labels"].value("app", "") == "catalog")
@@ -157,7 +156,24 @@ private Q_SLOTS:
             return false;
         };
         QTRY_VERIFY_WITH_TIMEOUT(sawAdded(), 10000);
+        // Ready 24 s after its creation, the new pod replaces an old one: first Terminating
+        // (deletionTimestamp), then gone.
+        m_sandbox.advanceClock(24 * 1000);
+        auto terminating = [&]() -> std::string {
+            for (const auto* e : pods.changes())
+                if (e->type == Type::Modified && e->object["metadata"].contains("deletionTimestamp"))
+                    return e->object["metadata"]["name"];
+            return {};
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!terminating().empty(), 10000);
+        QCOMPARE(pods.count(Type::Deleted), 0);
+        m_sandbox.advanceClock(3 * kMinute);
         QTRY_VERIFY_WITH_TIMEOUT(pods.count(Type::Deleted) >= 1, 10000);
+        bool deletedTheTerminatingOne = false;
+        for (const auto* e : pods.changes())
+            deletedTheTerminatingOne = deletedTheTerminatingOne
+                || (e->type == Type::Deleted && e->object["metadata"]["name"] == terminating());
+        QVERIFY(deletedTheTerminatingOne);
         for (const auto* e : pods.changes()) {
             const json& labels = e->object["metadata"]["labels"];
             if (e->type == Type::Added && labels.value("app", "") == "catalog" && !hash.empty())

@@ -250,6 +250,16 @@ private Q_SLOTS:
     // old ones gone: it must follow the sandbox's rolling update to the end.
     void rolloutStatusFollowsTheRollout()
     {
+        QProcess watcher;
+        startKubectl(watcher,
+            { QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("production"),
+                QStringLiteral("-l"), QStringLiteral("app=catalog"), QStringLiteral("-w") });
+        const ProcessGuard stopWatcher { watcher };
+        QVERIFY(watcher.waitForStarted(10000));
+        QString watched;
+        readUntil(
+            watcher, watched, [](const QString& o) { return o.count(QLatin1Char('\n')) >= 3; }, 30000);
+        QVERIFY2(watched.startsWith(QLatin1String("NAME")), qPrintable(watched));
         const auto env = kubectl({ QStringLiteral("set"), QStringLiteral("env"), QStringLiteral("deployment/catalog"),
             QStringLiteral("WATCHED_ROLLOUT=1"), QStringLiteral("-n"), QStringLiteral("production") });
         QVERIFY2(env.exitCode == 0, env.err.constData());
@@ -271,6 +281,11 @@ private Q_SLOTS:
         for (const QString& line : QString::fromUtf8(pods.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
             hashes << templateHash(columns(line)[0]);
         QCOMPARE(hashes.size(), 1); // only the new ReplicaSet's pods are left
+        // Meanwhile the watch showed the replaced pods going: Terminating, as kubectl prints a pod
+        // with a deletionTimestamp.
+        readUntil(
+            watcher, watched, [](const QString& o) { return o.contains(QLatin1String("Terminating")); }, 5000);
+        QVERIFY2(watched.contains(QLatin1String("Terminating")), qPrintable(watched));
     }
 
     void cleanupTestCase()
