@@ -119,6 +119,9 @@ void InvestigationController::investigate(const QString& ns, const QString& serv
     req.service = service.toStdString();
     req.nowMs = QDateTime::currentMSecsSinceEpoch();
     req.windowMs = windowMs;
+    req.oomThreshold = m_parameters.oomMaxCount;
+    req.oomWindowMs = m_parameters.oomWindowMs;
+    req.warmUpMs = m_parameters.stabiliseWithinMs;
     Q_EMIT busyChanged(true, tr("investigating %1…").arg(service));
     m_investigation->start(req);
 }

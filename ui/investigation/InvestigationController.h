@@ -6,6 +6,8 @@
 #include "investigation/ClusterConnection.h"
 #include "investigation/Findings.h"
 
+#include "runbook/Parameters.h"
+
 #include <QObject>
 #include <QStringList>
 
@@ -46,6 +48,9 @@ public:
     void refreshNamespaces();
     void refreshServices(const QString& ns);
     void investigate(const QString& ns, const QString& service, qint64 windowMs = 6 * 3600 * 1000LL);
+    // The runbook's thresholds the analyses use ("more than 2 in 1 hour", "within 10 minutes").
+    void setParameters(const runbook::RunbookParameters& parameters) { m_parameters = parameters; }
+    const runbook::RunbookParameters& parameters() const { return m_parameters; }
     std::shared_ptr<const investigation::Findings> findings() const { return m_findings; }
 
 Q_SIGNALS:
@@ -62,6 +67,7 @@ private:
     std::shared_ptr<const investigation::Findings> m_findings;
     ConnectionState m_state;
     QStringList m_contexts;
+    runbook::RunbookParameters m_parameters;
 };
 
 } // namespace leakdesk::ui

@@ -22,6 +22,7 @@
 #include "runbook/RunbookChecklistModel.h"
 #include "runbook/RunbookParser.h"
 #include "runbook/StepDetailView.h"
+#include "runbook/ThresholdsDialog.h"
 #include "sandbox/SandboxHost.h"
 
 #include <QApplication>
@@ -296,6 +297,12 @@ void MainWindow::buildMenus()
     auto* inc = menuBar()->addMenu(tr("&Incident"));
     inc->addAction(tr("Add &note…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), this, &MainWindow::addNoteDialog);
     inc->addAction(tr("Show &timeline"), this, [this] { m_tabs->setCurrentWidget(m_timeline); });
+    inc->addAction(tr("Runbook t&hresholds…"), this, [this] {
+        const auto book = m_checklist->runbook();
+        ThresholdsDialog dialog(m_params, book ? runbook::parametersOf(*book) : runbook::RunbookParameters {}, this);
+        if (dialog.exec() == QDialog::Accepted)
+            setParameters(dialog.parameters());
+    });
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About LeakDesk"), this, [this] {
         QMessageBox::about(this, tr("About LeakDesk"),
@@ -307,7 +314,9 @@ void MainWindow::buildMenus()
 void MainWindow::setRunbook(std::shared_ptr<const runbook::Runbook> runbook)
 {
     m_checklist->setRunbook(runbook);
-    m_escalation->setParameters(runbook ? runbook::parametersOf(*runbook) : runbook::RunbookParameters {});
+    m_params = runbook ? runbook::parametersOf(*runbook) : runbook::RunbookParameters {};
+    m_escalation->setParameters(m_params);
+    m_controller->setParameters(m_params);
     if (runbook) {
         QString meta;
         if (!runbook->severity.empty())
@@ -663,9 +672,26 @@ void MainWindow::updateMitigationTarget()
             for (const auto& sample : series.samples)
                 if (!peak || sample.value > static_cast<double>(*peak))
                     peak = static_cast<std::int64_t>(sample.value);
-    const auto book = m_checklist->runbook();
-    m_mitigations->setTarget(conn ? &conn->kube() : nullptr, m_bar->currentNamespace(), service, peak,
-        book ? runbook::parametersOf(*book) : runbook::RunbookParameters {});
+    m_mitigations->setTarget(conn ? &conn->kube() : nullptr, m_bar->currentNamespace(), service, peak, m_params);
+}
+
+void MainWindow::setParameters(const runbook::RunbookParameters& parameters)
+{
+    const QString changes = ThresholdsDialog::describeChanges(m_params, parameters);
+    m_params = parameters;
+    m_controller->setParameters(m_params);
+    m_escalation->setParameters(m_params);
+    if (m_evidence->currentWidget() == m_mitigations)
+        updateMitigationTarget();
+    if (changes.isEmpty())
+        return;
+    if (m_incident->isOpen())
+        m_incident->modify([&](incident::IncidentDocument& doc) {
+            incident::recordNote(doc, tr("Runbook thresholds changed for this incident: %1").arg(changes).toStdString(), incident::currentTimeMs());
+        });
+    // The verdicts depend on them: investigate again.
+    if (!m_bar->currentService().isEmpty())
+        m_controller->investigate(m_bar->currentNamespace(), m_bar->currentService());
 }
 
 void MainWindow::runCommand(const QString& command, bool mutates, bool confirmed)

@@ -4,6 +4,7 @@
 // protocol and computes nothing.
 
 #include "investigation/Findings.h"
+#include "runbook/Parameters.h"
 #include "runbook/Runbook.h"
 
 #include <QMainWindow>
@@ -69,6 +70,9 @@ public:
     // "Run with kubectl": runs a runbook command against the open cluster and journals its output.
     // A command that changes the cluster is confirmed first unless `confirmed`.
     void runCommand(const QString& command, bool mutates, bool confirmed = false);
+    // The thresholds in effect: the runbook's, unless changed in Incident > Runbook thresholds.
+    const runbook::RunbookParameters& parameters() const { return m_params; }
+    void setParameters(const runbook::RunbookParameters& parameters);
 
 Q_SIGNALS:
     // After findings for the selected service have been shown (tests and --screenshot wait for it).
@@ -118,6 +122,7 @@ private:
     std::shared_ptr<const investigation::Findings> m_findings;
     QString m_preferredService;
     QString m_pendingIncidentPath;
+    runbook::RunbookParameters m_params;
     bool m_restoring = false;
 };
 

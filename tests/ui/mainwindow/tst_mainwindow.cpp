@@ -19,9 +19,12 @@
 #include "runbook/RunbookChecklistModel.h"
 #include "runbook/RunbookParser.h"
 #include "runbook/StepDetailView.h"
+#include "runbook/ThresholdsDialog.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QListView>
 #include <QFile>
 #include <QSignalSpy>
@@ -296,6 +299,41 @@ private Q_SLOTS:
         QCOMPARE(view->chart()->podGraphCount(), view->podModel()->rowCount());
         m_window->selectStep(1);
         QCOMPARE(m_window->oomView()->model()->rowCount(), 0);
+    }
+
+    // Thresholds start from the runbook's text, can be changed for the incident, and the
+    // analyses follow: with "more than 100 kills", checkout's kills no longer meet the rule.
+    void thresholdsAreEditableAndUsed()
+    {
+        const runbook::RunbookParameters original = m_window->parameters();
+        QCOMPARE(original.oomMaxCount, 2);
+        QCOMPARE(original.memoryLimitBytes, 4LL << 30);
+        ThresholdsDialog dialog(original, original);
+        QCOMPARE(dialog.oomCountBox()->value(), 2);
+        QCOMPARE(dialog.limitEdit()->text(), QStringLiteral("4Gi"));
+        dialog.limitEdit()->setText(QStringLiteral("four gigs"));
+        dialog.accept();
+        QCOMPARE(dialog.result(), int(QDialog::Rejected)); // refused, still open
+        dialog.limitEdit()->setText(QStringLiteral("6Gi"));
+        dialog.oomCountBox()->setValue(100);
+        auto edited = dialog.parameters();
+        QCOMPARE(edited.memoryLimitBytes, 6LL << 30);
+        QCOMPARE(ThresholdsDialog::describeChanges(original, edited), QStringLiteral("OOM rule: more than 100 in 60 min; memory limit 6Gi"));
+
+        m_window->connectionBar()->serviceBox()->setCurrentText(QStringLiteral("checkout"));
+        QSignalSpy shown(m_window.get(), &MainWindow::findingsShown);
+        m_window->setParameters(edited);
+        QVERIFY(shown.wait(30000));
+        auto findings = shown.last().at(0).value<std::shared_ptr<const investigation::Findings>>();
+        QCOMPARE(findings->oom.rule.threshold, 100);
+        QVERIFY(!findings->oom.ruleMet);
+        const auto& notes = m_window->incident()->document()->notes;
+        QVERIFY(notes.back().text.find("more than 100 in 60 min") != std::string::npos);
+
+        QSignalSpy again(m_window.get(), &MainWindow::findingsShown);
+        m_window->setParameters(original);
+        QVERIFY(again.wait(30000));
+        QVERIFY(again.last().at(0).value<std::shared_ptr<const investigation::Findings>>()->oom.ruleMet);
     }
 
     // The whole runbook on the sandbox, as a responder walks it: evidence for 1 and 2, the heap
