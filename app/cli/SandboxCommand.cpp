@@ -102,6 +102,13 @@ int serve(const QStringList& args)
                        "throttle-rate: answered 429 with Retry-After; stream-drop-after: watch streams cut off; "
                        "seed: reproducible)."),
         QStringLiteral("SPEC") });
+    p.addOption({ QStringLiteral("container"),
+        QStringLiteral("What goes wrong with heap dumps in a service's or pod's containers, NAME=SPEC with SPEC of "
+                       "no-jdk, memory-tmp, disk-free=SIZE, corrupt-reads, dump-bytes=SIZE (repeatable)."),
+        QStringLiteral("NAME=SPEC") });
+    p.addOption({ QStringLiteral("exec-drop-after"),
+        QStringLiteral("Drop every exec connection after this many stdout bytes (a transfer must resume)."),
+        QStringLiteral("BYTES") });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli sandbox serve") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli sandbox serve --help'"));
         return 2;
@@ -137,6 +144,19 @@ int serve(const QStringList& args)
         }
         options.faults = *faults;
     }
+    for (const QString& v : p.values(QStringLiteral("container"))) {
+        const qsizetype eq = v.indexOf(QLatin1Char('='));
+        auto variation = sandbox::parseContainerVariation(eq > 0 ? v.mid(eq + 1).toStdString() : std::string());
+        if (eq <= 0 || !variation) {
+            printError(QStringLiteral("invalid --container '%1'").arg(v),
+                variation ? QStringLiteral("use NAME=SPEC, e.g. checkout=no-jdk")
+                          : QString::fromStdString(variation.error().toString()));
+            return 2;
+        }
+        options.containerVariations[v.left(eq).toStdString()] = *variation;
+    }
+    if (!parseNumber(p, QStringLiteral("exec-drop-after"), options.execDropAfterBytes, "a number of bytes"))
+        return 2;
     qint64 nowMs = 0;
     if (!parseNumber(p, QStringLiteral("seed"), options.seed, "the seed is a non-negative integer")
         || !parseNumber(p, QStringLiteral("kube-port"), options.kubePort, "ports are 0-65535")
@@ -265,6 +285,7 @@ int runSandboxCommand(const QStringList& args)
         QTextStream(sub.isEmpty() ? stderr : stdout)
             << "usage: leakdesk-cli sandbox serve [--kubeconfig-out FILE] [--kube-port N] [--prometheus-port N] "
                "[--seed N] [--token T] [--read-only-user] [--tls] [--auth token|client-cert] [--faults SPEC]\n"
+               "             [--container NAME=SPEC]... [--exec-drop-after BYTES]\n"
             << "       leakdesk-cli sandbox export-metrics --out FILE [--seed N] [--hours H] [--until-ms MS]\n";
         return sub.isEmpty() ? 2 : 0;
     }

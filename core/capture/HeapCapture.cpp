@@ -10,6 +10,8 @@
 #include <QTimeZone>
 #include <QTimer>
 
+#include <openssl/evp.h>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -148,7 +150,9 @@ HeapCapture::HeapCapture(kube::KubeClient& client, CaptureRequest request, QObje
     : QObject(parent)
     , m_client(client)
     , m_request(std::move(request))
+    , m_hash(EVP_MD_CTX_new(), EVP_MD_CTX_free)
 {
+    EVP_DigestInit_ex(m_hash.get(), EVP_sha256(), nullptr);
     qRegisterMetaType<CaptureStage>();
     qRegisterMetaType<TransferProgress>();
     qRegisterMetaType<CaptureResult>();
@@ -727,7 +731,7 @@ void HeapCapture::onTransferData()
         return fail(makeError(ErrorCode::Io, "cannot write " + m_partPath.toStdString() + ": " + why,
             "free space in " + m_request.outputDir.toStdString() + " or choose another --out"));
     }
-    m_hash.addData(chunk);
+    EVP_DigestUpdate(m_hash.get(), chunk.constData(), static_cast<std::size_t>(chunk.size()));
     m_received += chunk.size();
     emitProgress(false);
 }
@@ -799,7 +803,11 @@ void HeapCapture::verify()
     const Preflight& p = *m_preflight;
     m_part->flush();
     m_part->close();
-    const QString local = QString::fromLatin1(m_hash.result().toHex());
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digestLength = 0;
+    EVP_DigestFinal_ex(m_hash.get(), digest, &digestLength);
+    const QString local = QString::fromLatin1(
+        QByteArray(reinterpret_cast<const char*>(digest), static_cast<qsizetype>(digestLength)).toHex());
     enterStage(CaptureStage::Verify, QStringLiteral("SHA-256 %1 against sha256sum in the pod").arg(local));
     auto accept = [this, local](bool verifiedInPod) {
         QFile f(m_partPath);

@@ -4,9 +4,9 @@
 #include "sandbox/ShippedHeapDumps.h"
 #include "sandbox/SyntheticHeapDump.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QTimeZone>
+#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -709,7 +709,11 @@ int ContainerShell::sha256sum(const std::vector<std::string>& args, ExecOutput& 
     for (const auto& a : args) {
         const std::string p = path(a);
         if (const SimFile* f = m_fs.file(p)) {
-            out.out(QCryptographicHash::hash(*f->content, QCryptographicHash::Sha256).toHex() + "  " + q(a) + "\n");
+            // OpenSSL's SHA-256 runs at the speed of coreutils' (QCryptographicHash's is several times slower).
+            unsigned char digest[32];
+            SHA256(reinterpret_cast<const unsigned char*>(f->content->constData()),
+                static_cast<std::size_t>(f->content->size()), digest);
+            out.out(QByteArray(reinterpret_cast<const char*>(digest), 32).toHex() + "  " + q(a) + "\n");
         } else {
             out.err(
                 q("sha256sum: " + a + (m_fs.isDirectory(p) ? ": Is a directory\n" : ": No such file or directory\n")));
