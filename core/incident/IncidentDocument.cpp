@@ -117,6 +117,10 @@ std::string IncidentDocument::currentSeverity() const
 
 const EvidenceSnapshot* IncidentDocument::latestSnapshot() const
 {
+    // A healthy service looked at for comparison must not stand for the incident's own verdict.
+    for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it)
+        if (service.empty() || (it->service == service && (ns.empty() || it->ns == ns)))
+            return &*it;
     return snapshots.empty() ? nullptr : &snapshots.back();
 }
 

@@ -197,6 +197,7 @@ struct IncidentDocument {
     bool operator==(const IncidentDocument&) const = default;
 
     std::string currentSeverity() const; // last severity change, empty when none
+    // The newest snapshot of the incident's own service (of any, when it has none).
     const EvidenceSnapshot* latestSnapshot() const;
     const ActionRecord* action(std::string_view id) const;
 };
