@@ -1,5 +1,7 @@
 #include "runbook/CommandLine.h"
 
+#include "common/Text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -27,21 +29,9 @@ const char* actionKindName(ActionKind kind)
 
 namespace {
 
-std::string trim(std::string_view s)
-{
-    std::size_t b = 0, e = s.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(s[b])))
-        ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
-        --e;
-    return std::string(s.substr(b, e - b));
-}
+std::string trim(std::string_view s) { return trimmed(s); }
 
-std::string lower(std::string s)
-{
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
+std::string lower(std::string s) { return lowered(std::move(s)); }
 
 bool startsWith(std::string_view s, std::string_view prefix)
 {

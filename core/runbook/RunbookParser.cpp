@@ -1,5 +1,7 @@
 #include "runbook/RunbookParser.h"
 
+#include "common/Text.h"
+
 #include "common/Quantity.h"
 #include "runbook/CommandLine.h"
 #include "runbook/Thresholds.h"
@@ -16,21 +18,9 @@ namespace leakdesk::runbook {
 
 namespace {
 
-std::string trim(std::string_view s)
-{
-    std::size_t b = 0, e = s.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(s[b])))
-        ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
-        --e;
-    return std::string(s.substr(b, e - b));
-}
+std::string trim(std::string_view s) { return trimmed(s); }
 
-std::string lower(std::string s)
-{
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
+std::string lower(std::string s) { return lowered(std::move(s)); }
 
 std::string excerpt(const std::string& s, std::size_t max = 60)
 {
