@@ -1,6 +1,8 @@
 #include "TestSupport.h"
 
+#include <QElapsedTimer>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTcpServer>
 
@@ -44,6 +46,65 @@ ProcessResult runProgram(const QString& program, const QStringList& args, int ti
     r.err = p.readAllStandardError();
     r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
     return r;
+}
+
+void stopProcess(QProcess& process, int graceMs)
+{
+    if (process.state() == QProcess::NotRunning)
+        return;
+    process.terminate();
+    if (!process.waitForFinished(graceMs)) {
+        process.kill();
+        process.waitForFinished(graceMs);
+    }
+}
+
+ServedSandbox::~ServedSandbox() { stopProcess(process, 15000); }
+
+bool ServedSandbox::start(const QStringList& args, QString& why)
+{
+    process.start(cliPath(), QStringList { QStringLiteral("sandbox"), QStringLiteral("serve") } + args);
+    if (!process.waitForStarted(10000)) {
+        why = QStringLiteral("cannot start %1: %2").arg(cliPath(), process.errorString());
+        return false;
+    }
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 30000 && !startupOutput.contains("prometheus: ") && process.state() == QProcess::Running) {
+        process.waitForReadyRead(1000);
+        startupOutput += process.readAllStandardOutput();
+    }
+    for (const QByteArray& line : startupOutput.split('\n')) {
+        if (line.startsWith("kubeconfig: "))
+            kubeconfig = QString::fromUtf8(line.mid(12).trimmed());
+        else if (line.startsWith("kube: "))
+            kubeUrl = QString::fromUtf8(line.mid(6).trimmed());
+        else if (line.startsWith("prometheus: "))
+            prometheusUrl = QString::fromUtf8(line.mid(12).trimmed());
+    }
+    if (kubeconfig.isEmpty() || kubeUrl.isEmpty() || prometheusUrl.isEmpty()) {
+        why = QStringLiteral("sandbox serve printed no addresses; stdout: %1 stderr: %2")
+                  .arg(QString::fromUtf8(startupOutput), QString::fromUtf8(process.readAllStandardError()));
+        return false;
+    }
+    return true;
+}
+
+bool ServedSandbox::stop()
+{
+    if (process.state() != QProcess::Running)
+        return true;
+    process.terminate();
+    return process.waitForFinished(15000) && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+}
+
+QList<QStringList> tableRows(const QByteArray& out)
+{
+    static const QRegularExpression gap(QStringLiteral("\\s{2,}"));
+    QList<QStringList> rows;
+    for (const QString& line : QString::fromUtf8(out).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+        rows << line.trimmed().split(gap);
+    return rows;
 }
 
 } // namespace leakdesk::test

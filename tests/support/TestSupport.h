@@ -2,6 +2,7 @@
 // Helpers shared by tests: locating the built tools and the source tree, free loopback ports,
 // and running external programs (kubectl, promtool, java) with a deadline.
 
+#include <QList>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -25,5 +26,31 @@ struct ProcessResult {
 
 ProcessResult runProgram(const QString& program, const QStringList& args, int timeoutMs = 60000,
     const QStringList& extraEnv = {});
+
+// Ends a process: SIGTERM, then SIGKILL when it does not go within `graceMs`.
+void stopProcess(QProcess& process, int graceMs = 5000);
+
+// One `leakdesk-cli sandbox serve` process and the addresses it printed once both servers listen.
+// The destructor stops it (SIGTERM, then SIGKILL).
+struct ServedSandbox {
+    QProcess process;
+    QString kubeconfig;
+    QString kubeUrl;
+    QString prometheusUrl;
+    QByteArray startupOutput;
+
+    ServedSandbox() = default;
+    ServedSandbox(const ServedSandbox&) = delete;
+    ServedSandbox& operator=(const ServedSandbox&) = delete;
+    ~ServedSandbox();
+
+    // `args` follow `sandbox serve`. False with `why` when it did not come up within 30 s.
+    bool start(const QStringList& args, QString& why);
+    // SIGTERM; true when it ended cleanly (exit code 0), as `sandbox serve` must.
+    bool stop();
+};
+
+// Rows of kubectl's human-readable tables: columns are separated by at least two spaces.
+QList<QStringList> tableRows(const QByteArray& out);
 
 } // namespace leakdesk::test

@@ -21,7 +21,7 @@ class TestActionsKubectl : public QObject {
     Q_OBJECT
     QString m_kubectl;
     QTemporaryDir m_dir;
-    QProcess m_sandbox;
+    test::ServedSandbox m_sandbox;
     QString m_kubeconfig;
 
     test::ProcessResult kubectl(const QStringList& args)
@@ -65,29 +65,13 @@ private Q_SLOTS:
             QSKIP("kubectl is not on PATH: install a kubectl client (v1.32) to run the real-kubectl tests");
         QVERIFY(m_dir.isValid());
         m_kubeconfig = m_dir.filePath(QStringLiteral("kubeconfig"));
-        m_sandbox.start(test::cliPath(),
-            { QStringLiteral("sandbox"), QStringLiteral("serve"), QStringLiteral("--read-only-user"),
-                QStringLiteral("--kubeconfig-out"), m_kubeconfig });
-        QVERIFY2(m_sandbox.waitForStarted(10000), qPrintable(m_sandbox.errorString()));
-        QByteArray out;
-        QElapsedTimer timer;
-        timer.start();
-        while (timer.elapsed() < 30000 && !out.contains("prometheus: ") && m_sandbox.state() == QProcess::Running) {
-            m_sandbox.waitForReadyRead(1000);
-            out += m_sandbox.readAllStandardOutput();
-        }
-        QVERIFY2(out.contains("kubeconfig: "), out.constData());
+        QString why;
+        QVERIFY2(m_sandbox.start({ QStringLiteral("--read-only-user"), QStringLiteral("--kubeconfig-out"), m_kubeconfig }, why),
+            qPrintable(why));
         QCOMPARE(memoryLimit(deployment()), std::string("2Gi"));
     }
 
-    void cleanupTestCase()
-    {
-        if (m_sandbox.state() == QProcess::Running) {
-            m_sandbox.terminate();
-            if (!m_sandbox.waitForFinished(10000))
-                m_sandbox.kill();
-        }
-    }
+    void cleanupTestCase() { QVERIFY(m_sandbox.stop()); }
 
     void dryRunShowsThePlanAndChangesNothing()
     {

@@ -18,54 +18,6 @@ using namespace leakdesk;
 
 namespace {
 
-struct Served {
-    QString kubeconfig;
-    QString kubeUrl;
-    QString prometheusUrl;
-};
-
-// Starts `sandbox serve` and waits for the lines it prints once both servers listen.
-bool startSandbox(QProcess& p, const QStringList& extraArgs, Served& served, QString& why)
-{
-    p.start(test::cliPath(), QStringList { QStringLiteral("sandbox"), QStringLiteral("serve") } + extraArgs);
-    if (!p.waitForStarted(10000)) {
-        why = QStringLiteral("cannot start %1: %2").arg(test::cliPath(), p.errorString());
-        return false;
-    }
-    QByteArray out;
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < 30000 && !out.contains("prometheus: ")) {
-        p.waitForReadyRead(1000);
-        out += p.readAllStandardOutput();
-        if (p.state() != QProcess::Running)
-            break;
-    }
-    for (const QByteArray& line : out.split('\n')) {
-        if (line.startsWith("kubeconfig: "))
-            served.kubeconfig = QString::fromUtf8(line.mid(12).trimmed());
-        else if (line.startsWith("kube: "))
-            served.kubeUrl = QString::fromUtf8(line.mid(6).trimmed());
-        else if (line.startsWith("prometheus: "))
-            served.prometheusUrl = QString::fromUtf8(line.mid(12).trimmed());
-    }
-    if (served.kubeconfig.isEmpty() || served.prometheusUrl.isEmpty()) {
-        why = QStringLiteral("sandbox serve printed no addresses; stdout: %1 stderr: %2")
-                  .arg(QString::fromUtf8(out), QString::fromUtf8(p.readAllStandardError()));
-        return false;
-    }
-    return true;
-}
-
-// Rows of kubectl's human-readable table: columns are separated by at least two spaces.
-QList<QStringList> tableRows(const QByteArray& out)
-{
-    QList<QStringList> rows;
-    for (const QString& line : QString::fromUtf8(out).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
-        rows << line.trimmed().split(QRegularExpression(QStringLiteral("\\s{2,}")));
-    return rows;
-}
-
 // kubectl's ages ("5m28s", "50m", "1h2m", "8d") in seconds.
 qint64 ageSeconds(const QString& age)
 {
@@ -101,8 +53,7 @@ class TestKubectl : public QObject {
     Q_OBJECT
     QString m_kubectl;
     QTemporaryDir m_dir;
-    QProcess m_sandbox;
-    Served m_served;
+    test::ServedSandbox m_served;
 
     test::ProcessResult kubectl(const QStringList& args)
     {
@@ -123,9 +74,7 @@ private Q_SLOTS:
         QVERIFY2(QFile::exists(test::cliPath()), "LEAKDESK_CLI must point at the built leakdesk-cli");
         QVERIFY(m_dir.isValid());
         QString why;
-        QVERIFY2(
-            startSandbox(m_sandbox,
-                { QStringLiteral("--kubeconfig-out"), m_dir.filePath(QStringLiteral("kubeconfig")) }, m_served, why),
+        QVERIFY2(m_served.start({ QStringLiteral("--kubeconfig-out"), m_dir.filePath(QStringLiteral("kubeconfig")) }, why),
             qPrintable(why));
         QCOMPARE(m_served.kubeconfig, m_dir.filePath(QStringLiteral("kubeconfig")));
         QVERIFY(m_served.kubeUrl.startsWith(QLatin1String("http://127.0.0.1:")));
@@ -137,7 +86,7 @@ private Q_SLOTS:
         const auto r = kubectl(
             { QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("production") });
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        const auto rows = tableRows(r.out);
+        const auto rows = test::tableRows(r.out);
         QCOMPARE(rows.value(0), QStringList({ "NAME", "READY", "STATUS", "RESTARTS", "AGE" }));
         QCOMPARE(rows.size(), 1 + 7);
         QStringList services;
@@ -171,7 +120,7 @@ private Q_SLOTS:
             { QStringLiteral("top"), QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("production"),
                 QStringLiteral("-l"), QStringLiteral("app=checkout"), QStringLiteral("--sort-by=memory") });
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        const auto rows = tableRows(r.out);
+        const auto rows = test::tableRows(r.out);
         QCOMPARE(rows.value(0), QStringList({ "NAME", "CPU(cores)", "MEMORY(bytes)" }));
         const auto pods = rows.mid(1);
         // One row per checkout pod that is not between an OOM kill and its restart (10 s).
@@ -193,7 +142,7 @@ private Q_SLOTS:
     {
         const auto r = kubectl({ QStringLiteral("top"), QStringLiteral("nodes") });
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        const auto rows = tableRows(r.out);
+        const auto rows = test::tableRows(r.out);
         QCOMPARE(rows.value(0).value(0), QStringLiteral("NAME"));
         QCOMPARE(rows.size(), 1 + 3);
         for (const auto& row : rows.mid(1)) {
@@ -210,7 +159,7 @@ private Q_SLOTS:
             QStringLiteral("production"), QStringLiteral("--field-selector"), QStringLiteral("reason=OOMKilling"),
             QStringLiteral("--sort-by=.lastTimestamp") });
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        const auto rows = tableRows(r.out);
+        const auto rows = test::tableRows(r.out);
         QCOMPARE(rows.value(0), QStringList({ "LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE" }));
         const auto events = rows.mid(1);
         // The runbook's threshold is "more than 2 in 1 hour"; events live one hour.
@@ -238,7 +187,7 @@ private Q_SLOTS:
             QStringLiteral("--no-headers") });
         QVERIFY2(pods.exitCode == 0, pods.err.constData());
         QStringList checkoutNodes;
-        for (const auto& row : tableRows(pods.out)) {
+        for (const auto& row : test::tableRows(pods.out)) {
             checkoutNodes << QStringLiteral("node/") + row[0];
             QCOMPARE(row[1], QStringLiteral("OOMKilled"));
             QCOMPARE(row[2], QStringLiteral("137"));
@@ -254,7 +203,7 @@ private Q_SLOTS:
             QStringLiteral("production"), QStringLiteral("-l"), QStringLiteral("app=checkout"), QStringLiteral("-o"),
             QStringLiteral("custom-columns=NAME:.metadata.name,READY:.status.containerStatuses[0].ready"),
             QStringLiteral("--no-headers") });
-        for (const auto& row : tableRows(r.out))
+        for (const auto& row : test::tableRows(r.out))
             if (row.value(1) == QLatin1String("true"))
                 return row[0];
         return {};
@@ -365,14 +314,14 @@ private Q_SLOTS:
             QStringLiteral("production"), QStringLiteral("-l"), QStringLiteral("app=checkout"), QStringLiteral("--no-headers"),
             QStringLiteral("-o"), QStringLiteral("custom-columns=NAME:.metadata.name,REV:.metadata.annotations.deployment\\.kubernetes\\.io/revision") });
         QVERIFY2(rs.exitCode == 0, rs.err.constData());
-        QCOMPARE(tableRows(rs.out).size(), 3);
+        QCOMPARE(test::tableRows(rs.out).size(), 3);
         const auto newest = kubectl({ QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"),
             QStringLiteral("production"), QStringLiteral("-l"), QStringLiteral("app=checkout"), QStringLiteral("--no-headers"),
             QStringLiteral("-o"),
             QStringLiteral("custom-columns=HASH:.metadata.labels.pod-template-hash,LIMIT:.spec.containers[0].resources.limits.memory") });
         QVERIFY2(newest.exitCode == 0, newest.err.constData());
         bool rolled = false;
-        for (const auto& row : tableRows(newest.out))
+        for (const auto& row : test::tableRows(newest.out))
             rolled = rolled || row.value(1) == QLatin1String("4Gi");
         QVERIFY2(rolled, newest.out.constData());
     }
@@ -392,29 +341,17 @@ private Q_SLOTS:
 
     void temporaryKubeconfigIsRemovedOnSigterm()
     {
-        QProcess second;
-        Served served;
+        test::ServedSandbox second;
         QString why;
-        QVERIFY2(startSandbox(second, {}, served, why), qPrintable(why));
-        QVERIFY(QFile::exists(served.kubeconfig));
-        QCOMPARE(QFile(served.kubeconfig).permissions() & (QFileDevice::ReadOther | QFileDevice::ReadGroup),
+        QVERIFY2(second.start({}, why), qPrintable(why));
+        QVERIFY(QFile::exists(second.kubeconfig));
+        QCOMPARE(QFile(second.kubeconfig).permissions() & (QFileDevice::ReadOther | QFileDevice::ReadGroup),
             QFileDevice::Permissions());
-        second.terminate(); // SIGTERM
-        QVERIFY(second.waitForFinished(15000));
-        QCOMPARE(second.exitStatus(), QProcess::NormalExit);
-        QCOMPARE(second.exitCode(), 0);
-        QVERIFY2(!QFile::exists(served.kubeconfig), "the temporary kubeconfig must not outlive the sandbox");
+        QVERIFY(second.stop()); // SIGTERM, exit code 0
+        QVERIFY2(!QFile::exists(second.kubeconfig), "the temporary kubeconfig must not outlive the sandbox");
     }
 
-    void cleanupTestCase()
-    {
-        if (m_sandbox.state() == QProcess::Running) {
-            m_sandbox.terminate();
-            QVERIFY(m_sandbox.waitForFinished(15000));
-            QCOMPARE(m_sandbox.exitStatus(), QProcess::NormalExit);
-            QCOMPARE(m_sandbox.exitCode(), 0);
-        }
-    }
+    void cleanupTestCase() { QVERIFY(m_served.stop()); }
 };
 
 QTEST_GUILESS_MAIN(TestKubectl)

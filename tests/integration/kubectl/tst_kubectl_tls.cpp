@@ -18,61 +18,6 @@ using namespace leakdesk;
 
 namespace {
 
-// One `sandbox serve` process and the kubeconfig and URL it printed.
-struct ServedSandbox {
-    QProcess process;
-    QString kubeconfig;
-    QString kubeUrl;
-    QString prometheusUrl;
-
-    bool start(const QStringList& args, QString& why)
-    {
-        process.start(test::cliPath(), QStringList { QStringLiteral("sandbox"), QStringLiteral("serve") } + args);
-        if (!process.waitForStarted(10000)) {
-            why = QStringLiteral("cannot start %1: %2").arg(test::cliPath(), process.errorString());
-            return false;
-        }
-        QByteArray out;
-        QElapsedTimer timer;
-        timer.start();
-        while (timer.elapsed() < 30000 && !out.contains("prometheus: ") && process.state() == QProcess::Running) {
-            process.waitForReadyRead(1000);
-            out += process.readAllStandardOutput();
-        }
-        for (const QByteArray& line : out.split('\n')) {
-            if (line.startsWith("kubeconfig: "))
-                kubeconfig = QString::fromUtf8(line.mid(12).trimmed());
-            else if (line.startsWith("kube: "))
-                kubeUrl = QString::fromUtf8(line.mid(6).trimmed());
-            else if (line.startsWith("prometheus: "))
-                prometheusUrl = QString::fromUtf8(line.mid(12).trimmed());
-        }
-        if (kubeconfig.isEmpty() || kubeUrl.isEmpty()) {
-            why = QStringLiteral("sandbox serve printed no addresses; stdout: %1 stderr: %2")
-                      .arg(QString::fromUtf8(out), QString::fromUtf8(process.readAllStandardError()));
-            return false;
-        }
-        return true;
-    }
-
-    // SIGTERM ends it cleanly (exit code 0).
-    bool stop()
-    {
-        if (process.state() != QProcess::Running)
-            return true;
-        process.terminate();
-        return process.waitForFinished(15000) && process.exitStatus() == QProcess::NormalExit
-            && process.exitCode() == 0;
-    }
-};
-
-QList<QStringList> tableRows(const QByteArray& out)
-{
-    QList<QStringList> rows;
-    for (const QString& line : QString::fromUtf8(out).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
-        rows << line.trimmed().split(QRegularExpression(QStringLiteral("\\s{2,}")));
-    return rows;
-}
 
 } // namespace
 
@@ -80,11 +25,11 @@ class TestKubectlTls : public QObject {
     Q_OBJECT
     QString m_kubectl;
     QTemporaryDir m_dir;
-    ServedSandbox m_tokenSandbox; // --tls --token ... --read-only-user
-    ServedSandbox m_certSandbox; // --tls --auth client-cert --read-only-user
+    test::ServedSandbox m_tokenSandbox; // --tls --token ... --read-only-user
+    test::ServedSandbox m_certSandbox; // --tls --auth client-cert --read-only-user
     const QString m_token = QStringLiteral("kubectl-tls-admin-token");
 
-    test::ProcessResult kubectl(const ServedSandbox& s, const QStringList& args)
+    test::ProcessResult kubectl(const test::ServedSandbox& s, const QStringList& args)
     {
         // Own discovery cache per server: never read or write the user's ~/.kube.
         return test::runProgram(m_kubectl,
@@ -94,14 +39,14 @@ class TestKubectlTls : public QObject {
             60000);
     }
 
-    QString kubeconfigText(const ServedSandbox& s)
+    QString kubeconfigText(const test::ServedSandbox& s)
     {
         QFile f(s.kubeconfig);
         return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
     }
 
     // Names of the checkout pods kubectl lists, or an empty list.
-    QStringList checkoutPods(const ServedSandbox& s, const QStringList& extra = {})
+    QStringList checkoutPods(const test::ServedSandbox& s, const QStringList& extra = {})
     {
         const auto r = kubectl(s,
             QStringList {
@@ -109,7 +54,7 @@ class TestKubectlTls : public QObject {
                 + extra);
         [&] { QVERIFY2(r.exitCode == 0, r.err.constData()); }();
         QStringList names;
-        const auto rows = tableRows(r.out);
+        const auto rows = test::tableRows(r.out);
         for (const auto& row : rows)
             if (row.value(0).startsWith(QLatin1String("checkout-")))
                 names << row[0];
@@ -201,7 +146,7 @@ private Q_SLOTS:
     void readOnlyUserCannotPatch()
     {
         QFETCH(bool, clientCertificate);
-        const ServedSandbox& s = clientCertificate ? m_certSandbox : m_tokenSandbox;
+        const test::ServedSandbox& s = clientCertificate ? m_certSandbox : m_tokenSandbox;
         const QStringList patch { QStringLiteral("patch"), QStringLiteral("deployment"), QStringLiteral("checkout"),
             QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--type"), QStringLiteral("merge"),
             QStringLiteral("-p"), QStringLiteral(R"({"metadata":{"annotations":{"leakdesk/tls-test":"yes"}}})"),
@@ -233,7 +178,7 @@ private Q_SLOTS:
                 QStringLiteral("--no-headers") });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QString pod;
-        for (const auto& row : tableRows(r.out))
+        for (const auto& row : test::tableRows(r.out))
             if (row.value(1) == QLatin1String("true"))
                 pod = row[0];
         QVERIFY(!pod.isEmpty());
@@ -265,7 +210,7 @@ private Q_SLOTS:
         QFETCH(QString, faults);
         QFETCH(QStringList, kubectlArgs);
         QFETCH(QStringList, expected);
-        ServedSandbox faulty;
+        test::ServedSandbox faulty;
         QString why;
         QVERIFY2(faulty.start(
                      { QStringLiteral("--tls"), QStringLiteral("--faults"), faults, QStringLiteral("--kubeconfig-out"),

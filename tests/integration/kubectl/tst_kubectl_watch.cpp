@@ -21,30 +21,6 @@ using namespace leakdesk;
 
 namespace {
 
-// Starts `sandbox serve` and waits for the kubeconfig line it prints once both servers listen.
-bool startSandbox(QProcess& p, const QString& kubeconfig, QString& why)
-{
-    p.start(test::cliPath(),
-        { QStringLiteral("sandbox"), QStringLiteral("serve"), QStringLiteral("--kubeconfig-out"), kubeconfig });
-    if (!p.waitForStarted(10000)) {
-        why = QStringLiteral("cannot start %1: %2").arg(test::cliPath(), p.errorString());
-        return false;
-    }
-    QByteArray out;
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < 30000 && !out.contains("prometheus: ") && p.state() == QProcess::Running) {
-        p.waitForReadyRead(1000);
-        out += p.readAllStandardOutput();
-    }
-    if (!out.contains("kubeconfig: ") || !QFile::exists(kubeconfig)) {
-        why = QStringLiteral("sandbox serve printed no kubeconfig; stdout: %1 stderr: %2")
-                  .arg(QString::fromUtf8(out), QString::fromUtf8(p.readAllStandardError()));
-        return false;
-    }
-    return true;
-}
-
 // Columns of kubectl's human-readable rows (separated by at least two spaces).
 QStringList columns(const QString& line)
 {
@@ -57,21 +33,10 @@ QString templateHash(const QString& podName)
     return podName.section(QLatin1Char('-'), 1, 1);
 }
 
-void stopProcess(QProcess& p)
-{
-    if (p.state() == QProcess::NotRunning)
-        return;
-    p.terminate();
-    if (!p.waitForFinished(5000)) {
-        p.kill();
-        p.waitForFinished(5000);
-    }
-}
-
 // Watching kubectl never exits by itself: stopped whichever way the test ends.
 struct ProcessGuard {
     QProcess& process;
-    ~ProcessGuard() { stopProcess(process); }
+    ~ProcessGuard() { test::stopProcess(process); }
 };
 
 } // namespace
@@ -80,7 +45,7 @@ class TestKubectlWatch : public QObject {
     Q_OBJECT
     QString m_kubectl;
     QTemporaryDir m_dir;
-    QProcess m_sandbox;
+    test::ServedSandbox m_sandbox;
     QString m_kubeconfig;
     QString m_oldHash; // checkout's pod-template-hash before `kubectl set env`
     QString m_newHash;
@@ -120,7 +85,7 @@ private Q_SLOTS:
         QVERIFY(m_dir.isValid());
         m_kubeconfig = m_dir.filePath(QStringLiteral("kubeconfig"));
         QString why;
-        QVERIFY2(startSandbox(m_sandbox, m_kubeconfig, why), qPrintable(why));
+        QVERIFY2(m_sandbox.start({ QStringLiteral("--kubeconfig-out"), m_kubeconfig }, why), qPrintable(why));
     }
 
     void getPodsWatchSeesSetEnvRollout()
@@ -288,15 +253,7 @@ private Q_SLOTS:
         QVERIFY2(watched.contains(QLatin1String("Terminating")), qPrintable(watched));
     }
 
-    void cleanupTestCase()
-    {
-        if (m_sandbox.state() == QProcess::Running) {
-            m_sandbox.terminate();
-            QVERIFY(m_sandbox.waitForFinished(15000));
-            QCOMPARE(m_sandbox.exitStatus(), QProcess::NormalExit);
-            QCOMPARE(m_sandbox.exitCode(), 0);
-        }
-    }
+    void cleanupTestCase() { QVERIFY(m_sandbox.stop()); }
 };
 
 QTEST_GUILESS_MAIN(TestKubectlWatch)
