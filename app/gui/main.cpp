@@ -41,7 +41,7 @@ int main(int argc, char** argv)
         QStringLiteral("Incident file to reopen, or to start when it does not exist (default: a new one in the app's data folder)."),
         QStringLiteral("FILE"));
     const QCommandLineOption heapOpt(QStringLiteral("heap-dump"), QStringLiteral("Open this HPROF heap dump in the Heap view."), QStringLiteral("FILE"));
-    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Tab to show: runbook, heap or timeline."), QStringLiteral("TAB"));
+    const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Tab to show: runbook, heap (suspects, dominators) or timeline."), QStringLiteral("TAB"));
     const QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Render the window to FILE.png once data is loaded, then exit."), QStringLiteral("FILE"));
     parser.addOptions({ sandboxOpt, kubeconfigOpt, contextOpt, promOpt, nsOpt, serviceOpt, stepOpt, runbookOpt, incidentOpt, heapOpt, tabOpt, shotOpt });
     parser.process(app);
@@ -80,7 +80,17 @@ int main(int argc, char** argv)
     if (withHeap)
         window.openHeapDump(parser.value(heapOpt));
     const QString tab = parser.value(tabOpt);
-    window.tabs()->setCurrentIndex(tab == QLatin1String("heap") ? 1 : tab == QLatin1String("timeline") ? 2 : tab.isEmpty() && withHeap ? 1 : 0);
+    const bool heapTab = tab == QLatin1String("heap") || tab == QLatin1String("suspects") || tab == QLatin1String("dominators");
+    window.tabs()->setCurrentIndex(heapTab ? 1 : tab == QLatin1String("timeline") ? 2 : tab.isEmpty() && withHeap ? 1 : 0);
+    if (tab == QLatin1String("suspects") || tab == QLatin1String("dominators")) {
+        // Shown once the analysis has filled them.
+        const auto page = tab == QLatin1String("suspects") ? ui::HeapView::Page::Suspects : ui::HeapView::Page::DominatorTree;
+        QObject::connect(window.heapView(), &ui::HeapView::analysisFinished, window.heapView(), [&window, page] {
+            window.heapView()->showPage(page);
+            if (page == ui::HeapView::Page::Suspects)
+                window.heapView()->selectSuspect(0);
+        });
+    }
     window.show();
     controller.refreshNamespaces();
 

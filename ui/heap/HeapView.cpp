@@ -205,6 +205,14 @@ QWidget* HeapView::buildSuspectsPage()
 
     auto* lower = new QWidget(page);
     m_pathTitle = sectionTitle(tr("Path from a GC root"), lower);
+    {
+        // Carries the selected suspect's explanation, which may be long: plain weight, wrapped.
+        QFont f = m_pathTitle->font();
+        f.setBold(false);
+        m_pathTitle->setFont(f);
+        m_pathTitle->setWordWrap(true);
+        m_pathTitle->setTextFormat(Qt::RichText);
+    }
     m_pathModel = new GcRootPathModel(this);
     m_pathView = new QTableView(lower);
     m_pathView->setObjectName(QStringLiteral("pathView"));
@@ -383,15 +391,17 @@ void HeapView::selectSuspect(int row)
     if (!s) {
         m_pathModel->clear();
         m_pathTitle->setText(m_analysis && m_analysis->suspects.empty()
-                ? tr("No leak suspects: nothing retains a large share of the heap.")
-                : tr("Path from a GC root"));
+                ? tr("<b>No leak suspects</b>: nothing retains a large share of the heap.")
+                : tr("<b>Path from a GC root</b>"));
         return;
     }
     if (m_suspectsView->currentIndex().row() != row)
         m_suspectsView->selectRow(row);
     m_pathModel->setPath(m_analysis, s->pathToRoot);
-    m_pathTitle->setText(tr("Why %1 is still alive: path from a GC root (%2 retained)")
-                             .arg(QString::fromStdString(s->className), byteText(s->retainedBytes)));
+    // The suspect's explanation in full (the table cuts it), then what the path shows.
+    m_pathTitle->setText(tr("%1<br><b>Why %2 is still alive</b>: path from a GC root (%3 retained)")
+                             .arg(QString::fromStdString(s->explanation).toHtmlEscaped(),
+                                 QString::fromStdString(s->className).toHtmlEscaped(), byteText(s->retainedBytes)));
     m_pathView->resizeColumnToContents(GcRootPathModel::Step);
     m_pathView->resizeColumnToContents(GcRootPathModel::Reference);
 }
