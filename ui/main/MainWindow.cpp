@@ -2,6 +2,7 @@
 
 #include "actions/MitigationPanel.h"
 #include "chart/MemoryChart.h"
+#include "heap/HeapCaptureDialog.h"
 #include "heap/HeapView.h"
 #include "incident/EscalationBar.h"
 #include "heap/LeakSuspects.h"
@@ -29,6 +30,7 @@
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDialog>
+#include <QDir>
 #include <QFileDialog>
 #include <QFile>
 #include <QFileInfo>
@@ -153,18 +155,24 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
     {
         // Heap steps: the dump is analysed in the Heap tab.
         auto* hl = new QVBoxLayout(m_heapPanel);
-        auto* hint = new QLabel(tr("Analyse a heap dump here instead of in MAT or VisualVM: open the <code>.hprof</code> "
-                                   "(or <code>.hprof.gz</code>) file and LeakDesk shows the class histogram, the dominator tree, the "
-                                   "leak suspects with their path to a GC root, and the growth between two dumps."),
+        auto* hint = new QLabel(tr("Capture a dump from a pod (LeakDesk finds the JVM, checks disk space, memory headroom and "
+                                   "tools first, and verifies the transfer), or open a <code>.hprof</code> (or "
+                                   "<code>.hprof.gz</code>) file. It is analysed here instead of in MAT or VisualVM: class histogram, "
+                                   "dominator tree, leak suspects with their path to a GC root, and the growth between two dumps."),
             m_heapPanel);
         hint->setWordWrap(true);
         hint->setTextFormat(Qt::RichText);
+        auto* capture = new QPushButton(tr("Capture heap dump…"), m_heapPanel);
+        capture->setObjectName(QStringLiteral("captureHeapDumpButton"));
+        capture->setToolTip(tr("Pre-flight, dump in the pod, verified transfer to this machine, then the analysis"));
+        connect(capture, &QPushButton::clicked, this, [this] { captureHeapDump(); });
         auto* open = new QPushButton(tr("Open heap dump…"), m_heapPanel);
         open->setObjectName(QStringLiteral("openHeapDumpButton"));
         auto* show = new QPushButton(tr("Show Heap view"), m_heapPanel);
         connect(open, &QPushButton::clicked, this, &MainWindow::openHeapDumpDialog);
         connect(show, &QPushButton::clicked, this, [this] { m_tabs->setCurrentWidget(m_heapView); });
         auto* buttons = new QHBoxLayout;
+        buttons->addWidget(capture);
         buttons->addWidget(open);
         buttons->addWidget(show);
         buttons->addStretch(1);
@@ -623,6 +631,60 @@ void MainWindow::openHeapDump(const QString& path)
     m_heapView->openDump(path);
 }
 
+QDialog* MainWindow::captureHeapDump(const QString& podName)
+{
+    auto* conn = m_controller->connection();
+    if (!conn) {
+        QMessageBox::information(this, tr("Capture heap dump"), tr("No cluster is open."));
+        return nullptr;
+    }
+    QString pod = podName;
+    if (pod.isEmpty()) {
+        QStringList pods;
+        if (m_findings)
+            for (const auto& p : m_findings->pods) // highest memory first
+                pods << QString::fromStdString(p.name);
+        if (pods.isEmpty()) {
+            QMessageBox::information(this, tr("Capture heap dump"), tr("Investigate a service first: its pods are listed here."));
+            return nullptr;
+        }
+        bool ok = false;
+        pod = QInputDialog::getItem(this, tr("Capture heap dump"), tr("Pod (highest memory first):"), pods, 0, false, &ok);
+        if (!ok)
+            return nullptr;
+    }
+    // Dumps go next to the incident file, in a folder of their own.
+    ensureIncident();
+    QString base = QDir::tempPath() + QStringLiteral("/leakdesk-dumps");
+    if (m_incident->isOpen()) {
+        const QFileInfo file(m_incident->path());
+        base = file.absolutePath() + QLatin1Char('/') + file.completeBaseName() + QStringLiteral("-dumps");
+    }
+    QDir().mkpath(base);
+    const QString ns = m_bar->currentNamespace();
+    auto* dialog = new HeapCaptureDialog(conn->kube(), ns, pod, {}, base, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &HeapCaptureDialog::captured, this, [this](const QString& path, const QString& sha, const QString& p, const QString& c) {
+        // An earlier dump of the same service still on disk: the growth between them is the leak.
+        QString earlier;
+        if (auto doc = m_incident->document())
+            for (auto it = doc->heapDumps.rbegin(); it != doc->heapDumps.rend() && earlier.isEmpty(); ++it)
+                if (QString::fromStdString(it->path) != path && QFileInfo::exists(QString::fromStdString(it->path)))
+                    earlier = QString::fromStdString(it->path);
+        m_captured.insert(path, { p, c, sha, incident::currentTimeMs() });
+        openHeapDump(path);
+        if (!earlier.isEmpty()) {
+            m_heapView->openDiff(earlier, path); // in the Diff tab, next to the new dump's analysis
+            statusBar()->showMessage(tr("Captured %1 (SHA-256 verified); the Diff tab compares it with %2: what grows is the leak")
+                                         .arg(QFileInfo(path).fileName(), QFileInfo(earlier).fileName()));
+        } else {
+            statusBar()->showMessage(tr("Captured %1 (SHA-256 verified); capture again later to see what grows").arg(QFileInfo(path).fileName()));
+        }
+    });
+    dialog->show();
+    return dialog;
+}
+
 void MainWindow::recordHeapAnalysis()
 {
     auto analysis = m_heapView->analysis();
@@ -636,6 +698,11 @@ void MainWindow::recordHeapAnalysis()
     incident::HeapDumpRecord record;
     record.capturedMs = QFileInfo(analysis->path).lastModified().toMSecsSinceEpoch();
     record.path = path;
+    const CapturedDump captured = m_captured.take(analysis->path);
+    record.pod = captured.pod.toStdString();
+    record.container = captured.container.toStdString();
+    if (captured.capturedMs)
+        record.capturedMs = captured.capturedMs;
     record.sizeBytes = static_cast<std::uint64_t>(QFileInfo(analysis->path).size());
     for (const auto& s : analysis->suspects) {
         incident::HeapSuspectRecord r;
@@ -652,6 +719,11 @@ void MainWindow::recordHeapAnalysis()
     record.summary = analysis->suspects.empty()
         ? std::string("no leak suspect above the thresholds")
         : "top suspect: " + analysis->suspects.front().explanation;
+    if (!captured.sha256.isEmpty()) { // verified against the pod's sha256sum during the capture
+        record.sha256 = captured.sha256.toStdString();
+        m_incident->modify([&](incident::IncidentDocument& doc) { incident::recordHeapDump(doc, record, incident::currentTimeMs()); });
+        return;
+    }
     // The checksum of a multi-gigabyte file takes seconds: computed off the GUI thread.
     auto* watcher = new QFutureWatcher<std::string>(this);
     connect(watcher, &QFutureWatcher<std::string>::finished, this, [this, watcher, record]() mutable {

@@ -8,9 +8,11 @@
 #include "runbook/Runbook.h"
 
 #include <QMainWindow>
+#include <QMap>
 
 #include <memory>
 
+class QDialog;
 class QListView;
 class QLabel;
 class QStackedWidget;
@@ -63,6 +65,9 @@ public:
     bool openOrCreateIncident(const QString& path);
     // Opens a heap dump in the Heap view and shows it.
     void openHeapDump(const QString& path);
+    // Step 3's button: pre-flight, dump in the pod, verified transfer, then the Heap view. `pod`
+    // empty: asks which (the pod with the most memory first). Returns the dialog (non-modal).
+    QDialog* captureHeapDump(const QString& pod = {});
     // Writes a journal note (on the current step).
     void addNote(const QString& text);
     // Moves to the runbook's memory step and centres the chart on `tMs` with the crosshair there.
@@ -124,6 +129,13 @@ private:
     QString m_pendingIncidentPath;
     runbook::RunbookParameters m_params;
     bool m_restoring = false;
+    struct CapturedDump {
+        QString pod;
+        QString container;
+        QString sha256;
+        std::int64_t capturedMs = 0;
+    };
+    QMap<QString, CapturedDump> m_captured; // by local path, until the analysis is recorded
 };
 
 } // namespace leakdesk::ui

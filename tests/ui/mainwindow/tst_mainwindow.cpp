@@ -2,6 +2,8 @@
 // checks what the on-call engineer sees for runbook steps 1 and 2.
 #include "actions/MitigationPanel.h"
 #include "chart/MemoryChart.h"
+#include "heap/HeapCaptureDialog.h"
+#include "heap/HeapView.h"
 #include "incident/EscalationBar.h"
 #include "incident/IncidentRecording.h"
 #include "incident/IncidentSession.h"
@@ -26,7 +28,9 @@
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QListView>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -336,6 +340,54 @@ private Q_SLOTS:
         QVERIFY(again.last().at(0).value<std::shared_ptr<const investigation::Findings>>()->oom.ruleMet);
     }
 
+    // Step 3's button on the sandbox: a real HPROF from the pod, verified, analysed, recorded with
+    // its pod and checksum; the second capture is compared with the first.
+    void capturedDumpsAreAnalysedRecordedAndCompared()
+    {
+        m_window->connectionBar()->serviceBox()->setCurrentText(QStringLiteral("checkout"));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->memoryView()->banner()->tone() == VerdictBanner::Tone::Bad, 30000);
+        const QString pod = m_window->memoryView()->podModel()->index(0, PodTableModel::Name).data().toString();
+        QVERIFY(pod.startsWith(QStringLiteral("checkout-")));
+        auto capture = [&]() -> QString {
+            auto* dialog = qobject_cast<HeapCaptureDialog*>(m_window->captureHeapDump(pod));
+            if (!dialog)
+                return {};
+            QSignalSpy done(dialog, &HeapCaptureDialog::captured);
+            if (!QTest::qWaitFor([&] { return dialog->canStartCapture(); }, 60000))
+                return {};
+            QSignalSpy analysed(m_window->heapView(), &HeapView::analysisFinished);
+            dialog->startCapture();
+            if (!done.wait(120000) && done.isEmpty())
+                return {};
+            const QString path = done.at(0).at(0).toString();
+            if (!analysed.wait(120000) && analysed.isEmpty())
+                return {};
+            dialog->close();
+            return path;
+        };
+        const QString first = capture();
+        QVERIFY(!first.isEmpty());
+        QCOMPARE(m_window->tabs()->currentWidget(), static_cast<QWidget*>(m_window->heapView()));
+        QTRY_VERIFY_WITH_TIMEOUT(!m_window->incident()->document()->heapDumps.empty(), 10000);
+        const auto& rec = m_window->incident()->document()->heapDumps.back();
+        QCOMPARE(QString::fromStdString(rec.path), first);
+        QCOMPARE(QString::fromStdString(rec.pod), pod);
+        QCOMPARE(rec.sha256.size(), std::size_t(64));
+        QVERIFY(!rec.suspects.empty());
+        QVERIFY(QFileInfo(first).absolutePath().endsWith(QStringLiteral("-dumps")));
+
+        QSignalSpy diffed(m_window->heapView(), &HeapView::diffFinished);
+        const QString second = capture();
+        QVERIFY(!second.isEmpty());
+        QVERIFY(second != first);
+        QVERIFY(diffed.wait(120000) || !diffed.isEmpty());
+        QVERIFY(m_window->heapView()->isPageEnabled(HeapView::Page::Diff));
+        QVERIFY(m_window->heapView()->diff());
+        QFile::remove(first);
+        QFile::remove(second);
+        m_window->tabs()->setCurrentIndex(0);
+    }
+
     // The whole runbook on the sandbox, as a responder walks it: evidence for 1 and 2, the heap
     // view offered in 3, step 5's limit raised through the real API, every step ticked.
     void walkStepsOneToFive()
@@ -394,6 +446,8 @@ private Q_SLOTS:
         if (!m_incidentPath.isEmpty()) {
             QFile::remove(m_incidentPath);
             QFile::remove(incident::IncidentStore::backupPathFor(m_incidentPath));
+            const QFileInfo file(m_incidentPath);
+            QDir(file.absolutePath() + QLatin1Char('/') + file.completeBaseName() + QStringLiteral("-dumps")).removeRecursively();
         }
     }
 
