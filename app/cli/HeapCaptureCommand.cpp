@@ -1,6 +1,6 @@
 // leakdesk-cli heap capture (--sandbox | --kubeconfig F [--context C]) --namespace NS --pod POD
 //     [--container C] [--out DIR] [--live|--all] [--remote-dir DIR] [--no-gzip] [--force]
-//     [--preflight-only] [--debug-image IMAGE]
+//     [--preflight-only] [--debug-container [--debug-image IMAGE]] [--verbose]
 // Runbook step 3 done safely: prints the pre-flight, each stage and the verified SHA-256. The
 // pipeline is capture::HeapCapture; this file parses arguments and prints.
 #include "CliCommand.h"
@@ -74,9 +74,12 @@ int runHeapCaptureCommand(const QStringList& args)
     const QCommandLineOption debugImage(QStringLiteral("debug-image"),
         QStringLiteral("JDK image for the debug container offer (default eclipse-temurin:17-jdk)."),
         QStringLiteral("IMAGE"));
+    const QCommandLineOption debugContainer(QStringLiteral("debug-container"),
+        QStringLiteral("When the image has no JDK: create the offered ephemeral debug container (kubectl debug "
+                       "--target; it cannot be removed and exits after an hour) and dump from there."));
     const QCommandLineOption verbose(QStringLiteral("verbose"), QStringLiteral("Print each command run in the pod."));
-    p.addOptions({ verbose, sandboxOpt, seed, nowMs, variation, dropAfter, kubeconfig, context, ns, pod, container, outDir, live,
-        all, remoteDir, noGzip, force, preflightOnly, debugImage });
+    p.addOptions({ debugContainer, verbose, sandboxOpt, seed, nowMs, variation, dropAfter, kubeconfig, context, ns, pod,
+        container, outDir, live, all, remoteDir, noGzip, force, preflightOnly, debugImage });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli heap capture") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli heap capture --help'"));
         return 2;
@@ -172,6 +175,7 @@ int runHeapCaptureCommand(const QStringList& args)
     request.remoteDir = p.value(remoteDir);
     request.liveObjects = !p.isSet(all);
     request.compress = !p.isSet(noGzip);
+    request.createDebugContainer = p.isSet(debugContainer);
     if (p.isSet(debugImage))
         request.debugImage = p.value(debugImage);
 

@@ -55,7 +55,7 @@ void HeapCapture::exec(const QStringList& command, std::function<void(Output)> d
     kube::ExecRequest r;
     r.ns = m_request.ns;
     r.pod = m_request.pod;
-    r.container = m_preflight ? m_preflight->container : m_request.container;
+    r.container = execContainer();
     r.command = command;
     Q_EMIT commandRun(command.join(QLatin1Char(' ')));
     m_call = m_client.execCollect(r, this, [this, done = std::move(done)](Output o) {
@@ -76,20 +76,119 @@ void HeapCapture::capture(bool force)
         return;
     const Preflight& p = *m_preflight;
     for (const auto& n : p.notes) {
-        if (n.level == PreflightNote::Level::Blocker && !(force && n.overridable)) {
+        const bool debugSolves = n.solvedByDebugContainer && m_request.createDebugContainer && p.debugContainer
+            && p.debugContainerAllowed.value_or(true);
+        if (n.level == PreflightNote::Level::Blocker && !(force && n.overridable) && !debugSolves) {
             fail(makeError(p.jvm && (p.hasJcmd || p.hasJmap) ? ErrorCode::Unsupported : ErrorCode::NotFound,
                 "cannot capture: " + n.text.toStdString(),
-                p.debugContainer
-                    ? "the pre-flight offers a debug container: " + p.debugContainer->kubectlEquivalent.toStdString()
-                    : std::string()));
+                p.debugContainer ? "the pre-flight offers a debug container (--debug-container): "
+                        + p.debugContainer->kubectlEquivalent.toStdString()
+                                 : std::string()));
             return;
         }
     }
     dump();
 }
 
+QString HeapCapture::execContainer() const
+{
+    return !m_debugContainer.isEmpty() ? m_debugContainer : m_preflight ? m_preflight->container : m_request.container;
+}
+
+QString HeapCapture::remotePath() const
+{
+    // The JVM writes the file in its own mount namespace; a debug container sharing its process
+    // namespace reaches it through /proc/<pid>/root.
+    if (!m_debugContainer.isEmpty())
+        return QStringLiteral("/proc/%1/root%2").arg(m_preflight->jvm->pid).arg(m_preflight->remoteFile);
+    return m_preflight->remoteFile;
+}
+
+void HeapCapture::createDebugContainer()
+{
+    const DebugContainerPlan& plan = *m_preflight->debugContainer;
+    enterStage(CaptureStage::Dump,
+        QStringLiteral("creating ephemeral container %1 (%2) targeting %3, as '%4'")
+            .arg(plan.name, plan.image, plan.targetContainer, plan.kubectlEquivalent));
+    Q_EMIT commandRun(QStringLiteral("PATCH %1 %2").arg(plan.apiPath, QString::fromStdString(plan.patch.dump())));
+    m_call = m_client.patch(plan.apiPath, plan.patch, kube::KubeClient::PatchType::StrategicMerge, {}, this,
+        [this](Result<nlohmann::json> r) {
+            if (m_done || m_cancelled)
+                return;
+            if (!r)
+                return fail(r.error());
+            m_result.notes << QStringLiteral(
+                "created ephemeral container %1 in pod %2 (ephemeral containers cannot be removed; it exits after an "
+                "hour)")
+                                  .arg(m_preflight->debugContainer->name, m_request.pod);
+            waitForDebugContainer(0);
+        });
+}
+
+void HeapCapture::waitForDebugContainer(int attempt)
+{
+    const QString name = m_preflight->debugContainer->name;
+    m_call = m_client.getJson(
+        kube::paths::pod(m_request.ns, m_request.pod), {}, this, [this, name, attempt](Result<nlohmann::json> r) {
+            if (m_done || m_cancelled)
+                return;
+            if (!r)
+                return fail(r.error());
+            bool running = false;
+            for (const auto& st : r->value("status", nlohmann::json::object())
+                                      .value("ephemeralContainerStatuses", nlohmann::json::array()))
+                if (st.value("name", "") == name.toStdString()
+                    && st.value("state", nlohmann::json::object()).contains("running"))
+                    running = true;
+            if (running) {
+                m_debugContainer = name;
+                return probeDebugJdk();
+            }
+            // The image is pulled first; a minute is plenty for a JDK image on a warm node.
+            if (attempt >= 60)
+                return fail(makeError(ErrorCode::Timeout,
+                    "the debug container " + name.toStdString() + " did not start within a minute",
+                    "check its image (kubectl describe pod " + m_request.pod.toStdString() + ")"));
+            QTimer::singleShot(1000, this, [this, attempt] {
+                if (!m_done && !m_cancelled)
+                    waitForDebugContainer(attempt + 1);
+            });
+        });
+}
+
+void HeapCapture::probeDebugJdk()
+{
+    Preflight& p = *m_preflight;
+    const QString pid = QString::number(p.jvm->pid);
+    exec({ QStringLiteral("jcmd"), pid, QStringLiteral("VM.version") }, [this, pid](Output o) {
+        if (m_cancelled)
+            return;
+        if (!o)
+            return fail(o.error());
+        if (o->result.exitCode != 0)
+            return fail(makeError(ErrorCode::Unsupported,
+                "jcmd in the debug container cannot attach to the JVM: " + detail::outputText(*o).toStdString(),
+                "the debug container must run as the JVM's user (runAsUser) with a JDK of the same major version"));
+        Preflight& p = *m_preflight;
+        p.hasJcmd = true;
+        p.jdkMajor = parseJdkMajor(o->stdoutBytes.toStdString());
+        p.compressed = m_request.compress && p.jdkMajor >= 15;
+        if (p.compressed && !p.remoteFile.endsWith(QLatin1String(".gz")))
+            p.remoteFile += QStringLiteral(".gz");
+        p.dumpCommand = QStringList { QStringLiteral("jcmd"), pid, QStringLiteral("GC.heap_dump") };
+        if (!p.liveObjects)
+            p.dumpCommand << QStringLiteral("-all");
+        if (p.compressed)
+            p.dumpCommand << QStringLiteral("-gz=1");
+        p.dumpCommand << p.remoteFile;
+        dump();
+    });
+}
+
 void HeapCapture::dump()
 {
+    if (m_preflight->dumpCommand.isEmpty() && m_preflight->debugContainer && m_debugContainer.isEmpty())
+        return createDebugContainer();
     const Preflight& p = *m_preflight;
     enterStage(CaptureStage::Dump,
         QStringLiteral("%1%2").arg(p.dumpCommand.join(QLatin1Char(' ')),
@@ -115,17 +214,16 @@ void HeapCapture::dump()
 
 void HeapCapture::readRemoteSize()
 {
-    exec({ QStringLiteral("stat"), QStringLiteral("-c"), QStringLiteral("%s"), m_preflight->remoteFile },
-        [this](Output o) {
-            if (m_cancelled)
-                return;
-            bool ok = false;
-            const qint64 size = o && o->result.exitCode == 0 ? o->stdoutBytes.trimmed().toLongLong(&ok) : 0;
-            // HotSpot reports the heap's bytes for a compressed dump: the file's own size is what moves.
-            if (ok)
-                m_remoteSize = size;
-            startTransfer();
-        });
+    exec({ QStringLiteral("stat"), QStringLiteral("-c"), QStringLiteral("%s"), remotePath() }, [this](Output o) {
+        if (m_cancelled)
+            return;
+        bool ok = false;
+        const qint64 size = o && o->result.exitCode == 0 ? o->stdoutBytes.trimmed().toLongLong(&ok) : 0;
+        // HotSpot reports the heap's bytes for a compressed dump: the file's own size is what moves.
+        if (ok)
+            m_remoteSize = size;
+        startTransfer();
+    });
 }
 
 void HeapCapture::startTransfer()
@@ -159,18 +257,17 @@ void HeapCapture::startTransfer()
 
 void HeapCapture::openTransferStream()
 {
-    const Preflight& p = *m_preflight;
     QStringList command;
     if (m_received == 0)
-        command = { QStringLiteral("cat"), p.remoteFile };
+        command = { QStringLiteral("cat"), remotePath() };
     else
         command
-            = { QStringLiteral("tail"), QStringLiteral("-c"), QStringLiteral("+%1").arg(m_received + 1), p.remoteFile };
+            = { QStringLiteral("tail"), QStringLiteral("-c"), QStringLiteral("+%1").arg(m_received + 1), remotePath() };
     m_receivedAtAttemptStart = m_received;
     kube::ExecRequest r;
     r.ns = m_request.ns;
     r.pod = m_request.pod;
-    r.container = p.container;
+    r.container = execContainer();
     r.command = command;
     Q_EMIT commandRun(command.join(QLatin1Char(' ')));
     m_session = m_client.exec(r, this);
@@ -303,7 +400,7 @@ void HeapCapture::verify()
     };
     if (!p.hasSha256sum)
         return accept(false);
-    exec({ QStringLiteral("sha256sum"), p.remoteFile }, [this, local, accept](Output o) {
+    exec({ QStringLiteral("sha256sum"), remotePath() }, [this, local, accept](Output o) {
         if (m_cancelled)
             return;
         if (!o)
@@ -340,8 +437,8 @@ void HeapCapture::removeRemoteThen(std::function<void(bool removed)> next)
     kube::ExecRequest r;
     r.ns = m_request.ns;
     r.pod = m_request.pod;
-    r.container = m_preflight->container;
-    r.command = { QStringLiteral("rm"), QStringLiteral("-f"), m_preflight->remoteFile };
+    r.container = execContainer();
+    r.command = { QStringLiteral("rm"), QStringLiteral("-f"), remotePath() };
     Q_EMIT commandRun(r.command.join(QLatin1Char(' ')));
     // Runs even after cancel(): cleaning up is what a cancel asks for.
     m_call = m_client.execCollect(r, this, [this, next = std::move(next)](Output o) {

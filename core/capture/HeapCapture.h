@@ -49,6 +49,10 @@ struct CaptureRequest {
     bool compress = true; // -gz=1 when the JDK has it (15+)
     QString debugImage = QStringLiteral("eclipse-temurin:17-jdk"); // for the debug container offer
     int maxResumes = 20; // reconnects after dropped connections (each must make progress)
+    // When the image has no JDK tools: create the offered ephemeral debug container (PATCH of
+    // pods/<pod>/ephemeralcontainers, as kubectl debug --target does) and dump from there. Ephemeral
+    // containers cannot be removed; this one ends by itself after an hour.
+    bool createDebugContainer = false;
 };
 
 struct PreflightNote {
@@ -56,6 +60,7 @@ struct PreflightNote {
     Level level = Level::Info;
     QString text;
     bool overridable = false; // a blocker capture(force = true) goes past (space, memory)
+    bool solvedByDebugContainer = false; // a blocker CaptureRequest::createDebugContainer goes past
 };
 
 struct Preflight {
@@ -141,6 +146,8 @@ public:
     // and `force` is false.
     void runAll(bool force = false);
     void cancel();
+    // The user's choice about the debug container offer, before capture().
+    void setCreateDebugContainer(bool create) { m_request.createDebugContainer = create; }
 
 Q_SIGNALS:
     void stageChanged(leakdesk::capture::CaptureStage stage, const QString& text);
@@ -170,6 +177,11 @@ private:
     void checkDebugContainerAccess();
     void completePreflight();
 
+    void createDebugContainer();
+    void waitForDebugContainer(int attempt);
+    void probeDebugJdk();
+    QString execContainer() const;
+    QString remotePath() const; // the dump as the container running the commands sees it
     void dump();
     void readRemoteSize();
     void startTransfer();
@@ -197,6 +209,7 @@ private:
     QPointer<kube::ExecSession> m_session;
     QElapsedTimer m_clock;
 
+    QString m_debugContainer; // set once the ephemeral container runs: dump and reads happen there
     // dump and transfer state
     bool m_remoteCreated = false;
     qint64 m_remoteSize = 0;

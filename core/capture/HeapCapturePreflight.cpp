@@ -464,7 +464,8 @@ void HeapCapture::completePreflight()
     if (!p.hasJcmd && !p.hasJmap) {
         p.notes.push_back({ Level::Blocker,
             QStringLiteral("the image has no JDK tools (jcmd, jmap): a debug container with a JDK can take the dump "
-                           "(see the offer below)") });
+                           "(see the offer below)"),
+            false, true });
     } else if (p.jvm) {
         const QString pid = QString::number(p.jvm->pid);
         if (p.hasJcmd) {

@@ -161,9 +161,16 @@ PodFileSystem& ContainerRuntime::fileSystem(std::size_t pod, std::int64_t nowMs)
     return *slot.second;
 }
 
-ExecOutput ContainerRuntime::exec(std::size_t pod, const std::vector<std::string>& argv, std::int64_t nowMs)
+ExecOutput ContainerRuntime::exec(
+    std::size_t pod, const std::vector<std::string>& argv, std::int64_t nowMs, bool debugContainer)
 {
-    ContainerShell shell(containerInfo(pod, nowMs), fileSystem(pod, nowMs));
+    ContainerInfo info = containerInfo(pod, nowMs);
+    if (debugContainer) {
+        info.jdkTools = true;
+        info.jvm = true;
+        info.procRootPid = info.jvmPid;
+    }
+    ContainerShell shell(info, fileSystem(pod, nowMs));
     return shell.run(argv, nowMs);
 }
 

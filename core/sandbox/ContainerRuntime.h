@@ -41,7 +41,11 @@ public:
 
     // Runs argv in the pod's application container at nowMs. The pod must be running (the caller
     // checks, and answers like the API server when it is not).
-    ExecOutput exec(std::size_t pod, const std::vector<std::string>& argv, std::int64_t nowMs);
+    // `debugContainer`: in an ephemeral container targeting the application's (kubectl debug
+    // --target): a JDK image sharing its process namespace; the JVM's files are reached through
+    // /proc/<pid>/root (the sandbox does not model the debug image's own file system layer).
+    ExecOutput exec(
+        std::size_t pod, const std::vector<std::string>& argv, std::int64_t nowMs, bool debugContainer = false);
 
     // The file system of the pod's current container run (created on first use).
     PodFileSystem& fileSystem(std::size_t pod, std::int64_t nowMs);

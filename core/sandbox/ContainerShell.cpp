@@ -98,6 +98,19 @@ QByteArray ExecOutput::stdoutBytes() const
     return out;
 }
 
+std::string ContainerShell::path(const std::string& p) const
+{
+    std::string abs = PodFileSystem::normalise(p, m_info.workingDir);
+    if (m_info.procRootPid > 0) {
+        const std::string root = "/proc/" + std::to_string(m_info.procRootPid) + "/root";
+        if (abs == root)
+            return "/";
+        if (abs.rfind(root + "/", 0) == 0)
+            return abs.substr(root.size());
+    }
+    return abs;
+}
+
 ContainerShell::ContainerShell(ContainerInfo info, PodFileSystem& fs)
     : m_info(std::move(info))
     , m_fs(fs)

@@ -52,6 +52,7 @@ struct ContainerInfo {
     std::int64_t heapUsedBytes = 0; // sizes the heap dump
     std::uint64_t seed = 0; // makes dumps deterministic
     std::string workingDir = "/app";
+    int procRootPid = 0; // a debug container: /proc/<pid>/root/... is the target's file system
 };
 
 class ContainerShell {
@@ -66,7 +67,7 @@ public:
 private:
     int runProgram(const std::vector<std::string>& argv, ExecOutput& out, bool viaShell);
     int runScript(const std::string& script, ExecOutput& out);
-    std::string path(const std::string& p) const { return PodFileSystem::normalise(p, m_info.workingDir); }
+    std::string path(const std::string& p) const;
     std::string programPath(const std::string& name) const;
 
     int jcmd(const std::vector<std::string>& args, ExecOutput& out);

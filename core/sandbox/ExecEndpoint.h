@@ -30,6 +30,7 @@ struct ExecTarget {
     std::size_t pod = 0;
     std::string podName;
     std::string container;
+    bool debugContainer = false; // an ephemeral container (kubectl debug --target) of the pod
     std::vector<std::string> command;
     bool stdinOn = false;
     bool stdoutOn = true;

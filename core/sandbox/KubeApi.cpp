@@ -287,6 +287,9 @@ HttpResponse KubeApi::handleUnchecked(const HttpRequest& request)
     }
     if (type && type->kind == "Deployment" && rest.size() == 2 && request.method == "PATCH")
         return patchDeployment(request, *user, ns, rest[1]);
+    if (type && type->kind == "Pod" && rest.size() == 3 && rest[2] == "ephemeralcontainers"
+        && request.method == "PATCH")
+        return patchEphemeralContainers(request, *user, ns, rest[1]);
     if (write && !execPath)
         return kubeStatusError(405, "MethodNotAllowed",
             "the server does not allow this method on the requested resource (the sandbox accepts PATCH of "
@@ -352,7 +355,9 @@ KubeApi::ExecAdmission KubeApi::admitExec(const HttpRequest& request) const
     target.stdoutOn = flag("stdout", false);
     target.stderrOn = flag("stderr", false);
     target.tty = flag("tty", false);
-    if (target.container != container) {
+    for (const auto& e : ephemeralContainers(name))
+        target.debugContainer = target.debugContainer || e.name == target.container;
+    if (target.container != container && !target.debugContainer) {
         out.refusal = kubeStatusError(
             400, "BadRequest", "container " + target.container + " is not valid for pod " + name);
         return out;
@@ -372,6 +377,77 @@ KubeApi::ExecAdmission KubeApi::admitExec(const HttpRequest& request) const
     }
     out.target = std::move(target);
     return out;
+}
+
+const std::vector<KubeApi::EphemeralContainer>& KubeApi::ephemeralContainers(const std::string& pod) const
+{
+    static const std::vector<EphemeralContainer> none;
+    const auto it = m_ephemeral.find(pod);
+    return it == m_ephemeral.end() ? none : it->second;
+}
+
+void KubeApi::addEphemeralContainers(json& pod) const
+{
+    const auto& list = ephemeralContainers(pod["metadata"].value("name", ""));
+    if (list.empty())
+        return;
+    json specs = json::array();
+    json statuses = json::array();
+    for (const auto& e : list) {
+        specs.push_back({ { "name", e.name }, { "image", e.image }, { "command", { "sleep", "3600" } },
+            { "targetContainerName", e.target }, { "imagePullPolicy", "IfNotPresent" },
+            { "terminationMessagePolicy", "File" } });
+        statuses.push_back({ { "name", e.name }, { "image", e.image }, { "ready", false }, { "restartCount", 0 },
+            { "state", { { "running", { { "startedAt", rfc3339(e.createdMs) } } } } } });
+    }
+    pod["spec"]["ephemeralContainers"] = specs;
+    pod["status"]["ephemeralContainerStatuses"] = statuses;
+}
+
+// kubectl debug --target: a strategic-merge PATCH of the ephemeralcontainers subresource.
+HttpResponse KubeApi::patchEphemeralContainers(
+    const HttpRequest& request, const User& user, const std::string& ns, const std::string& name)
+{
+    if (!allowed(user, "patch", "", "pods/ephemeralcontainers"))
+        return forbidden(user, "patch", "", "pods/ephemeralcontainers", name, ns);
+    const auto pod = m_model.podIndex(name);
+    if (ns != m_model.namespaceName() || !pod || !m_model.podExistsAt(*pod, m_clock()))
+        return kubeStatusError(
+            404, "NotFound", "pods \"" + name + "\" not found", { { "name", name }, { "kind", "pods" } });
+    const std::string contentType = request.header("content-type").toStdString();
+    if (contentType.find("merge-patch+json") == std::string::npos)
+        return kubeStatusError(415, "UnsupportedMediaType",
+            "the body of the request was in an unknown format - accepted media types include: "
+            "application/strategic-merge-patch+json, application/merge-patch+json");
+    const json body = json::parse(request.body.toStdString(), nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("spec")
+        || !body["spec"].value("ephemeralContainers", json()).is_array())
+        return kubeStatusError(
+            422, "Invalid", "Pod \"" + name + "\" is invalid: spec.ephemeralContainers: Required value");
+    const std::string app = m_model.services()[m_model.pods()[*pod].service].name;
+    auto& list = m_ephemeral[name];
+    for (const json& c : body["spec"]["ephemeralContainers"]) {
+        const std::string cname = c.is_object() ? c.value("name", "") : std::string();
+        const std::string image = c.is_object() ? c.value("image", "") : std::string();
+        const std::string target = c.is_object() ? c.value("targetContainerName", "") : std::string();
+        if (cname.empty() || image.empty())
+            return kubeStatusError(422, "Invalid",
+                "Pod \"" + name + "\" is invalid: spec.ephemeralContainers: name and image are required");
+        if (!target.empty() && target != app)
+            return kubeStatusError(422, "Invalid",
+                "Pod \"" + name + "\" is invalid: spec.ephemeralContainers[0].targetContainerName: Not found: \""
+                    + target + "\"");
+        if (cname == app)
+            return kubeStatusError(422, "Invalid",
+                "Pod \"" + name + "\" is invalid: spec.ephemeralContainers[0].name: Duplicate value: \"" + cname
+                    + "\"");
+        // Strategic merge on `name`: a container already there stays as it is (they cannot change).
+        if (std::none_of(list.begin(), list.end(), [&](const EphemeralContainer& e) { return e.name == cname; }))
+            list.push_back({ cname, image, target, m_clock() });
+    }
+    json obj = m_objects.pod(*pod, m_clock());
+    addEphemeralContainers(obj);
+    return jsonResponse(obj);
 }
 
 HttpResponse KubeApi::patchDeployment(
@@ -581,6 +657,8 @@ HttpResponse KubeApi::resourceRequest(
             continue;
         if (!name.empty() && meta.value("name", "") != name)
             continue;
+        if (type.kind == "Pod")
+            addEphemeralContainers(obj);
         if (!labelSel->matches(labelsOf(obj)))
             continue;
         auto fieldMatch = fieldSel->matches([&](const std::string& field) { return lookupField(type, obj, field); });

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,16 @@ public:
     };
     ExecAdmission admitExec(const HttpRequest& request) const;
 
+    // Ephemeral containers added by PATCH of pods/<name>/ephemeralcontainers (kubectl debug): they
+    // run at once, with a JDK, in the process namespace of their target container.
+    struct EphemeralContainer {
+        std::string name;
+        std::string image;
+        std::string target;
+        std::int64_t createdMs = 0;
+    };
+    const std::vector<EphemeralContainer>& ephemeralContainers(const std::string& pod) const;
+
     static const std::vector<ResourceType>& resources();
 
 private:
@@ -92,11 +103,15 @@ private:
     HttpResponse patchDeployment(const HttpRequest& request, const User& user, const std::string& ns,
         const std::string& name);
     HttpResponse accessReview(const HttpRequest& request, const User& user) const;
+    HttpResponse patchEphemeralContainers(
+        const HttpRequest& request, const User& user, const std::string& ns, const std::string& name);
+    void addEphemeralContainers(nlohmann::json& pod) const;
 
     SandboxModel& m_model;
     KubeObjects m_objects;
     DeploymentStore m_deployments;
     std::vector<User> m_users;
+    std::map<std::string, std::vector<EphemeralContainer>> m_ephemeral; // by pod name
     std::string m_token;
     Clock m_clock;
     AuthPolicy m_policy;

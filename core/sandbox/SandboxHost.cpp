@@ -100,7 +100,7 @@ public:
               tls ? KubeApi::AuthPolicy::RequireToken : KubeApi::AuthPolicy::AllowAnonymous)
         , m_prom(m_history, [this] { return now(); })
         , m_runtime(m_model)
-        , m_exec([this](const ExecTarget& t) { return m_runtime.exec(t.pod, t.command, now()); })
+        , m_exec([this](const ExecTarget& t) { return m_runtime.exec(t.pod, t.command, now(), t.debugContainer); })
         , m_tls(std::move(tls))
     {
         if (!viewerToken.empty())

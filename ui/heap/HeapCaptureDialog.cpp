@@ -58,6 +58,10 @@ HeapCaptureDialog::HeapCaptureDialog(kube::KubeClient& client, const QString& ns
     m_force = new QCheckBox(tr("Capture despite the space/memory blockers above"), this);
     m_force->setVisible(false);
     layout->addWidget(m_force);
+    m_debugContainer = new QCheckBox(
+        tr("Create the ephemeral debug container with a JDK (cannot be removed; exits after an hour)"), this);
+    m_debugContainer->setVisible(false);
+    layout->addWidget(m_debugContainer);
     m_stages = new QLabel(this);
     m_stages->setTextFormat(Qt::RichText);
     layout->addWidget(m_stages);
@@ -86,6 +90,7 @@ HeapCaptureDialog::HeapCaptureDialog(kube::KubeClient& client, const QString& ns
             runPreflight();
     });
     connect(m_force, &QCheckBox::toggled, this, &HeapCaptureDialog::updateButtons);
+    connect(m_debugContainer, &QCheckBox::toggled, this, &HeapCaptureDialog::updateButtons);
     onStage(CaptureStage::Preflight, tr("checking pod %1/%2").arg(ns, pod));
     updateButtons();
     QTimer::singleShot(0, this, &HeapCaptureDialog::runPreflight);
@@ -109,6 +114,8 @@ void HeapCaptureDialog::runPreflight()
     m_preflightView->setPlainText(tr("Checking the pod..."));
     m_force->setVisible(false);
     m_force->setChecked(false);
+    m_debugContainer->setVisible(false);
+    m_debugContainer->setChecked(false);
     m_job = std::make_unique<capture::HeapCapture>(m_client, m_request);
     connect(m_job.get(), &capture::HeapCapture::preflightReady, this, &HeapCaptureDialog::onPreflight);
     connect(m_job.get(), &capture::HeapCapture::stageChanged, this, &HeapCaptureDialog::onStage);
@@ -128,6 +135,11 @@ void HeapCaptureDialog::onPreflight(std::shared_ptr<const capture::Preflight> pr
         if (n.level == capture::PreflightNote::Level::Blocker && !n.overridable)
             overridableOnly = false;
     m_force->setVisible(overridableOnly);
+    const bool offered = m_preflight->debugContainer && m_preflight->jvm;
+    m_debugContainer->setVisible(offered);
+    m_debugContainer->setEnabled(offered && m_preflight->debugContainerAllowed.value_or(true));
+    if (offered && !m_preflight->debugContainerAllowed.value_or(true))
+        m_debugContainer->setToolTip(tr("You may not patch pods/ephemeralcontainers in this namespace."));
     m_status->setText(m_preflight->canCapture() ? tr("Ready. Read the pre-flight, then press Capture.")
                                                 : tr("Something blocks the capture: see BLOCKER above."));
     updateButtons();
@@ -204,11 +216,15 @@ void HeapCaptureDialog::startCapture()
 {
     if (!canStartCapture())
         return;
+    // Read the choices before the boxes are disabled for the run.
+    m_job->setCreateDebugContainer(debugContainerChosen());
+    const bool force = !m_force->isHidden() && m_force->isChecked();
     m_capturing = true;
     m_allObjects->setEnabled(false);
     m_force->setEnabled(false);
+    m_debugContainer->setEnabled(false);
     updateButtons();
-    m_job->capture(!m_force->isHidden() && m_force->isChecked());
+    m_job->capture(force);
 }
 
 void HeapCaptureDialog::cancelCapture()
@@ -232,6 +248,11 @@ void HeapCaptureDialog::updateButtons()
     m_allObjects->setEnabled(!m_capturing && !m_ended);
 }
 
+bool HeapCaptureDialog::debugContainerChosen() const
+{
+    return !m_debugContainer->isHidden() && m_debugContainer->isEnabled() && m_debugContainer->isChecked();
+}
+
 bool HeapCaptureDialog::isCapturing() const
 {
     return m_capturing;
@@ -241,7 +262,18 @@ bool HeapCaptureDialog::canStartCapture() const
 {
     if (!m_preflight || m_capturing || m_ended)
         return false;
-    return m_preflight->canCapture() || (!m_force->isHidden() && m_force->isChecked());
+    if (m_preflight->canCapture())
+        return true;
+    // Every blocker must be lifted by a checked box: forced space/memory, or the debug container.
+    for (const auto& n : m_preflight->notes) {
+        if (n.level != capture::PreflightNote::Level::Blocker)
+            continue;
+        const bool forced = n.overridable && !m_force->isHidden() && m_force->isChecked();
+        const bool debug = n.solvedByDebugContainer && debugContainerChosen();
+        if (!forced && !debug)
+            return false;
+    }
+    return true;
 }
 
 QString HeapCaptureDialog::preflightText() const

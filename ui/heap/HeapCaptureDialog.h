@@ -6,7 +6,9 @@
 // clean up), the transfer's bytes, rate and ETA, and ends with the verified file or with what
 // failed and what was left where. Cancel stops the capture (and removes what it created); closing
 // the dialog while it runs cancels too. Choosing "all objects" instead of live ones re-runs the
-// pre-flight. Emits captured() once, for the caller to open the dump in the Heap view.
+// pre-flight. When the image has no JDK, a checkbox creates the offered ephemeral debug container
+// (kubectl debug --target) and the dump is taken from there. Emits captured() once, for the caller to open the dump in
+// the Heap view.
 
 #include "capture/HeapCapture.h"
 
@@ -63,6 +65,7 @@ private:
     void onFinished(const capture::CaptureResult& result);
     void onFailed(const capture::CaptureFailure& failure);
     void updateButtons();
+    bool debugContainerChosen() const;
 
     kube::KubeClient& m_client;
     capture::CaptureRequest m_request;
@@ -75,6 +78,7 @@ private:
     QPlainTextEdit* m_preflightView = nullptr;
     QCheckBox* m_allObjects = nullptr;
     QCheckBox* m_force = nullptr;
+    QCheckBox* m_debugContainer = nullptr;
     QLabel* m_stages = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_status = nullptr;

@@ -14,7 +14,9 @@
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -319,6 +321,80 @@ private Q_SLOTS:
         QVERIFY(p.debugContainerAllowed && *p.debugContainerAllowed); // the sandbox's admin may
         QVERIFY(QString::fromStdString(o.failure->error.detail).contains(QStringLiteral("kubectl debug")));
         QVERIFY(p.describe().contains(QStringLiteral("Debug container offer")));
+    }
+
+    void debugContainerCapturesWithoutJdk()
+    {
+        Cluster c;
+        sandbox::SandboxOptions options;
+        options.containerVariations["checkout"].withoutJdkTools = true;
+        QVERIFY(c.start(options, m_now).ok());
+        QTemporaryDir out;
+        CaptureRequest r = request(out.path());
+        r.createDebugContainer = true;
+        const Outcome o = c.capture(r);
+        QVERIFY2(o.result, o.failure ? qPrintable(o.failure->describe()) : "no result");
+        QVERIFY(o.result->verifiedInPod);
+        QVERIFY(o.result->remoteRemoved);
+        QVERIFY(o.result->compressed); // the debug image's JDK 17 compresses
+        const QString name = o.preflight->debugContainer->name;
+        QVERIFY(
+            o.commands
+                .filter(QStringLiteral("PATCH /api/v1/namespaces/production/pods/%1/ephemeralcontainers").arg(m_pod))
+                .size()
+            == 1);
+        // The JVM's file is read through its /proc/<pid>/root from the debug container.
+        QVERIFY(
+            o.commands.contains(QStringLiteral("cat /proc/7/root") + o.preflight->remoteFile + QStringLiteral(".gz")));
+        QVERIFY(o.result->notes.join(QLatin1Char(' ')).contains(QStringLiteral("created ephemeral container ") + name));
+        QCOMPARE(sha256Of(o.result->path), o.result->sha256.toLatin1());
+
+        // The pod now lists it, running, as the API server would.
+        std::optional<Result<nlohmann::json>> pod;
+        c.client->getJson(QStringLiteral("/api/v1/namespaces/production/pods/") + m_pod, {}, nullptr,
+            [&](Result<nlohmann::json> j) { pod = std::move(j); });
+        QTRY_VERIFY(pod.has_value());
+        QVERIFY(pod->ok());
+        const auto& status = (**pod)["status"]["ephemeralContainerStatuses"][0];
+        QCOMPARE(QString::fromStdString(status["name"].get<std::string>()), name);
+        QVERIFY(status["state"].contains("running"));
+        QCOMPARE(
+            QString::fromStdString((**pod)["spec"]["ephemeralContainers"][0]["targetContainerName"].get<std::string>()),
+            QStringLiteral("checkout"));
+    }
+
+    void kubectlDebugMakesTheSameDebugContainer()
+    {
+        // The real `kubectl debug --target` against the same sandbox: its PATCH is accepted and its
+        // container execs jcmd next to the JVM.
+        const QString kubectl = QStandardPaths::findExecutable(QStringLiteral("kubectl"));
+        if (kubectl.isEmpty())
+            QSKIP("kubectl is not installed");
+        Cluster c;
+        sandbox::SandboxOptions options;
+        options.containerVariations["checkout"].withoutJdkTools = true;
+        QVERIFY(c.start(options, m_now).ok());
+        const QStringList base = { QStringLiteral("--kubeconfig"), c.host.kubeconfigPath(), QStringLiteral("-n"),
+            QStringLiteral("production") };
+        auto run = [&](const QStringList& args) {
+            QProcess p;
+            p.start(kubectl, base + args);
+            // The sandbox answers on this thread's event loop's peer thread; wait without blocking it.
+            (void)QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, 60000);
+            return std::make_pair(p.exitCode(), QByteArray(p.readAllStandardOutput() + p.readAllStandardError()));
+        };
+        const auto debug = run({ QStringLiteral("debug"), m_pod, QStringLiteral("--image=eclipse-temurin:17-jdk"),
+            QStringLiteral("--target=checkout"), QStringLiteral("--container=jdk"), QStringLiteral("--"),
+            QStringLiteral("sleep"), QStringLiteral("3600") });
+        QVERIFY2(debug.first == 0, debug.second.constData());
+        const auto jcmd = run({ QStringLiteral("exec"), m_pod, QStringLiteral("-c"), QStringLiteral("jdk"),
+            QStringLiteral("--"), QStringLiteral("jcmd"), QStringLiteral("-l") });
+        QVERIFY2(jcmd.first == 0, jcmd.second.constData());
+        QVERIFY2(jcmd.second.startsWith("7 /app/app.jar"), jcmd.second.constData());
+        // The application container itself still has no JDK.
+        const auto app = run({ QStringLiteral("exec"), m_pod, QStringLiteral("-c"), QStringLiteral("checkout"),
+            QStringLiteral("--"), QStringLiteral("jcmd"), QStringLiteral("-l") });
+        QVERIFY(app.first != 0);
     }
 
     void memoryBackedTmpIsAvoided()

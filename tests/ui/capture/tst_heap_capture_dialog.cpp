@@ -1,6 +1,7 @@
 // HeapCaptureDialog on the sandbox, offscreen: the pre-flight is shown before anything runs, the
 // Capture button drives the pipeline through its stages to a verified file and captured(); a
-// container without JDK tools gets no Capture button but the debug-container offer; Cancel during
+// container without JDK tools gets no Capture button until the offered debug container is chosen,
+// then captures from there; Cancel during
 // the transfer removes what was created.
 #include "heap/HeapCaptureDialog.h"
 
@@ -8,6 +9,7 @@
 #include "sandbox/SandboxHost.h"
 #include "sandbox/SandboxModel.h"
 
+#include <QCheckBox>
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
@@ -115,6 +117,18 @@ private Q_SLOTS:
         QVERIFY(!button(dialog, QStringLiteral("Capture"))->isEnabled());
         QVERIFY(dialog.preflightText().contains(QStringLiteral("BLOCKER: the image has no JDK tools")));
         QVERIFY(dialog.preflightText().contains(QStringLiteral("Debug container offer: kubectl debug")));
+        // Choosing the debug container lifts the blocker; the capture runs from there.
+        QCheckBox* debug = nullptr;
+        for (auto* box : dialog.findChildren<QCheckBox*>())
+            if (box->text().contains(QStringLiteral("debug container")))
+                debug = box;
+        QVERIFY(debug && debug->isVisible() && debug->isEnabled());
+        QSignalSpy captured(&dialog, &ui::HeapCaptureDialog::captured);
+        debug->setChecked(true);
+        QVERIFY(dialog.canStartCapture());
+        QTest::mouseClick(button(dialog, QStringLiteral("Capture")), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(captured.size(), 1, 60000);
+        QVERIFY(dialog.statusText().contains(QStringLiteral("created ephemeral container")));
     }
 
     void cancelDuringTransfer()
