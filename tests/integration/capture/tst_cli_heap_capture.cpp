@@ -98,6 +98,22 @@ private Q_SLOTS:
         QCOMPARE(QDir(out.path()).entryList(QDir::Files).size(), 0);
     }
 
+    void debugContainerWhenTheImageHasNoJdk()
+    {
+        QTemporaryDir out;
+        const auto r = runProgram(cliPath(),
+            args(out.path())
+                + QStringList { QStringLiteral("--sandbox-container"), QStringLiteral("payments=no-jdk"),
+                    QStringLiteral("--debug-container"), QStringLiteral("--debug-image"), QStringLiteral("jdk:17") },
+            90000);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("[dump] creating ephemeral container leakdesk-jdk-"), r.out.constData());
+        QVERIFY(r.out.contains("(jdk:17) targeting payments"));
+        QVERIFY(r.out.contains("(verified against sha256sum in the pod)"));
+        QVERIFY(r.out.contains("note: created ephemeral container leakdesk-jdk-"));
+        QCOMPARE(QDir(out.path()).entryList(QDir::Files).size(), 1);
+    }
+
     void usageErrors()
     {
         const auto r
