@@ -111,6 +111,23 @@ void HeapCapture::createDebugContainer()
         QStringLiteral("creating ephemeral container %1 (%2) targeting %3, as '%4'")
             .arg(plan.name, plan.image, plan.targetContainer, plan.kubectlEquivalent));
     Q_EMIT commandRun(QStringLiteral("PATCH %1 %2").arg(plan.apiPath, QString::fromStdString(plan.patch.dump())));
+    // A server-side dry run first: admission (PodSecurity, quotas, a typo in the image) speaks
+    // before anything is added to the pod, and an ephemeral container cannot be taken back.
+    kube::KubeClient::PatchOptions dry;
+    dry.dryRun = true;
+    m_call = m_client.patch(plan.apiPath, plan.patch, kube::KubeClient::PatchType::StrategicMerge, dry, this,
+        [this](Result<nlohmann::json> r) {
+            if (m_done || m_cancelled)
+                return;
+            if (!r)
+                return fail(r.error());
+            applyDebugContainer();
+        });
+}
+
+void HeapCapture::applyDebugContainer()
+{
+    const DebugContainerPlan& plan = *m_preflight->debugContainer;
     m_call = m_client.patch(plan.apiPath, plan.patch, kube::KubeClient::PatchType::StrategicMerge, {}, this,
         [this](Result<nlohmann::json> r) {
             if (m_done || m_cancelled)

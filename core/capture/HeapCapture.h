@@ -178,6 +178,7 @@ private:
     void completePreflight();
 
     void createDebugContainer();
+    void applyDebugContainer();
     void waitForDebugContainer(int attempt);
     void probeDebugJdk();
     QString execContainer() const;

@@ -424,8 +424,13 @@ HttpResponse KubeApi::patchEphemeralContainers(
         || !body["spec"].value("ephemeralContainers", json()).is_array())
         return kubeStatusError(
             422, "Invalid", "Pod \"" + name + "\" is invalid: spec.ephemeralContainers: Required value");
+    for (const auto& d : request.query.values("dryRun"))
+        if (d != "All")
+            return kubeStatusError(
+                400, "BadRequest", "Invalid dry run value \"" + d + "\": only \"All\" is supported");
+    const bool dryRun = !request.query.values("dryRun").empty();
     const std::string app = m_model.services()[m_model.pods()[*pod].service].name;
-    auto& list = m_ephemeral[name];
+    std::vector<EphemeralContainer> list = ephemeralContainers(name);
     for (const json& c : body["spec"]["ephemeralContainers"]) {
         const std::string cname = c.is_object() ? c.value("name", "") : std::string();
         const std::string image = c.is_object() ? c.value("image", "") : std::string();
@@ -445,8 +450,12 @@ HttpResponse KubeApi::patchEphemeralContainers(
         if (std::none_of(list.begin(), list.end(), [&](const EphemeralContainer& e) { return e.name == cname; }))
             list.push_back({ cname, image, target, m_clock() });
     }
+    // A dry run answers with the pod as it would be, and stores nothing.
+    std::swap(m_ephemeral[name], list);
     json obj = m_objects.pod(*pod, m_clock());
     addEphemeralContainers(obj);
+    if (dryRun)
+        std::swap(m_ephemeral[name], list);
     return jsonResponse(obj);
 }
 

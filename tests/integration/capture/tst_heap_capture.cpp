@@ -363,6 +363,44 @@ private Q_SLOTS:
             QStringLiteral("checkout"));
     }
 
+    void debugContainerDryRunAddsNothing()
+    {
+        Cluster c;
+        QVERIFY(c.start({}, m_now).ok());
+        const auto pod = nlohmann::json {
+            { "metadata", { { "name", m_pod.toStdString() }, { "namespace", "production" } } },
+            { "spec", { { "containers", { { { "name", "checkout" } } } } } },
+        };
+        const DebugContainerPlan plan
+            = planDebugContainer(pod, QStringLiteral("checkout"), QStringLiteral("jdk:17"), QStringLiteral("x1"));
+        auto patch = [&](bool dryRun) {
+            std::optional<Result<nlohmann::json>> got;
+            kube::KubeClient::PatchOptions o;
+            o.dryRun = dryRun;
+            c.client->patch(plan.apiPath, plan.patch, kube::KubeClient::PatchType::StrategicMerge, o, nullptr,
+                [&](Result<nlohmann::json> r) { got = std::move(r); });
+            (void)QTest::qWaitFor([&] { return got.has_value(); }, 30000);
+            return got.value_or(Result<nlohmann::json>(makeError(ErrorCode::Timeout, "timed out")));
+        };
+        auto listed = [&] {
+            std::optional<Result<nlohmann::json>> got;
+            c.client->getJson(QStringLiteral("/api/v1/namespaces/production/pods/") + m_pod, {}, nullptr,
+                [&](Result<nlohmann::json> r) { got = std::move(r); });
+            (void)QTest::qWaitFor([&] { return got.has_value(); }, 30000);
+            return got && got->ok() ? (**got)["spec"].value("ephemeralContainers", nlohmann::json::array()).size()
+                                    : std::size_t(99);
+        };
+        const auto dry = patch(true);
+        QVERIFY2(dry.ok(), dry.ok() ? "" : dry.error().message.c_str());
+        // The answer shows the container as it would be; the pod does not have it.
+        QCOMPARE((*dry)["spec"]["ephemeralContainers"].size(), std::size_t(1));
+        QCOMPARE(listed(), std::size_t(0));
+        QVERIFY(patch(false).ok());
+        QCOMPARE(listed(), std::size_t(1));
+        QVERIFY(patch(false).ok()); // the same name again changes nothing
+        QCOMPARE(listed(), std::size_t(1));
+    }
+
     void kubectlDebugMakesTheSameDebugContainer()
     {
         // The real `kubectl debug --target` against the same sandbox: its PATCH is accepted and its
