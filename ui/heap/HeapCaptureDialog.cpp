@@ -98,10 +98,17 @@ HeapCaptureDialog::HeapCaptureDialog(kube::KubeClient& client, const QString& ns
 
 HeapCaptureDialog::~HeapCaptureDialog()
 {
-    if (m_job)
-        m_job->disconnect(this);
-    if (m_capturing && m_job)
-        m_job->cancel();
+    if (!m_job)
+        return;
+    m_job->disconnect(this);
+    if (m_capturing) {
+        // The cancel's clean-up (rm of the dump in the pod) outlives the dialog: the job deletes
+        // itself once it has ended.
+        capture::HeapCapture* job = m_job.release();
+        connect(job, &capture::HeapCapture::failed, job, &QObject::deleteLater);
+        connect(job, &capture::HeapCapture::finished, job, &QObject::deleteLater);
+        job->cancel();
+    }
 }
 
 void HeapCaptureDialog::runPreflight()

@@ -151,6 +151,36 @@ private Q_SLOTS:
         QTRY_VERIFY(dialog.statusText().contains(QStringLiteral("cancelled")));
         QCOMPARE(QDir(out.path()).entryList(QDir::Files).size(), 0);
     }
+
+    void destroyedWhileCapturingStillCleansUp()
+    {
+        Cluster c;
+        sandbox::SandboxOptions options;
+        options.containerVariations["checkout"].dumpBytes = 96 * 1024 * 1024;
+        QVERIFY(c.start(options).ok());
+        QTemporaryDir out;
+        auto* dialog = new ui::HeapCaptureDialog(*c.client, QStringLiteral("production"), c.pod, QString(), out.path());
+        dialog->show();
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->canStartCapture(), 30000);
+        const QString remote = dialog->preflight()->remoteFile;
+        dialog->startCapture();
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->statusText().startsWith(QStringLiteral("copying")), 30000);
+        delete dialog;
+        // The dump in the pod is removed by the job that outlived the dialog, and nothing stays here.
+        auto remoteExists = [&] {
+            kube::ExecRequest r;
+            r.ns = QStringLiteral("production");
+            r.pod = c.pod;
+            r.command = { QStringLiteral("test"), QStringLiteral("-e"), remote };
+            std::optional<int> code;
+            c.client->execCollect(
+                r, nullptr, [&](Result<kube::KubeClient::ExecOutput> o) { code = o ? o->result.exitCode : -1; });
+            (void)QTest::qWaitFor([&] { return code.has_value(); }, 10000);
+            return code.value_or(-1) == 0;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!remoteExists(), 30000);
+        QTRY_COMPARE(QDir(out.path()).entryList(QDir::Files).size(), 0);
+    }
 };
 
 QTEST_MAIN(TestHeapCaptureDialog)
