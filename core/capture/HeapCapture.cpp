@@ -134,6 +134,7 @@ void HeapCapture::applyDebugContainer()
                 return;
             if (!r)
                 return fail(r.error());
+            m_debugCreated = true;
             m_result.notes << QStringLiteral(
                 "created ephemeral container %1 in pod %2 (ephemeral containers cannot be removed; it exits after an "
                 "hour)")
@@ -523,6 +524,10 @@ void HeapCapture::fail(Error error)
                                 .arg(m_preflight->remoteFile, m_request.ns, m_request.pod, m_preflight->container,
                                     m_remoteSize > 0 ? QStringLiteral(" (%1)").arg(bytesText(m_remoteSize))
                                                      : QString());
+        if (m_debugCreated)
+            f.leftBehind << QStringLiteral("the ephemeral container %1 in pod %2/%3 (it cannot be removed; it exits "
+                                           "after an hour)")
+                                .arg(m_preflight->debugContainer->name, m_request.ns, m_request.pod);
         if (hadLocal)
             f.note = QStringLiteral("the partial local file %1 was removed").arg(m_partPath);
         Q_EMIT failed(f);

@@ -211,6 +211,7 @@ private:
     QElapsedTimer m_clock;
 
     QString m_debugContainer; // set once the ephemeral container runs: dump and reads happen there
+    bool m_debugCreated = false; // the PATCH that added it went through
     // dump and transfer state
     bool m_remoteCreated = false;
     qint64 m_remoteSize = 0;
