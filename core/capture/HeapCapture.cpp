@@ -212,9 +212,11 @@ void HeapCapture::dump()
         QStringLiteral("%1%2").arg(p.dumpCommand.join(QLatin1Char(' ')),
             p.liveObjects ? QStringLiteral(" (full GC: the JVM pauses)") : QString()));
     m_remoteCreated = true;
+    m_dumpRunning = true;
     exec(p.dumpCommand, [this](Output o) {
+        m_dumpRunning = false;
         if (m_cancelled)
-            return;
+            return fail(makeError(ErrorCode::Cancelled, "the capture was cancelled"));
         if (!o)
             return fail(o.error());
         const DumpOutcome outcome = parseDumpOutput(QByteArray(o->stdoutBytes + o->result.stderrText).toStdString());
@@ -545,6 +547,14 @@ void HeapCapture::cancel()
     if (m_done || m_cancelled)
         return;
     m_cancelled = true;
+    if (m_dumpRunning) {
+        // The JVM finishes the dump whatever we do: removing the file before it is complete would
+        // leave the rest of it behind. Wait for jcmd to return, then remove it (see dump()).
+        Q_EMIT stageChanged(CaptureStage::Dump,
+            QStringLiteral("cancelling: waiting for the JVM to finish writing %1, then removing it")
+                .arg(m_preflight->remoteFile));
+        return;
+    }
     m_call.cancel();
     if (!m_running) {
         m_done = true;

@@ -212,6 +212,7 @@ private:
 
     QString m_debugContainer; // set once the ephemeral container runs: dump and reads happen there
     bool m_debugCreated = false; // the PATCH that added it went through
+    bool m_dumpRunning = false; // jcmd/jmap has not returned yet
     // dump and transfer state
     bool m_remoteCreated = false;
     qint64 m_remoteSize = 0;
