@@ -189,6 +189,7 @@ void HeapCaptureDialog::onProgress(const capture::TransferProgress& p)
 
 void HeapCaptureDialog::onFinished(const capture::CaptureResult& r)
 {
+    m_result = r;
     m_capturing = false;
     m_ended = true;
     m_progress->setValue(100);

@@ -15,6 +15,7 @@
 #include <QDialog>
 
 #include <memory>
+#include <optional>
 
 QT_BEGIN_NAMESPACE
 class QCheckBox;
@@ -45,6 +46,9 @@ public:
     QString statusText() const; // the current stage line, or the outcome
     int percent() const; // transfer progress 0-100
     std::shared_ptr<const capture::Preflight> preflight() const;
+    // The whole outcome once captured() was emitted: notes (e.g. "created ephemeral container ..."
+    // for the journal), whether the pod verified the checksum, resumes, the remote file.
+    const std::optional<capture::CaptureResult>& result() const { return m_result; }
 
 public Q_SLOTS:
     void startCapture(); // what the Capture button does
@@ -71,6 +75,7 @@ private:
     capture::CaptureRequest m_request;
     std::unique_ptr<capture::HeapCapture> m_job;
     std::shared_ptr<const capture::Preflight> m_preflight;
+    std::optional<capture::CaptureResult> m_result;
     bool m_capturing = false;
     bool m_ended = false;
 

@@ -129,6 +129,7 @@ private Q_SLOTS:
         QTest::mouseClick(button(dialog, QStringLiteral("Capture")), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(captured.size(), 1, 60000);
         QVERIFY(dialog.statusText().contains(QStringLiteral("created ephemeral container")));
+        QVERIFY(dialog.result() && dialog.result()->notes.join(QLatin1Char(' ')).contains(QStringLiteral("ephemeral")));
     }
 
     void cancelDuringTheDump()
