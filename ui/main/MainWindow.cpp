@@ -664,7 +664,25 @@ QDialog* MainWindow::captureHeapDump(const QString& podName)
     const QString ns = m_bar->currentNamespace();
     auto* dialog = new HeapCaptureDialog(conn->kube(), ns, pod, {}, base, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &HeapCaptureDialog::captured, this, [this](const QString& path, const QString& sha, const QString& p, const QString& c) {
+    connect(dialog, &HeapCaptureDialog::captured, this, [this, dialog](const QString& path, const QString& sha, const QString& p, const QString& c) {
+        // The capture touched the cluster (a full GC, a file in the pod, maybe a debug container):
+        // journaled as an action, with what the pipeline reported.
+        if (const auto& r = dialog->result(); r && ensureIncident()) {
+            incident::ActionRecord a;
+            a.kind = "heap-capture";
+            a.title = tr("Heap dump of %1 captured (%2 MB%3)")
+                          .arg(p)
+                          .arg(r->bytes / 1e6, 0, 'f', 1)
+                          .arg(r->resumes > 0 ? tr(", %n resume(s)", nullptr, r->resumes) : QString())
+                          .toStdString();
+            a.target = "pod/" + p.toStdString() + (c.isEmpty() ? std::string() : " container " + c.toStdString());
+            QStringList out { tr("local file: %1").arg(path), tr("SHA-256: %1 (%2)").arg(sha, r->verifiedInPod ? tr("verified against sha256sum in the pod") : tr("not verified in the pod")),
+                r->remoteRemoved ? tr("removed from the pod: %1").arg(r->remoteFile) : tr("left in the pod: %1").arg(r->remoteFile) };
+            out += r->notes;
+            a.output = out.join(QLatin1Char('\n')).toStdString();
+            a.state = incident::ActionState::Applied;
+            m_incident->modify([&](incident::IncidentDocument& doc) { incident::recordAction(doc, a, incident::currentTimeMs()); });
+        }
         // An earlier dump of the same service still on disk: the growth between them is the leak.
         QString earlier;
         if (auto doc = m_incident->document())

@@ -375,6 +375,10 @@ private Q_SLOTS:
         QCOMPARE(rec.sha256.size(), std::size_t(64));
         QVERIFY(!rec.suspects.empty());
         QVERIFY(QFileInfo(first).absolutePath().endsWith(QStringLiteral("-dumps")));
+        const auto& actions = m_window->incident()->document()->actions;
+        QVERIFY(std::any_of(actions.begin(), actions.end(), [&](const incident::ActionRecord& a) {
+            return a.kind == "heap-capture" && a.output.find(rec.sha256) != std::string::npos;
+        }));
 
         QSignalSpy diffed(m_window->heapView(), &HeapView::diffFinished);
         const QString second = capture();
