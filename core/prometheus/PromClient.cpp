@@ -100,7 +100,12 @@ Result<QueryResult> parsePromResponse(const QByteArray& body, int httpStatus)
         if (type == "matrix" || type == "vector") {
             for (const auto& item : result) {
                 Series s;
-                for (auto it = item["metric"].begin(); it != item["metric"].end(); ++it)
+                // at(), not operator[]: on a const json a missing key is undefined behaviour
+                // (found by fuzz_prom_response with a series whose "metric" key was mangled).
+                const json& metric = item.at("metric");
+                if (!metric.is_object())
+                    return makeError(ErrorCode::Parse, "Prometheus's answer has a series whose \"metric\" is not an object");
+                for (auto it = metric.begin(); it != metric.end(); ++it)
                     s.labels[it.key()] = it.value().get<std::string>();
                 if (type == "matrix") {
                     for (const auto& pair : item.at("values"))
