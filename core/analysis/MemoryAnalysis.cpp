@@ -27,6 +27,10 @@ const char* patternName(Pattern pattern)
 
 namespace {
 
+// How tight (1 - band width / 2|slope|) the growing pods' slopes must be to call a tie of growing
+// and flat pods growth: 0.5 means the 99 % band spans less than the slope itself.
+constexpr double kTieBreakTightness = 0.5;
+
 std::string duration(std::int64_t ms)
 {
     char buf[48];
@@ -400,16 +404,28 @@ void ServiceAnalysis::decidePattern()
             + duration(m_p.stability.warmUpMs) + " warm-up to judge its trend.";
         return;
     }
-    const auto& group = (!growing.empty() && 2 * growing.size() >= judged.size()) ? growing : judged;
+    // Growth wins with a majority of the judged pods. A tie (e.g. one of two pods) is decided by
+    // how tight the growing pods' slope bands are: a barely significant slope on one pod of two
+    // (noise over a short window) must not call a healthy service leaking.
+    auto tightnessOf = [](const PodAnalysis* pa) {
+        const double s = std::abs(pa->growth->slopePerHour);
+        return s > 0 ? std::clamp(1.0 - (pa->growth->highPerHour - pa->growth->lowPerHour) / (2 * s), 0.0, 1.0) : 0.0;
+    };
+    bool growthWins = !growing.empty() && 2 * growing.size() > judged.size();
+    if (!growing.empty() && 2 * growing.size() == judged.size()) {
+        std::vector<double> t;
+        for (const PodAnalysis* pa : growing)
+            t.push_back(tightnessOf(pa));
+        growthWins = medianOf(t) >= kTieBreakTightness;
+    }
+    const auto& group = growthWins ? growing : judged;
     std::vector<double> slopes, lows, highs, levels, tightness;
     for (const PodAnalysis* pa : group) {
         slopes.push_back(pa->growth->slopePerHour);
         lows.push_back(pa->growth->lowPerHour);
         highs.push_back(pa->growth->highPerHour);
         levels.push_back(pa->growthLevel);
-        const double s = std::abs(pa->growth->slopePerHour);
-        tightness.push_back(
-            s > 0 ? std::clamp(1.0 - (pa->growth->highPerHour - pa->growth->lowPerHour) / (2 * s), 0.0, 1.0) : 0.0);
+        tightness.push_back(tightnessOf(pa));
     }
     m_v.slopeBytesPerHour = medianOf(slopes);
     m_v.slopeLowBytesPerHour = medianOf(lows);

@@ -4,7 +4,7 @@
 // How the pattern is chosen (in this order):
 //   1. no pod has minPodPoints samples spanning minPodSpanMs       -> insufficient-data
 //   2. sawtooth cycles (Sawtooth.h) over all pods >= minCycles      -> sawtooth, leak
-//   3. at least half of the judged pods grow (trendOf())            -> steady-growth, leak
+//   3. most judged pods grow (trendOf(); a tie only when tight)    -> steady-growth, leak
 //   4. judged pods exist                                            -> stable, no leak
 //      (no pod could be judged                                       -> insufficient-data)
 // Confidence:
@@ -13,6 +13,8 @@
 //   steady-growth  (growing pods / judged pods) x (0.55 + 0.4 x tightness), tightness being
 //                  1 - (band width / 2|slope|) clamped to 0..1 (median over growing pods);
 //   stable         (flat pods / judged pods) x (0.55 + 0.4 x min(1, judged time / 1 h)).
+// Steady growth needs a majority of the judged pods growing; on a tie (one pod of two) the growing
+// pods' median tightness must be at least 0.5, else the service is stable.
 
 #include "analysis/Verdict.h"
 

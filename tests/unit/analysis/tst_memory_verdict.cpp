@@ -265,6 +265,40 @@ private Q_SLOTS:
         }
     }
 
+    // One pod of two: a barely significant drift (noise over three hours, as the sandbox's catalog
+    // showed on the real-Prometheus test) leaves the service stable; a clear leak in one of two
+    // pods is growth.
+    void tieOfGrowingAndFlatPods_data()
+    {
+        QTest::addColumn<double>("driftPerHour");
+        QTest::addColumn<double>("noise");
+        QTest::addColumn<bool>("leak");
+        // Both drifts are significant (the band excludes zero: a plain majority vote would call
+        // them growth); only the tight one is.
+        QTest::newRow("noisy drift on one pod") << 0.6 * MiB << 3.0 * MiB << false;
+        QTest::newRow("tight drift on one pod") << 0.8 * MiB << 1.0 * MiB << true;
+        QTest::newRow("clear leak on one pod") << 20.0 * MiB << 1.0 * MiB << true;
+    }
+    void tieOfGrowingAndFlatPods()
+    {
+        QFETCH(double, driftPerHour);
+        QFETCH(double, noise);
+        QFETCH(bool, leak);
+        MemoryInputs in;
+        in.service = "catalog";
+        in.window = TimeRange { kT0, kT0 + 3 * kHour };
+        for (int i = 0; i < 2; ++i) {
+            PodMemoryInput pod;
+            pod.pod = "catalog-6b5a4c3d2-" + std::string(1, char('a' + i)) + "bcde";
+            pod.memory = linearPod(in.window.startMs, in.window.endMs, 310 * MiB, i == 0 ? driftPerHour : 0.0, noise, 500 + i);
+            pod.limitBytes = 1 * GiB;
+            in.pods.push_back(std::move(pod));
+        }
+        const Verdict v = analyseMemory(in);
+        QVERIFY2(v.leak == leak, dump(v).c_str());
+        QVERIFY2(v.pattern == (leak ? Pattern::SteadyGrowth : Pattern::Stable), dump(v).c_str());
+    }
+
     // The sandbox's shapes over many seeds: a slow leak on a large level with uniform scrape noise
     // must still be growth, and flat-with-noise must never be. Guards the flat rule's thresholds.
     void verdictsHoldAcrossSeeds_data()
