@@ -1,6 +1,8 @@
 #include "sandbox/ExecEndpoint.h"
 
 #include <QPointer>
+#include <utility>
+#include <vector>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QWebSocket>
@@ -18,6 +20,8 @@ constexpr char kStderr = 2;
 constexpr char kError = 3;
 constexpr char kResize = 4;
 constexpr unsigned char kCloseStream = 255; // v5 only
+// How long after the WebSocket upgrade the command starts (see the comment where it is used).
+constexpr int kProcessStartDelayMs = 100;
 
 std::string joinCommand(const std::vector<std::string>& argv)
 {
@@ -60,6 +64,7 @@ public:
             return;
         }
         m_output = m_endpoint->m_runner(m_target);
+        m_started = true;
         if (m_target.tty) {
             // A terminal has one output stream.
             m_output.out(m_output.stderrText);
@@ -68,6 +73,8 @@ public:
         m_waitForStdin = m_output.echoStdin && m_target.stdinOn;
         // The kubelet's first frame: an empty write on the lowest output channel says "ready".
         send(QByteArray(1, m_target.stdoutOn ? kStdout : (m_target.stderrOn ? kStderr : kError)));
+        for (const QByteArray& early : std::exchange(m_early, {}))
+            onMessage(early);
         pump();
     }
 
@@ -82,6 +89,10 @@ private:
     {
         if (message.isEmpty())
             return;
+        if (!m_started) { // stdin (or its close) sent before the process started: kept for it
+            m_early.push_back(message);
+            return;
+        }
         const auto channel = static_cast<unsigned char>(message[0]);
         if (channel == kStdin && m_waitForStdin) {
             m_output.out(message.mid(1));
@@ -96,7 +107,7 @@ private:
 
     void pump()
     {
-        if (m_done || !m_socket)
+        if (m_done || !m_socket || !m_started) // the client may close stdin before the process starts
             return;
         auto& chunks = m_output.stdoutChunks;
         while (m_unsent < kMaxUnsentBytes && m_chunk < chunks.size()) {
@@ -154,6 +165,8 @@ private:
     bool m_v5 = false;
     bool m_waitForStdin = false;
     bool m_done = false;
+    bool m_started = false; // start() ran: the command has run and its output may flow
+    std::vector<QByteArray> m_early; // client frames that arrived before start()
 };
 
 ExecEndpoint::ExecEndpoint(Runner runner, QObject* parent)
@@ -201,7 +214,12 @@ void ExecEndpoint::onNewConnection()
         }
         auto* session = new Session(this, socket, it->second);
         m_pending.erase(it);
-        session->start();
+        // A real exec starts its process some time after the upgrade (runc, the kubelet, the API
+        // server in between). kubectl relies on that: client-go sets up its stream readers after the
+        // handshake and discards frames that arrive before ("Unknown stream id 1, discarding
+        // message"), which on a loaded machine lost a command's whole output. So the sandbox's
+        // process, too, starts a moment after the upgrade.
+        QTimer::singleShot(kProcessStartDelayMs, session, &Session::start);
     }
 }
 
