@@ -104,7 +104,7 @@ int runHeapCaptureCommand(const QStringList& args)
     }
 
     std::unique_ptr<sandbox::SandboxHost> sandboxHost;
-    std::vector<std::string> files;
+    std::string kubeconfigFile; // empty: KUBECONFIG or ~/.kube/config
     std::string contextName = p.value(context).toStdString();
     if (p.isSet(sandboxOpt)) {
         sandbox::SandboxOptions so;
@@ -144,19 +144,12 @@ int runHeapCaptureCommand(const QStringList& args)
             printError(QString::fromStdString(st.error().message), QString::fromStdString(st.error().detail));
             return 1;
         }
-        files.push_back(sandboxHost->kubeconfigPath().toStdString());
+        kubeconfigFile = sandboxHost->kubeconfigPath().toStdString();
         contextName = sandboxHost->contextName().toStdString();
     } else if (p.isSet(kubeconfig)) {
-        files.push_back(p.value(kubeconfig).toStdString());
-    } else {
-        files = kube::defaultKubeConfigFiles();
+        kubeconfigFile = p.value(kubeconfig).toStdString();
     }
-    auto config = kube::loadKubeConfig(files);
-    if (!config) {
-        printError(QString::fromStdString(config.error().message), QString::fromStdString(config.error().detail));
-        return 1;
-    }
-    auto resolved = kube::resolveContext(*config, contextName);
+    auto resolved = kube::resolveKubeconfig(kubeconfigFile, contextName);
     if (!resolved) {
         printError(QString::fromStdString(resolved.error().message), QString::fromStdString(resolved.error().detail));
         return 1;

@@ -62,7 +62,7 @@ struct Connection {
 Result<Connection> connect(bool useSandbox, quint64 seed, const QString& kubeconfig, const QString& context)
 {
     Connection c;
-    std::vector<std::string> files;
+    std::string kubeconfigFile = kubeconfig.toStdString(); // empty: KUBECONFIG or ~/.kube/config
     std::string contextName = context.toStdString();
     if (useSandbox) {
         c.sandbox = std::make_unique<sandbox::SandboxHost>();
@@ -70,17 +70,10 @@ Result<Connection> connect(bool useSandbox, quint64 seed, const QString& kubecon
         so.seed = seed;
         if (auto st = c.sandbox->start(so); !st)
             return st.error();
-        files.push_back(c.sandbox->kubeconfigPath().toStdString());
+        kubeconfigFile = c.sandbox->kubeconfigPath().toStdString();
         contextName = c.sandbox->contextName().toStdString();
-    } else if (!kubeconfig.isEmpty()) {
-        files.push_back(kubeconfig.toStdString());
-    } else {
-        files = kube::defaultKubeConfigFiles();
     }
-    auto config = kube::loadKubeConfig(files);
-    if (!config)
-        return config.error();
-    auto resolved = kube::resolveContext(*config, contextName);
+    auto resolved = kube::resolveKubeconfig(kubeconfigFile, contextName);
     if (!resolved)
         return resolved.error();
     c.defaultNamespace = resolved->namespaceOrDefault();

@@ -21,16 +21,8 @@ ClusterRef clusterRefFor(const investigation::ConnectionOptions& options)
 {
     if (options.sandbox)
         return { kSandboxContext, {}, true };
-    std::vector<std::string> files;
-    if (!options.kubeconfig.isEmpty())
-        files.push_back(options.kubeconfig.toStdString());
-    else
-        files = kube::defaultKubeConfigFiles();
     ClusterRef ref { options.context.toStdString(), {}, false };
-    auto config = kube::loadKubeConfig(files);
-    if (!config)
-        return ref;
-    auto resolved = kube::resolveContext(*config, options.context.toStdString());
+    auto resolved = kube::resolveKubeconfig(options.kubeconfig.toStdString(), options.context.toStdString());
     if (!resolved)
         return ref;
     return { resolved->context.name, resolved->cluster.server, false };

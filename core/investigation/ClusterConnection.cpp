@@ -29,15 +29,7 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
         context = c->m_sandbox->contextName();
         promUrl = c->m_sandbox->prometheusUrl();
     }
-    std::vector<std::string> files;
-    if (!kubeconfig.isEmpty())
-        files.push_back(kubeconfig.toStdString());
-    else
-        files = kube::defaultKubeConfigFiles();
-    auto config = kube::loadKubeConfig(files);
-    if (!config)
-        return config.error();
-    auto resolved = kube::resolveContext(*config, context.toStdString());
+    auto resolved = kube::resolveKubeconfig(kubeconfig.toStdString(), context.toStdString());
     if (!resolved)
         return resolved.error();
     auto kube = kube::KubeClient::create(*resolved);

@@ -317,4 +317,14 @@ Result<ResolvedContext> resolveContext(const KubeConfig& config, const std::stri
     return r;
 }
 
+Result<ResolvedContext> resolveKubeconfig(const std::string& kubeconfigFile, const std::string& contextName)
+{
+    const std::vector<std::string> files
+        = kubeconfigFile.empty() ? defaultKubeConfigFiles() : std::vector<std::string> { kubeconfigFile };
+    auto config = loadKubeConfig(files);
+    if (!config)
+        return config.error();
+    return resolveContext(*config, contextName);
+}
+
 } // namespace leakdesk::kube

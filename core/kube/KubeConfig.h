@@ -91,4 +91,8 @@ Result<KubeConfig> loadKubeConfig(const std::vector<std::string>& files);
 // Picks the context (explicit name, else current-context) and checks that its cluster and user exist.
 Result<ResolvedContext> resolveContext(const KubeConfig& config, const std::string& contextName = {});
 
+// kubectl's --kubeconfig/--context in one step: `kubeconfigFile` alone when given, else
+// defaultKubeConfigFiles(); then loadKubeConfig() and resolveContext().
+Result<ResolvedContext> resolveKubeconfig(const std::string& kubeconfigFile, const std::string& contextName = {});
+
 } // namespace leakdesk::kube

@@ -57,10 +57,7 @@ public:
         options.fixedNowMs = now;
         if (auto s = host.start(options); !s)
             return s;
-        auto cfg = kube::loadKubeConfig({ host.kubeconfigPath().toStdString() });
-        if (!cfg)
-            return cfg.error();
-        auto ctx = kube::resolveContext(*cfg);
+        auto ctx = kube::resolveKubeconfig(host.kubeconfigPath().toStdString());
         if (!ctx)
             return ctx.error();
         auto c = kube::KubeClient::create(*ctx);

@@ -41,10 +41,7 @@ class TestMitigationPanel : public QObject {
 
     static Result<std::unique_ptr<kube::KubeClient>> clientFor(const QString& kubeconfig, const std::string& context)
     {
-        auto cfg = kube::loadKubeConfig({ kubeconfig.toStdString() });
-        if (!cfg)
-            return cfg.error();
-        auto resolved = kube::resolveContext(*cfg, context);
+        auto resolved = kube::resolveKubeconfig(kubeconfig.toStdString(), context);
         if (!resolved)
             return resolved.error();
         return kube::KubeClient::create(*resolved);
