@@ -3,6 +3,7 @@
 // else's change is refused, and the read-only user is told why it may not patch.
 
 #include "actions/Mitigation.h"
+#include "WaitForResult.h"
 #include "actions/RolloutProgress.h"
 #include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
@@ -19,12 +20,7 @@ namespace {
 
 template<class T> Result<T> wait(const std::function<void(Callback<T>)>& call)
 {
-    std::optional<Result<T>> got;
-    call([&](Result<T> r) { got = std::move(r); });
-    (void)QTest::qWaitFor([&] { return got.has_value(); }, 30000);
-    if (!got)
-        return makeError(ErrorCode::Timeout, "test timed out");
-    return std::move(*got);
+    return test::waitForResult<T>(call);
 }
 
 // The temporary lives until the end of the QVERIFY2 statement that uses it.

@@ -2,6 +2,7 @@
 // kubeconfigs use them (token, token file that rotates, exec credential plugins), pagination
 // and typed errors.
 #include "kube/KubeClient.h"
+#include "WaitForResult.h"
 #include "sandbox/SandboxHost.h"
 
 #include <QDateTime>
@@ -17,12 +18,7 @@ namespace {
 template<class T>
 Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
 {
-    std::optional<Result<T>> got;
-    call([&](Result<T> r) { got = std::move(r); });
-    (void)QTest::qWaitFor([&] { return got.has_value(); }, 30000);
-    if (!got)
-        return makeError(ErrorCode::Timeout, "test timed out");
-    return std::move(*got);
+    return test::waitForResult<T>(call);
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 // hang, and a server slower than the client's timeout gives a timeout error. Seeded, so every
 // run sees the same faults.
 #include "kube/KubeClient.h"
+#include "WaitForResult.h"
 #include "sandbox/SandboxHost.h"
 
 #include <QNetworkAccessManager>
@@ -16,12 +17,7 @@ namespace {
 
 template<class T> Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
 {
-    std::optional<Result<T>> got;
-    call([&](Result<T> r) { got = std::move(r); });
-    (void)QTest::qWaitFor([&] { return got.has_value(); }, 60000);
-    if (!got)
-        return makeError(ErrorCode::Timeout, "test timed out: the client never answered");
-    return std::move(*got);
+    return test::waitForResult<T>(call, 60000);
 }
 
 Result<ParsedList<Pod>> listPods(KubeClient& c)

@@ -4,6 +4,7 @@
 // the new limit and env, and memory that keeps growing past the old limit).
 
 #include "kube/KubeClient.h"
+#include "WaitForResult.h"
 #include "sandbox/SandboxHost.h"
 
 #include <QDateTime>
@@ -17,12 +18,7 @@ namespace {
 
 template<class T> Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
 {
-    std::optional<Result<T>> got;
-    call([&](Result<T> r) { got = std::move(r); });
-    (void)QTest::qWaitFor([&] { return got.has_value(); }, 30000);
-    if (!got)
-        return makeError(ErrorCode::Timeout, "test timed out");
-    return std::move(*got);
+    return test::waitForResult<T>(call);
 }
 
 const QString kNs = QStringLiteral("production");

@@ -2,6 +2,7 @@
 // generated kubeconfig is trusted and nothing else, tls-server-name and insecure-skip-tls-verify
 // behave as in kubectl, and users authenticate with a bearer token or a client certificate.
 #include "kube/KubeClient.h"
+#include "WaitForResult.h"
 #include "sandbox/SandboxCertificates.h"
 #include "sandbox/SandboxHost.h"
 
@@ -18,12 +19,7 @@ namespace {
 
 template<class T> Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
 {
-    std::optional<Result<T>> got;
-    call([&](Result<T> r) { got = std::move(r); });
-    (void)QTest::qWaitFor([&] { return got.has_value(); }, 30000);
-    if (!got)
-        return makeError(ErrorCode::Timeout, "test timed out");
-    return std::move(*got);
+    return test::waitForResult<T>(call);
 }
 
 Result<ParsedList<Pod>> listPods(KubeClient& c)

@@ -4,6 +4,7 @@
 // selectors, and cancel() that stops the callbacks.
 
 #include "kube/KubeClient.h"
+#include "WaitForResult.h"
 #include "kube/KubePaths.h"
 #include "sandbox/SandboxHost.h"
 
@@ -22,12 +23,7 @@ constexpr qint64 kMinute = 60 * 1000;
 
 template<class T> Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
 {
-    std::optional<Result<T>> got;
-    call([&](Result<T> r) { got = std::move(r); });
-    (void)QTest::qWaitFor([&] { return got.has_value(); }, 30000);
-    if (!got)
-        return makeError(ErrorCode::Timeout, "test timed out");
-    return std::move(*got);
+    return test::waitForResult<T>(call);
 }
 
 // Everything one watch delivered, in order.
