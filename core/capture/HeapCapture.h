@@ -170,6 +170,8 @@ private:
     void probeTools();
     void findJvm();
     void findJvmWithJps();
+    // Runs a JVM-listing command; uses the first JVM it lists, else calls `otherwise`.
+    void findJvmWith(const QStringList& command, std::function<void()> otherwise);
     void findJvmInProc();
     void useJvm(const std::vector<JvmProcess>& jvms, const QString& foundBy);
     void readJvm();

@@ -257,25 +257,20 @@ void HeapCapture::findJvm()
 {
     if (!m_preflight->hasJcmd)
         return findJvmWithJps();
-    exec({ QStringLiteral("jcmd"), QStringLiteral("-l") }, [this](Output o) {
-        if (m_cancelled)
-            return;
-        if (!o)
-            return fail(o.error());
-        const auto jvms
-            = o->result.exitCode == 0 ? parseJvmList(o->stdoutBytes.toStdString()) : std::vector<JvmProcess> {};
-        if (jvms.empty())
-            return findJvmWithJps();
-        useJvm(jvms, QStringLiteral("jcmd -l"));
-        readJvm();
-    });
+    findJvmWith({ QStringLiteral("jcmd"), QStringLiteral("-l") }, [this] { findJvmWithJps(); });
 }
 
 void HeapCapture::findJvmWithJps()
 {
     if (!m_hasJps)
         return findJvmInProc();
-    exec({ QStringLiteral("jps"), QStringLiteral("-l") }, [this](Output o) {
+    findJvmWith({ QStringLiteral("jps"), QStringLiteral("-l") }, [this] { findJvmInProc(); });
+}
+
+void HeapCapture::findJvmWith(const QStringList& command, std::function<void()> otherwise)
+{
+    // `jcmd -l` and `jps -l` print the same "<pid> <main class or jar> ..." lines.
+    exec(command, [this, command, otherwise = std::move(otherwise)](Output o) {
         if (m_cancelled)
             return;
         if (!o)
@@ -283,8 +278,8 @@ void HeapCapture::findJvmWithJps()
         const auto jvms
             = o->result.exitCode == 0 ? parseJvmList(o->stdoutBytes.toStdString()) : std::vector<JvmProcess> {};
         if (jvms.empty())
-            return findJvmInProc();
-        useJvm(jvms, QStringLiteral("jps -l"));
+            return otherwise();
+        useJvm(jvms, command.join(QLatin1Char(' ')));
         readJvm();
     });
 }
