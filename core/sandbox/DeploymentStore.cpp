@@ -2,6 +2,7 @@
 
 #include "common/Quantity.h"
 #include "sandbox/MergePatch.h"
+#include "sandbox/ObjectPatch.h"
 
 namespace leakdesk::sandbox {
 
@@ -143,36 +144,11 @@ Result<json> DeploymentStore::patch(std::size_t service, const PatchRequest& req
 {
     const json current = deployment(service, nowMs);
     const std::string name = current["metadata"].value("name", "");
-    const json patchDoc = json::parse(request.body, nullptr, false);
-    if (patchDoc.is_discarded())
-        return makeError(ErrorCode::InvalidArgument, "the patch of deployment \"" + name + "\" is not valid JSON");
-    const std::string type = request.contentType.substr(0, request.contentType.find(';'));
-    Result<json> patched = json();
-    if (type == "application/strategic-merge-patch+json")
-        patched = applyStrategicMergePatch(current, patchDoc);
-    else if (type == "application/merge-patch+json")
-        patched = applyMergePatch(current, patchDoc);
-    else if (type == "application/json-patch+json")
-        patched = applyJsonPatch(current, patchDoc);
-    else
-        return makeError(ErrorCode::Unsupported,
-            "the body of the request was in an unknown format - accepted media types include: "
-            "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
-    if (!patched) {
-        if (patched.error().code == ErrorCode::Conflict)
-            return makeError(
-                ErrorCode::Invalid, "Deployment.apps \"" + name + "\" is invalid: " + patched.error().message);
-        return makeError(ErrorCode::InvalidArgument, patched.error().message);
-    }
+    auto patched = applyPatchRequest(current, request, "deployments.apps \"" + name + "\"", "Deployment.apps");
+    if (!patched)
+        return patched.error();
     json result = std::move(*patched);
-
-    // A resourceVersion in the patch is a precondition: it must still be the stored one.
     const std::string rv = current["metadata"].value("resourceVersion", "");
-    if (result.is_object() && result.contains("metadata") && result["metadata"].is_object()
-        && result["metadata"].value("resourceVersion", rv) != rv)
-        return makeError(ErrorCode::Conflict,
-            "Operation cannot be fulfilled on deployments.apps \"" + name
-                + "\": the object has been modified; please apply your changes to the latest version and try again");
     if (auto v = validate(current, result); !v)
         return v.error();
 
@@ -181,17 +157,7 @@ Result<json> DeploymentStore::patch(std::size_t service, const PatchRequest& req
     Stored& s = stored(service);
     const std::int64_t generation = s.generation + (specChanged ? 1 : 0);
 
-    json managed = result["metadata"].value("managedFields", json::array());
-    if (!managed.is_array())
-        managed = json::array();
-    const std::string manager = request.fieldManager.empty() ? std::string("unknown") : request.fieldManager;
-    json others = json::array();
-    for (const json& m : managed)
-        if (!(m.is_object() && m.value("manager", "") == manager))
-            others.push_back(m);
-    managed = std::move(others);
-    managed.push_back({ { "manager", manager }, { "operation", "Update" }, { "apiVersion", "apps/v1" },
-        { "time", rfc3339(nowMs) }, { "fieldsType", "FieldsV1" }, { "fieldsV1", json::object() } });
+    const json managed = managedFieldsAfter(result["metadata"], request.fieldManager, "apps/v1", rfc3339(nowMs));
     result["metadata"]["managedFields"] = managed;
     result["metadata"]["generation"] = generation;
 

@@ -8,6 +8,7 @@
 
 #include "common/Result.h"
 #include "sandbox/KubeObjects.h"
+#include "sandbox/ObjectPatch.h"
 #include "sandbox/SandboxModel.h"
 
 #include <nlohmann/json.hpp>
@@ -17,13 +18,6 @@
 #include <string>
 
 namespace leakdesk::sandbox {
-
-struct PatchRequest {
-    std::string contentType; // application/strategic-merge-patch+json, merge-patch+json, json-patch+json
-    std::string body;
-    bool dryRun = false;
-    std::string fieldManager;
-};
 
 class DeploymentStore {
 public:

@@ -137,9 +137,10 @@ const std::vector<ResourceType>& KubeApi::resources()
     static const std::vector<ResourceType> types = {
         { "", "v1", "namespaces", "namespace", "Namespace", false, { "ns" }, {}, kWatchableVerbs },
         { "", "v1", "nodes", "node", "Node", false, { "no" }, {}, kWatchableVerbs },
-        { "", "v1", "pods", "pod", "Pod", true, { "po" }, { "all" }, kWatchableVerbs },
+        { "", "v1", "pods", "pod", "Pod", true, { "po" }, { "all" }, kPatchableVerbs },
         { "", "v1", "events", "event", "Event", true, { "ev" }, {}, kWatchableVerbs },
         { "", "v1", "services", "service", "Service", true, { "svc" }, { "all" }, kReadVerbs },
+        { "", "v1", "endpoints", "endpoints", "Endpoints", true, { "ep" }, {}, kWatchableVerbs },
         { "", "v1", "limitranges", "limitrange", "LimitRange", true, { "limits" }, {}, kReadVerbs },
         { "", "v1", "resourcequotas", "resourcequota", "ResourceQuota", true, { "quota" }, {}, kReadVerbs },
         { "apps", "v1", "deployments", "deployment", "Deployment", true, { "deploy" }, { "all" }, kPatchableVerbs },
@@ -158,16 +159,23 @@ KubeApi::KubeApi(SandboxModel& model, std::string bearerToken, Clock clock, Auth
     : m_model(model)
     , m_objects(model)
     , m_deployments(model, m_objects)
+    , m_pods(model, m_objects)
     , m_token(std::move(bearerToken))
     , m_clock(std::move(clock))
     , m_policy(policy)
     , m_watch([this](std::int64_t nowMs) {
-        return std::max<std::int64_t>(
-            std::stoll(m_objects.listResourceVersion(nowMs)), m_deployments.lastResourceVersion());
+        return std::max({ std::stoll(m_objects.listResourceVersion(nowMs)),
+            static_cast<long long>(m_deployments.lastResourceVersion()),
+            static_cast<long long>(m_pods.lastResourceVersion()) });
     })
 {
     m_users.push_back(User { "leakdesk-admin", m_token, false });
-    m_deployments.setResourceVersionFloor([this] { return m_watch.counter(); });
+    m_deployments.setResourceVersionFloor([this] {
+        return std::max<std::int64_t>(m_watch.counter(), m_pods.lastResourceVersion());
+    });
+    m_pods.setResourceVersionFloor([this] {
+        return std::max<std::int64_t>(m_watch.counter(), m_deployments.lastResourceVersion());
+    });
 }
 
 const KubeApi::User* KubeApi::authenticate(const HttpRequest& request) const
@@ -247,7 +255,7 @@ HttpResponse KubeApi::handleUnchecked(const HttpRequest& request)
     if (request.method != "GET" && request.method != "HEAD" && !write && !execPath)
         return kubeStatusError(405, "MethodNotAllowed",
             "the server does not allow this method on the requested resource (" + request.method.toStdString()
-                + ": the sandbox serves GET, PATCH of deployments and POST of selfsubjectaccessreviews)");
+                + ": the sandbox serves GET, PATCH of deployments and pods and POST of selfsubjectaccessreviews)");
     if (seg.size() == 1 && seg[0] == "version") {
         return jsonResponse({ { "major", "1" }, { "minor", "32" }, { "gitVersion", "v1.32.0" },
             { "gitCommit", "70d3cc986aa8221cd1dfb1121852688902d3bf53" }, { "gitTreeState", "clean" },
@@ -285,15 +293,15 @@ HttpResponse KubeApi::handleUnchecked(const HttpRequest& request)
             return kubeStatusError(405, "MethodNotAllowed", "selfsubjectaccessreviews can only be created (POST)");
         return accessReview(request, *user);
     }
-    if (type && type->kind == "Deployment" && rest.size() == 2 && request.method == "PATCH")
-        return patchDeployment(request, *user, ns, rest[1]);
+    if (type && (type->kind == "Deployment" || type->kind == "Pod") && rest.size() == 2 && request.method == "PATCH")
+        return patchObject(request, *user, *type, ns, rest[1]);
     if (type && type->kind == "Pod" && rest.size() == 3 && rest[2] == "ephemeralcontainers"
         && request.method == "PATCH")
         return patchEphemeralContainers(request, *user, ns, rest[1]);
     if (write && !execPath)
         return kubeStatusError(405, "MethodNotAllowed",
             "the server does not allow this method on the requested resource (the sandbox accepts PATCH of "
-            "deployments and POST of selfsubjectaccessreviews)");
+            "deployments and pods and POST of selfsubjectaccessreviews)");
     if (type && !allowed(*user, "get", group, type->plural))
         return forbidden(*user, rest.size() >= 2 ? "get" : "list", group, type->plural,
             rest.size() >= 2 ? rest[1] : std::string(), ns);
@@ -452,22 +460,30 @@ HttpResponse KubeApi::patchEphemeralContainers(
     }
     // A dry run answers with the pod as it would be, and stores nothing.
     std::swap(m_ephemeral[name], list);
-    json obj = m_objects.pod(*pod, m_clock());
+    json obj = m_pods.pod(*pod, m_clock());
     addEphemeralContainers(obj);
     if (dryRun)
         std::swap(m_ephemeral[name], list);
     return jsonResponse(obj);
 }
 
-HttpResponse KubeApi::patchDeployment(
-    const HttpRequest& request, const User& user, const std::string& ns, const std::string& name)
+HttpResponse KubeApi::patchObject(const HttpRequest& request, const User& user, const ResourceType& type,
+    const std::string& ns, const std::string& name)
 {
-    if (!allowed(user, "patch", "apps", "deployments"))
-        return forbidden(user, "patch", "apps", "deployments", name, ns);
-    const auto service = m_model.serviceIndex(name);
-    if (ns != m_model.namespaceName() || !service)
-        return kubeStatusError(404, "NotFound", "deployments.apps \"" + name + "\" not found",
-            { { "name", name }, { "group", "apps" }, { "kind", "deployments" } });
+    const bool isPod = type.kind == "Pod";
+    if (!allowed(user, "patch", type.group, type.plural))
+        return forbidden(user, "patch", type.group, type.plural, name, ns);
+    const std::string what = type.group.empty() ? type.plural : type.plural + "." + type.group;
+    const json details = { { "name", name }, { "group", type.group }, { "kind", type.plural } };
+    const std::int64_t now = m_clock();
+    std::optional<std::size_t> index;
+    if (ns == m_model.namespaceName()) {
+        index = isPod ? m_model.podIndex(name) : m_model.serviceIndex(name);
+        if (isPod && index && !m_model.podExistsAt(*index, now))
+            index.reset();
+    }
+    if (!index)
+        return kubeStatusError(404, "NotFound", what + " \"" + name + "\" not found", details);
     const std::vector<std::string> dryRun = request.query.values("dryRun");
     for (const auto& d : dryRun)
         if (d != "All")
@@ -477,16 +493,30 @@ HttpResponse KubeApi::patchDeployment(
     patch.body = request.body.toStdString();
     patch.dryRun = !dryRun.empty();
     patch.fieldManager = request.query.value("fieldManager");
-    auto result = m_deployments.patch(*service, patch, m_clock());
-    if (result)
+    auto result = isPod ? m_pods.patch(*index, patch, now) : m_deployments.patch(*index, patch, now);
+    if (result) {
+        if (isPod)
+            addEphemeralContainers(*result);
         return jsonResponse(*result);
+    }
     const Error& e = result.error();
-    const json details = { { "name", name }, { "group", "apps" }, { "kind", "deployments" } };
     switch (e.code) {
     case ErrorCode::Conflict:
         return kubeStatusError(409, "Conflict", e.message, details);
-    case ErrorCode::Invalid:
-        return kubeStatusError(422, "Invalid", e.message, details);
+    case ErrorCode::Invalid: {
+        // As the API server words an Invalid error: the kind and a cause per field, which kubectl
+        // prints as "The Pod "x" is invalid: * field: message".
+        json invalid = { { "name", name }, { "group", type.group }, { "kind", type.kind } };
+        const std::string marker = "is invalid: ";
+        if (const auto at = e.message.find(marker); at != std::string::npos) {
+            const std::string cause = e.message.substr(at + marker.size());
+            const auto colon = cause.find(": ");
+            invalid["causes"] = json::array({ { { "reason", "FieldValueInvalid" },
+                { "message", colon == std::string::npos ? cause : cause.substr(colon + 2) },
+                { "field", colon == std::string::npos ? std::string() : cause.substr(0, colon) } } });
+        }
+        return kubeStatusError(422, "Invalid", e.message, invalid);
+    }
     case ErrorCode::Unsupported:
         return kubeStatusError(415, "UnsupportedMediaType", e.message);
     default:
@@ -601,6 +631,55 @@ HttpResponse KubeApi::discovery(const std::vector<std::string>& seg) const
     return kubeStatusError(404, "NotFound", "the server could not find the requested resource");
 }
 
+// The Service's Endpoints as the endpoints controller keeps them: the pods whose labels match the
+// Service's selector (app=<name>), ready ones under addresses, the others under notReadyAddresses.
+json KubeApi::endpoints(std::size_t service, std::int64_t nowMs) const
+{
+    const json svc = m_objects.service(service);
+    const json selector = svc["spec"]["selector"];
+    json ready = json::array();
+    json notReady = json::array();
+    const json svcMeta = svc["metadata"];
+    long long resourceVersion = std::stoll(svcMeta.value("resourceVersion", "0"));
+    for (std::size_t i = 0; i < m_model.pods().size(); ++i) {
+        if (!m_model.podExistsAt(i, nowMs))
+            continue;
+        const json pod = m_pods.pod(i, nowMs);
+        // Changes whenever one of the pods does (a pod leaving the selector included).
+        if (m_model.pods()[i].service == service)
+            resourceVersion = std::max(resourceVersion, std::stoll(pod["metadata"].value("resourceVersion", "0")));
+        const json labels = pod["metadata"].value("labels", json::object());
+        bool matches = true;
+        for (auto it = selector.begin(); it != selector.end(); ++it)
+            matches = matches && labels.value(it.key(), json()) == it.value();
+        if (!matches || pod["metadata"].contains("deletionTimestamp"))
+            continue;
+        json address = { { "ip", pod["status"].value("podIP", "") }, { "nodeName", pod["spec"].value("nodeName", "") },
+            { "targetRef",
+                { { "kind", "Pod" }, { "namespace", m_model.namespaceName() },
+                    { "name", pod["metadata"].value("name", "") }, { "uid", pod["metadata"].value("uid", "") } } } };
+        bool isReady = false;
+        for (const json& c : pod["status"].value("conditions", json::array()))
+            if (c.value("type", "") == "Ready")
+                isReady = c.value("status", "") == "True";
+        (isReady ? ready : notReady).push_back(std::move(address));
+    }
+    auto byIp = [](const json& a, const json& b) { return a.value("ip", "") < b.value("ip", ""); };
+    std::sort(ready.begin(), ready.end(), byIp);
+    std::sort(notReady.begin(), notReady.end(), byIp);
+    json subset = { { "ports", json::array({ { { "name", "http" }, { "port", 8080 }, { "protocol", "TCP" } } }) } };
+    if (!ready.empty())
+        subset["addresses"] = ready;
+    if (!notReady.empty())
+        subset["notReadyAddresses"] = notReady;
+    json meta = svcMeta;
+    meta.erase("annotations");
+    meta["uid"] = m_model.uidFor("Endpoints", meta.value("name", ""));
+    meta["resourceVersion"] = std::to_string(resourceVersion);
+    return json { { "apiVersion", "v1" }, { "kind", "Endpoints" }, { "metadata", meta },
+        { "subsets", ready.empty() && notReady.empty() ? json::array() : json::array({ subset }) } };
+}
+
 std::vector<json> KubeApi::objects(const ResourceType& type, std::int64_t nowMs) const
 {
     std::vector<json> out;
@@ -612,7 +691,10 @@ std::vector<json> KubeApi::objects(const ResourceType& type, std::int64_t nowMs)
     } else if (type.kind == "Pod") {
         for (std::size_t i = 0; i < m_model.pods().size(); ++i)
             if (m_model.podExistsAt(i, nowMs))
-                out.push_back(m_objects.pod(i, nowMs));
+                out.push_back(m_pods.pod(i, nowMs));
+    } else if (type.kind == "Endpoints") {
+        for (std::size_t i = 0; i < m_model.services().size(); ++i)
+            out.push_back(endpoints(i, nowMs));
     } else if (type.kind == "Deployment") {
         for (std::size_t i = 0; i < m_model.services().size(); ++i)
             out.push_back(m_deployments.deployment(i, nowMs));
@@ -736,7 +818,7 @@ namespace {
 // The kinds a watch cache keeps; events.k8s.io Events share the core/v1 Events' cache.
 const ResourceType* watchCacheType(const ResourceType& type)
 {
-    static const std::set<std::string> watchable = { "Namespace", "Node", "Pod", "Event", "Deployment", "ReplicaSet" };
+    static const std::set<std::string> watchable = { "Namespace", "Node", "Pod", "Event", "Deployment", "ReplicaSet", "Endpoints" };
     if (!watchable.count(type.kind))
         return nullptr;
     if (type.group != "events.k8s.io")

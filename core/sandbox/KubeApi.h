@@ -9,6 +9,7 @@
 #include "sandbox/HttpServer.h"
 #include "sandbox/KubeObjects.h"
 #include "sandbox/KubeWatch.h"
+#include "sandbox/PodStore.h"
 #include "sandbox/SandboxModel.h"
 
 #include <nlohmann/json.hpp>
@@ -59,6 +60,7 @@ public:
 
     void addUser(User user) { m_users.push_back(std::move(user)); }
     DeploymentStore& deployments() { return m_deployments; }
+    PodStore& pods() { return m_pods; }
 
     // host:port clients should use, advertised in APIVersions.
     void setServerAddress(std::string hostPort) { m_serverAddress = std::move(hostPort); }
@@ -100,8 +102,10 @@ private:
     bool allowed(const User& user, const std::string& verb, const std::string& group, const std::string& resource) const;
     HttpResponse forbidden(const User& user, const std::string& verb, const std::string& group,
         const std::string& resource, const std::string& name, const std::string& ns) const;
-    HttpResponse patchDeployment(const HttpRequest& request, const User& user, const std::string& ns,
-        const std::string& name);
+    // PATCH of a Deployment or a Pod (labels and annotations).
+    HttpResponse patchObject(const HttpRequest& request, const User& user, const ResourceType& type,
+        const std::string& ns, const std::string& name);
+    nlohmann::json endpoints(std::size_t service, std::int64_t nowMs) const;
     HttpResponse accessReview(const HttpRequest& request, const User& user) const;
     HttpResponse patchEphemeralContainers(
         const HttpRequest& request, const User& user, const std::string& ns, const std::string& name);
@@ -110,6 +114,7 @@ private:
     SandboxModel& m_model;
     KubeObjects m_objects;
     DeploymentStore m_deployments;
+    PodStore m_pods;
     std::vector<User> m_users;
     std::map<std::string, std::vector<EphemeralContainer>> m_ephemeral; // by pod name
     std::string m_token;

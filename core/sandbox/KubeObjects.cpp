@@ -73,6 +73,12 @@ std::int64_t KubeObjects::podChangedAtMs(std::size_t index, std::int64_t nowMs) 
     }
     if (p.deletedMs && *p.deletedMs - kTerminatingMs <= nowMs)
         at = std::max(at, *p.deletedMs - kTerminatingMs);
+    for (const auto& [from, to] : p.released) {
+        if (from <= nowMs)
+            at = std::max(at, from);
+        if (to && *to <= nowMs)
+            at = std::max(at, *to);
+    }
     return std::min(at, nowMs);
 }
 
@@ -216,7 +222,8 @@ json KubeObjects::deployment(std::size_t service, std::int64_t nowMs) const
             continue;
         // Its status counts the pods: it changes whenever one of them does.
         changedMs = std::max(changedMs, podChangedAtMs(p, nowMs));
-        if (!m_model.podExistsAt(p, nowMs))
+        // A pod its ReplicaSet let go of (labels changed) no longer counts.
+        if (!m_model.podExistsAt(p, nowMs) || m_model.podReleasedAt(p, nowMs))
             continue;
         ++existing;
         updated += m_model.pods()[p].revision == latest ? 1 : 0;
@@ -280,7 +287,10 @@ json KubeObjects::replicaSet(std::size_t service, std::size_t revision, std::int
             || m_model.pods()[p].createdMs > nowMs)
             continue;
         changedMs = std::max(changedMs, podChangedAtMs(p, nowMs));
-        if (!m_model.podExistsAt(p, nowMs))
+        // A pod its ReplicaSet let go of (labels changed) no longer counts, nor one terminating.
+        const auto& deleted = m_model.pods()[p].deletedMs;
+        if (!m_model.podExistsAt(p, nowMs) || m_model.podReleasedAt(p, nowMs)
+            || (deleted && *deleted - kTerminatingMs <= nowMs))
             continue;
         ++existing;
         ready += m_model.containerRunningAt(p, nowMs) ? 1 : 0;
@@ -361,11 +371,12 @@ json KubeObjects::pod(std::size_t index, std::int64_t nowMs) const
     json metadata = { { "name", p.name }, { "generateName", rsName + "-" }, { "namespace", m_model.namespaceName() },
         { "uid", p.uid }, { "resourceVersion", resourceVersionAt(podChangedAtMs(index, nowMs)) },
         { "creationTimestamp", rfc3339(p.createdMs) },
-        { "labels", { { "app", s.name }, { "team", s.team }, { "pod-template-hash", hash } } },
-        { "ownerReferences",
-            json::array({ { { "apiVersion", "apps/v1" }, { "kind", "ReplicaSet" }, { "name", rsName },
-                { "uid", m_model.uidFor("ReplicaSet", rsName) }, { "controller", true },
-                { "blockOwnerDeletion", true } } }) } };
+        { "labels", { { "app", s.name }, { "team", s.team }, { "pod-template-hash", hash } } } };
+    // The ReplicaSet controller removes its ownerReference from a pod it lets go of.
+    if (!m_model.podReleasedAt(index, nowMs))
+        metadata["ownerReferences"] = json::array({ { { "apiVersion", "apps/v1" }, { "kind", "ReplicaSet" },
+            { "name", rsName }, { "uid", m_model.uidFor("ReplicaSet", rsName) }, { "controller", true },
+            { "blockOwnerDeletion", true } } });
     if (p.deletedMs && *p.deletedMs - kTerminatingMs <= nowMs && nowMs < *p.deletedMs) {
         // Deleted by the ReplicaSet controller: the kubelet is stopping it within its grace period.
         metadata["deletionTimestamp"] = rfc3339(*p.deletedMs - kTerminatingMs + 30 * kSecondMs);

@@ -158,6 +158,44 @@ json nodeRow(const json& n, std::int64_t nowMs)
         info["containerRuntimeVersion"] });
 }
 
+json serviceRow(const json& svc, std::int64_t nowMs)
+{
+    const json& spec = svc["spec"];
+    std::string ports;
+    for (const json& p : spec.value("ports", json::array())) {
+        if (!ports.empty())
+            ports += ",";
+        ports += std::to_string(p.value("port", 0));
+        if (p.contains("nodePort"))
+            ports += ":" + std::to_string(p.value("nodePort", 0));
+        ports += "/" + p.value("protocol", std::string("TCP"));
+    }
+    std::string selector;
+    const json sel = spec.value("selector", json::object());
+    for (auto it = sel.begin(); it != sel.end(); ++it)
+        selector += (selector.empty() ? "" : ",") + it.key() + "=" + it.value().get<std::string>();
+    return json::array({ svc["metadata"]["name"], spec.value("type", "ClusterIP"), spec.value("clusterIP", "<none>"),
+        "<none>", ports.empty() ? "<none>" : ports, age(svc["metadata"]["creationTimestamp"], nowMs),
+        selector.empty() ? "<none>" : selector });
+}
+
+// As kubectl prints them: ip:port, at most three, then "+ N more...".
+json endpointsRow(const json& ep, std::int64_t nowMs)
+{
+    std::vector<std::string> all;
+    for (const json& subset : ep.value("subsets", json::array()))
+        for (const json& a : subset.value("addresses", json::array()))
+            for (const json& p : subset.value("ports", json::array()))
+                all.push_back(a.value("ip", "") + ":" + std::to_string(p.value("port", 0)));
+    std::string text;
+    for (std::size_t i = 0; i < all.size() && i < 3; ++i)
+        text += (i ? "," : "") + all[i];
+    if (all.size() > 3)
+        text += " + " + std::to_string(all.size() - 3) + " more...";
+    return json::array({ ep["metadata"]["name"], text.empty() ? "<none>" : text,
+        age(ep["metadata"]["creationTimestamp"], nowMs) });
+}
+
 const std::map<std::string, std::vector<Column>>& columnsByKind()
 {
     static const std::map<std::string, std::vector<Column>> columns = {
@@ -216,6 +254,19 @@ const std::map<std::string, std::vector<Column>>& columnsByKind()
                 { "OS-Image", "string", "", 1, "OS Image reported by the node." },
                 { "Kernel-Version", "string", "", 1, "Kernel Version reported by the node." },
                 { "Container-Runtime", "string", "", 1, "Container Runtime Version reported by the node." } } },
+        { "Service",
+            { { "Name", "string", "name", 0, "Name must be unique within a namespace." },
+                { "Type", "string", "", 0, "The type of the service." },
+                { "Cluster-IP", "string", "", 0, "The cluster IP address of the service." },
+                { "External-IP", "string", "", 0, "The external IP address of the service." },
+                { "Port(s)", "string", "", 0, "The ports on which the service is exposed." },
+                { "Age", "string", "", 0, "CreationTimestamp of the object." },
+                { "Selector", "string", "", 1, "Route service traffic to pods with label keys and values matching "
+                                                "this selector." } } },
+        { "Endpoints",
+            { { "Name", "string", "name", 0, "Name must be unique within a namespace." },
+                { "Endpoints", "string", "", 0, "Endpoints of the resource." },
+                { "Age", "string", "", 0, "CreationTimestamp of the object." } } },
         { "Namespace",
             { { "Name", "string", "name", 0, "Name must be unique." },
                 { "Status", "string", "", 0, "The status of the namespace" },
@@ -289,6 +340,10 @@ json makeTable(const std::string& kind, const std::vector<json>& objects, std::i
             cells = replicaSetRow(o, nowMs);
         else if (kind == "Node")
             cells = nodeRow(o, nowMs);
+        else if (kind == "Service")
+            cells = serviceRow(o, nowMs);
+        else if (kind == "Endpoints")
+            cells = endpointsRow(o, nowMs);
         else if (kind == "Namespace")
             cells = json::array({ o["metadata"]["name"], "Active", age(o["metadata"]["creationTimestamp"], nowMs) });
         else

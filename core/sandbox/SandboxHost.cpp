@@ -116,8 +116,10 @@ public:
             m_promServer.setFaultHook([this](const HttpRequest&) { return prometheusFault(m_promFaults->next()); });
         }
         m_kubeServer.setHandler([this](const HttpRequest& r) { return m_kube.handle(r); });
-        // A rollout creates pods: their metric series must exist for Prometheus queries.
+        // A rollout, or a pod taken out of its ReplicaSet, creates pods: their metric series must
+        // exist for Prometheus queries.
         m_kube.deployments().setOnRollout([this] { m_history.rebuild(); });
+        m_kube.pods().setOnPodsChanged([this] { m_history.rebuild(); });
         if (!options.execProtocols.isEmpty())
             m_exec.setProtocols(options.execProtocols);
         m_exec.setDropAfterBytes(options.execDropAfterBytes);

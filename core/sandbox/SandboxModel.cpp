@@ -290,9 +290,11 @@ std::size_t SandboxModel::rollOut(std::size_t service, TemplateRevision revision
     revisions.push_back(std::move(revision));
     const std::size_t revIndex = revisions.size() - 1;
 
+    // Pods their ReplicaSet has let go of are not part of the rollout: they keep running.
     std::vector<std::size_t> old;
     for (std::size_t p = 0; p < m_pods.size(); ++p)
-        if (m_pods[p].service == service && podExistsAt(p, atMs) && m_pods[p].revision != revIndex)
+        if (m_pods[p].service == service && podExistsAt(p, atMs) && m_pods[p].revision != revIndex
+            && !podReleasedAt(p, atMs))
             old.push_back(p);
     // Pods not created yet at atMs (a rollout that was itself superseded) never come to exist.
     for (std::size_t p = 0; p < m_pods.size(); ++p)
@@ -306,19 +308,7 @@ std::size_t SandboxModel::rollOut(std::size_t service, TemplateRevision revision
         // Ready 20 s after its container starts; then the controller deletes one old pod.
         const std::int64_t ready = created + 4 * kSecondMs + 20 * kSecondMs;
         if (static_cast<std::size_t>(r) < old.size()) {
-            PodSpec& victim = m_pods[old[static_cast<std::size_t>(r)]];
-            victim.deletedMs = ready + kSecondMs;
-            // SIGTERM ends the run that was going; later runs never happen.
-            std::erase_if(victim.runs, [&](const ContainerRun& run) { return run.startedMs >= *victim.deletedMs; });
-            if (!victim.runs.empty()) {
-                ContainerRun& last = victim.runs.back();
-                if (!last.terminated || last.finishedMs > *victim.deletedMs) {
-                    last.terminated = true;
-                    last.finishedMs = *victim.deletedMs;
-                    last.reason = "Error";
-                    last.exitCode = 143;
-                }
-            }
+            terminate(m_pods[old[static_cast<std::size_t>(r)]], ready + kSecondMs);
         }
         m_pods.push_back(std::move(pod));
         created = ready + 2 * kSecondMs;
@@ -327,6 +317,65 @@ std::size_t SandboxModel::rollOut(std::size_t service, TemplateRevision revision
     for (std::size_t i = static_cast<std::size_t>(replicas); i < old.size(); ++i)
         m_pods[old[i]].deletedMs = created;
     return revIndex;
+}
+
+void SandboxModel::terminate(PodSpec& pod, std::int64_t deletedMs)
+{
+    pod.deletedMs = deletedMs;
+    // SIGTERM ends the run that was going; later runs never happen.
+    std::erase_if(pod.runs, [&](const ContainerRun& run) { return run.startedMs >= deletedMs; });
+    if (!pod.runs.empty()) {
+        ContainerRun& last = pod.runs.back();
+        if (!last.terminated || last.finishedMs > deletedMs) {
+            last.terminated = true;
+            last.finishedMs = deletedMs;
+            last.reason = "Error";
+            last.exitCode = 143;
+        }
+    }
+}
+
+bool SandboxModel::podReleasedAt(std::size_t pod, std::int64_t tMs) const
+{
+    for (const auto& [from, to] : m_pods[pod].released)
+        if (tMs >= from && (!to || tMs < *to))
+            return true;
+    return false;
+}
+
+std::size_t SandboxModel::releasePod(std::size_t pod, std::int64_t atMs)
+{
+    m_pods[pod].released.emplace_back(atMs, std::nullopt);
+    const std::size_t service = m_pods[pod].service;
+    const std::size_t revision = m_pods[pod].revision;
+    // A replica number no pod of this revision has had gives the replacement a name of its own.
+    int replica = 0;
+    for (const PodSpec& p : m_pods)
+        if (p.service == service && p.revision == revision)
+            replica = std::max(replica, p.replica + 1);
+    // The ReplicaSet controller notices within a second and creates the replacement.
+    PodSpec replacement = makePod(service, replica, revision, atMs + kSecondMs, m_pods.size() + 57);
+    m_pods.push_back(std::move(replacement));
+    return m_pods.size() - 1;
+}
+
+std::size_t SandboxModel::adoptPod(std::size_t pod, std::int64_t atMs)
+{
+    if (!m_pods[pod].released.empty() && !m_pods[pod].released.back().second)
+        m_pods[pod].released.back().second = atMs;
+    const std::size_t service = m_pods[pod].service;
+    const std::size_t revision = m_pods[pod].revision;
+    std::size_t victim = pod;
+    if (revision + 1 == m_revisions[service].size()) {
+        // The newest pod goes first (the controller's ranking among equally ready pods).
+        for (std::size_t p = 0; p < m_pods.size(); ++p)
+            if (m_pods[p].service == service && m_pods[p].revision == revision && podExistsAt(p, atMs)
+                && !podReleasedAt(p, atMs) && m_pods[p].createdMs > m_pods[victim].createdMs)
+                victim = p;
+    }
+    // Terminating for the grace period the API server shows, then gone.
+    terminate(m_pods[victim], atMs + 2 * kSecondMs);
+    return victim;
 }
 
 std::optional<std::size_t> SandboxModel::serviceIndex(const std::string& name) const
@@ -549,7 +598,16 @@ std::optional<double> SandboxModel::httpRequestCount(std::size_t pod, std::size_
     const std::int64_t ready = run.startedMs + 20 * kSecondMs;
     if (tMs <= ready)
         return 0.0;
-    return std::floor(integratedRequests(svc.routes[route].requestsPerSecond, ready, tMs));
+    const double rps = svc.routes[route].requestsPerSecond;
+    double served = integratedRequests(rps, ready, tMs);
+    // Out of its Service, the pod takes no requests.
+    for (const auto& [from, to] : p.released) {
+        const std::int64_t a = std::max(from, ready);
+        const std::int64_t b = std::min(to.value_or(tMs), tMs);
+        if (b > a)
+            served -= integratedRequests(rps, a, b);
+    }
+    return std::floor(std::max(0.0, served));
 }
 
 std::optional<double> SandboxModel::httpRequestSecondsSum(std::size_t pod, std::size_t route, std::int64_t tMs) const

@@ -105,6 +105,10 @@ struct PodSpec {
     std::vector<ContainerRun> runs; // ascending by start, covering [created, horizon)
     std::size_t revision = 0; // index into revisions(service)
     std::optional<std::int64_t> deletedMs; // replaced by a rollout: gone from then on
+    // Intervals [from, to) in which the pod's labels no longer matched its ReplicaSet's selector
+    // (taken out of its Service before a heap dump): the ReplicaSet had let go of it, and it took
+    // no traffic. `to` unset: still out.
+    std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>> released;
 };
 
 // An OOM kill seen on a node: the container was killed at `atMs`.
@@ -145,6 +149,15 @@ public:
     // created one after the other and each replaces an old pod once it is ready, as a
     // RollingUpdate with maxSurge 1 / maxUnavailable 0 does. Returns the new revision's index.
     std::size_t rollOut(std::size_t service, TemplateRevision revision, std::int64_t atMs);
+    // The pod's labels stopped matching its ReplicaSet's selector at atMs: the ReplicaSet lets go of
+    // it (it keeps running, takes no traffic) and creates a replacement in the same revision.
+    // Returns the replacement's index.
+    std::size_t releasePod(std::size_t pod, std::int64_t atMs);
+    // The labels match again: the ReplicaSet adopts the pod and, having one pod too many, deletes
+    // the newest of its pods (usually the replacement); a ReplicaSet of an older revision (scaled
+    // to 0) deletes the adopted pod itself. Returns the index of the pod deleted.
+    std::size_t adoptPod(std::size_t pod, std::int64_t atMs);
+    bool podReleasedAt(std::size_t pod, std::int64_t tMs) const;
     // Pod-template hash as the deployment controller derives it (10 chars of the name alphabet).
     std::string templateHash(const std::string& templateText) const;
     std::string uidFor(const std::string& kind, const std::string& name) const;
@@ -181,6 +194,7 @@ private:
     void buildRuns(PodSpec& pod) const;
     std::string randomToken(std::uint64_t key, std::size_t length, std::string_view alphabet) const;
     double runMemory(const PodSpec& pod, const ContainerRun& run, std::int64_t tMs) const;
+    void terminate(PodSpec& pod, std::int64_t deletedMs); // SIGTERM at deletedMs: later runs never happen
 
     std::uint64_t m_seed;
     std::string m_namespace = "production";

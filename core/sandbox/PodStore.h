@@ -1,0 +1,65 @@
+#pragma once
+// The writable part of the sandbox's Pods: metadata.labels and metadata.annotations (what
+// `kubectl label` and `kubectl annotate` change), stored over the pods the model generates.
+// PATCH (all three flavours, dryRun=All, fieldManager, resourceVersion precondition) is validated
+// the way the API server does: a change anywhere but labels and annotations is 422, label keys and
+// values must be valid. When a pod's labels stop matching its ReplicaSet's selector, the
+// ReplicaSet lets go of it (ownerReference removed) and starts a replacement; when they match
+// again it adopts the pod and deletes one pod too many, as the controller does. The Service's
+// endpoints follow the labels (see KubeApi).
+
+#include "common/Result.h"
+#include "sandbox/KubeObjects.h"
+#include "sandbox/ObjectPatch.h"
+#include "sandbox/SandboxModel.h"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <map>
+#include <string>
+
+namespace leakdesk::sandbox {
+
+class PodStore {
+public:
+    PodStore(SandboxModel& model, const KubeObjects& objects);
+
+    // Called after a pod was added or deleted by the ReplicaSet (metrics series must be listed again).
+    void setOnPodsChanged(std::function<void()> callback) { m_onPodsChanged = std::move(callback); }
+    // resourceVersions handed out elsewhere: a write gets a larger one.
+    void setResourceVersionFloor(std::function<std::int64_t()> floor) { m_resourceVersionFloor = std::move(floor); }
+
+    // The pod as served at nowMs: KubeObjects' pod with the stored labels and annotations.
+    nlohmann::json pod(std::size_t pod, std::int64_t nowMs) const;
+    // Error codes: InvalidArgument (400), Conflict (409), Invalid (422), Unsupported (415).
+    Result<nlohmann::json> patch(std::size_t pod, const PatchRequest& request, std::int64_t nowMs);
+
+    std::int64_t lastResourceVersion() const { return m_lastResourceVersion; }
+
+private:
+    struct Stored {
+        nlohmann::json labels;
+        nlohmann::json annotations;
+        nlohmann::json managedFields;
+        std::int64_t resourceVersion = 0;
+        std::int64_t writtenMs = 0;
+    };
+    Status validate(const nlohmann::json& before, const nlohmann::json& after) const;
+    bool matchesOwnSelector(std::size_t pod, const nlohmann::json& labels) const;
+
+    SandboxModel& m_model;
+    const KubeObjects& m_objects;
+    std::map<std::size_t, Stored> m_stored; // by pod index; pods never written are absent
+    std::int64_t m_lastResourceVersion = 0;
+    std::function<void()> m_onPodsChanged;
+    std::function<std::int64_t()> m_resourceVersionFloor;
+};
+
+// Whether a label key / value is valid (qualified name with an optional DNS-subdomain prefix;
+// value: at most 63 of [A-Za-z0-9_.-], alphanumeric at both ends, or empty). nullopt when valid,
+// else the API server's explanation.
+std::optional<std::string> labelKeyProblem(const std::string& key);
+std::optional<std::string> labelValueProblem(const std::string& value);
+
+} // namespace leakdesk::sandbox
