@@ -1,5 +1,6 @@
 #include "sandbox/ContainerShell.h"
 
+#include "sandbox/HeapDumpCompression.h"
 #include "sandbox/SandboxModel.h"
 #include "sandbox/ShippedHeapDumps.h"
 #include "sandbox/SyntheticHeapDump.h"
@@ -533,7 +534,12 @@ int ContainerShell::heapDump(const std::string& file, bool live, int gzLevel, Ex
         out.out(q("Unable to create " + file + ": No such file or directory\n"));
         return 0;
     }
-    QByteArray bytes = heapDumpBytes(live, gzLevel);
+    auto dumped = heapDumpBytes(live, gzLevel);
+    if (!dumped) {
+        out.out(q("Heap dump failed: " + dumped.error().message + "\n"));
+        return 0;
+    }
+    QByteArray bytes = std::move(*dumped);
     const Mount& mount = m_fs.mountOf(p);
     const std::int64_t room = m_fs.availableBytes(mount);
     if (bytes.size() > room) {
@@ -551,7 +557,7 @@ int ContainerShell::heapDump(const std::string& file, bool live, int gzLevel, Ex
     return 0;
 }
 
-QByteArray ContainerShell::heapDumpBytes(bool live, int gzLevel) const
+Result<QByteArray> ContainerShell::heapDumpBytes(bool live, int gzLevel) const
 {
     // A real JVM's dump of LeakyService (early or late in the leak) when one is shipped for the
     // service and no size is forced; the -all dump of that quiescent heap is the same file.
@@ -570,7 +576,7 @@ QByteArray ContainerShell::heapDumpBytes(bool live, int gzLevel) const
     shape.liveOnly = live;
     QByteArray bytes = syntheticHeapDump(shape);
     if (gzLevel > 0)
-        bytes = gzipCompress(bytes, gzLevel);
+        return compressHeapDump(bytes, gzLevel); // on every core, in 1 MiB gzip members, as HotSpot does
     return bytes;
 }
 

@@ -74,7 +74,7 @@ private:
     int jmap(const std::vector<std::string>& args, ExecOutput& out);
     int jps(const std::vector<std::string>& args, ExecOutput& out);
     int heapDump(const std::string& file, bool live, int gzLevel, ExecOutput& out);
-    QByteArray heapDumpBytes(bool live, int gzLevel) const;
+    Result<QByteArray> heapDumpBytes(bool live, int gzLevel) const;
     void outFile(const SimFile& f, qint64 offset, ExecOutput& out) const;
     int ls(const std::vector<std::string>& args, ExecOutput& out);
     int df(const std::vector<std::string>& args, ExecOutput& out);

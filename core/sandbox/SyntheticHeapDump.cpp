@@ -4,8 +4,6 @@
 
 #include <QStringBuilder>
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <tuple>
 #include <vector>
@@ -247,24 +245,6 @@ QByteArray syntheticHeapDump(const HeapDumpShape& shape)
     const qsizetype end = w.beginRecord(kHeapDumpEnd);
     w.endRecord(end);
     return w.out;
-}
-
-QByteArray gzipCompress(const QByteArray& data, int level)
-{
-    z_stream zs {};
-    // windowBits 15 + 16: zlib writes the gzip header and trailer (CRC-32, size) itself.
-    if (deflateInit2(&zs, std::clamp(level, 1, 9), Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return {};
-    QByteArray out;
-    out.resize(static_cast<qsizetype>(deflateBound(&zs, static_cast<uLong>(data.size()))) + 32);
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.constData()));
-    zs.avail_in = static_cast<uInt>(data.size());
-    zs.next_out = reinterpret_cast<Bytef*>(out.data());
-    zs.avail_out = static_cast<uInt>(out.size());
-    const int rc = deflate(&zs, Z_FINISH);
-    out.resize(static_cast<qsizetype>(zs.total_out));
-    deflateEnd(&zs);
-    return rc == Z_STREAM_END ? out : QByteArray();
 }
 
 } // namespace leakdesk::sandbox

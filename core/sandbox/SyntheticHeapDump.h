@@ -3,7 +3,7 @@
 // valid HPROF 1.0.2 file (8-byte ids) generated deterministically from a seed, shaped like the
 // checkout leak (a static cache holding an Object[] of CartSnapshot entries, each with a byte[]
 // payload) plus short-lived garbage when `liveOnly` is false. Payloads are JSON-like text, so the
-// file compresses the way real dumps do (`jcmd GC.heap_dump -gz=1`).
+// file compresses the way real dumps do (`jcmd GC.heap_dump -gz=1`, HeapDumpCompression).
 
 #include <QByteArray>
 
@@ -22,8 +22,5 @@ struct HeapDumpShape {
 };
 
 QByteArray syntheticHeapDump(const HeapDumpShape& shape);
-
-// gzip (RFC 1952) of `data`, as `jcmd GC.heap_dump -gz=N` writes it (level 1 to 9).
-QByteArray gzipCompress(const QByteArray& data, int level);
 
 } // namespace leakdesk::sandbox

@@ -1,10 +1,15 @@
 // The simulated container's commands: what `kubectl exec` users and the heap-capture pipeline see.
 // Outputs and exit codes are those of OpenJDK 17's jcmd/jmap and GNU coreutils.
 
+#include "heap/HprofFile.h"
 #include "sandbox/ContainerRuntime.h"
+#include "sandbox/HeapDumpCompression.h"
+#include "sandbox/ShippedHeapDumps.h"
 #include "sandbox/SyntheticHeapDump.h"
 
 #include <QCryptographicHash>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <zlib.h>
@@ -47,6 +52,56 @@ QByteArray gunzip(const QByteArray& gz)
     }
     inflateEnd(&zs);
     return rc == Z_STREAM_END ? out : QByteArray();
+}
+
+// One gzip member as a reader sees it: where it starts, its header fields, how much it inflates to.
+struct GzipMember {
+    qsizetype offset = 0;
+    QByteArray comment; // empty: no FCOMMENT
+    int os = -1;
+    int xflags = -1;
+    uLong mtime = 0;
+    qsizetype inflatedBytes = 0;
+};
+
+std::vector<GzipMember> gzipMembers(const QByteArray& gz)
+{
+    std::vector<GzipMember> members;
+    std::vector<char> out(4 * 1024 * 1024);
+    qsizetype at = 0;
+    while (at < gz.size()) {
+        z_stream zs {};
+        if (inflateInit2(&zs, 15 + 16) != Z_OK)
+            return {};
+        char comment[256] = {};
+        gz_header header {};
+        header.comment = reinterpret_cast<Bytef*>(comment);
+        header.comm_max = sizeof comment - 1;
+        inflateGetHeader(&zs, &header);
+        zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.constData() + at));
+        zs.avail_in = static_cast<uInt>(gz.size() - at);
+        GzipMember m;
+        m.offset = at;
+        int rc = Z_OK;
+        while (rc == Z_OK) {
+            zs.next_out = reinterpret_cast<Bytef*>(out.data());
+            zs.avail_out = static_cast<uInt>(out.size());
+            rc = inflate(&zs, Z_NO_FLUSH);
+            m.inflatedBytes += static_cast<qsizetype>(out.size() - zs.avail_out);
+        }
+        const uLong consumed = zs.total_in;
+        inflateEnd(&zs);
+        if (rc != Z_STREAM_END)
+            return {};
+        if (header.done == 1 && header.comment != Z_NULL && comment[0])
+            m.comment = QByteArray(comment);
+        m.os = header.os;
+        m.xflags = header.xflags;
+        m.mtime = header.time;
+        members.push_back(m);
+        at += static_cast<qsizetype>(consumed);
+    }
+    return members;
 }
 
 } // namespace
@@ -220,6 +275,104 @@ private Q_SLOTS:
         // Same JVM, same instant: the compressed dump is the plain one, and a lot smaller.
         QCOMPARE(gunzip(gz), plain);
         QVERIFY2(gz.size() * 3 < plain.size(), qPrintable(QStringLiteral("%1 vs %2").arg(gz.size()).arg(plain.size())));
+    }
+
+    void parallelGzipDumpIsShapedLikeHotSpots()
+    {
+        // A generated dump (dump-bytes) of 5.5 MiB: six 1 MiB gzip members, compressed in parallel.
+        ContainerRuntime runtime(m_model);
+        ContainerVariation v;
+        v.dumpBytes = 11 * 512 * 1024;
+        runtime.setVariation("checkout", v);
+        const std::size_t pod = runningPod("checkout");
+        QCOMPARE(runtime.exec(pod, words(QStringLiteral("jcmd 7 GC.heap_dump /tmp/h.hprof")), kNow).exitCode, 0);
+        QCOMPARE(
+            runtime.exec(pod, words(QStringLiteral("jcmd 7 GC.heap_dump -gz=1 /tmp/fast.hprof.gz")), kNow).exitCode, 0);
+        QCOMPARE(
+            runtime.exec(pod, words(QStringLiteral("jmap -dump:live,gz=9,file=/tmp/small.hprof.gz 7")), kNow).exitCode,
+            0);
+        const PodFileSystem& fs = runtime.fileSystem(pod, kNow);
+        const QByteArray plain = *fs.file("/tmp/h.hprof")->content;
+        const QByteArray fast = *fs.file("/tmp/fast.hprof.gz")->content;
+        const QByteArray small = *fs.file("/tmp/small.hprof.gz")->content;
+        QVERIFY(plain.startsWith(QByteArray("JAVA PROFILE 1.0.2\0", 19)));
+        QVERIFY(plain.size() > 5 * 1024 * 1024);
+
+        for (const QByteArray* gz : { &fast, &small }) {
+            QCOMPARE(gunzip(*gz), plain); // byte-identical once every member is inflated
+            const auto members = gzipMembers(*gz);
+            const auto blocks
+                = static_cast<std::size_t>((plain.size() + kHeapDumpGzipBlockBytes - 1) / kHeapDumpGzipBlockBytes);
+            QCOMPARE(members.size(), blocks);
+            for (std::size_t i = 0; i < members.size(); ++i) {
+                const qsizetype expected
+                    = i + 1 < blocks ? kHeapDumpGzipBlockBytes : plain.size() - qsizetype(i) * kHeapDumpGzipBlockBytes;
+                QCOMPARE(members[i].inflatedBytes, expected);
+                QCOMPARE(members[i].mtime, uLong(0));
+                // Only the first member says the block size, in a header HotSpot fills itself (OS 0).
+                QCOMPARE(members[i].comment, i == 0 ? QByteArray("HPROF BLOCKSIZE=1048576") : QByteArray());
+                if (i == 0)
+                    QCOMPARE(members[i].os, 0);
+            }
+            // zlib's XFL: 4 for the fastest level, 2 for the best: the level was honoured.
+            QCOMPARE(members.front().xflags, gz == &fast ? 4 : 2);
+        }
+        QVERIFY2(small.size() < fast.size(), qPrintable(QStringLiteral("%1 vs %2").arg(small.size()).arg(fast.size())));
+
+        // The same header bytes as a dump written by a real JVM (OpenJDK 17, `jcmd GC.heap_dump -gz=1`).
+        const auto real = shippedHeapDump("checkout", false, true);
+        QVERIFY(real);
+        const auto realMembers = gzipMembers(*real);
+        QVERIFY(realMembers.size() > 1);
+        QCOMPARE(realMembers.front().comment, QByteArray("HPROF BLOCKSIZE=1048576"));
+        const qsizetype firstHeader = 10 + qsizetype(sizeof "HPROF BLOCKSIZE=1048576");
+        QCOMPARE(fast.left(firstHeader).toHex(), real->left(firstHeader).toHex());
+        const auto ours = gzipMembers(fast);
+        QCOMPARE(fast.mid(ours[1].offset, 10).toHex(), real->mid(realMembers[1].offset, 10).toHex());
+
+        // LeakDesk's reader inflates all the members back to the dump.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile file(dir.filePath(QStringLiteral("fast.hprof.gz")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QCOMPARE(file.write(fast), fast.size());
+        file.close();
+        auto hprof = leakdesk::heap::HprofFile::open(file.fileName().toStdString());
+        QVERIFY2(hprof.ok(), hprof.ok() ? "" : hprof.error().toString().c_str());
+        QVERIFY(hprof->wasCompressed());
+        const auto bytes = hprof->bytes();
+        QCOMPARE(qsizetype(bytes.size()), plain.size());
+        QVERIFY(std::equal(bytes.begin(), bytes.end(), reinterpret_cast<const std::uint8_t*>(plain.constData())));
+    }
+
+    void compressionDoesNotDependOnTheThreads()
+    {
+        QByteArray data(3 * 65536 + 123, Qt::Uninitialized);
+        QRandomGenerator rng(7);
+        for (qsizetype i = 0; i < data.size(); ++i)
+            data[i] = "abcdefgh{}\":,0123"[rng.bounded(17)];
+        const auto one = compressHeapDump(data, 6, 1, 65536);
+        const auto four = compressHeapDump(data, 6, 4, 65536);
+        const auto all = compressHeapDump(data, 6, 0, 65536);
+        QVERIFY(one.ok() && four.ok() && all.ok());
+        QCOMPARE(*four, *one);
+        QCOMPARE(*all, *one);
+        QCOMPARE(gunzip(*one), data);
+        const auto members = gzipMembers(*one);
+        QCOMPARE(members.size(), std::size_t(4));
+        QCOMPARE(members.front().comment, QByteArray("HPROF BLOCKSIZE=65536"));
+        QCOMPARE(members.back().inflatedBytes, qsizetype(123));
+
+        const auto empty = compressHeapDump(QByteArrayView(), 1);
+        QVERIFY(empty.ok());
+        QVERIFY(empty->isEmpty());
+        for (int level : { 0, 10, -1 }) {
+            const auto bad = compressHeapDump(data, level);
+            QVERIFY(!bad.ok());
+            QCOMPARE(bad.error().code, leakdesk::ErrorCode::InvalidArgument);
+            QVERIFY(!bad.error().detail.empty());
+        }
+        QVERIFY(!compressHeapDump(data, 1, 0, 0).ok());
     }
 
     void fullDiskLeavesAnIncompleteDump()
