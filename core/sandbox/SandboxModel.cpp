@@ -199,7 +199,10 @@ PodSpec SandboxModel::makePod(
     pod.name = svc.name + "-" + rev.podTemplateHash + "-" + randomToken(podKey, 5, kNameAlphabet);
     pod.uid = uidFor("Pod", pod.name);
     pod.node = slot % m_nodes.size();
-    pod.podIp = "10.244." + std::to_string(pod.node + 1) + "." + std::to_string(revision == 0 ? 20 + slot * 7 : (20 + slot * 7) % 230 + 20);
+    // Revision 1's first pods keep the addresses they always had; later slots (replacements of
+    // released pods) wrap like a rollout's, so the last octet stays a valid one.
+    const std::size_t octet = 20 + slot * 7;
+    pod.podIp = "10.244." + std::to_string(pod.node + 1) + "." + std::to_string(revision == 0 && octet < 250 ? octet : octet % 230 + 20);
     pod.createdMs = createdMs;
     buildRuns(pod);
     return pod;
@@ -367,10 +370,11 @@ std::size_t SandboxModel::adoptPod(std::size_t pod, std::int64_t atMs)
     const std::size_t revision = m_pods[pod].revision;
     std::size_t victim = pod;
     if (revision + 1 == m_revisions[service].size()) {
-        // The newest pod goes first (the controller's ranking among equally ready pods).
+        // The newest pod goes first (the controller's ranking among equally ready pods); one
+        // already being deleted (Terminating) no longer counts: it cannot go twice.
         for (std::size_t p = 0; p < m_pods.size(); ++p)
             if (m_pods[p].service == service && m_pods[p].revision == revision && podExistsAt(p, atMs)
-                && !podReleasedAt(p, atMs) && m_pods[p].createdMs > m_pods[victim].createdMs)
+                && !m_pods[p].deletedMs && !podReleasedAt(p, atMs) && m_pods[p].createdMs > m_pods[victim].createdMs)
                 victim = p;
     }
     // Terminating for the grace period the API server shows, then gone.
