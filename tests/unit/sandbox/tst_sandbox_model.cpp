@@ -53,6 +53,31 @@ double slopePerHour(const std::vector<std::pair<std::int64_t, double>>& pts)
     return num / den * static_cast<double>(kHourMs);
 }
 
+// A time well inside one container run of `pod`: the run started at least a minute before and goes
+// on for at least 15 more minutes (no OOM kill or restart in between).
+std::int64_t quietTimeIn(const SandboxModel& m, std::size_t pod, std::int64_t notBefore)
+{
+    for (const ContainerRun& run : m.pods()[pod].runs) {
+        const std::int64_t end = run.terminated ? run.finishedMs : m.horizonEndMs();
+        if (run.startedMs >= notBefore && end - run.startedMs >= 20 * kMinuteMs)
+            return run.startedMs + kMinuteMs;
+    }
+    return -1;
+}
+
+// A pod IP as an IPv4 address must be: four octets of 0-255.
+bool isIpv4(const std::string& ip)
+{
+    static const std::regex quad(R"((\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3}))");
+    std::smatch m;
+    if (!std::regex_match(ip, m, quad))
+        return false;
+    for (std::size_t i = 1; i <= 4; ++i)
+        if (std::stoi(m[i].str()) > 255)
+            return false;
+    return true;
+}
+
 } // namespace
 
 class TestSandboxModel : public QObject {
@@ -242,6 +267,185 @@ private Q_SLOTS:
                 QVERIFY(*v > *m.workingSetBytes(p, MetricsHistory::gridFloor(kNow)));
         }
         QCOMPARE(containerSeries, 3);
+    }
+    // Taking a pod out of its ReplicaSet's selector: it keeps running on its own, and the
+    // ReplicaSet creates a replacement of the same revision a second later.
+    void releasedPodGetsAReplacementInTheSameRevision()
+    {
+        SandboxModel m(42, kNow);
+        const SandboxModel untouched(42, kNow);
+        const std::size_t p = podOf(m, "checkout", 0);
+        const std::size_t before = m.pods().size();
+        QVERIFY(!m.podReleasedAt(p, kNow));
+
+        const std::size_t r = m.releasePod(p, kNow);
+        QCOMPARE(r, before);
+        QCOMPARE(m.pods().size(), before + 1);
+        const PodSpec& released = m.pods()[p];
+        const PodSpec& replacement = m.pods()[r];
+        QCOMPARE(replacement.service, released.service);
+        QCOMPARE(replacement.revision, released.revision);
+        QCOMPARE(replacement.createdMs, kNow + kSecondMs);
+        QVERIFY(!m.podExistsAt(r, kNow));
+        QVERIFY(m.podExistsAt(r, kNow + kSecondMs));
+        QVERIFY(!m.podReleasedAt(r, kNow + kSecondMs));
+        // A name, uid and IP of its own, in the revision's naming scheme.
+        const std::regex workloadPods(leakdesk::prom::podRegexForWorkload("checkout"));
+        QVERIFY2(std::regex_match(replacement.name, workloadPods), replacement.name.c_str());
+        QVERIFY(replacement.name.starts_with("checkout-" + m.revisionOf(p).podTemplateHash + "-"));
+        QVERIFY2(isIpv4(replacement.podIp), replacement.podIp.c_str());
+        for (std::size_t i = 0; i < before; ++i) {
+            QVERIFY(m.pods()[i].name != replacement.name);
+            QVERIFY(m.pods()[i].uid != replacement.uid);
+            QVERIFY2(m.pods()[i].podIp != replacement.podIp, replacement.podIp.c_str());
+        }
+        QCOMPARE(m.podIndex(replacement.name), std::optional<std::size_t>(r));
+        // The replacement's container starts and runs like any new pod's.
+        QVERIFY(!replacement.runs.empty());
+        QVERIFY(replacement.runs.front().startedMs > replacement.createdMs);
+        QVERIFY(m.containerRunningAt(r, kNow + kMinuteMs));
+
+        // The released pod is out from the release on, and stays out; it is neither deleted nor
+        // restarted for it (same runs as in an untouched cluster).
+        QCOMPARE(released.released.size(), std::size_t(1));
+        QCOMPARE(released.released.front().first, kNow);
+        QVERIFY(!released.released.front().second);
+        QVERIFY(!m.podReleasedAt(p, kNow - 1));
+        QVERIFY(m.podReleasedAt(p, kNow));
+        QVERIFY(m.podReleasedAt(p, kNow + 5 * kDayMs));
+        QVERIFY(!released.deletedMs);
+        QVERIFY(m.podExistsAt(p, kNow + 5 * kDayMs));
+        QCOMPARE(released.runs.size(), untouched.pods()[p].runs.size());
+        QCOMPARE(m.containerRunningAt(p, kNow + kHourMs), untouched.containerRunningAt(p, kNow + kHourMs));
+        QCOMPARE(m.workingSetBytes(p, kNow + kHourMs), untouched.workingSetBytes(p, kNow + kHourMs));
+        // Nobody else is touched.
+        for (std::size_t i = 0; i < before; ++i)
+            if (i != p) {
+                QVERIFY(!m.podReleasedAt(i, kNow + kMinuteMs));
+                QCOMPARE(m.pods()[i].deletedMs, untouched.pods()[i].deletedMs);
+            }
+    }
+
+    // Relabelled back: adopted again, and the ReplicaSet, one pod too many, deletes its newest pod
+    // (the latest replacement), Terminating for 2 s.
+    void adoptedPodCostsTheNewestPodItsLife()
+    {
+        SandboxModel m(42, kNow);
+        const std::size_t p = podOf(m, "checkout", 0);
+        const std::size_t q = podOf(m, "checkout", 1);
+        const std::size_t r1 = m.releasePod(p, kNow);
+        const std::size_t r2 = m.releasePod(q, kNow + 10 * kSecondMs);
+        QVERIFY(r1 != r2);
+        QVERIFY(m.pods()[r1].name != m.pods()[r2].name);
+        QVERIFY(m.pods()[r1].podIp != m.pods()[r2].podIp);
+
+        const std::int64_t back = kNow + 5 * kMinuteMs;
+        QCOMPARE(m.adoptPod(p, back), r2); // r2 is the newest, though p's release made r1
+        QVERIFY(!m.podReleasedAt(p, back));
+        QVERIFY(m.podReleasedAt(p, back - 1));
+        QCOMPARE(m.pods()[p].released.size(), std::size_t(1));
+        QCOMPARE(m.pods()[p].released.front().second, std::optional<std::int64_t>(back));
+        QVERIFY(!m.pods()[p].deletedMs);
+        QVERIFY(m.podExistsAt(p, back + kDayMs));
+        QCOMPARE(m.pods()[r2].deletedMs, std::optional<std::int64_t>(back + 2 * kSecondMs));
+        QVERIFY(m.podExistsAt(r2, back + 2 * kSecondMs - 1));
+        QVERIFY(!m.podExistsAt(r2, back + 2 * kSecondMs));
+        // Its container got SIGTERM at the deletion and never starts again.
+        const ContainerRun& last = m.pods()[r2].runs.back();
+        QVERIFY(last.terminated);
+        QVERIFY(last.finishedMs <= back + 2 * kSecondMs);
+        QVERIFY(!m.containerRunningAt(r2, back + 2 * kSecondMs));
+        QVERIFY(!m.pods()[r1].deletedMs);
+        QVERIFY(m.podReleasedAt(q, back));
+
+        // q comes back too: now r1 is the newest pod of the ReplicaSet that is not already going.
+        const std::int64_t back2 = back + kSecondMs; // while r2 is still Terminating
+        QCOMPARE(m.adoptPod(q, back2), r1);
+        QCOMPARE(m.pods()[r1].deletedMs, std::optional<std::int64_t>(back2 + 2 * kSecondMs));
+        QCOMPARE(m.pods()[r2].deletedMs, std::optional<std::int64_t>(back + 2 * kSecondMs));
+        // Back to the replicas the Deployment asks for, the original pods among them.
+        int existing = 0;
+        for (std::size_t i : podsOf(m, "checkout"))
+            existing += m.podExistsAt(i, back2 + kMinuteMs) ? 1 : 0;
+        QCOMPARE(existing, m.services()[m.pods()[p].service].replicas);
+        QVERIFY(m.podExistsAt(p, back2 + kMinuteMs) && m.podExistsAt(q, back2 + kMinuteMs));
+    }
+
+    // Out of its Service the pod takes no requests: its counters stand still (they are counters:
+    // never going down), and grow again once it is back.
+    void releasedPodTakesNoTraffic()
+    {
+        SandboxModel m(42, kNow);
+        const std::size_t p = podOf(m, "checkout", 0);
+        const std::int64_t t = quietTimeIn(m, p, kNow - 6 * kHourMs);
+        QVERIFY(t > 0);
+        const std::size_t routes = m.services()[m.pods()[p].service].routes.size();
+        QVERIFY(routes > 0);
+        const std::int64_t out = t + kMinuteMs;
+        const std::int64_t back = t + 6 * kMinuteMs;
+        m.releasePod(p, out);
+        m.adoptPod(p, back);
+        for (std::size_t route = 0; route < routes; ++route) {
+            const double atRelease = *m.httpRequestCount(p, route, out);
+            QVERIFY(atRelease > *m.httpRequestCount(p, route, t));
+            for (std::int64_t at = out; at <= back; at += 15 * kSecondMs) {
+                QCOMPARE(*m.httpRequestCount(p, route, at), atRelease);
+                QCOMPARE(*m.httpRequestSecondsSum(p, route, at), *m.httpRequestSecondsSum(p, route, out));
+            }
+            double previous = atRelease;
+            for (std::int64_t at = back + 15 * kSecondMs; at <= back + 5 * kMinuteMs; at += 15 * kSecondMs) {
+                const double now = *m.httpRequestCount(p, route, at);
+                QVERIFY2(now >= previous, qPrintable(QStringLiteral("%1 after %2").arg(now).arg(previous)));
+                previous = now;
+            }
+            QVERIFY(previous > atRelease);
+        }
+        // The other pods' traffic is not affected.
+        const SandboxModel untouched(42, kNow);
+        const std::size_t q = podOf(m, "checkout", 1);
+        QCOMPARE(m.httpRequestCount(q, 0, back), untouched.httpRequestCount(q, 0, back));
+    }
+
+    // A rollout replaces the pods of the ReplicaSet, not a pod it has let go of; relabelled back to
+    // the old revision, that pod is adopted by a ReplicaSet scaled to 0, which deletes it.
+    void rolloutLeavesAReleasedPodAloneAndItsOldReplicaSetDeletesIt()
+    {
+        SandboxModel m(42, kNow);
+        const std::size_t service = *m.serviceIndex("checkout");
+        const std::size_t p = podOf(m, "checkout", 0);
+        const std::size_t r = m.releasePod(p, kNow);
+        TemplateRevision rev = m.revisions(service).back();
+        rev.memoryLimitBytes = 4 * kGiB;
+        rev.podTemplateHash = m.templateHash("released-pod-test");
+        const std::int64_t rollAt = kNow + kMinuteMs;
+        const std::size_t newRevision = m.rollOut(service, rev, rollAt);
+        QCOMPARE(newRevision, std::size_t(1));
+
+        // Every pod of the old ReplicaSet (the replacement included) goes; the released one stays.
+        const std::int64_t later = rollAt + kHourMs;
+        QVERIFY(!m.pods()[p].deletedMs);
+        QVERIFY(m.podExistsAt(p, later));
+        QVERIFY(m.podReleasedAt(p, later));
+        QVERIFY(m.pods()[r].deletedMs);
+        QVERIFY(!m.podExistsAt(r, later));
+        std::vector<std::size_t> newPods;
+        for (std::size_t i : podsOf(m, "checkout")) {
+            if (i == p)
+                continue;
+            if (m.podExistsAt(i, later)) {
+                QCOMPARE(m.pods()[i].revision, newRevision);
+                newPods.push_back(i);
+            }
+        }
+        QCOMPARE(int(newPods.size()), m.services()[service].replicas);
+
+        const std::int64_t back = later + kMinuteMs;
+        QCOMPARE(m.adoptPod(p, back), p);
+        QVERIFY(!m.podReleasedAt(p, back));
+        QCOMPARE(m.pods()[p].deletedMs, std::optional<std::int64_t>(back + 2 * kSecondMs));
+        QVERIFY(!m.podExistsAt(p, back + 2 * kSecondMs));
+        for (std::size_t i : newPods)
+            QVERIFY(!m.pods()[i].deletedMs);
     }
 };
 
