@@ -15,6 +15,7 @@ int runHeapCaptureCommand(const QStringList& args); // `heap capture`, dispatche
 int runRunbookCommand(const QStringList& args);
 int runExportCommand(const QStringList& args);
 int runMitigateCommand(const QStringList& args);
+int runIsolateCommand(const QStringList& args);
 
 // Prints "leakdesk-cli: <message>" (and the hint on its own line) to stderr.
 void printError(const QString& message, const QString& hint = {});

@@ -2,19 +2,14 @@
 // kubectl equivalent), server-side dry run with a diff, confirmation, apply with a record for a
 // later --revert, and optionally the rollout's progress.
 #include "CliCommand.h"
+#include "CliCluster.h"
 
 #include "actions/Mitigation.h"
 #include "actions/RolloutProgress.h"
 #include "common/Quantity.h"
 #include "kube/KubeClient.h"
-#include "kube/KubeConfig.h"
-#include "sandbox/SandboxHost.h"
 
 #include <QCommandLineParser>
-#include <QEventLoop>
-#include <QFile>
-#include <QSaveFile>
-#include <QTimer>
 
 #include <cstdio>
 #include <iostream>
@@ -26,72 +21,6 @@ namespace {
 
 using namespace leakdesk::actions;
 using nlohmann::json;
-
-// Runs one asynchronous step to its end (or the deadline) on a local event loop.
-template<class T> Result<T> await(const std::function<void(Callback<T>)>& call, int timeoutS)
-{
-    std::optional<Result<T>> got;
-    QEventLoop loop;
-    call([&](Result<T> r) {
-        got = std::move(r);
-        loop.quit();
-    });
-    if (!got) {
-        QTimer::singleShot(timeoutS * 1000, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
-    if (!got)
-        return makeError(ErrorCode::Timeout, "no answer from the cluster within " + std::to_string(timeoutS) + " s",
-            "the API server is slow or unreachable; retry with a larger --timeout");
-    return std::move(*got);
-}
-
-int fail(const Error& e, int code = 1)
-{
-    printError(QString::fromStdString(e.message), QString::fromStdString(e.detail));
-    return code;
-}
-
-// Either the built-in sandbox (in this process) or a kubeconfig context.
-struct Connection {
-    std::unique_ptr<sandbox::SandboxHost> sandbox;
-    std::unique_ptr<kube::KubeClient> client;
-    std::string defaultNamespace;
-};
-
-Result<Connection> connect(bool useSandbox, quint64 seed, const QString& kubeconfig, const QString& context)
-{
-    Connection c;
-    std::string kubeconfigFile = kubeconfig.toStdString(); // empty: KUBECONFIG or ~/.kube/config
-    std::string contextName = context.toStdString();
-    if (useSandbox) {
-        c.sandbox = std::make_unique<sandbox::SandboxHost>();
-        sandbox::SandboxOptions so;
-        so.seed = seed;
-        if (auto st = c.sandbox->start(so); !st)
-            return st.error();
-        kubeconfigFile = c.sandbox->kubeconfigPath().toStdString();
-        contextName = c.sandbox->contextName().toStdString();
-    }
-    auto resolved = kube::resolveKubeconfig(kubeconfigFile, contextName);
-    if (!resolved)
-        return resolved.error();
-    c.defaultNamespace = resolved->namespaceOrDefault();
-    auto client = kube::KubeClient::create(*resolved);
-    if (!client)
-        return client.error();
-    c.client = std::move(client).value();
-    return c;
-}
-
-bool confirm(std::ostream& out, const std::string& question)
-{
-    out << question << " [y/N] " << std::flush;
-    std::string answer;
-    if (!std::getline(std::cin, answer))
-        return false;
-    return answer == "y" || answer == "Y" || answer == "yes";
-}
 
 std::string valueText(const std::optional<std::string>& v)
 {
@@ -136,18 +65,7 @@ void printPlan(std::ostream& out, const MitigationPlan& p, const DryRunResult* d
 
 Status writeRecord(const MitigationRecord& record, const QString& path)
 {
-    const std::string text = record.toJson().dump(2) + "\n";
-    if (path.isEmpty()) {
-        std::cout << text << std::flush;
-        return Ok {};
-    }
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(text.data(), qint64(text.size())) != qint64(text.size())
-        || !file.commit())
-        return makeError(ErrorCode::Io,
-            "cannot write the mitigation record to " + path.toStdString() + ": " + file.errorString().toStdString(),
-            "the change WAS applied; keep this record to revert it:\n" + text);
-    return Ok {};
+    return writeRecordFile(record.toJson(), path, "mitigation");
 }
 
 int followRollout(kube::KubeClient& client, const MitigationRecord& record, int timeoutS, std::ostream& out)
@@ -299,13 +217,10 @@ int runMitigateCommand(const QStringList& args)
 
     std::optional<MitigationRecord> record;
     if (reverting) {
-        QFile f(p.value(revertOpt));
-        if (!f.open(QIODevice::ReadOnly)) {
-            printError(QStringLiteral("cannot read the record %1: %2").arg(f.fileName(), f.errorString()));
-            return 1;
-        }
-        const json j = json::parse(f.readAll().toStdString(), nullptr, false);
-        auto r = MitigationRecord::fromJson(j);
+        const auto j = readRecordFile(p.value(revertOpt));
+        if (!j)
+            return fail(j.error());
+        auto r = MitigationRecord::fromJson(*j);
         if (!r)
             return fail(r.error());
         if (r->kind != *kind)
@@ -323,7 +238,7 @@ int runMitigateCommand(const QStringList& args)
     }
 
     auto conn
-        = connect(p.isSet(sandboxOpt), p.value(seedOpt).toULongLong(), p.value(kubeconfigOpt), p.value(contextOpt));
+        = connectCluster(p.isSet(sandboxOpt), p.value(seedOpt).toULongLong(), p.value(kubeconfigOpt), p.value(contextOpt));
     if (!conn)
         return fail(conn.error());
     kube::KubeClient& client = *conn->client;

@@ -26,6 +26,7 @@ constexpr Subcommand kSubcommands[] = {
     { "runbook", runRunbookCommand, "parse a Markdown runbook and print its steps, commands and thresholds" },
     { "export", runExportCommand, "export an incident file as Markdown, HTML, PDF or JSON" },
     { "mitigate", runMitigateCommand, "runbook step 5: raise the limit, set HEAP_LIMIT_RESTART or restart; dry run, apply, revert" },
+    { "isolate", runIsolateCommand, "runbook step 3: take a pod out of its Service before a live heap dump; put it back" },
 };
 
 void printUsage(FILE* out)

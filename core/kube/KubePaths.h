@@ -10,6 +10,8 @@ inline QString namespaces() { return QStringLiteral("/api/v1/namespaces"); }
 inline QString pods(const QString& ns) { return QStringLiteral("/api/v1/namespaces/%1/pods").arg(ns); }
 inline QString pod(const QString& ns, const QString& name) { return pods(ns) + QLatin1Char('/') + name; }
 inline QString podExec(const QString& ns, const QString& name) { return pod(ns, name) + QStringLiteral("/exec"); }
+inline QString services(const QString& ns) { return QStringLiteral("/api/v1/namespaces/%1/services").arg(ns); }
+inline QString endpoints(const QString& ns, const QString& name) { return QStringLiteral("/api/v1/namespaces/%1/endpoints/%2").arg(ns, name); }
 inline QString events(const QString& ns) { return QStringLiteral("/api/v1/namespaces/%1/events").arg(ns); }
 inline QString eventsAllNamespaces() { return QStringLiteral("/api/v1/events"); }
 inline QString nodes() { return QStringLiteral("/api/v1/nodes"); }
@@ -18,6 +20,7 @@ inline QString resourceQuotas(const QString& ns) { return QStringLiteral("/api/v
 inline QString deployments(const QString& ns) { return QStringLiteral("/apis/apps/v1/namespaces/%1/deployments").arg(ns); }
 inline QString deployment(const QString& ns, const QString& name) { return deployments(ns) + QLatin1Char('/') + name; }
 inline QString replicaSets(const QString& ns) { return QStringLiteral("/apis/apps/v1/namespaces/%1/replicasets").arg(ns); }
+inline QString replicaSet(const QString& ns, const QString& name) { return replicaSets(ns) + QLatin1Char('/') + name; }
 inline QString podMetrics(const QString& ns) { return QStringLiteral("/apis/metrics.k8s.io/v1beta1/namespaces/%1/pods").arg(ns); }
 inline QString selfSubjectAccessReviews() { return QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"); }
 

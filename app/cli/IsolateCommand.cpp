@@ -1,0 +1,239 @@
+// leakdesk-cli isolate: take a pod out of its Service before a heap dump (runbook step 3, for a
+// live dump whose full GC would stall requests), and put it back afterwards. Plan (the Services
+// that select it, the labels to remove, whether its ReplicaSet starts a replacement, RBAC, who is
+// left serving), confirmation, server dry run and patch, a record for --revert, and with --wait
+// the replacement until it is ready and the Service's endpoints without the pod.
+#include "CliCluster.h"
+#include "CliCommand.h"
+
+#include "actions/PodIsolation.h"
+
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+
+#include <iostream>
+#include <unistd.h>
+
+namespace leakdesk::cli {
+
+namespace {
+
+using namespace leakdesk::actions;
+using nlohmann::json;
+
+std::string labelsText(const LabelMap& m)
+{
+    std::string out;
+    for (const auto& [k, v] : m)
+        out += (out.empty() ? "" : ",") + k + "=" + v;
+    return out.empty() ? "<none>" : out;
+}
+
+json planJson(const IsolationPlan& p)
+{
+    return { { "namespace", p.ns }, { "pod", p.pod }, { "podIP", p.podIp }, { "services", p.services },
+        { "remove", p.remove }, { "owner", p.owner }, { "replacementExpected", p.replacementExpected },
+        { "otherReadyPods", p.otherReadyPods }, { "kubectl", p.kubectl },
+        { "rbac", { { "allowed", p.rbac.allowed }, { "reason", p.rbac.reason } } }, { "warnings", p.warnings } };
+}
+
+void printPlan(std::ostream& out, const IsolationPlan& p)
+{
+    out << "pod/" << p.pod << " in " << p.ns << " (" << (p.podIp.empty() ? "no IP" : p.podIp) << ")\n";
+    out << "selected by Service(s): ";
+    for (std::size_t i = 0; i < p.services.size(); ++i)
+        out << (i ? ", " : "") << p.services[i];
+    out << "\nowner: " << (p.owner.empty() ? "<none>" : p.owner) << "\n";
+    out << "remove label(s): " << labelsText(p.remove) << "\n";
+    if (p.otherReadyPods >= 0)
+        out << "other ready pods behind the Service(s): " << p.otherReadyPods << "\n";
+    out << "RBAC: patch pods " << (p.rbac.allowed ? "allowed" : "NOT allowed")
+        << (p.rbac.reason.empty() ? std::string() : " (" + p.rbac.reason + ")") << "\n";
+    out << "kubectl equivalent: " << p.kubectl << "\n";
+    for (const auto& w : p.warnings)
+        out << "note: " << w << "\n";
+}
+
+// Polls until the replacement is ready and the endpoints no longer list the pod (or the deadline).
+int follow(PodIsolation& isolation, const IsolationRecord& record, int timeoutS, std::ostream& out)
+{
+    QElapsedTimer clock;
+    clock.start();
+    std::string last;
+    while (true) {
+        const auto st = await<IsolationStatus>([&](auto cb) { isolation.status(record, cb); }, timeoutS);
+        if (!st)
+            return fail(st.error());
+        if (st->toString() != last)
+            out << (last = st->toString()) << "\n" << std::flush;
+        const bool replaced = !record.replacementExpected || st->replacementReady;
+        if (replaced && (!st->endpointsKnown || !st->stillInEndpoints))
+            return 0;
+        if (clock.elapsed() > qint64(timeoutS) * 1000)
+            return fail(makeError(ErrorCode::Timeout, "not settled within " + std::to_string(timeoutS) + " s: " + last,
+                "the change was applied; look with: kubectl get pods,endpoints -n " + record.ns));
+        QEventLoop loop;
+        QTimer::singleShot(1000, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+}
+
+} // namespace
+
+int runIsolateCommand(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Take a pod out of its Service before a live heap dump: removes the label its Service(s) select on, so it "
+        "gets no more requests and its ReplicaSet starts a replacement; the pod keeps running for the dump. Marks "
+        "it with leakdesk.io/isolated=true. Applies only after confirmation (or --yes) and writes a record; "
+        "--revert FILE puts the labels back."));
+    p.addHelpOption();
+    const QCommandLineOption sandboxOpt(
+        QStringLiteral("sandbox"), QStringLiteral("Use the built-in simulated cluster (in this process)."));
+    const QCommandLineOption seedOpt(
+        QStringLiteral("seed"), QStringLiteral("Sandbox seed."), QStringLiteral("N"), QStringLiteral("42"));
+    const QCommandLineOption kubeconfigOpt(QStringLiteral("kubeconfig"),
+        QStringLiteral("kubeconfig file (default: KUBECONFIG or ~/.kube/config)."), QStringLiteral("FILE"));
+    const QCommandLineOption contextOpt(QStringLiteral("context"),
+        QStringLiteral("kubeconfig context (default: current-context)."), QStringLiteral("NAME"));
+    const QCommandLineOption nsOpt({ QStringLiteral("n"), QStringLiteral("namespace") },
+        QStringLiteral("Namespace (default: the context's)."), QStringLiteral("NS"));
+    const QCommandLineOption podOpt(QStringLiteral("pod"), QStringLiteral("The pod to take out."), QStringLiteral("NAME"));
+    const QCommandLineOption dryRunOpt(QStringLiteral("dry-run"), QStringLiteral("Plan only; change nothing."));
+    const QCommandLineOption yesOpt(QStringLiteral("yes"), QStringLiteral("Apply without asking."));
+    const QCommandLineOption recordOpt(QStringLiteral("record"),
+        QStringLiteral("Write the record of the change here (default: stdout)."), QStringLiteral("FILE"));
+    const QCommandLineOption revertOpt(QStringLiteral("revert"),
+        QStringLiteral("Put back the pod described by this record file."), QStringLiteral("FILE"));
+    const QCommandLineOption waitOpt(QStringLiteral("wait"),
+        QStringLiteral("After applying, wait until the replacement is ready and the Service no longer lists the pod."));
+    const QCommandLineOption formatOpt(QStringLiteral("format"),
+        QStringLiteral("text, or json for the plan of --dry-run as one object."), QStringLiteral("FMT"),
+        QStringLiteral("text"));
+    const QCommandLineOption timeoutOpt(QStringLiteral("timeout"),
+        QStringLiteral("Give up after this many seconds per step (default 60)."), QStringLiteral("S"),
+        QStringLiteral("60"));
+    p.addOptions({ sandboxOpt, seedOpt, kubeconfigOpt, contextOpt, nsOpt, podOpt, dryRunOpt, yesOpt, recordOpt,
+        revertOpt, waitOpt, formatOpt, timeoutOpt });
+    if (!p.parse(QStringList { QStringLiteral("leakdesk-cli isolate") } + args)) {
+        printError(p.errorText(), QStringLiteral("run 'leakdesk-cli isolate --help'"));
+        return 2;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        std::cout << p.helpText().toStdString();
+        return 0;
+    }
+    const QString format = p.value(formatOpt);
+    if (format != QLatin1String("text") && format != QLatin1String("json")) {
+        printError(QStringLiteral("unknown format '%1'").arg(format), QStringLiteral("use --format text or --format json"));
+        return 2;
+    }
+    bool ok = false;
+    const int timeoutS = p.value(timeoutOpt).toInt(&ok);
+    if (!ok || timeoutS <= 0) {
+        printError(QStringLiteral("--timeout must be a positive number of seconds"));
+        return 2;
+    }
+    if (p.isSet(sandboxOpt) && (p.isSet(kubeconfigOpt) || p.isSet(contextOpt))) {
+        printError(QStringLiteral("--sandbox and --kubeconfig/--context exclude each other"));
+        return 2;
+    }
+    const bool reverting = p.isSet(revertOpt);
+    if (reverting && p.isSet(sandboxOpt)) {
+        printError(QStringLiteral("--revert needs the cluster the change was made in; --sandbox starts a new one"),
+            QStringLiteral("run 'leakdesk-cli sandbox serve' and pass its --kubeconfig to both isolate commands"));
+        return 2;
+    }
+    if (!reverting && !p.isSet(podOpt)) {
+        printError(QStringLiteral("--pod is required"), QStringLiteral("e.g. --namespace production --pod checkout-…"));
+        return 2;
+    }
+    std::optional<IsolationRecord> record;
+    if (reverting) {
+        const auto j = readRecordFile(p.value(revertOpt));
+        if (!j)
+            return fail(j.error());
+        auto r = IsolationRecord::fromJson(*j);
+        if (!r)
+            return fail(r.error());
+        if ((p.isSet(nsOpt) && p.value(nsOpt).toStdString() != r->ns)
+            || (p.isSet(podOpt) && p.value(podOpt).toStdString() != r->pod))
+            return fail(makeError(ErrorCode::InvalidArgument,
+                            "the record is of pod/" + r->pod + " in " + r->ns + ", not the one given"),
+                2);
+        record = std::move(*r);
+    }
+
+    auto conn = connectCluster(
+        p.isSet(sandboxOpt), p.value(seedOpt).toULongLong(), p.value(kubeconfigOpt), p.value(contextOpt));
+    if (!conn)
+        return fail(conn.error());
+    PodIsolation isolation(*conn->client);
+    const bool interactive = ::isatty(STDIN_FILENO) != 0;
+
+    if (record) {
+        std::cout << "put back pod/" << record->pod << " in " << record->ns << ": labels " << labelsText(record->removed)
+                  << " (Service(s): ";
+        for (std::size_t i = 0; i < record->services.size(); ++i)
+            std::cout << (i ? ", " : "") << record->services[i];
+        std::cout << ")\n";
+        if (p.isSet(dryRunOpt))
+            return 0;
+        if (!p.isSet(yesOpt)) {
+            if (!interactive) {
+                printError(QStringLiteral("not changing the pod without confirmation"),
+                    QStringLiteral("pass --yes (stdin is not a terminal)"));
+                return 1;
+            }
+            if (!confirm(std::cout, "Put it back?"))
+                return 1;
+        }
+        const auto r = await<IsolationRevert>([&](auto cb) { isolation.revert(*record, cb); }, timeoutS);
+        if (!r)
+            return fail(r.error());
+        std::cout << r->message << " (resourceVersion " << r->resourceVersion << "); kubectl equivalent: " << r->kubectl
+                  << "\n";
+        return 0;
+    }
+
+    const std::string ns = p.isSet(nsOpt) ? p.value(nsOpt).toStdString() : conn->defaultNamespace;
+    const auto plan
+        = await<IsolationPlan>([&](auto cb) { isolation.plan(ns, p.value(podOpt).toStdString(), cb); }, timeoutS);
+    if (!plan)
+        return fail(plan.error());
+    const bool recordToStdout = !p.isSet(dryRunOpt) && !p.isSet(recordOpt);
+    std::ostream& out = recordToStdout ? std::cerr : std::cout;
+    if (format == QLatin1String("json") && p.isSet(dryRunOpt)) {
+        std::cout << planJson(*plan).dump(2) << std::endl;
+        return plan->rbac.allowed ? 0 : 1;
+    }
+    printPlan(out, *plan);
+    if (!plan->rbac.allowed)
+        return fail(makeError(ErrorCode::Forbidden,
+            "you may not patch pod/" + plan->pod + " in " + ns
+                + (plan->rbac.reason.empty() ? std::string() : ": " + plan->rbac.reason),
+            "ask for a role that allows 'patch' on pods, or hand the kubectl command to someone who has it"));
+    if (p.isSet(dryRunOpt))
+        return 0;
+    if (!p.isSet(yesOpt)) {
+        if (!interactive) {
+            printError(QStringLiteral("not changing the pod without confirmation"),
+                QStringLiteral("stdin is not a terminal: pass --yes to apply, or --dry-run to only look"));
+            return 1;
+        }
+        if (!confirm(out, "Take it out of its Service?"))
+            return 1;
+    }
+    const auto applied = await<IsolationRecord>([&](auto cb) { isolation.apply(*plan, cb); }, timeoutS);
+    if (!applied)
+        return fail(applied.error());
+    out << "applied " << applied->id << " (resourceVersion " << applied->resourceVersion << ")\n" << std::flush;
+    if (auto st = writeRecordFile(applied->toJson(), p.value(recordOpt), "isolation"); !st)
+        return fail(st.error());
+    if (p.isSet(waitOpt))
+        return follow(isolation, *applied, timeoutS, out);
+    return 0;
+}
+
+} // namespace leakdesk::cli

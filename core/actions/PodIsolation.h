@@ -1,0 +1,114 @@
+#pragma once
+// Taking a pod out of its Service before a heap dump, as the runbook's step 3 suggests for a live
+// dump (its full GC stops the JVM): the labels the Service selects on are removed, so the
+// endpoints controller stops sending it traffic and, when the same label is in its ReplicaSet's
+// selector, the ReplicaSet lets go of it and starts a replacement. The pod keeps running, with its
+// leaked heap, for the dump. Walked like a mitigation: plan (read the pod, its owner and the
+// Services that select it, RBAC, warnings, kubectl equivalent) -> apply (server dry run first,
+// then the merge patch with a resourceVersion precondition) -> an IsolationRecord -> follow (the
+// replacement becomes ready, the Service's endpoints no longer list the pod) -> revert (the labels
+// back; the ReplicaSet adopts the pod and removes one pod too many, usually the replacement).
+//
+// The pod is marked so others can see what happened: label leakdesk.io/isolated=true and
+// annotation leakdesk.io/isolated-labels with the removed labels as JSON.
+
+#include "actions/Mitigation.h"
+#include "common/Result.h"
+#include "kube/KubeClient.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QObject>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace leakdesk::actions {
+
+inline constexpr const char* kIsolatedLabel = "leakdesk.io/isolated";
+inline constexpr const char* kIsolatedLabelsAnnotation = "leakdesk.io/isolated-labels";
+
+using LabelMap = std::map<std::string, std::string>;
+
+struct IsolationPlan {
+    std::string ns;
+    std::string pod;
+    std::string podIp;
+    std::string resourceVersion; // precondition of the patch
+    LabelMap labels; // the pod's labels as read
+    std::vector<std::string> services; // Services whose selector matches the pod now
+    LabelMap remove; // labels to remove (key -> current value)
+    std::string owner; // "ReplicaSet/<name>", empty when no controller owns the pod
+    LabelMap ownerSelector; // its matchLabels
+    bool replacementExpected = false; // the owner's selector stops matching: it starts a replacement
+    int otherReadyPods = -1; // ready pods left behind the Services (-1: unknown)
+    nlohmann::json patch; // JSON merge patch (the precondition is added when sent)
+    std::string kubectl;
+    RbacAnswer rbac; // patch pods/<name> in <ns>
+    std::vector<std::string> warnings;
+};
+
+struct IsolationRecord {
+    std::string id;
+    std::string ns;
+    std::string pod;
+    std::string podIp;
+    LabelMap removed; // restored by a revert
+    std::vector<std::string> services;
+    std::string owner;
+    bool replacementExpected = false;
+    std::string resourceVersion; // of the pod right after the patch
+    std::int64_t appliedMs = 0;
+    std::string fieldManager = "leakdesk";
+    std::string kubectl;
+
+    nlohmann::json toJson() const;
+    static Result<IsolationRecord> fromJson(const nlohmann::json& j);
+};
+
+// Where the isolation stands (follow()).
+struct IsolationStatus {
+    std::string replacement; // the pod that replaced it ("" until the ReplicaSet has made one)
+    bool replacementReady = false;
+    bool stillInEndpoints = false; // one of the Services' Endpoints still lists the pod's IP
+    bool endpointsKnown = false; // Endpoints could be read
+    std::string toString() const;
+};
+
+struct IsolationRevert {
+    std::string resourceVersion;
+    std::string kubectl;
+    std::string message; // what happens next (the ReplicaSet removes one pod)
+};
+
+class PodIsolation : public QObject {
+    Q_OBJECT
+public:
+    explicit PodIsolation(kube::KubeClient& client, QObject* parent = nullptr);
+    ~PodIsolation() override;
+
+    // Callbacks run on the client's thread; none runs after the PodIsolation is destroyed.
+    void plan(const std::string& ns, const std::string& pod, Callback<IsolationPlan> done);
+    // Server dry run, then the patch. Conflict when the pod changed since the plan; Forbidden with
+    // the RBAC message.
+    void apply(const IsolationPlan& plan, Callback<IsolationRecord> done);
+    // One look at the replacement and the endpoints.
+    void status(const IsolationRecord& record, Callback<IsolationStatus> done);
+    // Puts the removed labels back. NotFound when the pod is gone (deleted after the dump: nothing
+    // to revert); Conflict when its labels were changed by someone else since.
+    void revert(const IsolationRecord& record, Callback<IsolationRevert> done);
+
+    // Pure parts, exposed for tests.
+    static LabelMap labelsToRemove(const LabelMap& podLabels, const std::vector<LabelMap>& serviceSelectors,
+        const LabelMap& ownerSelector);
+    static bool selects(const LabelMap& selector, const LabelMap& labels);
+    static std::string kubectlFor(const std::string& ns, const std::string& pod, const LabelMap& remove);
+    static std::string kubectlRevertFor(const std::string& ns, const std::string& pod, const LabelMap& restore);
+
+private:
+    kube::KubeClient& m_client;
+};
+
+} // namespace leakdesk::actions
