@@ -1,0 +1,273 @@
+// Taking a pod out of its Service against the sandbox's API server: the plan names the Service, the
+// label and the owner; apply removes the label, the ReplicaSet starts a replacement and the
+// Service's endpoints drop the pod; revert puts it back and the ReplicaSet removes the extra pod;
+// a revert after someone else relabelled the pod, a stale plan and the read-only user are refused.
+
+#include "actions/PodIsolation.h"
+#include "WaitForResult.h"
+#include "kube/KubeClient.h"
+#include "kube/KubeConfig.h"
+#include "sandbox/SandboxHost.h"
+
+#include <QDateTime>
+#include <QTest>
+
+using namespace leakdesk;
+using namespace leakdesk::actions;
+using leakdesk::kube::KubeClient;
+using nlohmann::json;
+
+namespace {
+
+template<class T> Result<T> wait(const std::function<void(Callback<T>)>& call)
+{
+    return test::waitForResult<T>(call);
+}
+
+#define why(r) ((r).ok() ? std::string() : (r).error().toString()).c_str()
+
+} // namespace
+
+class TestActionsIsolate : public QObject {
+    Q_OBJECT
+    sandbox::SandboxHost m_sandbox;
+    std::unique_ptr<KubeClient> m_admin;
+    std::unique_ptr<KubeClient> m_viewer;
+
+    Result<json> get(const QString& path)
+    {
+        return wait<json>([&](auto cb) { m_admin->getJson(path, {}, nullptr, cb); });
+    }
+    json pod(const std::string& name)
+    {
+        auto r = get(QStringLiteral("/api/v1/namespaces/production/pods/") + QString::fromStdString(name));
+        return r ? *r : json();
+    }
+    std::vector<std::string> checkoutPods()
+    {
+        std::vector<std::string> names;
+        auto r = wait<json>([&](auto cb) {
+            QUrlQuery q;
+            q.addQueryItem(QStringLiteral("labelSelector"), QStringLiteral("app=checkout"));
+            m_admin->getJson(QStringLiteral("/api/v1/namespaces/production/pods"), q, nullptr, cb);
+        });
+        if (r)
+            for (const json& p : (*r)["items"])
+                if (!p["metadata"].contains("deletionTimestamp"))
+                    names.push_back(p["metadata"]["name"].get<std::string>());
+        return names;
+    }
+    std::vector<std::string> endpointIps(const std::string& service)
+    {
+        std::vector<std::string> ips;
+        auto r = get(QStringLiteral("/api/v1/namespaces/production/endpoints/") + QString::fromStdString(service));
+        if (r)
+            for (const json& s : (*r)["subsets"])
+                for (const json& a : s.value("addresses", json::array()))
+                    ips.push_back(a["ip"].get<std::string>());
+        return ips;
+    }
+    Result<IsolationPlan> plan(const std::string& name, KubeClient* client = nullptr)
+    {
+        PodIsolation iso(client ? *client : *m_admin);
+        return wait<IsolationPlan>([&](auto cb) { iso.plan("production", name, cb); });
+    }
+    Result<IsolationRecord> apply(const IsolationPlan& p, KubeClient* client = nullptr)
+    {
+        PodIsolation iso(client ? *client : *m_admin);
+        return wait<IsolationRecord>([&](auto cb) { iso.apply(p, cb); });
+    }
+    Result<IsolationStatus> status(const IsolationRecord& r)
+    {
+        PodIsolation iso(*m_admin);
+        return wait<IsolationStatus>([&](auto cb) { iso.status(r, cb); });
+    }
+    Result<IsolationRevert> revert(const IsolationRecord& r)
+    {
+        PodIsolation iso(*m_admin);
+        return wait<IsolationRevert>([&](auto cb) { iso.revert(r, cb); });
+    }
+    Result<json> patchLabels(const std::string& name, const json& labels)
+    {
+        return wait<json>([&](auto cb) {
+            m_admin->patch(QStringLiteral("/api/v1/namespaces/production/pods/") + QString::fromStdString(name),
+                { { "metadata", { { "labels", labels } } } }, KubeClient::PatchType::Merge, {}, nullptr, cb);
+        });
+    }
+    // Puts a pod back whatever state a test left it in.
+    void restore(const std::string& name)
+    {
+        (void)patchLabels(name, { { "app", "checkout" }, { kIsolatedLabel, nullptr } });
+        m_sandbox.advanceClock(5000);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        sandbox::SandboxOptions options;
+        options.readOnlyUser = true;
+        options.fixedNowMs = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY(m_sandbox.start(options).ok());
+        auto cfg = kube::loadKubeConfig({ m_sandbox.kubeconfigPath().toStdString() });
+        QVERIFY(cfg.ok());
+        auto admin = kube::resolveContext(*cfg);
+        auto viewer = kube::resolveContext(*cfg, m_sandbox.readOnlyContextName().toStdString());
+        QVERIFY(admin.ok() && viewer.ok());
+        m_admin = std::move(KubeClient::create(*admin)).value();
+        m_viewer = std::move(KubeClient::create(*viewer)).value();
+    }
+
+    void planNamesServiceLabelAndOwner()
+    {
+        const auto pods = checkoutPods();
+        QCOMPARE(pods.size(), std::size_t(3));
+        const auto p = plan(pods[0]);
+        QVERIFY2(p.ok(), why(p));
+        QCOMPARE(p->services, std::vector<std::string> { "checkout" });
+        QCOMPARE(p->remove, (LabelMap { { "app", "checkout" } }));
+        QVERIFY(QString::fromStdString(p->owner).startsWith(QStringLiteral("ReplicaSet/checkout-")));
+        QVERIFY(p->replacementExpected);
+        QCOMPARE(p->otherReadyPods, 2);
+        QVERIFY(p->rbac.allowed);
+        QVERIFY(!p->podIp.empty());
+        QVERIFY(QString::fromStdString(p->kubectl).contains(QStringLiteral("kubectl label pod ") + QString::fromStdString(pods[0]) + QStringLiteral(" -n production app- leakdesk.io/isolated=true")));
+        // Planning changes nothing.
+        QCOMPARE(pod(pods[0])["metadata"]["labels"].value("app", ""), std::string("checkout"));
+    }
+
+    void applyReplacesThePodAndRevertPutsItBack()
+    {
+        const std::string target = checkoutPods()[0];
+        const std::string ip = pod(target)["status"]["podIP"].get<std::string>();
+        const auto served = endpointIps("checkout");
+        QCOMPARE(std::count(served.begin(), served.end(), ip), 1);
+        const auto p = plan(target);
+        QVERIFY2(p.ok(), why(p));
+        const auto rec = apply(*p);
+        QVERIFY2(rec.ok(), why(rec));
+        QCOMPARE(rec->removed, (LabelMap { { "app", "checkout" } }));
+
+        const json after = pod(target);
+        QVERIFY(!after["metadata"]["labels"].contains("app"));
+        QCOMPARE(after["metadata"]["labels"].value(kIsolatedLabel, ""), std::string("true"));
+        QVERIFY(json::parse(after["metadata"]["annotations"].value(kIsolatedLabelsAnnotation, "{}"))
+            == json({ { "app", "checkout" } }));
+        QVERIFY2(!after["metadata"].contains("ownerReferences"), "the ReplicaSet let go of the pod");
+        QVERIFY(after["status"]["phase"] == json("Running"));
+
+        // The Service stops sending it requests; the ReplicaSet's replacement becomes ready.
+        m_sandbox.advanceClock(30 * 1000);
+        const auto st = status(*rec);
+        QVERIFY2(st.ok(), why(st));
+        QVERIFY(st->endpointsKnown);
+        QVERIFY(!st->stillInEndpoints);
+        QVERIFY(!st->replacement.empty());
+        QVERIFY(st->replacement != target);
+        QVERIFY(st->replacementReady);
+        const auto now = checkoutPods();
+        QCOMPARE(now.size(), std::size_t(3));
+        QVERIFY(std::find(now.begin(), now.end(), st->replacement) != now.end());
+        const auto ips = endpointIps("checkout");
+        QCOMPARE(ips.size(), std::size_t(3));
+        QVERIFY(std::find(ips.begin(), ips.end(), ip) == ips.end());
+
+        // The record survives a trip through JSON (the incident stores it).
+        const auto back = IsolationRecord::fromJson(rec->toJson());
+        QVERIFY2(back.ok(), why(back));
+        QCOMPARE(back->removed, rec->removed);
+
+        const auto r = revert(*back);
+        QVERIFY2(r.ok(), why(r));
+        QVERIFY(QString::fromStdString(r->kubectl).contains(QStringLiteral("app=checkout leakdesk.io/isolated-")));
+        const json restored = pod(target);
+        QCOMPARE(restored["metadata"]["labels"].value("app", ""), std::string("checkout"));
+        QVERIFY(!restored["metadata"]["labels"].contains(kIsolatedLabel));
+        QVERIFY(!restored["metadata"].value("annotations", json::object()).contains(kIsolatedLabelsAnnotation));
+        // Adopted again; the extra pod (the replacement) goes.
+        m_sandbox.advanceClock(10 * 1000);
+        const auto final = checkoutPods();
+        QCOMPARE(final.size(), std::size_t(3));
+        QVERIFY(std::find(final.begin(), final.end(), target) != final.end());
+        QVERIFY(std::find(final.begin(), final.end(), st->replacement) == final.end());
+        QVERIFY(pod(target)["metadata"].contains("ownerReferences"));
+    }
+
+    void revertRefusedWhenRelabelledSince()
+    {
+        const std::string target = checkoutPods()[1];
+        const auto p = plan(target);
+        QVERIFY2(p.ok(), why(p));
+        const auto rec = apply(*p);
+        QVERIFY2(rec.ok(), why(rec));
+        // Someone else put it back by hand meanwhile.
+        QVERIFY(patchLabels(target, { { "app", "checkout" } }).ok());
+        const json before = pod(target);
+        const auto r = revert(*rec);
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, ErrorCode::Conflict);
+        QVERIFY2(QString::fromStdString(r.error().message).contains(QStringLiteral("app=checkout set again")), why(r));
+        QVERIFY(pod(target)["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]);
+        restore(target);
+    }
+
+    void alreadyIsolatedOrUnselectedPodsAreRefused()
+    {
+        const std::string target = checkoutPods()[0];
+        const auto p = plan(target);
+        QVERIFY2(p.ok(), why(p));
+        QVERIFY(apply(*p).ok());
+        const auto again = plan(target);
+        QVERIFY(!again.ok());
+        QCOMPARE(again.error().code, ErrorCode::Conflict);
+        // Taken out by hand (no marker): no Service selects it, there is nothing to do.
+        QVERIFY(patchLabels(target, { { kIsolatedLabel, nullptr } }).ok());
+        const auto none = plan(target);
+        QVERIFY(!none.ok());
+        QCOMPARE(none.error().code, ErrorCode::NotFound);
+        QVERIFY2(QString::fromStdString(none.error().message).contains(QStringLiteral("no Service")), why(none));
+        restore(target);
+    }
+
+    void stalePlanIsNotApplied()
+    {
+        const std::string target = checkoutPods()[0];
+        const auto p = plan(target);
+        QVERIFY2(p.ok(), why(p));
+        QVERIFY(patchLabels(target, { { "touched", "yes" } }).ok());
+        const auto rec = apply(*p);
+        QVERIFY(!rec.ok());
+        QCOMPARE(rec.error().code, ErrorCode::Conflict);
+        QVERIFY(pod(target)["metadata"]["labels"].contains("app"));
+        QVERIFY(patchLabels(target, { { "touched", nullptr } }).ok());
+    }
+
+    void goneOrMissingPods()
+    {
+        const auto p = plan("checkout-doesnotexist-x");
+        QVERIFY(!p.ok());
+        QCOMPARE(p.error().code, ErrorCode::NotFound);
+        IsolationRecord rec;
+        rec.ns = "production";
+        rec.pod = "checkout-deleted-after-the-dump";
+        rec.removed = { { "app", "checkout" } };
+        const auto r = revert(rec);
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, ErrorCode::NotFound);
+        QVERIFY2(QString::fromStdString(r.error().message).contains(QStringLiteral("is gone")), why(r));
+    }
+
+    void readOnlyUserIsToldWhy()
+    {
+        const std::string target = checkoutPods()[0];
+        const auto p = plan(target, m_viewer.get());
+        QVERIFY2(p.ok(), why(p));
+        QVERIFY(!p->rbac.allowed);
+        const auto rec = apply(*p, m_viewer.get());
+        QVERIFY(!rec.ok());
+        QCOMPARE(rec.error().code, ErrorCode::Forbidden);
+        QVERIFY(pod(target)["metadata"]["labels"].contains("app"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestActionsIsolate)
+#include "tst_actions_isolate.moc"

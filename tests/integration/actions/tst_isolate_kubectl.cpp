@@ -1,0 +1,136 @@
+// `leakdesk-cli isolate` against `leakdesk-cli sandbox serve`, with the real kubectl as the witness:
+// the dry run changes nothing, --yes --wait takes the pod out of the Service's endpoints while its
+// ReplicaSet starts a replacement (the pod keeps running, marked leakdesk.io/isolated), and
+// --revert puts the label back.
+
+#include "TestSupport.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace leakdesk;
+using nlohmann::json;
+
+class TestIsolateKubectl : public QObject {
+    Q_OBJECT
+    QString m_kubectl;
+    QTemporaryDir m_dir;
+    test::ServedSandbox m_sandbox;
+    QString m_kubeconfig;
+
+    json kubectlJson(const QStringList& args)
+    {
+        const auto r = test::runProgram(m_kubectl,
+            QStringList { QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("--cache-dir"),
+                m_dir.filePath(QStringLiteral("cache")), QStringLiteral("-n"), QStringLiteral("production") }
+                + args + QStringList { QStringLiteral("-o"), QStringLiteral("json") },
+            60000);
+        if (r.exitCode != 0)
+            qWarning("kubectl %s failed: %s", qPrintable(args.join(u' ')), r.err.constData());
+        return json::parse(r.out.toStdString(), nullptr, false);
+    }
+
+    test::ProcessResult isolate(const QStringList& args)
+    {
+        return test::runProgram(test::cliPath(),
+            QStringList { QStringLiteral("isolate"), QStringLiteral("--kubeconfig"), m_kubeconfig } + args, 90000);
+    }
+
+    std::vector<std::string> endpointIps()
+    {
+        std::vector<std::string> ips;
+        const json ep = kubectlJson({ QStringLiteral("get"), QStringLiteral("endpoints"), QStringLiteral("checkout") });
+        for (const json& s : ep.value("subsets", json::array()))
+            for (const json& a : s.value("addresses", json::array()))
+                ips.push_back(a.value("ip", ""));
+        return ips;
+    }
+
+    std::vector<std::string> podNames(const QString& selector)
+    {
+        std::vector<std::string> names;
+        const json list = kubectlJson({ QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-l"), selector });
+        for (const json& p : list.value("items", json::array()))
+            if (!p["metadata"].contains("deletionTimestamp"))
+                names.push_back(p["metadata"]["name"].get<std::string>());
+        return names;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_kubectl = test::findProgram(QStringLiteral("kubectl"));
+        if (m_kubectl.isEmpty())
+            QSKIP("kubectl is not on PATH: install a kubectl client (v1.32) to run the real-kubectl tests");
+        QVERIFY(m_dir.isValid());
+        m_kubeconfig = m_dir.filePath(QStringLiteral("kubeconfig"));
+        QString why;
+        QVERIFY2(m_sandbox.start({ QStringLiteral("--kubeconfig-out"), m_kubeconfig }, why), qPrintable(why));
+    }
+
+    void cleanupTestCase() { QVERIFY(m_sandbox.stop()); }
+
+    void isolateThenPutBack()
+    {
+        const auto before = podNames(QStringLiteral("app=checkout"));
+        QCOMPARE(before.size(), std::size_t(3));
+        const QString pod = QString::fromStdString(before.front());
+        const json podBefore = kubectlJson({ QStringLiteral("get"), QStringLiteral("pod"), pod });
+        const std::string ip = podBefore["status"]["podIP"].get<std::string>();
+        auto ips = endpointIps();
+        QVERIFY(std::find(ips.begin(), ips.end(), ip) != ips.end());
+
+        // Dry run: the plan, as JSON, and nothing changes.
+        const auto dry = isolate({ QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--pod"), pod,
+            QStringLiteral("--dry-run"), QStringLiteral("--format"), QStringLiteral("json") });
+        QVERIFY2(dry.exitCode == 0, dry.err.constData());
+        const json plan = json::parse(dry.out.toStdString(), nullptr, false);
+        QVERIFY(plan["remove"] == json({ { "app", "checkout" } }));
+        QVERIFY(plan["services"] == json::array({ "checkout" }));
+        QVERIFY(plan["replacementExpected"] == json(true));
+        QCOMPARE(podNames(QStringLiteral("app=checkout")), before);
+
+        // Without a terminal and without --yes nothing happens.
+        const auto unasked = isolate({ QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--pod"), pod });
+        QCOMPARE(unasked.exitCode, 1);
+        QCOMPARE(podNames(QStringLiteral("app=checkout")), before);
+
+        const QString record = m_dir.filePath(QStringLiteral("isolation.json"));
+        const auto applied = isolate({ QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--pod"), pod,
+            QStringLiteral("--yes"), QStringLiteral("--record"), record, QStringLiteral("--wait"),
+            QStringLiteral("--timeout"), QStringLiteral("60") });
+        QVERIFY2(applied.exitCode == 0, applied.err.constData());
+        QVERIFY2(applied.out.contains("replacement") && applied.out.contains("is ready"), applied.out.constData());
+
+        ips = endpointIps();
+        QVERIFY2(std::find(ips.begin(), ips.end(), ip) == ips.end(), "the Service still sends it requests");
+        QCOMPARE(ips.size(), std::size_t(3));
+        const auto isolated = podNames(QStringLiteral("leakdesk.io/isolated=true"));
+        QCOMPARE(isolated, std::vector<std::string> { pod.toStdString() });
+        const auto serving = podNames(QStringLiteral("app=checkout"));
+        QCOMPARE(serving.size(), std::size_t(3));
+        QVERIFY(std::find(serving.begin(), serving.end(), pod.toStdString()) == serving.end());
+        const json podAfter = kubectlJson({ QStringLiteral("get"), QStringLiteral("pod"), pod });
+        QVERIFY(podAfter["status"]["phase"] == json("Running"));
+        QVERIFY(!podAfter["metadata"].contains("ownerReferences"));
+
+        const auto back = isolate({ QStringLiteral("--revert"), record, QStringLiteral("--yes") });
+        QVERIFY2(back.exitCode == 0, back.err.constData());
+        QVERIFY(back.out.contains("adopts it"));
+        const json podBack = kubectlJson({ QStringLiteral("get"), QStringLiteral("pod"), pod });
+        QVERIFY(podBack["metadata"]["labels"].value("app", "") == "checkout");
+        QVERIFY(!podBack["metadata"]["labels"].contains("leakdesk.io/isolated"));
+        ips = endpointIps();
+        QVERIFY(std::find(ips.begin(), ips.end(), ip) != ips.end());
+
+        // A second revert finds the pod no longer marked and refuses.
+        const auto again = isolate({ QStringLiteral("--revert"), record, QStringLiteral("--yes") });
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.err.contains("refusing"), again.err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestIsolateKubectl)
+#include "tst_isolate_kubectl.moc"
