@@ -118,6 +118,14 @@ private:
                 m_socket->abort();
                 return;
             }
+            if (LinkPacer* link = m_endpoint->m_link.get(); link && m_target.stdoutOn) {
+                const qint64 now = m_endpoint->m_clock.nsecsElapsed();
+                if (const qint64 wait = link->waitNs(now); wait > 0) {
+                    pumpLater(wait);
+                    return;
+                }
+                link->sent(now, n + 1);
+            }
             if (m_target.stdoutOn) {
                 QByteArray message(1, kStdout);
                 message.append(c.data->constData() + c.offset + m_offset, n);
@@ -154,6 +162,19 @@ private:
         m_socket->close(QWebSocketProtocol::CloseCodeNormal);
     }
 
+    // The link is busy: pump again when it is free (bytesWritten may pump earlier; it waits too).
+    void pumpLater(qint64 waitNs)
+    {
+        if (m_pumpScheduled)
+            return;
+        m_pumpScheduled = true;
+        const auto ms = static_cast<int>(std::min<qint64>((waitNs + 999'999) / 1'000'000, 60'000));
+        QTimer::singleShot(ms, Qt::PreciseTimer, this, [this] {
+            m_pumpScheduled = false;
+            pump();
+        });
+    }
+
     ExecEndpoint* m_endpoint;
     QPointer<QWebSocket> m_socket;
     ExecTarget m_target;
@@ -166,6 +187,7 @@ private:
     bool m_waitForStdin = false;
     bool m_done = false;
     bool m_started = false; // start() ran: the command has run and its output may flow
+    bool m_pumpScheduled = false; // waiting for the link (bandwidth)
     std::vector<QByteArray> m_early; // client frames that arrived before start()
 };
 
@@ -179,6 +201,12 @@ ExecEndpoint::ExecEndpoint(Runner runner, QObject* parent)
 }
 
 ExecEndpoint::~ExecEndpoint() = default;
+
+void ExecEndpoint::setBandwidth(double bytesPerSecond)
+{
+    m_link = bytesPerSecond > 0 ? std::make_unique<LinkPacer>(bytesPerSecond) : nullptr;
+    m_clock.start();
+}
 
 void ExecEndpoint::setProtocols(const QStringList& protocols)
 {

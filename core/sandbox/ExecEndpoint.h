@@ -6,16 +6,21 @@
 // the socket is closed, as the kubelet does.
 //
 // stdout is sent in slices and only while less than kMaxUnsentBytes sit unsent in the socket, so
-// a slow client slows the server down instead of making it buffer a whole heap dump.
+// a slow client slows the server down instead of making it buffer a whole heap dump. With a
+// bandwidth (`--faults bandwidth=50MB/s`) all sessions' stdout shares one link of that rate, as a
+// dump crossing a real cluster's network would.
 
 #include "sandbox/ContainerShell.h"
+#include "sandbox/FaultInjection.h"
 #include "sandbox/HttpServer.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QStringList>
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +60,9 @@ public:
     // Drop the connection (no close frame, no status) after this many stdout bytes: the "connection
     // lost mid-transfer" that a resumable download must survive. Negative: never.
     void setDropAfterBytes(qint64 bytes) { m_dropAfterBytes = bytes; }
+    // Pace stdout of all sessions to this many bytes per second (the link between the kubelet and
+    // the client); 0 or less: unpaced.
+    void setBandwidth(double bytesPerSecond);
 
     // Takes over a socket whose unread bytes are the WebSocket upgrade request for `target`.
     void accept(const ExecTarget& target, const HttpRequest& request, QTcpSocket* socket);
@@ -72,6 +80,8 @@ private:
     std::vector<std::pair<std::string, ExecTarget>> m_pending;
     std::atomic<qint64> m_stdoutBytesSent { 0 };
     qint64 m_dropAfterBytes = -1;
+    std::unique_ptr<LinkPacer> m_link; // null: unpaced
+    QElapsedTimer m_clock; // the link's time
 };
 
 } // namespace leakdesk::sandbox

@@ -2,6 +2,8 @@
 
 #include <QRandomGenerator>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <sstream>
@@ -69,6 +71,41 @@ Result<int> parseDuration(const std::string& key, const std::string& value)
 
 } // namespace
 
+Result<double> FaultSpec::parseBandwidth(const std::string& text)
+{
+    const std::string hint = "give bytes per second, e.g. bandwidth=50MB/s, 25MiB/s or 1000000";
+    std::string value = trim(text);
+    if (value.ends_with("/s"))
+        value.resize(value.size() - 2);
+    std::size_t unitAt = 0;
+    while (unitAt < value.size() && (std::isdigit(static_cast<unsigned char>(value[unitAt])) || value[unitAt] == '.'))
+        ++unitAt;
+    const std::string unit = trim(value.substr(unitAt));
+    static const std::pair<const char*, double> kUnits[] = { { "", 1 }, { "B", 1 }, { "kB", 1e3 }, { "KB", 1e3 },
+        { "MB", 1e6 }, { "GB", 1e9 }, { "KiB", 1024.0 }, { "MiB", 1024.0 * 1024 }, { "GiB", 1024.0 * 1024 * 1024 } };
+    double factor = 0;
+    for (const auto& [name, f] : kUnits)
+        if (unit == name)
+            factor = f;
+    if (factor == 0) {
+        if (unit.find("bit") != std::string::npos || unit.find("bps") != std::string::npos
+            || (!unit.empty() && unit.back() == 'b'))
+            return makeError(ErrorCode::InvalidArgument,
+                "fault bandwidth '" + text + "' is in bits; the sandbox takes bytes per second",
+                "divide by 8: 100 Mbit/s is bandwidth=12.5MB/s");
+        return makeError(ErrorCode::InvalidArgument, "invalid fault bandwidth '" + text + "'",
+            hint + "; units: B, kB, MB, GB, KiB, MiB, GiB");
+    }
+    auto number = parseNumber("bandwidth", value.substr(0, unitAt));
+    if (!number)
+        return makeError(ErrorCode::InvalidArgument, "invalid fault bandwidth '" + text + "'", hint);
+    const double rate = *number * factor;
+    if (rate < 1e3 || rate > 1e12)
+        return makeError(
+            ErrorCode::InvalidArgument, "fault bandwidth '" + text + "' is out of range", "give 1 KB/s to 1 TB/s");
+    return rate;
+}
+
 Result<FaultSpec> FaultSpec::parse(const std::string& text)
 {
     FaultSpec spec;
@@ -104,6 +141,11 @@ Result<FaultSpec> FaultSpec::parse(const std::string& text)
             if (!v)
                 return v.error();
             spec.throttleRate = *v;
+        } else if (key == "bandwidth") {
+            auto v = parseBandwidth(value);
+            if (!v)
+                return v.error();
+            spec.bandwidthBytesPerSecond = *v;
         } else if (key == "seed") {
             quint64 seed = 0;
             const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seed);
@@ -113,7 +155,7 @@ Result<FaultSpec> FaultSpec::parse(const std::string& text)
             spec.seed = seed;
         } else {
             return makeError(ErrorCode::InvalidArgument, "unknown fault '" + key + "'",
-                "known faults: latency, error-rate, drop-rate, throttle-rate, stream-drop-after, seed");
+                "known faults: latency, error-rate, drop-rate, throttle-rate, stream-drop-after, bandwidth, seed");
         }
     }
     if (spec.errorRate + spec.dropRate + spec.throttleRate > 1)
@@ -130,9 +172,27 @@ std::string FaultSpec::toString() const
         out << ",throttle-rate=" << throttleRate;
     if (streamDropAfterMs >= 0)
         out << ",stream-drop-after=" << streamDropAfterMs << "ms";
+    if (bandwidthBytesPerSecond > 0)
+        out << ",bandwidth=" << static_cast<qint64>(std::llround(bandwidthBytesPerSecond)) << "B/s";
     if (seed)
         out << ",seed=" << *seed;
     return out.str();
+}
+
+LinkPacer::LinkPacer(double bytesPerSecond)
+    : m_bytesPerSecond(bytesPerSecond)
+{ }
+
+qint64 LinkPacer::waitNs(qint64 nowNs) const
+{
+    return m_freeAtNs > static_cast<double>(nowNs) ? static_cast<qint64>(std::ceil(m_freeAtNs - nowNs)) : 0;
+}
+
+void LinkPacer::sent(qint64 nowNs, qint64 bytes)
+{
+    // A sender woken late may use the few milliseconds the link sat idle meanwhile, no more.
+    m_freeAtNs = std::max(m_freeAtNs, static_cast<double>(nowNs - kCatchUpNs))
+        + static_cast<double>(bytes) * 1e9 / m_bytesPerSecond;
 }
 
 FaultInjector::FaultInjector(const FaultSpec& spec)

@@ -123,6 +123,7 @@ public:
         if (!options.execProtocols.isEmpty())
             m_exec.setProtocols(options.execProtocols);
         m_exec.setDropAfterBytes(options.execDropAfterBytes);
+        m_exec.setBandwidth(options.faults.bandwidthBytesPerSecond);
         for (const auto& [name, variation] : options.containerVariations)
             m_runtime.setVariation(name, variation);
         m_kubeServer.setUpgradeHandler([this](const HttpRequest& r, QTcpSocket* socket) {

@@ -13,18 +13,36 @@ if [ ! -d "$bench_root" ]; then
     exit 2
 fi
 
+# Runs beyond the default one, with these arguments (one run per line). bench_capture: the same
+# transfer over a paced link (the sandbox's --faults bandwidth=), as between a cluster and a laptop.
+extra_runs() {
+    case "$1" in
+    bench_capture) printf '%s\n' '--bandwidth 100MB/s' '--bandwidth 25MB/s' ;;
+    esac
+}
+
 status=0
 found=0
+run() {
+    local exe=$1 label=$2
+    shift 2
+    echo "== $label" >&2
+    if output=$("$exe" "$@" </dev/null); then
+        printf '{"benchmark": "%s", "result": %s}\n' "$label" "${output:-null}"
+    else
+        echo "run-benchmarks.sh: $label failed" >&2
+        status=1
+    fi
+}
 while IFS= read -r exe; do
     found=1
     name=$(basename "$exe")
-    echo "== $name" >&2
-    if output=$("$exe"); then
-        printf '{"benchmark": "%s", "result": %s}\n' "$name" "${output:-null}"
-    else
-        echo "run-benchmarks.sh: $name failed" >&2
-        status=1
-    fi
+    run "$exe" "$name"
+    while IFS= read -r args; do
+        [ -n "$args" ] || continue
+        read -r -a argv <<<"$args"
+        run "$exe" "$name $args" "${argv[@]}"
+    done < <(extra_runs "$name")
 done < <(find "$bench_root" -type f -name 'bench_*' -perm -u+x | sort)
 
 [ "$found" = 1 ] || echo "run-benchmarks.sh: no bench_* executables under $bench_root" >&2

@@ -1,16 +1,24 @@
 // Moves a 256 MiB heap dump out of a sandbox pod served by `leakdesk-cli sandbox serve` (a separate
 // process, as a cluster would be), three ways, and prints the times as one JSON object:
-//   kubectl_cp      the runbook's way: `jcmd GC.heap_dump` (uncompressed), then the real
-//                   `kubectl cp` (tar in the pod, over the exec stream, untarred here);
+//   kubectl_cp      the runbook's way: `kubectl exec -- jcmd GC.heap_dump` (uncompressed), then the
+//                   real `kubectl cp` (tar in the pod, over the exec stream, untarred here), then
+//                   `kubectl exec -- rm`; nothing is verified;
 //   leakdesk_plain  LeakDesk's capture without compression: dump, `cat` over the exec stream,
 //                   SHA-256 against sha256sum in the pod, rm;
-//   leakdesk_gzip   LeakDesk's default: `jcmd GC.heap_dump -gz=1` in the pod, so far fewer bytes move.
+//   leakdesk_gzip   LeakDesk's default: `jcmd GC.heap_dump -gz=1` in the pod (1 MiB gzip members
+//                   compressed on every core, as HotSpot does), so far fewer bytes move.
+// For each way: dump_s, transfer_s, verify_s, total_s (everything, pre-flight and clean-up too) and
+// bytes_moved; then kubectl_cp / leakdesk_gzip ratios of the transfer and of the whole capture.
 // The sandbox's dump is generated to 256 MiB (`--container checkout=dump-bytes=256Mi`); its
-// payloads are text-like, so it compresses the way real heap dumps do. Needs kubectl on PATH.
-// usage: bench_capture [--mib N]   (default 256)
+// payloads are text-like, so it compresses the way real heap dumps do. On loopback the bytes cost
+// almost nothing to move; `--bandwidth 100MB/s` (the sandbox's `--faults bandwidth=`) paces every
+// exec stream's stdout to a link of that rate, as between a cluster's nodes and the client.
+// Needs kubectl on PATH.
+// usage: bench_capture [--mib N] [--bandwidth RATE]   (default 256, loopback)
 #include "capture/HeapCapture.h"
 #include "kube/KubeClient.h"
 #include "kube/KubeConfig.h"
+#include "sandbox/FaultInjection.h"
 #include "sandbox/SandboxModel.h"
 
 #include <QCoreApplication>
@@ -127,9 +135,19 @@ int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
     qint64 mib = 256;
+    QString bandwidth;
     const QStringList args = app.arguments();
     if (const qsizetype i = args.indexOf(QStringLiteral("--mib")); i >= 0 && i + 1 < args.size())
         mib = args[i + 1].toLongLong();
+    if (const qsizetype i = args.indexOf(QStringLiteral("--bandwidth")); i >= 0 && i + 1 < args.size())
+        bandwidth = args[i + 1];
+    double bandwidthBytesPerSecond = 0;
+    if (!bandwidth.isEmpty()) {
+        auto rate = sandbox::FaultSpec::parseBandwidth(bandwidth.toStdString());
+        if (!rate)
+            return fail(rate.error().toString());
+        bandwidthBytesPerSecond = *rate;
+    }
     const QString kubectl = QStandardPaths::findExecutable(QStringLiteral("kubectl"));
     if (kubectl.isEmpty())
         return fail("kubectl not found on PATH");
@@ -149,10 +167,12 @@ int main(int argc, char** argv)
     const QString kubeconfig = dir.filePath(QStringLiteral("kubeconfig"));
     QProcess server;
     server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    server.start(QStringLiteral(LEAKDESK_CLI_PATH),
-        { QStringLiteral("sandbox"), QStringLiteral("serve"), QStringLiteral("--now-ms"), QString::number(now),
-            QStringLiteral("--kubeconfig-out"), kubeconfig, QStringLiteral("--container"),
-            QStringLiteral("checkout=dump-bytes=%1Mi").arg(mib) });
+    QStringList serveArgs { QStringLiteral("sandbox"), QStringLiteral("serve"), QStringLiteral("--now-ms"),
+        QString::number(now), QStringLiteral("--kubeconfig-out"), kubeconfig, QStringLiteral("--container"),
+        QStringLiteral("checkout=dump-bytes=%1Mi").arg(mib) };
+    if (!bandwidth.isEmpty())
+        serveArgs << QStringLiteral("--faults") << QStringLiteral("bandwidth=%1").arg(bandwidth);
+    server.start(QStringLiteral(LEAKDESK_CLI_PATH), serveArgs);
     QByteArray banner;
     QElapsedTimer wait;
     wait.start();
@@ -184,8 +204,10 @@ int main(int argc, char** argv)
         return fail("kubectl cp failed: " + cp.err.toStdString());
     const qint64 cpBytes = QFileInfo(local).size();
     QFile::remove(local);
-    (void)runProcess(
+    const Run rm = runProcess(
         kubectl, kc + QStringList { QStringLiteral("exec"), pod, QStringLiteral("--"), QStringLiteral("rm"), remote });
+    if (rm.exitCode != 0)
+        return fail("kubectl exec rm failed: " + rm.err.toStdString());
 
     auto config = kube::loadKubeConfig({ kubeconfig.toStdString() });
     if (!config)
@@ -206,24 +228,29 @@ int main(int argc, char** argv)
         return fail("LeakDesk capture (gzip) failed: " + gz.error);
     QDir(out).removeRecursively();
 
-    auto times = [](const CaptureTimes& t) {
+    auto mibPerSecond
+        = [](qint64 bytes, double seconds) { return seconds > 0 ? double(bytes) / (1 << 20) / seconds : 0.0; };
+    auto times = [&](const CaptureTimes& t) {
         return json { { "bytes_moved", t.bytes }, { "dump_s", t.dumpSeconds }, { "transfer_s", t.transferSeconds },
-            { "verify_s", t.verifySeconds }, { "total_s", t.totalSeconds },
-            { "transfer_mib_per_s", t.transferSeconds > 0 ? double(t.bytes) / (1 << 20) / t.transferSeconds : 0.0 } };
+            { "verify_s", t.verifySeconds }, { "total_s", t.totalSeconds }, { "verified", true },
+            { "transfer_mib_per_s", mibPerSecond(t.bytes, t.transferSeconds) } };
     };
+    const double cpTotal = dump.seconds + cp.seconds + rm.seconds;
+    auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
     const json result = {
         { "dump_mib", mib },
-        { "kubectl", QStringLiteral("kubectl %1").arg(kubectl).toStdString() },
-        { "kubectl_dump_s", dump.seconds },
+        { "bandwidth", bandwidth.isEmpty() ? json("loopback") : json(bandwidth.toStdString()) },
+        { "bandwidth_bytes_per_s", bandwidthBytesPerSecond },
+        { "kubectl", kubectl.toStdString() },
         { "kubectl_cp",
-            { { "bytes_moved", cpBytes }, { "transfer_s", cp.seconds },
-                { "transfer_mib_per_s", cp.seconds > 0 ? double(cpBytes) / (1 << 20) / cp.seconds : 0.0 } } },
+            { { "bytes_moved", cpBytes }, { "dump_s", dump.seconds }, { "transfer_s", cp.seconds }, { "verify_s", 0.0 },
+                { "total_s", cpTotal }, { "verified", false },
+                { "transfer_mib_per_s", mibPerSecond(cpBytes, cp.seconds) } } },
         { "leakdesk_plain", times(plain) },
         { "leakdesk_gzip", times(gz) },
-        { "speedup_transfer_plain_vs_kubectl_cp",
-            plain.transferSeconds > 0 ? cp.seconds / plain.transferSeconds : 0.0 },
-        { "speedup_capture_gzip_vs_kubectl_dump_and_cp",
-            gz.totalSeconds > 0 ? (dump.seconds + cp.seconds) / gz.totalSeconds : 0.0 },
+        { "ratio_transfer_kubectl_cp_over_leakdesk_gzip", ratio(cp.seconds, gz.transferSeconds) },
+        { "ratio_total_kubectl_cp_over_leakdesk_gzip", ratio(cpTotal, gz.totalSeconds) },
+        { "ratio_transfer_kubectl_cp_over_leakdesk_plain", ratio(cp.seconds, plain.transferSeconds) },
     };
     std::cout << result.dump() << std::endl;
     return 0;

@@ -1,6 +1,7 @@
 // KubeClient::exec against the sandbox's exec endpoint over real sockets: the v5/v4 channel
 // protocols, exit codes from the error channel, stdin with v5's close-stream, back-pressure on a
-// heap dump streamed through a slow consumer, and a transfer resumed after a dropped connection.
+// heap dump streamed through a slow consumer, a transfer resumed after a dropped connection, and
+// stdout paced by the bandwidth fault.
 
 #include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
@@ -8,6 +9,7 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
@@ -286,6 +288,39 @@ private Q_SLOTS:
         QCOMPARE(file.size(), size);
         QCOMPARE(QCryptographicHash::hash(file, QCryptographicHash::Sha256).toHex() + "  /tmp/r.hprof.gz\n",
             sum->stdoutBytes);
+    }
+
+    void bandwidthPacesTheStream()
+    {
+        // A second sandbox whose exec stdout crosses a 20 MB/s link (`--faults bandwidth=20MB/s`).
+        auto faults = sandbox::FaultSpec::parse("bandwidth=20MB/s");
+        QVERIFY(faults.ok());
+        Sandbox paced;
+        sandbox::SandboxOptions options;
+        options.seed = kSeed;
+        options.fixedNowMs = m_now;
+        options.faults = *faults;
+        options.containerVariations["checkout"].dumpBytes = 6 * 1024 * 1024;
+        QVERIFY(paced.start(options).ok());
+        auto exec = [&](const QStringList& command) { return collect(*paced.client, request(m_pod, command)); };
+        QVERIFY(exec({ QStringLiteral("jcmd"), QStringLiteral("7"), QStringLiteral("GC.heap_dump"),
+                         QStringLiteral("/tmp/p.hprof") })
+                    .ok());
+        const auto sum = exec({ QStringLiteral("sha256sum"), QStringLiteral("/tmp/p.hprof") });
+        QVERIFY(sum.ok());
+
+        QElapsedTimer clock;
+        clock.start();
+        const auto cat = exec({ QStringLiteral("cat"), QStringLiteral("/tmp/p.hprof") });
+        const qint64 elapsedMs = clock.elapsed();
+        QVERIFY2(cat.ok(), cat.ok() ? "" : cat.error().toString().c_str());
+        QCOMPARE(QCryptographicHash::hash(cat->stdoutBytes, QCryptographicHash::Sha256).toHex() + "  /tmp/p.hprof\n",
+            sum->stdoutBytes);
+        // A lower bound only (a loaded machine is slower, never faster): the bytes cannot have
+        // crossed a 20 MB/s link quicker than size / rate, less the link's few ms of catch-up.
+        const qint64 floorMs = cat->stdoutBytes.size() * 1000 / 20'000'000 - 10;
+        QVERIFY2(elapsedMs >= floorMs,
+            qPrintable(QStringLiteral("%1 ms for %2 bytes").arg(elapsedMs).arg(cat->stdoutBytes.size())));
     }
 
     void fallsBackToV4()
