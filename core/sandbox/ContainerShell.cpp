@@ -574,10 +574,12 @@ Result<QByteArray> ContainerShell::heapDumpBytes(bool live, int gzLevel) const
     shape.targetBytes = m_info.dumpBytes ? *m_info.dumpBytes
                                          : std::clamp<std::int64_t>(m_info.heapUsedBytes / 32, 2 * kMiB, 64 * kMiB);
     shape.liveOnly = live;
-    QByteArray bytes = syntheticHeapDump(shape);
-    if (gzLevel > 0)
-        return compressHeapDump(bytes, gzLevel); // on every core, in 1 MiB gzip members, as HotSpot does
-    return bytes;
+    if (gzLevel <= 0)
+        return syntheticHeapDump(shape);
+    // As HotSpot does: 1 MiB gzip members compressed on every core while the dump is still being written.
+    HeapDumpGzipWriter gzip(gzLevel);
+    (void)syntheticHeapDump(shape, [&gzip](QByteArrayView bytes) { gzip.write(bytes); });
+    return gzip.finish();
 }
 
 void ContainerShell::outFile(const SimFile& f, qint64 offset, ExecOutput& out) const

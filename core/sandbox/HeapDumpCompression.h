@@ -16,6 +16,8 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
+#include <memory>
+
 namespace leakdesk::sandbox {
 
 inline constexpr qsizetype kHeapDumpGzipBlockBytes = 1024 * 1024; // HotSpot's block size
@@ -25,5 +27,26 @@ inline constexpr qsizetype kHeapDumpGzipBlockBytes = 1024 * 1024; // HotSpot's b
 // threads. InvalidArgument for a level or block size out of range.
 Result<QByteArray> compressHeapDump(
     QByteArrayView hprof, int level, unsigned threads = 0, qsizetype blockBytes = kHeapDumpGzipBlockBytes);
+
+// The same, fed while the dump is being written, as HotSpot's writer hands each full block to the
+// compression workers and goes on with the heap: write() the dump's bytes in order (any pieces),
+// then finish(). The result is byte for byte compressHeapDump's of the whole. Not thread-safe: one
+// writer thread; the workers are its own.
+class HeapDumpGzipWriter {
+public:
+    HeapDumpGzipWriter(int level, unsigned threads = 0, qsizetype blockBytes = kHeapDumpGzipBlockBytes);
+    ~HeapDumpGzipWriter(); // stops the workers; whatever was not finished is dropped
+    HeapDumpGzipWriter(const HeapDumpGzipWriter&) = delete;
+    HeapDumpGzipWriter& operator=(const HeapDumpGzipWriter&) = delete;
+
+    void write(QByteArrayView bytes);
+    // The gzip members of everything written; InvalidArgument for a level or block size out of
+    // range (said here, not by the constructor). Call once.
+    Result<QByteArray> finish();
+
+private:
+    class Pool;
+    std::unique_ptr<Pool> m_pool;
+};
 
 } // namespace leakdesk::sandbox

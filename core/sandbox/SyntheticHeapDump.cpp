@@ -95,9 +95,15 @@ QByteArray payloadText(std::uint64_t seed, std::uint64_t index)
 
 } // namespace
 
-QByteArray syntheticHeapDump(const HeapDumpShape& shape)
+QByteArray syntheticHeapDump(const HeapDumpShape& shape, const std::function<void(QByteArrayView)>& sink)
 {
     Writer w;
+    qsizetype handedOver = 0;
+    auto handOver = [&] { // everything written so far is final
+        if (sink && w.out.size() > handedOver)
+            sink(QByteArrayView(w.out).sliced(handedOver));
+        handedOver = w.out.size();
+    };
     w.out.reserve(static_cast<qsizetype>(shape.targetBytes + 64 * 1024));
     w.out.append("JAVA PROFILE 1.0.2", 18);
     w.u1(0);
@@ -160,6 +166,7 @@ QByteArray syntheticHeapDump(const HeapDumpShape& shape)
     auto maybeSplit = [&] {
         if (w.out.size() - segment > kSegmentLimit) {
             w.endRecord(segment);
+            handOver();
             segment = w.beginRecord(kHeapDumpSegment);
         }
     };
@@ -244,6 +251,7 @@ QByteArray syntheticHeapDump(const HeapDumpShape& shape)
     w.endRecord(segment);
     const qsizetype end = w.beginRecord(kHeapDumpEnd);
     w.endRecord(end);
+    handOver();
     return w.out;
 }
 

@@ -6,8 +6,10 @@
 // file compresses the way real dumps do (`jcmd GC.heap_dump -gz=1`, HeapDumpCompression).
 
 #include <QByteArray>
+#include <QByteArrayView>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace leakdesk::sandbox {
@@ -21,6 +23,9 @@ struct HeapDumpShape {
     std::string cacheClass = "com.shop.checkout.cart.CartSnapshotCache";
 };
 
-QByteArray syntheticHeapDump(const HeapDumpShape& shape);
+// The dump, whole. With a `sink`, its bytes are also handed over in order as they become final (at
+// the end of each heap-dump segment, every few MiB, since a segment's length is written last), so
+// they can be compressed while the rest is written, as a JVM's dump is.
+QByteArray syntheticHeapDump(const HeapDumpShape& shape, const std::function<void(QByteArrayView)>& sink = {});
 
 } // namespace leakdesk::sandbox

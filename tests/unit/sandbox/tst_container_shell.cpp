@@ -363,6 +363,26 @@ private Q_SLOTS:
         QCOMPARE(members.front().comment, QByteArray("HPROF BLOCKSIZE=65536"));
         QCOMPARE(members.back().inflatedBytes, qsizetype(123));
 
+        // Fed in pieces of any size while the dump is written: the same members.
+        HeapDumpGzipWriter writer(6, 2, 65536);
+        for (qsizetype at = 0, piece = 1; at < data.size(); at += piece, piece = piece * 3 + 7)
+            writer.write(QByteArrayView(data).sliced(at, std::min(piece, data.size() - at)));
+        const auto streamed = writer.finish();
+        QVERIFY(streamed.ok());
+        QCOMPARE(*streamed, *one);
+        // And the generated dump handed over as it is written is the dump.
+        HeapDumpShape shape;
+        shape.seed = 5;
+        shape.targetBytes = 20 * 1024 * 1024; // more than two 8 MiB segments
+        QByteArray handedOver;
+        int pieces = 0;
+        const QByteArray whole = syntheticHeapDump(shape, [&](QByteArrayView bytes) {
+            handedOver += bytes;
+            ++pieces;
+        });
+        QCOMPARE(handedOver, whole);
+        QVERIFY2(pieces > 2, qPrintable(QString::number(pieces)));
+
         const auto empty = compressHeapDump(QByteArrayView(), 1);
         QVERIFY(empty.ok());
         QVERIFY(empty->isEmpty());
@@ -373,6 +393,9 @@ private Q_SLOTS:
             QVERIFY(!bad.error().detail.empty());
         }
         QVERIFY(!compressHeapDump(data, 1, 0, 0).ok());
+        HeapDumpGzipWriter badLevel(0);
+        badLevel.write(data);
+        QCOMPARE(badLevel.finish().error().code, leakdesk::ErrorCode::InvalidArgument);
     }
 
     void fullDiskLeavesAnIncompleteDump()
