@@ -486,8 +486,8 @@ void HeapCapture::completePreflight()
     if (p.liveObjects)
         p.notes.push_back({ Level::Warning,
             QStringLiteral("a live dump forces a full GC first: the JVM stops serving for about a second per GB of "
-                           "heap. Take the pod out of its Service first if that hurts (remove its selector label: "
-                           "the ReplicaSet starts a replacement)") });
+                           "heap. Take the pod out of its Service first if that hurts (\"Take out of Service first\", or "
+                           "leakdesk-cli isolate: its ReplicaSet starts a replacement)") });
     if (!p.hasSha256sum)
         p.notes.push_back({ Level::Warning,
             QStringLiteral("no sha256sum in the container: the transfer cannot be verified in the pod") });

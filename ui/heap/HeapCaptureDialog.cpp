@@ -1,5 +1,7 @@
 #include "HeapCaptureDialog.h"
 
+#include "ServiceIsolationBox.h"
+
 #include "common/Quantity.h"
 #include "kube/KubeClient.h"
 
@@ -62,6 +64,12 @@ HeapCaptureDialog::HeapCaptureDialog(kube::KubeClient& client, const QString& ns
         tr("Create the ephemeral debug container with a JDK (cannot be removed; exits after an hour)"), this);
     m_debugContainer->setVisible(false);
     layout->addWidget(m_debugContainer);
+    m_isolation = new ServiceIsolationBox(client, ns, pod, this);
+    layout->addWidget(m_isolation);
+    connect(m_isolation, &ServiceIsolationBox::putBackDone, this, [this] {
+        if (m_closeAfterPutBack)
+            close();
+    });
     m_stages = new QLabel(this);
     m_stages->setTextFormat(Qt::RichText);
     layout->addWidget(m_stages);
@@ -94,6 +102,10 @@ HeapCaptureDialog::HeapCaptureDialog(kube::KubeClient& client, const QString& ns
     onStage(CaptureStage::Preflight, tr("checking pod %1/%2").arg(ns, pod));
     updateButtons();
     QTimer::singleShot(0, this, &HeapCaptureDialog::runPreflight);
+    QTimer::singleShot(0, this, [this] {
+        if (!m_isolation->isOut())
+            m_isolation->plan();
+    });
 }
 
 HeapCaptureDialog::~HeapCaptureDialog()
@@ -245,6 +257,19 @@ void HeapCaptureDialog::cancelCapture()
 
 void HeapCaptureDialog::closeEvent(QCloseEvent* event)
 {
+    // A pod left out of its Service keeps running without traffic: ask, once, whether to put it back.
+    if (m_isolation->isOut() && !m_capturing && !m_closeAfterPutBack) {
+        m_closeAfterPutBack = true;
+        if (m_isolation->putBackButton()->isEnabled()) {
+            m_isolation->putBack();
+            if (m_isolation->isOut()) { // declined, or under way: closes when done
+                if (!m_isolation->putBackButton()->isEnabled()) {
+                    event->ignore();
+                    return;
+                }
+            }
+        }
+    }
     cancelCapture();
     QDialog::closeEvent(event);
 }

@@ -8,7 +8,8 @@
 // the dialog while it runs cancels too. Choosing "all objects" instead of live ones re-runs the
 // pre-flight. When the image has no JDK, a checkbox creates the offered ephemeral debug container
 // (kubectl debug --target) and the dump is taken from there. Emits captured() once, for the caller to open the dump in
-// the Heap view.
+// the Heap view. Before the dump the pod can be taken out of its Service (ServiceIsolationBox);
+// closing the dialog while it is out asks whether to put it back.
 
 #include "capture/HeapCapture.h"
 
@@ -31,6 +32,8 @@ class KubeClient;
 
 namespace leakdesk::ui {
 
+class ServiceIsolationBox;
+
 class HeapCaptureDialog : public QDialog {
     Q_OBJECT
 public:
@@ -49,6 +52,8 @@ public:
     // The whole outcome once captured() was emitted: notes (e.g. "created ephemeral container ..."
     // for the journal), whether the pod verified the checksum, resumes, the remote file.
     const std::optional<capture::CaptureResult>& result() const { return m_result; }
+    // "Take out of Service first" (and "Put back"): the caller journals its signals.
+    ServiceIsolationBox* isolationBox() const { return m_isolation; }
 
 public Q_SLOTS:
     void startCapture(); // what the Capture button does
@@ -84,6 +89,8 @@ private:
     QCheckBox* m_allObjects = nullptr;
     QCheckBox* m_force = nullptr;
     QCheckBox* m_debugContainer = nullptr;
+    ServiceIsolationBox* m_isolation = nullptr;
+    bool m_closeAfterPutBack = false;
     QLabel* m_stages = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_status = nullptr;

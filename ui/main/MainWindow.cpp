@@ -3,6 +3,7 @@
 #include "actions/MitigationPanel.h"
 #include "chart/MemoryChart.h"
 #include "heap/HeapCaptureDialog.h"
+#include "heap/ServiceIsolationBox.h"
 #include "heap/HeapView.h"
 #include "incident/EscalationBar.h"
 #include "heap/LeakSuspects.h"
@@ -699,8 +700,59 @@ QDialog* MainWindow::captureHeapDump(const QString& podName)
             statusBar()->showMessage(tr("Captured %1 (SHA-256 verified); capture again later to see what grows").arg(QFileInfo(path).fileName()));
         }
     });
+    connectIsolation(dialog->isolationBox(), pod);
     dialog->show();
     return dialog;
+}
+
+// Taking the pod out of its Service (and putting it back) is journaled as an action with the
+// record needed to revert it; a later capture dialog for the same pod offers the put-back.
+void MainWindow::connectIsolation(ServiceIsolationBox* box, const QString& pod)
+{
+    const auto findApplied = [this](const QString& podName) -> const incident::ActionRecord* {
+        if (!m_incident || !m_incident->document())
+            return nullptr;
+        const auto& actions = m_incident->document()->actions;
+        for (auto it = actions.rbegin(); it != actions.rend(); ++it)
+            if (it->kind == "isolate-pod" && it->target == "pod/" + podName.toStdString()
+                && it->state == incident::ActionState::Applied)
+                return &*it;
+        return nullptr;
+    };
+    if (const auto* earlier = findApplied(pod))
+        if (auto record = actions::IsolationRecord::fromJson(earlier->revertData))
+            box->resume(*record);
+    connect(box, &ServiceIsolationBox::isolated, this, [this](const actions::IsolationRecord& r, const QString& summary) {
+        if (!ensureIncident())
+            return;
+        incident::ActionRecord a;
+        a.kind = "isolate-pod";
+        a.title = summary.toStdString();
+        a.target = "pod/" + r.pod;
+        a.kubectl = r.kubectl;
+        a.state = incident::ActionState::Applied;
+        a.revertData = r.toJson();
+        m_incident->modify([&](incident::IncidentDocument& doc) { incident::recordAction(doc, a, incident::currentTimeMs()); });
+        statusBar()->showMessage(summary);
+    });
+    connect(box, &ServiceIsolationBox::putBackDone, this,
+        [this, findApplied](const actions::IsolationRecord& r, const QString& summary, const QString& kubectl) {
+            const auto* applied = findApplied(QString::fromStdString(r.pod));
+            if (!applied)
+                return;
+            const std::string id = applied->id;
+            m_incident->modify([&](incident::IncidentDocument& doc) {
+                (void)incident::recordActionState(doc, id, incident::ActionState::Reverted,
+                    kubectl.toStdString() + "\n" + summary.toStdString(), incident::currentTimeMs());
+            });
+            statusBar()->showMessage(summary);
+        });
+    connect(box, &ServiceIsolationBox::failed, this, [this](const QString& message) {
+        if (m_incident && m_incident->document())
+            m_incident->modify([&](incident::IncidentDocument& doc) {
+                incident::appendJournal(doc, { incident::currentTimeMs(), incident::JournalKind::Action, message.toStdString(), {}, {} });
+            });
+    });
 }
 
 void MainWindow::recordHeapAnalysis()

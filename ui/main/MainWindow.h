@@ -31,6 +31,7 @@ class InvestigationController;
 class MemoryEvidenceView;
 class OomEvidenceView;
 class RunbookChecklistModel;
+class ServiceIsolationBox;
 class StepDetailView;
 class TimelineView;
 
@@ -104,6 +105,7 @@ private:
     bool ensureIncident();
     void updateMitigationTarget();
     void onCommandFinished(const KubectlRun& run);
+    void connectIsolation(ServiceIsolationBox* box, const QString& pod);
 
     InvestigationController* m_controller;
     ConnectionBar* m_bar;

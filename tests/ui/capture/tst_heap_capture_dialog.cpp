@@ -4,15 +4,18 @@
 // then captures from there; Cancel during
 // the dump removes the file once the JVM has written it, even when the dialog is deleted.
 #include "heap/HeapCaptureDialog.h"
+#include "heap/ServiceIsolationBox.h"
 
 #include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
 #include "sandbox/SandboxModel.h"
 
 #include <QCheckBox>
+#include <QLabel>
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
+#include <QPointer>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -48,6 +51,28 @@ struct Cluster {
         return Ok {};
     }
 };
+
+// The pod's IP in the checkout Service's endpoints, and the pod's labels, as the API server has them.
+bool inEndpoints(kube::KubeClient& client, const QString& pod)
+{
+    std::optional<bool> found;
+    client.getJson(QStringLiteral("/api/v1/namespaces/production/pods/") + pod, {}, nullptr, [&](Result<nlohmann::json> p) {
+        if (!p)
+            return (void)(found = false);
+        const std::string ip = (*p)["status"].value("podIP", "");
+        client.getJson(QStringLiteral("/api/v1/namespaces/production/endpoints/checkout"), {}, nullptr,
+            [&, ip](Result<nlohmann::json> ep) {
+                bool in = false;
+                if (ep)
+                    for (const auto& s : (*ep)["subsets"])
+                        for (const auto& a : s.value("addresses", nlohmann::json::array()))
+                            in = in || a.value("ip", "") == ip;
+                found = in;
+            });
+    });
+    (void)QTest::qWaitFor([&] { return found.has_value(); }, 10000);
+    return found.value_or(false);
+}
 
 QPushButton* button(QDialog& dialog, const QString& text)
 {
@@ -127,6 +152,77 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(captured.size(), 1, 60000);
         QVERIFY(dialog.statusText().contains(QStringLiteral("created ephemeral container")));
         QVERIFY(dialog.result() && dialog.result()->notes.join(QLatin1Char(' ')).contains(QStringLiteral("ephemeral")));
+    }
+
+    // Step 3's advice for a live dump: the pod leaves its Service first (the ReplicaSet starts a
+    // replacement), the dump is taken from the pod without traffic, then it is put back.
+    void takeOutOfServiceCaptureAndPutBack()
+    {
+        Cluster c;
+        QVERIFY(c.start({}).ok());
+        QTemporaryDir out;
+        ui::HeapCaptureDialog dialog(*c.client, QStringLiteral("production"), c.pod, QString(), out.path());
+        ui::ServiceIsolationBox* box = dialog.isolationBox();
+        QStringList asked;
+        box->setConfirmer([&](const QString& title, const QString& text) {
+            asked << title + QLatin1Char('\n') + text;
+            return true;
+        });
+        QSignalSpy isolated(box, &ui::ServiceIsolationBox::isolated);
+        QSignalSpy putBack(box, &ui::ServiceIsolationBox::putBackDone);
+        dialog.show();
+        QTRY_VERIFY_WITH_TIMEOUT(box->takeOutButton()->isEnabled(), 30000);
+        QVERIFY2(box->stateText().contains(QStringLiteral("Served by Service checkout")), qPrintable(box->stateText()));
+        QVERIFY(box->stateText().contains(QStringLiteral("app=checkout")));
+        QVERIFY(inEndpoints(*c.client, c.pod));
+
+        QTest::mouseClick(box->takeOutButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(isolated.size(), 1, 30000);
+        QCOMPARE(asked.size(), 1);
+        QVERIFY2(asked[0].contains(QStringLiteral("kubectl label pod ") + c.pod), qPrintable(asked[0]));
+        QVERIFY(box->isOut());
+        QVERIFY(!inEndpoints(*c.client, c.pod));
+        // The sandbox's clock stands still in tests: move it so the replacement starts.
+        QTRY_VERIFY_WITH_TIMEOUT((c.host.advanceClock(5000), box->settled()), 30000);
+        QVERIFY2(box->stateText().contains(QStringLiteral("is ready")), qPrintable(box->stateText()));
+        QVERIFY(box->putBackButton()->isVisible() && box->putBackButton()->isEnabled());
+
+        // The dump is taken from the pod that no longer serves.
+        QSignalSpy captured(&dialog, &ui::HeapCaptureDialog::captured);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.canStartCapture(), 30000);
+        dialog.startCapture();
+        QTRY_COMPARE_WITH_TIMEOUT(captured.size(), 1, 60000);
+        if (const QString dir = qEnvironmentVariable("LEAKDESK_SCREENSHOT_DIR"); !dir.isEmpty())
+            dialog.grab().save(dir + QStringLiteral("/leakdesk-capture-isolated.png"));
+
+        QTest::mouseClick(box->putBackButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(putBack.size(), 1, 30000);
+        QVERIFY(!box->isOut());
+        QVERIFY(inEndpoints(*c.client, c.pod));
+        QVERIFY(box->stateText().contains(QStringLiteral("adopts it")));
+    }
+
+    void closingWhileOutAsksToPutBack()
+    {
+        Cluster c;
+        QVERIFY(c.start({}).ok());
+        QTemporaryDir out;
+        auto* dialog = new ui::HeapCaptureDialog(*c.client, QStringLiteral("production"), c.pod, QString(), out.path());
+        QPointer<ui::HeapCaptureDialog> alive(dialog);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        ui::ServiceIsolationBox* box = dialog->isolationBox();
+        int asked = 0;
+        box->setConfirmer([&](const QString&, const QString&) { return ++asked > 0; });
+        dialog->show();
+        QTRY_VERIFY_WITH_TIMEOUT(box->takeOutButton()->isEnabled(), 30000);
+        box->takeOut();
+        QTRY_VERIFY_WITH_TIMEOUT(box->isOut(), 30000);
+        QVERIFY(!inEndpoints(*c.client, c.pod));
+        dialog->close();
+        QCOMPARE(asked, 2); // take out, then "put back?" on close
+        // It closes once the pod is back.
+        QTRY_VERIFY_WITH_TIMEOUT(alive.isNull(), 30000);
+        QVERIFY(inEndpoints(*c.client, c.pod));
     }
 
     void cancelDuringTheDump()
