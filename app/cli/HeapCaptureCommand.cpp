@@ -1,9 +1,11 @@
 // leakdesk-cli heap capture (--sandbox | --kubeconfig F [--context C]) --namespace NS --pod POD
 //     [--container C] [--out DIR] [--live|--all] [--remote-dir DIR] [--no-gzip] [--force]
-//     [--preflight-only] [--debug-container [--debug-image IMAGE]] [--verbose]
+//     [--preflight-only] [--debug-container [--debug-image IMAGE]] [--isolate [--put-back]] [--verbose]
 // Runbook step 3 done safely: prints the pre-flight, each stage and the verified SHA-256. The
 // pipeline is capture::HeapCapture; this file parses arguments and prints.
+#include "CliCluster.h"
 #include "CliCommand.h"
+#include "CliIsolation.h"
 
 #include "capture/HeapCapture.h"
 #include "common/Quantity.h"
@@ -19,6 +21,7 @@
 #include <QTextStream>
 
 #include <cstdio>
+#include <iostream>
 
 namespace leakdesk::cli {
 
@@ -77,8 +80,15 @@ int runHeapCaptureCommand(const QStringList& args)
     const QCommandLineOption debugContainer(QStringLiteral("debug-container"),
         QStringLiteral("When the image has no JDK: create the offered ephemeral debug container (kubectl debug "
                        "--target; it cannot be removed and exits after an hour) and dump from there."));
+    const QCommandLineOption isolate(QStringLiteral("isolate"),
+        QStringLiteral("First take the pod out of its Service (its ReplicaSet starts a replacement; see "
+                       "'leakdesk-cli isolate'), so the dump's pause stalls no requests. The record for putting it "
+                       "back is written next to the dump."));
+    const QCommandLineOption putBack(QStringLiteral("put-back"),
+        QStringLiteral("With --isolate: put the pod back in its Service after the capture (default: leave it out, "
+                       "to delete it or to dump again)."));
     const QCommandLineOption verbose(QStringLiteral("verbose"), QStringLiteral("Print each command run in the pod."));
-    p.addOptions({ debugContainer, verbose, sandboxOpt, seed, nowMs, variation, dropAfter, kubeconfig, context, ns, pod,
+    p.addOptions({ isolate, putBack, debugContainer, verbose, sandboxOpt, seed, nowMs, variation, dropAfter, kubeconfig, context, ns, pod,
         container, outDir, live, all, remoteDir, noGzip, force, preflightOnly, debugImage });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli heap capture") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli heap capture --help'"));
@@ -100,6 +110,14 @@ int runHeapCaptureCommand(const QStringList& args)
     }
     if (p.isSet(sandboxOpt) && (p.isSet(kubeconfig) || p.isSet(context))) {
         printError(QStringLiteral("--sandbox and --kubeconfig/--context exclude each other"));
+        return 2;
+    }
+    if (p.isSet(putBack) && !p.isSet(isolate)) {
+        printError(QStringLiteral("--put-back goes with --isolate"));
+        return 2;
+    }
+    if (p.isSet(isolate) && p.isSet(preflightOnly)) {
+        printError(QStringLiteral("--preflight-only changes nothing; --isolate would change the pod's labels"));
         return 2;
     }
 
@@ -172,6 +190,53 @@ int runHeapCaptureCommand(const QStringList& args)
     if (p.isSet(debugImage))
         request.debugImage = p.value(debugImage);
 
+    // Out of its Service first: the replacement takes the traffic before the JVM stops for the dump.
+    std::optional<actions::IsolationRecord> isolated;
+    actions::PodIsolation isolation(**client);
+    if (p.isSet(isolate)) {
+        const std::string podName = request.pod.toStdString();
+        const auto plan
+            = await<actions::IsolationPlan>([&](auto cb) { isolation.plan(request.ns.toStdString(), podName, cb); }, 60);
+        if (!plan)
+            return fail(plan.error());
+        if (!plan->rbac.allowed)
+            return fail(makeError(ErrorCode::Forbidden, "you may not patch pod/" + podName + ": " + plan->rbac.reason,
+                "capture without --isolate, or ask for 'patch' on pods"));
+        out(QStringLiteral("[isolate] removing label(s) %1 (Service %2); kubectl equivalent: %3")
+                .arg(QString::fromStdString(nlohmann::json(plan->remove).dump()),
+                    QString::fromStdString(plan->services.empty() ? std::string() : plan->services.front()),
+                    QString::fromStdString(plan->kubectl)));
+        for (const auto& w : plan->warnings)
+            out(QStringLiteral("[isolate] note: ") + QString::fromStdString(w));
+        auto applied = await<actions::IsolationRecord>([&](auto cb) { isolation.apply(*plan, cb); }, 60);
+        if (!applied)
+            return fail(applied.error());
+        isolated = *applied;
+        const QString recordPath = QDir(request.outputDir).filePath(request.pod + QStringLiteral("-isolation.json"));
+        QDir().mkpath(request.outputDir);
+        if (auto st = writeRecordFile(isolated->toJson(), recordPath, "isolation"); !st)
+            return fail(st.error());
+        out(QStringLiteral("[isolate] record: %1").arg(recordPath));
+        if (followIsolation(isolation, *isolated, 120, std::cout) != 0)
+            return 1;
+    }
+    const auto afterCapture = [&](int code) {
+        if (!isolated)
+            return code;
+        if (!p.isSet(putBack)) {
+            out(QStringLiteral("pod %1 is still out of its Service; put it back with: leakdesk-cli isolate --revert %2 "
+                               "--yes (and the same --kubeconfig/--context), or delete it: kubectl delete pod %1 -n %3")
+                    .arg(request.pod, QDir(request.outputDir).filePath(request.pod + QStringLiteral("-isolation.json")),
+                        request.ns));
+            return code;
+        }
+        const auto back = await<actions::IsolationRevert>([&](auto cb) { isolation.revert(*isolated, cb); }, 60);
+        if (!back)
+            return fail(back.error());
+        out(QStringLiteral("[isolate] %1").arg(QString::fromStdString(back->message)));
+        return code;
+    };
+
     capture::HeapCapture job(**client, request);
     QEventLoop loop;
     int exitCode = 1;
@@ -234,7 +299,7 @@ int runHeapCaptureCommand(const QStringList& args)
     else
         job.runAll(p.isSet(force));
     loop.exec();
-    return exitCode;
+    return afterCapture(exitCode);
 }
 
 } // namespace leakdesk::cli

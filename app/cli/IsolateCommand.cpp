@@ -5,8 +5,7 @@
 // the replacement until it is ready and the Service's endpoints without the pod.
 #include "CliCluster.h"
 #include "CliCommand.h"
-
-#include "actions/PodIsolation.h"
+#include "CliIsolation.h"
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
@@ -54,8 +53,10 @@ void printPlan(std::ostream& out, const IsolationPlan& p)
         out << "note: " << w << "\n";
 }
 
+} // namespace
+
 // Polls until the replacement is ready and the endpoints no longer list the pod (or the deadline).
-int follow(PodIsolation& isolation, const IsolationRecord& record, int timeoutS, std::ostream& out)
+int followIsolation(PodIsolation& isolation, const IsolationRecord& record, int timeoutS, std::ostream& out)
 {
     QElapsedTimer clock;
     clock.start();
@@ -77,8 +78,6 @@ int follow(PodIsolation& isolation, const IsolationRecord& record, int timeoutS,
         loop.exec();
     }
 }
-
-} // namespace
 
 int runIsolateCommand(const QStringList& args)
 {
@@ -232,7 +231,7 @@ int runIsolateCommand(const QStringList& args)
     if (auto st = writeRecordFile(applied->toJson(), p.value(recordOpt), "isolation"); !st)
         return fail(st.error());
     if (p.isSet(waitOpt))
-        return follow(isolation, *applied, timeoutS, out);
+        return followIsolation(isolation, *applied, timeoutS, out);
     return 0;
 }
 

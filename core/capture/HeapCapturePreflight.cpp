@@ -483,7 +483,16 @@ void HeapCapture::completePreflight()
                                 .arg(p.jdkMajor)
                           : QStringLiteral("without jcmd the dump is not compressed") });
     }
-    if (p.liveObjects)
+    // Taken out of its Service by LeakDesk (actions::kIsolatedLabel): the pause stalls no requests.
+    const nlohmann::json& podLabels = m_podJson.is_object() && m_podJson.contains("metadata")
+        ? m_podJson["metadata"].value("labels", nlohmann::json::object())
+        : nlohmann::json::object();
+    const bool outOfService = podLabels.is_object() && podLabels.value("leakdesk.io/isolated", "") == "true";
+    if (p.liveObjects && outOfService)
+        p.notes.push_back({ Level::Info,
+            QStringLiteral("the pod is out of its Service (label leakdesk.io/isolated=true): the full GC of a live "
+                           "dump stalls no requests") });
+    else if (p.liveObjects)
         p.notes.push_back({ Level::Warning,
             QStringLiteral("a live dump forces a full GC first: the JVM stops serving for about a second per GB of "
                            "heap. Take the pod out of its Service first if that hurts (\"Take out of Service first\", or "

@@ -114,6 +114,29 @@ private Q_SLOTS:
         QCOMPARE(QDir(out.path()).entryList(QDir::Files).size(), 1);
     }
 
+    // --isolate: out of the Service first (the replacement ready, the endpoints without the pod),
+    // the record next to the dump, the pre-flight knows; --put-back restores it afterwards.
+    void isolateCapturePutBack()
+    {
+        QTemporaryDir out;
+        QStringList a = args(out.path());
+        a.removeAt(a.indexOf(QStringLiteral("--now-ms")) + 1); // the replacement starts on the sandbox's clock
+        a.removeAll(QStringLiteral("--now-ms"));
+        const auto r = runProgram(cliPath(), a + QStringList { QStringLiteral("--isolate"), QStringLiteral("--put-back") }, 90000);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString text = QString::fromUtf8(r.out);
+        QVERIFY2(text.contains(QStringLiteral("[isolate] removing label(s) {\"app\":\"payments\"}")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("is ready; the Service no longer sends it traffic")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("the pod is out of its Service")), qPrintable(text));
+        QVERIFY(text.indexOf(QStringLiteral("is ready")) < text.indexOf(QStringLiteral("[dump]")));
+        QVERIFY(text.contains(QStringLiteral("(verified against sha256sum in the pod)")));
+        QVERIFY2(text.contains(QStringLiteral("is selected by payments again")), qPrintable(text));
+        QVERIFY(QFile::exists(out.filePath(m_pod + QStringLiteral("-isolation.json"))));
+
+        const auto wrong = runProgram(cliPath(), args(out.path()) + QStringList { QStringLiteral("--put-back") });
+        QCOMPARE(wrong.exitCode, 2);
+    }
+
     void usageErrors()
     {
         const auto r
