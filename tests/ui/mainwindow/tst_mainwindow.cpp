@@ -3,6 +3,8 @@
 #include "actions/MitigationPanel.h"
 #include "chart/MemoryChart.h"
 #include "heap/HeapCaptureDialog.h"
+#include "heap/ServiceIsolationBox.h"
+#include "actions/PodIsolation.h"
 #include "heap/HeapView.h"
 #include "incident/EscalationBar.h"
 #include "incident/IncidentRecording.h"
@@ -36,6 +38,8 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTableView>
+#include <QPointer>
+#include <QPushButton>
 #include <QTest>
 
 #include "chart/QCustomPlotInclude.h"
@@ -389,6 +393,51 @@ private Q_SLOTS:
         QVERIFY(m_window->heapView()->diff());
         QFile::remove(first);
         QFile::remove(second);
+        m_window->tabs()->setCurrentIndex(0);
+    }
+
+    // Taking the pod out of its Service from the capture dialog is an incident action with its
+    // revert record; closing the dialog may leave it out, and the next dialog for that pod offers
+    // to put it back, which marks the action reverted.
+    void takingThePodOutOfItsServiceIsJournaled()
+    {
+        m_window->connectionBar()->serviceBox()->setCurrentText(QStringLiteral("checkout"));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->memoryView()->banner()->tone() == VerdictBanner::Tone::Bad, 30000);
+        const QString pod = m_window->memoryView()->podModel()->index(0, PodTableModel::Name).data().toString();
+        auto isolationAction = [&]() -> const incident::ActionRecord* {
+            const auto& actions = m_window->incident()->document()->actions;
+            for (auto it = actions.rbegin(); it != actions.rend(); ++it)
+                if (it->kind == "isolate-pod" && it->target == "pod/" + pod.toStdString())
+                    return &*it;
+            return nullptr;
+        };
+
+        auto* first = qobject_cast<HeapCaptureDialog*>(m_window->captureHeapDump(pod));
+        QVERIFY(first);
+        QPointer<HeapCaptureDialog> firstAlive(first);
+        bool answer = true;
+        first->isolationBox()->setConfirmer([&](const QString&, const QString&) { return answer; });
+        QTRY_VERIFY_WITH_TIMEOUT(first->isolationBox()->takeOutButton()->isEnabled(), 30000);
+        first->isolationBox()->takeOut();
+        QTRY_VERIFY_WITH_TIMEOUT(isolationAction() != nullptr, 30000);
+        QVERIFY(isolationAction()->state == incident::ActionState::Applied);
+        QVERIFY(QString::fromStdString(isolationAction()->kubectl).contains(QStringLiteral("app-")));
+        QVERIFY(actions::IsolationRecord::fromJson(isolationAction()->revertData).ok());
+        answer = false; // "put it back?" on close: no, leave it out
+        first->close();
+        QTRY_VERIFY(firstAlive.isNull());
+        QVERIFY(isolationAction()->state == incident::ActionState::Applied);
+
+        auto* second = qobject_cast<HeapCaptureDialog*>(m_window->captureHeapDump(pod));
+        QVERIFY(second);
+        ServiceIsolationBox* box = second->isolationBox();
+        QVERIFY(box->isOut());
+        QVERIFY(box->putBackButton()->isEnabled());
+        box->setConfirmer([](const QString&, const QString&) { return true; });
+        box->putBack();
+        QTRY_VERIFY_WITH_TIMEOUT(!box->isOut(), 30000);
+        QTRY_VERIFY(isolationAction()->state == incident::ActionState::Reverted);
+        second->close();
         m_window->tabs()->setCurrentIndex(0);
     }
 
