@@ -264,6 +264,30 @@ private Q_SLOTS:
         QVERIFY(!getPod(m_name).body["metadata"].contains("deletionTimestamp"));
     }
 
+    // Relabelled back within two seconds: the replacement is deleted before its container ever
+    // started, and is still served (as JSON and as a table) while it terminates.
+    void labelledBackBeforeTheReplacementStarted()
+    {
+        const std::vector<std::string> before = podNames("app%3Dcheckout");
+        QCOMPARE(patchPod(m_name, { { "metadata", { { "labels", { { "app", nullptr } } } } } }).status, 200);
+        m_now += 2 * kSecondMs;
+        const std::string replacement = newPod(before, podNames("app%3Dcheckout"));
+        QVERIFY(!replacement.empty());
+        QCOMPARE(patchPod(m_name, { { "metadata", { { "labels", { { "app", "checkout" } } } } } }).status, 200);
+        m_now += kSecondMs;
+        const Reply list = get(kPods);
+        QVERIFY2(list.status == 200, list.body.dump().c_str());
+        const Reply going = getPod(replacement);
+        QVERIFY2(going.status == 200, going.body.dump().c_str());
+        QVERIFY(going.body["metadata"].contains("deletionTimestamp"));
+        const json& status = going.body["status"]["containerStatuses"][0];
+        QCOMPARE(status.value("ready", true), false);
+        QCOMPARE(status.value("restartCount", -1), 0);
+        m_now += kSecondMs;
+        QCOMPARE(getPod(replacement).status, 404);
+        QCOMPARE(podNames("app%3Dcheckout").size(), before.size());
+    }
+
     // A change that keeps the pod in its ReplicaSet's selector (an annotation, another label)
     // releases nothing.
     void otherLabelsAndAnnotationsKeepThePodIn()
