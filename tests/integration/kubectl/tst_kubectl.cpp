@@ -9,6 +9,9 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -45,6 +48,17 @@ qint64 ageSeconds(const QString& age)
         }
     }
     return total;
+}
+
+// The IPs listed in an Endpoints object under `list` (addresses or notReadyAddresses).
+QStringList endpointIps(const QByteArray& endpointsJson, const QString& list)
+{
+    QStringList ips;
+    const QJsonObject ep = QJsonDocument::fromJson(endpointsJson).object();
+    for (const QJsonValue subset : ep.value(QStringLiteral("subsets")).toArray())
+        for (const QJsonValue a : subset.toObject().value(list).toArray())
+            ips << a.toObject().value(QStringLiteral("ip")).toString();
+    return ips;
 }
 
 } // namespace
@@ -275,6 +289,123 @@ private Q_SLOTS:
             QStringLiteral("deployments"), QStringLiteral("-n"), QStringLiteral("production") });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QCOMPARE(r.out.trimmed(), QByteArray("yes"));
+    }
+
+    void servicesAndEndpointsTables()
+    {
+        const QString ns = QStringLiteral("production");
+        const auto svc = kubectl({ QStringLiteral("get"), QStringLiteral("svc"), QStringLiteral("-n"), ns,
+            QStringLiteral("-o"), QStringLiteral("wide") });
+        QVERIFY2(svc.exitCode == 0, svc.err.constData());
+        const auto svcRows = test::tableRows(svc.out);
+        QCOMPARE(svcRows.value(0),
+            QStringList({ "NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", "SELECTOR" }));
+        QCOMPARE(svcRows.size(), 1 + 3);
+        for (const auto& row : svcRows.mid(1)) {
+            QCOMPARE(row.size(), 7);
+            QCOMPARE(row[1], QStringLiteral("ClusterIP"));
+            QVERIFY2(QRegularExpression(QStringLiteral("^\\d+\\.\\d+\\.\\d+\\.\\d+$")).match(row[2]).hasMatch(),
+                qPrintable(row[2]));
+            QCOMPARE(row[3], QStringLiteral("<none>"));
+            QVERIFY2(row[4].endsWith(QLatin1String("/TCP")), qPrintable(row[4]));
+            QCOMPARE(row[6], QStringLiteral("app=") + row[0]);
+        }
+        const auto ep = kubectl({ QStringLiteral("get"), QStringLiteral("endpoints"), QStringLiteral("-n"), ns });
+        QVERIFY2(ep.exitCode == 0, ep.err.constData());
+        const auto epRows = test::tableRows(ep.out);
+        QCOMPARE(epRows.value(0), QStringList({ "NAME", "ENDPOINTS", "AGE" }));
+        QCOMPARE(epRows.size(), 1 + 3);
+        for (const auto& row : epRows.mid(1)) {
+            QCOMPARE(row.size(), 3);
+            // ip:port of the ready pods, at most three, then "+ N more...".
+            QVERIFY2(QRegularExpression(QStringLiteral("^(\\d+\\.\\d+\\.\\d+\\.\\d+:8080)(,\\d+\\.\\d+\\.\\d+\\.\\d+:8080)*"
+                                                       "( \\+ \\d+ more\\.\\.\\.)?$"))
+                         .match(row[1])
+                         .hasMatch(),
+                qPrintable(row[1]));
+        }
+    }
+
+    // Taking a pod out of its Service before a heap dump, and putting it back, with `kubectl label`.
+    void labelPodOutOfItsServiceAndBack()
+    {
+        const QString ns = QStringLiteral("production");
+        const QString pod = runningCheckoutPod();
+        QVERIFY(!pod.isEmpty());
+        auto get = [&](const QStringList& args) {
+            return kubectl(QStringList { QStringLiteral("get") } + args + QStringList { QStringLiteral("-n"), ns });
+        };
+        auto checkoutPods = [&] {
+            const auto r = get({ QStringLiteral("pods"), QStringLiteral("-l"), QStringLiteral("app=checkout"),
+                QStringLiteral("-o"), QStringLiteral("name") });
+            return QString::fromUtf8(r.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        };
+        auto endpoints = [&] {
+            return get({ QStringLiteral("endpoints"), QStringLiteral("checkout"), QStringLiteral("-o"),
+                           QStringLiteral("json") })
+                .out;
+        };
+        const QString ip = QString::fromUtf8(
+            get({ QStringLiteral("pod"), pod, QStringLiteral("-o"), QStringLiteral("jsonpath={.status.podIP}") }).out);
+        QVERIFY(!ip.isEmpty());
+        const QStringList before = checkoutPods();
+        QVERIFY(before.contains(QStringLiteral("pod/") + pod));
+        QVERIFY2(endpointIps(endpoints(), QStringLiteral("addresses")).contains(ip), qPrintable(ip));
+
+        const auto out = kubectl({ QStringLiteral("label"), QStringLiteral("pod"), pod, QStringLiteral("-n"), ns,
+            QStringLiteral("app-") });
+        QVERIFY2(out.exitCode == 0, out.err.constData());
+        QCOMPARE(out.out.trimmed(), QByteArray("pod/" + pod.toUtf8() + " unlabeled"));
+        const QByteArray without = endpoints();
+        QVERIFY2(!endpointIps(without, QStringLiteral("addresses")).contains(ip), without.constData());
+        QVERIFY2(!endpointIps(without, QStringLiteral("notReadyAddresses")).contains(ip), without.constData());
+        QCOMPARE(get({ QStringLiteral("pod"), pod, QStringLiteral("-o"),
+                     QStringLiteral("jsonpath={.metadata.ownerReferences}") })
+                     .out,
+            QByteArray());
+        // The ReplicaSet creates a replacement within a second.
+        QString replacement;
+        QElapsedTimer waited;
+        waited.start();
+        while (replacement.isEmpty() && waited.elapsed() < 15000) {
+            const QStringList now = checkoutPods();
+            QVERIFY(!now.contains(QStringLiteral("pod/") + pod));
+            for (const QString& p : now)
+                if (!before.contains(p))
+                    replacement = p;
+            if (replacement.isEmpty())
+                QTest::qWait(200);
+        }
+        QVERIFY2(!replacement.isEmpty(), "no replacement pod appeared");
+        QCOMPARE(checkoutPods().size(), before.size());
+
+        // A change the API server refuses is reported with its cause.
+        const auto invalid = kubectl({ QStringLiteral("patch"), QStringLiteral("pod"), pod, QStringLiteral("-n"), ns,
+            QStringLiteral("--type=merge"), QStringLiteral("-p"), QStringLiteral(R"({"metadata":{"labels":{"-x":"y"}}})") });
+        QVERIFY(invalid.exitCode != 0);
+        QVERIFY2(invalid.err.contains(
+                     QByteArray("The Pod \"" + pod.toUtf8() + "\" is invalid: metadata.labels: Invalid value: \"-x\"")),
+            invalid.err.constData());
+
+        const auto back = kubectl({ QStringLiteral("label"), QStringLiteral("pod"), pod, QStringLiteral("-n"), ns,
+            QStringLiteral("app=checkout") });
+        QVERIFY2(back.exitCode == 0, back.err.constData());
+        QCOMPARE(back.out.trimmed(), QByteArray("pod/" + pod.toUtf8() + " labeled"));
+        // Adopted; the replacement is deleted (Terminating for 2 s, then gone).
+        QVERIFY(!get({ QStringLiteral("pod"), pod, QStringLiteral("-o"),
+                         QStringLiteral("jsonpath={.metadata.ownerReferences[0].kind}") })
+                     .out.isEmpty());
+        const QByteArray with = endpoints();
+        QVERIFY2(endpointIps(with, QStringLiteral("addresses")).contains(ip)
+                || endpointIps(with, QStringLiteral("notReadyAddresses")).contains(ip),
+            with.constData());
+        waited.restart();
+        while (checkoutPods().contains(replacement) && waited.elapsed() < 15000)
+            QTest::qWait(200);
+        const QStringList after = checkoutPods();
+        QVERIFY2(!after.contains(replacement), qPrintable(after.join(QLatin1Char(' '))));
+        QCOMPARE(after.size(), before.size());
+        QVERIFY(after.contains(QStringLiteral("pod/") + pod));
     }
 
     // Runs last among the deployment tests: it changes the checkout deployment for good.
