@@ -1,0 +1,270 @@
+// A pod taken out of its Service, seen through the whole sandbox (SandboxHost over loopback, the
+// clock pinned and moved by the test): a watch of Endpoints reports the pod leaving and coming
+// back, the replacement gets metric series in Prometheus, and the released pod's request rate
+// there drops to zero while it is out and comes back once it is relabelled.
+
+#include "prometheus/QueryCatalogue.h"
+#include "sandbox/SandboxHost.h"
+#include "sandbox/SandboxModel.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTcpSocket>
+#include <QTest>
+#include <QUrl>
+
+#include <nlohmann/json.hpp>
+
+using namespace leakdesk;
+using namespace leakdesk::sandbox;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t kAnchor = 1773152625000; // 2026-03-10T14:23:45Z
+
+struct Reply {
+    int status = 0;
+    QByteArray body;
+    json doc() const { return json::parse(body.toStdString(), nullptr, false); }
+};
+
+// Parses one response from `data`, returning how many bytes it used (0 when incomplete).
+qsizetype parseResponse(const QByteArray& data, Reply& r)
+{
+    const qsizetype headEnd = data.indexOf("\r\n\r\n");
+    if (headEnd < 0)
+        return 0;
+    r.status = data.mid(9, 3).toInt();
+    qsizetype length = 0;
+    for (const QByteArray& line : data.left(headEnd).split('\n'))
+        if (line.toLower().startsWith("content-length:"))
+            length = line.mid(15).trimmed().toLongLong();
+    if (data.size() < headEnd + 4 + length)
+        return 0;
+    r.body = data.mid(headEnd + 4, length);
+    return headEnd + 4 + length;
+}
+
+Reply request(quint16 port, const QByteArray& method, const QByteArray& target, const QByteArray& headers,
+    const QByteArray& body = {})
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    if (!s.waitForConnected(5000))
+        return {};
+    QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers;
+    if (!body.isEmpty())
+        req += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    s.write(req + "\r\n" + body);
+    QByteArray data;
+    Reply r;
+    while (parseResponse(data, r) == 0 && s.waitForReadyRead(10000))
+        data += s.readAll();
+    return r;
+}
+
+std::vector<std::string> ipsIn(const json& endpoints)
+{
+    std::vector<std::string> out;
+    for (const json& subset : endpoints.value("subsets", json::array()))
+        for (const json& a : subset.value("addresses", json::array()))
+            out.push_back(a.value("ip", ""));
+    return out;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s)
+{
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+} // namespace
+
+class TestSandboxRelabel : public QObject {
+    Q_OBJECT
+    SandboxHost m_host;
+    quint16 m_kube = 0;
+    quint16 m_prom = 0;
+    QByteArray m_auth;
+    std::int64_t m_start = 0; // the pinned clock at start: checkout's pod has served for 6 minutes
+    std::string m_pod;
+    std::string m_ip;
+    std::string m_replacement;
+    std::int64_t m_offset = 0; // how far the test has moved the clock
+    std::size_t m_replicas = 0;
+
+    std::int64_t now() const { return m_start + m_offset; }
+    void advance(std::int64_t ms)
+    {
+        m_host.advanceClock(ms);
+        m_offset += ms;
+    }
+    Reply kube(const QByteArray& target) { return request(m_kube, "GET", target, m_auth); }
+    Reply label(const char* patch)
+    {
+        return request(m_kube, "PATCH",
+            "/api/v1/namespaces/production/pods/" + QByteArray::fromStdString(m_pod) + "?fieldManager=kubectl-label",
+            m_auth + "Content-Type: application/merge-patch+json\r\n", patch);
+    }
+    std::vector<std::string> checkoutPods()
+    {
+        std::vector<std::string> out;
+        for (const json& p : kube("/api/v1/namespaces/production/pods?labelSelector=app%3Dcheckout")
+                 .doc()
+                 .value("items", json::array()))
+            out.push_back(p["metadata"].value("name", ""));
+        return out;
+    }
+
+    // The events a watch of the Endpoints (from the current list's resourceVersion) receives
+    // while `during` runs and for up to two seconds after; the server ends it (timeoutSeconds).
+    std::vector<json> endpointsEventsAround(const std::function<void()>& during)
+    {
+        const std::string rv = kube("/api/v1/namespaces/production/endpoints").doc()["metadata"].value(
+            "resourceVersion", "");
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, m_kube);
+        if (!s.waitForConnected(5000))
+            return {};
+        s.write("GET /api/v1/namespaces/production/endpoints?watch=1&timeoutSeconds=2&resourceVersion="
+            + QByteArray::fromStdString(rv) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + m_auth + "\r\n");
+        QByteArray data;
+        while (!data.contains("\r\n\r\n") && s.waitForReadyRead(5000))
+            data += s.readAll();
+        during();
+        QElapsedTimer timer;
+        timer.start();
+        while (s.state() == QAbstractSocket::ConnectedState && timer.elapsed() < 10000 && s.waitForReadyRead(5000))
+            data += s.readAll();
+        data += s.readAll();
+        std::vector<json> events;
+        const qsizetype headEnd = data.indexOf("\r\n\r\n");
+        if (headEnd < 0 || !data.startsWith("HTTP/1.1 200"))
+            return {};
+        for (const QByteArray& line : data.mid(headEnd + 4).split('\n'))
+            if (!line.trimmed().isEmpty())
+                events.push_back(json::parse(line.toStdString(), nullptr, false));
+        return events;
+    }
+    // The last state of checkout's Endpoints a watch reported.
+    static json lastCheckout(const std::vector<json>& events)
+    {
+        json last;
+        for (const json& e : events)
+            if (e.value("type", "") == "MODIFIED" && e["object"]["metadata"].value("name", "") == "checkout")
+                last = e["object"];
+        return last;
+    }
+
+    // sum(rate(http_server_requests_seconds_count{pod=~"<pod>"}[5m])) at `atMs`, as the catalogue asks it.
+    double requestRate(const std::string& pod, std::int64_t atMs)
+    {
+        const std::string query
+            = prom::QueryCatalogue().build(prom::QueryKind::RequestRate, { "production", pod });
+        const Reply r = request(m_prom, "GET",
+            "/api/v1/query?query=" + QUrl::toPercentEncoding(QString::fromStdString(query))
+                + "&time=" + QByteArray::number(static_cast<double>(atMs) / 1000.0, 'f', 3),
+            {});
+        const json doc = r.doc();
+        if (r.status != 200 || doc["data"]["result"].size() != 1)
+            return -1;
+        return std::stod(doc["data"]["result"][0]["value"][1].get<std::string>());
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        // A checkout pod whose container has run for 6 minutes and goes on for 20 more.
+        const SandboxModel model(42, kAnchor);
+        for (std::size_t i = 0; i < model.pods().size() && m_pod.empty(); ++i) {
+            if (model.services()[model.pods()[i].service].name != "checkout")
+                continue;
+            for (const ContainerRun& run : model.pods()[i].runs) {
+                const std::int64_t end = run.terminated ? run.finishedMs : model.horizonEndMs();
+                if (run.startedMs >= kAnchor - 6 * kHourMs && end - run.startedMs >= 30 * kMinuteMs) {
+                    m_start = run.startedMs + 6 * kMinuteMs;
+                    m_pod = model.pods()[i].name;
+                    m_ip = model.pods()[i].podIp;
+                    break;
+                }
+            }
+        }
+        QVERIFY(!m_pod.empty());
+        SandboxOptions o;
+        o.seed = 42;
+        o.fixedNowMs = m_start;
+        const auto started = m_host.start(o);
+        QVERIFY2(started.ok(), started.ok() ? "" : started.error().toString().c_str());
+        m_kube = quint16(m_host.kubeUrl().port());
+        m_prom = quint16(m_host.prometheusUrl().port());
+        QFile f(m_host.kubeconfigPath());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray kc = f.readAll();
+        const qsizetype at = kc.indexOf("token: ");
+        QVERIFY(at > 0);
+        m_auth = "Authorization: Bearer " + kc.mid(at + 7, kc.indexOf('\n', at) - at - 7) + "\r\n";
+        QVERIFY(contains(ipsIn(kube("/api/v1/namespaces/production/endpoints/checkout").doc()), m_ip));
+        QVERIFY(requestRate(m_pod, now()) > 0);
+    }
+
+    void watchSeesThePodLeaveTheEndpoints()
+    {
+        const std::vector<std::string> before = checkoutPods();
+        m_replicas = before.size();
+        int status = 0;
+        const auto events = endpointsEventsAround([&] {
+            status = label(R"({"metadata":{"labels":{"app":null}}})").status;
+            advance(2 * kSecondMs); // the replacement exists
+        });
+        QCOMPARE(status, 200);
+        const json ep = lastCheckout(events);
+        QVERIFY2(ep.is_object(), json(events).dump().c_str());
+        QVERIFY2(!contains(ipsIn(ep), m_ip), ep.dump().c_str());
+        for (const std::string& p : checkoutPods())
+            if (!contains(before, p))
+                m_replacement = p;
+        QVERIFY(!m_replacement.empty());
+    }
+
+    void prometheusHasTheReplacementAndNoTrafficForTheReleasedPod()
+    {
+        QVERIFY(!m_replacement.empty());
+        advance(6 * kMinuteMs - 2 * kSecondMs);
+        // The replacement's series exist (the history was rebuilt when the ReplicaSet created it).
+        const Reply series = request(m_prom, "GET",
+            "/api/v1/series?match[]="
+                + QUrl::toPercentEncoding(
+                    QString::fromStdString("container_memory_working_set_bytes{pod=\"" + m_replacement + "\"}")),
+            {});
+        QCOMPARE(series.status, 200);
+        QVERIFY2(!series.doc()["data"].empty(), series.body.constData());
+        QVERIFY(requestRate(m_replacement, now()) > 0);
+        // Five minutes out of the Service: no request in the window.
+        QCOMPARE(requestRate(m_pod, now()), 0.0);
+        QVERIFY(requestRate(m_pod, m_start) > 0);
+    }
+
+    void watchSeesThePodComeBack()
+    {
+        QVERIFY(!m_replacement.empty());
+        int status = 0;
+        const auto events = endpointsEventsAround([&] {
+            status = label(R"({"metadata":{"labels":{"app":"checkout"}}})").status;
+            advance(kSecondMs);
+        });
+        QCOMPARE(status, 200);
+        const json ep = lastCheckout(events);
+        QVERIFY2(ep.is_object(), json(events).dump().c_str());
+        QVERIFY2(contains(ipsIn(ep), m_ip), ep.dump().c_str());
+        QCOMPARE(ipsIn(ep).size(), m_replicas);
+        // Serving again: requests in the next five minutes.
+        advance(6 * kMinuteMs);
+        QVERIFY(requestRate(m_pod, now()) > 0);
+        QVERIFY(!contains(checkoutPods(), m_replacement));
+    }
+
+    void cleanupTestCase() { m_host.stop(); }
+};
+
+QTEST_GUILESS_MAIN(TestSandboxRelabel)
+#include "tst_sandbox_relabel.moc"
