@@ -248,7 +248,10 @@ void PodIsolation::plan(const std::string& ns, const std::string& pod, Callback<
                 "its removed labels are in the annotation " + std::string(kIsolatedLabelsAnnotation)));
         if (terminating(podObject))
             return done(makeError(ErrorCode::Conflict, podTarget(plan->ns, plan->pod) + " is terminating"));
-        const auto [ownerKind, ownerName] = controllerOf(podObject);
+        // Named copies: a structured binding cannot be captured by clang before C++20's P1091 fix.
+        const auto owner = controllerOf(podObject);
+        const std::string ownerKind = owner.first;
+        const std::string ownerName = owner.second;
         m_client.getJson(kube::paths::services(q(plan->ns)), {}, this,
             [this, plan, done, ownerKind, ownerName](Result<json> services) {
                 if (!services)
