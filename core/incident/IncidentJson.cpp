@@ -544,6 +544,10 @@ Result<IncidentDocument> parseIncident(
             what = what.substr(p);
         return makeError(ErrorCode::Parse, "the incident file is damaged at " + at + ": " + what,
             "the file was edited by hand or corrupted on disk; open its .bak autosave (the last good save)");
+    } catch (const json::exception& e) {
+        // Well-formed text nlohmann cannot hold: a number out of double's range (out_of_range.406).
+        return makeError(ErrorCode::Parse, std::string("the incident file holds a value that cannot be read: ") + e.what(),
+            "the file was edited by hand or corrupted on disk; open its .bak autosave (the last good save)");
     }
     return incidentFromJson(std::move(j), migrations);
 }
