@@ -165,7 +165,11 @@ Result<json> PodStore::patch(std::size_t index, const PatchRequest& request, std
     s.writtenMs = nowMs;
     m_lastResourceVersion = s.resourceVersion;
 
-    // The ReplicaSet controller reacts to the new labels.
+    // The ReplicaSet controller reacts to the new labels; a pod already Terminating is no longer
+    // one of its pods: nothing to let go of, replace or adopt.
+    const auto& deleted = m_model.pods()[index].deletedMs;
+    if (deleted && *deleted - KubeObjects::kTerminatingMs <= nowMs)
+        return pod(index, nowMs);
     const bool released = m_model.podReleasedAt(index, nowMs);
     const bool matches = matchesOwnSelector(index, s.labels);
     if (!released && !matches) {

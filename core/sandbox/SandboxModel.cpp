@@ -293,11 +293,13 @@ std::size_t SandboxModel::rollOut(std::size_t service, TemplateRevision revision
     revisions.push_back(std::move(revision));
     const std::size_t revIndex = revisions.size() - 1;
 
-    // Pods their ReplicaSet has let go of are not part of the rollout: they keep running.
+    // Pods their ReplicaSet has let go of are not part of the rollout: they keep running. Nor are
+    // pods already Terminating (their last 2 s, e.g. a replacement deleted when its released pod
+    // was adopted back): they go as they were going.
     std::vector<std::size_t> old;
     for (std::size_t p = 0; p < m_pods.size(); ++p)
         if (m_pods[p].service == service && podExistsAt(p, atMs) && m_pods[p].revision != revIndex
-            && !podReleasedAt(p, atMs))
+            && !podReleasedAt(p, atMs) && !(m_pods[p].deletedMs && *m_pods[p].deletedMs - 2 * kSecondMs <= atMs))
             old.push_back(p);
     // Pods not created yet at atMs (a rollout that was itself superseded) never come to exist.
     for (std::size_t p = 0; p < m_pods.size(); ++p)
