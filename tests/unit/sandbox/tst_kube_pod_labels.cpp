@@ -288,6 +288,28 @@ private Q_SLOTS:
         QCOMPARE(podNames("app%3Dcheckout").size(), before.size());
     }
 
+    // A Terminating pod taken out of the selector is not replaced again: the ReplicaSet has already
+    // stopped counting it.
+    void relabellingATerminatingPodStartsNoReplacement()
+    {
+        const std::vector<std::string> before = podNames("app%3Dcheckout");
+        QCOMPARE(patchPod(m_name, { { "metadata", { { "labels", { { "app", nullptr } } } } } }).status, 200);
+        m_now += kMinuteMs;
+        const std::string replacement = newPod(before, podNames("app%3Dcheckout"));
+        QVERIFY(!replacement.empty());
+        QCOMPARE(patchPod(m_name, { { "metadata", { { "labels", { { "app", "checkout" } } } } } }).status, 200);
+        QVERIFY(getPod(replacement).body["metadata"].contains("deletionTimestamp"));
+        const std::size_t pods = m_model->pods().size();
+        const Reply r = patchPod(replacement, { { "metadata", { { "labels", { { "app", nullptr } } } } } });
+        QVERIFY2(r.status == 200, r.body.dump().c_str());
+        QVERIFY(!r.body["metadata"]["labels"].contains("app"));
+        QCOMPARE(m_model->pods().size(), pods);
+        m_now += 2 * kSecondMs;
+        QCOMPARE(getPod(replacement).status, 404);
+        QCOMPARE(podNames("app%3Dcheckout").size(), before.size());
+        QCOMPARE(checkoutReplicaSet()["status"].value("replicas", -1), checkoutReplicas());
+    }
+
     // A change that keeps the pod in its ReplicaSet's selector (an annotation, another label)
     // releases nothing.
     void otherLabelsAndAnnotationsKeepThePodIn()

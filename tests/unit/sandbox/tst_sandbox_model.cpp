@@ -406,6 +406,34 @@ private Q_SLOTS:
         QCOMPARE(m.httpRequestCount(q, 0, back), untouched.httpRequestCount(q, 0, back));
     }
 
+    // A rollout right after a relabel back: the replacement already Terminating goes as it was
+    // going (2 s), it does not stand in for one of the old pods the rollout replaces.
+    void rolloutDuringTheReplacementsTerminationLetsItGo()
+    {
+        SandboxModel m(42, kNow);
+        const std::size_t service = *m.serviceIndex("checkout");
+        const std::size_t p = podOf(m, "checkout", 0);
+        const std::size_t r = m.releasePod(p, kNow);
+        const std::int64_t back = kNow + kMinuteMs;
+        QCOMPARE(m.adoptPod(p, back), r);
+        TemplateRevision rev = m.revisions(service).back();
+        rev.podTemplateHash = m.templateHash("rollout-after-relabel");
+        m.rollOut(service, rev, back + kSecondMs);
+        QCOMPARE(m.pods()[r].deletedMs, std::optional<std::int64_t>(back + 2 * kSecondMs));
+        // Every pod of the old revision that was serving is replaced one for one, the last one
+        // included.
+        int oldLeft = 0;
+        int newPods = 0;
+        for (std::size_t i : podsOf(m, "checkout")) {
+            if (!m.podExistsAt(i, back + kHourMs))
+                continue;
+            (m.pods()[i].revision == 0 ? oldLeft : newPods) += 1;
+        }
+        QCOMPARE(oldLeft, 0);
+        QCOMPARE(newPods, m.services()[service].replicas);
+        QVERIFY(m.pods()[p].deletedMs);
+    }
+
     // A rollout replaces the pods of the ReplicaSet, not a pod it has let go of; relabelled back to
     // the old revision, that pod is adopted by a ReplicaSet scaled to 0, which deletes it.
     void rolloutLeavesAReleasedPodAloneAndItsOldReplicaSetDeletesIt()
