@@ -4,6 +4,7 @@
 #include "kube/KubeConfig.h"
 
 #include <QFile>
+#include <unistd.h>
 #include <QSaveFile>
 
 #include <iostream>
@@ -48,6 +49,85 @@ bool confirm(std::ostream& out, const std::string& question)
     if (!std::getline(std::cin, answer))
         return false;
     return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+ChangeOptions::ChangeOptions(QCommandLineParser& parser, Texts texts)
+    : m_p(parser)
+    , m_texts(std::move(texts))
+    , m_sandbox(QStringLiteral("sandbox"), QStringLiteral("Use the built-in simulated cluster (in this process)."))
+    , m_seed(QStringLiteral("seed"), QStringLiteral("Sandbox seed."), QStringLiteral("N"), QStringLiteral("42"))
+    , m_kubeconfig(QStringLiteral("kubeconfig"), QStringLiteral("kubeconfig file (default: KUBECONFIG or ~/.kube/config)."),
+          QStringLiteral("FILE"))
+    , m_context(QStringLiteral("context"), QStringLiteral("kubeconfig context (default: current-context)."),
+          QStringLiteral("NAME"))
+    , m_namespace({ QStringLiteral("n"), QStringLiteral("namespace") }, QStringLiteral("Namespace (default: the context's)."),
+          QStringLiteral("NS"))
+    , m_dryRun(QStringLiteral("dry-run"), QStringLiteral("Plan (and ask the server for a dry run) only; change nothing."))
+    , m_yes(QStringLiteral("yes"), QStringLiteral("Apply without asking."))
+    , m_record(QStringLiteral("record"), m_texts.recordHelp, QStringLiteral("FILE"))
+    , m_revert(QStringLiteral("revert"), m_texts.revertHelp, QStringLiteral("FILE"))
+    , m_wait(QStringLiteral("wait"), m_texts.waitHelp)
+    , m_format(QStringLiteral("format"), m_texts.formatHelp, QStringLiteral("FMT"), QStringLiteral("text"))
+    , m_timeout(QStringLiteral("timeout"), QStringLiteral("Give up after this many seconds per step (default 60)."),
+          QStringLiteral("S"), QStringLiteral("60"))
+{
+    parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_dryRun, m_yes, m_record, m_revert,
+        m_wait, m_format, m_timeout });
+}
+
+bool ChangeOptions::validate() const
+{
+    const QString format = m_p.value(m_format);
+    if (format != QLatin1String("text") && format != QLatin1String("json")) {
+        printError(QStringLiteral("unknown format '%1'").arg(format), QStringLiteral("use --format text or --format json"));
+        return false;
+    }
+    if (timeoutSeconds() <= 0) {
+        printError(QStringLiteral("--timeout must be a positive number of seconds"));
+        return false;
+    }
+    if (m_p.isSet(m_sandbox) && (m_p.isSet(m_kubeconfig) || m_p.isSet(m_context))) {
+        printError(QStringLiteral("--sandbox and --kubeconfig/--context exclude each other"));
+        return false;
+    }
+    if (reverting() && m_p.isSet(m_sandbox)) {
+        // The in-process sandbox starts afresh each run: the change to revert is not in it.
+        printError(QStringLiteral("--revert needs the cluster the change was made in; --sandbox starts a new one"),
+            QStringLiteral("run 'leakdesk-cli sandbox serve' and pass its --kubeconfig to both %1 commands")
+                .arg(m_texts.command));
+        return false;
+    }
+    return true;
+}
+
+int ChangeOptions::timeoutSeconds() const
+{
+    bool ok = false;
+    const int s = m_p.value(m_timeout).toInt(&ok);
+    return ok ? s : -1;
+}
+
+std::string ChangeOptions::namespaceOr(const std::string& fallback) const
+{
+    return m_p.isSet(m_namespace) ? m_p.value(m_namespace).toStdString() : fallback;
+}
+
+Result<Connection> ChangeOptions::connect() const
+{
+    return connectCluster(
+        m_p.isSet(m_sandbox), m_p.value(m_seed).toULongLong(), m_p.value(m_kubeconfig), m_p.value(m_context));
+}
+
+bool ChangeOptions::confirmed(std::ostream& out, const std::string& question, const char* doing) const
+{
+    if (m_p.isSet(m_yes))
+        return true;
+    if (::isatty(STDIN_FILENO) == 0) {
+        printError(QStringLiteral("not %1 without confirmation").arg(QLatin1String(doing)),
+            QStringLiteral("stdin is not a terminal: pass --yes to apply, or --dry-run to only look"));
+        return false;
+    }
+    return confirm(out, question);
 }
 
 Status writeRecordFile(const nlohmann::json& record, const QString& path, const std::string& what)

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QCommandLineOption>
+#include <QCommandLineParser>
 #include <QEventLoop>
 #include <QString>
 #include <QTimer>
@@ -52,6 +54,47 @@ Result<Connection> connectCluster(bool useSandbox, quint64 seed, const QString& 
 
 // "question [y/N]" on `out`, the answer from stdin.
 bool confirm(std::ostream& out, const std::string& question);
+
+// The options every cluster-changing subcommand (mitigate, isolate) shares, their checks, and the
+// confirmation rule (--yes, or a terminal to ask on).
+class ChangeOptions {
+public:
+    struct Texts {
+        QString command; // "mitigate"
+        QString recordHelp; // what --record writes
+        QString revertHelp; // what --revert does
+        QString waitHelp; // what --wait waits for
+        QString formatHelp; // what --format json prints
+    };
+    // Adds --sandbox --seed --kubeconfig --context -n/--namespace --dry-run --yes --record
+    // --revert --wait --format --timeout to `parser`.
+    ChangeOptions(QCommandLineParser& parser, Texts texts);
+
+    // After parsing: false (the problem printed, exit code 2) for a bad --format or --timeout,
+    // --sandbox with --kubeconfig/--context, or --revert with --sandbox.
+    bool validate() const;
+
+    bool reverting() const { return m_p.isSet(m_revert); }
+    QString revertFile() const { return m_p.value(m_revert); }
+    QString recordFile() const { return m_p.value(m_record); }
+    bool recordToStdout() const { return !dryRun() && !m_p.isSet(m_record); }
+    bool dryRun() const { return m_p.isSet(m_dryRun); }
+    bool wait() const { return m_p.isSet(m_wait); }
+    bool json() const { return m_p.value(m_format) == QLatin1String("json"); }
+    int timeoutSeconds() const;
+    bool namespaceGiven() const { return m_p.isSet(m_namespace); }
+    std::string namespaceOr(const std::string& fallback) const;
+
+    Result<Connection> connect() const;
+    // True with --yes; otherwise asks on a terminal. Prints why not when stdin is no terminal.
+    bool confirmed(std::ostream& out, const std::string& question, const char* doing = "applying") const;
+
+private:
+    QCommandLineParser& m_p;
+    Texts m_texts;
+    QCommandLineOption m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_dryRun, m_yes, m_record, m_revert,
+        m_wait, m_format, m_timeout;
+};
 
 // Writes a record (pretty JSON) to `path`, or to stdout when empty. On failure the error carries
 // the record, so the change can still be reverted.

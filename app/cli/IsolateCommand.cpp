@@ -11,7 +11,6 @@
 #include <QElapsedTimer>
 
 #include <iostream>
-#include <unistd.h>
 
 namespace leakdesk::cli {
 
@@ -88,33 +87,13 @@ int runIsolateCommand(const QStringList& args)
         "it with leakdesk.io/isolated=true. Applies only after confirmation (or --yes) and writes a record; "
         "--revert FILE puts the labels back."));
     p.addHelpOption();
-    const QCommandLineOption sandboxOpt(
-        QStringLiteral("sandbox"), QStringLiteral("Use the built-in simulated cluster (in this process)."));
-    const QCommandLineOption seedOpt(
-        QStringLiteral("seed"), QStringLiteral("Sandbox seed."), QStringLiteral("N"), QStringLiteral("42"));
-    const QCommandLineOption kubeconfigOpt(QStringLiteral("kubeconfig"),
-        QStringLiteral("kubeconfig file (default: KUBECONFIG or ~/.kube/config)."), QStringLiteral("FILE"));
-    const QCommandLineOption contextOpt(QStringLiteral("context"),
-        QStringLiteral("kubeconfig context (default: current-context)."), QStringLiteral("NAME"));
-    const QCommandLineOption nsOpt({ QStringLiteral("n"), QStringLiteral("namespace") },
-        QStringLiteral("Namespace (default: the context's)."), QStringLiteral("NS"));
+    ChangeOptions change(p,
+        { QStringLiteral("isolate"), QStringLiteral("Write the record of the change here (default: stdout)."),
+            QStringLiteral("Put back the pod described by this record file."),
+            QStringLiteral("After applying, wait until the replacement is ready and the Service no longer lists the pod."),
+            QStringLiteral("text, or json for the plan of --dry-run as one object.") });
     const QCommandLineOption podOpt(QStringLiteral("pod"), QStringLiteral("The pod to take out."), QStringLiteral("NAME"));
-    const QCommandLineOption dryRunOpt(QStringLiteral("dry-run"), QStringLiteral("Plan only; change nothing."));
-    const QCommandLineOption yesOpt(QStringLiteral("yes"), QStringLiteral("Apply without asking."));
-    const QCommandLineOption recordOpt(QStringLiteral("record"),
-        QStringLiteral("Write the record of the change here (default: stdout)."), QStringLiteral("FILE"));
-    const QCommandLineOption revertOpt(QStringLiteral("revert"),
-        QStringLiteral("Put back the pod described by this record file."), QStringLiteral("FILE"));
-    const QCommandLineOption waitOpt(QStringLiteral("wait"),
-        QStringLiteral("After applying, wait until the replacement is ready and the Service no longer lists the pod."));
-    const QCommandLineOption formatOpt(QStringLiteral("format"),
-        QStringLiteral("text, or json for the plan of --dry-run as one object."), QStringLiteral("FMT"),
-        QStringLiteral("text"));
-    const QCommandLineOption timeoutOpt(QStringLiteral("timeout"),
-        QStringLiteral("Give up after this many seconds per step (default 60)."), QStringLiteral("S"),
-        QStringLiteral("60"));
-    p.addOptions({ sandboxOpt, seedOpt, kubeconfigOpt, contextOpt, nsOpt, podOpt, dryRunOpt, yesOpt, recordOpt,
-        revertOpt, waitOpt, formatOpt, timeoutOpt });
+    p.addOption(podOpt);
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli isolate") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli isolate --help'"));
         return 2;
@@ -123,40 +102,23 @@ int runIsolateCommand(const QStringList& args)
         std::cout << p.helpText().toStdString();
         return 0;
     }
-    const QString format = p.value(formatOpt);
-    if (format != QLatin1String("text") && format != QLatin1String("json")) {
-        printError(QStringLiteral("unknown format '%1'").arg(format), QStringLiteral("use --format text or --format json"));
+    if (!change.validate())
         return 2;
-    }
-    bool ok = false;
-    const int timeoutS = p.value(timeoutOpt).toInt(&ok);
-    if (!ok || timeoutS <= 0) {
-        printError(QStringLiteral("--timeout must be a positive number of seconds"));
-        return 2;
-    }
-    if (p.isSet(sandboxOpt) && (p.isSet(kubeconfigOpt) || p.isSet(contextOpt))) {
-        printError(QStringLiteral("--sandbox and --kubeconfig/--context exclude each other"));
-        return 2;
-    }
-    const bool reverting = p.isSet(revertOpt);
-    if (reverting && p.isSet(sandboxOpt)) {
-        printError(QStringLiteral("--revert needs the cluster the change was made in; --sandbox starts a new one"),
-            QStringLiteral("run 'leakdesk-cli sandbox serve' and pass its --kubeconfig to both isolate commands"));
-        return 2;
-    }
+    const bool reverting = change.reverting();
+    const int timeoutS = change.timeoutSeconds();
     if (!reverting && !p.isSet(podOpt)) {
         printError(QStringLiteral("--pod is required"), QStringLiteral("e.g. --namespace production --pod checkout-…"));
         return 2;
     }
     std::optional<IsolationRecord> record;
     if (reverting) {
-        const auto j = readRecordFile(p.value(revertOpt));
+        const auto j = readRecordFile(change.revertFile());
         if (!j)
             return fail(j.error());
         auto r = IsolationRecord::fromJson(*j);
         if (!r)
             return fail(r.error());
-        if ((p.isSet(nsOpt) && p.value(nsOpt).toStdString() != r->ns)
+        if (change.namespaceOr(r->ns) != r->ns
             || (p.isSet(podOpt) && p.value(podOpt).toStdString() != r->pod))
             return fail(makeError(ErrorCode::InvalidArgument,
                             "the record is of pod/" + r->pod + " in " + r->ns + ", not the one given"),
@@ -164,12 +126,10 @@ int runIsolateCommand(const QStringList& args)
         record = std::move(*r);
     }
 
-    auto conn = connectCluster(
-        p.isSet(sandboxOpt), p.value(seedOpt).toULongLong(), p.value(kubeconfigOpt), p.value(contextOpt));
+    auto conn = change.connect();
     if (!conn)
         return fail(conn.error());
     PodIsolation isolation(*conn->client);
-    const bool interactive = ::isatty(STDIN_FILENO) != 0;
 
     if (record) {
         std::cout << "put back pod/" << record->pod << " in " << record->ns << ": labels " << labelsText(record->removed)
@@ -177,17 +137,10 @@ int runIsolateCommand(const QStringList& args)
         for (std::size_t i = 0; i < record->services.size(); ++i)
             std::cout << (i ? ", " : "") << record->services[i];
         std::cout << ")\n";
-        if (p.isSet(dryRunOpt))
+        if (change.dryRun())
             return 0;
-        if (!p.isSet(yesOpt)) {
-            if (!interactive) {
-                printError(QStringLiteral("not changing the pod without confirmation"),
-                    QStringLiteral("pass --yes (stdin is not a terminal)"));
-                return 1;
-            }
-            if (!confirm(std::cout, "Put it back?"))
-                return 1;
-        }
+        if (!change.confirmed(std::cout, "Put it back?", "putting the pod back"))
+            return 1;
         const auto r = await<IsolationRevert>([&](auto cb) { isolation.revert(*record, cb); }, timeoutS);
         if (!r)
             return fail(r.error());
@@ -196,14 +149,13 @@ int runIsolateCommand(const QStringList& args)
         return 0;
     }
 
-    const std::string ns = p.isSet(nsOpt) ? p.value(nsOpt).toStdString() : conn->defaultNamespace;
+    const std::string ns = change.namespaceOr(conn->defaultNamespace);
     const auto plan
         = await<IsolationPlan>([&](auto cb) { isolation.plan(ns, p.value(podOpt).toStdString(), cb); }, timeoutS);
     if (!plan)
         return fail(plan.error());
-    const bool recordToStdout = !p.isSet(dryRunOpt) && !p.isSet(recordOpt);
-    std::ostream& out = recordToStdout ? std::cerr : std::cout;
-    if (format == QLatin1String("json") && p.isSet(dryRunOpt)) {
+    std::ostream& out = change.recordToStdout() ? std::cerr : std::cout;
+    if (change.json() && change.dryRun()) {
         std::cout << planJson(*plan).dump(2) << std::endl;
         return plan->rbac.allowed ? 0 : 1;
     }
@@ -213,24 +165,17 @@ int runIsolateCommand(const QStringList& args)
             "you may not patch pod/" + plan->pod + " in " + ns
                 + (plan->rbac.reason.empty() ? std::string() : ": " + plan->rbac.reason),
             "ask for a role that allows 'patch' on pods, or hand the kubectl command to someone who has it"));
-    if (p.isSet(dryRunOpt))
+    if (change.dryRun())
         return 0;
-    if (!p.isSet(yesOpt)) {
-        if (!interactive) {
-            printError(QStringLiteral("not changing the pod without confirmation"),
-                QStringLiteral("stdin is not a terminal: pass --yes to apply, or --dry-run to only look"));
-            return 1;
-        }
-        if (!confirm(out, "Take it out of its Service?"))
-            return 1;
-    }
+    if (!change.confirmed(out, "Take it out of its Service?", "changing the pod"))
+        return 1;
     const auto applied = await<IsolationRecord>([&](auto cb) { isolation.apply(*plan, cb); }, timeoutS);
     if (!applied)
         return fail(applied.error());
     out << "applied " << applied->id << " (resourceVersion " << applied->resourceVersion << ")\n" << std::flush;
-    if (auto st = writeRecordFile(applied->toJson(), p.value(recordOpt), "isolation"); !st)
+    if (auto st = writeRecordFile(applied->toJson(), change.recordFile(), "isolation"); !st)
         return fail(st.error());
-    if (p.isSet(waitOpt))
+    if (change.wait())
         return followIsolation(isolation, *applied, timeoutS, out);
     return 0;
 }

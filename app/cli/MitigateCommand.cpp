@@ -13,7 +13,6 @@
 
 #include <cstdio>
 #include <iostream>
-#include <unistd.h>
 
 namespace leakdesk::cli {
 
@@ -98,16 +97,11 @@ int runMitigateCommand(const QStringList& args)
         "kubectl equivalent; applies only after confirmation (or --yes) and writes a record for --revert."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("kind"), QStringLiteral("limits, heap-restart or restart"));
-    const QCommandLineOption sandboxOpt(
-        QStringLiteral("sandbox"), QStringLiteral("Use the built-in simulated cluster (in this process)."));
-    const QCommandLineOption seedOpt(
-        QStringLiteral("seed"), QStringLiteral("Sandbox seed."), QStringLiteral("N"), QStringLiteral("42"));
-    const QCommandLineOption kubeconfigOpt(QStringLiteral("kubeconfig"),
-        QStringLiteral("kubeconfig file (default: KUBECONFIG or ~/.kube/config)."), QStringLiteral("FILE"));
-    const QCommandLineOption contextOpt(QStringLiteral("context"),
-        QStringLiteral("kubeconfig context (default: current-context)."), QStringLiteral("NAME"));
-    const QCommandLineOption nsOpt({ QStringLiteral("n"), QStringLiteral("namespace") },
-        QStringLiteral("Namespace (default: the context's)."), QStringLiteral("NS"));
+    ChangeOptions change(p,
+        { QStringLiteral("mitigate"), QStringLiteral("Write the record of the applied change here (default: stdout)."),
+            QStringLiteral("Revert the change described by this record file."),
+            QStringLiteral("After applying, follow the rollout until it completes (or --timeout)."),
+            QStringLiteral("text, or json for the plan of --dry-run (and of a refused plan) as one object.") });
     const QCommandLineOption deploymentOpt(
         QStringLiteral("deployment"), QStringLiteral("Deployment to change."), QStringLiteral("NAME"));
     const QCommandLineOption containerOpt({ QStringLiteral("c"), QStringLiteral("container") },
@@ -124,23 +118,7 @@ int runMitigateCommand(const QStringList& args)
     const QCommandLineOption peakOpt(QStringLiteral("peak"),
         QStringLiteral("limits: observed memory peak (e.g. 2Gi) to suggest a limit from (peak x 1.25, next 256Mi)."),
         QStringLiteral("Q"));
-    const QCommandLineOption dryRunOpt(
-        QStringLiteral("dry-run"), QStringLiteral("Plan and dry-run only; change nothing."));
-    const QCommandLineOption yesOpt(QStringLiteral("yes"), QStringLiteral("Apply without asking."));
-    const QCommandLineOption recordOpt(QStringLiteral("record"),
-        QStringLiteral("Write the record of the applied change here (default: stdout)."), QStringLiteral("FILE"));
-    const QCommandLineOption revertOpt(QStringLiteral("revert"),
-        QStringLiteral("Revert the change described by this record file."), QStringLiteral("FILE"));
-    const QCommandLineOption waitOpt(QStringLiteral("wait"),
-        QStringLiteral("After applying, follow the rollout until it completes (or --timeout)."));
-    const QCommandLineOption formatOpt(QStringLiteral("format"),
-        QStringLiteral("text, or json for the plan of --dry-run (and of a refused plan) as one object."),
-        QStringLiteral("FMT"), QStringLiteral("text"));
-    const QCommandLineOption timeoutOpt(QStringLiteral("timeout"),
-        QStringLiteral("Give up after this many seconds per step (default 60)."), QStringLiteral("S"),
-        QStringLiteral("60"));
-    p.addOptions({ sandboxOpt, seedOpt, kubeconfigOpt, contextOpt, nsOpt, deploymentOpt, containerOpt, memoryOpt,
-        valueOpt, peakOpt, dryRunOpt, yesOpt, recordOpt, revertOpt, waitOpt, formatOpt, timeoutOpt });
+    p.addOptions({ deploymentOpt, containerOpt, memoryOpt, valueOpt, peakOpt });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli mitigate") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli mitigate --help'"));
         return 2;
@@ -157,29 +135,10 @@ int runMitigateCommand(const QStringList& args)
             QStringLiteral("leakdesk-cli mitigate limits|heap-restart|restart ..."));
         return 2;
     }
-    const QString format = p.value(formatOpt);
-    if (format != QLatin1String("text") && format != QLatin1String("json")) {
-        printError(
-            QStringLiteral("unknown format '%1'").arg(format), QStringLiteral("use --format text or --format json"));
+    if (!change.validate())
         return 2;
-    }
-    bool ok = false;
-    const int timeoutS = p.value(timeoutOpt).toInt(&ok);
-    if (!ok || timeoutS <= 0) {
-        printError(QStringLiteral("--timeout must be a positive number of seconds"));
-        return 2;
-    }
-    if (p.isSet(sandboxOpt) && (p.isSet(kubeconfigOpt) || p.isSet(contextOpt))) {
-        printError(QStringLiteral("--sandbox and --kubeconfig/--context exclude each other"));
-        return 2;
-    }
-    const bool reverting = p.isSet(revertOpt);
-    if (reverting && p.isSet(sandboxOpt)) {
-        // The in-process sandbox starts afresh each run: the change to revert is not in it.
-        printError(QStringLiteral("--revert needs the cluster the change was applied to; --sandbox starts a new one"),
-            QStringLiteral("run 'leakdesk-cli sandbox serve' and pass its --kubeconfig to both mitigate commands"));
-        return 2;
-    }
+    const bool reverting = change.reverting();
+    const int timeoutS = change.timeoutSeconds();
     if (!reverting && !p.isSet(deploymentOpt)) {
         printError(QStringLiteral("--deployment is required"),
             QStringLiteral("e.g. --sandbox --namespace production --deployment checkout"));
@@ -217,7 +176,7 @@ int runMitigateCommand(const QStringList& args)
 
     std::optional<MitigationRecord> record;
     if (reverting) {
-        const auto j = readRecordFile(p.value(revertOpt));
+        const auto j = readRecordFile(change.revertFile());
         if (!j)
             return fail(j.error());
         auto r = MitigationRecord::fromJson(*j);
@@ -229,7 +188,7 @@ int runMitigateCommand(const QStringList& args)
                     std::string("the record is of a '") + mitigationKindName(r->kind) + "' mitigation",
                     std::string("run: leakdesk-cli mitigate ") + mitigationKindName(r->kind) + " --revert FILE ..."),
                 2);
-        if ((p.isSet(nsOpt) && p.value(nsOpt).toStdString() != r->ns)
+        if (change.namespaceOr(r->ns) != r->ns
             || (p.isSet(deploymentOpt) && p.value(deploymentOpt).toStdString() != r->deployment))
             return fail(makeError(ErrorCode::InvalidArgument,
                             "the record is of deployment/" + r->deployment + " in " + r->ns + ", not the one given"),
@@ -237,13 +196,11 @@ int runMitigateCommand(const QStringList& args)
         record = std::move(*r);
     }
 
-    auto conn
-        = connectCluster(p.isSet(sandboxOpt), p.value(seedOpt).toULongLong(), p.value(kubeconfigOpt), p.value(contextOpt));
+    auto conn = change.connect();
     if (!conn)
         return fail(conn.error());
     kube::KubeClient& client = *conn->client;
     auto mitigation = Mitigation::create(*kind, client);
-    const bool interactive = ::isatty(STDIN_FILENO) != 0;
 
     if (record) {
         std::cout << "revert " << record->id << ": deployment/" << record->deployment << " in " << record->ns
@@ -253,17 +210,10 @@ int runMitigateCommand(const QStringList& args)
             std::cout << "  " << key << ": " << valueText(it != record->after.end() ? it->second : std::nullopt)
                       << " → " << valueText(before) << "\n";
         }
-        if (p.isSet(dryRunOpt))
+        if (change.dryRun())
             return 0;
-        if (!p.isSet(yesOpt)) {
-            if (!interactive) {
-                printError(QStringLiteral("not reverting without confirmation"),
-                    QStringLiteral("pass --yes (stdin is not a terminal)"));
-                return 1;
-            }
-            if (!confirm(std::cout, "Revert?"))
-                return 1;
-        }
+        if (!change.confirmed(std::cout, "Revert?", "reverting"))
+            return 1;
         const auto r = await<RevertResult>([&](auto cb) { mitigation->revert(*record, cb); }, timeoutS);
         if (!r)
             return fail(r.error());
@@ -274,17 +224,16 @@ int runMitigateCommand(const QStringList& args)
         return 0;
     }
 
-    request.ns = p.isSet(nsOpt) ? p.value(nsOpt).toStdString() : conn->defaultNamespace;
+    request.ns = change.namespaceOr(conn->defaultNamespace);
     request.deployment = p.value(deploymentOpt).toStdString();
     request.container = p.value(containerOpt).toStdString();
     const auto plan = await<MitigationPlan>([&](auto cb) { mitigation->plan(request, cb); }, timeoutS);
     if (!plan)
         return fail(plan.error());
     // Human text goes to stderr when stdout carries the record.
-    const bool recordToStdout = !p.isSet(dryRunOpt) && !p.isSet(recordOpt);
-    std::ostream& out = recordToStdout ? std::cerr : std::cout;
+    std::ostream& out = change.recordToStdout() ? std::cerr : std::cout;
     if (!plan->rbac.allowed) {
-        if (format == QLatin1String("json"))
+        if (change.json())
             std::cout << planJson(*plan, nullptr).dump(2) << std::endl;
         else
             printPlan(out, *plan, nullptr);
@@ -297,29 +246,22 @@ int runMitigateCommand(const QStringList& args)
     const auto dry = await<DryRunResult>([&](auto cb) { mitigation->dryRun(*plan, cb); }, timeoutS);
     if (!dry)
         return fail(dry.error());
-    if (format == QLatin1String("json") && p.isSet(dryRunOpt)) {
+    if (change.json() && change.dryRun()) {
         std::cout << planJson(*plan, &*dry).dump(2) << std::endl;
         return 0;
     }
     printPlan(out, *plan, &*dry);
-    if (p.isSet(dryRunOpt))
+    if (change.dryRun())
         return 0;
-    if (!p.isSet(yesOpt)) {
-        if (!interactive) {
-            printError(QStringLiteral("not applying without confirmation"),
-                QStringLiteral("stdin is not a terminal: pass --yes to apply, or --dry-run to only look"));
-            return 1;
-        }
-        if (!confirm(out, "Apply this change?"))
-            return 1;
-    }
+    if (!change.confirmed(out, "Apply this change?"))
+        return 1;
     const auto applied = await<MitigationRecord>([&](auto cb) { mitigation->apply(*plan, cb); }, timeoutS);
     if (!applied)
         return fail(applied.error());
     out << "applied " << applied->id << " (resourceVersion " << applied->resourceVersion << ")\n" << std::flush;
-    if (auto st = writeRecord(*applied, p.value(recordOpt)); !st)
+    if (auto st = writeRecord(*applied, change.recordFile()); !st)
         return fail(st.error());
-    if (p.isSet(waitOpt))
+    if (change.wait())
         return followRollout(client, *applied, timeoutS, out);
     return 0;
 }
