@@ -468,10 +468,13 @@ void ExecSession::maybeFinish()
         processIncoming();
     if (m_done || m_queued > 0)
         return; // the consumer has not taken everything yet; readStdout() brings us back
-    if (m_status.isEmpty() && !m_cleanClose) {
+    // v4 and v5 always end with the exit status on the error channel: without it the command's
+    // end is unknown, even when the server closed the stream cleanly (an API server or proxy
+    // shutting down, an idle timeout). Taking that for success would hand back cut-off output.
+    if (m_status.isEmpty()) {
         fail(makeError(ErrorCode::Network,
-            what().toStdString() + ": the connection was lost after " + std::to_string(m_stdoutTotal)
-                + " bytes of output, before the command's exit status arrived",
+            what().toStdString() + (m_cleanClose ? ": the server closed the stream after " : ": the connection was lost after ")
+                + std::to_string(m_stdoutTotal) + " bytes of output, before the command's exit status arrived",
             "retry; a transfer can resume from the byte offset it reached"));
         return;
     }

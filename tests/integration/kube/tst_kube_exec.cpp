@@ -13,6 +13,8 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
 
 using namespace leakdesk;
 using namespace leakdesk::kube;
@@ -336,6 +338,30 @@ private Q_SLOTS:
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
         QCOMPARE(r->result.protocol, QStringLiteral("v4.channel.k8s.io"));
         QCOMPARE(r->result.exitCode, 5);
+    }
+
+    // v4/v5 end every command with its status on the error channel. A server (or a proxy) that
+    // closes the stream cleanly before it has sent one has not told us how the command ended: an
+    // error to retry, never a success with whatever output had arrived.
+    void cleanCloseWithoutStatusIsAnError()
+    {
+        QWebSocketServer server(QStringLiteral("closes-early"), QWebSocketServer::NonSecureMode);
+        server.setSupportedSubprotocols({ QStringLiteral("v5.channel.k8s.io") });
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        connect(&server, &QWebSocketServer::newConnection, &server, [&server] {
+            QWebSocket* socket = server.nextPendingConnection();
+            socket->sendBinaryMessage(QByteArray(1, 1) + QByteArray("partial output"));
+            socket->close(QWebSocketProtocol::CloseCodeNormal);
+        });
+        ResolvedContext ctx;
+        ctx.cluster.server = "http://127.0.0.1:" + std::to_string(server.serverPort());
+        auto client = KubeClient::create(ctx);
+        QVERIFY(client.ok());
+        const auto r = collect(**client, request("p", { QStringLiteral("sha256sum"), QStringLiteral("/tmp/x") }));
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, ErrorCode::Network);
+        QVERIFY2(QString::fromStdString(r.error().message).contains(QStringLiteral("before the command's exit status")),
+            r.error().message.c_str());
     }
 
     void execIntoAContainerThatIsRestarting()
