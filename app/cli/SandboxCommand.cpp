@@ -100,7 +100,8 @@ int serve(const QStringList& args)
         QStringLiteral("Inject faults into every API request, e.g. latency=200ms,error-rate=0.1,drop-rate=0.05,seed=7 "
                        "(error-rate: answered 500/503; drop-rate: connection closed unanswered; "
                        "throttle-rate: answered 429 with Retry-After; stream-drop-after: watch streams cut off; "
-                       "seed: reproducible)."),
+                       "bandwidth: exec output shares one link of that rate, e.g. bandwidth=25MB/s, as a heap dump "
+                       "crosses a cluster's network; seed: reproducible)."),
         QStringLiteral("SPEC") });
     p.addOption({ QStringLiteral("container"),
         QStringLiteral("What goes wrong with heap dumps in a service's or pod's containers, NAME=SPEC with SPEC of "
