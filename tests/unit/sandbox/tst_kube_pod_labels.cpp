@@ -310,6 +310,45 @@ private Q_SLOTS:
         QCOMPARE(checkoutReplicaSet()["status"].value("replicas", -1), checkoutReplicas());
     }
 
+    // Take out and put back as a careful client does it: a dry run and the write with the same
+    // resourceVersion precondition (the dry run must not move it), the removed labels kept in an
+    // annotation, then the revert with the resourceVersion the write returned.
+    void dryRunThenWriteThenRevertUnderOneResourceVersionEach()
+    {
+        const json original = getPod(m_name).body;
+        const std::string rv = original["metadata"].value("resourceVersion", "");
+        const json out = { { "metadata",
+            { { "resourceVersion", rv }, { "labels", { { "app", nullptr }, { "leakdesk.io/isolated", "true" } } },
+                { "annotations", { { "leakdesk.io/isolated-labels", R"({"app":"checkout"})" } } } } } };
+        const Reply dry = patchPod(m_name, out, kMergePatch, "?dryRun=All&fieldManager=leakdesk");
+        QVERIFY2(dry.status == 200, dry.body.dump().c_str());
+        QVERIFY(!dry.body["metadata"]["labels"].contains("app"));
+        QCOMPARE(getPod(m_name).body["metadata"].value("resourceVersion", ""), rv);
+        const Reply applied = patchPod(m_name, out, kMergePatch, "?fieldManager=leakdesk");
+        QVERIFY2(applied.status == 200, applied.body.dump().c_str());
+        const std::string written = applied.body["metadata"].value("resourceVersion", "");
+        QCOMPARE(applied.body["metadata"]["annotations"].value("leakdesk.io/isolated-labels", ""),
+            std::string(R"({"app":"checkout"})"));
+        QVERIFY(!applied.body["metadata"].contains("ownerReferences"));
+        QVERIFY(!contains(ipsIn(checkoutEndpoints(), "addresses"), m_ip));
+        // The same request again is stale now.
+        QCOMPARE(patchPod(m_name, out, kMergePatch, "?fieldManager=leakdesk").status, 409);
+
+        m_now += 30 * kSecondMs;
+        const json current = getPod(m_name).body;
+        QCOMPARE(current["metadata"].value("resourceVersion", ""), written);
+        const json revert = { { "metadata",
+            { { "resourceVersion", written }, { "labels", { { "app", "checkout" }, { "leakdesk.io/isolated", nullptr } } },
+                { "annotations", { { "leakdesk.io/isolated-labels", nullptr } } } } } };
+        const Reply back = patchPod(m_name, revert, kMergePatch, "?fieldManager=leakdesk");
+        QVERIFY2(back.status == 200, back.body.dump().c_str());
+        QCOMPARE_JSON(back.body["metadata"]["labels"], original["metadata"]["labels"]);
+        QCOMPARE_JSON(back.body["metadata"].value("annotations", json::object()),
+            original["metadata"].value("annotations", json::object()));
+        QCOMPARE(back.body["metadata"]["ownerReferences"].size(), std::size_t(1));
+        QVERIFY(contains(ipsIn(checkoutEndpoints(), "addresses"), m_ip));
+    }
+
     // A change that keeps the pod in its ReplicaSet's selector (an annotation, another label)
     // releases nothing.
     void otherLabelsAndAnnotationsKeepThePodIn()
