@@ -333,8 +333,8 @@ json KubeObjects::pod(std::size_t index, std::int64_t nowMs) const
     // A pod deleted before its container ever started (a replacement whose released pod was
     // relabelled back at once) has no run: no image was pulled, the kubelet reports no imageID.
     const std::string imageId = p.runs.empty() ? std::string()
-                                               : s.image.substr(0, s.image.find(':')) + "@sha256:"
-            + std::string(p.runs.front().containerId).replace(0, 8, "5f2b8c1d");
+                                               : s.image.substr(0, s.image.find(':'))
+            + "@sha256:" + std::string(p.runs.front().containerId).replace(0, 8, "5f2b8c1d");
 
     json cs = { { "name", s.name }, { "image", s.image }, { "imageID", imageId },
         { "restartCount", m_model.restartCountAt(index, nowMs) }, { "ready", running }, { "started", running } };

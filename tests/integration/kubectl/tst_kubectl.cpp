@@ -318,10 +318,11 @@ private Q_SLOTS:
         for (const auto& row : epRows.mid(1)) {
             QCOMPARE(row.size(), 3);
             // ip:port of the ready pods, at most three, then "+ N more...".
-            QVERIFY2(QRegularExpression(QStringLiteral("^(\\d+\\.\\d+\\.\\d+\\.\\d+:8080)(,\\d+\\.\\d+\\.\\d+\\.\\d+:8080)*"
-                                                       "( \\+ \\d+ more\\.\\.\\.)?$"))
-                         .match(row[1])
-                         .hasMatch(),
+            QVERIFY2(
+                QRegularExpression(QStringLiteral("^(\\d+\\.\\d+\\.\\d+\\.\\d+:8080)(,\\d+\\.\\d+\\.\\d+\\.\\d+:8080)*"
+                                                  "( \\+ \\d+ more\\.\\.\\.)?$"))
+                    .match(row[1])
+                    .hasMatch(),
                 qPrintable(row[1]));
         }
     }
@@ -352,15 +353,15 @@ private Q_SLOTS:
         QVERIFY(before.contains(QStringLiteral("pod/") + pod));
         QVERIFY2(endpointIps(endpoints(), QStringLiteral("addresses")).contains(ip), qPrintable(ip));
 
-        const auto out = kubectl({ QStringLiteral("label"), QStringLiteral("pod"), pod, QStringLiteral("-n"), ns,
-            QStringLiteral("app-") });
+        const auto out = kubectl(
+            { QStringLiteral("label"), QStringLiteral("pod"), pod, QStringLiteral("-n"), ns, QStringLiteral("app-") });
         QVERIFY2(out.exitCode == 0, out.err.constData());
         QCOMPARE(out.out.trimmed(), QByteArray("pod/" + pod.toUtf8() + " unlabeled"));
         const QByteArray without = endpoints();
         QVERIFY2(!endpointIps(without, QStringLiteral("addresses")).contains(ip), without.constData());
         QVERIFY2(!endpointIps(without, QStringLiteral("notReadyAddresses")).contains(ip), without.constData());
         QCOMPARE(get({ QStringLiteral("pod"), pod, QStringLiteral("-o"),
-                     QStringLiteral("jsonpath={.metadata.ownerReferences}") })
+                         QStringLiteral("jsonpath={.metadata.ownerReferences}") })
                      .out,
             QByteArray());
         // The ReplicaSet creates a replacement within a second.
@@ -381,7 +382,8 @@ private Q_SLOTS:
 
         // A change the API server refuses is reported with its cause.
         const auto invalid = kubectl({ QStringLiteral("patch"), QStringLiteral("pod"), pod, QStringLiteral("-n"), ns,
-            QStringLiteral("--type=merge"), QStringLiteral("-p"), QStringLiteral(R"({"metadata":{"labels":{"-x":"y"}}})") });
+            QStringLiteral("--type=merge"), QStringLiteral("-p"),
+            QStringLiteral(R"({"metadata":{"labels":{"-x":"y"}}})") });
         QVERIFY(invalid.exitCode != 0);
         QVERIFY2(invalid.err.contains(
                      QByteArray("The Pod \"" + pod.toUtf8() + "\" is invalid: metadata.labels: Invalid value: \"-x\"")),

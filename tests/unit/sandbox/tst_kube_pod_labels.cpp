@@ -106,10 +106,7 @@ class TestKubePodLabels : public QObject {
             out.push_back(p["metadata"].value("name", ""));
         return out;
     }
-    int checkoutReplicas() const
-    {
-        return m_model->services()[*m_model->serviceIndex("checkout")].replicas;
-    }
+    int checkoutReplicas() const { return m_model->services()[*m_model->serviceIndex("checkout")].replicas; }
     // The pod that is not among `before`.
     std::string newPod(const std::vector<std::string>& before, const std::vector<std::string>& after)
     {
@@ -179,7 +176,8 @@ private Q_SLOTS:
         QVERIFY2(r.status == 200, r.body.dump().c_str());
         QCOMPARE(r.body["metadata"].value("name", ""), m_name);
         QVERIFY2(!r.body["metadata"].contains("ownerReferences"), r.body["metadata"].dump().c_str());
-        QCOMPARE(r.body["metadata"]["labels"].value("team", ""), m_model->services()[m_model->pods()[m_pod].service].team);
+        QCOMPARE(
+            r.body["metadata"]["labels"].value("team", ""), m_model->services()[m_model->pods()[m_pod].service].team);
         bool byKubectlLabel = false;
         for (const json& f : r.body["metadata"].value("managedFields", json::array()))
             byKubectlLabel = byKubectlLabel || f.value("manager", "") == "kubectl-label";
@@ -338,7 +336,8 @@ private Q_SLOTS:
         const json current = getPod(m_name).body;
         QCOMPARE(current["metadata"].value("resourceVersion", ""), written);
         const json revert = { { "metadata",
-            { { "resourceVersion", written }, { "labels", { { "app", "checkout" }, { "leakdesk.io/isolated", nullptr } } },
+            { { "resourceVersion", written },
+                { "labels", { { "app", "checkout" }, { "leakdesk.io/isolated", nullptr } } },
                 { "annotations", { { "leakdesk.io/isolated-labels", nullptr } } } } } };
         const Reply back = patchPod(m_name, revert, kMergePatch, "?fieldManager=leakdesk");
         QVERIFY2(back.status == 200, back.body.dump().c_str());
@@ -362,7 +361,8 @@ private Q_SLOTS:
         m_now += 5 * kSecondMs;
         const json pod = getPod(m_name).body;
         QCOMPARE(pod["metadata"]["labels"].value("leakdesk.io/heap-dump", ""), std::string("pending"));
-        QCOMPARE(pod["metadata"]["annotations"].value("leakdesk.io/reason", ""), std::string("heap dump for incident 42"));
+        QCOMPARE(
+            pod["metadata"]["annotations"].value("leakdesk.io/reason", ""), std::string("heap dump for incident 42"));
         QCOMPARE(pod["metadata"]["ownerReferences"].size(), std::size_t(1));
         QCOMPARE(m_model->pods().size(), pods);
         QVERIFY(contains(ipsIn(checkoutEndpoints(), "addresses"), m_ip));
@@ -386,9 +386,9 @@ private Q_SLOTS:
         QVERIFY(!m_model->podReleasedAt(m_pod, m_now));
         QVERIFY(contains(ipsIn(checkoutEndpoints(), "addresses"), m_ip));
         // Only dryRun=All exists.
-        QCOMPARE(patchPod(m_name, { { "metadata", { { "labels", { { "app", nullptr } } } } } }, kMergePatch,
-                     "?dryRun=Some")
-                     .status,
+        QCOMPARE(
+            patchPod(m_name, { { "metadata", { { "labels", { { "app", nullptr } } } } } }, kMergePatch, "?dryRun=Some")
+                .status,
             400);
         QCOMPARE(m_model->pods().size(), pods);
     }
@@ -431,18 +431,18 @@ private Q_SLOTS:
                               << "Forbidden: pod updates may not change fields other than";
         QTest::newRow("label key") << QByteArray(R"({"metadata":{"labels":{"-app":"checkout"}}})") << "metadata.labels"
                                    << "Invalid value: \"-app\": name part must consist of alphanumeric characters";
-        QTest::newRow("label key prefix") << QByteArray(R"({"metadata":{"labels":{"Leak_Desk/x":"y"}}})")
-                                          << "metadata.labels"
-                                          << "Invalid value: \"Leak_Desk/x\": prefix part a lowercase RFC 1123";
+        QTest::newRow("label key prefix")
+            << QByteArray(R"({"metadata":{"labels":{"Leak_Desk/x":"y"}}})") << "metadata.labels"
+            << "Invalid value: \"Leak_Desk/x\": prefix part a lowercase RFC 1123";
         QTest::newRow("label value") << QByteArray(R"({"metadata":{"labels":{"app":"check out"}}})")
                                      << "metadata.labels"
                                      << "Invalid value: \"check out\": a valid label must be an empty string";
         QTest::newRow("label value too long")
             << QByteArray(R"({"metadata":{"labels":{"app":")" + QByteArray(64, 'a') + R"("}}})") << "metadata.labels"
             << "must be no more than 63 characters";
-        QTest::newRow("annotation not a string") << QByteArray(R"({"metadata":{"annotations":{"n":5}}})")
-                                                 << "metadata.annotations"
-                                                 << "Invalid value: 5: must be a string";
+        QTest::newRow("annotation not a string")
+            << QByteArray(R"({"metadata":{"annotations":{"n":5}}})") << "metadata.annotations"
+            << "Invalid value: 5: must be a string";
         QTest::newRow("name") << QByteArray(R"({"metadata":{"name":"renamed"}})") << "metadata.name"
                               << "Invalid value: field is immutable";
     }

@@ -109,9 +109,8 @@ class TestSandboxRelabel : public QObject {
     std::vector<std::string> checkoutPods()
     {
         std::vector<std::string> out;
-        for (const json& p : kube("/api/v1/namespaces/production/pods?labelSelector=app%3Dcheckout")
-                 .doc()
-                 .value("items", json::array()))
+        for (const json& p :
+            kube("/api/v1/namespaces/production/pods?labelSelector=app%3Dcheckout").doc().value("items", json::array()))
             out.push_back(p["metadata"].value("name", ""));
         return out;
     }
@@ -120,8 +119,8 @@ class TestSandboxRelabel : public QObject {
     // while `during` runs and for up to two seconds after; the server ends it (timeoutSeconds).
     std::vector<json> endpointsEventsAround(const std::function<void()>& during)
     {
-        const std::string rv = kube("/api/v1/namespaces/production/endpoints").doc()["metadata"].value(
-            "resourceVersion", "");
+        const std::string rv
+            = kube("/api/v1/namespaces/production/endpoints").doc()["metadata"].value("resourceVersion", "");
         QTcpSocket s;
         s.connectToHost(QHostAddress::LocalHost, m_kube);
         if (!s.waitForConnected(5000))
@@ -159,8 +158,7 @@ class TestSandboxRelabel : public QObject {
     // sum(rate(http_server_requests_seconds_count{pod=~"<pod>"}[5m])) at `atMs`, as the catalogue asks it.
     double requestRate(const std::string& pod, std::int64_t atMs)
     {
-        const std::string query
-            = prom::QueryCatalogue().build(prom::QueryKind::RequestRate, { "production", pod });
+        const std::string query = prom::QueryCatalogue().build(prom::QueryKind::RequestRate, { "production", pod });
         const Reply r = request(m_prom, "GET",
             "/api/v1/query?query=" + QUrl::toPercentEncoding(QString::fromStdString(query))
                 + "&time=" + QByteArray::number(static_cast<double>(atMs) / 1000.0, 'f', 3),
