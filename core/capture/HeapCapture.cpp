@@ -42,6 +42,7 @@ HeapCapture::~HeapCapture()
 {
     m_done = true;
     m_call.cancel();
+    m_hashCall.cancel();
     if (m_session)
         m_session->disconnect(this);
     if (m_part) {
@@ -273,6 +274,35 @@ void HeapCapture::startTransfer()
     m_transferClock.start();
     m_progressClock.start();
     openTransferStream();
+    startRemoteHash();
+}
+
+// The pod hashes the file while it is being sent: reading it twice in the pod costs disk time
+// there, but the verify stage then takes no extra round of reading a multi-GB file.
+void HeapCapture::startRemoteHash()
+{
+    if (!m_preflight->hasSha256sum)
+        return;
+    m_remoteHash.reset();
+    kube::ExecRequest r;
+    r.ns = m_request.ns;
+    r.pod = m_request.pod;
+    r.container = execContainer();
+    r.command = { QStringLiteral("sha256sum"), remotePath() };
+    Q_EMIT commandRun(r.command.join(QLatin1Char(' ')));
+    m_hashCall = m_client.execCollect(r, this, [this](Output o) {
+        if (m_done)
+            return;
+        // A lost connection is asked again (twice at most) once the transfer is done.
+        const bool lost = !o.ok() && o.error().code == ErrorCode::Network;
+        m_remoteHash = std::move(o);
+        if (m_verifyWaiting && lost && m_hashRetries < 2) {
+            ++m_hashRetries;
+            return startRemoteHash();
+        }
+        if (m_verifyWaiting)
+            compareHashes();
+    });
 }
 
 void HeapCapture::openTransferStream()
@@ -398,43 +428,62 @@ void HeapCapture::verify()
     const QString local = QString::fromLatin1(
         QByteArray(reinterpret_cast<const char*>(digest), static_cast<qsizetype>(digestLength)).toHex());
     enterStage(CaptureStage::Verify, QStringLiteral("SHA-256 %1 against sha256sum in the pod").arg(local));
-    auto accept = [this, local](bool verifiedInPod) {
-        QFile f(m_partPath);
-        QByteArray head;
-        if (f.open(QIODevice::ReadOnly))
-            head = f.read(18);
-        f.close();
-        if (!head.startsWith("JAVA PROFILE") && !head.startsWith("\x1f\x8b"))
-            return fail(makeError(ErrorCode::Parse, "the file received is not a heap dump (no HPROF or gzip header)",
-                "the JVM may have written something else; check the dump command's output"));
-        if (!QFile::rename(m_partPath, m_finalPath))
-            return fail(makeError(
-                ErrorCode::Io, "cannot rename " + m_partPath.toStdString() + " to " + m_finalPath.toStdString()));
-        m_part.reset();
-        m_result.path = m_finalPath;
-        m_result.sha256 = local;
-        m_result.verifiedInPod = verifiedInPod;
-        if (!verifiedInPod)
-            m_result.notes << QStringLiteral("not verified in the pod (no sha256sum there)");
-        cleanUp();
-    };
+    m_localHash = local;
     if (!p.hasSha256sum)
-        return accept(false);
-    exec({ QStringLiteral("sha256sum"), remotePath() }, [this, local, accept](Output o) {
-        if (m_cancelled)
-            return;
-        if (!o)
-            return fail(o.error());
-        const auto remote = o->result.exitCode == 0 ? parseSha256(o->stdoutBytes.toStdString()) : std::nullopt;
-        if (!remote)
-            return fail(makeError(ErrorCode::Io, "sha256sum in the pod failed: " + outputText(*o).toStdString()));
-        if (text(*remote) != local)
-            return fail(makeError(ErrorCode::Io,
-                "checksum mismatch: the bytes received hash to " + local.toStdString() + ", the file in the pod to "
-                    + *remote,
-                "the transfer was corrupted on the way; capture again (the dump in the pod was kept for a retry)"));
-        accept(true);
-    });
+        return acceptDump(false);
+    m_verifyWaiting = true;
+    // Hashing in the pod ran alongside the transfer; a lost answer (dropped connection) is asked again.
+    if (m_remoteHash && !m_remoteHash->ok() && m_remoteHash->error().code == ErrorCode::Network) {
+        ++m_hashRetries;
+        startRemoteHash();
+    }
+    if (m_remoteHash)
+        compareHashes();
+}
+
+void HeapCapture::compareHashes()
+{
+    if (m_done || m_cancelled || !m_verifyWaiting || !m_remoteHash)
+        return;
+    m_verifyWaiting = false;
+    const Output& o = *m_remoteHash;
+    if (!o)
+        return fail(o.error());
+    const auto remote = o->result.exitCode == 0 ? parseSha256(o->stdoutBytes.toStdString()) : std::nullopt;
+    if (!remote) {
+        const QString why = outputText(*o);
+        return fail(makeError(ErrorCode::Io,
+            "sha256sum in the pod failed: "
+                + (why.isEmpty() ? "exit code " + std::to_string(o->result.exitCode) + ", no output" : why.toStdString())));
+    }
+    if (text(*remote) != m_localHash)
+        return fail(makeError(ErrorCode::Io,
+            "checksum mismatch: the bytes received hash to " + m_localHash.toStdString() + ", the file in the pod to "
+                + *remote,
+            "the transfer was corrupted on the way; capture again (the dump in the pod was kept for a retry)"));
+    acceptDump(true);
+}
+
+void HeapCapture::acceptDump(bool verifiedInPod)
+{
+    QFile f(m_partPath);
+    QByteArray head;
+    if (f.open(QIODevice::ReadOnly))
+        head = f.read(18);
+    f.close();
+    if (!head.startsWith("JAVA PROFILE") && !head.startsWith("\x1f\x8b"))
+        return fail(makeError(ErrorCode::Parse, "the file received is not a heap dump (no HPROF or gzip header)",
+            "the JVM may have written something else; check the dump command's output"));
+    if (!QFile::rename(m_partPath, m_finalPath))
+        return fail(makeError(
+            ErrorCode::Io, "cannot rename " + m_partPath.toStdString() + " to " + m_finalPath.toStdString()));
+    m_part.reset();
+    m_result.path = m_finalPath;
+    m_result.sha256 = m_localHash;
+    m_result.verifiedInPod = verifiedInPod;
+    if (!verifiedInPod)
+        m_result.notes << QStringLiteral("not verified in the pod (no sha256sum there)");
+    cleanUp();
 }
 
 void HeapCapture::cleanUp()

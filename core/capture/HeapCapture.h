@@ -191,7 +191,10 @@ private:
     void openTransferStream();
     void onTransferData();
     void onTransferEnded(std::optional<Error> error, int exitCode);
+    void startRemoteHash();
     void verify();
+    void compareHashes();
+    void acceptDump(bool verifiedInPod); // the header check, the rename, then clean-up
     void cleanUp();
     void removeRemoteThen(std::function<void(bool removed)> next);
     void removeLocalPart();
@@ -226,6 +229,13 @@ private:
     std::unique_ptr<::evp_md_ctx_st, void (*)(::evp_md_ctx_st*)> m_hash;
     qint64 m_received = 0;
     qint64 m_receivedAtAttemptStart = 0;
+    // sha256sum in the pod runs while the transfer does (the file is complete once the dump is):
+    // its answer, and whether verify() is waiting for it.
+    kube::KubeCall m_hashCall;
+    std::optional<Output> m_remoteHash;
+    bool m_verifyWaiting = false;
+    int m_hashRetries = 0;
+    QString m_localHash;
     int m_resumes = 0;
     int m_fruitlessResumes = 0;
     QElapsedTimer m_transferClock;

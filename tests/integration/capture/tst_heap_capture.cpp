@@ -186,6 +186,10 @@ private Q_SLOTS:
         QVERIFY(hasNote(*o.preflight, PreflightNote::Level::Warning, QStringLiteral("full GC")));
         QVERIFY(o.preflight->canCapture());
         QVERIFY(o.commands.contains(QStringLiteral("jcmd 7 GC.heap_dump -gz=1 ") + o.preflight->remoteFile));
+        // The pod hashes the file while it is sent, not after: sha256sum starts right after cat.
+        const qsizetype cat = o.commands.indexOf(QStringLiteral("cat ") + o.preflight->remoteFile);
+        QVERIFY(cat >= 0);
+        QCOMPARE(o.commands.value(cat + 1), QStringLiteral("sha256sum ") + o.preflight->remoteFile);
 
         // The file: verified, owner-only, named after the pod, and the pod cleaned up.
         const CaptureResult& r = *o.result;
