@@ -92,10 +92,13 @@ void ExecSession::open(
             m_socket->ignoreSslErrors();
             return;
         }
-        fail(makeError(ErrorCode::Network,
-            what().toStdString() + ": TLS handshake failed: "
-                + (errors.isEmpty() ? std::string("unknown error") : errors.first().errorString().toStdString()),
-            "check certificate-authority and tls-server-name of the cluster"));
+        // Said as KubeClient says it for REST calls: the reason, and the kubeconfig setting to change.
+        const QUrl url = m_http.url();
+        const QString peerName = m_http.peerVerifyName().isEmpty() ? url.host() : m_http.peerVerifyName();
+        fail(tls::explainHandshakeFailure(what().toStdString(),
+            url.adjusted(QUrl::RemovePath | QUrl::RemoveQuery).toString().toStdString(), tls::errorCodes(errors),
+            errors.isEmpty() ? std::string("unknown error") : errors.first().errorString().toStdString(),
+            peerName.toStdString(), m_tlsSettings));
     });
 
     m_handshakeTimer = new QTimer(m_socket);

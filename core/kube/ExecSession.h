@@ -14,6 +14,7 @@
 // reads and delivers whole messages as fast as they arrive and cannot be paused.
 
 #include "common/Result.h"
+#include "tls/TlsExplanation.h"
 
 #include <QByteArray>
 #include <QNetworkRequest>
@@ -82,6 +83,8 @@ public:
     void open(const QNetworkRequest& request, int handshakeTimeoutMs,
         std::function<bool(int status, const QByteArray& body)> onRejected = {});
     void fail(const Error& error);
+    // The settings a refused server certificate is explained in (KubeClient: the kubeconfig's).
+    void setTlsVerifySettings(tls::VerifySettings settings) { m_tlsSettings = std::move(settings); }
 
 Q_SIGNALS:
     void established(const QString& protocol);
@@ -109,6 +112,7 @@ private:
     QSslSocket* m_socket = nullptr;
     QTimer* m_handshakeTimer = nullptr;
     std::function<bool(int, const QByteArray&)> m_onRejected;
+    tls::VerifySettings m_tlsSettings;
     QByteArray m_key;
     QString m_protocol;
     bool m_upgraded = false;

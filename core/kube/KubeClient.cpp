@@ -62,6 +62,21 @@ QByteArray readFileOrData(const std::string& file, const std::string& data, QStr
 
 } // namespace
 
+tls::VerifySettings tlsVerifySettings(const KubeCluster& cluster)
+{
+    const std::string where = cluster.sourceFile.empty() ? std::string() : " in " + cluster.sourceFile;
+    const std::string of = " of cluster '" + cluster.name + "'";
+    tls::VerifySettings s;
+    s.serverRole = "the API server";
+    s.caGiven = !cluster.certificateAuthorityData.empty() || !cluster.certificateAuthorityFile.empty();
+    s.caName = "the certificate-authority" + of;
+    s.caSetting = "certificate-authority(-data)" + of + where;
+    s.noCaClause = "cluster '" + cluster.name + "' names no certificate-authority";
+    s.serverNameFix = "set tls-server-name" + of + where + " to a name the certificate holds";
+    s.checkAll = "check certificate-authority and tls-server-name" + of + where;
+    return s;
+}
+
 Error kubeErrorFromResponse(int httpStatus, const QByteArray& body, const QString& what)
 {
     // The API server answers errors with a meta/v1 Status: {"kind":"Status","message":...,"reason":...}.
@@ -283,78 +298,6 @@ void KubeClient::runCredentialPlugin()
 
 namespace {
 
-// QNetworkReply says only "SSL handshake failed"; the reasons come through sslErrors() before
-// that and are kept on the reply.
-constexpr const char* kTlsErrorsProperty = "leakdesk.tlsErrors";
-
-void keepTlsErrors(QNetworkReply* reply)
-{
-    QObject::connect(reply, &QNetworkReply::sslErrors, reply, [reply](const QList<QSslError>& errors) {
-        QVariantList codes;
-        for (const QSslError& e : errors)
-            codes << QVariant(int(e.error()));
-        reply->setProperty(kTlsErrorsProperty, codes);
-    });
-}
-
-// Why the handshake failed, in the kubeconfig's terms, and what to change.
-Error tlsHandshakeError(const QNetworkReply* reply, const std::string& what, const std::string& server,
-    const KubeCluster& cluster, const std::string& verifyName)
-{
-    const bool ownCa = !cluster.certificateAuthorityData.empty() || !cluster.certificateAuthorityFile.empty();
-    const std::string where = cluster.sourceFile.empty() ? std::string() : " in " + cluster.sourceFile;
-    std::vector<std::string> reasons;
-    std::vector<std::string> fixes;
-    auto add = [&](const std::string& reason, const std::string& fix) {
-        if (std::find(reasons.begin(), reasons.end(), reason) == reasons.end()) {
-            reasons.push_back(reason);
-            fixes.push_back(fix);
-        }
-    };
-    for (const QVariant& code : reply->property(kTlsErrorsProperty).toList()) {
-        switch (static_cast<QSslError::SslError>(code.toInt())) {
-        case QSslError::UnableToGetIssuerCertificate:
-        case QSslError::UnableToGetLocalIssuerCertificate:
-        case QSslError::UnableToVerifyFirstCertificate:
-        case QSslError::SelfSignedCertificate:
-        case QSslError::SelfSignedCertificateInChain:
-        case QSslError::CertificateUntrusted:
-        case QSslError::CertificateSignatureFailed:
-            if (ownCa)
-                add("the server's certificate is not issued by the certificate-authority of cluster '" + cluster.name + "'",
-                    "set certificate-authority(-data) of cluster '" + cluster.name + "'" + where
-                        + " to the CA that signed the API server's certificate");
-            else
-                add("the server's certificate is not issued by a CA this system trusts, and cluster '" + cluster.name
-                        + "' names no certificate-authority",
-                    "add the cluster's CA as certificate-authority(-data) of cluster '" + cluster.name + "'" + where);
-            break;
-        case QSslError::HostNameMismatch:
-            add("the server's certificate is not valid for the name '" + verifyName + "'",
-                "set tls-server-name of cluster '" + cluster.name + "'" + where + " to a name the certificate holds");
-            break;
-        case QSslError::CertificateExpired:
-            add("the server's certificate has expired", "renew the API server's certificate");
-            break;
-        case QSslError::CertificateNotYetValid:
-            add("the server's certificate is not valid yet", "check this machine's clock");
-            break;
-        default:
-            break;
-        }
-    }
-    std::string message = what + ": TLS handshake with " + server + " failed: ";
-    if (reasons.empty())
-        return makeError(ErrorCode::Network, message + reply->errorString().toStdString(),
-            "check certificate-authority and tls-server-name of cluster '" + cluster.name + "'" + where);
-    std::string fix;
-    for (std::size_t i = 0; i < reasons.size(); ++i) {
-        message += (i ? "; " : "") + reasons[i];
-        fix += (i ? "; " : "") + fixes[i];
-    }
-    return makeError(ErrorCode::Network, message, fix);
-}
-
 std::string durationText(int ms)
 {
     return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
@@ -385,7 +328,7 @@ void KubeClient::send(std::shared_ptr<Attempt> attempt)
         reply = m_nam->sendCustomRequest(*req, attempt->method, attempt->body);
     }
     if (usesTls())
-        keepTlsErrors(reply);
+        tls::keepHandshakeErrors(reply);
     connect(reply, &QNetworkReply::finished, this, [this, attempt, reply] { onReply(attempt, reply); });
 }
 
@@ -434,9 +377,12 @@ void KubeClient::onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply)
             return attempt->done(makeError(ErrorCode::Timeout,
                 what.toStdString() + ": no answer from " + server + " within " + durationText(m_options.timeoutMs),
                 "check that the cluster is reachable (VPN, proxy) and retry"));
-        if (reply->error() >= QNetworkReply::SslHandshakeFailedError && reply->error() <= QNetworkReply::SslHandshakeFailedError + 2)
-            return attempt->done(tlsHandshakeError(reply, what.toStdString(), server, m_context.cluster,
-                m_context.cluster.tlsServerName.empty() ? m_server.host().toStdString() : m_context.cluster.tlsServerName));
+        if (tls::isHandshakeFailure(reply->error()))
+            return attempt->done(tls::explainHandshakeFailure(what.toStdString(), server,
+                tls::keptHandshakeErrors(reply), reply->errorString().toStdString(),
+                m_context.cluster.tlsServerName.empty() ? m_server.host().toStdString()
+                                                        : m_context.cluster.tlsServerName,
+                tlsVerifySettings(m_context.cluster)));
         if (reply->error() == QNetworkReply::RemoteHostClosedError)
             return attempt->done(makeError(ErrorCode::Network,
                 what.toStdString() + ": the API server " + server + " closed the connection without answering",
@@ -653,6 +599,7 @@ KubeCall KubeClient::listNodes(QObject* context, Callback<ParsedList<Node>> done
 ExecSession* KubeClient::exec(const ExecRequest& request, QObject* parent)
 {
     auto* session = new ExecSession(request, parent);
+    session->setTlsVerifySettings(tlsVerifySettings(m_context.cluster));
     QUrlQuery query;
     for (const QString& arg : request.command)
         query.addQueryItem(QStringLiteral("command"), arg);

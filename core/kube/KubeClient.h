@@ -7,6 +7,7 @@
 #include "kube/ExecSession.h"
 #include "kube/KubeConfig.h"
 #include "kube/KubeObjects.h"
+#include "tls/TlsExplanation.h"
 
 #include <nlohmann/json.hpp>
 
@@ -171,5 +172,9 @@ private:
 
 // Maps an HTTP status and a Kubernetes `Status` body to an Error with a useful message.
 Error kubeErrorFromResponse(int httpStatus, const QByteArray& body, const QString& what);
+
+// The cluster's TLS settings in kubeconfig terms (certificate-authority, tls-server-name, where the
+// cluster is defined), for tls::explainHandshakeFailure: REST calls and exec say the same.
+tls::VerifySettings tlsVerifySettings(const KubeCluster& cluster);
 
 } // namespace leakdesk::kube

@@ -397,6 +397,55 @@ private Q_SLOTS:
         QVERIFY2(ran->stdoutBytes.contains("/app/app.jar"), ran->stdoutBytes.constData());
     }
 
+    void execWithAnotherCaIsExplained()
+    {
+        // exec has its own WebSocket client; a refused certificate is explained as for REST calls:
+        // the reason and the kubeconfig setting to change, not Qt's wording.
+        auto other = sandbox::CertificateAuthority::create("some-other-cluster-ca");
+        QVERIFY(other.ok());
+        auto c = client(m_tokenSandbox.kubeUrl(),
+            QStringLiteral("    certificate-authority-data: %1\n").arg(b64(other->certificatePem())), tokenUser());
+        QVERIFY(c);
+        ExecRequest r;
+        r.ns = QStringLiteral("production");
+        r.pod = QStringLiteral("checkout-0"); // refused before the pod is looked up
+        r.command = { QStringLiteral("jcmd"), QStringLiteral("-l") };
+        auto out = wait<KubeClient::ExecOutput>(
+            [&](KubeClient::Callback<KubeClient::ExecOutput> cb) { return c->execCollect(r, nullptr, cb); });
+        QVERIFY(!out.ok());
+        QCOMPARE(out.error().code, ErrorCode::Network);
+        const QString text = errorText(out.error());
+        QVERIFY2(text.contains(QStringLiteral("exec 'jcmd -l'")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("TLS handshake with %1 failed").arg(m_tokenSandbox.kubeUrl().toString())),
+            qPrintable(text));
+        QVERIFY2(
+            text.contains(QStringLiteral("not issued by the certificate-authority of cluster 's'")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("set certificate-authority(-data) of cluster 's'")), qPrintable(text));
+        QVERIFY2(!text.contains(m_token), "the token must not appear in errors");
+
+        // The same words as a REST call refused by the same server.
+        auto pods = listPods(*c);
+        QVERIFY(!pods.ok());
+        QCOMPARE(QString::fromStdString(pods.error().detail), QString::fromStdString(out.error().detail));
+    }
+
+    void execWithWrongServerNameIsExplained()
+    {
+        auto c = client(m_tokenSandbox.kubeUrl(),
+            trustedCa(m_tokenSandbox) + QStringLiteral("    tls-server-name: api.example.org\n"), tokenUser());
+        QVERIFY(c);
+        ExecRequest r;
+        r.ns = QStringLiteral("production");
+        r.pod = QStringLiteral("checkout-0");
+        r.command = { QStringLiteral("true") };
+        auto out = wait<KubeClient::ExecOutput>(
+            [&](KubeClient::Callback<KubeClient::ExecOutput> cb) { return c->execCollect(r, nullptr, cb); });
+        QVERIFY(!out.ok());
+        const QString text = errorText(out.error());
+        QVERIFY2(text.contains(QStringLiteral("not valid for the name 'api.example.org'")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("set tls-server-name of cluster 's'")), qPrintable(text));
+    }
+
     void clientCertificatesNeedTls()
     {
         sandbox::SandboxHost host;
