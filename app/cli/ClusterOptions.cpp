@@ -16,6 +16,14 @@ ClusterOptions::ClusterOptions(QCommandLineParser& parser)
     , m_kubeconfig(QStringLiteral("kubeconfig"), QStringLiteral("kubeconfig file (default: KUBECONFIG or ~/.kube/config)."), QStringLiteral("FILE"))
     , m_context(QStringLiteral("context"), QStringLiteral("kubeconfig context (default: current-context)."), QStringLiteral("NAME"))
     , m_prometheus(QStringLiteral("prometheus"), QStringLiteral("Prometheus base URL, e.g. http://127.0.0.1:9090."), QStringLiteral("URL"))
+    , m_prometheusCa(QStringLiteral("prometheus-ca"),
+          QStringLiteral("PEM file of the CA that signed an https Prometheus's certificate (default: the system's CAs)."),
+          QStringLiteral("FILE"))
+    , m_prometheusTokenFile(QStringLiteral("prometheus-token-file"),
+          QStringLiteral("File holding a bearer token for Prometheus (managed Prometheus, an authenticating proxy)."),
+          QStringLiteral("FILE"))
+    , m_prometheusInsecure(QStringLiteral("prometheus-insecure-skip-tls-verify"),
+          QStringLiteral("Do not verify Prometheus's certificate (unsafe; for test servers)."))
     , m_namespace({ QStringLiteral("n"), QStringLiteral("namespace") }, QStringLiteral("Namespace (default: the context's)."), QStringLiteral("NS"))
     , m_service(QStringLiteral("service"), QStringLiteral("Service (Deployment name, pods labelled app=SERVICE)."), QStringLiteral("SVC"))
     , m_format(QStringLiteral("format"), QStringLiteral("text or json."), QStringLiteral("FMT"), QStringLiteral("text"))
@@ -23,7 +31,8 @@ ClusterOptions::ClusterOptions(QCommandLineParser& parser)
     , m_timeout(QStringLiteral("timeout"), QStringLiteral("Give up after this many seconds (default 60)."), QStringLiteral("S"), QStringLiteral("60"))
     , m_nowMs(QStringLiteral("now-ms"), QStringLiteral("Investigate as of this time (unix ms) instead of now, e.g. to reproduce a report."), QStringLiteral("MS"))
 {
-    parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_prometheus, m_namespace, m_service, m_format, m_window, m_timeout, m_nowMs });
+    parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_prometheus, m_prometheusCa, m_prometheusTokenFile,
+        m_prometheusInsecure, m_namespace, m_service, m_format, m_window, m_timeout, m_nowMs });
 }
 
 QString ClusterOptions::format() const { return m_parser.value(m_format); }
@@ -43,6 +52,17 @@ bool ClusterOptions::validate() const
     }
     if (!m_parser.isSet(m_sandbox) && !m_parser.isSet(m_prometheus)) {
         printError(QStringLiteral("--prometheus URL is required for a real cluster"), QStringLiteral("or use --sandbox to try the built-in cluster"));
+        return false;
+    }
+    if (m_parser.isSet(m_prometheusCa) && m_parser.isSet(m_prometheusInsecure)) {
+        printError(QStringLiteral("--prometheus-ca and --prometheus-insecure-skip-tls-verify exclude each other"),
+            QStringLiteral("verify with the CA, or (for a test server only) skip verification"));
+        return false;
+    }
+    if (m_parser.isSet(m_sandbox)
+        && (m_parser.isSet(m_prometheusCa) || m_parser.isSet(m_prometheusTokenFile) || m_parser.isSet(m_prometheusInsecure))) {
+        printError(QStringLiteral("--prometheus-ca, --prometheus-token-file and --prometheus-insecure-skip-tls-verify "
+                                  "are for a real Prometheus, not --sandbox"));
         return false;
     }
     bool ok = false;
@@ -66,6 +86,9 @@ investigation::ConnectionOptions ClusterOptions::connectionOptions() const
     o.kubeconfig = m_parser.value(m_kubeconfig);
     o.context = m_parser.value(m_context);
     o.prometheusUrl = QUrl(m_parser.value(m_prometheus));
+    o.prometheusCaFile = m_parser.value(m_prometheusCa);
+    o.prometheusTokenFile = m_parser.value(m_prometheusTokenFile);
+    o.prometheusInsecureSkipTlsVerify = m_parser.isSet(m_prometheusInsecure);
     return o;
 }
 
@@ -94,6 +117,12 @@ int runInvestigation(const ClusterOptions& options, const std::function<int(cons
             QStringLiteral("anyone on the path to %1 could read and change this session; set certificate-authority "
                            "instead")
                 .arg(kube.serverUrl().toString()));
+    }
+    if (const prom::PromClient& prom = (*connection)->prometheus(); prom.usesTls() && !prom.tlsVerified()) {
+        printError(QStringLiteral("warning: Prometheus's certificate is not verified (--prometheus-insecure-skip-tls-verify)"),
+            QStringLiteral("anyone on the path to %1 could read and change the metrics this investigation uses; "
+                           "pass --prometheus-ca instead")
+                .arg(prom.connection().baseUrl.toString()));
     }
     int exitCode = 1;
     investigation::Investigation job(**connection);

@@ -1,6 +1,7 @@
 #pragma once
-// The options every cluster-facing subcommand shares (--sandbox | --kubeconfig/--context/--prometheus,
-// --namespace, --service, --format, --timeout) and running one investigation with them.
+// The options every cluster-facing subcommand shares (--sandbox | --kubeconfig/--context/--prometheus
+// [--prometheus-ca/--prometheus-token-file/--prometheus-insecure-skip-tls-verify], --namespace,
+// --service, --format, --timeout) and running one investigation with them.
 
 #include "investigation/ClusterConnection.h"
 #include "investigation/Findings.h"
@@ -25,7 +26,8 @@ public:
 
 private:
     QCommandLineParser& m_parser;
-    QCommandLineOption m_sandbox, m_seed, m_kubeconfig, m_context, m_prometheus, m_namespace, m_service, m_format, m_window, m_timeout, m_nowMs;
+    QCommandLineOption m_sandbox, m_seed, m_kubeconfig, m_context, m_prometheus, m_prometheusCa, m_prometheusTokenFile,
+        m_prometheusInsecure, m_namespace, m_service, m_format, m_window, m_timeout, m_nowMs;
 };
 
 // Opens the connection, runs steps 1-2, and hands the findings to `onFindings`, which returns the

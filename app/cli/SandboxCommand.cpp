@@ -91,8 +91,13 @@ int serve(const QStringList& args)
     p.addOption({ QStringLiteral("read-only-user"),
         QStringLiteral("Also serve a read-only user (context leakdesk-sandbox-readonly): 403 on patch and exec.") });
     p.addOption({ QStringLiteral("tls"),
-        QStringLiteral("Serve the Kubernetes API over https with a CA made at start (written into the kubeconfig); "
-                       "requests must then carry a token or a client certificate.") });
+        QStringLiteral("Serve the Kubernetes and Prometheus APIs over https with a CA made at start (written into "
+                       "the kubeconfig, and as PEM to <kubeconfig>.ca.crt for --prometheus-ca); Kubernetes requests "
+                       "must then carry a token or a client certificate.") });
+    p.addOption({ QStringLiteral("prometheus-token"),
+        QStringLiteral("Answer Prometheus requests without 'Authorization: Bearer T' with 401, as an authenticating "
+                       "proxy does."),
+        QStringLiteral("T") });
     p.addOption({ QStringLiteral("auth"),
         QStringLiteral("How the kubeconfig's users authenticate: token (default) or client-cert (needs --tls)."),
         QStringLiteral("token|client-cert") });
@@ -123,6 +128,7 @@ int serve(const QStringList& args)
     options.token = p.value(QStringLiteral("token"));
     options.readOnlyUser = p.isSet(QStringLiteral("read-only-user"));
     options.tls = p.isSet(QStringLiteral("tls"));
+    options.prometheusToken = p.value(QStringLiteral("prometheus-token"));
     if (p.isSet(QStringLiteral("auth"))) {
         const QString auth = p.value(QStringLiteral("auth"));
         if (auth == QLatin1String("client-cert")) {
@@ -179,8 +185,10 @@ int serve(const QStringList& args)
     {
         QTextStream out(stdout);
         out << "kubeconfig: " << host.kubeconfigPath() << '\n'
-            << "kube: " << host.kubeUrl().toString() << '\n'
-            << "prometheus: " << host.prometheusUrl().toString() << '\n'
+            << "kube: " << host.kubeUrl().toString() << '\n';
+        if (!host.certificateAuthorityPath().isEmpty())
+            out << "certificate-authority: " << host.certificateAuthorityPath() << '\n';
+        out << "prometheus: " << host.prometheusUrl().toString() << '\n'
             << "context: " << host.contextName() << '\n'
             << "namespace: " << host.namespaceName() << '\n';
         if (options.faults.enabled())
@@ -285,8 +293,8 @@ int runSandboxCommand(const QStringList& args)
     if (sub.isEmpty() || sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
         QTextStream(sub.isEmpty() ? stderr : stdout)
             << "usage: leakdesk-cli sandbox serve [--kubeconfig-out FILE] [--kube-port N] [--prometheus-port N] "
-               "[--seed N] [--token T] [--read-only-user] [--tls] [--auth token|client-cert] [--faults SPEC]\n"
-               "             [--container NAME=SPEC]... [--exec-drop-after BYTES]\n"
+               "[--seed N] [--token T] [--read-only-user] [--tls] [--auth token|client-cert] [--prometheus-token T]\n"
+               "             [--faults SPEC] [--container NAME=SPEC]... [--exec-drop-after BYTES]\n"
             << "       leakdesk-cli sandbox export-metrics --out FILE [--seed N] [--hours H] [--until-ms MS]\n";
         return sub.isEmpty() ? 2 : 0;
     }

@@ -33,6 +33,13 @@ int main(int argc, char** argv)
     const QCommandLineOption kubeconfigOpt(QStringLiteral("kubeconfig"), QStringLiteral("kubeconfig file."), QStringLiteral("FILE"));
     const QCommandLineOption contextOpt(QStringLiteral("context"), QStringLiteral("kubeconfig context."), QStringLiteral("NAME"));
     const QCommandLineOption promOpt(QStringLiteral("prometheus"), QStringLiteral("Prometheus base URL."), QStringLiteral("URL"));
+    const QCommandLineOption promCaOpt(QStringLiteral("prometheus-ca"),
+        QStringLiteral("PEM file of the CA that signed an https Prometheus's certificate (default: the system's CAs)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption promTokenFileOpt(QStringLiteral("prometheus-token-file"),
+        QStringLiteral("File holding a bearer token for Prometheus."), QStringLiteral("FILE"));
+    const QCommandLineOption promInsecureOpt(QStringLiteral("prometheus-insecure-skip-tls-verify"),
+        QStringLiteral("Do not verify Prometheus's certificate (unsafe; for test servers)."));
     const QCommandLineOption nsOpt(QStringLiteral("namespace"), QStringLiteral("Namespace to open."), QStringLiteral("NS"));
     const QCommandLineOption serviceOpt(QStringLiteral("service"), QStringLiteral("Service to open (default: checkout in the sandbox)."), QStringLiteral("SVC"));
     const QCommandLineOption stepOpt(QStringLiteral("step"), QStringLiteral("Runbook step to show (1-based)."), QStringLiteral("N"), QStringLiteral("1"));
@@ -43,7 +50,8 @@ int main(int argc, char** argv)
     const QCommandLineOption heapOpt(QStringLiteral("heap-dump"), QStringLiteral("Open this HPROF heap dump in the Heap view."), QStringLiteral("FILE"));
     const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Tab to show: runbook, heap (suspects, dominators) or timeline."), QStringLiteral("TAB"));
     const QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Render the window to FILE.png once data is loaded, then exit."), QStringLiteral("FILE"));
-    parser.addOptions({ sandboxOpt, kubeconfigOpt, contextOpt, promOpt, nsOpt, serviceOpt, stepOpt, runbookOpt, incidentOpt, heapOpt, tabOpt, shotOpt });
+    parser.addOptions({ sandboxOpt, kubeconfigOpt, contextOpt, promOpt, promCaOpt, promTokenFileOpt, promInsecureOpt,
+        nsOpt, serviceOpt, stepOpt, runbookOpt, incidentOpt, heapOpt, tabOpt, shotOpt });
     parser.process(app);
 
     const bool headless = parser.isSet(shotOpt);
@@ -63,8 +71,16 @@ int main(int argc, char** argv)
     options.kubeconfig = parser.value(kubeconfigOpt);
     options.context = parser.value(contextOpt);
     options.prometheusUrl = QUrl(parser.value(promOpt));
+    options.prometheusCaFile = parser.value(promCaOpt);
+    options.prometheusTokenFile = parser.value(promTokenFileOpt);
+    options.prometheusInsecureSkipTlsVerify = parser.isSet(promInsecureOpt);
     if (!options.sandbox && !parser.isSet(promOpt))
         return fail(QStringLiteral("--prometheus URL is required with a real cluster (or use --sandbox)"));
+    if (parser.isSet(promCaOpt) && parser.isSet(promInsecureOpt))
+        return fail(QStringLiteral("--prometheus-ca and --prometheus-insecure-skip-tls-verify exclude each other"));
+    if (options.prometheusInsecureSkipTlsVerify && options.prometheusUrl.scheme() == QLatin1String("https"))
+        QTextStream(stderr) << "leakdesk: warning: Prometheus's certificate is not verified "
+                               "(--prometheus-insecure-skip-tls-verify); pass --prometheus-ca instead\n";
 
     ui::InvestigationController controller;
     if (auto st = controller.open(options); !st)

@@ -2,6 +2,9 @@
 
 #include "sandbox/SandboxHost.h"
 
+#include <QFile>
+#include <QSslCertificate>
+
 namespace leakdesk::investigation {
 
 ClusterConnection::~ClusterConnection()
@@ -42,6 +45,33 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
     prom::PromConnection pc;
     pc.baseUrl = promUrl;
     pc.bearerToken = options.prometheusToken;
+    pc.insecureSkipTlsVerify = options.prometheusInsecureSkipTlsVerify;
+    if (pc.bearerToken.isEmpty() && !options.prometheusTokenFile.isEmpty()) {
+        QFile f(options.prometheusTokenFile);
+        if (!f.open(QIODevice::ReadOnly))
+            return makeError(ErrorCode::Config,
+                "cannot read the Prometheus token file " + options.prometheusTokenFile.toStdString() + ": "
+                    + f.errorString().toStdString(),
+                "fix " + pc.settingNames.token);
+        pc.bearerToken = f.read(64 * 1024).trimmed();
+        if (pc.bearerToken.isEmpty() || pc.bearerToken.contains('\n') || pc.bearerToken.contains('\r'))
+            return makeError(ErrorCode::Config,
+                "the Prometheus token file " + options.prometheusTokenFile.toStdString() + " does not hold one token",
+                "write the bearer token alone into the file given with " + pc.settingNames.token);
+    }
+    if (!options.prometheusCaFile.isEmpty()) {
+        QFile f(options.prometheusCaFile);
+        if (!f.open(QIODevice::ReadOnly))
+            return makeError(ErrorCode::Config,
+                "cannot read the Prometheus CA " + options.prometheusCaFile.toStdString() + ": "
+                    + f.errorString().toStdString(),
+                "fix " + pc.settingNames.ca);
+        pc.caCertificatesPem = f.read(4 * 1024 * 1024);
+        if (QSslCertificate::fromData(pc.caCertificatesPem, QSsl::Pem).isEmpty())
+            return makeError(ErrorCode::Config,
+                "the Prometheus CA " + options.prometheusCaFile.toStdString() + " holds no PEM certificate",
+                "pass the CA that signed Prometheus's certificate (PEM) with " + pc.settingNames.ca);
+    }
     c->m_prom = std::make_unique<prom::PromClient>(pc);
     return c;
 }

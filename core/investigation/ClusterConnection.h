@@ -25,7 +25,10 @@ struct ConnectionOptions {
     QString kubeconfig; // empty: KUBECONFIG or ~/.kube/config
     QString context; // empty: current-context
     QUrl prometheusUrl;
-    QByteArray prometheusToken;
+    QByteArray prometheusToken; // never logged
+    QString prometheusTokenFile; // read at open() when prometheusToken is empty; trailing newline dropped
+    QString prometheusCaFile; // PEM CA(s) for an https Prometheus; empty: the system's CAs
+    bool prometheusInsecureSkipTlsVerify = false;
     prom::MetricNames metricNames;
 };
 

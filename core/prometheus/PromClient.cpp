@@ -1,5 +1,7 @@
 #include "prometheus/PromClient.h"
 
+#include "tls/TlsExplanation.h"
+
 #include <nlohmann/json.hpp>
 
 #include <QNetworkAccessManager>
@@ -138,6 +140,28 @@ PromClient::PromClient(PromConnection connection, QObject* parent)
 
 PromClient::~PromClient() = default;
 
+bool PromClient::usesTls() const { return m_connection.baseUrl.scheme() == QLatin1String("https"); }
+
+bool PromClient::tlsVerified() const { return usesTls() && !m_connection.insecureSkipTlsVerify; }
+
+namespace {
+
+tls::VerifySettings verifySettings(const PromConnection& c)
+{
+    const PromSettingNames& n = c.settingNames;
+    tls::VerifySettings s;
+    s.serverRole = "Prometheus";
+    s.caGiven = !c.caCertificatesPem.isEmpty();
+    s.caName = "the CA given with " + n.ca;
+    s.caSetting = n.ca + " FILE";
+    s.noCaClause = "no " + n.ca + " was given";
+    s.serverNameFix = "use a " + n.url + " URL whose host name the certificate holds";
+    s.checkAll = "check " + n.ca + " and the host name of the " + n.url + " URL";
+    return s;
+}
+
+} // namespace
+
 void PromClient::get(const QString& apiPath, const QList<std::pair<QString, QString>>& params, std::shared_ptr<std::atomic_bool> cancelled,
     QPointer<QObject> context, bool hasContext, std::function<void(Result<QByteArray>, int)> done)
 {
@@ -159,16 +183,29 @@ void PromClient::get(const QString& apiPath, const QList<std::pair<QString, QStr
         req.setRawHeader("Authorization", "Basic " + QByteArray(m_connection.basicUser.toUtf8() + ':' + m_connection.basicPassword).toBase64());
     if (url.scheme() == QLatin1String("https")) {
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        if (!m_connection.caCertificatesPem.isEmpty())
-            ssl.setCaCertificates(QSslCertificate::fromData(m_connection.caCertificatesPem));
+        if (!m_connection.caCertificatesPem.isEmpty()) {
+            const auto cas = QSslCertificate::fromData(m_connection.caCertificatesPem, QSsl::Pem);
+            if (cas.isEmpty()) {
+                QTimer::singleShot(0, this, [done, ca = m_connection.settingNames.ca] {
+                    done(makeError(ErrorCode::Config, "the Prometheus CA holds no PEM certificate",
+                             "pass the CA that signed Prometheus's certificate (PEM) with " + ca + " FILE"),
+                        0);
+                });
+                return;
+            }
+            ssl.setCaCertificates(cas);
+        }
         if (m_connection.insecureSkipTlsVerify)
             ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
         req.setSslConfiguration(ssl);
     }
     QNetworkReply* reply = m_nam->get(req);
+    if (url.scheme() == QLatin1String("https"))
+        tls::keepHandshakeErrors(reply);
     const int timeoutS = m_connection.timeoutMs / 1000;
     const std::string base = m_connection.baseUrl.toString().toStdString();
-    connect(reply, &QNetworkReply::finished, this, [reply, cancelled, context, hasContext, done, timeoutS, base] {
+    const bool withToken = !m_connection.bearerToken.isEmpty();
+    connect(reply, &QNetworkReply::finished, this, [this, reply, cancelled, context, hasContext, done, timeoutS, base, withToken, apiPath] {
         reply->deleteLater();
         if (cancelled->load() || (hasContext && !context))
             return;
@@ -178,14 +215,26 @@ void PromClient::get(const QString& apiPath, const QList<std::pair<QString, QStr
                 return done(makeError(ErrorCode::Timeout, "Prometheus at " + base + " did not answer within " + std::to_string(timeoutS) + " s",
                                 "narrow the time range, or check that Prometheus is up"),
                     0);
+            if (tls::isHandshakeFailure(reply->error()))
+                return done(tls::explainHandshakeFailure("GET " + apiPath.toStdString(), base, tls::keptHandshakeErrors(reply),
+                                reply->errorString().toStdString(), reply->url().host().toStdString(),
+                                verifySettings(m_connection)),
+                    0);
             return done(makeError(ErrorCode::Network, "cannot reach Prometheus at " + base + ": " + reply->errorString().toStdString(),
-                            "check the --prometheus URL and that the server is up"),
+                            "check the " + m_connection.settingNames.url + " URL and that the server is up"),
                 0);
         }
-        if (status == 401 || status == 403)
-            return done(makeError(status == 401 ? ErrorCode::Unauthorized : ErrorCode::Forbidden,
-                            "Prometheus at " + base + " refused the request (HTTP " + std::to_string(status) + ")",
-                            "check the Prometheus credentials of this connection"),
+        const std::string& tokenOption = m_connection.settingNames.token;
+        if (status == 401)
+            return done(makeError(ErrorCode::Unauthorized,
+                            "Prometheus at " + base + " refused the request (HTTP 401): "
+                                + (withToken ? "it does not accept the bearer token" : "it wants credentials"),
+                            withToken ? "check the token in " + tokenOption + " (expired, or for another server?)"
+                                      : "pass a bearer token with " + tokenOption + " FILE"),
+                status);
+        if (status == 403)
+            return done(makeError(ErrorCode::Forbidden, "Prometheus at " + base + " refused the request (HTTP 403)",
+                            "the credentials are known but not allowed to query; check their permissions (" + tokenOption + ")"),
                 status);
         done(reply->readAll(), status);
     });

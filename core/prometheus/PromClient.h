@@ -20,14 +20,24 @@ class QNetworkReply;
 
 namespace leakdesk::prom {
 
+// What the user calls the connection's settings, so that errors name the one to change. The
+// defaults are the options of leakdesk-cli and leakdesk.
+struct PromSettingNames {
+    std::string url = "--prometheus";
+    std::string ca = "--prometheus-ca";
+    std::string token = "--prometheus-token-file";
+    std::string insecureSkipTlsVerify = "--prometheus-insecure-skip-tls-verify";
+};
+
 struct PromConnection {
     QUrl baseUrl; // e.g. http://127.0.0.1:9090 or a Kubernetes service proxy URL (.../proxy/)
     QByteArray bearerToken; // never logged
     QString basicUser;
     QByteArray basicPassword; // never logged
-    QByteArray caCertificatesPem;
+    QByteArray caCertificatesPem; // https: trust these CAs instead of the system's
     bool insecureSkipTlsVerify = false;
     int timeoutMs = 20000;
+    PromSettingNames settingNames;
 };
 
 struct QueryResult {
@@ -76,6 +86,9 @@ public:
     ~PromClient() override;
 
     const PromConnection& connection() const { return m_connection; }
+    bool usesTls() const; // an https:// base URL
+    // False over plain http and under insecureSkipTlsVerify: for the UI and the CLI to warn.
+    bool tlsVerified() const;
 
     PromCall query(const std::string& promql, std::int64_t timeMs, QObject* context, Callback done);
     PromCall queryRange(const std::string& promql, const TimeRange& range, std::int64_t stepMs, QObject* context, Callback done);

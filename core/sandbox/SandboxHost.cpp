@@ -83,6 +83,31 @@ RequestFault prometheusFault(const FaultInjector::Decision& d)
 
 } // namespace
 
+// The bearer token of an Authorization header, compared in constant time.
+bool bearerTokenMatches(const HttpRequest& r, const std::string& token)
+{
+    const QByteArray header = r.header("authorization");
+    if (!header.startsWith("Bearer "))
+        return false;
+    const QByteArray given = header.mid(7).trimmed();
+    if (given.size() != static_cast<qsizetype>(token.size()))
+        return false;
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < given.size(); ++i)
+        diff |= static_cast<unsigned char>(given[i] ^ token[static_cast<std::size_t>(i)]);
+    return diff == 0;
+}
+
+// What an authenticating proxy in front of Prometheus answers: 401 with a challenge, a short text.
+HttpResponse prometheusUnauthorized(const HttpRequest& r)
+{
+    HttpResponse response = HttpResponse::text(401,
+        r.header("authorization").isEmpty() ? "Unauthorized: a bearer token is required\n"
+                                            : "Unauthorized: invalid bearer token\n");
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"prometheus\"");
+    return response;
+}
+
 // Everything that lives on the worker thread: the model and both servers. Created and destroyed
 // on that thread so the sockets have the right thread affinity.
 class SandboxServers : public QObject {
@@ -102,6 +127,7 @@ public:
         , m_runtime(m_model)
         , m_exec([this](const ExecTarget& t) { return m_runtime.exec(t.pod, t.command, now(), t.debugContainer); })
         , m_tls(std::move(tls))
+        , m_promToken(options.prometheusToken.toStdString())
     {
         if (!viewerToken.empty())
             m_kube.addUser(KubeApi::User { kViewerUser, viewerToken, true });
@@ -136,7 +162,11 @@ public:
             m_exec.accept(*admission.target, r, socket);
             return true;
         });
-        m_promServer.setHandler([this](const HttpRequest& r) { return m_prom.handle(r); });
+        m_promServer.setHandler([this](const HttpRequest& r) {
+            if (!m_promToken.empty() && !bearerTokenMatches(r, m_promToken))
+                return prometheusUnauthorized(r);
+            return m_prom.handle(r);
+        });
     }
 
     Status listen(quint16 kubePort, quint16 promPort)
@@ -178,6 +208,11 @@ private:
         m_kubeServer.setTcpServer(std::move(server));
         m_kubeServer.setClientCertificateVerifier(
             [ca = m_tls->ca](const QByteArray& der) { return ca.verifyClient(der); });
+        // Prometheus: the same certificate (it names 127.0.0.1 and localhost), no client certificates.
+        config.setPeerVerifyMode(QSslSocket::VerifyNone);
+        auto promServer = std::make_unique<QSslServer>();
+        promServer->setSslConfiguration(config);
+        m_promServer.setTcpServer(std::move(promServer));
         return Ok {};
     }
 
@@ -195,6 +230,7 @@ private:
     ContainerRuntime m_runtime;
     ExecEndpoint m_exec;
     std::optional<ServerTls> m_tls;
+    std::string m_promToken;
     std::unique_ptr<FaultInjector> m_kubeFaults;
     std::unique_ptr<FaultInjector> m_promFaults;
     HttpServer m_kubeServer;
@@ -237,6 +273,10 @@ Status SandboxHost::start(const SandboxOptions& options)
     static const QRegularExpression tokenSyntax(QStringLiteral("^[A-Za-z0-9._~+/-]+=*$"));
     if (!options.token.isEmpty() && !tokenSyntax.match(options.token).hasMatch())
         return makeError(ErrorCode::InvalidArgument, "the sandbox token holds characters a bearer token cannot have",
+            "use letters, digits and - . _ ~ + / (and = at the end only)");
+    if (!options.prometheusToken.isEmpty() && !tokenSyntax.match(options.prometheusToken).hasMatch())
+        return makeError(ErrorCode::InvalidArgument,
+            "the sandbox's Prometheus token holds characters a bearer token cannot have",
             "use letters, digits and - . _ ~ + / (and = at the end only)");
     const QString token = options.token.isEmpty() ? randomToken() : options.token;
     const QString viewerToken = options.readOnlyUser ? randomToken() : QString();
@@ -302,6 +342,18 @@ Status SandboxHost::start(const SandboxOptions& options)
         return written.error();
     }
     m_kubeconfigPath = path;
+    if (!m_caPem.isEmpty()) {
+        // For clients configured by option rather than kubeconfig: --prometheus-ca FILE.
+        const QString caPath = path + QStringLiteral(".ca.crt");
+        QSaveFile ca(caPath);
+        if (!ca.open(QIODevice::WriteOnly) || ca.write(m_caPem) != m_caPem.size() || !ca.commit()) {
+            stop();
+            return makeError(ErrorCode::Io,
+                "cannot write the sandbox CA " + caPath.toStdString() + ": " + ca.errorString().toStdString(),
+                "check free space and permissions of the kubeconfig's directory");
+        }
+        m_caPath = caPath;
+    }
     return Ok {};
 }
 
@@ -321,6 +373,7 @@ void SandboxHost::stop()
     }
     m_tempDir.reset();
     m_caPem.clear();
+    m_caPath.clear();
     m_tls = false;
     m_kubePort = 0;
     m_promPort = 0;
@@ -391,7 +444,9 @@ QUrl SandboxHost::kubeUrl() const
 
 QUrl SandboxHost::prometheusUrl() const
 {
-    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_promPort));
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2")
+                    .arg(m_tls ? QStringLiteral("https") : QStringLiteral("http"))
+                    .arg(m_promPort));
 }
 
 void SandboxHost::advanceClock(qint64 ms)

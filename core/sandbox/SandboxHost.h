@@ -42,7 +42,12 @@ struct SandboxOptions {
     // https:// with a CA made at start (certificate-authority-data in the kubeconfig) and a server
     // certificate for 127.0.0.1 and localhost. Requests must then carry a token or a client
     // certificate signed by that CA (asked for, not required); anonymous ones get 401.
+    // The Prometheus API is served over https too, with the same certificate, and the CA is also
+    // written as PEM next to the kubeconfig (certificateAuthorityPath()) for --prometheus-ca.
     bool tls = false;
+    // When set, the Prometheus API answers 401 to requests without "Authorization: Bearer <this>",
+    // as an authenticating proxy in front of a managed Prometheus does.
+    QString prometheusToken;
     // How the kubeconfig's users authenticate: bearer tokens, or (needs tls) client certificates
     // from the sandbox CA (admin: CN=leakdesk-admin, O=system:masters). Tokens work either way.
     enum class KubeconfigAuth { Token, ClientCertificate };
@@ -63,7 +68,7 @@ public:
     void stop();
 
     QUrl kubeUrl() const; // http://127.0.0.1:PORT, https:// with SandboxOptions::tls
-    QUrl prometheusUrl() const; // http://127.0.0.1:PORT
+    QUrl prometheusUrl() const; // http://127.0.0.1:PORT, https:// with SandboxOptions::tls
     QString kubeconfigPath() const;
     QString contextName() const; // "leakdesk-sandbox"
     QString readOnlyContextName() const; // "leakdesk-sandbox-readonly" (with SandboxOptions::readOnlyUser)
@@ -74,6 +79,8 @@ public:
     qint64 execStdoutBytesSent() const;
     // PEM of the CA made for this run (SandboxOptions::tls), empty without TLS.
     QByteArray certificateAuthorityPem() const { return m_caPem; }
+    // The same CA as a PEM file next to the kubeconfig ("<kubeconfig>.ca.crt"), empty without TLS.
+    QString certificateAuthorityPath() const { return m_caPath; }
     // Faults injected into the Kubernetes API so far (SandboxOptions::faults).
     FaultCounts kubeFaultCounts() const;
 
@@ -92,6 +99,7 @@ private:
     quint16 m_promPort = 0;
     QString m_kubeconfigPath;
     QByteArray m_caPem;
+    QString m_caPath;
     bool m_tls = false;
     std::shared_ptr<std::atomic<qint64>> m_clockOffset = std::make_shared<std::atomic<qint64>>(0);
 };

@@ -251,11 +251,18 @@ private Q_SLOTS:
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write(text.toUtf8());
         }
+        // Prometheus is served over https too, with the same CA, printed as a file for --prometheus-ca.
+        QString caPath;
+        for (const QByteArray& line : m_tokenSandbox.startupOutput.split('\n'))
+            if (line.startsWith("certificate-authority: "))
+                caPath = QString::fromUtf8(line.mid(23).trimmed());
+        QVERIFY2(QFile::exists(caPath), m_tokenSandbox.startupOutput.constData());
+        QVERIFY(m_tokenSandbox.prometheusUrl.startsWith(QStringLiteral("https://")));
         const auto r = test::runProgram(test::cliPath(),
             { QStringLiteral("investigate"), QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("--prometheus"),
-                m_tokenSandbox.prometheusUrl, QStringLiteral("--namespace"), QStringLiteral("production"),
-                QStringLiteral("--service"), QStringLiteral("checkout"), QStringLiteral("--format"),
-                QStringLiteral("json") },
+                m_tokenSandbox.prometheusUrl, QStringLiteral("--prometheus-ca"), caPath, QStringLiteral("--namespace"),
+                QStringLiteral("production"), QStringLiteral("--service"), QStringLiteral("checkout"),
+                QStringLiteral("--format"), QStringLiteral("json") },
             120000);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY2(r.out.contains("\"checkout\""), r.out.left(400).constData());
