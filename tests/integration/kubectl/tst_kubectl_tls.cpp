@@ -285,6 +285,9 @@ private Q_SLOTS:
         QTest::newRow("token breaking the kubeconfig")
             << QStringList { QStringLiteral("--tls"), QStringLiteral("--token"), QStringLiteral("abc: def\n#") }
             << QByteArray("the sandbox token holds characters a bearer token cannot have") << 1;
+        QTest::newRow("prometheus token breaking the header")
+            << QStringList { QStringLiteral("--tls"), QStringLiteral("--prometheus-token"), QStringLiteral("a b") }
+            << QByteArray("the sandbox's Prometheus token holds characters a bearer token cannot have") << 1;
     }
 
     void badServeOptionsAreRefused()

@@ -203,6 +203,30 @@ private Q_SLOTS:
         QVERIFY2(!text.contains(QString::fromLatin1(wrong)), "the token must not appear in errors");
     }
 
+    void tokenWithoutTls()
+    {
+        // The proxy's 401 does not need TLS: a plain-http sandbox with a Prometheus token.
+        sandbox::SandboxHost plain;
+        sandbox::SandboxOptions options;
+        options.prometheusToken = QStringLiteral("plain-token");
+        auto st = plain.start(options);
+        QVERIFY2(st.ok(), st.ok() ? "" : st.error().toString().c_str());
+        QCOMPARE(plain.prometheusUrl().scheme(), QStringLiteral("http"));
+        QVERIFY(plain.certificateAuthorityPath().isEmpty());
+        PromConnection c;
+        c.baseUrl = plain.prometheusUrl();
+        {
+            PromClient anonymous(c);
+            auto r = workingSet(anonymous);
+            QVERIFY(!r.ok());
+            QCOMPARE(r.error().code, ErrorCode::Unauthorized);
+        }
+        c.bearerToken = "plain-token";
+        PromClient client(c);
+        auto r = workingSet(client);
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
+    }
+
     // leakdesk-cli end to end against `sandbox serve --tls --prometheus-token T`.
     void investigateAgainstServedSandbox()
     {
