@@ -81,8 +81,6 @@ RequestFault prometheusFault(const FaultInjector::Decision& d)
     return f;
 }
 
-} // namespace
-
 // The bearer token of an Authorization header, compared in constant time.
 bool bearerTokenMatches(const HttpRequest& r, const std::string& token)
 {
@@ -107,6 +105,8 @@ HttpResponse prometheusUnauthorized(const HttpRequest& r)
     response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"prometheus\"");
     return response;
 }
+
+} // namespace
 
 // Everything that lives on the worker thread: the model and both servers. Created and destroyed
 // on that thread so the sockets have the right thread affinity.
