@@ -73,7 +73,19 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
                 "pass the CA that signed Prometheus's certificate (PEM) with " + pc.settingNames.ca);
     }
     c->m_prom = std::make_unique<prom::PromClient>(pc);
+    c->m_options = options;
+    c->m_options.kubeconfig = QString::fromStdString(c->m_kube->context().context.sourceFile);
+    c->m_options.context = QString::fromStdString(c->m_kube->context().context.name);
+    c->m_options.prometheusUrl = promUrl;
     return c;
+}
+
+ConnectionOptions ClusterConnection::optionsForContext(const QString& context) const
+{
+    ConnectionOptions o = m_options;
+    o.sandbox = false;
+    o.context = context;
+    return o;
 }
 
 QString ClusterConnection::contextName() const { return QString::fromStdString(m_kube->context().context.name); }

@@ -45,6 +45,9 @@ public:
     QString defaultNamespace() const;
     QString describe() const; // "sandbox (production)" or "context @ https://server"
     bool isSandbox() const { return m_sandbox != nullptr; }
+    // The options that open the same cluster and Prometheus (URL, token, CA, metric names) in
+    // another kubeconfig context. Not for the sandbox: its servers end with this connection.
+    ConnectionOptions optionsForContext(const QString& context) const;
     sandbox::SandboxHost* sandboxHost() { return m_sandbox.get(); }
 
 private:
@@ -53,6 +56,7 @@ private:
     std::unique_ptr<kube::KubeClient> m_kube;
     std::unique_ptr<prom::PromClient> m_prom;
     prom::QueryCatalogue m_catalogue;
+    ConnectionOptions m_options; // as opened (the sandbox's kubeconfig and URL filled in)
 };
 
 } // namespace leakdesk::investigation

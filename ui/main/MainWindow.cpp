@@ -254,10 +254,8 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
         auto* conn = m_controller->connection();
         if (!conn || context == conn->contextName())
             return;
-        investigation::ConnectionOptions o;
-        o.kubeconfig = QString::fromStdString(conn->kube().context().context.sourceFile);
-        o.context = context;
-        o.prometheusUrl = conn->prometheus().connection().baseUrl;
+        // Same kubeconfig file, Prometheus URL, token, CA and metric names; only the context changes.
+        const investigation::ConnectionOptions o = conn->optionsForContext(context);
         if (auto st = m_controller->open(o); !st)
             QMessageBox::warning(this, tr("Cannot switch context"), QString::fromStdString(st.error().toString()));
         else

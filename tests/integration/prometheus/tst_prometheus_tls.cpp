@@ -11,6 +11,7 @@
 #include "prometheus/PromClient.h"
 #include "prometheus/QueryCatalogue.h"
 #include "sandbox/SandboxCertificates.h"
+#include "investigation/ClusterConnection.h"
 #include "sandbox/SandboxHost.h"
 
 #include <QDateTime>
@@ -228,6 +229,32 @@ private Q_SLOTS:
     }
 
     // leakdesk-cli end to end against `sandbox serve --tls --prometheus-token T`.
+    // Switching the kubeconfig context (the GUI's context box) keeps how Prometheus is reached:
+    // its URL, CA, token and metric names.
+    void anotherContextKeepsThePrometheusSettings()
+    {
+        investigation::ConnectionOptions o;
+        o.kubeconfig = m_host.kubeconfigPath();
+        o.prometheusUrl = m_host.prometheusUrl();
+        o.prometheusCaFile = writeFile(QStringLiteral("switch-ca.pem"), m_host.certificateAuthorityPem());
+        o.prometheusTokenFile = writeFile(QStringLiteral("switch-token"), m_token + "\n");
+        o.metricNames.workingSet = "node_namespace_pod_container:container_memory_working_set_bytes";
+        auto first = investigation::ClusterConnection::open(o);
+        QVERIFY2(first.ok(), first.ok() ? "" : first.error().toString().c_str());
+        const investigation::ConnectionOptions again = (*first)->optionsForContext((*first)->contextName());
+        QCOMPARE(again.prometheusCaFile, o.prometheusCaFile);
+        QCOMPARE(again.prometheusTokenFile, o.prometheusTokenFile);
+        QCOMPARE(again.prometheusUrl, o.prometheusUrl);
+        QCOMPARE(again.metricNames.workingSet, o.metricNames.workingSet);
+        QCOMPARE(again.kubeconfig, m_host.kubeconfigPath());
+        first->reset();
+        auto second = investigation::ClusterConnection::open(again);
+        QVERIFY2(second.ok(), second.ok() ? "" : second.error().toString().c_str());
+        QVERIFY((*second)->prometheus().tlsVerified());
+        auto r = workingSet((*second)->prometheus());
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
+    }
+
     void investigateAgainstServedSandbox()
     {
         QVERIFY2(QFile::exists(test::cliPath()), "LEAKDESK_CLI must point at the built leakdesk-cli");
