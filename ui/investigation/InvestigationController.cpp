@@ -48,6 +48,8 @@ Status InvestigationController::open(const investigation::ConnectionOptions& opt
     m_state.tlsVerified = kube.tlsVerified();
     m_state.sandbox = m_connection->isSandbox();
     m_state.promUrl = m_connection->prometheus().connection().baseUrl.toString();
+    m_state.promTls = m_connection->prometheus().usesTls();
+    m_state.promTlsVerified = m_connection->prometheus().tlsVerified();
     m_state.kubeStatus = tr("connecting…");
     m_state.promStatus = tr("connecting…");
     m_contexts = { m_state.context };

@@ -31,6 +31,8 @@ struct ConnectionState {
     QString promUrl;
     QString promStatus;
     bool promOk = false;
+    bool promTls = false;
+    bool promTlsVerified = false;
 };
 
 class InvestigationController : public QObject {

@@ -82,7 +82,18 @@ void ConnectionBar::setState(const ConnectionState& s, const QStringList& contex
         tls = tr("TLS verified");
     m_kubeStatus->setText(tr("%1 Cluster %2 · %3 · auth: %4 · %5").arg(dot(s.kubeOk), s.server.toHtmlEscaped(), s.kubeStatus.toHtmlEscaped(), s.authMethod.toHtmlEscaped(), tls));
     m_kubeStatus->setToolTip(tr("Context %1 on %2").arg(s.context, s.server));
-    m_promStatus->setText(tr("%1 %2").arg(dot(s.promOk), s.promStatus.toHtmlEscaped()));
+    // An https Prometheus whose certificate is not checked is as visible as the cluster's; plain
+    // http is the usual in-cluster setup (port-forward, service proxy) and is only named.
+    QString promTls;
+    if (s.sandbox)
+        promTls = QString();
+    else if (!s.promTls)
+        promTls = tr(" · plain HTTP");
+    else if (!s.promTlsVerified)
+        promTls = tr(" · <span style='color:#c62828'>TLS NOT verified (--prometheus-insecure-skip-tls-verify)</span>");
+    else
+        promTls = tr(" · TLS verified");
+    m_promStatus->setText(tr("%1 %2%3").arg(dot(s.promOk), s.promStatus.toHtmlEscaped(), promTls));
     m_promStatus->setToolTip(s.promUrl);
 }
 
