@@ -448,13 +448,15 @@ std::string serializeIncident(const IncidentDocument& doc)
     return j.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-Status migrateIncidentJson(json& j, std::vector<std::string>* applied)
+namespace {
+
+Status migrateUnchecked(json& j, std::vector<std::string>* applied)
 {
     if (!j.is_object())
         return makeError(ErrorCode::Parse,
             "the file is JSON but not a LeakDesk incident (its top level is not an object)",
             "choose a .leakdesk file written by LeakDesk");
-    if (j.value("format", std::string()) != kFileFormat)
+    if (const auto f = j.find("format"); f == j.end() || !f->is_string() || f->get<std::string>() != kFileFormat)
         return makeError(ErrorCode::Parse,
             "the file is JSON but not a LeakDesk incident (no \"format\": \"leakdesk-incident\")",
             "choose a .leakdesk file written by LeakDesk");
@@ -476,6 +478,19 @@ Status migrateIncidentJson(json& j, std::vector<std::string>* applied)
         version = 2;
     }
     return Ok {};
+}
+
+} // namespace
+
+Status migrateIncidentJson(json& j, std::vector<std::string>* applied)
+{
+    // The migrations read the old layout as they find it: a damaged file may have any type anywhere.
+    try {
+        return migrateUnchecked(j, applied);
+    } catch (const json::exception& e) {
+        return makeError(ErrorCode::Parse, std::string("the incident file could not be read: ") + e.what(),
+            "open its .bak autosave instead");
+    }
 }
 
 Result<IncidentDocument> incidentFromJson(json j, std::vector<std::string>* migrations)
