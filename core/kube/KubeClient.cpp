@@ -427,6 +427,21 @@ KubeCall KubeClient::patch(const QString& path, const json& patch, PatchType typ
     return start(attempt, context, std::move(done));
 }
 
+KubeCall KubeClient::deleteObject(const QString& path, const DeleteOptions& options, QObject* context, Callback<json> done)
+{
+    auto attempt = std::make_shared<Attempt>();
+    attempt->path = path;
+    if (options.dryRun)
+        attempt->query.addQueryItem(QStringLiteral("dryRun"), QStringLiteral("All"));
+    json body = { { "kind", "DeleteOptions" }, { "apiVersion", "v1" }, { "propagationPolicy", "Background" } };
+    if (!options.preconditionUid.isEmpty())
+        body["preconditions"] = { { "uid", options.preconditionUid.toStdString() } };
+    attempt->method = "DELETE";
+    attempt->body = QByteArray::fromStdString(body.dump());
+    attempt->contentType = "application/json";
+    return start(attempt, context, std::move(done));
+}
+
 KubeCall KubeClient::patchDeployment(const QString& ns, const QString& name, const json& body, PatchType type,
     const PatchOptions& options, QObject* context, Callback<PatchedDeployment> done)
 {

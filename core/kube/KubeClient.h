@@ -99,6 +99,15 @@ public:
     KubeCall patchDeployment(const QString& ns, const QString& name, const nlohmann::json& patch, PatchType type,
         const PatchOptions& options, QObject* context, Callback<PatchedDeployment> done);
 
+    // DELETE of one object (a pod), graceful: the answer is the object with its deletionTimestamp.
+    // `preconditionUid` (when given) makes the server refuse (409) if the name now belongs to
+    // another object. Not retried, like PATCH.
+    struct DeleteOptions {
+        bool dryRun = false;
+        QString preconditionUid;
+    };
+    KubeCall deleteObject(const QString& path, const DeleteOptions& options, QObject* context, Callback<nlohmann::json> done);
+
     // "May I <verb> <resource> in <ns>?" through a SelfSubjectAccessReview, before offering a button.
     struct AccessReview {
         bool allowed = false;

@@ -18,6 +18,7 @@ namespace {
 const std::vector<std::string> kReadVerbs = { "get", "list" };
 const std::vector<std::string> kWatchableVerbs = { "get", "list", "watch" };
 const std::vector<std::string> kPatchableVerbs = { "get", "list", "patch", "watch" };
+const std::vector<std::string> kPodVerbs = { "delete", "get", "list", "patch", "watch" };
 
 std::vector<std::string> splitPath(const std::string& path)
 {
@@ -137,7 +138,7 @@ const std::vector<ResourceType>& KubeApi::resources()
     static const std::vector<ResourceType> types = {
         { "", "v1", "namespaces", "namespace", "Namespace", false, { "ns" }, {}, kWatchableVerbs },
         { "", "v1", "nodes", "node", "Node", false, { "no" }, {}, kWatchableVerbs },
-        { "", "v1", "pods", "pod", "Pod", true, { "po" }, { "all" }, kPatchableVerbs },
+        { "", "v1", "pods", "pod", "Pod", true, { "po" }, { "all" }, kPodVerbs },
         { "", "v1", "events", "event", "Event", true, { "ev" }, {}, kWatchableVerbs },
         { "", "v1", "services", "service", "Service", true, { "svc" }, { "all" }, kReadVerbs },
         { "", "v1", "endpoints", "endpoints", "Endpoints", true, { "ep" }, {}, kWatchableVerbs },
@@ -251,11 +252,11 @@ HttpResponse KubeApi::handleUnchecked(const HttpRequest& request)
     if (!user)
         return kubeStatusError(401, "Unauthorized", "Unauthorized");
     const bool execPath = seg.size() == 7 && seg[6] == "exec";
-    const bool write = request.method == "PATCH" || request.method == "POST";
+    const bool write = request.method == "PATCH" || request.method == "POST" || request.method == "DELETE";
     if (request.method != "GET" && request.method != "HEAD" && !write && !execPath)
         return kubeStatusError(405, "MethodNotAllowed",
             "the server does not allow this method on the requested resource (" + request.method.toStdString()
-                + ": the sandbox serves GET, PATCH of deployments and pods and POST of selfsubjectaccessreviews)");
+                + ": the sandbox serves GET, PATCH of deployments and pods, DELETE of pods and POST of selfsubjectaccessreviews)");
     if (seg.size() == 1 && seg[0] == "version") {
         return jsonResponse({ { "major", "1" }, { "minor", "32" }, { "gitVersion", "v1.32.0" },
             { "gitCommit", "70d3cc986aa8221cd1dfb1121852688902d3bf53" }, { "gitTreeState", "clean" },
@@ -295,13 +296,15 @@ HttpResponse KubeApi::handleUnchecked(const HttpRequest& request)
     }
     if (type && (type->kind == "Deployment" || type->kind == "Pod") && rest.size() == 2 && request.method == "PATCH")
         return patchObject(request, *user, *type, ns, rest[1]);
+    if (type && type->kind == "Pod" && rest.size() == 2 && request.method == "DELETE")
+        return deletePod(request, *user, ns, rest[1]);
     if (type && type->kind == "Pod" && rest.size() == 3 && rest[2] == "ephemeralcontainers"
         && request.method == "PATCH")
         return patchEphemeralContainers(request, *user, ns, rest[1]);
     if (write && !execPath)
         return kubeStatusError(405, "MethodNotAllowed",
             "the server does not allow this method on the requested resource (the sandbox accepts PATCH of "
-            "deployments and pods and POST of selfsubjectaccessreviews)");
+            "deployments and pods, DELETE of pods and POST of selfsubjectaccessreviews)");
     if (type && !allowed(*user, "get", group, type->plural))
         return forbidden(*user, rest.size() >= 2 ? "get" : "list", group, type->plural,
             rest.size() >= 2 ? rest[1] : std::string(), ns);
@@ -522,6 +525,26 @@ HttpResponse KubeApi::patchObject(const HttpRequest& request, const User& user, 
     default:
         return kubeStatusError(400, "BadRequest", e.message);
     }
+}
+
+// kubectl delete pod: graceful (Terminating, then gone); the ReplicaSet replaces an owned pod.
+HttpResponse KubeApi::deletePod(const HttpRequest& request, const User& user, const std::string& ns, const std::string& name)
+{
+    if (!allowed(user, "delete", "", "pods"))
+        return forbidden(user, "delete", "", "pods", name, ns);
+    const std::int64_t now = m_clock();
+    const auto index = ns == m_model.namespaceName() ? m_model.podIndex(name) : std::nullopt;
+    const json details = { { "name", name }, { "kind", "pods" } };
+    if (!index || !m_model.podExistsAt(*index, now))
+        return kubeStatusError(404, "NotFound", "pods \"" + name + "\" not found", details);
+    for (const auto& d : request.query.values("dryRun"))
+        if (d != "All")
+            return kubeStatusError(400, "BadRequest", "Invalid dry run value \"" + d + "\": only \"All\" is supported");
+    auto result = m_pods.remove(*index, request.body.toStdString(), !request.query.values("dryRun").empty(), now);
+    if (!result)
+        return result.error().code == ErrorCode::Conflict ? kubeStatusError(409, "Conflict", result.error().message, details)
+                                                          : kubeStatusError(400, "BadRequest", result.error().message);
+    return jsonResponse(*result);
 }
 
 HttpResponse KubeApi::accessReview(const HttpRequest& request, const User& user) const

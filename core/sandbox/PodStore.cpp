@@ -184,4 +184,42 @@ Result<json> PodStore::patch(std::size_t index, const PatchRequest& request, std
     return pod(index, nowMs);
 }
 
+Result<json> PodStore::remove(std::size_t index, const std::string& body, bool dryRun, std::int64_t nowMs)
+{
+    const json current = pod(index, nowMs);
+    const std::string name = current["metadata"].value("name", "");
+    json options = json::object();
+    if (!body.empty()) {
+        options = json::parse(body, nullptr, false);
+        if (options.is_discarded() || !options.is_object())
+            return makeError(ErrorCode::InvalidArgument, "the DeleteOptions of pods \"" + name + "\" are not a JSON object");
+    }
+    // DeleteOptions.preconditions: the object must still be the one the client saw.
+    const json pre = options.value("preconditions", json::object());
+    if (pre.is_object()) {
+        const std::string uid = current["metadata"].value("uid", "");
+        if (pre.contains("uid") && pre["uid"] != json(uid))
+            return makeError(ErrorCode::Conflict,
+                "Precondition failed: UID in precondition: " + pre["uid"].dump() + ", UID in object meta: " + uid);
+        const std::string rv = current["metadata"].value("resourceVersion", "");
+        if (pre.contains("resourceVersion") && pre["resourceVersion"] != json(rv))
+            return makeError(ErrorCode::Conflict,
+                "Precondition failed: ResourceVersion in precondition: " + pre["resourceVersion"].dump()
+                    + ", ResourceVersion in object meta: " + rv);
+    }
+    if (current["metadata"].contains("deletionTimestamp"))
+        return current; // already going: the API server answers with the object as it is
+    json after = current;
+    after["metadata"]["deletionTimestamp"] = rfc3339(nowMs + 30 * kSecondMs);
+    after["metadata"]["deletionGracePeriodSeconds"] = 30;
+    if (dryRun)
+        return after;
+    if (m_model.deletePod(index, nowMs) && m_onPodsChanged)
+        m_onPodsChanged();
+    m_lastResourceVersion = std::max<std::int64_t>(
+        { std::stoll(m_objects.listResourceVersion(nowMs)), m_lastResourceVersion + 1,
+            m_resourceVersionFloor ? m_resourceVersionFloor() + 1 : 0 });
+    return pod(index, nowMs);
+}
+
 } // namespace leakdesk::sandbox

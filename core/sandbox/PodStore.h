@@ -34,6 +34,11 @@ public:
     nlohmann::json pod(std::size_t pod, std::int64_t nowMs) const;
     // Error codes: InvalidArgument (400), Conflict (409), Invalid (422), Unsupported (415).
     Result<nlohmann::json> patch(std::size_t pod, const PatchRequest& request, std::int64_t nowMs);
+    // DELETE: `body` is the DeleteOptions (preconditions uid/resourceVersion honoured: 409). The
+    // pod is Terminating at once and gone 2 s later; its ReplicaSet, if it still owns it, starts a
+    // replacement. Answers the pod with its deletionTimestamp, as the API server does for a
+    // graceful delete. Error codes: InvalidArgument (400), Conflict (409).
+    Result<nlohmann::json> remove(std::size_t pod, const std::string& body, bool dryRun, std::int64_t nowMs);
 
     std::int64_t lastResourceVersion() const { return m_lastResourceVersion; }
 

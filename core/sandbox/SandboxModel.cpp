@@ -348,11 +348,8 @@ bool SandboxModel::podReleasedAt(std::size_t pod, std::int64_t tMs) const
     return false;
 }
 
-std::size_t SandboxModel::releasePod(std::size_t pod, std::int64_t atMs)
+std::size_t SandboxModel::addReplacement(std::size_t service, std::size_t revision, std::int64_t atMs)
 {
-    m_pods[pod].released.emplace_back(atMs, std::nullopt);
-    const std::size_t service = m_pods[pod].service;
-    const std::size_t revision = m_pods[pod].revision;
     // A replica number no pod of this revision has had gives the replacement a name of its own.
     int replica = 0;
     for (const PodSpec& p : m_pods)
@@ -362,6 +359,27 @@ std::size_t SandboxModel::releasePod(std::size_t pod, std::int64_t atMs)
     PodSpec replacement = makePod(service, replica, revision, atMs + kSecondMs, m_pods.size() + 57);
     m_pods.push_back(std::move(replacement));
     return m_pods.size() - 1;
+}
+
+std::size_t SandboxModel::releasePod(std::size_t pod, std::int64_t atMs)
+{
+    m_pods[pod].released.emplace_back(atMs, std::nullopt);
+    return addReplacement(m_pods[pod].service, m_pods[pod].revision, atMs);
+}
+
+std::optional<std::size_t> SandboxModel::deletePod(std::size_t pod, std::int64_t atMs)
+{
+    PodSpec& p = m_pods[pod];
+    if (p.deletedMs && *p.deletedMs - 2 * kSecondMs <= atMs)
+        return std::nullopt; // already terminating
+    const bool owned = !podReleasedAt(pod, atMs);
+    const bool latest = p.revision + 1 == m_revisions[p.service].size();
+    // The JVM exits on SIGTERM within the grace period: Terminating for 2 s, then gone.
+    terminate(p, atMs + 2 * kSecondMs);
+    // Its ReplicaSet (when it still owns it and wants pods) starts a replacement at once.
+    if (owned && latest)
+        return addReplacement(m_pods[pod].service, m_pods[pod].revision, atMs);
+    return std::nullopt;
 }
 
 std::size_t SandboxModel::adoptPod(std::size_t pod, std::int64_t atMs)

@@ -158,6 +158,9 @@ public:
     // to 0) deletes the adopted pod itself. Returns the index of the pod deleted.
     std::size_t adoptPod(std::size_t pod, std::int64_t atMs);
     bool podReleasedAt(std::size_t pod, std::int64_t tMs) const;
+    // DELETE of the pod at atMs: Terminating for 2 s, then gone; a ReplicaSet that still owns it
+    // (and is the latest revision's) starts a replacement, returned. Nothing when already terminating.
+    std::optional<std::size_t> deletePod(std::size_t pod, std::int64_t atMs);
     // Pod-template hash as the deployment controller derives it (10 chars of the name alphabet).
     std::string templateHash(const std::string& templateText) const;
     std::string uidFor(const std::string& kind, const std::string& name) const;
@@ -195,6 +198,7 @@ private:
     std::string randomToken(std::uint64_t key, std::size_t length, std::string_view alphabet) const;
     double runMemory(const PodSpec& pod, const ContainerRun& run, std::int64_t tMs) const;
     void terminate(PodSpec& pod, std::int64_t deletedMs); // SIGTERM at deletedMs: later runs never happen
+    std::size_t addReplacement(std::size_t service, std::size_t revision, std::int64_t atMs);
 
     std::uint64_t m_seed;
     std::string m_namespace = "production";
