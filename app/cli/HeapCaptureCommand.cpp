@@ -224,10 +224,11 @@ int runHeapCaptureCommand(const QStringList& args)
         if (!isolated)
             return code;
         if (!p.isSet(putBack)) {
-            out(QStringLiteral("pod %1 is still out of its Service; put it back with: leakdesk-cli isolate --revert %2 "
-                               "--yes (and the same --kubeconfig/--context), or delete it: kubectl delete pod %1 -n %3")
-                    .arg(request.pod, QDir(request.outputDir).filePath(request.pod + QStringLiteral("-isolation.json")),
-                        request.ns));
+            const QString record = QDir(request.outputDir).filePath(request.pod + QStringLiteral("-isolation.json"));
+            out(QStringLiteral("pod %1 is still out of its Service; with the same --kubeconfig/--context, put it back "
+                               "(leakdesk-cli isolate --revert %2 --yes) or, its dump being home, delete it "
+                               "(leakdesk-cli isolate --delete %2 --yes)")
+                    .arg(request.pod, record));
             return code;
         }
         const auto back = await<actions::IsolationRevert>([&](auto cb) { isolation.revert(*isolated, cb); }, 60);

@@ -6,6 +6,7 @@
 #include "CliCluster.h"
 #include "CliCommand.h"
 #include "CliIsolation.h"
+#include "kube/KubeObjects.h"
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
@@ -93,7 +94,11 @@ int runIsolateCommand(const QStringList& args)
             QStringLiteral("After applying, wait until the replacement is ready and the Service no longer lists the pod."),
             QStringLiteral("text, or json for the plan of --dry-run as one object.") });
     const QCommandLineOption podOpt(QStringLiteral("pod"), QStringLiteral("The pod to take out."), QStringLiteral("NAME"));
-    p.addOption(podOpt);
+    const QCommandLineOption deleteOpt(QStringLiteral("delete"),
+        QStringLiteral("After the dump: delete the pod described by this record file (kubectl delete pod; its "
+                       "replacement serves already). Refused when it is back in its Service."),
+        QStringLiteral("FILE"));
+    p.addOptions({ podOpt, deleteOpt });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli isolate") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli isolate --help'"));
         return 2;
@@ -104,15 +109,20 @@ int runIsolateCommand(const QStringList& args)
     }
     if (!change.validate())
         return 2;
+    const bool deleting = p.isSet(deleteOpt);
     const bool reverting = change.reverting();
     const int timeoutS = change.timeoutSeconds();
-    if (!reverting && !p.isSet(podOpt)) {
+    if (deleting && reverting) {
+        printError(QStringLiteral("--revert puts the pod back, --delete removes it: choose one"));
+        return 2;
+    }
+    if (!reverting && !deleting && !p.isSet(podOpt)) {
         printError(QStringLiteral("--pod is required"), QStringLiteral("e.g. --namespace production --pod checkout-…"));
         return 2;
     }
     std::optional<IsolationRecord> record;
-    if (reverting) {
-        const auto j = readRecordFile(change.revertFile());
+    if (reverting || deleting) {
+        const auto j = readRecordFile(deleting ? p.value(deleteOpt) : change.revertFile());
         if (!j)
             return fail(j.error());
         auto r = IsolationRecord::fromJson(*j);
@@ -131,6 +141,19 @@ int runIsolateCommand(const QStringList& args)
         return fail(conn.error());
     PodIsolation isolation(*conn->client);
 
+    if (record && deleting) {
+        std::cout << "delete pod/" << record->pod << " in " << record->ns << " (out of Service(s) since "
+                  << kube::formatTimestamp(record->appliedMs) << ")\n";
+        if (change.dryRun())
+            return 0;
+        if (!change.confirmed(std::cout, "Delete it?", "deleting the pod"))
+            return 1;
+        const auto r = await<IsolationDelete>([&](auto cb) { isolation.deletePod(*record, cb); }, timeoutS);
+        if (!r)
+            return fail(r.error());
+        std::cout << r->message << "; kubectl equivalent: " << r->kubectl << "\n";
+        return 0;
+    }
     if (record) {
         std::cout << "put back pod/" << record->pod << " in " << record->ns << ": labels " << labelsText(record->removed)
                   << " (Service(s): ";

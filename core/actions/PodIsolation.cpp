@@ -99,7 +99,8 @@ Error notFound(const Error& e, const std::string& ns, const std::string& pod)
 
 json IsolationRecord::toJson() const
 {
-    return { { "id", id }, { "kind", "isolate-pod" }, { "namespace", ns }, { "pod", pod }, { "podIP", podIp },
+    return { { "id", id }, { "kind", "isolate-pod" }, { "namespace", ns }, { "pod", pod }, { "podUID", podUid },
+        { "podIP", podIp },
         { "removed", labelJson(removed) }, { "services", services }, { "owner", owner },
         { "replacementExpected", replacementExpected }, { "resourceVersion", resourceVersion },
         { "appliedMs", appliedMs }, { "appliedAt", kube::formatTimestamp(appliedMs) },
@@ -119,6 +120,7 @@ Result<IsolationRecord> IsolationRecord::fromJson(const json& j)
     r.ns = text("namespace");
     r.pod = text("pod");
     r.podIp = text("podIP");
+    r.podUid = text("podUID");
     r.owner = text("owner");
     r.resourceVersion = text("resourceVersion");
     r.kubectl = text("kubectl");
@@ -390,6 +392,7 @@ void PodIsolation::apply(const IsolationPlan& plan, Callback<IsolationRecord> do
                         return done(notFound(conflict(r.error()), record->ns, record->pod));
                     const std::int64_t now = QDateTime::currentMSecsSinceEpoch();
                     record->resourceVersion = jsonString(*r, { "metadata", "resourceVersion" });
+                    record->podUid = jsonString(*r, { "metadata", "uid" });
                     record->appliedMs = now;
                     record->id = "isolate-" + record->pod + "-"
                         + QDateTime::fromMSecsSinceEpoch(now, Qt::UTC)
@@ -500,6 +503,43 @@ void PodIsolation::revert(const IsolationRecord& record, Callback<IsolationRever
                         + " adopts it and, with one pod too many, deletes one (usually the newest, the replacement)";
                 done(std::move(out));
             });
+    });
+}
+
+void PodIsolation::deletePod(const IsolationRecord& record, Callback<IsolationDelete> done)
+{
+    auto rec = std::make_shared<IsolationRecord>(record);
+    const QString path = kube::paths::pod(q(record.ns), q(record.pod));
+    m_client.getJson(path, {}, this, [this, rec, path, done](Result<json> got) {
+        if (!got) {
+            if (got.error().code == ErrorCode::NotFound)
+                return done(makeError(ErrorCode::NotFound, podTarget(rec->ns, rec->pod) + " is gone already"));
+            return done(got.error());
+        }
+        const LabelMap labels = labelMap(jsonAt(*got, { "metadata", "labels" }));
+        if (!labels.count(kIsolatedLabel))
+            return done(makeError(ErrorCode::Conflict,
+                "not deleting " + podTarget(rec->ns, rec->pod) + ": it is no longer marked as out of its Service "
+                    "(someone put it back?), so it may be serving",
+                "look at it with: kubectl get pod " + rec->pod + " -n " + rec->ns + " --show-labels"));
+        const std::string uid = rec->podUid.empty() ? jsonString(*got, { "metadata", "uid" }) : rec->podUid;
+        kube::KubeClient::DeleteOptions options;
+        options.preconditionUid = q(uid);
+        m_client.deleteObject(path, options, this, [rec, done](Result<json> r) {
+            if (!r) {
+                Error e = r.error();
+                if (e.code == ErrorCode::Conflict)
+                    e = makeError(ErrorCode::Conflict,
+                        "not deleted: the name " + rec->pod + " now belongs to another pod", e.message);
+                return done(e);
+            }
+            IsolationDelete out;
+            out.kubectl = "kubectl delete pod " + rec->pod + " -n " + rec->ns;
+            out.message = podTarget(rec->ns, rec->pod) + " is terminating";
+            if (rec->replacementExpected)
+                out.message += "; its replacement keeps serving " + joined(rec->services);
+            done(std::move(out));
+        });
     });
 }
 

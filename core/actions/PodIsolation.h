@@ -54,6 +54,7 @@ struct IsolationRecord {
     std::string id;
     std::string ns;
     std::string pod;
+    std::string podUid; // delete() makes sure it still is this pod
     std::string podIp;
     LabelMap removed; // restored by a revert
     std::vector<std::string> services;
@@ -75,6 +76,11 @@ struct IsolationStatus {
     bool stillInEndpoints = false; // one of the Services' Endpoints still lists the pod's IP
     bool endpointsKnown = false; // Endpoints could be read
     std::string toString() const;
+};
+
+struct IsolationDelete {
+    std::string kubectl;
+    std::string message; // what happens next (Terminating, the replacement keeps serving)
 };
 
 struct IsolationRevert {
@@ -99,6 +105,11 @@ public:
     // Puts the removed labels back. NotFound when the pod is gone (deleted after the dump: nothing
     // to revert); Conflict when its labels were changed by someone else since.
     void revert(const IsolationRecord& record, Callback<IsolationRevert> done);
+    // After the dump: deletes the pod that is out of its Service (its replacement already serves),
+    // as `kubectl delete pod` does, with the pod's uid as a precondition. Conflict when it is back
+    // in its Service (someone put it back: deleting it would take a serving pod away); NotFound
+    // when it is gone already.
+    void deletePod(const IsolationRecord& record, Callback<IsolationDelete> done);
 
     // Pure parts, exposed for tests.
     static LabelMap labelsToRemove(const LabelMap& podLabels, const std::vector<LabelMap>& serviceSelectors,

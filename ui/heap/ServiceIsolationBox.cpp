@@ -70,8 +70,12 @@ ServiceIsolationBox::ServiceIsolationBox(kube::KubeClient& client, const QString
     m_putBack = new QPushButton(tr("Put back in Service"), this);
     m_putBack->setEnabled(false);
     m_putBack->setVisible(false);
+    m_delete = new QPushButton(tr("Delete pod…"), this);
+    m_delete->setToolTip(tr("kubectl delete pod: the leaking pod goes; its replacement already serves"));
+    m_delete->setVisible(false);
     buttons->addWidget(m_takeOut);
     buttons->addWidget(m_putBack);
+    buttons->addWidget(m_delete);
     buttons->addStretch(1);
     layout->addLayout(buttons);
     m_poll = new QTimer(this);
@@ -79,6 +83,7 @@ ServiceIsolationBox::ServiceIsolationBox(kube::KubeClient& client, const QString
     connect(m_poll, &QTimer::timeout, this, &ServiceIsolationBox::poll);
     connect(m_takeOut, &QPushButton::clicked, this, &ServiceIsolationBox::takeOut);
     connect(m_putBack, &QPushButton::clicked, this, &ServiceIsolationBox::putBack);
+    connect(m_delete, &QPushButton::clicked, this, &ServiceIsolationBox::deletePod);
 }
 
 ServiceIsolationBox::~ServiceIsolationBox() = default;
@@ -163,6 +168,8 @@ void ServiceIsolationBox::takeOut()
         m_takeOut->setVisible(false);
         m_putBack->setVisible(true);
         m_putBack->setEnabled(true);
+        m_delete->setVisible(true);
+        m_delete->setEnabled(true);
         Q_EMIT isolated(*m_record, summary);
         poll();
         m_poll->start();
@@ -176,6 +183,8 @@ void ServiceIsolationBox::resume(const actions::IsolationRecord& record)
     m_takeOut->setVisible(false);
     m_putBack->setVisible(true);
     m_putBack->setEnabled(true);
+    m_delete->setVisible(true);
+    m_delete->setEnabled(true);
     setState(tr("Pod %1 is out of Service %2 since %3 (label %4 removed).")
                  .arg(m_pod, joined(record.services),
                      QDateTime::fromMSecsSinceEpoch(record.appliedMs).toString(QStringLiteral("HH:mm:ss")),
@@ -210,12 +219,13 @@ void ServiceIsolationBox::putBack()
     text += tr("\n\nRestores label(s): %1").arg(labelsText(m_record->removed));
     if (m_record->replacementExpected)
         text += tr("\n%1 adopts it again and, with one pod too many, deletes one (usually the replacement).").arg(qs(m_record->owner));
-    text += tr("\nInstead, you may also delete the pod once you have the dump: kubectl delete pod %1 -n %2").arg(m_pod, m_ns);
+    text += tr("\nOnce the dump is home, \"Delete pod\" is the other way out: its replacement serves already.");
     if (!m_confirm(tr("Put %1 back?").arg(m_pod), text))
         return;
     m_busy = true;
     m_poll->stop();
     m_putBack->setEnabled(false);
+    m_delete->setEnabled(false);
     setState(tr("Putting the pod back…"));
     const actions::IsolationRecord record = *m_record;
     m_isolation.revert(record, [this, record](Result<actions::IsolationRevert> r) {
@@ -224,14 +234,51 @@ void ServiceIsolationBox::putBack()
             const QString message = tr("Not put back: %1").arg(errorText(r.error()));
             setState(message, true);
             m_putBack->setEnabled(r.error().code != ErrorCode::NotFound && r.error().code != ErrorCode::Conflict);
+            m_delete->setEnabled(r.error().code != ErrorCode::NotFound);
             Q_EMIT failed(message);
             return;
         }
         m_record.reset();
         m_status.reset();
         m_putBack->setVisible(false);
+        m_delete->setVisible(false);
         setState(qs(r->message) + QLatin1Char('.'));
         Q_EMIT putBackDone(record, qs(r->message), qs(r->kubectl));
+    });
+}
+
+void ServiceIsolationBox::deletePod()
+{
+    if (!m_record || m_busy)
+        return;
+    QString text = tr("Delete pod %1?").arg(m_pod);
+    text += tr("\n\nIt is out of Service %1; ").arg(joined(m_record->services));
+    text += m_record->replacementExpected ? tr("its replacement serves already.") : tr("nothing replaces it.");
+    text += tr("\nA heap dump not yet home is lost with it.\n\nkubectl equivalent:\nkubectl delete pod %1 -n %2").arg(m_pod, m_ns);
+    if (!m_confirm(tr("Delete %1?").arg(m_pod), text))
+        return;
+    m_busy = true;
+    m_poll->stop();
+    m_putBack->setEnabled(false);
+    m_delete->setEnabled(false);
+    setState(tr("Deleting the pod…"));
+    const actions::IsolationRecord record = *m_record;
+    m_isolation.deletePod(record, [this, record](Result<actions::IsolationDelete> r) {
+        m_busy = false;
+        if (!r) {
+            const QString message = tr("Not deleted: %1").arg(errorText(r.error()));
+            setState(message, true);
+            m_putBack->setEnabled(true);
+            m_delete->setEnabled(r.error().code != ErrorCode::NotFound);
+            Q_EMIT failed(message);
+            return;
+        }
+        m_record.reset();
+        m_status.reset();
+        m_putBack->setVisible(false);
+        m_delete->setVisible(false);
+        setState(qs(r->message) + QLatin1Char('.'));
+        Q_EMIT deleted(record, qs(r->message), qs(r->kubectl));
     });
 }
 

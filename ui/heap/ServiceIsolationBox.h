@@ -3,7 +3,8 @@
 // a full GC that stalls the JVM, so the responder may first remove the pod from its Service's
 // endpoints (its ReplicaSet starts a replacement; the pod keeps running for the dump). Plans with
 // actions::PodIsolation (which Services, which label, who is left serving, RBAC), asks, applies,
-// follows the replacement and the endpoints, and offers "Put back" afterwards. The caller journals
+// follows the replacement and the endpoints, and offers "Put back" or "Delete pod" afterwards (the
+// leaking pod has served its purpose once its dump is home; its replacement already serves). The caller journals
 // what isolated() and putBack() report.
 
 #include "actions/PodIsolation.h"
@@ -41,6 +42,7 @@ public:
     void plan();
     void takeOut(); // what the "Take out of Service" button does
     void putBack(); // what the "Put back" button does
+    void deletePod(); // what the "Delete pod" button does (after the dump: the replacement serves)
     // The pod was taken out earlier (an earlier capture in this incident): offer to put it back.
     void resume(const actions::IsolationRecord& record);
 
@@ -49,11 +51,13 @@ public:
     QString stateText() const;
     QPushButton* takeOutButton() const { return m_takeOut; }
     QPushButton* putBackButton() const { return m_putBack; }
+    QPushButton* deleteButton() const { return m_delete; }
     const std::optional<actions::IsolationRecord>& record() const { return m_record; }
 
 Q_SIGNALS:
     void isolated(const leakdesk::actions::IsolationRecord& record, const QString& summary);
     void putBackDone(const leakdesk::actions::IsolationRecord& record, const QString& summary, const QString& kubectl);
+    void deleted(const leakdesk::actions::IsolationRecord& record, const QString& summary, const QString& kubectl);
     void failed(const QString& message);
 
 private:
@@ -71,6 +75,7 @@ private:
     QLabel* m_state = nullptr;
     QPushButton* m_takeOut = nullptr;
     QPushButton* m_putBack = nullptr;
+    QPushButton* m_delete = nullptr;
     QTimer* m_poll = nullptr;
 };
 

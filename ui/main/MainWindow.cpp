@@ -745,6 +745,22 @@ void MainWindow::connectIsolation(ServiceIsolationBox* box, const QString& pod)
             });
             statusBar()->showMessage(summary);
         });
+    connect(box, &ServiceIsolationBox::deleted, this,
+        [this](const actions::IsolationRecord& r, const QString& summary, const QString& kubectl) {
+            if (!ensureIncident())
+                return;
+            // The pod is gone: an action of its own, which cannot be reverted. The isolation stays in
+            // the record as it was (applied): nothing is left to put back.
+            incident::ActionRecord a;
+            a.kind = "delete-pod";
+            a.title = tr("Pod %1 deleted after its heap dump").arg(QString::fromStdString(r.pod)).toStdString();
+            a.target = "pod/" + r.pod;
+            a.kubectl = kubectl.toStdString();
+            a.output = summary.toStdString();
+            a.state = incident::ActionState::Applied;
+            m_incident->modify([&](incident::IncidentDocument& doc) { incident::recordAction(doc, a, incident::currentTimeMs()); });
+            statusBar()->showMessage(summary);
+        });
     connect(box, &ServiceIsolationBox::failed, this, [this](const QString& message) {
         if (m_incident && m_incident->document())
             m_incident->modify([&](incident::IncidentDocument& doc) {

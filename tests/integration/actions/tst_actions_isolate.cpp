@@ -256,6 +256,54 @@ private Q_SLOTS:
         QVERIFY2(QString::fromStdString(r.error().message).contains(QStringLiteral("is gone")), why(r));
     }
 
+    // After the dump the leaking pod can go: deleted with its uid as a precondition, Terminating,
+    // then gone; its replacement (made when it was taken out) keeps serving and no second one starts.
+    void deleteAfterTheDump()
+    {
+        const std::string target = checkoutPods()[0];
+        const auto p = plan(target);
+        QVERIFY2(p.ok(), why(p));
+        const auto rec = apply(*p);
+        QVERIFY2(rec.ok(), why(rec));
+        QVERIFY(!rec->podUid.empty());
+        m_sandbox.advanceClock(30 * 1000);
+        const auto serving = checkoutPods();
+        QCOMPARE(serving.size(), std::size_t(3));
+
+        PodIsolation iso(*m_admin);
+        const auto d = wait<IsolationDelete>([&](auto cb) { iso.deletePod(*IsolationRecord::fromJson(rec->toJson()), cb); });
+        QVERIFY2(d.ok(), why(d));
+        QCOMPARE(d->kubectl, "kubectl delete pod " + target + " -n production");
+        QVERIFY(QString::fromStdString(d->message).contains(QStringLiteral("replacement keeps serving checkout")));
+        QVERIFY(pod(target)["metadata"].contains("deletionTimestamp"));
+        m_sandbox.advanceClock(5000);
+        QVERIFY(get(QStringLiteral("/api/v1/namespaces/production/pods/") + QString::fromStdString(target)).error().code
+            == ErrorCode::NotFound);
+        QCOMPARE(checkoutPods(), serving);
+
+        // Gone: nothing to delete or put back any more.
+        const auto again = wait<IsolationDelete>([&](auto cb) { iso.deletePod(*rec, cb); });
+        QVERIFY(!again.ok());
+        QCOMPARE(again.error().code, ErrorCode::NotFound);
+        QCOMPARE(revert(*rec).error().code, ErrorCode::NotFound);
+    }
+
+    void deleteRefusedOnceBackInItsService()
+    {
+        const std::string target = checkoutPods()[0];
+        const auto p = plan(target);
+        QVERIFY2(p.ok(), why(p));
+        const auto rec = apply(*p);
+        QVERIFY2(rec.ok(), why(rec));
+        QVERIFY(revert(*rec).ok());
+        m_sandbox.advanceClock(5000);
+        PodIsolation iso(*m_admin);
+        const auto d = wait<IsolationDelete>([&](auto cb) { iso.deletePod(*rec, cb); });
+        QVERIFY(!d.ok());
+        QCOMPARE(d.error().code, ErrorCode::Conflict);
+        QVERIFY(!pod(target)["metadata"].contains("deletionTimestamp"));
+    }
+
     void readOnlyUserIsToldWhy()
     {
         const std::string target = checkoutPods()[0];

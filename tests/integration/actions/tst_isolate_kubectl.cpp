@@ -130,6 +130,49 @@ private Q_SLOTS:
         QCOMPARE(again.exitCode, 1);
         QVERIFY2(again.err.contains("refusing"), again.err.constData());
     }
+
+    // After the dump: --delete removes the pod that is out of its Service; kubectl no longer finds it
+    // and the Service keeps its three pods (the replacement made when it was taken out).
+    void isolateThenDeleteAfterTheDump()
+    {
+        const auto before = podNames(QStringLiteral("app=checkout"));
+        QCOMPARE(before.size(), std::size_t(3));
+        const QString pod = QString::fromStdString(before.back());
+        const QString record = m_dir.filePath(QStringLiteral("isolation-delete.json"));
+        const auto applied = isolate({ QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--pod"), pod,
+            QStringLiteral("--yes"), QStringLiteral("--record"), record, QStringLiteral("--wait") });
+        QVERIFY2(applied.exitCode == 0, applied.err.constData());
+        const auto deleted = isolate({ QStringLiteral("--delete"), record, QStringLiteral("--yes") });
+        QVERIFY2(deleted.exitCode == 0, deleted.err.constData());
+        const QByteArray command = QByteArray("kubectl delete pod ") + pod.toUtf8();
+        QVERIFY2(deleted.out.contains(command), deleted.out.constData());
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                const auto r = test::runProgram(m_kubectl,
+                    { QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("-n"), QStringLiteral("production"),
+                        QStringLiteral("get"), QStringLiteral("pod"), pod });
+                return r.exitCode != 0 && r.err.contains("NotFound");
+            },
+            15000));
+        QCOMPARE(podNames(QStringLiteral("app=checkout")).size(), std::size_t(3));
+        QCOMPARE(endpointIps().size(), std::size_t(3));
+    }
+
+    // The real `kubectl delete pod` on a pod its ReplicaSet owns: gone, and a replacement takes its place.
+    void kubectlDeletePodIsReplaced()
+    {
+        const auto before = podNames(QStringLiteral("app=checkout"));
+        const QString pod = QString::fromStdString(before.front());
+        const auto r = test::runProgram(m_kubectl,
+            { QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("-n"), QStringLiteral("production"),
+                QStringLiteral("delete"), QStringLiteral("pod"), pod },
+            60000);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.contains("deleted"));
+        const auto after = podNames(QStringLiteral("app=checkout"));
+        QCOMPARE(after.size(), before.size());
+        QVERIFY(std::find(after.begin(), after.end(), pod.toStdString()) == after.end());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestIsolateKubectl)

@@ -202,6 +202,36 @@ private Q_SLOTS:
         QVERIFY(box->stateText().contains(QStringLiteral("adopts it")));
     }
 
+    // Once the dump is home the leaking pod may go: "Delete pod" deletes it (its replacement
+    // serves), and neither button is offered afterwards.
+    void deleteThePodOnceOut()
+    {
+        Cluster c;
+        QVERIFY(c.start({}).ok());
+        QTemporaryDir out;
+        ui::HeapCaptureDialog dialog(*c.client, QStringLiteral("production"), c.pod, QString(), out.path());
+        ui::ServiceIsolationBox* box = dialog.isolationBox();
+        box->setConfirmer([](const QString&, const QString&) { return true; });
+        QSignalSpy deleted(box, &ui::ServiceIsolationBox::deleted);
+        dialog.show();
+        QVERIFY(!box->deleteButton()->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(box->takeOutButton()->isEnabled(), 30000);
+        box->takeOut();
+        QTRY_VERIFY_WITH_TIMEOUT(box->isOut(), 30000);
+        QVERIFY(box->deleteButton()->isVisible() && box->deleteButton()->isEnabled());
+        QTest::mouseClick(box->deleteButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(deleted.size(), 1, 30000);
+        QCOMPARE(deleted.at(0).at(2).toString(), QStringLiteral("kubectl delete pod ") + c.pod + QStringLiteral(" -n production"));
+        QVERIFY(!box->isOut());
+        QVERIFY(!box->deleteButton()->isVisible() && !box->putBackButton()->isVisible());
+        QVERIFY2(box->stateText().contains(QStringLiteral("is terminating")), qPrintable(box->stateText()));
+        std::optional<bool> terminating;
+        c.client->getJson(QStringLiteral("/api/v1/namespaces/production/pods/") + c.pod, {}, nullptr,
+            [&](Result<nlohmann::json> p) { terminating = p && (*p)["metadata"].contains("deletionTimestamp"); });
+        QTRY_VERIFY(terminating.has_value());
+        QVERIFY(*terminating);
+    }
+
     void closingWhileOutAsksToPutBack()
     {
         Cluster c;
