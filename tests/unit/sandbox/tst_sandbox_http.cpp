@@ -357,8 +357,11 @@ private Q_SLOTS:
         QTest::newRow("unknown resource")
             << QByteArray("GET") << QByteArray("/api/v1/namespaces/production/secrets") << 404 << "NotFound";
         QTest::newRow("unknown group") << QByteArray("GET") << QByteArray("/apis/batch/v1") << 404 << "NotFound";
-        QTest::newRow("write") << QByteArray("DELETE") << QByteArray("/api/v1/namespaces/production/pods/x") << 405
+        QTest::newRow("write") << QByteArray("DELETE")
+                               << QByteArray("/apis/apps/v1/namespaces/production/deployments/checkout") << 405
                                << "MethodNotAllowed";
+        QTest::newRow("delete of a pod that is not there")
+            << QByteArray("DELETE") << QByteArray("/api/v1/namespaces/production/pods/x") << 404 << "NotFound";
     }
     void statusErrors()
     {
