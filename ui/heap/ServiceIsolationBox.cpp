@@ -222,27 +222,13 @@ void ServiceIsolationBox::putBack()
     text += tr("\nOnce the dump is home, \"Delete pod\" is the other way out: its replacement serves already.");
     if (!m_confirm(tr("Put %1 back?").arg(m_pod), text))
         return;
-    m_busy = true;
-    m_poll->stop();
-    m_putBack->setEnabled(false);
-    m_delete->setEnabled(false);
-    setState(tr("Putting the pod back…"));
+    startEnding(tr("Putting the pod back…"));
     const actions::IsolationRecord record = *m_record;
     m_isolation.revert(record, [this, record](Result<actions::IsolationRevert> r) {
-        m_busy = false;
-        if (!r) {
-            const QString message = tr("Not put back: %1").arg(errorText(r.error()));
-            setState(message, true);
-            m_putBack->setEnabled(r.error().code != ErrorCode::NotFound && r.error().code != ErrorCode::Conflict);
-            m_delete->setEnabled(r.error().code != ErrorCode::NotFound);
-            Q_EMIT failed(message);
-            return;
-        }
-        m_record.reset();
-        m_status.reset();
-        m_putBack->setVisible(false);
-        m_delete->setVisible(false);
-        setState(qs(r->message) + QLatin1Char('.'));
+        if (!r)
+            return endingFailed(tr("Not put back: %1").arg(errorText(r.error())), r.error().code,
+                /*putBackStillPossible=*/r.error().code != ErrorCode::Conflict);
+        ended(qs(r->message));
         Q_EMIT putBackDone(record, qs(r->message), qs(r->kubectl));
     });
 }
@@ -257,29 +243,44 @@ void ServiceIsolationBox::deletePod()
     text += tr("\nA heap dump not yet home is lost with it.\n\nkubectl equivalent:\nkubectl delete pod %1 -n %2").arg(m_pod, m_ns);
     if (!m_confirm(tr("Delete %1?").arg(m_pod), text))
         return;
+    startEnding(tr("Deleting the pod…"));
+    const actions::IsolationRecord record = *m_record;
+    m_isolation.deletePod(record, [this, record](Result<actions::IsolationDelete> r) {
+        if (!r)
+            return endingFailed(tr("Not deleted: %1").arg(errorText(r.error())), r.error().code, true);
+        ended(qs(r->message));
+        Q_EMIT deleted(record, qs(r->message), qs(r->kubectl));
+    });
+}
+
+// Put back or delete under way: no polling, no second click.
+void ServiceIsolationBox::startEnding(const QString& text)
+{
     m_busy = true;
     m_poll->stop();
     m_putBack->setEnabled(false);
     m_delete->setEnabled(false);
-    setState(tr("Deleting the pod…"));
-    const actions::IsolationRecord record = *m_record;
-    m_isolation.deletePod(record, [this, record](Result<actions::IsolationDelete> r) {
-        m_busy = false;
-        if (!r) {
-            const QString message = tr("Not deleted: %1").arg(errorText(r.error()));
-            setState(message, true);
-            m_putBack->setEnabled(true);
-            m_delete->setEnabled(r.error().code != ErrorCode::NotFound);
-            Q_EMIT failed(message);
-            return;
-        }
-        m_record.reset();
-        m_status.reset();
-        m_putBack->setVisible(false);
-        m_delete->setVisible(false);
-        setState(qs(r->message) + QLatin1Char('.'));
-        Q_EMIT deleted(record, qs(r->message), qs(r->kubectl));
-    });
+    setState(text);
+}
+
+void ServiceIsolationBox::endingFailed(const QString& message, ErrorCode code, bool putBackStillPossible)
+{
+    m_busy = false;
+    setState(message, true);
+    // Gone: nothing to put back or delete; relabelled by someone else: not ours to put back.
+    m_putBack->setEnabled(code != ErrorCode::NotFound && putBackStillPossible);
+    m_delete->setEnabled(code != ErrorCode::NotFound);
+    Q_EMIT failed(message);
+}
+
+void ServiceIsolationBox::ended(const QString& message)
+{
+    m_busy = false;
+    m_record.reset();
+    m_status.reset();
+    m_putBack->setVisible(false);
+    m_delete->setVisible(false);
+    setState(message + QLatin1Char('.'));
 }
 
 } // namespace leakdesk::ui

@@ -63,6 +63,9 @@ Q_SIGNALS:
 private:
     void setState(const QString& text, bool error = false);
     void poll();
+    void startEnding(const QString& text);
+    void endingFailed(const QString& message, ErrorCode code, bool putBackStillPossible);
+    void ended(const QString& message);
 
     actions::PodIsolation m_isolation;
     QString m_ns;
