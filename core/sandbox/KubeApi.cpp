@@ -142,6 +142,7 @@ const std::vector<ResourceType>& KubeApi::resources()
         { "", "v1", "events", "event", "Event", true, { "ev" }, {}, kWatchableVerbs },
         { "", "v1", "services", "service", "Service", true, { "svc" }, { "all" }, kReadVerbs },
         { "", "v1", "endpoints", "endpoints", "Endpoints", true, { "ep" }, {}, kWatchableVerbs },
+        { "discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, {}, {}, kWatchableVerbs },
         { "", "v1", "limitranges", "limitrange", "LimitRange", true, { "limits" }, {}, kReadVerbs },
         { "", "v1", "resourcequotas", "resourcequota", "ResourceQuota", true, { "quota" }, {}, kReadVerbs },
         { "apps", "v1", "deployments", "deployment", "Deployment", true, { "deploy" }, { "all" }, kPatchableVerbs },
@@ -703,6 +704,42 @@ json KubeApi::endpoints(std::size_t service, std::int64_t nowMs) const
         { "subsets", ready.empty() && notReady.empty() ? json::array() : json::array({ subset }) } };
 }
 
+// The same endpoints as the EndpointSlice controller writes them (what `kubectl describe service`
+// reads since 1.19): one IPv4 slice per Service, labelled with the Service's name.
+json KubeApi::endpointSlice(const json& endpoints) const
+{
+    const json& meta = endpoints["metadata"];
+    const std::string service = meta.value("name", "");
+    json list = json::array();
+    json ports = json::array();
+    for (const json& subset : endpoints.value("subsets", json::array())) {
+        ports = subset.value("ports", json::array());
+        for (const char* kind : { "addresses", "notReadyAddresses" })
+            for (const json& a : subset.value(kind, json::array())) {
+                const bool ready = std::string(kind) == "addresses";
+                list.push_back({ { "addresses", json::array({ a.value("ip", "") }) },
+                    { "conditions", { { "ready", ready }, { "serving", ready }, { "terminating", false } } },
+                    { "nodeName", a.value("nodeName", "") }, { "targetRef", a.value("targetRef", json::object()) } });
+            }
+    }
+    if (ports.empty())
+        ports = json::array({ { { "name", "http" }, { "port", 8080 }, { "protocol", "TCP" } } });
+    const std::string name = service + "-" + m_model.uidFor("EndpointSlice", service).substr(0, 5);
+    return json { { "apiVersion", "discovery.k8s.io/v1" }, { "kind", "EndpointSlice" },
+        { "metadata",
+            { { "name", name }, { "generateName", service + "-" }, { "namespace", meta.value("namespace", "") },
+                { "uid", m_model.uidFor("EndpointSlice", name) }, { "resourceVersion", meta.value("resourceVersion", "") },
+                { "creationTimestamp", meta.value("creationTimestamp", "") },
+                { "labels",
+                    { { "kubernetes.io/service-name", service },
+                        { "endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io" } } },
+                { "ownerReferences",
+                    json::array({ { { "apiVersion", "v1" }, { "kind", "Service" }, { "name", service },
+                        { "uid", m_model.uidFor("Service", service) }, { "controller", true },
+                        { "blockOwnerDeletion", true } } }) } } },
+        { "addressType", "IPv4" }, { "endpoints", list }, { "ports", ports } };
+}
+
 std::vector<json> KubeApi::objects(const ResourceType& type, std::int64_t nowMs) const
 {
     std::vector<json> out;
@@ -718,6 +755,9 @@ std::vector<json> KubeApi::objects(const ResourceType& type, std::int64_t nowMs)
     } else if (type.kind == "Endpoints") {
         for (std::size_t i = 0; i < m_model.services().size(); ++i)
             out.push_back(endpoints(i, nowMs));
+    } else if (type.kind == "EndpointSlice") {
+        for (std::size_t i = 0; i < m_model.services().size(); ++i)
+            out.push_back(endpointSlice(endpoints(i, nowMs)));
     } else if (type.kind == "Deployment") {
         for (std::size_t i = 0; i < m_model.services().size(); ++i)
             out.push_back(m_deployments.deployment(i, nowMs));
@@ -841,7 +881,7 @@ namespace {
 // The kinds a watch cache keeps; events.k8s.io Events share the core/v1 Events' cache.
 const ResourceType* watchCacheType(const ResourceType& type)
 {
-    static const std::set<std::string> watchable = { "Namespace", "Node", "Pod", "Event", "Deployment", "ReplicaSet", "Endpoints" };
+    static const std::set<std::string> watchable = { "Namespace", "Node", "Pod", "Event", "Deployment", "ReplicaSet", "Endpoints", "EndpointSlice" };
     if (!watchable.count(type.kind))
         return nullptr;
     if (type.group != "events.k8s.io")

@@ -106,6 +106,7 @@ private:
     HttpResponse patchObject(const HttpRequest& request, const User& user, const ResourceType& type,
         const std::string& ns, const std::string& name);
     nlohmann::json endpoints(std::size_t service, std::int64_t nowMs) const;
+    nlohmann::json endpointSlice(const nlohmann::json& endpoints) const;
     HttpResponse deletePod(const HttpRequest& request, const User& user, const std::string& ns, const std::string& name);
     HttpResponse accessReview(const HttpRequest& request, const User& user) const;
     HttpResponse patchEphemeralContainers(

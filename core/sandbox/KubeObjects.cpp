@@ -106,6 +106,9 @@ json KubeObjects::service(std::size_t index) const
         { "spec",
             { { "type", "ClusterIP" }, { "selector", { { "app", s.name } } },
                 { "clusterIP", "10.96.0." + std::to_string(10 + index) },
+                { "clusterIPs", json::array({ "10.96.0." + std::to_string(10 + index) }) },
+                { "ipFamilies", json::array({ "IPv4" }) }, { "ipFamilyPolicy", "SingleStack" },
+                { "sessionAffinity", "None" }, { "internalTrafficPolicy", "Cluster" },
                 { "ports", json::array({ { { "name", "http" }, { "port", 80 }, { "targetPort", 8080 }, { "protocol", "TCP" } } }) } } },
         { "status", { { "loadBalancer", json::object() } } } };
 }

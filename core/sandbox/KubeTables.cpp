@@ -196,6 +196,25 @@ json endpointsRow(const json& ep, std::int64_t nowMs)
         age(ep["metadata"]["creationTimestamp"], nowMs) });
 }
 
+// As kubectl prints them: the first three addresses, then "+ N more...".
+json endpointSliceRow(const json& slice, std::int64_t nowMs)
+{
+    std::vector<std::string> addresses;
+    for (const json& e : slice.value("endpoints", json::array()))
+        for (const json& a : e.value("addresses", json::array()))
+            addresses.push_back(a.get<std::string>());
+    std::string text;
+    for (std::size_t i = 0; i < addresses.size() && i < 3; ++i)
+        text += (i ? "," : "") + addresses[i];
+    if (addresses.size() > 3)
+        text += " + " + std::to_string(addresses.size() - 3) + " more...";
+    std::string ports;
+    for (const json& p : slice.value("ports", json::array()))
+        ports += (ports.empty() ? "" : ",") + std::to_string(p.value("port", 0));
+    return json::array({ slice["metadata"]["name"], slice.value("addressType", ""), ports.empty() ? "<unset>" : ports,
+        text.empty() ? "<unset>" : text, age(slice["metadata"]["creationTimestamp"], nowMs) });
+}
+
 const std::map<std::string, std::vector<Column>>& columnsByKind()
 {
     static const std::map<std::string, std::vector<Column>> columns = {
@@ -266,6 +285,12 @@ const std::map<std::string, std::vector<Column>>& columnsByKind()
         { "Endpoints",
             { { "Name", "string", "name", 0, "Name must be unique within a namespace." },
                 { "Endpoints", "string", "", 0, "Endpoints of the resource." },
+                { "Age", "string", "", 0, "CreationTimestamp of the object." } } },
+        { "EndpointSlice",
+            { { "Name", "string", "name", 0, "Name must be unique within a namespace." },
+                { "AddressType", "string", "", 0, "The IP protocol for this slice" },
+                { "Ports", "string", "", 0, "The ports for this slice" },
+                { "Endpoints", "string", "", 0, "First 3 endpoints for this slice" },
                 { "Age", "string", "", 0, "CreationTimestamp of the object." } } },
         { "Namespace",
             { { "Name", "string", "name", 0, "Name must be unique." },
@@ -344,6 +369,8 @@ json makeTable(const std::string& kind, const std::vector<json>& objects, std::i
             cells = serviceRow(o, nowMs);
         else if (kind == "Endpoints")
             cells = endpointsRow(o, nowMs);
+        else if (kind == "EndpointSlice")
+            cells = endpointSliceRow(o, nowMs);
         else if (kind == "Namespace")
             cells = json::array({ o["metadata"]["name"], "Active", age(o["metadata"]["creationTimestamp"], nowMs) });
         else

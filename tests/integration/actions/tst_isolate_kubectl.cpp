@@ -106,6 +106,17 @@ private Q_SLOTS:
 
         ips = endpointIps();
         QVERIFY2(std::find(ips.begin(), ips.end(), ip) == ips.end(), "the Service still sends it requests");
+        // What a responder checks by hand: `kubectl describe service` (it reads EndpointSlices).
+        const auto described = test::runProgram(m_kubectl,
+            { QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("-n"), QStringLiteral("production"),
+                QStringLiteral("describe"), QStringLiteral("service"), QStringLiteral("checkout") });
+        QVERIFY2(described.exitCode == 0, described.err.constData());
+        QByteArray endpointsLine;
+        for (const QByteArray& line : described.out.split('\n'))
+            if (line.startsWith("Endpoints:"))
+                endpointsLine = line;
+        QVERIFY2(endpointsLine.contains(":8080") && !endpointsLine.contains(QByteArray::fromStdString(ip + ":")),
+            described.out.constData());
         QCOMPARE(ips.size(), std::size_t(3));
         const auto isolated = podNames(QStringLiteral("leakdesk.io/isolated=true"));
         QCOMPARE(isolated, std::vector<std::string> { pod.toStdString() });
