@@ -273,9 +273,13 @@ void ServiceAnalysis::addPodEvidence(const PodAnalysis& pa, const PodMemoryInput
             firstUnstable = &a;
     }
     if (judged > 0) {
-        std::string sentence = "Memory of pod " + pa.pod + " is flat in " + std::to_string(flat) + " of "
-            + std::to_string(judged) + " container lifetime(s) judged (after a " + duration(m_p.stability.warmUpMs)
-            + " warm-up where the start is in the window)";
+        // "flat in 0 of 8" read as if the pod were flat; say plainly how many level off.
+        const std::string lifetimes = std::to_string(judged) + " container lifetime(s) judged";
+        const std::string howMany = flat == 0 ? "in none of the " + lifetimes
+            : flat == judged                  ? "in all " + lifetimes
+                                              : "in " + std::to_string(flat) + " of " + lifetimes;
+        std::string sentence = "Memory of pod " + pa.pod + " levels off " + howMany + " (after a "
+            + duration(m_p.stability.warmUpMs) + " warm-up where the start is in the window)";
         sentence += firstUnstable ? "; one is " + firstUnstable->reason + "." : ".";
         ev.push_back(makeEvidence("stabilisation", pa.pod, sentence,
             { { "lifetimes_judged", static_cast<double>(judged), "count" },

@@ -143,6 +143,7 @@ private Q_SLOTS:
         QVERIFY(v.maxRestartsPerOomWindow >= 3);
         QVERIFY(hasEvidence(v, "sawtooth", "grow-then-drop"));
         QVERIFY(hasEvidence(v, "oom-rate", "more than 2"));
+        QVERIFY2(hasEvidence(v, "stabilisation", "levels off in none of the"), dump(v).c_str());
         for (const PodAnalysis& pa : v.pods) {
             QVERIFY(pa.projection);
             QVERIFY(pa.projection->state == ProjectionState::Projected
@@ -257,6 +258,7 @@ private Q_SLOTS:
         QVERIFY2(v.stabilisedWithin10min == std::optional<bool>(true), dump(v).c_str());
         QVERIFY(v.confidence > 0.5);
         QVERIFY(!v.periodMs);
+        QVERIFY2(!startsInWindow || hasEvidence(v, "stabilisation", "levels off in all"), dump(v).c_str());
         QVERIFY(hasEvidence(v, "stabilisation"));
         for (const PodAnalysis& pa : v.pods) {
             QCOMPARE(pa.trend, Trend::Flat);
