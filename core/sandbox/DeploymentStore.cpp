@@ -24,9 +24,10 @@ std::string quantityText(const json& v)
 
 } // namespace
 
-DeploymentStore::DeploymentStore(SandboxModel& model, const KubeObjects& objects)
+DeploymentStore::DeploymentStore(SandboxModel& model, const KubeObjects& objects, WriteVersions& versions)
     : m_model(model)
     , m_objects(objects)
+    , m_versions(versions)
 { }
 
 DeploymentStore::Stored& DeploymentStore::stored(std::size_t service) const
@@ -169,12 +170,7 @@ Result<json> DeploymentStore::patch(std::size_t service, const PatchRequest& req
     s.metadata["annotations"].erase(kRevisionAnnotation);
     s.spec = result["spec"];
     s.generation = generation;
-    s.resourceVersion
-        = std::max<std::int64_t>(std::stoll(m_objects.listResourceVersion(nowMs)), m_lastResourceVersion + 1);
-    s.resourceVersion = std::max<std::int64_t>(s.resourceVersion, std::stoll(rv) + 1);
-    if (m_resourceVersionFloor)
-        s.resourceVersion = std::max<std::int64_t>(s.resourceVersion, m_resourceVersionFloor() + 1);
-    m_lastResourceVersion = s.resourceVersion;
+    s.resourceVersion = m_versions.next(std::stoll(m_objects.listResourceVersion(nowMs)), std::stoll(rv));
 
     if (templateChanged) {
         const json& tmpl = s.spec["template"];

@@ -21,7 +21,8 @@ namespace leakdesk::sandbox {
 
 class DeploymentStore {
 public:
-    DeploymentStore(SandboxModel& model, const KubeObjects& objects);
+    // `versions`: the resourceVersion counter shared with the other stores (outlives this one).
+    DeploymentStore(SandboxModel& model, const KubeObjects& objects, WriteVersions& versions);
 
     // Called after a rollout changed the model's pods (metrics series must be listed again).
     void setOnRollout(std::function<void()> callback) { m_onRollout = std::move(callback); }
@@ -31,11 +32,6 @@ public:
     // Error codes: InvalidArgument (400), Conflict (409), Invalid (422), Unsupported (415).
     Result<nlohmann::json> patch(std::size_t service, const PatchRequest& request, std::int64_t nowMs);
 
-    // Highest resourceVersion handed out by a write (lists must not report less).
-    std::int64_t lastResourceVersion() const { return m_lastResourceVersion; }
-    // The highest resourceVersion the server has handed out elsewhere (watch events): a write
-    // gets a larger one, so resourceVersions stay monotonic across all objects.
-    void setResourceVersionFloor(std::function<std::int64_t()> floor) { m_resourceVersionFloor = std::move(floor); }
 
 private:
     struct Stored {
@@ -50,9 +46,8 @@ private:
     SandboxModel& m_model;
     const KubeObjects& m_objects;
     mutable std::map<std::size_t, Stored> m_stored;
-    std::int64_t m_lastResourceVersion = 0;
     std::function<void()> m_onRollout;
-    std::function<std::int64_t()> m_resourceVersionFloor;
+    WriteVersions& m_versions;
 };
 
 } // namespace leakdesk::sandbox

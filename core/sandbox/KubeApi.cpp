@@ -160,24 +160,17 @@ const std::vector<ResourceType>& KubeApi::resources()
 KubeApi::KubeApi(SandboxModel& model, std::string bearerToken, Clock clock, AuthPolicy policy)
     : m_model(model)
     , m_objects(model)
-    , m_deployments(model, m_objects)
-    , m_pods(model, m_objects)
+    , m_writes([this] { return m_watch.counter(); })
+    , m_deployments(model, m_objects, m_writes)
+    , m_pods(model, m_objects, m_writes)
     , m_token(std::move(bearerToken))
     , m_clock(std::move(clock))
     , m_policy(policy)
     , m_watch([this](std::int64_t nowMs) {
-        return std::max({ std::stoll(m_objects.listResourceVersion(nowMs)),
-            static_cast<long long>(m_deployments.lastResourceVersion()),
-            static_cast<long long>(m_pods.lastResourceVersion()) });
+        return std::max<std::int64_t>(std::stoll(m_objects.listResourceVersion(nowMs)), m_writes.last());
     })
 {
     m_users.push_back(User { "leakdesk-admin", m_token, false });
-    m_deployments.setResourceVersionFloor([this] {
-        return std::max<std::int64_t>(m_watch.counter(), m_pods.lastResourceVersion());
-    });
-    m_pods.setResourceVersionFloor([this] {
-        return std::max<std::int64_t>(m_watch.counter(), m_deployments.lastResourceVersion());
-    });
 }
 
 const KubeApi::User* KubeApi::authenticate(const HttpRequest& request) const

@@ -115,6 +115,7 @@ private:
 
     SandboxModel& m_model;
     KubeObjects m_objects;
+    WriteVersions m_writes; // one resourceVersion counter for every stored object's writes
     DeploymentStore m_deployments;
     PodStore m_pods;
     std::vector<User> m_users;

@@ -2,6 +2,8 @@
 
 #include "sandbox/MergePatch.h"
 
+#include <algorithm>
+
 namespace leakdesk::sandbox {
 
 using nlohmann::json;
@@ -39,6 +41,12 @@ Result<json> applyPatchRequest(
             "Operation cannot be fulfilled on " + what
                 + ": the object has been modified; please apply your changes to the latest version and try again");
     return patched;
+}
+
+std::int64_t WriteVersions::next(std::int64_t listResourceVersion, std::int64_t currentResourceVersion)
+{
+    m_last = std::max({ listResourceVersion, m_last + 1, currentResourceVersion + 1, m_floor ? m_floor() + 1 : 0 });
+    return m_last;
 }
 
 json managedFieldsAfter(

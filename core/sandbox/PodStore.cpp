@@ -66,9 +66,10 @@ std::optional<std::string> labelValueProblem(const std::string& value)
     return std::nullopt;
 }
 
-PodStore::PodStore(SandboxModel& model, const KubeObjects& objects)
+PodStore::PodStore(SandboxModel& model, const KubeObjects& objects, WriteVersions& versions)
     : m_model(model)
     , m_objects(objects)
+    , m_versions(versions)
 { }
 
 json PodStore::pod(std::size_t index, std::int64_t nowMs) const
@@ -158,12 +159,8 @@ Result<json> PodStore::patch(std::size_t index, const PatchRequest& request, std
     s.annotations = meta.value("annotations", json::object());
     s.managedFields = meta["managedFields"];
     const std::string rv = current["metadata"].value("resourceVersion", "0");
-    s.resourceVersion = std::max<std::int64_t>(std::stoll(m_objects.listResourceVersion(nowMs)), m_lastResourceVersion + 1);
-    s.resourceVersion = std::max<std::int64_t>(s.resourceVersion, std::stoll(rv) + 1);
-    if (m_resourceVersionFloor)
-        s.resourceVersion = std::max<std::int64_t>(s.resourceVersion, m_resourceVersionFloor() + 1);
+    s.resourceVersion = m_versions.next(std::stoll(m_objects.listResourceVersion(nowMs)), std::stoll(rv));
     s.writtenMs = nowMs;
-    m_lastResourceVersion = s.resourceVersion;
 
     // The ReplicaSet controller reacts to the new labels; a pod already Terminating is no longer
     // one of its pods: nothing to let go of, replace or adopt.
@@ -216,9 +213,7 @@ Result<json> PodStore::remove(std::size_t index, const std::string& body, bool d
         return after;
     if (m_model.deletePod(index, nowMs) && m_onPodsChanged)
         m_onPodsChanged();
-    m_lastResourceVersion = std::max<std::int64_t>(
-        { std::stoll(m_objects.listResourceVersion(nowMs)), m_lastResourceVersion + 1,
-            m_resourceVersionFloor ? m_resourceVersionFloor() + 1 : 0 });
+    (void)m_versions.next(std::stoll(m_objects.listResourceVersion(nowMs)), 0);
     return pod(index, nowMs);
 }
 

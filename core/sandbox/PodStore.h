@@ -23,12 +23,11 @@ namespace leakdesk::sandbox {
 
 class PodStore {
 public:
-    PodStore(SandboxModel& model, const KubeObjects& objects);
+    // `versions`: the resourceVersion counter shared with the other stores (outlives this one).
+    PodStore(SandboxModel& model, const KubeObjects& objects, WriteVersions& versions);
 
     // Called after a pod was added or deleted by the ReplicaSet (metrics series must be listed again).
     void setOnPodsChanged(std::function<void()> callback) { m_onPodsChanged = std::move(callback); }
-    // resourceVersions handed out elsewhere: a write gets a larger one.
-    void setResourceVersionFloor(std::function<std::int64_t()> floor) { m_resourceVersionFloor = std::move(floor); }
 
     // The pod as served at nowMs: KubeObjects' pod with the stored labels and annotations.
     nlohmann::json pod(std::size_t pod, std::int64_t nowMs) const;
@@ -40,7 +39,6 @@ public:
     // graceful delete. Error codes: InvalidArgument (400), Conflict (409).
     Result<nlohmann::json> remove(std::size_t pod, const std::string& body, bool dryRun, std::int64_t nowMs);
 
-    std::int64_t lastResourceVersion() const { return m_lastResourceVersion; }
 
 private:
     struct Stored {
@@ -56,9 +54,8 @@ private:
     SandboxModel& m_model;
     const KubeObjects& m_objects;
     std::map<std::size_t, Stored> m_stored; // by pod index; pods never written are absent
-    std::int64_t m_lastResourceVersion = 0;
     std::function<void()> m_onPodsChanged;
-    std::function<std::int64_t()> m_resourceVersionFloor;
+    WriteVersions& m_versions;
 };
 
 // Whether a label key / value is valid (qualified name with an optional DNS-subdomain prefix;

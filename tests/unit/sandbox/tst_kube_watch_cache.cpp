@@ -143,7 +143,8 @@ private Q_SLOTS:
     {
         SandboxModel model(42, kNow);
         KubeObjects objects(model);
-        DeploymentStore deployments(model, objects);
+        WriteVersions versions;
+        DeploymentStore deployments(model, objects, versions);
         std::map<std::size_t, std::pair<json, std::int64_t>> lastPod;
         for (std::int64_t t = kNow - 2 * kHourMs; t <= kNow; t += 7 * kSecondMs) {
             const std::int64_t listRv = std::stoll(objects.listResourceVersion(t));
