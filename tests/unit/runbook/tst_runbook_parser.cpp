@@ -262,7 +262,8 @@ private Q_SLOTS:
         QVERIFY(rb.steps[2].commands[0].mutatesCluster); // rollout restart
         QVERIFY(!rb.steps[2].commands[1].mutatesCluster); // rollout status
         QCOMPARE(rb.steps[3].commands[0].action, ActionKind::RaiseLimit);
-        QVERIFY(!rb.steps[3].commands[0].mutatesCluster); // --dry-run=server
+        // --dry-run=server: still not on the read-only list, so the Run button asks first (issue 13)
+        QVERIFY(rb.steps[3].commands[0].mutatesCluster);
         QCOMPARE(rb.steps[3].commands[1].arguments.at("memory-limit"), std::string("6Gi"));
         QCOMPARE(need(rb, "severity.initial").value, 1.0);
         QCOMPARE(need(rb, "severity.escalated").value, 0.0);
