@@ -133,7 +133,7 @@ private Q_SLOTS:
         if (QStandardPaths::findExecutable(QStringLiteral("kubectl")).isEmpty())
             QSKIP("kubectl is not on PATH");
         QSignalSpy finished(m_window.get(), &MainWindow::commandFinished);
-        m_window->runCommand(QStringLiteral("kubectl top pods -n production -l app=checkout --sort-by=memory"), false);
+        m_window->runCommand(QStringLiteral("kubectl top pods -n production -l app=checkout --sort-by=memory"));
         QVERIFY(finished.wait(60000));
         QCOMPARE(finished.at(0).at(1).toInt(), 0);
         const QString id = finished.at(0).at(0).toString();
