@@ -542,6 +542,7 @@ KubectlAnalysis analyseKubectlArguments(const std::vector<std::string>& args, co
     // 1. Which command runs: cobra's Find, one level at a time, each level reading flags with
     //    that level's flag set, and removing the command word it found.
     std::vector<std::string> rest = args;
+    std::vector<std::string> written; // the command words as written (aliases kept)
     const KubectlVerb* verb = nullptr;
     for (;;) {
         const std::size_t at = firstCommandWord(rest, FlagLookup(verb));
@@ -562,6 +563,7 @@ KubectlAnalysis analyseKubectlArguments(const std::vector<std::string>& args, co
             break;
         }
         verb = next;
+        written.push_back(word);
         rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(at));
         if (!verb->hasSubcommands)
             break;
@@ -580,14 +582,8 @@ KubectlAnalysis analyseKubectlArguments(const std::vector<std::string>& args, co
     if (!parsed)
         return refused(std::move(a), parsed.error().toString());
     const ParsedArgs& p = *parsed;
-    a.arguments.reserve(args.size());
-    // Put the command words back in front: "kubectl rollout status ..." reads as written.
-    std::size_t start = 0;
-    for (std::size_t sp = 0; sp <= a.verb.size(); ++sp)
-        if (sp == a.verb.size() || a.verb[sp] == ' ') {
-            a.arguments.push_back(a.verb.substr(start, sp - start));
-            start = sp + 1;
-        }
+    // The command words in front, as written: "kubectl -n x top pods" runs as "top pods -n x".
+    a.arguments = written;
     a.arguments.insert(a.arguments.end(), p.runArguments.begin(), p.runArguments.end());
 
     // 3. What it may not do.

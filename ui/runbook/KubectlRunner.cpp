@@ -27,8 +27,8 @@ QString kubectlCacheDir()
     return dir;
 }
 
-QProcessEnvironment kubectlEnvironment(const QProcessEnvironment& inherited, const QString& kubectlProgram,
-    const QStringList& extraPath)
+QProcessEnvironment kubectlEnvironment(
+    const QProcessEnvironment& inherited, const QString& kubectlProgram, const QStringList& extraPath)
 {
     QProcessEnvironment env;
     static const QStringList kept { QStringLiteral("HOME"), QStringLiteral("USER"), QStringLiteral("LOGNAME"),
@@ -39,7 +39,8 @@ QProcessEnvironment kubectlEnvironment(const QProcessEnvironment& inherited, con
         QStringLiteral("CLOUDSDK_"), QStringLiteral("AZURE_") };
     for (const QString& key : inherited.keys()) {
         const bool keep = kept.contains(key)
-            || std::any_of(pluginPrefixes.begin(), pluginPrefixes.end(), [&](const QString& p) { return key.startsWith(p); });
+            || std::any_of(
+                pluginPrefixes.begin(), pluginPrefixes.end(), [&](const QString& p) { return key.startsWith(p); });
         if (keep)
             env.insert(key, inherited.value(key));
     }
@@ -75,7 +76,8 @@ Result<KubectlPlan> planKubectlRun(const QString& command, const KubectlTarget& 
     plan.arguments = connection + toQt(plan.analysis.arguments);
     if (!plan.analysis.previewArguments.empty())
         plan.previewArguments = connection + toQt(plan.analysis.previewArguments);
-    plan.environment = kubectlEnvironment(QProcessEnvironment::systemEnvironment(), KubectlRunner::kubectlPath(), target.extraPath);
+    plan.environment
+        = kubectlEnvironment(QProcessEnvironment::systemEnvironment(), KubectlRunner::kubectlPath(), target.extraPath);
     if (target.kubeconfigFiles.size() > 1) // merged like LeakDesk merged them; --kubeconfig takes one file
         plan.environment.insert(QStringLiteral("KUBECONFIG"), target.kubeconfigFiles.join(QLatin1Char(':')));
     plan.workingDirectory = target.localFolder.isEmpty() ? kubectlCacheDir() : target.localFolder;
@@ -98,13 +100,13 @@ QString journaledOutput(const KubectlRun& run)
     const QString output = QString::fromUtf8(run.output);
     if (output.size() <= kMaxJournaledOutput)
         return output;
-    return output.left(kMaxJournaledOutput) + QStringLiteral("\n[… %1 more characters not kept]").arg(output.size() - kMaxJournaledOutput);
+    return output.left(kMaxJournaledOutput)
+        + QStringLiteral("\n[… %1 more characters not kept]").arg(output.size() - kMaxJournaledOutput);
 }
 
 KubectlRunner::KubectlRunner(QObject* parent)
     : QObject(parent)
-{
-}
+{ }
 
 KubectlRunner::~KubectlRunner()
 {
@@ -115,9 +117,15 @@ KubectlRunner::~KubectlRunner()
     }
 }
 
-QString KubectlRunner::kubectlPath() { return QStandardPaths::findExecutable(QStringLiteral("kubectl")); }
+QString KubectlRunner::kubectlPath()
+{
+    return QStandardPaths::findExecutable(QStringLiteral("kubectl"));
+}
 
-bool KubectlRunner::isRunning() const { return m_process != nullptr; }
+bool KubectlRunner::isRunning() const
+{
+    return m_process != nullptr;
+}
 
 Status KubectlRunner::run(const QString& command, const KubectlTarget& target, int timeoutMs)
 {
@@ -125,7 +133,8 @@ Status KubectlRunner::run(const QString& command, const KubectlTarget& target, i
     if (!plan)
         return plan.error();
     if (plan->analysis.effect != runbook::KubectlEffect::ReadOnly)
-        return makeError(ErrorCode::InvalidArgument, "kubectl " + plan->analysis.verb + " changes the cluster and needs a confirmation");
+        return makeError(ErrorCode::InvalidArgument,
+            "kubectl " + plan->analysis.verb + " changes the cluster and needs a confirmation");
     return run(*plan, false, timeoutMs);
 }
 

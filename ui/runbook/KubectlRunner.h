@@ -45,8 +45,8 @@ Result<QStringList> kubectlArguments(const QString& command, const KubectlTarget
 // kubectl's environment: nothing inherited but the locale, the time zone, HOME/USER (which exec
 // credential plugins need for their own login state) and the cloud SDK variables those plugins
 // read; PATH is kubectl's folder, the system's and the plugin's; no KUBECONFIG, no KUBECTL_*.
-QProcessEnvironment kubectlEnvironment(const QProcessEnvironment& inherited, const QString& kubectlProgram,
-    const QStringList& extraPath);
+QProcessEnvironment kubectlEnvironment(
+    const QProcessEnvironment& inherited, const QString& kubectlProgram, const QStringList& extraPath);
 
 // LeakDesk's own folder for kubectl's discovery cache (--cache-dir) and working directory.
 QString kubectlCacheDir();
