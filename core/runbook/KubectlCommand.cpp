@@ -66,6 +66,16 @@ Result<std::vector<std::string>> splitCommandWords(std::string_view s)
             inWord = false;
             continue;
         }
+        if (c == '<') { // "<pod-name>": a runbook placeholder left unfilled, not a redirection
+            std::size_t j = i + 1;
+            while (j < s.size()
+                && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '-' || s[j] == '_' || s[j] == '.'))
+                ++j;
+            if (j > i + 1 && j < s.size() && s[j] == '>')
+                return makeError(ErrorCode::InvalidArgument,
+                    "the placeholder " + std::string(s.substr(i, j - i + 1)) + " is not filled in",
+                    "select the service or pod it stands for");
+        }
         if (std::string_view("|;&<>`$()").find(c) != std::string_view::npos)
             return needsShell(std::string("'") + c + "'");
         if (!inWord && (c == '~' || c == '#'))
