@@ -61,10 +61,17 @@ private Q_SLOTS:
         const QJsonObject j = parseJson({ QStringLiteral("runbook"), QStringLiteral("parse"),
             fixture(QStringLiteral("run-safety.md")), QStringLiteral("--format"), QStringLiteral("json"),
             QStringLiteral("--set"), QStringLiteral("pod-name=checkout-0") });
-        const QJsonObject c
-            = j.value(QLatin1String("steps")).toArray().at(step).toObject().value(QLatin1String("commands")).toArray().at(command).toObject();
+        const QJsonObject c = j.value(QLatin1String("steps"))
+                                  .toArray()
+                                  .at(step)
+                                  .toObject()
+                                  .value(QLatin1String("commands"))
+                                  .toArray()
+                                  .at(command)
+                                  .toObject();
         // The filled-in text is what the GUI's Run button reads.
-        const QJsonObject filledRun = c.value(QLatin1String("filled")).toObject().value(QLatin1String("run")).toObject();
+        const QJsonObject filledRun
+            = c.value(QLatin1String("filled")).toObject().value(QLatin1String("run")).toObject();
         QCOMPARE(filledRun.value(QLatin1String("effect")).toString(), effect);
         QCOMPARE(filledRun.value(QLatin1String("sensitive_output")).toBool(), sensitive);
         QVERIFY(!filledRun.value(QLatin1String("reason")).toString().isEmpty());
@@ -72,22 +79,27 @@ private Q_SLOTS:
         const QJsonObject run = c.value(QLatin1String("run")).toObject();
         if (c.value(QLatin1String("text")).toString().contains(QLatin1String("<pod-name>"))) {
             QCOMPARE(run.value(QLatin1String("effect")).toString(), QStringLiteral("refused"));
-            QVERIFY(run.value(QLatin1String("reason")).toString().contains(QLatin1String("<pod-name> is not filled in")));
+            QVERIFY(
+                run.value(QLatin1String("reason")).toString().contains(QLatin1String("<pod-name> is not filled in")));
         }
         // And exactly what the GUI's reading says of the same text.
-        const auto gui = leakdesk::runbook::analyseKubectlCommand(c.value(QLatin1String("text")).toString().toStdString());
-        QCOMPARE(run.value(QLatin1String("effect")).toString(), QString::fromLatin1(leakdesk::runbook::kubectlEffectName(gui.effect)));
+        const auto gui
+            = leakdesk::runbook::analyseKubectlCommand(c.value(QLatin1String("text")).toString().toStdString());
+        QCOMPARE(run.value(QLatin1String("effect")).toString(),
+            QString::fromLatin1(leakdesk::runbook::kubectlEffectName(gui.effect)));
         QCOMPARE(run.value(QLatin1String("reason")).toString(), QString::fromStdString(gui.reason));
     }
 
     void runClassificationAsText()
     {
-        const ProcessResult r = runProgram(
-            cliPath(), { QStringLiteral("runbook"), QStringLiteral("parse"), fixture(QStringLiteral("run-safety.md")),
-                QStringLiteral("--set"), QStringLiteral("pod-name=checkout-0") }, 30000);
+        const ProcessResult r = runProgram(cliPath(),
+            { QStringLiteral("runbook"), QStringLiteral("parse"), fixture(QStringLiteral("run-safety.md")),
+                QStringLiteral("--set"), QStringLiteral("pod-name=checkout-0") },
+            30000);
         QCOMPARE(r.exitCode, 0);
         const QString out = QString::fromUtf8(r.out);
-        QVERIFY2(out.contains(QStringLiteral("run: refused - --server changes where or as whom kubectl connects")), r.out.constData());
+        QVERIFY2(out.contains(QStringLiteral("run: refused - --server changes where or as whom kubectl connects")),
+            r.out.constData());
         QVERIFY(out.contains(QStringLiteral("run: read-only - kubectl get only reads")));
         QVERIFY(out.contains(QStringLiteral("output hidden and never journaled")));
         QVERIFY(out.contains(QStringLiteral("run: change - kubectl delete")));
@@ -99,10 +111,17 @@ private Q_SLOTS:
         const QJsonObject j = parseJson({ QStringLiteral("runbook"), QStringLiteral("parse"),
             fixture(QStringLiteral("run-safety.md")), QStringLiteral("--format"), QStringLiteral("json"),
             QStringLiteral("--local-folder"), folder.path(), QStringLiteral("--set"), QStringLiteral("pod-name=p") });
-        const QJsonObject cp
-            = j.value(QLatin1String("steps")).toArray().at(1).toObject().value(QLatin1String("commands")).toArray().at(1).toObject();
+        const QJsonObject cp = j.value(QLatin1String("steps"))
+                                   .toArray()
+                                   .at(1)
+                                   .toObject()
+                                   .value(QLatin1String("commands"))
+                                   .toArray()
+                                   .at(1)
+                                   .toObject();
         const QJsonObject filled = cp.value(QLatin1String("filled")).toObject();
-        QCOMPARE(filled.value(QLatin1String("run")).toObject().value(QLatin1String("effect")).toString(), QStringLiteral("change"));
+        QCOMPARE(filled.value(QLatin1String("run")).toObject().value(QLatin1String("effect")).toString(),
+            QStringLiteral("change"));
     }
 
     void seedAsJson()
