@@ -948,10 +948,6 @@ void MainWindow::confirmAndRunChange(const KubectlRun* preview)
                                      : QMessageBox::question(this, tr("Change the cluster?"), html, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
             == QMessageBox::Yes;
     if (!yes) {
-        if (m_incident->isOpen())
-            m_incident->modify([&](incident::IncidentDocument& doc) {
-                incident::recordNote(doc, tr("Not run (declined at the confirmation): %1").arg(plan->command).toStdString(), incident::currentTimeMs());
-            });
         statusBar()->showMessage(tr("Not run: %1").arg(plan->command));
         return;
     }
