@@ -613,6 +613,13 @@ KubectlAnalysis analyseKubectlArguments(const std::vector<std::string>& args, co
                 std::move(a), "--insecure-skip-tls-verify-backend turns off TLS verification of the kubelet");
         if (f.name == "output-directory")
             return refused(std::move(a), "--output-directory writes files on this machine");
+        if (f.name == "kustomize")
+            return refused(std::move(a), "-k/--kustomize builds can fetch remote bases with git; run it in a terminal");
+        if (f.name == "output") {
+            const std::string format = lower(f.value.substr(0, f.value.find('=')));
+            if (format.size() > 5 && format.compare(format.size() - 4, 4, "file") == 0)
+                return refused(std::move(a), "-o " + format + " reads a template file on this machine and prints it");
+        }
         if (f.name == "raw" && (!startsWith(f.value, "/") || startsWith(f.value, "//")))
             return refused(std::move(a), "--raw takes a path on the API server, starting with /");
     }
@@ -625,8 +632,9 @@ KubectlAnalysis analyseKubectlArguments(const std::vector<std::string>& args, co
         a.objects.push_back(w);
     for (const std::string& f : p.all("filename"))
         a.objects.push_back("objects in " + f);
-    for (const std::string& k : p.all("kustomize"))
-        a.objects.push_back("objects of the kustomization " + k);
+    for (const char* local : { "from-file", "from-env-file", "cert", "key" })
+        for (const std::string& f : p.all(local))
+            a.objects.push_back("uploads the local file " + f);
     if (const ParsedFlag* l = p.last("selector"))
         a.objects.push_back("selected by -l " + l->value);
     if (const ParsedFlag* fs = p.last("field-selector"))

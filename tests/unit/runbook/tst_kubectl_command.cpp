@@ -241,6 +241,15 @@ private Q_SLOTS:
         QTest::newRow("raw absolute url") << "kubectl get --raw https://evil/api"
                                           << "refused"
                                           << "get";
+        QTest::newRow("kustomize fetches") << "kubectl get -k github.com/x/y?ref=main"
+                                           << "refused"
+                                           << "get";
+        QTest::newRow("template file") << "kubectl get pod p -o go-template-file=/home/u/.aws/credentials"
+                                       << "refused"
+                                       << "get";
+        QTest::newRow("jsonpath file") << "kubectl get pod p --output=jsonpath-file=/etc/passwd"
+                                       << "refused"
+                                       << "get";
         QTest::newRow("dump to local dir") << "kubectl cluster-info dump --output-directory=/tmp/d"
                                            << "refused"
                                            << "cluster-info dump";
