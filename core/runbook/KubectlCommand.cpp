@@ -207,7 +207,14 @@ struct ParsedFlag {
     std::string name; // long name
     std::string value; // "true"/"false" for booleans; "" for an optional value left out
     bool explicitValue = false;
+    bool global = false; // one of `kubectl options`, not the command's own (create rolebinding --user)
 };
+
+bool isGlobalFlag(const KubectlFlag* f)
+{
+    const auto& globals = kubectlGlobalFlags();
+    return std::any_of(globals.begin(), globals.end(), [f](const KubectlFlag& g) { return &g == f; });
+}
 
 struct ParsedArgs {
     std::vector<ParsedFlag> flags;
@@ -280,7 +287,7 @@ Result<ParsedArgs> parseFlags(
             const KubectlFlag* f = lookup.byName(name);
             if (!f)
                 return unknown("--" + name);
-            ParsedFlag pf { f->name, {}, eq != std::string::npos };
+            ParsedFlag pf { f->name, {}, eq != std::string::npos, isGlobalFlag(f) };
             std::vector<std::string> words { s };
             if (eq != std::string::npos) {
                 pf.value = s.substr(eq + 1);
@@ -312,7 +319,7 @@ Result<ParsedArgs> parseFlags(
             const KubectlFlag* f = lookup.byShorthand(s[j]);
             if (!f)
                 return unknown(std::string("-") + s[j]);
-            ParsedFlag pf { f->name, {}, false };
+            ParsedFlag pf { f->name, {}, false, isGlobalFlag(f) };
             const bool eqFollows = j + 1 < s.size() && s[j + 1] == '=';
             std::string written(1, s[j]);
             bool groupEnds = false;
@@ -598,14 +605,14 @@ KubectlAnalysis analyseKubectlArguments(const std::vector<std::string>& args, co
 
     // 3. What it may not do.
     for (const ParsedFlag& f : p.flags) {
-        if (connectionFlags().count(f.name))
+        if (f.global && connectionFlags().count(f.name))
             return refused(std::move(a),
                 "--" + f.name
                     + " changes where or as whom kubectl connects; LeakDesk connects it to the investigated cluster "
                       "itself");
-        if (f.name == "profile" || f.name == "profile-output")
+        if (f.global && (f.name == "profile" || f.name == "profile-output"))
             return refused(std::move(a), "--" + f.name + " writes a profile file on this machine");
-        if (f.name == "v" || f.name == "vmodule")
+        if (f.global && (f.name == "v" || f.name == "vmodule"))
             return refused(std::move(a),
                 "--" + f.name + " turns on debug logging, which prints requests and responses (Secrets included)");
         if (f.name == "insecure-skip-tls-verify-backend")

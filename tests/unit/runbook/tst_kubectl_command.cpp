@@ -167,6 +167,16 @@ private Q_SLOTS:
         QTest::newRow("cluster-info is not on the list") << "kubectl cluster-info"
                                                          << "change"
                                                          << "cluster-info";
+        QTest::newRow("rolebinding --user is a subject, not a login")
+            << "kubectl create rolebinding r --clusterrole=view --user=alice -n x"
+            << "change"
+            << "create rolebinding";
+        QTest::newRow("set subject --user") << "kubectl set subject rolebinding r --user=bob"
+                                            << "change"
+                                            << "set subject";
+        QTest::newRow("debug --profile is a debug profile") << "kubectl debug p -it --image=busybox --profile=general"
+                                                            << "change"
+                                                            << "debug";
         QTest::newRow("drain") << "kubectl drain node-1 --ignore-daemonsets"
                                << "change"
                                << "drain";
