@@ -1,9 +1,13 @@
 // leakdesk-cli runbook parse FILE|--bundled [--format json|text] [--namespace NS] [--set NAME=VALUE]...
+//                                [--local-folder DIR]
 // Shows how LeakDesk reads a runbook: steps, commands and their actions, placeholders,
-// thresholds and everything it could not understand (warnings).
+// thresholds and everything it could not understand (warnings); and for each command what the
+// GUI's Run button would do with it (read-only, change, refused), read by the very function the
+// GUI calls before it runs anything (runbook/KubectlCommand.h).
 #include "CliCommand.h"
 
 #include "runbook/Bindings.h"
+#include "runbook/KubectlCommand.h"
 #include "runbook/Parameters.h"
 #include "runbook/RunbookParser.h"
 
@@ -21,7 +25,38 @@ namespace {
 using nlohmann::json;
 using namespace leakdesk::runbook;
 
-json commandJson(const Command& c, const Bindings& bindings, const std::optional<std::string>& defaultNs, bool fill)
+// What the Run button would do with `text`: the GUI's own reading (analyseKubectlCommand).
+json runJson(const std::string& text, const KubectlRunOptions& options)
+{
+    const KubectlAnalysis a = analyseKubectlCommand(text, options);
+    json j;
+    j["effect"] = kubectlEffectName(a.effect);
+    j["reason"] = a.reason;
+    j["verb"] = a.verb.empty() ? json(nullptr) : json(a.verb);
+    j["objects"] = a.objects;
+    j["namespace"] = a.ns ? json(*a.ns) : json(nullptr);
+    j["all_namespaces"] = a.allNamespaces;
+    j["sensitive_output"] = a.sensitiveOutput;
+    j["sensitive_reason"] = a.sensitiveOutput ? json(a.sensitiveReason) : json(nullptr);
+    j["needs_local_folder"] = a.needsLocalFolder;
+    j["arguments"] = a.arguments;
+    j["preview_arguments"] = a.previewArguments;
+    return j;
+}
+
+std::string runLine(const std::string& text, const KubectlRunOptions& options)
+{
+    const KubectlAnalysis a = analyseKubectlCommand(text, options);
+    std::string line = std::string("run: ") + kubectlEffectName(a.effect) + " - " + a.reason;
+    if (!a.previewArguments.empty())
+        line += " (previewed with --dry-run=server)";
+    if (a.sensitiveOutput)
+        line += "; output hidden and never journaled: " + a.sensitiveReason;
+    return line;
+}
+
+json commandJson(const Command& c, const Bindings& bindings, const std::optional<std::string>& defaultNs, bool fill,
+    const KubectlRunOptions& options)
 {
     json j;
     j["text"] = c.text;
@@ -36,15 +71,16 @@ json commandJson(const Command& c, const Bindings& bindings, const std::optional
     j["arguments"] = c.arguments;
     if (c.rawText != c.text)
         j["raw_text"] = c.rawText;
+    j["run"] = runJson(c.text, options);
     if (fill) {
         const FilledCommand f = fillCommand(c, bindings, defaultNs);
         j["filled"] = { { "text", f.text }, { "unfilled", f.unfilled }, { "namespace_replaced", f.namespaceReplaced },
-            { "notes", f.notes } };
+            { "notes", f.notes }, { "run", runJson(f.text, options) } };
     }
     return j;
 }
 
-json runbookJson(const Runbook& rb, const Bindings& bindings, bool fill)
+json runbookJson(const Runbook& rb, const Bindings& bindings, bool fill, const KubectlRunOptions& options)
 {
     json j;
     j["source"] = rb.sourceName;
@@ -64,7 +100,7 @@ json runbookJson(const Runbook& rb, const Bindings& bindings, bool fill)
             { "line", s.line } };
         step["commands"] = json::array();
         for (const Command& c : s.commands)
-            step["commands"].push_back(commandJson(c, bindings, rb.defaultNamespace, fill));
+            step["commands"].push_back(commandJson(c, bindings, rb.defaultNamespace, fill, options));
         step["checklist"] = json::array();
         for (const ChecklistItem& i : s.checklist)
             step["checklist"].push_back(
@@ -100,7 +136,7 @@ json runbookJson(const Runbook& rb, const Bindings& bindings, bool fill)
     return j;
 }
 
-void printText(const Runbook& rb, const Bindings& bindings, bool fill)
+void printText(const Runbook& rb, const Bindings& bindings, bool fill, const KubectlRunOptions& options)
 {
     QTextStream out(stdout);
     auto q = [](const std::string& s) { return QString::fromStdString(s); };
@@ -126,9 +162,12 @@ void printText(const Runbook& rb, const Bindings& bindings, bool fill)
             if (!c.comment.empty())
                 out << " # " << q(c.comment);
             out << '\n';
+            if (!fill)
+                out << "       " << q(runLine(c.text, options)) << '\n';
             if (fill) {
                 const FilledCommand f = fillCommand(c, bindings, rb.defaultNamespace);
                 out << "       -> " << q(f.text) << '\n';
+                out << "          " << q(runLine(f.text, options)) << '\n';
                 for (const std::string& n : f.notes)
                     out << "          note: " << q(n) << '\n';
             }
@@ -177,6 +216,9 @@ int runRunbookCommand(const QStringList& args)
         QStringLiteral("fill commands for this namespace (replaces the runbook's)"), QStringLiteral("NS") });
     parser.addOption({ QStringLiteral("set"), QStringLiteral("bind a placeholder, e.g. --set service-name=checkout"),
         QStringLiteral("NAME=VALUE") });
+    parser.addOption({ QStringLiteral("local-folder"),
+        QStringLiteral("the folder kubectl cp may write to or read from, as picked in the GUI"),
+        QStringLiteral("DIR") });
     QStringList argv = args;
     argv.prepend(QStringLiteral("leakdesk-cli runbook"));
     if (!parser.parse(argv)) {
@@ -191,7 +233,7 @@ int runRunbookCommand(const QStringList& args)
     const bool bundled = parser.isSet(QStringLiteral("bundled"));
     if (pos.isEmpty() || pos.first() != QLatin1String("parse") || pos.size() != (bundled ? 1 : 2)) {
         printError(QStringLiteral("usage: leakdesk-cli runbook parse (FILE | --bundled) [--format json|text] "
-                                  "[--namespace NS] [--set NAME=VALUE]..."));
+                                  "[--namespace NS] [--set NAME=VALUE]... [--local-folder DIR]"));
         return 2;
     }
     const QString format = parser.value(QStringLiteral("format"));
@@ -215,6 +257,8 @@ int runRunbookCommand(const QStringList& args)
         bindings.values[name.toStdString()] = kv.mid(eq + 1).toStdString();
     }
     const bool fill = bindings.ns.has_value() || !bindings.values.empty();
+    KubectlRunOptions runOptions;
+    runOptions.localFolder = parser.value(QStringLiteral("local-folder")).toStdString();
 
     const auto rb = bundled ? loadBundledRunbook() : loadRunbookFile(pos.at(1).toStdString());
     if (!rb) {
@@ -222,11 +266,11 @@ int runRunbookCommand(const QStringList& args)
         return 1;
     }
     if (format == QLatin1String("json")) {
-        const std::string text = runbookJson(*rb, bindings, fill).dump(2);
+        const std::string text = runbookJson(*rb, bindings, fill, runOptions).dump(2);
         std::fwrite(text.data(), 1, text.size(), stdout);
         std::fputc('\n', stdout);
     } else {
-        printText(*rb, bindings, fill);
+        printText(*rb, bindings, fill, runOptions);
     }
     return 0;
 }

@@ -1,6 +1,7 @@
 #include "runbook/CommandLine.h"
 
 #include "common/Text.h"
+#include "runbook/KubectlFlagTable.h"
 
 #include <algorithm>
 #include <cctype>
@@ -300,15 +301,26 @@ std::vector<Command> splitCommandBlock(
 
 namespace {
 
-// kubectl flags that take a value as the next word (when not written --flag=value).
+// kubectl flags that take a value as the next word (when not written --flag=value), in any
+// command: only to find the action's arguments; what may run is KubectlCommand.h's business.
 bool kubectlFlagTakesValue(const std::string& flag)
 {
-    static const std::set<std::string> withValue { "-n", "--namespace", "--context", "--kubeconfig", "--cluster",
-        "--user", "-l", "--selector", "-o", "--output", "--field-selector", "--sort-by", "-c", "--container",
-        "--limits", "--requests", "-f", "--filename", "--type", "--as", "--as-group", "-s", "--server", "--token",
-        "--timeout", "--revision", "--replicas", "-p", "--patch", "--image", "--env", "-e", "--from", "--since",
-        "--tail", "--field-manager", "--grace-period", "--request-timeout", "-L", "--label-columns", "--template",
-        "--subresource", "--containers", "--resource-version", "--max-log-requests" };
+    static const std::set<std::string> withValue = [] {
+        std::set<std::string> out;
+        auto add = [&](const KubectlFlag& f) {
+            if (f.value != FlagValue::Required)
+                return;
+            out.insert("--" + f.name);
+            if (f.shorthand)
+                out.insert(std::string("-") + f.shorthand);
+        };
+        for (const KubectlFlag& f : kubectlGlobalFlags())
+            add(f);
+        for (const KubectlVerb& v : kubectlVerbs())
+            for (const KubectlFlag& f : v.flags)
+                add(f);
+        return out;
+    }();
     return withValue.count(flag) > 0;
 }
 
@@ -534,6 +546,24 @@ Classification classifyKubectl(const std::vector<std::string>& words)
     return c;
 }
 
+// The action comes from the runbook's reading above; whether it changes the cluster only from the
+// allow-list reading of argv against kubectl's flag table (KubectlCommand.h).
+Classification classifyKubectlCall(const std::vector<std::string>& words)
+{
+    Classification c = classifyKubectl(words);
+    const KubectlAnalysis k = analyseKubectlArguments(std::vector<std::string>(words.begin() + 1, words.end()));
+    c.mutates = k.effect != KubectlEffect::ReadOnly;
+    if (k.ns)
+        c.ns = k.ns;
+    if (k.effect == KubectlEffect::Refused)
+        c.why = "not run from LeakDesk: " + k.reason;
+    else if (c.action == ActionKind::Shell || c.mutates)
+        c.why = c.action == ActionKind::Shell ? k.reason : c.why + "; " + k.reason;
+    if (k.sensitiveOutput)
+        c.why += "; its output is never journaled (" + k.sensitiveReason + ")";
+    return c;
+}
+
 // Programs that only read or filter (in a pipeline after kubectl, or on their own).
 bool isReadOnlyProgram(const std::string& program)
 {
@@ -558,7 +588,7 @@ Classification classifySimple(const std::vector<std::string>& wordsIn)
     }
     const std::string program = baseName(words[0]);
     if (program == "kubectl" || program == "oc")
-        return classifyKubectl(words);
+        return classifyKubectlCall(words);
     if (program == "helm") {
         static const std::set<std::string> helmRead { "list", "ls", "status", "get", "history", "show", "search",
             "template", "lint", "version", "env", "repo", "diff" };
@@ -593,6 +623,7 @@ Classification classifySimple(const std::vector<std::string>& wordsIn)
 
 void classifyCommand(Command& command)
 {
+    command.run = analyseKubectlCommand(command.text);
     const auto tokens = tokenizeShell(command.text);
     std::vector<std::vector<std::string>> parts(1);
     std::vector<std::string> operators;

@@ -2,6 +2,8 @@
 // The Runbook model: what a Markdown runbook says, in typed form. Built by parseRunbook()
 // (RunbookParser.h); plain C++ values (UTF-8 std::string) so any layer can hold them.
 
+#include "runbook/KubectlCommand.h"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -33,13 +35,16 @@ struct Command {
     std::string comment; // the "#" comment lines just above it (and a trailing "# ..."), joined
     std::string program; // first word, e.g. "kubectl"
     ActionKind action = ActionKind::Shell;
-    bool mutatesCluster = false; // changes objects or processes in the cluster: ask before running
+    bool mutatesCluster = false; // not known to be read-only (kubectl: not on the read-only list)
     std::string classification; // why it got its action / mutation flag, one sentence
     std::optional<std::string> ns; // namespace named by -n/--namespace (or ns/pod: for kubectl cp)
     std::vector<std::string> placeholders; // names without brackets: "service-name"
     std::map<std::string, std::string> arguments; // action parameters, e.g. "memory-limit" -> "4Gi"
     std::string language; // the fence's info string ("bash"; empty when none)
     int line = 0;
+    // What the Run button would do with the text as written (placeholders unfilled): the GUI
+    // analyses the filled-in text again, with the same function, right before it runs it.
+    KubectlAnalysis run;
 };
 
 struct ChecklistItem {

@@ -828,6 +828,59 @@ struct CmarkNodeDeleter {
     void operator()(cmark_node* n) const { cmark_node_free(n); }
 };
 
+// The builder walks the tree recursively (lists in lists, quotes in quotes, emphasis in links
+// ...). A runbook needs a handful of levels; "> > > ..." or "- - - ..." tens of thousands deep
+// would exhaust the stack. So, before the walk, every subtree deeper than this is cut off with a
+// warning naming its line. cmark's own iterator and cmark_node_free are not recursive.
+constexpr int kMaxMarkdownNesting = 48;
+
+int lineOfNodeOrParent(cmark_node* n)
+{
+    for (; n; n = cmark_node_parent(n))
+        if (const int line = cmark_node_get_start_line(n); line > 0)
+            return line;
+    return 0;
+}
+
+void pruneDeepNesting(cmark_node* document, std::vector<Warning>& warnings)
+{
+    std::vector<cmark_node*> tooDeep;
+    cmark_iter* it = cmark_iter_new(document);
+    int depth = 0;
+    for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+        cmark_node* n = cmark_iter_get_node(it);
+        if (ev == CMARK_EVENT_EXIT) {
+            --depth;
+            continue;
+        }
+        // Leaf types (text, code, breaks, HTML) only get an ENTER event, as in cmark's iterator.
+        const auto type = cmark_node_get_type(n);
+        const bool container = !(type == CMARK_NODE_HTML_BLOCK || type == CMARK_NODE_THEMATIC_BREAK
+            || type == CMARK_NODE_CODE_BLOCK || type == CMARK_NODE_TEXT || type == CMARK_NODE_SOFTBREAK
+            || type == CMARK_NODE_LINEBREAK || type == CMARK_NODE_CODE || type == CMARK_NODE_HTML_INLINE);
+        if (depth >= kMaxMarkdownNesting) {
+            tooDeep.push_back(n);
+            if (container)
+                cmark_iter_reset(it, n, CMARK_EVENT_EXIT); // skips its subtree and consumes its EXIT
+            continue;
+        }
+        if (container)
+            ++depth;
+    }
+    cmark_iter_free(it);
+    std::vector<int> reported;
+    for (cmark_node* n : tooDeep) {
+        const int line = lineOfNodeOrParent(n);
+        if (std::find(reported.begin(), reported.end(), line) == reported.end() && reported.size() < 10) {
+            warnings.push_back({ "Markdown nested more than " + std::to_string(kMaxMarkdownNesting)
+                    + " levels deep (block quotes, lists, emphasis or links); the deeper part was not read",
+                line });
+            reported.push_back(line);
+        }
+        cmark_node_free(n); // unlinks it from its parent
+    }
+}
+
 } // namespace
 
 Result<Runbook> parseRunbook(std::string_view markdown, const std::string& sourceName)
@@ -842,8 +895,13 @@ Result<Runbook> parseRunbook(std::string_view markdown, const std::string& sourc
         cmark_parse_document(markdown.data(), markdown.size(), CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8));
     if (!doc)
         return makeError(ErrorCode::Parse, "the Markdown parser could not read '" + name + "'");
+    std::vector<Warning> nestingWarnings;
+    pruneDeepNesting(doc.get(), nestingWarnings);
     RunbookBuilder builder(markdown, sourceName);
-    return builder.build(doc.get());
+    auto rb = builder.build(doc.get());
+    if (rb)
+        rb->warnings.insert(rb->warnings.begin(), nestingWarnings.begin(), nestingWarnings.end());
+    return rb;
 }
 
 } // namespace leakdesk::runbook

@@ -19,7 +19,10 @@
 #include "investigation/OomEvidenceView.h"
 #include "investigation/VerdictBanner.h"
 #include "main/ConnectionBar.h"
+#include "runbook/KubectlChangeConfirmation.h"
 #include "runbook/KubectlRunner.h"
+#include "runbook/CommandLine.h"
+#include "kube/KubeConfig.h"
 #include "runbook/Parameters.h"
 #include "runbook/RunbookChecklistModel.h"
 #include "runbook/RunbookParser.h"
@@ -49,6 +52,7 @@
 #include <QMessageBox>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -280,7 +284,7 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
     });
     connect(m_oomView, &OomEvidenceView::killActivated, this, &MainWindow::showMomentOnChart);
     m_stepView->setRunAvailable(!KubectlRunner::kubectlPath().isEmpty());
-    connect(m_stepView, &StepDetailView::runRequested, this, [this](const QString& command, bool mutates) { runCommand(command, mutates); });
+    connect(m_stepView, &StepDetailView::runRequested, this, [this](const QString& command) { runCommand(command); });
     connect(m_kubectl, &KubectlRunner::finished, this, &MainWindow::onCommandFinished);
 
     setRunbook(std::move(runbook));
@@ -850,10 +854,40 @@ void MainWindow::setParameters(const runbook::RunbookParameters& parameters)
         m_controller->investigate(m_bar->currentNamespace(), m_bar->currentService());
 }
 
-void MainWindow::runCommand(const QString& command, bool mutates, bool confirmed)
+bool MainWindow::kubectlTarget(KubectlTarget& target)
 {
     auto* conn = m_controller->connection();
-    if (!conn) {
+    if (!conn)
+        return false;
+    const auto& ctx = conn->kube().context();
+    if (conn->isSandbox()) {
+        target.kubeconfigFiles = QStringList { conn->sandboxHost()->kubeconfigPath() };
+        target.context = conn->sandboxHost()->contextName();
+    } else {
+        // The files LeakDesk itself read the cluster from: --kubeconfig, else KUBECONFIG or ~/.kube/config.
+        const QString explicitFile = conn->optionsForContext(conn->contextName()).kubeconfig;
+        if (!explicitFile.isEmpty()) {
+            target.kubeconfigFiles = QStringList { explicitFile };
+        } else {
+            for (const std::string& f : kube::defaultKubeConfigFiles())
+                target.kubeconfigFiles << QString::fromStdString(f);
+        }
+        target.context = conn->contextName();
+        if (ctx.user.exec && !QString::fromStdString(ctx.user.exec->command).contains(QLatin1Char('/'))) {
+            const QString plugin = QStandardPaths::findExecutable(QString::fromStdString(ctx.user.exec->command));
+            if (!plugin.isEmpty())
+                target.extraPath << QFileInfo(plugin).absolutePath();
+        }
+    }
+    target.server = QString::fromStdString(ctx.cluster.server);
+    target.localFolder = m_kubectlFolder;
+    return true;
+}
+
+void MainWindow::runCommand(const QString& command)
+{
+    KubectlTarget target;
+    if (!kubectlTarget(target)) {
         statusBar()->showMessage(tr("No cluster is open"));
         return;
     }
@@ -861,58 +895,105 @@ void MainWindow::runCommand(const QString& command, bool mutates, bool confirmed
         statusBar()->showMessage(tr("A kubectl command is still running"));
         return;
     }
-    if (mutates && !confirmed
-        && QMessageBox::question(this, tr("Change the cluster?"),
-               tr("<p>This command changes the cluster <b>%1</b>:</p><pre>%2</pre><p>Run it?</p>")
-                   .arg(conn->contextName().toHtmlEscaped(), command.toHtmlEscaped()),
-               QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
-            != QMessageBox::Yes)
-        return;
-    KubectlTarget target;
-    if (conn->isSandbox()) {
-        target.kubeconfig = conn->sandboxHost()->kubeconfigPath();
-        target.context = conn->sandboxHost()->contextName();
-    } else {
-        target.context = conn->contextName();
-        if (qEnvironmentVariableIsEmpty("KUBECONFIG")) // else kubectl merges the same files we did
-            target.kubeconfig = QString::fromStdString(conn->kube().context().context.sourceFile);
+    // kubectl cp reads or writes this machine's files: only in a folder the user picks.
+    if (m_kubectlFolder.isEmpty() && runbook::analyseKubectlCommand(command.toStdString()).needsLocalFolder) {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Folder for kubectl cp"), QDir::homePath());
+        if (folder.isEmpty())
+            return;
+        m_kubectlFolder = folder;
+        target.localFolder = folder;
     }
-    if (auto st = m_kubectl->run(command, target); !st) {
+    auto plan = planKubectlRun(command, target);
+    if (!plan) {
+        QMessageBox::warning(this, tr("Cannot run the command"), QString::fromStdString(plan.error().toString()));
+        return;
+    }
+    m_pendingChange.reset();
+    m_lastPreview.clear();
+    if (plan->analysis.effect == runbook::KubectlEffect::Change) {
+        m_pendingChange = std::make_unique<KubectlPlan>(std::move(*plan));
+        if (m_pendingChange->previewArguments.isEmpty()) {
+            confirmAndRunChange(nullptr);
+            return;
+        }
+        if (auto st = m_kubectl->run(*m_pendingChange, true); !st) {
+            m_pendingChange.reset();
+            QMessageBox::warning(this, tr("Cannot run the command"), QString::fromStdString(st.error().toString()));
+            return;
+        }
+        statusBar()->showMessage(tr("Server-side dry run: %1").arg(command));
+        return;
+    }
+    if (auto st = m_kubectl->run(*plan); !st) {
         QMessageBox::warning(this, tr("Cannot run the command"), QString::fromStdString(st.error().toString()));
         return;
     }
     statusBar()->showMessage(tr("Running: %1").arg(command));
 }
 
+void MainWindow::confirmAndRunChange(const KubectlRun* preview)
+{
+    auto plan = std::move(m_pendingChange);
+    if (!plan)
+        return;
+    KubectlTarget target;
+    if (!kubectlTarget(target))
+        return;
+    runbook::Command asRunbookLine;
+    asRunbookLine.text = plan->command.toStdString();
+    runbook::classifyCommand(asRunbookLine);
+    auto* conn = m_controller->connection();
+    const QString html = changeConfirmationHtml(*plan, target, conn ? conn->defaultNamespace() : QString(), preview, asRunbookLine.action);
+    const bool yes = m_confirmChange ? m_confirmChange(html)
+                                     : QMessageBox::question(this, tr("Change the cluster?"), html, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+            == QMessageBox::Yes;
+    if (!yes) {
+        statusBar()->showMessage(tr("Not run: %1").arg(plan->command));
+        return;
+    }
+    m_lastPreview = preview ? tr("server-side dry run (exit code %1):\n%2").arg(preview->exitCode).arg(journaledOutput(*preview)) : QString();
+    if (auto st = m_kubectl->run(*plan); !st) {
+        QMessageBox::warning(this, tr("Cannot run the command"), QString::fromStdString(st.error().toString()));
+        return;
+    }
+    statusBar()->showMessage(tr("Running: %1").arg(plan->command));
+}
+
 void MainWindow::onCommandFinished(const KubectlRun& run)
 {
-    constexpr qsizetype kMaxJournaledOutput = 64 * 1024;
-    QString output = QString::fromUtf8(run.output);
+    if (run.preview) {
+        confirmAndRunChange(&run);
+        return;
+    }
     QString note;
     if (run.timedOut)
         note = tr("stopped after the time limit");
     else if (run.exitCode != 0)
         note = tr("exit code %1").arg(run.exitCode);
+    // Secret and ConfigMap data never reach the incident file: only that the command ran.
+    const QString journaled = journaledOutput(run);
     QString actionId;
     if (ensureIncident()) {
         incident::ActionRecord a;
         a.kind = "shell";
         a.title = run.command.left(120).toStdString();
         a.kubectl = run.command.toStdString();
-        a.output = (output.size() > kMaxJournaledOutput ? output.left(kMaxJournaledOutput) + tr("\n[… %1 more bytes not kept]").arg(output.size() - kMaxJournaledOutput)
-                                                        : output)
-                       .toStdString();
+        a.output = journaled.toStdString();
+        a.diff = m_lastPreview.toStdString();
         a.state = run.exitCode == 0 && !run.timedOut ? incident::ActionState::Applied : incident::ActionState::Failed;
         a.error = note.toStdString();
         std::string id;
         m_incident->modify([&](incident::IncidentDocument& doc) { id = incident::recordAction(doc, a, incident::currentTimeMs()); });
         actionId = QString::fromStdString(id);
     }
+    m_lastPreview.clear();
     statusBar()->showMessage(note.isEmpty() ? tr("Done in %1 s: %2").arg(run.elapsedMs / 1000.0, 0, 'f', 1).arg(run.command)
                                             : tr("%1: %2").arg(note, run.command));
-    // The output, where the user looks: a small window that stays until closed.
+    // The output, where the user looks: a small window that stays until closed. Masked when it
+    // prints Secret data; "Show" reveals it in this window only, on purpose.
     auto* dialog = findChild<QDialog*>(QStringLiteral("commandOutput"));
     QPlainTextEdit* text = nullptr;
+    QPushButton* reveal = nullptr;
     if (!dialog) {
         dialog = new QDialog(this);
         dialog->setObjectName(QStringLiteral("commandOutput"));
@@ -923,13 +1004,28 @@ void MainWindow::onCommandFinished(const KubectlRun& run)
         text->setLineWrapMode(QPlainTextEdit::NoWrap);
         text->setStyleSheet(QStringLiteral("font-family: monospace"));
         l->addWidget(text);
+        reveal = new QPushButton(tr("Show the hidden output"), dialog);
+        reveal->setObjectName(QStringLiteral("revealOutput"));
+        l->addWidget(reveal, 0, Qt::AlignLeft);
     } else {
         text = dialog->findChild<QPlainTextEdit*>();
+        reveal = dialog->findChild<QPushButton*>(QStringLiteral("revealOutput"));
     }
     dialog->setWindowTitle(run.command);
-    text->setPlainText(QStringLiteral("$ ") + run.command + QStringLiteral("\n") + output + (note.isEmpty() ? QString() : QStringLiteral("\n[") + note + QStringLiteral("]")));
+    const QString header = QStringLiteral("$ ") + run.command + QStringLiteral("\n");
+    const QString footer = note.isEmpty() ? QString() : QStringLiteral("\n[") + note + QStringLiteral("]");
+    text->setPlainText(header + shownOutput(run) + footer);
+    reveal->disconnect();
+    reveal->setVisible(run.sensitive);
+    if (run.sensitive) {
+        const QString plain = header + QString::fromUtf8(run.output) + footer;
+        connect(reveal, &QPushButton::clicked, text, [text, reveal, plain] {
+            text->setPlainText(plain);
+            reveal->hide();
+        });
+    }
     dialog->show();
-    Q_EMIT commandFinished(actionId, run.exitCode, output);
+    Q_EMIT commandFinished(actionId, run.exitCode, journaled);
 }
 
 void MainWindow::showMomentOnChart(qint64 tMs)

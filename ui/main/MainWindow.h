@@ -10,6 +10,7 @@
 #include <QMainWindow>
 #include <QMap>
 
+#include <functional>
 #include <memory>
 
 class QDialog;
@@ -25,7 +26,9 @@ class EscalationBar;
 class HeapView;
 class IncidentSession;
 class KubectlRunner;
+struct KubectlPlan;
 struct KubectlRun;
+struct KubectlTarget;
 class MitigationPanel;
 class InvestigationController;
 class MemoryEvidenceView;
@@ -73,9 +76,16 @@ public:
     void addNote(const QString& text);
     // Moves to the runbook's memory step and centres the chart on `tMs` with the crosshair there.
     void showMomentOnChart(qint64 tMs);
-    // "Run with kubectl": runs a runbook command against the open cluster and journals its output.
-    // A command that changes the cluster is confirmed first unless `confirmed`.
-    void runCommand(const QString& command, bool mutates, bool confirmed = false);
+    // "Run with kubectl": runs a runbook command against the open cluster and journals it. What
+    // may run is read from the command itself (runbook/KubectlCommand.h): refused commands never
+    // start; a change is previewed with --dry-run=server where kubectl has it and confirmed first
+    // (naming verb, objects, namespace and server); output that prints Secret or ConfigMap data is
+    // masked on screen and never journaled. kubectl cp asks for a folder first.
+    void runCommand(const QString& command);
+    // Answers the change confirmation instead of a dialog (tests): gets the dialog's HTML.
+    using ChangeConfirmer = std::function<bool(const QString& html)>;
+    void setChangeConfirmer(ChangeConfirmer confirmer) { m_confirmChange = std::move(confirmer); }
+    void setKubectlFolder(const QString& folder) { m_kubectlFolder = folder; }
     // The thresholds in effect: the runbook's, unless changed in Incident > Runbook thresholds.
     const runbook::RunbookParameters& parameters() const { return m_params; }
     void setParameters(const runbook::RunbookParameters& parameters);
@@ -105,6 +115,8 @@ private:
     bool ensureIncident();
     void updateMitigationTarget();
     void onCommandFinished(const KubectlRun& run);
+    bool kubectlTarget(KubectlTarget& target);
+    void confirmAndRunChange(const KubectlRun* preview);
     void connectIsolation(ServiceIsolationBox* box, const QString& pod);
 
     InvestigationController* m_controller;
@@ -122,6 +134,10 @@ private:
     MitigationPanel* m_mitigations;
     EscalationBar* m_escalation;
     KubectlRunner* m_kubectl;
+    std::unique_ptr<KubectlPlan> m_pendingChange; // planned, waiting for its preview and confirmation
+    QString m_lastPreview; // the confirmed change's dry-run output, for its journal entry
+    QString m_kubectlFolder; // picked by the user for kubectl cp
+    ChangeConfirmer m_confirmChange;
     QTabWidget* m_tabs;
     HeapView* m_heapView;
     TimelineView* m_timeline;

@@ -1,6 +1,8 @@
 #include "runbook/KubectlRunner.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
 #include <QStandardPaths>
 #include <QTimer>
 
@@ -8,102 +10,103 @@ namespace leakdesk::ui {
 
 namespace {
 
-// Words as a POSIX shell splits them: single quotes literal, double quotes and backslashes as in sh.
-Result<QStringList> splitWords(const QString& command)
+QStringList toQt(const std::vector<std::string>& words)
 {
-    QStringList words;
-    QString word;
-    bool inWord = false;
-    QChar quote;
-    for (qsizetype i = 0; i < command.size(); ++i) {
-        const QChar c = command[i];
-        if (quote == QLatin1Char('\'')) {
-            if (c == quote)
-                quote = QChar();
-            else
-                word += c;
-        } else if (quote == QLatin1Char('"')) {
-            if (c == quote)
-                quote = QChar();
-            else if (c == QLatin1Char('\\') && i + 1 < command.size())
-                word += command[++i];
-            else
-                word += c;
-        } else if (c == QLatin1Char('\'') || c == QLatin1Char('"')) {
-            quote = c;
-            inWord = true;
-        } else if (c == QLatin1Char('\\') && i + 1 < command.size()) {
-            word += command[++i];
-            inWord = true;
-        } else if (c.isSpace()) {
-            if (inWord)
-                words << word;
-            word.clear();
-            inWord = false;
-        } else {
-            word += c;
-            inWord = true;
-        }
-    }
-    if (!quote.isNull())
-        return makeError(ErrorCode::Parse, "unbalanced quotes in the command");
-    if (inWord)
-        words << word;
-    return words;
+    QStringList out;
+    for (const std::string& w : words)
+        out << QString::fromStdString(w);
+    return out;
 }
 
 } // namespace
 
+QString kubectlCacheDir()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/kubectl");
+    QDir().mkpath(dir);
+    return dir;
+}
+
+QProcessEnvironment kubectlEnvironment(
+    const QProcessEnvironment& inherited, const QString& kubectlProgram, const QStringList& extraPath)
+{
+    QProcessEnvironment env;
+    static const QStringList kept { QStringLiteral("HOME"), QStringLiteral("USER"), QStringLiteral("LOGNAME"),
+        QStringLiteral("LANG"), QStringLiteral("LC_ALL"), QStringLiteral("LC_CTYPE"), QStringLiteral("LC_MESSAGES"),
+        QStringLiteral("TZ"), QStringLiteral("TMPDIR") };
+    // Exec credential plugins (aws, gke-gcloud-auth-plugin, kubelogin) read their own settings.
+    static const QStringList pluginPrefixes { QStringLiteral("AWS_"), QStringLiteral("GOOGLE_"),
+        QStringLiteral("CLOUDSDK_"), QStringLiteral("AZURE_") };
+    for (const QString& key : inherited.keys()) {
+        const bool keep = kept.contains(key)
+            || std::any_of(
+                pluginPrefixes.begin(), pluginPrefixes.end(), [&](const QString& p) { return key.startsWith(p); });
+        if (keep)
+            env.insert(key, inherited.value(key));
+    }
+    QStringList path;
+    if (!kubectlProgram.isEmpty())
+        path << QFileInfo(kubectlProgram).absolutePath();
+    path << extraPath << QStringLiteral("/usr/local/bin") << QStringLiteral("/usr/bin") << QStringLiteral("/bin");
+    path.removeDuplicates();
+    env.insert(QStringLiteral("PATH"), path.join(QLatin1Char(':')));
+    return env;
+}
+
+Result<KubectlPlan> planKubectlRun(const QString& command, const KubectlTarget& target)
+{
+    runbook::KubectlRunOptions options;
+    options.localFolder = target.localFolder.toStdString();
+    KubectlPlan plan;
+    plan.command = command;
+    plan.analysis = runbook::analyseKubectlCommand(command.toStdString(), options);
+    if (!plan.analysis.runnable())
+        return makeError(ErrorCode::Unsupported, "LeakDesk does not run this command: " + plan.analysis.reason,
+            "copy it and run it in a terminal if you are sure");
+    if (target.kubeconfigFiles.isEmpty())
+        return makeError(ErrorCode::Config, "no kubeconfig for the investigated cluster",
+            "open the cluster from a kubeconfig first");
+    // The investigated cluster's connection, and nothing the environment could add.
+    QStringList connection;
+    if (target.kubeconfigFiles.size() == 1)
+        connection << QStringLiteral("--kubeconfig") << target.kubeconfigFiles.front();
+    if (!target.context.isEmpty())
+        connection << QStringLiteral("--context") << target.context;
+    connection << QStringLiteral("--cache-dir") << kubectlCacheDir();
+    plan.arguments = connection + toQt(plan.analysis.arguments);
+    if (!plan.analysis.previewArguments.empty())
+        plan.previewArguments = connection + toQt(plan.analysis.previewArguments);
+    plan.environment
+        = kubectlEnvironment(QProcessEnvironment::systemEnvironment(), KubectlRunner::kubectlPath(), target.extraPath);
+    if (target.kubeconfigFiles.size() > 1) // merged like LeakDesk merged them; --kubeconfig takes one file
+        plan.environment.insert(QStringLiteral("KUBECONFIG"), target.kubeconfigFiles.join(QLatin1Char(':')));
+    plan.workingDirectory = target.localFolder.isEmpty() ? kubectlCacheDir() : target.localFolder;
+    return plan;
+}
+
 Result<QStringList> kubectlArguments(const QString& command, const KubectlTarget& target)
 {
-    static const QString shellChars = QStringLiteral("|;&<>`$");
-    for (QChar c : command)
-        if (shellChars.contains(c))
-            return makeError(ErrorCode::Unsupported, "the command uses shell syntax ('" + QString(c).toStdString() + "'), which LeakDesk does not run",
-                "copy it and run it in a terminal");
-    auto split = splitWords(command);
-    if (!split)
-        return split.error();
-    QStringList words = std::move(split).value();
-    if (words.isEmpty() || words.front() != QLatin1String("kubectl"))
-        return makeError(ErrorCode::InvalidArgument, "only kubectl commands can be run from LeakDesk", "copy it and run it in a terminal");
-    words.removeFirst();
-    QStringList out;
-    bool afterDashDash = false;
-    bool hasKubeconfig = false;
-    bool hasContext = false;
-    for (const QString& w : words) {
-        if (afterDashDash) {
-            out << w;
-            continue;
-        }
-        if (w == QLatin1String("--")) {
-            afterDashDash = true;
-            out << w;
-            continue;
-        }
-        // No terminal here: interactive flags would make kubectl wait or fail.
-        if (w == QLatin1String("-it") || w == QLatin1String("-ti") || w == QLatin1String("-i") || w == QLatin1String("-t")
-            || w == QLatin1String("--stdin") || w == QLatin1String("--tty"))
-            continue;
-        hasKubeconfig = hasKubeconfig || w.startsWith(QLatin1String("--kubeconfig"));
-        hasContext = hasContext || w.startsWith(QLatin1String("--context"));
-        out << w;
-    }
-    if (out.isEmpty())
-        return makeError(ErrorCode::InvalidArgument, "kubectl without a subcommand");
-    QStringList prefix;
-    if (!hasKubeconfig && !target.kubeconfig.isEmpty())
-        prefix << QStringLiteral("--kubeconfig") << target.kubeconfig;
-    if (!hasContext && !target.context.isEmpty())
-        prefix << QStringLiteral("--context") << target.context;
-    return prefix + out;
+    auto plan = planKubectlRun(command, target);
+    if (!plan)
+        return plan.error();
+    return plan->arguments;
+}
+
+QString journaledOutput(const KubectlRun& run)
+{
+    constexpr qsizetype kMaxJournaledOutput = 64 * 1024;
+    if (run.sensitive)
+        return QStringLiteral("[output not kept: %1; %2 bytes]").arg(run.sensitiveReason).arg(run.output.size());
+    const QString output = QString::fromUtf8(run.output);
+    if (output.size() <= kMaxJournaledOutput)
+        return output;
+    return output.left(kMaxJournaledOutput)
+        + QStringLiteral("\n[… %1 more characters not kept]").arg(output.size() - kMaxJournaledOutput);
 }
 
 KubectlRunner::KubectlRunner(QObject* parent)
     : QObject(parent)
-{
-}
+{ }
 
 KubectlRunner::~KubectlRunner()
 {
@@ -114,26 +117,49 @@ KubectlRunner::~KubectlRunner()
     }
 }
 
-QString KubectlRunner::kubectlPath() { return QStandardPaths::findExecutable(QStringLiteral("kubectl")); }
+QString KubectlRunner::kubectlPath()
+{
+    return QStandardPaths::findExecutable(QStringLiteral("kubectl"));
+}
 
-bool KubectlRunner::isRunning() const { return m_process != nullptr; }
+bool KubectlRunner::isRunning() const
+{
+    return m_process != nullptr;
+}
 
 Status KubectlRunner::run(const QString& command, const KubectlTarget& target, int timeoutMs)
 {
+    auto plan = planKubectlRun(command, target);
+    if (!plan)
+        return plan.error();
+    if (plan->analysis.effect != runbook::KubectlEffect::ReadOnly)
+        return makeError(ErrorCode::InvalidArgument,
+            "kubectl " + plan->analysis.verb + " changes the cluster and needs a confirmation");
+    return run(*plan, false, timeoutMs);
+}
+
+Status KubectlRunner::run(const KubectlPlan& plan, bool preview, int timeoutMs)
+{
     if (m_process)
         return makeError(ErrorCode::InvalidArgument, "a command is still running");
+    if (!plan.analysis.runnable())
+        return makeError(ErrorCode::Unsupported, "LeakDesk does not run this command: " + plan.analysis.reason);
+    if (preview && plan.previewArguments.isEmpty())
+        return makeError(ErrorCode::InvalidArgument, "kubectl " + plan.analysis.verb + " has no server-side dry run");
     const QString program = kubectlPath();
     if (program.isEmpty())
         return makeError(ErrorCode::NotFound, "kubectl is not on PATH", "install kubectl, or copy the command");
-    auto args = kubectlArguments(command, target);
-    if (!args)
-        return args.error();
     m_run = {};
-    m_run.command = command;
+    m_run.command = plan.command;
+    m_run.preview = preview;
+    m_run.sensitive = plan.analysis.sensitiveOutput;
+    m_run.sensitiveReason = QString::fromStdString(plan.analysis.sensitiveReason);
     m_started = QDateTime::currentMSecsSinceEpoch();
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::SeparateChannels);
     m_process->setStandardInputFile(QProcess::nullDevice());
+    m_process->setProcessEnvironment(plan.environment);
+    m_process->setWorkingDirectory(plan.workingDirectory);
     connect(m_process.get(), &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
         m_run.exitCode = status == QProcess::NormalExit ? code : -1;
         m_run.output = m_process->readAllStandardOutput() + m_process->readAllStandardError();
@@ -152,7 +178,7 @@ Status KubectlRunner::run(const QString& command, const KubectlTarget& target, i
         m_run.timedOut = true;
         m_process->kill();
     });
-    m_process->start(program, *args);
+    m_process->start(program, preview ? plan.previewArguments : plan.arguments);
     return Ok {};
 }
 

@@ -1,6 +1,7 @@
 #include "runbook/StepDetailView.h"
 
 #include "runbook/Bindings.h"
+#include "runbook/KubectlCommand.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -140,20 +141,37 @@ void StepDetailView::rebuild()
         copy->setToolTip(tr("Copy the command to the clipboard"));
         connect(copy, &QPushButton::clicked, row, [text] { QApplication::clipboard()->setText(text); });
         rl->addWidget(edit, 1);
-        if (cmd.mutatesCluster) {
+        // What Run would do with the text shown (filled in), read as the runner will read it.
+        const runbook::KubectlAnalysis run = runbook::analyseKubectlCommand(filled.text);
+        const bool isKubectl = text.startsWith(QLatin1String("kubectl "));
+        const bool offerRun = m_runAvailable && isKubectl && (run.runnable() || run.needsLocalFolder);
+        if (isKubectl && !offerRun && m_runAvailable) {
+            auto* refusedLabel = new QLabel(tr("not run here"), row);
+            refusedLabel->setObjectName(QStringLiteral("runRefused"));
+            refusedLabel->setToolTip(QString::fromStdString(run.reason));
+            refusedLabel->setStyleSheet(QStringLiteral("color:#5f6368"));
+            rl->addWidget(refusedLabel);
+        } else if (cmd.mutatesCluster || run.effect == runbook::KubectlEffect::Change) {
             auto* warn = new QLabel(tr("changes the cluster"), row);
             warn->setStyleSheet(QStringLiteral("color:#c62828"));
             rl->addWidget(warn);
         }
+        if (run.sensitiveOutput) {
+            auto* secret = new QLabel(tr("prints secrets"), row);
+            secret->setToolTip(tr("This command %1: its output is hidden on screen and never kept in the incident.")
+                                   .arg(QString::fromStdString(run.sensitiveReason)));
+            rl->addWidget(secret);
+        }
         rl->addWidget(copy);
-        if (m_runAvailable && text.startsWith(QLatin1String("kubectl "))) {
-            auto* run = new QPushButton(tr("Run"), row);
-            run->setObjectName(QStringLiteral("runCommandButton"));
-            run->setToolTip(cmd.mutatesCluster ? tr("Run with kubectl against the open cluster (asks first: this changes the cluster); the output goes into the incident journal")
-                                               : tr("Run with kubectl against the open cluster; the output goes into the incident journal"));
-            const bool mutates = cmd.mutatesCluster;
-            connect(run, &QPushButton::clicked, this, [this, text, mutates] { Q_EMIT runRequested(text, mutates); });
-            rl->addWidget(run);
+        if (offerRun) {
+            auto* runButton = new QPushButton(tr("Run"), row);
+            runButton->setObjectName(QStringLiteral("runCommandButton"));
+            runButton->setToolTip(run.effect == runbook::KubectlEffect::ReadOnly
+                    ? tr("Run with kubectl against the open cluster (read-only); the output goes into the incident journal")
+                    : tr("Run with kubectl against the open cluster: shows a server-side dry run where kubectl has one and "
+                         "asks first, naming what changes"));
+            connect(runButton, &QPushButton::clicked, this, [this, text] { Q_EMIT runRequested(text); });
+            rl->addWidget(runButton);
         }
         m_commandsLayout->addWidget(row);
     }

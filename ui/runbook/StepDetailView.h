@@ -32,8 +32,9 @@ public:
 
 Q_SIGNALS:
     void stateRequested(leakdesk::ui::StepState state, const QString& note);
-    // The user asked to run this (filled-in) kubectl command; `mutates`: it changes the cluster.
-    void runRequested(const QString& command, bool mutates);
+    // The user asked to run this (filled-in) kubectl command; the receiver reads it again before
+    // running (a change is confirmed there, a refused command never runs).
+    void runRequested(const QString& command);
 
 private:
     void rebuild();

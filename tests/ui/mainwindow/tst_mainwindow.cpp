@@ -33,6 +33,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -133,7 +134,7 @@ private Q_SLOTS:
         if (QStandardPaths::findExecutable(QStringLiteral("kubectl")).isEmpty())
             QSKIP("kubectl is not on PATH");
         QSignalSpy finished(m_window.get(), &MainWindow::commandFinished);
-        m_window->runCommand(QStringLiteral("kubectl top pods -n production -l app=checkout --sort-by=memory"), false);
+        m_window->runCommand(QStringLiteral("kubectl top pods -n production -l app=checkout --sort-by=memory"));
         QVERIFY(finished.wait(60000));
         QCOMPARE(finished.at(0).at(1).toInt(), 0);
         const QString id = finished.at(0).at(0).toString();
@@ -143,6 +144,44 @@ private Q_SLOTS:
         QCOMPARE(action->state, incident::ActionState::Applied);
         QVERIFY2(action->output.find("checkout-") != std::string::npos, action->output.c_str());
         QVERIFY(action->output.find("MEMORY") != std::string::npos);
+    }
+
+    // A command that prints Secret data: it runs, the journal records that it ran, not what it printed.
+    void runWithKubectlNeverJournalsSecretData()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("kubectl")).isEmpty())
+            QSKIP("kubectl is not on PATH");
+        QSignalSpy finished(m_window.get(), &MainWindow::commandFinished);
+        m_window->runCommand(QStringLiteral("kubectl get secrets -n production -o yaml"));
+        QVERIFY(finished.wait(60000));
+        const auto* action = m_window->incident()->document()->action(finished.at(0).at(0).toString().toStdString());
+        QVERIFY(action);
+        QVERIFY2(action->output.rfind("[output not kept:", 0) == 0, action->output.c_str());
+        auto* dialog = m_window->findChild<QDialog*>(QStringLiteral("commandOutput"));
+        QVERIFY(dialog);
+        QVERIFY(dialog->findChild<QPlainTextEdit*>()->toPlainText().contains(QStringLiteral("Output hidden")));
+    }
+
+    // A change: previewed with --dry-run=server, confirmed with verb, objects, namespace and server
+    // named; declined, it does not run and nothing is journaled.
+    void runWithKubectlConfirmsAChangeAfterADryRun()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("kubectl")).isEmpty())
+            QSKIP("kubectl is not on PATH");
+        QString asked;
+        m_window->setChangeConfirmer([&](const QString& html) {
+            asked = html;
+            return false;
+        });
+        const auto notesBefore = m_window->incident()->document()->notes.size();
+        const auto actionsBefore = m_window->incident()->document()->actions.size();
+        m_window->runCommand(QStringLiteral("kubectl set env deployment/checkout LEAKDESK_DECLINED=1 -n production"));
+        QTRY_VERIFY_WITH_TIMEOUT(!asked.isEmpty(), 60000);
+        m_window->setChangeConfirmer({});
+        for (const char* part : { "kubectl set env", "deployment/checkout", "production", "http", "Server-side dry run" })
+            QVERIFY2(asked.contains(QString::fromLatin1(part)), qPrintable(QString::fromLatin1(part) + QStringLiteral(" in ") + asked));
+        QCOMPARE(m_window->incident()->document()->actions.size(), actionsBefore);
+        QCOMPARE(m_window->incident()->document()->notes.size(), notesBefore);
     }
 
     // Clicking a timeline entry goes back to the runbook's chart at that moment.

@@ -1,9 +1,11 @@
 // `leakdesk-cli runbook parse` on the fixtures: the JSON a script (or a reviewer) relies on.
 #include "TestSupport.h"
+#include "runbook/KubectlCommand.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace leakdesk::test;
@@ -32,6 +34,94 @@ private Q_SLOTS:
     {
         if (cliPath().isEmpty() || sourceDir().isEmpty())
             QFAIL("LEAKDESK_CLI / LEAKDESK_SOURCE_DIR not set: run through ctest");
+    }
+
+    // The Run button's reading, printed by the CLI: the same function the GUI calls before running.
+    void runClassificationIsTheGuis_data()
+    {
+        QTest::addColumn<int>("step");
+        QTest::addColumn<int>("command");
+        QTest::addColumn<QString>("effect");
+        QTest::addColumn<bool>("sensitive");
+        QTest::newRow("get") << 0 << 0 << "read-only" << false;
+        QTest::newRow("--cache-dir hides delete") << 0 << 1 << "refused" << false;
+        QTest::newRow("-s another server") << 0 << 2 << "refused" << false;
+        QTest::newRow("secret yaml") << 0 << 3 << "read-only" << true;
+        QTest::newRow("plugin") << 0 << 4 << "refused" << false;
+        QTest::newRow("delete") << 1 << 0 << "change" << false;
+        QTest::newRow("cp without a folder") << 1 << 1 << "refused" << false;
+    }
+
+    void runClassificationIsTheGuis()
+    {
+        QFETCH(int, step);
+        QFETCH(int, command);
+        QFETCH(QString, effect);
+        QFETCH(bool, sensitive);
+        const QJsonObject j = parseJson({ QStringLiteral("runbook"), QStringLiteral("parse"),
+            fixture(QStringLiteral("run-safety.md")), QStringLiteral("--format"), QStringLiteral("json"),
+            QStringLiteral("--set"), QStringLiteral("pod-name=checkout-0") });
+        const QJsonObject c = j.value(QLatin1String("steps"))
+                                  .toArray()
+                                  .at(step)
+                                  .toObject()
+                                  .value(QLatin1String("commands"))
+                                  .toArray()
+                                  .at(command)
+                                  .toObject();
+        // The filled-in text is what the GUI's Run button reads.
+        const QJsonObject filledRun
+            = c.value(QLatin1String("filled")).toObject().value(QLatin1String("run")).toObject();
+        QCOMPARE(filledRun.value(QLatin1String("effect")).toString(), effect);
+        QCOMPARE(filledRun.value(QLatin1String("sensitive_output")).toBool(), sensitive);
+        QVERIFY(!filledRun.value(QLatin1String("reason")).toString().isEmpty());
+        // As written, an unfilled placeholder is refused and says so.
+        const QJsonObject run = c.value(QLatin1String("run")).toObject();
+        if (c.value(QLatin1String("text")).toString().contains(QLatin1String("<pod-name>"))) {
+            QCOMPARE(run.value(QLatin1String("effect")).toString(), QStringLiteral("refused"));
+            QVERIFY(
+                run.value(QLatin1String("reason")).toString().contains(QLatin1String("<pod-name> is not filled in")));
+        }
+        // And exactly what the GUI's reading says of the same text.
+        const auto gui
+            = leakdesk::runbook::analyseKubectlCommand(c.value(QLatin1String("text")).toString().toStdString());
+        QCOMPARE(run.value(QLatin1String("effect")).toString(),
+            QString::fromLatin1(leakdesk::runbook::kubectlEffectName(gui.effect)));
+        QCOMPARE(run.value(QLatin1String("reason")).toString(), QString::fromStdString(gui.reason));
+    }
+
+    void runClassificationAsText()
+    {
+        const ProcessResult r = runProgram(cliPath(),
+            { QStringLiteral("runbook"), QStringLiteral("parse"), fixture(QStringLiteral("run-safety.md")),
+                QStringLiteral("--set"), QStringLiteral("pod-name=checkout-0") },
+            30000);
+        QCOMPARE(r.exitCode, 0);
+        const QString out = QString::fromUtf8(r.out);
+        QVERIFY2(out.contains(QStringLiteral("run: refused - --server changes where or as whom kubectl connects")),
+            r.out.constData());
+        QVERIFY(out.contains(QStringLiteral("run: read-only - kubectl get only reads")));
+        QVERIFY(out.contains(QStringLiteral("output hidden and never journaled")));
+        QVERIFY(out.contains(QStringLiteral("run: change - kubectl delete")));
+    }
+
+    void localFolderLetsCpRun()
+    {
+        QTemporaryDir folder;
+        const QJsonObject j = parseJson({ QStringLiteral("runbook"), QStringLiteral("parse"),
+            fixture(QStringLiteral("run-safety.md")), QStringLiteral("--format"), QStringLiteral("json"),
+            QStringLiteral("--local-folder"), folder.path(), QStringLiteral("--set"), QStringLiteral("pod-name=p") });
+        const QJsonObject cp = j.value(QLatin1String("steps"))
+                                   .toArray()
+                                   .at(1)
+                                   .toObject()
+                                   .value(QLatin1String("commands"))
+                                   .toArray()
+                                   .at(1)
+                                   .toObject();
+        const QJsonObject filled = cp.value(QLatin1String("filled")).toObject();
+        QCOMPARE(filled.value(QLatin1String("run")).toObject().value(QLatin1String("effect")).toString(),
+            QStringLiteral("change"));
     }
 
     void seedAsJson()

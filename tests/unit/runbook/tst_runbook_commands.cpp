@@ -37,7 +37,7 @@ private Q_SLOTS:
                                       "-dump:live,format=b,file=/tmp/heap.hprof 1"
                                    << "heap-capture" << true << "production";
         QTest::newRow("cp dump out") << "kubectl cp production/<pod-name>:/tmp/heap.hprof ./heap.hprof"
-                                     << "heap-capture" << false << "production";
+                                     << "heap-capture" << true << "production"; // cp is not on the read-only list
         QTest::newRow("raise limit") << "kubectl set resources deployment/<service-name> -n production "
                                         "--limits=memory=4Gi"
                                      << "raise-limit" << true << "production";
@@ -61,7 +61,7 @@ private Q_SLOTS:
                                                 << "shell" << true << "b";
         QTest::newRow("set resources dry run") << "kubectl set resources deploy/a -n b --limits=memory=6Gi "
                                                   "--dry-run=server"
-                                               << "raise-limit" << false << "b";
+                                               << "raise-limit" << true << "b"; // read-only by verb only
         QTest::newRow("set env other") << "kubectl set env deploy/a FOO=bar"
                                        << "shell" << true << "";
         QTest::newRow("get pods") << "kubectl get pods -n production -o wide"
@@ -79,7 +79,18 @@ private Q_SLOTS:
         QTest::newRow("delete") << "kubectl delete pod x -n b"
                                 << "shell" << true << "b";
         QTest::newRow("apply dry run") << "kubectl apply -f x.yaml --dry-run=client"
-                                       << "shell" << false << "";
+                                       << "shell" << true << "";
+        // The hand-made reading used to call these read-only (issue 13).
+        QTest::newRow("value flag before the verb") << "kubectl --cache-dir get delete pod P"
+                                                    << "shell" << true << "";
+        QTest::newRow("namespace value before the verb") << "kubectl -n get delete pod P -n x"
+                                                         << "shell" << true << "x";
+        QTest::newRow("port-forward") << "kubectl port-forward svc/a 8080:80 -n x"
+                                      << "shell" << true << "x";
+        QTest::newRow("config") << "kubectl config view --raw"
+                                << "shell" << true << "";
+        QTest::newRow("plugin") << "kubectl foo bar"
+                                << "shell" << true << "";
         QTest::newRow("scale") << "kubectl scale deploy/a --replicas=0"
                                << "shell" << true << "";
         QTest::newRow("pipe to grep keeps action") << "kubectl top pods -n a | sort -k3"
@@ -116,6 +127,16 @@ private Q_SLOTS:
         QVERIFY2(c.mutatesCluster == mutates, c.classification.c_str());
         QCOMPARE(QString::fromStdString(c.ns.value_or("")), ns);
         QVERIFY(!c.classification.empty());
+    }
+
+    // Command::run is what the Run button would do with the text as written: the same analysis.
+    void runIsTheRunButtonsAnalysis()
+    {
+        QCOMPARE(commandOf(QStringLiteral("kubectl get secret x -o yaml -n a")).run.sensitiveOutput, true);
+        QCOMPARE(commandOf(QStringLiteral("kubectl top pods -n a | sort -k3")).run.effect, KubectlEffect::Refused);
+        QCOMPARE(commandOf(QStringLiteral("kubectl top pods -n a")).run.effect, KubectlEffect::ReadOnly);
+        QCOMPARE(commandOf(QStringLiteral("kubectl delete pod p -n a")).run.effect, KubectlEffect::Change);
+        QCOMPARE(commandOf(QStringLiteral("kubectl -s https://evil get pods")).run.effect, KubectlEffect::Refused);
     }
 
     void actionArguments()

@@ -136,6 +136,79 @@ void checkMemoryLeakRunbook(const Runbook& rb)
 class TestRunbookParser : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // Nesting tens of thousands deep (issue 13) used to overflow the stack in the recursive walk.
+    // Now it is cut at a fixed depth with a warning naming the line; the rest is read as usual.
+    void deepNestingIsCutWithAWarning_data()
+    {
+        QTest::addColumn<QString>("open"); // repeated before the text
+        QTest::addColumn<QString>("close"); // repeated after it (inline nesting)
+        QTest::addColumn<int>("times");
+        QTest::addColumn<bool>("nests"); // CommonMark allows no link inside a link: brackets do not nest
+        QTest::newRow("block quotes") << "> "
+                                      << "" << 40000 << true;
+        QTest::newRow("bullet lists") << "- "
+                                      << "" << 40000 << true;
+        QTest::newRow("star lists") << "* "
+                                    << "" << 40000 << true;
+        QTest::newRow("ordered lists") << "1. "
+                                       << "" << 30000 << true;
+        QTest::newRow("quotes in lists") << "- > "
+                                         << "" << 20000 << true;
+        QTest::newRow("emphasis") << "*a "
+                                  << " a*" << 20000 << true;
+        QTest::newRow("strong") << "**a "
+                                << " a**" << 20000 << true;
+        QTest::newRow("emphasis in a link") << "[*a "
+                                            << " a*](u)" << 1 << false;
+        QTest::newRow("emphasis inside one link")
+            << "[" + QString("*a ").repeated(20000) << QString(" a*").repeated(20000) + "](u)" << 1 << true;
+        QTest::newRow("links") << "["
+                               << "](u)" << 20000 << false;
+        QTest::newRow("strong in links") << "[**"
+                                         << "**](u)" << 15000 << false;
+    }
+
+    void deepNestingIsCutWithAWarning()
+    {
+        QFETCH(QString, open);
+        QFETCH(QString, close);
+        QFETCH(int, times);
+        QFETCH(bool, nests);
+        for (const QString& where : { QStringLiteral("top"), QStringLiteral("step") }) {
+            QString md = QStringLiteral("# Deep\n\n## Steps\n\n### 1. Look\n\n```bash\nkubectl get pods -n a\n```\n\n");
+            if (where == QLatin1String("top"))
+                md = QStringLiteral("# Deep\n\n") + open.repeated(times) + QStringLiteral("x") + close.repeated(times)
+                    + QStringLiteral("\n\n## Steps\n\n### 1. Look\n\n```bash\nkubectl get pods -n a\n```\n");
+            else
+                md += open.repeated(times) + QStringLiteral("x") + close.repeated(times) + QStringLiteral("\n");
+            const auto rb = parseRunbook(md.toStdString(), "deep.md");
+            QVERIFY2(rb.ok(), rb.ok() ? "" : rb.error().message.c_str());
+            QCOMPARE(rb->steps.size(), std::size_t(1));
+            QCOMPARE(rb->steps[0].commands.size(), std::size_t(1));
+            const int line = where == QLatin1String("top") ? 3 : 11;
+            const bool warned = std::any_of(rb->warnings.begin(), rb->warnings.end(), [&](const Warning& w) {
+                return w.message.find("nested more than") != std::string::npos && w.line == line;
+            });
+            QVERIFY2(warned == nests,
+                qPrintable(where + QStringLiteral(": ") + QString::fromStdString(warningsOf(*rb)).left(300)));
+        }
+    }
+
+    void ordinaryNestingIsKept()
+    {
+        std::string md = "# Nested\n\n## Steps\n\n### 1. Look\n\n";
+        for (int depth = 0; depth < 12; ++depth)
+            md += std::string(static_cast<std::size_t>(depth) * 2, ' ') + "- level " + std::to_string(depth) + "\n";
+        md += "\n> > > *quoted **deep** [link](u)*\n";
+        const auto rb = parseRunbook(md, "nested.md");
+        QVERIFY(rb.ok());
+        QCOMPARE(rb->steps[0].checklist.size(), std::size_t(12));
+        QCOMPARE(rb->steps[0].checklist.back().depth, 11);
+        QVERIFY(rb->steps[0].prose.find("quoted deep link") != std::string::npos);
+        for (const Warning& w : rb->warnings)
+            QVERIFY2(w.message.find("nested more than") == std::string::npos, w.message.c_str());
+    }
+
     void seedRunbook()
     {
         const Runbook rb = load(QStringLiteral("seed-memory-leak.md"));
@@ -262,7 +335,8 @@ private Q_SLOTS:
         QVERIFY(rb.steps[2].commands[0].mutatesCluster); // rollout restart
         QVERIFY(!rb.steps[2].commands[1].mutatesCluster); // rollout status
         QCOMPARE(rb.steps[3].commands[0].action, ActionKind::RaiseLimit);
-        QVERIFY(!rb.steps[3].commands[0].mutatesCluster); // --dry-run=server
+        // --dry-run=server: still not on the read-only list, so the Run button asks first (issue 13)
+        QVERIFY(rb.steps[3].commands[0].mutatesCluster);
         QCOMPARE(rb.steps[3].commands[1].arguments.at("memory-limit"), std::string("6Gi"));
         QCOMPARE(need(rb, "severity.initial").value, 1.0);
         QCOMPARE(need(rb, "severity.escalated").value, 0.0);
