@@ -542,7 +542,9 @@ void findSecretData(std::string_view text, std::string_view lower, std::vector<S
                 bool isValue = false;
                 std::size_t stringStart = 0;
                 std::size_t j = i + 1;
-                for (; j < text.size() && (inString || text[j] != '}'); ++j) {
+                // A JSON string never holds a raw line break: one ends this object's scan, so
+                // a broken or cut-off object cannot swallow what follows it.
+                for (; j < text.size() && (inString || text[j] != '}') && text[j] != '\n'; ++j) {
                     const char ch = text[j];
                     if (inString) {
                         if (ch == '\\') {
