@@ -45,7 +45,7 @@ QString temporaryPrefixFor(const QString& path)
 
 } // namespace
 
-Status writeFileAtomically(const QString& path, const QByteArray& bytes)
+Status writeFileAtomically(const QString& path, const QByteArray& bytes, FolderSync folderSync)
 {
     const QFileInfo info(path);
     const QString temporary = info.absolutePath() + QLatin1Char('/') + temporaryPrefixFor(path)
@@ -99,6 +99,8 @@ Status writeFileAtomically(const QString& path, const QByteArray& bytes)
             "the previous version is intact; check permissions, the next change will save again");
     }
     // The rename itself survives a power loss only once the folder is synced.
+    if (folderSync == FolderSync::Skip)
+        return Ok {};
     const int dirFd = ::open(QFile::encodeName(info.absolutePath()).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirFd >= 0) {
         ::fsync(dirFd);
@@ -270,11 +272,14 @@ Status IncidentStore::saveLocked(const IncidentDocument& doc)
         exists = true;
         onDisk = f.readAll();
         rawOnDisk = onDisk;
-        auto parsed = parseIncident(std::string_view(onDisk.constData(), std::size_t(onDisk.size())));
-        if (parsed)
-            theirs = std::move(parsed).value();
-        else
-            onDisk.clear();
+        // Unchanged since this store read or wrote it (the usual autosave): known good, no parse.
+        if (onDisk != m_lastGood) {
+            auto parsed = parseIncident(std::string_view(onDisk.constData(), std::size_t(onDisk.size())));
+            if (parsed)
+                theirs = std::move(parsed).value();
+            else
+                onDisk.clear();
+        }
     }
     IncidentDocument toWrite = doc;
     bool merged = false;
@@ -293,7 +298,8 @@ Status IncidentStore::saveLocked(const IncidentDocument& doc)
     const QByteArray bytes(text.data(), qsizetype(text.size()));
     const QByteArray& previous = !onDisk.isEmpty() ? onDisk : m_lastGood;
     if (!previous.isEmpty() && previous != bytes) {
-        if (auto st = writeFileAtomically(backupPath(), previous); !st)
+        // The folder is synced once, after the file's own rename below.
+        if (auto st = writeFileAtomically(backupPath(), previous, FolderSync::Skip); !st)
             return st;
     }
     if (!exists || rawOnDisk != bytes) {

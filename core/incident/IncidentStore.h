@@ -102,7 +102,10 @@ Result<IncidentDocument> readIncidentFile(const QString& path, LoadFailure* fail
 // Writes bytes atomically: a temporary file ".<name>.tmp-<pid>-<random>" beside `path`, created
 // with mode 0600 whatever the umask (an existing file's mode is kept), synced, renamed over
 // `path`. A kill leaves at worst that temporary file; removeStrayTemporaries() clears them.
-Status writeFileAtomically(const QString& path, const QByteArray& bytes);
+// FolderSync::Skip leaves the folder's fsync (which makes the rename durable) to a later write
+// into the same folder.
+enum class FolderSync { After, Skip };
+Status writeFileAtomically(const QString& path, const QByteArray& bytes, FolderSync folderSync = FolderSync::After);
 
 // Removes the temporary files writeFileAtomically() leaves when killed before its rename, for
 // `path` and its backup. Only safe while holding the file's lock. Returns how many it removed.
