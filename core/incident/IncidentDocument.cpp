@@ -1,6 +1,9 @@
 #include "incident/IncidentDocument.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
+#include <string>
 #include <utility>
 
 namespace leakdesk::incident {
@@ -130,6 +133,54 @@ const ActionRecord* IncidentDocument::action(std::string_view actionId) const
         if (a.id == actionId)
             return &a;
     return nullptr;
+}
+
+} // namespace leakdesk::incident
+
+namespace leakdesk::incident {
+
+namespace {
+
+std::uint64_t fnv1a(std::uint64_t h, std::string_view bytes)
+{
+    for (unsigned char c : bytes) {
+        h ^= c;
+        h *= 0x100000001b3ull;
+    }
+    // A separator, so ("ab", "c") and ("a", "bc") hash differently.
+    h ^= 0xff;
+    h *= 0x100000001b3ull;
+    return h;
+}
+
+} // namespace
+
+std::string journalEntryId(const IncidentDocument& doc, const JournalEntry& entry)
+{
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    h = fnv1a(h, std::to_string(entry.tMs));
+    h = fnv1a(h, journalKindName(entry.kind));
+    h = fnv1a(h, entry.title);
+    h = fnv1a(h, entry.detail);
+    h = fnv1a(h, entry.ref);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string base = "J";
+    for (int shift = 60; shift >= 0; shift -= 4)
+        base += kHex[(h >> shift) & 0xf];
+    const auto taken = [&](const std::string& id) {
+        return std::any_of(doc.journal.begin(), doc.journal.end(), [&](const JournalEntry& e) { return e.id == id; });
+    };
+    std::string id = base;
+    for (int n = 2; taken(id); ++n)
+        id = base + "-" + std::to_string(n);
+    return id;
+}
+
+void assignMissingJournalIds(IncidentDocument& doc)
+{
+    for (auto& e : doc.journal)
+        if (e.id.empty())
+            e.id = journalEntryId(doc, e);
 }
 
 } // namespace leakdesk::incident

@@ -174,6 +174,10 @@ struct JournalEntry {
     std::string title; // one line
     std::string detail; // may be several lines
     std::string ref; // id of the record it is about ("E1", "A2"), empty when none
+    // Stable and unique within the document: writers that meet on one file merge their journals
+    // by it (IncidentMerge.h). Derived from the content when the entry is made (journalEntryId),
+    // so a file written before ids existed gets the same ids in every reader.
+    std::string id;
     bool operator==(const JournalEntry&) const = default;
 };
 
@@ -201,5 +205,11 @@ struct IncidentDocument {
     const EvidenceSnapshot* latestSnapshot() const;
     const ActionRecord* action(std::string_view id) const;
 };
+
+// "J" + 16 hex digits of a hash of the entry's time, kind, title, detail and ref, with "-2", "-3" ...
+// when `doc` already holds an entry of that id (the same words twice in one millisecond).
+std::string journalEntryId(const IncidentDocument& doc, const JournalEntry& entry);
+// Gives every entry without an id its journalEntryId (files from before ids existed).
+void assignMissingJournalIds(IncidentDocument& doc);
 
 } // namespace leakdesk::incident

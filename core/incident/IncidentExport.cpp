@@ -31,13 +31,18 @@ struct Prepared {
 Result<Prepared> prepare(const IncidentDocument& doc, const ExportOptions& options)
 {
     Prepared p;
+    // Secrets first (the one masking of SecretMasking.h, on every string of the document), then
+    // the names; the rendered text is masked once more at the end (masked()).
+    auto secretsMasked = maskIncidentSecrets(doc);
+    if (!secretsMasked)
+        return secretsMasked.error();
     if (options.redact) {
-        auto redacted = redactIncident(doc);
+        auto redacted = redactIncident(*secretsMasked);
         if (!redacted)
             return redacted.error();
         p.doc = std::move(redacted).value();
     } else {
-        p.doc = doc;
+        p.doc = std::move(secretsMasked).value();
     }
     p.reportOptions.localZone = options.localZone;
     p.reportOptions.generatedMs = options.generatedMs > 0 ? options.generatedMs : currentTimeMs();

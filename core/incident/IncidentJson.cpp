@@ -340,8 +340,11 @@ IncidentDocument readDocument(const json& j)
     });
     d.journal = readList<JournalEntry>(j, "journal", [](const json& e, const std::string& p) {
         return JournalEntry { int64(e, "t_ms", p), enumValue(e, "kind", p, &journalKindFromName, JournalKind::Note),
-            str(e, "title", p), str(e, "detail", p), str(e, "ref", p) };
+            str(e, "title", p), str(e, "detail", p), str(e, "ref", p),
+            member(e, "id") ? str(e, "id", p) : std::string() };
     });
+    // Files from before journal ids: every reader derives the same ids from the same entries.
+    assignMissingJournalIds(d);
     return d;
 }
 
@@ -433,7 +436,7 @@ json incidentToJson(const IncidentDocument& d)
     json journal = json::array();
     for (const auto& e : d.journal)
         journal.push_back({ { "t_ms", e.tMs }, { "kind", journalKindName(e.kind) }, { "title", e.title },
-            { "detail", e.detail }, { "ref", e.ref } });
+            { "detail", e.detail }, { "ref", e.ref }, { "id", e.id } });
     j["journal"] = journal;
     return j;
 }
@@ -561,7 +564,8 @@ Result<IncidentDocument> parseIncident(
             "the file was edited by hand or corrupted on disk; open its .bak autosave (the last good save)");
     } catch (const json::exception& e) {
         // Well-formed text nlohmann cannot hold: a number out of double's range (out_of_range.406).
-        return makeError(ErrorCode::Parse, std::string("the incident file holds a value that cannot be read: ") + e.what(),
+        return makeError(ErrorCode::Parse,
+            std::string("the incident file holds a value that cannot be read: ") + e.what(),
             "the file was edited by hand or corrupted on disk; open its .bak autosave (the last good save)");
     }
     return incidentFromJson(std::move(j), migrations);

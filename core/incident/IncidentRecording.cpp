@@ -80,6 +80,8 @@ void appendJournal(IncidentDocument& doc, JournalEntry entry)
 {
     entry.title = maskSecrets(entry.title);
     entry.detail = maskSecrets(entry.detail);
+    if (entry.id.empty())
+        entry.id = journalEntryId(doc, entry);
     auto pos = std::upper_bound(doc.journal.begin(), doc.journal.end(), entry.tMs,
         [](std::int64_t t, const JournalEntry& e) { return t < e.tMs; });
     doc.journal.insert(pos, std::move(entry));

@@ -1,10 +1,22 @@
 #include "incident/IncidentStore.h"
 
+#include "incident/IncidentMerge.h"
+
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
+#include <QLockFile>
+#include <QRandomGenerator>
 #include <QTimeZone>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace leakdesk::incident {
 
@@ -24,29 +36,145 @@ std::string utc(std::int64_t ms)
 
 } // namespace
 
-Status writeFileAtomically(const QString& path, const QByteArray& bytes)
+namespace {
+
+QString temporaryPrefixFor(const QString& path)
 {
-    const bool existed = QFileInfo::exists(path);
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return makeError(ErrorCode::Io, "cannot write " + toStd(path) + ": " + toStd(file.errorString()),
+    return QStringLiteral(".") + QFileInfo(path).fileName() + QStringLiteral(".tmp-");
+}
+
+} // namespace
+
+Status writeFileAtomically(const QString& path, const QByteArray& bytes, FolderSync folderSync)
+{
+    const QFileInfo info(path);
+    const QString temporary = info.absolutePath() + QLatin1Char('/') + temporaryPrefixFor(path)
+        + QString::number(::getpid()) + QLatin1Char('-')
+        + QString::number(QRandomGenerator::system()->generate64(), 16);
+    const QByteArray tempName = QFile::encodeName(temporary);
+    const QByteArray targetName = QFile::encodeName(info.absoluteFilePath());
+
+    // An existing file keeps its mode; a new one is owner-only from its first byte. fchmod()
+    // because the umask may take bits away from open()'s mode (never adds: 0600 stays at most 0600).
+    mode_t mode = S_IRUSR | S_IWUSR;
+    struct stat existing { };
+    if (::stat(targetName.constData(), &existing) == 0 && S_ISREG(existing.st_mode))
+        mode = existing.st_mode & 07777;
+    const int fd = ::open(tempName.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
+    if (fd < 0)
+        return makeError(ErrorCode::Io, "cannot write " + toStd(path) + ": " + std::strerror(errno),
             "check that the folder exists and is writable, or save the incident elsewhere");
-    if (file.write(bytes) != bytes.size()) {
-        file.cancelWriting();
-        return makeError(ErrorCode::Io, "writing " + toStd(path) + " failed: " + toStd(file.errorString()),
-            "the disk may be full; free space and the next change will save again (the previous version is intact)");
+    const auto fail = [&](const std::string& what, const char* hint) -> Status {
+        const int err = errno;
+        ::close(fd);
+        ::unlink(tempName.constData());
+        return makeError(ErrorCode::Io, what + " " + toStd(path) + " failed: " + std::strerror(err), hint);
+    };
+    if (::fchmod(fd, mode) != 0)
+        return fail("setting the permissions of", "check the folder's file system");
+    qsizetype written = 0;
+    while (written < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.constData() + written, std::size_t(bytes.size() - written));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return fail("writing",
+                "the disk may be full; free space and the next change will save again (the previous version is "
+                "intact)");
+        written += n;
     }
-    if (!file.commit())
-        return makeError(ErrorCode::Io, "saving " + toStd(path) + " failed: " + toStd(file.errorString()),
+    if (::fsync(fd) != 0)
+        return fail("saving",
             "the previous version is intact; free space or check permissions, the next change will save again");
-    if (!existed)
-        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    if (::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(tempName.constData());
+        return makeError(ErrorCode::Io, "saving " + toStd(path) + " failed: " + std::strerror(err),
+            "the previous version is intact; the next change will save again");
+    }
+    if (::rename(tempName.constData(), targetName.constData()) != 0) {
+        const int err = errno;
+        ::unlink(tempName.constData());
+        return makeError(ErrorCode::Io, "saving " + toStd(path) + " failed: " + std::strerror(err),
+            "the previous version is intact; check permissions, the next change will save again");
+    }
+    // The rename itself survives a power loss only once the folder is synced.
+    if (folderSync == FolderSync::Skip)
+        return Ok {};
+    const int dirFd = ::open(QFile::encodeName(info.absolutePath()).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirFd >= 0) {
+        ::fsync(dirFd);
+        ::close(dirFd);
+    }
     return Ok {};
 }
+
+int removeStrayTemporaries(const QString& path)
+{
+    const QFileInfo info(path);
+    QDir dir(info.absolutePath());
+    int removed = 0;
+    for (const QString& target : { path, IncidentStore::backupPathFor(path) }) {
+        const QStringList strays = dir.entryList(
+            { temporaryPrefixFor(target) + QLatin1Char('*') }, QDir::Files | QDir::Hidden | QDir::System);
+        for (const QString& name : strays)
+            if (dir.remove(name))
+                ++removed;
+    }
+    return removed;
+}
+
+struct IncidentStore::Lock {
+    explicit Lock(const QString& path)
+        : file(lockPathFor(path))
+    {
+        // A lock whose process is gone is taken over at once (QLockFile checks the pid on this
+        // host); one older than this is taken over too, for a process on another host or a
+        // reused pid. A save holds the lock for well under a second.
+        file.setStaleLockTime(120 * 1000);
+    }
+    QLockFile file;
+};
 
 IncidentStore::IncidentStore(QString path)
     : m_path(std::move(path))
 { }
+
+IncidentStore::~IncidentStore() = default;
+
+Status IncidentStore::lock(int timeoutMs)
+{
+    if (isLocked())
+        return Ok {};
+    auto held = std::make_unique<Lock>(m_path);
+    if (!held->file.tryLock(timeoutMs)) {
+        qint64 pid = 0;
+        QString host;
+        QString app;
+        held->file.getLockInfo(&pid, &host, &app);
+        const std::string who = pid > 0 ? " (held by " + toStd(app.isEmpty() ? QStringLiteral("a process") : app)
+                + " pid " + std::to_string(pid) + (host.isEmpty() ? "" : " on " + toStd(host)) + ")"
+                                        : std::string();
+        if (held->file.error() == QLockFile::LockFailedError)
+            return makeError(ErrorCode::Io, "another writer is saving " + toStd(m_path) + who,
+                "try again; if no LeakDesk is running, remove " + toStd(lockPathFor(m_path)));
+        return makeError(ErrorCode::Io,
+            "cannot lock " + toStd(m_path) + ": cannot create " + toStd(lockPathFor(m_path)),
+            "check that the folder is writable");
+    }
+    m_lock = std::move(held);
+    return Ok {};
+}
+
+void IncidentStore::unlock()
+{
+    m_lock.reset();
+}
+
+bool IncidentStore::isLocked() const
+{
+    return m_lock != nullptr;
+}
 
 Result<LoadedIncident> IncidentStore::read(const QString& path, LoadFailure* failure)
 {
@@ -79,6 +207,14 @@ Result<LoadedIncident> IncidentStore::load(LoadFailure* failure)
 {
     LoadFailure local;
     LoadFailure& fail = failure ? *failure : local;
+    // Temporary files of a writer killed mid-save go now, unless another writer is at work (its
+    // temporary file is not stray); the file itself is whole either way (the rename is atomic).
+    if (isLocked()) {
+        removeStrayTemporaries(m_path);
+    } else if (lock(0)) {
+        removeStrayTemporaries(m_path);
+        unlock();
+    }
     auto loaded = read(m_path, &fail);
     if (loaded)
         return loaded;
@@ -115,21 +251,64 @@ Result<LoadedIncident> IncidentStore::loadBackup()
 
 Status IncidentStore::save(const IncidentDocument& doc)
 {
-    const std::string text = serializeIncident(doc);
-    const QByteArray bytes(text.data(), qsizetype(text.size()));
-    if (m_lastGood.isEmpty() && QFileInfo::exists(m_path)) {
-        // A store that did not load the file: keep what is there as the backup only if it is good.
-        IncidentStore probe(m_path);
-        if (probe.read(m_path, nullptr))
-            m_lastGood = probe.m_lastGood;
+    const bool heldBefore = isLocked();
+    if (auto st = lock(); !st)
+        return st;
+    Status st = saveLocked(doc);
+    if (!heldBefore)
+        unlock();
+    return st;
+}
+
+Status IncidentStore::saveLocked(const IncidentDocument& doc)
+{
+    removeStrayTemporaries(m_path);
+    // What is on disk now, and whether it is a good file (a damaged one is replaced, not merged).
+    QByteArray onDisk;
+    QByteArray rawOnDisk;
+    bool exists = false;
+    std::optional<IncidentDocument> theirs;
+    if (QFile f(m_path); f.open(QIODevice::ReadOnly)) {
+        exists = true;
+        onDisk = f.readAll();
+        rawOnDisk = onDisk;
+        // Unchanged since this store read or wrote it (the usual autosave): known good, no parse.
+        if (onDisk != m_lastGood) {
+            auto parsed = parseIncident(std::string_view(onDisk.constData(), std::size_t(onDisk.size())));
+            if (parsed)
+                theirs = std::move(parsed).value();
+            else
+                onDisk.clear();
+        }
     }
-    if (!m_lastGood.isEmpty() && m_lastGood != bytes) {
-        if (auto st = writeFileAtomically(backupPath(), m_lastGood); !st)
+    IncidentDocument toWrite = doc;
+    bool merged = false;
+    if (theirs && onDisk != m_lastGood) {
+        // Another writer was here since this store last read or wrote the file: merge, never drop.
+        std::optional<IncidentDocument> base;
+        if (!m_lastGood.isEmpty()) {
+            auto parsed = parseIncident(std::string_view(m_lastGood.constData(), std::size_t(m_lastGood.size())));
+            if (parsed)
+                base = std::move(parsed).value();
+        }
+        toWrite = mergeIncidents(base ? &*base : nullptr, doc, *theirs);
+        merged = true;
+    }
+    const std::string text = serializeIncident(toWrite);
+    const QByteArray bytes(text.data(), qsizetype(text.size()));
+    const QByteArray& previous = !onDisk.isEmpty() ? onDisk : m_lastGood;
+    if (!previous.isEmpty() && previous != bytes) {
+        // The folder is synced once, after the file's own rename below.
+        if (auto st = writeFileAtomically(backupPath(), previous, FolderSync::Skip); !st)
             return st;
     }
-    if (auto st = writeFileAtomically(m_path, bytes); !st)
-        return st;
+    if (!exists || rawOnDisk != bytes) {
+        if (auto st = writeFileAtomically(m_path, bytes); !st)
+            return st;
+    }
     m_lastGood = bytes;
+    m_saved = std::move(toWrite);
+    m_lastSaveMerged = merged;
     return Ok {};
 }
 

@@ -1,8 +1,16 @@
 #pragma once
-// One incident file on disk. save() is atomic (QSaveFile: a temporary file renamed over the old
-// one), so a crash or a kill at any moment leaves either the previous or the new version, never a
-// mix. The previous good version is also kept next to it as "<file>.bak", the last good autosave,
-// for when the file is damaged by something else (a disk, a sync tool, a hand edit).
+// One incident file on disk. save() is atomic (a temporary file next to it, created owner-only,
+// renamed over the old one), so a crash or a kill at any moment leaves either the previous or the
+// new version, never a mix. The previous good version is also kept next to it as "<file>.bak",
+// the last good autosave, for when the file is damaged by something else (a disk, a sync tool, a
+// hand edit).
+//
+// Several writers can meet on one file (the GUI autosaving, `leakdesk-cli investigate --incident`
+// in a terminal). Every write holds the advisory lock "<file>.lock" (QLockFile: a lock left by a
+// killed process is taken over) from reading what is on disk to the rename. When the file changed
+// since this store last read or wrote it, save() merges instead of overwriting (IncidentMerge.h),
+// and savedDocument() is what is on disk afterwards. A temporary file left by a writer killed
+// before its rename is removed by the next writer that holds the lock.
 
 #include "common/Result.h"
 #include "incident/IncidentDocument.h"
@@ -11,6 +19,8 @@
 #include <QByteArray>
 #include <QString>
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,13 +45,27 @@ struct LoadFailure {
     std::string backupError; // why the backup cannot be used either, when it cannot
 };
 
+// How long a writer waits for another one to finish its save before it gives up with an error.
+inline constexpr int kIncidentLockTimeoutMs = 20000;
+
 class IncidentStore {
 public:
     explicit IncidentStore(QString path);
+    ~IncidentStore();
+    IncidentStore(const IncidentStore&) = delete;
+    IncidentStore& operator=(const IncidentStore&) = delete;
 
     const QString& path() const { return m_path; }
     QString backupPath() const { return backupPathFor(m_path); }
     static QString backupPathFor(const QString& path) { return path + QStringLiteral(".bak"); }
+    static QString lockPathFor(const QString& path) { return path + QStringLiteral(".lock"); }
+
+    // Takes the file's lock until unlock() or the store's end, for a read-modify-write spanning
+    // load() and save() (both take it themselves otherwise). Fails after `timeoutMs` saying who
+    // holds it.
+    Status lock(int timeoutMs = kIncidentLockTimeoutMs);
+    void unlock();
+    bool isLocked() const;
 
     // Reads the file. On failure `failure` (when given) says where the file broke and whether the
     // backup loads; the Error's detail says the same in words.
@@ -49,23 +73,42 @@ public:
     // Reads "<file>.bak". The next save() then replaces the damaged file.
     Result<LoadedIncident> loadBackup();
 
-    // Writes the document atomically; the version it replaces becomes "<file>.bak".
+    // Writes the document atomically under the lock; the version it replaces becomes "<file>.bak".
+    // When the file changed on disk since this store last read or wrote it, writes the merge of
+    // both (IncidentMerge.h) instead.
     Status save(const IncidentDocument& doc);
+    // What the last successful save() wrote: `doc`, or the merge when another writer had been there.
+    const IncidentDocument& savedDocument() const { return m_saved; }
+    bool lastSaveMerged() const { return m_lastSaveMerged; }
 
     // The bytes of the last version known to be good (loaded or saved by this store).
     const QByteArray& lastGoodBytes() const { return m_lastGood; }
 
 private:
     Result<LoadedIncident> read(const QString& path, LoadFailure* failure);
+    Status saveLocked(const IncidentDocument& doc);
 
+    struct Lock;
     QString m_path;
     QByteArray m_lastGood;
+    IncidentDocument m_saved;
+    bool m_lastSaveMerged = false;
+    std::unique_ptr<Lock> m_lock;
 };
 
 // Reads a file into a document without a store (exports, the CLI).
 Result<IncidentDocument> readIncidentFile(const QString& path, LoadFailure* failure = nullptr);
 
-// Writes bytes atomically (QSaveFile), owner-only permissions for new files.
-Status writeFileAtomically(const QString& path, const QByteArray& bytes);
+// Writes bytes atomically: a temporary file ".<name>.tmp-<pid>-<random>" beside `path`, created
+// with mode 0600 whatever the umask (an existing file's mode is kept), synced, renamed over
+// `path`. A kill leaves at worst that temporary file; removeStrayTemporaries() clears them.
+// FolderSync::Skip leaves the folder's fsync (which makes the rename durable) to a later write
+// into the same folder.
+enum class FolderSync { After, Skip };
+Status writeFileAtomically(const QString& path, const QByteArray& bytes, FolderSync folderSync = FolderSync::After);
+
+// Removes the temporary files writeFileAtomically() leaves when killed before its rename, for
+// `path` and its backup. Only safe while holding the file's lock. Returns how many it removed.
+int removeStrayTemporaries(const QString& path);
 
 } // namespace leakdesk::incident

@@ -71,6 +71,10 @@ Result<RecordedInvestigation> recordInvestigationInFile(
 {
     RecordedInvestigation out;
     IncidentStore store(path);
+    // Read, record and write under the file's lock: parallel runs (and the GUI's autosave) take
+    // turns, and each one records on top of what the previous one wrote.
+    if (auto st = store.lock(); !st)
+        return st.error();
     std::optional<runbook::Runbook> book;
     if (QFileInfo::exists(path)) {
         auto loaded = store.load();
@@ -106,6 +110,7 @@ Result<RecordedInvestigation> recordInvestigationInFile(
         out.stepsCompleted = completeInvestigationSteps(out.document, *book, f, nowMs);
     if (auto st = store.save(out.document); !st)
         return st.error();
+    out.document = store.savedDocument();
     return out;
 }
 

@@ -1,6 +1,7 @@
 #include "incident/Redaction.h"
 
 #include "incident/IncidentJson.h"
+#include "incident/SecretMasking.h"
 
 #include <QUrl>
 
@@ -159,6 +160,17 @@ Result<IncidentDocument> redactIncident(const IncidentDocument& doc, const Redac
         return makeError(ErrorCode::Invalid, "redacting the incident failed: " + redacted.error().message,
             "export without --redact, or report this incident file as a bug");
     return redacted;
+}
+
+Result<IncidentDocument> maskIncidentSecrets(const IncidentDocument& doc)
+{
+    json j = incidentToJson(doc);
+    maskSecretsInJson(j);
+    auto masked = incidentFromJson(std::move(j));
+    if (!masked)
+        return makeError(ErrorCode::Invalid, "masking the incident's secrets failed: " + masked.error().message,
+            "report this incident file as a bug");
+    return masked;
 }
 
 Result<IncidentDocument> redactIncident(const IncidentDocument& doc)

@@ -42,4 +42,8 @@ private:
 Result<IncidentDocument> redactIncident(const IncidentDocument& doc, const RedactionMap& map);
 Result<IncidentDocument> redactIncident(const IncidentDocument& doc);
 
+// A copy of the document with maskSecrets() applied to every string (SecretMasking.h). Exports
+// start from it, so a file written by an older LeakDesk with weaker masking is masked too.
+Result<IncidentDocument> maskIncidentSecrets(const IncidentDocument& doc);
+
 } // namespace leakdesk::incident

@@ -11,25 +11,28 @@ namespace leakdesk::ui {
 
 IncidentSession::IncidentSession(QObject* parent)
     : QObject(parent)
-{
-}
+{ }
 
 IncidentSession::~IncidentSession() = default;
 
-QString IncidentSession::path() const { return m_store ? m_store->path() : QString(); }
+QString IncidentSession::path() const
+{
+    return m_store ? m_store->path() : QString();
+}
 
 Status IncidentSession::create(const QString& path, incident::IncidentDocument doc)
 {
     if (QFileInfo::exists(path))
-        return makeError(ErrorCode::Invalid, "cannot start a new incident in " + path.toStdString() + ": the file exists",
+        return makeError(ErrorCode::Invalid,
+            "cannot start a new incident in " + path.toStdString() + ": the file exists",
             "open it instead (File → Open incident) or choose another name");
     if (!QDir().mkpath(QFileInfo(path).absolutePath()))
         return makeError(ErrorCode::Io, "cannot create the folder for " + path.toStdString());
     auto store = std::make_unique<incident::IncidentStore>(path);
     if (auto st = store->save(doc); !st)
         return st;
+    m_doc = std::make_shared<const incident::IncidentDocument>(store->savedDocument());
     m_store = std::move(store);
-    m_doc = std::make_shared<const incident::IncidentDocument>(std::move(doc));
     m_saveError.clear();
     Q_EMIT opened(path, {});
     Q_EMIT documentChanged(m_doc);
@@ -66,7 +69,10 @@ Status IncidentSession::openBackup(const QString& path)
         return loaded.error();
     m_store = std::move(store);
     adopt(std::move(loaded).value(), path);
+    const auto before = m_doc;
     save(); // the damaged file is replaced by the backup's content at once
+    if (m_doc != before)
+        Q_EMIT documentChanged(m_doc);
     return Ok {};
 }
 
@@ -101,6 +107,10 @@ void IncidentSession::save()
         Q_EMIT saveFailed(m_saveError);
     } else {
         m_saveError.clear();
+        // Another writer (leakdesk-cli investigate --incident, a second window) had saved to the
+        // file since: what is on disk now is the merge of both, and that is what the views show.
+        if (m_store->lastSaveMerged())
+            m_doc = std::make_shared<const incident::IncidentDocument>(m_store->savedDocument());
     }
 }
 
@@ -112,7 +122,8 @@ QString IncidentSession::defaultPathFor(const QString& ns, const QString& servic
         base += QStringLiteral("/leakdesk");
     if (base.isEmpty())
         base = QDir::homePath() + QStringLiteral("/.leakdesk");
-    const QString stamp = QDateTime::fromMSecsSinceEpoch(nowMs, QTimeZone::utc()).toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    const QString stamp
+        = QDateTime::fromMSecsSinceEpoch(nowMs, QTimeZone::utc()).toString(QStringLiteral("yyyyMMdd-HHmmss"));
     QString name = stamp + QLatin1Char('-') + QString(ns).replace(unsafe, QStringLiteral("_")) + QLatin1Char('-')
         + QString(service).replace(unsafe, QStringLiteral("_"));
     return base + QStringLiteral("/incidents/") + name + QString::fromLatin1(incident::kFileSuffix);

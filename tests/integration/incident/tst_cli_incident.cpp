@@ -1,13 +1,21 @@
 // The CLI as a responder runs it on the sandbox: record two investigations into one incident file,
 // export it in every format (plain and redacted), and get a clear answer for a damaged file.
+#include "../../unit/incident/IncidentFixture.h"
+#include "../../unit/incident/SecretSamples.h"
 #include "TestSupport.h"
 
+#include "incident/IncidentJson.h"
 #include "incident/IncidentStore.h"
 
 #include <QFile>
 #include <QFileInfo>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <memory>
+#include <set>
+#include <vector>
 
 using namespace leakdesk;
 using namespace leakdesk::test;
@@ -44,6 +52,85 @@ private Q_SLOTS:
         QCOMPARE(doc->runbook.steps.at(2).state, incident::StepState::Pending);
         QVERIFY(doc->runbook.steps.at(0).note.find("sawtooth") != std::string::npos);
         QVERIFY(QFile::exists(incident::IncidentStore::backupPathFor(incidentPath())));
+    }
+
+    void parallelInvestigationsAreAllRecorded()
+    {
+        // Four responders (or one script) record into one file at the same time: each run says
+        // "recorded", so each snapshot must be in the file.
+        constexpr int kRuns = 4;
+        const QString path = m_dir.filePath(QStringLiteral("parallel.leakdesk"));
+        std::vector<std::unique_ptr<QProcess>> runs;
+        for (int i = 0; i < kRuns; ++i) {
+            auto p = std::make_unique<QProcess>();
+            p->start(cliPath(),
+                { QStringLiteral("investigate"), QStringLiteral("--sandbox"), QStringLiteral("--namespace"),
+                    QStringLiteral("production"), QStringLiteral("--service"), QStringLiteral("checkout"),
+                    QStringLiteral("--format"), QStringLiteral("json"), QStringLiteral("--incident"), path });
+            runs.push_back(std::move(p));
+        }
+        for (auto& p : runs) {
+            QVERIFY(p->waitForFinished(180000));
+            const QByteArray err = p->readAllStandardError();
+            QVERIFY2(p->exitCode() == 0, err.constData());
+            QVERIFY2(err.contains("recorded in"), err.constData());
+        }
+        auto doc = incident::readIncidentFile(path);
+        QVERIFY2(doc.ok(), doc.ok() ? "" : doc.error().toString().c_str());
+        QCOMPARE(doc->snapshots.size(), std::size_t(kRuns));
+        std::set<std::string> ids;
+        for (const auto& s : doc->snapshots)
+            QVERIFY2(ids.insert(s.id).second, s.id.c_str());
+        // One "Incident opened" only: a single run created the file, the others recorded into it.
+        const auto opened = std::count_if(doc->journal.begin(), doc->journal.end(),
+            [](const incident::JournalEntry& e) { return e.title.rfind("Incident opened", 0) == 0; });
+        QCOMPARE(int(opened), 1);
+    }
+
+    void redactedExportOfAnUnmaskedFileKeepsNoSecret_data()
+    {
+        QTest::addColumn<QString>("format");
+        for (const char* f : { "md", "html", "json", "pdf" })
+            QTest::newRow(f) << f;
+    }
+    void redactedExportOfAnUnmaskedFileKeepsNoSecret()
+    {
+        QFETCH(QString, format);
+        // A file as an older LeakDesk wrote it: command output with every secret format, unmasked.
+        incident::IncidentDocument doc = test::fixtureIncident();
+        std::string all;
+        for (const auto& s : test::secretSamples())
+            all += s.text + "\n";
+        doc.notes.push_back({ "N90", doc.updatedMs + 1, all, -1 });
+        doc.journal.push_back({ doc.updatedMs + 1, incident::JournalKind::Note, "pasted output", all, "N90", "Jraw" });
+        const QString raw = m_dir.filePath(QStringLiteral("unmasked.leakdesk"));
+        {
+            QFile f(raw);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray::fromStdString(incident::incidentToJson(doc).dump(1)));
+        }
+        const QString out = m_dir.filePath(QStringLiteral("unmasked-export.") + format);
+        const auto r = runProgram(cliPath(),
+            { QStringLiteral("export"), raw, QStringLiteral("--format"), format, QStringLiteral("--out"), out,
+                QStringLiteral("--redact") },
+            120000, { QStringLiteral("QT_QPA_PLATFORM=") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QByteArray bytes;
+        if (format == QLatin1String("pdf")) {
+            const QString pdftotext = findProgram(QStringLiteral("pdftotext"));
+            if (pdftotext.isEmpty())
+                QSKIP("pdftotext (poppler-utils) is not installed: cannot read the PDF's text");
+            const auto t = runProgram(pdftotext, { QStringLiteral("-raw"), out, QStringLiteral("-") });
+            QCOMPARE(t.exitCode, 0);
+            bytes = t.out;
+        } else {
+            QFile f(out);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            bytes = f.readAll();
+        }
+        QVERIFY(bytes.contains("***"));
+        for (const auto& s : test::secretSamples())
+            QVERIFY2(!bytes.contains(QByteArray::fromStdString(s.secret)), s.name);
     }
 
     void exportsEveryFormat_data()

@@ -226,13 +226,19 @@ private Q_SLOTS:
             QProcess saver;
             saver.start(QStringLiteral(LEAKDESK_SAVE_LOOP), { seed, target });
             QVERIFY(saver.waitForStarted());
-            // Wait for at least one save of this round, then kill at a random moment.
-            QVERIFY(saver.waitForReadyRead(20000));
+            // Wait for two saves of this round (the first save into a new file has no previous
+            // version to back up), then kill at a random moment.
+            QByteArray output;
+            while (output.count('\n') < 2) {
+                QVERIFY(saver.waitForReadyRead(20000));
+                output += saver.readAllStandardOutput();
+            }
             QTest::qWait(int(random.bounded(5, 120)));
             ::kill(pid_t(saver.processId()), SIGKILL);
             QVERIFY(saver.waitForFinished(10000));
             QCOMPARE(saver.exitStatus(), QProcess::CrashExit);
-            const QList<QByteArray> lines = saver.readAllStandardOutput().trimmed().split('\n');
+            output += saver.readAllStandardOutput();
+            const QList<QByteArray> lines = output.trimmed().split('\n');
             killedAfterSaves += int(lines.size());
             IncidentStore store(target);
             LoadFailure failure;

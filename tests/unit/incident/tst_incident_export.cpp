@@ -100,7 +100,8 @@ private Q_SLOTS:
             // Regenerates the fixture from the hand-built incident, then the golden exports below.
             IncidentStore store(fixturePath(QStringLiteral("golden.leakdesk")));
             QFile::remove(fixturePath(QStringLiteral("golden.leakdesk")));
-            QVERIFY(store.save(test::fixtureIncident()).ok());
+            auto saved = store.save(test::fixtureIncident());
+            QVERIFY2(saved.ok(), saved.ok() ? "" : saved.error().toString().c_str());
             QFile::remove(store.backupPath());
         }
         auto loaded = readIncidentFile(fixturePath(QStringLiteral("golden.leakdesk")));
