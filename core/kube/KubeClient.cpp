@@ -827,8 +827,12 @@ struct KubeClient::Watch : std::enable_shared_from_this<KubeClient::Watch> {
         ++epoch;
         if (++failures > client->m_options.maxRetries)
             return fail(error);
-        const int delayMs = std::min(200 * (1 << std::min(failures, 8)), 30000);
-        QTimer::singleShot(delayMs, client, [self = shared_from_this(), relist] {
+        // The shared back-off (common/RetryPolicy), with a longer ceiling: a watch reconnects for as
+        // long as it runs, so waiting up to 30 s between tries spares a struggling server.
+        RetryPolicy policy;
+        policy.maxDelayMs = 30000;
+        const auto delayMs = backoffDelayMs(policy, failures, QRandomGenerator::global()->generateDouble());
+        QTimer::singleShot(std::chrono::milliseconds(delayMs), client, [self = shared_from_this(), relist] {
             if (!self->alive())
                 return;
             if (relist || self->resourceVersion.empty())
