@@ -133,12 +133,14 @@ public:
             m_kube.addUser(KubeApi::User { kViewerUser, viewerToken, true });
         if (options.faults.enabled()) {
             m_kubeFaults = std::make_unique<FaultInjector>(options.faults);
-            // Its own sequence, so Prometheus traffic does not shift the Kubernetes API's faults.
-            FaultSpec promSpec = options.faults;
-            if (promSpec.seed)
-                promSpec.seed = *promSpec.seed + 1;
-            m_promFaults = std::make_unique<FaultInjector>(promSpec);
             m_kubeServer.setFaultHook([this](const HttpRequest&) { return kubeFault(m_kubeFaults->next()); });
+        }
+        // Its own sequence, so Prometheus traffic does not shift the Kubernetes API's faults.
+        FaultSpec promSpec = options.prometheusFaults.value_or(options.faults);
+        if (promSpec.seed && !options.prometheusFaults)
+            promSpec.seed = *promSpec.seed + 1;
+        if (promSpec.enabled()) {
+            m_promFaults = std::make_unique<FaultInjector>(promSpec);
             m_promServer.setFaultHook([this](const HttpRequest&) { return prometheusFault(m_promFaults->next()); });
         }
         m_kubeServer.setHandler([this](const HttpRequest& r) { return m_kube.handle(r); });
@@ -187,6 +189,7 @@ public:
     quint16 promPort() const { return m_promServer.port(); }
     const ExecEndpoint& exec() const { return m_exec; }
     FaultCounts kubeFaultCounts() const { return m_kubeFaults ? m_kubeFaults->counts() : FaultCounts {}; }
+    FaultCounts prometheusFaultCounts() const { return m_promFaults ? m_promFaults->counts() : FaultCounts {}; }
 
 private:
     Status useTls()
@@ -457,6 +460,11 @@ void SandboxHost::advanceClock(qint64 ms)
 FaultCounts SandboxHost::kubeFaultCounts() const
 {
     return m_servers ? m_servers->kubeFaultCounts() : FaultCounts {};
+}
+
+FaultCounts SandboxHost::prometheusFaultCounts() const
+{
+    return m_servers ? m_servers->prometheusFaultCounts() : FaultCounts {};
 }
 
 qint64 SandboxHost::execStdoutBytesSent() const
