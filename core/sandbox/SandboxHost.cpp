@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QLocale>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSaveFile>
@@ -37,6 +38,17 @@ struct ServerTls {
 
 // What an injected fault looks like on the wire: the API server's own Status for 500/503
 // (client-go and KubeClient read its message), Prometheus's error envelope for its API.
+// "1" (seconds), or the same wait as an IMF-fixdate HTTP date on the wall clock (the header is
+// about real time even when the sandbox's clock is pinned); 2 s ahead so the whole-second date
+// never lands in the past.
+QByteArray retryAfterValue(const FaultInjector::Decision& d)
+{
+    if (!d.retryAfterAsHttpDate)
+        return "1";
+    const QDateTime at = QDateTime::currentDateTimeUtc().addSecs(2);
+    return QLocale::c().toString(at, QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'")).toLatin1();
+}
+
 RequestFault kubeFault(const FaultInjector::Decision& d)
 {
     RequestFault f;
@@ -54,7 +66,7 @@ RequestFault kubeFault(const FaultInjector::Decision& d)
         f.response = kubeStatusError(429, "TooManyRequests",
             "Too many requests, please try again later. (fault injected by the sandbox)",
             nlohmann::json { { "retryAfterSeconds", 1 } });
-        f.response->headers.emplace_back("Retry-After", "1");
+        f.response->headers.emplace_back("Retry-After", retryAfterValue(d));
     }
     return f;
 }
@@ -76,7 +88,7 @@ RequestFault prometheusFault(const FaultInjector::Decision& d)
             nlohmann::json { { "status", "error" }, { "errorType", "unavailable" },
                 { "error", "too many requests (fault injected by the sandbox)" } }
                 .dump());
-        f.response->headers.emplace_back("Retry-After", "1");
+        f.response->headers.emplace_back("Retry-After", retryAfterValue(d));
     }
     return f;
 }

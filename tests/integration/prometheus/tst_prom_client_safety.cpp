@@ -4,6 +4,7 @@
 // or a refused one, within its attempts and its total deadline, and not after cancel().
 #include "investigation/ClusterConnection.h"
 #include "prometheus/PromClient.h"
+#include "sandbox/SandboxHost.h"
 #include "LoopbackHttpServer.h"
 #include "TestSupport.h"
 #include "WaitForResult.h"
@@ -323,6 +324,34 @@ private Q_SLOTS:
         QVERIFY(!r.ok());
         QVERIFY2(r.error().message.find("HTTP 429") != std::string::npos, r.error().message.c_str());
         QCOMPARE(server.requests().size(), 1);
+    }
+
+    // The sandbox's 429s (sandbox serve --faults throttle-rate=...) carry Retry-After in both of
+    // RFC 9110's forms, seconds and an HTTP date, so investigations against it meet both; each
+    // reads as a short wait.
+    void sandboxThrottlesWithBothRetryAfterForms()
+    {
+        auto spec = sandbox::FaultSpec::parse("throttle-rate=1,seed=3");
+        QVERIFY(spec.ok());
+        sandbox::SandboxHost host;
+        sandbox::SandboxOptions options;
+        options.prometheusFaults = *spec;
+        QVERIFY(host.start(options).ok());
+        QNetworkAccessManager plain;
+        plain.setProxy(QNetworkProxy::NoProxy);
+        int seconds = 0;
+        int dates = 0;
+        for (int i = 0; i < 24; ++i) {
+            QNetworkReply* reply = plain.get(QNetworkRequest(host.prometheusUrl().resolved(QUrl(QStringLiteral("/api/v1/query?query=up")))));
+            QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 30000);
+            reply->deleteLater();
+            QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 429);
+            const QByteArray value = reply->rawHeader("Retry-After");
+            const auto wait = parseRetryAfterMs(value.toStdString(), QDateTime::currentMSecsSinceEpoch());
+            QVERIFY2(wait && *wait <= 3000, value.constData());
+            (value.endsWith("GMT") ? dates : seconds) += 1;
+        }
+        QVERIFY2(seconds > 0 && dates > 0, qPrintable(QStringLiteral("%1 in seconds, %2 as dates").arg(seconds).arg(dates)));
     }
 
     void cancelStopsRetries()
