@@ -199,6 +199,29 @@ private Q_SLOTS:
         QCOMPARE(v["missing_evidence"][0]["topic"].get<std::string>(), std::string("restarts"));
         QCOMPARE(v["confidence"].get<double>(), f.verdict.confidence);
         QVERIFY(v["restarts_in_window"].is_null());
+        // The journal's finding names what is missing too.
+        bool journaled = false;
+        for (const auto& entry : reloaded->journal)
+            journaled = journaled || (entry.detail.find("Missing evidence: restarts: Prometheus query failed") != std::string::npos);
+        QVERIFY(journaled);
+    }
+
+    void unknownIsNotJournaledAsNoLeak()
+    {
+        const auto f = investigation::analyseEvidence(evidence({ int(QueryKind::MemoryWorkingSet) }));
+        incident::NewIncident params;
+        params.service = "checkout";
+        params.ns = "production";
+        incident::IncidentDocument doc = incident::newIncident(params);
+        incident::recordFindings(doc, f, kNowMs);
+        bool found = false;
+        for (const auto& entry : doc.journal) {
+            if (entry.title.find("Memory of checkout") == std::string::npos)
+                continue;
+            found = true;
+            QVERIFY2(entry.title.find("UNKNOWN") != std::string::npos && entry.title.find("no leak") == std::string::npos, entry.title.c_str());
+        }
+        QVERIFY(found);
     }
 };
 
