@@ -1,18 +1,23 @@
 #pragma once
 // A tiny HTTP/1.1 server on 127.0.0.1 (or ::1) for client tests: it records every request it
-// receives (request line and headers) and answers each with what the test's script says, or
-// closes the connection without an answer. One request per connection (Connection: close), so
-// what it records is exactly what arrived.
+// receives (request line, headers and, over TLS, the client certificate's CN) and answers each with
+// what the test's script says, or closes the connection without an answer. One request per
+// connection (Connection: close), so what it records is exactly what arrived.
 
 #include <QByteArray>
 #include <QHostAddress>
 #include <QList>
 #include <QMap>
 #include <QPointer>
+#include <QSslConfiguration>
+#include <QSslServer>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 
 #include <functional>
+#include <memory>
+#include <optional>
 
 namespace leakdesk::test {
 
@@ -20,6 +25,7 @@ struct RecordedRequest {
     QByteArray method;
     QByteArray target; // path and query
     QMap<QByteArray, QByteArray> headers; // names lower-cased
+    QString clientCertificateCommonName; // TLS only: who the client's certificate names, empty without one
 };
 
 struct ScriptedAnswer {
@@ -33,13 +39,25 @@ class LoopbackHttpServer : public QObject {
 public:
     using Script = std::function<ScriptedAnswer(const RecordedRequest&, int index)>;
 
-    explicit LoopbackHttpServer(Script script, const QHostAddress& address = QHostAddress::LocalHost)
+    // With `tls`: https, asking for (not requiring) a client certificate.
+    explicit LoopbackHttpServer(Script script, std::optional<QSslConfiguration> tls = std::nullopt,
+        const QHostAddress& address = QHostAddress::LocalHost)
         : m_script(std::move(script))
     {
-        m_server.listen(address, 0);
-        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket* s = m_server.nextPendingConnection()) {
-                ++m_connections;
+        if (tls) {
+            auto server = std::make_unique<QSslServer>();
+            tls->setPeerVerifyMode(QSslSocket::QueryPeer);
+            server->setSslConfiguration(*tls);
+            QObject::connect(server.get(), &QSslServer::startedEncryptionHandshake, this, [this] { ++m_connections; });
+            m_server = std::move(server);
+        } else {
+            m_server = std::make_unique<QTcpServer>();
+            QObject::connect(m_server.get(), &QTcpServer::newConnection, this, [this] { ++m_connections; });
+        }
+        m_server->listen(address, 0);
+        // After the TLS handshake for a QSslServer, at once for a plain one.
+        QObject::connect(m_server.get(), &QTcpServer::pendingConnectionAvailable, this, [this] {
+            while (QTcpSocket* s = m_server->nextPendingConnection()) {
                 s->setParent(this);
                 QObject::connect(s, &QTcpSocket::readyRead, this, [this, s] { onData(s); });
                 QObject::connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
@@ -47,8 +65,8 @@ public:
         });
     }
 
-    bool listening() const { return m_server.isListening(); }
-    quint16 port() const { return m_server.serverPort(); }
+    bool listening() const { return m_server->isListening(); }
+    quint16 port() const { return m_server->serverPort(); }
     const QList<RecordedRequest>& requests() const { return m_requests; }
     int connections() const { return m_connections; }
 
@@ -70,6 +88,8 @@ private:
             if (colon > 0)
                 r.headers.insert(lines[i].left(colon).trimmed().toLower(), lines[i].mid(colon + 1).trimmed());
         }
+        if (auto* tls = qobject_cast<QSslSocket*>(s); tls && !tls->peerCertificate().isNull())
+            r.clientCertificateCommonName = tls->peerCertificate().subjectInfo(QSslCertificate::CommonName).value(0);
         m_buffers.remove(s);
         m_requests.push_back(r);
         const ScriptedAnswer a = m_script(r, int(m_requests.size()) - 1);
@@ -86,7 +106,7 @@ private:
     }
 
     Script m_script;
-    QTcpServer m_server;
+    std::unique_ptr<QTcpServer> m_server;
     QList<RecordedRequest> m_requests;
     QMap<QTcpSocket*, QByteArray> m_buffers;
     int m_connections = 0;

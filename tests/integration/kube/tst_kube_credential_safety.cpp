@@ -4,8 +4,11 @@
 // (kubeconfig token, username, password, token file, a credential plugin's token) with a control
 // character reaches a header: the error names the setting.
 #include "kube/KubeClient.h"
+#include "sandbox/SandboxCertificates.h"
 #include "LoopbackHttpServer.h"
 #include "WaitForResult.h"
+
+#include <QSslKey>
 
 #include <QFile>
 #include <QSignalSpy>
@@ -100,6 +103,43 @@ private Q_SLOTS:
         QVERIFY(r.error().message.find(kToken.toStdString()) == std::string::npos);
         QCOMPARE(first.requests().size(), 1);
         QCOMPARE(first.requests()[0].headers.value("authorization"), "Bearer " + kToken);
+        QCOMPARE(second.connections(), 0);
+    }
+
+    // Over https with a client certificate (no token): the first server gets the certificate, a
+    // redirect to another https origin never opens a connection to it, so no certificate either.
+    void clientCertificateStaysHomeOverTls_data()
+    {
+        QTest::addColumn<QString>("targetHost");
+        QTest::newRow("127.0.0.1, another port") << QStringLiteral("127.0.0.1");
+        QTest::newRow("localhost, another port") << QStringLiteral("localhost");
+    }
+    void clientCertificateStaysHomeOverTls()
+    {
+        QFETCH(QString, targetHost);
+        auto ca = sandbox::CertificateAuthority::create("redirect-test-ca");
+        QVERIFY(ca.ok());
+        auto serverCert = ca->issueServer({ "localhost" }, { "127.0.0.1" });
+        auto clientCert = ca->issueClient("tester", { "system:masters" });
+        QVERIFY(serverCert.ok() && clientCert.ok());
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setLocalCertificate(QSslCertificate(serverCert->certificatePem, QSsl::Pem));
+        tls.setPrivateKey(QSslKey(serverCert->privateKeyPem, QSsl::Ec, QSsl::Pem));
+        tls.setCaCertificates(QSslCertificate::fromData(ca->certificatePem(), QSsl::Pem));
+        LoopbackHttpServer second(namespaceList, tls);
+        const QString location = QStringLiteral("https://%1:%2/api/v1/namespaces").arg(targetHost).arg(second.port());
+        LoopbackHttpServer first([&](const RecordedRequest&, int) { return ScriptedAnswer { 302, { { "Location", location.toUtf8() } }, {}, false }; }, tls);
+        ResolvedContext c = contextFor(QStringLiteral("https://127.0.0.1:%1").arg(first.port()), {});
+        c.cluster.certificateAuthorityData = ca->certificatePem().toStdString();
+        c.user.clientCertificateData = clientCert->certificatePem.toStdString();
+        c.user.clientKeyData = clientCert->privateKeyPem.toStdString();
+        auto client = KubeClient::create(c);
+        QVERIFY2(client.ok(), client.ok() ? "" : client.error().toString().c_str());
+        const auto r = getNamespaces(**client);
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().message.find(location.toStdString()) != std::string::npos, r.error().message.c_str());
+        QCOMPARE(first.requests().size(), 1);
+        QCOMPARE(first.requests()[0].clientCertificateCommonName, QStringLiteral("tester"));
         QCOMPARE(second.connections(), 0);
     }
 
