@@ -35,7 +35,13 @@ int recordInIncident(const QString& file, const investigation::Findings& f, cons
 int runInvestigateCommand(const QStringList& args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Run runbook steps 1-2 (memory growth pattern, OOMKills) for one service."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Run runbook steps 1-2 (memory growth pattern, OOMKills) for one service.\n\n"
+        "Exit codes:\n"
+        "  0  answered (leak or no leak; a verdict on partial data lists what is missing)\n"
+        "  1  the investigation could not run (connection, credentials, service not found, incident file)\n"
+        "  2  wrong usage\n"
+        "  3  verdict unknown: the memory evidence is missing (query failed, or Prometheus has no data)"));
     parser.addHelpOption();
     ClusterOptions options(parser);
     const QCommandLineOption incidentOpt(QStringLiteral("incident"),
@@ -59,9 +65,14 @@ int runInvestigateCommand(const QStringList& args)
             std::cout << investigation::findingsToJson(f).dump(2) << std::endl;
         else
             std::cout << investigation::findingsToText(f) << std::flush;
-        if (!incidentFile.isEmpty())
-            return recordInIncident(incidentFile, f, incident::clusterRefFor(options.connectionOptions()));
-        return 0;
+        if (!incidentFile.isEmpty()) {
+            const int recorded
+                = recordInIncident(incidentFile, f, incident::clusterRefFor(options.connectionOptions()));
+            if (recorded != 0)
+                return recorded;
+        }
+        // No data is never "no leak": a script must be able to tell the two apart without parsing.
+        return f.verdict.pattern == analysis::Pattern::Unknown ? 3 : 0;
     });
 }
 

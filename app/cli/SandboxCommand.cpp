@@ -108,6 +108,10 @@ int serve(const QStringList& args)
                        "bandwidth: exec output shares one link of that rate, e.g. bandwidth=25MB/s, as a heap dump "
                        "crosses a cluster's network; seed: reproducible)."),
         QStringLiteral("SPEC") });
+    p.addOption({ QStringLiteral("prometheus-faults"),
+        QStringLiteral("Faults of the Prometheus API alone (same SPEC as --faults), e.g. a failing Prometheus in front "
+                       "of a healthy cluster; without it Prometheus gets --faults on a sequence of its own."),
+        QStringLiteral("SPEC") });
     p.addOption({ QStringLiteral("container"),
         QStringLiteral("What goes wrong with heap dumps in a service's or pod's containers, NAME=SPEC with SPEC of "
                        "no-jdk, memory-tmp, disk-free=SIZE, corrupt-reads, dump-bytes=SIZE (repeatable)."),
@@ -151,6 +155,14 @@ int serve(const QStringList& args)
         }
         options.faults = *faults;
     }
+    if (p.isSet(QStringLiteral("prometheus-faults"))) {
+        auto faults = sandbox::FaultSpec::parse(p.value(QStringLiteral("prometheus-faults")).toStdString());
+        if (!faults) {
+            printError(QString::fromStdString(faults.error().message), QString::fromStdString(faults.error().detail));
+            return 2;
+        }
+        options.prometheusFaults = *faults;
+    }
     for (const QString& v : p.values(QStringLiteral("container"))) {
         const qsizetype eq = v.indexOf(QLatin1Char('='));
         auto variation = sandbox::parseContainerVariation(eq > 0 ? v.mid(eq + 1).toStdString() : std::string());
@@ -193,6 +205,8 @@ int serve(const QStringList& args)
             << "namespace: " << host.namespaceName() << '\n';
         if (options.faults.enabled())
             out << "faults: " << QString::fromStdString(options.faults.toString()) << '\n';
+        if (options.prometheusFaults)
+            out << "prometheus-faults: " << QString::fromStdString(options.prometheusFaults->toString()) << '\n';
         out.flush();
     }
     std::fflush(stdout);
@@ -294,7 +308,8 @@ int runSandboxCommand(const QStringList& args)
         QTextStream(sub.isEmpty() ? stderr : stdout)
             << "usage: leakdesk-cli sandbox serve [--kubeconfig-out FILE] [--kube-port N] [--prometheus-port N] "
                "[--seed N] [--token T] [--read-only-user] [--tls] [--auth token|client-cert] [--prometheus-token T]\n"
-               "             [--faults SPEC] [--container NAME=SPEC]... [--exec-drop-after BYTES]\n"
+               "             [--faults SPEC] [--prometheus-faults SPEC] [--container NAME=SPEC]... [--exec-drop-after "
+               "BYTES]\n"
             << "       leakdesk-cli sandbox export-metrics --out FILE [--seed N] [--hours H] [--until-ms MS]\n";
         return sub.isEmpty() ? 2 : 0;
     }

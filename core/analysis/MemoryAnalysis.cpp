@@ -21,6 +21,8 @@ const char* patternName(Pattern pattern)
         return "stable";
     case Pattern::InsufficientData:
         return "insufficient-data";
+    case Pattern::Unknown:
+        return "unknown";
     }
     return "insufficient-data";
 }

@@ -14,8 +14,19 @@
 
 namespace leakdesk::analysis {
 
-enum class Pattern { Sawtooth, SteadyGrowth, Stable, InsufficientData };
-const char* patternName(Pattern pattern); // "sawtooth", "steady-growth", "stable", "insufficient-data"
+// Unknown: the evidence needed to judge is missing (the memory query failed, or Prometheus holds
+// no memory series for the pods); never read as "no leak". InsufficientData: there are samples,
+// too few or too short to judge.
+enum class Pattern { Sawtooth, SteadyGrowth, Stable, InsufficientData, Unknown };
+const char* patternName(Pattern pattern); // "sawtooth", "steady-growth", "stable", "insufficient-data", "unknown"
+
+// Evidence the verdict had to do without, and why ("restarts": "Prometheus query failed: ... HTTP
+// 503 after 4 tries").
+struct MissingEvidence {
+    std::string topic; // "memory", "restarts", "limits", "oom", "jvm-heap", "traffic", "baseline", "memory-average",
+                       // "oom-events"
+    std::string reason;
+};
 
 struct EvidenceNumber {
     std::string name; // "slope", "restarts", "period" ...
@@ -65,10 +76,13 @@ struct Verdict {
     std::optional<bool> stabilisedWithin10min;
     std::optional<std::int64_t> periodMs; // sawtooth only
     std::optional<double> amplitudeBytes; // sawtooth only
-    int restartsInWindow = 0;
+    int restartsInWindow = 0; // meaningful only when restartsKnown
+    bool restartsKnown = true; // false when the restart counters could not be read: not "0 restarts"
     int maxRestartsPerOomWindow = 0; // worst pod, sliding window of AnalysisParams::oomWindowMs
     bool restartRuleMet = false; // maxRestartsPerOomWindow > AnalysisParams::oomMaxCount
     std::string summary; // one sentence
+    // What could not be fetched; each lowers `confidence`. Non-empty means the verdict ran on partial data.
+    std::vector<MissingEvidence> missing;
     std::vector<Evidence> evidence;
     std::vector<PodAnalysis> pods;
     std::optional<BaselineComparison> baseline;

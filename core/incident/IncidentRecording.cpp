@@ -221,7 +221,9 @@ std::string recordFindings(IncidentDocument& doc, const investigation::Findings&
         }
     }
     const auto& v = f.verdict;
-    std::string title = std::string("Memory of ") + f.request.service + ": " + (v.leak ? "LEAK" : "no leak") + ", "
+    // Unknown is never journaled as "no leak": a reader of the timeline must see that nothing was answered.
+    const char* answer = v.pattern == analysis::Pattern::Unknown ? "UNKNOWN" : v.leak ? "LEAK" : "no leak";
+    std::string title = std::string("Memory of ") + f.request.service + ": " + answer + ", "
         + analysis::patternName(v.pattern) + " (confidence " + std::to_string(int(std::lround(v.confidence * 100)))
         + "%)";
     std::string detail = v.summary;
@@ -230,6 +232,8 @@ std::string recordFindings(IncidentDocument& doc, const investigation::Findings&
     detail += "\nOOM kills: " + std::to_string(f.oom.countLastHour) + " in the last hour, at most "
         + std::to_string(f.oom.maxInAnyWindow) + " in any hour; rule (more than " + std::to_string(f.oom.rule.threshold)
         + " in 1 hour) " + (f.oom.ruleMet ? "met" : "not met");
+    for (const auto& m : v.missing)
+        detail += "\nMissing evidence: " + m.topic + ": " + m.reason;
     doc.snapshots.push_back(std::move(snap));
     for (auto& k : kills)
         appendJournal(doc, std::move(k));

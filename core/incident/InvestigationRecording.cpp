@@ -51,6 +51,9 @@ std::vector<int> completeInvestigationSteps(
             [&](const RunbookStepRecord& s) { return s.index == step.index && s.title == step.title; });
         if (it == doc.runbook.steps.end() || it->state != StepState::Pending)
             continue;
+        // An unknown verdict answers nothing: the step stays open (the snapshot still records why).
+        if (memory && f.verdict.pattern == analysis::Pattern::Unknown)
+            continue;
         std::string note;
         if (memory)
             note = std::string(f.verdict.leak ? "Leak" : "No leak") + " (" + analysis::patternName(f.verdict.pattern)

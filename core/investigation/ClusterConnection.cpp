@@ -1,5 +1,7 @@
 #include "investigation/ClusterConnection.h"
 
+#include "common/HeaderValue.h"
+
 #include "sandbox/SandboxHost.h"
 
 #include <QFile>
@@ -53,11 +55,18 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
                 "cannot read the Prometheus token file " + options.prometheusTokenFile.toStdString() + ": "
                     + f.errorString().toStdString(),
                 "fix " + pc.settingNames.token);
-        pc.bearerToken = f.read(64 * 1024).trimmed();
-        if (pc.bearerToken.isEmpty() || pc.bearerToken.contains('\n') || pc.bearerToken.contains('\r'))
-            return makeError(ErrorCode::Config,
-                "the Prometheus token file " + options.prometheusTokenFile.toStdString() + " does not hold one token",
-                "write the bearer token alone into the file given with " + pc.settingNames.token);
+        // As kubectl reads a tokenFile: the trailing newline is not part of the token; one inside is
+        // an injected header, refused with the setting's name.
+        const QByteArray text = f.read(64 * 1024);
+        const std::string_view token = trimCredentialFromFile(std::string_view(text.constData(), size_t(text.size())));
+        const std::string setting = "the Prometheus token file " + options.prometheusTokenFile.toStdString() + " ("
+            + pc.settingNames.token + ")";
+        const std::string fix = "write the bearer token alone into the file given with " + pc.settingNames.token;
+        if (token.empty())
+            return makeError(ErrorCode::Config, setting + " is empty", fix);
+        if (auto bad = checkHeaderValue(token, setting, fix))
+            return *bad;
+        pc.bearerToken = QByteArray(token.data(), qsizetype(token.size()));
     }
     if (!options.prometheusCaFile.isEmpty()) {
         QFile f(options.prometheusCaFile);

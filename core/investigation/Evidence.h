@@ -2,6 +2,7 @@
 // What one investigation fetched (RawEvidence) and what it concluded (Findings). Both are plain,
 // immutable values once built: the GUI and the CLI share them as std::shared_ptr<const Findings>.
 
+#include "analysis/Verdict.h"
 #include "common/Series.h"
 #include "kube/KubeObjects.h"
 #include "oom/OomEvidence.h"
@@ -43,6 +44,8 @@ struct RawEvidence {
     std::map<prom::QueryKind, std::vector<Series>> series;
     std::vector<QueryEvidence> queries;
     std::vector<std::string> warnings;
+    // Evidence from the Kubernetes API that could not be read (query failures are in `queries`).
+    std::vector<analysis::MissingEvidence> missing;
     std::int64_t stepMs = 30000;
 
     const std::vector<Series>& seriesOf(prom::QueryKind kind) const;

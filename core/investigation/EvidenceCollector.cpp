@@ -82,18 +82,20 @@ void EvidenceCollector::start(const InvestigationRequest& request)
     ev->stepMs = prom::chooseStepMs(window, 1500, 15000);
     const prom::PodSelector podSelector { request.ns, prom::podRegexForWorkload(request.service) };
 
-    // Queries whose failure makes step 1 unanswerable; the others only add evidence.
-    const std::vector<std::pair<QueryKind, bool>> queries {
-        { QueryKind::MemoryWorkingSet, true },
-        { QueryKind::MemoryLimit, false },
-        { QueryKind::Restarts, false },
-        { QueryKind::LastTerminatedOom, false },
-        { QueryKind::OomEvents, false },
-        { QueryKind::JvmHeapUsed, false },
-        { QueryKind::JvmHeapMax, false },
-        { QueryKind::RequestRate, false },
-        { QueryKind::MemoryPerPodAvg, false },
-        { QueryKind::MemoryPerPodAvgBaseline, false },
+    // No query failure ends the investigation (PromClient has already retried it): each one is
+    // recorded in `queries` and becomes missing evidence of the verdict, which says so and lowers its
+    // confidence; without the memory series the verdict is "unknown".
+    const std::vector<QueryKind> queries {
+        QueryKind::MemoryWorkingSet,
+        QueryKind::MemoryLimit,
+        QueryKind::Restarts,
+        QueryKind::LastTerminatedOom,
+        QueryKind::OomEvents,
+        QueryKind::JvmHeapUsed,
+        QueryKind::JvmHeapMax,
+        QueryKind::RequestRate,
+        QueryKind::MemoryPerPodAvg,
+        QueryKind::MemoryPerPodAvgBaseline,
     };
     m_total = m_pending = 6 + static_cast<int>(queries.size());
 
@@ -127,6 +129,7 @@ void EvidenceCollector::start(const InvestigationRequest& request)
                 ev->oomEvents.push_back(std::move(e));
         } else {
             ev->warnings.push_back("OOMKilling events in the namespace could not be listed: " + r.error().message);
+            ev->missing.push_back({ "oom-events", "OOMKilling events could not be listed: " + r.error().message });
         }
         step(QStringLiteral("events"));
     });
@@ -153,25 +156,26 @@ void EvidenceCollector::start(const InvestigationRequest& request)
         step(QStringLiteral("prometheus"));
     });
 
-    for (const auto& [kind, required] : queries) {
+    for (const QueryKind kind : queries) {
         const std::string promql = m_connection.catalogue().build(kind, podSelector);
         const std::int64_t step = ev->stepMs;
-        promClient.queryRange(promql, window, step, ctx, [this, ev, kind = kind, required = required, promql, window, step](Result<prom::QueryResult> r) {
-            QueryEvidence q { kind, promql, window, step, 0, {} };
-            if (r) {
-                q.seriesCount = r->series.size();
-                for (const auto& w : r->warnings)
-                    ev->warnings.push_back(std::string("Prometheus warning for ") + prom::queryKindName(kind) + ": " + w);
-                ev->series[kind] = std::move(r->series);
-            } else {
-                q.error = r.error().message;
-                if (required)
-                    return fail(r.error());
-                ev->warnings.push_back(std::string(prom::queryKindName(kind)) + " query failed: " + r.error().message);
-            }
-            ev->queries.push_back(std::move(q));
-            this->step(QString::fromLatin1(prom::queryKindName(kind)));
-        });
+        promClient.queryRange(
+            promql, window, step, ctx, [this, ev, kind, promql, window, step](Result<prom::QueryResult> r) {
+                QueryEvidence q { kind, promql, window, step, 0, {} };
+                if (r) {
+                    q.seriesCount = r->series.size();
+                    for (const auto& w : r->warnings)
+                        ev->warnings.push_back(
+                            std::string("Prometheus warning for ") + prom::queryKindName(kind) + ": " + w);
+                    ev->series[kind] = std::move(r->series);
+                } else {
+                    q.error = r.error().message;
+                    ev->warnings.push_back(
+                        std::string(prom::queryKindName(kind)) + " query failed: " + r.error().message);
+                }
+                ev->queries.push_back(std::move(q));
+                this->step(QString::fromLatin1(prom::queryKindName(kind)));
+            });
     }
 }
 

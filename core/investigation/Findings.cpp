@@ -34,7 +34,106 @@ std::string sourceOf(const RawEvidence& ev, QueryKind kind)
     return {};
 }
 
+// How much of the verdict's confidence survives without this evidence. Restart counters and the
+// memory series carry the pattern (sawtooth cycles are confirmed by restarts); the others refine it.
+double confidenceKeptWithout(const std::string& topic)
+{
+    if (topic == "restarts")
+        return 0.7;
+    if (topic == "limits" || topic == "oom" || topic == "oom-events" || topic == "traffic")
+        return 0.9;
+    return 0.95;
+}
+
+bool hasSamples(const std::vector<Series>& all)
+{
+    return std::any_of(all.begin(), all.end(), [](const Series& s) { return !s.samples.empty(); });
+}
+
+void applyMissingEvidence(analysis::Verdict& v, const RawEvidence& ev)
+{
+    v.missing = ev.missing;
+    std::string memoryFailure;
+    for (const auto& q : ev.queries) {
+        if (q.error.empty())
+            continue;
+        const std::string topic = evidenceTopicOf(q.kind);
+        v.missing.push_back({ topic, "Prometheus query failed: " + q.error });
+        if (q.kind == QueryKind::MemoryWorkingSet)
+            memoryFailure = q.error;
+        if (q.kind == QueryKind::Restarts)
+            v.restartsKnown = false;
+    }
+    if (!v.restartsKnown) {
+        // What the analysis said about restarts came from counters it never got: drop it.
+        v.restartsInWindow = 0;
+        v.evidence.erase(std::remove_if(v.evidence.begin(), v.evidence.end(),
+                             [](const analysis::Evidence& e) { return e.topic == "restarts"; }),
+            v.evidence.end());
+    }
+    const bool memoryQueried = std::any_of(ev.queries.begin(), ev.queries.end(),
+        [](const QueryEvidence& q) { return q.kind == QueryKind::MemoryWorkingSet; });
+    if (!memoryFailure.empty() || (memoryQueried && !hasSamples(ev.seriesOf(QueryKind::MemoryWorkingSet)))) {
+        const std::string reason = !memoryFailure.empty()
+            ? "the memory query failed (" + memoryFailure + ")"
+            : "Prometheus returned no memory samples for the pods of '" + ev.request.service + "' in the window";
+        if (memoryFailure.empty())
+            v.missing.push_back({ "memory", "Prometheus returned no memory series for these pods" });
+        v.pattern = analysis::Pattern::Unknown;
+        v.leak = false;
+        v.confidence = 0.0;
+        v.slopeBytesPerHour.reset();
+        v.slopeLowBytesPerHour.reset();
+        v.slopeHighBytesPerHour.reset();
+        v.stabilisedWithin10min.reset();
+        v.summary = "Unknown: cannot tell whether " + ev.request.service + " leaks, " + reason
+            + ". Check that Prometheus is up and scrapes the kubelet's cAdvisor metrics for namespace '" + ev.request.ns
+            + "', and that its metric names are the ones LeakDesk queries, then run again.";
+        return;
+    }
+    if (v.missing.empty())
+        return;
+    // Once per topic: the two OOM queries failing together are one piece of evidence missing.
+    std::vector<std::string> topics;
+    for (const auto& m : v.missing)
+        if (std::find(topics.begin(), topics.end(), m.topic) == topics.end())
+            topics.push_back(m.topic);
+    std::string named;
+    for (const auto& topic : topics) {
+        v.confidence *= confidenceKeptWithout(topic);
+        named += (named.empty() ? "" : ", ") + topic;
+    }
+    v.summary += " Partial data (missing: " + named + "), so confidence is lowered.";
+}
+
 } // namespace
+
+std::string evidenceTopicOf(QueryKind kind)
+{
+    switch (kind) {
+    case QueryKind::MemoryWorkingSet:
+        return "memory";
+    case QueryKind::MemoryLimit:
+        return "limits";
+    case QueryKind::Restarts:
+        return "restarts";
+    case QueryKind::LastTerminatedOom:
+    case QueryKind::OomEvents:
+        return "oom";
+    case QueryKind::JvmHeapUsed:
+    case QueryKind::JvmHeapMax:
+        return "jvm-heap";
+    case QueryKind::RequestRate:
+        return "traffic";
+    case QueryKind::MemoryPerPodAvg:
+        return "memory-average";
+    case QueryKind::MemoryPerPodAvgBaseline:
+        return "baseline";
+    default:
+        break;
+    }
+    return prom::queryKindName(kind);
+}
 
 Findings analyseEvidence(std::shared_ptr<const RawEvidence> evidencePtr)
 {
@@ -116,6 +215,7 @@ Findings analyseEvidence(std::shared_ptr<const RawEvidence> evidencePtr)
     params.oomMaxCount = ev.request.oomThreshold;
     params.oomWindowMs = ev.request.oomWindowMs;
     f.verdict = analysis::analyseMemory(in, params);
+    applyMissingEvidence(f.verdict, ev);
 
     for (auto& row : f.pods)
         for (const auto& pa : f.verdict.pods)
@@ -133,6 +233,9 @@ Findings analyseEvidence(std::shared_ptr<const RawEvidence> evidencePtr)
     rule.threshold = ev.request.oomThreshold;
     rule.windowMs = ev.request.oomWindowMs;
     f.oom = oom::fuseOomEvidence(oi, ev.request.ns, ev.request.nowMs, rule);
+    for (const auto& m : f.verdict.missing)
+        if (m.topic == "restarts" || m.topic == "oom" || m.topic == "oom-events")
+            f.oom.notes.push_back("counted without " + m.topic + " (" + m.reason + "): OOM kills may be missing");
 
     std::sort(f.pods.begin(), f.pods.end(), [](const PodRow& a, const PodRow& b) {
         return a.memoryBytes.value_or(-1) > b.memoryBytes.value_or(-1);

@@ -23,6 +23,11 @@ struct Findings {
 };
 
 // Pure: the same evidence always gives the same findings (tests feed it hand-made evidence).
+// Failed queries become the verdict's `missing` list and lower its confidence; no memory data at
+// all gives Pattern::Unknown with the reason, never "no leak".
 Findings analyseEvidence(std::shared_ptr<const RawEvidence> evidence);
+
+// The topic a query's evidence is about ("memory", "restarts", ...), for MissingEvidence.
+std::string evidenceTopicOf(prom::QueryKind kind);
 
 } // namespace leakdesk::investigation

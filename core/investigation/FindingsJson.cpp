@@ -84,6 +84,9 @@ json findingsToJson(const Findings& f)
         evidence.push_back({ { "topic", e.topic }, { "pod", e.pod }, { "sentence", e.sentence }, { "numbers", numbers },
             { "window", windowJson(e.window) }, { "source", e.source } });
     }
+    json missing = json::array();
+    for (const auto& m : v.missing)
+        missing.push_back({ { "topic", m.topic }, { "reason", m.reason } });
     j["verdict"] = {
         { "leak", v.leak },
         { "pattern", analysis::patternName(v.pattern) },
@@ -93,8 +96,10 @@ json findingsToJson(const Findings& f)
         { "stabilised_within_10min", v.stabilisedWithin10min ? json(*v.stabilisedWithin10min) : json(nullptr) },
         { "period_seconds", v.periodMs ? json(*v.periodMs / 1000.0) : json(nullptr) },
         { "amplitude_bytes", optNumber(v.amplitudeBytes) },
-        { "restarts_in_window", v.restartsInWindow },
+        { "restarts_in_window", v.restartsKnown ? json(v.restartsInWindow) : json(nullptr) },
         { "summary", v.summary },
+        { "partial_data", !v.missing.empty() },
+        { "missing_evidence", missing },
         { "evidence", evidence },
     };
     if (v.baseline) {
@@ -136,13 +141,20 @@ std::string findingsToText(const Findings& f)
     out << "Service " << f.request.service << " in namespace " << f.request.ns << " (window "
         << kube::formatTimestamp(f.request.nowMs - f.request.windowMs) << " .. " << kube::formatTimestamp(f.request.nowMs) << ")\n\n";
     out << "Step 1 - memory growth pattern\n";
-    out << "  verdict:  " << (v.leak ? "LEAK" : "no leak") << ", pattern " << analysis::patternName(v.pattern) << ", confidence "
+    out << "  verdict:  "
+        << (v.pattern == analysis::Pattern::Unknown ? "UNKNOWN (cannot tell)"
+                   : v.leak                         ? "LEAK"
+                                                    : "no leak")
+        << ", pattern " << analysis::patternName(v.pattern) << ", confidence "
         << static_cast<int>(std::lround(v.confidence * 100)) << "%\n";
     if (v.slopeBytesPerHour)
         out << "  slope:    " << formatBytes(*v.slopeBytesPerHour) << "/h\n";
     if (v.stabilisedWithin10min)
         out << "  stabilised within 10 minutes of start: " << (*v.stabilisedWithin10min ? "yes" : "no") << "\n";
-    out << "  " << v.summary << "\n\n";
+    out << "  " << v.summary << "\n";
+    for (const auto& m : v.missing)
+        out << "  missing:  " << m.topic << ": " << m.reason << "\n";
+    out << "\n";
     out << "  POD                                  MEMORY      LIMIT       RESTARTS  LAST TERMINATION\n";
     for (const auto& p : f.pods) {
         std::string name = p.name;

@@ -169,6 +169,7 @@ bool ExecSession::parseHandshake()
     QByteArray accept;
     QByteArray protocol;
     qint64 contentLength = -1;
+    QByteArray location;
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray line = lines[i].trimmed();
         const qsizetype colon = line.indexOf(':');
@@ -182,6 +183,8 @@ bool ExecSession::parseHandshake()
             protocol = value;
         else if (name == "content-length")
             contentLength = value.toLongLong();
+        else if (name == "location")
+            location = value;
     }
     if (status != 101) {
         // The API server explains a refused exec with a Status body; wait for all of it.
@@ -191,7 +194,12 @@ bool ExecSession::parseHandshake()
         m_handshakeTimer->stop();
         if (m_onRejected && m_onRejected(status, body))
             return false;
-        fail(kubeErrorFromResponse(status, body, what()));
+        // This client never follows a redirect: the handshake carries the Authorization header and
+        // the client certificate, which must not go to wherever a 3xx points.
+        const QString target = location.isEmpty()
+            ? QString()
+            : m_http.url().resolved(QUrl(QString::fromUtf8(location))).toString(QUrl::RemoveUserInfo);
+        fail(kubeErrorFromResponse(status, body, what(), target));
         return false;
     }
     const QByteArray expected

@@ -2,6 +2,9 @@
 
 #include "kube/KubePaths.h"
 
+#include "common/HeaderValue.h"
+#include "common/RetryPolicy.h"
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -9,6 +12,7 @@
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslError>
@@ -77,8 +81,23 @@ tls::VerifySettings tlsVerifySettings(const KubeCluster& cluster)
     return s;
 }
 
-Error kubeErrorFromResponse(int httpStatus, const QByteArray& body, const QString& what)
+namespace {
+
+Error redirectRefused(int httpStatus, const QString& location, const QString& what)
 {
+    const std::string target = location.isEmpty() ? std::string("a location it did not name") : location.toStdString();
+    return makeError(ErrorCode::Network,
+        what.toStdString() + ": the server answered HTTP " + std::to_string(httpStatus) + ", a redirect to " + target
+            + "; LeakDesk does not follow redirects of API calls (they carry your credentials), as kubectl does not",
+        "point the kubeconfig's server URL at the API server itself, not at a proxy or login page that redirects");
+}
+
+} // namespace
+
+Error kubeErrorFromResponse(int httpStatus, const QByteArray& body, const QString& what, const QString& location)
+{
+    if (httpStatus >= 300 && httpStatus < 400)
+        return redirectRefused(httpStatus, location, what);
     // The API server answers errors with a meta/v1 Status: {"kind":"Status","message":...,"reason":...}.
     std::string serverMessage;
     try {
@@ -123,6 +142,13 @@ Result<std::unique_ptr<KubeClient>> KubeClient::create(const ResolvedContext& co
         return makeError(ErrorCode::Config,
             "cluster '" + context.cluster.name + "' in " + context.cluster.sourceFile + " has an invalid server URL '" + context.cluster.server + "'",
             "use https://host:port");
+    // Values that go into the Authorization header: a line break would start a header of its own.
+    const std::string fixUser = "fix user '" + context.user.name + "' in " + context.user.sourceFile;
+    for (const auto& [key, value] : { std::pair<std::string, const std::string*> { "token", &context.user.token },
+             { "username", &context.user.username }, { "password", &context.user.password } }) {
+        if (auto bad = checkHeaderValue(*value, context.user.settingName(key), fixUser))
+            return *bad;
+    }
     std::unique_ptr<KubeClient> client(new KubeClient(context, options, parent));
     QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
     QString error;
@@ -177,6 +203,12 @@ KubeClient::KubeClient(ResolvedContext context, KubeClientOptions options, QObje
 {
     // Proxies from the environment must not catch loopback traffic to a local API server.
     m_nam->setProxy(QNetworkProxy::NoProxy);
+    // Why refuse every redirect rather than follow same-origin ones: an API server never redirects an
+    // API call, so a 3xx comes from something in between (a login page, a misconfigured proxy), and
+    // Qt 6's default (NoLessSafeRedirectPolicy) would resend our Authorization header and client
+    // certificate to whatever host it names. kubectl does not follow them either. makeRequest()
+    // sets the same on each request, so no caller can switch it back by accident.
+    m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
 }
 
 KubeClient::~KubeClient() = default;
@@ -194,6 +226,7 @@ Result<QNetworkRequest> KubeClient::makeRequest(const QString& path, const QUrlQ
     req.setRawHeader("Accept", "application/json");
     req.setRawHeader("User-Agent", "leakdesk");
     req.setTransferTimeout(m_options.timeoutMs);
+    req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     if (usesTls()) {
         req.setSslConfiguration(m_tls->config);
         if (!m_context.cluster.tlsServerName.empty())
@@ -212,7 +245,15 @@ Result<QNetworkRequest> KubeClient::makeRequest(const QString& path, const QUrlQ
             QFile f(info.filePath());
             if (!f.open(QIODevice::ReadOnly))
                 return makeError(ErrorCode::Config, "token file " + user.tokenFile + " cannot be read", f.errorString().toStdString());
-            m_tokenFromFile = f.readAll().trimmed();
+            // Bounded: a token file is a few KB; /dev/zero or a log file named by mistake is not one.
+            const QByteArray text = f.read(1024 * 1024);
+            const std::string_view token
+                = trimCredentialFromFile(std::string_view(text.constData(), size_t(text.size())));
+            if (auto bad
+                = checkHeaderValue(token, "token file " + user.tokenFile + " (" + user.settingName("tokenFile") + ")",
+                    "write the bearer token alone into the file (a trailing newline is fine)"))
+                return *bad;
+            m_tokenFromFile = QByteArray(token.data(), qsizetype(token.size()));
             m_tokenFileMtime = info.lastModified();
         }
         req.setRawHeader("Authorization", "Bearer " + m_tokenFromFile);
@@ -275,6 +316,14 @@ void KubeClient::runCredentialPlugin()
                 deliverError(a, cred.error());
             return;
         }
+        if (auto bad = checkHeaderValue(cred->token,
+                "status.token of the ExecCredential printed by credential plugin '" + command + "' (user '"
+                    + m_context.user.name + "')",
+                "the plugin's answer is broken; run it by hand and check its output")) {
+            for (auto& a : waiting)
+                deliverError(a, *bad);
+            return;
+        }
         m_execCredential = std::move(cred).value();
         for (auto& a : waiting) {
             a->credentialJustFetched = true;
@@ -297,6 +346,15 @@ void KubeClient::runCredentialPlugin()
 }
 
 namespace {
+
+// Where a 3xx wanted us to go, resolved against the request, for the message.
+QString locationOf(QNetworkReply* reply)
+{
+    const QUrl target = reply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+    if (target.isEmpty())
+        return {};
+    return reply->url().resolved(target).toString(QUrl::RemoveUserInfo);
+}
 
 std::string durationText(int ms)
 {
@@ -356,16 +414,20 @@ void KubeClient::onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply)
         || (idempotent
             && (status >= 500 || reply->error() == QNetworkReply::OperationCanceledError
                 || reply->error() == QNetworkReply::RemoteHostClosedError));
-    if (retryable && attempt->retries < m_options.maxRetries) {
-        int delayMs = 200 * (1 << attempt->retries);
-        if (status == 429) {
-            bool ok = false;
-            const int retryAfter = reply->rawHeader("Retry-After").toInt(&ok);
-            if (ok)
-                delayMs = std::clamp(retryAfter * 1000, 100, 30000);
-        }
+    // The back-off is common/RetryPolicy's, shared with PromClient.
+    std::optional<std::int64_t> delayMs;
+    if (retryable) {
+        RetryPolicy policy;
+        policy.maxAttempts = m_options.maxRetries + 1;
+        const auto retryAfter = status == 429 || status == 503
+            ? parseRetryAfterMs(reply->rawHeader("Retry-After").toStdString(), QDateTime::currentMSecsSinceEpoch())
+            : std::nullopt;
+        delayMs = nextRetryDelayMs(
+            policy, attempt->retries + 1, 0, retryAfter, QRandomGenerator::global()->generateDouble());
+    }
+    if (delayMs) {
         ++attempt->retries;
-        QTimer::singleShot(delayMs, this, [this, attempt] {
+        QTimer::singleShot(std::chrono::milliseconds(*delayMs), this, [this, attempt] {
             if (!attempt->cancelled->load())
                 send(attempt);
         });
@@ -393,7 +455,7 @@ void KubeClient::onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply)
             "check the server URL of cluster '" + m_context.cluster.name + "' and that the cluster is up"));
     }
     if (status < 200 || status >= 300)
-        return attempt->done(kubeErrorFromResponse(status, body, what));
+        return attempt->done(kubeErrorFromResponse(status, body, what, locationOf(reply)));
     try {
         attempt->done(json::parse(body.toStdString()));
     } catch (const json::exception& e) {
@@ -765,8 +827,12 @@ struct KubeClient::Watch : std::enable_shared_from_this<KubeClient::Watch> {
         ++epoch;
         if (++failures > client->m_options.maxRetries)
             return fail(error);
-        const int delayMs = std::min(200 * (1 << std::min(failures, 8)), 30000);
-        QTimer::singleShot(delayMs, client, [self = shared_from_this(), relist] {
+        // The shared back-off (common/RetryPolicy), with a longer ceiling: a watch reconnects for as
+        // long as it runs, so waiting up to 30 s between tries spares a struggling server.
+        RetryPolicy policy;
+        policy.maxDelayMs = 30000;
+        const auto delayMs = backoffDelayMs(policy, failures, QRandomGenerator::global()->generateDouble());
+        QTimer::singleShot(std::chrono::milliseconds(delayMs), client, [self = shared_from_this(), relist] {
             if (!self->alive())
                 return;
             if (relist || self->resourceVersion.empty())
@@ -963,7 +1029,7 @@ struct KubeClient::Watch : std::enable_shared_from_this<KubeClient::Watch> {
                                  + client->m_server.toString().toStdString() + ": " + r->errorString().toStdString(),
                              "check that the cluster is reachable"),
                 false);
-        Error error = kubeErrorFromResponse(status, body, what);
+        Error error = kubeErrorFromResponse(status, body, what, locationOf(r));
         if (status == 429 || status >= 500)
             return retry(error, false);
         fail(error);

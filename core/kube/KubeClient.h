@@ -179,8 +179,9 @@ private:
     std::vector<std::shared_ptr<Attempt>> m_waitingForCredential;
 };
 
-// Maps an HTTP status and a Kubernetes `Status` body to an Error with a useful message.
-Error kubeErrorFromResponse(int httpStatus, const QByteArray& body, const QString& what);
+// Maps an HTTP status and a Kubernetes `Status` body to an Error with a useful message. A 3xx is
+// a refused redirect naming `location` (the Location header, resolved against the request).
+Error kubeErrorFromResponse(int httpStatus, const QByteArray& body, const QString& what, const QString& location = {});
 
 // The cluster's TLS settings in kubeconfig terms (certificate-authority, tls-server-name, where the
 // cluster is defined), for tls::explainHandshakeFailure: REST calls and exec say the same.

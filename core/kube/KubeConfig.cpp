@@ -153,6 +153,14 @@ std::vector<std::string> defaultKubeConfigFiles()
     return files;
 }
 
+std::string KubeUser::settingName(const std::string& key) const
+{
+    if (indexInFile < 0 || sourceFile.empty())
+        return "user '" + name + "'." + key;
+    return "users[" + std::to_string(indexInFile) + "].user." + key + " (user '" + name + "') in kubeconfig "
+        + sourceFile;
+}
+
 Result<KubeConfig> parseKubeConfig(const std::string& yamlText, const std::string& sourceFile)
 {
     YAML::Node root;
@@ -189,8 +197,10 @@ Result<KubeConfig> parseKubeConfig(const std::string& yamlText, const std::strin
             c.sourceFile = sourceFile;
             cfg.clusters.push_back(std::move(c));
         }
+        int userIndex = 0;
         for (const auto& item : root["users"]) {
             KubeUser u;
+            u.indexInFile = userIndex++;
             u.name = str(item, "name");
             const YAML::Node d = item["user"];
             u.sourceFile = sourceFile;

@@ -44,6 +44,10 @@ struct KubeUser {
     std::string password; // never logged
     std::optional<ExecCredentialConfig> exec;
     std::string sourceFile;
+    int indexInFile = -1; // position in the file's `users` list, for messages ("users[2].user.token in F")
+
+    // "users[2].user.<key> (user 'name') in kubeconfig F", for errors that name the setting to fix.
+    std::string settingName(const std::string& key) const;
 };
 
 struct KubeContext {

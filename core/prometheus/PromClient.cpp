@@ -1,12 +1,15 @@
 #include "prometheus/PromClient.h"
 
+#include "common/HeaderValue.h"
 #include "tls/TlsExplanation.h"
 
 #include <nlohmann/json.hpp>
 
+#include <QElapsedTimer>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
+#include <QRandomGenerator>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QTimer>
@@ -136,7 +139,52 @@ PromClient::PromClient(PromConnection connection, QObject* parent)
     , m_nam(new QNetworkAccessManager(this))
 {
     m_nam->setProxy(QNetworkProxy::NoProxy);
+    // Why follow same-origin redirects only (KubeClient refuses all): a Prometheus behind a reverse
+    // proxy or with --web.route-prefix may redirect within itself (a prefix, a trailing slash),
+    // which is harmless; a redirect to another scheme, host or port would hand our Authorization
+    // header to a server the user never named, and Qt 6's default (NoLessSafeRedirectPolicy)
+    // follows those. So Qt follows nothing and onReply() follows what stays on the origin.
+    m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
 }
+
+bool isRetryablePromFailure(int httpStatus, int networkError)
+{
+    if (httpStatus >= 500 || httpStatus == 429)
+        return true;
+    if (httpStatus != 0)
+        return false;
+    switch (static_cast<QNetworkReply::NetworkError>(networkError)) {
+    case QNetworkReply::ConnectionRefusedError:
+    case QNetworkReply::RemoteHostClosedError:
+    case QNetworkReply::TimeoutError:
+    case QNetworkReply::OperationCanceledError: // what a transfer timeout ends in
+    case QNetworkReply::TemporaryNetworkFailureError:
+    case QNetworkReply::NetworkSessionFailedError:
+    case QNetworkReply::UnknownNetworkError:
+        return true;
+    default:
+        return false;
+    }
+}
+
+QString originOf(const QUrl& url)
+{
+    const QString scheme = url.scheme().toLower();
+    const int port = url.port(scheme == QLatin1String("https") ? 443 : scheme == QLatin1String("http") ? 80 : -1);
+    return scheme + QStringLiteral("://") + url.host().toLower() + QLatin1Char(':') + QString::number(port);
+}
+
+struct PromClient::Request {
+    QString apiPath;
+    QUrl url;
+    std::shared_ptr<std::atomic_bool> cancelled;
+    QPointer<QObject> context;
+    bool hasContext = false;
+    std::function<void(Result<QByteArray>, int)> done;
+    int attempts = 0;
+    int redirects = 0;
+    QElapsedTimer started;
+};
 
 PromClient::~PromClient() = default;
 
@@ -162,9 +210,28 @@ tls::VerifySettings verifySettings(const PromConnection& c)
 
 } // namespace
 
+std::optional<Error> PromClient::credentialProblem() const
+{
+    const PromSettingNames& n = m_connection.settingNames;
+    const std::string fix = "fix the credentials given with " + n.token;
+    if (auto bad = checkHeaderValue(
+            m_connection.bearerToken.toStdString(), "the Prometheus bearer token (" + n.token + ")", fix))
+        return bad;
+    if (auto bad = checkHeaderValue(m_connection.basicUser.toStdString(), "the Prometheus basic-auth user name", fix))
+        return bad;
+    if (auto bad
+        = checkHeaderValue(m_connection.basicPassword.toStdString(), "the Prometheus basic-auth password", fix))
+        return bad;
+    return std::nullopt;
+}
+
 void PromClient::get(const QString& apiPath, const QList<std::pair<QString, QString>>& params, std::shared_ptr<std::atomic_bool> cancelled,
     QPointer<QObject> context, bool hasContext, std::function<void(Result<QByteArray>, int)> done)
 {
+    if (auto bad = credentialProblem()) {
+        QTimer::singleShot(0, this, [done, error = *bad] { done(error, 0); });
+        return;
+    }
     QUrl url = m_connection.baseUrl;
     QString path = url.path();
     if (path.endsWith(QLatin1Char('/')))
@@ -174,19 +241,34 @@ void PromClient::get(const QString& apiPath, const QList<std::pair<QString, QStr
     for (const auto& [k, v] : params)
         query.addQueryItem(k, QString::fromUtf8(QUrl::toPercentEncoding(v)));
     url.setQuery(query);
-    QNetworkRequest req(url);
+    auto request = std::make_shared<Request>();
+    request->apiPath = apiPath;
+    request->url = url;
+    request->cancelled = std::move(cancelled);
+    request->context = context;
+    request->hasContext = hasContext;
+    request->done = std::move(done);
+    request->started.start();
+    send(request);
+}
+
+void PromClient::send(const std::shared_ptr<Request>& request)
+{
+    ++request->attempts;
+    QNetworkRequest req(request->url);
     req.setTransferTimeout(m_connection.timeoutMs);
+    req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     req.setRawHeader("Accept", "application/json");
     if (!m_connection.bearerToken.isEmpty())
         req.setRawHeader("Authorization", "Bearer " + m_connection.bearerToken);
     else if (!m_connection.basicUser.isEmpty())
         req.setRawHeader("Authorization", "Basic " + QByteArray(m_connection.basicUser.toUtf8() + ':' + m_connection.basicPassword).toBase64());
-    if (url.scheme() == QLatin1String("https")) {
+    if (request->url.scheme() == QLatin1String("https")) {
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
         if (!m_connection.caCertificatesPem.isEmpty()) {
             const auto cas = QSslCertificate::fromData(m_connection.caCertificatesPem, QSsl::Pem);
             if (cas.isEmpty()) {
-                QTimer::singleShot(0, this, [done, ca = m_connection.settingNames.ca] {
+                QTimer::singleShot(0, this, [done = request->done, ca = m_connection.settingNames.ca] {
                     done(makeError(ErrorCode::Config, "the Prometheus CA holds no PEM certificate",
                              "pass the CA that signed Prometheus's certificate (PEM) with " + ca + " FILE"),
                         0);
@@ -200,44 +282,110 @@ void PromClient::get(const QString& apiPath, const QList<std::pair<QString, QStr
         req.setSslConfiguration(ssl);
     }
     QNetworkReply* reply = m_nam->get(req);
-    if (url.scheme() == QLatin1String("https"))
+    if (request->url.scheme() == QLatin1String("https"))
         tls::keepHandshakeErrors(reply);
-    const int timeoutS = m_connection.timeoutMs / 1000;
-    const std::string base = m_connection.baseUrl.toString().toStdString();
-    const bool withToken = !m_connection.bearerToken.isEmpty();
-    connect(reply, &QNetworkReply::finished, this, [this, reply, cancelled, context, hasContext, done, timeoutS, base, withToken, apiPath] {
-        reply->deleteLater();
-        if (cancelled->load() || (hasContext && !context))
+    connect(reply, &QNetworkReply::finished, this, [this, request, reply] { onReply(request, reply); });
+}
+
+void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply* reply)
+{
+    reply->deleteLater();
+    if (request->cancelled->load() || (request->hasContext && !request->context))
+        return;
+    const auto& done = request->done;
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const std::string base = m_connection.baseUrl.toString(QUrl::RemoveUserInfo).toStdString();
+    const std::string& urlOption = m_connection.settingNames.url;
+
+    if (status >= 300 && status < 400) {
+        const QUrl location = reply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+        const QUrl target = location.isEmpty() ? QUrl() : reply->url().resolved(location);
+        if (target.isEmpty() || !target.isValid())
+            return done(
+                makeError(ErrorCode::Network,
+                    "Prometheus at " + base + " answered HTTP " + std::to_string(status) + " without a usable Location",
+                    "check the " + urlOption + " URL"),
+                status);
+        if (originOf(target) != originOf(reply->url()))
+            return done(
+                makeError(ErrorCode::Network,
+                    "Prometheus at " + base + " redirected to another origin, "
+                        + target.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery).toStdString()
+                        + "; LeakDesk does not follow it, since the request carries your Prometheus credentials",
+                    "if that server is the Prometheus you mean, pass its URL with " + urlOption),
+                status);
+        if (++request->redirects > 5)
+            return done(makeError(ErrorCode::Network, "Prometheus at " + base + " redirected more than 5 times",
+                            "check the " + urlOption + " URL (a redirect loop in a proxy?)"),
+                status);
+        request->url = target;
+        --request->attempts; // a redirect is not a failed try
+        return send(request);
+    }
+
+    const auto error = reply->error();
+    if (isRetryablePromFailure(status, error)) {
+        const QByteArray retryAfterHeader = reply->rawHeader("Retry-After");
+        const auto retryAfter = (status == 429 || status == 503)
+            ? parseRetryAfterMs(retryAfterHeader.toStdString(), QDateTime::currentMSecsSinceEpoch())
+            : std::nullopt;
+        const auto delay = nextRetryDelayMs(m_connection.retry, request->attempts, request->started.elapsed(),
+            retryAfter, QRandomGenerator::global()->generateDouble());
+        if (delay) {
+            QTimer::singleShot(std::chrono::milliseconds(*delay), this, [this, request] {
+                if (!request->cancelled->load() && (!request->hasContext || request->context))
+                    send(request);
+            });
             return;
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (status == 0) {
-            if (reply->error() == QNetworkReply::OperationCanceledError)
-                return done(makeError(ErrorCode::Timeout, "Prometheus at " + base + " did not answer within " + std::to_string(timeoutS) + " s",
-                                "narrow the time range, or check that Prometheus is up"),
-                    0);
-            if (tls::isHandshakeFailure(reply->error()))
-                return done(tls::explainHandshakeFailure("GET " + apiPath.toStdString(), base, tls::keptHandshakeErrors(reply),
-                                reply->errorString().toStdString(), reply->url().host().toStdString(),
-                                verifySettings(m_connection)),
-                    0);
-            return done(makeError(ErrorCode::Network, "cannot reach Prometheus at " + base + ": " + reply->errorString().toStdString(),
-                            "check the " + m_connection.settingNames.url + " URL and that the server is up"),
-                0);
         }
-        const std::string& tokenOption = m_connection.settingNames.token;
-        if (status == 401)
-            return done(makeError(ErrorCode::Unauthorized,
-                            "Prometheus at " + base + " refused the request (HTTP 401): "
-                                + (withToken ? "it does not accept the bearer token" : "it wants credentials"),
-                            withToken ? "check the token in " + tokenOption + " (expired, or for another server?)"
-                                      : "pass a bearer token with " + tokenOption + " FILE"),
-                status);
-        if (status == 403)
-            return done(makeError(ErrorCode::Forbidden, "Prometheus at " + base + " refused the request (HTTP 403)",
-                            "the credentials are known but not allowed to query; check their permissions (" + tokenOption + ")"),
-                status);
-        done(reply->readAll(), status);
-    });
+    }
+    const std::string tries
+        = request->attempts > 1 ? " after " + std::to_string(request->attempts) + " tries" : std::string();
+    if (status == 0) {
+        const int timeoutS = m_connection.timeoutMs / 1000;
+        if (error == QNetworkReply::OperationCanceledError)
+            return done(
+                makeError(ErrorCode::Timeout,
+                    "Prometheus at " + base + " did not answer within " + std::to_string(timeoutS) + " s" + tries,
+                    "narrow the time range, or check that Prometheus is up"),
+                0);
+        if (tls::isHandshakeFailure(error))
+            return done(tls::explainHandshakeFailure("GET " + request->apiPath.toStdString(), base,
+                            tls::keptHandshakeErrors(reply), reply->errorString().toStdString(),
+                            reply->url().host().toStdString(), verifySettings(m_connection)),
+                0);
+        return done(makeError(ErrorCode::Network,
+                        "cannot reach Prometheus at " + base + tries + ": " + reply->errorString().toStdString(),
+                        "check the " + urlOption + " URL and that the server is up"),
+            0);
+    }
+    const std::string& tokenOption = m_connection.settingNames.token;
+    const bool withToken = !m_connection.bearerToken.isEmpty();
+    if (status == 401)
+        return done(makeError(ErrorCode::Unauthorized,
+                        "Prometheus at " + base + " refused the request (HTTP 401): "
+                            + (withToken ? "it does not accept the bearer token" : "it wants credentials"),
+                        withToken ? "check the token in " + tokenOption + " (expired, or for another server?)"
+                                  : "pass a bearer token with " + tokenOption + " FILE"),
+            status);
+    if (status == 403)
+        return done(
+            makeError(ErrorCode::Forbidden, "Prometheus at " + base + " refused the request (HTTP 403)",
+                "the credentials are known but not allowed to query; check their permissions (" + tokenOption + ")"),
+            status);
+    const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
+    if (status >= 500 || status == 429) {
+        // Out of tries: say how often it was tried, with Prometheus's own reason when it gave one.
+        auto parsed = parsePromResponse(body, status);
+        std::string reason = parsed ? std::string() : parsed.error().message;
+        Error e = makeError(status == 429 ? ErrorCode::Server : (parsed ? ErrorCode::Server : parsed.error().code),
+            "Prometheus at " + base + " answered HTTP " + std::to_string(status)
+                + (tries.empty() ? " after 1 try" : tries) + (reason.empty() ? std::string() : ": " + reason),
+            status == 429 ? "Prometheus is throttling; retry in a while"
+                          : "Prometheus is failing or overloaded; retry in a moment");
+        return done(e, status);
+    }
+    done(body, status);
 }
 
 PromCall PromClient::query(const std::string& promql, std::int64_t timeMs, QObject* context, Callback done)

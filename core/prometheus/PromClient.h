@@ -4,6 +4,7 @@
 // `warnings` are surfaced to the caller.
 
 #include "common/Result.h"
+#include "common/RetryPolicy.h"
 #include "common/Series.h"
 
 #include <QNetworkRequest>
@@ -36,9 +37,28 @@ struct PromConnection {
     QByteArray basicPassword; // never logged
     QByteArray caCertificatesPem; // https: trust these CAs instead of the system's
     bool insecureSkipTlsVerify = false;
-    int timeoutMs = 20000;
+    int timeoutMs = 20000; // per try
+    // Queries only read, so every one is retried on 5xx, 429 (after its Retry-After), a reset or
+    // refused connection and a timeout, within one total deadline per query (each chunk of a range).
+    RetryPolicy retry = defaultPromRetryPolicy();
     PromSettingNames settingNames;
+
+    static RetryPolicy defaultPromRetryPolicy()
+    {
+        RetryPolicy p;
+        p.maxAttempts = 4;
+        p.totalDeadlineMs = 60000;
+        return p;
+    }
 };
+
+// Whether a failed try is worth another: 5xx, 429, and transport failures a server restart, a
+// load balancer or a full accept queue cause (reset, refused, closed, timed out). Not TLS failures,
+// unknown hosts or 4xx: those answer the same the next time.
+bool isRetryablePromFailure(int httpStatus, int networkError);
+
+// The origin (scheme, host, port) of a URL as RFC 6454 compares them: "http://127.0.0.1:9090".
+QString originOf(const QUrl& url);
 
 struct QueryResult {
     std::vector<Series> series;
@@ -95,8 +115,12 @@ public:
     PromCall buildInfo(QObject* context, std::function<void(Result<QString>)> done);
 
 private:
+    struct Request;
     void get(const QString& apiPath, const QList<std::pair<QString, QString>>& params, std::shared_ptr<std::atomic_bool> cancelled,
         QPointer<QObject> context, bool hasContext, std::function<void(Result<QByteArray>, int)> done);
+    void send(const std::shared_ptr<Request>& request);
+    void onReply(const std::shared_ptr<Request>& request, QNetworkReply* reply);
+    std::optional<Error> credentialProblem() const;
 
     PromConnection m_connection;
     QNetworkAccessManager* m_nam = nullptr;

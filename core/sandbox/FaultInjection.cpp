@@ -217,6 +217,7 @@ FaultInjector::Decision FaultInjector::next()
         ++m_errors;
     } else if (u < m_spec.dropRate + m_spec.errorRate + m_spec.throttleRate) {
         d.action = Action::Throttle;
+        d.retryAfterAsHttpDate = (h & 2) != 0;
         ++m_throttled;
     }
     return d;

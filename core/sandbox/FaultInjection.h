@@ -59,6 +59,9 @@ public:
         int delayMs = 0;
         Action action = Action::Answer;
         int dropStreamAfterMs = -1;
+        // A Throttle's Retry-After as an HTTP date instead of seconds (RFC 9110 allows both;
+        // clients must read both), for about half of them.
+        bool retryAfterAsHttpDate = false;
     };
 
     explicit FaultInjector(const FaultSpec& spec);

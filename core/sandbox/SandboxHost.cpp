@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QLocale>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSaveFile>
@@ -37,6 +38,17 @@ struct ServerTls {
 
 // What an injected fault looks like on the wire: the API server's own Status for 500/503
 // (client-go and KubeClient read its message), Prometheus's error envelope for its API.
+// "1" (seconds), or the same wait as an IMF-fixdate HTTP date on the wall clock (the header is
+// about real time even when the sandbox's clock is pinned); 2 s ahead so the whole-second date
+// never lands in the past.
+QByteArray retryAfterValue(const FaultInjector::Decision& d)
+{
+    if (!d.retryAfterAsHttpDate)
+        return "1";
+    const QDateTime at = QDateTime::currentDateTimeUtc().addSecs(2);
+    return QLocale::c().toString(at, QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'")).toLatin1();
+}
+
 RequestFault kubeFault(const FaultInjector::Decision& d)
 {
     RequestFault f;
@@ -54,7 +66,7 @@ RequestFault kubeFault(const FaultInjector::Decision& d)
         f.response = kubeStatusError(429, "TooManyRequests",
             "Too many requests, please try again later. (fault injected by the sandbox)",
             nlohmann::json { { "retryAfterSeconds", 1 } });
-        f.response->headers.emplace_back("Retry-After", "1");
+        f.response->headers.emplace_back("Retry-After", retryAfterValue(d));
     }
     return f;
 }
@@ -76,7 +88,7 @@ RequestFault prometheusFault(const FaultInjector::Decision& d)
             nlohmann::json { { "status", "error" }, { "errorType", "unavailable" },
                 { "error", "too many requests (fault injected by the sandbox)" } }
                 .dump());
-        f.response->headers.emplace_back("Retry-After", "1");
+        f.response->headers.emplace_back("Retry-After", retryAfterValue(d));
     }
     return f;
 }
@@ -133,12 +145,14 @@ public:
             m_kube.addUser(KubeApi::User { kViewerUser, viewerToken, true });
         if (options.faults.enabled()) {
             m_kubeFaults = std::make_unique<FaultInjector>(options.faults);
-            // Its own sequence, so Prometheus traffic does not shift the Kubernetes API's faults.
-            FaultSpec promSpec = options.faults;
-            if (promSpec.seed)
-                promSpec.seed = *promSpec.seed + 1;
-            m_promFaults = std::make_unique<FaultInjector>(promSpec);
             m_kubeServer.setFaultHook([this](const HttpRequest&) { return kubeFault(m_kubeFaults->next()); });
+        }
+        // Its own sequence, so Prometheus traffic does not shift the Kubernetes API's faults.
+        FaultSpec promSpec = options.prometheusFaults.value_or(options.faults);
+        if (promSpec.seed && !options.prometheusFaults)
+            promSpec.seed = *promSpec.seed + 1;
+        if (promSpec.enabled()) {
+            m_promFaults = std::make_unique<FaultInjector>(promSpec);
             m_promServer.setFaultHook([this](const HttpRequest&) { return prometheusFault(m_promFaults->next()); });
         }
         m_kubeServer.setHandler([this](const HttpRequest& r) { return m_kube.handle(r); });
@@ -187,6 +201,7 @@ public:
     quint16 promPort() const { return m_promServer.port(); }
     const ExecEndpoint& exec() const { return m_exec; }
     FaultCounts kubeFaultCounts() const { return m_kubeFaults ? m_kubeFaults->counts() : FaultCounts {}; }
+    FaultCounts prometheusFaultCounts() const { return m_promFaults ? m_promFaults->counts() : FaultCounts {}; }
 
 private:
     Status useTls()
@@ -457,6 +472,11 @@ void SandboxHost::advanceClock(qint64 ms)
 FaultCounts SandboxHost::kubeFaultCounts() const
 {
     return m_servers ? m_servers->kubeFaultCounts() : FaultCounts {};
+}
+
+FaultCounts SandboxHost::prometheusFaultCounts() const
+{
+    return m_servers ? m_servers->prometheusFaultCounts() : FaultCounts {};
 }
 
 qint64 SandboxHost::execStdoutBytesSent() const

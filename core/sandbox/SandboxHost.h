@@ -54,6 +54,9 @@ struct SandboxOptions {
     KubeconfigAuth kubeconfigAuth = KubeconfigAuth::Token;
     // Latency, 500/503 answers and dropped connections on both APIs' requests (exec streams excepted).
     FaultSpec faults;
+    // Faults of the Prometheus API alone, when they should differ from the Kubernetes API's (a
+    // failing Prometheus in front of a healthy cluster); none: `faults`, on a sequence of its own.
+    std::optional<FaultSpec> prometheusFaults;
 };
 
 class SandboxServers;
@@ -83,6 +86,8 @@ public:
     QString certificateAuthorityPath() const { return m_caPath; }
     // Faults injected into the Kubernetes API so far (SandboxOptions::faults).
     FaultCounts kubeFaultCounts() const;
+    // Faults injected into the Prometheus API so far (its own sequence).
+    FaultCounts prometheusFaultCounts() const;
 
 private:
     struct UserCredential {

@@ -87,6 +87,13 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
     if (v.stabilisedWithin10min)
         detail += QLatin1Char(' ')
             + (*v.stabilisedWithin10min ? tr("Memory is flat after the 10-minute warm-up.") : tr("Memory does not stabilise within 10 minutes of start."));
+    if (!v.missing.empty() && v.pattern != analysis::Pattern::Unknown) {
+        QStringList missing;
+        for (const auto& m : v.missing)
+            missing << QString::fromStdString(m.topic + ": " + m.reason);
+        detail += QLatin1Char('\n')
+            + tr("Partial data, confidence lowered. Missing: %1").arg(missing.join(QStringLiteral("; ")));
+    }
     switch (v.pattern) {
     case analysis::Pattern::Sawtooth:
         m_banner->show(VerdictBanner::Tone::Bad,
@@ -108,6 +115,10 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
         break;
     case analysis::Pattern::InsufficientData:
         m_banner->show(VerdictBanner::Tone::Neutral, tr("Not enough data to judge %1").arg(service), detail);
+        break;
+    case analysis::Pattern::Unknown:
+        // Never green: no data is not "no leak". The summary says why and what to check.
+        m_banner->show(VerdictBanner::Tone::Warning, tr("Unknown: cannot tell whether %1 leaks").arg(service), detail);
         break;
     }
     for (const auto& e : v.evidence) {

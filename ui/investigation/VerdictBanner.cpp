@@ -47,4 +47,9 @@ void VerdictBanner::show(Tone tone, const QString& headline, const QString& deta
 
 QString VerdictBanner::headline() const { return m_headline->text(); }
 
+QString VerdictBanner::detail() const
+{
+    return m_detail->text();
+}
+
 } // namespace leakdesk::ui

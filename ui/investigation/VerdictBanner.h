@@ -1,6 +1,6 @@
 #pragma once
 // A coloured one-line answer at the top of an evidence view: red for a confirmed problem, green
-// for healthy, grey when the data cannot tell.
+// for healthy, grey when the data cannot tell, amber when the evidence is missing (unknown).
 
 #include <QFrame>
 
@@ -15,6 +15,7 @@ public:
     explicit VerdictBanner(QWidget* parent = nullptr);
     void show(Tone tone, const QString& headline, const QString& detail = {});
     QString headline() const;
+    QString detail() const;
     Tone tone() const { return m_tone; }
 
 private:

@@ -1,0 +1,111 @@
+// A real Prometheus that holds no data (it scrapes nothing) behind a real cluster API (the
+// sandbox): `leakdesk-cli investigate` must not call that "no leak". Its verdict is `unknown`, it
+// says why and what to check, and it exits 3 (documented in --help).
+#include "TestSupport.h"
+
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace leakdesk;
+
+class TestPrometheusEmpty : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QProcess m_prometheus;
+    QUrl m_promUrl;
+    test::ServedSandbox m_sandbox;
+
+    test::ProcessResult investigate(const QString& format)
+    {
+        return test::runProgram(test::cliPath(),
+            { QStringLiteral("investigate"), QStringLiteral("--kubeconfig"), m_sandbox.kubeconfig, QStringLiteral("--prometheus"),
+                m_promUrl.toString(), QStringLiteral("--namespace"), QStringLiteral("production"), QStringLiteral("--service"),
+                QStringLiteral("checkout"), QStringLiteral("--format"), format },
+            120000);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QString prometheus = test::findProgram(QStringLiteral("prometheus"));
+        if (prometheus.isEmpty())
+            QSKIP("prometheus is not on PATH: install the 'prometheus' package to run this test");
+        QVERIFY(m_dir.isValid());
+        const QString config = m_dir.filePath(QStringLiteral("prometheus.yml"));
+        QFile cfg(config);
+        QVERIFY(cfg.open(QIODevice::WriteOnly));
+        cfg.write("global:\n  scrape_interval: 1h\nscrape_configs: []\n");
+        cfg.close();
+        const quint16 port = test::freeLoopbackPort();
+        QVERIFY(port != 0);
+        m_promUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+        m_prometheus.setProcessChannelMode(QProcess::MergedChannels);
+        m_prometheus.start(prometheus,
+            { QStringLiteral("--config.file=") + config, QStringLiteral("--storage.tsdb.path=") + m_dir.filePath(QStringLiteral("data")),
+                QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port) });
+        QVERIFY2(m_prometheus.waitForStarted(10000), qPrintable(m_prometheus.errorString()));
+        QNetworkAccessManager nam;
+        QElapsedTimer ready;
+        ready.start();
+        bool up = false;
+        while (!up && ready.elapsed() < 60000 && m_prometheus.state() == QProcess::Running) {
+            QTest::qWait(250);
+            QNetworkReply* r = nam.get(QNetworkRequest(m_promUrl.resolved(QUrl(QStringLiteral("/-/ready")))));
+            QEventLoop loop;
+            connect(r, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+            loop.exec();
+            up = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200;
+            r->deleteLater();
+        }
+        QVERIFY2(up, m_prometheus.readAll().right(2000).constData());
+        QString why;
+        QVERIFY2(m_sandbox.start({}, why), qPrintable(why));
+    }
+
+    void emptyPrometheusIsUnknownNotNoLeak()
+    {
+        const auto r = investigate(QStringLiteral("json"));
+        QVERIFY2(r.exitCode == 3, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
+        const QJsonObject v = QJsonDocument::fromJson(r.out).object()[QStringLiteral("verdict")].toObject();
+        QCOMPARE(v[QStringLiteral("pattern")].toString(), QStringLiteral("unknown"));
+        QCOMPARE(v[QStringLiteral("leak")].toBool(true), false);
+        QCOMPARE(v[QStringLiteral("confidence")].toDouble(-1), 0.0);
+        QVERIFY2(v[QStringLiteral("summary")].toString().contains(QStringLiteral("no memory samples")), qPrintable(v[QStringLiteral("summary")].toString()));
+        bool memoryMissing = false;
+        for (const auto& m : v[QStringLiteral("missing_evidence")].toArray())
+            memoryMissing = memoryMissing || m.toObject()[QStringLiteral("topic")].toString() == QLatin1String("memory");
+        QVERIFY(memoryMissing);
+    }
+
+    void textSaysUnknown()
+    {
+        const auto r = investigate(QStringLiteral("text"));
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.out.contains("UNKNOWN") && !r.out.contains("no leak"), r.out.constData());
+        QVERIFY(r.out.contains("scrapes"));
+    }
+
+    void helpDocumentsExitCodes()
+    {
+        const auto r = test::runProgram(test::cliPath(), { QStringLiteral("investigate"), QStringLiteral("--help") });
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("Exit codes") && r.out.contains("3  verdict unknown"), r.out.constData());
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_prometheus.state() != QProcess::NotRunning)
+            test::stopProcess(m_prometheus);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPrometheusEmpty)
+#include "tst_prometheus_empty.moc"
