@@ -193,7 +193,7 @@ private:
                 return makeError(ErrorCode::LimitExceeded,
                     m_job.inputPath + " inflates to more than " + byteSizeText(std::uint64_t(allowed)) + " ("
                         + formatRatio(lim.maxRatio) + " its compressed " + byteSizeText(m_job.inputSize)
-                        + "); stopped there, as a gzip bomb would",
+                        + "), the signature of a gzip bomb; inflation stopped there",
                     "real heap dumps compress about 5-10x; if this one is really made of zeroed arrays, allow "
                     "more with leakdesk-cli heap --max-inflate-ratio N (0: no cap), or answer Yes when the Heap "
                     "view asks");
