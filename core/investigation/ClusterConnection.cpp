@@ -1,5 +1,6 @@
 #include "investigation/ClusterConnection.h"
 
+#include "common/RegularFile.h"
 #include "sandbox/SandboxHost.h"
 
 #include <QFile>
@@ -47,26 +48,22 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
     pc.bearerToken = options.prometheusToken;
     pc.insecureSkipTlsVerify = options.prometheusInsecureSkipTlsVerify;
     if (pc.bearerToken.isEmpty() && !options.prometheusTokenFile.isEmpty()) {
-        QFile f(options.prometheusTokenFile);
-        if (!f.open(QIODevice::ReadOnly))
-            return makeError(ErrorCode::Config,
-                "cannot read the Prometheus token file " + options.prometheusTokenFile.toStdString() + ": "
-                    + f.errorString().toStdString(),
-                "fix " + pc.settingNames.token);
-        pc.bearerToken = f.read(64 * 1024).trimmed();
+        auto token = readRegularFile(
+            QFile::encodeName(options.prometheusTokenFile).toStdString(), fileLimits::kToken, "Prometheus token file");
+        if (!token)
+            return makeError(ErrorCode::Config, token.error().message, "fix " + pc.settingNames.token);
+        pc.bearerToken = QByteArray::fromStdString(*token).trimmed();
         if (pc.bearerToken.isEmpty() || pc.bearerToken.contains('\n') || pc.bearerToken.contains('\r'))
             return makeError(ErrorCode::Config,
                 "the Prometheus token file " + options.prometheusTokenFile.toStdString() + " does not hold one token",
                 "write the bearer token alone into the file given with " + pc.settingNames.token);
     }
     if (!options.prometheusCaFile.isEmpty()) {
-        QFile f(options.prometheusCaFile);
-        if (!f.open(QIODevice::ReadOnly))
-            return makeError(ErrorCode::Config,
-                "cannot read the Prometheus CA " + options.prometheusCaFile.toStdString() + ": "
-                    + f.errorString().toStdString(),
-                "fix " + pc.settingNames.ca);
-        pc.caCertificatesPem = f.read(4 * 1024 * 1024);
+        auto ca = readRegularFile(
+            QFile::encodeName(options.prometheusCaFile).toStdString(), fileLimits::kPem, "Prometheus CA file");
+        if (!ca)
+            return makeError(ErrorCode::Config, ca.error().message, "fix " + pc.settingNames.ca);
+        pc.caCertificatesPem = QByteArray::fromStdString(*ca);
         if (QSslCertificate::fromData(pc.caCertificatesPem, QSsl::Pem).isEmpty())
             return makeError(ErrorCode::Config,
                 "the Prometheus CA " + options.prometheusCaFile.toStdString() + " holds no PEM certificate",
