@@ -48,7 +48,10 @@ void print(const std::string& s)
 
 int fail(const Error& e)
 {
-    printError(QString::fromStdString(e.message), QString::fromStdString(e.detail));
+    // The code in brackets lets a script tell a refused input (limit-exceeded, not-enough-data,
+    // truncated, parse...) from an I/O problem without parsing the sentence.
+    printError(QStringLiteral("%1 [%2]").arg(QString::fromStdString(e.message), QLatin1String(errorCodeName(e.code))),
+        QString::fromStdString(e.detail));
     return 1;
 }
 

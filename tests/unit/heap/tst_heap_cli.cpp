@@ -112,34 +112,46 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("says");
+        QTest::addColumn<QString>("code"); // in brackets after the message; empty: a usage error
         const QString suspects = QStringLiteral("suspects");
-        QTest::newRow("gzip bomb") << QStringList { suspects, path("bomb.hprof.gz") } << "--max-inflate-ratio";
-        QTest::newRow("gzip bomb, histogram")
-            << QStringList { QStringLiteral("histogram"), path("bomb.hprof.gz") } << "gzip bomb";
+        QTest::newRow("gzip bomb") << QStringList { suspects, path("bomb.hprof.gz") } << "--max-inflate-ratio"
+                                   << QStringLiteral("limit-exceeded");
+        QTest::newRow("gzip bomb, histogram") << QStringList { QStringLiteral("histogram"), path("bomb.hprof.gz") }
+                                              << "gzip bomb" << QStringLiteral("limit-exceeded");
         QTest::newRow("cap lifted: zeros hold no objects") << QStringList { suspects, path("zeros.hprof.gz"),
             QStringLiteral("--max-inflate-ratio"), QStringLiteral("0") }
-                                                           << "no objects";
-        QTest::newRow("cut .gz") << QStringList { suspects, path("cut.hprof.gz") } << "ends early";
-        QTest::newRow("bad CRC") << QStringList { suspects, path("crc.hprof.gz") } << "corrupt";
-        QTest::newRow("compressed text") << QStringList { suspects, path("text.hprof.gz") } << "no HPROF";
-        QTest::newRow("header only") << QStringList { suspects, path("header.hprof") } << "no objects";
+                                                           << "no objects" << QStringLiteral("not-enough-data");
+        QTest::newRow("cut .gz") << QStringList { suspects, path("cut.hprof.gz") } << "ends early"
+                                 << QStringLiteral("truncated");
+        QTest::newRow("bad CRC") << QStringList { suspects, path("crc.hprof.gz") } << "corrupt"
+                                 << QStringLiteral("parse");
+        QTest::newRow("compressed text") << QStringList { suspects, path("text.hprof.gz") } << "no HPROF"
+                                         << QStringLiteral("parse");
+        QTest::newRow("header only") << QStringList { suspects, path("header.hprof") } << "no objects"
+                                     << QStringLiteral("not-enough-data");
         QTest::newRow("diff with an empty dump")
-            << QStringList { QStringLiteral("diff"), path("good.hprof.gz"), path("header.hprof") } << "no objects";
-        QTest::newRow("fifo") << QStringList { suspects, path("fifo.hprof") } << "named pipe";
-        QTest::newRow("/dev/zero") << QStringList { suspects, QStringLiteral("/dev/zero") } << "character device";
+            << QStringList { QStringLiteral("diff"), path("good.hprof.gz"), path("header.hprof") } << "no objects"
+            << QStringLiteral("not-enough-data");
+        QTest::newRow("fifo") << QStringList { suspects, path("fifo.hprof") } << "named pipe"
+                              << QStringLiteral("invalid-argument");
+        QTest::newRow("/dev/zero") << QStringList { suspects, QStringLiteral("/dev/zero") } << "character device"
+                                   << QStringLiteral("invalid-argument");
         QTest::newRow("bad ratio flag") << QStringList { suspects, path("good.hprof.gz"),
             QStringLiteral("--max-inflate-ratio"), QStringLiteral("-3") }
-                                        << "--max-inflate-ratio";
+                                        << "--max-inflate-ratio" << QStringLiteral("");
     }
     void refusedWithAReason()
     {
         QFETCH(QStringList, args);
         QFETCH(QString, says);
+        QFETCH(QString, code);
         const ProcessResult r = runProgram(cliPath(), QStringList { QStringLiteral("heap") } + args, 60000);
         QVERIFY(!r.timedOut);
         QVERIFY2(r.exitCode != 0, r.out.constData());
         QVERIFY2(QString::fromUtf8(r.err).contains(says), r.err.constData());
         QVERIFY2(!r.out.contains("no leak suspects"), r.out.constData());
+        if (!code.isEmpty())
+            QVERIFY2(QString::fromUtf8(r.err).contains(QStringLiteral("[%1]").arg(code)), r.err.constData());
     }
 
     void goodCompressedDumpIsAnalysed()
