@@ -1,6 +1,7 @@
 #include "CliCluster.h"
 
 #include "CliCommand.h"
+#include "common/RegularFile.h"
 #include "kube/KubeConfig.h"
 
 #include <QFile>
@@ -148,11 +149,10 @@ Status writeRecordFile(const nlohmann::json& record, const QString& path, const 
 
 Result<nlohmann::json> readRecordFile(const QString& path)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return makeError(ErrorCode::Io,
-            "cannot read the record " + path.toStdString() + ": " + f.errorString().toStdString());
-    nlohmann::json j = nlohmann::json::parse(f.readAll().toStdString(), nullptr, false);
+    auto content = readRegularFile(QFile::encodeName(path).toStdString(), fileLimits::kRecord, "mitigation record");
+    if (!content)
+        return content.error();
+    nlohmann::json j = nlohmann::json::parse(*content, nullptr, false);
     if (j.is_discarded())
         return makeError(ErrorCode::Parse, "the record " + path.toStdString() + " is not JSON");
     return j;

@@ -1,5 +1,5 @@
 // leakdesk-cli heap histogram|dominators|suspects|path|diff FILE [FILE2|OBJECT] [--top N]
-//                   [--format table|json|csv] [--retained] [--threads N]
+//                   [--format table|json|csv] [--retained] [--threads N] [--max-inflate-ratio N]
 // Argument parsing and output formatting only; every analysis lives in core/heap.
 #include "CliCommand.h"
 
@@ -12,6 +12,7 @@
 #include "heap/LeakSuspects.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <QTextStream>
 
 #include <nlohmann/json.hpp>
@@ -37,6 +38,7 @@ struct Options {
     Format format = Format::Table;
     bool retained = false;
     unsigned threads = 0;
+    OpenOptions open; // inflation limits for .hprof.gz
 };
 
 void print(const std::string& s)
@@ -46,7 +48,10 @@ void print(const std::string& s)
 
 int fail(const Error& e)
 {
-    printError(QString::fromStdString(e.message), QString::fromStdString(e.detail));
+    // The code in brackets lets a script tell a refused input (limit-exceeded, not-enough-data,
+    // truncated, parse...) from an I/O problem without parsing the sentence.
+    printError(QStringLiteral("%1 [%2]").arg(QString::fromStdString(e.message), QLatin1String(errorCodeName(e.code))),
+        QString::fromStdString(e.detail));
     return 1;
 }
 
@@ -72,9 +77,9 @@ std::string hexId(std::uint64_t id)
     return hexOffset(id);
 }
 
-Result<std::shared_ptr<const HprofFile>> openDump(const QString& path)
+Result<std::shared_ptr<const HprofFile>> openDump(const QString& path, const OpenOptions& options)
 {
-    auto f = HprofFile::open(path.toStdString());
+    auto f = HprofFile::open(QFile::encodeName(path).toStdString(), options);
     if (!f)
         return f.error();
     return std::make_shared<const HprofFile>(std::move(*f));
@@ -85,13 +90,13 @@ struct Analysis {
     std::optional<DominatorTree> dominators;
 };
 
-Result<Analysis> analyse(const QString& path, unsigned threads)
+Result<Analysis> analyse(const QString& path, const Options& o)
 {
-    auto file = openDump(path);
+    auto file = openDump(path, o.open);
     if (!file)
         return file.error();
     AnalysisProgress progress;
-    progress.threads = threads;
+    progress.threads = o.threads;
     auto snapshot = HeapSnapshot::load(*file, &progress);
     if (!snapshot)
         return snapshot.error();
@@ -104,12 +109,12 @@ Result<Analysis> analyse(const QString& path, unsigned threads)
 Result<ClassHistogram> histogramOf(const QString& path, const Options& o)
 {
     if (o.retained) {
-        auto a = analyse(path, o.threads);
+        auto a = analyse(path, o);
         if (!a)
             return a.error();
         return classHistogram(*a->snapshot, &*a->dominators);
     }
-    auto file = openDump(path);
+    auto file = openDump(path, o.open);
     if (!file)
         return file.error();
     AnalysisProgress progress;
@@ -189,7 +194,7 @@ std::string pathText(const std::vector<PathStep>& path, const char* indent)
 
 int runDominators(const Options& o)
 {
-    auto a = analyse(o.files[0], o.threads);
+    auto a = analyse(o.files[0], o);
     if (!a)
         return fail(a.error());
     const HeapSnapshot& s = *a->snapshot;
@@ -235,7 +240,7 @@ int runDominators(const Options& o)
 
 int runSuspects(const Options& o)
 {
-    auto a = analyse(o.files[0], o.threads);
+    auto a = analyse(o.files[0], o);
     if (!a)
         return fail(a.error());
     const HeapSnapshot& s = *a->snapshot;
@@ -279,7 +284,7 @@ int runPath(const Options& o)
             QStringLiteral("example: leakdesk-cli heap path dump.hprof java.util.HashMap"));
         return 2;
     }
-    auto a = analyse(o.files[0], o.threads);
+    auto a = analyse(o.files[0], o);
     if (!a)
         return fail(a.error());
     const HeapSnapshot& s = *a->snapshot;
@@ -425,7 +430,12 @@ int runHeapCommand(const QStringList& args)
         QStringLiteral("retained"), QStringLiteral("compute retained sizes (builds the dominator tree)"));
     const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("worker threads (default: all cores)"),
         QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions({ top, format, retained, threads });
+    const QCommandLineOption maxInflateRatio(QStringLiteral("max-inflate-ratio"),
+        QStringLiteral("largest inflated/compressed size ratio accepted for a .gz dump (default %1; 0: no cap). "
+                       "Real dumps compress 5-10x; a gzip bomb about 1000x")
+            .arg(InflateLimits {}.maxRatio),
+        QStringLiteral("N"));
+    parser.addOptions({ top, format, retained, threads, maxInflateRatio });
     if (!parser.parse(QStringList { QStringLiteral("leakdesk-cli heap") } + args)) {
         printError(parser.errorText(), QStringLiteral("run 'leakdesk-cli heap --help'"));
         return 2;
@@ -461,6 +471,16 @@ int runHeapCommand(const QStringList& args)
         return 2;
     }
     o.retained = parser.isSet(retained);
+    if (parser.isSet(maxInflateRatio)) {
+        const double ratio = parser.value(maxInflateRatio).toDouble(&ok);
+        if (!ok || ratio < 0) {
+            printError(
+                QStringLiteral("--max-inflate-ratio needs a number >= 0, not '%1'").arg(parser.value(maxInflateRatio)),
+                QStringLiteral("0 lifts the cap"));
+            return 2;
+        }
+        o.open.inflate.maxRatio = ratio;
+    }
     o.threads = parser.value(threads).toUInt();
 
     if (o.command == QLatin1String("histogram"))

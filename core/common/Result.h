@@ -27,6 +27,7 @@ enum class ErrorCode {
     Unsupported,
     Config,
     NotEnoughData,
+    LimitExceeded, // an input is larger (or inflates further) than LeakDesk accepts; `detail` says how to allow it
 };
 
 const char* errorCodeName(ErrorCode code);

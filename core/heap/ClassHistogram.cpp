@@ -67,6 +67,8 @@ Result<ClassHistogram> computeClassHistogram(const HprofFile& file, AnalysisProg
     auto survey = surveyHeap(file, true, progress);
     if (!survey)
         return survey.error();
+    if (auto s = requireObjects(file, *survey); !s)
+        return s.error();
     auto table = ClassTable::build(file, survey->classDumpOffsets, ObjectLayout::defaultFor(file.idSize()));
     if (!table)
         return table.error();

@@ -77,6 +77,8 @@ Result<std::shared_ptr<const HeapSnapshot>> HeapSnapshot::load(
     auto survey = surveyHeap(*file, false, progress);
     if (!survey)
         return survey.error();
+    if (auto s = requireObjects(*file, *survey); !s)
+        return s.error();
     if (survey->objectCount >= kNoIndex)
         return makeError(ErrorCode::Unsupported,
             "the dump holds " + std::to_string(survey->objectCount) + " objects, more than this analyser indexes",

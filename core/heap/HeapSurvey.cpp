@@ -78,6 +78,21 @@ Error walkDamage(const HprofFile& file, std::uint64_t offset, const char* reason
               : "the dump is corrupt; the objects before that offset are analysed");
 }
 
+Status requireObjects(const HprofFile& file, const HeapSurvey& survey)
+{
+    if (survey.objectCount > 0)
+        return Ok {};
+    // An analysis of nothing would read as "no leak suspects": say what the dump holds instead.
+    std::string why = file.heapSegments().empty()
+        ? "it has no heap dump records (" + std::to_string(file.recordCount()) + " top-level records)"
+        : "its " + std::to_string(file.heapSegments().size()) + " heap dump segments hold no class, instance or array";
+    const std::optional<Error>& damage = survey.damage ? survey.damage : file.damage();
+    return makeError(ErrorCode::NotEnoughData, "the heap dump holds no objects: " + why,
+        damage ? "reading stopped early: " + damage->message + "; copy or capture the dump again"
+               : "the file is not a complete heap dump (an empty or cut-off file, or a dump of the wrong kind); "
+                 "take the dump again with jcmd GC.heap_dump");
+}
+
 namespace {
 
 constexpr std::size_t kSamplesPerWorker = 1 << 17;

@@ -68,6 +68,11 @@ Result<HeapSurvey> surveyHeap(const HprofFile& file, bool countShapes, AnalysisP
 // to `classes`.
 ObjectLayout detectObjectLayout(const HeapSurvey& survey, ClassTable& classes, unsigned idSize);
 
+// An Error (NotEnoughData) when the survey found no object at all: an empty dump, garbage after a
+// valid header, or a cut before the first object. Every analysis refuses such a dump rather than
+// report "no leak suspects" about nothing.
+Status requireObjects(const HprofFile& file, const HeapSurvey& survey);
+
 // Turns a walk stop into the user-facing error.
 Error walkDamage(const HprofFile& file, std::uint64_t offset, const char* reason);
 

@@ -1,8 +1,9 @@
 #include "HprofFile.h"
 
+#include "GzipInflate.h"
 #include "HprofFormat.h"
 
-#include <zlib.h>
+#include "common/RegularFile.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -60,91 +61,34 @@ struct FileDescriptor {
     }
 };
 
-bool writeAll(int fd, const unsigned char* p, std::size_t n)
+// An unnamed file in `dir` that disappears with its last descriptor, so a failed or finished
+// analysis never leaves gigabytes behind. O_TMPFILE first; a named file unlinked at once where the
+// filesystem does not support it.
+int unnamedTempFile(const std::string& dir)
 {
-    while (n > 0) {
-        const ssize_t w = ::write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return false;
-        }
-        p += w;
-        n -= std::size_t(w);
-    }
-    return true;
-}
-
-// Inflates every gzip member of `in` into `out`. Returns the damage (if any) as an Error with
-// the compressed offset; the bytes inflated before it stay in `out`.
-Result<std::optional<Error>> inflateGzip(int in, int out, const std::string& path)
-{
-    z_stream zs {};
-    if (inflateInit2(&zs, 15 + 32) != Z_OK)
-        return makeError(ErrorCode::Unknown, "cannot initialise zlib to read " + path);
-    std::vector<unsigned char> inBuf(1 << 20), outBuf(4 << 20);
-    std::uint64_t consumed = 0;
-    std::optional<Error> damage;
-    bool memberEnded = false;
-    for (;;) {
-        const ssize_t n = ::read(in, inBuf.data(), inBuf.size());
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            inflateEnd(&zs);
-            return makeError(ErrorCode::Io, "cannot read " + path + ": " + errnoText());
-        }
-        if (n == 0)
-            break;
-        zs.next_in = inBuf.data();
-        zs.avail_in = unsigned(n);
-        while (zs.avail_in > 0) {
-            zs.next_out = outBuf.data();
-            zs.avail_out = unsigned(outBuf.size());
-            const unsigned before = zs.avail_in;
-            const int rc = inflate(&zs, Z_NO_FLUSH);
-            consumed += before - zs.avail_in;
-            const std::size_t produced = outBuf.size() - zs.avail_out;
-            if (produced && !writeAll(out, outBuf.data(), produced)) {
-                inflateEnd(&zs);
-                return makeError(ErrorCode::Io, "cannot write the inflated dump: " + errnoText(),
-                    "free space in the temporary directory or set TMPDIR to a larger one");
-            }
-            memberEnded = rc == Z_STREAM_END;
-            if (rc == Z_STREAM_END) {
-                // jcmd -gz writes many gzip members back to back; continue with the next one.
-                inflateReset(&zs);
-            } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-                damage = makeError(ErrorCode::Parse,
-                    "the gzip stream of " + path + " is corrupt at compressed offset " + hexOffset(consumed) + " ("
-                        + (zs.msg ? zs.msg : "zlib error") + ")",
-                    "the heap objects inflated before that point are analysed; take the dump again for the rest");
-                inflateEnd(&zs);
-                return damage;
-            }
-        }
-    }
-    inflateEnd(&zs);
-    if (!memberEnded)
-        damage = makeError(ErrorCode::Truncated,
-            "the gzip stream of " + path + " ends early at compressed offset " + hexOffset(consumed),
-            "the file was cut off (incomplete copy?); what was inflated before is analysed");
-    return damage;
+    int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+        return fd;
+    std::string name = dir + "/leakdesk-inflate-XXXXXX";
+    fd = ::mkostemp(name.data(), O_CLOEXEC);
+    if (fd >= 0)
+        ::unlink(name.c_str());
+    return fd;
 }
 
 } // namespace
 
 Result<HprofFile> HprofFile::open(const std::string& path, const OpenOptions& options)
 {
-    FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (file.fd < 0)
-        return makeError(ErrorCode::Io, "cannot open heap dump " + path + ": " + errnoText(),
-            "check the path and that the file is readable");
+    // Non-blocking open and fstat on the descriptor: a FIFO or a device is refused at once instead
+    // of hanging in open() or reading forever.
+    auto opened = openRegularFile(path, "heap dump");
+    if (!opened)
+        return opened.error();
+    FileDescriptor file(*opened);
     struct stat st { };
     if (::fstat(file.fd, &st) != 0)
         return makeError(ErrorCode::Io, "cannot stat " + path + ": " + errnoText());
-    if (!S_ISREG(st.st_mode))
-        return makeError(ErrorCode::InvalidArgument, path + " is not a regular file");
 
     unsigned char magic[2] = { 0, 0 };
     const ssize_t got = ::pread(file.fd, magic, 2, 0);
@@ -154,7 +98,6 @@ Result<HprofFile> HprofFile::open(const std::string& path, const OpenOptions& op
     f.m_fileSize = std::uint64_t(st.st_size);
     f.m_compressed = gzip;
     f.m_mapping = std::make_unique<Mapping>();
-    std::optional<Error> inflateDamage;
 
     int mapFd = file.fd;
     std::unique_ptr<FileDescriptor> inflated;
@@ -165,15 +108,32 @@ Result<HprofFile> HprofFile::open(const std::string& path, const OpenOptions& op
             const char* t = std::getenv("TMPDIR");
             dir = t && *t ? t : "/tmp";
         }
-        // O_TMPFILE: the inflated copy has no name and disappears with the last descriptor.
-        inflated = std::make_unique<FileDescriptor>(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+        inflated = std::make_unique<FileDescriptor>(unnamedTempFile(dir));
         if (inflated->fd < 0)
             return makeError(ErrorCode::Io, "cannot create a temporary file in " + dir + ": " + errnoText(),
                 "set TMPDIR to a writable directory with room for the uncompressed dump");
-        auto r = inflateGzip(file.fd, inflated->fd, path);
+        InflateJob job;
+        job.input = file.fd;
+        job.inputSize = std::uint64_t(st.st_size);
+        job.output = inflated->fd;
+        job.inputPath = path;
+        job.outputDirectory = dir;
+        job.limits = options.inflate;
+        job.freeSpace = options.freeSpace ? options.freeSpace : FreeSpaceProbe(freeSpaceOf);
+        job.progress = options.progress;
+        // Before writing anything: the inflated dump needs at least the last member's stated size
+        // (a true lower bound, mod 2^32) and in practice at least the compressed size.
+        const std::uint64_t needed
+            = std::max<std::uint64_t>(job.inputSize, gzipLastMemberSize(file.fd, job.inputSize).value_or(0));
+        if (const auto free = job.freeSpace(inflated->fd); free && *free < needed + job.limits.minFreeBytes)
+            return makeError(ErrorCode::Io,
+                "not enough space in " + dir + " to inflate " + path + ": it needs at least " + byteSizeText(needed)
+                    + " and " + byteSizeText(job.limits.minFreeBytes) + " must stay free, but only "
+                    + byteSizeText(*free) + " are free",
+                "set TMPDIR to a directory with room for the uncompressed dump (about 5-10x the .gz)");
+        auto r = inflateGzip(job);
         if (!r)
-            return r.error();
-        inflateDamage = *r;
+            return r.error(); // the unnamed partial file goes with its descriptor
         struct stat ist { };
         ::fstat(inflated->fd, &ist);
         mapSize = std::uint64_t(ist.st_size);
@@ -194,8 +154,6 @@ Result<HprofFile> HprofFile::open(const std::string& path, const OpenOptions& op
     }
     if (auto s = f.index(); !s)
         return s.error();
-    if (inflateDamage && !f.m_damage)
-        f.m_damage = inflateDamage;
     return f;
 }
 

@@ -5,9 +5,12 @@
 // jumps from length to length, so it costs microseconds per megabyte. Gzip-compressed dumps (what
 // `jcmd GC.heap_dump -gz=N` writes: a series of gzip members) are inflated by streaming into an
 // anonymous temporary file that is then mapped the same way, so every analysis has one code path.
+// Inflation is bounded (ratio cap, free-space floor) and strict: any gzip damage is an Error.
 //
 // A truncated or corrupt file is not necessarily useless: `damage()` says where (record offset)
 // and why reading stopped, and everything before that point stays available.
+
+#include "GzipInflate.h"
 
 #include "common/Result.h"
 
@@ -61,6 +64,12 @@ struct HeapSegment {
 struct OpenOptions {
     // Where a compressed dump is inflated to (an unlinked file); empty: $TMPDIR or /tmp.
     std::string tempDirectory;
+    // Ratio cap and free-space floor for inflating a compressed dump (see GzipInflate.h).
+    InflateLimits inflate;
+    // Free space of the inflation target; empty: statvfs. Tests set it to simulate a filling disk.
+    FreeSpaceProbe freeSpace;
+    // Cancels a long inflation (the GUI's Cancel).
+    const AnalysisProgress* progress = nullptr;
 };
 
 class HprofFile {

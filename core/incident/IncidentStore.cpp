@@ -1,5 +1,6 @@
 #include "incident/IncidentStore.h"
 
+#include "common/RegularFile.h"
 #include "incident/IncidentMerge.h"
 
 #include <QDateTime>
@@ -178,17 +179,16 @@ bool IncidentStore::isLocked() const
 
 Result<LoadedIncident> IncidentStore::read(const QString& path, LoadFailure* failure)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        Error e = f.exists() ? makeError(ErrorCode::Io, "cannot read " + toStd(path) + ": " + toStd(f.errorString()),
-                      "check the file's permissions")
-                             : makeError(ErrorCode::NotFound, "the incident file " + toStd(path) + " does not exist",
-                                 "check the path, or start a new incident");
+    auto content = readRegularFile(QFile::encodeName(path).toStdString(), fileLimits::kIncident, "incident file");
+    if (!content) {
+        Error e = content.error();
+        if (e.code == ErrorCode::NotFound)
+            e.detail = "check the path, or start a new incident";
         if (failure)
             failure->error = e;
         return e;
     }
-    const QByteArray bytes = f.readAll();
+    const QByteArray bytes = QByteArray::fromStdString(*content);
     ParseLocation where;
     std::vector<std::string> migrations;
     auto doc = parseIncident(std::string_view(bytes.constData(), std::size_t(bytes.size())), &where, &migrations);

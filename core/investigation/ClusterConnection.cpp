@@ -1,6 +1,7 @@
 #include "investigation/ClusterConnection.h"
 
 #include "common/HeaderValue.h"
+#include "common/RegularFile.h"
 
 #include "sandbox/SandboxHost.h"
 
@@ -49,16 +50,13 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
     pc.bearerToken = options.prometheusToken;
     pc.insecureSkipTlsVerify = options.prometheusInsecureSkipTlsVerify;
     if (pc.bearerToken.isEmpty() && !options.prometheusTokenFile.isEmpty()) {
-        QFile f(options.prometheusTokenFile);
-        if (!f.open(QIODevice::ReadOnly))
-            return makeError(ErrorCode::Config,
-                "cannot read the Prometheus token file " + options.prometheusTokenFile.toStdString() + ": "
-                    + f.errorString().toStdString(),
-                "fix " + pc.settingNames.token);
+        auto text = readRegularFile(
+            QFile::encodeName(options.prometheusTokenFile).toStdString(), fileLimits::kToken, "Prometheus token file");
+        if (!text)
+            return makeError(ErrorCode::Config, text.error().message, "fix " + pc.settingNames.token);
         // As kubectl reads a tokenFile: the trailing newline is not part of the token; one inside is
         // an injected header, refused with the setting's name.
-        const QByteArray text = f.read(64 * 1024);
-        const std::string_view token = trimCredentialFromFile(std::string_view(text.constData(), size_t(text.size())));
+        const std::string_view token = trimCredentialFromFile(*text);
         const std::string setting = "the Prometheus token file " + options.prometheusTokenFile.toStdString() + " ("
             + pc.settingNames.token + ")";
         const std::string fix = "write the bearer token alone into the file given with " + pc.settingNames.token;
@@ -69,13 +67,11 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
         pc.bearerToken = QByteArray(token.data(), qsizetype(token.size()));
     }
     if (!options.prometheusCaFile.isEmpty()) {
-        QFile f(options.prometheusCaFile);
-        if (!f.open(QIODevice::ReadOnly))
-            return makeError(ErrorCode::Config,
-                "cannot read the Prometheus CA " + options.prometheusCaFile.toStdString() + ": "
-                    + f.errorString().toStdString(),
-                "fix " + pc.settingNames.ca);
-        pc.caCertificatesPem = f.read(4 * 1024 * 1024);
+        auto ca = readRegularFile(
+            QFile::encodeName(options.prometheusCaFile).toStdString(), fileLimits::kPem, "Prometheus CA file");
+        if (!ca)
+            return makeError(ErrorCode::Config, ca.error().message, "fix " + pc.settingNames.ca);
+        pc.caCertificatesPem = QByteArray::fromStdString(*ca);
         if (QSslCertificate::fromData(pc.caCertificatesPem, QSsl::Pem).isEmpty())
             return makeError(ErrorCode::Config,
                 "the Prometheus CA " + options.prometheusCaFile.toStdString() + " holds no PEM certificate",

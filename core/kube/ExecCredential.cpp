@@ -8,6 +8,10 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
+#include <csignal>
+#include <sys/types.h>
+#include <unistd.h>
+
 namespace leakdesk::kube {
 
 using nlohmann::json;
@@ -83,6 +87,163 @@ Result<ExecInvocation> execInvocation(const KubeUser& user, const KubeCluster& c
             { "insecure-skip-tls-verify", cluster.insecureSkipTlsVerify } };
     inv.environment.insert(QStringLiteral("KUBERNETES_EXEC_INFO"), QString::fromStdString(info.dump()));
     return inv;
+}
+
+std::string CredentialPluginIdentity::describe() const
+{
+    std::string s = "credential plugin '" + command + "' of user '" + userName + "'";
+    if (!kubeconfig.empty())
+        s += " in kubeconfig " + kubeconfig;
+    return s;
+}
+
+namespace {
+
+std::string secondsText(int ms)
+{
+    return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+}
+
+std::string bytesText(qint64 bytes)
+{
+    return bytes % (1 << 20) == 0 ? std::to_string(bytes >> 20) + " MiB"
+        : bytes % 1024 == 0       ? std::to_string(bytes >> 10) + " KiB"
+                                  : std::to_string(bytes) + " bytes";
+}
+
+} // namespace
+
+CredentialPluginRun::CredentialPluginRun(CredentialPluginIdentity identity, CredentialPluginLimits limits,
+    QObject* parent, std::function<void(Result<QByteArray>)> done)
+    : QObject(parent)
+    , m_identity(std::move(identity))
+    , m_limits(limits)
+    , m_done(std::move(done))
+{ }
+
+CredentialPluginRun::~CredentialPluginRun()
+{
+    // Destroyed with its parent while the plugin still runs: take its whole group down, then let
+    // QProcess reap the leader without waiting on a plugin that ignores signals (SIGKILL cannot be).
+    if (m_process && m_process->state() != QProcess::NotRunning) {
+        killGroup();
+        m_process->waitForFinished(5000);
+    }
+}
+
+CredentialPluginRun* CredentialPluginRun::start(const ExecInvocation& invocation, CredentialPluginIdentity identity,
+    CredentialPluginLimits limits, QObject* parent, std::function<void(Result<QByteArray>)> done)
+{
+    auto* run = new CredentialPluginRun(std::move(identity), limits, parent, std::move(done));
+    run->m_process = new QProcess(run);
+    QProcess* proc = run->m_process;
+    proc->setProcessEnvironment(invocation.environment);
+    proc->setProcessChannelMode(QProcess::SeparateChannels);
+    // Non-interactive, as KUBERNETES_EXEC_INFO says: a plugin must not wait on our stdin.
+    proc->setStandardInputFile(QProcess::nullDevice());
+    // Its own session and process group (pgid == its pid), so kill(-pgid) reaches every process
+    // it starts, and a terminal signal to LeakDesk's group does not reach it by accident.
+    proc->setChildProcessModifier([] { ::setsid(); });
+    run->m_timer = new QTimer(run);
+    run->m_timer->setSingleShot(true);
+    connect(run->m_timer, &QTimer::timeout, run, [run] {
+        run->stop(makeError(ErrorCode::Timeout,
+            run->m_identity.describe() + " did not answer within " + secondsText(run->m_limits.timeoutMs)
+                + "; it was stopped, with every process it started",
+            "run the command by hand to see where it waits (an interactive login? a network call?); LeakDesk "
+            "runs plugins without a terminal"));
+    });
+    connect(proc, &QProcess::readyReadStandardOutput, run, &CredentialPluginRun::onStdout);
+    connect(proc, &QProcess::readyReadStandardError, run, &CredentialPluginRun::onStderr);
+    connect(proc, &QProcess::finished, run, &CredentialPluginRun::onFinished);
+    connect(proc, &QProcess::started, run, [run] { run->m_group = run->m_process->processId(); });
+    connect(proc, &QProcess::errorOccurred, run, [run](QProcess::ProcessError e) {
+        if (e == QProcess::FailedToStart)
+            run->finish(makeError(ErrorCode::Config, run->m_identity.describe() + " could not be started",
+                "check that it is installed and executable"));
+    });
+    run->m_timer->start(limits.timeoutMs);
+    proc->start(invocation.program, invocation.arguments);
+    return run;
+}
+
+void CredentialPluginRun::onStdout()
+{
+    if (m_reported)
+        return;
+    m_stdout += m_process->readAllStandardOutput();
+    if (m_stdout.size() > m_limits.maxStdoutBytes)
+        stop(makeError(ErrorCode::LimitExceeded,
+            m_identity.describe() + " printed more than " + bytesText(m_limits.maxStdoutBytes)
+                + " on stdout; it was stopped, with every process it started",
+            "an ExecCredential is a few KiB of JSON: run the command by hand and check that it prints only that"));
+}
+
+void CredentialPluginRun::onStderr()
+{
+    if (m_reported)
+        return;
+    m_stderrBytes += m_process->readAllStandardError().size();
+    if (m_stderrBytes > m_limits.maxStderrBytes)
+        stop(makeError(ErrorCode::LimitExceeded,
+            m_identity.describe() + " printed more than " + bytesText(m_limits.maxStderrBytes)
+                + " on stderr; it was stopped, with every process it started",
+            "run the command by hand to see what it keeps printing"));
+}
+
+void CredentialPluginRun::onFinished(int exitCode, QProcess::ExitStatus status)
+{
+    if (m_reported)
+        return;
+    // What is still in the pipe counts against the limit as well.
+    onStdout();
+    onStderr();
+    if (m_reported)
+        return;
+    // The plugin is done; anything it left in its group (a forked helper holding the pipe) goes too.
+    killGroup();
+    if (status != QProcess::NormalExit || exitCode != 0)
+        return finish(makeError(ErrorCode::Unauthorized,
+            m_identity.describe() + " failed ("
+                + (status == QProcess::NormalExit ? "exit code " + std::to_string(exitCode) : std::string("crashed"))
+                + ")",
+            "run it by hand to see why (expired SSO session? missing login?)"));
+    finish(std::move(m_stdout));
+}
+
+void CredentialPluginRun::killGroup()
+{
+    if (m_group <= 0 && m_process)
+        m_group = m_process->processId();
+    if (m_group > 0)
+        ::kill(-pid_t(m_group), SIGKILL);
+    if (m_process && m_process->state() != QProcess::NotRunning)
+        m_process->kill();
+}
+
+void CredentialPluginRun::stop(Error error)
+{
+    if (m_reported)
+        return;
+    killGroup();
+    finish(std::move(error));
+}
+
+void CredentialPluginRun::finish(Result<QByteArray> result)
+{
+    if (m_reported)
+        return;
+    m_reported = true;
+    m_timer->stop();
+    auto done = std::move(m_done);
+    // Deleted once QProcess has reaped the leader (or right away when it never started), never
+    // while one of its signals is being delivered.
+    if (!m_process || m_process->state() == QProcess::NotRunning)
+        deleteLater();
+    else
+        connect(m_process, &QProcess::finished, this, &QObject::deleteLater);
+    if (done)
+        done(std::move(result));
 }
 
 } // namespace leakdesk::kube

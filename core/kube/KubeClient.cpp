@@ -1,9 +1,10 @@
 #include "kube/KubeClient.h"
 
-#include "kube/KubePaths.h"
-
 #include "common/HeaderValue.h"
+#include "common/RegularFile.h"
 #include "common/RetryPolicy.h"
+
+#include "kube/KubePaths.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -56,12 +57,12 @@ QByteArray readFileOrData(const std::string& file, const std::string& data, QStr
         return QByteArray::fromStdString(data);
     if (file.empty())
         return {};
-    QFile f(q(file));
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("%1 cannot be read: %2").arg(q(file), f.errorString());
+    auto content = readRegularFile(file, fileLimits::kPem, "certificate or key file");
+    if (!content) {
+        *error = q(content.error().message);
         return {};
     }
-    return f.readAll();
+    return QByteArray::fromStdString(*content);
 }
 
 } // namespace
@@ -242,13 +243,12 @@ Result<QNetworkRequest> KubeClient::makeRequest(const QString& path, const QUrlQ
             return makeError(ErrorCode::Config, "token file " + user.tokenFile + " of user '" + user.name + "' does not exist",
                 "fix tokenFile in " + user.sourceFile);
         if (info.lastModified() != m_tokenFileMtime) {
-            QFile f(info.filePath());
-            if (!f.open(QIODevice::ReadOnly))
-                return makeError(ErrorCode::Config, "token file " + user.tokenFile + " cannot be read", f.errorString().toStdString());
-            // Bounded: a token file is a few KB; /dev/zero or a log file named by mistake is not one.
-            const QByteArray text = f.read(1024 * 1024);
-            const std::string_view token
-                = trimCredentialFromFile(std::string_view(text.constData(), size_t(text.size())));
+            auto content = readRegularFile(user.tokenFile, fileLimits::kToken, "token file");
+            if (!content)
+                return makeError(
+                    content.error().code == ErrorCode::LimitExceeded ? ErrorCode::LimitExceeded : ErrorCode::Config,
+                    "user '" + user.name + "': " + content.error().message, "fix tokenFile in " + user.sourceFile);
+            const std::string_view token = trimCredentialFromFile(*content);
             if (auto bad
                 = checkHeaderValue(token, "token file " + user.tokenFile + " (" + user.settingName("tokenFile") + ")",
                     "write the bearer token alone into the file (a trailing newline is fine)"))
@@ -299,50 +299,38 @@ void KubeClient::runCredentialPlugin()
         return;
     }
     m_execRunning = true;
-    auto* proc = new QProcess(this);
-    proc->setProcessEnvironment(inv->environment);
+    const KubeUser& user = m_context.user;
+    CredentialPluginIdentity identity { user.exec->command, user.name, user.sourceFile };
+    const std::string apiVersion = user.exec->apiVersion;
     // The plugin's stderr is for humans (prompts, warnings); it may hold secrets, so it is not kept.
-    proc->setProcessChannelMode(QProcess::SeparateChannels);
-    auto timer = new QTimer(proc);
-    timer->setSingleShot(true);
-    connect(timer, &QTimer::timeout, proc, [proc] { proc->kill(); });
-    const std::string command = m_context.user.exec->command;
-    auto finish = [this, proc, command](Result<ExecCredential> cred) {
-        m_execRunning = false;
-        proc->deleteLater();
-        auto waiting = std::move(m_waitingForCredential);
-        if (!cred) {
-            for (auto& a : waiting)
-                deliverError(a, cred.error());
-            return;
-        }
-        if (auto bad = checkHeaderValue(cred->token,
-                "status.token of the ExecCredential printed by credential plugin '" + command + "' (user '"
-                    + m_context.user.name + "')",
-                "the plugin's answer is broken; run it by hand and check its output")) {
-            for (auto& a : waiting)
-                deliverError(a, *bad);
-            return;
-        }
-        m_execCredential = std::move(cred).value();
-        for (auto& a : waiting) {
-            a->credentialJustFetched = true;
-            send(a);
-        }
-    };
-    connect(proc, &QProcess::errorOccurred, this, [finish, command](QProcess::ProcessError e) {
-        if (e == QProcess::FailedToStart)
-            finish(makeError(ErrorCode::Config, "credential plugin '" + command + "' could not be started", "check that it is installed and executable"));
-    });
-    connect(proc, &QProcess::finished, this, [this, proc, finish, command](int code, QProcess::ExitStatus status) {
-        if (status != QProcess::NormalExit || code != 0)
-            return finish(makeError(ErrorCode::Unauthorized,
-                "credential plugin '" + command + "' failed (exit code " + std::to_string(code) + ")",
-                "run it by hand to see why (expired SSO session? missing login?)"));
-        finish(parseExecCredential(proc->readAllStandardOutput(), m_context.user.exec->apiVersion));
-    });
-    timer->start(60000);
-    proc->start(inv->program, inv->arguments);
+    CredentialPluginRun::start(
+        *inv, identity, m_options.credentialPlugin, this, [this, identity, apiVersion](Result<QByteArray> out) {
+            m_execRunning = false;
+            Result<ExecCredential> cred
+                = out ? parseExecCredential(*out, apiVersion) : Result<ExecCredential>(out.error());
+            if (!cred && out) {
+                Error e = cred.error();
+                e.message = identity.describe() + ": " + e.message;
+                cred = e;
+            }
+            if (cred) {
+                if (auto bad = checkHeaderValue(cred->token,
+                        "status.token of the ExecCredential printed by " + identity.describe(),
+                        "the plugin's answer is broken; run it by hand and check its output"))
+                    cred = *bad;
+            }
+            auto waiting = std::move(m_waitingForCredential);
+            if (!cred) {
+                for (auto& a : waiting)
+                    deliverError(a, cred.error());
+                return;
+            }
+            m_execCredential = std::move(cred).value();
+            for (auto& a : waiting) {
+                a->credentialJustFetched = true;
+                send(a);
+            }
+        });
 }
 
 namespace {

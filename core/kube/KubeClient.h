@@ -30,6 +30,7 @@ struct KubeClientOptions {
     int timeoutMs = 15000;
     int maxRetries = 3; // for 429 and 5xx on idempotent calls only
     int pageSize = 500; // list pagination (limit/continue)
+    CredentialPluginLimits credentialPlugin; // timeout and output bounds of an exec plugin run
 };
 
 // Where a call stands; cancel() drops the callback and aborts the request.

@@ -1,10 +1,11 @@
 #include "kube/KubeConfig.h"
 
+#include "common/RegularFile.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 namespace leakdesk::kube {
@@ -265,13 +266,17 @@ Result<KubeConfig> loadKubeConfig(const std::vector<std::string>& files)
             "pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config");
     KubeConfig merged;
     for (const auto& file : files) {
-        std::ifstream in(file, std::ios::binary);
-        if (!in)
-            return makeError(ErrorCode::Config, "kubeconfig " + file + " cannot be read",
-                "check that the file exists and is readable by you");
-        std::stringstream buf;
-        buf << in.rdbuf();
-        auto one = parseKubeConfig(buf.str(), file);
+        // Not a stream read: /dev/zero, a FIFO or a 10 GB file given as --kubeconfig must fail at once.
+        auto content = readRegularFile(file, fileLimits::kKubeconfig, "kubeconfig");
+        if (!content) {
+            Error e = content.error();
+            if (e.code != ErrorCode::LimitExceeded)
+                e.code = ErrorCode::Config;
+            if (e.code == ErrorCode::Config && e.detail.empty())
+                e.detail = "check that the file exists and is readable by you";
+            return e;
+        }
+        auto one = parseKubeConfig(*content, file);
         if (!one)
             return one.error();
         merged.files.push_back(file);

@@ -2,6 +2,8 @@
 // paths and the ":/runbooks/..." resource compiled into this library).
 #include "runbook/RunbookParser.h"
 
+#include "common/RegularFile.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QString>
@@ -19,6 +21,17 @@ namespace {
 
 Result<std::string> readFile(const std::string& path)
 {
+    // A path on disk goes through the one reader of user files (regular files only, size cap);
+    // ":/..." names a runbook compiled into the binary.
+    if (path.rfind(":/", 0) != 0) {
+        auto content = readRegularFile(path, fileLimits::kRunbook, "runbook file");
+        if (!content && content.error().code == ErrorCode::LimitExceeded) {
+            Error e = content.error();
+            e.detail = "runbooks are Markdown files of a few kilobytes; choose the right file";
+            return e;
+        }
+        return content;
+    }
     QFile file(QString::fromStdString(path));
     if (!file.exists())
         return makeError(ErrorCode::NotFound, "runbook file '" + path + "' does not exist",

@@ -2,6 +2,7 @@
 
 #include "heap/HprofFile.h"
 
+#include <QFile>
 #include <QFileInfo>
 
 namespace leakdesk::ui {
@@ -22,19 +23,27 @@ HeapAnalysisJob::HeapAnalysisJob(QObject* parent)
     qRegisterMetaType<std::shared_ptr<const HeapAnalysis>>();
 }
 
-void HeapAnalysisJob::openDump(const QString& path)
+void HeapAnalysisJob::openDump(const QString& path, double maxInflateRatio)
 {
     m_path = path;
-    start(QFileInfo(path).fileName(), [this, path](const RunPtr& run) { analyse(run, path); });
+    start(QFileInfo(path).fileName(),
+        [this, path, maxInflateRatio](const RunPtr& run) { analyse(run, path, maxInflateRatio); });
     Q_EMIT started(path);
 }
 
 // Runs on a worker thread: only core/heap calls and deliver*(), never a member of `this`.
-void HeapAnalysisJob::analyse(const RunPtr& run, const QString& path)
+void HeapAnalysisJob::analyse(const RunPtr& run, const QString& path, double maxInflateRatio)
 {
     heap::AnalysisProgress& progress = run->progress;
-    auto opened = heap::HprofFile::open(path.toStdString());
+    heap::OpenOptions options;
+    options.inflate.maxRatio = maxInflateRatio;
+    options.progress = &progress; // Cancel stops a long inflation too
+    auto opened = heap::HprofFile::open(QFile::encodeName(path).toStdString(), options);
     if (!opened) {
+        if (opened.error().code == ErrorCode::LimitExceeded) {
+            const QString message = qs(opened.error().message);
+            deliver(run, [this, path, message] { Q_EMIT inflateLimitExceeded(path, message); });
+        }
         deliverFailed(run, qs(opened.error().message), qs(opened.error().detail));
         return;
     }

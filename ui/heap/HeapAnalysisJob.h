@@ -10,6 +10,7 @@
 #include "heap/DominatorTree.h"
 #include "heap/GcRootPaths.h"
 #include "heap/HeapSnapshot.h"
+#include "heap/HprofFile.h"
 #include "heap/LeakSuspects.h"
 
 #include <QString>
@@ -40,17 +41,21 @@ public:
 
 public Q_SLOTS:
     // Starts analysing `path` (plain or gzip HPROF); a run still going is superseded.
-    void openDump(const QString& path);
+    // `maxInflateRatio` caps how far a .gz may inflate (see heap::InflateLimits; 0: no cap).
+    void openDump(const QString& path, double maxInflateRatio = heap::InflateLimits {}.maxRatio);
 
 Q_SIGNALS:
     void started(const QString& path);
+    // Just before failed(): the .gz inflates further than the cap allows (a gzip bomb, or a heap of
+    // zeroed arrays). The view asks whether to open it again without the cap.
+    void inflateLimitExceeded(const QString& path, const QString& message);
     // Stage 1: shallow sizes only (hasRetained is false).
     void histogramReady(std::shared_ptr<const leakdesk::heap::ClassHistogram> histogram);
     // Stage 2, then finished().
     void analysisReady(std::shared_ptr<const leakdesk::ui::HeapAnalysis> analysis);
 
 private:
-    void analyse(const RunPtr& run, const QString& path);
+    void analyse(const RunPtr& run, const QString& path, double maxInflateRatio);
 
     QString m_path;
 };

@@ -4,6 +4,7 @@
 #include "heap/HeapSnapshot.h"
 #include "heap/HprofFile.h"
 
+#include <QFile>
 #include <QFileInfo>
 
 namespace leakdesk::ui {
@@ -24,7 +25,7 @@ Error about(const QString& path, Error e)
 
 Result<std::shared_ptr<const heap::HprofFile>> openFile(const QString& path)
 {
-    auto f = heap::HprofFile::open(path.toStdString());
+    auto f = heap::HprofFile::open(QFile::encodeName(path).toStdString());
     if (!f)
         return about(path, f.error());
     return std::make_shared<const heap::HprofFile>(std::move(f).value());

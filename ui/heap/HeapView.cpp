@@ -16,12 +16,17 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
+
+#include <utility>
 
 namespace leakdesk::ui {
 
@@ -101,12 +106,38 @@ HeapView::HeapView(QWidget* parent)
         updateSummary();
         Q_EMIT analysisFinished();
     });
+    connect(m_job, &HeapAnalysisJob::inflateLimitExceeded, this, [this](const QString& path, const QString& message) {
+        m_limitExceededPath = path;
+        m_limitExceededMessage = message;
+    });
     connect(m_job, &HeapJob::failed, this, [this](const QString& message, const QString& hint) {
         showBanner(m_job->wasCancelled() ? BannerKind::Info : BannerKind::Error, message, hint);
         if (!m_histogram && !m_job->wasCancelled())
             m_title->setText(tr("Could not open %1").arg(QFileInfo(m_path).fileName()));
         Q_EMIT analysisFailed(message, hint);
+        const QString path = std::exchange(m_limitExceededPath, QString());
+        const QString limitMessage = std::exchange(m_limitExceededMessage, QString());
+        if (path.isEmpty() || path != m_path)
+            return;
+        // Asked after the run has ended (never from inside its failed()), and only if the user has
+        // not opened something else meanwhile.
+        QTimer::singleShot(0, this, [this, path, limitMessage] {
+            if (m_path == path && !m_job->isRunning() && m_confirmInflate && m_confirmInflate(path, limitMessage))
+                openDumpWithRatio(path, 0);
+        });
     });
+    m_confirmInflate = [this](const QString& path, const QString& message) {
+        QMessageBox box(QMessageBox::Warning, tr("Open %1?").arg(QFileInfo(path).fileName()),
+            tr("This dump inflates much further than heap dumps do."), QMessageBox::Cancel, this);
+        box.setInformativeText(tr("%1\n\nA file made to fill the disk (a gzip bomb) looks like this; a heap made "
+                                  "mostly of zeroed arrays can too. Open it anyway, without the limit? LeakDesk still "
+                                  "stops if free space in the temporary directory runs low.")
+                                   .arg(message));
+        auto* open = box.addButton(tr("Open anyway"), QMessageBox::AcceptRole);
+        box.setDefaultButton(QMessageBox::Cancel);
+        box.exec();
+        return box.clickedButton() == open;
+    };
 
     connect(m_diffJob, &HeapDiffJob::diffReady, this, [this](std::shared_ptr<const heap::HeapDiff> diff) {
         const bool first = !m_diffModel->diff();
@@ -304,7 +335,13 @@ void HeapView::setPageEnabled(Page page, bool enabled, const QString& why)
 
 void HeapView::openDump(const QString& path)
 {
+    openDumpWithRatio(path, heap::InflateLimits {}.maxRatio);
+}
+
+void HeapView::openDumpWithRatio(const QString& path, double maxInflateRatio)
+{
     m_path = path;
+    m_limitExceededPath.clear();
     m_histogram.reset();
     m_analysis.reset();
     m_histogramModel->setHistogram(nullptr);
@@ -320,7 +357,7 @@ void HeapView::openDump(const QString& path)
     m_title->setText(QFileInfo(path).fileName());
     m_title->setToolTip(path);
     m_summary->setText(tr("Reading %1…").arg(path));
-    m_job->openDump(path);
+    m_job->openDump(path, maxInflateRatio);
     m_progress->jobStarted(QFileInfo(path).fileName());
 }
 

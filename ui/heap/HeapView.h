@@ -10,6 +10,7 @@
 
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 
 QT_BEGIN_NAMESPACE
@@ -64,6 +65,11 @@ public:
     DiffModel* diffModel() const { return m_diffModel; }
     TopClassesChart* topClassesChart() const { return m_chart; }
 
+    // Asked when a .gz inflates further than the ratio cap: open it again without the cap? The
+    // default shows a QMessageBox; tests replace it.
+    using InflateConfirmer = std::function<bool(const QString& path, const QString& message)>;
+    void setInflateConfirmer(InflateConfirmer confirm) { m_confirmInflate = std::move(confirm); }
+
 public Q_SLOTS:
     // Analyses `path` (.hprof or .hprof.gz) and shows it; a dump still being analysed is dropped.
     void openDump(const QString& path);
@@ -98,8 +104,13 @@ private:
     void updateFilterCount();
     void setPageEnabled(Page page, bool enabled, const QString& why = {});
 
+    void openDumpWithRatio(const QString& path, double maxInflateRatio);
+
     HeapAnalysisJob* m_job;
     HeapDiffJob* m_diffJob;
+    InflateConfirmer m_confirmInflate;
+    QString m_limitExceededPath; // its run is about to fail over the ratio cap: ask, then maybe reopen
+    QString m_limitExceededMessage;
     QString m_path;
     std::shared_ptr<const heap::ClassHistogram> m_histogram;
     std::shared_ptr<const HeapAnalysis> m_analysis;

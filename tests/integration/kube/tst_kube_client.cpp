@@ -185,6 +185,24 @@ private Q_SLOTS:
         QCOMPARE(r.error().detail, std::string("install it with your package manager"));
     }
 
+    // A plugin that hangs with a child holding its stdout: the call fails after the client's
+    // plugin timeout with an error naming the plugin and the user, instead of hanging with it.
+    void hangingPluginFailsTheCallAndNamesIt()
+    {
+        const QString p = writeFile(QStringLiteral("plugin-hangs"), "#!/bin/sh\nsleep 1000 &\nsleep 1000\n", true);
+        KubeClientOptions options;
+        options.credentialPlugin.timeoutMs = 400;
+        auto c = KubeClient::create(contextWithUser(QStringLiteral(
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: %1\n").arg(p)), options);
+        QVERIFY(c.ok());
+        auto r = listPods(**c);
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, ErrorCode::Timeout);
+        const QString message = QString::fromStdString(r.error().message);
+        QVERIFY2(message.contains(p) && message.contains(QLatin1String("did not answer")), qPrintable(message));
+        QVERIFY2(message.contains(QLatin1String("user '")), qPrintable(message));
+    }
+
     void notFoundIsTyped()
     {
         auto c = KubeClient::create(contextWithUser(QStringLiteral("    token: %1").arg(QString::fromStdString(m_token))));

@@ -1,6 +1,7 @@
 // HeapAnalysisJob and HeapDiffJob on hand-built dumps: the histogram arrives before the full
 // analysis, each run ends in exactly one of finished()/failed(), cancel and superseded runs drop
 // their results, and damaged or unreadable files say what is wrong and where.
+#include "GzipFiles.h"
 #include "LeakyHeapDump.h"
 
 #include "heap/HeapAnalysisJob.h"
@@ -10,9 +11,13 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace leakdesk;
 using namespace leakdesk::ui;
 using leakdesk::heap::test::buildLeakyDump;
+using leakdesk::heap::test::gzipOf;
+using leakdesk::heap::test::hprofHeader;
 using leakdesk::heap::test::LeakyDump;
 using leakdesk::heap::test::writeDump;
 
@@ -188,6 +193,56 @@ private Q_SLOTS:
         QVERIFY2(!r.hint.isEmpty(), qPrintable(r.message)); // what to do next
         QVERIFY(!job.wasCancelled());
         QVERIFY(!job.isRunning());
+    }
+
+    // Files that must never reach an analysis: each run fails before any histogram, says why and
+    // what to do, and a gzip bomb also tells the view it may ask to lift the cap.
+    void compressedAndEmptyDumpsFail_data()
+    {
+        QTest::addColumn<QByteArray>("content"); // empty with a "fifo" tag: a named pipe
+        QTest::addColumn<QString>("says");
+        QTest::addColumn<bool>("overTheCap");
+        const auto leaky = buildLeakyDump(10).bytes;
+        const QByteArray dump(reinterpret_cast<const char*>(leaky.data()), qsizetype(leaky.size()));
+        QTest::newRow("gzip bomb") << gzipOf(hprofHeader(), 128ull << 20) << "gzip bomb" << true;
+        QByteArray cut = gzipOf(dump, 0, 4096);
+        cut.chop(5);
+        QTest::newRow("cut .gz") << cut << "ends early" << false;
+        QByteArray crc = gzipOf(dump, 0);
+        crc[crc.size() - 5] = char(crc[crc.size() - 5] ^ 0x10);
+        QTest::newRow("bad CRC") << crc << "corrupt" << false;
+        QTest::newRow("compressed log") << gzipOf("12:00:01 INFO started\n", 0) << "no HPROF" << false;
+        QTest::newRow("header only") << hprofHeader() << "no objects" << false;
+        QTest::newRow("zeros after the header") << hprofHeader() + QByteArray(65536, '\0') << "no objects" << false;
+        QTest::newRow("fifo") << QByteArray() << "named pipe" << false;
+    }
+    void compressedAndEmptyDumpsFail()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, says);
+        QFETCH(bool, overTheCap);
+        const QString file = m_dir.filePath(QStringLiteral("refused-%1.hprof.gz").arg(QTest::currentDataTag()));
+        QFile::remove(file);
+        if (QByteArray(QTest::currentDataTag()) == "fifo") {
+            QCOMPARE(::mkfifo(QFile::encodeName(file).constData(), 0600), 0);
+        } else {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QCOMPARE(f.write(content), content.size());
+        }
+        HeapAnalysisJob job;
+        Recorder r;
+        r.attach(&job);
+        QSignalSpy limit(&job, &HeapAnalysisJob::inflateLimitExceeded);
+        job.openDump(file);
+        QTRY_COMPARE_WITH_TIMEOUT(r.ends(), 1, 60000);
+        drain(job);
+        QCOMPARE(r.events, QStringList { "failed" }); // never a histogram of nothing
+        QVERIFY2(r.message.contains(says), qPrintable(r.message));
+        QVERIFY2(!r.hint.isEmpty(), qPrintable(r.message));
+        QCOMPARE(limit.count(), overTheCap ? 1 : 0);
+        if (overTheCap)
+            QCOMPARE(limit.at(0).at(0).toString(), file);
     }
 
     void cancelStopsTheRunAndDropsItsResults()

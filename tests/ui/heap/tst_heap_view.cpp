@@ -1,6 +1,7 @@
 // The Heap view on hand-built dumps, as a user drives it: the histogram shows before the dominator
 // tree, the filter, the chart, the suspects with their path, the diff page, cancel, and the
 // banners for a damaged or unreadable dump.
+#include "GzipFiles.h"
 #include "LeakyHeapDump.h"
 
 #include "heap/DiffModel.h"
@@ -29,6 +30,8 @@
 using namespace leakdesk;
 using namespace leakdesk::ui;
 using leakdesk::heap::test::buildLeakyDump;
+using leakdesk::heap::test::gzipOf;
+using leakdesk::heap::test::hprofHeader;
 using leakdesk::heap::test::writeDump;
 
 class TestHeapView : public QObject {
@@ -210,6 +213,53 @@ private Q_SLOTS:
         QVERIFY(view.bannerText().isEmpty());
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
         QVERIFY(view.bannerText().isEmpty());
+    }
+
+    // A .gz over the inflation cap: the banner says so, the user is asked once, and only a Yes
+    // opens it again without the cap (this one then holds no objects, which is the next error).
+    void inflateCapAsksBeforeLiftingIt_data()
+    {
+        QTest::addColumn<bool>("answer");
+        QTest::newRow("no") << false;
+        QTest::newRow("yes") << true;
+    }
+    void inflateCapAsksBeforeLiftingIt()
+    {
+        QFETCH(bool, answer);
+        const QString bomb = m_dir.filePath(QStringLiteral("bomb.hprof.gz"));
+        QFile f(bomb);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(gzipOf(hprofHeader(), 128ull << 20));
+        f.close();
+        HeapView view;
+        view.show();
+        int asked = 0;
+        QString askedAbout;
+        QString bannerWhenAsked;
+        view.setInflateConfirmer([&](const QString& path, const QString& message) {
+            ++asked;
+            bannerWhenAsked = view.bannerText();
+            askedAbout = path;
+            return message.contains(QLatin1String("gzip bomb")) && answer;
+        });
+        QSignalSpy failed(&view, &HeapView::analysisFailed);
+        view.openDump(bomb);
+        QTRY_VERIFY_WITH_TIMEOUT(failed.count() >= 1, 60000);
+        const QString firstFailure = failed.at(0).at(0).toString();
+        QVERIFY2(firstFailure.contains(QLatin1String("gzip bomb")), qPrintable(firstFailure));
+        QTRY_COMPARE_WITH_TIMEOUT(asked, 1, 30000);
+        // The user was asked with the reason on screen.
+        QVERIFY2(bannerWhenAsked.contains(QLatin1String("gzip bomb")), qPrintable(bannerWhenAsked));
+        QCOMPARE(askedAbout, bomb);
+        if (answer) {
+            QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 2, 60000);
+            QVERIFY2(view.bannerText().contains(QLatin1String("no objects")), qPrintable(view.bannerText()));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!view.isBusy(), 30000);
+        QCoreApplication::processEvents();
+        QCOMPARE(asked, 1);
+        QCOMPARE(failed.count(), answer ? 2 : 1);
+        QVERIFY(!view.histogram());
     }
 
     void damagedDumpWarnsAndShowsWhatWasRead()

@@ -1,9 +1,11 @@
 #include "kube/KubeConfig.h"
 
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <fstream>
+#include <sys/stat.h>
 
 using namespace leakdesk;
 using namespace leakdesk::kube;
@@ -188,6 +190,53 @@ private Q_SLOTS:
         QVERIFY(!cfg.ok());
         QCOMPARE(cfg.error().code, ErrorCode::Config);
         QVERIFY(QString::fromStdString(cfg.error().message).contains(QStringLiteral("/nonexistent/kubeconfig")));
+    }
+
+    // A kubeconfig path that is not a regular file, or is far too large, fails at once with a
+    // message naming the file: no hang on a FIFO's open(), no endless read of /dev/zero.
+    void onlyBoundedRegularFilesAreRead_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("/dev/zero") << "/dev/zero" << int(ErrorCode::Config) << "character device";
+        QTest::newRow("/dev/urandom") << "/dev/urandom" << int(ErrorCode::Config) << "character device";
+        QTest::newRow("fifo") << "fifo" << int(ErrorCode::Config) << "named pipe";
+        QTest::newRow("directory") << "dir" << int(ErrorCode::Config) << "directory";
+        QTest::newRow("9 MiB file") << "large" << int(ErrorCode::LimitExceeded) << "8 MiB";
+        QTest::newRow("sparse 64 GiB file") << "sparse" << int(ErrorCode::LimitExceeded) << "64 GiB";
+    }
+    void onlyBoundedRegularFilesAreRead()
+    {
+        QFETCH(QString, kind);
+        QFETCH(int, code);
+        QFETCH(QString, says);
+        QTemporaryDir dir;
+        QString path = kind;
+        if (kind == QLatin1String("fifo")) {
+            path = dir.filePath(QStringLiteral("config"));
+            QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+        } else if (kind == QLatin1String("dir")) {
+            path = dir.path();
+        } else if (kind == QLatin1String("large") || kind == QLatin1String("sparse")) {
+            path = dir.filePath(QStringLiteral("config"));
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            if (kind == QLatin1String("large")) {
+                const QByteArray line("# a comment line that pads the kubeconfig to a size no real one has\n");
+                while (f.size() < (9 << 20))
+                    f.write(line);
+            } else {
+                QVERIFY(f.resize(qint64(64) << 30));
+            }
+        }
+        auto cfg = loadKubeConfig({ path.toStdString() });
+        QVERIFY(!cfg.ok());
+        QCOMPARE(int(cfg.error().code), code);
+        const QString message = QString::fromStdString(cfg.error().message);
+        QVERIFY2(message.contains(says), qPrintable(message));
+        QVERIFY2(message.contains(path), qPrintable(message));
+        QVERIFY(!cfg.error().detail.empty());
     }
 
     void kubeconfigEnvironment()
