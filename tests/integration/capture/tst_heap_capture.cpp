@@ -10,6 +10,7 @@
 #include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
 #include "sandbox/SandboxModel.h"
+#include "TestSupport.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -406,9 +407,8 @@ private Q_SLOTS:
     {
         // The real `kubectl debug --target` against the same sandbox: its PATCH is accepted and its
         // container execs jcmd next to the JVM.
-        const QString kubectl = QStandardPaths::findExecutable(QStringLiteral("kubectl"));
-        if (kubectl.isEmpty())
-            QSKIP("kubectl is not installed");
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
+        const QString kubectl = test::findProgram(QStringLiteral("kubectl"));
         Cluster c;
         sandbox::SandboxOptions options;
         options.containerVariations["checkout"].withoutJdkTools = true;

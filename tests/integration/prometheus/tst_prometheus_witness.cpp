@@ -111,10 +111,10 @@ class TestPrometheusWitness : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("promtool"));
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("prometheus"));
         const QString promtool = test::findProgram(QStringLiteral("promtool"));
         const QString prometheus = test::findProgram(QStringLiteral("prometheus"));
-        if (promtool.isEmpty() || prometheus.isEmpty())
-            QSKIP("prometheus and promtool are not on PATH: install the 'prometheus' package to run this test");
         QVERIFY2(QFile::exists(test::cliPath()), "LEAKDESK_CLI must point at the built leakdesk-cli");
         QVERIFY(m_dir.isValid());
 

@@ -2,6 +2,7 @@
 // runs of the real kubectl against the sandbox served by this process on 127.0.0.1.
 #include "runbook/KubectlRunner.h"
 #include "sandbox/SandboxHost.h"
+#include "TestSupport.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -73,8 +74,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         qRegisterMetaType<KubectlRun>();
-        if (KubectlRunner::kubectlPath().isEmpty())
-            QSKIP("kubectl is not on PATH");
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
         QVERIFY(m_sandbox.start({}).ok());
     }
 

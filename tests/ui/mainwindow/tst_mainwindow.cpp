@@ -24,6 +24,7 @@
 #include "runbook/RunbookParser.h"
 #include "runbook/StepDetailView.h"
 #include "runbook/ThresholdsDialog.h"
+#include "TestSupport.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
@@ -130,8 +131,7 @@ private Q_SLOTS:
     // "Run with kubectl": the real kubectl against the sandbox, its output in the journal.
     void runWithKubectlJournalsTheOutput()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("kubectl")).isEmpty())
-            QSKIP("kubectl is not on PATH");
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
         QSignalSpy finished(m_window.get(), &MainWindow::commandFinished);
         m_window->runCommand(QStringLiteral("kubectl top pods -n production -l app=checkout --sort-by=memory"), false);
         QVERIFY(finished.wait(60000));
