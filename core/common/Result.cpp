@@ -22,6 +22,7 @@ const char* errorCodeName(ErrorCode code)
     case ErrorCode::Unsupported: return "unsupported";
     case ErrorCode::Config: return "config";
     case ErrorCode::NotEnoughData: return "not-enough-data";
+    case ErrorCode::Expired: return "expired";
     }
     return "unknown";
 }

@@ -27,6 +27,7 @@ enum class ErrorCode {
     Unsupported,
     Config,
     NotEnoughData,
+    Expired, // 410 Gone: a list's continue token or a watch's resourceVersion is too old
 };
 
 const char* errorCodeName(ErrorCode code);

@@ -54,6 +54,8 @@ struct SandboxOptions {
     KubeconfigAuth kubeconfigAuth = KubeconfigAuth::Token;
     // Latency, 500/503 answers and dropped connections on both APIs' requests (exec streams excepted).
     FaultSpec faults;
+    // > 0: a Deployment "batch-worker" with this many pods (SandboxModel), for list paging.
+    int crowdReplicas = 0;
 };
 
 class SandboxServers;
