@@ -104,6 +104,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("definition");
         QTest::newRow("hand-written Pod of a StatefulSet")
             << QStringLiteral("reference-pod-statefulset.json") << QStringLiteral("io.k8s.api.core.v1.Pod");
+        QTest::newRow("hand-written events.k8s.io EventList")
+            << QStringLiteral("reference-events-v1.json") << QStringLiteral("io.k8s.api.events.v1.EventList");
         QTest::newRow("captured NodeList")
             << QStringLiteral("sandbox-nodes.json") << QStringLiteral("io.k8s.api.core.v1.NodeList");
         QTest::newRow("captured ReplicaSetList") << QStringLiteral("sandbox-replicasets-rollout.json")
@@ -160,6 +162,37 @@ private Q_SLOTS:
         QVERIFY(!pod->status("debugger-x7k2p"));
         QVERIFY(!pod->status("init-permissions"));
         QCOMPARE(pod->restartCount(), 4);
+    }
+
+    // events.k8s.io/v1 as the reference describes it: a repeated event counts in series.count; one
+    // converted from core/v1 (node-problem-detector's OOMKilling) keeps its count, source and times
+    // in the deprecated* fields.
+    void referenceEventsParse()
+    {
+        const auto list = parseEventList(fixture(QStringLiteral("reference-events-v1.json")));
+        QVERIFY2(list.ok(), list.ok() ? "" : list.error().message.c_str());
+        QVERIFY2(list->skipped.empty(), list->skipped.empty() ? "" : list->skipped[0].c_str());
+        QCOMPARE(list->items.size(), std::size_t(2));
+        auto ms = [](const char* t) {
+            return QDateTime::fromString(QString::fromLatin1(t), Qt::ISODateWithMs).toMSecsSinceEpoch();
+        };
+        const Event& backOff = list->items[0];
+        QCOMPARE(backOff.reason, std::string("BackOff"));
+        QCOMPARE(backOff.count, 14);
+        QCOMPARE(backOff.involved.kind, std::string("Pod"));
+        QCOMPARE(backOff.involved.name, std::string("orders-db-2"));
+        QCOMPARE(backOff.sourceComponent, std::string("kubelet"));
+        QCOMPARE(backOff.sourceHost, std::string("pool-b-worker-4"));
+        QCOMPARE(backOff.firstMs, ms("2026-03-04T10:40:12.120Z"));
+        QCOMPARE(backOff.lastMs, ms("2026-03-04T11:01:55.804Z"));
+        const Event& oom = list->items[1];
+        QCOMPARE(oom.reason, std::string("OOMKilling"));
+        QCOMPARE(oom.count, 3);
+        QCOMPARE(oom.sourceComponent, std::string("kernel-monitor"));
+        QCOMPARE(oom.sourceHost, std::string("pool-b-worker-4"));
+        QCOMPARE(oom.involved.kind, std::string("Node"));
+        QCOMPARE(oom.firstMs, ms("2026-03-04T09:12:40.000Z"));
+        QCOMPARE(oom.lastMs, ms("2026-03-04T11:02:01.000Z"));
     }
 
     // Every kind LeakDesk reads, as the sandbox answers it, against the API's schema.
