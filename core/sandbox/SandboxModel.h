@@ -129,8 +129,8 @@ public:
     // Lifecycles are generated up to anchorNowMs + horizonMs.
     // `crowdReplicas` > 0 adds a Deployment "batch-worker" with that many small, quiet pods: a cluster
     // with more pods than one list page holds (tests of limit/continue paging).
-    SandboxModel(std::uint64_t seed, std::int64_t anchorNowMs, std::int64_t horizonMs = 30 * kDayMs,
-        int crowdReplicas = 0);
+    SandboxModel(
+        std::uint64_t seed, std::int64_t anchorNowMs, std::int64_t horizonMs = 30 * kDayMs, int crowdReplicas = 0);
 
     std::uint64_t seed() const { return m_seed; }
     const std::string& namespaceName() const { return m_namespace; }

@@ -22,7 +22,10 @@ quint16 freeLoopbackPort()
 
 QString findProgram(const QString& name) { return QStandardPaths::findExecutable(name); }
 
-bool missingWitnessesAllowed() { return qEnvironmentVariable("LEAKDESK_ALLOW_MISSING_WITNESSES") == QLatin1String("1"); }
+bool missingWitnessesAllowed()
+{
+    return qEnvironmentVariable("LEAKDESK_ALLOW_MISSING_WITNESSES") == QLatin1String("1");
+}
 
 QString missingWitness(const QString& program)
 {

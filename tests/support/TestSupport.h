@@ -26,14 +26,14 @@ bool missingWitnessesAllowed();
 QString missingWitness(const QString& program);
 
 // In a test function (or initTestCase): fails, or skips when allowed, when `program` is not on PATH.
-#define LEAKDESK_REQUIRE_WITNESS(program)                                                                     \
-    do {                                                                                                     \
-        const QString leakdeskMissingWitness_ = ::leakdesk::test::missingWitness(program);                   \
-        if (!leakdeskMissingWitness_.isEmpty()) {                                                            \
-            if (::leakdesk::test::missingWitnessesAllowed())                                                 \
-                QSKIP(qPrintable(leakdeskMissingWitness_));                                                  \
-            QFAIL(qPrintable(leakdeskMissingWitness_));                                                      \
-        }                                                                                                    \
+#define LEAKDESK_REQUIRE_WITNESS(program)                                                                              \
+    do {                                                                                                               \
+        const QString leakdeskMissingWitness_ = ::leakdesk::test::missingWitness(program);                             \
+        if (!leakdeskMissingWitness_.isEmpty()) {                                                                      \
+            if (::leakdesk::test::missingWitnessesAllowed())                                                           \
+                QSKIP(qPrintable(leakdeskMissingWitness_));                                                            \
+            QFAIL(qPrintable(leakdeskMissingWitness_));                                                                \
+        }                                                                                                              \
     } while (false)
 
 struct ProcessResult {

@@ -4,13 +4,13 @@
 // mismatch), a full disk (nothing left behind), no JDK in the image (debug container offered), a
 // memory-backed /tmp, and a cancel.
 
+#include "TestSupport.h"
 #include "capture/HeapCapture.h"
 #include "heap/ClassHistogram.h"
 #include "heap/HprofFile.h"
 #include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
 #include "sandbox/SandboxModel.h"
-#include "TestSupport.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

@@ -4,8 +4,8 @@
 // 410 Expired (its snapshot was compacted), as client-go's pager does. The sandbox must page as the
 // API server does: limit, continue, remainingItemCount, one resourceVersion for all pages, pages read
 // from the first page's snapshot, 400 for a token it never issued, 410 for an expired one.
-#include "kube/KubeClient.h"
 #include "WaitForResult.h"
+#include "kube/KubeClient.h"
 #include "sandbox/KubeApi.h"
 #include "sandbox/SandboxHost.h"
 #include "sandbox/SandboxModel.h"
@@ -45,7 +45,9 @@ std::unique_ptr<KubeClient> clientFor(const sandbox::SandboxHost& host, int page
 Result<ParsedList<Pod>> listPods(KubeClient& c, const QString& selector = {})
 {
     return test::waitForResult<ParsedList<Pod>>(
-        [&](KubeClient::Callback<ParsedList<Pod>> cb) { return c.listPods(QStringLiteral("production"), selector, nullptr, cb); },
+        [&](KubeClient::Callback<ParsedList<Pod>> cb) {
+            return c.listPods(QStringLiteral("production"), selector, nullptr, cb);
+        },
         120000);
 }
 
@@ -178,12 +180,14 @@ private Q_SLOTS:
         // Time passes between pages (resourceVersions move on every second): the next pages are
         // still the first page's snapshot and carry its resourceVersion.
         clock += 90 * 1000;
-        const json page2 = json::parse(api.handle(get(path + "?limit=500&continue=" + encoded(token))).body.toStdString());
+        const json page2
+            = json::parse(api.handle(get(path + "?limit=500&continue=" + encoded(token))).body.toStdString());
         QCOMPARE(page2["items"].size(), std::size_t(500));
         QCOMPARE(page2["metadata"]["resourceVersion"].get<std::string>(), rv);
         QCOMPARE(page2["metadata"]["remainingItemCount"].get<std::size_t>(), kCrowd + kOtherPods - 1000);
         token = page2["metadata"]["continue"].get<std::string>();
-        const json page3 = json::parse(api.handle(get(path + "?limit=500&continue=" + encoded(token))).body.toStdString());
+        const json page3
+            = json::parse(api.handle(get(path + "?limit=500&continue=" + encoded(token))).body.toStdString());
         QCOMPARE(page3["items"].size(), kCrowd + kOtherPods - 1000);
         QVERIFY(!page3["metadata"].contains("continue"));
         QVERIFY(!page3["metadata"].contains("remainingItemCount"));
@@ -204,7 +208,9 @@ private Q_SLOTS:
 
         // A token the server never issued is 400, not a guess.
         for (const std::string& forged : { std::string("garbage"),
-                 QByteArray(R"({"v":"meta.k8s.io/v1","start":3})").toBase64(QByteArray::Base64UrlEncoding).toStdString() })
+                 QByteArray(R"({"v":"meta.k8s.io/v1","start":3})")
+                     .toBase64(QByteArray::Base64UrlEncoding)
+                     .toStdString() })
             QCOMPARE(api.handle(get(path + "?limit=500&continue=" + encoded(forged))).status, 400);
     }
 };

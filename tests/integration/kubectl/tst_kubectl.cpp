@@ -17,8 +17,8 @@
 #include <QSet>
 #include <QTemporaryDir>
 
-#include <memory>
 #include <QTest>
+#include <memory>
 
 using namespace leakdesk;
 
@@ -503,14 +503,15 @@ private Q_SLOTS:
         if (!m_crowd) {
             m_crowd = std::make_unique<test::ServedSandbox>();
             QString why;
-            QVERIFY2(m_crowd->start({ QStringLiteral("--crowd"), QStringLiteral("1300"), QStringLiteral("--kubeconfig-out"),
-                                        m_dir.filePath(QStringLiteral("crowd-kubeconfig")) },
-                         why),
+            QVERIFY2(
+                m_crowd->start({ QStringLiteral("--crowd"), QStringLiteral("1300"), QStringLiteral("--kubeconfig-out"),
+                                   m_dir.filePath(QStringLiteral("crowd-kubeconfig")) },
+                    why),
                 qPrintable(why));
         }
         QStringList args { QStringLiteral("--kubeconfig"), m_crowd->kubeconfig, QStringLiteral("--cache-dir"),
-            m_dir.filePath(QStringLiteral("cache")), QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"),
-            QStringLiteral("production"), QStringLiteral("-o"), QStringLiteral("name") };
+            m_dir.filePath(QStringLiteral("cache")), QStringLiteral("get"), QStringLiteral("pods"),
+            QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("-o"), QStringLiteral("name") };
         if (!chunkSize.isEmpty())
             args << QStringLiteral("--chunk-size=") + chunkSize;
         const auto r = test::runProgram(m_kubectl, args, 120000);

@@ -1,8 +1,8 @@
 // The "Run with kubectl" button's runner: what it passes to kubectl, what it refuses, and real
 // runs of the real kubectl against the sandbox served by this process on 127.0.0.1.
+#include "TestSupport.h"
 #include "runbook/KubectlRunner.h"
 #include "sandbox/SandboxHost.h"
-#include "TestSupport.h"
 
 #include <QSignalSpy>
 #include <QTest>
