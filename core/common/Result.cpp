@@ -23,6 +23,7 @@ const char* errorCodeName(ErrorCode code)
     case ErrorCode::Config: return "config";
     case ErrorCode::NotEnoughData: return "not-enough-data";
     case ErrorCode::LimitExceeded: return "limit-exceeded";
+    case ErrorCode::Expired: return "expired";
     }
     return "unknown";
 }

@@ -28,6 +28,7 @@ enum class ErrorCode {
     Config,
     NotEnoughData,
     LimitExceeded, // an input is larger (or inflates further) than LeakDesk accepts; `detail` says how to allow it
+    Expired, // 410 Gone: a list's continue token or a watch's resourceVersion is too old
 };
 
 const char* errorCodeName(ErrorCode code);

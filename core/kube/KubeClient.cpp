@@ -123,6 +123,9 @@ Error kubeErrorFromResponse(int httpStatus, const QByteArray& body, const QStrin
     case 409:
         return makeError(ErrorCode::Conflict, w + ": conflict (409): " + serverMessage,
             "someone changed the object meanwhile; reload and try again");
+    case 410:
+        return makeError(ErrorCode::Expired, w + ": expired (410 Gone): " + serverMessage,
+            "the server no longer has that version of the list; list again from the start");
     case 422:
         return makeError(ErrorCode::Invalid, w + ": rejected as invalid (422): " + serverMessage, "");
     case 429:
@@ -545,25 +548,46 @@ KubeCall KubeClient::getJson(const QString& path, const QUrlQuery& query, QObjec
     return KubeCall(attempt->cancelled);
 }
 
+namespace {
+// How often one listAll starts again after a 410 on a continued page before giving up.
+constexpr int kMaxRelists = 3;
+} // namespace
+
 KubeCall KubeClient::listAll(const QString& path, const QUrlQuery& query, QObject* context, Callback<json> done)
 {
     auto cancelled = std::make_shared<std::atomic_bool>(false);
     auto collected = std::make_shared<json>();
+    auto relists = std::make_shared<int>(0);
     auto fetch = std::make_shared<std::function<void(const QString&)>>();
-    *fetch = [this, path, query, context, done, cancelled, collected, fetch](const QString& continueToken) {
+    *fetch = [this, path, query, context, done, cancelled, collected, relists, fetch](const QString& continueToken) {
         QUrlQuery pageQuery = query;
         pageQuery.addQueryItem(QStringLiteral("limit"), QString::number(m_options.pageSize));
         if (!continueToken.isEmpty())
             pageQuery.addQueryItem(QStringLiteral("continue"), continueToken);
-        getJson(path, pageQuery, context, [done, cancelled, collected, fetch](Result<json> page) {
+        const bool continuing = !continueToken.isEmpty();
+        getJson(path, pageQuery, context, [done, cancelled, collected, relists, fetch, continuing](Result<json> page) {
             if (cancelled->load()) {
                 *fetch = nullptr;
                 return;
+            }
+            // 410 on a continued page: the server compacted away the snapshot the first page came
+            // from. The pages collected so far cannot be completed consistently, so they are
+            // dropped and the list starts again, as client-go's pager does; a few times at most.
+            if (!page && continuing && page.error().code == ErrorCode::Expired && *relists < kMaxRelists) {
+                ++*relists;
+                *collected = json();
+                return (*fetch)(QString());
             }
             if (!page) {
                 *fetch = nullptr;
                 return done(page.error());
             }
+            // Read before the page is moved into `collected`: read after, it was always empty and
+            // every list ended with its first page.
+            const std::string next = page->contains("metadata") && (*page)["metadata"].is_object()
+                    && (*page)["metadata"].contains("continue") && (*page)["metadata"]["continue"].is_string()
+                ? (*page)["metadata"]["continue"].get<std::string>()
+                : std::string();
             if (collected->is_null()) {
                 *collected = std::move(page).value();
             } else if (page->contains("items") && (*page)["items"].is_array()) {
@@ -571,9 +595,6 @@ KubeCall KubeClient::listAll(const QString& path, const QUrlQuery& query, QObjec
                     (*collected)["items"].push_back(std::move(item));
                 (*collected)["metadata"] = (*page)["metadata"];
             }
-            const std::string next = page.ok() && page->contains("metadata") && (*page)["metadata"].is_object()
-                ? (*page)["metadata"].value("continue", std::string())
-                : std::string();
             if (next.empty()) {
                 auto f = *fetch;
                 *fetch = nullptr; // break the self-reference

@@ -70,6 +70,8 @@ public:
 
     KubeCall getJson(const QString& path, const QUrlQuery& query, QObject* context, Callback<nlohmann::json> done);
     // Follows `continue` tokens until the list is complete; items of all pages are concatenated.
+    // A 410 Expired on a continued page (the server's snapshot was compacted) starts the list again
+    // (at most 3 times): each object is delivered exactly once, from one consistent list.
     KubeCall listAll(const QString& path, const QUrlQuery& query, QObject* context, Callback<nlohmann::json> done);
 
     KubeCall serverVersion(QObject* context, Callback<QString> done);

@@ -288,16 +288,22 @@ Result<Event> parseEventUnchecked(const json& j)
     e.message = j.contains("note") ? s(j, "note") : s(j, "message");
     const json& inv = j.contains("regarding") ? obj(j, "regarding") : obj(j, "involvedObject");
     e.involved = { s(inv, "kind"), s(inv, "name"), s(inv, "namespace") };
-    const json& src = obj(j, "source");
+    // events.k8s.io/v1 keeps what a core/v1 event had in deprecated* fields (node-problem-detector's
+    // OOMKilling events come that way), and counts a repeated event in series.count.
+    const json& src = j.contains("source") ? obj(j, "source") : obj(j, "deprecatedSource");
     e.sourceComponent = s(src, "component");
     e.sourceHost = s(src, "host");
     if (e.sourceComponent.empty())
         e.sourceComponent = s(j, "reportingController");
     if (e.sourceHost.empty())
         e.sourceHost = s(j, "reportingInstance");
-    e.count = std::max(1, i(j, "count"));
+    e.count = std::max({ 1, i(j, "count"), i(j, "deprecatedCount"), i(obj(j, "series"), "count") });
     e.firstMs = parseTimestampMs(s(j, "firstTimestamp"));
+    if (e.firstMs == 0)
+        e.firstMs = parseTimestampMs(s(j, "deprecatedFirstTimestamp"));
     e.lastMs = parseTimestampMs(s(j, "lastTimestamp"));
+    if (e.lastMs == 0)
+        e.lastMs = parseTimestampMs(s(j, "deprecatedLastTimestamp"));
     const std::int64_t eventTime = parseTimestampMs(s(j, "eventTime"));
     const std::int64_t seriesLast = parseTimestampMs(s(obj(j, "series"), "lastObservedTime"));
     if (e.lastMs == 0)

@@ -153,9 +153,17 @@ Result<FaultSpec> FaultSpec::parse(const std::string& text)
                 return makeError(
                     ErrorCode::InvalidArgument, "invalid fault seed '" + value + "'", "give a non-negative integer");
             spec.seed = seed;
+        } else if (key == "expire-continue") {
+            int count = 0;
+            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), count);
+            if (ec != std::errc() || end != value.data() + value.size() || count < 0)
+                return makeError(ErrorCode::InvalidArgument, "invalid fault expire-continue '" + value + "'",
+                    "give how many continue tokens to refuse, a non-negative integer");
+            spec.expireContinue = count;
         } else {
             return makeError(ErrorCode::InvalidArgument, "unknown fault '" + key + "'",
-                "known faults: latency, error-rate, drop-rate, throttle-rate, stream-drop-after, bandwidth, seed");
+                "known faults: latency, error-rate, drop-rate, throttle-rate, stream-drop-after, bandwidth, "
+                "expire-continue, seed");
         }
     }
     if (spec.errorRate + spec.dropRate + spec.throttleRate > 1)
@@ -174,6 +182,8 @@ std::string FaultSpec::toString() const
         out << ",stream-drop-after=" << streamDropAfterMs << "ms";
     if (bandwidthBytesPerSecond > 0)
         out << ",bandwidth=" << static_cast<qint64>(std::llround(bandwidthBytesPerSecond)) << "B/s";
+    if (expireContinue > 0)
+        out << ",expire-continue=" << expireContinue;
     if (seed)
         out << ",seed=" << *seed;
     return out.str();

@@ -28,14 +28,17 @@ struct FaultSpec {
     int streamDropAfterMs = -1; // streamed answers (watch) lose their connection after this long
     std::optional<quint64> seed; // none: a fresh random seed per run
     double bandwidthBytesPerSecond = 0; // exec stdout paced to this rate; 0: as fast as loopback goes
+    // The first N list requests with a continue token are answered 410 Expired, as after an etcd
+    // compaction between two pages (the client must start the list again).
+    int expireContinue = 0;
 
     bool enabled() const
     {
         return latencyMs > 0 || errorRate > 0 || dropRate > 0 || throttleRate > 0 || streamDropAfterMs >= 0
-            || bandwidthBytesPerSecond > 0;
+            || bandwidthBytesPerSecond > 0 || expireContinue > 0;
     }
     // "latency=200ms,error-rate=0.1,drop-rate=0.05,throttle-rate=0.1,stream-drop-after=30s,seed=7,
-    // bandwidth=50MB/s"; durations in ms, s or a bare number of ms; rates in bytes per second, see
+    // bandwidth=50MB/s,expire-continue=2"; durations in ms, s or a bare number of ms; rates in bytes per second, see
     // parseBandwidth.
     static Result<FaultSpec> parse(const std::string& text);
     // "50MB/s", "25MiB/s", "800KB/s", "1.5GB/s" or a bare number of bytes per second ("/s" may be

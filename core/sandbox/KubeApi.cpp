@@ -102,19 +102,34 @@ std::map<std::string, std::string> labelsOf(const json& obj)
     return out;
 }
 
-std::string encodeContinue(std::size_t offset, const std::string& rv)
+// The API server's continue token is an opaque base64 of {"v","rv","start"}: the next page is read
+// from the same etcd revision as the first, so a paged list is one consistent snapshot. The
+// sandbox's objects are functions of time, so its token keeps the first page's instant ("at") and
+// every page is listed at that instant: the same objects in the same order, each exactly once.
+struct ContinueToken {
+    std::size_t start = 0;
+    std::string rv;
+    std::int64_t atMs = 0;
+};
+
+// The API server's default etcd compaction interval: a token older than this is 410 Expired.
+constexpr std::int64_t kContinueLifetimeMs = 5 * 60 * 1000;
+
+std::string encodeContinue(const ContinueToken& t)
 {
-    const json token = { { "v", "meta.k8s.io/v1" }, { "rv", rv }, { "start", offset } };
+    const json token = { { "v", "meta.k8s.io/v1" }, { "rv", t.rv }, { "start", t.start }, { "at", t.atMs } };
     return QByteArray::fromStdString(token.dump()).toBase64(QByteArray::Base64UrlEncoding).toStdString();
 }
 
-std::optional<std::size_t> decodeContinue(const std::string& token)
+std::optional<ContinueToken> decodeContinue(const std::string& token)
 {
     const QByteArray raw = QByteArray::fromBase64(QByteArray::fromStdString(token), QByteArray::Base64UrlEncoding);
     const json j = json::parse(raw.toStdString(), nullptr, false);
-    if (j.is_discarded() || !j.contains("start") || !j["start"].is_number_unsigned())
+    if (j.is_discarded() || !j.is_object() || j.value("v", "") != "meta.k8s.io/v1" || !j.contains("start")
+        || !j["start"].is_number_unsigned() || !j.contains("at") || !j["at"].is_number_integer() || !j.contains("rv")
+        || !j["rv"].is_string())
         return std::nullopt;
-    return j["start"].get<std::size_t>();
+    return ContinueToken { j["start"].get<std::size_t>(), j["rv"].get<std::string>(), j["at"].get<std::int64_t>() };
 }
 
 HttpResponse jsonResponse(const json& body, int status = 200)
@@ -797,8 +812,24 @@ HttpResponse KubeApi::resourceRequest(
     if (!fieldSel)
         return kubeStatusError(400, "BadRequest", fieldSel.error().message);
 
+    // A continued list is read at its first page's instant (see ContinueToken).
+    std::optional<ContinueToken> continued;
+    if (const std::string token = q.value("continue"); !token.empty() && name.empty()) {
+        continued = decodeContinue(token);
+        if (!continued)
+            return kubeStatusError(400, "BadRequest", "invalid continue token: the sandbox did not issue it");
+        const bool forced = m_expireContinue > 0;
+        if (forced)
+            --m_expireContinue;
+        if (forced || now - continued->atMs > kContinueLifetimeMs || continued->atMs > now)
+            return kubeStatusError(410, "Expired",
+                "The provided continue parameter is too old to display a consistent list result. You can start a "
+                "new list without the continue parameter.");
+    }
+    const std::int64_t listedAtMs = continued ? continued->atMs : now;
+
     std::vector<json> items;
-    for (json& obj : listObjects(type, now)) {
+    for (json& obj : listObjects(type, listedAtMs)) {
         const json& meta = obj["metadata"];
         if (type.namespaced && !ns.empty() && meta.value("namespace", "") != ns)
             continue;
@@ -837,20 +868,15 @@ HttpResponse KubeApi::resourceRequest(
         return jsonResponse(items[0]);
     }
 
-    const std::string rv = std::to_string(m_watch.resourceVersion(now));
+    // Every page reports the first page's resourceVersion, as the API server does.
+    const std::string rv = continued ? continued->rv : std::to_string(m_watch.resourceVersion(now));
     json listMeta = { { "resourceVersion", rv } };
-    std::size_t offset = 0;
-    if (const std::string token = q.value("continue"); !token.empty()) {
-        const auto start = decodeContinue(token);
-        if (!start)
-            return kubeStatusError(400, "BadRequest", "invalid continue token: the sandbox did not issue it");
-        offset = std::min(*start, items.size());
-    }
+    const std::size_t offset = continued ? std::min(continued->start, items.size()) : 0;
     const long long limit = std::atoll(q.value("limit", "0").c_str());
     std::size_t end = items.size();
     if (limit > 0 && offset + static_cast<std::size_t>(limit) < items.size()) {
         end = offset + static_cast<std::size_t>(limit);
-        listMeta["continue"] = encodeContinue(end, rv);
+        listMeta["continue"] = encodeContinue(ContinueToken { end, rv, listedAtMs });
         listMeta["remainingItemCount"] = items.size() - end;
     }
     std::vector<json> page(

@@ -62,6 +62,11 @@ public:
     DeploymentStore& deployments() { return m_deployments; }
     PodStore& pods() { return m_pods; }
 
+    // The next `count` list requests with a continue token are answered 410 Expired, as after an
+    // etcd compaction (FaultSpec::expireContinue). Unforced, a token expires 5 minutes after its
+    // first page, the API server's default compaction interval.
+    void setExpiredContinueTokens(int count) { m_expireContinue = count; }
+
     // host:port clients should use, advertised in APIVersions.
     void setServerAddress(std::string hostPort) { m_serverAddress = std::move(hostPort); }
     HttpResponse handle(const HttpRequest& request);
@@ -124,6 +129,7 @@ private:
     Clock m_clock;
     AuthPolicy m_policy;
     std::string m_serverAddress = "127.0.0.1";
+    mutable int m_expireContinue = 0; // continue tokens still to refuse with 410 (setExpiredContinueTokens)
     // A cache: lists and watches advance it, so const requests may too.
     mutable WatchHub m_watch;
 };

@@ -31,6 +31,13 @@ std::string rfc3339Micro(std::int64_t tMs)
 
 namespace {
 
+// /etc/machine-id: 32 hex digits, no dashes.
+std::string machineId(std::string uuid)
+{
+    uuid.erase(std::remove(uuid.begin(), uuid.end(), '-'), uuid.end());
+    return uuid;
+}
+
 std::string cpuQuantity(double cores)
 {
     const auto milli = static_cast<long long>(std::llround(cores * 1000));
@@ -171,7 +178,11 @@ json KubeObjects::node(std::size_t index, std::int64_t nowMs) const
                     { { "kubeletVersion", "v1.32.0" }, { "kubeProxyVersion", "v1.32.0" },
                         { "containerRuntimeVersion", "containerd://1.7.24" },
                         { "kernelVersion", "6.1.0-28-cloud-amd64" }, { "osImage", "Debian GNU/Linux 12 (bookworm)" },
-                        { "operatingSystem", "linux" }, { "architecture", "amd64" } } } } } };
+                        { "operatingSystem", "linux" }, { "architecture", "amd64" },
+                        // Required by the API's NodeSystemInfo; the kubelet always reports them.
+                        { "machineID", machineId(m_model.uidFor("Machine", n.name)) },
+                        { "systemUUID", m_model.uidFor("SystemUUID", n.name) },
+                        { "bootID", m_model.uidFor("Boot", n.name) } } } } } };
 }
 
 json KubeObjects::containerSpec(std::size_t service) const

@@ -128,7 +128,7 @@ public:
         std::shared_ptr<std::atomic<qint64>> offset, std::optional<ServerTls> tls)
         : m_fixedNow(options.fixedNowMs)
         , m_offset(std::move(offset))
-        , m_model(options.seed, now())
+        , m_model(options.seed, now(), 30 * kDayMs, options.crowdReplicas)
         , m_history(m_model)
         // kubectl sends no credentials over plain http://: there anonymous requests are served (a
         // wrong token is still refused). Over TLS every request must say who it is, as on a cluster.
@@ -163,6 +163,7 @@ public:
         if (!options.execProtocols.isEmpty())
             m_exec.setProtocols(options.execProtocols);
         m_exec.setDropAfterBytes(options.execDropAfterBytes);
+        m_kube.setExpiredContinueTokens(options.faults.expireContinue);
         m_exec.setBandwidth(options.faults.bandwidthBytesPerSecond);
         for (const auto& [name, variation] : options.containerVariations)
             m_runtime.setVariation(name, variation);

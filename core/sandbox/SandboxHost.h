@@ -57,6 +57,8 @@ struct SandboxOptions {
     // Faults of the Prometheus API alone, when they should differ from the Kubernetes API's (a
     // failing Prometheus in front of a healthy cluster); none: `faults`, on a sequence of its own.
     std::optional<FaultSpec> prometheusFaults;
+    // > 0: a Deployment "batch-worker" with this many pods (SandboxModel), for list paging.
+    int crowdReplicas = 0;
 };
 
 class SandboxServers;

@@ -45,8 +45,9 @@ std::uint64_t mixHash(std::uint64_t a, std::uint64_t b)
     return z ^ (z >> 31);
 }
 
-SandboxModel::SandboxModel(std::uint64_t seed, std::int64_t anchorNowMs, std::int64_t horizonMs)
+SandboxModel::SandboxModel(std::uint64_t seed, std::int64_t anchorNowMs, std::int64_t horizonMs, int crowdReplicas)
     : m_seed(seed)
+    , m_crowdReplicas(std::max(0, crowdReplicas))
 {
     // Day-aligned so the same seed gives the same cluster in every process started that day
     // (export-metrics and serve must describe the same history).
@@ -146,6 +147,24 @@ void SandboxModel::buildServices()
         { "GET", "/api/products/{id}", "200", 35.0, 0.008 }, { "GET", "/healthz", "200", 0.2, 0.001 } };
 
     m_services = { checkout, payments, catalog };
+    if (m_crowdReplicas > 0) {
+        ServiceSpec crowd;
+        crowd.name = "batch-worker";
+        crowd.team = "data";
+        crowd.owner = "data-team (#data-oncall)";
+        crowd.image = "registry.shop.internal/batch-worker:0.3.1";
+        crowd.replicas = m_crowdReplicas;
+        crowd.profile = MemoryProfile::Stabilising;
+        crowd.memoryLimitBytes = 256 * kMiB;
+        crowd.memoryRequestBytes = 128 * kMiB;
+        crowd.cpuLimitCores = 0.2;
+        crowd.cpuRequestCores = 0.05;
+        crowd.baseBytes = 40 * kMiB;
+        crowd.riseBytes = 20 * kMiB;
+        crowd.riseTimeConstantMs = 1 * kMinuteMs;
+        crowd.routes = { { "GET", "/healthz", "200", 0.1, 0.001 } };
+        m_services.push_back(crowd);
+    }
     for (auto& s : m_services)
         s.podTemplateHash = randomToken(stableHash("pod-template-hash/" + s.name), 10, kNameAlphabet);
 }

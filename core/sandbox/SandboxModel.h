@@ -127,7 +127,10 @@ public:
     // `anchorNowMs` fixes when the pods were created (8 to 9 days before it, day-aligned, so two
     // processes started the same day with the same seed describe exactly the same cluster).
     // Lifecycles are generated up to anchorNowMs + horizonMs.
-    SandboxModel(std::uint64_t seed, std::int64_t anchorNowMs, std::int64_t horizonMs = 30 * kDayMs);
+    // `crowdReplicas` > 0 adds a Deployment "batch-worker" with that many small, quiet pods: a cluster
+    // with more pods than one list page holds (tests of limit/continue paging).
+    SandboxModel(
+        std::uint64_t seed, std::int64_t anchorNowMs, std::int64_t horizonMs = 30 * kDayMs, int crowdReplicas = 0);
 
     std::uint64_t seed() const { return m_seed; }
     const std::string& namespaceName() const { return m_namespace; }
@@ -201,6 +204,7 @@ private:
     std::size_t addReplacement(std::size_t service, std::size_t revision, std::int64_t atMs);
 
     std::uint64_t m_seed;
+    int m_crowdReplicas = 0;
     std::string m_namespace = "production";
     std::int64_t m_originMs = 0;
     std::int64_t m_horizonEndMs = 0;

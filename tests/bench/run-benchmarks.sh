@@ -8,6 +8,8 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build_dir=${1:-$here/build/release}
 bench_root="$build_dir/tests/bench"
+# bench_capture compares with kubectl cp: the project's own kubectl (tools/dev.sh setup), as in the tests.
+export PATH="${LEAKDESK_WITNESS_BIN_DIR:-$here/build/tools/bin}:$PATH"
 if [ ! -d "$bench_root" ]; then
     echo "run-benchmarks.sh: $bench_root does not exist; build first (tools/dev.sh bench)" >&2
     exit 2

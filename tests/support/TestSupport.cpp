@@ -22,6 +22,28 @@ quint16 freeLoopbackPort()
 
 QString findProgram(const QString& name) { return QStandardPaths::findExecutable(name); }
 
+bool missingWitnessesAllowed()
+{
+    return qEnvironmentVariable("LEAKDESK_ALLOW_MISSING_WITNESSES") == QLatin1String("1");
+}
+
+QString missingWitness(const QString& program)
+{
+    if (!findProgram(program).isEmpty())
+        return {};
+    QString install = QStringLiteral("see tools/check-witnesses.sh");
+    if (program == QLatin1String("kubectl"))
+        install = QStringLiteral("tools/dev.sh setup installs the project's kubectl v1.32.3");
+    else if (program == QLatin1String("prometheus") || program == QLatin1String("promtool"))
+        install = QStringLiteral("apt-get install prometheus");
+    else if (program == QLatin1String("java") || program == QLatin1String("javac") || program == QLatin1String("jcmd"))
+        install = QStringLiteral("apt-get install openjdk-17-jdk-headless");
+    else if (program.startsWith(QLatin1String("pdfto")))
+        install = QStringLiteral("apt-get install poppler-utils");
+    return QStringLiteral("witness %1 is not on PATH (%2); LEAKDESK_ALLOW_MISSING_WITNESSES=1 skips this test instead")
+        .arg(program, install);
+}
+
 ProcessResult runProgram(const QString& program, const QStringList& args, int timeoutMs, const QStringList& extraEnv)
 {
     QProcess p;

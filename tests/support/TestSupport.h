@@ -17,6 +17,25 @@ QString cliPath(); // LEAKDESK_CLI: the built leakdesk-cli
 quint16 freeLoopbackPort();
 QString findProgram(const QString& name); // empty when not on PATH
 
+// Witnesses are the real programs a test compares the product with (kubectl, prometheus, promtool,
+// java, pdftotext...; tools/check-witnesses.sh lists them and how to install each). A test whose
+// witness is missing proves nothing, so it FAILS, unless LEAKDESK_ALLOW_MISSING_WITNESSES=1, when it
+// is skipped (and CTest reports it as skipped: SKIP_REGULAR_EXPRESSION in tests/CMakeLists.txt).
+bool missingWitnessesAllowed();
+// Empty when `program` is on PATH; otherwise what is missing and how to install it.
+QString missingWitness(const QString& program);
+
+// In a test function (or initTestCase): fails, or skips when allowed, when `program` is not on PATH.
+#define LEAKDESK_REQUIRE_WITNESS(program)                                                                              \
+    do {                                                                                                               \
+        const QString leakdeskMissingWitness_ = ::leakdesk::test::missingWitness(program);                             \
+        if (!leakdeskMissingWitness_.isEmpty()) {                                                                      \
+            if (::leakdesk::test::missingWitnessesAllowed())                                                           \
+                QSKIP(qPrintable(leakdeskMissingWitness_));                                                            \
+            QFAIL(qPrintable(leakdeskMissingWitness_));                                                                \
+        }                                                                                                              \
+    } while (false)
+
 struct ProcessResult {
     int exitCode = -1;
     bool timedOut = false;

@@ -60,9 +60,8 @@ class TestActionsKubectl : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
         m_kubectl = test::findProgram(QStringLiteral("kubectl"));
-        if (m_kubectl.isEmpty())
-            QSKIP("kubectl is not on PATH: install a kubectl client (v1.32) to run the real-kubectl tests");
         QVERIFY(m_dir.isValid());
         m_kubeconfig = m_dir.filePath(QStringLiteral("kubeconfig"));
         QString why;

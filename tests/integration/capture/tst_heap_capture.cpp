@@ -4,6 +4,7 @@
 // mismatch), a full disk (nothing left behind), no JDK in the image (debug container offered), a
 // memory-backed /tmp, and a cancel.
 
+#include "TestSupport.h"
 #include "capture/HeapCapture.h"
 #include "heap/ClassHistogram.h"
 #include "heap/HprofFile.h"
@@ -406,9 +407,8 @@ private Q_SLOTS:
     {
         // The real `kubectl debug --target` against the same sandbox: its PATCH is accepted and its
         // container execs jcmd next to the JVM.
-        const QString kubectl = QStandardPaths::findExecutable(QStringLiteral("kubectl"));
-        if (kubectl.isEmpty())
-            QSKIP("kubectl is not installed");
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
+        const QString kubectl = test::findProgram(QStringLiteral("kubectl"));
         Cluster c;
         sandbox::SandboxOptions options;
         options.containerVariations["checkout"].withoutJdkTools = true;

@@ -71,8 +71,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         for (const char* tool : { "java", "javac", "jcmd" })
-            if (test::findProgram(QString::fromLatin1(tool)).isEmpty())
-                QSKIP("a JDK (java, javac, jcmd) is needed for the real-JVM heap tests");
+            LEAKDESK_REQUIRE_WITNESS(QString::fromLatin1(tool));
         QDir().mkpath(dumpDir());
     }
 

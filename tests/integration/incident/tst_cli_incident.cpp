@@ -117,9 +117,8 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QByteArray bytes;
         if (format == QLatin1String("pdf")) {
+            LEAKDESK_REQUIRE_WITNESS(QStringLiteral("pdftotext"));
             const QString pdftotext = findProgram(QStringLiteral("pdftotext"));
-            if (pdftotext.isEmpty())
-                QSKIP("pdftotext (poppler-utils) is not installed: cannot read the PDF's text");
             const auto t = runProgram(pdftotext, { QStringLiteral("-raw"), out, QStringLiteral("-") });
             QCOMPARE(t.exitCode, 0);
             bytes = t.out;

@@ -107,20 +107,19 @@ private Q_SLOTS:
         recordNote(m_doc, "Sawtooth confirmed on the sandbox; looking at the heap next.", now += 1000, 2);
 
         // A command run "with kubectl" whose output holds the credentials, as a careless paste would.
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
         const QString kubectl = test::findProgram(QStringLiteral("kubectl"));
         ActionRecord view;
         view.kind = "shell";
         view.title = "kubectl config view --raw";
         view.kubectl = "kubectl config view --raw";
-        if (!kubectl.isEmpty()) {
+        {
             const auto r = test::runProgram(kubectl,
                 { QStringLiteral("--kubeconfig"), m_connection->sandboxHost()->kubeconfigPath(),
                     QStringLiteral("config"), QStringLiteral("view"), QStringLiteral("--raw") });
             QCOMPARE(r.exitCode, 0);
             QVERIFY(r.out.contains(m_token)); // the output really holds the token...
             view.output = r.out.toStdString();
-        } else {
-            view.output = readAll(m_connection->sandboxHost()->kubeconfigPath()).toStdString();
         }
         view.state = ActionState::Applied;
         view.revertData = { { "token", m_token.toStdString() }, { "note", "nothing to revert" } };
@@ -192,8 +191,9 @@ private Q_SLOTS:
             QVERIFY2(!bytes.contains(m_token.toBase64()), qPrintable(file));
         }
         // The PDF's text is compressed: read it back as text too.
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("pdftotext"));
         const QString pdftotext = test::findProgram(QStringLiteral("pdftotext"));
-        if (!pdftotext.isEmpty()) {
+        {
             for (const QString& pdf : { m_dir.filePath(QStringLiteral("report.pdf")),
                      m_dir.filePath(QStringLiteral("report-redacted.pdf")) }) {
                 const auto r = test::runProgram(pdftotext, { pdf, QStringLiteral("-") });

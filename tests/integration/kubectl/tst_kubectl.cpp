@@ -14,8 +14,11 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTemporaryDir>
+
 #include <QTest>
+#include <memory>
 
 using namespace leakdesk;
 
@@ -68,6 +71,7 @@ class TestKubectl : public QObject {
     QString m_kubectl;
     QTemporaryDir m_dir;
     test::ServedSandbox m_served;
+    std::unique_ptr<test::ServedSandbox> m_crowd; // 1,300 more pods, started by the first paging test
 
     test::ProcessResult kubectl(const QStringList& args)
     {
@@ -82,9 +86,8 @@ class TestKubectl : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
         m_kubectl = test::findProgram(QStringLiteral("kubectl"));
-        if (m_kubectl.isEmpty())
-            QSKIP("kubectl is not on PATH: install a kubectl client (v1.32) to run the real-kubectl tests");
         QVERIFY2(QFile::exists(test::cliPath()), "LEAKDESK_CLI must point at the built leakdesk-cli");
         QVERIFY(m_dir.isValid());
         QString why;
@@ -484,7 +487,71 @@ private Q_SLOTS:
         QVERIFY2(!QFile::exists(second.kubeconfig), "the temporary kubeconfig must not outlive the sandbox");
     }
 
-    void cleanupTestCase() { QVERIFY(m_served.stop()); }
+    // The real kubectl pages (--chunk-size, 500 by default) through a sandbox with 1,307 pods: every
+    // pod exactly once, whatever the page size. kubectl is the witness of the sandbox's limit/continue.
+    void pagesThroughACrowd_data()
+    {
+        QTest::addColumn<QString>("chunkSize");
+        QTest::newRow("default (500)") << QString();
+        QTest::newRow("100") << QStringLiteral("100");
+        QTest::newRow("1306") << QStringLiteral("1306");
+        QTest::newRow("0: no paging") << QStringLiteral("0");
+    }
+    void pagesThroughACrowd()
+    {
+        QFETCH(QString, chunkSize);
+        if (!m_crowd) {
+            m_crowd = std::make_unique<test::ServedSandbox>();
+            QString why;
+            QVERIFY2(
+                m_crowd->start({ QStringLiteral("--crowd"), QStringLiteral("1300"), QStringLiteral("--kubeconfig-out"),
+                                   m_dir.filePath(QStringLiteral("crowd-kubeconfig")) },
+                    why),
+                qPrintable(why));
+        }
+        QStringList args { QStringLiteral("--kubeconfig"), m_crowd->kubeconfig, QStringLiteral("--cache-dir"),
+            m_dir.filePath(QStringLiteral("cache")), QStringLiteral("get"), QStringLiteral("pods"),
+            QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("-o"), QStringLiteral("name") };
+        if (!chunkSize.isEmpty())
+            args << QStringLiteral("--chunk-size=") + chunkSize;
+        const auto r = test::runProgram(m_kubectl, args, 120000);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QList<QByteArray> names = r.out.trimmed().split('\n');
+        QCOMPARE(names.size(), 1307);
+        const QSet<QByteArray> unique(names.begin(), names.end());
+        QCOMPARE(unique.size(), 1307);
+        int crowd = 0;
+        for (const QByteArray& n : names)
+            crowd += n.startsWith("pod/batch-worker-");
+        QCOMPARE(crowd, 1300);
+    }
+
+    // A continued page answered 410 Expired reaches kubectl as the API server's Status would.
+    void expiredContinueTokenReachesKubectlAsExpired()
+    {
+        test::ServedSandbox expiring;
+        QString why;
+        QVERIFY2(expiring.start({ QStringLiteral("--crowd"), QStringLiteral("600"), QStringLiteral("--faults"),
+                                    QStringLiteral("expire-continue=1"), QStringLiteral("--kubeconfig-out"),
+                                    m_dir.filePath(QStringLiteral("expiring-kubeconfig")) },
+                     why),
+            qPrintable(why));
+        const auto r = test::runProgram(m_kubectl,
+            { QStringLiteral("--kubeconfig"), expiring.kubeconfig, QStringLiteral("--cache-dir"),
+                m_dir.filePath(QStringLiteral("cache")), QStringLiteral("get"), QStringLiteral("pods"),
+                QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("-o"), QStringLiteral("name") },
+            120000);
+        QVERIFY2(r.exitCode != 0, r.out.right(300).constData());
+        QVERIFY2(r.err.contains("Expired") && r.err.contains("continue parameter is too old"), r.err.constData());
+        QVERIFY(expiring.stop());
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_crowd)
+            QVERIFY(m_crowd->stop());
+        QVERIFY(m_served.stop());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestKubectl)

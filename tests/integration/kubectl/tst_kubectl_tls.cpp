@@ -64,9 +64,8 @@ class TestKubectlTls : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
         m_kubectl = test::findProgram(QStringLiteral("kubectl"));
-        if (m_kubectl.isEmpty())
-            QSKIP("kubectl is not on PATH: install a kubectl client (v1.32) to run the real-kubectl tests");
         QVERIFY2(QFile::exists(test::cliPath()), "LEAKDESK_CLI must point at the built leakdesk-cli");
         QVERIFY(m_dir.isValid());
         QString why;

@@ -35,9 +35,8 @@ class TestPrometheusEmpty : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("prometheus"));
         const QString prometheus = test::findProgram(QStringLiteral("prometheus"));
-        if (prometheus.isEmpty())
-            QSKIP("prometheus is not on PATH: install the 'prometheus' package to run this test");
         QVERIFY(m_dir.isValid());
         const QString config = m_dir.filePath(QStringLiteral("prometheus.yml"));
         QFile cfg(config);

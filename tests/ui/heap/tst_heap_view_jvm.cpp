@@ -39,8 +39,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         for (const char* tool : { "java", "javac", "jcmd" })
-            if (test::findProgram(QString::fromLatin1(tool)).isEmpty())
-                QSKIP("a JDK (java, javac, jcmd) is needed for the real-JVM Heap view test");
+            LEAKDESK_REQUIRE_WITNESS(QString::fromLatin1(tool));
         QDir().mkpath(dumpDir());
         const QString script = test::sourceDir() + QStringLiteral("/tests/support/java/make-heap-dump.sh");
         const auto r = test::runProgram(QStringLiteral("bash"),

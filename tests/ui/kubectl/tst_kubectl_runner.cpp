@@ -1,5 +1,6 @@
 // The "Run with kubectl" button's runner: real runs of the real kubectl against the sandbox served
 // by this process on 127.0.0.1 (what it passes and refuses is in tst_kubectl_run_plan.cpp).
+#include "TestSupport.h"
 #include "runbook/KubectlRunner.h"
 #include "sandbox/SandboxHost.h"
 
@@ -36,12 +37,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         qRegisterMetaType<KubectlRun>();
-        // kubectl is a witness: missing, this test fails unless told that is allowed.
-        if (KubectlRunner::kubectlPath().isEmpty()) {
-            if (qEnvironmentVariable("LEAKDESK_ALLOW_MISSING_WITNESSES") == QLatin1String("1"))
-                QSKIP("kubectl is not on PATH (allowed by LEAKDESK_ALLOW_MISSING_WITNESSES=1)");
-            QFAIL("kubectl is not on PATH; install kubectl v1.32, or set LEAKDESK_ALLOW_MISSING_WITNESSES=1");
-        }
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
         QVERIFY(m_sandbox.start({}).ok());
     }
 

@@ -24,6 +24,7 @@
 #include "runbook/RunbookParser.h"
 #include "runbook/StepDetailView.h"
 #include "runbook/ThresholdsDialog.h"
+#include "TestSupport.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
@@ -131,8 +132,7 @@ private Q_SLOTS:
     // "Run with kubectl": the real kubectl against the sandbox, its output in the journal.
     void runWithKubectlJournalsTheOutput()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("kubectl")).isEmpty())
-            QSKIP("kubectl is not on PATH");
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
         QSignalSpy finished(m_window.get(), &MainWindow::commandFinished);
         m_window->runCommand(QStringLiteral("kubectl top pods -n production -l app=checkout --sort-by=memory"));
         QVERIFY(finished.wait(60000));
@@ -149,8 +149,7 @@ private Q_SLOTS:
     // A command that prints Secret data: it runs, the journal records that it ran, not what it printed.
     void runWithKubectlNeverJournalsSecretData()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("kubectl")).isEmpty())
-            QSKIP("kubectl is not on PATH");
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
         QSignalSpy finished(m_window.get(), &MainWindow::commandFinished);
         m_window->runCommand(QStringLiteral("kubectl get secrets -n production -o yaml"));
         QVERIFY(finished.wait(60000));
@@ -166,8 +165,7 @@ private Q_SLOTS:
     // named; declined, it does not run and nothing is journaled.
     void runWithKubectlConfirmsAChangeAfterADryRun()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("kubectl")).isEmpty())
-            QSKIP("kubectl is not on PATH");
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
         QString asked;
         m_window->setChangeConfirmer([&](const QString& html) {
             asked = html;

@@ -246,9 +246,8 @@ private Q_SLOTS:
 
     void pdfHasPagesWithContent()
     {
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("pdftoppm"));
         const QString pdftoppm = test::findProgram(QStringLiteral("pdftoppm"));
-        if (pdftoppm.isEmpty())
-            QSKIP("pdftoppm (poppler-utils) is not installed: cannot render the PDF to check its pages");
         auto pdf = renderPdf(m_doc, goldenOptions());
         QVERIFY2(pdf.ok(), pdf.ok() ? "" : pdf.error().toString().c_str());
         QVERIFY(pdf->startsWith("%PDF-"));
@@ -283,8 +282,9 @@ private Q_SLOTS:
         QVERIFY2(
             fullPages >= int(pages.size()) - 1, qPrintable(QString::number(fullPages))); // only the last may be short
         QVERIFY2(bluePixels > 100, qPrintable(QStringLiteral("no chart on any page (%1 blue pixels)").arg(bluePixels)));
+        LEAKDESK_REQUIRE_WITNESS(QStringLiteral("pdftotext"));
         const QString pdftotext = test::findProgram(QStringLiteral("pdftotext"));
-        if (!pdftotext.isEmpty()) {
+        {
             const auto t = test::runProgram(pdftotext, { path, QStringLiteral("-") });
             QCOMPARE(t.exitCode, 0);
             const QString text = QString::fromUtf8(t.out).simplified(); // lines wrap anywhere

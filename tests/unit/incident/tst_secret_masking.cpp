@@ -186,9 +186,8 @@ private Q_SLOTS:
             bytes = QByteArray::fromStdString(*json);
         } else {
             // A PDF's text is compressed glyph runs: read it back as text.
+            LEAKDESK_REQUIRE_WITNESS(QStringLiteral("pdftotext"));
             const QString pdftotext = test::findProgram(QStringLiteral("pdftotext"));
-            if (pdftotext.isEmpty())
-                QSKIP("pdftotext (poppler-utils) is not installed: cannot read the PDF's text");
             auto pdf = renderPdf(doc, options);
             QVERIFY(pdf.ok());
             QTemporaryDir dir;

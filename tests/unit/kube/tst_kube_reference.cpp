@@ -1,0 +1,314 @@
+// Parser fixtures captured from the sandbox only prove that LeakDesk reads what the sandbox writes.
+// Here the reference is the Kubernetes API's own OpenAPI schema (v1.32, trimmed to the kinds
+// LeakDesk reads: tests/fixtures/kube/openapi/README.md):
+//   - fixtures written by hand from that reference, with what the sandbox never emits (init,
+//     sidecar and ephemeral containers, two containers, an OOMKilled lastState, requests without
+//     limits, a StatefulSet owner), must validate and parse;
+//   - the sandbox's answers for every kind LeakDesk reads must validate: a field it invents or
+//     mistypes fails here;
+//   - the validator must refuse what the API would not produce (so that passing means something).
+
+#include "SchemaValidator.h"
+#include "TestSupport.h"
+
+#include "kube/KubeObjects.h"
+#include "sandbox/KubeApi.h"
+#include "sandbox/SandboxModel.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+using namespace leakdesk;
+using namespace leakdesk::kube;
+using nlohmann::json;
+
+namespace {
+
+json fixture(const QString& name)
+{
+    QFile f(test::sourceDir() + QStringLiteral("/tests/fixtures/kube/") + name);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return json::parse(f.readAll().toStdString(), nullptr, false);
+}
+
+QByteArray joined(const std::vector<std::string>& errors)
+{
+    QByteArray out;
+    for (std::size_t i = 0; i < errors.size() && i < 12; ++i)
+        out += QByteArray::fromStdString(errors[i]) + '\n';
+    return out;
+}
+
+constexpr std::int64_t kNow = 1764590400000; // pinned: the sandbox's answers do not depend on the day
+
+sandbox::HttpRequest request(const QByteArray& method, const std::string& target, const std::string& body = {})
+{
+    sandbox::HttpRequest r;
+    r.method = method;
+    r.target = QByteArray::fromStdString(target);
+    const auto q = target.find('?');
+    r.path = target.substr(0, q);
+    if (q != std::string::npos)
+        r.query = sandbox::QueryParams::parse(QByteArray::fromStdString(target.substr(q + 1)));
+    r.headers = { { "authorization", "Bearer t" }, { "accept", "application/json" } };
+    if (!body.empty()) {
+        r.headers.emplace_back("content-type", "application/json");
+        r.body = QByteArray::fromStdString(body);
+    }
+    return r;
+}
+
+} // namespace
+
+class TestKubeReference : public QObject {
+    Q_OBJECT
+    std::unique_ptr<test::SchemaValidator> m_schema;
+    std::unique_ptr<sandbox::SandboxModel> m_model;
+    std::unique_ptr<sandbox::KubeApi> m_api;
+
+    json served(const QByteArray& method, const std::string& target, int expectedStatus, const std::string& body = {})
+    {
+        const sandbox::HttpResponse r = m_api->handle(request(method, target, body));
+        [&] { QCOMPARE(r.status, expectedStatus); }();
+        return json::parse(r.body.toStdString(), nullptr, false);
+    }
+
+    // A pod as the sandbox serves it, to break in one place.
+    json sandboxPod()
+    {
+        const json list = served("GET", "/api/v1/namespaces/production/pods?labelSelector=app%3Dcheckout", 200);
+        json pod = list["items"][0];
+        pod["kind"] = "Pod";
+        pod["apiVersion"] = "v1";
+        return pod;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QString schemaFile
+            = test::sourceDir() + QStringLiteral("/tests/fixtures/kube/openapi/kubernetes-1.32.3-leakdesk.json");
+        m_schema = std::make_unique<test::SchemaValidator>(test::SchemaValidator::fromFile(schemaFile.toStdString()));
+        QVERIFY2(m_schema->definitionCount() > 150, "the trimmed OpenAPI definitions are missing");
+        m_model = std::make_unique<sandbox::SandboxModel>(42, kNow);
+        m_api = std::make_unique<sandbox::KubeApi>(*m_model, "t", [] { return kNow; });
+    }
+
+    void referenceFixturesValidate_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("definition");
+        QTest::newRow("hand-written Pod of a StatefulSet")
+            << QStringLiteral("reference-pod-statefulset.json") << QStringLiteral("io.k8s.api.core.v1.Pod");
+        QTest::newRow("hand-written events.k8s.io EventList")
+            << QStringLiteral("reference-events-v1.json") << QStringLiteral("io.k8s.api.events.v1.EventList");
+        QTest::newRow("captured NodeList")
+            << QStringLiteral("sandbox-nodes.json") << QStringLiteral("io.k8s.api.core.v1.NodeList");
+        QTest::newRow("captured ReplicaSetList") << QStringLiteral("sandbox-replicasets-rollout.json")
+                                                 << QStringLiteral("io.k8s.api.apps.v1.ReplicaSetList");
+    }
+    void referenceFixturesValidate()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, definition);
+        const json doc = fixture(file);
+        QVERIFY2(doc.is_object(), qPrintable(file));
+        const auto errors = m_schema->validate(definition.toStdString(), doc);
+        QVERIFY2(errors.empty(), joined(errors).constData());
+    }
+
+    // What the sandbox never emits, read by the product's parser as the API reference says.
+    void referencePodParses()
+    {
+        const auto pod = parsePod(fixture(QStringLiteral("reference-pod-statefulset.json")));
+        QVERIFY2(pod.ok(), pod.ok() ? "" : pod.error().message.c_str());
+        QCOMPARE(pod->meta.name, std::string("orders-db-2"));
+        QCOMPARE(pod->meta.ns, std::string("data"));
+        QCOMPARE(pod->meta.owners.size(), std::size_t(1));
+        QCOMPARE(pod->meta.owners[0].first, std::string("StatefulSet"));
+        QCOMPARE(pod->meta.owners[0].second, std::string("orders-db"));
+        QCOMPARE(pod->meta.creationMs,
+            QDateTime::fromString(QStringLiteral("2026-03-02T08:15:00Z"), Qt::ISODate).toMSecsSinceEpoch());
+        QCOMPARE(pod->nodeName, std::string("pool-b-worker-4"));
+        QCOMPARE(pod->phase, std::string("Running"));
+        // Only the regular containers: init, sidecar and ephemeral containers are not the pod's
+        // workload and must not be mixed into its containers or statuses.
+        QCOMPARE(pod->containers.size(), std::size_t(2));
+        QCOMPARE(pod->containers[0].name, std::string("postgres"));
+        QCOMPARE(pod->containers[0].memoryLimitBytes, std::optional<std::int64_t>(2LL << 30));
+        QCOMPARE(pod->containers[0].memoryRequestBytes, std::optional<std::int64_t>(1536LL << 20));
+        QCOMPARE(pod->containers[1].name, std::string("exporter"));
+        QCOMPARE(pod->containers[1].memoryLimitBytes, std::optional<std::int64_t>());
+        QCOMPARE(pod->containers[1].memoryRequestBytes, std::optional<std::int64_t>(64LL << 20));
+        QCOMPARE(pod->memoryLimitBytes(), std::optional<std::int64_t>()); // exporter has none
+        const auto& env = pod->containers[0].env;
+        QCOMPARE(env.size(), std::size_t(3));
+        QCOMPARE(env[0], std::make_pair(std::string("PGDATA"), std::string("/var/lib/postgresql/data/pgdata")));
+        QVERIFY(env[1].second.find("from") != std::string::npos); // a Secret's value is never read
+        QCOMPARE(pod->statuses.size(), std::size_t(2));
+        const ContainerStatus* pg = pod->status("postgres");
+        QVERIFY(pg);
+        QCOMPARE(pg->restartCount, 4);
+        QCOMPARE(pg->state, std::string("running"));
+        QVERIFY(pg->lastTerminated.has_value());
+        QCOMPARE(pg->lastTerminated->reason, std::string("OOMKilled"));
+        QCOMPARE(pg->lastTerminated->exitCode, 137);
+        QVERIFY(pg->lastTerminated->finishedMs > pg->lastTerminated->startedMs);
+        QVERIFY(pod->status("exporter"));
+        QVERIFY(!pod->status("debugger-x7k2p"));
+        QVERIFY(!pod->status("init-permissions"));
+        QCOMPARE(pod->restartCount(), 4);
+    }
+
+    // events.k8s.io/v1 as the reference describes it: a repeated event counts in series.count; one
+    // converted from core/v1 (node-problem-detector's OOMKilling) keeps its count, source and times
+    // in the deprecated* fields.
+    void referenceEventsParse()
+    {
+        const auto list = parseEventList(fixture(QStringLiteral("reference-events-v1.json")));
+        QVERIFY2(list.ok(), list.ok() ? "" : list.error().message.c_str());
+        QVERIFY2(list->skipped.empty(), list->skipped.empty() ? "" : list->skipped[0].c_str());
+        QCOMPARE(list->items.size(), std::size_t(2));
+        auto ms = [](const char* t) {
+            return QDateTime::fromString(QString::fromLatin1(t), Qt::ISODateWithMs).toMSecsSinceEpoch();
+        };
+        const Event& backOff = list->items[0];
+        QCOMPARE(backOff.reason, std::string("BackOff"));
+        QCOMPARE(backOff.count, 14);
+        QCOMPARE(backOff.involved.kind, std::string("Pod"));
+        QCOMPARE(backOff.involved.name, std::string("orders-db-2"));
+        QCOMPARE(backOff.sourceComponent, std::string("kubelet"));
+        QCOMPARE(backOff.sourceHost, std::string("pool-b-worker-4"));
+        QCOMPARE(backOff.firstMs, ms("2026-03-04T10:40:12.120Z"));
+        QCOMPARE(backOff.lastMs, ms("2026-03-04T11:01:55.804Z"));
+        const Event& oom = list->items[1];
+        QCOMPARE(oom.reason, std::string("OOMKilling"));
+        QCOMPARE(oom.count, 3);
+        QCOMPARE(oom.sourceComponent, std::string("kernel-monitor"));
+        QCOMPARE(oom.sourceHost, std::string("pool-b-worker-4"));
+        QCOMPARE(oom.involved.kind, std::string("Node"));
+        QCOMPARE(oom.firstMs, ms("2026-03-04T09:12:40.000Z"));
+        QCOMPARE(oom.lastMs, ms("2026-03-04T11:02:01.000Z"));
+    }
+
+    // Every kind LeakDesk reads, as the sandbox answers it, against the API's schema.
+    void sandboxAnswersValidate_data()
+    {
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<QString>("definition");
+        const std::pair<const char*, const char*> rows[] = {
+            { "/api/v1/namespaces/production/pods", "io.k8s.api.core.v1.PodList" },
+            { "/api/v1/namespaces/production/pods?limit=2", "io.k8s.api.core.v1.PodList" },
+            { "/api/v1/namespaces/production/services", "io.k8s.api.core.v1.ServiceList" },
+            { "/api/v1/namespaces/production/endpoints", "io.k8s.api.core.v1.EndpointsList" },
+            { "/api/v1/namespaces/production/events", "io.k8s.api.core.v1.EventList" },
+            { "/api/v1/nodes", "io.k8s.api.core.v1.NodeList" },
+            { "/api/v1/namespaces", "io.k8s.api.core.v1.NamespaceList" },
+            { "/apis/apps/v1/namespaces/production/deployments", "io.k8s.api.apps.v1.DeploymentList" },
+            { "/apis/apps/v1/namespaces/production/replicasets", "io.k8s.api.apps.v1.ReplicaSetList" },
+            { "/apis/discovery.k8s.io/v1/namespaces/production/endpointslices",
+                "io.k8s.api.discovery.v1.EndpointSliceList" },
+            { "/apis/events.k8s.io/v1/namespaces/production/events", "io.k8s.api.events.v1.EventList" },
+        };
+        for (const auto& [target, definition] : rows)
+            QTest::newRow(target) << QString::fromLatin1(target) << QString::fromLatin1(definition);
+    }
+    void sandboxAnswersValidate()
+    {
+        QFETCH(QString, target);
+        QFETCH(QString, definition);
+        const json list = served("GET", target.toStdString(), 200);
+        QVERIFY(list.is_object());
+        QVERIFY2(!list["items"].empty(), "nothing to validate");
+        const auto errors = m_schema->validate(definition.toStdString(), list);
+        QVERIFY2(errors.empty(), joined(errors).constData());
+        // Each item fetched alone is the object kind, with its kind and apiVersion.
+        const std::string single = definition.toStdString().substr(0, definition.size() - 4); // "...List"
+        for (const json& item : list["items"]) {
+            const json& meta = item["metadata"];
+            std::string path
+                = target.section(QLatin1Char('?'), 0, 0).toStdString() + "/" + meta["name"].get<std::string>();
+            const json one = served("GET", path, 200);
+            const auto oneErrors = m_schema->validate(single, one);
+            QVERIFY2(oneErrors.empty(), (path + "\n" + joined(oneErrors).toStdString()).c_str());
+        }
+    }
+
+    void sandboxStatusAndAccessReviewValidate()
+    {
+        const json notFound = served("GET", "/api/v1/namespaces/production/pods/no-such-pod", 404);
+        auto errors = m_schema->validate("io.k8s.apimachinery.pkg.apis.meta.v1.Status", notFound);
+        QVERIFY2(errors.empty(), joined(errors).constData());
+        const json review = { { "apiVersion", "authorization.k8s.io/v1" }, { "kind", "SelfSubjectAccessReview" },
+            { "spec",
+                { { "resourceAttributes",
+                    { { "namespace", "production" }, { "verb", "patch" }, { "resource", "deployments" },
+                        { "group", "apps" } } } } } };
+        QVERIFY(m_schema->validate("io.k8s.api.authorization.v1.SelfSubjectAccessReview", review).empty());
+        const json answer
+            = served("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", 201, review.dump());
+        errors = m_schema->validate("io.k8s.api.authorization.v1.SelfSubjectAccessReview", answer);
+        QVERIFY2(errors.empty(), (answer.dump() + "\n" + joined(errors).toStdString()).c_str());
+    }
+
+    // The validator is not a rubber stamp: each break of a served pod is an error at its place.
+    void brokenPodIsRefused_data()
+    {
+        QTest::addColumn<QString>("pointer");
+        QTest::addColumn<QString>("value"); // JSON; "<remove>" removes the member
+        QTest::addColumn<QString>("expected"); // part of the error
+        QTest::newRow("invented metadata field") << "/metadata/team"
+                                                 << "\"checkout\""
+                                                 << "$.metadata.team: unknown property";
+        QTest::newRow("invented container field") << "/spec/containers/0/heapDump"
+                                                  << "true"
+                                                  << "unknown property";
+        QTest::newRow("restartCount as a string") << "/status/containerStatuses/0/restartCount"
+                                                  << "\"3\""
+                                                  << "expected integer";
+        QTest::newRow("containerPort out of int32") << "/spec/containers/0/ports/0/containerPort"
+                                                    << "4294967296"
+                                                    << "int32";
+        QTest::newRow("a label value that is a number") << "/metadata/labels/app"
+                                                        << "7"
+                                                        << "expected string";
+        QTest::newRow("timestamp not RFC 3339") << "/metadata/creationTimestamp"
+                                                << "\"2026-03-02 08:15:00\""
+                                                << "RFC 3339";
+        QTest::newRow("container without name") << "/spec/containers/0/name"
+                                                << "<remove>"
+                                                << "required property 'name'";
+        QTest::newRow("memory limit as a number") << "/spec/containers/0/resources/limits/memory"
+                                                  << "2147483648"
+                                                  << "expected string";
+        QTest::newRow("containers not an array") << "/spec/containers"
+                                                 << "{}"
+                                                 << "expected array";
+        QTest::newRow("int-or-string as a boolean") << "/spec/containers/0/readinessProbe"
+                                                    << R"({"httpGet": {"port": true}})"
+                                                    << "integer or a string";
+    }
+    void brokenPodIsRefused()
+    {
+        QFETCH(QString, pointer);
+        QFETCH(QString, value);
+        QFETCH(QString, expected);
+        json pod = sandboxPod();
+        QVERIFY2(m_schema->validate("io.k8s.api.core.v1.Pod", pod).empty(), "the unbroken pod must be valid");
+        const json::json_pointer at(pointer.toStdString());
+        if (value == QLatin1String("<remove>"))
+            pod[at.parent_pointer()].erase(at.back());
+        else
+            pod[at] = json::parse(value.toStdString());
+        const auto errors = m_schema->validate("io.k8s.api.core.v1.Pod", pod);
+        QVERIFY(!errors.empty());
+        QVERIFY2(joined(errors).contains(expected.toUtf8()), joined(errors).constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKubeReference)
+#include "tst_kube_reference.moc"

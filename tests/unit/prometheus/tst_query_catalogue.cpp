@@ -1,0 +1,62 @@
+// The query catalogue's list of kinds is what every test iterates (the real-Prometheus witness in
+// tests/integration/prometheus runs each listed kind against a real Prometheus). A template added to
+// templateFor() without being listed in allQueryKinds() would escape all of them: this test fails then.
+
+#include "prometheus/QueryCatalogue.h"
+
+#include <QTest>
+
+#include <set>
+#include <string>
+
+using namespace leakdesk;
+
+class TestQueryCatalogue : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void everyTemplateIsListed()
+    {
+        const prom::QueryCatalogue catalogue;
+        const prom::PodSelector selector { "production", prom::podRegexForWorkload("checkout") };
+        const auto& listed = prom::allQueryKinds();
+        const std::set<prom::QueryKind> listedSet(listed.begin(), listed.end());
+        QCOMPARE(listedSet.size(), listed.size());
+        // QueryKind is an enum class over int: any value an enumerator could take is probed, not a
+        // hand-made list, so a new enumerator with a template is found wherever it is added.
+        for (int value = -16; value < 256; ++value) {
+            const auto kind = static_cast<prom::QueryKind>(value);
+            const bool hasTemplate = !catalogue.build(kind, selector).empty();
+            QVERIFY2(hasTemplate == (listedSet.count(kind) == 1),
+                qPrintable(QStringLiteral("QueryKind %1: %2")
+                               .arg(value)
+                               .arg(hasTemplate ? QStringLiteral("has a template but is not in allQueryKinds()")
+                                                : QStringLiteral("is listed but has no template"))));
+        }
+    }
+
+    void everyListedKindHasAUniqueNameAndTemplate()
+    {
+        const prom::QueryCatalogue catalogue;
+        const prom::PodSelector selector { "production", prom::podRegexForWorkload("checkout") };
+        std::set<std::string> names;
+        std::set<std::string> templates;
+        for (prom::QueryKind kind : prom::allQueryKinds()) {
+            const std::string name = prom::queryKindName(kind);
+            QVERIFY(name != "unknown");
+            QVERIFY2(names.insert(name).second, name.c_str());
+            QCOMPARE(prom::queryKindFromName(name), std::optional<prom::QueryKind>(kind));
+            const std::string promql = catalogue.build(kind, selector);
+            QVERIFY2(templates.insert(promql).second, promql.c_str());
+            // match() is how the sandbox answers: each template must come back as itself.
+            const auto matched = catalogue.match(promql);
+            QVERIFY2(matched.has_value(), promql.c_str());
+            QCOMPARE(matched->kind, kind);
+            QCOMPARE(matched->selector.ns, selector.ns);
+            QCOMPARE(matched->selector.podRegex, selector.podRegex);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestQueryCatalogue)
+#include "tst_query_catalogue.moc"
