@@ -48,7 +48,10 @@ std::string fillPlaceholders(
                 const auto found = findPlaceholders(text.substr(i, close - i + 1));
                 if (found.size() == 1 && found[0] == name) {
                     const auto it = values.find(name);
-                    if (it != values.end()) {
+                    // A value that starts with '-' would be read as an option ("--all",
+                    // "-s=https://..."), whatever the quoting: no Kubernetes name or label value
+                    // does, so it is not a name and stays unfilled.
+                    if (it != values.end() && !it->second.empty() && it->second.front() != '-') {
                         out += shellQuoted(it->second);
                     } else {
                         out.append(text.substr(i, close - i + 1));
@@ -116,8 +119,14 @@ FilledCommand fillCommand(
     }
 
     f.text = fillPlaceholders(text, bindings.values, &f.unfilled);
-    for (const std::string& name : f.unfilled)
-        f.notes.push_back("<" + name + "> has no value yet");
+    for (const std::string& name : f.unfilled) {
+        const auto bound = bindings.values.find(name);
+        if (bound != bindings.values.end() && !bound->second.empty() && bound->second.front() == '-')
+            f.notes.push_back("<" + name + "> is not filled with '" + bound->second
+                + "': a value starting with '-' would be read as an option");
+        else
+            f.notes.push_back("<" + name + "> has no value yet");
+    }
     return f;
 }
 

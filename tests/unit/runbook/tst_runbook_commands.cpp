@@ -3,6 +3,7 @@
 // swapping the runbook's namespace for the investigated one.
 #include "runbook/Bindings.h"
 #include "runbook/CommandLine.h"
+#include "runbook/KubectlCommand.h"
 #include "runbook/Thresholds.h"
 
 #include <QTest>
@@ -402,6 +403,40 @@ private Q_SLOTS:
         const auto out = fillPlaceholders("echo <msg> <x>", { { "msg", "it's done; rm -rf /" } }, &unfilled);
         QCOMPARE(out, std::string("echo 'it'\\''s done; rm -rf /' <x>"));
         QCOMPARE(unfilled, std::vector<std::string> { "x" });
+    }
+
+    // A bound value comes from the cluster or from Prometheus labels: it must stay one argument and
+    // never turn into an option of the command it is filled into.
+    void fillNeverMakesAnOption_data()
+    {
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<bool>("filled");
+        QTest::newRow("pod name") << "checkout-7d9f8b6c4-abcde" << true;
+        QTest::newRow("--all") << "--all" << false;
+        QTest::newRow("-A") << "-A" << false;
+        QTest::newRow("another server") << "-s=https://example.org" << false;
+        QTest::newRow("another kubeconfig") << "--kubeconfig=/home/u/.kube/admin" << false;
+        QTest::newRow("a lone dash") << "-" << false;
+        QTest::newRow("spaces stay one word") << "x --kubeconfig=/home/u/.kube/admin" << true;
+        QTest::newRow("quote and spaces") << "x' --all '" << true;
+    }
+
+    void fillNeverMakesAnOption()
+    {
+        QFETCH(QString, value);
+        QFETCH(bool, filled);
+        std::vector<std::string> unfilled;
+        const std::string text = fillPlaceholders(
+            "kubectl delete pod <pod-name> -n shop", { { "pod-name", value.toStdString() } }, &unfilled);
+        QCOMPARE(unfilled.empty(), filled);
+        const KubectlAnalysis a = analyseKubectlCommand(text);
+        if (!filled) {
+            QVERIFY(!a.runnable()); // the placeholder is left: nothing runs
+            return;
+        }
+        QVERIFY2(a.runnable(), a.reason.c_str());
+        QCOMPARE(a.objects, (std::vector<std::string> { "pod", value.toStdString() }));
+        QVERIFY(!a.allNamespaces);
     }
 };
 
