@@ -895,9 +895,10 @@ void MainWindow::runCommand(const QString& command)
         statusBar()->showMessage(tr("A kubectl command is still running"));
         return;
     }
-    // kubectl cp reads or writes this machine's files: only in a folder the user picks.
+    // kubectl cp, -f, --from-file ... read or write this machine's files: only in a folder the user picks.
     if (m_kubectlFolder.isEmpty() && runbook::analyseKubectlCommand(command.toStdString()).needsLocalFolder) {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Folder for kubectl cp"), QDir::homePath());
+        const QString folder
+            = QFileDialog::getExistingDirectory(this, tr("Folder for kubectl's files"), QDir::homePath());
         if (folder.isEmpty())
             return;
         m_kubectlFolder = folder;

@@ -22,7 +22,7 @@ struct KubectlTarget {
     QStringList kubeconfigFiles; // the files LeakDesk read the investigated cluster from (required)
     QString context; // empty: those files' current-context
     QString server; // the API server URL, named in the confirmation
-    QString localFolder; // the folder the user picked for kubectl cp; empty: none yet
+    QString localFolder; // the folder the user picked for kubectl's files (cp, -f ...); empty: none yet
     QStringList extraPath; // folders of the cluster's exec credential plugin, so kubectl finds it
 };
 
