@@ -223,6 +223,7 @@ struct ParsedArgs {
     bool dashDash = false;
     std::vector<std::string> runArguments; // the words to run: stdin/tty flags dropped
     std::optional<std::size_t> dashDashAt; // index of "--" in runArguments
+    std::vector<std::size_t> dryRunWords; // indices in runArguments of the words of --dry-run flags
 
     const ParsedFlag* last(std::string_view name) const
     {
@@ -307,6 +308,9 @@ Result<ParsedArgs> parseFlags(
                 pf.explicitValue = true;
                 words.push_back(pf.value);
             }
+            if (f->name == "dry-run")
+                for (std::size_t k = 0; k < words.size(); ++k)
+                    p.dryRunWords.push_back(p.runArguments.size() + k);
             if (!dropped(f))
                 p.runArguments.insert(p.runArguments.end(), words.begin(), words.end());
             p.flags.push_back(std::move(pf));
@@ -771,21 +775,15 @@ KubectlAnalysis analyseKubectlArguments(const std::vector<std::string>& args, co
     // --raw sends the request as written and kubectl ignores --dry-run for it: a "preview" would
     // be the change itself, made before the confirmation.
     if (hasDryRunFlag && !p.last("raw")) {
-        // Preview: the same words with every --dry-run replaced by --dry-run=server.
-        std::vector<std::string> preview;
-        for (std::size_t i = 0; i < a.arguments.size(); ++i) {
-            const std::string& w = a.arguments[i];
-            if (w == "--") {
-                preview.insert(preview.end(), a.arguments.begin() + static_cast<std::ptrdiff_t>(i), a.arguments.end());
-                break;
-            }
-            const bool dryRun
-                = w == "--dry-run" || w == "--dry_run" || startsWith(w, "--dry-run=") || startsWith(w, "--dry_run=");
-            if (!dryRun)
-                preview.push_back(w);
-        }
-        const auto dash = std::find(preview.begin(), preview.end(), std::string("--"));
-        preview.insert(dash, "--dry-run=server");
+        // Preview: the command words, --dry-run=server, then the same words without the --dry-run
+        // flags pflag read (a word "--dry-run" that is another flag's value stays). Right after
+        // the command words, --dry-run=server cannot be read as a preceding flag's value, and no
+        // later --dry-run overrides it.
+        std::vector<std::string> preview = written;
+        preview.push_back("--dry-run=server");
+        for (std::size_t i = 0; i < p.runArguments.size(); ++i)
+            if (std::find(p.dryRunWords.begin(), p.dryRunWords.end(), i) == p.dryRunWords.end())
+                preview.push_back(p.runArguments[i]);
         a.previewArguments = std::move(preview);
     }
     return a;

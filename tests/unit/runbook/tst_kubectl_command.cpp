@@ -530,7 +530,7 @@ private Q_SLOTS:
                                                << "";
         QTest::newRow("-i kept for delete") << "kubectl delete pod p -i"
                                             << "delete pod p -i"
-                                            << "delete pod p -i --dry-run=server";
+                                            << "delete --dry-run=server pod p -i";
         QTest::newRow("quotes removed") << "kubectl get events --field-selector 'reason=OOMKilling'"
                                         << "get events --field-selector reason=OOMKilling"
                                         << "";
@@ -539,13 +539,13 @@ private Q_SLOTS:
                                                    << "";
         QTest::newRow("preview replaces dry-run") << "kubectl scale deploy/a --replicas=2 --dry-run=client"
                                                   << "scale deploy/a --replicas=2 --dry-run=client"
-                                                  << "scale deploy/a --replicas=2 --dry-run=server";
+                                                  << "scale --dry-run=server deploy/a --replicas=2";
         QTest::newRow("preview before --") << "kubectl run t --image=busybox -- sleep 1"
                                            << "run t --image=busybox -- sleep 1"
-                                           << "run t --image=busybox --dry-run=server -- sleep 1";
+                                           << "run --dry-run=server t --image=busybox -- sleep 1";
         QTest::newRow("subcommand words") << "kubectl set resources deploy/a --limits=memory=4Gi"
                                           << "set resources deploy/a --limits=memory=4Gi"
-                                          << "set resources deploy/a --limits=memory=4Gi --dry-run=server";
+                                          << "set resources --dry-run=server deploy/a --limits=memory=4Gi";
         // --raw sends the request as it is: kubectl ignores --dry-run for it, so a "preview" would
         // delete, create or replace for real before the confirmation.
         QTest::newRow("no preview for delete --raw") << "kubectl delete --raw /api/v1/namespaces/shop/pods/p"
@@ -558,6 +558,20 @@ private Q_SLOTS:
             << "kubectl replace -f pod.json --raw /api/v1/namespaces/shop/pods/p"
             << "replace -f pod.json --raw /api/v1/namespaces/shop/pods/p"
             << "";
+        // "--dry-run" as the value of another flag stays that flag's value. Before, the preview
+        // dropped that word and appended --dry-run=server, which became --field-manager's value:
+        // the "preview" labelled the pod for real, before the confirmation.
+        QTest::newRow("--dry-run as a value")
+            << "kubectl label pod p quarantine=true --field-manager --dry-run"
+            << "label pod p quarantine=true --field-manager --dry-run"
+            << "label --dry-run=server pod p quarantine=true --field-manager --dry-run";
+        QTest::newRow("--dry-run flag and value")
+            << "kubectl annotate pod p a=b --dry-run=client --field-manager --dry-run=client"
+            << "annotate pod p a=b --dry-run=client --field-manager --dry-run=client"
+            << "annotate --dry-run=server pod p a=b --field-manager --dry-run=client";
+        QTest::newRow("--dry_run spelling") << "kubectl scale deploy/a --replicas=1 --dry_run=none"
+                                            << "scale deploy/a --replicas=1 --dry_run=none"
+                                            << "scale --dry-run=server deploy/a --replicas=1";
         QTest::newRow("no dry-run for exec") << "kubectl exec p -- ls"
                                              << "exec p -- ls"
                                              << "";
