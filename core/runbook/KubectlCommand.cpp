@@ -471,6 +471,32 @@ std::string percentDecoded(std::string path)
     return path;
 }
 
+// A --raw path through the API server's proxy into a pod or a service: the workload's own HTTP
+// endpoint answers, and a GET there may act (/actuator/shutdown). The kubelet's, through
+// /api/v1/nodes/<node>/proxy (stats, metrics), only reads.
+bool reachesAWorkload(const std::string& rawPath)
+{
+    std::vector<std::string> segments;
+    bool climbs = false;
+    std::size_t start = 0;
+    const std::string path = lower(percentDecoded(rawPath.substr(0, rawPath.find('?'))));
+    while (start <= path.size()) {
+        const auto slash = path.find('/', start);
+        const std::string segment = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+        if (segment == "..")
+            climbs = true;
+        if (!segment.empty() && segment != ".")
+            segments.push_back(segment);
+        if (slash == std::string::npos)
+            break;
+        start = slash + 1;
+    }
+    if (std::find(segments.begin(), segments.end(), "proxy") == segments.end())
+        return false;
+    const bool kubelet = segments.size() >= 4 && segments[0] == "api" && segments[1] == "v1" && segments[2] == "nodes";
+    return climbs || !kubelet;
+}
+
 // Which resource types the positional words name: "pods", "secret,pod x", "secrets/x pod/y".
 std::vector<std::string> resourceTypes(const std::vector<std::string>& positional)
 {
@@ -763,6 +789,12 @@ KubectlAnalysis analyseKubectlArguments(const std::vector<std::string>& args, co
 
     // 5. Read-only by allow-list; everything else changes the cluster.
     markSensitive(a, p);
+    if (const ParsedFlag* raw = p.last("raw"); raw && a.verb == "get" && reachesAWorkload(raw->value)) {
+        a.effect = KubectlEffect::Change;
+        a.reason = "kubectl get --raw through the API server's proxy reaches the workload's own HTTP endpoint, which "
+                   "may act on a GET: confirm first";
+        return a;
+    }
     if (isReadOnlyVerb(a.verb)) {
         a.effect = KubectlEffect::ReadOnly;
         a.reason = "kubectl " + a.verb + " only reads";
@@ -779,10 +811,14 @@ KubectlAnalysis analyseKubectlArguments(const std::vector<std::string>& args, co
         // flags pflag read (a word "--dry-run" that is another flag's value stays). Right after
         // the command words, --dry-run=server cannot be read as a preceding flag's value, and no
         // later --dry-run overrides it.
+        std::vector<bool> dropped(p.runArguments.size(), false);
+        for (const std::size_t i : p.dryRunWords)
+            if (i < dropped.size())
+                dropped[i] = true;
         std::vector<std::string> preview = written;
         preview.push_back("--dry-run=server");
         for (std::size_t i = 0; i < p.runArguments.size(); ++i)
-            if (std::find(p.dryRunWords.begin(), p.dryRunWords.end(), i) == p.dryRunWords.end())
+            if (!dropped[i])
                 preview.push_back(p.runArguments[i]);
         a.previewArguments = std::move(preview);
     }

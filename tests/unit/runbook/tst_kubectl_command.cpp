@@ -122,6 +122,26 @@ private Q_SLOTS:
         QTest::newRow("request-timeout hides the verb") << "kubectl --request-timeout get delete pod P"
                                                         << "change"
                                                         << "delete";
+        // --raw through the API server's proxy reaches the workload's own HTTP endpoints, where a GET
+        // may act (/actuator/shutdown, /admin/...): before, it ran as a read-only get.
+        QTest::newRow("raw through a pod's proxy")
+            << "kubectl get --raw /api/v1/namespaces/shop/pods/p:8080/proxy/actuator/shutdown"
+            << "change"
+            << "get";
+        QTest::newRow("raw through a service's proxy")
+            << "kubectl get --raw=/api/v1/namespaces/shop/services/http:checkout:8080/proxy/admin/flush"
+            << "change"
+            << "get";
+        QTest::newRow("raw through an encoded proxy") << "kubectl get --raw /api/v1/namespaces/shop/pods/p/%70roxy/x"
+                                                      << "change"
+                                                      << "get";
+        QTest::newRow("raw climbing out of the kubelet's proxy")
+            << "kubectl get --raw /api/v1/nodes/n1/proxy/../../namespaces/shop/pods/p/proxy/x"
+            << "change"
+            << "get";
+        QTest::newRow("raw kubelet stats stay read-only") << "kubectl get --raw /api/v1/nodes/n1/proxy/stats/summary"
+                                                          << "read-only"
+                                                          << "get";
         QTest::newRow("delete") << "kubectl delete pod x -n b"
                                 << "change"
                                 << "delete";
