@@ -100,6 +100,10 @@ Result<std::vector<std::string>> splitCommandWords(std::string_view s)
 
 namespace {
 
+// A command line nobody could review in a confirmation; the bounds also keep the reading cheap.
+constexpr std::size_t kMaxWords = 1024;
+constexpr std::size_t kMaxFlags = 1024;
+
 std::string lower(std::string s)
 {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -288,6 +292,9 @@ Result<ParsedArgs> parseFlags(
             const KubectlFlag* f = lookup.byName(name);
             if (!f)
                 return unknown("--" + name);
+            if (p.flags.size() >= kMaxFlags)
+                return makeError(ErrorCode::Unsupported,
+                    "more than " + std::to_string(kMaxFlags) + " flags: too long to review", "fix the runbook");
             ParsedFlag pf { f->name, {}, eq != std::string::npos, isGlobalFlag(f) };
             std::vector<std::string> words { s };
             if (eq != std::string::npos) {
@@ -323,6 +330,9 @@ Result<ParsedArgs> parseFlags(
             const KubectlFlag* f = lookup.byShorthand(s[j]);
             if (!f)
                 return unknown(std::string("-") + s[j]);
+            if (p.flags.size() >= kMaxFlags)
+                return makeError(ErrorCode::Unsupported,
+                    "more than " + std::to_string(kMaxFlags) + " flags: too long to review", "fix the runbook");
             ParsedFlag pf { f->name, {}, false, isGlobalFlag(f) };
             const bool eqFollows = j + 1 < s.size() && s[j + 1] == '=';
             std::string written(1, s[j]);
@@ -670,6 +680,9 @@ std::optional<std::string> localFileProblem(const std::string& file, const Kubec
 KubectlAnalysis analyseKubectlArguments(const std::vector<std::string>& args, const KubectlRunOptions& options)
 {
     KubectlAnalysis a;
+    if (args.size() > kMaxWords)
+        return refused(std::move(a),
+            "the command has more than " + std::to_string(kMaxWords) + " words: too long to review and confirm");
     // 1. Which command runs: cobra's Find, one level at a time, each level reading flags with
     //    that level's flag set, and removing the command word it found.
     std::vector<std::string> rest = args;

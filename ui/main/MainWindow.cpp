@@ -969,6 +969,8 @@ void MainWindow::onCommandFinished(const KubectlRun& run)
     QString note;
     if (run.timedOut)
         note = tr("stopped after the time limit");
+    else if (run.outputTruncated)
+        note = tr("stopped: it printed more than LeakDesk keeps");
     else if (run.exitCode != 0)
         note = tr("exit code %1").arg(run.exitCode);
     // Secret and ConfigMap data never reach the incident file: only that the command ran.

@@ -412,6 +412,13 @@ private Q_SLOTS:
         QTest::newRow("empty") << ""
                                << "refused"
                                << "";
+        // No one confirms or reviews thousands of words or flags; reading them must stay cheap.
+        QTest::newRow("thousands of words")
+            << QStringLiteral("kubectl get pods ") + QStringLiteral("-A ").repeated(5000) << "refused"
+            << "";
+        QTest::newRow("thousands of shorthands")
+            << QStringLiteral("kubectl get pods -") + QStringLiteral("A").repeated(5000) << "refused"
+            << "get";
     }
 
     void effect()
