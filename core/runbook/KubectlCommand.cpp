@@ -631,15 +631,15 @@ KubectlAnalysis checkCopy(KubectlAnalysis a, const ParsedArgs& p, const KubectlR
 }
 
 // Flags whose value kubectl reads as a file on this machine: "-f x.yaml", "--from-file=[key=]path",
-// "--patch-file p.yaml", "--cert c.pem". Their content goes to the cluster, and kubectl prints a
-// file it cannot decode in its error ("Object 'Kind' is missing in '{...}'"): a runbook line must
-// not reach ~/.docker/config.json or a cloud SDK's credentials through them.
+// "--patch-file p.yaml", "--cert c.pem", "debug --custom c.json". Their content goes to the cluster, and kubectl prints
+// a file it cannot decode in its error ("Object 'Kind' is missing in '{...}'"): a runbook line must not reach
+// ~/.docker/config.json or a cloud SDK's credentials through them.
 std::vector<std::string> localFilesRead(const ParsedArgs& p)
 {
     std::vector<std::string> files;
     for (const ParsedFlag& f : p.flags) {
         if (f.name == "filename" || f.name == "from-env-file" || f.name == "cert" || f.name == "key"
-            || f.name == "patch-file")
+            || f.name == "patch-file" || (f.name == "custom" && !f.global)) // debug --custom: a container spec file
             files.push_back(f.value);
         else if (f.name == "from-file") // "key=path": kubectl splits at the first '='
             files.push_back(f.value.find('=') == std::string::npos ? f.value : f.value.substr(f.value.find('=') + 1));

@@ -696,6 +696,9 @@ private Q_SLOTS:
         QTest::newRow("patch-file outside")
             << "kubectl patch deploy a --patch-file ../../../.docker/config.json" << true << "refused";
         QTest::newRow("patch-file inside") << "kubectl patch deploy a --patch-file p.yaml" << true << "change";
+        QTest::newRow("debug --custom outside")
+            << "kubectl debug p --image=busybox --custom=../../../.docker/config.json" << true << "refused";
+        QTest::newRow("debug --custom inside") << "kubectl debug p --image=busybox --custom c.json" << true << "change";
     }
 
     void localFilesOnlyFromThePickedFolder()
