@@ -217,7 +217,8 @@ int runRunbookCommand(const QStringList& args)
     parser.addOption({ QStringLiteral("set"), QStringLiteral("bind a placeholder, e.g. --set service-name=checkout"),
         QStringLiteral("NAME=VALUE") });
     parser.addOption({ QStringLiteral("local-folder"),
-        QStringLiteral("the folder kubectl cp may write to or read from, as picked in the GUI"),
+        QStringLiteral(
+            "the folder for kubectl's files on this machine (kubectl cp, -f, --from-file ...), as picked in the GUI"),
         QStringLiteral("DIR") });
     QStringList argv = args;
     argv.prepend(QStringLiteral("leakdesk-cli runbook"));

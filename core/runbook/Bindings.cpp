@@ -27,6 +27,24 @@ std::string shellQuoted(const std::string& value)
     return q + "'";
 }
 
+// `value` written so that, inside the quotes open where it goes ('\'', '"' or none), it reads back
+// as itself and ends no quote: the runbook may have written "<pod-name>" or '<pod-name>'.
+std::string quotedFor(char openQuote, const std::string& value)
+{
+    if (openQuote == 0)
+        return shellQuoted(value);
+    std::string out;
+    for (char c : value) {
+        if (openQuote == '\'' && c == '\'')
+            out += "'\\''"; // close, an escaped quote, reopen
+        else if (openQuote == '"' && (c == '"' || c == '\\' || c == '$' || c == '`'))
+            out += std::string("\\") + c;
+        else
+            out.push_back(c);
+    }
+    return out;
+}
+
 struct Edit {
     std::size_t begin;
     std::size_t end;
@@ -40,16 +58,28 @@ std::string fillPlaceholders(
 {
     std::string out;
     out.reserve(text.size());
+    char quote = 0; // the quote open at text[i], as sh reads it
     for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '<') {
+        const char c = text[i];
+        if (c == '\\' && quote != '\'' && i + 1 < text.size()) {
+            out.push_back(c);
+            out.push_back(text[++i]);
+            continue;
+        }
+        if ((c == '\'' || c == '"') && (quote == 0 || quote == c))
+            quote = quote ? 0 : c;
+        if (c == '<') {
             const auto close = text.find('>', i + 1);
             if (close != std::string_view::npos) {
                 const std::string name(text.substr(i + 1, close - i - 1));
                 const auto found = findPlaceholders(text.substr(i, close - i + 1));
                 if (found.size() == 1 && found[0] == name) {
                     const auto it = values.find(name);
-                    if (it != values.end()) {
-                        out += shellQuoted(it->second);
+                    // A value that starts with '-' would be read as an option ("--all",
+                    // "-s=https://..."), whatever the quoting: no Kubernetes name or label value
+                    // does, so it is not a name and stays unfilled.
+                    if (it != values.end() && !it->second.empty() && it->second.front() != '-') {
+                        out += quotedFor(quote, it->second);
                     } else {
                         out.append(text.substr(i, close - i + 1));
                         if (unfilled && std::find(unfilled->begin(), unfilled->end(), name) == unfilled->end())
@@ -116,8 +146,14 @@ FilledCommand fillCommand(
     }
 
     f.text = fillPlaceholders(text, bindings.values, &f.unfilled);
-    for (const std::string& name : f.unfilled)
-        f.notes.push_back("<" + name + "> has no value yet");
+    for (const std::string& name : f.unfilled) {
+        const auto bound = bindings.values.find(name);
+        if (bound != bindings.values.end() && !bound->second.empty() && bound->second.front() == '-')
+            f.notes.push_back("<" + name + "> is not filled with '" + bound->second
+                + "': a value starting with '-' would be read as an option");
+        else
+            f.notes.push_back("<" + name + "> has no value yet");
+    }
     return f;
 }
 

@@ -30,7 +30,8 @@ struct FilledCommand {
 };
 
 // Replaces "<name>" by its value (quoted for the shell when it holds anything but
-// [A-Za-z0-9._:/=@+-]); unknown names stay and are listed in `unfilled`.
+// [A-Za-z0-9._:/=@+-]); unknown names, and values starting with '-' (they would read as an
+// option, quoted or not), stay and are listed in `unfilled`.
 std::string fillPlaceholders(std::string_view text, const std::map<std::string, std::string>& values,
     std::vector<std::string>* unfilled = nullptr);
 

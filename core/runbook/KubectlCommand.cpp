@@ -100,6 +100,10 @@ Result<std::vector<std::string>> splitCommandWords(std::string_view s)
 
 namespace {
 
+// A command line nobody could review in a confirmation; the bounds also keep the reading cheap.
+constexpr std::size_t kMaxWords = 1024;
+constexpr std::size_t kMaxFlags = 1024;
+
 std::string lower(std::string s)
 {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -223,6 +227,7 @@ struct ParsedArgs {
     bool dashDash = false;
     std::vector<std::string> runArguments; // the words to run: stdin/tty flags dropped
     std::optional<std::size_t> dashDashAt; // index of "--" in runArguments
+    std::vector<std::size_t> dryRunWords; // indices in runArguments of the words of --dry-run flags
 
     const ParsedFlag* last(std::string_view name) const
     {
@@ -287,6 +292,9 @@ Result<ParsedArgs> parseFlags(
             const KubectlFlag* f = lookup.byName(name);
             if (!f)
                 return unknown("--" + name);
+            if (p.flags.size() >= kMaxFlags)
+                return makeError(ErrorCode::Unsupported,
+                    "more than " + std::to_string(kMaxFlags) + " flags: too long to review", "fix the runbook");
             ParsedFlag pf { f->name, {}, eq != std::string::npos, isGlobalFlag(f) };
             std::vector<std::string> words { s };
             if (eq != std::string::npos) {
@@ -307,6 +315,9 @@ Result<ParsedArgs> parseFlags(
                 pf.explicitValue = true;
                 words.push_back(pf.value);
             }
+            if (f->name == "dry-run")
+                for (std::size_t k = 0; k < words.size(); ++k)
+                    p.dryRunWords.push_back(p.runArguments.size() + k);
             if (!dropped(f))
                 p.runArguments.insert(p.runArguments.end(), words.begin(), words.end());
             p.flags.push_back(std::move(pf));
@@ -319,6 +330,9 @@ Result<ParsedArgs> parseFlags(
             const KubectlFlag* f = lookup.byShorthand(s[j]);
             if (!f)
                 return unknown(std::string("-") + s[j]);
+            if (p.flags.size() >= kMaxFlags)
+                return makeError(ErrorCode::Unsupported,
+                    "more than " + std::to_string(kMaxFlags) + " flags: too long to review", "fix the runbook");
             ParsedFlag pf { f->name, {}, false, isGlobalFlag(f) };
             const bool eqFollows = j + 1 < s.size() && s[j + 1] == '=';
             std::string written(1, s[j]);
@@ -429,12 +443,68 @@ bool printsData(const ParsedArgs& p, const std::string& verb)
     const ParsedFlag* o = p.last("output");
     if (verb == "apply view-last-applied")
         return true; // prints the last-applied manifest, yaml by default
-    if (o) {
+    if (o && !o->value.empty()) {
         const std::string format = lower(o->value.substr(0, o->value.find('=')));
         return !(format.empty() || format == "wide" || format == "name");
     }
+    // --template alone means -o go-template; kubectl get's printer also reads it when -o is written
+    // empty ("-o=", "--output ''"), so an empty -o counts as none.
     const ParsedFlag* t = p.last("template");
-    return t && !t->value.empty(); // --template alone means -o go-template
+    return t && !t->value.empty();
+}
+
+// url.Parse's reading of %xx, which kubectl applies to --raw before it sends the path: repeated
+// until nothing changes, so that no encoding hides a resource name.
+std::string percentDecoded(std::string path)
+{
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    };
+    for (int round = 0; round < 8; ++round) {
+        std::string out;
+        out.reserve(path.size());
+        for (std::size_t i = 0; i < path.size(); ++i) {
+            if (path[i] == '%' && i + 2 < path.size() && hex(path[i + 1]) >= 0 && hex(path[i + 2]) >= 0) {
+                out += static_cast<char>(hex(path[i + 1]) * 16 + hex(path[i + 2]));
+                i += 2;
+            } else {
+                out += path[i];
+            }
+        }
+        if (out == path)
+            break;
+        path = std::move(out);
+    }
+    return path;
+}
+
+// A --raw path through the API server's proxy into a pod or a service: the workload's own HTTP
+// endpoint answers, and a GET there may act (/actuator/shutdown). The kubelet's, through
+// /api/v1/nodes/<node>/proxy (stats, metrics), only reads.
+bool reachesAWorkload(const std::string& rawPath)
+{
+    std::vector<std::string> segments;
+    bool climbs = false;
+    std::size_t start = 0;
+    const std::string path = lower(percentDecoded(rawPath.substr(0, rawPath.find('?'))));
+    while (start <= path.size()) {
+        const auto slash = path.find('/', start);
+        const std::string segment = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+        if (segment == "..")
+            climbs = true;
+        if (!segment.empty() && segment != ".")
+            segments.push_back(segment);
+        if (slash == std::string::npos)
+            break;
+        start = slash + 1;
+    }
+    if (std::find(segments.begin(), segments.end(), "proxy") == segments.end())
+        return false;
+    const bool kubelet = segments.size() >= 4 && segments[0] == "api" && segments[1] == "v1" && segments[2] == "nodes";
+    return climbs || !kubelet;
 }
 
 // Which resource types the positional words name: "pods", "secret,pod x", "secrets/x pod/y".
@@ -475,7 +545,7 @@ void markSensitive(KubectlAnalysis& a, const ParsedArgs& p)
         return;
     }
     if (const ParsedFlag* raw = p.last("raw")) {
-        const std::string path = lower(raw->value);
+        const std::string path = lower(percentDecoded(raw->value));
         if (path.find("/secrets") != std::string::npos || path.find("/configmaps") != std::string::npos)
             set("reads Secrets or ConfigMaps through --raw");
         return;
@@ -484,8 +554,13 @@ void markSensitive(KubectlAnalysis& a, const ParsedArgs& p)
     if (verb == "create configmap" || startsWith(verb, "create secret"))
         types.push_back("secret");
     else if (verb != "exec" && verb != "logs" && verb != "cp" && verb != "explain" && verb != "events"
-        && !startsWith(verb, "top "))
-        types = resourceTypes(p.positional);
+        && !startsWith(verb, "top ")) {
+        // Words after "--" are still the command's arguments (kubectl get -o yaml -- secrets x).
+        std::vector<std::string> arguments = p.positional;
+        if (verb != "run" && verb != "debug")
+            arguments.insert(arguments.end(), p.afterDashDash.begin(), p.afterDashDash.end());
+        types = resourceTypes(arguments);
+    }
     for (const std::string& from : p.all("from"))
         if (from.find('/') != std::string::npos)
             types.push_back(from.substr(0, from.find('/')));
@@ -493,6 +568,10 @@ void markSensitive(KubectlAnalysis& a, const ParsedArgs& p)
     const bool fromFiles = p.last("filename") || p.last("kustomize");
     if (verb == "describe" && std::any_of(types.begin(), types.end(), isConfigMapType)) {
         set("kubectl describe prints the data of ConfigMaps");
+        return;
+    }
+    if (verb == "describe" && fromFiles) {
+        set("kubectl describe -f prints the data of the ConfigMaps the files name");
         return;
     }
     if (verb == "set env" && p.isTrue("resolve")) {
@@ -551,11 +630,59 @@ KubectlAnalysis checkCopy(KubectlAnalysis a, const ParsedArgs& p, const KubectlR
     return a;
 }
 
+// Flags whose value kubectl reads as a file on this machine: "-f x.yaml", "--from-file=[key=]path",
+// "--patch-file p.yaml", "--cert c.pem", "debug --custom c.json". Their content goes to the cluster, and kubectl prints
+// a file it cannot decode in its error ("Object 'Kind' is missing in '{...}'"): a runbook line must not reach
+// ~/.docker/config.json or a cloud SDK's credentials through them.
+std::vector<std::string> localFilesRead(const ParsedArgs& p)
+{
+    std::vector<std::string> files;
+    for (const ParsedFlag& f : p.flags) {
+        if (f.name == "filename" || f.name == "from-env-file" || f.name == "cert" || f.name == "key"
+            || f.name == "patch-file" || (f.name == "custom" && !f.global)) // debug --custom: a container spec file
+            files.push_back(f.value);
+        else if (f.name == "from-file") // "key=path": kubectl splits at the first '='
+            files.push_back(f.value.find('=') == std::string::npos ? f.value : f.value.substr(f.value.find('=') + 1));
+    }
+    return files;
+}
+
+// Why kubectl may not read `file`, or nothing: a URL is fetched from this machine (cloud metadata
+// services answer there with credentials), a local path must lie inside the folder the user picked.
+std::optional<std::string> localFileProblem(const std::string& file, const KubectlRunOptions& options)
+{
+    namespace fs = std::filesystem;
+    if (file == "-")
+        return std::nullopt; // standard input, which is empty
+    if (startsWith(file, "http://") || startsWith(file, "https://"))
+        return "kubectl would fetch " + file
+            + " from this machine; download it into the folder you pick for kubectl's files and use that copy";
+    if (options.localFolder.empty())
+        return "kubectl would read the file " + file + " on this machine: pick a folder for kubectl's files first";
+    std::error_code ec;
+    const fs::path folder = fs::weakly_canonical(fs::path(options.localFolder), ec);
+    if (ec || folder.empty())
+        return std::string("the folder picked for kubectl's files cannot be read");
+    fs::path local(file);
+    if (local.is_relative())
+        local = fs::path(options.localFolder) / local;
+    const fs::path resolved = fs::weakly_canonical(local, ec); // follows symbolic links that exist
+    if (ec)
+        return "the local path '" + file + "' cannot be resolved";
+    const auto rel = resolved.lexically_relative(folder);
+    if (rel.empty() || *rel.begin() == "..")
+        return "kubectl would read '" + file + "', outside the folder picked for its files (" + folder.string() + ")";
+    return std::nullopt;
+}
+
 } // namespace
 
 KubectlAnalysis analyseKubectlArguments(const std::vector<std::string>& args, const KubectlRunOptions& options)
 {
     KubectlAnalysis a;
+    if (args.size() > kMaxWords)
+        return refused(std::move(a),
+            "the command has more than " + std::to_string(kMaxWords) + " words: too long to review and confirm");
     // 1. Which command runs: cobra's Find, one level at a time, each level reading flags with
     //    that level's flag set, and removing the command word it found.
     std::vector<std::string> rest = args;
@@ -620,6 +747,9 @@ KubectlAnalysis analyseKubectlArguments(const std::vector<std::string>& args, co
                 std::move(a), "--insecure-skip-tls-verify-backend turns off TLS verification of the kubelet");
         if (f.name == "output-directory")
             return refused(std::move(a), "--output-directory writes files on this machine");
+        if (f.name == "edit" && f.value == "true")
+            return refused(std::move(a),
+                "--edit opens an editor on this machine (also with --dry-run); create the objects from a file instead");
         if (f.name == "kustomize")
             return refused(std::move(a), "-k/--kustomize builds can fetch remote bases with git; run it in a terminal");
         if (f.name == "output") {
@@ -629,6 +759,13 @@ KubectlAnalysis analyseKubectlArguments(const std::vector<std::string>& args, co
         }
         if (f.name == "raw" && (!startsWith(f.value, "/") || startsWith(f.value, "//")))
             return refused(std::move(a), "--raw takes a path on the API server, starting with /");
+    }
+
+    for (const std::string& file : localFilesRead(p)) {
+        if (file != "-")
+            a.needsLocalFolder = true;
+        if (const auto problem = localFileProblem(file, options))
+            return refused(std::move(a), *problem);
     }
 
     // 4. What it acts on.
@@ -665,6 +802,12 @@ KubectlAnalysis analyseKubectlArguments(const std::vector<std::string>& args, co
 
     // 5. Read-only by allow-list; everything else changes the cluster.
     markSensitive(a, p);
+    if (const ParsedFlag* raw = p.last("raw"); raw && a.verb == "get" && reachesAWorkload(raw->value)) {
+        a.effect = KubectlEffect::Change;
+        a.reason = "kubectl get --raw through the API server's proxy reaches the workload's own HTTP endpoint, which "
+                   "may act on a GET: confirm first";
+        return a;
+    }
     if (isReadOnlyVerb(a.verb)) {
         a.effect = KubectlEffect::ReadOnly;
         a.reason = "kubectl " + a.verb + " only reads";
@@ -674,22 +817,22 @@ KubectlAnalysis analyseKubectlArguments(const std::vector<std::string>& args, co
     a.reason = "kubectl " + a.verb + " is not on the read-only list: it may change the cluster";
     const bool hasDryRunFlag
         = std::any_of(verb->flags.begin(), verb->flags.end(), [](const KubectlFlag& f) { return f.name == "dry-run"; });
-    if (hasDryRunFlag) {
-        // Preview: the same words with every --dry-run replaced by --dry-run=server.
-        std::vector<std::string> preview;
-        for (std::size_t i = 0; i < a.arguments.size(); ++i) {
-            const std::string& w = a.arguments[i];
-            if (w == "--") {
-                preview.insert(preview.end(), a.arguments.begin() + static_cast<std::ptrdiff_t>(i), a.arguments.end());
-                break;
-            }
-            const bool dryRun
-                = w == "--dry-run" || w == "--dry_run" || startsWith(w, "--dry-run=") || startsWith(w, "--dry_run=");
-            if (!dryRun)
-                preview.push_back(w);
-        }
-        const auto dash = std::find(preview.begin(), preview.end(), std::string("--"));
-        preview.insert(dash, "--dry-run=server");
+    // --raw sends the request as written and kubectl ignores --dry-run for it: a "preview" would
+    // be the change itself, made before the confirmation.
+    if (hasDryRunFlag && !p.last("raw")) {
+        // Preview: the command words, --dry-run=server, then the same words without the --dry-run
+        // flags pflag read (a word "--dry-run" that is another flag's value stays). Right after
+        // the command words, --dry-run=server cannot be read as a preceding flag's value, and no
+        // later --dry-run overrides it.
+        std::vector<bool> dropped(p.runArguments.size(), false);
+        for (const std::size_t i : p.dryRunWords)
+            if (i < dropped.size())
+                dropped[i] = true;
+        std::vector<std::string> preview = written;
+        preview.push_back("--dry-run=server");
+        for (std::size_t i = 0; i < p.runArguments.size(); ++i)
+            if (!dropped[i])
+                preview.push_back(p.runArguments[i]);
         a.previewArguments = std::move(preview);
     }
     return a;

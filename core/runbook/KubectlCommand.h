@@ -24,8 +24,9 @@ enum class KubectlEffect {
 const char* kubectlEffectName(KubectlEffect effect); // "read-only", "change", "refused"
 
 struct KubectlRunOptions {
-    // The folder the user picked for files that kubectl cp writes or reads on this machine;
-    // kubectl runs in it, so relative paths land there. Empty: none picked yet.
+    // The folder the user picked for files that kubectl reads or writes on this machine (kubectl cp,
+    // -f, --from-file, --patch-file ...); kubectl runs in it, so relative paths land there. Empty:
+    // none picked yet.
     std::string localFolder;
 };
 
@@ -40,7 +41,8 @@ struct KubectlAnalysis {
     // is masked on screen.
     bool sensitiveOutput = false;
     std::string sensitiveReason;
-    // kubectl cp with a local side: refused until a folder is picked (KubectlRunOptions).
+    // kubectl cp with a local side, or a flag that reads a local file (-f, --from-file ...):
+    // refused until a folder is picked (KubectlRunOptions), and outside it.
     bool needsLocalFolder = false;
     std::vector<std::string> arguments; // argv after "kubectl" to run; -i/-t dropped (no terminal)
     // The same with --dry-run=server, for changes whose command has --dry-run; else empty.

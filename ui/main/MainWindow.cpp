@@ -895,9 +895,10 @@ void MainWindow::runCommand(const QString& command)
         statusBar()->showMessage(tr("A kubectl command is still running"));
         return;
     }
-    // kubectl cp reads or writes this machine's files: only in a folder the user picks.
+    // kubectl cp, -f, --from-file ... read or write this machine's files: only in a folder the user picks.
     if (m_kubectlFolder.isEmpty() && runbook::analyseKubectlCommand(command.toStdString()).needsLocalFolder) {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Folder for kubectl cp"), QDir::homePath());
+        const QString folder
+            = QFileDialog::getExistingDirectory(this, tr("Folder for kubectl's files"), QDir::homePath());
         if (folder.isEmpty())
             return;
         m_kubectlFolder = folder;
@@ -968,6 +969,8 @@ void MainWindow::onCommandFinished(const KubectlRun& run)
     QString note;
     if (run.timedOut)
         note = tr("stopped after the time limit");
+    else if (run.outputTruncated)
+        note = tr("stopped: it printed more than LeakDesk keeps");
     else if (run.exitCode != 0)
         note = tr("exit code %1").arg(run.exitCode);
     // Secret and ConfigMap data never reach the incident file: only that the command ran.

@@ -6,6 +6,8 @@
 #include <QStandardPaths>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace leakdesk::ui {
 
 namespace {
@@ -138,7 +140,7 @@ Status KubectlRunner::run(const QString& command, const KubectlTarget& target, i
     return run(*plan, false, timeoutMs);
 }
 
-Status KubectlRunner::run(const KubectlPlan& plan, bool preview, int timeoutMs)
+Status KubectlRunner::run(const KubectlPlan& plan, bool preview, int timeoutMs, qint64 maxOutputBytes)
 {
     if (m_process)
         return makeError(ErrorCode::InvalidArgument, "a command is still running");
@@ -150,6 +152,9 @@ Status KubectlRunner::run(const KubectlPlan& plan, bool preview, int timeoutMs)
     if (program.isEmpty())
         return makeError(ErrorCode::NotFound, "kubectl is not on PATH", "install kubectl, or copy the command");
     m_run = {};
+    m_stdout.clear();
+    m_stderr.clear();
+    m_maxOutputBytes = std::max<qint64>(maxOutputBytes, 0);
     m_run.command = plan.command;
     m_run.preview = preview;
     m_run.sensitive = plan.analysis.sensitiveOutput;
@@ -160,9 +165,19 @@ Status KubectlRunner::run(const KubectlPlan& plan, bool preview, int timeoutMs)
     m_process->setStandardInputFile(QProcess::nullDevice());
     m_process->setProcessEnvironment(plan.environment);
     m_process->setWorkingDirectory(plan.workingDirectory);
+    // Read as it comes, so that QProcess's own buffer never holds more than a pipe's worth.
+    connect(m_process.get(), &QProcess::readyReadStandardOutput, this, &KubectlRunner::readOutput);
+    connect(m_process.get(), &QProcess::readyReadStandardError, this, &KubectlRunner::readOutput);
     connect(m_process.get(), &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
         m_run.exitCode = status == QProcess::NormalExit ? code : -1;
-        m_run.output = m_process->readAllStandardOutput() + m_process->readAllStandardError();
+        readOutput();
+        m_run.output = m_stdout + m_stderr;
+        if (m_run.outputTruncated)
+            m_run.output += QStringLiteral("\n[output stopped after %1 bytes: kubectl was stopped]")
+                                .arg(m_maxOutputBytes)
+                                .toUtf8();
+        m_stdout.clear();
+        m_stderr.clear();
         m_run.elapsedMs = QDateTime::currentMSecsSinceEpoch() - m_started;
         m_process.release()->deleteLater();
         Q_EMIT finished(m_run);
@@ -180,6 +195,24 @@ Status KubectlRunner::run(const KubectlPlan& plan, bool preview, int timeoutMs)
     });
     m_process->start(program, preview ? plan.previewArguments : plan.arguments);
     return Ok {};
+}
+
+void KubectlRunner::readOutput()
+{
+    if (!m_process)
+        return;
+    auto take = [this](QByteArray& into, QByteArray chunk) {
+        const qint64 room = m_maxOutputBytes - m_stdout.size() - m_stderr.size();
+        if (chunk.size() > room) {
+            chunk.truncate(std::max<qint64>(room, 0));
+            m_run.outputTruncated = true;
+        }
+        into += chunk;
+    };
+    take(m_stdout, m_process->readAllStandardOutput());
+    take(m_stderr, m_process->readAllStandardError());
+    if (m_run.outputTruncated && m_process->state() != QProcess::NotRunning)
+        m_process->kill(); // finished() follows
 }
 
 void KubectlRunner::cancel()

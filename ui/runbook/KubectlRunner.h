@@ -22,7 +22,7 @@ struct KubectlTarget {
     QStringList kubeconfigFiles; // the files LeakDesk read the investigated cluster from (required)
     QString context; // empty: those files' current-context
     QString server; // the API server URL, named in the confirmation
-    QString localFolder; // the folder the user picked for kubectl cp; empty: none yet
+    QString localFolder; // the folder the user picked for kubectl's files (cp, -f ...); empty: none yet
     QStringList extraPath; // folders of the cluster's exec credential plugin, so kubectl finds it
 };
 
@@ -56,6 +56,7 @@ struct KubectlRun {
     int exitCode = -1;
     QByteArray output; // stdout then stderr
     bool timedOut = false;
+    bool outputTruncated = false; // kubectl printed more than the bound and was stopped
     qint64 elapsedMs = 0;
     bool preview = false; // the --dry-run=server run before a change
     bool sensitive = false; // prints Secret/ConfigMap data: masked on screen, never journaled
@@ -74,9 +75,14 @@ public:
 
     static QString kubectlPath(); // empty when kubectl is not on PATH
     bool isRunning() const;
+    // What a run keeps of kubectl's output (stdout and stderr together); beyond it kubectl is
+    // stopped, so `logs -f` or `get -w` cannot grow memory until the time limit.
+    static constexpr qint64 kMaxOutputBytes = 16 * 1024 * 1024;
+
     // Starts the plan (its preview when `preview`); finished() follows (also when it could not
     // start). Refuses a plan whose analysis is refused, and a preview when there is none.
-    Status run(const KubectlPlan& plan, bool preview = false, int timeoutMs = 120000);
+    Status run(
+        const KubectlPlan& plan, bool preview = false, int timeoutMs = 120000, qint64 maxOutputBytes = kMaxOutputBytes);
     // Plans and runs a command that needs no confirmation (read-only); changes are refused here.
     Status run(const QString& command, const KubectlTarget& target, int timeoutMs = 120000);
     void cancel();
@@ -86,8 +92,13 @@ Q_SIGNALS:
 
 private:
     std::unique_ptr<QProcess> m_process;
+    void readOutput();
+
     KubectlRun m_run;
     qint64 m_started = 0;
+    qint64 m_maxOutputBytes = kMaxOutputBytes;
+    QByteArray m_stdout;
+    QByteArray m_stderr;
 };
 
 } // namespace leakdesk::ui

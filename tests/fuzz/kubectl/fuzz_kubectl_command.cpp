@@ -30,6 +30,13 @@ void check(const KubectlAnalysis& a)
         std::abort();
     if (a.runnable() && (a.arguments.empty() || a.verb.empty()))
         std::abort();
+    // kubectl ignores --dry-run with --raw: a preview of it would be the change itself.
+    for (const std::string& w : a.previewArguments) {
+        if (w == "--")
+            break;
+        if (w == "--raw" || w.rfind("--raw=", 0) == 0)
+            std::abort();
+    }
 }
 
 // The words LeakDesk runs must read exactly as the command did: same verb, same effect, same words.

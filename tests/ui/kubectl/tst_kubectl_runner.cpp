@@ -53,7 +53,8 @@ private Q_SLOTS:
     {
         const auto pods = runOnSandbox(QStringLiteral("kubectl get pods -n production -l app=checkout -o name"));
         QCOMPARE(pods.exitCode, 0);
-        const QString pod = QString::fromUtf8(pods.output).split(QLatin1Char('\n')).first().section(QLatin1Char('/'), 1);
+        const QString pod
+            = QString::fromUtf8(pods.output).split(QLatin1Char('\n')).first().section(QLatin1Char('/'), 1);
         QVERIFY(!pod.isEmpty());
         const auto run = runOnSandbox(QStringLiteral("kubectl exec -it -n production %1 -- jcmd -l").arg(pod));
         QCOMPARE(run.exitCode, 0);
@@ -66,7 +67,8 @@ private Q_SLOTS:
         KubectlTarget target;
         target.kubeconfigFiles = QStringList { m_sandbox.kubeconfigPath() };
         target.context = m_sandbox.contextName();
-        auto plan = planKubectlRun(QStringLiteral("kubectl set env deployment/checkout LEAKDESK_PREVIEW=1 -n production"), target);
+        auto plan = planKubectlRun(
+            QStringLiteral("kubectl set env deployment/checkout LEAKDESK_PREVIEW=1 -n production"), target);
         QVERIFY(plan.ok());
         QCOMPARE(plan->analysis.effect, runbook::KubectlEffect::Change);
         KubectlRunner runner;
@@ -93,6 +95,45 @@ private Q_SLOTS:
             qputenv("KUBECONFIG", saved);
         QCOMPARE(run.exitCode, 0);
         QVERIFY2(run.output.contains("checkout"), run.output.constData());
+    }
+
+    // What kubectl prints is kept up to a bound, then kubectl is stopped: `logs -f`, `get -w` or a
+    // large --raw read must not grow LeakDesk's memory until the time limit. Before, QProcess
+    // buffered everything. A small bound stands in for the real one (KubectlRunner.h).
+    void outputIsBoundedAndKubectlStopped_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<qint64>("bound");
+        QTest::newRow("yaml of all pods") << "kubectl get pods -n production -o yaml" << qint64(2048);
+        QTest::newRow("watch never ends") << "kubectl get pods -n production -o json -w" << qint64(1024);
+    }
+
+    void outputIsBoundedAndKubectlStopped()
+    {
+        QFETCH(QString, command);
+        QFETCH(qint64, bound);
+        KubectlTarget target;
+        target.kubeconfigFiles = QStringList { m_sandbox.kubeconfigPath() };
+        target.context = m_sandbox.contextName();
+        auto plan = planKubectlRun(command, target);
+        QVERIFY(plan.ok());
+        KubectlRunner runner;
+        QSignalSpy done(&runner, &KubectlRunner::finished);
+        QVERIFY(runner.run(*plan, false, 60000, bound).ok());
+        QVERIFY(done.wait(60000));
+        const auto run = done.at(0).at(0).value<KubectlRun>();
+        QVERIFY(run.outputTruncated);
+        QVERIFY(!run.timedOut); // stopped for its output, not by the time limit
+        QVERIFY2(run.output.size() <= bound + 200, QByteArray::number(run.output.size()).constData());
+        QVERIFY(run.output.contains("output stopped"));
+        QVERIFY(journaledOutput(run).contains(QLatin1String("output stopped")));
+    }
+
+    void smallOutputIsNotTruncated()
+    {
+        const auto run = runOnSandbox(QStringLiteral("kubectl get deployments -n production"));
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(!run.outputTruncated);
     }
 
     void failuresKeepTheirExitCodeAndMessage()

@@ -25,6 +25,15 @@ QString joined(const std::vector<std::string>& words)
 
 class TestKubectlCommand : public QObject {
     Q_OBJECT
+    // The folder the user picked for kubectl's files: the tables' "-f fix.yaml" reads from it.
+    QTemporaryDir m_folder;
+    KubectlRunOptions inFolder() const
+    {
+        KubectlRunOptions options;
+        options.localFolder = m_folder.path().toStdString();
+        return options;
+    }
+
 private Q_SLOTS:
     void effect_data()
     {
@@ -113,6 +122,26 @@ private Q_SLOTS:
         QTest::newRow("request-timeout hides the verb") << "kubectl --request-timeout get delete pod P"
                                                         << "change"
                                                         << "delete";
+        // --raw through the API server's proxy reaches the workload's own HTTP endpoints, where a GET
+        // may act (/actuator/shutdown, /admin/...): before, it ran as a read-only get.
+        QTest::newRow("raw through a pod's proxy")
+            << "kubectl get --raw /api/v1/namespaces/shop/pods/p:8080/proxy/actuator/shutdown"
+            << "change"
+            << "get";
+        QTest::newRow("raw through a service's proxy")
+            << "kubectl get --raw=/api/v1/namespaces/shop/services/http:checkout:8080/proxy/admin/flush"
+            << "change"
+            << "get";
+        QTest::newRow("raw through an encoded proxy") << "kubectl get --raw /api/v1/namespaces/shop/pods/p/%70roxy/x"
+                                                      << "change"
+                                                      << "get";
+        QTest::newRow("raw climbing out of the kubelet's proxy")
+            << "kubectl get --raw /api/v1/nodes/n1/proxy/../../namespaces/shop/pods/p/proxy/x"
+            << "change"
+            << "get";
+        QTest::newRow("raw kubelet stats stay read-only") << "kubectl get --raw /api/v1/nodes/n1/proxy/stats/summary"
+                                                          << "read-only"
+                                                          << "get";
         QTest::newRow("delete") << "kubectl delete pod x -n b"
                                 << "change"
                                 << "delete";
@@ -301,6 +330,14 @@ private Q_SLOTS:
         QTest::newRow("completion") << "kubectl completion bash"
                                     << "refused"
                                     << "";
+        // create --edit runs an editor on this machine (vi when no KUBE_EDITOR is set), even with
+        // --dry-run: the preview before the confirmation would start it.
+        QTest::newRow("create --edit") << "kubectl create -f fix.yaml --edit"
+                                       << "refused"
+                                       << "create";
+        QTest::newRow("create --edit=true") << "kubectl create --edit=true --filename fix.yaml"
+                                            << "refused"
+                                            << "create";
 
         // Refused: what cannot be read with certainty.
         QTest::newRow("unknown flag") << "kubectl get pods --frobnicate"
@@ -375,6 +412,13 @@ private Q_SLOTS:
         QTest::newRow("empty") << ""
                                << "refused"
                                << "";
+        // No one confirms or reviews thousands of words or flags; reading them must stay cheap.
+        QTest::newRow("thousands of words")
+            << QStringLiteral("kubectl get pods ") + QStringLiteral("-A ").repeated(5000) << "refused"
+            << "";
+        QTest::newRow("thousands of shorthands")
+            << QStringLiteral("kubectl get pods -") + QStringLiteral("A").repeated(5000) << "refused"
+            << "get";
     }
 
     void effect()
@@ -382,7 +426,7 @@ private Q_SLOTS:
         QFETCH(QString, command);
         QFETCH(QString, effect);
         QFETCH(QString, verb);
-        const KubectlAnalysis a = analyseKubectlCommand(command.toStdString());
+        const KubectlAnalysis a = analyseKubectlCommand(command.toStdString(), inFolder());
         QVERIFY2(QString::fromLatin1(kubectlEffectName(a.effect)) == effect, a.reason.c_str());
         if (!verb.isEmpty())
             QCOMPARE(QString::fromStdString(a.verb), verb);
@@ -420,7 +464,7 @@ private Q_SLOTS:
         QFETCH(QString, ns);
         QFETCH(bool, allNamespaces);
         QFETCH(QString, objects);
-        const KubectlAnalysis a = analyseKubectlCommand(command.toStdString());
+        const KubectlAnalysis a = analyseKubectlCommand(command.toStdString(), inFolder());
         QVERIFY2(a.runnable(), a.reason.c_str());
         QCOMPARE(QString::fromStdString(a.ns.value_or("")), ns);
         QCOMPARE(a.allNamespaces, allNamespaces);
@@ -452,6 +496,19 @@ private Q_SLOTS:
         QTest::newRow("create secret prints it") << "kubectl create secret generic s --from-literal=a=b -o yaml "
                                                     "--dry-run=client"
                                                  << true;
+        // get's own printer reads --template whenever -o is empty, also when -o is written empty.
+        QTest::newRow("--template with -o=") << "kubectl get secret x -o= --template={{.data}}" << true;
+        QTest::newRow("--template with --output ''") << "kubectl get secrets --output '' --template {{.data}}" << true;
+        // kubectl decodes %xx in --raw before it sends the path.
+        QTest::newRow("raw percent-encoded secrets") << "kubectl get --raw /api/v1/namespaces/x/%73ecrets/y" << true;
+        QTest::newRow("raw percent-encoded configmaps") << "kubectl get --raw /api/v1/config%4Daps" << true;
+        QTest::newRow("raw encoded slash") << "kubectl get --raw /api/v1/namespaces/x%2Fsecrets" << true;
+        // After "--" the words are still get's resource arguments.
+        QTest::newRow("type after --") << "kubectl get -o yaml -- secrets x" << true;
+        QTest::newRow("describe configmap after --") << "kubectl describe -- configmap x" << true;
+        // describe -f: the file decides the kinds, ConfigMaps included.
+        QTest::newRow("describe from a file") << "kubectl describe -f objects.yaml" << true;
+        QTest::newRow("describe from a file, long flag") << "kubectl describe --filename=conf/o.yaml" << true;
         QTest::newRow("token") << "kubectl create token default" << true;
         QTest::newRow("view-last-applied") << "kubectl apply view-last-applied secret/x" << true;
         QTest::newRow("set env resolve") << "kubectl set env deploy/a --list --resolve" << true;
@@ -465,6 +522,8 @@ private Q_SLOTS:
         QTest::newRow("pods yaml") << "kubectl get pods -o yaml" << false;
         QTest::newRow("explain secret") << "kubectl explain secret.data" << false;
         QTest::newRow("raw pods") << "kubectl get --raw /api/v1/pods" << false;
+        QTest::newRow("raw pods with an encoded selector")
+            << "kubectl get --raw /api/v1/pods?labelSelector=app%3Dshop" << false;
         QTest::newRow("logs") << "kubectl logs secret-rotator-0" << false;
     }
 
@@ -472,7 +531,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, command);
         QFETCH(bool, sensitive);
-        const KubectlAnalysis a = analyseKubectlCommand(command.toStdString());
+        const KubectlAnalysis a = analyseKubectlCommand(command.toStdString(), inFolder());
         QVERIFY2(a.runnable(), a.reason.c_str());
         QCOMPARE(a.sensitiveOutput, sensitive);
         QCOMPARE(a.sensitiveReason.empty(), !sensitive);
@@ -498,7 +557,7 @@ private Q_SLOTS:
                                                << "";
         QTest::newRow("-i kept for delete") << "kubectl delete pod p -i"
                                             << "delete pod p -i"
-                                            << "delete pod p -i --dry-run=server";
+                                            << "delete --dry-run=server pod p -i";
         QTest::newRow("quotes removed") << "kubectl get events --field-selector 'reason=OOMKilling'"
                                         << "get events --field-selector reason=OOMKilling"
                                         << "";
@@ -507,13 +566,39 @@ private Q_SLOTS:
                                                    << "";
         QTest::newRow("preview replaces dry-run") << "kubectl scale deploy/a --replicas=2 --dry-run=client"
                                                   << "scale deploy/a --replicas=2 --dry-run=client"
-                                                  << "scale deploy/a --replicas=2 --dry-run=server";
+                                                  << "scale --dry-run=server deploy/a --replicas=2";
         QTest::newRow("preview before --") << "kubectl run t --image=busybox -- sleep 1"
                                            << "run t --image=busybox -- sleep 1"
-                                           << "run t --image=busybox --dry-run=server -- sleep 1";
+                                           << "run --dry-run=server t --image=busybox -- sleep 1";
         QTest::newRow("subcommand words") << "kubectl set resources deploy/a --limits=memory=4Gi"
                                           << "set resources deploy/a --limits=memory=4Gi"
-                                          << "set resources deploy/a --limits=memory=4Gi --dry-run=server";
+                                          << "set resources --dry-run=server deploy/a --limits=memory=4Gi";
+        // --raw sends the request as it is: kubectl ignores --dry-run for it, so a "preview" would
+        // delete, create or replace for real before the confirmation.
+        QTest::newRow("no preview for delete --raw") << "kubectl delete --raw /api/v1/namespaces/shop/pods/p"
+                                                     << "delete --raw /api/v1/namespaces/shop/pods/p"
+                                                     << "";
+        QTest::newRow("no preview for create --raw") << "kubectl create --raw=/api/v1/namespaces/shop/pods -f pod.json"
+                                                     << "create --raw=/api/v1/namespaces/shop/pods -f pod.json"
+                                                     << "";
+        QTest::newRow("no preview for replace --raw")
+            << "kubectl replace -f pod.json --raw /api/v1/namespaces/shop/pods/p"
+            << "replace -f pod.json --raw /api/v1/namespaces/shop/pods/p"
+            << "";
+        // "--dry-run" as the value of another flag stays that flag's value. Before, the preview
+        // dropped that word and appended --dry-run=server, which became --field-manager's value:
+        // the "preview" labelled the pod for real, before the confirmation.
+        QTest::newRow("--dry-run as a value")
+            << "kubectl label pod p quarantine=true --field-manager --dry-run"
+            << "label pod p quarantine=true --field-manager --dry-run"
+            << "label --dry-run=server pod p quarantine=true --field-manager --dry-run";
+        QTest::newRow("--dry-run flag and value")
+            << "kubectl annotate pod p a=b --dry-run=client --field-manager --dry-run=client"
+            << "annotate pod p a=b --dry-run=client --field-manager --dry-run=client"
+            << "annotate --dry-run=server pod p a=b --field-manager --dry-run=client";
+        QTest::newRow("--dry_run spelling") << "kubectl scale deploy/a --replicas=1 --dry_run=none"
+                                            << "scale deploy/a --replicas=1 --dry_run=none"
+                                            << "scale --dry-run=server deploy/a --replicas=1";
         QTest::newRow("no dry-run for exec") << "kubectl exec p -- ls"
                                              << "exec p -- ls"
                                              << "";
@@ -527,7 +612,7 @@ private Q_SLOTS:
         QFETCH(QString, command);
         QFETCH(QString, arguments);
         QFETCH(QString, preview);
-        const KubectlAnalysis a = analyseKubectlCommand(command.toStdString());
+        const KubectlAnalysis a = analyseKubectlCommand(command.toStdString(), inFolder());
         QVERIFY2(a.runnable(), a.reason.c_str());
         QCOMPARE(joined(a.arguments), arguments);
         QCOMPARE(joined(a.previewArguments), preview);
@@ -573,6 +658,70 @@ private Q_SLOTS:
         QVERIFY2(QString::fromLatin1(kubectlEffectName(a.effect)) == effect, a.reason.c_str());
         QCOMPARE(a.verb, std::string("cp"));
         QVERIFY(a.needsLocalFolder);
+    }
+
+    // Flags that make kubectl read a file on this machine: only inside the folder the user picked,
+    // never a URL. Before, "kubectl get -f ../../../.docker/config.json" ran read-only from
+    // LeakDesk's cache folder and kubectl printed the file in its error, into the journal.
+    void localFilesOnlyFromThePickedFolder_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<bool>("withFolder");
+        QTest::addColumn<QString>("effect");
+        QTest::newRow("get -f, no folder") << "kubectl get -f objects.yaml" << false << "refused";
+        QTest::newRow("get -f inside") << "kubectl get -f objects.yaml" << true << "read-only";
+        QTest::newRow("get -f up and out") << "kubectl get -f ../../../.docker/config.json" << true << "refused";
+        QTest::newRow("get -f up and out, no folder")
+            << "kubectl get -f ../../../.docker/config.json" << false << "refused";
+        QTest::newRow("get -f absolute outside")
+            << "kubectl get -f /home/u/.config/gcloud/application_default_credentials.json" << true << "refused";
+        QTest::newRow("get -f absolute inside") << "kubectl get -f FOLDER/objects.yaml" << true << "read-only";
+        QTest::newRow("-f through a symlink") << "kubectl get --filename=escape/x.json" << true << "refused";
+        QTest::newRow("cloud metadata url")
+            << "kubectl get -f http://169.254.169.254/latest/meta-data/iam/security-credentials/r" << true << "refused";
+        QTest::newRow("https url") << "kubectl apply -f https://example.org/manifest.yaml" << true << "refused";
+        QTest::newRow("glued -f outside") << "kubectl describe -f/etc/kubernetes/admin.conf" << true << "refused";
+        QTest::newRow("apply -f inside") << "kubectl apply -f fix.yaml" << true << "change";
+        QTest::newRow("apply -f, no folder") << "kubectl apply -f fix.yaml" << false << "refused";
+        QTest::newRow("from-file outside")
+            << "kubectl create configmap c --from-file=../../.ssh/id_rsa" << true << "refused";
+        QTest::newRow("from-file key=outside")
+            << "kubectl create configmap c --from-file=k=/etc/shadow" << true << "refused";
+        QTest::newRow("from-file key=inside")
+            << "kubectl create configmap c --from-file=conf=app.properties" << true << "change";
+        QTest::newRow("from-env-file outside")
+            << "kubectl create secret generic s --from-env-file=../.env" << true << "refused";
+        QTest::newRow("tls cert outside")
+            << "kubectl create secret tls t --cert=/home/u/c.pem --key=k.pem" << true << "refused";
+        QTest::newRow("patch-file outside")
+            << "kubectl patch deploy a --patch-file ../../../.docker/config.json" << true << "refused";
+        QTest::newRow("patch-file inside") << "kubectl patch deploy a --patch-file p.yaml" << true << "change";
+        QTest::newRow("debug --custom outside")
+            << "kubectl debug p --image=busybox --custom=../../../.docker/config.json" << true << "refused";
+        QTest::newRow("debug --custom inside") << "kubectl debug p --image=busybox --custom c.json" << true << "change";
+    }
+
+    void localFilesOnlyFromThePickedFolder()
+    {
+        QFETCH(QString, command);
+        QFETCH(bool, withFolder);
+        QFETCH(QString, effect);
+        QTemporaryDir outside;
+        QVERIFY(m_folder.isValid() && outside.isValid());
+        QFile::remove(m_folder.filePath(QStringLiteral("escape")));
+        QVERIFY(QFile::link(outside.path(), m_folder.filePath(QStringLiteral("escape"))));
+        const QString line = QString(command).replace(QStringLiteral("FOLDER"), m_folder.path());
+        const KubectlAnalysis a
+            = analyseKubectlCommand(line.toStdString(), withFolder ? inFolder() : KubectlRunOptions {});
+        QVERIFY2(QString::fromLatin1(kubectlEffectName(a.effect)) == effect, a.reason.c_str());
+        QVERIFY(a.needsLocalFolder || command.contains(QLatin1String("://")));
+    }
+
+    void standardInputNeedsNoFolder()
+    {
+        const KubectlAnalysis a = analyseKubectlCommand("kubectl apply -f -");
+        QCOMPARE(a.effect, KubectlEffect::Change);
+        QVERIFY(!a.needsLocalFolder);
     }
 
     void copyNamespaceFromThePodSide()

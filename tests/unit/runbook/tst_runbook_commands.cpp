@@ -3,6 +3,7 @@
 // swapping the runbook's namespace for the investigated one.
 #include "runbook/Bindings.h"
 #include "runbook/CommandLine.h"
+#include "runbook/KubectlCommand.h"
 #include "runbook/Thresholds.h"
 
 #include <QTest>
@@ -402,6 +403,84 @@ private Q_SLOTS:
         const auto out = fillPlaceholders("echo <msg> <x>", { { "msg", "it's done; rm -rf /" } }, &unfilled);
         QCOMPARE(out, std::string("echo 'it'\\''s done; rm -rf /' <x>"));
         QCOMPARE(unfilled, std::vector<std::string> { "x" });
+    }
+
+    // The filled value is one literal piece of one word, whatever quotes the runbook put around the
+    // placeholder. Before, "<pod-name>" with the value  x" --all "  became the words x, --all.
+    void fillKeepsTheValueInItsWord_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QStringList>("words");
+        QTest::newRow("bare") << "kubectl logs <pod-name>"
+                              << "a --all" << QStringList { "kubectl", "logs", "a --all" };
+        QTest::newRow("in double quotes, closing them")
+            << "kubectl delete pod \"<pod-name>\""
+            << "x\" --all \"" << QStringList { "kubectl", "delete", "pod", "x\" --all \"" };
+        QTest::newRow("in double quotes, $ and backslash")
+            << "kubectl logs \"<pod-name>\""
+            << "a $HOME \\ `id`" << QStringList { "kubectl", "logs", "a $HOME \\ `id`" };
+        QTest::newRow("in single quotes, spaces") << "kubectl delete pod '<pod-name>'"
+                                                  << "a --all" << QStringList { "kubectl", "delete", "pod", "a --all" };
+        QTest::newRow("in single quotes, a quote") << "kubectl logs '<pod-name>'"
+                                                   << "it' --all '" << QStringList { "kubectl", "logs", "it' --all '" };
+        QTest::newRow("inside a jsonpath")
+            << "kubectl get pods -o 'jsonpath={.items[?(@.metadata.name==\"<pod-name>\")]}'"
+            << "p' --all '"
+            << QStringList { "kubectl", "get", "pods", "-o", "jsonpath={.items[?(@.metadata.name==\"p' --all '\")]}" };
+        QTest::newRow("after an escaped quote") << "kubectl logs \\'<pod-name>"
+                                                << "a b" << QStringList { "kubectl", "logs", "'a b" };
+    }
+
+    void fillKeepsTheValueInItsWord()
+    {
+        QFETCH(QString, command);
+        QFETCH(QString, value);
+        QFETCH(QStringList, words);
+        std::vector<std::string> unfilled;
+        const std::string text
+            = fillPlaceholders(command.toStdString(), { { "pod-name", value.toStdString() } }, &unfilled);
+        QVERIFY(unfilled.empty());
+        const auto split = splitCommandWords(text);
+        QVERIFY2(split.ok(), text.c_str());
+        QStringList got;
+        for (const std::string& w : *split)
+            got << QString::fromStdString(w);
+        QCOMPARE(got, words);
+    }
+
+    // A bound value comes from the cluster or from Prometheus labels: it must stay one argument and
+    // never turn into an option of the command it is filled into.
+    void fillNeverMakesAnOption_data()
+    {
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<bool>("filled");
+        QTest::newRow("pod name") << "checkout-7d9f8b6c4-abcde" << true;
+        QTest::newRow("--all") << "--all" << false;
+        QTest::newRow("-A") << "-A" << false;
+        QTest::newRow("another server") << "-s=https://example.org" << false;
+        QTest::newRow("another kubeconfig") << "--kubeconfig=/home/u/.kube/admin" << false;
+        QTest::newRow("a lone dash") << "-" << false;
+        QTest::newRow("spaces stay one word") << "x --kubeconfig=/home/u/.kube/admin" << true;
+        QTest::newRow("quote and spaces") << "x' --all '" << true;
+    }
+
+    void fillNeverMakesAnOption()
+    {
+        QFETCH(QString, value);
+        QFETCH(bool, filled);
+        std::vector<std::string> unfilled;
+        const std::string text = fillPlaceholders(
+            "kubectl delete pod <pod-name> -n shop", { { "pod-name", value.toStdString() } }, &unfilled);
+        QCOMPARE(unfilled.empty(), filled);
+        const KubectlAnalysis a = analyseKubectlCommand(text);
+        if (!filled) {
+            QVERIFY(!a.runnable()); // the placeholder is left: nothing runs
+            return;
+        }
+        QVERIFY2(a.runnable(), a.reason.c_str());
+        QCOMPARE(a.objects, (std::vector<std::string> { "pod", value.toStdString() }));
+        QVERIFY(!a.allNamespaces);
     }
 };
 
