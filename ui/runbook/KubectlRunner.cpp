@@ -52,6 +52,9 @@ QProcessEnvironment kubectlEnvironment(
     path << extraPath << QStringLiteral("/usr/local/bin") << QStringLiteral("/usr/bin") << QStringLiteral("/bin");
     path.removeDuplicates();
     env.insert(QStringLiteral("PATH"), path.join(QLatin1Char(':')));
+    // kubectl 1.33+ reads ~/.kube/kuberc (default flags and aliases for every command) when this
+    // is unset: the user's own defaults must not change what a runbook line does or where it goes.
+    env.insert(QStringLiteral("KUBECTL_KUBERC"), QStringLiteral("false"));
     return env;
 }
 

@@ -128,6 +128,7 @@ private Q_SLOTS:
         QCOMPARE(env.value(QStringLiteral("HOME")), QStringLiteral("/home/u"));
         QCOMPARE(env.value(QStringLiteral("LANG")), QStringLiteral("C.UTF-8"));
         QCOMPARE(env.value(QStringLiteral("AWS_PROFILE")), QStringLiteral("prod"));
+        QCOMPARE(env.value(QStringLiteral("KUBECTL_KUBERC")), QStringLiteral("false"));
         auto plan = planKubectlRun(QStringLiteral("kubectl get pods"), target());
         QVERIFY(plan.ok());
         QVERIFY(!plan->environment.contains(QStringLiteral("KUBECONFIG")));
