@@ -25,18 +25,35 @@ using namespace leakdesk;
 
 namespace {
 
+// Sandbox time the tests may move on (a replacement pod starting, a settled isolation).
+constexpr qint64 kSteadyMs = 15 * 60 * 1000;
+
+// A checkout pod whose container runs at `now` and keeps running, in the same run, for the next
+// kSteadyMs. A pod that merely has a run (runIndexAt) may be in its 10 s restart back-off after an
+// OOM kill at that moment: its pre-flight fails ("not running") and the test sits out its wait.
+QString steadyCheckoutPod(const sandbox::SandboxModel& model, qint64 now)
+{
+    for (std::size_t p = 0; p < model.pods().size(); ++p) {
+        const auto run = model.runIndexAt(p, now);
+        if (model.services()[model.pods()[p].service].name == "checkout" && run && model.containerRunningAt(p, now)
+            && model.containerRunningAt(p, now + kSteadyMs) && model.runIndexAt(p, now + kSteadyMs) == run)
+            return QString::fromStdString(model.pods()[p].name);
+    }
+    return {};
+}
+
 struct Cluster {
     sandbox::SandboxHost host;
     std::unique_ptr<kube::KubeClient> client;
     QString pod;
 
-    Status start(sandbox::SandboxOptions options)
+    // The sandbox's clock stands at `at` (default: now).
+    Status start(sandbox::SandboxOptions options, std::optional<qint64> at = {})
     {
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        const sandbox::SandboxModel model(42, now);
-        for (std::size_t p = 0; p < model.pods().size() && pod.isEmpty(); ++p)
-            if (model.services()[model.pods()[p].service].name == "checkout" && model.runIndexAt(p, now))
-                pod = QString::fromStdString(model.pods()[p].name);
+        const qint64 now = at.value_or(QDateTime::currentMSecsSinceEpoch());
+        pod = steadyCheckoutPod(sandbox::SandboxModel(42, now), now);
+        if (pod.isEmpty())
+            return makeError(ErrorCode::NotFound, "no checkout pod runs steadily at the sandbox's time");
         options.seed = 42;
         options.fixedNowMs = now;
         if (auto s = host.start(options); !s)
@@ -127,6 +144,41 @@ private Q_SLOTS:
         QVERIFY(dialog.statusText().contains(QStringLiteral("verified against sha256sum in the pod")));
         QVERIFY(!dialog.isCapturing());
         QVERIFY(!dialog.canStartCapture()); // one capture per dialog
+    }
+
+    // Whatever the wall clock says when the test runs: at a moment when the first checkout pod is
+    // in its restart back-off after an OOM kill, the test's pod is another one, and its pre-flight
+    // completes. (Picking the first checkout pod with a run made this test fail, 30 s late, for
+    // runs that started in such a window.)
+    void preflightWhileAPodIsInRestartBackOff()
+    {
+        const qint64 base = QDateTime::currentMSecsSinceEpoch();
+        std::optional<qint64> inBackOff;
+        QString restarting;
+        const sandbox::SandboxModel history(42, base);
+        for (std::size_t p = 0; p < history.pods().size() && !inBackOff; ++p) {
+            if (history.services()[history.pods()[p].service].name != "checkout")
+                continue;
+            for (const auto& run : history.pods()[p].runs) {
+                const qint64 t = run.finishedMs + 2000;
+                if (!run.terminated || t >= base)
+                    continue;
+                const sandbox::SandboxModel then(42, t);
+                if (!then.containerRunningAt(p, t) && then.runIndexAt(p, t)) {
+                    inBackOff = t;
+                    restarting = QString::fromStdString(then.pods()[p].name);
+                    break;
+                }
+            }
+        }
+        QVERIFY2(inBackOff, "no OOM kill of a checkout pod in the sandbox's history");
+        Cluster c;
+        QVERIFY(c.start({}, *inBackOff).ok());
+        QVERIFY(c.pod != restarting);
+        QTemporaryDir out;
+        ui::HeapCaptureDialog dialog(*c.client, QStringLiteral("production"), c.pod, QString(), out.path());
+        dialog.show();
+        QTRY_VERIFY2_WITH_TIMEOUT(dialog.canStartCapture(), qPrintable(dialog.statusText()), 30000);
     }
 
     void withoutJdkNoCaptureButOffer()
