@@ -3,6 +3,9 @@
 #include "TestSupport.h"
 #include "runbook/KubectlRunner.h"
 #include "sandbox/SandboxHost.h"
+#include "sandbox/SandboxModel.h"
+
+#include <QDateTime>
 
 #include <QSignalSpy>
 #include <QTest>
@@ -38,7 +41,18 @@ private Q_SLOTS:
     {
         qRegisterMetaType<KubectlRun>();
         LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
-        QVERIFY(m_sandbox.start({}).ok());
+        // The sandbox's clock is pinned, and the pod exec'd into is one whose container runs then:
+        // with the wall clock, the first checkout pod is now and then in its 10 s restart back-off
+        // after an OOM kill, and `kubectl exec` into it fails ("container not found").
+        sandbox::SandboxOptions options;
+        options.fixedNowMs = QDateTime::currentMSecsSinceEpoch();
+        const sandbox::SandboxModel model(options.seed, *options.fixedNowMs);
+        for (std::size_t p = 0; p < model.pods().size() && m_runningCheckoutPod.isEmpty(); ++p)
+            if (model.services()[model.pods()[p].service].name == "checkout"
+                && model.containerRunningAt(p, *options.fixedNowMs))
+                m_runningCheckoutPod = QString::fromStdString(model.pods()[p].name);
+        QVERIFY(!m_runningCheckoutPod.isEmpty());
+        QVERIFY(m_sandbox.start(options).ok());
     }
 
     void runsAgainstTheSandbox()
@@ -53,9 +67,11 @@ private Q_SLOTS:
     {
         const auto pods = runOnSandbox(QStringLiteral("kubectl get pods -n production -l app=checkout -o name"));
         QCOMPARE(pods.exitCode, 0);
-        const QString pod
-            = QString::fromUtf8(pods.output).split(QLatin1Char('\n')).first().section(QLatin1Char('/'), 1);
-        QVERIFY(!pod.isEmpty());
+        QStringList listed;
+        for (const QString& line : QString::fromUtf8(pods.output).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+            listed << line.section(QLatin1Char('/'), 1);
+        QVERIFY2(listed.contains(m_runningCheckoutPod), pods.output.constData());
+        const QString pod = m_runningCheckoutPod;
         const auto run = runOnSandbox(QStringLiteral("kubectl exec -it -n production %1 -- jcmd -l").arg(pod));
         QCOMPARE(run.exitCode, 0);
         QVERIFY2(run.output.contains("jcmd") || run.output.contains(".jar"), run.output.constData());
@@ -145,6 +161,7 @@ private Q_SLOTS:
 
 private:
     sandbox::SandboxHost m_sandbox;
+    QString m_runningCheckoutPod; // at the sandbox's pinned time
 };
 
 QTEST_GUILESS_MAIN(TestKubectlRunner)
