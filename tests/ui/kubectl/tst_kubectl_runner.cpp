@@ -5,6 +5,8 @@
 #include "sandbox/SandboxHost.h"
 #include "sandbox/SandboxModel.h"
 
+#include "WaitForSignals.h"
+
 #include <QDateTime>
 
 #include <QSignalSpy>
@@ -31,7 +33,7 @@ class TestKubectlRunner : public QObject {
         auto st = runner.run(*plan, false, 60000); // changes too: the confirmation is the GUI's
         if (!st)
             qWarning("%s", st.error().message.c_str());
-        if (!st || !done.wait(60000))
+        if (!st || !test::waitForSignals(done, 1, 60000))
             return {};
         return done.at(0).at(0).value<KubectlRun>();
     }
@@ -90,7 +92,7 @@ private Q_SLOTS:
         KubectlRunner runner;
         QSignalSpy done(&runner, &KubectlRunner::finished);
         QVERIFY(runner.run(*plan, true, 60000).ok());
-        QVERIFY(done.wait(60000));
+        QVERIFY(test::waitForSignals(done, 1, 60000));
         const auto run = done.at(0).at(0).value<KubectlRun>();
         QVERIFY(run.preview);
         QVERIFY2(run.exitCode == 0, run.output.constData());
@@ -136,7 +138,7 @@ private Q_SLOTS:
         KubectlRunner runner;
         QSignalSpy done(&runner, &KubectlRunner::finished);
         QVERIFY(runner.run(*plan, false, 60000, bound).ok());
-        QVERIFY(done.wait(60000));
+        QVERIFY(test::waitForSignals(done, 1, 60000));
         const auto run = done.at(0).at(0).value<KubectlRun>();
         QVERIFY(run.outputTruncated);
         QVERIFY(!run.timedOut); // stopped for its output, not by the time limit
