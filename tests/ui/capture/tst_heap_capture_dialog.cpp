@@ -26,20 +26,24 @@ using namespace leakdesk;
 namespace {
 
 // Sandbox time the tests may move on (a replacement pod starting, a settled isolation).
-constexpr qint64 kSteadyMs = 15 * 60 * 1000;
+constexpr qint64 kSteadyMs = 5 * 60 * 1000;
 
 // A checkout pod whose container runs at `now` and keeps running, in the same run, for the next
 // kSteadyMs. A pod that merely has a run (runIndexAt) may be in its 10 s restart back-off after an
 // OOM kill at that moment: its pre-flight fails ("not running") and the test sits out its wait.
+// Of those, the oldest: when a pod is put back in its Service, the ReplicaSet gives up its newest
+// pod, and the tests expect the one put back to stay.
 QString steadyCheckoutPod(const sandbox::SandboxModel& model, qint64 now)
 {
+    std::optional<std::size_t> chosen;
     for (std::size_t p = 0; p < model.pods().size(); ++p) {
         const auto run = model.runIndexAt(p, now);
         if (model.services()[model.pods()[p].service].name == "checkout" && run && model.containerRunningAt(p, now)
-            && model.containerRunningAt(p, now + kSteadyMs) && model.runIndexAt(p, now + kSteadyMs) == run)
-            return QString::fromStdString(model.pods()[p].name);
+            && model.containerRunningAt(p, now + kSteadyMs) && model.runIndexAt(p, now + kSteadyMs) == run
+            && (!chosen || model.pods()[p].createdMs < model.pods()[*chosen].createdMs))
+            chosen = p;
     }
-    return {};
+    return chosen ? QString::fromStdString(model.pods()[*chosen].name) : QString();
 }
 
 struct Cluster {
