@@ -95,6 +95,40 @@ std::string target(const std::string& ns, const std::string& deployment)
     return "deployment/" + deployment + " in namespace " + ns;
 }
 
+// How many status writes in a row a dry run or an apply re-reads the Deployment for.
+constexpr int kMaxStatusOnlyConflicts = 3;
+
+// PATCH of the plan with a resourceVersion precondition. A Deployment's resourceVersion moves with
+// every status write of its controller (a replica becoming ready, a pod OOM-killed and restarted),
+// which during an incident happens every few seconds, and more often than not between the plan and
+// the dry run: a 409 alone says nothing about the spec the plan was made from. After a 409 the
+// Deployment is read again; when its spec is the planned one (same metadata.generation) and the
+// container's values are still the plan's `before`, the patch is sent again with the new
+// resourceVersion. Otherwise (someone changed the spec) the 409 stands. `done` gets the
+// resourceVersion the last attempt was made with.
+void patchAsPlanned(const Mitigation& mitigation, kube::KubeClient& client, QObject* context,
+    const MitigationPlan& plan, bool dryRun, const std::string& resourceVersion, int conflictsLeft,
+    std::function<void(Result<kube::KubeClient::PatchedDeployment>, const std::string&)> done)
+{
+    client.patchDeployment(q(plan.request.ns), q(plan.request.deployment),
+        withPrecondition(plan.patch, resourceVersion), kube::KubeClient::PatchType::StrategicMerge,
+        { dryRun, q(plan.request.fieldManager) }, context,
+        [&mitigation, &client, context, plan, dryRun, resourceVersion, conflictsLeft, done](
+            Result<kube::KubeClient::PatchedDeployment> r) {
+            if (r || r.error().code != ErrorCode::Conflict || conflictsLeft <= 0)
+                return done(std::move(r), resourceVersion);
+            const Error conflict = r.error();
+            client.getJson(kube::paths::deployment(q(plan.request.ns), q(plan.request.deployment)), {}, context,
+                [&mitigation, &client, context, plan, dryRun, resourceVersion, conflictsLeft, done, conflict](
+                    Result<json> current) {
+                    if (!current || generationOf(*current) != generationOf(plan.deployment)
+                        || mitigation.read(*current, plan.container) != plan.before)
+                        return done(conflict, resourceVersion);
+                    patchAsPlanned(mitigation, client, context, plan, dryRun, resourceVersionOf(*current),
+                        conflictsLeft - 1, done);
+                });
+        });
+}
 } // namespace
 
 std::string revertConflictMessage(
@@ -181,9 +215,8 @@ void Mitigation::plan(const MitigationRequest& request, Callback<MitigationPlan>
 void Mitigation::dryRun(const MitigationPlan& plan, Callback<DryRunResult> done)
 {
     const json before = plan.deployment;
-    m_client.patchDeployment(q(plan.request.ns), q(plan.request.deployment),
-        withPrecondition(plan.patch, plan.resourceVersion), kube::KubeClient::PatchType::StrategicMerge,
-        { true, q(plan.request.fieldManager) }, this, [before, done](Result<kube::KubeClient::PatchedDeployment> r) {
+    patchAsPlanned(*this, m_client, this, plan, true, plan.resourceVersion, kMaxStatusOnlyConflicts,
+        [before, done](Result<kube::KubeClient::PatchedDeployment> r, const std::string&) {
             if (!r) {
                 Error e = r.error();
                 if (e.code == ErrorCode::Conflict)
@@ -204,10 +237,8 @@ void Mitigation::apply(const MitigationPlan& plan, Callback<MitigationRecord> do
     record->before = plan.before;
     record->fieldManager = plan.request.fieldManager;
     record->kubectl = plan.kubectl;
-    m_client.patchDeployment(q(plan.request.ns), q(plan.request.deployment),
-        withPrecondition(plan.patch, plan.resourceVersion), kube::KubeClient::PatchType::StrategicMerge,
-        { false, q(plan.request.fieldManager) }, this,
-        [this, record, rv = plan.resourceVersion, done](Result<kube::KubeClient::PatchedDeployment> r) {
+    patchAsPlanned(*this, m_client, this, plan, false, plan.resourceVersion, kMaxStatusOnlyConflicts,
+        [this, record, done](Result<kube::KubeClient::PatchedDeployment> r, const std::string& rv) {
             if (!r) {
                 Error e = r.error();
                 if (e.code == ErrorCode::Conflict)

@@ -88,7 +88,8 @@ public:
     // Callbacks run on the client's thread; none runs after the Mitigation is destroyed.
     void plan(const MitigationRequest& request, Callback<MitigationPlan> done);
     void dryRun(const MitigationPlan& plan, Callback<DryRunResult> done);
-    // Error Conflict when the Deployment changed since the plan; Forbidden with the RBAC message.
+    // Error Conflict when the Deployment's spec or the mitigated values changed since the plan (a
+    // status write of the controller alone is not one); Forbidden with the RBAC message.
     void apply(const MitigationPlan& plan, Callback<MitigationRecord> done);
     // Error Conflict with the "changed by someone else" message when the Deployment's spec or the
     // mitigated values changed since the apply (see README.md).

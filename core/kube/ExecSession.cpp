@@ -38,8 +38,14 @@ ExecSession::ExecSession(ExecRequest request, QObject* parent)
 
 ExecSession::~ExecSession()
 {
-    if (m_socket)
+    // A session deleted before its end (its owner, e.g. the KubeClient, is being destroyed) reports
+    // nothing: aborting the socket emits disconnected(), which would run onSocketGone() and fail(),
+    // and so the caller's callback, from inside the owner's destructor.
+    m_done = true;
+    if (m_socket) {
+        m_socket->disconnect(this);
         m_socket->abort();
+    }
 }
 
 QString ExecSession::what() const
@@ -484,7 +490,8 @@ void ExecSession::maybeFinish()
     // shutting down, an idle timeout). Taking that for success would hand back cut-off output.
     if (m_status.isEmpty()) {
         fail(makeError(ErrorCode::Network,
-            what().toStdString() + (m_cleanClose ? ": the server closed the stream after " : ": the connection was lost after ")
+            what().toStdString()
+                + (m_cleanClose ? ": the server closed the stream after " : ": the connection was lost after ")
                 + std::to_string(m_stdoutTotal) + " bytes of output, before the command's exit status arrived",
             "retry; a transfer can resume from the byte offset it reached"));
         return;

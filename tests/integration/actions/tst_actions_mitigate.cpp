@@ -349,6 +349,34 @@ private Q_SLOTS:
         QVERIFY(revert(*first).ok());
     }
 
+    // A write that leaves the spec alone (here metadata, like the controller's status writes that
+    // move resourceVersion every few seconds during an incident) between plan and dry run / apply
+    // is not a conflict: the main window test's apply failed with a 409 from such a write under load.
+    void writeOutsideTheSpecIsNotAConflict()
+    {
+        const auto p = plan(MitigationKind::RaiseMemoryLimit, request());
+        QVERIFY2(p.ok(), why(p));
+        auto touch = [&](const std::string& value) {
+            const json annotation = { { "metadata", { { "annotations", { { "example.com/touched", value } } } } } };
+            return wait<KubeClient::PatchedDeployment>([&](auto cb) {
+                m_admin->patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"), annotation,
+                    KubeClient::PatchType::StrategicMerge, { false, QStringLiteral("controller") }, nullptr, cb);
+            });
+        };
+        const auto touched = touch("1");
+        QVERIFY2(touched.ok(), why(touched));
+        QVERIFY(touched->deployment.meta.resourceVersion != p->resourceVersion);
+        auto m = Mitigation::create(p->kind, *m_admin);
+        const auto dry = wait<DryRunResult>([&](auto cb) { m->dryRun(*p, cb); });
+        QVERIFY2(dry.ok(), why(dry));
+        QVERIFY(!dry->diff.empty());
+        QVERIFY(touch("2").ok());
+        const auto rec = apply(*p);
+        QVERIFY2(rec.ok(), why(rec));
+        QCOMPARE(rec->after, p->after);
+        QVERIFY(revert(*rec).ok());
+    }
+
     void revertAfterSomeoneElsesChangeIsRefused()
     {
         const auto p = plan(MitigationKind::RaiseMemoryLimit, request());

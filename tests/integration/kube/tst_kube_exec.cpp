@@ -364,6 +364,41 @@ private Q_SLOTS:
             r.error().message.c_str());
     }
 
+    // A client destroyed while execs run (a capture job outliving its dialog and connection) ends
+    // them without calling back: a callback run from ~KubeClient meets a half-destroyed client, and
+    // a caller whose wait already gave up meets its own dead stack frame (a crash of the capture
+    // dialog test under load).
+    void destroyingTheClientCallsNoExecCallback()
+    {
+        Sandbox own;
+        sandbox::SandboxOptions options;
+        options.seed = kSeed;
+        options.fixedNowMs = m_now;
+        QVERIFY(own.start(options).ok());
+        // `cat` with stdin open runs until its input ends: both execs are still running when the
+        // client goes.
+        ExecRequest req = request(m_pod, { QStringLiteral("cat") });
+        req.stdinOn = true;
+        int callbacks = 0;
+        own.client->execCollect(req, this, [&](Result<KubeClient::ExecOutput>) { ++callbacks; });
+        ExecSession* streamed = own.client->exec(req, own.client.get());
+        int emitted = 0;
+        connect(streamed, &ExecSession::finished, this, [&] { ++emitted; });
+        connect(streamed, &ExecSession::failed, this, [&] { ++emitted; });
+        const auto sessions = own.client->findChildren<ExecSession*>();
+        QCOMPARE(sessions.size(), 2);
+        int established = 0;
+        for (ExecSession* s : sessions)
+            connect(s, &ExecSession::established, this, [&] { ++established; });
+        QTRY_COMPARE_WITH_TIMEOUT(established, 2, 30000);
+        QCOMPARE(callbacks + emitted, 0);
+        own.client.reset();
+        QCOMPARE(callbacks, 0);
+        QCOMPARE(emitted, 0);
+        QTest::qWait(100); // nor later, from a queued call
+        QCOMPARE(callbacks + emitted, 0);
+    }
+
     void execIntoAContainerThatIsRestarting()
     {
         // Pin the clock two seconds after an OOM kill: the kubelet has no container to exec into.

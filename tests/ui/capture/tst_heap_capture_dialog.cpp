@@ -25,18 +25,39 @@ using namespace leakdesk;
 
 namespace {
 
+// Sandbox time the tests may move on (a replacement pod starting, a settled isolation).
+constexpr qint64 kSteadyMs = 5 * 60 * 1000;
+
+// A checkout pod whose container runs at `now` and keeps running, in the same run, for the next
+// kSteadyMs. A pod that merely has a run (runIndexAt) may be in its 10 s restart back-off after an
+// OOM kill at that moment: its pre-flight fails ("not running") and the test sits out its wait.
+// Of those, the oldest: when a pod is put back in its Service, the ReplicaSet gives up its newest
+// pod, and the tests expect the one put back to stay.
+QString steadyCheckoutPod(const sandbox::SandboxModel& model, qint64 now)
+{
+    std::optional<std::size_t> chosen;
+    for (std::size_t p = 0; p < model.pods().size(); ++p) {
+        const auto run = model.runIndexAt(p, now);
+        if (model.services()[model.pods()[p].service].name == "checkout" && run && model.containerRunningAt(p, now)
+            && model.containerRunningAt(p, now + kSteadyMs) && model.runIndexAt(p, now + kSteadyMs) == run
+            && (!chosen || model.pods()[p].createdMs < model.pods()[*chosen].createdMs))
+            chosen = p;
+    }
+    return chosen ? QString::fromStdString(model.pods()[*chosen].name) : QString();
+}
+
 struct Cluster {
     sandbox::SandboxHost host;
     std::unique_ptr<kube::KubeClient> client;
     QString pod;
 
-    Status start(sandbox::SandboxOptions options)
+    // The sandbox's clock stands at `at` (default: now).
+    Status start(sandbox::SandboxOptions options, std::optional<qint64> at = {})
     {
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        const sandbox::SandboxModel model(42, now);
-        for (std::size_t p = 0; p < model.pods().size() && pod.isEmpty(); ++p)
-            if (model.services()[model.pods()[p].service].name == "checkout" && model.runIndexAt(p, now))
-                pod = QString::fromStdString(model.pods()[p].name);
+        const qint64 now = at.value_or(QDateTime::currentMSecsSinceEpoch());
+        pod = steadyCheckoutPod(sandbox::SandboxModel(42, now), now);
+        if (pod.isEmpty())
+            return makeError(ErrorCode::NotFound, "no checkout pod runs steadily at the sandbox's time");
         options.seed = 42;
         options.fixedNowMs = now;
         if (auto s = host.start(options); !s)
@@ -52,15 +73,19 @@ struct Cluster {
     }
 };
 
-// The pod's IP in the checkout Service's endpoints, and the pod's labels, as the API server has them.
-bool inEndpoints(kube::KubeClient& client, const QString& pod)
+// The pod's IP in the checkout Service's endpoints, and the pod's labels, as the API server has them;
+// nullopt when the API server did not answer in time. The callbacks are bound to `alive`, which
+// ends with this call: an answer that comes after the wait gave up is dropped instead of being
+// written into this function's dead stack frame.
+std::optional<bool> inEndpoints(kube::KubeClient& client, const QString& pod)
 {
+    QObject alive;
     std::optional<bool> found;
-    client.getJson(QStringLiteral("/api/v1/namespaces/production/pods/") + pod, {}, nullptr, [&](Result<nlohmann::json> p) {
+    client.getJson(QStringLiteral("/api/v1/namespaces/production/pods/") + pod, {}, &alive, [&](Result<nlohmann::json> p) {
         if (!p)
             return (void)(found = false);
         const std::string ip = (*p)["status"].value("podIP", "");
-        client.getJson(QStringLiteral("/api/v1/namespaces/production/endpoints/checkout"), {}, nullptr,
+        client.getJson(QStringLiteral("/api/v1/namespaces/production/endpoints/checkout"), {}, &alive,
             [&, ip](Result<nlohmann::json> ep) {
                 bool in = false;
                 if (ep)
@@ -70,8 +95,8 @@ bool inEndpoints(kube::KubeClient& client, const QString& pod)
                 found = in;
             });
     });
-    (void)QTest::qWaitFor([&] { return found.has_value(); }, 10000);
-    return found.value_or(false);
+    (void)QTest::qWaitFor([&] { return found.has_value(); }, 30000);
+    return found;
 }
 
 QPushButton* button(QDialog& dialog, const QString& text)
@@ -99,7 +124,7 @@ private Q_SLOTS:
         QPushButton* captureButton = button(dialog, QStringLiteral("Capture"));
         QVERIFY(captureButton);
         QVERIFY(!captureButton->isEnabled()); // not before the pre-flight is read
-        QTRY_VERIFY_WITH_TIMEOUT(dialog.canStartCapture(), 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(dialog.canStartCapture(), qPrintable(dialog.statusText()), 30000);
         QVERIFY(captureButton->isEnabled());
         const QString preflight = dialog.preflightText();
         QVERIFY2(preflight.contains(QStringLiteral("JVM: PID 7")), qPrintable(preflight));
@@ -125,6 +150,41 @@ private Q_SLOTS:
         QVERIFY(!dialog.canStartCapture()); // one capture per dialog
     }
 
+    // Whatever the wall clock says when the test runs: at a moment when the first checkout pod is
+    // in its restart back-off after an OOM kill, the test's pod is another one, and its pre-flight
+    // completes. (Picking the first checkout pod with a run made this test fail, 30 s late, for
+    // runs that started in such a window.)
+    void preflightWhileAPodIsInRestartBackOff()
+    {
+        const qint64 base = QDateTime::currentMSecsSinceEpoch();
+        std::optional<qint64> inBackOff;
+        QString restarting;
+        const sandbox::SandboxModel history(42, base);
+        for (std::size_t p = 0; p < history.pods().size() && !inBackOff; ++p) {
+            if (history.services()[history.pods()[p].service].name != "checkout")
+                continue;
+            for (const auto& run : history.pods()[p].runs) {
+                const qint64 t = run.finishedMs + 2000;
+                if (!run.terminated || t >= base)
+                    continue;
+                const sandbox::SandboxModel then(42, t);
+                if (!then.containerRunningAt(p, t) && then.runIndexAt(p, t)) {
+                    inBackOff = t;
+                    restarting = QString::fromStdString(then.pods()[p].name);
+                    break;
+                }
+            }
+        }
+        QVERIFY2(inBackOff, "no OOM kill of a checkout pod in the sandbox's history");
+        Cluster c;
+        QVERIFY(c.start({}, *inBackOff).ok());
+        QVERIFY(c.pod != restarting);
+        QTemporaryDir out;
+        ui::HeapCaptureDialog dialog(*c.client, QStringLiteral("production"), c.pod, QString(), out.path());
+        dialog.show();
+        QTRY_VERIFY2_WITH_TIMEOUT(dialog.canStartCapture(), qPrintable(dialog.statusText()), 30000);
+    }
+
     void withoutJdkNoCaptureButOffer()
     {
         Cluster c;
@@ -134,7 +194,7 @@ private Q_SLOTS:
         QTemporaryDir out;
         ui::HeapCaptureDialog dialog(*c.client, QStringLiteral("production"), c.pod, QString(), out.path());
         dialog.show();
-        QTRY_VERIFY_WITH_TIMEOUT(dialog.preflight() != nullptr, 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(dialog.preflight() != nullptr, qPrintable(dialog.statusText()), 30000);
         QVERIFY(!dialog.canStartCapture());
         QVERIFY(!button(dialog, QStringLiteral("Capture"))->isEnabled());
         QVERIFY(dialog.preflightText().contains(QStringLiteral("BLOCKER: the image has no JDK tools")));
@@ -174,14 +234,14 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(box->takeOutButton()->isEnabled(), 30000);
         QVERIFY2(box->stateText().contains(QStringLiteral("Served by Service checkout")), qPrintable(box->stateText()));
         QVERIFY(box->stateText().contains(QStringLiteral("app=checkout")));
-        QVERIFY(inEndpoints(*c.client, c.pod));
+        QVERIFY(inEndpoints(*c.client, c.pod) == true);
 
         QTest::mouseClick(box->takeOutButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(isolated.size(), 1, 30000);
         QCOMPARE(asked.size(), 1);
         QVERIFY2(asked[0].contains(QStringLiteral("kubectl label pod ") + c.pod), qPrintable(asked[0]));
         QVERIFY(box->isOut());
-        QVERIFY(!inEndpoints(*c.client, c.pod));
+        QVERIFY(inEndpoints(*c.client, c.pod) == false);
         // The sandbox's clock stands still in tests: move it so the replacement starts.
         QTRY_VERIFY_WITH_TIMEOUT((c.host.advanceClock(5000), box->settled()), 30000);
         QVERIFY2(box->stateText().contains(QStringLiteral("is ready")), qPrintable(box->stateText()));
@@ -189,7 +249,7 @@ private Q_SLOTS:
 
         // The dump is taken from the pod that no longer serves.
         QSignalSpy captured(&dialog, &ui::HeapCaptureDialog::captured);
-        QTRY_VERIFY_WITH_TIMEOUT(dialog.canStartCapture(), 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(dialog.canStartCapture(), qPrintable(dialog.statusText()), 30000);
         dialog.startCapture();
         QTRY_COMPARE_WITH_TIMEOUT(captured.size(), 1, 60000);
         if (const QString dir = qEnvironmentVariable("LEAKDESK_SCREENSHOT_DIR"); !dir.isEmpty())
@@ -198,7 +258,7 @@ private Q_SLOTS:
         QTest::mouseClick(box->putBackButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(putBack.size(), 1, 30000);
         QVERIFY(!box->isOut());
-        QVERIFY(inEndpoints(*c.client, c.pod));
+        QVERIFY(inEndpoints(*c.client, c.pod) == true);
         QVERIFY(box->stateText().contains(QStringLiteral("adopts it")));
     }
 
@@ -225,8 +285,9 @@ private Q_SLOTS:
         QVERIFY(!box->isOut());
         QVERIFY(!box->deleteButton()->isVisible() && !box->putBackButton()->isVisible());
         QVERIFY2(box->stateText().contains(QStringLiteral("is terminating")), qPrintable(box->stateText()));
+        QObject alive; // outlives the wait below, or the answer is dropped
         std::optional<bool> terminating;
-        c.client->getJson(QStringLiteral("/api/v1/namespaces/production/pods/") + c.pod, {}, nullptr,
+        c.client->getJson(QStringLiteral("/api/v1/namespaces/production/pods/") + c.pod, {}, &alive,
             [&](Result<nlohmann::json> p) { terminating = p && (*p)["metadata"].contains("deletionTimestamp"); });
         QTRY_VERIFY(terminating.has_value());
         QVERIFY(*terminating);
@@ -247,12 +308,12 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(box->takeOutButton()->isEnabled(), 30000);
         box->takeOut();
         QTRY_VERIFY_WITH_TIMEOUT(box->isOut(), 30000);
-        QVERIFY(!inEndpoints(*c.client, c.pod));
+        QVERIFY(inEndpoints(*c.client, c.pod) == false);
         dialog->close();
         QCOMPARE(asked, 2); // take out, then "put back?" on close
         // It closes once the pod is back.
         QTRY_VERIFY_WITH_TIMEOUT(alive.isNull(), 30000);
-        QVERIFY(inEndpoints(*c.client, c.pod));
+        QVERIFY(inEndpoints(*c.client, c.pod) == true);
     }
 
     void cancelDuringTheDump()
@@ -266,7 +327,7 @@ private Q_SLOTS:
         ui::HeapCaptureDialog dialog(*c.client, QStringLiteral("production"), c.pod, QString(), out.path());
         dialog.show();
         QSignalSpy captured(&dialog, &ui::HeapCaptureDialog::captured);
-        QTRY_VERIFY_WITH_TIMEOUT(dialog.canStartCapture(), 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(dialog.canStartCapture(), qPrintable(dialog.statusText()), 30000);
         dialog.startCapture();
         QVERIFY(dialog.statusText().contains(QStringLiteral("GC.heap_dump")));
         QTest::mouseClick(button(dialog, QStringLiteral("Cancel")), Qt::LeftButton);
@@ -285,24 +346,27 @@ private Q_SLOTS:
         QTemporaryDir out;
         auto* dialog = new ui::HeapCaptureDialog(*c.client, QStringLiteral("production"), c.pod, QString(), out.path());
         dialog->show();
-        QTRY_VERIFY_WITH_TIMEOUT(dialog->canStartCapture(), 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(dialog->canStartCapture(), qPrintable(dialog->statusText()), 30000);
         const QString remote = dialog->preflight()->remoteFile;
         dialog->startCapture();
         QVERIFY(dialog->statusText().contains(QStringLiteral("GC.heap_dump")));
         delete dialog;
         // The dump in the pod is removed by the job that outlived the dialog, and nothing stays here.
-        auto remoteExists = [&] {
+        // While the sandbox writes the 96 MB dump it answers nothing else, for seconds under load:
+        // no answer is "not known to be gone", and a late answer is dropped with `alive`.
+        auto remoteGone = [&] {
             kube::ExecRequest r;
             r.ns = QStringLiteral("production");
             r.pod = c.pod;
             r.command = { QStringLiteral("test"), QStringLiteral("-e"), remote };
+            QObject alive;
             std::optional<int> code;
             c.client->execCollect(
-                r, nullptr, [&](Result<kube::KubeClient::ExecOutput> o) { code = o ? o->result.exitCode : -1; });
-            (void)QTest::qWaitFor([&] { return code.has_value(); }, 10000);
-            return code.value_or(-1) == 0;
+                r, &alive, [&](Result<kube::KubeClient::ExecOutput> o) { code = o ? o->result.exitCode : -1; });
+            (void)QTest::qWaitFor([&] { return code.has_value(); }, 30000);
+            return code == 1; // test -e: 1 when the file does not exist
         };
-        QTRY_VERIFY_WITH_TIMEOUT(!remoteExists(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(remoteGone(), 60000);
         QTRY_COMPARE(QDir(out.path()).entryList(QDir::Files).size(), 0);
     }
 };

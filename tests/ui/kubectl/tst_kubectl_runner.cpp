@@ -3,6 +3,11 @@
 #include "TestSupport.h"
 #include "runbook/KubectlRunner.h"
 #include "sandbox/SandboxHost.h"
+#include "sandbox/SandboxModel.h"
+
+#include "WaitForSignals.h"
+
+#include <QDateTime>
 
 #include <QSignalSpy>
 #include <QTest>
@@ -28,7 +33,7 @@ class TestKubectlRunner : public QObject {
         auto st = runner.run(*plan, false, 60000); // changes too: the confirmation is the GUI's
         if (!st)
             qWarning("%s", st.error().message.c_str());
-        if (!st || !done.wait(60000))
+        if (!st || !test::waitForSignals(done, 1, 60000))
             return {};
         return done.at(0).at(0).value<KubectlRun>();
     }
@@ -38,7 +43,18 @@ private Q_SLOTS:
     {
         qRegisterMetaType<KubectlRun>();
         LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
-        QVERIFY(m_sandbox.start({}).ok());
+        // The sandbox's clock is pinned, and the pod exec'd into is one whose container runs then:
+        // with the wall clock, the first checkout pod is now and then in its 10 s restart back-off
+        // after an OOM kill, and `kubectl exec` into it fails ("container not found").
+        sandbox::SandboxOptions options;
+        options.fixedNowMs = QDateTime::currentMSecsSinceEpoch();
+        const sandbox::SandboxModel model(options.seed, *options.fixedNowMs);
+        for (std::size_t p = 0; p < model.pods().size() && m_runningCheckoutPod.isEmpty(); ++p)
+            if (model.services()[model.pods()[p].service].name == "checkout"
+                && model.containerRunningAt(p, *options.fixedNowMs))
+                m_runningCheckoutPod = QString::fromStdString(model.pods()[p].name);
+        QVERIFY(!m_runningCheckoutPod.isEmpty());
+        QVERIFY(m_sandbox.start(options).ok());
     }
 
     void runsAgainstTheSandbox()
@@ -53,9 +69,11 @@ private Q_SLOTS:
     {
         const auto pods = runOnSandbox(QStringLiteral("kubectl get pods -n production -l app=checkout -o name"));
         QCOMPARE(pods.exitCode, 0);
-        const QString pod
-            = QString::fromUtf8(pods.output).split(QLatin1Char('\n')).first().section(QLatin1Char('/'), 1);
-        QVERIFY(!pod.isEmpty());
+        QStringList listed;
+        for (const QString& line : QString::fromUtf8(pods.output).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+            listed << line.section(QLatin1Char('/'), 1);
+        QVERIFY2(listed.contains(m_runningCheckoutPod), pods.output.constData());
+        const QString pod = m_runningCheckoutPod;
         const auto run = runOnSandbox(QStringLiteral("kubectl exec -it -n production %1 -- jcmd -l").arg(pod));
         QCOMPARE(run.exitCode, 0);
         QVERIFY2(run.output.contains("jcmd") || run.output.contains(".jar"), run.output.constData());
@@ -74,7 +92,7 @@ private Q_SLOTS:
         KubectlRunner runner;
         QSignalSpy done(&runner, &KubectlRunner::finished);
         QVERIFY(runner.run(*plan, true, 60000).ok());
-        QVERIFY(done.wait(60000));
+        QVERIFY(test::waitForSignals(done, 1, 60000));
         const auto run = done.at(0).at(0).value<KubectlRun>();
         QVERIFY(run.preview);
         QVERIFY2(run.exitCode == 0, run.output.constData());
@@ -120,7 +138,7 @@ private Q_SLOTS:
         KubectlRunner runner;
         QSignalSpy done(&runner, &KubectlRunner::finished);
         QVERIFY(runner.run(*plan, false, 60000, bound).ok());
-        QVERIFY(done.wait(60000));
+        QVERIFY(test::waitForSignals(done, 1, 60000));
         const auto run = done.at(0).at(0).value<KubectlRun>();
         QVERIFY(run.outputTruncated);
         QVERIFY(!run.timedOut); // stopped for its output, not by the time limit
@@ -145,6 +163,7 @@ private Q_SLOTS:
 
 private:
     sandbox::SandboxHost m_sandbox;
+    QString m_runningCheckoutPod; // at the sandbox's pinned time
 };
 
 QTEST_GUILESS_MAIN(TestKubectlRunner)
