@@ -16,8 +16,11 @@ packages=(
     xvfb xauth
     prometheus openjdk-17-jdk-headless poppler-utils
     clang libclang-rt-14-dev
-    npm unzip
+    unzip
 )
+# Commands whose Debian package is installed only when the command is missing: a machine may carry
+# another build of Node.js whose package conflicts with Debian's npm but which ships npm itself.
+command_packages=(npm:npm)
 
 # The tests' witnesses (real programs the product's behaviour is checked against) live here, first on
 # every test's PATH (tests/CMakeLists.txt, LEAKDESK_WITNESS_BIN_DIR). kubectl is always the project's
@@ -39,6 +42,9 @@ setup() {
     local missing=()
     for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    for cp in "${command_packages[@]}"; do
+        command -v "${cp%%:*}" >/dev/null 2>&1 || missing+=("${cp#*:}")
     done
     if [ ${#missing[@]} -gt 0 ]; then
         echo "== installing: ${missing[*]}"
