@@ -103,7 +103,7 @@ private Q_SLOTS:
                                          << "no Deployment";
         QTest::newRow("bad kubeconfig") << QStringList { QStringLiteral("--kubeconfig"), QStringLiteral("/nonexistent"), QStringLiteral("--prometheus"),
             QStringLiteral("http://127.0.0.1:9"), QStringLiteral("--service"), QStringLiteral("x") }
-                                        << 1 << "cannot be read";
+                                        << 1 << "does not exist";
         QTest::newRow("no service") << QStringList { QStringLiteral("--sandbox") } << 2 << "--service is required";
         QTest::newRow("bad format") << QStringList { QStringLiteral("--sandbox"), QStringLiteral("--service"), QStringLiteral("x"), QStringLiteral("--format"),
             QStringLiteral("xml") } << 2
