@@ -31,6 +31,10 @@ ConnectionBar::ConnectionBar(QWidget* parent)
     m_refresh->setToolTip(tr("Fetch the evidence again (F5)"));
     m_refresh->setShortcut(QKeySequence::Refresh);
     m_busy->setStyleSheet(QStringLiteral("color:#5f6368"));
+    // The status texts (server URL, versions, TLS) can be long: on a laptop screen they are cut at
+    // the right rather than making the window wider than the screen; their tooltips keep the rest.
+    for (QLabel* status : { m_kubeStatus, m_promStatus })
+        status->setMinimumWidth(fontMetrics().horizontalAdvance(QLatin1Char('x')) * 16);
 
     auto* l = new QHBoxLayout(this);
     l->setContentsMargins(8, 4, 8, 4);

@@ -44,6 +44,8 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
 #include <QTabWidget>
 #include <QtConcurrent/QtConcurrentRun>
 #include <QLabel>
@@ -134,7 +136,11 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
     , m_incident(new IncidentSession(this))
 {
     setWindowTitle(tr("LeakDesk"));
-    resize(1400, 900);
+    // Never larger than the screen: on a 1280x720 laptop the window must fit with all its buttons.
+    QSize size(1400, 900);
+    if (const QScreen* screen = QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableSize());
+    resize(size);
 
     auto* toolbar = addToolBar(tr("Connection"));
     toolbar->setObjectName(QStringLiteral("connectionToolbar"));
@@ -194,9 +200,17 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
     rl->addWidget(m_stepView);
     rl->addWidget(m_evidence, 1);
 
+    // The step, its verdict, the chart and the tables need more height than a small screen has:
+    // they scroll instead of pushing the window's minimum size past the screen.
+    auto* rightScroll = new QScrollArea(this);
+    rightScroll->setObjectName(QStringLiteral("stepScroll"));
+    rightScroll->setWidget(right);
+    rightScroll->setWidgetResizable(true);
+    rightScroll->setFrameShape(QFrame::NoFrame);
+    rightScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(left);
-    split->addWidget(right);
+    split->addWidget(rightScroll);
     split->setStretchFactor(0, 0);
     split->setStretchFactor(1, 1);
     split->setSizes({ 300, 1100 });
