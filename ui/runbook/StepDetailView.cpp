@@ -114,6 +114,8 @@ void StepDetailView::rebuild()
             md += QString(item.depth * 2, QLatin1Char(' ')) + QStringLiteral("- ") + QString::fromStdString(item.text) + QLatin1Char('\n');
     }
     m_text->setMarkdown(md);
+    // A step that is only commands (step 5 of the seed runbook) shows no empty text box above them.
+    m_text->setVisible(!md.trimmed().isEmpty());
 
     bool anyReplaced = false;
     for (const auto& cmd : m_step->commands) {
