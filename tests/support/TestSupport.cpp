@@ -12,6 +12,10 @@
 #include <QTcpServer>
 #include <QTimer>
 
+#include <cerrno>
+#include <cstring>
+#include <sys/stat.h>
+
 namespace leakdesk::test {
 
 QString sourceDir()
@@ -139,6 +143,14 @@ bool ServedSandbox::stop()
         return true;
     process.terminate();
     return process.waitForFinished(15000) && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+}
+
+QString makeFifo(const QString& path)
+{
+    QFile::remove(path);
+    if (::mkfifo(QFile::encodeName(path).constData(), 0600) != 0)
+        return QStringLiteral("mkfifo %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    return {};
 }
 
 bool startLocalPrometheus(QProcess& process, const QString& program, const QString& workDir, const QString& tsdbPath,

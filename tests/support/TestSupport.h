@@ -70,6 +70,10 @@ struct ServedSandbox {
     bool stop();
 };
 
+// Makes a named pipe at `path` (replacing whatever is there), for the tests that a FIFO is refused
+// at once rather than blocking open(). Empty when made; otherwise why not.
+QString makeFifo(const QString& path);
+
 // Starts a real Prometheus (`program`) with a configuration of our own in `workDir` that scrapes
 // nothing, serving the TSDB at `tsdbPath` (empty, or backfilled with promtool) on a free loopback
 // port, and waits until /-/ready answers 200. Sets `url`; false with `why` when it did not start or

@@ -7,6 +7,7 @@
 #include "HprofWriter.h"
 #include "SampleHeap.h"
 
+#include "TestSupport.h"
 #include "heap/AnalysisProgress.h"
 #include "heap/ClassHistogram.h"
 #include "heap/HeapSnapshot.h"
@@ -349,8 +350,7 @@ private Q_SLOTS:
         QString path = kind;
         if (kind == QLatin1String("fifo")) {
             path = m_dir.filePath(QStringLiteral("dump.hprof"));
-            QFile::remove(path);
-            QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+            QCOMPARE(leakdesk::test::makeFifo(path), QString());
         } else if (kind == QLatin1String("dir")) {
             path = m_dir.filePath(QStringLiteral("a-directory.hprof"));
             QVERIFY(QDir().mkpath(path));
