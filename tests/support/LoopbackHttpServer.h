@@ -12,6 +12,7 @@
 #include <QSslConfiguration>
 #include <QSslServer>
 #include <QSslSocket>
+#include <QString>
 #include <QTcpServer>
 #include <QTcpSocket>
 
@@ -110,6 +111,30 @@ private:
     QList<RecordedRequest> m_requests;
     QMap<QTcpSocket*, QByteArray> m_buffers;
     int m_connections = 0;
+};
+
+// Two servers for redirect tests: `first` answers every request with `status` and a Location made
+// from `target`, in which %B stands for the port of `second` and %A for its own; `second` (where
+// the redirect points when it goes to another origin) answers with `secondScript`. A test asserts
+// on `first.requests()`, `second.connections()` and what its client said about `location`.
+class RedirectingServers {
+public:
+    RedirectingServers(int status, const QString& target, LoopbackHttpServer::Script secondScript,
+        const QByteArray& body = {}, const std::optional<QSslConfiguration>& tls = std::nullopt)
+        : second(std::move(secondScript), tls)
+        , location(QString(target).replace(QStringLiteral("%B"), QString::number(second.port())))
+        , first(
+              [this, status, body](const RecordedRequest&, int) {
+                  return ScriptedAnswer { status, { { "Location", location.toUtf8() } }, body, false };
+              },
+              tls)
+    {
+        location.replace(QStringLiteral("%A"), QString::number(first.port()));
+    }
+
+    LoopbackHttpServer second;
+    QString location;
+    LoopbackHttpServer first;
 };
 
 } // namespace leakdesk::test

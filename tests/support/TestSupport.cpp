@@ -1,16 +1,35 @@
 #include "TestSupport.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTcpServer>
+#include <QTimer>
+
+#include <cerrno>
+#include <cstring>
+#include <sys/stat.h>
 
 namespace leakdesk::test {
 
-QString sourceDir() { return qEnvironmentVariable("LEAKDESK_SOURCE_DIR"); }
-QString binaryDir() { return qEnvironmentVariable("LEAKDESK_BINARY_DIR"); }
-QString cliPath() { return qEnvironmentVariable("LEAKDESK_CLI"); }
+QString sourceDir()
+{
+    return qEnvironmentVariable("LEAKDESK_SOURCE_DIR");
+}
+QString binaryDir()
+{
+    return qEnvironmentVariable("LEAKDESK_BINARY_DIR");
+}
+QString cliPath()
+{
+    return qEnvironmentVariable("LEAKDESK_CLI");
+}
 
 quint16 freeLoopbackPort()
 {
@@ -20,7 +39,10 @@ quint16 freeLoopbackPort()
     return probe.serverPort();
 }
 
-QString findProgram(const QString& name) { return QStandardPaths::findExecutable(name); }
+QString findProgram(const QString& name)
+{
+    return QStandardPaths::findExecutable(name);
+}
 
 bool missingWitnessesAllowed()
 {
@@ -81,7 +103,10 @@ void stopProcess(QProcess& process, int graceMs)
     }
 }
 
-ServedSandbox::~ServedSandbox() { stopProcess(process, 15000); }
+ServedSandbox::~ServedSandbox()
+{
+    stopProcess(process, 15000);
+}
 
 bool ServedSandbox::start(const QStringList& args, QString& why)
 {
@@ -118,6 +143,59 @@ bool ServedSandbox::stop()
         return true;
     process.terminate();
     return process.waitForFinished(15000) && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+}
+
+QString makeFifo(const QString& path)
+{
+    QFile::remove(path);
+    if (::mkfifo(QFile::encodeName(path).constData(), 0600) != 0)
+        return QStringLiteral("mkfifo %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    return {};
+}
+
+bool startLocalPrometheus(QProcess& process, const QString& program, const QString& workDir, const QString& tsdbPath,
+    const QStringList& extraArgs, QUrl& url, QString& why)
+{
+    const QString config = QDir(workDir).filePath(QStringLiteral("prometheus.yml"));
+    QFile cfg(config);
+    if (!cfg.open(QIODevice::WriteOnly)) {
+        why = QStringLiteral("cannot write %1: %2").arg(config, cfg.errorString());
+        return false;
+    }
+    cfg.write("global:\n  scrape_interval: 1h\nscrape_configs: []\n");
+    cfg.close();
+    const quint16 port = freeLoopbackPort();
+    if (port == 0) {
+        why = QStringLiteral("no free loopback port");
+        return false;
+    }
+    url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(program,
+        QStringList { QStringLiteral("--config.file=") + config, QStringLiteral("--storage.tsdb.path=") + tsdbPath }
+            + extraArgs + QStringList { QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port) });
+    if (!process.waitForStarted(10000)) {
+        why = process.errorString();
+        return false;
+    }
+    QNetworkAccessManager nam;
+    QElapsedTimer ready;
+    ready.start();
+    bool up = false;
+    while (!up && ready.elapsed() < 60000 && process.state() == QProcess::Running) {
+        QEventLoop pause;
+        QTimer::singleShot(250, &pause, &QEventLoop::quit);
+        pause.exec();
+        QNetworkReply* r = nam.get(QNetworkRequest(url.resolved(QUrl(QStringLiteral("/-/ready")))));
+        QEventLoop loop;
+        QObject::connect(r, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        loop.exec();
+        up = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200;
+        r->deleteLater();
+    }
+    if (!up)
+        why = QString::fromUtf8(process.readAll().right(2000));
+    return up;
 }
 
 QList<QStringList> tableRows(const QByteArray& out)

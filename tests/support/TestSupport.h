@@ -6,6 +6,7 @@
 #include <QProcess>
 #include <QString>
 #include <QStringList>
+#include <QUrl>
 
 #include <optional>
 
@@ -43,8 +44,8 @@ struct ProcessResult {
     QByteArray err;
 };
 
-ProcessResult runProgram(const QString& program, const QStringList& args, int timeoutMs = 60000,
-    const QStringList& extraEnv = {});
+ProcessResult runProgram(
+    const QString& program, const QStringList& args, int timeoutMs = 60000, const QStringList& extraEnv = {});
 
 // Ends a process: SIGTERM, then SIGKILL when it does not go within `graceMs`.
 void stopProcess(QProcess& process, int graceMs = 5000);
@@ -68,6 +69,17 @@ struct ServedSandbox {
     // SIGTERM; true when it ended cleanly (exit code 0), as `sandbox serve` must.
     bool stop();
 };
+
+// Makes a named pipe at `path` (replacing whatever is there), for the tests that a FIFO is refused
+// at once rather than blocking open(). Empty when made; otherwise why not.
+QString makeFifo(const QString& path);
+
+// Starts a real Prometheus (`program`) with a configuration of our own in `workDir` that scrapes
+// nothing, serving the TSDB at `tsdbPath` (empty, or backfilled with promtool) on a free loopback
+// port, and waits until /-/ready answers 200. Sets `url`; false with `why` when it did not start or
+// was not ready within 60 s. The caller owns `process` (and stops it).
+bool startLocalPrometheus(QProcess& process, const QString& program, const QString& workDir, const QString& tsdbPath,
+    const QStringList& extraArgs, QUrl& url, QString& why);
 
 // Rows of kubectl's human-readable tables: columns are separated by at least two spaces.
 QList<QStringList> tableRows(const QByteArray& out);

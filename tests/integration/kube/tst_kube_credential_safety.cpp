@@ -19,6 +19,7 @@ using namespace leakdesk;
 using namespace leakdesk::kube;
 using leakdesk::test::LoopbackHttpServer;
 using leakdesk::test::RecordedRequest;
+using leakdesk::test::RedirectingServers;
 using leakdesk::test::ScriptedAnswer;
 
 namespace {
@@ -83,27 +84,21 @@ private Q_SLOTS:
     {
         QFETCH(int, status);
         QFETCH(QString, target);
-        LoopbackHttpServer second(namespaceList);
-        QVERIFY(second.listening());
-        QString location = target;
-        location.replace(QStringLiteral("%B"), QString::number(second.port()));
-        LoopbackHttpServer first([&](const RecordedRequest&, int) {
-            return ScriptedAnswer { status, { { "Location", location.toUtf8() } }, "moved", false };
-        });
-        QVERIFY(first.listening());
-        location.replace(QStringLiteral("%A"), QString::number(first.port()));
-        auto client = KubeClient::create(contextFor(QStringLiteral("http://127.0.0.1:%1").arg(first.port())));
+        RedirectingServers servers(status, target, namespaceList, "moved");
+        QVERIFY(servers.second.listening());
+        QVERIFY(servers.first.listening());
+        auto client = KubeClient::create(contextFor(QStringLiteral("http://127.0.0.1:%1").arg(servers.first.port())));
         QVERIFY(client.ok());
         const auto r = getNamespaces(**client);
         QVERIFY(!r.ok());
         QVERIFY2(QString::fromStdString(r.error().message).contains(QString::number(status)), r.error().message.c_str());
-        const QString resolved = location.startsWith(QLatin1Char('/')) ? QStringLiteral("http://127.0.0.1:%1%2").arg(first.port()).arg(location) : location;
+        const QString resolved = servers.location.startsWith(QLatin1Char('/')) ? QStringLiteral("http://127.0.0.1:%1%2").arg(servers.first.port()).arg(servers.location) : servers.location;
         QVERIFY2(QString::fromStdString(r.error().message).contains(resolved), r.error().message.c_str());
         QVERIFY(r.error().message.find("redirect") != std::string::npos);
         QVERIFY(r.error().message.find(kToken.toStdString()) == std::string::npos);
-        QCOMPARE(first.requests().size(), 1);
-        QCOMPARE(first.requests()[0].headers.value("authorization"), "Bearer " + kToken);
-        QCOMPARE(second.connections(), 0);
+        QCOMPARE(servers.first.requests().size(), 1);
+        QCOMPARE(servers.first.requests()[0].headers.value("authorization"), "Bearer " + kToken);
+        QCOMPARE(servers.second.connections(), 0);
     }
 
     // Over https with a client certificate (no token): the first server gets the certificate, a
@@ -126,10 +121,8 @@ private Q_SLOTS:
         tls.setLocalCertificate(QSslCertificate(serverCert->certificatePem, QSsl::Pem));
         tls.setPrivateKey(QSslKey(serverCert->privateKeyPem, QSsl::Ec, QSsl::Pem));
         tls.setCaCertificates(QSslCertificate::fromData(ca->certificatePem(), QSsl::Pem));
-        LoopbackHttpServer second(namespaceList, tls);
-        const QString location = QStringLiteral("https://%1:%2/api/v1/namespaces").arg(targetHost).arg(second.port());
-        LoopbackHttpServer first([&](const RecordedRequest&, int) { return ScriptedAnswer { 302, { { "Location", location.toUtf8() } }, {}, false }; }, tls);
-        ResolvedContext c = contextFor(QStringLiteral("https://127.0.0.1:%1").arg(first.port()), {});
+        RedirectingServers servers(302, QStringLiteral("https://%1:%B/api/v1/namespaces").arg(targetHost), namespaceList, {}, tls);
+        ResolvedContext c = contextFor(QStringLiteral("https://127.0.0.1:%1").arg(servers.first.port()), {});
         c.cluster.certificateAuthorityData = ca->certificatePem().toStdString();
         c.user.clientCertificateData = clientCert->certificatePem.toStdString();
         c.user.clientKeyData = clientCert->privateKeyPem.toStdString();
@@ -137,18 +130,16 @@ private Q_SLOTS:
         QVERIFY2(client.ok(), client.ok() ? "" : client.error().toString().c_str());
         const auto r = getNamespaces(**client);
         QVERIFY(!r.ok());
-        QVERIFY2(r.error().message.find(location.toStdString()) != std::string::npos, r.error().message.c_str());
-        QCOMPARE(first.requests().size(), 1);
-        QCOMPARE(first.requests()[0].clientCertificateCommonName, QStringLiteral("tester"));
-        QCOMPARE(second.connections(), 0);
+        QVERIFY2(r.error().message.find(servers.location.toStdString()) != std::string::npos, r.error().message.c_str());
+        QCOMPARE(servers.first.requests().size(), 1);
+        QCOMPARE(servers.first.requests()[0].clientCertificateCommonName, QStringLiteral("tester"));
+        QCOMPARE(servers.second.connections(), 0);
     }
 
     void watchRedirectIsRefused()
     {
-        LoopbackHttpServer second(namespaceList);
-        QString location = QStringLiteral("http://localhost:%1/api/v1/pods").arg(second.port());
-        LoopbackHttpServer first([&](const RecordedRequest&, int) { return ScriptedAnswer { 307, { { "Location", location.toUtf8() } }, {}, false }; });
-        auto client = KubeClient::create(contextFor(QStringLiteral("http://127.0.0.1:%1").arg(first.port())));
+        RedirectingServers servers(307, QStringLiteral("http://localhost:%B/api/v1/pods"), namespaceList);
+        auto client = KubeClient::create(contextFor(QStringLiteral("http://127.0.0.1:%1").arg(servers.first.port())));
         QVERIFY(client.ok());
         std::optional<Error> error;
         KubeClient::WatchOptions options;
@@ -156,16 +147,14 @@ private Q_SLOTS:
             [&](const Error& e) { error = e; });
         QTRY_VERIFY_WITH_TIMEOUT(error.has_value(), 30000);
         call.cancel();
-        QVERIFY2(error->message.find(location.toStdString()) != std::string::npos, error->message.c_str());
-        QCOMPARE(second.connections(), 0);
+        QVERIFY2(error->message.find(servers.location.toStdString()) != std::string::npos, error->message.c_str());
+        QCOMPARE(servers.second.connections(), 0);
     }
 
     void execHandshakeRedirectIsRefused()
     {
-        LoopbackHttpServer second(namespaceList);
-        QString location = QStringLiteral("http://127.0.0.1:%1/exec").arg(second.port());
-        LoopbackHttpServer first([&](const RecordedRequest&, int) { return ScriptedAnswer { 302, { { "Location", location.toUtf8() } }, {}, false }; });
-        auto client = KubeClient::create(contextFor(QStringLiteral("http://127.0.0.1:%1").arg(first.port())));
+        RedirectingServers servers(302, QStringLiteral("http://127.0.0.1:%B/exec"), namespaceList);
+        auto client = KubeClient::create(contextFor(QStringLiteral("http://127.0.0.1:%1").arg(servers.first.port())));
         QVERIFY(client.ok());
         ExecRequest request;
         request.ns = QStringLiteral("default");
@@ -175,10 +164,10 @@ private Q_SLOTS:
         QSignalSpy failed(session, &ExecSession::failed);
         QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 30000);
         const Error e = failed.at(0).at(0).value<Error>();
-        QVERIFY2(e.message.find(location.toStdString()) != std::string::npos, e.message.c_str());
-        QCOMPARE(first.requests().size(), 1);
-        QCOMPARE(first.requests()[0].headers.value("authorization"), "Bearer " + kToken);
-        QCOMPARE(second.connections(), 0);
+        QVERIFY2(e.message.find(servers.location.toStdString()) != std::string::npos, e.message.c_str());
+        QCOMPARE(servers.first.requests().size(), 1);
+        QCOMPARE(servers.first.requests()[0].headers.value("authorization"), "Bearer " + kToken);
+        QCOMPARE(servers.second.connections(), 0);
     }
 
     // A value that would end the Authorization header and start another is refused before any

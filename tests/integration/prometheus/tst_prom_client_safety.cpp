@@ -20,6 +20,7 @@ using namespace leakdesk;
 using namespace leakdesk::prom;
 using leakdesk::test::LoopbackHttpServer;
 using leakdesk::test::RecordedRequest;
+using leakdesk::test::RedirectingServers;
 using leakdesk::test::ScriptedAnswer;
 
 namespace {
@@ -66,38 +67,32 @@ private Q_SLOTS:
     {
         QFETCH(int, status);
         QFETCH(QString, target);
-        LoopbackHttpServer second(vectorAnswer);
-        QString location = target;
-        location.replace(QStringLiteral("%B"), QString::number(second.port()));
-        LoopbackHttpServer first([&](const RecordedRequest&, int) { return ScriptedAnswer { status, { { "Location", location.toUtf8() } }, {}, false }; });
-        location.replace(QStringLiteral("%A"), QString::number(first.port()));
-        PromClient client(connectionTo(first.port()));
+        RedirectingServers servers(status, target, vectorAnswer);
+        PromClient client(connectionTo(servers.first.port()));
         const auto r = instantQuery(client);
         QVERIFY(!r.ok());
         const QString message = QString::fromStdString(r.error().message);
         QVERIFY2(message.contains(QStringLiteral("another origin")), qPrintable(message));
-        QVERIFY2(message.contains(QUrl(location).toString(QUrl::RemoveQuery)), qPrintable(message));
+        QVERIFY2(message.contains(QUrl(servers.location).toString(QUrl::RemoveQuery)), qPrintable(message));
         QVERIFY(!message.contains(QString::fromLatin1(kToken)));
-        QCOMPARE(first.requests().size(), 1); // and not retried
-        QCOMPARE(second.connections(), 0);
+        QCOMPARE(servers.first.requests().size(), 1); // and not retried
+        QCOMPARE(servers.second.connections(), 0);
     }
 
     // The harness can see a leak: Qt's default redirect policy, unchanged, hands the header to the
     // second server. Without this the tests above could pass by never reaching it.
     void harnessSeesWhatQtsDefaultPolicyLeaks()
     {
-        LoopbackHttpServer second(vectorAnswer);
-        const QByteArray location = "http://127.0.0.1:" + QByteArray::number(second.port()) + "/api/v1/query";
-        LoopbackHttpServer first([&](const RecordedRequest&, int) { return ScriptedAnswer { 302, { { "Location", location } }, {}, false }; });
+        RedirectingServers servers(302, QStringLiteral("http://127.0.0.1:%B/api/v1/query"), vectorAnswer);
         QNetworkAccessManager plain;
         plain.setProxy(QNetworkProxy::NoProxy);
-        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/api/v1/query").arg(first.port())));
+        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/api/v1/query").arg(servers.first.port())));
         request.setRawHeader("Authorization", "Bearer " + kToken);
         QNetworkReply* reply = plain.get(request);
         QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 30000);
         reply->deleteLater();
-        QCOMPARE(second.requests().size(), 1);
-        QCOMPARE(second.requests()[0].headers.value("authorization"), "Bearer " + kToken);
+        QCOMPARE(servers.second.requests().size(), 1);
+        QCOMPARE(servers.second.requests()[0].headers.value("authorization"), "Bearer " + kToken);
     }
 
     void sameOriginRedirectIsFollowed_data()

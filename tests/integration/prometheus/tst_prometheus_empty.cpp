@@ -3,14 +3,9 @@
 // says why and what to check, and it exits 3 (documented in --help).
 #include "TestSupport.h"
 
-#include <QElapsedTimer>
-#include <QEventLoop>
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -38,34 +33,10 @@ private Q_SLOTS:
         LEAKDESK_REQUIRE_WITNESS(QStringLiteral("prometheus"));
         const QString prometheus = test::findProgram(QStringLiteral("prometheus"));
         QVERIFY(m_dir.isValid());
-        const QString config = m_dir.filePath(QStringLiteral("prometheus.yml"));
-        QFile cfg(config);
-        QVERIFY(cfg.open(QIODevice::WriteOnly));
-        cfg.write("global:\n  scrape_interval: 1h\nscrape_configs: []\n");
-        cfg.close();
-        const quint16 port = test::freeLoopbackPort();
-        QVERIFY(port != 0);
-        m_promUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
-        m_prometheus.setProcessChannelMode(QProcess::MergedChannels);
-        m_prometheus.start(prometheus,
-            { QStringLiteral("--config.file=") + config, QStringLiteral("--storage.tsdb.path=") + m_dir.filePath(QStringLiteral("data")),
-                QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port) });
-        QVERIFY2(m_prometheus.waitForStarted(10000), qPrintable(m_prometheus.errorString()));
-        QNetworkAccessManager nam;
-        QElapsedTimer ready;
-        ready.start();
-        bool up = false;
-        while (!up && ready.elapsed() < 60000 && m_prometheus.state() == QProcess::Running) {
-            QTest::qWait(250);
-            QNetworkReply* r = nam.get(QNetworkRequest(m_promUrl.resolved(QUrl(QStringLiteral("/-/ready")))));
-            QEventLoop loop;
-            connect(r, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-            loop.exec();
-            up = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200;
-            r->deleteLater();
-        }
-        QVERIFY2(up, m_prometheus.readAll().right(2000).constData());
         QString why;
+        const QString data = m_dir.filePath(QStringLiteral("data"));
+        QVERIFY2(test::startLocalPrometheus(m_prometheus, prometheus, m_dir.path(), data, {}, m_promUrl, why),
+            qPrintable(why));
         QVERIFY2(m_sandbox.start({}, why), qPrintable(why));
     }
 

@@ -214,33 +214,10 @@ private Q_SLOTS:
         }
 
         // Our own minimal configuration: scrape nothing, serve the backfilled blocks.
-        const QString config = m_dir.filePath(QStringLiteral("prometheus.yml"));
-        QFile cfg(config);
-        QVERIFY(cfg.open(QIODevice::WriteOnly));
-        cfg.write("global:\n  scrape_interval: 1h\nscrape_configs: []\n");
-        cfg.close();
-        const quint16 port = test::freeLoopbackPort();
-        QVERIFY(port != 0);
-        m_promUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
-        m_prometheus.setProcessChannelMode(QProcess::MergedChannels);
-        m_prometheus.start(prometheus,
-            { QStringLiteral("--config.file=") + config, QStringLiteral("--storage.tsdb.path=") + data,
-                QStringLiteral("--storage.tsdb.retention.time=100y"),
-                QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port) });
-        QVERIFY2(m_prometheus.waitForStarted(10000), qPrintable(m_prometheus.errorString()));
-        QElapsedTimer ready;
-        ready.start();
-        bool up = false;
-        while (!up && ready.elapsed() < 60000 && m_prometheus.state() == QProcess::Running) {
-            QTest::qWait(250);
-            QNetworkReply* r = m_nam.get(QNetworkRequest(m_promUrl.resolved(QUrl(QStringLiteral("/-/ready")))));
-            QEventLoop loop;
-            connect(r, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-            loop.exec();
-            up = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200;
-            r->deleteLater();
-        }
-        QVERIFY2(up, m_prometheus.readAll().right(2000).constData());
+        QString why;
+        QVERIFY2(test::startLocalPrometheus(m_prometheus, prometheus, m_dir.path(), data,
+                     { QStringLiteral("--storage.tsdb.retention.time=100y") }, m_promUrl, why),
+            qPrintable(why));
 
         m_sandbox.start(test::cliPath(),
             { QStringLiteral("sandbox"), QStringLiteral("serve"), QStringLiteral("--now-ms"), now,

@@ -4,6 +4,7 @@
 #include "GzipFiles.h"
 #include "LeakyHeapDump.h"
 
+#include "TestSupport.h"
 #include "heap/HeapAnalysisJob.h"
 #include "heap/HeapDiffJob.h"
 
@@ -224,7 +225,7 @@ private Q_SLOTS:
         const QString file = m_dir.filePath(QStringLiteral("refused-%1.hprof.gz").arg(QTest::currentDataTag()));
         QFile::remove(file);
         if (QByteArray(QTest::currentDataTag()) == "fifo") {
-            QCOMPARE(::mkfifo(QFile::encodeName(file).constData(), 0600), 0);
+            QCOMPARE(leakdesk::test::makeFifo(file), QString());
         } else {
             QFile f(file);
             QVERIFY(f.open(QIODevice::WriteOnly));

@@ -19,11 +19,7 @@ constexpr std::int64_t kNowMs = kIncidentStartMs + 2 * kHour;
 
 std::shared_ptr<const investigation::Findings> findings(std::optional<QueryKind> failed, bool emptyMemory = false)
 {
-    auto ev = std::make_shared<investigation::RawEvidence>();
-    ev->request.ns = "production";
-    ev->request.service = "checkout";
-    ev->request.nowMs = kNowMs;
-    ev->request.windowMs = 3 * kHour;
+    auto ev = checkoutEvidence(kNowMs);
     const std::int64_t from = kNowMs - ev->request.windowMs;
     const SawtoothPod a = sawtoothPod(from, kNowMs, 7, 0.0, 60'000);
     ev->pods.push_back(fixturePod("checkout-a", "node-1", int(a.restarts.back().value), a.killTimesMs.back()));

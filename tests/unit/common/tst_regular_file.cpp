@@ -1,6 +1,7 @@
 // readRegularFile / openRegularFile: the one way LeakDesk reads a file a user named. Regular files
 // up to the cap are read whole; everything else (devices, FIFOs, directories, sockets, files over
 // the cap, files whose size is not reported) is refused at once with the file and the reason.
+#include "TestSupport.h"
 #include "common/RegularFile.h"
 
 #include <QFile>
@@ -88,8 +89,7 @@ private Q_SLOTS:
         int sock = -1;
         if (kind == QLatin1String("fifo")) {
             path = m_dir.filePath(QStringLiteral("fifo")).toStdString();
-            ::unlink(path.c_str());
-            QCOMPARE(::mkfifo(path.c_str(), 0600), 0);
+            QCOMPARE(test::makeFifo(QString::fromStdString(path)), QString());
         } else if (kind == QLatin1String("dir")) {
             path = m_dir.path().toStdString();
         } else if (kind == QLatin1String("missing")) {

@@ -1,6 +1,7 @@
 // Every file a user names, read by the module that owns it: a runbook, an incident, a kubeconfig,
 // a Prometheus token or CA file. A FIFO (whose open() would wait for a writer), /dev/zero (which
 // never ends) and a file far over the kind's cap are each refused at once, with the file named.
+#include "TestSupport.h"
 #include "incident/IncidentStore.h"
 #include "investigation/ClusterConnection.h"
 #include "runbook/RunbookParser.h"
@@ -111,8 +112,7 @@ private Q_SLOTS:
         QString path = file;
         if (file == QLatin1String("fifo")) {
             path = m_dir.filePath(QStringLiteral("fifo"));
-            QFile::remove(path);
-            QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+            QCOMPARE(test::makeFifo(path), QString());
         } else if (file != QLatin1String("/dev/zero")) {
             path = m_dir.filePath(QStringLiteral("large"));
             QFile f(path);

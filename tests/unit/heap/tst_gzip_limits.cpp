@@ -3,9 +3,11 @@
 // message and what to do; inflation is capped by ratio and by free space; a path that is not a
 // regular file is refused at once; a dump without objects is an Error, never an empty analysis.
 // Concatenated members (what jcmd -gz writes) and the real JVM dumps keep working.
+#include "GzipFiles.h"
 #include "HprofWriter.h"
 #include "SampleHeap.h"
 
+#include "TestSupport.h"
 #include "heap/AnalysisProgress.h"
 #include "heap/ClassHistogram.h"
 #include "heap/HeapSnapshot.h"
@@ -56,34 +58,11 @@ Bytes gzipMembers(const Bytes& in, std::size_t memberSize)
     return out;
 }
 
-// One gzip member holding `prefix` followed by `zeros` zero bytes, deflated in a streaming way so
-// the test never holds the inflated bytes: the shape of a gzip bomb (about 1000:1).
+// One gzip member holding `prefix` followed by `zeros` zero bytes at the strongest compression:
+// the shape of a gzip bomb (about 1000:1).
 Bytes gzipBomb(const Bytes& prefix, std::uint64_t zeros)
 {
-    z_stream zs {};
-    deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
-    Bytes out;
-    Bytes chunk(1 << 20, 0);
-    Bytes buf(1 << 16);
-    auto pump = [&](const std::uint8_t* p, std::size_t n, int flush) {
-        zs.next_in = const_cast<Bytef*>(p);
-        zs.avail_in = uInt(n);
-        do {
-            zs.next_out = buf.data();
-            zs.avail_out = uInt(buf.size());
-            deflate(&zs, flush);
-            out.insert(out.end(), buf.begin(), buf.begin() + std::ptrdiff_t(buf.size() - zs.avail_out));
-        } while (zs.avail_out == 0);
-    };
-    pump(prefix.data(), prefix.size(), Z_NO_FLUSH);
-    for (std::uint64_t left = zeros; left > 0;) {
-        const std::size_t n = std::size_t(std::min<std::uint64_t>(left, chunk.size()));
-        pump(chunk.data(), n, Z_NO_FLUSH);
-        left -= n;
-    }
-    pump(nullptr, 0, Z_FINISH);
-    deflateEnd(&zs);
-    return out;
+    return gzipOf(prefix, zeros, ~0ull, DeflateSettings { 9, 9 });
 }
 
 Bytes hprofHeaderOnly()
@@ -371,8 +350,7 @@ private Q_SLOTS:
         QString path = kind;
         if (kind == QLatin1String("fifo")) {
             path = m_dir.filePath(QStringLiteral("dump.hprof"));
-            QFile::remove(path);
-            QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+            QCOMPARE(leakdesk::test::makeFifo(path), QString());
         } else if (kind == QLatin1String("dir")) {
             path = m_dir.filePath(QStringLiteral("a-directory.hprof"));
             QVERIFY(QDir().mkpath(path));

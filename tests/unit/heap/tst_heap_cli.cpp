@@ -1,14 +1,13 @@
 // `leakdesk-cli heap` on files that must not be analysed: a gzip bomb, damaged gzip, a compressed
 // non-dump, a dump without objects, a FIFO, a device. Each ends with a non-zero exit and a message
 // on stderr that says what is wrong and what to do; none prints "no leak suspects".
+#include "GzipFiles.h"
 #include "HprofWriter.h"
 #include "SampleHeap.h"
 #include "TestSupport.h"
 
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <zlib.h>
 
 #include <fstream>
 #include <sys/stat.h>
@@ -19,57 +18,6 @@ using namespace leakdesk::test;
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
-
-// gzip of `prefix` + `zeros` zero bytes, split into members of `memberSize` input bytes like jcmd -gz.
-Bytes gzipOf(const Bytes& prefix, std::uint64_t zeros, std::uint64_t memberSize)
-{
-    Bytes out, buf(1 << 16);
-    z_stream zs {};
-    std::uint64_t inMember = 0;
-    bool open = false;
-    auto pump = [&](const std::uint8_t* p, std::size_t n, int flush) {
-        zs.next_in = const_cast<Bytef*>(p);
-        zs.avail_in = uInt(n);
-        do {
-            zs.next_out = buf.data();
-            zs.avail_out = uInt(buf.size());
-            deflate(&zs, flush);
-            out.insert(out.end(), buf.begin(), buf.begin() + std::ptrdiff_t(buf.size() - zs.avail_out));
-        } while (zs.avail_out == 0);
-    };
-    auto feed = [&](const std::uint8_t* p, std::size_t n) {
-        while (n > 0) {
-            if (!open) {
-                zs = z_stream {};
-                deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-                open = true;
-                inMember = 0;
-            }
-            const std::size_t take = std::size_t(std::min<std::uint64_t>(n, memberSize - inMember));
-            pump(p, take, Z_NO_FLUSH);
-            p += take;
-            n -= take;
-            inMember += take;
-            if (inMember == memberSize) {
-                pump(nullptr, 0, Z_FINISH);
-                deflateEnd(&zs);
-                open = false;
-            }
-        }
-    };
-    feed(prefix.data(), prefix.size());
-    const Bytes chunk(1 << 20, 0);
-    for (std::uint64_t left = zeros; left > 0;) {
-        const std::size_t n = std::size_t(std::min<std::uint64_t>(left, chunk.size()));
-        feed(chunk.data(), n);
-        left -= n;
-    }
-    if (open) {
-        pump(nullptr, 0, Z_FINISH);
-        deflateEnd(&zs);
-    }
-    return out;
-}
 
 void writeFile(const QString& path, const Bytes& bytes)
 {
@@ -105,7 +53,7 @@ private Q_SLOTS:
         const std::string text = "not a heap dump\n";
         writeFile(path("text.hprof.gz"), gzipOf(Bytes(text.begin(), text.end()), 0, 1 << 20));
         writeFile(path("header.hprof"), header);
-        QCOMPARE(::mkfifo(QFile::encodeName(path("fifo.hprof")).constData(), 0600), 0);
+        QCOMPARE(makeFifo(path("fifo.hprof")), QString());
     }
 
     void refusedWithAReason_data()

@@ -45,13 +45,21 @@ inline kube::Pod fixturePod(const std::string& name, const std::string& node, in
     return p;
 }
 
-inline investigation::Findings fixtureFindings(std::int64_t nowMs)
+// Evidence about checkout in production over the 3 hours before `nowMs`: only the request, for
+// the caller to fill with pods, series and queries.
+inline std::shared_ptr<investigation::RawEvidence> checkoutEvidence(std::int64_t nowMs)
 {
     auto ev = std::make_shared<investigation::RawEvidence>();
     ev->request.ns = "production";
     ev->request.service = "checkout";
     ev->request.nowMs = nowMs;
     ev->request.windowMs = 3 * kHour;
+    return ev;
+}
+
+inline investigation::Findings fixtureFindings(std::int64_t nowMs)
+{
+    auto ev = checkoutEvidence(nowMs);
     const std::int64_t from = nowMs - ev->request.windowMs;
     // One history for every snapshot (generated from a fixed origin), seen through each window.
     const std::int64_t origin = kIncidentStartMs - 4 * kHour;

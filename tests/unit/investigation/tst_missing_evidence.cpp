@@ -20,11 +20,7 @@ constexpr std::int64_t kNowMs = kIncidentStartMs + 2 * kHour;
 // an error (and no series) instead, `empty` succeeded with no series.
 std::shared_ptr<investigation::RawEvidence> evidence(const QList<int>& failed, const QList<int>& empty = {})
 {
-    auto ev = std::make_shared<investigation::RawEvidence>();
-    ev->request.ns = "production";
-    ev->request.service = "checkout";
-    ev->request.nowMs = kNowMs;
-    ev->request.windowMs = 3 * kHour;
+    auto ev = checkoutEvidence(kNowMs);
     const std::int64_t from = kNowMs - ev->request.windowMs;
     const SawtoothPod a = sawtoothPod(from, kNowMs, 7, 0.0, 60'000);
     const SawtoothPod b = sawtoothPod(from, kNowMs, 11, 0.45, 60'000);

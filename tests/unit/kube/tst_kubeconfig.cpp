@@ -1,3 +1,4 @@
+#include "TestSupport.h"
 #include "kube/KubeConfig.h"
 
 #include <QFile>
@@ -215,7 +216,7 @@ private Q_SLOTS:
         QString path = kind;
         if (kind == QLatin1String("fifo")) {
             path = dir.filePath(QStringLiteral("config"));
-            QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+            QCOMPARE(test::makeFifo(path), QString());
         } else if (kind == QLatin1String("dir")) {
             path = dir.path();
         } else if (kind == QLatin1String("large") || kind == QLatin1String("sparse")) {
