@@ -52,9 +52,10 @@ void mergeRecords(std::vector<T>& out, const std::vector<T>* base, const std::ve
         if (*t == m)
             continue;
         const T* b = base ? findId(*base, m.id) : nullptr;
-        // With a base, a record is the same on both sides only when it was there before; without
-        // one, when it was made at the same moment.
-        const bool sameRecord = b != nullptr || (base == nullptr && timeOf(*t) == timeOf(m));
+        // A record is the same on both sides only when it was there before. Without a base this
+        // writer never saw theirs, so a different record under one id is another one, even when
+        // both were made in the same millisecond (parallel writers starting together do that).
+        const bool sameRecord = b != nullptr;
         if (sameRecord) {
             if (b && m == *b)
                 continue; // only theirs changed it

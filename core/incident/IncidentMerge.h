@@ -18,7 +18,7 @@
 //   changed the field since `base` wins; when both changed it, this writer wins (last writer wins
 //   per field). A runbook step is one unit (state, note, time): the later change by its time wins.
 // - Without a base (a writer that never read the file), every differing scalar is "changed by
-//   both", and two records with one id are the same record when they were made at the same time.
+//   both", and two different records with one id are two records (this writer's is renumbered).
 
 #include "incident/IncidentDocument.h"
 

@@ -195,6 +195,31 @@ private Q_SLOTS:
         QCOMPARE(merged.notes.size(), a->notes.size() + 2);
     }
 
+    // Two writers that never read the file (a GUI started before the file existed, a CLI run) both
+    // make note N1 in the same millisecond: they are two notes, and both survive the merge. Taking
+    // "same id, same time" for one record lost the first note of parallel writers.
+    void recordsMadeAtOnceWithoutABaseAreBothKept()
+    {
+        const IncidentDocument start = test::fixtureIncident();
+        IncidentDocument mine = start;
+        IncidentDocument theirs = start;
+        mine.notes.clear();
+        theirs.notes.clear();
+        const std::int64_t t = start.updatedMs + 1000;
+        recordNote(mine, "from the window", t);
+        recordNote(theirs, "from the terminal", t);
+        QCOMPARE(mine.notes.back().id, theirs.notes.back().id);
+        MergeReport report;
+        const IncidentDocument merged = mergeIncidents(nullptr, mine, theirs, &report);
+        QVERIFY(hasNote(merged, "from the window"));
+        QVERIFY(hasNote(merged, "from the terminal"));
+        QCOMPARE(merged.notes.size(), std::size_t(2));
+        QCOMPARE(report.renumbered.size(), std::size_t(1));
+        // The same note on both sides is still one note.
+        const IncidentDocument again = mergeIncidents(nullptr, theirs, theirs);
+        QCOMPARE(again.notes.size(), std::size_t(1));
+    }
+
     void newFilesAreOwnerOnly_data()
     {
         QTest::addColumn<int>("umaskValue");
