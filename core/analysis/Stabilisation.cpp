@@ -72,17 +72,35 @@ StabilityAssessment assessStability(std::span<const Sample> segment, bool startK
     }
     a.level = medianValue(part);
     a.trend = trendOf(*a.slope, a.level, params.flatFractionPerHour);
-    const std::string slopeText = formatBytes(a.slope->slopePerHour) + "/h (band " + formatBytes(a.slope->lowPerHour)
-        + " .. " + formatBytes(a.slope->highPerHour) + "/h)";
+    const auto slopeText = [](const SlopeEstimate& e) {
+        return formatBytes(e.slopePerHour) + "/h (band " + formatBytes(e.lowPerHour) + " .. "
+            + formatBytes(e.highPerHour) + "/h)";
+    };
+    // A warm-up that ends as an exponential approach (caches, JIT, pools filling) still rises a
+    // little just after the warm-up, at a rate a slow leak can have too, and a few minutes of
+    // samples cannot tell the two apart by their slope. What the runbook asks is whether memory has
+    // levelled off: after a warm-up, a rise whose surely-reached part (the band's low end over the
+    // time judged) stays under 1 % of the level has, whatever its slope.
+    const double judgedHours = static_cast<double>(observed) / 3.6e6;
+    const double surelyRisen = a.slope->lowPerHour * judgedHours;
+    const bool levellingOff = a.trend == Trend::Growing && startKnown && params.warmUpMs > 0
+        && surelyRisen < params.levelledOffFraction * a.level;
+    if (levellingOff)
+        a.trend = Trend::Flat;
     switch (a.trend) {
     case Trend::Flat:
-        a.reason = "slope " + slopeText + " is indistinguishable from zero at a level of " + formatBytes(a.level);
+        a.reason = levellingOff
+            ? "levelling off: slope " + slopeText(*a.slope) + ", at least " + formatBytes(surelyRisen) + " over the "
+                + minutes(observed) + " judged, under "
+                + std::to_string(static_cast<int>(params.levelledOffFraction * 100)) + " % of the level of "
+                + formatBytes(a.level)
+            : "slope " + slopeText(*a.slope) + " is indistinguishable from zero at a level of " + formatBytes(a.level);
         break;
     case Trend::Growing:
-        a.reason = "still growing at " + slopeText + " at a level of " + formatBytes(a.level);
+        a.reason = "still growing at " + slopeText(*a.slope) + " at a level of " + formatBytes(a.level);
         break;
     case Trend::Shrinking:
-        a.reason = "still shrinking at " + slopeText + " at a level of " + formatBytes(a.level);
+        a.reason = "still shrinking at " + slopeText(*a.slope) + " at a level of " + formatBytes(a.level);
         break;
     case Trend::NotEnoughData:
         break;

@@ -11,6 +11,9 @@
 //            0.3 %/h or 7 % a day, is well above it);
 //   growing  when the whole band is above 0 and slope > flatFractionPerHour x level;
 //   shrinking otherwise.
+// assessStability() adds one thing for a container lifetime judged after its warm-up: a rise whose
+// band's low end adds less than levelledOffFraction of the level over the time judged is
+// "levelling off" (flat): the tail of a warm-up, which a few minutes of slope cannot tell from a leak.
 
 #include "analysis/TheilSen.h"
 #include "common/Series.h"
@@ -32,6 +35,7 @@ struct StabilityParams {
     std::int64_t minObservationMs = 5 * 60 * 1000; // needed after the warm-up to judge
     std::size_t minPoints = 5; // needed after the warm-up to judge
     double flatFractionPerHour = 0.0005;
+    double levelledOffFraction = 0.01;
     TheilSenParams slope;
 };
 
