@@ -80,6 +80,19 @@ std::pair<std::string, std::string> controllerOf(const json& object)
     return {};
 }
 
+// When the API server recorded the latest Update by `manager` (managedFields[].time), in ms; 0 when
+// the server keeps no managed fields or the entry has no time.
+std::int64_t serverTimeOf(const json& object, const std::string& manager)
+{
+    std::int64_t latest = 0;
+    const json& fields = jsonAt(object, { "metadata", "managedFields" });
+    if (fields.is_array())
+        for (const json& f : fields)
+            if (jsonString(f, { "manager" }) == manager && jsonString(f, { "operation" }) == "Update")
+                latest = std::max(latest, kube::parseTimestampMs(jsonString(f, { "time" })));
+    return latest;
+}
+
 std::string podTarget(const std::string& ns, const std::string& pod)
 {
     return "pod/" + pod + " in namespace " + ns;
@@ -104,7 +117,7 @@ json IsolationRecord::toJson() const
         { "removed", labelJson(removed) }, { "services", services }, { "owner", owner },
         { "replacementExpected", replacementExpected }, { "resourceVersion", resourceVersion },
         { "appliedMs", appliedMs }, { "appliedAt", kube::formatTimestamp(appliedMs) },
-        { "fieldManager", fieldManager }, { "kubectl", kubectl } };
+        { "serverAppliedMs", serverAppliedMs }, { "fieldManager", fieldManager }, { "kubectl", kubectl } };
 }
 
 Result<IsolationRecord> IsolationRecord::fromJson(const json& j)
@@ -142,6 +155,8 @@ Result<IsolationRecord> IsolationRecord::fromJson(const json& j)
     r.replacementExpected = j.value("replacementExpected", false);
     if (j.contains("appliedMs") && j["appliedMs"].is_number_integer())
         r.appliedMs = j["appliedMs"].get<std::int64_t>();
+    if (j.contains("serverAppliedMs") && j["serverAppliedMs"].is_number_integer())
+        r.serverAppliedMs = j["serverAppliedMs"].get<std::int64_t>();
     return r;
 }
 
@@ -394,6 +409,7 @@ void PodIsolation::apply(const IsolationPlan& plan, Callback<IsolationRecord> do
                     record->resourceVersion = jsonString(*r, { "metadata", "resourceVersion" });
                     record->podUid = jsonString(*r, { "metadata", "uid" });
                     record->appliedMs = now;
+                    record->serverAppliedMs = serverTimeOf(*r, record->fieldManager);
                     record->id = "isolate-" + record->pod + "-"
                         + QDateTime::fromMSecsSinceEpoch(now, Qt::UTC)
                               .toString(QStringLiteral("yyyyMMdd'T'HHmmsszzz'Z'"))
@@ -417,9 +433,12 @@ void PodIsolation::status(const IsolationRecord& record, Callback<IsolationStatu
             for (const json& p : items) {
                 const auto [kind, name] = controllerOf(p);
                 const std::int64_t created = kube::parseTimestampMs(jsonString(p, { "metadata", "creationTimestamp" }));
-                // Created after the apply, give or take the clocks' difference.
+                // Created after the apply, by the server's clock when it told us its time (both
+                // stamps are whole seconds), else by ours give or take the clocks' difference.
+                const bool before = rec->serverAppliedMs > 0 ? created + 1000 < rec->serverAppliedMs
+                                                              : created + 5000 < rec->appliedMs;
                 if (kind + "/" + name != rec->owner || jsonString(p, { "metadata", "name" }) == rec->pod
-                    || terminating(p) || created + 5000 < rec->appliedMs || created < newest)
+                    || terminating(p) || before || created < newest)
                     continue;
                 newest = created;
                 out->replacement = jsonString(p, { "metadata", "name" });

@@ -61,7 +61,11 @@ struct IsolationRecord {
     std::string owner;
     bool replacementExpected = false;
     std::string resourceVersion; // of the pod right after the patch
-    std::int64_t appliedMs = 0;
+    std::int64_t appliedMs = 0; // this machine's clock
+    // The API server's clock at the change (its managedFields entry; 0 when it keeps none). The
+    // replacement's creationTimestamp is compared with this, not with appliedMs: a laptop whose
+    // clock is a minute off must still recognise the replacement.
+    std::int64_t serverAppliedMs = 0;
     std::string fieldManager = "leakdesk";
     std::string kubectl;
 

@@ -410,14 +410,18 @@ std::size_t SandboxModel::adoptPod(std::size_t pod, std::int64_t atMs)
     std::size_t victim = pod;
     if (revision + 1 == m_revisions[service].size()) {
         // The newest pod goes first (the controller's ranking among equally ready pods); one
-        // already being deleted (Terminating) no longer counts: it cannot go twice.
+        // already being deleted (Terminating) no longer counts: it cannot go twice. A replacement
+        // the controller has not created yet (it does so a second after the release) is the
+        // newest of all: adopted back within that second, the pod is simply never created.
         for (std::size_t p = 0; p < m_pods.size(); ++p)
-            if (m_pods[p].service == service && m_pods[p].revision == revision && podExistsAt(p, atMs)
-                && !m_pods[p].deletedMs && !podReleasedAt(p, atMs) && m_pods[p].createdMs > m_pods[victim].createdMs)
+            if (m_pods[p].service == service && m_pods[p].revision == revision
+                && (podExistsAt(p, atMs) || m_pods[p].createdMs > atMs) && !m_pods[p].deletedMs
+                && !podReleasedAt(p, atMs) && m_pods[p].createdMs > m_pods[victim].createdMs)
                 victim = p;
     }
-    // Terminating for the grace period the API server shows, then gone.
-    terminate(m_pods[victim], atMs + 2 * kSecondMs);
+    // Terminating for the grace period the API server shows, then gone; one not created yet never is.
+    const std::int64_t created = m_pods[victim].createdMs;
+    terminate(m_pods[victim], created > atMs ? created : atMs + 2 * kSecondMs);
     return victim;
 }
 

@@ -8,6 +8,7 @@
 #include "kube/KubeClient.h"
 #include "kube/KubeConfig.h"
 #include "sandbox/SandboxHost.h"
+#include "SandboxMoments.h"
 
 #include <QDateTime>
 #include <QTest>
@@ -106,7 +107,14 @@ private Q_SLOTS:
     {
         sandbox::SandboxOptions options;
         options.readOnlyUser = true;
-        options.fixedNowMs = QDateTime::currentMSecsSinceEpoch();
+        // A moment where the three checkout pods run steadily through every test's clock moves:
+        // at the wall clock's now one of them may be in its OOM restart back-off, out of the
+        // Service's ready addresses, and the counts below would depend on the time of day.
+        const auto steady = test::steadyMoment(options.seed,
+            "checkout", test::testNowMs(), 10 * 60 * 1000);
+        QVERIFY2(steady, "no moment today where the checkout pods all run steadily for 10 minutes");
+        options.fixedNowMs = *steady;
+        qInfo("sandbox clock pinned at %lld", static_cast<long long>(*steady));
         QVERIFY(m_sandbox.start(options).ok());
         auto cfg = kube::loadKubeConfig({ m_sandbox.kubeconfigPath().toStdString() });
         QVERIFY(cfg.ok());
@@ -164,6 +172,14 @@ private Q_SLOTS:
         QVERIFY(!st->replacement.empty());
         QVERIFY(st->replacement != target);
         QVERIFY(st->replacementReady);
+        // This machine's clock an hour ahead of the API server's: the replacement is still known,
+        // by the server's own time of the change.
+        QVERIFY(rec->serverAppliedMs > 0);
+        IsolationRecord skewed = *rec;
+        skewed.appliedMs += 3600 * 1000;
+        const auto seen = status(skewed);
+        QVERIFY2(seen.ok(), why(seen));
+        QCOMPARE(seen->replacement, st->replacement);
         const auto now = checkoutPods();
         QCOMPARE(now.size(), std::size_t(3));
         QVERIFY(std::find(now.begin(), now.end(), st->replacement) != now.end());

@@ -7,6 +7,7 @@
 #include "actions/RolloutProgress.h"
 #include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
+#include "SandboxMoments.h"
 
 #include <QDateTime>
 #include <QTest>
@@ -122,7 +123,7 @@ private Q_SLOTS:
     {
         sandbox::SandboxOptions options;
         options.readOnlyUser = true;
-        options.fixedNowMs = QDateTime::currentMSecsSinceEpoch();
+        options.fixedNowMs = test::testNowMs();
         QVERIFY(m_sandbox.start(options).ok());
         auto cfg = kube::loadKubeConfig({ m_sandbox.kubeconfigPath().toStdString() });
         QVERIFY(cfg.ok());

@@ -6,6 +6,7 @@
 #include "kube/KubeClient.h"
 #include "WaitForResult.h"
 #include "sandbox/SandboxHost.h"
+#include "SandboxMoments.h"
 
 #include <QDateTime>
 #include <QTest>
@@ -73,7 +74,7 @@ private Q_SLOTS:
     {
         sandbox::SandboxOptions options;
         options.readOnlyUser = true;
-        options.fixedNowMs = QDateTime::currentMSecsSinceEpoch();
+        options.fixedNowMs = test::testNowMs();
         QVERIFY(m_sandbox.start(options).ok());
         auto cfg = loadKubeConfig({ m_sandbox.kubeconfigPath().toStdString() });
         QVERIFY(cfg.ok());

@@ -7,6 +7,7 @@
 #include "WaitForResult.h"
 #include "kube/KubePaths.h"
 #include "sandbox/SandboxHost.h"
+#include "SandboxMoments.h"
 
 #include <QDateTime>
 #include <QTest>
@@ -69,7 +70,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         sandbox::SandboxOptions options;
-        options.fixedNowMs = QDateTime::currentMSecsSinceEpoch();
+        options.fixedNowMs = test::testNowMs();
         QVERIFY(m_sandbox.start(options).ok());
         auto cfg = loadKubeConfig({ m_sandbox.kubeconfigPath().toStdString() });
         QVERIFY(cfg.ok());
@@ -277,7 +278,7 @@ private Q_SLOTS:
         sandbox::SandboxHost tlsSandbox;
         sandbox::SandboxOptions options;
         options.tls = true;
-        options.fixedNowMs = QDateTime::currentMSecsSinceEpoch();
+        options.fixedNowMs = test::testNowMs();
         const auto started = tlsSandbox.start(options);
         QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
         QCOMPARE(tlsSandbox.kubeUrl().scheme(), QStringLiteral("https"));

@@ -9,6 +9,7 @@
 #include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
 #include "sandbox/SandboxModel.h"
+#include "SandboxMoments.h"
 
 #include <QCheckBox>
 #include <QLabel>
@@ -54,12 +55,13 @@ struct Cluster {
     // The sandbox's clock stands at `at` (default: now).
     Status start(sandbox::SandboxOptions options, std::optional<qint64> at = {})
     {
-        const qint64 now = at.value_or(QDateTime::currentMSecsSinceEpoch());
+        const qint64 now = at.value_or(test::testNowMs());
         pod = steadyCheckoutPod(sandbox::SandboxModel(42, now), now);
         if (pod.isEmpty())
             return makeError(ErrorCode::NotFound, "no checkout pod runs steadily at the sandbox's time");
         options.seed = 42;
         options.fixedNowMs = now;
+        qInfo("sandbox clock pinned at %lld (LEAKDESK_TEST_NOW_MS replays it)", static_cast<long long>(now));
         if (auto s = host.start(options); !s)
             return s;
         auto ctx = kube::resolveKubeconfig(host.kubeconfigPath().toStdString());

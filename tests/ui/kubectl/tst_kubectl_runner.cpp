@@ -3,6 +3,7 @@
 #include "TestSupport.h"
 #include "runbook/KubectlRunner.h"
 #include "sandbox/SandboxHost.h"
+#include "SandboxMoments.h"
 #include "sandbox/SandboxModel.h"
 
 #include "WaitForSignals.h"
@@ -47,7 +48,7 @@ private Q_SLOTS:
         // with the wall clock, the first checkout pod is now and then in its 10 s restart back-off
         // after an OOM kill, and `kubectl exec` into it fails ("container not found").
         sandbox::SandboxOptions options;
-        options.fixedNowMs = QDateTime::currentMSecsSinceEpoch();
+        options.fixedNowMs = test::testNowMs();
         const sandbox::SandboxModel model(options.seed, *options.fixedNowMs);
         for (std::size_t p = 0; p < model.pods().size() && m_runningCheckoutPod.isEmpty(); ++p)
             if (model.services()[model.pods()[p].service].name == "checkout"

@@ -371,6 +371,25 @@ private Q_SLOTS:
         QVERIFY(m.podExistsAt(p, back2 + kMinuteMs) && m.podExistsAt(q, back2 + kMinuteMs));
     }
 
+    // Put back within the second before the ReplicaSet creates the replacement: the replacement
+    // goes (it is never created), not another pod of the Service; the newest pod put back stays too.
+    void adoptedBeforeTheReplacementExistsKeepsEveryPod()
+    {
+        SandboxModel m(42, kNow);
+        const auto pods = podsOf(m, "checkout");
+        std::size_t newest = pods.front();
+        for (std::size_t i : pods)
+            if (m.pods()[i].createdMs > m.pods()[newest].createdMs)
+                newest = i;
+        const std::size_t r = m.releasePod(newest, kNow);
+        QCOMPARE(m.adoptPod(newest, kNow), r);
+        QVERIFY(!m.pods()[newest].deletedMs);
+        for (std::int64_t t : { kNow, kNow + kSecondMs, kNow + kMinuteMs })
+            QVERIFY(!m.podExistsAt(r, t));
+        for (std::size_t i : pods)
+            QVERIFY2(!m.pods()[i].deletedMs, m.pods()[i].name.c_str());
+    }
+
     // Out of its Service the pod takes no requests: its counters stand still (they are counters:
     // never going down), and grow again once it is back.
     void releasedPodTakesNoTraffic()
