@@ -6,7 +6,8 @@
 #include "heap/ServiceIsolationBox.h"
 #include "heap/HeapView.h"
 #include "incident/EscalationBar.h"
-#include "heap/LeakSuspects.h"
+#include "capture/FileChecksum.h"
+#include "incident/ActionJournal.h"
 #include "incident/IncidentExport.h"
 #include "incident/IncidentRecording.h"
 #include "incident/IncidentSession.h"
@@ -31,7 +32,6 @@
 #include "sandbox/SandboxHost.h"
 
 #include <QApplication>
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDialog>
 #include <QDir>
@@ -97,18 +97,6 @@ StepState fromIncident(incident::StepState s)
         break;
     }
     return StepState::Pending;
-}
-
-// SHA-256 of a file in 1 MiB reads (dumps are gigabytes): lower-case hex, empty when unreadable.
-std::string sha256OfFile(const QString& path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (!hash.addData(&f))
-        return {};
-    return hash.result().toHex().toStdString();
 }
 
 } // namespace
@@ -685,20 +673,19 @@ QDialog* MainWindow::captureHeapDump(const QString& podName)
         // The capture touched the cluster (a full GC, a file in the pod, maybe a debug container):
         // journaled as an action, with what the pipeline reported.
         if (const auto& r = dialog->result(); r && ensureIncident()) {
-            incident::ActionRecord a;
-            a.kind = "heap-capture";
-            a.title = tr("Heap dump of %1 captured (%2 MB%3)")
-                          .arg(p)
-                          .arg(r->bytes / 1e6, 0, 'f', 1)
-                          .arg(r->resumes > 0 ? tr(", %n resume(s)", nullptr, r->resumes) : QString())
-                          .toStdString();
-            a.target = "pod/" + p.toStdString() + (c.isEmpty() ? std::string() : " container " + c.toStdString());
-            QStringList out { tr("local file: %1").arg(path), tr("SHA-256: %1 (%2)").arg(sha, r->verifiedInPod ? tr("verified against sha256sum in the pod") : tr("not verified in the pod")),
-                r->remoteRemoved ? tr("removed from the pod: %1").arg(r->remoteFile) : tr("left in the pod: %1").arg(r->remoteFile) };
-            out += r->notes;
-            a.output = out.join(QLatin1Char('\n')).toStdString();
-            a.state = incident::ActionState::Applied;
-            m_incident->modify([&](incident::IncidentDocument& doc) { incident::recordAction(doc, a, incident::currentTimeMs()); });
+            incident::CapturedHeapDump dump;
+            dump.pod = p.toStdString();
+            dump.container = c.toStdString();
+            dump.localPath = path.toStdString();
+            dump.sha256 = sha.toStdString();
+            dump.verifiedInPod = r->verifiedInPod;
+            dump.bytes = r->bytes;
+            dump.resumes = r->resumes;
+            dump.remoteFile = r->remoteFile.toStdString();
+            dump.remoteRemoved = r->remoteRemoved;
+            for (const QString& note : r->notes)
+                dump.notes.push_back(note.toStdString());
+            m_incident->modify([&](incident::IncidentDocument& doc) { incident::recordHeapCapture(doc, dump, incident::currentTimeMs()); });
         }
         // An earlier dump of the same service still on disk: the growth between them is the leak.
         QString earlier;
@@ -728,12 +715,7 @@ void MainWindow::connectIsolation(ServiceIsolationBox* box, const QString& pod)
     const auto findApplied = [this](const QString& podName) -> const incident::ActionRecord* {
         if (!m_incident || !m_incident->document())
             return nullptr;
-        const auto& actions = m_incident->document()->actions;
-        for (auto it = actions.rbegin(); it != actions.rend(); ++it)
-            if (it->kind == "isolate-pod" && it->target == "pod/" + podName.toStdString()
-                && it->state == incident::ActionState::Applied)
-                return &*it;
-        return nullptr;
+        return incident::appliedIsolation(*m_incident->document(), podName.toStdString());
     };
     if (const auto* earlier = findApplied(pod))
         if (auto record = actions::IsolationRecord::fromJson(earlier->revertData))
@@ -741,25 +723,17 @@ void MainWindow::connectIsolation(ServiceIsolationBox* box, const QString& pod)
     connect(box, &ServiceIsolationBox::isolated, this, [this](const actions::IsolationRecord& r, const QString& summary) {
         if (!ensureIncident())
             return;
-        incident::ActionRecord a;
-        a.kind = "isolate-pod";
-        a.title = summary.toStdString();
-        a.target = "pod/" + r.pod;
-        a.kubectl = r.kubectl;
-        a.state = incident::ActionState::Applied;
-        a.revertData = r.toJson();
-        m_incident->modify([&](incident::IncidentDocument& doc) { incident::recordAction(doc, a, incident::currentTimeMs()); });
+        m_incident->modify([&](incident::IncidentDocument& doc) {
+            incident::recordIsolation(doc, r.pod, r.kubectl, r.toJson(), summary.toStdString(), incident::currentTimeMs());
+        });
         statusBar()->showMessage(summary);
     });
     connect(box, &ServiceIsolationBox::putBackDone, this,
         [this, findApplied](const actions::IsolationRecord& r, const QString& summary, const QString& kubectl) {
-            const auto* applied = findApplied(QString::fromStdString(r.pod));
-            if (!applied)
+            if (!findApplied(QString::fromStdString(r.pod)))
                 return;
-            const std::string id = applied->id;
             m_incident->modify([&](incident::IncidentDocument& doc) {
-                (void)incident::recordActionState(doc, id, incident::ActionState::Reverted,
-                    kubectl.toStdString() + "\n" + summary.toStdString(), incident::currentTimeMs());
+                (void)incident::recordIsolationPutBack(doc, r.pod, kubectl.toStdString(), summary.toStdString(), incident::currentTimeMs());
             });
             statusBar()->showMessage(summary);
         });
@@ -767,22 +741,15 @@ void MainWindow::connectIsolation(ServiceIsolationBox* box, const QString& pod)
         [this](const actions::IsolationRecord& r, const QString& summary, const QString& kubectl) {
             if (!ensureIncident())
                 return;
-            // The pod is gone: an action of its own, which cannot be reverted. The isolation stays in
-            // the record as it was (applied): nothing is left to put back.
-            incident::ActionRecord a;
-            a.kind = "delete-pod";
-            a.title = tr("Pod %1 deleted after its heap dump").arg(QString::fromStdString(r.pod)).toStdString();
-            a.target = "pod/" + r.pod;
-            a.kubectl = kubectl.toStdString();
-            a.output = summary.toStdString();
-            a.state = incident::ActionState::Applied;
-            m_incident->modify([&](incident::IncidentDocument& doc) { incident::recordAction(doc, a, incident::currentTimeMs()); });
+            m_incident->modify([&](incident::IncidentDocument& doc) {
+                incident::recordPodDeletion(doc, r.pod, kubectl.toStdString(), summary.toStdString(), incident::currentTimeMs());
+            });
             statusBar()->showMessage(summary);
         });
     connect(box, &ServiceIsolationBox::failed, this, [this](const QString& message) {
         if (m_incident && m_incident->document())
             m_incident->modify([&](incident::IncidentDocument& doc) {
-                incident::appendJournal(doc, { incident::currentTimeMs(), incident::JournalKind::Action, message.toStdString(), {}, {} });
+                incident::recordIsolationFailure(doc, message.toStdString(), incident::currentTimeMs());
             });
     });
 }
@@ -792,37 +759,20 @@ void MainWindow::recordHeapAnalysis()
     auto analysis = m_heapView->analysis();
     if (!analysis || !ensureIncident())
         return;
-    auto doc = m_incident->document();
-    const std::string path = analysis->path.toStdString();
-    for (const auto& d : doc->heapDumps)
-        if (d.path == path)
-            return; // reopened from the incident: already recorded
-    incident::HeapDumpRecord record;
-    record.capturedMs = QFileInfo(analysis->path).lastModified().toMSecsSinceEpoch();
-    record.path = path;
+    if (incident::hasHeapDump(*m_incident->document(), analysis->path.toStdString()))
+        return; // reopened from the incident: already recorded
+    const QFileInfo info(analysis->path);
     const CapturedDump captured = m_captured.take(analysis->path);
-    record.pod = captured.pod.toStdString();
-    record.container = captured.container.toStdString();
-    if (captured.capturedMs)
-        record.capturedMs = captured.capturedMs;
-    record.sizeBytes = static_cast<std::uint64_t>(QFileInfo(analysis->path).size());
-    for (const auto& s : analysis->suspects) {
-        incident::HeapSuspectRecord r;
-        r.category = heap::leakCategoryName(s.category);
-        r.className = s.className;
-        r.owner = s.owner;
-        r.retainedBytes = s.retainedBytes;
-        r.heapShare = s.heapShare;
-        r.elementCount = s.elementCount;
-        r.elementClass = s.elementClass;
-        r.explanation = s.explanation;
-        record.suspects.push_back(std::move(r));
-    }
-    record.summary = analysis->suspects.empty()
-        ? std::string("no leak suspect above the thresholds")
-        : "top suspect: " + analysis->suspects.front().explanation;
-    if (!captured.sha256.isEmpty()) { // verified against the pod's sha256sum during the capture
-        record.sha256 = captured.sha256.toStdString();
+    incident::AnalysedDumpFile file;
+    file.path = analysis->path.toStdString();
+    file.sizeBytes = static_cast<std::uint64_t>(info.size());
+    file.modifiedMs = info.lastModified().toMSecsSinceEpoch();
+    file.pod = captured.pod.toStdString();
+    file.container = captured.container.toStdString();
+    file.capturedMs = captured.capturedMs;
+    file.sha256 = captured.sha256.toStdString(); // verified against the pod's sha256sum during the capture
+    incident::HeapDumpRecord record = incident::heapDumpRecordFor(file, analysis->suspects);
+    if (!record.sha256.empty()) {
         m_incident->modify([&](incident::IncidentDocument& doc) { incident::recordHeapDump(doc, record, incident::currentTimeMs()); });
         return;
     }
@@ -833,7 +783,7 @@ void MainWindow::recordHeapAnalysis()
         watcher->deleteLater();
         m_incident->modify([&](incident::IncidentDocument& doc) { incident::recordHeapDump(doc, record, incident::currentTimeMs()); });
     });
-    watcher->setFuture(QtConcurrent::run(sha256OfFile, analysis->path));
+    watcher->setFuture(QtConcurrent::run(capture::sha256OfFile, analysis->path));
 }
 
 void MainWindow::updateMitigationTarget()
@@ -991,16 +941,14 @@ void MainWindow::onCommandFinished(const KubectlRun& run)
     const QString journaled = journaledOutput(run);
     QString actionId;
     if (ensureIncident()) {
-        incident::ActionRecord a;
-        a.kind = "shell";
-        a.title = run.command.left(120).toStdString();
-        a.kubectl = run.command.toStdString();
-        a.output = journaled.toStdString();
-        a.diff = m_lastPreview.toStdString();
-        a.state = run.exitCode == 0 && !run.timedOut ? incident::ActionState::Applied : incident::ActionState::Failed;
-        a.error = note.toStdString();
+        incident::RunbookCommandRun record;
+        record.command = run.command.toStdString();
+        record.journaledOutput = journaled.toStdString();
+        record.preview = m_lastPreview.toStdString();
+        record.succeeded = run.exitCode == 0 && !run.timedOut;
+        record.note = note.toStdString();
         std::string id;
-        m_incident->modify([&](incident::IncidentDocument& doc) { id = incident::recordAction(doc, a, incident::currentTimeMs()); });
+        m_incident->modify([&](incident::IncidentDocument& doc) { id = incident::recordRunbookCommand(doc, record, incident::currentTimeMs()); });
         actionId = QString::fromStdString(id);
     }
     m_lastPreview.clear();
