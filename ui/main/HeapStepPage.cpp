@@ -32,10 +32,11 @@ HeapStepPage::HeapStepPage(PageContext context, HeapView* heapView, QWidget* par
 {
     // Heap steps: the dump is analysed in the Heap tab.
     auto* hl = new QVBoxLayout(this);
-    auto* hint = new QLabel(tr("Capture a dump from a pod (LeakDesk finds the JVM, checks disk space, memory headroom and "
-                               "tools first, and verifies the transfer), or open a <code>.hprof</code> (or "
-                               "<code>.hprof.gz</code>) file. It is analysed here instead of in MAT or VisualVM: class histogram, "
-                               "dominator tree, leak suspects with their path to a GC root, and the growth between two dumps."),
+    auto* hint = new QLabel(
+        tr("Capture a dump from a pod (LeakDesk finds the JVM, checks disk space, memory headroom and "
+           "tools first, and verifies the transfer), or open a <code>.hprof</code> (or "
+           "<code>.hprof.gz</code>) file. It is analysed here instead of in MAT or VisualVM: class histogram, "
+           "dominator tree, leak suspects with their path to a GC root, and the growth between two dumps."),
         this);
     hint->setWordWrap(true);
     hint->setTextFormat(Qt::RichText);
@@ -74,11 +75,13 @@ QDialog* HeapStepPage::captureHeapDump(const QString& podName)
             for (const auto& p : findings->pods) // highest memory first
                 pods << QString::fromStdString(p.name);
         if (pods.isEmpty()) {
-            QMessageBox::information(window(), tr("Capture heap dump"), tr("Investigate a service first: its pods are listed here."));
+            QMessageBox::information(
+                window(), tr("Capture heap dump"), tr("Investigate a service first: its pods are listed here."));
             return nullptr;
         }
         bool ok = false;
-        pod = QInputDialog::getItem(window(), tr("Capture heap dump"), tr("Pod (highest memory first):"), pods, 0, false, &ok);
+        pod = QInputDialog::getItem(
+            window(), tr("Capture heap dump"), tr("Pod (highest memory first):"), pods, 0, false, &ok);
         if (!ok)
             return nullptr;
     }
@@ -93,40 +96,45 @@ QDialog* HeapStepPage::captureHeapDump(const QString& podName)
     const QString ns = m_ctx.bar->currentNamespace();
     auto* dialog = new HeapCaptureDialog(conn->kube(), ns, pod, {}, base, window());
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &HeapCaptureDialog::captured, this, [this, dialog](const QString& path, const QString& sha, const QString& p, const QString& c) {
-        // The capture touched the cluster (a full GC, a file in the pod, maybe a debug container):
-        // journaled as an action, with what the pipeline reported.
-        if (const auto& r = dialog->result(); r && m_ctx.ensureIncident()) {
-            incident::CapturedHeapDump dump;
-            dump.pod = p.toStdString();
-            dump.container = c.toStdString();
-            dump.localPath = path.toStdString();
-            dump.sha256 = sha.toStdString();
-            dump.verifiedInPod = r->verifiedInPod;
-            dump.bytes = r->bytes;
-            dump.resumes = r->resumes;
-            dump.remoteFile = r->remoteFile.toStdString();
-            dump.remoteRemoved = r->remoteRemoved;
-            for (const QString& note : r->notes)
-                dump.notes.push_back(note.toStdString());
-            m_ctx.incident->modify([&](incident::IncidentDocument& doc) { incident::recordHeapCapture(doc, dump, incident::currentTimeMs()); });
-        }
-        // An earlier dump of the same service still on disk: the growth between them is the leak.
-        QString earlier;
-        if (auto doc = m_ctx.incident->document())
-            for (auto it = doc->heapDumps.rbegin(); it != doc->heapDumps.rend() && earlier.isEmpty(); ++it)
-                if (QString::fromStdString(it->path) != path && QFileInfo::exists(QString::fromStdString(it->path)))
-                    earlier = QString::fromStdString(it->path);
-        m_captured.insert(path, { p, c, sha, incident::currentTimeMs() });
-        Q_EMIT openHeapDumpRequested(path);
-        if (!earlier.isEmpty()) {
-            m_heapView->openDiff(earlier, path); // in the Diff tab, next to the new dump's analysis
-            m_ctx.showStatus(tr("Captured %1 (SHA-256 verified); the Diff tab compares it with %2: what grows is the leak")
-                                         .arg(QFileInfo(path).fileName(), QFileInfo(earlier).fileName()));
-        } else {
-            m_ctx.showStatus(tr("Captured %1 (SHA-256 verified); capture again later to see what grows").arg(QFileInfo(path).fileName()));
-        }
-    });
+    connect(dialog, &HeapCaptureDialog::captured, this,
+        [this, dialog](const QString& path, const QString& sha, const QString& p, const QString& c) {
+            // The capture touched the cluster (a full GC, a file in the pod, maybe a debug container):
+            // journaled as an action, with what the pipeline reported.
+            if (const auto& r = dialog->result(); r && m_ctx.ensureIncident()) {
+                incident::CapturedHeapDump dump;
+                dump.pod = p.toStdString();
+                dump.container = c.toStdString();
+                dump.localPath = path.toStdString();
+                dump.sha256 = sha.toStdString();
+                dump.verifiedInPod = r->verifiedInPod;
+                dump.bytes = r->bytes;
+                dump.resumes = r->resumes;
+                dump.remoteFile = r->remoteFile.toStdString();
+                dump.remoteRemoved = r->remoteRemoved;
+                for (const QString& note : r->notes)
+                    dump.notes.push_back(note.toStdString());
+                m_ctx.incident->modify([&](incident::IncidentDocument& doc) {
+                    incident::recordHeapCapture(doc, dump, incident::currentTimeMs());
+                });
+            }
+            // An earlier dump of the same service still on disk: the growth between them is the leak.
+            QString earlier;
+            if (auto doc = m_ctx.incident->document())
+                for (auto it = doc->heapDumps.rbegin(); it != doc->heapDumps.rend() && earlier.isEmpty(); ++it)
+                    if (QString::fromStdString(it->path) != path && QFileInfo::exists(QString::fromStdString(it->path)))
+                        earlier = QString::fromStdString(it->path);
+            m_captured.insert(path, { p, c, sha, incident::currentTimeMs() });
+            Q_EMIT openHeapDumpRequested(path);
+            if (!earlier.isEmpty()) {
+                m_heapView->openDiff(earlier, path); // in the Diff tab, next to the new dump's analysis
+                m_ctx.showStatus(
+                    tr("Captured %1 (SHA-256 verified); the Diff tab compares it with %2: what grows is the leak")
+                        .arg(QFileInfo(path).fileName(), QFileInfo(earlier).fileName()));
+            } else {
+                m_ctx.showStatus(tr("Captured %1 (SHA-256 verified); capture again later to see what grows")
+                                     .arg(QFileInfo(path).fileName()));
+            }
+        });
     connectIsolation(dialog->isolationBox(), pod);
     dialog->show();
     return dialog;
@@ -144,20 +152,23 @@ void HeapStepPage::connectIsolation(ServiceIsolationBox* box, const QString& pod
     if (const auto* earlier = findApplied(pod))
         if (auto record = actions::IsolationRecord::fromJson(earlier->revertData))
             box->resume(*record);
-    connect(box, &ServiceIsolationBox::isolated, this, [this](const actions::IsolationRecord& r, const QString& summary) {
-        if (!m_ctx.ensureIncident())
-            return;
-        m_ctx.incident->modify([&](incident::IncidentDocument& doc) {
-            incident::recordIsolation(doc, r.pod, r.kubectl, r.toJson(), summary.toStdString(), incident::currentTimeMs());
+    connect(
+        box, &ServiceIsolationBox::isolated, this, [this](const actions::IsolationRecord& r, const QString& summary) {
+            if (!m_ctx.ensureIncident())
+                return;
+            m_ctx.incident->modify([&](incident::IncidentDocument& doc) {
+                incident::recordIsolation(
+                    doc, r.pod, r.kubectl, r.toJson(), summary.toStdString(), incident::currentTimeMs());
+            });
+            m_ctx.showStatus(summary);
         });
-        m_ctx.showStatus(summary);
-    });
     connect(box, &ServiceIsolationBox::putBackDone, this,
         [this, findApplied](const actions::IsolationRecord& r, const QString& summary, const QString& kubectl) {
             if (!findApplied(QString::fromStdString(r.pod)))
                 return;
             m_ctx.incident->modify([&](incident::IncidentDocument& doc) {
-                (void)incident::recordIsolationPutBack(doc, r.pod, kubectl.toStdString(), summary.toStdString(), incident::currentTimeMs());
+                (void)incident::recordIsolationPutBack(
+                    doc, r.pod, kubectl.toStdString(), summary.toStdString(), incident::currentTimeMs());
             });
             m_ctx.showStatus(summary);
         });
@@ -166,7 +177,8 @@ void HeapStepPage::connectIsolation(ServiceIsolationBox* box, const QString& pod
             if (!m_ctx.ensureIncident())
                 return;
             m_ctx.incident->modify([&](incident::IncidentDocument& doc) {
-                incident::recordPodDeletion(doc, r.pod, kubectl.toStdString(), summary.toStdString(), incident::currentTimeMs());
+                incident::recordPodDeletion(
+                    doc, r.pod, kubectl.toStdString(), summary.toStdString(), incident::currentTimeMs());
             });
             m_ctx.showStatus(summary);
         });
@@ -197,7 +209,8 @@ void HeapStepPage::recordHeapAnalysis()
     file.sha256 = captured.sha256.toStdString(); // verified against the pod's sha256sum during the capture
     incident::HeapDumpRecord record = incident::heapDumpRecordFor(file, analysis->suspects);
     if (!record.sha256.empty()) {
-        m_ctx.incident->modify([&](incident::IncidentDocument& doc) { incident::recordHeapDump(doc, record, incident::currentTimeMs()); });
+        m_ctx.incident->modify(
+            [&](incident::IncidentDocument& doc) { incident::recordHeapDump(doc, record, incident::currentTimeMs()); });
         return;
     }
     // The checksum of a multi-gigabyte file takes seconds: computed off the GUI thread.
@@ -205,7 +218,8 @@ void HeapStepPage::recordHeapAnalysis()
     connect(watcher, &QFutureWatcher<std::string>::finished, this, [this, watcher, record]() mutable {
         record.sha256 = watcher->result();
         watcher->deleteLater();
-        m_ctx.incident->modify([&](incident::IncidentDocument& doc) { incident::recordHeapDump(doc, record, incident::currentTimeMs()); });
+        m_ctx.incident->modify(
+            [&](incident::IncidentDocument& doc) { incident::recordHeapDump(doc, record, incident::currentTimeMs()); });
     });
     watcher->setFuture(QtConcurrent::run(capture::sha256OfFile, analysis->path));
 }

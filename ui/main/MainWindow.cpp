@@ -2,17 +2,14 @@
 
 #include "heap/HeapView.h"
 #include "incident/EscalationBar.h"
-#include "incident/IncidentExport.h"
 #include "incident/IncidentRecording.h"
 #include "incident/IncidentSession.h"
-#include "incident/InvestigationRecording.h"
 #include "incident/TimelineView.h"
-#include "chart/MemoryChart.h"
 #include "investigation/Escalation.h"
 #include "investigation/InvestigationController.h"
-#include "investigation/MemoryEvidenceView.h"
 #include "main/ConnectionBar.h"
 #include "main/HeapStepPage.h"
+#include "main/IncidentFiles.h"
 #include "main/RunbookCommandRunner.h"
 #include "main/RunbookPage.h"
 #include "runbook/RunbookChecklistModel.h"
@@ -23,7 +20,6 @@
 #include <QDateTime>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QInputDialog>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
@@ -34,7 +30,8 @@
 
 namespace leakdesk::ui {
 
-MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<const runbook::Runbook> runbook, QWidget* parent)
+MainWindow::MainWindow(
+    InvestigationController* controller, std::shared_ptr<const runbook::Runbook> runbook, QWidget* parent)
     : QMainWindow(parent)
     , m_controller(controller)
     , m_bar(new ConnectionBar(this))
@@ -46,10 +43,11 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
     context.controller = m_controller;
     context.bar = m_bar;
     context.incident = m_incident;
-    context.ensureIncident = [this] { return ensureIncident(); };
+    context.ensureIncident = [this] { return m_files && m_files->ensureIncident(); };
     context.findings = [this] { return m_findings; };
     context.showStatus = [this](const QString& message) { statusBar()->showMessage(message); };
     m_runbook = new RunbookPage(context, this);
+    m_files = new IncidentFiles(context, m_runbook, this);
     m_escalation = new EscalationBar(this);
     m_tabs = new QTabWidget(this);
     m_heapView = new HeapView(this);
@@ -86,15 +84,21 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
     buildMenus();
 
     // The incident: every finding, step change, note and heap analysis is journaled and saved.
-    connect(m_incident, &IncidentSession::documentChanged, this, [this](std::shared_ptr<const incident::IncidentDocument> doc) {
-        m_timeline->setDocument(doc);
-        m_tabs->setTabText(m_tabs->indexOf(m_timeline), doc ? tr("Timeline (%1)").arg(doc->journal.size()) : tr("Timeline"));
-        updateTitle();
-    });
+    connect(m_incident, &IncidentSession::documentChanged, this,
+        [this](std::shared_ptr<const incident::IncidentDocument> doc) {
+            m_timeline->setDocument(doc);
+            m_tabs->setTabText(
+                m_tabs->indexOf(m_timeline), doc ? tr("Timeline (%1)").arg(doc->journal.size()) : tr("Timeline"));
+            updateTitle();
+        });
     connect(m_incident, &IncidentSession::saveFailed, this, [this](const QString& message) {
-        statusBar()->showMessage(tr("The incident could not be saved: %1 — it is kept in memory and saved again with the next change").arg(message));
+        statusBar()->showMessage(
+            tr("The incident could not be saved: %1 — it is kept in memory and saved again with the next change")
+                .arg(message));
     });
     connect(m_timeline, &TimelineView::entryActivated, this, &MainWindow::showMomentOnChart);
+    connect(m_files, &IncidentFiles::restored, this, &MainWindow::restoreFromIncident);
+    connect(m_files, &IncidentFiles::runbookRequested, this, [this] { m_tabs->setCurrentIndex(0); });
     connect(m_runbook, &RunbookPage::revealRequested, this, [this] { m_tabs->setCurrentWidget(m_runbook); });
     connect(m_runbook->commands(), &RunbookCommandRunner::commandFinished, this, &MainWindow::commandFinished);
     connect(m_heapStep, &HeapStepPage::openHeapDumpRequested, this, [this](const QString& path) {
@@ -105,28 +109,34 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
     });
     connect(m_heapStep, &HeapStepPage::showHeapViewRequested, this, [this] { m_tabs->setCurrentWidget(m_heapView); });
 
+    // The investigation: the bar chooses what to investigate, the findings fill the pages.
+    connect(m_controller, &InvestigationController::stateChanged, this,
+        [this](const ConnectionState& s) { m_bar->setState(s, m_controller->contexts()); });
     connect(m_controller, &InvestigationController::namespacesChanged, m_bar, &ConnectionBar::setNamespaces);
-    connect(m_controller, &InvestigationController::servicesChanged, this, [this](const QString& ns, const QStringList& services) {
-        if (ns != m_bar->currentNamespace())
-            return; // the user moved on
-        QString preferred = m_preferredService;
-        if (preferred.isEmpty() && !services.isEmpty())
-            preferred = services.first();
-        m_bar->setServices(services, preferred);
-        if (services.isEmpty())
-            statusBar()->showMessage(tr("No Deployments in namespace %1").arg(ns));
-    });
+    connect(m_controller, &InvestigationController::servicesChanged, this,
+        [this](const QString& ns, const QStringList& services) {
+            if (ns != m_bar->currentNamespace())
+                return; // the user moved on
+            QString preferred = m_preferredService;
+            if (preferred.isEmpty() && !services.isEmpty())
+                preferred = services.first();
+            m_bar->setServices(services, preferred);
+            if (services.isEmpty())
+                statusBar()->showMessage(tr("No Deployments in namespace %1").arg(ns));
+        });
     connect(m_controller, &InvestigationController::busyChanged, m_bar, &ConnectionBar::setBusy);
     connect(m_controller, &InvestigationController::findingsReady, this, &MainWindow::showFindings);
-    connect(m_controller, &InvestigationController::investigationFailed, this, [this](const QString& message, const QString& hint) {
-        statusBar()->showMessage(hint.isEmpty() ? message : tr("%1 — %2").arg(message, hint));
-    });
+    connect(m_controller, &InvestigationController::investigationFailed, this,
+        [this](const QString& message, const QString& hint) {
+            statusBar()->showMessage(hint.isEmpty() ? message : tr("%1 — %2").arg(message, hint));
+        });
     connect(m_bar, &ConnectionBar::namespaceSelected, m_controller, &InvestigationController::refreshServices);
     connect(m_bar, &ConnectionBar::serviceSelected, this, [this](const QString& service) {
         m_preferredService = service;
         m_controller->investigate(m_bar->currentNamespace(), service);
     });
-    connect(m_bar, &ConnectionBar::refreshRequested, this, [this] { m_controller->investigate(m_bar->currentNamespace(), m_bar->currentService()); });
+    connect(m_bar, &ConnectionBar::refreshRequested, this,
+        [this] { m_controller->investigate(m_bar->currentNamespace(), m_bar->currentService()); });
     connect(m_bar, &ConnectionBar::contextSelected, this, [this](const QString& context) {
         auto* conn = m_controller->connection();
         if (!conn || context == conn->contextName())
@@ -139,7 +149,6 @@ MainWindow::MainWindow(InvestigationController* controller, std::shared_ptr<cons
             m_controller->refreshNamespaces();
     });
 
-
     setRunbook(std::move(runbook));
     statusBar()->showMessage(tr("Connecting…"));
 }
@@ -149,17 +158,18 @@ MainWindow::~MainWindow() = default;
 void MainWindow::buildMenus()
 {
     auto* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&New incident"), QKeySequence::New, this, &MainWindow::newIncident);
-    file->addAction(tr("&Open incident…"), QKeySequence::Open, this, &MainWindow::openIncidentDialog);
-    file->addAction(tr("Export incident &report…"), this, &MainWindow::exportReportDialog);
+    file->addAction(tr("&New incident"), QKeySequence::New, m_files, &IncidentFiles::newIncident);
+    file->addAction(tr("&Open incident…"), QKeySequence::Open, m_files, &IncidentFiles::openIncidentDialog);
+    file->addAction(tr("Export incident &report…"), m_files, &IncidentFiles::exportReportDialog);
     file->addSeparator();
     file->addAction(tr("Open &runbook…"), this, &MainWindow::openRunbookFile);
     file->addAction(tr("Open &heap dump…"), this, &MainWindow::openHeapDumpDialog);
-    file->addAction(tr("&Export chart as PNG…"), this, &MainWindow::exportChart);
+    file->addAction(tr("&Export chart as PNG…"), m_runbook, &RunbookPage::exportChartDialog);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
     auto* inc = menuBar()->addMenu(tr("&Incident"));
-    inc->addAction(tr("Add &note…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), this, &MainWindow::addNoteDialog);
+    inc->addAction(
+        tr("Add &note…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), m_files, &IncidentFiles::addNoteDialog);
     inc->addAction(tr("Show &timeline"), this, [this] { m_tabs->setCurrentWidget(m_timeline); });
     inc->addAction(tr("Runbook t&hresholds…"), this, [this] {
         const auto book = m_runbook->checklist()->runbook();
@@ -170,11 +180,11 @@ void MainWindow::buildMenus()
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About LeakDesk"), this, [this] {
         QMessageBox::about(this, tr("About LeakDesk"),
-            tr("<b>LeakDesk %1</b><p>The memory-leak runbook as a guided checklist, backed by cluster and Prometheus evidence.</p>")
+            tr("<b>LeakDesk %1</b><p>The memory-leak runbook as a guided checklist, backed by cluster and Prometheus "
+               "evidence.</p>")
                 .arg(QApplication::applicationVersion()));
     });
 }
-
 
 void MainWindow::setRunbook(std::shared_ptr<const runbook::Runbook> runbook)
 {
@@ -184,33 +194,85 @@ void MainWindow::setRunbook(std::shared_ptr<const runbook::Runbook> runbook)
     m_runbook->setRunbook(std::move(runbook), m_params);
 }
 
-MemoryEvidenceView* MainWindow::memoryView() const { return m_runbook->memoryView(); }
+MemoryEvidenceView* MainWindow::memoryView() const
+{
+    return m_runbook->memoryView();
+}
 
-OomEvidenceView* MainWindow::oomView() const { return m_runbook->oomView(); }
+OomEvidenceView* MainWindow::oomView() const
+{
+    return m_runbook->oomView();
+}
 
-StepDetailView* MainWindow::stepView() const { return m_runbook->stepView(); }
+StepDetailView* MainWindow::stepView() const
+{
+    return m_runbook->stepView();
+}
 
-RunbookChecklistModel* MainWindow::checklist() const { return m_runbook->checklist(); }
+RunbookChecklistModel* MainWindow::checklist() const
+{
+    return m_runbook->checklist();
+}
 
-QListView* MainWindow::checklistView() const { return m_runbook->checklistView(); }
+QListView* MainWindow::checklistView() const
+{
+    return m_runbook->checklistView();
+}
 
-MitigationPanel* MainWindow::mitigationPanel() const { return m_runbook->mitigationPanel(); }
+MitigationPanel* MainWindow::mitigationPanel() const
+{
+    return m_runbook->mitigationPanel();
+}
 
-void MainWindow::selectStep(int row) { m_runbook->selectStep(row); }
+void MainWindow::selectStep(int row)
+{
+    m_runbook->selectStep(row);
+}
 
-int MainWindow::currentStep() const { return m_runbook->currentStep(); }
+int MainWindow::currentStep() const
+{
+    return m_runbook->currentStep();
+}
 
-QWidget* MainWindow::currentEvidenceWidget() const { return m_runbook->currentEvidenceWidget(); }
+QWidget* MainWindow::currentEvidenceWidget() const
+{
+    return m_runbook->currentEvidenceWidget();
+}
 
-void MainWindow::runCommand(const QString& command) { m_runbook->commands()->run(command); }
+void MainWindow::runCommand(const QString& command)
+{
+    m_runbook->commands()->run(command);
+}
 
-void MainWindow::setChangeConfirmer(ChangeConfirmer confirmer) { m_runbook->commands()->setChangeConfirmer(std::move(confirmer)); }
+void MainWindow::setChangeConfirmer(ChangeConfirmer confirmer)
+{
+    m_runbook->commands()->setChangeConfirmer(std::move(confirmer));
+}
 
-void MainWindow::setKubectlFolder(const QString& folder) { m_runbook->commands()->setKubectlFolder(folder); }
+void MainWindow::setKubectlFolder(const QString& folder)
+{
+    m_runbook->commands()->setKubectlFolder(folder);
+}
 
-QDialog* MainWindow::captureHeapDump(const QString& pod) { return m_heapStep->captureHeapDump(pod); }
+QDialog* MainWindow::captureHeapDump(const QString& pod)
+{
+    return m_heapStep->captureHeapDump(pod);
+}
 
-void MainWindow::showMomentOnChart(qint64 tMs) { m_runbook->showMomentOnChart(tMs); }
+bool MainWindow::openOrCreateIncident(const QString& path)
+{
+    return m_files->openOrCreateIncident(path);
+}
+
+void MainWindow::addNote(const QString& text)
+{
+    m_files->addNote(text);
+}
+
+void MainWindow::showMomentOnChart(qint64 tMs)
+{
+    m_runbook->showMomentOnChart(tMs);
+}
 
 void MainWindow::showFindings(std::shared_ptr<const investigation::Findings> findings)
 {
@@ -222,11 +284,13 @@ void MainWindow::showFindings(std::shared_ptr<const investigation::Findings> fin
     m_escalation->setEvidence(findings, std::nullopt);
     if (auto* conn = m_controller->connection())
         investigation::fetchServiceContext(conn->kube(), QString::fromStdString(findings->request.ns),
-            QString::fromStdString(findings->request.service), this, [this, findings](Result<investigation::ServiceContext> ctx) {
+            QString::fromStdString(findings->request.service), this,
+            [this, findings](Result<investigation::ServiceContext> ctx) {
                 if (findings != m_findings)
                     return; // newer findings arrived meanwhile
                 if (!ctx) {
-                    statusBar()->showMessage(tr("Escalation check incomplete: %1").arg(QString::fromStdString(ctx.error().toString())));
+                    statusBar()->showMessage(
+                        tr("Escalation check incomplete: %1").arg(QString::fromStdString(ctx.error().toString())));
                     return;
                 }
                 m_escalation->setEvidence(findings, std::move(ctx).value());
@@ -237,25 +301,13 @@ void MainWindow::showFindings(std::shared_ptr<const investigation::Findings> fin
                                  .arg(findings->oom.countLastHour)
                                  .arg(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"))));
     Q_EMIT findingsShown(findings);
-    if (!ensureIncident()) {
-        Q_EMIT findingsRecorded({});
-        return;
-    }
-    std::string id;
-    m_incident->modify([&](incident::IncidentDocument& doc) {
-        if (doc.service.empty()) {
-            doc.ns = findings->request.ns;
-            doc.service = findings->request.service;
-        }
-        id = incident::recordFindings(doc, *findings, incident::currentTimeMs());
-    });
-    Q_EMIT findingsRecorded(QString::fromStdString(id));
+    Q_EMIT findingsRecorded(m_files->recordFindings(*findings));
 }
-
 
 void MainWindow::openRunbookFile()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open runbook"), {}, tr("Markdown (*.md *.markdown);;All files (*)"));
+    const QString path
+        = QFileDialog::getOpenFileName(this, tr("Open runbook"), {}, tr("Markdown (*.md *.markdown);;All files (*)"));
     if (path.isEmpty())
         return;
     auto book = runbook::loadRunbookFile(path.toStdString());
@@ -266,84 +318,9 @@ void MainWindow::openRunbookFile()
     setRunbook(std::make_shared<const runbook::Runbook>(std::move(book).value()));
 }
 
-void MainWindow::exportChart()
+// An incident opened from its file: its service, its latest dump still on disk, its title.
+void MainWindow::restoreFromIncident(const std::shared_ptr<const incident::IncidentDocument>& doc)
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), QStringLiteral("memory.png"), tr("PNG image (*.png)"));
-    if (path.isEmpty())
-        return;
-    if (auto st = m_runbook->memoryView()->chart()->exportPng(path, 1600, 900); !st)
-        QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(st.error().toString()));
-}
-
-
-bool MainWindow::ensureIncident()
-{
-    if (m_incident->isOpen())
-        return true;
-    const QString ns = m_bar->currentNamespace();
-    const QString service = m_bar->currentService();
-    if (service.isEmpty())
-        return false; // nothing to name the incident after yet
-    const QString path = m_pendingIncidentPath.isEmpty() ? IncidentSession::defaultPathFor(ns, service, incident::currentTimeMs())
-                                                         : m_pendingIncidentPath;
-    m_pendingIncidentPath.clear();
-    return openOrCreateIncident(path);
-}
-
-bool MainWindow::openOrCreateIncident(const QString& path)
-{
-    if (!QFileInfo::exists(path) && m_bar->currentService().isEmpty()) {
-        // Started before a service is chosen: the incident is created there with the first finding.
-        m_pendingIncidentPath = path;
-        return true;
-    }
-    if (QFileInfo::exists(path)) {
-        incident::LoadFailure failure;
-        if (auto st = m_incident->open(path, &failure); !st) {
-            QString text = QString::fromStdString(st.error().toString());
-            if (failure.backupLoadable) {
-                const auto answer = QMessageBox::question(this, tr("Incident file damaged"),
-                    tr("%1\n\nThe last good autosave (%2) can be opened instead. Open it?")
-                        .arg(text, QDateTime::fromMSecsSinceEpoch(failure.backupUpdatedMs).toString(Qt::ISODate)));
-                if (answer == QMessageBox::Yes) {
-                    if (auto b = m_incident->openBackup(path); b) {
-                        restoreFromIncident();
-                        return true;
-                    }
-                }
-            } else {
-                QMessageBox::warning(this, tr("Cannot open incident"), text);
-            }
-            return false;
-        }
-        restoreFromIncident();
-        statusBar()->showMessage(tr("Incident reopened from %1").arg(path));
-        return true;
-    }
-    incident::NewIncident params;
-    params.ns = m_bar->currentNamespace().toStdString();
-    params.service = m_bar->currentService().toStdString();
-    if (auto* conn = m_controller->connection())
-        params.cluster = incident::clusterRefFor(*conn);
-    params.runbook = m_runbook->checklist()->runbook().get();
-    params.nowMs = incident::currentTimeMs();
-    auto doc = incident::newIncident(params);
-    // Steps already ticked before the incident existed are carried over.
-    m_runbook->carryStepStates(doc, params.nowMs);
-    if (auto st = m_incident->create(path, std::move(doc)); !st) {
-        statusBar()->showMessage(tr("No incident file: %1").arg(QString::fromStdString(st.error().toString())));
-        return false;
-    }
-    statusBar()->showMessage(tr("Incident started; saved after every change to %1").arg(path));
-    return true;
-}
-
-void MainWindow::restoreFromIncident()
-{
-    auto doc = m_incident->document();
-    if (!doc)
-        return;
-    m_runbook->restoreSteps(*doc);
     if (!doc->service.empty())
         m_preferredService = QString::fromStdString(doc->service);
     for (auto it = doc->heapDumps.rbegin(); it != doc->heapDumps.rend(); ++it)
@@ -363,77 +340,11 @@ void MainWindow::updateTitle()
         return;
     }
     const QString sev = QString::fromStdString(doc->currentSeverity());
-    setWindowTitle(tr("%1%2 — LeakDesk").arg(sev.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(sev), QString::fromStdString(doc->title)));
+    setWindowTitle(
+        tr("%1%2 — LeakDesk")
+            .arg(sev.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(sev), QString::fromStdString(doc->title)));
     setWindowFilePath(m_incident->path());
 }
-
-void MainWindow::newIncident()
-{
-    m_incident->close();
-    m_runbook->resetSteps();
-    selectStep(0);
-    if (ensureIncident())
-        m_tabs->setCurrentIndex(0);
-}
-
-void MainWindow::openIncidentDialog()
-{
-    const QString dir = QFileInfo(IncidentSession::defaultPathFor({}, {}, 0)).absolutePath();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open incident"), dir, tr("LeakDesk incidents (*.leakdesk);;All files (*)"));
-    if (!path.isEmpty())
-        openOrCreateIncident(path);
-}
-
-void MainWindow::addNote(const QString& text)
-{
-    if (text.trimmed().isEmpty() || !ensureIncident())
-        return;
-    const int step = currentStep();
-    m_incident->modify([&](incident::IncidentDocument& doc) { incident::recordNote(doc, text.trimmed().toStdString(), incident::currentTimeMs(), step); });
-    statusBar()->showMessage(tr("Note added to the incident"));
-}
-
-void MainWindow::addNoteDialog()
-{
-    bool ok = false;
-    const QString text = QInputDialog::getMultiLineText(this, tr("Add note"), tr("Note for the incident journal:"), {}, &ok);
-    if (ok)
-        addNote(text);
-}
-
-void MainWindow::exportReportDialog()
-{
-    auto doc = m_incident->document();
-    if (!doc) {
-        QMessageBox::information(this, tr("Export report"), tr("There is no incident yet: investigate a service first."));
-        return;
-    }
-    QString selected;
-    const QString base = QFileInfo(m_incident->path()).completeBaseName();
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export incident report"), base + QStringLiteral(".html"),
-        tr("HTML, self-contained (*.html);;Markdown (*.md);;PDF (*.pdf);;JSON (*.json)"), &selected);
-    if (path.isEmpty())
-        return;
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    auto format = incident::exportFormatFromName(suffix.toStdString());
-    if (!format) {
-        QMessageBox::warning(this, tr("Export report"), tr("Choose a file ending in .html, .md, .pdf or .json"));
-        return;
-    }
-    const bool redact = QMessageBox::question(this, tr("Export report"),
-                            tr("Redact names (pods, namespaces, images) for sharing outside the company?"),
-                            QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
-        == QMessageBox::Yes;
-    incident::ExportOptions options;
-    options.redact = redact;
-    auto written = incident::writeIncidentExport(*doc, *format, path, options);
-    if (!written) {
-        QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(written.error().toString()));
-        return;
-    }
-    statusBar()->showMessage(tr("Report written to %1 (%n file(s))", nullptr, static_cast<int>(written->size())).arg(path));
-}
-
 
 void MainWindow::openHeapDumpDialog()
 {
@@ -449,7 +360,6 @@ void MainWindow::openHeapDump(const QString& path)
     m_heapView->openDump(path);
 }
 
-
 void MainWindow::setParameters(const runbook::RunbookParameters& parameters)
 {
     const QString changes = ThresholdsDialog::describeChanges(m_params, parameters);
@@ -461,12 +371,12 @@ void MainWindow::setParameters(const runbook::RunbookParameters& parameters)
         return;
     if (m_incident->isOpen())
         m_incident->modify([&](incident::IncidentDocument& doc) {
-            incident::recordNote(doc, tr("Runbook thresholds changed for this incident: %1").arg(changes).toStdString(), incident::currentTimeMs());
+            incident::recordNote(doc, tr("Runbook thresholds changed for this incident: %1").arg(changes).toStdString(),
+                incident::currentTimeMs());
         });
     // The verdicts depend on them: investigate again.
     if (!m_bar->currentService().isEmpty())
         m_controller->investigate(m_bar->currentNamespace(), m_bar->currentService());
 }
-
 
 } // namespace leakdesk::ui

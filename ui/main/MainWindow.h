@@ -17,12 +17,17 @@ class QDialog;
 class QListView;
 class QTabWidget;
 
+namespace leakdesk::incident {
+struct IncidentDocument;
+}
+
 namespace leakdesk::ui {
 
 class ConnectionBar;
 class EscalationBar;
 class HeapStepPage;
 class HeapView;
+class IncidentFiles;
 class IncidentSession;
 class MitigationPanel;
 class InvestigationController;
@@ -36,7 +41,8 @@ class TimelineView;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    MainWindow(InvestigationController* controller, std::shared_ptr<const runbook::Runbook> runbook, QWidget* parent = nullptr);
+    MainWindow(InvestigationController* controller, std::shared_ptr<const runbook::Runbook> runbook,
+        QWidget* parent = nullptr);
     ~MainWindow() override;
 
     void setRunbook(std::shared_ptr<const runbook::Runbook> runbook);
@@ -93,15 +99,9 @@ private:
     void buildMenus();
     void showFindings(std::shared_ptr<const investigation::Findings> findings);
     void openRunbookFile();
-    void exportChart();
     void openHeapDumpDialog();
-    void openIncidentDialog();
-    void newIncident();
-    void addNoteDialog();
-    void exportReportDialog();
-    void restoreFromIncident();
+    void restoreFromIncident(const std::shared_ptr<const incident::IncidentDocument>& doc);
     void updateTitle();
-    bool ensureIncident();
 
     InvestigationController* m_controller;
     ConnectionBar* m_bar;
@@ -112,9 +112,9 @@ private:
     HeapView* m_heapView;
     TimelineView* m_timeline;
     HeapStepPage* m_heapStep;
+    IncidentFiles* m_files = nullptr; // before it exists, there is no incident to write to
     std::shared_ptr<const investigation::Findings> m_findings;
     QString m_preferredService;
-    QString m_pendingIncidentPath;
     runbook::RunbookParameters m_params;
 };
 

@@ -33,7 +33,10 @@ RunbookCommandRunner::RunbookCommandRunner(PageContext context, QWidget* dialogP
 
 RunbookCommandRunner::~RunbookCommandRunner() = default;
 
-QWidget* RunbookCommandRunner::dialogParent() const { return m_dialogParent->window(); }
+QWidget* RunbookCommandRunner::dialogParent() const
+{
+    return m_dialogParent->window();
+}
 
 bool RunbookCommandRunner::kubectlTarget(KubectlTarget& target)
 {
@@ -87,7 +90,8 @@ void RunbookCommandRunner::run(const QString& command)
     }
     auto plan = planKubectlRun(command, target);
     if (!plan) {
-        QMessageBox::warning(dialogParent(), tr("Cannot run the command"), QString::fromStdString(plan.error().toString()));
+        QMessageBox::warning(
+            dialogParent(), tr("Cannot run the command"), QString::fromStdString(plan.error().toString()));
         return;
     }
     m_pendingChange.reset();
@@ -100,14 +104,16 @@ void RunbookCommandRunner::run(const QString& command)
         }
         if (auto st = m_kubectl->run(*m_pendingChange, true); !st) {
             m_pendingChange.reset();
-            QMessageBox::warning(dialogParent(), tr("Cannot run the command"), QString::fromStdString(st.error().toString()));
+            QMessageBox::warning(
+                dialogParent(), tr("Cannot run the command"), QString::fromStdString(st.error().toString()));
             return;
         }
         m_ctx.showStatus(tr("Server-side dry run: %1").arg(command));
         return;
     }
     if (auto st = m_kubectl->run(*plan); !st) {
-        QMessageBox::warning(dialogParent(), tr("Cannot run the command"), QString::fromStdString(st.error().toString()));
+        QMessageBox::warning(
+            dialogParent(), tr("Cannot run the command"), QString::fromStdString(st.error().toString()));
         return;
     }
     m_ctx.showStatus(tr("Running: %1").arg(command));
@@ -125,17 +131,22 @@ void RunbookCommandRunner::confirmAndRunChange(const KubectlRun* preview)
     asRunbookLine.text = plan->command.toStdString();
     runbook::classifyCommand(asRunbookLine);
     auto* conn = m_ctx.controller->connection();
-    const QString html = changeConfirmationHtml(*plan, target, conn ? conn->defaultNamespace() : QString(), preview, asRunbookLine.action);
+    const QString html = changeConfirmationHtml(
+        *plan, target, conn ? conn->defaultNamespace() : QString(), preview, asRunbookLine.action);
     const bool yes = m_confirmChange ? m_confirmChange(html)
-                                     : QMessageBox::question(dialogParent(), tr("Change the cluster?"), html, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+                                     : QMessageBox::question(dialogParent(), tr("Change the cluster?"), html,
+                                           QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
             == QMessageBox::Yes;
     if (!yes) {
         m_ctx.showStatus(tr("Not run: %1").arg(plan->command));
         return;
     }
-    m_lastPreview = preview ? tr("server-side dry run (exit code %1):\n%2").arg(preview->exitCode).arg(journaledOutput(*preview)) : QString();
+    m_lastPreview = preview
+        ? tr("server-side dry run (exit code %1):\n%2").arg(preview->exitCode).arg(journaledOutput(*preview))
+        : QString();
     if (auto st = m_kubectl->run(*plan); !st) {
-        QMessageBox::warning(dialogParent(), tr("Cannot run the command"), QString::fromStdString(st.error().toString()));
+        QMessageBox::warning(
+            dialogParent(), tr("Cannot run the command"), QString::fromStdString(st.error().toString()));
         return;
     }
     m_ctx.showStatus(tr("Running: %1").arg(plan->command));
@@ -165,12 +176,14 @@ void RunbookCommandRunner::onCommandFinished(const KubectlRun& run)
         record.succeeded = run.exitCode == 0 && !run.timedOut;
         record.note = note.toStdString();
         std::string id;
-        m_ctx.incident->modify([&](incident::IncidentDocument& doc) { id = incident::recordRunbookCommand(doc, record, incident::currentTimeMs()); });
+        m_ctx.incident->modify([&](incident::IncidentDocument& doc) {
+            id = incident::recordRunbookCommand(doc, record, incident::currentTimeMs());
+        });
         actionId = QString::fromStdString(id);
     }
     m_lastPreview.clear();
     m_ctx.showStatus(note.isEmpty() ? tr("Done in %1 s: %2").arg(run.elapsedMs / 1000.0, 0, 'f', 1).arg(run.command)
-                                            : tr("%1: %2").arg(note, run.command));
+                                    : tr("%1: %2").arg(note, run.command));
     // The output, where the user looks: a small window that stays until closed. Masked when it
     // prints Secret data; "Show" reveals it in this window only, on purpose.
     auto* dialog = dialogParent()->findChild<QDialog*>(QStringLiteral("commandOutput"));
@@ -209,6 +222,5 @@ void RunbookCommandRunner::onCommandFinished(const KubectlRun& run)
     dialog->show();
     Q_EMIT commandFinished(actionId, run.exitCode, journaled);
 }
-
 
 } // namespace leakdesk::ui

@@ -15,10 +15,12 @@
 #include "runbook/RunbookChecklistModel.h"
 #include "runbook/StepDetailView.h"
 
+#include <QFileDialog>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QListView>
 #include <QMap>
-#include <QHBoxLayout>
+#include <QMessageBox>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -125,7 +127,8 @@ RunbookPage::RunbookPage(PageContext context, QWidget* parent)
     pageLayout->setContentsMargins(0, 0, 0, 0);
     pageLayout->addWidget(split);
 
-    connect(m_stepList->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex& i) { selectStep(i.row()); });
+    connect(m_stepList->selectionModel(), &QItemSelectionModel::currentChanged, this,
+        [this](const QModelIndex& i) { selectStep(i.row()); });
     connect(m_stepView, &StepDetailView::stateRequested, this, [this](StepState state, const QString& note) {
         const int row = currentStep();
         m_checklist->setStepState(row, state, note);
@@ -133,19 +136,22 @@ RunbookPage::RunbookPage(PageContext context, QWidget* parent)
         if (state != StepState::Pending && row + 1 < m_checklist->rowCount())
             m_stepList->setCurrentIndex(m_checklist->index(row + 1));
     });
-    connect(m_checklist, &RunbookChecklistModel::stepStateChanged, this, [this](int row, StepState state, const QString& note) {
-        updateProgress();
-        if (m_restoring || !m_ctx.ensureIncident())
-            return;
-        m_ctx.incident->modify([&](incident::IncidentDocument& doc) {
-            (void)incident::recordStepState(doc, row, toIncident(state), note.toStdString(), incident::currentTimeMs());
+    connect(m_checklist, &RunbookChecklistModel::stepStateChanged, this,
+        [this](int row, StepState state, const QString& note) {
+            updateProgress();
+            if (m_restoring || !m_ctx.ensureIncident())
+                return;
+            m_ctx.incident->modify([&](incident::IncidentDocument& doc) {
+                (void)incident::recordStepState(
+                    doc, row, toIncident(state), note.toStdString(), incident::currentTimeMs());
+            });
         });
-    });
     connect(m_oomView, &OomEvidenceView::killActivated, this, &RunbookPage::showMomentOnChart);
-    connect(m_ctx.controller, &InvestigationController::investigationFailed, this, [this](const QString& message, const QString& hint) {
-        m_memoryView->banner()->show(VerdictBanner::Tone::Warning, message, hint);
-        m_oomView->banner()->show(VerdictBanner::Tone::Warning, message, hint);
-    });
+    connect(m_ctx.controller, &InvestigationController::investigationFailed, this,
+        [this](const QString& message, const QString& hint) {
+            m_memoryView->banner()->show(VerdictBanner::Tone::Warning, message, hint);
+            m_oomView->banner()->show(VerdictBanner::Tone::Warning, message, hint);
+        });
     m_stepView->setRunAvailable(!KubectlRunner::kubectlPath().isEmpty());
     connect(m_stepView, &StepDetailView::runRequested, m_commands, &RunbookCommandRunner::run);
 }
@@ -156,7 +162,8 @@ void RunbookPage::setHeapStepPage(HeapStepPage* page)
     m_evidence->addWidget(page);
 }
 
-void RunbookPage::setRunbook(std::shared_ptr<const runbook::Runbook> runbook, const runbook::RunbookParameters& parameters)
+void RunbookPage::setRunbook(
+    std::shared_ptr<const runbook::Runbook> runbook, const runbook::RunbookParameters& parameters)
 {
     m_checklist->setRunbook(runbook);
     m_params = parameters;
@@ -165,11 +172,13 @@ void RunbookPage::setRunbook(std::shared_ptr<const runbook::Runbook> runbook, co
         if (!runbook->severity.empty())
             meta += tr("Severity: %1").arg(QString::fromStdString(runbook->severity).toHtmlEscaped());
         if (!runbook->owner.empty())
-            meta += (meta.isEmpty() ? QString() : QStringLiteral("<br>")) + tr("Owner: %1").arg(QString::fromStdString(runbook->owner).toHtmlEscaped());
+            meta += (meta.isEmpty() ? QString() : QStringLiteral("<br>"))
+                + tr("Owner: %1").arg(QString::fromStdString(runbook->owner).toHtmlEscaped());
         m_runbookTitle->setText(QStringLiteral("<b>%1</b><br><span style='color:#5f6368'>%2</span>")
                                     .arg(QString::fromStdString(runbook->title).toHtmlEscaped(), meta));
         if (!runbook->warnings.empty())
-            m_runbookTitle->setToolTip(tr("%n part(s) of the runbook were not understood; see Help.", nullptr, static_cast<int>(runbook->warnings.size())));
+            m_runbookTitle->setToolTip(tr("%n part(s) of the runbook were not understood; see Help.", nullptr,
+                static_cast<int>(runbook->warnings.size())));
     }
     updateProgress();
     if (m_checklist->rowCount() > 0)
@@ -190,9 +199,15 @@ void RunbookPage::updateProgress()
     m_progress->setText(tr("%1 of %2 steps done").arg(m_checklist->doneCount()).arg(m_checklist->rowCount()));
 }
 
-int RunbookPage::currentStep() const { return m_stepList->currentIndex().row(); }
+int RunbookPage::currentStep() const
+{
+    return m_stepList->currentIndex().row();
+}
 
-QWidget* RunbookPage::currentEvidenceWidget() const { return m_evidence->currentWidget(); }
+QWidget* RunbookPage::currentEvidenceWidget() const
+{
+    return m_evidence->currentWidget();
+}
 
 void RunbookPage::selectStep(int row)
 {
@@ -223,7 +238,8 @@ void RunbookPage::updateBindings()
     b.insert(QStringLiteral("service-name"), m_ctx.bar->currentService());
     const auto findings = m_ctx.findings();
     if (findings && !findings->pods.empty())
-        b.insert(QStringLiteral("pod-name"), QString::fromStdString(findings->pods.front().name)); // highest memory first
+        b.insert(
+            QStringLiteral("pod-name"), QString::fromStdString(findings->pods.front().name)); // highest memory first
     m_stepView->setBindings(b, m_ctx.bar->currentNamespace());
 }
 
@@ -262,6 +278,16 @@ void RunbookPage::showMomentOnChart(qint64 tMs)
         }
 }
 
+void RunbookPage::exportChartDialog()
+{
+    const QString path = QFileDialog::getSaveFileName(
+        window(), tr("Export chart"), QStringLiteral("memory.png"), tr("PNG image (*.png)"));
+    if (path.isEmpty())
+        return;
+    if (auto st = m_memoryView->chart()->exportPng(path, 1600, 900); !st)
+        QMessageBox::warning(window(), tr("Export failed"), QString::fromStdString(st.error().toString()));
+}
+
 void RunbookPage::restoreSteps(const incident::IncidentDocument& doc)
 {
     m_restoring = true;
@@ -288,7 +314,8 @@ void RunbookPage::carryStepStates(incident::IncidentDocument& doc, std::int64_t 
 {
     for (int r = 0; r < m_checklist->rowCount(); ++r)
         if (m_checklist->stepState(r) != StepState::Pending)
-            (void)incident::recordStepState(doc, r, toIncident(m_checklist->stepState(r)), m_checklist->stepNote(r).toStdString(), nowMs);
+            (void)incident::recordStepState(
+                doc, r, toIncident(m_checklist->stepState(r)), m_checklist->stepNote(r).toStdString(), nowMs);
 }
 
 } // namespace leakdesk::ui

@@ -43,6 +43,8 @@ public:
     void selectStep(int row);
     int currentStep() const;
     void showFindings(const std::shared_ptr<const investigation::Findings>& findings);
+    // File > Export chart as PNG: the memory chart, 1600x900.
+    void exportChartDialog();
     // Selects the memory step and centres the chart on `tMs` with the crosshair there.
     void showMomentOnChart(qint64 tMs);
 
