@@ -9,6 +9,20 @@
 
 using namespace leakdesk;
 
+namespace {
+
+// Writes `content` into `dir` as a dump and returns its path.
+QString writeDump(const QTemporaryDir& dir, const QByteArray& content)
+{
+    const QString path = dir.filePath(QStringLiteral("dump.hprof"));
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(content) != content.size())
+        return {};
+    return path;
+}
+
+} // namespace
+
 class TestFileChecksum : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -29,11 +43,8 @@ private Q_SLOTS:
         QFETCH(QByteArray, content);
         QFETCH(QString, digest);
         QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("dump.hprof"));
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(content);
-        f.close();
+        const QString path = writeDump(dir, content);
+        QVERIFY(!path.isEmpty());
         QCOMPARE(QString::fromStdString(capture::sha256OfFile(path)), digest);
     }
 
@@ -44,11 +55,8 @@ private Q_SLOTS:
         for (int i = 0; i < content.size(); ++i)
             content[i] = static_cast<char>((i * 131 + (i >> 12)) & 0xff);
         QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("big.hprof"));
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(content);
-        f.close();
+        const QString path = writeDump(dir, content);
+        QVERIFY(!path.isEmpty());
         QCOMPARE(QByteArray::fromStdString(capture::sha256OfFile(path)),
             QCryptographicHash::hash(content, QCryptographicHash::Sha256).toHex());
     }
