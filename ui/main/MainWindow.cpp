@@ -37,8 +37,8 @@ MainWindow::MainWindow(
     , m_bar(new ConnectionBar(this))
     , m_incident(new IncidentSession(this))
 {
-    // What every page shares; created in the order the widgets had when the window built them
-    // itself, so the keyboard focus moves through them as before.
+    // What every page shares. Pages are created in the order the window once created their widgets
+    // (the heap step after the toolbar): Tab moves the keyboard focus through them as before.
     PageContext context;
     context.controller = m_controller;
     context.bar = m_bar;
@@ -52,8 +52,6 @@ MainWindow::MainWindow(
     m_tabs = new QTabWidget(this);
     m_heapView = new HeapView(this);
     m_timeline = new TimelineView(this);
-    m_heapStep = new HeapStepPage(context, m_heapView, this);
-    m_runbook->setHeapStepPage(m_heapStep);
 
     setWindowTitle(tr("LeakDesk"));
     // Never larger than the screen: on a 1280x720 laptop the window must fit with all its buttons.
@@ -66,6 +64,8 @@ MainWindow::MainWindow(
     toolbar->setObjectName(QStringLiteral("connectionToolbar"));
     toolbar->setMovable(false);
     toolbar->addWidget(m_bar);
+    m_heapStep = new HeapStepPage(context, m_heapView, this);
+    m_runbook->setHeapStepPage(m_heapStep);
 
     m_tabs->setObjectName(QStringLiteral("mainTabs"));
     m_tabs->setDocumentMode(true);

@@ -111,7 +111,7 @@ RunbookPage::RunbookPage(PageContext context, QWidget* parent)
 
     // The step, its verdict, the chart and the tables need more height than a small screen has:
     // they scroll instead of pushing the window's minimum size past the screen.
-    auto* rightScroll = new QScrollArea(this);
+    auto* rightScroll = m_stepScroll = new QScrollArea(this);
     rightScroll->setObjectName(QStringLiteral("stepScroll"));
     rightScroll->setWidget(right);
     rightScroll->setWidgetResizable(true);
@@ -160,6 +160,12 @@ void RunbookPage::setHeapStepPage(HeapStepPage* page)
 {
     m_heapStep = page;
     m_evidence->addWidget(page);
+    // The keyboard reaches the step's scroll area after the heap step's buttons, as it did when
+    // the window built both.
+    QWidget* last = page;
+    while (page->isAncestorOf(last->nextInFocusChain()))
+        last = last->nextInFocusChain();
+    QWidget::setTabOrder(last, m_stepScroll);
 }
 
 void RunbookPage::setRunbook(

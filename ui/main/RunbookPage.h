@@ -15,6 +15,7 @@
 
 class QLabel;
 class QListView;
+class QScrollArea;
 class QStackedWidget;
 
 namespace leakdesk::incident {
@@ -83,6 +84,7 @@ private:
     MemoryEvidenceView* m_memoryView;
     OomEvidenceView* m_oomView;
     QWidget* m_heapStep = nullptr;
+    QScrollArea* m_stepScroll = nullptr;
     MitigationPanel* m_mitigations;
     RunbookCommandRunner* m_commands;
     runbook::RunbookParameters m_params;
