@@ -1,6 +1,7 @@
 #include "actions/PodIsolation.h"
 
 #include "actions/JsonAccess.h"
+#include "common/ActionKinds.h"
 #include "kube/KubeObjects.h"
 #include "kube/KubePaths.h"
 
@@ -112,7 +113,7 @@ Error notFound(const Error& e, const std::string& ns, const std::string& pod)
 
 json IsolationRecord::toJson() const
 {
-    return { { "id", id }, { "kind", "isolate-pod" }, { "namespace", ns }, { "pod", pod }, { "podUID", podUid },
+    return { { "id", id }, { "kind", actionkind::kIsolatePod }, { "namespace", ns }, { "pod", pod }, { "podUID", podUid },
         { "podIP", podIp },
         { "removed", labelJson(removed) }, { "services", services }, { "owner", owner },
         { "replacementExpected", replacementExpected }, { "resourceVersion", resourceVersion },
@@ -122,7 +123,7 @@ json IsolationRecord::toJson() const
 
 Result<IsolationRecord> IsolationRecord::fromJson(const json& j)
 {
-    if (!j.is_object() || j.value("kind", json()) != json("isolate-pod"))
+    if (!j.is_object() || j.value("kind", json()) != json(actionkind::kIsolatePod))
         return makeError(ErrorCode::Parse, "the record is not one of a pod taken out of its Service",
             "use the JSON that 'leakdesk-cli isolate --yes' wrote");
     IsolationRecord r;

@@ -1,5 +1,7 @@
 #include "actions/MitigationPanel.h"
 
+#include "common/ActionKinds.h"
+#include "incident/ActionJournal.h"
 #include "incident/IncidentRecording.h"
 #include "incident/IncidentSession.h"
 
@@ -27,13 +29,13 @@ const char* incidentKindName(MitigationKind kind)
 {
     switch (kind) {
     case MitigationKind::RaiseMemoryLimit:
-        return "raise-limit";
+        return actionkind::kRaiseLimit;
     case MitigationKind::SetHeapLimitRestart:
-        return "heap-limit-restart";
+        return actionkind::kHeapLimitRestart;
     case MitigationKind::RolloutRestart:
-        return "rollout-restart";
+        return actionkind::kRolloutRestart;
     }
-    return "mitigation";
+    return actionkind::kMitigation;
 }
 
 QString titleOf(MitigationKind kind)
@@ -371,16 +373,15 @@ void MitigationPanel::apply(Kind kind)
                     return fail(kind, tr("Not applied: %1").arg(errorText(rec.error())));
                 QString actionId;
                 if (m_incident) {
-                    incident::ActionRecord a;
+                    incident::AppliedMitigation a;
                     a.kind = incidentKindName(kind);
                     a.title = QString(titleOf(kind) + QStringLiteral(": ") + valuesText(plan.after)).toStdString();
-                    a.target = "deployment/" + plan.request.deployment;
+                    a.deployment = plan.request.deployment;
                     a.kubectl = plan.kubectl;
                     a.diff = diff.toStdString();
-                    a.state = incident::ActionState::Applied;
                     a.revertData = rec->toJson();
                     std::string id;
-                    m_incident->modify([&](incident::IncidentDocument& doc) { id = incident::recordAction(doc, a, incident::currentTimeMs()); });
+                    m_incident->modify([&](incident::IncidentDocument& doc) { id = incident::recordMitigation(doc, a, incident::currentTimeMs()); });
                     actionId = QString::fromStdString(id);
                 }
                 setStatus(kind, tr("Applied (resourceVersion %1); the rollout is starting…").arg(QString::fromStdString(rec->resourceVersion)));
@@ -428,12 +429,9 @@ QString MitigationPanel::lastAppliedAction(Kind kind) const
 {
     if (!m_incident || !m_incident->document())
         return {};
-    const auto& actions = m_incident->document()->actions;
-    for (auto it = actions.rbegin(); it != actions.rend(); ++it)
-        if (it->kind == incidentKindName(kind) && it->state == incident::ActionState::Applied
-            && it->target == "deployment/" + m_deployment.toStdString())
-            return QString::fromStdString(it->id);
-    return {};
+    const auto* applied = incident::lastAppliedAction(
+        *m_incident->document(), incidentKindName(kind), incident::deploymentTarget(m_deployment.toStdString()));
+    return applied ? QString::fromStdString(applied->id) : QString();
 }
 
 void MitigationPanel::updateRevertButtons()
