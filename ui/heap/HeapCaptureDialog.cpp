@@ -149,6 +149,8 @@ void HeapCaptureDialog::onPreflight(std::shared_ptr<const capture::Preflight> pr
 {
     m_preflight = std::move(preflight);
     m_preflightView->setPlainText(m_preflight->describe());
+    if (m_preflight->jvm && m_preflight->jvm->pid > 0)
+        Q_EMIT jvmFound(m_preflight->pod, m_preflight->jvm->pid);
     bool overridableOnly = !m_preflight->canCapture();
     for (const auto& n : m_preflight->notes)
         if (n.level == capture::PreflightNote::Level::Blocker && !n.overridable)

@@ -62,6 +62,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     void captured(const QString& path, const QString& sha256, const QString& pod, const QString& container);
     void captureFailed(const QString& message);
+    // The pre-flight found the JVM in `pod` (as PID `pid`): runbook commands bind it.
+    void jvmFound(const QString& pod, int pid);
 
 protected:
     void closeEvent(QCloseEvent* event) override;

@@ -7,6 +7,7 @@
 #include "incident/ActionJournal.h"
 #include "incident/IncidentRecording.h"
 #include "incident/IncidentSession.h"
+#include "investigation/CaptureCandidates.h"
 #include "investigation/InvestigationController.h"
 #include "main/ConnectionBar.h"
 
@@ -70,20 +71,25 @@ QDialog* HeapStepPage::captureHeapDump(const QString& podName)
     }
     QString pod = podName;
     if (pod.isEmpty()) {
-        QStringList pods;
+        // Most memory first (the most of the leak), but a pod the dump could lose (near its limit,
+        // or about to reach it) is never the default, and its line says why.
+        std::vector<investigation::CaptureCandidate> candidates;
         if (const auto findings = m_ctx.findings())
-            for (const auto& p : findings->pods) // highest memory first
-                pods << QString::fromStdString(p.name);
-        if (pods.isEmpty()) {
+            candidates = investigation::captureCandidates(findings->pods);
+        if (candidates.empty()) {
             QMessageBox::information(
                 window(), tr("Capture heap dump"), tr("Investigate a service first: its pods are listed here."));
             return nullptr;
         }
+        QStringList items;
+        for (const auto& c : candidates)
+            items << QStringLiteral("%1 — %2").arg(QString::fromStdString(c.pod), QString::fromStdString(c.note));
         bool ok = false;
-        pod = QInputDialog::getItem(
-            window(), tr("Capture heap dump"), tr("Pod (highest memory first):"), pods, 0, false, &ok);
+        const QString chosen = QInputDialog::getItem(window(), tr("Capture heap dump"),
+            tr("Pod (most memory first; pods the dump could push over their limit last):"), items, 0, false, &ok);
         if (!ok)
             return nullptr;
+        pod = QString::fromStdString(candidates[std::size_t(std::max<qsizetype>(0, items.indexOf(chosen)))].pod);
     }
     // Dumps go next to the incident file, in a folder of their own.
     m_ctx.ensureIncident();
@@ -96,6 +102,7 @@ QDialog* HeapStepPage::captureHeapDump(const QString& podName)
     const QString ns = m_ctx.bar->currentNamespace();
     auto* dialog = new HeapCaptureDialog(conn->kube(), ns, pod, {}, base, window());
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &HeapCaptureDialog::jvmFound, this, &HeapStepPage::jvmFound);
     connect(dialog, &HeapCaptureDialog::captured, this,
         [this, dialog](const QString& path, const QString& sha, const QString& p, const QString& c) {
             // The capture touched the cluster (a full GC, a file in the pod, maybe a debug container):

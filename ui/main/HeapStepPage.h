@@ -30,6 +30,7 @@ Q_SIGNALS:
     // The user asked for a dump to open: `path` empty to choose one.
     void openHeapDumpRequested(const QString& path);
     void showHeapViewRequested();
+    void jvmFound(const QString& pod, int pid); // from a capture's pre-flight
 
 private:
     void connectIsolation(ServiceIsolationBox* box, const QString& pod);

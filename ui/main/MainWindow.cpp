@@ -66,6 +66,7 @@ MainWindow::MainWindow(
     toolbar->addWidget(m_bar);
     m_heapStep = new HeapStepPage(context, m_heapView, this);
     m_runbook->setHeapStepPage(m_heapStep);
+    connect(m_heapStep, &HeapStepPage::jvmFound, m_runbook, &RunbookPage::setJvmPid);
 
     m_tabs->setObjectName(QStringLiteral("mainTabs"));
     m_tabs->setDocumentMode(true);

@@ -1,5 +1,7 @@
 #include "main/RunbookPage.h"
 
+#include "investigation/CaptureCandidates.h"
+
 #include "actions/MitigationPanel.h"
 #include "chart/MemoryChart.h"
 #include "incident/IncidentRecording.h"
@@ -238,14 +240,31 @@ void RunbookPage::selectStep(int row)
     updateBindings();
 }
 
+void RunbookPage::setJvmPid(const QString& pod, int pid)
+{
+    m_jvmPod = pod;
+    m_jvmPid = pid;
+    updateBindings();
+}
+
 void RunbookPage::updateBindings()
 {
     QMap<QString, QString> b;
     b.insert(QStringLiteral("service-name"), m_ctx.bar->currentService());
     const auto findings = m_ctx.findings();
-    if (findings && !findings->pods.empty())
-        b.insert(
-            QStringLiteral("pod-name"), QString::fromStdString(findings->pods.front().name)); // highest memory first
+    if (findings && !findings->pods.empty()) {
+        // The pod whose JVM a pre-flight has found, while it is still one of the service's; else
+        // the one a heap capture would default to (most memory, not at risk of an OOM kill).
+        QString pod;
+        for (const auto& p : findings->pods)
+            if (!m_jvmPod.isEmpty() && QString::fromStdString(p.name) == m_jvmPod)
+                pod = m_jvmPod;
+        if (pod.isEmpty())
+            pod = QString::fromStdString(investigation::captureCandidates(findings->pods).front().pod);
+        b.insert(QStringLiteral("pod-name"), pod);
+        if (pod == m_jvmPod && m_jvmPid > 0)
+            b.insert(QStringLiteral("jvm-pid"), QString::number(m_jvmPid));
+    }
     m_stepView->setBindings(b, m_ctx.bar->currentNamespace());
 }
 

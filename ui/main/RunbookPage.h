@@ -63,6 +63,9 @@ public:
     MitigationPanel* mitigationPanel() const { return m_mitigations; }
     QWidget* currentEvidenceWidget() const;
     RunbookCommandRunner* commands() const { return m_commands; }
+    // A capture's pre-flight found the JVM of `pod` as PID `pid`: commands for that pod use it
+    // instead of the runbook's literal PID.
+    void setJvmPid(const QString& pod, int pid);
 
 Q_SIGNALS:
     // About to show something on this page: the window brings the page to the front.
@@ -74,6 +77,8 @@ private:
     void updateProgress();
 
     PageContext m_ctx;
+    QString m_jvmPod;
+    int m_jvmPid = 0;
     RunbookChecklistModel* m_checklist;
     QListView* m_stepList;
     QLabel* m_runbookTitle;
