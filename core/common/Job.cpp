@@ -58,6 +58,13 @@ void Job::stop(JobRun& run)
     run.onStop();
 }
 
+void Job::abandon()
+{
+    if (m_current)
+        stop(*m_current);
+    end();
+}
+
 void Job::end()
 {
     m_current.reset();

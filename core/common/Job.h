@@ -98,6 +98,8 @@ protected:
         return run;
     }
     std::shared_ptr<JobRun> currentRun() const { return m_current; }
+    // Stops the current run, which then ends silently: for destructors, where no one may listen.
+    void abandon();
     bool isCurrent(const std::shared_ptr<JobRun>& run) const { return run && run == m_current; }
 
     // On the job's thread; every one does nothing unless `run` is the current run.

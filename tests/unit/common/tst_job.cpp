@@ -30,6 +30,7 @@ public:
     {
         finish(run, [this, value] { Q_EMIT finished(value); });
     }
+    void abandonRun() { abandon(); }
     using Job::deliver;
     using Job::fail;
     using Job::reportCount;
@@ -185,6 +186,19 @@ private Q_SLOTS:
             run = job.start(QStringLiteral("x"));
         }
         QVERIFY(run->stopped()); // work still holding the run sees it should stop
+    }
+
+    void abandonEndsSilently()
+    {
+        CountingJob job;
+        Ends ends(job);
+        auto run = job.start(QStringLiteral("x"));
+        job.abandonRun();
+        QVERIFY(run->stopped());
+        QVERIFY(!job.isRunning());
+        job.succeed(run, 1); // late results of the abandoned run
+        QVERIFY(ends.events.isEmpty());
+        QCOMPARE(ends.ended, 0);
     }
 
     // Reports at fake times: (ms, stage, fraction). The last report's ETA is checked.
