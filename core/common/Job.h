@@ -76,8 +76,10 @@ public:
     static std::optional<double> estimateSeconds(double startFraction, double fraction, qint64 elapsedMs);
 
 public Q_SLOTS:
-    // Stops the current run and ends it with failed(Cancelled). Does nothing when idle.
-    void cancel();
+    // Stops the current run and ends it with failed(Cancelled). Does nothing when idle. A job whose
+    // work must be undone before it can say what was left (a dump in a pod) overrides this and
+    // ends the run through fail() once the clean-up is done.
+    virtual void cancel();
 
 Q_SIGNALS:
     // Throttled to changes of stage, whole percent or count.
