@@ -239,7 +239,7 @@ std::string PodIsolation::kubectlRevertFor(const std::string& ns, const std::str
 // ---- cluster ------------------------------------------------------------------------------------
 
 PodIsolation::PodIsolation(kube::KubeClient& client, QObject* parent)
-    : QObject(parent)
+    : Job(parent)
     , m_client(client)
 { }
 
@@ -386,6 +386,7 @@ struct PodIsolation::Planning {
 
 void PodIsolation::plan(const std::string& ns, const std::string& pod, Callback<IsolationPlan> done)
 {
+    done = beginOperation<IsolationPlan>(QStringLiteral("plan"), std::move(done));
     if (ns.empty() || pod.empty())
         return done(
             makeError(ErrorCode::InvalidArgument, "taking a pod out of its Service needs a namespace and a pod"));
@@ -464,6 +465,7 @@ void PodIsolation::checkAccess(std::shared_ptr<Planning> planning)
 
 void PodIsolation::apply(const IsolationPlan& plan, Callback<IsolationRecord> done)
 {
+    done = beginOperation<IsolationRecord>(QStringLiteral("apply"), std::move(done));
     if (plan.remove.empty())
         return done(makeError(ErrorCode::InvalidArgument, "the plan removes no label"));
     json patch = plan.patch;
@@ -510,6 +512,7 @@ void PodIsolation::apply(const IsolationPlan& plan, Callback<IsolationRecord> do
 
 void PodIsolation::status(const IsolationRecord& record, Callback<IsolationStatus> done)
 {
+    done = beginOperation<IsolationStatus>(QStringLiteral("status"), std::move(done));
     auto out = std::make_shared<IsolationStatus>();
     auto rec = std::make_shared<IsolationRecord>(record);
     // The replacement: a pod of the same owner, created after the isolation.
@@ -560,6 +563,7 @@ void PodIsolation::status(const IsolationRecord& record, Callback<IsolationStatu
 
 void PodIsolation::revert(const IsolationRecord& record, Callback<IsolationRevert> done)
 {
+    done = beginOperation<IsolationRevert>(QStringLiteral("revert"), std::move(done));
     auto rec = std::make_shared<IsolationRecord>(record);
     const QString path = kube::paths::pod(q(record.ns), q(record.pod));
     m_client.getJson(path, {}, this, [this, rec, path, done](Result<json> got) {
@@ -616,6 +620,7 @@ void PodIsolation::revert(const IsolationRecord& record, Callback<IsolationRever
 
 void PodIsolation::deletePod(const IsolationRecord& record, Callback<IsolationDelete> done)
 {
+    done = beginOperation<IsolationDelete>(QStringLiteral("delete"), std::move(done));
     auto rec = std::make_shared<IsolationRecord>(record);
     const QString path = kube::paths::pod(q(record.ns), q(record.pod));
     m_client.getJson(path, {}, this, [this, rec, path, done](Result<json> got) {

@@ -118,13 +118,16 @@ std::optional<Error> refusalForPod(const std::string& ns, const std::string& pod
 std::optional<Error> refusalForServices(
     const std::string& ns, const std::string& pod, const nlohmann::json& podObject, const nlohmann::json& services);
 
-class PodIsolation : public QObject {
+// A job (common/Job.h) whose runs are its operations, like Mitigation: a newer operation supersedes
+// the running one (its callback is never called), cancel() drops it, failures also reach failed().
+class PodIsolation : public Job {
     Q_OBJECT
 public:
     explicit PodIsolation(kube::KubeClient& client, QObject* parent = nullptr);
     ~PodIsolation() override;
 
-    // Callbacks run on the client's thread; none runs after the PodIsolation is destroyed.
+    // Callbacks run on the client's thread; none runs after the PodIsolation is destroyed, nor for an
+    // operation superseded by a newer one or cancelled.
     void plan(const std::string& ns, const std::string& pod, Callback<IsolationPlan> done);
     // Server dry run, then the patch. Conflict when the pod changed since the plan; Forbidden with
     // the RBAC message.

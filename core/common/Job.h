@@ -99,6 +99,25 @@ protected:
         adopt(run, description);
         return run;
     }
+    // For jobs whose caller passes a callback per operation (Mitigation, PodIsolation): begins a run
+    // named `stage` and returns the callback to hand to the work. It reaches `done` only while the
+    // run is current (a newer operation or cancel() drops it), at most once, and ends the run: on
+    // success through finish() (`done` is the typed finished listener), on failure with failed(Error)
+    // and then `done` with the same error.
+    template<class T>
+    std::function<void(Result<T>)> beginOperation(const QString& stage, std::function<void(Result<T>)> done)
+    {
+        auto run = begin(stage);
+        reportProgress(run, stage, 0);
+        return [this, run, done = std::move(done)](Result<T> result) {
+            if (!isCurrent(run))
+                return;
+            if (result.ok())
+                return finish(run, [&] { done(std::move(result)); });
+            fail(run, result.error());
+            done(std::move(result));
+        };
+    }
     std::shared_ptr<JobRun> currentRun() const { return m_current; }
     // Stops the current run, which then ends silently: for destructors, where no one may listen.
     void abandon();

@@ -31,6 +31,10 @@ public:
         finish(run, [this, value] { Q_EMIT finished(value); });
     }
     void abandonRun() { abandon(); }
+    template<class T> std::function<void(Result<T>)> operation(std::function<void(Result<T>)> done)
+    {
+        return beginOperation<T>(QStringLiteral("plan"), std::move(done));
+    }
     using Job::deliver;
     using Job::fail;
     using Job::reportCount;
@@ -199,6 +203,40 @@ private Q_SLOTS:
         job.succeed(run, 1); // late results of the abandoned run
         QVERIFY(ends.events.isEmpty());
         QCOMPARE(ends.ended, 0);
+    }
+
+    // Callback operations: the latest one's callback alone is called, once; a failure reaches both
+    // failed() and the callback; a cancelled operation's callback is never called.
+    void callbackOperations()
+    {
+        CountingJob job;
+        Ends ends(job);
+        QStringList got;
+        auto remember = [&](const char* name) {
+            return std::function<void(Result<int>)>([&got, name](Result<int> r) {
+                got << QStringLiteral("%1 %2").arg(
+                    QLatin1String(name), r ? QString::number(*r) : QString::fromStdString(r.error().message));
+            });
+        };
+        auto older = job.operation<int>(remember("older"));
+        auto newer = job.operation<int>(remember("newer"));
+        older(1); // superseded
+        newer(2);
+        newer(3); // at most once
+        QCOMPARE(got, QStringList { "newer 2" });
+        QCOMPARE(ends.ended, 1);
+
+        auto failing = job.operation<int>(remember("failing"));
+        failing(makeError(ErrorCode::Forbidden, "no"));
+        QCOMPARE(got.last(), QStringLiteral("failing no"));
+        QCOMPARE(ends.events.last(), QStringLiteral("failed forbidden: no"));
+
+        auto cancelled = job.operation<int>(remember("cancelled"));
+        job.cancel();
+        cancelled(4);
+        QCOMPARE(got.size(), 2);
+        QCOMPARE(ends.events.last(), QStringLiteral("failed cancelled: plan was cancelled"));
+        QCOMPARE(ends.ended, 3);
     }
 
     // Reports at fake times: (ms, stage, fraction). The last report's ETA is checked.
