@@ -131,6 +131,8 @@ int runInvestigation(const ClusterOptions& options, const std::function<int(cons
         QCoreApplication::exit(0);
     });
     QObject::connect(&job, &investigation::Investigation::failed, [&](const Error& e) {
+        if (e.code == ErrorCode::Cancelled)
+            return; // the timeout that cancelled the job says why
         printError(QString::fromStdString(e.message), QString::fromStdString(e.detail));
         exitCode = 1;
         QCoreApplication::exit(0);

@@ -185,7 +185,8 @@ void MitigationPanel::setTarget(kube::KubeClient* client, const QString& ns, con
     m_parameters = parameters;
     for (auto kind : kKinds) {
         Row& r = row(kind);
-        ++r.generation;
+        if (r.mitigation)
+            r.mitigation->cancel(); // its answers are for the older target: they are dropped
         if (!same) {
             if (r.rollout)
                 r.rollout->cancel();
@@ -248,11 +249,8 @@ void MitigationPanel::planRow(Kind kind)
     if (!r.mitigation)
         return;
     r.applyButton->setEnabled(false);
-    const int generation = r.generation;
-    r.mitigation->plan(requestFor(kind), [this, kind, generation](Result<actions::MitigationPlan> p) {
+    r.mitigation->plan(requestFor(kind), [this, kind](Result<actions::MitigationPlan> p) {
         Row& r = row(kind);
-        if (generation != r.generation)
-            return; // the target changed meanwhile
         if (!p) {
             r.plan.reset();
             r.values->clear();
@@ -331,10 +329,7 @@ void MitigationPanel::apply(Kind kind)
         return;
     r.applyButton->setEnabled(false);
     setStatus(kind, tr("Planning…"));
-    const int generation = r.generation;
-    r.mitigation->plan(requestFor(kind), [this, kind, generation](Result<actions::MitigationPlan> p) {
-        if (generation != row(kind).generation)
-            return;
+    r.mitigation->plan(requestFor(kind), [this, kind](Result<actions::MitigationPlan> p) {
         if (!p)
             return fail(kind, tr("Cannot plan: %1").arg(errorText(p.error())));
         row(kind).plan = std::move(p).value();
@@ -343,9 +338,7 @@ void MitigationPanel::apply(Kind kind)
         if (!plan.rbac.allowed)
             return fail(kind, tr("Not allowed by RBAC: %1").arg(QString::fromStdString(plan.rbac.reason)));
         setStatus(kind, tr("Dry run on the server…"));
-        row(kind).mitigation->dryRun(plan, [this, kind, generation, plan](Result<actions::DryRunResult> d) {
-            if (generation != row(kind).generation)
-                return;
+        row(kind).mitigation->dryRun(plan, [this, kind, plan](Result<actions::DryRunResult> d) {
             if (!d)
                 return fail(kind, tr("The server's dry run failed: %1").arg(errorText(d.error())));
             if (d->diff.empty() && kind != MitigationKind::RolloutRestart) {
@@ -366,9 +359,7 @@ void MitigationPanel::apply(Kind kind)
             }
             setStatus(kind, tr("Applying…"));
             const QString diff = diffText(d->diff);
-            row(kind).mitigation->apply(plan, [this, kind, generation, plan, diff](Result<actions::MitigationRecord> rec) {
-                if (generation != row(kind).generation)
-                    return;
+            row(kind).mitigation->apply(plan, [this, kind, plan, diff](Result<actions::MitigationRecord> rec) {
                 if (!rec)
                     return fail(kind, tr("Not applied: %1").arg(errorText(rec.error())));
                 QString actionId;
@@ -461,10 +452,7 @@ void MitigationPanel::revert(Kind kind)
         return;
     r.revertButton->setEnabled(false);
     setStatus(kind, tr("Reverting %1…").arg(id));
-    const int generation = r.generation;
-    r.mitigation->revert(*record, [this, kind, id, generation](Result<actions::RevertResult> res) {
-        if (generation != row(kind).generation)
-            return;
+    r.mitigation->revert(*record, [this, kind, id](Result<actions::RevertResult> res) {
         if (!res) {
             const QString message = tr("Revert of %1 refused: %2").arg(id, errorText(res.error()));
             if (m_incident)

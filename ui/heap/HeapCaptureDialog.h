@@ -74,7 +74,7 @@ private:
     void onStage(capture::CaptureStage stage, const QString& text);
     void onProgress(const capture::TransferProgress& progress);
     void onFinished(const capture::CaptureResult& result);
-    void onFailed(const capture::CaptureFailure& failure);
+    void onFailed(); // from the job's failed(Error); its failure() has the stage and leftovers
     void updateButtons();
     bool debugContainerChosen() const;
 
