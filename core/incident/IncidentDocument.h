@@ -157,6 +157,9 @@ struct EscalationEvent {
     std::string summary;
     std::string detail;
     std::string owner; // who was pulled in, when known
+    std::string reason; // why the responder decided so ("Not now" asks), empty when none was given
+    int oomKillsSeen = -1; // the most OOM kills in any hour when decided (-1: not recorded); a
+                           // dismissed proposal comes back only when there are more
     bool operator==(const EscalationEvent&) const = default;
 };
 

@@ -336,7 +336,8 @@ IncidentDocument readDocument(const json& j)
     });
     d.escalations = readList<EscalationEvent>(j, "escalations", [](const json& x, const std::string& p) {
         return EscalationEvent { str(x, "id", p), int64(x, "t_ms", p), str(x, "kind", p), str(x, "summary", p),
-            str(x, "detail", p), str(x, "owner", p) };
+            str(x, "detail", p), str(x, "owner", p), member(x, "reason") ? str(x, "reason", p) : std::string(),
+            member(x, "oom_kills_seen") ? static_cast<int>(int64(x, "oom_kills_seen", p)) : -1 };
     });
     d.journal = readList<JournalEntry>(j, "journal", [](const json& e, const std::string& p) {
         return JournalEntry { int64(e, "t_ms", p), enumValue(e, "kind", p, &journalKindFromName, JournalKind::Note),
@@ -430,8 +431,16 @@ json incidentToJson(const IncidentDocument& d)
     j["notes"] = notes;
     json escalations = json::array();
     for (const auto& x : d.escalations)
-        escalations.push_back({ { "id", x.id }, { "t_ms", x.tMs }, { "kind", x.kind }, { "summary", x.summary },
-            { "detail", x.detail }, { "owner", x.owner } });
+    {
+        json e = { { "id", x.id }, { "t_ms", x.tMs }, { "kind", x.kind }, { "summary", x.summary },
+            { "detail", x.detail }, { "owner", x.owner } };
+        // Written only when set: files without them read as before, and older readers ignore them.
+        if (!x.reason.empty())
+            e["reason"] = x.reason;
+        if (x.oomKillsSeen >= 0)
+            e["oom_kills_seen"] = x.oomKillsSeen;
+        escalations.push_back(std::move(e));
+    }
     j["escalations"] = escalations;
     json journal = json::array();
     for (const auto& e : d.journal)

@@ -420,7 +420,11 @@ std::string recordEscalation(IncidentDocument& doc, EscalationEvent event, std::
         event.tMs = nowMs;
     event.summary = maskSecrets(event.summary);
     event.detail = maskSecrets(event.detail);
-    appendJournal(doc, { event.tMs, JournalKind::Escalation, event.summary, event.detail, event.id });
+    event.reason = maskSecrets(event.reason); // typed by the responder: may hold anything
+    appendJournal(doc, { event.tMs, JournalKind::Escalation, event.summary,
+                           (event.reason.empty() ? std::string() : "Reason: " + event.reason + (event.detail.empty() ? "" : "\n"))
+                               + event.detail,
+                           event.id });
     doc.escalations.push_back(std::move(event));
     touch(doc, nowMs);
     return doc.escalations.back().id;

@@ -372,7 +372,8 @@ struct Builder {
         ReportTable t { { "Time (UTC)", "Local", "Event", "Summary", "Owner" }, {} };
         for (const auto& x : doc.escalations)
             t.rows.push_back({ formatUtc(x.tMs), local(x.tMs), x.kind,
-                x.summary + (x.detail.empty() ? "" : ". " + x.detail), x.owner.empty() ? "-" : x.owner });
+                x.summary + (x.reason.empty() ? "" : ". Reason: " + x.reason) + (x.detail.empty() ? "" : ". " + x.detail),
+                x.owner.empty() ? "-" : x.owner });
         table(std::move(t));
     }
 

@@ -7,7 +7,9 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -28,7 +30,8 @@ QWidget* banner(QWidget* parent, const char* background, const char* border)
     auto* box = new QWidget(parent);
     box->setAttribute(Qt::WA_StyledBackground);
     box->setObjectName(QStringLiteral("banner"));
-    box->setStyleSheet(QStringLiteral("#banner { background:%1; border-left: 4px solid %2; }").arg(QLatin1String(background), QLatin1String(border)));
+    box->setStyleSheet(QStringLiteral("#banner { background:%1; border-left: 4px solid %2; }")
+                           .arg(QLatin1String(background), QLatin1String(border)));
     return box;
 }
 
@@ -74,6 +77,17 @@ EscalationBar::EscalationBar(QWidget* parent)
     connect(copy, &QPushButton::clicked, this, &EscalationBar::copyOwnerMessage);
     connect(contacted, &QPushButton::clicked, this, &EscalationBar::markOwnerContacted);
 
+    m_confirm = [this](const QString& title, const QString& text) {
+        QMessageBox box(QMessageBox::Warning, title, text, QMessageBox::Yes | QMessageBox::Cancel, window());
+        box.setDefaultButton(QMessageBox::Cancel);
+        box.button(QMessageBox::Yes)->setText(title);
+        return box.exec() == QMessageBox::Yes;
+    };
+    m_askReason = [this](const QString& title, const QString& prompt) -> std::optional<QString> {
+        bool ok = false;
+        const QString text = QInputDialog::getText(window(), title, prompt, QLineEdit::Normal, {}, &ok);
+        return ok ? std::optional<QString>(text.trimmed()) : std::nullopt;
+    };
     m_timer->setInterval(30 * 1000);
     connect(m_timer, &QTimer::timeout, this, &EscalationBar::refresh);
     m_timer->start();
@@ -94,8 +108,14 @@ void EscalationBar::setParameters(const runbook::RunbookParameters& parameters)
     refresh();
 }
 
-void EscalationBar::setEvidence(std::shared_ptr<const investigation::Findings> findings, std::optional<investigation::ServiceContext> context)
+void EscalationBar::setEvidence(
+    std::shared_ptr<const investigation::Findings> findings, std::optional<investigation::ServiceContext> context)
 {
+    // The proposal is about the incident's service: looking at another service does not take it
+    // away (nor propose for the other one).
+    const auto doc = m_session ? m_session->document() : nullptr;
+    if (findings && doc && !doc->service.empty() && findings->request.service != doc->service)
+        return;
     m_findings = std::move(findings);
     m_context = std::move(context);
     refresh();
@@ -105,6 +125,27 @@ void EscalationBar::setClock(std::function<std::int64_t()> nowMs)
 {
     m_now = std::move(nowMs);
     refresh();
+}
+
+bool EscalationBar::proposalDismissed(const incident::IncidentDocument& doc) const
+{
+    // The latest decision on a proposal, read from the incident so that it holds after reopening:
+    // "Not now" stands until more OOM kills are seen than when it was said.
+    for (auto it = doc.escalations.rbegin(); it != doc.escalations.rend(); ++it) {
+        if (it->kind == "severity-changed")
+            return false;
+        if (it->kind == "severity-proposal-dismissed")
+            return !m_findings || m_findings->oom.maxInAnyWindow <= it->oomKillsSeen || it->oomKillsSeen < 0;
+    }
+    return false;
+}
+
+QString EscalationBar::whomToPage() const
+{
+    if (m_context && m_context->owner)
+        return tr("Page %1 (from the workload's %2).")
+            .arg(QString::fromStdString(m_context->owner->owner), QString::fromStdString(m_context->owner->source));
+    return tr("The workload names no owner (no owner or team annotation): page your on-call rotation for it.");
 }
 
 bool EscalationBar::leakSourceIdentified(const incident::IncidentDocument& doc) const
@@ -129,7 +170,8 @@ void EscalationBar::refresh()
         m_ownerBox->hide();
         return;
     }
-    const std::string severity = doc->currentSeverity().empty() ? "P" + std::to_string(m_params.initialSeverity) : doc->currentSeverity();
+    const std::string severity
+        = doc->currentSeverity().empty() ? "P" + std::to_string(m_params.initialSeverity) : doc->currentSeverity();
     const std::int64_t age = now - doc->createdMs;
     const std::int64_t ownerAfter = m_params.escalateOwnerAfterMs;
     const bool identified = leakSourceIdentified(*doc);
@@ -154,9 +196,10 @@ void EscalationBar::refresh()
     if (m_findings && m_context)
         m_proposal = investigation::assessSeverity(*m_findings, m_context->exposure, severity, m_params);
     const QString service = m_findings ? QString::fromStdString(m_findings->request.service) : QString();
-    const bool dismissed = m_dismissedFor == service && m_findings && m_findings->oom.maxInAnyWindow <= m_dismissedKills;
+    const bool dismissed = proposalDismissed(*doc);
     if (m_proposal.propose && !dismissed) {
-        QString text = QStringLiteral("<b>%1</b><ul style='margin:0'>").arg(QString::fromStdString(m_proposal.headline).toHtmlEscaped());
+        QString text = QStringLiteral("<b>%1</b><ul style='margin:0'>")
+                           .arg(QString::fromStdString(m_proposal.headline).toHtmlEscaped());
         for (const auto& e : m_proposal.evidence)
             text += QStringLiteral("<li>%1</li>").arg(QString::fromStdString(e).toHtmlEscaped());
         m_proposalLabel->setText(text + QStringLiteral("</ul>"));
@@ -172,15 +215,17 @@ void EscalationBar::refresh()
         QString who;
         if (m_context && m_context->owner) {
             who = tr("pull in <b>%1</b> (from the Deployment's %2)")
-                      .arg(QString::fromStdString(m_context->owner->owner).toHtmlEscaped(), QString::fromStdString(m_context->owner->source));
-            m_ownerMessage = QString::fromStdString(investigation::ownerMessage(*m_context->owner, svc, doc->ns, severity, doc->createdMs, now,
-                m_findings ? m_findings->verdict.summary : std::string()));
+                      .arg(QString::fromStdString(m_context->owner->owner).toHtmlEscaped(),
+                          QString::fromStdString(m_context->owner->source));
+            m_ownerMessage = QString::fromStdString(investigation::ownerMessage(*m_context->owner, svc, doc->ns,
+                severity, doc->createdMs, now, m_findings ? m_findings->verdict.summary : std::string()));
         } else {
             who = tr("pull in the service owner (the Deployment names none: add an <code>owner</code> annotation)");
-            m_ownerMessage = QString::fromStdString(investigation::ownerMessage({ "service owner", {} }, svc, doc->ns, severity, doc->createdMs, now,
-                m_findings ? m_findings->verdict.summary : std::string()));
+            m_ownerMessage = QString::fromStdString(investigation::ownerMessage({ "service owner", {} }, svc, doc->ns,
+                severity, doc->createdMs, now, m_findings ? m_findings->verdict.summary : std::string()));
         }
-        m_ownerLabel->setText(tr("<b>%1 without an identified leak source</b>: the runbook says %2.").arg(duration(age), who));
+        m_ownerLabel->setText(
+            tr("<b>%1 without an identified leak source</b>: the runbook says %2.").arg(duration(age), who));
         m_ownerBox->show();
         // Journaled once, when the rule first fires.
         bool journaled = false;
@@ -200,38 +245,98 @@ void EscalationBar::refresh()
     }
 }
 
+void EscalationBar::changeSeverity(const std::string& from, const std::string& to, const std::string& headline,
+    const std::vector<std::string>& evidence, const std::string& why, const QString& reason)
+{
+    QString text = tr("Change the incident's severity from %1 to %2?")
+                       .arg(QString::fromStdString(from), QString::fromStdString(to));
+    if (!headline.empty())
+        text += QStringLiteral("\n\n") + QString::fromStdString(headline);
+    for (const auto& e : evidence)
+        text += QStringLiteral("\n• ") + QString::fromStdString(e);
+    if (!reason.isEmpty())
+        text += QStringLiteral("\n\n") + tr("Reason: %1").arg(reason);
+    text += QStringLiteral("\n\n") + whomToPage() + QLatin1Char(' ')
+        + tr("LeakDesk records the change in the incident; it pages nobody itself.");
+    if (!m_confirm(tr("Escalate to %1").arg(QString::fromStdString(to)), text))
+        return;
+    const std::int64_t now = m_now();
+    const std::string owner = m_context && m_context->owner ? m_context->owner->owner : std::string();
+    m_session->modify([&](incident::IncidentDocument& doc) {
+        incident::recordSeverityChange(doc, to, why.empty() ? reason.toStdString() : why, now);
+        incident::EscalationEvent ev;
+        ev.kind = "severity-changed";
+        ev.summary = from + " -> " + to + (headline.empty() ? std::string() : ": " + headline);
+        for (const auto& e : evidence)
+            ev.detail += (ev.detail.empty() ? "" : "\n") + e;
+        ev.owner = owner;
+        ev.reason = reason.toStdString();
+        ev.oomKillsSeen = m_findings ? m_findings->oom.maxInAnyWindow : -1;
+        incident::recordEscalation(doc, ev, now);
+    });
+}
+
 void EscalationBar::escalate()
 {
     if (!m_session || !m_proposal.propose)
         return;
     const auto p = m_proposal;
-    const std::int64_t now = m_now();
-    m_session->modify([&](incident::IncidentDocument& doc) {
-        incident::recordSeverityChange(doc, p.to, p.why, now);
-        incident::EscalationEvent ev;
-        ev.kind = "severity-changed";
-        ev.summary = p.from + " -> " + p.to + ": " + p.headline;
-        for (const auto& e : p.evidence)
-            ev.detail += (ev.detail.empty() ? "" : "\n") + e;
-        incident::recordEscalation(doc, ev, now);
-    });
+    changeSeverity(p.from, p.to, p.headline, p.evidence, p.why, {});
+}
+
+void EscalationBar::escalateManually()
+{
+    if (!m_session)
+        return;
+    if (isProposingEscalation()) { // the banner's own button, with its evidence
+        escalate();
+        return;
+    }
+    auto doc = m_session->document();
+    if (!doc) {
+        QMessageBox::information(window(), tr("Escalate"), tr("No incident yet: it starts with the first finding."));
+        return;
+    }
+    const std::string from
+        = doc->currentSeverity().empty() ? "P" + std::to_string(m_params.initialSeverity) : doc->currentSeverity();
+    int level = from.size() > 1 && from[0] == 'P' ? std::atoi(from.c_str() + 1) : m_params.initialSeverity;
+    if (level <= 1) {
+        QMessageBox::information(
+            window(), tr("Escalate"), tr("The incident is already %1.").arg(QString::fromStdString(from)));
+        return;
+    }
+    const std::string to = "P" + std::to_string(level - 1);
+    const auto reason = m_askReason(tr("Escalate to %1").arg(QString::fromStdString(to)),
+        tr("Why escalate from %1 to %2? (goes into the incident)")
+            .arg(QString::fromStdString(from), QString::fromStdString(to)));
+    if (!reason || reason->isEmpty())
+        return;
+    // A proposal dismissed earlier still brings its evidence along.
+    if (m_proposal.propose && m_proposal.to == to)
+        changeSeverity(from, to, m_proposal.headline, m_proposal.evidence, m_proposal.why, *reason);
+    else
+        changeSeverity(from, to, {}, {}, {}, *reason);
 }
 
 void EscalationBar::dismissProposal()
 {
-    if (!m_findings)
+    if (!m_findings || !m_session || !m_proposal.propose)
         return;
-    m_dismissedFor = QString::fromStdString(m_findings->request.service);
-    m_dismissedKills = m_findings->oom.maxInAnyWindow;
-    if (m_session && m_proposal.propose) {
-        incident::EscalationEvent ev;
-        ev.kind = "severity-proposal-dismissed";
-        ev.summary = "Escalation to " + m_proposal.to + " proposed and not taken (for now)";
-        for (const auto& e : m_proposal.evidence)
-            ev.detail += (ev.detail.empty() ? "" : "\n") + e;
-        const std::int64_t now = m_now();
-        m_session->modify([&](incident::IncidentDocument& doc) { incident::recordEscalation(doc, ev, now); });
-    }
+    const auto reason = m_askReason(tr("Not now"),
+        tr("Why not escalate to %1 now? (goes into the incident; the proposal returns if more OOM kills follow)")
+            .arg(QString::fromStdString(m_proposal.to)));
+    if (!reason)
+        return;
+    incident::EscalationEvent ev;
+    ev.kind = "severity-proposal-dismissed";
+    ev.summary
+        = "Escalation of " + m_findings->request.service + " to " + m_proposal.to + " proposed and not taken (for now)";
+    for (const auto& e : m_proposal.evidence)
+        ev.detail += (ev.detail.empty() ? "" : "\n") + e;
+    ev.reason = reason->isEmpty() ? std::string("none given") : reason->toStdString();
+    ev.oomKillsSeen = m_findings->oom.maxInAnyWindow;
+    const std::int64_t now = m_now();
+    m_session->modify([&](incident::IncidentDocument& doc) { incident::recordEscalation(doc, ev, now); });
     refresh();
 }
 
@@ -248,12 +353,30 @@ void EscalationBar::markOwnerContacted()
     m_session->modify([&](incident::IncidentDocument& doc) { incident::recordEscalation(doc, ev, now); });
 }
 
-void EscalationBar::copyOwnerMessage() { QApplication::clipboard()->setText(m_ownerMessage); }
+void EscalationBar::copyOwnerMessage()
+{
+    QApplication::clipboard()->setText(m_ownerMessage);
+}
 
-bool EscalationBar::isProposingEscalation() const { return !m_proposalBox->isHidden(); }
-bool EscalationBar::isAskingForOwner() const { return !m_ownerBox->isHidden(); }
-QString EscalationBar::statusText() const { return m_status->text(); }
-QString EscalationBar::proposalText() const { return m_proposalLabel->text(); }
-QString EscalationBar::ownerText() const { return m_ownerLabel->text(); }
+bool EscalationBar::isProposingEscalation() const
+{
+    return !m_proposalBox->isHidden();
+}
+bool EscalationBar::isAskingForOwner() const
+{
+    return !m_ownerBox->isHidden();
+}
+QString EscalationBar::statusText() const
+{
+    return m_status->text();
+}
+QString EscalationBar::proposalText() const
+{
+    return m_proposalLabel->text();
+}
+QString EscalationBar::ownerText() const
+{
+    return m_ownerLabel->text();
+}
 
 } // namespace leakdesk::ui

@@ -172,6 +172,10 @@ void MainWindow::buildMenus()
     inc->addAction(
         tr("Add &note…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), m_files, &IncidentFiles::addNoteDialog);
     inc->addAction(tr("Show &timeline"), this, [this] { m_tabs->setCurrentWidget(m_timeline); });
+    // Escalating later, or without a proposal: asks why and confirms, like the banner's button.
+    auto* escalate = inc->addAction(tr("&Escalate severity…"), m_escalation, &EscalationBar::escalateManually);
+    escalate->setObjectName(QStringLiteral("escalateAction"));
+    escalate->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     inc->addAction(tr("Runbook t&hresholds…"), this, [this] {
         const auto book = m_runbook->checklist()->runbook();
         ThresholdsDialog dialog(m_params, book ? runbook::parametersOf(*book) : runbook::RunbookParameters {}, this);

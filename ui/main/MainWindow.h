@@ -41,6 +41,8 @@ class TimelineView;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
+    // The findings shown (of the service chosen in the connection bar), null before the first.
+    std::shared_ptr<const investigation::Findings> findings() const { return m_findings; }
     MainWindow(InvestigationController* controller, std::shared_ptr<const runbook::Runbook> runbook,
         QWidget* parent = nullptr);
     ~MainWindow() override;

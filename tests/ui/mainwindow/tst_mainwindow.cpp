@@ -12,6 +12,8 @@
 #include "incident/IncidentStore.h"
 #include "incident/TimelineModel.h"
 #include "incident/TimelineView.h"
+#include "investigation/ClusterConnection.h"
+#include "investigation/Escalation.h"
 #include "investigation/InvestigationController.h"
 #include "investigation/MemoryEvidenceView.h"
 #include "investigation/OomEvidenceView.h"
@@ -100,8 +102,57 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(bar->isProposingEscalation(), 20000);
         QVERIFY2(bar->proposalText().contains(QStringLiteral("Ingress shop")), qPrintable(bar->proposalText()));
         QVERIFY(bar->statusText().contains(QStringLiteral("P2")));
+        // "Not now" asks why; cancelling the question dismisses nothing.
+        QStringList asked;
+        std::optional<QString> answer;
+        bar->setReasonAsker([&](const QString&, const QString& prompt) {
+            asked << prompt;
+            return answer;
+        });
+        bar->dismissProposal();
+        QCOMPARE(asked.size(), 1);
+        QVERIFY(bar->isProposingEscalation());
+        // The one-click escalation confirms first, naming the change and whom to page; No changes nothing.
+        QStringList confirmations;
+        bool yes = false;
+        bar->setConfirmer([&](const QString&, const QString& text) {
+            confirmations << text;
+            return yes;
+        });
         bar->escalate();
+        QCOMPARE(confirmations.size(), 1);
+        QVERIFY2(confirmations[0].contains(QStringLiteral("from P2 to P1")), qPrintable(confirmations[0]));
+        QVERIFY2(confirmations[0].contains(QStringLiteral("checkout-team (#checkout-oncall)")), qPrintable(confirmations[0]));
+        QCOMPARE(m_window->incident()->document()->currentSeverity(), std::string("P2"));
+        // A dismissal with a reason survives closing and reopening the incident.
+        answer = QStringLiteral("canary only, no customer traffic");
+        bar->dismissProposal();
+        QVERIFY(!bar->isProposingEscalation());
+        QCOMPARE(m_window->incident()->document()->escalations.back().reason, std::string("canary only, no customer traffic"));
+        {
+            // A new bar on the same incident, as after a restart: with the same evidence the
+            // proposal stands (the rule is met) but stays dismissed, read from the incident file.
+            EscalationBar fresh;
+            fresh.setSession(m_window->incident());
+            std::optional<investigation::ServiceContext> context;
+            QObject alive;
+            investigation::fetchServiceContext(m_controller.connection()->kube(), QStringLiteral("production"),
+                QStringLiteral("checkout"), &alive, [&](Result<investigation::ServiceContext> r) {
+                    if (r)
+                        context = std::move(r).value();
+                });
+            QTRY_VERIFY_WITH_TIMEOUT(context.has_value(), 30000);
+            fresh.setEvidence(m_window->findings(), context);
+            QVERIFY(fresh.hasProposal());
+            QVERIFY(!fresh.isProposingEscalation());
+        }
+        // Escalating later, from the menu: the reason is asked and the same confirmation shown.
+        yes = true;
+        answer = QStringLiteral("customers report checkout errors");
+        bar->escalateManually();
         QCOMPARE(m_window->incident()->document()->currentSeverity(), std::string("P1"));
+        QCOMPARE(confirmations.size(), 2);
+        QVERIFY2(confirmations[1].contains(QStringLiteral("Reason: customers report checkout errors")), qPrintable(confirmations[1]));
         QVERIFY(!bar->isProposingEscalation());
         QVERIFY(m_window->windowTitle().contains(QStringLiteral("[P1]")));
         auto onDisk = incident::readIncidentFile(m_incidentPath);
