@@ -3,10 +3,10 @@
 #include "actions/MitigationPanel.h"
 #include "chart/MemoryChart.h"
 #include "heap/HeapCaptureDialog.h"
-#include "heap/ServiceIsolationBox.h"
 #include "heap/HeapView.h"
-#include "incident/EscalationBar.h"
 #include "heap/LeakSuspects.h"
+#include "heap/ServiceIsolationBox.h"
+#include "incident/EscalationBar.h"
 #include "incident/IncidentExport.h"
 #include "incident/IncidentRecording.h"
 #include "incident/IncidentSession.h"
@@ -18,17 +18,16 @@
 #include "investigation/MemoryEvidenceView.h"
 #include "investigation/OomEvidenceView.h"
 #include "investigation/VerdictBanner.h"
+#include "kube/KubeConfig.h"
 #include "main/ConnectionBar.h"
+#include "runbook/CommandLine.h"
 #include "runbook/KubectlChangeConfirmation.h"
 #include "runbook/KubectlRunner.h"
-#include "runbook/CommandLine.h"
-#include "kube/KubeConfig.h"
 #include "runbook/Parameters.h"
 #include "runbook/RunbookChecklistModel.h"
 #include "runbook/RunbookParser.h"
 #include "runbook/StepDetailView.h"
 #include "runbook/ThresholdsDialog.h"
-#include "sandbox/SandboxHost.h"
 
 #include <QApplication>
 #include <QCryptographicHash>
@@ -510,7 +509,8 @@ bool MainWindow::openOrCreateIncident(const QString& path)
     params.ns = m_bar->currentNamespace().toStdString();
     params.service = m_bar->currentService().toStdString();
     if (auto* conn = m_controller->connection())
-        params.cluster = incident::clusterRefFor(*conn);
+        params.cluster = incident::clusterRefFor(
+            conn->contextName().toStdString(), conn->kube().serverUrl().toString().toStdString(), conn->isSandbox());
     params.runbook = m_checklist->runbook().get();
     params.nowMs = incident::currentTimeMs();
     auto doc = incident::newIncident(params);
@@ -875,8 +875,9 @@ bool MainWindow::kubectlTarget(KubectlTarget& target)
         return false;
     const auto& ctx = conn->kube().context();
     if (conn->isSandbox()) {
-        target.kubeconfigFiles = QStringList { conn->sandboxHost()->kubeconfigPath() };
-        target.context = conn->sandboxHost()->contextName();
+        // The kubeconfig the app wrote for the sandbox it started.
+        target.kubeconfigFiles = QStringList { conn->optionsForContext(conn->contextName()).kubeconfig };
+        target.context = conn->contextName();
     } else {
         // The files LeakDesk itself read the cluster from: --kubeconfig, else KUBECONFIG or ~/.kube/config.
         const QString explicitFile = conn->optionsForContext(conn->contextName()).kubeconfig;
