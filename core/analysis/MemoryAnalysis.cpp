@@ -253,9 +253,11 @@ void ServiceAnalysis::addPodEvidence(const PodAnalysis& pa, const PodMemoryInput
             pa.covered, joinSources(m_in.sources.restarts, memSrc)));
         ev.push_back(makeEvidence("oom-rate", pa.pod,
             "Up to " + std::to_string(pa.maxRestartsPerOomWindow) + " restart(s) of pod " + pa.pod + " within "
-                + duration(m_p.oomWindowMs) + " (runbook: more than " + std::to_string(m_p.oomMaxCount) + " in "
-                + duration(m_p.oomWindowMs) + " confirms an active leak).",
+                + duration(m_p.oomWindowMs) + "; the service's pods together: up to "
+                + std::to_string(m_v.serviceMaxRestartsPerOomWindow) + " (runbook: more than "
+                + std::to_string(m_p.oomMaxCount) + " in " + duration(m_p.oomWindowMs) + " confirms an active leak).",
             { { "max_restarts_per_window", static_cast<double>(pa.maxRestartsPerOomWindow), "count" },
+                { "service_max_restarts_per_window", static_cast<double>(m_v.serviceMaxRestartsPerOomWindow), "count" },
                 { "threshold", static_cast<double>(m_p.oomMaxCount), "count" },
                 { "window", static_cast<double>(m_p.oomWindowMs), "ms" } },
             pa.covered, joinSources(m_in.sources.restarts, memSrc)));
@@ -566,6 +568,13 @@ Verdict ServiceAnalysis::run()
 {
     for (const PodMemoryInput& input : m_in.pods)
         m_v.pods.push_back(analysePod(input));
+    // The runbook's rule ("more than 2 OOMKills in one hour") is about the service; a pod's own
+    // count is shown beside it, never instead of it.
+    std::vector<RestartEvent> all;
+    for (const PodAnalysis& pa : m_v.pods)
+        all.insert(all.end(), pa.restarts.begin(), pa.restarts.end());
+    std::sort(all.begin(), all.end(), [](const RestartEvent& a, const RestartEvent& b) { return a.tMs < b.tMs; });
+    m_v.serviceMaxRestartsPerOomWindow = maxRestartsInWindow(all, m_p.oomWindowMs);
     for (std::size_t i = 0; i < m_v.pods.size(); ++i)
         addPodEvidence(m_v.pods[i], m_in.pods[i]);
     for (const PodAnalysis& pa : m_v.pods) {

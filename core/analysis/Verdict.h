@@ -79,6 +79,7 @@ struct Verdict {
     int restartsInWindow = 0; // meaningful only when restartsKnown
     bool restartsKnown = true; // false when the restart counters could not be read: not "0 restarts"
     int maxRestartsPerOomWindow = 0; // worst pod, sliding window of AnalysisParams::oomWindowMs
+    int serviceMaxRestartsPerOomWindow = 0; // all pods together, same window: what the runbook's rule counts
     bool restartRuleMet = false; // maxRestartsPerOomWindow > AnalysisParams::oomMaxCount
     std::string summary; // one sentence
     // What could not be fetched; each lowers `confidence`. Non-empty means the verdict ran on partial data.

@@ -83,6 +83,7 @@ struct Preflight {
     std::optional<qint64> memoryUsageBytes; // working set (metrics.k8s.io)
     std::optional<qint64> heapUsedBytes; // jcmd GC.heap_info
     qint64 expectedDumpBytes = 0; // uncompressed, about the heap in use (0: unknown)
+    QString expectedDumpBasis; // what the estimate stands on, said beside it: a guess must look like one
     qint64 requiredFreeBytes = 0; // what the space check asked for
     bool liveObjects = true;
     bool compressed = false;

@@ -88,9 +88,11 @@ QString Preflight::describe() const
         memory += QStringLiteral(", headroom ") + bytesText(*memoryLimitBytes - *memoryUsageBytes);
     out << memory;
     if (heapUsedBytes)
-        out << QStringLiteral("Heap in use: %1; expected dump: about %2%3")
-                   .arg(bytesText(*heapUsedBytes), bytesText(expectedDumpBytes),
-                       compressed ? QStringLiteral(" before compression") : QString());
+        out << QStringLiteral("Heap in use: %1").arg(bytesText(*heapUsedBytes));
+    if (expectedDumpBytes > 0)
+        out << QStringLiteral("Expected dump: about %1%2, from %3")
+                   .arg(bytesText(expectedDumpBytes), compressed ? QStringLiteral(" before compression") : QString(),
+                       expectedDumpBasis);
     if (!dumpCommand.isEmpty())
         out << QStringLiteral("Dump: %1 (%2 objects)")
                    .arg(dumpCommand.join(QLatin1Char(' ')),
@@ -370,10 +372,17 @@ void HeapCapture::readDisk()
     Preflight& p = *m_preflight;
     // Size of the dump: about the heap in use (a live dump is smaller by the garbage it collects
     // first); without jcmd, 80% of the container's memory as an upper bound.
-    if (p.heapUsedBytes)
+    if (p.heapUsedBytes) {
         p.expectedDumpBytes = *p.heapUsedBytes;
-    else if (p.memoryUsageBytes)
+        p.expectedDumpBasis = p.liveObjects
+            ? QStringLiteral("the heap in use (jcmd GC.heap_info); a live dump drops the garbage first, so the file is "
+                             "often smaller")
+            : QStringLiteral("the heap in use (jcmd GC.heap_info)");
+    } else if (p.memoryUsageBytes) {
         p.expectedDumpBytes = *p.memoryUsageBytes * 8 / 10;
+        p.expectedDumpBasis = QStringLiteral("80 % of the container's working set, an upper bound (no jcmd GC.heap_info): "
+                                             "the working set also counts metaspace, threads and native memory");
+    }
     p.compressed = m_request.compress && p.hasJcmd && p.jdkMajor >= 15;
     // Heap dumps compress 3-10x with -gz=1; ask for half to stay on the safe side.
     p.requiredFreeBytes = p.compressed ? p.expectedDumpBytes / 2 : p.expectedDumpBytes;

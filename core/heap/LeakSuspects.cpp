@@ -46,11 +46,11 @@ std::string formatBytes(std::uint64_t bytes)
 {
     char buf[32];
     if (bytes >= (1ull << 30))
-        std::snprintf(buf, sizeof buf, "%.1f GB", double(bytes) / double(1ull << 30));
+        std::snprintf(buf, sizeof buf, "%.1f GiB", double(bytes) / double(1ull << 30));
     else if (bytes >= (1ull << 20))
-        std::snprintf(buf, sizeof buf, "%.1f MB", double(bytes) / double(1ull << 20));
+        std::snprintf(buf, sizeof buf, "%.1f MiB", double(bytes) / double(1ull << 20));
     else if (bytes >= 1024)
-        std::snprintf(buf, sizeof buf, "%.1f KB", double(bytes) / 1024.0);
+        std::snprintf(buf, sizeof buf, "%.1f KiB", double(bytes) / 1024.0);
     else
         std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
     return buf;

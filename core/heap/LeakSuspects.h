@@ -57,7 +57,7 @@ struct SuspectOptions {
 std::vector<LeakSuspect> findLeakSuspects(const HeapSnapshot& snapshot, const DominatorTree& dominators,
     const GcRootPaths& paths, const SuspectOptions& options = {});
 
-// "12.3 MB"
+// "12.3 MiB": binary units, as everywhere memory is shown (the JVM, kubectl and Grafana mean 2^20)
 std::string formatBytes(std::uint64_t bytes);
 
 } // namespace leakdesk::heap

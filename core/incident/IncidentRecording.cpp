@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <tuple>
 
 namespace leakdesk::incident {
 
@@ -46,22 +47,87 @@ std::string stepLabel(const RunbookStepRecord& s)
     return "Step " + std::to_string(s.number > 0 ? s.number : s.index + 1) + " (" + s.title + ")";
 }
 
-// Whether an earlier snapshot already holds this kill (same pod, same time within its uncertainty).
-bool knownKill(const IncidentDocument& doc, const nlohmann::json& kill)
+// One OOM kill as a findings snapshot lists it.
+struct ListedKill {
+    std::string pod;
+    std::string container; // "" when the source does not say
+    std::string node; // what names a kill the node saw in a process outside any known pod
+    std::int64_t timeMs = 0;
+    std::int64_t uncertaintyMs = 0;
+};
+
+std::vector<ListedKill> killsOf(const nlohmann::json& findings)
 {
-    const std::string pod = kill.value("pod", nlohmann::json()).is_string() ? kill["pod"].get<std::string>() : "";
-    const std::string time = kill.value("time", nlohmann::json()).is_string() ? kill["time"].get<std::string>() : "";
-    for (const auto& s : doc.snapshots) {
-        if (!s.findings.is_object() || !s.findings.contains("oom"))
+    std::vector<ListedKill> out;
+    if (!findings.is_object() || !findings.contains("oom") || !findings["oom"].is_object())
+        return out;
+    const auto events = findings["oom"].value("events", nlohmann::json::array());
+    if (!events.is_array())
+        return out;
+    for (const auto& k : events) {
+        ListedKill& l = out.emplace_back(); // one per event, so indices match the snapshot's
+        if (!k.is_object())
             continue;
-        for (const auto& k : s.findings["oom"].value("events", nlohmann::json::array())) {
-            const std::string p = k.value("pod", nlohmann::json()).is_string() ? k["pod"].get<std::string>() : "";
-            const std::string t = k.value("time", nlohmann::json()).is_string() ? k["time"].get<std::string>() : "";
-            if (p == pod && t == time)
-                return true;
-        }
+        l.pod = k.value("pod", nlohmann::json()).is_string() ? k["pod"].get<std::string>() : "";
+        l.container = k.value("container", nlohmann::json()).is_string() ? k["container"].get<std::string>() : "";
+        if (k.value("time", nlohmann::json()).is_string())
+            l.timeMs = QDateTime::fromString(QString::fromStdString(k["time"].get<std::string>()), Qt::ISODate)
+                           .toMSecsSinceEpoch();
+        const auto u = k.value("uncertainty_seconds", nlohmann::json());
+        // An incident file is input: an absurd uncertainty must not make every kill "the same".
+        l.uncertaintyMs = u.is_number() ? static_cast<std::int64_t>(std::clamp(u.get<double>(), 0.0, 3600.0) * 1000) : 0;
+        l.node = k.value("node", nlohmann::json()).is_string() ? k["node"].get<std::string>() : "";
     }
-    return false;
+    return out;
+}
+
+// Whether two listings can be the same kill. The same kill is listed by each investigation that
+// sees it, with the time its best source had then: a scrape's (to within its interval) while only
+// Prometheus had it, the kubelet's exact one while it is the container's last termination, the
+// event's (some seconds after the kill) once a newer kill has replaced it there. So the times may
+// differ by the sources' uncertainty plus the lag of an event behind the kill.
+bool couldBeSameKill(const ListedKill& a, const ListedKill& b)
+{
+    constexpr std::int64_t kEventLagMs = 30 * 1000;
+    if (a.pod != b.pod || (a.pod.empty() && a.node != b.node)
+        || (!a.container.empty() && !b.container.empty() && a.container != b.container))
+        return false;
+    return std::llabs(a.timeMs - b.timeMs) <= std::max(a.uncertaintyMs, b.uncertaintyMs) + kEventLagMs;
+}
+
+// Matches `listed` one to one against `known`, nearest first: two kills of a container in
+// CrashLoopBackOff can be seconds apart, and one known kill must not absorb both. Returns, per
+// listed kill, whether it was already known.
+std::vector<bool> matchKnownKills(const std::vector<ListedKill>& known, const std::vector<ListedKill>& listed)
+{
+    std::vector<std::tuple<std::int64_t, std::size_t, std::size_t>> pairs; // distance, listed, known
+    for (std::size_t i = 0; i < listed.size(); ++i)
+        for (std::size_t j = 0; j < known.size(); ++j)
+            if (couldBeSameKill(listed[i], known[j]))
+                pairs.emplace_back(std::llabs(listed[i].timeMs - known[j].timeMs), i, j);
+    std::sort(pairs.begin(), pairs.end());
+    std::vector<bool> matched(listed.size(), false);
+    std::vector<bool> used(known.size(), false);
+    for (const auto& [distance, i, j] : pairs) {
+        if (matched[i] || used[j])
+            continue;
+        matched[i] = used[j] = true;
+    }
+    return matched;
+}
+
+// The kills the incident's snapshots already hold, each once.
+std::vector<ListedKill> knownKills(const IncidentDocument& doc)
+{
+    std::vector<ListedKill> known;
+    for (const auto& s : doc.snapshots) {
+        const auto listed = killsOf(s.findings);
+        const auto seen = matchKnownKills(known, listed);
+        for (std::size_t i = 0; i < listed.size(); ++i)
+            if (!seen[i])
+                known.push_back(listed[i]);
+    }
+    return known;
 }
 
 } // namespace
@@ -204,8 +270,11 @@ std::string recordFindings(IncidentDocument& doc, const investigation::Findings&
     // the incident's story, not the order in which LeakDesk happened to look.
     std::vector<JournalEntry> kills;
     if (snap.findings.is_object() && snap.findings.contains("oom")) {
-        for (const auto& k : snap.findings["oom"].value("events", nlohmann::json::array())) {
-            if (knownKill(doc, k))
+        const auto events = snap.findings["oom"].value("events", nlohmann::json::array());
+        const auto seen = matchKnownKills(knownKills(doc), killsOf(snap.findings));
+        for (std::size_t i = 0; i < events.size() && i < seen.size(); ++i) {
+            const auto& k = events[i];
+            if (seen[i] || !k.is_object())
                 continue;
             std::string sources;
             for (const auto& s : k.value("sources", nlohmann::json::array()))

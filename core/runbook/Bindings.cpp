@@ -95,6 +95,41 @@ std::string fillPlaceholders(
     return out;
 }
 
+std::optional<JvmPidArgument> findJvmPidArgument(std::string_view text)
+{
+    const auto tokens = tokenizeShell(std::string(text));
+    std::size_t dashes = tokens.size();
+    for (std::size_t i = 0; i < tokens.size(); ++i)
+        if (tokens[i].text == "--") {
+            dashes = i;
+            break;
+        }
+    if (tokens.empty() || tokens[0].text != "kubectl" || dashes + 1 >= tokens.size())
+        return std::nullopt;
+    const std::size_t toolAt = dashes + 1;
+    std::string tool = tokens[toolAt].text;
+    if (const auto slash = tool.rfind('/'); slash != std::string::npos)
+        tool = tool.substr(slash + 1); // /opt/java/bin/jmap
+    const auto isPid = [](const std::string& t) {
+        return !t.empty() && t.size() <= 10 && std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isdigit(c); });
+    };
+    std::optional<std::size_t> at;
+    if (tool == "jmap" || tool == "jstack" || tool == "jinfo") {
+        if (tokens.size() > toolAt + 1 && isPid(tokens.back().text))
+            at = tokens.size() - 1;
+    } else if (tool == "jcmd" || tool == "jstat") {
+        for (std::size_t i = toolAt + 1; i < tokens.size() && !at; ++i) {
+            if (isPid(tokens[i].text))
+                at = i;
+            else if (tokens[i].text.empty() || tokens[i].text[0] != '-')
+                break; // jcmd's first non-option word is the target: a main class, not a PID
+        }
+    }
+    if (!at)
+        return std::nullopt;
+    return JvmPidArgument { tokens[*at].begin, tokens[*at].end, tool, tokens[*at].text };
+}
+
 FilledCommand fillCommand(
     const Command& command, const Bindings& bindings, const std::optional<std::string>& runbookNamespace)
 {
@@ -142,6 +177,17 @@ FilledCommand fillCommand(
             f.notes.push_back("namespace '" + *runbookNamespace + "' (the runbook's default) replaced by '" + to + "'");
         } else if (!command.ns) {
             f.notes.push_back("the command names no namespace; kubectl uses the context's default namespace");
+        }
+    }
+
+    const bool pidIsNumber = bindings.jvmPid && !bindings.jvmPid->empty() && bindings.jvmPid->size() <= 10
+        && std::all_of(bindings.jvmPid->begin(), bindings.jvmPid->end(), [](unsigned char c) { return std::isdigit(c); });
+    if (pidIsNumber && isKube) {
+        if (const auto arg = findJvmPidArgument(text); arg && arg->pid != *bindings.jvmPid) {
+            text.replace(arg->begin, arg->end - arg->begin, shellQuoted(*bindings.jvmPid));
+            f.notes.push_back("PID " + arg->pid + " replaced by " + *bindings.jvmPid + ": the JVM runs as PID "
+                + *bindings.jvmPid + " in this container (found by the heap capture pre-flight), so " + arg->tool
+                + " " + arg->pid + " would fail");
         }
     }
 

@@ -16,6 +16,10 @@ namespace leakdesk::runbook {
 struct Bindings {
     std::map<std::string, std::string> values; // "service-name" -> "checkout", "pod-name" -> "checkout-7d9-abcde"
     std::optional<std::string> ns; // the namespace under investigation
+    // The JVM's PID in the chosen container, as the heap capture pre-flight found it. Runbooks
+    // write `jmap ... 1` (PID 1, true only when the JVM is the container's init process); with a
+    // shell or tini in front the JVM is another PID and the literal command fails.
+    std::optional<std::string> jvmPid;
 };
 
 struct FilledCommand {
@@ -34,6 +38,17 @@ struct FilledCommand {
 // option, quoted or not), stay and are listed in `unfilled`.
 std::string fillPlaceholders(std::string_view text, const std::map<std::string, std::string>& values,
     std::vector<std::string>* unfilled = nullptr);
+
+// The PID argument of a JDK tool run through `kubectl exec ... -- TOOL`: jmap, jstack and jinfo
+// take it last, jcmd and jstat first (after options); nullopt when there is none or it is not a
+// number. Offsets are into `text`.
+struct JvmPidArgument {
+    std::size_t begin = 0;
+    std::size_t end = 0;
+    std::string tool;
+    std::string pid;
+};
+std::optional<JvmPidArgument> findJvmPidArgument(std::string_view text);
 
 // `runbookNamespace` is Runbook::defaultNamespace. Only that namespace is replaced: a command that
 // names another namespace on purpose (kube-system, monitoring) is left alone, with a note.

@@ -1,5 +1,5 @@
 #pragma once
-// How the heap view writes byte counts: the same "12.3 MB" as leakdesk-cli, and signed growth.
+// How the heap view writes byte counts: the same "12.3 MiB" as leakdesk-cli, and signed growth.
 
 #include "heap/LeakSuspects.h"
 

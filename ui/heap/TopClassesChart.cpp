@@ -70,10 +70,10 @@ void TopClassesChart::setHistogram(std::shared_ptr<const heap::ClassHistogram> h
         [&](const heap::HistogramRow* a, const heap::HistogramRow* b) { return size(*a) > size(*b); });
     rows.resize(n);
 
-    // Small dumps (tests, a service just started) are drawn in KB so the bars keep their labels.
+    // Small dumps (tests, a service just started) are drawn in KiB so the bars keep their labels.
     const bool inMegabytes = size(*rows.front()) >= 1024 * 1024;
     const double unit = inMegabytes ? 1024.0 * 1024.0 : 1024.0;
-    const QString unitName = inMegabytes ? tr("MB") : tr("KB");
+    const QString unitName = inMegabytes ? tr("MiB") : tr("KiB");
     const double largest = double(size(*rows.front())) / unit;
 
     // Qt Charts puts the first category at the bottom of a horizontal bar chart: feed them reversed.

@@ -55,7 +55,8 @@ std::shared_ptr<const MemoryChartData> buildMemoryChartData(const investigation:
                 QStringLiteral("%1 → %2").arg(QString::fromStdString(formatBytes(c.troughBytes)), QString::fromStdString(formatBytes(c.peakBytes))) });
     }
 
-    // Growth slope and projection of the pod closest to its limit.
+    // Growth slope and projection of the fastest-growing pod. The banner gives the median over the
+    // pods: the legend names its pod so that the two numbers are not read as one fact.
     const analysis::PodAnalysis* leading = nullptr;
     for (const auto& pa : f.verdict.pods) {
         if (!pa.growth || pa.trend != analysis::Trend::Growing)
@@ -65,7 +66,7 @@ std::shared_ptr<const MemoryChartData> buildMemoryChartData(const investigation:
     }
     if (leading && f.verdict.pattern != analysis::Pattern::Sawtooth) {
         const auto& g = *leading->growth;
-        data->slope = ChartLine { QStringLiteral("slope %1/h (%2)").arg(QString::fromStdString(formatBytes(g.slopePerHour)), QString::fromStdString(leading->pod)),
+        data->slope = ChartLine { QStringLiteral("fastest pod %2: %1/h").arg(QString::fromStdString(formatBytes(g.slopePerHour)), QString::fromStdString(leading->pod)),
             { { g.firstMs, g.valueAt(g.firstMs) }, { g.lastMs, g.valueAt(g.lastMs) } } };
         if (leading->projection && leading->projection->reachesLimitAtMs && leading->projection->limitBytes) {
             const auto& p = *leading->projection;

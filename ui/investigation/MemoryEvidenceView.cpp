@@ -105,7 +105,7 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
         break;
     case analysis::Pattern::SteadyGrowth:
         m_banner->show(VerdictBanner::Tone::Bad,
-            tr("%1 is leaking: memory grows %2/h without levelling off — confidence %3 %")
+            tr("%1 is leaking: memory grows %2/h per pod (median) without levelling off — confidence %3 %")
                 .arg(service, QString::fromStdString(formatBytes(v.slopeBytesPerHour.value_or(0))))
                 .arg(confidence),
             detail);

@@ -183,6 +183,9 @@ private Q_SLOTS:
         QVERIFY(o.preflight->memoryLimitBytes && *o.preflight->memoryLimitBytes == 2LL * 1024 * 1024 * 1024);
         QVERIFY(o.preflight->memoryUsageBytes && o.preflight->heapUsedBytes);
         QVERIFY(o.preflight->expectedDumpBytes > 0);
+        // The estimate says what it stands on (issue 15: 1.35 GiB expected, far less written, no word why).
+        QVERIFY2(o.preflight->describe().contains(QStringLiteral("from the heap in use (jcmd GC.heap_info); a live dump drops the garbage first")),
+            qPrintable(o.preflight->describe()));
         QVERIFY(hasNote(*o.preflight, PreflightNote::Level::Info, QStringLiteral("PID 7, not 1")));
         QVERIFY(hasNote(*o.preflight, PreflightNote::Level::Warning, QStringLiteral("full GC")));
         QVERIFY(o.preflight->canCapture());

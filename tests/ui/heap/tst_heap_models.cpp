@@ -178,7 +178,7 @@ private Q_SLOTS:
         for (int r = 1; r < proxy.rowCount(); ++r)
             QVERIFY(proxy.index(r - 1, HistogramModel::RetainedBytes).data(HistogramModel::SortRole).toULongLong()
                 >= proxy.index(r, HistogramModel::RetainedBytes).data(HistogramModel::SortRole).toULongLong());
-        // Sorting by the displayed text would put "9.8 KB" above "10.5 KB"; by value it must not.
+        // Sorting by the displayed text would put "9.8 KiB" above "10.5 KiB"; by value it must not.
         proxy.sort(HistogramModel::Instances, Qt::DescendingOrder);
         QCOMPARE(
             proxy.index(0, HistogramModel::ClassName).data().toString(), QStringLiteral("com.example.OrderListener"));

@@ -2,6 +2,7 @@
 // and what to check; a verdict on partial data says what is missing.
 #include "../../unit/incident/IncidentFixture.h"
 
+#include "investigation/ChartDataBuilder.h"
 #include "investigation/MemoryEvidenceView.h"
 #include "investigation/VerdictBanner.h"
 
@@ -61,6 +62,34 @@ private Q_SLOTS:
         QVERIFY2(view.banner()->headline().contains(QStringLiteral("Unknown")), qPrintable(view.banner()->headline()));
         QVERIFY2(view.banner()->detail().contains(reason), qPrintable(view.banner()->detail()));
         QVERIFY2(view.banner()->detail().contains(QStringLiteral("Check that Prometheus")), qPrintable(view.banner()->detail()));
+    }
+
+    // Three pods grow at different rates: the banner's number is the median per pod and says so,
+    // the chart's slope line is the fastest pod's and names it (issue 15: 3.40 vs 3.68 MiB/h
+    // read as one fact).
+    void bannerAndLegendSayWhichSlope()
+    {
+        auto ev = checkoutEvidence(kNowMs);
+        const std::int64_t from = kNowMs - ev->request.windowMs;
+        ev->stepMs = 60'000;
+        const double rates[] = { 30.0 * MiB, 40.0 * MiB, 50.0 * MiB };
+        for (int i = 0; i < 3; ++i) {
+            const std::string pod = "checkout-" + std::to_string(i);
+            ev->pods.push_back(fixturePod(pod, "node-1", 0, 0));
+            ev->series[QueryKind::MemoryWorkingSet].push_back(
+                { { { "namespace", "production" }, { "pod", pod } }, linearPod(from, kNowMs, 400.0 * MiB, rates[i], 0.0, 1, 60'000) });
+        }
+        ev->queries.push_back({ QueryKind::MemoryWorkingSet, prom::queryKindName(QueryKind::MemoryWorkingSet),
+            { from, kNowMs }, 60'000, 3, {} });
+        const auto f = std::make_shared<const investigation::Findings>(investigation::analyseEvidence(ev));
+        QCOMPARE(f->verdict.pattern, analysis::Pattern::SteadyGrowth);
+        MemoryEvidenceView view;
+        view.setFindings(f);
+        const QString headline = view.banner()->headline();
+        QVERIFY2(headline.contains(QStringLiteral("40.00 MiB/h per pod (median)")), qPrintable(headline));
+        const auto chart = ui::buildMemoryChartData(*f);
+        QVERIFY(chart->slope);
+        QVERIFY2(chart->slope->name == QStringLiteral("fastest pod checkout-2: 50.00 MiB/h"), qPrintable(chart->slope->name));
     }
 
     void partialDataIsNamed()

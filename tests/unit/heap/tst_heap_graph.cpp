@@ -7,6 +7,7 @@
 #include "heap/GcRootPaths.h"
 #include "heap/HeapDiff.h"
 #include "heap/HeapSnapshot.h"
+#include "heap/LeakSuspects.h"
 
 #include <QTest>
 
@@ -71,6 +72,25 @@ class TestHeapGraph : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // Memory is shown in binary units everywhere (issue 15: MiB and MB were mixed): 2^20 bytes is
+    // "1.0 MiB", never "1.0 MB" (which would be 10^6).
+    void bytesInBinaryUnits_data()
+    {
+        QTest::addColumn<quint64>("bytes");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("bytes") << quint64(1000) << QStringLiteral("1000 B");
+        QTest::newRow("KiB") << quint64(1536) << QStringLiteral("1.5 KiB");
+        QTest::newRow("MiB") << quint64(1) * 1024 * 1024 << QStringLiteral("1.0 MiB");
+        QTest::newRow("10^6 is under a MiB") << quint64(1000000) << QStringLiteral("976.6 KiB");
+        QTest::newRow("GiB") << quint64(3) * 1024 * 1024 * 1024 << QStringLiteral("3.0 GiB");
+    }
+    void bytesInBinaryUnits()
+    {
+        QFETCH(quint64, bytes);
+        QFETCH(QString, text);
+        QCOMPARE(QString::fromStdString(leakdesk::heap::formatBytes(bytes)), text);
+    }
+
     void dominatorsMatchBruteForce_data()
     {
         QTest::addColumn<unsigned>("nodes");

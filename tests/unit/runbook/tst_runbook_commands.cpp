@@ -397,6 +397,49 @@ private Q_SLOTS:
                 [](const std::string& n) { return n.find("left as written") != std::string::npos; }));
     }
 
+    // The pre-flight found the JVM's PID: a runbook's literal PID 1 becomes it, with a note; other
+    // numbers (an interval, a count, a file name) are left alone.
+    void fillBindsTheJvmPid_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QString>("pid");
+        QTest::addColumn<QString>("expected");
+        QTest::addColumn<bool>("noted");
+        QTest::newRow("runbook's jmap") << "kubectl exec -n production <pod-name> -- jmap -dump:live,format=b,file=/tmp/heap.hprof 1"
+                                       << "7"
+                                       << "kubectl exec -n production p -- jmap -dump:live,format=b,file=/tmp/heap.hprof 7" << true;
+        QTest::newRow("jcmd first") << "kubectl exec <pod-name> -c app -- jcmd 1 GC.heap_dump /tmp/h.hprof"
+                                    << "12" << "kubectl exec p -c app -- jcmd 12 GC.heap_dump /tmp/h.hprof" << true;
+        QTest::newRow("jcmd main class") << "kubectl exec <pod-name> -- jcmd com.shop.Main GC.heap_info"
+                                         << "7" << "kubectl exec p -- jcmd com.shop.Main GC.heap_info" << false;
+        QTest::newRow("jstat interval kept") << "kubectl exec <pod-name> -- jstat -gcutil 1 1000 5"
+                                             << "7" << "kubectl exec p -- jstat -gcutil 7 1000 5" << true;
+        QTest::newRow("full path") << "kubectl exec <pod-name> -- /opt/java/bin/jstack 1"
+                                   << "9" << "kubectl exec p -- /opt/java/bin/jstack 9" << true;
+        QTest::newRow("same pid") << "kubectl exec <pod-name> -- jmap -histo 7"
+                                  << "7" << "kubectl exec p -- jmap -histo 7" << false;
+        QTest::newRow("not a jdk tool") << "kubectl exec <pod-name> -- kill -3 1"
+                                        << "7" << "kubectl exec p -- kill -3 1" << false;
+        QTest::newRow("no exec") << "kubectl top pod <pod-name> 1" << "7" << "kubectl top pod p 1" << false;
+        QTest::newRow("pid not a number") << "kubectl exec <pod-name> -- jmap -histo 1"
+                                          << "7; rm -rf /" << "kubectl exec p -- jmap -histo 1" << false;
+    }
+    void fillBindsTheJvmPid()
+    {
+        QFETCH(QString, command);
+        QFETCH(QString, pid);
+        QFETCH(QString, expected);
+        QFETCH(bool, noted);
+        Bindings b;
+        b.values = { { "pod-name", "p" } };
+        b.jvmPid = pid.toStdString();
+        const FilledCommand f = fillCommand(commandOf(command), b, std::string("production"));
+        QCOMPARE(QString::fromStdString(f.text), expected);
+        const bool hasNote = std::any_of(f.notes.begin(), f.notes.end(),
+            [](const std::string& n) { return n.find("the JVM runs as PID") != std::string::npos; });
+        QCOMPARE(hasNote, noted);
+    }
+
     void fillQuotesUnsafeValues()
     {
         std::vector<std::string> unfilled;
