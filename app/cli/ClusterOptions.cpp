@@ -106,6 +106,8 @@ int runInvestigation(const ClusterOptions& options,
             QCoreApplication::exit(0);
         });
     QObject::connect(&job, &investigation::Investigation::failed, [&](const Error& e) {
+        if (e.code == ErrorCode::Cancelled)
+            return; // the timeout that cancelled the job says why
         printError(QString::fromStdString(e.message), QString::fromStdString(e.detail));
         exitCode = 1;
         QCoreApplication::exit(0);

@@ -230,7 +230,7 @@ int runHeapCaptureCommand(const QStringList& args)
                 loop.quit();
             }
         });
-    QObject::connect(&job, &capture::HeapCapture::progress, &job, [&](const capture::TransferProgress& pr) {
+    QObject::connect(&job, &capture::HeapCapture::transferProgress, &job, [&](const capture::TransferProgress& pr) {
         // One line per 10% (stderr: stdout stays readable when redirected).
         const qint64 tenth = pr.total > 0 ? pr.bytes * 10 / pr.total : 0;
         if (tenth == lastPrinted)
@@ -257,7 +257,8 @@ int runHeapCaptureCommand(const QStringList& args)
         exitCode = 0;
         loop.quit();
     });
-    QObject::connect(&job, &capture::HeapCapture::failed, &job, [&](const capture::CaptureFailure& f) {
+    QObject::connect(&job, &capture::HeapCapture::failed, &job, [&](const Error&) {
+        const capture::CaptureFailure& f = *job.failure();
         printError(
             QStringLiteral("%1 failed: %2").arg(capture::stageName(f.stage), QString::fromStdString(f.error.message)),
             QString::fromStdString(f.error.detail));

@@ -143,7 +143,7 @@ std::string revertConflictMessage(
 }
 
 Mitigation::Mitigation(MitigationKind kind, kube::KubeClient& client, QObject* parent)
-    : QObject(parent)
+    : Job(parent)
     , m_client(client)
     , m_kind(kind)
 { }
@@ -152,6 +152,7 @@ Mitigation::~Mitigation() = default;
 
 void Mitigation::plan(const MitigationRequest& request, Callback<MitigationPlan> done)
 {
+    done = beginOperation<MitigationPlan>(QStringLiteral("plan"), std::move(done));
     if (request.ns.empty() || request.deployment.empty())
         return done(makeError(ErrorCode::InvalidArgument, "a mitigation needs a namespace and a Deployment"));
     auto plan = std::make_shared<MitigationPlan>();
@@ -214,6 +215,7 @@ void Mitigation::plan(const MitigationRequest& request, Callback<MitigationPlan>
 
 void Mitigation::dryRun(const MitigationPlan& plan, Callback<DryRunResult> done)
 {
+    done = beginOperation<DryRunResult>(QStringLiteral("dry run"), std::move(done));
     const json before = plan.deployment;
     patchAsPlanned(*this, m_client, this, plan, true, plan.resourceVersion, kMaxStatusOnlyConflicts,
         [before, done](Result<kube::KubeClient::PatchedDeployment> r, const std::string&) {
@@ -229,6 +231,7 @@ void Mitigation::dryRun(const MitigationPlan& plan, Callback<DryRunResult> done)
 
 void Mitigation::apply(const MitigationPlan& plan, Callback<MitigationRecord> done)
 {
+    done = beginOperation<MitigationRecord>(QStringLiteral("apply"), std::move(done));
     auto record = std::make_shared<MitigationRecord>();
     record->kind = m_kind;
     record->ns = plan.request.ns;
@@ -263,6 +266,7 @@ void Mitigation::apply(const MitigationPlan& plan, Callback<MitigationRecord> do
 
 void Mitigation::revert(const MitigationRecord& record, Callback<RevertResult> done)
 {
+    done = beginOperation<RevertResult>(QStringLiteral("revert"), std::move(done));
     if (record.kind != m_kind)
         return done(makeError(ErrorCode::InvalidArgument,
             std::string("the record is of a '") + mitigationKindName(record.kind) + "' mitigation, not '"

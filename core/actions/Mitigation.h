@@ -8,6 +8,7 @@
 #include "actions/MitigationRecord.h"
 #include "actions/MitigationValues.h"
 #include "actions/SpecDiff.h"
+#include "common/Job.h"
 #include "common/Result.h"
 #include "kube/KubeClient.h"
 #include "runbook/Parameters.h"
@@ -77,7 +78,11 @@ struct RevertResult {
     std::string kubectl; // equivalent of the revert
 };
 
-class Mitigation : public QObject {
+// A job (common/Job.h) whose runs are its operations: each of plan/dryRun/apply/revert begins a
+// run that supersedes the one before (whose callback is then never called), cancel() drops the
+// running one, and each run ends in its callback (the typed result) or failed(Error) plus the
+// callback with that error.
+class Mitigation : public Job {
     Q_OBJECT
 public:
     static std::unique_ptr<Mitigation> create(MitigationKind kind, kube::KubeClient& client, QObject* parent = nullptr);
@@ -85,7 +90,8 @@ public:
 
     MitigationKind kind() const { return m_kind; }
 
-    // Callbacks run on the client's thread; none runs after the Mitigation is destroyed.
+    // Callbacks run on the client's thread; none runs after the Mitigation is destroyed, nor for an
+    // operation superseded by a newer one or cancelled.
     void plan(const MitigationRequest& request, Callback<MitigationPlan> done);
     void dryRun(const MitigationPlan& plan, Callback<DryRunResult> done);
     // Error Conflict when the Deployment's spec or the mitigated values changed since the plan (a

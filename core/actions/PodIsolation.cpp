@@ -1,6 +1,7 @@
 #include "actions/PodIsolation.h"
 
 #include "actions/JsonAccess.h"
+#include "common/ActionKinds.h"
 #include "kube/KubeObjects.h"
 #include "kube/KubePaths.h"
 
@@ -112,7 +113,7 @@ Error notFound(const Error& e, const std::string& ns, const std::string& pod)
 
 json IsolationRecord::toJson() const
 {
-    return { { "id", id }, { "kind", "isolate-pod" }, { "namespace", ns }, { "pod", pod }, { "podUID", podUid },
+    return { { "id", id }, { "kind", actionkind::kIsolatePod }, { "namespace", ns }, { "pod", pod }, { "podUID", podUid },
         { "podIP", podIp },
         { "removed", labelJson(removed) }, { "services", services }, { "owner", owner },
         { "replacementExpected", replacementExpected }, { "resourceVersion", resourceVersion },
@@ -122,7 +123,7 @@ json IsolationRecord::toJson() const
 
 Result<IsolationRecord> IsolationRecord::fromJson(const json& j)
 {
-    if (!j.is_object() || j.value("kind", json()) != json("isolate-pod"))
+    if (!j.is_object() || j.value("kind", json()) != json(actionkind::kIsolatePod))
         return makeError(ErrorCode::Parse, "the record is not one of a pod taken out of its Service",
             "use the JSON that 'leakdesk-cli isolate --yes' wrote");
     IsolationRecord r;
@@ -239,142 +240,233 @@ std::string PodIsolation::kubectlRevertFor(const std::string& ns, const std::str
 // ---- cluster ------------------------------------------------------------------------------------
 
 PodIsolation::PodIsolation(kube::KubeClient& client, QObject* parent)
-    : QObject(parent)
+    : Job(parent)
     , m_client(client)
 { }
 
 PodIsolation::~PodIsolation() = default;
 
+// ---- plan: the decision ---------------------------------------------------------------------------
+
+std::optional<Error> refusalForPod(const std::string& ns, const std::string& pod, const json& podObject)
+{
+    if (labelMap(jsonAt(podObject, { "metadata", "labels" })).count(kIsolatedLabel))
+        return makeError(ErrorCode::Conflict,
+            podTarget(ns, pod) + " is already out of its Service (label " + kIsolatedLabel + ")",
+            "its removed labels are in the annotation " + std::string(kIsolatedLabelsAnnotation));
+    if (terminating(podObject))
+        return makeError(ErrorCode::Conflict, podTarget(ns, pod) + " is terminating");
+    return std::nullopt;
+}
+
+namespace {
+
+// The Services that select the pod now, by name, with their selectors.
+std::vector<std::pair<std::string, LabelMap>> selectingServices(const LabelMap& podLabels, const json& services)
+{
+    std::vector<std::pair<std::string, LabelMap>> out;
+    const json& items = jsonAt(services, { "items" });
+    if (items.is_array())
+        for (const json& s : items) {
+            LabelMap selector = labelMap(jsonAt(s, { "spec", "selector" }));
+            if (PodIsolation::selects(selector, podLabels))
+                out.emplace_back(jsonString(s, { "metadata", "name" }), std::move(selector));
+        }
+    return out;
+}
+
+// The fewest ready pods, other than `pod`, that any of the selectors still finds in `pods`.
+int fewestOtherReadyPods(const std::string& pod, const std::vector<LabelMap>& selectors, const json& pods)
+{
+    int fewest = -1;
+    for (const LabelMap& selector : selectors) {
+        int ready = 0;
+        const json& items = jsonAt(pods, { "items" });
+        if (items.is_array())
+            for (const json& p : items)
+                if (jsonString(p, { "metadata", "name" }) != pod && podReady(p) && !terminating(p)
+                    && PodIsolation::selects(selector, labelMap(jsonAt(p, { "metadata", "labels" }))))
+                    ++ready;
+        fewest = fewest < 0 ? ready : std::min(fewest, ready);
+    }
+    return fewest;
+}
+
+} // namespace
+
+std::optional<Error> refusalForServices(
+    const std::string& ns, const std::string& pod, const json& podObject, const json& services)
+{
+    const LabelMap labels = labelMap(jsonAt(podObject, { "metadata", "labels" }));
+    if (!selectingServices(labels, services).empty())
+        return std::nullopt;
+    return makeError(ErrorCode::NotFound,
+        "no Service of namespace " + ns + " selects " + podTarget(ns, pod)
+            + ": it gets no traffic through a Service, there is nothing to take it out of",
+        "its labels: " + labelsText(labels));
+}
+
+Result<IsolationPlan> decideIsolation(const IsolationFacts& facts)
+{
+    if (auto refusal = refusalForPod(facts.ns, facts.pod, facts.podObject))
+        return *refusal;
+    if (auto refusal = refusalForServices(facts.ns, facts.pod, facts.podObject, facts.services))
+        return *refusal;
+    IsolationPlan plan;
+    plan.ns = facts.ns;
+    plan.pod = facts.pod;
+    plan.labels = labelMap(jsonAt(facts.podObject, { "metadata", "labels" }));
+    plan.podIp = jsonString(facts.podObject, { "status", "podIP" });
+    plan.resourceVersion = jsonString(facts.podObject, { "metadata", "resourceVersion" });
+    std::vector<LabelMap> selectors;
+    for (auto& [name, selector] : selectingServices(plan.labels, facts.services)) {
+        plan.services.push_back(name);
+        selectors.push_back(std::move(selector));
+    }
+
+    // The owner: a ReplicaSet's selector says whether it lets go of the pod (and starts a replacement).
+    const auto [ownerKind, ownerName] = controllerOf(facts.podObject);
+    if (!ownerKind.empty())
+        plan.owner = ownerKind + "/" + ownerName;
+    if (ownerKind == "ReplicaSet") {
+        if (facts.replicaSet) {
+            plan.ownerSelector = labelMap(jsonAt(*facts.replicaSet, { "spec", "selector", "matchLabels" }));
+            if (jsonAt(*facts.replicaSet, { "spec", "selector", "matchExpressions" }).is_array())
+                plan.warnings.push_back(
+                    plan.owner + "'s selector has matchExpressions, which LeakDesk does not evaluate");
+        } else {
+            plan.warnings.push_back("cannot read " + plan.owner + " (" + facts.replicaSetError
+                + "): whether it starts a replacement is not known");
+        }
+    }
+
+    plan.remove = PodIsolation::labelsToRemove(plan.labels, selectors, plan.ownerSelector);
+    LabelMap after = plan.labels;
+    for (const auto& [k, v] : plan.remove)
+        after.erase(k);
+    plan.replacementExpected
+        = !plan.owner.empty() && !plan.ownerSelector.empty() && !PodIsolation::selects(plan.ownerSelector, after);
+    json labels = json::object();
+    for (const auto& [k, v] : plan.remove)
+        labels[k] = nullptr;
+    labels[kIsolatedLabel] = "true";
+    plan.patch = { { "metadata",
+        { { "labels", labels },
+            { "annotations", { { kIsolatedLabelsAnnotation, labelJson(plan.remove).dump() } } } } } };
+    plan.kubectl = PodIsolation::kubectlFor(plan.ns, plan.pod, plan.remove);
+    if (plan.owner.empty())
+        plan.warnings.push_back("no controller owns this pod: nothing starts a replacement, the "
+                                "Service runs with one pod fewer until it is put back");
+    else if (!plan.replacementExpected)
+        plan.warnings.push_back(plan.owner
+            + " still selects the pod after the change: it starts "
+              "no replacement, the Service runs with one pod fewer");
+    else
+        plan.warnings.push_back(plan.owner
+            + " lets go of the pod and starts a replacement; the "
+              "pod keeps running (and leaking) until it is deleted "
+              "or put back");
+
+    // Who is left to serve the Services meanwhile.
+    if (facts.pods) {
+        plan.otherReadyPods = fewestOtherReadyPods(plan.pod, selectors, *facts.pods);
+        if (plan.otherReadyPods == 0)
+            plan.warnings.push_back("no other ready pod serves " + joined(plan.services)
+                + ": requests fail until the replacement is ready (usually tens of seconds)");
+    }
+    plan.rbac = facts.rbac;
+    return plan;
+}
+
+// ---- plan: the steps ------------------------------------------------------------------------------
+
+struct PodIsolation::Planning {
+    IsolationFacts facts;
+    Callback<IsolationPlan> done;
+};
+
 void PodIsolation::plan(const std::string& ns, const std::string& pod, Callback<IsolationPlan> done)
 {
+    done = beginOperation<IsolationPlan>(QStringLiteral("plan"), std::move(done));
     if (ns.empty() || pod.empty())
-        return done(makeError(ErrorCode::InvalidArgument, "taking a pod out of its Service needs a namespace and a pod"));
-    auto plan = std::make_shared<IsolationPlan>();
-    plan->ns = ns;
-    plan->pod = pod;
-    m_client.getJson(kube::paths::pod(q(ns), q(pod)), {}, this, [this, plan, done](Result<json> got) {
+        return done(
+            makeError(ErrorCode::InvalidArgument, "taking a pod out of its Service needs a namespace and a pod"));
+    auto planning = std::make_shared<Planning>();
+    planning->facts.ns = ns;
+    planning->facts.pod = pod;
+    planning->done = std::move(done);
+    readPod(std::move(planning));
+}
+
+void PodIsolation::readPod(std::shared_ptr<Planning> planning)
+{
+    IsolationFacts& f = planning->facts;
+    m_client.getJson(kube::paths::pod(q(f.ns), q(f.pod)), {}, this, [this, planning](Result<json> got) {
+        IsolationFacts& f = planning->facts;
         if (!got)
-            return done(notFound(got.error(), plan->ns, plan->pod));
-        const json podObject = std::move(*got);
-        plan->labels = labelMap(jsonAt(podObject, { "metadata", "labels" }));
-        plan->podIp = jsonString(podObject, { "status", "podIP" });
-        plan->resourceVersion = jsonString(podObject, { "metadata", "resourceVersion" });
-        if (plan->labels.count(kIsolatedLabel))
-            return done(makeError(ErrorCode::Conflict,
-                podTarget(plan->ns, plan->pod) + " is already out of its Service (label " + kIsolatedLabel + ")",
-                "its removed labels are in the annotation " + std::string(kIsolatedLabelsAnnotation)));
-        if (terminating(podObject))
-            return done(makeError(ErrorCode::Conflict, podTarget(plan->ns, plan->pod) + " is terminating"));
-        // Named copies: a structured binding cannot be captured by clang before C++20's P1091 fix.
-        const auto owner = controllerOf(podObject);
-        const std::string ownerKind = owner.first;
-        const std::string ownerName = owner.second;
-        m_client.getJson(kube::paths::services(q(plan->ns)), {}, this,
-            [this, plan, done, ownerKind, ownerName](Result<json> services) {
-                if (!services)
-                    return done(makeError(services.error().code,
-                        "cannot list the Services of namespace " + plan->ns + ": " + services.error().message,
-                        services.error().detail));
-                auto selectors = std::make_shared<std::vector<LabelMap>>();
-                const json& items = jsonAt(*services, { "items" });
-                if (items.is_array())
-                    for (const json& s : items) {
-                        const LabelMap selector = labelMap(jsonAt(s, { "spec", "selector" }));
-                        if (selects(selector, plan->labels)) {
-                            plan->services.push_back(jsonString(s, { "metadata", "name" }));
-                            selectors->push_back(selector);
-                        }
-                    }
-                if (plan->services.empty())
-                    return done(makeError(ErrorCode::NotFound,
-                        "no Service of namespace " + plan->ns + " selects " + podTarget(plan->ns, plan->pod)
-                            + ": it gets no traffic through a Service, there is nothing to take it out of",
-                        "its labels: " + labelsText(plan->labels)));
-                auto afterOwner = [this, plan, done, selectors]() {
-                    plan->remove = labelsToRemove(plan->labels, *selectors, plan->ownerSelector);
-                    LabelMap after = plan->labels;
-                    for (const auto& [k, v] : plan->remove)
-                        after.erase(k);
-                    plan->replacementExpected = !plan->owner.empty() && !plan->ownerSelector.empty()
-                        && !selects(plan->ownerSelector, after);
-                    json labels = json::object();
-                    for (const auto& [k, v] : plan->remove)
-                        labels[k] = nullptr;
-                    labels[kIsolatedLabel] = "true";
-                    plan->patch = { { "metadata",
-                        { { "labels", labels },
-                            { "annotations", { { kIsolatedLabelsAnnotation, labelJson(plan->remove).dump() } } } } } };
-                    plan->kubectl = kubectlFor(plan->ns, plan->pod, plan->remove);
-                    if (plan->owner.empty())
-                        plan->warnings.push_back("no controller owns this pod: nothing starts a replacement, the "
-                                                 "Service runs with one pod fewer until it is put back");
-                    else if (!plan->replacementExpected)
-                        plan->warnings.push_back(plan->owner + " still selects the pod after the change: it starts "
-                                                               "no replacement, the Service runs with one pod fewer");
-                    else
-                        plan->warnings.push_back(plan->owner + " lets go of the pod and starts a replacement; the "
-                                                               "pod keeps running (and leaking) until it is deleted "
-                                                               "or put back");
-                    // Who is left to serve the Services meanwhile.
-                    m_client.getJson(kube::paths::pods(q(plan->ns)), {}, this,
-                        [this, plan, done, selectors](Result<json> pods) {
-                            if (pods) {
-                                int fewest = -1;
-                                for (const LabelMap& selector : *selectors) {
-                                    int ready = 0;
-                                    const json& items = jsonAt(*pods, { "items" });
-                                    if (items.is_array())
-                                        for (const json& p : items)
-                                            if (jsonString(p, { "metadata", "name" }) != plan->pod && podReady(p)
-                                                && !terminating(p)
-                                                && selects(selector, labelMap(jsonAt(p, { "metadata", "labels" }))))
-                                                ++ready;
-                                    fewest = fewest < 0 ? ready : std::min(fewest, ready);
-                                }
-                                plan->otherReadyPods = fewest;
-                                if (fewest == 0)
-                                    plan->warnings.push_back(
-                                        "no other ready pod serves " + joined(plan->services)
-                                        + ": requests fail until the replacement is ready (usually tens of seconds)");
-                            }
-                            m_client.accessReview(QStringLiteral("patch"), QString(), QStringLiteral("pods"),
-                                q(plan->ns), q(plan->pod), this,
-                                [plan, done](Result<kube::KubeClient::AccessReview> review) {
-                                    if (!review)
-                                        return done(makeError(review.error().code,
-                                            "cannot check whether you may patch pods: " + review.error().message,
-                                            review.error().detail));
-                                    plan->rbac = { review->allowed, review->denied, review->reason };
-                                    done(std::move(*plan));
-                                });
-                        });
-                };
-                if (ownerKind != "ReplicaSet") {
-                    if (!ownerKind.empty())
-                        plan->owner = ownerKind + "/" + ownerName;
-                    return afterOwner();
-                }
-                plan->owner = "ReplicaSet/" + ownerName;
-                m_client.getJson(kube::paths::replicaSet(q(plan->ns), q(ownerName)), {}, this,
-                    [plan, afterOwner](Result<json> rs) {
-                        if (rs) {
-                            plan->ownerSelector = labelMap(jsonAt(*rs, { "spec", "selector", "matchLabels" }));
-                            if (jsonAt(*rs, { "spec", "selector", "matchExpressions" }).is_array())
-                                plan->warnings.push_back(plan->owner + "'s selector has matchExpressions, which "
-                                                                       "LeakDesk does not evaluate");
-                        } else {
-                            plan->warnings.push_back(
-                                "cannot read " + plan->owner + " (" + rs.error().message + "): whether it starts a "
-                                "replacement is not known");
-                        }
-                        afterOwner();
-                    });
-            });
+            return planning->done(notFound(got.error(), f.ns, f.pod));
+        f.podObject = std::move(*got);
+        if (auto refusal = refusalForPod(f.ns, f.pod, f.podObject))
+            return planning->done(*refusal);
+        listServices(planning);
     });
+}
+
+void PodIsolation::listServices(std::shared_ptr<Planning> planning)
+{
+    m_client.getJson(kube::paths::services(q(planning->facts.ns)), {}, this, [this, planning](Result<json> services) {
+        IsolationFacts& f = planning->facts;
+        if (!services)
+            return planning->done(makeError(services.error().code,
+                "cannot list the Services of namespace " + f.ns + ": " + services.error().message,
+                services.error().detail));
+        f.services = std::move(*services);
+        if (auto refusal = refusalForServices(f.ns, f.pod, f.podObject, f.services))
+            return planning->done(*refusal);
+        readOwner(planning);
+    });
+}
+
+void PodIsolation::readOwner(std::shared_ptr<Planning> planning)
+{
+    const auto owner = controllerOf(planning->facts.podObject);
+    if (owner.first != "ReplicaSet")
+        return listPods(std::move(planning));
+    m_client.getJson(
+        kube::paths::replicaSet(q(planning->facts.ns), q(owner.second)), {}, this, [this, planning](Result<json> rs) {
+            if (rs)
+                planning->facts.replicaSet = std::move(*rs);
+            else
+                planning->facts.replicaSetError = rs.error().message;
+            listPods(planning);
+        });
+}
+
+void PodIsolation::listPods(std::shared_ptr<Planning> planning)
+{
+    m_client.getJson(kube::paths::pods(q(planning->facts.ns)), {}, this, [this, planning](Result<json> pods) {
+        if (pods)
+            planning->facts.pods = std::move(*pods);
+        checkAccess(planning);
+    });
+}
+
+void PodIsolation::checkAccess(std::shared_ptr<Planning> planning)
+{
+    const IsolationFacts& f = planning->facts;
+    m_client.accessReview(QStringLiteral("patch"), QString(), QStringLiteral("pods"), q(f.ns), q(f.pod), this,
+        [planning](Result<kube::KubeClient::AccessReview> review) {
+            if (!review)
+                return planning->done(makeError(review.error().code,
+                    "cannot check whether you may patch pods: " + review.error().message, review.error().detail));
+            planning->facts.rbac = { review->allowed, review->denied, review->reason };
+            planning->done(decideIsolation(planning->facts));
+        });
 }
 
 void PodIsolation::apply(const IsolationPlan& plan, Callback<IsolationRecord> done)
 {
+    done = beginOperation<IsolationRecord>(QStringLiteral("apply"), std::move(done));
     if (plan.remove.empty())
         return done(makeError(ErrorCode::InvalidArgument, "the plan removes no label"));
     json patch = plan.patch;
@@ -421,6 +513,7 @@ void PodIsolation::apply(const IsolationPlan& plan, Callback<IsolationRecord> do
 
 void PodIsolation::status(const IsolationRecord& record, Callback<IsolationStatus> done)
 {
+    done = beginOperation<IsolationStatus>(QStringLiteral("status"), std::move(done));
     auto out = std::make_shared<IsolationStatus>();
     auto rec = std::make_shared<IsolationRecord>(record);
     // The replacement: a pod of the same owner, created after the isolation.
@@ -471,6 +564,7 @@ void PodIsolation::status(const IsolationRecord& record, Callback<IsolationStatu
 
 void PodIsolation::revert(const IsolationRecord& record, Callback<IsolationRevert> done)
 {
+    done = beginOperation<IsolationRevert>(QStringLiteral("revert"), std::move(done));
     auto rec = std::make_shared<IsolationRecord>(record);
     const QString path = kube::paths::pod(q(record.ns), q(record.pod));
     m_client.getJson(path, {}, this, [this, rec, path, done](Result<json> got) {
@@ -527,6 +621,7 @@ void PodIsolation::revert(const IsolationRecord& record, Callback<IsolationRever
 
 void PodIsolation::deletePod(const IsolationRecord& record, Callback<IsolationDelete> done)
 {
+    done = beginOperation<IsolationDelete>(QStringLiteral("delete"), std::move(done));
     auto rec = std::make_shared<IsolationRecord>(record);
     const QString path = kube::paths::pod(q(record.ns), q(record.pod));
     m_client.getJson(path, {}, this, [this, rec, path, done](Result<json> got) {

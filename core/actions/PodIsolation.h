@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,13 +94,40 @@ struct IsolationRevert {
     std::string message; // what happens next (the ReplicaSet removes one pod)
 };
 
-class PodIsolation : public QObject {
+// Everything a plan is decided from, as read from the cluster (PodIsolation::plan reads it step by
+// step; tests write it by hand).
+struct IsolationFacts {
+    std::string ns;
+    std::string pod;
+    nlohmann::json podObject; // the pod as read
+    nlohmann::json services; // the namespace's ServiceList
+    // The pod's controlling ReplicaSet as read; nullopt when its controller is none or no
+    // ReplicaSet, or when it could not be read (then replicaSetError says why).
+    std::optional<nlohmann::json> replicaSet;
+    std::string replicaSetError;
+    std::optional<nlohmann::json> pods; // the namespace's PodList; nullopt when it could not be listed
+    RbacAnswer rbac; // patch pods/<name> in <ns>
+};
+
+// The decision itself, pure: the plan (labels to remove, the patch, kubectl, whether a replacement
+// starts, who is left serving, warnings, the RBAC answer) or the refusal with its reason.
+Result<IsolationPlan> decideIsolation(const IsolationFacts& facts);
+// The refusals decided by the pod alone (already isolated, terminating) and by the Services that
+// select it (none); plan() checks them as soon as it has read what they need, before reading more.
+std::optional<Error> refusalForPod(const std::string& ns, const std::string& pod, const nlohmann::json& podObject);
+std::optional<Error> refusalForServices(
+    const std::string& ns, const std::string& pod, const nlohmann::json& podObject, const nlohmann::json& services);
+
+// A job (common/Job.h) whose runs are its operations, like Mitigation: a newer operation supersedes
+// the running one (its callback is never called), cancel() drops it, failures also reach failed().
+class PodIsolation : public Job {
     Q_OBJECT
 public:
     explicit PodIsolation(kube::KubeClient& client, QObject* parent = nullptr);
     ~PodIsolation() override;
 
-    // Callbacks run on the client's thread; none runs after the PodIsolation is destroyed.
+    // Callbacks run on the client's thread; none runs after the PodIsolation is destroyed, nor for an
+    // operation superseded by a newer one or cancelled.
     void plan(const std::string& ns, const std::string& pod, Callback<IsolationPlan> done);
     // Server dry run, then the patch. Conflict when the pod changed since the plan; Forbidden with
     // the RBAC message.
@@ -116,13 +144,21 @@ public:
     void deletePod(const IsolationRecord& record, Callback<IsolationDelete> done);
 
     // Pure parts, exposed for tests.
-    static LabelMap labelsToRemove(const LabelMap& podLabels, const std::vector<LabelMap>& serviceSelectors,
-        const LabelMap& ownerSelector);
+    static LabelMap labelsToRemove(
+        const LabelMap& podLabels, const std::vector<LabelMap>& serviceSelectors, const LabelMap& ownerSelector);
     static bool selects(const LabelMap& selector, const LabelMap& labels);
     static std::string kubectlFor(const std::string& ns, const std::string& pod, const LabelMap& remove);
     static std::string kubectlRevertFor(const std::string& ns, const std::string& pod, const LabelMap& restore);
 
 private:
+    // plan()'s steps, in order; each reads one thing into the facts, the last one decides.
+    struct Planning;
+    void readPod(std::shared_ptr<Planning> planning);
+    void listServices(std::shared_ptr<Planning> planning);
+    void readOwner(std::shared_ptr<Planning> planning);
+    void listPods(std::shared_ptr<Planning> planning);
+    void checkAccess(std::shared_ptr<Planning> planning);
+
     kube::KubeClient& m_client;
 };
 

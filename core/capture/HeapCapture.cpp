@@ -25,7 +25,7 @@ constexpr qint64 kProgressIntervalMs = 100;
 } // namespace
 
 HeapCapture::HeapCapture(kube::KubeClient& client, CaptureRequest request, QObject* parent)
-    : QObject(parent)
+    : Job(parent)
     , m_client(client)
     , m_request(std::move(request))
     , m_hash(EVP_MD_CTX_new(), EVP_MD_CTX_free)
@@ -34,7 +34,6 @@ HeapCapture::HeapCapture(kube::KubeClient& client, CaptureRequest request, QObje
     qRegisterMetaType<CaptureStage>();
     qRegisterMetaType<TransferProgress>();
     qRegisterMetaType<CaptureResult>();
-    qRegisterMetaType<CaptureFailure>();
     qRegisterMetaType<std::shared_ptr<const Preflight>>();
 }
 
@@ -68,6 +67,7 @@ void HeapCapture::exec(const QStringList& command, std::function<void(Output)> d
 void HeapCapture::enterStage(CaptureStage stage, const QString& what)
 {
     m_stage = stage;
+    reportProgress(m_run, stageName(stage), 0);
     Q_EMIT stageChanged(stage, what);
 }
 
@@ -414,7 +414,9 @@ void HeapCapture::emitProgress(bool force)
         if (pr.bytesPerSecond > 0)
             pr.etaSeconds = (m_remoteSize - m_received) / pr.bytesPerSecond;
     }
-    Q_EMIT progress(pr);
+    reportProgress(m_run, stageName(CaptureStage::Transfer), m_remoteSize > 0 ? double(m_received) / m_remoteSize : 0,
+        pr.etaSeconds);
+    Q_EMIT transferProgress(pr);
 }
 
 void HeapCapture::verify()
@@ -543,7 +545,7 @@ void HeapCapture::finish()
     m_result.remoteFile = p.remoteFile;
     m_result.resumes = m_resumes;
     m_result.seconds = m_clock.elapsed() / 1000.0;
-    Q_EMIT finished(m_result);
+    Job::finish(m_run, [this] { Q_EMIT finished(m_result); });
 }
 
 void HeapCapture::fail(Error error)
@@ -581,7 +583,8 @@ void HeapCapture::fail(Error error)
                                 .arg(m_preflight->debugContainer->name, m_request.ns, m_request.pod);
         if (hadLocal)
             f.note = QStringLiteral("the partial local file %1 was removed").arg(m_partPath);
-        Q_EMIT failed(f);
+        m_failure = f;
+        Job::fail(m_run, error);
     };
     if (m_remoteCreated && !keepRemote) {
         Q_EMIT stageChanged(CaptureStage::Cleanup, QStringLiteral("removing %1").arg(m_preflight->remoteFile));

@@ -11,12 +11,15 @@
 //   verify      SHA-256 of the bytes received against `sha256sum FILE` in the pod, then the
 //               .part file is renamed into place.
 //   clean up    `rm -f FILE` in the pod. On any failure the job says what was left where.
-// A job on the thread that owns the KubeClient: signals report stages, commands and throttled
-// progress; it ends in exactly one of finished() / failed(). cancel() stops the running command,
-// removes what the capture created (remote dump, local partial file) and fails with Cancelled.
+// A job (common/Job.h) on the thread that owns the KubeClient, one run per object: signals report
+// stages, commands and throttled transfer progress (also as JobProgress); it ends in exactly one of
+// finished() / failed(Error), and failure() then says at which stage and what was left where.
+// cancel() stops the running command, removes what the capture created (remote dump, local partial
+// file) and fails with Cancelled.
 
 #include "capture/CaptureParsing.h"
 #include "capture/DebugContainer.h"
+#include "common/Job.h"
 #include "common/Result.h"
 #include "kube/KubeClient.h"
 
@@ -120,15 +123,16 @@ struct CaptureResult {
     QStringList notes; // anything the user should know (not verified in the pod, not removed, ...)
 };
 
+// What a failed capture leaves to know besides its Error: the stage and the leftovers.
 struct CaptureFailure {
-    Error error;
+    Error error; // the one failed() carried
     CaptureStage stage = CaptureStage::Preflight;
     QStringList leftBehind; // what is still in the pod, where, and how to remove it
     QString note; // what was cleaned up ("the partial local file ... was removed")
     QString describe() const;
 };
 
-class HeapCapture : public QObject {
+class HeapCapture : public Job {
     Q_OBJECT
 public:
     HeapCapture(kube::KubeClient& client, CaptureRequest request, QObject* parent = nullptr);
@@ -136,7 +140,8 @@ public:
 
     const CaptureRequest& request() const { return m_request; }
     std::shared_ptr<const Preflight> preflight() const { return m_preflight; }
-    bool isRunning() const { return m_running; }
+    // Set when failed() is emitted: the stage it failed in, what is left in the pod, what was removed.
+    const std::optional<CaptureFailure>& failure() const { return m_failure; }
 
     // Reads the pod and the container; preflightReady() or failed() follows. Changes nothing.
     void runPreflight();
@@ -146,7 +151,7 @@ public:
     // Pre-flight then capture in one go (the CLI); stops after the pre-flight when it has blockers
     // and `force` is false.
     void runAll(bool force = false);
-    void cancel();
+    void cancel() override;
     // The user's choice about the debug container offer, before capture().
     void setCreateDebugContainer(bool create) { m_request.createDebugContainer = create; }
 
@@ -154,15 +159,14 @@ Q_SIGNALS:
     void stageChanged(leakdesk::capture::CaptureStage stage, const QString& text);
     void commandRun(const QString& commandLine); // each command run in the pod
     void preflightReady(std::shared_ptr<const leakdesk::capture::Preflight> preflight);
-    void progress(const leakdesk::capture::TransferProgress& progress);
+    void transferProgress(const leakdesk::capture::TransferProgress& progress);
     void finished(const leakdesk::capture::CaptureResult& result);
-    void failed(const leakdesk::capture::CaptureFailure& failure);
 
 private:
     using Output = Result<kube::KubeClient::ExecOutput>;
     void exec(const QStringList& command, std::function<void(Output)> done);
     void enterStage(CaptureStage stage, const QString& text);
-    void fail(Error error);
+    void fail(Error error); // cleans up, then ends the run with failed()
     void finish();
 
     // pre-flight steps, in order
@@ -245,6 +249,8 @@ private:
     qint64 m_rateBytes = 0;
     qint64 m_rateMs = 0;
     CaptureResult m_result;
+    std::shared_ptr<JobRun> m_run;
+    std::optional<CaptureFailure> m_failure;
 };
 
 } // namespace leakdesk::capture
@@ -252,5 +258,4 @@ private:
 Q_DECLARE_METATYPE(leakdesk::capture::CaptureStage)
 Q_DECLARE_METATYPE(leakdesk::capture::TransferProgress)
 Q_DECLARE_METATYPE(leakdesk::capture::CaptureResult)
-Q_DECLARE_METATYPE(leakdesk::capture::CaptureFailure)
 Q_DECLARE_METATYPE(std::shared_ptr<const leakdesk::capture::Preflight>)

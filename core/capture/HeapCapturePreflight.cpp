@@ -130,11 +130,12 @@ void HeapCapture::runPreflight()
 {
     if (m_running)
         return;
+    m_run = begin(QStringLiteral("The heap capture of pod %1/%2").arg(m_request.ns, m_request.pod));
     if (m_request.ns.isEmpty() || m_request.pod.isEmpty()) {
         m_done = true;
-        Q_EMIT failed(
-            CaptureFailure { makeError(ErrorCode::InvalidArgument, "a heap capture needs a namespace and a pod"),
-                CaptureStage::Preflight, {} });
+        const Error error = makeError(ErrorCode::InvalidArgument, "a heap capture needs a namespace and a pod");
+        m_failure = CaptureFailure { error, CaptureStage::Preflight, {} };
+        Job::fail(m_run, error);
         return;
     }
     m_running = true;

@@ -4,6 +4,7 @@
 // Ends in exactly one of finished(RawEvidence) / failed(Error). A superseded or cancelled
 // collection reports nothing.
 
+#include "common/Job.h" // Error as a metatype
 #include "common/Result.h"
 #include "investigation/Evidence.h"
 
@@ -44,5 +45,3 @@ private:
 };
 
 } // namespace leakdesk::investigation
-
-Q_DECLARE_METATYPE(leakdesk::Error)

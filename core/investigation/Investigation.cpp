@@ -3,45 +3,57 @@
 #include "investigation/EvidenceCollector.h"
 
 #include <QFutureWatcher>
+#include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace leakdesk::investigation {
 
+// A run's collection is the collector's current one: stopping the run drops every pending reply.
+struct Investigation::Run : JobRun {
+    QPointer<EvidenceCollector> collector;
+    void onStop() override
+    {
+        if (collector)
+            collector->cancel();
+    }
+};
+
 Investigation::Investigation(ClusterConnection& connection, QObject* parent)
-    : QObject(parent)
+    : Job(parent)
     , m_collector(new EvidenceCollector(connection, this))
 {
     qRegisterMetaType<std::shared_ptr<const Findings>>();
-    connect(m_collector, &EvidenceCollector::progress, this, &Investigation::progress);
-    connect(m_collector, &EvidenceCollector::failed, this, &Investigation::failed);
-    connect(m_collector, &EvidenceCollector::finished, this, [this](std::shared_ptr<const RawEvidence> evidence) {
-        const quint64 generation = m_generation;
-        auto* watcher = new QFutureWatcher<std::shared_ptr<const Findings>>(this);
-        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
-            watcher->deleteLater();
-            if (generation != m_generation)
-                return; // superseded while analysing
-            Q_EMIT finished(watcher->result());
-        });
-        Q_EMIT progress(QStringLiteral("analysing"), 1, 1);
-        watcher->setFuture(QtConcurrent::run([evidence] {
-            return std::shared_ptr<const Findings>(std::make_shared<Findings>(analyseEvidence(evidence)));
-        }));
-    });
+    // The collector reports only for its current collection, which is the current run's.
+    connect(m_collector, &EvidenceCollector::progress, this,
+        [this](const QString& stage, int done, int total) { reportCount(currentRun(), stage, done, total); });
+    connect(m_collector, &EvidenceCollector::failed, this, [this](const Error& e) { fail(currentRun(), e); });
+    connect(m_collector, &EvidenceCollector::finished, this, &Investigation::analyse);
 }
 
-Investigation::~Investigation() = default;
+Investigation::~Investigation()
+{
+    abandon();
+}
 
 void Investigation::start(const InvestigationRequest& request)
 {
-    ++m_generation;
+    auto run = begin<Run>(QStringLiteral("The investigation of %1").arg(QString::fromStdString(request.service)));
+    run->collector = m_collector;
     m_collector->start(request);
 }
 
-void Investigation::cancel()
+void Investigation::analyse(std::shared_ptr<const RawEvidence> evidence)
 {
-    ++m_generation;
-    m_collector->cancel();
+    const std::shared_ptr<JobRun> run = currentRun();
+    auto* watcher = new QFutureWatcher<std::shared_ptr<const Findings>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, run] {
+        watcher->deleteLater();
+        // Dropped when superseded or cancelled while analysing.
+        finish(run, [this, findings = watcher->result()] { Q_EMIT finished(findings); });
+    });
+    reportCount(run, QStringLiteral("analysing"), 1, 1);
+    watcher->setFuture(QtConcurrent::run(
+        [evidence] { return std::shared_ptr<const Findings>(std::make_shared<Findings>(analyseEvidence(evidence))); }));
 }
 
 } // namespace leakdesk::investigation

@@ -1,12 +1,12 @@
 #pragma once
-// One investigation of one service (runbook steps 1-2) as a job: collect evidence over the
-// network, analyse it on a worker thread, then end in exactly one of finished() / failed().
+// One investigation of one service (runbook steps 1-2) on the project's one job shape
+// (common/Job.h): collect evidence over the network, analyse it on a worker thread, then end in
+// exactly one of finished(Findings) / failed(Error). Progress counts the evidence queries answered.
 // Starting again supersedes the previous run; its late results are dropped.
 
+#include "common/Job.h"
 #include "common/Result.h"
 #include "investigation/Findings.h"
-
-#include <QObject>
 
 #include <memory>
 
@@ -15,24 +15,22 @@ namespace leakdesk::investigation {
 class ClusterConnection;
 class EvidenceCollector;
 
-class Investigation : public QObject {
+class Investigation : public Job {
     Q_OBJECT
 public:
     explicit Investigation(ClusterConnection& connection, QObject* parent = nullptr);
     ~Investigation() override;
 
     void start(const InvestigationRequest& request);
-    void cancel();
-    quint64 generation() const { return m_generation; }
 
 Q_SIGNALS:
-    void progress(const QString& stage, int done, int total);
     void finished(std::shared_ptr<const leakdesk::investigation::Findings> findings);
-    void failed(const leakdesk::Error& error);
 
 private:
+    struct Run;
+    void analyse(std::shared_ptr<const RawEvidence> evidence);
+
     EvidenceCollector* m_collector;
-    quint64 m_generation = 0;
 };
 
 } // namespace leakdesk::investigation

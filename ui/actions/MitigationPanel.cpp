@@ -1,5 +1,7 @@
 #include "actions/MitigationPanel.h"
 
+#include "common/ActionKinds.h"
+#include "incident/ActionJournal.h"
 #include "incident/IncidentRecording.h"
 #include "incident/IncidentSession.h"
 
@@ -27,13 +29,13 @@ const char* incidentKindName(MitigationKind kind)
 {
     switch (kind) {
     case MitigationKind::RaiseMemoryLimit:
-        return "raise-limit";
+        return actionkind::kRaiseLimit;
     case MitigationKind::SetHeapLimitRestart:
-        return "heap-limit-restart";
+        return actionkind::kHeapLimitRestart;
     case MitigationKind::RolloutRestart:
-        return "rollout-restart";
+        return actionkind::kRolloutRestart;
     }
-    return "mitigation";
+    return actionkind::kMitigation;
 }
 
 QString titleOf(MitigationKind kind)
@@ -183,7 +185,8 @@ void MitigationPanel::setTarget(kube::KubeClient* client, const QString& ns, con
     m_parameters = parameters;
     for (auto kind : kKinds) {
         Row& r = row(kind);
-        ++r.generation;
+        if (r.mitigation)
+            r.mitigation->cancel(); // its answers are for the older target: they are dropped
         if (!same) {
             if (r.rollout)
                 r.rollout->cancel();
@@ -246,11 +249,8 @@ void MitigationPanel::planRow(Kind kind)
     if (!r.mitigation)
         return;
     r.applyButton->setEnabled(false);
-    const int generation = r.generation;
-    r.mitigation->plan(requestFor(kind), [this, kind, generation](Result<actions::MitigationPlan> p) {
+    r.mitigation->plan(requestFor(kind), [this, kind](Result<actions::MitigationPlan> p) {
         Row& r = row(kind);
-        if (generation != r.generation)
-            return; // the target changed meanwhile
         if (!p) {
             r.plan.reset();
             r.values->clear();
@@ -329,10 +329,7 @@ void MitigationPanel::apply(Kind kind)
         return;
     r.applyButton->setEnabled(false);
     setStatus(kind, tr("Planning…"));
-    const int generation = r.generation;
-    r.mitigation->plan(requestFor(kind), [this, kind, generation](Result<actions::MitigationPlan> p) {
-        if (generation != row(kind).generation)
-            return;
+    r.mitigation->plan(requestFor(kind), [this, kind](Result<actions::MitigationPlan> p) {
         if (!p)
             return fail(kind, tr("Cannot plan: %1").arg(errorText(p.error())));
         row(kind).plan = std::move(p).value();
@@ -341,9 +338,7 @@ void MitigationPanel::apply(Kind kind)
         if (!plan.rbac.allowed)
             return fail(kind, tr("Not allowed by RBAC: %1").arg(QString::fromStdString(plan.rbac.reason)));
         setStatus(kind, tr("Dry run on the server…"));
-        row(kind).mitigation->dryRun(plan, [this, kind, generation, plan](Result<actions::DryRunResult> d) {
-            if (generation != row(kind).generation)
-                return;
+        row(kind).mitigation->dryRun(plan, [this, kind, plan](Result<actions::DryRunResult> d) {
             if (!d)
                 return fail(kind, tr("The server's dry run failed: %1").arg(errorText(d.error())));
             if (d->diff.empty() && kind != MitigationKind::RolloutRestart) {
@@ -364,23 +359,20 @@ void MitigationPanel::apply(Kind kind)
             }
             setStatus(kind, tr("Applying…"));
             const QString diff = diffText(d->diff);
-            row(kind).mitigation->apply(plan, [this, kind, generation, plan, diff](Result<actions::MitigationRecord> rec) {
-                if (generation != row(kind).generation)
-                    return;
+            row(kind).mitigation->apply(plan, [this, kind, plan, diff](Result<actions::MitigationRecord> rec) {
                 if (!rec)
                     return fail(kind, tr("Not applied: %1").arg(errorText(rec.error())));
                 QString actionId;
                 if (m_incident) {
-                    incident::ActionRecord a;
+                    incident::AppliedMitigation a;
                     a.kind = incidentKindName(kind);
                     a.title = QString(titleOf(kind) + QStringLiteral(": ") + valuesText(plan.after)).toStdString();
-                    a.target = "deployment/" + plan.request.deployment;
+                    a.deployment = plan.request.deployment;
                     a.kubectl = plan.kubectl;
                     a.diff = diff.toStdString();
-                    a.state = incident::ActionState::Applied;
                     a.revertData = rec->toJson();
                     std::string id;
-                    m_incident->modify([&](incident::IncidentDocument& doc) { id = incident::recordAction(doc, a, incident::currentTimeMs()); });
+                    m_incident->modify([&](incident::IncidentDocument& doc) { id = incident::recordMitigation(doc, a, incident::currentTimeMs()); });
                     actionId = QString::fromStdString(id);
                 }
                 setStatus(kind, tr("Applied (resourceVersion %1); the rollout is starting…").arg(QString::fromStdString(rec->resourceVersion)));
@@ -428,12 +420,9 @@ QString MitigationPanel::lastAppliedAction(Kind kind) const
 {
     if (!m_incident || !m_incident->document())
         return {};
-    const auto& actions = m_incident->document()->actions;
-    for (auto it = actions.rbegin(); it != actions.rend(); ++it)
-        if (it->kind == incidentKindName(kind) && it->state == incident::ActionState::Applied
-            && it->target == "deployment/" + m_deployment.toStdString())
-            return QString::fromStdString(it->id);
-    return {};
+    const auto* applied = incident::lastAppliedAction(
+        *m_incident->document(), incidentKindName(kind), incident::deploymentTarget(m_deployment.toStdString()));
+    return applied ? QString::fromStdString(applied->id) : QString();
 }
 
 void MitigationPanel::updateRevertButtons()
@@ -463,10 +452,7 @@ void MitigationPanel::revert(Kind kind)
         return;
     r.revertButton->setEnabled(false);
     setStatus(kind, tr("Reverting %1…").arg(id));
-    const int generation = r.generation;
-    r.mitigation->revert(*record, [this, kind, id, generation](Result<actions::RevertResult> res) {
-        if (generation != row(kind).generation)
-            return;
+    r.mitigation->revert(*record, [this, kind, id](Result<actions::RevertResult> res) {
         if (!res) {
             const QString message = tr("Revert of %1 refused: %2").arg(id, errorText(res.error()));
             if (m_incident)

@@ -77,7 +77,6 @@ private:
         QPushButton* applyButton = nullptr;
         QPushButton* revertButton = nullptr;
         QLabel* status = nullptr;
-        int generation = 0; // drops answers for an older target
         bool userEdited = false; // the value was typed: planning no longer overwrites it
     };
 

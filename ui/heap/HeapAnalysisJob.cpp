@@ -44,7 +44,7 @@ void HeapAnalysisJob::analyse(const RunPtr& run, const QString& path, double max
             const QString message = qs(opened.error().message);
             deliver(run, [this, path, message] { Q_EMIT inflateLimitExceeded(path, message); });
         }
-        deliverFailed(run, qs(opened.error().message), qs(opened.error().detail));
+        deliverFailed(run, opened.error());
         return;
     }
     auto file = std::make_shared<const heap::HprofFile>(std::move(opened).value());
@@ -52,7 +52,7 @@ void HeapAnalysisJob::analyse(const RunPtr& run, const QString& path, double max
     auto histogram = heap::computeClassHistogram(*file, &progress);
     if (!histogram) {
         // A cancelled run has already said so on the GUI thread; this delivery is dropped then.
-        deliverFailed(run, qs(histogram.error().message), qs(histogram.error().detail));
+        deliverFailed(run, histogram.error());
         return;
     }
     if (histogram->damage) {
@@ -67,12 +67,12 @@ void HeapAnalysisJob::analyse(const RunPtr& run, const QString& path, double max
 
     auto snapshot = heap::HeapSnapshot::load(file, &progress);
     if (!snapshot) {
-        deliverFailed(run, qs(snapshot.error().message), qs(snapshot.error().detail));
+        deliverFailed(run, snapshot.error());
         return;
     }
     auto dominators = heap::DominatorTree::compute(**snapshot, &progress);
     if (!dominators) {
-        deliverFailed(run, qs(dominators.error().message), qs(dominators.error().detail));
+        deliverFailed(run, dominators.error());
         return;
     }
     auto analysis = std::make_shared<HeapAnalysis>();

@@ -138,7 +138,7 @@ void HeapCaptureDialog::runPreflight()
     m_job = std::make_unique<capture::HeapCapture>(m_client, m_request);
     connect(m_job.get(), &capture::HeapCapture::preflightReady, this, &HeapCaptureDialog::onPreflight);
     connect(m_job.get(), &capture::HeapCapture::stageChanged, this, &HeapCaptureDialog::onStage);
-    connect(m_job.get(), &capture::HeapCapture::progress, this, &HeapCaptureDialog::onProgress);
+    connect(m_job.get(), &capture::HeapCapture::transferProgress, this, &HeapCaptureDialog::onProgress);
     connect(m_job.get(), &capture::HeapCapture::finished, this, &HeapCaptureDialog::onFinished);
     connect(m_job.get(), &capture::HeapCapture::failed, this, &HeapCaptureDialog::onFailed);
     updateButtons();
@@ -149,6 +149,8 @@ void HeapCaptureDialog::onPreflight(std::shared_ptr<const capture::Preflight> pr
 {
     m_preflight = std::move(preflight);
     m_preflightView->setPlainText(m_preflight->describe());
+    if (m_preflight->jvm && m_preflight->jvm->pid > 0)
+        Q_EMIT jvmFound(m_preflight->pod, m_preflight->jvm->pid);
     bool overridableOnly = !m_preflight->canCapture();
     for (const auto& n : m_preflight->notes)
         if (n.level == capture::PreflightNote::Level::Blocker && !n.overridable)
@@ -217,8 +219,9 @@ void HeapCaptureDialog::onFinished(const capture::CaptureResult& r)
     Q_EMIT captured(r.path, r.sha256, r.pod, r.container);
 }
 
-void HeapCaptureDialog::onFailed(const capture::CaptureFailure& f)
+void HeapCaptureDialog::onFailed()
 {
+    const capture::CaptureFailure& f = *m_job->failure();
     const bool cancelled = f.error.code == ErrorCode::Cancelled;
     const bool duringPreflight = !m_capturing && f.stage == CaptureStage::Preflight;
     m_capturing = false;

@@ -62,6 +62,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     void captured(const QString& path, const QString& sha256, const QString& pod, const QString& container);
     void captureFailed(const QString& message);
+    // The pre-flight found the JVM in `pod` (as PID `pid`): runbook commands bind it.
+    void jvmFound(const QString& pod, int pid);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -72,7 +74,7 @@ private:
     void onStage(capture::CaptureStage stage, const QString& text);
     void onProgress(const capture::TransferProgress& progress);
     void onFinished(const capture::CaptureResult& result);
-    void onFailed(const capture::CaptureFailure& failure);
+    void onFailed(); // from the job's failed(Error); its failure() has the stage and leftovers
     void updateButtons();
     bool debugContainerChosen() const;
 

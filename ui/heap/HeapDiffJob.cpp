@@ -64,7 +64,7 @@ void HeapDiffJob::compare(const QString& earlier, const QString& later)
 void HeapDiffJob::run(const RunPtr& run, const QString& earlier, const QString& later)
 {
     heap::AnalysisProgress& progress = run->progress;
-    auto fail = [&](const Error& e) { deliverFailed(run, qs(e.message), qs(e.detail)); };
+    auto fail = [&](const Error& e) { deliverFailed(run, e); };
     const QString paths[2] = { earlier, later };
     std::shared_ptr<const heap::HprofFile> files[2];
     heap::ClassHistogram shallow[2];

@@ -110,7 +110,9 @@ HeapView::HeapView(QWidget* parent)
         m_limitExceededPath = path;
         m_limitExceededMessage = message;
     });
-    connect(m_job, &HeapJob::failed, this, [this](const QString& message, const QString& hint) {
+    connect(m_job, &Job::failed, this, [this](const Error& error) {
+        const QString message = QString::fromStdString(error.message);
+        const QString hint = QString::fromStdString(error.detail);
         showBanner(m_job->wasCancelled() ? BannerKind::Info : BannerKind::Error, message, hint);
         if (!m_histogram && !m_job->wasCancelled())
             m_title->setText(tr("Could not open %1").arg(QFileInfo(m_path).fileName()));
@@ -153,9 +155,9 @@ HeapView::HeapView(QWidget* parent)
     connect(m_diffJob, &HeapJob::damaged, this, [this](const QString& message, const QString& hint) {
         showBanner(BannerKind::Warning, tr("A dump of the comparison is damaged: %1").arg(message), hint);
     });
-    connect(m_diffJob, &HeapJob::failed, this, [this](const QString& message, const QString& hint) {
+    connect(m_diffJob, &Job::failed, this, [this](const Error& error) {
         showBanner(m_diffJob->wasCancelled() ? BannerKind::Info : BannerKind::Error,
-            tr("Comparison failed: %1").arg(message), hint);
+            tr("Comparison failed: %1").arg(QString::fromStdString(error.message)), QString::fromStdString(error.detail));
     });
     connect(m_diffJob, &HeapJob::finished, this, &HeapView::diffFinished);
 }

@@ -1,6 +1,6 @@
 #include "heap/JobProgressBar.h"
 
-#include "heap/HeapJob.h"
+#include "common/Job.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -9,7 +9,7 @@
 
 namespace leakdesk::ui {
 
-JobProgressBar::JobProgressBar(HeapJob* job, QWidget* parent)
+JobProgressBar::JobProgressBar(Job* job, QWidget* parent)
     : QWidget(parent)
     , m_job(job)
     , m_stage(new QLabel(this))
@@ -27,10 +27,9 @@ JobProgressBar::JobProgressBar(HeapJob* job, QWidget* parent)
     layout->addWidget(m_stage, 1);
     layout->addWidget(m_bar);
     layout->addWidget(m_cancel);
-    connect(m_cancel, &QPushButton::clicked, job, &HeapJob::cancel);
-    connect(job, &HeapJob::progress, this, &JobProgressBar::setStage);
-    connect(job, &HeapJob::finished, this, &QWidget::hide);
-    connect(job, &HeapJob::failed, this, &QWidget::hide);
+    connect(m_cancel, &QPushButton::clicked, job, &Job::cancel);
+    connect(job, &Job::progress, this, &JobProgressBar::showProgress);
+    connect(job, &Job::ended, this, &QWidget::hide);
     hide();
 }
 
@@ -45,6 +44,11 @@ void JobProgressBar::setStage(const QString& stage, double fraction)
 {
     m_stage->setText(tr("%1: %2…").arg(m_what, stage));
     m_bar->setValue(int(fraction * 100));
+}
+
+void JobProgressBar::showProgress(const JobProgress& progress)
+{
+    setStage(progress.stage, progress.fraction);
 }
 
 QString JobProgressBar::stageText() const

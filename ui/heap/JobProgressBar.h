@@ -1,6 +1,7 @@
 #pragma once
-// The strip that shows a running heap job: its stage, a progress bar and a Cancel button. It shows
-// itself when the job starts and hides when it ends; it knows nothing about what the job computes.
+// The strip that shows a running job (common/Job.h): its stage, a progress bar and a Cancel button.
+// It shows itself when the job starts and hides when it ends; it knows nothing about what the job
+// computes.
 
 #include <QWidget>
 
@@ -10,14 +11,17 @@ class QProgressBar;
 class QPushButton;
 QT_END_NAMESPACE
 
-namespace leakdesk::ui {
+namespace leakdesk {
+class Job;
+struct JobProgress;
+}
 
-class HeapJob;
+namespace leakdesk::ui {
 
 class JobProgressBar : public QWidget {
     Q_OBJECT
 public:
-    JobProgressBar(HeapJob* job, QWidget* parent = nullptr);
+    JobProgressBar(Job* job, QWidget* parent = nullptr);
 
     // Call when the job has been started (the job's own started signals differ per job type).
     void jobStarted(const QString& what);
@@ -27,8 +31,9 @@ public:
 
 private:
     void setStage(const QString& stage, double fraction);
+    void showProgress(const JobProgress& progress);
 
-    HeapJob* m_job;
+    Job* m_job;
     QString m_what;
     QLabel* m_stage;
     QProgressBar* m_bar;

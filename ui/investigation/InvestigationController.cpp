@@ -27,14 +27,15 @@ Status InvestigationController::open(const investigation::ConnectionOptions& opt
         return c.error();
     m_connection = std::move(c).value();
     m_investigation = new investigation::Investigation(*m_connection);
-    connect(m_investigation, &investigation::Investigation::progress, this,
-        [this](const QString& stage, int done, int total) { Q_EMIT busyChanged(true, tr("%1 (%2/%3)").arg(stage).arg(done).arg(total)); });
+    connect(m_investigation, &Job::progress, this, [this](const JobProgress& p) {
+        Q_EMIT busyChanged(true, tr("%1 (%2/%3)").arg(p.stage).arg(p.done).arg(p.total));
+    });
     connect(m_investigation, &investigation::Investigation::finished, this, [this](std::shared_ptr<const investigation::Findings> f) {
         m_findings = f;
         Q_EMIT busyChanged(false, {});
         Q_EMIT findingsReady(f);
     });
-    connect(m_investigation, &investigation::Investigation::failed, this, [this](const Error& e) {
+    connect(m_investigation, &Job::failed, this, [this](const Error& e) {
         Q_EMIT busyChanged(false, {});
         Q_EMIT investigationFailed(QString::fromStdString(e.message), QString::fromStdString(e.detail));
     });

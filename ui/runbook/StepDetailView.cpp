@@ -57,7 +57,8 @@ StepDetailView::StepDetailView(QWidget* parent)
 
     connect(m_done, &QPushButton::clicked, this, [this] { Q_EMIT stateRequested(StepState::Done, m_note->text()); });
     connect(m_skip, &QPushButton::clicked, this, [this] { Q_EMIT stateRequested(StepState::Skipped, m_note->text()); });
-    connect(m_reopen, &QPushButton::clicked, this, [this] { Q_EMIT stateRequested(StepState::Pending, m_note->text()); });
+    connect(
+        m_reopen, &QPushButton::clicked, this, [this] { Q_EMIT stateRequested(StepState::Pending, m_note->text()); });
 }
 
 void StepDetailView::setCompact(bool compact)
@@ -66,7 +67,8 @@ void StepDetailView::setCompact(bool compact)
     m_text->setMaximumHeight(compact ? 46 : QWIDGETSIZE_MAX);
 }
 
-void StepDetailView::setStep(const runbook::Step* step, const runbook::Runbook* book, StepState state, const QString& note)
+void StepDetailView::setStep(
+    const runbook::Step* step, const runbook::Runbook* book, StepState state, const QString& note)
 {
     m_step = step;
     m_book = book;
@@ -105,13 +107,15 @@ void StepDetailView::rebuild()
         m_nsNote->clear();
         return;
     }
-    m_title->setText(m_step->number > 0 ? QStringLiteral("%1. %2").arg(m_step->number).arg(QString::fromStdString(m_step->title))
-                                        : QString::fromStdString(m_step->title));
+    m_title->setText(m_step->number > 0
+            ? QStringLiteral("%1. %2").arg(m_step->number).arg(QString::fromStdString(m_step->title))
+            : QString::fromStdString(m_step->title));
     QString md = QString::fromStdString(m_step->prose);
     if (!m_step->checklist.empty()) {
         md += QStringLiteral("\n\n");
         for (const auto& item : m_step->checklist)
-            md += QString(item.depth * 2, QLatin1Char(' ')) + QStringLiteral("- ") + QString::fromStdString(item.text) + QLatin1Char('\n');
+            md += QString(item.depth * 2, QLatin1Char(' ')) + QStringLiteral("- ") + QString::fromStdString(item.text)
+                + QLatin1Char('\n');
     }
     m_text->setMarkdown(md);
     // A step that is only commands (step 5 of the seed runbook) shows no empty text box above them.
@@ -121,7 +125,9 @@ void StepDetailView::rebuild()
     for (const auto& cmd : m_step->commands) {
         runbook::Bindings bindings;
         for (auto it = m_bindings.cbegin(); it != m_bindings.cend(); ++it)
-            if (!it.value().isEmpty())
+            if (it.key() == QLatin1String("jvm-pid"))
+                bindings.jvmPid = it.value().toStdString(); // not a placeholder: replaces a literal PID
+            else if (!it.value().isEmpty())
                 bindings.values[it.key().toStdString()] = it.value().toStdString();
         if (!m_ns.isEmpty())
             bindings.ns = m_ns.toStdString();
@@ -168,10 +174,12 @@ void StepDetailView::rebuild()
         if (offerRun) {
             auto* runButton = new QPushButton(tr("Run"), row);
             runButton->setObjectName(QStringLiteral("runCommandButton"));
-            runButton->setToolTip(run.effect == runbook::KubectlEffect::ReadOnly
-                    ? tr("Run with kubectl against the open cluster (read-only); the output goes into the incident journal")
-                    : tr("Run with kubectl against the open cluster: shows a server-side dry run where kubectl has one and "
-                         "asks first, naming what changes"));
+            runButton->setToolTip(
+                run.effect == runbook::KubectlEffect::ReadOnly ? tr(
+                    "Run with kubectl against the open cluster (read-only); the output goes into the incident journal")
+                                                               : tr("Run with kubectl against the open cluster: shows "
+                                                                    "a server-side dry run where kubectl has one and "
+                                                                    "asks first, naming what changes"));
             connect(runButton, &QPushButton::clicked, this, [this, text] { Q_EMIT runRequested(text); });
             rl->addWidget(runButton);
         }

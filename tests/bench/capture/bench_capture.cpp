@@ -118,8 +118,8 @@ CaptureTimes runCapture(kube::KubeClient& client, const QString& pod, const QStr
         times.totalSeconds = clock.elapsed() / 1000.0;
         loop.quit();
     });
-    QObject::connect(&job, &capture::HeapCapture::failed, &job, [&](const capture::CaptureFailure& f) {
-        times.error = f.describe().toStdString();
+    QObject::connect(&job, &capture::HeapCapture::failed, &job, [&](const Error&) {
+        times.error = job.failure()->describe().toStdString();
         loop.quit();
     });
     clock.start();

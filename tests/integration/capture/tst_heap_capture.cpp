@@ -100,7 +100,10 @@ public:
         });
         QObject::connect(&job, &HeapCapture::commandRun, &job, [&](const QString& c) { o.commands << c; });
         QObject::connect(&job, &HeapCapture::finished, &job, [&](const CaptureResult& r) { o.result = r; });
-        QObject::connect(&job, &HeapCapture::failed, &job, [&](const CaptureFailure& f) { o.failure = f; });
+        QObject::connect(&job, &HeapCapture::failed, &job, [&](const Error& e) {
+            o.failure = job.failure();
+            QCOMPARE(o.failure->error.message, e.message); // the payload is about this failure
+        });
         if (preflightOnly)
             job.runPreflight();
         else

@@ -39,16 +39,16 @@ struct Recorder {
 
     void attach(HeapJob* job)
     {
-        QObject::connect(job, &HeapJob::progress, [this](const QString&, double f) { fractions.push_back(f); });
+        QObject::connect(job, &Job::progress, [this](const JobProgress& p) { fractions.push_back(p.fraction); });
         QObject::connect(job, &HeapJob::damaged, [this](const QString& m, const QString&) {
             events << QStringLiteral("damaged");
             damage = m;
         });
         QObject::connect(job, &HeapJob::finished, [this] { events << QStringLiteral("finished"); });
-        QObject::connect(job, &HeapJob::failed, [this](const QString& m, const QString& h) {
+        QObject::connect(job, &Job::failed, [this](const Error& e) {
             events << QStringLiteral("failed");
-            message = m;
-            hint = h;
+            message = QString::fromStdString(e.message);
+            hint = QString::fromStdString(e.detail);
         });
     }
     void attach(HeapAnalysisJob* job)

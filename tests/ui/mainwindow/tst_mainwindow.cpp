@@ -386,6 +386,27 @@ private Q_SLOTS:
 
     // Step 3's button on the sandbox: a real HPROF from the pod, verified, analysed, recorded with
     // its pod and checksum; the second capture is compared with the first.
+    // Step 3's literal `jmap ... 1` fails where the JVM is another PID: once a capture's pre-flight
+    // has found it, the step's command names that pod and that PID (issue 15, item 6).
+    void runbookUsesThePidThePreflightFound()
+    {
+        m_window->connectionBar()->serviceBox()->setCurrentText(QStringLiteral("checkout"));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->memoryView()->banner()->tone() == VerdictBanner::Tone::Bad, 30000);
+        const QString pod = m_window->memoryView()->podModel()->index(0, PodTableModel::Name).data().toString();
+        auto* dialog = qobject_cast<HeapCaptureDialog*>(m_window->captureHeapDump(pod));
+        QVERIFY(dialog);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->preflight() != nullptr, 60000);
+        QVERIFY(dialog->preflight()->jvm);
+        const int pid = dialog->preflight()->jvm->pid;
+        QVERIFY2(pid != 1, "the sandbox's JVM is not the container's init process");
+        dialog->close();
+        m_window->selectStep(2);
+        const QStringList cmds = m_window->stepView()->renderedCommands();
+        const auto jmap = std::find_if(cmds.begin(), cmds.end(), [](const QString& c) { return c.contains(QStringLiteral("jmap")); });
+        QVERIFY2(jmap != cmds.end(), qPrintable(cmds.join(QLatin1Char('\n'))));
+        QVERIFY2(jmap->contains(pod) && jmap->endsWith(QStringLiteral(" ") + QString::number(pid)), qPrintable(*jmap));
+    }
+
     void capturedDumpsAreAnalysedRecordedAndCompared()
     {
         m_window->connectionBar()->serviceBox()->setCurrentText(QStringLiteral("checkout"));

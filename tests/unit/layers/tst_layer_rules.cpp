@@ -69,7 +69,7 @@ private Q_SLOTS:
         QTest::addRow("core uses a widget") << "core/kube/Prompt.cpp" << QByteArray("#include <QWidget>");
         QTest::addRow("core uses a widget by module path")
             << "core/incident/Dialog.cpp" << QByteArray("#include <QtWidgets/QDialog>");
-        QTest::addRow("plain C++ module uses Qt") << "core/common/Text.h" << QByteArray("#include <QString>");
+        QTest::addRow("plain C++ module uses Qt") << "core/heap/Walk.h" << QByteArray("#include <QString>");
         QTest::addRow("lower layer reaches a higher one")
             << "core/kube/Back.cpp" << QByteArray("#include \"investigation/Findings.h\"");
         QTest::addRow("incident reaches a network client")

@@ -1,0 +1,346 @@
+#include "main/RunbookPage.h"
+
+#include "investigation/CaptureCandidates.h"
+
+#include "actions/MitigationPanel.h"
+#include "chart/MemoryChart.h"
+#include "incident/IncidentRecording.h"
+#include "incident/IncidentSession.h"
+#include "investigation/InvestigationController.h"
+#include "investigation/MemoryEvidenceView.h"
+#include "investigation/OomEvidenceView.h"
+#include "investigation/VerdictBanner.h"
+#include "main/ConnectionBar.h"
+#include "main/HeapStepPage.h"
+#include "main/RunbookCommandRunner.h"
+#include "runbook/KubectlRunner.h"
+#include "runbook/RunbookChecklistModel.h"
+#include "runbook/StepDetailView.h"
+
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListView>
+#include <QMap>
+#include <QMessageBox>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QVBoxLayout>
+
+#include <optional>
+
+namespace leakdesk::ui {
+
+namespace {
+
+bool stepHas(const runbook::Step* step, runbook::ActionKind kind)
+{
+    if (!step)
+        return false;
+    for (const auto& c : step->commands)
+        if (c.action == kind)
+            return true;
+    return false;
+}
+
+incident::StepState toIncident(StepState s)
+{
+    switch (s) {
+    case StepState::Done:
+        return incident::StepState::Done;
+    case StepState::Skipped:
+        return incident::StepState::Skipped;
+    case StepState::Pending:
+        break;
+    }
+    return incident::StepState::Pending;
+}
+
+StepState fromIncident(incident::StepState s)
+{
+    switch (s) {
+    case incident::StepState::Done:
+        return StepState::Done;
+    case incident::StepState::Skipped:
+        return StepState::Skipped;
+    case incident::StepState::Pending:
+        break;
+    }
+    return StepState::Pending;
+}
+
+} // namespace
+
+RunbookPage::RunbookPage(PageContext context, QWidget* parent)
+    : QWidget(parent)
+    , m_ctx(std::move(context))
+    , m_checklist(new RunbookChecklistModel(this))
+    , m_stepList(new QListView(this))
+    , m_runbookTitle(new QLabel(this))
+    , m_progress(new QLabel(this))
+    , m_stepView(new StepDetailView(this))
+    , m_evidence(new QStackedWidget(this))
+    , m_noEvidence(new QWidget(this))
+    , m_memoryView(new MemoryEvidenceView(this))
+    , m_oomView(new OomEvidenceView(this))
+    , m_mitigations(new MitigationPanel(this))
+    , m_commands(new RunbookCommandRunner(m_ctx, this))
+{
+    m_stepList->setModel(m_checklist);
+    m_stepList->setObjectName(QStringLiteral("runbookSteps"));
+    m_stepList->setSpacing(3);
+    m_stepList->setWordWrap(true);
+    m_runbookTitle->setWordWrap(true);
+    m_runbookTitle->setTextFormat(Qt::RichText);
+    auto* left = new QWidget(this);
+    auto* ll = new QVBoxLayout(left);
+    ll->setContentsMargins(8, 8, 4, 8);
+    ll->addWidget(m_runbookTitle);
+    ll->addWidget(m_stepList, 1);
+    ll->addWidget(m_progress);
+
+    m_evidence->addWidget(m_noEvidence);
+    m_evidence->addWidget(m_memoryView);
+    m_evidence->addWidget(m_oomView);
+    m_evidence->addWidget(m_mitigations);
+    m_mitigations->setIncident(m_ctx.incident);
+    auto* right = new QWidget(this);
+    auto* rl = new QVBoxLayout(right);
+    rl->setContentsMargins(4, 8, 8, 8);
+    rl->addWidget(m_stepView);
+    rl->addWidget(m_evidence, 1);
+
+    // The step, its verdict, the chart and the tables need more height than a small screen has:
+    // they scroll instead of pushing the window's minimum size past the screen.
+    auto* rightScroll = m_stepScroll = new QScrollArea(this);
+    rightScroll->setObjectName(QStringLiteral("stepScroll"));
+    rightScroll->setWidget(right);
+    rightScroll->setWidgetResizable(true);
+    rightScroll->setFrameShape(QFrame::NoFrame);
+    rightScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(left);
+    split->addWidget(rightScroll);
+    split->setStretchFactor(0, 0);
+    split->setStretchFactor(1, 1);
+    split->setSizes({ 300, 1100 });
+    auto* pageLayout = new QHBoxLayout(this);
+    pageLayout->setContentsMargins(0, 0, 0, 0);
+    pageLayout->addWidget(split);
+
+    connect(m_stepList->selectionModel(), &QItemSelectionModel::currentChanged, this,
+        [this](const QModelIndex& i) { selectStep(i.row()); });
+    connect(m_stepView, &StepDetailView::stateRequested, this, [this](StepState state, const QString& note) {
+        const int row = currentStep();
+        m_checklist->setStepState(row, state, note);
+        selectStep(row);
+        if (state != StepState::Pending && row + 1 < m_checklist->rowCount())
+            m_stepList->setCurrentIndex(m_checklist->index(row + 1));
+    });
+    connect(m_checklist, &RunbookChecklistModel::stepStateChanged, this,
+        [this](int row, StepState state, const QString& note) {
+            updateProgress();
+            if (m_restoring || !m_ctx.ensureIncident())
+                return;
+            m_ctx.incident->modify([&](incident::IncidentDocument& doc) {
+                (void)incident::recordStepState(
+                    doc, row, toIncident(state), note.toStdString(), incident::currentTimeMs());
+            });
+        });
+    connect(m_oomView, &OomEvidenceView::killActivated, this, &RunbookPage::showMomentOnChart);
+    connect(m_ctx.controller, &InvestigationController::investigationFailed, this,
+        [this](const QString& message, const QString& hint) {
+            m_memoryView->banner()->show(VerdictBanner::Tone::Warning, message, hint);
+            m_oomView->banner()->show(VerdictBanner::Tone::Warning, message, hint);
+        });
+    m_stepView->setRunAvailable(!KubectlRunner::kubectlPath().isEmpty());
+    connect(m_stepView, &StepDetailView::runRequested, m_commands, &RunbookCommandRunner::run);
+}
+
+void RunbookPage::setHeapStepPage(HeapStepPage* page)
+{
+    m_heapStep = page;
+    m_evidence->addWidget(page);
+    // The keyboard reaches the step's scroll area after the heap step's buttons, as it did when
+    // the window built both.
+    QWidget* last = page;
+    while (page->isAncestorOf(last->nextInFocusChain()))
+        last = last->nextInFocusChain();
+    QWidget::setTabOrder(last, m_stepScroll);
+}
+
+void RunbookPage::setRunbook(
+    std::shared_ptr<const runbook::Runbook> runbook, const runbook::RunbookParameters& parameters)
+{
+    m_checklist->setRunbook(runbook);
+    m_params = parameters;
+    if (runbook) {
+        QString meta;
+        if (!runbook->severity.empty())
+            meta += tr("Severity: %1").arg(QString::fromStdString(runbook->severity).toHtmlEscaped());
+        if (!runbook->owner.empty())
+            meta += (meta.isEmpty() ? QString() : QStringLiteral("<br>"))
+                + tr("Owner: %1").arg(QString::fromStdString(runbook->owner).toHtmlEscaped());
+        m_runbookTitle->setText(QStringLiteral("<b>%1</b><br><span style='color:#5f6368'>%2</span>")
+                                    .arg(QString::fromStdString(runbook->title).toHtmlEscaped(), meta));
+        if (!runbook->warnings.empty())
+            m_runbookTitle->setToolTip(tr("%n part(s) of the runbook were not understood; see Help.", nullptr,
+                static_cast<int>(runbook->warnings.size())));
+    }
+    updateProgress();
+    if (m_checklist->rowCount() > 0)
+        m_stepList->setCurrentIndex(m_checklist->index(0));
+    else
+        selectStep(-1);
+}
+
+void RunbookPage::setParameters(const runbook::RunbookParameters& parameters)
+{
+    m_params = parameters;
+    if (m_evidence->currentWidget() == m_mitigations)
+        updateMitigationTarget();
+}
+
+void RunbookPage::updateProgress()
+{
+    m_progress->setText(tr("%1 of %2 steps done").arg(m_checklist->doneCount()).arg(m_checklist->rowCount()));
+}
+
+int RunbookPage::currentStep() const
+{
+    return m_stepList->currentIndex().row();
+}
+
+QWidget* RunbookPage::currentEvidenceWidget() const
+{
+    return m_evidence->currentWidget();
+}
+
+void RunbookPage::selectStep(int row)
+{
+    if (row != currentStep() && row >= 0)
+        m_stepList->setCurrentIndex(m_checklist->index(row));
+    const runbook::Step* step = m_checklist->step(row);
+    m_stepView->setStep(step, m_checklist->runbook().get(), m_checklist->stepState(row), m_checklist->stepNote(row));
+    const bool memory = stepHas(step, runbook::ActionKind::MemoryEvidence);
+    const bool oom = stepHas(step, runbook::ActionKind::OomEvidence);
+    const bool heap = !memory && !oom && stepHas(step, runbook::ActionKind::HeapCapture);
+    const bool mitigate = !memory && !oom && !heap
+        && (stepHas(step, runbook::ActionKind::RaiseLimit) || stepHas(step, runbook::ActionKind::HeapLimitRestart));
+    m_stepView->setCompact(memory || oom || mitigate);
+    m_evidence->setCurrentWidget(memory ? static_cast<QWidget*>(m_memoryView)
+            : oom                       ? static_cast<QWidget*>(m_oomView)
+            : heap                      ? m_heapStep
+            : mitigate                  ? static_cast<QWidget*>(m_mitigations)
+                                        : m_noEvidence);
+    m_evidence->setVisible(memory || oom || heap || mitigate);
+    if (mitigate)
+        updateMitigationTarget();
+    updateBindings();
+}
+
+void RunbookPage::setJvmPid(const QString& pod, int pid)
+{
+    m_jvmPod = pod;
+    m_jvmPid = pid;
+    updateBindings();
+}
+
+void RunbookPage::updateBindings()
+{
+    QMap<QString, QString> b;
+    b.insert(QStringLiteral("service-name"), m_ctx.bar->currentService());
+    const auto findings = m_ctx.findings();
+    if (findings && !findings->pods.empty()) {
+        // The pod whose JVM a pre-flight has found, while it is still one of the service's; else
+        // the one a heap capture would default to (most memory, not at risk of an OOM kill).
+        QString pod;
+        for (const auto& p : findings->pods)
+            if (!m_jvmPod.isEmpty() && QString::fromStdString(p.name) == m_jvmPod)
+                pod = m_jvmPod;
+        if (pod.isEmpty())
+            pod = QString::fromStdString(investigation::captureCandidates(findings->pods).front().pod);
+        b.insert(QStringLiteral("pod-name"), pod);
+        if (pod == m_jvmPod && m_jvmPid > 0)
+            b.insert(QStringLiteral("jvm-pid"), QString::number(m_jvmPid));
+    }
+    m_stepView->setBindings(b, m_ctx.bar->currentNamespace());
+}
+
+void RunbookPage::showFindings(const std::shared_ptr<const investigation::Findings>& findings)
+{
+    m_memoryView->setFindings(findings);
+    m_oomView->setFindings(findings);
+    updateBindings();
+    if (m_evidence->currentWidget() == m_mitigations)
+        updateMitigationTarget();
+}
+
+void RunbookPage::updateMitigationTarget()
+{
+    auto* conn = m_ctx.controller->connection();
+    const QString service = m_ctx.bar->currentService();
+    const auto findings = m_ctx.findings();
+    std::optional<std::int64_t> peak;
+    if (findings && findings->evidence && QString::fromStdString(findings->request.service) == service)
+        for (const auto& series : findings->evidence->seriesOf(prom::QueryKind::MemoryWorkingSet))
+            for (const auto& sample : series.samples)
+                if (!peak || sample.value > static_cast<double>(*peak))
+                    peak = static_cast<std::int64_t>(sample.value);
+    m_mitigations->setTarget(conn ? &conn->kube() : nullptr, m_ctx.bar->currentNamespace(), service, peak, m_params);
+}
+
+void RunbookPage::showMomentOnChart(qint64 tMs)
+{
+    for (int r = 0; r < m_checklist->rowCount(); ++r)
+        if (stepHas(m_checklist->step(r), runbook::ActionKind::MemoryEvidence)) {
+            Q_EMIT revealRequested();
+            m_stepList->setCurrentIndex(m_checklist->index(r));
+            m_memoryView->chart()->setVisibleRange({ tMs - 30 * 60 * 1000, tMs + 30 * 60 * 1000 });
+            m_memoryView->chart()->showCrosshairAt(tMs);
+            return;
+        }
+}
+
+void RunbookPage::exportChartDialog()
+{
+    const QString path = QFileDialog::getSaveFileName(
+        window(), tr("Export chart"), QStringLiteral("memory.png"), tr("PNG image (*.png)"));
+    if (path.isEmpty())
+        return;
+    if (auto st = m_memoryView->chart()->exportPng(path, 1600, 900); !st)
+        QMessageBox::warning(window(), tr("Export failed"), QString::fromStdString(st.error().toString()));
+}
+
+void RunbookPage::restoreSteps(const incident::IncidentDocument& doc)
+{
+    m_restoring = true;
+    for (const auto& step : doc.runbook.steps) {
+        if (step.index < 0 || step.index >= m_checklist->rowCount())
+            continue;
+        const runbook::Step* s = m_checklist->step(step.index);
+        if (s && s->title != step.title)
+            continue; // another runbook: only steps that still mean the same are restored
+        m_checklist->setStepState(step.index, fromIncident(step.state), QString::fromStdString(step.note));
+    }
+    m_restoring = false;
+}
+
+void RunbookPage::resetSteps()
+{
+    m_restoring = true;
+    for (int r = 0; r < m_checklist->rowCount(); ++r)
+        m_checklist->setStepState(r, StepState::Pending, {});
+    m_restoring = false;
+}
+
+void RunbookPage::carryStepStates(incident::IncidentDocument& doc, std::int64_t nowMs) const
+{
+    for (int r = 0; r < m_checklist->rowCount(); ++r)
+        if (m_checklist->stepState(r) != StepState::Pending)
+            (void)incident::recordStepState(
+                doc, r, toIncident(m_checklist->stepState(r)), m_checklist->stepNote(r).toStdString(), nowMs);
+}
+
+} // namespace leakdesk::ui
