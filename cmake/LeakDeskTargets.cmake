@@ -22,15 +22,18 @@ function(leakdesk_target_defaults target)
         QT_STRICT_ITERATORS)
 endfunction()
 
-# leakdesk_module(NAME <short> SOURCES ... LINK ...): one static library per core/ folder,
-# aggregated by the leakdesk_core interface target.
+# leakdesk_module(NAME <short> SOURCES ... LINK ... [NOT_IN_CORE]): one static library per core/
+# folder, aggregated by the leakdesk_core interface target unless NOT_IN_CORE (the sandbox: only
+# app/ and tests/ link it, by name).
 function(leakdesk_module)
-    cmake_parse_arguments(M "" "NAME" "SOURCES;LINK;PUBLIC_LINK" ${ARGN})
+    cmake_parse_arguments(M "NOT_IN_CORE" "NAME" "SOURCES;LINK;PUBLIC_LINK" ${ARGN})
     set(tgt leakdesk_${M_NAME})
     add_library(${tgt} STATIC ${M_SOURCES})
     leakdesk_target_defaults(${tgt})
     target_include_directories(${tgt} PUBLIC ${PROJECT_SOURCE_DIR}/core)
     target_link_libraries(${tgt} PUBLIC ${M_PUBLIC_LINK} PRIVATE ${M_LINK})
     set_target_properties(${tgt} PROPERTIES POSITION_INDEPENDENT_CODE ON)
-    target_link_libraries(leakdesk_core INTERFACE ${tgt})
+    if(NOT M_NOT_IN_CORE)
+        target_link_libraries(leakdesk_core INTERFACE ${tgt})
+    endif()
 endfunction()

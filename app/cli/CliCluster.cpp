@@ -3,6 +3,7 @@
 #include "CliCommand.h"
 #include "common/RegularFile.h"
 #include "kube/KubeConfig.h"
+#include "sandbox/SandboxHost.h"
 
 #include <QFile>
 #include <unistd.h>
@@ -18,21 +19,15 @@ int fail(const Error& e, int code)
     return code;
 }
 
-Result<Connection> connectCluster(bool useSandbox, quint64 seed, const QString& kubeconfig, const QString& context)
+Result<Connection> connectCluster(
+    const app::ClusterTargetOptions& cluster, const sandbox::SandboxOptions& sandboxOptions)
 {
     Connection c;
-    std::string kubeconfigFile = kubeconfig.toStdString(); // empty: KUBECONFIG or ~/.kube/config
-    std::string contextName = context.toStdString();
-    if (useSandbox) {
-        c.sandbox = std::make_unique<sandbox::SandboxHost>();
-        sandbox::SandboxOptions so;
-        so.seed = seed;
-        if (auto st = c.sandbox->start(so); !st)
-            return st.error();
-        kubeconfigFile = c.sandbox->kubeconfigPath().toStdString();
-        contextName = c.sandbox->contextName().toStdString();
-    }
-    auto resolved = kube::resolveKubeconfig(kubeconfigFile, contextName);
+    auto target = cluster.resolve(c.sandbox, sandboxOptions);
+    if (!target)
+        return target.error();
+    // An empty kubeconfig is KUBECONFIG or ~/.kube/config, an empty context the current-context.
+    auto resolved = kube::resolveKubeconfig(target->kubeconfig.toStdString(), target->context.toStdString());
     if (!resolved)
         return resolved.error();
     c.defaultNamespace = resolved->namespaceOrDefault();
@@ -55,15 +50,9 @@ bool confirm(std::ostream& out, const std::string& question)
 ChangeOptions::ChangeOptions(QCommandLineParser& parser, Texts texts)
     : m_p(parser)
     , m_texts(std::move(texts))
-    , m_sandbox(QStringLiteral("sandbox"), QStringLiteral("Use the built-in simulated cluster (in this process)."))
-    , m_seed(QStringLiteral("seed"), QStringLiteral("Sandbox seed."), QStringLiteral("N"), QStringLiteral("42"))
-    , m_kubeconfig(QStringLiteral("kubeconfig"), QStringLiteral("kubeconfig file (default: KUBECONFIG or ~/.kube/config)."),
-          QStringLiteral("FILE"))
-    , m_context(QStringLiteral("context"), QStringLiteral("kubeconfig context (default: current-context)."),
-          QStringLiteral("NAME"))
-    , m_namespace({ QStringLiteral("n"), QStringLiteral("namespace") }, QStringLiteral("Namespace (default: the context's)."),
-          QStringLiteral("NS"))
-    , m_dryRun(QStringLiteral("dry-run"), QStringLiteral("Plan (and ask the server for a dry run) only; change nothing."))
+    , m_cluster(parser, {})
+    , m_dryRun(
+          QStringLiteral("dry-run"), QStringLiteral("Plan (and ask the server for a dry run) only; change nothing."))
     , m_yes(QStringLiteral("yes"), QStringLiteral("Apply without asking."))
     , m_record(QStringLiteral("record"), m_texts.recordHelp, QStringLiteral("FILE"))
     , m_revert(QStringLiteral("revert"), m_texts.revertHelp, QStringLiteral("FILE"))
@@ -72,8 +61,7 @@ ChangeOptions::ChangeOptions(QCommandLineParser& parser, Texts texts)
     , m_timeout(QStringLiteral("timeout"), QStringLiteral("Give up after this many seconds per step (default 60)."),
           QStringLiteral("S"), QStringLiteral("60"))
 {
-    parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_dryRun, m_yes, m_record, m_revert,
-        m_wait, m_format, m_timeout });
+    parser.addOptions({ m_dryRun, m_yes, m_record, m_revert, m_wait, m_format, m_timeout });
 }
 
 bool ChangeOptions::validate() const
@@ -87,11 +75,11 @@ bool ChangeOptions::validate() const
         printError(QStringLiteral("--timeout must be a positive number of seconds"));
         return false;
     }
-    if (m_p.isSet(m_sandbox) && (m_p.isSet(m_kubeconfig) || m_p.isSet(m_context))) {
-        printError(QStringLiteral("--sandbox and --kubeconfig/--context exclude each other"));
+    if (const auto problem = m_cluster.validate()) {
+        printError(problem->message, problem->hint);
         return false;
     }
-    if (reverting() && m_p.isSet(m_sandbox)) {
+    if (reverting() && m_cluster.sandbox()) {
         // The in-process sandbox starts afresh each run: the change to revert is not in it.
         printError(QStringLiteral("--revert needs the cluster the change was made in; --sandbox starts a new one"),
             QStringLiteral("run 'leakdesk-cli sandbox serve' and pass its --kubeconfig to both %1 commands")
@@ -110,13 +98,12 @@ int ChangeOptions::timeoutSeconds() const
 
 std::string ChangeOptions::namespaceOr(const std::string& fallback) const
 {
-    return m_p.isSet(m_namespace) ? m_p.value(m_namespace).toStdString() : fallback;
+    return m_cluster.namespaceGiven() ? m_cluster.namespaceName().toStdString() : fallback;
 }
 
 Result<Connection> ChangeOptions::connect() const
 {
-    return connectCluster(
-        m_p.isSet(m_sandbox), m_p.value(m_seed).toULongLong(), m_p.value(m_kubeconfig), m_p.value(m_context));
+    return connectCluster(m_cluster, sandbox::SandboxOptions {});
 }
 
 bool ChangeOptions::confirmed(std::ostream& out, const std::string& question, const char* doing) const

@@ -2,9 +2,11 @@
 // What the cluster-changing subcommands (mitigate, isolate) share: a connection to the sandbox or
 // a kubeconfig context, running one asynchronous step to its end, confirmation, records on disk.
 
+#include "ClusterTargetOptions.h"
+#include "SandboxSession.h"
+
 #include "common/Result.h"
 #include "kube/KubeClient.h"
-#include "sandbox/SandboxHost.h"
 
 #include <nlohmann/json.hpp>
 
@@ -44,13 +46,16 @@ template<class T> Result<T> await(const std::function<void(std::function<void(Re
 // Prints the error (and its detail as the hint); returns `code`.
 int fail(const Error& e, int code = 1);
 
-// Either the built-in sandbox (in this process) or a kubeconfig context.
+// A kubeconfig context, and the built-in sandbox (in this process) when that is what it points at.
 struct Connection {
-    std::unique_ptr<sandbox::SandboxHost> sandbox;
+    app::SandboxSession sandbox; // outlives the client (members end in reverse order)
     std::unique_ptr<kube::KubeClient> client;
     std::string defaultNamespace;
 };
-Result<Connection> connectCluster(bool useSandbox, quint64 seed, const QString& kubeconfig, const QString& context);
+// Starts the sandbox when `cluster` asks for it (with `sandboxOptions`, its seed from --seed), then
+// connects to the kubeconfig context.
+Result<Connection> connectCluster(
+    const app::ClusterTargetOptions& cluster, const sandbox::SandboxOptions& sandboxOptions);
 
 // "question [y/N]" on `out`, the answer from stdin.
 bool confirm(std::ostream& out, const std::string& question);
@@ -66,12 +71,12 @@ public:
         QString waitHelp; // what --wait waits for
         QString formatHelp; // what --format json prints
     };
-    // Adds --sandbox --seed --kubeconfig --context -n/--namespace --dry-run --yes --record
+    // Adds which cluster (app::ClusterTargetOptions, without Prometheus) and --dry-run --yes --record
     // --revert --wait --format --timeout to `parser`.
     ChangeOptions(QCommandLineParser& parser, Texts texts);
 
-    // After parsing: false (the problem printed, exit code 2) for a bad --format or --timeout,
-    // --sandbox with --kubeconfig/--context, or --revert with --sandbox.
+    // After parsing: false (the problem printed, exit code 2) for a bad --format or --timeout, a
+    // cluster that cannot work (app::ClusterTargetOptions::validate), or --revert with --sandbox.
     bool validate() const;
 
     bool reverting() const { return m_p.isSet(m_revert); }
@@ -82,7 +87,7 @@ public:
     bool wait() const { return m_p.isSet(m_wait); }
     bool json() const { return m_p.value(m_format) == QLatin1String("json"); }
     int timeoutSeconds() const;
-    bool namespaceGiven() const { return m_p.isSet(m_namespace); }
+    bool namespaceGiven() const { return m_cluster.namespaceGiven(); }
     std::string namespaceOr(const std::string& fallback) const;
 
     Result<Connection> connect() const;
@@ -92,8 +97,8 @@ public:
 private:
     QCommandLineParser& m_p;
     Texts m_texts;
-    QCommandLineOption m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_dryRun, m_yes, m_record, m_revert,
-        m_wait, m_format, m_timeout;
+    app::ClusterTargetOptions m_cluster;
+    QCommandLineOption m_dryRun, m_yes, m_record, m_revert, m_wait, m_format, m_timeout;
 };
 
 // Writes a record (pretty JSON) to `path`, or to stdout when empty. On failure the error carries

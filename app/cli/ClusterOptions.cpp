@@ -1,6 +1,7 @@
 #include "ClusterOptions.h"
 
 #include "CliCommand.h"
+#include "SandboxSession.h"
 #include "investigation/Investigation.h"
 
 #include <QCoreApplication>
@@ -11,28 +12,19 @@ namespace leakdesk::cli {
 
 ClusterOptions::ClusterOptions(QCommandLineParser& parser)
     : m_parser(parser)
-    , m_sandbox(QStringLiteral("sandbox"), QStringLiteral("Use the built-in simulated cluster."))
-    , m_seed(QStringLiteral("seed"), QStringLiteral("Sandbox seed."), QStringLiteral("N"), QStringLiteral("42"))
-    , m_kubeconfig(QStringLiteral("kubeconfig"), QStringLiteral("kubeconfig file (default: KUBECONFIG or ~/.kube/config)."), QStringLiteral("FILE"))
-    , m_context(QStringLiteral("context"), QStringLiteral("kubeconfig context (default: current-context)."), QStringLiteral("NAME"))
-    , m_prometheus(QStringLiteral("prometheus"), QStringLiteral("Prometheus base URL, e.g. http://127.0.0.1:9090."), QStringLiteral("URL"))
-    , m_prometheusCa(QStringLiteral("prometheus-ca"),
-          QStringLiteral("PEM file of the CA that signed an https Prometheus's certificate (default: the system's CAs)."),
-          QStringLiteral("FILE"))
-    , m_prometheusTokenFile(QStringLiteral("prometheus-token-file"),
-          QStringLiteral("File holding a bearer token for Prometheus (managed Prometheus, an authenticating proxy)."),
-          QStringLiteral("FILE"))
-    , m_prometheusInsecure(QStringLiteral("prometheus-insecure-skip-tls-verify"),
-          QStringLiteral("Do not verify Prometheus's certificate (unsafe; for test servers)."))
-    , m_namespace({ QStringLiteral("n"), QStringLiteral("namespace") }, QStringLiteral("Namespace (default: the context's)."), QStringLiteral("NS"))
-    , m_service(QStringLiteral("service"), QStringLiteral("Service (Deployment name, pods labelled app=SERVICE)."), QStringLiteral("SVC"))
+    , m_cluster(parser, { .prometheus = true })
+    , m_service(QStringLiteral("service"), QStringLiteral("Service (Deployment name, pods labelled app=SERVICE)."),
+          QStringLiteral("SVC"))
     , m_format(QStringLiteral("format"), QStringLiteral("text or json."), QStringLiteral("FMT"), QStringLiteral("text"))
-    , m_window(QStringLiteral("window"), QStringLiteral("Analysis window in hours (default 6)."), QStringLiteral("H"), QStringLiteral("6"))
-    , m_timeout(QStringLiteral("timeout"), QStringLiteral("Give up after this many seconds (default 60)."), QStringLiteral("S"), QStringLiteral("60"))
-    , m_nowMs(QStringLiteral("now-ms"), QStringLiteral("Investigate as of this time (unix ms) instead of now, e.g. to reproduce a report."), QStringLiteral("MS"))
+    , m_window(QStringLiteral("window"), QStringLiteral("Analysis window in hours (default 6)."), QStringLiteral("H"),
+          QStringLiteral("6"))
+    , m_timeout(QStringLiteral("timeout"), QStringLiteral("Give up after this many seconds (default 60)."),
+          QStringLiteral("S"), QStringLiteral("60"))
+    , m_nowMs(QStringLiteral("now-ms"),
+          QStringLiteral("Investigate as of this time (unix ms) instead of now, e.g. to reproduce a report."),
+          QStringLiteral("MS"))
 {
-    parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_prometheus, m_prometheusCa, m_prometheusTokenFile,
-        m_prometheusInsecure, m_namespace, m_service, m_format, m_window, m_timeout, m_nowMs });
+    parser.addOptions({ m_service, m_format, m_window, m_timeout, m_nowMs });
 }
 
 QString ClusterOptions::format() const { return m_parser.value(m_format); }
@@ -50,19 +42,8 @@ bool ClusterOptions::validate() const
         printError(QStringLiteral("--service is required"), QStringLiteral("e.g. --sandbox --namespace production --service checkout"));
         return false;
     }
-    if (!m_parser.isSet(m_sandbox) && !m_parser.isSet(m_prometheus)) {
-        printError(QStringLiteral("--prometheus URL is required for a real cluster"), QStringLiteral("or use --sandbox to try the built-in cluster"));
-        return false;
-    }
-    if (m_parser.isSet(m_prometheusCa) && m_parser.isSet(m_prometheusInsecure)) {
-        printError(QStringLiteral("--prometheus-ca and --prometheus-insecure-skip-tls-verify exclude each other"),
-            QStringLiteral("verify with the CA, or (for a test server only) skip verification"));
-        return false;
-    }
-    if (m_parser.isSet(m_sandbox)
-        && (m_parser.isSet(m_prometheusCa) || m_parser.isSet(m_prometheusTokenFile) || m_parser.isSet(m_prometheusInsecure))) {
-        printError(QStringLiteral("--prometheus-ca, --prometheus-token-file and --prometheus-insecure-skip-tls-verify "
-                                  "are for a real Prometheus, not --sandbox"));
+    if (const auto problem = m_cluster.validate()) {
+        printError(problem->message, problem->hint);
         return false;
     }
     bool ok = false;
@@ -78,33 +59,26 @@ bool ClusterOptions::validate() const
     return true;
 }
 
-investigation::ConnectionOptions ClusterOptions::connectionOptions() const
-{
-    investigation::ConnectionOptions o;
-    o.sandbox = m_parser.isSet(m_sandbox);
-    o.sandboxSeed = m_parser.value(m_seed).toULongLong();
-    o.kubeconfig = m_parser.value(m_kubeconfig);
-    o.context = m_parser.value(m_context);
-    o.prometheusUrl = QUrl(m_parser.value(m_prometheus));
-    o.prometheusCaFile = m_parser.value(m_prometheusCa);
-    o.prometheusTokenFile = m_parser.value(m_prometheusTokenFile);
-    o.prometheusInsecureSkipTlsVerify = m_parser.isSet(m_prometheusInsecure);
-    return o;
-}
-
 investigation::InvestigationRequest ClusterOptions::request(const investigation::ClusterConnection& connection) const
 {
     investigation::InvestigationRequest r;
-    r.ns = (m_parser.isSet(m_namespace) ? m_parser.value(m_namespace) : connection.defaultNamespace()).toStdString();
+    r.ns = (m_cluster.namespaceGiven() ? m_cluster.namespaceName() : connection.defaultNamespace()).toStdString();
     r.service = m_parser.value(m_service).toStdString();
     r.nowMs = m_parser.isSet(m_nowMs) ? m_parser.value(m_nowMs).toLongLong() : QDateTime::currentMSecsSinceEpoch();
     r.windowMs = static_cast<std::int64_t>(m_parser.value(m_window).toDouble() * 3600 * 1000);
     return r;
 }
 
-int runInvestigation(const ClusterOptions& options, const std::function<int(const investigation::Findings&)>& onFindings)
+int runInvestigation(const ClusterOptions& options,
+    const std::function<int(const investigation::Findings&, const investigation::ClusterConnection&)>& onFindings)
 {
-    auto connection = investigation::ClusterConnection::open(options.connectionOptions());
+    app::SandboxSession sandbox; // outlives the connection that reaches it
+    auto target = options.cluster().resolve(sandbox);
+    if (!target) {
+        printError(QString::fromStdString(target.error().message), QString::fromStdString(target.error().detail));
+        return 1;
+    }
+    auto connection = investigation::ClusterConnection::open(*target);
     if (!connection) {
         printError(QString::fromStdString(connection.error().message), QString::fromStdString(connection.error().detail));
         return 1;
@@ -126,10 +100,11 @@ int runInvestigation(const ClusterOptions& options, const std::function<int(cons
     }
     int exitCode = 1;
     investigation::Investigation job(**connection);
-    QObject::connect(&job, &investigation::Investigation::finished, [&](std::shared_ptr<const investigation::Findings> f) {
-        exitCode = onFindings(*f);
-        QCoreApplication::exit(0);
-    });
+    QObject::connect(
+        &job, &investigation::Investigation::finished, [&](std::shared_ptr<const investigation::Findings> f) {
+            exitCode = onFindings(*f, **connection);
+            QCoreApplication::exit(0);
+        });
     QObject::connect(&job, &investigation::Investigation::failed, [&](const Error& e) {
         if (e.code == ErrorCode::Cancelled)
             return; // the timeout that cancelled the job says why

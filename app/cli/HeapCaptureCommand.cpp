@@ -1,4 +1,4 @@
-// leakdesk-cli heap capture (--sandbox | --kubeconfig F [--context C]) --namespace NS --pod POD
+// leakdesk-cli heap capture (--sandbox | --kubeconfig F [--context C]) -n/--namespace NS --pod POD
 //     [--container C] [--out DIR] [--live|--all] [--remote-dir DIR] [--no-gzip] [--force]
 //     [--preflight-only] [--debug-container [--debug-image IMAGE]] [--isolate [--put-back]] [--verbose]
 // Runbook step 3 done safely: prints the pre-flight, each stage and the verified SHA-256. The
@@ -10,7 +10,6 @@
 #include "capture/HeapCapture.h"
 #include "common/Quantity.h"
 #include "kube/KubeClient.h"
-#include "kube/KubeConfig.h"
 #include "sandbox/SandboxHost.h"
 
 #include <QCommandLineParser>
@@ -42,9 +41,7 @@ int runHeapCaptureCommand(const QStringList& args)
         "memory headroom), jcmd GC.heap_dump (or jmap), transfer over the exec stream with resume, SHA-256 "
         "verified against sha256sum in the pod, remote file removed."));
     p.addHelpOption();
-    const QCommandLineOption sandboxOpt(QStringLiteral("sandbox"), QStringLiteral("Use the built-in sandbox cluster."));
-    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Sandbox seed (default 42)."),
-        QStringLiteral("N"), QStringLiteral("42"));
+    const app::ClusterTargetOptions cluster(p, {});
     const QCommandLineOption nowMs(
         QStringLiteral("now-ms"), QStringLiteral("Pin the sandbox's clock (ms since epoch)."), QStringLiteral("MS"));
     const QCommandLineOption variation(QStringLiteral("sandbox-container"),
@@ -53,12 +50,6 @@ int runHeapCaptureCommand(const QStringList& args)
         QStringLiteral("NAME=SPEC"));
     const QCommandLineOption dropAfter(QStringLiteral("sandbox-drop-after"),
         QStringLiteral("Sandbox: drop every exec connection after this many stdout bytes."), QStringLiteral("BYTES"));
-    const QCommandLineOption kubeconfig(
-        QStringLiteral("kubeconfig"), QStringLiteral("Kubeconfig file."), QStringLiteral("FILE"));
-    const QCommandLineOption context(
-        QStringLiteral("context"), QStringLiteral("Kubeconfig context."), QStringLiteral("NAME"));
-    const QCommandLineOption ns(
-        QStringLiteral("namespace"), QStringLiteral("Namespace of the pod."), QStringLiteral("NS"));
     const QCommandLineOption pod(QStringLiteral("pod"), QStringLiteral("Pod to dump."), QStringLiteral("POD"));
     const QCommandLineOption container(QStringLiteral("container"),
         QStringLiteral("Container (default: the pod's default container)."), QStringLiteral("C"));
@@ -88,8 +79,8 @@ int runHeapCaptureCommand(const QStringList& args)
         QStringLiteral("With --isolate: put the pod back in its Service after the capture (default: leave it out, "
                        "to delete it or to dump again)."));
     const QCommandLineOption verbose(QStringLiteral("verbose"), QStringLiteral("Print each command run in the pod."));
-    p.addOptions({ isolate, putBack, debugContainer, verbose, sandboxOpt, seed, nowMs, variation, dropAfter, kubeconfig, context, ns, pod,
-        container, outDir, live, all, remoteDir, noGzip, force, preflightOnly, debugImage });
+    p.addOptions({ isolate, putBack, debugContainer, verbose, nowMs, variation, dropAfter, pod, container, outDir, live,
+        all, remoteDir, noGzip, force, preflightOnly, debugImage });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli heap capture") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli heap capture --help'"));
         return 2;
@@ -108,8 +99,8 @@ int runHeapCaptureCommand(const QStringList& args)
         printError(QStringLiteral("--live and --all exclude each other"));
         return 2;
     }
-    if (p.isSet(sandboxOpt) && (p.isSet(kubeconfig) || p.isSet(context))) {
-        printError(QStringLiteral("--sandbox and --kubeconfig/--context exclude each other"));
+    if (const auto problem = cluster.validate()) {
+        printError(problem->message, problem->hint);
         return 2;
     }
     if (p.isSet(putBack) && !p.isSet(isolate)) {
@@ -121,17 +112,10 @@ int runHeapCaptureCommand(const QStringList& args)
         return 2;
     }
 
-    std::unique_ptr<sandbox::SandboxHost> sandboxHost;
-    std::string kubeconfigFile; // empty: KUBECONFIG or ~/.kube/config
-    std::string contextName = p.value(context).toStdString();
-    if (p.isSet(sandboxOpt)) {
-        sandbox::SandboxOptions so;
+    // The sandbox's own settings (its clock, container variations, dropped exec streams).
+    sandbox::SandboxOptions so;
+    if (cluster.sandbox()) {
         bool ok = true;
-        so.seed = p.value(seed).toULongLong(&ok);
-        if (!ok) {
-            printError(QStringLiteral("invalid --seed '%1'").arg(p.value(seed)));
-            return 2;
-        }
         if (p.isSet(nowMs)) {
             so.fixedNowMs = p.value(nowMs).toLongLong(&ok);
             if (!ok) {
@@ -157,29 +141,18 @@ int runHeapCaptureCommand(const QStringList& args)
             }
             so.containerVariations[v.left(eq).toStdString()] = *parsed;
         }
-        sandboxHost = std::make_unique<sandbox::SandboxHost>();
-        if (auto st = sandboxHost->start(so); !st) {
-            printError(QString::fromStdString(st.error().message), QString::fromStdString(st.error().detail));
-            return 1;
-        }
-        kubeconfigFile = sandboxHost->kubeconfigPath().toStdString();
-        contextName = sandboxHost->contextName().toStdString();
-    } else if (p.isSet(kubeconfig)) {
-        kubeconfigFile = p.value(kubeconfig).toStdString();
     }
-    auto resolved = kube::resolveKubeconfig(kubeconfigFile, contextName);
-    if (!resolved) {
-        printError(QString::fromStdString(resolved.error().message), QString::fromStdString(resolved.error().detail));
+    auto connection = connectCluster(cluster, so);
+    if (!connection) {
+        printError(
+            QString::fromStdString(connection.error().message), QString::fromStdString(connection.error().detail));
         return 1;
     }
-    auto client = kube::KubeClient::create(*resolved);
-    if (!client) {
-        printError(QString::fromStdString(client.error().message), QString::fromStdString(client.error().detail));
-        return 1;
-    }
+    kube::KubeClient& client = *connection->client;
 
     capture::CaptureRequest request;
-    request.ns = p.isSet(ns) ? p.value(ns) : QString::fromStdString(resolved->namespaceOrDefault());
+    request.ns
+        = cluster.namespaceGiven() ? cluster.namespaceName() : QString::fromStdString(connection->defaultNamespace);
     request.pod = p.value(pod);
     request.container = p.value(container);
     request.outputDir = QDir(p.value(outDir)).absolutePath();
@@ -192,7 +165,7 @@ int runHeapCaptureCommand(const QStringList& args)
 
     // Out of its Service first: the replacement takes the traffic before the JVM stops for the dump.
     std::optional<actions::IsolationRecord> isolated;
-    actions::PodIsolation isolation(**client);
+    actions::PodIsolation isolation(client);
     if (p.isSet(isolate)) {
         const std::string podName = request.pod.toStdString();
         const auto plan
@@ -238,7 +211,7 @@ int runHeapCaptureCommand(const QStringList& args)
         return code;
     };
 
-    capture::HeapCapture job(**client, request);
+    capture::HeapCapture job(client, request);
     QEventLoop loop;
     int exitCode = 1;
     qint64 lastPrinted = -1;

@@ -60,20 +60,23 @@ int runInvestigateCommand(const QStringList& args)
         return 2;
     const bool json = options.format() == QLatin1String("json");
     const QString incidentFile = parser.value(incidentOpt);
-    return runInvestigation(options, [json, incidentFile, &options](const investigation::Findings& f) {
-        if (json)
-            std::cout << investigation::findingsToJson(f).dump(2) << std::endl;
-        else
-            std::cout << investigation::findingsToText(f) << std::flush;
-        if (!incidentFile.isEmpty()) {
-            const int recorded
-                = recordInIncident(incidentFile, f, incident::clusterRefFor(options.connectionOptions()));
-            if (recorded != 0)
-                return recorded;
-        }
-        // No data is never "no leak": a script must be able to tell the two apart without parsing.
-        return f.verdict.pattern == analysis::Pattern::Unknown ? 3 : 0;
-    });
+    return runInvestigation(options,
+        [json, incidentFile](const investigation::Findings& f, const investigation::ClusterConnection& connection) {
+            if (json)
+                std::cout << investigation::findingsToJson(f).dump(2) << std::endl;
+            else
+                std::cout << investigation::findingsToText(f) << std::flush;
+            if (!incidentFile.isEmpty()) {
+                // The context and server as the kubeconfig names them (not as the client normalised the URL).
+                const kube::ResolvedContext& reached = connection.kube().context();
+                const int recorded = recordInIncident(incidentFile, f,
+                    incident::clusterRefFor(reached.context.name, reached.cluster.server, connection.isSandbox()));
+                if (recorded != 0)
+                    return recorded;
+            }
+            // No data is never "no leak": a script must be able to tell the two apart without parsing.
+            return f.verdict.pattern == analysis::Pattern::Unknown ? 3 : 0;
+        });
 }
 
 } // namespace leakdesk::cli

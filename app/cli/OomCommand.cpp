@@ -29,7 +29,7 @@ int runOomCommand(const QStringList& args)
     if (!options.validate())
         return 2;
     const bool json = options.format() == QLatin1String("json");
-    return runInvestigation(options, [json](const investigation::Findings& f) {
+    return runInvestigation(options, [json](const investigation::Findings& f, const investigation::ClusterConnection&) {
         // The same object as investigate's "oom" member: one serialisation for both commands.
         nlohmann::json oom = investigation::findingsToJson(f)["oom"];
         oom["namespace"] = f.request.ns;

@@ -1,5 +1,9 @@
-// leakdesk: the GUI. Parses arguments, opens the connection (sandbox or real cluster), shows the
-// main window. --screenshot renders the window once data has arrived and exits.
+// leakdesk: the GUI. Parses arguments, opens the connection (starting the sandbox when asked, kept
+// for the process's lifetime), shows the main window. --screenshot renders the window once data has
+// arrived and exits.
+#include "ClusterTargetOptions.h"
+#include "SandboxSession.h"
+
 #include "investigation/InvestigationController.h"
 #include "heap/HeapView.h"
 #include "main/MainWindow.h"
@@ -29,18 +33,8 @@ int main(int argc, char** argv)
     parser.setApplicationDescription(QStringLiteral("Memory-leak incident workbench for Kubernetes."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption sandboxOpt(QStringLiteral("sandbox"), QStringLiteral("Use the built-in simulated cluster."));
-    const QCommandLineOption kubeconfigOpt(QStringLiteral("kubeconfig"), QStringLiteral("kubeconfig file."), QStringLiteral("FILE"));
-    const QCommandLineOption contextOpt(QStringLiteral("context"), QStringLiteral("kubeconfig context."), QStringLiteral("NAME"));
-    const QCommandLineOption promOpt(QStringLiteral("prometheus"), QStringLiteral("Prometheus base URL."), QStringLiteral("URL"));
-    const QCommandLineOption promCaOpt(QStringLiteral("prometheus-ca"),
-        QStringLiteral("PEM file of the CA that signed an https Prometheus's certificate (default: the system's CAs)."),
-        QStringLiteral("FILE"));
-    const QCommandLineOption promTokenFileOpt(QStringLiteral("prometheus-token-file"),
-        QStringLiteral("File holding a bearer token for Prometheus."), QStringLiteral("FILE"));
-    const QCommandLineOption promInsecureOpt(QStringLiteral("prometheus-insecure-skip-tls-verify"),
-        QStringLiteral("Do not verify Prometheus's certificate (unsafe; for test servers)."));
-    const QCommandLineOption nsOpt(QStringLiteral("namespace"), QStringLiteral("Namespace to open."), QStringLiteral("NS"));
+    // Neither --kubeconfig nor --prometheus: the sandbox, so that `leakdesk` alone shows something.
+    const leakdesk::app::ClusterTargetOptions cluster(parser, { .prometheus = true, .sandboxWhenNoCluster = true });
     const QCommandLineOption serviceOpt(QStringLiteral("service"), QStringLiteral("Service to open (default: checkout in the sandbox)."), QStringLiteral("SVC"));
     const QCommandLineOption stepOpt(QStringLiteral("step"), QStringLiteral("Runbook step to show (1-based)."), QStringLiteral("N"), QStringLiteral("1"));
     const QCommandLineOption runbookOpt(QStringLiteral("runbook"), QStringLiteral("Markdown runbook (default: the bundled one)."), QStringLiteral("FILE"));
@@ -50,8 +44,7 @@ int main(int argc, char** argv)
     const QCommandLineOption heapOpt(QStringLiteral("heap-dump"), QStringLiteral("Open this HPROF heap dump in the Heap view."), QStringLiteral("FILE"));
     const QCommandLineOption tabOpt(QStringLiteral("tab"), QStringLiteral("Tab to show: runbook, heap (suspects, dominators) or timeline."), QStringLiteral("TAB"));
     const QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Render the window to FILE.png once data is loaded, then exit."), QStringLiteral("FILE"));
-    parser.addOptions({ sandboxOpt, kubeconfigOpt, contextOpt, promOpt, promCaOpt, promTokenFileOpt, promInsecureOpt,
-        nsOpt, serviceOpt, stepOpt, runbookOpt, incidentOpt, heapOpt, tabOpt, shotOpt });
+    parser.addOptions({ serviceOpt, stepOpt, runbookOpt, incidentOpt, heapOpt, tabOpt, shotOpt });
     parser.process(app);
 
     const bool headless = parser.isSet(shotOpt);
@@ -66,28 +59,23 @@ int main(int argc, char** argv)
     if (!book)
         return fail(QString::fromStdString(book.error().toString()));
 
-    investigation::ConnectionOptions options;
-    options.sandbox = parser.isSet(sandboxOpt) || (!parser.isSet(kubeconfigOpt) && !parser.isSet(promOpt));
-    options.kubeconfig = parser.value(kubeconfigOpt);
-    options.context = parser.value(contextOpt);
-    options.prometheusUrl = QUrl(parser.value(promOpt));
-    options.prometheusCaFile = parser.value(promCaOpt);
-    options.prometheusTokenFile = parser.value(promTokenFileOpt);
-    options.prometheusInsecureSkipTlsVerify = parser.isSet(promInsecureOpt);
-    if (!options.sandbox && !parser.isSet(promOpt))
-        return fail(QStringLiteral("--prometheus URL is required with a real cluster (or use --sandbox)"));
-    if (parser.isSet(promCaOpt) && parser.isSet(promInsecureOpt))
-        return fail(QStringLiteral("--prometheus-ca and --prometheus-insecure-skip-tls-verify exclude each other"));
-    if (options.prometheusInsecureSkipTlsVerify && options.prometheusUrl.scheme() == QLatin1String("https"))
+    if (const auto problem = cluster.validate())
+        return fail(problem->text());
+    leakdesk::app::SandboxSession sandbox; // before the controller: the sandbox outlives every connection to it
+    auto options = cluster.resolve(sandbox);
+    if (!options)
+        return fail(QString::fromStdString(options.error().toString()));
+    if (options->prometheusInsecureSkipTlsVerify && options->prometheusUrl.scheme() == QLatin1String("https"))
         QTextStream(stderr) << "leakdesk: warning: Prometheus's certificate is not verified "
                                "(--prometheus-insecure-skip-tls-verify); pass --prometheus-ca instead\n";
 
     ui::InvestigationController controller;
-    if (auto st = controller.open(options); !st)
+    if (auto st = controller.open(*options); !st)
         return fail(QString::fromStdString(st.error().toString()));
 
     ui::MainWindow window(&controller, std::make_shared<const runbook::Runbook>(std::move(book).value()));
-    window.setPreferredService(parser.isSet(serviceOpt) ? parser.value(serviceOpt) : (options.sandbox ? QStringLiteral("checkout") : QString()));
+    window.setPreferredService(parser.isSet(serviceOpt) ? parser.value(serviceOpt)
+                                                        : (cluster.sandbox() ? QStringLiteral("checkout") : QString()));
     const int step = parser.value(stepOpt).toInt() - 1;
     window.selectStep(std::max(0, step));
     if (parser.isSet(incidentOpt) && !window.openOrCreateIncident(parser.value(incidentOpt)))

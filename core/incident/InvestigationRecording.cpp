@@ -2,9 +2,7 @@
 
 #include "incident/IncidentRecording.h"
 #include "incident/IncidentStore.h"
-#include "investigation/ClusterConnection.h"
 #include "investigation/Findings.h"
-#include "kube/KubeConfig.h"
 #include "runbook/RunbookParser.h"
 
 #include <QFileInfo>
@@ -17,22 +15,11 @@ namespace {
 constexpr const char* kSandboxContext = "leakdesk-sandbox";
 }
 
-ClusterRef clusterRefFor(const investigation::ConnectionOptions& options)
+ClusterRef clusterRefFor(const std::string& contextName, const std::string& serverUrl, bool sandbox)
 {
-    if (options.sandbox)
+    if (sandbox)
         return { kSandboxContext, {}, true };
-    ClusterRef ref { options.context.toStdString(), {}, false };
-    auto resolved = kube::resolveKubeconfig(options.kubeconfig.toStdString(), options.context.toStdString());
-    if (!resolved)
-        return ref;
-    return { resolved->context.name, resolved->cluster.server, false };
-}
-
-ClusterRef clusterRefFor(investigation::ClusterConnection& connection)
-{
-    if (connection.isSandbox())
-        return { kSandboxContext, {}, true };
-    return { connection.contextName().toStdString(), connection.kube().serverUrl().toString().toStdString(), false };
+    return { contextName, serverUrl, false };
 }
 
 std::vector<int> completeInvestigationSteps(

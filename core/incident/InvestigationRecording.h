@@ -10,9 +10,7 @@
 
 namespace leakdesk::investigation {
 struct Findings;
-struct ConnectionOptions;
-class ClusterConnection;
-} // namespace leakdesk::investigation
+}
 namespace leakdesk::runbook {
 struct Runbook;
 }
@@ -26,11 +24,10 @@ struct RecordedInvestigation {
     std::vector<int> stepsCompleted; // indices of runbook steps ticked by this run
 };
 
-// What identifies the cluster to a reader of the incident: context name and API server URL, read
-// from the kubeconfig without connecting. Never credentials. The sandbox is marked as such (its
-// port changes every run, so no URL is kept).
-ClusterRef clusterRefFor(const investigation::ConnectionOptions& options);
-ClusterRef clusterRefFor(investigation::ClusterConnection& connection);
+// What identifies the cluster to a reader of the incident: the context name and API server URL the
+// caller connected with (this module reads no kubeconfig). Never credentials. The sandbox is marked
+// as such (its port changes every run, so no URL is kept).
+ClusterRef clusterRefFor(const std::string& contextName, const std::string& serverUrl, bool sandbox);
 
 // Marks the runbook steps whose commands are the memory-evidence and OOM-evidence actions as done
 // (only while pending), with the verdict as the note. Returns the indices ticked.

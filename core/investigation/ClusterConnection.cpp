@@ -3,8 +3,6 @@
 #include "common/HeaderValue.h"
 #include "common/RegularFile.h"
 
-#include "sandbox/SandboxHost.h"
-
 #include <QFile>
 #include <QSslCertificate>
 
@@ -12,30 +10,16 @@ namespace leakdesk::investigation {
 
 ClusterConnection::~ClusterConnection()
 {
-    // Clients first: they may hold requests to the sandbox.
     m_prom.reset();
     m_kube.reset();
-    m_sandbox.reset();
 }
 
 Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const ConnectionOptions& options)
 {
     std::unique_ptr<ClusterConnection> c(new ClusterConnection);
     c->m_catalogue = prom::QueryCatalogue(options.metricNames);
-    QString kubeconfig = options.kubeconfig;
-    QString context = options.context;
-    QUrl promUrl = options.prometheusUrl;
-    if (options.sandbox) {
-        c->m_sandbox = std::make_unique<sandbox::SandboxHost>();
-        sandbox::SandboxOptions so;
-        so.seed = options.sandboxSeed;
-        if (auto st = c->m_sandbox->start(so); !st)
-            return st.error();
-        kubeconfig = c->m_sandbox->kubeconfigPath();
-        context = c->m_sandbox->contextName();
-        promUrl = c->m_sandbox->prometheusUrl();
-    }
-    auto resolved = kube::resolveKubeconfig(kubeconfig.toStdString(), context.toStdString());
+    const QUrl& promUrl = options.prometheusUrl;
+    auto resolved = kube::resolveKubeconfig(options.kubeconfig.toStdString(), options.context.toStdString());
     if (!resolved)
         return resolved.error();
     auto kube = kube::KubeClient::create(*resolved);
@@ -81,14 +65,13 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
     c->m_options = options;
     c->m_options.kubeconfig = QString::fromStdString(c->m_kube->context().context.sourceFile);
     c->m_options.context = QString::fromStdString(c->m_kube->context().context.name);
-    c->m_options.prometheusUrl = promUrl;
     return c;
 }
 
 ConnectionOptions ClusterConnection::optionsForContext(const QString& context) const
 {
     ConnectionOptions o = m_options;
-    o.sandbox = false;
+    o.sandboxCluster = false;
     o.context = context;
     return o;
 }
@@ -102,7 +85,7 @@ QString ClusterConnection::defaultNamespace() const
 
 QString ClusterConnection::describe() const
 {
-    if (m_sandbox)
+    if (isSandbox())
         return QStringLiteral("sandbox (%1)").arg(m_kube->serverUrl().toString());
     return QStringLiteral("%1 @ %2").arg(contextName(), m_kube->serverUrl().toString());
 }

@@ -54,7 +54,7 @@ Status InvestigationController::open(const investigation::ConnectionOptions& opt
     m_state.kubeStatus = tr("connecting…");
     m_state.promStatus = tr("connecting…");
     m_contexts = { m_state.context };
-    if (!options.sandbox) {
+    if (!options.sandboxCluster) {
         std::vector<std::string> files = options.kubeconfig.isEmpty() ? kube::defaultKubeConfigFiles()
                                                                       : std::vector<std::string> { options.kubeconfig.toStdString() };
         if (auto cfg = kube::loadKubeConfig(files)) {

@@ -103,7 +103,8 @@ bool IncidentFiles::openOrCreateIncident(const QString& path)
     params.ns = m_ctx.bar->currentNamespace().toStdString();
     params.service = m_ctx.bar->currentService().toStdString();
     if (auto* conn = m_ctx.controller->connection())
-        params.cluster = incident::clusterRefFor(*conn);
+        params.cluster = incident::clusterRefFor(
+            conn->contextName().toStdString(), conn->kube().serverUrl().toString().toStdString(), conn->isSandbox());
     params.runbook = m_runbook->checklist()->runbook().get();
     params.nowMs = incident::currentTimeMs();
     auto doc = incident::newIncident(params);

@@ -8,7 +8,6 @@
 #include "runbook/CommandLine.h"
 #include "runbook/KubectlChangeConfirmation.h"
 #include "runbook/KubectlRunner.h"
-#include "sandbox/SandboxHost.h"
 
 #include <QDialog>
 #include <QDir>
@@ -45,8 +44,9 @@ bool RunbookCommandRunner::kubectlTarget(KubectlTarget& target)
         return false;
     const auto& ctx = conn->kube().context();
     if (conn->isSandbox()) {
-        target.kubeconfigFiles = QStringList { conn->sandboxHost()->kubeconfigPath() };
-        target.context = conn->sandboxHost()->contextName();
+        // The kubeconfig the app wrote for the sandbox it started.
+        target.kubeconfigFiles = QStringList { conn->optionsForContext(conn->contextName()).kubeconfig };
+        target.context = conn->contextName();
     } else {
         // The files LeakDesk itself read the cluster from: --kubeconfig, else KUBECONFIG or ~/.kube/config.
         const QString explicitFile = conn->optionsForContext(conn->contextName()).kubeconfig;

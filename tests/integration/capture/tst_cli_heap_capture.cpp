@@ -137,6 +137,22 @@ private Q_SLOTS:
         QCOMPARE(wrong.exitCode, 2);
     }
 
+    // -n is --namespace, as in every other command: the pod is looked up where -n says.
+    void dashNNamesTheNamespace()
+    {
+        const QStringList base { QStringLiteral("heap"), QStringLiteral("capture"), QStringLiteral("--sandbox"),
+            QStringLiteral("--now-ms"), QString::number(m_now), QStringLiteral("--pod"), m_pod,
+            QStringLiteral("--preflight-only") };
+        const auto there
+            = runProgram(cliPath(), base + QStringList { QStringLiteral("-n"), QStringLiteral("production") }, 90000);
+        QVERIFY2(there.exitCode == 0, there.err.constData());
+        QVERIFY2(there.out.contains("JVM: PID 1 "), there.out.constData());
+        const auto elsewhere
+            = runProgram(cliPath(), base + QStringList { QStringLiteral("-n"), QStringLiteral("kube-system") }, 90000);
+        QCOMPARE(elsewhere.exitCode, 1);
+        QVERIFY2(!elsewhere.out.contains("JVM: PID 1 "), elsewhere.out.constData());
+    }
+
     void usageErrors()
     {
         const auto r

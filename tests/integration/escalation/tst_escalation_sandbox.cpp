@@ -1,6 +1,8 @@
 // fetchServiceContext() against the sandbox's API (served by this process on 127.0.0.1): checkout
 // and catalog are behind the Ingress "shop", payments is reachable only inside the cluster, and
 // each Deployment names its owner; with checkout's findings, P1 is proposed.
+#include "SandboxSession.h"
+
 #include "investigation/ClusterConnection.h"
 #include "investigation/Escalation.h"
 #include "investigation/Investigation.h"
@@ -27,9 +29,9 @@ class TestEscalationSandbox : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        ConnectionOptions options;
-        options.sandbox = true;
-        auto c = ClusterConnection::open(options);
+        const auto started = m_sandbox.start({});
+        QVERIFY2(started.ok(), started.ok() ? "" : started.error().toString().c_str());
+        auto c = ClusterConnection::open(m_sandbox.connectionOptions());
         QVERIFY2(c.ok(), c.ok() ? "" : c.error().toString().c_str());
         m_connection = std::move(c).value();
     }
@@ -86,6 +88,7 @@ private Q_SLOTS:
     }
 
 private:
+    app::SandboxSession m_sandbox; // outlives the connection to it
     std::unique_ptr<ClusterConnection> m_connection;
 };
 

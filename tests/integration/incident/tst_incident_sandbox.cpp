@@ -2,6 +2,7 @@
 // services through the real clients, walk the runbook, record a command's real kubectl output,
 // save, load and compare; kill a saving process at random moments and load what it left; and
 // look for the sandbox kubeconfig's token in the file, its backup and every export.
+#include "SandboxSession.h"
 #include "TestSupport.h"
 
 #include "incident/IncidentExport.h"
@@ -41,6 +42,7 @@ QByteArray readAll(const QString& path)
 class TestIncidentSandbox : public QObject {
     Q_OBJECT
 private:
+    app::SandboxSession m_sandbox; // outlives the connection to it
     std::unique_ptr<investigation::ClusterConnection> m_connection;
     QByteArray m_token;
     QTemporaryDir m_dir;
@@ -67,13 +69,13 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        investigation::ConnectionOptions options;
-        options.sandbox = true;
-        auto c = investigation::ClusterConnection::open(options);
+        const auto started = m_sandbox.start({});
+        QVERIFY2(started.ok(), started.ok() ? "" : started.error().toString().c_str());
+        auto c = investigation::ClusterConnection::open(m_sandbox.connectionOptions());
         QVERIFY2(c.ok(), c.ok() ? "" : c.error().toString().c_str());
         m_connection = std::move(c).value();
         // The sandbox issues a fresh random token per run; it is in its kubeconfig.
-        const QByteArray kubeconfig = readAll(m_connection->sandboxHost()->kubeconfigPath());
+        const QByteArray kubeconfig = readAll(m_sandbox.host()->kubeconfigPath());
         const auto match = QRegularExpression(QStringLiteral("token:\\s*(\\S+)")).match(QString::fromUtf8(kubeconfig));
         QVERIFY(match.hasMatch());
         m_token = match.captured(1).toUtf8();
@@ -91,7 +93,8 @@ private Q_SLOTS:
         NewIncident params;
         params.ns = "production";
         params.service = "checkout";
-        params.cluster = clusterRefFor(*m_connection);
+        params.cluster = clusterRefFor(m_connection->contextName().toStdString(),
+            m_connection->kube().serverUrl().toString().toStdString(), m_connection->isSandbox());
         params.runbook = &book.value();
         params.nowMs = now;
         m_doc = newIncident(params);
@@ -115,8 +118,8 @@ private Q_SLOTS:
         view.kubectl = "kubectl config view --raw";
         {
             const auto r = test::runProgram(kubectl,
-                { QStringLiteral("--kubeconfig"), m_connection->sandboxHost()->kubeconfigPath(),
-                    QStringLiteral("config"), QStringLiteral("view"), QStringLiteral("--raw") });
+                { QStringLiteral("--kubeconfig"), m_sandbox.host()->kubeconfigPath(), QStringLiteral("config"),
+                    QStringLiteral("view"), QStringLiteral("--raw") });
             QCOMPARE(r.exitCode, 0);
             QVERIFY(r.out.contains(m_token)); // the output really holds the token...
             view.output = r.out.toStdString();

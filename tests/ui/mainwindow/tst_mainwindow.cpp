@@ -1,5 +1,7 @@
 // Opens the real main window on the real sandbox (served on 127.0.0.1 by the same process) and
 // checks what the on-call engineer sees for runbook steps 1 and 2.
+#include "SandboxSession.h"
+
 #include "actions/MitigationPanel.h"
 #include "chart/MemoryChart.h"
 #include "heap/HeapCaptureDialog.h"
@@ -59,9 +61,9 @@ private Q_SLOTS:
     {
         QStandardPaths::setTestModeEnabled(true); // the incident autosave goes to a test folder
         qRegisterMetaType<std::shared_ptr<const investigation::Findings>>();
-        investigation::ConnectionOptions options;
-        options.sandbox = true;
-        auto st = m_controller.open(options);
+        const auto started = m_sandbox.start({});
+        QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
+        auto st = m_controller.open(m_sandbox.connectionOptions());
         QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
         auto book = runbook::loadBundledRunbook();
         QVERIFY(book.ok());
@@ -616,6 +618,7 @@ private Q_SLOTS:
     }
 
 private:
+    app::SandboxSession m_sandbox; // as in the app: outlives the controller's connection
     InvestigationController m_controller;
     std::unique_ptr<MainWindow> m_window;
     QString m_incidentPath;

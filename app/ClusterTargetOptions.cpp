@@ -1,0 +1,123 @@
+#include "ClusterTargetOptions.h"
+
+#include "SandboxSession.h"
+
+#include "sandbox/SandboxHost.h"
+
+namespace leakdesk::app {
+
+QString UsageProblem::text() const
+{
+    return hint.isEmpty() ? message : message + QStringLiteral(" (") + hint + QLatin1Char(')');
+}
+
+ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses)
+    : m_parser(parser)
+    , m_uses(uses)
+    , m_sandbox(QStringLiteral("sandbox"), QStringLiteral("Use the built-in simulated cluster (in this process)."))
+    , m_seed(QStringLiteral("seed"), QStringLiteral("Sandbox seed."), QStringLiteral("N"), QStringLiteral("42"))
+    , m_kubeconfig(QStringLiteral("kubeconfig"),
+          QStringLiteral("kubeconfig file (default: KUBECONFIG or ~/.kube/config)."), QStringLiteral("FILE"))
+    , m_context(QStringLiteral("context"), QStringLiteral("kubeconfig context (default: current-context)."),
+          QStringLiteral("NAME"))
+    , m_namespace({ QStringLiteral("n"), QStringLiteral("namespace") },
+          QStringLiteral("Namespace (default: the context's)."), QStringLiteral("NS"))
+    , m_prometheus(QStringLiteral("prometheus"), QStringLiteral("Prometheus base URL, e.g. http://127.0.0.1:9090."),
+          QStringLiteral("URL"))
+    , m_prometheusCa(QStringLiteral("prometheus-ca"),
+          QStringLiteral(
+              "PEM file of the CA that signed an https Prometheus's certificate (default: the system's CAs)."),
+          QStringLiteral("FILE"))
+    , m_prometheusTokenFile(QStringLiteral("prometheus-token-file"),
+          QStringLiteral("File holding a bearer token for Prometheus (managed Prometheus, an authenticating proxy)."),
+          QStringLiteral("FILE"))
+    , m_prometheusInsecure(QStringLiteral("prometheus-insecure-skip-tls-verify"),
+          QStringLiteral("Do not verify Prometheus's certificate (unsafe; for test servers)."))
+{
+    parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace });
+    if (m_uses.prometheus)
+        parser.addOptions({ m_prometheus, m_prometheusCa, m_prometheusTokenFile, m_prometheusInsecure });
+}
+
+bool ClusterTargetOptions::sandbox() const
+{
+    if (m_parser.isSet(m_sandbox))
+        return true;
+    return m_uses.sandboxWhenNoCluster && !m_parser.isSet(m_kubeconfig)
+        && !(m_uses.prometheus && m_parser.isSet(m_prometheus));
+}
+
+quint64 ClusterTargetOptions::seed() const
+{
+    return m_parser.value(m_seed).toULongLong();
+}
+
+bool ClusterTargetOptions::namespaceGiven() const
+{
+    return m_parser.isSet(m_namespace);
+}
+
+QString ClusterTargetOptions::namespaceName() const
+{
+    return m_parser.value(m_namespace);
+}
+
+std::optional<UsageProblem> ClusterTargetOptions::validate() const
+{
+    if (m_parser.isSet(m_sandbox) && (m_parser.isSet(m_kubeconfig) || m_parser.isSet(m_context)))
+        return UsageProblem { QStringLiteral("--sandbox and --kubeconfig/--context exclude each other"), {} };
+    bool ok = false;
+    (void)m_parser.value(m_seed).toULongLong(&ok);
+    if (!ok)
+        return UsageProblem { QStringLiteral("invalid --seed '%1'").arg(m_parser.value(m_seed)), {} };
+    if (!m_uses.prometheus)
+        return std::nullopt;
+    if (!sandbox() && !m_parser.isSet(m_prometheus))
+        return UsageProblem { QStringLiteral("--prometheus URL is required for a real cluster"),
+            QStringLiteral("or use --sandbox to try the built-in cluster") };
+    if (m_parser.isSet(m_prometheusCa) && m_parser.isSet(m_prometheusInsecure))
+        return UsageProblem { QStringLiteral(
+                                  "--prometheus-ca and --prometheus-insecure-skip-tls-verify exclude each other"),
+            QStringLiteral("verify with the CA, or (for a test server only) skip verification") };
+    if (sandbox()
+        && (m_parser.isSet(m_prometheusCa) || m_parser.isSet(m_prometheusTokenFile)
+            || m_parser.isSet(m_prometheusInsecure)))
+        return UsageProblem { QStringLiteral(
+                                  "--prometheus-ca, --prometheus-token-file and --prometheus-insecure-skip-tls-verify "
+                                  "are for a real Prometheus, not --sandbox"),
+            {} };
+    return std::nullopt;
+}
+
+investigation::ConnectionOptions ClusterTargetOptions::givenOptions() const
+{
+    investigation::ConnectionOptions o;
+    o.kubeconfig = m_parser.value(m_kubeconfig);
+    o.context = m_parser.value(m_context);
+    if (m_uses.prometheus) {
+        o.prometheusUrl = QUrl(m_parser.value(m_prometheus));
+        o.prometheusCaFile = m_parser.value(m_prometheusCa);
+        o.prometheusTokenFile = m_parser.value(m_prometheusTokenFile);
+        o.prometheusInsecureSkipTlsVerify = m_parser.isSet(m_prometheusInsecure);
+    }
+    return o;
+}
+
+Result<investigation::ConnectionOptions> ClusterTargetOptions::resolve(SandboxSession& session) const
+{
+    return resolve(session, sandbox::SandboxOptions {});
+}
+
+Result<investigation::ConnectionOptions> ClusterTargetOptions::resolve(
+    SandboxSession& session, const sandbox::SandboxOptions& sandboxOptions) const
+{
+    if (!sandbox())
+        return givenOptions();
+    sandbox::SandboxOptions so = sandboxOptions;
+    so.seed = seed();
+    if (auto st = session.start(so); !st)
+        return st.error();
+    return session.connectionOptions();
+}
+
+} // namespace leakdesk::app

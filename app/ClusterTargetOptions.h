@@ -1,0 +1,64 @@
+#pragma once
+// The one way to say which cluster, for every leakdesk-cli command and the GUI: --sandbox [--seed]
+// or --kubeconfig/--context, -n/--namespace, and (where Prometheus is read) --prometheus with
+// --prometheus-ca/--prometheus-token-file/--prometheus-insecure-skip-tls-verify. Declared once,
+// checked once (validate), and turned into the connection options (resolve, which starts the
+// sandbox when asked).
+
+#include "common/Result.h"
+#include "investigation/ClusterConnection.h"
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+
+#include <optional>
+
+namespace leakdesk::sandbox {
+struct SandboxOptions;
+}
+
+namespace leakdesk::app {
+
+class SandboxSession;
+
+// A command line that cannot work: what is wrong and what to pass instead (may be empty).
+struct UsageProblem {
+    QString message;
+    QString hint;
+    QString text() const; // "message (hint)"
+};
+
+class ClusterTargetOptions {
+public:
+    struct Uses {
+        bool prometheus = false; // the Prometheus options (investigate, oom, the GUI)
+        bool sandboxWhenNoCluster = false; // the GUI: neither --kubeconfig nor --prometheus means --sandbox
+    };
+    // Adds the options to `parser`, which must outlive this object.
+    ClusterTargetOptions(QCommandLineParser& parser, Uses uses);
+
+    // After parsing: the first problem, or nothing when the options can work.
+    std::optional<UsageProblem> validate() const;
+
+    bool sandbox() const;
+    quint64 seed() const;
+    bool namespaceGiven() const;
+    QString namespaceName() const;
+
+    // Starts the sandbox in `session` when asked (`sandboxOptions` carries a command's own sandbox
+    // settings; its seed is --seed) and returns what reaches the cluster: the sandbox's kubeconfig,
+    // context and URL, or the ones given.
+    Result<investigation::ConnectionOptions> resolve(SandboxSession& session) const;
+    Result<investigation::ConnectionOptions> resolve(
+        SandboxSession& session, const sandbox::SandboxOptions& sandboxOptions) const;
+
+private:
+    investigation::ConnectionOptions givenOptions() const;
+
+    QCommandLineParser& m_parser;
+    Uses m_uses;
+    QCommandLineOption m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_prometheus, m_prometheusCa,
+        m_prometheusTokenFile, m_prometheusInsecure;
+};
+
+} // namespace leakdesk::app
