@@ -68,13 +68,19 @@ QString missingWitness(const QString& program)
 
 ProcessResult runProgram(const QString& program, const QStringList& args, int timeoutMs, const QStringList& extraEnv)
 {
-    QProcess p;
     auto env = QProcessEnvironment::systemEnvironment();
     for (const QString& kv : extraEnv) {
         const auto eq = kv.indexOf(QLatin1Char('='));
         env.insert(kv.left(eq), kv.mid(eq + 1));
     }
-    p.setProcessEnvironment(env);
+    return runProgramIn(env, program, args, timeoutMs);
+}
+
+ProcessResult runProgramIn(
+    const QProcessEnvironment& environment, const QString& program, const QStringList& args, int timeoutMs)
+{
+    QProcess p;
+    p.setProcessEnvironment(environment);
     p.start(program, args);
     ProcessResult r;
     if (!p.waitForStarted(10000)) {

@@ -46,6 +46,9 @@ struct ProcessResult {
 
 ProcessResult runProgram(
     const QString& program, const QStringList& args, int timeoutMs = 60000, const QStringList& extraEnv = {});
+// The same in exactly `environment` (nothing inherited that it does not hold).
+ProcessResult runProgramIn(
+    const QProcessEnvironment& environment, const QString& program, const QStringList& args, int timeoutMs);
 
 // Ends a process: SIGTERM, then SIGKILL when it does not go within `graceMs`.
 void stopProcess(QProcess& process, int graceMs = 5000);
