@@ -2,6 +2,8 @@
 // Table output, paging, Status errors and authentication on the Kubernetes side; catalogue
 // answers and error JSON on the Prometheus side; the kubeconfig; keep-alive.
 
+#include "JsonCompare.h"
+#include "SandboxHttp.h"
 #include "prometheus/QueryCatalogue.h"
 #include "sandbox/KubeObjects.h"
 #include "sandbox/SandboxHost.h"
@@ -20,63 +22,11 @@ using namespace leakdesk;
 using namespace leakdesk::sandbox;
 using nlohmann::json;
 
-// Compares a JSON value with a plain one and prints both as JSON when they differ.
-#define QCOMPARE_JSON(actual, expected)                                                                                \
-    do {                                                                                                               \
-        const nlohmann::json actualJson_ = (actual);                                                                   \
-        const nlohmann::json expectedJson_ = (expected);                                                               \
-        QVERIFY2(actualJson_ == expectedJson_,                                                                         \
-            qPrintable(                                                                                                \
-                QString::fromStdString(#actual " is " + actualJson_.dump() + ", expected " + expectedJson_.dump())));  \
-    } while (false)
-
 namespace {
 
 constexpr std::int64_t kNow = 1773152625000; // 2026-03-10T14:23:45Z
 
-struct Reply {
-    int status = 0;
-    QByteArray headers;
-    QByteArray body;
-    json doc() const { return json::parse(body.toStdString(), nullptr, false); }
-};
-
-// Parses one response from `data`, returning how many bytes it used (0 when incomplete).
-qsizetype parseResponse(const QByteArray& data, Reply& r)
-{
-    const qsizetype headEnd = data.indexOf("\r\n\r\n");
-    if (headEnd < 0)
-        return 0;
-    r.headers = data.left(headEnd);
-    r.status = data.mid(9, 3).toInt();
-    qsizetype length = 0;
-    for (const QByteArray& line : r.headers.split('\n'))
-        if (line.toLower().startsWith("content-length:"))
-            length = line.mid(15).trimmed().toLongLong();
-    if (data.size() < headEnd + 4 + length)
-        return 0;
-    r.body = data.mid(headEnd + 4, length);
-    return headEnd + 4 + length;
-}
-
-Reply request(quint16 port, const QByteArray& method, const QByteArray& target, const QByteArray& extraHeaders = {},
-    const QByteArray& body = {})
-{
-    QTcpSocket s;
-    s.connectToHost(QHostAddress::LocalHost, port);
-    if (!s.waitForConnected(5000))
-        return {};
-    QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extraHeaders;
-    if (!body.isEmpty())
-        req += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-    req += "\r\n" + body;
-    s.write(req);
-    QByteArray data;
-    Reply r;
-    while (parseResponse(data, r) == 0 && s.waitForReadyRead(10000))
-        data += s.readAll();
-    return r;
-}
+using Reply = test::HttpReply;
 
 QByteArray encode(const QString& s)
 {
@@ -95,7 +45,7 @@ class TestSandboxHttp : public QObject {
 
     Reply kube(const QByteArray& target, const QByteArray& headers = {})
     {
-        return request(m_kube, "GET", target, m_auth + headers);
+        return test::httpRequest(m_kube, "GET", target, m_auth + headers);
     }
 
 private Q_SLOTS:
@@ -132,14 +82,16 @@ private Q_SLOTS:
 
     void authentication()
     {
-        QCOMPARE(request(m_kube, "GET", "/api/v1/namespaces/production/pods", "Authorization: Bearer wrong\r\n").status,
+        QCOMPARE(
+            test::httpRequest(m_kube, "GET", "/api/v1/namespaces/production/pods", "Authorization: Bearer wrong\r\n")
+                .status,
             401);
-        const Reply denied = request(m_kube, "GET", "/version", "Authorization: Basic Zm9vOmJhcg==\r\n");
+        const Reply denied = test::httpRequest(m_kube, "GET", "/version", "Authorization: Basic Zm9vOmJhcg==\r\n");
         QCOMPARE(denied.status, 401);
         QCOMPARE_JSON(denied.doc()["kind"], "Status");
         QCOMPARE_JSON(denied.doc()["reason"], "Unauthorized");
         // Plain http: kubectl sends no credentials at all, and must still work.
-        QCOMPARE(request(m_kube, "GET", "/version").status, 200);
+        QCOMPARE(test::httpRequest(m_kube, "GET", "/version").status, 200);
         QCOMPARE_JSON(kube("/version").doc()["gitVersion"], "v1.32.0");
     }
 
@@ -369,7 +321,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, target);
         QFETCH(int, code);
         QFETCH(QString, reason);
-        const Reply r = request(m_kube, method, target, m_auth);
+        const Reply r = test::httpRequest(m_kube, method, target, m_auth);
         QCOMPARE(r.status, code);
         const json s = r.doc();
         QCOMPARE_JSON(s["kind"], "Status");
@@ -404,10 +356,10 @@ private Q_SLOTS:
         QByteArray data;
         Reply a, b;
         qsizetype used = 0;
-        while ((used = parseResponse(data, a)) == 0 && s.waitForReadyRead(5000))
+        while ((used = test::parseHttpReply(data, a)) == 0 && s.waitForReadyRead(5000))
             data += s.readAll();
         data = data.mid(used);
-        while (parseResponse(data, b) == 0 && s.waitForReadyRead(5000))
+        while (test::parseHttpReply(data, b) == 0 && s.waitForReadyRead(5000))
             data += s.readAll();
         QCOMPARE(a.status, 200);
         QCOMPARE(b.status, 404);
@@ -470,7 +422,7 @@ private Q_SLOTS:
         QCOMPARE(added, 7); // no resourceVersion: the current state first
         QCOMPARE(bookmarks, 1); // the one before the server ends the watch
         Reply v;
-        while (parseResponse(data, v) == 0 && s.waitForReadyRead(5000))
+        while (test::parseHttpReply(data, v) == 0 && s.waitForReadyRead(5000))
             data += s.readAll();
         QCOMPARE(v.status, 200);
         QVERIFY(v.body.contains("gitVersion"));
@@ -521,7 +473,7 @@ private Q_SLOTS:
             prom::QueryKind::MemoryWorkingSet, { "production", prom::podRegexForWorkload("checkout") });
         const QByteArray range = "query=" + encode(QString::fromStdString(q))
             + "&start=" + QByteArray::number((kNow - kHourMs) / 1000) + "&end=2026-03-10T14:23:45Z&step=";
-        const Reply viaGet = request(m_prom, "GET", "/api/v1/query_range?" + range + "30s");
+        const Reply viaGet = test::httpRequest(m_prom, "GET", "/api/v1/query_range?" + range + "30s");
         QCOMPARE(viaGet.status, 200);
         const json doc = viaGet.doc();
         QCOMPARE_JSON(doc["status"], "success");
@@ -532,14 +484,15 @@ private Q_SLOTS:
         QVERIFY(values[0][0].is_number());
         QVERIFY(values[0][1].is_string());
         // POST form-encoded with a numeric step gives the same answer.
-        const Reply viaPost = request(
+        const Reply viaPost = test::httpRequest(
             m_prom, "POST", "/api/v1/query_range", "Content-Type: application/x-www-form-urlencoded\r\n", range + "30");
         QCOMPARE(viaPost.body, viaGet.body);
 
-        const Reply instant = request(m_prom, "GET", "/api/v1/query?query=" + encode(QString::fromStdString(q)));
+        const Reply instant
+            = test::httpRequest(m_prom, "GET", "/api/v1/query?query=" + encode(QString::fromStdString(q)));
         QCOMPARE_JSON(instant.doc()["data"]["resultType"], "vector");
         QCOMPARE(instant.doc()["data"]["result"].size(), std::size_t(3));
-        QCOMPARE_JSON(request(m_prom, "GET", "/api/v1/status/buildinfo").doc()["data"]["version"], "2.42.0");
+        QCOMPARE_JSON(test::httpRequest(m_prom, "GET", "/api/v1/status/buildinfo").doc()["data"]["version"], "2.42.0");
     }
 
     void prometheusErrors_data()
@@ -555,7 +508,7 @@ private Q_SLOTS:
     void prometheusErrors()
     {
         QFETCH(QByteArray, target);
-        const Reply r = request(m_prom, "GET", target);
+        const Reply r = test::httpRequest(m_prom, "GET", target);
         QCOMPARE(r.status, 400);
         const json e = r.doc();
         QCOMPARE_JSON(e["status"], "error");

@@ -3,6 +3,7 @@
 // back, the replacement gets metric series in Prometheus, and the released pod's request rate
 // there drops to zero while it is out and comes back once it is relabelled.
 
+#include "SandboxHttp.h"
 #include "prometheus/QueryCatalogue.h"
 #include "sandbox/SandboxHost.h"
 #include "sandbox/SandboxModel.h"
@@ -23,60 +24,8 @@ namespace {
 
 constexpr std::int64_t kAnchor = 1773152625000; // 2026-03-10T14:23:45Z
 
-struct Reply {
-    int status = 0;
-    QByteArray body;
-    json doc() const { return json::parse(body.toStdString(), nullptr, false); }
-};
-
-// Parses one response from `data`, returning how many bytes it used (0 when incomplete).
-qsizetype parseResponse(const QByteArray& data, Reply& r)
-{
-    const qsizetype headEnd = data.indexOf("\r\n\r\n");
-    if (headEnd < 0)
-        return 0;
-    r.status = data.mid(9, 3).toInt();
-    qsizetype length = 0;
-    for (const QByteArray& line : data.left(headEnd).split('\n'))
-        if (line.toLower().startsWith("content-length:"))
-            length = line.mid(15).trimmed().toLongLong();
-    if (data.size() < headEnd + 4 + length)
-        return 0;
-    r.body = data.mid(headEnd + 4, length);
-    return headEnd + 4 + length;
-}
-
-Reply request(quint16 port, const QByteArray& method, const QByteArray& target, const QByteArray& headers,
-    const QByteArray& body = {})
-{
-    QTcpSocket s;
-    s.connectToHost(QHostAddress::LocalHost, port);
-    if (!s.waitForConnected(5000))
-        return {};
-    QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers;
-    if (!body.isEmpty())
-        req += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-    s.write(req + "\r\n" + body);
-    QByteArray data;
-    Reply r;
-    while (parseResponse(data, r) == 0 && s.waitForReadyRead(10000))
-        data += s.readAll();
-    return r;
-}
-
-std::vector<std::string> ipsIn(const json& endpoints)
-{
-    std::vector<std::string> out;
-    for (const json& subset : endpoints.value("subsets", json::array()))
-        for (const json& a : subset.value("addresses", json::array()))
-            out.push_back(a.value("ip", ""));
-    return out;
-}
-
-bool contains(const std::vector<std::string>& v, const std::string& s)
-{
-    return std::find(v.begin(), v.end(), s) != v.end();
-}
+using Reply = test::HttpReply;
+using test::contains;
 
 } // namespace
 
@@ -99,10 +48,10 @@ class TestSandboxRelabel : public QObject {
         m_host.advanceClock(ms);
         m_offset += ms;
     }
-    Reply kube(const QByteArray& target) { return request(m_kube, "GET", target, m_auth); }
+    Reply kube(const QByteArray& target) { return test::httpRequest(m_kube, "GET", target, m_auth); }
     Reply label(const char* patch)
     {
-        return request(m_kube, "PATCH",
+        return test::httpRequest(m_kube, "PATCH",
             "/api/v1/namespaces/production/pods/" + QByteArray::fromStdString(m_pod) + "?fieldManager=kubectl-label",
             m_auth + "Content-Type: application/merge-patch+json\r\n", patch);
     }
@@ -159,7 +108,7 @@ class TestSandboxRelabel : public QObject {
     double requestRate(const std::string& pod, std::int64_t atMs)
     {
         const std::string query = prom::QueryCatalogue().build(prom::QueryKind::RequestRate, { "production", pod });
-        const Reply r = request(m_prom, "GET",
+        const Reply r = test::httpRequest(m_prom, "GET",
             "/api/v1/query?query=" + QUrl::toPercentEncoding(QString::fromStdString(query))
                 + "&time=" + QByteArray::number(static_cast<double>(atMs) / 1000.0, 'f', 3),
             {});
@@ -201,7 +150,7 @@ private Q_SLOTS:
         const qsizetype at = kc.indexOf("token: ");
         QVERIFY(at > 0);
         m_auth = "Authorization: Bearer " + kc.mid(at + 7, kc.indexOf('\n', at) - at - 7) + "\r\n";
-        QVERIFY(contains(ipsIn(kube("/api/v1/namespaces/production/endpoints/checkout").doc()), m_ip));
+        QVERIFY(contains(test::endpointIps(kube("/api/v1/namespaces/production/endpoints/checkout").doc()), m_ip));
         QVERIFY(requestRate(m_pod, now()) > 0);
     }
 
@@ -217,7 +166,7 @@ private Q_SLOTS:
         QCOMPARE(status, 200);
         const json ep = lastCheckout(events);
         QVERIFY2(ep.is_object(), json(events).dump().c_str());
-        QVERIFY2(!contains(ipsIn(ep), m_ip), ep.dump().c_str());
+        QVERIFY2(!contains(test::endpointIps(ep), m_ip), ep.dump().c_str());
         for (const std::string& p : checkoutPods())
             if (!contains(before, p))
                 m_replacement = p;
@@ -229,7 +178,7 @@ private Q_SLOTS:
         QVERIFY(!m_replacement.empty());
         advance(6 * kMinuteMs - 2 * kSecondMs);
         // The replacement's series exist (the history was rebuilt when the ReplicaSet created it).
-        const Reply series = request(m_prom, "GET",
+        const Reply series = test::httpRequest(m_prom, "GET",
             "/api/v1/series?match[]="
                 + QUrl::toPercentEncoding(
                     QString::fromStdString("container_memory_working_set_bytes{pod=\"" + m_replacement + "\"}")),
@@ -253,8 +202,8 @@ private Q_SLOTS:
         QCOMPARE(status, 200);
         const json ep = lastCheckout(events);
         QVERIFY2(ep.is_object(), json(events).dump().c_str());
-        QVERIFY2(contains(ipsIn(ep), m_ip), ep.dump().c_str());
-        QCOMPARE(ipsIn(ep).size(), m_replicas);
+        QVERIFY2(contains(test::endpointIps(ep), m_ip), ep.dump().c_str());
+        QCOMPARE(test::endpointIps(ep).size(), m_replicas);
         // Serving again: requests in the next five minutes.
         advance(6 * kMinuteMs);
         QVERIFY(requestRate(m_pod, now()) > 0);
