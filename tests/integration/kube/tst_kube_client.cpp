@@ -13,16 +13,6 @@
 using namespace leakdesk;
 using namespace leakdesk::kube;
 
-namespace {
-
-template<class T>
-Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
-{
-    return test::waitForResult<T>(call);
-}
-
-} // namespace
-
 class TestKubeClient : public QObject {
     Q_OBJECT
 private:
@@ -84,7 +74,7 @@ private:
 
     Result<ParsedList<Pod>> listPods(KubeClient& c)
     {
-        return wait<ParsedList<Pod>>([&](KubeClient::Callback<ParsedList<Pod>> cb) {
+        return test::waitForResult<ParsedList<Pod>>([&](KubeClient::Callback<ParsedList<Pod>> cb) {
             return c.listPods(QStringLiteral("production"), QStringLiteral("app=checkout"), nullptr, cb);
         });
     }
@@ -207,7 +197,7 @@ private Q_SLOTS:
     {
         auto c = KubeClient::create(contextWithUser(QStringLiteral("    token: %1").arg(QString::fromStdString(m_token))));
         QVERIFY(c.ok());
-        auto r = wait<nlohmann::json>([&](KubeClient::Callback<nlohmann::json> cb) {
+        auto r = test::waitForResult<nlohmann::json>([&](KubeClient::Callback<nlohmann::json> cb) {
             return (*c)->getJson(QStringLiteral("/api/v1/namespaces/production/pods/no-such-pod"), {}, nullptr, cb);
         });
         QVERIFY(!r.ok());

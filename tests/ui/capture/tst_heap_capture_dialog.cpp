@@ -6,10 +6,10 @@
 #include "heap/HeapCaptureDialog.h"
 #include "heap/ServiceIsolationBox.h"
 
+#include "SandboxCluster.h"
 #include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
 #include "sandbox/SandboxModel.h"
-#include "SandboxMoments.h"
 
 #include <QCheckBox>
 #include <QLabel>
@@ -47,9 +47,7 @@ QString steadyCheckoutPod(const sandbox::SandboxModel& model, qint64 now)
     return chosen ? QString::fromStdString(model.pods()[*chosen].name) : QString();
 }
 
-struct Cluster {
-    sandbox::SandboxHost host;
-    std::unique_ptr<kube::KubeClient> client;
+struct Cluster : test::SandboxCluster {
     QString pod;
 
     // The sandbox's clock stands at `at` (default: now).
@@ -60,18 +58,7 @@ struct Cluster {
         if (pod.isEmpty())
             return makeError(ErrorCode::NotFound, "no checkout pod runs steadily at the sandbox's time");
         options.seed = 42;
-        options.fixedNowMs = now;
-        qInfo("sandbox clock pinned at %lld (LEAKDESK_TEST_NOW_MS replays it)", static_cast<long long>(now));
-        if (auto s = host.start(options); !s)
-            return s;
-        auto ctx = kube::resolveKubeconfig(host.kubeconfigPath().toStdString());
-        if (!ctx)
-            return ctx.error();
-        auto c = kube::KubeClient::create(*ctx);
-        if (!c)
-            return c.error();
-        client = std::move(c).value();
-        return Ok {};
+        return SandboxCluster::start(pinnedAt(options, now));
     }
 };
 
