@@ -9,7 +9,7 @@
 // Roots: SessionCache (system class), weak (JNI global), name (Java frame), every other root kind
 // on the Object[] or the String.
 
-#include "HprofWriter.h"
+#include "heap/HprofWriter.h"
 
 #include <map>
 #include <string>
