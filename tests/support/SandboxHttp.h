@@ -3,9 +3,14 @@
 // wire is exactly what the test wrote, and every answer is read back with its status, headers and
 // body (Content-Length framed, as the sandbox answers everything but a watch). Also the IPs of an
 // Endpoints object, which the relabelling tests follow.
+// Header-only: only tests that already link the sandbox include it.
+
+#include "sandbox/SandboxHost.h"
 
 #include <QByteArray>
+#include <QFile>
 #include <QHostAddress>
+#include <QString>
 #include <QTcpSocket>
 
 #include <nlohmann/json.hpp>
@@ -72,6 +77,34 @@ inline HttpReply httpRequest(quint16 port, const QByteArray& method, const QByte
     while (parseHttpReply(data, r) == 0 && s.waitForReadyRead(10000))
         data += s.readAll();
     return r;
+}
+
+// A SandboxHost's two servers as raw HTTP reaches them.
+struct SandboxHttpPorts {
+    quint16 kube = 0;
+    quint16 prometheus = 0;
+    QByteArray auth; // "Authorization: Bearer <the admin's token>\r\n", from the kubeconfig
+};
+
+// Starts `host` with `seed` and its clock pinned at `nowMs`; empty when it serves, otherwise why not.
+inline QString startForRawHttp(sandbox::SandboxHost& host, quint64 seed, qint64 nowMs, SandboxHttpPorts& ports)
+{
+    sandbox::SandboxOptions options;
+    options.seed = seed;
+    options.fixedNowMs = nowMs;
+    if (const auto started = host.start(options); !started)
+        return QString::fromStdString(started.error().toString());
+    ports.kube = quint16(host.kubeUrl().port());
+    ports.prometheus = quint16(host.prometheusUrl().port());
+    QFile f(host.kubeconfigPath());
+    if (!f.open(QIODevice::ReadOnly))
+        return QStringLiteral("cannot read the sandbox's kubeconfig %1").arg(host.kubeconfigPath());
+    const QByteArray kubeconfig = f.readAll();
+    const qsizetype at = kubeconfig.indexOf("token: ");
+    if (at <= 0)
+        return QStringLiteral("no token in the sandbox's kubeconfig");
+    ports.auth = "Authorization: Bearer " + kubeconfig.mid(at + 7, kubeconfig.indexOf('\n', at) - at - 7) + "\r\n";
+    return {};
 }
 
 // The IPs an Endpoints object lists under `list` ("addresses" or "notReadyAddresses").

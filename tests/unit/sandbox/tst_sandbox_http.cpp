@@ -51,19 +51,12 @@ class TestSandboxHttp : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        SandboxOptions o;
-        o.seed = 42;
-        o.fixedNowMs = kNow;
-        const auto started = m_host.start(o);
-        QVERIFY2(started.ok(), started.ok() ? "" : started.error().toString().c_str());
-        m_kube = quint16(m_host.kubeUrl().port());
-        m_prom = quint16(m_host.prometheusUrl().port());
-        QFile f(m_host.kubeconfigPath());
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        const QByteArray kc = f.readAll();
-        const qsizetype at = kc.indexOf("token: ");
-        QVERIFY(at > 0);
-        m_auth = "Authorization: Bearer " + kc.mid(at + 7, kc.indexOf('\n', at) - at - 7) + "\r\n";
+        test::SandboxHttpPorts ports;
+        const QString why = test::startForRawHttp(m_host, 42, kNow, ports);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        m_kube = ports.kube;
+        m_prom = ports.prometheus;
+        m_auth = ports.auth;
     }
 
     void kubeconfigIsPrivateAndComplete()
