@@ -369,21 +369,19 @@ private Q_SLOTS:
         const DebugContainerPlan plan
             = planDebugContainer(pod, QStringLiteral("checkout"), QStringLiteral("jdk:17"), QStringLiteral("x1"));
         auto patch = [&](bool dryRun) {
-            std::optional<Result<nlohmann::json>> got;
             kube::KubeClient::PatchOptions o;
             o.dryRun = dryRun;
-            c.client->patch(plan.apiPath, plan.patch, kube::KubeClient::PatchType::StrategicMerge, o, nullptr,
-                [&](Result<nlohmann::json> r) { got = std::move(r); });
-            (void)QTest::qWaitFor([&] { return got.has_value(); }, 30000);
-            return got.value_or(Result<nlohmann::json>(makeError(ErrorCode::Timeout, "timed out")));
+            return test::waitForResult<nlohmann::json>([&](auto done) {
+                c.client->patch(
+                    plan.apiPath, plan.patch, kube::KubeClient::PatchType::StrategicMerge, o, nullptr, done);
+            });
         };
         auto listed = [&] {
-            std::optional<Result<nlohmann::json>> got;
-            c.client->getJson(QStringLiteral("/api/v1/namespaces/production/pods/") + m_pod, {}, nullptr,
-                [&](Result<nlohmann::json> r) { got = std::move(r); });
-            (void)QTest::qWaitFor([&] { return got.has_value(); }, 30000);
-            return got && got->ok() ? (**got)["spec"].value("ephemeralContainers", nlohmann::json::array()).size()
-                                    : std::size_t(99);
+            const auto got = test::waitForResult<nlohmann::json>([&](auto done) {
+                c.client->getJson(QStringLiteral("/api/v1/namespaces/production/pods/") + m_pod, {}, nullptr, done);
+            });
+            return got.ok() ? (*got)["spec"].value("ephemeralContainers", nlohmann::json::array()).size()
+                            : std::size_t(99);
         };
         const auto dry = patch(true);
         QVERIFY2(dry.ok(), dry.ok() ? "" : dry.error().message.c_str());

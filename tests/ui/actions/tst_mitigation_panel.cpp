@@ -3,6 +3,7 @@
 // an applied change reaches the Deployment and the incident, and that revert restores it; the
 // sandbox's read-only user gets disabled buttons with the RBAC reason.
 #include "SandboxCluster.h"
+#include "WaitForResult.h"
 #include "actions/MitigationPanel.h"
 #include "incident/IncidentRecording.h"
 #include "incident/IncidentSession.h"
@@ -27,10 +28,13 @@ class TestMitigationPanel : public QObject {
     // The checkout container's memory limit and HEAP_LIMIT_RESTART as the server has them now.
     std::pair<QString, QString> served()
     {
-        std::optional<nlohmann::json> got;
-        m_cluster.client->getJson(QStringLiteral("/apis/apps/v1/namespaces/production/deployments/checkout"), {}, this,
-            [&](Result<nlohmann::json> r) { got = r ? *r : nlohmann::json(); });
-        if (!QTest::qWaitFor([&] { return got.has_value(); }, 20000) || !got->is_object())
+        const auto got = test::waitForResult<nlohmann::json>(
+            [&](auto done) {
+                m_cluster.client->getJson(
+                    QStringLiteral("/apis/apps/v1/namespaces/production/deployments/checkout"), {}, this, done);
+            },
+            20000);
+        if (!got || !got->is_object())
             return {};
         const auto& c = (*got)["spec"]["template"]["spec"]["containers"][0];
         QString env;

@@ -7,6 +7,7 @@
 #include "heap/ServiceIsolationBox.h"
 
 #include "SandboxCluster.h"
+#include "WaitForResult.h"
 #include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
 #include "sandbox/SandboxModel.h"
@@ -349,11 +350,9 @@ private Q_SLOTS:
             r.pod = c.pod;
             r.command = { QStringLiteral("test"), QStringLiteral("-e"), remote };
             QObject alive;
-            std::optional<int> code;
-            c.client->execCollect(
-                r, &alive, [&](Result<kube::KubeClient::ExecOutput> o) { code = o ? o->result.exitCode : -1; });
-            (void)QTest::qWaitFor([&] { return code.has_value(); }, 30000);
-            return code == 1; // test -e: 1 when the file does not exist
+            const auto o = test::waitForResult<kube::KubeClient::ExecOutput>(
+                [&](auto done) { c.client->execCollect(r, &alive, done); });
+            return o.ok() && o->result.exitCode == 1; // test -e: 1 when the file does not exist
         };
         QTRY_VERIFY_WITH_TIMEOUT(remoteGone(), 60000);
         QTRY_COMPARE(QDir(out.path()).entryList(QDir::Files).size(), 0);
