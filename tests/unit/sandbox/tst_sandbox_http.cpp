@@ -38,25 +38,19 @@ QByteArray encode(const QString& s)
 class TestSandboxHttp : public QObject {
     Q_OBJECT
     SandboxHost m_host;
-    quint16 m_kube = 0;
-    quint16 m_prom = 0;
-    QByteArray m_auth;
+    test::SandboxHttpPorts m_http;
     const SandboxModel m_model { 42, kNow };
 
     Reply kube(const QByteArray& target, const QByteArray& headers = {})
     {
-        return test::httpRequest(m_kube, "GET", target, m_auth + headers);
+        return test::httpRequest(m_http.kube, "GET", target, m_http.auth + headers);
     }
 
 private Q_SLOTS:
     void initTestCase()
     {
-        test::SandboxHttpPorts ports;
-        const QString why = test::startForRawHttp(m_host, 42, kNow, ports);
+        const QString why = test::startForRawHttp(m_host, 42, kNow, m_http);
         QVERIFY2(why.isEmpty(), qPrintable(why));
-        m_kube = ports.kube;
-        m_prom = ports.prometheus;
-        m_auth = ports.auth;
     }
 
     void kubeconfigIsPrivateAndComplete()
@@ -75,16 +69,16 @@ private Q_SLOTS:
 
     void authentication()
     {
-        QCOMPARE(
-            test::httpRequest(m_kube, "GET", "/api/v1/namespaces/production/pods", "Authorization: Bearer wrong\r\n")
-                .status,
+        QCOMPARE(test::httpRequest(
+                     m_http.kube, "GET", "/api/v1/namespaces/production/pods", "Authorization: Bearer wrong\r\n")
+                     .status,
             401);
-        const Reply denied = test::httpRequest(m_kube, "GET", "/version", "Authorization: Basic Zm9vOmJhcg==\r\n");
+        const Reply denied = test::httpRequest(m_http.kube, "GET", "/version", "Authorization: Basic Zm9vOmJhcg==\r\n");
         QCOMPARE(denied.status, 401);
         QCOMPARE_JSON(denied.doc()["kind"], "Status");
         QCOMPARE_JSON(denied.doc()["reason"], "Unauthorized");
         // Plain http: kubectl sends no credentials at all, and must still work.
-        QCOMPARE(test::httpRequest(m_kube, "GET", "/version").status, 200);
+        QCOMPARE(test::httpRequest(m_http.kube, "GET", "/version").status, 200);
         QCOMPARE_JSON(kube("/version").doc()["gitVersion"], "v1.32.0");
     }
 
@@ -314,7 +308,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, target);
         QFETCH(int, code);
         QFETCH(QString, reason);
-        const Reply r = test::httpRequest(m_kube, method, target, m_auth);
+        const Reply r = test::httpRequest(m_http.kube, method, target, m_http.auth);
         QCOMPARE(r.status, code);
         const json s = r.doc();
         QCOMPARE_JSON(s["kind"], "Status");
@@ -341,7 +335,7 @@ private Q_SLOTS:
     void keepAliveAndPipelining()
     {
         QTcpSocket s;
-        s.connectToHost(QHostAddress::LocalHost, m_kube);
+        s.connectToHost(QHostAddress::LocalHost, m_http.kube);
         QVERIFY(s.waitForConnected(5000));
         // Two requests in one write: both answered, in order, on the same connection.
         s.write("GET /version HTTP/1.1\r\nHost: x\r\n\r\nGET /api/v1/namespaces/production/pods/nope HTTP/1.1\r\nHost: "
@@ -367,11 +361,11 @@ private Q_SLOTS:
     void watchIsChunkedAndKeepsTheConnection()
     {
         QTcpSocket s;
-        s.connectToHost(QHostAddress::LocalHost, m_kube);
+        s.connectToHost(QHostAddress::LocalHost, m_http.kube);
         QVERIFY(s.waitForConnected(5000));
         s.write("GET /api/v1/namespaces/production/pods?watch=1&timeoutSeconds=1&allowWatchBookmarks=true HTTP/1.1\r\n"
                 "Host: x\r\n"
-            + m_auth + "\r\nGET /version HTTP/1.1\r\nHost: x\r\n" + m_auth + "\r\n");
+            + m_http.auth + "\r\nGET /version HTTP/1.1\r\nHost: x\r\n" + m_http.auth + "\r\n");
         QByteArray data;
         qsizetype headEnd = -1;
         while ((headEnd = data.indexOf("\r\n\r\n")) < 0 && s.waitForReadyRead(5000))
@@ -432,12 +426,12 @@ private Q_SLOTS:
     {
         // With Connection: close the body is not chunked: it ends when the server closes.
         QTcpSocket sock;
-        sock.connectToHost(QHostAddress::LocalHost, m_kube);
+        sock.connectToHost(QHostAddress::LocalHost, m_http.kube);
         QVERIFY(sock.waitForConnected(5000));
         sock.write("GET /api/v1/namespaces/production/pods?watch=1&sendInitialEvents=true&allowWatchBookmarks=true"
                    "&resourceVersionMatch=NotOlderThan&timeoutSeconds=1&labelSelector=app%3Dcatalog HTTP/1.1\r\n"
                    "Host: x\r\nConnection: close\r\n"
-            + m_auth + "\r\n");
+            + m_http.auth + "\r\n");
         QByteArray data;
         while (sock.state() == QAbstractSocket::ConnectedState && sock.waitForReadyRead(5000))
             data += sock.readAll();
@@ -466,7 +460,7 @@ private Q_SLOTS:
             prom::QueryKind::MemoryWorkingSet, { "production", prom::podRegexForWorkload("checkout") });
         const QByteArray range = "query=" + encode(QString::fromStdString(q))
             + "&start=" + QByteArray::number((kNow - kHourMs) / 1000) + "&end=2026-03-10T14:23:45Z&step=";
-        const Reply viaGet = test::httpRequest(m_prom, "GET", "/api/v1/query_range?" + range + "30s");
+        const Reply viaGet = test::httpRequest(m_http.prometheus, "GET", "/api/v1/query_range?" + range + "30s");
         QCOMPARE(viaGet.status, 200);
         const json doc = viaGet.doc();
         QCOMPARE_JSON(doc["status"], "success");
@@ -477,15 +471,16 @@ private Q_SLOTS:
         QVERIFY(values[0][0].is_number());
         QVERIFY(values[0][1].is_string());
         // POST form-encoded with a numeric step gives the same answer.
-        const Reply viaPost = test::httpRequest(
-            m_prom, "POST", "/api/v1/query_range", "Content-Type: application/x-www-form-urlencoded\r\n", range + "30");
+        const Reply viaPost = test::httpRequest(m_http.prometheus, "POST", "/api/v1/query_range",
+            "Content-Type: application/x-www-form-urlencoded\r\n", range + "30");
         QCOMPARE(viaPost.body, viaGet.body);
 
         const Reply instant
-            = test::httpRequest(m_prom, "GET", "/api/v1/query?query=" + encode(QString::fromStdString(q)));
+            = test::httpRequest(m_http.prometheus, "GET", "/api/v1/query?query=" + encode(QString::fromStdString(q)));
         QCOMPARE_JSON(instant.doc()["data"]["resultType"], "vector");
         QCOMPARE(instant.doc()["data"]["result"].size(), std::size_t(3));
-        QCOMPARE_JSON(test::httpRequest(m_prom, "GET", "/api/v1/status/buildinfo").doc()["data"]["version"], "2.42.0");
+        QCOMPARE_JSON(
+            test::httpRequest(m_http.prometheus, "GET", "/api/v1/status/buildinfo").doc()["data"]["version"], "2.42.0");
     }
 
     void prometheusErrors_data()
@@ -501,7 +496,7 @@ private Q_SLOTS:
     void prometheusErrors()
     {
         QFETCH(QByteArray, target);
-        const Reply r = test::httpRequest(m_prom, "GET", target);
+        const Reply r = test::httpRequest(m_http.prometheus, "GET", target);
         QCOMPARE(r.status, 400);
         const json e = r.doc();
         QCOMPARE_JSON(e["status"], "error");

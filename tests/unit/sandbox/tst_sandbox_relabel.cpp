@@ -32,9 +32,7 @@ using test::contains;
 class TestSandboxRelabel : public QObject {
     Q_OBJECT
     SandboxHost m_host;
-    quint16 m_kube = 0;
-    quint16 m_prom = 0;
-    QByteArray m_auth;
+    test::SandboxHttpPorts m_http;
     std::int64_t m_start = 0; // the pinned clock at start: checkout's pod has served for 6 minutes
     std::string m_pod;
     std::string m_ip;
@@ -48,12 +46,12 @@ class TestSandboxRelabel : public QObject {
         m_host.advanceClock(ms);
         m_offset += ms;
     }
-    Reply kube(const QByteArray& target) { return test::httpRequest(m_kube, "GET", target, m_auth); }
+    Reply kube(const QByteArray& target) { return test::httpRequest(m_http.kube, "GET", target, m_http.auth); }
     Reply label(const char* patch)
     {
-        return test::httpRequest(m_kube, "PATCH",
+        return test::httpRequest(m_http.kube, "PATCH",
             "/api/v1/namespaces/production/pods/" + QByteArray::fromStdString(m_pod) + "?fieldManager=kubectl-label",
-            m_auth + "Content-Type: application/merge-patch+json\r\n", patch);
+            m_http.auth + "Content-Type: application/merge-patch+json\r\n", patch);
     }
     std::vector<std::string> checkoutPods()
     {
@@ -71,11 +69,11 @@ class TestSandboxRelabel : public QObject {
         const std::string rv
             = kube("/api/v1/namespaces/production/endpoints").doc()["metadata"].value("resourceVersion", "");
         QTcpSocket s;
-        s.connectToHost(QHostAddress::LocalHost, m_kube);
+        s.connectToHost(QHostAddress::LocalHost, m_http.kube);
         if (!s.waitForConnected(5000))
             return {};
         s.write("GET /api/v1/namespaces/production/endpoints?watch=1&timeoutSeconds=2&resourceVersion="
-            + QByteArray::fromStdString(rv) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + m_auth + "\r\n");
+            + QByteArray::fromStdString(rv) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + m_http.auth + "\r\n");
         QByteArray data;
         while (!data.contains("\r\n\r\n") && s.waitForReadyRead(5000))
             data += s.readAll();
@@ -108,7 +106,7 @@ class TestSandboxRelabel : public QObject {
     double requestRate(const std::string& pod, std::int64_t atMs)
     {
         const std::string query = prom::QueryCatalogue().build(prom::QueryKind::RequestRate, { "production", pod });
-        const Reply r = test::httpRequest(m_prom, "GET",
+        const Reply r = test::httpRequest(m_http.prometheus, "GET",
             "/api/v1/query?query=" + QUrl::toPercentEncoding(QString::fromStdString(query))
                 + "&time=" + QByteArray::number(static_cast<double>(atMs) / 1000.0, 'f', 3),
             {});
@@ -137,12 +135,8 @@ private Q_SLOTS:
             }
         }
         QVERIFY(!m_pod.empty());
-        test::SandboxHttpPorts ports;
-        const QString why = test::startForRawHttp(m_host, 42, m_start, ports);
+        const QString why = test::startForRawHttp(m_host, 42, m_start, m_http);
         QVERIFY2(why.isEmpty(), qPrintable(why));
-        m_kube = ports.kube;
-        m_prom = ports.prometheus;
-        m_auth = ports.auth;
         QVERIFY(contains(test::endpointIps(kube("/api/v1/namespaces/production/endpoints/checkout").doc()), m_ip));
         QVERIFY(requestRate(m_pod, now()) > 0);
     }
@@ -171,7 +165,7 @@ private Q_SLOTS:
         QVERIFY(!m_replacement.empty());
         advance(6 * kMinuteMs - 2 * kSecondMs);
         // The replacement's series exist (the history was rebuilt when the ReplicaSet created it).
-        const Reply series = test::httpRequest(m_prom, "GET",
+        const Reply series = test::httpRequest(m_http.prometheus, "GET",
             "/api/v1/series?match[]="
                 + QUrl::toPercentEncoding(
                     QString::fromStdString("container_memory_working_set_bytes{pod=\"" + m_replacement + "\"}")),
