@@ -151,6 +151,19 @@ bool ServedSandbox::stop()
     return process.waitForFinished(15000) && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
 }
 
+QString writeTestFile(
+    const QString& path, const QByteArray& content, std::optional<QFileDevice::Permissions> permissions)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
+    f.write(content);
+    f.close();
+    if (permissions && !f.setPermissions(*permissions))
+        return QStringLiteral("cannot set the permissions of %1: %2").arg(path, f.errorString());
+    return {};
+}
+
 QString makeFifo(const QString& path)
 {
     QFile::remove(path);

@@ -2,6 +2,7 @@
 // Helpers shared by tests: locating the built tools and the source tree, free loopback ports,
 // and running external programs (kubectl, promtool, java) with a deadline.
 
+#include <QFileDevice>
 #include <QList>
 #include <QProcess>
 #include <QString>
@@ -72,6 +73,11 @@ struct ServedSandbox {
     // SIGTERM; true when it ended cleanly (exit code 0), as `sandbox serve` must.
     bool stop();
 };
+
+// Writes `content` to `path`, replacing it, then sets `permissions` when given (otherwise the file
+// keeps the umask's). Empty when written; otherwise why not.
+QString writeTestFile(
+    const QString& path, const QByteArray& content, std::optional<QFileDevice::Permissions> permissions = std::nullopt);
 
 // Makes a named pipe at `path` (replacing whatever is there), for the tests that a FIFO is refused
 // at once rather than blocking open(). Empty when made; otherwise why not.

@@ -1,8 +1,9 @@
 // KubeClient against the sandbox API server on 127.0.0.1: authentication methods as real
 // kubeconfigs use them (token, token file that rotates, exec credential plugins), pagination
 // and typed errors.
-#include "kube/KubeClient.h"
+#include "TestSupport.h"
 #include "WaitForResult.h"
+#include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
 
 #include <QDateTime>
@@ -24,12 +25,9 @@ private:
     QString writeFile(const QString& name, const QByteArray& content, bool executable = false)
     {
         const QString path = m_dir.filePath(name);
-        QFile f(path);
-        [&] { QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate)); }();
-        f.write(content);
-        f.close();
-        if (executable)
-            f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        const QString why = test::writeTestFile(path, content,
+            executable ? std::optional(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner) : std::nullopt);
+        [&] { QVERIFY2(why.isEmpty(), qPrintable(why)); }();
         return path;
     }
 

@@ -2,6 +2,7 @@
 // generated kubeconfig is trusted and nothing else, tls-server-name and insecure-skip-tls-verify
 // behave as in kubectl, and users authenticate with a bearer token or a client certificate.
 #include "SandboxCluster.h"
+#include "TestSupport.h"
 #include "WaitForResult.h"
 #include "kube/KubeClient.h"
 #include "sandbox/SandboxCertificates.h"
@@ -84,11 +85,9 @@ private:
     QString writeFile(const QString& name, const QByteArray& content, bool executable = false)
     {
         const QString path = m_dir.filePath(name);
-        QFile f(path);
-        [&] { QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate)); }();
-        f.write(content);
-        f.close();
-        f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | (executable ? QFile::ExeOwner : QFile::Permissions()));
+        const QString why = test::writeTestFile(path, content,
+            QFile::ReadOwner | QFile::WriteOwner | (executable ? QFile::ExeOwner : QFile::Permissions()));
+        [&] { QVERIFY2(why.isEmpty(), qPrintable(why)); }();
         return path;
     }
 
