@@ -1,68 +1,23 @@
 #include "sandbox/SyntheticHeapDump.h"
 
+#include "heap/HprofWriter.h"
 #include "sandbox/SandboxModel.h"
 
 #include <QStringBuilder>
 
 #include <algorithm>
-#include <tuple>
 #include <vector>
 
 namespace leakdesk::sandbox {
 
 namespace {
 
-// HPROF record tags and heap-dump sub-record tags (see the JDK's hprof binary format).
-constexpr quint8 kUtf8 = 0x01;
-constexpr quint8 kLoadClass = 0x02;
-constexpr quint8 kStackTrace = 0x05;
-constexpr quint8 kHeapDumpSegment = 0x1C;
-constexpr quint8 kHeapDumpEnd = 0x2C;
-constexpr quint8 kRootStickyClass = 0x05;
-constexpr quint8 kClassDump = 0x20;
-constexpr quint8 kInstanceDump = 0x21;
-constexpr quint8 kObjArrayDump = 0x22;
-constexpr quint8 kPrimArrayDump = 0x23;
-constexpr quint8 kTypeObject = 2;
-constexpr quint8 kTypeByte = 8;
-constexpr quint8 kTypeInt = 10;
-constexpr quint8 kTypeLong = 11;
-constexpr qsizetype kSegmentLimit = 8 * 1024 * 1024;
-
-class Writer {
-public:
-    QByteArray out;
-    void u1(quint8 v) { out.append(static_cast<char>(v)); }
-    void u2(quint16 v)
-    {
-        u1(static_cast<quint8>(v >> 8));
-        u1(static_cast<quint8>(v));
-    }
-    void u4(quint32 v)
-    {
-        for (int s = 24; s >= 0; s -= 8)
-            u1(static_cast<quint8>(v >> s));
-    }
-    void u8(quint64 v)
-    {
-        for (int s = 56; s >= 0; s -= 8)
-            u1(static_cast<quint8>(v >> s));
-    }
-    void id(quint64 v) { u8(v); }
-    qsizetype beginRecord(quint8 tag)
-    {
-        u1(tag);
-        u4(0); // microseconds since the header's timestamp
-        u4(0); // length, patched by endRecord
-        return out.size();
-    }
-    void endRecord(qsizetype bodyStart)
-    {
-        const auto len = static_cast<quint32>(out.size() - bodyStart);
-        for (int i = 0; i < 4; ++i)
-            out[bodyStart - 4 + i] = static_cast<char>(len >> (24 - 8 * i));
-    }
-};
+namespace tag = heap::tag;
+constexpr auto kTypeObject = static_cast<std::uint8_t>(heap::BasicType::Object);
+constexpr auto kTypeByte = static_cast<std::uint8_t>(heap::BasicType::Byte);
+constexpr auto kTypeInt = static_cast<std::uint8_t>(heap::BasicType::Int);
+constexpr auto kTypeLong = static_cast<std::uint8_t>(heap::BasicType::Long);
+constexpr std::size_t kSegmentLimit = 8 * 1024 * 1024;
 
 struct ClassDef {
     quint64 id;
@@ -70,8 +25,8 @@ struct ClassDef {
     std::string name;
     quint64 superId;
     quint32 instanceSize;
-    std::vector<std::pair<quint64, quint8>> fields; // (name id, type)
-    std::vector<std::tuple<quint64, quint8, quint64>> statics; // (name id, type, value)
+    std::vector<heap::HprofWriter::InstanceField> fields;
+    std::vector<heap::HprofWriter::StaticField> statics;
 };
 
 QByteArray payloadText(std::uint64_t seed, std::uint64_t index)
@@ -97,35 +52,27 @@ QByteArray payloadText(std::uint64_t seed, std::uint64_t index)
 
 QByteArray syntheticHeapDump(const HeapDumpShape& shape, const std::function<void(QByteArrayView)>& sink)
 {
-    Writer w;
-    qsizetype handedOver = 0;
+    heap::HprofWriter w(8, "JAVA PROFILE 1.0.2", static_cast<std::uint64_t>(shape.timestampMs));
+    w.setStackTraceSerial(1);
+    std::size_t handedOver = 0;
     auto handOver = [&] { // everything written so far is final
-        if (sink && w.out.size() > handedOver)
-            sink(QByteArrayView(w.out).sliced(handedOver));
-        handedOver = w.out.size();
+        if (sink && w.size() > handedOver) {
+            const auto ready = w.tail(handedOver);
+            sink(QByteArrayView(reinterpret_cast<const char*>(ready.first), static_cast<qsizetype>(ready.second)));
+        }
+        handedOver = w.size();
     };
-    w.out.reserve(static_cast<qsizetype>(shape.targetBytes + 64 * 1024));
-    w.out.append("JAVA PROFILE 1.0.2", 18);
-    w.u1(0);
-    w.u4(8);
-    w.u8(static_cast<quint64>(shape.timestampMs));
+    w.reserve(static_cast<std::size_t>(shape.targetBytes + 64 * 1024));
 
     quint64 nextId = 0x7f0000000ULL;
     auto newId = [&nextId] { return nextId += 16; };
     auto utf8 = [&](const std::string& text) {
         const quint64 id = newId();
-        const qsizetype body = w.beginRecord(kUtf8);
-        w.id(id);
-        w.out.append(text.data(), static_cast<qsizetype>(text.size()));
-        w.endRecord(body);
+        w.utf8(id, text);
         return id;
     };
 
-    const qsizetype stack = w.beginRecord(kStackTrace);
-    w.u4(1); // stack trace serial
-    w.u4(0); // thread serial
-    w.u4(0); // no frames
-    w.endRecord(stack);
+    w.stackTrace(1, 0, {}); // serial 1 of thread 0, no frames
 
     const quint64 payloadField = utf8("payload");
     const quint64 createdField = utf8("createdAtMillis");
@@ -153,106 +100,60 @@ QByteArray syntheticHeapDump(const HeapDumpShape& shape, const std::function<voi
     cache.statics = { { entriesField, kTypeObject, entriesArray } };
 
     quint32 serial = 0;
-    for (const ClassDef& c : classes) {
-        const qsizetype body = w.beginRecord(kLoadClass);
-        w.u4(++serial);
-        w.id(c.id);
-        w.u4(1);
-        w.id(c.nameId);
-        w.endRecord(body);
-    }
+    for (const ClassDef& c : classes)
+        w.loadClass(++serial, c.id, c.nameId);
 
-    qsizetype segment = w.beginRecord(kHeapDumpSegment);
+    w.beginSegment(tag::HeapDumpSegment);
+    std::size_t segment = w.size();
     auto maybeSplit = [&] {
-        if (w.out.size() - segment > kSegmentLimit) {
-            w.endRecord(segment);
+        if (w.size() - segment > kSegmentLimit) {
+            w.endSegment();
             handOver();
-            segment = w.beginRecord(kHeapDumpSegment);
+            w.beginSegment(tag::HeapDumpSegment);
+            segment = w.size();
         }
     };
-    for (const ClassDef& c : classes) {
-        w.u1(kRootStickyClass);
-        w.id(c.id);
-    }
-    for (const ClassDef& c : classes) {
-        w.u1(kClassDump);
-        w.id(c.id);
-        w.u4(1);
-        w.id(c.superId);
-        for (int i = 0; i < 5; ++i)
-            w.id(0); // class loader, signers, protection domain, two reserved
-        w.u4(c.instanceSize);
-        w.u2(0); // constant pool
-        w.u2(static_cast<quint16>(c.statics.size()));
-        for (const auto& [name, type, value] : c.statics) {
-            w.id(name);
-            w.u1(type);
-            w.id(value);
-        }
-        w.u2(static_cast<quint16>(c.fields.size()));
-        for (const auto& [name, type] : c.fields) {
-            w.id(name);
-            w.u1(type);
-        }
-    }
+    for (const ClassDef& c : classes)
+        w.rootStickyClass(c.id);
+    for (const ClassDef& c : classes)
+        w.classDump({ c.id, c.superId, 0, c.instanceSize, {}, c.statics, c.fields });
 
     auto byteArray = [&](quint64 id, const QByteArray& bytes) {
-        w.u1(kPrimArrayDump);
-        w.id(id);
-        w.u4(1);
-        w.u4(static_cast<quint32>(bytes.size()));
-        w.u1(kTypeByte);
-        w.out.append(bytes);
+        w.primitiveArrayBytes(id, kTypeByte, reinterpret_cast<const std::uint8_t*>(bytes.constData()),
+            static_cast<std::size_t>(bytes.size()));
     };
 
     // Each entry costs its payload (~1.5 KiB of text) plus ~90 bytes of records.
     const std::int64_t perEntry = 1600;
     const std::int64_t budget = shape.liveOnly ? shape.targetBytes : shape.targetBytes * 4 / 5;
     const auto entries = static_cast<std::size_t>(std::max<std::int64_t>(16, budget / perEntry));
-    std::vector<quint64> entryIds;
+    std::vector<std::uint64_t> entryIds;
     entryIds.reserve(entries);
     for (std::size_t i = 0; i < entries; ++i) {
         const quint64 entry = newId();
         const quint64 payload = newId();
         entryIds.push_back(entry);
-        w.u1(kInstanceDump);
-        w.id(entry);
-        w.u4(1);
-        w.id(snapshotClass);
-        w.u4(8 + 8 + 4);
-        w.id(payload);
-        w.u8(static_cast<quint64>(shape.timestampMs) - 1000 * (entries - i));
-        w.u4(static_cast<quint32>(mixHash(shape.seed, i) % 5000000));
+        w.instance(entry, snapshotClass,
+            { { kTypeObject, payload }, { kTypeLong, static_cast<quint64>(shape.timestampMs) - 1000 * (entries - i) },
+                { kTypeInt, mixHash(shape.seed, i) % 5000000 } });
         byteArray(payload, payloadText(shape.seed, i));
         maybeSplit();
     }
-    w.u1(kObjArrayDump);
-    w.id(entriesArray);
-    w.u4(1);
-    w.u4(static_cast<quint32>(entryIds.size()));
-    w.id(objectArrayClass);
-    for (quint64 id : entryIds)
-        w.id(id);
+    w.objectArray(entriesArray, objectArrayClass, entryIds);
     if (!shape.liveOnly) {
         // Unreachable request objects a live dump would have collected first.
-        for (std::size_t i = 0; static_cast<std::int64_t>(w.out.size()) < shape.targetBytes; ++i) {
+        for (std::size_t i = 0; static_cast<std::int64_t>(w.size()) < shape.targetBytes; ++i) {
             const quint64 ctx = newId();
             const quint64 body = newId();
-            w.u1(kInstanceDump);
-            w.id(ctx);
-            w.u4(1);
-            w.id(garbageClass);
-            w.u4(8);
-            w.id(body);
+            w.instance(ctx, garbageClass, { { kTypeObject, body } });
             byteArray(body, payloadText(~shape.seed, i));
             maybeSplit();
         }
     }
-    w.endRecord(segment);
-    const qsizetype end = w.beginRecord(kHeapDumpEnd);
-    w.endRecord(end);
+    w.endSegment();
+    w.heapDumpEnd();
     handOver();
-    return w.out;
+    return QByteArray(reinterpret_cast<const char*>(w.bytes().data()), static_cast<qsizetype>(w.size()));
 }
 
 } // namespace leakdesk::sandbox

@@ -68,13 +68,19 @@ QString missingWitness(const QString& program)
 
 ProcessResult runProgram(const QString& program, const QStringList& args, int timeoutMs, const QStringList& extraEnv)
 {
-    QProcess p;
     auto env = QProcessEnvironment::systemEnvironment();
     for (const QString& kv : extraEnv) {
         const auto eq = kv.indexOf(QLatin1Char('='));
         env.insert(kv.left(eq), kv.mid(eq + 1));
     }
-    p.setProcessEnvironment(env);
+    return runProgramIn(env, program, args, timeoutMs);
+}
+
+ProcessResult runProgramIn(
+    const QProcessEnvironment& environment, const QString& program, const QStringList& args, int timeoutMs)
+{
+    QProcess p;
+    p.setProcessEnvironment(environment);
     p.start(program, args);
     ProcessResult r;
     if (!p.waitForStarted(10000)) {
@@ -143,6 +149,19 @@ bool ServedSandbox::stop()
         return true;
     process.terminate();
     return process.waitForFinished(15000) && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+}
+
+QString writeTestFile(
+    const QString& path, const QByteArray& content, std::optional<QFileDevice::Permissions> permissions)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
+    f.write(content);
+    f.close();
+    if (permissions && !f.setPermissions(*permissions))
+        return QStringLiteral("cannot set the permissions of %1: %2").arg(path, f.errorString());
+    return {};
 }
 
 QString makeFifo(const QString& path)

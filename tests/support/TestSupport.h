@@ -2,6 +2,7 @@
 // Helpers shared by tests: locating the built tools and the source tree, free loopback ports,
 // and running external programs (kubectl, promtool, java) with a deadline.
 
+#include <QFileDevice>
 #include <QList>
 #include <QProcess>
 #include <QString>
@@ -46,6 +47,9 @@ struct ProcessResult {
 
 ProcessResult runProgram(
     const QString& program, const QStringList& args, int timeoutMs = 60000, const QStringList& extraEnv = {});
+// The same in exactly `environment` (nothing inherited that it does not hold).
+ProcessResult runProgramIn(
+    const QProcessEnvironment& environment, const QString& program, const QStringList& args, int timeoutMs);
 
 // Ends a process: SIGTERM, then SIGKILL when it does not go within `graceMs`.
 void stopProcess(QProcess& process, int graceMs = 5000);
@@ -69,6 +73,11 @@ struct ServedSandbox {
     // SIGTERM; true when it ended cleanly (exit code 0), as `sandbox serve` must.
     bool stop();
 };
+
+// Writes `content` to `path`, replacing it, then sets `permissions` when given (otherwise the file
+// keeps the umask's). Empty when written; otherwise why not.
+QString writeTestFile(
+    const QString& path, const QByteArray& content, std::optional<QFileDevice::Permissions> permissions = std::nullopt);
 
 // Makes a named pipe at `path` (replacing whatever is there), for the tests that a FIFO is refused
 // at once rather than blocking open(). Empty when made; otherwise why not.

@@ -1,5 +1,5 @@
 // Writes the seed corpus (run by hand when SampleHeap.h changes):
-//   c++ -std=c++20 -I../../unit/heap make-corpus.cpp -o /tmp/make-corpus && /tmp/make-corpus corpus
+//   c++ -std=c++20 -I../../unit/heap -I../../../core make-corpus.cpp -o /tmp/make-corpus && /tmp/make-corpus corpus
 #include "SampleHeap.h"
 
 #include <fstream>

@@ -3,12 +3,12 @@
 // Service's endpoints drop the pod; revert puts it back and the ReplicaSet removes the extra pod;
 // a revert after someone else relabelled the pod, a stale plan and the read-only user are refused.
 
-#include "actions/PodIsolation.h"
+#include "SandboxCluster.h"
 #include "WaitForResult.h"
+#include "actions/PodIsolation.h"
 #include "kube/KubeClient.h"
 #include "kube/KubeConfig.h"
 #include "sandbox/SandboxHost.h"
-#include "SandboxMoments.h"
 
 #include <QDateTime>
 #include <QTest>
@@ -20,24 +20,18 @@ using nlohmann::json;
 
 namespace {
 
-template<class T> Result<T> wait(const std::function<void(Callback<T>)>& call)
-{
-    return test::waitForResult<T>(call);
-}
-
 #define why(r) ((r).ok() ? std::string() : (r).error().toString()).c_str()
 
 } // namespace
 
 class TestActionsIsolate : public QObject {
     Q_OBJECT
-    sandbox::SandboxHost m_sandbox;
-    std::unique_ptr<KubeClient> m_admin;
-    std::unique_ptr<KubeClient> m_viewer;
+    test::SandboxCluster m_cluster;
+    std::unique_ptr<KubeClient>& m_admin = m_cluster.client; // the name the tests were written with
 
     Result<json> get(const QString& path)
     {
-        return wait<json>([&](auto cb) { m_admin->getJson(path, {}, nullptr, cb); });
+        return test::waitForResult<json>([&](auto cb) { m_admin->getJson(path, {}, nullptr, cb); });
     }
     json pod(const std::string& name)
     {
@@ -47,7 +41,7 @@ class TestActionsIsolate : public QObject {
     std::vector<std::string> checkoutPods()
     {
         std::vector<std::string> names;
-        auto r = wait<json>([&](auto cb) {
+        auto r = test::waitForResult<json>([&](auto cb) {
             QUrlQuery q;
             q.addQueryItem(QStringLiteral("labelSelector"), QStringLiteral("app=checkout"));
             m_admin->getJson(QStringLiteral("/api/v1/namespaces/production/pods"), q, nullptr, cb);
@@ -71,26 +65,26 @@ class TestActionsIsolate : public QObject {
     Result<IsolationPlan> plan(const std::string& name, KubeClient* client = nullptr)
     {
         PodIsolation iso(client ? *client : *m_admin);
-        return wait<IsolationPlan>([&](auto cb) { iso.plan("production", name, cb); });
+        return test::waitForResult<IsolationPlan>([&](auto cb) { iso.plan("production", name, cb); });
     }
     Result<IsolationRecord> apply(const IsolationPlan& p, KubeClient* client = nullptr)
     {
         PodIsolation iso(client ? *client : *m_admin);
-        return wait<IsolationRecord>([&](auto cb) { iso.apply(p, cb); });
+        return test::waitForResult<IsolationRecord>([&](auto cb) { iso.apply(p, cb); });
     }
     Result<IsolationStatus> status(const IsolationRecord& r)
     {
         PodIsolation iso(*m_admin);
-        return wait<IsolationStatus>([&](auto cb) { iso.status(r, cb); });
+        return test::waitForResult<IsolationStatus>([&](auto cb) { iso.status(r, cb); });
     }
     Result<IsolationRevert> revert(const IsolationRecord& r)
     {
         PodIsolation iso(*m_admin);
-        return wait<IsolationRevert>([&](auto cb) { iso.revert(r, cb); });
+        return test::waitForResult<IsolationRevert>([&](auto cb) { iso.revert(r, cb); });
     }
     Result<json> patchLabels(const std::string& name, const json& labels)
     {
-        return wait<json>([&](auto cb) {
+        return test::waitForResult<json>([&](auto cb) {
             m_admin->patch(QStringLiteral("/api/v1/namespaces/production/pods/") + QString::fromStdString(name),
                 { { "metadata", { { "labels", labels } } } }, KubeClient::PatchType::Merge, {}, nullptr, cb);
         });
@@ -99,7 +93,7 @@ class TestActionsIsolate : public QObject {
     void restore(const std::string& name)
     {
         (void)patchLabels(name, { { "app", "checkout" }, { kIsolatedLabel, nullptr } });
-        m_sandbox.advanceClock(5000);
+        m_cluster.host.advanceClock(5000);
     }
 
 private Q_SLOTS:
@@ -113,16 +107,8 @@ private Q_SLOTS:
         const auto steady = test::steadyMoment(options.seed,
             "checkout", test::testNowMs(), 10 * 60 * 1000);
         QVERIFY2(steady, "no moment today where the checkout pods all run steadily for 10 minutes");
-        options.fixedNowMs = *steady;
-        qInfo("sandbox clock pinned at %lld", static_cast<long long>(*steady));
-        QVERIFY(m_sandbox.start(options).ok());
-        auto cfg = kube::loadKubeConfig({ m_sandbox.kubeconfigPath().toStdString() });
-        QVERIFY(cfg.ok());
-        auto admin = kube::resolveContext(*cfg);
-        auto viewer = kube::resolveContext(*cfg, m_sandbox.readOnlyContextName().toStdString());
-        QVERIFY(admin.ok() && viewer.ok());
-        m_admin = std::move(KubeClient::create(*admin)).value();
-        m_viewer = std::move(KubeClient::create(*viewer)).value();
+        const auto started = m_cluster.start(test::SandboxCluster::pinnedAt(options, *steady));
+        QVERIFY2(started.ok(), why(started));
     }
 
     void planNamesServiceLabelAndOwner()
@@ -164,7 +150,7 @@ private Q_SLOTS:
         QVERIFY(after["status"]["phase"] == json("Running"));
 
         // The Service stops sending it requests; the ReplicaSet's replacement becomes ready.
-        m_sandbox.advanceClock(30 * 1000);
+        m_cluster.host.advanceClock(30 * 1000);
         const auto st = status(*rec);
         QVERIFY2(st.ok(), why(st));
         QVERIFY(st->endpointsKnown);
@@ -200,7 +186,7 @@ private Q_SLOTS:
         QVERIFY(!restored["metadata"]["labels"].contains(kIsolatedLabel));
         QVERIFY(!restored["metadata"].value("annotations", json::object()).contains(kIsolatedLabelsAnnotation));
         // Adopted again; the extra pod (the replacement) goes.
-        m_sandbox.advanceClock(10 * 1000);
+        m_cluster.host.advanceClock(10 * 1000);
         const auto final = checkoutPods();
         QCOMPARE(final.size(), std::size_t(3));
         QVERIFY(std::find(final.begin(), final.end(), target) != final.end());
@@ -282,23 +268,24 @@ private Q_SLOTS:
         const auto rec = apply(*p);
         QVERIFY2(rec.ok(), why(rec));
         QVERIFY(!rec->podUid.empty());
-        m_sandbox.advanceClock(30 * 1000);
+        m_cluster.host.advanceClock(30 * 1000);
         const auto serving = checkoutPods();
         QCOMPARE(serving.size(), std::size_t(3));
 
         PodIsolation iso(*m_admin);
-        const auto d = wait<IsolationDelete>([&](auto cb) { iso.deletePod(*IsolationRecord::fromJson(rec->toJson()), cb); });
+        const auto d = test::waitForResult<IsolationDelete>(
+            [&](auto cb) { iso.deletePod(*IsolationRecord::fromJson(rec->toJson()), cb); });
         QVERIFY2(d.ok(), why(d));
         QCOMPARE(d->kubectl, "kubectl delete pod " + target + " -n production");
         QVERIFY(QString::fromStdString(d->message).contains(QStringLiteral("replacement keeps serving checkout")));
         QVERIFY(pod(target)["metadata"].contains("deletionTimestamp"));
-        m_sandbox.advanceClock(5000);
+        m_cluster.host.advanceClock(5000);
         QVERIFY(get(QStringLiteral("/api/v1/namespaces/production/pods/") + QString::fromStdString(target)).error().code
             == ErrorCode::NotFound);
         QCOMPARE(checkoutPods(), serving);
 
         // Gone: nothing to delete or put back any more.
-        const auto again = wait<IsolationDelete>([&](auto cb) { iso.deletePod(*rec, cb); });
+        const auto again = test::waitForResult<IsolationDelete>([&](auto cb) { iso.deletePod(*rec, cb); });
         QVERIFY(!again.ok());
         QCOMPARE(again.error().code, ErrorCode::NotFound);
         QCOMPARE(revert(*rec).error().code, ErrorCode::NotFound);
@@ -312,9 +299,9 @@ private Q_SLOTS:
         const auto rec = apply(*p);
         QVERIFY2(rec.ok(), why(rec));
         QVERIFY(revert(*rec).ok());
-        m_sandbox.advanceClock(5000);
+        m_cluster.host.advanceClock(5000);
         PodIsolation iso(*m_admin);
-        const auto d = wait<IsolationDelete>([&](auto cb) { iso.deletePod(*rec, cb); });
+        const auto d = test::waitForResult<IsolationDelete>([&](auto cb) { iso.deletePod(*rec, cb); });
         QVERIFY(!d.ok());
         QCOMPARE(d.error().code, ErrorCode::Conflict);
         QVERIFY(!pod(target)["metadata"].contains("deletionTimestamp"));
@@ -323,10 +310,10 @@ private Q_SLOTS:
     void readOnlyUserIsToldWhy()
     {
         const std::string target = checkoutPods()[0];
-        const auto p = plan(target, m_viewer.get());
+        const auto p = plan(target, m_cluster.viewer.get());
         QVERIFY2(p.ok(), why(p));
         QVERIFY(!p->rbac.allowed);
-        const auto rec = apply(*p, m_viewer.get());
+        const auto rec = apply(*p, m_cluster.viewer.get());
         QVERIFY(!rec.ok());
         QCOMPARE(rec.error().code, ErrorCode::Forbidden);
         QVERIFY(pod(target)["metadata"]["labels"].contains("app"));

@@ -3,6 +3,7 @@
 // manager "leakdesk", the read-only user is refused, --revert restores 2Gi, and a revert after a
 // `kubectl set resources` by someone else is refused with the reason.
 
+#include "KubectlHarness.h"
 #include "TestSupport.h"
 
 #include <nlohmann/json.hpp>
@@ -19,19 +20,12 @@ using nlohmann::json;
 
 class TestActionsKubectl : public QObject {
     Q_OBJECT
-    QString m_kubectl;
+    test::KubectlHarness m_kubectl;
     QTemporaryDir m_dir;
     test::ServedSandbox m_sandbox;
     QString m_kubeconfig;
 
-    test::ProcessResult kubectl(const QStringList& args)
-    {
-        return test::runProgram(m_kubectl,
-            QStringList { QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("--cache-dir"),
-                m_dir.filePath(QStringLiteral("cache")) }
-                + args,
-            60000);
-    }
+    test::ProcessResult kubectl(const QStringList& args) { return m_kubectl.run(args); }
 
     test::ProcessResult mitigate(const QStringList& args)
     {
@@ -61,12 +55,10 @@ private Q_SLOTS:
     void initTestCase()
     {
         LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
-        m_kubectl = test::findProgram(QStringLiteral("kubectl"));
         QVERIFY(m_dir.isValid());
-        m_kubeconfig = m_dir.filePath(QStringLiteral("kubeconfig"));
-        QString why;
-        QVERIFY2(m_sandbox.start({ QStringLiteral("--read-only-user"), QStringLiteral("--kubeconfig-out"), m_kubeconfig }, why),
-            qPrintable(why));
+        const QString why = m_kubectl.serve(m_sandbox, { QStringLiteral("--read-only-user") });
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        m_kubeconfig = m_kubectl.kubeconfig();
         QCOMPARE(memoryLimit(deployment()), std::string("2Gi"));
     }
 

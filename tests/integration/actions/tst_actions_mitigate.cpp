@@ -2,12 +2,12 @@
 // the Deployment and rolls its pods, revert restores the previous values, a revert after someone
 // else's change is refused, and the read-only user is told why it may not patch.
 
-#include "actions/Mitigation.h"
+#include "SandboxCluster.h"
 #include "WaitForResult.h"
+#include "actions/Mitigation.h"
 #include "actions/RolloutProgress.h"
 #include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
-#include "SandboxMoments.h"
 
 #include <QDateTime>
 #include <QTest>
@@ -18,11 +18,6 @@ using leakdesk::kube::KubeClient;
 using nlohmann::json;
 
 namespace {
-
-template<class T> Result<T> wait(const std::function<void(Callback<T>)>& call)
-{
-    return test::waitForResult<T>(call);
-}
 
 // The temporary lives until the end of the QVERIFY2 statement that uses it.
 #define why(r) ((r).ok() ? std::string() : (r).error().toString()).c_str()
@@ -49,9 +44,8 @@ std::string joined(const std::vector<std::string>& lines)
 
 class TestActionsMitigate : public QObject {
     Q_OBJECT
-    sandbox::SandboxHost m_sandbox;
-    std::unique_ptr<KubeClient> m_admin;
-    std::unique_ptr<KubeClient> m_viewer;
+    test::SandboxCluster m_cluster;
+    std::unique_ptr<KubeClient>& m_admin = m_cluster.client; // the name the tests were written with
 
     MitigationRequest request(const std::string& value = {})
     {
@@ -65,24 +59,24 @@ class TestActionsMitigate : public QObject {
     Result<MitigationPlan> plan(MitigationKind kind, const MitigationRequest& r, KubeClient* client = nullptr)
     {
         auto m = Mitigation::create(kind, client ? *client : *m_admin);
-        return wait<MitigationPlan>([&](auto cb) { m->plan(r, cb); });
+        return test::waitForResult<MitigationPlan>([&](auto cb) { m->plan(r, cb); });
     }
 
     Result<MitigationRecord> apply(const MitigationPlan& p, KubeClient* client = nullptr)
     {
         auto m = Mitigation::create(p.kind, client ? *client : *m_admin);
-        return wait<MitigationRecord>([&](auto cb) { m->apply(p, cb); });
+        return test::waitForResult<MitigationRecord>([&](auto cb) { m->apply(p, cb); });
     }
 
     Result<RevertResult> revert(const MitigationRecord& record)
     {
         auto m = Mitigation::create(record.kind, *m_admin);
-        return wait<RevertResult>([&](auto cb) { m->revert(record, cb); });
+        return test::waitForResult<RevertResult>([&](auto cb) { m->revert(record, cb); });
     }
 
     json checkout()
     {
-        auto r = wait<json>([&](auto cb) {
+        auto r = test::waitForResult<json>([&](auto cb) {
             m_admin->getJson(
                 QStringLiteral("/apis/apps/v1/namespaces/production/deployments/checkout"), {}, nullptr, cb);
         });
@@ -95,12 +89,12 @@ class TestActionsMitigate : public QObject {
     Result<RolloutStatus> rollOut(const MitigationRecord& record, std::vector<RolloutStatus>* seen = nullptr)
     {
         RolloutProgress progress(*m_admin, record.ns, record.deployment, record.generation, { 1, 20000 });
-        return wait<RolloutStatus>([&](auto cb) {
+        return test::waitForResult<RolloutStatus>([&](auto cb) {
             progress.start(
                 [&](const RolloutStatus& s) {
                     if (seen)
                         seen->push_back(s);
-                    m_sandbox.advanceClock(20 * 1000);
+                    m_cluster.host.advanceClock(20 * 1000);
                 },
                 cb);
         });
@@ -109,7 +103,7 @@ class TestActionsMitigate : public QObject {
     std::set<std::string> podHashes()
     {
         std::set<std::string> hashes;
-        auto pods = wait<kube::ParsedList<kube::Pod>>([&](auto cb) {
+        auto pods = test::waitForResult<kube::ParsedList<kube::Pod>>([&](auto cb) {
             m_admin->listPods(QStringLiteral("production"), QStringLiteral("app=checkout"), nullptr, cb);
         });
         if (pods)
@@ -123,15 +117,8 @@ private Q_SLOTS:
     {
         sandbox::SandboxOptions options;
         options.readOnlyUser = true;
-        options.fixedNowMs = test::testNowMs();
-        QVERIFY(m_sandbox.start(options).ok());
-        auto cfg = kube::loadKubeConfig({ m_sandbox.kubeconfigPath().toStdString() });
-        QVERIFY(cfg.ok());
-        auto admin = kube::resolveContext(*cfg);
-        auto viewer = kube::resolveContext(*cfg, m_sandbox.readOnlyContextName().toStdString());
-        QVERIFY(admin.ok() && viewer.ok());
-        m_admin = std::move(KubeClient::create(*admin)).value();
-        m_viewer = std::move(KubeClient::create(*viewer)).value();
+        const auto started = m_cluster.start(test::SandboxCluster::pinnedNow(options));
+        QVERIFY2(started.ok(), why(started));
     }
 
     void planRaiseLimit()
@@ -185,7 +172,7 @@ private Q_SLOTS:
         const auto p = plan(MitigationKind::RaiseMemoryLimit, request());
         QVERIFY2(p.ok(), why(p));
         auto m = Mitigation::create(MitigationKind::RaiseMemoryLimit, *m_admin);
-        const auto d = wait<DryRunResult>([&](auto cb) { m->dryRun(*p, cb); });
+        const auto d = test::waitForResult<DryRunResult>([&](auto cb) { m->dryRun(*p, cb); });
         QVERIFY2(d.ok(), why(d));
         QCOMPARE(d->diff.size(), std::size_t(1));
         QCOMPARE(d->diff[0].toString(),
@@ -200,11 +187,11 @@ private Q_SLOTS:
 
     void readOnlyUserIsDenied()
     {
-        const auto p = plan(MitigationKind::RaiseMemoryLimit, request(), m_viewer.get());
+        const auto p = plan(MitigationKind::RaiseMemoryLimit, request(), m_cluster.viewer.get());
         QVERIFY2(p.ok(), why(p));
         QVERIFY(!p->rbac.allowed);
         QVERIFY2(QString::fromStdString(p->rbac.reason).contains(QStringLiteral("view")), p->rbac.reason.c_str());
-        const auto r = apply(*p, m_viewer.get());
+        const auto r = apply(*p, m_cluster.viewer.get());
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, ErrorCode::Forbidden);
         QVERIFY2(
@@ -265,7 +252,7 @@ private Q_SLOTS:
         const auto dflt = plan(MitigationKind::SetHeapLimitRestart, request());
         QCOMPARE(dflt->value, std::string("1792m")); // from the container's own 2Gi
         auto m = Mitigation::create(MitigationKind::SetHeapLimitRestart, *m_admin);
-        const auto d = wait<DryRunResult>([&](auto cb) { m->dryRun(*p, cb); });
+        const auto d = test::waitForResult<DryRunResult>([&](auto cb) { m->dryRun(*p, cb); });
         QVERIFY2(d.ok(), why(d));
         QCOMPARE(d->diff.size(), std::size_t(1));
         QCOMPARE(d->diff[0].toString(),
@@ -291,7 +278,7 @@ private Q_SLOTS:
     {
         const json fromConfigMap = json::parse(R"({"spec":{"template":{"spec":{"containers":[{"name":"checkout","env":[
             {"name":"HEAP_LIMIT_RESTART","valueFrom":{"configMapKeyRef":{"name":"checkout-jvm","key":"heap-limit-restart"}}}]}]}}}})");
-        const auto set = wait<KubeClient::PatchedDeployment>([&](auto cb) {
+        const auto set = test::waitForResult<KubeClient::PatchedDeployment>([&](auto cb) {
             m_admin->patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"), fromConfigMap,
                 KubeClient::PatchType::StrategicMerge, { false, QStringLiteral("helm") }, nullptr, cb);
         });
@@ -302,7 +289,7 @@ private Q_SLOTS:
         QVERIFY2(QString::fromStdString(p.error().message).contains(QStringLiteral("checkout-jvm")), why(p));
         const json remove = json::parse(R"({"spec":{"template":{"spec":{"containers":[{"name":"checkout","env":[
             {"name":"HEAP_LIMIT_RESTART","$patch":"delete"}]}]}}}})");
-        const auto removed = wait<KubeClient::PatchedDeployment>([&](auto cb) {
+        const auto removed = test::waitForResult<KubeClient::PatchedDeployment>([&](auto cb) {
             m_admin->patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"), remove,
                 KubeClient::PatchType::StrategicMerge, { false, QStringLiteral("helm") }, nullptr, cb);
         });
@@ -316,7 +303,7 @@ private Q_SLOTS:
         QVERIFY2(p.ok(), why(p));
         QCOMPARE(p->kubectl, std::string("kubectl rollout restart deployment/checkout -n production"));
         auto m = Mitigation::create(MitigationKind::RolloutRestart, *m_admin);
-        const auto d = wait<DryRunResult>([&](auto cb) { m->dryRun(*p, cb); });
+        const auto d = test::waitForResult<DryRunResult>([&](auto cb) { m->dryRun(*p, cb); });
         QVERIFY2(d.ok(), why(d));
         QCOMPARE(d->diff.size(), std::size_t(1));
         QVERIFY2(QString::fromStdString(d->diff[0].toString())
@@ -359,7 +346,7 @@ private Q_SLOTS:
         QVERIFY2(p.ok(), why(p));
         auto touch = [&](const std::string& value) {
             const json annotation = { { "metadata", { { "annotations", { { "example.com/touched", value } } } } } };
-            return wait<KubeClient::PatchedDeployment>([&](auto cb) {
+            return test::waitForResult<KubeClient::PatchedDeployment>([&](auto cb) {
                 m_admin->patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"), annotation,
                     KubeClient::PatchType::StrategicMerge, { false, QStringLiteral("controller") }, nullptr, cb);
             });
@@ -368,7 +355,7 @@ private Q_SLOTS:
         QVERIFY2(touched.ok(), why(touched));
         QVERIFY(touched->deployment.meta.resourceVersion != p->resourceVersion);
         auto m = Mitigation::create(p->kind, *m_admin);
-        const auto dry = wait<DryRunResult>([&](auto cb) { m->dryRun(*p, cb); });
+        const auto dry = test::waitForResult<DryRunResult>([&](auto cb) { m->dryRun(*p, cb); });
         QVERIFY2(dry.ok(), why(dry));
         QVERIFY(!dry->diff.empty());
         QVERIFY(touch("2").ok());
@@ -390,7 +377,7 @@ private Q_SLOTS:
                     { { "containers",
                         json::array({ { { "name", "checkout" },
                             { "resources", { { "limits", { { "memory", "3Gi" } } } } } } }) } } } } } } } };
-        const auto edited = wait<KubeClient::PatchedDeployment>([&](auto cb) {
+        const auto edited = test::waitForResult<KubeClient::PatchedDeployment>([&](auto cb) {
             m_admin->patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"), theirs,
                 KubeClient::PatchType::StrategicMerge, { false, QStringLiteral("kubectl-edit") }, nullptr, cb);
         });
@@ -414,7 +401,7 @@ private Q_SLOTS:
         const auto rec = apply(*p);
         QVERIFY2(rec.ok(), why(rec));
         const json label = { { "metadata", { { "labels", { { "on-call", "paged" } } } } } };
-        const auto edited = wait<KubeClient::PatchedDeployment>([&](auto cb) {
+        const auto edited = test::waitForResult<KubeClient::PatchedDeployment>([&](auto cb) {
             m_admin->patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"), label,
                 KubeClient::PatchType::Merge, { false, QStringLiteral("kubectl-label") }, nullptr, cb);
         });

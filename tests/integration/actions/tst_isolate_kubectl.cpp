@@ -3,6 +3,7 @@
 // ReplicaSet starts a replacement (the pod keeps running, marked leakdesk.io/isolated), and
 // --revert puts the label back.
 
+#include "KubectlHarness.h"
 #include "TestSupport.h"
 
 #include <nlohmann/json.hpp>
@@ -15,21 +16,14 @@ using nlohmann::json;
 
 class TestIsolateKubectl : public QObject {
     Q_OBJECT
-    QString m_kubectl;
+    test::KubectlHarness m_kubectl;
     QTemporaryDir m_dir;
     test::ServedSandbox m_sandbox;
     QString m_kubeconfig;
 
     json kubectlJson(const QStringList& args)
     {
-        const auto r = test::runProgram(m_kubectl,
-            QStringList { QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("--cache-dir"),
-                m_dir.filePath(QStringLiteral("cache")), QStringLiteral("-n"), QStringLiteral("production") }
-                + args + QStringList { QStringLiteral("-o"), QStringLiteral("json") },
-            60000);
-        if (r.exitCode != 0)
-            qWarning("kubectl %s failed: %s", qPrintable(args.join(u' ')), r.err.constData());
-        return json::parse(r.out.toStdString(), nullptr, false);
+        return m_kubectl.json(QStringList { QStringLiteral("-n"), QStringLiteral("production") } + args);
     }
 
     test::ProcessResult isolate(const QStringList& args)
@@ -66,11 +60,10 @@ private Q_SLOTS:
     void initTestCase()
     {
         LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
-        m_kubectl = test::findProgram(QStringLiteral("kubectl"));
         QVERIFY(m_dir.isValid());
-        m_kubeconfig = m_dir.filePath(QStringLiteral("kubeconfig"));
-        QString why;
-        QVERIFY2(m_sandbox.start({ QStringLiteral("--kubeconfig-out"), m_kubeconfig }, why), qPrintable(why));
+        const QString why = m_kubectl.serve(m_sandbox);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        m_kubeconfig = m_kubectl.kubeconfig();
     }
 
     void cleanupTestCase() { QVERIFY(m_sandbox.stop()); }
@@ -110,9 +103,8 @@ private Q_SLOTS:
         ips = endpointIps();
         QVERIFY2(std::find(ips.begin(), ips.end(), ip) == ips.end(), "the Service still sends it requests");
         // What a responder checks by hand: `kubectl describe service` (it reads EndpointSlices).
-        const auto described = test::runProgram(m_kubectl,
-            { QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("-n"), QStringLiteral("production"),
-                QStringLiteral("describe"), QStringLiteral("service"), QStringLiteral("checkout") });
+        const auto described = m_kubectl.run({ QStringLiteral("-n"), QStringLiteral("production"),
+            QStringLiteral("describe"), QStringLiteral("service"), QStringLiteral("checkout") });
         QVERIFY2(described.exitCode == 0, described.err.constData());
         QByteArray endpointsLine;
         for (const QByteArray& line : described.out.split('\n'))
@@ -162,9 +154,8 @@ private Q_SLOTS:
         QVERIFY2(deleted.out.contains(command), deleted.out.constData());
         QVERIFY(QTest::qWaitFor(
             [&] {
-                const auto r = test::runProgram(m_kubectl,
-                    { QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("-n"), QStringLiteral("production"),
-                        QStringLiteral("get"), QStringLiteral("pod"), pod });
+                const auto r = m_kubectl.run({ QStringLiteral("-n"), QStringLiteral("production"),
+                    QStringLiteral("get"), QStringLiteral("pod"), pod });
                 return r.exitCode != 0 && r.err.contains("NotFound");
             },
             15000));
@@ -177,10 +168,8 @@ private Q_SLOTS:
     {
         const auto before = podNames(QStringLiteral("app=checkout"));
         const QString pod = QString::fromStdString(before.front());
-        const auto r = test::runProgram(m_kubectl,
-            { QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("-n"), QStringLiteral("production"),
-                QStringLiteral("delete"), QStringLiteral("pod"), pod },
-            60000);
+        const auto r = m_kubectl.run({ QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("delete"),
+            QStringLiteral("pod"), pod });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(r.out.contains("deleted"));
         const auto after = podNames(QStringLiteral("app=checkout"));

@@ -4,7 +4,10 @@
 // mismatch), a full disk (nothing left behind), no JDK in the image (debug container offered), a
 // memory-backed /tmp, and a cancel.
 
+#include "KubectlHarness.h"
+#include "SandboxCluster.h"
 #include "TestSupport.h"
+#include "WaitForResult.h"
 #include "capture/HeapCapture.h"
 #include "heap/ClassHistogram.h"
 #include "heap/HprofFile.h"
@@ -50,22 +53,13 @@ struct Outcome {
     QStringList commands;
 };
 
-class Cluster {
+class Cluster : public test::SandboxCluster {
 public:
     Status start(sandbox::SandboxOptions options, qint64 now)
     {
         options.seed = kSeed;
         options.fixedNowMs = now;
-        if (auto s = host.start(options); !s)
-            return s;
-        auto ctx = kube::resolveKubeconfig(host.kubeconfigPath().toStdString());
-        if (!ctx)
-            return ctx.error();
-        auto c = kube::KubeClient::create(*ctx);
-        if (!c)
-            return c.error();
-        client = std::move(c).value();
-        return Ok {};
+        return SandboxCluster::start(options);
     }
 
     Result<kube::KubeClient::ExecOutput> exec(const QString& pod, const QStringList& command)
@@ -74,12 +68,8 @@ public:
         r.ns = QStringLiteral("production");
         r.pod = pod;
         r.command = command;
-        std::optional<Result<kube::KubeClient::ExecOutput>> got;
-        client->execCollect(r, nullptr, [&](Result<kube::KubeClient::ExecOutput> o) { got = std::move(o); });
-        (void)QTest::qWaitFor([&] { return got.has_value(); }, 30000);
-        if (!got)
-            return makeError(ErrorCode::Timeout, "test timed out");
-        return std::move(*got);
+        return test::waitForResult<kube::KubeClient::ExecOutput>(
+            [&](auto done) { client->execCollect(r, nullptr, done); });
     }
 
     // Runs the whole pipeline (or only the pre-flight) and waits for its end.
@@ -111,9 +101,6 @@ public:
         (void)QTest::qWaitFor([&] { return o.result || o.failure || (preflightOnly && o.preflight); }, 60000);
         return o;
     }
-
-    sandbox::SandboxHost host;
-    std::unique_ptr<kube::KubeClient> client;
 };
 
 QByteArray sha256Of(const QString& path)
@@ -382,21 +369,19 @@ private Q_SLOTS:
         const DebugContainerPlan plan
             = planDebugContainer(pod, QStringLiteral("checkout"), QStringLiteral("jdk:17"), QStringLiteral("x1"));
         auto patch = [&](bool dryRun) {
-            std::optional<Result<nlohmann::json>> got;
             kube::KubeClient::PatchOptions o;
             o.dryRun = dryRun;
-            c.client->patch(plan.apiPath, plan.patch, kube::KubeClient::PatchType::StrategicMerge, o, nullptr,
-                [&](Result<nlohmann::json> r) { got = std::move(r); });
-            (void)QTest::qWaitFor([&] { return got.has_value(); }, 30000);
-            return got.value_or(Result<nlohmann::json>(makeError(ErrorCode::Timeout, "timed out")));
+            return test::waitForResult<nlohmann::json>([&](auto done) {
+                c.client->patch(
+                    plan.apiPath, plan.patch, kube::KubeClient::PatchType::StrategicMerge, o, nullptr, done);
+            });
         };
         auto listed = [&] {
-            std::optional<Result<nlohmann::json>> got;
-            c.client->getJson(QStringLiteral("/api/v1/namespaces/production/pods/") + m_pod, {}, nullptr,
-                [&](Result<nlohmann::json> r) { got = std::move(r); });
-            (void)QTest::qWaitFor([&] { return got.has_value(); }, 30000);
-            return got && got->ok() ? (**got)["spec"].value("ephemeralContainers", nlohmann::json::array()).size()
-                                    : std::size_t(99);
+            const auto got = test::waitForResult<nlohmann::json>([&](auto done) {
+                c.client->getJson(QStringLiteral("/api/v1/namespaces/production/pods/") + m_pod, {}, nullptr, done);
+            });
+            return got.ok() ? (*got)["spec"].value("ephemeralContainers", nlohmann::json::array()).size()
+                            : std::size_t(99);
         };
         const auto dry = patch(true);
         QVERIFY2(dry.ok(), dry.ok() ? "" : dry.error().message.c_str());
@@ -414,16 +399,15 @@ private Q_SLOTS:
         // The real `kubectl debug --target` against the same sandbox: its PATCH is accepted and its
         // container execs jcmd next to the JVM.
         LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
-        const QString kubectl = test::findProgram(QStringLiteral("kubectl"));
+        test::KubectlHarness kubectl;
         Cluster c;
         sandbox::SandboxOptions options;
         options.containerVariations["checkout"].withoutJdkTools = true;
         QVERIFY(c.start(options, m_now).ok());
-        const QStringList base = { QStringLiteral("--kubeconfig"), c.host.kubeconfigPath(), QStringLiteral("-n"),
-            QStringLiteral("production") };
+        kubectl.setKubeconfig(c.kubeconfig());
         auto run = [&](const QStringList& args) {
             QProcess p;
-            p.start(kubectl, base + args);
+            kubectl.start(p, QStringList { QStringLiteral("-n"), QStringLiteral("production") } + args);
             // The sandbox answers on this thread's event loop's peer thread; wait without blocking it.
             (void)QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, 60000);
             return std::make_pair(p.exitCode(), QByteArray(p.readAllStandardOutput() + p.readAllStandardError()));

@@ -7,6 +7,8 @@
 #include "investigation/Escalation.h"
 #include "investigation/Investigation.h"
 
+#include "WaitForResult.h"
+
 #include <QSignalSpy>
 #include <QTest>
 
@@ -18,12 +20,11 @@ class TestEscalationSandbox : public QObject {
 
     Result<ServiceContext> contextOf(const QString& service)
     {
-        std::optional<Result<ServiceContext>> got;
-        fetchServiceContext(m_connection->kube(), QStringLiteral("production"), service, this,
-            [&](Result<ServiceContext> r) { got = std::move(r); });
-        if (!QTest::qWaitFor([&] { return got.has_value(); }, 20000))
-            return makeError(ErrorCode::Timeout, "no answer");
-        return std::move(*got);
+        return test::waitForResult<ServiceContext>(
+            [&](auto done) {
+                fetchServiceContext(m_connection->kube(), QStringLiteral("production"), service, this, done);
+            },
+            20000);
     }
 
 private Q_SLOTS:

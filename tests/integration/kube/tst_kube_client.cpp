@@ -1,8 +1,9 @@
 // KubeClient against the sandbox API server on 127.0.0.1: authentication methods as real
 // kubeconfigs use them (token, token file that rotates, exec credential plugins), pagination
 // and typed errors.
-#include "kube/KubeClient.h"
+#include "TestSupport.h"
 #include "WaitForResult.h"
+#include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
 
 #include <QDateTime>
@@ -12,16 +13,6 @@
 
 using namespace leakdesk;
 using namespace leakdesk::kube;
-
-namespace {
-
-template<class T>
-Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
-{
-    return test::waitForResult<T>(call);
-}
-
-} // namespace
 
 class TestKubeClient : public QObject {
     Q_OBJECT
@@ -34,12 +25,9 @@ private:
     QString writeFile(const QString& name, const QByteArray& content, bool executable = false)
     {
         const QString path = m_dir.filePath(name);
-        QFile f(path);
-        [&] { QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate)); }();
-        f.write(content);
-        f.close();
-        if (executable)
-            f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        const QString why = test::writeTestFile(path, content,
+            executable ? std::optional(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner) : std::nullopt);
+        [&] { QVERIFY2(why.isEmpty(), qPrintable(why)); }();
         return path;
     }
 
@@ -84,7 +72,7 @@ private:
 
     Result<ParsedList<Pod>> listPods(KubeClient& c)
     {
-        return wait<ParsedList<Pod>>([&](KubeClient::Callback<ParsedList<Pod>> cb) {
+        return test::waitForResult<ParsedList<Pod>>([&](KubeClient::Callback<ParsedList<Pod>> cb) {
             return c.listPods(QStringLiteral("production"), QStringLiteral("app=checkout"), nullptr, cb);
         });
     }
@@ -207,7 +195,7 @@ private Q_SLOTS:
     {
         auto c = KubeClient::create(contextWithUser(QStringLiteral("    token: %1").arg(QString::fromStdString(m_token))));
         QVERIFY(c.ok());
-        auto r = wait<nlohmann::json>([&](KubeClient::Callback<nlohmann::json> cb) {
+        auto r = test::waitForResult<nlohmann::json>([&](KubeClient::Callback<nlohmann::json> cb) {
             return (*c)->getJson(QStringLiteral("/api/v1/namespaces/production/pods/no-such-pod"), {}, nullptr, cb);
         });
         QVERIFY(!r.ok());

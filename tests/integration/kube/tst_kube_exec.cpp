@@ -3,6 +3,8 @@
 // heap dump streamed through a slow consumer, a transfer resumed after a dropped connection, and
 // stdout paced by the bandwidth fault.
 
+#include "SandboxCluster.h"
+#include "WaitForResult.h"
 #include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
 #include "sandbox/SandboxModel.h"
@@ -41,36 +43,12 @@ std::pair<qint64, std::string> bigHeapMoment()
     return { base, {} };
 }
 
-struct Sandbox {
-    sandbox::SandboxHost host;
-    std::unique_ptr<KubeClient> client;
-
-    Status start(const sandbox::SandboxOptions& options)
-    {
-        if (auto s = host.start(options); !s)
-            return s;
-        auto cfg = loadKubeConfig({ host.kubeconfigPath().toStdString() });
-        if (!cfg)
-            return cfg.error();
-        auto ctx = resolveContext(*cfg);
-        if (!ctx)
-            return ctx.error();
-        auto c = KubeClient::create(*ctx);
-        if (!c)
-            return c.error();
-        client = std::move(c).value();
-        return Ok {};
-    }
-};
+using Sandbox = test::SandboxCluster;
 
 Result<KubeClient::ExecOutput> collect(KubeClient& client, const ExecRequest& request)
 {
-    std::optional<Result<KubeClient::ExecOutput>> got;
-    client.execCollect(request, nullptr, [&](Result<KubeClient::ExecOutput> r) { got = std::move(r); });
-    (void)QTest::qWaitFor([&] { return got.has_value(); }, 60000);
-    if (!got)
-        return makeError(ErrorCode::Timeout, "test timed out");
-    return std::move(*got);
+    return test::waitForResult<KubeClient::ExecOutput>(
+        [&](auto done) { client.execCollect(request, nullptr, done); }, 60000);
 }
 
 ExecRequest request(const std::string& pod, const QStringList& command)

@@ -2,8 +2,9 @@
 // retried on reads until they succeed, a dropped connection ends in a clear error rather than a
 // hang, and a server slower than the client's timeout gives a timeout error. Seeded, so every
 // run sees the same faults.
-#include "kube/KubeClient.h"
+#include "SandboxCluster.h"
 #include "WaitForResult.h"
+#include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
 
 #include <QNetworkAccessManager>
@@ -15,61 +16,45 @@ using namespace leakdesk::kube;
 
 namespace {
 
-template<class T> Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
-{
-    return test::waitForResult<T>(call, 60000);
-}
+// Retries and injected latency make an answer slower than the usual 30 s allowance.
+constexpr int kAnswerMs = 60000;
 
 Result<ParsedList<Pod>> listPods(KubeClient& c)
 {
-    return wait<ParsedList<Pod>>([&](KubeClient::Callback<ParsedList<Pod>> cb) {
-        return c.listPods(QStringLiteral("production"), {}, nullptr, cb);
-    });
+    return test::waitForResult<ParsedList<Pod>>(
+        [&](KubeClient::Callback<ParsedList<Pod>> cb) {
+            return c.listPods(QStringLiteral("production"), {}, nullptr, cb);
+        },
+        kAnswerMs);
 }
 
 Result<KubeClient::PatchedDeployment> dryRunPatch(KubeClient& c)
 {
-    return wait<KubeClient::PatchedDeployment>([&](KubeClient::Callback<KubeClient::PatchedDeployment> cb) {
-        return c.patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"),
-            nlohmann::json::parse(R"({"metadata":{"annotations":{"leakdesk/test":"faults"}}})"),
-            KubeClient::PatchType::Merge, KubeClient::PatchOptions { true, QStringLiteral("leakdesk") }, nullptr, cb);
-    });
+    return test::waitForResult<KubeClient::PatchedDeployment>(
+        [&](KubeClient::Callback<KubeClient::PatchedDeployment> cb) {
+            return c.patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"),
+                nlohmann::json::parse(R"({"metadata":{"annotations":{"leakdesk/test":"faults"}}})"),
+                KubeClient::PatchType::Merge, KubeClient::PatchOptions { true, QStringLiteral("leakdesk") }, nullptr,
+                cb);
+        },
+        kAnswerMs);
 }
 
-struct FaultySandbox {
-    sandbox::SandboxHost host;
-    std::unique_ptr<KubeClient> client;
-};
-
 // A sandbox injecting `spec` (parsed as on the command line) and a client of its kubeconfig.
-std::unique_ptr<FaultySandbox> start(const std::string& spec, const KubeClientOptions& clientOptions, bool tls = false)
+std::unique_ptr<test::SandboxCluster> start(
+    const std::string& spec, const KubeClientOptions& clientOptions, bool tls = false)
 {
     auto faults = sandbox::FaultSpec::parse(spec);
     [&] { QVERIFY2(faults.ok(), faults.ok() ? "" : faults.error().toString().c_str()); }();
     if (!faults)
         return nullptr;
-    auto s = std::make_unique<FaultySandbox>();
     sandbox::SandboxOptions options;
     options.faults = *faults;
     options.tls = tls;
-    auto st = s->host.start(options);
+    auto s = std::make_unique<test::SandboxCluster>();
+    const auto st = s->start(options, clientOptions);
     [&] { QVERIFY2(st.ok(), st.ok() ? "" : st.error().toString().c_str()); }();
-    if (!st)
-        return nullptr;
-    auto cfg = loadKubeConfig({ s->host.kubeconfigPath().toStdString() });
-    [&] { QVERIFY(cfg.ok()); }();
-    if (!cfg)
-        return nullptr;
-    auto ctx = resolveContext(*cfg);
-    [&] { QVERIFY(ctx.ok()); }();
-    if (!ctx)
-        return nullptr;
-    auto c = KubeClient::create(*ctx, clientOptions);
-    [&] { QVERIFY(c.ok()); }();
-    if (!c)
-        return nullptr;
-    s->client = std::move(*c);
-    return s;
+    return st ? std::move(s) : nullptr;
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 // 410 Expired (its snapshot was compacted), as client-go's pager does. The sandbox must page as the
 // API server does: limit, continue, remainingItemCount, one resourceVersion for all pages, pages read
 // from the first page's snapshot, 400 for a token it never issued, 410 for an expired one.
+#include "SandboxCluster.h"
 #include "WaitForResult.h"
 #include "kube/KubeClient.h"
 #include "sandbox/KubeApi.h"
@@ -30,15 +31,9 @@ constexpr std::size_t kOtherPods = 7; // checkout 3, payments 2, catalog 2
 
 std::unique_ptr<KubeClient> clientFor(const sandbox::SandboxHost& host, int pageSize)
 {
-    auto cfg = loadKubeConfig({ host.kubeconfigPath().toStdString() });
-    if (!cfg)
-        return nullptr;
-    auto ctx = resolveContext(*cfg);
-    if (!ctx)
-        return nullptr;
     KubeClientOptions options;
     options.pageSize = pageSize;
-    auto c = KubeClient::create(*ctx, options);
+    auto c = test::SandboxCluster::clientOf(host, {}, options);
     return c ? std::move(*c) : nullptr;
 }
 

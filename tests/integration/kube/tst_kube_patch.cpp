@@ -3,10 +3,10 @@
 // validation errors, and the rollout that follows a patched template (new ReplicaSet, pods with
 // the new limit and env, and memory that keeps growing past the old limit).
 
-#include "kube/KubeClient.h"
+#include "SandboxCluster.h"
 #include "WaitForResult.h"
+#include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
-#include "SandboxMoments.h"
 
 #include <QDateTime>
 #include <QTest>
@@ -16,11 +16,6 @@ using namespace leakdesk::kube;
 using nlohmann::json;
 
 namespace {
-
-template<class T> Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
-{
-    return test::waitForResult<T>(call);
-}
 
 const QString kNs = QStringLiteral("production");
 constexpr qint64 kGi = 1024LL * 1024 * 1024;
@@ -39,14 +34,12 @@ json limitsPatch(const std::string& memory)
 
 class TestKubePatch : public QObject {
     Q_OBJECT
-    sandbox::SandboxHost m_sandbox;
-    std::unique_ptr<KubeClient> m_admin;
-    std::unique_ptr<KubeClient> m_viewer;
+    test::SandboxCluster m_cluster;
 
     Result<KubeClient::PatchedDeployment> patch(KubeClient& c, const json& body, bool dryRun,
         KubeClient::PatchType type = KubeClient::PatchType::StrategicMerge)
     {
-        return wait<KubeClient::PatchedDeployment>([&](auto cb) {
+        return test::waitForResult<KubeClient::PatchedDeployment>([&](auto cb) {
             return c.patchDeployment(
                 kNs, QStringLiteral("checkout"), body, type, { dryRun, QStringLiteral("leakdesk") }, nullptr, cb);
         });
@@ -54,7 +47,8 @@ class TestKubePatch : public QObject {
 
     Result<Deployment> checkout()
     {
-        auto r = wait<ParsedList<Deployment>>([&](auto cb) { return m_admin->listDeployments(kNs, nullptr, cb); });
+        auto r = test::waitForResult<ParsedList<Deployment>>(
+            [&](auto cb) { return m_cluster.client->listDeployments(kNs, nullptr, cb); });
         if (!r)
             return r.error();
         for (auto& d : r->items)
@@ -65,8 +59,8 @@ class TestKubePatch : public QObject {
 
     Result<ParsedList<Pod>> checkoutPods()
     {
-        return wait<ParsedList<Pod>>(
-            [&](auto cb) { return m_admin->listPods(kNs, QStringLiteral("app=checkout"), nullptr, cb); });
+        return test::waitForResult<ParsedList<Pod>>(
+            [&](auto cb) { return m_cluster.client->listPods(kNs, QStringLiteral("app=checkout"), nullptr, cb); });
     }
 
 private Q_SLOTS:
@@ -74,17 +68,15 @@ private Q_SLOTS:
     {
         sandbox::SandboxOptions options;
         options.readOnlyUser = true;
-        options.fixedNowMs = test::testNowMs();
-        QVERIFY(m_sandbox.start(options).ok());
-        auto cfg = loadKubeConfig({ m_sandbox.kubeconfigPath().toStdString() });
+        const auto started = m_cluster.start(test::SandboxCluster::pinnedNow(options));
+        QVERIFY2(started.ok(), started.ok() ? "" : started.error().toString().c_str());
+        // The kubeconfig has both users, the read-only one under its own name.
+        auto cfg = loadKubeConfig({ m_cluster.host.kubeconfigPath().toStdString() });
         QVERIFY(cfg.ok());
         QCOMPARE(cfg->contextNames().size(), std::size_t(2));
-        auto admin = resolveContext(*cfg);
-        auto viewer = resolveContext(*cfg, m_sandbox.readOnlyContextName().toStdString());
-        QVERIFY(admin.ok() && viewer.ok());
+        auto viewer = resolveContext(*cfg, m_cluster.host.readOnlyContextName().toStdString());
+        QVERIFY(viewer.ok());
         QCOMPARE(viewer->user.name, std::string("leakdesk-sandbox-viewer"));
-        m_admin = std::move(KubeClient::create(*admin)).value();
-        m_viewer = std::move(KubeClient::create(*viewer)).value();
     }
 
     void accessReview_data()
@@ -125,8 +117,8 @@ private Q_SLOTS:
         QFETCH(QString, resource);
         QFETCH(QString, subresource);
         QFETCH(bool, allowed);
-        KubeClient& c = viewer ? *m_viewer : *m_admin;
-        const auto r = wait<KubeClient::AccessReview>([&](auto cb) {
+        KubeClient& c = viewer ? *m_cluster.viewer : *m_cluster.client;
+        const auto r = test::waitForResult<KubeClient::AccessReview>([&](auto cb) {
             return c.accessReview(verb, group, resource, kNs, QStringLiteral("checkout"), nullptr, cb, subresource);
         });
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
@@ -137,7 +129,7 @@ private Q_SLOTS:
 
     void viewerPatchIsForbiddenWithTheRbacMessage()
     {
-        const auto r = patch(*m_viewer, limitsPatch("4Gi"), true);
+        const auto r = patch(*m_cluster.viewer, limitsPatch("4Gi"), true);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, ErrorCode::Forbidden);
         QVERIFY2(
@@ -152,7 +144,7 @@ private Q_SLOTS:
         const auto before = checkout();
         QVERIFY(before.ok());
         QCOMPARE(before->containers.at(0).memoryLimitBytes.value_or(0), 2 * kGi);
-        const auto r = patch(*m_admin, limitsPatch("4Gi"), true);
+        const auto r = patch(*m_cluster.client, limitsPatch("4Gi"), true);
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
         QCOMPARE(r->deployment.containers.at(0).memoryLimitBytes.value_or(0), 4 * kGi);
         QCOMPARE(r->object["metadata"].value("generation", 0), 2);
@@ -168,20 +160,20 @@ private Q_SLOTS:
     {
         json body = limitsPatch("1Gi");
         body["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"] = { { "memory", "3Gi" } };
-        const auto r = patch(*m_admin, body, true);
+        const auto r = patch(*m_cluster.client, body, true);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, ErrorCode::Invalid);
         QVERIFY2(QString::fromStdString(r.error().message)
                      .contains(QStringLiteral("must be less than or equal to memory limit")),
             r.error().message.c_str());
-        const auto bad = patch(*m_admin, limitsPatch("4Gx"), true);
+        const auto bad = patch(*m_cluster.client, limitsPatch("4Gx"), true);
         QCOMPARE(bad.error().code, ErrorCode::Invalid);
     }
 
     void staleResourceVersionIsAConflict()
     {
         const json stale = { { "metadata", { { "resourceVersion", "1" } } }, { "spec", { { "paused", false } } } };
-        const auto r = patch(*m_admin, stale, false, KubeClient::PatchType::Merge);
+        const auto r = patch(*m_cluster.client, stale, false, KubeClient::PatchType::Merge);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, ErrorCode::Conflict);
         QVERIFY2(QString::fromStdString(r.error().message).contains(QStringLiteral("the object has been modified")),
@@ -196,7 +188,7 @@ private Q_SLOTS:
         // The precondition holds when the resourceVersion is current.
         json body = limitsPatch("4Gi");
         body["metadata"] = { { "resourceVersion", before->meta.resourceVersion } };
-        const auto r = patch(*m_admin, body, false);
+        const auto r = patch(*m_cluster.client, body, false);
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
         QVERIFY(r->deployment.meta.resourceVersion != before->meta.resourceVersion);
         bool managedByUs = false;
@@ -206,7 +198,7 @@ private Q_SLOTS:
         QCOMPARE(checkout()->containers.at(0).memoryLimitBytes.value_or(0), 4 * kGi);
 
         // The rolling update takes under two minutes; afterwards only new pods are left.
-        m_sandbox.advanceClock(3 * 60 * 1000);
+        m_cluster.host.advanceClock(3 * 60 * 1000);
         const auto newPods = checkoutPods();
         QVERIFY(newPods.ok());
         QCOMPARE(newPods->items.size(), std::size_t(3));
@@ -216,8 +208,9 @@ private Q_SLOTS:
             QCOMPARE(p.containers.at(0).memoryLimitBytes.value_or(0), 4 * kGi);
             QCOMPARE(p.restartCount(), 0);
         }
-        const auto rs = wait<json>([&](auto cb) {
-            return m_admin->getJson(QStringLiteral("/apis/apps/v1/namespaces/production/replicasets"), {}, nullptr, cb);
+        const auto rs = test::waitForResult<json>([&](auto cb) {
+            return m_cluster.client->getJson(
+                QStringLiteral("/apis/apps/v1/namespaces/production/replicasets"), {}, nullptr, cb);
         });
         int checkoutSets = 0;
         for (const auto& item : (*rs)["items"])
@@ -226,9 +219,10 @@ private Q_SLOTS:
         QCOMPARE(checkoutSets, 2);
 
         // An hour later the leak has grown past the old 2Gi limit without an OOM kill.
-        m_sandbox.advanceClock(70 * 60 * 1000);
-        const auto metrics = wait<ParsedList<PodMetrics>>(
-            [&](auto cb) { return m_admin->listPodMetrics(kNs, QStringLiteral("app=checkout"), nullptr, cb); });
+        m_cluster.host.advanceClock(70 * 60 * 1000);
+        const auto metrics = test::waitForResult<ParsedList<PodMetrics>>([&](auto cb) {
+            return m_cluster.client->listPodMetrics(kNs, QStringLiteral("app=checkout"), nullptr, cb);
+        });
         QVERIFY(metrics.ok());
         std::int64_t peak = 0;
         for (const auto& m : metrics->items)
@@ -246,7 +240,7 @@ private Q_SLOTS:
                             { "env",
                                 json::array({ { { "name", "HEAP_LIMIT_RESTART" },
                                     { "value", "3584m" } } }) } } }) } } } } } } } };
-        const auto r = patch(*m_admin, env, false);
+        const auto r = patch(*m_cluster.client, env, false);
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
         const auto& c = r->deployment.containers.at(0);
         QVERIFY(std::find(
@@ -254,7 +248,7 @@ private Q_SLOTS:
             != c.env.end());
         QCOMPARE(c.memoryLimitBytes.value_or(0), 4 * kGi); // the earlier patch stays
         // Three hours on, every checkout pod has restarted itself at 3584 MiB instead of being OOMKilled.
-        m_sandbox.advanceClock(3 * 3600 * 1000);
+        m_cluster.host.advanceClock(3 * 3600 * 1000);
         const auto pods = checkoutPods();
         QVERIFY(pods.ok());
         QCOMPARE(pods->items.size(), std::size_t(3));

@@ -1,8 +1,10 @@
 // KubeClient against the sandbox served over https (SandboxOptions::tls): the CA from the
 // generated kubeconfig is trusted and nothing else, tls-server-name and insecure-skip-tls-verify
 // behave as in kubectl, and users authenticate with a bearer token or a client certificate.
-#include "kube/KubeClient.h"
+#include "SandboxCluster.h"
+#include "TestSupport.h"
 #include "WaitForResult.h"
+#include "kube/KubeClient.h"
 #include "sandbox/SandboxCertificates.h"
 #include "sandbox/SandboxHost.h"
 
@@ -17,21 +19,17 @@ using namespace leakdesk::kube;
 
 namespace {
 
-template<class T> Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
-{
-    return test::waitForResult<T>(call);
-}
-
 Result<ParsedList<Pod>> listPods(KubeClient& c)
 {
-    return wait<ParsedList<Pod>>([&](KubeClient::Callback<ParsedList<Pod>> cb) {
+    return test::waitForResult<ParsedList<Pod>>([&](KubeClient::Callback<ParsedList<Pod>> cb) {
         return c.listPods(QStringLiteral("production"), QStringLiteral("app=checkout"), nullptr, cb);
     });
 }
 
 Result<KubeClient::PatchedDeployment> dryRunPatch(KubeClient& c)
 {
-    return wait<KubeClient::PatchedDeployment>([&](KubeClient::Callback<KubeClient::PatchedDeployment> cb) {
+    return test::waitForResult<KubeClient::PatchedDeployment>([&](KubeClient::Callback<KubeClient::PatchedDeployment>
+                                                                      cb) {
         return c.patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"),
             nlohmann::json::parse(R"({"metadata":{"annotations":{"leakdesk/test":"tls"}}})"),
             KubeClient::PatchType::Merge, KubeClient::PatchOptions { true, QStringLiteral("leakdesk") }, nullptr, cb);
@@ -87,11 +85,9 @@ private:
     QString writeFile(const QString& name, const QByteArray& content, bool executable = false)
     {
         const QString path = m_dir.filePath(name);
-        QFile f(path);
-        [&] { QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate)); }();
-        f.write(content);
-        f.close();
-        f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | (executable ? QFile::ExeOwner : QFile::Permissions()));
+        const QString why = test::writeTestFile(path, content,
+            QFile::ReadOwner | QFile::WriteOwner | (executable ? QFile::ExeOwner : QFile::Permissions()));
+        [&] { QVERIFY2(why.isEmpty(), qPrintable(why)); }();
         return path;
     }
 
@@ -105,15 +101,7 @@ private:
     // The sandbox's own kubeconfig, context by name.
     std::unique_ptr<KubeClient> generatedClient(const sandbox::SandboxHost& host, const QString& contextName)
     {
-        auto cfg = loadKubeConfig({ host.kubeconfigPath().toStdString() });
-        [&] { QVERIFY2(cfg.ok(), cfg.ok() ? "" : cfg.error().message.c_str()); }();
-        if (!cfg)
-            return nullptr;
-        auto ctx = resolveContext(*cfg, contextName.toStdString());
-        [&] { QVERIFY2(ctx.ok(), ctx.ok() ? "" : ctx.error().message.c_str()); }();
-        if (!ctx)
-            return nullptr;
-        auto c = KubeClient::create(*ctx);
+        auto c = test::SandboxCluster::clientOf(host, contextName.toStdString());
         [&] { QVERIFY2(c.ok(), c.ok() ? "" : c.error().message.c_str()); }();
         return c ? std::move(*c) : nullptr;
     }
@@ -384,7 +372,7 @@ private Q_SLOTS:
             r.ns = QStringLiteral("production");
             r.pod = QString::fromStdString(pod.meta.name);
             r.command = { QStringLiteral("jcmd"), QStringLiteral("-l") };
-            auto out = wait<KubeClient::ExecOutput>(
+            auto out = test::waitForResult<KubeClient::ExecOutput>(
                 [&](KubeClient::Callback<KubeClient::ExecOutput> cb) { return c->execCollect(r, nullptr, cb); });
             // A pod between an OOM kill and its restart has no running container: try the next.
             if (out.ok() && out->result.exitCode == 0) {
@@ -410,7 +398,7 @@ private Q_SLOTS:
         r.ns = QStringLiteral("production");
         r.pod = QStringLiteral("checkout-0"); // refused before the pod is looked up
         r.command = { QStringLiteral("jcmd"), QStringLiteral("-l") };
-        auto out = wait<KubeClient::ExecOutput>(
+        auto out = test::waitForResult<KubeClient::ExecOutput>(
             [&](KubeClient::Callback<KubeClient::ExecOutput> cb) { return c->execCollect(r, nullptr, cb); });
         QVERIFY(!out.ok());
         QCOMPARE(out.error().code, ErrorCode::Network);
@@ -438,7 +426,7 @@ private Q_SLOTS:
         r.ns = QStringLiteral("production");
         r.pod = QStringLiteral("checkout-0");
         r.command = { QStringLiteral("true") };
-        auto out = wait<KubeClient::ExecOutput>(
+        auto out = test::waitForResult<KubeClient::ExecOutput>(
             [&](KubeClient::Callback<KubeClient::ExecOutput> cb) { return c->execCollect(r, nullptr, cb); });
         QVERIFY(!out.ok());
         const QString text = errorText(out.error());

@@ -3,11 +3,11 @@
 // ending streams (timeoutSeconds) and the client carrying on, 410 Gone answered by a new list,
 // selectors, and cancel() that stops the callbacks.
 
-#include "kube/KubeClient.h"
+#include "SandboxCluster.h"
 #include "WaitForResult.h"
+#include "kube/KubeClient.h"
 #include "kube/KubePaths.h"
 #include "sandbox/SandboxHost.h"
-#include "SandboxMoments.h"
 
 #include <QDateTime>
 #include <QTest>
@@ -21,11 +21,6 @@ namespace {
 
 const QString kNs = QStringLiteral("production");
 constexpr qint64 kMinute = 60 * 1000;
-
-template<class T> Result<T> wait(std::function<KubeCall(KubeClient::Callback<T>)> call)
-{
-    return test::waitForResult<T>(call);
-}
 
 // Everything one watch delivered, in order.
 struct Recorder {
@@ -56,12 +51,11 @@ long long rvOf(const std::string& rv)
 
 class TestKubeWatch : public QObject {
     Q_OBJECT
-    sandbox::SandboxHost m_sandbox;
-    std::unique_ptr<KubeClient> m_client;
+    test::SandboxCluster m_cluster;
 
     KubeCall watch(const QString& path, KubeClient::WatchOptions options, Recorder& rec, QObject* context = nullptr)
     {
-        return m_client->watch(
+        return m_cluster.client->watch(
             path, options, context, [&rec](const KubeClient::WatchEvent& e) { rec.events.push_back(e); },
             [&rec](const Error& e) { rec.error = e; });
     }
@@ -69,14 +63,8 @@ class TestKubeWatch : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        sandbox::SandboxOptions options;
-        options.fixedNowMs = test::testNowMs();
-        QVERIFY(m_sandbox.start(options).ok());
-        auto cfg = loadKubeConfig({ m_sandbox.kubeconfigPath().toStdString() });
-        QVERIFY(cfg.ok());
-        auto ctx = resolveContext(*cfg);
-        QVERIFY(ctx.ok());
-        m_client = std::move(KubeClient::create(*ctx)).value();
+        const auto started = m_cluster.start(test::SandboxCluster::pinnedNow());
+        QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
     }
 
     // OOM kills restart checkout's containers as the clock moves: the watch sees the same pods
@@ -93,7 +81,7 @@ private Q_SLOTS:
         for (const json& pod : list["items"])
             restarts[pod["metadata"]["name"]] = pod["status"]["containerStatuses"][0]["restartCount"];
 
-        m_sandbox.advanceClock(60 * kMinute);
+        m_cluster.host.advanceClock(60 * kMinute);
         QTRY_VERIFY_WITH_TIMEOUT(!rec.changes().empty(), 10000);
         QVERIFY(!rec.error);
         long long last = rvOf(rec.events.front().resourceVersion);
@@ -132,8 +120,8 @@ private Q_SLOTS:
                         json::array({ { { "name", "catalog" },
                             { "env",
                                 json::array({ { { "name", "WATCH_TEST" }, { "value", "1" } } }) } } }) } } } } } } } };
-        auto patched = wait<KubeClient::PatchedDeployment>([&](auto cb) {
-            return m_client->patchDeployment(
+        auto patched = test::waitForResult<KubeClient::PatchedDeployment>([&](auto cb) {
+            return m_cluster.client->patchDeployment(
                 kNs, QStringLiteral("catalog"), patch, KubeClient::PatchType::StrategicMerge, {}, nullptr, cb);
         });
         QVERIFY2(patched.ok(), patched.ok() ? "" : patched.error().message.c_str());
@@ -155,7 +143,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(sawAdded(), 10000);
         // Ready 24 s after its creation, the new pod replaces an old one: first Terminating
         // (deletionTimestamp), then gone.
-        m_sandbox.advanceClock(24 * 1000);
+        m_cluster.host.advanceClock(24 * 1000);
         auto terminating = [&]() -> std::string {
             for (const auto* e : pods.changes())
                 if (e->type == Type::Modified && e->object["metadata"].contains("deletionTimestamp"))
@@ -164,7 +152,7 @@ private Q_SLOTS:
         };
         QTRY_VERIFY_WITH_TIMEOUT(!terminating().empty(), 10000);
         QCOMPARE(pods.count(Type::Deleted), 0);
-        m_sandbox.advanceClock(3 * kMinute);
+        m_cluster.host.advanceClock(3 * kMinute);
         QTRY_VERIFY_WITH_TIMEOUT(pods.count(Type::Deleted) >= 1, 10000);
         bool deletedTheTerminatingOne = false;
         for (const auto* e : pods.changes())
@@ -211,7 +199,8 @@ private Q_SLOTS:
         q.addQueryItem(QStringLiteral("watch"), QStringLiteral("true"));
         q.addQueryItem(QStringLiteral("resourceVersion"), QStringLiteral("1"));
         q.addQueryItem(QStringLiteral("timeoutSeconds"), QStringLiteral("5"));
-        auto r = wait<json>([&](auto cb) { return m_client->getJson(paths::pods(kNs), q, nullptr, cb); });
+        auto r = test::waitForResult<json>(
+            [&](auto cb) { return m_cluster.client->getJson(paths::pods(kNs), q, nullptr, cb); });
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
         QCOMPARE(QString::fromStdString(r->value("type", "")), QStringLiteral("ERROR"));
         QCOMPARE((*r)["object"].value("code", 0), 410);
@@ -223,14 +212,19 @@ private Q_SLOTS:
     // lists again and watches on from the new list.
     void goneRelistsAndWatchesOn()
     {
-        auto first = wait<ParsedList<Pod>>([&](auto cb) { return m_client->listPods(kNs, {}, nullptr, cb); });
+        auto first = test::waitForResult<ParsedList<Pod>>(
+            [&](auto cb) { return m_cluster.client->listPods(kNs, {}, nullptr, cb); });
         QVERIFY(first.ok());
         const std::string stale = first->resourceVersion;
         // Two lists an hour apart: the changes of the first hour are recorded, then expire.
-        m_sandbox.advanceClock(60 * kMinute);
-        QVERIFY(wait<ParsedList<Pod>>([&](auto cb) { return m_client->listPods(kNs, {}, nullptr, cb); }).ok());
-        m_sandbox.advanceClock(60 * kMinute);
-        QVERIFY(wait<ParsedList<Pod>>([&](auto cb) { return m_client->listPods(kNs, {}, nullptr, cb); }).ok());
+        m_cluster.host.advanceClock(60 * kMinute);
+        QVERIFY(test::waitForResult<ParsedList<Pod>>([&](auto cb) {
+            return m_cluster.client->listPods(kNs, {}, nullptr, cb);
+        }).ok());
+        m_cluster.host.advanceClock(60 * kMinute);
+        QVERIFY(test::waitForResult<ParsedList<Pod>>([&](auto cb) {
+            return m_cluster.client->listPods(kNs, {}, nullptr, cb);
+        }).ok());
 
         Recorder rec;
         KubeCall call = watch(paths::pods(kNs), { {}, {}, QString::fromStdString(stale), true, 300 }, rec);
@@ -239,7 +233,7 @@ private Q_SLOTS:
         QVERIFY2(rec.changes().empty(), "nothing may be delivered from a resourceVersion the server no longer has");
         QVERIFY(rvOf(rec.events.front().resourceVersion) > rvOf(stale));
         // ... and watches on: the next hour's restarts arrive.
-        m_sandbox.advanceClock(60 * kMinute);
+        m_cluster.host.advanceClock(60 * kMinute);
         QTRY_VERIFY_WITH_TIMEOUT(!rec.changes().empty(), 10000);
         QCOMPARE(rec.count(Type::Listed), 1);
         call.cancel();
@@ -252,7 +246,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(rec.count(Type::Listed), 1, 10000);
         call.cancel();
         const std::size_t seen = rec.events.size();
-        m_sandbox.advanceClock(60 * kMinute);
+        m_cluster.host.advanceClock(60 * kMinute);
         QTest::qWait(3000); // three server polls and three stream timeouts
         QCOMPARE(rec.events.size(), seen);
         QVERIFY(!rec.error);
@@ -266,7 +260,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(rec.count(Type::Listed), 1, 10000);
         context.reset();
         const std::size_t seen = rec.events.size();
-        m_sandbox.advanceClock(60 * kMinute);
+        m_cluster.host.advanceClock(60 * kMinute);
         QTest::qWait(2500);
         QCOMPARE(rec.events.size(), seen);
     }
@@ -275,18 +269,14 @@ private Q_SLOTS:
     // TLS, and the reconnects after each timeoutSeconds too.
     void watchOverTls()
     {
-        sandbox::SandboxHost tlsSandbox;
+        test::SandboxCluster tls;
         sandbox::SandboxOptions options;
         options.tls = true;
-        options.fixedNowMs = test::testNowMs();
-        const auto started = tlsSandbox.start(options);
+        const auto started = tls.start(test::SandboxCluster::pinnedNow(options));
         QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
+        sandbox::SandboxHost& tlsSandbox = tls.host;
         QCOMPARE(tlsSandbox.kubeUrl().scheme(), QStringLiteral("https"));
-        auto cfg = loadKubeConfig({ tlsSandbox.kubeconfigPath().toStdString() });
-        QVERIFY(cfg.ok());
-        auto ctx = resolveContext(*cfg);
-        QVERIFY(ctx.ok());
-        auto client = std::move(KubeClient::create(*ctx)).value();
+        auto& client = tls.client;
         QVERIFY(client->tlsVerified());
 
         Recorder rec;

@@ -1,6 +1,7 @@
 // The real kubectl against `leakdesk-cli sandbox serve`: the runbook's commands for steps 1 and 2
 // must work and print what an on-call engineer expects from a cluster with a leaking checkout.
 
+#include "KubectlHarness.h"
 #include "TestSupport.h"
 
 #include "prometheus/QueryCatalogue.h"
@@ -68,32 +69,21 @@ QStringList endpointIps(const QByteArray& endpointsJson, const QString& list)
 
 class TestKubectl : public QObject {
     Q_OBJECT
-    QString m_kubectl;
+    test::KubectlHarness m_kubectl;
     QTemporaryDir m_dir;
     test::ServedSandbox m_served;
     std::unique_ptr<test::ServedSandbox> m_crowd; // 1,300 more pods, started by the first paging test
 
-    test::ProcessResult kubectl(const QStringList& args)
-    {
-        // Own discovery cache: never read or write the user's ~/.kube.
-        return test::runProgram(m_kubectl,
-            QStringList { QStringLiteral("--kubeconfig"), m_served.kubeconfig, QStringLiteral("--cache-dir"),
-                m_dir.filePath(QStringLiteral("cache")) }
-                + args,
-            60000);
-    }
+    test::ProcessResult kubectl(const QStringList& args) { return m_kubectl.run(args); }
 
 private Q_SLOTS:
     void initTestCase()
     {
         LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
-        m_kubectl = test::findProgram(QStringLiteral("kubectl"));
-        QVERIFY2(QFile::exists(test::cliPath()), "LEAKDESK_CLI must point at the built leakdesk-cli");
         QVERIFY(m_dir.isValid());
-        QString why;
-        QVERIFY2(m_served.start({ QStringLiteral("--kubeconfig-out"), m_dir.filePath(QStringLiteral("kubeconfig")) }, why),
-            qPrintable(why));
-        QCOMPARE(m_served.kubeconfig, m_dir.filePath(QStringLiteral("kubeconfig")));
+        const QString why = m_kubectl.serve(m_served);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        QCOMPARE(m_served.kubeconfig, m_kubectl.kubeconfig()); // --kubeconfig-out is where it was written
         QVERIFY(m_served.kubeUrl.startsWith(QLatin1String("http://127.0.0.1:")));
         QVERIFY(m_served.prometheusUrl.startsWith(QLatin1String("http://127.0.0.1:")));
     }
@@ -464,10 +454,9 @@ private Q_SLOTS:
 
     void plainHttpServesKubectlWithoutCredentials()
     {
-        const auto r = test::runProgram(m_kubectl,
+        const auto r = m_kubectl.runWithoutKubeconfig(
             { QStringLiteral("--server"), m_served.kubeUrl, QStringLiteral("--token"), QStringLiteral("not-the-token"),
-                QStringLiteral("--insecure-skip-tls-verify"), QStringLiteral("--cache-dir"),
-                m_dir.filePath(QStringLiteral("cache2")), QStringLiteral("get"), QStringLiteral("pods"),
+                QStringLiteral("--insecure-skip-tls-verify"), QStringLiteral("get"), QStringLiteral("pods"),
                 QStringLiteral("-n"), QStringLiteral("production") },
             60000, { QStringLiteral("KUBECONFIG=") + m_dir.filePath(QStringLiteral("none")) });
         // Over plain http kubectl drops the token entirely, so this request is anonymous and served;
@@ -509,12 +498,11 @@ private Q_SLOTS:
                     why),
                 qPrintable(why));
         }
-        QStringList args { QStringLiteral("--kubeconfig"), m_crowd->kubeconfig, QStringLiteral("--cache-dir"),
-            m_dir.filePath(QStringLiteral("cache")), QStringLiteral("get"), QStringLiteral("pods"),
-            QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("-o"), QStringLiteral("name") };
+        QStringList args { QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"),
+            QStringLiteral("production"), QStringLiteral("-o"), QStringLiteral("name") };
         if (!chunkSize.isEmpty())
             args << QStringLiteral("--chunk-size=") + chunkSize;
-        const auto r = test::runProgram(m_kubectl, args, 120000);
+        const auto r = m_kubectl.runOn(m_crowd->kubeconfig, args, 120000);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QList<QByteArray> names = r.out.trimmed().split('\n');
         QCOMPARE(names.size(), 1307);
@@ -536,10 +524,9 @@ private Q_SLOTS:
                                     m_dir.filePath(QStringLiteral("expiring-kubeconfig")) },
                      why),
             qPrintable(why));
-        const auto r = test::runProgram(m_kubectl,
-            { QStringLiteral("--kubeconfig"), expiring.kubeconfig, QStringLiteral("--cache-dir"),
-                m_dir.filePath(QStringLiteral("cache")), QStringLiteral("get"), QStringLiteral("pods"),
-                QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("-o"), QStringLiteral("name") },
+        const auto r = m_kubectl.runOn(expiring.kubeconfig,
+            { QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("production"),
+                QStringLiteral("-o"), QStringLiteral("name") },
             120000);
         QVERIFY2(r.exitCode != 0, r.out.right(300).constData());
         QVERIFY2(r.err.contains("Expired") && r.err.contains("continue parameter is too old"), r.err.constData());

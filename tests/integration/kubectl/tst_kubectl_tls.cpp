@@ -2,11 +2,11 @@
 // the generated kubeconfig, authenticate with the token or the client certificate in it, be
 // refused without them, and see the read-only user's RBAC over https as over http.
 
+#include "KubectlHarness.h"
 #include "TestSupport.h"
 
 #include <QElapsedTimer>
 #include <QFile>
-#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -23,7 +23,7 @@ namespace {
 
 class TestKubectlTls : public QObject {
     Q_OBJECT
-    QString m_kubectl;
+    test::KubectlHarness m_kubectl;
     QTemporaryDir m_dir;
     test::ServedSandbox m_tokenSandbox; // --tls --token ... --read-only-user
     test::ServedSandbox m_certSandbox; // --tls --auth client-cert --read-only-user
@@ -31,12 +31,7 @@ class TestKubectlTls : public QObject {
 
     test::ProcessResult kubectl(const test::ServedSandbox& s, const QStringList& args)
     {
-        // Own discovery cache per server: never read or write the user's ~/.kube.
-        return test::runProgram(m_kubectl,
-            QStringList { QStringLiteral("--kubeconfig"), s.kubeconfig, QStringLiteral("--cache-dir"),
-                m_dir.filePath(QStringLiteral("cache-%1").arg(QFileInfo(s.kubeconfig).fileName())) }
-                + args,
-            60000);
+        return m_kubectl.runOn(s.kubeconfig, args);
     }
 
     QString kubeconfigText(const test::ServedSandbox& s)
@@ -65,20 +60,16 @@ private Q_SLOTS:
     void initTestCase()
     {
         LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
-        m_kubectl = test::findProgram(QStringLiteral("kubectl"));
-        QVERIFY2(QFile::exists(test::cliPath()), "LEAKDESK_CLI must point at the built leakdesk-cli");
         QVERIFY(m_dir.isValid());
-        QString why;
-        QVERIFY2(m_tokenSandbox.start(
-                     { QStringLiteral("--tls"), QStringLiteral("--token"), m_token, QStringLiteral("--read-only-user"),
-                         QStringLiteral("--kubeconfig-out"), m_dir.filePath(QStringLiteral("token.kubeconfig")) },
-                     why),
-            qPrintable(why));
-        QVERIFY2(m_certSandbox.start({ QStringLiteral("--tls"), QStringLiteral("--auth"), QStringLiteral("client-cert"),
-                                         QStringLiteral("--read-only-user"), QStringLiteral("--kubeconfig-out"),
-                                         m_dir.filePath(QStringLiteral("cert.kubeconfig")) },
-                     why),
-            qPrintable(why));
+        QString why = m_kubectl.serve(m_tokenSandbox,
+            { QStringLiteral("--tls"), QStringLiteral("--token"), m_token, QStringLiteral("--read-only-user") },
+            QStringLiteral("token.kubeconfig"));
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        why = m_kubectl.serve(m_certSandbox,
+            { QStringLiteral("--tls"), QStringLiteral("--auth"), QStringLiteral("client-cert"),
+                QStringLiteral("--read-only-user") },
+            QStringLiteral("cert.kubeconfig"));
+        QVERIFY2(why.isEmpty(), qPrintable(why));
     }
 
     void kubeconfigPointsAtHttpsWithItsCa()
@@ -125,12 +116,10 @@ private Q_SLOTS:
         QVERIFY(empty.open(QIODevice::WriteOnly));
         empty.write("apiVersion: v1\nkind: Config\n");
         empty.close();
-        const auto r = test::runProgram(m_kubectl,
+        const auto r = m_kubectl.runWithoutKubeconfig(
             { QStringLiteral("--server"), m_tokenSandbox.kubeUrl, QStringLiteral("--token"), m_token,
                 QStringLiteral("--kubeconfig"), m_dir.filePath(QStringLiteral("empty-kubeconfig")),
-                QStringLiteral("--cache-dir"), m_dir.filePath(QStringLiteral("cache-untrusted")), QStringLiteral("get"),
-                QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("production") },
-            60000);
+                QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("production") });
         QVERIFY(r.exitCode != 0);
         QVERIFY2(r.err.contains("certificate"), r.err.constData());
     }

@@ -4,6 +4,7 @@
 // `kubectl set env` shows in the served Deployment, its new ReplicaSet and the new pods, and
 // `kubectl rollout status` follows a rolling update to its end.
 
+#include "KubectlHarness.h"
 #include "TestSupport.h"
 
 #include <QElapsedTimer>
@@ -43,24 +44,13 @@ struct ProcessGuard {
 
 class TestKubectlWatch : public QObject {
     Q_OBJECT
-    QString m_kubectl;
-    QTemporaryDir m_dir;
+    test::KubectlHarness m_kubectl;
     test::ServedSandbox m_sandbox;
-    QString m_kubeconfig;
     QString m_oldHash; // checkout's pod-template-hash before `kubectl set env`
     QString m_newHash;
 
-    QStringList baseArgs() const
-    {
-        // Own discovery cache: never read or write the user's ~/.kube.
-        return { QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("--cache-dir"),
-            m_dir.filePath(QStringLiteral("cache")) };
-    }
-    test::ProcessResult kubectl(const QStringList& args)
-    {
-        return test::runProgram(m_kubectl, baseArgs() + args, 60000);
-    }
-    void startKubectl(QProcess& p, const QStringList& args) { p.start(m_kubectl, baseArgs() + args); }
+    test::ProcessResult kubectl(const QStringList& args) { return m_kubectl.run(args); }
+    void startKubectl(QProcess& p, const QStringList& args) { m_kubectl.start(p, args); }
 
     // Reads what a long-running kubectl printed until `done` holds for it (or the deadline).
     static QString readUntil(QProcess& p, QString& out, const std::function<bool(const QString&)>& done, int timeoutMs)
@@ -79,12 +69,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
-        m_kubectl = test::findProgram(QStringLiteral("kubectl"));
-        QVERIFY2(QFile::exists(test::cliPath()), "LEAKDESK_CLI must point at the built leakdesk-cli");
-        QVERIFY(m_dir.isValid());
-        m_kubeconfig = m_dir.filePath(QStringLiteral("kubeconfig"));
-        QString why;
-        QVERIFY2(m_sandbox.start({ QStringLiteral("--kubeconfig-out"), m_kubeconfig }, why), qPrintable(why));
+        const QString why = m_kubectl.serve(m_sandbox);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
     }
 
     void getPodsWatchSeesSetEnvRollout()
@@ -227,12 +213,10 @@ private Q_SLOTS:
         const auto env = kubectl({ QStringLiteral("set"), QStringLiteral("env"), QStringLiteral("deployment/catalog"),
             QStringLiteral("WATCHED_ROLLOUT=1"), QStringLiteral("-n"), QStringLiteral("production") });
         QVERIFY2(env.exitCode == 0, env.err.constData());
-        const auto status = test::runProgram(m_kubectl,
-            baseArgs()
-                + QStringList { QStringLiteral("rollout"), QStringLiteral("status"),
-                    QStringLiteral("deployment/catalog"), QStringLiteral("-n"), QStringLiteral("production"),
-                    QStringLiteral("--timeout=150s") },
-            160000);
+        const auto status
+            = m_kubectl.run({ QStringLiteral("rollout"), QStringLiteral("status"), QStringLiteral("deployment/catalog"),
+                                QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--timeout=150s") },
+                160000);
         QVERIFY2(status.exitCode == 0, QByteArray(status.out + status.err).constData());
         QVERIFY2(status.out.contains("Waiting for deployment \"catalog\" rollout to finish"), status.out.constData());
         QVERIFY2(

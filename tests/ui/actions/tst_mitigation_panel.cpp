@@ -2,6 +2,8 @@
 // the real KubeClient: what the buttons offer, that nothing changes without confirmation, that
 // an applied change reaches the Deployment and the incident, and that revert restores it; the
 // sandbox's read-only user gets disabled buttons with the RBAC reason.
+#include "SandboxCluster.h"
+#include "WaitForResult.h"
 #include "actions/MitigationPanel.h"
 #include "incident/IncidentRecording.h"
 #include "incident/IncidentSession.h"
@@ -26,10 +28,13 @@ class TestMitigationPanel : public QObject {
     // The checkout container's memory limit and HEAP_LIMIT_RESTART as the server has them now.
     std::pair<QString, QString> served()
     {
-        std::optional<nlohmann::json> got;
-        m_admin->getJson(QStringLiteral("/apis/apps/v1/namespaces/production/deployments/checkout"), {}, this,
-            [&](Result<nlohmann::json> r) { got = r ? *r : nlohmann::json(); });
-        if (!QTest::qWaitFor([&] { return got.has_value(); }, 20000) || !got->is_object())
+        const auto got = test::waitForResult<nlohmann::json>(
+            [&](auto done) {
+                m_cluster.client->getJson(
+                    QStringLiteral("/apis/apps/v1/namespaces/production/deployments/checkout"), {}, this, done);
+            },
+            20000);
+        if (!got || !got->is_object())
             return {};
         const auto& c = (*got)["spec"]["template"]["spec"]["containers"][0];
         QString env;
@@ -39,26 +44,13 @@ class TestMitigationPanel : public QObject {
         return { QString::fromStdString(c["resources"]["limits"].value("memory", "")), env };
     }
 
-    static Result<std::unique_ptr<kube::KubeClient>> clientFor(const QString& kubeconfig, const std::string& context)
-    {
-        auto resolved = kube::resolveKubeconfig(kubeconfig.toStdString(), context);
-        if (!resolved)
-            return resolved.error();
-        return kube::KubeClient::create(*resolved);
-    }
-
 private Q_SLOTS:
     void initTestCase()
     {
         qRegisterMetaType<actions::MitigationKind>();
         sandbox::SandboxOptions options;
         options.readOnlyUser = true;
-        QVERIFY(m_sandbox.start(options).ok());
-        auto admin = clientFor(m_sandbox.kubeconfigPath(), {});
-        auto viewer = clientFor(m_sandbox.kubeconfigPath(), m_sandbox.readOnlyContextName().toStdString());
-        QVERIFY(admin.ok() && viewer.ok());
-        m_admin = std::move(admin).value();
-        m_viewer = std::move(viewer).value();
+        QVERIFY(m_cluster.start(options).ok());
 
         auto book = runbook::loadBundledRunbook();
         QVERIFY(book.ok());
@@ -75,7 +67,8 @@ private Q_SLOTS:
     void plansWithTheRunbooksValues()
     {
         QSignalSpy planned(&m_panel, &MitigationPanel::planned);
-        m_panel.setTarget(m_admin.get(), QStringLiteral("production"), QStringLiteral("checkout"), 2147483648LL, m_params);
+        m_panel.setTarget(
+            m_cluster.client.get(), QStringLiteral("production"), QStringLiteral("checkout"), 2147483648LL, m_params);
         // limits, heap-restart (twice: again once the limit is known), restart
         QTRY_VERIFY_WITH_TIMEOUT(planned.count() >= 4, 20000);
         const auto* limits = m_panel.plan(Kind::RaiseMemoryLimit);
@@ -123,7 +116,7 @@ private Q_SLOTS:
         // The sandbox rolls pods in real time (one at a time, as maxSurge 1 does): its clock is
         // moved on instead of waiting minutes. The panel polls the Deployment's status meanwhile.
         for (int i = 0; i < 300 && rolled.isEmpty(); ++i) {
-            m_sandbox.advanceClock(20 * 1000);
+            m_cluster.host.advanceClock(20 * 1000);
             QTest::qWait(100);
         }
         QCOMPARE(rolled.count(), 1);
@@ -152,7 +145,8 @@ private Q_SLOTS:
     {
         MitigationPanel viewerPanel;
         QSignalSpy planned(&viewerPanel, &MitigationPanel::planned);
-        viewerPanel.setTarget(m_viewer.get(), QStringLiteral("production"), QStringLiteral("checkout"), std::nullopt, m_params);
+        viewerPanel.setTarget(
+            m_cluster.viewer.get(), QStringLiteral("production"), QStringLiteral("checkout"), std::nullopt, m_params);
         QTRY_VERIFY_WITH_TIMEOUT(planned.count() >= 3, 20000);
         const auto* plan = viewerPanel.plan(Kind::RaiseMemoryLimit);
         QVERIFY(plan);
@@ -171,9 +165,7 @@ private Q_SLOTS:
     }
 
 private:
-    sandbox::SandboxHost m_sandbox;
-    std::unique_ptr<kube::KubeClient> m_admin;
-    std::unique_ptr<kube::KubeClient> m_viewer;
+    test::SandboxCluster m_cluster;
     runbook::RunbookParameters m_params;
     QTemporaryDir m_dir;
     IncidentSession m_session;

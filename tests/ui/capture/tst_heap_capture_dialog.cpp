@@ -6,10 +6,11 @@
 #include "heap/HeapCaptureDialog.h"
 #include "heap/ServiceIsolationBox.h"
 
+#include "SandboxCluster.h"
+#include "WaitForResult.h"
 #include "kube/KubeClient.h"
 #include "sandbox/SandboxHost.h"
 #include "sandbox/SandboxModel.h"
-#include "SandboxMoments.h"
 
 #include <QCheckBox>
 #include <QLabel>
@@ -47,9 +48,7 @@ QString steadyCheckoutPod(const sandbox::SandboxModel& model, qint64 now)
     return chosen ? QString::fromStdString(model.pods()[*chosen].name) : QString();
 }
 
-struct Cluster {
-    sandbox::SandboxHost host;
-    std::unique_ptr<kube::KubeClient> client;
+struct Cluster : test::SandboxCluster {
     QString pod;
 
     // The sandbox's clock stands at `at` (default: now).
@@ -60,18 +59,7 @@ struct Cluster {
         if (pod.isEmpty())
             return makeError(ErrorCode::NotFound, "no checkout pod runs steadily at the sandbox's time");
         options.seed = 42;
-        options.fixedNowMs = now;
-        qInfo("sandbox clock pinned at %lld (LEAKDESK_TEST_NOW_MS replays it)", static_cast<long long>(now));
-        if (auto s = host.start(options); !s)
-            return s;
-        auto ctx = kube::resolveKubeconfig(host.kubeconfigPath().toStdString());
-        if (!ctx)
-            return ctx.error();
-        auto c = kube::KubeClient::create(*ctx);
-        if (!c)
-            return c.error();
-        client = std::move(c).value();
-        return Ok {};
+        return SandboxCluster::start(pinnedAt(options, now));
     }
 };
 
@@ -362,11 +350,9 @@ private Q_SLOTS:
             r.pod = c.pod;
             r.command = { QStringLiteral("test"), QStringLiteral("-e"), remote };
             QObject alive;
-            std::optional<int> code;
-            c.client->execCollect(
-                r, &alive, [&](Result<kube::KubeClient::ExecOutput> o) { code = o ? o->result.exitCode : -1; });
-            (void)QTest::qWaitFor([&] { return code.has_value(); }, 30000);
-            return code == 1; // test -e: 1 when the file does not exist
+            const auto o = test::waitForResult<kube::KubeClient::ExecOutput>(
+                [&](auto done) { c.client->execCollect(r, &alive, done); });
+            return o.ok() && o->result.exitCode == 1; // test -e: 1 when the file does not exist
         };
         QTRY_VERIFY_WITH_TIMEOUT(remoteGone(), 60000);
         QTRY_COMPARE(QDir(out.path()).entryList(QDir::Files).size(), 0);

@@ -1,5 +1,5 @@
 #pragma once
-// A hand-built dump of a small leaking service, written with the reader tests' HprofWriter:
+// A hand-built dump of a small leaking service, written with heap::HprofWriter (as the reader tests' dumps):
 //   class com.example.SessionService --static CACHE--> SessionCache --entries--> Object[sessions] --> Node
 //   Node --payload--> byte[payload]
 //   class com.example.EventBus --static LISTENERS--> Object[listeners] --> OrderListener
@@ -7,7 +7,7 @@
 // reader detects that layout, and `expected` holds the shallow sizes such a JVM reports.
 // Two dumps with different `sessions` are "the same service, later": what grows is the cache.
 
-#include "../../unit/heap/HprofWriter.h"
+#include "heap/HprofWriter.h"
 
 #include <QByteArray>
 #include <QFile>

@@ -9,7 +9,7 @@
 // Roots: SessionCache (system class), weak (JNI global), name (Java frame), every other root kind
 // on the Object[] or the String.
 
-#include "HprofWriter.h"
+#include "heap/HprofWriter.h"
 
 #include <map>
 #include <string>
@@ -50,8 +50,8 @@ inline SampleDump buildSampleDump(unsigned idSize, unsigned refSize, bool useHea
     w.loadClass(10, cInts, "[I");
     w.stackFrame(0x77, "main", 7, 42);
     w.stackTrace(1, 1, { 0x77 });
-    w.opaque(0x0A, 6 * idSize); // START THREAD, skipped
-    w.opaque(0x0E, 6); // CONTROL SETTINGS, skipped
+    w.opaque(tag::StartThread, 6 * idSize); // skipped
+    w.opaque(tag::ControlSettings, 6); // skipped
     w.prepareNames({ "name", "value", "coder", "hash", "referent", "queue", "next", "discovered", "id", "count",
         "payload", "ENTRIES", "LIMIT", "RATIO", "FLAG", "SCALE", "BIG", "SMALL", "LETTER" });
 
@@ -91,7 +91,7 @@ inline SampleDump buildSampleDump(unsigned idSize, unsigned refSize, bool useHea
     const auto floats = place("floats", "[F", align(arrayHeader + 8));
     const auto doubles = place("doubles", "[D", align((is32 ? 16 : arrayHeader) + 16));
 
-    w.beginSegment(useHeapDumpRecord ? 0x0C : 0x1C);
+    w.beginSegment(useHeapDumpRecord ? tag::HeapDump : tag::HeapDumpSegment);
     using F = HprofWriter::Field;
     using S = HprofWriter::Static;
     w.classDump(cObject, 0, {}, {});
@@ -120,7 +120,7 @@ inline SampleDump buildSampleDump(unsigned idSize, unsigned refSize, bool useHea
     w.endSegment();
 
     // The objects, split over two segments like HotSpot does.
-    w.beginSegment(useHeapDumpRecord ? 0x0C : 0x1C);
+    w.beginSegment(useHeapDumpRecord ? tag::HeapDump : tag::HeapDumpSegment);
     w.objectArray(arr, cObjArr, { n1, n2, n3 });
     auto node = [&](std::uint64_t id, std::uint64_t next, std::uint64_t payload, std::uint64_t n) {
         w.instance(id, cNode, { { 11, n }, { 10, 7 }, { 2, next }, { 2, payload } });
@@ -130,7 +130,7 @@ inline SampleDump buildSampleDump(unsigned idSize, unsigned refSize, bool useHea
     node(n2, n3, b2, 2);
     w.primitiveArray(b2, 8, 200);
     w.endSegment();
-    w.beginSegment(useHeapDumpRecord ? 0x0C : 0x1C);
+    w.beginSegment(useHeapDumpRecord ? tag::HeapDump : tag::HeapDumpSegment);
     node(n3, n1, b3, 3);
     w.primitiveArray(b3, 8, 300);
     // WeakReference: own fields (none), then Reference's: referent, queue, next, discovered.

@@ -4,8 +4,8 @@
 // regular file is refused at once; a dump without objects is an Error, never an empty analysis.
 // Concatenated members (what jcmd -gz writes) and the real JVM dumps keep working.
 #include "GzipFiles.h"
-#include "HprofWriter.h"
 #include "SampleHeap.h"
+#include "heap/HprofWriter.h"
 
 #include "TestSupport.h"
 #include "heap/AnalysisProgress.h"

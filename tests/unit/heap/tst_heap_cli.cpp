@@ -2,9 +2,9 @@
 // non-dump, a dump without objects, a FIFO, a device. Each ends with a non-zero exit and a message
 // on stderr that says what is wrong and what to do; none prints "no leak suspects".
 #include "GzipFiles.h"
-#include "HprofWriter.h"
 #include "SampleHeap.h"
 #include "TestSupport.h"
+#include "heap/HprofWriter.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sys/stat.h>
 
+using leakdesk::heap::HprofWriter;
 using namespace leakdesk::heap::test;
 using namespace leakdesk::test;
 

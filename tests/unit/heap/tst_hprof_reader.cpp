@@ -1,7 +1,7 @@
 // The HPROF reader on hand-built dumps: every record and sub-record type, identifier sizes 4 and 8,
 // layout detection from address gaps, gzip (multi-member), truncation at every record boundary.
-#include "HprofWriter.h"
 #include "SampleHeap.h"
+#include "heap/HprofWriter.h"
 
 #include "heap/ClassHistogram.h"
 #include "heap/HeapSnapshot.h"

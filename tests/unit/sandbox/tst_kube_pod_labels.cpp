@@ -4,6 +4,8 @@
 // adopted and the replacement deleted. Dry runs store nothing; stale resourceVersions, spec changes,
 // bad labels, read-only users and unknown pods are refused as the API server refuses them.
 
+#include "JsonCompare.h"
+#include "SandboxHttp.h"
 #include "sandbox/KubeApi.h"
 #include "sandbox/SandboxModel.h"
 
@@ -15,16 +17,6 @@
 
 using namespace leakdesk::sandbox;
 using nlohmann::json;
-
-// Compares two JSON values and prints both when they differ.
-#define QCOMPARE_JSON(actual, expected)                                                                                \
-    do {                                                                                                               \
-        const nlohmann::json actualJson_ = (actual);                                                                   \
-        const nlohmann::json expectedJson_ = (expected);                                                               \
-        QVERIFY2(actualJson_ == expectedJson_,                                                                         \
-            qPrintable(                                                                                                \
-                QString::fromStdString(#actual " is " + actualJson_.dump() + ", expected " + expectedJson_.dump())));  \
-    } while (false)
 
 namespace {
 
@@ -41,19 +33,7 @@ struct Reply {
     json body;
 };
 
-std::vector<std::string> ipsIn(const json& endpoints, const char* list)
-{
-    std::vector<std::string> out;
-    for (const json& subset : endpoints.value("subsets", json::array()))
-        for (const json& a : subset.value(list, json::array()))
-            out.push_back(a.value("ip", ""));
-    return out;
-}
-
-bool contains(const std::vector<std::string>& v, const std::string& s)
-{
-    return std::find(v.begin(), v.end(), s) != v.end();
-}
+using leakdesk::test::contains;
 
 } // namespace
 
@@ -144,7 +124,7 @@ private Q_SLOTS:
         const json pod = getPod(m_name).body;
         QCOMPARE(pod["metadata"]["labels"].value("app", ""), std::string("checkout"));
         QCOMPARE(pod["metadata"]["ownerReferences"].size(), std::size_t(1));
-        QVERIFY(contains(ipsIn(checkoutEndpoints(), "addresses"), m_ip));
+        QVERIFY(contains(leakdesk::test::endpointIps(checkoutEndpoints(), "addresses"), m_ip));
         QCOMPARE(checkoutReplicaSet()["status"].value("replicas", -1), checkoutReplicas());
     }
 
@@ -185,9 +165,10 @@ private Q_SLOTS:
 
         // Out of the Service at once; the pod itself goes on running, unowned.
         json ep = checkoutEndpoints();
-        QVERIFY2(contains(ipsIn(ep, "addresses"), m_ip) != leavesService, ep.dump().c_str());
-        QVERIFY2(!contains(ipsIn(ep, "notReadyAddresses"), m_ip), ep.dump().c_str());
-        QCOMPARE(int(ipsIn(ep, "addresses").size()), checkoutReplicas() - (leavesService ? 1 : 0));
+        QVERIFY2(contains(leakdesk::test::endpointIps(ep, "addresses"), m_ip) != leavesService, ep.dump().c_str());
+        QVERIFY2(!contains(leakdesk::test::endpointIps(ep, "notReadyAddresses"), m_ip), ep.dump().c_str());
+        QCOMPARE(
+            int(leakdesk::test::endpointIps(ep, "addresses").size()), checkoutReplicas() - (leavesService ? 1 : 0));
         const json served = getPod(m_name).body;
         QCOMPARE_JSON(served["metadata"]["labels"], r.body["metadata"]["labels"]);
         QVERIFY(!served["metadata"].contains("ownerReferences"));
@@ -216,13 +197,14 @@ private Q_SLOTS:
         const std::string rIp = m_model->pods()[*rIndex].podIp;
         QVERIFY(rIp != m_ip);
         ep = checkoutEndpoints();
-        QVERIFY2(!contains(ipsIn(ep, "addresses"), rIp), ep.dump().c_str());
+        QVERIFY2(!contains(leakdesk::test::endpointIps(ep, "addresses"), rIp), ep.dump().c_str());
         // Ready half a minute later, it serves; the released pod still does not.
         m_now += 30 * kSecondMs;
         ep = checkoutEndpoints();
-        QVERIFY2(contains(ipsIn(ep, "addresses"), rIp), ep.dump().c_str());
-        QCOMPARE(contains(ipsIn(ep, "addresses"), m_ip), !leavesService);
-        QCOMPARE(int(ipsIn(ep, "addresses").size()), checkoutReplicas() + (leavesService ? 0 : 1));
+        QVERIFY2(contains(leakdesk::test::endpointIps(ep, "addresses"), rIp), ep.dump().c_str());
+        QCOMPARE(contains(leakdesk::test::endpointIps(ep, "addresses"), m_ip), !leavesService);
+        QCOMPARE(
+            int(leakdesk::test::endpointIps(ep, "addresses").size()), checkoutReplicas() + (leavesService ? 0 : 1));
         QVERIFY(contains(podNames({}), m_name)); // still listed among all pods
     }
 
@@ -246,8 +228,9 @@ private Q_SLOTS:
         const json going = getPod(replacement).body;
         QVERIFY2(going["metadata"].contains("deletionTimestamp"), going["metadata"].dump().c_str());
         json ep = checkoutEndpoints();
-        QVERIFY2(contains(ipsIn(ep, "addresses"), m_ip), ep.dump().c_str());
-        QVERIFY(!contains(ipsIn(ep, "addresses"), rIp) && !contains(ipsIn(ep, "notReadyAddresses"), rIp));
+        QVERIFY2(contains(leakdesk::test::endpointIps(ep, "addresses"), m_ip), ep.dump().c_str());
+        QVERIFY(!contains(leakdesk::test::endpointIps(ep, "addresses"), rIp)
+            && !contains(leakdesk::test::endpointIps(ep, "notReadyAddresses"), rIp));
         QCOMPARE(checkoutReplicaSet()["status"].value("replicas", -1), checkoutReplicas());
         // Gone 2 s later.
         m_now += 2 * kSecondMs;
@@ -328,7 +311,7 @@ private Q_SLOTS:
         QCOMPARE(applied.body["metadata"]["annotations"].value("leakdesk.io/isolated-labels", ""),
             std::string(R"({"app":"checkout"})"));
         QVERIFY(!applied.body["metadata"].contains("ownerReferences"));
-        QVERIFY(!contains(ipsIn(checkoutEndpoints(), "addresses"), m_ip));
+        QVERIFY(!contains(leakdesk::test::endpointIps(checkoutEndpoints(), "addresses"), m_ip));
         // The same request again is stale now.
         QCOMPARE(patchPod(m_name, out, kMergePatch, "?fieldManager=leakdesk").status, 409);
 
@@ -345,7 +328,7 @@ private Q_SLOTS:
         QCOMPARE_JSON(back.body["metadata"].value("annotations", json::object()),
             original["metadata"].value("annotations", json::object()));
         QCOMPARE(back.body["metadata"]["ownerReferences"].size(), std::size_t(1));
-        QVERIFY(contains(ipsIn(checkoutEndpoints(), "addresses"), m_ip));
+        QVERIFY(contains(leakdesk::test::endpointIps(checkoutEndpoints(), "addresses"), m_ip));
     }
 
     // A change that keeps the pod in its ReplicaSet's selector (an annotation, another label)
@@ -365,7 +348,7 @@ private Q_SLOTS:
             pod["metadata"]["annotations"].value("leakdesk.io/reason", ""), std::string("heap dump for incident 42"));
         QCOMPARE(pod["metadata"]["ownerReferences"].size(), std::size_t(1));
         QCOMPARE(m_model->pods().size(), pods);
-        QVERIFY(contains(ipsIn(checkoutEndpoints(), "addresses"), m_ip));
+        QVERIFY(contains(leakdesk::test::endpointIps(checkoutEndpoints(), "addresses"), m_ip));
         QVERIFY(contains(podNames("leakdesk.io%2Fheap-dump%3Dpending"), m_name));
     }
 
@@ -384,7 +367,7 @@ private Q_SLOTS:
         QCOMPARE_JSON(after["metadata"]["resourceVersion"], before["metadata"]["resourceVersion"]);
         QCOMPARE(m_model->pods().size(), pods);
         QVERIFY(!m_model->podReleasedAt(m_pod, m_now));
-        QVERIFY(contains(ipsIn(checkoutEndpoints(), "addresses"), m_ip));
+        QVERIFY(contains(leakdesk::test::endpointIps(checkoutEndpoints(), "addresses"), m_ip));
         // Only dryRun=All exists.
         QCOMPARE(
             patchPod(m_name, { { "metadata", { { "labels", { { "app", nullptr } } } } } }, kMergePatch, "?dryRun=Some")

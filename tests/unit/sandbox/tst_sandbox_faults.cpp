@@ -3,6 +3,7 @@
 // handler's, and a drop closes the connection with nothing written. The bandwidth fault: how it
 // is written (`bandwidth=50MB/s`) and the link's pacing, on a simulated clock.
 
+#include "SandboxHttp.h"
 #include "sandbox/FaultInjection.h"
 #include "sandbox/HttpServer.h"
 
@@ -17,32 +18,7 @@ using namespace leakdesk::sandbox;
 
 namespace {
 
-struct Reply {
-    int status = 0;
-    QByteArray body;
-};
-
-// Responses in `data`, in order; stops at the first incomplete one.
-std::vector<Reply> parseResponses(const QByteArray& data)
-{
-    std::vector<Reply> out;
-    qsizetype at = 0;
-    while (true) {
-        const qsizetype headEnd = data.indexOf("\r\n\r\n", at);
-        if (headEnd < 0)
-            break;
-        const QByteArray head = data.mid(at, headEnd - at);
-        qsizetype length = 0;
-        for (const QByteArray& line : head.split('\n'))
-            if (line.toLower().startsWith("content-length:"))
-                length = line.mid(15).trimmed().toLongLong();
-        if (data.size() < headEnd + 4 + length)
-            break;
-        out.push_back(Reply { head.mid(9, 3).toInt(), data.mid(headEnd + 4, length) });
-        at = headEnd + 4 + length;
-    }
-    return out;
-}
+using Reply = test::HttpReply;
 
 } // namespace
 
@@ -61,7 +37,7 @@ class TestSandboxFaults : public QObject {
         (void)QTest::qWaitFor(
             [&] {
                 data += s.readAll();
-                replies = parseResponses(data);
+                replies = test::parseHttpReplies(data);
                 return replies.size() >= expected || s.state() != QAbstractSocket::ConnectedState;
             },
             10000);

@@ -2,6 +2,8 @@
 // Table output, paging, Status errors and authentication on the Kubernetes side; catalogue
 // answers and error JSON on the Prometheus side; the kubeconfig; keep-alive.
 
+#include "JsonCompare.h"
+#include "SandboxHttp.h"
 #include "prometheus/QueryCatalogue.h"
 #include "sandbox/KubeObjects.h"
 #include "sandbox/SandboxHost.h"
@@ -20,63 +22,11 @@ using namespace leakdesk;
 using namespace leakdesk::sandbox;
 using nlohmann::json;
 
-// Compares a JSON value with a plain one and prints both as JSON when they differ.
-#define QCOMPARE_JSON(actual, expected)                                                                                \
-    do {                                                                                                               \
-        const nlohmann::json actualJson_ = (actual);                                                                   \
-        const nlohmann::json expectedJson_ = (expected);                                                               \
-        QVERIFY2(actualJson_ == expectedJson_,                                                                         \
-            qPrintable(                                                                                                \
-                QString::fromStdString(#actual " is " + actualJson_.dump() + ", expected " + expectedJson_.dump())));  \
-    } while (false)
-
 namespace {
 
 constexpr std::int64_t kNow = 1773152625000; // 2026-03-10T14:23:45Z
 
-struct Reply {
-    int status = 0;
-    QByteArray headers;
-    QByteArray body;
-    json doc() const { return json::parse(body.toStdString(), nullptr, false); }
-};
-
-// Parses one response from `data`, returning how many bytes it used (0 when incomplete).
-qsizetype parseResponse(const QByteArray& data, Reply& r)
-{
-    const qsizetype headEnd = data.indexOf("\r\n\r\n");
-    if (headEnd < 0)
-        return 0;
-    r.headers = data.left(headEnd);
-    r.status = data.mid(9, 3).toInt();
-    qsizetype length = 0;
-    for (const QByteArray& line : r.headers.split('\n'))
-        if (line.toLower().startsWith("content-length:"))
-            length = line.mid(15).trimmed().toLongLong();
-    if (data.size() < headEnd + 4 + length)
-        return 0;
-    r.body = data.mid(headEnd + 4, length);
-    return headEnd + 4 + length;
-}
-
-Reply request(quint16 port, const QByteArray& method, const QByteArray& target, const QByteArray& extraHeaders = {},
-    const QByteArray& body = {})
-{
-    QTcpSocket s;
-    s.connectToHost(QHostAddress::LocalHost, port);
-    if (!s.waitForConnected(5000))
-        return {};
-    QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extraHeaders;
-    if (!body.isEmpty())
-        req += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-    req += "\r\n" + body;
-    s.write(req);
-    QByteArray data;
-    Reply r;
-    while (parseResponse(data, r) == 0 && s.waitForReadyRead(10000))
-        data += s.readAll();
-    return r;
-}
+using Reply = test::HttpReply;
 
 QByteArray encode(const QString& s)
 {
@@ -88,32 +38,19 @@ QByteArray encode(const QString& s)
 class TestSandboxHttp : public QObject {
     Q_OBJECT
     SandboxHost m_host;
-    quint16 m_kube = 0;
-    quint16 m_prom = 0;
-    QByteArray m_auth;
+    test::SandboxHttpPorts m_http;
     const SandboxModel m_model { 42, kNow };
 
     Reply kube(const QByteArray& target, const QByteArray& headers = {})
     {
-        return request(m_kube, "GET", target, m_auth + headers);
+        return test::httpRequest(m_http.kube, "GET", target, m_http.auth + headers);
     }
 
 private Q_SLOTS:
     void initTestCase()
     {
-        SandboxOptions o;
-        o.seed = 42;
-        o.fixedNowMs = kNow;
-        const auto started = m_host.start(o);
-        QVERIFY2(started.ok(), started.ok() ? "" : started.error().toString().c_str());
-        m_kube = quint16(m_host.kubeUrl().port());
-        m_prom = quint16(m_host.prometheusUrl().port());
-        QFile f(m_host.kubeconfigPath());
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        const QByteArray kc = f.readAll();
-        const qsizetype at = kc.indexOf("token: ");
-        QVERIFY(at > 0);
-        m_auth = "Authorization: Bearer " + kc.mid(at + 7, kc.indexOf('\n', at) - at - 7) + "\r\n";
+        const QString why = test::startForRawHttp(m_host, 42, kNow, m_http);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
     }
 
     void kubeconfigIsPrivateAndComplete()
@@ -132,14 +69,16 @@ private Q_SLOTS:
 
     void authentication()
     {
-        QCOMPARE(request(m_kube, "GET", "/api/v1/namespaces/production/pods", "Authorization: Bearer wrong\r\n").status,
+        QCOMPARE(test::httpRequest(
+                     m_http.kube, "GET", "/api/v1/namespaces/production/pods", "Authorization: Bearer wrong\r\n")
+                     .status,
             401);
-        const Reply denied = request(m_kube, "GET", "/version", "Authorization: Basic Zm9vOmJhcg==\r\n");
+        const Reply denied = test::httpRequest(m_http.kube, "GET", "/version", "Authorization: Basic Zm9vOmJhcg==\r\n");
         QCOMPARE(denied.status, 401);
         QCOMPARE_JSON(denied.doc()["kind"], "Status");
         QCOMPARE_JSON(denied.doc()["reason"], "Unauthorized");
         // Plain http: kubectl sends no credentials at all, and must still work.
-        QCOMPARE(request(m_kube, "GET", "/version").status, 200);
+        QCOMPARE(test::httpRequest(m_http.kube, "GET", "/version").status, 200);
         QCOMPARE_JSON(kube("/version").doc()["gitVersion"], "v1.32.0");
     }
 
@@ -369,7 +308,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, target);
         QFETCH(int, code);
         QFETCH(QString, reason);
-        const Reply r = request(m_kube, method, target, m_auth);
+        const Reply r = test::httpRequest(m_http.kube, method, target, m_http.auth);
         QCOMPARE(r.status, code);
         const json s = r.doc();
         QCOMPARE_JSON(s["kind"], "Status");
@@ -396,7 +335,7 @@ private Q_SLOTS:
     void keepAliveAndPipelining()
     {
         QTcpSocket s;
-        s.connectToHost(QHostAddress::LocalHost, m_kube);
+        s.connectToHost(QHostAddress::LocalHost, m_http.kube);
         QVERIFY(s.waitForConnected(5000));
         // Two requests in one write: both answered, in order, on the same connection.
         s.write("GET /version HTTP/1.1\r\nHost: x\r\n\r\nGET /api/v1/namespaces/production/pods/nope HTTP/1.1\r\nHost: "
@@ -404,10 +343,10 @@ private Q_SLOTS:
         QByteArray data;
         Reply a, b;
         qsizetype used = 0;
-        while ((used = parseResponse(data, a)) == 0 && s.waitForReadyRead(5000))
+        while ((used = test::parseHttpReply(data, a)) == 0 && s.waitForReadyRead(5000))
             data += s.readAll();
         data = data.mid(used);
-        while (parseResponse(data, b) == 0 && s.waitForReadyRead(5000))
+        while (test::parseHttpReply(data, b) == 0 && s.waitForReadyRead(5000))
             data += s.readAll();
         QCOMPARE(a.status, 200);
         QCOMPARE(b.status, 404);
@@ -422,11 +361,11 @@ private Q_SLOTS:
     void watchIsChunkedAndKeepsTheConnection()
     {
         QTcpSocket s;
-        s.connectToHost(QHostAddress::LocalHost, m_kube);
+        s.connectToHost(QHostAddress::LocalHost, m_http.kube);
         QVERIFY(s.waitForConnected(5000));
         s.write("GET /api/v1/namespaces/production/pods?watch=1&timeoutSeconds=1&allowWatchBookmarks=true HTTP/1.1\r\n"
                 "Host: x\r\n"
-            + m_auth + "\r\nGET /version HTTP/1.1\r\nHost: x\r\n" + m_auth + "\r\n");
+            + m_http.auth + "\r\nGET /version HTTP/1.1\r\nHost: x\r\n" + m_http.auth + "\r\n");
         QByteArray data;
         qsizetype headEnd = -1;
         while ((headEnd = data.indexOf("\r\n\r\n")) < 0 && s.waitForReadyRead(5000))
@@ -470,7 +409,7 @@ private Q_SLOTS:
         QCOMPARE(added, 7); // no resourceVersion: the current state first
         QCOMPARE(bookmarks, 1); // the one before the server ends the watch
         Reply v;
-        while (parseResponse(data, v) == 0 && s.waitForReadyRead(5000))
+        while (test::parseHttpReply(data, v) == 0 && s.waitForReadyRead(5000))
             data += s.readAll();
         QCOMPARE(v.status, 200);
         QVERIFY(v.body.contains("gitVersion"));
@@ -487,12 +426,12 @@ private Q_SLOTS:
     {
         // With Connection: close the body is not chunked: it ends when the server closes.
         QTcpSocket sock;
-        sock.connectToHost(QHostAddress::LocalHost, m_kube);
+        sock.connectToHost(QHostAddress::LocalHost, m_http.kube);
         QVERIFY(sock.waitForConnected(5000));
         sock.write("GET /api/v1/namespaces/production/pods?watch=1&sendInitialEvents=true&allowWatchBookmarks=true"
                    "&resourceVersionMatch=NotOlderThan&timeoutSeconds=1&labelSelector=app%3Dcatalog HTTP/1.1\r\n"
                    "Host: x\r\nConnection: close\r\n"
-            + m_auth + "\r\n");
+            + m_http.auth + "\r\n");
         QByteArray data;
         while (sock.state() == QAbstractSocket::ConnectedState && sock.waitForReadyRead(5000))
             data += sock.readAll();
@@ -521,7 +460,7 @@ private Q_SLOTS:
             prom::QueryKind::MemoryWorkingSet, { "production", prom::podRegexForWorkload("checkout") });
         const QByteArray range = "query=" + encode(QString::fromStdString(q))
             + "&start=" + QByteArray::number((kNow - kHourMs) / 1000) + "&end=2026-03-10T14:23:45Z&step=";
-        const Reply viaGet = request(m_prom, "GET", "/api/v1/query_range?" + range + "30s");
+        const Reply viaGet = test::httpRequest(m_http.prometheus, "GET", "/api/v1/query_range?" + range + "30s");
         QCOMPARE(viaGet.status, 200);
         const json doc = viaGet.doc();
         QCOMPARE_JSON(doc["status"], "success");
@@ -532,14 +471,16 @@ private Q_SLOTS:
         QVERIFY(values[0][0].is_number());
         QVERIFY(values[0][1].is_string());
         // POST form-encoded with a numeric step gives the same answer.
-        const Reply viaPost = request(
-            m_prom, "POST", "/api/v1/query_range", "Content-Type: application/x-www-form-urlencoded\r\n", range + "30");
+        const Reply viaPost = test::httpRequest(m_http.prometheus, "POST", "/api/v1/query_range",
+            "Content-Type: application/x-www-form-urlencoded\r\n", range + "30");
         QCOMPARE(viaPost.body, viaGet.body);
 
-        const Reply instant = request(m_prom, "GET", "/api/v1/query?query=" + encode(QString::fromStdString(q)));
+        const Reply instant
+            = test::httpRequest(m_http.prometheus, "GET", "/api/v1/query?query=" + encode(QString::fromStdString(q)));
         QCOMPARE_JSON(instant.doc()["data"]["resultType"], "vector");
         QCOMPARE(instant.doc()["data"]["result"].size(), std::size_t(3));
-        QCOMPARE_JSON(request(m_prom, "GET", "/api/v1/status/buildinfo").doc()["data"]["version"], "2.42.0");
+        QCOMPARE_JSON(
+            test::httpRequest(m_http.prometheus, "GET", "/api/v1/status/buildinfo").doc()["data"]["version"], "2.42.0");
     }
 
     void prometheusErrors_data()
@@ -555,7 +496,7 @@ private Q_SLOTS:
     void prometheusErrors()
     {
         QFETCH(QByteArray, target);
-        const Reply r = request(m_prom, "GET", target);
+        const Reply r = test::httpRequest(m_http.prometheus, "GET", target);
         QCOMPARE(r.status, 400);
         const json e = r.doc();
         QCOMPARE_JSON(e["status"], "error");

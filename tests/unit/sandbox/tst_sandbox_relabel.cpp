@@ -3,6 +3,7 @@
 // back, the replacement gets metric series in Prometheus, and the released pod's request rate
 // there drops to zero while it is out and comes back once it is relabelled.
 
+#include "SandboxHttp.h"
 #include "prometheus/QueryCatalogue.h"
 #include "sandbox/SandboxHost.h"
 #include "sandbox/SandboxModel.h"
@@ -23,69 +24,15 @@ namespace {
 
 constexpr std::int64_t kAnchor = 1773152625000; // 2026-03-10T14:23:45Z
 
-struct Reply {
-    int status = 0;
-    QByteArray body;
-    json doc() const { return json::parse(body.toStdString(), nullptr, false); }
-};
-
-// Parses one response from `data`, returning how many bytes it used (0 when incomplete).
-qsizetype parseResponse(const QByteArray& data, Reply& r)
-{
-    const qsizetype headEnd = data.indexOf("\r\n\r\n");
-    if (headEnd < 0)
-        return 0;
-    r.status = data.mid(9, 3).toInt();
-    qsizetype length = 0;
-    for (const QByteArray& line : data.left(headEnd).split('\n'))
-        if (line.toLower().startsWith("content-length:"))
-            length = line.mid(15).trimmed().toLongLong();
-    if (data.size() < headEnd + 4 + length)
-        return 0;
-    r.body = data.mid(headEnd + 4, length);
-    return headEnd + 4 + length;
-}
-
-Reply request(quint16 port, const QByteArray& method, const QByteArray& target, const QByteArray& headers,
-    const QByteArray& body = {})
-{
-    QTcpSocket s;
-    s.connectToHost(QHostAddress::LocalHost, port);
-    if (!s.waitForConnected(5000))
-        return {};
-    QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers;
-    if (!body.isEmpty())
-        req += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-    s.write(req + "\r\n" + body);
-    QByteArray data;
-    Reply r;
-    while (parseResponse(data, r) == 0 && s.waitForReadyRead(10000))
-        data += s.readAll();
-    return r;
-}
-
-std::vector<std::string> ipsIn(const json& endpoints)
-{
-    std::vector<std::string> out;
-    for (const json& subset : endpoints.value("subsets", json::array()))
-        for (const json& a : subset.value("addresses", json::array()))
-            out.push_back(a.value("ip", ""));
-    return out;
-}
-
-bool contains(const std::vector<std::string>& v, const std::string& s)
-{
-    return std::find(v.begin(), v.end(), s) != v.end();
-}
+using Reply = test::HttpReply;
+using test::contains;
 
 } // namespace
 
 class TestSandboxRelabel : public QObject {
     Q_OBJECT
     SandboxHost m_host;
-    quint16 m_kube = 0;
-    quint16 m_prom = 0;
-    QByteArray m_auth;
+    test::SandboxHttpPorts m_http;
     std::int64_t m_start = 0; // the pinned clock at start: checkout's pod has served for 6 minutes
     std::string m_pod;
     std::string m_ip;
@@ -99,12 +46,12 @@ class TestSandboxRelabel : public QObject {
         m_host.advanceClock(ms);
         m_offset += ms;
     }
-    Reply kube(const QByteArray& target) { return request(m_kube, "GET", target, m_auth); }
+    Reply kube(const QByteArray& target) { return test::httpRequest(m_http.kube, "GET", target, m_http.auth); }
     Reply label(const char* patch)
     {
-        return request(m_kube, "PATCH",
+        return test::httpRequest(m_http.kube, "PATCH",
             "/api/v1/namespaces/production/pods/" + QByteArray::fromStdString(m_pod) + "?fieldManager=kubectl-label",
-            m_auth + "Content-Type: application/merge-patch+json\r\n", patch);
+            m_http.auth + "Content-Type: application/merge-patch+json\r\n", patch);
     }
     std::vector<std::string> checkoutPods()
     {
@@ -122,11 +69,11 @@ class TestSandboxRelabel : public QObject {
         const std::string rv
             = kube("/api/v1/namespaces/production/endpoints").doc()["metadata"].value("resourceVersion", "");
         QTcpSocket s;
-        s.connectToHost(QHostAddress::LocalHost, m_kube);
+        s.connectToHost(QHostAddress::LocalHost, m_http.kube);
         if (!s.waitForConnected(5000))
             return {};
         s.write("GET /api/v1/namespaces/production/endpoints?watch=1&timeoutSeconds=2&resourceVersion="
-            + QByteArray::fromStdString(rv) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + m_auth + "\r\n");
+            + QByteArray::fromStdString(rv) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + m_http.auth + "\r\n");
         QByteArray data;
         while (!data.contains("\r\n\r\n") && s.waitForReadyRead(5000))
             data += s.readAll();
@@ -159,7 +106,7 @@ class TestSandboxRelabel : public QObject {
     double requestRate(const std::string& pod, std::int64_t atMs)
     {
         const std::string query = prom::QueryCatalogue().build(prom::QueryKind::RequestRate, { "production", pod });
-        const Reply r = request(m_prom, "GET",
+        const Reply r = test::httpRequest(m_http.prometheus, "GET",
             "/api/v1/query?query=" + QUrl::toPercentEncoding(QString::fromStdString(query))
                 + "&time=" + QByteArray::number(static_cast<double>(atMs) / 1000.0, 'f', 3),
             {});
@@ -188,20 +135,9 @@ private Q_SLOTS:
             }
         }
         QVERIFY(!m_pod.empty());
-        SandboxOptions o;
-        o.seed = 42;
-        o.fixedNowMs = m_start;
-        const auto started = m_host.start(o);
-        QVERIFY2(started.ok(), started.ok() ? "" : started.error().toString().c_str());
-        m_kube = quint16(m_host.kubeUrl().port());
-        m_prom = quint16(m_host.prometheusUrl().port());
-        QFile f(m_host.kubeconfigPath());
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        const QByteArray kc = f.readAll();
-        const qsizetype at = kc.indexOf("token: ");
-        QVERIFY(at > 0);
-        m_auth = "Authorization: Bearer " + kc.mid(at + 7, kc.indexOf('\n', at) - at - 7) + "\r\n";
-        QVERIFY(contains(ipsIn(kube("/api/v1/namespaces/production/endpoints/checkout").doc()), m_ip));
+        const QString why = test::startForRawHttp(m_host, 42, m_start, m_http);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        QVERIFY(contains(test::endpointIps(kube("/api/v1/namespaces/production/endpoints/checkout").doc()), m_ip));
         QVERIFY(requestRate(m_pod, now()) > 0);
     }
 
@@ -217,7 +153,7 @@ private Q_SLOTS:
         QCOMPARE(status, 200);
         const json ep = lastCheckout(events);
         QVERIFY2(ep.is_object(), json(events).dump().c_str());
-        QVERIFY2(!contains(ipsIn(ep), m_ip), ep.dump().c_str());
+        QVERIFY2(!contains(test::endpointIps(ep), m_ip), ep.dump().c_str());
         for (const std::string& p : checkoutPods())
             if (!contains(before, p))
                 m_replacement = p;
@@ -229,7 +165,7 @@ private Q_SLOTS:
         QVERIFY(!m_replacement.empty());
         advance(6 * kMinuteMs - 2 * kSecondMs);
         // The replacement's series exist (the history was rebuilt when the ReplicaSet created it).
-        const Reply series = request(m_prom, "GET",
+        const Reply series = test::httpRequest(m_http.prometheus, "GET",
             "/api/v1/series?match[]="
                 + QUrl::toPercentEncoding(
                     QString::fromStdString("container_memory_working_set_bytes{pod=\"" + m_replacement + "\"}")),
@@ -253,8 +189,8 @@ private Q_SLOTS:
         QCOMPARE(status, 200);
         const json ep = lastCheckout(events);
         QVERIFY2(ep.is_object(), json(events).dump().c_str());
-        QVERIFY2(contains(ipsIn(ep), m_ip), ep.dump().c_str());
-        QCOMPARE(ipsIn(ep).size(), m_replicas);
+        QVERIFY2(contains(test::endpointIps(ep), m_ip), ep.dump().c_str());
+        QCOMPARE(test::endpointIps(ep).size(), m_replicas);
         // Serving again: requests in the next five minutes.
         advance(6 * kMinuteMs);
         QVERIFY(requestRate(m_pod, now()) > 0);
