@@ -2,7 +2,7 @@
 
 #include "SandboxSession.h"
 
-#include "sandbox/SandboxHost.h"
+#include "core/sandbox/SandboxHost.h"
 
 namespace leakdesk::app {
 

@@ -5,8 +5,8 @@
 // checked once (validate), and turned into the connection options (resolve, which starts the
 // sandbox when asked).
 
-#include "common/Result.h"
-#include "investigation/ClusterConnection.h"
+#include "core/common/Result.h"
+#include "core/investigation/ClusterConnection.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>

@@ -3,9 +3,9 @@
 // for as long as the process needs it; the product reaches it like any cluster, through the
 // kubeconfig and Prometheus URL it hands out. core/ and ui/ never see it.
 
-#include "common/Result.h"
-#include "investigation/ClusterConnection.h"
-#include "sandbox/SandboxHost.h"
+#include "core/common/Result.h"
+#include "core/investigation/ClusterConnection.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <memory>
 

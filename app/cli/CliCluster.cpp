@@ -1,9 +1,9 @@
 #include "CliCluster.h"
 
 #include "CliCommand.h"
-#include "common/RegularFile.h"
-#include "kube/KubeConfig.h"
-#include "sandbox/SandboxHost.h"
+#include "core/common/RegularFile.h"
+#include "core/kube/KubeConfig.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <QFile>
 #include <unistd.h>

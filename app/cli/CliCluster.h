@@ -5,8 +5,8 @@
 #include "ClusterTargetOptions.h"
 #include "SandboxSession.h"
 
-#include "common/Result.h"
-#include "kube/KubeClient.h"
+#include "core/common/Result.h"
+#include "core/kube/KubeClient.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 #pragma once
 // Following a pod taken out of its Service, shared by `isolate --wait` and `heap capture --isolate`.
 
-#include "actions/PodIsolation.h"
+#include "core/actions/PodIsolation.h"
 
 #include <iosfwd>
 

@@ -2,7 +2,7 @@
 
 #include "CliCommand.h"
 #include "SandboxSession.h"
-#include "investigation/Investigation.h"
+#include "core/investigation/Investigation.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -92,7 +92,7 @@ int runInvestigation(const ClusterOptions& options,
                            "instead")
                 .arg(kube.serverUrl().toString()));
     }
-    if (const prom::PromClient& prom = (*connection)->prometheus(); prom.usesTls() && !prom.tlsVerified()) {
+    if (const prometheus::PromClient& prom = (*connection)->prometheus(); prom.usesTls() && !prom.tlsVerified()) {
         printError(QStringLiteral("warning: Prometheus's certificate is not verified (--prometheus-insecure-skip-tls-verify)"),
             QStringLiteral("anyone on the path to %1 could read and change the metrics this investigation uses; "
                            "pass --prometheus-ca instead")

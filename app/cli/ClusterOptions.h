@@ -5,8 +5,8 @@
 
 #include "ClusterTargetOptions.h"
 
-#include "investigation/ClusterConnection.h"
-#include "investigation/Findings.h"
+#include "core/investigation/ClusterConnection.h"
+#include "core/investigation/Findings.h"
 
 #include <QCommandLineParser>
 

@@ -2,8 +2,8 @@
 // Turns an incident file into the report a responder hands over.
 #include "CliCommand.h"
 
-#include "incident/IncidentExport.h"
-#include "incident/IncidentStore.h"
+#include "core/incident/IncidentExport.h"
+#include "core/incident/IncidentStore.h"
 
 #include <QCommandLineParser>
 #include <QDir>

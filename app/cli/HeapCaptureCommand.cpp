@@ -7,10 +7,10 @@
 #include "CliCommand.h"
 #include "CliIsolation.h"
 
-#include "capture/HeapCapture.h"
-#include "common/Quantity.h"
-#include "kube/KubeClient.h"
-#include "sandbox/SandboxHost.h"
+#include "core/capture/HeapCapture.h"
+#include "core/common/Quantity.h"
+#include "core/kube/KubeClient.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -3,13 +3,13 @@
 // Argument parsing and output formatting only; every analysis lives in core/heap.
 #include "CliCommand.h"
 
-#include "heap/ClassHistogram.h"
-#include "heap/DominatorTree.h"
-#include "heap/GcRootPaths.h"
-#include "heap/HeapDiff.h"
-#include "heap/HeapSnapshot.h"
-#include "heap/HprofFile.h"
-#include "heap/LeakSuspects.h"
+#include "core/heap/ClassHistogram.h"
+#include "core/heap/DominatorTree.h"
+#include "core/heap/GcRootPaths.h"
+#include "core/heap/HeapDiff.h"
+#include "core/heap/HeapSnapshot.h"
+#include "core/heap/HprofFile.h"
+#include "core/heap/LeakSuspects.h"
 
 #include <QCommandLineParser>
 #include <QFile>

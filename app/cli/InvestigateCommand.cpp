@@ -2,9 +2,9 @@
 #include "CliCommand.h"
 #include "ClusterOptions.h"
 
-#include "incident/IncidentRecording.h"
-#include "incident/InvestigationRecording.h"
-#include "investigation/FindingsJson.h"
+#include "core/incident/IncidentRecording.h"
+#include "core/incident/InvestigationRecording.h"
+#include "core/investigation/FindingsJson.h"
 
 #include <QCommandLineParser>
 #include <QTextStream>

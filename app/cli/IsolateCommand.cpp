@@ -6,7 +6,7 @@
 #include "CliCluster.h"
 #include "CliCommand.h"
 #include "CliIsolation.h"
-#include "kube/KubeObjects.h"
+#include "core/kube/KubeObjects.h"
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>

@@ -4,10 +4,10 @@
 #include "CliCommand.h"
 #include "CliCluster.h"
 
-#include "actions/Mitigation.h"
-#include "actions/RolloutProgress.h"
-#include "common/Quantity.h"
-#include "kube/KubeClient.h"
+#include "core/actions/Mitigation.h"
+#include "core/actions/RolloutProgress.h"
+#include "core/common/Quantity.h"
+#include "core/kube/KubeClient.h"
 
 #include <QCommandLineParser>
 

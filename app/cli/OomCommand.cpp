@@ -2,8 +2,8 @@
 #include "CliCommand.h"
 #include "ClusterOptions.h"
 
-#include "investigation/FindingsJson.h"
-#include "kube/KubeObjects.h"
+#include "core/investigation/FindingsJson.h"
+#include "core/kube/KubeObjects.h"
 
 #include <QCommandLineParser>
 #include <QTextStream>

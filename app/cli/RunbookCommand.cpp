@@ -6,10 +6,10 @@
 // GUI calls before it runs anything (runbook/KubectlCommand.h).
 #include "CliCommand.h"
 
-#include "runbook/Bindings.h"
-#include "runbook/KubectlCommand.h"
-#include "runbook/Parameters.h"
-#include "runbook/RunbookParser.h"
+#include "core/runbook/Bindings.h"
+#include "core/runbook/KubectlCommand.h"
+#include "core/runbook/Parameters.h"
+#include "core/runbook/RunbookParser.h"
 
 #include <QCommandLineParser>
 #include <QTextStream>

@@ -1,8 +1,8 @@
 #include "CliCommand.h"
 
-#include "sandbox/MetricsHistory.h"
-#include "sandbox/SandboxHost.h"
-#include "sandbox/SandboxModel.h"
+#include "core/sandbox/model/MetricsHistory.h"
+#include "core/sandbox/SandboxHost.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

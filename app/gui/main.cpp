@@ -4,10 +4,10 @@
 #include "ClusterTargetOptions.h"
 #include "SandboxSession.h"
 
-#include "investigation/InvestigationController.h"
-#include "heap/HeapView.h"
-#include "main/MainWindow.h"
-#include "runbook/RunbookParser.h"
+#include "ui/investigation/InvestigationController.h"
+#include "ui/heap/HeapView.h"
+#include "ui/main/MainWindow.h"
+#include "core/runbook/RunbookParser.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,7 +1,7 @@
-#include "actions/CapacityChecks.h"
+#include "core/actions/CapacityChecks.h"
 
-#include "actions/JsonAccess.h"
-#include "common/Quantity.h"
+#include "core/actions/JsonAccess.h"
+#include "core/common/Quantity.h"
 
 namespace leakdesk::actions {
 

@@ -3,7 +3,7 @@
 // RaiseMemoryLimit: above the largest node's allocatable memory the new pods stay Pending; above a
 // LimitRange's max the API server rejects them; past a ResourceQuota the ReplicaSet cannot create them.
 
-#include "kube/KubeObjects.h"
+#include "core/kube/KubeObjects.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,8 +1,8 @@
-#include "actions/Mitigation.h"
+#include "core/actions/Mitigation.h"
 
-#include "actions/JsonAccess.h"
-#include "kube/KubeObjects.h"
-#include "kube/KubePaths.h"
+#include "core/actions/JsonAccess.h"
+#include "core/kube/KubeObjects.h"
+#include "core/kube/KubePaths.h"
 
 #include <QDateTime>
 

@@ -5,13 +5,13 @@
 // resourceVersion precondition) -> a MitigationRecord -> revert (restores the previous values,
 // refused when someone else changed the Deployment since the apply).
 
-#include "actions/MitigationRecord.h"
-#include "actions/MitigationValues.h"
-#include "actions/SpecDiff.h"
-#include "common/Job.h"
-#include "common/Result.h"
-#include "kube/KubeClient.h"
-#include "runbook/Parameters.h"
+#include "core/actions/MitigationRecord.h"
+#include "core/actions/MitigationValues.h"
+#include "core/actions/SpecDiff.h"
+#include "core/common/Job.h"
+#include "core/common/Result.h"
+#include "core/kube/KubeClient.h"
+#include "core/runbook/Parameters.h"
 
 #include <nlohmann/json.hpp>
 

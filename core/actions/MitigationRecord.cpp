@@ -1,6 +1,6 @@
-#include "actions/MitigationRecord.h"
+#include "core/actions/MitigationRecord.h"
 
-#include "kube/KubeObjects.h"
+#include "core/kube/KubeObjects.h"
 
 namespace leakdesk::actions {
 

@@ -2,8 +2,8 @@
 // What an applied mitigation changed, as a JSON-serialisable value: enough to show it in the
 // journal and to revert it later, from this process or from a record file read back.
 
-#include "actions/MitigationValues.h"
-#include "common/Result.h"
+#include "core/actions/MitigationValues.h"
+#include "core/common/Result.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
-#include "actions/MitigationValues.h"
+#include "core/actions/MitigationValues.h"
 
-#include "common/Quantity.h"
+#include "core/common/Quantity.h"
 
 #include <cmath>
 

@@ -3,8 +3,8 @@
 // an observed peak, HEAP_LIMIT_RESTART derived from a limit by the runbook's ratio, and the kubectl
 // command an engineer would type for the same change.
 
-#include "common/Result.h"
-#include "runbook/Parameters.h"
+#include "core/common/Result.h"
+#include "core/runbook/Parameters.h"
 
 #include <nlohmann/json.hpp>
 

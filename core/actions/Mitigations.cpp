@@ -1,12 +1,12 @@
 // The three mitigations of runbook step 5: which fields each one reads and writes, and how each
 // chooses its value.
-#include "actions/Mitigation.h"
+#include "core/actions/Mitigation.h"
 
-#include "actions/CapacityChecks.h"
-#include "actions/JsonAccess.h"
-#include "common/Quantity.h"
-#include "kube/KubeObjects.h"
-#include "kube/KubePaths.h"
+#include "core/actions/CapacityChecks.h"
+#include "core/actions/JsonAccess.h"
+#include "core/common/Quantity.h"
+#include "core/kube/KubeObjects.h"
+#include "core/kube/KubePaths.h"
 
 namespace leakdesk::actions {
 

@@ -1,9 +1,9 @@
-#include "actions/PodIsolation.h"
+#include "core/actions/PodIsolation.h"
 
-#include "actions/JsonAccess.h"
-#include "common/ActionKinds.h"
-#include "kube/KubeObjects.h"
-#include "kube/KubePaths.h"
+#include "core/actions/JsonAccess.h"
+#include "core/common/ActionKinds.h"
+#include "core/kube/KubeObjects.h"
+#include "core/kube/KubePaths.h"
 
 #include <QDateTime>
 

@@ -12,9 +12,9 @@
 // The pod is marked so others can see what happened: label leakdesk.io/isolated=true and
 // annotation leakdesk.io/isolated-labels with the removed labels as JSON.
 
-#include "actions/Mitigation.h"
-#include "common/Result.h"
-#include "kube/KubeClient.h"
+#include "core/actions/Mitigation.h"
+#include "core/common/Result.h"
+#include "core/kube/KubeClient.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
-#include "actions/RolloutProgress.h"
+#include "core/actions/RolloutProgress.h"
 
-#include "actions/JsonAccess.h"
-#include "kube/KubePaths.h"
+#include "core/actions/JsonAccess.h"
+#include "core/kube/KubePaths.h"
 
 #include <QDateTime>
 

@@ -3,8 +3,8 @@
 // `kubectl rollout status` judges it: the controller has seen the new generation, every replica is
 // updated, no old replica is left, and every updated replica is available.
 
-#include "common/Result.h"
-#include "kube/KubeClient.h"
+#include "core/common/Result.h"
+#include "core/kube/KubeClient.h"
 
 #include <nlohmann/json.hpp>
 

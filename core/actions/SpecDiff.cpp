@@ -1,4 +1,4 @@
-#include "actions/SpecDiff.h"
+#include "core/actions/SpecDiff.h"
 
 #include <set>
 

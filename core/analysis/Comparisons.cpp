@@ -1,6 +1,6 @@
-#include "analysis/Comparisons.h"
+#include "core/analysis/Comparisons.h"
 
-#include "analysis/SeriesStats.h"
+#include "core/analysis/SeriesStats.h"
 
 #include <cmath>
 

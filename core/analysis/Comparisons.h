@@ -5,9 +5,9 @@
 //   time to limit       (when will each pod hit its memory limit at the current slope)
 //   JVM heap vs container (heap flat while the container grows: native / off-heap memory)
 
-#include "analysis/Stabilisation.h"
-#include "analysis/TheilSen.h"
-#include "common/Series.h"
+#include "core/analysis/Stabilisation.h"
+#include "core/analysis/TheilSen.h"
+#include "core/common/Series.h"
 
 #include <cstdint>
 #include <optional>

@@ -1,7 +1,7 @@
-#include "analysis/MemoryAnalysis.h"
+#include "core/analysis/MemoryAnalysis.h"
 
-#include "analysis/SeriesStats.h"
-#include "common/Quantity.h"
+#include "core/analysis/SeriesStats.h"
+#include "core/common/Quantity.h"
 
 #include <algorithm>
 #include <cmath>

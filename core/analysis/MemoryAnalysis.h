@@ -16,7 +16,7 @@
 // Steady growth needs a majority of the judged pods growing; on a tie (one pod of two) the growing
 // pods' median tightness must be at least 0.5, else the service is stable.
 
-#include "analysis/Verdict.h"
+#include "core/analysis/Verdict.h"
 
 #include <optional>
 #include <string>

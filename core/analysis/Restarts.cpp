@@ -1,4 +1,4 @@
-#include "analysis/Restarts.h"
+#include "core/analysis/Restarts.h"
 
 #include <algorithm>
 #include <cmath>

@@ -4,7 +4,7 @@
 // container starts from a low working set). The two are merged, then the memory series is cut
 // into segments, one per container lifetime.
 
-#include "common/Series.h"
+#include "core/common/Series.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
-#include "analysis/Sawtooth.h"
+#include "core/analysis/Sawtooth.h"
 
-#include "analysis/SeriesStats.h"
+#include "core/analysis/SeriesStats.h"
 
 #include <algorithm>
 

@@ -7,9 +7,9 @@
 // and counts towards minCycles: with OOM kills every 40-50 minutes a one-hour window holds at most
 // one complete cycle per pod. The last lifetime (not closed by a restart) never counts.
 
-#include "analysis/Restarts.h"
-#include "analysis/TheilSen.h"
-#include "common/Series.h"
+#include "core/analysis/Restarts.h"
+#include "core/analysis/TheilSen.h"
+#include "core/common/Series.h"
 
 #include <cstdint>
 #include <span>

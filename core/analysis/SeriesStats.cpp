@@ -1,4 +1,4 @@
-#include "analysis/SeriesStats.h"
+#include "core/analysis/SeriesStats.h"
 
 #include <algorithm>
 #include <cmath>

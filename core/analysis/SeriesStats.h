@@ -2,7 +2,7 @@
 // Small order statistics and clean-up steps every analysis needs: sorting, dropping NaNs and
 // duplicate timestamps, clipping to a window, medians and quantiles, scrape gaps.
 
-#include "common/Series.h"
+#include "core/common/Series.h"
 
 #include <cstdint>
 #include <span>

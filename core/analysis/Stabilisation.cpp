@@ -1,7 +1,7 @@
-#include "analysis/Stabilisation.h"
+#include "core/analysis/Stabilisation.h"
 
-#include "analysis/SeriesStats.h"
-#include "common/Quantity.h"
+#include "core/analysis/SeriesStats.h"
+#include "core/common/Quantity.h"
 
 #include <algorithm>
 #include <cmath>

@@ -15,8 +15,8 @@
 // band's low end adds less than levelledOffFraction of the level over the time judged is
 // "levelling off" (flat): the tail of a warm-up, which a few minutes of slope cannot tell from a leak.
 
-#include "analysis/TheilSen.h"
-#include "common/Series.h"
+#include "core/analysis/TheilSen.h"
+#include "core/common/Series.h"
 
 #include <cstdint>
 #include <optional>

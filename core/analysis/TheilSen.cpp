@@ -1,4 +1,4 @@
-#include "analysis/TheilSen.h"
+#include "core/analysis/TheilSen.h"
 
 #include <algorithm>
 #include <cmath>

@@ -4,7 +4,7 @@
 // confidence band (Sen 1968): the band is a pair of order statistics of the pairwise slopes whose
 // ranks follow from the variance of Kendall's S.
 
-#include "common/Series.h"
+#include "core/common/Series.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,11 +1,11 @@
 #pragma once
 // The answer to runbook step 1 for one service, with every number's evidence.
 
-#include "analysis/Comparisons.h"
-#include "analysis/Restarts.h"
-#include "analysis/Sawtooth.h"
-#include "analysis/Stabilisation.h"
-#include "common/Series.h"
+#include "core/analysis/Comparisons.h"
+#include "core/analysis/Restarts.h"
+#include "core/analysis/Sawtooth.h"
+#include "core/analysis/Stabilisation.h"
+#include "core/common/Series.h"
 
 #include <cstdint>
 #include <optional>

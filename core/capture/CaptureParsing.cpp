@@ -1,4 +1,4 @@
-#include "capture/CaptureParsing.h"
+#include "core/capture/CaptureParsing.h"
 
 #include <QList>
 

@@ -4,7 +4,7 @@
 // HotSpot heap-dump messages and `sha256sum`. Pure functions, so the formats are tested on the
 // real tools' output without a cluster.
 
-#include "common/Result.h"
+#include "core/common/Result.h"
 
 #include <QByteArray>
 

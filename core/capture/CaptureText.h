@@ -1,8 +1,8 @@
 #pragma once
 // Small helpers shared by HeapCapture's two source files (not part of the module's API).
 
-#include "common/Quantity.h"
-#include "kube/KubeClient.h"
+#include "core/common/Quantity.h"
+#include "core/kube/KubeClient.h"
 
 #include <QString>
 

@@ -1,6 +1,6 @@
-#include "capture/DebugContainer.h"
+#include "core/capture/DebugContainer.h"
 
-#include "kube/KubePaths.h"
+#include "core/kube/KubePaths.h"
 
 namespace leakdesk::capture {
 

@@ -1,4 +1,4 @@
-#include "capture/FileChecksum.h"
+#include "core/capture/FileChecksum.h"
 
 #include <QCryptographicHash>
 #include <QFile>

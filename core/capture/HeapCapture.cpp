@@ -1,7 +1,7 @@
-#include "capture/HeapCapture.h"
+#include "core/capture/HeapCapture.h"
 
-#include "capture/CaptureText.h"
-#include "kube/KubePaths.h"
+#include "core/capture/CaptureText.h"
+#include "core/kube/KubePaths.h"
 
 #include <QDateTime>
 #include <QDir>

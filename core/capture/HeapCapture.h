@@ -17,11 +17,11 @@
 // cancel() stops the running command, removes what the capture created (remote dump, local partial
 // file) and fails with Cancelled.
 
-#include "capture/CaptureParsing.h"
-#include "capture/DebugContainer.h"
-#include "common/Job.h"
-#include "common/Result.h"
-#include "kube/KubeClient.h"
+#include "core/capture/CaptureParsing.h"
+#include "core/capture/DebugContainer.h"
+#include "core/common/Job.h"
+#include "core/common/Result.h"
+#include "core/kube/KubeClient.h"
 
 #include <QElapsedTimer>
 #include <QFile>

@@ -1,9 +1,9 @@
 // HeapCapture's pre-flight: read-only steps that end in preflightReady(), and the readable
 // Preflight text. The capture itself (dump, transfer, verify, clean up) is in HeapCapture.cpp.
-#include "capture/CaptureText.h"
-#include "capture/HeapCapture.h"
+#include "core/capture/CaptureText.h"
+#include "core/capture/HeapCapture.h"
 
-#include "kube/KubePaths.h"
+#include "core/kube/KubePaths.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>

@@ -1,4 +1,4 @@
-#include "common/HeaderValue.h"
+#include "core/common/HeaderValue.h"
 
 #include <cstdio>
 

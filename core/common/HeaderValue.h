@@ -4,7 +4,7 @@
 // and start another (header injection); NUL and the other control characters are refused by
 // servers or cut the value short. Such a value is a broken setting, never something to send.
 
-#include "common/Result.h"
+#include "core/common/Result.h"
 
 #include <optional>
 #include <string>

@@ -1,4 +1,4 @@
-#include "common/Job.h"
+#include "core/common/Job.h"
 
 #include <QElapsedTimer>
 #include <QMetaObject>

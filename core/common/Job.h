@@ -11,7 +11,7 @@
 //   - ends in exactly one finished(result) or failed(Error). A subclass declares its own typed
 //     finished signal (Qt signals cannot be templates) and emits it only through finish().
 
-#include "common/Result.h"
+#include "core/common/Result.h"
 
 #include <QObject>
 #include <QString>

@@ -1,4 +1,4 @@
-#include "common/Quantity.h"
+#include "core/common/Quantity.h"
 
 #include <cctype>
 #include <charconv>

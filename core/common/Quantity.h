@@ -1,7 +1,7 @@
 #pragma once
 // Kubernetes resource quantities ("2Gi", "512Mi", "1.5G", "250m") and JVM-style sizes ("3584m").
 
-#include "common/Result.h"
+#include "core/common/Result.h"
 
 #include <cstdint>
 #include <optional>

@@ -1,4 +1,4 @@
-#include "common/RegularFile.h"
+#include "core/common/RegularFile.h"
 
 #include <algorithm>
 #include <cerrno>

@@ -7,7 +7,7 @@
 // Plain POSIX on purpose: core/heap opens dumps through here and must not depend on Qt. Qt callers
 // pass QFile::encodeName(path).toStdString().
 
-#include "common/Result.h"
+#include "core/common/Result.h"
 
 #include <cstdint>
 #include <string>

@@ -1,4 +1,4 @@
-#include "common/Result.h"
+#include "core/common/Result.h"
 
 namespace leakdesk {
 

@@ -1,4 +1,4 @@
-#include "common/RetryPolicy.h"
+#include "core/common/RetryPolicy.h"
 
 #include <algorithm>
 #include <array>

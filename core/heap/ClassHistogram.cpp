@@ -1,8 +1,8 @@
-#include "ClassHistogram.h"
+#include "core/heap/ClassHistogram.h"
 
-#include "DominatorTree.h"
-#include "HeapSnapshot.h"
-#include "HeapSurvey.h"
+#include "core/heap/DominatorTree.h"
+#include "core/heap/HeapSnapshot.h"
+#include "core/heap/HeapSurvey.h"
 
 #include <algorithm>
 #include <map>

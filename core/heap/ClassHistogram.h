@@ -6,11 +6,11 @@
 // counters keyed by class id and by (array class, length), so its memory does not grow with the
 // number of objects. Class objects count as java.lang.Class instances of their mirror's size.
 
-#include "AnalysisProgress.h"
-#include "ClassTable.h"
-#include "HprofFile.h"
-#include "ObjectLayout.h"
-#include "common/Result.h"
+#include "core/heap/AnalysisProgress.h"
+#include "core/heap/ClassTable.h"
+#include "core/heap/HprofFile.h"
+#include "core/heap/ObjectLayout.h"
+#include "core/common/Result.h"
 
 #include <cstdint>
 #include <optional>

@@ -1,7 +1,7 @@
-#include "ClassTable.h"
+#include "core/heap/ClassTable.h"
 
-#include "HeapWalker.h"
-#include "HprofFormat.h"
+#include "core/heap/HeapWalker.h"
+#include "core/heap/HprofFormat.h"
 
 #include <algorithm>
 #include <cctype>

@@ -7,11 +7,11 @@
 // fields the VM injects into a few core classes (they are never written to HPROF). A class object
 // (java.lang.Class mirror) is java.lang.Class's instance size plus the class's static fields.
 
-#include "FlatIdMap.h"
-#include "HprofFile.h"
-#include "HprofFormat.h"
-#include "ObjectLayout.h"
-#include "common/Result.h"
+#include "core/heap/FlatIdMap.h"
+#include "core/heap/HprofFile.h"
+#include "core/heap/HprofFormat.h"
+#include "core/heap/ObjectLayout.h"
+#include "core/common/Result.h"
 
 #include <cstdint>
 #include <optional>

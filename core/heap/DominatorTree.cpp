@@ -1,6 +1,6 @@
-#include "DominatorTree.h"
+#include "core/heap/DominatorTree.h"
 
-#include "HeapSnapshot.h"
+#include "core/heap/HeapSnapshot.h"
 
 #include <algorithm>
 

@@ -9,9 +9,9 @@
 // semidominator and the DFS parent. About 24 bytes per object of temporary arrays, no recursion
 // (object chains in real heaps are millions deep), near-linear time.
 
-#include "AnalysisProgress.h"
-#include "ClassTable.h"
-#include "common/Result.h"
+#include "core/heap/AnalysisProgress.h"
+#include "core/heap/ClassTable.h"
+#include "core/common/Result.h"
 
 #include <cstdint>
 #include <span>

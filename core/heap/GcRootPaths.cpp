@@ -1,4 +1,4 @@
-#include "GcRootPaths.h"
+#include "core/heap/GcRootPaths.h"
 
 #include <algorithm>
 

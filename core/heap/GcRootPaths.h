@@ -4,7 +4,7 @@
 // soft, phantom or final referent edges). Costs 4 bytes per object and stays valid for the
 // snapshot's lifetime, so any number of paths are then answered by walking parent links.
 
-#include "HeapSnapshot.h"
+#include "core/heap/HeapSnapshot.h"
 
 #include <cstdint>
 #include <string>

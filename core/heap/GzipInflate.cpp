@@ -1,9 +1,9 @@
-#include "GzipInflate.h"
+#include "core/heap/GzipInflate.h"
 
-#include "AnalysisProgress.h"
-#include "HprofFile.h"
+#include "core/heap/AnalysisProgress.h"
+#include "core/heap/HprofFile.h"
 
-#include "common/RegularFile.h"
+#include "core/common/RegularFile.h"
 
 #include <zlib.h>
 

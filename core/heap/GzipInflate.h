@@ -6,7 +6,7 @@
 // cut-off member, trailing bytes that are not a member, or content that is not HPROF is an Error,
 // never a short or empty dump).
 
-#include "common/Result.h"
+#include "core/common/Result.h"
 
 #include <cstdint>
 #include <functional>

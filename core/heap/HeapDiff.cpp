@@ -1,4 +1,4 @@
-#include "HeapDiff.h"
+#include "core/heap/HeapDiff.h"
 
 #include <algorithm>
 #include <map>

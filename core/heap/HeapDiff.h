@@ -3,7 +3,7 @@
 // rows are ranked by shallow (or retained) growth. Classes are matched by their JVM name, with
 // classes of the same name from different class loaders merged on both sides.
 
-#include "ClassHistogram.h"
+#include "core/heap/ClassHistogram.h"
 
 #include <cstdint>
 #include <string>

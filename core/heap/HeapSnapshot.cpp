@@ -1,7 +1,7 @@
-#include "HeapSnapshot.h"
+#include "core/heap/HeapSnapshot.h"
 
-#include "HeapWalker.h"
-#include "ParallelFor.h"
+#include "core/heap/HeapWalker.h"
+#include "core/heap/ParallelFor.h"
 
 #include <algorithm>
 #include <cstdio>

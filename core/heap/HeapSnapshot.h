@@ -9,12 +9,12 @@
 // Weak, soft, phantom and final references (Reference.referent) are not edges: they keep nothing
 // alive, so they neither retain memory nor form paths from GC roots.
 
-#include "AnalysisProgress.h"
-#include "ClassTable.h"
-#include "HeapSurvey.h"
-#include "HprofFile.h"
-#include "HprofFormat.h"
-#include "common/Result.h"
+#include "core/heap/AnalysisProgress.h"
+#include "core/heap/ClassTable.h"
+#include "core/heap/HeapSurvey.h"
+#include "core/heap/HprofFile.h"
+#include "core/heap/HprofFormat.h"
+#include "core/common/Result.h"
 
 #include <cstdint>
 #include <memory>

@@ -1,7 +1,7 @@
-#include "HeapSurvey.h"
+#include "core/heap/HeapSurvey.h"
 
-#include "HeapWalker.h"
-#include "ParallelFor.h"
+#include "core/heap/HeapWalker.h"
+#include "core/heap/ParallelFor.h"
 
 #include <algorithm>
 

@@ -5,11 +5,11 @@
 // instances per class and arrays per (class, length) for a streaming class histogram that needs
 // no per-object memory.
 
-#include "AnalysisProgress.h"
-#include "ClassTable.h"
-#include "FlatIdMap.h"
-#include "HprofFile.h"
-#include "ObjectLayout.h"
+#include "core/heap/AnalysisProgress.h"
+#include "core/heap/ClassTable.h"
+#include "core/heap/FlatIdMap.h"
+#include "core/heap/HprofFile.h"
+#include "core/heap/ObjectLayout.h"
 
 #include <cstdint>
 #include <optional>

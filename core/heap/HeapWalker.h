@@ -13,7 +13,7 @@
 //   void primitiveArray(std::uint64_t id, std::uint8_t type, std::uint32_t length, std::uint64_t offset);
 // `offset` is the file offset of the sub-record's tag byte.
 
-#include "HprofFormat.h"
+#include "core/heap/HprofFormat.h"
 
 #include <cstdint>
 

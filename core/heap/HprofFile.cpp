@@ -1,9 +1,9 @@
-#include "HprofFile.h"
+#include "core/heap/HprofFile.h"
 
-#include "GzipInflate.h"
-#include "HprofFormat.h"
+#include "core/heap/GzipInflate.h"
+#include "core/heap/HprofFormat.h"
 
-#include "common/RegularFile.h"
+#include "core/common/RegularFile.h"
 
 #include <algorithm>
 #include <cerrno>

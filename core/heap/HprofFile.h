@@ -10,9 +10,9 @@
 // A truncated or corrupt file is not necessarily useless: `damage()` says where (record offset)
 // and why reading stopped, and everything before that point stays available.
 
-#include "GzipInflate.h"
+#include "core/heap/GzipInflate.h"
 
-#include "common/Result.h"
+#include "core/common/Result.h"
 
 #include <cstdint>
 #include <memory>

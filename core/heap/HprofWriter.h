@@ -6,7 +6,7 @@
 // truncation tests, and hands over the bytes that are final (closed records) to a streaming sink.
 // Header-only, on std, like HprofFormat.h.
 
-#include "heap/HprofFormat.h"
+#include "core/heap/HprofFormat.h"
 
 #include <cstddef>
 #include <cstdint>

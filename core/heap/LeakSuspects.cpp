@@ -1,4 +1,4 @@
-#include "LeakSuspects.h"
+#include "core/heap/LeakSuspects.h"
 
 #include <algorithm>
 #include <cctype>

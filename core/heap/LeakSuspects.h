@@ -12,9 +12,9 @@
 // is the accumulation point, and the collection owning it is the suspect. The category scans then
 // add smaller suspects (connections, listeners, thread locals) that the size rule would miss.
 
-#include "DominatorTree.h"
-#include "GcRootPaths.h"
-#include "HeapSnapshot.h"
+#include "core/heap/DominatorTree.h"
+#include "core/heap/GcRootPaths.h"
+#include "core/heap/HeapSnapshot.h"
 
 #include <cstdint>
 #include <string>

@@ -1,4 +1,4 @@
-#include "ObjectLayout.h"
+#include "core/heap/ObjectLayout.h"
 
 namespace leakdesk::heap {
 

@@ -1,8 +1,8 @@
-#include "incident/ActionJournal.h"
+#include "core/incident/ActionJournal.h"
 
-#include "common/ActionKinds.h"
-#include "heap/LeakSuspects.h"
-#include "incident/IncidentRecording.h"
+#include "core/common/ActionKinds.h"
+#include "core/heap/LeakSuspects.h"
+#include "core/incident/IncidentRecording.h"
 
 #include <QString>
 #include <QStringList>

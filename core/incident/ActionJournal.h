@@ -4,8 +4,8 @@
 // builds the record the incident keeps and hands it to IncidentRecording.h, so the wording of a
 // record is decided here, once, and tested without a window. The kinds are common/ActionKinds.h.
 
-#include "common/Result.h"
-#include "incident/IncidentDocument.h"
+#include "core/common/Result.h"
+#include "core/incident/IncidentDocument.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
-#include "incident/ChartImage.h"
+#include "core/incident/ChartImage.h"
 
-#include "common/Quantity.h"
-#include "prometheus/QueryCatalogue.h"
+#include "core/common/Quantity.h"
+#include "core/prometheus/QueryCatalogue.h"
 
 #include <QBuffer>
 #include <QDateTime>
@@ -43,7 +43,7 @@ std::int64_t niceTimeStep(std::int64_t spanMs)
 
 std::vector<const SnapshotSeries*> podLines(const EvidenceSnapshot& s)
 {
-    auto lines = s.seriesOf(prom::queryKindName(prom::QueryKind::MemoryWorkingSet));
+    auto lines = s.seriesOf(prometheus::queryKindName(prometheus::QueryKind::MemoryWorkingSet));
     std::sort(lines.begin(), lines.end(),
         [](const SnapshotSeries* a, const SnapshotSeries* b) { return a->label("pod") < b->label("pod"); });
     return lines;

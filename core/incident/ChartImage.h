@@ -3,8 +3,8 @@
 // limit, OOM-kill markers and the times of mitigations. No widgets, so the CLI can export a
 // report headlessly (QtGui with the offscreen platform). The interactive chart is ui/chart.
 
-#include "common/Series.h"
-#include "incident/IncidentDocument.h"
+#include "core/common/Series.h"
+#include "core/incident/IncidentDocument.h"
 
 #include <QImage>
 #include <QRectF>

@@ -1,4 +1,4 @@
-#include "incident/IncidentDocument.h"
+#include "core/incident/IncidentDocument.h"
 
 #include <algorithm>
 #include <array>

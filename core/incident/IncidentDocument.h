@@ -4,7 +4,7 @@
 // Plain values; every change goes through the record* functions of IncidentRecording.h so the
 // journal is filled automatically. Times are UTC epoch milliseconds.
 
-#include "common/Series.h"
+#include "core/common/Series.h"
 
 #include <nlohmann/json.hpp>
 
@@ -72,7 +72,7 @@ struct SeverityChange {
 // One result series of one catalogue query, decimated for storage (min/max per bucket, so peaks
 // and troughs of a sawtooth survive).
 struct SnapshotSeries {
-    std::string query; // prom::queryKindName: "memory_working_set" ...
+    std::string query; // prometheus::queryKindName: "memory_working_set" ...
     Labels labels;
     std::vector<Sample> samples;
     std::size_t originalPoints = 0; // before decimation

@@ -1,13 +1,13 @@
-#include "incident/IncidentExport.h"
+#include "core/incident/IncidentExport.h"
 
-#include "incident/ChartImage.h"
-#include "incident/IncidentJson.h"
-#include "incident/IncidentRecording.h"
-#include "incident/IncidentReport.h"
-#include "incident/IncidentStore.h"
-#include "incident/Redaction.h"
-#include "incident/ReportWriters.h"
-#include "incident/SecretMasking.h"
+#include "core/incident/ChartImage.h"
+#include "core/incident/IncidentJson.h"
+#include "core/incident/IncidentRecording.h"
+#include "core/incident/IncidentReport.h"
+#include "core/incident/IncidentStore.h"
+#include "core/incident/Redaction.h"
+#include "core/incident/ReportWriters.h"
+#include "core/incident/SecretMasking.h"
 
 #include <QBuffer>
 #include <QDir>

@@ -5,8 +5,8 @@
 // (Redaction.h) before anything is written. Needs a QGuiApplication for fonts (the CLI starts one
 // with the offscreen platform).
 
-#include "common/Result.h"
-#include "incident/IncidentDocument.h"
+#include "core/common/Result.h"
+#include "core/incident/IncidentDocument.h"
 
 #include <QByteArray>
 #include <QImage>

@@ -1,6 +1,6 @@
-#include "incident/IncidentJson.h"
+#include "core/incident/IncidentJson.h"
 
-#include "incident/SecretMasking.h"
+#include "core/incident/SecretMasking.h"
 
 #include <QDateTime>
 #include <QString>

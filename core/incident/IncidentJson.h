@@ -6,8 +6,8 @@
 // Field names are a file format: add fields, never rename; a rename needs a schema bump and a
 // migration in IncidentJson.cpp.
 
-#include "common/Result.h"
-#include "incident/IncidentDocument.h"
+#include "core/common/Result.h"
+#include "core/incident/IncidentDocument.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "incident/IncidentMerge.h"
+#include "core/incident/IncidentMerge.h"
 
 #include <algorithm>
 #include <cstdlib>

@@ -20,7 +20,7 @@
 // - Without a base (a writer that never read the file), every differing scalar is "changed by
 //   both", and two different records with one id are two records (this writer's is renumbered).
 
-#include "incident/IncidentDocument.h"
+#include "core/incident/IncidentDocument.h"
 
 #include <string>
 #include <utility>

@@ -1,11 +1,11 @@
-#include "incident/IncidentRecording.h"
+#include "core/incident/IncidentRecording.h"
 
-#include "common/Quantity.h"
-#include "incident/SecretMasking.h"
-#include "investigation/Findings.h"
-#include "investigation/FindingsJson.h"
-#include "prometheus/QueryCatalogue.h"
-#include "runbook/Runbook.h"
+#include "core/common/Quantity.h"
+#include "core/incident/SecretMasking.h"
+#include "core/investigation/Findings.h"
+#include "core/investigation/FindingsJson.h"
+#include "core/prometheus/QueryCatalogue.h"
+#include "core/runbook/Runbook.h"
 
 #include <QDateTime>
 #include <QUuid>
@@ -249,7 +249,7 @@ EvidenceSnapshot snapshotFromFindings(const investigation::Findings& f, std::str
         for (const auto& [kind, list] : f.evidence->series) {
             for (const auto& s : list) {
                 SnapshotSeries ss;
-                ss.query = prom::queryKindName(kind);
+                ss.query = prometheus::queryKindName(kind);
                 ss.labels = s.labels;
                 ss.originalPoints = s.samples.size();
                 ss.samples = decimateForStorage(s.samples, kMaxSnapshotPoints);

@@ -3,8 +3,8 @@
 // appends its journal entry, so the timeline fills itself and nobody has to remember to log.
 // `nowMs` is explicit so tests (and the golden exports) run on a fixed clock.
 
-#include "common/Result.h"
-#include "incident/IncidentDocument.h"
+#include "core/common/Result.h"
+#include "core/incident/IncidentDocument.h"
 
 #include <cstdint>
 #include <string>

@@ -1,7 +1,7 @@
-#include "incident/IncidentReport.h"
+#include "core/incident/IncidentReport.h"
 
-#include "common/Quantity.h"
-#include "incident/ChartImage.h"
+#include "core/common/Quantity.h"
+#include "core/incident/ChartImage.h"
 
 #include <QDateTime>
 

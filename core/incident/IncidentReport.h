@@ -5,7 +5,7 @@
 // timeline and the queries the evidence came from. Building is pure: same document, same options,
 // same report.
 
-#include "incident/IncidentDocument.h"
+#include "core/incident/IncidentDocument.h"
 
 #include <QTimeZone>
 

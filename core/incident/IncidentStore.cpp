@@ -1,7 +1,7 @@
-#include "incident/IncidentStore.h"
+#include "core/incident/IncidentStore.h"
 
-#include "common/RegularFile.h"
-#include "incident/IncidentMerge.h"
+#include "core/common/RegularFile.h"
+#include "core/incident/IncidentMerge.h"
 
 #include <QDateTime>
 #include <QDir>

@@ -12,9 +12,9 @@
 // and savedDocument() is what is on disk afterwards. A temporary file left by a writer killed
 // before its rename is removed by the next writer that holds the lock.
 
-#include "common/Result.h"
-#include "incident/IncidentDocument.h"
-#include "incident/IncidentJson.h"
+#include "core/common/Result.h"
+#include "core/incident/IncidentDocument.h"
+#include "core/incident/IncidentJson.h"
 
 #include <QByteArray>
 #include <QString>

@@ -1,9 +1,9 @@
-#include "incident/InvestigationRecording.h"
+#include "core/incident/InvestigationRecording.h"
 
-#include "incident/IncidentRecording.h"
-#include "incident/IncidentStore.h"
-#include "investigation/Findings.h"
-#include "runbook/RunbookParser.h"
+#include "core/incident/IncidentRecording.h"
+#include "core/incident/IncidentStore.h"
+#include "core/investigation/Findings.h"
+#include "core/runbook/RunbookParser.h"
 
 #include <QFileInfo>
 

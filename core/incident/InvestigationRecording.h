@@ -3,8 +3,8 @@
 // --incident FILE`): open the file or start a new incident with the runbook, store the findings,
 // tick the runbook steps the investigation answered (memory growth, OOM kills) and save.
 
-#include "common/Result.h"
-#include "incident/IncidentDocument.h"
+#include "core/common/Result.h"
+#include "core/incident/IncidentDocument.h"
 
 #include <QString>
 

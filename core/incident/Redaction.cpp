@@ -1,7 +1,7 @@
-#include "incident/Redaction.h"
+#include "core/incident/Redaction.h"
 
-#include "incident/IncidentJson.h"
-#include "incident/SecretMasking.h"
+#include "core/incident/IncidentJson.h"
+#include "core/incident/SecretMasking.h"
 
 #include <QUrl>
 

@@ -4,8 +4,8 @@
 // "node-1", "image-1", "context-1", "server-1"). The same name always gets the same alias across
 // the whole document and every export made from it, so the story still reads.
 
-#include "common/Result.h"
-#include "incident/IncidentDocument.h"
+#include "core/common/Result.h"
+#include "core/incident/IncidentDocument.h"
 
 #include <string>
 #include <string_view>

@@ -1,4 +1,4 @@
-#include "incident/ReportWriters.h"
+#include "core/incident/ReportWriters.h"
 
 #include <sstream>
 

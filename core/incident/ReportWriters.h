@@ -2,7 +2,7 @@
 // IncidentReport -> Markdown / HTML text. The HTML serves both the HTML export (images as data
 // URIs) and the PDF (images as QTextDocument resources), hence the image source callback.
 
-#include "incident/IncidentReport.h"
+#include "core/incident/IncidentReport.h"
 
 #include <functional>
 #include <string>

@@ -1,4 +1,4 @@
-#include "incident/SecretMasking.h"
+#include "core/incident/SecretMasking.h"
 
 #include <algorithm>
 #include <array>

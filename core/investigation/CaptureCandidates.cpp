@@ -1,6 +1,6 @@
-#include "investigation/CaptureCandidates.h"
+#include "core/investigation/CaptureCandidates.h"
 
-#include "common/Quantity.h"
+#include "core/common/Quantity.h"
 
 #include <algorithm>
 #include <cmath>

@@ -4,7 +4,7 @@
 // copied out (the file lives in the container and goes with it): such a pod is not the default,
 // and the picker says why.
 
-#include "investigation/Evidence.h"
+#include "core/investigation/Evidence.h"
 
 #include <optional>
 #include <string>

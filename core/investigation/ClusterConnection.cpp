@@ -1,7 +1,7 @@
-#include "investigation/ClusterConnection.h"
+#include "core/investigation/ClusterConnection.h"
 
-#include "common/HeaderValue.h"
-#include "common/RegularFile.h"
+#include "core/common/HeaderValue.h"
+#include "core/common/RegularFile.h"
 
 #include <QFile>
 #include <QSslCertificate>
@@ -17,7 +17,7 @@ ClusterConnection::~ClusterConnection()
 Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const ConnectionOptions& options)
 {
     std::unique_ptr<ClusterConnection> c(new ClusterConnection);
-    c->m_catalogue = prom::QueryCatalogue(options.metricNames);
+    c->m_catalogue = prometheus::QueryCatalogue(options.metricNames);
     const QUrl& promUrl = options.prometheusUrl;
     auto resolved = kube::resolveKubeconfig(options.kubeconfig.toStdString(), options.context.toStdString());
     if (!resolved)
@@ -29,7 +29,7 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
     if (!promUrl.isValid() || promUrl.isEmpty())
         return makeError(ErrorCode::Config, "no Prometheus URL given",
             "pass --prometheus http://host:9090 (or a Kubernetes service proxy URL)");
-    prom::PromConnection pc;
+    prometheus::PromConnection pc;
     pc.baseUrl = promUrl;
     pc.bearerToken = options.prometheusToken;
     pc.insecureSkipTlsVerify = options.prometheusInsecureSkipTlsVerify;
@@ -61,7 +61,7 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
                 "the Prometheus CA " + options.prometheusCaFile.toStdString() + " holds no PEM certificate",
                 "pass the CA that signed Prometheus's certificate (PEM) with " + pc.settingNames.ca);
     }
-    c->m_prom = std::make_unique<prom::PromClient>(pc);
+    c->m_prom = std::make_unique<prometheus::PromClient>(pc);
     c->m_options = options;
     c->m_options.kubeconfig = QString::fromStdString(c->m_kube->context().context.sourceFile);
     c->m_options.context = QString::fromStdString(c->m_kube->context().context.name);

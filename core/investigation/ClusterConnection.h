@@ -3,10 +3,10 @@
 // Prometheus URL. The embedded sandbox is reached the very same way: app/ starts it and passes its
 // kubeconfig and URL (it is just another API server on 127.0.0.1); this layer never starts one.
 
-#include "common/Result.h"
-#include "kube/KubeClient.h"
-#include "prometheus/PromClient.h"
-#include "prometheus/QueryCatalogue.h"
+#include "core/common/Result.h"
+#include "core/kube/KubeClient.h"
+#include "core/prometheus/PromClient.h"
+#include "core/prometheus/QueryCatalogue.h"
 
 #include <QString>
 #include <QUrl>
@@ -26,7 +26,7 @@ struct ConnectionOptions {
     QString prometheusTokenFile; // read at open() when prometheusToken is empty; trailing newline dropped
     QString prometheusCaFile; // PEM CA(s) for an https Prometheus; empty: the system's CAs
     bool prometheusInsecureSkipTlsVerify = false;
-    prom::MetricNames metricNames;
+    prometheus::MetricNames metricNames;
 };
 
 // Owns the clients. Lives on the thread that uses the clients.
@@ -37,8 +37,8 @@ public:
 
     kube::KubeClient& kube() { return *m_kube; }
     const kube::KubeClient& kube() const { return *m_kube; }
-    prom::PromClient& prometheus() { return *m_prom; }
-    const prom::QueryCatalogue& catalogue() const { return m_catalogue; }
+    prometheus::PromClient& prometheus() { return *m_prom; }
+    const prometheus::QueryCatalogue& catalogue() const { return m_catalogue; }
     QString contextName() const;
     QString defaultNamespace() const;
     QString describe() const; // "sandbox (production)" or "context @ https://server"
@@ -50,8 +50,8 @@ public:
 private:
     ClusterConnection() = default;
     std::unique_ptr<kube::KubeClient> m_kube;
-    std::unique_ptr<prom::PromClient> m_prom;
-    prom::QueryCatalogue m_catalogue;
+    std::unique_ptr<prometheus::PromClient> m_prom;
+    prometheus::QueryCatalogue m_catalogue;
     ConnectionOptions m_options; // as opened (the kubeconfig file and context resolved)
 };
 

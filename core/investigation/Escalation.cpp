@@ -1,9 +1,9 @@
-#include "investigation/Escalation.h"
+#include "core/investigation/Escalation.h"
 
-#include "common/Quantity.h"
-#include "investigation/Evidence.h"
-#include "investigation/Findings.h"
-#include "kube/KubeClient.h"
+#include "core/common/Quantity.h"
+#include "core/investigation/Evidence.h"
+#include "core/investigation/Findings.h"
+#include "core/kube/KubeClient.h"
 
 #include <QDateTime>
 #include <QTimeZone>
@@ -188,7 +188,7 @@ SeverityProposal assessSeverity(const Findings& f, const ServiceExposure& exposu
         times.push_back(k.timeMs);
     std::vector<Series> rate;
     if (f.evidence)
-        rate = f.evidence->seriesOf(prom::QueryKind::RequestRate);
+        rate = f.evidence->seriesOf(prometheus::QueryKind::RequestRate);
     const TrafficImpact impact = trafficImpactAtKills(rate, times);
     if (impact.kills == 0)
         p.evidence.push_back("request rate around the kills: no data");

@@ -8,9 +8,9 @@
 //    read from the Deployment's labels and annotations, and a message ready to paste.
 // Plain functions over JSON and findings; fetchServiceContext() is the one that asks the cluster.
 
-#include "common/Result.h"
-#include "common/Series.h"
-#include "runbook/Parameters.h"
+#include "core/common/Result.h"
+#include "core/common/Series.h"
+#include "core/runbook/Parameters.h"
 
 #include <nlohmann/json.hpp>
 

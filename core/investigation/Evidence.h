@@ -2,11 +2,11 @@
 // What one investigation fetched (RawEvidence) and what it concluded (Findings). Both are plain,
 // immutable values once built: the GUI and the CLI share them as std::shared_ptr<const Findings>.
 
-#include "analysis/Verdict.h"
-#include "common/Series.h"
-#include "kube/KubeObjects.h"
-#include "oom/OomEvidence.h"
-#include "prometheus/QueryCatalogue.h"
+#include "core/analysis/Verdict.h"
+#include "core/common/Series.h"
+#include "core/kube/KubeObjects.h"
+#include "core/oom/OomEvidence.h"
+#include "core/prometheus/QueryCatalogue.h"
 
 #include <map>
 #include <optional>
@@ -26,7 +26,7 @@ struct InvestigationRequest {
 };
 
 struct QueryEvidence {
-    prom::QueryKind kind;
+    prometheus::QueryKind kind;
     std::string promql;
     TimeRange range;
     std::int64_t stepMs = 0;
@@ -41,14 +41,14 @@ struct RawEvidence {
     std::vector<kube::PodMetrics> podMetrics;
     bool podMetricsAvailable = false;
     std::vector<kube::Event> oomEvents; // reason=OOMKilling, namespace + cluster-wide when allowed
-    std::map<prom::QueryKind, std::vector<Series>> series;
+    std::map<prometheus::QueryKind, std::vector<Series>> series;
     std::vector<QueryEvidence> queries;
     std::vector<std::string> warnings;
     // Evidence from the Kubernetes API that could not be read (query failures are in `queries`).
     std::vector<analysis::MissingEvidence> missing;
     std::int64_t stepMs = 30000;
 
-    const std::vector<Series>& seriesOf(prom::QueryKind kind) const;
+    const std::vector<Series>& seriesOf(prometheus::QueryKind kind) const;
 };
 
 struct PodRow {

@@ -1,10 +1,10 @@
-#include "investigation/EvidenceCollector.h"
+#include "core/investigation/EvidenceCollector.h"
 
-#include "investigation/ClusterConnection.h"
+#include "core/investigation/ClusterConnection.h"
 
 namespace leakdesk::investigation {
 
-using prom::QueryKind;
+using prometheus::QueryKind;
 
 const std::vector<Series>& RawEvidence::seriesOf(QueryKind kind) const
 {
@@ -79,8 +79,8 @@ void EvidenceCollector::start(const InvestigationRequest& request)
     auto& promClient = m_connection.prometheus();
 
     const TimeRange window { request.nowMs - request.windowMs, request.nowMs };
-    ev->stepMs = prom::chooseStepMs(window, 1500, 15000);
-    const prom::PodSelector podSelector { request.ns, prom::podRegexForWorkload(request.service) };
+    ev->stepMs = prometheus::chooseStepMs(window, 1500, 15000);
+    const prometheus::PodSelector podSelector { request.ns, prometheus::podRegexForWorkload(request.service) };
 
     // No query failure ends the investigation (PromClient has already retried it): each one is
     // recorded in `queries` and becomes missing evidence of the verdict, which says so and lowers its
@@ -160,21 +160,21 @@ void EvidenceCollector::start(const InvestigationRequest& request)
         const std::string promql = m_connection.catalogue().build(kind, podSelector);
         const std::int64_t step = ev->stepMs;
         promClient.queryRange(
-            promql, window, step, ctx, [this, ev, kind, promql, window, step](Result<prom::QueryResult> r) {
+            promql, window, step, ctx, [this, ev, kind, promql, window, step](Result<prometheus::QueryResult> r) {
                 QueryEvidence q { kind, promql, window, step, 0, {} };
                 if (r) {
                     q.seriesCount = r->series.size();
                     for (const auto& w : r->warnings)
                         ev->warnings.push_back(
-                            std::string("Prometheus warning for ") + prom::queryKindName(kind) + ": " + w);
+                            std::string("Prometheus warning for ") + prometheus::queryKindName(kind) + ": " + w);
                     ev->series[kind] = std::move(r->series);
                 } else {
                     q.error = r.error().message;
                     ev->warnings.push_back(
-                        std::string(prom::queryKindName(kind)) + " query failed: " + r.error().message);
+                        std::string(prometheus::queryKindName(kind)) + " query failed: " + r.error().message);
                 }
                 ev->queries.push_back(std::move(q));
-                this->step(QString::fromLatin1(prom::queryKindName(kind)));
+                this->step(QString::fromLatin1(prometheus::queryKindName(kind)));
             });
     }
 }

@@ -4,9 +4,9 @@
 // Ends in exactly one of finished(RawEvidence) / failed(Error). A superseded or cancelled
 // collection reports nothing.
 
-#include "common/Job.h" // Error as a metatype
-#include "common/Result.h"
-#include "investigation/Evidence.h"
+#include "core/common/Job.h" // Error as a metatype
+#include "core/common/Result.h"
+#include "core/investigation/Evidence.h"
 
 #include <QObject>
 

@@ -1,12 +1,12 @@
-#include "investigation/Findings.h"
+#include "core/investigation/Findings.h"
 
-#include "analysis/MemoryAnalysis.h"
+#include "core/analysis/MemoryAnalysis.h"
 
 #include <algorithm>
 
 namespace leakdesk::investigation {
 
-using prom::QueryKind;
+using prometheus::QueryKind;
 
 const PodRow* Findings::pod(const std::string& name) const
 {
@@ -132,7 +132,7 @@ std::string evidenceTopicOf(QueryKind kind)
     default:
         break;
     }
-    return prom::queryKindName(kind);
+    return prometheus::queryKindName(kind);
 }
 
 Findings analyseEvidence(std::shared_ptr<const RawEvidence> evidencePtr)

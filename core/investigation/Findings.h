@@ -2,9 +2,9 @@
 // The answer to runbook steps 1 and 2 for one service: pods as `kubectl top` shows them, the
 // memory verdict with its evidence, and the fused OOM-kill evidence. Immutable once built.
 
-#include "analysis/Verdict.h"
-#include "investigation/Evidence.h"
-#include "oom/OomEvidence.h"
+#include "core/analysis/Verdict.h"
+#include "core/investigation/Evidence.h"
+#include "core/oom/OomEvidence.h"
 
 #include <memory>
 
@@ -28,6 +28,6 @@ struct Findings {
 Findings analyseEvidence(std::shared_ptr<const RawEvidence> evidence);
 
 // The topic a query's evidence is about ("memory", "restarts", ...), for MissingEvidence.
-std::string evidenceTopicOf(prom::QueryKind kind);
+std::string evidenceTopicOf(prometheus::QueryKind kind);
 
 } // namespace leakdesk::investigation

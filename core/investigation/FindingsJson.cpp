@@ -1,7 +1,7 @@
-#include "investigation/FindingsJson.h"
+#include "core/investigation/FindingsJson.h"
 
-#include "common/Quantity.h"
-#include "kube/KubeObjects.h"
+#include "core/common/Quantity.h"
+#include "core/kube/KubeObjects.h"
 
 #include <cmath>
 #include <sstream>
@@ -127,7 +127,7 @@ json findingsToJson(const Findings& f)
     }
     json queries = json::array();
     for (const auto& q : f.evidence->queries)
-        queries.push_back({ { "kind", prom::queryKindName(q.kind) }, { "promql", q.promql }, { "window", windowJson(q.range) },
+        queries.push_back({ { "kind", prometheus::queryKindName(q.kind) }, { "promql", q.promql }, { "window", windowJson(q.range) },
             { "step_seconds", q.stepMs / 1000 }, { "series", q.seriesCount }, { "error", q.error.empty() ? json(nullptr) : json(q.error) } });
     j["queries"] = queries;
     j["warnings"] = f.warnings;

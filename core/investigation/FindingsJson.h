@@ -2,7 +2,7 @@
 // The machine-readable form of Findings, as `leakdesk-cli investigate --format json` prints it.
 // Field names are a public interface (scripts parse them): add fields, never rename.
 
-#include "investigation/Findings.h"
+#include "core/investigation/Findings.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
-#include "investigation/Investigation.h"
+#include "core/investigation/Investigation.h"
 
-#include "investigation/EvidenceCollector.h"
+#include "core/investigation/EvidenceCollector.h"
 
 #include <QFutureWatcher>
 #include <QPointer>

@@ -4,9 +4,9 @@
 // exactly one of finished(Findings) / failed(Error). Progress counts the evidence queries answered.
 // Starting again supersedes the previous run; its late results are dropped.
 
-#include "common/Job.h"
-#include "common/Result.h"
-#include "investigation/Findings.h"
+#include "core/common/Job.h"
+#include "core/common/Result.h"
+#include "core/investigation/Findings.h"
 
 #include <memory>
 

@@ -1,6 +1,6 @@
-#include "kube/ExecCredential.h"
+#include "core/kube/ExecCredential.h"
 
-#include "kube/KubeObjects.h"
+#include "core/kube/KubeObjects.h"
 
 #include <nlohmann/json.hpp>
 

@@ -2,8 +2,8 @@
 // client.authentication.k8s.io exec credential plugins (aws eks get-token, gke-gcloud-auth-plugin,
 // kubelogin, ...): what kubectl runs to get a token or a client certificate for a user.
 
-#include "common/Result.h"
-#include "kube/KubeConfig.h"
+#include "core/common/Result.h"
+#include "core/kube/KubeConfig.h"
 
 #include <QByteArray>
 #include <QObject>

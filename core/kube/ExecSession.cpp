@@ -1,6 +1,6 @@
-#include "kube/ExecSession.h"
+#include "core/kube/ExecSession.h"
 
-#include "kube/KubeClient.h"
+#include "core/kube/KubeClient.h"
 
 #include <QCryptographicHash>
 #include <QNetworkProxy>

@@ -13,8 +13,8 @@
 // The WebSocket client is written here on QSslSocket rather than QWebSocket because QWebSocket
 // reads and delivers whole messages as fast as they arrive and cannot be paused.
 
-#include "common/Result.h"
-#include "tls/TlsExplanation.h"
+#include "core/common/Result.h"
+#include "core/tls/TlsExplanation.h"
 
 #include <QByteArray>
 #include <QNetworkRequest>

@@ -1,10 +1,10 @@
-#include "kube/KubeClient.h"
+#include "core/kube/KubeClient.h"
 
-#include "common/HeaderValue.h"
-#include "common/RegularFile.h"
-#include "common/RetryPolicy.h"
+#include "core/common/HeaderValue.h"
+#include "core/common/RegularFile.h"
+#include "core/common/RetryPolicy.h"
 
-#include "kube/KubePaths.h"
+#include "core/kube/KubePaths.h"
 
 #include <QElapsedTimer>
 #include <QFile>

@@ -2,12 +2,12 @@
 // Asynchronous client of the Kubernetes API on QNetworkAccessManager. Callbacks run on the
 // thread that owns the client; a callback whose context object has been destroyed is not called.
 
-#include "common/Result.h"
-#include "kube/ExecCredential.h"
-#include "kube/ExecSession.h"
-#include "kube/KubeConfig.h"
-#include "kube/KubeObjects.h"
-#include "tls/TlsExplanation.h"
+#include "core/common/Result.h"
+#include "core/kube/ExecCredential.h"
+#include "core/kube/ExecSession.h"
+#include "core/kube/KubeConfig.h"
+#include "core/kube/KubeObjects.h"
+#include "core/tls/TlsExplanation.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
-#include "kube/KubeConfig.h"
+#include "core/kube/KubeConfig.h"
 
-#include "common/RegularFile.h"
+#include "core/common/RegularFile.h"
 
 #include <yaml-cpp/yaml.h>
 

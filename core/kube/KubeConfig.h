@@ -3,7 +3,7 @@
 // default, explicit --kubeconfig, current-context, and relative paths resolved against the file
 // that names them.
 
-#include "common/Result.h"
+#include "core/common/Result.h"
 
 #include <map>
 #include <optional>

@@ -1,6 +1,6 @@
-#include "kube/KubeObjects.h"
+#include "core/kube/KubeObjects.h"
 
-#include "common/Quantity.h"
+#include "core/common/Quantity.h"
 
 #include <nlohmann/json.hpp>
 

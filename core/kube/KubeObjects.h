@@ -3,7 +3,7 @@
 // (nlohmann/json); unknown fields are ignored and missing ones stay empty, because real clusters
 // differ by version.
 
-#include "common/Result.h"
+#include "core/common/Result.h"
 
 #include <nlohmann/json_fwd.hpp>
 

@@ -1,6 +1,6 @@
-#include "kube/Workloads.h"
+#include "core/kube/Workloads.h"
 
-#include "common/Quantity.h"
+#include "core/common/Quantity.h"
 
 #include <algorithm>
 #include <array>

@@ -5,8 +5,8 @@
 // matter in them (the main one, sidecars, native sidecars). Pure functions over the API's JSON, so
 // every shape is tested without a cluster; the calls that fetch the JSON live elsewhere.
 
-#include "common/Result.h"
-#include "kube/KubeObjects.h"
+#include "core/common/Result.h"
+#include "core/kube/KubeObjects.h"
 
 #include <nlohmann/json.hpp>
 

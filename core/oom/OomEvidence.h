@@ -7,8 +7,8 @@
 // the *last* termination, and kube-state-metrics / cAdvisor are sampled. Each source alone
 // undercounts; together they give the count the runbook's rule needs.
 
-#include "common/Series.h"
-#include "kube/KubeObjects.h"
+#include "core/common/Series.h"
+#include "core/kube/KubeObjects.h"
 
 #include <cstdint>
 #include <set>

@@ -1,7 +1,7 @@
-#include "prometheus/PromClient.h"
+#include "core/prometheus/PromClient.h"
 
-#include "common/HeaderValue.h"
-#include "tls/TlsExplanation.h"
+#include "core/common/HeaderValue.h"
+#include "core/tls/TlsExplanation.h"
 
 #include <nlohmann/json.hpp>
 
@@ -17,7 +17,7 @@
 
 #include <cmath>
 
-namespace leakdesk::prom {
+namespace leakdesk::prometheus {
 
 using nlohmann::json;
 
@@ -484,4 +484,4 @@ PromCall PromClient::buildInfo(QObject* context, std::function<void(Result<QStri
     return PromCall(cancelled);
 }
 
-} // namespace leakdesk::prom
+} // namespace leakdesk::prometheus

@@ -3,9 +3,9 @@
 // Ranges are split so no request exceeds Prometheus's 11,000 points per series; error JSON and
 // `warnings` are surfaced to the caller.
 
-#include "common/Result.h"
-#include "common/RetryPolicy.h"
-#include "common/Series.h"
+#include "core/common/Result.h"
+#include "core/common/RetryPolicy.h"
+#include "core/common/Series.h"
 
 #include <QNetworkRequest>
 #include <QObject>
@@ -19,7 +19,7 @@
 class QNetworkAccessManager;
 class QNetworkReply;
 
-namespace leakdesk::prom {
+namespace leakdesk::prometheus {
 
 // What the user calls the connection's settings, so that errors name the one to change. The
 // defaults are the options of leakdesk-cli and leakdesk.
@@ -126,4 +126,4 @@ private:
     QNetworkAccessManager* m_nam = nullptr;
 };
 
-} // namespace leakdesk::prom
+} // namespace leakdesk::prometheus

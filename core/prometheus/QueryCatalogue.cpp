@@ -1,8 +1,8 @@
-#include "prometheus/QueryCatalogue.h"
+#include "core/prometheus/QueryCatalogue.h"
 
 #include <regex>
 
-namespace leakdesk::prom {
+namespace leakdesk::prometheus {
 
 namespace {
 
@@ -179,4 +179,4 @@ std::optional<MatchedQuery> QueryCatalogue::match(std::string_view promql) const
     return std::nullopt;
 }
 
-} // namespace leakdesk::prom
+} // namespace leakdesk::prometheus

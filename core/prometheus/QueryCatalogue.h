@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace leakdesk::prom {
+namespace leakdesk::prometheus {
 
 enum class QueryKind {
     MemoryWorkingSet, // per pod, real containers only
@@ -70,4 +70,4 @@ private:
     MetricNames m_names;
 };
 
-} // namespace leakdesk::prom
+} // namespace leakdesk::prometheus

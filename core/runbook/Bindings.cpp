@@ -1,6 +1,6 @@
-#include "runbook/Bindings.h"
+#include "core/runbook/Bindings.h"
 
-#include "runbook/CommandLine.h"
+#include "core/runbook/CommandLine.h"
 
 #include <algorithm>
 #include <cctype>

@@ -3,7 +3,7 @@
 // current selection, and the runbook's namespace ("-n production") replaced by the namespace under
 // investigation, with a note saying so.
 
-#include "runbook/Runbook.h"
+#include "core/runbook/Runbook.h"
 
 #include <map>
 #include <optional>

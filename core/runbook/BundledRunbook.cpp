@@ -1,8 +1,8 @@
 // File and resource loading: the only part of core/runbook that uses Qt (QFile reads both plain
 // paths and the ":/runbooks/..." resource compiled into this library).
-#include "runbook/RunbookParser.h"
+#include "core/runbook/RunbookParser.h"
 
-#include "common/RegularFile.h"
+#include "core/common/RegularFile.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -1,7 +1,7 @@
-#include "runbook/CommandLine.h"
+#include "core/runbook/CommandLine.h"
 
-#include "common/Text.h"
-#include "runbook/KubectlFlagTable.h"
+#include "core/common/Text.h"
+#include "core/runbook/KubectlFlagTable.h"
 
 #include <algorithm>
 #include <cctype>

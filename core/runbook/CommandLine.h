@@ -3,7 +3,7 @@
 // recognising what it does (which built-in action, whether it changes the cluster, which
 // namespace it names).
 
-#include "runbook/Runbook.h"
+#include "core/runbook/Runbook.h"
 
 #include <cstddef>
 #include <string>

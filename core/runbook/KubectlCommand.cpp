@@ -1,6 +1,6 @@
-#include "runbook/KubectlCommand.h"
+#include "core/runbook/KubectlCommand.h"
 
-#include "runbook/KubectlFlagTable.h"
+#include "core/runbook/KubectlFlagTable.h"
 
 #include <algorithm>
 #include <cctype>

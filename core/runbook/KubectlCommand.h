@@ -6,7 +6,7 @@
 // read with certainty, or what a runbook has no business running from a desktop, is refused.
 // The GUI (before it runs anything) and `leakdesk-cli runbook parse` call the same functions.
 
-#include "common/Result.h"
+#include "core/common/Result.h"
 
 #include <optional>
 #include <string>

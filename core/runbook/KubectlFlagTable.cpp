@@ -1,4 +1,4 @@
-#include "runbook/KubectlFlagTable.h"
+#include "core/runbook/KubectlFlagTable.h"
 
 // Generated from kubectl v1.32's help and then kept by hand: a flag is written "name" (boolean),
 // "name=" (takes a value: the next word unless written name=value) or "name=?" (takes a value only

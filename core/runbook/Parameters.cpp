@@ -1,4 +1,4 @@
-#include "runbook/Parameters.h"
+#include "core/runbook/Parameters.h"
 
 #include <cmath>
 

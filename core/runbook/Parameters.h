@@ -2,7 +2,7 @@
 // The runbook's figures as the parameters analyses and actions use, with the seed runbook's values
 // as defaults when a runbook does not state them.
 
-#include "runbook/Runbook.h"
+#include "core/runbook/Runbook.h"
 
 #include <cstdint>
 #include <set>

@@ -2,7 +2,7 @@
 // The Runbook model: what a Markdown runbook says, in typed form. Built by parseRunbook()
 // (RunbookParser.h); plain C++ values (UTF-8 std::string) so any layer can hold them.
 
-#include "runbook/KubectlCommand.h"
+#include "core/runbook/KubectlCommand.h"
 
 #include <cstdint>
 #include <map>

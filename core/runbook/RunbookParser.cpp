@@ -1,10 +1,10 @@
-#include "runbook/RunbookParser.h"
+#include "core/runbook/RunbookParser.h"
 
-#include "common/Text.h"
+#include "core/common/Text.h"
 
-#include "common/Quantity.h"
-#include "runbook/CommandLine.h"
-#include "runbook/Thresholds.h"
+#include "core/common/Quantity.h"
+#include "core/runbook/CommandLine.h"
+#include "core/runbook/Thresholds.h"
 
 #include <cmark.h>
 

@@ -4,8 +4,8 @@
 // metadata, Symptoms, numbered "### 1. ..." steps with prose, command blocks and checklists,
 // Escalation) and tolerates others; whatever it cannot place becomes a Warning, never silence.
 
-#include "common/Result.h"
-#include "runbook/Runbook.h"
+#include "core/common/Result.h"
+#include "core/runbook/Runbook.h"
 
 #include <string>
 #include <string_view>

@@ -1,6 +1,6 @@
-#include "runbook/Thresholds.h"
+#include "core/runbook/Thresholds.h"
 
-#include "common/Quantity.h"
+#include "core/common/Quantity.h"
 
 #include <algorithm>
 #include <cctype>

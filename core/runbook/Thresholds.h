@@ -3,7 +3,7 @@
 // "2 hours") read as typed thresholds. Works on words, not regular expressions, so any input
 // (including fuzzed text) is scanned in linear time.
 
-#include "runbook/Runbook.h"
+#include "core/runbook/Runbook.h"
 
 #include <string>
 #include <string_view>

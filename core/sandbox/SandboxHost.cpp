@@ -1,13 +1,13 @@
-#include "sandbox/SandboxHost.h"
+#include "core/sandbox/SandboxHost.h"
 
-#include "sandbox/ContainerRuntime.h"
-#include "sandbox/ExecEndpoint.h"
-#include "sandbox/HttpServer.h"
-#include "sandbox/KubeApi.h"
-#include "sandbox/MetricsHistory.h"
-#include "sandbox/PromApi.h"
-#include "sandbox/SandboxCertificates.h"
-#include "sandbox/SandboxModel.h"
+#include "core/sandbox/shell/ContainerRuntime.h"
+#include "core/sandbox/kubeapi/ExecEndpoint.h"
+#include "core/sandbox/http/HttpServer.h"
+#include "core/sandbox/kubeapi/KubeApi.h"
+#include "core/sandbox/model/MetricsHistory.h"
+#include "core/sandbox/model/PromApi.h"
+#include "core/sandbox/http/SandboxCertificates.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include <QDateTime>
 #include <QDir>

@@ -3,9 +3,9 @@
 // thread and writes a kubeconfig for it, so a GUI or CLI in the same process can talk to it
 // through the same clients it uses for a real cluster, synchronously or not.
 
-#include "common/Result.h"
-#include "sandbox/ContainerRuntime.h"
-#include "sandbox/FaultInjection.h"
+#include "core/common/Result.h"
+#include "core/sandbox/shell/ContainerRuntime.h"
+#include "core/sandbox/http/FaultInjection.h"
 
 #include <QObject>
 #include <QString>

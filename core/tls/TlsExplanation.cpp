@@ -1,4 +1,4 @@
-#include "tls/TlsExplanation.h"
+#include "core/tls/TlsExplanation.h"
 
 #include <QVariant>
 

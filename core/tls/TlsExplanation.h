@@ -7,7 +7,7 @@
 // into one Error through explainHandshakeFailure(), each with its own setting names: the
 // kubeconfig's certificate-authority / tls-server-name, or the Prometheus options.
 
-#include "common/Result.h"
+#include "core/common/Result.h"
 
 #include <QList>
 #include <QNetworkReply>

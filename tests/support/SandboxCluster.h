@@ -7,10 +7,10 @@
 
 #include "SandboxMoments.h"
 
-#include "common/Result.h"
-#include "kube/KubeClient.h"
-#include "kube/KubeConfig.h"
-#include "sandbox/SandboxHost.h"
+#include "core/common/Result.h"
+#include "core/kube/KubeClient.h"
+#include "core/kube/KubeConfig.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <QtGlobal>
 

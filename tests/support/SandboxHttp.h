@@ -5,7 +5,7 @@
 // Endpoints object, which the relabelling tests follow.
 // Header-only: only tests that already link the sandbox include it.
 
-#include "sandbox/SandboxHost.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <QByteArray>
 #include <QFile>

@@ -7,7 +7,7 @@
 // Header-only: only tests that already link the sandbox include it.
 #pragma once
 
-#include "sandbox/SandboxModel.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include <QDateTime>
 #include <QtGlobal>

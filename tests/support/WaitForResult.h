@@ -3,7 +3,7 @@
 // Mitigation, ...): `start` receives the callback to pass on. A call that never answers within
 // `timeoutMs` gives a Timeout error instead of hanging the test.
 
-#include "common/Result.h"
+#include "core/common/Result.h"
 
 #include <QTest>
 

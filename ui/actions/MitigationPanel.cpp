@@ -1,9 +1,9 @@
-#include "actions/MitigationPanel.h"
+#include "ui/actions/MitigationPanel.h"
 
-#include "common/ActionKinds.h"
-#include "incident/ActionJournal.h"
-#include "incident/IncidentRecording.h"
-#include "incident/IncidentSession.h"
+#include "core/common/ActionKinds.h"
+#include "core/incident/ActionJournal.h"
+#include "core/incident/IncidentRecording.h"
+#include "ui/incident/IncidentSession.h"
 
 #include <QApplication>
 #include <QClipboard>

@@ -7,9 +7,9 @@
 // rollout, and journals the action in the incident; Revert restores the previous values and is
 // refused, with the reason, when someone else changed the Deployment since.
 
-#include "actions/Mitigation.h"
-#include "actions/RolloutProgress.h"
-#include "runbook/Parameters.h"
+#include "core/actions/Mitigation.h"
+#include "core/actions/RolloutProgress.h"
+#include "core/runbook/Parameters.h"
 
 #include <QWidget>
 

@@ -1,4 +1,4 @@
-#include "chart/ByteAxisTicker.h"
+#include "ui/chart/ByteAxisTicker.h"
 
 #include <array>
 #include <cmath>

@@ -3,7 +3,7 @@
 // on the numbers Kubernetes limits are written in (a 2Gi limit sits exactly on a tick), and labels use
 // binary units the way kubectl and the runbook do.
 
-#include "chart/QCustomPlotInclude.h"
+#include "ui/chart/QCustomPlotInclude.h"
 
 #include <QString>
 

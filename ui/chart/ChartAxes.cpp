@@ -1,7 +1,7 @@
-#include "chart/ChartAxes.h"
+#include "ui/chart/ChartAxes.h"
 
-#include "chart/ChartPalette.h"
-#include "chart/QCustomPlotInclude.h"
+#include "ui/chart/ChartPalette.h"
+#include "ui/chart/QCustomPlotInclude.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

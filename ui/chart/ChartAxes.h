@@ -2,7 +2,7 @@
 // Look and wording of the memory chart's axes: the house style (light grid, no boxes, readable at
 // 1280x800), and the time axis' tick format and caption for a visible span, in local time.
 
-#include "common/Series.h"
+#include "core/common/Series.h"
 
 #include <QString>
 #include <QtGlobal>

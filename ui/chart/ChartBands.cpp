@@ -1,7 +1,7 @@
-#include "chart/ChartBands.h"
+#include "ui/chart/ChartBands.h"
 
-#include "chart/ChartPalette.h"
-#include "chart/QCustomPlotInclude.h"
+#include "ui/chart/ChartPalette.h"
+#include "ui/chart/QCustomPlotInclude.h"
 
 #include <QDateTime>
 

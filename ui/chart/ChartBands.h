@@ -2,7 +2,7 @@
 // The shaded time spans of the memory chart (one per sawtooth segment): alternating grey rectangles
 // under the grid, each with a label that is shown only where it fits inside its band.
 
-#include "chart/MemoryChartData.h"
+#include "ui/chart/MemoryChartData.h"
 
 #include <QString>
 

@@ -1,8 +1,8 @@
-#include "chart/ChartCrosshair.h"
+#include "ui/chart/ChartCrosshair.h"
 
-#include "chart/ChartPalette.h"
+#include "ui/chart/ChartPalette.h"
 
-#include "chart/QCustomPlotInclude.h"
+#include "ui/chart/QCustomPlotInclude.h"
 
 #include <QLabel>
 

@@ -1,8 +1,8 @@
-#include "chart/ChartMarkers.h"
+#include "ui/chart/ChartMarkers.h"
 
-#include "chart/ChartPalette.h"
-#include "chart/QCustomPlotInclude.h"
-#include "chart/SeriesLookup.h"
+#include "ui/chart/ChartPalette.h"
+#include "ui/chart/QCustomPlotInclude.h"
+#include "ui/chart/SeriesLookup.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

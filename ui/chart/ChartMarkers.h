@@ -3,7 +3,7 @@
 // before the event (so an OOM kill tops its tooth), drawn as one scatter graph per kind: red downward
 // triangles for OOM kills, hollow dark circles for plain restarts. A hidden pod hides its markers.
 
-#include "chart/MemoryChartData.h"
+#include "ui/chart/MemoryChartData.h"
 
 #include <QPointF>
 #include <QString>

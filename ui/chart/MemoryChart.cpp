@@ -1,16 +1,16 @@
-#include "chart/MemoryChart.h"
+#include "ui/chart/MemoryChart.h"
 
-#include "chart/ByteAxisTicker.h"
-#include "chart/ChartAxes.h"
-#include "chart/ChartBands.h"
-#include "chart/ChartCrosshair.h"
-#include "chart/ChartMarkers.h"
-#include "chart/ChartPalette.h"
-#include "chart/MinMaxDecimation.h"
-#include "chart/QCustomPlotInclude.h"
-#include "chart/RangePresetBar.h"
-#include "chart/SegmentedLineGraph.h"
-#include "chart/SeriesLookup.h"
+#include "ui/chart/ByteAxisTicker.h"
+#include "ui/chart/ChartAxes.h"
+#include "ui/chart/ChartBands.h"
+#include "ui/chart/ChartCrosshair.h"
+#include "ui/chart/ChartMarkers.h"
+#include "ui/chart/ChartPalette.h"
+#include "ui/chart/MinMaxDecimation.h"
+#include "ui/chart/QCustomPlotInclude.h"
+#include "ui/chart/RangePresetBar.h"
+#include "ui/chart/SegmentedLineGraph.h"
+#include "ui/chart/SeriesLookup.h"
 
 #include <QDateTime>
 #include <QSaveFile>

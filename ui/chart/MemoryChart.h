@@ -10,9 +10,9 @@
 // Mouse: drag = zoom to the dragged time span, wheel = zoom around the cursor, Shift+drag = pan,
 // double-click = back to the range preset, hover = crosshair with values, click a legend entry = hide/show.
 
-#include "chart/MemoryChartData.h"
-#include "common/Result.h"
-#include "common/Series.h"
+#include "ui/chart/MemoryChartData.h"
+#include "core/common/Result.h"
+#include "core/common/Series.h"
 
 #include <QColor>
 #include <QString>

@@ -4,7 +4,7 @@
 // keeps a reference and never mutates or copies the samples, so a 2-million-point history costs its
 // memory once.
 
-#include "common/Series.h"
+#include "core/common/Series.h"
 
 #include <QString>
 #include <QtGlobal>

@@ -1,4 +1,4 @@
-#include "chart/MinMaxDecimation.h"
+#include "ui/chart/MinMaxDecimation.h"
 
 #include <algorithm>
 #include <cmath>

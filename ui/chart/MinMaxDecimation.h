@@ -5,8 +5,8 @@
 // number of points handed to the plot is bounded by 2 x columns whatever the size of the history.
 // The source samples are never modified; the result is recomputed whenever the visible span changes.
 
-#include "chart/TimeAxisMapping.h"
-#include "common/Series.h"
+#include "ui/chart/TimeAxisMapping.h"
+#include "core/common/Series.h"
 
 #include <cstdint>
 #include <span>

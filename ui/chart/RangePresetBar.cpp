@@ -1,4 +1,4 @@
-#include "chart/RangePresetBar.h"
+#include "ui/chart/RangePresetBar.h"
 
 #include <QAbstractButton>
 #include <QButtonGroup>

@@ -2,7 +2,7 @@
 // The row above the memory chart: range preset buttons (1h, 6h, 24h, 7d, All) and a short reminder of
 // the mouse gestures. Buttons are checkable; none is checked once the user zoomed away from a preset.
 
-#include "chart/MemoryChartData.h"
+#include "ui/chart/MemoryChartData.h"
 
 #include <QWidget>
 

@@ -1,4 +1,4 @@
-#include "chart/SegmentedLineGraph.h"
+#include "ui/chart/SegmentedLineGraph.h"
 
 #include <cmath>
 

@@ -5,7 +5,7 @@
 // on screen only; QCustomPlot::toPixmap switches the hint off, which made a 1920x1080 export of a week of
 // data take tens of seconds. Segment joins are slightly rougher, invisible at these widths.
 
-#include "chart/QCustomPlotInclude.h"
+#include "ui/chart/QCustomPlotInclude.h"
 
 namespace leakdesk::ui {
 

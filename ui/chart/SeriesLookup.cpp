@@ -1,4 +1,4 @@
-#include "chart/SeriesLookup.h"
+#include "ui/chart/SeriesLookup.h"
 
 #include <algorithm>
 

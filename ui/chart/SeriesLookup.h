@@ -2,7 +2,7 @@
 // Reading a value off a series at an instant, for the crosshair and for placing markers on their pod's
 // line. Always on the full-resolution samples, never on the decimated copy drawn on screen.
 
-#include "common/Series.h"
+#include "core/common/Series.h"
 
 #include <cstdint>
 #include <optional>

@@ -1,4 +1,4 @@
-#include "chart/TimeAxisMapping.h"
+#include "ui/chart/TimeAxisMapping.h"
 
 #include <cmath>
 

@@ -1,7 +1,7 @@
 #pragma once
 // How the heap view writes byte counts: the same "12.3 MiB" as leakdesk-cli, and signed growth.
 
-#include "heap/LeakSuspects.h"
+#include "core/heap/LeakSuspects.h"
 
 #include <QString>
 

@@ -1,6 +1,6 @@
-#include "heap/DiffModel.h"
+#include "ui/heap/DiffModel.h"
 
-#include "heap/ByteText.h"
+#include "ui/heap/ByteText.h"
 
 #include <QColor>
 #include <QLocale>

@@ -3,7 +3,7 @@
 // before and after, and the growth of each. The leak is what grows, so rows arrive largest growth
 // first; retained columns stay empty until both dumps have their dominator trees.
 
-#include "heap/HeapDiff.h"
+#include "core/heap/HeapDiff.h"
 
 #include <QAbstractTableModel>
 

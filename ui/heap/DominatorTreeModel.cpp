@@ -1,6 +1,6 @@
-#include "heap/DominatorTreeModel.h"
+#include "ui/heap/DominatorTreeModel.h"
 
-#include "heap/ByteText.h"
+#include "ui/heap/ByteText.h"
 
 #include <QLocale>
 

@@ -5,7 +5,7 @@
 // of top-level objects and nodes with millions of children, so rows are fetched in batches when
 // the view asks (canFetchMore/fetchMore on expand and on scrolling to the end), never up front.
 
-#include "heap/HeapAnalysisJob.h"
+#include "ui/heap/HeapAnalysisJob.h"
 
 #include <QAbstractItemModel>
 

@@ -1,6 +1,6 @@
-#include "heap/HeapAnalysisJob.h"
+#include "ui/heap/HeapAnalysisJob.h"
 
-#include "heap/HprofFile.h"
+#include "core/heap/HprofFile.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -4,14 +4,14 @@
 // memory), then the snapshot, dominator tree, retained sizes, paths to GC roots and leak suspects.
 // Every result is an immutable shared value; views keep it as long as they show it.
 
-#include "heap/HeapJob.h"
+#include "ui/heap/HeapJob.h"
 
-#include "heap/ClassHistogram.h"
-#include "heap/DominatorTree.h"
-#include "heap/GcRootPaths.h"
-#include "heap/HeapSnapshot.h"
-#include "heap/HprofFile.h"
-#include "heap/LeakSuspects.h"
+#include "core/heap/ClassHistogram.h"
+#include "core/heap/DominatorTree.h"
+#include "core/heap/GcRootPaths.h"
+#include "core/heap/HeapSnapshot.h"
+#include "core/heap/HprofFile.h"
+#include "core/heap/LeakSuspects.h"
 
 #include <QString>
 

@@ -1,9 +1,9 @@
-#include "HeapCaptureDialog.h"
+#include "ui/heap/HeapCaptureDialog.h"
 
-#include "ServiceIsolationBox.h"
+#include "ui/heap/ServiceIsolationBox.h"
 
-#include "common/Quantity.h"
-#include "kube/KubeClient.h"
+#include "core/common/Quantity.h"
+#include "core/kube/KubeClient.h"
 
 #include <QCheckBox>
 #include <QCloseEvent>

@@ -11,7 +11,7 @@
 // the Heap view. Before the dump the pod can be taken out of its Service (ServiceIsolationBox);
 // closing the dialog while it is out asks whether to put it back.
 
-#include "capture/HeapCapture.h"
+#include "core/capture/HeapCapture.h"
 
 #include <QDialog>
 

@@ -1,8 +1,8 @@
-#include "heap/HeapDiffJob.h"
+#include "ui/heap/HeapDiffJob.h"
 
-#include "heap/DominatorTree.h"
-#include "heap/HeapSnapshot.h"
-#include "heap/HprofFile.h"
+#include "core/heap/DominatorTree.h"
+#include "core/heap/HeapSnapshot.h"
+#include "core/heap/HprofFile.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -4,9 +4,9 @@
 // then again with retained growth once both dumps have been through the dominator tree. The two
 // dumps are analysed one after the other, so only one snapshot is in memory at a time.
 
-#include "heap/HeapJob.h"
+#include "ui/heap/HeapJob.h"
 
-#include "heap/HeapDiff.h"
+#include "core/heap/HeapDiff.h"
 
 #include <QString>
 

@@ -1,4 +1,4 @@
-#include "heap/HeapJob.h"
+#include "ui/heap/HeapJob.h"
 
 namespace leakdesk::ui {
 

@@ -7,8 +7,8 @@
 // few updates per second at no cost to the analysis loops. Each run ends in exactly one of
 // finished() / failed(Error); a superseded run ends silently.
 
-#include "common/Job.h"
-#include "heap/AnalysisProgress.h"
+#include "core/common/Job.h"
+#include "core/heap/AnalysisProgress.h"
 
 #include <QString>
 #include <QThreadPool>

@@ -1,13 +1,13 @@
-#include "heap/HeapView.h"
+#include "ui/heap/HeapView.h"
 
-#include "heap/ByteText.h"
-#include "heap/DiffModel.h"
-#include "heap/DominatorTreeModel.h"
-#include "heap/HeapDiffJob.h"
-#include "heap/HistogramModel.h"
-#include "heap/JobProgressBar.h"
-#include "heap/SuspectsModel.h"
-#include "heap/TopClassesChart.h"
+#include "ui/heap/ByteText.h"
+#include "ui/heap/DiffModel.h"
+#include "ui/heap/DominatorTreeModel.h"
+#include "ui/heap/HeapDiffJob.h"
+#include "ui/heap/HistogramModel.h"
+#include "ui/heap/JobProgressBar.h"
+#include "ui/heap/SuspectsModel.h"
+#include "ui/heap/TopClassesChart.h"
 
 #include <QFileInfo>
 #include <QHBoxLayout>

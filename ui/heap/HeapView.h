@@ -5,8 +5,8 @@
 // HeapAnalysisJob: the histogram appears first, the dominator tree and suspects when ready.
 // The view only shows what the jobs and models give it; it computes nothing itself.
 
-#include "heap/HeapAnalysisJob.h"
-#include "heap/HeapDiff.h"
+#include "ui/heap/HeapAnalysisJob.h"
+#include "core/heap/HeapDiff.h"
 
 #include <QWidget>
 

@@ -1,6 +1,6 @@
-#include "heap/HistogramModel.h"
+#include "ui/heap/HistogramModel.h"
 
-#include "heap/ByteText.h"
+#include "ui/heap/ByteText.h"
 
 #include <QLocale>
 

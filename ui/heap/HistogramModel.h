@@ -3,7 +3,7 @@
 // tree is ready, retained bytes. DisplayRole is formatted text; SortRole is the raw number so a
 // QSortFilterProxyModel sorts by value.
 
-#include "heap/ClassHistogram.h"
+#include "core/heap/ClassHistogram.h"
 
 #include <QAbstractTableModel>
 

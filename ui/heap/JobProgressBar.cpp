@@ -1,6 +1,6 @@
-#include "heap/JobProgressBar.h"
+#include "ui/heap/JobProgressBar.h"
 
-#include "common/Job.h"
+#include "core/common/Job.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

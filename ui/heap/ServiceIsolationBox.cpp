@@ -1,6 +1,6 @@
-#include "ServiceIsolationBox.h"
+#include "ui/heap/ServiceIsolationBox.h"
 
-#include "kube/KubeClient.h"
+#include "core/kube/KubeClient.h"
 
 #include <QDateTime>
 #include <QHBoxLayout>

@@ -7,7 +7,7 @@
 // leaking pod has served its purpose once its dump is home; its replacement already serves). The caller journals
 // what isolated() and putBack() report.
 
-#include "actions/PodIsolation.h"
+#include "core/actions/PodIsolation.h"
 
 #include <QGroupBox>
 

@@ -1,6 +1,6 @@
-#include "heap/SuspectsModel.h"
+#include "ui/heap/SuspectsModel.h"
 
-#include "heap/ByteText.h"
+#include "ui/heap/ByteText.h"
 
 #include <QColor>
 #include <QLocale>

@@ -3,7 +3,7 @@
 // step-4 category, with who holds it, what it retains and a one-line explanation. The path from a
 // GC root of the selected suspect is shown by GcRootPathModel.
 
-#include "heap/HeapAnalysisJob.h"
+#include "ui/heap/HeapAnalysisJob.h"
 
 #include <QAbstractTableModel>
 

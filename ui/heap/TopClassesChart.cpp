@@ -1,4 +1,4 @@
-#include "heap/TopClassesChart.h"
+#include "ui/heap/TopClassesChart.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSet>

@@ -3,7 +3,7 @@
 // the dominator tree is ready, by shallow size until then (the title says which). The largest bar
 // is at the top, in the same order as the histogram sorted by that size.
 
-#include "heap/ClassHistogram.h"
+#include "core/heap/ClassHistogram.h"
 
 #include <QStringList>
 #include <QWidget>

@@ -1,8 +1,8 @@
-#include "incident/EscalationBar.h"
+#include "ui/incident/EscalationBar.h"
 
-#include "incident/IncidentRecording.h"
-#include "incident/IncidentSession.h"
-#include "investigation/Findings.h"
+#include "core/incident/IncidentRecording.h"
+#include "ui/incident/IncidentSession.h"
+#include "core/investigation/Findings.h"
 
 #include <QApplication>
 #include <QClipboard>

@@ -4,9 +4,9 @@
 // and, once 2 hours pass without an identified leak source, the owner to pull in with a message
 // ready to copy. Every decision (escalate, dismiss, owner contacted) goes into the incident.
 
-#include "incident/IncidentDocument.h"
-#include "investigation/Escalation.h"
-#include "runbook/Parameters.h"
+#include "core/incident/IncidentDocument.h"
+#include "core/investigation/Escalation.h"
+#include "core/runbook/Parameters.h"
 
 #include <QWidget>
 

@@ -1,4 +1,4 @@
-#include "incident/IncidentSession.h"
+#include "ui/incident/IncidentSession.h"
 
 #include <QDateTime>
 #include <QDir>

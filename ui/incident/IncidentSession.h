@@ -4,9 +4,9 @@
 // or crashing LeakDesk mid-incident loses nothing. Views get immutable snapshots through
 // documentChanged().
 
-#include "common/Result.h"
-#include "incident/IncidentDocument.h"
-#include "incident/IncidentStore.h"
+#include "core/common/Result.h"
+#include "core/incident/IncidentDocument.h"
+#include "core/incident/IncidentStore.h"
 
 #include <QObject>
 #include <QString>

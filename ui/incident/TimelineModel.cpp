@@ -1,6 +1,6 @@
-#include "incident/TimelineModel.h"
+#include "ui/incident/TimelineModel.h"
 
-#include "incident/IncidentReport.h"
+#include "core/incident/IncidentReport.h"
 
 #include <QBrush>
 #include <QColor>

@@ -3,7 +3,7 @@
 // incident was opened, kind, and what happened (the detail is the tooltip). Reset from a new
 // document snapshot; never edits the document.
 
-#include "incident/IncidentDocument.h"
+#include "core/incident/IncidentDocument.h"
 
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>

@@ -1,6 +1,6 @@
-#include "incident/TimelineView.h"
+#include "ui/incident/TimelineView.h"
 
-#include "incident/TimelineModel.h"
+#include "ui/incident/TimelineModel.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>

@@ -3,7 +3,7 @@
 // note, escalation, step) and by text, with the selected entry's detail underneath. Clicking an
 // entry emits entryActivated(time) so the main window can move the memory chart to that moment.
 
-#include "incident/IncidentDocument.h"
+#include "core/incident/IncidentDocument.h"
 
 #include <QWidget>
 

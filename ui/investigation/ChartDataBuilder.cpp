@@ -1,6 +1,6 @@
-#include "investigation/ChartDataBuilder.h"
+#include "ui/investigation/ChartDataBuilder.h"
 
-#include "common/Quantity.h"
+#include "core/common/Quantity.h"
 
 #include <QDateTime>
 
@@ -8,7 +8,7 @@
 
 namespace leakdesk::ui {
 
-using prom::QueryKind;
+using prometheus::QueryKind;
 
 std::shared_ptr<const MemoryChartData> buildMemoryChartData(const investigation::Findings& f)
 {

@@ -3,8 +3,8 @@
 // markers, shaded sawtooth cycles, the growth slope, the 7-day baseline, the projection to the
 // limit and the request rate. Pure, so it is tested without a widget.
 
-#include "chart/MemoryChartData.h"
-#include "investigation/Findings.h"
+#include "ui/chart/MemoryChartData.h"
+#include "core/investigation/Findings.h"
 
 #include <memory>
 

@@ -1,6 +1,6 @@
-#include "investigation/InvestigationController.h"
+#include "ui/investigation/InvestigationController.h"
 
-#include "investigation/Investigation.h"
+#include "core/investigation/Investigation.h"
 
 #include <QDateTime>
 

@@ -2,11 +2,11 @@
 // The GUI's handle on one cluster: opens the connection (real or sandbox), fills the namespace
 // and service pickers, and runs investigations as jobs. Views only listen to its signals.
 
-#include "common/Result.h"
-#include "investigation/ClusterConnection.h"
-#include "investigation/Findings.h"
+#include "core/common/Result.h"
+#include "core/investigation/ClusterConnection.h"
+#include "core/investigation/Findings.h"
 
-#include "runbook/Parameters.h"
+#include "core/runbook/Parameters.h"
 
 #include <QObject>
 #include <QStringList>

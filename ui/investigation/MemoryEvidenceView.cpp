@@ -1,10 +1,10 @@
-#include "investigation/MemoryEvidenceView.h"
+#include "ui/investigation/MemoryEvidenceView.h"
 
-#include "chart/MemoryChart.h"
-#include "common/Quantity.h"
-#include "investigation/ChartDataBuilder.h"
-#include "investigation/PodTableModel.h"
-#include "investigation/VerdictBanner.h"
+#include "ui/chart/MemoryChart.h"
+#include "core/common/Quantity.h"
+#include "ui/investigation/ChartDataBuilder.h"
+#include "ui/investigation/PodTableModel.h"
+#include "ui/investigation/VerdictBanner.h"
 
 #include <QHeaderView>
 #include <QLabel>

@@ -2,7 +2,7 @@
 // Runbook step 1: "Confirm memory growth pattern". The verdict, the memory chart, the
 // `kubectl top` table and the evidence behind each number.
 
-#include "investigation/Findings.h"
+#include "core/investigation/Findings.h"
 
 #include <QWidget>
 

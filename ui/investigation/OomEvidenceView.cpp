@@ -1,7 +1,7 @@
-#include "investigation/OomEvidenceView.h"
+#include "ui/investigation/OomEvidenceView.h"
 
-#include "investigation/OomTableModel.h"
-#include "investigation/VerdictBanner.h"
+#include "ui/investigation/OomTableModel.h"
+#include "ui/investigation/VerdictBanner.h"
 
 #include <QHeaderView>
 #include <QLabel>

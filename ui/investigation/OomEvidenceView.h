@@ -2,7 +2,7 @@
 // Runbook step 2: "Check OOMKilled events". The fused kill list, the count against the
 // runbook's threshold, and why the literal kubectl command may show fewer.
 
-#include "investigation/Findings.h"
+#include "core/investigation/Findings.h"
 
 #include <QWidget>
 

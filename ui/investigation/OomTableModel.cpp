@@ -1,4 +1,4 @@
-#include "investigation/OomTableModel.h"
+#include "ui/investigation/OomTableModel.h"
 
 #include <QDateTime>
 

@@ -1,7 +1,7 @@
 #pragma once
 // OOM kills of runbook step 2, fused from every source, newest first.
 
-#include "oom/OomEvidence.h"
+#include "core/oom/OomEvidence.h"
 
 #include <QAbstractTableModel>
 

@@ -1,6 +1,6 @@
-#include "investigation/PodTableModel.h"
+#include "ui/investigation/PodTableModel.h"
 
-#include "common/Quantity.h"
+#include "core/common/Quantity.h"
 
 #include <QBrush>
 #include <QColor>

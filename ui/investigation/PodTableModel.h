@@ -2,7 +2,7 @@
 // The `kubectl top pods --sort-by=memory` table of runbook step 1, with the limit, restarts and
 // the projected time to the limit next to each pod.
 
-#include "investigation/Findings.h"
+#include "core/investigation/Findings.h"
 
 #include <QAbstractTableModel>
 

@@ -1,4 +1,4 @@
-#include "investigation/VerdictBanner.h"
+#include "ui/investigation/VerdictBanner.h"
 
 #include <QLabel>
 #include <QVBoxLayout>

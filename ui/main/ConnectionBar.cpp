@@ -1,4 +1,4 @@
-#include "main/ConnectionBar.h"
+#include "ui/main/ConnectionBar.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>

@@ -2,7 +2,7 @@
 // The strip at the top of the main window: context, namespace and service pickers, and the
 // state of the cluster and Prometheus connections (auth method, TLS, versions or errors).
 
-#include "investigation/InvestigationController.h"
+#include "ui/investigation/InvestigationController.h"
 
 #include <QWidget>
 

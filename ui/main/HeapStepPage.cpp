@@ -1,15 +1,15 @@
-#include "main/HeapStepPage.h"
+#include "ui/main/HeapStepPage.h"
 
-#include "capture/FileChecksum.h"
-#include "heap/HeapCaptureDialog.h"
-#include "heap/HeapView.h"
-#include "heap/ServiceIsolationBox.h"
-#include "incident/ActionJournal.h"
-#include "incident/IncidentRecording.h"
-#include "incident/IncidentSession.h"
-#include "investigation/CaptureCandidates.h"
-#include "investigation/InvestigationController.h"
-#include "main/ConnectionBar.h"
+#include "core/capture/FileChecksum.h"
+#include "ui/heap/HeapCaptureDialog.h"
+#include "ui/heap/HeapView.h"
+#include "ui/heap/ServiceIsolationBox.h"
+#include "core/incident/ActionJournal.h"
+#include "core/incident/IncidentRecording.h"
+#include "ui/incident/IncidentSession.h"
+#include "core/investigation/CaptureCandidates.h"
+#include "ui/investigation/InvestigationController.h"
+#include "ui/main/ConnectionBar.h"
 
 #include <QDateTime>
 #include <QDialog>

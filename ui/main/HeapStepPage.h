@@ -3,7 +3,7 @@
 // view. It journals what it does to the cluster (the capture, taking the pod out of its Service,
 // putting it back, deleting it) and the analysis of every dump, with its checksum.
 
-#include "main/PageContext.h"
+#include "ui/main/PageContext.h"
 
 #include <QMap>
 #include <QWidget>

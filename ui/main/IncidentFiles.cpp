@@ -1,13 +1,13 @@
-#include "main/IncidentFiles.h"
+#include "ui/main/IncidentFiles.h"
 
-#include "incident/IncidentExport.h"
-#include "incident/IncidentRecording.h"
-#include "incident/IncidentSession.h"
-#include "incident/InvestigationRecording.h"
-#include "investigation/InvestigationController.h"
-#include "main/ConnectionBar.h"
-#include "main/RunbookPage.h"
-#include "runbook/RunbookChecklistModel.h"
+#include "core/incident/IncidentExport.h"
+#include "core/incident/IncidentRecording.h"
+#include "ui/incident/IncidentSession.h"
+#include "core/incident/InvestigationRecording.h"
+#include "ui/investigation/InvestigationController.h"
+#include "ui/main/ConnectionBar.h"
+#include "ui/main/RunbookPage.h"
+#include "ui/runbook/RunbookChecklistModel.h"
 
 #include <QDateTime>
 #include <QFileDialog>

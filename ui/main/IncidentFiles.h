@@ -3,7 +3,7 @@
 // autosave when it is damaged), started with the first findings otherwise, restored into the
 // runbook page, exported as a report, and the notes the user writes into its journal.
 
-#include "main/PageContext.h"
+#include "ui/main/PageContext.h"
 
 #include <QObject>
 #include <QString>

@@ -4,9 +4,9 @@
 // dump and the incident's timeline. It assembles the pages, menus and status bar, opens the
 // incident file and routes the findings; the pages wire and journal themselves.
 
-#include "investigation/Findings.h"
-#include "runbook/Parameters.h"
-#include "runbook/Runbook.h"
+#include "core/investigation/Findings.h"
+#include "core/runbook/Parameters.h"
+#include "core/runbook/Runbook.h"
 
 #include <QMainWindow>
 

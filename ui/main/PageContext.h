@@ -3,7 +3,7 @@
 // (the open cluster), the connection bar's namespace and service, the incident, the latest
 // findings and the status bar. The window owns all of it; a page only reads it and reports.
 
-#include "investigation/Findings.h"
+#include "core/investigation/Findings.h"
 
 #include <QString>
 

@@ -1,13 +1,13 @@
-#include "main/RunbookCommandRunner.h"
+#include "ui/main/RunbookCommandRunner.h"
 
-#include "incident/ActionJournal.h"
-#include "incident/IncidentRecording.h"
-#include "incident/IncidentSession.h"
-#include "investigation/InvestigationController.h"
-#include "kube/KubeConfig.h"
-#include "runbook/CommandLine.h"
-#include "runbook/KubectlChangeConfirmation.h"
-#include "runbook/KubectlRunner.h"
+#include "core/incident/ActionJournal.h"
+#include "core/incident/IncidentRecording.h"
+#include "ui/incident/IncidentSession.h"
+#include "ui/investigation/InvestigationController.h"
+#include "core/kube/KubeConfig.h"
+#include "core/runbook/CommandLine.h"
+#include "ui/runbook/KubectlChangeConfirmation.h"
+#include "ui/runbook/KubectlRunner.h"
 
 #include <QDialog>
 #include <QDir>

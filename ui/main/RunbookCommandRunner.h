@@ -5,7 +5,7 @@
 // (naming verb, objects, namespace and server); output that prints Secret or ConfigMap data is
 // masked on screen and never journaled. kubectl cp asks for a folder first.
 
-#include "main/PageContext.h"
+#include "ui/main/PageContext.h"
 
 #include <QObject>
 #include <QString>

@@ -1,21 +1,21 @@
-#include "main/RunbookPage.h"
+#include "ui/main/RunbookPage.h"
 
-#include "investigation/CaptureCandidates.h"
+#include "core/investigation/CaptureCandidates.h"
 
-#include "actions/MitigationPanel.h"
-#include "chart/MemoryChart.h"
-#include "incident/IncidentRecording.h"
-#include "incident/IncidentSession.h"
-#include "investigation/InvestigationController.h"
-#include "investigation/MemoryEvidenceView.h"
-#include "investigation/OomEvidenceView.h"
-#include "investigation/VerdictBanner.h"
-#include "main/ConnectionBar.h"
-#include "main/HeapStepPage.h"
-#include "main/RunbookCommandRunner.h"
-#include "runbook/KubectlRunner.h"
-#include "runbook/RunbookChecklistModel.h"
-#include "runbook/StepDetailView.h"
+#include "ui/actions/MitigationPanel.h"
+#include "ui/chart/MemoryChart.h"
+#include "core/incident/IncidentRecording.h"
+#include "ui/incident/IncidentSession.h"
+#include "ui/investigation/InvestigationController.h"
+#include "ui/investigation/MemoryEvidenceView.h"
+#include "ui/investigation/OomEvidenceView.h"
+#include "ui/investigation/VerdictBanner.h"
+#include "ui/main/ConnectionBar.h"
+#include "ui/main/HeapStepPage.h"
+#include "ui/main/RunbookCommandRunner.h"
+#include "ui/runbook/KubectlRunner.h"
+#include "ui/runbook/RunbookChecklistModel.h"
+#include "ui/runbook/StepDetailView.h"
 
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -284,7 +284,7 @@ void RunbookPage::updateMitigationTarget()
     const auto findings = m_ctx.findings();
     std::optional<std::int64_t> peak;
     if (findings && findings->evidence && QString::fromStdString(findings->request.service) == service)
-        for (const auto& series : findings->evidence->seriesOf(prom::QueryKind::MemoryWorkingSet))
+        for (const auto& series : findings->evidence->seriesOf(prometheus::QueryKind::MemoryWorkingSet))
             for (const auto& sample : series.samples)
                 if (!peak || sample.value > static_cast<double>(*peak))
                     peak = static_cast<std::int64_t>(sample.value);

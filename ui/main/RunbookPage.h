@@ -4,9 +4,9 @@
 // binds the step's commands to the service and its pods, journals step states in the incident and
 // runs the step's commands (RunbookCommandRunner).
 
-#include "main/PageContext.h"
-#include "runbook/Parameters.h"
-#include "runbook/Runbook.h"
+#include "ui/main/PageContext.h"
+#include "core/runbook/Parameters.h"
+#include "core/runbook/Runbook.h"
 
 #include <QWidget>
 

@@ -1,4 +1,4 @@
-#include "runbook/KubectlChangeConfirmation.h"
+#include "ui/runbook/KubectlChangeConfirmation.h"
 
 #include <QObject>
 

@@ -4,8 +4,8 @@
 // (masked when it prints Secret data), and LeakDesk's built-in action when there is one (it has a
 // diff, a verification and a revert; a free-form command has none).
 
-#include "runbook/KubectlRunner.h"
-#include "runbook/Runbook.h"
+#include "ui/runbook/KubectlRunner.h"
+#include "core/runbook/Runbook.h"
 
 #include <QString>
 

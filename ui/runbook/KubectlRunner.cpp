@@ -1,4 +1,4 @@
-#include "runbook/KubectlRunner.h"
+#include "ui/runbook/KubectlRunner.h"
 
 #include <QDateTime>
 #include <QDir>

@@ -5,8 +5,8 @@
 // commands never start, changes are confirmed by the caller (after a --dry-run=server preview),
 // and kubectl gets a clean environment and only the investigated cluster's kubeconfig and context.
 
-#include "common/Result.h"
-#include "runbook/KubectlCommand.h"
+#include "core/common/Result.h"
+#include "core/runbook/KubectlCommand.h"
 
 #include <QObject>
 #include <QProcess>

@@ -1,4 +1,4 @@
-#include "runbook/RunbookChecklistModel.h"
+#include "ui/runbook/RunbookChecklistModel.h"
 
 #include <QColor>
 #include <QFont>

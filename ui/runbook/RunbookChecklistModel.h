@@ -1,7 +1,7 @@
 #pragma once
 // The runbook as a checklist: one row per step, each pending, done or skipped with a note.
 
-#include "runbook/Runbook.h"
+#include "core/runbook/Runbook.h"
 
 #include <QAbstractListModel>
 

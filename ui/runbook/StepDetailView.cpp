@@ -1,7 +1,7 @@
-#include "runbook/StepDetailView.h"
+#include "ui/runbook/StepDetailView.h"
 
-#include "runbook/Bindings.h"
-#include "runbook/KubectlCommand.h"
+#include "core/runbook/Bindings.h"
+#include "core/runbook/KubectlCommand.h"
 
 #include <QApplication>
 #include <QClipboard>

@@ -2,8 +2,8 @@
 // The selected runbook step: its text, its commands with placeholders filled from the current
 // selection (copy button each), its sub-checklist, and done/skip controls with a note.
 
-#include "runbook/Runbook.h"
-#include "runbook/RunbookChecklistModel.h"
+#include "core/runbook/Runbook.h"
+#include "ui/runbook/RunbookChecklistModel.h"
 
 #include <QMap>
 #include <QWidget>

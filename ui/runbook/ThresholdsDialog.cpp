@@ -1,6 +1,6 @@
-#include "runbook/ThresholdsDialog.h"
+#include "ui/runbook/ThresholdsDialog.h"
 
-#include "common/Quantity.h"
+#include "core/common/Quantity.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>

@@ -4,7 +4,7 @@
 // button back to the runbook's values. What is accepted feeds the analyses, the mitigation
 // defaults and the escalation rules.
 
-#include "runbook/Parameters.h"
+#include "core/runbook/Parameters.h"
 
 #include <QDialog>
 

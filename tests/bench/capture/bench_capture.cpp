@@ -15,11 +15,11 @@
 // exec stream's stdout to a link of that rate, as between a cluster's nodes and the client.
 // Needs kubectl on PATH.
 // usage: bench_capture [--mib N] [--bandwidth RATE]   (default 256, loopback)
-#include "capture/HeapCapture.h"
-#include "kube/KubeClient.h"
-#include "kube/KubeConfig.h"
-#include "sandbox/FaultInjection.h"
-#include "sandbox/SandboxModel.h"
+#include "core/capture/HeapCapture.h"
+#include "core/kube/KubeClient.h"
+#include "core/kube/KubeConfig.h"
+#include "core/sandbox/http/FaultInjection.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

@@ -7,9 +7,9 @@
 
 #include "SyntheticMemory.h"
 
-#include "chart/MemoryChart.h"
-#include "chart/MinMaxDecimation.h"
-#include "chart/QCustomPlotInclude.h"
+#include "ui/chart/MemoryChart.h"
+#include "ui/chart/MinMaxDecimation.h"
+#include "ui/chart/QCustomPlotInclude.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

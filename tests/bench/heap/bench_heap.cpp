@@ -3,10 +3,10 @@
 // its peak RSS is its own. Prints one JSON object. Peak RSS is reported twice: total (VmHWM, which
 // counts the pages of the mapped dump) and anonymous memory only (sampled RssAnon: what the
 // analyser allocates besides the mapped file).
-#include "heap/ClassHistogram.h"
-#include "heap/DominatorTree.h"
-#include "heap/HeapSnapshot.h"
-#include "heap/HprofFile.h"
+#include "core/heap/ClassHistogram.h"
+#include "core/heap/DominatorTree.h"
+#include "core/heap/HeapSnapshot.h"
+#include "core/heap/HprofFile.h"
 
 #include <nlohmann/json.hpp>
 

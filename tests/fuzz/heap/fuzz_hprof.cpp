@@ -1,11 +1,11 @@
 // libFuzzer entry point for the HPROF reader and every analysis built on it: whatever the bytes,
 // opening, the histogram, the snapshot, dominators, paths and suspects must not crash or hang.
-#include "heap/ClassHistogram.h"
-#include "heap/DominatorTree.h"
-#include "heap/GcRootPaths.h"
-#include "heap/HeapSnapshot.h"
-#include "heap/HprofFile.h"
-#include "heap/LeakSuspects.h"
+#include "core/heap/ClassHistogram.h"
+#include "core/heap/DominatorTree.h"
+#include "core/heap/GcRootPaths.h"
+#include "core/heap/HeapSnapshot.h"
+#include "core/heap/HprofFile.h"
+#include "core/heap/LeakSuspects.h"
 
 #include <cstdint>
 #include <memory>

@@ -1,9 +1,9 @@
 // libFuzzer entry point for compressed dumps: the gzip member walker with its limits (ratio cap,
 // free-space floor, strict integrity, HPROF prefix check), then the reader and the histogram on
 // what it inflated. Whatever the bytes: an Error or a dump, never a crash, a hang or a disk filled.
-#include "heap/AnalysisProgress.h"
-#include "heap/ClassHistogram.h"
-#include "heap/HprofFile.h"
+#include "core/heap/AnalysisProgress.h"
+#include "core/heap/ClassHistogram.h"
+#include "core/heap/HprofFile.h"
 
 #include <cstdint>
 #include <string>

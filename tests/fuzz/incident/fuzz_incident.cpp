@@ -1,9 +1,9 @@
 // Incident files are read back after crashes, by other people's LeakDesk and by `leakdesk-cli
 // export`: a damaged or hand-edited file must end in a document or an Error, never a crash. The
 // actions' revert records inside are parsed too, as a revert would.
-#include "actions/MitigationRecord.h"
-#include "actions/PodIsolation.h"
-#include "incident/IncidentJson.h"
+#include "core/actions/MitigationRecord.h"
+#include "core/actions/PodIsolation.h"
+#include "core/incident/IncidentJson.h"
 
 #include <cstdint>
 #include <string_view>

@@ -3,7 +3,7 @@
 // whatever surrounds it. The first input byte picks the secret sample, the rest is split around it.
 // Inputs that parse as JSON go through the JSON-tree masking too.
 #include "../../unit/incident/SecretSamples.h"
-#include "incident/SecretMasking.h"
+#include "core/incident/SecretMasking.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -3,7 +3,7 @@
 // splitter cannot hide anything from the flag reading). Must never crash or hang, and its answers
 // must hold together: a reason always, nothing to run when refused, read-only only for the
 // allow-listed verbs, and the words it would run read back the same.
-#include "runbook/KubectlCommand.h"
+#include "core/runbook/KubectlCommand.h"
 
 #include <cstdint>
 #include <cstdlib>

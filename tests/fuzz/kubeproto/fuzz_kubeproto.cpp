@@ -1,6 +1,6 @@
 // Protobuf request bodies reach the sandbox from any local client: decoding must end in a value
 // or an Error, never a crash or an endless loop.
-#include "sandbox/KubeProtobuf.h"
+#include "core/sandbox/kubeapi/KubeProtobuf.h"
 
 #include <cstdint>
 #include <string_view>

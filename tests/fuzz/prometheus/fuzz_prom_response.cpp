@@ -1,7 +1,7 @@
 // Answers from Prometheus and the Kubernetes API are untrusted bytes from the network (proxies,
 // misconfigured URLs, truncated replies): both parsers must turn anything into a value or an Error.
-#include "kube/KubeObjects.h"
-#include "prometheus/PromClient.h"
+#include "core/kube/KubeObjects.h"
+#include "core/prometheus/PromClient.h"
 
 #include <nlohmann/json.hpp>
 
@@ -12,7 +12,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     const QByteArray body(reinterpret_cast<const char*>(data), static_cast<qsizetype>(size));
-    (void)leakdesk::prom::parsePromResponse(body, 200);
+    (void)leakdesk::prometheus::parsePromResponse(body, 200);
     const auto j = nlohmann::json::parse(body.constData(), body.constData() + body.size(), nullptr, false);
     if (j.is_discarded())
         return 0;

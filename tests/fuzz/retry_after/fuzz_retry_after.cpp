@@ -1,6 +1,6 @@
 // A Retry-After header is untrusted bytes from the network (a proxy, a throttling gateway): the
 // parser must turn anything into a delay or nothing, and the policy must bound what it waits.
-#include "common/RetryPolicy.h"
+#include "core/common/RetryPolicy.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,8 +1,8 @@
 // Fuzz entry point: any bytes through the runbook parser, then through everything a caller does
 // with the result (filling every command, reading parameters). Must never crash, hang or leak.
-#include "runbook/Bindings.h"
-#include "runbook/Parameters.h"
-#include "runbook/RunbookParser.h"
+#include "core/runbook/Bindings.h"
+#include "core/runbook/Parameters.h"
+#include "core/runbook/RunbookParser.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // Workload objects come from the cluster and names from the user: a selector, an owner chain or a
 // pod spec of any shape must give an answer or an Error, never a crash. The input is a name line,
 // then one JSON document: {"selector":…, "pods":[…], "replicaSets":[…], "jobs":[…]}.
-#include "kube/Workloads.h"
+#include "core/kube/Workloads.h"
 
 #include <nlohmann/json.hpp>
 

@@ -5,10 +5,10 @@
 
 #include "SandboxCluster.h"
 #include "WaitForResult.h"
-#include "actions/PodIsolation.h"
-#include "kube/KubeClient.h"
-#include "kube/KubeConfig.h"
-#include "sandbox/SandboxHost.h"
+#include "core/actions/PodIsolation.h"
+#include "core/kube/KubeClient.h"
+#include "core/kube/KubeConfig.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <QDateTime>
 #include <QTest>

@@ -4,10 +4,10 @@
 
 #include "SandboxCluster.h"
 #include "WaitForResult.h"
-#include "actions/Mitigation.h"
-#include "actions/RolloutProgress.h"
-#include "kube/KubeClient.h"
-#include "sandbox/SandboxHost.h"
+#include "core/actions/Mitigation.h"
+#include "core/actions/RolloutProgress.h"
+#include "core/kube/KubeClient.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <QDateTime>
 #include <QTest>

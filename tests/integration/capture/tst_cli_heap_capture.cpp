@@ -3,9 +3,9 @@
 // usage error.
 #include "TestSupport.h"
 
-#include "heap/ClassHistogram.h"
-#include "heap/HprofFile.h"
-#include "sandbox/SandboxModel.h"
+#include "core/heap/ClassHistogram.h"
+#include "core/heap/HprofFile.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

@@ -8,12 +8,12 @@
 #include "SandboxCluster.h"
 #include "TestSupport.h"
 #include "WaitForResult.h"
-#include "capture/HeapCapture.h"
-#include "heap/ClassHistogram.h"
-#include "heap/HprofFile.h"
-#include "kube/KubeClient.h"
-#include "sandbox/SandboxHost.h"
-#include "sandbox/SandboxModel.h"
+#include "core/capture/HeapCapture.h"
+#include "core/heap/ClassHistogram.h"
+#include "core/heap/HprofFile.h"
+#include "core/kube/KubeClient.h"
+#include "core/sandbox/SandboxHost.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

@@ -3,9 +3,9 @@
 // each Deployment names its owner; with checkout's findings, P1 is proposed.
 #include "SandboxSession.h"
 
-#include "investigation/ClusterConnection.h"
-#include "investigation/Escalation.h"
-#include "investigation/Investigation.h"
+#include "core/investigation/ClusterConnection.h"
+#include "core/investigation/Escalation.h"
+#include "core/investigation/Investigation.h"
 
 #include "WaitForResult.h"
 

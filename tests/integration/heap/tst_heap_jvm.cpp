@@ -5,8 +5,8 @@
 // assumed. Then the CLI must name the leaking cache first, with its path to a GC root.
 #include "TestSupport.h"
 
-#include "heap/ClassHistogram.h"
-#include "heap/HprofFile.h"
+#include "core/heap/ClassHistogram.h"
+#include "core/heap/HprofFile.h"
 
 #include <QDir>
 #include <QFile>

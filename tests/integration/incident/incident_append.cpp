@@ -2,8 +2,8 @@
 // parallel. "rmw" mode reads, appends and writes under the file's lock each time (as
 // `leakdesk-cli investigate --incident` does); "held" mode reads the file once and keeps its
 // document, appending and saving it again and again (as the GUI does), so its saves merge.
-#include "incident/IncidentRecording.h"
-#include "incident/IncidentStore.h"
+#include "core/incident/IncidentRecording.h"
+#include "core/incident/IncidentStore.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>

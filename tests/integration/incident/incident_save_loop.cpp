@@ -1,7 +1,7 @@
 // Test helper for the kill-during-save test: loads an incident, then changes and saves it in a
 // loop, printing the number of completed saves after each one, until it is killed.
-#include "incident/IncidentRecording.h"
-#include "incident/IncidentStore.h"
+#include "core/incident/IncidentRecording.h"
+#include "core/incident/IncidentStore.h"
 
 #include <QCoreApplication>
 

@@ -4,8 +4,8 @@
 #include "../../unit/incident/SecretSamples.h"
 #include "TestSupport.h"
 
-#include "incident/IncidentJson.h"
-#include "incident/IncidentStore.h"
+#include "core/incident/IncidentJson.h"
+#include "core/incident/IncidentStore.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -1,8 +1,8 @@
 // Many writers on one incident file at once, as real processes: every note, heap dump and journal
 // entry of every writer survives, ids stay unique, and a writer killed at any moment (umask 000)
 // leaves neither a readable-by-others temporary file nor one that outlives the next open.
-#include "incident/IncidentRecording.h"
-#include "incident/IncidentStore.h"
+#include "core/incident/IncidentRecording.h"
+#include "core/incident/IncidentStore.h"
 
 #include <QDir>
 #include <QFile>

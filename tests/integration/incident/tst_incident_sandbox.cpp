@@ -5,14 +5,14 @@
 #include "SandboxSession.h"
 #include "TestSupport.h"
 
-#include "incident/IncidentExport.h"
-#include "incident/IncidentRecording.h"
-#include "incident/IncidentStore.h"
-#include "incident/InvestigationRecording.h"
-#include "investigation/ClusterConnection.h"
-#include "investigation/Investigation.h"
-#include "runbook/RunbookParser.h"
-#include "sandbox/SandboxHost.h"
+#include "core/incident/IncidentExport.h"
+#include "core/incident/IncidentRecording.h"
+#include "core/incident/IncidentStore.h"
+#include "core/incident/InvestigationRecording.h"
+#include "core/investigation/ClusterConnection.h"
+#include "core/investigation/Investigation.h"
+#include "core/runbook/RunbookParser.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <QDateTime>
 #include <QDir>

@@ -2,9 +2,9 @@
 // connections closed without an answer), with a fixed seed so every run sees the same faults:
 // none aborts, and every one that ran on partial data says so (the missing evidence is exactly the
 // queries that failed) with a confidence below the fault-free run's.
-#include "investigation/ClusterConnection.h"
-#include "investigation/Investigation.h"
-#include "sandbox/SandboxHost.h"
+#include "core/investigation/ClusterConnection.h"
+#include "core/investigation/Investigation.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -3,8 +3,8 @@
 // and typed errors.
 #include "TestSupport.h"
 #include "WaitForResult.h"
-#include "kube/KubeClient.h"
-#include "sandbox/SandboxHost.h"
+#include "core/kube/KubeClient.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <QDateTime>
 #include <QFile>

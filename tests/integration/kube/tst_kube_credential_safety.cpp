@@ -3,8 +3,8 @@
 // server on another origin never sees the Authorization header; and no value from configuration
 // (kubeconfig token, username, password, token file, a credential plugin's token) with a control
 // character reaches a header: the error names the setting.
-#include "kube/KubeClient.h"
-#include "sandbox/SandboxCertificates.h"
+#include "core/kube/KubeClient.h"
+#include "core/sandbox/http/SandboxCertificates.h"
 #include "LoopbackHttpServer.h"
 #include "WaitForResult.h"
 

@@ -5,9 +5,9 @@
 
 #include "SandboxCluster.h"
 #include "WaitForResult.h"
-#include "kube/KubeClient.h"
-#include "sandbox/SandboxHost.h"
-#include "sandbox/SandboxModel.h"
+#include "core/kube/KubeClient.h"
+#include "core/sandbox/SandboxHost.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

@@ -4,8 +4,8 @@
 // run sees the same faults.
 #include "SandboxCluster.h"
 #include "WaitForResult.h"
-#include "kube/KubeClient.h"
-#include "sandbox/SandboxHost.h"
+#include "core/kube/KubeClient.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>

@@ -6,10 +6,10 @@
 // from the first page's snapshot, 400 for a token it never issued, 410 for an expired one.
 #include "SandboxCluster.h"
 #include "WaitForResult.h"
-#include "kube/KubeClient.h"
-#include "sandbox/KubeApi.h"
-#include "sandbox/SandboxHost.h"
-#include "sandbox/SandboxModel.h"
+#include "core/kube/KubeClient.h"
+#include "core/sandbox/kubeapi/KubeApi.h"
+#include "core/sandbox/SandboxHost.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include <QDateTime>
 #include <QTest>

@@ -5,8 +5,8 @@
 
 #include "SandboxCluster.h"
 #include "WaitForResult.h"
-#include "kube/KubeClient.h"
-#include "sandbox/SandboxHost.h"
+#include "core/kube/KubeClient.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <QDateTime>
 #include <QTest>

@@ -4,9 +4,9 @@
 #include "SandboxCluster.h"
 #include "TestSupport.h"
 #include "WaitForResult.h"
-#include "kube/KubeClient.h"
-#include "sandbox/SandboxCertificates.h"
-#include "sandbox/SandboxHost.h"
+#include "core/kube/KubeClient.h"
+#include "core/sandbox/http/SandboxCertificates.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <QDateTime>
 #include <QFile>

@@ -5,9 +5,9 @@
 
 #include "SandboxCluster.h"
 #include "WaitForResult.h"
-#include "kube/KubeClient.h"
-#include "kube/KubePaths.h"
-#include "sandbox/SandboxHost.h"
+#include "core/kube/KubeClient.h"
+#include "core/kube/KubePaths.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <QDateTime>
 #include <QTest>

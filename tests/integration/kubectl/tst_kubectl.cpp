@@ -4,7 +4,7 @@
 #include "KubectlHarness.h"
 #include "TestSupport.h"
 
-#include "prometheus/QueryCatalogue.h"
+#include "core/prometheus/QueryCatalogue.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -103,7 +103,7 @@ private Q_SLOTS:
             const QString service = name.section(QLatin1Char('-'), 0, 0);
             services << service;
             const QRegularExpression podName(
-                QString::fromStdString("^" + prom::podRegexForWorkload(service.toStdString()) + "$"));
+                QString::fromStdString("^" + prometheus::podRegexForWorkload(service.toStdString()) + "$"));
             QVERIFY2(podName.match(name).hasMatch(), qPrintable(name));
             QVERIFY2(
                 row[2] == QLatin1String("Running") || row[2] == QLatin1String("CrashLoopBackOff"), qPrintable(row[2]));

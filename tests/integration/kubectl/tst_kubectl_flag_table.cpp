@@ -6,8 +6,8 @@
 // command kubectl lists is known to the reading (never taken for a plugin).
 #include "TestSupport.h"
 
-#include "runbook/KubectlCommand.h"
-#include "runbook/KubectlFlagTable.h"
+#include "core/runbook/KubectlCommand.h"
+#include "core/runbook/KubectlFlagTable.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -2,9 +2,9 @@
 // origin (same-origin redirects are followed), configured values with control characters never
 // reach a header, and every query is retried on 5xx, 429 (after Retry-After), a reset connection
 // or a refused one, within its attempts and its total deadline, and not after cancel().
-#include "investigation/ClusterConnection.h"
-#include "prometheus/PromClient.h"
-#include "sandbox/SandboxHost.h"
+#include "core/investigation/ClusterConnection.h"
+#include "core/prometheus/PromClient.h"
+#include "core/sandbox/SandboxHost.h"
 #include "LoopbackHttpServer.h"
 #include "TestSupport.h"
 #include "WaitForResult.h"
@@ -17,7 +17,7 @@
 #include <QTest>
 
 using namespace leakdesk;
-using namespace leakdesk::prom;
+using namespace leakdesk::prometheus;
 using leakdesk::test::LoopbackHttpServer;
 using leakdesk::test::RecordedRequest;
 using leakdesk::test::RedirectingServers;

@@ -8,11 +8,11 @@
 #include "TestSupport.h"
 #include "WaitForResult.h"
 
-#include "prometheus/PromClient.h"
-#include "prometheus/QueryCatalogue.h"
-#include "sandbox/SandboxCertificates.h"
-#include "investigation/ClusterConnection.h"
-#include "sandbox/SandboxHost.h"
+#include "core/prometheus/PromClient.h"
+#include "core/prometheus/QueryCatalogue.h"
+#include "core/sandbox/http/SandboxCertificates.h"
+#include "core/investigation/ClusterConnection.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -20,7 +20,7 @@
 #include <QTest>
 
 using namespace leakdesk;
-using namespace leakdesk::prom;
+using namespace leakdesk::prometheus;
 
 namespace {
 

@@ -5,7 +5,7 @@
 
 #include "TestSupport.h"
 
-#include "prometheus/QueryCatalogue.h"
+#include "core/prometheus/QueryCatalogue.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -92,7 +92,7 @@ const QRegularExpression& labelMatcher()
 
 } // namespace
 
-Q_DECLARE_METATYPE(leakdesk::prom::QueryKind)
+Q_DECLARE_METATYPE(leakdesk::prometheus::QueryKind)
 
 class TestPrometheusWitness : public QObject {
     Q_OBJECT
@@ -104,7 +104,7 @@ class TestPrometheusWitness : public QObject {
     qint64 m_now = 0;
     QNetworkAccessManager m_nam;
     int m_pointsCompared = 0;
-    std::map<prom::QueryKind, int> m_pointsByKind;
+    std::map<prometheus::QueryKind, int> m_pointsByKind;
 
     void stop(QProcess& p)
     {
@@ -232,21 +232,21 @@ private Q_SLOTS:
 
     void catalogueAgreesWithRealPrometheus_data()
     {
-        QTest::addColumn<prom::QueryKind>("kind");
+        QTest::addColumn<prometheus::QueryKind>("kind");
         QTest::addColumn<QString>("service");
-        for (prom::QueryKind kind : prom::allQueryKinds())
+        for (prometheus::QueryKind kind : prometheus::allQueryKinds())
             for (const char* service : { "checkout", "payments", "catalog" })
                 QTest::newRow(qPrintable(
-                    QStringLiteral("%1 %2").arg(QLatin1String(prom::queryKindName(kind)), QLatin1String(service))))
+                    QStringLiteral("%1 %2").arg(QLatin1String(prometheus::queryKindName(kind)), QLatin1String(service))))
                     << kind << QString::fromLatin1(service);
     }
     void catalogueAgreesWithRealPrometheus()
     {
-        QFETCH(prom::QueryKind, kind);
+        QFETCH(prometheus::QueryKind, kind);
         QFETCH(QString, service);
-        const prom::QueryCatalogue catalogue;
+        const prometheus::QueryCatalogue catalogue;
         const std::string promql
-            = catalogue.build(kind, { "production", prom::podRegexForWorkload(service.toStdString()) });
+            = catalogue.build(kind, { "production", prometheus::podRegexForWorkload(service.toStdString()) });
         for (const auto& [path, params] : queries(promql)) {
             const Fetched ours = get(m_sandboxUrl, path, params);
             const Fetched real = get(m_promUrl, path, params);
@@ -265,9 +265,9 @@ private Q_SLOTS:
     // template with a wrong label gets an empty answer from a real Prometheus.
     void everyTemplateGotDataFromRealPrometheus()
     {
-        for (prom::QueryKind kind : prom::allQueryKinds())
+        for (prometheus::QueryKind kind : prometheus::allQueryKinds())
             QVERIFY2(m_pointsByKind[kind] > 0,
-                qPrintable(QStringLiteral("%1: no point compared").arg(QLatin1String(prom::queryKindName(kind)))));
+                qPrintable(QStringLiteral("%1: no point compared").arg(QLatin1String(prometheus::queryKindName(kind)))));
     }
 
     // The comparison above can fail: each label matcher of each template, misspelt (its name, or for
@@ -275,33 +275,33 @@ private Q_SLOTS:
     // the right template. This is what the sandbox alone cannot see: it recognises its own templates.
     void aWrongLabelIsCaught_data()
     {
-        QTest::addColumn<prom::QueryKind>("kind");
+        QTest::addColumn<prometheus::QueryKind>("kind");
         QTest::addColumn<QString>("wrongPromql");
-        const prom::QueryCatalogue catalogue;
+        const prometheus::QueryCatalogue catalogue;
         const QRegularExpression& matcher = labelMatcher();
-        for (prom::QueryKind kind : prom::allQueryKinds()) {
+        for (prometheus::QueryKind kind : prometheus::allQueryKinds()) {
             const QString promql = QString::fromStdString(
-                catalogue.build(kind, { "production", prom::podRegexForWorkload("checkout") }));
+                catalogue.build(kind, { "production", prometheus::podRegexForWorkload("checkout") }));
             for (auto it = matcher.globalMatch(promql); it.hasNext();) {
                 const QRegularExpressionMatch m = it.next();
                 const QString name = m.captured(1);
                 const QString op = m.captured(2);
                 // The one equivalent mutant: the pause container never OOMs, its OOM counter is 0 on
                 // every cluster, so dropping container!="POD" cannot change a sum of OOM events.
-                if (kind == prom::QueryKind::OomEvents && op == QLatin1String("!=")
+                if (kind == prometheus::QueryKind::OomEvents && op == QLatin1String("!=")
                     && m.captured(3) == QLatin1String("POD"))
                     continue;
                 QString misspeltName = promql;
                 misspeltName.replace(m.capturedStart(1), m.capturedLength(1), QStringLiteral("k8s_") + name);
                 QTest::newRow(
-                    qPrintable(QStringLiteral("%1 label %2").arg(QLatin1String(prom::queryKindName(kind)), name)))
+                    qPrintable(QStringLiteral("%1 label %2").arg(QLatin1String(prometheus::queryKindName(kind)), name)))
                     << kind << misspeltName;
                 if (op == QLatin1String("=")) {
                     QString misspeltValue = promql;
                     misspeltValue.replace(
                         m.capturedStart(3), m.capturedLength(3), m.captured(3).toUpper() + QStringLiteral("x"));
                     QTest::newRow(qPrintable(
-                        QStringLiteral("%1 value of %2").arg(QLatin1String(prom::queryKindName(kind)), name)))
+                        QStringLiteral("%1 value of %2").arg(QLatin1String(prometheus::queryKindName(kind)), name)))
                         << kind << misspeltValue;
                 }
             }
@@ -309,10 +309,10 @@ private Q_SLOTS:
     }
     void aWrongLabelIsCaught()
     {
-        QFETCH(prom::QueryKind, kind);
+        QFETCH(prometheus::QueryKind, kind);
         QFETCH(QString, wrongPromql);
         const std::string right
-            = prom::QueryCatalogue().build(kind, { "production", prom::podRegexForWorkload("checkout") });
+            = prometheus::QueryCatalogue().build(kind, { "production", prometheus::podRegexForWorkload("checkout") });
         const auto [path, params] = queries(right).front(); // the range query: the most points
         const Fetched ours = get(m_sandboxUrl, path, params);
         QCOMPARE(ours.status, 200);

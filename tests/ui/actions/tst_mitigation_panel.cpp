@@ -4,13 +4,13 @@
 // sandbox's read-only user gets disabled buttons with the RBAC reason.
 #include "SandboxCluster.h"
 #include "WaitForResult.h"
-#include "actions/MitigationPanel.h"
-#include "incident/IncidentRecording.h"
-#include "incident/IncidentSession.h"
-#include "kube/KubeClient.h"
-#include "kube/KubeConfig.h"
-#include "runbook/RunbookParser.h"
-#include "sandbox/SandboxHost.h"
+#include "ui/actions/MitigationPanel.h"
+#include "core/incident/IncidentRecording.h"
+#include "ui/incident/IncidentSession.h"
+#include "core/kube/KubeClient.h"
+#include "core/kube/KubeConfig.h"
+#include "core/runbook/RunbookParser.h"
+#include "core/sandbox/SandboxHost.h"
 
 #include <QLineEdit>
 #include <QPushButton>

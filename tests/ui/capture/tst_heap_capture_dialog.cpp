@@ -3,14 +3,14 @@
 // container without JDK tools gets no Capture button until the offered debug container is chosen,
 // then captures from there; Cancel during
 // the dump removes the file once the JVM has written it, even when the dialog is deleted.
-#include "heap/HeapCaptureDialog.h"
-#include "heap/ServiceIsolationBox.h"
+#include "ui/heap/HeapCaptureDialog.h"
+#include "ui/heap/ServiceIsolationBox.h"
 
 #include "SandboxCluster.h"
 #include "WaitForResult.h"
-#include "kube/KubeClient.h"
-#include "sandbox/SandboxHost.h"
-#include "sandbox/SandboxModel.h"
+#include "core/kube/KubeClient.h"
+#include "core/sandbox/SandboxHost.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include <QCheckBox>
 #include <QLabel>

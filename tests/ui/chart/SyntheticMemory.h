@@ -3,7 +3,7 @@
 // the limit, OOM kill, restart at a base level) with deterministic noise, and the markers, bands and
 // overlays the analysis would attach to it. Deterministic so images and figures are comparable.
 
-#include "chart/MemoryChartData.h"
+#include "ui/chart/MemoryChartData.h"
 
 #include <QRandomGenerator>
 

@@ -1,10 +1,10 @@
 // The pieces of the memory chart that decide what reaches the screen: pixel/time mapping, min/max
 // decimation, value lookups and byte labels. Pure functions, checked against brute force.
 
-#include "chart/ByteAxisTicker.h"
-#include "chart/MinMaxDecimation.h"
-#include "chart/SeriesLookup.h"
-#include "chart/TimeAxisMapping.h"
+#include "ui/chart/ByteAxisTicker.h"
+#include "ui/chart/MinMaxDecimation.h"
+#include "ui/chart/SeriesLookup.h"
+#include "ui/chart/TimeAxisMapping.h"
 
 #include <QRandomGenerator>
 #include <QTest>

@@ -4,10 +4,10 @@
 #include "SyntheticMemory.h"
 #include "TestSupport.h"
 
-#include "chart/ByteAxisTicker.h"
-#include "chart/MemoryChart.h"
+#include "ui/chart/ByteAxisTicker.h"
+#include "ui/chart/MemoryChart.h"
 
-#include "chart/QCustomPlotInclude.h"
+#include "ui/chart/QCustomPlotInclude.h"
 
 #include <QAbstractButton>
 #include <QDir>

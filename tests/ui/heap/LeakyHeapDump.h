@@ -7,7 +7,7 @@
 // reader detects that layout, and `expected` holds the shallow sizes such a JVM reports.
 // Two dumps with different `sessions` are "the same service, later": what grows is the cache.
 
-#include "heap/HprofWriter.h"
+#include "core/heap/HprofWriter.h"
 
 #include <QByteArray>
 #include <QFile>

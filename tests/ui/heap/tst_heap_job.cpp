@@ -5,8 +5,8 @@
 #include "LeakyHeapDump.h"
 
 #include "TestSupport.h"
-#include "heap/HeapAnalysisJob.h"
-#include "heap/HeapDiffJob.h"
+#include "ui/heap/HeapAnalysisJob.h"
+#include "ui/heap/HeapDiffJob.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>

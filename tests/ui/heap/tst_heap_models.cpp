@@ -2,13 +2,13 @@
 // checked by QAbstractItemModelTester and against the sizes a JVM would report for that heap.
 #include "LeakyHeapDump.h"
 
-#include "heap/DiffModel.h"
-#include "heap/DominatorTreeModel.h"
-#include "heap/HeapAnalysisJob.h"
-#include "heap/HistogramModel.h"
-#include "heap/SuspectsModel.h"
+#include "ui/heap/DiffModel.h"
+#include "ui/heap/DominatorTreeModel.h"
+#include "ui/heap/HeapAnalysisJob.h"
+#include "ui/heap/HistogramModel.h"
+#include "ui/heap/SuspectsModel.h"
 
-#include "heap/HprofFile.h"
+#include "core/heap/HprofFile.h"
 
 #include <QAbstractItemModelTester>
 #include <QSortFilterProxyModel>

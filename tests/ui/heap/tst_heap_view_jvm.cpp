@@ -5,11 +5,11 @@
 // Skipped without a JDK.
 #include "TestSupport.h"
 
-#include "heap/DominatorTreeModel.h"
-#include "heap/HeapView.h"
-#include "heap/HistogramModel.h"
-#include "heap/SuspectsModel.h"
-#include "heap/TopClassesChart.h"
+#include "ui/heap/DominatorTreeModel.h"
+#include "ui/heap/HeapView.h"
+#include "ui/heap/HistogramModel.h"
+#include "ui/heap/SuspectsModel.h"
+#include "ui/heap/TopClassesChart.h"
 
 #include <QDir>
 #include <QFileInfo>

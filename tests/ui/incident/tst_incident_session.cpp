@@ -4,8 +4,8 @@
 #include "../../unit/incident/IncidentFixture.h"
 #include "TestSupport.h"
 
-#include "incident/IncidentSession.h"
-#include "incident/IncidentStore.h"
+#include "ui/incident/IncidentSession.h"
+#include "core/incident/IncidentStore.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>

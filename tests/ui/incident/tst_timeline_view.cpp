@@ -2,8 +2,8 @@
 // kind filters, text filter, and the time it reports when an entry is clicked.
 #include "../../unit/incident/IncidentFixture.h"
 
-#include "incident/TimelineModel.h"
-#include "incident/TimelineView.h"
+#include "ui/incident/TimelineModel.h"
+#include "ui/incident/TimelineView.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>

@@ -2,9 +2,9 @@
 // and what to check; a verdict on partial data says what is missing.
 #include "../../unit/incident/IncidentFixture.h"
 
-#include "investigation/ChartDataBuilder.h"
-#include "investigation/MemoryEvidenceView.h"
-#include "investigation/VerdictBanner.h"
+#include "ui/investigation/ChartDataBuilder.h"
+#include "ui/investigation/MemoryEvidenceView.h"
+#include "ui/investigation/VerdictBanner.h"
 
 #include <QTest>
 
@@ -12,7 +12,7 @@ using namespace leakdesk;
 using namespace leakdesk::test;
 using leakdesk::ui::MemoryEvidenceView;
 using leakdesk::ui::VerdictBanner;
-using prom::QueryKind;
+using prometheus::QueryKind;
 
 namespace {
 
@@ -30,7 +30,7 @@ std::shared_ptr<const investigation::Findings> findings(std::optional<QueryKind>
         ev->series[QueryKind::MemoryWorkingSet].push_back({ labels, a.memory });
     ev->series[QueryKind::Restarts].push_back({ labels, a.restarts });
     for (QueryKind kind : { QueryKind::MemoryWorkingSet, QueryKind::Restarts, QueryKind::MemoryLimit }) {
-        investigation::QueryEvidence q { kind, prom::queryKindName(kind), { from, kNowMs }, 60'000, 1, {} };
+        investigation::QueryEvidence q { kind, prometheus::queryKindName(kind), { from, kNowMs }, 60'000, 1, {} };
         if (failed && *failed == kind) {
             q.error = "Prometheus at http://127.0.0.1:9090 answered HTTP 503 after 4 tries";
             ev->series.erase(kind);
@@ -79,7 +79,7 @@ private Q_SLOTS:
             ev->series[QueryKind::MemoryWorkingSet].push_back(
                 { { { "namespace", "production" }, { "pod", pod } }, linearPod(from, kNowMs, 400.0 * MiB, rates[i], 0.0, 1, 60'000) });
         }
-        ev->queries.push_back({ QueryKind::MemoryWorkingSet, prom::queryKindName(QueryKind::MemoryWorkingSet),
+        ev->queries.push_back({ QueryKind::MemoryWorkingSet, prometheus::queryKindName(QueryKind::MemoryWorkingSet),
             { from, kNowMs }, 60'000, 3, {} });
         const auto f = std::make_shared<const investigation::Findings>(investigation::analyseEvidence(ev));
         QCOMPARE(f->verdict.pattern, analysis::Pattern::SteadyGrowth);

@@ -2,8 +2,8 @@
 // connection first, the command's words after, no terminal flags), what is refused, the clean
 // environment, what the journal keeps of a Secret-printing command, and the confirmation's text.
 // Pure: kubectl need not be installed.
-#include "runbook/KubectlChangeConfirmation.h"
-#include "runbook/KubectlRunner.h"
+#include "ui/runbook/KubectlChangeConfirmation.h"
+#include "ui/runbook/KubectlRunner.h"
 
 #include <QTest>
 

@@ -1,10 +1,10 @@
 // The "Run with kubectl" button's runner: real runs of the real kubectl against the sandbox served
 // by this process on 127.0.0.1 (what it passes and refuses is in tst_kubectl_run_plan.cpp).
 #include "TestSupport.h"
-#include "runbook/KubectlRunner.h"
-#include "sandbox/SandboxHost.h"
+#include "ui/runbook/KubectlRunner.h"
+#include "core/sandbox/SandboxHost.h"
 #include "SandboxMoments.h"
-#include "sandbox/SandboxModel.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include "WaitForSignals.h"
 

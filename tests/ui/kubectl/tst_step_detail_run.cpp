@@ -1,8 +1,8 @@
 // The step view offers "Run" only for what the runner will run, read from the filled-in text:
 // read-only and change commands get the button; refused ones (another server, a plugin, an
 // unfilled placeholder, shell syntax) get a "not run here" note with the reason instead.
-#include "runbook/CommandLine.h"
-#include "runbook/StepDetailView.h"
+#include "core/runbook/CommandLine.h"
+#include "ui/runbook/StepDetailView.h"
 
 #include <QLabel>
 #include <QPushButton>

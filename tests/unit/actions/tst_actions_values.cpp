@@ -1,11 +1,11 @@
 // The pure parts of the mitigations: the limit suggested by a peak, HEAP_LIMIT_RESTART by the
 // runbook's ratio, the kubectl equivalents, the spec diff, the record's JSON and rollout status.
 
-#include "actions/CapacityChecks.h"
-#include "actions/MitigationRecord.h"
-#include "actions/MitigationValues.h"
-#include "actions/RolloutProgress.h"
-#include "actions/SpecDiff.h"
+#include "core/actions/CapacityChecks.h"
+#include "core/actions/MitigationRecord.h"
+#include "core/actions/MitigationValues.h"
+#include "core/actions/RolloutProgress.h"
+#include "core/actions/SpecDiff.h"
 
 #include <QTest>
 

@@ -2,7 +2,7 @@
 // its namespace, its owner, the pods left and the RBAC answer, the plan (labels to remove, whether a
 // replacement starts, who is left serving, warnings) or the refusal with its reason. Invented cases.
 
-#include "actions/PodIsolation.h"
+#include "core/actions/PodIsolation.h"
 
 #include <QTest>
 

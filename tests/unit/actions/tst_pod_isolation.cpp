@@ -1,7 +1,7 @@
 // The pure parts of taking a pod out of its Service: which labels go, the kubectl equivalents and
 // the record's JSON (read back from incident files, so bad input must be an error, not a crash).
 
-#include "actions/PodIsolation.h"
+#include "core/actions/PodIsolation.h"
 
 #include <QTest>
 

@@ -3,7 +3,7 @@
 // analyses are tested on realistic data without a cluster. The noise generator is written out
 // (SplitMix64 + Box-Muller) because std::normal_distribution is not the same across libraries.
 
-#include "common/Series.h"
+#include "core/common/Series.h"
 
 #include <cmath>
 #include <cstdint>

@@ -1,12 +1,12 @@
 // The analysis building blocks on small hand-built series: each case states the input and the
 // answer a person would give looking at it.
 #include "SeriesShapes.h"
-#include "analysis/Comparisons.h"
-#include "analysis/Restarts.h"
-#include "analysis/Sawtooth.h"
-#include "analysis/SeriesStats.h"
-#include "analysis/Stabilisation.h"
-#include "analysis/TheilSen.h"
+#include "core/analysis/Comparisons.h"
+#include "core/analysis/Restarts.h"
+#include "core/analysis/Sawtooth.h"
+#include "core/analysis/SeriesStats.h"
+#include "core/analysis/Stabilisation.h"
+#include "core/analysis/TheilSen.h"
 
 #include <QTest>
 

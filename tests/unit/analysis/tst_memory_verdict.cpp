@@ -2,7 +2,7 @@
 // payments (slow linear leak), catalog (settles within minutes), plus the awkward inputs real
 // clusters give: missed scrapes, counter resets, renamed pods, too little data.
 #include "SeriesShapes.h"
-#include "analysis/MemoryAnalysis.h"
+#include "core/analysis/MemoryAnalysis.h"
 
 #include <QTest>
 

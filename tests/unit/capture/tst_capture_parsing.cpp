@@ -1,7 +1,7 @@
 // The readers of the tools' output a capture depends on, on output copied from the real tools
 // (OpenJDK 17.0.15 jcmd/jps on Debian 12, GNU coreutils 9.1 df) and on the debug-container plan.
-#include "capture/CaptureParsing.h"
-#include "capture/DebugContainer.h"
+#include "core/capture/CaptureParsing.h"
+#include "core/capture/DebugContainer.h"
 
 #include <QTest>
 

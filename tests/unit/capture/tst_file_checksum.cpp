@@ -1,6 +1,6 @@
 // The checksum of a dump on this machine (capture/FileChecksum.h): published SHA-256 test vectors,
 // a file larger than one read, and the empty answer for what cannot be read.
-#include "capture/FileChecksum.h"
+#include "core/capture/FileChecksum.h"
 
 #include <QCryptographicHash>
 #include <QFile>

@@ -1,5 +1,5 @@
-#include "common/Quantity.h"
-#include "prometheus/QueryCatalogue.h"
+#include "core/common/Quantity.h"
+#include "core/prometheus/QueryCatalogue.h"
 
 #include <QTest>
 
@@ -56,9 +56,9 @@ private Q_SLOTS:
     }
     void catalogueRoundTrip()
     {
-        prom::QueryCatalogue cat;
-        const prom::PodSelector sel { "production", prom::podRegexForWorkload("checkout") };
-        for (auto kind : prom::allQueryKinds()) {
+        prometheus::QueryCatalogue cat;
+        const prometheus::PodSelector sel { "production", prometheus::podRegexForWorkload("checkout") };
+        for (auto kind : prometheus::allQueryKinds()) {
             const std::string q = cat.build(kind, sel);
             auto m = cat.match(q);
             QVERIFY2(m.has_value(), q.c_str());
@@ -70,15 +70,15 @@ private Q_SLOTS:
     }
     void catalogueExcludesPodLevelSeries()
     {
-        prom::QueryCatalogue cat;
-        const std::string q = cat.build(prom::QueryKind::MemoryWorkingSet, { "ns", "p" });
+        prometheus::QueryCatalogue cat;
+        const std::string q = cat.build(prometheus::QueryKind::MemoryWorkingSet, { "ns", "p" });
         QVERIFY(q.find(R"(container!="")") != std::string::npos);
         QVERIFY(q.find(R"(container!="POD")") != std::string::npos);
     }
     void podRegexIsStrict()
     {
         const QRegularExpression re(
-            QStringLiteral("^") + QString::fromStdString(prom::podRegexForWorkload("checkout")) + QStringLiteral("$"));
+            QStringLiteral("^") + QString::fromStdString(prometheus::podRegexForWorkload("checkout")) + QStringLiteral("$"));
         QVERIFY(re.match(QStringLiteral("checkout-7c9d8f6b5d-x2k9p")).hasMatch());
         QVERIFY(!re.match(QStringLiteral("checkout-worker-7c9d8f6b5d-x2k9p")).hasMatch());
     }

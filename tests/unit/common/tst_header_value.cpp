@@ -1,6 +1,6 @@
 // common/HeaderValue: which configured values may go into an HTTP header, and how a credential is
 // read from a file.
-#include "common/HeaderValue.h"
+#include "core/common/HeaderValue.h"
 
 #include <QTest>
 

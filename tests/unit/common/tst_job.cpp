@@ -1,7 +1,7 @@
 // common/Job: the one job shape. Exactly one finished or failed per run, whatever the order of the
 // calls; a superseded run reaches no listener (also from another thread); cancel stops the run and
 // fails with Cancelled; the ETA is the stage's elapsed time over the fraction it gained.
-#include "common/Job.h"
+#include "core/common/Job.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -2,7 +2,7 @@
 // up to the cap are read whole; everything else (devices, FIFOs, directories, sockets, files over
 // the cap, files whose size is not reported) is refused at once with the file and the reason.
 #include "TestSupport.h"
-#include "common/RegularFile.h"
+#include "core/common/RegularFile.h"
 
 #include <QFile>
 #include <QTemporaryDir>

@@ -1,6 +1,6 @@
 // common/RetryPolicy: the back-off, Retry-After and total deadline every HTTP client shares.
 // Pure functions: no timer runs here.
-#include "common/RetryPolicy.h"
+#include "core/common/RetryPolicy.h"
 
 #include <QTest>
 

@@ -2,9 +2,9 @@
 // a Prometheus token or CA file. A FIFO (whose open() would wait for a writer), /dev/zero (which
 // never ends) and a file far over the kind's cap are each refused at once, with the file named.
 #include "TestSupport.h"
-#include "incident/IncidentStore.h"
-#include "investigation/ClusterConnection.h"
-#include "runbook/RunbookParser.h"
+#include "core/incident/IncidentStore.h"
+#include "core/investigation/ClusterConnection.h"
+#include "core/runbook/RunbookParser.h"
 
 #include <QFile>
 #include <QTemporaryDir>

@@ -1,9 +1,9 @@
 // The runbook's escalation rules on hand-made cluster objects and findings: which Services and
 // Ingresses make a service user-facing, request-rate drops at kill times, when P1 is proposed,
 // and who the owner is.
-#include "investigation/Escalation.h"
-#include "investigation/Evidence.h"
-#include "investigation/Findings.h"
+#include "core/investigation/Escalation.h"
+#include "core/investigation/Evidence.h"
+#include "core/investigation/Findings.h"
 
 #include <QTest>
 
@@ -60,7 +60,7 @@ Findings findingsWithKills(std::vector<std::int64_t> times, bool ruleMet, std::v
     f.oom.maxInAnyWindow = static_cast<int>(times.size());
     f.oom.ruleMet = ruleMet;
     auto ev = std::make_shared<RawEvidence>();
-    ev->series[prom::QueryKind::RequestRate] = std::move(rate);
+    ev->series[prometheus::QueryKind::RequestRate] = std::move(rate);
     f.evidence = ev;
     return f;
 }

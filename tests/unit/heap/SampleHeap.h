@@ -9,7 +9,7 @@
 // Roots: SessionCache (system class), weak (JNI global), name (Java frame), every other root kind
 // on the Object[] or the String.
 
-#include "heap/HprofWriter.h"
+#include "core/heap/HprofWriter.h"
 
 #include <map>
 #include <string>

@@ -5,13 +5,13 @@
 // Concatenated members (what jcmd -gz writes) and the real JVM dumps keep working.
 #include "GzipFiles.h"
 #include "SampleHeap.h"
-#include "heap/HprofWriter.h"
+#include "core/heap/HprofWriter.h"
 
 #include "TestSupport.h"
-#include "heap/AnalysisProgress.h"
-#include "heap/ClassHistogram.h"
-#include "heap/HeapSnapshot.h"
-#include "heap/HprofFile.h"
+#include "core/heap/AnalysisProgress.h"
+#include "core/heap/ClassHistogram.h"
+#include "core/heap/HeapSnapshot.h"
+#include "core/heap/HprofFile.h"
 
 #include <QDir>
 #include <QTemporaryDir>

@@ -4,7 +4,7 @@
 #include "GzipFiles.h"
 #include "SampleHeap.h"
 #include "TestSupport.h"
-#include "heap/HprofWriter.h"
+#include "core/heap/HprofWriter.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -2,12 +2,12 @@
 // retained sizes are checked against a brute-force definition on random graphs with cycles.
 #include "SampleHeap.h"
 
-#include "heap/ClassHistogram.h"
-#include "heap/DominatorTree.h"
-#include "heap/GcRootPaths.h"
-#include "heap/HeapDiff.h"
-#include "heap/HeapSnapshot.h"
-#include "heap/LeakSuspects.h"
+#include "core/heap/ClassHistogram.h"
+#include "core/heap/DominatorTree.h"
+#include "core/heap/GcRootPaths.h"
+#include "core/heap/HeapDiff.h"
+#include "core/heap/HeapSnapshot.h"
+#include "core/heap/LeakSuspects.h"
 
 #include <QTest>
 

@@ -1,11 +1,11 @@
 // The HPROF reader on hand-built dumps: every record and sub-record type, identifier sizes 4 and 8,
 // layout detection from address gaps, gzip (multi-member), truncation at every record boundary.
 #include "SampleHeap.h"
-#include "heap/HprofWriter.h"
+#include "core/heap/HprofWriter.h"
 
-#include "heap/ClassHistogram.h"
-#include "heap/HeapSnapshot.h"
-#include "heap/HprofFile.h"
+#include "core/heap/ClassHistogram.h"
+#include "core/heap/HeapSnapshot.h"
+#include "core/heap/HprofFile.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -7,9 +7,9 @@
 
 #include "../analysis/SeriesShapes.h"
 
-#include "incident/IncidentRecording.h"
-#include "investigation/Findings.h"
-#include "runbook/RunbookParser.h"
+#include "core/incident/IncidentRecording.h"
+#include "core/investigation/Findings.h"
+#include "core/runbook/RunbookParser.h"
 
 #include <memory>
 
@@ -83,11 +83,11 @@ inline investigation::Findings fixtureFindings(std::int64_t nowMs)
     ev->deployment = d;
     for (const auto& [pod, shape] : { std::pair { podA, &a }, std::pair { podB, &b } }) {
         const Labels labels { { "namespace", "production" }, { "pod", pod } };
-        ev->series[prom::QueryKind::MemoryWorkingSet].push_back({ labels, shape->memory });
-        ev->series[prom::QueryKind::Restarts].push_back({ labels, shape->restarts });
+        ev->series[prometheus::QueryKind::MemoryWorkingSet].push_back({ labels, shape->memory });
+        ev->series[prometheus::QueryKind::Restarts].push_back({ labels, shape->restarts });
         // cAdvisor counts every kill of the container, as the restart counter does here.
-        ev->series[prom::QueryKind::OomEvents].push_back({ labels, shape->restarts });
-        ev->series[prom::QueryKind::MemoryLimit].push_back({ labels, { { from, 2 * GiB }, { nowMs, 2 * GiB } } });
+        ev->series[prometheus::QueryKind::OomEvents].push_back({ labels, shape->restarts });
+        ev->series[prometheus::QueryKind::MemoryLimit].push_back({ labels, { { from, 2 * GiB }, { nowMs, 2 * GiB } } });
         kube::PodMetrics m;
         m.meta.name = pod;
         m.meta.ns = "production";
@@ -97,10 +97,10 @@ inline investigation::Findings fixtureFindings(std::int64_t nowMs)
     }
     ev->podMetricsAvailable = true;
     ev->stepMs = 60'000;
-    for (auto kind : { prom::QueryKind::MemoryWorkingSet, prom::QueryKind::Restarts, prom::QueryKind::MemoryLimit,
-             prom::QueryKind::OomEvents })
+    for (auto kind : { prometheus::QueryKind::MemoryWorkingSet, prometheus::QueryKind::Restarts, prometheus::QueryKind::MemoryLimit,
+             prometheus::QueryKind::OomEvents })
         ev->queries.push_back(
-            { kind, std::string(prom::queryKindName(kind)) + "{namespace=\"production\",pod=~\"checkout-.*\"}",
+            { kind, std::string(prometheus::queryKindName(kind)) + "{namespace=\"production\",pod=~\"checkout-.*\"}",
                 { from, nowMs }, 60'000, 2, {} });
     return investigation::analyseEvidence(ev);
 }

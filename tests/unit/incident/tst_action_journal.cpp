@@ -2,10 +2,10 @@
 // incident, how an applied action is found again for its revert or put-back, and how a heap
 // analysis becomes a heap-dump record. Inputs are invented; the expected texts are the ones the
 // GUI has always written, so files written before and after read the same.
-#include "common/ActionKinds.h"
-#include "heap/LeakSuspects.h"
-#include "incident/ActionJournal.h"
-#include "incident/IncidentRecording.h"
+#include "core/common/ActionKinds.h"
+#include "core/heap/LeakSuspects.h"
+#include "core/incident/ActionJournal.h"
+#include "core/incident/IncidentRecording.h"
 
 #include <QTest>
 

@@ -2,10 +2,10 @@
 // damaged files are reported with their position and the backup is offered, secrets are masked.
 #include "IncidentFixture.h"
 
-#include "incident/IncidentJson.h"
-#include "incident/IncidentRecording.h"
-#include "incident/IncidentStore.h"
-#include "incident/SecretMasking.h"
+#include "core/incident/IncidentJson.h"
+#include "core/incident/IncidentRecording.h"
+#include "core/incident/IncidentStore.h"
+#include "core/incident/SecretMasking.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -101,7 +101,7 @@ private Q_SLOTS:
         const auto* memory = s.firstSeries("memory_working_set");
         QVERIFY(memory);
         QCOMPARE(memory->samples.size(),
-            findings.evidence->seriesOf(prom::QueryKind::MemoryWorkingSet).front().samples.size());
+            findings.evidence->seriesOf(prometheus::QueryKind::MemoryWorkingSet).front().samples.size());
         QCOMPARE(s.findings["verdict"]["pattern"].get<std::string>(), std::string("sawtooth"));
         QCOMPARE(s.findings["queries"].size(), std::size_t(4));
         QVERIFY(!s.findings["queries"][0]["promql"].get<std::string>().empty());

@@ -4,10 +4,10 @@
 
 #include "TestSupport.h"
 
-#include "incident/ChartImage.h"
-#include "incident/IncidentExport.h"
-#include "incident/IncidentStore.h"
-#include "incident/Redaction.h"
+#include "core/incident/ChartImage.h"
+#include "core/incident/IncidentExport.h"
+#include "core/incident/IncidentStore.h"
+#include "core/incident/Redaction.h"
 
 #include <QDir>
 #include <QFile>

@@ -4,10 +4,10 @@
 // survive the next writer.
 #include "IncidentFixture.h"
 
-#include "incident/IncidentJson.h"
-#include "incident/IncidentMerge.h"
-#include "incident/IncidentRecording.h"
-#include "incident/IncidentStore.h"
+#include "core/incident/IncidentJson.h"
+#include "core/incident/IncidentMerge.h"
+#include "core/incident/IncidentRecording.h"
+#include "core/incident/IncidentStore.h"
 
 #include <QDir>
 #include <QFile>

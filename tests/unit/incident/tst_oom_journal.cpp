@@ -3,8 +3,8 @@
 // then the event's, seconds later. Kills of one container seconds apart stay two kills.
 #include "IncidentFixture.h"
 
-#include "incident/IncidentJson.h"
-#include "incident/IncidentRecording.h"
+#include "core/incident/IncidentJson.h"
+#include "core/incident/IncidentRecording.h"
 
 #include <QTest>
 

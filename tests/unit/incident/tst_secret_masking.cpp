@@ -6,10 +6,10 @@
 #include "SecretSamples.h"
 #include "TestSupport.h"
 
-#include "incident/IncidentExport.h"
-#include "incident/IncidentJson.h"
-#include "incident/IncidentRecording.h"
-#include "incident/SecretMasking.h"
+#include "core/incident/IncidentExport.h"
+#include "core/incident/IncidentJson.h"
+#include "core/incident/IncidentRecording.h"
+#include "core/incident/SecretMasking.h"
 
 #include <QElapsedTimer>
 #include <QFile>

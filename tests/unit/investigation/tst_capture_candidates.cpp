@@ -1,6 +1,6 @@
 // The heap capture's pod picker: the most memory first, but never by default a pod the dump could
 // push over its limit or that is about to reach it, and the picker line says why.
-#include "investigation/CaptureCandidates.h"
+#include "core/investigation/CaptureCandidates.h"
 
 #include <QTest>
 

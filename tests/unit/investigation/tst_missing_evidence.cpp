@@ -3,14 +3,14 @@
 // is "unknown", never "no leak"; the findings JSON and the incident snapshot keep all of it.
 #include "../incident/IncidentFixture.h"
 
-#include "incident/IncidentJson.h"
-#include "investigation/FindingsJson.h"
+#include "core/incident/IncidentJson.h"
+#include "core/investigation/FindingsJson.h"
 
 #include <QTest>
 
 using namespace leakdesk;
 using namespace leakdesk::test;
-using prom::QueryKind;
+using prometheus::QueryKind;
 
 namespace {
 
@@ -34,8 +34,8 @@ std::shared_ptr<investigation::RawEvidence> evidence(const QList<int>& failed, c
         ev->series[QueryKind::OomEvents].push_back({ labels, shape->restarts });
         ev->series[QueryKind::MemoryLimit].push_back({ labels, { { from, 2 * GiB }, { kNowMs, 2 * GiB } } });
     }
-    for (QueryKind kind : prom::allQueryKinds()) {
-        investigation::QueryEvidence q { kind, prom::queryKindName(kind), { from, kNowMs }, 60'000, 2, {} };
+    for (QueryKind kind : prometheus::allQueryKinds()) {
+        investigation::QueryEvidence q { kind, prometheus::queryKindName(kind), { from, kNowMs }, 60'000, 2, {} };
         if (failed.contains(int(kind))) {
             q.error = "Prometheus at http://127.0.0.1:9090 answered HTTP 503 after 4 tries: TSDB not ready";
             q.seriesCount = 0;

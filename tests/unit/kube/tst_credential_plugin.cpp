@@ -3,7 +3,7 @@
 // the stdout pipe (why killing the plugin alone is not enough), one that exits but leaves such a
 // child behind. Each ends with exactly one answer naming the plugin, and no process it started
 // survives it.
-#include "kube/ExecCredential.h"
+#include "core/kube/ExecCredential.h"
 
 #include <QFile>
 #include <QTemporaryDir>

@@ -1,4 +1,4 @@
-#include "kube/KubeObjects.h"
+#include "core/kube/KubeObjects.h"
 
 #include <nlohmann/json.hpp>
 

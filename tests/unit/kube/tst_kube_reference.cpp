@@ -11,9 +11,9 @@
 #include "SchemaValidator.h"
 #include "TestSupport.h"
 
-#include "kube/KubeObjects.h"
-#include "sandbox/KubeApi.h"
-#include "sandbox/SandboxModel.h"
+#include "core/kube/KubeObjects.h"
+#include "core/sandbox/kubeapi/KubeApi.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include <QDateTime>
 #include <QFile>

@@ -1,5 +1,5 @@
 #include "TestSupport.h"
-#include "kube/KubeConfig.h"
+#include "core/kube/KubeConfig.h"
 
 #include <QFile>
 #include <QTemporaryDir>

@@ -2,7 +2,7 @@
 // expressions, owner chains (Deployment, Rollout, CronJob, StatefulSet, DaemonSet), pods that match
 // a selector but belong to something else, and containers (main, sidecars, native sidecars).
 // Every object here is invented, in the shapes the API server returns.
-#include "kube/Workloads.h"
+#include "core/kube/Workloads.h"
 
 #include <QTest>
 

@@ -24,15 +24,15 @@ bool writeLawfulTree(const QString& root)
 {
     const QList<std::pair<const char*, QByteArray>> files {
         { "core/common/Result.h", "#pragma once\n#include <string>\n" },
-        { "core/kube/KubeClient.h", "#pragma once\n#include \"common/Result.h\"\n#include <QNetworkReply>\n" },
-        { "core/sandbox/SandboxHost.h", "#pragma once\n#include \"common/Result.h\"\n#include <QTcpServer>\n" },
-        { "core/investigation/Findings.h", "#pragma once\n#include \"common/Result.h\"\n" },
-        { "core/investigation/ClusterConnection.h", "#pragma once\n#include \"kube/KubeClient.h\"\n" },
-        { "core/incident/Recording.cpp", "#include \"investigation/Findings.h\"\n#include <QPainter>\n" },
-        { "ui/heap/HeapView.h", "#pragma once\n#include <QWidget>\n#include \"investigation/ClusterConnection.h\"\n" },
-        { "ui/main/MainWindow.cpp", "#include \"heap/HeapView.h\"\n#include <QtWidgets/QMainWindow>\n" },
-        { "app/SandboxSession.h", "#pragma once\n#include \"sandbox/SandboxHost.h\"\n" },
-        { "app/gui/main.cpp", "#include \"SandboxSession.h\"\n#include <QApplication>\n" },
+        { "core/kube/KubeClient.h", "#pragma once\n#include \"core/common/Result.h\"\n#include <QNetworkReply>\n" },
+        { "core/sandbox/SandboxHost.h", "#pragma once\n#include \"core/common/Result.h\"\n#include <QTcpServer>\n" },
+        { "core/investigation/Findings.h", "#pragma once\n#include \"core/common/Result.h\"\n" },
+        { "core/investigation/ClusterConnection.h", "#pragma once\n#include \"core/kube/KubeClient.h\"\n" },
+        { "core/incident/Recording.cpp", "#include \"core/investigation/Findings.h\"\n#include <QPainter>\n" },
+        { "ui/heap/HeapView.h", "#pragma once\n#include <QWidget>\n#include \"core/investigation/ClusterConnection.h\"\n" },
+        { "ui/main/MainWindow.cpp", "#include \"ui/heap/HeapView.h\"\n#include <QtWidgets/QMainWindow>\n" },
+        { "app/SandboxSession.h", "#pragma once\n#include \"core/sandbox/SandboxHost.h\"\n" },
+        { "app/gui/main.cpp", "#include \"app/SandboxSession.h\"\n#include <QApplication>\n" },
     };
     for (const auto& [path, content] : files)
         if (!writeFile(root + QLatin1Char('/') + QLatin1String(path), content))
@@ -63,24 +63,27 @@ private Q_SLOTS:
         QTest::addColumn<QString>("file");
         QTest::addColumn<QByteArray>("line");
         QTest::addRow("core reaches the sandbox")
-            << "core/investigation/Connection.cpp" << QByteArray("#include \"sandbox/SandboxHost.h\"");
+            << "core/investigation/Connection.cpp" << QByteArray("#include \"core/sandbox/SandboxHost.h\"");
         QTest::addRow("the sandbox in a header, spaced")
-            << "core/actions/Plan.h" << QByteArray("  #  include \"sandbox/SandboxHost.h\"");
+            << "core/actions/Plan.h" << QByteArray("  #  include \"core/sandbox/SandboxHost.h\"");
         QTest::addRow("core uses a widget") << "core/kube/Prompt.cpp" << QByteArray("#include <QWidget>");
         QTest::addRow("core uses a widget by module path")
             << "core/incident/Dialog.cpp" << QByteArray("#include <QtWidgets/QDialog>");
         QTest::addRow("plain C++ module uses Qt") << "core/heap/Walk.h" << QByteArray("#include <QString>");
         QTest::addRow("lower layer reaches a higher one")
-            << "core/kube/Back.cpp" << QByteArray("#include \"investigation/Findings.h\"");
+            << "core/kube/Back.cpp" << QByteArray("#include \"core/investigation/Findings.h\"");
         QTest::addRow("incident reaches a network client")
-            << "core/incident/Ref.cpp" << QByteArray("#include \"investigation/ClusterConnection.h\"");
+            << "core/incident/Ref.cpp" << QByteArray("#include \"core/investigation/ClusterConnection.h\"");
         QTest::addRow("core reaches the GUI")
-            << "core/investigation/Show.cpp" << QByteArray("#include \"heap/HeapView.h\"");
+            << "core/investigation/Show.cpp" << QByteArray("#include \"ui/heap/HeapView.h\"");
         QTest::addRow("ui reaches the sandbox")
-            << "ui/main/Scenario.cpp" << QByteArray("#include \"sandbox/SandboxHost.h\"");
-        QTest::addRow("ui reaches the app") << "ui/main/Start.cpp" << QByteArray("#include \"SandboxSession.h\"");
+            << "ui/main/Scenario.cpp" << QByteArray("#include \"core/sandbox/SandboxHost.h\"");
+        QTest::addRow("ui reaches the app") << "ui/main/Start.cpp" << QByteArray("#include \"app/SandboxSession.h\"");
+        QTest::addRow("an include that could name core/heap or ui/heap")
+            << "ui/main/Ambiguous.cpp" << QByteArray("#include \"heap/HeapView.h\"");
+        QTest::addRow("a neighbour by its bare name") << "core/kube/Near.cpp" << QByteArray("#include \"KubeClient.h\"");
         QTest::addRow("a sub-folder of core is its folder's layer")
-            << "core/kube/watch/Cache.cpp" << QByteArray("#include \"sandbox/SandboxHost.h\"");
+            << "core/kube/watch/Cache.cpp" << QByteArray("#include \"core/sandbox/SandboxHost.h\"");
     }
 
     void forbiddenIncludeFails()

@@ -1,4 +1,4 @@
-#include "oom/OomEvidence.h"
+#include "core/oom/OomEvidence.h"
 
 #include <QTest>
 

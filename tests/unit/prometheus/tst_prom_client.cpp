@@ -1,9 +1,9 @@
-#include "prometheus/PromClient.h"
+#include "core/prometheus/PromClient.h"
 
 #include <QTest>
 
 using namespace leakdesk;
-using namespace leakdesk::prom;
+using namespace leakdesk::prometheus;
 
 class TestPromClient : public QObject {
     Q_OBJECT

@@ -2,7 +2,7 @@
 // tests/integration/prometheus runs each listed kind against a real Prometheus). A template added to
 // templateFor() without being listed in allQueryKinds() would escape all of them: this test fails then.
 
-#include "prometheus/QueryCatalogue.h"
+#include "core/prometheus/QueryCatalogue.h"
 
 #include <QTest>
 
@@ -17,15 +17,15 @@ class TestQueryCatalogue : public QObject {
 private Q_SLOTS:
     void everyTemplateIsListed()
     {
-        const prom::QueryCatalogue catalogue;
-        const prom::PodSelector selector { "production", prom::podRegexForWorkload("checkout") };
-        const auto& listed = prom::allQueryKinds();
-        const std::set<prom::QueryKind> listedSet(listed.begin(), listed.end());
+        const prometheus::QueryCatalogue catalogue;
+        const prometheus::PodSelector selector { "production", prometheus::podRegexForWorkload("checkout") };
+        const auto& listed = prometheus::allQueryKinds();
+        const std::set<prometheus::QueryKind> listedSet(listed.begin(), listed.end());
         QCOMPARE(listedSet.size(), listed.size());
         // QueryKind is an enum class over int: any value an enumerator could take is probed, not a
         // hand-made list, so a new enumerator with a template is found wherever it is added.
         for (int value = -16; value < 256; ++value) {
-            const auto kind = static_cast<prom::QueryKind>(value);
+            const auto kind = static_cast<prometheus::QueryKind>(value);
             const bool hasTemplate = !catalogue.build(kind, selector).empty();
             QVERIFY2(hasTemplate == (listedSet.count(kind) == 1),
                 qPrintable(QStringLiteral("QueryKind %1: %2")
@@ -37,15 +37,15 @@ private Q_SLOTS:
 
     void everyListedKindHasAUniqueNameAndTemplate()
     {
-        const prom::QueryCatalogue catalogue;
-        const prom::PodSelector selector { "production", prom::podRegexForWorkload("checkout") };
+        const prometheus::QueryCatalogue catalogue;
+        const prometheus::PodSelector selector { "production", prometheus::podRegexForWorkload("checkout") };
         std::set<std::string> names;
         std::set<std::string> templates;
-        for (prom::QueryKind kind : prom::allQueryKinds()) {
-            const std::string name = prom::queryKindName(kind);
+        for (prometheus::QueryKind kind : prometheus::allQueryKinds()) {
+            const std::string name = prometheus::queryKindName(kind);
             QVERIFY(name != "unknown");
             QVERIFY2(names.insert(name).second, name.c_str());
-            QCOMPARE(prom::queryKindFromName(name), std::optional<prom::QueryKind>(kind));
+            QCOMPARE(prometheus::queryKindFromName(name), std::optional<prometheus::QueryKind>(kind));
             const std::string promql = catalogue.build(kind, selector);
             QVERIFY2(templates.insert(promql).second, promql.c_str());
             // match() is how the sandbox answers: each template must come back as itself.

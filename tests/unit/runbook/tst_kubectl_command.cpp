@@ -1,8 +1,8 @@
 // The Run button's reading of kubectl argv (KubectlCommand.h): which commands are read-only, which
 // are changes, which are refused; the words actually run; the server dry-run preview; output that
 // must never be journaled; kubectl cp only into a folder the user picked. Pure: no kubectl needed.
-#include "runbook/KubectlCommand.h"
-#include "runbook/KubectlFlagTable.h"
+#include "core/runbook/KubectlCommand.h"
+#include "core/runbook/KubectlFlagTable.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,6 +1,6 @@
 // `leakdesk-cli runbook parse` on the fixtures: the JSON a script (or a reviewer) relies on.
 #include "TestSupport.h"
-#include "runbook/KubectlCommand.h"
+#include "core/runbook/KubectlCommand.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,10 +1,10 @@
 // Commands as runbooks write them: splitting blocks, classifying into built-in actions, deciding
 // whether they change the cluster, reading thresholds from prose, filling placeholders and
 // swapping the runbook's namespace for the investigated one.
-#include "runbook/Bindings.h"
-#include "runbook/CommandLine.h"
-#include "runbook/KubectlCommand.h"
-#include "runbook/Thresholds.h"
+#include "core/runbook/Bindings.h"
+#include "core/runbook/CommandLine.h"
+#include "core/runbook/KubectlCommand.h"
+#include "core/runbook/Thresholds.h"
 
 #include <QTest>
 

@@ -1,8 +1,8 @@
 // Parsing real runbooks: the seed memory-leak runbook, LeakDesk's bundled one, and runbooks with
 // other structures, missing sections and odd Markdown. What is not understood must show up as a
 // warning; nothing is dropped silently.
-#include "runbook/Parameters.h"
-#include "runbook/RunbookParser.h"
+#include "core/runbook/Parameters.h"
+#include "core/runbook/RunbookParser.h"
 
 #include <QDir>
 #include <QFile>

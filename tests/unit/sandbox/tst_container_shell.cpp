@@ -1,11 +1,11 @@
 // The simulated container's commands: what `kubectl exec` users and the heap-capture pipeline see.
 // Outputs and exit codes are those of OpenJDK 17's jcmd/jmap and GNU coreutils.
 
-#include "heap/HprofFile.h"
-#include "sandbox/ContainerRuntime.h"
-#include "sandbox/HeapDumpCompression.h"
-#include "sandbox/ShippedHeapDumps.h"
-#include "sandbox/SyntheticHeapDump.h"
+#include "core/heap/HprofFile.h"
+#include "core/sandbox/shell/ContainerRuntime.h"
+#include "core/sandbox/shell/HeapDumpCompression.h"
+#include "core/sandbox/shell/ShippedHeapDumps.h"
+#include "core/sandbox/shell/SyntheticHeapDump.h"
 
 #include <QCryptographicHash>
 #include <QRandomGenerator>

@@ -6,8 +6,8 @@
 
 #include "JsonCompare.h"
 #include "SandboxHttp.h"
-#include "sandbox/KubeApi.h"
-#include "sandbox/SandboxModel.h"
+#include "core/sandbox/kubeapi/KubeApi.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
 // The SelfSubjectAccessReview bodies the real kubectl 1.32+ sends as protobuf, decoded to the
 // JSON form the sandbox's authoriser reads; broken bodies give errors.
-#include "sandbox/KubeProtobuf.h"
+#include "core/sandbox/kubeapi/KubeProtobuf.h"
 
 #include <QFile>
 #include <QTest>

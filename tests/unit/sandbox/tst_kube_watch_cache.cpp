@@ -3,10 +3,10 @@
 // counter, compaction (410 Gone), and the resourceVersions the served objects carry: they move
 // only when an object changes and never exceed the revision a list reports.
 
-#include "sandbox/DeploymentStore.h"
-#include "sandbox/KubeObjects.h"
-#include "sandbox/KubeWatch.h"
-#include "sandbox/SandboxModel.h"
+#include "core/sandbox/kubeapi/DeploymentStore.h"
+#include "core/sandbox/kubeapi/ServedKubeObjects.h"
+#include "core/sandbox/kubeapi/KubeWatch.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include <QTest>
 
@@ -142,7 +142,7 @@ private Q_SLOTS:
     void servedResourceVersionsFollowChanges()
     {
         SandboxModel model(42, kNow);
-        KubeObjects objects(model);
+        ServedKubeObjects objects(model);
         WriteVersions versions;
         DeploymentStore deployments(model, objects, versions);
         std::map<std::size_t, std::pair<json, std::int64_t>> lastPod;

@@ -1,7 +1,7 @@
 // The three PATCH flavours on Deployment-shaped JSON, with the exact bodies kubectl sends for
 // `kubectl set resources` and `kubectl set env` (captured from kubectl v1.32).
 
-#include "sandbox/MergePatch.h"
+#include "core/sandbox/kubeapi/MergePatch.h"
 
 #include <QTest>
 

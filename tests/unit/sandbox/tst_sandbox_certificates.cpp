@@ -1,7 +1,7 @@
 // The sandbox's throwaway PKI: what it issues must be what TLS clients (Qt here, Go's crypto/tls in
 // the kubectl tests) expect, and verifyClient must accept only client certificates of its own CA.
 
-#include "sandbox/SandboxCertificates.h"
+#include "core/sandbox/http/SandboxCertificates.h"
 
 #include <QSslCertificate>
 #include <QSslCertificateExtension>

@@ -4,8 +4,8 @@
 // is written (`bandwidth=50MB/s`) and the link's pacing, on a simulated clock.
 
 #include "SandboxHttp.h"
-#include "sandbox/FaultInjection.h"
-#include "sandbox/HttpServer.h"
+#include "core/sandbox/http/FaultInjection.h"
+#include "core/sandbox/http/HttpServer.h"
 
 #include <QTcpSocket>
 #include <QTest>

@@ -4,10 +4,10 @@
 
 #include "JsonCompare.h"
 #include "SandboxHttp.h"
-#include "prometheus/QueryCatalogue.h"
-#include "sandbox/KubeObjects.h"
-#include "sandbox/SandboxHost.h"
-#include "sandbox/SandboxModel.h"
+#include "core/prometheus/QueryCatalogue.h"
+#include "core/sandbox/kubeapi/ServedKubeObjects.h"
+#include "core/sandbox/SandboxHost.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include <QFile>
 #include <QTcpSocket>
@@ -138,9 +138,9 @@ private Q_SLOTS:
 
     void eventFieldSelectors_data()
     {
-        const KubeObjects objects(m_model);
+        const ServedKubeObjects objects(m_model);
         const auto events = objects.events(kNow);
-        const int ooms = int(m_model.oomKillsBetween(kNow - KubeObjects::kEventTtlMs, kNow).size());
+        const int ooms = int(m_model.oomKillsBetween(kNow - ServedKubeObjects::kEventTtlMs, kNow).size());
         QVERIFY(ooms >= 3);
         const std::string pod = m_model.pods().front().name;
         int podEvents = 0;
@@ -455,9 +455,9 @@ private Q_SLOTS:
 
     void prometheusAnswersTheCatalogue()
     {
-        const prom::QueryCatalogue catalogue;
+        const prometheus::QueryCatalogue catalogue;
         const std::string q = catalogue.build(
-            prom::QueryKind::MemoryWorkingSet, { "production", prom::podRegexForWorkload("checkout") });
+            prometheus::QueryKind::MemoryWorkingSet, { "production", prometheus::podRegexForWorkload("checkout") });
         const QByteArray range = "query=" + encode(QString::fromStdString(q))
             + "&start=" + QByteArray::number((kNow - kHourMs) / 1000) + "&end=2026-03-10T14:23:45Z&step=";
         const Reply viaGet = test::httpRequest(m_http.prometheus, "GET", "/api/v1/query_range?" + range + "30s");

@@ -2,9 +2,9 @@
 // checkout leaks in a sawtooth with >= 3 OOM kills an hour, payments leaks slowly without OOM,
 // catalog stabilises within 10 minutes of each start; and it must be deterministic.
 
-#include "prometheus/QueryCatalogue.h"
-#include "sandbox/MetricsHistory.h"
-#include "sandbox/SandboxModel.h"
+#include "core/prometheus/QueryCatalogue.h"
+#include "core/sandbox/model/MetricsHistory.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include <QTest>
 
@@ -238,7 +238,7 @@ private Q_SLOTS:
         const SandboxModel m(42, kNow);
         QCOMPARE(m.pods().size(), std::size_t(7));
         for (const auto& svc : m.services()) {
-            const std::regex workloadPods(leakdesk::prom::podRegexForWorkload(svc.name));
+            const std::regex workloadPods(leakdesk::prometheus::podRegexForWorkload(svc.name));
             const auto pods = podsOf(m, svc.name);
             QVERIFY(pods.size() >= 2 && pods.size() <= 3);
             for (std::size_t p : pods) {
@@ -290,7 +290,7 @@ private Q_SLOTS:
         QVERIFY(m.podExistsAt(r, kNow + kSecondMs));
         QVERIFY(!m.podReleasedAt(r, kNow + kSecondMs));
         // A name, uid and IP of its own, in the revision's naming scheme.
-        const std::regex workloadPods(leakdesk::prom::podRegexForWorkload("checkout"));
+        const std::regex workloadPods(leakdesk::prometheus::podRegexForWorkload("checkout"));
         QVERIFY2(std::regex_match(replacement.name, workloadPods), replacement.name.c_str());
         QVERIFY(replacement.name.starts_with("checkout-" + m.revisionOf(p).podTemplateHash + "-"));
         QVERIFY2(isIpv4(replacement.podIp), replacement.podIp.c_str());

@@ -1,12 +1,12 @@
 // The sandbox answers every query of the catalogue with Prometheus semantics over its raw series,
 // and its OpenMetrics export has the shape promtool's backfill accepts.
 
-#include "prometheus/QueryCatalogue.h"
-#include "sandbox/CatalogueEvaluator.h"
-#include "sandbox/MetricsHistory.h"
-#include "sandbox/PromApi.h"
-#include "sandbox/SandboxModel.h"
-#include "sandbox/SeriesSelector.h"
+#include "core/prometheus/QueryCatalogue.h"
+#include "core/sandbox/model/CatalogueEvaluator.h"
+#include "core/sandbox/model/MetricsHistory.h"
+#include "core/sandbox/model/PromApi.h"
+#include "core/sandbox/model/SandboxModel.h"
+#include "core/sandbox/model/SeriesSelector.h"
 
 #include <QTest>
 
@@ -15,17 +15,17 @@
 
 using namespace leakdesk;
 using namespace leakdesk::sandbox;
-using prom::QueryKind;
+using prometheus::QueryKind;
 
 namespace {
 
 constexpr std::int64_t kNow = 1773152625000; // 2026-03-10T14:23:45Z
 
-prom::MatchedQuery queryFor(QueryKind kind, const std::string& service)
+prometheus::MatchedQuery queryFor(QueryKind kind, const std::string& service)
 {
-    const prom::QueryCatalogue catalogue;
+    const prometheus::QueryCatalogue catalogue;
     const std::string promql
-        = catalogue.build(kind, prom::PodSelector { "production", prom::podRegexForWorkload(service) });
+        = catalogue.build(kind, prometheus::PodSelector { "production", prometheus::podRegexForWorkload(service) });
     const auto matched = catalogue.match(promql);
     Q_ASSERT(matched);
     return *matched;
@@ -33,7 +33,7 @@ prom::MatchedQuery queryFor(QueryKind kind, const std::string& service)
 
 } // namespace
 
-Q_DECLARE_METATYPE(leakdesk::prom::QueryKind)
+Q_DECLARE_METATYPE(leakdesk::prometheus::QueryKind)
 
 class TestSandboxProm : public QObject {
     Q_OBJECT
@@ -60,7 +60,7 @@ private Q_SLOTS:
             { QueryKind::MemoryPerPodAvgBaseline, 1, 1, 1 },
         };
         for (const auto& r : rows) {
-            const QString name = QString::fromLatin1(prom::queryKindName(r.kind));
+            const QString name = QString::fromLatin1(prometheus::queryKindName(r.kind));
             QTest::newRow(qPrintable(name + QStringLiteral(" checkout")))
                 << r.kind << QStringLiteral("checkout") << r.checkout;
             QTest::newRow(qPrintable(name + QStringLiteral(" payments")))
@@ -68,7 +68,7 @@ private Q_SLOTS:
             QTest::newRow(qPrintable(name + QStringLiteral(" catalog")))
                 << r.kind << QStringLiteral("catalog") << r.catalog;
         }
-        QCOMPARE(int(std::size(rows)), int(prom::allQueryKinds().size()));
+        QCOMPARE(int(std::size(rows)), int(prometheus::allQueryKinds().size()));
     }
     void everyCatalogueQueryIsAnswered()
     {

@@ -4,9 +4,9 @@
 // there drops to zero while it is out and comes back once it is relabelled.
 
 #include "SandboxHttp.h"
-#include "prometheus/QueryCatalogue.h"
-#include "sandbox/SandboxHost.h"
-#include "sandbox/SandboxModel.h"
+#include "core/prometheus/QueryCatalogue.h"
+#include "core/sandbox/SandboxHost.h"
+#include "core/sandbox/model/SandboxModel.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -105,7 +105,7 @@ class TestSandboxRelabel : public QObject {
     // sum(rate(http_server_requests_seconds_count{pod=~"<pod>"}[5m])) at `atMs`, as the catalogue asks it.
     double requestRate(const std::string& pod, std::int64_t atMs)
     {
-        const std::string query = prom::QueryCatalogue().build(prom::QueryKind::RequestRate, { "production", pod });
+        const std::string query = prometheus::QueryCatalogue().build(prometheus::QueryKind::RequestRate, { "production", pod });
         const Reply r = test::httpRequest(m_http.prometheus, "GET",
             "/api/v1/query?query=" + QUrl::toPercentEncoding(QString::fromStdString(query))
                 + "&time=" + QByteArray::number(static_cast<double>(atMs) / 1000.0, 'f', 3),

@@ -1,7 +1,7 @@
 // The HTTP server hands an upgrade request over untouched, so exec can be served later by
 // QWebSocketServer::handleConnection on the same port as the REST API.
 
-#include "sandbox/HttpServer.h"
+#include "core/sandbox/http/HttpServer.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>

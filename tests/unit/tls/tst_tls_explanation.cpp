@@ -1,6 +1,6 @@
 // explainHandshakeFailure: the reasons Qt gives for a refused certificate, said in the words of the
 // setting to change, once each, and Qt's own wording only when no reason is understood.
-#include "tls/TlsExplanation.h"
+#include "core/tls/TlsExplanation.h"
 
 #include <QTest>
 

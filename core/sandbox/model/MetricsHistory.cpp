@@ -1,0 +1,277 @@
+#include "core/sandbox/model/MetricsHistory.h"
+
+#include <charconv>
+#include <cmath>
+#include <ostream>
+#include <set>
+
+namespace leakdesk::sandbox {
+
+namespace {
+
+enum FamilyIndex : std::size_t {
+    kWorkingSet,
+    kLimits,
+    kRestarts,
+    kLastTerminated,
+    kOomEvents,
+    kJvmUsed,
+    kJvmMax,
+    kHttp,
+};
+
+std::string escapeLabelValue(const std::string& v)
+{
+    std::string out;
+    out.reserve(v.size());
+    for (char c : v) {
+        if (c == '\\' || c == '"') {
+            out.push_back('\\');
+            out.push_back(c);
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+std::string formatLabels(const Labels& labels)
+{
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [k, v] : labels) {
+        if (!first)
+            out.push_back(',');
+        first = false;
+        out += k + "=\"" + escapeLabelValue(v) + "\"";
+    }
+    out.push_back('}');
+    return out;
+}
+
+} // namespace
+
+std::string formatPromValue(double v)
+{
+    if (std::isnan(v))
+        return "NaN";
+    if (std::isinf(v))
+        return v > 0 ? "+Inf" : "-Inf";
+    char buf[400];
+    auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+    return std::string(buf, res.ptr);
+}
+
+MetricsHistory::MetricsHistory(const SandboxModel& model)
+    : m_model(model)
+{
+    m_families = {
+        { "container_memory_working_set_bytes", MetricType::Gauge, "Current working set of the container in bytes" },
+        { "kube_pod_container_resource_limits", MetricType::Gauge,
+            "The number of requested limit resource by a container." },
+        { "kube_pod_container_status_restarts", MetricType::Counter,
+            "The number of container restarts per container." },
+        { "kube_pod_container_status_last_terminated_reason", MetricType::Gauge,
+            "Describes the last reason the container was in terminated state." },
+        { "container_oom_events", MetricType::Counter, "Count of out of memory events observed for the container" },
+        { "jvm_memory_used_bytes", MetricType::Gauge, "The amount of used memory" },
+        { "jvm_memory_max_bytes", MetricType::Gauge, "The maximum amount of memory in bytes that can be used" },
+        { "http_server_requests_seconds", MetricType::Summary, "Duration of HTTP server request handling" },
+    };
+
+    rebuild();
+}
+
+void MetricsHistory::rebuild()
+{
+    const SandboxModel& model = m_model;
+    m_series.clear();
+    const auto& pods = model.pods();
+    for (std::size_t p = 0; p < pods.size(); ++p) {
+        const PodSpec& pod = pods[p];
+        const ServiceSpec& svc = model.services()[pod.service];
+        const Labels base { { "namespace", model.namespaceName() }, { "pod", pod.name } };
+        auto with = [&](std::initializer_list<std::pair<const std::string, std::string>> extra) {
+            Labels l = base;
+            l.insert(extra);
+            return l;
+        };
+        const std::string kubelet = "kubelet";
+        const std::string ksm = "kube-state-metrics";
+        const std::string app = "kubernetes-pods";
+
+        add(kWorkingSet, m_families[kWorkingSet].name, with({ { "container", svc.name }, { "job", kubelet } }),
+            SeriesSource::WorkingSetContainer, p);
+        add(kWorkingSet, m_families[kWorkingSet].name, with({ { "container", "" }, { "job", kubelet } }),
+            SeriesSource::WorkingSetPod, p);
+        add(kWorkingSet, m_families[kWorkingSet].name, with({ { "container", "POD" }, { "job", kubelet } }),
+            SeriesSource::WorkingSetPause, p);
+        add(kLimits, m_families[kLimits].name,
+            with({ { "container", svc.name }, { "job", ksm }, { "resource", "memory" }, { "unit", "byte" } }),
+            SeriesSource::LimitMemory, p);
+        add(kLimits, m_families[kLimits].name,
+            with({ { "container", svc.name }, { "job", ksm }, { "resource", "cpu" }, { "unit", "core" } }),
+            SeriesSource::LimitCpu, p);
+        add(kRestarts, "kube_pod_container_status_restarts_total", with({ { "container", svc.name }, { "job", ksm } }),
+            SeriesSource::Restarts, p);
+        std::set<std::string> reasons;
+        for (const auto& run : pod.runs)
+            if (run.terminated)
+                reasons.insert(run.reason);
+        for (const auto& reason : reasons)
+            add(kLastTerminated, m_families[kLastTerminated].name,
+                with({ { "container", svc.name }, { "job", ksm }, { "reason", reason } }),
+                SeriesSource::LastTerminatedReason, p, 0, reason);
+        add(kOomEvents, "container_oom_events_total", with({ { "container", svc.name }, { "job", kubelet } }),
+            SeriesSource::OomEvents, p);
+        if (svc.jvm) {
+            for (const auto& id : SandboxModel::heapPoolIds()) {
+                add(kJvmUsed, m_families[kJvmUsed].name,
+                    with({ { "container", svc.name }, { "job", app }, { "area", "heap" }, { "id", id } }),
+                    SeriesSource::JvmUsed, p, 0, id);
+            }
+            add(kJvmUsed, m_families[kJvmUsed].name,
+                with({ { "container", svc.name }, { "job", app }, { "area", "nonheap" }, { "id", "Metaspace" } }),
+                SeriesSource::JvmUsed, p, 0, "Metaspace");
+            for (const auto& id : SandboxModel::heapPoolIds()) {
+                add(kJvmMax, m_families[kJvmMax].name,
+                    with({ { "container", svc.name }, { "job", app }, { "area", "heap" }, { "id", id } }),
+                    SeriesSource::JvmMax, p, 0, id);
+            }
+            add(kJvmMax, m_families[kJvmMax].name,
+                with({ { "container", svc.name }, { "job", app }, { "area", "nonheap" }, { "id", "Metaspace" } }),
+                SeriesSource::JvmMax, p, 0, "Metaspace");
+        }
+        for (std::size_t r = 0; r < svc.routes.size(); ++r) {
+            const HttpRoute& route = svc.routes[r];
+            const std::string outcome = route.status[0] == '2' ? "SUCCESS"
+                : route.status[0] == '4'                       ? "CLIENT_ERROR"
+                                                               : "SERVER_ERROR";
+            const Labels l = with({ { "container", svc.name }, { "job", app }, { "method", route.method },
+                { "uri", route.uri }, { "status", route.status }, { "outcome", outcome } });
+            // _count and _sum of one summary stay adjacent: the OpenMetrics writer interleaves them.
+            add(kHttp, "http_server_requests_seconds_count", l, SeriesSource::HttpCount, p, r);
+            add(kHttp, "http_server_requests_seconds_sum", l, SeriesSource::HttpSum, p, r);
+        }
+    }
+}
+
+void MetricsHistory::add(std::size_t family, std::string metric, Labels labels, SeriesSource source, std::size_t pod,
+    std::size_t index, std::string param)
+{
+    m_series.push_back(
+        RawSeries { std::move(metric), std::move(labels), family, source, pod, index, std::move(param) });
+}
+
+std::int64_t MetricsHistory::gridFloor(std::int64_t tMs)
+{
+    const std::int64_t step = SandboxModel::kScrapeIntervalMs;
+    std::int64_t q = tMs / step;
+    if (tMs % step != 0 && tMs < 0)
+        --q;
+    return q * step;
+}
+
+std::int64_t MetricsHistory::gridCeil(std::int64_t tMs)
+{
+    const std::int64_t f = gridFloor(tMs);
+    return f == tMs ? f : f + SandboxModel::kScrapeIntervalMs;
+}
+
+std::optional<double> MetricsHistory::sampleAt(const RawSeries& s, std::int64_t gridMs) const
+{
+    const PodSpec& pod = m_model.pods()[s.pod];
+    if (!m_model.podExistsAt(s.pod, gridMs))
+        return std::nullopt;
+    const ServiceSpec& svc = m_model.services()[pod.service];
+    switch (s.source) {
+    case SeriesSource::WorkingSetContainer:
+        return m_model.workingSetBytes(s.pod, gridMs);
+    case SeriesSource::WorkingSetPause:
+        return m_model.pauseContainerBytes(s.pod, gridMs);
+    case SeriesSource::WorkingSetPod: {
+        // The pod cgroup also charges a little page cache and kubelet overhead beyond its containers.
+        const double app = m_model.workingSetBytes(s.pod, gridMs).value_or(0.0);
+        return app + m_model.pauseContainerBytes(s.pod, gridMs) + 2.0 * kMiB;
+    }
+    case SeriesSource::LimitMemory:
+        return static_cast<double>(m_model.revisionOf(s.pod).memoryLimitBytes);
+    case SeriesSource::LimitCpu:
+        return svc.cpuLimitCores;
+    case SeriesSource::Restarts:
+        return static_cast<double>(m_model.restartCountAt(s.pod, gridMs));
+    case SeriesSource::LastTerminatedReason: {
+        const ContainerRun* last = m_model.lastTerminatedAt(s.pod, gridMs);
+        if (!last || last->reason != s.param)
+            return std::nullopt;
+        return 1.0;
+    }
+    case SeriesSource::OomEvents:
+        return static_cast<double>(m_model.oomKillCountAt(s.pod, gridMs));
+    case SeriesSource::JvmUsed:
+        return m_model.jvmPoolUsedBytes(s.pod, s.param, gridMs);
+    case SeriesSource::JvmMax:
+        if (!m_model.containerRunningAt(s.pod, gridMs))
+            return std::nullopt;
+        return m_model.jvmPoolMaxBytes(s.pod, s.param);
+    case SeriesSource::HttpCount:
+        return m_model.httpRequestCount(s.pod, s.index, gridMs);
+    case SeriesSource::HttpSum:
+        return m_model.httpRequestSecondsSum(s.pod, s.index, gridMs);
+    }
+    return std::nullopt;
+}
+
+void MetricsHistory::writeOpenMetrics(
+    std::ostream& out, std::int64_t fromMs, std::int64_t toMs, const std::function<void(double)>& onProgress) const
+{
+    const std::int64_t first = gridCeil(fromMs);
+    const std::int64_t last = gridFloor(toMs);
+    auto timestamp = [](std::int64_t tMs) {
+        // Whole seconds on the 30 s grid: no fraction needed.
+        return std::to_string(tMs / 1000);
+    };
+    std::size_t done = 0;
+    for (std::size_t f = 0; f < m_families.size(); ++f) {
+        const MetricFamily& fam = m_families[f];
+        const char* type = fam.type == MetricType::Gauge ? "gauge"
+            : fam.type == MetricType::Counter            ? "counter"
+                                                         : "summary";
+        out << "# HELP " << fam.name << ' ' << fam.help << '\n';
+        out << "# TYPE " << fam.name << ' ' << type << '\n';
+        for (std::size_t i = 0; i < m_series.size(); ++i) {
+            const RawSeries& s = m_series[i];
+            if (s.family != f)
+                continue;
+            const std::string labels = formatLabels(s.labels);
+            if (s.source == SeriesSource::HttpCount && i + 1 < m_series.size()
+                && m_series[i + 1].source == SeriesSource::HttpSum) {
+                const RawSeries& sum = m_series[i + 1];
+                for (std::int64_t t = first; t <= last; t += SandboxModel::kScrapeIntervalMs) {
+                    const auto c = sampleAt(s, t);
+                    const auto v = sampleAt(sum, t);
+                    if (!c || !v)
+                        continue;
+                    const std::string ts = timestamp(t);
+                    out << s.metric << labels << ' ' << formatPromValue(*c) << ' ' << ts << '\n';
+                    out << sum.metric << labels << ' ' << formatPromValue(*v) << ' ' << ts << '\n';
+                }
+                ++i;
+                done += 2;
+            } else {
+                for (std::int64_t t = first; t <= last; t += SandboxModel::kScrapeIntervalMs) {
+                    if (const auto v = sampleAt(s, t))
+                        out << s.metric << labels << ' ' << formatPromValue(*v) << ' ' << timestamp(t) << '\n';
+                }
+                ++done;
+            }
+            if (onProgress)
+                onProgress(static_cast<double>(done) / static_cast<double>(m_series.size()));
+        }
+    }
+    out << "# EOF\n";
+}
+
+} // namespace leakdesk::sandbox

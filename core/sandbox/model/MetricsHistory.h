@@ -1,0 +1,87 @@
+#pragma once
+// The raw series a real cluster's Prometheus would hold for the sandbox: real metric names and
+// labels, samples on a 30 s scrape grid. Samples are computed from the model on demand (never
+// stored), so seven days of history cost nothing until they are asked for. The same samples feed
+// the catalogue evaluator and the OpenMetrics export, which is what makes the sandbox and a real
+// Prometheus loaded with the export agree.
+
+#include "core/common/Series.h"
+#include "core/sandbox/model/SandboxModel.h"
+
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leakdesk::sandbox {
+
+enum class MetricType { Gauge, Counter, Summary };
+
+struct MetricFamily {
+    std::string name; // OpenMetrics family name (counters without "_total", summaries without suffix)
+    MetricType type = MetricType::Gauge;
+    std::string help;
+};
+
+enum class SeriesSource {
+    WorkingSetContainer,
+    WorkingSetPod, // cAdvisor's pod-level cgroup: container=""
+    WorkingSetPause, // the sandbox (pause) container: container="POD"
+    LimitMemory,
+    LimitCpu,
+    Restarts,
+    LastTerminatedReason, // param: the reason
+    OomEvents,
+    JvmUsed, // param: pool id
+    JvmMax, // param: pool id
+    HttpCount, // index: route
+    HttpSum, // index: route
+};
+
+struct RawSeries {
+    std::string metric; // sample name as queried (with "_total"/"_count")
+    Labels labels; // without __name__
+    std::size_t family = 0;
+    SeriesSource source = SeriesSource::WorkingSetContainer;
+    std::size_t pod = 0;
+    std::size_t index = 0;
+    std::string param;
+};
+
+class MetricsHistory {
+public:
+    explicit MetricsHistory(const SandboxModel& model);
+
+    const SandboxModel& model() const { return m_model; }
+    const std::vector<MetricFamily>& families() const { return m_families; }
+    const std::vector<RawSeries>& series() const { return m_series; }
+    // Lists the series again after the model changed (a rollout created pods).
+    void rebuild();
+
+    // Sample of `s` scraped at `gridMs` (a multiple of the scrape interval); nullopt when the target
+    // had no such series at that scrape (container not running, pod not created yet).
+    std::optional<double> sampleAt(const RawSeries& s, std::int64_t gridMs) const;
+
+    static std::int64_t gridFloor(std::int64_t tMs);
+    static std::int64_t gridCeil(std::int64_t tMs);
+
+    // Writes every sample with timestamp in [fromMs, toMs] as OpenMetrics text (families
+    // contiguous, samples ascending, "# EOF" at the end), as promtool's backfill expects.
+    // `onProgress` (optional) receives the fraction of series written.
+    void writeOpenMetrics(std::ostream& out, std::int64_t fromMs, std::int64_t toMs,
+        const std::function<void(double)>& onProgress = {}) const;
+
+private:
+    void add(std::size_t family, std::string metric, Labels labels, SeriesSource source, std::size_t pod,
+        std::size_t index = 0, std::string param = {});
+
+    const SandboxModel& m_model;
+    std::vector<MetricFamily> m_families;
+    std::vector<RawSeries> m_series;
+};
+
+// Prometheus' text formatting of a float (Go's strconv.FormatFloat(v, 'f', -1, 64)).
+std::string formatPromValue(double v);
+
+} // namespace leakdesk::sandbox
