@@ -5,6 +5,10 @@
 
 #include <QStringList>
 
+#include <optional>
+
+class QCommandLineParser;
+
 namespace leakdesk::cli {
 
 int runSandboxCommand(const QStringList& args);
@@ -19,5 +23,9 @@ int runIsolateCommand(const QStringList& args);
 
 // Prints "leakdesk-cli: <message>" (and the hint on its own line) to stderr.
 void printError(const QString& message, const QString& hint = {});
+
+// Parses `args` of `leakdesk-cli <command>`: a usage error is printed and gives exit code 2,
+// --help prints the help and gives 0; nullopt means the command goes on.
+std::optional<int> parseOrExit(QCommandLineParser& parser, const QString& command, const QStringList& args);
 
 } // namespace leakdesk::cli

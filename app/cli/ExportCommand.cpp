@@ -34,14 +34,8 @@ int runExportCommand(const QStringList& args)
         QStringLiteral("Zone of the local-time column, e.g. Europe/Berlin (default: this machine's)."),
         QStringLiteral("ZONE"));
     parser.addOptions({ formatOpt, outOpt, redactOpt, zoneOpt });
-    if (!parser.parse(QStringList { QStringLiteral("leakdesk-cli export") } + args)) {
-        printError(parser.errorText(), QStringLiteral("run 'leakdesk-cli export --help'"));
-        return 2;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return 0;
-    }
+    if (const auto exit = parseOrExit(parser, QStringLiteral("export"), args))
+        return *exit;
     if (parser.positionalArguments().size() != 1) {
         printError(QStringLiteral("export needs exactly one incident file"),
             QStringLiteral("e.g. leakdesk-cli export incident.leakdesk --format html"));

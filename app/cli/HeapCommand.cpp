@@ -436,14 +436,8 @@ int runHeapCommand(const QStringList& args)
             .arg(InflateLimits {}.maxRatio),
         QStringLiteral("N"));
     parser.addOptions({ top, format, retained, threads, maxInflateRatio });
-    if (!parser.parse(QStringList { QStringLiteral("leakdesk-cli heap") } + args)) {
-        printError(parser.errorText(), QStringLiteral("run 'leakdesk-cli heap --help'"));
-        return 2;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return 0;
-    }
+    if (const auto exit = parseOrExit(parser, QStringLiteral("heap"), args))
+        return *exit;
     Options o;
     const QStringList pos = parser.positionalArguments();
     if (pos.size() < 2) {

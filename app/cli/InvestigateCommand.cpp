@@ -48,14 +48,8 @@ int runInvestigateCommand(const QStringList& args)
         QStringLiteral("Also record the findings in this incident file (created when missing)."),
         QStringLiteral("FILE"));
     parser.addOption(incidentOpt);
-    if (!parser.parse(QStringList { QStringLiteral("leakdesk-cli investigate") } + args)) {
-        printError(parser.errorText(), QStringLiteral("run 'leakdesk-cli investigate --help'"));
-        return 2;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return 0;
-    }
+    if (const auto exit = parseOrExit(parser, QStringLiteral("investigate"), args))
+        return *exit;
     if (!options.validate())
         return 2;
     const bool json = options.format() == QLatin1String("json");

@@ -18,14 +18,8 @@ int runOomCommand(const QStringList& args)
     parser.setApplicationDescription(QStringLiteral("Runbook step 2: OOM kills of a service fused from every source, and the runbook's rule."));
     parser.addHelpOption();
     ClusterOptions options(parser);
-    if (!parser.parse(QStringList { QStringLiteral("leakdesk-cli oom") } + args)) {
-        printError(parser.errorText(), QStringLiteral("run 'leakdesk-cli oom --help'"));
-        return 2;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return 0;
-    }
+    if (const auto exit = parseOrExit(parser, QStringLiteral("oom"), args))
+        return *exit;
     if (!options.validate())
         return 2;
     const bool json = options.format() == QLatin1String("json");

@@ -220,16 +220,8 @@ int runRunbookCommand(const QStringList& args)
         QStringLiteral(
             "the folder for kubectl's files on this machine (kubectl cp, -f, --from-file ...), as picked in the GUI"),
         QStringLiteral("DIR") });
-    QStringList argv = args;
-    argv.prepend(QStringLiteral("leakdesk-cli runbook"));
-    if (!parser.parse(argv)) {
-        printError(parser.errorText(), QStringLiteral("run 'leakdesk-cli runbook --help'"));
-        return 2;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return 0;
-    }
+    if (const auto exit = parseOrExit(parser, QStringLiteral("runbook"), args))
+        return *exit;
     const QStringList pos = parser.positionalArguments();
     const bool bundled = parser.isSet(QStringLiteral("bundled"));
     if (pos.isEmpty() || pos.first() != QLatin1String("parse") || pos.size() != (bundled ? 1 : 2)) {

@@ -1,5 +1,6 @@
 #include "CliCommand.h"
 
+#include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QGuiApplication>
 #include <QTextStream>
@@ -25,8 +26,10 @@ constexpr Subcommand kSubcommands[] = {
     { "heap", runHeapCommand, "analyse HPROF heap dumps (histogram, dominators, suspects, path, diff)" },
     { "runbook", runRunbookCommand, "parse a Markdown runbook and print its steps, commands and thresholds" },
     { "export", runExportCommand, "export an incident file as Markdown, HTML, PDF or JSON" },
-    { "mitigate", runMitigateCommand, "runbook step 5: raise the limit, set HEAP_LIMIT_RESTART or restart; dry run, apply, revert" },
-    { "isolate", runIsolateCommand, "runbook step 3: take a pod out of its Service before a live heap dump; put it back" },
+    { "mitigate", runMitigateCommand,
+        "runbook step 5: raise the limit, set HEAP_LIMIT_RESTART or restart; dry run, apply, revert" },
+    { "isolate", runIsolateCommand,
+        "runbook step 3: take a pod out of its Service before a live heap dump; put it back" },
 };
 
 void printUsage(FILE* out)
@@ -52,6 +55,19 @@ void printError(const QString& message, const QString& hint)
         err << "  " << hint << '\n';
 }
 
+std::optional<int> parseOrExit(QCommandLineParser& parser, const QString& command, const QStringList& args)
+{
+    if (!parser.parse(QStringList { QStringLiteral("leakdesk-cli ") + command } + args)) {
+        printError(parser.errorText(), QStringLiteral("run 'leakdesk-cli %1 --help'").arg(command));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << parser.helpText();
+        return 0;
+    }
+    return std::nullopt;
+}
+
 } // namespace leakdesk::cli
 
 int main(int argc, char** argv)
@@ -60,8 +76,8 @@ int main(int argc, char** argv)
     const bool needsGui = argc > 1 && std::strcmp(argv[1], "export") == 0;
     if (needsGui && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
-    std::unique_ptr<QCoreApplication> app = needsGui ? std::make_unique<QGuiApplication>(argc, argv)
-                                                     : std::make_unique<QCoreApplication>(argc, argv);
+    std::unique_ptr<QCoreApplication> app
+        = needsGui ? std::make_unique<QGuiApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("leakdesk-cli"));
     QCoreApplication::setOrganizationName(QStringLiteral("LeakDesk"));
     QCoreApplication::setApplicationVersion(QStringLiteral(LEAKDESK_VERSION));

@@ -50,7 +50,7 @@ HeapCapture::~HeapCapture()
     }
 }
 
-void HeapCapture::exec(const QStringList& command, std::function<void(Output)> done)
+kube::ExecRequest HeapCapture::execRequest(const QStringList& command)
 {
     kube::ExecRequest r;
     r.ns = m_request.ns;
@@ -58,6 +58,12 @@ void HeapCapture::exec(const QStringList& command, std::function<void(Output)> d
     r.container = execContainer();
     r.command = command;
     Q_EMIT commandRun(command.join(QLatin1Char(' ')));
+    return r;
+}
+
+void HeapCapture::exec(const QStringList& command, std::function<void(Output)> done)
+{
+    const kube::ExecRequest r = execRequest(command);
     m_call = m_client.execCollect(r, this, [this, done = std::move(done)](Output o) {
         if (!m_done)
             done(std::move(o));
@@ -194,12 +200,7 @@ void HeapCapture::probeDebugJdk()
         p.compressed = m_request.compress && p.jdkMajor >= 15;
         if (p.compressed && !p.remoteFile.endsWith(QLatin1String(".gz")))
             p.remoteFile += QStringLiteral(".gz");
-        p.dumpCommand = QStringList { QStringLiteral("jcmd"), pid, QStringLiteral("GC.heap_dump") };
-        if (!p.liveObjects)
-            p.dumpCommand << QStringLiteral("-all");
-        if (p.compressed)
-            p.dumpCommand << QStringLiteral("-gz=1");
-        p.dumpCommand << p.remoteFile;
+        p.dumpCommand = jcmdDumpCommand(pid, p);
         dump();
     });
 }
@@ -314,13 +315,7 @@ void HeapCapture::openTransferStream()
         command
             = { QStringLiteral("tail"), QStringLiteral("-c"), QStringLiteral("+%1").arg(m_received + 1), remotePath() };
     m_receivedAtAttemptStart = m_received;
-    kube::ExecRequest r;
-    r.ns = m_request.ns;
-    r.pod = m_request.pod;
-    r.container = execContainer();
-    r.command = command;
-    Q_EMIT commandRun(command.join(QLatin1Char(' ')));
-    m_session = m_client.exec(r, this);
+    m_session = m_client.exec(execRequest(command), this);
     connect(m_session, &kube::ExecSession::stdoutReady, this, &HeapCapture::onTransferData);
     connect(m_session, &kube::ExecSession::finished, this,
         [this](const kube::ExecResult& result) { onTransferEnded(std::nullopt, result.exitCode); });
@@ -456,7 +451,8 @@ void HeapCapture::compareHashes()
         const QString why = outputText(*o);
         return fail(makeError(ErrorCode::Io,
             "sha256sum in the pod failed: "
-                + (why.isEmpty() ? "exit code " + std::to_string(o->result.exitCode) + ", no output" : why.toStdString())));
+                + (why.isEmpty() ? "exit code " + std::to_string(o->result.exitCode) + ", no output"
+                                 : why.toStdString())));
     }
     if (text(*remote) != m_localHash)
         return fail(makeError(ErrorCode::Io,
@@ -477,8 +473,8 @@ void HeapCapture::acceptDump(bool verifiedInPod)
         return fail(makeError(ErrorCode::Parse, "the file received is not a heap dump (no HPROF or gzip header)",
             "the JVM may have written something else; check the dump command's output"));
     if (!QFile::rename(m_partPath, m_finalPath))
-        return fail(makeError(
-            ErrorCode::Io, "cannot rename " + m_partPath.toStdString() + " to " + m_finalPath.toStdString()));
+        return fail(
+            makeError(ErrorCode::Io, "cannot rename " + m_partPath.toStdString() + " to " + m_finalPath.toStdString()));
     m_part.reset();
     m_result.path = m_finalPath;
     m_result.sha256 = m_localHash;

@@ -99,6 +99,10 @@ struct Preflight {
     QString describe() const; // readable, multi-line
 };
 
+// `jcmd PID GC.heap_dump [-all] [-gz=1] FILE` for the pre-flight's choices (live objects,
+// compression, the file in the pod).
+QStringList jcmdDumpCommand(const QString& pid, const Preflight& preflight);
+
 struct TransferProgress {
     qint64 bytes = 0;
     qint64 total = 0;
@@ -164,6 +168,8 @@ Q_SIGNALS:
 
 private:
     using Output = Result<kube::KubeClient::ExecOutput>;
+    // The exec of `command` in the capture's container (announced by commandRun).
+    kube::ExecRequest execRequest(const QStringList& command);
     void exec(const QStringList& command, std::function<void(Output)> done);
     void enterStage(CaptureStage stage, const QString& text);
     void fail(Error error); // cleans up, then ends the run with failed()

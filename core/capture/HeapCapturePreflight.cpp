@@ -52,6 +52,16 @@ bool Preflight::canCapture() const
     return true;
 }
 
+QStringList jcmdDumpCommand(const QString& pid, const Preflight& p)
+{
+    QStringList command { QStringLiteral("jcmd"), pid, QStringLiteral("GC.heap_dump") };
+    if (!p.liveObjects)
+        command << QStringLiteral("-all");
+    if (p.compressed)
+        command << QStringLiteral("-gz=1");
+    return command << p.remoteFile;
+}
+
 QString Preflight::describe() const
 {
     QStringList out;
@@ -381,8 +391,9 @@ void HeapCapture::readDisk()
             : QStringLiteral("the heap in use (jcmd GC.heap_info)");
     } else if (p.memoryUsageBytes) {
         p.expectedDumpBytes = *p.memoryUsageBytes * 8 / 10;
-        p.expectedDumpBasis = QStringLiteral("80 % of the container's working set, an upper bound (no jcmd GC.heap_info): "
-                                             "the working set also counts metaspace, threads and native memory");
+        p.expectedDumpBasis
+            = QStringLiteral("80 % of the container's working set, an upper bound (no jcmd GC.heap_info): "
+                             "the working set also counts metaspace, threads and native memory");
     }
     p.compressed = m_request.compress && p.hasJcmd && p.jdkMajor >= 15;
     // Heap dumps compress 3-10x with -gz=1; ask for half to stay on the safe side.
@@ -474,12 +485,7 @@ void HeapCapture::completePreflight()
     } else if (p.jvm) {
         const QString pid = QString::number(p.jvm->pid);
         if (p.hasJcmd) {
-            p.dumpCommand = QStringList { QStringLiteral("jcmd"), pid, QStringLiteral("GC.heap_dump") };
-            if (!p.liveObjects)
-                p.dumpCommand << QStringLiteral("-all");
-            if (p.compressed)
-                p.dumpCommand << QStringLiteral("-gz=1");
-            p.dumpCommand << p.remoteFile;
+            p.dumpCommand = jcmdDumpCommand(pid, p);
         } else {
             p.dumpCommand = QStringList { QStringLiteral("jmap"),
                 QStringLiteral("-dump:%1format=b,file=%2")
@@ -504,9 +510,10 @@ void HeapCapture::completePreflight()
                            "dump stalls no requests") });
     else if (p.liveObjects)
         p.notes.push_back({ Level::Warning,
-            QStringLiteral("a live dump forces a full GC first: the JVM stops serving for about a second per GB of "
-                           "heap. Take the pod out of its Service first if that hurts (\"Take out of Service first\", or "
-                           "leakdesk-cli isolate: its ReplicaSet starts a replacement)") });
+            QStringLiteral(
+                "a live dump forces a full GC first: the JVM stops serving for about a second per GB of "
+                "heap. Take the pod out of its Service first if that hurts (\"Take out of Service first\", or "
+                "leakdesk-cli isolate: its ReplicaSet starts a replacement)") });
     if (!p.hasSha256sum)
         p.notes.push_back({ Level::Warning,
             QStringLiteral("no sha256sum in the container: the transfer cannot be verified in the pod") });

@@ -3,17 +3,9 @@
 // --incident FILE`): open the file or start a new incident with the runbook, store the findings,
 // tick the runbook steps the investigation answered (memory growth, OOM kills) and save.
 
-#include "core/common/Result.h"
-#include "core/incident/IncidentDocument.h"
+#include "core/incident/IncidentRecording.h" // the document, Result, and the declarations it needs
 
 #include <QString>
-
-namespace leakdesk::investigation {
-struct Findings;
-}
-namespace leakdesk::runbook {
-struct Runbook;
-}
 
 namespace leakdesk::incident {
 
