@@ -31,6 +31,9 @@ struct HeapDiff {
     bool hasRetained = false;
     std::int64_t totalShallowBefore = 0;
     std::int64_t totalShallowAfter = 0;
+    // The two dumps are the same bytes (after inflating a .gz): every growth is 0 because nothing
+    // was compared, not because nothing grew. Two captures that hash alike are one heap twice.
+    bool identicalDumps = false;
 };
 
 HeapDiff diffHistograms(const ClassHistogram& before, const ClassHistogram& after);

@@ -84,8 +84,15 @@ void HeapDiffJob::run(const RunPtr& run, const QString& earlier, const QString& 
         }
         shallow[i] = std::move(h).value();
     }
-    auto first = std::make_shared<const heap::HeapDiff>(heap::diffHistograms(shallow[0], shallow[1]));
+    auto diff = heap::diffHistograms(shallow[0], shallow[1]);
+    const auto a = files[0]->bytes();
+    const auto b = files[1]->bytes();
+    diff.identicalDumps = a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+    const bool identical = diff.identicalDumps;
+    auto first = std::make_shared<const heap::HeapDiff>(std::move(diff));
     deliver(run, [this, first] { Q_EMIT diffReady(first); });
+    if (identical) // every retained growth would be 0 too: minutes of work to say nothing
+        return deliverFinished(run);
 
     heap::ClassHistogram retained[2];
     for (int i = 0; i < 2; ++i) {

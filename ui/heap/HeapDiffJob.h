@@ -28,7 +28,8 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void started(const QString& earlier, const QString& later);
-    // Emitted twice on success: shallow only (hasRetained false), then with retained growth.
+    // Emitted twice on success: shallow only (hasRetained false), then with retained growth; once
+    // when the two dumps are the same bytes (HeapDiff::identicalDumps).
     void diffReady(std::shared_ptr<const leakdesk::heap::HeapDiff> diff);
 
 private:

@@ -148,6 +148,12 @@ HeapView::HeapView(QWidget* parent)
         m_diffView->setColumnHidden(DiffModel::RetainedAfter, !m_diffModel->hasRetained());
         m_diffView->setColumnHidden(DiffModel::RetainedGrowth, !m_diffModel->hasRetained());
         m_diffView->resizeColumnsToContents();
+        if (m_diffModel->diff()->identicalDumps)
+            showBanner(BannerKind::Warning,
+                tr("The two dumps are the same bytes: every growth below is 0 because the same heap was compared "
+                   "with itself, not because nothing grew."),
+                tr("Capture a later dump (minutes apart, from the same pod) to see what grows; two captures with the "
+                   "same SHA-256 are one dump."));
         setPageEnabled(Page::Diff, true);
         if (first)
             showPage(Page::Diff);
@@ -157,7 +163,8 @@ HeapView::HeapView(QWidget* parent)
     });
     connect(m_diffJob, &Job::failed, this, [this](const Error& error) {
         showBanner(m_diffJob->wasCancelled() ? BannerKind::Info : BannerKind::Error,
-            tr("Comparison failed: %1").arg(QString::fromStdString(error.message)), QString::fromStdString(error.detail));
+            tr("Comparison failed: %1").arg(QString::fromStdString(error.message)),
+            QString::fromStdString(error.detail));
     });
     connect(m_diffJob, &HeapJob::finished, this, &HeapView::diffFinished);
 }
@@ -365,6 +372,7 @@ void HeapView::openDumpWithRatio(const QString& path, double maxInflateRatio)
 
 void HeapView::openDiff(const QString& earlier, const QString& later)
 {
+    hideBanner(); // what was said of the last comparison does not hold for this one
     m_diffModel->setDiff(nullptr);
     m_diffTitle->setText(
         tr("Growth per class from %1 to %2").arg(QFileInfo(earlier).fileName(), QFileInfo(later).fileName()));

@@ -14,6 +14,7 @@
 
 #include <QAbstractItemView>
 #include <QHeaderView>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -193,6 +194,27 @@ private Q_SLOTS:
         const QString title = view.findChild<QLabel*>(QStringLiteral("diffTitle"))->text();
         QVERIFY(title.contains(QLatin1String("early.hprof")) && title.contains(QLatin1String("late.hprof")));
         QVERIFY(view.bannerText().isEmpty());
+    }
+
+    // Two captures of the same bytes (issue 15: the second capture had the same SHA-256 and every
+    // delta was 0 without a word): the view says so, and a copy under another name is caught too.
+    void identicalDumpsAreNamedAsSuch()
+    {
+        const QString copy = m_dir.filePath(QStringLiteral("early-again.hprof"));
+        QFile::remove(copy);
+        QVERIFY(QFile::copy(m_early, copy));
+        HeapView view;
+        view.show();
+        QSignalSpy diffDone(&view, &HeapView::diffFinished);
+        view.openDiff(m_early, copy);
+        QTRY_COMPARE_WITH_TIMEOUT(diffDone.count(), 1, 30000);
+        QVERIFY(view.diff()->identicalDumps);
+        QVERIFY2(view.bannerText().contains(QStringLiteral("same bytes")), qPrintable(view.bannerText()));
+        // Different dumps are not.
+        view.openDiff(m_early, m_late);
+        QTRY_COMPARE_WITH_TIMEOUT(diffDone.count(), 2, 30000);
+        QVERIFY(!view.diff()->identicalDumps);
+        QVERIFY2(view.bannerText().isEmpty(), qPrintable(view.bannerText()));
     }
 
     void unreadableDumpShowsAnErrorBanner()
