@@ -1,7 +1,9 @@
 #include "core/incident/IncidentReport.h"
 
+#include "core/common/ActionKinds.h"
 #include "core/common/Quantity.h"
 #include "core/incident/ChartImage.h"
+#include "core/runbook/KubectlCommand.h"
 
 #include <QDateTime>
 
@@ -9,6 +11,22 @@
 #include <map>
 
 namespace leakdesk::incident {
+
+namespace {
+
+// A mitigation changed the cluster on purpose: the Deployment's memory limit or environment, a
+// restart, a pod out of its Service or deleted, or a runbook command that is a change. A read-only
+// command (kubectl top, get events) and a heap capture are what the responder looked at.
+bool isMitigation(const ActionRecord& a)
+{
+    if (a.kind == actionkind::kHeapCapture)
+        return false;
+    if (a.kind == actionkind::kShell)
+        return runbook::analyseKubectlCommand(a.kubectl).effect != runbook::KubectlEffect::ReadOnly;
+    return true;
+}
+
+} // namespace
 
 using nlohmann::json;
 
@@ -185,14 +203,21 @@ struct Builder {
                 std::to_string(done) + " of " + std::to_string(doc.runbook.steps.size()) + " steps done, "
                     + std::to_string(skipped) + " skipped" });
         std::map<ActionState, int> byState;
-        for (const auto& a : doc.actions)
-            ++byState[a.state];
-        if (!doc.actions.empty()) {
+        int looked = 0;
+        for (const auto& a : doc.actions) {
+            if (isMitigation(a))
+                ++byState[a.state];
+            else
+                ++looked;
+        }
+        if (!byState.empty()) {
             std::string line;
             for (const auto& [state, n] : byState)
                 line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + actionStateName(state);
             t.rows.push_back({ "Mitigations", line });
         }
+        if (looked > 0)
+            t.rows.push_back({ "Commands and captures", std::to_string(looked) + " (read-only commands, heap dumps)" });
         if (!doc.heapDumps.empty())
             t.rows.push_back({ "Heap dumps", std::to_string(doc.heapDumps.size()) });
         table(std::move(t));
@@ -335,12 +360,21 @@ struct Builder {
 
     void mitigations()
     {
-        heading("Mitigations");
-        if (doc.actions.empty()) {
-            paragraph("No action was taken on the cluster.");
+        actions("Mitigations", true, "No change was made to the cluster.");
+        actions("Commands and captures", false, "No command was run and no heap dump captured.");
+    }
+
+    void actions(const std::string& title, bool mitigations, const std::string& none)
+    {
+        heading(title);
+        if (std::none_of(doc.actions.begin(), doc.actions.end(),
+                [&](const ActionRecord& a) { return isMitigation(a) == mitigations; })) {
+            paragraph(none);
             return;
         }
         for (const auto& a : doc.actions) {
+            if (isMitigation(a) != mitigations)
+                continue;
             heading(a.id + ": " + a.title + " (" + actionStateName(a.state) + ")", 3);
             ReportTable t { { "", "" }, {} };
             t.rows.push_back({ "Kind", a.kind });
@@ -372,7 +406,8 @@ struct Builder {
         ReportTable t { { "Time (UTC)", "Local", "Event", "Summary", "Owner" }, {} };
         for (const auto& x : doc.escalations)
             t.rows.push_back({ formatUtc(x.tMs), local(x.tMs), x.kind,
-                x.summary + (x.reason.empty() ? "" : ". Reason: " + x.reason) + (x.detail.empty() ? "" : ". " + x.detail),
+                x.summary + (x.reason.empty() ? "" : ". Reason: " + x.reason)
+                    + (x.detail.empty() ? "" : ". " + x.detail),
                 x.owner.empty() ? "-" : x.owner });
         table(std::move(t));
     }

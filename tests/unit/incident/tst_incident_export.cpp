@@ -4,6 +4,7 @@
 
 #include "TestSupport.h"
 
+#include "core/incident/ActionJournal.h"
 #include "core/incident/ChartImage.h"
 #include "core/incident/IncidentExport.h"
 #include "core/incident/IncidentStore.h"
@@ -166,6 +167,28 @@ private Q_SLOTS:
         // Times in UTC and in the local zone side by side.
         QVERIFY(text.contains(QStringLiteral("| 2025-01-20 10:08:00 UTC | 2025-01-20 11:08:00 +01:00 |")));
         QVERIFY(!text.contains(QString::fromLatin1(test::kSecretLikeToken)));
+    }
+
+    // `kubectl top` and `get events` run from the runbook are what the responder looked at, not
+    // mitigations (issue 15: "Mitigations (5 applied)" for two changes and three reads).
+    void readOnlyCommandsAreNotMitigations()
+    {
+        IncidentDocument doc = m_doc;
+        const std::int64_t t = doc.updatedMs + 1000;
+        for (const char* cmd : { "kubectl top pods -n production -l app=checkout", "kubectl get events -n production",
+                 "kubectl describe pod checkout-1 -n production" })
+            recordRunbookCommand(doc, { cmd, "output", "", true, "" }, t);
+        recordRunbookCommand(doc, { "kubectl rollout restart deployment/checkout -n production", "restarted", "", true, "" }, t);
+        auto md = renderMarkdown(doc, goldenOptions(), "golden-");
+        QVERIFY(md.ok());
+        const QString text = QString::fromStdString(*md);
+        const qsizetype split = text.indexOf(QStringLiteral("## Commands and captures"));
+        QVERIFY(split > 0);
+        const QString mitigationSection = text.mid(text.indexOf(QStringLiteral("## Mitigations")), split - text.indexOf(QStringLiteral("## Mitigations")));
+        QVERIFY(mitigationSection.contains(QStringLiteral("kubectl rollout restart")));
+        QVERIFY(!mitigationSection.contains(QStringLiteral("kubectl top pods")));
+        QVERIFY(text.mid(split).contains(QStringLiteral("kubectl get events")));
+        QVERIFY2(text.contains(QStringLiteral("| Commands and captures | 3 (read-only commands, heap dumps) |")), qPrintable(text.left(3000)));
     }
 
     void htmlIsSelfContained()
