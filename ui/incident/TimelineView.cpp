@@ -47,7 +47,8 @@ TimelineView::TimelineView(QWidget* parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setWordWrap(false);
     m_table->setColumnHidden(TimelineModel::SinceOpened, false);
-    connect(m_table, &QTableView::clicked, this, &TimelineView::onActivated);
+    // A click selects and shows the entry's detail; only a double-click or Enter (activated) takes
+    // the user to the chart, so reading the timeline does not throw them out of it.
     connect(m_table, &QTableView::activated, this, &TimelineView::onActivated);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         [this](const QModelIndex& current) { showDetail(current); });

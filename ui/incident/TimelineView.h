@@ -40,7 +40,7 @@ public:
     void activateRow(int visibleRow);
 
 Q_SIGNALS:
-    // The UTC epoch milliseconds of the entry the user clicked or activated.
+    // The UTC epoch milliseconds of the entry the user activated (double-click or Enter).
     void entryActivated(qint64 timeMs);
 
 private:

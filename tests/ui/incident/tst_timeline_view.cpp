@@ -1,5 +1,5 @@
 // The timeline view on the hand-built incident: model contract (QAbstractItemModelTester), order,
-// kind filters, text filter, and the time it reports when an entry is clicked.
+// kind filters, text filter, and the time it reports when an entry is activated (a click only selects).
 #include "../../unit/incident/IncidentFixture.h"
 
 #include "ui/incident/TimelineModel.h"
@@ -116,7 +116,11 @@ private Q_SLOTS:
         const QModelIndex idx = view.filterModel()->index(row, TimelineModel::Entry);
         const qint64 expected = idx.data(TimelineModel::TimeMsRole).toLongLong();
         const QRect rect = view.table()->visualRect(idx);
+        // One click selects and shows the detail; it does not navigate away (issue 15, item 9).
         QTest::mouseClick(view.table()->viewport(), Qt::LeftButton, {}, rect.center());
+        QCOMPARE(spy.count(), 0);
+        QVERIFY(view.detailText().startsWith(idx.data().toString()));
+        QTest::mouseDClick(view.table()->viewport(), Qt::LeftButton, {}, rect.center());
         QCOMPARE(spy.count(), 1);
         QCOMPARE(spy.at(0).at(0).toLongLong(), expected);
         QVERIFY(view.detailText().startsWith(idx.data().toString()));
