@@ -301,7 +301,9 @@ std::optional<ControllerRef> controllerOf(const json& object)
     if (!refs.is_array())
         return std::nullopt;
     for (const json& r : refs)
-        if (r.is_object() && r.value("controller", false) == true)
+        // `controller` must be the boolean true: the cluster's JSON is input, and a string or a
+        // number there is a malformed reference, not a controller (json::value would throw).
+        if (r.is_object() && at(r, { "controller" }) == json(true))
             return ControllerRef { str(r, "kind"), str(r, "name"), str(r, "uid") };
     return std::nullopt;
 }
