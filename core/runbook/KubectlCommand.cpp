@@ -104,6 +104,15 @@ namespace {
 constexpr std::size_t kMaxWords = 1024;
 constexpr std::size_t kMaxFlags = 1024;
 
+// "-x", "--name", "--name=v": a word a reader takes for a flag. "-" (stdin) and negative numbers
+// ("--tail -1") read as values.
+bool looksLikeFlag(const std::string& word)
+{
+    if (word.size() < 2 || word[0] != '-')
+        return false;
+    return !std::all_of(word.begin() + 1, word.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
 std::string lower(std::string s)
 {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -311,6 +320,14 @@ Result<ParsedArgs> parseFlags(
             } else if (f->value == FlagValue::Required) {
                 if (i + 1 >= args.size())
                     return makeError(ErrorCode::Parse, "--" + f->name + " needs a value", "fix the runbook");
+                // kubectl takes the next word as the value even when it looks like a flag
+                // ("--field-manager --raw=x" names a field manager "--raw=x"); a reader sees a flag.
+                // Such a line means two things: refused.
+                if (looksLikeFlag(args[i + 1]))
+                    return makeError(ErrorCode::Parse,
+                        "'--" + f->name + " " + args[i + 1] + "': kubectl would take " + args[i + 1]
+                            + " as the value of --" + f->name + ", not as a flag",
+                        "write --" + f->name + "=VALUE, or fix the runbook");
                 pf.value = args[++i];
                 pf.explicitValue = true;
                 words.push_back(pf.value);
@@ -364,6 +381,11 @@ Result<ParsedArgs> parseFlags(
                 if (i + 1 >= args.size())
                     return makeError(
                         ErrorCode::Parse, "-" + std::string(1, s[j]) + " needs a value", "fix the runbook");
+                if (looksLikeFlag(args[i + 1]))
+                    return makeError(ErrorCode::Parse,
+                        "'-" + std::string(1, s[j]) + " " + args[i + 1] + "': kubectl would take " + args[i + 1]
+                            + " as the value of -" + std::string(1, s[j]) + ", not as a flag",
+                        "write -" + std::string(1, s[j]) + "=VALUE, or fix the runbook");
                 pf.value = args[++i];
                 pf.explicitValue = true;
                 extra.push_back(pf.value);

@@ -340,6 +340,20 @@ private Q_SLOTS:
                                             << "create";
 
         // Refused: what cannot be read with certainty.
+        // kubectl takes the word after a value flag as its value even when it looks like a flag; a
+        // reader of the confirmation sees a flag (found by fuzz_kubectl_command: --raw as a value).
+        QTest::newRow("flag-like value of a long flag") << "kubectl label pod x q=true --field-manager --raw=run"
+                                                        << "refused"
+                                                        << "";
+        QTest::newRow("flag-like value, --dry-run") << "kubectl annotate pod p a=b --field-manager --dry-run=client"
+                                                    << "refused"
+                                                    << "";
+        QTest::newRow("flag-like value of a shorthand") << "kubectl get pods -n --all-namespaces"
+                                                        << "refused"
+                                                        << "";
+        QTest::newRow("a negative number is a value") << "kubectl logs pod/p --tail -1"
+                                                      << "read-only"
+                                                      << "logs";
         QTest::newRow("unknown flag") << "kubectl get pods --frobnicate"
                                       << "refused"
                                       << "get";
@@ -588,14 +602,10 @@ private Q_SLOTS:
         // "--dry-run" as the value of another flag stays that flag's value. Before, the preview
         // dropped that word and appended --dry-run=server, which became --field-manager's value:
         // the "preview" labelled the pod for real, before the confirmation.
-        QTest::newRow("--dry-run as a value")
-            << "kubectl label pod p quarantine=true --field-manager --dry-run"
-            << "label pod p quarantine=true --field-manager --dry-run"
-            << "label --dry-run=server pod p quarantine=true --field-manager --dry-run";
-        QTest::newRow("--dry-run flag and value")
-            << "kubectl annotate pod p a=b --dry-run=client --field-manager --dry-run=client"
-            << "annotate pod p a=b --dry-run=client --field-manager --dry-run=client"
-            << "annotate --dry-run=server pod p a=b --field-manager --dry-run=client";
+        QTest::newRow("--dry-run as an = value")
+            << "kubectl label pod p quarantine=true --field-manager=--dry-run"
+            << "label pod p quarantine=true --field-manager=--dry-run"
+            << "label --dry-run=server pod p quarantine=true --field-manager=--dry-run";
         QTest::newRow("--dry_run spelling") << "kubectl scale deploy/a --replicas=1 --dry_run=none"
                                             << "scale deploy/a --replicas=1 --dry_run=none"
                                             << "scale --dry-run=server deploy/a --replicas=1";
