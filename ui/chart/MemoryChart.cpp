@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace leakdesk::ui {
 
@@ -68,6 +69,7 @@ MemoryChart::MemoryChart(QWidget* parent)
     layout->setSpacing(2);
     m_presetBar = new RangePresetBar(this);
     connect(m_presetBar, &RangePresetBar::presetChosen, this, &MemoryChart::setRangePreset);
+    connect(m_presetBar, &RangePresetBar::fitToDataToggled, this, &MemoryChart::setFitToData);
     layout->addWidget(m_presetBar);
     m_plot = new QCustomPlot(this);
     layout->addWidget(m_plot, 1);
@@ -396,11 +398,19 @@ void MemoryChart::redecimate(int columns)
     m_decimatedColumns = columns;
 }
 
+void MemoryChart::setFitToData(bool fit)
+{
+    m_fitToData = fit;
+    fitValueAxes();
+    m_plot->replot();
+}
+
 void MemoryChart::fitValueAxes()
 {
     // Memory axes start at zero (a leak is judged against the limit, not against the visible minimum) and
-    // always include the limit, so headroom is visible at a glance.
-    double memoryMax = m_data && m_data->limitBytes ? *m_data->limitBytes : 0.0;
+    // always include the limit, so headroom is visible at a glance; "Fit" spans the visible data alone.
+    double memoryMax = m_data && m_data->limitBytes && !m_fitToData ? *m_data->limitBytes : 0.0;
+    double memoryMin = std::numeric_limits<double>::infinity();
     double rateMax = 0.0;
     const QCPRange keys = m_plot->xAxis->range();
     for (const DrawnLine& line : m_lines) {
@@ -408,11 +418,19 @@ void MemoryChart::fitValueAxes()
             continue;
         double& target = line.isRate ? rateMax : memoryMax;
         for (const QCPGraphData& p : *line.graph->data()) {
-            if (std::isfinite(p.value) && p.key >= keys.lower && p.key <= keys.upper)
+            if (std::isfinite(p.value) && p.key >= keys.lower && p.key <= keys.upper) {
                 target = std::max(target, p.value);
+                if (!line.isRate)
+                    memoryMin = std::min(memoryMin, p.value);
+            }
         }
     }
-    m_plot->yAxis->setRange(0.0, memoryMax > 0.0 ? memoryMax * 1.08 : 1024.0 * 1024.0);
+    if (m_fitToData && std::isfinite(memoryMin) && memoryMax > memoryMin) {
+        const double pad = (memoryMax - memoryMin) * 0.08;
+        m_plot->yAxis->setRange(std::max(0.0, memoryMin - pad), memoryMax + pad);
+    } else {
+        m_plot->yAxis->setRange(0.0, memoryMax > 0.0 ? memoryMax * 1.08 : 1024.0 * 1024.0);
+    }
     m_plot->yAxis2->setRange(0.0, rateMax > 0.0 ? rateMax * 1.15 : 1.0);
 }
 

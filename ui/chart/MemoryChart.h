@@ -10,9 +10,9 @@
 // Mouse: drag = zoom to the dragged time span, wheel = zoom around the cursor, Shift+drag = pan,
 // double-click = back to the range preset, hover = crosshair with values, click a legend entry = hide/show.
 
-#include "ui/chart/MemoryChartData.h"
 #include "core/common/Result.h"
 #include "core/common/Series.h"
+#include "ui/chart/MemoryChartData.h"
 
 #include <QColor>
 #include <QString>
@@ -55,6 +55,9 @@ public:
     // of the span when a projection runs into the future; checks the matching button. The initial preset
     // is Last6Hours; double-click returns to the last preset chosen.
     void setRangePreset(RangePreset preset);
+    // The memory axis from the lowest to the highest visible value (true), or from 0 to the limit.
+    void setFitToData(bool fit);
+    bool fitsData() const { return m_fitToData; }
     // The preset in effect, or empty once the user zoomed or panned away from it.
     std::optional<RangePreset> rangePreset() const { return m_preset; }
     // Shows an explicit span (clamped to a minimum of one minute); clears the preset.
@@ -93,6 +96,7 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    bool m_fitToData = false;
     struct DrawnLine {
         QCPGraph* graph = nullptr;
         const std::vector<leakdesk::Sample>* samples = nullptr; // inside m_data

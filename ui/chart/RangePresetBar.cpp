@@ -30,6 +30,16 @@ RangePresetBar::RangePresetBar(QWidget* parent)
     }
     connect(m_buttons, &QButtonGroup::idClicked, this,
         [this](int id) { Q_EMIT presetChosen(static_cast<RangePreset>(id)); });
+    // A slow leak on a 0-to-limit axis looks flat: this shows the data's own range.
+    auto* fit = new QToolButton(this);
+    fit->setText(tr("Fit"));
+    fit->setCheckable(true);
+    fit->setAutoRaise(true);
+    fit->setObjectName(QStringLiteral("fitToData"));
+    fit->setToolTip(tr("Memory axis from the lowest to the highest value shown, instead of from 0 to the limit"));
+    layout->addSpacing(12);
+    layout->addWidget(fit);
+    connect(fit, &QToolButton::toggled, this, &RangePresetBar::fitToDataToggled);
     layout->addStretch(1);
     auto* hint
         = new QLabel(tr("drag: zoom · wheel: zoom · Shift+drag: pan · double-click: reset · legend: hide/show"), this);

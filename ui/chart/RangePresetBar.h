@@ -22,6 +22,8 @@ public:
 
 signals:
     void presetChosen(leakdesk::ui::RangePreset preset);
+    // "Fit" toggled: the memory axis spans the data's own range instead of 0 to the limit.
+    void fitToDataToggled(bool fit);
 
 private:
     QButtonGroup* m_buttons = nullptr;

@@ -61,6 +61,34 @@ QPoint legendItemCentre(QCustomPlot* plot, QCPGraph* graph)
 class TestMemoryChart : public QObject {
     Q_OBJECT
 private slots:
+    // A slow leak near a 3 GiB limit looks flat on a 0-3 GiB axis (issue 15, item 8): "Fit" spans
+    // the data's own range; off again, the axis starts at 0 and shows the limit.
+    void fitToDataZoomsTheMemoryAxis()
+    {
+        MemoryChart chart;
+        chart.resize(1000, 600);
+        auto data = std::make_shared<MemoryChartData>();
+        constexpr double GiB = 1024.0 * 1024.0 * 1024.0;
+        const qint64 t0 = 1'700'000'000'000;
+        ChartSeries pod { QStringLiteral("payments-1"), {} };
+        for (int i = 0; i <= 360; ++i) // 2.60 GiB rising to 2.66 GiB over 6 h
+            pod.samples.push_back({ t0 + i * 60'000LL, 2.60 * GiB + 0.06 * GiB * i / 360.0 });
+        data->pods.push_back(pod);
+        data->limitBytes = 3.0 * GiB;
+        chart.setData(data);
+        QCOMPARE(chart.plot()->yAxis->range().lower, 0.0);
+        QVERIFY(chart.plot()->yAxis->range().upper >= 3.0 * GiB);
+        auto* fit = chart.findChild<QAbstractButton*>(QStringLiteral("fitToData"));
+        QVERIFY(fit);
+        fit->click();
+        QVERIFY(chart.fitsData());
+        const QCPRange r = chart.plot()->yAxis->range();
+        QVERIFY2(r.lower > 2.5 * GiB && r.upper < 2.75 * GiB, qPrintable(QStringLiteral("%1 .. %2").arg(r.lower).arg(r.upper)));
+        fit->click();
+        QCOMPARE(chart.plot()->yAxis->range().lower, 0.0);
+        QVERIFY(chart.plot()->yAxis->range().upper >= 3.0 * GiB);
+    }
+
     void oneGraphPerPod_data();
     void oneGraphPerPod();
     void markersArePlacedOnTheirPodsWithTooltips();
