@@ -55,6 +55,10 @@ StepDetailView::StepDetailView(QWidget* parent)
     layout->addWidget(m_nsNote);
     layout->addLayout(controls);
 
+    // Keyboard: Ctrl+D marks the step done, with the note typed.
+    m_done->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    m_done->setToolTip(tr("Mark this step done, with the note (Ctrl+D)"));
+    m_done->setObjectName(QStringLiteral("markDoneButton"));
     connect(m_done, &QPushButton::clicked, this, [this] { Q_EMIT stateRequested(StepState::Done, m_note->text()); });
     connect(m_skip, &QPushButton::clicked, this, [this] { Q_EMIT stateRequested(StepState::Skipped, m_note->text()); });
     connect(

@@ -311,6 +311,21 @@ private Q_SLOTS:
         QVERIFY(first >= second);
     }
 
+    // Marking a step done by keyboard (issue 15, item 10): the Mark done button's Ctrl+D.
+    void markDoneHasAShortcut()
+    {
+        auto* model = m_window->checklist();
+        const int row = 4;
+        QCOMPARE(model->stepState(row), StepState::Pending);
+        m_window->selectStep(row);
+        auto* done = m_window->findChild<QPushButton*>(QStringLiteral("markDoneButton"));
+        QVERIFY(done);
+        QCOMPARE(done->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_D));
+        done->click();
+        QTRY_COMPARE(model->stepState(row), StepState::Done);
+        model->setStepState(row, StepState::Pending, QString());
+    }
+
     void checklistMarksSteps()
     {
         auto* model = m_window->checklist();
