@@ -4,6 +4,7 @@
 #include "core/common/ActionKinds.h"
 #include "core/kube/KubeObjects.h"
 #include "core/kube/KubePaths.h"
+#include "core/kube/Workloads.h"
 
 #include <QDateTime>
 
@@ -71,14 +72,10 @@ bool terminating(const json& pod)
 }
 
 // The controller ownerReference of an object, as "Kind/name" ("" when none).
-std::pair<std::string, std::string> controllerOf(const json& object)
+std::string controllerText(const json& object)
 {
-    const json& refs = jsonAt(object, { "metadata", "ownerReferences" });
-    if (refs.is_array())
-        for (const json& r : refs)
-            if (jsonAt(r, { "controller" }) == json(true))
-                return { jsonString(r, { "kind" }), jsonString(r, { "name" }) };
-    return {};
+    const auto owner = kube::controllerOf(object);
+    return owner && !owner->kind.empty() ? owner->kind + "/" + owner->name : std::string();
 }
 
 // When the API server recorded the latest Update by `manager` (managedFields[].time), in ms; 0 when
@@ -103,8 +100,8 @@ Error notFound(const Error& e, const std::string& ns, const std::string& pod)
 {
     if (e.code != ErrorCode::NotFound)
         return e;
-    return makeError(ErrorCode::NotFound, "there is no " + podTarget(ns, pod),
-        "check the name with: kubectl get pods -n " + ns);
+    return makeError(
+        ErrorCode::NotFound, "there is no " + podTarget(ns, pod), "check the name with: kubectl get pods -n " + ns);
 }
 
 } // namespace
@@ -113,10 +110,9 @@ Error notFound(const Error& e, const std::string& ns, const std::string& pod)
 
 json IsolationRecord::toJson() const
 {
-    return { { "id", id }, { "kind", actionkind::kIsolatePod }, { "namespace", ns }, { "pod", pod }, { "podUID", podUid },
-        { "podIP", podIp },
-        { "removed", labelJson(removed) }, { "services", services }, { "owner", owner },
-        { "replacementExpected", replacementExpected }, { "resourceVersion", resourceVersion },
+    return { { "id", id }, { "kind", actionkind::kIsolatePod }, { "namespace", ns }, { "pod", pod },
+        { "podUID", podUid }, { "podIP", podIp }, { "removed", labelJson(removed) }, { "services", services },
+        { "owner", owner }, { "replacementExpected", replacementExpected }, { "resourceVersion", resourceVersion },
         { "appliedMs", appliedMs }, { "appliedAt", kube::formatTimestamp(appliedMs) },
         { "serverAppliedMs", serverAppliedMs }, { "fieldManager", fieldManager }, { "kubectl", kubectl } };
 }
@@ -325,10 +321,9 @@ Result<IsolationPlan> decideIsolation(const IsolationFacts& facts)
     }
 
     // The owner: a ReplicaSet's selector says whether it lets go of the pod (and starts a replacement).
-    const auto [ownerKind, ownerName] = controllerOf(facts.podObject);
-    if (!ownerKind.empty())
-        plan.owner = ownerKind + "/" + ownerName;
-    if (ownerKind == "ReplicaSet") {
+    const auto owner = kube::controllerOf(facts.podObject);
+    plan.owner = controllerText(facts.podObject);
+    if (owner && owner->kind == "ReplicaSet") {
         if (facts.replicaSet) {
             plan.ownerSelector = labelMap(jsonAt(*facts.replicaSet, { "spec", "selector", "matchLabels" }));
             if (jsonAt(*facts.replicaSet, { "spec", "selector", "matchExpressions" }).is_array())
@@ -429,11 +424,11 @@ void PodIsolation::listServices(std::shared_ptr<Planning> planning)
 
 void PodIsolation::readOwner(std::shared_ptr<Planning> planning)
 {
-    const auto owner = controllerOf(planning->facts.podObject);
-    if (owner.first != "ReplicaSet")
+    const auto owner = kube::controllerOf(planning->facts.podObject);
+    if (!owner || owner->kind != "ReplicaSet")
         return listPods(std::move(planning));
     m_client.getJson(
-        kube::paths::replicaSet(q(planning->facts.ns), q(owner.second)), {}, this, [this, planning](Result<json> rs) {
+        kube::paths::replicaSet(q(planning->facts.ns), q(owner->name)), {}, this, [this, planning](Result<json> rs) {
             if (rs)
                 planning->facts.replicaSet = std::move(*rs);
             else
@@ -524,13 +519,12 @@ void PodIsolation::status(const IsolationRecord& record, Callback<IsolationStatu
         const json& items = jsonAt(*pods, { "items" });
         if (items.is_array() && !rec->owner.empty())
             for (const json& p : items) {
-                const auto [kind, name] = controllerOf(p);
                 const std::int64_t created = kube::parseTimestampMs(jsonString(p, { "metadata", "creationTimestamp" }));
                 // Created after the apply, by the server's clock when it told us its time (both
                 // stamps are whole seconds), else by ours give or take the clocks' difference.
                 const bool before = rec->serverAppliedMs > 0 ? created + 1000 < rec->serverAppliedMs
-                                                              : created + 5000 < rec->appliedMs;
-                if (kind + "/" + name != rec->owner || jsonString(p, { "metadata", "name" }) == rec->pod
+                                                             : created + 5000 < rec->appliedMs;
+                if (controllerText(p) != rec->owner || jsonString(p, { "metadata", "name" }) == rec->pod
                     || terminating(p) || before || created < newest)
                     continue;
                 newest = created;
@@ -541,8 +535,8 @@ void PodIsolation::status(const IsolationRecord& record, Callback<IsolationStatu
             return done(*out);
         auto remaining = std::make_shared<std::size_t>(rec->services.size());
         for (const std::string& svc : rec->services)
-            m_client.getJson(kube::paths::endpoints(q(rec->ns), q(svc)), {}, this,
-                [out, rec, remaining, done](Result<json> ep) {
+            m_client.getJson(
+                kube::paths::endpoints(q(rec->ns), q(svc)), {}, this, [out, rec, remaining, done](Result<json> ep) {
                     if (ep) {
                         out->endpointsKnown = true;
                         const json& subsets = jsonAt(*ep, { "subsets" });
@@ -633,8 +627,9 @@ void PodIsolation::deletePod(const IsolationRecord& record, Callback<IsolationDe
         const LabelMap labels = labelMap(jsonAt(*got, { "metadata", "labels" }));
         if (!labels.count(kIsolatedLabel))
             return done(makeError(ErrorCode::Conflict,
-                "not deleting " + podTarget(rec->ns, rec->pod) + ": it is no longer marked as out of its Service "
-                    "(someone put it back?), so it may be serving",
+                "not deleting " + podTarget(rec->ns, rec->pod)
+                    + ": it is no longer marked as out of its Service "
+                      "(someone put it back?), so it may be serving",
                 "look at it with: kubectl get pod " + rec->pod + " -n " + rec->ns + " --show-labels"));
         const std::string uid = rec->podUid.empty() ? jsonString(*got, { "metadata", "uid" }) : rec->podUid;
         kube::KubeClient::DeleteOptions options;
