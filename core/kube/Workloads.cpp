@@ -438,26 +438,4 @@ std::vector<ContainerInfo> classifyContainers(const json& pod, const std::string
     return out;
 }
 
-std::vector<std::string> podRegexChunks(const std::vector<std::string>& pods, std::size_t maxBytes)
-{
-    std::vector<std::string> out;
-    std::string current;
-    for (const std::string& pod : pods) {
-        std::string escaped;
-        for (char c : pod) {
-            if (std::string_view(".+*?()[]{}|^$\\").find(c) != std::string_view::npos)
-                escaped += "\\\\"; // one backslash for RE2, doubled for the PromQL string literal
-            escaped += c;
-        }
-        if (!current.empty() && current.size() + 1 + escaped.size() > maxBytes) {
-            out.push_back(std::move(current));
-            current.clear();
-        }
-        current += (current.empty() ? "" : "|") + escaped;
-    }
-    if (!current.empty())
-        out.push_back(std::move(current));
-    return out;
-}
-
 } // namespace leakdesk::kube

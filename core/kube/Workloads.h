@@ -1,7 +1,8 @@
 #pragma once
 // Workloads as real clusters have them: what the user names (a Service, or KIND/NAME for any
 // controller), the pods that belong to it (its own spec.selector, confirmed through the pods'
-// controller ownerReferences, never a name pattern or an `app=` label), and the containers that
+// controller ownerReferences, never a name pattern or an `app=` label; prometheus::podRegexesForPods
+// turns them into queries), and the containers that
 // matter in them (the main one, sidecars, native sidecars). Pure functions over the API's JSON, so
 // every shape is tested without a cluster; the calls that fetch the JSON live elsewhere.
 
@@ -90,9 +91,5 @@ struct ContainerInfo {
 // (then request). Native sidecars are init containers with restartPolicy: Always (they run beside
 // the main container for the pod's whole life); other init containers run before it and end.
 std::vector<ContainerInfo> classifyContainers(const nlohmann::json& pod, const std::string& workloadName);
-
-// Exact pod names as PromQL regex alternatives for `pod=~"..."`, each matcher under `maxBytes`
-// (long queries fail on proxies and in URLs): more pods than fit give more chunks, never a pattern.
-std::vector<std::string> podRegexChunks(const std::vector<std::string>& pods, std::size_t maxBytes = 2000);
 
 } // namespace leakdesk::kube

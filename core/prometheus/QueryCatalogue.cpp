@@ -113,6 +113,23 @@ const std::vector<QueryKind>& allQueryKinds()
     return kinds;
 }
 
+std::vector<std::string> podRegexesForPods(const std::vector<std::string>& pods, std::size_t maxBytes)
+{
+    std::vector<std::string> out;
+    std::string current;
+    for (const std::string& pod : pods) {
+        const std::string escaped = escapeRegex(pod);
+        if (!current.empty() && current.size() + 1 + escaped.size() > maxBytes) {
+            out.push_back(std::move(current));
+            current.clear();
+        }
+        current += (current.empty() ? "" : "|") + escaped;
+    }
+    if (!current.empty())
+        out.push_back(std::move(current));
+    return out;
+}
+
 std::string podRegexForWorkload(std::string_view deploymentName)
 {
     return escapeRegex(deploymentName) + "-[a-z0-9]{5,10}-[a-z0-9]{5}";
@@ -120,8 +137,7 @@ std::string podRegexForWorkload(std::string_view deploymentName)
 
 QueryCatalogue::QueryCatalogue(MetricNames names)
     : m_names(std::move(names))
-{
-}
+{ }
 
 std::string QueryCatalogue::templateFor(QueryKind kind) const
 {

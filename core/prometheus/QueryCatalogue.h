@@ -49,6 +49,10 @@ struct PodSelector {
 // "checkout" does not match "checkout-worker-...".
 std::string podRegexForWorkload(std::string_view deploymentName);
 
+// The pods found, by exact name, as PodSelector regexes ("a|b|c"), each under `maxBytes` before
+// quoting (long queries fail on proxies and in URLs): more pods give more regexes, never a pattern.
+std::vector<std::string> podRegexesForPods(const std::vector<std::string>& pods, std::size_t maxBytes = 2000);
+
 struct MatchedQuery {
     QueryKind kind;
     PodSelector selector;

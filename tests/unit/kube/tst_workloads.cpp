@@ -314,25 +314,6 @@ private Q_SLOTS:
         }
         QCOMPARE(got, roles);
     }
-
-    void regexChunksAreExactNames()
-    {
-        std::vector<std::string> pods;
-        for (int i = 0; i < 300; ++i)
-            pods.push_back("checkout-7d9f8c6b5-" + std::to_string(10000 + i));
-        pods.push_back("db.v2-0");
-        const auto chunks = podRegexChunks(pods, 500);
-        QVERIFY(chunks.size() > 1);
-        std::size_t names = 0;
-        for (const auto& c : chunks) {
-            QVERIFY2(c.size() <= 500, c.c_str());
-            names += std::size_t(std::count(c.begin(), c.end(), '|')) + 1;
-            QVERIFY(c.find(".*") == std::string::npos);
-        }
-        QCOMPARE(names, pods.size());
-        QVERIFY(chunks.back().find("db\\\\.v2-0") != std::string::npos); // the dot is literal
-        QVERIFY(podRegexChunks({}).empty());
-    }
 };
 
 QTEST_APPLESS_MAIN(TestWorkloads)

@@ -6,6 +6,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -15,6 +16,26 @@ class TestQueryCatalogue : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // The pods a workload has, by exact name (issue 16): chunked under the bound, never a pattern.
+    void podRegexesAreExactNames()
+    {
+        std::vector<std::string> pods;
+        for (int i = 0; i < 300; ++i)
+            pods.push_back("checkout-7d9f8c6b5-" + std::to_string(10000 + i));
+        pods.push_back("db.v2-0");
+        const auto chunks = prometheus::podRegexesForPods(pods, 500);
+        QVERIFY(chunks.size() > 1);
+        std::size_t names = 0;
+        for (const auto& c : chunks) {
+            QVERIFY2(c.size() <= 500, c.c_str());
+            names += std::size_t(std::count(c.begin(), c.end(), '|')) + 1;
+            QVERIFY(c.find(".*") == std::string::npos);
+        }
+        QCOMPARE(names, pods.size());
+        QVERIFY(chunks.back().find("db\\.v2-0") != std::string::npos); // the dot is literal
+        QVERIFY(prometheus::podRegexesForPods({}).empty());
+    }
+
     void everyTemplateIsListed()
     {
         const prometheus::QueryCatalogue catalogue;
