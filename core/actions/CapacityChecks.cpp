@@ -1,9 +1,12 @@
 #include "core/actions/CapacityChecks.h"
 
-#include "core/actions/JsonAccess.h"
 #include "core/common/Quantity.h"
+#include "core/kube/JsonAccess.h"
 
 namespace leakdesk::actions {
+
+using kube::jsonAt;
+using kube::jsonString;
 
 using nlohmann::json;
 

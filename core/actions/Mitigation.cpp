@@ -1,12 +1,15 @@
 #include "core/actions/Mitigation.h"
 
-#include "core/actions/JsonAccess.h"
+#include "core/kube/JsonAccess.h"
 #include "core/kube/KubeObjects.h"
 #include "core/kube/KubePaths.h"
 
 #include <QDateTime>
 
 namespace leakdesk::actions {
+
+using kube::jsonAt;
+using kube::jsonString;
 
 using nlohmann::json;
 

@@ -3,12 +3,15 @@
 #include "core/actions/Mitigation.h"
 
 #include "core/actions/CapacityChecks.h"
-#include "core/actions/JsonAccess.h"
 #include "core/common/Quantity.h"
+#include "core/kube/JsonAccess.h"
 #include "core/kube/KubeObjects.h"
 #include "core/kube/KubePaths.h"
 
 namespace leakdesk::actions {
+
+using kube::jsonAt;
+using kube::jsonString;
 
 using nlohmann::json;
 

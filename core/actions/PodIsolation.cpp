@@ -1,7 +1,7 @@
 #include "core/actions/PodIsolation.h"
 
-#include "core/actions/JsonAccess.h"
 #include "core/common/ActionKinds.h"
+#include "core/kube/JsonAccess.h"
 #include "core/kube/KubeObjects.h"
 #include "core/kube/KubePaths.h"
 #include "core/kube/Workloads.h"
@@ -11,6 +11,9 @@
 #include <algorithm>
 
 namespace leakdesk::actions {
+
+using kube::jsonAt;
+using kube::jsonString;
 
 using nlohmann::json;
 

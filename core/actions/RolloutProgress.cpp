@@ -1,11 +1,14 @@
 #include "core/actions/RolloutProgress.h"
 
-#include "core/actions/JsonAccess.h"
+#include "core/kube/JsonAccess.h"
 #include "core/kube/KubePaths.h"
 
 #include <QDateTime>
 
 namespace leakdesk::actions {
+
+using kube::jsonAt;
+using kube::jsonString;
 
 using nlohmann::json;
 

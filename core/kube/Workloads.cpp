@@ -1,6 +1,7 @@
 #include "core/kube/Workloads.h"
 
 #include "core/common/Quantity.h"
+#include "core/kube/JsonAccess.h"
 
 #include <algorithm>
 #include <array>
@@ -76,33 +77,10 @@ bool validName(const std::string& name)
     return true;
 }
 
-std::string str(const json& j, const char* key)
-{
-    if (!j.is_object())
-        return {};
-    const auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-const json& at(const json& j, std::initializer_list<const char*> path)
-{
-    static const json kNull;
-    const json* cur = &j;
-    for (const char* key : path) {
-        if (!cur->is_object())
-            return kNull;
-        const auto it = cur->find(key);
-        if (it == cur->end())
-            return kNull;
-        cur = &*it;
-    }
-    return *cur;
-}
-
 StringMap labelsOf(const json& object)
 {
     StringMap out;
-    const json& labels = at(object, { "metadata", "labels" });
+    const json& labels = jsonAt(object, { "metadata", "labels" });
     if (labels.is_object())
         for (auto it = labels.begin(); it != labels.end(); ++it)
             if (it.value().is_string())
@@ -115,14 +93,14 @@ const json* findByName(const json& items, const std::string& name)
     if (!items.is_array())
         return nullptr;
     for (const json& o : items)
-        if (str(at(o, { "metadata" }), "name") == name)
+        if (jsonString(o, { "metadata", "name" }) == name)
             return &o;
     return nullptr;
 }
 
 std::optional<std::int64_t> memoryOf(const json& container, const char* which)
 {
-    const json& q = at(container, { "resources", which, "memory" });
+    const json& q = jsonAt(container, { "resources", which, "memory" });
     if (!q.is_string())
         return std::nullopt;
     auto bytes = parseMemoryBytes(q.get<std::string>());
@@ -259,19 +237,19 @@ Result<LabelSelector> parseLabelSelector(const json& selector)
         return s;
     if (!selector.is_object())
         return makeError(ErrorCode::Parse, "the workload's spec.selector is not an object");
-    const json& labels = at(selector, { "matchLabels" });
+    const json& labels = jsonAt(selector, { "matchLabels" });
     if (labels.is_object())
         for (auto it = labels.begin(); it != labels.end(); ++it) {
             if (!it.value().is_string())
                 return makeError(ErrorCode::Parse, "matchLabels." + it.key() + " is not a string");
             s.requirements.push_back({ it.key(), LabelRequirement::Op::In, { it.value().get<std::string>() } });
         }
-    const json& expressions = at(selector, { "matchExpressions" });
+    const json& expressions = jsonAt(selector, { "matchExpressions" });
     if (expressions.is_array())
         for (const json& e : expressions) {
             LabelRequirement r;
-            r.key = str(e, "key");
-            const std::string op = str(e, "operator");
+            r.key = jsonString(e, { "key" });
+            const std::string op = jsonString(e, { "operator" });
             if (op == "In")
                 r.op = LabelRequirement::Op::In;
             else if (op == "NotIn")
@@ -282,7 +260,7 @@ Result<LabelSelector> parseLabelSelector(const json& selector)
                 r.op = LabelRequirement::Op::DoesNotExist;
             else
                 return makeError(ErrorCode::Parse, "unknown selector operator \"" + op + "\"");
-            const json& values = at(e, { "values" });
+            const json& values = jsonAt(e, { "values" });
             if (values.is_array())
                 for (const json& v : values)
                     if (v.is_string())
@@ -297,14 +275,14 @@ Result<LabelSelector> parseLabelSelector(const json& selector)
 
 std::optional<ControllerRef> controllerOf(const json& object)
 {
-    const json& refs = at(object, { "metadata", "ownerReferences" });
+    const json& refs = jsonAt(object, { "metadata", "ownerReferences" });
     if (!refs.is_array())
         return std::nullopt;
     for (const json& r : refs)
         // `controller` must be the boolean true: the cluster's JSON is input, and a string or a
         // number there is a malformed reference, not a controller (json::value would throw).
-        if (r.is_object() && at(r, { "controller" }) == json(true))
-            return ControllerRef { str(r, "kind"), str(r, "name"), str(r, "uid") };
+        if (r.is_object() && jsonAt(r, { "controller" }) == json(true))
+            return ControllerRef { jsonString(r, { "kind" }), jsonString(r, { "name" }), jsonString(r, { "uid" }) };
     return std::nullopt;
 }
 
@@ -374,19 +352,19 @@ std::vector<ContainerInfo> classifyContainers(const json& pod, const std::string
 {
     std::vector<ContainerInfo> out;
     // A Pod, or a workload whose pod template is at spec.template.
-    const bool isTemplate = at(pod, { "spec", "template" }).is_object();
-    const json& spec = isTemplate ? at(pod, { "spec", "template", "spec" }) : at(pod, { "spec" });
-    const json& podMeta = isTemplate ? at(pod, { "spec", "template", "metadata" }) : at(pod, { "metadata" });
-    const json& containers = at(spec, { "containers" });
-    const json& inits = at(spec, { "initContainers" });
+    const bool isTemplate = jsonAt(pod, { "spec", "template" }).is_object();
+    const json& spec = isTemplate ? jsonAt(pod, { "spec", "template", "spec" }) : jsonAt(pod, { "spec" });
+    const json& podMeta = isTemplate ? jsonAt(pod, { "spec", "template", "metadata" }) : jsonAt(pod, { "metadata" });
+    const json& containers = jsonAt(spec, { "containers" });
+    const json& inits = jsonAt(spec, { "initContainers" });
     std::vector<ContainerInfo> regular;
     if (containers.is_array())
         for (const json& c : containers)
-            regular.push_back(
-                { str(c, "name"), ContainerRole::Sidecar, memoryOf(c, "limits"), memoryOf(c, "requests"), {} });
+            regular.push_back({ jsonString(c, { "name" }), ContainerRole::Sidecar, memoryOf(c, "limits"),
+                memoryOf(c, "requests"), {} });
     // The main container.
     std::optional<std::size_t> main;
-    const std::string annotated = str(at(podMeta, { "annotations" }), "kubectl.kubernetes.io/default-container");
+    const std::string annotated = jsonString(podMeta, { "annotations", "kubectl.kubernetes.io/default-container" });
     for (std::size_t i = 0; i < regular.size() && !main; ++i)
         if (!annotated.empty() && regular[i].name == annotated) {
             main = i;
@@ -427,9 +405,9 @@ std::vector<ContainerInfo> classifyContainers(const json& pod, const std::string
     }
     if (inits.is_array())
         for (const json& c : inits) {
-            ContainerInfo info { str(c, "name"), ContainerRole::Init, memoryOf(c, "limits"), memoryOf(c, "requests"),
-                "runs to completion before the main container starts" };
-            if (str(c, "restartPolicy") == "Always") {
+            ContainerInfo info { jsonString(c, { "name" }), ContainerRole::Init, memoryOf(c, "limits"),
+                memoryOf(c, "requests"), "runs to completion before the main container starts" };
+            if (jsonString(c, { "restartPolicy" }) == "Always") {
                 info.role = ContainerRole::NativeSidecar;
                 info.why = "an init container with restartPolicy: Always runs for the pod's whole life";
             }

@@ -7,7 +7,7 @@
 #include <initializer_list>
 #include <string>
 
-namespace leakdesk::actions {
+namespace leakdesk::kube {
 
 inline const nlohmann::json& jsonAt(const nlohmann::json& j, std::initializer_list<const char*> keys)
 {
@@ -30,4 +30,4 @@ inline std::string jsonString(const nlohmann::json& j, std::initializer_list<con
     return v.is_string() ? v.get<std::string>() : std::string();
 }
 
-} // namespace leakdesk::actions
+} // namespace leakdesk::kube
