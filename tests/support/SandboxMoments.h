@@ -27,6 +27,15 @@ inline std::int64_t testNowMs()
     return ok ? pinned : QDateTime::currentMSecsSinceEpoch();
 }
 
+// Whether `pod`'s container runs at `tMs` and keeps running, in the same run, for `spanMs`. A pod
+// that merely has a run may be in its restart back-off after an OOM kill at that moment.
+inline bool runsSteadily(const sandbox::SandboxModel& model, std::size_t pod, std::int64_t tMs, std::int64_t spanMs)
+{
+    const auto run = model.runIndexAt(pod, tMs);
+    return run && model.containerRunningAt(pod, tMs) && model.containerRunningAt(pod, tMs + spanMs)
+        && model.runIndexAt(pod, tMs + spanMs) == run;
+}
+
 // The first whole minute at or after `fromMs` at which every pod of `service` that exists keeps
 // its container running, in the same run, for the next `spanMs`; nullopt when none within a day.
 inline std::optional<std::int64_t> steadyMoment(
@@ -42,9 +51,7 @@ inline std::optional<std::int64_t> steadyMoment(
             if (model.services()[model.pods()[p].service].name != service || !model.podExistsAt(p, t))
                 continue;
             ++pods;
-            const auto run = model.runIndexAt(p, t);
-            steady = run && model.containerRunningAt(p, t) && model.containerRunningAt(p, t + spanMs)
-                && model.runIndexAt(p, t + spanMs) == run;
+            steady = runsSteadily(model, p, t, spanMs);
         }
         if (steady && pods > 0)
             return t;

@@ -13,10 +13,10 @@
 #include "core/sandbox/model/SandboxModel.h"
 
 #include <QCheckBox>
-#include <QLabel>
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
+#include <QLabel>
 #include <QPointer>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -39,9 +39,7 @@ QString steadyCheckoutPod(const sandbox::SandboxModel& model, qint64 now)
 {
     std::optional<std::size_t> chosen;
     for (std::size_t p = 0; p < model.pods().size(); ++p) {
-        const auto run = model.runIndexAt(p, now);
-        if (model.services()[model.pods()[p].service].name == "checkout" && run && model.containerRunningAt(p, now)
-            && model.containerRunningAt(p, now + kSteadyMs) && model.runIndexAt(p, now + kSteadyMs) == run
+        if (model.services()[model.pods()[p].service].name == "checkout" && test::runsSteadily(model, p, now, kSteadyMs)
             && (!chosen || model.pods()[p].createdMs < model.pods()[*chosen].createdMs))
             chosen = p;
     }
@@ -71,20 +69,21 @@ std::optional<bool> inEndpoints(kube::KubeClient& client, const QString& pod)
 {
     QObject alive;
     std::optional<bool> found;
-    client.getJson(QStringLiteral("/api/v1/namespaces/production/pods/") + pod, {}, &alive, [&](Result<nlohmann::json> p) {
-        if (!p)
-            return (void)(found = false);
-        const std::string ip = (*p)["status"].value("podIP", "");
-        client.getJson(QStringLiteral("/api/v1/namespaces/production/endpoints/checkout"), {}, &alive,
-            [&, ip](Result<nlohmann::json> ep) {
-                bool in = false;
-                if (ep)
-                    for (const auto& s : (*ep)["subsets"])
-                        for (const auto& a : s.value("addresses", nlohmann::json::array()))
-                            in = in || a.value("ip", "") == ip;
-                found = in;
-            });
-    });
+    client.getJson(
+        QStringLiteral("/api/v1/namespaces/production/pods/") + pod, {}, &alive, [&](Result<nlohmann::json> p) {
+            if (!p)
+                return (void)(found = false);
+            const std::string ip = (*p)["status"].value("podIP", "");
+            client.getJson(QStringLiteral("/api/v1/namespaces/production/endpoints/checkout"), {}, &alive,
+                [&, ip](Result<nlohmann::json> ep) {
+                    bool in = false;
+                    if (ep)
+                        for (const auto& s : (*ep)["subsets"])
+                            for (const auto& a : s.value("addresses", nlohmann::json::array()))
+                                in = in || a.value("ip", "") == ip;
+                    found = in;
+                });
+        });
     (void)QTest::qWaitFor([&] { return found.has_value(); }, 30000);
     return found;
 }
@@ -271,7 +270,8 @@ private Q_SLOTS:
         QVERIFY(box->deleteButton()->isVisible() && box->deleteButton()->isEnabled());
         QTest::mouseClick(box->deleteButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(deleted.size(), 1, 30000);
-        QCOMPARE(deleted.at(0).at(2).toString(), QStringLiteral("kubectl delete pod ") + c.pod + QStringLiteral(" -n production"));
+        QCOMPARE(deleted.at(0).at(2).toString(),
+            QStringLiteral("kubectl delete pod ") + c.pod + QStringLiteral(" -n production"));
         QVERIFY(!box->isOut());
         QVERIFY(!box->deleteButton()->isVisible() && !box->putBackButton()->isVisible());
         QVERIFY2(box->stateText().contains(QStringLiteral("is terminating")), qPrintable(box->stateText()));
