@@ -1,7 +1,7 @@
 #include "ui/investigation/MemoryEvidenceView.h"
 
-#include "ui/chart/MemoryChart.h"
 #include "core/common/Quantity.h"
+#include "ui/chart/MemoryChart.h"
 #include "ui/investigation/ChartDataBuilder.h"
 #include "ui/investigation/PodTableModel.h"
 #include "ui/investigation/VerdictBanner.h"
@@ -11,9 +11,11 @@
 #include <QListWidget>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace leakdesk::ui {
@@ -22,6 +24,9 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     : QWidget(parent)
     , m_banner(new VerdictBanner(this))
     , m_chart(new MemoryChart(this))
+    , m_noHistory(new QLabel(this))
+    , m_chartStack(new QStackedWidget(this))
+    , m_split(new QSplitter(Qt::Vertical, this))
     , m_model(new PodTableModel(this))
     , m_proxy(new QSortFilterProxyModel(this))
     , m_table(new QTableView(this))
@@ -56,8 +61,17 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     bottom->setStretchFactor(0, 3);
     bottom->setStretchFactor(1, 2);
 
-    auto* split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(m_chart);
+    m_noHistory->setObjectName(QStringLiteral("noHistoryNotice"));
+    m_noHistory->setWordWrap(true);
+    m_noHistory->setAlignment(Qt::AlignCenter);
+    m_noHistory->setMargin(24);
+    m_noHistory->setStyleSheet(
+        QStringLiteral("QLabel { background: #fafafa; border: 1px dashed #bdbdbd; color: #424242; }"));
+    m_chartStack->addWidget(m_chart);
+    m_chartStack->addWidget(m_noHistory);
+
+    auto* split = m_split;
+    split->addWidget(m_chartStack);
     split->addWidget(bottom);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
@@ -79,6 +93,26 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
         return;
     }
     m_chart->setData(buildMemoryChartData(*f));
+    // An empty plot with a 0-5 B axis reads as "no memory used": say what is missing instead.
+    const bool anyHistory = std::any_of(
+        f->verdict.pods.begin(), f->verdict.pods.end(), [](const analysis::PodAnalysis& pa) { return pa.points > 0; });
+    if (anyHistory) {
+        if (!chartShown())
+            m_split->setSizes({ 520, 200 });
+        m_chartStack->setCurrentWidget(m_chart);
+    } else {
+        const auto& unreachable = f->evidence->prometheusUnreachable;
+        m_noHistory->setText(
+            tr("<b>No memory history to draw.</b><br>%1<br><br>The pods table below shows the memory "
+               "each pod uses now (<code>kubectl top</code>); OOM kills and restarts are on step 2; heap "
+               "capture and mitigations work without Prometheus.")
+                .arg(unreachable
+                        ? tr("Prometheus is unreachable: %1").arg(QString::fromStdString(*unreachable).toHtmlEscaped())
+                        : tr("Prometheus returned no memory samples for these pods in the window.")));
+        m_chartStack->setCurrentWidget(m_noHistory);
+        // The notice needs a few lines; the pods table is what there is to read.
+        m_split->setSizes({ m_noHistory->heightForWidth(std::max(300, m_split->width())) + 40, 600 });
+    }
 
     const auto& v = f->verdict;
     const QString service = QString::fromStdString(f->request.service);
@@ -86,7 +120,8 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
     QString detail = QString::fromStdString(v.summary);
     if (v.stabilisedWithin10min)
         detail += QLatin1Char(' ')
-            + (*v.stabilisedWithin10min ? tr("Memory is flat after the 10-minute warm-up.") : tr("Memory does not stabilise within 10 minutes of start."));
+            + (*v.stabilisedWithin10min ? tr("Memory is flat after the 10-minute warm-up.")
+                                        : tr("Memory does not stabilise within 10 minutes of start."));
     if (!v.missing.empty() && v.pattern != analysis::Pattern::Unknown) {
         QStringList missing;
         for (const auto& m : v.missing)
@@ -111,7 +146,8 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
             detail);
         break;
     case analysis::Pattern::Stable:
-        m_banner->show(VerdictBanner::Tone::Good, tr("%1 looks healthy: memory is stable — confidence %2 %").arg(service).arg(confidence), detail);
+        m_banner->show(VerdictBanner::Tone::Good,
+            tr("%1 looks healthy: memory is stable — confidence %2 %").arg(service).arg(confidence), detail);
         break;
     case analysis::Pattern::InsufficientData:
         m_banner->show(VerdictBanner::Tone::Neutral, tr("Not enough data to judge %1").arg(service), detail);
@@ -122,7 +158,8 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
         break;
     }
     for (const auto& e : v.evidence) {
-        auto* item = new QListWidgetItem(QString::fromStdString((e.pod.empty() ? std::string() : e.pod + ": ") + e.sentence), m_evidence);
+        auto* item = new QListWidgetItem(
+            QString::fromStdString((e.pod.empty() ? std::string() : e.pod + ": ") + e.sentence), m_evidence);
         if (!e.source.empty())
             item->setToolTip(QString::fromStdString(e.source));
     }
@@ -130,6 +167,11 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
         auto* item = new QListWidgetItem(tr("⚠ %1").arg(QString::fromStdString(w)), m_evidence);
         item->setForeground(QColor(0xb0, 0x60, 0x00));
     }
+}
+
+bool MemoryEvidenceView::chartShown() const
+{
+    return m_chartStack->currentWidget() == m_chart;
 }
 
 } // namespace leakdesk::ui

@@ -7,6 +7,7 @@
 #include "core/sandbox/SandboxHost.h"
 
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTest>
 
 #include <set>
@@ -53,6 +54,17 @@ std::unique_ptr<ClusterConnection> connectTo(sandbox::SandboxHost& host)
     auto c = ClusterConnection::open(options);
     [&] { QVERIFY2(c.ok(), c.ok() ? "" : c.error().toString().c_str()); }();
     return c ? std::move(*c) : nullptr;
+}
+
+// A loopback port nothing listens on: bound, then released.
+quint16 closedPort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    const quint16 port = probe.serverPort();
+    probe.close();
+    return port;
 }
 
 sandbox::FaultSpec faults(const std::string& text)
@@ -152,6 +164,79 @@ private Q_SLOTS:
             QVERIFY2(partial < 25, "retries rescued no run");
         qInfo("%d of 25 runs on partial data; Prometheus faults: %lld errors, %lld throttled, %lld dropped", partial,
             static_cast<long long>(injected.errors), static_cast<long long>(injected.throttled), static_cast<long long>(injected.drops));
+    }
+
+    // Issue 15 item 1: Prometheus down, the cluster up. Whatever way Prometheus fails (nothing
+    // listening, every answer 503, every connection dropped, the credentials refused), the
+    // investigation finishes with the cluster's own evidence (every pod, their restarts, the OOM
+    // kills from container status and events), names Prometheus as what is missing, and asks it
+    // nothing more after the first refusal.
+    void prometheusOutageKeepsTheClusterEvidence_data()
+    {
+        QTest::addColumn<QString>("outage");
+        QTest::newRow("nothing listening") << "closed-port";
+        QTest::newRow("every answer 503") << "error-rate=1,seed=3";
+        QTest::newRow("every connection dropped") << "drop-rate=1,seed=4";
+        QTest::newRow("token refused") << "token";
+    }
+    void prometheusOutageKeepsTheClusterEvidence()
+    {
+        QFETCH(QString, outage);
+        sandbox::SandboxHost clean;
+        sandbox::SandboxOptions cleanOptions;
+        cleanOptions.fixedNowMs = kNowMs;
+        QVERIFY(clean.start(cleanOptions).ok());
+        auto cleanConnection = connectTo(clean);
+        QVERIFY(cleanConnection);
+        const Outcome reference = investigate(*cleanConnection, "checkout");
+        QVERIFY(reference.findings);
+        QVERIFY(reference.findings->oom.ruleMet);
+
+        sandbox::SandboxHost host;
+        sandbox::SandboxOptions options;
+        options.fixedNowMs = kNowMs;
+        if (outage == QStringLiteral("token"))
+            options.prometheusToken = QStringLiteral("the-right-one"); // the connection sends none
+        else if (outage != QStringLiteral("closed-port"))
+            options.prometheusFaults = faults(outage.toStdString());
+        QVERIFY(host.start(options).ok());
+        ConnectionOptions connectionOptions;
+        connectionOptions.kubeconfig = host.kubeconfigPath();
+        connectionOptions.prometheusUrl = outage == QStringLiteral("closed-port")
+            ? QUrl(QStringLiteral("http://127.0.0.1:%1").arg(closedPort()))
+            : host.prometheusUrl();
+        auto connection = ClusterConnection::open(connectionOptions);
+        QVERIFY2(connection.ok(), connection.ok() ? "" : connection.error().toString().c_str());
+
+        const Outcome o = investigate(**connection, "checkout");
+        QVERIFY2(o.findings, o.error ? o.error->toString().c_str() : "");
+        const Findings& f = *o.findings;
+        QVERIFY(f.evidence->prometheusUnreachable);
+        QCOMPARE(f.verdict.pattern, analysis::Pattern::Unknown);
+        QVERIFY(!f.verdict.leak);
+        QVERIFY2(f.verdict.summary.find("Prometheus is unreachable") != std::string::npos, f.verdict.summary.c_str());
+        // Every query is recorded as not asked; each topic is missing once.
+        QCOMPARE(f.evidence->queries.size(), reference.findings->evidence->queries.size());
+        for (const auto& q : f.evidence->queries)
+            QVERIFY2(q.error.find("not asked") == 0, q.error.c_str());
+        std::set<std::string> topics;
+        for (const auto& m : f.verdict.missing)
+            QVERIFY2(topics.insert(m.topic).second, m.topic.c_str());
+        QVERIFY(topics.count("memory") && topics.count("traffic") && topics.count("baseline"));
+        // The cluster's evidence is all there: the same pods with their restarts and limits, and the
+        // OOM kills that container status and events show, enough for the runbook's rule.
+        QCOMPARE(f.pods.size(), reference.findings->pods.size());
+        for (const auto& row : f.pods) {
+            QVERIFY(row.limitBytes);
+            QVERIFY(row.memoryBytes); // kubectl top does not need Prometheus
+        }
+        QVERIFY(!f.oom.kills.empty());
+        QVERIFY(f.oom.ruleMet);
+        QVERIFY(std::any_of(f.oom.notes.begin(), f.oom.notes.end(),
+            [](const std::string& n) { return n.find("Prometheus is unreachable") != std::string::npos; }));
+        // No note blames the kubelet for series that were never asked for.
+        for (const auto& n : f.oom.notes)
+            QVERIFY2(n.find("older kubelet") == std::string::npos, n.c_str());
     }
 };
 
