@@ -7,8 +7,9 @@
 #include "core/sandbox/SandboxHost.h"
 
 #include <QSignalSpy>
-#include <QTcpServer>
 #include <QTest>
+
+#include "TestSupport.h"
 
 #include <set>
 
@@ -56,15 +57,18 @@ std::unique_ptr<ClusterConnection> connectTo(sandbox::SandboxHost& host)
     return c ? std::move(*c) : nullptr;
 }
 
-// A loopback port nothing listens on: bound, then released.
-quint16 closedPort()
+// The fault-free answer for checkout, for the same clock and seed.
+Outcome faultFreeCheckout()
 {
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    const quint16 port = probe.serverPort();
-    probe.close();
-    return port;
+    sandbox::SandboxHost clean;
+    sandbox::SandboxOptions options;
+    options.fixedNowMs = kNowMs;
+    if (const auto started = clean.start(options); !started)
+        return { nullptr, started.error() };
+    auto connection = connectTo(clean);
+    if (!connection)
+        return { nullptr, makeError(ErrorCode::Network, "cannot connect to the fault-free sandbox") };
+    return investigate(*connection, "checkout");
 }
 
 sandbox::FaultSpec faults(const std::string& text)
@@ -103,14 +107,7 @@ private Q_SLOTS:
         QFETCH(QString, prom);
         QFETCH(bool, expectPartial);
 
-        // The fault-free answer, for the same clock and seed.
-        sandbox::SandboxHost clean;
-        sandbox::SandboxOptions cleanOptions;
-        cleanOptions.fixedNowMs = kNowMs;
-        QVERIFY(clean.start(cleanOptions).ok());
-        auto cleanConnection = connectTo(clean);
-        QVERIFY(cleanConnection);
-        const Outcome reference = investigate(*cleanConnection, "checkout");
+        const Outcome reference = faultFreeCheckout();
         QVERIFY2(reference.findings, reference.error ? reference.error->toString().c_str() : "");
         QVERIFY(reference.findings->verdict.missing.empty());
         const double fullConfidence = reference.findings->verdict.confidence;
@@ -182,14 +179,8 @@ private Q_SLOTS:
     void prometheusOutageKeepsTheClusterEvidence()
     {
         QFETCH(QString, outage);
-        sandbox::SandboxHost clean;
-        sandbox::SandboxOptions cleanOptions;
-        cleanOptions.fixedNowMs = kNowMs;
-        QVERIFY(clean.start(cleanOptions).ok());
-        auto cleanConnection = connectTo(clean);
-        QVERIFY(cleanConnection);
-        const Outcome reference = investigate(*cleanConnection, "checkout");
-        QVERIFY(reference.findings);
+        const Outcome reference = faultFreeCheckout();
+        QVERIFY2(reference.findings, reference.error ? reference.error->toString().c_str() : "");
         QVERIFY(reference.findings->oom.ruleMet);
 
         sandbox::SandboxHost host;
@@ -203,7 +194,7 @@ private Q_SLOTS:
         ConnectionOptions connectionOptions;
         connectionOptions.kubeconfig = host.kubeconfigPath();
         connectionOptions.prometheusUrl = outage == QStringLiteral("closed-port")
-            ? QUrl(QStringLiteral("http://127.0.0.1:%1").arg(closedPort()))
+            ? QUrl(QStringLiteral("http://127.0.0.1:%1").arg(test::freeLoopbackPort())) // nothing listens
             : host.prometheusUrl();
         auto connection = ClusterConnection::open(connectionOptions);
         QVERIFY2(connection.ok(), connection.ok() ? "" : connection.error().toString().c_str());

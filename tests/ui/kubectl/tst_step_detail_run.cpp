@@ -13,6 +13,21 @@
 using namespace leakdesk;
 using namespace leakdesk::ui;
 
+namespace {
+runbook::Step stepOf(const QStringList& commands)
+{
+    runbook::Step step;
+    step.title = "Step";
+    for (const auto& text : commands) {
+        runbook::Command c;
+        c.text = text.toStdString();
+        runbook::classifyCommand(c);
+        step.commands.push_back(c);
+    }
+    return step;
+}
+} // namespace
+
 class TestStepDetailRun : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -33,12 +48,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, command);
         QFETCH(bool, button);
-        runbook::Step step;
-        step.title = "Step";
-        runbook::Command c;
-        c.text = command.toStdString();
-        runbook::classifyCommand(c);
-        step.commands.push_back(c);
+        const runbook::Step step = stepOf({ command });
         StepDetailView view;
         view.setRunAvailable(true);
         view.setBindings(
@@ -87,14 +97,7 @@ private Q_SLOTS:
         QFETCH(QStringList, commands);
         QFETCH(QStringList, primary);
         QFETCH(int, runButtons);
-        runbook::Step step;
-        step.title = "Step";
-        for (const auto& text : commands) {
-            runbook::Command c;
-            c.text = text.toStdString();
-            runbook::classifyCommand(c);
-            step.commands.push_back(c);
-        }
+        const runbook::Step step = stepOf(commands);
         StepDetailView view;
         view.setRunAvailable(true);
         view.setBindings({ { QStringLiteral("pod-name"), QStringLiteral("ledger-0") }, { QStringLiteral("jvm-pid"), QStringLiteral("7") } },

@@ -5,6 +5,8 @@
 // not grow past a laptop screen, and heap capture and mitigations must work without Prometheus.
 #include "SandboxSession.h"
 
+#include "IncidentCleanup.h"
+#include "TestSupport.h"
 #include "WaitForSignals.h"
 #include "core/incident/IncidentStore.h"
 #include "core/investigation/ClusterConnection.h"
@@ -31,7 +33,6 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
-#include <QTcpServer>
 #include <QTest>
 
 using namespace leakdesk;
@@ -47,10 +48,8 @@ private Q_SLOTS:
         const auto started = m_sandbox.start({});
         QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
         auto options = m_sandbox.connectionOptions();
-        QTcpServer probe; // a loopback port nothing listens on
-        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-        options.prometheusUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(probe.serverPort()));
-        probe.close();
+        // A loopback port nothing listens on.
+        options.prometheusUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(test::freeLoopbackPort()));
         auto st = m_controller.open(options);
         QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
         auto book = runbook::loadBundledRunbook();
@@ -143,13 +142,7 @@ private Q_SLOTS:
     void cleanupTestCase()
     {
         m_window.reset();
-        if (!m_incidentPath.isEmpty()) {
-            QFile::remove(m_incidentPath);
-            QFile::remove(incident::IncidentStore::backupPathFor(m_incidentPath));
-            const QFileInfo file(m_incidentPath);
-            QDir(file.absolutePath() + QLatin1Char('/') + file.completeBaseName() + QStringLiteral("-dumps"))
-                .removeRecursively();
-        }
+        test::removeIncidentFiles(m_incidentPath);
     }
 
 private:
