@@ -68,6 +68,12 @@ int runInvestigateCommand(const QStringList& args)
                 if (recorded != 0)
                     return recorded;
             }
+            // The cluster's evidence was printed; what kept Prometheus away is a fix for the user.
+            if (const auto& down = f.evidence->prometheusUnreachable) {
+                std::cerr << "leakdesk-cli: Prometheus is unreachable: " << *down << '\n';
+                if (!f.evidence->prometheusUnreachableHint.empty())
+                    std::cerr << "  " << f.evidence->prometheusUnreachableHint << '\n';
+            }
             // No data is never "no leak": a script must be able to tell the two apart without parsing.
             return f.verdict.pattern == analysis::Pattern::Unknown ? 3 : 0;
         });

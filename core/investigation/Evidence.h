@@ -49,6 +49,7 @@ struct RawEvidence {
     // Set when Prometheus did not answer at all (its error): no query was asked, the cluster's own
     // evidence stands alone and the verdict is Unknown with the reason named.
     std::optional<std::string> prometheusUnreachable;
+    std::string prometheusUnreachableHint; // what to change (the option to fix), when known
     std::int64_t stepMs = 30000;
 
     const std::vector<Series>& seriesOf(prometheus::QueryKind kind) const;

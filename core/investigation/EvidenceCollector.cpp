@@ -161,6 +161,7 @@ void EvidenceCollector::start(const InvestigationRequest& request)
     promClient.buildInfo(ctx, [this, ev, queries, podSelector, window](Result<QString> r) {
         if (!r && isUnreachable(r.error())) {
             ev->prometheusUnreachable = r.error().message;
+            ev->prometheusUnreachableHint = r.error().detail;
             ev->warnings.push_back("Prometheus is unreachable (" + r.error().message
                 + "): memory history, limits from kube-state-metrics, traffic and the baseline are missing; "
                   "pods, restarts and OOM kills come from the cluster");
