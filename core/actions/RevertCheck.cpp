@@ -172,7 +172,9 @@ RevertComparison compareForRevert(const std::vector<MitigationRecord>& records, 
     RevertComparison out;
     std::set<std::pair<std::string, std::string>> seen;
     for (const MitigationRecord& r : oldestFirst) {
-        for (const auto& [key, before] : r.before) {
+        for (const auto& field : r.before) {
+            const std::string& key = field.first; // a named reference: lambdas may capture it (clang 14)
+            const std::optional<std::string>& before = field.second;
             const std::string container = containerFor(r.container, key);
             if (!seen.insert({ container, key }).second)
                 continue; // an earlier reverted record touched it: its `before` is the one to restore
