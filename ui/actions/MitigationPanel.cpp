@@ -117,13 +117,25 @@ MitigationPanel::MitigationPanel(QWidget* parent)
     revertAllLine->addWidget(m_revertAll);
     revertAllLine->addStretch(1);
     layout->addLayout(revertAllLine);
-    m_conflict = new QLabel(this);
+    m_conflictBox = new QFrame(this);
+    m_conflictBox->setFrameShape(QFrame::StyledPanel);
+    auto* conflictLayout = new QVBoxLayout(m_conflictBox);
+    m_conflict = new QLabel(m_conflictBox);
     m_conflict->setObjectName(QStringLiteral("revert-conflict"));
     m_conflict->setWordWrap(true);
+    m_conflict->setTextFormat(Qt::RichText);
     m_conflict->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_conflict->setStyleSheet(QStringLiteral("color:#c5221f"));
-    m_conflict->hide();
-    layout->addWidget(m_conflict);
+    conflictLayout->addWidget(m_conflict);
+    m_partialRevert = new QPushButton(tr("Revert only what is still as LeakDesk left it…"), m_conflictBox);
+    m_partialRevert->setToolTip(
+        tr("Restore LeakDesk's other changes on this Deployment; fields someone else changed stay as they are"));
+    connect(m_partialRevert, &QPushButton::clicked, this, &MitigationPanel::revertAll);
+    auto* partialLine = new QHBoxLayout;
+    partialLine->addWidget(m_partialRevert);
+    partialLine->addStretch(1);
+    conflictLayout->addLayout(partialLine);
+    m_conflictBox->hide();
+    layout->addWidget(m_conflictBox);
     for (auto kind : kKinds)
         layout->addWidget(buildRow(kind));
     layout->addStretch(1);
@@ -225,8 +237,7 @@ void MitigationPanel::setTarget(kube::KubeClient* client, const QString& ns, con
         if (m_reverter)
             m_reverter->cancel();
         m_reverter = client ? std::make_unique<actions::MitigationRevert>(*client) : nullptr;
-        m_conflict->clear();
-        m_conflict->hide();
+        hideConflict();
     }
     if (!client || deployment.isEmpty()) {
         m_header->setText(tr("Choose a service to see what can be done to it."));
@@ -555,7 +566,7 @@ void MitigationPanel::revertAll()
 
 QString MitigationPanel::conflictText() const
 {
-    return m_conflict->isHidden() ? QString() : m_conflict->text();
+    return m_conflictBox->isHidden() ? QString() : m_conflictPlain;
 }
 
 void MitigationPanel::startRevert(const QStringList& actionIds, Kind kind)
@@ -573,16 +584,17 @@ void MitigationPanel::startRevert(const QStringList& actionIds, Kind kind)
         request.fieldManager = record->fieldManager;
         request.records.push_back(std::move(*record));
     }
-    m_conflict->clear();
-    m_conflict->hide();
+    hideConflict();
     for (auto k : kKinds)
         row(k).revertButton->setEnabled(false);
     m_revertAll->setEnabled(false);
     setStatus(kind, tr("Comparing each field with what LeakDesk left there…"));
     m_reverter->plan(request, [this, actionIds, kind](Result<actions::RevertPlan> p) {
         const QString ids = actionIds.join(QStringLiteral(", "));
-        if (!p)
-            return refuseRevert(actionIds, kind, tr("Revert of %1 refused: %2").arg(ids, errorText(p.error())));
+        if (!p) {
+            const QString message = tr("Revert of %1 refused: %2").arg(ids, errorText(p.error()));
+            return refuseRevert(actionIds, kind, message, message);
+        }
         const actions::RevertPlan plan = *p;
         const QString where = tr("deployment/%1 in %2").arg(m_deployment, m_ns);
         QString text;
@@ -590,13 +602,13 @@ void MitigationPanel::startRevert(const QStringList& actionIds, Kind kind)
             QStringList lines;
             for (const auto* f : plan.comparison.leftAlone())
                 lines << QString::fromStdString(f->threeWay());
-            m_conflict->setText(
-                tr("Changed by someone else since LeakDesk wrote it (before LeakDesk · LeakDesk set · now):\n%1")
-                    .arg(lines.join(QLatin1Char('\n'))));
-            m_conflict->show();
+            showConflict(plan, actionIds);
             if (!plan.comparison.anythingToRestore())
                 return refuseRevert(actionIds, kind,
-                    tr("Revert of %1 refused: %2").arg(ids, QString::fromStdString(plan.conflictMessage())));
+                    tr("Revert of %1 refused: someone else changed what LeakDesk set (see above); nothing was "
+                       "reverted.")
+                        .arg(ids),
+                    QString::fromStdString(plan.conflictMessage()));
             text = tr("Partial revert of %1 on %2\n\nSomeone else changed these fields since LeakDesk wrote them; they "
                       "are left as they are now:\n%3")
                        .arg(ids, where, lines.join(QLatin1Char('\n')));
@@ -624,8 +636,10 @@ void MitigationPanel::applyRevert(const QStringList& actionIds, Kind kind, const
     setStatus(kind, tr("Reverting %1…").arg(actionIds.join(QStringLiteral(", "))));
     m_reverter->apply(plan, plan.partial(), [this, actionIds, kind](Result<actions::RevertResult> res) {
         const QString ids = actionIds.join(QStringLiteral(", "));
-        if (!res)
-            return refuseRevert(actionIds, kind, tr("Revert of %1 refused: %2").arg(ids, errorText(res.error())));
+        if (!res) {
+            const QString message = tr("Revert of %1 refused: %2").arg(ids, errorText(res.error()));
+            return refuseRevert(actionIds, kind, message, message);
+        }
         std::string detail = res->restored.empty()
             ? std::string("Every field already had its value from before; nothing was written.")
             : res->kubectl + "\n" + diffText(res->diff).toStdString();
@@ -655,16 +669,64 @@ void MitigationPanel::applyRevert(const QStringList& actionIds, Kind kind, const
     });
 }
 
-void MitigationPanel::refuseRevert(const QStringList& actionIds, Kind kind, const QString& message)
+void MitigationPanel::refuseRevert(
+    const QStringList& actionIds, Kind kind, const QString& status, const QString& journalDetail)
 {
     if (m_incident)
         m_incident->modify([&](incident::IncidentDocument& doc) {
             incident::appendJournal(doc,
                 { incident::currentTimeMs(), incident::JournalKind::Action,
-                    message.section(QLatin1Char('\n'), 0, 0).toStdString(), message.toStdString(),
+                    status.section(QLatin1Char('\n'), 0, 0).toStdString(), journalDetail.toStdString(),
                     actionIds.join(QStringLiteral(", ")).toStdString() });
         });
-    fail(kind, message);
+    fail(kind, status);
+    for (auto k : kKinds)
+        planRow(k); // "now" is what someone else left
+}
+
+void MitigationPanel::hideConflict()
+{
+    m_conflictPlain.clear();
+    m_conflict->clear();
+    m_conflictBox->hide();
+}
+
+// The fields someone else changed, as a table of the three values and who, in the panel; the
+// same lines as plain text for conflictText() and the journal.
+void MitigationPanel::showConflict(const actions::RevertPlan& plan, const QStringList& actionIds)
+{
+    auto shown = [](const std::optional<std::string>& v) {
+        return v ? QString::fromStdString(*v).toHtmlEscaped() : tr("(not set)");
+    };
+    QString html
+        = QStringLiteral("<p style='color:#c5221f'><b>%1</b></p>")
+              .arg(tr("Changed by someone else since LeakDesk wrote it; LeakDesk leaves these as they are now:"));
+    html += QStringLiteral("<table cellspacing='0' cellpadding='3'><tr><th align='left'>%1</th><th align='left'>%2</th>"
+                           "<th align='left'>%3</th><th align='left'>%4</th><th align='left'>%5</th></tr>")
+                .arg(tr("Field"), tr("Before LeakDesk"), tr("LeakDesk set"), tr("Now"), tr("Changed by"));
+    QStringList lines;
+    for (const auto* f : plan.comparison.leftAlone()) {
+        lines << QString::fromStdString(f->threeWay());
+        const QString field = QString::fromStdString(
+            f->container.empty() || !actions::isContainerField(f->key) ? f->key : f->container + ": " + f->key);
+        const QString now = f->state == actions::FieldState::ContainerGone ? tr("container gone") : shown(f->now);
+        QString who = tr("unknown");
+        if (f->changedBy)
+            who = (f->changedBy->ownsField ? QString() : tr("last written by "))
+                + QString::fromStdString(f->changedBy->toString()).toHtmlEscaped();
+        html += QStringLiteral("<tr><td title='%1'>%2</td><td>%3</td><td>%4</td><td><b>%5</b></td><td>%6</td></tr>")
+                    .arg(QString::fromStdString(f->path).toHtmlEscaped(), field.toHtmlEscaped(), shown(f->before),
+                        shown(f->leftByLeakDesk), now, who);
+    }
+    html += QStringLiteral("</table>");
+    m_conflict->setText(html);
+    m_conflictPlain = lines.join(QLatin1Char('\n'));
+    // Other changes of LeakDesk's may still be as it left them: offer to undo those only.
+    bool others = false;
+    for (const QString& id : appliedActions())
+        others = others || !actionIds.contains(id);
+    m_partialRevert->setVisible(others && !plan.comparison.anythingToRestore());
+    m_conflictBox->show();
 }
 
 // The rollout the revert caused is the settle time: a GitOps controller or someone's script that

@@ -25,6 +25,7 @@
 #include <optional>
 #include <vector>
 
+class QFrame;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -65,6 +66,7 @@ public:
     QLineEdit* valueEdit(Kind kind) const; // nullptr for the rollout restart
     QString statusText(Kind kind) const;
     QPushButton* revertAllButton() const { return m_revertAll; }
+    QPushButton* partialRevertButton() const { return m_partialRevert; } // shown with a conflict
     // The last refused or partial revert's fields, three ways each; empty when there was none.
     QString conflictText() const;
 
@@ -110,7 +112,9 @@ private:
     std::vector<actions::OwnWrite> ownWrites() const; // LeakDesk's writes to the Deployment, from the journal
     void startRevert(const QStringList& actionIds, Kind kind);
     void applyRevert(const QStringList& actionIds, Kind kind, const actions::RevertPlan& plan);
-    void refuseRevert(const QStringList& actionIds, Kind kind, const QString& message);
+    void refuseRevert(const QStringList& actionIds, Kind kind, const QString& status, const QString& journalDetail);
+    void showConflict(const actions::RevertPlan& plan, const QStringList& actionIds);
+    void hideConflict();
     void checkRevertStayed(const QStringList& actionIds, Kind kind, const actions::RevertResult& result);
 
     std::array<Row, 3> m_rows;
@@ -123,7 +127,10 @@ private:
     Confirmer m_confirm;
     QLabel* m_header = nullptr;
     QPushButton* m_revertAll = nullptr;
-    QLabel* m_conflict = nullptr; // the three-way difference of a refused or partial revert
+    QFrame* m_conflictBox = nullptr; // shown after a refused or partial revert
+    QLabel* m_conflict = nullptr; // its table: each field three ways and who changed it
+    QString m_conflictPlain; // the same, one threeWay() line per field
+    QPushButton* m_partialRevert = nullptr; // offers the fields still as LeakDesk left them
     std::unique_ptr<actions::MitigationRevert> m_reverter;
 };
 
