@@ -246,6 +246,7 @@ void MitigationPanel::setTarget(kube::KubeClient* client, const QString& ns, con
             row(kind).revertButton->setEnabled(false);
         }
         m_revertAll->setEnabled(false);
+        m_revertAll->setVisible(false);
         return;
     }
     m_header->setText(tr("Mitigations for <b>deployment/%1</b> in <b>%2</b>. Each one is checked against RBAC and "
@@ -538,6 +539,7 @@ void MitigationPanel::updateRevertButtons()
     }
     const QStringList all = appliedActions();
     m_revertAll->setEnabled(m_reverter && !all.isEmpty() && !rolling);
+    m_revertAll->setVisible(!all.isEmpty()); // a line less on a laptop screen while nothing was applied
     m_revertAll->setToolTip(all.isEmpty()
             ? tr("Nothing applied from LeakDesk to revert")
             : tr("Restore what %1 changed, in one write").arg(all.join(QStringLiteral(", "))));

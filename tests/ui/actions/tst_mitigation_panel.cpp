@@ -102,6 +102,7 @@ private Q_SLOTS:
         QTRY_COMPARE(m_panel.valueEdit(Kind::SetHeapLimitRestart)->text(), QStringLiteral("3584m"));
         QVERIFY(m_panel.applyButton(Kind::RaiseMemoryLimit)->isEnabled());
         QVERIFY(!m_panel.revertButton(Kind::RaiseMemoryLimit)->isEnabled()); // nothing applied yet
+        QVERIFY(m_panel.revertAllButton()->isHidden());
         QCOMPARE(served().first, QStringLiteral("2Gi"));
     }
 
@@ -176,6 +177,7 @@ private Q_SLOTS:
         QVERIFY(m_panel.revertButton(Kind::RaiseMemoryLimit)->isEnabled());
         QVERIFY(m_panel.revertButton(Kind::SetHeapLimitRestart)->isEnabled());
         QVERIFY(m_panel.revertAllButton()->isEnabled());
+        QVERIFY(!m_panel.revertAllButton()->isHidden());
 
         QString asked;
         m_panel.setConfirmer([&](const QString&, const QString& text) {
