@@ -37,17 +37,6 @@ std::vector<std::string> split(const std::string& dotted)
     return parts;
 }
 
-const json& containerIn(const json& deployment, const std::string& name)
-{
-    static const json none;
-    const json& list = jsonAt(deployment, { "spec", "template", "spec", "containers" });
-    if (list.is_array())
-        for (const json& c : list)
-            if (jsonString(c, { "name" }) == name)
-                return c;
-    return none;
-}
-
 std::optional<std::string> textOf(const json& v)
 {
     if (v.is_string())
@@ -130,9 +119,20 @@ std::vector<std::string> containerNamesOf(const json& deployment)
     return names;
 }
 
+const json& containerNamed(const json& deployment, const std::string& name)
+{
+    static const json none;
+    const json& list = jsonAt(deployment, { "spec", "template", "spec", "containers" });
+    if (list.is_array())
+        for (const json& c : list)
+            if (jsonString(c, { "name" }) == name)
+                return c;
+    return none;
+}
+
 bool hasContainer(const json& deployment, const std::string& container)
 {
-    return containerIn(deployment, container).is_object();
+    return containerNamed(deployment, container).is_object();
 }
 
 std::optional<std::string> readMitigatedField(
@@ -143,7 +143,7 @@ std::optional<std::string> readMitigatedField(
         const std::string name = key.substr(kAnnotations.size());
         return annotations.is_object() && annotations.contains(name) ? textOf(annotations[name]) : std::nullopt;
     }
-    const json& c = containerIn(deployment, container);
+    const json& c = containerNamed(deployment, container);
     if (!c.is_object())
         return std::nullopt;
     if (startsWith(key, kEnv)) {

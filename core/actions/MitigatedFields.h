@@ -30,6 +30,8 @@ bool isContainerField(const std::string& key);
 // The names of the pod template's containers, in order.
 std::vector<std::string> containerNamesOf(const nlohmann::json& deployment);
 bool hasContainer(const nlohmann::json& deployment, const std::string& container);
+// The pod template's container of that name; a null JSON value when there is none.
+const nlohmann::json& containerNamed(const nlohmann::json& deployment, const std::string& container);
 
 // The field's value in `deployment`; nullopt when absent (or when the container is). An env variable
 // set from a ConfigMap or Secret reads as "valueFrom " + its source, so that it never equals a plain value.

@@ -29,13 +29,7 @@ const json& at(const json& j, std::initializer_list<const char*> keys)
 
 const json& container(const json& deployment, const std::string& name)
 {
-    static const json none;
-    const json& list = at(deployment, { "spec", "template", "spec", "containers" });
-    if (list.is_array())
-        for (const json& c : list)
-            if (jsonString(c, { "name" }) == name)
-                return c;
-    return none;
+    return containerNamed(deployment, name);
 }
 
 std::optional<std::string> text(const json& v)

@@ -99,6 +99,22 @@ class TestActionsMitigate : public QObject {
         return rec;
     }
 
+    // The issue's two changes of LeakDesk's: the limit (to 6Gi), then HEAP_LIMIT_RESTART (5g).
+    struct TwoChanges {
+        MitigationRecord limit;
+        MitigationRecord env;
+    };
+    Result<TwoChanges> limitThenEnv()
+    {
+        auto limit = mitigate(MitigationKind::RaiseMemoryLimit, "6Gi");
+        if (!limit)
+            return limit.error();
+        auto env = mitigate(MitigationKind::SetHeapLimitRestart, "5g");
+        if (!env)
+            return env.error();
+        return TwoChanges { *limit, *env };
+    }
+
     // Someone else's strategic merge patch of checkout, under their own field manager.
     Result<KubeClient::PatchedDeployment> theirPatch(const json& patch, const char* manager)
     {
@@ -467,57 +483,52 @@ private Q_SLOTS:
     // Issue: after LeakDesk's own second change (HEAP_LIMIT_RESTART after the limit) the limit's
     // revert was refused as "changed by someone else", because the whole object's generation had
     // moved. Each revert now looks only at its own fields.
-    void limitThenEnvThenRevertInJournalOrder()
+    void revertInEitherOrder_data()
     {
-        const std::string start = limitNow();
-        const auto limit = mitigate(MitigationKind::RaiseMemoryLimit, "6Gi");
-        QVERIFY2(limit.ok(), why(limit));
-        const auto env = mitigate(MitigationKind::SetHeapLimitRestart, "5g");
-        QVERIFY2(env.ok(), why(env));
-        const auto backLimit = revert(*limit);
-        QVERIFY2(backLimit.ok(), why(backLimit));
-        QCOMPARE(limitNow(), start);
-        QCOMPARE(heapRestartNow(), std::string("5g")); // the later change is not touched
-        const auto backEnv = revert(*env);
-        QVERIFY2(backEnv.ok(), why(backEnv));
-        QCOMPARE(heapRestartNow(), std::string("<none>"));
-        QCOMPARE(limitNow(), start);
+        QTest::addColumn<bool>("envFirst");
+        QTest::newRow("journal order: the limit, then the env") << false;
+        // The limit's revert here stayed refused after undoing the later change.
+        QTest::newRow("reverse order: the env, then the limit") << true;
     }
-
-    void revertEnvThenLimit()
+    void revertInEitherOrder()
     {
+        QFETCH(bool, envFirst);
         const std::string start = limitNow();
-        const auto limit = mitigate(MitigationKind::RaiseMemoryLimit, "6Gi");
-        QVERIFY2(limit.ok(), why(limit));
-        const auto env = mitigate(MitigationKind::SetHeapLimitRestart, "5g");
-        QVERIFY2(env.ok(), why(env));
-        const auto backEnv = revert(*env);
-        QVERIFY2(backEnv.ok(), why(backEnv));
-        QCOMPARE(heapRestartNow(), std::string("<none>"));
-        QCOMPARE(limitNow(), std::string("6Gi"));
-        (void)rollOut(*limit); // the revert's rollout, more status writes
-        // The one that stayed refused after undoing the later change.
-        const auto backLimit = revert(*limit);
-        QVERIFY2(backLimit.ok(), why(backLimit));
+        const auto both = limitThenEnv();
+        QVERIFY2(both.ok(), why(both));
+        const auto first = revert(envFirst ? both->env : both->limit);
+        QVERIFY2(first.ok(), why(first));
+        // Only the reverted mitigation's field moved.
+        QCOMPARE(limitNow(), envFirst ? std::string("6Gi") : start);
+        QCOMPARE(heapRestartNow(), envFirst ? std::string("<none>") : std::string("5g"));
+        (void)rollOut(both->limit); // the revert's rollout: more status writes in between
+        const auto second = revert(envFirst ? both->limit : both->env);
+        QVERIFY2(second.ok(), why(second));
         QCOMPARE(limitNow(), start);
-        QCOMPARE(backLimit->restored.size(), std::size_t(1));
+        QCOMPARE(heapRestartNow(), std::string("<none>"));
+        QCOMPARE(second->restored.size(), std::size_t(1));
+
         MitigationRevert reverter(*m_admin);
         const auto stayed = test::waitForResult<std::vector<FieldComparison>>(
-            [&](auto cb) { reverter.verify(*backLimit, "production", "checkout", "leakdesk", cb); });
+            [&](auto cb) { reverter.verify(*second, "production", "checkout", "leakdesk", cb); });
         QVERIFY2(stayed.ok(), why(stayed));
         QVERIFY(stayed->empty());
+        if (envFirst)
+            return;
         // Someone puts their value back after the revert: the check says so, with the three values.
-        QVERIFY(
-            theirPatch(containerPatch({ { "resources", { { "limits", { { "memory", "7Gi" } } } } } }), "argocd").ok());
+        QVERIFY(theirPatch(
+            containerPatch({ { "env", json::array({ { { "name", "HEAP_LIMIT_RESTART" }, { "value", "7g" } } }) } }),
+            "argocd")
+                    .ok());
         const auto moved = test::waitForResult<std::vector<FieldComparison>>(
-            [&](auto cb) { reverter.verify(*backLimit, "production", "checkout", "leakdesk", cb); });
+            [&](auto cb) { reverter.verify(*second, "production", "checkout", "leakdesk", cb); });
         QVERIFY2(moved.ok(), why(moved));
         QCOMPARE(moved->size(), std::size_t(1));
-        QCOMPARE(moved->at(0).now.value_or("-"), std::string("7Gi"));
+        QCOMPARE(moved->at(0).now.value_or("-"), std::string("7g"));
         QVERIFY2(QString::fromStdString(moved->at(0).threeWay()).contains(QStringLiteral("\"argocd\"")),
             moved->at(0).threeWay().c_str());
-        QVERIFY(
-            theirPatch(containerPatch({ { "resources", { { "limits", { { "memory", start } } } } } }), "argocd").ok());
+        const json remove = { { "name", "HEAP_LIMIT_RESTART" }, { "$patch", "delete" } };
+        QVERIFY(theirPatch(containerPatch({ { "env", json::array({ remove }) } }), "argocd").ok());
     }
 
     // LeakDesk raised the same field twice: with the journal, reverting the first is not a
@@ -547,16 +558,14 @@ private Q_SLOTS:
     void thirdPartyChangeOfTheLimitBetween()
     {
         const std::string start = limitNow();
-        const auto limit = mitigate(MitigationKind::RaiseMemoryLimit, "6Gi");
-        QVERIFY2(limit.ok(), why(limit));
-        const auto env = mitigate(MitigationKind::SetHeapLimitRestart, "5g");
-        QVERIFY2(env.ok(), why(env));
+        const auto both = limitThenEnv();
+        QVERIFY2(both.ok(), why(both));
         QVERIFY(
             theirPatch(containerPatch({ { "resources", { { "limits", { { "memory", "5Gi" } } } } } }), "kubectl-set")
                 .ok());
 
         // The limit's own revert: refused, three ways.
-        const auto refused = revert(*limit);
+        const auto refused = revert(both->limit);
         QCOMPARE(refused.error().code, ErrorCode::Conflict);
         const QString msg = QString::fromStdString(refused.error().message);
         QVERIFY2(msg.contains(QString::fromStdString("resources.limits.memory: before LeakDesk " + start
@@ -564,8 +573,8 @@ private Q_SLOTS:
             qPrintable(msg));
 
         // Both of LeakDesk's changes together: the env is as LeakDesk left it, the limit is not.
-        const std::vector<OwnWrite> journal { applyWriteOf(*limit), applyWriteOf(*env) };
-        const auto plan = planRevert({ *limit, *env }, journal);
+        const std::vector<OwnWrite> journal { applyWriteOf(both->limit), applyWriteOf(both->env) };
+        const auto plan = planRevert({ both->limit, both->env }, journal);
         QVERIFY2(plan.ok(), why(plan));
         QVERIFY(plan->partial());
         const auto left = plan->comparison.leftAlone();

@@ -137,30 +137,21 @@ private Q_SLOTS:
         const json none = json::array();
         const json leakdeskSet = env({ { "JAVA_OPTS", "-Xss1m" }, { "HEAP_LIMIT_RESTART", "3584m" } });
 
-        QTest::newRow("limit as left") << deployment(json::array({ container("orders", "4Gi", nullptr) })) << limitRec
-                                       << none << "resources.limits.memory=as left"
-                                       << "orders/resources.limits.memory=2Gi" << false;
-        QTest::newRow("the server's spelling of the same quantity")
-            << deployment(json::array({ container("orders", "4096Mi", nullptr) })) << limitRec << none
-            << "resources.limits.memory=as left"
-            << "orders/resources.limits.memory=2Gi" << false;
-        QTest::newRow("someone else set 3Gi") << deployment(json::array({ container("orders", "3Gi", nullptr) }))
-                                              << limitRec << none << "resources.limits.memory=changed by others"
-                                              << "" << true;
-        QTest::newRow("limits removed by someone") << deployment(json::array({ container("orders", nullptr, nullptr) }))
-                                                   << limitRec << none << "resources.limits.memory=changed by others"
-                                                   << "" << true;
-        QTest::newRow("someone already put 2Gi back")
-            << deployment(json::array({ container("orders", "2Gi", nullptr) })) << limitRec << none
-            << "resources.limits.memory=restored"
-            << "" << false;
-        QTest::newRow("container renamed") << deployment(json::array({ container("orders-v2", "4Gi", nullptr) }))
-                                           << limitRec << none << "resources.limits.memory=container gone"
-                                           << "" << true;
-        QTest::newRow("container removed, another left")
-            << deployment(json::array({ container("envoy", "4Gi", nullptr) })) << limitRec << none
-            << "resources.limits.memory=container gone"
-            << "" << true;
+        // The limit's record alone against a Deployment with one container.
+        auto limitOnly = [&](const char* name, const char* containerName, const json& limit, const char* state,
+                             const char* restore, bool conflict) {
+            QTest::newRow(name) << deployment(json::array({ container(containerName, limit, nullptr) })) << limitRec
+                                << none << QStringLiteral("resources.limits.memory=") + QLatin1String(state)
+                                << QString::fromLatin1(restore) << conflict;
+        };
+        limitOnly("limit as left", "orders", "4Gi", "as left", "orders/resources.limits.memory=2Gi", false);
+        limitOnly("the server's spelling of the same quantity", "orders", "4096Mi", "as left",
+            "orders/resources.limits.memory=2Gi", false);
+        limitOnly("someone else set 3Gi", "orders", "3Gi", "changed by others", "", true);
+        limitOnly("limits removed by someone", "orders", nullptr, "changed by others", "", true);
+        limitOnly("someone already put 2Gi back", "orders", "2Gi", "restored", "", false);
+        limitOnly("container renamed", "orders-v2", "4Gi", "container gone", "", true);
+        limitOnly("container removed, another left", "envoy", "4Gi", "container gone", "", true);
         // The other container has its own limit and variable, an init container the same name: only
         // the named container of spec.template.spec.containers counts.
         QTest::newRow("several containers, only ours counts")
