@@ -222,6 +222,7 @@ int runMitigateCommand(const QStringList& args)
             std::cout << "nothing to revert: every field already has its value from before\n";
             return 0;
         }
+        std::cout << plan->sinceOwnWrite() << "\n";
         std::cout << "kubectl equivalent: " << plan->kubectl << "\n";
         std::cout << "server-side dry run, changes to the Deployment spec:\n";
         for (const auto& c : plan->preview)

@@ -77,6 +77,17 @@ std::string RevertPlan::conflictMessage() const
     return msg;
 }
 
+std::string RevertPlan::sinceOwnWrite() const
+{
+    const RevertComparison& c = comparison;
+    if (c.untouchedSinceOwnWrite)
+        return "nothing was written to " + target(ns, deployment) + " since LeakDesk's last change (resourceVersion "
+            + c.currentResourceVersion + ")";
+    return target(ns, deployment) + " was written since LeakDesk's last change (resourceVersion "
+        + c.lastOwnResourceVersion + ", now " + c.currentResourceVersion
+        + ": status updates, the rollout or other fields); each field is compared on its own";
+}
+
 MitigationRevert::MitigationRevert(kube::KubeClient& client, QObject* parent)
     : Job(parent)
     , m_client(client)

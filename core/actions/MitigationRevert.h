@@ -42,6 +42,9 @@ struct RevertPlan {
     bool partial() const { return comparison.conflict(); }
     // The refusal text of a revert that would be partial: the fields left alone, three ways each.
     std::string conflictMessage() const;
+    // What the resourceVersion says: nothing written since LeakDesk's last write, or writes that
+    // left the restored fields alone (status, the rollout, other fields).
+    std::string sinceOwnWrite() const;
 };
 
 struct RevertResult {

@@ -189,8 +189,10 @@ RevertComparison compareForRevert(const std::vector<MitigationRecord>& records, 
             out.fields.push_back(std::move(f));
         }
     }
-    const std::string rv = kube::jsonString(current, { "metadata", "resourceVersion" });
-    out.untouchedSinceOwnWrite = !writes.empty() && !rv.empty() && writes.back().resourceVersion == rv;
+    out.currentResourceVersion = kube::jsonString(current, { "metadata", "resourceVersion" });
+    out.lastOwnResourceVersion = writes.empty() ? std::string() : writes.back().resourceVersion;
+    out.untouchedSinceOwnWrite
+        = !out.currentResourceVersion.empty() && out.lastOwnResourceVersion == out.currentResourceVersion;
     return out;
 }
 

@@ -63,6 +63,8 @@ struct RevertComparison {
     // The Deployment's resourceVersion is the one after LeakDesk's last journaled write: nothing
     // (not even a status write) happened since.
     bool untouchedSinceOwnWrite = false;
+    std::string lastOwnResourceVersion; // after LeakDesk's last write (journal or records)
+    std::string currentResourceVersion;
 
     bool conflict() const; // a field changed by others, or its container gone
     bool anythingToRestore() const; // a field as LeakDesk left it

@@ -619,6 +619,7 @@ void MitigationPanel::startRevert(const QStringList& actionIds, Kind kind)
             text = tr("Revert %1 on %2").arg(ids, where);
         }
         if (plan.comparison.anythingToRestore()) {
+            text += QStringLiteral("\n\n") + QString::fromStdString(plan.sinceOwnWrite()) + QLatin1Char('.');
             text += tr("\n\nEquivalent command:\n%1").arg(QString::fromStdString(plan.kubectl));
             text += tr("\n\nChanges to the Deployment (server-side dry run):\n%1").arg(diffText(plan.preview));
             text += tr("\n\nThe pods roll; the revert is recorded in the incident.");

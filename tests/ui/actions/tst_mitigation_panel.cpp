@@ -191,6 +191,8 @@ private Q_SLOTS:
         // The confirmation named what changes where, from the server's dry run.
         QVERIFY2(asked.contains(QStringLiteral("resources.limits.memory: 4Gi → 2Gi")), qPrintable(asked));
         QVERIFY2(asked.contains(QStringLiteral("deployment/checkout in production")), qPrintable(asked));
+        // The env's apply and rollout wrote the Deployment since the limit: said, and no conflict.
+        QVERIFY2(asked.contains(QStringLiteral("was written since LeakDesk's last change")), qPrintable(asked));
         QCOMPARE(served(), std::make_pair(QStringLiteral("2Gi"), QStringLiteral("3584m")));
         QCOMPARE(m_session.document()->action(limit.toStdString())->state, incident::ActionState::Reverted);
         QVERIFY(m_panel.conflictText().isEmpty());

@@ -290,6 +290,11 @@ private Q_SLOTS:
         QVERIFY(compareForRevert({ limitRecord() }, {}, current, "leakdesk").untouchedSinceOwnWrite);
         current["metadata"]["resourceVersion"] = "501";
         QVERIFY(!compareForRevert({ limitRecord() }, {}, current, "leakdesk").untouchedSinceOwnWrite);
+        // LeakDesk's later write of another field (the env) is the last own write.
+        const OwnWrite env { "A2", "orders", { { kEnv, "3584m" } }, "501", 2000 };
+        const auto c = compareForRevert({ limitRecord() }, { env }, current, "leakdesk");
+        QVERIFY(c.untouchedSinceOwnWrite);
+        QCOMPARE(c.lastOwnResourceVersion, std::string("501"));
     }
 
     void threeWayNamesTheFieldsOwner()
