@@ -213,6 +213,11 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QStringList listEnv { QStringLiteral("set"), QStringLiteral("env"), QStringLiteral("deployment/checkout"),
             QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--list") };
+        // Someone else's change of a field the mitigations do not touch, with kubectl: no conflict.
+        const QStringList setEnv { QStringLiteral("set"), QStringLiteral("env"), QStringLiteral("deployment/checkout"),
+            QStringLiteral("-n"), QStringLiteral("production") };
+        const auto feature = kubectl(setEnv + QStringList { QStringLiteral("FEATURE_X=on") });
+        QVERIFY2(feature.exitCode == 0, feature.err.constData());
 
         const auto preview
             = mitigate({ QStringLiteral("limits"), QStringLiteral("--dry-run"), QStringLiteral("--revert"), limits });
@@ -235,7 +240,9 @@ private Q_SLOTS:
         QVERIFY2(backHeap.exitCode == 0, backHeap.err.constData());
         listed = kubectl(listEnv);
         QVERIFY2(!listed.out.contains("HEAP_LIMIT_RESTART"), listed.out.constData());
+        QVERIFY2(listed.out.contains("FEATURE_X=on"), listed.out.constData()); // theirs, untouched
         QCOMPARE(memoryLimit(deployment()), start);
+        QCOMPARE(kubectl(setEnv + QStringList { QStringLiteral("FEATURE_X-") }).exitCode, 0);
     }
 };
 
