@@ -32,13 +32,14 @@ std::int64_t generationOf(const json& object)
 }
 
 // The kubectl a person would type: the mitigation's own command when one field of one mitigation
-// goes back, else the patch itself.
+// goes back, else the patch itself (also for a restart: `kubectl rollout restart` would write a
+// new time, not the old one back).
 std::string revertCommand(const RevertPlan& plan, const std::vector<FieldValue>& restore)
 {
     const bool multiple = containerNamesOf(plan.current).size() > 1;
     if (restore.size() == 1)
         for (const MitigationRecord& r : plan.request.records)
-            if (r.before.count(restore.front().key))
+            if (r.before.count(restore.front().key) && r.kind != MitigationKind::RolloutRestart)
                 return kubectlCommand(r.kind, KubectlTarget { plan.ns, plan.deployment, r.container, multiple },
                     restore.front().value, plan.patch);
     // Without a value every kind but the env's is written as the patch.

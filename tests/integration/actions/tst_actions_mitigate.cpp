@@ -385,6 +385,11 @@ private Q_SLOTS:
         QVERIFY(*newHashes.begin() != *oldHashes.begin());
         const auto back = revert(*rec);
         QVERIFY2(back.ok(), why(back));
+        // Not `kubectl rollout restart`, which would write a new time: the old value (none) back.
+        QCOMPARE(back->kubectl,
+            std::string("kubectl patch deployment/checkout -n production --type=strategic -p "
+                        "'{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/"
+                        "restartedAt\":null}}}}}'"));
         QVERIFY(!checkout()["spec"]["template"]["metadata"]
                      .value("annotations", json::object())
                      .contains("kubectl.kubernetes.io/restartedAt"));
