@@ -637,39 +637,42 @@ void MitigationPanel::startRevert(const QStringList& actionIds, Kind kind)
 void MitigationPanel::applyRevert(const QStringList& actionIds, Kind kind, const actions::RevertPlan& plan)
 {
     setStatus(kind, tr("Reverting %1…").arg(actionIds.join(QStringLiteral(", "))));
-    m_reverter->apply(plan, plan.partial(), [this, actionIds, kind](Result<actions::RevertResult> res) {
-        const QString ids = actionIds.join(QStringLiteral(", "));
-        if (!res) {
-            const QString message = tr("Revert of %1 refused: %2").arg(ids, errorText(res.error()));
-            return refuseRevert(actionIds, kind, message, message);
-        }
-        std::string detail = res->restored.empty()
-            ? std::string("Every field already had its value from before; nothing was written.")
-            : res->kubectl + "\n" + diffText(res->diff).toStdString();
-        for (const auto& f : res->leftAlone)
-            detail += "\nLeft alone: " + f.threeWay();
-        const auto own = res->restored.empty()
-            ? nlohmann::json()
-            : actions::ownWriteJson(res->restored, res->resourceVersion, incident::currentTimeMs());
-        if (m_incident)
-            m_incident->modify([&](incident::IncidentDocument& doc) {
-                for (const QString& id : actionIds)
-                    (void)incident::recordMitigationRevert(
-                        doc, { id.toStdString(), detail, own, res->partial() }, incident::currentTimeMs());
-            });
-        setStatus(kind,
-            res->partial() ? tr("Partly reverted %1: the fields someone else changed were left alone").arg(ids)
-                           : tr("Reverted %1").arg(ids));
-        for (const QString& id : actionIds)
-            Q_EMIT reverted(kind, id);
-        if (res->restored.empty()) {
-            updateRevertButtons();
-            return;
-        }
-        const actions::RevertResult result = *res;
-        followRollout(kind, res->generation, actionIds.back(),
-            [this, actionIds, kind, result] { checkRevertStayed(actionIds, kind, result); });
-    });
+    // Reached only after the person confirmed the (partial) revert the dialog described.
+    const bool partialConfirmed = plan.partial();
+    m_reverter->apply(plan, partialConfirmed,
+        [this, actionIds, kind, manager = plan.request.fieldManager](Result<actions::RevertResult> res) {
+            const QString ids = actionIds.join(QStringLiteral(", "));
+            if (!res) {
+                const QString message = tr("Revert of %1 refused: %2").arg(ids, errorText(res.error()));
+                return refuseRevert(actionIds, kind, message, message);
+            }
+            std::string detail = res->restored.empty()
+                ? std::string("Every field already had its value from before; nothing was written.")
+                : res->kubectl + "\n" + diffText(res->diff).toStdString();
+            for (const auto& f : res->leftAlone)
+                detail += "\nLeft alone: " + f.threeWay();
+            const auto own = res->restored.empty()
+                ? nlohmann::json()
+                : actions::ownWriteJson(res->restored, res->resourceVersion, incident::currentTimeMs());
+            if (m_incident)
+                m_incident->modify([&](incident::IncidentDocument& doc) {
+                    for (const QString& id : actionIds)
+                        (void)incident::recordMitigationRevert(
+                            doc, { id.toStdString(), detail, own, res->partial() }, incident::currentTimeMs());
+                });
+            setStatus(kind,
+                res->partial() ? tr("Partly reverted %1: the fields someone else changed were left alone").arg(ids)
+                               : tr("Reverted %1").arg(ids));
+            for (const QString& id : actionIds)
+                Q_EMIT reverted(kind, id);
+            if (res->restored.empty()) {
+                updateRevertButtons();
+                return;
+            }
+            const actions::RevertResult result = *res;
+            followRollout(kind, res->generation, actionIds.back(),
+                [this, actionIds, kind, result, manager] { checkRevertStayed(actionIds, kind, result, manager); });
+        });
 }
 
 void MitigationPanel::refuseRevert(
@@ -734,11 +737,12 @@ void MitigationPanel::showConflict(const actions::RevertPlan& plan, const QStrin
 
 // The rollout the revert caused is the settle time: a GitOps controller or someone's script that
 // puts their values back has had its chance by then.
-void MitigationPanel::checkRevertStayed(const QStringList& actionIds, Kind kind, const actions::RevertResult& result)
+void MitigationPanel::checkRevertStayed(
+    const QStringList& actionIds, Kind kind, const actions::RevertResult& result, const std::string& fieldManager)
 {
     if (!m_reverter)
         return;
-    m_reverter->verify(result, m_ns.toStdString(), m_deployment.toStdString(), "leakdesk",
+    m_reverter->verify(result, m_ns.toStdString(), m_deployment.toStdString(), fieldManager,
         [this, actionIds, kind](Result<std::vector<actions::FieldComparison>> moved) {
             const QString ids = actionIds.join(QStringLiteral(", "));
             QString title;

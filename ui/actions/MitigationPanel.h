@@ -115,7 +115,8 @@ private:
     void refuseRevert(const QStringList& actionIds, Kind kind, const QString& status, const QString& journalDetail);
     void showConflict(const actions::RevertPlan& plan, const QStringList& actionIds);
     void hideConflict();
-    void checkRevertStayed(const QStringList& actionIds, Kind kind, const actions::RevertResult& result);
+    void checkRevertStayed(
+        const QStringList& actionIds, Kind kind, const actions::RevertResult& result, const std::string& fieldManager);
 
     std::array<Row, 3> m_rows;
     kube::KubeClient* m_client = nullptr;
