@@ -1,10 +1,11 @@
 // leakdesk-cli mitigate: runbook step 5 from the command line. Plan (RBAC answer, warnings, the
 // kubectl equivalent), server-side dry run with a diff, confirmation, apply with a record for a
 // later --revert, and optionally the rollout's progress.
-#include "CliCommand.h"
 #include "CliCluster.h"
+#include "CliCommand.h"
 
 #include "core/actions/Mitigation.h"
+#include "core/actions/MitigationRevert.h"
 #include "core/actions/RolloutProgress.h"
 #include "core/common/Quantity.h"
 #include "core/kube/KubeClient.h"
@@ -20,11 +21,6 @@ namespace {
 
 using namespace leakdesk::actions;
 using nlohmann::json;
-
-std::string valueText(const std::optional<std::string>& v)
-{
-    return v ? *v : std::string("<none>");
-}
 
 json planJson(const MitigationPlan& p, const DryRunResult* dry)
 {
@@ -203,25 +199,65 @@ int runMitigateCommand(const QStringList& args)
     auto mitigation = Mitigation::create(*kind, client);
 
     if (record) {
+        // The same core as the GUI's revert: each field the mitigation touched is compared with what
+        // this record says LeakDesk left there; writes to other fields are not a conflict.
+        MitigationRevert reverter(client);
         std::cout << "revert " << record->id << ": deployment/" << record->deployment << " in " << record->ns
                   << ", container " << record->container << "\n";
-        for (const auto& [key, before] : record->before) {
-            auto it = record->after.find(key);
-            std::cout << "  " << key << ": " << valueText(it != record->after.end() ? it->second : std::nullopt)
-                      << " → " << valueText(before) << "\n";
+        const auto plan = await<RevertPlan>(
+            [&](auto cb) {
+                reverter.plan({ { *record }, {}, record->fieldManager }, cb);
+            },
+            timeoutS);
+        if (!plan)
+            return fail(plan.error());
+        for (const auto& f : plan->comparison.fields)
+            std::cout << "  " << f.threeWay() << " [" << fieldStateName(f.state) << "]\n";
+        if (plan->partial())
+            return fail(makeError(ErrorCode::Conflict, plan->conflictMessage(),
+                "nothing was reverted; look at the Deployment as it is now (kubectl get deployment "
+                    + record->deployment + " -n " + record->ns
+                    + " -o yaml) and change it by hand if the old values are still wanted"));
+        if (!plan->comparison.anythingToRestore()) {
+            std::cout << "nothing to revert: every field already has its value from before\n";
+            return 0;
         }
+        std::cout << plan->sinceOwnWrite() << "\n";
+        std::cout << "kubectl equivalent: " << plan->kubectl << "\n";
+        std::cout << "server-side dry run, changes to the Deployment spec:\n";
+        for (const auto& c : plan->preview)
+            std::cout << "  " << c.toString() << "\n";
         if (change.dryRun())
             return 0;
         if (!change.confirmed(std::cout, "Revert?", "reverting"))
             return 1;
-        const auto r = await<RevertResult>([&](auto cb) { mitigation->revert(*record, cb); }, timeoutS);
+        const auto r = await<RevertResult>([&](auto cb) { reverter.apply(*plan, false, cb); }, timeoutS);
         if (!r)
             return fail(r.error());
         std::cout << "reverted (resourceVersion " << r->resourceVersion << "); kubectl equivalent: " << r->kubectl
                   << "\n";
         for (const auto& c : r->diff)
             std::cout << "  " << c.toString() << "\n";
-        return 0;
+        if (!change.wait())
+            return 0;
+        MitigationRecord rolled = *record;
+        rolled.generation = r->generation;
+        if (const int rc = followRollout(client, rolled, timeoutS, std::cout); rc != 0)
+            return rc;
+        // The rollout was the settle time: did the restored values stay?
+        const auto moved = await<std::vector<FieldComparison>>(
+            [&](auto cb) { reverter.verify(*r, record->ns, record->deployment, record->fieldManager, cb); }, timeoutS);
+        if (!moved)
+            return fail(moved.error());
+        if (moved->empty()) {
+            std::cout << "the revert stayed\n";
+            return 0;
+        }
+        std::string lines;
+        for (const auto& f : *moved)
+            lines += "\n  " + f.threeWay();
+        return fail(makeError(ErrorCode::Conflict, "the revert did not stay:" + lines,
+            "someone (a GitOps controller?) wrote the field again after the revert"));
     }
 
     request.ns = change.namespaceOr(conn->defaultNamespace);

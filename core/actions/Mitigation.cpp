@@ -1,5 +1,7 @@
 #include "core/actions/Mitigation.h"
 
+#include "core/actions/MitigatedFields.h"
+
 #include "core/kube/JsonAccess.h"
 #include "core/kube/KubeObjects.h"
 #include "core/kube/KubePaths.h"
@@ -20,33 +22,6 @@ QString q(const std::string& s)
     return QString::fromStdString(s);
 }
 
-const json* containerOf(const json& deployment, const std::string& name)
-{
-    const json* spec = &deployment;
-    for (const char* key : { "spec", "template", "spec" }) {
-        if (!spec->is_object() || !spec->contains(key))
-            return nullptr;
-        spec = &(*spec)[key];
-    }
-    if (!spec->contains("containers") || !(*spec)["containers"].is_array())
-        return nullptr;
-    for (const json& c : (*spec)["containers"])
-        if (jsonString(c, { "name" }) == name)
-            return &c;
-    return nullptr;
-}
-
-std::vector<std::string> containerNames(const json& deployment)
-{
-    std::vector<std::string> names;
-    const json& containers = jsonAt(deployment, { "spec", "template", "spec", "containers" });
-    if (containers.is_array())
-        for (const json& c : containers)
-            if (!jsonString(c, { "name" }).empty())
-                names.push_back(jsonString(c, { "name" }));
-    return names;
-}
-
 std::string joined(const std::vector<std::string>& items)
 {
     std::string out;
@@ -64,27 +39,6 @@ std::int64_t generationOf(const json& object)
 {
     const json& g = jsonAt(object, { "metadata", "generation" });
     return g.is_number_integer() ? g.get<std::int64_t>() : 0;
-}
-
-// The manager of the most recent managedFields entry that is not ours ("" when unknown).
-std::string lastOtherWriter(const json& object, const std::string& ours)
-{
-    std::string who;
-    std::string when;
-    const json& managed = jsonAt(object, { "metadata", "managedFields" });
-    if (!managed.is_array())
-        return who;
-    for (const json& m : managed) {
-        const std::string manager = jsonString(m, { "manager" });
-        if (manager == ours || manager.empty())
-            continue;
-        const std::string t = jsonString(m, { "time" });
-        if (who.empty() || t >= when) {
-            who = manager;
-            when = t;
-        }
-    }
-    return who.empty() ? who : "\"" + who + "\"" + (when.empty() ? "" : " at " + when);
 }
 
 json withPrecondition(json patch, const std::string& resourceVersion)
@@ -134,17 +88,6 @@ void patchAsPlanned(const Mitigation& mitigation, kube::KubeClient& client, QObj
 }
 } // namespace
 
-std::string revertConflictMessage(
-    const MitigationRecord& record, const std::string& currentResourceVersion, const std::string& lastWriter)
-{
-    std::string msg = "refusing to revert mitigation " + record.id + ": " + target(record.ns, record.deployment)
-        + " was changed by someone else since it was applied (resourceVersion " + record.resourceVersion
-        + " after the apply, now " + currentResourceVersion + ")";
-    if (!lastWriter.empty())
-        msg += "; last written by " + lastWriter;
-    return msg;
-}
-
 Mitigation::Mitigation(MitigationKind kind, kube::KubeClient& client, QObject* parent)
     : Job(parent)
     , m_client(client)
@@ -174,7 +117,7 @@ void Mitigation::plan(const MitigationRequest& request, Callback<MitigationPlan>
         }
         plan->deployment = std::move(*got);
         plan->resourceVersion = resourceVersionOf(plan->deployment);
-        const auto names = containerNames(plan->deployment);
+        const auto names = containerNamesOf(plan->deployment);
         plan->multipleContainers = names.size() > 1;
         std::string container = plan->request.container;
         if (container.empty()) {
@@ -188,7 +131,7 @@ void Mitigation::plan(const MitigationRequest& request, Callback<MitigationPlan>
                         + "); say which one",
                     "pass --container NAME"));
         }
-        if (!containerOf(plan->deployment, container))
+        if (!hasContainer(plan->deployment, container))
             return done(makeError(ErrorCode::NotFound,
                 "deployment/" + plan->request.deployment + " has no container \"" + container + "\"",
                 "its containers: " + joined(names)));
@@ -274,50 +217,18 @@ void Mitigation::revert(const MitigationRecord& record, Callback<RevertResult> d
         return done(makeError(ErrorCode::InvalidArgument,
             std::string("the record is of a '") + mitigationKindName(record.kind) + "' mitigation, not '"
                 + mitigationKindName(m_kind) + "'"));
-    auto rec = std::make_shared<MitigationRecord>(record);
-    const QString path = kube::paths::deployment(q(record.ns), q(record.deployment));
-    m_client.getJson(path, {}, this, [this, rec, done](Result<json> got) {
-        if (!got)
-            return done(makeError(got.error().code,
-                "cannot read " + target(rec->ns, rec->deployment) + " to revert: " + got.error().message,
-                got.error().detail));
-        const json current = std::move(*got);
-        const std::string currentRv = resourceVersionOf(current);
-        // A real cluster moves resourceVersion with every status write of the controller (the rollout
-        // we caused included), so an unchanged resourceVersion cannot be required. What must be
-        // unchanged is the spec (generation) and the values we wrote; the patch then carries the
-        // resourceVersion just read, so a change in between is a 409.
-        if (currentRv != rec->resourceVersion
-            && (generationOf(current) != rec->generation || read(current, rec->container) != rec->after))
-            return done(makeError(ErrorCode::Conflict,
-                revertConflictMessage(*rec, currentRv, lastOtherWriter(current, rec->fieldManager)),
-                "nothing was reverted; look at the Deployment as it is now (kubectl get deployment " + rec->deployment
-                    + " -n " + rec->ns + " -o yaml) and change it by hand if the old values are still wanted"));
-        const json patch = patchFor(rec->container, rec->before);
-        const bool multiple = containerNames(current).size() > 1;
-        std::optional<std::string> value;
-        for (const auto& [key, v] : rec->before)
-            value = v;
-        const std::string kubectl = kubectlCommand(
-            m_kind, KubectlTarget { rec->ns, rec->deployment, rec->container, multiple }, value, patch);
-        m_client.patchDeployment(q(rec->ns), q(rec->deployment), withPrecondition(patch, currentRv),
-            kube::KubeClient::PatchType::StrategicMerge, { false, q(rec->fieldManager) }, this,
-            [rec, current, currentRv, kubectl, done](Result<kube::KubeClient::PatchedDeployment> r) {
-                if (!r) {
-                    Error e = r.error();
-                    if (e.code == ErrorCode::Conflict)
-                        e = makeError(ErrorCode::Conflict, revertConflictMessage(*rec, "newer than " + currentRv, {}),
-                            "nothing was reverted; someone wrote the Deployment while the revert was under way");
-                    return done(e);
-                }
-                RevertResult out;
-                out.after = r->object;
-                out.diff = diffDeploymentSpec(current, r->object);
-                out.resourceVersion = resourceVersionOf(r->object);
-                out.generation = generationOf(r->object);
-                out.kubectl = kubectl;
-                done(std::move(out));
-            });
+    if (!m_revert)
+        m_revert = new MitigationRevert(m_client, this);
+    // The record's own apply is the only write of LeakDesk known here: its fields are compared with
+    // what that apply left there (RevertCheck.h); a change of any other field is no conflict.
+    m_revert->plan({ { record }, {}, record.fieldManager }, [this, done](Result<RevertPlan> plan) {
+        if (!plan)
+            return done(plan.error());
+        if (plan->partial())
+            return done(makeError(ErrorCode::Conflict, plan->conflictMessage(),
+                "nothing was reverted; look at the Deployment as it is now (kubectl get deployment " + plan->deployment
+                    + " -n " + plan->ns + " -o yaml) and change it by hand if the old values are still wanted"));
+        m_revert->apply(*plan, false, done);
     });
 }
 

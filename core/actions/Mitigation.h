@@ -3,9 +3,10 @@
 // same way: plan (read the Deployment, RBAC check, choose the value, warnings, kubectl equivalent)
 // -> dry run (the server computes the Deployment after; a diff of the spec) -> apply (fieldManager,
 // resourceVersion precondition) -> a MitigationRecord -> revert (restores the previous values,
-// refused when someone else changed the Deployment since the apply).
+// refused when someone else changed one of the mitigation's fields since the apply).
 
 #include "core/actions/MitigationRecord.h"
+#include "core/actions/MitigationRevert.h"
 #include "core/actions/MitigationValues.h"
 #include "core/actions/SpecDiff.h"
 #include "core/common/Job.h"
@@ -70,14 +71,6 @@ struct DryRunResult {
     std::vector<SpecChange> diff;
 };
 
-struct RevertResult {
-    nlohmann::json after;
-    std::vector<SpecChange> diff; // current -> restored
-    std::string resourceVersion;
-    std::int64_t generation = 0;
-    std::string kubectl; // equivalent of the revert
-};
-
 // A job (common/Job.h) whose runs are its operations: each of plan/dryRun/apply/revert begins a
 // run that supersedes the one before (whose callback is then never called), cancel() drops the
 // running one, and each run ends in its callback (the typed result) or failed(Error) plus the
@@ -97,8 +90,11 @@ public:
     // Error Conflict when the Deployment's spec or the mitigated values changed since the plan (a
     // status write of the controller alone is not one); Forbidden with the RBAC message.
     void apply(const MitigationPlan& plan, Callback<MitigationRecord> done);
-    // Error Conflict with the "changed by someone else" message when the Deployment's spec or the
-    // mitigated values changed since the apply (see README.md).
+    // Restores the record's fields (MitigationRevert with the record's apply as the only write
+    // known). Error Conflict, naming each field three ways (before / as LeakDesk set it / now, and
+    // who changed it), when someone else changed a field the mitigation touched; LeakDesk's own and
+    // anyone's writes to other fields are not a conflict. A caller with the incident's journal uses
+    // MitigationRevert directly (several records, partial reverts).
     void revert(const MitigationRecord& record, Callback<RevertResult> done);
 
     // Values of this mitigation's fields in a Deployment (absent fields as nullopt).
@@ -116,10 +112,7 @@ protected:
 
 private:
     MitigationKind m_kind;
+    MitigationRevert* m_revert = nullptr; // a child, made by the first revert
 };
-
-// "changed by someone else" refusal text for a revert (shared by the pre-check and the 409 path).
-std::string revertConflictMessage(
-    const MitigationRecord& record, const std::string& currentResourceVersion, const std::string& lastWriter);
 
 } // namespace leakdesk::actions

@@ -3,6 +3,7 @@
 #include "core/actions/Mitigation.h"
 
 #include "core/actions/CapacityChecks.h"
+#include "core/actions/MitigatedFields.h"
 #include "core/common/Quantity.h"
 #include "core/kube/JsonAccess.h"
 #include "core/kube/KubeObjects.h"
@@ -28,13 +29,7 @@ const json& at(const json& j, std::initializer_list<const char*> keys)
 
 const json& container(const json& deployment, const std::string& name)
 {
-    static const json none;
-    const json& list = at(deployment, { "spec", "template", "spec", "containers" });
-    if (list.is_array())
-        for (const json& c : list)
-            if (jsonString(c, { "name" }) == name)
-                return c;
-    return none;
+    return containerNamed(deployment, name);
 }
 
 std::optional<std::string> text(const json& v)
@@ -44,10 +39,11 @@ std::optional<std::string> text(const json& v)
     return std::nullopt;
 }
 
-json containerPatch(const std::string& name, json fields)
+// The field `key` of `values` (absent: removed), for patchForFields.
+FieldValue fieldOf(const std::string& container, const MitigationValues& values, const std::string& key)
 {
-    fields["name"] = name;
-    return { { "spec", { { "template", { { "spec", { { "containers", json::array({ fields }) } } } } } } } };
+    auto it = values.find(key);
+    return { container, key, it != values.end() ? it->second : std::nullopt };
 }
 
 std::string valueOr(const MitigationValues& values, const std::string& key)
@@ -73,14 +69,12 @@ public:
 
     MitigationValues read(const json& deployment, const std::string& name) const override
     {
-        return { { kLimitKey, text(at(container(deployment, name), { "resources", "limits", "memory" })) } };
+        return { { kLimitKey, readMitigatedField(deployment, name, kLimitKey) } };
     }
 
     json patchFor(const std::string& name, const MitigationValues& values) const override
     {
-        auto it = values.find(kLimitKey);
-        const json memory = it != values.end() && it->second ? json(*it->second) : json(nullptr);
-        return containerPatch(name, { { "resources", { { "limits", { { "memory", memory } } } } } });
+        return patchForFields({ fieldOf(name, values, kLimitKey) });
     }
 
 protected:
@@ -155,23 +149,12 @@ public:
 
     MitigationValues read(const json& deployment, const std::string& name) const override
     {
-        std::optional<std::string> value;
-        const json& env = at(container(deployment, name), { "env" });
-        if (env.is_array())
-            for (const json& e : env)
-                if (jsonString(e, { "name" }) == kHeapLimitRestartEnv)
-                    value = e.contains("value") ? text(e["value"]) : std::optional<std::string>(std::string());
-        return { { kEnvKey, value } };
+        return { { kEnvKey, readMitigatedField(deployment, name, kEnvKey) } };
     }
 
     json patchFor(const std::string& name, const MitigationValues& values) const override
     {
-        auto it = values.find(kEnvKey);
-        // env is a list merged by name: a `$patch: delete` item removes the variable.
-        const json item = it != values.end() && it->second
-            ? json { { "name", kHeapLimitRestartEnv }, { "value", *it->second } }
-            : json { { "name", kHeapLimitRestartEnv }, { "$patch", "delete" } };
-        return containerPatch(name, { { "env", json::array({ item }) } });
+        return patchForFields({ fieldOf(name, values, kEnvKey) });
     }
 
 protected:
@@ -222,16 +205,12 @@ public:
 
     MitigationValues read(const json& deployment, const std::string&) const override
     {
-        return { { kRestartKey,
-            text(at(deployment, { "spec", "template", "metadata", "annotations", kRestartedAtAnnotation })) } };
+        return { { kRestartKey, readMitigatedField(deployment, {}, kRestartKey) } };
     }
 
     json patchFor(const std::string&, const MitigationValues& values) const override
     {
-        auto it = values.find(kRestartKey);
-        const json value = it != values.end() && it->second ? json(*it->second) : json(nullptr);
-        return { { "spec",
-            { { "template", { { "metadata", { { "annotations", { { kRestartedAtAnnotation, value } } } } } } } } } };
+        return patchForFields({ fieldOf({}, values, kRestartKey) });
     }
 
 protected:

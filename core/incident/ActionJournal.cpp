@@ -4,6 +4,8 @@
 #include "core/heap/LeakSuspects.h"
 #include "core/incident/IncidentRecording.h"
 
+#include <algorithm>
+
 #include <QString>
 #include <QStringList>
 
@@ -38,6 +40,22 @@ std::string recordMitigation(IncidentDocument& doc, const AppliedMitigation& mit
     a.state = ActionState::Applied;
     a.revertData = mitigation.revertData;
     return recordAction(doc, std::move(a), nowMs);
+}
+
+Status recordMitigationRevert(IncidentDocument& doc, const RevertedMitigation& revert, std::int64_t nowMs)
+{
+    auto it = std::find_if(
+        doc.actions.begin(), doc.actions.end(), [&](const ActionRecord& a) { return a.id == revert.actionId; });
+    if (it == doc.actions.end())
+        return makeError(ErrorCode::NotFound, "the incident has no action " + revert.actionId);
+    if (!it->revertData.is_object())
+        it->revertData = nlohmann::json::object();
+    if (!revert.ownWrite.is_null())
+        it->revertData["reverts"].push_back(revert.ownWrite);
+    return recordActionState(doc, revert.actionId, ActionState::Reverted,
+        (revert.partial ? "Partial revert: only the fields still as LeakDesk left them were restored.\n" : "")
+            + revert.detail,
+        nowMs);
 }
 
 std::string recordIsolation(IncidentDocument& doc, const std::string& pod, const std::string& kubectl,

@@ -39,6 +39,19 @@ struct AppliedMitigation {
 };
 std::string recordMitigation(IncidentDocument& doc, const AppliedMitigation& mitigation, std::int64_t nowMs);
 
+// A mitigation reverted from the GUI, wholly or partly (fields someone else changed since were left
+// alone). The action becomes reverted either way (nothing of it is LeakDesk's to undo any more);
+// `ownWrite` (what the revert wrote: fields, resourceVersion, time) is appended to its revertData's
+// "reverts", so that later reverts of other actions know LeakDesk's own writes. `detail` (the
+// kubectl, the diff, for a partial revert the fields left alone three ways) goes to the journal.
+struct RevertedMitigation {
+    std::string actionId;
+    std::string detail;
+    nlohmann::json ownWrite;
+    bool partial = false;
+};
+Status recordMitigationRevert(IncidentDocument& doc, const RevertedMitigation& revert, std::int64_t nowMs);
+
 // A pod taken out of its Service; `revertData` is its actions::IsolationRecord, read back by a
 // later put-back. `summary` is the sentence the user saw.
 std::string recordIsolation(IncidentDocument& doc, const std::string& pod, const std::string& kubectl,

@@ -5,6 +5,8 @@
 #include "core/incident/IncidentRecording.h"
 #include "ui/incident/IncidentSession.h"
 
+#include <algorithm>
+
 #include <QApplication>
 #include <QClipboard>
 #include <QFrame>
@@ -22,7 +24,8 @@ namespace {
 
 using actions::MitigationKind;
 
-constexpr std::array kKinds { MitigationKind::RaiseMemoryLimit, MitigationKind::SetHeapLimitRestart, MitigationKind::RolloutRestart };
+constexpr std::array kKinds { MitigationKind::RaiseMemoryLimit, MitigationKind::SetHeapLimitRestart,
+    MitigationKind::RolloutRestart };
 
 // The incident's words for the actions (ActionRecord::kind).
 const char* incidentKindName(MitigationKind kind)
@@ -68,7 +71,8 @@ QString valuesText(const actions::MitigationValues& values)
 {
     QStringList parts;
     for (const auto& [key, value] : values)
-        parts << QStringLiteral("%1 = %2").arg(QString::fromStdString(key), value ? QString::fromStdString(*value) : QObject::tr("(not set)"));
+        parts << QStringLiteral("%1 = %2").arg(
+            QString::fromStdString(key), value ? QString::fromStdString(*value) : QObject::tr("(not set)"));
     return parts.join(QStringLiteral(", "));
 }
 
@@ -94,7 +98,8 @@ MitigationPanel::MitigationPanel(QWidget* parent)
         box.setInformativeText(tr("This changes the cluster."));
         box.setDetailedText(text);
         box.setText(text.section(QLatin1Char('\n'), 0, 0));
-        auto* go = box.addButton(tr("Apply"), QMessageBox::AcceptRole);
+        auto* go = box.addButton(
+            title.contains(tr("revert"), Qt::CaseInsensitive) ? tr("Revert") : tr("Apply"), QMessageBox::AcceptRole);
         box.setDefaultButton(QMessageBox::Cancel);
         box.exec();
         return box.clickedButton() == go;
@@ -105,6 +110,32 @@ MitigationPanel::MitigationPanel(QWidget* parent)
     m_header = new QLabel(this);
     m_header->setWordWrap(true);
     layout->addWidget(m_header);
+    auto* revertAllLine = new QHBoxLayout;
+    m_revertAll = new QPushButton(tr("Revert all LeakDesk changes…"), this);
+    m_revertAll->setToolTip(tr("Restore every field LeakDesk changed on this Deployment to its value from before"));
+    connect(m_revertAll, &QPushButton::clicked, this, &MitigationPanel::revertAll);
+    revertAllLine->addWidget(m_revertAll);
+    revertAllLine->addStretch(1);
+    layout->addLayout(revertAllLine);
+    m_conflictBox = new QFrame(this);
+    m_conflictBox->setFrameShape(QFrame::StyledPanel);
+    auto* conflictLayout = new QVBoxLayout(m_conflictBox);
+    m_conflict = new QLabel(m_conflictBox);
+    m_conflict->setObjectName(QStringLiteral("revert-conflict"));
+    m_conflict->setWordWrap(true);
+    m_conflict->setTextFormat(Qt::RichText);
+    m_conflict->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    conflictLayout->addWidget(m_conflict);
+    m_partialRevert = new QPushButton(tr("Revert only what is still as LeakDesk left it…"), m_conflictBox);
+    m_partialRevert->setToolTip(
+        tr("Restore LeakDesk's other changes on this Deployment; fields someone else changed stay as they are"));
+    connect(m_partialRevert, &QPushButton::clicked, this, &MitigationPanel::revertAll);
+    auto* partialLine = new QHBoxLayout;
+    partialLine->addWidget(m_partialRevert);
+    partialLine->addStretch(1);
+    conflictLayout->addLayout(partialLine);
+    m_conflictBox->hide();
+    layout->addWidget(m_conflictBox);
     for (auto kind : kKinds)
         layout->addWidget(buildRow(kind));
     layout->addStretch(1);
@@ -120,7 +151,8 @@ QWidget* MitigationPanel::buildRow(Kind kind)
     box->setFrameShape(QFrame::StyledPanel);
     box->setObjectName(QStringLiteral("mitigation-%1").arg(QString::fromLatin1(actions::mitigationKindName(kind))));
     auto* grid = new QGridLayout(box);
-    r.title = new QLabel(QStringLiteral("<b>%1</b> — %2").arg(titleOf(kind).toHtmlEscaped(), explanationOf(kind).toHtmlEscaped()), box);
+    r.title = new QLabel(
+        QStringLiteral("<b>%1</b> — %2").arg(titleOf(kind).toHtmlEscaped(), explanationOf(kind).toHtmlEscaped()), box);
     r.values = new QLabel(box);
     r.values->setWordWrap(true);
     r.rbac = new QLabel(box);
@@ -145,7 +177,8 @@ QWidget* MitigationPanel::buildRow(Kind kind)
     if (kind != MitigationKind::RolloutRestart) {
         r.value = new QLineEdit(box);
         r.value->setMaximumWidth(120);
-        r.value->setPlaceholderText(kind == MitigationKind::RaiseMemoryLimit ? QStringLiteral("4Gi") : QStringLiteral("3584m"));
+        r.value->setPlaceholderText(
+            kind == MitigationKind::RaiseMemoryLimit ? QStringLiteral("4Gi") : QStringLiteral("3584m"));
         grid->addWidget(new QLabel(tr("New value:"), box), line, 0);
         grid->addWidget(r.value, line, 1);
         connect(r.value, &QLineEdit::textEdited, this, [this, kind] { row(kind).userEdited = true; });
@@ -187,6 +220,7 @@ void MitigationPanel::setTarget(kube::KubeClient* client, const QString& ns, con
         Row& r = row(kind);
         if (r.mitigation)
             r.mitigation->cancel(); // its answers are for the older target: they are dropped
+        r.applying = false;
         if (!same) {
             if (r.rollout)
                 r.rollout->cancel();
@@ -199,12 +233,20 @@ void MitigationPanel::setTarget(kube::KubeClient* client, const QString& ns, con
             r.status->clear();
         }
     }
+    if (!same) {
+        if (m_reverter)
+            m_reverter->cancel();
+        m_reverter = client ? std::make_unique<actions::MitigationRevert>(*client) : nullptr;
+        hideConflict();
+    }
     if (!client || deployment.isEmpty()) {
         m_header->setText(tr("Choose a service to see what can be done to it."));
         for (auto kind : kKinds) {
             row(kind).applyButton->setEnabled(false);
             row(kind).revertButton->setEnabled(false);
         }
+        m_revertAll->setEnabled(false);
+        m_revertAll->setVisible(false);
         return;
     }
     m_header->setText(tr("Mitigations for <b>deployment/%1</b> in <b>%2</b>. Each one is checked against RBAC and "
@@ -246,8 +288,8 @@ actions::MitigationRequest MitigationPanel::requestFor(Kind kind) const
 void MitigationPanel::planRow(Kind kind)
 {
     Row& r = row(kind);
-    if (!r.mitigation)
-        return;
+    if (!r.mitigation || r.applying)
+        return; // a re-plan would supersede the apply's own plan, dry run or apply
     r.applyButton->setEnabled(false);
     r.mitigation->plan(requestFor(kind), [this, kind](Result<actions::MitigationPlan> p) {
         Row& r = row(kind);
@@ -290,8 +332,11 @@ void MitigationPanel::showPlan(Kind kind)
         r.rbac->setText(tr("✔ RBAC: you may patch deployment/%1").arg(m_deployment));
         r.rbac->setStyleSheet(QStringLiteral("color:#1e7e34"));
     } else {
-        r.rbac->setText(tr("✘ RBAC: you may not patch deployment/%1%2")
-                            .arg(m_deployment, plan.rbac.reason.empty() ? QString() : QStringLiteral(" — ") + QString::fromStdString(plan.rbac.reason)));
+        r.rbac->setText(
+            tr("✘ RBAC: you may not patch deployment/%1%2")
+                .arg(m_deployment,
+                    plan.rbac.reason.empty() ? QString()
+                                             : QStringLiteral(" — ") + QString::fromStdString(plan.rbac.reason)));
         r.rbac->setStyleSheet(QStringLiteral("color:#c5221f"));
     }
     QStringList warnings;
@@ -301,7 +346,8 @@ void MitigationPanel::showPlan(Kind kind)
     r.warnings->setVisible(!warnings.isEmpty());
     r.applyButton->setEnabled(plan.rbac.allowed && !(r.rollout));
     if (!plan.rbac.allowed)
-        r.applyButton->setToolTip(tr("Your user is not allowed to patch this Deployment; copy the command for someone who is."));
+        r.applyButton->setToolTip(
+            tr("Your user is not allowed to patch this Deployment; copy the command for someone who is."));
     else
         r.applyButton->setToolTip({});
 }
@@ -317,6 +363,7 @@ void MitigationPanel::fail(Kind kind, const QString& message)
 {
     setStatus(kind, message, true);
     Row& r = row(kind);
+    r.applying = false;
     r.applyButton->setEnabled(r.plan && r.plan->rbac.allowed);
     updateRevertButtons();
     Q_EMIT failed(kind, message);
@@ -328,6 +375,7 @@ void MitigationPanel::apply(Kind kind)
     if (!r.mitigation)
         return;
     r.applyButton->setEnabled(false);
+    r.applying = true;
     setStatus(kind, tr("Planning…"));
     r.mitigation->plan(requestFor(kind), [this, kind](Result<actions::MitigationPlan> p) {
         if (!p)
@@ -343,6 +391,7 @@ void MitigationPanel::apply(Kind kind)
                 return fail(kind, tr("The server's dry run failed: %1").arg(errorText(d.error())));
             if (d->diff.empty() && kind != MitigationKind::RolloutRestart) {
                 setStatus(kind, tr("Nothing to do: the Deployment already has %1").arg(valuesText(plan.after)));
+                row(kind).applying = false;
                 row(kind).applyButton->setEnabled(true);
                 return;
             }
@@ -354,6 +403,7 @@ void MitigationPanel::apply(Kind kind)
             text += tr("\n\nThe pods roll; the change is recorded in the incident and can be reverted.");
             if (!m_confirm(titleOf(kind) + QStringLiteral("?"), text)) {
                 setStatus(kind, tr("Cancelled; nothing was changed."));
+                row(kind).applying = false;
                 row(kind).applyButton->setEnabled(true);
                 return;
             }
@@ -372,10 +422,15 @@ void MitigationPanel::apply(Kind kind)
                     a.diff = diff.toStdString();
                     a.revertData = rec->toJson();
                     std::string id;
-                    m_incident->modify([&](incident::IncidentDocument& doc) { id = incident::recordMitigation(doc, a, incident::currentTimeMs()); });
+                    m_incident->modify([&](incident::IncidentDocument& doc) {
+                        id = incident::recordMitigation(doc, a, incident::currentTimeMs());
+                    });
                     actionId = QString::fromStdString(id);
                 }
-                setStatus(kind, tr("Applied (resourceVersion %1); the rollout is starting…").arg(QString::fromStdString(rec->resourceVersion)));
+                row(kind).applying = false;
+                setStatus(kind,
+                    tr("Applied (resourceVersion %1); the rollout is starting…")
+                        .arg(QString::fromStdString(rec->resourceVersion)));
                 Q_EMIT applied(kind, actionId);
                 followRollout(kind, rec->generation, actionId);
             });
@@ -383,7 +438,8 @@ void MitigationPanel::apply(Kind kind)
     });
 }
 
-void MitigationPanel::followRollout(Kind kind, std::int64_t generation, const QString& actionId)
+void MitigationPanel::followRollout(
+    Kind kind, std::int64_t generation, const QString& actionId, std::function<void()> then)
 {
     Row& r = row(kind);
     if (!m_client)
@@ -392,10 +448,14 @@ void MitigationPanel::followRollout(Kind kind, std::int64_t generation, const QS
         r.rollout->cancel();
     actions::RolloutOptions options;
     options.intervalMs = 1000;
-    r.rollout = std::make_unique<actions::RolloutProgress>(*m_client, m_ns.toStdString(), m_deployment.toStdString(), generation, options);
+    r.rollout = std::make_unique<actions::RolloutProgress>(
+        *m_client, m_ns.toStdString(), m_deployment.toStdString(), generation, options);
     r.applyButton->setEnabled(false);
-    r.rollout->start([this, kind](const actions::RolloutStatus& s) { setStatus(kind, tr("Rollout: %1").arg(QString::fromStdString(s.toString()))); },
-        [this, kind, actionId](Result<actions::RolloutStatus> done) {
+    r.rollout->start(
+        [this, kind](const actions::RolloutStatus& s) {
+            setStatus(kind, tr("Rollout: %1").arg(QString::fromStdString(s.toString())));
+        },
+        [this, kind, actionId, then](Result<actions::RolloutStatus> done) {
             Row& r = row(kind);
             const bool complete = done.ok();
             const QString text = complete ? tr("Rollout complete: %1").arg(QString::fromStdString(done->toString()))
@@ -405,7 +465,8 @@ void MitigationPanel::followRollout(Kind kind, std::int64_t generation, const QS
                 m_incident->modify([&](incident::IncidentDocument& doc) {
                     incident::appendJournal(doc,
                         { incident::currentTimeMs(), incident::JournalKind::Action,
-                            (complete ? "Rollout of deployment/" : "Rollout not confirmed for deployment/") + m_deployment.toStdString(),
+                            (complete ? "Rollout of deployment/" : "Rollout not confirmed for deployment/")
+                                + m_deployment.toStdString(),
                             text.toStdString(), actionId.toStdString() });
                 });
             r.rollout.release()->deleteLater(); // we are inside its callback
@@ -413,6 +474,8 @@ void MitigationPanel::followRollout(Kind kind, std::int64_t generation, const QS
             updateRevertButtons();
             planRow(kind); // "now" moved
             Q_EMIT rolloutFinished(kind, complete);
+            if (then)
+                then();
         });
 }
 
@@ -425,51 +488,286 @@ QString MitigationPanel::lastAppliedAction(Kind kind) const
     return applied ? QString::fromStdString(applied->id) : QString();
 }
 
+QStringList MitigationPanel::appliedActions() const
+{
+    QStringList ids;
+    if (!m_incident || !m_incident->document())
+        return ids;
+    const std::string target = incident::deploymentTarget(m_deployment.toStdString());
+    for (const auto& a : m_incident->document()->actions)
+        for (auto kind : kKinds)
+            if (a.kind == incidentKindName(kind) && a.target == target && a.state == incident::ActionState::Applied)
+                ids << QString::fromStdString(a.id);
+    return ids;
+}
+
+std::vector<actions::OwnWrite> MitigationPanel::ownWrites() const
+{
+    std::vector<actions::OwnWrite> writes;
+    if (!m_incident || !m_incident->document())
+        return writes;
+    const std::string target = incident::deploymentTarget(m_deployment.toStdString());
+    for (const auto& a : m_incident->document()->actions) {
+        if (a.target != target
+            || (a.state != incident::ActionState::Applied && a.state != incident::ActionState::Reverted))
+            continue;
+        auto record = actions::MitigationRecord::fromJson(a.revertData);
+        if (!record)
+            continue;
+        auto apply = actions::applyWriteOf(*record);
+        apply.id = a.id;
+        writes.push_back(std::move(apply));
+        const auto& reverts = a.revertData.contains("reverts") ? a.revertData["reverts"] : nlohmann::json::array();
+        for (const auto& w : reverts)
+            for (auto& own : actions::ownWritesFromJson(w, a.id + " revert"))
+                writes.push_back(std::move(own));
+    }
+    std::stable_sort(writes.begin(), writes.end(), [](const auto& x, const auto& y) { return x.atMs < y.atMs; });
+    return writes;
+}
+
 void MitigationPanel::updateRevertButtons()
 {
+    bool rolling = false;
     for (auto kind : kKinds) {
         Row& r = row(kind);
+        rolling = rolling || r.rollout;
         const QString id = lastAppliedAction(kind);
         r.revertButton->setEnabled(r.mitigation && !id.isEmpty() && !r.rollout);
-        r.revertButton->setToolTip(id.isEmpty() ? tr("Nothing applied from LeakDesk to revert") : tr("Restore the values from before action %1").arg(id));
+        r.revertButton->setToolTip(id.isEmpty() ? tr("Nothing applied from LeakDesk to revert")
+                                                : tr("Restore the values from before action %1").arg(id));
     }
+    const QStringList all = appliedActions();
+    m_revertAll->setEnabled(m_reverter && !all.isEmpty() && !rolling);
+    m_revertAll->setVisible(!all.isEmpty()); // a line less on a laptop screen while nothing was applied
+    m_revertAll->setToolTip(all.isEmpty()
+            ? tr("Nothing applied from LeakDesk to revert")
+            : tr("Restore what %1 changed, in one write").arg(all.join(QStringLiteral(", "))));
 }
 
 void MitigationPanel::revert(Kind kind)
 {
-    Row& r = row(kind);
     const QString id = lastAppliedAction(kind);
-    if (!r.mitigation || id.isEmpty())
+    if (!row(kind).mitigation || id.isEmpty())
         return;
-    const incident::ActionRecord* action = m_incident->document()->action(id.toStdString());
-    auto record = actions::MitigationRecord::fromJson(action->revertData);
-    if (!record)
-        return fail(kind, tr("Cannot revert %1: its record is unreadable (%2)").arg(id, errorText(record.error())));
-    QString text = tr("Revert %1 (%2) on deployment/%3").arg(id, QString::fromStdString(action->title), m_deployment);
-    text += tr("\n\nRestores: %1").arg(valuesText(record->before));
-    text += tr("\nRefused if someone else changed the Deployment since it was applied.");
-    if (!m_confirm(tr("Revert %1?").arg(id), text))
+    startRevert({ id }, kind);
+}
+
+void MitigationPanel::revertAll()
+{
+    const QStringList ids = appliedActions();
+    if (ids.isEmpty())
         return;
-    r.revertButton->setEnabled(false);
-    setStatus(kind, tr("Reverting %1…").arg(id));
-    r.mitigation->revert(*record, [this, kind, id](Result<actions::RevertResult> res) {
-        if (!res) {
-            const QString message = tr("Revert of %1 refused: %2").arg(id, errorText(res.error()));
+    // The rollout is followed on the row of the newest change.
+    Kind kind = MitigationKind::RaiseMemoryLimit;
+    for (auto k : kKinds)
+        if (lastAppliedAction(k) == ids.back())
+            kind = k;
+    startRevert(ids, kind);
+}
+
+QString MitigationPanel::conflictText() const
+{
+    return m_conflictBox->isHidden() ? QString() : m_conflictPlain;
+}
+
+void MitigationPanel::startRevert(const QStringList& actionIds, Kind kind)
+{
+    if (!m_reverter)
+        return;
+    actions::RevertRequest request;
+    request.journal = ownWrites();
+    for (const QString& id : actionIds) {
+        const incident::ActionRecord* action = m_incident->document()->action(id.toStdString());
+        auto record = action ? actions::MitigationRecord::fromJson(action->revertData)
+                             : Result<actions::MitigationRecord>(makeError(ErrorCode::NotFound, "no such action"));
+        if (!record)
+            return fail(kind, tr("Cannot revert %1: its record is unreadable (%2)").arg(id, errorText(record.error())));
+        request.fieldManager = record->fieldManager;
+        request.records.push_back(std::move(*record));
+    }
+    hideConflict();
+    for (auto k : kKinds)
+        row(k).revertButton->setEnabled(false);
+    m_revertAll->setEnabled(false);
+    setStatus(kind, tr("Comparing each field with what LeakDesk left there…"));
+    m_reverter->plan(request, [this, actionIds, kind](Result<actions::RevertPlan> p) {
+        const QString ids = actionIds.join(QStringLiteral(", "));
+        if (!p) {
+            const QString message = tr("Revert of %1 refused: %2").arg(ids, errorText(p.error()));
+            return refuseRevert(actionIds, kind, message, message);
+        }
+        const actions::RevertPlan plan = *p;
+        const QString where = tr("deployment/%1 in %2").arg(m_deployment, m_ns);
+        QString text;
+        if (plan.partial()) {
+            QStringList lines;
+            for (const auto* f : plan.comparison.leftAlone())
+                lines << QString::fromStdString(f->threeWay());
+            showConflict(plan, actionIds);
+            if (!plan.comparison.anythingToRestore())
+                return refuseRevert(actionIds, kind,
+                    tr("Revert of %1 refused: someone else changed what LeakDesk set (see above); nothing was "
+                       "reverted.")
+                        .arg(ids),
+                    QString::fromStdString(plan.conflictMessage()));
+            text = tr("Partial revert of %1 on %2\n\nSomeone else changed these fields since LeakDesk wrote them; they "
+                      "are left as they are now:\n%3")
+                       .arg(ids, where, lines.join(QLatin1Char('\n')));
+            text += tr("\n\nOnly the fields still as LeakDesk left them are restored.");
+        } else {
+            text = tr("Revert %1 on %2").arg(ids, where);
+        }
+        if (plan.comparison.anythingToRestore()) {
+            text += QStringLiteral("\n\n") + QString::fromStdString(plan.sinceOwnWrite()) + QLatin1Char('.');
+            text += tr("\n\nEquivalent command:\n%1").arg(QString::fromStdString(plan.kubectl));
+            text += tr("\n\nChanges to the Deployment (server-side dry run):\n%1").arg(diffText(plan.preview));
+            text += tr("\n\nThe pods roll; the revert is recorded in the incident.");
+            const QString title = plan.partial() ? tr("Partial revert of %1?").arg(ids) : tr("Revert %1?").arg(ids);
+            if (!m_confirm(title, text)) {
+                setStatus(kind, tr("Cancelled; nothing was reverted."));
+                updateRevertButtons();
+                return;
+            }
+        }
+        applyRevert(actionIds, kind, plan);
+    });
+}
+
+void MitigationPanel::applyRevert(const QStringList& actionIds, Kind kind, const actions::RevertPlan& plan)
+{
+    setStatus(kind, tr("Reverting %1…").arg(actionIds.join(QStringLiteral(", "))));
+    // Reached only after the person confirmed the (partial) revert the dialog described.
+    const bool partialConfirmed = plan.partial();
+    m_reverter->apply(plan, partialConfirmed,
+        [this, actionIds, kind, manager = plan.request.fieldManager](Result<actions::RevertResult> res) {
+            const QString ids = actionIds.join(QStringLiteral(", "));
+            if (!res) {
+                const QString message = tr("Revert of %1 refused: %2").arg(ids, errorText(res.error()));
+                return refuseRevert(actionIds, kind, message, message);
+            }
+            std::string detail = res->restored.empty()
+                ? std::string("Every field already had its value from before; nothing was written.")
+                : res->kubectl + "\n" + diffText(res->diff).toStdString();
+            for (const auto& f : res->leftAlone)
+                detail += "\nLeft alone: " + f.threeWay();
+            const auto own = res->restored.empty()
+                ? nlohmann::json()
+                : actions::ownWriteJson(res->restored, res->resourceVersion, incident::currentTimeMs());
             if (m_incident)
                 m_incident->modify([&](incident::IncidentDocument& doc) {
-                    incident::appendJournal(doc, { incident::currentTimeMs(), incident::JournalKind::Action, message.toStdString(), {}, id.toStdString() });
+                    for (const QString& id : actionIds)
+                        (void)incident::recordMitigationRevert(
+                            doc, { id.toStdString(), detail, own, res->partial() }, incident::currentTimeMs());
                 });
-            return fail(kind, message);
-        }
-        if (m_incident)
-            m_incident->modify([&](incident::IncidentDocument& doc) {
-                (void)incident::recordActionState(doc, id.toStdString(), incident::ActionState::Reverted,
-                    res->kubectl + "\n" + diffText(res->diff).toStdString(), incident::currentTimeMs());
-            });
-        setStatus(kind, tr("Reverted %1").arg(id));
-        Q_EMIT reverted(kind, id);
-        followRollout(kind, res->generation, id);
-    });
+            setStatus(kind,
+                res->partial() ? tr("Partly reverted %1: the fields someone else changed were left alone").arg(ids)
+                               : tr("Reverted %1").arg(ids));
+            for (const QString& id : actionIds)
+                Q_EMIT reverted(kind, id);
+            if (res->restored.empty()) {
+                updateRevertButtons();
+                return;
+            }
+            const actions::RevertResult result = *res;
+            followRollout(kind, res->generation, actionIds.back(),
+                [this, actionIds, kind, result, manager] { checkRevertStayed(actionIds, kind, result, manager); });
+        });
+}
+
+void MitigationPanel::refuseRevert(
+    const QStringList& actionIds, Kind kind, const QString& status, const QString& journalDetail)
+{
+    if (m_incident)
+        m_incident->modify([&](incident::IncidentDocument& doc) {
+            incident::appendJournal(doc,
+                { incident::currentTimeMs(), incident::JournalKind::Action,
+                    status.section(QLatin1Char('\n'), 0, 0).toStdString(), journalDetail.toStdString(),
+                    actionIds.join(QStringLiteral(", ")).toStdString() });
+        });
+    fail(kind, status);
+    for (auto k : kKinds)
+        planRow(k); // "now" is what someone else left
+}
+
+void MitigationPanel::hideConflict()
+{
+    m_conflictPlain.clear();
+    m_conflict->clear();
+    m_conflictBox->hide();
+}
+
+// The fields someone else changed, as a table of the three values and who, in the panel; the
+// same lines as plain text for conflictText() and the journal.
+void MitigationPanel::showConflict(const actions::RevertPlan& plan, const QStringList& actionIds)
+{
+    auto shown = [](const std::optional<std::string>& v) {
+        return v ? QString::fromStdString(*v).toHtmlEscaped() : tr("(not set)");
+    };
+    QString html
+        = QStringLiteral("<p style='color:#c5221f'><b>%1</b></p>")
+              .arg(tr("Changed by someone else since LeakDesk wrote it; LeakDesk leaves these as they are now:"));
+    html += QStringLiteral("<table cellspacing='0' cellpadding='3'><tr><th align='left'>%1</th><th align='left'>%2</th>"
+                           "<th align='left'>%3</th><th align='left'>%4</th><th align='left'>%5</th></tr>")
+                .arg(tr("Field"), tr("Before LeakDesk"), tr("LeakDesk set"), tr("Now"), tr("Changed by"));
+    QStringList lines;
+    for (const auto* f : plan.comparison.leftAlone()) {
+        lines << QString::fromStdString(f->threeWay());
+        const QString field = QString::fromStdString(
+            f->container.empty() || !actions::isContainerField(f->key) ? f->key : f->container + ": " + f->key);
+        const QString now = f->state == actions::FieldState::ContainerGone ? tr("container gone") : shown(f->now);
+        QString who = tr("unknown");
+        if (f->changedBy)
+            who = (f->changedBy->ownsField ? QString() : tr("last written by "))
+                + QString::fromStdString(f->changedBy->toString()).toHtmlEscaped();
+        html += QStringLiteral("<tr><td title='%1'>%2</td><td>%3</td><td>%4</td><td><b>%5</b></td><td>%6</td></tr>")
+                    .arg(QString::fromStdString(f->path).toHtmlEscaped(), field.toHtmlEscaped(), shown(f->before),
+                        shown(f->leftByLeakDesk), now, who);
+    }
+    html += QStringLiteral("</table>");
+    m_conflict->setText(html);
+    m_conflictPlain = lines.join(QLatin1Char('\n'));
+    // Other changes of LeakDesk's may still be as it left them: offer to undo those only.
+    bool others = false;
+    for (const QString& id : appliedActions())
+        others = others || !actionIds.contains(id);
+    m_partialRevert->setVisible(others && !plan.comparison.anythingToRestore());
+    m_conflictBox->show();
+}
+
+// The rollout the revert caused is the settle time: a GitOps controller or someone's script that
+// puts their values back has had its chance by then.
+void MitigationPanel::checkRevertStayed(
+    const QStringList& actionIds, Kind kind, const actions::RevertResult& result, const std::string& fieldManager)
+{
+    if (!m_reverter)
+        return;
+    m_reverter->verify(result, m_ns.toStdString(), m_deployment.toStdString(), fieldManager,
+        [this, actionIds, kind](Result<std::vector<actions::FieldComparison>> moved) {
+            const QString ids = actionIds.join(QStringLiteral(", "));
+            QString title;
+            QStringList lines;
+            if (!moved) {
+                title = tr("Could not check that the revert of %1 stayed: %2").arg(ids, errorText(moved.error()));
+            } else if (moved->empty()) {
+                title = tr("The revert of %1 stayed").arg(ids);
+            } else {
+                title = tr("The revert of %1 did not stay").arg(ids);
+                for (const auto& f : *moved)
+                    lines << QString::fromStdString(f.threeWay());
+            }
+            const bool stayed = moved && moved->empty();
+            if (m_incident)
+                m_incident->modify([&](incident::IncidentDocument& doc) {
+                    incident::appendJournal(doc,
+                        { incident::currentTimeMs(), incident::JournalKind::Action, title.toStdString(),
+                            lines.join(QLatin1Char('\n')).toStdString(), actionIds.front().toStdString() });
+                });
+            setStatus(kind, lines.isEmpty() ? title : title + QStringLiteral(": ") + lines.join(QStringLiteral("; ")),
+                !stayed);
+            for (const QString& id : actionIds)
+                Q_EMIT revertChecked(kind, id, stayed);
+        });
 }
 
 const actions::MitigationPlan* MitigationPanel::plan(Kind kind) const
@@ -478,9 +776,21 @@ const actions::MitigationPlan* MitigationPanel::plan(Kind kind) const
     return r.plan ? &*r.plan : nullptr;
 }
 
-QPushButton* MitigationPanel::applyButton(Kind kind) const { return row(kind).applyButton; }
-QPushButton* MitigationPanel::revertButton(Kind kind) const { return row(kind).revertButton; }
-QLineEdit* MitigationPanel::valueEdit(Kind kind) const { return row(kind).value; }
-QString MitigationPanel::statusText(Kind kind) const { return row(kind).status->text(); }
+QPushButton* MitigationPanel::applyButton(Kind kind) const
+{
+    return row(kind).applyButton;
+}
+QPushButton* MitigationPanel::revertButton(Kind kind) const
+{
+    return row(kind).revertButton;
+}
+QLineEdit* MitigationPanel::valueEdit(Kind kind) const
+{
+    return row(kind).value;
+}
+QString MitigationPanel::statusText(Kind kind) const
+{
+    return row(kind).status->text();
+}
 
 } // namespace leakdesk::ui

@@ -4,20 +4,28 @@
 // current → proposed value, warnings, the equivalent kubectl command); the button is enabled only
 // when the SelfSubjectAccessReview allows the patch. Applying runs a server-side dry run, shows the
 // Deployment diff for an explicit confirmation, applies with fieldManager=leakdesk, follows the
-// rollout, and journals the action in the incident; Revert restores the previous values and is
-// refused, with the reason, when someone else changed the Deployment since.
+// rollout, and journals the action in the incident. Revert (one mitigation, or all of LeakDesk's
+// on the Deployment) compares each field with what LeakDesk left there (its own journaled writes
+// are its own, in any order), previews the restore with a server dry run, asks, journals, and
+// checks after the rollout that the values stayed; when someone else changed a field, it shows the
+// three values (before LeakDesk, as LeakDesk set it, now, and who) and offers a partial revert of
+// the fields still as LeakDesk left them.
 
 #include "core/actions/Mitigation.h"
+#include "core/actions/MitigationRevert.h"
 #include "core/actions/RolloutProgress.h"
 #include "core/runbook/Parameters.h"
 
+#include <QStringList>
 #include <QWidget>
 
 #include <array>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
+class QFrame;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -48,6 +56,8 @@ public:
     void apply(Kind kind);
     // Reverts the newest applied, not yet reverted action of this kind in the incident.
     void revert(Kind kind);
+    // Reverts every applied mitigation of the Deployment in the incident, in one write.
+    void revertAll();
 
     // Inspection for tests.
     const actions::MitigationPlan* plan(Kind kind) const;
@@ -55,12 +65,18 @@ public:
     QPushButton* revertButton(Kind kind) const;
     QLineEdit* valueEdit(Kind kind) const; // nullptr for the rollout restart
     QString statusText(Kind kind) const;
+    QPushButton* revertAllButton() const { return m_revertAll; }
+    QPushButton* partialRevertButton() const { return m_partialRevert; } // shown with a conflict
+    // The last refused or partial revert's fields, three ways each; empty when there was none.
+    QString conflictText() const;
 
 Q_SIGNALS:
     void planned(leakdesk::actions::MitigationKind kind);
     void applied(leakdesk::actions::MitigationKind kind, const QString& actionId);
     void rolloutFinished(leakdesk::actions::MitigationKind kind, bool complete);
     void reverted(leakdesk::actions::MitigationKind kind, const QString& actionId);
+    // After the revert's rollout: whether the restored values were still there.
+    void revertChecked(leakdesk::actions::MitigationKind kind, const QString& actionId, bool stayed);
     void failed(leakdesk::actions::MitigationKind kind, const QString& message);
 
 private:
@@ -78,6 +94,7 @@ private:
         QPushButton* revertButton = nullptr;
         QLabel* status = nullptr;
         bool userEdited = false; // the value was typed: planning no longer overwrites it
+        bool applying = false; // between Apply and its answer: no re-plan may supersede it
     };
 
     Row& row(Kind kind) { return m_rows[static_cast<std::size_t>(kind)]; }
@@ -89,8 +106,17 @@ private:
     void setStatus(Kind kind, const QString& text, bool error = false);
     void fail(Kind kind, const QString& message);
     void updateRevertButtons();
-    void followRollout(Kind kind, std::int64_t generation, const QString& actionId);
+    void followRollout(Kind kind, std::int64_t generation, const QString& actionId, std::function<void()> then = {});
     QString lastAppliedAction(Kind kind) const;
+    QStringList appliedActions() const; // every applied mitigation of the Deployment, oldest first
+    std::vector<actions::OwnWrite> ownWrites() const; // LeakDesk's writes to the Deployment, from the journal
+    void startRevert(const QStringList& actionIds, Kind kind);
+    void applyRevert(const QStringList& actionIds, Kind kind, const actions::RevertPlan& plan);
+    void refuseRevert(const QStringList& actionIds, Kind kind, const QString& status, const QString& journalDetail);
+    void showConflict(const actions::RevertPlan& plan, const QStringList& actionIds);
+    void hideConflict();
+    void checkRevertStayed(
+        const QStringList& actionIds, Kind kind, const actions::RevertResult& result, const std::string& fieldManager);
 
     std::array<Row, 3> m_rows;
     kube::KubeClient* m_client = nullptr;
@@ -101,6 +127,12 @@ private:
     IncidentSession* m_incident = nullptr;
     Confirmer m_confirm;
     QLabel* m_header = nullptr;
+    QPushButton* m_revertAll = nullptr;
+    QFrame* m_conflictBox = nullptr; // shown after a refused or partial revert
+    QLabel* m_conflict = nullptr; // its table: each field three ways and who changed it
+    QString m_conflictPlain; // the same, one threeWay() line per field
+    QPushButton* m_partialRevert = nullptr; // offers the fields still as LeakDesk left them
+    std::unique_ptr<actions::MitigationRevert> m_reverter;
 };
 
 } // namespace leakdesk::ui

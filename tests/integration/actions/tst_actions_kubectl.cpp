@@ -143,7 +143,9 @@ private Q_SLOTS:
         const auto back
             = mitigate({ QStringLiteral("limits"), QStringLiteral("--yes"), QStringLiteral("--revert"), record });
         QCOMPARE(back.exitCode, 1);
-        QVERIFY2(back.err.contains("was changed by someone else since it was applied"), back.err.constData());
+        QVERIFY2(back.err.contains("was changed by someone else since LeakDesk wrote it"), back.err.constData());
+        QVERIFY2(back.err.contains("resources.limits.memory: before LeakDesk 2Gi · LeakDesk set 4Gi · now 3Gi"),
+            back.err.constData());
         QVERIFY2(back.err.contains("last written by \"kubectl-set\""), back.err.constData());
         QCOMPARE(memoryLimit(deployment()), std::string("3Gi"));
     }
@@ -193,6 +195,54 @@ private Q_SLOTS:
             = mitigate({ QStringLiteral("restart"), QStringLiteral("--yes"), QStringLiteral("--revert"), record });
         QVERIFY2(back.exitCode == 0, back.err.constData());
         QCOMPARE(annotation(), byKubectl);
+    }
+
+    // Issue: the limit's revert was refused after LeakDesk's own HEAP_LIMIT_RESTART change. From
+    // the command line too, each revert looks only at its own fields: the limit goes back first,
+    // the variable stays until its own revert.
+    void revertTheLimitAfterTheHeapRestart()
+    {
+        const std::string start = memoryLimit(deployment());
+        const QString limits = m_dir.filePath(QStringLiteral("second-limits.json"));
+        const QString heap = m_dir.filePath(QStringLiteral("second-heap.json"));
+        auto r = mitigate({ QStringLiteral("limits"), QStringLiteral("--memory"), QStringLiteral("6Gi"),
+            QStringLiteral("--yes"), QStringLiteral("--record"), limits });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        r = mitigate({ QStringLiteral("heap-restart"), QStringLiteral("--value"), QStringLiteral("5g"),
+            QStringLiteral("--yes"), QStringLiteral("--record"), heap });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QStringList listEnv { QStringLiteral("set"), QStringLiteral("env"), QStringLiteral("deployment/checkout"),
+            QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--list") };
+        // Someone else's change of a field the mitigations do not touch, with kubectl: no conflict.
+        const QStringList setEnv { QStringLiteral("set"), QStringLiteral("env"), QStringLiteral("deployment/checkout"),
+            QStringLiteral("-n"), QStringLiteral("production") };
+        const auto feature = kubectl(setEnv + QStringList { QStringLiteral("FEATURE_X=on") });
+        QVERIFY2(feature.exitCode == 0, feature.err.constData());
+
+        const auto preview
+            = mitigate({ QStringLiteral("limits"), QStringLiteral("--dry-run"), QStringLiteral("--revert"), limits });
+        QVERIFY2(preview.exitCode == 0, preview.err.constData());
+        const QByteArray restoring
+            = QByteArray("spec.template.spec.containers[checkout].resources.limits.memory: 6Gi → ")
+                  .append(QByteArray::fromStdString(start));
+        QVERIFY2(preview.out.contains(restoring), preview.out.constData());
+        QCOMPARE(memoryLimit(deployment()), std::string("6Gi"));
+
+        const auto back
+            = mitigate({ QStringLiteral("limits"), QStringLiteral("--yes"), QStringLiteral("--revert"), limits });
+        QVERIFY2(back.exitCode == 0, back.err.constData());
+        QCOMPARE(memoryLimit(deployment()), start);
+        auto listed = kubectl(listEnv);
+        QVERIFY2(listed.out.contains("HEAP_LIMIT_RESTART=5g"), listed.out.constData());
+
+        const auto backHeap
+            = mitigate({ QStringLiteral("heap-restart"), QStringLiteral("--yes"), QStringLiteral("--revert"), heap });
+        QVERIFY2(backHeap.exitCode == 0, backHeap.err.constData());
+        listed = kubectl(listEnv);
+        QVERIFY2(!listed.out.contains("HEAP_LIMIT_RESTART"), listed.out.constData());
+        QVERIFY2(listed.out.contains("FEATURE_X=on"), listed.out.constData()); // theirs, untouched
+        QCOMPARE(memoryLimit(deployment()), start);
+        QCOMPARE(kubectl(setEnv + QStringList { QStringLiteral("FEATURE_X-") }).exitCode, 0);
     }
 };
 

@@ -4,14 +4,15 @@
 // sandbox's read-only user gets disabled buttons with the RBAC reason.
 #include "SandboxCluster.h"
 #include "WaitForResult.h"
-#include "ui/actions/MitigationPanel.h"
 #include "core/incident/IncidentRecording.h"
-#include "ui/incident/IncidentSession.h"
 #include "core/kube/KubeClient.h"
 #include "core/kube/KubeConfig.h"
 #include "core/runbook/RunbookParser.h"
 #include "core/sandbox/SandboxHost.h"
+#include "ui/actions/MitigationPanel.h"
+#include "ui/incident/IncidentSession.h"
 
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -42,6 +43,28 @@ class TestMitigationPanel : public QObject {
             if (e.value("name", "") == "HEAP_LIMIT_RESTART")
                 env = QString::fromStdString(e.value("value", ""));
         return { QString::fromStdString(c["resources"]["limits"].value("memory", "")), env };
+    }
+
+    // Moves the sandbox's clock (pods roll in its time) until `done`, or 30 s of real time.
+    template<class Done> void rollOutUntil(Done done)
+    {
+        for (int i = 0; i < 300 && !done(); ++i) {
+            m_cluster.host.advanceClock(20 * 1000);
+            QTest::qWait(100);
+        }
+        QVERIFY(done());
+    }
+
+    // Applies `kind` from the panel (its confirmer says yes) and rolls it out; the action's id.
+    QString applyAndRollOut(Kind kind)
+    {
+        QSignalSpy applied(&m_panel, &MitigationPanel::applied);
+        QSignalSpy rolled(&m_panel, &MitigationPanel::rolloutFinished);
+        m_panel.apply(kind);
+        if (!applied.wait(20000))
+            return {};
+        rollOutUntil([&] { return !rolled.isEmpty(); });
+        return applied.at(0).at(1).toString();
     }
 
 private Q_SLOTS:
@@ -79,6 +102,7 @@ private Q_SLOTS:
         QTRY_COMPARE(m_panel.valueEdit(Kind::SetHeapLimitRestart)->text(), QStringLiteral("3584m"));
         QVERIFY(m_panel.applyButton(Kind::RaiseMemoryLimit)->isEnabled());
         QVERIFY(!m_panel.revertButton(Kind::RaiseMemoryLimit)->isEnabled()); // nothing applied yet
+        QVERIFY(m_panel.revertAllButton()->isHidden());
         QCOMPARE(served().first, QStringLiteral("2Gi"));
     }
 
@@ -90,7 +114,8 @@ private Q_SLOTS:
             return false;
         });
         m_panel.apply(Kind::RaiseMemoryLimit);
-        QTRY_VERIFY_WITH_TIMEOUT(m_panel.statusText(Kind::RaiseMemoryLimit).contains(QStringLiteral("Cancelled")), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_panel.statusText(Kind::RaiseMemoryLimit).contains(QStringLiteral("Cancelled")), 20000);
         // The confirmation showed the server's dry-run diff and the kubectl equivalent.
         QVERIFY2(asked.contains(QStringLiteral("resources.limits.memory: 2Gi → 4Gi")), qPrintable(asked));
         QVERIFY(asked.contains(QStringLiteral("kubectl set resources deployment/checkout")));
@@ -139,6 +164,122 @@ private Q_SLOTS:
         // Nothing left to revert (the revert's own rollout is not awaited: the sandbox rolls pods
         // in real time, and the apply above already proved the rollout is followed).
         QVERIFY(!m_panel.revertButton(Kind::RaiseMemoryLimit)->isEnabled());
+    }
+
+    // Issue: after LeakDesk's second change (HEAP_LIMIT_RESTART after the limit) the limit's revert
+    // was refused as "changed by someone else" for good. Both orders of undoing now work.
+    void revertStaysAvailableAfterASecondChange()
+    {
+        m_panel.setConfirmer([](const QString&, const QString&) { return true; });
+        const QString limit = applyAndRollOut(Kind::RaiseMemoryLimit);
+        const QString env = applyAndRollOut(Kind::SetHeapLimitRestart);
+        QCOMPARE(served(), std::make_pair(QStringLiteral("4Gi"), QStringLiteral("3584m")));
+        QVERIFY(m_panel.revertButton(Kind::RaiseMemoryLimit)->isEnabled());
+        QVERIFY(m_panel.revertButton(Kind::SetHeapLimitRestart)->isEnabled());
+        QVERIFY(m_panel.revertAllButton()->isEnabled());
+        QVERIFY(!m_panel.revertAllButton()->isHidden());
+
+        QString asked;
+        m_panel.setConfirmer([&](const QString&, const QString& text) {
+            asked = text;
+            return true;
+        });
+        QSignalSpy reverted(&m_panel, &MitigationPanel::reverted);
+        QSignalSpy checked(&m_panel, &MitigationPanel::revertChecked);
+        m_panel.revert(Kind::RaiseMemoryLimit);
+        QVERIFY2(reverted.wait(20000), qPrintable(m_panel.statusText(Kind::RaiseMemoryLimit)));
+        // The confirmation named what changes where, from the server's dry run.
+        QVERIFY2(asked.contains(QStringLiteral("resources.limits.memory: 4Gi → 2Gi")), qPrintable(asked));
+        QVERIFY2(asked.contains(QStringLiteral("deployment/checkout in production")), qPrintable(asked));
+        // The env's apply and rollout wrote the Deployment since the limit: said, and no conflict.
+        QVERIFY2(asked.contains(QStringLiteral("was written since LeakDesk's last change")), qPrintable(asked));
+        QCOMPARE(served(), std::make_pair(QStringLiteral("2Gi"), QStringLiteral("3584m")));
+        QCOMPARE(m_session.document()->action(limit.toStdString())->state, incident::ActionState::Reverted);
+        QVERIFY(m_panel.conflictText().isEmpty());
+        // After the revert's rollout, the panel checks that the value stayed.
+        rollOutUntil([&] { return !checked.isEmpty(); });
+        QCOMPARE(checked.at(0).at(2).toBool(), true);
+        QVERIFY(m_panel.statusText(Kind::RaiseMemoryLimit).contains(QStringLiteral("stayed")));
+
+        QVERIFY2(m_panel.revertButton(Kind::SetHeapLimitRestart)->isEnabled(),
+            qPrintable(m_panel.statusText(Kind::SetHeapLimitRestart) + QStringLiteral(" | ")
+                + m_panel.revertButton(Kind::SetHeapLimitRestart)->toolTip()));
+        m_panel.revert(Kind::SetHeapLimitRestart);
+        QVERIFY(reverted.wait(20000));
+        QCOMPARE(served(), std::make_pair(QStringLiteral("2Gi"), QString()));
+        QCOMPARE(m_session.document()->action(env.toStdString())->state, incident::ActionState::Reverted);
+        rollOutUntil([&] { return checked.count() >= 2; });
+    }
+
+    void conflictShowsTheThreeValuesAndOffersAPartialRevert()
+    {
+        m_panel.setConfirmer([](const QString&, const QString&) { return true; });
+        const QString limit = applyAndRollOut(Kind::RaiseMemoryLimit);
+        const QString env = applyAndRollOut(Kind::SetHeapLimitRestart);
+        // Someone else sets the limit with kubectl meanwhile.
+        const nlohmann::json theirs = nlohmann::json::parse(
+            R"({"spec":{"template":{"spec":{"containers":[{"name":"checkout","resources":{"limits":{"memory":"3Gi"}}}]}}}})");
+        const auto edited = test::waitForResult<kube::KubeClient::PatchedDeployment>([&](auto cb) {
+            m_cluster.client->patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"), theirs,
+                kube::KubeClient::PatchType::StrategicMerge, { false, QStringLiteral("kubectl-set") }, this, cb);
+        });
+        QVERIFY(edited.ok());
+
+        QSignalSpy failed(&m_panel, &MitigationPanel::failed);
+        m_panel.revert(Kind::RaiseMemoryLimit);
+        QVERIFY(failed.wait(20000));
+        const QString threeWay = QStringLiteral("spec.template.spec.containers[checkout].resources.limits.memory: "
+                                                "before LeakDesk 2Gi · LeakDesk set 4Gi · now 3Gi");
+        QVERIFY2(m_panel.conflictText().contains(threeWay),
+            qPrintable(m_panel.conflictText() + QStringLiteral(" | ") + m_panel.statusText(Kind::RaiseMemoryLimit)));
+        QVERIFY2(
+            m_panel.conflictText().contains(QStringLiteral("\"kubectl-set\"")), qPrintable(m_panel.conflictText()));
+        // Shown as a table: the field, its three values and who changed it.
+        const QString table = m_panel.findChild<QLabel*>(QStringLiteral("revert-conflict"))->text();
+        for (const char* cell : { "checkout: resources.limits.memory", "<td>2Gi</td>", "<td>4Gi</td>", "<b>3Gi</b>",
+                 "&quot;kubectl-set&quot;" })
+            QVERIFY2(table.contains(QLatin1String(cell)), qPrintable(table));
+        QCOMPARE(served(), std::make_pair(QStringLiteral("3Gi"), QStringLiteral("3584m")));
+        QCOMPARE(m_session.document()->action(limit.toStdString())->state, incident::ActionState::Applied);
+
+        // Of all LeakDesk's changes only HEAP_LIMIT_RESTART is still as LeakDesk left it; a partial
+        // revert, asked for explicitly, restores it and leaves their limit alone.
+        QString title;
+        QString asked;
+        m_panel.setConfirmer([&](const QString& t, const QString& text) {
+            title = t;
+            asked = text;
+            return true;
+        });
+        QSignalSpy reverted(&m_panel, &MitigationPanel::reverted);
+        QSignalSpy checked(&m_panel, &MitigationPanel::revertChecked);
+        // Offered with the conflict: LeakDesk's other change (the variable) is still as it left it.
+        QVERIFY(!m_panel.partialRevertButton()->isHidden());
+        m_panel.partialRevertButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(reverted.count() == 2, 20000);
+        QVERIFY2(title.startsWith(QStringLiteral("Partial revert of ")), qPrintable(title));
+        QVERIFY2(asked.contains(threeWay), qPrintable(asked));
+        QVERIFY2(asked.contains(QStringLiteral("env[HEAP_LIMIT_RESTART].value: 3584m → <none>")), qPrintable(asked));
+        QCOMPARE(served(), std::make_pair(QStringLiteral("3Gi"), QString()));
+        for (const QString& id : { limit, env }) {
+            const auto* a = m_session.document()->action(id.toStdString());
+            QCOMPARE(a->state, incident::ActionState::Reverted);
+        }
+        bool journaledPartial = false;
+        for (const auto& j : m_session.document()->journal)
+            journaledPartial = journaledPartial || j.detail.find("Partial revert") != std::string::npos;
+        QVERIFY(journaledPartial);
+        rollOutUntil([&] { return !checked.isEmpty(); });
+        QCOMPARE(checked.at(0).at(2).toBool(), true); // the restored variable stayed
+        QVERIFY(!m_panel.revertAllButton()->isEnabled()); // nothing of LeakDesk's is left
+
+        // Their limit goes back the way it came, for the tests after this one.
+        const nlohmann::json back = nlohmann::json::parse(
+            R"({"spec":{"template":{"spec":{"containers":[{"name":"checkout","resources":{"limits":{"memory":"2Gi"}}}]}}}})");
+        QVERIFY(test::waitForResult<kube::KubeClient::PatchedDeployment>([&](auto cb) {
+            m_cluster.client->patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"), back,
+                kube::KubeClient::PatchType::StrategicMerge, { false, QStringLiteral("kubectl-set") }, this, cb);
+        }).ok());
     }
 
     void readOnlyUserGetsTheRbacReason()

@@ -94,6 +94,46 @@ private Q_SLOTS:
         QCOMPARE(lastAppliedAction(doc, m.kind, "deployment/checkout")->id, second);
     }
 
+    // A revert keeps what it wrote with the action (later reverts read LeakDesk's own writes
+    // there), turns the action reverted, whole or partial, and says which in the journal.
+    void mitigationRevert_data()
+    {
+        QTest::addColumn<bool>("partial");
+        QTest::addColumn<bool>("wrote");
+        QTest::newRow("whole") << false << true;
+        QTest::newRow("partial") << true << true;
+        QTest::newRow("already restored, nothing written") << false << false;
+    }
+    void mitigationRevert()
+    {
+        QFETCH(bool, partial);
+        QFETCH(bool, wrote);
+        IncidentDocument doc;
+        AppliedMitigation m;
+        m.kind = actionkind::kHeapLimitRestart;
+        m.deployment = "orders";
+        m.title = "Set HEAP_LIMIT_RESTART: 3g";
+        m.revertData = { { "id", "heap-restart-orders-1" }, { "before", { { "env.HEAP_LIMIT_RESTART", nullptr } } } };
+        const std::string id = recordMitigation(doc, m, kNow);
+        const nlohmann::json write = wrote
+            ? nlohmann::json { { "fields", nlohmann::json::array() }, { "resourceVersion", "42" } }
+            : nlohmann::json();
+        QVERIFY(recordMitigationRevert(
+            doc, { id, "kubectl set env deployment/orders HEAP_LIMIT_RESTART-", write, partial }, kNow + 5));
+        const ActionRecord& a = doc.actions.front();
+        QCOMPARE(a.state, ActionState::Reverted);
+        QCOMPARE(a.revertedMs, kNow + 5);
+        QCOMPARE(a.revertData.value("id", ""), std::string("heap-restart-orders-1")); // the record stays readable
+        QCOMPARE(a.revertData.contains("reverts"), wrote);
+        if (wrote)
+            QVERIFY(a.revertData["reverts"] == nlohmann::json::array({ write }));
+        const std::string detail = lastJournal(doc).detail;
+        QCOMPARE(detail.rfind("Partial revert", 0) == 0, partial);
+        QVERIFY(detail.find("HEAP_LIMIT_RESTART-") != std::string::npos);
+        QCOMPARE(lastAppliedAction(doc, m.kind, deploymentTarget(m.deployment)), nullptr);
+        QCOMPARE(recordMitigationRevert(doc, { "A9", {}, write, false }, kNow).error().code, ErrorCode::NotFound);
+    }
+
     void isolationAndPutBack_data()
     {
         QTest::addColumn<QString>("pod");
