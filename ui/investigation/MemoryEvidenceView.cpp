@@ -1,8 +1,8 @@
 #include "ui/investigation/MemoryEvidenceView.h"
 
-#include "ui/chart/MemoryChart.h"
 #include "core/common/Quantity.h"
-#include "ui/investigation/ChartDataBuilder.h"
+#include "ui/chart/MemoryChart.h"
+#include "ui/investigation/MemoryChartFeed.h"
 #include "ui/investigation/PodTableModel.h"
 #include "ui/investigation/VerdictBanner.h"
 
@@ -22,6 +22,7 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     : QWidget(parent)
     , m_banner(new VerdictBanner(this))
     , m_chart(new MemoryChart(this))
+    , m_feed(new MemoryChartFeed(m_chart, this))
     , m_model(new PodTableModel(this))
     , m_proxy(new QSortFilterProxyModel(this))
     , m_table(new QTableView(this))
@@ -69,6 +70,11 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     layout->addWidget(split, 1);
 }
 
+void MemoryEvidenceView::setConnectionSource(std::function<investigation::ClusterConnection*()> source)
+{
+    m_feed->setConnectionSource(std::move(source));
+}
+
 void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findings> f)
 {
     m_model->setFindings(f);
@@ -78,7 +84,7 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
         m_banner->show(VerdictBanner::Tone::Neutral, tr("No data yet"));
         return;
     }
-    m_chart->setData(buildMemoryChartData(*f));
+    m_feed->setFindings(f);
 
     const auto& v = f->verdict;
     const QString service = QString::fromStdString(f->request.service);

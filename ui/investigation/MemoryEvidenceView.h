@@ -6,15 +6,21 @@
 
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 
 class QTableView;
 class QListWidget;
 class QSortFilterProxyModel;
 
+namespace leakdesk::investigation {
+class ClusterConnection;
+}
+
 namespace leakdesk::ui {
 
 class MemoryChart;
+class MemoryChartFeed;
 class PodTableModel;
 class VerdictBanner;
 
@@ -23,7 +29,10 @@ class MemoryEvidenceView : public QWidget {
 public:
     explicit MemoryEvidenceView(QWidget* parent = nullptr);
     void setFindings(std::shared_ptr<const investigation::Findings> findings);
+    // Where the chart fetches the history of longer ranges from (the controller's connection).
+    void setConnectionSource(std::function<investigation::ClusterConnection*()> source);
 
+    MemoryChartFeed* chartFeed() const { return m_feed; }
     MemoryChart* chart() const { return m_chart; }
     QTableView* podTable() const { return m_table; }
     PodTableModel* podModel() const { return m_model; }
@@ -32,6 +41,7 @@ public:
 private:
     VerdictBanner* m_banner;
     MemoryChart* m_chart;
+    MemoryChartFeed* m_feed;
     PodTableModel* m_model;
     QSortFilterProxyModel* m_proxy;
     QTableView* m_table;
