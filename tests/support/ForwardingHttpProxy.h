@@ -38,6 +38,12 @@ public:
     QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort())); }
     // Every request waits this long before it is forwarded.
     void setDelayMs(int ms) { m_delayMs = ms; }
+    // From now on every request is answered with this instead of being forwarded (status 0: forward).
+    void answerWith(int status, QByteArray body)
+    {
+        m_failStatus = status;
+        m_failBody = std::move(body);
+    }
     // Request targets (path and query) in arrival order.
     const QList<QByteArray>& targets() const { return m_targets; }
     int countWithPath(const QByteArray& path) const
@@ -63,6 +69,11 @@ private:
         m_targets.push_back(target);
         m_maxInFlight = std::max(m_maxInFlight, ++m_inFlight);
         QPointer<QTcpSocket> socket(s);
+        if (m_failStatus != 0) {
+            --m_inFlight;
+            answer(s, m_failStatus, m_failBody);
+            return;
+        }
         QTimer::singleShot(m_delayMs, this, [this, socket, target] {
             QUrl url = m_upstream;
             url.setPath(QString());
@@ -73,13 +84,17 @@ private:
                 if (!socket)
                     return;
                 const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-                const QByteArray body = reply->readAll();
-                socket->write("HTTP/1.1 " + QByteArray::number(status ? status : 502) + " Forwarded\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
-                    + "\r\nConnection: close\r\n\r\n" + body);
-                socket->disconnectFromHost();
+                answer(socket, status ? status : 502, reply->readAll());
             });
         });
+    }
+
+    static void answer(QTcpSocket* socket, int status, const QByteArray& body)
+    {
+        socket->write("HTTP/1.1 " + QByteArray::number(status) + " Forwarded\r\n"
+            + "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
+            + "\r\nConnection: close\r\n\r\n" + body);
+        socket->disconnectFromHost();
     }
 
     QUrl m_upstream;
@@ -88,6 +103,8 @@ private:
     QMap<QTcpSocket*, QByteArray> m_buffers;
     QList<QByteArray> m_targets;
     int m_delayMs = 0;
+    int m_failStatus = 0;
+    QByteArray m_failBody;
     int m_inFlight = 0;
     int m_maxInFlight = 0;
 };

@@ -188,6 +188,30 @@ private Q_SLOTS:
         }
     }
 
+    // A history Prometheus refuses is named in the bar (which range, which query, why); the chart
+    // keeps what it has.
+    void aFailedLoadIsNamed()
+    {
+        Bench bench;
+        QVERIFY(bench.start("payments"));
+        QVERIFY(bench.settled());
+        bench.proxy->answerWith(422,
+            R"({"status":"error","errorType":"execution","error":"query processing would load too many samples into memory"})");
+        bench.press(QStringLiteral("rangePreset_7d"));
+        QVERIFY(bench.settled());
+        const QString status = bench.chart()->presetBar()->statusText();
+        QVERIFY2(status.startsWith(QStringLiteral("7d not loaded")), qPrintable(status));
+        QVERIFY2(status.contains(QStringLiteral("too many samples")), qPrintable(status));
+        QVERIFY2(status.contains(QStringLiteral("history from")), qPrintable(status));
+        QVERIFY(!bench.chart()->data()->pods.empty()); // the investigation's 6 hours stay
+        // The next range that loads clears it.
+        bench.proxy->answerWith(0, {});
+        bench.press(QStringLiteral("rangePreset_24h"));
+        QVERIFY(bench.settled());
+        QVERIFY2(
+            bench.chart()->presetBar()->statusText().isEmpty(), qPrintable(bench.chart()->presetBar()->statusText()));
+    }
+
     void rangesFetchedOnceAreNotFetchedAgain()
     {
         Bench bench;
