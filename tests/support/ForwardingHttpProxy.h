@@ -58,14 +58,10 @@ public:
 private:
     void onData(QTcpSocket* s)
     {
-        QByteArray& buffer = m_buffers[s];
-        buffer += s->readAll();
-        const qsizetype end = buffer.indexOf("\r\n\r\n");
-        if (end < 0)
+        // GET only: the request is complete with its blank line; the target is the request line's middle.
+        if (!(m_buffers[s] += s->readAll()).contains("\r\n\r\n"))
             return;
-        const QList<QByteArray> requestLine = buffer.left(buffer.indexOf("\r\n")).split(' ');
-        m_buffers.remove(s);
-        const QByteArray target = requestLine.value(1);
+        const QByteArray target = m_buffers.take(s).split(' ').value(1);
         m_targets.push_back(target);
         m_maxInFlight = std::max(m_maxInFlight, ++m_inFlight);
         QPointer<QTcpSocket> socket(s);

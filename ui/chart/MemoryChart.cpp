@@ -43,23 +43,6 @@ qint64 toMs(double key)
     return std::llround(key * 1000.0);
 }
 
-qint64 presetDurationMs(RangePreset preset)
-{
-    switch (preset) {
-    case RangePreset::LastHour:
-        return kHourMs;
-    case RangePreset::Last6Hours:
-        return 6 * kHourMs;
-    case RangePreset::Last24Hours:
-        return 24 * kHourMs;
-    case RangePreset::Last7Days:
-        return 7 * 24 * kHourMs;
-    case RangePreset::All:
-        break;
-    }
-    return 0;
-}
-
 } // namespace
 
 MemoryChart::MemoryChart(QWidget* parent)
@@ -307,7 +290,7 @@ TimeRange MemoryChart::presetSpan(RangePreset preset) const
 {
     const TimeRange all = dataSpan();
     const qint64 end = m_data && m_data->nowMs > 0 ? m_data->nowMs : all.endMs;
-    const qint64 duration = preset == RangePreset::All ? end - all.startMs : presetDurationMs(preset);
+    const qint64 duration = preset == RangePreset::All ? end - all.startMs : rangePresetDurationMs(preset);
     // A projection runs into the future: show up to a quarter of the span beyond "now" so it is visible.
     qint64 ahead = 0;
     if (m_data && m_data->projection && !m_data->projection->samples.empty())

@@ -26,6 +26,24 @@ QString rangePresetName(RangePreset preset)
     return QStringLiteral("All");
 }
 
+qint64 rangePresetDurationMs(RangePreset preset)
+{
+    constexpr qint64 hourMs = 3600 * 1000;
+    switch (preset) {
+    case RangePreset::LastHour:
+        return hourMs;
+    case RangePreset::Last6Hours:
+        return 6 * hourMs;
+    case RangePreset::Last24Hours:
+        return 24 * hourMs;
+    case RangePreset::Last7Days:
+        return 7 * 24 * hourMs;
+    case RangePreset::All:
+        break;
+    }
+    return 0;
+}
+
 RangePresetBar::RangePresetBar(QWidget* parent)
     : QWidget(parent)
     , m_buttons(new QButtonGroup(this))

@@ -43,5 +43,7 @@ private:
 
 // The preset's button text ("24h"), as the status line names it.
 QString rangePresetName(RangePreset preset);
+// How long the preset's span is; 0 for All (as long as the history).
+qint64 rangePresetDurationMs(RangePreset preset);
 
 } // namespace leakdesk::ui

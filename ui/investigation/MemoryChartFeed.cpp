@@ -16,23 +16,11 @@ using prometheus::QueryKind;
 
 namespace {
 
-constexpr qint64 kHourMs = 3600 * 1000;
-
+// All: as far back as the absolute picker reaches.
 qint64 presetMs(RangePreset preset)
 {
-    switch (preset) {
-    case RangePreset::LastHour:
-        return kHourMs;
-    case RangePreset::Last6Hours:
-        return 6 * kHourMs;
-    case RangePreset::Last24Hours:
-        return 24 * kHourMs;
-    case RangePreset::Last7Days:
-        return 7 * 24 * kHourMs;
-    case RangePreset::All:
-        break;
-    }
-    return kMaxAbsoluteRangeMs;
+    const qint64 ms = rangePresetDurationMs(preset);
+    return ms > 0 ? ms : kMaxAbsoluteRangeMs;
 }
 
 } // namespace
