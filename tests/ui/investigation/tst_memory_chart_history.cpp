@@ -232,11 +232,21 @@ private Q_SLOTS:
         bench.press(QStringLiteral("rangePreset_7d"));
         QVERIFY(bench.settled());
         QCOMPARE(bench.rangeQueries(), afterWeek);
+        // All: everything Prometheus keeps (the sandbox: 15 to 16 days, its former pods included).
+        bench.press(QStringLiteral("rangePreset_All"));
+        QVERIFY(bench.settled());
+        QVERIFY2(
+            bench.chart()->presetBar()->statusText().isEmpty(), qPrintable(bench.chart()->presetBar()->statusText()));
+        QVERIFY(podSpan(*bench.chart()).startMs <= bench.nowMs - 15 * kDay);
+        QVERIFY(bench.chart()->visibleRange().startMs <= bench.nowMs - 15 * kDay);
+        bench.press(QStringLiteral("rangePreset_7d"));
+        QVERIFY(bench.settled());
+        const int afterAll = bench.rangeQueries();
         // 24h needs a finer step than the week's: only the part the 6 hours do not cover is asked.
         bench.press(QStringLiteral("rangePreset_24h"));
         QVERIFY(bench.settled());
-        QVERIFY(bench.rangeQueries() > afterWeek);
-        for (qsizetype i = afterWeek; i < bench.proxy->targets().size(); ++i) {
+        QVERIFY(bench.rangeQueries() > afterAll);
+        for (qsizetype i = afterAll; i < bench.proxy->targets().size(); ++i) {
             const QUrlQuery q(QUrl(QString::fromUtf8(bench.proxy->targets()[i])).query());
             const qint64 end = std::llround(q.queryItemValue(QStringLiteral("end")).toDouble() * 1000);
             QVERIFY2(end <= bench.nowMs - 6 * kHour, bench.proxy->targets()[i].constData());
