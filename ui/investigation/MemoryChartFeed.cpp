@@ -121,7 +121,7 @@ void MemoryChartFeed::load(TimeRange want, std::optional<qint64> refreshNowMs)
 {
     if (want.endMs <= want.startMs)
         return;
-    m_loadingName = rangeName();
+    m_loadingName = refreshNowMs ? tr("the newest samples of %1").arg(rangeName()) : rangeName();
     m_refreshNowMs = refreshNowMs;
     m_history->load(want);
 }

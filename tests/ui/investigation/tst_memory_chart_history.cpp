@@ -306,8 +306,12 @@ private Q_SLOTS:
         const int before = bench.proxy->targets().size();
         bench.host.advanceClock(3 * kMinute);
         bench.nowMs += 3 * kMinute;
+        QStringList statusWhileLoading;
+        QObject::connect(bench.history(), &MemoryHistory::loadingStarted, bench.chart(),
+            [&] { statusWhileLoading << bench.chart()->presetBar()->statusText(); });
         bench.view->chartFeed()->refresh();
         QVERIFY(bench.settled());
+        QCOMPARE(statusWhileLoading, QStringList { QStringLiteral("loading the newest samples of 6h…") });
         QCOMPARE(bench.view->chartFeed()->nowMs(), bench.nowMs);
         QCOMPARE(bench.chart()->data()->nowMs, bench.nowMs);
         // 6h ends at the new now (payments' projection to its limit shows a little beyond it).
