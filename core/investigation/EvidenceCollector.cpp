@@ -1,6 +1,7 @@
 #include "core/investigation/EvidenceCollector.h"
 
 #include "core/investigation/ClusterConnection.h"
+#include "core/prometheus/RangeResolution.h"
 
 namespace leakdesk::investigation {
 
@@ -80,7 +81,9 @@ void EvidenceCollector::start(const InvestigationRequest& request)
     auto& promClient = m_connection.prometheus();
 
     const TimeRange window { request.nowMs - request.windowMs, request.nowMs };
-    ev->stepMs = prometheus::chooseStepMs(window, 1500, 15000);
+    // The chart's step for a range this long (MemoryHistory): its cache then holds this window
+    // as fetched, and `leakdesk-cli investigate --window` asks what the GUI's chart would.
+    ev->stepMs = prometheus::chooseResolutionMs(window.durationMs());
     const prometheus::PodSelector podSelector { request.ns, prometheus::podRegexForWorkload(request.service) };
 
     // No query failure ends the investigation (PromClient has already retried it): each one is

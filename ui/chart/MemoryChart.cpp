@@ -1,5 +1,6 @@
 #include "ui/chart/MemoryChart.h"
 
+#include "ui/chart/AbsoluteRangePicker.h"
 #include "ui/chart/ByteAxisTicker.h"
 #include "ui/chart/ChartAxes.h"
 #include "ui/chart/ChartBands.h"
@@ -42,23 +43,6 @@ qint64 toMs(double key)
     return std::llround(key * 1000.0);
 }
 
-qint64 presetDurationMs(RangePreset preset)
-{
-    switch (preset) {
-    case RangePreset::LastHour:
-        return kHourMs;
-    case RangePreset::Last6Hours:
-        return 6 * kHourMs;
-    case RangePreset::Last24Hours:
-        return 24 * kHourMs;
-    case RangePreset::Last7Days:
-        return 7 * 24 * kHourMs;
-    case RangePreset::All:
-        break;
-    }
-    return 0;
-}
-
 } // namespace
 
 MemoryChart::MemoryChart(QWidget* parent)
@@ -70,6 +54,8 @@ MemoryChart::MemoryChart(QWidget* parent)
     m_presetBar = new RangePresetBar(this);
     connect(m_presetBar, &RangePresetBar::presetChosen, this, &MemoryChart::setRangePreset);
     connect(m_presetBar, &RangePresetBar::fitToDataToggled, this, &MemoryChart::setFitToData);
+    connect(m_presetBar, &RangePresetBar::absoluteRangeRequested, this, &MemoryChart::openRangePicker);
+    connect(m_presetBar, &RangePresetBar::autoRefreshChosen, this, &MemoryChart::autoRefreshChanged);
     layout->addWidget(m_presetBar);
     m_plot = new QCustomPlot(this);
     layout->addWidget(m_plot, 1);
@@ -304,7 +290,7 @@ TimeRange MemoryChart::presetSpan(RangePreset preset) const
 {
     const TimeRange all = dataSpan();
     const qint64 end = m_data && m_data->nowMs > 0 ? m_data->nowMs : all.endMs;
-    const qint64 duration = preset == RangePreset::All ? end - all.startMs : presetDurationMs(preset);
+    const qint64 duration = preset == RangePreset::All ? end - all.startMs : rangePresetDurationMs(preset);
     // A projection runs into the future: show up to a quarter of the span beyond "now" so it is visible.
     qint64 ahead = 0;
     if (m_data && m_data->projection && !m_data->projection->samples.empty())
@@ -329,8 +315,26 @@ TimeRange MemoryChart::visibleRange() const
     return { toMs(r.lower), toMs(r.upper) };
 }
 
+void MemoryChart::setHistoryStatus(const QString& text, bool error)
+{
+    m_presetBar->setStatus(text, error);
+}
+
+void MemoryChart::openRangePicker()
+{
+    if (!m_picker) {
+        m_picker = new AbsoluteRangePicker(this);
+        connect(m_picker, &AbsoluteRangePicker::rangeChosen, this, [this](qint64 fromMs, qint64 toMs) {
+            setVisibleRange({ fromMs, toMs });
+        });
+    }
+    const qint64 now = m_data && m_data->nowMs > 0 ? m_data->nowMs : QDateTime::currentMSecsSinceEpoch();
+    m_picker->present(visibleRange(), now);
+}
+
 void MemoryChart::applyRange(TimeRange range, std::optional<RangePreset> preset)
 {
+    m_appliedSpanMs = std::max<qint64>(range.durationMs(), kMinSpanMs);
     {
         QScopedValueRollback<bool> applying(m_applyingRange, true);
         m_preset = preset;
@@ -348,9 +352,11 @@ void MemoryChart::onRangeChanged(const QCPRange& newRange)
     if (m_inRangeChange)
         return;
     QScopedValueRollback<bool> guard(m_inRangeChange, true);
-    // Keep the span sensible: at least a minute, at most a little more than the whole history.
+    // Keep the span sensible: at least a minute; zooming out by hand at most a little more than the
+    // history or the span last chosen. A preset or an explicit span is shown whole: clamping 24h to
+    // 1.5 times a 6-hour history once showed an empty nine-hour slice (issue 15).
     const double minSpan = toKey(kMinSpanMs);
-    const double maxSpan = std::max(toKey(dataSpan().durationMs()) * 1.5, toKey(kHourMs));
+    const double maxSpan = std::max({ toKey(dataSpan().durationMs()) * 1.5, toKey(kHourMs), toKey(m_appliedSpanMs) });
     QCPRange range = newRange;
     if (range.size() < minSpan || range.size() > maxSpan) {
         const double half = std::clamp(range.size(), minSpan, maxSpan) / 2.0;

@@ -33,6 +33,7 @@ class QPoint;
 
 namespace leakdesk::ui {
 
+class AbsoluteRangePicker;
 class ChartBands;
 class ChartCrosshair;
 class ChartMarkers;
@@ -60,7 +61,9 @@ public:
     bool fitsData() const { return m_fitToData; }
     // The preset in effect, or empty once the user zoomed or panned away from it.
     std::optional<RangePreset> rangePreset() const { return m_preset; }
-    // Shows an explicit span (clamped to a minimum of one minute); clears the preset.
+    // Shows an explicit span (clamped to a minimum of one minute); clears the preset. Presets and
+    // explicit spans are shown whole, however little data they hold (whoever feeds the chart
+    // fetches what they lack); zooming out by hand stops at 1.5 times the data or the span shown.
     void setVisibleRange(leakdesk::TimeRange range);
     leakdesk::TimeRange visibleRange() const;
 
@@ -68,6 +71,13 @@ public:
     // legend entry. Unknown names are ignored.
     void setSeriesVisible(const QString& name, bool visible);
     bool isSeriesVisible(const QString& name) const;
+
+    // What the history behind the chart is doing ("loading 7d…") or why it failed (error: red).
+    void setHistoryStatus(const QString& text, bool error = false);
+    // The absolute range picker ("Range…"), opened on the visible span; its Apply shows the range.
+    void openRangePicker();
+    AbsoluteRangePicker* rangePicker() const { return m_picker; } // null until first opened
+    RangePresetBar* presetBar() const { return m_presetBar; }
 
     // Inspection, for tests and the benchmark.
     int podGraphCount() const { return static_cast<int>(m_podGraphs.size()); }
@@ -91,6 +101,8 @@ public:
 signals:
     // After every change of the visible span (preset, zoom, pan, new data).
     void visibleRangeChanged(qint64 startMs, qint64 endMs);
+    // The user chose an auto-refresh interval in the bar (0: off).
+    void autoRefreshChanged(int intervalMs);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -132,6 +144,8 @@ private:
     std::unique_ptr<ChartMarkers> m_markers;
     std::unique_ptr<ChartBands> m_bands;
     RangePresetBar* m_presetBar = nullptr;
+    AbsoluteRangePicker* m_picker = nullptr;
+    qint64 m_appliedSpanMs = 0; // of the last preset or explicit span: hand zooming may go this far out
     std::shared_ptr<const MemoryChartData> m_data;
     std::vector<DrawnLine> m_lines;
     std::vector<QCPGraph*> m_podGraphs;

@@ -10,15 +10,30 @@ namespace leakdesk::ui {
 
 using prometheus::QueryKind;
 
+void setPrometheusLines(MemoryChartData& data, const std::vector<Series>& workingSet,
+    const std::vector<Series>& baseline, const std::vector<Series>& requestRate)
+{
+    data.pods.clear();
+    for (const auto& s : workingSet)
+        data.pods.push_back({ QString::fromStdString(s.label("pod")), s.samples });
+    std::sort(
+        data.pods.begin(), data.pods.end(), [](const ChartSeries& a, const ChartSeries& b) { return a.name < b.name; });
+    data.baseline.reset();
+    if (!baseline.empty() && !baseline.front().samples.empty())
+        data.baseline = ChartLine { QStringLiteral("7 days ago (avg per pod)"), baseline.front().samples };
+    data.requestRate.reset();
+    if (!requestRate.empty() && !requestRate.front().samples.empty())
+        data.requestRate = ChartSeries { QStringLiteral("requests/s"), requestRate.front().samples };
+}
+
 std::shared_ptr<const MemoryChartData> buildMemoryChartData(const investigation::Findings& f)
 {
     auto data = std::make_shared<MemoryChartData>();
     const auto& ev = *f.evidence;
     data->nowMs = f.request.nowMs;
 
-    for (const auto& s : ev.seriesOf(QueryKind::MemoryWorkingSet))
-        data->pods.push_back({ QString::fromStdString(s.label("pod")), s.samples });
-    std::sort(data->pods.begin(), data->pods.end(), [](const ChartSeries& a, const ChartSeries& b) { return a.name < b.name; });
+    setPrometheusLines(*data, ev.seriesOf(QueryKind::MemoryWorkingSet), ev.seriesOf(QueryKind::MemoryPerPodAvgBaseline),
+        ev.seriesOf(QueryKind::RequestRate));
 
     for (const auto& [pod, limit] : f.limitBytesByPod)
         if (limit)
@@ -75,10 +90,6 @@ std::shared_ptr<const MemoryChartData> buildMemoryChartData(const investigation:
         }
     }
 
-    if (const auto& b = ev.seriesOf(QueryKind::MemoryPerPodAvgBaseline); !b.empty() && !b.front().samples.empty())
-        data->baseline = ChartLine { QStringLiteral("7 days ago (avg per pod)"), b.front().samples };
-    if (const auto& r = ev.seriesOf(QueryKind::RequestRate); !r.empty() && !r.front().samples.empty())
-        data->requestRate = ChartSeries { QStringLiteral("requests/s"), r.front().samples };
     return data;
 }
 

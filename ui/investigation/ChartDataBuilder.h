@@ -12,4 +12,9 @@ namespace leakdesk::ui {
 
 std::shared_ptr<const MemoryChartData> buildMemoryChartData(const investigation::Findings& findings);
 
+// The lines that come straight from Prometheus (pods' working set, the week-ago baseline, the
+// request rate), replaced in `data`: the investigation's window, or a longer history (MemoryChartFeed).
+void setPrometheusLines(MemoryChartData& data, const std::vector<Series>& workingSet,
+    const std::vector<Series>& baseline, const std::vector<Series>& requestRate);
+
 } // namespace leakdesk::ui

@@ -2,7 +2,7 @@
 
 #include "core/common/Quantity.h"
 #include "ui/chart/MemoryChart.h"
-#include "ui/investigation/ChartDataBuilder.h"
+#include "ui/investigation/MemoryChartFeed.h"
 #include "ui/investigation/PodTableModel.h"
 #include "ui/investigation/VerdictBanner.h"
 
@@ -24,6 +24,7 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     : QWidget(parent)
     , m_banner(new VerdictBanner(this))
     , m_chart(new MemoryChart(this))
+    , m_feed(new MemoryChartFeed(m_chart, this))
     , m_noHistory(new QLabel(this))
     , m_chartStack(new QStackedWidget(this))
     , m_split(new QSplitter(Qt::Vertical, this))
@@ -83,6 +84,11 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     layout->addWidget(split, 1);
 }
 
+void MemoryEvidenceView::setConnectionSource(std::function<investigation::ClusterConnection*()> source)
+{
+    m_feed->setConnectionSource(std::move(source));
+}
+
 void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findings> f)
 {
     m_model->setFindings(f);
@@ -92,7 +98,7 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
         m_banner->show(VerdictBanner::Tone::Neutral, tr("No data yet"));
         return;
     }
-    m_chart->setData(buildMemoryChartData(*f));
+    m_feed->setFindings(f);
     // An empty plot with a 0-5 B axis reads as "no memory used": say what is missing instead.
     const bool anyHistory = std::any_of(
         f->verdict.pods.begin(), f->verdict.pods.end(), [](const analysis::PodAnalysis& pa) { return pa.points > 0; });

@@ -6,6 +6,7 @@
 
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 
 class QTableView;
@@ -15,9 +16,14 @@ class QSplitter;
 class QStackedWidget;
 class QSortFilterProxyModel;
 
+namespace leakdesk::investigation {
+class ClusterConnection;
+}
+
 namespace leakdesk::ui {
 
 class MemoryChart;
+class MemoryChartFeed;
 class PodTableModel;
 class VerdictBanner;
 
@@ -26,7 +32,10 @@ class MemoryEvidenceView : public QWidget {
 public:
     explicit MemoryEvidenceView(QWidget* parent = nullptr);
     void setFindings(std::shared_ptr<const investigation::Findings> findings);
+    // Where the chart fetches the history of longer ranges from (the controller's connection).
+    void setConnectionSource(std::function<investigation::ClusterConnection*()> source);
 
+    MemoryChartFeed* chartFeed() const { return m_feed; }
     MemoryChart* chart() const { return m_chart; }
     QTableView* podTable() const { return m_table; }
     PodTableModel* podModel() const { return m_model; }
@@ -38,6 +47,7 @@ public:
 private:
     VerdictBanner* m_banner;
     MemoryChart* m_chart;
+    MemoryChartFeed* m_feed;
     QLabel* m_noHistory;
     QStackedWidget* m_chartStack;
     QSplitter* m_split;

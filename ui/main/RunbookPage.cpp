@@ -149,6 +149,7 @@ RunbookPage::RunbookPage(PageContext context, QWidget* parent)
             });
         });
     connect(m_oomView, &OomEvidenceView::killActivated, this, &RunbookPage::showMomentOnChart);
+    m_memoryView->setConnectionSource([controller = m_ctx.controller] { return controller->connection(); });
     connect(m_ctx.controller, &InvestigationController::investigationFailed, this,
         [this](const QString& message, const QString& hint) {
             m_memoryView->banner()->show(VerdictBanner::Tone::Warning, message, hint);

@@ -201,10 +201,25 @@ void SandboxModel::buildPods(std::int64_t horizonEndMs)
             m_pods.push_back(makePod(s, r, 0, created, podCounter));
         }
     }
+    // The week before: the same services' previous pods, replaced by this history's first ones.
+    // Not for the crowd of batch workers (tests of list paging count its pods).
+    const std::size_t withFormer = m_services.size() - (m_crowdReplicas > 0 ? 1 : 0);
+    for (std::size_t s = 0; s < withFormer; ++s) {
+        const std::string hash = templateHash("former/" + m_services[s].name);
+        for (int r = 0; r < m_services[s].replicas; ++r) {
+            const std::int64_t created
+                = m_originMs - kFormerPodsMs + static_cast<std::int64_t>(s) * 3 * kSecondMs + r * 7 * kSecondMs;
+            PodSpec pod = makePod(s, r, 0, created, podCounter + m_formerPods, hash);
+            terminate(pod, m_originMs + static_cast<std::int64_t>(s) * 3 * kSecondMs + r * 7 * kSecondMs);
+            pod.former = true;
+            m_pods.push_back(std::move(pod));
+            ++m_formerPods;
+        }
+    }
 }
 
-PodSpec SandboxModel::makePod(
-    std::size_t service, int replica, std::size_t revision, std::int64_t createdMs, std::size_t slot)
+PodSpec SandboxModel::makePod(std::size_t service, int replica, std::size_t revision, std::int64_t createdMs,
+    std::size_t slot, const std::string& formerHash)
 {
     const ServiceSpec& svc = m_services[service];
     const TemplateRevision& rev = m_revisions[service][revision];
@@ -213,9 +228,11 @@ PodSpec SandboxModel::makePod(
     pod.replica = replica;
     pod.revision = revision;
     // Revision 1 keeps the key it always had, so the cluster of a seed never changes.
-    const std::uint64_t nameKey = revision == 0 ? stableHash(svc.name) : stableHash(svc.name + "/" + rev.podTemplateHash);
+    const std::string& hash = formerHash.empty() ? rev.podTemplateHash : formerHash;
+    const std::uint64_t nameKey
+        = revision == 0 && formerHash.empty() ? stableHash(svc.name) : stableHash(svc.name + "/" + hash);
     const std::uint64_t podKey = mixHash(nameKey, static_cast<std::uint64_t>(replica));
-    pod.name = svc.name + "-" + rev.podTemplateHash + "-" + randomToken(podKey, 5, kNameAlphabet);
+    pod.name = svc.name + "-" + hash + "-" + randomToken(podKey, 5, kNameAlphabet);
     pod.uid = uidFor("Pod", pod.name);
     pod.node = slot % m_nodes.size();
     // Revision 1's first pods keep the addresses they always had; later slots (replacements of
@@ -328,7 +345,7 @@ std::size_t SandboxModel::rollOut(std::size_t service, TemplateRevision revision
     const int replicas = m_services[service].replicas;
     std::int64_t created = atMs;
     for (int r = 0; r < replicas; ++r) {
-        PodSpec pod = makePod(service, r, revIndex, created, m_pods.size() + 100 * revIndex);
+        PodSpec pod = makePod(service, r, revIndex, created, nextSlot() + 100 * revIndex);
         // Ready 20 s after its container starts; then the controller deletes one old pod.
         const std::int64_t ready = created + 4 * kSecondMs + 20 * kSecondMs;
         if (static_cast<std::size_t>(r) < old.size()) {
@@ -375,7 +392,7 @@ std::size_t SandboxModel::addReplacement(std::size_t service, std::size_t revisi
         if (p.service == service && p.revision == revision)
             replica = std::max(replica, p.replica + 1);
     // The ReplicaSet controller notices within a second and creates the replacement.
-    PodSpec replacement = makePod(service, replica, revision, atMs + kSecondMs, m_pods.size() + 57);
+    PodSpec replacement = makePod(service, replica, revision, atMs + kSecondMs, nextSlot() + 57);
     m_pods.push_back(std::move(replacement));
     return m_pods.size() - 1;
 }

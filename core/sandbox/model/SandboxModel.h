@@ -109,6 +109,10 @@ struct PodSpec {
     // (taken out of its Service before a heap dump): the ReplicaSet had let go of it, and it took
     // no traffic. `to` unset: still out.
     std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>> released;
+    // A pod of the ReplicaSet the history's first one replaced (a rollout a week before the
+    // history's pods were created): deleted before any instant the API serves, so only Prometheus
+    // remembers it. It gives the 7-day view its week-ago baseline.
+    bool former = false;
 };
 
 // An OOM kill seen on a node: the container was killed at `atMs`.
@@ -123,6 +127,9 @@ public:
     static constexpr std::int64_t kScrapeIntervalMs = 30 * kSecondMs;
     static constexpr std::int64_t kHistoryMs = 7 * kDayMs;
     static constexpr std::int64_t kRestartDelayMs = 10 * kSecondMs; // kubelet's first back-off step
+    // How long before originMs() the former pods (PodSpec::former) were created: Prometheus then
+    // holds 15 to 16 days, enough for the 7-day view and its `offset 7d` baseline.
+    static constexpr std::int64_t kFormerPodsMs = 7 * kDayMs;
 
     // `anchorNowMs` fixes when the pods were created (8 to 9 days before it, day-aligned, so two
     // processes started the same day with the same seed describe exactly the same cluster).
@@ -196,7 +203,10 @@ private:
     void buildServices();
     void buildNodes();
     void buildPods(std::int64_t horizonEndMs);
-    PodSpec makePod(std::size_t service, int replica, std::size_t revision, std::int64_t createdMs, std::size_t slot);
+    // `formerHash` empty: the revision's own (a former pod names the ReplicaSet before it).
+    PodSpec makePod(std::size_t service, int replica, std::size_t revision, std::int64_t createdMs, std::size_t slot,
+        const std::string& formerHash = {});
+    std::size_t nextSlot() const { return m_pods.size() - m_formerPods; }
     void buildRuns(PodSpec& pod) const;
     std::string randomToken(std::uint64_t key, std::size_t length, std::string_view alphabet) const;
     double runMemory(const PodSpec& pod, const ContainerRun& run, std::int64_t tMs) const;
@@ -205,6 +215,7 @@ private:
 
     std::uint64_t m_seed;
     int m_crowdReplicas = 0;
+    std::size_t m_formerPods = 0; // appended after the first pods, so those keep their indices
     std::string m_namespace = "production";
     std::int64_t m_originMs = 0;
     std::int64_t m_horizonEndMs = 0;

@@ -14,11 +14,13 @@ using namespace leakdesk::test;
 class TestCliInvestigate : public QObject {
     Q_OBJECT
 private:
-    QJsonObject investigate(const QString& service)
+    QJsonObject investigate(const QString& service, const QStringList& more = {})
     {
         const auto r = runProgram(cliPath(),
-            { QStringLiteral("investigate"), QStringLiteral("--sandbox"), QStringLiteral("--namespace"), QStringLiteral("production"),
-                QStringLiteral("--service"), service, QStringLiteral("--format"), QStringLiteral("json") },
+            QStringList { QStringLiteral("investigate"), QStringLiteral("--sandbox"), QStringLiteral("--namespace"),
+                QStringLiteral("production"), QStringLiteral("--service"), service, QStringLiteral("--format"),
+                QStringLiteral("json") }
+                + more,
             90000);
         if (r.exitCode != 0)
             qWarning("stderr: %s", r.err.constData());
@@ -35,6 +37,32 @@ private Q_SLOTS:
         const auto r = runProgram(cliPath(), { QStringLiteral("--version") });
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.startsWith("leakdesk-cli "));
+    }
+
+    // --window fetches at the step the GUI's chart uses for a range that long (the same ladder:
+    // about 1,500 points per series), and the week it asks for is there on the sandbox.
+    void windowFetchesAtTheChartsStep_data()
+    {
+        QTest::addColumn<QString>("hours");
+        QTest::addColumn<int>("stepSeconds");
+        QTest::newRow("6h") << QStringLiteral("6") << 15;
+        QTest::newRow("24h") << QStringLiteral("24") << 60;
+        QTest::newRow("7d") << QStringLiteral("168") << 600;
+    }
+    void windowFetchesAtTheChartsStep()
+    {
+        QFETCH(QString, hours);
+        QFETCH(int, stepSeconds);
+        const QJsonObject o = investigate(QStringLiteral("payments"), { QStringLiteral("--window"), hours });
+        QCOMPARE(o[QStringLiteral("verdict")].toObject()[QStringLiteral("pattern")].toString(),
+            QStringLiteral("steady-growth"));
+        const QJsonArray queries = o[QStringLiteral("queries")].toArray();
+        QVERIFY(!queries.isEmpty());
+        for (const auto& q : queries) {
+            QCOMPARE(q.toObject()[QStringLiteral("step_seconds")].toInt(), stepSeconds);
+            QVERIFY2(q.toObject()[QStringLiteral("error")].toString().isEmpty(),
+                qPrintable(q.toObject()[QStringLiteral("error")].toString()));
+        }
     }
 
     void checkoutLeaks()

@@ -254,11 +254,22 @@ void TestMemoryChart::rangePresetsSetTheTimeAxis_data()
     QTest::addColumn<int>("preset");
     QTest::addColumn<QString>("button");
     QTest::addColumn<qint64>("duration");
-    QTest::newRow("1h") << int(RangePreset::LastHour) << QStringLiteral("rangePreset_1h") << kHour;
-    QTest::newRow("6h") << int(RangePreset::Last6Hours) << QStringLiteral("rangePreset_6h") << 6 * kHour;
-    QTest::newRow("24h") << int(RangePreset::Last24Hours) << QStringLiteral("rangePreset_24h") << 24 * kHour;
-    QTest::newRow("7d") << int(RangePreset::Last7Days) << QStringLiteral("rangePreset_7d") << 7 * 24 * kHour;
-    QTest::newRow("All") << int(RangePreset::All) << QStringLiteral("rangePreset_All") << 8 * 24 * kHour;
+    QTest::addColumn<qint64>("history");
+    QTest::newRow("1h") << int(RangePreset::LastHour) << QStringLiteral("rangePreset_1h") << kHour << 8 * 24 * kHour;
+    QTest::newRow("6h") << int(RangePreset::Last6Hours) << QStringLiteral("rangePreset_6h") << 6 * kHour
+                        << 8 * 24 * kHour;
+    QTest::newRow("24h") << int(RangePreset::Last24Hours) << QStringLiteral("rangePreset_24h") << 24 * kHour
+                         << 8 * 24 * kHour;
+    QTest::newRow("7d") << int(RangePreset::Last7Days) << QStringLiteral("rangePreset_7d") << 7 * 24 * kHour
+                        << 8 * 24 * kHour;
+    QTest::newRow("All") << int(RangePreset::All) << QStringLiteral("rangePreset_All") << 8 * 24 * kHour
+                         << 8 * 24 * kHour;
+    // Before a longer history arrives the chart holds the investigation's 6 hours: the preset is still
+    // shown whole (clamping it to 1.5 times the data once showed an empty nine-hour slice, issue 15).
+    QTest::newRow("24h over 6h of data") << int(RangePreset::Last24Hours) << QStringLiteral("rangePreset_24h")
+                                         << 24 * kHour << 6 * kHour;
+    QTest::newRow("7d over 6h of data") << int(RangePreset::Last7Days) << QStringLiteral("rangePreset_7d")
+                                        << 7 * 24 * kHour << 6 * kHour;
 }
 
 void TestMemoryChart::rangePresetsSetTheTimeAxis()
@@ -266,9 +277,10 @@ void TestMemoryChart::rangePresetsSetTheTimeAxis()
     QFETCH(int, preset);
     QFETCH(QString, button);
     QFETCH(qint64, duration);
+    QFETCH(qint64, history);
     MemoryChart chart;
     chart.resize(1200, 700);
-    auto data = leakdesk::test::sawtoothChartData(spec(2, 8 * 24 * kHour));
+    auto data = leakdesk::test::sawtoothChartData(spec(2, history));
     data->projection.reset(); // presets end exactly at "now" without a projection
     chart.setData(data);
 
