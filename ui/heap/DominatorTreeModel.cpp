@@ -87,10 +87,17 @@ void DominatorTreeModel::fetchMore(const QModelIndex& parent)
 {
     if (!canFetchMore(parent))
         return;
+    fetchUpTo(parent, m_nodes[std::size_t(nodeOf(parent))].children.size() + kBatchSize);
+}
+
+void DominatorTreeModel::fetchUpTo(const QModelIndex& parent, std::size_t rows)
+{
     const int n = nodeOf(parent);
     const auto dominated = m_analysis->dominators->children(m_nodes[std::size_t(n)].object);
     const std::size_t first = m_nodes[std::size_t(n)].children.size();
-    const std::size_t last = std::min(dominated.size(), first + kBatchSize) - 1;
+    if (m_fetching || first >= std::min(rows, dominated.size()))
+        return;
+    const std::size_t last = std::min(dominated.size(), rows) - 1;
     m_fetching = true;
     beginInsertRows(parent, int(first), int(last));
     for (std::size_t i = first; i <= last; ++i) {
@@ -99,6 +106,34 @@ void DominatorTreeModel::fetchMore(const QModelIndex& parent)
     }
     endInsertRows();
     m_fetching = false;
+}
+
+QModelIndex DominatorTreeModel::indexOfObject(std::uint32_t object)
+{
+    if (m_nodes.empty() || object >= m_analysis->snapshot->objectCount()
+        || !m_analysis->dominators->isReachable(object))
+        return {};
+    const heap::DominatorTree& d = *m_analysis->dominators;
+    // The dominator chain from the top level down to the object.
+    std::vector<std::uint32_t> chain;
+    for (std::uint32_t o = object; o != heap::DominatorTree::kVirtualRoot && o != heap::kNoIndex;
+         o = d.immediateDominator(o))
+        chain.push_back(o);
+    QModelIndex parent;
+    std::uint32_t parentObject = heap::DominatorTree::kVirtualRoot;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        const auto dominated = d.children(parentObject);
+        const auto at = std::find(dominated.begin(), dominated.end(), *it);
+        if (at == dominated.end())
+            return {};
+        const auto row = std::size_t(at - dominated.begin());
+        fetchUpTo(parent, row + 1);
+        if (int(row) >= rowCount(parent))
+            return {};
+        parent = index(int(row), 0, parent);
+        parentObject = *it;
+    }
+    return parent;
 }
 
 QVariant DominatorTreeModel::data(const QModelIndex& index, int role) const

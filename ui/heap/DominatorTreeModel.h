@@ -47,6 +47,11 @@ public:
     // How many dominated objects `parent` has in total (rowCount() is how many are fetched so far).
     int dominatedCount(const QModelIndex& parent = {}) const;
 
+    // The row of `object` (column 0), fetching the rows of its dominators down to it as needed:
+    // where a path from a GC root or a reference of the inspector leads in the tree. Invalid when
+    // the object is unreachable (not in the tree) or there is no analysis.
+    QModelIndex indexOfObject(std::uint32_t object);
+
 private:
     struct Node {
         std::uint32_t object = 0; // heap::DominatorTree::kVirtualRoot for node 0
@@ -56,6 +61,7 @@ private:
     };
     int nodeOf(const QModelIndex& index) const { return index.isValid() ? int(index.internalId()) : 0; }
     std::size_t totalChildren(int node) const;
+    void fetchUpTo(const QModelIndex& parent, std::size_t rows); // at least `rows` children fetched
 
     std::shared_ptr<const HeapAnalysis> m_analysis;
     std::vector<Node> m_nodes; // node 0 is the virtual root
