@@ -35,20 +35,6 @@ const char* primitiveName(std::uint8_t type)
     return "?";
 }
 
-std::uint64_t readValue(const std::uint8_t* p, unsigned size)
-{
-    switch (size) {
-    case 1:
-        return *p;
-    case 2:
-        return readU2(p);
-    case 4:
-        return readU4(p);
-    default:
-        return readU8(p);
-    }
-}
-
 std::string primitiveText(std::uint8_t type, std::uint64_t bits)
 {
     char text[64];
@@ -165,7 +151,7 @@ private:
                 const unsigned vs = valueSize(field.type, m_id);
                 if (vs == 0 || offset + vs > size)
                     return; // a record shorter than its class says: show what is there
-                value(std::string(field.name), field.type, readValue(data + offset, vs));
+                value(std::string(field.name), field.type, readValueOfSize(data + offset, vs));
                 offset += vs;
             }
         }
@@ -197,7 +183,7 @@ private:
             std::string text;
             const std::uint32_t shown = std::min<std::uint32_t>(length, 200);
             for (std::uint32_t i = 0; i < shown; ++i) {
-                const std::uint64_t v = readValue(elements + std::size_t(i) * vs, vs);
+                const std::uint64_t v = readValueOfSize(elements + std::size_t(i) * vs, vs);
                 text += v >= 32 && v < 127 ? char(v) : '.';
             }
             if (!full())
@@ -206,7 +192,7 @@ private:
             return;
         }
         for (std::uint32_t i = 0; i < length; ++i)
-            value("[" + std::to_string(i) + "]", type, readValue(elements + std::size_t(i) * vs, vs));
+            value("[" + std::to_string(i) + "]", type, readValueOfSize(elements + std::size_t(i) * vs, vs));
     }
 
     void statics(std::uint32_t object)

@@ -34,8 +34,8 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    std::shared_ptr<const HeapAnalysis> m_analysis;
     heap::ObjectInspection m_inspection;
+    std::shared_ptr<const HeapAnalysis> m_analysis; // keeps the snapshot of the targets alive
 };
 
 } // namespace leakdesk::ui

@@ -88,6 +88,13 @@ QString captureDump(kube::KubeClient& client, const std::string& pod, const QStr
     return path;
 }
 
+bool startPinned(test::SandboxCluster& cluster, std::int64_t atMs)
+{
+    sandbox::SandboxOptions options;
+    options.seed = kSeed;
+    return cluster.start(test::SandboxCluster::pinnedAt(options, atMs)).ok();
+}
+
 // The Heap view's comparison of two dumps, once it has retained sizes.
 std::shared_ptr<const heap::HeapDiff> diffInView(ui::HeapView& view, const QString& earlier, const QString& later)
 {
@@ -137,9 +144,7 @@ private Q_SLOTS:
     void laterCaptureShowsTheLeakGrowing()
     {
         test::SandboxCluster c;
-        sandbox::SandboxOptions options;
-        options.seed = kSeed;
-        QVERIFY(c.start(test::SandboxCluster::pinnedAt(options, m_moment.earlyMs)).ok());
+        QVERIFY(startPinned(c, m_moment.earlyMs));
         QTemporaryDir dir;
         const QString early = captureDump(*c.client, m_moment.pod, dir.filePath(QStringLiteral("early")));
         QVERIFY(!early.isEmpty());
@@ -233,9 +238,7 @@ private Q_SLOTS:
     void twoCapturesAtOneMomentAreOneHeap()
     {
         test::SandboxCluster c;
-        sandbox::SandboxOptions options;
-        options.seed = kSeed;
-        QVERIFY(c.start(test::SandboxCluster::pinnedAt(options, m_moment.lateMs)).ok());
+        QVERIFY(startPinned(c, m_moment.lateMs));
         QTemporaryDir dir;
         const QString first = captureDump(*c.client, m_moment.pod, dir.filePath(QStringLiteral("a")));
         const QString second = captureDump(*c.client, m_moment.pod, dir.filePath(QStringLiteral("b")));
