@@ -276,6 +276,7 @@ void HeapView::inspect(const QModelIndex& treeIndex)
     m_inspectorTitle->setText(title);
     m_inspectorView->resizeColumnToContents(ObjectInspectorModel::Field);
     m_inspectorView->resizeColumnToContents(ObjectInspectorModel::Type);
+    m_inspectorView->resizeColumnToContents(ObjectInspectorModel::Retained);
 }
 
 bool HeapView::revealInDominatorTree(std::uint32_t object)

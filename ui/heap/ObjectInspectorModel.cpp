@@ -71,7 +71,11 @@ QVariant ObjectInspectorModel::data(const QModelIndex& index, int role) const
 
 QVariant ObjectInspectorModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::ToolTipRole && section == Retained)
+        return tr("What the referenced object keeps alive");
+    if (role != Qt::DisplayRole)
         return {};
     switch (section) {
     case Field:
@@ -81,7 +85,7 @@ QVariant ObjectInspectorModel::headerData(int section, Qt::Orientation orientati
     case Value:
         return tr("Value");
     case Retained:
-        return tr("Retained by the target");
+        return tr("Retained");
     }
     return {};
 }

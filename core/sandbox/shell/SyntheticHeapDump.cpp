@@ -23,7 +23,10 @@ constexpr std::size_t kSegmentLimit = 8 * 1024 * 1024;
 constexpr std::uint32_t kPayloadBytes = 1024; // of a session (LeakyService --payload-bytes)
 constexpr std::size_t kListeners = 2000;
 constexpr std::size_t kConnections = 8;
-constexpr std::size_t kProducts = 1500; // the catalogue keeps a dump at 3-4 MB however young the pod
+// Products the request threads are working on keep a dump at 3-4 MB however young the pod; each is
+// held by a stack frame, so no one object accumulates them (they are no leak suspect).
+constexpr std::size_t kProducts = 1500;
+constexpr std::uint32_t kRequestThreads = 8;
 constexpr std::uint32_t kProductTextBytes = 2048;
 // Each session costs its payload plus about 250 bytes of records (node, key, user, counters).
 constexpr std::int64_t kSessionRecordBytes = kPayloadBytes + 250;
@@ -175,28 +178,27 @@ QByteArray syntheticHeapDump(const HeapDumpShape& shape, const std::function<voi
     const std::uint64_t createdAt = f("createdAt"), user = f("user"), payload = f("payload"), counters = f("counters");
     const std::uint64_t requestId = f("requestId"), context = f("context"), listeners = f("listeners");
     const std::uint64_t buffer = f("buffer"), id = f("id"), name = f("name"), descriptionField = f("description");
-    const std::uint64_t entriesName = f("ENTRIES"), instanceName = f("INSTANCE"), openName = f("OPEN"),
-                        productsName = f("PRODUCTS");
+    const std::uint64_t entriesName = f("ENTRIES"), instanceName = f("INSTANCE"), openName = f("OPEN");
 
-    const std::uint64_t entriesMap = h.newId(), eventBus = h.newId(), openList = h.newId(), catalogue = h.newId();
+    const std::uint64_t entriesMap = h.newId(), eventBus = h.newId(), openList = h.newId();
     h.reserveClasses(20); // references into it are held while classes are added
-    const std::uint64_t object = h.addClass("java.lang.Object", 0, 16).id;
+    const std::uint64_t object = h.addClass("java/lang/Object", 0, 16).id;
     h.addClass("[B", object, 16);
     h.addClass("[C", object, 16);
     h.addClass("[I", object, 16);
-    const std::uint64_t objectArray = h.addClass("[Ljava.lang.Object;", object, 16).id;
+    const std::uint64_t objectArray = h.addClass("[Ljava/lang/Object;", object, 16).id;
     const std::uint64_t string
-        = h.addClass("java.lang.String", object, 24, { { value, kObject }, { coder, kByte }, { hash, kInt } }).id;
+        = h.addClass("java/lang/String", object, 24, { { value, kObject }, { coder, kByte }, { hash, kInt } }).id;
     const std::uint64_t hashMap
-        = h.addClass("java.util.HashMap", object, 48,
+        = h.addClass("java/util/HashMap", object, 48,
                { { table, kObject }, { size, kInt }, { modCount, kInt }, { threshold, kInt }, { loadFactor, kFloat } })
               .id;
-    const std::uint64_t node = h.addClass("java.util.HashMap$Node", object, 32,
+    const std::uint64_t node = h.addClass("java/util/HashMap$Node", object, 32,
                                     { { hash, kInt }, { key, kObject }, { val, kObject }, { next, kObject } })
                                    .id;
-    const std::uint64_t nodeArray = h.addClass("[Ljava.util.HashMap$Node;", object, 16).id;
+    const std::uint64_t nodeArray = h.addClass("[Ljava/util/HashMap$Node;", object, 16).id;
     const std::uint64_t arrayList
-        = h.addClass("java.util.ArrayList", object, 24, { { elementData, kObject }, { size, kInt } }).id;
+        = h.addClass("java/util/ArrayList", object, 24, { { elementData, kObject }, { size, kInt } }).id;
     h.addClass("LeakyService$SessionCache", object, 16, {}, { { entriesName, kObject, entriesMap } });
     const std::uint64_t session = h.addClass("LeakyService$Session", object, 40,
                                        { { createdAt, kLong }, { user, kObject }, { payload, kObject },
@@ -214,7 +216,6 @@ QByteArray syntheticHeapDump(const HeapDumpShape& shape, const std::function<voi
     const std::uint64_t product = h.addClass("LeakyService$Product", object, 24,
                                        { { id, kLong }, { name, kObject }, { descriptionField, kObject } })
                                       .id;
-    h.addClass("LeakyService$Catalogue", object, 16, {}, { { productsName, kObject, catalogue } });
     const std::uint64_t request = h.addClass("LeakyService$OrderRequest", object, 16, { { payload, kObject } }).id;
 
     h.beginHeap();
@@ -261,7 +262,7 @@ QByteArray syntheticHeapDump(const HeapDumpShape& shape, const std::function<voi
     w.objectArray(tableArray, nodeArray, buckets);
 
     // What stays the same size: listeners never removed (a leak of their own, not growing here),
-    // connections left open, the product catalogue.
+    // connections left open, the products in the request threads' hands.
     std::vector<std::uint64_t> listenerIds;
     for (std::size_t i = 0; i < kListeners; ++i) {
         const std::uint64_t l = h.newId(), chars = h.newId();
@@ -280,17 +281,15 @@ QByteArray syntheticHeapDump(const HeapDumpShape& shape, const std::function<voi
         connectionIds.push_back(c);
     }
     newArrayList(openList, connectionIds);
-    std::vector<std::uint64_t> productIds;
     for (std::size_t i = 0; i < kProducts; ++i) {
         const std::uint64_t p = h.newId(), description = h.newId();
         w.instance(p, product,
             { { kLong, 10000 + i }, { kObject, newString("SKU-" + std::to_string(10000 + i)) },
                 { kObject, description } });
-        h.bytes(description, payloadText(0xca7a, i, kProductTextBytes)); // the same catalogue in every pod and dump
-        productIds.push_back(p);
+        h.bytes(description, payloadText(0xca7a, i, kProductTextBytes)); // the same products in every dump
+        w.rootJavaFrame(p, 1 + std::uint32_t(i) % kRequestThreads);
         h.maybeSplit();
     }
-    w.objectArray(catalogue, objectArray, productIds);
 
     if (!shape.liveOnly) {
         // Unreachable requests a live dump would have collected first: a quarter on top.

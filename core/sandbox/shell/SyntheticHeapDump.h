@@ -7,7 +7,8 @@
 //     session per kLeakedBytesPerSession the service's leak holds at that moment, so a later
 //     capture of a leaking pod finds more of them and a heap diff shows the cache growing;
 //   - what does not grow: 2000 RequestScopedListener in EventBus.INSTANCE.listeners (an
-//     ArrayList), 8 BackendConnection in the static OPEN list, a product catalogue;
+//     ArrayList), 8 BackendConnection in the static OPEN list, 1500 products held by the
+//     request threads' stack frames;
 //   - with `liveOnly` false (`-all`), unreachable order requests a live dump would have collected.
 // Deterministic: the same shape gives the same bytes (two captures at one moment are one heap).
 // Payloads and product descriptions are JSON-like text, so the file compresses the way real dumps
