@@ -10,6 +10,7 @@
 #include "ui/heap/SuspectsModel.h"
 #include "ui/heap/TopClassesChart.h"
 
+#include <QCheckBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -220,8 +221,13 @@ QWidget* HeapView::buildHistogramPage()
 QWidget* HeapView::buildDominatorPage()
 {
     auto* page = new QSplitter(Qt::Vertical);
+    auto* upper = new QWidget(page);
+    m_groupByClass = new QCheckBox(tr("&Group by class"), upper);
+    m_groupByClass->setObjectName(QStringLiteral("groupByClassBox"));
+    m_groupByClass->setToolTip(tr("One row per class at every level, with the objects of that class below it: "
+                                  "thousands of alike objects become one row"));
     m_dominatorModel = new DominatorTreeModel(this);
-    m_dominatorView = new QTreeView(page);
+    m_dominatorView = new QTreeView(upper);
     m_dominatorView->setObjectName(QStringLiteral("dominatorView"));
     m_dominatorView->setModel(m_dominatorModel);
     m_dominatorView->setUniformRowHeights(true); // millions of rows may be fetched by scrolling
@@ -232,6 +238,11 @@ QWidget* HeapView::buildDominatorPage()
         tr("Each object keeps the objects below it alive on its own; largest retained size first."));
     connect(m_dominatorView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         [this](const QModelIndex& current) { inspect(current); });
+    connect(m_groupByClass, &QCheckBox::toggled, this, &HeapView::setGroupByClass);
+    auto* upperLayout = new QVBoxLayout(upper);
+    upperLayout->setContentsMargins(0, 0, 0, 0);
+    upperLayout->addWidget(m_groupByClass);
+    upperLayout->addWidget(m_dominatorView, 1);
 
     // The inspector: what the selected object holds (what is in the HashMap's entries?).
     auto* lower = new QWidget(page);
@@ -255,15 +266,38 @@ QWidget* HeapView::buildDominatorPage()
     lowerLayout->setContentsMargins(0, 4, 0, 0);
     lowerLayout->addWidget(m_inspectorTitle);
     lowerLayout->addWidget(m_inspectorView, 1);
-    page->addWidget(m_dominatorView);
+    page->addWidget(upper);
     page->addWidget(lower);
     page->setStretchFactor(0, 3);
     page->setStretchFactor(1, 2);
     return page;
 }
 
+void HeapView::setGroupByClass(bool grouped)
+{
+    if (m_groupByClass->isChecked() != grouped)
+        m_groupByClass->setChecked(grouped); // comes back here through toggled
+    if (m_dominatorModel->groupByClass() == grouped)
+        return;
+    // The object selected stays selected, in the new rows.
+    const QVariant selected = m_dominatorView->currentIndex().data(DominatorTreeModel::ObjectIndexRole);
+    m_dominatorModel->setGroupByClass(grouped);
+    m_dominatorModel->fetchMore({});
+    if (!selected.isValid() || !revealInDominatorTree(selected.toUInt())) {
+        m_dominatorView->setCurrentIndex(m_dominatorModel->index(0, 0));
+        inspect(m_dominatorView->currentIndex());
+    }
+}
+
 void HeapView::inspect(const QModelIndex& treeIndex)
 {
+    if (treeIndex.isValid() && !treeIndex.data(DominatorTreeModel::ObjectIndexRole).isValid()) {
+        // A class group: the inspector lists one object's fields, the group row says the rest.
+        m_inspectorModel->clear();
+        m_inspectorTitle->setText(
+            tr("Object inspector: %1 — select one of its objects").arg(treeIndex.siblingAtColumn(0).data().toString()));
+        return;
+    }
     if (!treeIndex.isValid() || !m_analysis) {
         m_inspectorModel->clear();
         m_inspectorTitle->setText(tr("Object inspector: select an object in the tree"));

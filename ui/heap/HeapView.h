@@ -14,6 +14,7 @@
 #include <memory>
 
 QT_BEGIN_NAMESPACE
+class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QModelIndex;
@@ -87,6 +88,8 @@ public Q_SLOTS:
     // dominators expanded, the row selected and its fields in the inspector. False when the object
     // is not in the tree (unreachable) or nothing is analysed yet.
     bool revealInDominatorTree(std::uint32_t object);
+    // MAT's "Group by class" in the dominator tree (the check box above it).
+    void setGroupByClass(bool grouped);
 
 Q_SIGNALS:
     // The dump could be read: its histogram is shown (the full analysis may still be running).
@@ -140,6 +143,7 @@ private:
 
     DominatorTreeModel* m_dominatorModel = nullptr;
     QTreeView* m_dominatorView = nullptr;
+    QCheckBox* m_groupByClass = nullptr;
     ObjectInspectorModel* m_inspectorModel = nullptr;
     QTableView* m_inspectorView = nullptr;
     QLabel* m_inspectorTitle = nullptr;

@@ -1,7 +1,8 @@
 // Moving around a dump as MAT users do (issue 15, item 11): from a leak suspect's path to a GC root
 // into the dominator tree ("Show in dominator tree", or a double-click on a step), and the object
 // inspector under the tree, whose references lead on through the tree: what the cache's entries
-// hold, down to the bytes of one payload. Driven with the mouse and keyboard on the real widgets.
+// hold, down to the bytes of one payload; and the tree grouped by class. Driven with the mouse and
+// keyboard on the real widgets.
 #include "LeakyHeapDump.h"
 
 #include "ui/heap/DominatorTreeModel.h"
@@ -10,6 +11,7 @@
 #include "ui/heap/SuspectsModel.h"
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -177,9 +179,65 @@ private Q_SLOTS:
         QVERIFY2(title->text().contains(QStringLiteral("byte[] @ ")), qPrintable(title->text()));
         const int length = inspectorRow(fields, QStringLiteral("length"));
         QVERIFY(length >= 0);
-        QCOMPARE(fields.index(length, ObjectInspectorModel::Value).data().toString().toUInt(),
-            200u + 8u * uint(kEntry % 4));
+        QCOMPARE(
+            fields.index(length, ObjectInspectorModel::Value).data().toString().toUInt(), 200u + 8u * uint(kEntry % 4));
         QVERIFY(inspectorRow(fields, QStringLiteral("text")) >= 0);
+    }
+
+    // MAT's "Group by class": one row per class at every level, the objects below it; the object
+    // selected stays selected when the grouping is switched on and off.
+    void groupByClassGathersAlikeObjects()
+    {
+        HeapView view;
+        open(view);
+        auto* tree = view.findChild<QTreeView*>(QStringLiteral("dominatorView"));
+        auto* box = view.findChild<QCheckBox*>(QStringLiteral("groupByClassBox"));
+        auto* title = view.findChild<QLabel*>(QStringLiteral("inspectorTitle"));
+        QVERIFY(tree && box && title);
+        QAbstractItemModelTester tester(tree->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto analysis = view.analysis();
+        const heap::DominatorTree& dominators = *analysis->dominators;
+        const std::uint32_t node = analysis->snapshot->findObject(m_built.nodeIds.at(450));
+        QVERIFY(view.revealInDominatorTree(node));
+        const std::uint32_t array = dominators.immediateDominator(node);
+
+        view.showPage(HeapView::Page::DominatorTree);
+        QTest::mouseClick(box, Qt::LeftButton, {}, QPoint(8, box->height() / 2)); // on its indicator
+        QVERIFY(box->isChecked());
+        QAbstractItemModel& model = *tree->model();
+        // Still on the same object, now under the row of its class.
+        QCOMPARE(currentObject(*tree), node);
+        const QModelIndex group = tree->currentIndex().parent();
+        QCOMPARE(group.data(DominatorTreeModel::ClassNameRole).toString(), QStringLiteral("com.example.Node"));
+        QCOMPARE(group.data(DominatorTreeModel::GroupSizeRole).toUInt(), uint(kSessions));
+        QVERIFY(!group.data(DominatorTreeModel::ObjectIndexRole).isValid());
+        qulonglong retained = 0;
+        for (const std::uint32_t o : dominators.children(array))
+            retained += dominators.retainedSize(o);
+        QCOMPARE(group.data(DominatorTreeModel::RetainedBytesRole).toULongLong(), retained);
+        QVERIFY(group.data().toString().startsWith(QStringLiteral("com.example.Node (700 objects)")));
+        QCOMPARE(group.parent().data(DominatorTreeModel::ObjectIndexRole).toUInt(), array);
+        // The top level: only class rows, together every object the GC roots alone keep alive.
+        uint topObjects = 0;
+        for (int r = 0; r < model.rowCount(); ++r) {
+            const QModelIndex row = model.index(r, 0);
+            QVERIFY(row.data(DominatorTreeModel::GroupSizeRole).isValid());
+            topObjects += row.data(DominatorTreeModel::GroupSizeRole).toUInt();
+        }
+        QCOMPARE(topObjects, uint(dominators.children(heap::DominatorTree::kVirtualRoot).size()));
+        // A class row is no object: the inspector says to pick one.
+        tree->setCurrentIndex(group);
+        QVERIFY2(title->text().contains(QStringLiteral("select one of its objects")), qPrintable(title->text()));
+        QCOMPARE(view.inspectorModel()->rowCount(), 0);
+        // Switched off by keyboard (Alt+G): objects again, the selection kept.
+        tree->setCurrentIndex(group.model()->index(450 % group.model()->rowCount(group), 0, group));
+        const uint selected = currentObject(*tree);
+        box->setFocus();
+        QTest::keyClick(box, Qt::Key_Space);
+        QVERIFY(!box->isChecked());
+        QCOMPARE(currentObject(*tree), selected);
+        QCOMPARE(tree->currentIndex().parent().data(DominatorTreeModel::ObjectIndexRole).toUInt(), array);
+        QVERIFY(!model.index(0, 0).data(DominatorTreeModel::GroupSizeRole).isValid());
     }
 };
 
