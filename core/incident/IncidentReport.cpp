@@ -633,8 +633,12 @@ struct Builder {
             // A note's title is its text: the detail would say it twice.
             if (!e.detail.empty() && e.title.find(e.detail) == std::string::npos)
                 entry += ". " + e.detail;
-            t.rows.push_back({ formatUtc(e.tMs), local(e.tMs), formatDuration(e.tMs - doc.createdMs),
-                journalKindName(e.kind), entry });
+            // The header says UTC: without the suffix the time fits two printed lines.
+            std::string utc = formatUtc(e.tMs);
+            if (utc.size() > 4 && utc.ends_with(" UTC"))
+                utc.resize(utc.size() - 4);
+            t.rows.push_back(
+                { utc, local(e.tMs), formatDuration(e.tMs - doc.createdMs), journalKindName(e.kind), entry });
         }
         table(std::move(t));
     }
