@@ -149,6 +149,11 @@ HeapView::HeapView(QWidget* parent)
         m_diffView->setColumnHidden(DiffModel::RetainedBefore, !m_diffModel->hasRetained());
         m_diffView->setColumnHidden(DiffModel::RetainedAfter, !m_diffModel->hasRetained());
         m_diffView->setColumnHidden(DiffModel::RetainedGrowth, !m_diffModel->hasRetained());
+        // What grows is the leak: once retained sizes are in, the largest retained growth comes
+        // first (what MAT's comparison ranks by), unless the user sorted by another column.
+        if (m_diffModel->hasRetained()
+            && m_diffView->horizontalHeader()->sortIndicatorSection() == DiffModel::ShallowGrowth)
+            m_diffView->sortByColumn(DiffModel::RetainedGrowth, Qt::DescendingOrder);
         m_diffView->resizeColumnsToContents();
         if (m_diffModel->diff()->identicalDumps)
             showBanner(BannerKind::Warning,
