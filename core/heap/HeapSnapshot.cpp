@@ -305,17 +305,7 @@ std::optional<std::uint64_t> HeapSnapshot::fieldValue(std::uint32_t i, std::stri
     const unsigned vs = valueSize(loc->type, id);
     if (loc->offset + vs > size)
         return std::nullopt;
-    const std::uint8_t* v = r + 1 + 2 * id + 8 + loc->offset;
-    switch (vs) {
-    case 1:
-        return *v;
-    case 2:
-        return readU2(v);
-    case 4:
-        return readU4(v);
-    default:
-        return readU8(v);
-    }
+    return readValueOfSize(r + 1 + 2 * id + 8 + loc->offset, vs);
 }
 
 std::uint32_t HeapSnapshot::arrayLength(std::uint32_t i) const

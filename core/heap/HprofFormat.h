@@ -138,6 +138,21 @@ inline std::uint64_t readU8(const std::uint8_t* p)
     return __builtin_bswap64(v);
 }
 
+// A value of `size` bytes (1, 2, 4 or 8: a field's valueSize), big-endian, zero-extended.
+inline std::uint64_t readValueOfSize(const std::uint8_t* p, unsigned size)
+{
+    switch (size) {
+    case 1:
+        return *p;
+    case 2:
+        return readU2(p);
+    case 4:
+        return readU4(p);
+    default:
+        return readU8(p);
+    }
+}
+
 // An identifier (object, class, string id) of the dump's identifier size (4 or 8).
 inline std::uint64_t readId(const std::uint8_t* p, unsigned idSize)
 {

@@ -9,15 +9,21 @@
 #include "core/incident/ReportWriters.h"
 #include "core/incident/SecretMasking.h"
 
+#include <QAbstractTextDocumentLayout>
 #include <QBuffer>
 #include <QDir>
 #include <QFileInfo>
 #include <QFont>
+#include <QGuiApplication>
 #include <QPageLayout>
 #include <QPageSize>
 #include <QPdfWriter>
+#include <QScreen>
 #include <QTextDocument>
+#include <QTextOption>
 #include <QUrl>
+
+#include <cmath>
 
 namespace leakdesk::incident {
 
@@ -199,7 +205,40 @@ Result<QByteArray> renderHtml(const IncidentDocument& doc, const ExportOptions& 
     return QByteArray::fromStdString(html);
 }
 
-Result<QByteArray> renderPdf(const IncidentDocument& doc, const ExportOptions& options)
+namespace {
+
+const QPageLayout& pdfPageLayout()
+{
+    static const QPageLayout layout(
+        QPageSize(QPageSize::A4), QPageLayout::Portrait, QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter);
+    return layout;
+}
+
+// The device the printable report is laid out on: 72 dpi, so one unit of the page size is a point
+// and a font's point size is its size on paper (QTextDocument::print scales the pages to the PDF's).
+QPaintDevice* pointDevice()
+{
+    static QImage device = [] {
+        QImage image(1, 1, QImage::Format_RGB32);
+        image.setDotsPerMeterX(2835); // 72 dpi
+        image.setDotsPerMeterY(2835);
+        return image;
+    }();
+    return &device;
+}
+
+// The dpi QTextDocument takes for screen pixels (qt_defaultDpiY: the primary screen's, else 100).
+int screenDpi()
+{
+    if (QCoreApplication::testAttribute(Qt::AA_Use96Dpi))
+        return 96;
+    const QScreen* screen = QGuiApplication::primaryScreen();
+    return screen ? int(std::lround(screen->logicalDotsPerInchY())) : 100;
+}
+
+} // namespace
+
+Result<std::unique_ptr<QTextDocument>> printableReport(const IncidentDocument& doc, const ExportOptions& options)
 {
     auto p = prepare(doc, options);
     if (!p)
@@ -208,30 +247,47 @@ Result<QByteArray> renderPdf(const IncidentDocument& doc, const ExportOptions& o
     const auto charts = chartsOf(p->doc, report, options);
     HtmlStyle style;
     style.embedStyleSheet = false;
-    style.chartWidth = 640; // points-ish: fits A4 portrait between the margins
+    // 500 points (A4 portrait between the margins is 510). QTextDocument sizes an image in screen
+    // pixels and scales it by the layout device's dpi over the screen's, hence the conversion.
+    style.chartWidth = int(std::lround(500.0 * screenDpi() / pointDevice()->logicalDpiY()));
     const std::string html = masked(writeHtml(
         report, [&](const std::string& id) { return charts.count(id) ? "chart-" + id + ".png" : std::string(); },
         style));
+    auto text = std::make_unique<QTextDocument>();
+    text->documentLayout()->setPaintDevice(pointDevice());
+    text->setMetaInformation(QTextDocument::DocumentTitle, QString::fromStdString(report.title));
+    QFont font(QStringLiteral("DejaVu Sans"));
+    font.setPointSizeF(8.5);
+    text->setDefaultFont(font);
+    text->setDefaultStyleSheet(QString::fromLatin1(reportPrintStyleSheet()));
+    // A long token (a JSON patch, an image digest) breaks where it must rather than running off the page.
+    QTextOption wrap = text->defaultTextOption();
+    wrap.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    text->setDefaultTextOption(wrap);
+    for (const auto& [id, image] : charts)
+        text->addResource(QTextDocument::ImageResource, QUrl(QString::fromStdString("chart-" + id + ".png")), image);
+    text->setHtml(QString::fromStdString(html));
+    // Paginated here, in the text area's size in points, so the layout a caller inspects is the one
+    // QTextDocument::print puts on paper (it prints a paginated document as it is, scaled).
+    text->setPageSize(pdfPageLayout().paintRect(QPageLayout::Point).size());
+    return text;
+}
 
+Result<QByteArray> renderPdf(const IncidentDocument& doc, const ExportOptions& options)
+{
+    auto text = printableReport(doc, options);
+    if (!text)
+        return text.error();
     QByteArray pdf;
     QBuffer buffer(&pdf);
     buffer.open(QIODevice::WriteOnly);
     {
         QPdfWriter writer(&buffer);
-        writer.setPageSize(QPageSize(QPageSize::A4));
-        writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter);
-        writer.setTitle(QString::fromStdString(report.title));
+        writer.setPageLayout(pdfPageLayout());
+        writer.setTitle((*text)->metaInformation(QTextDocument::DocumentTitle));
         writer.setCreator(QStringLiteral("LeakDesk"));
         writer.setResolution(144);
-        QTextDocument text;
-        QFont font(QStringLiteral("DejaVu Sans"));
-        font.setPointSizeF(8.5);
-        text.setDefaultFont(font);
-        text.setDefaultStyleSheet(QString::fromLatin1(reportPrintStyleSheet()));
-        for (const auto& [id, image] : charts)
-            text.addResource(QTextDocument::ImageResource, QUrl(QString::fromStdString("chart-" + id + ".png")), image);
-        text.setHtml(QString::fromStdString(html));
-        text.print(&writer);
+        (*text)->print(&writer);
     }
     if (pdf.isEmpty())
         return makeError(ErrorCode::Io, "the PDF writer produced no output", "export as HTML or Markdown instead");

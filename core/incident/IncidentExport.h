@@ -13,7 +13,10 @@
 #include <QString>
 #include <QTimeZone>
 
+class QTextDocument;
+
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +47,11 @@ Result<std::string> renderMarkdown(
 Result<std::string> renderJson(const IncidentDocument& doc, const ExportOptions& options);
 Result<QByteArray> renderHtml(const IncidentDocument& doc, const ExportOptions& options);
 Result<QByteArray> renderPdf(const IncidentDocument& doc, const ExportOptions& options);
+
+// The text document renderPdf prints, already laid out in pages of the PDF's text area (A4
+// portrait, 15 mm margins): page n holds what lies between n and n+1 times pageSize().height().
+// The summary fills page 1, the timeline starts page 2.
+Result<std::unique_ptr<QTextDocument>> printableReport(const IncidentDocument& doc, const ExportOptions& options);
 
 // Writes the export to `outPath` (atomically) and, for Markdown, the chart PNGs next to it as
 // "<name>-<snapshot>.png". Returns every file written, the report first.

@@ -26,6 +26,17 @@ bool isMitigation(const ActionRecord& a)
     return true;
 }
 
+// The summary page holds one line per fact; the whole text is in the sections after it.
+std::string clipped(const std::string& text, std::size_t max = 200)
+{
+    if (text.size() <= max)
+        return text;
+    std::size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+        --cut; // not inside a UTF-8 sequence
+    return text.substr(0, cut) + "...";
+}
+
 } // namespace
 
 using nlohmann::json;
@@ -167,60 +178,215 @@ struct Builder {
         paragraph(std::move(line));
     }
 
+    // Whether a snapshot, heap dump or action is about the incident's own service: other services
+    // looked at for comparison come after it, labelled.
+    bool ownService(const std::string& ns, const std::string& service) const
+    {
+        return doc.service.empty() || (service == doc.service && (doc.ns.empty() || ns.empty() || ns == doc.ns));
+    }
+    // The service a pod belongs to, from the pod tables of the recorded evidence; empty when no
+    // snapshot lists it.
+    std::string serviceOfPod(const std::string& pod) const
+    {
+        for (auto it = doc.snapshots.rbegin(); it != doc.snapshots.rend(); ++it)
+            if (it->findings.is_object())
+                for (const auto& p : it->findings.value("pods", json::array()))
+                    if (str(p, "name") == pod)
+                        return it->service;
+        return {};
+    }
+    bool ownPod(const std::string& pod) const
+    {
+        const std::string service = serviceOfPod(pod);
+        return service.empty() || ownService({}, service);
+    }
+    // "deployment/payments" of another service than the incident's.
+    std::string otherServiceOfTarget(const std::string& target) const
+    {
+        const auto slash = target.find('/');
+        const std::string name = slash == std::string::npos ? std::string() : target.substr(slash + 1);
+        if (name.empty() || doc.service.empty() || name == doc.service)
+            return {};
+        for (const auto& s : doc.snapshots)
+            if (s.service == name)
+                return name;
+        return {};
+    }
+    std::string otherServiceLabel(const std::string& service, const std::string& ns) const
+    {
+        return "other service: " + service + (ns.empty() || ns == doc.ns ? "" : " in " + ns);
+    }
+
     void summary()
     {
         heading("Summary");
-        ReportTable t { { "", "" }, {} };
-        t.rows.push_back({ "Incident", doc.id });
-        t.rows.push_back({ "Service", doc.service });
-        t.rows.push_back({ "Namespace", doc.ns });
+        ReportTable t { { "", "" }, {}, { 24, 76 } };
+        std::string service = doc.service + (doc.ns.empty() ? "" : " in namespace " + doc.ns);
         std::string cluster = doc.cluster.contextName;
         if (!doc.cluster.serverUrl.empty())
             cluster += " at " + doc.cluster.serverUrl;
         if (doc.cluster.sandbox)
             cluster += " (LeakDesk sandbox)";
-        t.rows.push_back({ "Cluster", cluster.empty() ? "-" : cluster });
+        if (!cluster.empty())
+            service += ", cluster " + cluster;
+        t.rows.push_back({ "Service", service });
+        t.rows.push_back({ "Incident", doc.id });
         if (!doc.runbook.title.empty())
             t.rows.push_back({ "Runbook", doc.runbook.title + " (" + doc.runbook.sourceName + ")" });
-        t.rows.push_back({ "Opened", formatUtc(doc.createdMs) + " (" + local(doc.createdMs) + ")" });
-        t.rows.push_back({ "Last change", formatUtc(doc.updatedMs) + " (" + local(doc.updatedMs) + ")" });
-        t.rows.push_back({ "Duration so far", formatDuration(doc.updatedMs - doc.createdMs) });
-        std::string severity = doc.currentSeverity().empty() ? "-" : doc.currentSeverity();
-        if (doc.severityHistory.size() > 1)
-            severity += " (started as " + doc.severityHistory.front().to + ")";
-        t.rows.push_back({ "Severity", severity });
+        t.rows.push_back({ "Opened",
+            formatUtc(doc.createdMs) + " (" + local(doc.createdMs) + "), last change " + formatUtc(doc.updatedMs) + ", "
+                + formatDuration(doc.updatedMs - doc.createdMs) + " so far" });
+        t.rows.push_back({ "Severity", severityLine() });
+        if (const std::string escalations = escalationLine(); !escalations.empty())
+            t.rows.push_back({ "Escalations", escalations });
         if (const auto* s = doc.latestSnapshot()) {
-            t.rows.push_back({ "Memory verdict", verdictLine(s->findings) });
+            t.rows.push_back({ "Memory verdict", verdictLine(s->findings) + peakLine(s->findings) });
             t.rows.push_back({ "OOM kills", oomLine(s->findings) });
+        } else {
+            t.rows.push_back({ "Memory verdict", "no evidence recorded" });
         }
-        int done = 0, skipped = 0;
-        for (const auto& s : doc.runbook.steps) {
-            done += s.state == StepState::Done;
-            skipped += s.state == StepState::Skipped;
-        }
-        if (!doc.runbook.steps.empty())
-            t.rows.push_back({ "Runbook progress",
-                std::to_string(done) + " of " + std::to_string(doc.runbook.steps.size()) + " steps done, "
-                    + std::to_string(skipped) + " skipped" });
-        std::map<ActionState, int> byState;
+        t.rows.push_back({ "Mitigations", mitigationLine() });
         int looked = 0;
-        for (const auto& a : doc.actions) {
-            if (isMitigation(a))
-                ++byState[a.state];
-            else
-                ++looked;
-        }
-        if (!byState.empty()) {
-            std::string line;
-            for (const auto& [state, n] : byState)
-                line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + actionStateName(state);
-            t.rows.push_back({ "Mitigations", line });
-        }
+        for (const auto& a : doc.actions)
+            looked += !isMitigation(a);
         if (looked > 0)
             t.rows.push_back({ "Commands and captures", std::to_string(looked) + " (read-only commands, heap dumps)" });
-        if (!doc.heapDumps.empty())
-            t.rows.push_back({ "Heap dumps", std::to_string(doc.heapDumps.size()) });
+        t.rows.push_back({ "Leak suspects", suspectLines() });
+        t.rows.push_back({ "Open next steps", nextStepLines() });
+        t.rows.push_back({ "Owner", ownerLine() });
         table(std::move(t));
+    }
+
+    std::string severityLine() const
+    {
+        std::string line = doc.currentSeverity().empty() ? "-" : doc.currentSeverity();
+        if (doc.severityHistory.size() > 1) {
+            line += " (started as " + doc.severityHistory.front().to;
+            for (std::size_t i = 1; i < doc.severityHistory.size(); ++i) {
+                const auto& c = doc.severityHistory[i];
+                line += "; " + c.from + " -> " + c.to + " at " + formatUtc(c.tMs)
+                    + (c.reason.empty() ? "" : ": " + clipped(c.reason, 120));
+            }
+            line += ")";
+        }
+        return line;
+    }
+
+    std::string escalationLine() const
+    {
+        // The last three: a summary page lists what happened lately, the section all of it.
+        std::string lines;
+        const std::size_t from = doc.escalations.size() > 3 ? doc.escalations.size() - 3 : 0;
+        for (std::size_t i = from; i < doc.escalations.size(); ++i) {
+            const auto& x = doc.escalations[i];
+            lines += (lines.empty() ? "" : "\n") + formatUtc(x.tMs) + ": " + clipped(x.summary, 120)
+                + (x.owner.empty() ? "" : " (" + x.owner + ")");
+        }
+        if (from > 0)
+            lines += "\n(" + std::to_string(from) + " earlier, see Escalation)";
+        return lines;
+    }
+
+    // The highest pod against its limit, the number the verdict is about.
+    static std::string peakLine(const json& findings)
+    {
+        if (!findings.is_object())
+            return {};
+        const json pods = findings.value("pods", json::array()); // a copy: `peak` points into it
+        const json* peak = nullptr;
+        double peakShare = -1;
+        for (const auto& p : pods) {
+            const auto m = p.find("memory_bytes");
+            const auto l = p.find("limit_bytes");
+            if (m == p.end() || l == p.end() || !m->is_number() || !l->is_number() || l->get<double>() <= 0)
+                continue;
+            const double share = m->get<double>() / l->get<double>();
+            if (share > peakShare) {
+                peakShare = share;
+                peak = &p;
+            }
+        }
+        if (!peak)
+            return {};
+        return "; highest pod " + str(*peak, "name") + " at " + bytesAt(*peak, "memory_bytes") + " of "
+            + bytesAt(*peak, "limit_bytes") + " (" + std::to_string(int(std::lround(peakShare * 100))) + " %)";
+    }
+
+    std::string mitigationLine() const
+    {
+        std::string applied, reverted, other;
+        for (const auto& a : doc.actions) {
+            if (!isMitigation(a))
+                continue;
+            const std::string item = a.id + " " + clipped(a.title, 90);
+            std::string& list = a.state == ActionState::Applied ? applied
+                : a.state == ActionState::Reverted              ? reverted
+                                                                : other;
+            list += (list.empty() ? "" : "; ") + item
+                + (a.state == ActionState::Applied || a.state == ActionState::Reverted
+                        ? std::string()
+                        : " (" + std::string(actionStateName(a.state)) + ")");
+        }
+        if (applied.empty() && reverted.empty() && other.empty())
+            return "none: no change was made to the cluster";
+        std::string line;
+        if (!applied.empty())
+            line += "applied: " + applied;
+        if (!reverted.empty())
+            line += (line.empty() ? "" : "\n") + std::string("reverted: ") + reverted;
+        if (!other.empty())
+            line += (line.empty() ? "" : "\n") + std::string("not applied: ") + other;
+        return line;
+    }
+
+    std::string suspectLines() const
+    {
+        std::vector<std::pair<const HeapSuspectRecord*, const HeapDumpRecord*>> all;
+        for (const auto& h : doc.heapDumps)
+            if (ownPod(h.pod))
+                for (const auto& x : h.suspects)
+                    all.push_back({ &x, &h });
+        if (all.empty())
+            return doc.heapDumps.empty() ? "no heap dump was taken" : "none found in the heap dumps";
+        std::stable_sort(all.begin(), all.end(),
+            [](const auto& a, const auto& b) { return a.first->retainedBytes > b.first->retainedBytes; });
+        std::string lines;
+        for (std::size_t i = 0; i < all.size() && i < 3; ++i) {
+            const auto& [x, h] = all[i];
+            char share[32];
+            std::snprintf(share, sizeof share, "%.1f %%", x->heapShare * 100.0);
+            lines += (lines.empty() ? "" : "\n") + std::to_string(i + 1) + ". " + x->className + " (" + x->category
+                + ") retains " + formatBytes(double(x->retainedBytes)) + ", " + share + " of the heap"
+                + (x->owner.empty() ? "" : ", held by " + clipped(x->owner, 90)) + " [" + h->id + "]";
+        }
+        return lines;
+    }
+
+    std::string nextStepLines() const
+    {
+        std::string open, skipped;
+        for (const auto& s : doc.runbook.steps) {
+            const std::string name = std::to_string(s.number > 0 ? s.number : s.index + 1) + ". " + s.title;
+            if (s.state == StepState::Pending)
+                open += (open.empty() ? "" : "\n") + name;
+            else if (s.state == StepState::Skipped)
+                skipped += (skipped.empty() ? "" : "\n") + name + " (skipped"
+                    + (s.note.empty() ? "" : ": " + clipped(s.note, 100)) + ")";
+        }
+        if (doc.runbook.steps.empty())
+            return "no runbook attached";
+        if (open.empty() && skipped.empty())
+            return "none: every runbook step is done";
+        return open + (open.empty() || skipped.empty() ? "" : "\n") + skipped;
+    }
+
+    std::string ownerLine() const
+    {
+        // Whoever was pulled in last is the owner now; the runbook's owner otherwise.
+        for (auto it = doc.escalations.rbegin(); it != doc.escalations.rend(); ++it)
+            if (!it->owner.empty())
+                return it->owner + " (" + it->kind + " at " + formatUtc(it->tMs) + ")";
+        return doc.runbook.owner.empty() ? "not recorded" : doc.runbook.owner + " (from the runbook)";
     }
 
     void severity()
@@ -230,7 +396,7 @@ struct Builder {
             paragraph("No severity was recorded.");
             return;
         }
-        ReportTable t { { "Time (UTC)", "Local", "Change", "Reason" }, {} };
+        ReportTable t { { "Time (UTC)", "Local", "Change", "Reason" }, {}, { 15, 15, 12, 58 } };
         for (const auto& s : doc.severityHistory)
             t.rows.push_back(
                 { formatUtc(s.tMs), local(s.tMs), s.from.empty() ? s.to : s.from + " -> " + s.to, s.reason });
@@ -265,37 +431,55 @@ struct Builder {
             paragraph("No evidence was recorded yet.");
             return;
         }
-        // The latest snapshot of each service is the key chart; older ones stay in the JSON.
+        // The latest snapshot of each service is the key chart; older ones stay in the JSON. The
+        // incident's own service first, then the others the responder looked at, labelled.
         std::map<std::string, const EvidenceSnapshot*> latest;
         for (const auto& s : doc.snapshots)
             latest[s.ns + "/" + s.service] = &s;
-        for (const auto& [key, s] : latest) {
+        std::vector<const EvidenceSnapshot*> own, others;
+        for (const auto& [key, s] : latest)
+            (ownService(s->ns, s->service) ? own : others).push_back(s);
+        for (const auto* s : own) {
             if (latest.size() > 1)
-                heading(s->service + " (" + s->ns + ")", 3);
-            ReportBlock chart;
-            chart.kind = ReportBlock::Kind::Chart;
-            chart.snapshotId = s->id;
-            chart.text = "Memory working set per pod of " + s->service + ", " + formatUtc(s->windowStartMs) + " to "
-                + formatUtc(s->windowEndMs) + " (snapshot " + s->id + ", taken " + formatUtc(s->takenMs) + ")";
-            report.blocks.push_back(std::move(chart));
-            const json& f = s->findings;
-            if (!f.is_object())
-                continue;
-            paragraph("Verdict: " + verdictLine(f) + ". " + str(f.value("verdict", json::object()), "summary"));
-            std::vector<std::string> evidence;
-            for (const auto& e : f.value("verdict", json::object()).value("evidence", json::array())) {
-                const std::string pod = str(e, "pod");
-                evidence.push_back((pod.empty() ? "" : pod + ": ") + str(e, "sentence"));
-            }
-            bullets(std::move(evidence));
-            ReportTable pods { { "Pod", "Node", "Memory", "Limit", "Restarts", "Last termination" }, {} };
-            for (const auto& p : f.value("pods", json::array()))
-                pods.rows.push_back({ str(p, "name"), str(p, "node"), bytesAt(p, "memory_bytes"),
-                    bytesAt(p, "limit_bytes"), str(p, "restarts"),
-                    str(p, "last_termination_reason").empty() ? "-" : str(p, "last_termination_reason") });
-            if (!pods.rows.empty())
-                table(std::move(pods));
+                heading(s->service + " (" + s->ns + "): the incident's service", 3);
+            snapshotEvidence(*s);
         }
+        if (others.empty())
+            return;
+        paragraph("Other services looked at during the incident, for comparison; they are not the incident's "
+                  "service.");
+        for (const auto* s : others) {
+            heading(s->service + " (" + s->ns + "): " + otherServiceLabel(s->service, s->ns), 3);
+            snapshotEvidence(*s);
+        }
+    }
+
+    void snapshotEvidence(const EvidenceSnapshot& snapshot)
+    {
+        const EvidenceSnapshot* s = &snapshot;
+        ReportBlock chart;
+        chart.kind = ReportBlock::Kind::Chart;
+        chart.snapshotId = s->id;
+        chart.text = "Memory working set per pod of " + s->service + ", " + formatUtc(s->windowStartMs) + " to "
+            + formatUtc(s->windowEndMs) + " (snapshot " + s->id + ", taken " + formatUtc(s->takenMs) + ")";
+        report.blocks.push_back(std::move(chart));
+        const json& f = s->findings;
+        if (!f.is_object())
+            return;
+        paragraph("Verdict: " + verdictLine(f) + ". " + str(f.value("verdict", json::object()), "summary"));
+        std::vector<std::string> evidence;
+        for (const auto& e : f.value("verdict", json::object()).value("evidence", json::array())) {
+            const std::string pod = str(e, "pod");
+            evidence.push_back((pod.empty() ? "" : pod + ": ") + str(e, "sentence"));
+        }
+        bullets(std::move(evidence));
+        ReportTable pods { { "Pod", "Node", "Memory", "Limit", "Restarts", "Last termination" }, {}, {} };
+        for (const auto& p : f.value("pods", json::array()))
+            pods.rows.push_back({ str(p, "name"), str(p, "node"), bytesAt(p, "memory_bytes"), bytesAt(p, "limit_bytes"),
+                str(p, "restarts"),
+                str(p, "last_termination_reason").empty() ? "-" : str(p, "last_termination_reason") });
+        if (!pods.rows.empty())
+            table(std::move(pods));
     }
 
     void oom()
@@ -307,7 +491,7 @@ struct Builder {
             return;
         }
         paragraph(oomLine(s->findings) + ".");
-        ReportTable t { { "Time (UTC)", "Local", "Pod", "Node", "Seen by" }, {} };
+        ReportTable t { { "Time (UTC)", "Local", "Pod", "Node", "Seen by" }, {}, { 17, 17, 28, 22, 16 } };
         for (const auto& k : snapshotKills(*s)) {
             std::string sources;
             for (const auto& x : k.sources)
@@ -332,11 +516,20 @@ struct Builder {
             paragraph("No heap dump was taken.");
             return;
         }
-        for (const auto& h : doc.heapDumps) {
+        std::vector<const HeapDumpRecord*> ordered;
+        for (const auto& h : doc.heapDumps)
+            if (ownPod(h.pod))
+                ordered.push_back(&h);
+        for (const auto& h : doc.heapDumps)
+            if (!ownPod(h.pod))
+                ordered.push_back(&h);
+        for (const HeapDumpRecord* dump : ordered) {
+            const HeapDumpRecord& h = *dump;
+            const std::string other = ownPod(h.pod) ? std::string() : "; " + otherServiceLabel(serviceOfPod(h.pod), {});
             heading(h.id + ": " + (h.pod.empty() ? std::string("heap dump") : h.pod) + " ("
-                    + formatBytes(double(h.sizeBytes)) + ")",
+                    + formatBytes(double(h.sizeBytes)) + other + ")",
                 3);
-            ReportTable t { { "", "" }, {} };
+            ReportTable t { { "", "" }, {}, { 18, 82 } };
             t.rows.push_back({ "Captured", formatUtc(h.capturedMs) + " (" + local(h.capturedMs) + ")" });
             if (!h.container.empty())
                 t.rows.push_back({ "Container", h.container });
@@ -347,7 +540,8 @@ struct Builder {
             table(std::move(t));
             if (h.suspects.empty())
                 continue;
-            ReportTable s { { "Suspect", "Class", "Retained", "Heap share", "Elements", "Explanation" }, {} };
+            ReportTable s { { "Suspect", "Class", "Retained", "Heap share", "Elements", "Explanation" }, {},
+                { 14, 22, 10, 8, 9, 37 } };
             for (const auto& x : h.suspects) {
                 char share[32];
                 std::snprintf(share, sizeof share, "%.1f %%", x.heapShare * 100.0);
@@ -375,8 +569,11 @@ struct Builder {
         for (const auto& a : doc.actions) {
             if (isMitigation(a) != mitigations)
                 continue;
-            heading(a.id + ": " + a.title + " (" + actionStateName(a.state) + ")", 3);
-            ReportTable t { { "", "" }, {} };
+            const std::string other = otherServiceOfTarget(a.target);
+            heading(a.id + ": " + a.title + " (" + actionStateName(a.state)
+                    + (other.empty() ? "" : "; " + otherServiceLabel(other, {})) + ")",
+                3);
+            ReportTable t { { "", "" }, {}, { 18, 82 } };
             t.rows.push_back({ "Kind", a.kind });
             if (!a.target.empty())
                 t.rows.push_back({ "Target", a.target });
@@ -403,7 +600,7 @@ struct Builder {
             paragraph("No escalation event was recorded.");
             return;
         }
-        ReportTable t { { "Time (UTC)", "Local", "Event", "Summary", "Owner" }, {} };
+        ReportTable t { { "Time (UTC)", "Local", "Event", "Summary", "Owner" }, {}, { 14, 14, 12, 45, 15 } };
         for (const auto& x : doc.escalations)
             t.rows.push_back({ formatUtc(x.tMs), local(x.tMs), x.kind,
                 x.summary + (x.reason.empty() ? "" : ". Reason: " + x.reason)
@@ -428,13 +625,20 @@ struct Builder {
     void timeline()
     {
         heading("Timeline");
-        ReportTable t { { "Time (UTC)", "Local", "Since opened", "Kind", "Entry" }, {} };
+        report.blocks.back().pageBreakBefore = true; // after the one-page summary
+        // The entry is what a reader reads: it gets most of the width, the times wrap onto two lines.
+        ReportTable t { { "Time (UTC)", "Local", "Since opened", "Kind", "Entry" }, {}, { 13, 13, 9, 10, 55 } };
         for (const auto& e : doc.journal) {
             std::string entry = e.title;
-            if (!e.detail.empty())
+            // A note's title is its text: the detail would say it twice.
+            if (!e.detail.empty() && e.title.find(e.detail) == std::string::npos)
                 entry += ". " + e.detail;
-            t.rows.push_back({ formatUtc(e.tMs), local(e.tMs), formatDuration(e.tMs - doc.createdMs),
-                journalKindName(e.kind), entry });
+            // The header says UTC: without the suffix the time fits two printed lines.
+            std::string utc = formatUtc(e.tMs);
+            if (utc.size() > 4 && utc.ends_with(" UTC"))
+                utc.resize(utc.size() - 4);
+            t.rows.push_back(
+                { utc, local(e.tMs), formatDuration(e.tMs - doc.createdMs), journalKindName(e.kind), entry });
         }
         table(std::move(t));
     }
@@ -448,11 +652,21 @@ struct Builder {
         }
         paragraph("Each snapshot keeps the result series (at most 2000 points per series) in the incident file, "
                   "so this report does not depend on Prometheus retention.");
-        for (const auto& s : doc.snapshots) {
+        std::vector<const EvidenceSnapshot*> ordered;
+        for (const auto& s : doc.snapshots)
+            if (ownService(s.ns, s.service))
+                ordered.push_back(&s);
+        for (const auto& s : doc.snapshots)
+            if (!ownService(s.ns, s.service))
+                ordered.push_back(&s);
+        for (const EvidenceSnapshot* snapshot : ordered) {
+            const EvidenceSnapshot& s = *snapshot;
             std::size_t points = 0;
             for (const auto& x : s.series)
                 points += x.samples.size();
-            heading(s.id + ": " + s.service + " at " + formatUtc(s.takenMs), 3);
+            heading(s.id + ": " + s.service + " at " + formatUtc(s.takenMs)
+                    + (ownService(s.ns, s.service) ? "" : " (" + otherServiceLabel(s.service, s.ns) + ")"),
+                3);
             paragraph("Window " + formatUtc(s.windowStartMs) + " to " + formatUtc(s.windowEndMs) + ", step "
                 + std::to_string(s.stepMs / 1000) + " s; " + std::to_string(s.series.size()) + " series, "
                 + std::to_string(points) + " points stored.");
@@ -475,7 +689,8 @@ IncidentReport buildIncidentReport(const IncidentDocument& doc, const ReportOpti
 {
     Builder b { doc, options, {} };
     b.header();
-    b.summary();
+    b.summary(); // one printed page
+    b.timeline(); // starts page 2
     b.severity();
     b.checklist();
     b.memory();
@@ -484,7 +699,6 @@ IncidentReport buildIncidentReport(const IncidentDocument& doc, const ReportOpti
     b.mitigations();
     b.escalation();
     b.notes();
-    b.timeline();
     b.queries();
     return std::move(b.report);
 }

@@ -1,9 +1,12 @@
 #pragma once
 // The report an export shows, built once from an incident and written by each format
-// (ReportWriters.h): summary, severity history, runbook checklist with outcomes, key charts,
-// memory evidence, OOM table, heap suspects, mitigations with their diffs, escalation, notes,
-// timeline and the queries the evidence came from. Building is pure: same document, same options,
-// same report.
+// (ReportWriters.h): a summary that fits one printed page (service, severity and escalations,
+// verdict with its numbers, OOM kills, mitigations applied and reverted, the top leak suspects,
+// the open next steps, the owner), then the timeline, then the details: severity history, runbook
+// checklist with outcomes, key charts, memory evidence, OOM table, heap suspects, mitigations with
+// their diffs, escalation, notes and the queries the evidence came from. The incident's own
+// service comes first in every section; evidence of other services looked at during the incident
+// follows it, labelled as such. Building is pure: same document, same options, same report.
 
 #include "core/incident/IncidentDocument.h"
 
@@ -23,6 +26,9 @@ struct ReportOptions {
 struct ReportTable {
     std::vector<std::string> headers;
     std::vector<std::vector<std::string>> rows;
+    // Share of the page width per column, in percent (empty: as wide as the content wants). A
+    // printed table otherwise gives its text column what the time columns leave over.
+    std::vector<int> columnWidths;
 };
 
 struct ReportChecklistItem {
@@ -34,6 +40,7 @@ struct ReportBlock {
     enum class Kind { Heading, Paragraph, Table, Bullets, Checklist, Code, Chart };
     Kind kind = Kind::Paragraph;
     int level = 2; // headings
+    bool pageBreakBefore = false; // headings: starts a new printed page (the summary is page 1)
     std::string text; // heading, paragraph, code; chart caption
     std::string language; // code: "diff", "promql", "sh"
     ReportTable table;

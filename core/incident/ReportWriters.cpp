@@ -121,9 +121,15 @@ const char* reportStyleSheet()
            "h2 { font-size: 19px; margin-top: 28px; border-bottom: 1px solid #ddd; }\n"
            "h3 { font-size: 16px; }\n"
            "table { border-collapse: collapse; margin: 8px 0; }\n"
-           "th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }\n"
+           "table.fixed { table-layout: fixed; width: 100%; }\n"
+           "th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; "
+           "overflow-wrap: anywhere; }\n"
            "th { background: #f3f3f3; }\n"
-           "pre { background: #f7f7f7; border: 1px solid #e3e3e3; padding: 8px; overflow-x: auto; font-size: 12px; }\n"
+           // Long commands wrap, breaking inside a long token if they must, instead of running off the page.
+           "pre { background: #f7f7f7; border: 1px solid #e3e3e3; padding: 8px; font-size: 12px; white-space: "
+           "pre-wrap; "
+           "overflow-wrap: anywhere; word-break: break-all; }\n"
+           "@media print { h2.new-page { page-break-before: always; } }\n"
            ".add { color: #1a7f37; } .del { color: #cf222e; } .hunk { color: #6639ba; }\n"
            ".done { color: #1a7f37; } .skipped { color: #9a6700; } .pending { color: #666; }\n"
            "ul.checklist { list-style: none; padding-left: 8px; }\n"
@@ -137,7 +143,8 @@ const char* reportPrintStyleSheet()
            "h2 { font-size: 13pt; color: #222; margin-top: 12px; }\n"
            "h3 { font-size: 11pt; }\n"
            "th { background-color: #eeeeee; }\n"
-           "pre { font-family: 'DejaVu Sans Mono', monospace; font-size: 7pt; background-color: #f7f7f7; }\n"
+           "pre { font-family: 'DejaVu Sans Mono', monospace; font-size: 7pt; background-color: #f7f7f7; "
+           "white-space: pre-wrap; }\n"
            ".add { color: #1a7f37; } .del { color: #cf222e; } .hunk { color: #6639ba; }\n"
            ".done { color: #1a7f37; } .skipped { color: #9a6700; } .pending { color: #666666; }\n"
            "p.caption { color: #555555; font-size: 8pt; font-style: italic; }\n";
@@ -154,23 +161,37 @@ std::string writeHtml(const IncidentReport& report, const ChartLink& chartSource
     for (const auto& b : report.blocks) {
         switch (b.kind) {
         case ReportBlock::Kind::Heading:
-            out << "<h" << b.level << ">" << escapeHtml(b.text) << "</h" << b.level << ">\n";
+            out << "<h" << b.level
+                << (b.pageBreakBefore ? " class=\"new-page\" style=\"page-break-before: always\"" : "") << ">"
+                << escapeHtml(b.text) << "</h" << b.level << ">\n";
             break;
         case ReportBlock::Kind::Paragraph:
             out << "<p>" << escapeHtml(b.text) << "</p>\n";
             break;
         case ReportBlock::Kind::Table: {
-            out << "<table border=\"1\" cellspacing=\"0\" cellpadding=\"4\">\n";
+            // Fixed column shares: the text column keeps its width however long a time or a
+            // name in another column is (QTextDocument and browsers both honour these widths).
+            const auto& widths = b.table.columnWidths;
+            auto width = [&](std::size_t column) {
+                return column < widths.size() && widths[column] > 0
+                    ? " width=\"" + std::to_string(widths[column]) + "%\""
+                    : std::string();
+            };
+            out << "<table border=\"1\" cellspacing=\"0\" cellpadding=\"4\""
+                << (widths.empty() ? "" : " class=\"fixed\" width=\"100%\"") << ">\n";
             bool header = false;
             for (const auto& h : b.table.headers)
                 header = header || !h.empty();
             if (header) {
                 out << "<tr>";
-                for (const auto& h : b.table.headers)
-                    out << "<th>" << escapeHtml(h) << "</th>";
+                for (std::size_t i = 0; i < b.table.headers.size(); ++i)
+                    out << "<th" << width(i) << ">" << escapeHtml(b.table.headers[i]) << "</th>";
                 out << "</tr>\n";
             }
-            for (const auto& row : b.table.rows) {
+            for (std::size_t r = 0; r < b.table.rows.size(); ++r) {
+                const auto& row = b.table.rows[r];
+                // Without a header row, the first row carries the widths.
+                auto rowWidth = [&](std::size_t column) { return !header && r == 0 ? width(column) : std::string(); };
                 out << "<tr>";
                 for (std::size_t i = 0; i < row.size(); ++i) {
                     std::string cell = escapeHtml(row[i]);
@@ -178,9 +199,9 @@ std::string writeHtml(const IncidentReport& report, const ChartLink& chartSource
                         cell.replace(p, 1, "<br>");
                     // Key/value tables: the key column is a header cell.
                     if (!header && i == 0)
-                        out << "<th>" << cell << "</th>";
+                        out << "<th" << rowWidth(i) << ">" << cell << "</th>";
                     else
-                        out << "<td>" << cell << "</td>";
+                        out << "<td" << rowWidth(i) << ">" << cell << "</td>";
                 }
                 out << "</tr>\n";
             }

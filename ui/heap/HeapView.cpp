@@ -6,9 +6,11 @@
 #include "ui/heap/HeapDiffJob.h"
 #include "ui/heap/HistogramModel.h"
 #include "ui/heap/JobProgressBar.h"
+#include "ui/heap/ObjectInspectorModel.h"
 #include "ui/heap/SuspectsModel.h"
 #include "ui/heap/TopClassesChart.h"
 
+#include <QCheckBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -147,6 +149,11 @@ HeapView::HeapView(QWidget* parent)
         m_diffView->setColumnHidden(DiffModel::RetainedBefore, !m_diffModel->hasRetained());
         m_diffView->setColumnHidden(DiffModel::RetainedAfter, !m_diffModel->hasRetained());
         m_diffView->setColumnHidden(DiffModel::RetainedGrowth, !m_diffModel->hasRetained());
+        // What grows is the leak: once retained sizes are in, the largest retained growth comes
+        // first (what MAT's comparison ranks by), unless the user sorted by another column.
+        if (m_diffModel->hasRetained()
+            && m_diffView->horizontalHeader()->sortIndicatorSection() == DiffModel::ShallowGrowth)
+            m_diffView->sortByColumn(DiffModel::RetainedGrowth, Qt::DescendingOrder);
         m_diffView->resizeColumnsToContents();
         if (m_diffModel->diff()->identicalDumps)
             showBanner(BannerKind::Warning,
@@ -218,8 +225,14 @@ QWidget* HeapView::buildHistogramPage()
 
 QWidget* HeapView::buildDominatorPage()
 {
+    auto* page = new QSplitter(Qt::Vertical);
+    auto* upper = new QWidget(page);
+    m_groupByClass = new QCheckBox(tr("&Group by class"), upper);
+    m_groupByClass->setObjectName(QStringLiteral("groupByClassBox"));
+    m_groupByClass->setToolTip(tr("One row per class at every level, with the objects of that class below it: "
+                                  "thousands of alike objects become one row"));
     m_dominatorModel = new DominatorTreeModel(this);
-    m_dominatorView = new QTreeView;
+    m_dominatorView = new QTreeView(upper);
     m_dominatorView->setObjectName(QStringLiteral("dominatorView"));
     m_dominatorView->setModel(m_dominatorModel);
     m_dominatorView->setUniformRowHeights(true); // millions of rows may be fetched by scrolling
@@ -228,7 +241,106 @@ QWidget* HeapView::buildDominatorPage()
     m_dominatorView->header()->setSectionResizeMode(DominatorTreeModel::Object, QHeaderView::Stretch);
     m_dominatorView->setToolTip(
         tr("Each object keeps the objects below it alive on its own; largest retained size first."));
-    return m_dominatorView;
+    connect(m_dominatorView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this](const QModelIndex& current) { inspect(current); });
+    connect(m_groupByClass, &QCheckBox::toggled, this, &HeapView::setGroupByClass);
+    auto* upperLayout = new QVBoxLayout(upper);
+    upperLayout->setContentsMargins(0, 0, 0, 0);
+    upperLayout->addWidget(m_groupByClass);
+    upperLayout->addWidget(m_dominatorView, 1);
+
+    // The inspector: what the selected object holds (what is in the HashMap's entries?).
+    auto* lower = new QWidget(page);
+    m_inspectorTitle = sectionTitle(tr("Object inspector"), lower);
+    m_inspectorTitle->setObjectName(QStringLiteral("inspectorTitle"));
+    m_inspectorTitle->setWordWrap(true);
+    m_inspectorModel = new ObjectInspectorModel(this);
+    m_inspectorView = new QTableView(lower);
+    m_inspectorView->setObjectName(QStringLiteral("inspectorView"));
+    setUpTable(m_inspectorView);
+    m_inspectorView->setModel(m_inspectorModel);
+    m_inspectorView->verticalHeader()->hide();
+    m_inspectorView->horizontalHeader()->setSectionResizeMode(ObjectInspectorModel::Value, QHeaderView::Stretch);
+    m_inspectorView->setToolTip(tr("Double-click a reference to go to its object in the tree."));
+    connect(m_inspectorView, &QTableView::activated, this, [this](const QModelIndex& index) {
+        const QVariant target = index.data(ObjectInspectorModel::TargetRole);
+        if (target.isValid())
+            revealInDominatorTree(target.toUInt());
+    });
+    auto* lowerLayout = new QVBoxLayout(lower);
+    lowerLayout->setContentsMargins(0, 4, 0, 0);
+    lowerLayout->addWidget(m_inspectorTitle);
+    lowerLayout->addWidget(m_inspectorView, 1);
+    page->addWidget(upper);
+    page->addWidget(lower);
+    page->setStretchFactor(0, 3);
+    page->setStretchFactor(1, 2);
+    return page;
+}
+
+void HeapView::setGroupByClass(bool grouped)
+{
+    if (m_groupByClass->isChecked() != grouped)
+        m_groupByClass->setChecked(grouped); // comes back here through toggled
+    if (m_dominatorModel->groupByClass() == grouped)
+        return;
+    // The object selected stays selected, in the new rows.
+    const QVariant selected = m_dominatorView->currentIndex().data(DominatorTreeModel::ObjectIndexRole);
+    m_dominatorModel->setGroupByClass(grouped);
+    m_dominatorModel->fetchMore({});
+    if (!selected.isValid() || !revealInDominatorTree(selected.toUInt())) {
+        m_dominatorView->setCurrentIndex(m_dominatorModel->index(0, 0));
+        inspect(m_dominatorView->currentIndex());
+    }
+}
+
+void HeapView::inspect(const QModelIndex& treeIndex)
+{
+    if (treeIndex.isValid() && !treeIndex.data(DominatorTreeModel::ObjectIndexRole).isValid()) {
+        // A class group: the inspector lists one object's fields, the group row says the rest.
+        m_inspectorModel->clear();
+        m_inspectorTitle->setText(
+            tr("Object inspector: %1 — select one of its objects").arg(treeIndex.siblingAtColumn(0).data().toString()));
+        return;
+    }
+    if (!treeIndex.isValid() || !m_analysis) {
+        m_inspectorModel->clear();
+        m_inspectorTitle->setText(tr("Object inspector: select an object in the tree"));
+        return;
+    }
+    m_inspectorModel->inspect(m_analysis, treeIndex.data(DominatorTreeModel::ObjectIndexRole).toUInt());
+    QString title = tr("Object inspector: %1").arg(m_inspectorModel->title());
+    if (m_inspectorModel->omitted() > 0)
+        title += tr(" (%n more element(s) not listed)", nullptr, int(m_inspectorModel->omitted()));
+    m_inspectorTitle->setText(title);
+    m_inspectorView->resizeColumnToContents(ObjectInspectorModel::Field);
+    m_inspectorView->resizeColumnToContents(ObjectInspectorModel::Type);
+    m_inspectorView->resizeColumnToContents(ObjectInspectorModel::Retained);
+}
+
+bool HeapView::revealInDominatorTree(std::uint32_t object)
+{
+    if (!m_analysis || !isPageEnabled(Page::DominatorTree))
+        return false;
+    const QModelIndex index = m_dominatorModel->indexOfObject(object);
+    if (!index.isValid())
+        return false;
+    showPage(Page::DominatorTree);
+    for (QModelIndex p = index.parent(); p.isValid(); p = p.parent())
+        m_dominatorView->expand(p);
+    m_dominatorView->setCurrentIndex(index);
+    m_dominatorView->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    return true;
+}
+
+void HeapView::revealSelectedPathStep()
+{
+    // The selected step of the path, else its last one: the suspect's own object.
+    QModelIndex step = m_pathView->currentIndex();
+    if (!step.isValid())
+        step = m_pathModel->index(m_pathModel->rowCount() - 1, 0);
+    if (step.isValid())
+        revealInDominatorTree(step.siblingAtColumn(0).data(GcRootPathModel::ObjectIndexRole).toUInt());
 }
 
 QWidget* HeapView::buildSuspectsPage()
@@ -260,10 +372,18 @@ QWidget* HeapView::buildSuspectsPage()
     m_pathView->setModel(m_pathModel);
     m_pathView->verticalHeader()->hide();
     m_pathView->horizontalHeader()->setStretchLastSection(true);
+    // From why it is alive (the path) to what it keeps alive (the tree), as MAT's "show in tree".
+    connect(m_pathView, &QTableView::activated, this, [this] { revealSelectedPathStep(); });
+    m_revealButton = new QPushButton(tr("Show in dominator tree"), lower);
+    m_revealButton->setObjectName(QStringLiteral("revealInTreeButton"));
+    m_revealButton->setToolTip(tr("Go to the selected step of the path (or the suspect itself) in the dominator "
+                                  "tree, with the objects it keeps alive below it"));
+    connect(m_revealButton, &QPushButton::clicked, this, [this] { revealSelectedPathStep(); });
     auto* lowerLayout = new QVBoxLayout(lower);
     lowerLayout->setContentsMargins(0, 4, 0, 0);
     lowerLayout->addWidget(m_pathTitle);
     lowerLayout->addWidget(m_pathView, 1);
+    lowerLayout->addWidget(m_revealButton, 0, Qt::AlignLeft);
     page->addWidget(m_suspectsView);
     page->addWidget(lower);
     page->setStretchFactor(0, 1);
@@ -356,6 +476,7 @@ void HeapView::openDumpWithRatio(const QString& path, double maxInflateRatio)
     m_histogramModel->setHistogram(nullptr);
     m_chart->clear();
     m_dominatorModel->setAnalysis(nullptr);
+    m_inspectorModel->clear();
     m_suspectsModel->setAnalysis(nullptr);
     m_pathModel->clear();
     hideBanner();
@@ -418,6 +539,8 @@ void HeapView::onAnalysis(std::shared_ptr<const HeapAnalysis> analysis)
         m_dominatorModel->fetchMore(top);
         m_dominatorView->expand(top);
     }
+    m_dominatorView->setCurrentIndex(top); // the inspector shows the largest object's fields
+    inspect(top);
     for (int c = 1; c < DominatorTreeModel::ColumnCount; ++c)
         m_dominatorView->resizeColumnToContents(c);
 
@@ -435,6 +558,7 @@ void HeapView::onAnalysis(std::shared_ptr<const HeapAnalysis> analysis)
 void HeapView::selectSuspect(int row)
 {
     const heap::LeakSuspect* s = m_suspectsModel->suspectAt(row);
+    m_revealButton->setEnabled(s != nullptr);
     if (!s) {
         m_pathModel->clear();
         m_pathTitle->setText(m_analysis && m_analysis->suspects.empty()

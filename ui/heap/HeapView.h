@@ -5,8 +5,8 @@
 // HeapAnalysisJob: the histogram appears first, the dominator tree and suspects when ready.
 // The view only shows what the jobs and models give it; it computes nothing itself.
 
-#include "ui/heap/HeapAnalysisJob.h"
 #include "core/heap/HeapDiff.h"
+#include "ui/heap/HeapAnalysisJob.h"
 
 #include <QWidget>
 
@@ -14,8 +14,11 @@
 #include <memory>
 
 QT_BEGIN_NAMESPACE
+class QCheckBox;
 class QLabel;
 class QLineEdit;
+class QModelIndex;
+class QPushButton;
 class QSortFilterProxyModel;
 class QTabWidget;
 class QTableView;
@@ -30,6 +33,7 @@ class GcRootPathModel;
 class HeapDiffJob;
 class HistogramModel;
 class JobProgressBar;
+class ObjectInspectorModel;
 class SuspectsModel;
 class TopClassesChart;
 
@@ -63,6 +67,7 @@ public:
     SuspectsModel* suspectsModel() const { return m_suspectsModel; }
     GcRootPathModel* pathModel() const { return m_pathModel; }
     DiffModel* diffModel() const { return m_diffModel; }
+    ObjectInspectorModel* inspectorModel() const { return m_inspectorModel; }
     TopClassesChart* topClassesChart() const { return m_chart; }
 
     // Asked when a .gz inflates further than the ratio cap: open it again without the cap? The
@@ -79,6 +84,12 @@ public Q_SLOTS:
     void cancel();
     // Shows the path from a GC root of the suspect in `row` of the suspects model.
     void selectSuspect(int row);
+    // Shows `object` (an index of the analysed snapshot) in the dominator tree: the tab, its
+    // dominators expanded, the row selected and its fields in the inspector. False when the object
+    // is not in the tree (unreachable) or nothing is analysed yet.
+    bool revealInDominatorTree(std::uint32_t object);
+    // MAT's "Group by class" in the dominator tree (the check box above it).
+    void setGroupByClass(bool grouped);
 
 Q_SIGNALS:
     // The dump could be read: its histogram is shown (the full analysis may still be running).
@@ -103,6 +114,8 @@ private:
     void updateSummary();
     void updateFilterCount();
     void setPageEnabled(Page page, bool enabled, const QString& why = {});
+    void inspect(const QModelIndex& treeIndex);
+    void revealSelectedPathStep();
 
     void openDumpWithRatio(const QString& path, double maxInflateRatio);
 
@@ -130,12 +143,17 @@ private:
 
     DominatorTreeModel* m_dominatorModel = nullptr;
     QTreeView* m_dominatorView = nullptr;
+    QCheckBox* m_groupByClass = nullptr;
+    ObjectInspectorModel* m_inspectorModel = nullptr;
+    QTableView* m_inspectorView = nullptr;
+    QLabel* m_inspectorTitle = nullptr;
 
     SuspectsModel* m_suspectsModel = nullptr;
     QTableView* m_suspectsView = nullptr;
     GcRootPathModel* m_pathModel = nullptr;
     QTableView* m_pathView = nullptr;
     QLabel* m_pathTitle = nullptr;
+    QPushButton* m_revealButton = nullptr;
 
     DiffModel* m_diffModel = nullptr;
     QSortFilterProxyModel* m_diffProxy = nullptr;

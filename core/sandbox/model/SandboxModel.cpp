@@ -531,6 +531,35 @@ std::vector<OomKill> SandboxModel::oomKillsBetween(std::int64_t fromMs, std::int
     return out;
 }
 
+double SandboxModel::runCeiling(const PodSpec& pod) const
+{
+    // Reaches 99.6% of the limit at the end of the run; the allocation that crosses it is the
+    // kill. A self-restart threshold (HEAP_LIMIT_RESTART) below that ends the run first.
+    const TemplateRevision& rev = m_revisions[pod.service][pod.revision];
+    double top = 0.996 * static_cast<double>(rev.memoryLimitBytes);
+    if (rev.restartAtBytes && static_cast<double>(*rev.restartAtBytes) < top)
+        top = static_cast<double>(*rev.restartAtBytes);
+    return top;
+}
+
+double SandboxModel::runLeak(const PodSpec& pod, const ContainerRun& run, std::int64_t tMs) const
+{
+    const ServiceSpec& svc = m_services[pod.service];
+    const double age = static_cast<double>(tMs - run.startedMs);
+    switch (svc.profile) {
+    case MemoryProfile::LeakToLimit: {
+        const double top = runCeiling(pod);
+        const double frac = std::clamp(age / static_cast<double>(run.runLengthMs), 0.0, 1.0);
+        return std::max(0.0, (top - static_cast<double>(svc.baseBytes)) * frac);
+    }
+    case MemoryProfile::SlowLeak:
+        return std::max(0.0, svc.leakBytesPerHour * age / static_cast<double>(kHourMs));
+    case MemoryProfile::Stabilising:
+        return 0.0; // the rise is a cache warming up to its bound, not a leak
+    }
+    return 0.0;
+}
+
 double SandboxModel::runMemory(const PodSpec& pod, const ContainerRun& run, std::int64_t tMs) const
 {
     const ServiceSpec& svc = m_services[pod.service];
@@ -539,24 +568,25 @@ double SandboxModel::runMemory(const PodSpec& pod, const ContainerRun& run, std:
     const double base = static_cast<double>(svc.baseBytes);
     switch (svc.profile) {
     case MemoryProfile::LeakToLimit: {
-        // Reaches 99.6% of the limit at the end of the run; the allocation that crosses it is the
-        // kill. A self-restart threshold (HEAP_LIMIT_RESTART) below that ends the run first.
-        const TemplateRevision& rev = m_revisions[pod.service][pod.revision];
-        double top = 0.996 * static_cast<double>(rev.memoryLimitBytes);
-        if (rev.restartAtBytes && static_cast<double>(*rev.restartAtBytes) < top)
-            top = static_cast<double>(*rev.restartAtBytes);
-        const double frac = std::clamp(age / static_cast<double>(run.runLengthMs), 0.0, 1.0);
-        const double v = base + (top - base) * frac + 5.0 * kMiB * noise(key, tMs);
-        return std::min(v, top);
+        const double v = base + runLeak(pod, run, tMs) + 5.0 * kMiB * noise(key, tMs);
+        return std::min(v, runCeiling(pod));
     }
     case MemoryProfile::SlowLeak:
-        return base + svc.leakBytesPerHour * age / static_cast<double>(kHourMs) + 12.0 * kMiB * noise(key, tMs);
+        return base + runLeak(pod, run, tMs) + 12.0 * kMiB * noise(key, tMs);
     case MemoryProfile::Stabilising:
         return base
             + static_cast<double>(svc.riseBytes) * (1.0 - std::exp(-age / static_cast<double>(svc.riseTimeConstantMs)))
             + 3.0 * kMiB * noise(key, tMs);
     }
     return base;
+}
+
+std::optional<double> SandboxModel::leakedBytes(std::size_t pod, std::int64_t tMs) const
+{
+    if (!containerRunningAt(pod, tMs))
+        return std::nullopt;
+    const PodSpec& p = m_pods[pod];
+    return std::round(runLeak(p, p.runs[*runIndexAt(pod, tMs)], tMs));
 }
 
 std::optional<double> SandboxModel::workingSetBytes(std::size_t pod, std::int64_t tMs) const

@@ -186,6 +186,9 @@ public:
 
     // Values. Working set of the application container while it runs (nullopt when not running).
     std::optional<double> workingSetBytes(std::size_t pod, std::int64_t tMs) const;
+    // The part of that working set the service's leak holds (no noise): what a heap dump taken at
+    // tMs finds in the leaking cache. 0 for a service that does not leak; nullopt when not running.
+    std::optional<double> leakedBytes(std::size_t pod, std::int64_t tMs) const;
     double pauseContainerBytes(std::size_t pod, std::int64_t tMs) const;
     std::optional<double> cpuCores(std::size_t pod, std::int64_t tMs) const;
     // JVM memory pools (JVM services only, while running): ids as Micrometer reports them.
@@ -210,6 +213,8 @@ private:
     void buildRuns(PodSpec& pod) const;
     std::string randomToken(std::uint64_t key, std::size_t length, std::string_view alphabet) const;
     double runMemory(const PodSpec& pod, const ContainerRun& run, std::int64_t tMs) const;
+    double runLeak(const PodSpec& pod, const ContainerRun& run, std::int64_t tMs) const;
+    double runCeiling(const PodSpec& pod) const; // LeakToLimit: where a run ends
     void terminate(PodSpec& pod, std::int64_t deletedMs); // SIGTERM at deletedMs: later runs never happen
     std::size_t addReplacement(std::size_t service, std::size_t revision, std::int64_t atMs);
 

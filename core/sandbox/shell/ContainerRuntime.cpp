@@ -88,6 +88,7 @@ ContainerInfo ContainerRuntime::containerInfo(std::size_t pod, std::int64_t nowM
     for (const auto& pool : SandboxModel::heapPoolIds())
         heap += m_model.jvmPoolUsedBytes(pod, pool, nowMs).value_or(0.0);
     info.heapUsedBytes = static_cast<std::int64_t>(heap);
+    info.leakedBytes = s.jvm ? static_cast<std::int64_t>(m_model.leakedBytes(pod, nowMs).value_or(0.0)) : 0;
     return info;
 }
 

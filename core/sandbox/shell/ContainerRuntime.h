@@ -24,8 +24,8 @@ struct ContainerVariation {
     // `cat`/`tail -c` of a file deliver one byte flipped (a faulty proxy or NIC): only a checksum
     // compared with `sha256sum` in the pod notices.
     bool corruptReads = false;
-    // Heap dumps are generated (SyntheticHeapDump) at about this size instead of the real JVM dumps
-    // shipped in resources/heapdumps: a benchmark needs a dump of hundreds of MB.
+    // Heap dumps are generated (SyntheticHeapDump) at about this size instead of the size of the
+    // moment's leak: a benchmark needs a dump of hundreds of MB.
     std::optional<std::int64_t> dumpBytes;
 };
 

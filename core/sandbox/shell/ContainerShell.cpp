@@ -2,7 +2,6 @@
 
 #include "core/sandbox/shell/HeapDumpCompression.h"
 #include "core/sandbox/model/SandboxModel.h"
-#include "core/sandbox/shell/ShippedHeapDumps.h"
 #include "core/sandbox/shell/SyntheticHeapDump.h"
 
 #include <QDateTime>
@@ -559,20 +558,13 @@ int ContainerShell::heapDump(const std::string& file, bool live, int gzLevel, Ex
 
 Result<QByteArray> ContainerShell::heapDumpBytes(bool live, int gzLevel) const
 {
-    // A real JVM's dump of LeakyService (early or late in the leak) when one is shipped for the
-    // service and no size is forced; the -all dump of that quiescent heap is the same file.
-    if (!m_info.dumpBytes) {
-        const bool late = m_info.memoryLimitBytes > 0 && m_info.heapUsedBytes * 2 >= m_info.memoryLimitBytes;
-        if (auto shipped = shippedHeapDump(m_info.service, late, gzLevel > 0))
-            return *shipped;
-    }
+    // Generated for this moment: the leak's share of the heap decides how many sessions the
+    // cache holds, so a later capture of a leaking pod shows more of them (SyntheticHeapDump.h).
     HeapDumpShape shape;
     shape.seed = mixHash(m_info.seed, stableHash(m_info.podName));
     shape.timestampMs = m_now;
-    // The dump of a heap of N bytes is about N bytes; the sandbox scales it down 32x so a demo
-    // dump stays a few tens of MB.
-    shape.targetBytes = m_info.dumpBytes ? *m_info.dumpBytes
-                                         : std::clamp<std::int64_t>(m_info.heapUsedBytes / 32, 2 * kMiB, 64 * kMiB);
+    shape.leakedBytes = m_info.leakedBytes;
+    shape.targetBytes = m_info.dumpBytes;
     shape.liveOnly = live;
     if (gzLevel <= 0)
         return syntheticHeapDump(shape);

@@ -41,7 +41,7 @@ struct ExecOutput {
 struct ContainerInfo {
     std::string podName;
     std::string container;
-    std::string service; // picks the real JVM dumps shipped for it
+    std::string service;
     std::int64_t memoryLimitBytes = 0;
     bool corruptReads = false; // see ContainerVariation
     std::optional<std::int64_t> dumpBytes; // see ContainerVariation
@@ -49,7 +49,8 @@ struct ContainerInfo {
     bool jdkTools = true; // jcmd, jmap and jps exist in the image
     int jvmPid = 1; // the JVM is not always PID 1 (an entrypoint shell may be)
     std::string javaMain; // what `jcmd -l` prints after the pid
-    std::int64_t heapUsedBytes = 0; // sizes the heap dump
+    std::int64_t heapUsedBytes = 0; // what jcmd GC.heap_info reports
+    std::int64_t leakedBytes = 0; // what the service's leak holds now: sizes the heap dump's leak
     std::uint64_t seed = 0; // makes dumps deterministic
     std::string workingDir = "/app";
     int procRootPid = 0; // a debug container: /proc/<pid>/root/... is the target's file system

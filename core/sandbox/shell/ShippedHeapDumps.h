@@ -1,7 +1,9 @@
 #pragma once
 // Heap dumps made by a real JVM (OpenJDK 17 running tests/support/java/LeakyService.java, see
 // resources/heapdumps/make-dumps.sh), compiled into this library: two per leaking service, early
-// and late in the leak, so a second capture of the same service has something to diff against.
+// and late in the leak. The sandbox serves generated dumps that grow with the leak
+// (SyntheticHeapDump.h); these are the reference of what HotSpot writes, `-gz=1` included, that the
+// generated ones and HeapDumpCompression are checked against.
 
 #include <QByteArray>
 

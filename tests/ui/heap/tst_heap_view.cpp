@@ -191,6 +191,14 @@ private Q_SLOTS:
                 row = r;
         QVERIFY(row >= 0);
         QCOMPARE(table->model()->index(row, DiffModel::InstanceGrowth).data(DiffModel::SortRole).toLongLong(), 1800);
+        // With retained sizes, ranked by retained growth: the cache that holds the sessions first.
+        QCOMPARE(table->horizontalHeader()->sortIndicatorSection(), int(DiffModel::RetainedGrowth));
+        QCOMPARE(table->horizontalHeader()->sortIndicatorOrder(), Qt::DescendingOrder);
+        for (int r = 1; r < table->model()->rowCount(); ++r)
+            QVERIFY(table->model()->index(r - 1, DiffModel::RetainedGrowth).data(DiffModel::SortRole).toLongLong()
+                >= table->model()->index(r, DiffModel::RetainedGrowth).data(DiffModel::SortRole).toLongLong());
+        QVERIFY(table->model()->index(0, 0).data().toString().startsWith(QLatin1String("com.example.SessionCache"))
+            || table->model()->index(0, 0).data().toString().startsWith(QLatin1String("java.lang.Object[]")));
         const QString title = view.findChild<QLabel*>(QStringLiteral("diffTitle"))->text();
         QVERIFY(title.contains(QLatin1String("early.hprof")) && title.contains(QLatin1String("late.hprof")));
         QVERIFY(view.bannerText().isEmpty());

@@ -97,15 +97,45 @@ inline investigation::Findings fixtureFindings(std::int64_t nowMs)
     }
     ev->podMetricsAvailable = true;
     ev->stepMs = 60'000;
-    for (auto kind : { prometheus::QueryKind::MemoryWorkingSet, prometheus::QueryKind::Restarts, prometheus::QueryKind::MemoryLimit,
-             prometheus::QueryKind::OomEvents })
+    for (auto kind : { prometheus::QueryKind::MemoryWorkingSet, prometheus::QueryKind::Restarts,
+             prometheus::QueryKind::MemoryLimit, prometheus::QueryKind::OomEvents })
         ev->queries.push_back(
             { kind, std::string(prometheus::queryKindName(kind)) + "{namespace=\"production\",pod=~\"checkout-.*\"}",
                 { from, nowMs }, 60'000, 2, {} });
     return investigation::analyseEvidence(ev);
 }
 
-inline incident::IncidentDocument fixtureIncident()
+// catalog, a healthy service the responder looked at for comparison: it settles within minutes.
+// Its evidence is not the incident's and must come after checkout's in the report (its name sorts first).
+inline investigation::Findings catalogFindings(std::int64_t nowMs)
+{
+    auto ev = checkoutEvidence(nowMs);
+    ev->request.service = "catalog";
+    const std::int64_t from = nowMs - ev->request.windowMs;
+    const std::string pod = "catalog-5c8d7b9f4-q7r2t";
+    kube::Pod p = fixturePod(pod, "gke-prod-pool-1-a1b2", 0, from);
+    p.meta.labels = { { "app", "catalog" } };
+    p.containers.front().name = "catalog";
+    p.containers.front().image = "registry.example.com/shop/catalog:1.9.7";
+    p.containers.front().memoryLimitBytes = std::int64_t(1 * GiB);
+    p.statuses.front().name = "catalog";
+    p.statuses.front().lastTerminated.reset();
+    p.statuses.front().runningSinceMs = from - kHour;
+    ev->pods.push_back(p);
+    const Labels labels { { "namespace", "production" }, { "pod", pod } };
+    ev->series[prometheus::QueryKind::MemoryWorkingSet].push_back(
+        { labels, settlingPod(from, nowMs, 150 * MiB, 310 * MiB, 2 * kMinute, 2 * MiB, 5, 60'000) });
+    ev->series[prometheus::QueryKind::Restarts].push_back({ labels, { { from, 0 }, { nowMs, 0 } } });
+    ev->series[prometheus::QueryKind::MemoryLimit].push_back({ labels, { { from, 1 * GiB }, { nowMs, 1 * GiB } } });
+    ev->stepMs = 60'000;
+    ev->queries.push_back({ prometheus::QueryKind::MemoryWorkingSet,
+        "memory_working_set{namespace=\"production\",pod=~\"catalog-.*\"}", { from, nowMs }, 60'000, 1, {} });
+    return investigation::analyseEvidence(ev);
+}
+
+// `withComparison`: the responder also looked at catalog between two looks at checkout (the
+// golden exports use it; the other tests count the snapshots of the incident without it).
+inline incident::IncidentDocument fixtureIncident(bool withComparison = false)
 {
     using namespace incident;
     auto book = runbook::loadBundledRunbook();
@@ -176,6 +206,8 @@ inline incident::IncidentDocument fixtureIncident()
     recordAction(doc, restart, t0 + 26 * kMinute);
     (void)recordStepState(doc, 4, StepState::Done, "Limit raised, restart threshold set.", t0 + 27 * kMinute);
 
+    if (withComparison)
+        recordFindings(doc, catalogFindings(t0 + 30 * kMinute), t0 + 30 * kMinute);
     recordFindings(doc, fixtureFindings(t0 + 40 * kMinute), t0 + 40 * kMinute);
     (void)recordActionState(
         doc, a1, ActionState::Reverted, "fix 1.42.1 deployed; limit back to 2Gi", t0 + 95 * kMinute);

@@ -232,7 +232,7 @@ private Q_SLOTS:
         QCOMPARE(file->size(), size);
         QCOMPARE(file->mode, 0600); // as the JVM creates it
         QVERIFY(file->content->startsWith(QByteArray("JAVA PROFILE 1.0.2\0", 19)));
-        // Made by a real JVM running LeakyService (resources/heapdumps), not generated.
+        // Shaped like a real JVM's dump of LeakyService (resources/heapdumps), its leak included.
         QVERIFY(file->content->contains("LeakyService$SessionCache"));
 
         // The same dump again is refused the way HotSpot refuses it (and jcmd still exits 0).
@@ -428,7 +428,7 @@ private Q_SLOTS:
 
     void earlyAndLateDumpsDiffer()
     {
-        // A pod early in its run gets the early dump, later (heap over half the limit) the late one.
+        // Generated for the moment: later in the run the leak holds more, and so does the dump.
         ContainerRuntime runtime(m_model);
         const std::size_t pod = runningPod("checkout");
         const auto& run = m_model.pods()[pod].runs[*m_model.runIndexAt(pod, kNow)];
@@ -450,7 +450,7 @@ private Q_SLOTS:
             }
         }
         QVERIFY(!early.isEmpty());
-        QVERIFY2(!late.isEmpty(), "no late dump while the heap grew");
+        QVERIFY2(!late.isEmpty(), "no other dump while the heap grew");
         QVERIFY(late.size() > early.size());
     }
 
@@ -481,8 +481,12 @@ private Q_SLOTS:
             diffs += real[i] != read[i];
         QCOMPARE(diffs, 1);
         // The process table and the mounts a capture reads when the JDK tools are missing.
-        QVERIFY(runtime.exec(pod, words(QStringLiteral("cat /proc/7/cmdline")), kNow).stdoutBytes().startsWith(QByteArray("java\0-XX:", 8)));
-        QVERIFY(runtime.exec(pod, words(QStringLiteral("cat /proc/mounts")), kNow).stdoutBytes().startsWith("overlay / overlay"));
+        QVERIFY(runtime.exec(pod, words(QStringLiteral("cat /proc/7/cmdline")), kNow)
+                    .stdoutBytes()
+                    .startsWith(QByteArray("java\0-XX:", 8)));
+        QVERIFY(runtime.exec(pod, words(QStringLiteral("cat /proc/mounts")), kNow)
+                    .stdoutBytes()
+                    .startsWith("overlay / overlay"));
     }
 
     void fileSystemIsFreshAfterARestart()
