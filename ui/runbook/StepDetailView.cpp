@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QShortcut>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
@@ -60,6 +61,13 @@ StepDetailView::StepDetailView(QWidget* parent)
     m_done->setToolTip(tr("Mark this step done, with the note (Ctrl+D)"));
     m_done->setObjectName(QStringLiteral("markDoneButton"));
     connect(m_done, &QPushButton::clicked, this, [this] { Q_EMIT stateRequested(StepState::Done, m_note->text()); });
+    // Keyboard: Ctrl+Enter or Ctrl+R runs the focused command (Tab moves through them). Only the
+    // focused one: a shortcut that guessed which command to run could run one not meant.
+    auto* run = new QShortcut(this);
+    run->setKeys({ QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter),
+        QKeySequence(Qt::CTRL | Qt::Key_R) });
+    run->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(run, &QShortcut::activated, this, &StepDetailView::runFocusedCommand);
     connect(m_skip, &QPushButton::clicked, this, [this] { Q_EMIT stateRequested(StepState::Skipped, m_note->text()); });
     connect(
         m_reopen, &QPushButton::clicked, this, [this] { Q_EMIT stateRequested(StepState::Pending, m_note->text()); });
@@ -184,6 +192,7 @@ void StepDetailView::rebuild()
                                                                : tr("Run with kubectl against the open cluster: shows "
                                                                     "a server-side dry run where kubectl has one and "
                                                                     "asks first, naming what changes"));
+            runButton->setToolTip(runButton->toolTip() + tr(" (Ctrl+Enter or Ctrl+R on the command)"));
             connect(runButton, &QPushButton::clicked, this, [this, text] { Q_EMIT runRequested(text); });
             rl->addWidget(runButton);
         }
@@ -195,6 +204,21 @@ void StepDetailView::rebuild()
     else
         m_nsNote->clear();
     m_nsNote->setVisible(!m_nsNote->text().isEmpty());
+}
+
+bool StepDetailView::runFocusedCommand()
+{
+    // The command row holding the focus (its text or one of its buttons), then that row's Run.
+    QWidget* row = QApplication::focusWidget();
+    while (row && row->parentWidget() != m_commands)
+        row = row->parentWidget();
+    if (!row)
+        return false;
+    auto* run = row->findChild<QPushButton*>(QStringLiteral("runCommandButton"));
+    if (!run || !run->isEnabled())
+        return false;
+    run->click();
+    return true;
 }
 
 } // namespace leakdesk::ui

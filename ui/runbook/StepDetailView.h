@@ -29,6 +29,9 @@ public:
     void setRunAvailable(bool available);
 
     QStringList renderedCommands() const { return m_rendered; }
+    // Ctrl+Enter (or Ctrl+R) on a command: runs the command that has the keyboard focus, as its Run
+    // button would. False when the focus is on no runnable command.
+    bool runFocusedCommand();
 
 Q_SIGNALS:
     void stateRequested(leakdesk::ui::StepState state, const QString& note);
