@@ -1,6 +1,6 @@
 // Opens the real main window on the real sandbox (served on 127.0.0.1 by the same process) and
 // checks what the on-call engineer sees for runbook steps 1 and 2.
-#include "SandboxSession.h"
+#include "MainWindowOnSandbox.h"
 
 #include "ui/actions/MitigationPanel.h"
 #include "ui/chart/MemoryChart.h"
@@ -59,20 +59,9 @@ class TestMainWindow : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true); // the incident autosave goes to a test folder
-        qRegisterMetaType<std::shared_ptr<const investigation::Findings>>();
-        const auto started = m_sandbox.start({});
-        QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
-        auto st = m_controller.open(m_sandbox.connectionOptions());
-        QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
-        auto book = runbook::loadBundledRunbook();
-        QVERIFY(book.ok());
-        m_window = std::make_unique<MainWindow>(&m_controller, std::make_shared<const runbook::Runbook>(std::move(book).value()));
-        m_window->setPreferredService(QStringLiteral("checkout"));
-        m_window->show();
-        QSignalSpy recorded(m_window.get(), &MainWindow::findingsRecorded);
-        m_controller.refreshNamespaces();
-        QVERIFY(test::waitForSignals(recorded, 1, 30000));
+        const QString failed
+            = test::showMainWindowOnSandbox(m_sandbox, m_controller, m_window, QStringLiteral("checkout"));
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
     }
 
     // The first findings start an incident, saved at once; what the window shows is in the file.

@@ -5,7 +5,7 @@
 // shortcuts, Space on the step list ticks nothing, skipped steps are counted apart, a capture ticks
 // the capture step and the next step shows its suspects; the context box lists every context of a
 // kubeconfig and choosing one investigates there.
-#include "SandboxSession.h"
+#include "MainWindowOnSandbox.h"
 
 #include "TestSupport.h"
 #include "WaitForSignals.h"
@@ -141,6 +141,14 @@ int visibleHeightIn(const QWidget* w, const QWidget* viewport)
     return inViewport.intersected(viewport->rect()).height();
 }
 
+// The two laptop screens of issue 15, as the rows of a test's data table.
+void addLaptopScreens()
+{
+    QTest::addColumn<QSize>("screen");
+    QTest::newRow("1024x768") << QSize(1024, 768);
+    QTest::newRow("1280x720") << QSize(1280, 720);
+}
+
 void settle()
 {
     for (int i = 0; i < 5; ++i) {
@@ -153,33 +161,23 @@ void settle()
 
 class TestMainWindowScreens : public QObject {
     Q_OBJECT
+    app::SandboxSession m_sandbox; // as in the app: outlives the controller's connection
+    InvestigationController m_controller;
+    std::unique_ptr<MainWindow> m_window; // checkout's, for every test but the context box's
+
 private Q_SLOTS:
+    // checkout's window, active: the shortcuts act in the active window only.
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true); // the incident autosave goes to a test folder
-        qRegisterMetaType<std::shared_ptr<const investigation::Findings>>();
-        const auto started = m_sandbox.start({});
-        QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
-        auto st = m_controller.open(m_sandbox.connectionOptions());
-        QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
-        m_window = newWindow(&m_controller);
-        m_window->setPreferredService(QStringLiteral("checkout"));
-        m_window->show();
-        QSignalSpy recorded(m_window.get(), &MainWindow::findingsRecorded);
-        m_controller.refreshNamespaces();
-        QVERIFY(test::waitForSignals(recorded, 1, 30000));
-        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        const QString why
+            = test::showMainWindowOnSandbox(m_sandbox, m_controller, m_window, QStringLiteral("checkout"));
+        QVERIFY2(why.isEmpty() && QTest::qWaitForWindowActive(m_window.get()), qPrintable(why));
     }
 
     // Every tab and every runbook step fits the laptop screens: the window's minimum size is no
     // larger than the screen, the window is not grown past it, no label is cut without "…", no
     // scroll area hides the right edge of its content.
-    void everyPageFitsTheScreen_data()
-    {
-        QTest::addColumn<QSize>("screen");
-        QTest::newRow("1024x768") << QSize(1024, 768);
-        QTest::newRow("1280x720") << QSize(1280, 720);
-    }
+    void everyPageFitsTheScreen_data() { addLaptopScreens(); }
     void everyPageFitsTheScreen()
     {
         QFETCH(QSize, screen);
@@ -220,12 +218,7 @@ private Q_SLOTS:
 
     // Choosing another service (other pods, verdict, numbers) and long texts from the cluster (a
     // busy stage, a status) change nothing in the window's size or its minimum.
-    void theWindowKeepsItsSizeWhenTheServiceChanges_data()
-    {
-        QTest::addColumn<QSize>("screen");
-        QTest::newRow("1024x768") << QSize(1024, 768);
-        QTest::newRow("1280x720") << QSize(1280, 720);
-    }
+    void theWindowKeepsItsSizeWhenTheServiceChanges_data() { addLaptopScreens(); }
     void theWindowKeepsItsSizeWhenTheServiceChanges()
     {
         QFETCH(QSize, screen);
@@ -256,12 +249,7 @@ private Q_SLOTS:
 
     // At 1280x720 the pods table of step 1 has room for four rows (the step's page scrolls to it
     // rather than squeezing it), and the chart above it a useful height.
-    void thePodsTableHasRoomForRows_data()
-    {
-        QTest::addColumn<QSize>("screen");
-        QTest::newRow("1024x768") << QSize(1024, 768);
-        QTest::newRow("1280x720") << QSize(1280, 720);
-    }
+    void thePodsTableHasRoomForRows_data() { addLaptopScreens(); }
     void thePodsTableHasRoomForRows()
     {
         QFETCH(QSize, screen);
@@ -512,7 +500,7 @@ private Q_SLOTS:
         options.context = QStringLiteral("staging");
         InvestigationController controller;
         QVERIFY(controller.open(options).ok());
-        auto window = newWindow(&controller);
+        auto window = test::newMainWindow(&controller);
         window->setPreferredService(QStringLiteral("payments"));
         window->show();
         QSignalSpy shown(window.get(), &MainWindow::findingsShown);
@@ -550,19 +538,6 @@ private Q_SLOTS:
         }
     }
 
-private:
-    static std::unique_ptr<MainWindow> newWindow(InvestigationController* controller)
-    {
-        auto book = runbook::loadBundledRunbook();
-        if (!book)
-            return nullptr;
-        return std::make_unique<MainWindow>(
-            controller, std::make_shared<const runbook::Runbook>(std::move(book).value()));
-    }
-
-    app::SandboxSession m_sandbox; // as in the app: outlives the controller's connection
-    InvestigationController m_controller;
-    std::unique_ptr<MainWindow> m_window;
 };
 
 QTEST_MAIN(TestMainWindowScreens)
