@@ -157,6 +157,26 @@ void settle()
     }
 }
 
+// What does not fit `screen` in the window as it is now (empty when all fits): a minimum size
+// past the screen, a window grown past the size it was given, a label cut without "…", a scroll
+// area hiding the right edge of its content.
+QString fitProblem(MainWindow& window, QSize screen)
+{
+    settle();
+    const QSize least = window.minimumSizeHint().expandedTo(window.minimumSize());
+    if (least.width() > screen.width())
+        return QStringLiteral("minimum width %1; widest: %2")
+            .arg(least.width())
+            .arg(widestMinimums(&window, screen.width() / 2));
+    if (least.height() > screen.height())
+        return QStringLiteral("minimum height %1").arg(least.height());
+    if (window.size() != screen)
+        return QStringLiteral("the window is %1x%2").arg(window.width()).arg(window.height());
+    QStringList cut = clippedLabels(&window);
+    cut << clippedScrollAreas(&window);
+    return cut.join(QStringLiteral("\n"));
+}
+
 } // namespace
 
 class TestMainWindowScreens : public QObject {
@@ -184,20 +204,8 @@ private Q_SLOTS:
         m_window->resize(screen);
         settle();
         auto check = [&](const QString& where) {
-            settle();
-            const QSize least = m_window->minimumSizeHint().expandedTo(m_window->minimumSize());
-            QVERIFY2(least.width() <= screen.width(),
-                qPrintable(QStringLiteral("%1: minimum width %2; widest: %3")
-                               .arg(where)
-                               .arg(least.width())
-                               .arg(widestMinimums(m_window.get(), screen.width() / 2))));
-            QVERIFY2(least.height() <= screen.height(),
-                qPrintable(QStringLiteral("%1: minimum height %2").arg(where).arg(least.height())));
-            QCOMPARE(m_window->size(), screen);
-            const QStringList labels = clippedLabels(m_window.get());
-            QVERIFY2(labels.isEmpty(), qPrintable(where + QStringLiteral(": ") + labels.join(QStringLiteral("\n"))));
-            const QStringList areas = clippedScrollAreas(m_window.get());
-            QVERIFY2(areas.isEmpty(), qPrintable(where + QStringLiteral(": ") + areas.join(QStringLiteral("\n"))));
+            const QString problem = fitProblem(*m_window, screen);
+            QVERIFY2(problem.isEmpty(), qPrintable(where + QStringLiteral(": ") + problem));
         };
         m_window->tabs()->setCurrentIndex(0);
         for (int step = 0; step < m_window->checklist()->rowCount(); ++step) {
@@ -453,9 +461,25 @@ private Q_SLOTS:
                      QString::fromStdString(first.owner.empty() ? first.className : first.owner).toHtmlEscaped()),
             qPrintable(suspects->summaryText()));
         QVERIFY(!suspects->showSuspectsButton()->isHidden());
+        for (const QSize screen : { QSize(1024, 768), QSize(1280, 720) }) {
+            m_window->resize(screen);
+            const QString problem = fitProblem(*m_window, screen);
+            QVERIFY2(problem.isEmpty(), qPrintable(QStringLiteral("the suspects step: ") + problem));
+        }
         suspects->showSuspectsButton()->click();
         QCOMPARE(m_window->tabs()->currentWidget(), static_cast<QWidget*>(m_window->heapView()));
         QCOMPARE(m_window->heapView()->currentPage(), HeapView::Page::Suspects);
+        // The Heap view with a dump, every page, on both screens.
+        for (const QSize screen : { QSize(1024, 768), QSize(1280, 720) }) {
+            m_window->resize(screen);
+            for (const auto page :
+                { HeapView::Page::Histogram, HeapView::Page::DominatorTree, HeapView::Page::Suspects }) {
+                m_window->heapView()->showPage(page);
+                const QString problem = fitProblem(*m_window, screen);
+                QVERIFY2(problem.isEmpty(), qPrintable(QStringLiteral("heap page %1: ").arg(int(page)) + problem));
+            }
+        }
+        m_window->heapView()->showPage(HeapView::Page::Suspects);
 
         QFile::remove(path);
         model->setStepState(capture, StepState::Pending);
