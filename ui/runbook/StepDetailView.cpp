@@ -9,9 +9,14 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QShortcut>
 #include <QTextBrowser>
+#include <QTextDocument>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
 
 namespace leakdesk::ui {
 
@@ -51,10 +56,11 @@ StepDetailView::StepDetailView(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_title);
-    layout->addWidget(m_text, 1);
+    layout->addWidget(m_text);
     layout->addWidget(m_commands);
     layout->addWidget(m_nsNote);
     layout->addLayout(controls);
+    layout->addStretch(1); // a step without evidence: what is left stays below its controls
 
     // Keyboard: Ctrl+D marks the step done, with the note typed.
     m_done->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
@@ -76,7 +82,26 @@ StepDetailView::StepDetailView(QWidget* parent)
 void StepDetailView::setCompact(bool compact)
 {
     m_compact = compact;
-    m_text->setMaximumHeight(compact ? 46 : QWIDGETSIZE_MAX);
+    fitTextHeight();
+}
+
+// The step's text as tall as it is (evidence steps: two lines, it scrolls): a short text above the
+// heap step's buttons no longer takes the height the evidence below could use.
+void StepDetailView::fitTextHeight()
+{
+    constexpr int kCompactHeight = 46;
+    QTextDocument* doc = m_text->document();
+    doc->setTextWidth(m_text->viewport()->width());
+    const int full = static_cast<int>(std::ceil(doc->size().height())) + 2 * m_text->frameWidth()
+        + m_text->contentsMargins().top() + m_text->contentsMargins().bottom();
+    m_text->setMaximumHeight(m_compact ? std::min(kCompactHeight, full) : std::max(kCompactHeight, full));
+}
+
+void StepDetailView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    if (event->size().width() != event->oldSize().width())
+        fitTextHeight();
 }
 
 void StepDetailView::setStep(
@@ -132,6 +157,7 @@ void StepDetailView::rebuild()
     m_text->setMarkdown(md);
     // A step that is only commands (step 5 of the seed runbook) shows no empty text box above them.
     m_text->setVisible(!md.trimmed().isEmpty());
+    fitTextHeight();
 
     bool anyReplaced = false;
     for (const auto& cmd : m_step->commands) {

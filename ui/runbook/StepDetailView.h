@@ -39,8 +39,12 @@ Q_SIGNALS:
     // running (a change is confirmed there, a refused command never runs).
     void runRequested(const QString& command);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void rebuild();
+    void fitTextHeight();
 
     const runbook::Step* m_step = nullptr;
     const runbook::Runbook* m_book = nullptr;

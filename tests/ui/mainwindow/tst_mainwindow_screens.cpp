@@ -48,7 +48,10 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 #include <QTextDocument>
+
+#include <cmath>
 
 using namespace leakdesk;
 using namespace leakdesk::ui;
@@ -282,6 +285,28 @@ private Q_SLOTS:
         QVERIFY2(visibleHeight >= 4 * rowHeight,
             qPrintable(QStringLiteral("%1 px visible for rows of %2 px").arg(visibleHeight).arg(rowHeight)));
         scroll->verticalScrollBar()->setValue(0);
+    }
+
+    // The step's text box is as tall as its text (two lines above evidence that needs the room):
+    // a short text never takes the height its evidence could use.
+    void theStepTextTakesTheHeightOfItsText()
+    {
+        m_window->resize(1280, 720);
+        m_window->tabs()->setCurrentIndex(0);
+        auto* text = m_window->stepView()->findChild<QTextBrowser*>(QStringLiteral("stepText"));
+        QVERIFY(text);
+        for (int step = 0; step < m_window->checklist()->rowCount(); ++step) {
+            m_window->selectStep(step);
+            settle();
+            if (text->isHidden())
+                continue;
+            text->document()->setTextWidth(text->viewport()->width());
+            const int needed = int(std::ceil(text->document()->size().height())) + 2 * text->frameWidth();
+            QVERIFY2(text->height() <= std::max(needed, 46) + 2,
+                qPrintable(
+                    QStringLiteral("step %1: %2 px for %3 px of text").arg(step + 1).arg(text->height()).arg(needed)));
+        }
+        m_window->selectStep(0);
     }
 
     // Ctrl+1, Ctrl+2, Ctrl+3 show the tabs; the tabs' tooltips name the keys.
