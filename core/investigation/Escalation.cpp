@@ -190,7 +190,9 @@ SeverityProposal assessSeverity(const Findings& f, const ServiceExposure& exposu
     if (f.evidence)
         rate = f.evidence->seriesOf(prometheus::QueryKind::RequestRate);
     const TrafficImpact impact = trafficImpactAtKills(rate, times);
-    if (impact.kills == 0)
+    if (impact.kills == 0 && f.evidence && f.evidence->prometheusUnreachable)
+        p.evidence.push_back("request rate around the kills: unknown, Prometheus is unreachable");
+    else if (impact.kills == 0)
         p.evidence.push_back("request rate around the kills: no data");
     else
         p.evidence.push_back("request rate fell by " + percent(impact.threshold) + " or more after " + std::to_string(impact.killsWithDrop)

@@ -46,6 +46,9 @@ struct RawEvidence {
     std::vector<std::string> warnings;
     // Evidence from the Kubernetes API that could not be read (query failures are in `queries`).
     std::vector<analysis::MissingEvidence> missing;
+    // Set when Prometheus did not answer at all (its error): no query was asked, the cluster's own
+    // evidence stands alone and the verdict is Unknown with the reason named.
+    std::optional<std::string> prometheusUnreachable;
     std::int64_t stepMs = 30000;
 
     const std::vector<Series>& seriesOf(prometheus::QueryKind kind) const;

@@ -52,13 +52,14 @@ void EvidenceCollector::complete()
     auto& ev = *m_evidence;
     if (!ev.deployment && ev.pods.empty()) {
         fail(makeError(ErrorCode::NotFound,
-            "service '" + ev.request.service + "' has no Deployment and no pods labelled app=" + ev.request.service + " in namespace '"
-                + ev.request.ns + "'",
+            "service '" + ev.request.service + "' has no Deployment and no pods labelled app=" + ev.request.service
+                + " in namespace '" + ev.request.ns + "'",
             "check the service name and the namespace (the service picker lists the Deployments)"));
         return;
     }
     if (!ev.podMetricsAvailable)
-        ev.warnings.push_back("metrics.k8s.io is not available (metrics-server missing?): the 'kubectl top' column is empty; the chart uses Prometheus");
+        ev.warnings.push_back("metrics.k8s.io is not available (metrics-server missing?): the 'kubectl top' column is "
+                              "empty; the chart uses Prometheus");
     m_context.reset();
     Q_EMIT finished(std::shared_ptr<const RawEvidence>(m_evidence));
 }
@@ -140,43 +141,70 @@ void EvidenceCollector::start(const InvestigationRequest& request)
                 for (auto& e : r->items) {
                     bool dup = false;
                     for (const auto& have : ev->oomEvents)
-                        dup = dup || (have.meta.uid == e.meta.uid && have.meta.name == e.meta.name && have.meta.ns == e.meta.ns);
+                        dup = dup
+                            || (have.meta.uid == e.meta.uid && have.meta.name == e.meta.name
+                                && have.meta.ns == e.meta.ns);
                     if (!dup)
                         ev->oomEvents.push_back(std::move(e));
                 }
             } else if (r.error().code == ErrorCode::Forbidden) {
-                ev->warnings.push_back("node OOMKilling events are not visible to this user (cluster-wide events are forbidden); "
-                                       "OOM kills are counted from container status and metrics");
+                ev->warnings.push_back(
+                    "node OOMKilling events are not visible to this user (cluster-wide events are forbidden); "
+                    "OOM kills are counted from container status and metrics");
             }
             step(QStringLiteral("node events"));
         });
-    m_connection.prometheus().buildInfo(ctx, [this, ev](Result<QString> r) {
-        if (!r && (r.error().code == ErrorCode::Network || r.error().code == ErrorCode::Timeout || r.error().code == ErrorCode::Unauthorized))
-            return fail(r.error());
+    // Prometheus is asked first whether it answers at all: when it does not, the cluster's own
+    // evidence (pods, restarts, OOM kills from container status and events, `kubectl top`) is
+    // still the investigation's, and each query is recorded as not asked with the reason, instead
+    // of retrying ten queries against a dead server or failing the whole investigation.
+    promClient.buildInfo(ctx, [this, ev, queries, podSelector, window](Result<QString> r) {
+        if (!r && isUnreachable(r.error())) {
+            ev->prometheusUnreachable = r.error().message;
+            ev->warnings.push_back("Prometheus is unreachable (" + r.error().message
+                + "): memory history, limits from kube-state-metrics, traffic and the baseline are missing; "
+                  "pods, restarts and OOM kills come from the cluster");
+            for (const QueryKind kind : queries) {
+                ev->queries.push_back({ kind, m_connection.catalogue().build(kind, podSelector), window, ev->stepMs, 0,
+                    "not asked, Prometheus is unreachable: " + r.error().message });
+                step(QString::fromLatin1(prometheus::queryKindName(kind)));
+            }
+        } else {
+            for (const QueryKind kind : queries)
+                runQuery(kind, podSelector, window);
+        }
         step(QStringLiteral("prometheus"));
     });
+}
 
-    for (const QueryKind kind : queries) {
-        const std::string promql = m_connection.catalogue().build(kind, podSelector);
-        const std::int64_t step = ev->stepMs;
-        promClient.queryRange(
-            promql, window, step, ctx, [this, ev, kind, promql, window, step](Result<prometheus::QueryResult> r) {
-                QueryEvidence q { kind, promql, window, step, 0, {} };
-                if (r) {
-                    q.seriesCount = r->series.size();
-                    for (const auto& w : r->warnings)
-                        ev->warnings.push_back(
-                            std::string("Prometheus warning for ") + prometheus::queryKindName(kind) + ": " + w);
-                    ev->series[kind] = std::move(r->series);
-                } else {
-                    q.error = r.error().message;
+bool EvidenceCollector::isUnreachable(const Error& error)
+{
+    return error.code == ErrorCode::Network || error.code == ErrorCode::Timeout || error.code == ErrorCode::Unauthorized
+        || error.code == ErrorCode::Forbidden || error.code == ErrorCode::Server;
+}
+
+void EvidenceCollector::runQuery(QueryKind kind, const prometheus::PodSelector& podSelector, const TimeRange& window)
+{
+    auto ev = m_evidence;
+    const std::string promql = m_connection.catalogue().build(kind, podSelector);
+    const std::int64_t step = ev->stepMs;
+    m_connection.prometheus().queryRange(promql, window, step, m_context.get(),
+        [this, ev, kind, promql, window, step](Result<prometheus::QueryResult> r) {
+            QueryEvidence q { kind, promql, window, step, 0, {} };
+            if (r) {
+                q.seriesCount = r->series.size();
+                for (const auto& w : r->warnings)
                     ev->warnings.push_back(
-                        std::string(prometheus::queryKindName(kind)) + " query failed: " + r.error().message);
-                }
-                ev->queries.push_back(std::move(q));
-                this->step(QString::fromLatin1(prometheus::queryKindName(kind)));
-            });
-    }
+                        std::string("Prometheus warning for ") + prometheus::queryKindName(kind) + ": " + w);
+                ev->series[kind] = std::move(r->series);
+            } else {
+                q.error = r.error().message;
+                ev->warnings.push_back(
+                    std::string(prometheus::queryKindName(kind)) + " query failed: " + r.error().message);
+            }
+            ev->queries.push_back(std::move(q));
+            this->step(QString::fromLatin1(prometheus::queryKindName(kind)));
+        });
 }
 
 } // namespace leakdesk::investigation

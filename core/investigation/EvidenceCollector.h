@@ -32,6 +32,10 @@ Q_SIGNALS:
     void failed(const leakdesk::Error& error);
 
 private:
+    // A Prometheus that cannot answer any query: not listening, timing out, refusing the
+    // credentials, or failing with 5xx after PromClient's retries.
+    static bool isUnreachable(const Error& error);
+    void runQuery(prometheus::QueryKind kind, const prometheus::PodSelector& podSelector, const TimeRange& window);
     void step(const QString& stage);
     void fail(const Error& error);
     void complete();

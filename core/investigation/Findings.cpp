@@ -58,7 +58,14 @@ void applyMissingEvidence(analysis::Verdict& v, const RawEvidence& ev)
         if (q.error.empty())
             continue;
         const std::string topic = evidenceTopicOf(q.kind);
-        v.missing.push_back({ topic, "Prometheus query failed: " + q.error });
+        const std::string reason
+            = ev.prometheusUnreachable ? std::string("not asked: Prometheus is unreachable") : "Prometheus query failed: " + q.error;
+        // Unasked queries share one reason: one entry per topic. Failures keep each its own.
+        const bool known = ev.prometheusUnreachable && std::any_of(v.missing.begin(), v.missing.end(), [&](const analysis::MissingEvidence& m) {
+            return m.topic == topic;
+        });
+        if (!known)
+            v.missing.push_back({ topic, reason });
         if (q.kind == QueryKind::MemoryWorkingSet)
             memoryFailure = q.error;
         if (q.kind == QueryKind::Restarts)
@@ -74,7 +81,9 @@ void applyMissingEvidence(analysis::Verdict& v, const RawEvidence& ev)
     const bool memoryQueried = std::any_of(ev.queries.begin(), ev.queries.end(),
         [](const QueryEvidence& q) { return q.kind == QueryKind::MemoryWorkingSet; });
     if (!memoryFailure.empty() || (memoryQueried && !hasSamples(ev.seriesOf(QueryKind::MemoryWorkingSet)))) {
-        const std::string reason = !memoryFailure.empty()
+        const std::string reason = ev.prometheusUnreachable
+            ? "Prometheus is unreachable (" + *ev.prometheusUnreachable + ")"
+            : !memoryFailure.empty()
             ? "the memory query failed (" + memoryFailure + ")"
             : "Prometheus returned no memory samples for the pods of '" + ev.request.service + "' in the window";
         if (memoryFailure.empty())
@@ -86,9 +95,17 @@ void applyMissingEvidence(analysis::Verdict& v, const RawEvidence& ev)
         v.slopeLowBytesPerHour.reset();
         v.slopeHighBytesPerHour.reset();
         v.stabilisedWithin10min.reset();
-        v.summary = "Unknown: cannot tell whether " + ev.request.service + " leaks, " + reason
-            + ". Check that Prometheus is up and scrapes the kubelet's cAdvisor metrics for namespace '" + ev.request.ns
-            + "', and that its metric names are the ones LeakDesk queries, then run again.";
+        // "0 samples for pod X" per pod restates the missing memory series; the summary says it once.
+        v.evidence.erase(std::remove_if(v.evidence.begin(), v.evidence.end(),
+                             [](const analysis::Evidence& e) { return e.topic == "data"; }),
+            v.evidence.end());
+        v.summary = "Unknown: cannot tell whether " + ev.request.service + " leaks, " + reason + ". "
+            + (ev.prometheusUnreachable
+                    ? std::string("The pods, restarts and OOM kills below come from the cluster; heap capture and "
+                                  "mitigations work without Prometheus. Check the Prometheus URL and that it is up, "
+                                  "then run again.")
+                    : "Check that Prometheus is up and scrapes the kubelet's cAdvisor metrics for namespace '"
+                        + ev.request.ns + "', and that its metric names are the ones LeakDesk queries, then run again.");
         return;
     }
     if (v.missing.empty())
@@ -229,13 +246,22 @@ Findings analyseEvidence(std::shared_ptr<const RawEvidence> evidencePtr)
     oi.lastTerminatedOom = ev.seriesOf(QueryKind::LastTerminatedOom);
     oi.oomEventCounters = ev.seriesOf(QueryKind::OomEvents);
     oi.stepMs = ev.stepMs;
+    if (ev.prometheusUnreachable)
+        oi.seriesUnavailableReason = "Prometheus is unreachable (" + *ev.prometheusUnreachable + ")";
     oom::OomRule rule;
     rule.threshold = ev.request.oomThreshold;
     rule.windowMs = ev.request.oomWindowMs;
     f.oom = oom::fuseOomEvidence(oi, ev.request.ns, ev.request.nowMs, rule);
-    for (const auto& m : f.verdict.missing)
-        if (m.topic == "restarts" || m.topic == "oom" || m.topic == "oom-events")
-            f.oom.notes.push_back("counted without " + m.topic + " (" + m.reason + "): OOM kills may be missing");
+    std::vector<std::string> notedTopics;
+    for (const auto& m : f.verdict.missing) {
+        const bool oomSource = m.topic == "restarts" || m.topic == "oom" || m.topic == "oom-events";
+        // Said once per topic; an unreachable Prometheus is already one note of the fusion.
+        if (!oomSource || (ev.prometheusUnreachable && m.topic != "oom-events")
+            || std::find(notedTopics.begin(), notedTopics.end(), m.topic) != notedTopics.end())
+            continue;
+        notedTopics.push_back(m.topic);
+        f.oom.notes.push_back("counted without " + m.topic + " (" + m.reason + "): OOM kills may be missing");
+    }
 
     std::sort(f.pods.begin(), f.pods.end(), [](const PodRow& a, const PodRow& b) {
         return a.memoryBytes.value_or(-1) > b.memoryBytes.value_or(-1);

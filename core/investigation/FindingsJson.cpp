@@ -130,6 +130,8 @@ json findingsToJson(const Findings& f)
         queries.push_back({ { "kind", prometheus::queryKindName(q.kind) }, { "promql", q.promql }, { "window", windowJson(q.range) },
             { "step_seconds", q.stepMs / 1000 }, { "series", q.seriesCount }, { "error", q.error.empty() ? json(nullptr) : json(q.error) } });
     j["queries"] = queries;
+    j["prometheus"] = { { "reachable", !f.evidence->prometheusUnreachable },
+        { "error", f.evidence->prometheusUnreachable ? json(*f.evidence->prometheusUnreachable) : json(nullptr) } };
     j["warnings"] = f.warnings;
     return j;
 }

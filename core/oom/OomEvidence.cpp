@@ -175,10 +175,15 @@ OomFinding fuseOomEvidence(const OomInputs& in, const std::string& ns, std::int6
     if (f.unattributedNodeEvents > 0)
         f.notes.push_back(std::to_string(f.unattributedNodeEvents) + " OOMKilling node event(s) on nodes running this service match none of its "
             + "containers' kills: they belong to other workloads on the same nodes and are not counted.");
-    if (in.oomEventCounters.empty())
-        f.notes.push_back("No container_oom_events_total series: cAdvisor's OOM counter is unavailable (older kubelet or metric dropped).");
-    if (in.restarts.empty())
-        f.notes.push_back("No kube-state-metrics restart series: kills before the last one per container can only be seen from other sources.");
+    if (!in.seriesUnavailableReason.empty()) {
+        f.notes.push_back("Counted from container status and OOMKilling events only: " + in.seriesUnavailableReason
+            + ". Kills before the last one per container may be missing.");
+    } else {
+        if (in.oomEventCounters.empty())
+            f.notes.push_back("No container_oom_events_total series: cAdvisor's OOM counter is unavailable (older kubelet or metric dropped).");
+        if (in.restarts.empty())
+            f.notes.push_back("No kube-state-metrics restart series: kills before the last one per container can only be seen from other sources.");
+    }
     f.kills = std::move(kills);
     return f;
 }

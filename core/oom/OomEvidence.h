@@ -40,6 +40,9 @@ struct OomInputs {
     std::vector<Series> lastTerminatedOom; // per pod+container, 1 while last reason is OOMKilled
     std::vector<Series> oomEventCounters; // per pod counter (label "pod")
     std::int64_t stepMs = 30000; // resolution of the series
+    // Why the Prometheus series above were not fetched (e.g. Prometheus is unreachable); empty when
+    // they were asked for. An empty series then means "not asked", not "the metric does not exist".
+    std::string seriesUnavailableReason;
 };
 
 struct OomRule {

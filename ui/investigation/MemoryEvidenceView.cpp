@@ -1,7 +1,7 @@
 #include "ui/investigation/MemoryEvidenceView.h"
 
-#include "ui/chart/MemoryChart.h"
 #include "core/common/Quantity.h"
+#include "ui/chart/MemoryChart.h"
 #include "ui/investigation/ChartDataBuilder.h"
 #include "ui/investigation/PodTableModel.h"
 #include "ui/investigation/VerdictBanner.h"
@@ -12,9 +12,11 @@
 #include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace leakdesk::ui {
@@ -34,6 +36,9 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     : QWidget(parent)
     , m_banner(new VerdictBanner(this))
     , m_chart(new MemoryChart(this))
+    , m_noHistory(new QLabel(this))
+    , m_chartStack(new QStackedWidget(this))
+    , m_split(new ModestSplitter(Qt::Vertical, this))
     , m_model(new PodTableModel(this))
     , m_proxy(new QSortFilterProxyModel(this))
     , m_table(new QTableView(this))
@@ -70,6 +75,15 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     bottom->setStretchFactor(0, 3);
     bottom->setStretchFactor(1, 2);
 
+    m_noHistory->setObjectName(QStringLiteral("noHistoryNotice"));
+    m_noHistory->setWordWrap(true);
+    m_noHistory->setAlignment(Qt::AlignCenter);
+    m_noHistory->setMargin(24);
+    m_noHistory->setStyleSheet(
+        QStringLiteral("QLabel { background: #fafafa; border: 1px dashed #bdbdbd; color: #424242; }"));
+    m_chartStack->addWidget(m_chart);
+    m_chartStack->addWidget(m_noHistory);
+
     // Neither the chart nor the pods may be squeezed to nothing on a small screen: each keeps a
     // useful height (the chart its plot, the table a header and four rows) and the step's page
     // scrolls instead. A taller window gives the chart two thirds of what is left.
@@ -82,10 +96,10 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     // chart and four pods fit below the step without scrolling (with an escalation proposal shown
     // above, the page scrolls a little).
     m_chart->setMinimumHeight(9 * fontMetrics().height() + 80);
-    auto* split = new ModestSplitter(Qt::Vertical, this);
+    auto* split = m_split;
     split->setObjectName(QStringLiteral("memorySplit"));
     split->setChildrenCollapsible(false);
-    split->addWidget(m_chart);
+    split->addWidget(m_chartStack);
     split->addWidget(bottom);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 1);
@@ -107,6 +121,26 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
         return;
     }
     m_chart->setData(buildMemoryChartData(*f));
+    // An empty plot with a 0-5 B axis reads as "no memory used": say what is missing instead.
+    const bool anyHistory = std::any_of(
+        f->verdict.pods.begin(), f->verdict.pods.end(), [](const analysis::PodAnalysis& pa) { return pa.points > 0; });
+    if (anyHistory) {
+        if (!chartShown())
+            m_split->setSizes({ 520, 200 });
+        m_chartStack->setCurrentWidget(m_chart);
+    } else {
+        const auto& unreachable = f->evidence->prometheusUnreachable;
+        m_noHistory->setText(
+            tr("<b>No memory history to draw.</b><br>%1<br><br>The pods table below shows the memory "
+               "each pod uses now (<code>kubectl top</code>); OOM kills and restarts are on step 2; heap "
+               "capture and mitigations work without Prometheus.")
+                .arg(unreachable
+                        ? tr("Prometheus is unreachable: %1").arg(QString::fromStdString(*unreachable).toHtmlEscaped())
+                        : tr("Prometheus returned no memory samples for these pods in the window.")));
+        m_chartStack->setCurrentWidget(m_noHistory);
+        // The notice needs a few lines; the pods table is what there is to read.
+        m_split->setSizes({ m_noHistory->heightForWidth(std::max(300, m_split->width())) + 40, 600 });
+    }
 
     const auto& v = f->verdict;
     const QString service = QString::fromStdString(f->request.service);
@@ -114,7 +148,8 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
     QString detail = QString::fromStdString(v.summary);
     if (v.stabilisedWithin10min)
         detail += QLatin1Char(' ')
-            + (*v.stabilisedWithin10min ? tr("Memory is flat after the 10-minute warm-up.") : tr("Memory does not stabilise within 10 minutes of start."));
+            + (*v.stabilisedWithin10min ? tr("Memory is flat after the 10-minute warm-up.")
+                                        : tr("Memory does not stabilise within 10 minutes of start."));
     if (!v.missing.empty() && v.pattern != analysis::Pattern::Unknown) {
         QStringList missing;
         for (const auto& m : v.missing)
@@ -139,7 +174,8 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
             detail);
         break;
     case analysis::Pattern::Stable:
-        m_banner->show(VerdictBanner::Tone::Good, tr("%1 looks healthy: memory is stable — confidence %2 %").arg(service).arg(confidence), detail);
+        m_banner->show(VerdictBanner::Tone::Good,
+            tr("%1 looks healthy: memory is stable — confidence %2 %").arg(service).arg(confidence), detail);
         break;
     case analysis::Pattern::InsufficientData:
         m_banner->show(VerdictBanner::Tone::Neutral, tr("Not enough data to judge %1").arg(service), detail);
@@ -150,7 +186,8 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
         break;
     }
     for (const auto& e : v.evidence) {
-        auto* item = new QListWidgetItem(QString::fromStdString((e.pod.empty() ? std::string() : e.pod + ": ") + e.sentence), m_evidence);
+        auto* item = new QListWidgetItem(
+            QString::fromStdString((e.pod.empty() ? std::string() : e.pod + ": ") + e.sentence), m_evidence);
         if (!e.source.empty())
             item->setToolTip(QString::fromStdString(e.source));
     }
@@ -158,6 +195,11 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
         auto* item = new QListWidgetItem(tr("⚠ %1").arg(QString::fromStdString(w)), m_evidence);
         item->setForeground(QColor(0xb0, 0x60, 0x00));
     }
+}
+
+bool MemoryEvidenceView::chartShown() const
+{
+    return m_chartStack->currentWidget() == m_chart;
 }
 
 } // namespace leakdesk::ui

@@ -9,7 +9,10 @@
 #include <memory>
 
 class QTableView;
+class QLabel;
 class QListWidget;
+class QSplitter;
+class QStackedWidget;
 class QSortFilterProxyModel;
 
 namespace leakdesk::ui {
@@ -28,10 +31,16 @@ public:
     QTableView* podTable() const { return m_table; }
     PodTableModel* podModel() const { return m_model; }
     VerdictBanner* banner() const { return m_banner; }
+    // Shown instead of the chart when there is no memory history to draw (e.g. Prometheus is down).
+    QLabel* noHistoryNotice() const { return m_noHistory; }
+    bool chartShown() const;
 
 private:
     VerdictBanner* m_banner;
     MemoryChart* m_chart;
+    QLabel* m_noHistory;
+    QStackedWidget* m_chartStack;
+    QSplitter* m_split;
     PodTableModel* m_model;
     QSortFilterProxyModel* m_proxy;
     QTableView* m_table;

@@ -31,27 +31,23 @@ HeapStepPage::HeapStepPage(PageContext context, HeapView* heapView, QWidget* par
     , m_ctx(std::move(context))
     , m_heapView(heapView)
 {
-    // Heap steps: the dump is analysed in the Heap tab.
+    // Heap steps: the dump is analysed in the Heap tab. Capturing is the step's own primary button
+    // (StepDetailView's guarded action), above the raw commands it replaces.
     auto* hl = new QVBoxLayout(this);
     auto* hint = new QLabel(
-        tr("Capture a dump from a pod (LeakDesk finds the JVM, checks disk space, memory headroom and "
+        tr("<b>Capture heap dump…</b> takes a dump from a pod (LeakDesk finds the JVM, checks disk space, memory headroom and "
            "tools first, and verifies the transfer), or open a <code>.hprof</code> (or "
            "<code>.hprof.gz</code>) file. It is analysed here instead of in MAT or VisualVM: class histogram, "
            "dominator tree, leak suspects with their path to a GC root, and the growth between two dumps."),
         this);
     hint->setWordWrap(true);
     hint->setTextFormat(Qt::RichText);
-    auto* capture = new QPushButton(tr("Capture heap dump…"), this);
-    capture->setObjectName(QStringLiteral("captureHeapDumpButton"));
-    capture->setToolTip(tr("Pre-flight, dump in the pod, verified transfer to this machine, then the analysis"));
-    connect(capture, &QPushButton::clicked, this, [this] { captureHeapDump(); });
     auto* open = new QPushButton(tr("Open heap dump…"), this);
     open->setObjectName(QStringLiteral("openHeapDumpButton"));
     auto* show = new QPushButton(tr("Show Heap view"), this);
     connect(open, &QPushButton::clicked, this, [this] { Q_EMIT openHeapDumpRequested({}); });
     connect(show, &QPushButton::clicked, this, &HeapStepPage::showHeapViewRequested);
     auto* buttons = new QHBoxLayout;
-    buttons->addWidget(capture);
     buttons->addWidget(open);
     buttons->addWidget(show);
     buttons->addStretch(1);

@@ -158,6 +158,22 @@ RunbookPage::RunbookPage(PageContext context, QWidget* parent)
         });
     m_stepView->setRunAvailable(!KubectlRunner::kubectlPath().isEmpty());
     connect(m_stepView, &StepDetailView::runRequested, m_commands, &RunbookCommandRunner::run);
+    connect(m_stepView, &StepDetailView::guardedActionRequested, this, [this](runbook::ActionKind kind) {
+        switch (kind) {
+        case runbook::ActionKind::HeapCapture:
+            if (auto* heap = qobject_cast<HeapStepPage*>(m_heapStep))
+                heap->captureHeapDump();
+            break;
+        case runbook::ActionKind::RaiseLimit:
+            m_mitigations->apply(MitigationPanel::Kind::RaiseMemoryLimit);
+            break;
+        case runbook::ActionKind::HeapLimitRestart:
+            m_mitigations->apply(MitigationPanel::Kind::SetHeapLimitRestart);
+            break;
+        default:
+            break;
+        }
+    });
 }
 
 void RunbookPage::setHeapStepPage(HeapStepPage* page)
@@ -272,7 +288,7 @@ void RunbookPage::selectStep(int row)
     // read ("check for common leak sources"): it shows what the analysis found.
     const int captureRow = heapCaptureStep();
     const bool suspects = m_suspectsStep && step && step->commands.empty() && captureRow >= 0 && row == captureRow + 1;
-    m_stepView->setCompact(memory || oom || mitigate);
+    m_stepView->setCompact(memory || oom || heap || mitigate);
     m_evidence->setCurrentWidget(memory ? static_cast<QWidget*>(m_memoryView)
             : oom                       ? static_cast<QWidget*>(m_oomView)
             : heap                      ? m_heapStep

@@ -159,70 +159,60 @@ void StepDetailView::rebuild()
     m_text->setVisible(!md.trimmed().isEmpty());
     fitTextHeight();
 
+    runbook::Bindings bindings;
+    for (auto it = m_bindings.cbegin(); it != m_bindings.cend(); ++it)
+        if (it.key() == QLatin1String("jvm-pid"))
+            bindings.jvmPid = it.value().toStdString(); // not a placeholder: replaces a literal PID
+        else if (!it.value().isEmpty())
+            bindings.values[it.key().toStdString()] = it.value().toStdString();
+    if (!m_ns.isEmpty())
+        bindings.ns = m_ns.toStdString();
+
+    // The step's guarded actions come first, as its primary buttons, once per kind.
+    std::vector<runbook::ActionKind> guardedKinds;
+    for (const auto& cmd : m_step->commands)
+        if (hasGuardedPath(cmd.action)
+            && std::find(guardedKinds.begin(), guardedKinds.end(), cmd.action) == guardedKinds.end())
+            guardedKinds.push_back(cmd.action);
+    if (!guardedKinds.empty()) {
+        auto* actions = new QWidget(m_commands);
+        auto* al = new QHBoxLayout(actions);
+        al->setContentsMargins(0, 0, 0, 0);
+        for (const auto kind : guardedKinds) {
+            auto* button = new QPushButton(guardedActionLabel(kind), actions);
+            button->setObjectName(QStringLiteral("guardedActionButton"));
+            button->setProperty("actionKind", QString::fromLatin1(runbook::actionKindName(kind)));
+            button->setDefault(true);
+            button->setStyleSheet(QStringLiteral("font-weight: bold;"));
+            button->setToolTip(kind == runbook::ActionKind::HeapCapture
+                    ? tr("Checks the pod first (JVM, disk, memory headroom), captures, verifies and analyses the dump")
+                    : tr("Plans the change, shows the server's dry run, asks before applying, journals it and can "
+                         "revert it"));
+            connect(button, &QPushButton::clicked, this, [this, kind] { Q_EMIT guardedActionRequested(kind); });
+            al->addWidget(button);
+        }
+        al->addStretch(1);
+        m_commandsLayout->addWidget(actions);
+        auto* what = new QLabel(
+            tr("What this does in kubectl (to copy; LeakDesk runs it through the button above):"), m_commands);
+        what->setObjectName(QStringLiteral("guardedCommandsLabel"));
+        what->setWordWrap(true);
+        what->setStyleSheet(QStringLiteral("color:#5f6368"));
+        m_commandsLayout->addWidget(what);
+    }
+
     bool anyReplaced = false;
-    for (const auto& cmd : m_step->commands) {
-        runbook::Bindings bindings;
-        for (auto it = m_bindings.cbegin(); it != m_bindings.cend(); ++it)
-            if (it.key() == QLatin1String("jvm-pid"))
-                bindings.jvmPid = it.value().toStdString(); // not a placeholder: replaces a literal PID
-            else if (!it.value().isEmpty())
-                bindings.values[it.key().toStdString()] = it.value().toStdString();
-        if (!m_ns.isEmpty())
-            bindings.ns = m_ns.toStdString();
-        const auto filled = runbook::fillCommand(cmd, bindings, m_book ? m_book->defaultNamespace : std::nullopt);
-        const QString text = QString::fromStdString(filled.text);
-        anyReplaced = anyReplaced || filled.namespaceReplaced;
-        m_rendered << text;
-        auto* row = new QWidget(m_commands);
-        auto* rl = new QHBoxLayout(row);
-        rl->setContentsMargins(0, 0, 0, 0);
-        auto* edit = new QLineEdit(text, row);
-        edit->setReadOnly(true);
-        edit->setObjectName(QStringLiteral("commandLine"));
-        edit->setStyleSheet(QStringLiteral("font-family: monospace; background: #f6f8fa;"));
-        if (!cmd.comment.empty())
-            edit->setToolTip(QString::fromStdString(cmd.comment));
-        edit->setCursorPosition(0);
-        auto* copy = new QPushButton(tr("Copy"), row);
-        copy->setToolTip(tr("Copy the command to the clipboard"));
-        connect(copy, &QPushButton::clicked, row, [text] { QApplication::clipboard()->setText(text); });
-        rl->addWidget(edit, 1);
-        // What Run would do with the text shown (filled in), read as the runner will read it.
-        const runbook::KubectlAnalysis run = runbook::analyseKubectlCommand(filled.text);
-        const bool isKubectl = text.startsWith(QLatin1String("kubectl "));
-        const bool offerRun = m_runAvailable && isKubectl && (run.runnable() || run.needsLocalFolder);
-        if (isKubectl && !offerRun && m_runAvailable) {
-            auto* refusedLabel = new QLabel(tr("not run here"), row);
-            refusedLabel->setObjectName(QStringLiteral("runRefused"));
-            refusedLabel->setToolTip(QString::fromStdString(run.reason));
-            refusedLabel->setStyleSheet(QStringLiteral("color:#5f6368"));
-            rl->addWidget(refusedLabel);
-        } else if (cmd.mutatesCluster || run.effect == runbook::KubectlEffect::Change) {
-            auto* warn = new QLabel(tr("changes the cluster"), row);
-            warn->setStyleSheet(QStringLiteral("color:#c62828"));
-            rl->addWidget(warn);
+    // Guarded commands are listed under the buttons, then the step's other commands.
+    for (const bool guardedPass : { true, false }) {
+        for (const auto& cmd : m_step->commands) {
+            if (hasGuardedPath(cmd.action) != guardedPass)
+                continue;
+            const auto filled = runbook::fillCommand(cmd, bindings, m_book ? m_book->defaultNamespace : std::nullopt);
+            const QString text = QString::fromStdString(filled.text);
+            anyReplaced = anyReplaced || filled.namespaceReplaced;
+            m_rendered << text;
+            m_commandsLayout->addWidget(commandRow(cmd, text, guardedPass));
         }
-        if (run.sensitiveOutput) {
-            auto* secret = new QLabel(tr("prints secrets"), row);
-            secret->setToolTip(tr("This command %1: its output is hidden on screen and never kept in the incident.")
-                                   .arg(QString::fromStdString(run.sensitiveReason)));
-            rl->addWidget(secret);
-        }
-        rl->addWidget(copy);
-        if (offerRun) {
-            auto* runButton = new QPushButton(tr("Run"), row);
-            runButton->setObjectName(QStringLiteral("runCommandButton"));
-            runButton->setToolTip(
-                run.effect == runbook::KubectlEffect::ReadOnly ? tr(
-                    "Run with kubectl against the open cluster (read-only); the output goes into the incident journal")
-                                                               : tr("Run with kubectl against the open cluster: shows "
-                                                                    "a server-side dry run where kubectl has one and "
-                                                                    "asks first, naming what changes"));
-            runButton->setToolTip(runButton->toolTip() + tr(" (Ctrl+Enter or Ctrl+R on the command)"));
-            connect(runButton, &QPushButton::clicked, this, [this, text] { Q_EMIT runRequested(text); });
-            rl->addWidget(runButton);
-        }
-        m_commandsLayout->addWidget(row);
     }
     if (anyReplaced && m_book && m_book->defaultNamespace)
         m_nsNote->setText(tr("The runbook's commands are written for namespace “%1”; shown here for “%2”.")
@@ -245,6 +235,82 @@ bool StepDetailView::runFocusedCommand()
         return false;
     run->click();
     return true;
+}
+
+bool StepDetailView::hasGuardedPath(runbook::ActionKind kind)
+{
+    return kind == runbook::ActionKind::HeapCapture || kind == runbook::ActionKind::RaiseLimit
+        || kind == runbook::ActionKind::HeapLimitRestart;
+}
+
+QString StepDetailView::guardedActionLabel(runbook::ActionKind kind)
+{
+    switch (kind) {
+    case runbook::ActionKind::HeapCapture:
+        return tr("Capture heap dump…");
+    case runbook::ActionKind::RaiseLimit:
+        return tr("Raise the memory limit…");
+    case runbook::ActionKind::HeapLimitRestart:
+        return tr("Set HEAP_LIMIT_RESTART…");
+    default:
+        return {};
+    }
+}
+
+QWidget* StepDetailView::commandRow(const runbook::Command& cmd, const QString& text, bool guarded)
+{
+    auto* row = new QWidget(m_commands);
+    auto* rl = new QHBoxLayout(row);
+    rl->setContentsMargins(0, 0, 0, 0);
+    auto* edit = new QLineEdit(text, row);
+    edit->setReadOnly(true);
+    edit->setObjectName(guarded ? QStringLiteral("guardedCommandLine") : QStringLiteral("commandLine"));
+    edit->setStyleSheet(QStringLiteral("font-family: monospace; background: #f6f8fa;"));
+    if (!cmd.comment.empty())
+        edit->setToolTip(QString::fromStdString(cmd.comment));
+    edit->setCursorPosition(0);
+    auto* copy = new QPushButton(tr("Copy"), row);
+    copy->setToolTip(tr("Copy the command to the clipboard"));
+    connect(copy, &QPushButton::clicked, row, [text] { QApplication::clipboard()->setText(text); });
+    rl->addWidget(edit, 1);
+    if (guarded) {
+        rl->addWidget(copy);
+        return row;
+    }
+    // What Run would do with the text shown (filled in), read as the runner will read it.
+    const runbook::KubectlAnalysis run = runbook::analyseKubectlCommand(text.toStdString());
+    const bool isKubectl = text.startsWith(QLatin1String("kubectl "));
+    const bool offerRun = m_runAvailable && isKubectl && (run.runnable() || run.needsLocalFolder);
+    if (isKubectl && !offerRun && m_runAvailable) {
+        auto* refusedLabel = new QLabel(tr("not run here"), row);
+        refusedLabel->setObjectName(QStringLiteral("runRefused"));
+        refusedLabel->setToolTip(QString::fromStdString(run.reason));
+        refusedLabel->setStyleSheet(QStringLiteral("color:#5f6368"));
+        rl->addWidget(refusedLabel);
+    } else if (cmd.mutatesCluster || run.effect == runbook::KubectlEffect::Change) {
+        auto* warn = new QLabel(tr("changes the cluster"), row);
+        warn->setStyleSheet(QStringLiteral("color:#c62828"));
+        rl->addWidget(warn);
+    }
+    if (run.sensitiveOutput) {
+        auto* secret = new QLabel(tr("prints secrets"), row);
+        secret->setToolTip(tr("This command %1: its output is hidden on screen and never kept in the incident.")
+                               .arg(QString::fromStdString(run.sensitiveReason)));
+        rl->addWidget(secret);
+    }
+    rl->addWidget(copy);
+    if (offerRun) {
+        auto* runButton = new QPushButton(tr("Run"), row);
+        runButton->setObjectName(QStringLiteral("runCommandButton"));
+        runButton->setToolTip(run.effect == runbook::KubectlEffect::ReadOnly
+                ? tr("Run with kubectl against the open cluster (read-only); the output goes into the incident journal")
+                : tr("Run with kubectl against the open cluster: shows a server-side dry run where kubectl has one and "
+                     "asks first, naming what changes"));
+        runButton->setToolTip(runButton->toolTip() + tr(" (Ctrl+Enter or Ctrl+R on the command)"));
+        connect(runButton, &QPushButton::clicked, this, [this, text] { Q_EMIT runRequested(text); });
+        rl->addWidget(runButton);
+    }
+    return row;
 }
 
 } // namespace leakdesk::ui

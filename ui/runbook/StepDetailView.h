@@ -38,6 +38,16 @@ Q_SIGNALS:
     // The user asked to run this (filled-in) kubectl command; the receiver reads it again before
     // running (a change is confirmed there, a refused command never runs).
     void runRequested(const QString& command);
+    // The user asked for the guarded path of a step's action (heap capture with its pre-flight;
+    // a mitigation with its server dry run, confirmation, journal and revert) instead of the raw
+    // runbook command.
+    void guardedActionRequested(leakdesk::runbook::ActionKind kind);
+
+public:
+    // The actions LeakDesk runs through a guarded path; their raw commands are shown only as
+    // "what this does in kubectl", copyable, never with a Run button.
+    static bool hasGuardedPath(runbook::ActionKind kind);
+    static QString guardedActionLabel(runbook::ActionKind kind);
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
@@ -45,6 +55,7 @@ protected:
 private:
     void rebuild();
     void fitTextHeight();
+    QWidget* commandRow(const runbook::Command& cmd, const QString& text, bool guarded);
 
     const runbook::Step* m_step = nullptr;
     const runbook::Runbook* m_book = nullptr;

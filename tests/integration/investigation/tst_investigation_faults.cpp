@@ -9,6 +9,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "TestSupport.h"
+
 #include <set>
 
 using namespace leakdesk;
@@ -55,6 +57,20 @@ std::unique_ptr<ClusterConnection> connectTo(sandbox::SandboxHost& host)
     return c ? std::move(*c) : nullptr;
 }
 
+// The fault-free answer for checkout, for the same clock and seed.
+Outcome faultFreeCheckout()
+{
+    sandbox::SandboxHost clean;
+    sandbox::SandboxOptions options;
+    options.fixedNowMs = kNowMs;
+    if (const auto started = clean.start(options); !started)
+        return { nullptr, started.error() };
+    auto connection = connectTo(clean);
+    if (!connection)
+        return { nullptr, makeError(ErrorCode::Network, "cannot connect to the fault-free sandbox") };
+    return investigate(*connection, "checkout");
+}
+
 sandbox::FaultSpec faults(const std::string& text)
 {
     auto spec = sandbox::FaultSpec::parse(text);
@@ -91,14 +107,7 @@ private Q_SLOTS:
         QFETCH(QString, prom);
         QFETCH(bool, expectPartial);
 
-        // The fault-free answer, for the same clock and seed.
-        sandbox::SandboxHost clean;
-        sandbox::SandboxOptions cleanOptions;
-        cleanOptions.fixedNowMs = kNowMs;
-        QVERIFY(clean.start(cleanOptions).ok());
-        auto cleanConnection = connectTo(clean);
-        QVERIFY(cleanConnection);
-        const Outcome reference = investigate(*cleanConnection, "checkout");
+        const Outcome reference = faultFreeCheckout();
         QVERIFY2(reference.findings, reference.error ? reference.error->toString().c_str() : "");
         QVERIFY(reference.findings->verdict.missing.empty());
         const double fullConfidence = reference.findings->verdict.confidence;
@@ -152,6 +161,73 @@ private Q_SLOTS:
             QVERIFY2(partial < 25, "retries rescued no run");
         qInfo("%d of 25 runs on partial data; Prometheus faults: %lld errors, %lld throttled, %lld dropped", partial,
             static_cast<long long>(injected.errors), static_cast<long long>(injected.throttled), static_cast<long long>(injected.drops));
+    }
+
+    // Issue 15 item 1: Prometheus down, the cluster up. Whatever way Prometheus fails (nothing
+    // listening, every answer 503, every connection dropped, the credentials refused), the
+    // investigation finishes with the cluster's own evidence (every pod, their restarts, the OOM
+    // kills from container status and events), names Prometheus as what is missing, and asks it
+    // nothing more after the first refusal.
+    void prometheusOutageKeepsTheClusterEvidence_data()
+    {
+        QTest::addColumn<QString>("outage");
+        QTest::newRow("nothing listening") << "closed-port";
+        QTest::newRow("every answer 503") << "error-rate=1,seed=3";
+        QTest::newRow("every connection dropped") << "drop-rate=1,seed=4";
+        QTest::newRow("token refused") << "token";
+    }
+    void prometheusOutageKeepsTheClusterEvidence()
+    {
+        QFETCH(QString, outage);
+        const Outcome reference = faultFreeCheckout();
+        QVERIFY2(reference.findings, reference.error ? reference.error->toString().c_str() : "");
+        QVERIFY(reference.findings->oom.ruleMet);
+
+        sandbox::SandboxHost host;
+        sandbox::SandboxOptions options;
+        options.fixedNowMs = kNowMs;
+        if (outage == QStringLiteral("token"))
+            options.prometheusToken = QStringLiteral("the-right-one"); // the connection sends none
+        else if (outage != QStringLiteral("closed-port"))
+            options.prometheusFaults = faults(outage.toStdString());
+        QVERIFY(host.start(options).ok());
+        ConnectionOptions connectionOptions;
+        connectionOptions.kubeconfig = host.kubeconfigPath();
+        connectionOptions.prometheusUrl = outage == QStringLiteral("closed-port")
+            ? QUrl(QStringLiteral("http://127.0.0.1:%1").arg(test::freeLoopbackPort())) // nothing listens
+            : host.prometheusUrl();
+        auto connection = ClusterConnection::open(connectionOptions);
+        QVERIFY2(connection.ok(), connection.ok() ? "" : connection.error().toString().c_str());
+
+        const Outcome o = investigate(**connection, "checkout");
+        QVERIFY2(o.findings, o.error ? o.error->toString().c_str() : "");
+        const Findings& f = *o.findings;
+        QVERIFY(f.evidence->prometheusUnreachable);
+        QCOMPARE(f.verdict.pattern, analysis::Pattern::Unknown);
+        QVERIFY(!f.verdict.leak);
+        QVERIFY2(f.verdict.summary.find("Prometheus is unreachable") != std::string::npos, f.verdict.summary.c_str());
+        // Every query is recorded as not asked; each topic is missing once.
+        QCOMPARE(f.evidence->queries.size(), reference.findings->evidence->queries.size());
+        for (const auto& q : f.evidence->queries)
+            QVERIFY2(q.error.find("not asked") == 0, q.error.c_str());
+        std::set<std::string> topics;
+        for (const auto& m : f.verdict.missing)
+            QVERIFY2(topics.insert(m.topic).second, m.topic.c_str());
+        QVERIFY(topics.count("memory") && topics.count("traffic") && topics.count("baseline"));
+        // The cluster's evidence is all there: the same pods with their restarts and limits, and the
+        // OOM kills that container status and events show, enough for the runbook's rule.
+        QCOMPARE(f.pods.size(), reference.findings->pods.size());
+        for (const auto& row : f.pods) {
+            QVERIFY(row.limitBytes);
+            QVERIFY(row.memoryBytes); // kubectl top does not need Prometheus
+        }
+        QVERIFY(!f.oom.kills.empty());
+        QVERIFY(f.oom.ruleMet);
+        QVERIFY(std::any_of(f.oom.notes.begin(), f.oom.notes.end(),
+            [](const std::string& n) { return n.find("Prometheus is unreachable") != std::string::npos; }));
+        // No note blames the kubelet for series that were never asked for.
+        for (const auto& n : f.oom.notes)
+            QVERIFY2(n.find("older kubelet") == std::string::npos, n.c_str());
     }
 };
 

@@ -49,6 +49,7 @@
 #include <QTest>
 
 #include "ui/chart/QCustomPlotInclude.h"
+#include "IncidentCleanup.h"
 #include "WaitForSignals.h"
 
 using namespace leakdesk;
@@ -616,12 +617,7 @@ private Q_SLOTS:
     void cleanupTestCase()
     {
         m_window.reset();
-        if (!m_incidentPath.isEmpty()) {
-            QFile::remove(m_incidentPath);
-            QFile::remove(incident::IncidentStore::backupPathFor(m_incidentPath));
-            const QFileInfo file(m_incidentPath);
-            QDir(file.absolutePath() + QLatin1Char('/') + file.completeBaseName() + QStringLiteral("-dumps")).removeRecursively();
-        }
+        test::removeIncidentFiles(m_incidentPath);
     }
 
 private:
