@@ -15,6 +15,7 @@
 #include "ui/chart/MemoryChart.h"
 #include "ui/heap/HeapCaptureDialog.h"
 #include "ui/heap/HeapView.h"
+#include "ui/incident/EscalationBar.h"
 #include "ui/incident/IncidentSession.h"
 #include "ui/incident/TimelineView.h"
 #include "ui/investigation/InvestigationController.h"
@@ -285,6 +286,24 @@ private Q_SLOTS:
         QVERIFY2(visibleHeight >= 4 * rowHeight,
             qPrintable(QStringLiteral("%1 px visible for rows of %2 px").arg(visibleHeight).arg(rowHeight)));
         scroll->verticalScrollBar()->setValue(0);
+
+        // Without the escalation proposal above the tabs ("Not now"), the chart and four rows fit
+        // without scrolling at all.
+        auto* escalation = m_window->escalationBar();
+        if (escalation->isProposingEscalation()) {
+            escalation->setReasonAsker(
+                [](const QString&, const QString&) { return std::optional<QString>(QStringLiteral("a test")); });
+            escalation->dismissProposal();
+        }
+        QVERIFY(!escalation->isProposingEscalation());
+        settle();
+        scroll->verticalScrollBar()->setValue(0);
+        settle();
+        const int withoutScrolling
+            = std::min(visibleHeightIn(table->viewport(), scroll->viewport()), table->viewport()->height());
+        QVERIFY2(withoutScrolling >= 4 * rowHeight,
+            qPrintable(QStringLiteral("%1 px visible for rows of %2 px").arg(withoutScrolling).arg(rowHeight)));
+        QVERIFY(visibleHeightIn(chart, scroll->viewport()) >= 200);
     }
 
     // The step's text box is as tall as its text (two lines above evidence that needs the room):
