@@ -7,6 +7,7 @@
 #include "core/runbook/RunbookParser.h"
 #include "ui/investigation/InvestigationController.h"
 #include "ui/main/MainWindow.h"
+#include "ui/runbook/RunbookChecklistModel.h"
 
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -23,6 +24,16 @@ inline std::unique_ptr<ui::MainWindow> newMainWindow(ui::InvestigationController
         return nullptr;
     return std::make_unique<ui::MainWindow>(
         controller, std::make_shared<const runbook::Runbook>(std::move(book).value()));
+}
+
+// The first step of the runbook with a command of `kind`, -1 when there is none.
+inline int firstStepWith(const ui::RunbookChecklistModel& checklist, runbook::ActionKind kind)
+{
+    for (int r = 0; r < checklist.rowCount(); ++r)
+        for (const auto& c : checklist.step(r)->commands)
+            if (c.action == kind)
+                return r;
+    return -1;
 }
 
 // Starts the sandbox, opens `controller` on it, shows `window` (made here) on `service` and waits

@@ -461,11 +461,7 @@ private Q_SLOTS:
     void aCaptureTicksItsStepAndTheNextShowsTheSuspects()
     {
         auto* model = m_window->checklist();
-        int capture = -1;
-        for (int r = 0; r < model->rowCount() && capture < 0; ++r)
-            for (const auto& c : model->step(r)->commands)
-                if (c.action == runbook::ActionKind::HeapCapture)
-                    capture = r;
+        const int capture = test::firstStepWith(*model, runbook::ActionKind::HeapCapture);
         QVERIFY(capture >= 0 && capture + 1 < model->rowCount());
         model->setStepState(capture, StepState::Skipped, QStringLiteral("later"));
 
