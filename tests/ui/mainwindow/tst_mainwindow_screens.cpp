@@ -228,6 +228,35 @@ private Q_SLOTS:
         m_window->selectStep(0);
     }
 
+    // With Prometheus unreachable (the cluster answering), the longer texts that name what is
+    // missing fit too: no step or tab pushes the window past either screen.
+    void everyPageFitsWithPrometheusDown()
+    {
+        investigation::ConnectionOptions options = m_sandbox.connectionOptions();
+        options.prometheusUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(test::freeLoopbackPort()));
+        InvestigationController controller;
+        QVERIFY(controller.open(options).ok());
+        auto window = test::newMainWindow(&controller);
+        QVERIFY(window);
+        window->setPreferredService(QStringLiteral("checkout"));
+        window->show();
+        QSignalSpy shown(window.get(), &MainWindow::findingsShown);
+        controller.refreshNamespaces();
+        QVERIFY(test::waitForSignals(shown, 1, 60000));
+        for (const QSize screen : { QSize(1024, 768), QSize(1280, 720) }) {
+            window->resize(screen);
+            for (int step = 0; step < window->checklist()->rowCount(); ++step) {
+                window->selectStep(step);
+                const QString problem = fitProblem(*window, screen);
+                QVERIFY2(problem.isEmpty(), qPrintable(QStringLiteral("step %1: ").arg(step + 1) + problem));
+            }
+        }
+        const QString incident = window->incident()->isOpen() ? window->incident()->path() : QString();
+        window.reset();
+        if (!incident.isEmpty())
+            QFile::remove(incident);
+    }
+
     // Choosing another service (other pods, verdict, numbers) and long texts from the cluster (a
     // busy stage, a status) change nothing in the window's size or its minimum.
     void theWindowKeepsItsSizeWhenTheServiceChanges_data() { addLaptopScreens(); }
