@@ -556,9 +556,17 @@ private Q_SLOTS:
     }
 
     // A kubeconfig with three contexts: the box lists the three and is enabled; choosing another
-    // one opens it and investigates the service again there.
+    // one opens it and investigates the service again there. Whether the cluster is a real one
+    // or the sandbox (whose kubeconfig has a read-only context on request) makes no difference.
+    void theContextBoxListsEveryContextAndSwitches_data()
+    {
+        QTest::addColumn<bool>("sandbox");
+        QTest::newRow("a cluster") << false;
+        QTest::newRow("the sandbox") << true;
+    }
     void theContextBoxListsEveryContextAndSwitches()
     {
+        QFETCH(bool, sandbox);
         const auto sandboxConfig = kube::loadKubeConfig({ m_sandbox.connectionOptions().kubeconfig.toStdString() });
         QVERIFY(sandboxConfig.ok());
         QFile sandboxFile(m_sandbox.connectionOptions().kubeconfig);
@@ -588,7 +596,7 @@ private Q_SLOTS:
         QCOMPARE(three->contextNames().size(), std::size_t(3));
 
         investigation::ConnectionOptions options = m_sandbox.connectionOptions();
-        options.sandboxCluster = false;
+        options.sandboxCluster = sandbox;
         options.kubeconfig = path;
         options.context = QStringLiteral("staging");
         InvestigationController controller;
@@ -609,6 +617,7 @@ private Q_SLOTS:
         box->setCurrentIndex(laptop);
         Q_EMIT box->activated(laptop);
         QCOMPARE(controller.connection()->contextName(), QStringLiteral("laptop"));
+        QCOMPARE(controller.connection()->isSandbox(), sandbox); // the same kubeconfig file
         QVERIFY(test::waitForSignals(shown, 2, 30000));
         QCOMPARE(QString::fromStdString(window->findings()->request.service), QStringLiteral("payments"));
         QTRY_COMPARE(box->currentText(), QStringLiteral("laptop"));
