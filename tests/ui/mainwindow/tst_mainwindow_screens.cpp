@@ -639,7 +639,6 @@ private Q_SLOTS:
                 .removeRecursively();
         }
     }
-
 };
 
 QTEST_MAIN(TestMainWindowScreens)
