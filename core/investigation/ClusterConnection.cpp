@@ -70,8 +70,7 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
 
 ConnectionOptions ClusterConnection::optionsForContext(const QString& context) const
 {
-    ConnectionOptions o = m_options;
-    o.sandboxCluster = false;
+    ConnectionOptions o = m_options; // the same kubeconfig file: the sandbox's stays the sandbox
     o.context = context;
     return o;
 }

@@ -44,7 +44,7 @@ public:
     QString describe() const; // "sandbox (production)" or "context @ https://server"
     bool isSandbox() const { return m_options.sandboxCluster; }
     // The options that open the same cluster and Prometheus (URL, token, CA, metric names) in
-    // another kubeconfig context. Not for the sandbox: its kubeconfig has one context.
+    // another kubeconfig context of the same file (the sandbox's file has only sandbox contexts).
     ConnectionOptions optionsForContext(const QString& context) const;
 
 private:

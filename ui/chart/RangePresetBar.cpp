@@ -1,10 +1,11 @@
 #include "ui/chart/RangePresetBar.h"
 
+#include "ui/widgets/ElidedLabel.h"
+
 #include <QAbstractButton>
 #include <QButtonGroup>
 #include <QComboBox>
 #include <QHBoxLayout>
-#include <QLabel>
 #include <QToolButton>
 
 namespace leakdesk::ui {
@@ -58,8 +59,12 @@ RangePresetBar::RangePresetBar(QWidget* parent)
         button->setCheckable(true);
         button->setAutoRaise(true);
         button->setObjectName(QStringLiteral("rangePreset_") + text);
+        // Keyboard: Alt+1 to Alt+5 in the order shown (a button's shortcut acts while it is visible).
+        const QKeySequence keys(Qt::ALT | Qt::Key(Qt::Key_1 + m_buttons->buttons().size()));
+        button->setShortcut(keys);
         button->setToolTip(
-            preset == RangePreset::All ? tr("Show the whole history") : tr("Show the last %1").arg(text));
+            (preset == RangePreset::All ? tr("Show the whole history") : tr("Show the last %1").arg(text))
+            + QStringLiteral(" (%1)").arg(keys.toString(QKeySequence::NativeText)));
         m_buttons->addButton(button, static_cast<int>(preset));
         layout->addWidget(button);
     }
@@ -98,8 +103,9 @@ RangePresetBar::RangePresetBar(QWidget* parent)
     m_status->hide();
     layout->addWidget(m_status, 2);
     layout->addStretch(1);
-    auto* hint
-        = new QLabel(tr("drag: zoom · wheel: zoom · Shift+drag: pan · double-click: reset · legend: hide/show"), this);
+    // Cut with "…" on a narrow window rather than setting the window's minimum width.
+    auto* hint = new ElidedLabel(
+        tr("drag: zoom · wheel: zoom · Shift+drag: pan · double-click: reset · legend: hide/show"), this);
     hint->setStyleSheet(QStringLiteral("color: #808080;"));
     // Gives way to the controls on a narrow window instead of widening it.
     hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);

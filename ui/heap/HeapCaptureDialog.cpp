@@ -10,9 +10,12 @@
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QLabel>
+#include <QLayout>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QResizeEvent>
+#include <QScreen>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -52,10 +55,14 @@ HeapCaptureDialog::HeapCaptureDialog(kube::KubeClient& client, const QString& ns
     m_preflightView->setReadOnly(true);
     m_preflightView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_preflightView->setLineWrapMode(QPlainTextEdit::WidgetWidth);
-    m_preflightView->setMinimumSize(640, 220);
+    m_preflightView->setObjectName(QStringLiteral("preflightText"));
+    // Eight lines at least (it scrolls), so that the dialog fits a laptop screen; it gets more when
+    // the dialog has it (stretch below).
+    m_preflightView->setMinimumSize(640, 8 * m_preflightView->fontMetrics().lineSpacing() + 12);
     m_preflightView->setPlainText(tr("Checking the pod..."));
     layout->addWidget(m_preflightView, 1);
     m_allObjects = new QCheckBox(tr("All objects (no full GC first; larger dump with garbage)"), this);
+    m_allObjects->setObjectName(QStringLiteral("allObjectsCheck"));
     layout->addWidget(m_allObjects);
     m_force = new QCheckBox(tr("Capture despite the space/memory blockers above"), this);
     m_force->setVisible(false);
@@ -101,11 +108,46 @@ HeapCaptureDialog::HeapCaptureDialog(kube::KubeClient& client, const QString& ns
     connect(m_debugContainer, &QCheckBox::toggled, this, &HeapCaptureDialog::updateButtons);
     onStage(CaptureStage::Preflight, tr("checking pod %1/%2").arg(ns, pod));
     updateButtons();
+    // Room for about twenty lines of pre-flight where the screen has it.
+    QSize initial(760, 660);
+    if (const QScreen* screen = this->screen())
+        initial = initial.boundedTo(screen->availableSize());
+    resize(initial);
     QTimer::singleShot(0, this, &HeapCaptureDialog::runPreflight);
     QTimer::singleShot(0, this, [this] {
         if (!m_isolation->isOut())
             m_isolation->plan();
     });
+}
+
+bool HeapCaptureDialog::event(QEvent* event)
+{
+    const bool handled = QDialog::event(event);
+    if (event->type() == QEvent::LayoutRequest)
+        fitHeightToContents();
+    return handled;
+}
+
+void HeapCaptureDialog::resizeEvent(QResizeEvent* event)
+{
+    QDialog::resizeEvent(event);
+    if (event->size().width() != event->oldSize().width())
+        fitHeightToContents();
+}
+
+// A window's minimum size leaves out the height its word-wrapped texts need at its width (the
+// isolation box, the outcome with its file path and checksum): without this the layout squeezed
+// the widgets into each other and the "All objects" box was drawn over the pre-flight's last lines.
+void HeapCaptureDialog::fitHeightToContents()
+{
+    if (!layout() || !layout()->hasHeightForWidth())
+        return;
+    const int needed = layout()->totalMinimumHeightForWidth(width());
+    if (needed == minimumHeight())
+        return;
+    setMinimumHeight(needed);
+    if (height() < needed)
+        resize(width(), needed);
 }
 
 HeapCaptureDialog::~HeapCaptureDialog()
@@ -169,22 +211,50 @@ void HeapCaptureDialog::onPreflight(std::shared_ptr<const capture::Preflight> pr
 void HeapCaptureDialog::onStage(CaptureStage stage, const QString& text)
 {
     m_stage = stage;
+    showStages();
+    m_status->setText(text);
+}
+
+HeapCaptureDialog::StageMark HeapCaptureDialog::stageMark(CaptureStage stage) const
+{
+    // A finished capture passed every stage, the clean-up included: ticked, unless the dump could
+    // not be removed from the pod (the status names where it is and how to remove it).
+    if (m_result) {
+        if (stage == CaptureStage::Cleanup && !m_result->remoteRemoved)
+            return StageMark::NotDone;
+        return StageMark::Ticked;
+    }
+    if (stage == m_stage)
+        return StageMark::Current;
+    return stage < m_stage && (m_capturing || m_ended) ? StageMark::Ticked : StageMark::Pending;
+}
+
+void HeapCaptureDialog::showStages()
+{
     QStringList parts;
-    bool passed = true;
     for (CaptureStage s : kStages) {
-        const bool current = s == stage;
-        if (current)
-            passed = false;
         const QString name = capture::stageName(s).toHtmlEscaped();
-        if (current)
+        switch (stageMark(s)) {
+        case StageMark::Current:
             parts << QStringLiteral("<b>&#9654; %1</b>").arg(name);
-        else if (passed && (m_capturing || m_ended))
+            break;
+        case StageMark::Ticked:
             parts << QStringLiteral("&#10003; %1").arg(name);
-        else
+            break;
+        case StageMark::NotDone:
+            parts << QStringLiteral("<span style='color:#c62828'>&#10007; %1</span>").arg(name);
+            break;
+        case StageMark::Pending:
             parts << name;
+            break;
+        }
     }
     m_stages->setText(parts.join(QStringLiteral(" &nbsp;&middot;&nbsp; ")));
-    m_status->setText(text);
+}
+
+QString HeapCaptureDialog::stagesText() const
+{
+    return m_stages->text();
 }
 
 void HeapCaptureDialog::onProgress(const capture::TransferProgress& p)
@@ -207,7 +277,8 @@ void HeapCaptureDialog::onFinished(const capture::CaptureResult& r)
     m_capturing = false;
     m_ended = true;
     m_progress->setValue(100);
-    onStage(CaptureStage::Cleanup, QString());
+    m_stage = CaptureStage::Cleanup;
+    showStages();
     QString text
         = tr("Captured %1 (%2)\nSHA-256 %3 %4")
               .arg(r.path, bytesText(double(r.bytes)), r.sha256,

@@ -52,6 +52,11 @@ public:
     // The whole outcome once captured() was emitted: notes (e.g. "created ephemeral container ..."
     // for the journal), whether the pod verified the checksum, resumes, the remote file.
     const std::optional<capture::CaptureResult>& result() const { return m_result; }
+    // How a stage shows in the row of stages: not reached, running, ticked, or (the clean-up of a
+    // finished capture that could not remove the dump from the pod) not done.
+    enum class StageMark { Pending, Current, Ticked, NotDone };
+    StageMark stageMark(capture::CaptureStage stage) const;
+    QString stagesText() const; // the row of stages as shown (rich text)
     // "Take out of Service first" (and "Put back"): the caller journals its signals.
     ServiceIsolationBox* isolationBox() const { return m_isolation; }
 
@@ -67,11 +72,15 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    bool event(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void runPreflight();
     void onPreflight(std::shared_ptr<const capture::Preflight> preflight);
     void onStage(capture::CaptureStage stage, const QString& text);
+    void showStages();
+    void fitHeightToContents();
     void onProgress(const capture::TransferProgress& progress);
     void onFinished(const capture::CaptureResult& result);
     void onFailed(); // from the job's failed(Error); its failure() has the stage and leftovers

@@ -53,15 +53,18 @@ Status InvestigationController::open(const investigation::ConnectionOptions& opt
     m_state.promTlsVerified = m_connection->prometheus().tlsVerified();
     m_state.kubeStatus = tr("connecting…");
     m_state.promStatus = tr("connecting…");
+    // Every context of the kubeconfig, the sandbox's too (it has a read-only one on request): the
+    // connection bar offers them all.
     m_contexts = { m_state.context };
-    if (!options.sandboxCluster) {
-        std::vector<std::string> files = options.kubeconfig.isEmpty() ? kube::defaultKubeConfigFiles()
-                                                                      : std::vector<std::string> { options.kubeconfig.toStdString() };
-        if (auto cfg = kube::loadKubeConfig(files)) {
-            m_contexts.clear();
-            for (const auto& n : cfg->contextNames())
-                m_contexts << QString::fromStdString(n);
-        }
+    std::vector<std::string> files = options.kubeconfig.isEmpty()
+        ? kube::defaultKubeConfigFiles()
+        : std::vector<std::string> { options.kubeconfig.toStdString() };
+    if (auto cfg = kube::loadKubeConfig(files)) {
+        m_contexts.clear();
+        for (const auto& n : cfg->contextNames())
+            m_contexts << QString::fromStdString(n);
+        if (!m_contexts.contains(m_state.context))
+            m_contexts.prepend(m_state.context);
     }
     Q_EMIT stateChanged(m_state);
 

@@ -9,6 +9,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
+#include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -20,6 +21,17 @@
 
 namespace leakdesk::ui {
 
+namespace {
+// A splitter that asks for no more than its minimum: the step's page around it gives it what the
+// window has (a word-wrapped page in a scroll area asks its content for the preferred height, and
+// the chart's and the table's wishes would make the page scroll on a screen where both fit).
+class ModestSplitter : public QSplitter {
+public:
+    using QSplitter::QSplitter;
+    QSize sizeHint() const override { return minimumSizeHint(); }
+};
+} // namespace
+
 MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     : QWidget(parent)
     , m_banner(new VerdictBanner(this))
@@ -27,7 +39,7 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     , m_feed(new MemoryChartFeed(m_chart, this))
     , m_noHistory(new QLabel(this))
     , m_chartStack(new QStackedWidget(this))
-    , m_split(new QSplitter(Qt::Vertical, this))
+    , m_split(new ModestSplitter(Qt::Vertical, this))
     , m_model(new PodTableModel(this))
     , m_proxy(new QSortFilterProxyModel(this))
     , m_table(new QTableView(this))
@@ -43,6 +55,8 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setAlternatingRowColors(true);
     m_table->setObjectName(QStringLiteral("podTable"));
+    // Rows as high as the text needs: a laptop screen shows more pods.
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     m_evidence->setObjectName(QStringLiteral("evidenceList"));
     m_evidence->setWordWrap(true);
 
@@ -71,10 +85,24 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     m_chartStack->addWidget(m_chart);
     m_chartStack->addWidget(m_noHistory);
 
+    // Neither the chart nor the pods may be squeezed to nothing on a small screen: each keeps a
+    // useful height (the chart its plot, the table a header and four rows) and the step's page
+    // scrolls instead. A taller window gives the chart two thirds of what is left.
+    constexpr int kPodRowsShown = 4;
+    const int tableHeight = m_table->horizontalHeader()->sizeHint().height()
+        + kPodRowsShown * m_table->verticalHeader()->defaultSectionSize() + 2 * m_table->frameWidth()
+        + m_table->horizontalScrollBar()->sizeHint().height();
+    m_table->setMinimumHeight(tableHeight);
+    // The preset row, the legend, the axis and a plot of about six lines of text: at 1280x720 the
+    // chart and four pods fit below the step without scrolling (with an escalation proposal shown
+    // above, the page scrolls a little).
+    m_chart->setMinimumHeight(9 * fontMetrics().height() + 80);
     auto* split = m_split;
+    split->setObjectName(QStringLiteral("memorySplit"));
+    split->setChildrenCollapsible(false);
     split->addWidget(m_chartStack);
     split->addWidget(bottom);
-    split->setStretchFactor(0, 3);
+    split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 1);
     split->setSizes({ 520, 200 });
 

@@ -1,5 +1,7 @@
 #include "ui/main/ConnectionBar.h"
 
+#include "ui/widgets/ElidedLabel.h"
+
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -8,7 +10,16 @@
 namespace leakdesk::ui {
 
 namespace {
-QString dot(bool ok) { return ok ? QStringLiteral("<span style='color:#2e7d32'>●</span>") : QStringLiteral("<span style='color:#c62828'>●</span>"); }
+// The coloured dot before a status, and the status in red when its TLS is not verified: the status
+// texts are plain (ElidedLabel cuts them to the width there is), the colour carries the warning.
+void showStatus(QLabel* dot, ElidedLabel* status, bool ok, bool warning, const QString& text, const QString& detail)
+{
+    dot->setText(QStringLiteral("●"));
+    dot->setStyleSheet(ok ? QStringLiteral("color:#2e7d32") : QStringLiteral("color:#c62828"));
+    status->setStyleSheet(warning ? QStringLiteral("color:#c62828") : QString());
+    status->setFullText(text);
+    status->setDetail(detail);
+}
 } // namespace
 
 ConnectionBar::ConnectionBar(QWidget* parent)
@@ -16,25 +27,32 @@ ConnectionBar::ConnectionBar(QWidget* parent)
     , m_context(new QComboBox(this))
     , m_namespace(new QComboBox(this))
     , m_service(new QComboBox(this))
-    , m_kubeStatus(new QLabel(this))
-    , m_promStatus(new QLabel(this))
-    , m_busy(new QLabel(this))
+    , m_kubeDot(new QLabel(this))
+    , m_kubeStatus(new ElidedLabel(this))
+    , m_promDot(new QLabel(this))
+    , m_promStatus(new ElidedLabel(this))
+    , m_busy(new ElidedLabel(this))
     , m_refresh(new QPushButton(tr("Refresh"), this))
 {
     m_context->setObjectName(QStringLiteral("contextBox"));
     m_namespace->setObjectName(QStringLiteral("namespaceBox"));
     m_service->setObjectName(QStringLiteral("serviceBox"));
+    m_kubeStatus->setObjectName(QStringLiteral("kubeStatus"));
+    m_promStatus->setObjectName(QStringLiteral("promStatus"));
+    m_busy->setObjectName(QStringLiteral("busyStatus"));
+    // As wide as these many characters whatever the names are: a long context or service name is
+    // cut in the box (the list shows it whole) instead of widening the window when it is chosen.
     m_context->setMinimumContentsLength(14);
     m_namespace->setMinimumContentsLength(12);
     m_service->setMinimumContentsLength(12);
-    m_context->setToolTip(tr("kubeconfig context"));
+    for (QComboBox* box : { m_context, m_namespace, m_service })
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_refresh->setToolTip(tr("Fetch the evidence again (F5)"));
     m_refresh->setShortcut(QKeySequence::Refresh);
     m_busy->setStyleSheet(QStringLiteral("color:#5f6368"));
-    // The status texts (server URL, versions, TLS) can be long: on a laptop screen they are cut at
-    // the right rather than making the window wider than the screen; their tooltips keep the rest.
-    for (QLabel* status : { m_kubeStatus, m_promStatus })
-        status->setMinimumWidth(fontMetrics().horizontalAdvance(QLatin1Char('x')) * 16);
+    // The status texts (server URL, versions, TLS) and the busy stage can be long: on a laptop
+    // screen they are cut with "…" rather than making the window wider; the tooltips keep the rest.
+    // The two statuses share what the pickers leave; the busy stage, while there is one, its part.
 
     auto* l = new QHBoxLayout(this);
     l->setContentsMargins(8, 4, 8, 4);
@@ -49,10 +67,11 @@ ConnectionBar::ConnectionBar(QWidget* parent)
     l->addWidget(m_refresh);
     l->addSpacing(12);
     l->addWidget(m_busy);
-    l->addStretch(1);
-    l->addWidget(m_kubeStatus);
+    l->addWidget(m_kubeDot);
+    l->addWidget(m_kubeStatus, 3);
     l->addSpacing(12);
-    l->addWidget(m_promStatus);
+    l->addWidget(m_promDot);
+    l->addWidget(m_promStatus, 2);
 
     connect(m_context, &QComboBox::activated, this, [this] { Q_EMIT contextSelected(m_context->currentText()); });
     connect(m_namespace, &QComboBox::currentTextChanged, this, [this](const QString& ns) {
@@ -72,36 +91,44 @@ void ConnectionBar::setState(const ConnectionState& s, const QStringList& contex
     m_context->clear();
     m_context->addItems(contexts);
     m_context->setCurrentText(s.context);
-    m_context->setEnabled(!s.sandbox && contexts.size() > 1);
+    m_context->setEnabled(contexts.size() > 1);
+    // A greyed-out box says why, so that a one-context kubeconfig is not mistaken for a broken box.
+    m_context->setToolTip(contexts.size() > 1 ? tr("kubeconfig context: choosing another one investigates its cluster")
+                                              : tr("The kubeconfig has only this context"));
     m_updating = false;
 
     QString tls;
+    const bool kubeInsecure = !s.sandbox && (!s.tls || !s.tlsVerified);
     if (s.sandbox)
         tls = tr("sandbox, loopback");
     else if (!s.tls)
-        tls = tr("<span style='color:#c62828'>plain HTTP</span>");
+        tls = tr("plain HTTP");
     else if (!s.tlsVerified)
-        tls = tr("<span style='color:#c62828'>TLS NOT verified (insecure-skip-tls-verify)</span>");
+        tls = tr("TLS NOT verified (insecure-skip-tls-verify)");
     else
         tls = tr("TLS verified");
-    m_kubeStatus->setText(tr("%1 Cluster %2 · %3 · auth: %4 · %5").arg(dot(s.kubeOk), s.server.toHtmlEscaped(), s.kubeStatus.toHtmlEscaped(), s.authMethod.toHtmlEscaped(), tls));
-    m_kubeStatus->setToolTip(tr("Context %1 on %2").arg(s.context, s.server));
+    showStatus(m_kubeDot, m_kubeStatus, s.kubeOk, kubeInsecure,
+        tr("Cluster %1 · %2 · auth: %3 · %4").arg(s.server, s.kubeStatus, s.authMethod, tls),
+        tr("Context %1 on %2").arg(s.context, s.server));
     // An https Prometheus whose certificate is not checked is as visible as the cluster's; plain
     // http is the usual in-cluster setup (port-forward, service proxy) and is only named.
     QString promTls;
+    const bool promInsecure = !s.sandbox && s.promTls && !s.promTlsVerified;
     if (s.sandbox)
         promTls = QString();
     else if (!s.promTls)
         promTls = tr(" · plain HTTP");
     else if (!s.promTlsVerified)
-        promTls = tr(" · <span style='color:#c62828'>TLS NOT verified (--prometheus-insecure-skip-tls-verify)</span>");
+        promTls = tr(" · TLS NOT verified (--prometheus-insecure-skip-tls-verify)");
     else
         promTls = tr(" · TLS verified");
-    m_promStatus->setText(tr("%1 %2%3").arg(dot(s.promOk), s.promStatus.toHtmlEscaped(), promTls));
-    m_promStatus->setToolTip(s.promUrl);
+    showStatus(m_promDot, m_promStatus, s.promOk, promInsecure, s.promStatus + promTls, s.promUrl);
 }
 
-QString ConnectionBar::kubeStatusText() const { return m_kubeStatus->text(); }
+QString ConnectionBar::kubeStatusText() const
+{
+    return m_kubeStatus->fullText();
+}
 
 void ConnectionBar::setNamespaces(const QStringList& namespaces, const QString& preferred)
 {
@@ -128,7 +155,7 @@ void ConnectionBar::setServices(const QStringList& services, const QString& pref
 
 void ConnectionBar::setBusy(bool busy, const QString& stage)
 {
-    m_busy->setText(busy ? tr("⏳ %1").arg(stage) : QString());
+    m_busy->setFullText(busy ? tr("⏳ %1").arg(stage) : QString());
     m_refresh->setEnabled(!busy);
 }
 

@@ -12,6 +12,8 @@ class QPushButton;
 
 namespace leakdesk::ui {
 
+class ElidedLabel;
+
 class ConnectionBar : public QWidget {
     Q_OBJECT
 public:
@@ -39,9 +41,11 @@ private:
     QComboBox* m_context;
     QComboBox* m_namespace;
     QComboBox* m_service;
-    QLabel* m_kubeStatus;
-    QLabel* m_promStatus;
-    QLabel* m_busy;
+    QLabel* m_kubeDot;
+    ElidedLabel* m_kubeStatus;
+    QLabel* m_promDot;
+    ElidedLabel* m_promStatus;
+    ElidedLabel* m_busy;
     QPushButton* m_refresh;
     bool m_updating = false;
 };

@@ -127,6 +127,11 @@ QDialog* HeapStepPage::captureHeapDump(const QString& podName)
                     if (QString::fromStdString(it->path) != path && QFileInfo::exists(QString::fromStdString(it->path)))
                         earlier = QString::fromStdString(it->path);
             m_captured.insert(path, { p, c, sha, incident::currentTimeMs() });
+            Q_EMIT captureSucceeded(
+                tr("Captured %1 from %2 (SHA-256 %3)")
+                    .arg(QFileInfo(path).fileName(), p,
+                        dialog->result() && dialog->result()->verifiedInPod ? tr("verified in the pod")
+                                                                            : tr("not verified in the pod")));
             Q_EMIT openHeapDumpRequested(path);
             if (!earlier.isEmpty()) {
                 m_heapView->openDiff(earlier, path); // in the Diff tab, next to the new dump's analysis

@@ -31,6 +31,9 @@ Q_SIGNALS:
     void openHeapDumpRequested(const QString& path);
     void showHeapViewRequested();
     void jvmFound(const QString& pod, int pid); // from a capture's pre-flight
+    // A capture ended with a verified file: the runbook's capture step is done. `summary` says
+    // what was captured, for the step's note.
+    void captureSucceeded(const QString& summary);
 
 private:
     void connectIsolation(ServiceIsolationBox* box, const QString& pod);

@@ -1,19 +1,20 @@
 #include "ui/main/MainWindow.h"
 
+#include "core/incident/IncidentRecording.h"
+#include "core/investigation/Escalation.h"
+#include "core/runbook/RunbookParser.h"
 #include "ui/heap/HeapView.h"
 #include "ui/incident/EscalationBar.h"
-#include "core/incident/IncidentRecording.h"
 #include "ui/incident/IncidentSession.h"
 #include "ui/incident/TimelineView.h"
-#include "core/investigation/Escalation.h"
 #include "ui/investigation/InvestigationController.h"
 #include "ui/main/ConnectionBar.h"
 #include "ui/main/HeapStepPage.h"
 #include "ui/main/IncidentFiles.h"
 #include "ui/main/RunbookCommandRunner.h"
 #include "ui/main/RunbookPage.h"
+#include "ui/main/SuspectsStepPage.h"
 #include "ui/runbook/RunbookChecklistModel.h"
-#include "core/runbook/RunbookParser.h"
 #include "ui/runbook/ThresholdsDialog.h"
 
 #include <QApplication>
@@ -27,6 +28,9 @@
 #include <QTabWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
+
+#include <iterator>
+#include <utility>
 
 namespace leakdesk::ui {
 
@@ -67,6 +71,17 @@ MainWindow::MainWindow(
     m_heapStep = new HeapStepPage(context, m_heapView, this);
     m_runbook->setHeapStepPage(m_heapStep);
     connect(m_heapStep, &HeapStepPage::jvmFound, m_runbook, &RunbookPage::setJvmPid);
+    auto* suspects = new SuspectsStepPage(m_heapView, this);
+    m_runbook->setSuspectsStepPage(suspects);
+    connect(suspects, &SuspectsStepPage::showSuspectsRequested, this, [this] {
+        m_tabs->setCurrentWidget(m_heapView);
+        m_heapView->showPage(HeapView::Page::Suspects);
+        m_heapView->selectSuspect(0);
+    });
+    connect(suspects, &SuspectsStepPage::captureRequested, this, [this] {
+        if (const int row = m_runbook->currentStep(); row > 0)
+            selectStep(row - 1);
+    });
 
     m_tabs->setObjectName(QStringLiteral("mainTabs"));
     m_tabs->setDocumentMode(true);
@@ -168,6 +183,19 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Export chart as PNG…"), m_runbook, &RunbookPage::exportChartDialog);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+    // The tabs by keyboard, as in a browser: Ctrl+1 the runbook, Ctrl+2 the heap dump, Ctrl+3 the
+    // timeline (named in each tab's tooltip).
+    auto* view = menuBar()->addMenu(tr("&View"));
+    const std::pair<QWidget*, QString> pages[]
+        = { { m_runbook, tr("&Runbook") }, { m_heapView, tr("&Heap dump") }, { m_timeline, tr("&Timeline") } };
+    for (int i = 0; i < int(std::size(pages)); ++i) {
+        QWidget* page = pages[i].first;
+        const QKeySequence keys(Qt::CTRL | Qt::Key(Qt::Key_1 + i));
+        auto* show = view->addAction(pages[i].second, this, [this, page] { m_tabs->setCurrentWidget(page); });
+        show->setShortcut(keys);
+        show->setObjectName(QStringLiteral("showTab%1").arg(i + 1));
+        m_tabs->setTabToolTip(m_tabs->indexOf(page), keys.toString(QKeySequence::NativeText));
+    }
     auto* inc = menuBar()->addMenu(tr("&Incident"));
     inc->addAction(
         tr("Add &note…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), m_files, &IncidentFiles::addNoteDialog);

@@ -2,9 +2,9 @@
 
 #include "core/investigation/CaptureCandidates.h"
 
+#include "core/incident/IncidentRecording.h"
 #include "ui/actions/MitigationPanel.h"
 #include "ui/chart/MemoryChart.h"
-#include "core/incident/IncidentRecording.h"
 #include "ui/incident/IncidentSession.h"
 #include "ui/investigation/InvestigationController.h"
 #include "ui/investigation/MemoryEvidenceView.h"
@@ -16,6 +16,7 @@
 #include "ui/runbook/KubectlRunner.h"
 #include "ui/runbook/RunbookChecklistModel.h"
 #include "ui/runbook/StepDetailView.h"
+#include "ui/widgets/PageStack.h"
 
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -25,7 +26,6 @@
 #include <QMessageBox>
 #include <QScrollArea>
 #include <QSplitter>
-#include <QStackedWidget>
 #include <QVBoxLayout>
 
 #include <optional>
@@ -80,7 +80,7 @@ RunbookPage::RunbookPage(PageContext context, QWidget* parent)
     , m_runbookTitle(new QLabel(this))
     , m_progress(new QLabel(this))
     , m_stepView(new StepDetailView(this))
-    , m_evidence(new QStackedWidget(this))
+    , m_evidence(new PageStack(this))
     , m_noEvidence(new QWidget(this))
     , m_memoryView(new MemoryEvidenceView(this))
     , m_oomView(new OomEvidenceView(this))
@@ -99,6 +99,8 @@ RunbookPage::RunbookPage(PageContext context, QWidget* parent)
     ll->addWidget(m_runbookTitle);
     ll->addWidget(m_stepList, 1);
     ll->addWidget(m_progress);
+    m_progress->setObjectName(QStringLiteral("runbookProgress"));
+    m_progress->setWordWrap(true);
 
     m_evidence->addWidget(m_noEvidence);
     m_evidence->addWidget(m_memoryView);
@@ -179,12 +181,40 @@ void RunbookPage::setHeapStepPage(HeapStepPage* page)
 {
     m_heapStep = page;
     m_evidence->addWidget(page);
+    connect(page, &HeapStepPage::captureSucceeded, this, &RunbookPage::markCaptureStepDone);
     // The keyboard reaches the step's scroll area after the heap step's buttons, as it did when
     // the window built both.
     QWidget* last = page;
     while (page->isAncestorOf(last->nextInFocusChain()))
         last = last->nextInFocusChain();
     QWidget::setTabOrder(last, m_stepScroll);
+}
+
+void RunbookPage::setSuspectsStepPage(QWidget* page)
+{
+    m_suspectsStep = page;
+    m_evidence->addWidget(page);
+}
+
+int RunbookPage::heapCaptureStep() const
+{
+    for (int r = 0; r < m_checklist->rowCount(); ++r)
+        if (stepHas(m_checklist->step(r), runbook::ActionKind::HeapCapture))
+            return r;
+    return -1;
+}
+
+// The dump is on this machine and verified: what the capture step asks for is done. A step already
+// done keeps its note; one skipped earlier is done now (the capture happened after all).
+void RunbookPage::markCaptureStepDone(const QString& summary)
+{
+    const int row = heapCaptureStep();
+    if (row < 0 || m_checklist->stepState(row) == StepState::Done)
+        return;
+    const QString note = m_checklist->stepNote(row);
+    m_checklist->setStepState(row, StepState::Done, note.isEmpty() ? summary : note);
+    if (row == currentStep())
+        selectStep(row); // the Mark done / Reopen buttons follow
 }
 
 void RunbookPage::setRunbook(
@@ -221,7 +251,17 @@ void RunbookPage::setParameters(const runbook::RunbookParameters& parameters)
 
 void RunbookPage::updateProgress()
 {
-    m_progress->setText(tr("%1 of %2 steps done").arg(m_checklist->doneCount()).arg(m_checklist->rowCount()));
+    // A skipped step is not done: counted apart, so that "done" means what was checked.
+    const int skipped = m_checklist->skippedCount();
+    QString text = tr("%1 of %2 steps done").arg(m_checklist->doneCount()).arg(m_checklist->rowCount());
+    if (skipped > 0)
+        text += tr(", %n skipped", nullptr, skipped);
+    m_progress->setText(text);
+}
+
+QString RunbookPage::progressText() const
+{
+    return m_progress->text();
 }
 
 int RunbookPage::currentStep() const
@@ -245,13 +285,18 @@ void RunbookPage::selectStep(int row)
     const bool heap = !memory && !oom && stepHas(step, runbook::ActionKind::HeapCapture);
     const bool mitigate = !memory && !oom && !heap
         && (stepHas(step, runbook::ActionKind::RaiseLimit) || stepHas(step, runbook::ActionKind::HeapLimitRestart));
+    // The step right after the capture, when it has no command of its own, is where the dump is
+    // read ("check for common leak sources"): it shows what the analysis found.
+    const int captureRow = heapCaptureStep();
+    const bool suspects = m_suspectsStep && step && step->commands.empty() && captureRow >= 0 && row == captureRow + 1;
     m_stepView->setCompact(memory || oom || heap || mitigate);
     m_evidence->setCurrentWidget(memory ? static_cast<QWidget*>(m_memoryView)
             : oom                       ? static_cast<QWidget*>(m_oomView)
             : heap                      ? m_heapStep
             : mitigate                  ? static_cast<QWidget*>(m_mitigations)
+            : suspects                  ? m_suspectsStep
                                         : m_noEvidence);
-    m_evidence->setVisible(memory || oom || heap || mitigate);
+    m_evidence->setVisible(memory || oom || heap || mitigate || suspects);
     if (mitigate)
         updateMitigationTarget();
     updateBindings();

@@ -16,7 +16,6 @@
 class QLabel;
 class QListView;
 class QScrollArea;
-class QStackedWidget;
 
 namespace leakdesk::incident {
 struct IncidentDocument;
@@ -28,6 +27,7 @@ class HeapStepPage;
 class MemoryEvidenceView;
 class MitigationPanel;
 class OomEvidenceView;
+class PageStack;
 class RunbookChecklistModel;
 class RunbookCommandRunner;
 class StepDetailView;
@@ -39,8 +39,11 @@ public:
 
     void setRunbook(std::shared_ptr<const runbook::Runbook> runbook, const runbook::RunbookParameters& parameters);
     void setParameters(const runbook::RunbookParameters& parameters);
-    // The heap step's page, shown in the evidence area of heap steps.
+    // The heap step's page, shown in the evidence area of heap steps; a capture it ends ticks the
+    // step done.
     void setHeapStepPage(HeapStepPage* page);
+    // Shown in the evidence area of the step after the heap capture (reading the dump's suspects).
+    void setSuspectsStepPage(QWidget* page);
     void selectStep(int row);
     int currentStep() const;
     void showFindings(const std::shared_ptr<const investigation::Findings>& findings);
@@ -66,6 +69,8 @@ public:
     // A capture's pre-flight found the JVM of `pod` as PID `pid`: commands for that pod use it
     // instead of the runbook's literal PID.
     void setJvmPid(const QString& pod, int pid);
+    // "3 of 6 steps done, 1 skipped".
+    QString progressText() const;
 
 Q_SIGNALS:
     // About to show something on this page: the window brings the page to the front.
@@ -75,6 +80,8 @@ private:
     void updateBindings();
     void updateMitigationTarget();
     void updateProgress();
+    void markCaptureStepDone(const QString& summary);
+    int heapCaptureStep() const;
 
     PageContext m_ctx;
     QString m_jvmPod;
@@ -84,11 +91,12 @@ private:
     QLabel* m_runbookTitle;
     QLabel* m_progress;
     StepDetailView* m_stepView;
-    QStackedWidget* m_evidence;
+    PageStack* m_evidence; // sized by the evidence shown: the page scrolls only for it
     QWidget* m_noEvidence;
     MemoryEvidenceView* m_memoryView;
     OomEvidenceView* m_oomView;
     QWidget* m_heapStep = nullptr;
+    QWidget* m_suspectsStep = nullptr;
     QScrollArea* m_stepScroll = nullptr;
     MitigationPanel* m_mitigations;
     RunbookCommandRunner* m_commands;

@@ -56,7 +56,15 @@ int RunbookChecklistModel::doneCount() const
 {
     int n = 0;
     for (const auto& p : m_progress)
-        n += p.state != StepState::Pending;
+        n += p.state == StepState::Done;
+    return n;
+}
+
+int RunbookChecklistModel::skippedCount() const
+{
+    int n = 0;
+    for (const auto& p : m_progress)
+        n += p.state == StepState::Skipped;
     return n;
 }
 
@@ -99,20 +107,13 @@ QVariant RunbookChecklistModel::data(const QModelIndex& index, int role) const
     return {};
 }
 
-bool RunbookChecklistModel::setData(const QModelIndex& index, const QVariant& value, int role)
-{
-    if (!step(index.row()) || role != Qt::CheckStateRole)
-        return false;
-    const auto state = static_cast<Qt::CheckState>(value.toInt());
-    setStepState(index.row(), state == Qt::Unchecked ? StepState::Pending : StepState::Done, stepNote(index.row()));
-    return true;
-}
-
 Qt::ItemFlags RunbookChecklistModel::flags(const QModelIndex& index) const
 {
     if (!step(index.row()))
         return Qt::NoItemFlags;
-    return Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable;
+    // Not ItemIsUserCheckable: the delegate would toggle the state on a click of the mark or on
+    // Space, marking a step done with no note and no confirmation.
+    return Qt::ItemIsEnabled | Qt::ItemIsSelectable;
 }
 
 } // namespace leakdesk::ui

@@ -1,5 +1,8 @@
 #pragma once
-// The runbook as a checklist: one row per step, each pending, done or skipped with a note.
+// The runbook as a checklist: one row per step, each pending, done or skipped with a note. The
+// check mark only shows the state: it changes through the step's Mark done / Skip / Reopen buttons
+// (with their note), never by a click or the Space key on the list, which would tick a step done
+// without a word.
 
 #include "core/runbook/Runbook.h"
 
@@ -26,11 +29,11 @@ public:
     void setStepState(int row, StepState state, const QString& note = {});
     StepState stepState(int row) const;
     QString stepNote(int row) const;
-    int doneCount() const;
+    int doneCount() const; // done only: a skipped step is not done
+    int skippedCount() const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
-    bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
     Qt::ItemFlags flags(const QModelIndex& index) const override;
 
 Q_SIGNALS:

@@ -9,10 +9,14 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QResizeEvent>
+#include <QShortcut>
 #include <QTextBrowser>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 
 namespace leakdesk::ui {
 
@@ -52,16 +56,24 @@ StepDetailView::StepDetailView(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_title);
-    layout->addWidget(m_text, 1);
+    layout->addWidget(m_text);
     layout->addWidget(m_commands);
     layout->addWidget(m_nsNote);
     layout->addLayout(controls);
+    layout->addStretch(1); // a step without evidence: what is left stays below its controls
 
     // Keyboard: Ctrl+D marks the step done, with the note typed.
     m_done->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
     m_done->setToolTip(tr("Mark this step done, with the note (Ctrl+D)"));
     m_done->setObjectName(QStringLiteral("markDoneButton"));
     connect(m_done, &QPushButton::clicked, this, [this] { Q_EMIT stateRequested(StepState::Done, m_note->text()); });
+    // Keyboard: Ctrl+Enter or Ctrl+R runs the focused command (Tab moves through them). Only the
+    // focused one: a shortcut that guessed which command to run could run one not meant.
+    auto* run = new QShortcut(this);
+    run->setKeys({ QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter),
+        QKeySequence(Qt::CTRL | Qt::Key_R) });
+    run->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(run, &QShortcut::activated, this, &StepDetailView::runFocusedCommand);
     connect(m_skip, &QPushButton::clicked, this, [this] { Q_EMIT stateRequested(StepState::Skipped, m_note->text()); });
     connect(
         m_reopen, &QPushButton::clicked, this, [this] { Q_EMIT stateRequested(StepState::Pending, m_note->text()); });
@@ -70,7 +82,26 @@ StepDetailView::StepDetailView(QWidget* parent)
 void StepDetailView::setCompact(bool compact)
 {
     m_compact = compact;
-    m_text->setMaximumHeight(compact ? 46 : QWIDGETSIZE_MAX);
+    fitTextHeight();
+}
+
+// The step's text as tall as it is (evidence steps: two lines, it scrolls): a short text above the
+// heap step's buttons no longer takes the height the evidence below could use.
+void StepDetailView::fitTextHeight()
+{
+    constexpr int kCompactHeight = 46;
+    QTextDocument* doc = m_text->document();
+    doc->setTextWidth(m_text->viewport()->width());
+    const int full = static_cast<int>(std::ceil(doc->size().height())) + 2 * m_text->frameWidth()
+        + m_text->contentsMargins().top() + m_text->contentsMargins().bottom();
+    m_text->setMaximumHeight(m_compact ? std::min(kCompactHeight, full) : std::max(kCompactHeight, full));
+}
+
+void StepDetailView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    if (event->size().width() != event->oldSize().width())
+        fitTextHeight();
 }
 
 void StepDetailView::setStep(
@@ -126,6 +157,7 @@ void StepDetailView::rebuild()
     m_text->setMarkdown(md);
     // A step that is only commands (step 5 of the seed runbook) shows no empty text box above them.
     m_text->setVisible(!md.trimmed().isEmpty());
+    fitTextHeight();
 
     runbook::Bindings bindings;
     for (auto it = m_bindings.cbegin(); it != m_bindings.cend(); ++it)
@@ -188,6 +220,21 @@ void StepDetailView::rebuild()
     else
         m_nsNote->clear();
     m_nsNote->setVisible(!m_nsNote->text().isEmpty());
+}
+
+bool StepDetailView::runFocusedCommand()
+{
+    // The command row holding the focus (its text or one of its buttons), then that row's Run.
+    QWidget* row = QApplication::focusWidget();
+    while (row && row->parentWidget() != m_commands)
+        row = row->parentWidget();
+    if (!row)
+        return false;
+    auto* run = row->findChild<QPushButton*>(QStringLiteral("runCommandButton"));
+    if (!run || !run->isEnabled())
+        return false;
+    run->click();
+    return true;
 }
 
 bool StepDetailView::hasGuardedPath(runbook::ActionKind kind)
@@ -259,6 +306,7 @@ QWidget* StepDetailView::commandRow(const runbook::Command& cmd, const QString& 
                 ? tr("Run with kubectl against the open cluster (read-only); the output goes into the incident journal")
                 : tr("Run with kubectl against the open cluster: shows a server-side dry run where kubectl has one and "
                      "asks first, naming what changes"));
+        runButton->setToolTip(runButton->toolTip() + tr(" (Ctrl+Enter or Ctrl+R on the command)"));
         connect(runButton, &QPushButton::clicked, this, [this, text] { Q_EMIT runRequested(text); });
         rl->addWidget(runButton);
     }

@@ -29,6 +29,9 @@ public:
     void setRunAvailable(bool available);
 
     QStringList renderedCommands() const { return m_rendered; }
+    // Ctrl+Enter (or Ctrl+R) on a command: runs the command that has the keyboard focus, as its Run
+    // button would. False when the focus is on no runnable command.
+    bool runFocusedCommand();
 
 Q_SIGNALS:
     void stateRequested(leakdesk::ui::StepState state, const QString& note);
@@ -46,8 +49,12 @@ public:
     static bool hasGuardedPath(runbook::ActionKind kind);
     static QString guardedActionLabel(runbook::ActionKind kind);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void rebuild();
+    void fitTextHeight();
     QWidget* commandRow(const runbook::Command& cmd, const QString& text, bool guarded);
 
     const runbook::Step* m_step = nullptr;

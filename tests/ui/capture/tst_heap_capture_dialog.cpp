@@ -88,6 +88,26 @@ std::optional<bool> inEndpoints(kube::KubeClient& client, const QString& pod)
     return found;
 }
 
+// Whether any two of the dialog's visible parts (the pre-flight text, the boxes, the isolation
+// box, the stages, the progress, the status, the buttons) share pixels; prints the first pair.
+bool noOverlaps(QDialog& dialog)
+{
+    QCoreApplication::sendPostedEvents();
+    QCoreApplication::processEvents();
+    QList<QWidget*> parts;
+    for (QWidget* w : dialog.findChildren<QWidget*>(Qt::FindDirectChildrenOnly))
+        if (w->isVisible() && !w->isWindow())
+            parts << w;
+    for (qsizetype i = 0; i < parts.size(); ++i)
+        for (qsizetype j = i + 1; j < parts.size(); ++j)
+            if (parts[i]->geometry().intersects(parts[j]->geometry())) {
+                qWarning() << "overlap:" << parts[i] << parts[i]->geometry() << parts[j] << parts[j]->geometry()
+                           << "dialog" << dialog.size() << "minimum" << dialog.minimumSize();
+                return false;
+            }
+    return true;
+}
+
 QPushButton* button(QDialog& dialog, const QString& text)
 {
     for (auto* b : dialog.findChildren<QPushButton*>())
@@ -137,6 +157,50 @@ private Q_SLOTS:
         QVERIFY(dialog.statusText().contains(QStringLiteral("verified against sha256sum in the pod")));
         QVERIFY(!dialog.isCapturing());
         QVERIFY(!dialog.canStartCapture()); // one capture per dialog
+        // Every stage ticked, the clean-up (rm of the dump in the pod) included.
+        QVERIFY(dialog.result() && dialog.result()->remoteRemoved);
+        for (const auto stage : { capture::CaptureStage::Preflight, capture::CaptureStage::Dump,
+                 capture::CaptureStage::Transfer, capture::CaptureStage::Verify, capture::CaptureStage::Cleanup })
+            QVERIFY2(dialog.stageMark(stage) == ui::HeapCaptureDialog::StageMark::Ticked,
+                qPrintable(capture::stageName(stage) + QStringLiteral(": ") + dialog.stagesText()));
+        QVERIFY2(dialog.stagesText().contains(
+                     QStringLiteral("&#10003; ") + capture::stageName(capture::CaptureStage::Cleanup)),
+            qPrintable(dialog.stagesText()));
+        QVERIFY2(!dialog.stagesText().contains(QStringLiteral("&#9654;")), qPrintable(dialog.stagesText()));
+        QVERIFY(noOverlaps(dialog));
+    }
+
+    // Whatever the pre-flight, the isolation box and the outcome say, and however small the screen
+    // makes the dialog, no widget is drawn over another (the "All objects" box stood on the
+    // pre-flight's last lines).
+    void nothingIsDrawnOverThePreflight_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("as laid out") << QSize();
+        QTest::newRow("1024x600 screen") << QSize(700, 600);
+        QTest::newRow("small") << QSize(500, 420);
+    }
+    void nothingIsDrawnOverThePreflight()
+    {
+        QFETCH(QSize, size);
+        Cluster c;
+        QVERIFY(c.start({}).ok());
+        QTemporaryDir out;
+        ui::HeapCaptureDialog dialog(*c.client, QStringLiteral("production"), c.pod, QString(), out.path());
+        dialog.show();
+        if (size.isValid())
+            dialog.resize(size);
+        QVERIFY(noOverlaps(dialog));
+        QTRY_VERIFY2_WITH_TIMEOUT(dialog.canStartCapture(), qPrintable(dialog.statusText()), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.isolationBox()->takeOutButton()->isEnabled(), 30000);
+        QCoreApplication::processEvents();
+        QVERIFY(noOverlaps(dialog));
+        QSignalSpy captured(&dialog, &ui::HeapCaptureDialog::captured);
+        dialog.startCapture();
+        QTRY_COMPARE_WITH_TIMEOUT(captured.size(), 1, 60000);
+        QCoreApplication::processEvents();
+        QVERIFY(noOverlaps(dialog));
+        QFile::remove(captured.at(0).at(0).toString());
     }
 
     // Whatever the wall clock says when the test runs: at a moment when the first checkout pod is
