@@ -39,8 +39,8 @@ std::optional<TrafficExplanation> explainWithTraffic(std::span<const Sample> mem
     std::vector<double> hours, rates, values;
     std::vector<Sample> pairedMemory;
     for (const Sample& m : memory) {
-        auto it = std::lower_bound(requestRate.begin(), requestRate.end(), m.tMs,
-            [](const Sample& s, std::int64_t t) { return s.tMs < t; });
+        auto it = std::lower_bound(
+            requestRate.begin(), requestRate.end(), m.tMs, [](const Sample& s, std::int64_t t) { return s.tMs < t; });
         const Sample* nearest = nullptr;
         if (it != requestRate.end())
             nearest = &*it;
@@ -64,8 +64,8 @@ std::optional<TrafficExplanation> explainWithTraffic(std::span<const Sample> mem
     e.memorySlopePerHour = slope->slopePerHour;
     const std::size_t tenth = std::max<std::size_t>(3, n / 10);
     auto medianOfRange = [](const std::vector<double>& v, std::size_t from, std::size_t to) {
-        return medianOf(std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(from),
-            v.begin() + static_cast<std::ptrdiff_t>(to)));
+        return medianOf(std::vector<double>(
+            v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(to)));
     };
     e.memoryAtStart = medianOfRange(values, 0, tenth);
     e.memoryNow = medianOfRange(values, n - tenth, n);

@@ -101,7 +101,8 @@ std::optional<StepChange> findUpwardStep(std::span<const Sample> part, const Sta
     std::vector<double> prefix(n + 1, 0.0);
     for (std::size_t i = 0; i < n; ++i)
         prefix[i + 1] = prefix[i] + part[i].value;
-    const auto minSide = std::max<std::size_t>(params.minPoints, static_cast<std::size_t>(0.15 * static_cast<double>(n)));
+    const auto minSide
+        = std::max<std::size_t>(params.minPoints, static_cast<std::size_t>(0.15 * static_cast<double>(n)));
     // The split that separates the two means most (CUSUM): where an upward step would be.
     std::size_t best = 0;
     double bestScore = 0.0;
@@ -111,8 +112,8 @@ std::optional<StepChange> findUpwardStep(std::span<const Sample> part, const Sta
             continue;
         const double before = prefix[k] / static_cast<double>(k);
         const double after = (prefix[n] - prefix[k]) / static_cast<double>(n - k);
-        const double score
-            = (after - before) * std::sqrt(static_cast<double>(k) * static_cast<double>(n - k) / static_cast<double>(n));
+        const double score = (after - before)
+            * std::sqrt(static_cast<double>(k) * static_cast<double>(n - k) / static_cast<double>(n));
         if (score > bestScore) {
             bestScore = score;
             best = k;

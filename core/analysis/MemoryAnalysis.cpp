@@ -104,8 +104,7 @@ private:
     PodAnalysis analysePod(const PodMemoryInput& input);
     void addPodEvidence(const PodAnalysis& pa, const PodMemoryInput& input);
     void decidePattern();
-    void decideGrowth(
-        const std::vector<const PodAnalysis*>& growing, std::size_t judgedCount, double growthConfidence);
+    void decideGrowth(const std::vector<const PodAnalysis*>& growing, std::size_t judgedCount, double growthConfidence);
     void compareBaselineAndTraffic();
     void contradict(std::string topic, std::string reason);
     void applyContradictions();
@@ -642,11 +641,11 @@ void ServiceAnalysis::decideGrowth(
             const double rateChange
                 = t.requestRateAtStart > 0 ? (t.requestRateNow - t.requestRateAtStart) / t.requestRateAtStart : 0.0;
             text += " while the request rate went from " + number(t.requestRateAtStart, "%.1f") + " to "
-                + number(t.requestRateNow, "%.1f") + " req/s (" + percent(rateChange, true)
-                + "); memory per req/s " + formatBytes(t.memoryPerRequestAtStart) + " at the start, "
-                + formatBytes(t.memoryPerRequestNow) + " now; with the request rate held fixed memory changes "
-                + formatBytes(t.residualSlopePerHour) + "/h (" + std::to_string(explainedPods) + " of "
-                + std::to_string(growing.size()) + " growing pod(s) explained)";
+                + number(t.requestRateNow, "%.1f") + " req/s (" + percent(rateChange, true) + "); memory per req/s "
+                + formatBytes(t.memoryPerRequestAtStart) + " at the start, " + formatBytes(t.memoryPerRequestNow)
+                + " now; with the request rate held fixed memory changes " + formatBytes(t.residualSlopePerHour)
+                + "/h (" + std::to_string(explainedPods) + " of " + std::to_string(growing.size())
+                + " growing pod(s) explained)";
         }
         if (m_v.baseline)
             text += "; " + baselineText + (baselineExplains ? ", which grew the same way" : "");
@@ -657,8 +656,8 @@ void ServiceAnalysis::decideGrowth(
                 pa.projection = projectTimeToLimit(
                     pa.projection->currentBytes, pa.covered.endMs, 0.0, false, pa.projection->limitBytes);
         if (m_v.baseline && m_v.baseline->higherThanBaseline)
-            contradict("baseline", "memory is " + percent(m_v.baseline->changeFraction, true)
-                    + " above the same hours 7 days ago");
+            contradict("baseline",
+                "memory is " + percent(m_v.baseline->changeFraction, true) + " above the same hours 7 days ago");
         if (beyondPods > 0)
             contradict("traffic", std::to_string(beyondPods) + " pod(s) still grow with the request rate held fixed");
         // Explained by the week-ago curve alone, while the traffic says memory outgrows it.
@@ -673,12 +672,14 @@ void ServiceAnalysis::decideGrowth(
     m_v.summary = "Steady growth: " + std::to_string(growing.size()) + " of " + std::to_string(judgedCount)
         + " pod(s) grow at about " + formatBytes(*m_v.slopeBytesPerHour) + "/h: a memory leak.";
     if (m_v.baseline && !m_v.baseline->higherThanBaseline)
-        contradict("baseline", "memory grows, yet it is at the level of the same hours 7 days ago (" + baselineText + ")");
+        contradict(
+            "baseline", "memory grows, yet it is at the level of the same hours 7 days ago (" + baselineText + ")");
     // The traffic grows as fast as memory and cannot be ruled out as the cause (no pod shows growth
     // that the request rate does not explain).
     if (m_v.traffic && !m_v.traffic->growthWithoutTraffic && m_v.traffic->trafficTrend == Trend::Growing
         && beyondPods == 0)
-        contradict("traffic", "the request rate grows as fast as memory (" + percent(m_v.traffic->trafficGrowthFractionPerHour, true)
+        contradict("traffic",
+            "the request rate grows as fast as memory (" + percent(m_v.traffic->trafficGrowthFractionPerHour, true)
                 + "/h vs " + percent(m_v.traffic->memoryGrowthFractionPerHour, true) + "/h)");
 }
 
@@ -756,7 +757,8 @@ void ServiceAnalysis::addServiceEvidence()
                     + (b.higherThanBaseline ? ": above baseline."
                                             : ": within " + percent(m_p.baselineToleranceFraction) + " of baseline")
                     + (b.tracksGrowth ? ", and it grew the same way at these hours then (the daily pattern)."
-                        : b.higherThanBaseline ? std::string() : std::string(".")),
+                            : b.higherThanBaseline ? std::string()
+                                                   : std::string(".")),
                 { { "current_median", b.currentMedian, "bytes" }, { "baseline_median", b.baselineMedian, "bytes" },
                     { "change", b.changeFraction, "fraction" } },
                 m_in.baselineWindow.endMs > m_in.baselineWindow.startMs ? m_in.baselineWindow : window,
@@ -800,7 +802,7 @@ void ServiceAnalysis::addServiceEvidence()
             sentence += "; with the request rate held fixed memory changes " + formatBytes(t.residualSlopePerHour)
                 + "/h (band " + formatBytes(t.residualLowPerHour) + " .. " + formatBytes(t.residualHighPerHour)
                 + "/h) of its " + formatBytes(t.memorySlopePerHour) + "/h"
-                + (t.explained             ? ": the traffic explains the growth."
+                + (t.explained                  ? ": the traffic explains the growth."
                         : t.growthBeyondTraffic ? ": memory grows beyond what the traffic explains."
                                                 : ": the traffic explains part of it at most.");
         ev.push_back(makeEvidence("traffic", pa.pod, sentence,

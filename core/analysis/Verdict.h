@@ -47,7 +47,7 @@ struct EvidenceNumber {
 
 struct Evidence {
     std::string topic; // "data", "restarts", "oom-rate", "sawtooth", "growth", "stabilisation", "baseline",
-                       // "traffic", "projection", "jvm-heap"
+                       // "traffic", "projection", "jvm-heap", "step"
     std::string pod; // empty when it is about the whole service
     std::string sentence; // short, human, self-contained
     std::vector<EvidenceNumber> numbers;
