@@ -680,7 +680,8 @@ void ServiceAnalysis::decideGrowth(
         && beyondPods == 0)
         contradict("traffic",
             "the request rate grows as fast as memory (" + percent(m_v.traffic->trafficGrowthFractionPerHour, true)
-                + "/h vs " + percent(m_v.traffic->memoryGrowthFractionPerHour, true) + "/h)");
+                + "/h vs " + percent(m_v.traffic->memoryGrowthFractionPerHour, true)
+                + "/h) and over this window its share of the growth cannot be told from a leak");
 }
 
 void ServiceAnalysis::addServiceEvidence()
