@@ -674,10 +674,12 @@ void ServiceAnalysis::decideGrowth(
     if (m_v.baseline && !m_v.baseline->higherThanBaseline)
         contradict(
             "baseline", "memory grows, yet it is at the level of the same hours 7 days ago (" + baselineText + ")");
-    // The traffic grows as fast as memory and cannot be ruled out as the cause (no pod shows growth
-    // that the request rate does not explain).
+    // The traffic grows as fast as memory and cannot be ruled out as the cause: no pod shows growth
+    // that the request rate does not explain, and memory is not above the week-ago level of the
+    // same hours (the same daily traffic then held less memory: that rules the traffic out).
+    const bool baselineRulesTrafficOut = m_v.baseline && m_v.baseline->higherThanBaseline;
     if (m_v.traffic && !m_v.traffic->growthWithoutTraffic && m_v.traffic->trafficTrend == Trend::Growing
-        && beyondPods == 0)
+        && beyondPods == 0 && !baselineRulesTrafficOut)
         contradict("traffic",
             "the request rate grows as fast as memory (" + percent(m_v.traffic->trafficGrowthFractionPerHour, true)
                 + "/h vs " + percent(m_v.traffic->memoryGrowthFractionPerHour, true)

@@ -500,11 +500,15 @@ private Q_SLOTS:
     // fast as memory: still a leak, but the contradiction is named and confidence drops.
     void growthWithContradictions_data()
     {
-        QTest::addColumn<int>("kind"); // 0: flat baseline at today's level, 1: rate ramp as fast, 2: none
+        QTest::addColumn<int>(
+            "kind"); // 0: flat baseline at today's level, 1: rate ramp as fast, 2: none, 3: 1 + baseline far below
         QTest::addColumn<QString>("topic");
         QTest::newRow("at the week-ago level") << 0 << "baseline";
         QTest::newRow("traffic grows as fast as memory") << 1 << "traffic";
         QTest::newRow("no contradiction") << 2 << "";
+        // The same ramp, but memory is far above the same hours a week ago: the traffic then held
+        // less memory, so it is not the cause.
+        QTest::newRow("traffic as fast, memory above the week-ago level") << 3 << "";
     }
     void growthWithContradictions()
     {
@@ -517,6 +521,11 @@ private Q_SLOTS:
         if (kind == 1) // 2 %/h of a straight ramp: memory grows ~1 %/h; the two cannot be separated
             in.requestRate = sampled(
                 kT0, kT0 + 6 * kHour, 30'000, [](std::int64_t t) { return 100 + 2 * double(t - kT0) / 3.6e6; });
+        if (kind == 3) {
+            in.requestRate = sampled(
+                kT0, kT0 + 6 * kHour, 30'000, [](std::int64_t t) { return 100 + 2 * double(t - kT0) / 3.6e6; });
+            in.baselineMemory = linearPod(kT0, kT0 + 6 * kHour, 250 * MiB, 0, 3 * MiB, 13);
+        }
         if (kind == 2)
             in.requestRate = linearPod(kT0, kT0 + 6 * kHour, 120, 0, 4, 12);
         const Verdict v = analyseMemory(in);
