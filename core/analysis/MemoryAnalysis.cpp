@@ -339,9 +339,9 @@ void ServiceAnalysis::addPodEvidence(const PodAnalysis& pa, const PodMemoryInput
             "Memory of pod " + pa.pod + " stepped up once by " + formatBytes(st.stepBytes()) + " ("
                 + formatBytes(st.beforeBytes) + " to " + formatBytes(st.afterBytes)
                 + ") and is flat before and after the step: a level change, not a leak.",
-            { { "step_at", static_cast<double>(st.atMs), "ms" }, { "before", st.beforeBytes, "bytes" },
-                { "after", st.afterBytes, "bytes" }, { "step", st.stepBytes(), "bytes" },
-                { "noise", st.noiseBytes, "bytes" } },
+            // The step's time is the window's start.
+            { { "before", st.beforeBytes, "bytes" }, { "after", st.afterBytes, "bytes" },
+                { "step", st.stepBytes(), "bytes" }, { "noise", st.noiseBytes, "bytes" } },
             TimeRange { st.atMs, st.after.lastMs }, memSrc));
     }
 
