@@ -31,6 +31,35 @@ struct TrafficComparison {
 std::optional<TrafficComparison> compareGrowthWithTraffic(const SlopeEstimate& memorySlope, double memoryLevel,
     std::span<const Sample> requestRate, double flatFractionPerHour, const TheilSenParams& params = {});
 
+// Is one pod's memory explained by the service's request rate? Memory is regressed on the request
+// rate and on time together (least squares, memory = a + b x rate + c x time, samples paired with
+// the nearest rate sample): b is the memory each request/s holds, c is what grows whatever the
+// traffic does. The traffic explains the growth when b is positive (its band above zero) and the
+// part left to time, c, is at most a quarter of the memory's own slope over the same samples (its
+// band's upper end). Bands are 99 %, widened for the residuals' lag-1 autocorrelation (scrapes of
+// memory are not independent). A request rate that moves in lockstep with time (a straight ramp)
+// cannot separate b from c: the band of c is then wide and nothing is explained.
+struct TrafficExplanation {
+    std::size_t points = 0; // memory samples paired with a request-rate sample
+    double bytesPerRequestRate = 0.0; // b: bytes per request/s
+    double bytesPerRequestRateLow = 0.0;
+    double residualSlopePerHour = 0.0; // c: bytes per hour with the request rate held fixed
+    double residualLowPerHour = 0.0;
+    double residualHighPerHour = 0.0;
+    double memorySlopePerHour = 0.0; // memory alone over the same samples (Theil-Sen)
+    double memoryAtStart = 0.0; // medians of the first and last tenth of the paired samples
+    double memoryNow = 0.0;
+    double requestRateAtStart = 0.0;
+    double requestRateNow = 0.0;
+    double memoryPerRequestAtStart = 0.0; // memory / request rate, bytes per request/s
+    double memoryPerRequestNow = 0.0;
+    bool separable = false; // the request rate is not (nearly) a straight function of time
+    bool explained = false; // the traffic explains the growth (see above)
+    bool growthBeyondTraffic = false; // c's band is above zero and c is at least half the slope
+};
+std::optional<TrafficExplanation> explainWithTraffic(std::span<const Sample> memory,
+    std::span<const Sample> requestRate, const TheilSenParams& params = {}, double confidenceLevel = 0.99);
+
 // Medians are compared (a sawtooth's median is stable where its last value is not); "higher" when
 // the current median exceeds the baseline median by more than `toleranceFraction`.
 struct BaselineComparison {
@@ -42,6 +71,11 @@ struct BaselineComparison {
     bool higherThanBaseline = false;
     std::size_t currentPoints = 0;
     std::size_t baselinePoints = 0;
+    // Filled by the caller when it can: the baseline's own slope over the same hours (its
+    // samples carry today's times: the query uses `offset 7d`), and whether it tracks the growth
+    // now (same level within the tolerance, and it grew at least half as fast at those hours).
+    std::optional<SlopeEstimate> baselineSlope;
+    bool tracksGrowth = false;
 };
 std::optional<BaselineComparison> compareWithBaseline(std::span<const Sample> current, std::span<const Sample> baseline,
     double toleranceFraction, std::size_t minPoints = 3);

@@ -23,6 +23,10 @@ const char* patternName(Pattern pattern)
         return "insufficient-data";
     case Pattern::Unknown:
         return "unknown";
+    case Pattern::FollowsTraffic:
+        return "follows-traffic";
+    case Pattern::SlowWarmUp:
+        return "slow-warm-up";
     }
     return "insufficient-data";
 }
@@ -32,6 +36,9 @@ namespace {
 // How tight (1 - band width / 2|slope|) the growing pods' slopes must be to call a tie of growing
 // and flat pods growth: 0.5 means the 99 % band spans less than the slope itself.
 constexpr double kTieBreakTightness = 0.5;
+
+// Confidence kept per piece of evidence that speaks against the pattern.
+constexpr double kKeptPerContradiction = 0.7;
 
 std::string duration(std::int64_t ms)
 {
@@ -97,6 +104,10 @@ private:
     PodAnalysis analysePod(const PodMemoryInput& input);
     void addPodEvidence(const PodAnalysis& pa, const PodMemoryInput& input);
     void decidePattern();
+    void decideGrowth(const std::vector<const PodAnalysis*>& growing, std::size_t judgedCount, double growthConfidence);
+    void compareBaselineAndTraffic();
+    void contradict(std::string topic, std::string reason);
+    void applyContradictions();
     void addServiceEvidence();
     TimeRange serviceWindow() const;
 
@@ -142,6 +153,16 @@ PodAnalysis ServiceAnalysis::analysePod(const PodMemoryInput& input)
     pa.counterResetsMs = std::move(fromCounter.resetsAtMs);
     const auto drops = restartsFromMemoryDrops(mem, m_p.restartDropFraction);
     pa.restarts = mergeRestarts(fromCounter.restarts, drops, m_p.restartMatchToleranceMs);
+    // A memory drop the restart counter covers without moving is no restart: garbage collection,
+    // caches released. Only without a counter do memory drops stand in for restarts.
+    if (!counter.empty()) {
+        const auto before = pa.restarts.size();
+        std::erase_if(pa.restarts, [&](const RestartEvent& r) {
+            return r.fromMemoryDrop && !r.fromCounter && counter.front().tMs <= r.previousMs
+                && counter.back().tMs >= r.tMs;
+        });
+        pa.unconfirmedDrops = static_cast<int>(before - pa.restarts.size());
+    }
     pa.maxRestartsPerOomWindow = maxRestartsInWindow(pa.restarts, m_p.oomWindowMs);
     pa.segments = splitAtRestarts(mem, pa.restarts);
 
@@ -160,7 +181,20 @@ PodAnalysis ServiceAnalysis::analysePod(const PodMemoryInput& input)
         const bool startKnown = seg.startsAtRestart || (i == 0 && firstStartKnown);
         auto part = std::span<const Sample>(mem).subspan(seg.begin, seg.size());
         pa.stability.push_back(assessStability(part, startKnown, sp));
-        const StabilityAssessment& a = pa.stability.back();
+        StabilityAssessment& a = pa.stability.back();
+        if (startKnown && a.trend != Trend::NotEnoughData) {
+            // Took longer than the warm-up, then stayed flat: a slow warm-up, not growth.
+            if (const auto late = findLateLevellingOff(part, sp)) {
+                a.levelledOffAfterMs = late->afterMs;
+                a.trend = Trend::Flat;
+                a.slope = late->tail;
+                a.level = late->levelBytes;
+                a.reason = "levelled off " + duration(late->afterMs) + " after start (later than the "
+                    + duration(sp.warmUpMs) + " warm-up), flat since at " + formatBytes(late->levelBytes);
+                if (!pa.lateLevelling || late->afterMs > pa.lateLevelling->afterMs)
+                    pa.lateLevelling = late;
+            }
+        }
         if (a.trend != Trend::NotEnoughData && a.assessedToMs - a.assessedFromMs > longestJudged) {
             longestJudged = a.assessedToMs - a.assessedFromMs;
             judgedIndex = i;
@@ -175,7 +209,21 @@ PodAnalysis ServiceAnalysis::analysePod(const PodMemoryInput& input)
         return pa;
 
     if (longestJudged >= 0) {
-        const StabilityAssessment& a = pa.stability[judgedIndex];
+        StabilityAssessment& a = pa.stability[judgedIndex];
+        if (a.trend == Trend::Growing) {
+            // One jump between two flat levels is a step (a cache loaded), not a leak.
+            const auto seg = pa.segments[judgedIndex];
+            const auto judged = cleanSamples(std::span<const Sample>(mem).subspan(seg.begin, seg.size()),
+                TimeRange { a.assessedFromMs, a.assessedToMs });
+            if (const auto step = findUpwardStep(judged, sp)) {
+                pa.step = step;
+                a.trend = Trend::Flat;
+                a.slope = step->after;
+                a.level = step->afterBytes;
+                a.reason = "one step of " + formatBytes(step->stepBytes()) + " (" + formatBytes(step->beforeBytes)
+                    + " to " + formatBytes(step->afterBytes) + "), flat before and after";
+            }
+        }
         pa.growth = a.slope;
         pa.growthLevel = a.level;
         pa.trend = a.trend;
@@ -262,8 +310,40 @@ void ServiceAnalysis::addPodEvidence(const PodAnalysis& pa, const PodMemoryInput
                 { "window", static_cast<double>(m_p.oomWindowMs), "ms" } },
             pa.covered, joinSources(m_in.sources.restarts, memSrc)));
     }
+    if (pa.unconfirmedDrops > 0) {
+        ev.push_back(makeEvidence("restarts", pa.pod,
+            "Memory of pod " + pa.pod + " dropped sharply " + std::to_string(pa.unconfirmedDrops)
+                + " time(s) while its restart counter stayed put: garbage collection or released caches, not "
+                  "restarts (not counted as sawtooth drops).",
+            { { "unconfirmed_drops", static_cast<double>(pa.unconfirmedDrops), "count" } }, pa.covered,
+            joinSources(m_in.sources.restarts, memSrc)));
+    }
     if (!pa.evaluable)
         return;
+    if (pa.lateLevelling) {
+        const LevellingOff& l = *pa.lateLevelling;
+        ev.push_back(makeEvidence("stabilisation", pa.pod,
+            "Pod " + pa.pod + " warmed up slowly: memory rose another " + formatBytes(l.riseBytes) + " after the "
+                + duration(m_p.stability.warmUpMs) + " warm-up and levelled off " + duration(l.afterMs)
+                + " after start (runbook: within " + duration(m_p.stability.warmUpMs) + "), flat since at "
+                + formatBytes(l.levelBytes) + " (" + formatBytes(l.tail.slopePerHour) + "/h).",
+            { { "levelled_off_after", static_cast<double>(l.afterMs), "ms" },
+                { "warm_up", static_cast<double>(m_p.stability.warmUpMs), "ms" },
+                { "rise_after_warm_up", l.riseBytes, "bytes" }, { "level", l.levelBytes, "bytes" },
+                { "tail_slope", l.tail.slopePerHour, "bytes/hour" } },
+            TimeRange { l.atMs, l.tail.lastMs }, memSrc));
+    }
+    if (pa.step) {
+        const StepChange& st = *pa.step;
+        ev.push_back(makeEvidence("step", pa.pod,
+            "Memory of pod " + pa.pod + " stepped up once by " + formatBytes(st.stepBytes()) + " ("
+                + formatBytes(st.beforeBytes) + " to " + formatBytes(st.afterBytes)
+                + ") and is flat before and after the step: a level change, not a leak.",
+            // The step's time is the window's start.
+            { { "before", st.beforeBytes, "bytes" }, { "after", st.afterBytes, "bytes" },
+                { "step", st.stepBytes(), "bytes" }, { "noise", st.noiseBytes, "bytes" } },
+            TimeRange { st.atMs, st.after.lastMs }, memSrc));
+    }
 
     int judged = 0, flat = 0;
     const StabilityAssessment* firstUnstable = nullptr;
@@ -347,6 +427,47 @@ void ServiceAnalysis::addPodEvidence(const PodAnalysis& pa, const PodMemoryInput
     (void)input;
 }
 
+void ServiceAnalysis::compareBaselineAndTraffic()
+{
+    if (!m_in.baselineMemory.empty()) {
+        // The per-pod average now, from the pods' own samples (same statistic as the baseline's).
+        std::vector<Sample> current;
+        for (const auto& mem : m_memory)
+            current.insert(current.end(), mem.begin(), mem.end());
+        const auto base = cleanSamples(m_in.baselineMemory);
+        m_v.baseline = compareWithBaseline(current, base, m_p.baselineToleranceFraction);
+        if (m_v.baseline) {
+            BaselineComparison& b = *m_v.baseline;
+            // The baseline's samples carry today's times (`offset 7d`): its slope is the growth at
+            // the same hours a week ago.
+            b.baselineSlope = theilSenSlope(base, m_p.slope);
+            const bool sameLevel = std::abs(b.changeFraction) <= m_p.baselineToleranceFraction;
+            const bool grewThen = b.baselineSlope && m_serviceSlope && m_serviceSlope->slopePerHour > 0
+                && trendOf(*b.baselineSlope, b.baselineMedian, m_p.stability.flatFractionPerHour) == Trend::Growing
+                && b.baselineSlope->slopePerHour >= 0.5 * m_serviceSlope->slopePerHour;
+            b.tracksGrowth = sameLevel && grewThen;
+        }
+    }
+    if (!m_in.requestRate.empty() && m_serviceSlope && m_serviceLevel > 0) {
+        const auto rps = cleanSamples(m_in.requestRate, m_in.window);
+        m_v.traffic = compareGrowthWithTraffic(
+            *m_serviceSlope, m_serviceLevel, rps, m_p.stability.flatFractionPerHour, m_p.slope);
+        // Per growing pod: does the request rate explain its growth?
+        for (std::size_t i = 0; i < m_v.pods.size(); ++i) {
+            PodAnalysis& pa = m_v.pods[i];
+            if (!pa.evaluable || pa.trend != Trend::Growing || !pa.growth)
+                continue;
+            const auto judged = cleanSamples(m_memory[i], TimeRange { pa.growth->firstMs, pa.growth->lastMs });
+            pa.traffic = explainWithTraffic(judged, rps, m_p.slope);
+        }
+    }
+}
+
+void ServiceAnalysis::contradict(std::string topic, std::string reason)
+{
+    m_v.contradictions.push_back(Contradiction { std::move(topic), std::move(reason) });
+}
+
 void ServiceAnalysis::decidePattern()
 {
     std::size_t evaluable = 0, totalPoints = 0;
@@ -381,7 +502,7 @@ void ServiceAnalysis::decidePattern()
             m_v.periodMs = saw.periodMs;
         m_v.amplitudeBytes = saw.amplitudeBytes;
         m_v.slopeBytesPerHour = saw.growthPerHour;
-        std::vector<double> lows, highs, levels;
+        std::vector<double> levels;
         for (const SawtoothCycle& c : saw.cycles)
             levels.push_back(0.5 * (c.troughBytes + c.peakBytes));
         m_serviceLevel = medianOf(levels);
@@ -395,6 +516,11 @@ void ServiceAnalysis::decidePattern()
         s.lowPerHour = saw.growthPerHour;
         s.highPerHour = saw.growthPerHour;
         m_serviceSlope = s;
+        if (!counterConfirms)
+            contradict("restarts",
+                "no restart counter confirms the drops (they are read from memory alone, and garbage collection can "
+                "drop memory too)");
+        compareBaselineAndTraffic();
         return;
     }
 
@@ -444,28 +570,120 @@ void ServiceAnalysis::decidePattern()
     s.lowPerHour = *m_v.slopeLowBytesPerHour;
     s.highPerHour = *m_v.slopeHighBytesPerHour;
     m_serviceSlope = s;
+    compareBaselineAndTraffic();
 
     const double share = static_cast<double>(group.size()) / static_cast<double>(judged.size());
     if (&group == &growing) {
-        m_v.pattern = Pattern::SteadyGrowth;
-        m_v.leak = true;
-        m_v.confidence = share * (0.55 + 0.4 * medianOf(tightness));
-        m_v.summary = "Steady growth: " + std::to_string(growing.size()) + " of " + std::to_string(judged.size())
-            + " pod(s) grow at about " + formatBytes(*m_v.slopeBytesPerHour) + "/h: a memory leak.";
-    } else {
-        std::size_t flat = 0;
-        std::int64_t judgedMs = 0;
-        for (const PodAnalysis* pa : judged) {
-            flat += pa->trend == Trend::Flat ? 1 : 0;
-            judgedMs = std::max(judgedMs, pa->growth->lastMs - pa->growth->firstMs);
+        decideGrowth(growing, judged.size(), share * (0.55 + 0.4 * medianOf(tightness)));
+        return;
+    }
+    std::size_t flat = 0;
+    std::int64_t judgedMs = 0;
+    std::optional<std::int64_t> slowest;
+    std::size_t slowPods = 0;
+    for (const PodAnalysis* pa : judged) {
+        flat += pa->trend == Trend::Flat ? 1 : 0;
+        judgedMs = std::max(judgedMs, pa->growth->lastMs - pa->growth->firstMs);
+        bool slow = false;
+        for (const StabilityAssessment& a : pa->stability) {
+            if (a.levelledOffAfterMs) {
+                slow = true;
+                slowest = std::max(slowest.value_or(0), *a.levelledOffAfterMs);
+            }
         }
+        slowPods += slow ? 1 : 0;
+    }
+    m_v.leak = false;
+    m_v.confidence = static_cast<double>(flat) / static_cast<double>(judged.size())
+        * (0.55 + 0.4 * std::min(1.0, static_cast<double>(judgedMs) / 3.6e6));
+    if (slowest) {
+        m_v.pattern = Pattern::SlowWarmUp;
+        m_v.levelledOffAfterMs = slowest;
+        m_v.summary = "Slow warm-up: " + std::to_string(slowPods) + " of " + std::to_string(judged.size())
+            + " pod(s) levelled off only after up to " + duration(*slowest) + " (runbook: within "
+            + duration(m_p.stability.warmUpMs) + "), then stayed flat (" + formatBytes(*m_v.slopeBytesPerHour)
+            + "/h); no leak seen.";
+    } else {
         m_v.pattern = Pattern::Stable;
-        m_v.leak = false;
-        m_v.confidence = static_cast<double>(flat) / static_cast<double>(judged.size())
-            * (0.55 + 0.4 * std::min(1.0, static_cast<double>(judgedMs) / 3.6e6));
         m_v.summary = "Stable: " + std::to_string(flat) + " of " + std::to_string(judged.size())
             + " pod(s) are flat after the warm-up (" + formatBytes(*m_v.slopeBytesPerHour) + "/h); no leak seen.";
     }
+}
+
+void ServiceAnalysis::decideGrowth(
+    const std::vector<const PodAnalysis*>& growing, std::size_t judgedCount, double growthConfidence)
+{
+    std::size_t explainedPods = 0, beyondPods = 0, withTraffic = 0;
+    const TrafficExplanation* shown = nullptr; // the explanation the summary quotes: most samples
+    for (const PodAnalysis* pa : growing) {
+        if (!pa->traffic)
+            continue;
+        ++withTraffic;
+        explainedPods += pa->traffic->explained ? 1 : 0;
+        beyondPods += pa->traffic->growthBeyondTraffic ? 1 : 0;
+        if (pa->traffic->explained && (!shown || pa->traffic->points > shown->points))
+            shown = &*pa->traffic;
+    }
+    const bool trafficExplains = 2 * explainedPods > growing.size();
+    const bool baselineExplains = m_v.baseline && m_v.baseline->tracksGrowth;
+    const std::string baselineText = m_v.baseline
+        ? "median " + formatBytes(m_v.baseline->currentMedian) + " now vs " + formatBytes(m_v.baseline->baselineMedian)
+            + " at the same hours 7 days ago (" + percent(m_v.baseline->changeFraction, true) + ")"
+        : std::string();
+
+    if (trafficExplains || baselineExplains) {
+        m_v.pattern = Pattern::FollowsTraffic;
+        m_v.leak = false;
+        m_v.confidence = 0.5 + (trafficExplains ? 0.25 : 0.0) + (baselineExplains ? 0.2 : 0.0);
+        std::string text = "Follows traffic: memory grows about " + formatBytes(*m_v.slopeBytesPerHour) + "/h";
+        if (shown) {
+            const TrafficExplanation& t = *shown;
+            const double rateChange
+                = t.requestRateAtStart > 0 ? (t.requestRateNow - t.requestRateAtStart) / t.requestRateAtStart : 0.0;
+            text += " while the request rate went from " + number(t.requestRateAtStart, "%.1f") + " to "
+                + number(t.requestRateNow, "%.1f") + " req/s (" + percent(rateChange, true) + "); memory per req/s "
+                + formatBytes(t.memoryPerRequestAtStart) + " at the start, " + formatBytes(t.memoryPerRequestNow)
+                + " now; with the request rate held fixed memory changes " + formatBytes(t.residualSlopePerHour)
+                + "/h (" + std::to_string(explainedPods) + " of " + std::to_string(growing.size())
+                + " growing pod(s) explained)";
+        }
+        if (m_v.baseline)
+            text += "; " + baselineText + (baselineExplains ? ", which grew the same way" : "");
+        m_v.summary = text + ": not a leak.";
+        // Growth that the traffic explains is not heading for the limit at a straight slope.
+        for (PodAnalysis& pa : m_v.pods)
+            if (pa.projection && pa.projection->state == ProjectionState::Projected)
+                pa.projection = projectTimeToLimit(
+                    pa.projection->currentBytes, pa.covered.endMs, 0.0, false, pa.projection->limitBytes);
+        if (m_v.baseline && m_v.baseline->higherThanBaseline)
+            contradict("baseline",
+                "memory is " + percent(m_v.baseline->changeFraction, true) + " above the same hours 7 days ago");
+        if (beyondPods > 0)
+            contradict("traffic", std::to_string(beyondPods) + " pod(s) still grow with the request rate held fixed");
+        // Explained by the week-ago curve alone, while the traffic says memory outgrows it.
+        if (!trafficExplains && withTraffic > 0 && m_v.traffic && m_v.traffic->growthWithoutTraffic)
+            contradict("traffic", "memory grows without a matching traffic increase");
+        return;
+    }
+
+    m_v.pattern = Pattern::SteadyGrowth;
+    m_v.leak = true;
+    m_v.confidence = growthConfidence;
+    m_v.summary = "Steady growth: " + std::to_string(growing.size()) + " of " + std::to_string(judgedCount)
+        + " pod(s) grow at about " + formatBytes(*m_v.slopeBytesPerHour) + "/h: a memory leak.";
+    if (m_v.baseline && !m_v.baseline->higherThanBaseline)
+        contradict(
+            "baseline", "memory grows, yet it is at the level of the same hours 7 days ago (" + baselineText + ")");
+    // The traffic grows as fast as memory and cannot be ruled out as the cause: no pod shows growth
+    // that the request rate does not explain, and memory is not above the week-ago level of the
+    // same hours (the same daily traffic then held less memory: that rules the traffic out).
+    const bool baselineRulesTrafficOut = m_v.baseline && m_v.baseline->higherThanBaseline;
+    if (m_v.traffic && !m_v.traffic->growthWithoutTraffic && m_v.traffic->trafficTrend == Trend::Growing
+        && beyondPods == 0 && !baselineRulesTrafficOut)
+        contradict("traffic",
+            "the request rate grows as fast as memory (" + percent(m_v.traffic->trafficGrowthFractionPerHour, true)
+                + "/h vs " + percent(m_v.traffic->memoryGrowthFractionPerHour, true)
+                + "/h) and over this window its share of the growth cannot be told from a leak");
 }
 
 void ServiceAnalysis::addServiceEvidence()
@@ -475,7 +693,8 @@ void ServiceAnalysis::addServiceEvidence()
 
     // Stabilisation: lifetimes whose start is known answer the runbook's question directly;
     // without any, pods that were already running and are flat have stabilised too.
-    int knownJudged = 0, knownFlat = 0, otherJudged = 0, otherFlat = 0;
+    int knownJudged = 0, knownFlat = 0, otherJudged = 0, otherFlat = 0, knownLate = 0;
+    std::int64_t slowest = 0;
     for (const PodAnalysis& pa : m_v.pods) {
         if (!pa.evaluable)
             continue;
@@ -483,10 +702,26 @@ void ServiceAnalysis::addServiceEvidence()
             if (a.trend == Trend::NotEnoughData)
                 continue;
             (a.warmUpSkipped ? knownJudged : otherJudged) += 1;
-            (a.warmUpSkipped ? knownFlat : otherFlat) += a.stable() ? 1 : 0;
+            // Levelled off, but later than the runbook's warm-up: not "within 10 minutes".
+            (a.warmUpSkipped ? knownFlat : otherFlat) += a.stable() && !a.levelledOffAfterMs ? 1 : 0;
+            knownLate += a.levelledOffAfterMs ? 1 : 0;
+            slowest = std::max(slowest, a.levelledOffAfterMs.value_or(0));
         }
     }
-    if (knownJudged > 0) {
+    if (knownLate > 0) {
+        m_v.stabilisedWithin10min = false;
+        ev.push_back(makeEvidence("stabilisation", {},
+            std::to_string(knownLate) + " of " + std::to_string(knownJudged)
+                + " container lifetime(s) that started in the window levelled off only after the "
+                + duration(m_p.stability.warmUpMs) + " warm-up (the slowest after " + duration(slowest)
+                + "), then stayed flat: a slow warm-up, reported against the runbook's "
+                + duration(m_p.stability.warmUpMs) + ", not a leak by itself.",
+            { { "lifetimes_judged", static_cast<double>(knownJudged), "count" },
+                { "lifetimes_levelled_late", static_cast<double>(knownLate), "count" },
+                { "slowest_levelled_off_after", static_cast<double>(slowest), "ms" },
+                { "warm_up", static_cast<double>(m_p.stability.warmUpMs), "ms" } },
+            window, m_in.sources.memory));
+    } else if (knownJudged > 0) {
         m_v.stabilisedWithin10min = knownFlat == knownJudged;
         ev.push_back(makeEvidence("stabilisation", {},
             std::to_string(knownFlat) + " of " + std::to_string(knownJudged)
@@ -516,21 +751,17 @@ void ServiceAnalysis::addServiceEvidence()
     }
 
     if (!m_in.baselineMemory.empty()) {
-        std::vector<Sample> current;
-        if (!m_memory.empty()) {
-            // The per-pod average now, from the pods' own samples (same statistic as the baseline's).
-            for (const auto& mem : m_memory)
-                current.insert(current.end(), mem.begin(), mem.end());
-        }
         const auto base = cleanSamples(m_in.baselineMemory);
-        m_v.baseline = compareWithBaseline(current, base, m_p.baselineToleranceFraction);
         if (m_v.baseline) {
             const BaselineComparison& b = *m_v.baseline;
             ev.push_back(makeEvidence("baseline", {},
                 "Median memory per pod is " + formatBytes(b.currentMedian) + " now vs " + formatBytes(b.baselineMedian)
                     + " 7 days ago (" + percent(b.changeFraction, true) + ")"
                     + (b.higherThanBaseline ? ": above baseline."
-                                            : ": within " + percent(m_p.baselineToleranceFraction) + " of baseline."),
+                                            : ": within " + percent(m_p.baselineToleranceFraction) + " of baseline")
+                    + (b.tracksGrowth ? ", and it grew the same way at these hours then (the daily pattern)."
+                            : b.higherThanBaseline ? std::string()
+                                                   : std::string(".")),
                 { { "current_median", b.currentMedian, "bytes" }, { "baseline_median", b.baselineMedian, "bytes" },
                     { "change", b.changeFraction, "fraction" } },
                 m_in.baselineWindow.endMs > m_in.baselineWindow.startMs ? m_in.baselineWindow : window,
@@ -543,10 +774,7 @@ void ServiceAnalysis::addServiceEvidence()
         }
     }
 
-    if (!m_in.requestRate.empty() && m_serviceSlope && m_serviceLevel > 0) {
-        const auto rps = cleanSamples(m_in.requestRate, m_in.window);
-        m_v.traffic = compareGrowthWithTraffic(
-            *m_serviceSlope, m_serviceLevel, rps, m_p.stability.flatFractionPerHour, m_p.slope);
+    {
         if (m_v.traffic) {
             const TrafficComparison& t = *m_v.traffic;
             std::string sentence = "Memory changes " + percent(t.memoryGrowthFractionPerHour, true)
@@ -562,6 +790,47 @@ void ServiceAnalysis::addServiceEvidence()
                 window, joinSources(m_in.sources.memory, m_in.sources.requestRate)));
         }
     }
+    for (const PodAnalysis& pa : m_v.pods) {
+        if (!pa.traffic)
+            continue;
+        const TrafficExplanation& t = *pa.traffic;
+        std::string sentence = "Pod " + pa.pod + ": memory " + formatBytes(t.memoryAtStart) + " -> "
+            + formatBytes(t.memoryNow) + " while the request rate went " + number(t.requestRateAtStart, "%.1f") + " -> "
+            + number(t.requestRateNow, "%.1f") + " req/s; memory per req/s " + formatBytes(t.memoryPerRequestAtStart)
+            + " -> " + formatBytes(t.memoryPerRequestNow);
+        if (!t.separable)
+            sentence += "; the request rate rose in a straight line with time, so its share of the growth cannot be "
+                        "separated from a leak.";
+        else
+            sentence += "; with the request rate held fixed memory changes " + formatBytes(t.residualSlopePerHour)
+                + "/h (band " + formatBytes(t.residualLowPerHour) + " .. " + formatBytes(t.residualHighPerHour)
+                + "/h) of its " + formatBytes(t.memorySlopePerHour) + "/h"
+                + (t.explained                  ? ": the traffic explains the growth."
+                        : t.growthBeyondTraffic ? ": memory grows beyond what the traffic explains."
+                                                : ": the traffic explains part of it at most.");
+        ev.push_back(makeEvidence("traffic", pa.pod, sentence,
+            { { "memory_at_start", t.memoryAtStart, "bytes" }, { "memory_now", t.memoryNow, "bytes" },
+                { "request_rate_at_start", t.requestRateAtStart, "requests/s" },
+                { "request_rate_now", t.requestRateNow, "requests/s" },
+                { "memory_per_request_rate_at_start", t.memoryPerRequestAtStart, "bytes" },
+                { "memory_per_request_rate_now", t.memoryPerRequestNow, "bytes" },
+                { "slope_with_traffic_fixed", t.residualSlopePerHour, "bytes/hour" },
+                { "slope", t.memorySlopePerHour, "bytes/hour" } },
+            pa.growth ? TimeRange { pa.growth->firstMs, pa.growth->lastMs } : pa.covered,
+            joinSources(m_in.sources.memory, m_in.sources.requestRate)));
+    }
+}
+
+void ServiceAnalysis::applyContradictions()
+{
+    if (m_v.contradictions.empty())
+        return;
+    std::string named;
+    for (const Contradiction& c : m_v.contradictions) {
+        m_v.confidence *= kKeptPerContradiction;
+        named += (named.empty() ? "" : "; ") + c.reason;
+    }
+    m_v.summary += " Contradicting evidence: " + named + "; so confidence is lowered.";
 }
 
 Verdict ServiceAnalysis::run()
@@ -575,8 +844,6 @@ Verdict ServiceAnalysis::run()
         all.insert(all.end(), pa.restarts.begin(), pa.restarts.end());
     std::sort(all.begin(), all.end(), [](const RestartEvent& a, const RestartEvent& b) { return a.tMs < b.tMs; });
     m_v.serviceMaxRestartsPerOomWindow = maxRestartsInWindow(all, m_p.oomWindowMs);
-    for (std::size_t i = 0; i < m_v.pods.size(); ++i)
-        addPodEvidence(m_v.pods[i], m_in.pods[i]);
     for (const PodAnalysis& pa : m_v.pods) {
         for (const RestartEvent& r : pa.restarts)
             m_v.restartsInWindow += r.count;
@@ -584,6 +851,9 @@ Verdict ServiceAnalysis::run()
     }
     m_v.restartRuleMet = m_v.maxRestartsPerOomWindow > m_p.oomMaxCount;
     decidePattern();
+    applyContradictions();
+    for (std::size_t i = 0; i < m_v.pods.size(); ++i)
+        addPodEvidence(m_v.pods[i], m_in.pods[i]);
     if (m_v.pattern == Pattern::InsufficientData) {
         m_v.evidence.push_back(makeEvidence("data", {}, m_v.summary, {}, serviceWindow(), m_in.sources.memory));
         return std::move(m_v);

@@ -2,17 +2,38 @@
 // Entry point of the memory analysis: per-pod series in, one Verdict out.
 //
 // How the pattern is chosen (in this order):
-//   1. no pod has minPodPoints samples spanning minPodSpanMs       -> insufficient-data
-//   2. sawtooth cycles (Sawtooth.h) over all pods >= minCycles      -> sawtooth, leak
-//   3. most judged pods grow (trendOf(); a tie only when tight)    -> steady-growth, leak
-//   4. judged pods exist                                            -> stable, no leak
-//      (no pod could be judged                                       -> insufficient-data)
+//   1. no pod has minPodPoints samples spanning minPodSpanMs         -> insufficient-data
+//   2. per pod, before any vote:
+//      - memory drops the restart counter covers without moving are not restarts (GC, caches):
+//        they neither cut lifetimes nor close sawtooth cycles; without a counter, drops of more
+//        than restartDropFraction stand in for restarts (Restarts.h);
+//      - a lifetime with a known start that keeps rising after the warm-up, then levels off and
+//        stays flat, is Flat with its levelling-off time (LevelShifts.h: a slow warm-up);
+//      - a growing judged lifetime that is one upward step between two flat levels is Flat, with
+//        the step in the evidence (LevelShifts.h).
+//   3. sawtooth cycles (Sawtooth.h) over all pods >= minCycles        -> sawtooth, leak
+//   4. most judged pods grow (trendOf(); a tie only when tight): growth. Then
+//      - the request rate explains most growing pods' growth (Comparisons.h explainWithTraffic:
+//        memory regressed on rate and time, the time part at most a quarter of the slope), or the
+//        week-ago baseline at the same hours is at the same level and grew the same way
+//                                                                      -> follows-traffic, no leak
+//      - otherwise                                                     -> steady-growth, leak
+//   5. judged pods exist: a lifetime levelled off later than the warm-up -> slow-warm-up, no leak
+//                         otherwise                                      -> stable, no leak
+//      (no pod could be judged                                         -> insufficient-data)
 // Confidence:
-//   sawtooth       0.6 with 2 cycles, +0.1 per extra cycle up to 0.9, +0.05 when the restart
-//                  counter confirms the drops;
-//   steady-growth  (growing pods / judged pods) x (0.55 + 0.4 x tightness), tightness being
-//                  1 - (band width / 2|slope|) clamped to 0..1 (median over growing pods);
-//   stable         (flat pods / judged pods) x (0.55 + 0.4 x min(1, judged time / 1 h)).
+//   sawtooth        0.6 with 2 cycles, +0.1 per extra cycle up to 0.9, +0.05 when the restart
+//                   counter confirms the drops;
+//   steady-growth   (growing pods / judged pods) x (0.55 + 0.4 x tightness), tightness being
+//                   1 - (band width / 2|slope|) clamped to 0..1 (median over growing pods);
+//   follows-traffic 0.5 + 0.25 when the request rate explains it + 0.2 when the baseline does;
+//   stable, slow-warm-up
+//                   (flat pods / judged pods) x (0.55 + 0.4 x min(1, judged time / 1 h)).
+//   Then x 0.7 per contradiction (Verdict::contradictions, named in the summary): a sawtooth no
+//   restart counter confirms; growth at the week-ago level; a request rate growing as fast as
+//   memory that no pod's regression rules out; follows-traffic above the week-ago level or with
+//   pods that still grow with the rate held fixed. Missing evidence lowers it further in
+//   core/investigation (Findings.cpp), which knows which queries failed.
 // Steady growth needs a majority of the judged pods growing; on a tie (one pod of two) the growing
 // pods' median tightness must be at least 0.5, else the service is stable.
 

@@ -46,6 +46,9 @@ struct StabilityAssessment {
     std::int64_t assessedFromMs = 0;
     std::int64_t assessedToMs = 0;
     bool warmUpSkipped = false;
+    // Set by the service analysis when the lifetime levelled off later than the warm-up
+    // (LevelShifts.h), time since its start; the trend is then Flat.
+    std::optional<std::int64_t> levelledOffAfterMs;
     std::string reason; // one sentence: why this trend (or why it could not be judged)
 
     bool stable() const { return trend == Trend::Flat; }

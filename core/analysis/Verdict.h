@@ -2,6 +2,7 @@
 // The answer to runbook step 1 for one service, with every number's evidence.
 
 #include "core/analysis/Comparisons.h"
+#include "core/analysis/LevelShifts.h"
 #include "core/analysis/Restarts.h"
 #include "core/analysis/Sawtooth.h"
 #include "core/analysis/Stabilisation.h"
@@ -16,15 +17,25 @@ namespace leakdesk::analysis {
 
 // Unknown: the evidence needed to judge is missing (the memory query failed, or Prometheus holds
 // no memory series for the pods); never read as "no leak". InsufficientData: there are samples,
-// too few or too short to judge.
-enum class Pattern { Sawtooth, SteadyGrowth, Stable, InsufficientData, Unknown };
-const char* patternName(Pattern pattern); // "sawtooth", "steady-growth", "stable", "insufficient-data", "unknown"
+// too few or too short to judge. FollowsTraffic: memory grows, but the request rate explains it
+// (or it is the same as at the same hours a week ago): not a leak. SlowWarmUp: a container took
+// longer than the runbook's warm-up to level off, then stayed flat: not a leak.
+enum class Pattern { Sawtooth, SteadyGrowth, Stable, InsufficientData, Unknown, FollowsTraffic, SlowWarmUp };
+// "sawtooth", "steady-growth", "stable", "insufficient-data", "unknown", "follows-traffic", "slow-warm-up"
+const char* patternName(Pattern pattern);
 
 // Evidence the verdict had to do without, and why ("restarts": "Prometheus query failed: ... HTTP
 // 503 after 4 tries").
 struct MissingEvidence {
     std::string topic; // "memory", "restarts", "limits", "oom", "jvm-heap", "traffic", "baseline", "memory-average",
                        // "oom-events"
+    std::string reason;
+};
+
+// Evidence that was there but speaks against the verdict ("baseline": "memory grows, yet it is at
+// the level of the same hours 7 days ago (+3%)"); each lowers `confidence`.
+struct Contradiction {
+    std::string topic; // "baseline", "restarts", "traffic"
     std::string reason;
 };
 
@@ -36,7 +47,7 @@ struct EvidenceNumber {
 
 struct Evidence {
     std::string topic; // "data", "restarts", "oom-rate", "sawtooth", "growth", "stabilisation", "baseline",
-                       // "traffic", "projection", "jvm-heap"
+                       // "traffic", "projection", "jvm-heap", "step"
     std::string pod; // empty when it is about the whole service
     std::string sentence; // short, human, self-contained
     std::vector<EvidenceNumber> numbers;
@@ -62,6 +73,12 @@ struct PodAnalysis {
     std::optional<LimitProjection> projection;
     std::optional<HeapVsContainer> heapVsContainer;
     int maxRestartsPerOomWindow = 0;
+    // Memory drops the restart counter does not confirm (it covers them and did not move): garbage
+    // collection or released caches, not restarts; they neither cut lifetimes nor close a sawtooth.
+    int unconfirmedDrops = 0;
+    std::optional<LevellingOff> lateLevelling; // judged lifetime levelled off after the warm-up
+    std::optional<StepChange> step; // judged lifetime: one upward step between two flat levels
+    std::optional<TrafficExplanation> traffic; // growing pods only, when a request rate is known
 };
 
 struct Verdict {
@@ -74,6 +91,8 @@ struct Verdict {
     // Whether memory is flat after the warm-up (AnalysisParams::stability.warmUpMs, 10 minutes by
     // default, the runbook's figure). Unknown when no container lifetime could be judged.
     std::optional<bool> stabilisedWithin10min;
+    // Slow warm-up: the longest time a container took to level off (longer than the warm-up).
+    std::optional<std::int64_t> levelledOffAfterMs;
     std::optional<std::int64_t> periodMs; // sawtooth only
     std::optional<double> amplitudeBytes; // sawtooth only
     int restartsInWindow = 0; // meaningful only when restartsKnown
@@ -84,6 +103,9 @@ struct Verdict {
     std::string summary; // one sentence
     // What could not be fetched; each lowers `confidence`. Non-empty means the verdict ran on partial data.
     std::vector<MissingEvidence> missing;
+    // Evidence that speaks against the pattern; each lowers `confidence` (MemoryAnalysis.h) and is
+    // named in the summary.
+    std::vector<Contradiction> contradictions;
     std::vector<Evidence> evidence;
     std::vector<PodAnalysis> pods;
     std::optional<BaselineComparison> baseline;

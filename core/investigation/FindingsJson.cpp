@@ -87,6 +87,9 @@ json findingsToJson(const Findings& f)
     json missing = json::array();
     for (const auto& m : v.missing)
         missing.push_back({ { "topic", m.topic }, { "reason", m.reason } });
+    json contradictions = json::array();
+    for (const auto& c : v.contradictions)
+        contradictions.push_back({ { "topic", c.topic }, { "reason", c.reason } });
     j["verdict"] = {
         { "leak", v.leak },
         { "pattern", analysis::patternName(v.pattern) },
@@ -100,6 +103,8 @@ json findingsToJson(const Findings& f)
         { "summary", v.summary },
         { "partial_data", !v.missing.empty() },
         { "missing_evidence", missing },
+        { "contradictions", contradictions },
+        { "levelled_off_after_seconds", v.levelledOffAfterMs ? json(*v.levelledOffAfterMs / 1000.0) : json(nullptr) },
         { "evidence", evidence },
     };
     if (v.baseline) {
@@ -156,6 +161,8 @@ std::string findingsToText(const Findings& f)
     out << "  " << v.summary << "\n";
     for (const auto& m : v.missing)
         out << "  missing:  " << m.topic << ": " << m.reason << "\n";
+    for (const auto& c : v.contradictions)
+        out << "  contradicts: " << c.topic << ": " << c.reason << "\n";
     out << "\n";
     out << "  POD                                  MEMORY      LIMIT       RESTARTS  LAST TERMINATION\n";
     for (const auto& p : f.pods) {

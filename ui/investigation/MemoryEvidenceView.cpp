@@ -163,6 +163,13 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
         detail += QLatin1Char('\n')
             + tr("Partial data, confidence lowered. Missing: %1").arg(missing.join(QStringLiteral("; ")));
     }
+    if (!v.contradictions.empty() && v.pattern != analysis::Pattern::Unknown) {
+        QStringList against;
+        for (const auto& c : v.contradictions)
+            against << QString::fromStdString(c.topic + ": " + c.reason);
+        detail += QLatin1Char('\n')
+            + tr("Contradicting evidence, confidence lowered: %1").arg(against.join(QStringLiteral("; ")));
+    }
     switch (v.pattern) {
     case analysis::Pattern::Sawtooth:
         m_banner->show(VerdictBanner::Tone::Bad,
@@ -182,6 +189,22 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
     case analysis::Pattern::Stable:
         m_banner->show(VerdictBanner::Tone::Good,
             tr("%1 looks healthy: memory is stable — confidence %2 %").arg(service).arg(confidence), detail);
+        break;
+    case analysis::Pattern::FollowsTraffic:
+        // Growth the request rate (or last week's same hours) explains: not a leak, not red.
+        m_banner->show(VerdictBanner::Tone::Neutral,
+            tr("%1 follows its traffic: memory grows with the request rate, not a leak — confidence %2 %")
+                .arg(service)
+                .arg(confidence),
+            detail);
+        break;
+    case analysis::Pattern::SlowWarmUp:
+        m_banner->show(VerdictBanner::Tone::Neutral,
+            tr("%1 warms up slowly: memory levelled off after %2 min (runbook: 10), then stayed flat — confidence %3 %")
+                .arg(service)
+                .arg(v.levelledOffAfterMs ? *v.levelledOffAfterMs / 60000.0 : 0.0, 0, 'f', 0)
+                .arg(confidence),
+            detail);
         break;
     case analysis::Pattern::InsufficientData:
         m_banner->show(VerdictBanner::Tone::Neutral, tr("Not enough data to judge %1").arg(service), detail);

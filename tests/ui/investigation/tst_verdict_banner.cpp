@@ -1,7 +1,9 @@
 // The memory view's banner on findings that lack evidence: unknown is never green and says why
 // and what to check; a verdict on partial data says what is missing.
+#include "../../unit/analysis/CorpusShapes.h"
 #include "../../unit/incident/IncidentFixture.h"
 
+#include "core/investigation/FindingsJson.h"
 #include "ui/investigation/ChartDataBuilder.h"
 #include "ui/investigation/MemoryEvidenceView.h"
 #include "ui/investigation/VerdictBanner.h"
@@ -98,6 +100,65 @@ private Q_SLOTS:
         view.setFindings(findings(QueryKind::Restarts));
         QCOMPARE(view.banner()->tone(), VerdictBanner::Tone::Bad); // still judged from the memory series
         QVERIFY2(view.banner()->detail().contains(QStringLiteral("Missing: restarts")), qPrintable(view.banner()->detail()));
+    }
+
+    // Growth the traffic explains and a slow warm-up are not leaks: the banner is not red and says
+    // what it saw (issue 17).
+    void healthyGrowthIsNotRed_data()
+    {
+        QTest::addColumn<bool>("traffic");
+        QTest::addColumn<QString>("headline");
+        QTest::newRow("follows traffic") << true << "follows its traffic";
+        QTest::newRow("slow warm-up") << false << "warms up slowly";
+    }
+    void healthyGrowthIsNotRed()
+    {
+        QFETCH(bool, traffic);
+        QFETCH(QString, headline);
+        auto ev = checkoutEvidence(kNowMs);
+        ev->request.windowMs = traffic ? 16 * kHour : 3 * kHour;
+        const std::int64_t from = kNowMs - ev->request.windowMs;
+        const auto rate = diurnalRate(from, kNowMs, from - kHour, 200, 0.6, 4, 3);
+        for (int i = 0; i < 2; ++i) {
+            const std::string pod = "checkout-" + std::to_string(i);
+            ev->pods.push_back(fixturePod(pod, "node-1", 0, 0));
+            ev->series[QueryKind::MemoryWorkingSet].push_back({ { { "namespace", "production" }, { "pod", pod } },
+                traffic
+                    ? memoryForRate(rate, 300 * MiB, 1.5 * MiB, 0, 5 * MiB, 4 + i)
+                    : settlingPod(from + 5 * kMinute, kNowMs, 150 * MiB, 420 * MiB, 15 * kMinute, 4 * MiB, 4 + i) });
+        }
+        ev->queries.push_back({ QueryKind::MemoryWorkingSet, prometheus::queryKindName(QueryKind::MemoryWorkingSet),
+            { from, kNowMs }, 30'000, 2, {} });
+        if (traffic) {
+            ev->series[QueryKind::RequestRate].push_back({ { { "namespace", "production" } }, rate });
+            ev->queries.push_back({ QueryKind::RequestRate, prometheus::queryKindName(QueryKind::RequestRate),
+                { from, kNowMs }, 30'000, 1, {} });
+        }
+        const auto f = std::make_shared<const investigation::Findings>(investigation::analyseEvidence(ev));
+        QCOMPARE(f->verdict.pattern, traffic ? analysis::Pattern::FollowsTraffic : analysis::Pattern::SlowWarmUp);
+        MemoryEvidenceView view;
+        view.setFindings(f);
+        QCOMPARE(view.banner()->tone(), VerdictBanner::Tone::Neutral);
+        QVERIFY2(view.banner()->headline().contains(headline), qPrintable(view.banner()->headline()));
+        QVERIFY2(!view.banner()->headline().contains(QStringLiteral("leaking")), qPrintable(view.banner()->headline()));
+        const auto json = investigation::findingsToJson(*f);
+        QCOMPARE(json["verdict"]["leak"].get<bool>(), false);
+        QCOMPARE(json["verdict"]["pattern"].get<std::string>(), traffic ? "follows-traffic" : "slow-warm-up");
+        QCOMPARE(json["verdict"]["levelled_off_after_seconds"].is_null(), traffic);
+    }
+
+    // A sawtooth no restart counter confirms: the banner names the contradiction.
+    void contradictionsAreNamed()
+    {
+        MemoryEvidenceView view;
+        const auto f = findings(QueryKind::Restarts);
+        view.setFindings(f);
+        QVERIFY2(
+            view.banner()->detail().contains(QStringLiteral("Contradicting evidence, confidence lowered: restarts")),
+            qPrintable(view.banner()->detail()));
+        const auto json = investigation::findingsToJson(*f);
+        QCOMPARE(json["verdict"]["contradictions"].size(), std::size_t(1));
+        QCOMPARE(json["verdict"]["contradictions"][0]["topic"].get<std::string>(), std::string("restarts"));
     }
 };
 

@@ -1,7 +1,8 @@
 // The analysis building blocks on small hand-built series: each case states the input and the
 // answer a person would give looking at it.
-#include "SeriesShapes.h"
+#include "CorpusShapes.h"
 #include "core/analysis/Comparisons.h"
+#include "core/analysis/LevelShifts.h"
 #include "core/analysis/Restarts.h"
 #include "core/analysis/Sawtooth.h"
 #include "core/analysis/SeriesStats.h"
@@ -490,6 +491,134 @@ private Q_SLOTS:
         QCOMPARE(r->heapLeakSuspected, heapLeak);
         if (native)
             QVERIFY(r->suggestion.find("VM.native_memory summary") != std::string::npos);
+    }
+
+    // A lifetime whose start is known: does it level off later than the 10-minute warm-up?
+    void lateLevellingOff_data()
+    {
+        QTest::addColumn<int>("shape"); // 0: exponential approach, 1: linear rise
+        QTest::addColumn<double>("tauMin"); // time constant (shape 0) or MiB/h (shape 1)
+        QTest::addColumn<qint64>("lifetimeMs");
+        QTest::addColumn<bool>("late");
+        QTest::newRow("tau 12 min: levels off near 50 min") << 0 << 12.0 << qint64(3 * kHour) << true;
+        QTest::newRow("tau 20 min: levels off after an hour") << 0 << 20.0 << qint64(4 * kHour) << true;
+        QTest::newRow("tau 2 min: within the warm-up") << 0 << 2.0 << qint64(2 * kHour) << false;
+        QTest::newRow("slow leak 4 MiB/h") << 1 << 4.0 << qint64(2 * kHour) << false;
+        QTest::newRow("leak 30 MiB/h") << 1 << 30.0 << qint64(3 * kHour) << false;
+        QTest::newRow("tau 12 min, only 25 min seen") << 0 << 12.0 << qint64(25 * kMinute) << false;
+    }
+    void lateLevellingOff()
+    {
+        QFETCH(int, shape);
+        QFETCH(double, tauMin);
+        QFETCH(qint64, lifetimeMs);
+        QFETCH(bool, late);
+        for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+            const auto mem = shape == 0 ? settlingPod(kT0, kT0 + lifetimeMs, 150 * MiB, 420 * MiB,
+                                 static_cast<std::int64_t>(tauMin * kMinute), 4 * MiB, seed)
+                                        : linearPod(kT0, kT0 + lifetimeMs, 400 * MiB, tauMin * MiB, 3 * MiB, seed);
+            const auto found = findLateLevellingOff(mem, StabilityParams {});
+            QVERIFY2(found.has_value() == late, qPrintable(QStringLiteral("seed %1").arg(seed)));
+            if (found) {
+                // An exponential approach is within 2 % of its plateau after ~4 time constants.
+                QVERIFY2(
+                    found->afterMs > 10 * kMinute && found->afterMs <= static_cast<std::int64_t>(6 * tauMin * kMinute),
+                    qPrintable(QString::number(found->afterMs / 60000.0)));
+                QVERIFY(std::abs(found->levelBytes - 420 * MiB) < 10 * MiB);
+                QVERIFY(found->riseBytes > 4 * MiB);
+            }
+        }
+    }
+
+    void upwardStep_data()
+    {
+        QTest::addColumn<double>("stepMiB");
+        QTest::addColumn<double>("slopeMiBPerHour");
+        QTest::addColumn<bool>("found");
+        QTest::newRow("120 MiB step") << 120.0 << 0.0 << true;
+        QTest::newRow("40 MiB step") << 40.0 << 0.0 << true;
+        QTest::newRow("10 MiB step in 4 MiB noise") << 10.0 << 0.0 << false;
+        QTest::newRow("step down") << -120.0 << 0.0 << false;
+        QTest::newRow("flat") << 0.0 << 0.0 << false;
+        QTest::newRow("linear 20 MiB/h") << 0.0 << 20.0 << false;
+        QTest::newRow("linear 4 MiB/h") << 0.0 << 4.0 << false;
+        QTest::newRow("step on a leak") << 120.0 << 20.0 << false;
+    }
+    void upwardStep()
+    {
+        QFETCH(double, stepMiB);
+        QFETCH(double, slopeMiBPerHour);
+        QFETCH(bool, found);
+        const std::int64_t stepAt = kT0 + 150 * kMinute;
+        for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+            SeededNoise noise(seed);
+            const auto mem = sampled(kT0, kT0 + 6 * kHour, 30'000, [&](std::int64_t t) {
+                return 400 * MiB + (t >= stepAt ? stepMiB * MiB : 0.0) + slopeMiBPerHour * MiB * double(t - kT0) / 3.6e6
+                    + noise.gaussian(4 * MiB);
+            });
+            const auto step = findUpwardStep(mem, StabilityParams {});
+            QVERIFY2(step.has_value() == found, qPrintable(QStringLiteral("seed %1").arg(seed)));
+            if (step) {
+                QVERIFY(std::llabs(step->atMs - stepAt) <= 2 * kMinute);
+                QVERIFY(std::abs(step->stepBytes() - stepMiB * MiB) < 5 * MiB);
+            }
+        }
+    }
+
+    // Memory regressed on request rate and time: the traffic explains the growth only when memory
+    // follows the rate's own shape, not merely its direction.
+    void trafficExplainsGrowth_data()
+    {
+        QTest::addColumn<int>("rate"); // 0: diurnal over 16 h, 1: straight ramp, 2: flat
+        QTest::addColumn<double>("leakMiBPerHour");
+        QTest::addColumn<double>("perRpsMiB");
+        QTest::addColumn<bool>("separable");
+        QTest::addColumn<bool>("explained");
+        QTest::addColumn<bool>("beyond");
+        QTest::newRow("follows the diurnal rate") << 0 << 0.0 << 1.5 << true << true << false;
+        QTest::newRow("leak on top of the diurnal rate") << 0 << 25.0 << 1.5 << true << false << true;
+        QTest::newRow("leak, memory ignores the rate") << 0 << 12.0 << 0.0 << true << false << true;
+        QTest::newRow("follows a straight ramp") << 1 << 0.0 << 1.5 << false << false << false;
+        QTest::newRow("leak with flat traffic") << 2 << 12.0 << 0.0 << true << false << true;
+    }
+    void trafficExplainsGrowth()
+    {
+        QFETCH(int, rate);
+        QFETCH(double, leakMiBPerHour);
+        QFETCH(double, perRpsMiB);
+        QFETCH(bool, separable);
+        QFETCH(bool, explained);
+        QFETCH(bool, beyond);
+        for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+            std::vector<Sample> rps;
+            const std::int64_t end = kT0 + 16 * kHour;
+            if (rate == 0)
+                rps = diurnalRate(kT0, end, kT0 - kHour, 200, 0.6, 4, seed);
+            else if (rate == 1)
+                rps = sampled(kT0, end, 30'000, [](std::int64_t t) { return 100 + 10 * double(t - kT0) / 3.6e6; });
+            else
+                rps = linearPod(kT0, end, 150, 0, 5, seed);
+            // The rate is scraped at 60 s, memory at 30 s: pairing takes the nearest.
+            std::vector<Sample> coarse;
+            for (std::size_t i = 0; i < rps.size(); i += 2)
+                coarse.push_back(rps[i]);
+            const auto mem = memoryForRate(rps, 300 * MiB, perRpsMiB * MiB, leakMiBPerHour * MiB, 5 * MiB, seed + 10);
+            const auto e = explainWithTraffic(mem, coarse);
+            QVERIFY(e);
+            QCOMPARE(e->separable, separable);
+            QCOMPARE(e->explained, explained);
+            QCOMPARE(e->growthBeyondTraffic, beyond);
+            QVERIFY(e->points > mem.size() / 2);
+            if (explained) {
+                QVERIFY(std::abs(e->bytesPerRequestRate - perRpsMiB * MiB) < 0.2 * MiB);
+                QVERIFY(e->requestRateNow != e->requestRateAtStart);
+            }
+            if (beyond)
+                QVERIFY(std::abs(e->residualSlopePerHour - leakMiBPerHour * MiB) < 0.2 * leakMiBPerHour * MiB);
+        }
+        // Nothing to pair with: no answer rather than a made-up one.
+        const auto mem = linearPod(kT0, kT0 + kHour, 300 * MiB, 0, 1 * MiB, 1);
+        QVERIFY(!explainWithTraffic(mem, linearPod(kT0 + 3 * kHour, kT0 + 4 * kHour, 100, 0, 1, 2)));
     }
 };
 

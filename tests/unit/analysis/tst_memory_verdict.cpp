@@ -1,7 +1,7 @@
 // analyseMemory() on whole services shaped like the sandbox's: checkout (sawtooth with OOM kills),
 // payments (slow linear leak), catalog (settles within minutes), plus the awkward inputs real
 // clusters give: missed scrapes, counter resets, renamed pods, too little data.
-#include "SeriesShapes.h"
+#include "CorpusShapes.h"
 #include "core/analysis/MemoryAnalysis.h"
 
 #include <QTest>
@@ -292,7 +292,8 @@ private Q_SLOTS:
         for (int i = 0; i < 2; ++i) {
             PodMemoryInput pod;
             pod.pod = "catalog-6b5a4c3d2-" + std::string(1, char('a' + i)) + "bcde";
-            pod.memory = linearPod(in.window.startMs, in.window.endMs, 310 * MiB, i == 0 ? driftPerHour : 0.0, noise, 500 + i);
+            pod.memory
+                = linearPod(in.window.startMs, in.window.endMs, 310 * MiB, i == 0 ? driftPerHour : 0.0, noise, 500 + i);
             pod.limitBytes = 1 * GiB;
             in.pods.push_back(std::move(pod));
         }
@@ -447,6 +448,173 @@ private Q_SLOTS:
         QCOMPARE(v.pattern, Pattern::SteadyGrowth);
         QVERIFY(std::abs(*v.slopeBytesPerHour - 3 * MiB) < 0.1 * MiB);
         QCOMPARE(v.pods[0].growth->pointsUsed, std::size_t(400));
+    }
+
+    // Memory that rises and falls with the day's traffic: not a leak, and the summary gives the
+    // numbers (memory per request then and now, the change of the rate, the week-ago level).
+    void followsTrafficGivesItsNumbers_data()
+    {
+        QTest::addColumn<bool>("withBaseline");
+        QTest::addColumn<bool>("baselineLower");
+        QTest::newRow("traffic alone") << false << false;
+        QTest::newRow("traffic and the week-ago level") << true << false;
+        QTest::newRow("traffic, but 40 % above a week ago") << true << true;
+    }
+    void followsTrafficGivesItsNumbers()
+    {
+        QFETCH(bool, withBaseline);
+        QFETCH(bool, baselineLower);
+        MemoryInputs in;
+        in.service = "feed";
+        in.window = TimeRange { kT0, kT0 + 16 * kHour };
+        in.requestRate = diurnalRate(kT0, kT0 + 16 * kHour, kT0 - kHour, 200, 0.6, 4, 7);
+        for (int i = 0; i < 2; ++i)
+            in.pods.push_back(podOf("feed-" + std::to_string(i),
+                memoryForRate(in.requestRate, 300 * MiB, 1.5 * MiB, 0, 5 * MiB, 8 + i),
+                flatCounter(kT0, kT0 + 16 * kHour)));
+        if (withBaseline)
+            in.baselineMemory
+                = memoryForRate(diurnalRate(kT0, kT0 + 16 * kHour, kT0 - kHour, baselineLower ? 100 : 200, 0.6, 4, 9),
+                    baselineLower ? 150 * MiB : 300 * MiB, 1.5 * MiB, 0, 3 * MiB, 10);
+        const Verdict v = analyseMemory(in);
+        QVERIFY2(v.pattern == Pattern::FollowsTraffic, dump(v).c_str());
+        QVERIFY(!v.leak);
+        QVERIFY(v.traffic && !v.traffic->growthWithoutTraffic);
+        for (const char* needle : { "req/s", "memory per req/s", "with the request rate held fixed", "not a leak" })
+            QVERIFY2(v.summary.find(needle) != std::string::npos, v.summary.c_str());
+        QCOMPARE(v.summary.find("7 days ago") != std::string::npos, withBaseline);
+        QVERIFY(hasEvidence(v, "traffic", "the traffic explains the growth"));
+        for (const PodAnalysis& pa : v.pods) {
+            QVERIFY(pa.traffic && pa.traffic->explained);
+            // Growth the traffic explains is not projected to the limit.
+            QVERIFY(pa.projection && pa.projection->state != ProjectionState::Projected);
+        }
+        const bool contradicted = std::any_of(v.contradictions.begin(), v.contradictions.end(),
+            [](const Contradiction& c) { return c.topic == "baseline"; });
+        QCOMPARE(contradicted, baselineLower);
+        QCOMPARE(v.summary.find("Contradicting evidence") != std::string::npos, baselineLower);
+        QVERIFY(baselineLower ? v.confidence < 0.6 : v.confidence >= 0.75);
+    }
+
+    // Steady growth at the level of the same hours a week ago, or while the request rate grows as
+    // fast as memory: still a leak, but the contradiction is named and confidence drops.
+    void growthWithContradictions_data()
+    {
+        QTest::addColumn<int>(
+            "kind"); // 0: flat baseline at today's level, 1: rate ramp as fast, 2: none, 3: 1 + baseline far below
+        QTest::addColumn<QString>("topic");
+        QTest::newRow("at the week-ago level") << 0 << "baseline";
+        QTest::newRow("traffic grows as fast as memory") << 1 << "traffic";
+        QTest::newRow("no contradiction") << 2 << "";
+        // The same ramp, but memory is far above the same hours a week ago: the traffic then held
+        // less memory, so it is not the cause.
+        QTest::newRow("traffic as fast, memory above the week-ago level") << 3 << "";
+    }
+    void growthWithContradictions()
+    {
+        QFETCH(int, kind);
+        QFETCH(QString, topic);
+        MemoryInputs in = paymentsInputs(6 * kHour);
+        const double plain = analyseMemory(in).confidence;
+        if (kind == 0)
+            in.baselineMemory = linearPod(kT0, kT0 + 6 * kHour, 430 * MiB, 0, 3 * MiB, 11);
+        if (kind == 1) // 2 %/h of a straight ramp: memory grows ~1 %/h; the two cannot be separated
+            in.requestRate = sampled(
+                kT0, kT0 + 6 * kHour, 30'000, [](std::int64_t t) { return 100 + 2 * double(t - kT0) / 3.6e6; });
+        if (kind == 3) {
+            in.requestRate = sampled(
+                kT0, kT0 + 6 * kHour, 30'000, [](std::int64_t t) { return 100 + 2 * double(t - kT0) / 3.6e6; });
+            in.baselineMemory = linearPod(kT0, kT0 + 6 * kHour, 250 * MiB, 0, 3 * MiB, 13);
+        }
+        if (kind == 2)
+            in.requestRate = linearPod(kT0, kT0 + 6 * kHour, 120, 0, 4, 12);
+        const Verdict v = analyseMemory(in);
+        QVERIFY2(v.pattern == Pattern::SteadyGrowth && v.leak, dump(v).c_str());
+        if (topic.isEmpty()) {
+            QVERIFY2(v.contradictions.empty(), dump(v).c_str());
+            QCOMPARE(v.confidence, plain);
+            return;
+        }
+        QCOMPARE(v.contradictions.size(), std::size_t(1));
+        QCOMPARE(QString::fromStdString(v.contradictions[0].topic), topic);
+        QVERIFY(v.summary.find("Contradicting evidence: " + v.contradictions[0].reason) != std::string::npos);
+        QVERIFY(std::abs(v.confidence - 0.7 * plain) < 1e-9);
+    }
+
+    // GC teeth deeper than a restart's drop: with the restart counter flat they are not restarts;
+    // without any counter they still read as a sawtooth, but one nothing confirms.
+    void gcTeethAreNotRestarts_data()
+    {
+        QTest::addColumn<bool>("withCounter");
+        QTest::newRow("restart counter flat") << true;
+        QTest::newRow("no restart counter") << false;
+    }
+    void gcTeethAreNotRestarts()
+    {
+        QFETCH(bool, withCounter);
+        MemoryInputs in;
+        in.window = TimeRange { kT0, kT0 + 3 * kHour };
+        for (int i = 0; i < 2; ++i)
+            in.pods.push_back(podOf("events-" + std::to_string(i),
+                gcTeeth(kT0, kT0 + 3 * kHour, 300 * MiB, 260 * MiB, 8 * kMinute, 0, 3 * MiB, 20 + i),
+                withCounter ? flatCounter(kT0, kT0 + 3 * kHour, 1) : std::vector<Sample> {}));
+        const Verdict v = analyseMemory(in);
+        if (withCounter) {
+            QVERIFY2(v.pattern == Pattern::Stable && !v.leak, dump(v).c_str());
+            QCOMPARE(v.restartsInWindow, 0);
+            for (const PodAnalysis& pa : v.pods) {
+                QVERIFY(pa.unconfirmedDrops >= 15);
+                QVERIFY(pa.restarts.empty());
+                QVERIFY(pa.sawtooth.cycles.empty());
+            }
+            QVERIFY(hasEvidence(v, "restarts", "not restarts"));
+        } else {
+            QVERIFY2(v.pattern == Pattern::Sawtooth, dump(v).c_str());
+            QCOMPARE(v.contradictions.size(), std::size_t(1));
+            QCOMPARE(v.contradictions[0].topic, std::string("restarts"));
+            QVERIFY(v.confidence < 0.7);
+        }
+    }
+
+    void slowWarmUpReportsWhenItLevelledOff()
+    {
+        MemoryInputs in;
+        in.window = TimeRange { kT0, kT0 + 3 * kHour };
+        for (int i = 0; i < 2; ++i)
+            in.pods.push_back(podOf("reports-" + std::to_string(i),
+                settlingPod(kT0 + 5 * kMinute, kT0 + 3 * kHour, 150 * MiB, 420 * MiB, 15 * kMinute, 4 * MiB, 30 + i)));
+        const Verdict v = analyseMemory(in);
+        QVERIFY2(v.pattern == Pattern::SlowWarmUp && !v.leak, dump(v).c_str());
+        QCOMPARE(v.stabilisedWithin10min, std::optional<bool>(false));
+        QVERIFY(v.levelledOffAfterMs);
+        QVERIFY2(*v.levelledOffAfterMs > 30 * kMinute && *v.levelledOffAfterMs < 100 * kMinute, dump(v).c_str());
+        QVERIFY2(v.summary.find("runbook: within 10 min") != std::string::npos, v.summary.c_str());
+        QVERIFY(hasEvidence(v, "stabilisation", "levelled off only after"));
+        for (const PodAnalysis& pa : v.pods) {
+            QVERIFY(pa.lateLevelling);
+            QCOMPARE(pa.trend, Trend::Flat);
+            QCOMPARE(pa.projection->state, ProjectionState::NotGrowing);
+        }
+    }
+
+    void stepChangeIsStableWithTheStepNamed()
+    {
+        MemoryInputs in;
+        in.window = TimeRange { kT0, kT0 + 6 * kHour };
+        for (int i = 0; i < 2; ++i) {
+            SeededNoise noise(40 + i);
+            in.pods.push_back(
+                podOf("pricing-" + std::to_string(i), sampled(kT0, kT0 + 6 * kHour, 30'000, [&](std::int64_t t) {
+                    return 400 * MiB + (t >= kT0 + 4 * kHour ? 90 * MiB : 0.0) + noise.gaussian(4 * MiB);
+                })));
+        }
+        const Verdict v = analyseMemory(in);
+        QVERIFY2(v.pattern == Pattern::Stable && !v.leak, dump(v).c_str());
+        QVERIFY(hasEvidence(v, "step", "stepped up once by"));
+        for (const PodAnalysis& pa : v.pods) {
+            QVERIFY(pa.step);
+            QVERIFY(std::llabs(pa.step->atMs - (kT0 + 4 * kHour)) <= 2 * kMinute);
+        }
     }
 };
 
