@@ -625,7 +625,12 @@ void ServiceAnalysis::decideGrowth(
             shown = &*pa->traffic;
     }
     const bool trafficExplains = 2 * explainedPods > growing.size();
-    const bool baselineExplains = m_v.baseline && m_v.baseline->tracksGrowth;
+    // The week-ago curve explains the growth only when the traffic does not speak against it: a
+    // leak restarted weekly (a weekly deploy) grows "the same way" as a week ago, yet with flat
+    // traffic, or with most pods still growing at a fixed request rate, it is a leak.
+    const bool trafficRulesBaselineOut = (m_v.traffic && m_v.traffic->growthWithoutTraffic)
+        || (withTraffic > 0 && 2 * beyondPods > withTraffic);
+    const bool baselineExplains = m_v.baseline && m_v.baseline->tracksGrowth && !trafficRulesBaselineOut;
     const std::string baselineText = m_v.baseline
         ? "median " + formatBytes(m_v.baseline->currentMedian) + " now vs " + formatBytes(m_v.baseline->baselineMedian)
             + " at the same hours 7 days ago (" + percent(m_v.baseline->changeFraction, true) + ")"

@@ -247,6 +247,17 @@ inline std::vector<LabelledShape> corpusShapes(std::uint64_t seed)
                 linearPod(kT0, kT0 + 6 * kHour, 500 * MiB, 12 * MiB, 4 * MiB, s + 162 + i),
                 flatCounter(kT0, kT0 + 6 * kHour)));
     }
+    { // The same linear leak, which leaked the same way a week ago (a weekly deploy restarts it):
+      // at the week-ago level, but the flat traffic cannot explain the growth, so still a leak.
+        auto& in = shape("leak that also leaked a week ago", Pattern::SteadyGrowth, true, 6 * kHour);
+        in.requestRate = linearPod(kT0, kT0 + 6 * kHour, 150, 0, 5, s + 171);
+        for (int i = 0; i < 2; ++i)
+            in.pods.push_back(podOf("feed-" + std::to_string(i),
+                linearPod(kT0, kT0 + 6 * kHour, 500 * MiB, 12 * MiB, 4 * MiB, s + 172 + i),
+                flatCounter(kT0, kT0 + 6 * kHour)));
+        in.baselineMemory = linearPod(kT0, kT0 + 6 * kHour, 500 * MiB, 12 * MiB, 4 * MiB, s + 175);
+        in.baselineWindow = TimeRange { kT0 - 7 * 24 * kHour, kT0 + 6 * kHour - 7 * 24 * kHour };
+    }
     return out;
 }
 
