@@ -79,7 +79,7 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     m_noHistory->setObjectName(QStringLiteral("noHistoryNotice"));
     m_noHistory->setWordWrap(true);
     m_noHistory->setAlignment(Qt::AlignCenter);
-    m_noHistory->setMargin(24);
+    m_noHistory->setMargin(8);
     m_noHistory->setStyleSheet(
         QStringLiteral("QLabel { background: #fafafa; border: 1px dashed #bdbdbd; color: #424242; }"));
     m_chartStack->addWidget(m_chart);
@@ -96,7 +96,7 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     // The preset row, the legend, the axis and a plot of about six lines of text: at 1280x720 the
     // chart and four pods fit below the step without scrolling (with an escalation proposal shown
     // above, the page scrolls a little).
-    m_chart->setMinimumHeight(9 * fontMetrics().height() + 80);
+    m_chart->setMinimumHeight(chartMinimumHeight());
     auto* split = m_split;
     split->setObjectName(QStringLiteral("memorySplit"));
     split->setChildrenCollapsible(false);
@@ -131,21 +131,24 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
     const bool anyHistory = std::any_of(
         f->verdict.pods.begin(), f->verdict.pods.end(), [](const analysis::PodAnalysis& pa) { return pa.points > 0; });
     if (anyHistory) {
-        if (!chartShown())
+        if (!chartShown()) {
+            m_chart->setMinimumHeight(chartMinimumHeight());
             m_split->setSizes({ 520, 200 });
+        }
         m_chartStack->setCurrentWidget(m_chart);
     } else {
         const auto& unreachable = f->evidence->prometheusUnreachable;
         m_noHistory->setText(
-            tr("<b>No memory history to draw.</b><br>%1<br><br>The pods table below shows the memory "
-               "each pod uses now (<code>kubectl top</code>); OOM kills and restarts are on step 2; heap "
-               "capture and mitigations work without Prometheus.")
+            tr("<b>No memory history to draw.</b> %1<br>Memory now: the pods table below (<code>kubectl "
+               "top</code>). OOM kills and restarts: step 2. Heap capture and mitigations work without Prometheus.")
                 .arg(unreachable
                         ? tr("Prometheus is unreachable: %1").arg(QString::fromStdString(*unreachable).toHtmlEscaped())
                         : tr("Prometheus returned no memory samples for these pods in the window.")));
+        // The hidden chart's minimum would hold the notice at the chart's height.
+        m_chart->setMinimumHeight(0);
         m_chartStack->setCurrentWidget(m_noHistory);
         // The notice needs a few lines; the pods table is what there is to read.
-        m_split->setSizes({ m_noHistory->heightForWidth(std::max(300, m_split->width())) + 40, 600 });
+        m_split->setSizes({ m_noHistory->heightForWidth(std::max(300, m_split->width() - 40)) + 64, 600 });
     }
 
     const auto& v = f->verdict;
@@ -224,6 +227,11 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
         auto* item = new QListWidgetItem(tr("⚠ %1").arg(QString::fromStdString(w)), m_evidence);
         item->setForeground(QColor(0xb0, 0x60, 0x00));
     }
+}
+
+int MemoryEvidenceView::chartMinimumHeight() const
+{
+    return 9 * fontMetrics().height() + 80;
 }
 
 bool MemoryEvidenceView::chartShown() const

@@ -45,6 +45,8 @@ public:
     bool chartShown() const;
 
 private:
+    int chartMinimumHeight() const;
+
     VerdictBanner* m_banner;
     MemoryChart* m_chart;
     MemoryChartFeed* m_feed;
