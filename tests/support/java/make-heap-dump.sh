@@ -29,8 +29,11 @@ done
 
 mkdir -p "$out_dir"
 out_dir=$(cd "$out_dir" && pwd)
-classes="$out_dir/classes"
+# Classes of its own per dump name: tests running in parallel (ctest -j) share OUT_DIR, and one
+# javac rewriting a class file while another test's JVM loads it fails that JVM.
+classes="$out_dir/$name.classes"
 if [ ! -f "$classes/LeakyService.class" ] || [ "$here/LeakyService.java" -nt "$classes/LeakyService.class" ]; then
+    rm -rf "$classes"
     mkdir -p "$classes"
     javac -d "$classes" "$here/LeakyService.java"
 fi
