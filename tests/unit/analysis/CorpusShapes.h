@@ -239,22 +239,20 @@ inline std::vector<LabelledShape> corpusShapes(std::uint64_t seed)
         const auto weekAgoRate = diurnalRate(kT0, kT0 + 16 * kHour, kT0 - kHour, 200, 0.6, 4, s + 154);
         in.baselineMemory = memoryForRate(weekAgoRate, 300 * MiB, 1.5 * MiB, 0, 3 * MiB, s + 155);
     }
-    { // A linear leak while the traffic is flat: what the runbook calls growth without traffic.
-        auto& in = shape("leak with flat traffic", Pattern::SteadyGrowth, true, 6 * kHour);
-        in.requestRate = linearPod(kT0, kT0 + 6 * kHour, 150, 0, 5, s + 161);
+    // A linear leak of 12 MiB/h while the traffic is flat: what the runbook calls growth without traffic.
+    auto flatTrafficLeak = [&](const char* name, std::uint64_t seed) -> analysis::MemoryInputs& {
+        auto& in = shape(name, Pattern::SteadyGrowth, true, 6 * kHour);
+        in.requestRate = linearPod(kT0, kT0 + 6 * kHour, 150, 0, 5, seed);
         for (int i = 0; i < 2; ++i)
             in.pods.push_back(podOf("feed-" + std::to_string(i),
-                linearPod(kT0, kT0 + 6 * kHour, 500 * MiB, 12 * MiB, 4 * MiB, s + 162 + i),
+                linearPod(kT0, kT0 + 6 * kHour, 500 * MiB, 12 * MiB, 4 * MiB, seed + 1 + i),
                 flatCounter(kT0, kT0 + 6 * kHour)));
-    }
-    { // The same linear leak, which leaked the same way a week ago (a weekly deploy restarts it):
-      // at the week-ago level, but the flat traffic cannot explain the growth, so still a leak.
-        auto& in = shape("leak that also leaked a week ago", Pattern::SteadyGrowth, true, 6 * kHour);
-        in.requestRate = linearPod(kT0, kT0 + 6 * kHour, 150, 0, 5, s + 171);
-        for (int i = 0; i < 2; ++i)
-            in.pods.push_back(podOf("feed-" + std::to_string(i),
-                linearPod(kT0, kT0 + 6 * kHour, 500 * MiB, 12 * MiB, 4 * MiB, s + 172 + i),
-                flatCounter(kT0, kT0 + 6 * kHour)));
+        return in;
+    };
+    flatTrafficLeak("leak with flat traffic", s + 161);
+    { // The same leak, which leaked the same way a week ago (a weekly deploy restarts it): at the
+      // week-ago level, but the flat traffic cannot explain the growth, so still a leak.
+        auto& in = flatTrafficLeak("leak that also leaked a week ago", s + 171);
         in.baselineMemory = linearPod(kT0, kT0 + 6 * kHour, 500 * MiB, 12 * MiB, 4 * MiB, s + 175);
         in.baselineWindow = TimeRange { kT0 - 7 * 24 * kHour, kT0 + 6 * kHour - 7 * 24 * kHour };
     }
