@@ -121,6 +121,10 @@ int serve(const QStringList& args)
         QStringLiteral("Add a Deployment 'batch-worker' with N small pods: more pods than one list page holds "
                        "(paging with limit/continue)."),
         QStringLiteral("N") });
+    p.addOption({ QStringLiteral("scenario"),
+        QStringLiteral("Also serve the objects of this file: multi-document YAML of Kubernetes manifests whose "
+                       "sim.leakdesk.io annotations say how their containers use memory (repeatable)."),
+        QStringLiteral("FILE") });
     p.addOption({ QStringLiteral("exec-drop-after"),
         QStringLiteral("Drop every exec connection after this many stdout bytes (a transfer must resume)."),
         QStringLiteral("BYTES") });
@@ -179,6 +183,7 @@ int serve(const QStringList& args)
         }
         options.containerVariations[v.left(eq).toStdString()] = *variation;
     }
+    options.scenarioFiles = p.values(QStringLiteral("scenario"));
     if (!parseNumber(p, QStringLiteral("exec-drop-after"), options.execDropAfterBytes, "a number of bytes"))
         return 2;
     qint64 nowMs = 0;
@@ -316,6 +321,7 @@ int runSandboxCommand(const QStringList& args)
                "[--seed N] [--token T] [--read-only-user] [--tls] [--auth token|client-cert] [--prometheus-token T]\n"
                "             [--faults SPEC] [--prometheus-faults SPEC] [--container NAME=SPEC]... [--exec-drop-after "
                "BYTES] [--crowd N]\n"
+               "             [--scenario FILE]...\n"
             << "       leakdesk-cli sandbox export-metrics --out FILE [--seed N] [--hours H] [--until-ms MS]\n";
         return sub.isEmpty() ? 2 : 0;
     }

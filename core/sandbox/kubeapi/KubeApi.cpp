@@ -3,6 +3,7 @@
 
 #include "core/sandbox/kubeapi/KubeSelectors.h"
 #include "core/sandbox/kubeapi/KubeTables.h"
+#include "core/sandbox/scenario/ScenarioCluster.h"
 
 #include <QByteArray>
 #include <QCryptographicHash>
@@ -172,8 +173,31 @@ const std::vector<ResourceType>& KubeApi::resources()
     return types;
 }
 
+const std::vector<ResourceType>& KubeApi::scenarioResources()
+{
+    static const std::vector<ResourceType> types = {
+        { "apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, { "sts" }, { "all" }, kReadVerbs },
+        { "apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, { "ds" }, { "all" }, kReadVerbs },
+        { "batch", "v1", "jobs", "job", "Job", true, {}, { "all" }, kReadVerbs },
+        { "batch", "v1", "cronjobs", "cronjob", "CronJob", true, { "cj" }, { "all" }, kReadVerbs },
+        { "autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true,
+            { "hpa" }, { "all" }, kReadVerbs },
+        { "argoproj.io", "v1alpha1", "rollouts", "rollout", "Rollout", true, { "ro" }, { "all" }, kReadVerbs },
+    };
+    return types;
+}
+
+void KubeApi::setScenario(const scenario::ScenarioCluster* cluster)
+{
+    m_scenario = cluster;
+    m_types = resources();
+    if (cluster)
+        m_types.insert(m_types.end(), scenarioResources().begin(), scenarioResources().end());
+}
+
 KubeApi::KubeApi(SandboxModel& model, std::string bearerToken, Clock clock, AuthPolicy policy)
     : m_model(model)
+    , m_types(resources())
     , m_objects(model)
     , m_writes([this] { return m_watch.counter(); })
     , m_deployments(model, m_objects, m_writes)
@@ -295,7 +319,7 @@ HttpResponse KubeApi::handleUnchecked(const HttpRequest& request)
         rest.erase(rest.begin(), rest.begin() + 2);
     }
     const ResourceType* type = nullptr;
-    for (const auto& t : resources())
+    for (const auto& t : m_types)
         if (t.group == group && t.version == version && t.plural == rest[0])
             type = &t;
     if (type && type->kind == "SelfSubjectAccessReview" && rest.size() == 1) {
@@ -610,7 +634,7 @@ HttpResponse KubeApi::discovery(const std::vector<std::string>& seg) const
     }
     // Groups in the order a real server lists them; each with its one version.
     std::vector<std::pair<std::string, std::string>> groups;
-    for (const auto& t : resources()) {
+    for (const auto& t : m_types) {
         if (t.group.empty())
             continue;
         const std::pair<std::string, std::string> gv { t.group, t.version };
@@ -641,7 +665,7 @@ HttpResponse KubeApi::discovery(const std::vector<std::string>& seg) const
         const std::string group = seg[0] == "api" ? std::string() : seg[1];
         const std::string version = seg[0] == "api" ? seg[1] : seg[2];
         json list = json::array();
-        for (const auto& t : resources()) {
+        for (const auto& t : m_types) {
             if (t.group != group || t.version != version)
                 continue;
             json r = { { "name", t.plural }, { "singularName", t.singular }, { "namespaced", t.namespaced },
@@ -793,6 +817,16 @@ std::vector<json> KubeApi::objects(const ResourceType& type, std::int64_t nowMs)
                 continue;
             else if (auto m = m_objects.podMetrics(i, nowMs))
                 out.push_back(std::move(*m));
+    }
+    if (m_scenario) {
+        // A scenario's objects follow the built-in ones; a namespace the built-in cluster already
+        // has is not listed twice.
+        for (json& o : m_scenario->objects(type.kind, nowMs)) {
+            if (type.kind == "Namespace" && o["metadata"].value("name", "") == m_model.namespaceName())
+                continue;
+            if (type.group != "events.k8s.io" && type.group != "metrics.k8s.io")
+                out.push_back(std::move(o));
+        }
     }
     return out;
 }

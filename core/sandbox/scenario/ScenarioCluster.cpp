@@ -1,0 +1,736 @@
+#include "core/sandbox/scenario/ScenarioCluster.h"
+
+#include "core/sandbox/kubeapi/ServedKubeObjects.h"
+
+#include <algorithm>
+#include <set>
+
+namespace leakdesk::sandbox::scenario {
+
+using nlohmann::json;
+
+namespace {
+
+// The alphabet of generated name suffixes and pod-template-hash (as SandboxModel's).
+constexpr std::string_view kNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+constexpr std::string_view kHex = "0123456789abcdef";
+
+// The built-in sandbox's nodes: scenario pods are spread over the same three.
+constexpr const char* kNodeNames[] = { "prod-worker-1", "prod-worker-2", "prod-worker-3" };
+constexpr const char* kNodeIps[] = { "10.0.1.11", "10.0.1.12", "10.0.1.13" };
+
+std::int64_t floorDiv(std::int64_t a, std::int64_t b)
+{
+    std::int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        --q;
+    return q;
+}
+
+const json& podTemplateOf(const ScenarioObject& o)
+{
+    static const json empty = json::object();
+    const json& spec = o.manifest.contains("spec") ? o.manifest["spec"] : empty;
+    if (o.workload && o.workload->kind == WorkloadKind::CronJob)
+        return spec.contains("jobTemplate") && spec["jobTemplate"].contains("spec")
+                && spec["jobTemplate"]["spec"].contains("template")
+            ? spec["jobTemplate"]["spec"]["template"]
+            : empty;
+    return spec.contains("template") ? spec["template"] : empty;
+}
+
+bool isJobKind(WorkloadKind k)
+{
+    return k == WorkloadKind::Job || k == WorkloadKind::CronJob;
+}
+
+json ownerReference(
+    const std::string& apiVersion, const std::string& kind, const std::string& name, const std::string& uid)
+{
+    return { { "apiVersion", apiVersion }, { "kind", kind }, { "name", name }, { "uid", uid }, { "controller", true },
+        { "blockOwnerDeletion", true } };
+}
+
+} // namespace
+
+ScenarioCluster::ScenarioCluster(
+    Scenario scenario, std::uint64_t seed, std::int64_t anchorNowMs, std::int64_t horizonMs)
+    : m_scenario(std::move(scenario))
+    , m_seed(seed)
+    , m_anchorMs(anchorNowMs)
+    , m_originMs(floorDiv(anchorNowMs, kDayMs) * kDayMs - 8 * kDayMs)
+    , m_horizonEndMs(anchorNowMs + horizonMs)
+{
+    build();
+}
+
+std::string ScenarioCluster::token(std::uint64_t key, std::size_t length, std::string_view alphabet) const
+{
+    std::string out;
+    std::uint64_t h = mixHash(m_seed, key);
+    for (std::size_t i = 0; i < length; ++i) {
+        h = mixHash(h, i);
+        out.push_back(alphabet[h % alphabet.size()]);
+    }
+    return out;
+}
+
+std::string ScenarioCluster::uidFor(const std::string& kind, const std::string& ns, const std::string& name) const
+{
+    const std::string hex = token(stableHash("scenario/" + kind + "/" + ns + "/" + name), 32, kHex);
+    return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-4" + hex.substr(13, 3) + "-a" + hex.substr(17, 3) + "-"
+        + hex.substr(20, 12);
+}
+
+std::string ScenarioCluster::templateHash(std::size_t object) const
+{
+    return token(
+        stableHash("pod-template-hash/" + podTemplateOf(m_scenario.objects[object]).dump()), 10, kNameAlphabet);
+}
+
+const ScenarioContainer& ScenarioCluster::containerSpec(const SimulatedPod& pod, const SimulatedContainer& c) const
+{
+    return m_scenario.objects[pod.object].workload->containers[c.spec];
+}
+
+std::size_t ScenarioCluster::addPod(std::size_t object, std::string name, std::string ownerKind,
+    std::string ownerApiVersion, std::string ownerName, std::map<std::string, std::string> extraLabels,
+    std::size_t node, std::int64_t createdMs, const RunPolicy& policy, std::int64_t endMs)
+{
+    const ScenarioObject& o = m_scenario.objects[object];
+    const ScenarioWorkload& w = *o.workload;
+    SimulatedPod pod;
+    pod.object = object;
+    pod.name = std::move(name);
+    pod.namespaceName = o.namespaceName;
+    pod.uid = uidFor("Pod", o.namespaceName, pod.name);
+    pod.ownerKind = std::move(ownerKind);
+    pod.ownerApiVersion = std::move(ownerApiVersion);
+    pod.ownerName = std::move(ownerName);
+    pod.labels = w.podLabels;
+    for (auto& [k, v] : extraLabels)
+        pod.labels[k] = v;
+    pod.node = node % 3;
+    pod.podIp = "10.244." + std::to_string(pod.node + 1) + "." + std::to_string(100 + m_pods.size() % 150);
+    pod.createdMs = createdMs;
+    // Init containers run one after the other (3 s each); then the native sidecars and the
+    // regular containers start together.
+    std::int64_t start = createdMs + 4 * kSecondMs;
+    std::size_t inits = 0;
+    for (const ScenarioContainer& c : w.containers)
+        inits += c.kind == ContainerKind::Init ? 1 : 0;
+    const std::int64_t mainStart = start + static_cast<std::int64_t>(inits) * kInitContainerRunMs;
+    for (std::size_t i = 0; i < w.containers.size(); ++i) {
+        const ScenarioContainer& c = w.containers[i];
+        ContainerMemorySpec spec;
+        spec.key = stableHash(o.namespaceName + "/" + pod.name + "/" + c.name);
+        spec.memory = c.memory;
+        // Without an annotation a container idles at 64Mi, or a quarter of a smaller limit.
+        if (!c.memoryAnnotated && c.limitBytes)
+            spec.memory.baseBytes = std::min(spec.memory.baseBytes, *c.limitBytes / 4);
+        spec.diurnal = w.traffic.diurnal;
+        spec.limitBytes = c.limitBytes;
+        SimulatedContainer sim { i, ContainerMemoryModel(m_seed, spec), {} };
+        if (c.kind == ContainerKind::Init) {
+            ContainerRun run;
+            run.startedMs = start;
+            run.finishedMs = start + kInitContainerRunMs;
+            run.terminated = true;
+            run.reason = "Completed";
+            run.runLengthMs = kInitContainerRunMs;
+            run.containerId = token(spec.key, 64, kHex);
+            sim.runs.push_back(run);
+            start += kInitContainerRunMs;
+        } else {
+            sim.runs = sim.memory.runs(mainStart, endMs, policy);
+        }
+        pod.containers.push_back(std::move(sim));
+    }
+    m_pods.push_back(std::move(pod));
+    return m_pods.size() - 1;
+}
+
+void ScenarioCluster::build()
+{
+    for (std::size_t i = 0; i < m_scenario.objects.size(); ++i) {
+        const ScenarioObject& o = m_scenario.objects[i];
+        if (!o.workload)
+            continue;
+        const ScenarioWorkload& w = *o.workload;
+        const std::int64_t created = m_originMs + static_cast<std::int64_t>(i) * 3 * kSecondMs;
+        const std::string hash = templateHash(i);
+        RunPolicy policy;
+        if (isJobKind(w.kind)) {
+            const json& spec = podTemplateOf(o).value("spec", json::object());
+            policy.completesAfterMs = w.runDurationMs.value_or(kDefaultJobRunMs);
+            policy.restartAfterOom = spec.value("restartPolicy", "") == "OnFailure";
+        } else {
+            policy.restartAfterCompletion = true;
+        }
+        auto suffix = [&](const std::string& base, int n) {
+            return token(
+                mixHash(stableHash(o.namespaceName + "/" + base), static_cast<std::uint64_t>(n)), 5, kNameAlphabet);
+        };
+        switch (w.kind) {
+        case WorkloadKind::Deployment:
+        case WorkloadKind::Rollout: {
+            const std::string rs = o.name + "-" + hash;
+            const std::string hashLabel
+                = w.kind == WorkloadKind::Rollout ? "rollouts-pod-template-hash" : "pod-template-hash";
+            const std::string apiVersion = "apps/v1";
+            for (int r = 0; r < w.replicas; ++r)
+                addPod(i, rs + "-" + suffix(rs, r), "ReplicaSet", apiVersion, rs, { { hashLabel, hash } },
+                    static_cast<std::size_t>(r + static_cast<int>(i)), created + (r + 1) * 7 * kSecondMs, policy,
+                    m_horizonEndMs);
+            break;
+        }
+        case WorkloadKind::StatefulSet:
+            // Ordinals in order, each once the previous one is ready (OrderedReady).
+            for (int r = 0; r < w.replicas; ++r) {
+                const std::string name = o.name + "-" + std::to_string(r);
+                addPod(i, name, "StatefulSet", "apps/v1", o.name,
+                    { { "statefulset.kubernetes.io/pod-name", name },
+                        { "controller-revision-hash", o.name + "-" + hash },
+                        { "apps.kubernetes.io/pod-index", std::to_string(r) } },
+                    static_cast<std::size_t>(r), created + (r + 1) * 30 * kSecondMs, policy, m_horizonEndMs);
+            }
+            break;
+        case WorkloadKind::DaemonSet:
+            for (int n = 0; n < w.replicas; ++n)
+                addPod(i, o.name + "-" + suffix(o.name, n), "DaemonSet", "apps/v1", o.name,
+                    { { "controller-revision-hash", hash }, { "pod-template-generation", "1" } },
+                    static_cast<std::size_t>(n), created + 2 * kSecondMs, policy, m_horizonEndMs);
+            break;
+        case WorkloadKind::Job:
+        case WorkloadKind::CronJob: {
+            std::vector<std::pair<std::string, std::int64_t>> runs;
+            if (w.kind == WorkloadKind::Job) {
+                runs.emplace_back(o.name, created);
+            } else {
+                for (std::int64_t t : scheduledTimes(*w.schedule, std::max(m_originMs, m_anchorMs - kCronWindowMs),
+                         std::min(m_horizonEndMs, m_anchorMs + kCronWindowMs), kMaxJobsPerCronJob))
+                    runs.emplace_back(o.name + "-" + std::to_string(t / kMinuteMs), t);
+            }
+            for (const auto& [jobName, at] : runs) {
+                SimulatedJob job;
+                job.object = i;
+                job.name = jobName;
+                job.uid = uidFor("Job", o.namespaceName, jobName);
+                job.createdMs = at;
+                for (int r = 0; r < w.replicas; ++r)
+                    job.pods.push_back(addPod(i, jobName + "-" + suffix(jobName, r), "Job", "batch/v1", jobName,
+                        { { "batch.kubernetes.io/job-name", jobName }, { "job-name", jobName },
+                            { "batch.kubernetes.io/controller-uid", job.uid }, { "controller-uid", job.uid } },
+                        static_cast<std::size_t>(r), at + kSecondMs, policy, m_horizonEndMs));
+                m_jobs.push_back(std::move(job));
+            }
+            break;
+        }
+        }
+    }
+    // A CronJob keeps its last three Jobs (successfulJobsHistoryLimit): a Job and its pods go when
+    // the fourth newer one is created.
+    for (std::size_t j = 0; j < m_jobs.size(); ++j) {
+        if (m_scenario.objects[m_jobs[j].object].workload->kind != WorkloadKind::CronJob)
+            continue;
+        if (j + 4 < m_jobs.size() && m_jobs[j + 4].object == m_jobs[j].object)
+            for (std::size_t p : m_jobs[j].pods)
+                m_pods[p].deletedMs = m_jobs[j + 4].createdMs;
+    }
+}
+
+bool ScenarioCluster::podExistsAt(std::size_t pod, std::int64_t tMs) const
+{
+    const SimulatedPod& p = m_pods[pod];
+    return tMs >= p.createdMs && (!p.deletedMs || tMs < *p.deletedMs);
+}
+
+const ContainerRun* ScenarioCluster::runAt(std::size_t pod, std::size_t container, std::int64_t tMs) const
+{
+    const auto& runs = m_pods[pod].containers[container].runs;
+    auto it = std::upper_bound(
+        runs.begin(), runs.end(), tMs, [](std::int64_t t, const ContainerRun& r) { return t < r.startedMs; });
+    return it == runs.begin() ? nullptr : &*(it - 1);
+}
+
+std::optional<double> ScenarioCluster::workingSetBytes(std::size_t pod, std::size_t container, std::int64_t tMs) const
+{
+    if (!podExistsAt(pod, tMs))
+        return std::nullopt;
+    const SimulatedContainer& c = m_pods[pod].containers[container];
+    return c.memory.workingSetBytes(c.runs, tMs);
+}
+
+int ScenarioCluster::restartCountAt(std::size_t pod, std::size_t container, std::int64_t tMs) const
+{
+    const auto& runs = m_pods[pod].containers[container].runs;
+    const ContainerRun* run = runAt(pod, container, tMs);
+    return run ? static_cast<int>(run - runs.data()) : 0;
+}
+
+const ContainerRun* ScenarioCluster::lastTerminatedAt(std::size_t pod, std::size_t container, std::int64_t tMs) const
+{
+    const ContainerRun* run = runAt(pod, container, tMs);
+    if (!run)
+        return nullptr;
+    if (run->terminated && run->finishedMs <= tMs)
+        return run;
+    const auto& runs = m_pods[pod].containers[container].runs;
+    return run == runs.data() ? nullptr : run - 1;
+}
+
+bool ScenarioCluster::podFinishedAt(std::size_t pod, std::int64_t tMs, bool* succeeded) const
+{
+    const SimulatedPod& p = m_pods[pod];
+    if (!isJobKind(m_scenario.objects[p.object].workload->kind))
+        return false;
+    bool allDone = true;
+    bool ok = true;
+    for (std::size_t c = 0; c < p.containers.size(); ++c) {
+        if (containerSpec(p, p.containers[c]).kind != ContainerKind::Regular)
+            continue;
+        const auto& runs = p.containers[c].runs;
+        if (runs.empty() || !runs.back().terminated || runs.back().finishedMs > tMs) {
+            allDone = false;
+            continue;
+        }
+        ok = ok && runs.back().reason == "Completed";
+    }
+    if (succeeded)
+        *succeeded = allDone && ok;
+    return allDone;
+}
+
+bool ScenarioCluster::podReadyAt(std::size_t pod, std::int64_t tMs) const
+{
+    const SimulatedPod& p = m_pods[pod];
+    for (std::size_t c = 0; c < p.containers.size(); ++c) {
+        if (containerSpec(p, p.containers[c]).kind == ContainerKind::Init)
+            continue;
+        if (!workingSetBytes(pod, c, tMs))
+            return false;
+    }
+    return true;
+}
+
+json ScenarioCluster::containerStatus(std::size_t pod, std::size_t container, std::int64_t tMs) const
+{
+    const SimulatedPod& p = m_pods[pod];
+    const ScenarioContainer& spec = containerSpec(p, p.containers[container]);
+    const ContainerRun* run = runAt(pod, container, tMs);
+    json status = { { "name", spec.name }, { "image", spec.image },
+        { "imageID", spec.image + "@sha256:" + token(stableHash(spec.image), 64, kHex) },
+        { "restartCount", restartCountAt(pod, container, tMs) } };
+    auto terminated = [](const ContainerRun& r) {
+        return json { { "exitCode", r.exitCode }, { "reason", r.reason }, { "startedAt", rfc3339(r.startedMs) },
+            { "finishedAt", rfc3339(r.finishedMs) }, { "containerID", "containerd://" + r.containerId } };
+    };
+    bool running = false;
+    if (!run) {
+        status["state"] = { { "waiting",
+            { { "reason", spec.kind == ContainerKind::Init ? "PodInitializing" : "PodInitializing" } } } };
+    } else if (!run->terminated || tMs < run->finishedMs) {
+        running = true;
+        status["state"] = { { "running", { { "startedAt", rfc3339(run->startedMs) } } } };
+        status["containerID"] = "containerd://" + run->containerId;
+    } else if (&*run == &p.containers[container].runs.back()) {
+        status["state"] = { { "terminated", terminated(*run) } };
+        status["containerID"] = "containerd://" + run->containerId;
+    } else {
+        // Between an OOM kill and the restart 10 s later: back-off, as the kubelet reports it.
+        status["state"] = { { "waiting",
+            { { "reason", "CrashLoopBackOff" },
+                { "message", "back-off 10s restarting failed container=" + spec.name + " pod=" + p.name } } } };
+    }
+    if (const ContainerRun* last = lastTerminatedAt(pod, container, tMs); last && last != run)
+        status["lastState"] = { { "terminated", terminated(*last) } };
+    else if (last && running)
+        status["lastState"] = { { "terminated", terminated(*last) } };
+    else
+        status["lastState"] = json::object();
+    status["ready"] = running && spec.kind != ContainerKind::Init;
+    status["started"] = running;
+    return status;
+}
+
+json ScenarioCluster::metadataOf(const ScenarioObject& o, std::int64_t createdMs) const
+{
+    json meta = json::object();
+    const json& written = o.manifest.value("metadata", json::object());
+    meta["name"] = o.name;
+    if (!o.namespaceName.empty())
+        meta["namespace"] = o.namespaceName;
+    meta["uid"] = uidFor(o.kind, o.namespaceName, o.name);
+    meta["resourceVersion"] = std::to_string(1000 + std::max<std::int64_t>(0, (createdMs - m_originMs) / 1000));
+    meta["generation"] = 1;
+    meta["creationTimestamp"] = rfc3339(createdMs);
+    for (const char* key : { "labels", "annotations", "finalizers" })
+        if (written.contains(key) && !written[key].is_null())
+            meta[key] = written[key];
+    return meta;
+}
+
+std::vector<std::size_t> ScenarioCluster::podsOf(std::size_t object, std::int64_t tMs) const
+{
+    std::vector<std::size_t> out;
+    for (std::size_t p = 0; p < m_pods.size(); ++p)
+        if (m_pods[p].object == object && podExistsAt(p, tMs))
+            out.push_back(p);
+    return out;
+}
+
+json ScenarioCluster::pod(std::size_t index, std::int64_t tMs) const
+{
+    const SimulatedPod& p = m_pods[index];
+    const ScenarioObject& o = m_scenario.objects[p.object];
+    const json& templ = podTemplateOf(o);
+    json meta = { { "name", p.name }, { "namespace", p.namespaceName }, { "uid", p.uid },
+        { "creationTimestamp", rfc3339(p.createdMs) } };
+    if (p.ownerKind == "ReplicaSet" || p.ownerKind == "DaemonSet" || p.ownerKind == "Job")
+        meta["generateName"] = p.ownerName + "-";
+    json labels = json::object();
+    for (const auto& [k, v] : p.labels)
+        labels[k] = v;
+    meta["labels"] = labels;
+    if (templ.contains("metadata") && templ["metadata"].contains("annotations"))
+        meta["annotations"] = templ["metadata"]["annotations"];
+    std::string ownerUid = uidFor(p.ownerKind, p.namespaceName, p.ownerName);
+    if (p.ownerKind == "StatefulSet" || p.ownerKind == "DaemonSet")
+        ownerUid = uidFor(o.kind, o.namespaceName, o.name);
+    meta["ownerReferences"] = json::array({ ownerReference(p.ownerApiVersion, p.ownerKind, p.ownerName, ownerUid) });
+
+    // When the object last changed: created, a container started or ended.
+    std::int64_t changed = p.createdMs;
+    for (const SimulatedContainer& c : p.containers)
+        for (const ContainerRun& r : c.runs) {
+            if (r.startedMs <= tMs)
+                changed = std::max(changed, r.startedMs);
+            if (r.terminated && r.finishedMs <= tMs)
+                changed = std::max(changed, r.finishedMs);
+        }
+    meta["resourceVersion"] = std::to_string(1000 + std::max<std::int64_t>(0, (changed - m_originMs) / 1000));
+
+    json spec = templ.value("spec", json::object());
+    spec["nodeName"] = kNodeNames[p.node];
+    if (!spec.contains("restartPolicy"))
+        spec["restartPolicy"] = "Always";
+    spec["schedulerName"] = "default-scheduler";
+    if (!spec.contains("serviceAccountName"))
+        spec["serviceAccountName"] = "default";
+    if (p.ownerKind == "StatefulSet") {
+        spec["hostname"] = p.name;
+        if (o.manifest["spec"].contains("serviceName"))
+            spec["subdomain"] = o.manifest["spec"]["serviceName"];
+    }
+
+    json statuses = json::array();
+    json initStatuses = json::array();
+    for (std::size_t c = 0; c < p.containers.size(); ++c)
+        (containerSpec(p, p.containers[c]).kind == ContainerKind::Regular ? statuses : initStatuses)
+            .push_back(containerStatus(index, c, tMs));
+    bool succeeded = false;
+    const bool finished = podFinishedAt(index, tMs, &succeeded);
+    const bool ready = !finished && podReadyAt(index, tMs);
+    std::string phase = "Running";
+    if (finished)
+        phase = succeeded ? "Succeeded" : "Failed";
+    else if (tMs < p.createdMs + 4 * kSecondMs)
+        phase = "Pending";
+    const std::string readyText = ready ? "True" : "False";
+    const std::string started = rfc3339(p.createdMs + kSecondMs);
+    json status = { { "phase", phase },
+        { "conditions",
+            json::array(
+                { { { "type", "PodReadyToStartContainers" }, { "status", "True" }, { "lastTransitionTime", started } },
+                    { { "type", "Initialized" }, { "status", "True" }, { "lastTransitionTime", started } },
+                    { { "type", "Ready" }, { "status", readyText }, { "lastTransitionTime", started } },
+                    { { "type", "ContainersReady" }, { "status", readyText }, { "lastTransitionTime", started } },
+                    { { "type", "PodScheduled" }, { "status", "True" },
+                        { "lastTransitionTime", rfc3339(p.createdMs) } } }) },
+        { "hostIP", kNodeIps[p.node] }, { "hostIPs", json::array({ { { "ip", kNodeIps[p.node] } } }) },
+        { "podIP", p.podIp }, { "podIPs", json::array({ { { "ip", p.podIp } } }) },
+        { "startTime", rfc3339(p.createdMs + kSecondMs) }, { "qosClass", "Burstable" },
+        { "containerStatuses", statuses } };
+    if (!initStatuses.empty())
+        status["initContainerStatuses"] = initStatuses;
+    return { { "apiVersion", "v1" }, { "kind", "Pod" }, { "metadata", meta }, { "spec", spec }, { "status", status } };
+}
+
+json ScenarioCluster::replicaSet(std::size_t object, std::int64_t tMs) const
+{
+    const ScenarioObject& o = m_scenario.objects[object];
+    const std::string hash = templateHash(object);
+    const std::string name = o.name + "-" + hash;
+    const bool rollout = o.workload->kind == WorkloadKind::Rollout;
+    const std::string hashLabel = rollout ? "rollouts-pod-template-hash" : "pod-template-hash";
+    const std::int64_t created = m_originMs + static_cast<std::int64_t>(object) * 3 * kSecondMs + kSecondMs;
+    json labels = json::object();
+    for (const auto& [k, v] : o.workload->podLabels)
+        labels[k] = v;
+    labels[hashLabel] = hash;
+    json selector = json::object();
+    for (const auto& [k, v] : o.workload->selector)
+        selector[k] = v;
+    selector[hashLabel] = hash;
+    json templ = podTemplateOf(o);
+    templ["metadata"]["labels"] = labels;
+    const auto pods = podsOf(object, tMs);
+    int ready = 0;
+    for (std::size_t p : pods)
+        ready += podReadyAt(p, tMs) ? 1 : 0;
+    const std::string ownerApiVersion = rollout ? "argoproj.io/v1alpha1" : "apps/v1";
+    json meta = {
+        { "name", name }, { "namespace", o.namespaceName }, { "uid", uidFor("ReplicaSet", o.namespaceName, name) },
+        { "resourceVersion", std::to_string(1000 + std::max<std::int64_t>(0, (created - m_originMs) / 1000)) },
+        { "generation", 1 }, { "creationTimestamp", rfc3339(created) }, { "labels", labels },
+        { "annotations",
+            { { "deployment.kubernetes.io/desired-replicas", std::to_string(o.workload->replicas) },
+                { "deployment.kubernetes.io/revision", "1" } } },
+        { "ownerReferences",
+            json::array({ ownerReference(ownerApiVersion, o.kind, o.name, uidFor(o.kind, o.namespaceName, o.name)) }) }
+    };
+    return { { "apiVersion", "apps/v1" }, { "kind", "ReplicaSet" }, { "metadata", meta },
+        { "spec",
+            { { "replicas", o.workload->replicas }, { "selector", { { "matchLabels", selector } } },
+                { "template", templ } } },
+        { "status",
+            { { "replicas", pods.size() }, { "fullyLabeledReplicas", pods.size() }, { "readyReplicas", ready },
+                { "availableReplicas", ready }, { "observedGeneration", 1 } } } };
+}
+
+json ScenarioCluster::job(std::size_t index, std::int64_t tMs) const
+{
+    const SimulatedJob& j = m_jobs[index];
+    const ScenarioObject& o = m_scenario.objects[j.object];
+    const bool fromCron = o.workload->kind == WorkloadKind::CronJob;
+    json meta;
+    if (fromCron) {
+        meta = { { "name", j.name }, { "namespace", o.namespaceName }, { "uid", j.uid },
+            { "resourceVersion", std::to_string(1000 + std::max<std::int64_t>(0, (j.createdMs - m_originMs) / 1000)) },
+            { "generation", 1 }, { "creationTimestamp", rfc3339(j.createdMs) },
+            { "labels", { { "batch.kubernetes.io/job-name", j.name }, { "job-name", j.name } } },
+            { "ownerReferences",
+                json::array(
+                    { ownerReference("batch/v1", "CronJob", o.name, uidFor("CronJob", o.namespaceName, o.name)) }) } };
+    } else {
+        meta = metadataOf(o, j.createdMs);
+    }
+    json spec = fromCron ? o.manifest["spec"]["jobTemplate"].value("spec", json::object())
+                         : o.manifest.value("spec", json::object());
+    spec["selector"] = { { "matchLabels", { { "batch.kubernetes.io/controller-uid", j.uid } } } };
+    int active = 0;
+    int succeeded = 0;
+    int failed = 0;
+    std::int64_t completion = 0;
+    for (std::size_t p : j.pods) {
+        if (!podExistsAt(p, tMs))
+            continue;
+        bool ok = false;
+        if (!podFinishedAt(p, tMs, &ok)) {
+            ++active;
+            continue;
+        }
+        (ok ? succeeded : failed) += 1;
+        for (const SimulatedContainer& c : m_pods[p].containers)
+            if (!c.runs.empty() && c.runs.back().terminated)
+                completion = std::max(completion, c.runs.back().finishedMs);
+    }
+    json status = { { "startTime", rfc3339(j.createdMs + kSecondMs) }, { "active", active }, { "succeeded", succeeded },
+        { "failed", failed }, { "ready", active }, { "uncountedTerminatedPods", json::object() } };
+    if (active == 0 && succeeded > 0) {
+        status["completionTime"] = rfc3339(completion);
+        status["conditions"] = json::array(
+            { { { "type", "Complete" }, { "status", "True" }, { "lastTransitionTime", rfc3339(completion) } } });
+    } else if (active == 0 && failed > 0) {
+        status["conditions"] = json::array({ { { "type", "Failed" }, { "status", "True" },
+            { "reason", "BackoffLimitExceeded" }, { "lastTransitionTime", rfc3339(completion) } } });
+    }
+    if (active == 0)
+        status.erase("active");
+    return { { "apiVersion", "batch/v1" }, { "kind", "Job" }, { "metadata", meta }, { "spec", spec },
+        { "status", status } };
+}
+
+json ScenarioCluster::workload(std::size_t object, std::int64_t tMs) const
+{
+    const ScenarioObject& o = m_scenario.objects[object];
+    const ScenarioWorkload& w = *o.workload;
+    const std::int64_t created = m_originMs + static_cast<std::int64_t>(object) * 3 * kSecondMs;
+    json out = o.manifest;
+    out["metadata"] = metadataOf(o, created);
+    out.erase("status");
+    const auto pods = podsOf(object, tMs);
+    int ready = 0;
+    for (std::size_t p : pods)
+        ready += podReadyAt(p, tMs) ? 1 : 0;
+    const int count = static_cast<int>(pods.size());
+    const std::string hash = templateHash(object);
+    switch (w.kind) {
+    case WorkloadKind::Deployment:
+        out["status"] = {
+            { "observedGeneration", 1 }, { "replicas", count }, { "updatedReplicas", count },
+            { "readyReplicas", ready }, { "availableReplicas", ready }, { "unavailableReplicas", count - ready },
+            { "conditions",
+                json::array({ { { "type", "Available" }, { "status", ready == w.replicas ? "True" : "False" },
+                                  { "reason", "MinimumReplicasAvailable" } },
+                    { { "type", "Progressing" }, { "status", "True" }, { "reason", "NewReplicaSetAvailable" },
+                        { "message", "ReplicaSet \"" + o.name + "-" + hash + "\" has successfully progressed." } } }) }
+        };
+        if (count == ready)
+            out["status"].erase("unavailableReplicas");
+        break;
+    case WorkloadKind::StatefulSet:
+        out["status"] = { { "observedGeneration", 1 }, { "replicas", count }, { "readyReplicas", ready },
+            { "currentReplicas", count }, { "updatedReplicas", count }, { "availableReplicas", ready },
+            { "currentRevision", o.name + "-" + hash }, { "updateRevision", o.name + "-" + hash },
+            { "collisionCount", 0 } };
+        break;
+    case WorkloadKind::DaemonSet:
+        out["status"] = { { "currentNumberScheduled", count }, { "desiredNumberScheduled", w.replicas },
+            { "numberAvailable", ready }, { "numberMisscheduled", 0 }, { "numberReady", ready },
+            { "observedGeneration", 1 }, { "updatedNumberScheduled", count } };
+        break;
+    case WorkloadKind::Rollout:
+        out["status"] = { { "observedGeneration", "1" }, { "replicas", count }, { "updatedReplicas", count },
+            { "readyReplicas", ready }, { "availableReplicas", ready }, { "currentPodHash", hash },
+            { "stableRS", hash }, { "phase", ready == w.replicas ? "Healthy" : "Progressing" },
+            { "selector", [&] {
+                 std::string s;
+                 for (const auto& [k, v] : w.selector)
+                     s += (s.empty() ? "" : ",") + k + "=" + v;
+                 return s;
+             }() } };
+        break;
+    case WorkloadKind::Job: {
+        for (std::size_t j = 0; j < m_jobs.size(); ++j)
+            if (m_jobs[j].object == object)
+                return job(j, tMs);
+        break;
+    }
+    case WorkloadKind::CronJob: {
+        json active = json::array();
+        std::int64_t lastSchedule = 0;
+        std::int64_t lastSuccess = 0;
+        for (std::size_t j = 0; j < m_jobs.size(); ++j) {
+            const SimulatedJob& sj = m_jobs[j];
+            if (sj.object != object || sj.createdMs > tMs)
+                continue;
+            lastSchedule = std::max(lastSchedule, sj.createdMs);
+            bool running = false;
+            for (std::size_t p : sj.pods)
+                running = running || (podExistsAt(p, tMs) && !podFinishedAt(p, tMs));
+            if (running)
+                active.push_back({ { "apiVersion", "batch/v1" }, { "kind", "Job" }, { "name", sj.name },
+                    { "namespace", o.namespaceName }, { "uid", sj.uid } });
+            else
+                lastSuccess = std::max(lastSuccess, sj.createdMs);
+        }
+        out["status"] = json::object();
+        if (!active.empty())
+            out["status"]["active"] = active;
+        if (lastSchedule)
+            out["status"]["lastScheduleTime"] = rfc3339(lastSchedule);
+        if (lastSuccess)
+            out["status"]["lastSuccessfulTime"] = rfc3339(lastSuccess);
+        break;
+    }
+    }
+    return out;
+}
+
+json ScenarioCluster::plainObject(std::size_t object) const
+{
+    const ScenarioObject& o = m_scenario.objects[object];
+    json out = o.manifest;
+    out["metadata"] = metadataOf(o, m_originMs - kMinuteMs);
+    out.erase("status");
+    if (o.kind == "Service") {
+        json& spec = out["spec"];
+        if (!spec.is_object())
+            spec = json::object();
+        if (!spec.contains("type"))
+            spec["type"] = "ClusterIP";
+        if (!spec.contains("clusterIP") && spec.value("type", "") != "ExternalName") {
+            const std::string ip
+                = "10.96." + std::to_string(1 + object % 200) + "." + std::to_string(10 + object % 240);
+            spec["clusterIP"] = ip;
+            spec["clusterIPs"] = json::array({ ip });
+        }
+        if (!spec.contains("sessionAffinity"))
+            spec["sessionAffinity"] = "None";
+        out["status"] = { { "loadBalancer", json::object() } };
+    } else if (o.kind == "Ingress") {
+        out["status"] = { { "loadBalancer", json::object() } };
+    } else if (o.kind == "HorizontalPodAutoscaler") {
+        const json& target = o.manifest["spec"]["scaleTargetRef"];
+        int current = 0;
+        for (std::size_t i = 0; i < m_scenario.objects.size(); ++i) {
+            const ScenarioObject& t = m_scenario.objects[i];
+            if (t.workload && t.namespaceName == o.namespaceName && t.kind == target.value("kind", "")
+                && t.name == target.value("name", ""))
+                current = t.workload->replicas;
+        }
+        out["status"] = { { "currentReplicas", current }, { "desiredReplicas", current } };
+    } else if (o.kind == "Namespace") {
+        out["spec"] = { { "finalizers", json::array({ "kubernetes" }) } };
+        out["status"] = { { "phase", "Active" } };
+        out["metadata"]["labels"]["kubernetes.io/metadata.name"] = o.name;
+    }
+    return out;
+}
+
+std::vector<json> ScenarioCluster::objects(const std::string& kind, std::int64_t tMs) const
+{
+    std::vector<json> out;
+    if (kind == "Pod") {
+        for (std::size_t p = 0; p < m_pods.size(); ++p)
+            if (podExistsAt(p, tMs))
+                out.push_back(pod(p, tMs));
+    } else if (kind == "ReplicaSet") {
+        for (std::size_t i = 0; i < m_scenario.objects.size(); ++i) {
+            const auto& w = m_scenario.objects[i].workload;
+            if (w && (w->kind == WorkloadKind::Deployment || w->kind == WorkloadKind::Rollout))
+                out.push_back(replicaSet(i, tMs));
+        }
+    } else if (kind == "Job") {
+        for (std::size_t j = 0; j < m_jobs.size(); ++j) {
+            const SimulatedJob& sj = m_jobs[j];
+            if (sj.createdMs > tMs)
+                continue;
+            bool gone = !sj.pods.empty();
+            for (std::size_t p : sj.pods)
+                gone = gone && m_pods[p].deletedMs && *m_pods[p].deletedMs <= tMs;
+            if (!gone)
+                out.push_back(job(j, tMs));
+        }
+    } else if (kind == "Namespace") {
+        std::set<std::string> declared;
+        for (std::size_t i = 0; i < m_scenario.objects.size(); ++i)
+            if (m_scenario.objects[i].kind == "Namespace") {
+                out.push_back(plainObject(i));
+                declared.insert(m_scenario.objects[i].name);
+            }
+        for (const std::string& ns : m_scenario.namespaces()) {
+            if (declared.count(ns))
+                continue;
+            const std::int64_t created = m_originMs - kDayMs;
+            out.push_back({ { "apiVersion", "v1" }, { "kind", "Namespace" },
+                { "metadata",
+                    { { "name", ns }, { "uid", uidFor("Namespace", "", ns) },
+                        { "resourceVersion", std::to_string(1000) }, { "creationTimestamp", rfc3339(created) },
+                        { "labels", { { "kubernetes.io/metadata.name", ns } } } } },
+                { "spec", { { "finalizers", json::array({ "kubernetes" }) } } },
+                { "status", { { "phase", "Active" } } } });
+        }
+    } else {
+        for (std::size_t i = 0; i < m_scenario.objects.size(); ++i) {
+            const ScenarioObject& o = m_scenario.objects[i];
+            if (o.kind != kind || kind == "Namespace")
+                continue;
+            out.push_back(o.workload ? workload(i, tMs) : plainObject(i));
+        }
+    }
+    return out;
+}
+
+} // namespace leakdesk::sandbox::scenario

@@ -1,0 +1,113 @@
+#pragma once
+// A parsed Scenario brought to life: its workloads' pods (named and owned as the real controllers
+// do: Deployment -> ReplicaSet -> pod-<hash>-<suffix>, StatefulSet -> x-0, x-1, DaemonSet -> one
+// pod per node, CronJob -> Job -> pod, Rollout -> ReplicaSet -> pod), each container's runs and
+// memory (ContainerMemoryModel), and every object as the API server would return it at an instant.
+// Like SandboxModel, everything is a function of (seed, time); nothing changes after construction.
+
+#include "core/sandbox/model/SandboxModel.h"
+#include "core/sandbox/scenario/ContainerMemoryModel.h"
+#include "core/sandbox/scenario/ScenarioFile.h"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leakdesk::sandbox::scenario {
+
+struct SimulatedContainer {
+    std::size_t spec = 0; // index into the workload's containers
+    ContainerMemoryModel memory;
+    std::vector<ContainerRun> runs;
+};
+
+struct SimulatedPod {
+    std::size_t object = 0; // the workload: index into Scenario::objects
+    std::string name;
+    std::string namespaceName;
+    std::string uid;
+    std::string ownerKind; // its controller: ReplicaSet, StatefulSet, DaemonSet or Job
+    std::string ownerApiVersion;
+    std::string ownerName;
+    std::map<std::string, std::string> labels; // the template's plus the controller's own
+    std::size_t node = 0;
+    std::string podIp;
+    std::int64_t createdMs = 0;
+    std::optional<std::int64_t> deletedMs; // a CronJob's Job removed by the history limit
+    std::vector<SimulatedContainer> containers; // as ScenarioWorkload::containers
+};
+
+// A Job: one per batch/v1 Job, one per scheduled run of a CronJob.
+struct SimulatedJob {
+    std::size_t object = 0; // the Job or the CronJob
+    std::string name;
+    std::string uid;
+    std::int64_t createdMs = 0;
+    std::vector<std::size_t> pods;
+};
+
+class ScenarioCluster {
+public:
+    // A CronJob's Jobs are simulated from this long before the anchor (its runs before that have
+    // been cleaned up by the history limits anyway) until as long after it, at most this many (the
+    // latest of that window).
+    static constexpr std::int64_t kCronWindowMs = 2 * kDayMs;
+    static constexpr std::size_t kMaxJobsPerCronJob = 400;
+    static constexpr std::int64_t kDefaultJobRunMs = 10 * kMinuteMs; // no sim.leakdesk.io/duration
+    static constexpr std::int64_t kInitContainerRunMs = 3 * kSecondMs;
+
+    // `anchorNowMs` as SandboxModel's: pods are created 8 to 9 days before it, day-aligned.
+    ScenarioCluster(
+        Scenario scenario, std::uint64_t seed, std::int64_t anchorNowMs, std::int64_t horizonMs = 30 * kDayMs);
+
+    const Scenario& scenario() const { return m_scenario; }
+    const std::vector<SimulatedPod>& pods() const { return m_pods; }
+    const std::vector<SimulatedJob>& jobs() const { return m_jobs; }
+    std::int64_t originMs() const { return m_originMs; }
+    const ScenarioContainer& containerSpec(const SimulatedPod& pod, const SimulatedContainer& c) const;
+    bool podExistsAt(std::size_t pod, std::int64_t tMs) const;
+
+    // Per container, at tMs: working set (nullopt when not running), restarts so far, and the last
+    // terminated run (nullptr before any).
+    std::optional<double> workingSetBytes(std::size_t pod, std::size_t container, std::int64_t tMs) const;
+    int restartCountAt(std::size_t pod, std::size_t container, std::int64_t tMs) const;
+    const ContainerRun* lastTerminatedAt(std::size_t pod, std::size_t container, std::int64_t tMs) const;
+    const ContainerRun* runAt(std::size_t pod, std::size_t container, std::int64_t tMs) const; // started at or before
+
+    // API objects at tMs, by kind as the API writes it ("StatefulSet", "ReplicaSet", "Pod",
+    // "Namespace", ...), across every namespace of the scenario.
+    std::vector<nlohmann::json> objects(const std::string& kind, std::int64_t tMs) const;
+
+private:
+    void build();
+    std::size_t addPod(std::size_t object, std::string name, std::string ownerKind, std::string ownerApiVersion,
+        std::string ownerName, std::map<std::string, std::string> extraLabels, std::size_t node, std::int64_t createdMs,
+        const RunPolicy& policy, std::int64_t endMs);
+    std::string uidFor(const std::string& kind, const std::string& ns, const std::string& name) const;
+    std::string token(std::uint64_t key, std::size_t length, std::string_view alphabet) const;
+    std::string templateHash(std::size_t object) const;
+
+    nlohmann::json metadataOf(const ScenarioObject& o, std::int64_t createdMs) const;
+    nlohmann::json pod(std::size_t pod, std::int64_t tMs) const;
+    nlohmann::json workload(std::size_t object, std::int64_t tMs) const;
+    nlohmann::json replicaSet(std::size_t object, std::int64_t tMs) const;
+    nlohmann::json job(std::size_t job, std::int64_t tMs) const;
+    nlohmann::json plainObject(std::size_t object) const;
+    nlohmann::json containerStatus(std::size_t pod, std::size_t container, std::int64_t tMs) const;
+    bool podReadyAt(std::size_t pod, std::int64_t tMs) const;
+    bool podFinishedAt(std::size_t pod, std::int64_t tMs, bool* succeeded = nullptr) const;
+    std::vector<std::size_t> podsOf(std::size_t object, std::int64_t tMs) const;
+
+    Scenario m_scenario;
+    std::uint64_t m_seed;
+    std::int64_t m_anchorMs;
+    std::int64_t m_originMs;
+    std::int64_t m_horizonEndMs;
+    std::vector<SimulatedPod> m_pods;
+    std::vector<SimulatedJob> m_jobs;
+};
+
+} // namespace leakdesk::sandbox::scenario
