@@ -228,14 +228,35 @@ void ScenarioCluster::build()
         }
         }
     }
-    // A CronJob keeps its last three Jobs (successfulJobsHistoryLimit): a Job and its pods go when
-    // the fourth newer one is created.
+    // A CronJob keeps its last successfulJobsHistoryLimit (default 3) finished Jobs: a Job and its
+    // pods go when that many newer ones have finished.
+    auto finishedAt = [this](const SimulatedJob& job) -> std::optional<std::int64_t> {
+        std::int64_t last = job.createdMs;
+        for (std::size_t p : job.pods)
+            for (const SimulatedContainer& c : m_pods[p].containers) {
+                if (containerSpec(m_pods[p], c).kind != ContainerKind::Regular)
+                    continue;
+                if (c.runs.empty() || !c.runs.back().terminated)
+                    return std::nullopt;
+                last = std::max(last, c.runs.back().finishedMs);
+            }
+        return last;
+    };
     for (std::size_t j = 0; j < m_jobs.size(); ++j) {
-        if (m_scenario.objects[m_jobs[j].object].workload->kind != WorkloadKind::CronJob)
+        const ScenarioObject& o = m_scenario.objects[m_jobs[j].object];
+        if (o.workload->kind != WorkloadKind::CronJob)
             continue;
-        if (j + 4 < m_jobs.size() && m_jobs[j + 4].object == m_jobs[j].object)
+        const json& spec = o.manifest["spec"];
+        const long long keep
+            = spec.contains("successfulJobsHistoryLimit") && spec["successfulJobsHistoryLimit"].is_number_integer()
+            ? std::max(0LL, spec["successfulJobsHistoryLimit"].get<long long>())
+            : 3;
+        const std::size_t newer = j + static_cast<std::size_t>(keep);
+        if (newer >= m_jobs.size() || m_jobs[newer].object != m_jobs[j].object)
+            continue;
+        if (const auto done = finishedAt(m_jobs[newer]))
             for (std::size_t p : m_jobs[j].pods)
-                m_pods[p].deletedMs = m_jobs[j + 4].createdMs;
+                m_pods[p].deletedMs = std::max(*done, m_pods[p].createdMs);
     }
 }
 

@@ -124,6 +124,19 @@ private Q_SLOTS:
         QCOMPARE(kinds,
             (std::set<std::string> {
                 "apps/v1 StatefulSet search", "apps/v1 DaemonSet node-agent", "batch/v1 CronJob report" }));
+        // The columns a v1.32 API server prints for them.
+        const auto sts = kubectl(
+            { QStringLiteral("get"), QStringLiteral("sts"), QStringLiteral("-n"), QStringLiteral("storefront") });
+        QCOMPARE(test::tableRows(sts.out).value(0), (QStringList { "NAME", "READY", "AGE" }));
+        QCOMPARE(test::tableRows(sts.out).value(1).mid(0, 2), (QStringList { "search", "3/3" }));
+        const auto jobs = kubectl(
+            { QStringLiteral("get"), QStringLiteral("jobs"), QStringLiteral("-n"), QStringLiteral("storefront") });
+        const auto jobRows = test::tableRows(jobs.out);
+        QCOMPARE(jobRows.value(0), (QStringList { "NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE" }));
+        int complete = 0;
+        for (const QStringList& row : jobRows)
+            complete += row.value(1) == QLatin1String("Complete") && row.value(2) == QLatin1String("1/1") ? 1 : 0;
+        QCOMPARE(complete, 3); // successfulJobsHistoryLimit: 3
         // The default namespace has none of them.
         const auto none = kubectl(
             { QStringLiteral("get"), QStringLiteral("sts"), QStringLiteral("-n"), QStringLiteral("production") });

@@ -1,0 +1,289 @@
+// A parsed scenario brought to life: pods named and owned as each kind's controller does, container
+// lifecycles from the memory annotations (OOM kills, restarts, completed jobs), the objects' status
+// as the API server reports it, and per-container series for Prometheus. Invented manifests; the
+// clock is pinned, so every value is reproducible.
+
+#include "core/sandbox/scenario/ScenarioCluster.h"
+#include "core/sandbox/scenario/ScenarioMetrics.h"
+
+#include <QTest>
+
+#include <set>
+
+using namespace leakdesk::sandbox;
+using namespace leakdesk::sandbox::scenario;
+using nlohmann::json;
+
+namespace {
+
+// 2026-03-04T10:17:00Z, a Wednesday morning.
+constexpr qint64 kNow = 1772619420000LL;
+constexpr qint64 kMi = 1024 * 1024;
+
+const char* const kLab = R"(apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: ledger, namespace: lab}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: ledger}}
+  template:
+    metadata:
+      labels: {app: ledger}
+      annotations:
+        sim.leakdesk.io/memory.ledger: base=200Mi growth=100Mi/h noise=0
+        sim.leakdesk.io/memory.proxy: base=30Mi noise=0
+    spec:
+      initContainers: [{name: migrate, image: m}]
+      containers:
+      - {name: ledger, image: l, resources: {limits: {memory: 1Gi}}}
+      - {name: proxy, image: p, resources: {limits: {memory: 128Mi}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: lab}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web, tier: front}}
+    spec: {containers: [{name: web, image: w}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: sniffer, namespace: lab}
+spec:
+  selector: {matchLabels: {app: sniffer}}
+  template:
+    metadata: {labels: {app: sniffer}}
+    spec: {containers: [{name: sniffer, image: s}]}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: ranker, namespace: lab}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: ranker}}
+  template:
+    metadata: {labels: {app: ranker}}
+    spec: {containers: [{name: ranker, image: r}]}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: tally
+  namespace: lab
+  annotations: {sim.leakdesk.io/duration: 4m}
+spec:
+  schedule: "*/10 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        metadata:
+          annotations: {sim.leakdesk.io/memory.tally: "base=100Mi growth=10Mi/m noise=0"}
+        spec:
+          restartPolicy: Never
+          containers: [{name: tally, image: t, resources: {limits: {memory: 512Mi}}}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: lab}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 9
+)";
+
+ScenarioCluster makeCluster(std::uint64_t seed = 42)
+{
+    auto parsed = parseScenario(kLab, "lab.yaml");
+    if (!parsed)
+        qFatal("the test scenario does not parse: %s", parsed.error().toString().c_str());
+    return ScenarioCluster(*parsed, seed, kNow);
+}
+
+std::vector<json> podsNamed(const ScenarioCluster& c, const std::string& prefix)
+{
+    std::vector<json> out;
+    for (json& p : c.objects("Pod", kNow))
+        if (p["metadata"].value("name", "").rfind(prefix, 0) == 0)
+            out.push_back(std::move(p));
+    return out;
+}
+
+std::string controllerOf(const json& o)
+{
+    for (const json& ref : o["metadata"].value("ownerReferences", json::array()))
+        if (ref.value("controller", false))
+            return ref.value("apiVersion", "") + " " + ref.value("kind", "") + "/" + ref.value("name", "");
+    return {};
+}
+
+} // namespace
+
+class TestScenarioCluster : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void podsAreNamedAndOwnedAsTheControllersDo_data()
+    {
+        QTest::addColumn<QString>("prefix");
+        QTest::addColumn<int>("count");
+        QTest::addColumn<QString>("namePattern");
+        QTest::addColumn<QString>("owner"); // regular expression over "apiVersion Kind/name"
+        QTest::newRow("StatefulSet") << "ledger-" << 2 << "^ledger-[01]$"
+                                     << "^apps/v1 StatefulSet/ledger$";
+        QTest::newRow("Deployment") << "web-" << 3 << "^web-[b-z2-9]{10}-[b-z2-9]{5}$"
+                                    << "^apps/v1 ReplicaSet/web-[b-z2-9]{10}$";
+        QTest::newRow("DaemonSet") << "sniffer-" << 3 << "^sniffer-[b-z2-9]{5}$"
+                                   << "^apps/v1 DaemonSet/sniffer$";
+        QTest::newRow("Rollout") << "ranker-" << 1 << "^ranker-[b-z2-9]{10}-[b-z2-9]{5}$"
+                                 << "^apps/v1 ReplicaSet/ranker-";
+        // Jobs are named after the scheduled minute; at 10:17 the 10:10 run is over (4 minutes), and
+        // the last three finished ones are kept (successfulJobsHistoryLimit).
+        QTest::newRow("CronJob") << "tally-" << 3 << "^tally-[0-9]{8}-[b-z2-9]{5}$"
+                                 << "^batch/v1 Job/tally-[0-9]{8}$";
+    }
+    void podsAreNamedAndOwnedAsTheControllersDo()
+    {
+        QFETCH(QString, prefix);
+        QFETCH(int, count);
+        QFETCH(QString, namePattern);
+        QFETCH(QString, owner);
+        const ScenarioCluster cluster = makeCluster();
+        const auto pods = podsNamed(cluster, prefix.toStdString());
+        QCOMPARE(int(pods.size()), count);
+        std::set<std::string> nodes;
+        for (const json& p : pods) {
+            const QString name = QString::fromStdString(p["metadata"].value("name", ""));
+            QVERIFY2(QRegularExpression(namePattern).match(name).hasMatch(), qPrintable(name));
+            const QString ref = QString::fromStdString(controllerOf(p));
+            QVERIFY2(QRegularExpression(owner).match(ref).hasMatch(), qPrintable(ref));
+            QCOMPARE(p["metadata"].value("namespace", ""), std::string("lab"));
+            nodes.insert(p["spec"].value("nodeName", ""));
+        }
+        if (prefix == QLatin1String("sniffer-"))
+            QCOMPARE(nodes.size(), std::size_t(3)); // one per node
+    }
+
+    void middleOwnersPointAtTheWorkload()
+    {
+        const ScenarioCluster cluster = makeCluster();
+        std::set<std::string> replicaSetOwners;
+        for (const json& rs : cluster.objects("ReplicaSet", kNow))
+            replicaSetOwners.insert(controllerOf(rs));
+        QCOMPARE(replicaSetOwners,
+            (std::set<std::string> { "apps/v1 Deployment/web", "argoproj.io/v1alpha1 Rollout/ranker" }));
+        // A pod's ReplicaSet exists, carries its template hash and selects it.
+        const json pod = podsNamed(cluster, "web-").front();
+        const std::string rsName = controllerOf(pod).substr(std::string("apps/v1 ReplicaSet/").size());
+        bool found = false;
+        for (const json& rs : cluster.objects("ReplicaSet", kNow))
+            if (rs["metadata"].value("name", "") == rsName) {
+                found = true;
+                const std::string hash = rs["metadata"]["labels"].value("pod-template-hash", "");
+                QCOMPARE(pod["metadata"]["labels"].value("pod-template-hash", ""), hash);
+                QCOMPARE(rs["spec"]["selector"]["matchLabels"].value("pod-template-hash", ""), hash);
+                QCOMPARE(rs["status"].value("replicas", 0), 3);
+            }
+        QVERIFY(found);
+        for (const json& job : cluster.objects("Job", kNow))
+            QCOMPARE(controllerOf(job), std::string("batch/v1 CronJob/tally"));
+    }
+
+    void statusFollowsTheContainers()
+    {
+        const ScenarioCluster cluster = makeCluster();
+        // ledger leaks 100Mi an hour from 200Mi into 1Gi: OOMKilled about every 8 hours, restarted.
+        const json ledger = podsNamed(cluster, "ledger-0").front();
+        const json& statuses = ledger["status"]["containerStatuses"];
+        QCOMPARE(statuses.size(), std::size_t(2));
+        QCOMPARE(statuses[0].value("name", ""), std::string("ledger"));
+        const int restarts = statuses[0].value("restartCount", 0);
+        QVERIFY2(restarts >= 20 && restarts <= 30, std::to_string(restarts).c_str()); // 8 days of 8-hour runs
+        QCOMPARE(statuses[0]["lastState"]["terminated"].value("reason", ""), std::string("OOMKilled"));
+        QCOMPARE(statuses[0]["lastState"]["terminated"].value("exitCode", 0), 137);
+        QCOMPARE(statuses[1].value("restartCount", -1), 0); // the proxy never reaches its limit
+        QCOMPARE(ledger["status"]["initContainerStatuses"][0]["state"]["terminated"].value("reason", ""),
+            std::string("Completed"));
+        const json sts = cluster.objects("StatefulSet", kNow).front();
+        QCOMPARE(sts["status"].value("replicas", 0), 2);
+        QCOMPARE(sts["kind"].get<std::string>(), std::string("StatefulSet"));
+        // The CronJob's Jobs complete: the three kept are the three latest.
+        int complete = 0;
+        std::set<std::string> kept;
+        for (const json& job : cluster.objects("Job", kNow))
+            kept.insert(job["metadata"].value("name", ""));
+        const std::int64_t tenTen = (kNow / kMinuteMs - 7) * kMinuteMs; // 10:10
+        QCOMPARE(kept,
+            (std::set<std::string> { "tally-" + std::to_string(tenTen / kMinuteMs),
+                "tally-" + std::to_string(tenTen / kMinuteMs - 10),
+                "tally-" + std::to_string(tenTen / kMinuteMs - 20) }));
+        for (const json& job : cluster.objects("Job", kNow))
+            complete += job["status"].value("succeeded", 0);
+        QCOMPARE(complete, 3);
+        const json hpa = cluster.objects("HorizontalPodAutoscaler", kNow).front();
+        QCOMPARE(hpa["status"].value("currentReplicas", 0), 3);
+    }
+
+    void workingSetsAreTheContainersOwn()
+    {
+        const ScenarioCluster cluster = makeCluster();
+        std::size_t ledger = cluster.pods().size();
+        for (std::size_t p = 0; p < cluster.pods().size(); ++p)
+            if (cluster.pods()[p].name == "ledger-1")
+                ledger = p;
+        QVERIFY(ledger < cluster.pods().size());
+        // Containers in template order: the init container, then ledger and proxy.
+        QVERIFY(!cluster.workingSetBytes(ledger, 0, kNow)); // migrate finished long ago
+        const auto leaking = cluster.workingSetBytes(ledger, 1, kNow);
+        QVERIFY(leaking && *leaking >= 200.0 * kMi && *leaking < 1024.0 * kMi);
+        QCOMPARE(*cluster.workingSetBytes(ledger, 2, kNow), 30.0 * kMi);
+    }
+
+    void seriesArePerContainer()
+    {
+        const ScenarioCluster cluster = makeCluster();
+        const SandboxModel model(42, kNow);
+        MetricsHistory history(model);
+        const auto series = scenarioSeries(cluster, history);
+        std::set<std::string> ledgerSeries;
+        for (const RawSeries& s : series)
+            if (s.labels.at("pod") == "ledger-0")
+                ledgerSeries.insert(s.metric + "{" + s.labels.at("container") + "}");
+        QCOMPARE(ledgerSeries,
+            (std::set<std::string> { "container_memory_working_set_bytes{}",
+                "container_memory_working_set_bytes{ledger}", "container_memory_working_set_bytes{proxy}",
+                "kube_pod_container_resource_limits{ledger}", "kube_pod_container_resource_limits{proxy}",
+                "kube_pod_container_status_restarts_total{ledger}", "kube_pod_container_status_restarts_total{proxy}",
+                "kube_pod_container_status_last_terminated_reason{ledger}", "container_oom_events_total{ledger}",
+                "container_oom_events_total{proxy}" }));
+        history.setExternalSeries(
+            series, [&cluster](const RawSeries& s, std::int64_t t) { return sampleScenarioSeries(cluster, s, t); });
+        const std::int64_t grid = MetricsHistory::gridFloor(kNow);
+        double limit = 0;
+        double oomKills = -1;
+        for (const RawSeries& s : history.series()) {
+            if (s.source != SeriesSource::External || s.labels.at("pod") != "ledger-0"
+                || s.labels.at("container") != "ledger")
+                continue;
+            if (s.metric == "kube_pod_container_resource_limits")
+                limit = *history.sampleAt(s, grid);
+            if (s.metric == "container_oom_events_total")
+                oomKills = *history.sampleAt(s, grid);
+        }
+        QCOMPARE(limit, 1024.0 * kMi);
+        QVERIFY(oomKills >= 20);
+        // The built-in series are still there, first.
+        QCOMPARE(history.series().front().labels.at("namespace"), std::string("production"));
+    }
+
+    void sameSeedSameCluster()
+    {
+        const ScenarioCluster a = makeCluster(7);
+        const ScenarioCluster b = makeCluster(7);
+        const ScenarioCluster c = makeCluster(8);
+        QCOMPARE(a.objects("Pod", kNow), b.objects("Pod", kNow));
+        QVERIFY(a.objects("Pod", kNow) != c.objects("Pod", kNow)); // other names, other noise
+    }
+};
+
+QTEST_GUILESS_MAIN(TestScenarioCluster)
+#include "tst_scenario_cluster.moc"
