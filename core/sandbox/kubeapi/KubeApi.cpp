@@ -20,6 +20,7 @@ const std::vector<std::string> kReadVerbs = { "get", "list" };
 const std::vector<std::string> kWatchableVerbs = { "get", "list", "watch" };
 const std::vector<std::string> kPatchableVerbs = { "get", "list", "patch", "watch" };
 const std::vector<std::string> kPodVerbs = { "delete", "get", "list", "patch", "watch" };
+const std::vector<std::string> kScenarioWritableVerbs = { "get", "list", "patch" };
 
 std::vector<std::string> splitPath(const std::string& path)
 {
@@ -176,18 +177,20 @@ const std::vector<ResourceType>& KubeApi::resources()
 const std::vector<ResourceType>& KubeApi::scenarioResources()
 {
     static const std::vector<ResourceType> types = {
-        { "apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, { "sts" }, { "all" }, kReadVerbs },
-        { "apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, { "ds" }, { "all" }, kReadVerbs },
+        { "apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, { "sts" }, { "all" },
+            kScenarioWritableVerbs },
+        { "apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, { "ds" }, { "all" }, kScenarioWritableVerbs },
         { "batch", "v1", "jobs", "job", "Job", true, {}, { "all" }, kReadVerbs },
         { "batch", "v1", "cronjobs", "cronjob", "CronJob", true, { "cj" }, { "all" }, kReadVerbs },
         { "autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true,
             { "hpa" }, { "all" }, kReadVerbs },
-        { "argoproj.io", "v1alpha1", "rollouts", "rollout", "Rollout", true, { "ro" }, { "all" }, kReadVerbs },
+        { "argoproj.io", "v1alpha1", "rollouts", "rollout", "Rollout", true, { "ro" }, { "all" },
+            kScenarioWritableVerbs },
     };
     return types;
 }
 
-void KubeApi::setScenario(const scenario::ScenarioCluster* cluster)
+void KubeApi::setScenario(scenario::ScenarioCluster* cluster)
 {
     m_scenario = cluster;
     m_types = resources();
@@ -327,7 +330,10 @@ HttpResponse KubeApi::handleUnchecked(const HttpRequest& request)
             return kubeStatusError(405, "MethodNotAllowed", "selfsubjectaccessreviews can only be created (POST)");
         return accessReview(request, *user);
     }
-    if (type && (type->kind == "Deployment" || type->kind == "Pod") && rest.size() == 2 && request.method == "PATCH")
+    const bool scenarioWritable
+        = m_scenario && (type && (type->kind == "StatefulSet" || type->kind == "DaemonSet" || type->kind == "Rollout"));
+    if (type && (type->kind == "Deployment" || type->kind == "Pod" || scenarioWritable) && rest.size() == 2
+        && request.method == "PATCH")
         return patchObject(request, *user, *type, ns, rest[1]);
     if (type && type->kind == "Pod" && rest.size() == 2 && request.method == "DELETE")
         return deletePod(request, *user, ns, rest[1]);
@@ -518,7 +524,8 @@ HttpResponse KubeApi::patchObject(const HttpRequest& request, const User& user, 
         if (isPod && index && !m_model.podExistsAt(*index, now))
             index.reset();
     }
-    if (!index)
+    const bool scenarioObject = !index && m_scenario && m_scenario->writable(type.kind, ns, name);
+    if (!index && !scenarioObject)
         return kubeStatusError(404, "NotFound", what + " \"" + name + "\" not found", details);
     const std::vector<std::string> dryRun = request.query.values("dryRun");
     for (const auto& d : dryRun)
@@ -529,7 +536,9 @@ HttpResponse KubeApi::patchObject(const HttpRequest& request, const User& user, 
     patch.body = request.body.toStdString();
     patch.dryRun = !dryRun.empty();
     patch.fieldManager = request.query.value("fieldManager");
-    auto result = isPod ? m_pods.patch(*index, patch, now) : m_deployments.patch(*index, patch, now);
+    auto result = scenarioObject ? m_scenario->patch(type.kind, ns, name, patch, now)
+        : isPod                  ? m_pods.patch(*index, patch, now)
+                                 : m_deployments.patch(*index, patch, now);
     if (result) {
         if (isPod)
             addEphemeralContainers(*result);
@@ -537,6 +546,8 @@ HttpResponse KubeApi::patchObject(const HttpRequest& request, const User& user, 
     }
     const Error& e = result.error();
     switch (e.code) {
+    case ErrorCode::NotFound:
+        return kubeStatusError(404, "NotFound", e.message, details);
     case ErrorCode::Conflict:
         return kubeStatusError(409, "Conflict", e.message, details);
     case ErrorCode::Invalid: {

@@ -63,9 +63,10 @@ public:
     KubeApi(SandboxModel& model, std::string bearerToken, Clock clock, AuthPolicy policy = AuthPolicy::RequireToken);
 
     void addUser(User user) { m_users.push_back(std::move(user)); }
-    // Serves a scenario's objects beside the built-in namespace (read-only: list and get), and the
-    // kinds only scenarios have (StatefulSet, DaemonSet, Job, CronJob, HPA, argoproj.io Rollout).
-    void setScenario(const scenario::ScenarioCluster* cluster);
+    // Serves a scenario's objects beside the built-in namespace (list and get; PATCH of its
+    // Deployments, StatefulSets, DaemonSets and Rollouts), and the kinds only scenarios have
+    // (StatefulSet, DaemonSet, Job, CronJob, HPA, argoproj.io Rollout).
+    void setScenario(scenario::ScenarioCluster* cluster);
     DeploymentStore& deployments() { return m_deployments; }
     PodStore& pods() { return m_pods; }
 
@@ -128,7 +129,7 @@ private:
     void addEphemeralContainers(nlohmann::json& pod) const;
 
     SandboxModel& m_model;
-    const scenario::ScenarioCluster* m_scenario = nullptr;
+    scenario::ScenarioCluster* m_scenario = nullptr; // PATCH of its workloads writes to it
     std::vector<ResourceType> m_types; // resources(), plus scenarioResources() with a scenario
     ServedKubeObjects m_objects;
     WriteVersions m_writes; // one resourceVersion counter for every stored object's writes

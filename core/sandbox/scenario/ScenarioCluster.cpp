@@ -579,6 +579,10 @@ json ScenarioCluster::workload(std::size_t object, std::int64_t tMs) const
     const std::int64_t created = m_originMs + static_cast<std::int64_t>(object) * 3 * kSecondMs;
     json out = o.manifest;
     out["metadata"] = metadataOf(o, created);
+    if (const Write* w = writeAt(object, tMs)) {
+        out["spec"] = w->object["spec"];
+        out["metadata"] = w->object["metadata"];
+    }
     out.erase("status");
     const auto pods = podsOf(object, tMs);
     int ready = 0;
@@ -656,6 +660,11 @@ json ScenarioCluster::workload(std::size_t object, std::int64_t tMs) const
         break;
     }
     }
+    // The controller observes every write at once (a Rollout writes the number as a string).
+    const int generation = out["metadata"].value("generation", 1);
+    if (out.contains("status") && out["status"].contains("observedGeneration"))
+        out["status"]["observedGeneration"]
+            = out["status"]["observedGeneration"].is_string() ? json(std::to_string(generation)) : json(generation);
     return out;
 }
 
@@ -697,6 +706,90 @@ json ScenarioCluster::plainObject(std::size_t object) const
         out["status"] = { { "phase", "Active" } };
         out["metadata"]["labels"]["kubernetes.io/metadata.name"] = o.name;
     }
+    return out;
+}
+
+const ScenarioCluster::Write* ScenarioCluster::writeAt(std::size_t object, std::int64_t tMs) const
+{
+    const auto it = m_writes.find(object);
+    if (it == m_writes.end())
+        return nullptr;
+    const Write* latest = nullptr;
+    for (const Write& w : it->second)
+        if (w.atMs <= tMs)
+            latest = &w;
+    return latest;
+}
+
+bool ScenarioCluster::writable(const std::string& kind, const std::string& ns, const std::string& name) const
+{
+    const ScenarioObject* o = m_scenario.find(kind, ns, name);
+    return o && o->workload && !isJobKind(o->workload->kind);
+}
+
+Result<json> ScenarioCluster::patch(const std::string& kind, const std::string& ns, const std::string& name,
+    const PatchRequest& request, std::int64_t nowMs)
+{
+    std::size_t index = m_scenario.objects.size();
+    for (std::size_t i = 0; i < m_scenario.objects.size(); ++i) {
+        const ScenarioObject& o = m_scenario.objects[i];
+        if (o.kind == kind && o.namespaceName == ns && o.name == name && o.workload && !isJobKind(o.workload->kind))
+            index = i;
+    }
+    const std::string group = kind == "Rollout" ? "argoproj.io" : "apps";
+    const std::string plural = kind == "Rollout" ? "rollouts"
+        : kind == "StatefulSet"                  ? "statefulsets"
+        : kind == "DaemonSet"                    ? "daemonsets"
+                                                 : "deployments";
+    const std::string what = plural + "." + group + " \"" + name + "\"";
+    if (index == m_scenario.objects.size())
+        return makeError(ErrorCode::NotFound, what + " not found");
+    const ScenarioObject& o = m_scenario.objects[index];
+    const json current = workload(index, nowMs);
+    auto patched = applyPatchRequest(current, request, what, kind + "." + group);
+    if (!patched)
+        return patched.error();
+    json result = std::move(*patched);
+    if (result.value("spec", json::object()).value("selector", json()) != current["spec"].value("selector", json()))
+        return makeError(ErrorCode::Invalid,
+            kind + "." + group + " \"" + name + "\" is invalid: spec.selector: Invalid value: field is immutable");
+    // What identifies the object is the server's, whatever the patch says.
+    for (const char* key : { "name", "namespace", "uid", "creationTimestamp" })
+        result["metadata"][key] = current["metadata"][key];
+    const bool specChanged = result["spec"] != current["spec"];
+    const int generation = current["metadata"].value("generation", 1) + (specChanged ? 1 : 0);
+    result["metadata"]["generation"] = generation;
+    result["metadata"]["resourceVersion"]
+        = std::to_string(1001 + std::max<std::int64_t>(0, (nowMs - m_originMs) / 1000));
+    result["metadata"]["managedFields"]
+        = managedFieldsAfter(current["metadata"], request.fieldManager, o.apiVersion, rfc3339(nowMs));
+    if (request.dryRun)
+        return workloadWith(index, result, nowMs);
+    auto& writes = m_writes[index];
+    // A write supersedes the revert still pending (Argo CD reverts to Git, whenever it gets to it).
+    std::erase_if(writes, [&](const Write& w) { return w.atMs > nowMs; });
+    writes.push_back(Write { nowMs, result });
+    const ScenarioWorkload& w = *o.workload;
+    if (specChanged && w.selfHealAfterMs && !w.argoTrackingId.empty() && request.fieldManager != kSelfHealManager) {
+        // Argo CD's self-heal: the spec as written in Git, applied by its controller.
+        const std::int64_t at = nowMs + std::max<std::int64_t>(*w.selfHealAfterMs, 1);
+        json healed = result;
+        healed["spec"] = o.manifest["spec"];
+        healed["metadata"]["generation"] = generation + 1;
+        healed["metadata"]["resourceVersion"]
+            = std::to_string(1001 + std::max<std::int64_t>(0, (at - m_originMs) / 1000));
+        healed["metadata"]["managedFields"]
+            = managedFieldsAfter(result["metadata"], kSelfHealManager, o.apiVersion, rfc3339(at));
+        writes.push_back(Write { at, std::move(healed) });
+    }
+    return workload(index, nowMs);
+}
+
+json ScenarioCluster::workloadWith(std::size_t object, const json& written, std::int64_t tMs) const
+{
+    json out = workload(object, tMs);
+    out["spec"] = written["spec"];
+    out["metadata"] = written["metadata"];
     return out;
 }
 

@@ -5,6 +5,7 @@
 // memory (ContainerMemoryModel), and every object as the API server would return it at an instant.
 // Like SandboxModel, everything is a function of (seed, time); nothing changes after construction.
 
+#include "core/sandbox/kubeapi/ObjectPatch.h"
 #include "core/sandbox/model/SandboxModel.h"
 #include "core/sandbox/scenario/ContainerMemoryModel.h"
 #include "core/sandbox/scenario/ScenarioFile.h"
@@ -81,6 +82,17 @@ public:
     // "Namespace", ...), across every namespace of the scenario.
     std::vector<nlohmann::json> objects(const std::string& kind, std::int64_t tMs) const;
 
+    // Whether PATCH applies: a Deployment, StatefulSet, DaemonSet or Rollout of the scenario.
+    bool writable(const std::string& kind, const std::string& ns, const std::string& name) const;
+    // PATCH of such a workload at nowMs: its spec, labels and annotations change from then on (the
+    // pods keep the template they were made from: no rollout is simulated yet). A workload with
+    // sim.leakdesk.io/self-heal-after and an Argo CD tracking annotation is put back as written
+    // that long later, by field manager "argocd-controller". Errors as applyPatchRequest's, and
+    // NotFound; a changed spec.selector is Invalid (immutable, as for apps/v1).
+    Result<nlohmann::json> patch(const std::string& kind, const std::string& ns, const std::string& name,
+        const PatchRequest& request, std::int64_t nowMs);
+    static constexpr const char* kSelfHealManager = "argocd-controller";
+
 private:
     void build();
     std::size_t addPod(std::size_t object, std::string name, std::string ownerKind, std::string ownerApiVersion,
@@ -93,6 +105,7 @@ private:
     nlohmann::json metadataOf(const ScenarioObject& o, std::int64_t createdMs) const;
     nlohmann::json pod(std::size_t pod, std::int64_t tMs) const;
     nlohmann::json workload(std::size_t object, std::int64_t tMs) const;
+    nlohmann::json workloadWith(std::size_t object, const nlohmann::json& written, std::int64_t tMs) const;
     nlohmann::json replicaSet(std::size_t object, std::int64_t tMs) const;
     nlohmann::json job(std::size_t job, std::int64_t tMs) const;
     nlohmann::json plainObject(std::size_t object) const;
@@ -101,7 +114,15 @@ private:
     bool podFinishedAt(std::size_t pod, std::int64_t tMs, bool* succeeded = nullptr) const;
     std::vector<std::size_t> podsOf(std::size_t object, std::int64_t tMs) const;
 
+    // A write to a workload: the object (spec, labels, annotations, managedFields) from atMs on.
+    struct Write {
+        std::int64_t atMs = 0;
+        nlohmann::json object;
+    };
+    const Write* writeAt(std::size_t object, std::int64_t tMs) const;
+
     Scenario m_scenario;
+    std::map<std::size_t, std::vector<Write>> m_writes; // by object, ascending by time
     std::uint64_t m_seed;
     std::int64_t m_anchorMs;
     std::int64_t m_originMs;

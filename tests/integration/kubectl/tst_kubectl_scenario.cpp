@@ -7,6 +7,7 @@
 #include "KubectlHarness.h"
 #include "TestSupport.h"
 
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QNetworkAccessManager>
@@ -297,6 +298,47 @@ private Q_SLOTS:
         const double bytes = std::stod(sum["data"]["result"][0]["value"][1].get<std::string>());
         QVERIFY2(
             bytes > 900.0 * 1024 * 1024 && bytes < (2048.0 + 256 + 128) * 1024 * 1024, std::to_string(bytes).c_str());
+    }
+
+    // `kubectl patch` of one container's limit changes that container only.
+    void patchChangesOnlyThatContainer()
+    {
+        const auto patched = kubectl({ QStringLiteral("patch"), QStringLiteral("sts"), QStringLiteral("search"),
+            QStringLiteral("-n"), QStringLiteral("storefront"), QStringLiteral("--type"), QStringLiteral("strategic"),
+            QStringLiteral("-p"),
+            QStringLiteral(
+                R"({"spec":{"template":{"spec":{"containers":[{"name":"search","resources":{"limits":{"memory":"4Gi"}}}]}}}})") });
+        QVERIFY2(patched.exitCode == 0, patched.err.constData());
+        const auto limits = kubectl({ QStringLiteral("get"), QStringLiteral("sts"), QStringLiteral("search"),
+            QStringLiteral("-n"), QStringLiteral("storefront"), QStringLiteral("-o"),
+            QStringLiteral("jsonpath={.spec.template.spec.containers[*].resources.limits.memory} "
+                           "{.spec.template.spec.initContainers[0].resources.limits.memory} {.metadata.generation}") });
+        QCOMPARE(limits.out, QByteArray("4Gi 256Mi 128Mi 2"));
+    }
+
+    // Argo CD's self-heal (sim.leakdesk.io/self-heal-after: 5s on cart) puts the spec back, as the
+    // field manager argocd-controller.
+    void argoCdRevertsAChange()
+    {
+        const auto set = kubectl({ QStringLiteral("set"), QStringLiteral("resources"), QStringLiteral("deploy/cart"),
+            QStringLiteral("-n"), QStringLiteral("storefront"), QStringLiteral("-c"), QStringLiteral("cart"),
+            QStringLiteral("--limits=memory=1Gi") });
+        QVERIFY2(set.exitCode == 0, set.err.constData());
+        const QStringList get { QStringLiteral("get"), QStringLiteral("deploy"), QStringLiteral("cart"),
+            QStringLiteral("-n"), QStringLiteral("storefront"), QStringLiteral("-o"),
+            QStringLiteral("jsonpath={.spec.template.spec.containers[0].resources.limits.memory} "
+                           "{.metadata.managedFields[-1:].manager}") };
+        QCOMPARE(kubectl(get).out, QByteArray("1Gi kubectl-set"));
+        QByteArray after;
+        QElapsedTimer waited;
+        waited.start();
+        while (waited.elapsed() < 20000) {
+            after = kubectl(get).out;
+            if (after != "1Gi kubectl-set")
+                break;
+            QTest::qWait(500);
+        }
+        QCOMPARE(after, QByteArray("768Mi argocd-controller"));
     }
 
     void badScenarioStopsServeWithFileAndLine()

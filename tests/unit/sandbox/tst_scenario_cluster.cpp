@@ -49,6 +49,21 @@ spec:
     spec: {containers: [{name: web, image: w}]}
 ---
 apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: gitops
+  namespace: lab
+  annotations:
+    argocd.argoproj.io/tracking-id: "lab:apps/Deployment:lab/gitops"
+    sim.leakdesk.io/self-heal-after: 30s
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: gitops}}
+  template:
+    metadata: {labels: {app: gitops}}
+    spec: {containers: [{name: gitops, image: g, resources: {limits: {memory: 256Mi}}}]}
+---
+apiVersion: apps/v1
 kind: DaemonSet
 metadata: {name: sniffer, namespace: lab}
 spec:
@@ -170,7 +185,8 @@ private Q_SLOTS:
         for (const json& rs : cluster.objects("ReplicaSet", kNow))
             replicaSetOwners.insert(controllerOf(rs));
         QCOMPARE(replicaSetOwners,
-            (std::set<std::string> { "apps/v1 Deployment/web", "argoproj.io/v1alpha1 Rollout/ranker" }));
+            (std::set<std::string> {
+                "apps/v1 Deployment/gitops", "apps/v1 Deployment/web", "argoproj.io/v1alpha1 Rollout/ranker" }));
         // A pod's ReplicaSet exists, carries its template hash and selects it.
         const json pod = podsNamed(cluster, "web-").front();
         const std::string rsName = controllerOf(pod).substr(std::string("apps/v1 ReplicaSet/").size());
@@ -273,6 +289,128 @@ private Q_SLOTS:
         QVERIFY(oomKills >= 20);
         // The built-in series are still there, first.
         QCOMPARE(history.series().front().labels.at("namespace"), std::string("production"));
+    }
+
+    void patchesWorkloadsAndSelfHeals_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("manager");
+        QTest::addColumn<QString>("limitAfterHeal"); // of the first container, 40 s after the patch
+        QTest::addColumn<QString>("lastManager");
+        QTest::newRow("StatefulSet: stays") << "StatefulSet"
+                                            << "ledger"
+                                            << "kubectl-patch"
+                                            << "2Gi"
+                                            << "kubectl-patch";
+        QTest::newRow("Deployment without Argo CD: stays") << "Deployment"
+                                                           << "web"
+                                                           << "leakdesk"
+                                                           << "2Gi"
+                                                           << "leakdesk";
+        QTest::newRow("Argo CD self-heal: reverted") << "Deployment"
+                                                     << "gitops"
+                                                     << "leakdesk"
+                                                     << "256Mi"
+                                                     << "argocd-controller";
+        QTest::newRow("Argo CD's own write: stays") << "Deployment"
+                                                    << "gitops"
+                                                    << "argocd-controller"
+                                                    << "2Gi"
+                                                    << "argocd-controller";
+        QTest::newRow("Rollout: stays") << "Rollout"
+                                        << "ranker"
+                                        << "kubectl-patch"
+                                        << "2Gi"
+                                        << "kubectl-patch";
+    }
+    void patchesWorkloadsAndSelfHeals()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, name);
+        QFETCH(QString, manager);
+        QFETCH(QString, limitAfterHeal);
+        QFETCH(QString, lastManager);
+        ScenarioCluster cluster = makeCluster();
+        auto limitAt = [&](qint64 t) {
+            for (const json& o : cluster.objects(kind.toStdString(), t))
+                if (o["metadata"].value("name", "") == name.toStdString())
+                    return QString::fromStdString(o["spec"]["template"]["spec"]["containers"][0]
+                                                      .value("resources", json::object())
+                                                      .value("limits", json::object())
+                                                      .value("memory", "none"));
+            return QStringLiteral("missing");
+        };
+        const std::string firstContainer = kind == QLatin1String("StatefulSet") ? "ledger" : name.toStdString();
+        PatchRequest request;
+        request.contentType = "application/strategic-merge-patch+json";
+        const json container
+            = { { "name", firstContainer }, { "resources", { { "limits", { { "memory", "2Gi" } } } } } };
+        request.body = json {
+            { "spec", { { "template", { { "spec", { { "containers", json::array({ container }) } } } } } } }
+        }.dump();
+        request.fieldManager = manager.toStdString();
+        const QString before = limitAt(kNow);
+        // A dry run answers with the change and stores nothing.
+        request.dryRun = true;
+        auto dry = cluster.patch(kind.toStdString(), "lab", name.toStdString(), request, kNow);
+        QVERIFY2(dry.ok(), dry.ok() ? "" : dry.error().message.c_str());
+        QCOMPARE(limitAt(kNow + 1), before);
+        request.dryRun = false;
+        auto patched = cluster.patch(kind.toStdString(), "lab", name.toStdString(), request, kNow);
+        QVERIFY2(patched.ok(), patched.ok() ? "" : patched.error().message.c_str());
+        QCOMPARE((*patched)["metadata"].value("generation", 0), 2);
+        QCOMPARE(limitAt(kNow + 1000), QStringLiteral("2Gi"));
+        QCOMPARE(limitAt(kNow - 1000), before); // the past is as it was
+        QCOMPARE(limitAt(kNow + 40000), limitAfterHeal);
+        json latest;
+        for (const json& o : cluster.objects(kind.toStdString(), kNow + 40000))
+            if (o["metadata"].value("name", "") == name.toStdString())
+                latest = o;
+        QCOMPARE(QString::fromStdString(latest["metadata"]["managedFields"].back().value("manager", "")), lastManager);
+        QCOMPARE(latest["status"]["observedGeneration"].dump(),
+            latest["status"]["observedGeneration"].is_string()
+                ? json(std::to_string(latest["metadata"].value("generation", 0))).dump()
+                : json(latest["metadata"].value("generation", 0)).dump());
+    }
+
+    void patchRefusals_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("body");
+        QTest::addColumn<int>("code");
+        QTest::newRow("unknown workload") << "Deployment"
+                                          << "nope"
+                                          << "{}" << int(leakdesk::ErrorCode::NotFound);
+        QTest::newRow("a CronJob is not writable here") << "CronJob"
+                                                        << "tally"
+                                                        << "{}" << int(leakdesk::ErrorCode::NotFound);
+        QTest::newRow("selector is immutable")
+            << "DaemonSet"
+            << "sniffer"
+            << R"({"spec":{"selector":{"matchLabels":{"app":"x"}}}})" << int(leakdesk::ErrorCode::Invalid);
+        QTest::newRow("stale resourceVersion")
+            << "Deployment"
+            << "web"
+            << R"({"metadata":{"resourceVersion":"1"}})" << int(leakdesk::ErrorCode::Conflict);
+        QTest::newRow("not JSON") << "Deployment"
+                                  << "web"
+                                  << "{" << int(leakdesk::ErrorCode::InvalidArgument);
+    }
+    void patchRefusals()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, name);
+        QFETCH(QString, body);
+        QFETCH(int, code);
+        ScenarioCluster cluster = makeCluster();
+        PatchRequest request;
+        request.contentType = "application/merge-patch+json";
+        request.body = body.toStdString();
+        auto r = cluster.patch(kind.toStdString(), "lab", name.toStdString(), request, kNow);
+        QVERIFY(!r.ok());
+        QCOMPARE(int(r.error().code), code);
     }
 
     void sameSeedSameCluster()
