@@ -793,10 +793,43 @@ json ScenarioCluster::workloadWith(std::size_t object, const json& written, std:
     return out;
 }
 
+std::optional<json> ScenarioCluster::podMetrics(std::size_t index, std::int64_t tMs) const
+{
+    const SimulatedPod& p = m_pods[index];
+    // metrics-server reports the kubelet's latest 30 s scrape of the running containers.
+    const std::int64_t scrape = floorDiv(tMs, SandboxModel::kScrapeIntervalMs) * SandboxModel::kScrapeIntervalMs;
+    json containers = json::array();
+    for (std::size_t c = 0; c < p.containers.size(); ++c) {
+        const auto ws = workingSetBytes(index, c, scrape);
+        if (!ws)
+            continue;
+        // CPU is not modelled for scenario containers: a steady 10 millicores per container.
+        containers.push_back({ { "name", containerSpec(p, p.containers[c]).name },
+            { "usage",
+                { { "cpu", "10000000n" },
+                    { "memory", std::to_string(static_cast<long long>(std::llround(*ws / 1024.0))) + "Ki" } } } });
+    }
+    if (containers.empty())
+        return std::nullopt;
+    json labels = json::object();
+    for (const auto& [k, v] : p.labels)
+        labels[k] = v;
+    return json { { "kind", "PodMetrics" }, { "apiVersion", "metrics.k8s.io/v1beta1" },
+        { "metadata",
+            { { "name", p.name }, { "namespace", p.namespaceName }, { "creationTimestamp", rfc3339(tMs) },
+                { "labels", labels } } },
+        { "timestamp", rfc3339(scrape) }, { "window", "30s" }, { "containers", containers } };
+}
+
 std::vector<json> ScenarioCluster::objects(const std::string& kind, std::int64_t tMs) const
 {
     std::vector<json> out;
-    if (kind == "Pod") {
+    if (kind == "PodMetrics") {
+        for (std::size_t p = 0; p < m_pods.size(); ++p)
+            if (podExistsAt(p, tMs) && !podFinishedAt(p, tMs))
+                if (auto m = podMetrics(p, tMs))
+                    out.push_back(std::move(*m));
+    } else if (kind == "Pod") {
         for (std::size_t p = 0; p < m_pods.size(); ++p)
             if (podExistsAt(p, tMs))
                 out.push_back(pod(p, tMs));

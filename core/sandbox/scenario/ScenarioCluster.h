@@ -82,6 +82,9 @@ public:
     // "Namespace", ...), across every namespace of the scenario.
     std::vector<nlohmann::json> objects(const std::string& kind, std::int64_t tMs) const;
 
+    // metrics.k8s.io PodMetrics of a running pod: its containers' working sets at the last scrape.
+    std::optional<nlohmann::json> podMetrics(std::size_t pod, std::int64_t tMs) const;
+
     // Whether PATCH applies: a Deployment, StatefulSet, DaemonSet or Rollout of the scenario.
     bool writable(const std::string& kind, const std::string& ns, const std::string& name) const;
     // PATCH of such a workload at nowMs: its spec, labels and annotations change from then on (the

@@ -300,6 +300,19 @@ private Q_SLOTS:
             bytes > 900.0 * 1024 * 1024 && bytes < (2048.0 + 256 + 128) * 1024 * 1024, std::to_string(bytes).c_str());
     }
 
+    // metrics.k8s.io per container, as metrics-server reports it (kubectl top).
+    void topShowsEachContainer()
+    {
+        const auto top = kubectl({ QStringLiteral("top"), QStringLiteral("pod"), QStringLiteral("search-0"),
+            QStringLiteral("-n"), QStringLiteral("storefront"), QStringLiteral("--containers") });
+        QVERIFY2(top.exitCode == 0, top.err.constData());
+        QStringList containers;
+        for (const QStringList& row : test::tableRows(top.out).mid(1))
+            containers << row.value(1);
+        containers.sort();
+        QCOMPARE(containers, (QStringList { "istio-proxy", "log-shipper", "search" }));
+    }
+
     // `kubectl patch` of one container's limit changes that container only.
     void patchChangesOnlyThatContainer()
     {
