@@ -16,17 +16,6 @@ constexpr double kHourMsD = static_cast<double>(kHourMs);
 constexpr double kWarmStartFraction = 0.25;
 constexpr double kWarmTimeConstants = 5.0; // e^-5 < 1%
 
-std::string hexToken(std::uint64_t key, std::size_t length)
-{
-    std::string out;
-    std::uint64_t h = key;
-    for (std::size_t i = 0; i < length; ++i) {
-        h = mixHash(h, i);
-        out.push_back(kHex[h % kHex.size()]);
-    }
-    return out;
-}
-
 } // namespace
 
 double trafficFactor(double diurnal, std::int64_t tMs)
@@ -47,8 +36,7 @@ ContainerMemoryModel::ContainerMemoryModel(std::uint64_t seed, ContainerMemorySp
 
 double ContainerMemoryModel::noise(std::int64_t tMs) const
 {
-    const std::uint64_t h = mixHash(mixHash(m_seed, m_spec.key), static_cast<std::uint64_t>(tMs));
-    return static_cast<double>(h >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+    return seededNoise(m_seed, m_spec.key, tMs);
 }
 
 double ContainerMemoryModel::demandBytes(std::int64_t runStartMs, std::int64_t tMs) const
@@ -111,7 +99,7 @@ std::vector<ContainerRun> ContainerMemoryModel::runs(
     while (start < endMs && out.size() < policy.maxRuns) {
         ContainerRun run;
         run.startedMs = start;
-        run.containerId = hexToken(mixHash(runKey, out.size() + 100), 64);
+        run.containerId = seededToken(runKey, out.size() + 100, 64, kHex);
         run.hostPid = 10000 + static_cast<int>(mixHash(runKey, out.size() + 200) % 80000);
         std::optional<std::int64_t> completion;
         if (policy.completesAfterMs)

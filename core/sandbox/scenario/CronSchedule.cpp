@@ -1,5 +1,7 @@
 #include "core/sandbox/scenario/CronSchedule.h"
 
+#include "core/sandbox/model/SandboxModel.h"
+
 #include <deque>
 #include <string>
 #include <utility>
@@ -7,9 +9,6 @@
 namespace leakdesk::sandbox::scenario {
 
 namespace {
-
-constexpr std::int64_t kMinuteMs = 60 * 1000;
-constexpr std::int64_t kDayMs = 24 * 60 * kMinuteMs;
 
 Error bad(std::string message)
 {
@@ -99,14 +98,6 @@ void civilFromDays(std::int64_t z, int& year, unsigned& month, unsigned& day)
     day = doy - (153 * mp + 2) / 5 + 1;
     month = mp < 10 ? mp + 3 : mp - 9;
     year = static_cast<int>(yoe + era * 400) + (month <= 2 ? 1 : 0);
-}
-
-std::int64_t floorDiv(std::int64_t a, std::int64_t b)
-{
-    std::int64_t q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0)))
-        --q;
-    return q;
 }
 
 } // namespace

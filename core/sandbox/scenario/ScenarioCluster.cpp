@@ -19,14 +19,6 @@ constexpr std::string_view kHex = "0123456789abcdef";
 constexpr const char* kNodeNames[] = { "prod-worker-1", "prod-worker-2", "prod-worker-3" };
 constexpr const char* kNodeIps[] = { "10.0.1.11", "10.0.1.12", "10.0.1.13" };
 
-std::int64_t floorDiv(std::int64_t a, std::int64_t b)
-{
-    std::int64_t q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0)))
-        --q;
-    return q;
-}
-
 const json& podTemplateOf(const ScenarioObject& o)
 {
     static const json empty = json::object();
@@ -66,20 +58,12 @@ ScenarioCluster::ScenarioCluster(
 
 std::string ScenarioCluster::token(std::uint64_t key, std::size_t length, std::string_view alphabet) const
 {
-    std::string out;
-    std::uint64_t h = mixHash(m_seed, key);
-    for (std::size_t i = 0; i < length; ++i) {
-        h = mixHash(h, i);
-        out.push_back(alphabet[h % alphabet.size()]);
-    }
-    return out;
+    return seededToken(m_seed, key, length, alphabet);
 }
 
 std::string ScenarioCluster::uidFor(const std::string& kind, const std::string& ns, const std::string& name) const
 {
-    const std::string hex = token(stableHash("scenario/" + kind + "/" + ns + "/" + name), 32, kHex);
-    return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-4" + hex.substr(13, 3) + "-a" + hex.substr(17, 3) + "-"
-        + hex.substr(20, 12);
+    return seededUid(m_seed, stableHash("scenario/" + kind + "/" + ns + "/" + name));
 }
 
 std::string ScenarioCluster::templateHash(std::size_t object) const
