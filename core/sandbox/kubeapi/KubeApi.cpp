@@ -835,7 +835,9 @@ std::vector<json> KubeApi::objects(const ResourceType& type, std::int64_t nowMs)
         for (json& o : m_scenario->objects(type.kind, nowMs)) {
             if (type.kind == "Namespace" && o["metadata"].value("name", "") == m_model.namespaceName())
                 continue;
-            if (type.group != "events.k8s.io" && type.kind != "NodeMetrics")
+            if (type.group == "events.k8s.io")
+                out.push_back(ServedKubeObjects::toEventsV1(o));
+            else if (type.kind != "NodeMetrics")
                 out.push_back(std::move(o));
         }
     }

@@ -3,6 +3,7 @@
 #include "core/sandbox/kubeapi/ServedKubeObjects.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 namespace leakdesk::sandbox::scenario {
@@ -777,6 +778,79 @@ json ScenarioCluster::workloadWith(std::size_t object, const json& written, std:
     return out;
 }
 
+json ScenarioCluster::event(const std::string& ns, const std::string& objectName, std::int64_t firstMs,
+    std::int64_t lastMs, int count, const std::string& type, const std::string& reason, const std::string& message,
+    json involved, const std::string& component, const std::string& host) const
+{
+    // The API server names events <object>.<first timestamp in nanoseconds, hex>.
+    char suffix[17];
+    std::snprintf(suffix, sizeof suffix, "%016llx",
+        static_cast<unsigned long long>(
+            static_cast<std::uint64_t>(firstMs) * 1000000ULL + stableHash(reason + "/" + message) % 1000000ULL));
+    const std::string name = objectName + "." + suffix;
+    return json { { "apiVersion", "v1" }, { "kind", "Event" },
+        { "metadata",
+            { { "name", name }, { "namespace", ns }, { "uid", uidFor("Event", ns, name) },
+                { "resourceVersion", std::to_string(1000 + std::max<std::int64_t>(0, (lastMs - m_originMs) / 1000)) },
+                { "creationTimestamp", rfc3339(firstMs) } } },
+        { "involvedObject", std::move(involved) }, { "reason", reason }, { "message", message },
+        { "source", { { "component", component }, { "host", host } } }, { "firstTimestamp", rfc3339(firstMs) },
+        { "lastTimestamp", rfc3339(lastMs) }, { "count", count }, { "type", type }, { "eventTime", nullptr },
+        { "reportingComponent", component }, { "reportingInstance", host } };
+}
+
+std::vector<json> ScenarioCluster::events(std::int64_t tMs) const
+{
+    std::vector<json> out;
+    const std::int64_t since = tMs - ServedKubeObjects::kEventTtlMs;
+    for (std::size_t i = 0; i < m_pods.size(); ++i) {
+        const SimulatedPod& p = m_pods[i];
+        if (p.createdMs > tMs || (p.deletedMs && *p.deletedMs <= since))
+            continue;
+        const std::string node = kNodeNames[p.node];
+        for (const SimulatedContainer& c : p.containers) {
+            const ScenarioContainer& spec = containerSpec(p, c);
+            std::vector<const ContainerRun*> kills;
+            for (const ContainerRun& r : c.runs)
+                if (r.terminated && r.reason == "OOMKilled" && r.finishedMs <= tMs)
+                    kills.push_back(&r);
+            if (kills.empty() || kills.back()->finishedMs <= since)
+                continue;
+            // node-problem-detector's kernel monitor: a Node event per kill, filed (as the built-in
+            // sandbox's) in the pod's namespace so `kubectl get events -n NS` finds it.
+            const char* process = spec.runtime == Runtime::Jvm ? "java"
+                : spec.runtime == Runtime::Node                ? "node"
+                : spec.runtime == Runtime::Python              ? "python3"
+                                                               : spec.name.c_str();
+            const long long limitKb = spec.limitBytes.value_or(0) / 1024;
+            for (const ContainerRun* kill : kills) {
+                if (kill->finishedMs <= since)
+                    continue;
+                const long long fileRssKb = 9000 + static_cast<long long>(mixHash(kill->finishedMs, 3) % 4000);
+                const std::string message = "Memory cgroup out of memory: Killed process "
+                    + std::to_string(kill->hostPid) + " (" + process
+                    + ") total-vm:" + std::to_string(limitKb * 2 + 512000)
+                    + "kB, anon-rss:" + std::to_string(std::max(0LL, limitKb - fileRssKb))
+                    + "kB, file-rss:" + std::to_string(fileRssKb) + "kB, shmem-rss:0kB, UID:1000 pgtables:"
+                    + std::to_string(2100 + mixHash(kill->finishedMs, 4) % 600) + "kB oom_score_adj:999";
+                out.push_back(
+                    event(p.namespaceName, node, kill->finishedMs, kill->finishedMs, 1, "Warning", "OOMKilling",
+                        message, { { "kind", "Node" }, { "name", node }, { "uid", node } }, "kernel-monitor", node));
+            }
+            // kubelet's back-off after each kill, aggregated as its event correlator does.
+            const std::string list = spec.kind == ContainerKind::Regular ? "containers" : "initContainers";
+            const json involved = { { "kind", "Pod" }, { "namespace", p.namespaceName }, { "name", p.name },
+                { "uid", p.uid }, { "apiVersion", "v1" }, { "fieldPath", "spec." + list + "{" + spec.name + "}" } };
+            out.push_back(event(p.namespaceName, p.name, kills.front()->finishedMs + kSecondMs,
+                kills.back()->finishedMs + kSecondMs, static_cast<int>(kills.size()), "Warning", "BackOff",
+                "Back-off restarting failed container " + spec.name + " in pod " + p.name + "_" + p.namespaceName + "("
+                    + p.uid + ")",
+                involved, "kubelet", node));
+        }
+    }
+    return out;
+}
+
 std::optional<json> ScenarioCluster::podMetrics(std::size_t index, std::int64_t tMs) const
 {
     const SimulatedPod& p = m_pods[index];
@@ -808,7 +882,9 @@ std::optional<json> ScenarioCluster::podMetrics(std::size_t index, std::int64_t 
 std::vector<json> ScenarioCluster::objects(const std::string& kind, std::int64_t tMs) const
 {
     std::vector<json> out;
-    if (kind == "PodMetrics") {
+    if (kind == "Event") {
+        out = events(tMs);
+    } else if (kind == "PodMetrics") {
         for (std::size_t p = 0; p < m_pods.size(); ++p)
             if (podExistsAt(p, tMs) && !podFinishedAt(p, tMs))
                 if (auto m = podMetrics(p, tMs))

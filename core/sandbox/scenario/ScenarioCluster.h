@@ -82,6 +82,9 @@ public:
     // "Namespace", ...), across every namespace of the scenario.
     std::vector<nlohmann::json> objects(const std::string& kind, std::int64_t tMs) const;
 
+    // Events still within the API server's TTL at tMs: OOMKilling node events (one per kill, in the
+    // pod's namespace) and kubelet's BackOff per killed container.
+    std::vector<nlohmann::json> events(std::int64_t tMs) const;
     // metrics.k8s.io PodMetrics of a running pod: its containers' working sets at the last scrape.
     std::optional<nlohmann::json> podMetrics(std::size_t pod, std::int64_t tMs) const;
 
@@ -112,6 +115,9 @@ private:
     nlohmann::json replicaSet(std::size_t object, std::int64_t tMs) const;
     nlohmann::json job(std::size_t job, std::int64_t tMs) const;
     nlohmann::json plainObject(std::size_t object) const;
+    nlohmann::json event(const std::string& ns, const std::string& objectName, std::int64_t firstMs,
+        std::int64_t lastMs, int count, const std::string& type, const std::string& reason, const std::string& message,
+        nlohmann::json involved, const std::string& component, const std::string& host) const;
     nlohmann::json containerStatus(std::size_t pod, std::size_t container, std::int64_t tMs) const;
     bool podReadyAt(std::size_t pod, std::int64_t tMs) const;
     bool podFinishedAt(std::size_t pod, std::int64_t tMs, bool* succeeded = nullptr) const;

@@ -413,6 +413,41 @@ private Q_SLOTS:
         QCOMPARE(int(r.error().code), code);
     }
 
+    void oomKillsLeaveEvents()
+    {
+        const ScenarioCluster cluster = makeCluster();
+        std::size_t ledger = cluster.pods().size();
+        for (std::size_t p = 0; p < cluster.pods().size(); ++p)
+            if (cluster.pods()[p].name == "ledger-0")
+                ledger = p;
+        QVERIFY(ledger < cluster.pods().size());
+        const auto& runs = cluster.pods()[ledger].containers[1].runs; // the init container, then ledger
+        QVERIFY(runs.size() > 3 && runs[2].reason == "OOMKilled");
+        const std::int64_t kill = runs[2].finishedMs;
+        auto reasonsAt = [&](std::int64_t t) {
+            std::multiset<std::string> out;
+            for (const json& e : cluster.objects("Event", t))
+                out.insert(e.value("reason", "") + " " + e["involvedObject"].value("kind", "") + " "
+                    + e["involvedObject"].value("fieldPath", "") + " in " + e["metadata"].value("namespace", ""));
+            return out;
+        };
+        const auto atKill = reasonsAt(kill + kMinuteMs);
+        QVERIFY(atKill.count("OOMKilling Node  in lab"));
+        QVERIFY(atKill.count("BackOff Pod spec.containers{ledger} in lab"));
+        QVERIFY(!atKill.count("BackOff Pod spec.containers{proxy} in lab")); // the sidecar was never killed
+        bool named = false;
+        for (const json& e : cluster.objects("Event", kill + kMinuteMs))
+            named = named
+                || (e.value("reason", "") == "OOMKilling"
+                    && e.value("message", "").find("Killed process " + std::to_string(runs[2].hostPid) + " (")
+                        != std::string::npos);
+        QVERIFY(named);
+        // An hour later the kill is gone from the events (the API server's TTL), unless another came.
+        const auto later = reasonsAt(kill + 61 * kMinuteMs);
+        QVERIFY(later.count("OOMKilling Node  in lab") < atKill.count("OOMKilling Node  in lab")
+            || runs[3].finishedMs < kill + 61 * kMinuteMs);
+    }
+
     void sameSeedSameCluster()
     {
         const ScenarioCluster a = makeCluster(7);
