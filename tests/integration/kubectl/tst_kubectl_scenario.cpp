@@ -354,6 +354,25 @@ private Q_SLOTS:
         QCOMPARE(after, QByteArray("768Mi argocd-controller"));
     }
 
+    // The same series in the OpenMetrics export (for a real Prometheus via promtool's backfill).
+    void exportHasTheScenariosSeries()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("storefront.om"));
+        const auto r = test::runProgram(test::cliPath(),
+            { QStringLiteral("sandbox"), QStringLiteral("export-metrics"), QStringLiteral("--out"), out,
+                QStringLiteral("--hours"), QStringLiteral("0.5"), QStringLiteral("--scenario"),
+                test::sourceDir() + QStringLiteral("/resources/scenarios/storefront.yaml") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QFile file(out);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        QVERIFY(text.contains("container_memory_working_set_bytes{container=\"istio-proxy\",job=\"kubelet\","
+                              "namespace=\"storefront\",pod=\"search-1\"}"));
+        QVERIFY(text.contains("kube_pod_container_resource_limits{container=\"cart\""));
+        QVERIFY(text.contains("namespace=\"production\"")); // beside the built-in series
+        QVERIFY(text.endsWith("# EOF\n"));
+    }
+
     void badScenarioStopsServeWithFileAndLine()
     {
         QFile bad(m_dir.filePath(QStringLiteral("bad.yaml")));
