@@ -149,10 +149,15 @@ public:
         if (scenarioObjects) {
             m_scenario = std::make_unique<scenario::ScenarioCluster>(std::move(*scenarioObjects), options.seed, now());
             m_kube.setScenario(m_scenario.get());
-            m_history.setExternalSeries(scenario::scenarioSeries(*m_scenario, m_history),
-                [cluster = m_scenario.get()](const RawSeries& series, std::int64_t gridMs) {
-                    return scenario::sampleScenarioSeries(*cluster, series, gridMs);
-                });
+            auto listSeries = [this] {
+                m_history.setExternalSeries(scenario::scenarioSeries(*m_scenario, m_history),
+                    [cluster = m_scenario.get()](const RawSeries& series, std::int64_t gridMs) {
+                        return scenario::sampleScenarioSeries(*cluster, series, gridMs);
+                    });
+            };
+            listSeries();
+            // A rollout of a scenario workload makes pods: their series must exist for queries.
+            m_scenario->setOnPodsChanged(listSeries);
         }
         if (options.faults.enabled()) {
             m_kubeFaults = std::make_unique<FaultInjector>(options.faults);

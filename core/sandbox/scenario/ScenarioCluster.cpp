@@ -37,6 +37,23 @@ bool isJobKind(WorkloadKind k)
     return k == WorkloadKind::Job || k == WorkloadKind::CronJob;
 }
 
+// A container's memory limit in a pod template (JSON, as a patch left it); none when unset or unreadable.
+std::optional<std::int64_t> memoryLimitIn(const json& templ, const std::string& container)
+{
+    const json spec = templ.is_object() ? templ.value("spec", json::object()) : json::object();
+    for (const char* list : { "containers", "initContainers" })
+        for (const json& c : spec.value(list, json::array())) {
+            if (!c.is_object() || c.value("name", "") != container)
+                continue;
+            const json limits = c.value("resources", json::object()).value("limits", json::object());
+            if (!limits.is_object() || !limits.contains("memory") || !limits["memory"].is_string())
+                return std::nullopt;
+            auto bytes = parseByteQuantity(limits["memory"].get<std::string>());
+            return bytes ? std::optional<std::int64_t>(*bytes) : std::nullopt;
+        }
+    return std::nullopt;
+}
+
 json ownerReference(
     const std::string& apiVersion, const std::string& kind, const std::string& name, const std::string& uid)
 {
@@ -80,15 +97,17 @@ const ScenarioContainer& ScenarioCluster::containerSpec(const SimulatedPod& pod,
 
 std::size_t ScenarioCluster::addPod(std::size_t object, std::string name, std::string ownerKind,
     std::string ownerApiVersion, std::string ownerName, std::map<std::string, std::string> extraLabels,
-    std::size_t node, std::int64_t createdMs, const RunPolicy& policy, std::int64_t endMs)
+    std::size_t node, std::int64_t createdMs, const RunPolicy& policy, std::int64_t endMs, std::size_t revision)
 {
     const ScenarioObject& o = m_scenario.objects[object];
     const ScenarioWorkload& w = *o.workload;
     SimulatedPod pod;
     pod.object = object;
+    pod.revision = revision;
     pod.name = std::move(name);
     pod.namespaceName = o.namespaceName;
-    pod.uid = uidFor("Pod", o.namespaceName, pod.name);
+    // A pod made again under the same name (StatefulSet) is another object: another UID.
+    pod.uid = uidFor("Pod", o.namespaceName, revision == 0 ? pod.name : pod.name + "/" + std::to_string(revision));
     pod.ownerKind = std::move(ownerKind);
     pod.ownerApiVersion = std::move(ownerApiVersion);
     pod.ownerName = std::move(ownerName);
@@ -105,8 +124,12 @@ std::size_t ScenarioCluster::addPod(std::size_t object, std::string name, std::s
     for (const ScenarioContainer& c : w.containers)
         inits += c.kind == ContainerKind::Init ? 1 : 0;
     const std::int64_t mainStart = start + static_cast<std::int64_t>(inits) * kInitContainerRunMs;
+    pod.mainStartMs = mainStart;
     for (std::size_t i = 0; i < w.containers.size(); ++i) {
         const ScenarioContainer& c = w.containers[i];
+        std::optional<std::int64_t> limit = c.limitBytes;
+        if (revision > 0)
+            limit = memoryLimitIn(m_revisions[object][revision].templ, c.name);
         ContainerMemorySpec spec;
         spec.key = stableHash(o.namespaceName + "/" + pod.name + "/" + c.name);
         spec.memory = c.memory;
@@ -114,7 +137,7 @@ std::size_t ScenarioCluster::addPod(std::size_t object, std::string name, std::s
         if (!c.memoryAnnotated && c.limitBytes)
             spec.memory.baseBytes = std::min(spec.memory.baseBytes, *c.limitBytes / 4);
         spec.diurnal = w.traffic.diurnal;
-        spec.limitBytes = c.limitBytes;
+        spec.limitBytes = limit;
         SimulatedContainer sim { i, ContainerMemoryModel(m_seed, spec), {} };
         if (c.kind == ContainerKind::Init) {
             ContainerRun run;
@@ -131,8 +154,34 @@ std::size_t ScenarioCluster::addPod(std::size_t object, std::string name, std::s
         }
         pod.containers.push_back(std::move(sim));
     }
+    m_podsByName[pod.namespaceName + "/" + pod.name].push_back(m_pods.size());
     m_pods.push_back(std::move(pod));
     return m_pods.size() - 1;
+}
+
+std::optional<std::size_t> ScenarioCluster::podNamedLikeAt(std::size_t pod, std::int64_t tMs) const
+{
+    if (podExistsAt(pod, tMs))
+        return pod;
+    const auto it = m_podsByName.find(m_pods[pod].namespaceName + "/" + m_pods[pod].name);
+    if (it == m_podsByName.end() || it->second.size() < 2)
+        return std::nullopt;
+    for (std::size_t p : it->second)
+        if (podExistsAt(p, tMs))
+            return p;
+    return std::nullopt;
+}
+
+std::vector<std::size_t> ScenarioCluster::podsNamedLike(std::size_t pod) const
+{
+    const auto it = m_podsByName.find(m_pods[pod].namespaceName + "/" + m_pods[pod].name);
+    return it == m_podsByName.end() ? std::vector<std::size_t> { pod } : it->second;
+}
+
+bool ScenarioCluster::firstOfItsName(std::size_t pod) const
+{
+    const auto it = m_podsByName.find(m_pods[pod].namespaceName + "/" + m_pods[pod].name);
+    return it == m_podsByName.end() || it->second.front() == pod;
 }
 
 void ScenarioCluster::build()
@@ -242,6 +291,187 @@ void ScenarioCluster::build()
         if (const auto done = finishedAt(m_jobs[newer]))
             for (std::size_t p : m_jobs[j].pods)
                 m_pods[p].deletedMs = std::max(*done, m_pods[p].createdMs);
+    }
+}
+
+const json& ScenarioCluster::templateOf(const SimulatedPod& pod) const
+{
+    if (pod.revision > 0)
+        return m_revisions.at(pod.object)[pod.revision].templ;
+    return podTemplateOf(m_scenario.objects[pod.object]);
+}
+
+std::string ScenarioCluster::hashOf(std::size_t object, std::size_t revision) const
+{
+    const auto it = m_revisions.find(object);
+    return it == m_revisions.end() || revision == 0 ? templateHash(object) : it->second[revision].hash;
+}
+
+std::size_t ScenarioCluster::revisionAt(std::size_t object, std::int64_t tMs) const
+{
+    const auto it = m_revisions.find(object);
+    if (it == m_revisions.end())
+        return 0;
+    std::size_t latest = 0;
+    for (std::size_t r = 1; r < it->second.size(); ++r)
+        if (it->second[r].atMs <= tMs)
+            latest = r;
+    return latest;
+}
+
+RunPolicy ScenarioCluster::policyOf(std::size_t object) const
+{
+    const ScenarioObject& o = m_scenario.objects[object];
+    RunPolicy policy;
+    if (isJobKind(o.workload->kind)) {
+        const json& spec = podTemplateOf(o).value("spec", json::object());
+        policy.completesAfterMs = o.workload->runDurationMs.value_or(kDefaultJobRunMs);
+        policy.restartAfterOom = spec.value("restartPolicy", "") == "OnFailure";
+    } else {
+        policy.restartAfterCompletion = true;
+    }
+    return policy;
+}
+
+void ScenarioCluster::regenerateRuns(std::size_t index)
+{
+    SimulatedPod& p = m_pods[index];
+    const RunPolicy policy = policyOf(p.object);
+    for (SimulatedContainer& c : p.containers)
+        if (containerSpec(p, c).kind != ContainerKind::Init)
+            c.runs = c.memory.runs(p.mainStartMs, m_horizonEndMs, policy);
+}
+
+void ScenarioCluster::terminatePod(std::size_t index, std::int64_t atMs)
+{
+    SimulatedPod& p = m_pods[index];
+    p.deletedMs = std::max(atMs, p.createdMs);
+    // SIGTERM ends the runs that were going; later ones never happen.
+    for (SimulatedContainer& c : p.containers) {
+        std::erase_if(c.runs, [&](const ContainerRun& r) { return r.startedMs >= atMs; });
+        if (c.runs.empty())
+            continue;
+        ContainerRun& last = c.runs.back();
+        if (!last.terminated || last.finishedMs > atMs) {
+            last.terminated = true;
+            last.finishedMs = atMs;
+            last.reason = "Error";
+            last.exitCode = 143;
+            last.runLengthMs = atMs - last.startedMs;
+        }
+    }
+}
+
+void ScenarioCluster::replayRollouts(std::size_t object)
+{
+    // From the pods as first created, every template change again, in order: a change that came
+    // later may have cut an earlier rollout short.
+    for (std::size_t p = 0; p < m_pods.size(); ++p) {
+        if (m_pods[p].object != object)
+            continue;
+        if (m_pods[p].revision > 0 || m_pods[p].deletedMs == m_pods[p].createdMs) {
+            m_pods[p].deletedMs = m_pods[p].createdMs; // never existed
+            for (SimulatedContainer& c : m_pods[p].containers)
+                c.runs.clear();
+        } else {
+            m_pods[p].deletedMs.reset();
+            regenerateRuns(p);
+        }
+    }
+    const auto it = m_revisions.find(object);
+    if (it != m_revisions.end())
+        for (std::size_t r = 1; r < it->second.size(); ++r)
+            rollOut(object, r);
+    if (m_onPodsChanged)
+        m_onPodsChanged();
+}
+
+void ScenarioCluster::rollOut(std::size_t object, std::size_t revision)
+{
+    const ScenarioObject& o = m_scenario.objects[object];
+    const ScenarioWorkload& w = *o.workload;
+    const std::int64_t at = m_revisions[object][revision].atMs;
+    const std::string hash = m_revisions[object][revision].hash;
+    // Pods an earlier rollout had not created yet never will be; those it was going to delete are
+    // this rollout's to replace.
+    std::vector<std::size_t> old;
+    for (std::size_t p = 0; p < m_pods.size(); ++p) {
+        if (m_pods[p].object != object || m_pods[p].deletedMs == m_pods[p].createdMs)
+            continue;
+        if (m_pods[p].createdMs > at) {
+            m_pods[p].deletedMs = m_pods[p].createdMs;
+            for (SimulatedContainer& c : m_pods[p].containers)
+                c.runs.clear();
+            continue;
+        }
+        if (m_pods[p].deletedMs && *m_pods[p].deletedMs <= at)
+            continue;
+        if (m_pods[p].deletedMs) {
+            m_pods[p].deletedMs.reset();
+            regenerateRuns(p);
+        }
+        old.push_back(p);
+    }
+    const RunPolicy policy = policyOf(object);
+    const std::string key = o.namespaceName + "/" + o.name + "/revision-" + std::to_string(revision);
+    auto suffix
+        = [&](int n) { return token(mixHash(stableHash(key), static_cast<std::uint64_t>(n)), 5, kNameAlphabet); };
+    // From creation to ready: the container starts after 4 s, is ready 20 s later.
+    const std::int64_t step = 4 * kSecondMs + kPodReadyAfterStartMs + 2 * kSecondMs;
+    switch (w.kind) {
+    case WorkloadKind::Deployment:
+    case WorkloadKind::Rollout: {
+        // RollingUpdate, maxSurge 1 / maxUnavailable 0: one new pod at a time, an old one deleted
+        // once it is ready.
+        const std::string rs = o.name + "-" + hash;
+        const std::string hashLabel
+            = w.kind == WorkloadKind::Rollout ? "rollouts-pod-template-hash" : "pod-template-hash";
+        std::int64_t created = at;
+        for (int r = 0; r < w.replicas; ++r) {
+            addPod(object, rs + "-" + suffix(r), "ReplicaSet", "apps/v1", rs, { { hashLabel, hash } },
+                static_cast<std::size_t>(r) + object + revision, created, policy, m_horizonEndMs, revision);
+            if (static_cast<std::size_t>(r) < old.size())
+                terminatePod(old[static_cast<std::size_t>(r)], created + step - kSecondMs);
+            created += step;
+        }
+        for (std::size_t i = static_cast<std::size_t>(std::max(0, w.replicas)); i < old.size(); ++i)
+            terminatePod(old[i], created);
+        break;
+    }
+    case WorkloadKind::StatefulSet: {
+        // RollingUpdate from the highest ordinal down: each pod deleted, then made again under its
+        // name, the next one once it is ready.
+        std::int64_t start = at;
+        for (int ordinal = w.replicas - 1; ordinal >= 0; --ordinal) {
+            const std::string name = o.name + "-" + std::to_string(ordinal);
+            for (std::size_t p : old)
+                if (m_pods[p].name == name)
+                    terminatePod(p, start);
+            addPod(object, name, "StatefulSet", "apps/v1", o.name,
+                { { "statefulset.kubernetes.io/pod-name", name }, { "controller-revision-hash", o.name + "-" + hash },
+                    { "apps.kubernetes.io/pod-index", std::to_string(ordinal) } },
+                static_cast<std::size_t>(ordinal), start + 2 * kSecondMs, policy, m_horizonEndMs, revision);
+            start += step + 2 * kSecondMs;
+        }
+        break;
+    }
+    case WorkloadKind::DaemonSet: {
+        // maxUnavailable 1: node by node, the old pod deleted, then the new one made.
+        std::int64_t start = at;
+        for (int n = 0; n < w.replicas; ++n) {
+            for (std::size_t p : old)
+                if (m_pods[p].node == static_cast<std::size_t>(n))
+                    terminatePod(p, start);
+            addPod(object, o.name + "-" + suffix(n), "DaemonSet", "apps/v1", o.name,
+                { { "controller-revision-hash", hash }, { "pod-template-generation", std::to_string(revision + 1) } },
+                static_cast<std::size_t>(n), start + 2 * kSecondMs, policy, m_horizonEndMs, revision);
+            start += step + 2 * kSecondMs;
+        }
+        break;
+    }
+    case WorkloadKind::Job:
+    case WorkloadKind::CronJob:
+        break;
     }
 }
 
@@ -389,7 +619,7 @@ json ScenarioCluster::pod(std::size_t index, std::int64_t tMs) const
 {
     const SimulatedPod& p = m_pods[index];
     const ScenarioObject& o = m_scenario.objects[p.object];
-    const json& templ = podTemplateOf(o);
+    const json& templ = templateOf(p);
     json meta = { { "name", p.name }, { "namespace", p.namespaceName }, { "uid", p.uid },
         { "creationTimestamp", rfc3339(p.createdMs) } };
     if (p.ownerKind == "ReplicaSet" || p.ownerKind == "DaemonSet" || p.ownerKind == "Job")
@@ -462,14 +692,33 @@ json ScenarioCluster::pod(std::size_t index, std::int64_t tMs) const
     return { { "apiVersion", "v1" }, { "kind", "Pod" }, { "metadata", meta }, { "spec", spec }, { "status", status } };
 }
 
-json ScenarioCluster::replicaSet(std::size_t object, std::int64_t tMs) const
+std::vector<json> ScenarioCluster::replicaSets(std::size_t object, std::int64_t tMs) const
+{
+    // One per template (a revert to an earlier template is that template's ReplicaSet again).
+    std::vector<json> out;
+    std::set<std::string> seen;
+    const auto it = m_revisions.find(object);
+    const std::size_t count = it == m_revisions.end() ? 1 : it->second.size();
+    for (std::size_t r = 0; r < count; ++r) {
+        if (r > 0 && it->second[r].atMs > tMs)
+            break;
+        if (seen.insert(hashOf(object, r)).second)
+            out.push_back(replicaSet(object, r, tMs));
+    }
+    return out;
+}
+
+json ScenarioCluster::replicaSet(std::size_t object, std::size_t revision, std::int64_t tMs) const
 {
     const ScenarioObject& o = m_scenario.objects[object];
-    const std::string hash = templateHash(object);
+    const std::string hash = hashOf(object, revision);
     const std::string name = o.name + "-" + hash;
     const bool rollout = o.workload->kind == WorkloadKind::Rollout;
     const std::string hashLabel = rollout ? "rollouts-pod-template-hash" : "pod-template-hash";
-    const std::int64_t created = m_originMs + static_cast<std::int64_t>(object) * 3 * kSecondMs + kSecondMs;
+    const std::int64_t created = revision == 0
+        ? m_originMs + static_cast<std::int64_t>(object) * 3 * kSecondMs + kSecondMs
+        : m_revisions.at(object)[revision].atMs;
+    const bool current = hashOf(object, revisionAt(object, tMs)) == hash;
     json labels = json::object();
     for (const auto& [k, v] : o.workload->podLabels)
         labels[k] = v;
@@ -478,9 +727,12 @@ json ScenarioCluster::replicaSet(std::size_t object, std::int64_t tMs) const
     for (const auto& [k, v] : o.workload->selector)
         selector[k] = v;
     selector[hashLabel] = hash;
-    json templ = podTemplateOf(o);
+    json templ = revision == 0 ? podTemplateOf(o) : m_revisions.at(object)[revision].templ;
     templ["metadata"]["labels"] = labels;
-    const auto pods = podsOf(object, tMs);
+    std::vector<std::size_t> pods;
+    for (std::size_t p : podsOf(object, tMs))
+        if (hashOf(object, m_pods[p].revision) == hash)
+            pods.push_back(p);
     int ready = 0;
     for (std::size_t p : pods)
         ready += podReadyAt(p, tMs) ? 1 : 0;
@@ -491,13 +743,13 @@ json ScenarioCluster::replicaSet(std::size_t object, std::int64_t tMs) const
         { "generation", 1 }, { "creationTimestamp", rfc3339(created) }, { "labels", labels },
         { "annotations",
             { { "deployment.kubernetes.io/desired-replicas", std::to_string(o.workload->replicas) },
-                { "deployment.kubernetes.io/revision", "1" } } },
+                { "deployment.kubernetes.io/revision", std::to_string(revision + 1) } } },
         { "ownerReferences",
             json::array({ ownerReference(ownerApiVersion, o.kind, o.name, uidFor(o.kind, o.namespaceName, o.name)) }) }
     };
     return { { "apiVersion", "apps/v1" }, { "kind", "ReplicaSet" }, { "metadata", meta },
         { "spec",
-            { { "replicas", o.workload->replicas }, { "selector", { { "matchLabels", selector } } },
+            { { "replicas", current ? o.workload->replicas : 0 }, { "selector", { { "matchLabels", selector } } },
                 { "template", templ } } },
         { "status",
             { { "replicas", pods.size() }, { "fullyLabeledReplicas", pods.size() }, { "readyReplicas", ready },
@@ -574,11 +826,20 @@ json ScenarioCluster::workload(std::size_t object, std::int64_t tMs) const
     for (std::size_t p : pods)
         ready += podReadyAt(p, tMs) ? 1 : 0;
     const int count = static_cast<int>(pods.size());
-    const std::string hash = templateHash(object);
+    // Pods of the template in force at tMs are the updated ones; the others are a rollout's old ones.
+    const std::string hash = hashOf(object, revisionAt(object, tMs));
+    int updated = 0;
+    std::string oldestHash = hash;
+    for (std::size_t p : pods) {
+        const std::string podHash = hashOf(object, m_pods[p].revision);
+        updated += podHash == hash ? 1 : 0;
+        if (podHash != hash)
+            oldestHash = podHash;
+    }
     switch (w.kind) {
     case WorkloadKind::Deployment:
         out["status"] = {
-            { "observedGeneration", 1 }, { "replicas", count }, { "updatedReplicas", count },
+            { "observedGeneration", 1 }, { "replicas", count }, { "updatedReplicas", updated },
             { "readyReplicas", ready }, { "availableReplicas", ready }, { "unavailableReplicas", count - ready },
             { "conditions",
                 json::array({ { { "type", "Available" }, { "status", ready == w.replicas ? "True" : "False" },
@@ -591,19 +852,21 @@ json ScenarioCluster::workload(std::size_t object, std::int64_t tMs) const
         break;
     case WorkloadKind::StatefulSet:
         out["status"] = { { "observedGeneration", 1 }, { "replicas", count }, { "readyReplicas", ready },
-            { "currentReplicas", count }, { "updatedReplicas", count }, { "availableReplicas", ready },
-            { "currentRevision", o.name + "-" + hash }, { "updateRevision", o.name + "-" + hash },
-            { "collisionCount", 0 } };
+            { "currentReplicas", updated == count ? count : count - updated }, { "updatedReplicas", updated },
+            { "availableReplicas", ready },
+            { "currentRevision", o.name + "-" + (updated == count ? hash : oldestHash) },
+            { "updateRevision", o.name + "-" + hash }, { "collisionCount", 0 } };
         break;
     case WorkloadKind::DaemonSet:
         out["status"] = { { "currentNumberScheduled", count }, { "desiredNumberScheduled", w.replicas },
             { "numberAvailable", ready }, { "numberMisscheduled", 0 }, { "numberReady", ready },
-            { "observedGeneration", 1 }, { "updatedNumberScheduled", count } };
+            { "observedGeneration", 1 }, { "updatedNumberScheduled", updated } };
         break;
     case WorkloadKind::Rollout:
-        out["status"] = { { "observedGeneration", "1" }, { "replicas", count }, { "updatedReplicas", count },
+        out["status"] = { { "observedGeneration", "1" }, { "replicas", count }, { "updatedReplicas", updated },
             { "readyReplicas", ready }, { "availableReplicas", ready }, { "currentPodHash", hash },
-            { "stableRS", hash }, { "phase", ready == w.replicas ? "Healthy" : "Progressing" },
+            { "stableRS", updated == count ? hash : oldestHash },
+            { "phase", ready == w.replicas && updated == count ? "Healthy" : "Progressing" },
             { "selector", [&] {
                  std::string s;
                  for (const auto& [k, v] : w.selector)
@@ -767,6 +1030,27 @@ Result<json> ScenarioCluster::patch(const std::string& kind, const std::string& 
             = managedFieldsAfter(result["metadata"], kSelfHealManager, o.apiVersion, rfc3339(at));
         writes.push_back(Write { at, std::move(healed) });
     }
+    // A changed pod template rolls new pods (and the revert, if any, rolls back), replayed from
+    // the start so that a change cuts short a rollout still going.
+    auto& revisions = m_revisions[index];
+    if (revisions.empty())
+        revisions.push_back(Revision { m_originMs, podTemplateOf(o), templateHash(index) });
+    const std::size_t before = revisions.size();
+    std::erase_if(revisions, [&](const Revision& r) { return r.atMs > nowMs; }); // the first is at the origin
+    bool changed = revisions.size() != before;
+    for (const Write& write : writes) {
+        if (write.atMs < nowMs)
+            continue;
+        const json& templ = write.object["spec"].value("template", json::object());
+        const json& previous = revisions.back().templ;
+        if (templ == previous)
+            continue;
+        revisions.push_back(
+            Revision { write.atMs, templ, token(stableHash("pod-template-hash/" + templ.dump()), 10, kNameAlphabet) });
+        changed = true;
+    }
+    if (changed)
+        replayRollouts(index);
     return workload(index, nowMs);
 }
 
@@ -897,7 +1181,8 @@ std::vector<json> ScenarioCluster::objects(const std::string& kind, std::int64_t
         for (std::size_t i = 0; i < m_scenario.objects.size(); ++i) {
             const auto& w = m_scenario.objects[i].workload;
             if (w && (w->kind == WorkloadKind::Deployment || w->kind == WorkloadKind::Rollout))
-                out.push_back(replicaSet(i, tMs));
+                for (json& rs : replicaSets(i, tMs))
+                    out.push_back(std::move(rs));
         }
     } else if (kind == "Job") {
         for (std::size_t j = 0; j < m_jobs.size(); ++j) {

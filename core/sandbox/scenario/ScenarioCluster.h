@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,7 +38,11 @@ struct SimulatedPod {
     std::size_t node = 0;
     std::string podIp;
     std::int64_t createdMs = 0;
-    std::optional<std::int64_t> deletedMs; // a CronJob's Job removed by the history limit
+    // Gone from then on: a CronJob's Job removed by the history limit, a pod a rollout replaced
+    // (Terminating for its last 2 s). Equal to createdMs: never existed (a rollout superseded).
+    std::optional<std::int64_t> deletedMs;
+    std::size_t revision = 0; // the workload's pod template it was made from (0: as written)
+    std::int64_t mainStartMs = 0; // when its regular containers first started
     std::vector<SimulatedContainer> containers; // as ScenarioWorkload::containers
 };
 
@@ -70,6 +75,11 @@ public:
     std::int64_t originMs() const { return m_originMs; }
     const ScenarioContainer& containerSpec(const SimulatedPod& pod, const SimulatedContainer& c) const;
     bool podExistsAt(std::size_t pod, std::int64_t tMs) const;
+    // The pod of that pod's name (and namespace) that exists at tMs: a StatefulSet's pod made again
+    // under its name is the same series for Prometheus. nullopt when none does.
+    std::optional<std::size_t> podNamedLikeAt(std::size_t pod, std::int64_t tMs) const;
+    bool firstOfItsName(std::size_t pod) const;
+    std::vector<std::size_t> podsNamedLike(std::size_t pod) const; // itself included, in creation order
 
     // Per container, at tMs: working set (nullopt when not running), restarts so far, and the last
     // terminated run (nullptr before any).
@@ -98,12 +108,34 @@ public:
     Result<nlohmann::json> patch(const std::string& kind, const std::string& ns, const std::string& name,
         const PatchRequest& request, std::int64_t nowMs);
     static constexpr const char* kSelfHealManager = "argocd-controller";
+    // A changed pod template rolls new pods as each kind's controller does: Deployment and Rollout
+    // a new ReplicaSet, one pod at a time, each old pod deleted once its replacement is ready (20 s
+    // after it started); StatefulSet from the highest ordinal down, each replaced under the same
+    // name; DaemonSet node by node. A self-heal revert rolls back the same way.
+    static constexpr std::int64_t kPodReadyAfterStartMs = 20 * kSecondMs;
+    // Called after a write changed the pods (Prometheus lists its series again).
+    void setOnPodsChanged(std::function<void()> callback) { m_onPodsChanged = std::move(callback); }
 
 private:
     void build();
     std::size_t addPod(std::size_t object, std::string name, std::string ownerKind, std::string ownerApiVersion,
         std::string ownerName, std::map<std::string, std::string> extraLabels, std::size_t node, std::int64_t createdMs,
-        const RunPolicy& policy, std::int64_t endMs);
+        const RunPolicy& policy, std::int64_t endMs, std::size_t revision = 0);
+    // Pod templates of a workload: the one written, then one per template change (patch or revert).
+    struct Revision {
+        std::int64_t atMs = 0;
+        nlohmann::json templ;
+        std::string hash;
+    };
+    const nlohmann::json& templateOf(const SimulatedPod& pod) const;
+    std::string hashOf(std::size_t object, std::size_t revision) const;
+    std::size_t revisionAt(std::size_t object, std::int64_t tMs) const;
+    RunPolicy policyOf(std::size_t object) const;
+    void regenerateRuns(std::size_t pod);
+    void terminatePod(std::size_t pod, std::int64_t atMs);
+    void replayRollouts(std::size_t object);
+    void rollOut(std::size_t object, std::size_t revision);
+    std::vector<nlohmann::json> replicaSets(std::size_t object, std::int64_t tMs) const;
     std::string uidFor(const std::string& kind, const std::string& ns, const std::string& name) const;
     std::string token(std::uint64_t key, std::size_t length, std::string_view alphabet) const;
     std::string templateHash(std::size_t object) const;
@@ -112,7 +144,7 @@ private:
     nlohmann::json pod(std::size_t pod, std::int64_t tMs) const;
     nlohmann::json workload(std::size_t object, std::int64_t tMs) const;
     nlohmann::json workloadWith(std::size_t object, const nlohmann::json& written, std::int64_t tMs) const;
-    nlohmann::json replicaSet(std::size_t object, std::int64_t tMs) const;
+    nlohmann::json replicaSet(std::size_t object, std::size_t revision, std::int64_t tMs) const;
     nlohmann::json job(std::size_t job, std::int64_t tMs) const;
     nlohmann::json plainObject(std::size_t object) const;
     nlohmann::json event(const std::string& ns, const std::string& objectName, std::int64_t firstMs,
@@ -132,6 +164,9 @@ private:
 
     Scenario m_scenario;
     std::map<std::size_t, std::vector<Write>> m_writes; // by object, ascending by time
+    std::map<std::size_t, std::vector<Revision>> m_revisions; // by object; [0] as written, once changed
+    std::function<void()> m_onPodsChanged;
+    std::map<std::string, std::vector<std::size_t>> m_podsByName; // "namespace/name" -> pods, in creation order
     std::uint64_t m_seed;
     std::int64_t m_anchorMs;
     std::int64_t m_originMs;

@@ -36,6 +36,9 @@ std::vector<RawSeries> scenarioSeries(const ScenarioCluster& cluster, const Metr
     const std::string kubelet = "kubelet";
     const std::string ksm = "kube-state-metrics";
     for (std::size_t p = 0; p < cluster.pods().size(); ++p) {
+        // A pod made again under its name (StatefulSet) continues the first one's series.
+        if (!cluster.firstOfItsName(p))
+            continue;
         const SimulatedPod& pod = cluster.pods()[p];
         const Labels base { { "namespace", pod.namespaceName }, { "pod", pod.name } };
         auto with = [&](std::initializer_list<std::pair<const std::string, std::string>> extra) {
@@ -62,9 +65,10 @@ std::vector<RawSeries> scenarioSeries(const ScenarioCluster& cluster, const Metr
             add(restarts, "kube_pod_container_status_restarts_total",
                 with({ { "container", spec.name }, { "job", ksm } }), c, kRestarts);
             std::set<std::string> reasons;
-            for (const ContainerRun& run : pod.containers[c].runs)
-                if (run.terminated)
-                    reasons.insert(run.reason);
+            for (std::size_t same : cluster.podsNamedLike(p))
+                for (const ContainerRun& run : cluster.pods()[same].containers[c].runs)
+                    if (run.terminated)
+                        reasons.insert(run.reason);
             for (const std::string& reason : reasons)
                 add(lastTerminated, "kube_pod_container_status_last_terminated_reason",
                     with({ { "container", spec.name }, { "job", ksm }, { "reason", reason } }), c,
@@ -78,28 +82,31 @@ std::vector<RawSeries> scenarioSeries(const ScenarioCluster& cluster, const Metr
 
 std::optional<double> sampleScenarioSeries(const ScenarioCluster& cluster, const RawSeries& s, std::int64_t gridMs)
 {
-    if (s.pod >= cluster.pods().size() || !cluster.podExistsAt(s.pod, gridMs))
+    if (s.pod >= cluster.pods().size())
         return std::nullopt;
-    const SimulatedPod& pod = cluster.pods()[s.pod];
+    const std::optional<std::size_t> index = cluster.podNamedLikeAt(s.pod, gridMs);
+    if (!index)
+        return std::nullopt;
+    const SimulatedPod& pod = cluster.pods()[*index];
     const std::string& what = s.param;
     if (what == kPodWorkingSet) {
         // The pod cgroup: its containers, the pause container and a little kubelet overhead.
         double sum = 0;
         for (std::size_t c = 0; c < pod.containers.size(); ++c)
-            sum += cluster.workingSetBytes(s.pod, c, gridMs).value_or(0.0);
+            sum += cluster.workingSetBytes(*index, c, gridMs).value_or(0.0);
         return sum + 520.0 * 1024 + 2.0 * kMiB;
     }
     if (s.index >= pod.containers.size())
         return std::nullopt;
     const ScenarioContainer& spec = cluster.containerSpec(pod, pod.containers[s.index]);
     if (what == kWorkingSet)
-        return cluster.workingSetBytes(s.pod, s.index, gridMs);
+        return cluster.workingSetBytes(*index, s.index, gridMs);
     if (what == kLimit)
         return spec.limitBytes ? std::optional<double>(static_cast<double>(*spec.limitBytes)) : std::nullopt;
     if (what == kRestarts) {
-        if (!cluster.runAt(s.pod, s.index, gridMs))
+        if (!cluster.runAt(*index, s.index, gridMs))
             return std::nullopt;
-        return static_cast<double>(cluster.restartCountAt(s.pod, s.index, gridMs));
+        return static_cast<double>(cluster.restartCountAt(*index, s.index, gridMs));
     }
     if (what == kOomEvents) {
         double kills = 0;
@@ -109,7 +116,7 @@ std::optional<double> sampleScenarioSeries(const ScenarioCluster& cluster, const
         return kills;
     }
     if (what.rfind(kReasonPrefix, 0) == 0) {
-        const ContainerRun* last = cluster.lastTerminatedAt(s.pod, s.index, gridMs);
+        const ContainerRun* last = cluster.lastTerminatedAt(*index, s.index, gridMs);
         if (!last || last->reason != what.substr(kReasonPrefix.size()))
             return std::nullopt;
         return 1.0;

@@ -327,6 +327,26 @@ private Q_SLOTS:
             QStringLiteral("jsonpath={.spec.template.spec.containers[*].resources.limits.memory} "
                            "{.spec.template.spec.initContainers[0].resources.limits.memory} {.metadata.generation}") });
         QCOMPARE(limits.out, QByteArray("4Gi 256Mi 128Mi 2"));
+        // The StatefulSet controller replaces the highest ordinal first, under its name.
+        auto podLimits = [&](const QString& pod) {
+            return kubectl(
+                { QStringLiteral("get"), QStringLiteral("pod"), pod, QStringLiteral("-n"), QStringLiteral("storefront"),
+                    QStringLiteral("-o"), QStringLiteral("jsonpath={.spec.containers[*].resources.limits.memory}") })
+                .out;
+        };
+        QByteArray replaced;
+        QElapsedTimer waited;
+        waited.start();
+        while (waited.elapsed() < 15000 && (replaced = podLimits(QStringLiteral("search-2"))) != "4Gi 256Mi")
+            QTest::qWait(500);
+        QCOMPARE(replaced, QByteArray("4Gi 256Mi"));
+        QCOMPARE(podLimits(QStringLiteral("search-0")), QByteArray("2Gi 256Mi")); // not yet: one at a time
+        const auto status = kubectl({ QStringLiteral("get"), QStringLiteral("sts"), QStringLiteral("search"),
+            QStringLiteral("-n"), QStringLiteral("storefront"), QStringLiteral("-o"),
+            QStringLiteral("jsonpath={.status.updateRevision} {.status.currentRevision}") });
+        const QList<QByteArray> revisions = status.out.split(' ');
+        QCOMPARE(revisions.size(), 2);
+        QVERIFY2(revisions[0] != revisions[1], status.out.constData()); // the rollout is under way
     }
 
     // Argo CD's self-heal (sim.leakdesk.io/self-heal-after: 5s on cart) puts the spec back, as the

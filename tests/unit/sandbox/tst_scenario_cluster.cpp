@@ -374,6 +374,145 @@ private Q_SLOTS:
                 : json(latest["metadata"].value("generation", 0)).dump());
     }
 
+    // A changed pod template rolls new pods as each kind's controller does, with the new limit.
+    void changedTemplatesRollNewPods_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("container");
+        QTest::addColumn<int>("replicas");
+        QTest::addColumn<bool>("sameNames"); // StatefulSet: replaced under the same names
+        QTest::addColumn<QString>("firstReplaced"); // name prefix of the first pod replaced
+        QTest::newRow("Deployment") << "Deployment"
+                                    << "web"
+                                    << "web" << 3 << false << "web-";
+        QTest::newRow("StatefulSet: highest ordinal first") << "StatefulSet"
+                                                            << "ledger"
+                                                            << "ledger" << 2 << true << "ledger-1";
+        QTest::newRow("DaemonSet: node by node") << "DaemonSet"
+                                                 << "sniffer"
+                                                 << "sniffer" << 3 << false << "sniffer-";
+        QTest::newRow("Rollout") << "Rollout"
+                                 << "ranker"
+                                 << "ranker" << 1 << false << "ranker-";
+    }
+    void changedTemplatesRollNewPods()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, name);
+        QFETCH(QString, container);
+        QFETCH(int, replicas);
+        QFETCH(bool, sameNames);
+        QFETCH(QString, firstReplaced);
+        ScenarioCluster cluster = makeCluster();
+        auto podsAt = [&](qint64 t) {
+            std::map<std::string, json> out;
+            for (json& p : cluster.objects("Pod", t))
+                if (p["metadata"].value("name", "").rfind(name.toStdString() + "-", 0) == 0)
+                    out[p["metadata"].value("name", "")] = p;
+            return out;
+        };
+        const auto before = podsAt(kNow);
+        QCOMPARE(int(before.size()), replicas);
+        PatchRequest request;
+        request.contentType = "application/strategic-merge-patch+json";
+        const json c
+            = { { "name", container.toStdString() }, { "resources", { { "limits", { { "memory", "3Gi" } } } } } };
+        request.body
+            = json { { "spec", { { "template", { { "spec", { { "containers", json::array({ c }) } } } } } } } }.dump();
+        request.fieldManager = "leakdesk";
+        QVERIFY(cluster.patch(kind.toStdString(), "lab", name.toStdString(), request, kNow).ok());
+        // Right after the change: one pod being replaced at most, the others as they were.
+        const auto early = podsAt(kNow + 3 * kSecondMs);
+        int replaced = 0;
+        for (const auto& [podName, pod] : early)
+            if (!before.count(podName) || before.at(podName)["metadata"]["uid"] != pod["metadata"]["uid"]) {
+                ++replaced;
+                QVERIFY2(QString::fromStdString(podName).startsWith(firstReplaced), podName.c_str());
+            }
+        QVERIFY2(replaced <= 1, std::to_string(replaced).c_str());
+        // Ten minutes later every pod is new and has the new limit; none of the old ones is left.
+        const auto after = podsAt(kNow + 10 * kMinuteMs);
+        QCOMPARE(int(after.size()), replicas);
+        for (const auto& [podName, pod] : after) {
+            QVERIFY2(!before.count(podName) || before.at(podName)["metadata"]["uid"] != pod["metadata"]["uid"],
+                podName.c_str());
+            QCOMPARE(sameNames, before.count(podName) == 1);
+            const json& spec = pod["spec"]["containers"][0];
+            QCOMPARE(spec["resources"]["limits"].value("memory", ""), std::string("3Gi"));
+        }
+        // The workload says the rollout is done; a Deployment's old ReplicaSet is scaled to 0.
+        for (const json& o : cluster.objects(kind.toStdString(), kNow + 10 * kMinuteMs))
+            if (o["metadata"].value("name", "") == name.toStdString()) {
+                const json& st = o["status"];
+                const int updated = st.contains("updatedReplicas") ? st.value("updatedReplicas", 0)
+                                                                   : st.value("updatedNumberScheduled", 0);
+                QCOMPARE(updated, replicas);
+                if (kind == QLatin1String("StatefulSet"))
+                    QCOMPARE(st.value("currentRevision", ""), st.value("updateRevision", "?"));
+            }
+        if (kind == QLatin1String("Deployment")) {
+            std::map<std::string, int> desired;
+            for (const json& rs : cluster.objects("ReplicaSet", kNow + 10 * kMinuteMs))
+                if (rs["metadata"].value("name", "").rfind("web-", 0) == 0)
+                    desired[rs["metadata"].value("name", "")] = rs["spec"].value("replicas", -1);
+            QCOMPARE(desired.size(), std::size_t(2));
+            QCOMPARE(desired.begin()->second + std::next(desired.begin())->second, 3);
+        }
+    }
+
+    // A StatefulSet pod made again under its name continues its series: one per label set, with
+    // samples before and after the replacement.
+    void replacedStatefulSetPodKeepsItsSeries()
+    {
+        ScenarioCluster cluster = makeCluster();
+        PatchRequest request;
+        request.contentType = "application/merge-patch+json";
+        request.body = R"({"spec":{"template":{"metadata":{"annotations":{"restartedAt":"now"}}}}})";
+        QVERIFY(cluster.patch("StatefulSet", "lab", "ledger", request, kNow).ok());
+        const SandboxModel model(42, kNow);
+        const MetricsHistory history(model);
+        std::map<std::string, const RawSeries*> byLabels;
+        std::vector<RawSeries> series = scenarioSeries(cluster, history);
+        for (const RawSeries& s : series) {
+            std::string key = s.metric;
+            for (const auto& [k, v] : s.labels)
+                key += "," + k + "=" + v;
+            QVERIFY2(byLabels.emplace(key, &s).second, key.c_str()); // no label set twice
+        }
+        const RawSeries* proxy = nullptr;
+        for (const RawSeries& s : series)
+            if (s.metric == "container_memory_working_set_bytes" && s.labels.at("pod") == "ledger-1"
+                && s.labels.at("container") == "proxy")
+                proxy = &s;
+        QVERIFY(proxy);
+        const std::int64_t grid = MetricsHistory::gridFloor(kNow);
+        QVERIFY(sampleScenarioSeries(cluster, *proxy, grid - 10 * kMinuteMs)); // the old pod
+        QVERIFY(sampleScenarioSeries(cluster, *proxy, grid + 10 * kMinuteMs)); // the new one
+    }
+
+    // Argo CD's revert rolls the pods back to the template as written.
+    void selfHealRollsBack()
+    {
+        ScenarioCluster cluster = makeCluster();
+        PatchRequest request;
+        request.contentType = "application/merge-patch+json";
+        request.body = R"({"spec":{"template":{"metadata":{"annotations":{"restartedAt":"now"}}}}})";
+        request.fieldManager = "kubectl-rollout";
+        QVERIFY(cluster.patch("Deployment", "lab", "gitops", request, kNow).ok());
+        auto hashesAt = [&](qint64 t) {
+            std::set<std::string> out;
+            for (const json& p : cluster.objects("Pod", t))
+                if (p["metadata"].value("name", "").rfind("gitops-", 0) == 0)
+                    out.insert(p["metadata"]["labels"].value("pod-template-hash", ""));
+            return out;
+        };
+        const auto original = hashesAt(kNow - kSecondMs);
+        QCOMPARE(original.size(), std::size_t(1));
+        QVERIFY(hashesAt(kNow + 20 * kSecondMs) != original); // rolled to the change
+        QCOMPARE(hashesAt(kNow + 10 * kMinuteMs), original); // and back, 30 s later
+    }
+
     void patchRefusals_data()
     {
         QTest::addColumn<QString>("kind");
