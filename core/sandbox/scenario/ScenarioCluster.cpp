@@ -193,14 +193,7 @@ void ScenarioCluster::build()
         const ScenarioWorkload& w = *o.workload;
         const std::int64_t created = m_originMs + static_cast<std::int64_t>(i) * 3 * kSecondMs;
         const std::string hash = templateHash(i);
-        RunPolicy policy;
-        if (isJobKind(w.kind)) {
-            const json& spec = podTemplateOf(o).value("spec", json::object());
-            policy.completesAfterMs = w.runDurationMs.value_or(kDefaultJobRunMs);
-            policy.restartAfterOom = spec.value("restartPolicy", "") == "OnFailure";
-        } else {
-            policy.restartAfterCompletion = true;
-        }
+        const RunPolicy policy = policyOf(i);
         auto suffix = [&](const std::string& base, int n) {
             return token(
                 mixHash(stableHash(o.namespaceName + "/" + base), static_cast<std::uint64_t>(n)), 5, kNameAlphabet);
