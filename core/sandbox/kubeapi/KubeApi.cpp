@@ -20,7 +20,7 @@ const std::vector<std::string> kReadVerbs = { "get", "list" };
 const std::vector<std::string> kWatchableVerbs = { "get", "list", "watch" };
 const std::vector<std::string> kPatchableVerbs = { "get", "list", "patch", "watch" };
 const std::vector<std::string> kPodVerbs = { "delete", "get", "list", "patch", "watch" };
-const std::vector<std::string> kScenarioWritableVerbs = { "get", "list", "patch" };
+const std::vector<std::string> kScenarioWritableVerbs = { "get", "list", "patch", "watch" };
 
 std::vector<std::string> splitPath(const std::string& path)
 {
@@ -180,10 +180,10 @@ const std::vector<ResourceType>& KubeApi::scenarioResources()
         { "apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, { "sts" }, { "all" },
             kScenarioWritableVerbs },
         { "apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, { "ds" }, { "all" }, kScenarioWritableVerbs },
-        { "batch", "v1", "jobs", "job", "Job", true, {}, { "all" }, kReadVerbs },
-        { "batch", "v1", "cronjobs", "cronjob", "CronJob", true, { "cj" }, { "all" }, kReadVerbs },
+        { "batch", "v1", "jobs", "job", "Job", true, {}, { "all" }, kWatchableVerbs },
+        { "batch", "v1", "cronjobs", "cronjob", "CronJob", true, { "cj" }, { "all" }, kWatchableVerbs },
         { "autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true,
-            { "hpa" }, { "all" }, kReadVerbs },
+            { "hpa" }, { "all" }, kWatchableVerbs },
         { "argoproj.io", "v1alpha1", "rollouts", "rollout", "Rollout", true, { "ro" }, { "all" },
             kScenarioWritableVerbs },
     };
@@ -947,7 +947,10 @@ namespace {
 // The kinds a watch cache keeps; events.k8s.io Events share the core/v1 Events' cache.
 const ResourceType* watchCacheType(const ResourceType& type)
 {
-    static const std::set<std::string> watchable = { "Namespace", "Node", "Pod", "Event", "Deployment", "ReplicaSet", "Endpoints", "EndpointSlice" };
+    // The scenario-only kinds exist (in discovery and here) only with a scenario loaded.
+    static const std::set<std::string> watchable
+        = { "Namespace", "Node", "Pod", "Event", "Deployment", "ReplicaSet", "Endpoints", "EndpointSlice",
+              "StatefulSet", "DaemonSet", "Job", "CronJob", "HorizontalPodAutoscaler", "Rollout" };
     if (!watchable.count(type.kind))
         return nullptr;
     if (type.group != "events.k8s.io")

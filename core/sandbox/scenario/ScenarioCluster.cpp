@@ -813,6 +813,30 @@ json ScenarioCluster::workload(std::size_t object, std::int64_t tMs) const
         out["spec"] = w->object["spec"];
         out["metadata"] = w->object["metadata"];
     }
+    // What the API server fills in when a manifest leaves it out (kubectl's status viewers read it),
+    // whether the spec is as written or as a write (or Argo CD's revert) left it.
+    json& spec = out["spec"];
+    auto defaultTo = [&spec](const char* key, json value) {
+        if (!spec.contains(key) || spec[key].is_null())
+            spec[key] = std::move(value);
+    };
+    if (w.kind == WorkloadKind::Deployment) {
+        defaultTo("replicas", 1);
+        defaultTo("strategy",
+            { { "type", "RollingUpdate" },
+                { "rollingUpdate", { { "maxSurge", "25%" }, { "maxUnavailable", "25%" } } } });
+        defaultTo("revisionHistoryLimit", 10);
+        defaultTo("progressDeadlineSeconds", 600);
+    } else if (w.kind == WorkloadKind::StatefulSet) {
+        defaultTo("replicas", 1);
+        defaultTo("updateStrategy", { { "type", "RollingUpdate" }, { "rollingUpdate", { { "partition", 0 } } } });
+        defaultTo("podManagementPolicy", "OrderedReady");
+        defaultTo("revisionHistoryLimit", 10);
+    } else if (w.kind == WorkloadKind::DaemonSet) {
+        defaultTo("updateStrategy",
+            { { "type", "RollingUpdate" }, { "rollingUpdate", { { "maxUnavailable", 1 }, { "maxSurge", 0 } } } });
+        defaultTo("revisionHistoryLimit", 10);
+    }
     out.erase("status");
     const auto pods = podsOf(object, tMs);
     int ready = 0;

@@ -12,6 +12,7 @@
 #include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -347,6 +348,38 @@ private Q_SLOTS:
         const QList<QByteArray> revisions = status.out.split(' ');
         QCOMPARE(revisions.size(), 2);
         QVERIFY2(revisions[0] != revisions[1], status.out.constData()); // the rollout is under way
+    }
+
+    // kubectl's rollout status viewers read the scenario workloads as they read a cluster's (API
+    // defaults included), and a watch of the kind follows the rollout.
+    void rolloutStatusFollowsTheControllers()
+    {
+        const QStringList status { QStringLiteral("rollout"), QStringLiteral("status"), QStringLiteral("ds/node-agent"),
+            QStringLiteral("-n"), QStringLiteral("storefront"), QStringLiteral("--watch=false") };
+        const auto done = kubectl(status);
+        QVERIFY2(done.exitCode == 0 && done.out.contains("daemon set \"node-agent\" successfully rolled out"),
+            done.out.constData());
+        QProcess watch;
+        m_kubectl.start(watch,
+            { QStringLiteral("get"), QStringLiteral("ds"), QStringLiteral("-n"), QStringLiteral("storefront"),
+                QStringLiteral("-w"), QStringLiteral("--output-watch-events") });
+        QVERIFY(watch.waitForStarted(10000));
+        const auto restart = kubectl({ QStringLiteral("rollout"), QStringLiteral("restart"),
+            QStringLiteral("ds/node-agent"), QStringLiteral("-n"), QStringLiteral("storefront") });
+        QVERIFY2(restart.exitCode == 0, restart.err.constData());
+        const auto rolling = kubectl(status);
+        QVERIFY2(
+            rolling.out.contains("Waiting for daemon set \"node-agent\" rollout to finish"), rolling.out.constData());
+        QByteArray events;
+        QElapsedTimer waited;
+        waited.start();
+        while (waited.elapsed() < 15000 && !events.contains("MODIFIED")) {
+            watch.waitForReadyRead(1000);
+            events += watch.readAllStandardOutput();
+        }
+        watch.kill();
+        watch.waitForFinished(5000);
+        QVERIFY2(events.contains("ADDED") && events.contains("MODIFIED"), events.constData());
     }
 
     // Argo CD's self-heal (sim.leakdesk.io/self-heal-after: 5s on cart) puts the spec back, as the
