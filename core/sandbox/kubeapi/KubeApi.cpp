@@ -832,7 +832,21 @@ std::vector<json> KubeApi::objects(const ResourceType& type, std::int64_t nowMs)
     if (m_scenario) {
         // A scenario's objects follow the built-in ones; a namespace the built-in cluster already
         // has is not listed twice.
-        for (json& o : m_scenario->objects(type.kind, nowMs)) {
+        // EndpointSlices are the scenario Services' Endpoints as the EndpointSlice controller writes them.
+        const bool slices = type.kind == "EndpointSlice";
+        std::map<std::string, std::string> serviceUids; // "namespace/name" -> uid, for the slices' owner
+        if (slices)
+            for (const json& svc : m_scenario->objects("Service", nowMs))
+                serviceUids[svc["metadata"].value("namespace", "") + "/" + svc["metadata"].value("name", "")]
+                    = svc["metadata"].value("uid", "");
+        for (json& o : m_scenario->objects(slices ? "Endpoints" : type.kind, nowMs)) {
+            if (slices) {
+                json slice = endpointSlice(o);
+                slice["metadata"]["ownerReferences"][0]["uid"]
+                    = serviceUids[o["metadata"].value("namespace", "") + "/" + o["metadata"].value("name", "")];
+                out.push_back(std::move(slice));
+                continue;
+            }
             if (type.kind == "Namespace" && o["metadata"].value("name", "") == m_model.namespaceName())
                 continue;
             if (type.group == "events.k8s.io")

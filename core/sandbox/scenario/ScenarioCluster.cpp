@@ -953,6 +953,15 @@ json ScenarioCluster::plainObject(std::size_t object) const
         }
         if (!spec.contains("sessionAffinity"))
             spec["sessionAffinity"] = "None";
+        // The API server's defaults for each port: TCP, and the target port the port itself.
+        if (spec.contains("ports") && spec["ports"].is_array())
+            for (json& port : spec["ports"])
+                if (port.is_object()) {
+                    if (!port.contains("protocol"))
+                        port["protocol"] = "TCP";
+                    if (!port.contains("targetPort") && port.contains("port"))
+                        port["targetPort"] = port["port"];
+                }
         out["status"] = { { "loadBalancer", json::object() } };
     } else if (o.kind == "Ingress") {
         out["status"] = { { "loadBalancer", json::object() } };
@@ -1152,6 +1161,62 @@ std::vector<json> ScenarioCluster::events(std::int64_t tMs) const
     return out;
 }
 
+json ScenarioCluster::endpoints(std::size_t service, std::int64_t tMs) const
+{
+    // As the endpoints controller keeps them: the pods the Service's selector matches, ready ones
+    // under addresses, the others under notReadyAddresses.
+    const ScenarioObject& o = m_scenario.objects[service];
+    const json spec = o.manifest.value("spec", json::object());
+    const json selector = spec.value("selector", json::object());
+    json ready = json::array();
+    json notReady = json::array();
+    std::int64_t changed = m_originMs;
+    for (std::size_t i = 0; i < m_pods.size() && !selector.empty(); ++i) {
+        const SimulatedPod& p = m_pods[i];
+        if (p.namespaceName != o.namespaceName || !podExistsAt(i, tMs) || podFinishedAt(i, tMs))
+            continue;
+        bool matches = true;
+        for (auto it = selector.begin(); it != selector.end(); ++it) {
+            const auto label = p.labels.find(it.key());
+            matches = matches && it.value().is_string() && label != p.labels.end()
+                && label->second == it.value().get<std::string>();
+        }
+        if (!matches)
+            continue;
+        changed = std::max(changed, p.createdMs);
+        json address = { { "ip", p.podIp }, { "nodeName", kNodeNames[p.node] },
+            { "targetRef",
+                { { "kind", "Pod" }, { "namespace", p.namespaceName }, { "name", p.name }, { "uid", p.uid } } } };
+        (podReadyAt(i, tMs) ? ready : notReady).push_back(std::move(address));
+    }
+    auto byIp = [](const json& a, const json& b) { return a.value("ip", "") < b.value("ip", ""); };
+    std::sort(ready.begin(), ready.end(), byIp);
+    std::sort(notReady.begin(), notReady.end(), byIp);
+    json ports = json::array();
+    for (const json& port : spec.value("ports", json::array())) {
+        json p = { { "port",
+                       port.value("targetPort", port.value("port", json(0))).is_number_integer()
+                           ? port.value("targetPort", port.value("port", json(0)))
+                           : port.value("port", json(0)) },
+            { "protocol", port.value("protocol", "TCP") } };
+        if (port.contains("name"))
+            p["name"] = port["name"];
+        ports.push_back(std::move(p));
+    }
+    json subset = { { "ports", ports } };
+    if (!ready.empty())
+        subset["addresses"] = ready;
+    if (!notReady.empty())
+        subset["notReadyAddresses"] = notReady;
+    json meta = metadataOf(o, m_originMs - kMinuteMs);
+    meta.erase("annotations");
+    meta.erase("generation");
+    meta["uid"] = uidFor("Endpoints", o.namespaceName, o.name);
+    meta["resourceVersion"] = std::to_string(1000 + std::max<std::int64_t>(0, (changed - m_originMs) / 1000));
+    return { { "apiVersion", "v1" }, { "kind", "Endpoints" }, { "metadata", meta },
+        { "subsets", ready.empty() && notReady.empty() ? json::array() : json::array({ subset }) } };
+}
+
 std::optional<json> ScenarioCluster::podMetrics(std::size_t index, std::int64_t tMs) const
 {
     const SimulatedPod& p = m_pods[index];
@@ -1185,6 +1250,10 @@ std::vector<json> ScenarioCluster::objects(const std::string& kind, std::int64_t
     std::vector<json> out;
     if (kind == "Event") {
         out = events(tMs);
+    } else if (kind == "Endpoints") {
+        for (std::size_t i = 0; i < m_scenario.objects.size(); ++i)
+            if (m_scenario.objects[i].kind == "Service")
+                out.push_back(endpoints(i, tMs));
     } else if (kind == "PodMetrics") {
         for (std::size_t p = 0; p < m_pods.size(); ++p)
             if (podExistsAt(p, tMs) && !podFinishedAt(p, tMs))

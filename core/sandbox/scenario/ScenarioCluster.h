@@ -95,6 +95,8 @@ public:
     // Events still within the API server's TTL at tMs: OOMKilling node events (one per kill, in the
     // pod's namespace) and kubelet's BackOff per killed container.
     std::vector<nlohmann::json> events(std::int64_t tMs) const;
+    // The Endpoints of a scenario Service (index into Scenario::objects) at tMs.
+    nlohmann::json endpoints(std::size_t service, std::int64_t tMs) const;
     // metrics.k8s.io PodMetrics of a running pod: its containers' working sets at the last scrape.
     std::optional<nlohmann::json> podMetrics(std::size_t pod, std::int64_t tMs) const;
 

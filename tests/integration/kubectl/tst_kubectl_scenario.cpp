@@ -244,6 +244,26 @@ private Q_SLOTS:
         QVERIFY(!r.out.contains("cart"));
     }
 
+    // The scenario Services' endpoints are the pods their selectors match (kubectl describe service
+    // reads the EndpointSlices).
+    void servicesHaveEndpoints()
+    {
+        const json endpoints = m_kubectl.json({ QStringLiteral("get"), QStringLiteral("endpoints"),
+            QStringLiteral("search"), QStringLiteral("-n"), QStringLiteral("storefront") });
+        std::set<std::string> pods;
+        for (const json& subset : endpoints.value("subsets", json::array()))
+            for (const char* list : { "addresses", "notReadyAddresses" })
+                for (const json& a : subset.value(list, json::array()))
+                    pods.insert(a["targetRef"].value("name", ""));
+        QCOMPARE(pods, (std::set<std::string> { "search-0", "search-1", "search-2" }));
+        const auto describe = kubectl({ QStringLiteral("describe"), QStringLiteral("service"), QStringLiteral("cart"),
+            QStringLiteral("-n"), QStringLiteral("storefront") });
+        QVERIFY2(describe.exitCode == 0, describe.err.constData());
+        QVERIFY2(describe.out.contains("8080/TCP"), describe.out.constData());
+        const auto line = describe.out.mid(describe.out.indexOf("Endpoints:")).split('\n').value(0);
+        QCOMPARE(line.count(":8080"), 2); // cart's two pods
+    }
+
     void secondFileIsServedToo()
     {
         const json jobs = m_kubectl.json(
