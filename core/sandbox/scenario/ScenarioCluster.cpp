@@ -32,6 +32,12 @@ const json& podTemplateOf(const ScenarioObject& o)
     return spec.contains("template") ? spec["template"] : empty;
 }
 
+// The label a ReplicaSet's pods carry their template's hash in: Argo Rollouts names it its own way.
+const char* hashLabelOf(WorkloadKind k)
+{
+    return k == WorkloadKind::Rollout ? "rollouts-pod-template-hash" : "pod-template-hash";
+}
+
 bool isJobKind(WorkloadKind k)
 {
     return k == WorkloadKind::Job || k == WorkloadKind::CronJob;
@@ -202,8 +208,7 @@ void ScenarioCluster::build()
         case WorkloadKind::Deployment:
         case WorkloadKind::Rollout: {
             const std::string rs = o.name + "-" + hash;
-            const std::string hashLabel
-                = w.kind == WorkloadKind::Rollout ? "rollouts-pod-template-hash" : "pod-template-hash";
+            const std::string hashLabel = hashLabelOf(w.kind);
             const std::string apiVersion = "apps/v1";
             for (int r = 0; r < w.replicas; ++r)
                 addPod(i, rs + "-" + suffix(rs, r), "ReplicaSet", apiVersion, rs, { { hashLabel, hash } },
@@ -417,8 +422,7 @@ void ScenarioCluster::rollOut(std::size_t object, std::size_t revision)
         // RollingUpdate, maxSurge 1 / maxUnavailable 0: one new pod at a time, an old one deleted
         // once it is ready.
         const std::string rs = o.name + "-" + hash;
-        const std::string hashLabel
-            = w.kind == WorkloadKind::Rollout ? "rollouts-pod-template-hash" : "pod-template-hash";
+        const std::string hashLabel = hashLabelOf(w.kind);
         std::int64_t created = at;
         for (int r = 0; r < w.replicas; ++r) {
             addPod(object, rs + "-" + suffix(r), "ReplicaSet", "apps/v1", rs, { { hashLabel, hash } },
@@ -707,7 +711,7 @@ json ScenarioCluster::replicaSet(std::size_t object, std::size_t revision, std::
     const std::string hash = hashOf(object, revision);
     const std::string name = o.name + "-" + hash;
     const bool rollout = o.workload->kind == WorkloadKind::Rollout;
-    const std::string hashLabel = rollout ? "rollouts-pod-template-hash" : "pod-template-hash";
+    const std::string hashLabel = hashLabelOf(o.workload->kind);
     const std::int64_t created = revision == 0
         ? m_originMs + static_cast<std::int64_t>(object) * 3 * kSecondMs + kSecondMs
         : m_revisions.at(object)[revision].atMs;
