@@ -33,8 +33,12 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
           QStringLiteral("FILE"))
     , m_prometheusInsecure(QStringLiteral("prometheus-insecure-skip-tls-verify"),
           QStringLiteral("Do not verify Prometheus's certificate (unsafe; for test servers)."))
+    , m_scenario(QStringLiteral("scenario"),
+          QStringLiteral("Also load this file's Kubernetes manifests into the sandbox; their sim.leakdesk.io "
+                         "annotations say how the containers use memory (repeatable)."),
+          QStringLiteral("FILE"))
 {
-    parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace });
+    parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_scenario });
     if (m_uses.prometheus)
         parser.addOptions({ m_prometheus, m_prometheusCa, m_prometheusTokenFile, m_prometheusInsecure });
 }
@@ -66,6 +70,9 @@ std::optional<UsageProblem> ClusterTargetOptions::validate() const
 {
     if (m_parser.isSet(m_sandbox) && (m_parser.isSet(m_kubeconfig) || m_parser.isSet(m_context)))
         return UsageProblem { QStringLiteral("--sandbox and --kubeconfig/--context exclude each other"), {} };
+    if (m_parser.isSet(m_scenario) && !sandbox())
+        return UsageProblem { QStringLiteral("--scenario is for the sandbox"),
+            QStringLiteral("add --sandbox, or point --kubeconfig at a cluster that runs the manifests") };
     bool ok = false;
     (void)m_parser.value(m_seed).toULongLong(&ok);
     if (!ok)
@@ -115,6 +122,7 @@ Result<investigation::ConnectionOptions> ClusterTargetOptions::resolve(
         return givenOptions();
     sandbox::SandboxOptions so = sandboxOptions;
     so.seed = seed();
+    so.scenarioFiles += m_parser.values(m_scenario);
     if (auto st = session.start(so); !st)
         return st.error();
     return session.connectionOptions();

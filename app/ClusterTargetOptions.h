@@ -1,6 +1,6 @@
 #pragma once
 // The one way to say which cluster, for every leakdesk-cli command and the GUI: --sandbox [--seed]
-// or --kubeconfig/--context, -n/--namespace, and (where Prometheus is read) --prometheus with
+// [--scenario FILE]... or --kubeconfig/--context, -n/--namespace, and (where Prometheus is read) --prometheus with
 // --prometheus-ca/--prometheus-token-file/--prometheus-insecure-skip-tls-verify. Declared once,
 // checked once (validate), and turned into the connection options (resolve, which starts the
 // sandbox when asked).
@@ -58,7 +58,7 @@ private:
     QCommandLineParser& m_parser;
     Uses m_uses;
     QCommandLineOption m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_prometheus, m_prometheusCa,
-        m_prometheusTokenFile, m_prometheusInsecure;
+        m_prometheusTokenFile, m_prometheusInsecure, m_scenario;
 };
 
 } // namespace leakdesk::app

@@ -12,7 +12,7 @@ jobs=${LEAKDESK_JOBS:-$(nproc)}
 packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-websockets-dev qt6-svg-dev libqcustomplot-dev libgl-dev
-    nlohmann-json3-dev libyaml-cpp-dev libcmark-dev zlib1g-dev libssl-dev
+    nlohmann-json3-dev libyaml-cpp-dev libyaml-dev libcmark-dev zlib1g-dev libssl-dev
     xvfb xauth
     prometheus openjdk-17-jdk-headless poppler-utils
     clang libclang-rt-14-dev

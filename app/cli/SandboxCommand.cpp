@@ -1,8 +1,10 @@
 #include "CliCommand.h"
 
-#include "core/sandbox/model/MetricsHistory.h"
 #include "core/sandbox/SandboxHost.h"
+#include "core/sandbox/model/MetricsHistory.h"
 #include "core/sandbox/model/SandboxModel.h"
+#include "core/sandbox/scenario/ScenarioCluster.h"
+#include "core/sandbox/scenario/ScenarioMetrics.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -15,6 +17,8 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <unistd.h>
 
 namespace leakdesk::cli {
@@ -121,6 +125,10 @@ int serve(const QStringList& args)
         QStringLiteral("Add a Deployment 'batch-worker' with N small pods: more pods than one list page holds "
                        "(paging with limit/continue)."),
         QStringLiteral("N") });
+    p.addOption({ QStringLiteral("scenario"),
+        QStringLiteral("Also serve the objects of this file: multi-document YAML of Kubernetes manifests whose "
+                       "sim.leakdesk.io annotations say how their containers use memory (repeatable)."),
+        QStringLiteral("FILE") });
     p.addOption({ QStringLiteral("exec-drop-after"),
         QStringLiteral("Drop every exec connection after this many stdout bytes (a transfer must resume)."),
         QStringLiteral("BYTES") });
@@ -179,6 +187,7 @@ int serve(const QStringList& args)
         }
         options.containerVariations[v.left(eq).toStdString()] = *variation;
     }
+    options.scenarioFiles = p.values(QStringLiteral("scenario"));
     if (!parseNumber(p, QStringLiteral("exec-drop-after"), options.execDropAfterBytes, "a number of bytes"))
         return 2;
     qint64 nowMs = 0;
@@ -230,6 +239,10 @@ int exportMetrics(const QStringList& args)
     p.addOption({ QStringLiteral("out"), QStringLiteral("Output file."), QStringLiteral("FILE") });
     p.addOption({ QStringLiteral("hours"),
         QStringLiteral("How many hours to export (default 168; about 70 MB per day)."), QStringLiteral("H") });
+    p.addOption({ QStringLiteral("scenario"),
+        QStringLiteral("Also export the series of this scenario file's containers, as 'sandbox serve --scenario' "
+                       "serves them (repeatable)."),
+        QStringLiteral("FILE") });
     p.addOption({ QStringLiteral("until-ms"),
         QStringLiteral("End of the exported window, unix milliseconds (default: now). Exporting the hours before "
                        "now and the same hours 7 days earlier covers `offset 7d` baselines without a week of data."),
@@ -270,7 +283,30 @@ int exportMetrics(const QStringList& args)
         }
     }
     const sandbox::SandboxModel model(seed, nowMs);
-    const sandbox::MetricsHistory history(model);
+    sandbox::MetricsHistory history(model);
+    std::unique_ptr<sandbox::scenario::ScenarioCluster> scenarioCluster;
+    if (p.isSet(QStringLiteral("scenario"))) {
+        std::optional<sandbox::scenario::Scenario> objects;
+        for (const QString& file : p.values(QStringLiteral("scenario"))) {
+            auto loaded = sandbox::scenario::loadScenarioFile(file.toStdString());
+            Status merged = Ok {};
+            if (loaded && !objects)
+                objects = std::move(*loaded);
+            else if (loaded)
+                merged = sandbox::scenario::mergeScenario(*objects, std::move(*loaded));
+            const Error* problem = !loaded ? &loaded.error() : !merged ? &merged.error() : nullptr;
+            if (problem) {
+                printError(QString::fromStdString(problem->message), QString::fromStdString(problem->detail));
+                return 2;
+            }
+        }
+        // The same cluster `sandbox serve --scenario` serves with this seed and clock.
+        scenarioCluster = std::make_unique<sandbox::scenario::ScenarioCluster>(std::move(*objects), seed, nowMs);
+        history.setExternalSeries(sandbox::scenario::scenarioSeries(*scenarioCluster, history),
+            [cluster = scenarioCluster.get()](const sandbox::RawSeries& series, std::int64_t gridMs) {
+                return sandbox::scenario::sampleScenarioSeries(*cluster, series, gridMs);
+            });
+    }
     const QString out = p.value(QStringLiteral("out"));
     const QString part = out + QStringLiteral(".part");
     {
@@ -316,7 +352,9 @@ int runSandboxCommand(const QStringList& args)
                "[--seed N] [--token T] [--read-only-user] [--tls] [--auth token|client-cert] [--prometheus-token T]\n"
                "             [--faults SPEC] [--prometheus-faults SPEC] [--container NAME=SPEC]... [--exec-drop-after "
                "BYTES] [--crowd N]\n"
-            << "       leakdesk-cli sandbox export-metrics --out FILE [--seed N] [--hours H] [--until-ms MS]\n";
+               "             [--scenario FILE]...\n"
+            << "       leakdesk-cli sandbox export-metrics --out FILE [--seed N] [--hours H] [--until-ms MS] "
+               "[--scenario FILE]...\n";
         return sub.isEmpty() ? 2 : 0;
     }
     printError(QStringLiteral("unknown sandbox command '%1'").arg(sub),

@@ -8,6 +8,8 @@
 #include "core/sandbox/model/PromApi.h"
 #include "core/sandbox/http/SandboxCertificates.h"
 #include "core/sandbox/model/SandboxModel.h"
+#include "core/sandbox/scenario/ScenarioCluster.h"
+#include "core/sandbox/scenario/ScenarioMetrics.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -125,7 +127,8 @@ HttpResponse prometheusUnauthorized(const HttpRequest& r)
 class SandboxServers : public QObject {
 public:
     SandboxServers(const SandboxOptions& options, const std::string& token, const std::string& viewerToken,
-        std::shared_ptr<std::atomic<qint64>> offset, std::optional<ServerTls> tls)
+        std::shared_ptr<std::atomic<qint64>> offset, std::optional<ServerTls> tls,
+        std::optional<scenario::Scenario> scenarioObjects = std::nullopt)
         : m_fixedNow(options.fixedNowMs)
         , m_offset(std::move(offset))
         , m_model(options.seed, now(), 30 * kDayMs, options.crowdReplicas)
@@ -143,6 +146,19 @@ public:
     {
         if (!viewerToken.empty())
             m_kube.addUser(KubeApi::User { kViewerUser, viewerToken, true });
+        if (scenarioObjects) {
+            m_scenario = std::make_unique<scenario::ScenarioCluster>(std::move(*scenarioObjects), options.seed, now());
+            m_kube.setScenario(m_scenario.get());
+            auto listSeries = [this] {
+                m_history.setExternalSeries(scenario::scenarioSeries(*m_scenario, m_history),
+                    [cluster = m_scenario.get()](const RawSeries& series, std::int64_t gridMs) {
+                        return scenario::sampleScenarioSeries(*cluster, series, gridMs);
+                    });
+            };
+            listSeries();
+            // A rollout of a scenario workload makes pods: their series must exist for queries.
+            m_scenario->setOnPodsChanged(listSeries);
+        }
         if (options.faults.enabled()) {
             m_kubeFaults = std::make_unique<FaultInjector>(options.faults);
             m_kubeServer.setFaultHook([this](const HttpRequest&) { return kubeFault(m_kubeFaults->next()); });
@@ -239,6 +255,7 @@ private:
 
     std::optional<qint64> m_fixedNow;
     std::shared_ptr<std::atomic<qint64>> m_offset;
+    std::unique_ptr<scenario::ScenarioCluster> m_scenario; // before the servers that point at it
     SandboxModel m_model;
     MetricsHistory m_history;
     KubeApi m_kube;
@@ -328,6 +345,18 @@ Status SandboxHost::start(const SandboxOptions& options)
         tls = ServerTls { std::move(*ca), std::move(*server) };
     }
 
+    // Scenario files are read before anything starts: a bad file is an error with its line.
+    std::optional<scenario::Scenario> scenarioObjects;
+    for (const QString& file : options.scenarioFiles) {
+        auto loaded = scenario::loadScenarioFile(file.toStdString());
+        if (!loaded)
+            return loaded.error();
+        if (!scenarioObjects)
+            scenarioObjects = std::move(*loaded);
+        else if (auto merged = scenario::mergeScenario(*scenarioObjects, std::move(*loaded)); !merged)
+            return merged.error();
+    }
+
     m_thread = new QThread;
     m_thread->setObjectName(QStringLiteral("leakdesk-sandbox"));
     m_thread->start();
@@ -339,8 +368,8 @@ Status SandboxHost::start(const SandboxOptions& options)
     QMetaObject::invokeMethod(
         context,
         [&] {
-            m_servers = new SandboxServers(
-                options, token.toStdString(), viewerToken.toStdString(), m_clockOffset, std::move(tls));
+            m_servers = new SandboxServers(options, token.toStdString(), viewerToken.toStdString(), m_clockOffset,
+                std::move(tls), std::move(scenarioObjects));
             listening = m_servers->listen(options.kubePort, options.prometheusPort);
             m_kubePort = m_servers->kubePort();
             m_promPort = m_servers->promPort();

@@ -59,6 +59,9 @@ struct SandboxOptions {
     std::optional<FaultSpec> prometheusFaults;
     // > 0: a Deployment "batch-worker" with this many pods (SandboxModel), for list paging.
     int crowdReplicas = 0;
+    // Scenario files (multi-document YAML of manifests with sim.leakdesk.io annotations) whose
+    // objects are served beside the built-in namespace, with their containers' metrics.
+    QStringList scenarioFiles;
 };
 
 class SandboxServers;

@@ -3,6 +3,7 @@
 
 #include "core/sandbox/kubeapi/KubeSelectors.h"
 #include "core/sandbox/kubeapi/KubeTables.h"
+#include "core/sandbox/scenario/ScenarioCluster.h"
 
 #include <QByteArray>
 #include <QCryptographicHash>
@@ -19,6 +20,7 @@ const std::vector<std::string> kReadVerbs = { "get", "list" };
 const std::vector<std::string> kWatchableVerbs = { "get", "list", "watch" };
 const std::vector<std::string> kPatchableVerbs = { "get", "list", "patch", "watch" };
 const std::vector<std::string> kPodVerbs = { "delete", "get", "list", "patch", "watch" };
+const std::vector<std::string> kScenarioWritableVerbs = { "get", "list", "patch", "watch" };
 
 std::vector<std::string> splitPath(const std::string& path)
 {
@@ -172,8 +174,33 @@ const std::vector<ResourceType>& KubeApi::resources()
     return types;
 }
 
+const std::vector<ResourceType>& KubeApi::scenarioResources()
+{
+    static const std::vector<ResourceType> types = {
+        { "apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, { "sts" }, { "all" },
+            kScenarioWritableVerbs },
+        { "apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, { "ds" }, { "all" }, kScenarioWritableVerbs },
+        { "batch", "v1", "jobs", "job", "Job", true, {}, { "all" }, kWatchableVerbs },
+        { "batch", "v1", "cronjobs", "cronjob", "CronJob", true, { "cj" }, { "all" }, kWatchableVerbs },
+        { "autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true,
+            { "hpa" }, { "all" }, kWatchableVerbs },
+        { "argoproj.io", "v1alpha1", "rollouts", "rollout", "Rollout", true, { "ro" }, { "all" },
+            kScenarioWritableVerbs },
+    };
+    return types;
+}
+
+void KubeApi::setScenario(scenario::ScenarioCluster* cluster)
+{
+    m_scenario = cluster;
+    m_types = resources();
+    if (cluster)
+        m_types.insert(m_types.end(), scenarioResources().begin(), scenarioResources().end());
+}
+
 KubeApi::KubeApi(SandboxModel& model, std::string bearerToken, Clock clock, AuthPolicy policy)
     : m_model(model)
+    , m_types(resources())
     , m_objects(model)
     , m_writes([this] { return m_watch.counter(); })
     , m_deployments(model, m_objects, m_writes)
@@ -295,7 +322,7 @@ HttpResponse KubeApi::handleUnchecked(const HttpRequest& request)
         rest.erase(rest.begin(), rest.begin() + 2);
     }
     const ResourceType* type = nullptr;
-    for (const auto& t : resources())
+    for (const auto& t : m_types)
         if (t.group == group && t.version == version && t.plural == rest[0])
             type = &t;
     if (type && type->kind == "SelfSubjectAccessReview" && rest.size() == 1) {
@@ -303,7 +330,10 @@ HttpResponse KubeApi::handleUnchecked(const HttpRequest& request)
             return kubeStatusError(405, "MethodNotAllowed", "selfsubjectaccessreviews can only be created (POST)");
         return accessReview(request, *user);
     }
-    if (type && (type->kind == "Deployment" || type->kind == "Pod") && rest.size() == 2 && request.method == "PATCH")
+    const bool scenarioWritable
+        = m_scenario && (type && (type->kind == "StatefulSet" || type->kind == "DaemonSet" || type->kind == "Rollout"));
+    if (type && (type->kind == "Deployment" || type->kind == "Pod" || scenarioWritable) && rest.size() == 2
+        && request.method == "PATCH")
         return patchObject(request, *user, *type, ns, rest[1]);
     if (type && type->kind == "Pod" && rest.size() == 2 && request.method == "DELETE")
         return deletePod(request, *user, ns, rest[1]);
@@ -494,7 +524,8 @@ HttpResponse KubeApi::patchObject(const HttpRequest& request, const User& user, 
         if (isPod && index && !m_model.podExistsAt(*index, now))
             index.reset();
     }
-    if (!index)
+    const bool scenarioObject = !index && m_scenario && m_scenario->writable(type.kind, ns, name);
+    if (!index && !scenarioObject)
         return kubeStatusError(404, "NotFound", what + " \"" + name + "\" not found", details);
     const std::vector<std::string> dryRun = request.query.values("dryRun");
     for (const auto& d : dryRun)
@@ -505,7 +536,9 @@ HttpResponse KubeApi::patchObject(const HttpRequest& request, const User& user, 
     patch.body = request.body.toStdString();
     patch.dryRun = !dryRun.empty();
     patch.fieldManager = request.query.value("fieldManager");
-    auto result = isPod ? m_pods.patch(*index, patch, now) : m_deployments.patch(*index, patch, now);
+    auto result = scenarioObject ? m_scenario->patch(type.kind, ns, name, patch, now)
+        : isPod                  ? m_pods.patch(*index, patch, now)
+                                 : m_deployments.patch(*index, patch, now);
     if (result) {
         if (isPod)
             addEphemeralContainers(*result);
@@ -513,6 +546,8 @@ HttpResponse KubeApi::patchObject(const HttpRequest& request, const User& user, 
     }
     const Error& e = result.error();
     switch (e.code) {
+    case ErrorCode::NotFound:
+        return kubeStatusError(404, "NotFound", e.message, details);
     case ErrorCode::Conflict:
         return kubeStatusError(409, "Conflict", e.message, details);
     case ErrorCode::Invalid: {
@@ -610,7 +645,7 @@ HttpResponse KubeApi::discovery(const std::vector<std::string>& seg) const
     }
     // Groups in the order a real server lists them; each with its one version.
     std::vector<std::pair<std::string, std::string>> groups;
-    for (const auto& t : resources()) {
+    for (const auto& t : m_types) {
         if (t.group.empty())
             continue;
         const std::pair<std::string, std::string> gv { t.group, t.version };
@@ -641,7 +676,7 @@ HttpResponse KubeApi::discovery(const std::vector<std::string>& seg) const
         const std::string group = seg[0] == "api" ? std::string() : seg[1];
         const std::string version = seg[0] == "api" ? seg[1] : seg[2];
         json list = json::array();
-        for (const auto& t : resources()) {
+        for (const auto& t : m_types) {
             if (t.group != group || t.version != version)
                 continue;
             json r = { { "name", t.plural }, { "singularName", t.singular }, { "namespaced", t.namespaced },
@@ -794,6 +829,32 @@ std::vector<json> KubeApi::objects(const ResourceType& type, std::int64_t nowMs)
             else if (auto m = m_objects.podMetrics(i, nowMs))
                 out.push_back(std::move(*m));
     }
+    if (m_scenario) {
+        // A scenario's objects follow the built-in ones; a namespace the built-in cluster already
+        // has is not listed twice.
+        // EndpointSlices are the scenario Services' Endpoints as the EndpointSlice controller writes them.
+        const bool slices = type.kind == "EndpointSlice";
+        std::map<std::string, std::string> serviceUids; // "namespace/name" -> uid, for the slices' owner
+        if (slices)
+            for (const json& svc : m_scenario->objects("Service", nowMs))
+                serviceUids[svc["metadata"].value("namespace", "") + "/" + svc["metadata"].value("name", "")]
+                    = svc["metadata"].value("uid", "");
+        for (json& o : m_scenario->objects(slices ? "Endpoints" : type.kind, nowMs)) {
+            if (slices) {
+                json slice = endpointSlice(o);
+                slice["metadata"]["ownerReferences"][0]["uid"]
+                    = serviceUids[o["metadata"].value("namespace", "") + "/" + o["metadata"].value("name", "")];
+                out.push_back(std::move(slice));
+                continue;
+            }
+            if (type.kind == "Namespace" && o["metadata"].value("name", "") == m_model.namespaceName())
+                continue;
+            if (type.group == "events.k8s.io")
+                out.push_back(ServedKubeObjects::toEventsV1(o));
+            else if (type.kind != "NodeMetrics")
+                out.push_back(std::move(o));
+        }
+    }
     return out;
 }
 
@@ -900,7 +961,10 @@ namespace {
 // The kinds a watch cache keeps; events.k8s.io Events share the core/v1 Events' cache.
 const ResourceType* watchCacheType(const ResourceType& type)
 {
-    static const std::set<std::string> watchable = { "Namespace", "Node", "Pod", "Event", "Deployment", "ReplicaSet", "Endpoints", "EndpointSlice" };
+    // The scenario-only kinds exist (in discovery and here) only with a scenario loaded.
+    static const std::set<std::string> watchable
+        = { "Namespace", "Node", "Pod", "Event", "Deployment", "ReplicaSet", "Endpoints", "EndpointSlice",
+              "StatefulSet", "DaemonSet", "Job", "CronJob", "HorizontalPodAutoscaler", "Rollout" };
     if (!watchable.count(type.kind))
         return nullptr;
     if (type.group != "events.k8s.io")

@@ -21,6 +21,10 @@
 
 namespace leakdesk::sandbox {
 
+namespace scenario {
+class ScenarioCluster;
+}
+
 struct ResourceType {
     std::string group; // "" for the core group
     std::string version;
@@ -59,6 +63,10 @@ public:
     KubeApi(SandboxModel& model, std::string bearerToken, Clock clock, AuthPolicy policy = AuthPolicy::RequireToken);
 
     void addUser(User user) { m_users.push_back(std::move(user)); }
+    // Serves a scenario's objects beside the built-in namespace (list and get; PATCH of its
+    // Deployments, StatefulSets, DaemonSets and Rollouts), and the kinds only scenarios have
+    // (StatefulSet, DaemonSet, Job, CronJob, HPA, argoproj.io Rollout).
+    void setScenario(scenario::ScenarioCluster* cluster);
     DeploymentStore& deployments() { return m_deployments; }
     PodStore& pods() { return m_pods; }
 
@@ -91,6 +99,8 @@ public:
     const std::vector<EphemeralContainer>& ephemeralContainers(const std::string& pod) const;
 
     static const std::vector<ResourceType>& resources();
+    // The kinds served only with a scenario loaded.
+    static const std::vector<ResourceType>& scenarioResources();
 
 private:
     HttpResponse handleUnchecked(const HttpRequest& request);
@@ -119,6 +129,8 @@ private:
     void addEphemeralContainers(nlohmann::json& pod) const;
 
     SandboxModel& m_model;
+    scenario::ScenarioCluster* m_scenario = nullptr; // PATCH of its workloads writes to it
+    std::vector<ResourceType> m_types; // resources(), plus scenarioResources() with a scenario
     ServedKubeObjects m_objects;
     WriteVersions m_writes; // one resourceVersion counter for every stored object's writes
     DeploymentStore m_deployments;

@@ -1,4 +1,5 @@
 #include "core/sandbox/kubeapi/KubeTables.h"
+#include "core/sandbox/scenario/ScenarioTables.h"
 
 #include <QDateTime>
 #include <QString>
@@ -342,6 +343,9 @@ std::string humanDuration(std::int64_t ms)
 json makeTable(const std::string& kind, const std::vector<json>& objects, std::int64_t nowMs, IncludeObject include,
     const json& listMetadata)
 {
+    // The kinds only scenarios serve have printers of their own.
+    if (auto table = scenario::scenarioTable(kind, objects, nowMs, include, listMetadata))
+        return *table;
     static const std::vector<Column> defaultColumns = {
         { "Name", "string", "name", 0, "Name must be unique within a namespace." },
         { "Created At", "date", "", 0, "CreationTimestamp of the object." },

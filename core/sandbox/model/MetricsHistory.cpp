@@ -156,6 +156,14 @@ void MetricsHistory::rebuild()
             add(kHttp, "http_server_requests_seconds_sum", l, SeriesSource::HttpSum, p, r);
         }
     }
+    m_series.insert(m_series.end(), m_external.begin(), m_external.end());
+}
+
+void MetricsHistory::setExternalSeries(std::vector<RawSeries> series, ExternalSampler sampler)
+{
+    m_external = std::move(series);
+    m_externalSampler = std::move(sampler);
+    rebuild();
 }
 
 void MetricsHistory::add(std::size_t family, std::string metric, Labels labels, SeriesSource source, std::size_t pod,
@@ -182,6 +190,8 @@ std::int64_t MetricsHistory::gridCeil(std::int64_t tMs)
 
 std::optional<double> MetricsHistory::sampleAt(const RawSeries& s, std::int64_t gridMs) const
 {
+    if (s.source == SeriesSource::External)
+        return m_externalSampler ? m_externalSampler(s, gridMs) : std::nullopt;
     const PodSpec& pod = m_model.pods()[s.pod];
     if (!m_model.podExistsAt(s.pod, gridMs))
         return std::nullopt;
@@ -220,6 +230,8 @@ std::optional<double> MetricsHistory::sampleAt(const RawSeries& s, std::int64_t 
         return m_model.httpRequestCount(s.pod, s.index, gridMs);
     case SeriesSource::HttpSum:
         return m_model.httpRequestSecondsSum(s.pod, s.index, gridMs);
+    case SeriesSource::External:
+        break;
     }
     return std::nullopt;
 }

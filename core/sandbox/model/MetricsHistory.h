@@ -37,6 +37,7 @@ enum class SeriesSource {
     JvmMax, // param: pool id
     HttpCount, // index: route
     HttpSum, // index: route
+    External, // sampled by the function given with setExternalSeries (a scenario's containers)
 };
 
 struct RawSeries {
@@ -59,6 +60,11 @@ public:
     // Lists the series again after the model changed (a rollout created pods).
     void rebuild();
 
+    // Series of another source (SeriesSource::External, `family` an index into families()),
+    // listed after the model's and sampled by `sampler` (nullopt: no sample at that scrape).
+    using ExternalSampler = std::function<std::optional<double>(const RawSeries&, std::int64_t gridMs)>;
+    void setExternalSeries(std::vector<RawSeries> series, ExternalSampler sampler);
+
     // Sample of `s` scraped at `gridMs` (a multiple of the scrape interval); nullopt when the target
     // had no such series at that scrape (container not running, pod not created yet).
     std::optional<double> sampleAt(const RawSeries& s, std::int64_t gridMs) const;
@@ -79,6 +85,8 @@ private:
     const SandboxModel& m_model;
     std::vector<MetricFamily> m_families;
     std::vector<RawSeries> m_series;
+    std::vector<RawSeries> m_external;
+    ExternalSampler m_externalSampler;
 };
 
 // Prometheus' text formatting of a float (Go's strconv.FormatFloat(v, 'f', -1, 64)).

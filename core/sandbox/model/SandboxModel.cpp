@@ -17,6 +17,8 @@ constexpr std::int64_t kNonHeapBytes = 200 * kMiB; // metaspace, code cache, thr
 constexpr std::int64_t kMetaspaceBytes = 112 * kMiB;
 constexpr std::int64_t kSurvivorBytes = 8 * kMiB;
 
+} // namespace
+
 std::int64_t floorDiv(std::int64_t a, std::int64_t b)
 {
     std::int64_t q = a / b;
@@ -25,7 +27,29 @@ std::int64_t floorDiv(std::int64_t a, std::int64_t b)
     return q;
 }
 
-} // namespace
+std::string seededToken(std::uint64_t seed, std::uint64_t key, std::size_t length, std::string_view alphabet)
+{
+    std::string out;
+    std::uint64_t h = mixHash(seed, key);
+    for (std::size_t i = 0; i < length; ++i) {
+        h = mixHash(h, i);
+        out.push_back(alphabet[h % alphabet.size()]);
+    }
+    return out;
+}
+
+std::string seededUid(std::uint64_t seed, std::uint64_t key)
+{
+    const std::string hex = seededToken(seed, key, 32, kHex);
+    return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-4" + hex.substr(13, 3) + "-a" + hex.substr(17, 3) + "-"
+        + hex.substr(20, 12);
+}
+
+double seededNoise(std::uint64_t seed, std::uint64_t key, std::int64_t tMs)
+{
+    const std::uint64_t h = mixHash(mixHash(seed, key), static_cast<std::uint64_t>(tMs));
+    return static_cast<double>(h >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+}
 
 std::uint64_t stableHash(std::string_view text)
 {
@@ -60,26 +84,17 @@ SandboxModel::SandboxModel(std::uint64_t seed, std::int64_t anchorNowMs, std::in
 
 double SandboxModel::noise(std::uint64_t key, std::int64_t tMs) const
 {
-    const std::uint64_t h = mixHash(mixHash(m_seed, key), static_cast<std::uint64_t>(tMs));
-    return static_cast<double>(h >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+    return seededNoise(m_seed, key, tMs);
 }
 
 std::string SandboxModel::randomToken(std::uint64_t key, std::size_t length, std::string_view alphabet) const
 {
-    std::string out;
-    std::uint64_t h = mixHash(m_seed, key);
-    for (std::size_t i = 0; i < length; ++i) {
-        h = mixHash(h, i);
-        out.push_back(alphabet[h % alphabet.size()]);
-    }
-    return out;
+    return seededToken(m_seed, key, length, alphabet);
 }
 
 std::string SandboxModel::uidFor(const std::string& kind, const std::string& name) const
 {
-    const std::string hex = randomToken(stableHash(kind + "/" + name), 32, kHex);
-    return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-4" + hex.substr(13, 3) + "-a" + hex.substr(17, 3) + "-"
-        + hex.substr(20, 12);
+    return seededUid(m_seed, stableHash(kind + "/" + name));
 }
 
 void SandboxModel::buildServices()

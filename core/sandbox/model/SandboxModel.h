@@ -233,5 +233,13 @@ private:
 // Stable 64-bit hashing shared by the model and the servers (FNV-1a then a splitmix64 finaliser).
 std::uint64_t stableHash(std::string_view text);
 std::uint64_t mixHash(std::uint64_t a, std::uint64_t b);
+// What the built-in model and scenarios draw from (seed, key), the same in every process:
+// `length` characters of `alphabet` (names, hashes, ids), a UID shaped as the API server's, and
+// noise in [-1, 1] at an instant.
+std::string seededToken(std::uint64_t seed, std::uint64_t key, std::size_t length, std::string_view alphabet);
+std::string seededUid(std::uint64_t seed, std::uint64_t key);
+double seededNoise(std::uint64_t seed, std::uint64_t key, std::int64_t tMs);
+// Division rounding towards minus infinity (day and scrape-grid alignment).
+std::int64_t floorDiv(std::int64_t a, std::int64_t b);
 
 } // namespace leakdesk::sandbox

@@ -3,6 +3,8 @@
 // Prometheus options exist only where Prometheus is read. Every case fails before any connection.
 #include "TestSupport.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace leakdesk::test;
@@ -50,6 +52,9 @@ private Q_SLOTS:
                 << base
                     + QStringList { QStringLiteral("--context"), QStringLiteral("prod"), QStringLiteral("--sandbox") }
                 << QByteArray("--sandbox and --kubeconfig/--context exclude each other");
+            QTest::addRow("%s: a scenario without the sandbox", name) << base
+                    + QStringList { QStringLiteral("--kubeconfig"), missingFile, QStringLiteral("--scenario"),
+                          QStringLiteral("shop.yaml") } << QByteArray("--scenario is for the sandbox");
             QTest::addRow("%s: a seed that is no number", name)
                 << base + QStringList { QStringLiteral("--sandbox"), QStringLiteral("--seed"), QStringLiteral("4x2") }
                 << QByteArray("invalid --seed '4x2'");
@@ -82,6 +87,25 @@ private Q_SLOTS:
         const auto r = runProgram(cliPath(), args);
         QVERIFY2(r.err.contains(message), r.err.constData());
         QCOMPARE(r.exitCode, 2);
+    }
+
+    // A scenario file the sandbox cannot load stops the command before anything is read, with the
+    // file and the line.
+    void sandboxScenarioErrorsNameTheFileAndLine()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString bad = dir.filePath(QStringLiteral("shop.yaml"));
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: b}\n");
+        f.close();
+        const auto r = runProgram(cliPath(),
+            { QStringLiteral("oom"), QStringLiteral("--service"), QStringLiteral("checkout"),
+                QStringLiteral("--sandbox"), QStringLiteral("--scenario"), bad });
+        QVERIFY2(r.err.contains((bad + QStringLiteral(":2: kind ConfigMap (v1) is not simulated")).toUtf8()),
+            r.err.constData());
+        QVERIFY(r.exitCode != 0);
     }
 
     // -n is --namespace everywhere: with it, the command gets as far as the missing cluster (exit 1,

@@ -1,0 +1,127 @@
+#include "core/sandbox/scenario/ScenarioMetrics.h"
+
+#include <set>
+
+namespace leakdesk::sandbox::scenario {
+
+namespace {
+
+// What a series is, kept in RawSeries::param: the sampler's switch.
+constexpr const char* kWorkingSet = "working-set";
+constexpr const char* kPodWorkingSet = "pod-working-set";
+constexpr const char* kLimit = "limit";
+constexpr const char* kRestarts = "restarts";
+constexpr const char* kOomEvents = "oom-events";
+constexpr std::string_view kReasonPrefix = "last-terminated:";
+
+std::size_t familyIndex(const MetricsHistory& history, const std::string& name)
+{
+    const auto& families = history.families();
+    for (std::size_t i = 0; i < families.size(); ++i)
+        if (families[i].name == name)
+            return i;
+    return 0;
+}
+
+} // namespace
+
+std::vector<RawSeries> scenarioSeries(const ScenarioCluster& cluster, const MetricsHistory& history)
+{
+    const std::size_t workingSet = familyIndex(history, "container_memory_working_set_bytes");
+    const std::size_t limits = familyIndex(history, "kube_pod_container_resource_limits");
+    const std::size_t restarts = familyIndex(history, "kube_pod_container_status_restarts");
+    const std::size_t lastTerminated = familyIndex(history, "kube_pod_container_status_last_terminated_reason");
+    const std::size_t oomEvents = familyIndex(history, "container_oom_events");
+    std::vector<RawSeries> out;
+    const std::string kubelet = "kubelet";
+    const std::string ksm = "kube-state-metrics";
+    for (std::size_t p = 0; p < cluster.pods().size(); ++p) {
+        // A pod made again under its name (StatefulSet) continues the first one's series.
+        if (!cluster.firstOfItsName(p))
+            continue;
+        const SimulatedPod& pod = cluster.pods()[p];
+        const Labels base { { "namespace", pod.namespaceName }, { "pod", pod.name } };
+        auto with = [&](std::initializer_list<std::pair<const std::string, std::string>> extra) {
+            Labels l = base;
+            l.insert(extra);
+            return l;
+        };
+        auto add = [&](std::size_t family, std::string metric, Labels labels, std::size_t container, std::string what) {
+            out.push_back(RawSeries {
+                std::move(metric), std::move(labels), family, SeriesSource::External, p, container, std::move(what) });
+        };
+        add(workingSet, "container_memory_working_set_bytes", with({ { "container", "" }, { "job", kubelet } }), 0,
+            kPodWorkingSet);
+        for (std::size_t c = 0; c < pod.containers.size(); ++c) {
+            const ScenarioContainer& spec = cluster.containerSpec(pod, pod.containers[c]);
+            if (spec.kind == ContainerKind::Init)
+                continue; // done within seconds of the start: no scrape sees it
+            add(workingSet, "container_memory_working_set_bytes",
+                with({ { "container", spec.name }, { "job", kubelet } }), c, kWorkingSet);
+            if (spec.limitBytes)
+                add(limits, "kube_pod_container_resource_limits",
+                    with({ { "container", spec.name }, { "job", ksm }, { "resource", "memory" }, { "unit", "byte" } }),
+                    c, kLimit);
+            add(restarts, "kube_pod_container_status_restarts_total",
+                with({ { "container", spec.name }, { "job", ksm } }), c, kRestarts);
+            std::set<std::string> reasons;
+            for (std::size_t same : cluster.podsNamedLike(p))
+                for (const ContainerRun& run : cluster.pods()[same].containers[c].runs)
+                    if (run.terminated)
+                        reasons.insert(run.reason);
+            for (const std::string& reason : reasons)
+                add(lastTerminated, "kube_pod_container_status_last_terminated_reason",
+                    with({ { "container", spec.name }, { "job", ksm }, { "reason", reason } }), c,
+                    std::string(kReasonPrefix) + reason);
+            add(oomEvents, "container_oom_events_total", with({ { "container", spec.name }, { "job", kubelet } }), c,
+                kOomEvents);
+        }
+    }
+    return out;
+}
+
+std::optional<double> sampleScenarioSeries(const ScenarioCluster& cluster, const RawSeries& s, std::int64_t gridMs)
+{
+    if (s.pod >= cluster.pods().size())
+        return std::nullopt;
+    const std::optional<std::size_t> index = cluster.podNamedLikeAt(s.pod, gridMs);
+    if (!index)
+        return std::nullopt;
+    const SimulatedPod& pod = cluster.pods()[*index];
+    const std::string& what = s.param;
+    if (what == kPodWorkingSet) {
+        // The pod cgroup: its containers, the pause container and a little kubelet overhead.
+        double sum = 0;
+        for (std::size_t c = 0; c < pod.containers.size(); ++c)
+            sum += cluster.workingSetBytes(*index, c, gridMs).value_or(0.0);
+        return sum + 520.0 * 1024 + 2.0 * kMiB;
+    }
+    if (s.index >= pod.containers.size())
+        return std::nullopt;
+    const ScenarioContainer& spec = cluster.containerSpec(pod, pod.containers[s.index]);
+    if (what == kWorkingSet)
+        return cluster.workingSetBytes(*index, s.index, gridMs);
+    if (what == kLimit)
+        return spec.limitBytes ? std::optional<double>(static_cast<double>(*spec.limitBytes)) : std::nullopt;
+    if (what == kRestarts) {
+        if (!cluster.runAt(*index, s.index, gridMs))
+            return std::nullopt;
+        return static_cast<double>(cluster.restartCountAt(*index, s.index, gridMs));
+    }
+    if (what == kOomEvents) {
+        double kills = 0;
+        for (const ContainerRun& run : pod.containers[s.index].runs)
+            if (run.terminated && run.reason == "OOMKilled" && run.finishedMs <= gridMs)
+                ++kills;
+        return kills;
+    }
+    if (what.rfind(kReasonPrefix, 0) == 0) {
+        const ContainerRun* last = cluster.lastTerminatedAt(*index, s.index, gridMs);
+        if (!last || last->reason != what.substr(kReasonPrefix.size()))
+            return std::nullopt;
+        return 1.0;
+    }
+    return std::nullopt;
+}
+
+} // namespace leakdesk::sandbox::scenario
