@@ -2,6 +2,7 @@
 // services through the real clients, walk the runbook, record a command's real kubectl output,
 // save, load and compare; kill a saving process at random moments and load what it left; and
 // look for the sandbox kubeconfig's token in the file, its backup and every export.
+#include "SandboxMoments.h"
 #include "SandboxSession.h"
 #include "TestSupport.h"
 
@@ -47,6 +48,7 @@ private:
     QByteArray m_token;
     QTemporaryDir m_dir;
     IncidentDocument m_doc;
+    std::int64_t m_nowMs = 0;
 
     std::shared_ptr<const investigation::Findings> investigate(const std::string& service)
     {
@@ -57,7 +59,7 @@ private:
         investigation::InvestigationRequest request;
         request.ns = "production";
         request.service = service;
-        request.nowMs = QDateTime::currentMSecsSinceEpoch();
+        request.nowMs = m_nowMs;
         job.start(request);
         for (int i = 0; i < 120 && done.isEmpty() && failed.isEmpty(); ++i)
             done.wait(500);
@@ -69,7 +71,13 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        const auto started = m_sandbox.start({});
+        // The sandbox's clock is pinned and printed: a failure at one time of day is replayed with
+        // LEAKDESK_TEST_NOW_MS.
+        m_nowMs = test::testNowMs();
+        qInfo("sandbox clock pinned at %lld (LEAKDESK_TEST_NOW_MS replays it)", static_cast<long long>(m_nowMs));
+        sandbox::SandboxOptions options;
+        options.fixedNowMs = m_nowMs;
+        const auto started = m_sandbox.start(options);
         QVERIFY2(started.ok(), started.ok() ? "" : started.error().toString().c_str());
         auto c = investigation::ClusterConnection::open(m_sandbox.connectionOptions());
         QVERIFY2(c.ok(), c.ok() ? "" : c.error().toString().c_str());
