@@ -6,11 +6,15 @@
 
 #include "core/actions/Mitigation.h"
 #include "core/actions/MitigationRevert.h"
+#include "core/actions/RevertCheck.h"
 #include "core/actions/RolloutProgress.h"
 #include "core/common/Quantity.h"
 #include "core/kube/KubeClient.h"
+#include "core/kube/KubePaths.h"
 
 #include <QCommandLineParser>
+#include <QEventLoop>
+#include <QTimer>
 
 #include <cstdio>
 #include <iostream>
@@ -82,6 +86,45 @@ int followRollout(kube::KubeClient& client, const MitigationRecord& record, int 
     return 0;
 }
 
+// After a settle time, whether the applied values are still there; a GitOps controller's self-heal
+// (Argo CD, Flux) puts the Git version back within seconds, and "applied" would then be a lie.
+int verifyStayed(kube::KubeClient& client, const MitigationRecord& applied, int settleS, std::ostream& out)
+{
+    if (settleS <= 0)
+        return 0;
+    out << "verify: reading deployment/" << applied.deployment << " again in " << settleS << " s\n" << std::flush;
+    QEventLoop settle;
+    QTimer::singleShot(settleS * 1000, &settle, &QEventLoop::quit);
+    settle.exec();
+    const auto current = await<nlohmann::json>(
+        [&](auto cb) {
+            client.getJson(
+                kube::paths::deployment(QString::fromStdString(applied.ns), QString::fromStdString(applied.deployment)),
+                {}, nullptr, cb);
+        },
+        30);
+    if (!current)
+        return fail(current.error());
+    const auto moved = applyDidNotStay(applied, *current, applied.fieldManager);
+    if (moved.empty()) {
+        out << "verify: the change stayed (" << settleS << " s after applying)\n";
+        return 0;
+    }
+    std::string lines;
+    std::string who;
+    for (const auto& f : moved) {
+        lines += "\n  " + f.threeWay();
+        if (f.changedBy && who.empty())
+            who = f.changedBy->manager;
+    }
+    return fail(makeError(ErrorCode::Conflict,
+        "the change did not stay" + (who.empty() ? std::string() : ": field manager \"" + who + "\" took it back")
+            + lines,
+        "the Deployment is managed elsewhere (a GitOps controller such as Argo CD or Flux, or a Helm upgrade): make "
+        "the "
+        "change where it is managed, or pause its self-heal, then apply again"));
+}
+
 } // namespace
 
 int runMitigateCommand(const QStringList& args)
@@ -114,7 +157,12 @@ int runMitigateCommand(const QStringList& args)
     const QCommandLineOption peakOpt(QStringLiteral("peak"),
         QStringLiteral("limits: observed memory peak (e.g. 2Gi) to suggest a limit from (peak x 1.25, next 256Mi)."),
         QStringLiteral("Q"));
-    p.addOptions({ deploymentOpt, containerOpt, memoryOpt, valueOpt, peakOpt });
+    const QCommandLineOption verifyOpt(QStringLiteral("verify"),
+        QStringLiteral("After applying (and the rollout, with --wait), wait this long, read the Deployment again and "
+                       "say whether the change stayed or who took it back, e.g. an Argo CD self-heal (default 20; "
+                       "0: do not check)."),
+        QStringLiteral("SECONDS"), QStringLiteral("20"));
+    p.addOptions({ deploymentOpt, containerOpt, memoryOpt, valueOpt, peakOpt, verifyOpt });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli mitigate") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli mitigate --help'"));
         return 2;
@@ -133,6 +181,14 @@ int runMitigateCommand(const QStringList& args)
     }
     if (!change.validate())
         return 2;
+    bool verifyOk = false;
+    const int verifyS = p.value(verifyOpt).toInt(&verifyOk);
+    if (!verifyOk || verifyS < 0 || verifyS > 3600) {
+        printError(
+            QStringLiteral("--verify must be a number of seconds from 0 to 3600, not '%1'").arg(p.value(verifyOpt)),
+            QStringLiteral("e.g. --verify 20, or --verify 0 not to check"));
+        return 2;
+    }
     const bool reverting = change.reverting();
     const int timeoutS = change.timeoutSeconds();
     if (!reverting && !p.isSet(deploymentOpt)) {
@@ -298,8 +354,9 @@ int runMitigateCommand(const QStringList& args)
     if (auto st = writeRecord(*applied, change.recordFile()); !st)
         return fail(st.error());
     if (change.wait())
-        return followRollout(client, *applied, timeoutS, out);
-    return 0;
+        if (const int rc = followRollout(client, *applied, timeoutS, out); rc != 0)
+            return rc;
+    return verifyStayed(client, *applied, verifyS, out);
 }
 
 } // namespace leakdesk::cli

@@ -208,4 +208,25 @@ std::vector<FieldComparison> revertDidNotStay(
     return moved;
 }
 
+std::vector<FieldComparison> applyDidNotStay(
+    const MitigationRecord& record, const json& current, const std::string& ourManager)
+{
+    std::vector<FieldComparison> moved;
+    for (const auto& [key, written] : record.after) {
+        const auto before = record.before.find(key);
+        const std::optional<std::string> was
+            = before == record.before.end() ? std::optional<std::string>() : before->second;
+        if (sameFieldValue(key, was, written))
+            continue; // nothing was changed there
+        FieldComparison f = compared(record.container, key, was, written, current, ourManager);
+        // Put back to the old value (a self-heal) or to a third one: either way not what was applied.
+        if (f.state != FieldState::AsLeft) {
+            if (!f.changedBy && f.state == FieldState::Restored)
+                f.changedBy = fieldWriter(current, record.container, key, ourManager);
+            moved.push_back(std::move(f));
+        }
+    }
+    return moved;
+}
+
 } // namespace leakdesk::actions

@@ -86,4 +86,10 @@ RevertComparison compareForRevert(const std::vector<MitigationRecord>& records, 
 std::vector<FieldComparison> revertDidNotStay(
     const std::vector<FieldValue>& restored, const nlohmann::json& current, const std::string& ourManager);
 
+// After an apply, once the rollout settled: which fields `record` wrote no longer hold what it
+// wrote (an Argo CD or Flux self-heal, or someone else, took them back; `changedBy` names the field
+// manager when managedFields tell). Empty when the change stayed. `before` is the record's.
+std::vector<FieldComparison> applyDidNotStay(
+    const MitigationRecord& record, const nlohmann::json& current, const std::string& ourManager);
+
 } // namespace leakdesk::actions

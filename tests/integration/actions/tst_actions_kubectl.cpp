@@ -30,7 +30,9 @@ class TestActionsKubectl : public QObject {
     test::ProcessResult mitigate(const QStringList& args)
     {
         return test::runProgram(test::cliPath(),
-            QStringList { QStringLiteral("mitigate") } + args
+            // A short settle check on every apply (the default 20 s would add minutes); a test
+            // that wants another passes its own --verify, which wins.
+            QStringList { QStringLiteral("mitigate"), QStringLiteral("--verify"), QStringLiteral("1") } + args
                 + QStringList { QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("--namespace"),
                     QStringLiteral("production"), QStringLiteral("--deployment"), QStringLiteral("checkout") },
             60000);
@@ -56,13 +58,39 @@ private Q_SLOTS:
     {
         LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
         QVERIFY(m_dir.isValid());
-        const QString why = m_kubectl.serve(m_sandbox, { QStringLiteral("--read-only-user") });
+        // storefront's cart is tracked by Argo CD with self-heal (its spec goes back to Git's).
+        const QString why = m_kubectl.serve(m_sandbox,
+            { QStringLiteral("--read-only-user"), QStringLiteral("--scenario"),
+                test::sourceDir() + QStringLiteral("/resources/scenarios/storefront.yaml") });
         QVERIFY2(why.isEmpty(), qPrintable(why));
         m_kubeconfig = m_kubectl.kubeconfig();
         QCOMPARE(memoryLimit(deployment()), std::string("2Gi"));
     }
 
     void cleanupTestCase() { QVERIFY(m_sandbox.stop()); }
+
+    // Issue 16 item 3: after Apply and a settle time the Deployment is read again. On cart the
+    // Argo CD self-heal puts Git's value back: the apply is not reported as done, and the field
+    // manager that took it back is named. kubectl sees Git's value, written by that manager.
+    void aSelfHealTakingTheChangeBackIsNamed()
+    {
+        const auto r = test::runProgram(test::cliPath(),
+            { QStringLiteral("mitigate"), QStringLiteral("limits"), QStringLiteral("--memory"), QStringLiteral("1Gi"),
+                QStringLiteral("--yes"), QStringLiteral("--verify"), QStringLiteral("10"), QStringLiteral("--record"),
+                m_dir.filePath(QStringLiteral("cart.json")), QStringLiteral("--kubeconfig"), m_kubeconfig,
+                QStringLiteral("--namespace"), QStringLiteral("storefront"), QStringLiteral("--deployment"),
+                QStringLiteral("cart") },
+            60000);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("did not stay") && r.err.contains("argocd-controller"), r.err.constData());
+        const auto got = kubectl({ QStringLiteral("get"), QStringLiteral("deployment"), QStringLiteral("cart"),
+            QStringLiteral("-n"), QStringLiteral("storefront"), QStringLiteral("-o"), QStringLiteral("json"),
+            QStringLiteral("--show-managed-fields") });
+        QCOMPARE(got.exitCode, 0);
+        const json cart = json::parse(got.out.toStdString(), nullptr, false);
+        QVERIFY(memoryLimit(cart) != "1Gi");
+        QVERIFY(got.out.contains("argocd-controller"));
+    }
 
     void dryRunShowsThePlanAndChangesNothing()
     {

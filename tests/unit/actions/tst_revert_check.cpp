@@ -397,6 +397,47 @@ private Q_SLOTS:
         QCOMPARE(moved[0].now.value_or("-"), std::string("4Gi"));
         QCOMPARE(moved[0].changedBy->manager, std::string("argocd"));
     }
+
+    // Issue 16 item 3: after an apply and a settle time, did the change stay? A self-heal puts the
+    // old value back (named by its field manager), someone sets a third value, the container goes;
+    // a spelling of the same quantity, or a field the record did not change, is not a move.
+    void applyThatDidNotStay_data()
+    {
+        QTest::addColumn<QString>("limitNow"); // "" = container renamed away
+        QTest::addColumn<QString>("envNow"); // "" = absent
+        QTest::addColumn<QStringList>("moved"); // keys reported
+        QTest::newRow("both stayed") << "4Gi" << "3584m" << QStringList {};
+        QTest::newRow("same quantity, other spelling") << "4096Mi" << "3584m" << QStringList {};
+        QTest::newRow("self-heal put the limit back") << "2Gi" << "3584m" << QStringList { QString::fromStdString(kLimit) };
+        QTest::newRow("a third value and the env removed")
+            << "3Gi" << "" << QStringList { QString::fromStdString(kLimit), QString::fromStdString(kEnv) };
+        QTest::newRow("container gone") << "" << "" << QStringList { QString::fromStdString(kLimit), QString::fromStdString(kEnv) };
+    }
+    void applyThatDidNotStay()
+    {
+        QFETCH(QString, limitNow);
+        QFETCH(QString, envNow);
+        QFETCH(QStringList, moved);
+        MitigationRecord applied = limitRecord();
+        applied.before[kEnv] = std::nullopt;
+        applied.after[kEnv] = "3584m";
+        applied.before["resources.requests.memory"] = "1Gi"; // written unchanged: never reported
+        applied.after["resources.requests.memory"] = "1Gi";
+        const json envList = envNow.isEmpty() ? json(nullptr) : env({ { "HEAP_LIMIT_RESTART", "3584m" } });
+        json c = container(limitNow.isEmpty() ? "renamed" : "orders", limitNow.isEmpty() ? json("4Gi") : json(limitNow.toStdString()),
+            envNow.isEmpty() ? json(nullptr) : envList);
+        const json managed = json::array({ managedBy("argocd-controller", "2026-03-02T11:00:00Z", ownsLimit("orders")) });
+        const auto result = applyDidNotStay(applied, deployment(json::array({ c }), managed), "leakdesk");
+        QStringList keys;
+        for (const auto& f : result)
+            keys << QString::fromStdString(f.key);
+        keys.sort();
+        moved.sort();
+        QCOMPARE(keys, moved);
+        for (const auto& f : result)
+            if (f.key == kLimit && f.state != FieldState::ContainerGone)
+                QCOMPARE(f.changedBy.value_or(FieldWriter {}).manager, std::string("argocd-controller"));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestRevertCheck)
