@@ -1,4 +1,8 @@
 #include "ui/actions/MitigationPanel.h"
+#include "core/actions/RevertCheck.h"
+#include "core/kube/KubePaths.h"
+#include <QDateTime>
+#include <QTimer>
 
 #include "core/common/ActionKinds.h"
 #include "core/incident/ActionJournal.h"
@@ -432,7 +436,10 @@ void MitigationPanel::apply(Kind kind)
                     tr("Applied (resourceVersion %1); the rollout is starting…")
                         .arg(QString::fromStdString(rec->resourceVersion)));
                 Q_EMIT applied(kind, actionId);
-                followRollout(kind, rec->generation, actionId);
+                const qint64 settleUntilMs = QDateTime::currentMSecsSinceEpoch() + m_applySettleMs;
+                followRollout(kind, rec->generation, actionId, [this, kind, record = *rec, actionId, settleUntilMs] {
+                    checkApplyStayed(kind, record, actionId, settleUntilMs);
+                });
             });
         });
     });
@@ -733,6 +740,54 @@ void MitigationPanel::showConflict(const actions::RevertPlan& plan, const QStrin
         others = others || !actionIds.contains(id);
     m_partialRevert->setVisible(others && !plan.comparison.anythingToRestore());
     m_conflictBox->show();
+}
+
+// After the rollout and the settle time, the Deployment is read again: an Argo CD or Flux
+// self-heal (or someone's script) that put its values back is named, and the apply is not left
+// standing as done. A change that stayed is only journaled: the status keeps the rollout's result.
+void MitigationPanel::checkApplyStayed(
+    Kind kind, const actions::MitigationRecord& record, const QString& actionId, qint64 settleUntilMs)
+{
+    const qint64 waitMs = std::max<qint64>(0, settleUntilMs - QDateTime::currentMSecsSinceEpoch());
+    QTimer::singleShot(waitMs, this, [this, kind, record, actionId] {
+        if (!m_client || m_deployment.toStdString() != record.deployment || m_ns.toStdString() != record.ns)
+            return; // the panel targets another Deployment by now
+        m_client->getJson(kube::paths::deployment(m_ns, m_deployment), {}, this,
+            [this, kind, record, actionId](Result<nlohmann::json> current) {
+                QString title;
+                QStringList lines;
+                bool stayed = false;
+                if (!current) {
+                    title = tr("Could not check that %1 stayed: %2").arg(actionId, errorText(current.error()));
+                } else {
+                    const auto moved = actions::applyDidNotStay(record, *current, record.fieldManager);
+                    stayed = moved.empty();
+                    std::string who;
+                    for (const auto& f : moved) {
+                        lines << QString::fromStdString(f.threeWay());
+                        if (f.changedBy && who.empty())
+                            who = f.changedBy->manager;
+                    }
+                    title = stayed
+                        ? tr("%1 stayed after the settle time").arg(actionId)
+                        : tr("%1 did not stay%2")
+                              .arg(actionId,
+                                  who.empty() ? QString()
+                                              : tr(": \"%1\" took it back").arg(QString::fromStdString(who)));
+                }
+                if (m_incident && !actionId.isEmpty())
+                    m_incident->modify([&](incident::IncidentDocument& doc) {
+                        incident::appendJournal(doc,
+                            { incident::currentTimeMs(), incident::JournalKind::Action, title.toStdString(),
+                                lines.join(QLatin1Char('\n')).toStdString(), actionId.toStdString() });
+                    });
+                if (!stayed)
+                    setStatus(kind,
+                        lines.isEmpty() ? title : title + QStringLiteral(": ") + lines.join(QStringLiteral("; ")),
+                        true);
+                Q_EMIT applyChecked(kind, actionId, stayed);
+            });
+    });
 }
 
 // The rollout the revert caused is the settle time: a GitOps controller or someone's script that

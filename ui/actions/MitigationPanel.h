@@ -51,6 +51,9 @@ public:
         std::optional<std::int64_t> observedPeakBytes, const runbook::RunbookParameters& parameters);
     void setIncident(IncidentSession* session) { m_incident = session; }
     void setConfirmer(Confirmer confirmer) { m_confirm = std::move(confirmer); }
+    // How long after an apply the Deployment is read again to check that the change stayed (a
+    // GitOps self-heal takes it back within seconds); never before the rollout has finished.
+    void setApplySettleMs(int ms) { m_applySettleMs = ms; }
 
     void refresh();
     void apply(Kind kind);
@@ -77,6 +80,8 @@ Q_SIGNALS:
     void reverted(leakdesk::actions::MitigationKind kind, const QString& actionId);
     // After the revert's rollout: whether the restored values were still there.
     void revertChecked(leakdesk::actions::MitigationKind kind, const QString& actionId, bool stayed);
+    // After the apply's settle time: whether the applied values are still there.
+    void applyChecked(leakdesk::actions::MitigationKind kind, const QString& actionId, bool stayed);
     void failed(leakdesk::actions::MitigationKind kind, const QString& message);
 
 private:
@@ -107,6 +112,8 @@ private:
     void fail(Kind kind, const QString& message);
     void updateRevertButtons();
     void followRollout(Kind kind, std::int64_t generation, const QString& actionId, std::function<void()> then = {});
+    void checkApplyStayed(
+        Kind kind, const actions::MitigationRecord& record, const QString& actionId, qint64 settleUntilMs);
     QString lastAppliedAction(Kind kind) const;
     QStringList appliedActions() const; // every applied mitigation of the Deployment, oldest first
     std::vector<actions::OwnWrite> ownWrites() const; // LeakDesk's writes to the Deployment, from the journal
@@ -133,6 +140,7 @@ private:
     QString m_conflictPlain; // the same, one threeWay() line per field
     QPushButton* m_partialRevert = nullptr; // offers the fields still as LeakDesk left them
     std::unique_ptr<actions::MitigationRevert> m_reverter;
+    int m_applySettleMs = 20000;
 };
 
 } // namespace leakdesk::ui

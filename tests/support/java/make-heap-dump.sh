@@ -50,12 +50,18 @@ pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
 trap cleanup EXIT
 
-for _ in $(seq 1 1200); do
-    grep -q '^READY' "$log" 2>/dev/null && break
+# Up to 120 s by the clock (not by a count of sleeps); a failure says how long it waited and what
+# the JVM wrote, since it has been seen once under heavy load without either.
+started=$SECONDS
+until grep -q '^READY' "$log" 2>/dev/null; do
     kill -0 "$pid" 2>/dev/null || { echo "make-heap-dump.sh: the JVM exited early:" >&2; cat "$log" >&2; exit 4; }
+    if (( SECONDS - started > 120 )); then
+        echo "make-heap-dump.sh: the JVM never reported READY within $((SECONDS - started)) s; its output:" >&2
+        cat "$log" >&2
+        exit 4
+    fi
     sleep 0.1
 done
-grep -q '^READY' "$log" || { echo "make-heap-dump.sh: the JVM never reported READY" >&2; exit 4; }
 
 histogram() { jcmd "$pid" GC.class_histogram | tail -n +2; }
 # The first attach starts the JVM's attach listener (a Java thread, so it allocates); cleaners and
