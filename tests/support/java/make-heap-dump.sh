@@ -43,6 +43,9 @@ dump="$out_dir/$name.hprof"
 [ "$gz" = 1 ] && dump="$dump.gz"
 histo="$out_dir/$name.histo.txt"
 rm -f "$dump" "$histo"
+# Emptied here, before the JVM starts: the background job opens the log only when it gets to run,
+# and until then a log left by an earlier run (with its READY) would be read as this JVM's.
+: >"$log"
 
 # stdin stays open (the program exits when it closes) until we kill the JVM below.
 java "${jvm_options[@]}" -cp "$classes" LeakyService "$@" >"$log" 2>&1 < <(sleep 3600) &
@@ -50,8 +53,7 @@ pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
 trap cleanup EXIT
 
-# Up to 120 s by the clock (not by a count of sleeps); a failure says how long it waited and what
-# the JVM wrote, since it has been seen once under heavy load without either.
+# Up to 120 s by the clock; a failure says how long it waited and what the JVM wrote.
 started=$SECONDS
 until grep -q '^READY' "$log" 2>/dev/null; do
     kill -0 "$pid" 2>/dev/null || { echo "make-heap-dump.sh: the JVM exited early:" >&2; cat "$log" >&2; exit 4; }
