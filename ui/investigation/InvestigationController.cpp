@@ -75,7 +75,9 @@ Status InvestigationController::open(const investigation::ConnectionOptions& opt
     });
     m_connection->prometheus().buildInfo(this, [this](Result<QString> r) {
         m_state.promOk = r.ok();
-        m_state.promStatus = r ? tr("Prometheus %1").arg(*r) : QString::fromStdString(r.error().message);
+        // Said first, so that the elided label still reads "Prometheus unreachable…" on a laptop.
+        m_state.promStatus = r ? tr("Prometheus %1").arg(*r)
+                               : tr("Prometheus unreachable: %1").arg(QString::fromStdString(r.error().message));
         Q_EMIT stateChanged(m_state);
     });
     return Ok {};
