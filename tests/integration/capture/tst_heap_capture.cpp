@@ -6,6 +6,7 @@
 
 #include "KubectlHarness.h"
 #include "SandboxCluster.h"
+#include "SandboxMoments.h"
 #include "TestSupport.h"
 #include "WaitForResult.h"
 #include "core/capture/HeapCapture.h"
@@ -34,14 +35,22 @@ namespace {
 constexpr std::uint64_t kSeed = 42;
 
 // A pinned instant and a running checkout pod (its JVM is PID 7 behind an entrypoint shell).
+// A moment and a checkout pod that runs then with a leak of at least 64 MiB: the sandbox's dumps
+// are generated for the moment (one leaked session per 400 KiB), and right after an OOM kill a
+// pod holds almost none. Searched minute by minute from the test's now, and printed for replaying.
 std::pair<qint64, QString> runningCheckout()
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const sandbox::SandboxModel model(kSeed, now);
-    for (std::size_t p = 0; p < model.pods().size(); ++p)
-        if (model.services()[model.pods()[p].service].name == "checkout" && model.runIndexAt(p, now))
-            return { now, QString::fromStdString(model.pods()[p].name) };
-    return { now, {} };
+    const qint64 from = test::testNowMs() / 60000 * 60000;
+    for (qint64 t = from; t < from + 24 * 3600 * 1000LL; t += 60000) {
+        const sandbox::SandboxModel model(kSeed, t);
+        for (std::size_t p = 0; p < model.pods().size(); ++p)
+            if (model.services()[model.pods()[p].service].name == "checkout" && test::runsSteadily(model, p, t, 60000)
+                && model.leakedBytes(p, t).value_or(0) >= 64.0 * 1024 * 1024) {
+                qInfo("sandbox clock pinned at %lld (LEAKDESK_TEST_NOW_MS replays it)", static_cast<long long>(t));
+                return { t, QString::fromStdString(model.pods()[p].name) };
+            }
+    }
+    return { from, {} };
 }
 
 struct Outcome {
