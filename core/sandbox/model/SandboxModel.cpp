@@ -253,7 +253,8 @@ PodSpec SandboxModel::makePod(std::size_t service, int replica, std::size_t revi
     // Revision 1's first pods keep the addresses they always had; later slots (replacements of
     // released pods) wrap like a rollout's, so the last octet stays a valid one.
     const std::size_t octet = 20 + slot * 7;
-    pod.podIp = "10.244." + std::to_string(pod.node + 1) + "." + std::to_string(revision == 0 && octet < 250 ? octet : octet % 230 + 20);
+    pod.podIp = "10.244." + std::to_string(pod.node + 1) + "."
+        + std::to_string(revision == 0 && octet < 250 ? octet : octet % 230 + 20);
     pod.createdMs = createdMs;
     buildRuns(pod);
     return pod;
@@ -268,7 +269,7 @@ void SandboxModel::buildRuns(PodSpec& pod) const
     const double originalRoom = 0.996 * static_cast<double>(svc.memoryLimitBytes) - static_cast<double>(svc.baseBytes);
     const double limitTop = 0.996 * static_cast<double>(rev.memoryLimitBytes);
     const bool restartsItself
-        = rev.restartAtBytes && static_cast<double>(*rev.restartAtBytes) < limitTop && *rev.restartAtBytes > svc.baseBytes;
+        = rev.restartAtBytes && static_cast<double>(*rev.restartAtBytes)<limitTop&& * rev.restartAtBytes> svc.baseBytes;
     const double top = restartsItself ? static_cast<double>(*rev.restartAtBytes) : limitTop;
     const double scale = std::max(0.05, (top - static_cast<double>(svc.baseBytes)) / originalRoom);
 
@@ -285,8 +286,7 @@ void SandboxModel::buildRuns(PodSpec& pod) const
         run.hostPid = 10000 + static_cast<int>(mixHash(runKey, k + 200) % 80000);
         const double jitter = noise(runKey, static_cast<std::int64_t>(k));
         if (svc.profile == MemoryProfile::LeakToLimit) {
-            run.runLengthMs
-                = static_cast<std::int64_t>((basePeriodMin * (1.0 + 0.08 * jitter)) * scale * kMinuteMs);
+            run.runLengthMs = static_cast<std::int64_t>((basePeriodMin * (1.0 + 0.08 * jitter)) * scale * kMinuteMs);
             run.terminated = true;
             run.finishedMs = start + run.runLengthMs;
             run.reason = restartsItself ? "Completed" : "OOMKilled";
@@ -375,20 +375,25 @@ std::size_t SandboxModel::rollOut(std::size_t service, TemplateRevision revision
     return revIndex;
 }
 
+ContainerRun* terminateRuns(std::vector<ContainerRun>& runs, std::int64_t atMs)
+{
+    std::erase_if(runs, [&](const ContainerRun& run) { return run.startedMs >= atMs; });
+    if (runs.empty())
+        return nullptr;
+    ContainerRun& last = runs.back();
+    if (last.terminated && last.finishedMs <= atMs)
+        return nullptr; // it had ended already
+    last.terminated = true;
+    last.finishedMs = atMs;
+    last.reason = "Error";
+    last.exitCode = 143;
+    return &last;
+}
+
 void SandboxModel::terminate(PodSpec& pod, std::int64_t deletedMs)
 {
     pod.deletedMs = deletedMs;
-    // SIGTERM ends the run that was going; later runs never happen.
-    std::erase_if(pod.runs, [&](const ContainerRun& run) { return run.startedMs >= deletedMs; });
-    if (!pod.runs.empty()) {
-        ContainerRun& last = pod.runs.back();
-        if (!last.terminated || last.finishedMs > deletedMs) {
-            last.terminated = true;
-            last.finishedMs = deletedMs;
-            last.reason = "Error";
-            last.exitCode = 143;
-        }
-    }
+    terminateRuns(pod.runs, deletedMs);
 }
 
 bool SandboxModel::podReleasedAt(std::size_t pod, std::int64_t tMs) const

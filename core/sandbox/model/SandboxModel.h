@@ -87,6 +87,10 @@ struct ContainerRun {
     int hostPid = 0; // the JVM's pid as the node's kernel sees it (OOM killer message)
 };
 
+// SIGTERM at `atMs` (the pod deleted): runs that would start later never happen, and the run going
+// then ends with "Error" 143. Returns the run it ended, or nullptr when none was going.
+ContainerRun* terminateRuns(std::vector<ContainerRun>& runs, std::int64_t atMs);
+
 struct NodeSpec {
     std::string name;
     std::string internalIp;

@@ -345,19 +345,9 @@ void ScenarioCluster::terminatePod(std::size_t index, std::int64_t atMs)
     SimulatedPod& p = m_pods[index];
     p.deletedMs = std::max(atMs, p.createdMs);
     // SIGTERM ends the runs that were going; later ones never happen.
-    for (SimulatedContainer& c : p.containers) {
-        std::erase_if(c.runs, [&](const ContainerRun& r) { return r.startedMs >= atMs; });
-        if (c.runs.empty())
-            continue;
-        ContainerRun& last = c.runs.back();
-        if (!last.terminated || last.finishedMs > atMs) {
-            last.terminated = true;
-            last.finishedMs = atMs;
-            last.reason = "Error";
-            last.exitCode = 143;
-            last.runLengthMs = atMs - last.startedMs;
-        }
-    }
+    for (SimulatedContainer& c : p.containers)
+        if (ContainerRun* ended = terminateRuns(c.runs, atMs))
+            ended->runLengthMs = atMs - ended->startedMs;
 }
 
 void ScenarioCluster::replayRollouts(std::size_t object)
