@@ -260,12 +260,17 @@ private Q_SLOTS:
         const SandboxModel model(42, kNow);
         MetricsHistory history(model);
         const auto series = scenarioSeries(cluster, history);
+        // Owner series have no container label, a ReplicaSet's or Job's no pod label.
+        auto label = [](const RawSeries& s, const char* name) {
+            const auto it = s.labels.find(name);
+            return it == s.labels.end() ? std::string() : it->second;
+        };
         std::set<std::string> ledgerSeries;
         for (const RawSeries& s : series)
-            if (s.labels.at("pod") == "ledger-0")
-                ledgerSeries.insert(s.metric + "{" + s.labels.at("container") + "}");
+            if (label(s, "pod") == "ledger-0")
+                ledgerSeries.insert(s.metric + "{" + label(s, "container") + "}");
         QCOMPARE(ledgerSeries,
-            (std::set<std::string> { "container_memory_working_set_bytes{}",
+            (std::set<std::string> { "kube_pod_owner{}", "container_memory_working_set_bytes{}",
                 "container_memory_working_set_bytes{ledger}", "container_memory_working_set_bytes{proxy}",
                 "kube_pod_container_resource_limits{ledger}", "kube_pod_container_resource_limits{proxy}",
                 "kube_pod_container_status_restarts_total{ledger}", "kube_pod_container_status_restarts_total{proxy}",
@@ -277,8 +282,8 @@ private Q_SLOTS:
         double limit = 0;
         double oomKills = -1;
         for (const RawSeries& s : history.series()) {
-            if (s.source != SeriesSource::External || s.labels.at("pod") != "ledger-0"
-                || s.labels.at("container") != "ledger")
+            if (s.source != SeriesSource::External || label(s, "pod") != "ledger-0"
+                || label(s, "container") != "ledger")
                 continue;
             if (s.metric == "kube_pod_container_resource_limits")
                 limit = *history.sampleAt(s, grid);
