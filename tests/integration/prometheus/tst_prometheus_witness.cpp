@@ -26,6 +26,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 using namespace leakdesk;
 using nlohmann::json;
@@ -236,8 +237,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("service");
         for (prometheus::QueryKind kind : prometheus::allQueryKinds())
             for (const char* service : { "checkout", "payments", "catalog" })
-                QTest::newRow(qPrintable(
-                    QStringLiteral("%1 %2").arg(QLatin1String(prometheus::queryKindName(kind)), QLatin1String(service))))
+                QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(
+                    QLatin1String(prometheus::queryKindName(kind)), QLatin1String(service))))
                     << kind << QString::fromLatin1(service);
     }
     void catalogueAgreesWithRealPrometheus()
@@ -267,7 +268,8 @@ private Q_SLOTS:
     {
         for (prometheus::QueryKind kind : prometheus::allQueryKinds())
             QVERIFY2(m_pointsByKind[kind] > 0,
-                qPrintable(QStringLiteral("%1: no point compared").arg(QLatin1String(prometheus::queryKindName(kind)))));
+                qPrintable(
+                    QStringLiteral("%1: no point compared").arg(QLatin1String(prometheus::queryKindName(kind)))));
     }
 
     // The comparison above can fail: each label matcher of each template, misspelt (its name, or for
@@ -325,6 +327,46 @@ private Q_SLOTS:
                            .arg(wrongPromql, QString::fromStdString(right))));
     }
 
+    // kube-state-metrics' owner series, the way to a workload's pods over history: /api/v1/series
+    // lists the same series (names and labels) in the sandbox and in the real Prometheus loaded
+    // with its export, for the last two hours and for two hours a week earlier.
+    void ownerSeriesAgreeWithRealPrometheus_data()
+    {
+        QTest::addColumn<QString>("selector");
+        QTest::addColumn<qint64>("endMs");
+        for (const qint64 end : { m_now, m_now - 7 * kDayMs }) {
+            const char* when = end == m_now ? "now" : "a week ago";
+            QTest::addRow("pods by ReplicaSet, %s", when)
+                << QStringLiteral("kube_pod_owner{namespace=\"production\",owner_kind=\"ReplicaSet\"}") << end;
+            QTest::addRow("ReplicaSets of checkout, %s", when)
+                << QStringLiteral("kube_replicaset_owner{owner_kind=\"Deployment\",owner_name=\"checkout\"}") << end;
+            QTest::addRow("every owner, %s", when) << QStringLiteral("{__name__=~\"kube_.*_owner\"}") << end;
+        }
+    }
+    void ownerSeriesAgreeWithRealPrometheus()
+    {
+        QFETCH(QString, selector);
+        QFETCH(qint64, endMs);
+        QUrlQuery params;
+        params.addQueryItem(QStringLiteral("match[]"), selector);
+        params.addQueryItem(QStringLiteral("start"), QString::number((endMs - 2 * 3600 * 1000) / 1000.0, 'f', 3));
+        params.addQueryItem(QStringLiteral("end"), QString::number(endMs / 1000.0, 'f', 3));
+        const Fetched ours = get(m_sandboxUrl, QStringLiteral("/api/v1/series"), params);
+        const Fetched real = get(m_promUrl, QStringLiteral("/api/v1/series"), params);
+        QCOMPARE(ours.status, 200);
+        QVERIFY2(real.status == 200, real.body.dump().c_str());
+        std::set<std::string> a, b;
+        for (const json& s : ours.body["data"])
+            a.insert(s.dump());
+        for (const json& s : real.body["data"])
+            b.insert(s.dump());
+        QVERIFY(!b.empty());
+        QVERIFY2(a == b,
+            qPrintable(QStringLiteral("sandbox %1\nprometheus %2")
+                           .arg(QString::fromStdString(ours.body["data"].dump()),
+                               QString::fromStdString(real.body["data"].dump()))));
+    }
+
     // The whole pipeline, not just the queries: `investigate` against the real Prometheus and
     // against the sandbox's must reach the same verdict from the same history.
     // Tolerance: identical pattern, leak flag, stabilisation answer and OOM-kill count; slopes
@@ -341,9 +383,10 @@ private Q_SLOTS:
         QFETCH(QString, service);
         auto investigate = [&](const QUrl& prom) {
             const auto r = test::runProgram(test::cliPath(),
-                { QStringLiteral("investigate"), QStringLiteral("--kubeconfig"), m_dir.filePath(QStringLiteral("kubeconfig")),
-                    QStringLiteral("--prometheus"), prom.toString(), QStringLiteral("--namespace"), QStringLiteral("production"),
-                    QStringLiteral("--service"), service, QStringLiteral("--window"), QStringLiteral("2.9"), QStringLiteral("--now-ms"),
+                { QStringLiteral("investigate"), QStringLiteral("--kubeconfig"),
+                    m_dir.filePath(QStringLiteral("kubeconfig")), QStringLiteral("--prometheus"), prom.toString(),
+                    QStringLiteral("--namespace"), QStringLiteral("production"), QStringLiteral("--service"), service,
+                    QStringLiteral("--window"), QStringLiteral("2.9"), QStringLiteral("--now-ms"),
                     QString::number(m_now), QStringLiteral("--format"), QStringLiteral("json") },
                 120000);
             if (r.exitCode != 0)
@@ -360,7 +403,8 @@ private Q_SLOTS:
         QCOMPARE(ov[QStringLiteral("stabilised_within_10min")], rv[QStringLiteral("stabilised_within_10min")]);
         const double rs = rv[QStringLiteral("slope_bytes_per_hour")].toDouble();
         const double os = ov[QStringLiteral("slope_bytes_per_hour")].toDouble();
-        QVERIFY2(std::abs(rs - os) <= 0.01 * std::max(std::abs(rs), 1.0), qPrintable(QStringLiteral("%1 vs %2").arg(rs).arg(os)));
+        QVERIFY2(std::abs(rs - os) <= 0.01 * std::max(std::abs(rs), 1.0),
+            qPrintable(QStringLiteral("%1 vs %2").arg(rs).arg(os)));
         const QJsonArray rk = real[QStringLiteral("oom")].toObject()[QStringLiteral("events")].toArray();
         const QJsonArray ok = ours[QStringLiteral("oom")].toObject()[QStringLiteral("events")].toArray();
         QCOMPARE(ok.size(), rk.size());
