@@ -237,8 +237,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("service");
         for (prometheus::QueryKind kind : prometheus::allQueryKinds())
             for (const char* service : { "checkout", "payments", "catalog" })
-                QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(
-                    QLatin1String(prometheus::queryKindName(kind)), QLatin1String(service))))
+                QTest::newRow(qPrintable(
+                    QStringLiteral("%1 %2").arg(QLatin1String(prometheus::queryKindName(kind)), QLatin1String(service))))
                     << kind << QString::fromLatin1(service);
     }
     void catalogueAgreesWithRealPrometheus()
@@ -268,8 +268,7 @@ private Q_SLOTS:
     {
         for (prometheus::QueryKind kind : prometheus::allQueryKinds())
             QVERIFY2(m_pointsByKind[kind] > 0,
-                qPrintable(
-                    QStringLiteral("%1: no point compared").arg(QLatin1String(prometheus::queryKindName(kind)))));
+                qPrintable(QStringLiteral("%1: no point compared").arg(QLatin1String(prometheus::queryKindName(kind)))));
     }
 
     // The comparison above can fail: each label matcher of each template, misspelt (its name, or for
@@ -383,10 +382,9 @@ private Q_SLOTS:
         QFETCH(QString, service);
         auto investigate = [&](const QUrl& prom) {
             const auto r = test::runProgram(test::cliPath(),
-                { QStringLiteral("investigate"), QStringLiteral("--kubeconfig"),
-                    m_dir.filePath(QStringLiteral("kubeconfig")), QStringLiteral("--prometheus"), prom.toString(),
-                    QStringLiteral("--namespace"), QStringLiteral("production"), QStringLiteral("--service"), service,
-                    QStringLiteral("--window"), QStringLiteral("2.9"), QStringLiteral("--now-ms"),
+                { QStringLiteral("investigate"), QStringLiteral("--kubeconfig"), m_dir.filePath(QStringLiteral("kubeconfig")),
+                    QStringLiteral("--prometheus"), prom.toString(), QStringLiteral("--namespace"), QStringLiteral("production"),
+                    QStringLiteral("--service"), service, QStringLiteral("--window"), QStringLiteral("2.9"), QStringLiteral("--now-ms"),
                     QString::number(m_now), QStringLiteral("--format"), QStringLiteral("json") },
                 120000);
             if (r.exitCode != 0)
@@ -403,8 +401,7 @@ private Q_SLOTS:
         QCOMPARE(ov[QStringLiteral("stabilised_within_10min")], rv[QStringLiteral("stabilised_within_10min")]);
         const double rs = rv[QStringLiteral("slope_bytes_per_hour")].toDouble();
         const double os = ov[QStringLiteral("slope_bytes_per_hour")].toDouble();
-        QVERIFY2(std::abs(rs - os) <= 0.01 * std::max(std::abs(rs), 1.0),
-            qPrintable(QStringLiteral("%1 vs %2").arg(rs).arg(os)));
+        QVERIFY2(std::abs(rs - os) <= 0.01 * std::max(std::abs(rs), 1.0), qPrintable(QStringLiteral("%1 vs %2").arg(rs).arg(os)));
         const QJsonArray rk = real[QStringLiteral("oom")].toObject()[QStringLiteral("events")].toArray();
         const QJsonArray ok = ours[QStringLiteral("oom")].toObject()[QStringLiteral("events")].toArray();
         QCOMPARE(ok.size(), rk.size());
