@@ -206,6 +206,8 @@ Result<ResolvedWorkload> resolveWorkload(const WorkloadRef& ref, const Namespace
     if (!first)
         return makeError(ErrorCode::NotFound, "no Service and no workload named '" + ref.name + "' in this namespace",
             "the picker lists them; name one as KIND/NAME, e.g. statefulset/" + ref.name);
+    if (*first && std::find(objects.unlisted.begin(), objects.unlisted.end(), "Service") != objects.unlisted.end())
+        (*first)->notes.push_back("Services could not be listed: '" + ref.name + "' was taken as the workload's name");
     if (*first)
         for (const auto& other : alsoNamed)
             (*first)->notes.push_back("there is also a " + other + ": investigate it with --workload " + other);
@@ -251,18 +253,19 @@ void fetchWorkload(KubeClient& client, const QString& ns, const WorkloadRef& ref
     for (std::size_t i = 0; i < lists.size(); ++i) {
         const std::optional<WorkloadKind> kind = kindOfList[i];
         // Only a list the resolution cannot do without fails it: the pods, the Services when a
-        // Service was named, the kind the user named.
-        const bool required = !kind ? true : (ref.kind && ref.kind == kind);
+        // Service was named, the kind the user named. Any other (forbidden, not served, or failing
+        // after the client's retries) is left out and named if the resolution then needs it.
+        const bool services = !kind && i == 0 && (!ref.kind || ref.kind == WorkloadKind::Service);
+        const bool required = !kind ? (!services || ref.kind == WorkloadKind::Service) : (ref.kind && ref.kind == kind);
         client.listAll(lists[i].first, QUrlQuery(), context,
             [state, store = lists[i].second, kind, required, ref, done](Result<json> r) {
                 if (r) {
                     store(std::move(r).value());
-                } else if (required
-                    || (r.error().code != ErrorCode::Forbidden && r.error().code != ErrorCode::NotFound)) {
+                } else if (required) {
                     if (!state->error)
                         state->error = kind ? listError(*kind, r.error()) : r.error();
-                } else if (kind) {
-                    state->objects.unlisted.push_back(workloadKindName(*kind));
+                } else {
+                    state->objects.unlisted.push_back(kind ? workloadKindName(*kind) : "Service");
                 }
                 if (--state->left > 0)
                     return;
