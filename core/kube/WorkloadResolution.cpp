@@ -276,4 +276,82 @@ void fetchWorkload(KubeClient& client, const QString& ns, const WorkloadRef& ref
     }
 }
 
+WorkloadChoices workloadChoices(const NamespaceObjects& objects)
+{
+    WorkloadChoices out;
+    out.unlisted = objects.unlisted;
+    std::vector<std::string> services, workloads;
+    if (objects.services.is_array())
+        for (const json& svc : objects.services) {
+            const json& selector = jsonAt(svc, { "spec", "selector" });
+            if (selector.is_object() && !selector.empty())
+                services.push_back(jsonString(svc, { "metadata", "name" }));
+        }
+    for (const WorkloadKind kind : kWorkloadKinds) {
+        const json& items = itemsOf(objects, kind);
+        if (!items.is_array())
+            continue;
+        for (const json& item : items) {
+            // A CronJob's Jobs and a Deployment's ReplicaSets are reached through their owner.
+            if ((kind == WorkloadKind::Job || kind == WorkloadKind::ReplicaSet) && controllerOf(item))
+                continue;
+            const std::string name = jsonString(item, { "metadata", "name" });
+            if (std::find(services.begin(), services.end(), name) == services.end())
+                workloads.push_back(std::string(workloadKindName(kind)) + "/" + name);
+        }
+    }
+    std::sort(services.begin(), services.end());
+    std::sort(workloads.begin(), workloads.end());
+    out.items = std::move(services);
+    out.items.insert(out.items.end(), workloads.begin(), workloads.end());
+    return out;
+}
+
+void listWorkloadChoices(
+    KubeClient& client, const QString& ns, QObject* context, std::function<void(Result<WorkloadChoices>)> done)
+{
+    struct Pending {
+        NamespaceObjects objects;
+        int left = 0;
+        int failed = 0;
+        std::optional<Error> firstError;
+    };
+    auto state = std::make_shared<Pending>();
+    state->left = static_cast<int>(kWorkloadKinds.size()) + 1;
+    auto finishOne = [state, done] {
+        if (--state->left > 0)
+            return;
+        if (state->failed == static_cast<int>(kWorkloadKinds.size()) + 1)
+            return done(*state->firstError);
+        done(workloadChoices(state->objects));
+    };
+    auto items
+        = [](json list) { return list.contains("items") && list["items"].is_array() ? list["items"] : json::array(); };
+    client.listAll(paths::services(ns), QUrlQuery(), context, [state, finishOne, items](Result<json> r) {
+        if (r) {
+            state->objects.services = items(std::move(r).value());
+        } else {
+            ++state->failed;
+            state->firstError = state->firstError.value_or(r.error());
+            state->objects.unlisted.push_back("Service");
+        }
+        finishOne();
+    });
+    for (const WorkloadKind kind : kWorkloadKinds) {
+        const QString path
+            = QStringLiteral("/apis/%1/namespaces/%2/%3")
+                  .arg(QString::fromLatin1(workloadApiVersion(kind)), ns, QString::fromLatin1(workloadResource(kind)));
+        client.listAll(path, QUrlQuery(), context, [state, finishOne, items, kind](Result<json> r) {
+            if (r) {
+                state->objects.workloads[kind] = items(std::move(r).value());
+            } else {
+                ++state->failed;
+                state->firstError = state->firstError.value_or(r.error());
+                state->objects.unlisted.push_back(workloadKindName(kind));
+            }
+            finishOne();
+        });
+    }
+}
+
 } // namespace leakdesk::kube
