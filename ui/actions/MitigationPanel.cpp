@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -43,6 +44,11 @@ const char* incidentKindName(MitigationKind kind)
         return actionkind::kRolloutRestart;
     }
     return actionkind::kMitigation;
+}
+
+actions::WorkloadTarget deploymentTarget(const QString& name)
+{
+    return { kube::WorkloadKind::Deployment, name.toStdString() };
 }
 
 QString titleOf(MitigationKind kind)
@@ -169,6 +175,20 @@ QWidget* MitigationPanel::buildRow(Kind kind)
     r.kubectl->setStyleSheet(QStringLiteral("font-family: monospace"));
     auto* copy = new QPushButton(tr("Copy"), box);
     connect(copy, &QPushButton::clicked, this, [&r] { QApplication::clipboard()->setText(r.kubectl->text()); });
+    r.managedBy = new QLabel(box);
+    r.managedBy->setWordWrap(true);
+    r.managedBy->setObjectName(QStringLiteral("managed-by"));
+    // The change as it belongs in Git (a strategic merge patch; Helm values for a chart), next to
+    // Apply: an object that Argo CD or Flux syncs keeps only what Git says.
+    r.snippet = new QPlainTextEdit(box);
+    r.snippet->setReadOnly(true);
+    r.snippet->setObjectName(QStringLiteral("git-snippet"));
+    r.snippet->setStyleSheet(QStringLiteral("font-family: monospace"));
+    r.snippet->setMaximumHeight(110);
+    r.snippet->setToolTip(tr("The same change for Git: a strategic merge patch, and Helm values for a chart"));
+    auto* copySnippet = new QPushButton(tr("Copy for Git"), box);
+    connect(copySnippet, &QPushButton::clicked, this,
+        [&r] { QApplication::clipboard()->setText(r.snippet->toPlainText()); });
     r.applyButton = new QPushButton(tr("Dry run && apply…"), box);
     r.revertButton = new QPushButton(tr("Revert"), box);
     r.status = new QLabel(box);
@@ -201,6 +221,11 @@ QWidget* MitigationPanel::buildRow(Kind kind)
     grid->addWidget(r.rbac, line, 0, 1, 4);
     ++line;
     grid->addWidget(r.warnings, line, 0, 1, 4);
+    ++line;
+    grid->addWidget(r.managedBy, line, 0, 1, 4);
+    ++line;
+    grid->addWidget(r.snippet, line, 0, 1, 3);
+    grid->addWidget(copySnippet, line, 3, Qt::AlignTop);
     ++line;
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(r.applyButton);
@@ -271,7 +296,7 @@ actions::MitigationRequest MitigationPanel::requestFor(Kind kind) const
 {
     actions::MitigationRequest req;
     req.ns = m_ns.toStdString();
-    req.deployment = m_deployment.toStdString();
+    req.workload = deploymentTarget(m_deployment);
     req.runbook = m_parameters;
     req.observedPeakBytes = m_peak;
     if (const QLineEdit* edit = row(kind).value; edit && row(kind).userEdited)
@@ -303,6 +328,8 @@ void MitigationPanel::planRow(Kind kind)
             r.kubectl->clear();
             r.rbac->clear();
             r.warnings->clear();
+            r.managedBy->clear();
+            r.snippet->clear();
             setStatus(kind, tr("Cannot plan: %1").arg(errorText(p.error())), true);
             return;
         }
@@ -348,6 +375,18 @@ void MitigationPanel::showPlan(Kind kind)
         warnings << QStringLiteral("⚠ ") + QString::fromStdString(w);
     r.warnings->setText(warnings.join(QLatin1Char('\n')));
     r.warnings->setVisible(!warnings.isEmpty());
+    QStringList managers;
+    for (const auto& m : plan.management.managedBy)
+        managers << tr("Managed by %1%2 (%3): %4")
+                        .arg(QString::fromStdString(m.tool), m.certain ? QString() : tr(" (possibly)"),
+                            QString::fromStdString(m.evidence), QString::fromStdString(m.consequence));
+    for (const auto& a : plan.management.autoscalers)
+        managers << tr("%1 %2 (%3): %4")
+                        .arg(QString::fromStdString(a.kind), QString::fromStdString(a.name),
+                            QString::fromStdString(a.evidence), QString::fromStdString(a.consequence));
+    r.managedBy->setText(managers.join(QLatin1Char('\n')));
+    r.managedBy->setVisible(!managers.isEmpty());
+    r.snippet->setPlainText(QString::fromStdString(plan.snippet.text()));
     r.applyButton->setEnabled(plan.rbac.allowed && !(r.rollout));
     if (!plan.rbac.allowed)
         r.applyButton->setToolTip(
@@ -421,7 +460,7 @@ void MitigationPanel::apply(Kind kind)
                     incident::AppliedMitigation a;
                     a.kind = incidentKindName(kind);
                     a.title = QString(titleOf(kind) + QStringLiteral(": ") + valuesText(plan.after)).toStdString();
-                    a.deployment = plan.request.deployment;
+                    a.deployment = plan.request.workload.name;
                     a.kubectl = plan.kubectl;
                     a.diff = diff.toStdString();
                     a.revertData = rec->toJson();
@@ -456,7 +495,7 @@ void MitigationPanel::followRollout(
     actions::RolloutOptions options;
     options.intervalMs = 1000;
     r.rollout = std::make_unique<actions::RolloutProgress>(
-        *m_client, m_ns.toStdString(), m_deployment.toStdString(), generation, options);
+        *m_client, m_ns.toStdString(), deploymentTarget(m_deployment), generation, options);
     r.applyButton->setEnabled(false);
     r.rollout->start(
         [this, kind](const actions::RolloutStatus& s) {
@@ -750,10 +789,10 @@ void MitigationPanel::checkApplyStayed(
 {
     const qint64 waitMs = std::max<qint64>(0, settleUntilMs - QDateTime::currentMSecsSinceEpoch());
     QTimer::singleShot(waitMs, this, [this, kind, record, actionId] {
-        if (!m_client || m_deployment.toStdString() != record.deployment || m_ns.toStdString() != record.ns)
+        if (!m_client || !(deploymentTarget(m_deployment) == record.workload) || m_ns.toStdString() != record.ns)
             return; // the panel targets another Deployment by now
-        m_client->getJson(kube::paths::deployment(m_ns, m_deployment), {}, this,
-            [this, kind, record, actionId](Result<nlohmann::json> current) {
+        m_client->getJson(
+            record.workload.path(record.ns), {}, this, [this, kind, record, actionId](Result<nlohmann::json> current) {
                 QString title;
                 QStringList lines;
                 bool stayed = false;
@@ -797,7 +836,7 @@ void MitigationPanel::checkRevertStayed(
 {
     if (!m_reverter)
         return;
-    m_reverter->verify(result, m_ns.toStdString(), m_deployment.toStdString(), fieldManager,
+    m_reverter->verify(result, m_ns.toStdString(), deploymentTarget(m_deployment), fieldManager,
         [this, actionIds, kind](Result<std::vector<actions::FieldComparison>> moved) {
             const QString ids = actionIds.join(QStringLiteral(", "));
             QString title;
@@ -843,6 +882,16 @@ QLineEdit* MitigationPanel::valueEdit(Kind kind) const
 {
     return row(kind).value;
 }
+QString MitigationPanel::snippetText(Kind kind) const
+{
+    return row(kind).snippet->toPlainText();
+}
+
+QString MitigationPanel::managedByText(Kind kind) const
+{
+    return row(kind).managedBy->text();
+}
+
 QString MitigationPanel::statusText(Kind kind) const
 {
     return row(kind).status->text();

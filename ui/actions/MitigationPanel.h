@@ -28,6 +28,7 @@
 class QFrame;
 class QLabel;
 class QLineEdit;
+class QPlainTextEdit;
 class QPushButton;
 
 namespace leakdesk::ui {
@@ -68,6 +69,8 @@ public:
     QPushButton* revertButton(Kind kind) const;
     QLineEdit* valueEdit(Kind kind) const; // nullptr for the rollout restart
     QString statusText(Kind kind) const;
+    QString snippetText(Kind kind) const; // the change for Git shown next to Apply
+    QString managedByText(Kind kind) const; // Argo CD, Flux, Helm, HPA, VPA and their consequences
     QPushButton* revertAllButton() const { return m_revertAll; }
     QPushButton* partialRevertButton() const { return m_partialRevert; } // shown with a conflict
     // The last refused or partial revert's fields, three ways each; empty when there was none.
@@ -93,6 +96,8 @@ private:
         QLabel* values = nullptr;
         QLabel* rbac = nullptr;
         QLabel* warnings = nullptr;
+        QLabel* managedBy = nullptr;
+        QPlainTextEdit* snippet = nullptr;
         QLineEdit* value = nullptr;
         QLineEdit* kubectl = nullptr;
         QPushButton* applyButton = nullptr;
