@@ -128,9 +128,15 @@ json GitSnippet::toJson() const
 GitSnippet gitSnippet(const SnippetInput& in, const Management& management)
 {
     GitSnippet s;
-    s.patchYaml = "# strategic merge patch of " + in.target.text() + " in " + in.ns
-        + ", for Git (a kustomize patch) or " + "`kubectl patch " + in.target.text() + " -n " + in.ns
-        + " --type strategic --patch-file patch.yaml`\n" + toYaml(in.patch);
+    // A Rollout is a custom resource: the API server merges no strategic patch of it, and kustomize
+    // merges its containers by name only with the Rollout's schema loaded.
+    s.patchYaml = in.target.kind == kube::WorkloadKind::Rollout ? "# the change to " + in.target.text() + " in " + in.ns
+            + " for Git (its manifest; as a kustomize patch only with the Rollout's openapi schema, else list items "
+              "are replaced whole)\n"
+            + toYaml(in.patch)
+                                                                : "# strategic merge patch of " + in.target.text()
+            + " in " + in.ns + ", for Git (a kustomize patch) or " + "`kubectl patch " + in.target.text() + " -n "
+            + in.ns + " --type strategic --patch-file patch.yaml`\n" + toYaml(in.patch);
     const std::string release = helmRelease(management);
     if (release.empty())
         return s;

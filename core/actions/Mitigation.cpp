@@ -68,8 +68,9 @@ void patchAsPlanned(const Mitigation& mitigation, kube::KubeClient& client, QObj
     std::function<void(Result<json>, const std::string&)> done)
 {
     const QString path = plan.request.workload.path(plan.request.ns);
-    client.patch(path, withPrecondition(plan.patch, resourceVersion), kube::KubeClient::PatchType::StrategicMerge,
-        { dryRun, q(plan.request.fieldManager) }, context,
+    const PatchBody body
+        = patchBodyFor(plan.request.workload, withPrecondition(plan.patch, resourceVersion), plan.object);
+    client.patch(path, body.body, body.type, { dryRun, q(plan.request.fieldManager) }, context,
         [&mitigation, &client, context, plan, path, dryRun, resourceVersion, conflictsLeft, done](Result<json> r) {
             if (r || r.error().code != ErrorCode::Conflict || conflictsLeft <= 0)
                 return done(std::move(r), resourceVersion);
@@ -167,7 +168,8 @@ void Mitigation::plan(const MitigationRequest& request, Callback<MitigationPlan>
                     KubectlTarget t { p->request.ns, p->request.workload.name, p->container, p->multipleContainers,
                         p->request.workload.kind, isInitContainer(p->object, p->container) };
                     std::optional<std::string> value = p->value;
-                    p->kubectl = kubectlCommand(m_kind, t, value, p->patch);
+                    p->kubectl
+                        = kubectlCommand(m_kind, t, value, patchBodyFor(p->request.workload, p->patch, p->object).body);
                     fetchManagementFacts(m_client, p->request.ns, p->request.workload, p->object, this,
                         [this, p, done](ManagementFacts facts) {
                             p->management = detectManagement(facts, m_kind);

@@ -36,6 +36,7 @@ std::int64_t generationOf(const json& object)
 // new time, not the old one back).
 std::string revertCommand(const RevertPlan& plan, const std::vector<FieldValue>& restore)
 {
+    const json patch = patchBodyFor(plan.workload, plan.patch, plan.current).body;
     const bool multiple = containerNamesOf(plan.current).size() > 1;
     if (restore.size() == 1)
         for (const MitigationRecord& r : plan.request.records)
@@ -43,11 +44,10 @@ std::string revertCommand(const RevertPlan& plan, const std::vector<FieldValue>&
                 return kubectlCommand(r.kind,
                     KubectlTarget { plan.ns, plan.workload.name, r.container, multiple, plan.workload.kind,
                         isInitContainer(plan.current, r.container) },
-                    restore.front().value, plan.patch);
+                    restore.front().value, patch);
     // Without a value every kind but the env's is written as the patch.
     return kubectlCommand(MitigationKind::RaiseMemoryLimit,
-        KubectlTarget { plan.ns, plan.workload.name, {}, multiple, plan.workload.kind, false }, std::nullopt,
-        plan.patch);
+        KubectlTarget { plan.ns, plan.workload.name, {}, multiple, plan.workload.kind, false }, std::nullopt, patch);
 }
 
 json withPrecondition(json patch, const std::string& resourceVersion)
@@ -125,9 +125,10 @@ void MitigationRevert::plan(const RevertRequest& request, std::function<void(Res
             return done(std::move(*plan)); // nothing to write: no dry run
         plan->patch = patchForFields(restore, plan->current);
         plan->kubectl = revertCommand(*plan, restore);
-        m_client.patch(plan->workload.path(plan->ns), withPrecondition(plan->patch, plan->resourceVersion),
-            kube::KubeClient::PatchType::StrategicMerge, { true, q(plan->request.fieldManager) }, this,
-            [plan, done](Result<json> dry) {
+        const PatchBody body
+            = patchBodyFor(plan->workload, withPrecondition(plan->patch, plan->resourceVersion), plan->current);
+        m_client.patch(plan->workload.path(plan->ns), body.body, body.type, { true, q(plan->request.fieldManager) },
+            this, [plan, done](Result<json> dry) {
                 if (!dry)
                     return done(
                         makeError(dry.error().code, "the server's dry run of the revert failed: " + dry.error().message,
@@ -151,9 +152,10 @@ struct RevertAttempt {
 void sendRevert(std::shared_ptr<RevertAttempt> a, int conflictsLeft)
 {
     const RevertPlan& plan = a->plan;
-    a->client.patch(plan.workload.path(plan.ns), withPrecondition(plan.patch, plan.resourceVersion),
-        kube::KubeClient::PatchType::StrategicMerge, { false, q(plan.request.fieldManager) }, a->context,
-        [a, conflictsLeft](Result<json> r) {
+    const PatchBody body
+        = patchBodyFor(plan.workload, withPrecondition(plan.patch, plan.resourceVersion), plan.current);
+    a->client.patch(plan.workload.path(plan.ns), body.body, body.type, { false, q(plan.request.fieldManager) },
+        a->context, [a, conflictsLeft](Result<json> r) {
             const RevertPlan& plan = a->plan;
             if (r) {
                 RevertResult out;

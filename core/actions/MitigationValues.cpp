@@ -112,7 +112,8 @@ std::string kubectlCommand(
             return "kubectl rollout restart " + deployment;
         break;
     }
-    return "kubectl patch " + deployment + " --type=strategic -p " + shellQuote(patch.dump());
+    return "kubectl patch " + deployment + (patch.is_array() ? " --type=json -p " : " --type=strategic -p ")
+        + shellQuote(patch.dump());
 }
 
 } // namespace leakdesk::actions

@@ -5,6 +5,7 @@
 // ReplicaSet does not replace its pods and usually belongs to a Deployment). Pure functions.
 
 #include "core/common/Result.h"
+#include "core/kube/KubeClient.h"
 #include "core/kube/Workloads.h"
 
 #include <nlohmann/json.hpp>
@@ -33,5 +34,22 @@ struct WorkloadTarget {
 // it can (Deployment, StatefulSet, DaemonSet, Rollout). `object` is the workload as read (the
 // owner of a ReplicaSet or Job is named from it); null when it was not read.
 std::optional<Error> refusalForKind(const WorkloadTarget& target, const nlohmann::json& object = nullptr);
+
+// What a PATCH of this kind is sent as. The strategic merge patch itself for the built-in kinds;
+// an Argo Rollout is a custom resource, for which API servers refuse strategic merge (415) and a
+// JSON merge patch would replace the whole containers list: there the same change is sent as a
+// JSON patch against `current` (list items by index, each guarded by a `test` of its name, so a
+// reordered list fails instead of patching the wrong container). A metadata.resourceVersion in the
+// strategic patch stays a precondition (a `replace` of it: a mismatch is still a 409).
+struct PatchBody {
+    nlohmann::json body;
+    kube::KubeClient::PatchType type = kube::KubeClient::PatchType::StrategicMerge;
+};
+PatchBody patchBodyFor(
+    const WorkloadTarget& target, const nlohmann::json& strategicPatch, const nlohmann::json& current);
+
+// The JSON patch (RFC 6902) equivalent of a strategic merge patch applied to `current`: maps merge,
+// null removes, lists of items with a `name` merge by name (`$patch: delete` removes one).
+nlohmann::json jsonPatchFromStrategic(const nlohmann::json& strategicPatch, const nlohmann::json& current);
 
 } // namespace leakdesk::actions

@@ -508,6 +508,40 @@ private Q_SLOTS:
         QVERIFY(!MitigationRecord::fromJson(neither).ok());
     }
 
+    // A Rollout is a custom resource: the same change as a JSON patch, list items by index and
+    // guarded by their name, the resourceVersion still a precondition.
+    void rolloutIsPatchedAsJsonPatch()
+    {
+        json rollout
+            = workloadWithContainers(json::array({ { { "name", "envoy" } },
+                                         { { "name", "rec" },
+                                             { "env",
+                                                 json::array({ { { "name", "A" }, { "value", "1" } },
+                                                     { { "name", "HEAP_LIMIT_RESTART" }, { "value", "1g" } } }) } } }),
+                nullptr);
+        rollout["metadata"] = { { "name", "rec" }, { "resourceVersion", "41" } };
+        json smp = patchForFields(
+            { { "rec", "resources.limits.memory", "4Gi" }, { "rec", "env.HEAP_LIMIT_RESTART", std::nullopt },
+                { "", "annotations.kubectl.kubernetes.io/restartedAt", "2026-01-01T00:00:00Z" } },
+            rollout);
+        smp["metadata"]["resourceVersion"] = "42";
+        const PatchBody body = patchBodyFor({ WorkloadKind::Rollout, "rec" }, smp, rollout);
+        QVERIFY(body.type == kube::KubeClient::PatchType::Json);
+        const json expected = json::parse(R"([
+            {"op":"replace","path":"/metadata/resourceVersion","value":"42"},
+            {"op":"add","path":"/spec/template/metadata","value":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-01-01T00:00:00Z"}}},
+            {"op":"test","path":"/spec/template/spec/containers/1/name","value":"rec"},
+            {"op":"test","path":"/spec/template/spec/containers/1/env/1/name","value":"HEAP_LIMIT_RESTART"},
+            {"op":"remove","path":"/spec/template/spec/containers/1/env/1"},
+            {"op":"add","path":"/spec/template/spec/containers/1/resources","value":{"limits":{"memory":"4Gi"}}}
+        ])");
+        QCOMPARE(QString::fromStdString(body.body.dump()), QString::fromStdString(expected.dump()));
+        // The built-in kinds keep the strategic merge patch.
+        const PatchBody sts = patchBodyFor({ WorkloadKind::StatefulSet, "rec" }, smp, rollout);
+        QVERIFY(sts.type == kube::KubeClient::PatchType::StrategicMerge);
+        QCOMPARE(QString::fromStdString(sts.body.dump()), QString::fromStdString(smp.dump()));
+    }
+
     void pathsPerKind_data()
     {
         QTest::addColumn<WorkloadKind>("kind");
