@@ -243,6 +243,40 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("spec.jobTemplate"), r.err.constData());
     }
 
+    // isolate and heap capture take the workload (or Service) the same way: one of its Ready pods,
+    // its main container; kubectl lists that pod as the workload's.
+    void isolateAndHeapCaptureTakeAWorkload()
+    {
+        const auto plan = test::runProgram(test::cliPath(),
+            { QStringLiteral("isolate"), QStringLiteral("--service"), QStringLiteral("cart"),
+                QStringLiteral("--dry-run"), QStringLiteral("--format"), QStringLiteral("json"),
+                QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("--namespace"),
+                QStringLiteral("storefront") },
+            60000);
+        QVERIFY2(plan.exitCode == 0, plan.err.constData());
+        const json p = json::parse(plan.out.toStdString(), nullptr, false);
+        QVERIFY2(!p.is_discarded(), plan.out.constData());
+        const auto pods = kubectl(
+            { QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("storefront"),
+                QStringLiteral("-l"), QStringLiteral("app=cart"), QStringLiteral("-o"), QStringLiteral("name") });
+        const QByteArray chosen = QByteArray("pod/").append(QByteArray::fromStdString(p.value("pod", "")));
+        QVERIFY2(pods.out.contains(chosen), QByteArray(pods.out).append(plan.out).constData());
+        QCOMPARE(p["services"].dump(), std::string(R"(["cart"])"));
+
+        const auto capture = test::runProgram(test::cliPath(),
+            { QStringLiteral("heap"), QStringLiteral("capture"), QStringLiteral("--workload"),
+                QStringLiteral("deploy/checkout"), QStringLiteral("--preflight-only"), QStringLiteral("--out"),
+                m_dir.path(), QStringLiteral("--kubeconfig"), m_kubeconfig, QStringLiteral("--namespace"),
+                QStringLiteral("production") },
+            60000);
+        QVERIFY2(capture.exitCode == 0, capture.err.constData());
+        QVERIFY2(
+            QString::fromUtf8(capture.err)
+                .contains(QRegularExpression(QStringLiteral("pod checkout-[a-z0-9]+-[a-z0-9]+ of Deployment/checkout, "
+                                                            "container checkout"))),
+            capture.err.constData());
+    }
+
     void dryRunShowsThePlanAndChangesNothing()
     {
         const json before = deployment();
