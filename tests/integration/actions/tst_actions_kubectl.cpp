@@ -225,13 +225,17 @@ private Q_SLOTS:
 
         const auto applied = storefront({ QStringLiteral("limits"), QStringLiteral("--workload"),
             QStringLiteral("deployment/cart"), QStringLiteral("--memory"), QStringLiteral("1Gi"),
-            QStringLiteral("--yes"), QStringLiteral("--verify"), QStringLiteral("8") });
+            QStringLiteral("--yes"), QStringLiteral("--wait"), QStringLiteral("--verify"), QStringLiteral("8") });
         QCOMPARE(applied.exitCode, 1);
         const json record = json::parse(applied.out.toStdString(), nullptr, false);
         QVERIFY2(!record.is_discarded(), applied.out.constData());
         QCOMPARE(record["verify"]["still_applied"].get<bool>(), false);
         QCOMPARE(record["verify"]["reverted_by"].get<std::string>(), std::string("argocd-controller"));
         QVERIFY2(applied.err.contains("field manager \"argocd-controller\" took it back"), applied.err.constData());
+        // The rollout is not "rolled out" while the value is gone: the self-heal ends it.
+        QVERIFY2(applied.err.contains("the change was taken back during the rollout by field manager "
+                                      "\"argocd-controller\""),
+            applied.err.constData());
         QVERIFY(memoryLimit(storefrontObject(QStringLiteral("deployment/cart"))) != "1Gi");
     }
 

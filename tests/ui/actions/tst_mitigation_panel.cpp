@@ -104,6 +104,12 @@ private Q_SLOTS:
         QVERIFY(!m_panel.revertButton(Kind::RaiseMemoryLimit)->isEnabled()); // nothing applied yet
         QVERIFY(m_panel.revertAllButton()->isHidden());
         QCOMPARE(served().first, QStringLiteral("2Gi"));
+        // Next to Apply, the same change for Git: the strategic merge patch of that container.
+        QVERIFY2(m_panel.snippetText(Kind::RaiseMemoryLimit)
+                     .contains(QStringLiteral("      containers:\n      - name: checkout\n        resources:\n"
+                                              "          limits:\n            memory: 4Gi\n")),
+            qPrintable(m_panel.snippetText(Kind::RaiseMemoryLimit)));
+        QVERIFY(m_panel.managedByText(Kind::RaiseMemoryLimit).isEmpty()); // checkout has no GitOps marks
     }
 
     void nothingChangesWithoutConfirmation()
