@@ -1,5 +1,6 @@
 #include "core/actions/MitigationRecord.h"
 
+#include "core/kube/JsonAccess.h"
 #include "core/kube/KubeObjects.h"
 
 namespace leakdesk::actions {
@@ -59,7 +60,7 @@ Result<WorkloadTarget> workloadFromJson(const json& j)
 {
     const json& w = j.contains("workload") ? j["workload"] : json();
     if (w.is_object()) {
-        const std::string kindText = w.value("kind", "");
+        const std::string kindText = kube::jsonString(w, { "kind" });
         const std::string name = w.contains("name") && w["name"].is_string() ? w["name"].get<std::string>() : "";
         auto ref = kube::parseWorkloadRef(kindText + "/" + name);
         if (kindText.empty() || name.empty() || !ref || !ref->kind)

@@ -56,7 +56,7 @@ json stored(const json& v)
     if (v.is_array()) {
         json out = json::array();
         for (const json& item : v)
-            if (!(item.is_object() && item.value("$patch", "") == "delete"))
+            if (!(item.is_object() && kube::jsonString(item, { "$patch" }) == "delete"))
                 out.push_back(stored(item));
         return out;
     }
@@ -90,9 +90,9 @@ void opsFor(const json& patch, const json& current, const std::string& path, jso
                 const std::string name = item["name"].get<std::string>();
                 std::optional<std::size_t> index;
                 for (std::size_t i = 0; i < list.size() && !index; ++i)
-                    if (list[i].is_object() && list[i].value("name", "") == name)
+                    if (kube::jsonString(list[i], { "name" }) == name)
                         index = i;
-                const bool remove = item.value("$patch", "") == "delete";
+                const bool remove = kube::jsonString(item, { "$patch" }) == "delete";
                 if (!index) {
                     if (!remove)
                         ops.push_back({ { "op", "add" }, { "path", at + "/-" }, { "value", stored(item) } });
