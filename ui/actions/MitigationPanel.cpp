@@ -476,16 +476,20 @@ void MitigationPanel::apply(Kind kind)
                         .arg(QString::fromStdString(rec->resourceVersion)));
                 Q_EMIT applied(kind, actionId);
                 const qint64 settleUntilMs = QDateTime::currentMSecsSinceEpoch() + m_applySettleMs;
-                followRollout(kind, rec->generation, actionId, [this, kind, record = *rec, actionId, settleUntilMs] {
-                    checkApplyStayed(kind, record, actionId, settleUntilMs);
-                });
+                // The rollout counts only while the value is there: a self-heal ends it.
+                followRollout(
+                    kind, rec->generation, actionId,
+                    [this, kind, record = *rec, actionId, settleUntilMs] {
+                        checkApplyStayed(kind, record, actionId, settleUntilMs);
+                    },
+                    *rec);
             });
         });
     });
 }
 
-void MitigationPanel::followRollout(
-    Kind kind, std::int64_t generation, const QString& actionId, std::function<void()> then)
+void MitigationPanel::followRollout(Kind kind, std::int64_t generation, const QString& actionId,
+    std::function<void()> then, std::optional<actions::MitigationRecord> expectApplied)
 {
     Row& r = row(kind);
     if (!m_client)
@@ -496,6 +500,8 @@ void MitigationPanel::followRollout(
     options.intervalMs = 1000;
     r.rollout = std::make_unique<actions::RolloutProgress>(
         *m_client, m_ns.toStdString(), deploymentTarget(m_deployment), generation, options);
+    if (expectApplied)
+        r.rollout->expectApplied(*expectApplied);
     r.applyButton->setEnabled(false);
     r.rollout->start(
         [this, kind](const actions::RolloutStatus& s) {

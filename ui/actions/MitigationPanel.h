@@ -116,7 +116,9 @@ private:
     void setStatus(Kind kind, const QString& text, bool error = false);
     void fail(Kind kind, const QString& message);
     void updateRevertButtons();
-    void followRollout(Kind kind, std::int64_t generation, const QString& actionId, std::function<void()> then = {});
+    // With the apply's record, the rollout also ends when its values were taken back meanwhile.
+    void followRollout(Kind kind, std::int64_t generation, const QString& actionId, std::function<void()> then = {},
+        std::optional<actions::MitigationRecord> expectApplied = std::nullopt);
     void checkApplyStayed(
         Kind kind, const actions::MitigationRecord& record, const QString& actionId, qint64 settleUntilMs);
     QString lastAppliedAction(Kind kind) const;
