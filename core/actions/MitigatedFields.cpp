@@ -119,17 +119,6 @@ std::vector<std::string> containerNamesOf(const json& deployment)
     return names;
 }
 
-std::vector<std::string> initContainerNamesOf(const json& workload)
-{
-    std::vector<std::string> names;
-    const json& containers = jsonAt(workload, { "spec", "template", "spec", "initContainers" });
-    if (containers.is_array())
-        for (const json& c : containers)
-            if (!jsonString(c, { "name" }).empty())
-                names.push_back(jsonString(c, { "name" }));
-    return names;
-}
-
 namespace {
 
 const json* namedIn(const json& list, const std::string& name)

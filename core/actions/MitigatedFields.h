@@ -29,8 +29,6 @@ bool isContainerField(const std::string& key);
 
 // The names of the pod template's containers, in order (init containers not included).
 std::vector<std::string> containerNamesOf(const nlohmann::json& deployment);
-// The names of its init containers (native sidecars among them: restartPolicy Always).
-std::vector<std::string> initContainerNamesOf(const nlohmann::json& workload);
 // A container or an init container of that name.
 bool hasContainer(const nlohmann::json& deployment, const std::string& container);
 bool isInitContainer(const nlohmann::json& workload, const std::string& container);
