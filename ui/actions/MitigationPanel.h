@@ -50,6 +50,10 @@ public:
     // setTarget(); nullptr disables everything.
     void setTarget(kube::KubeClient* client, const QString& ns, const QString& deployment,
         std::optional<std::int64_t> observedPeakBytes, const runbook::RunbookParameters& parameters);
+    // The same for a workload of any kind a mitigation patches (StatefulSet, DaemonSet, Rollout);
+    // its actions are journaled with the target "statefulset/search".
+    void setWorkload(kube::KubeClient* client, const QString& ns, const actions::WorkloadTarget& workload,
+        std::optional<std::int64_t> observedPeakBytes, const runbook::RunbookParameters& parameters);
     void setIncident(IncidentSession* session) { m_incident = session; }
     void setConfirmer(Confirmer confirmer) { m_confirm = std::move(confirmer); }
     // How long after an apply the Deployment is read again to check that the change stayed (a
@@ -121,6 +125,7 @@ private:
         std::optional<actions::MitigationRecord> expectApplied = std::nullopt);
     void checkApplyStayed(
         Kind kind, const actions::MitigationRecord& record, const QString& actionId, qint64 settleUntilMs);
+    QString workloadText() const; // "deployment/checkout"
     QString lastAppliedAction(Kind kind) const;
     QStringList appliedActions() const; // every applied mitigation of the Deployment, oldest first
     std::vector<actions::OwnWrite> ownWrites() const; // LeakDesk's writes to the Deployment, from the journal
@@ -135,7 +140,7 @@ private:
     std::array<Row, 3> m_rows;
     kube::KubeClient* m_client = nullptr;
     QString m_ns;
-    QString m_deployment;
+    actions::WorkloadTarget m_workload;
     std::optional<std::int64_t> m_peak;
     runbook::RunbookParameters m_parameters;
     IncidentSession* m_incident = nullptr;
