@@ -1,6 +1,7 @@
 #include "core/actions/Mitigation.h"
 
 #include "core/actions/MitigatedFields.h"
+#include "core/actions/RolloutProgress.h"
 
 #include "core/kube/JsonAccess.h"
 #include "core/kube/KubeObjects.h"
@@ -149,6 +150,11 @@ void Mitigation::plan(const MitigationRequest& request, Callback<MitigationPlan>
             return done(chosen.error());
         plan->container = chosen->name;
         plan->mainContainer = chosen->role == kube::ContainerRole::Main;
+        // What the controller will do with the new template, said before the apply: a partition
+        // leaves ordinals out, OnDelete rolls nothing, a paused Rollout waits.
+        if (workload.kind != kube::WorkloadKind::Deployment)
+            if (const std::string note = rolloutStatusOf(plan->object, 0, workload.kind).note; !note.empty())
+                plan->warnings.push_back("rollout: " + note);
         plan->before = read(plan->object, plan->container);
         m_client.accessReview(QStringLiteral("patch"), q(workload.apiGroup()),
             QString::fromLatin1(kube::workloadResource(workload.kind)), q(plan->request.ns), q(workload.name), this,

@@ -188,6 +188,27 @@ private Q_SLOTS:
             (QStringList { "log-shipper=128Mi" }));
     }
 
+    // A StatefulSet with a partition: the plan says which ordinals the change will reach.
+    void statefulSetPartitionIsSaidInThePlan()
+    {
+        const auto set = kubectl({ QStringLiteral("patch"), QStringLiteral("statefulset"), QStringLiteral("search"),
+            QStringLiteral("-n"), QStringLiteral("storefront"), QStringLiteral("--type=merge"), QStringLiteral("-p"),
+            QStringLiteral(
+                R"({"spec":{"updateStrategy":{"type":"RollingUpdate","rollingUpdate":{"partition":2}}}})") });
+        QVERIFY2(set.exitCode == 0, set.err.constData());
+        const auto plan
+            = storefront({ QStringLiteral("limits"), QStringLiteral("--workload"), QStringLiteral("sts/search"),
+                QStringLiteral("--memory"), QStringLiteral("3Gi"), QStringLiteral("--dry-run") });
+        const auto back = kubectl({ QStringLiteral("patch"), QStringLiteral("statefulset"), QStringLiteral("search"),
+            QStringLiteral("-n"), QStringLiteral("storefront"), QStringLiteral("--type=merge"), QStringLiteral("-p"),
+            QStringLiteral(R"({"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}})") });
+        QVERIFY2(back.exitCode == 0, back.err.constData());
+        QVERIFY2(plan.exitCode == 0, plan.err.constData());
+        QVERIFY2(plan.out.contains("warning: rollout: partition 2: ordinals 2 will be updated, 0..1 keep the old "
+                                   "template until the partition is lowered"),
+            plan.out.constData());
+    }
+
     void unknownContainerListsTheContainers()
     {
         const auto r = storefront({ QStringLiteral("limits"), QStringLiteral("--service"), QStringLiteral("search"),
