@@ -209,6 +209,67 @@ private Q_SLOTS:
             plan.out.constData());
     }
 
+    // An Argo Rollout (a custom resource: sent as a JSON patch) and a DaemonSet change and revert;
+    // kubectl reads them back.
+    void rolloutAndDaemonSetChangeAndRevert_data()
+    {
+        QTest::addColumn<QString>("mitigation");
+        QTest::addColumn<QString>("workload");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("object"); // for kubectl get
+        QTest::addColumn<QString>("jsonpath");
+        QTest::addColumn<QString>("before");
+        QTest::addColumn<QString>("after");
+        QTest::addColumn<QString>("kubectlEquivalent");
+        QTest::newRow("Rollout limit") << "limits"
+                                       << "rollout/recommender"
+                                       << "4Gi"
+                                       << "rollouts.argoproj.io/recommender"
+                                       << "{.spec.template.spec.containers[0].resources.limits.memory}"
+                                       << "3Gi"
+                                       << "4Gi"
+                                       << "kubectl patch rollout/recommender -n storefront --type=json";
+        QTest::newRow("DaemonSet heap restart")
+            << "heap-restart"
+            << "ds/node-agent"
+            << "200m"
+            << "daemonset/node-agent"
+            << "{.spec.template.spec.containers[0].env[?(@.name==\"HEAP_LIMIT_RESTART\")].value}"
+            << ""
+            << "200m"
+            << "kubectl set env daemonset/node-agent -n storefront HEAP_LIMIT_RESTART=200m";
+    }
+    void rolloutAndDaemonSetChangeAndRevert()
+    {
+        QFETCH(QString, mitigation);
+        QFETCH(QString, workload);
+        QFETCH(QString, value);
+        QFETCH(QString, object);
+        QFETCH(QString, jsonpath);
+        QFETCH(QString, before);
+        QFETCH(QString, after);
+        QFETCH(QString, kubectlEquivalent);
+        auto read = [&] {
+            return kubectl({ QStringLiteral("get"), object, QStringLiteral("-n"), QStringLiteral("storefront"),
+                               QStringLiteral("-o"), QStringLiteral("jsonpath=") + jsonpath })
+                .out;
+        };
+        QCOMPARE(read(), before.toUtf8());
+        const QString record = m_dir.filePath(mitigation + QStringLiteral("-kind.json"));
+        const auto applied = storefront({ mitigation, QStringLiteral("--workload"), workload, QStringLiteral("--value"),
+            value, QStringLiteral("--yes"), QStringLiteral("--verify"), QStringLiteral("0"), QStringLiteral("--record"),
+            record });
+        QVERIFY2(applied.exitCode == 0, applied.err.constData());
+        QVERIFY2(applied.out.contains(kubectlEquivalent.toUtf8()), applied.out.constData()); // --record: text on stdout
+        QCOMPARE(read(), after.toUtf8());
+        const auto reverted = test::runProgram(test::cliPath(),
+            { QStringLiteral("mitigate"), mitigation, QStringLiteral("--revert"), record, QStringLiteral("--yes"),
+                QStringLiteral("--kubeconfig"), m_kubeconfig },
+            60000);
+        QVERIFY2(reverted.exitCode == 0, reverted.err.constData());
+        QCOMPARE(read(), before.toUtf8());
+    }
+
     void unknownContainerListsTheContainers()
     {
         const auto r = storefront({ QStringLiteral("limits"), QStringLiteral("--service"), QStringLiteral("search"),
