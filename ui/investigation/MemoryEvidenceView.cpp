@@ -44,6 +44,7 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     , m_proxy(new QSortFilterProxyModel(this))
     , m_table(new QTableView(this))
     , m_evidence(new QListWidget(this))
+    , m_containers(new QLabel(this))
 {
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(PodTableModel::SortRole);
@@ -64,6 +65,11 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     auto* tableBox = new QWidget(bottom);
     auto* tl = new QVBoxLayout(tableBox);
     tl->setContentsMargins(0, 0, 0, 0);
+    m_containers->setObjectName(QStringLiteral("containersSummary"));
+    m_containers->setWordWrap(true);
+    m_containers->setTextFormat(Qt::RichText);
+    m_containers->hide();
+    tl->addWidget(m_containers);
     tl->addWidget(new QLabel(tr("<b>Pods</b> — as <code>kubectl top pods --sort-by=memory</code>"), tableBox));
     tl->addWidget(m_table);
     auto* evBox = new QWidget(bottom);
@@ -112,6 +118,49 @@ MemoryEvidenceView::MemoryEvidenceView(QWidget* parent)
     layout->addWidget(split, 1);
 }
 
+void MemoryEvidenceView::showContainers(const investigation::Findings* f)
+{
+    if (!f || f->containers.size() < 2) {
+        m_containers->hide();
+        return;
+    }
+    // Memory now per container: the median over pods of each pod's newest sample.
+    auto nowOf = [f](const std::string& container) -> std::optional<double> {
+        std::vector<double> newest;
+        for (const auto& s : f->evidence->seriesOf(prometheus::QueryKind::MemoryWorkingSetByContainer))
+            if (s.label("container") == container && !s.samples.empty())
+                newest.push_back(s.samples.back().value);
+        if (newest.empty())
+            return std::nullopt;
+        std::nth_element(newest.begin(), newest.begin() + static_cast<std::ptrdiff_t>(newest.size() / 2), newest.end());
+        return newest[newest.size() / 2];
+    };
+    QStringList rows;
+    for (const auto& c : f->containers) {
+        QString verdict = tr("not judged");
+        QString colour = QStringLiteral("#616161");
+        if (c.verdict && c.verdict->pattern != analysis::Pattern::Unknown
+            && c.verdict->pattern != analysis::Pattern::InsufficientData) {
+            verdict = (c.verdict->leak ? tr("LEAK, %1") : tr("no leak, %1"))
+                          .arg(QString::fromLatin1(analysis::patternName(c.verdict->pattern)));
+            colour = c.verdict->leak ? QStringLiteral("#c62828") : QStringLiteral("#2e7d32");
+        }
+        const auto now = nowOf(c.name);
+        rows << tr("<tr><td><b>%1</b>&nbsp;</td><td>%2&nbsp;</td><td>%3 of %4&nbsp;</td><td>%5 OOM kills&nbsp;</td>"
+                   "<td style='color:%6'>%7</td></tr>")
+                    .arg(QString::fromStdString(c.name).toHtmlEscaped(),
+                        QString::fromLatin1(kube::containerRoleName(c.role)),
+                        now ? QString::fromStdString(formatBytes(*now)) : QStringLiteral("–"),
+                        c.limitBytes ? QString::fromStdString(formatBytes(*c.limitBytes)) : tr("no limit"))
+                    .arg(c.oomKills)
+                    .arg(colour, verdict);
+    }
+    m_containers->setText(tr("<b>Containers</b> — each judged on its own memory and limit (per pod, now)"
+                             "<table>%1</table>")
+                              .arg(rows.join(QString())));
+    m_containers->show();
+}
+
 void MemoryEvidenceView::setConnectionSource(std::function<investigation::ClusterConnection*()> source)
 {
     m_feed->setConnectionSource(std::move(source));
@@ -122,6 +171,7 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
     m_model->setFindings(f);
     m_table->resizeColumnsToContents();
     m_evidence->clear();
+    showContainers(f.get());
     if (!f) {
         m_banner->show(VerdictBanner::Tone::Neutral, tr("No data yet"));
         return;

@@ -42,9 +42,11 @@ public:
     VerdictBanner* banner() const { return m_banner; }
     // Shown instead of the chart when there is no memory history to draw (e.g. Prometheus is down).
     QLabel* noHistoryNotice() const { return m_noHistory; }
+    QLabel* containersSummary() const { return m_containers; }
     bool chartShown() const;
 
 private:
+    void showContainers(const investigation::Findings* f);
     int chartMinimumHeight() const;
 
     VerdictBanner* m_banner;
@@ -57,6 +59,7 @@ private:
     QSortFilterProxyModel* m_proxy;
     QTableView* m_table;
     QListWidget* m_evidence;
+    QLabel* m_containers; // one line per container when the pods have more than one
 };
 
 } // namespace leakdesk::ui
