@@ -78,7 +78,6 @@ void EvidenceCollector::start(const InvestigationRequest& request)
     const QString ns = QString::fromStdString(request.ns);
     const QString selector = QStringLiteral("app=") + QString::fromStdString(request.service);
     auto& kube = m_connection.kube();
-    auto& promClient = m_connection.prometheus();
 
     const TimeRange window { request.nowMs - request.windowMs, request.nowMs };
     // The chart's step for a range this long (MemoryHistory): its cache then holds this window
@@ -161,18 +160,35 @@ void EvidenceCollector::start(const InvestigationRequest& request)
     // evidence (pods, restarts, OOM kills from container status and events, `kubectl top`) is
     // still the investigation's, and each query is recorded as not asked with the reason, instead
     // of retrying ten queries against a dead server or failing the whole investigation.
-    promClient.buildInfo(ctx, [this, ev, queries, podSelector, window](Result<QString> r) {
+    // With no Prometheus at all (--no-prometheus, none found in the cluster) the same holds, with
+    // that reason.
+    auto withoutPrometheus = [this, ev, queries, podSelector, window](const Error& why) {
+        ev->prometheusUnreachable = why.message;
+        ev->prometheusUnreachableHint = why.detail;
+        ev->warnings.push_back("Prometheus is unreachable (" + why.message
+            + "): memory history, limits from kube-state-metrics, traffic and the baseline are missing; "
+              "pods, restarts and OOM kills come from the cluster");
+        for (const QueryKind kind : queries) {
+            ev->queries.push_back({ kind, m_connection.catalogue().build(kind, podSelector), window, ev->stepMs, 0,
+                "not asked, Prometheus is unreachable: " + why.message });
+            step(QString::fromLatin1(prometheus::queryKindName(kind)));
+        }
+    };
+    if (!m_connection.hasPrometheus()) {
+        const std::string& hint = m_connection.noPrometheusHint();
+        withoutPrometheus(makeError(ErrorCode::NotFound, m_connection.noPrometheusReason().value_or("no Prometheus"),
+            !hint.empty() ? hint
+                          : "without Prometheus there is no history: growth over hours, the week-ago baseline and "
+                            "traffic cannot be judged; name one with --prometheus URL or k8s://NAMESPACE/SERVICE:PORT"));
+        return step(QStringLiteral("prometheus"));
+    }
+    const PrometheusSource& source = m_connection.prometheusSource();
+    ev->prometheusUrl = source.url;
+    ev->prometheusDiscoveredFrom = source.discoveredFrom;
+    ev->prometheusChosenBecause = source.why;
+    m_connection.prometheus().buildInfo(ctx, [this, queries, podSelector, window, withoutPrometheus](Result<QString> r) {
         if (!r && isUnreachable(r.error())) {
-            ev->prometheusUnreachable = r.error().message;
-            ev->prometheusUnreachableHint = r.error().detail;
-            ev->warnings.push_back("Prometheus is unreachable (" + r.error().message
-                + "): memory history, limits from kube-state-metrics, traffic and the baseline are missing; "
-                  "pods, restarts and OOM kills come from the cluster");
-            for (const QueryKind kind : queries) {
-                ev->queries.push_back({ kind, m_connection.catalogue().build(kind, podSelector), window, ev->stepMs, 0,
-                    "not asked, Prometheus is unreachable: " + r.error().message });
-                step(QString::fromLatin1(prometheus::queryKindName(kind)));
-            }
+            withoutPrometheus(r.error());
         } else {
             for (const QueryKind kind : queries)
                 runQuery(kind, podSelector, window);

@@ -51,7 +51,7 @@ void MemoryChartFeed::setConnectionSource(std::function<investigation::ClusterCo
 void MemoryChartFeed::ensureHistory()
 {
     investigation::ClusterConnection* connection = m_connectionSource ? m_connectionSource() : nullptr;
-    if (!connection) {
+    if (!connection || !connection->hasPrometheus()) {
         delete m_history;
         m_history = nullptr;
         return;

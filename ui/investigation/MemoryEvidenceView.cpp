@@ -1,4 +1,5 @@
 #include "ui/investigation/MemoryEvidenceView.h"
+#include "core/investigation/PrometheusInCluster.h"
 
 #include "core/common/Quantity.h"
 #include "ui/chart/MemoryChart.h"
@@ -143,6 +144,8 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
                "top</code>). OOM kills and restarts: step 2. Heap capture and mitigations work without Prometheus.")
                 .arg(unreachable
                         ? tr("Prometheus is unreachable: %1").arg(QString::fromStdString(*unreachable).toHtmlEscaped())
+                            + QStringLiteral("<br>")
+                            + QString::fromStdString(investigation::questionsWithoutHistory()).toHtmlEscaped()
                         : tr("Prometheus returned no memory samples for these pods in the window.")));
         // The hidden chart's minimum would hold the notice at the chart's height.
         m_chart->setMinimumHeight(0);
