@@ -45,8 +45,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         LEAKDESK_REQUIRE_WITNESS(QStringLiteral("kubectl"));
-        const QString why
-            = m_kubectl.serve(m_sandbox, { QStringLiteral("--tls"), QStringLiteral("--read-only-user") });
+        const QString why = m_kubectl.serve(m_sandbox, { QStringLiteral("--tls"), QStringLiteral("--read-only-user") });
         QVERIFY2(why.isEmpty(), qPrintable(why));
     }
 
@@ -64,7 +63,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("service"); // the proxy path's service segment
         QTest::addColumn<QString>("api");
-        QTest::newRow("port name, query up") << QStringLiteral("prometheus-k8s:web") << QStringLiteral("query?query=up");
+        QTest::newRow("port name, query up")
+            << QStringLiteral("prometheus-k8s:web") << QStringLiteral("query?query=up");
         QTest::newRow("name alone: the first port")
             << QStringLiteral("prometheus-k8s") << QStringLiteral("status/buildinfo");
         QTest::newRow("scheme, name and port number")
@@ -111,7 +111,8 @@ private Q_SLOTS:
         const json out = parseJson(r.out);
         QVERIFY(out.is_object());
         const json& prom = out["prometheus"];
-        QCOMPARE(prom.value("discovered_from", json()).get<std::string>(), std::string("monitoring/prometheus-k8s:web"));
+        QCOMPARE(
+            prom.value("discovered_from", json()).get<std::string>(), std::string("monitoring/prometheus-k8s:web"));
         QCOMPARE(prom.value("reachable", false), true);
         const std::string url = prom.value("url", "");
         QVERIFY2(url.find("/api/v1/namespaces/monitoring/services/prometheus-k8s:web/proxy/") != std::string::npos,
@@ -124,7 +125,8 @@ private Q_SLOTS:
 
     void investigateWithANamedService()
     {
-        const auto r = investigate({ QStringLiteral("--prometheus"), QStringLiteral("k8s://monitoring/prometheus-k8s:web") });
+        const auto r
+            = investigate({ QStringLiteral("--prometheus"), QStringLiteral("k8s://monitoring/prometheus-k8s:web") });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const json out = parseJson(r.out);
         QVERIFY(out["prometheus"]["discovered_from"].is_null());

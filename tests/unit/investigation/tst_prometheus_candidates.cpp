@@ -24,7 +24,8 @@ kube::Service service(const QString& ns, const QString& name, const QString& lab
     for (const QString& kv : labels.split(QLatin1Char(','), Qt::SkipEmptyParts))
         s.meta.labels[kv.section(QLatin1Char('='), 0, 0).toStdString()] = kv.section(QLatin1Char('='), 1).toStdString();
     for (const QString& p : ports.split(QLatin1Char(','), Qt::SkipEmptyParts))
-        s.ports.push_back({ p.section(QLatin1Char(':'), 0, 0).toStdString(), p.section(QLatin1Char(':'), 1).toInt(), {} });
+        s.ports.push_back(
+            { p.section(QLatin1Char(':'), 0, 0).toStdString(), p.section(QLatin1Char(':'), 1).toInt(), {} });
     return s;
 }
 
@@ -44,10 +45,12 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("expected"); // display() of each candidate, best first
 
         const Services kubePrometheus {
-            service("monitoring", "alertmanager-main", "app.kubernetes.io/name=alertmanager", "web:9093,reloader-web:8080"),
+            service(
+                "monitoring", "alertmanager-main", "app.kubernetes.io/name=alertmanager", "web:9093,reloader-web:8080"),
             service("monitoring", "prometheus-operator", "app.kubernetes.io/name=prometheus-operator", "https:8443"),
             service("monitoring", "prometheus-k8s",
-                "app.kubernetes.io/name=prometheus,app.kubernetes.io/component=prometheus", "web:9090,reloader-web:8080"),
+                "app.kubernetes.io/name=prometheus,app.kubernetes.io/component=prometheus",
+                "web:9090,reloader-web:8080"),
             service("monitoring", "prometheus-operated", "operated-prometheus=true", "web:9090"),
             service("monitoring", "node-exporter", "app.kubernetes.io/name=node-exporter", "https:9100"),
             service("monitoring", "grafana", "app.kubernetes.io/name=grafana", "http:3000"),
@@ -73,14 +76,16 @@ private Q_SLOTS:
             << Services { service("thanos", "thanos-query",
                               "app.kubernetes.io/name=thanos,app.kubernetes.io/component=query",
                               "grpc:10901,http:10902"),
-                   service("thanos", "thanos-sidecar", "app.kubernetes.io/name=thanos,app.kubernetes.io/component=sidecar",
-                       "grpc:10901,http:10902"),
+                   service("thanos", "thanos-sidecar",
+                       "app.kubernetes.io/name=thanos,app.kubernetes.io/component=sidecar", "grpc:10901,http:10902"),
                    service("monitoring", "prometheus-k8s", "app.kubernetes.io/name=prometheus", "web:9090") }
             << QString()
-            << QStringList { QStringLiteral("thanos/thanos-query:http"), QStringLiteral("monitoring/prometheus-k8s:web") };
+            << QStringList { QStringLiteral("thanos/thanos-query:http"),
+                   QStringLiteral("monitoring/prometheus-k8s:web") };
 
         QTest::newRow("VictoriaMetrics: vmselect under its prefix, vmsingle, vminsert not")
-            << Services { service("victoria-metrics", "vmselect-cluster", "app.kubernetes.io/name=vmselect", "http:8481"),
+            << Services { service(
+                              "victoria-metrics", "vmselect-cluster", "app.kubernetes.io/name=vmselect", "http:8481"),
                    service("victoria-metrics", "vminsert-cluster", "app.kubernetes.io/name=vminsert", "http:8480"),
                    service("vm", "vmsingle-main", "app.kubernetes.io/name=vmsingle", "http:8428") }
             << QString()
@@ -105,9 +110,10 @@ private Q_SLOTS:
             << QStringList { QStringLiteral("monitoring/prometheus:web"), QStringLiteral("shop/prometheus:web"),
                    QStringLiteral("zzz/prometheus:web") };
 
-        QTest::newRow("nothing Prometheus-like") << Services { service("production", "checkout", "app=checkout", "http:80"),
-            service("kube-system", "kube-dns", "k8s-app=kube-dns", "dns:53,dns-tcp:53,metrics:9153") }
-                                                 << QString() << QStringList {};
+        QTest::newRow("nothing Prometheus-like")
+            << Services { service("production", "checkout", "app=checkout", "http:80"),
+                   service("kube-system", "kube-dns", "k8s-app=kube-dns", "dns:53,dns-tcp:53,metrics:9153") }
+            << QString() << QStringList {};
     }
 
     void ranking()
@@ -136,12 +142,12 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("url");
         QTest::addColumn<QString>("display"); // empty: refused
-        QTest::newRow("name and port name") << QStringLiteral("k8s://monitoring/prometheus-k8s:web")
-                                            << QStringLiteral("monitoring/prometheus-k8s:web");
+        QTest::newRow("name and port name")
+            << QStringLiteral("k8s://monitoring/prometheus-k8s:web") << QStringLiteral("monitoring/prometheus-k8s:web");
         QTest::newRow("port number") << QStringLiteral("k8s://monitoring/prometheus-k8s:9090")
                                      << QStringLiteral("monitoring/prometheus-k8s:9090");
-        QTest::newRow("no port: the first one") << QStringLiteral("k8s://thanos/thanos-query")
-                                                << QStringLiteral("thanos/thanos-query");
+        QTest::newRow("no port: the first one")
+            << QStringLiteral("k8s://thanos/thanos-query") << QStringLiteral("thanos/thanos-query");
         QTest::newRow("a path prefix (vmselect)") << QStringLiteral("k8s://vm/vmselect:8481/select/0/prometheus")
                                                   << QStringLiteral("vm/vmselect:8481/select/0/prometheus");
         QTest::newRow("no service") << QStringLiteral("k8s://monitoring") << QString();
