@@ -2,6 +2,8 @@
 
 #include "core/investigation/ClusterConnection.h"
 #include "core/investigation/MemoryHistory.h"
+#include "core/investigation/PodMetricsSampler.h"
+#include "core/investigation/PrometheusInCluster.h"
 #include "ui/chart/AbsoluteRangePicker.h"
 #include "ui/chart/MemoryChart.h"
 #include "ui/chart/RangePresetBar.h"
@@ -54,8 +56,24 @@ void MemoryChartFeed::ensureHistory()
     if (!connection || !connection->hasPrometheus()) {
         delete m_history;
         m_history = nullptr;
+        if (!connection || connection != m_samplerConnection) {
+            delete m_sampler;
+            m_sampler = nullptr;
+            m_samplerConnection = nullptr;
+        }
+        if (connection && !m_sampler) {
+            m_sampler = new investigation::PodMetricsSampler(connection->kube(), this);
+            m_samplerConnection = connection;
+            connect(m_sampler, &investigation::PodMetricsSampler::sampled, this, [this](int added) {
+                if (added > 0)
+                    rebuild();
+            });
+        }
         return;
     }
+    delete m_sampler;
+    m_sampler = nullptr;
+    m_samplerConnection = nullptr;
     if (m_history && m_history->uses(&connection->prometheus()))
         return;
     delete m_history;
@@ -91,6 +109,11 @@ void MemoryChartFeed::setFindings(std::shared_ptr<const investigation::Findings>
     ensureHistory();
     if (m_history && m_findings->evidence)
         m_history->seed(*m_findings->evidence);
+    if (m_sampler && m_findings->evidence) {
+        m_sampler->start(QString::fromStdString(m_findings->request.ns),
+            QStringLiteral("app=") + QString::fromStdString(m_findings->request.service), m_samplingIntervalMs);
+        m_sampler->seed(m_findings->evidence->podMetrics);
+    }
     rebuild();
     loadShown(); // the preset in effect may want more than the investigation's window
 }
@@ -160,6 +183,17 @@ void MemoryChartFeed::rebuild()
     QScopedValueRollback<bool> rebuilding(m_rebuilding, true);
     auto data = std::make_shared<MemoryChartData>(*buildMemoryChartData(*m_findings));
     data->nowMs = m_nowMs;
+    if (m_sampler) {
+        setPrometheusLines(*data, m_sampler->series(), {}, {});
+        for (const auto& pod : data->pods)
+            if (!pod.samples.empty())
+                data->nowMs = std::max<qint64>(data->nowMs, pod.samples.back().tMs);
+        const auto& ev = m_findings->evidence;
+        m_chart->setHistoryStatus(
+            tr("No Prometheus (%1): memory from kubectl top's API every 15 s while open. %2")
+                .arg(QString::fromStdString(ev && ev->prometheusUnreachable ? *ev->prometheusUnreachable : "none"),
+                    QString::fromStdString(investigation::questionsWithoutHistory())));
+    }
     if (m_history) {
         const TimeRange want = wantedRange(m_nowMs);
         // Everything fetched at the resolution of the range shown, from the earliest instant the

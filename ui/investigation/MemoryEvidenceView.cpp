@@ -129,8 +129,11 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
     }
     m_feed->setFindings(f);
     // An empty plot with a 0-5 B axis reads as "no memory used": say what is missing instead.
-    const bool anyHistory = std::any_of(
-        f->verdict.pods.begin(), f->verdict.pods.end(), [](const analysis::PodAnalysis& pa) { return pa.points > 0; });
+    // With no Prometheus, kubectl top's API sampled while open is the chart (MemoryChartFeed).
+    const bool anyHistory = std::any_of(f->verdict.pods.begin(), f->verdict.pods.end(),
+                                [](const analysis::PodAnalysis& pa) { return pa.points > 0; })
+        || (f->evidence->prometheusUrl.empty() && f->evidence->prometheusUnreachable
+            && !f->evidence->podMetrics.empty());
     if (anyHistory) {
         if (!chartShown()) {
             m_chart->setMinimumHeight(chartMinimumHeight());
