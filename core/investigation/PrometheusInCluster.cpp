@@ -206,7 +206,9 @@ prometheus::PromConnection serviceProxyConnection(kube::KubeClient& kube, const 
         if (!client)
             return done(makeError(ErrorCode::Cancelled, "the connection to the cluster is closed"), 0);
         // The kubeconfig's credentials go to the API server's proxy path and nowhere else.
-        if (prometheus::originOf(url) != origin || !url.path().startsWith(basePath))
+        // Dot segments are resolved first: ".../proxy/../../secrets" is not under the proxy path.
+        const QString path = url.adjusted(QUrl::NormalizePathSegments).path();
+        if (prometheus::originOf(url) != origin || !path.startsWith(basePath))
             return done(makeError(ErrorCode::InvalidArgument,
                             "refusing to send the kubeconfig's credentials to " + url.toString().toStdString(),
                             "only the API server's service proxy path is reached with them"),
@@ -214,7 +216,7 @@ prometheus::PromConnection serviceProxyConnection(kube::KubeClient& kube, const 
         QUrlQuery query;
         for (const auto& [k, v] : QUrlQuery(url).queryItems(QUrl::FullyDecoded))
             query.addQueryItem(k, v);
-        client->getRaw(url.path().mid(serverPath.size()), query, context,
+        client->getRaw(path.mid(serverPath.size()), query, context,
             [service, done](Result<kube::KubeClient::RawResponse> r) { deliverProxied(r, service, done); });
     };
     return pc;

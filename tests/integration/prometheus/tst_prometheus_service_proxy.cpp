@@ -156,6 +156,26 @@ private Q_SLOTS:
         QCOMPARE(out["prometheus"].value("reachable", true), false);
     }
 
+    // The kubeconfig's client certificate (no token at all) reaches Prometheus through the proxy.
+    void investigateWithAClientCertificate()
+    {
+        test::KubectlHarness certificates;
+        test::ServedSandbox sandbox;
+        const QString why = certificates.serve(sandbox,
+            { QStringLiteral("--tls"), QStringLiteral("--auth"), QStringLiteral("client-cert") },
+            QStringLiteral("cert.kubeconfig"));
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        const auto r = test::runProgram(test::cliPath(),
+            { QStringLiteral("investigate"), QStringLiteral("--kubeconfig"), certificates.kubeconfig(),
+                QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--service"),
+                QStringLiteral("checkout"), QStringLiteral("--format"), QStringLiteral("json") },
+            120000);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const json out = parseJson(r.out);
+        QCOMPARE(out["prometheus"].value("discovered_from", json()).get<std::string>(),
+            std::string("monitoring/prometheus-k8s:web"));
+    }
+
     void noPrometheusAnswersFromTheClusterAlone()
     {
         const auto r = investigate({ QStringLiteral("--no-prometheus") });

@@ -170,6 +170,50 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(parsed->display()), display);
     }
 
+    // The kubeconfig's credentials go to the API server's proxy path and nowhere else: a URL on
+    // another origin, or beside the proxy path on the same server, is refused before any request.
+    void transportRefusesUrlsOutsideTheProxyPath_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::newRow("another host") << QStringLiteral(
+            "https://evil.example.test/api/v1/namespaces/monitoring/services/prometheus-k8s:web/proxy/api/v1/query");
+        QTest::newRow("another port") << QStringLiteral(
+            "https://127.0.0.1:7/api/v1/namespaces/monitoring/services/prometheus-k8s:web/proxy/");
+        QTest::newRow("plain http") << QStringLiteral(
+            "http://127.0.0.1:6443/api/v1/namespaces/monitoring/services/prometheus-k8s:web/proxy/api/v1/query");
+        QTest::newRow("the API itself") << QStringLiteral("https://127.0.0.1:6443/api/v1/secrets");
+        QTest::newRow("out of the proxy path by dot segments") << QStringLiteral(
+            "https://127.0.0.1:6443/api/v1/namespaces/monitoring/services/prometheus-k8s:web/proxy/../../../secrets");
+        QTest::newRow("another Service's proxy")
+            << QStringLiteral("https://127.0.0.1:6443/api/v1/namespaces/monitoring/services/grafana:http/proxy/");
+    }
+
+    void transportRefusesUrlsOutsideTheProxyPath()
+    {
+        QFETCH(QString, url);
+        kube::ResolvedContext context;
+        context.cluster.name = "c";
+        context.cluster.server = "https://127.0.0.1:6443";
+        context.user.name = "u";
+        context.user.token = "secret-token";
+        auto client = kube::KubeClient::create(context);
+        QVERIFY(client.ok());
+        const auto pc = serviceProxyConnection(**client, { "monitoring", "prometheus-k8s", "web", "" });
+        QCOMPARE(pc.baseUrl.toString(),
+            QStringLiteral("https://127.0.0.1:6443/api/v1/namespaces/monitoring/services/prometheus-k8s:web/proxy/"));
+        QVERIFY(pc.transport);
+        std::optional<Error> refused;
+        pc.transport(QUrl(url), nullptr, [&](Result<QByteArray> r, int) {
+            QVERIFY(!r);
+            refused = r.error();
+        });
+        // Refused synchronously: no request was ever made.
+        QVERIFY(refused);
+        QVERIFY2(refused->message.find("refusing to send the kubeconfig's credentials") != std::string::npos,
+            refused->message.c_str());
+        QVERIFY(refused->message.find("secret-token") == std::string::npos);
+    }
+
     void usualNamespacesIncludeTheInvestigatedOneOnce()
     {
         const auto withShop = usualPrometheusNamespaces("shop");
