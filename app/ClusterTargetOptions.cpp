@@ -46,7 +46,8 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
 {
     parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_scenario });
     if (m_uses.prometheus)
-        parser.addOptions({ m_prometheus, m_prometheusCa, m_prometheusTokenFile, m_prometheusInsecure, m_noPrometheus });
+        parser.addOptions(
+            { m_prometheus, m_prometheusCa, m_prometheusTokenFile, m_prometheusInsecure, m_noPrometheus });
 }
 
 bool ClusterTargetOptions::sandbox() const

@@ -177,24 +177,26 @@ void EvidenceCollector::start(const InvestigationRequest& request)
     if (!m_connection.hasPrometheus()) {
         const std::string& hint = m_connection.noPrometheusHint();
         withoutPrometheus(makeError(ErrorCode::NotFound, m_connection.noPrometheusReason().value_or("no Prometheus"),
-            !hint.empty() ? hint
-                          : "without Prometheus there is no history: growth over hours, the week-ago baseline and "
-                            "traffic cannot be judged; name one with --prometheus URL or k8s://NAMESPACE/SERVICE:PORT"));
+            !hint.empty()
+                ? hint
+                : "without Prometheus there is no history: growth over hours, the week-ago baseline and "
+                  "traffic cannot be judged; name one with --prometheus URL or k8s://NAMESPACE/SERVICE:PORT"));
         return step(QStringLiteral("prometheus"));
     }
     const PrometheusSource& source = m_connection.prometheusSource();
     ev->prometheusUrl = source.url;
     ev->prometheusDiscoveredFrom = source.discoveredFrom;
     ev->prometheusChosenBecause = source.why;
-    m_connection.prometheus().buildInfo(ctx, [this, queries, podSelector, window, withoutPrometheus](Result<QString> r) {
-        if (!r && isUnreachable(r.error())) {
-            withoutPrometheus(r.error());
-        } else {
-            for (const QueryKind kind : queries)
-                runQuery(kind, podSelector, window);
-        }
-        step(QStringLiteral("prometheus"));
-    });
+    m_connection.prometheus().buildInfo(
+        ctx, [this, queries, podSelector, window, withoutPrometheus](Result<QString> r) {
+            if (!r && isUnreachable(r.error())) {
+                withoutPrometheus(r.error());
+            } else {
+                for (const QueryKind kind : queries)
+                    runQuery(kind, podSelector, window);
+            }
+            step(QStringLiteral("prometheus"));
+        });
 }
 
 bool EvidenceCollector::isUnreachable(const Error& error)

@@ -448,7 +448,8 @@ void KubeClient::onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply)
             "check the server URL of cluster '" + m_context.cluster.name + "' and that the cluster is up"));
     }
     if (attempt->doneRaw && (status < 300 || status >= 400))
-        return attempt->doneRaw(RawResponse { status, body, reply->header(QNetworkRequest::ContentTypeHeader).toByteArray() });
+        return attempt->doneRaw(
+            RawResponse { status, body, reply->header(QNetworkRequest::ContentTypeHeader).toByteArray() });
     if (status < 200 || status >= 300)
         return attempt->done(kubeErrorFromResponse(status, body, what, locationOf(reply)));
     try {
