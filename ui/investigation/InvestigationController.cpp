@@ -32,6 +32,20 @@ Status InvestigationController::open(const investigation::ConnectionOptions& opt
     });
     connect(m_investigation, &investigation::Investigation::finished, this, [this](std::shared_ptr<const investigation::Findings> f) {
         m_findings = f;
+        // Discovery settles which Prometheus (or none) during the first investigation: the bar says so.
+        if (f->evidence && m_state.promUrl.isEmpty()) {
+            const auto& ev = *f->evidence;
+            m_state.promUrl = QString::fromStdString(ev.prometheusUrl);
+            m_state.promOk = !ev.prometheusUnreachable;
+            m_state.promStatus = ev.prometheusUnreachable
+                ? tr("Prometheus unreachable: %1").arg(QString::fromStdString(*ev.prometheusUnreachable))
+                : tr("Prometheus found in the cluster: %1").arg(QString::fromStdString(ev.prometheusDiscoveredFrom));
+            if (m_connection->hasPrometheus()) {
+                m_state.promTls = m_connection->prometheus().usesTls();
+                m_state.promTlsVerified = m_connection->prometheus().tlsVerified();
+            }
+            Q_EMIT stateChanged(m_state);
+        }
         Q_EMIT busyChanged(false, {});
         Q_EMIT findingsReady(f);
     });
