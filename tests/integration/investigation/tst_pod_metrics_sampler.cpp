@@ -92,14 +92,9 @@ private Q_SLOTS:
 
     void samplesTheSandboxAsItsClockMoves()
     {
-        const auto moment = test::steadyMoment(42, "checkout", test::testNowMs(), 10 * 60 * 1000);
-        QVERIFY(moment);
-        qInfo("sandbox clock pinned to %lld", static_cast<long long>(*moment));
         sandbox::SandboxHost host;
-        sandbox::SandboxOptions options;
-        options.fixedNowMs = *moment;
-        auto started = host.start(options);
-        QVERIFY2(started.ok(), started.ok() ? "" : started.error().toString().c_str());
+        const auto moment = test::startAtSteadyMoment(host, "checkout", 10 * 60 * 1000);
+        QVERIFY(moment);
         auto context = kube::resolveKubeconfig(host.kubeconfigPath().toStdString(), {});
         QVERIFY2(context.ok(), context.ok() ? "" : context.error().toString().c_str());
         auto client = kube::KubeClient::create(*context);

@@ -25,13 +25,9 @@ class TestMemoryChartWithoutPrometheus : public QObject {
 private Q_SLOTS:
     void chartsKubectlTopWhileOpen()
     {
-        const auto moment = test::steadyMoment(42, "checkout", test::testNowMs(), 10 * 60 * 1000);
-        QVERIFY(moment);
-        qInfo("sandbox clock pinned to %lld", static_cast<long long>(*moment));
         sandbox::SandboxHost host;
-        sandbox::SandboxOptions options;
-        options.fixedNowMs = *moment;
-        QVERIFY(host.start(options).ok());
+        const auto moment = test::startAtSteadyMoment(host, "checkout", 10 * 60 * 1000);
+        QVERIFY(moment);
         ConnectionOptions o;
         o.kubeconfig = host.kubeconfigPath();
         o.noPrometheus = true;
