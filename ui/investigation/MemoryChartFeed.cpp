@@ -3,7 +3,6 @@
 #include "core/investigation/ClusterConnection.h"
 #include "core/investigation/MemoryHistory.h"
 #include "core/investigation/PodMetricsSampler.h"
-#include "core/investigation/PrometheusInCluster.h"
 #include "ui/chart/AbsoluteRangePicker.h"
 #include "ui/chart/MemoryChart.h"
 #include "ui/chart/RangePresetBar.h"
@@ -113,6 +112,8 @@ void MemoryChartFeed::setFindings(std::shared_ptr<const investigation::Findings>
         m_sampler->start(QString::fromStdString(m_findings->request.ns),
             QStringLiteral("app=") + QString::fromStdString(m_findings->request.service), m_samplingIntervalMs);
         m_sampler->seed(m_findings->evidence->podMetrics);
+        // Samples from now on, 15 s apart: the last hour is where they show.
+        m_chart->setRangePreset(RangePreset::LastHour);
     }
     rebuild();
     loadShown(); // the preset in effect may want more than the investigation's window
@@ -188,11 +189,8 @@ void MemoryChartFeed::rebuild()
         for (const auto& pod : data->pods)
             if (!pod.samples.empty())
                 data->nowMs = std::max<qint64>(data->nowMs, pod.samples.back().tMs);
-        const auto& ev = m_findings->evidence;
-        m_chart->setHistoryStatus(
-            tr("No Prometheus (%1): memory from kubectl top's API every 15 s while open. %2")
-                .arg(QString::fromStdString(ev && ev->prometheusUnreachable ? *ev->prometheusUnreachable : "none"),
-                    QString::fromStdString(investigation::questionsWithoutHistory())));
+        // Short, so the range bar keeps it whole; the verdict banner names the questions it cannot answer.
+        m_chart->setHistoryStatus(tr("no Prometheus: kubectl top every 15 s while open"));
     }
     if (m_history) {
         const TimeRange want = wantedRange(m_nowMs);

@@ -58,10 +58,16 @@ private Q_SLOTS:
         QTRY_VERIFY(view.chart()->data() && view.chart()->data()->pods.size() >= 2);
         for (const ChartSeries& pod : view.chart()->data()->pods)
             QCOMPARE(pod.samples.size(), std::size_t(1));
-        bool said = false;
+        // The chart says where its lines come from, the banner which questions they cannot answer.
+        bool sampling = false;
         for (const QLabel* label : view.chart()->findChildren<QLabel*>())
-            said = said || label->text().contains(QStringLiteral("cannot be answered"));
-        QVERIFY(said);
+            sampling = sampling || label->text().contains(QStringLiteral("kubectl top every 15 s"));
+        QVERIFY(sampling);
+        bool questions = false;
+        for (const QLabel* label : view.findChildren<QLabel*>())
+            questions = questions || label->text().contains(QStringLiteral("cannot be answered"));
+        QVERIFY(questions);
+        QCOMPARE(view.chart()->rangePreset(), std::optional<RangePreset>(RangePreset::LastHour));
 
         host.advanceClock(60 * 1000);
         QTRY_VERIFY_WITH_TIMEOUT(
