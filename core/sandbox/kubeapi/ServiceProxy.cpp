@@ -99,7 +99,7 @@ json kubePrometheusService(
     selector.erase("app.kubernetes.io/version");
     return json { { "apiVersion", "v1" }, { "kind", "Service" },
         { "metadata",
-            { { "name", "prometheus-k8s" }, { "namespace", "monitoring" }, { "uid", uid },
+            { { "name", kKubePrometheusService }, { "namespace", kKubePrometheusNamespace }, { "uid", uid },
                 { "resourceVersion", resourceVersion }, { "creationTimestamp", createdRfc3339 },
                 { "labels", labels } } },
         { "spec",
@@ -108,10 +108,10 @@ json kubePrometheusService(
                 { "ipFamilyPolicy", "SingleStack" }, { "sessionAffinity", "ClientIP" },
                 { "internalTrafficPolicy", "Cluster" },
                 { "ports",
-                    json::array(
-                        { { { "name", "web" }, { "port", 9090 }, { "targetPort", "web" }, { "protocol", "TCP" } },
-                            { { "name", "reloader-web" }, { "port", 8080 }, { "targetPort", "reloader-web" },
-                                { "protocol", "TCP" } } }) } } },
+                    json::array({ { { "name", kKubePrometheusPort }, { "port", 9090 }, { "targetPort", "web" },
+                                      { "protocol", "TCP" } },
+                        { { "name", "reloader-web" }, { "port", 8080 }, { "targetPort", "reloader-web" },
+                            { "protocol", "TCP" } } }) } } },
         { "status", { { "loadBalancer", json::object() } } } };
 }
 

@@ -45,6 +45,11 @@ private:
     std::vector<ProxiedService> m_services;
 };
 
+// Where kube-prometheus puts its Prometheus, and so the sandbox: `k8s://monitoring/prometheus-k8s:web`.
+inline constexpr const char* kKubePrometheusNamespace = "monitoring";
+inline constexpr const char* kKubePrometheusService = "prometheus-k8s";
+inline constexpr const char* kKubePrometheusPort = "web";
+
 // The Service kube-prometheus creates for its Prometheus: `monitoring/prometheus-k8s`, labels
 // app.kubernetes.io/{name=prometheus,component=prometheus,instance=k8s,part-of=kube-prometheus},
 // ports `web` 9090 and `reloader-web` 8080.

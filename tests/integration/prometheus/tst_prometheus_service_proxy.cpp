@@ -125,8 +125,13 @@ private Q_SLOTS:
 
     void investigateWithANamedService()
     {
-        const auto r
-            = investigate({ QStringLiteral("--prometheus"), QStringLiteral("k8s://monitoring/prometheus-k8s:web") });
+        // `sandbox serve` says where its Prometheus is inside the cluster.
+        QString inCluster;
+        for (const QByteArray& line : m_sandbox.startupOutput.split('\n'))
+            if (line.startsWith("prometheus-in-cluster: "))
+                inCluster = QString::fromUtf8(line.mid(23)).trimmed();
+        QCOMPARE(inCluster, QStringLiteral("k8s://monitoring/prometheus-k8s:web"));
+        const auto r = investigate({ QStringLiteral("--prometheus"), inCluster });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const json out = parseJson(r.out);
         QVERIFY(out["prometheus"]["discovered_from"].is_null());
