@@ -202,9 +202,10 @@ public:
         // The same Prometheus inside the cluster, as kube-prometheus installs it: a Service the
         // API server's service proxy reaches (`kubectl get --raw .../prometheus-k8s:web/proxy/...`).
         const std::int64_t installedMs = m_model.originMs() - 20 * kDayMs;
-        m_kube.serviceProxy().add(ProxiedService { kubePrometheusService(m_model.uidFor("Service", kKubePrometheusService),
-                                                       rfc3339(installedMs), std::to_string(installedMs / 1000)),
-            kKubePrometheusPort, servePrometheus });
+        m_kube.serviceProxy().add(
+            ProxiedService { kubePrometheusService(m_model.uidFor("Service", kKubePrometheusService),
+                                 rfc3339(installedMs), std::to_string(installedMs / 1000)),
+                kKubePrometheusPort, servePrometheus });
     }
 
     Status listen(quint16 kubePort, quint16 promPort)
