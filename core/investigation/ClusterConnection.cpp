@@ -37,6 +37,14 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
     if (promUrl.isEmpty())
         return c; // PrometheusDiscovery looks for one in the cluster
     if (investigation::isServiceProxyUrl(promUrl)) {
+        // Through the API server the kubeconfig's credentials and TLS are the ones used: a
+        // Prometheus token or CA given as well would be silently ignored, so it is refused.
+        if (!options.prometheusToken.isEmpty() || !options.prometheusTokenFile.isEmpty()
+            || !options.prometheusCaFile.isEmpty() || options.prometheusInsecureSkipTlsVerify)
+            return makeError(ErrorCode::Config,
+                "--prometheus-ca, --prometheus-token-file and --prometheus-insecure-skip-tls-verify are for a "
+                "Prometheus URL, not k8s://",
+                "a k8s:// Prometheus is reached through the API server with the kubeconfig's credentials and TLS");
         auto service = parseServiceProxyUrl(promUrl);
         if (!service)
             return service.error();

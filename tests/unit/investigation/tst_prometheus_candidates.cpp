@@ -4,7 +4,11 @@
 // (Alertmanager, the operator, exporters, Grafana, a Thanos sidecar, an ExternalName). Also the
 // k8s://NS/SERVICE:PORT URL.
 
+#include "core/investigation/ClusterConnection.h"
 #include "core/investigation/PrometheusInCluster.h"
+
+#include <QFile>
+#include <QTemporaryDir>
 
 #include <QTest>
 
@@ -212,6 +216,50 @@ private Q_SLOTS:
         QVERIFY2(refused->message.find("refusing to send the kubeconfig's credentials") != std::string::npos,
             refused->message.c_str());
         QVERIFY(refused->message.find("secret-token") == std::string::npos);
+    }
+
+    // A k8s:// Prometheus uses the kubeconfig's credentials and TLS; Prometheus ones given too are
+    // refused rather than ignored.
+    void serviceProxyRefusesPrometheusCredentials_data()
+    {
+        QTest::addColumn<QString>("option");
+        QTest::newRow("none") << QString();
+        QTest::newRow("token file") << QStringLiteral("token-file");
+        QTest::newRow("CA") << QStringLiteral("ca");
+        QTest::newRow("insecure") << QStringLiteral("insecure");
+    }
+
+    void serviceProxyRefusesPrometheusCredentials()
+    {
+        QFETCH(QString, option);
+        QTemporaryDir dir;
+        const QString kubeconfig = dir.filePath(QStringLiteral("kubeconfig"));
+        QFile f(kubeconfig);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: c\n  cluster:\n    server: "
+                "https://127.0.0.1:6443\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: c\n  "
+                "context:\n    cluster: c\n    user: u\n");
+        f.close();
+        ConnectionOptions o;
+        o.kubeconfig = kubeconfig;
+        o.prometheusUrl = QUrl(QStringLiteral("k8s://monitoring/prometheus-k8s:web"));
+        if (option == QLatin1String("token-file"))
+            o.prometheusTokenFile = QStringLiteral("token");
+        else if (option == QLatin1String("ca"))
+            o.prometheusCaFile = QStringLiteral("ca.pem");
+        else if (option == QLatin1String("insecure"))
+            o.prometheusInsecureSkipTlsVerify = true;
+        const auto opened = ClusterConnection::open(o);
+        if (option.isEmpty()) {
+            QVERIFY2(opened.ok(), opened.ok() ? "" : opened.error().toString().c_str());
+            QVERIFY((*opened)->hasPrometheus());
+            QCOMPARE((*opened)->prometheus().connection().baseUrl.toString(),
+                QStringLiteral(
+                    "https://127.0.0.1:6443/api/v1/namespaces/monitoring/services/prometheus-k8s:web/proxy/"));
+            return;
+        }
+        QVERIFY(!opened);
+        QVERIFY2(opened.error().message.find("not k8s://") != std::string::npos, opened.error().message.c_str());
     }
 
     void usualNamespacesIncludeTheInvestigatedOneOnce()
