@@ -22,7 +22,10 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
           QStringLiteral("NAME"))
     , m_namespace({ QStringLiteral("n"), QStringLiteral("namespace") },
           QStringLiteral("Namespace (default: the context's)."), QStringLiteral("NS"))
-    , m_prometheus(QStringLiteral("prometheus"), QStringLiteral("Prometheus base URL, e.g. http://127.0.0.1:9090."),
+    , m_prometheus(QStringLiteral("prometheus"),
+          QStringLiteral("Prometheus base URL, e.g. http://127.0.0.1:9090, or k8s://NAMESPACE/SERVICE:PORT to reach "
+                         "one inside the cluster through the API server's service proxy. Without it (and without "
+                         "--sandbox) LeakDesk looks for one among the cluster's Services."),
           QStringLiteral("URL"))
     , m_prometheusCa(QStringLiteral("prometheus-ca"),
           QStringLiteral(
@@ -33,6 +36,9 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
           QStringLiteral("FILE"))
     , m_prometheusInsecure(QStringLiteral("prometheus-insecure-skip-tls-verify"),
           QStringLiteral("Do not verify Prometheus's certificate (unsafe; for test servers)."))
+    , m_noPrometheus(QStringLiteral("no-prometheus"),
+          QStringLiteral("Investigate with the cluster's evidence alone (pods, kubectl top, restarts, OOM kills): "
+                         "no memory history, baseline or traffic."))
     , m_scenario(QStringLiteral("scenario"),
           QStringLiteral("Also load this file's Kubernetes manifests into the sandbox; their sim.leakdesk.io "
                          "annotations say how the containers use memory (repeatable)."),
@@ -40,7 +46,8 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
 {
     parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_scenario });
     if (m_uses.prometheus)
-        parser.addOptions({ m_prometheus, m_prometheusCa, m_prometheusTokenFile, m_prometheusInsecure });
+        parser.addOptions(
+            { m_prometheus, m_prometheusCa, m_prometheusTokenFile, m_prometheusInsecure, m_noPrometheus });
 }
 
 bool ClusterTargetOptions::sandbox() const
@@ -79,9 +86,8 @@ std::optional<UsageProblem> ClusterTargetOptions::validate() const
         return UsageProblem { QStringLiteral("invalid --seed '%1'").arg(m_parser.value(m_seed)), {} };
     if (!m_uses.prometheus)
         return std::nullopt;
-    if (!sandbox() && !m_parser.isSet(m_prometheus))
-        return UsageProblem { QStringLiteral("--prometheus URL is required for a real cluster"),
-            QStringLiteral("or use --sandbox to try the built-in cluster") };
+    if (m_parser.isSet(m_noPrometheus) && m_parser.isSet(m_prometheus))
+        return UsageProblem { QStringLiteral("--prometheus and --no-prometheus exclude each other"), {} };
     if (m_parser.isSet(m_prometheusCa) && m_parser.isSet(m_prometheusInsecure))
         return UsageProblem { QStringLiteral(
                                   "--prometheus-ca and --prometheus-insecure-skip-tls-verify exclude each other"),
@@ -106,6 +112,7 @@ investigation::ConnectionOptions ClusterTargetOptions::givenOptions() const
         o.prometheusCaFile = m_parser.value(m_prometheusCa);
         o.prometheusTokenFile = m_parser.value(m_prometheusTokenFile);
         o.prometheusInsecureSkipTlsVerify = m_parser.isSet(m_prometheusInsecure);
+        o.noPrometheus = m_parser.isSet(m_noPrometheus);
     }
     return o;
 }
@@ -125,7 +132,9 @@ Result<investigation::ConnectionOptions> ClusterTargetOptions::resolve(
     so.scenarioFiles += m_parser.values(m_scenario);
     if (auto st = session.start(so); !st)
         return st.error();
-    return session.connectionOptions();
+    investigation::ConnectionOptions o = session.connectionOptions();
+    o.noPrometheus = m_uses.prometheus && m_parser.isSet(m_noPrometheus);
+    return o;
 }
 
 } // namespace leakdesk::app

@@ -58,7 +58,7 @@ private:
     QCommandLineParser& m_parser;
     Uses m_uses;
     QCommandLineOption m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_prometheus, m_prometheusCa,
-        m_prometheusTokenFile, m_prometheusInsecure, m_scenario;
+        m_prometheusTokenFile, m_prometheusInsecure, m_noPrometheus, m_scenario;
 };
 
 } // namespace leakdesk::app

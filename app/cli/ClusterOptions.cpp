@@ -119,7 +119,9 @@ int runInvestigation(const ClusterOptions& options,
                            "instead")
                 .arg(kube.serverUrl().toString()));
     }
-    if (const prometheus::PromClient& prom = (*connection)->prometheus(); prom.usesTls() && !prom.tlsVerified()) {
+    if ((*connection)->hasPrometheus() && (*connection)->prometheus().usesTls()
+        && !(*connection)->prometheus().tlsVerified()) {
+        const prometheus::PromClient& prom = (*connection)->prometheus();
         printError(QStringLiteral("warning: Prometheus's certificate is not verified (--prometheus-insecure-skip-tls-verify)"),
             QStringLiteral("anyone on the path to %1 could read and change the metrics this investigation uses; "
                            "pass --prometheus-ca instead")

@@ -68,6 +68,10 @@ int runInvestigateCommand(const QStringList& args)
                 if (recorded != 0)
                     return recorded;
             }
+            // Which Prometheus answered, when LeakDesk found it rather than being told.
+            if (!f.evidence->prometheusDiscoveredFrom.empty())
+                std::cerr << "leakdesk-cli: Prometheus found in the cluster: " << f.evidence->prometheusDiscoveredFrom
+                          << " (" << f.evidence->prometheusChosenBecause << ")\n";
             // The cluster's evidence was printed; what kept Prometheus away is a fix for the user.
             if (const auto& down = f.evidence->prometheusUnreachable) {
                 std::cerr << "leakdesk-cli: Prometheus is unreachable: " << *down << '\n';

@@ -216,6 +216,7 @@ int serve(const QStringList& args)
         if (!host.certificateAuthorityPath().isEmpty())
             out << "certificate-authority: " << host.certificateAuthorityPath() << '\n';
         out << "prometheus: " << host.prometheusUrl().toString() << '\n'
+            << "prometheus-in-cluster: " << sandbox::SandboxHost::prometheusServiceUrl() << '\n'
             << "context: " << host.contextName() << '\n'
             << "namespace: " << host.namespaceName() << '\n';
         if (options.faults.enabled())

@@ -2,6 +2,7 @@
 
 #include "core/common/HeaderValue.h"
 #include "core/common/RegularFile.h"
+#include "core/investigation/PrometheusInCluster.h"
 
 #include <QFile>
 #include <QSslCertificate>
@@ -26,9 +27,34 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
     if (!kube)
         return kube.error();
     c->m_kube = std::move(kube).value();
-    if (!promUrl.isValid() || promUrl.isEmpty())
-        return makeError(ErrorCode::Config, "no Prometheus URL given",
-            "pass --prometheus http://host:9090 (or a Kubernetes service proxy URL)");
+    c->m_options = options;
+    c->m_options.kubeconfig = QString::fromStdString(c->m_kube->context().context.sourceFile);
+    c->m_options.context = QString::fromStdString(c->m_kube->context().context.name);
+    if (options.noPrometheus) {
+        c->goWithoutPrometheus("no Prometheus (--no-prometheus)");
+        return c;
+    }
+    if (promUrl.isEmpty())
+        return c; // PrometheusDiscovery looks for one in the cluster
+    if (investigation::isServiceProxyUrl(promUrl)) {
+        // Through the API server the kubeconfig's credentials and TLS are the ones used: a
+        // Prometheus token or CA given as well would be silently ignored, so it is refused.
+        if (!options.prometheusToken.isEmpty() || !options.prometheusTokenFile.isEmpty()
+            || !options.prometheusCaFile.isEmpty() || options.prometheusInsecureSkipTlsVerify)
+            return makeError(ErrorCode::Config,
+                "--prometheus-ca, --prometheus-token-file and --prometheus-insecure-skip-tls-verify are for a "
+                "Prometheus URL, not k8s://",
+                "a k8s:// Prometheus is reached through the API server with the kubeconfig's credentials and TLS");
+        auto service = parseServiceProxyUrl(promUrl);
+        if (!service)
+            return service.error();
+        const prometheus::PromConnection pc = serviceProxyConnection(*c->m_kube, *service);
+        c->usePrometheus(pc, { pc.baseUrl.toString().toStdString(), {}, {} });
+        return c;
+    }
+    if (!promUrl.isValid())
+        return makeError(ErrorCode::Config, "the Prometheus URL is not valid: " + promUrl.toString().toStdString(),
+            "pass --prometheus http://host:9090, or k8s://NAMESPACE/SERVICE:PORT for one inside the cluster");
     prometheus::PromConnection pc;
     pc.baseUrl = promUrl;
     pc.bearerToken = options.prometheusToken;
@@ -61,11 +87,23 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
                 "the Prometheus CA " + options.prometheusCaFile.toStdString() + " holds no PEM certificate",
                 "pass the CA that signed Prometheus's certificate (PEM) with " + pc.settingNames.ca);
     }
-    c->m_prom = std::make_unique<prometheus::PromClient>(pc);
-    c->m_options = options;
-    c->m_options.kubeconfig = QString::fromStdString(c->m_kube->context().context.sourceFile);
-    c->m_options.context = QString::fromStdString(c->m_kube->context().context.name);
+    c->usePrometheus(pc, { promUrl.toString(QUrl::RemoveUserInfo).toStdString(), {}, {} });
     return c;
+}
+
+void ClusterConnection::usePrometheus(const prometheus::PromConnection& connection, PrometheusSource source)
+{
+    m_prom = std::make_unique<prometheus::PromClient>(connection);
+    m_promSource = std::move(source);
+    m_noPrometheus.reset();
+}
+
+void ClusterConnection::goWithoutPrometheus(std::string reason, std::string hint)
+{
+    m_prom.reset();
+    m_promSource = {};
+    m_noPrometheus = std::move(reason);
+    m_noPrometheusHint = std::move(hint);
 }
 
 ConnectionOptions ClusterConnection::optionsForContext(const QString& context) const

@@ -12,6 +12,8 @@
 #include <QUrl>
 
 #include <memory>
+#include <optional>
+#include <string>
 
 namespace leakdesk::investigation {
 
@@ -21,12 +23,20 @@ struct ConnectionOptions {
     bool sandboxCluster = false;
     QString kubeconfig; // empty: KUBECONFIG or ~/.kube/config
     QString context; // empty: current-context
-    QUrl prometheusUrl;
+    QUrl prometheusUrl; // http(s)://..., k8s://NS/SERVICE:PORT (the service proxy), or empty: discover it
+    bool noPrometheus = false; // --no-prometheus: the cluster's evidence alone
     QByteArray prometheusToken; // never logged
     QString prometheusTokenFile; // read at open() when prometheusToken is empty; trailing newline dropped
     QString prometheusCaFile; // PEM CA(s) for an https Prometheus; empty: the system's CAs
     bool prometheusInsecureSkipTlsVerify = false;
     prometheus::MetricNames metricNames;
+};
+
+// Which Prometheus the connection reads, as the findings report it.
+struct PrometheusSource {
+    std::string url; // the base URL (the API server's service proxy URL for a Service)
+    std::string discoveredFrom; // "monitoring/prometheus-k8s:web" when found in the cluster
+    std::string why; // why that one: its labels, port, and that it answered
 };
 
 // Owns the clients. Lives on the thread that uses the clients.
@@ -37,7 +47,19 @@ public:
 
     kube::KubeClient& kube() { return *m_kube; }
     const kube::KubeClient& kube() const { return *m_kube; }
+    // Only when hasPrometheus().
     prometheus::PromClient& prometheus() { return *m_prom; }
+    const prometheus::PromClient& prometheus() const { return *m_prom; }
+    bool hasPrometheus() const { return m_prom != nullptr; }
+    // No Prometheus URL was given (nor --no-prometheus): PrometheusDiscovery is to look for one.
+    bool prometheusToDiscover() const { return !m_prom && !m_noPrometheus; }
+    // Why there is no Prometheus (--no-prometheus, none found), once that is settled.
+    const std::optional<std::string>& noPrometheusReason() const { return m_noPrometheus; }
+    const PrometheusSource& prometheusSource() const { return m_promSource; }
+    // The outcome of discovery: the Prometheus found, or going on without one (and why).
+    void usePrometheus(const prometheus::PromConnection& connection, PrometheusSource source);
+    void goWithoutPrometheus(std::string reason, std::string hint = {});
+    const std::string& noPrometheusHint() const { return m_noPrometheusHint; } // what to change, when known
     const prometheus::QueryCatalogue& catalogue() const { return m_catalogue; }
     QString contextName() const;
     QString defaultNamespace() const;
@@ -51,6 +73,9 @@ private:
     ClusterConnection() = default;
     std::unique_ptr<kube::KubeClient> m_kube;
     std::unique_ptr<prometheus::PromClient> m_prom;
+    PrometheusSource m_promSource;
+    std::optional<std::string> m_noPrometheus;
+    std::string m_noPrometheusHint;
     prometheus::QueryCatalogue m_catalogue;
     ConnectionOptions m_options; // as opened (the kubeconfig file and context resolved)
 };

@@ -69,6 +69,10 @@ struct RawEvidence {
     // evidence stands alone and the verdict is Unknown with the reason named.
     std::optional<std::string> prometheusUnreachable;
     std::string prometheusUnreachableHint; // what to change (the option to fix), when known
+    // Which Prometheus was read: its URL, and where in the cluster it was found (empty when named).
+    std::string prometheusUrl;
+    std::string prometheusDiscoveredFrom;
+    std::string prometheusChosenBecause;
     std::int64_t stepMs = 30000;
 
     const std::vector<Series>& seriesOf(prometheus::QueryKind kind) const;

@@ -145,7 +145,6 @@ void EvidenceCollector::onResolved(kube::ResolvedWorkload resolved)
 
     const QString ns = QString::fromStdString(request.ns);
     auto& kube = m_connection.kube();
-    auto& promClient = m_connection.prometheus();
     const TimeRange window { request.nowMs - request.windowMs, request.nowMs };
 
     // No query failure ends the investigation (PromClient has already retried it): each one is
@@ -220,40 +219,59 @@ void EvidenceCollector::onResolved(kube::ResolvedWorkload resolved)
     // of retrying ten queries against a dead server or failing the whole investigation.
     const std::string containerRegex
         = ev->workload->mainContainer.empty() ? std::string() : prometheus::exactRegex(ev->workload->mainContainer);
-    promClient.buildInfo(ctx, [this, ev, queries, window, resolved, containerRegex, ctx](Result<QString> r) {
-        if (!r && isUnreachable(r.error())) {
-            ev->prometheusUnreachable = r.error().message;
-            ev->prometheusUnreachableHint = r.error().detail;
-            ev->warnings.push_back("Prometheus is unreachable (" + r.error().message
-                + "): memory history, limits from kube-state-metrics, traffic and the baseline are missing; "
-                  "pods, restarts and OOM kills come from the cluster");
-            ev->workload->queriedPods = resolved.podNames();
-            const auto selectors = podSelectorsFor(ev->request.ns, ev->workload->queriedPods, containerRegex);
-            for (const QueryKind kind : queries)
-                ev->queries.push_back({ kind,
-                    m_connection.catalogue().build(
-                        kind, selectors.empty() ? prometheus::PodSelector { ev->request.ns, {}, containerRegex } : selectors.front()),
-                    window, ev->stepMs, 0, "not asked, Prometheus is unreachable: " + r.error().message });
-            step(QStringLiteral("prometheus"));
-            return;
-        }
-        // The pods over the longest range the chart shows (30 days, beyond the baseline's week),
-        // as kube-state-metrics remembers their owners: the chart then keeps them when zoomed out.
-        const TimeRange lookup { window.endMs - kPodLookupMs, window.endMs };
-        findWorkloadPods(m_connection.prometheus(), ev->request.ns, resolved, lookup, ctx,
-            [this, ev, queries, window, containerRegex](WorkloadPods pods) {
-                ev->workload->queriedPods = pods.names;
-                ev->workload->podsFromHistory = pods.fromHistory;
-                for (auto& note : pods.notes) {
-                    ev->warnings.push_back(note);
-                    ev->workload->notes.push_back(std::move(note));
-                }
-                const auto selectors = podSelectorsFor(ev->request.ns, pods.names, containerRegex);
-                for (const QueryKind kind : queries)
-                    runQuery(kind, selectors, window);
+    // With no Prometheus at all (--no-prometheus, none found in the cluster) the same holds, with
+    // that reason.
+    auto withoutPrometheus = [this, ev, queries, window, resolved, containerRegex](const Error& why) {
+        ev->prometheusUnreachable = why.message;
+        ev->prometheusUnreachableHint = why.detail;
+        ev->warnings.push_back("Prometheus is unreachable (" + why.message
+            + "): memory history, limits from kube-state-metrics, traffic and the baseline are missing; "
+              "pods, restarts and OOM kills come from the cluster");
+        ev->workload->queriedPods = resolved.podNames();
+        const auto selectors = podSelectorsFor(ev->request.ns, ev->workload->queriedPods, containerRegex);
+        for (const QueryKind kind : queries)
+            ev->queries.push_back({ kind,
+                m_connection.catalogue().build(kind,
+                    selectors.empty() ? prometheus::PodSelector { ev->request.ns, {}, containerRegex } : selectors.front()),
+                window, ev->stepMs, 0, "not asked, Prometheus is unreachable: " + why.message });
+    };
+    if (!m_connection.hasPrometheus()) {
+        const std::string& hint = m_connection.noPrometheusHint();
+        withoutPrometheus(makeError(ErrorCode::NotFound, m_connection.noPrometheusReason().value_or("no Prometheus"),
+            !hint.empty()
+                ? hint
+                : "without Prometheus there is no history: growth over hours, the week-ago baseline and "
+                  "traffic cannot be judged; name one with --prometheus URL or k8s://NAMESPACE/SERVICE:PORT"));
+        return step(QStringLiteral("prometheus"));
+    }
+    const PrometheusSource& source = m_connection.prometheusSource();
+    ev->prometheusUrl = source.url;
+    ev->prometheusDiscoveredFrom = source.discoveredFrom;
+    ev->prometheusChosenBecause = source.why;
+    m_connection.prometheus().buildInfo(ctx,
+        [this, ev, queries, window, resolved, containerRegex, ctx, withoutPrometheus](Result<QString> r) {
+            if (!r && isUnreachable(r.error())) {
+                withoutPrometheus(r.error());
                 step(QStringLiteral("prometheus"));
-            });
-    });
+                return;
+            }
+            // The pods over the longest range the chart shows (30 days, beyond the baseline's week),
+            // as kube-state-metrics remembers their owners: the chart then keeps them when zoomed out.
+            const TimeRange lookup { window.endMs - kPodLookupMs, window.endMs };
+            findWorkloadPods(m_connection.prometheus(), ev->request.ns, resolved, lookup, ctx,
+                [this, ev, queries, window, containerRegex](WorkloadPods pods) {
+                    ev->workload->queriedPods = pods.names;
+                    ev->workload->podsFromHistory = pods.fromHistory;
+                    for (auto& note : pods.notes) {
+                        ev->warnings.push_back(note);
+                        ev->workload->notes.push_back(std::move(note));
+                    }
+                    const auto selectors = podSelectorsFor(ev->request.ns, pods.names, containerRegex);
+                    for (const QueryKind kind : queries)
+                        runQuery(kind, selectors, window);
+                    step(QStringLiteral("prometheus"));
+                });
+        });
 }
 
 bool EvidenceCollector::isUnreachable(const Error& error)

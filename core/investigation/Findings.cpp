@@ -1,4 +1,5 @@
 #include "core/investigation/Findings.h"
+#include "core/investigation/PrometheusInCluster.h"
 
 #include "core/analysis/BatchRuns.h"
 #include "core/analysis/MemoryAnalysis.h"
@@ -105,9 +106,10 @@ void applyMissingEvidence(analysis::Verdict& v, const RawEvidence& ev)
             v.evidence.end());
         v.summary = "Unknown: cannot tell whether " + ev.request.service + " leaks, " + reason + ". "
             + (ev.prometheusUnreachable
-                    ? std::string("The pods, restarts and OOM kills below come from the cluster; heap capture and "
-                                  "mitigations work without Prometheus. Check the Prometheus URL and that it is up, "
-                                  "then run again.")
+                    ? questionsWithoutHistory()
+                        + " The pods, restarts and OOM kills below come from the cluster; heap capture and "
+                          "mitigations work without Prometheus. Check the Prometheus URL and that it is up, "
+                          "then run again."
                     : "Check that Prometheus is up and scrapes the kubelet's cAdvisor metrics for namespace '"
                         + ev.request.ns + "', and that its metric names are the ones LeakDesk queries, then run again.");
         return;

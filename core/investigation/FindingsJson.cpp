@@ -190,7 +190,12 @@ json findingsToJson(const Findings& f)
             { "step_seconds", q.stepMs / 1000 }, { "series", q.seriesCount }, { "error", q.error.empty() ? json(nullptr) : json(q.error) } });
     j["queries"] = queries;
     j["prometheus"] = { { "reachable", !f.evidence->prometheusUnreachable },
-        { "error", f.evidence->prometheusUnreachable ? json(*f.evidence->prometheusUnreachable) : json(nullptr) } };
+        { "error", f.evidence->prometheusUnreachable ? json(*f.evidence->prometheusUnreachable) : json(nullptr) },
+        { "url", f.evidence->prometheusUrl.empty() ? json(nullptr) : json(f.evidence->prometheusUrl) },
+        { "discovered_from",
+            f.evidence->prometheusDiscoveredFrom.empty() ? json(nullptr) : json(f.evidence->prometheusDiscoveredFrom) },
+        { "chosen_because",
+            f.evidence->prometheusChosenBecause.empty() ? json(nullptr) : json(f.evidence->prometheusChosenBecause) } };
     j["warnings"] = f.warnings;
     return j;
 }

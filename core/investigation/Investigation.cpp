@@ -1,6 +1,8 @@
 #include "core/investigation/Investigation.h"
 
+#include "core/investigation/ClusterConnection.h"
 #include "core/investigation/EvidenceCollector.h"
+#include "core/investigation/PrometheusInCluster.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
@@ -11,8 +13,11 @@ namespace leakdesk::investigation {
 // A run's collection is the collector's current one: stopping the run drops every pending reply.
 struct Investigation::Run : JobRun {
     QPointer<EvidenceCollector> collector;
+    QPointer<PrometheusDiscovery> discovery;
     void onStop() override
     {
+        if (discovery)
+            discovery->cancel();
         if (collector)
             collector->cancel();
     }
@@ -20,6 +25,7 @@ struct Investigation::Run : JobRun {
 
 Investigation::Investigation(ClusterConnection& connection, QObject* parent)
     : Job(parent)
+    , m_connection(connection)
     , m_collector(new EvidenceCollector(connection, this))
 {
     qRegisterMetaType<std::shared_ptr<const Findings>>();
@@ -39,7 +45,23 @@ void Investigation::start(const InvestigationRequest& request)
 {
     auto run = begin<Run>(QStringLiteral("The investigation of %1").arg(QString::fromStdString(request.service)));
     run->collector = m_collector;
-    m_collector->start(request);
+    if (!m_connection.prometheusToDiscover())
+        return m_collector->start(request);
+    // No Prometheus named: find one in the cluster first (once per connection), or go on with the
+    // cluster's evidence alone, saying what was looked at.
+    if (!m_discovery)
+        m_discovery = new PrometheusDiscovery(m_connection.kube(), this);
+    run->discovery = m_discovery;
+    reportCount(run, QStringLiteral("looking for Prometheus in the cluster"), 0, 1);
+    m_discovery->start(request.ns, [this, request](Result<DiscoveredPrometheus> found) {
+        if (found)
+            m_connection.usePrometheus(found->connection,
+                { found->connection.baseUrl.toString().toStdString(), found->chosen.service.display(),
+                    found->chosen.why });
+        else
+            m_connection.goWithoutPrometheus(found.error().message, found.error().detail);
+        m_collector->start(request);
+    });
 }
 
 void Investigation::analyse(std::shared_ptr<const RawEvidence> evidence)

@@ -14,6 +14,7 @@ namespace leakdesk::investigation {
 
 class ClusterConnection;
 class EvidenceCollector;
+class PrometheusDiscovery;
 
 class Investigation : public Job {
     Q_OBJECT
@@ -30,7 +31,9 @@ private:
     struct Run;
     void analyse(std::shared_ptr<const RawEvidence> evidence);
 
+    ClusterConnection& m_connection;
     EvidenceCollector* m_collector;
+    PrometheusDiscovery* m_discovery = nullptr; // with no Prometheus URL given: looks for one first
 };
 
 } // namespace leakdesk::investigation

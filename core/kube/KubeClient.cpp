@@ -45,6 +45,8 @@ struct KubeClient::Attempt {
     QByteArray method = "GET";
     QByteArray body;
     QByteArray contentType;
+    // getRaw: every HTTP answer but a 3xx goes here (errors without an answer still go to `done`).
+    Callback<RawResponse> doneRaw;
 };
 
 namespace {
@@ -445,6 +447,9 @@ void KubeClient::onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply)
             what.toStdString() + ": cannot reach the API server " + server + ": " + reply->errorString().toStdString(),
             "check the server URL of cluster '" + m_context.cluster.name + "' and that the cluster is up"));
     }
+    if (attempt->doneRaw && (status < 300 || status >= 400))
+        return attempt->doneRaw(
+            RawResponse { status, body, reply->header(QNetworkRequest::ContentTypeHeader).toByteArray() });
     if (status < 200 || status >= 300)
         return attempt->done(kubeErrorFromResponse(status, body, what, locationOf(reply)));
     try {
@@ -546,6 +551,18 @@ KubeCall KubeClient::getJson(const QString& path, const QUrlQuery& query, QObjec
     attempt->done = std::move(done);
     send(attempt);
     return KubeCall(attempt->cancelled);
+}
+
+KubeCall KubeClient::getRaw(const QString& path, const QUrlQuery& query, QObject* context, Callback<RawResponse> done)
+{
+    auto attempt = std::make_shared<Attempt>();
+    attempt->path = path;
+    attempt->query = query;
+    attempt->doneRaw = done;
+    return start(attempt, context, [done](Result<json> r) {
+        if (!r)
+            done(r.error());
+    });
 }
 
 namespace {
@@ -680,6 +697,12 @@ KubeCall KubeClient::listReplicaSets(const QString& ns, const QString& labelSele
 KubeCall KubeClient::listNodes(QObject* context, Callback<ParsedList<Node>> done)
 {
     return listAll(paths::nodes(), {}, context, parsed<Node>(done, parseNodeList));
+}
+
+KubeCall KubeClient::listServices(const QString& ns, QObject* context, Callback<ParsedList<Service>> done)
+{
+    return listAll(ns.isEmpty() ? paths::servicesAllNamespaces() : paths::services(ns), {}, context,
+        parsed<Service>(done, parseServiceList));
 }
 
 ExecSession* KubeClient::exec(const ExecRequest& request, QObject* parent)

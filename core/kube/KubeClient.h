@@ -74,6 +74,16 @@ public:
     // (at most 3 times): each object is delivered exactly once, from one consistent list.
     KubeCall listAll(const QString& path, const QUrlQuery& query, QObject* context, Callback<nlohmann::json> done);
 
+    // A GET whose answer is not an API object (the service proxy's upstream): the status, body and
+    // content type of any HTTP answer but a redirect, which is refused as for every call. Retried,
+    // authenticated and verified like getJson; an answer that is not 2xx is the caller's to read.
+    struct RawResponse {
+        int httpStatus = 0;
+        QByteArray body;
+        QByteArray contentType;
+    };
+    KubeCall getRaw(const QString& path, const QUrlQuery& query, QObject* context, Callback<RawResponse> done);
+
     KubeCall serverVersion(QObject* context, Callback<QString> done);
     KubeCall listNamespaces(QObject* context, Callback<std::vector<std::string>> done);
     KubeCall listPods(const QString& ns, const QString& labelSelector, QObject* context, Callback<ParsedList<Pod>> done);
@@ -82,6 +92,8 @@ public:
     KubeCall listPodMetrics(const QString& ns, const QString& labelSelector, QObject* context, Callback<ParsedList<PodMetrics>> done);
     KubeCall listReplicaSets(const QString& ns, const QString& labelSelector, QObject* context, Callback<ParsedList<ReplicaSet>> done);
     KubeCall listNodes(QObject* context, Callback<ParsedList<Node>> done);
+    // Services in `ns`, or in every namespace when `ns` is empty.
+    KubeCall listServices(const QString& ns, QObject* context, Callback<ParsedList<Service>> done);
 
     // PATCH of any object. Not retried on 5xx or a lost connection (the server may have applied it);
     // a 429 is retried, since the server has not acted on it. dryRun=All asks the server to

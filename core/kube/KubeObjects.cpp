@@ -419,7 +419,39 @@ Result<Node> parseNodeUnchecked(const json& j)
             n.internalIp = s(a, "address");
     return n;
 }
+Result<Service> parseServiceUnchecked(const json& j)
+{
+    if (!j.is_object())
+        return makeError(ErrorCode::Parse, "service is not an object");
+    Service svc;
+    svc.meta = parseMeta(j);
+    if (svc.meta.name.empty())
+        return makeError(ErrorCode::Parse, "service without metadata.name");
+    const json& spec = obj(j, "spec");
+    svc.type = s(spec, "type");
+    for (const json& p : arr(spec, "ports")) {
+        ServicePort port;
+        port.name = s(p, "name");
+        port.port = i(p, "port");
+        const auto target = p.find("targetPort");
+        if (target != p.end())
+            port.targetPort = target->is_string() ? target->get<std::string>()
+                : target->is_number_integer()     ? std::to_string(target->get<long long>())
+                                                  : std::string();
+        svc.ports.push_back(std::move(port));
+    }
+    return svc;
+}
 } // namespace
+
+Result<Service> parseService(const json& j)
+{
+    try {
+        return parseServiceUnchecked(j);
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Parse, "malformed Service object", e.what());
+    }
+}
 
 Result<ReplicaSet> parseReplicaSet(const json& j)
 {
@@ -442,6 +474,7 @@ Result<Node> parseNode(const json& j)
 Result<ParsedList<Pod>> parsePodList(const json& j) { return parseList<Pod>(j, parsePod); }
 Result<ParsedList<ReplicaSet>> parseReplicaSetList(const json& j) { return parseList<ReplicaSet>(j, parseReplicaSet); }
 Result<ParsedList<Node>> parseNodeList(const json& j) { return parseList<Node>(j, parseNode); }
+Result<ParsedList<Service>> parseServiceList(const json& j) { return parseList<Service>(j, parseService); }
 Result<ParsedList<Deployment>> parseDeploymentList(const json& j) { return parseList<Deployment>(j, parseDeployment); }
 Result<ParsedList<Event>> parseEventList(const json& j) { return parseList<Event>(j, parseEvent); }
 Result<ParsedList<PodMetrics>> parsePodMetricsList(const json& j) { return parseList<PodMetrics>(j, parsePodMetrics); }

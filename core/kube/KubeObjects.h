@@ -119,6 +119,18 @@ struct Event {
     std::int64_t lastMs = 0; // lastTimestamp, or eventTime / series.lastObservedTime
 };
 
+// core/v1 Service: what finding a Service by its labels and ports needs.
+struct ServicePort {
+    std::string name;
+    int port = 0;
+    std::string targetPort; // a number or a container port's name, as written
+};
+struct Service {
+    ObjectMeta meta;
+    std::string type; // ClusterIP, NodePort, LoadBalancer, ExternalName
+    std::vector<ServicePort> ports;
+};
+
 struct ContainerMetrics {
     std::string name;
     double cpuCores = 0;
@@ -141,6 +153,7 @@ Result<Event> parseEvent(const nlohmann::json& j);
 Result<PodMetrics> parsePodMetrics(const nlohmann::json& j);
 Result<ReplicaSet> parseReplicaSet(const nlohmann::json& j);
 Result<Node> parseNode(const nlohmann::json& j);
+Result<Service> parseService(const nlohmann::json& j);
 
 // Parses the "items" of a List; items that fail to parse are reported in `skipped`, not dropped silently.
 template<class T>
@@ -156,5 +169,6 @@ Result<ParsedList<Event>> parseEventList(const nlohmann::json& j);
 Result<ParsedList<PodMetrics>> parsePodMetricsList(const nlohmann::json& j);
 Result<ParsedList<ReplicaSet>> parseReplicaSetList(const nlohmann::json& j);
 Result<ParsedList<Node>> parseNodeList(const nlohmann::json& j);
+Result<ParsedList<Service>> parseServiceList(const nlohmann::json& j);
 
 } // namespace leakdesk::kube

@@ -11,6 +11,13 @@ inline QString pods(const QString& ns) { return QStringLiteral("/api/v1/namespac
 inline QString pod(const QString& ns, const QString& name) { return pods(ns) + QLatin1Char('/') + name; }
 inline QString podExec(const QString& ns, const QString& name) { return pod(ns, name) + QStringLiteral("/exec"); }
 inline QString services(const QString& ns) { return QStringLiteral("/api/v1/namespaces/%1/services").arg(ns); }
+inline QString servicesAllNamespaces() { return QStringLiteral("/api/v1/services"); }
+// The API server's service proxy: `service` is NAME, NAME:PORT or SCHEME:NAME:PORT (PORT a name or
+// number); what follows is the path on the Service's port.
+inline QString serviceProxy(const QString& ns, const QString& service)
+{
+    return QStringLiteral("/api/v1/namespaces/%1/services/%2/proxy").arg(ns, service);
+}
 inline QString endpoints(const QString& ns, const QString& name) { return QStringLiteral("/api/v1/namespaces/%1/endpoints/%2").arg(ns, name); }
 inline QString events(const QString& ns) { return QStringLiteral("/api/v1/namespaces/%1/events").arg(ns); }
 inline QString eventsAllNamespaces() { return QStringLiteral("/api/v1/events"); }

@@ -286,6 +286,13 @@ void PromClient::get(const QString& apiPath, const QList<std::pair<QString, QStr
     for (const auto& [k, v] : params)
         query.addQueryItem(k, QString::fromUtf8(QUrl::toPercentEncoding(v)));
     url.setQuery(query);
+    if (m_connection.transport) {
+        m_connection.transport(url, this, [cancelled, context, hasContext, done](Result<QByteArray> body, int status) {
+            if (!cancelled->load() && (!hasContext || context))
+                done(std::move(body), status);
+        });
+        return;
+    }
     auto request = std::make_shared<Request>();
     request->apiPath = apiPath;
     request->url = url;

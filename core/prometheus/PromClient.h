@@ -30,6 +30,13 @@ struct PromSettingNames {
     std::string insecureSkipTlsVerify = "--prometheus-insecure-skip-tls-verify";
 };
 
+// Another way to send PromClient's GETs than its own network access: the Kubernetes API server's
+// service proxy (investigation::serviceProxyConnection), with the kubeconfig's credentials, TLS and
+// retries. `url` is the base URL's path and query; `done` gets Prometheus's body and HTTP status,
+// or an Error that already says what failed. Nothing is called after `context` is gone.
+using PromTransport = std::function<void(
+    const QUrl& url, QObject* context, std::function<void(Result<QByteArray>, int httpStatus)> done)>;
+
 struct PromConnection {
     QUrl baseUrl; // e.g. http://127.0.0.1:9090 or a Kubernetes service proxy URL (.../proxy/)
     QByteArray bearerToken; // never logged
@@ -42,6 +49,7 @@ struct PromConnection {
     // refused connection and a timeout, within one total deadline per query (each chunk of a range).
     RetryPolicy retry = defaultPromRetryPolicy();
     PromSettingNames settingNames;
+    PromTransport transport; // empty: PromClient's own connection to baseUrl
 
     static RetryPolicy defaultPromRetryPolicy()
     {

@@ -218,11 +218,19 @@ public:
             m_exec.accept(*admission.target, r, socket);
             return true;
         });
-        m_promServer.setHandler([this](const HttpRequest& r) {
+        auto servePrometheus = [this](const HttpRequest& r) {
             if (!m_promToken.empty() && !bearerTokenMatches(r, m_promToken))
                 return prometheusUnauthorized(r);
             return m_prom.handle(r);
-        });
+        };
+        m_promServer.setHandler(servePrometheus);
+        // The same Prometheus inside the cluster, as kube-prometheus installs it: a Service the
+        // API server's service proxy reaches (`kubectl get --raw .../prometheus-k8s:web/proxy/...`).
+        const std::int64_t installedMs = m_model.originMs() - 20 * kDayMs;
+        m_kube.serviceProxy().add(
+            ProxiedService { kubePrometheusService(m_model.uidFor("Service", kKubePrometheusService),
+                                 rfc3339(installedMs), std::to_string(installedMs / 1000)),
+                kKubePrometheusPort, servePrometheus });
     }
 
     Status listen(quint16 kubePort, quint16 promPort)
@@ -554,6 +562,13 @@ QString SandboxHost::kubeconfigPath() const
 QString SandboxHost::contextName() const
 {
     return kContext;
+}
+
+QString SandboxHost::prometheusServiceUrl()
+{
+    return QStringLiteral("k8s://%1/%2:%3")
+        .arg(QLatin1String(kKubePrometheusNamespace), QLatin1String(kKubePrometheusService),
+            QLatin1String(kKubePrometheusPort));
 }
 
 QString SandboxHost::readOnlyContextName() const

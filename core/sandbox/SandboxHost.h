@@ -80,6 +80,9 @@ public:
 
     QUrl kubeUrl() const; // http://127.0.0.1:PORT, https:// with SandboxOptions::tls
     QUrl prometheusUrl() const; // http://127.0.0.1:PORT, https:// with SandboxOptions::tls
+    // The same Prometheus inside the cluster, through the API server's service proxy:
+    // "k8s://monitoring/prometheus-k8s:web" (for --prometheus; found without it).
+    static QString prometheusServiceUrl();
     QString kubeconfigPath() const;
     QString contextName() const; // "leakdesk-sandbox"
     QString readOnlyContextName() const; // "leakdesk-sandbox-readonly" (with SandboxOptions::readOnlyUser)

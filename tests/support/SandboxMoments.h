@@ -7,6 +7,7 @@
 // Header-only: only tests that already link the sandbox include it.
 #pragma once
 
+#include "core/sandbox/SandboxHost.h"
 #include "core/sandbox/model/SandboxModel.h"
 
 #include <QDateTime>
@@ -57,6 +58,26 @@ inline std::optional<std::int64_t> steadyMoment(
             return t;
     }
     return std::nullopt;
+}
+
+// Starts `host` with `options` and its clock pinned to the first moment from testNowMs() at which
+// `service` runs steadily for `spanMs` (printed, so that LEAKDESK_TEST_NOW_MS replays it). The
+// moment, or nullopt (with a warning saying why) when there is none or the host does not start.
+inline std::optional<std::int64_t> startAtSteadyMoment(sandbox::SandboxHost& host, const std::string& service,
+    std::int64_t spanMs, sandbox::SandboxOptions options = {})
+{
+    const auto moment = steadyMoment(options.seed, service, testNowMs(), spanMs);
+    if (!moment) {
+        qWarning("no moment within a day at which %s runs steadily", service.c_str());
+        return std::nullopt;
+    }
+    qInfo("sandbox clock pinned to %lld", static_cast<long long>(*moment));
+    options.fixedNowMs = *moment;
+    if (const auto started = host.start(options); !started) {
+        qWarning("the sandbox did not start: %s", started.error().toString().c_str());
+        return std::nullopt;
+    }
+    return moment;
 }
 
 } // namespace leakdesk::test

@@ -34,6 +34,20 @@ Status InvestigationController::open(const investigation::ConnectionOptions& opt
     });
     connect(m_investigation, &investigation::Investigation::finished, this, [this](std::shared_ptr<const investigation::Findings> f) {
         m_findings = f;
+        // Discovery settles which Prometheus (or none) during the first investigation: the bar says so.
+        if (f->evidence && m_state.promUrl.isEmpty()) {
+            const auto& ev = *f->evidence;
+            m_state.promUrl = QString::fromStdString(ev.prometheusUrl);
+            m_state.promOk = !ev.prometheusUnreachable;
+            m_state.promStatus = ev.prometheusUnreachable
+                ? tr("Prometheus unreachable: %1").arg(QString::fromStdString(*ev.prometheusUnreachable))
+                : tr("Prometheus found in the cluster: %1").arg(QString::fromStdString(ev.prometheusDiscoveredFrom));
+            if (m_connection->hasPrometheus()) {
+                m_state.promTls = m_connection->prometheus().usesTls();
+                m_state.promTlsVerified = m_connection->prometheus().tlsVerified();
+            }
+            Q_EMIT stateChanged(m_state);
+        }
         Q_EMIT busyChanged(false, {});
         Q_EMIT findingsReady(f);
     });
@@ -50,11 +64,16 @@ Status InvestigationController::open(const investigation::ConnectionOptions& opt
     m_state.tls = kube.usesTls();
     m_state.tlsVerified = kube.tlsVerified();
     m_state.sandbox = m_connection->isSandbox();
-    m_state.promUrl = m_connection->prometheus().connection().baseUrl.toString();
-    m_state.promTls = m_connection->prometheus().usesTls();
-    m_state.promTlsVerified = m_connection->prometheus().tlsVerified();
+    if (m_connection->hasPrometheus()) {
+        m_state.promUrl = m_connection->prometheus().connection().baseUrl.toString();
+        m_state.promTls = m_connection->prometheus().usesTls();
+        m_state.promTlsVerified = m_connection->prometheus().tlsVerified();
+    }
     m_state.kubeStatus = tr("connecting…");
-    m_state.promStatus = tr("connecting…");
+    m_state.promStatus = m_connection->noPrometheusReason()
+        ? QString::fromStdString(*m_connection->noPrometheusReason())
+        : m_connection->hasPrometheus() ? tr("connecting…")
+                                        : tr("looking for Prometheus in the cluster…");
     // Every context of the kubeconfig, the sandbox's too (it has a read-only one on request): the
     // connection bar offers them all.
     m_contexts = { m_state.context };
@@ -75,6 +94,8 @@ Status InvestigationController::open(const investigation::ConnectionOptions& opt
         m_state.kubeStatus = r ? *r : QString::fromStdString(r.error().message);
         Q_EMIT stateChanged(m_state);
     });
+    if (!m_connection->hasPrometheus())
+        return Ok {};
     m_connection->prometheus().buildInfo(this, [this](Result<QString> r) {
         m_state.promOk = r.ok();
         // Said first, so that the elided label still reads "Prometheus unreachable…" on a laptop.

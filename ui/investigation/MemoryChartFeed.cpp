@@ -2,6 +2,7 @@
 
 #include "core/investigation/ClusterConnection.h"
 #include "core/investigation/MemoryHistory.h"
+#include "core/investigation/PodMetricsSampler.h"
 #include "ui/chart/AbsoluteRangePicker.h"
 #include "ui/chart/MemoryChart.h"
 #include "ui/chart/RangePresetBar.h"
@@ -51,11 +52,27 @@ void MemoryChartFeed::setConnectionSource(std::function<investigation::ClusterCo
 void MemoryChartFeed::ensureHistory()
 {
     investigation::ClusterConnection* connection = m_connectionSource ? m_connectionSource() : nullptr;
-    if (!connection) {
+    if (!connection || !connection->hasPrometheus()) {
         delete m_history;
         m_history = nullptr;
+        if (!connection || connection != m_samplerConnection) {
+            delete m_sampler;
+            m_sampler = nullptr;
+            m_samplerConnection = nullptr;
+        }
+        if (connection && !m_sampler) {
+            m_sampler = new investigation::PodMetricsSampler(connection->kube(), this);
+            m_samplerConnection = connection;
+            connect(m_sampler, &investigation::PodMetricsSampler::sampled, this, [this](int added) {
+                if (added > 0)
+                    rebuild();
+            });
+        }
         return;
     }
+    delete m_sampler;
+    m_sampler = nullptr;
+    m_samplerConnection = nullptr;
     if (m_history && m_history->uses(&connection->prometheus()))
         return;
     delete m_history;
@@ -91,6 +108,13 @@ void MemoryChartFeed::setFindings(std::shared_ptr<const investigation::Findings>
     ensureHistory();
     if (m_history && m_findings->evidence)
         m_history->seed(*m_findings->evidence);
+    if (m_sampler && m_findings->evidence) {
+        m_sampler->start(QString::fromStdString(m_findings->request.ns),
+            QStringLiteral("app=") + QString::fromStdString(m_findings->request.service), m_samplingIntervalMs);
+        m_sampler->seed(m_findings->evidence->podMetrics);
+        // Samples from now on, 15 s apart: the last hour is where they show.
+        m_chart->setRangePreset(RangePreset::LastHour);
+    }
     rebuild();
     loadShown(); // the preset in effect may want more than the investigation's window
 }
@@ -160,6 +184,14 @@ void MemoryChartFeed::rebuild()
     QScopedValueRollback<bool> rebuilding(m_rebuilding, true);
     auto data = std::make_shared<MemoryChartData>(*buildMemoryChartData(*m_findings));
     data->nowMs = m_nowMs;
+    if (m_sampler) {
+        setPrometheusLines(*data, m_sampler->series(), {}, {});
+        for (const auto& pod : data->pods)
+            if (!pod.samples.empty())
+                data->nowMs = std::max<qint64>(data->nowMs, pod.samples.back().tMs);
+        // Short, so the range bar keeps it whole; the verdict banner names the questions it cannot answer.
+        m_chart->setHistoryStatus(tr("no Prometheus: kubectl top every 15 s while open"));
+    }
     if (m_history) {
         const TimeRange want = wantedRange(m_nowMs);
         // Everything fetched at the resolution of the range shown, from the earliest instant the

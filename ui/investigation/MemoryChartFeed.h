@@ -4,6 +4,8 @@
 // zooming loads what that range lacks in the background (investigation::MemoryHistory: the step
 // Prometheus allows, a cache of what was fetched), shows "loading 7d…" and names a failure; the
 // UI never waits. Auto-refresh fetches only the new tail and skips a tick while a fetch still runs.
+// With no Prometheus the lines are what metrics.k8s.io says every 15 s while open
+// (investigation::PodMetricsSampler), and the chart says which questions that cannot answer.
 
 #include "core/common/Series.h"
 #include "core/investigation/Findings.h"
@@ -19,6 +21,7 @@
 namespace leakdesk::investigation {
 class ClusterConnection;
 class MemoryHistory;
+class PodMetricsSampler;
 } // namespace leakdesk::investigation
 
 namespace leakdesk::ui {
@@ -38,6 +41,9 @@ public:
     void setFindings(std::shared_ptr<const investigation::Findings> findings);
     // The clock auto-refresh reads "now" from (default: the wall clock). For tests.
     void setClock(std::function<qint64()> nowMs) { m_clock = std::move(nowMs); }
+    // How often metrics.k8s.io is sampled with no Prometheus (default 15 s). For tests.
+    void setSamplingInterval(int intervalMs) { m_samplingIntervalMs = intervalMs; }
+    investigation::PodMetricsSampler* sampler() const { return m_sampler; }
     // 0: off. The chart's auto-refresh box calls this.
     void setAutoRefresh(int intervalMs);
     int autoRefreshMs() const { return m_refreshTimer.isActive() ? m_refreshTimer.interval() : 0; }
@@ -64,6 +70,10 @@ private:
     std::function<qint64()> m_clock;
     std::shared_ptr<const investigation::Findings> m_findings;
     investigation::MemoryHistory* m_history = nullptr;
+    // With no Prometheus: metrics.k8s.io sampled every 15 s while the findings are shown.
+    investigation::PodMetricsSampler* m_sampler = nullptr;
+    const investigation::ClusterConnection* m_samplerConnection = nullptr;
+    int m_samplingIntervalMs = 15000;
     qint64 m_nowMs = 0;
     std::optional<qint64> m_refreshNowMs; // the "now" of the auto-refresh being loaded
     QString m_loadingName;

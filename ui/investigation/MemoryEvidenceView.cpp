@@ -1,4 +1,5 @@
 #include "ui/investigation/MemoryEvidenceView.h"
+#include "core/investigation/PrometheusInCluster.h"
 
 #include "core/common/Quantity.h"
 #include "ui/chart/MemoryChart.h"
@@ -178,8 +179,11 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
     }
     m_feed->setFindings(f);
     // An empty plot with a 0-5 B axis reads as "no memory used": say what is missing instead.
-    const bool anyHistory = std::any_of(
-        f->verdict.pods.begin(), f->verdict.pods.end(), [](const analysis::PodAnalysis& pa) { return pa.points > 0; });
+    // With no Prometheus, kubectl top's API sampled while open is the chart (MemoryChartFeed).
+    const bool anyHistory = std::any_of(f->verdict.pods.begin(), f->verdict.pods.end(),
+                                [](const analysis::PodAnalysis& pa) { return pa.points > 0; })
+        || (f->evidence->prometheusUrl.empty() && f->evidence->prometheusUnreachable
+            && !f->evidence->podMetrics.empty());
     if (anyHistory) {
         if (!chartShown()) {
             m_chart->setMinimumHeight(chartMinimumHeight());
@@ -193,6 +197,8 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
                "top</code>). OOM kills and restarts: step 2. Heap capture and mitigations work without Prometheus.")
                 .arg(unreachable
                         ? tr("Prometheus is unreachable: %1").arg(QString::fromStdString(*unreachable).toHtmlEscaped())
+                            + QStringLiteral("<br>")
+                            + QString::fromStdString(investigation::questionsWithoutHistory()).toHtmlEscaped()
                         : tr("Prometheus returned no memory samples for these pods in the window.")));
         // The hidden chart's minimum would hold the notice at the chart's height.
         m_chart->setMinimumHeight(0);

@@ -340,6 +340,8 @@ HttpResponse KubeApi::handleUnchecked(const HttpRequest& request)
     if (type && type->kind == "Pod" && rest.size() == 3 && rest[2] == "ephemeralcontainers"
         && request.method == "PATCH")
         return patchEphemeralContainers(request, *user, ns, rest[1]);
+    if (type && type->kind == "Service" && rest.size() >= 3 && rest[2] == "proxy" && !write)
+        return proxyToService(request, *user, ns, rest);
     if (write && !execPath)
         return kubeStatusError(405, "MethodNotAllowed",
             "the server does not allow this method on the requested resource (the sandbox accepts PATCH of "
@@ -361,6 +363,24 @@ HttpResponse KubeApi::handleUnchecked(const HttpRequest& request)
     if (rest.size() == 2 && ns.empty() && type->namespaced)
         return kubeStatusError(404, "NotFound", "the server could not find the requested resource");
     return resourceRequest(request, *type, ns, rest.size() == 2 ? rest[1] : std::string());
+}
+
+// services/NAME/proxy/...: RBAC's `get` on the services/proxy subresource, as the API server checks
+// it for a GET (RBAC's "view" ClusterRole does not grant it), then the proxied Service's handler.
+HttpResponse KubeApi::proxyToService(
+    const HttpRequest& request, const User& user, const std::string& ns, const std::vector<std::string>& rest) const
+{
+    const std::string& nameSegment = rest[1];
+    if (!allowed(user, "get", "", "services/proxy"))
+        return forbidden(user, "get", "", "services/proxy", nameSegment, ns);
+    std::string subPath;
+    for (std::size_t i = 3; i < rest.size(); ++i)
+        subPath += "/" + rest[i];
+    if (subPath.empty())
+        subPath = "/";
+    else if (!request.path.empty() && request.path.back() == '/')
+        subPath += "/";
+    return m_proxy.forward(request, ns, nameSegment, subPath);
 }
 
 KubeApi::ExecAdmission KubeApi::admitExec(const HttpRequest& request) const
@@ -689,6 +709,10 @@ HttpResponse KubeApi::discovery(const std::vector<std::string>& seg) const
             if (t.kind == "Pod" && t.group.empty())
                 list.push_back({ { "name", "pods/exec" }, { "singularName", "" }, { "namespaced", true },
                     { "kind", "PodExecOptions" }, { "verbs", json::array({ "create", "get" }) } });
+            if (t.kind == "Service" && t.group.empty())
+                list.push_back({ { "name", "services/proxy" }, { "singularName", "" }, { "namespaced", true },
+                    { "kind", "ServiceProxyOptions" },
+                    { "verbs", json::array({ "create", "delete", "get", "patch", "update" }) } });
         }
         if (!list.empty()) {
             return jsonResponse({ { "kind", "APIResourceList" }, { "apiVersion", "v1" },
@@ -788,6 +812,13 @@ std::vector<json> KubeApi::objects(const ResourceType& type, std::int64_t nowMs)
     std::vector<json> out;
     if (type.kind == "Namespace") {
         out.push_back(m_objects.namespaceObject());
+        for (const std::string& ns : m_proxy.namespaces()) {
+            json other = m_objects.namespaceObject();
+            other["metadata"]["name"] = ns;
+            other["metadata"]["uid"] = m_model.uidFor("Namespace", ns);
+            other["metadata"]["labels"] = { { "kubernetes.io/metadata.name", ns } };
+            out.push_back(std::move(other));
+        }
     } else if (type.kind == "Node") {
         for (std::size_t i = 0; i < m_model.nodes().size(); ++i)
             out.push_back(m_objects.node(i, nowMs));
@@ -807,6 +838,8 @@ std::vector<json> KubeApi::objects(const ResourceType& type, std::int64_t nowMs)
     } else if (type.kind == "Service") {
         for (std::size_t i = 0; i < m_model.services().size(); ++i)
             out.push_back(m_objects.service(i));
+        for (const auto& proxied : m_proxy.services())
+            out.push_back(proxied.object);
     } else if (type.kind == "Ingress") {
         out.push_back(m_objects.ingress());
         // LimitRange, ResourceQuota: served, and empty, as in a namespace without them.

@@ -10,6 +10,7 @@
 #include "core/sandbox/kubeapi/ServedKubeObjects.h"
 #include "core/sandbox/kubeapi/KubeWatch.h"
 #include "core/sandbox/kubeapi/PodStore.h"
+#include "core/sandbox/kubeapi/ServiceProxy.h"
 #include "core/sandbox/model/SandboxModel.h"
 
 #include <nlohmann/json.hpp>
@@ -68,6 +69,8 @@ public:
     // (StatefulSet, DaemonSet, Job, CronJob, HPA, argoproj.io Rollout).
     void setScenario(scenario::ScenarioCluster* cluster);
     DeploymentStore& deployments() { return m_deployments; }
+    // Services served through the API server's service proxy (services/proxy, `get` for GET).
+    ServiceProxy& serviceProxy() { return m_proxy; }
     PodStore& pods() { return m_pods; }
 
     // The next `count` list requests with a continue token are answered 410 Expired, as after an
@@ -124,6 +127,8 @@ private:
     nlohmann::json endpointSlice(const nlohmann::json& endpoints) const;
     HttpResponse deletePod(const HttpRequest& request, const User& user, const std::string& ns, const std::string& name);
     HttpResponse accessReview(const HttpRequest& request, const User& user) const;
+    HttpResponse proxyToService(const HttpRequest& request, const User& user, const std::string& ns,
+        const std::vector<std::string>& rest) const;
     HttpResponse patchEphemeralContainers(
         const HttpRequest& request, const User& user, const std::string& ns, const std::string& name);
     void addEphemeralContainers(nlohmann::json& pod) const;
@@ -135,6 +140,7 @@ private:
     WriteVersions m_writes; // one resourceVersion counter for every stored object's writes
     DeploymentStore m_deployments;
     PodStore m_pods;
+    ServiceProxy m_proxy;
     std::vector<User> m_users;
     std::map<std::string, std::vector<EphemeralContainer>> m_ephemeral; // by pod name
     std::string m_token;

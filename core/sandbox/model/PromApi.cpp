@@ -163,14 +163,30 @@ HttpResponse PromApi::query(const QueryParams& params, bool range) const
             return promError(400, "bad_data", "invalid parameter \"time\": " + t.error().message);
         start = end = *t;
     }
-    const auto matched = m_catalogue.match(expr);
-    if (!matched) {
+    // `up`, the first query anyone runs against a Prometheus they just reached (through the
+    // service proxy, say): one series per scrape job the sandbox's metrics come from, all up.
+    std::vector<EvalSeries> upSeries;
+    if (expr == "up") {
+        std::set<std::string> jobs;
+        for (const RawSeries& s : m_history.series())
+            if (auto job = s.labels.find("job"); job != s.labels.end())
+                jobs.insert(job->second);
+        for (const std::string& job : jobs) {
+            EvalSeries series { { { "__name__", "up" }, { "job", job } }, {} };
+            for (std::int64_t t = start; t <= end; t += step)
+                series.points.push_back({ t, 1.0 });
+            upSeries.push_back(std::move(series));
+        }
+    }
+    const auto matched = expr == "up" ? std::nullopt : m_catalogue.match(expr);
+    if (!matched && expr != "up") {
         return promError(400, "bad_data",
             "invalid parameter \"query\": the LeakDesk sandbox answers only the queries of LeakDesk's query "
             "catalogue, not general PromQL: \""
                 + expr + "\"");
     }
-    auto result = m_evaluator.evaluate(*matched, start, end, step, now);
+    auto result = matched ? m_evaluator.evaluate(*matched, start, end, step, now)
+                          : Result<std::vector<EvalSeries>>(std::move(upSeries));
     if (!result)
         return promError(400, "bad_data", result.error().message);
 

@@ -59,9 +59,11 @@ private Q_SLOTS:
                 << base + QStringList { QStringLiteral("--sandbox"), QStringLiteral("--seed"), QStringLiteral("4x2") }
                 << QByteArray("invalid --seed '4x2'");
             if (readsPrometheus(QLatin1String(name))) {
-                QTest::addRow("%s: a real cluster without Prometheus", name)
-                    << base + QStringList { QStringLiteral("--kubeconfig"), missingFile }
-                    << QByteArray("--prometheus URL is required for a real cluster");
+                QTest::addRow("%s: --prometheus and --no-prometheus", name)
+                    << base
+                        + QStringList { QStringLiteral("--kubeconfig"), missingFile, QStringLiteral("--prometheus"),
+                              QStringLiteral("http://127.0.0.1:1"), QStringLiteral("--no-prometheus") }
+                    << QByteArray("--prometheus and --no-prometheus exclude each other");
                 QTest::addRow("%s: a token file for the sandbox", name) << base
                         + QStringList { QStringLiteral("--sandbox"), QStringLiteral("--prometheus-token-file"),
                               QStringLiteral("token") } << QByteArray("are for a real Prometheus, not --sandbox");

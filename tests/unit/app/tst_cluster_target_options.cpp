@@ -57,12 +57,19 @@ private Q_SLOTS:
         QTest::newRow("change: negative seed")
             << Kind::Change << QStringList { QStringLiteral("--sandbox"), QStringLiteral("--seed=-1") } << true
             << QStringLiteral("invalid --seed '-1'") << true;
-        QTest::newRow("investigate: real cluster needs Prometheus")
-            << Kind::Investigate << QStringList { kc, QStringLiteral("k") } << true
-            << QStringLiteral("--prometheus URL is required for a real cluster") << false;
-        QTest::newRow("investigate: nothing is no cluster either")
-            << Kind::Investigate << QStringList {} << true
-            << QStringLiteral("--prometheus URL is required for a real cluster") << false;
+        // No --prometheus: the investigation looks for one among the cluster's Services.
+        QTest::newRow("investigate: a real cluster without --prometheus looks for one")
+            << Kind::Investigate << QStringList { kc, QStringLiteral("k") } << true << QString() << false;
+        QTest::newRow("investigate: nothing is the default kubeconfig")
+            << Kind::Investigate << QStringList {} << true << QString() << false;
+        QTest::newRow("investigate: --no-prometheus")
+            << Kind::Investigate << QStringList { kc, QStringLiteral("k"), QStringLiteral("--no-prometheus") } << true
+            << QString() << false;
+        QTest::newRow("investigate: --prometheus and --no-prometheus")
+            << Kind::Investigate << QStringList { kc, QStringLiteral("k"), prom, url, QStringLiteral("--no-prometheus") }
+            << true << QStringLiteral("--prometheus and --no-prometheus exclude each other") << false;
+        QTest::newRow("change: no --no-prometheus option")
+            << Kind::Change << QStringList { QStringLiteral("--no-prometheus") } << false << QString() << false;
         QTest::newRow("investigate: sandbox with Prometheus TLS")
             << Kind::Investigate
             << QStringList { QStringLiteral("--sandbox"), QStringLiteral("--prometheus-insecure-skip-tls-verify") }
@@ -71,9 +78,8 @@ private Q_SLOTS:
         QTest::newRow("gui: a context alone is still the sandbox")
             << Kind::Gui << QStringList { QStringLiteral("--context"), QStringLiteral("prod") } << true << QString()
             << true;
-        QTest::newRow("gui: a kubeconfig needs Prometheus")
-            << Kind::Gui << QStringList { kc, QStringLiteral("k") } << true
-            << QStringLiteral("--prometheus URL is required for a real cluster") << false;
+        QTest::newRow("gui: a kubeconfig alone looks for Prometheus in the cluster")
+            << Kind::Gui << QStringList { kc, QStringLiteral("k") } << true << QString() << false;
         QTest::newRow("gui: Prometheus alone is a real cluster")
             << Kind::Gui << QStringList { prom, url } << true << QString() << false;
         QTest::newRow("gui: a CA with no verification")
