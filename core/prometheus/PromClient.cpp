@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
@@ -15,7 +16,10 @@
 #include <QTimer>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <cmath>
+
+#include <sys/stat.h>
 
 namespace leakdesk::prometheus {
 
@@ -145,6 +149,8 @@ PromClient::PromClient(PromConnection connection, QObject* parent)
     // header to a server the user never named, and Qt 6's default (NoLessSafeRedirectPolicy)
     // follows those. So Qt follows nothing and onReply() follows what stays on the origin.
     m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    if (!m_connection.bearerTokenFile.isEmpty() && m_connection.bearerToken.isEmpty())
+        rereadBearerToken();
 }
 
 bool isRetryablePromFailure(int httpStatus, int networkError)
@@ -183,6 +189,8 @@ struct PromClient::Request {
     std::function<void(Result<QByteArray>, int)> done;
     int attempts = 0;
     int redirects = 0;
+    QByteArray tokenSent; // the bearer token of the last try
+    bool rereadAfter401 = false;
     QElapsedTimer started;
 };
 
@@ -222,7 +230,74 @@ std::optional<Error> PromClient::credentialProblem() const
     if (auto bad
         = checkHeaderValue(m_connection.basicPassword.toStdString(), "the Prometheus basic-auth password", fix))
         return bad;
+    const bool credentials = !m_connection.bearerToken.isEmpty() || !m_connection.bearerTokenFile.isEmpty()
+        || !m_connection.basicUser.isEmpty();
+    for (const PromHeader& h : m_connection.extraHeaders) {
+        if (auto bad = checkPromHeader(h, n.header))
+            return bad;
+        if (credentials && h.name.compare("Authorization", Qt::CaseInsensitive) == 0)
+            return makeError(ErrorCode::Config,
+                "an Authorization header (" + n.header + ") and a bearer token (" + n.token
+                    + ") exclude each other",
+                "pass one of them");
+    }
+    for (const PromParam& p : m_connection.extraParams) {
+        if (auto bad = checkPromParam(p, n.param))
+            return bad;
+    }
     return std::nullopt;
+}
+
+namespace {
+
+// What says a file was replaced or rewritten: a projected token is swapped by renaming a
+// directory symlink (new inode, new mtime); an editor or `echo >` rewrites it in place (new size
+// or mtime). stat() follows the symlink, as reading it does.
+bool statFile(const QString& path, qint64& mtimeNs, qint64& size, quint64& inode)
+{
+    struct stat st {};
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+        return false;
+    mtimeNs = qint64(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    size = qint64(st.st_size);
+    inode = quint64(st.st_ino);
+    return true;
+}
+
+} // namespace
+
+bool PromClient::rereadBearerToken()
+{
+    FileStamp stamp;
+    if (!statFile(m_connection.bearerTokenFile, stamp.mtimeNs, stamp.size, stamp.inode))
+        return false;
+    auto token = readBearerTokenFile(m_connection.bearerTokenFile, m_connection.settingNames.token);
+    // A file caught half-written or briefly missing while it rotates: keep the token we have, and
+    // leave the stamp so the next request looks again.
+    if (!token)
+        return false;
+    m_tokenStamp = stamp;
+    const bool changed = *token != m_connection.bearerToken;
+    m_connection.bearerToken = std::move(token).value();
+    return changed;
+}
+
+QByteArray PromClient::currentBearerToken()
+{
+    if (!m_connection.bearerTokenFile.isEmpty()) {
+        FileStamp now;
+        if (statFile(m_connection.bearerTokenFile, now.mtimeNs, now.size, now.inode) && !(now == m_tokenStamp))
+            rereadBearerToken();
+    }
+    return m_connection.bearerToken;
+}
+
+std::vector<QByteArray> PromClient::secrets() const
+{
+    std::vector<QByteArray> out { m_connection.bearerToken, m_connection.basicPassword };
+    for (const PromHeader& h : m_connection.extraHeaders)
+        out.push_back(h.value);
+    return out;
 }
 
 void PromClient::get(const QString& apiPath, const QList<std::pair<QString, QString>>& params, std::shared_ptr<std::atomic_bool> cancelled,
@@ -240,6 +315,9 @@ void PromClient::get(const QString& apiPath, const QList<std::pair<QString, QStr
     QUrlQuery query;
     for (const auto& [k, v] : params)
         query.addQueryItem(k, QString::fromUtf8(QUrl::toPercentEncoding(v)));
+    for (const PromParam& p : m_connection.extraParams)
+        query.addQueryItem(
+            QString::fromUtf8(QUrl::toPercentEncoding(p.key)), QString::fromUtf8(QUrl::toPercentEncoding(p.value)));
     url.setQuery(query);
     auto request = std::make_shared<Request>();
     request->apiPath = apiPath;
@@ -259,10 +337,14 @@ void PromClient::send(const std::shared_ptr<Request>& request)
     req.setTransferTimeout(m_connection.timeoutMs);
     req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     req.setRawHeader("Accept", "application/json");
-    if (!m_connection.bearerToken.isEmpty())
-        req.setRawHeader("Authorization", "Bearer " + m_connection.bearerToken);
+    request->tokenSent = currentBearerToken();
+    if (!request->tokenSent.isEmpty())
+        req.setRawHeader("Authorization", "Bearer " + request->tokenSent);
     else if (!m_connection.basicUser.isEmpty())
         req.setRawHeader("Authorization", "Basic " + QByteArray(m_connection.basicUser.toUtf8() + ':' + m_connection.basicPassword).toBase64());
+    // Only ever to the base URL's origin: send() is called for it and for same-origin redirects.
+    for (const PromHeader& h : m_connection.extraHeaders)
+        req.setRawHeader(h.name, h.value);
     if (request->url.scheme() == QLatin1String("https")) {
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
         if (!m_connection.caCertificatesPem.isEmpty()) {
@@ -292,7 +374,16 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
     reply->deleteLater();
     if (request->cancelled->load() || (request->hasContext && !request->context))
         return;
-    const auto& done = request->done;
+    // Every message of this reply passes through here: a server may echo what we sent.
+    const auto done = [this, &request](Result<QByteArray> r, int httpStatus) {
+        if (r)
+            return request->done(std::move(r), httpStatus);
+        Error e = r.error();
+        const auto hidden = secrets();
+        e.message = redactSecrets(std::move(e.message), hidden);
+        e.detail = redactSecrets(std::move(e.detail), hidden);
+        request->done(std::move(e), httpStatus);
+    };
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const std::string base = m_connection.baseUrl.toString(QUrl::RemoveUserInfo).toStdString();
     const std::string& urlOption = m_connection.settingNames.url;
@@ -360,14 +451,42 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
             0);
     }
     const std::string& tokenOption = m_connection.settingNames.token;
-    const bool withToken = !m_connection.bearerToken.isEmpty();
-    if (status == 401)
+    const std::string& headerOption = m_connection.settingNames.header;
+    const bool withToken = !request->tokenSent.isEmpty();
+    if (status == 401 && !m_connection.bearerTokenFile.isEmpty() && !request->rereadAfter401) {
+        // A rotated token whose file we have not seen change yet (same size, same second): look
+        // once more, and try again only with a different token.
+        request->rereadAfter401 = true;
+        if (rereadBearerToken() && m_connection.bearerToken != request->tokenSent) {
+            --request->attempts;
+            return send(request);
+        }
+    }
+    if (status == 401) {
+        // The server's own reason says what it wants ("no org id" from Mimir, a proxy's text):
+        // its first line, short, with anything of ours that it may echo taken out.
+        QByteArray said = reply->isOpen() ? reply->read(512) : QByteArray();
+        said = said.left(said.indexOf('\n') < 0 ? said.size() : said.indexOf('\n')).trimmed().left(160);
+        std::string reason = redactSecrets(said.toStdString(), secrets());
+        reason.erase(std::remove_if(reason.begin(), reason.end(),
+                         [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }),
+            reason.end());
+        const bool withHeaders = !m_connection.extraHeaders.isEmpty();
+        std::string hint;
+        if (withToken)
+            hint = "check the token in " + tokenOption + " (expired, or for another server?)";
+        else
+            hint = "pass a bearer token with " + tokenOption + " FILE";
+        hint += withHeaders ? ", and the headers given with " + headerOption + " (a tenant the server does not know?)"
+                            : ", or the header the server asks for with " + headerOption
+                + " 'Name: value' (X-Scope-OrgID for a Mimir/Cortex tenant)";
         return done(makeError(ErrorCode::Unauthorized,
                         "Prometheus at " + base + " refused the request (HTTP 401): "
-                            + (withToken ? "it does not accept the bearer token" : "it wants credentials"),
-                        withToken ? "check the token in " + tokenOption + " (expired, or for another server?)"
-                                  : "pass a bearer token with " + tokenOption + " FILE"),
+                            + (withToken ? "it does not accept the bearer token" : "it wants credentials")
+                            + (reason.empty() ? std::string() : " (it says: " + reason + ")"),
+                        hint),
             status);
+    }
     if (status == 403)
         return done(
             makeError(ErrorCode::Forbidden, "Prometheus at " + base + " refused the request (HTTP 403)",

@@ -6,6 +6,7 @@
 #include "core/common/Result.h"
 #include "core/common/RetryPolicy.h"
 #include "core/common/Series.h"
+#include "core/prometheus/PromRequestOptions.h"
 
 #include <QNetworkRequest>
 #include <QObject>
@@ -14,6 +15,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 
 class QNetworkAccessManager;
@@ -28,11 +30,16 @@ struct PromSettingNames {
     std::string ca = "--prometheus-ca";
     std::string token = "--prometheus-token-file";
     std::string insecureSkipTlsVerify = "--prometheus-insecure-skip-tls-verify";
+    std::string header = "--prometheus-header";
+    std::string param = "--prometheus-param";
 };
 
 struct PromConnection {
     QUrl baseUrl; // e.g. http://127.0.0.1:9090 or a Kubernetes service proxy URL (.../proxy/)
     QByteArray bearerToken; // never logged
+    // When set, the bearer token is (re-)read from this file: when its modification time or size
+    // changes, and once more on a 401 before failing (Kubernetes projected tokens rotate).
+    QString bearerTokenFile;
     QString basicUser;
     QByteArray basicPassword; // never logged
     QByteArray caCertificatesPem; // https: trust these CAs instead of the system's
@@ -42,6 +49,18 @@ struct PromConnection {
     // refused connection and a timeout, within one total deadline per query (each chunk of a range).
     RetryPolicy retry = defaultPromRetryPolicy();
     PromSettingNames settingNames;
+    // Sent with every request to the base URL's origin only (redirects elsewhere are refused):
+    // e.g. X-Scope-OrgID for a Mimir/Cortex tenant. Values are never logged or shown.
+    QList<PromHeader> extraHeaders;
+    // Added to every request's query (query, query_range, series, buildinfo): Thanos dedup=true,
+    // partial_response=false.
+    QList<PromParam> extraParams;
+    // Metric name overrides (KIND -> NAME) from --metric or the config file, passed through to the
+    // code that picks the metric dialect.
+    std::map<std::string, std::string> metricOverrides;
+    // Whether requests go through the proxy HTTPS_PROXY/HTTP_PROXY name (unless NO_PROXY matches);
+    // false for the in-process sandbox, which is always reached directly.
+    bool useEnvironmentProxy = true;
 
     static RetryPolicy defaultPromRetryPolicy()
     {
@@ -121,8 +140,21 @@ private:
     void send(const std::shared_ptr<Request>& request);
     void onReply(const std::shared_ptr<Request>& request, QNetworkReply* reply);
     std::optional<Error> credentialProblem() const;
+    // The bearer token to send: the file's current one when it changed since it was last read.
+    QByteArray currentBearerToken();
+    // Reads the token file again regardless of its stamp; true when the token changed.
+    bool rereadBearerToken();
+    // Secrets that must never appear in a message: the token, header values.
+    std::vector<QByteArray> secrets() const;
 
     PromConnection m_connection;
+    struct FileStamp {
+        qint64 mtimeNs = -1;
+        qint64 size = -1;
+        quint64 inode = 0;
+        bool operator==(const FileStamp&) const = default;
+    };
+    FileStamp m_tokenStamp;
     QNetworkAccessManager* m_nam = nullptr;
 };
 
