@@ -2,7 +2,10 @@
 
 #include "SandboxSession.h"
 
+#include "core/kube/KubeConfig.h"
 #include "core/sandbox/SandboxHost.h"
+
+#include <algorithm>
 
 namespace leakdesk::app {
 
@@ -33,6 +36,18 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
           QStringLiteral("FILE"))
     , m_prometheusInsecure(QStringLiteral("prometheus-insecure-skip-tls-verify"),
           QStringLiteral("Do not verify Prometheus's certificate (unsafe; for test servers)."))
+    , m_prometheusHeader(QStringLiteral("prometheus-header"),
+          QStringLiteral("Send this header with every Prometheus request, e.g. 'X-Scope-OrgID: tenant-1' for a "
+                         "Mimir/Cortex tenant (repeatable; values are never shown or logged)."),
+          QStringLiteral("'NAME: VALUE'"))
+    , m_prometheusParam(QStringLiteral("prometheus-param"),
+          QStringLiteral("Add this parameter to every Prometheus request, e.g. dedup=true or partial_response=false "
+                         "for Thanos (repeatable)."),
+          QStringLiteral("KEY=VALUE"))
+    , m_config(QStringLiteral("config"),
+          QStringLiteral("LeakDesk config file: how to reach Prometheus per kube context (default: "
+                         "$XDG_CONFIG_HOME/leakdesk/config.yaml or ~/.config/leakdesk/config.yaml); flags override it."),
+          QStringLiteral("FILE"))
     , m_scenario(QStringLiteral("scenario"),
           QStringLiteral("Also load this file's Kubernetes manifests into the sandbox; their sim.leakdesk.io "
                          "annotations say how the containers use memory (repeatable)."),
@@ -40,7 +55,8 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
 {
     parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_scenario });
     if (m_uses.prometheus)
-        parser.addOptions({ m_prometheus, m_prometheusCa, m_prometheusTokenFile, m_prometheusInsecure });
+        parser.addOptions({ m_prometheus, m_prometheusCa, m_prometheusTokenFile, m_prometheusInsecure,
+            m_prometheusHeader, m_prometheusParam, m_config });
 }
 
 bool ClusterTargetOptions::sandbox() const
@@ -79,9 +95,12 @@ std::optional<UsageProblem> ClusterTargetOptions::validate() const
         return UsageProblem { QStringLiteral("invalid --seed '%1'").arg(m_parser.value(m_seed)), {} };
     if (!m_uses.prometheus)
         return std::nullopt;
-    if (!sandbox() && !m_parser.isSet(m_prometheus))
-        return UsageProblem { QStringLiteral("--prometheus URL is required for a real cluster"),
-            QStringLiteral("or use --sandbox to try the built-in cluster") };
+    if (auto headers = givenHeaders(); !headers)
+        return UsageProblem { QString::fromStdString(headers.error().message),
+            QString::fromStdString(headers.error().detail) };
+    if (auto params = givenParams(); !params)
+        return UsageProblem { QString::fromStdString(params.error().message),
+            QString::fromStdString(params.error().detail) };
     if (m_parser.isSet(m_prometheusCa) && m_parser.isSet(m_prometheusInsecure))
         return UsageProblem { QStringLiteral(
                                   "--prometheus-ca and --prometheus-insecure-skip-tls-verify exclude each other"),
@@ -93,20 +112,122 @@ std::optional<UsageProblem> ClusterTargetOptions::validate() const
                                   "--prometheus-ca, --prometheus-token-file and --prometheus-insecure-skip-tls-verify "
                                   "are for a real Prometheus, not --sandbox"),
             {} };
+    if (sandbox())
+        return std::nullopt;
+    // A broken config file is said now, with its line, whether or not it was needed.
+    const auto entry = configEntry();
+    if (!entry)
+        return UsageProblem { QString::fromStdString(entry.error().message),
+            QString::fromStdString(entry.error().detail) };
+    if (!m_parser.isSet(m_prometheus) && !(*entry && !(*entry)->url.isEmpty()))
+        return UsageProblem { QStringLiteral("--prometheus URL is required for a real cluster"),
+            QStringLiteral("or use --sandbox to try the built-in cluster, or name this context's Prometheus in %1")
+                .arg(configPath()) };
     return std::nullopt;
 }
 
-investigation::ConnectionOptions ClusterTargetOptions::givenOptions() const
+QString ClusterTargetOptions::configPath() const
+{
+    return m_parser.isSet(m_config) ? m_parser.value(m_config) : prometheus::defaultPromConfigPath();
+}
+
+Result<std::optional<prometheus::PromContextSettings>> ClusterTargetOptions::configEntry() const
+{
+    auto config = prometheus::loadPromConfig(configPath());
+    if (!config)
+        return config.error();
+    if (config->contexts.empty())
+        return std::optional<prometheus::PromContextSettings> {};
+    std::string context = m_parser.value(m_context).toStdString();
+    if (context.empty()) {
+        // The context kubectl would use. A kubeconfig that cannot be read is said by the connection.
+        auto resolved = kube::resolveKubeconfig(m_parser.value(m_kubeconfig).toStdString());
+        if (!resolved)
+            return std::optional<prometheus::PromContextSettings> {};
+        context = resolved->context.name;
+    }
+    const auto it = config->contexts.find(context);
+    if (it == config->contexts.end())
+        return std::optional<prometheus::PromContextSettings> {};
+    return std::optional<prometheus::PromContextSettings>(it->second);
+}
+
+Result<QList<prometheus::PromHeader>> ClusterTargetOptions::givenHeaders() const
+{
+    QList<prometheus::PromHeader> headers;
+    for (const QString& text : m_parser.values(m_prometheusHeader)) {
+        auto h = prometheus::parsePromHeaderOption(text.toStdString(), "--prometheus-header");
+        if (!h)
+            return h.error();
+        headers.push_back(std::move(h).value());
+    }
+    return headers;
+}
+
+Result<QList<prometheus::PromParam>> ClusterTargetOptions::givenParams() const
+{
+    QList<prometheus::PromParam> params;
+    for (const QString& text : m_parser.values(m_prometheusParam)) {
+        auto p = prometheus::parsePromParamOption(text.toStdString(), "--prometheus-param");
+        if (!p)
+            return p.error();
+        params.push_back(std::move(p).value());
+    }
+    return params;
+}
+
+namespace {
+
+// Flags override the file: a header or parameter given on the command line replaces the file's of
+// the same name (header names compare case-insensitively, as HTTP does).
+template<class T, class Same> QList<T> overridden(const QList<T>& fromFile, const QList<T>& given, Same same)
+{
+    QList<T> out;
+    for (const T& f : fromFile)
+        if (std::none_of(given.begin(), given.end(), [&](const T& g) { return same(f, g); }))
+            out.push_back(f);
+    out += given;
+    return out;
+}
+
+} // namespace
+
+Result<investigation::ConnectionOptions> ClusterTargetOptions::givenOptions() const
 {
     investigation::ConnectionOptions o;
     o.kubeconfig = m_parser.value(m_kubeconfig);
     o.context = m_parser.value(m_context);
-    if (m_uses.prometheus) {
-        o.prometheusUrl = QUrl(m_parser.value(m_prometheus));
-        o.prometheusCaFile = m_parser.value(m_prometheusCa);
-        o.prometheusTokenFile = m_parser.value(m_prometheusTokenFile);
-        o.prometheusInsecureSkipTlsVerify = m_parser.isSet(m_prometheusInsecure);
-    }
+    if (!m_uses.prometheus)
+        return o;
+    auto headers = givenHeaders();
+    if (!headers)
+        return headers.error();
+    auto params = givenParams();
+    if (!params)
+        return params.error();
+    auto entry = configEntry();
+    if (!entry)
+        return entry.error();
+    prometheus::PromContextSettings file = entry->value_or(prometheus::PromContextSettings {});
+    o.prometheusMetricOverrides = file.metrics;
+    // The file's headers, token and CA belong to the file's Prometheus: a --prometheus naming
+    // another server gets none of them (they may be credentials for that one only).
+    const bool fileServer = !m_parser.isSet(m_prometheus)
+        || (!file.url.isEmpty() && QUrl(file.url) == QUrl(m_parser.value(m_prometheus)));
+    if (!fileServer)
+        file = prometheus::PromContextSettings { {}, {}, {}, {}, {}, false, file.metrics };
+    o.prometheusUrl = QUrl(m_parser.isSet(m_prometheus) ? m_parser.value(m_prometheus) : file.url);
+    o.prometheusCaFile = m_parser.isSet(m_prometheusCa) ? m_parser.value(m_prometheusCa) : file.caFile;
+    o.prometheusTokenFile = m_parser.isSet(m_prometheusTokenFile) ? m_parser.value(m_prometheusTokenFile) : file.tokenFile;
+    o.prometheusInsecureSkipTlsVerify = m_parser.isSet(m_prometheusInsecure)
+        || (file.insecureSkipTlsVerify && !m_parser.isSet(m_prometheusCa));
+    if (m_parser.isSet(m_prometheusInsecure))
+        o.prometheusCaFile.clear();
+    o.prometheusHeaders = overridden(file.headers, *headers, [](const prometheus::PromHeader& a, const prometheus::PromHeader& b) {
+        return a.name.compare(b.name, Qt::CaseInsensitive) == 0;
+    });
+    o.prometheusParams = overridden(
+        file.params, *params, [](const prometheus::PromParam& a, const prometheus::PromParam& b) { return a.key == b.key; });
     return o;
 }
 
@@ -125,7 +246,19 @@ Result<investigation::ConnectionOptions> ClusterTargetOptions::resolve(
     so.scenarioFiles += m_parser.values(m_scenario);
     if (auto st = session.start(so); !st)
         return st.error();
-    return session.connectionOptions();
+    investigation::ConnectionOptions o = session.connectionOptions();
+    if (m_uses.prometheus) {
+        // The in-process sandbox needs no header, but a user rehearsing one gets it sent.
+        auto headers = givenHeaders();
+        auto params = givenParams();
+        if (!headers)
+            return headers.error();
+        if (!params)
+            return params.error();
+        o.prometheusHeaders = *headers;
+        o.prometheusParams = *params;
+    }
+    return o;
 }
 
 } // namespace leakdesk::app
