@@ -292,6 +292,14 @@ QByteArray PromClient::currentBearerToken()
     return m_connection.bearerToken;
 }
 
+Error PromClient::redacted(Error e) const
+{
+    const auto hidden = secrets();
+    e.message = redactSecrets(std::move(e.message), hidden);
+    e.detail = redactSecrets(std::move(e.detail), hidden);
+    return e;
+}
+
 std::vector<QByteArray> PromClient::secrets() const
 {
     std::vector<QByteArray> out { m_connection.bearerToken, m_connection.basicPassword };
@@ -378,11 +386,7 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
     const auto done = [this, &request](Result<QByteArray> r, int httpStatus) {
         if (r)
             return request->done(std::move(r), httpStatus);
-        Error e = r.error();
-        const auto hidden = secrets();
-        e.message = redactSecrets(std::move(e.message), hidden);
-        e.detail = redactSecrets(std::move(e.detail), hidden);
-        request->done(std::move(e), httpStatus);
+        request->done(redacted(r.error()), httpStatus);
     };
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const std::string base = m_connection.baseUrl.toString(QUrl::RemoveUserInfo).toStdString();
@@ -514,10 +518,12 @@ PromCall PromClient::query(const std::string& promql, std::int64_t timeMs, QObje
         { QStringLiteral("query"), QString::fromStdString(promql) },
         { QStringLiteral("time"), QString::number(static_cast<double>(timeMs) / 1000.0, 'f', 3) },
     };
-    get(QStringLiteral("/api/v1/query"), params, cancelled, context, context != nullptr, [done, promql, timeMs](Result<QByteArray> body, int status) {
+    get(QStringLiteral("/api/v1/query"), params, cancelled, context, context != nullptr, [this, done, promql, timeMs](Result<QByteArray> body, int status) {
         if (!body)
             return done(body.error());
         auto r = parsePromResponse(*body, status);
+        if (!r)
+            return done(redacted(r.error())); // it may quote the answer, which may echo our headers
         if (r) {
             r->query = promql;
             r->range = { timeMs, timeMs };
@@ -552,13 +558,13 @@ PromCall PromClient::queryRange(const std::string& promql, const TimeRange& rang
             { QStringLiteral("step"), QString::number(static_cast<double>(stepMs) / 1000.0, 'f', 3) },
         };
         get(QStringLiteral("/api/v1/query_range"), params, cancelled, context, context != nullptr,
-            [done, stitch, i, promql, range, stepMs](Result<QByteArray> body, int status) {
+            [this, done, stitch, i, promql, range, stepMs](Result<QByteArray> body, int status) {
                 if (stitch->failed)
                     return;
                 Result<QueryResult> r = body ? parsePromResponse(*body, status) : Result<QueryResult>(body.error());
                 if (!r) {
                     stitch->failed = true;
-                    return done(r.error());
+                    return done(redacted(r.error()));
                 }
                 stitch->parts[i] = std::move(r).value();
                 if (--stitch->pending > 0)
@@ -588,7 +594,7 @@ PromCall PromClient::queryRange(const std::string& promql, const TimeRange& rang
 PromCall PromClient::buildInfo(QObject* context, std::function<void(Result<QString>)> done)
 {
     auto cancelled = std::make_shared<std::atomic_bool>(false);
-    get(QStringLiteral("/api/v1/status/buildinfo"), {}, cancelled, context, context != nullptr, [done](Result<QByteArray> body, int status) {
+    get(QStringLiteral("/api/v1/status/buildinfo"), {}, cancelled, context, context != nullptr, [this, done](Result<QByteArray> body, int status) {
         if (!body)
             return done(body.error());
         if (status != 200)
@@ -597,7 +603,7 @@ PromCall PromClient::buildInfo(QObject* context, std::function<void(Result<QStri
             const json j = json::parse(body->toStdString());
             done(QString::fromStdString(j.at("data").value("version", std::string("unknown"))));
         } catch (const std::exception& e) {
-            done(makeError(ErrorCode::Parse, "Prometheus build info is not JSON", e.what()));
+            done(redacted(makeError(ErrorCode::Parse, "Prometheus build info is not JSON", e.what())));
         }
     });
     return PromCall(cancelled);

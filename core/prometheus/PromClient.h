@@ -146,6 +146,7 @@ private:
     bool rereadBearerToken();
     // Secrets that must never appear in a message: the token, header values.
     std::vector<QByteArray> secrets() const;
+    Error redacted(Error e) const; // secrets() taken out of the message and detail
 
     PromConnection m_connection;
     struct FileStamp {
