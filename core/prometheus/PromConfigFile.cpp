@@ -196,16 +196,19 @@ Result<PromConfig> loadPromConfig(const QString& path)
 
 std::string promConfigToYaml(const PromConfig& config)
 {
+    // Every string double-quoted: yaml-cpp writes a plain scalar with a control character or a
+    // leading '&' as it is, which then reads back as something else (found by fuzz_prom_config).
     YAML::Emitter out;
     out << YAML::BeginMap << YAML::Key << "contexts" << YAML::Value << YAML::BeginMap;
     for (const auto& [name, s] : config.contexts) {
-        out << YAML::Key << name << YAML::Value << YAML::BeginMap;
+        out << YAML::Key << YAML::DoubleQuoted << name << YAML::Value << YAML::BeginMap;
         if (!s.url.isEmpty())
-            out << YAML::Key << std::string(kKeyPrometheus) << YAML::Value << s.url.toStdString();
+            out << YAML::Key << std::string(kKeyPrometheus) << YAML::Value << YAML::DoubleQuoted << s.url.toStdString();
         if (!s.headers.isEmpty()) {
             out << YAML::Key << std::string(kKeyHeaders) << YAML::Value << YAML::BeginMap;
             for (const PromHeader& h : s.headers)
-                out << YAML::Key << h.name.toStdString() << YAML::Value << YAML::DoubleQuoted << h.value.toStdString();
+                out << YAML::Key << YAML::DoubleQuoted << h.name.toStdString() << YAML::Value << YAML::DoubleQuoted
+                    << h.value.toStdString();
             out << YAML::EndMap;
         }
         if (!s.params.isEmpty()) {
@@ -221,7 +224,7 @@ std::string promConfigToYaml(const PromConfig& config)
             }
             out << YAML::Key << std::string(kKeyParams) << YAML::Value << YAML::BeginMap;
             for (const auto& [key, values] : grouped) {
-                out << YAML::Key << key << YAML::Value;
+                out << YAML::Key << YAML::DoubleQuoted << key << YAML::Value;
                 if (values.size() == 1) {
                     out << YAML::DoubleQuoted << values.front();
                 } else {
@@ -234,15 +237,15 @@ std::string promConfigToYaml(const PromConfig& config)
             out << YAML::EndMap;
         }
         if (!s.tokenFile.isEmpty())
-            out << YAML::Key << std::string(kKeyTokenFile) << YAML::Value << s.tokenFile.toStdString();
+            out << YAML::Key << std::string(kKeyTokenFile) << YAML::Value << YAML::DoubleQuoted << s.tokenFile.toStdString();
         if (!s.caFile.isEmpty())
-            out << YAML::Key << std::string(kKeyCa) << YAML::Value << s.caFile.toStdString();
+            out << YAML::Key << std::string(kKeyCa) << YAML::Value << YAML::DoubleQuoted << s.caFile.toStdString();
         if (s.insecureSkipTlsVerify)
             out << YAML::Key << std::string(kKeyInsecure) << YAML::Value << true;
         if (!s.metrics.empty()) {
             out << YAML::Key << std::string(kKeyMetrics) << YAML::Value << YAML::BeginMap;
             for (const auto& [kind, metric] : s.metrics)
-                out << YAML::Key << kind << YAML::Value << metric;
+                out << YAML::Key << YAML::DoubleQuoted << kind << YAML::Value << YAML::DoubleQuoted << metric;
             out << YAML::EndMap;
         }
         out << YAML::EndMap;
