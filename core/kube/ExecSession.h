@@ -43,6 +43,12 @@ struct ExecRequest {
     QStringList protocols = { QStringLiteral("v5.channel.k8s.io"), QStringLiteral("v4.channel.k8s.io") };
 };
 
+// The Host header of the WebSocket upgrade for `url`, as RFC 9110 7.2 and every HTTP client write
+// it: the host alone on the scheme's default port (443 for https/wss, 80 for http/ws, given or
+// not), host:port otherwise; an IPv6 literal in brackets. An API server behind a load balancer or
+// an ingress routes by this header, and some refuse "host:443".
+QByteArray execHostHeader(const QUrl& url);
+
 struct ExecResult {
     int exitCode = 0;
     QString protocol; // the channel protocol the server chose
