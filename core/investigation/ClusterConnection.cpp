@@ -22,7 +22,10 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
     auto resolved = kube::resolveKubeconfig(options.kubeconfig.toStdString(), options.context.toStdString());
     if (!resolved)
         return resolved.error();
-    auto kube = kube::KubeClient::create(*resolved);
+    kube::KubeClientOptions kubeOptions;
+    // The in-process sandbox is on this machine: never through a proxy the environment names.
+    kubeOptions.useEnvironmentProxy = !options.sandboxCluster;
+    auto kube = kube::KubeClient::create(*resolved, kubeOptions);
     if (!kube)
         return kube.error();
     c->m_kube = std::move(kube).value();
@@ -36,7 +39,6 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
     pc.extraHeaders = options.prometheusHeaders;
     pc.extraParams = options.prometheusParams;
     pc.metricOverrides = options.prometheusMetricOverrides;
-    // The in-process sandbox is on this machine: never through a proxy the environment names.
     pc.useEnvironmentProxy = !options.sandboxCluster;
     if (pc.bearerToken.isEmpty() && !options.prometheusTokenFile.isEmpty()) {
         // Read once here so that a bad file fails the connection at once; the client reads it again.

@@ -90,7 +90,7 @@ void ExecSession::open(
         m_socket->deleteLater();
     }
     m_socket = new QSslSocket(this);
-    m_socket->setProxy(QNetworkProxy::NoProxy);
+    m_socket->setProxy(m_proxy);
     // Small on purpose: when the consumer falls behind we stop reading, this buffer fills, and the
     // kernel's receive window closes, which is what slows the server down.
     m_socket->setReadBufferSize(kSocketReadBuffer);

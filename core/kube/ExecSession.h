@@ -17,6 +17,7 @@
 #include "core/tls/TlsExplanation.h"
 
 #include <QByteArray>
+#include <QNetworkProxy>
 #include <QNetworkRequest>
 #include <QObject>
 #include <QPointer>
@@ -91,6 +92,8 @@ public:
     void fail(const Error& error);
     // The settings a refused server certificate is explained in (KubeClient: the kubeconfig's).
     void setTlsVerifySettings(tls::VerifySettings settings) { m_tlsSettings = std::move(settings); }
+    // The proxy the socket connects through (an HTTP proxy is asked to CONNECT); none by default.
+    void setProxy(const QNetworkProxy& proxy) { m_proxy = proxy; }
 
 Q_SIGNALS:
     void established(const QString& protocol);
@@ -119,6 +122,7 @@ private:
     QTimer* m_handshakeTimer = nullptr;
     std::function<bool(int, const QByteArray&)> m_onRejected;
     tls::VerifySettings m_tlsSettings;
+    QNetworkProxy m_proxy { QNetworkProxy::NoProxy };
     QByteArray m_key;
     QString m_protocol;
     bool m_upgraded = false;

@@ -1,6 +1,7 @@
 #include "core/prometheus/PromClient.h"
 
 #include "core/common/HeaderValue.h"
+#include "core/tls/NetworkProxy.h"
 #include "core/tls/TlsExplanation.h"
 
 #include <nlohmann/json.hpp>
@@ -142,7 +143,15 @@ PromClient::PromClient(PromConnection connection, QObject* parent)
     , m_connection(std::move(connection))
     , m_nam(new QNetworkAccessManager(this))
 {
+    // The proxy is chosen once: requests go to one origin (redirects elsewhere are refused).
     m_nam->setProxy(QNetworkProxy::NoProxy);
+    if (m_connection.useEnvironmentProxy) {
+        auto proxy = tls::proxyForUrl(m_connection.baseUrl, tls::ProxyEnvironment::fromProcess());
+        if (proxy)
+            m_nam->setProxy(*proxy);
+        else
+            m_proxyProblem = proxy.error();
+    }
     // Why follow same-origin redirects only (KubeClient refuses all): a Prometheus behind a reverse
     // proxy or with --web.route-prefix may redirect within itself (a prefix, a trailing slash),
     // which is harmless; a redirect to another scheme, host or port would hand our Authorization
@@ -311,6 +320,10 @@ std::vector<QByteArray> PromClient::secrets() const
 void PromClient::get(const QString& apiPath, const QList<std::pair<QString, QString>>& params, std::shared_ptr<std::atomic_bool> cancelled,
     QPointer<QObject> context, bool hasContext, std::function<void(Result<QByteArray>, int)> done)
 {
+    if (m_proxyProblem) {
+        QTimer::singleShot(0, this, [done, error = *m_proxyProblem] { done(error, 0); });
+        return;
+    }
     if (auto bad = credentialProblem()) {
         QTimer::singleShot(0, this, [done, error = *bad] { done(error, 0); });
         return;
@@ -449,9 +462,15 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
                             tls::keptHandshakeErrors(reply), reply->errorString().toStdString(),
                             reply->url().host().toStdString(), verifySettings(m_connection)),
                 0);
+        const QNetworkProxy proxy = m_nam->proxy();
+        const bool proxied = proxy.type() != QNetworkProxy::NoProxy;
         return done(makeError(ErrorCode::Network,
-                        "cannot reach Prometheus at " + base + tries + ": " + reply->errorString().toStdString(),
-                        "check the " + urlOption + " URL and that the server is up"),
+                        "cannot reach Prometheus at " + base + tries
+                            + (proxied ? " through the proxy " + tls::describeProxy(proxy) : std::string()) + ": "
+                            + reply->errorString().toStdString(),
+                        proxied ? "check the " + urlOption + " URL and the proxy (HTTPS_PROXY/HTTP_PROXY; NO_PROXY "
+                                      "lists the hosts reached directly)"
+                                : "check the " + urlOption + " URL and that the server is up"),
             0);
     }
     const std::string& tokenOption = m_connection.settingNames.token;

@@ -156,6 +156,7 @@ private:
         bool operator==(const FileStamp&) const = default;
     };
     FileStamp m_tokenStamp;
+    std::optional<Error> m_proxyProblem; // a proxy variable that cannot be used: every request fails with it
     QNetworkAccessManager* m_nam = nullptr;
 };
 
