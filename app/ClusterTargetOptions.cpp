@@ -45,8 +45,9 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
                          "for Thanos (repeatable)."),
           QStringLiteral("KEY=VALUE"))
     , m_config(QStringLiteral("config"),
-          QStringLiteral("LeakDesk config file: how to reach Prometheus per kube context (default: "
-                         "$XDG_CONFIG_HOME/leakdesk/config.yaml or ~/.config/leakdesk/config.yaml); flags override it."),
+          QStringLiteral(
+              "LeakDesk config file: how to reach Prometheus per kube context (default: "
+              "$XDG_CONFIG_HOME/leakdesk/config.yaml or ~/.config/leakdesk/config.yaml); flags override it."),
           QStringLiteral("FILE"))
     , m_scenario(QStringLiteral("scenario"),
           QStringLiteral("Also load this file's Kubernetes manifests into the sandbox; their sim.leakdesk.io "
@@ -218,16 +219,18 @@ Result<investigation::ConnectionOptions> ClusterTargetOptions::givenOptions() co
         file = prometheus::PromContextSettings { {}, {}, {}, {}, {}, false, file.metrics };
     o.prometheusUrl = QUrl(m_parser.isSet(m_prometheus) ? m_parser.value(m_prometheus) : file.url);
     o.prometheusCaFile = m_parser.isSet(m_prometheusCa) ? m_parser.value(m_prometheusCa) : file.caFile;
-    o.prometheusTokenFile = m_parser.isSet(m_prometheusTokenFile) ? m_parser.value(m_prometheusTokenFile) : file.tokenFile;
-    o.prometheusInsecureSkipTlsVerify = m_parser.isSet(m_prometheusInsecure)
-        || (file.insecureSkipTlsVerify && !m_parser.isSet(m_prometheusCa));
+    o.prometheusTokenFile
+        = m_parser.isSet(m_prometheusTokenFile) ? m_parser.value(m_prometheusTokenFile) : file.tokenFile;
+    o.prometheusInsecureSkipTlsVerify
+        = m_parser.isSet(m_prometheusInsecure) || (file.insecureSkipTlsVerify && !m_parser.isSet(m_prometheusCa));
     if (m_parser.isSet(m_prometheusInsecure))
         o.prometheusCaFile.clear();
-    o.prometheusHeaders = overridden(file.headers, *headers, [](const prometheus::PromHeader& a, const prometheus::PromHeader& b) {
-        return a.name.compare(b.name, Qt::CaseInsensitive) == 0;
-    });
-    o.prometheusParams = overridden(
-        file.params, *params, [](const prometheus::PromParam& a, const prometheus::PromParam& b) { return a.key == b.key; });
+    o.prometheusHeaders
+        = overridden(file.headers, *headers, [](const prometheus::PromHeader& a, const prometheus::PromHeader& b) {
+              return a.name.compare(b.name, Qt::CaseInsensitive) == 0;
+          });
+    o.prometheusParams = overridden(file.params, *params,
+        [](const prometheus::PromParam& a, const prometheus::PromParam& b) { return a.key == b.key; });
     return o;
 }
 

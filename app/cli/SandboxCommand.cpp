@@ -356,7 +356,8 @@ int runSandboxCommand(const QStringList& args)
     if (sub.isEmpty() || sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
         QTextStream(sub.isEmpty() ? stderr : stdout)
             << "usage: leakdesk-cli sandbox serve [--kubeconfig-out FILE] [--kube-port N] [--prometheus-port N] "
-               "[--seed N] [--token T] [--read-only-user] [--tls] [--auth token|client-cert] [--prometheus-token T] [--prometheus-tenant T]\n"
+               "[--seed N] [--token T] [--read-only-user] [--tls] [--auth token|client-cert] [--prometheus-token T] "
+               "[--prometheus-tenant T]\n"
                "             [--faults SPEC] [--prometheus-faults SPEC] [--container NAME=SPEC]... [--exec-drop-after "
                "BYTES] [--crowd N]\n"
                "             [--scenario FILE]...\n"

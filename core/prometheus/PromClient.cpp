@@ -246,8 +246,7 @@ std::optional<Error> PromClient::credentialProblem() const
             return bad;
         if (credentials && h.name.compare("Authorization", Qt::CaseInsensitive) == 0)
             return makeError(ErrorCode::Config,
-                "an Authorization header (" + n.header + ") and a bearer token (" + n.token
-                    + ") exclude each other",
+                "an Authorization header (" + n.header + ") and a bearer token (" + n.token + ") exclude each other",
                 "pass one of them");
     }
     for (const PromParam& p : m_connection.extraParams) {
@@ -264,7 +263,7 @@ namespace {
 // or mtime). stat() follows the symlink, as reading it does.
 bool statFile(const QString& path, qint64& mtimeNs, qint64& size, quint64& inode)
 {
-    struct stat st {};
+    struct stat st { };
     if (::stat(QFile::encodeName(path).constData(), &st) != 0)
         return false;
     mtimeNs = qint64(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
@@ -468,8 +467,9 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
                         "cannot reach Prometheus at " + base + tries
                             + (proxied ? " through the proxy " + tls::describeProxy(proxy) : std::string()) + ": "
                             + reply->errorString().toStdString(),
-                        proxied ? "check the " + urlOption + " URL and the proxy (HTTPS_PROXY/HTTP_PROXY; NO_PROXY "
-                                      "lists the hosts reached directly)"
+                        proxied ? "check the " + urlOption
+                                + " URL and the proxy (HTTPS_PROXY/HTTP_PROXY; NO_PROXY "
+                                  "lists the hosts reached directly)"
                                 : "check the " + urlOption + " URL and that the server is up"),
             0);
     }
@@ -537,18 +537,19 @@ PromCall PromClient::query(const std::string& promql, std::int64_t timeMs, QObje
         { QStringLiteral("query"), QString::fromStdString(promql) },
         { QStringLiteral("time"), QString::number(static_cast<double>(timeMs) / 1000.0, 'f', 3) },
     };
-    get(QStringLiteral("/api/v1/query"), params, cancelled, context, context != nullptr, [this, done, promql, timeMs](Result<QByteArray> body, int status) {
-        if (!body)
-            return done(body.error());
-        auto r = parsePromResponse(*body, status);
-        if (!r)
-            return done(redacted(r.error())); // it may quote the answer, which may echo our headers
-        if (r) {
-            r->query = promql;
-            r->range = { timeMs, timeMs };
-        }
-        done(std::move(r));
-    });
+    get(QStringLiteral("/api/v1/query"), params, cancelled, context, context != nullptr,
+        [this, done, promql, timeMs](Result<QByteArray> body, int status) {
+            if (!body)
+                return done(body.error());
+            auto r = parsePromResponse(*body, status);
+            if (!r)
+                return done(redacted(r.error())); // it may quote the answer, which may echo our headers
+            if (r) {
+                r->query = promql;
+                r->range = { timeMs, timeMs };
+            }
+            done(std::move(r));
+        });
     return PromCall(cancelled);
 }
 
@@ -613,18 +614,20 @@ PromCall PromClient::queryRange(const std::string& promql, const TimeRange& rang
 PromCall PromClient::buildInfo(QObject* context, std::function<void(Result<QString>)> done)
 {
     auto cancelled = std::make_shared<std::atomic_bool>(false);
-    get(QStringLiteral("/api/v1/status/buildinfo"), {}, cancelled, context, context != nullptr, [this, done](Result<QByteArray> body, int status) {
-        if (!body)
-            return done(body.error());
-        if (status != 200)
-            return done(makeError(ErrorCode::Server, "Prometheus build info returned HTTP " + std::to_string(status)));
-        try {
-            const json j = json::parse(body->toStdString());
-            done(QString::fromStdString(j.at("data").value("version", std::string("unknown"))));
-        } catch (const std::exception& e) {
-            done(redacted(makeError(ErrorCode::Parse, "Prometheus build info is not JSON", e.what())));
-        }
-    });
+    get(QStringLiteral("/api/v1/status/buildinfo"), {}, cancelled, context, context != nullptr,
+        [this, done](Result<QByteArray> body, int status) {
+            if (!body)
+                return done(body.error());
+            if (status != 200)
+                return done(
+                    makeError(ErrorCode::Server, "Prometheus build info returned HTTP " + std::to_string(status)));
+            try {
+                const json j = json::parse(body->toStdString());
+                done(QString::fromStdString(j.at("data").value("version", std::string("unknown"))));
+            } catch (const std::exception& e) {
+                done(redacted(makeError(ErrorCode::Parse, "Prometheus build info is not JSON", e.what())));
+            }
+        });
     return PromCall(cancelled);
 }
 

@@ -37,12 +37,19 @@ struct ConfigProblem {
     std::string message;
 };
 
-[[noreturn]] void fail(const YAML::Node& at, std::string message) { throw ConfigProblem { at.Mark(), std::move(message) }; }
+[[noreturn]] void fail(const YAML::Node& at, std::string message)
+{
+    throw ConfigProblem { at.Mark(), std::move(message) };
+}
 
 std::string scalarOf(const YAML::Node& node, const std::string& what)
 {
     if (!node.IsScalar())
-        fail(node, what + " must be a single value (a string), not a " + (node.IsMap() ? "mapping" : node.IsSequence() ? "list" : "null"));
+        fail(node,
+            what + " must be a single value (a string), not a "
+                + (node.IsMap()             ? "mapping"
+                        : node.IsSequence() ? "list"
+                                            : "null"));
     return node.Scalar();
 }
 
@@ -90,8 +97,8 @@ PromContextSettings parseContext(const std::string& name, const YAML::Node& node
     forEachEntry(node, where, [&](const std::string& key, const YAML::Node& keyNode, const YAML::Node& value) {
         if (!kContextKeys.count(key)) {
             std::string known;
-            for (std::string_view k : { kKeyPrometheus, kKeyHeaders, kKeyParams, kKeyTokenFile, kKeyCa, kKeyInsecure,
-                     kKeyMetrics })
+            for (std::string_view k :
+                { kKeyPrometheus, kKeyHeaders, kKeyParams, kKeyTokenFile, kKeyCa, kKeyInsecure, kKeyMetrics })
                 known += (known.empty() ? "" : ", ") + std::string(k);
             fail(keyNode, "unknown key '" + key.substr(0, 60) + "' in " + where + " (known: " + known + ")");
         }
@@ -168,11 +175,12 @@ Result<PromConfig> parsePromConfig(std::string_view text, const std::string& fil
                 fail(keyNode, "unknown key '" + key.substr(0, 60) + "' at the top (known: contexts)");
             if (value.IsNull())
                 return;
-            forEachEntry(value, "contexts", [&](const std::string& name, const YAML::Node& nameNode, const YAML::Node& v) {
-                if (name.empty())
-                    fail(nameNode, "a context has an empty name");
-                config.contexts[name] = parseContext(name, v, baseDir);
-            });
+            forEachEntry(
+                value, "contexts", [&](const std::string& name, const YAML::Node& nameNode, const YAML::Node& v) {
+                    if (name.empty())
+                        fail(nameNode, "a context has an empty name");
+                    config.contexts[name] = parseContext(name, v, baseDir);
+                });
         });
     } catch (const ConfigProblem& p) {
         return makeError(ErrorCode::Config, fileName + ":" + std::to_string(p.mark.line + 1) + ": " + p.message,
@@ -215,8 +223,8 @@ std::string promConfigToYaml(const PromConfig& config)
             // Repeated keys become a list, as the parser reads them.
             std::vector<std::pair<std::string, std::vector<std::string>>> grouped;
             for (const PromParam& p : s.params) {
-                auto it = std::find_if(grouped.begin(), grouped.end(),
-                    [&](const auto& g) { return g.first == p.key.toStdString(); });
+                auto it = std::find_if(
+                    grouped.begin(), grouped.end(), [&](const auto& g) { return g.first == p.key.toStdString(); });
                 if (it == grouped.end())
                     grouped.push_back({ p.key.toStdString(), { p.value.toStdString() } });
                 else
@@ -237,7 +245,8 @@ std::string promConfigToYaml(const PromConfig& config)
             out << YAML::EndMap;
         }
         if (!s.tokenFile.isEmpty())
-            out << YAML::Key << std::string(kKeyTokenFile) << YAML::Value << YAML::DoubleQuoted << s.tokenFile.toStdString();
+            out << YAML::Key << std::string(kKeyTokenFile) << YAML::Value << YAML::DoubleQuoted
+                << s.tokenFile.toStdString();
         if (!s.caFile.isEmpty())
             out << YAML::Key << std::string(kKeyCa) << YAML::Value << YAML::DoubleQuoted << s.caFile.toStdString();
         if (s.insecureSkipTlsVerify)
@@ -263,16 +272,15 @@ Status savePromConfig(const QString& path, const PromConfig& config)
     QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     QSaveFile file(path);
     // The temporary file gets 0600 before anything is written into it: header values are secrets.
-    if (!file.open(QIODevice::WriteOnly)
-        || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-        return makeError(ErrorCode::Io, "cannot write the config file " + path.toStdString() + ": "
-                + file.errorString().toStdString(),
+    if (!file.open(QIODevice::WriteOnly) || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        return makeError(ErrorCode::Io,
+            "cannot write the config file " + path.toStdString() + ": " + file.errorString().toStdString(),
             "check the folder's permissions");
     const std::string text = "# LeakDesk: how to reach Prometheus per kube context (see the README, \"Config file\").\n"
         + promConfigToYaml(config);
     if (file.write(text.data(), qint64(text.size())) != qint64(text.size()) || !file.commit())
-        return makeError(ErrorCode::Io, "cannot write the config file " + path.toStdString() + ": "
-                + file.errorString().toStdString(),
+        return makeError(ErrorCode::Io,
+            "cannot write the config file " + path.toStdString() + ": " + file.errorString().toStdString(),
             "check the free space and the folder's permissions");
     return Ok {};
 }

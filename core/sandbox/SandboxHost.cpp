@@ -125,7 +125,7 @@ HttpResponse prometheusNoTenant(const HttpRequest& r)
 {
     return HttpResponse::text(401,
         r.header("x-scope-orgid").isEmpty() ? "no org id (the X-Scope-OrgID header is required)\n"
-                                          : "unknown org id in X-Scope-OrgID\n");
+                                            : "unknown org id in X-Scope-OrgID\n");
 }
 
 } // namespace

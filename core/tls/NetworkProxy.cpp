@@ -104,8 +104,8 @@ Result<QNetworkProxy> proxyFromUrl(const QString& text, const std::string& setti
 {
     const QString trimmed = text.trimmed();
     // Go reads "proxy:3128" as http://proxy:3128.
-    const QUrl url(trimmed.contains(QLatin1String("://")) ? trimmed : QStringLiteral("http://") + trimmed,
-        QUrl::StrictMode);
+    const QUrl url(
+        trimmed.contains(QLatin1String("://")) ? trimmed : QStringLiteral("http://") + trimmed, QUrl::StrictMode);
     const std::string fix = "set " + setting + " to http://HOST:PORT or socks5://HOST:PORT";
     if (!url.isValid() || url.host().isEmpty())
         return makeError(ErrorCode::Config, "the proxy given with " + setting + " is not a URL with a host", fix);
@@ -150,7 +150,8 @@ Result<QNetworkProxy> proxyForUrl(const QUrl& target, const ProxyEnvironment& en
     const QString& given = tls ? env.httpsProxy : env.httpProxy;
     if (given.trimmed().isEmpty())
         return QNetworkProxy(QNetworkProxy::NoProxy);
-    if (noProxyMatches(env.noProxy, target.host(), target.port(defaultPortOf(tls ? QStringLiteral("https") : QStringLiteral("http")))))
+    if (noProxyMatches(env.noProxy, target.host(),
+            target.port(defaultPortOf(tls ? QStringLiteral("https") : QStringLiteral("http")))))
         return QNetworkProxy(QNetworkProxy::NoProxy);
     auto proxy = proxyFromUrl(given, tls ? "HTTPS_PROXY" : "HTTP_PROXY");
     if (!proxy)

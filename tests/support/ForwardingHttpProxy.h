@@ -113,18 +113,19 @@ private:
         }
         auto* server = new QTcpSocket(client);
         server->setProxy(QNetworkProxy::NoProxy);
-        QObject::connect(server, &QTcpSocket::connected, client, [client] {
-            client->write("HTTP/1.1 200 Connection established\r\n\r\n");
-        });
+        QObject::connect(server, &QTcpSocket::connected, client,
+            [client] { client->write("HTTP/1.1 200 Connection established\r\n\r\n"); });
         QObject::disconnect(client, &QTcpSocket::readyRead, this, nullptr);
-        QObject::connect(client, &QTcpSocket::readyRead, server, [client, server] { server->write(client->readAll()); });
-        QObject::connect(server, &QTcpSocket::readyRead, client, [client, server] { client->write(server->readAll()); });
+        QObject::connect(
+            client, &QTcpSocket::readyRead, server, [client, server] { server->write(client->readAll()); });
+        QObject::connect(
+            server, &QTcpSocket::readyRead, client, [client, server] { client->write(server->readAll()); });
         QObject::connect(server, &QTcpSocket::disconnected, client, [client] { client->disconnectFromHost(); });
         QObject::connect(client, &QTcpSocket::disconnected, server, [server] { server->disconnectFromHost(); });
-        QObject::connect(server, &QTcpSocket::errorOccurred, client, [client](QAbstractSocket::SocketError) {
-            client->disconnectFromHost();
-        });
-        server->connectToHost(QHostAddress(host == "localhost" ? QStringLiteral("127.0.0.1") : QString::fromLatin1(host)), port);
+        QObject::connect(server, &QTcpSocket::errorOccurred, client,
+            [client](QAbstractSocket::SocketError) { client->disconnectFromHost(); });
+        server->connectToHost(
+            QHostAddress(host == "localhost" ? QStringLiteral("127.0.0.1") : QString::fromLatin1(host)), port);
     }
 
     static void answer(QTcpSocket* socket, int status, const QByteArray& body)

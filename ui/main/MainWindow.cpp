@@ -11,11 +11,11 @@
 #include "ui/main/ConnectionBar.h"
 #include "ui/main/HeapStepPage.h"
 #include "ui/main/IncidentFiles.h"
+#include "ui/main/PrometheusConnectionDialog.h"
 #include "ui/main/RunbookCommandRunner.h"
 #include "ui/main/RunbookPage.h"
 #include "ui/main/SuspectsStepPage.h"
 #include "ui/runbook/RunbookChecklistModel.h"
-#include "ui/main/PrometheusConnectionDialog.h"
 #include "ui/runbook/ThresholdsDialog.h"
 
 #include <QApplication>
@@ -163,7 +163,8 @@ MainWindow::MainWindow(
         investigation::ConnectionOptions o = conn->optionsForContext(context);
         if (!conn->isSandbox() && !m_configPath.isEmpty()) {
             if (auto file = prometheus::loadPromConfig(m_configPath); !file) {
-                QMessageBox::warning(this, tr("Cannot read the config file"), QString::fromStdString(file.error().toString()));
+                QMessageBox::warning(
+                    this, tr("Cannot read the config file"), QString::fromStdString(file.error().toString()));
             } else if (const auto it = file->contexts.find(context.toStdString()); it != file->contexts.end()) {
                 o = withPrometheusSettings(o, it->second);
             }
@@ -184,8 +185,8 @@ void MainWindow::editPrometheusConnection()
 {
     auto* conn = m_controller->connection();
     const QString current = conn ? conn->contextName() : QString();
-    PrometheusConnectionDialog dialog(
-        m_configPath.isEmpty() ? prometheus::defaultPromConfigPath() : m_configPath, m_controller->contexts(), current, this);
+    PrometheusConnectionDialog dialog(m_configPath.isEmpty() ? prometheus::defaultPromConfigPath() : m_configPath,
+        m_controller->contexts(), current, this);
     if (dialog.exec() != QDialog::Accepted || !conn || conn->isSandbox() || dialog.context() != current)
         return;
     // The context in use: reconnect with what was saved.

@@ -94,7 +94,8 @@ PrometheusConnectionDialog::PrometheusConnectionDialog(
     setWindowTitle(tr("Prometheus connection"));
     auto* form = new QFormLayout;
     m_context->setEditable(true);
-    m_url->setPlaceholderText(QStringLiteral("https://prometheus.example:9090  or  k8s://monitoring/prometheus-k8s:9090"));
+    m_url->setPlaceholderText(
+        QStringLiteral("https://prometheus.example:9090  or  k8s://monitoring/prometheus-k8s:9090"));
     m_tokenFile->setPlaceholderText(tr("file holding a bearer token (re-read when it changes)"));
     m_caFile->setPlaceholderText(tr("PEM file of the CA (default: the system's)"));
     form->addRow(tr("Kube context:"), m_context);
@@ -104,9 +105,8 @@ PrometheusConnectionDialog::PrometheusConnectionDialog(
     form->addRow(tr("Token file:"), withBrowse(m_tokenFile, tr("Bearer token file"), this));
     form->addRow(tr("CA file:"), withBrowse(m_caFile, tr("Prometheus CA (PEM)"), this));
     form->addRow(QString(), m_insecure);
-    auto* note = new QLabel(tr("Saved in %1 (only you can read it). Command-line options override it.")
-                                .arg(m_path.toHtmlEscaped()),
-        this);
+    auto* note = new QLabel(
+        tr("Saved in %1 (only you can read it). Command-line options override it.").arg(m_path.toHtmlEscaped()), this);
     note->setWordWrap(true);
     m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color: #b00020"));
@@ -164,7 +164,10 @@ void PrometheusConnectionDialog::load(const QString& context)
     m_insecure->setChecked(s.insecureSkipTlsVerify);
 }
 
-QString PrometheusConnectionDialog::context() const { return m_context->currentText().trimmed(); }
+QString PrometheusConnectionDialog::context() const
+{
+    return m_context->currentText().trimmed();
+}
 
 Result<prometheus::PromContextSettings> PrometheusConnectionDialog::settings() const
 {

@@ -3,10 +3,10 @@
 // token file re-read when it rotates and once on a 401; then end to end, `leakdesk-cli
 // investigate` against `sandbox serve --prometheus-tenant T` (401 without X-Scope-OrgID: T, as
 // Mimir answers) with the header from the command line or from the config file.
-#include "core/prometheus/PromClient.h"
 #include "LoopbackHttpServer.h"
 #include "TestSupport.h"
 #include "WaitForResult.h"
+#include "core/prometheus/PromClient.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -39,8 +39,8 @@ const QByteArray kBuildInfo = R"({"status":"success","data":{"version":"2.53.0"}
 ScriptedAnswer apiAnswer(const RecordedRequest& r, int)
 {
     const QByteArray body = r.target.startsWith("/api/v1/query_range") ? kMatrix
-        : r.target.startsWith("/api/v1/status/buildinfo")            ? kBuildInfo
-                                                                      : kVector;
+        : r.target.startsWith("/api/v1/status/buildinfo")              ? kBuildInfo
+                                                                       : kVector;
     return { 200, { { "Content-Type", "application/json" } }, body, false };
 }
 
@@ -126,10 +126,10 @@ private Q_SLOTS:
         QTest::addColumn<QString>("target");
         QTest::addColumn<bool>("followed");
         QTest::newRow("another port") << QStringLiteral("http://127.0.0.1:%B/api/v1/query?query=up") << false;
-        QTest::newRow("localhost is another origin") << QStringLiteral("http://localhost:%B/api/v1/query?query=up")
-                                                     << false;
-        QTest::newRow("same origin, a prefix") << QStringLiteral("http://127.0.0.1:%A/prefix/api/v1/query?query=up")
-                                               << true;
+        QTest::newRow("localhost is another origin")
+            << QStringLiteral("http://localhost:%B/api/v1/query?query=up") << false;
+        QTest::newRow("same origin, a prefix")
+            << QStringLiteral("http://127.0.0.1:%A/prefix/api/v1/query?query=up") << true;
     }
     void headersFollowSameOriginRedirectsOnly()
     {
@@ -263,7 +263,7 @@ private Q_SLOTS:
         auto first = instantQuery(client);
         QVERIFY2(first.ok(), first.ok() ? "" : first.error().toString().c_str());
 
-        struct stat before {};
+        struct stat before { };
         QCOMPARE(::stat(QFile::encodeName(tokenPath).constData(), &before), 0);
         if (how == QLatin1String("size")) {
             accepted = "token-rotated-longer";
@@ -274,7 +274,7 @@ private Q_SLOTS:
             // To the nanosecond: what a rotation within one timestamp tick looks like.
             const struct timespec times[2] = { before.st_atim, before.st_mtim };
             QCOMPARE(::utimensat(AT_FDCWD, QFile::encodeName(tokenPath).constData(), times, 0), 0);
-            struct stat after {};
+            struct stat after { };
             QCOMPARE(::stat(QFile::encodeName(tokenPath).constData(), &after), 0);
             QCOMPARE(after.st_mtim.tv_nsec, before.st_mtim.tv_nsec);
             QCOMPARE(after.st_size, before.st_size);
@@ -298,7 +298,9 @@ private Q_SLOTS:
     void unchangedTokenFileFailsAfterOneTry()
     {
         QTemporaryDir dir;
-        LoopbackHttpServer server([](const RecordedRequest&, int) { return ScriptedAnswer { 401, {}, "no\n", false }; });
+        LoopbackHttpServer server([](const RecordedRequest&, int) {
+            return ScriptedAnswer { 401, {}, "no\n", false };
+        });
         PromConnection c = connectionTo(server.port());
         c.bearerTokenFile = writeFile(dir.filePath(QStringLiteral("token")), "stale-token\n");
         PromClient client(c);
@@ -317,11 +319,13 @@ private Q_SLOTS:
         QTemporaryDir dir;
         test::ServedSandbox served;
         QString why;
-        QVERIFY2(served.start({ QStringLiteral("--prometheus-tenant"), QString::fromLatin1(kTenant),
-                                  QStringLiteral("--kubeconfig-out"), dir.filePath(QStringLiteral("served.kubeconfig")) },
-                     why),
+        QVERIFY2(
+            served.start({ QStringLiteral("--prometheus-tenant"), QString::fromLatin1(kTenant),
+                             QStringLiteral("--kubeconfig-out"), dir.filePath(QStringLiteral("served.kubeconfig")) },
+                why),
             qPrintable(why));
-        QVERIFY2(served.startupOutput.contains(QByteArray(QByteArray("prometheus-tenant: ") + kTenant)), served.startupOutput.constData());
+        QVERIFY2(served.startupOutput.contains(QByteArray(QByteArray("prometheus-tenant: ") + kTenant)),
+            served.startupOutput.constData());
         // The config file in effect is the test's (empty unless written), never the user's.
         const QString config = dir.filePath(QStringLiteral("config.yaml"));
         auto investigate = [&](const QStringList& extra) {
@@ -337,8 +341,9 @@ private Q_SLOTS:
 
         // With the tenant: answered, and the tenant is in no output.
         auto r = investigate(prom
-            + QStringList { QStringLiteral("--prometheus-header"), QStringLiteral("X-Scope-OrgID: ") + QString::fromLatin1(kTenant),
-                  QStringLiteral("--prometheus-param"), QStringLiteral("dedup=true") });
+            + QStringList { QStringLiteral("--prometheus-header"),
+                QStringLiteral("X-Scope-OrgID: ") + QString::fromLatin1(kTenant), QStringLiteral("--prometheus-param"),
+                QStringLiteral("dedup=true") });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY2(r.out.contains("\"checkout\""), r.out.left(400).constData());
         QVERIFY2(!r.out.contains("unreachable"), r.out.left(2000).constData());
@@ -353,7 +358,8 @@ private Q_SLOTS:
             r.err.constData());
 
         // Another tenant: refused the same way, and the wrong value is not repeated.
-        r = investigate(prom + QStringList { QStringLiteral("--prometheus-header"), QStringLiteral("X-Scope-OrgID: other-9d2e") });
+        r = investigate(
+            prom + QStringList { QStringLiteral("--prometheus-header"), QStringLiteral("X-Scope-OrgID: other-9d2e") });
         QCOMPARE(r.exitCode, 3);
         QVERIFY2(r.err.contains("HTTP 401") && r.err.contains("--prometheus-header"), r.err.constData());
         QVERIFY(!r.err.contains("other-9d2e") && !r.out.contains("other-9d2e"));

@@ -44,8 +44,8 @@ public:
     }
 
 private:
-    static constexpr const char* kNames[] = { "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY",
-        "no_proxy" };
+    static constexpr const char* kNames[]
+        = { "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy" };
     std::vector<std::pair<const char*, QByteArray>> m_saved;
 };
 
@@ -137,8 +137,8 @@ private Q_SLOTS:
         ProxyVariables env(QByteArray("http://127.0.0.1:") + QByteArray::number(closed), {});
         const auto r = queryThroughEnvironment();
         QVERIFY(!r.ok());
-        QVERIFY2(r.error().message.find("through the proxy http://127.0.0.1:" + std::to_string(closed))
-                != std::string::npos,
+        QVERIFY2(
+            r.error().message.find("through the proxy http://127.0.0.1:" + std::to_string(closed)) != std::string::npos,
             r.error().message.c_str());
         QVERIFY2(r.error().detail.find("NO_PROXY") != std::string::npos, r.error().detail.c_str());
     }
@@ -165,7 +165,8 @@ private Q_SLOTS:
         const QList<QByteArray> seen = m_kubeProxy->targets().mid(before);
         QCOMPARE(seen.size(), proxied ? 1 : 0);
         if (proxied)
-            QVERIFY2(seen[0].startsWith(QByteArray(m_sandbox.host.kubeUrl().toString().toUtf8() + "/version")), seen[0].constData());
+            QVERIFY2(seen[0].startsWith(QByteArray(m_sandbox.host.kubeUrl().toString().toUtf8() + "/version")),
+                seen[0].constData());
     }
 
     // The kubeconfig's proxy-url wins over the environment and ignores NO_PROXY, as client-go;
@@ -204,7 +205,8 @@ private Q_SLOTS:
         QVERIFY2(out.ok(), out.ok() ? "" : out.error().toString().c_str());
         QVERIFY2(out->stdoutBytes.contains("through-the-tunnel"), out->stdoutBytes.constData());
         QCOMPARE(m_kubeProxy->tunnels().size(), tunnelsBefore + 1);
-        QCOMPARE(m_kubeProxy->tunnels().last(), QByteArray("127.0.0.1:") + QByteArray::number(m_sandbox.host.kubeUrl().port()));
+        QCOMPARE(m_kubeProxy->tunnels().last(),
+            QByteArray("127.0.0.1:") + QByteArray::number(m_sandbox.host.kubeUrl().port()));
     }
 
     void unusableProxyUrlIsAConfigError()
@@ -214,7 +216,8 @@ private Q_SLOTS:
         resolved->cluster.proxyUrl = "ftp://proxy.corp.invalid";
         auto client = kube::KubeClient::create(*resolved);
         QVERIFY(!client.ok());
-        QVERIFY2(client.error().message.find("proxy-url of cluster") != std::string::npos, client.error().message.c_str());
+        QVERIFY2(
+            client.error().message.find("proxy-url of cluster") != std::string::npos, client.error().message.c_str());
     }
 
     // The in-process sandbox (ClusterConnection with sandboxCluster) never goes through a proxy,

@@ -53,7 +53,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString path = writeConfig(dir);
-        PrometheusConnectionDialog dialog(path, { QStringLiteral("kind-dev"), QStringLiteral("prod") }, QStringLiteral("prod"));
+        PrometheusConnectionDialog dialog(
+            path, { QStringLiteral("kind-dev"), QStringLiteral("prod") }, QStringLiteral("prod"));
         QCOMPARE(dialog.context(), QStringLiteral("prod"));
         QCOMPARE(dialog.urlEdit()->text(), QStringLiteral("https://mimir.example.test/prometheus"));
         QCOMPARE(dialog.headersTable()->rowCount(), 1);
@@ -83,7 +84,8 @@ private Q_SLOTS:
         dialog.urlEdit()->setText(QStringLiteral("https://thanos.example.test"));
         dialog.headersTable()->item(0, 1)->setText(QStringLiteral("team-b"));
         PrometheusConnectionDialog::addRow(dialog.headersTable(), QStringLiteral("X-Extra"), QStringLiteral("1"));
-        PrometheusConnectionDialog::addRow(dialog.paramsTable(), QStringLiteral("partial_response"), QStringLiteral("false"));
+        PrometheusConnectionDialog::addRow(
+            dialog.paramsTable(), QStringLiteral("partial_response"), QStringLiteral("false"));
         PrometheusConnectionDialog::addRow(dialog.paramsTable(), QString(), QString()); // an empty row is ignored
         dialog.tokenFileEdit()->setText(QStringLiteral("/run/rotated.token"));
         dialog.caFileEdit()->setText(QStringLiteral("/etc/ca.pem"));
@@ -144,8 +146,8 @@ private Q_SLOTS:
                                                    << false << QStringLiteral("sets for each request");
         QTest::newRow("not a URL") << QString() << QString() << QString() << QStringLiteral("prom:9090") << false
                                    << QStringLiteral("http://, https:// or k8s://");
-        QTest::newRow("CA and no verification") << QString() << QString() << QString() << QString() << true
-                                                << QStringLiteral("exclude each other");
+        QTest::newRow("CA and no verification")
+            << QString() << QString() << QString() << QString() << true << QStringLiteral("exclude each other");
     }
     void mistakesAreRefusedAndTheFileIsLeftAlone()
     {

@@ -132,19 +132,19 @@ private Q_SLOTS:
         const QString prom = QStringLiteral("--prometheus"), url = QStringLiteral("http://127.0.0.1:9");
         const QString header = QStringLiteral("--prometheus-header"), param = QStringLiteral("--prometheus-param");
         QTest::newRow("tenant and dedup") << QStringList { prom, url, header, QStringLiteral("X-Scope-OrgID: t1"),
-            param, QStringLiteral("dedup=true") } << QString();
+            param, QStringLiteral("dedup=true") }
+                                          << QString();
         QTest::newRow("Host refused") << QStringList { prom, url, header, QStringLiteral("Host: other") }
                                       << QStringLiteral("sets itself");
         QTest::newRow("Transfer-Encoding refused")
             << QStringList { prom, url, header, QStringLiteral("transfer-encoding: chunked") }
             << QStringLiteral("sets itself");
-        QTest::newRow("line break refused, value unsaid")
-            << QStringList { prom, url, header, QStringLiteral("X-A: s3cret\r\nX-B: 1") }
-            << QStringLiteral("line break");
+        QTest::newRow("line break refused, value unsaid") << QStringList { prom, url, header,
+            QStringLiteral("X-A: s3cret\r\nX-B: 1") } << QStringLiteral("line break");
         QTest::newRow("param without =") << QStringList { prom, url, param, QStringLiteral("dedup") }
                                          << QStringLiteral("has no '='");
-        QTest::newRow("param LeakDesk sets") << QStringList { prom, url, param, QStringLiteral("step=1") }
-                                             << QStringLiteral("sets for each request");
+        QTest::newRow("param LeakDesk sets")
+            << QStringList { prom, url, param, QStringLiteral("step=1") } << QStringLiteral("sets for each request");
     }
     void headersAndParamsAreChecked()
     {
@@ -254,7 +254,8 @@ private Q_SLOTS:
             QStringLiteral("prod") }));
         const auto problem = options.validate();
         QVERIFY(problem);
-        QVERIFY2(problem->message.contains(config + QStringLiteral(":4: unknown key 'tenant'")), qPrintable(problem->text()));
+        QVERIFY2(problem->message.contains(config + QStringLiteral(":4: unknown key 'tenant'")),
+            qPrintable(problem->text()));
     }
 
     void resolveStartsTheSandboxWhenAsked()

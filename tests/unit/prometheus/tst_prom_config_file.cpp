@@ -46,7 +46,8 @@ contexts:
         QCOMPARE(prod.headers[1], (PromHeader { "X-Extra", "two words" }));
         QCOMPARE(prod.params.size(), 3);
         QCOMPARE(prod.params[0], (PromParam { QStringLiteral("dedup"), QStringLiteral("true") }));
-        QCOMPARE(prod.params[2], (PromParam { QStringLiteral("replicaLabels[]"), QStringLiteral("prometheus_replica") }));
+        QCOMPARE(
+            prod.params[2], (PromParam { QStringLiteral("replicaLabels[]"), QStringLiteral("prometheus_replica") }));
         QCOMPARE(prod.tokenFile, QStringLiteral("/etc/leakdesk/tokens/prod.token"));
         QCOMPARE(prod.caFile, QDir::homePath() + QStringLiteral("/ca.pem"));
         QCOMPARE(prod.insecureSkipTlsVerify, false);
@@ -85,7 +86,8 @@ contexts:
             << QByteArray("contexts:\n  a:\n    prometheus: http://x:1\n    tenant: t\n") << 4
             << QStringLiteral("unknown key 'tenant' in context 'a'");
         QTest::newRow("top level a list") << QByteArray("- a\n- b\n") << 1 << QStringLiteral("must be a mapping");
-        QTest::newRow("contexts a list") << QByteArray("contexts:\n  - a\n") << 2 << QStringLiteral("must be a mapping");
+        QTest::newRow("contexts a list") << QByteArray("contexts:\n  - a\n") << 2
+                                         << QStringLiteral("must be a mapping");
         QTest::newRow("URL a list") << QByteArray("contexts:\n  a:\n    prometheus: [x]\n") << 3
                                     << QStringLiteral("must be a single value");
         QTest::newRow("URL without scheme") << QByteArray("contexts:\n  a:\n    prometheus: prom:9090\n") << 3
@@ -108,10 +110,10 @@ contexts:
             << QByteArray("contexts:\n  a:\n    ca: x\n  a:\n    ca: y\n") << 4 << QStringLiteral("twice");
         QTest::newRow("metric empty") << QByteArray("contexts:\n  a:\n    metrics:\n      memory: \"\"\n") << 4
                                       << QStringLiteral("names no metric");
-        QTest::newRow("ca and insecure") << QByteArray("contexts:\n  a:\n    ca: x.pem\n    insecure-skip-tls-verify: true\n")
+        QTest::newRow("ca and insecure") << QByteArray(
+            "contexts:\n  a:\n    ca: x.pem\n    insecure-skip-tls-verify: true\n")
                                          << 3 << QStringLiteral("exclude each other");
-        QTest::newRow("syntax: unclosed flow") << QByteArray("contexts:\n  a: {prometheus: x\n") << 3
-                                               << QString();
+        QTest::newRow("syntax: unclosed flow") << QByteArray("contexts:\n  a: {prometheus: x\n") << 3 << QString();
         QTest::newRow("syntax: lone comma") << QByteArray("contexts:\n  a:\n,\n") << 3 << QString();
         QByteArray deep = "contexts: ";
         for (int i = 0; i < 40; ++i)
@@ -139,8 +141,7 @@ contexts:
         a.headers = { { "X-Scope-OrgID", "tenant: with colon" }, { "X-Quote", "say \"hi\" #not-a-comment" } };
         a.params = { { QStringLiteral("dedup"), QStringLiteral("true") },
             { QStringLiteral("replicaLabels[]"), QStringLiteral("a") },
-            { QStringLiteral("replicaLabels[]"), QStringLiteral("b") },
-            { QStringLiteral("empty"), QString() } };
+            { QStringLiteral("replicaLabels[]"), QStringLiteral("b") }, { QStringLiteral("empty"), QString() } };
         a.tokenFile = QStringLiteral("/run/secrets/token");
         a.caFile = QStringLiteral("/etc/ca.pem");
         a.metrics = { { "memory", "container_memory_working_set_bytes" } };
@@ -176,9 +177,11 @@ contexts:
         QVERIFY(again.ok());
         QCOMPARE(again->contexts.at("b").headers.value(0).value, QByteArray("b-tenant"));
         QCOMPARE(again->contexts.at("a").params.size(), 1);
-        QCOMPARE(QFile::permissions(path) & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+        QCOMPARE(
+            QFile::permissions(path) & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
         // Nothing else is left in the folder (no temporary file).
-        QCOMPARE(QDir(QFileInfo(path).absolutePath()).entryList(QDir::Files), QStringList { QStringLiteral("config.yaml") });
+        QCOMPARE(
+            QDir(QFileInfo(path).absolutePath()).entryList(QDir::Files), QStringList { QStringLiteral("config.yaml") });
     }
 
     void missingFileIsEmptyAndADirectoryIsRefused()

@@ -20,12 +20,12 @@ private Q_SLOTS:
         QTest::addColumn<QString>("problem"); // part of the message when refused
         QTest::newRow("tenant") << QByteArray("X-Scope-OrgID: team-a") << QByteArray("X-Scope-OrgID")
                                 << QByteArray("team-a") << QString();
-        QTest::newRow("no space, spaces around") << QByteArray("  x-tenant:blue green  ") << QByteArray("x-tenant")
-                                                 << QByteArray("blue green") << QString();
-        QTest::newRow("colon inside the value")
-            << QByteArray("X-Forwarded-For: a:b:c") << QByteArray("X-Forwarded-For") << QByteArray("a:b:c") << QString();
-        QTest::newRow("empty value is allowed") << QByteArray("X-Empty:") << QByteArray("X-Empty") << QByteArray()
-                                                << QString();
+        QTest::newRow("no space, spaces around")
+            << QByteArray("  x-tenant:blue green  ") << QByteArray("x-tenant") << QByteArray("blue green") << QString();
+        QTest::newRow("colon inside the value") << QByteArray("X-Forwarded-For: a:b:c") << QByteArray("X-Forwarded-For")
+                                                << QByteArray("a:b:c") << QString();
+        QTest::newRow("empty value is allowed")
+            << QByteArray("X-Empty:") << QByteArray("X-Empty") << QByteArray() << QString();
         QTest::newRow("utf-8 value") << QByteArray("X-Team: \xc3\xa9quipe") << QByteArray("X-Team")
                                      << QByteArray("\xc3\xa9quipe") << QString();
         QTest::newRow("no colon") << QByteArray("X-Scope-OrgID team-a") << QByteArray() << QByteArray()
@@ -35,8 +35,8 @@ private Q_SLOTS:
                                        << QStringLiteral("cannot hold at byte 1");
         for (const char* reserved : { "Host", "content-length", "Transfer-Encoding", "CONNECTION", "Upgrade",
                  "Keep-Alive", "TE", "Proxy-Authorization", "Expect" })
-            QTest::addRow("reserved %s", reserved) << QByteArray(reserved) + ": x" << QByteArray() << QByteArray()
-                                                   << QStringLiteral("sets itself");
+            QTest::addRow("reserved %s", reserved)
+                << QByteArray(reserved) + ": x" << QByteArray() << QByteArray() << QStringLiteral("sets itself");
         QTest::newRow("LF in value") << QByteArray("X-A: s3cret\nX-B: injected") << QByteArray() << QByteArray()
                                      << QStringLiteral("line break (LF)");
         QTest::newRow("CR in value") << QByteArray("X-A: s3cret\rinjected") << QByteArray() << QByteArray()
@@ -52,7 +52,8 @@ private Q_SLOTS:
         QFETCH(QByteArray, name);
         QFETCH(QByteArray, value);
         QFETCH(QString, problem);
-        const auto h = parsePromHeaderOption(std::string_view(text.constData(), size_t(text.size())), "--prometheus-header");
+        const auto h
+            = parsePromHeaderOption(std::string_view(text.constData(), size_t(text.size())), "--prometheus-header");
         if (!name.isEmpty()) {
             QVERIFY2(h.ok(), h.ok() ? "" : h.error().toString().c_str());
             QCOMPARE(h->name, name);
@@ -109,9 +110,8 @@ private Q_SLOTS:
                              << QStringLiteral("bad tenant [redacted] here");
         QTest::newRow("twice, and an empty secret ignored")
             << QStringLiteral("abcXabc") << QList<QByteArray> { "", "abc" } << QStringLiteral("[redacted]X[redacted]");
-        QTest::newRow("secret that is part of the mark") << QStringLiteral("red red")
-                                                         << QList<QByteArray> { "red" }
-                                                         << QStringLiteral("[redacted] [redacted]");
+        QTest::newRow("secret that is part of the mark")
+            << QStringLiteral("red red") << QList<QByteArray> { "red" } << QStringLiteral("[redacted] [redacted]");
         QTest::newRow("none") << QStringLiteral("nothing") << QList<QByteArray> { "zzz" } << QStringLiteral("nothing");
     }
     void redaction()
