@@ -13,8 +13,13 @@ namespace leakdesk::cli {
 ClusterOptions::ClusterOptions(QCommandLineParser& parser)
     : m_parser(parser)
     , m_cluster(parser, { .prometheus = true })
-    , m_service(QStringLiteral("service"), QStringLiteral("Service (Deployment name, pods labelled app=SERVICE)."),
-          QStringLiteral("SVC"))
+    , m_service(QStringLiteral("service"),
+          QStringLiteral("A Service (its selector, then its pods' workload), else the workload of that name."),
+          QStringLiteral("NAME"))
+    , m_workload(QStringLiteral("workload"),
+          QStringLiteral("The workload as KIND/NAME: deployment, statefulset, daemonset, replicaset, job, cronjob, "
+                         "rollout (or kubectl's short names: deploy, sts, ds, rs, ro)."),
+          QStringLiteral("KIND/NAME"))
     , m_format(QStringLiteral("format"), QStringLiteral("text or json."), QStringLiteral("FMT"), QStringLiteral("text"))
     , m_window(QStringLiteral("window"), QStringLiteral("Analysis window in hours (default 6)."), QStringLiteral("H"),
           QStringLiteral("6"))
@@ -24,10 +29,26 @@ ClusterOptions::ClusterOptions(QCommandLineParser& parser)
           QStringLiteral("Investigate as of this time (unix ms) instead of now, e.g. to reproduce a report."),
           QStringLiteral("MS"))
 {
-    parser.addOptions({ m_service, m_format, m_window, m_timeout, m_nowMs });
+    parser.addOptions({ m_service, m_workload, m_format, m_window, m_timeout, m_nowMs });
 }
 
 QString ClusterOptions::format() const { return m_parser.value(m_format); }
+
+Result<kube::WorkloadRef> ClusterOptions::target() const
+{
+    if (m_parser.isSet(m_workload)) {
+        auto ref = kube::parseWorkloadRef(m_parser.value(m_workload).toStdString());
+        if (ref && !ref->kind)
+            return makeError(ErrorCode::InvalidArgument,
+                "--workload wants KIND/NAME, e.g. statefulset/" + ref->name, "or name it with --service " + ref->name);
+        return ref;
+    }
+    auto ref = kube::parseWorkloadRef(m_parser.value(m_service).toStdString());
+    if (ref && ref->kind)
+        return makeError(ErrorCode::InvalidArgument, "--service takes a name, not KIND/NAME",
+            "use --workload " + m_parser.value(m_service).toStdString());
+    return ref;
+}
 
 int ClusterOptions::timeoutSeconds() const { return std::max(1, m_parser.value(m_timeout).toInt()); }
 
@@ -38,8 +59,13 @@ bool ClusterOptions::validate() const
         printError(QStringLiteral("unknown format '%1'").arg(fmt), QStringLiteral("use --format text or --format json"));
         return false;
     }
-    if (!m_parser.isSet(m_service)) {
-        printError(QStringLiteral("--service is required"), QStringLiteral("e.g. --sandbox --namespace production --service checkout"));
+    if (m_parser.isSet(m_service) == m_parser.isSet(m_workload)) {
+        printError(QStringLiteral("name what to investigate: --service NAME or --workload KIND/NAME (one of them)"),
+            QStringLiteral("e.g. --sandbox --namespace production --service checkout, or --workload statefulset/search"));
+        return false;
+    }
+    if (const auto ref = target(); !ref) {
+        printError(QString::fromStdString(ref.error().message), QString::fromStdString(ref.error().detail));
         return false;
     }
     if (const auto problem = m_cluster.validate()) {
@@ -63,7 +89,8 @@ investigation::InvestigationRequest ClusterOptions::request(const investigation:
 {
     investigation::InvestigationRequest r;
     r.ns = (m_cluster.namespaceGiven() ? m_cluster.namespaceName() : connection.defaultNamespace()).toStdString();
-    r.service = m_parser.value(m_service).toStdString();
+    r.workload = target().value();
+    r.service = r.workload.name;
     r.nowMs = m_parser.isSet(m_nowMs) ? m_parser.value(m_nowMs).toLongLong() : QDateTime::currentMSecsSinceEpoch();
     r.windowMs = static_cast<std::int64_t>(m_parser.value(m_window).toDouble() * 3600 * 1000);
     return r;

@@ -1,12 +1,13 @@
 #pragma once
 // The options the investigating subcommands (investigate, oom) share: which cluster
-// (app::ClusterTargetOptions, with Prometheus), --service, --format, --window, --timeout, --now-ms;
+// (app::ClusterTargetOptions, with Prometheus), --service or --workload, --format, --window, --timeout, --now-ms;
 // and running one investigation with them.
 
 #include "ClusterTargetOptions.h"
 
 #include "core/investigation/ClusterConnection.h"
 #include "core/investigation/Findings.h"
+#include "core/kube/Workloads.h"
 
 #include <QCommandLineParser>
 
@@ -22,6 +23,8 @@ public:
     // Validates the parsed values; prints the problem and returns false (exit code 2) when wrong.
     bool validate() const;
     QString format() const;
+    // What to investigate: --workload KIND/NAME, or --service NAME (a bare name: a Service first).
+    Result<kube::WorkloadRef> target() const;
     const app::ClusterTargetOptions& cluster() const { return m_cluster; }
     investigation::InvestigationRequest request(const investigation::ClusterConnection& connection) const;
     int timeoutSeconds() const;
@@ -29,7 +32,7 @@ public:
 private:
     QCommandLineParser& m_parser;
     app::ClusterTargetOptions m_cluster;
-    QCommandLineOption m_service, m_format, m_window, m_timeout, m_nowMs;
+    QCommandLineOption m_service, m_workload, m_format, m_window, m_timeout, m_nowMs;
 };
 
 // Opens the connection (starting the sandbox when asked), runs steps 1-2, and hands the findings and

@@ -5,6 +5,7 @@
 #include "core/analysis/Verdict.h"
 #include "core/common/Series.h"
 #include "core/kube/KubeObjects.h"
+#include "core/kube/Workloads.h"
 #include "core/oom/OomEvidence.h"
 #include "core/prometheus/QueryCatalogue.h"
 
@@ -17,7 +18,12 @@ namespace leakdesk::investigation {
 
 struct InvestigationRequest {
     std::string ns;
+    // What the user named: `workload` (a Service, KIND/NAME, or a bare name: a Service of that name
+    // first, then a workload). `service` is its name as shown and recorded; a request with an
+    // empty workload name means the bare name `service`.
     std::string service;
+    kube::WorkloadRef workload;
+    kube::WorkloadRef target() const { return workload.name.empty() ? kube::WorkloadRef { std::nullopt, service } : workload; }
     std::int64_t nowMs = 0;
     std::int64_t windowMs = 6 * 3600 * 1000; // chart and analysis window ending at nowMs
     std::int64_t warmUpMs = 10 * 60 * 1000; // runbook step 1: "stabilize within 10 minutes"
@@ -34,8 +40,21 @@ struct QueryEvidence {
     std::string error; // empty when it succeeded
 };
 
+// The workload the request resolved to, and what was asked about it.
+struct WorkloadEvidence {
+    kube::WorkloadRef workload; // kind always set
+    std::string selector; // its spec.selector as a label query; empty for a CronJob
+    std::optional<std::string> service; // the Service it was reached through
+    std::vector<std::string> notes; // other workloads behind the Service, pods left out...
+    std::vector<kube::ContainerInfo> containers; // of its first pod (else its pod template)
+    std::string mainContainer; // empty when none could be told (then every container is summed)
+    std::vector<std::string> queriedPods; // the pods whose series were asked for
+    std::size_t podsFromHistory = 0; // of those, pods Prometheus remembers that the API no longer lists
+};
+
 struct RawEvidence {
     InvestigationRequest request;
+    std::optional<WorkloadEvidence> workload;
     std::optional<kube::Deployment> deployment;
     std::vector<kube::Pod> pods;
     std::vector<kube::PodMetrics> podMetrics;

@@ -1,7 +1,12 @@
 #include "core/investigation/EvidenceCollector.h"
 
 #include "core/investigation/ClusterConnection.h"
+#include "core/investigation/WorkloadPods.h"
+#include "core/kube/WorkloadResolution.h"
 #include "core/prometheus/RangeResolution.h"
+
+#include <algorithm>
+#include <set>
 
 namespace leakdesk::investigation {
 
@@ -51,18 +56,49 @@ void EvidenceCollector::step(const QString& stage)
 void EvidenceCollector::complete()
 {
     auto& ev = *m_evidence;
-    if (!ev.deployment && ev.pods.empty()) {
-        fail(makeError(ErrorCode::NotFound,
-            "service '" + ev.request.service + "' has no Deployment and no pods labelled app=" + ev.request.service
-                + " in namespace '" + ev.request.ns + "'",
-            "check the service name and the namespace (the service picker lists the Deployments)"));
-        return;
-    }
     if (!ev.podMetricsAvailable)
         ev.warnings.push_back("metrics.k8s.io is not available (metrics-server missing?): the 'kubectl top' column is "
                               "empty; the chart uses Prometheus");
     m_context.reset();
     Q_EMIT finished(std::shared_ptr<const RawEvidence>(m_evidence));
+}
+
+namespace {
+
+// The pod template a workload makes its pods from (a CronJob's is inside its Job template).
+const nlohmann::json& podTemplateOf(const kube::ResolvedWorkload& w)
+{
+    static const nlohmann::json none = nlohmann::json::object();
+    if (!w.object.is_object() || !w.object.contains("spec"))
+        return none;
+    const nlohmann::json* spec = &w.object["spec"];
+    if (w.workload.kind == kube::WorkloadKind::CronJob) {
+        if (!spec->is_object() || !spec->contains("jobTemplate") || !(*spec)["jobTemplate"].contains("spec"))
+            return none;
+        spec = &(*spec)["jobTemplate"]["spec"];
+    }
+    if (!spec->is_object() || !spec->contains("template"))
+        return none;
+    return (*spec)["template"];
+}
+
+} // namespace
+
+WorkloadEvidence EvidenceCollector::describe(const kube::ResolvedWorkload& resolved)
+{
+    WorkloadEvidence w;
+    w.workload = resolved.workload;
+    w.selector = resolved.selector.toQuery();
+    w.service = resolved.service;
+    w.notes = resolved.notes;
+    // Containers as the running pods have them (a pod the template has not reached yet still runs
+    // what it was made with); the template when no pod runs.
+    w.containers = kube::classifyContainers(
+        resolved.pods.empty() ? podTemplateOf(resolved) : resolved.pods.front(), resolved.workload.name);
+    for (const auto& c : w.containers)
+        if (c.role == kube::ContainerRole::Main)
+            w.mainContainer = c.name;
+    return w;
 }
 
 void EvidenceCollector::start(const InvestigationRequest& request)
@@ -75,16 +111,42 @@ void EvidenceCollector::start(const InvestigationRequest& request)
     m_evidence->request = request;
     auto ev = m_evidence;
 
-    const QString ns = QString::fromStdString(request.ns);
-    const QString selector = QStringLiteral("app=") + QString::fromStdString(request.service);
-    auto& kube = m_connection.kube();
-    auto& promClient = m_connection.prometheus();
-
     const TimeRange window { request.nowMs - request.windowMs, request.nowMs };
     // The chart's step for a range this long (MemoryHistory): its cache then holds this window
     // as fetched, and `leakdesk-cli investigate --window` asks what the GUI's chart would.
     ev->stepMs = prometheus::chooseResolutionMs(window.durationMs());
-    const prometheus::PodSelector podSelector { request.ns, prometheus::podRegexForWorkload(request.service) };
+    m_total = m_pending = 1;
+    kube::fetchWorkload(m_connection.kube(), QString::fromStdString(request.ns), request.target(), ctx,
+        [this, ev](Result<kube::ResolvedWorkload> r) {
+            if (!r)
+                return fail(r.error());
+            onResolved(std::move(r).value());
+            step(QStringLiteral("workload"));
+        });
+}
+
+void EvidenceCollector::onResolved(kube::ResolvedWorkload resolved)
+{
+    QObject* ctx = m_context.get();
+    auto ev = m_evidence;
+    const InvestigationRequest& request = ev->request;
+    ev->workload = describe(resolved);
+    for (const auto& note : resolved.notes)
+        ev->warnings.push_back(note);
+    for (const auto& podJson : resolved.pods) {
+        if (auto pod = kube::parsePod(podJson))
+            ev->pods.push_back(std::move(pod).value());
+        else
+            ev->warnings.push_back("a pod could not be read: " + pod.error().message);
+    }
+    if (resolved.workload.kind == kube::WorkloadKind::Deployment)
+        if (auto d = kube::parseDeployment(resolved.object))
+            ev->deployment = std::move(d).value();
+
+    const QString ns = QString::fromStdString(request.ns);
+    auto& kube = m_connection.kube();
+    auto& promClient = m_connection.prometheus();
+    const TimeRange window { request.nowMs - request.windowMs, request.nowMs };
 
     // No query failure ends the investigation (PromClient has already retried it): each one is
     // recorded in `queries` and becomes missing evidence of the verdict, which says so and lowers its
@@ -100,28 +162,22 @@ void EvidenceCollector::start(const InvestigationRequest& request)
         QueryKind::RequestRate,
         QueryKind::MemoryPerPodAvg,
         QueryKind::MemoryPerPodAvgBaseline,
+        QueryKind::MemoryWorkingSetByContainer,
+        QueryKind::MemoryLimitByContainer,
     };
-    m_total = m_pending = 6 + static_cast<int>(queries.size());
+    m_total += 4; // pod metrics, two event lists, Prometheus (its queries add themselves)
+    m_pending += 4;
 
-    kube.listDeployments(ns, ctx, [this, ev](Result<kube::ParsedList<kube::Deployment>> r) {
-        if (!r)
-            return fail(r.error());
-        for (auto& d : r->items)
-            if (d.meta.name == ev->request.service)
-                ev->deployment = d;
-        step(QStringLiteral("deployments"));
-    });
-    kube.listPods(ns, selector, ctx, [this, ev](Result<kube::ParsedList<kube::Pod>> r) {
-        if (!r)
-            return fail(r.error());
-        ev->pods = std::move(r->items);
-        for (const auto& s : r->skipped)
-            ev->warnings.push_back("a pod could not be read: " + s);
-        step(QStringLiteral("pods"));
-    });
-    kube.listPodMetrics(ns, selector, ctx, [this, ev](Result<kube::ParsedList<kube::PodMetrics>> r) {
+    std::set<std::string> podNames;
+    for (const auto& p : ev->pods)
+        podNames.insert(p.meta.name);
+    // A CronJob has no selector of its own: its pods are those of its Jobs.
+    const QString metricsSelector = QString::fromStdString(ev->workload->selector);
+    kube.listPodMetrics(ns, metricsSelector, ctx, [this, ev, podNames](Result<kube::ParsedList<kube::PodMetrics>> r) {
         if (r) {
-            ev->podMetrics = std::move(r->items);
+            for (auto& m : r->items)
+                if (podNames.count(m.meta.name))
+                    ev->podMetrics.push_back(std::move(m));
             ev->podMetricsAvailable = true;
         }
         step(QStringLiteral("pod metrics"));
@@ -161,23 +217,41 @@ void EvidenceCollector::start(const InvestigationRequest& request)
     // evidence (pods, restarts, OOM kills from container status and events, `kubectl top`) is
     // still the investigation's, and each query is recorded as not asked with the reason, instead
     // of retrying ten queries against a dead server or failing the whole investigation.
-    promClient.buildInfo(ctx, [this, ev, queries, podSelector, window](Result<QString> r) {
+    const std::string containerRegex
+        = ev->workload->mainContainer.empty() ? std::string() : prometheus::exactRegex(ev->workload->mainContainer);
+    promClient.buildInfo(ctx, [this, ev, queries, window, resolved, containerRegex, ctx](Result<QString> r) {
         if (!r && isUnreachable(r.error())) {
             ev->prometheusUnreachable = r.error().message;
             ev->prometheusUnreachableHint = r.error().detail;
             ev->warnings.push_back("Prometheus is unreachable (" + r.error().message
                 + "): memory history, limits from kube-state-metrics, traffic and the baseline are missing; "
                   "pods, restarts and OOM kills come from the cluster");
-            for (const QueryKind kind : queries) {
-                ev->queries.push_back({ kind, m_connection.catalogue().build(kind, podSelector), window, ev->stepMs, 0,
-                    "not asked, Prometheus is unreachable: " + r.error().message });
-                step(QString::fromLatin1(prometheus::queryKindName(kind)));
-            }
-        } else {
+            ev->workload->queriedPods = resolved.podNames();
+            const auto selectors = podSelectorsFor(ev->request.ns, ev->workload->queriedPods, containerRegex);
             for (const QueryKind kind : queries)
-                runQuery(kind, podSelector, window);
+                ev->queries.push_back({ kind,
+                    m_connection.catalogue().build(
+                        kind, selectors.empty() ? prometheus::PodSelector { ev->request.ns, {}, containerRegex } : selectors.front()),
+                    window, ev->stepMs, 0, "not asked, Prometheus is unreachable: " + r.error().message });
+            step(QStringLiteral("prometheus"));
+            return;
         }
-        step(QStringLiteral("prometheus"));
+        // The pods over the window and the week before it (the baseline's offset), as
+        // kube-state-metrics remembers their owners.
+        const TimeRange lookup { window.startMs - 7 * 24 * 3600 * 1000LL - 5 * 60 * 1000LL, window.endMs };
+        findWorkloadPods(m_connection.prometheus(), ev->request.ns, resolved, lookup, ctx,
+            [this, ev, queries, window, containerRegex](WorkloadPods pods) {
+                ev->workload->queriedPods = pods.names;
+                ev->workload->podsFromHistory = pods.fromHistory;
+                for (auto& note : pods.notes) {
+                    ev->warnings.push_back(note);
+                    ev->workload->notes.push_back(std::move(note));
+                }
+                const auto selectors = podSelectorsFor(ev->request.ns, pods.names, containerRegex);
+                for (const QueryKind kind : queries)
+                    runQuery(kind, selectors, window);
+                step(QStringLiteral("prometheus"));
+            });
     });
 }
 
@@ -187,28 +261,53 @@ bool EvidenceCollector::isUnreachable(const Error& error)
         || error.code == ErrorCode::Forbidden || error.code == ErrorCode::Server;
 }
 
-void EvidenceCollector::runQuery(QueryKind kind, const prometheus::PodSelector& podSelector, const TimeRange& window)
+void EvidenceCollector::runQuery(
+    QueryKind kind, const std::vector<prometheus::PodSelector>& selectors, const TimeRange& window)
 {
     auto ev = m_evidence;
-    const std::string promql = m_connection.catalogue().build(kind, podSelector);
-    const std::int64_t step = ev->stepMs;
-    m_connection.prometheus().queryRange(promql, window, step, m_context.get(),
-        [this, ev, kind, promql, window, step](Result<prometheus::QueryResult> r) {
-            QueryEvidence q { kind, promql, window, step, 0, {} };
-            if (r) {
-                q.seriesCount = r->series.size();
-                for (const auto& w : r->warnings)
+    if (selectors.empty()) {
+        // No pod at all (scaled to zero, a CronJob between runs with no history): nothing to ask.
+        ev->queries.push_back({ kind, {}, window, ev->stepMs, 0, {} });
+        ev->series[kind] = {};
+        return;
+    }
+    // One query per chunk of pod names; the answers are merged once all are in.
+    struct Chunks {
+        std::vector<std::vector<Series>> answers;
+        std::vector<double> weights;
+        std::size_t left = 0;
+    };
+    auto chunks = std::make_shared<Chunks>();
+    chunks->answers.resize(selectors.size());
+    chunks->left = selectors.size();
+    for (std::size_t i = 0; i < selectors.size(); ++i) {
+        const auto& sel = selectors[i];
+        chunks->weights.push_back(
+            static_cast<double>(std::count(sel.podRegex.begin(), sel.podRegex.end(), '|') + 1));
+        const std::string promql = m_connection.catalogue().build(kind, sel);
+        const std::int64_t step = ev->stepMs;
+        ++m_pending;
+        ++m_total;
+        m_connection.prometheus().queryRange(promql, window, step, m_context.get(),
+            [this, ev, kind, promql, window, step, chunks, i](Result<prometheus::QueryResult> r) {
+                QueryEvidence q { kind, promql, window, step, 0, {} };
+                if (r) {
+                    q.seriesCount = r->series.size();
+                    for (const auto& w : r->warnings)
+                        ev->warnings.push_back(
+                            std::string("Prometheus warning for ") + prometheus::queryKindName(kind) + ": " + w);
+                    chunks->answers[i] = std::move(r->series);
+                } else {
+                    q.error = r.error().message;
                     ev->warnings.push_back(
-                        std::string("Prometheus warning for ") + prometheus::queryKindName(kind) + ": " + w);
-                ev->series[kind] = std::move(r->series);
-            } else {
-                q.error = r.error().message;
-                ev->warnings.push_back(
-                    std::string(prometheus::queryKindName(kind)) + " query failed: " + r.error().message);
-            }
-            ev->queries.push_back(std::move(q));
-            this->step(QString::fromLatin1(prometheus::queryKindName(kind)));
-        });
+                        std::string(prometheus::queryKindName(kind)) + " query failed: " + r.error().message);
+                }
+                ev->queries.push_back(std::move(q));
+                if (--chunks->left == 0)
+                    ev->series[kind] = mergeChunkSeries(kind, chunks->answers, chunks->weights);
+                this->step(QString::fromLatin1(prometheus::queryKindName(kind)));
+            });
+    }
 }
 
 } // namespace leakdesk::investigation

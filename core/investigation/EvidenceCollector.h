@@ -1,12 +1,19 @@
 #pragma once
-// Fetches everything runbook steps 1 and 2 need for one service, concurrently: the Deployment,
-// its pods, `kubectl top` metrics, OOMKilling events, and every catalogue query over the window.
+// Fetches everything runbook steps 1 and 2 need for one workload: first what the user named,
+// resolved (kube::fetchWorkload: a Service, KIND/NAME or a bare name, its pods through selector
+// and owners, its containers), then concurrently `kubectl top` metrics, OOMKilling events, the
+// pods Prometheus remembers (WorkloadPods) and every catalogue query over the window, about the
+// main container, per chunk of pod names.
 // Ends in exactly one of finished(RawEvidence) / failed(Error). A superseded or cancelled
 // collection reports nothing.
 
 #include "core/common/Job.h" // Error as a metatype
 #include "core/common/Result.h"
 #include "core/investigation/Evidence.h"
+
+namespace leakdesk::kube {
+struct ResolvedWorkload;
+}
 
 #include <QObject>
 
@@ -35,7 +42,9 @@ private:
     // A Prometheus that cannot answer any query: not listening, timing out, refusing the
     // credentials, or failing with 5xx after PromClient's retries.
     static bool isUnreachable(const Error& error);
-    void runQuery(prometheus::QueryKind kind, const prometheus::PodSelector& podSelector, const TimeRange& window);
+    static WorkloadEvidence describe(const kube::ResolvedWorkload& resolved);
+    void onResolved(kube::ResolvedWorkload resolved);
+    void runQuery(prometheus::QueryKind kind, const std::vector<prometheus::PodSelector>& selectors, const TimeRange& window);
     void step(const QString& stage);
     void fail(const Error& error);
     void complete();

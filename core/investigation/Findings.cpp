@@ -55,7 +55,8 @@ void applyMissingEvidence(analysis::Verdict& v, const RawEvidence& ev)
     v.missing = ev.missing;
     std::string memoryFailure;
     for (const auto& q : ev.queries) {
-        if (q.error.empty())
+        // The per-container queries judge sidecars: their failure is theirs, not the main verdict's.
+        if (q.error.empty() || q.kind == QueryKind::MemoryWorkingSetByContainer || q.kind == QueryKind::MemoryLimitByContainer)
             continue;
         const std::string topic = evidenceTopicOf(q.kind);
         const std::string reason
@@ -123,6 +124,69 @@ void applyMissingEvidence(analysis::Verdict& v, const RawEvidence& ev)
     v.summary += " Partial data (missing: " + named + "), so confidence is lowered.";
 }
 
+std::vector<Series> ofContainer(const std::vector<Series>& all, const std::string& container)
+{
+    std::vector<Series> out;
+    for (const auto& s : all)
+        if (s.label("container") == container)
+            out.push_back(s);
+    return out;
+}
+
+// Each container of the workload: the main one with the top-level verdict, the others judged on
+// their own series (per pod and container) against their own limits.
+std::vector<ContainerFinding> judgeContainers(
+    const RawEvidence& ev, const Findings& f, const analysis::AnalysisParams& params)
+{
+    std::vector<ContainerFinding> out;
+    if (!ev.workload)
+        return out;
+    for (const kube::ContainerInfo& info : ev.workload->containers) {
+        ContainerFinding c;
+        c.name = info.name;
+        c.role = info.role;
+        c.why = info.why;
+        const auto limits = ofContainer(ev.seriesOf(QueryKind::MemoryLimitByContainer), info.name);
+        if (info.memoryLimitBytes)
+            c.limitBytes = static_cast<double>(*info.memoryLimitBytes);
+        else
+            for (const auto& s : limits)
+                if (!s.samples.empty())
+                    c.limitBytes = s.samples.back().value;
+        for (const auto& kill : f.oom.kills)
+            if (kill.container == info.name)
+                ++c.oomKills;
+        if (info.role == kube::ContainerRole::Main) {
+            c.verdict = f.verdict;
+        } else if (info.role != kube::ContainerRole::Init) {
+            const auto memory = ofContainer(ev.seriesOf(QueryKind::MemoryWorkingSetByContainer), info.name);
+            if (hasSamples(memory)) {
+                analysis::MemoryInputs in;
+                in.service = "container " + info.name + " of " + ev.request.service;
+                in.window = { ev.request.nowMs - ev.request.windowMs, ev.request.nowMs };
+                in.sources.memory = sourceOf(ev, QueryKind::MemoryWorkingSetByContainer);
+                in.sources.limits = sourceOf(ev, QueryKind::MemoryLimitByContainer);
+                for (const auto& s : memory) {
+                    analysis::PodMemoryInput p;
+                    p.pod = s.label("pod");
+                    p.memory = s.samples;
+                    if (info.memoryLimitBytes)
+                        p.limitBytes = static_cast<double>(*info.memoryLimitBytes);
+                    else if (const Series* l = seriesForPod(limits, p.pod); l && !l->samples.empty())
+                        p.limitBytes = l->samples.back().value;
+                    in.pods.push_back(std::move(p));
+                }
+                c.verdict = analysis::analyseMemory(in, params);
+            }
+        }
+        out.push_back(std::move(c));
+    }
+    // The main container first, then as the pod spec lists them.
+    std::stable_partition(
+        out.begin(), out.end(), [](const ContainerFinding& c) { return c.role == kube::ContainerRole::Main; });
+    return out;
+}
+
 } // namespace
 
 std::string evidenceTopicOf(QueryKind kind)
@@ -146,6 +210,9 @@ std::string evidenceTopicOf(QueryKind kind)
         return "memory-average";
     case QueryKind::MemoryPerPodAvgBaseline:
         return "baseline";
+    case QueryKind::MemoryWorkingSetByContainer:
+    case QueryKind::MemoryLimitByContainer:
+        return "containers";
     default:
         break;
     }
@@ -174,7 +241,13 @@ Findings analyseEvidence(std::shared_ptr<const RawEvidence> evidencePtr)
         row.phase = pod.phase;
         row.node = pod.nodeName;
         row.ready = !pod.statuses.empty() && std::all_of(pod.statuses.begin(), pod.statuses.end(), [](const auto& s) { return s.ready; });
+        // The main container's own limit: the verdict judges it alone (a pod's sum of limits, or
+        // none when a sidecar has none, is no container's limit).
         row.limitBytes = pod.memoryLimitBytes();
+        if (ev.workload && !ev.workload->mainContainer.empty())
+            for (const auto& c : pod.containers)
+                if (c.name == ev.workload->mainContainer)
+                    row.limitBytes = c.memoryLimitBytes;
         row.restarts = pod.restartCount();
         row.startedMs = pod.startMs;
         for (const auto& st : pod.statuses) {
@@ -262,6 +335,8 @@ Findings analyseEvidence(std::shared_ptr<const RawEvidence> evidencePtr)
         notedTopics.push_back(m.topic);
         f.oom.notes.push_back("counted without " + m.topic + " (" + m.reason + "): OOM kills may be missing");
     }
+
+    f.containers = judgeContainers(ev, f, params);
 
     std::sort(f.pods.begin(), f.pods.end(), [](const PodRow& a, const PodRow& b) {
         return a.memoryBytes.value_or(-1) > b.memoryBytes.value_or(-1);

@@ -10,6 +10,18 @@
 
 namespace leakdesk::investigation {
 
+// One container of the workload's pods, judged on its own memory against its own limit (issue
+// 16): the main one carries the top-level verdict; sidecars get theirs, so an istio-proxy that
+// grows is named as such and never hidden in (or blamed on) the application's sum.
+struct ContainerFinding {
+    std::string name;
+    kube::ContainerRole role = kube::ContainerRole::Sidecar;
+    std::string why; // why it is the main container, or a sidecar
+    std::optional<double> limitBytes; // the spec's (first pod), else kube-state-metrics'
+    std::optional<analysis::Verdict> verdict; // none for init containers, or without Prometheus data
+    int oomKills = 0; // of the fused OOM kills, those of this container
+};
+
 struct Findings {
     InvestigationRequest request;
     std::shared_ptr<const RawEvidence> evidence; // what the numbers came from
@@ -17,6 +29,7 @@ struct Findings {
     std::map<std::string, std::optional<double>> limitBytesByPod;
     analysis::Verdict verdict;
     oom::OomFinding oom;
+    std::vector<ContainerFinding> containers; // main first; empty when the workload has no pod nor template
     std::vector<std::string> warnings;
 
     const PodRow* pod(const std::string& name) const;

@@ -26,6 +26,88 @@ json windowJson(const TimeRange& r)
     return json { { "start", timeJson(r.startMs) }, { "end", timeJson(r.endMs) } };
 }
 
+json verdictJson(const analysis::Verdict& v)
+{
+    json evidence = json::array();
+    for (const auto& e : v.evidence) {
+        json numbers = json::object();
+        for (const auto& n : e.numbers)
+            numbers[n.name] = { { "value", std::isfinite(n.value) ? json(n.value) : json(nullptr) }, { "unit", n.unit } };
+        evidence.push_back({ { "topic", e.topic }, { "pod", e.pod }, { "sentence", e.sentence }, { "numbers", numbers },
+            { "window", windowJson(e.window) }, { "source", e.source } });
+    }
+    json missing = json::array();
+    for (const auto& m : v.missing)
+        missing.push_back({ { "topic", m.topic }, { "reason", m.reason } });
+    json contradictions = json::array();
+    for (const auto& c : v.contradictions)
+        contradictions.push_back({ { "topic", c.topic }, { "reason", c.reason } });
+    return {
+        { "leak", v.leak },
+        { "pattern", analysis::patternName(v.pattern) },
+        { "confidence", v.confidence },
+        { "slope_bytes_per_hour", optNumber(v.slopeBytesPerHour) },
+        { "slope_band_bytes_per_hour", { optNumber(v.slopeLowBytesPerHour), optNumber(v.slopeHighBytesPerHour) } },
+        { "stabilised_within_10min", v.stabilisedWithin10min ? json(*v.stabilisedWithin10min) : json(nullptr) },
+        { "period_seconds", v.periodMs ? json(*v.periodMs / 1000.0) : json(nullptr) },
+        { "amplitude_bytes", optNumber(v.amplitudeBytes) },
+        { "restarts_in_window", v.restartsKnown ? json(v.restartsInWindow) : json(nullptr) },
+        { "summary", v.summary },
+        { "partial_data", !v.missing.empty() },
+        { "missing_evidence", missing },
+        { "contradictions", contradictions },
+        { "levelled_off_after_seconds", v.levelledOffAfterMs ? json(*v.levelledOffAfterMs / 1000.0) : json(nullptr) },
+        { "evidence", evidence },
+    };
+}
+
+const char* containerRoleJson(kube::ContainerRole role)
+{
+    switch (role) {
+    case kube::ContainerRole::Main:
+        return "main";
+    case kube::ContainerRole::Init:
+        return "init";
+    case kube::ContainerRole::Sidecar:
+    case kube::ContainerRole::NativeSidecar:
+        break;
+    }
+    return "sidecar";
+}
+
+json workloadJson(const Findings& f)
+{
+    if (!f.evidence || !f.evidence->workload)
+        return nullptr;
+    const WorkloadEvidence& w = *f.evidence->workload;
+    return {
+        { "kind", kube::workloadKindName(*w.workload.kind) },
+        { "name", w.workload.name },
+        { "selector", w.selector },
+        { "service", w.service ? json(*w.service) : json(nullptr) },
+        { "main_container", w.mainContainer.empty() ? json(nullptr) : json(w.mainContainer) },
+        { "queried_pods", w.queriedPods.size() },
+        { "pods_from_history", w.podsFromHistory },
+        { "notes", w.notes },
+    };
+}
+
+json containersJson(const Findings& f)
+{
+    json out = json::array();
+    for (const ContainerFinding& c : f.containers)
+        out.push_back({
+            { "name", c.name },
+            { "role", containerRoleJson(c.role) },
+            { "native_sidecar", c.role == kube::ContainerRole::NativeSidecar },
+            { "why", c.why },
+            { "limit_bytes", optNumber(c.limitBytes) },
+            { "oom_kills", c.oomKills },
+            { "verdict", c.verdict ? verdictJson(*c.verdict) : json(nullptr) },
+        });
+    return out;
+}
+
 } // namespace
 
 json findingsToJson(const Findings& f)
@@ -76,37 +158,9 @@ json findingsToJson(const Findings& f)
     };
 
     const auto& v = f.verdict;
-    json evidence = json::array();
-    for (const auto& e : v.evidence) {
-        json numbers = json::object();
-        for (const auto& n : e.numbers)
-            numbers[n.name] = { { "value", std::isfinite(n.value) ? json(n.value) : json(nullptr) }, { "unit", n.unit } };
-        evidence.push_back({ { "topic", e.topic }, { "pod", e.pod }, { "sentence", e.sentence }, { "numbers", numbers },
-            { "window", windowJson(e.window) }, { "source", e.source } });
-    }
-    json missing = json::array();
-    for (const auto& m : v.missing)
-        missing.push_back({ { "topic", m.topic }, { "reason", m.reason } });
-    json contradictions = json::array();
-    for (const auto& c : v.contradictions)
-        contradictions.push_back({ { "topic", c.topic }, { "reason", c.reason } });
-    j["verdict"] = {
-        { "leak", v.leak },
-        { "pattern", analysis::patternName(v.pattern) },
-        { "confidence", v.confidence },
-        { "slope_bytes_per_hour", optNumber(v.slopeBytesPerHour) },
-        { "slope_band_bytes_per_hour", { optNumber(v.slopeLowBytesPerHour), optNumber(v.slopeHighBytesPerHour) } },
-        { "stabilised_within_10min", v.stabilisedWithin10min ? json(*v.stabilisedWithin10min) : json(nullptr) },
-        { "period_seconds", v.periodMs ? json(*v.periodMs / 1000.0) : json(nullptr) },
-        { "amplitude_bytes", optNumber(v.amplitudeBytes) },
-        { "restarts_in_window", v.restartsKnown ? json(v.restartsInWindow) : json(nullptr) },
-        { "summary", v.summary },
-        { "partial_data", !v.missing.empty() },
-        { "missing_evidence", missing },
-        { "contradictions", contradictions },
-        { "levelled_off_after_seconds", v.levelledOffAfterMs ? json(*v.levelledOffAfterMs / 1000.0) : json(nullptr) },
-        { "evidence", evidence },
-    };
+    j["workload"] = workloadJson(f);
+    j["containers"] = containersJson(f);
+    j["verdict"] = verdictJson(v);
     if (v.baseline) {
         j["baseline"] = { { "current_median_bytes", v.baseline->currentMedian }, { "baseline_median_bytes", v.baseline->baselineMedian },
             { "change_fraction", v.baseline->changeFraction }, { "higher_than_baseline", v.baseline->higherThanBaseline } };
@@ -145,9 +199,20 @@ std::string findingsToText(const Findings& f)
 {
     std::ostringstream out;
     const auto& v = f.verdict;
-    out << "Service " << f.request.service << " in namespace " << f.request.ns << " (window "
-        << kube::formatTimestamp(f.request.nowMs - f.request.windowMs) << " .. " << kube::formatTimestamp(f.request.nowMs) << ")\n\n";
-    out << "Step 1 - memory growth pattern\n";
+    if (f.evidence && f.evidence->workload) {
+        const WorkloadEvidence& w = *f.evidence->workload;
+        out << w.workload.text() << " in namespace " << f.request.ns;
+        if (w.service)
+            out << " (through Service " << *w.service << ")";
+    } else {
+        out << "Service " << f.request.service << " in namespace " << f.request.ns;
+    }
+    out << " (window " << kube::formatTimestamp(f.request.nowMs - f.request.windowMs) << " .. "
+        << kube::formatTimestamp(f.request.nowMs) << ")\n\n";
+    out << "Step 1 - memory growth pattern";
+    if (f.evidence && f.evidence->workload && !f.evidence->workload->mainContainer.empty())
+        out << " of container " << f.evidence->workload->mainContainer;
+    out << "\n";
     out << "  verdict:  "
         << (v.pattern == analysis::Pattern::Unknown ? "UNKNOWN (cannot tell)"
                    : v.leak                         ? "LEAK"
@@ -163,6 +228,24 @@ std::string findingsToText(const Findings& f)
         out << "  missing:  " << m.topic << ": " << m.reason << "\n";
     for (const auto& c : v.contradictions)
         out << "  contradicts: " << c.topic << ": " << c.reason << "\n";
+    if (f.containers.size() > 1) {
+        out << "\n  CONTAINER             ROLE             LIMIT       OOM KILLS  VERDICT\n";
+        for (const ContainerFinding& c : f.containers) {
+            std::string name = c.name;
+            name.resize(std::max<size_t>(name.size(), 21), ' ');
+            std::string role = kube::containerRoleName(c.role);
+            role.resize(std::max<size_t>(role.size(), 16), ' ');
+            std::string lim = c.limitBytes ? formatBytes(*c.limitBytes) : std::string("none");
+            lim.resize(std::max<size_t>(lim.size(), 11), ' ');
+            std::string kills = std::to_string(c.oomKills);
+            kills.resize(std::max<size_t>(kills.size(), 10), ' ');
+            std::string verdict = !c.verdict ? std::string("-")
+                : c.verdict->pattern == analysis::Pattern::Unknown
+                ? std::string("unknown")
+                : std::string(c.verdict->leak ? "LEAK, " : "no leak, ") + analysis::patternName(c.verdict->pattern);
+            out << "  " << name << " " << role << " " << lim << " " << kills << " " << verdict << "\n";
+        }
+    }
     out << "\n";
     out << "  POD                                  MEMORY      LIMIT       RESTARTS  LAST TERMINATION\n";
     for (const auto& p : f.pods) {

@@ -1,5 +1,6 @@
 #include "core/investigation/MemoryHistory.h"
 
+#include "core/investigation/WorkloadPods.h"
 #include "core/kube/KubeObjects.h"
 #include "core/prometheus/PromClient.h"
 #include "core/prometheus/RangeResolution.h"
@@ -46,30 +47,50 @@ MemoryHistory::~MemoryHistory()
     abandon();
 }
 
-void MemoryHistory::setService(const std::string& ns, const std::string& service)
+void MemoryHistory::setPods(std::vector<prometheus::PodSelector> selectors)
 {
-    if (ns == m_ns && service == m_service)
+    auto same = [](const prometheus::PodSelector& a, const prometheus::PodSelector& b) {
+        return a.ns == b.ns && a.podRegex == b.podRegex && a.containerRegex == b.containerRegex;
+    };
+    if (std::equal(selectors.begin(), selectors.end(), m_selectors.begin(), m_selectors.end(), same))
         return;
     abandon();
-    m_ns = ns;
-    m_service = service;
+    m_selectors = std::move(selectors);
     m_cache.clear();
 }
 
-std::string MemoryHistory::promqlFor(QueryKind kind) const
+std::vector<std::string> MemoryHistory::promqlsFor(QueryKind kind) const
 {
-    return m_catalogue.build(kind, prometheus::PodSelector { m_ns, prometheus::podRegexForWorkload(m_service) });
+    std::vector<std::string> out;
+    for (const auto& sel : m_selectors)
+        out.push_back(m_catalogue.build(kind, sel));
+    return out;
+}
+
+std::vector<double> MemoryHistory::chunkWeights() const
+{
+    std::vector<double> out;
+    for (const auto& sel : m_selectors)
+        out.push_back(static_cast<double>(std::count(sel.podRegex.begin(), sel.podRegex.end(), '|') + 1));
+    return out;
 }
 
 void MemoryHistory::seed(const RawEvidence& evidence)
 {
-    setService(evidence.request.ns, evidence.request.service);
+    if (!evidence.workload)
+        return;
+    const auto& w = *evidence.workload;
+    setPods(podSelectorsFor(
+        evidence.request.ns, w.queriedPods, w.mainContainer.empty() ? std::string() : prometheus::exactRegex(w.mainContainer)));
+    // The evidence keeps each query's answer merged over chunks: only a single chunk's is this
+    // loader's own, stored under the query text it would send, so a load finds it.
+    if (m_selectors.size() != 1)
+        return;
     for (const QueryEvidence& q : evidence.queries) {
         const auto& kinds = chartQueries();
         if (!q.error.empty() || q.stepMs <= 0 || std::find(kinds.begin(), kinds.end(), q.kind) == kinds.end())
             continue;
-        // Stored under the query text this loader would send, so a load finds it.
-        if (q.promql == promqlFor(q.kind))
+        if (q.promql == promqlsFor(q.kind).front())
             m_cache.insert(q.promql, q.stepMs, q.range, evidence.seriesOf(q.kind));
     }
 }
@@ -81,7 +102,12 @@ std::int64_t MemoryHistory::stepFor(const TimeRange& want) const
 
 std::vector<Series> MemoryHistory::series(QueryKind kind, const TimeRange& over, std::int64_t stepMs) const
 {
-    return m_cache.assemble(promqlFor(kind), stepMs, over);
+    std::vector<std::vector<Series>> chunks;
+    for (const std::string& promql : promqlsFor(kind))
+        chunks.push_back(m_cache.assemble(promql, stepMs, over));
+    if (chunks.empty())
+        return {};
+    return mergeChunkSeries(kind, chunks, chunkWeights());
 }
 
 void MemoryHistory::load(const TimeRange& want)
@@ -95,11 +121,10 @@ void MemoryHistory::load(const TimeRange& want)
         TimeRange range;
     };
     std::vector<Fetch> fetches;
-    for (const QueryKind kind : chartQueries()) {
-        const std::string promql = promqlFor(kind);
-        for (const TimeRange& gap : m_cache.missing(promql, run->stepMs, want))
-            fetches.push_back({ promql, kind, prometheus::alignStartToStep(gap, run->stepMs) });
-    }
+    for (const QueryKind kind : chartQueries())
+        for (const std::string& promql : promqlsFor(kind))
+            for (const TimeRange& gap : m_cache.missing(promql, run->stepMs, want))
+                fetches.push_back({ promql, kind, prometheus::alignStartToStep(gap, run->stepMs) });
     if (fetches.empty()) {
         QTimer::singleShot(0, this, [this, run] {
             finish(run, [this, run] { Q_EMIT loaded(run->want.startMs, run->want.endMs, run->stepMs, false); });

@@ -38,9 +38,10 @@ public:
     // Whether this loader fetches through `client` (false once that client is gone).
     bool uses(const prometheus::PromClient* client) const { return m_client && m_client == client; }
 
-    // The service whose history is loaded; another service (or namespace) empties the cache.
-    void setService(const std::string& ns, const std::string& service);
-    // What an investigation of the service fetched over its window: never fetched again.
+    // The pods (and container) whose history is loaded, as PodSelectors, one per chunk of pod
+    // names (WorkloadPods); others empty the cache.
+    void setPods(std::vector<prometheus::PodSelector> selectors);
+    // The pods an investigation asked about, and what it fetched over its window: never fetched again.
     void seed(const RawEvidence& evidence);
 
     // The step a range of this length is shown at.
@@ -66,12 +67,12 @@ Q_SIGNALS:
 
 private:
     struct Run;
-    std::string promqlFor(prometheus::QueryKind kind) const;
+    std::vector<std::string> promqlsFor(prometheus::QueryKind kind) const; // one per chunk
+    std::vector<double> chunkWeights() const;
 
     QPointer<prometheus::PromClient> m_client;
     prometheus::QueryCatalogue m_catalogue;
-    std::string m_ns;
-    std::string m_service;
+    std::vector<prometheus::PodSelector> m_selectors;
     prometheus::SpanCache m_cache;
     std::int64_t m_pointsBudget;
     int m_requestsSent = 0;

@@ -62,6 +62,21 @@ Result<ResolvedWorkload> resolveNamedWorkload(
         r.selector = std::move(parsed).value();
     }
     r.pods = podsOfWorkload(ref, r.selector, objects.pods, objects.replicaSets, objects.jobs);
+    const std::string kind = workloadKindName(*ref.kind);
+    auto ownedChildren = [&](const json& items, const char* childKind) {
+        if (!items.is_array())
+            return;
+        for (const json& item : items)
+            if (const auto owner = controllerOf(item); owner && owner->kind == kind && owner->name == ref.name)
+                r.podOwners.push_back(
+                    { childKind, jsonString(item, { "metadata", "name" }), jsonString(item, { "metadata", "uid" }) });
+    };
+    if (ref.kind == WorkloadKind::Deployment || ref.kind == WorkloadKind::Rollout)
+        ownedChildren(objects.replicaSets, "ReplicaSet");
+    else if (ref.kind == WorkloadKind::CronJob)
+        ownedChildren(objects.jobs, "Job");
+    else
+        r.podOwners.push_back({ kind, ref.name, jsonString(object, { "metadata", "uid" }) });
     return r;
 }
 

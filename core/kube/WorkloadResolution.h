@@ -40,6 +40,10 @@ struct ResolvedWorkload {
     std::optional<std::string> service; // the Service the user named, when resolved through one
     nlohmann::json object; // the workload's own object
     std::vector<nlohmann::json> pods; // the workload's pods (selector and owner chain)
+    // The pods' direct controllers as the API lists them now: the workload's ReplicaSets (every
+    // revision kept, a Deployment's or a Rollout's), a CronJob's Jobs, else the workload itself.
+    // Prometheus (kube_pod_owner, kube_replicaset_owner) also remembers those since deleted.
+    std::vector<ControllerRef> podOwners;
     std::vector<std::string> notes; // what the user should know: other workloads behind the Service...
 
     std::vector<std::string> podNames() const;

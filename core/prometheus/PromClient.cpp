@@ -69,7 +69,11 @@ Sample parsePair(const json& pair)
 
 } // namespace
 
-Result<QueryResult> parsePromResponse(const QByteArray& body, int httpStatus)
+namespace {
+
+// The API's envelope: {"status": "success", "data": ..., "warnings": [...]} or an error. The
+// parsed JSON on success; the warnings go to `warnings`.
+Result<json> parseEnvelope(const QByteArray& body, int httpStatus, std::vector<std::string>& warnings)
 {
     json j;
     try {
@@ -82,11 +86,10 @@ Result<QueryResult> parsePromResponse(const QByteArray& body, int httpStatus)
     if (!j.is_object())
         return makeError(ErrorCode::Parse, "Prometheus answered HTTP " + std::to_string(httpStatus) + " with JSON that is not an API response",
             "check the Prometheus URL (it should be the server's base URL, e.g. http://host:9090)");
-    QueryResult r;
     try {
         if (j.contains("warnings") && j["warnings"].is_array())
             for (const auto& w : j["warnings"])
-                r.warnings.push_back(w.is_string() ? w.get<std::string>() : w.dump());
+                warnings.push_back(w.is_string() ? w.get<std::string>() : w.dump());
         if (j.value("status", "") != "success") {
             const std::string type = j.value("errorType", "error");
             const std::string msg = j.value("error", "unknown error");
@@ -103,6 +106,48 @@ Result<QueryResult> parsePromResponse(const QByteArray& body, int httpStatus)
     } catch (const std::exception& e) {
         return makeError(ErrorCode::Parse, "Prometheus's answer has an unexpected shape", e.what());
     }
+    return j;
+}
+
+} // namespace
+
+Result<std::vector<Labels>> parseSeriesResponse(const QByteArray& body, int httpStatus, std::size_t maxSeries)
+{
+    std::vector<std::string> warnings;
+    auto j = parseEnvelope(body, httpStatus, warnings);
+    if (!j)
+        return j.error();
+    std::vector<Labels> out;
+    try {
+        const json& data = j->at("data");
+        if (!data.is_array())
+            return makeError(ErrorCode::Parse, "Prometheus's series answer has no list of series");
+        if (data.size() > maxSeries)
+            return makeError(ErrorCode::Unsupported,
+                "Prometheus matched " + std::to_string(data.size()) + " series, more than the "
+                    + std::to_string(maxSeries) + " LeakDesk reads in one answer",
+                "narrow the selector or the time range");
+        for (const json& item : data) {
+            if (!item.is_object())
+                return makeError(ErrorCode::Parse, "Prometheus's series answer has an entry that is not an object");
+            Labels l;
+            for (auto it = item.begin(); it != item.end(); ++it)
+                l[it.key()] = it.value().get<std::string>();
+            out.push_back(std::move(l));
+        }
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Parse, "Prometheus's series answer has an unexpected shape", e.what());
+    }
+    return out;
+}
+
+Result<QueryResult> parsePromResponse(const QByteArray& body, int httpStatus)
+{
+    QueryResult r;
+    auto parsed = parseEnvelope(body, httpStatus, r.warnings);
+    if (!parsed)
+        return parsed.error();
+    const json& j = *parsed;
     try {
         const json& data = j.at("data");
         const std::string type = data.at("resultType").get<std::string>();
@@ -608,6 +653,24 @@ PromCall PromClient::queryRange(const std::string& promql, const TimeRange& rang
                 done(std::move(all));
             });
     }
+    return PromCall(cancelled);
+}
+
+PromCall PromClient::series(const std::vector<std::string>& matchers, const TimeRange& range, QObject* context,
+    std::function<void(Result<std::vector<Labels>>)> done)
+{
+    auto cancelled = std::make_shared<std::atomic_bool>(false);
+    QList<std::pair<QString, QString>> params;
+    for (const std::string& m : matchers)
+        params.append({ QStringLiteral("match[]"), QString::fromStdString(m) });
+    params.append({ QStringLiteral("start"), QString::number(static_cast<double>(range.startMs) / 1000.0, 'f', 3) });
+    params.append({ QStringLiteral("end"), QString::number(static_cast<double>(range.endMs) / 1000.0, 'f', 3) });
+    get(QStringLiteral("/api/v1/series"), params, cancelled, context, context != nullptr,
+        [done](Result<QByteArray> body, int status) {
+            if (!body)
+                return done(body.error());
+            done(parseSeriesResponse(*body, status));
+        });
     return PromCall(cancelled);
 }
 

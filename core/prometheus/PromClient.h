@@ -98,6 +98,9 @@ std::vector<TimeRange> splitRange(const TimeRange& range, std::int64_t stepMs);
 
 // Parses a Prometheus API response body (success or error JSON).
 Result<QueryResult> parsePromResponse(const QByteArray& body, int httpStatus);
+// Parses an /api/v1/series answer: the label sets matched. More than `maxSeries` is an error
+// (a selector that broad is a mistake, and the answer's size is the server's to choose).
+Result<std::vector<Labels>> parseSeriesResponse(const QByteArray& body, int httpStatus, std::size_t maxSeries = 20000);
 
 class PromCall {
 public:
@@ -132,6 +135,9 @@ public:
     PromCall query(const std::string& promql, std::int64_t timeMs, QObject* context, Callback done);
     PromCall queryRange(const std::string& promql, const TimeRange& range, std::int64_t stepMs, QObject* context, Callback done);
     PromCall buildInfo(QObject* context, std::function<void(Result<QString>)> done);
+    // The series matching any of `matchers` (PromQL series selectors) with samples in `range`.
+    PromCall series(const std::vector<std::string>& matchers, const TimeRange& range, QObject* context,
+        std::function<void(Result<std::vector<Labels>>)> done);
 
 private:
     struct Request;

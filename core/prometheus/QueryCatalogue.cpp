@@ -22,11 +22,15 @@ constexpr KindName kKindNames[] = {
     { QueryKind::RequestRate, "request_rate" },
     { QueryKind::MemoryPerPodAvg, "memory_per_pod_avg" },
     { QueryKind::MemoryPerPodAvgBaseline, "memory_per_pod_avg_baseline" },
+    { QueryKind::MemoryWorkingSetByContainer, "memory_working_set_by_container" },
+    { QueryKind::MemoryLimitByContainer, "memory_limit_by_container" },
 };
 
 // Placeholders in templates.
 constexpr std::string_view kNs = "{ns}";
 constexpr std::string_view kPod = "{pod}";
+constexpr std::string_view kContainer = "{container}";
+constexpr std::string_view kPlaceholders[] = { kNs, kPod, kContainer };
 
 void replaceAll(std::string& s, std::string_view from, std::string_view to)
 {
@@ -130,6 +134,11 @@ std::vector<std::string> podRegexesForPods(const std::vector<std::string>& pods,
     return out;
 }
 
+std::string exactRegex(std::string_view name)
+{
+    return escapeRegex(name);
+}
+
 std::string podRegexForWorkload(std::string_view deploymentName)
 {
     return escapeRegex(deploymentName) + "-[a-z0-9]{5,10}-[a-z0-9]{5}";
@@ -145,13 +154,15 @@ std::string QueryCatalogue::templateFor(QueryKind kind) const
     // cAdvisor exports one series per container plus a pod-level one (container="") and the
     // pause container (container="POD"); summing all of them double counts the pod.
     const std::string realContainers = sel + R"(,container!="",container!="POD")";
+    // The per-pod queries judge one container (the main one), never sidecars summed with it.
+    const std::string oneContainer = sel + R"(,container=~"{container}",container!="",container!="POD")";
     switch (kind) {
     case QueryKind::MemoryWorkingSet:
-        return "sum by (pod) (" + m_names.workingSet + "{" + realContainers + "})";
+        return "sum by (pod) (" + m_names.workingSet + "{" + oneContainer + "})";
     case QueryKind::MemoryLimit:
-        return "sum by (pod) (" + m_names.limits + "{" + sel + R"(,resource="memory"}))";
+        return "sum by (pod) (" + m_names.limits + "{" + sel + R"(,container=~"{container}",resource="memory"}))";
     case QueryKind::Restarts:
-        return "sum by (pod) (" + m_names.restarts + "{" + sel + "})";
+        return "sum by (pod) (" + m_names.restarts + "{" + sel + R"(,container=~"{container}"}))";
     case QueryKind::LastTerminatedOom:
         return m_names.lastTerminatedReason + "{" + sel + R"(,reason="OOMKilled"})";
     case QueryKind::OomEvents:
@@ -163,9 +174,13 @@ std::string QueryCatalogue::templateFor(QueryKind kind) const
     case QueryKind::RequestRate:
         return "sum(rate(" + m_names.httpRequests + "{" + sel + "}[5m]))";
     case QueryKind::MemoryPerPodAvg:
-        return "avg(sum by (pod) (" + m_names.workingSet + "{" + realContainers + "}))";
+        return "avg(sum by (pod) (" + m_names.workingSet + "{" + oneContainer + "}))";
     case QueryKind::MemoryPerPodAvgBaseline:
-        return "avg(sum by (pod) (" + m_names.workingSet + "{" + realContainers + "} offset 7d))";
+        return "avg(sum by (pod) (" + m_names.workingSet + "{" + oneContainer + "} offset 7d))";
+    case QueryKind::MemoryWorkingSetByContainer:
+        return "sum by (pod, container) (" + m_names.workingSet + "{" + realContainers + "})";
+    case QueryKind::MemoryLimitByContainer:
+        return "sum by (pod, container) (" + m_names.limits + "{" + sel + R"(,resource="memory"}))";
     }
     return {};
 }
@@ -175,6 +190,7 @@ std::string QueryCatalogue::build(QueryKind kind, const PodSelector& selector) c
     std::string q = templateFor(kind);
     replaceAll(q, kNs, quoteValue(selector.ns));
     replaceAll(q, kPod, quoteValue(selector.podRegex));
+    replaceAll(q, kContainer, quoteValue(selector.containerRegex.empty() ? ".+" : selector.containerRegex));
     return q;
 }
 
@@ -182,15 +198,33 @@ std::optional<MatchedQuery> QueryCatalogue::match(std::string_view promql) const
 {
     const std::string wanted = stripSpaces(promql);
     for (QueryKind kind : allQueryKinds()) {
-        std::string pattern = escapeRegex(stripSpaces(templateFor(kind)));
+        const std::string spelled = stripSpaces(templateFor(kind));
+        // The placeholders in the order they appear: each becomes one capture group.
+        std::vector<std::string_view> order;
+        for (std::size_t pos = 0; pos < spelled.size(); ++pos)
+            for (std::string_view ph : kPlaceholders)
+                if (spelled.compare(pos, ph.size(), ph) == 0)
+                    order.push_back(ph);
+        std::string pattern = escapeRegex(spelled);
         // escapeRegex turned "{ns}" into "\{ns\}".
         const std::string capture = R"(((?:[^"\\]|\\.)*))";
-        replaceAll(pattern, R"(\{ns\})", capture);
-        replaceAll(pattern, R"(\{pod\})", capture);
+        for (std::string_view ph : kPlaceholders)
+            replaceAll(pattern, escapeRegex(ph), capture);
         const std::regex re(pattern);
         std::smatch m;
-        if (std::regex_match(wanted, m, re) && m.size() == 3)
-            return MatchedQuery { kind, PodSelector { unquoteValue(m[1].str()), unquoteValue(m[2].str()) } };
+        if (!std::regex_match(wanted, m, re) || m.size() != order.size() + 1)
+            continue;
+        MatchedQuery matched { kind, {} };
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            const std::string value = unquoteValue(m[static_cast<int>(i) + 1].str());
+            if (order[i] == kNs)
+                matched.selector.ns = value;
+            else if (order[i] == kPod)
+                matched.selector.podRegex = value;
+            else
+                matched.selector.containerRegex = value;
+        }
+        return matched;
     }
     return std::nullopt;
 }

@@ -20,6 +20,8 @@ enum class QueryKind {
     RequestRate, // whole service, requests/s
     MemoryPerPodAvg, // average of the per-pod working set
     MemoryPerPodAvgBaseline, // the same, offset 7d
+    MemoryWorkingSetByContainer, // per pod and container, every real container (sidecars too)
+    MemoryLimitByContainer, // per pod and container, kube-state-metrics
 };
 
 const char* queryKindName(QueryKind kind);
@@ -39,14 +41,21 @@ struct MetricNames {
 };
 
 // Which pods a query is about: namespace plus a regular expression over pod names (RE2 syntax,
-// anchored by Prometheus). podRegexForWorkload() gives the usual one for a Deployment.
+// anchored by Prometheus), built from the pods found (podRegexesForPods), and the container the
+// per-pod memory, limit and restart queries are about (a regex too: the main container's escaped
+// name; empty means every real container, summed per pod).
 struct PodSelector {
     std::string ns;
     std::string podRegex;
+    std::string containerRegex = {};
 };
 
+// `name` as a regex matching exactly that name.
+std::string exactRegex(std::string_view name);
+
 // Pods of Deployment `name`: name-<replicaset hash>-<5 char suffix>. Strict enough that
-// "checkout" does not match "checkout-worker-...".
+// "checkout" does not match "checkout-worker-...". Only for tests and the sandbox's own checks:
+// an investigation queries the pods it found, never a name pattern.
 std::string podRegexForWorkload(std::string_view deploymentName);
 
 // The pods found, by exact name, as PodSelector regexes ("a|b|c"), each under `maxBytes` before

@@ -86,12 +86,10 @@ struct SandboxHttpPorts {
     QByteArray auth; // "Authorization: Bearer <the admin's token>\r\n", from the kubeconfig
 };
 
-// Starts `host` with `seed` and its clock pinned at `nowMs`; empty when it serves, otherwise why not.
-inline QString startForRawHttp(sandbox::SandboxHost& host, quint64 seed, qint64 nowMs, SandboxHttpPorts& ports)
+// Starts `host` with `options` (pin its clock: fixedNowMs); empty when it serves, otherwise why not.
+inline QString startForRawHttp(
+    sandbox::SandboxHost& host, const sandbox::SandboxOptions& options, SandboxHttpPorts& ports)
 {
-    sandbox::SandboxOptions options;
-    options.seed = seed;
-    options.fixedNowMs = nowMs;
     if (const auto started = host.start(options); !started)
         return QString::fromStdString(started.error().toString());
     ports.kube = quint16(host.kubeUrl().port());
@@ -105,6 +103,15 @@ inline QString startForRawHttp(sandbox::SandboxHost& host, quint64 seed, qint64 
         return QStringLiteral("no token in the sandbox's kubeconfig");
     ports.auth = "Authorization: Bearer " + kubeconfig.mid(at + 7, kubeconfig.indexOf('\n', at) - at - 7) + "\r\n";
     return {};
+}
+
+// Starts `host` with `seed` and its clock pinned at `nowMs`; empty when it serves, otherwise why not.
+inline QString startForRawHttp(sandbox::SandboxHost& host, quint64 seed, qint64 nowMs, SandboxHttpPorts& ports)
+{
+    sandbox::SandboxOptions options;
+    options.seed = seed;
+    options.fixedNowMs = nowMs;
+    return startForRawHttp(host, options, ports);
 }
 
 // The IPs an Endpoints object lists under `list` ("addresses" or "notReadyAddresses").

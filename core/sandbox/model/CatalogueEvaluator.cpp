@@ -11,7 +11,7 @@ using prometheus::QueryKind;
 
 namespace {
 
-enum class Aggregation { None, SumByPod, Sum, AvgOfSumByPod };
+enum class Aggregation { None, SumByPod, SumByPodContainer, Sum, AvgOfSumByPod };
 
 struct Plan {
     std::string metric;
@@ -56,6 +56,10 @@ Plan planFor(QueryKind kind)
         return { names.workingSet, realContainers, Aggregation::AvgOfSumByPod };
     case QueryKind::MemoryPerPodAvgBaseline:
         return { names.workingSet, realContainers, Aggregation::AvgOfSumByPod, false, 7 * kDayMs };
+    case QueryKind::MemoryWorkingSetByContainer:
+        return { names.workingSet, realContainers, Aggregation::SumByPodContainer };
+    case QueryKind::MemoryLimitByContainer:
+        return { names.limits, { eq("resource", "memory") }, Aggregation::SumByPodContainer };
     }
     return {};
 }
@@ -153,6 +157,12 @@ Result<std::vector<EvalSeries>> CatalogueEvaluator::evaluate(const prometheus::M
     if (!podMatcher)
         return podMatcher.error();
     matchers.push_back(*podMatcher);
+    if (!query.selector.containerRegex.empty()) {
+        auto containerMatcher = LabelMatcher::make("container", LabelMatcher::Op::Regex, query.selector.containerRegex);
+        if (!containerMatcher)
+            return containerMatcher.error();
+        matchers.push_back(*containerMatcher);
+    }
     const SeriesSelector selector = SeriesSelector::fromMatchers(std::move(matchers));
 
     std::vector<const RawSeries*> selected;
@@ -177,6 +187,7 @@ Result<std::vector<EvalSeries>> CatalogueEvaluator::evaluate(const prometheus::M
     for (std::int64_t t = startMs; t <= endMs; t += stepMs) {
         const std::int64_t at = t - plan.offsetMs;
         std::map<std::string, double> perPod;
+        std::map<std::pair<std::string, std::string>, double> perContainer;
         double total = 0;
         bool any = false;
         for (std::size_t si = 0; si < selected.size(); ++si) {
@@ -213,6 +224,11 @@ Result<std::vector<EvalSeries>> CatalogueEvaluator::evaluate(const prometheus::M
             case Aggregation::AvgOfSumByPod:
                 perPod[s->labels.at("pod")] += *v;
                 break;
+            case Aggregation::SumByPodContainer: {
+                const auto c = s->labels.find("container");
+                perContainer[{ s->labels.at("pod"), c == s->labels.end() ? std::string() : c->second }] += *v;
+                break;
+            }
             case Aggregation::Sum:
                 total += *v;
                 any = true;
@@ -222,6 +238,9 @@ Result<std::vector<EvalSeries>> CatalogueEvaluator::evaluate(const prometheus::M
         if (plan.aggregation == Aggregation::SumByPod) {
             for (const auto& [pod, v] : perPod)
                 out[Labels { { "pod", pod } }].push_back({ t, v });
+        } else if (plan.aggregation == Aggregation::SumByPodContainer) {
+            for (const auto& [key, v] : perContainer)
+                out[Labels { { "pod", key.first }, { "container", key.second } }].push_back({ t, v });
         } else if (plan.aggregation == Aggregation::AvgOfSumByPod && !perPod.empty()) {
             double sum = 0;
             for (const auto& [pod, v] : perPod)

@@ -1,5 +1,6 @@
 #include "core/sandbox/model/MetricsHistory.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <ostream>
@@ -18,7 +19,14 @@ enum FamilyIndex : std::size_t {
     kJvmUsed,
     kJvmMax,
     kHttp,
+    kPodOwner,
+    kReplicaSetOwner,
+    kJobOwner,
 };
+
+// kube-state-metrics writes an object without owner references as owned by "<none>".
+constexpr const char* kNoOwner = "<none>";
+constexpr const char* kFormerReplicaSet = "former";
 
 std::string escapeLabelValue(const std::string& v)
 {
@@ -79,6 +87,11 @@ MetricsHistory::MetricsHistory(const SandboxModel& model)
         { "jvm_memory_used_bytes", MetricType::Gauge, "The amount of used memory" },
         { "jvm_memory_max_bytes", MetricType::Gauge, "The maximum amount of memory in bytes that can be used" },
         { "http_server_requests_seconds", MetricType::Summary, "Duration of HTTP server request handling" },
+        // Owners, as kube-state-metrics exports them: what finds a workload's pods over history,
+        // including pods long gone after rollouts. The built-in model has no Jobs; scenarios do.
+        { "kube_pod_owner", MetricType::Gauge, "Information about the Pod's owner." },
+        { "kube_replicaset_owner", MetricType::Gauge, "Information about the ReplicaSet's owner." },
+        { "kube_job_owner", MetricType::Gauge, "Information about the Job's owner." },
     };
 
     rebuild();
@@ -155,6 +168,40 @@ void MetricsHistory::rebuild()
             add(kHttp, "http_server_requests_seconds_count", l, SeriesSource::HttpCount, p, r);
             add(kHttp, "http_server_requests_seconds_sum", l, SeriesSource::HttpSum, p, r);
         }
+        // A former pod's ReplicaSet is no longer served: its name is in the pod's, as the controller
+        // names pods after their ReplicaSet.
+        const std::string replicaSet
+            = pod.former ? pod.name.substr(0, pod.name.rfind('-')) : model.replicaSetName(pod.service, pod.revision);
+        add(kPodOwner, m_families[kPodOwner].name,
+            with({ { "job", ksm }, { "owner_kind", "ReplicaSet" }, { "owner_name", replicaSet },
+                { "owner_is_controller", "true" } }),
+            SeriesSource::PodOwner, p);
+        if (!pod.released.empty())
+            add(kPodOwner, m_families[kPodOwner].name,
+                with({ { "job", ksm }, { "owner_kind", kNoOwner }, { "owner_name", kNoOwner },
+                    { "owner_is_controller", kNoOwner } }),
+                SeriesSource::PodOwner, p, 0, kNoOwner);
+    }
+    // One series per ReplicaSet name (a template patched back is its earlier ReplicaSet again).
+    for (std::size_t svc = 0; svc < model.services().size(); ++svc) {
+        std::set<std::string> seen;
+        auto addReplicaSet = [&](const std::string& name, std::size_t revision, std::string param) {
+            if (!seen.insert(name).second)
+                return;
+            const std::string& deployment = model.services()[svc].name;
+            add(kReplicaSetOwner, m_families[kReplicaSetOwner].name,
+                Labels { { "namespace", model.namespaceName() }, { "replicaset", name },
+                    { "job", "kube-state-metrics" }, { "owner_kind", "Deployment" }, { "owner_name", deployment },
+                    { "owner_is_controller", "true" } },
+                SeriesSource::ReplicaSetOwner, svc, revision, std::move(param));
+        };
+        for (const PodSpec& pod : pods)
+            if (pod.former && pod.service == svc) {
+                addReplicaSet(pod.name.substr(0, pod.name.rfind('-')), 0, kFormerReplicaSet);
+                break;
+            }
+        for (std::size_t r = 0; r < model.revisions(svc).size(); ++r)
+            addReplicaSet(model.replicaSetName(svc, r), r, {});
     }
     m_series.insert(m_series.end(), m_external.begin(), m_external.end());
 }
@@ -192,6 +239,8 @@ std::optional<double> MetricsHistory::sampleAt(const RawSeries& s, std::int64_t 
 {
     if (s.source == SeriesSource::External)
         return m_externalSampler ? m_externalSampler(s, gridMs) : std::nullopt;
+    if (s.source == SeriesSource::ReplicaSetOwner)
+        return replicaSetExistsAt(s, gridMs) ? std::optional<double>(1.0) : std::nullopt;
     const PodSpec& pod = m_model.pods()[s.pod];
     if (!m_model.podExistsAt(s.pod, gridMs))
         return std::nullopt;
@@ -230,10 +279,34 @@ std::optional<double> MetricsHistory::sampleAt(const RawSeries& s, std::int64_t 
         return m_model.httpRequestCount(s.pod, s.index, gridMs);
     case SeriesSource::HttpSum:
         return m_model.httpRequestSecondsSum(s.pod, s.index, gridMs);
+    case SeriesSource::PodOwner:
+        // The ReplicaSet controller removes its ownerReference from a pod it lets go of.
+        if (m_model.podReleasedAt(s.pod, gridMs) != (s.param == kNoOwner))
+            return std::nullopt;
+        return 1.0;
+    case SeriesSource::ReplicaSetOwner:
     case SeriesSource::External:
         break;
     }
     return std::nullopt;
+}
+
+bool MetricsHistory::replicaSetExistsAt(const RawSeries& s, std::int64_t gridMs) const
+{
+    if (s.param != kFormerReplicaSet) {
+        // Created with its revision; an older one stays, scaled to 0, as the API serves it.
+        return gridMs >= m_model.revisions(s.pod)[s.index].createdMs;
+    }
+    // The model knows only its pods: it existed from the first one's creation to the last one's end.
+    std::optional<std::int64_t> from;
+    std::int64_t to = 0;
+    for (const PodSpec& pod : m_model.pods()) {
+        if (!pod.former || pod.service != s.pod)
+            continue;
+        from = std::min(from.value_or(pod.createdMs), pod.createdMs);
+        to = std::max(to, pod.deletedMs.value_or(m_model.horizonEndMs()));
+    }
+    return from && gridMs >= *from && gridMs < to;
 }
 
 void MetricsHistory::writeOpenMetrics(

@@ -37,6 +37,12 @@ enum class SeriesSource {
     JvmMax, // param: pool id
     HttpCount, // index: route
     HttpSum, // index: route
+    // kube-state-metrics' owner series, 1 while the object exists. PodOwner: `pod`; param "<none>"
+    // for the series of a pod its ReplicaSet let go of (no ownerReference then).
+    PodOwner,
+    // `pod` is the service, `index` the first revision of that ReplicaSet name; param "former" for
+    // the ReplicaSet the history's first one replaced (its pods are PodSpec::former).
+    ReplicaSetOwner,
     External, // sampled by the function given with setExternalSeries (a scenario's containers)
 };
 
@@ -45,7 +51,7 @@ struct RawSeries {
     Labels labels; // without __name__
     std::size_t family = 0;
     SeriesSource source = SeriesSource::WorkingSetContainer;
-    std::size_t pod = 0;
+    std::size_t pod = 0; // the pod (the service for ReplicaSetOwner)
     std::size_t index = 0;
     std::string param;
 };
@@ -81,6 +87,7 @@ public:
 private:
     void add(std::size_t family, std::string metric, Labels labels, SeriesSource source, std::size_t pod,
         std::size_t index = 0, std::string param = {});
+    bool replicaSetExistsAt(const RawSeries& s, std::int64_t gridMs) const;
 
     const SandboxModel& m_model;
     std::vector<MetricFamily> m_families;

@@ -681,18 +681,46 @@ json ScenarioCluster::pod(std::size_t index, std::int64_t tMs) const
 
 std::vector<json> ScenarioCluster::replicaSets(std::size_t object, std::int64_t tMs) const
 {
-    // One per template (a revert to an earlier template is that template's ReplicaSet again).
     std::vector<json> out;
+    for (const ReplicaSetRecord& rs : replicaSetsOf(object)) {
+        if (replicaSetCreatedMs(object, rs.revision) > tMs)
+            break;
+        out.push_back(replicaSet(object, rs.revision, tMs));
+    }
+    return out;
+}
+
+std::vector<ScenarioCluster::ReplicaSetRecord> ScenarioCluster::replicaSetsOf(std::size_t object) const
+{
+    // One per template (a revert to an earlier template is that template's ReplicaSet again).
+    std::vector<ReplicaSetRecord> out;
     std::set<std::string> seen;
     const auto it = m_revisions.find(object);
     const std::size_t count = it == m_revisions.end() ? 1 : it->second.size();
     for (std::size_t r = 0; r < count; ++r) {
-        if (r > 0 && it->second[r].atMs > tMs)
-            break;
-        if (seen.insert(hashOf(object, r)).second)
-            out.push_back(replicaSet(object, r, tMs));
+        const std::string hash = hashOf(object, r);
+        if (seen.insert(hash).second)
+            out.push_back({ r, m_scenario.objects[object].name + "-" + hash });
     }
     return out;
+}
+
+bool ScenarioCluster::jobExistsAt(std::size_t job, std::int64_t tMs) const
+{
+    const SimulatedJob& sj = m_jobs[job];
+    if (sj.createdMs > tMs)
+        return false;
+    // Removed by the CronJob's history limit with its pods.
+    bool gone = !sj.pods.empty();
+    for (std::size_t p : sj.pods)
+        gone = gone && m_pods[p].deletedMs && *m_pods[p].deletedMs <= tMs;
+    return !gone;
+}
+
+std::int64_t ScenarioCluster::replicaSetCreatedMs(std::size_t object, std::size_t revision) const
+{
+    return revision == 0 ? m_originMs + static_cast<std::int64_t>(object) * 3 * kSecondMs + kSecondMs
+                         : m_revisions.at(object)[revision].atMs;
 }
 
 json ScenarioCluster::replicaSet(std::size_t object, std::size_t revision, std::int64_t tMs) const
@@ -702,9 +730,7 @@ json ScenarioCluster::replicaSet(std::size_t object, std::size_t revision, std::
     const std::string name = o.name + "-" + hash;
     const bool rollout = o.workload->kind == WorkloadKind::Rollout;
     const std::string hashLabel = hashLabelOf(o.workload->kind);
-    const std::int64_t created = revision == 0
-        ? m_originMs + static_cast<std::int64_t>(object) * 3 * kSecondMs + kSecondMs
-        : m_revisions.at(object)[revision].atMs;
+    const std::int64_t created = replicaSetCreatedMs(object, revision);
     const bool current = hashOf(object, revisionAt(object, tMs)) == hash;
     json labels = json::object();
     for (const auto& [k, v] : o.workload->podLabels)
@@ -1265,16 +1291,9 @@ std::vector<json> ScenarioCluster::objects(const std::string& kind, std::int64_t
                     out.push_back(std::move(rs));
         }
     } else if (kind == "Job") {
-        for (std::size_t j = 0; j < m_jobs.size(); ++j) {
-            const SimulatedJob& sj = m_jobs[j];
-            if (sj.createdMs > tMs)
-                continue;
-            bool gone = !sj.pods.empty();
-            for (std::size_t p : sj.pods)
-                gone = gone && m_pods[p].deletedMs && *m_pods[p].deletedMs <= tMs;
-            if (!gone)
+        for (std::size_t j = 0; j < m_jobs.size(); ++j)
+            if (jobExistsAt(j, tMs))
                 out.push_back(job(j, tMs));
-        }
     } else if (kind == "Namespace") {
         std::set<std::string> declared;
         for (std::size_t i = 0; i < m_scenario.objects.size(); ++i)

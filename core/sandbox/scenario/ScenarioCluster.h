@@ -80,6 +80,17 @@ public:
     std::optional<std::size_t> podNamedLikeAt(std::size_t pod, std::int64_t tMs) const;
     bool firstOfItsName(std::size_t pod) const;
     std::vector<std::size_t> podsNamedLike(std::size_t pod) const; // itself included, in creation order
+    // A Deployment's or Rollout's ReplicaSets, one per pod template (a template patched back is its
+    // earlier ReplicaSet again): the first revision of each, its name, and when it was created.
+    // Once made it stays (scaled to 0 when not current), as the API serves it.
+    struct ReplicaSetRecord {
+        std::size_t revision = 0;
+        std::string name;
+    };
+    std::vector<ReplicaSetRecord> replicaSetsOf(std::size_t object) const;
+    std::int64_t replicaSetCreatedMs(std::size_t object, std::size_t revision) const;
+    // Whether the Job (index into jobs()) is served at tMs: created, and not all its pods removed.
+    bool jobExistsAt(std::size_t job, std::int64_t tMs) const;
 
     // Per container, at tMs: working set (nullopt when not running), restarts so far, and the last
     // terminated run (nullptr before any).

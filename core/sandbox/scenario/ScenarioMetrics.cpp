@@ -13,6 +13,11 @@ constexpr const char* kLimit = "limit";
 constexpr const char* kRestarts = "restarts";
 constexpr const char* kOomEvents = "oom-events";
 constexpr std::string_view kReasonPrefix = "last-terminated:";
+// Owner series: the pod's (`pod` the first pod of its name), a ReplicaSet's (`pod` the workload,
+// `index` the ReplicaSet's first revision), a Job's (`pod` the index into jobs()).
+constexpr const char* kPodOwner = "pod-owner";
+constexpr const char* kReplicaSetOwner = "replicaset-owner";
+constexpr const char* kJobOwner = "job-owner";
 
 std::size_t familyIndex(const MetricsHistory& history, const std::string& name)
 {
@@ -32,6 +37,9 @@ std::vector<RawSeries> scenarioSeries(const ScenarioCluster& cluster, const Metr
     const std::size_t restarts = familyIndex(history, "kube_pod_container_status_restarts");
     const std::size_t lastTerminated = familyIndex(history, "kube_pod_container_status_last_terminated_reason");
     const std::size_t oomEvents = familyIndex(history, "container_oom_events");
+    const std::size_t podOwner = familyIndex(history, "kube_pod_owner");
+    const std::size_t replicaSetOwner = familyIndex(history, "kube_replicaset_owner");
+    const std::size_t jobOwner = familyIndex(history, "kube_job_owner");
     std::vector<RawSeries> out;
     const std::string kubelet = "kubelet";
     const std::string ksm = "kube-state-metrics";
@@ -52,6 +60,11 @@ std::vector<RawSeries> scenarioSeries(const ScenarioCluster& cluster, const Metr
         };
         add(workingSet, "container_memory_working_set_bytes", with({ { "container", "" }, { "job", kubelet } }), 0,
             kPodWorkingSet);
+        // Its owner, the same for every pod made again under its name (a StatefulSet's).
+        add(podOwner, "kube_pod_owner",
+            with({ { "job", ksm }, { "owner_kind", pod.ownerKind }, { "owner_name", pod.ownerName },
+                { "owner_is_controller", "true" } }),
+            0, kPodOwner);
         for (std::size_t c = 0; c < pod.containers.size(); ++c) {
             const ScenarioContainer& spec = cluster.containerSpec(pod, pod.containers[c]);
             if (spec.kind == ContainerKind::Init)
@@ -77,18 +90,54 @@ std::vector<RawSeries> scenarioSeries(const ScenarioCluster& cluster, const Metr
                 kOomEvents);
         }
     }
+    const auto& objects = cluster.scenario().objects;
+    for (std::size_t o = 0; o < objects.size(); ++o) {
+        const auto& w = objects[o].workload;
+        if (!w || (w->kind != WorkloadKind::Deployment && w->kind != WorkloadKind::Rollout))
+            continue;
+        for (const ScenarioCluster::ReplicaSetRecord& rs : cluster.replicaSetsOf(o))
+            out.push_back(RawSeries { "kube_replicaset_owner",
+                Labels { { "namespace", objects[o].namespaceName }, { "replicaset", rs.name }, { "job", ksm },
+                    { "owner_kind", objects[o].kind }, { "owner_name", objects[o].name },
+                    { "owner_is_controller", "true" } },
+                replicaSetOwner, SeriesSource::External, o, rs.revision, kReplicaSetOwner });
+    }
+    for (std::size_t j = 0; j < cluster.jobs().size(); ++j) {
+        const SimulatedJob& job = cluster.jobs()[j];
+        const ScenarioObject& o = objects[job.object];
+        // A Job written as such has no owner: kube-state-metrics writes "<none>".
+        const bool fromCronJob = o.workload->kind == WorkloadKind::CronJob;
+        const std::string none = "<none>";
+        out.push_back(RawSeries { "kube_job_owner",
+            Labels { { "namespace", o.namespaceName }, { "job_name", job.name }, { "job", ksm },
+                { "owner_kind", fromCronJob ? o.kind : none }, { "owner_name", fromCronJob ? o.name : none },
+                { "owner_is_controller", fromCronJob ? "true" : none } },
+            jobOwner, SeriesSource::External, j, 0, kJobOwner });
+    }
     return out;
 }
 
 std::optional<double> sampleScenarioSeries(const ScenarioCluster& cluster, const RawSeries& s, std::int64_t gridMs)
 {
+    const std::string& what = s.param;
+    if (what == kReplicaSetOwner) {
+        if (s.pod >= cluster.scenario().objects.size())
+            return std::nullopt;
+        return gridMs >= cluster.replicaSetCreatedMs(s.pod, s.index) ? std::optional<double>(1.0) : std::nullopt;
+    }
+    if (what == kJobOwner) {
+        if (s.pod >= cluster.jobs().size() || !cluster.jobExistsAt(s.pod, gridMs))
+            return std::nullopt;
+        return 1.0;
+    }
     if (s.pod >= cluster.pods().size())
         return std::nullopt;
     const std::optional<std::size_t> index = cluster.podNamedLikeAt(s.pod, gridMs);
     if (!index)
         return std::nullopt;
     const SimulatedPod& pod = cluster.pods()[*index];
-    const std::string& what = s.param;
+    if (what == kPodOwner)
+        return 1.0;
     if (what == kPodWorkingSet) {
         // The pod cgroup: its containers, the pause container and a little kubelet overhead.
         double sum = 0;

@@ -13,6 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 {
     const QByteArray body(reinterpret_cast<const char*>(data), static_cast<qsizetype>(size));
     (void)leakdesk::prometheus::parsePromResponse(body, 200);
+    (void)leakdesk::prometheus::parseSeriesResponse(body, 200, 64);
     const auto j = nlohmann::json::parse(body.constData(), body.constData() + body.size(), nullptr, false);
     if (j.is_discarded())
         return 0;

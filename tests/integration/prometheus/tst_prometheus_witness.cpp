@@ -26,6 +26,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 using namespace leakdesk;
 using nlohmann::json;
@@ -323,6 +324,46 @@ private Q_SLOTS:
         QVERIFY2(!compare(ours.body, real.body, points).isEmpty(),
             qPrintable(QStringLiteral("the real Prometheus answers %1 as the sandbox answers %2")
                            .arg(wrongPromql, QString::fromStdString(right))));
+    }
+
+    // kube-state-metrics' owner series, the way to a workload's pods over history: /api/v1/series
+    // lists the same series (names and labels) in the sandbox and in the real Prometheus loaded
+    // with its export, for the last two hours and for two hours a week earlier.
+    void ownerSeriesAgreeWithRealPrometheus_data()
+    {
+        QTest::addColumn<QString>("selector");
+        QTest::addColumn<qint64>("endMs");
+        for (const qint64 end : { m_now, m_now - 7 * kDayMs }) {
+            const char* when = end == m_now ? "now" : "a week ago";
+            QTest::addRow("pods by ReplicaSet, %s", when)
+                << QStringLiteral("kube_pod_owner{namespace=\"production\",owner_kind=\"ReplicaSet\"}") << end;
+            QTest::addRow("ReplicaSets of checkout, %s", when)
+                << QStringLiteral("kube_replicaset_owner{owner_kind=\"Deployment\",owner_name=\"checkout\"}") << end;
+            QTest::addRow("every owner, %s", when) << QStringLiteral("{__name__=~\"kube_.*_owner\"}") << end;
+        }
+    }
+    void ownerSeriesAgreeWithRealPrometheus()
+    {
+        QFETCH(QString, selector);
+        QFETCH(qint64, endMs);
+        QUrlQuery params;
+        params.addQueryItem(QStringLiteral("match[]"), selector);
+        params.addQueryItem(QStringLiteral("start"), QString::number((endMs - 2 * 3600 * 1000) / 1000.0, 'f', 3));
+        params.addQueryItem(QStringLiteral("end"), QString::number(endMs / 1000.0, 'f', 3));
+        const Fetched ours = get(m_sandboxUrl, QStringLiteral("/api/v1/series"), params);
+        const Fetched real = get(m_promUrl, QStringLiteral("/api/v1/series"), params);
+        QCOMPARE(ours.status, 200);
+        QVERIFY2(real.status == 200, real.body.dump().c_str());
+        std::set<std::string> a, b;
+        for (const json& s : ours.body["data"])
+            a.insert(s.dump());
+        for (const json& s : real.body["data"])
+            b.insert(s.dump());
+        QVERIFY(!b.empty());
+        QVERIFY2(a == b,
+            qPrintable(QStringLiteral("sandbox %1\nprometheus %2")
+                           .arg(QString::fromStdString(ours.body["data"].dump()),
+                               QString::fromStdString(real.body["data"].dump()))));
     }
 
     // The whole pipeline, not just the queries: `investigate` against the real Prometheus and

@@ -10,6 +10,7 @@
 
 #include <QTest>
 
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -347,6 +348,99 @@ private Q_SLOTS:
         QCOMPARE(int(eval.seriesMatching({ *sel }, kNow - kHourMs, kNow).size()), count);
     }
 
+    // kube_pod_owner follows its pod: 1 while the pod exists and its ReplicaSet owns it. While the
+    // ReplicaSet has let go of it (labels changed, no ownerReference), the "<none>" series instead,
+    // as kube-state-metrics writes a pod without owner; the replacement has its own series.
+    void podOwnerFollowsThePodAndItsRelease()
+    {
+        SandboxModel model(42, kNow);
+        MetricsHistory history(model);
+        std::size_t pod = model.pods().size();
+        for (std::size_t p = 0; p < model.pods().size() && pod == model.pods().size(); ++p)
+            if (!model.pods()[p].former && model.services()[model.pods()[p].service].name == "payments")
+                pod = p;
+        QVERIFY(pod < model.pods().size());
+        const std::int64_t releasedAt = MetricsHistory::gridFloor(kNow - kHourMs) + 10 * kSecondMs;
+        const std::int64_t backAt = releasedAt + 20 * kMinuteMs;
+        const std::size_t replacement = model.releasePod(pod, releasedAt);
+        QCOMPARE(model.adoptPod(pod, backAt), replacement);
+        history.rebuild();
+        auto ownerSeries = [&](std::size_t p, const std::string& ownerKind) -> const RawSeries* {
+            for (const RawSeries& s : history.series())
+                if (s.metric == "kube_pod_owner" && s.labels.at("pod") == model.pods()[p].name
+                    && s.labels.at("owner_kind") == ownerKind)
+                    return &s;
+            return nullptr;
+        };
+        const RawSeries* owned = ownerSeries(pod, "ReplicaSet");
+        const RawSeries* none = ownerSeries(pod, "<none>");
+        QVERIFY(owned && none);
+        QCOMPARE(owned->labels.at("owner_name"), model.replicaSetName(model.pods()[pod].service, 0));
+        QCOMPARE(owned->labels.at("owner_is_controller"), std::string("true"));
+        QCOMPARE(none->labels.at("owner_name"), std::string("<none>"));
+        const std::int64_t before = MetricsHistory::gridFloor(releasedAt);
+        const std::int64_t during = MetricsHistory::gridCeil(releasedAt) + 5 * SandboxModel::kScrapeIntervalMs;
+        const std::int64_t after = MetricsHistory::gridCeil(backAt) + SandboxModel::kScrapeIntervalMs;
+        QCOMPARE(history.sampleAt(*owned, before), std::optional<double>(1.0));
+        QCOMPARE(history.sampleAt(*none, before), std::optional<double>());
+        QCOMPARE(history.sampleAt(*owned, during), std::optional<double>());
+        QCOMPARE(history.sampleAt(*none, during), std::optional<double>(1.0));
+        QCOMPARE(history.sampleAt(*owned, after), std::optional<double>(1.0));
+        QCOMPARE(history.sampleAt(*none, after), std::optional<double>());
+        QCOMPARE(history.sampleAt(*owned, MetricsHistory::gridFloor(model.pods()[pod].createdMs - kMinuteMs)),
+            std::optional<double>());
+        // The replacement: owned from its creation until the adopted pod's return deleted it.
+        const RawSeries* replaced = ownerSeries(replacement, "ReplicaSet");
+        QVERIFY(replaced && !ownerSeries(replacement, "<none>"));
+        QCOMPARE(history.sampleAt(*replaced, during), std::optional<double>(1.0));
+        QCOMPARE(history.sampleAt(*replaced, after), std::optional<double>());
+    }
+
+    // One kube_replicaset_owner series per ReplicaSet name, owned by the Deployment: a revision's
+    // from its creation on (an older one stays, scaled to 0, as the API serves it; a template
+    // patched back is its earlier ReplicaSet again), the former one while its pods lived.
+    void replicaSetOwnerSeriesFollowTheReplicaSets()
+    {
+        SandboxModel model(42, kNow);
+        MetricsHistory history(model);
+        const std::size_t service = *model.serviceIndex("catalog");
+        TemplateRevision changed = model.revisions(service).front();
+        changed.memoryLimitBytes *= 2;
+        changed.podTemplateHash = model.templateHash("replicaset-owner-test");
+        const std::int64_t rollAt = kNow - 2 * kHourMs;
+        model.rollOut(service, changed, rollAt);
+        model.rollOut(service, model.revisions(service).front(), kNow - kHourMs);
+        history.rebuild();
+        std::map<std::string, const RawSeries*> byName;
+        for (const RawSeries& s : history.series())
+            if (s.metric == "kube_replicaset_owner" && s.labels.at("owner_name") == "catalog") {
+                QCOMPARE(s.labels.at("owner_kind"), std::string("Deployment"));
+                QVERIFY(byName.emplace(s.labels.at("replicaset"), &s).second);
+            }
+        QCOMPARE(byName.size(), std::size_t(3));
+        const std::string first = model.replicaSetName(service, 0);
+        const std::string second = model.replicaSetName(service, 1);
+        QVERIFY(byName.count(first) && byName.count(second));
+        std::string former;
+        for (const PodSpec& p : model.pods())
+            if (p.former && p.service == service)
+                former = p.name.substr(0, p.name.rfind('-'));
+        QVERIFY(byName.count(former));
+        const std::int64_t origin = model.originMs();
+        auto at = [&](const std::string& name, std::int64_t t) {
+            return history.sampleAt(*byName.at(name), MetricsHistory::gridFloor(t));
+        };
+        QCOMPARE(at(former, origin - 3 * kDayMs), std::optional<double>(1.0));
+        QCOMPARE(at(former, origin - 8 * kDayMs), std::optional<double>());
+        QCOMPARE(at(former, origin + kHourMs), std::optional<double>());
+        QCOMPARE(at(first, origin - kMinuteMs), std::optional<double>());
+        QCOMPARE(at(first, origin), std::optional<double>(1.0));
+        QCOMPARE(at(first, kNow), std::optional<double>(1.0));
+        QCOMPARE(at(second, rollAt - kMinuteMs), std::optional<double>());
+        QCOMPARE(at(second, rollAt + kMinuteMs), std::optional<double>(1.0));
+        QCOMPARE(at(second, kNow), std::optional<double>(1.0));
+    }
+
     void openMetricsExportHasBackfillShape()
     {
         const SandboxModel model(42, kNow);
@@ -378,6 +472,13 @@ private Q_SLOTS:
             QCOMPARE(ts % 30, 0LL);
         }
         QCOMPARE(familiesSeen.size(), history.families().size());
+        // The owner series are exported with the rest (a ReplicaSet's on the Deployment's name).
+        QVERIFY(text.find("\nkube_pod_owner{job=\"kube-state-metrics\",namespace=\"production\",owner_is_controller="
+                          "\"true\",owner_kind=\"ReplicaSet\",owner_name=\"checkout-")
+            != std::string::npos);
+        QVERIFY(text.find("\nkube_replicaset_owner{job=\"kube-state-metrics\",namespace=\"production\","
+                          "owner_is_controller=\"true\",owner_kind=\"Deployment\",owner_name=\"checkout\"")
+            != std::string::npos);
         QVERIFY(samples > 20 * 100);
     }
 };

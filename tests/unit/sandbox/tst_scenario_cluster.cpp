@@ -8,6 +8,7 @@
 
 #include <QTest>
 
+#include <map>
 #include <set>
 
 using namespace leakdesk::sandbox;
@@ -254,18 +255,75 @@ private Q_SLOTS:
         QCOMPARE(*cluster.workingSetBytes(ledger, 2, kNow), 30.0 * kMi);
     }
 
+    // kube-state-metrics' owner series agree with the objects the API serves at every moment:
+    // a pod's owner while it exists (a StatefulSet pod made again keeps its one series), the
+    // ReplicaSets of Deployments and Rollouts from their creation on, Jobs while they are kept,
+    // a CronJob's owned by it and a Job written as such by "<none>".
+    void ownerSeriesAgreeWithTheServedObjects()
+    {
+        auto parsed = parseScenario(std::string(kLab) + R"(---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: once, namespace: lab}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: once, image: o}]
+)",
+            "lab.yaml");
+        QVERIFY2(parsed, parsed ? "" : parsed.error().toString().c_str());
+        const ScenarioCluster cluster(*parsed, 42, kNow);
+        const SandboxModel model(42, kNow);
+        MetricsHistory history(model);
+        history.setExternalSeries(scenarioSeries(cluster, history),
+            [&cluster](const RawSeries& s, std::int64_t t) { return sampleScenarioSeries(cluster, s, t); });
+        const std::map<std::string, std::pair<std::string, std::string>> owners {
+            { "kube_pod_owner", { "Pod", "pod" } },
+            { "kube_replicaset_owner", { "ReplicaSet", "replicaset" } },
+            { "kube_job_owner", { "Job", "job_name" } },
+        };
+        for (const std::int64_t t : { kNow - 26 * kHourMs, kNow - 3 * kHourMs, kNow }) {
+            const std::int64_t grid = MetricsHistory::gridFloor(t);
+            for (const auto& [metric, kindAndLabel] : owners) {
+                std::multiset<std::string> fromSeries;
+                for (const RawSeries& s : history.series())
+                    if (s.source == SeriesSource::External && s.metric == metric && history.sampleAt(s, grid)) {
+                        QCOMPARE(s.labels.at("namespace"), std::string("lab"));
+                        fromSeries.insert(s.labels.at(kindAndLabel.second) + " " + s.labels.at("owner_kind") + "/"
+                            + s.labels.at("owner_name") + " " + s.labels.at("owner_is_controller"));
+                    }
+                std::multiset<std::string> served;
+                for (const json& o : cluster.objects(kindAndLabel.first, grid)) {
+                    const json refs = o["metadata"].value("ownerReferences", json::array());
+                    const std::string owner = refs.empty()
+                        ? "<none>/<none> <none>"
+                        : refs[0].value("kind", "") + "/" + refs[0].value("name", "") + " true";
+                    served.insert(o["metadata"].value("name", "") + " " + owner);
+                }
+                QVERIFY(!served.empty());
+                QCOMPARE(fromSeries, served);
+            }
+        }
+    }
+
     void seriesArePerContainer()
     {
         const ScenarioCluster cluster = makeCluster();
         const SandboxModel model(42, kNow);
         MetricsHistory history(model);
         const auto series = scenarioSeries(cluster, history);
+        // Owner series have no container label, a ReplicaSet's or Job's no pod label.
+        auto label = [](const RawSeries& s, const char* name) {
+            const auto it = s.labels.find(name);
+            return it == s.labels.end() ? std::string() : it->second;
+        };
         std::set<std::string> ledgerSeries;
         for (const RawSeries& s : series)
-            if (s.labels.at("pod") == "ledger-0")
-                ledgerSeries.insert(s.metric + "{" + s.labels.at("container") + "}");
+            if (label(s, "pod") == "ledger-0")
+                ledgerSeries.insert(s.metric + "{" + label(s, "container") + "}");
         QCOMPARE(ledgerSeries,
-            (std::set<std::string> { "container_memory_working_set_bytes{}",
+            (std::set<std::string> { "kube_pod_owner{}", "container_memory_working_set_bytes{}",
                 "container_memory_working_set_bytes{ledger}", "container_memory_working_set_bytes{proxy}",
                 "kube_pod_container_resource_limits{ledger}", "kube_pod_container_resource_limits{proxy}",
                 "kube_pod_container_status_restarts_total{ledger}", "kube_pod_container_status_restarts_total{proxy}",
@@ -277,8 +335,8 @@ private Q_SLOTS:
         double limit = 0;
         double oomKills = -1;
         for (const RawSeries& s : history.series()) {
-            if (s.source != SeriesSource::External || s.labels.at("pod") != "ledger-0"
-                || s.labels.at("container") != "ledger")
+            if (s.source != SeriesSource::External || label(s, "pod") != "ledger-0"
+                || label(s, "container") != "ledger")
                 continue;
             if (s.metric == "kube_pod_container_resource_limits")
                 limit = *history.sampleAt(s, grid);
