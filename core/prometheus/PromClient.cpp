@@ -666,10 +666,13 @@ PromCall PromClient::series(const std::vector<std::string>& matchers, const Time
     params.append({ QStringLiteral("start"), QString::number(static_cast<double>(range.startMs) / 1000.0, 'f', 3) });
     params.append({ QStringLiteral("end"), QString::number(static_cast<double>(range.endMs) / 1000.0, 'f', 3) });
     get(QStringLiteral("/api/v1/series"), params, cancelled, context, context != nullptr,
-        [done](Result<QByteArray> body, int status) {
+        [this, done](Result<QByteArray> body, int status) {
             if (!body)
                 return done(body.error());
-            done(parseSeriesResponse(*body, status));
+            auto labels = parseSeriesResponse(*body, status);
+            if (!labels)
+                return done(redacted(labels.error())); // it may quote an answer that echoed our headers
+            done(std::move(labels));
         });
     return PromCall(cancelled);
 }

@@ -35,11 +35,13 @@ const QByteArray kVector
 const QByteArray kMatrix
     = R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{"pod":"a"},"values":[[1700000000,"1"]]}]}})";
 const QByteArray kBuildInfo = R"({"status":"success","data":{"version":"2.53.0"}})";
+const QByteArray kSeries = R"({"status":"success","data":[{"__name__":"up","job":"a"}]})";
 
 ScriptedAnswer apiAnswer(const RecordedRequest& r, int)
 {
     const QByteArray body = r.target.startsWith("/api/v1/query_range") ? kMatrix
         : r.target.startsWith("/api/v1/status/buildinfo")              ? kBuildInfo
+        : r.target.startsWith("/api/v1/series")                        ? kSeries
                                                                        : kVector;
     return { 200, { { "Content-Type", "application/json" } }, body, false };
 }
@@ -103,7 +105,12 @@ private Q_SLOTS:
         const auto version = test::waitForResult<QString>(
             [&](std::function<void(Result<QString>)> cb) { client.buildInfo(nullptr, cb); });
         QVERIFY2(version.ok(), version.ok() ? "" : version.error().toString().c_str());
-        QCOMPARE(server.requests().size(), 3);
+        const auto series
+            = test::waitForResult<std::vector<Labels>>([&](std::function<void(Result<std::vector<Labels>>)> cb) {
+                  client.series({ "up" }, TimeRange { 1700000000000, 1700000600000 }, nullptr, cb);
+              });
+        QVERIFY2(series.ok(), series.ok() ? "" : series.error().toString().c_str());
+        QCOMPARE(server.requests().size(), 4);
         QStringList paths;
         for (const RecordedRequest& r : server.requests()) {
             paths << QString::fromLatin1(r.target.left(r.target.indexOf('?')));
@@ -116,7 +123,7 @@ private Q_SLOTS:
         }
         QCOMPARE(paths,
             (QStringList { QStringLiteral("/api/v1/query"), QStringLiteral("/api/v1/query_range"),
-                QStringLiteral("/api/v1/status/buildinfo") }));
+                QStringLiteral("/api/v1/status/buildinfo"), QStringLiteral("/api/v1/series") }));
         // LeakDesk's own parameters are still there, once.
         QCOMPARE(queryOf(server.requests()[0]).values(QStringLiteral("query")), QStringList { QStringLiteral("up") });
     }
