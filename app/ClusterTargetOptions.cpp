@@ -153,28 +153,34 @@ Result<std::optional<prometheus::PromContextSettings>> ClusterTargetOptions::con
     return std::optional<prometheus::PromContextSettings>(it->second);
 }
 
+namespace {
+
+// Every value of a repeatable option through `parse`; the first error otherwise.
+template<class T, class Parse>
+Result<QList<T>> parseEach(const QStringList& values, const std::string& option, Parse parse)
+{
+    QList<T> out;
+    for (const QString& text : values) {
+        auto one = parse(text.toStdString(), option);
+        if (!one)
+            return one.error();
+        out.push_back(std::move(one).value());
+    }
+    return out;
+}
+
+} // namespace
+
 Result<QList<prometheus::PromHeader>> ClusterTargetOptions::givenHeaders() const
 {
-    QList<prometheus::PromHeader> headers;
-    for (const QString& text : m_parser.values(m_prometheusHeader)) {
-        auto h = prometheus::parsePromHeaderOption(text.toStdString(), "--prometheus-header");
-        if (!h)
-            return h.error();
-        headers.push_back(std::move(h).value());
-    }
-    return headers;
+    return parseEach<prometheus::PromHeader>(
+        m_parser.values(m_prometheusHeader), "--prometheus-header", prometheus::parsePromHeaderOption);
 }
 
 Result<QList<prometheus::PromParam>> ClusterTargetOptions::givenParams() const
 {
-    QList<prometheus::PromParam> params;
-    for (const QString& text : m_parser.values(m_prometheusParam)) {
-        auto p = prometheus::parsePromParamOption(text.toStdString(), "--prometheus-param");
-        if (!p)
-            return p.error();
-        params.push_back(std::move(p).value());
-    }
-    return params;
+    return parseEach<prometheus::PromParam>(
+        m_parser.values(m_prometheusParam), "--prometheus-param", prometheus::parsePromParamOption);
 }
 
 namespace {

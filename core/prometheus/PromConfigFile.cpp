@@ -105,12 +105,8 @@ PromContextSettings parseContext(const std::string& name, const YAML::Node& node
         const std::string what = where + "'s " + key;
         if (key == kKeyPrometheus) {
             s.url = QString::fromStdString(scalarOf(value, what));
-            const QUrl url(s.url, QUrl::StrictMode);
-            const QString scheme = url.scheme();
-            if (!url.isValid() || url.host().isEmpty()
-                || (scheme != QLatin1String("http") && scheme != QLatin1String("https")
-                    && scheme != QLatin1String("k8s")))
-                fail(value, what + " must be an http://, https:// or k8s://NAMESPACE/SERVICE:PORT URL");
+            if (auto problem = promUrlProblem(s.url))
+                fail(value, what + " " + *problem);
         } else if (key == kKeyHeaders) {
             forEachEntry(value, what, [&](const std::string& headerName, const YAML::Node&, const YAML::Node& v) {
                 PromHeader h { QByteArray::fromStdString(headerName),
@@ -283,6 +279,16 @@ Status savePromConfig(const QString& path, const PromConfig& config)
             "cannot write the config file " + path.toStdString() + ": " + file.errorString().toStdString(),
             "check the free space and the folder's permissions");
     return Ok {};
+}
+
+std::optional<std::string> promUrlProblem(const QString& text)
+{
+    const QUrl url(text, QUrl::StrictMode);
+    const QString scheme = url.scheme();
+    if (!url.isValid() || url.host().isEmpty()
+        || (scheme != QLatin1String("http") && scheme != QLatin1String("https") && scheme != QLatin1String("k8s")))
+        return std::string("must be an http://, https:// or k8s://NAMESPACE/SERVICE:PORT URL");
+    return std::nullopt;
 }
 
 QString defaultPromConfigPath()

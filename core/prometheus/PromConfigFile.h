@@ -67,6 +67,10 @@ std::string promConfigToYaml(const PromConfig& config);
 // folder (0700) when needed.
 Status savePromConfig(const QString& path, const PromConfig& config);
 
+// Why `url` cannot be a Prometheus URL of the file (an http://, https:// or k8s://NS/SERVICE:PORT
+// URL with a host); nothing when it can.
+std::optional<std::string> promUrlProblem(const QString& url);
+
 // $XDG_CONFIG_HOME/leakdesk/config.yaml, or ~/.config/leakdesk/config.yaml.
 QString defaultPromConfigPath();
 

@@ -177,11 +177,8 @@ Result<prometheus::PromContextSettings> PrometheusConnectionDialog::settings() c
         s.metrics = it->second.metrics; // not edited here; kept
     s.url = m_url->text().trimmed();
     if (!s.url.isEmpty()) {
-        const QUrl url(s.url, QUrl::StrictMode);
-        const QString scheme = url.scheme();
-        if (!url.isValid() || url.host().isEmpty()
-            || (scheme != QLatin1String("http") && scheme != QLatin1String("https") && scheme != QLatin1String("k8s")))
-            return makeError(ErrorCode::Config, "the Prometheus URL must be an http://, https:// or k8s:// URL");
+        if (auto problem = prometheus::promUrlProblem(s.url))
+            return makeError(ErrorCode::Config, "the Prometheus URL " + *problem);
     }
     for (int row = 0; row < m_headers->rowCount(); ++row) {
         const QString name = cellText(m_headers, row, 0).trimmed();
