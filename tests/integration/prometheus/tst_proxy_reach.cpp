@@ -209,6 +209,68 @@ private Q_SLOTS:
             QByteArray("127.0.0.1:") + QByteArray::number(m_sandbox.host.kubeUrl().port()));
     }
 
+    // Over https the proxy only ever sees CONNECT host:port: TLS runs end to end inside the tunnel,
+    // verified against the cluster's CA, for REST calls, exec and an https Prometheus.
+    void httpsThroughConnectTunnels()
+    {
+        test::SandboxCluster secure;
+        sandbox::SandboxOptions options;
+        options.tls = true;
+        {
+            ProxyVariables none({}, {});
+            auto st = secure.start(options);
+            QVERIFY2(st.ok(), st.ok() ? "" : st.error().toString().c_str());
+        }
+        test::ForwardingHttpProxy proxy(secure.host.kubeUrl());
+        auto resolved = kube::resolveKubeconfig(secure.kubeconfig().toStdString());
+        QVERIFY(resolved.ok());
+        resolved->cluster.proxyUrl = proxy.url().toString().toStdString();
+        auto client = kube::KubeClient::create(*resolved);
+        QVERIFY2(client.ok(), client.ok() ? "" : client.error().toString().c_str());
+        const auto pods = test::waitForResult<kube::ParsedList<kube::Pod>>(
+            [&](kube::KubeClient::Callback<kube::ParsedList<kube::Pod>> cb) {
+                (*client)->listPods(QStringLiteral("production"), {}, nullptr, cb);
+            });
+        QVERIFY2(pods.ok(), pods.ok() ? "" : pods.error().toString().c_str());
+        const QByteArray kubeTarget = QByteArray("127.0.0.1:") + QByteArray::number(secure.host.kubeUrl().port());
+        QVERIFY(proxy.tunnels().contains(kubeTarget));
+        QVERIFY(proxy.targets().isEmpty()); // never a request in the clear
+        QString pod;
+        for (const auto& p : pods->items)
+            if (p.meta.name.rfind("catalog-", 0) == 0)
+                pod = QString::fromStdString(p.meta.name);
+        QVERIFY(!pod.isEmpty());
+        const qsizetype tunnelsBefore = proxy.tunnels().size();
+        kube::ExecRequest request;
+        request.ns = QStringLiteral("production");
+        request.pod = pod;
+        request.command = { QStringLiteral("echo"), QStringLiteral("tls-in-the-tunnel") };
+        const auto out = test::waitForResult<kube::KubeClient::ExecOutput>(
+            [&](kube::KubeClient::Callback<kube::KubeClient::ExecOutput> cb) {
+                (*client)->execCollect(request, nullptr, cb);
+            },
+            60000);
+        QVERIFY2(out.ok(), out.ok() ? "" : out.error().toString().c_str());
+        QVERIFY(out->stdoutBytes.contains("tls-in-the-tunnel"));
+        QCOMPARE(proxy.tunnels().size(), tunnelsBefore + 1);
+
+        // Prometheus over https through HTTPS_PROXY (HTTP_PROXY unset: the https variable is the one read).
+        ProxyVariables env({}, {});
+        qputenv("HTTPS_PROXY", proxy.url().toString().toUtf8());
+        prometheus::PromConnection c;
+        c.baseUrl = secure.host.prometheusUrl();
+        c.caCertificatesPem = secure.host.certificateAuthorityPem();
+        c.timeoutMs = 10000;
+        prometheus::PromClient prom(c);
+        const auto version = test::waitForResult<QString>(
+            [&](std::function<void(Result<QString>)> cb) { prom.buildInfo(nullptr, cb); }, 30000);
+        qunsetenv("HTTPS_PROXY");
+        QVERIFY2(version.ok(), version.ok() ? "" : version.error().toString().c_str());
+        QVERIFY(proxy.tunnels().contains(
+            QByteArray("127.0.0.1:") + QByteArray::number(secure.host.prometheusUrl().port())));
+        QVERIFY(proxy.targets().isEmpty());
+    }
+
     void unusableProxyUrlIsAConfigError()
     {
         auto resolved = kube::resolveKubeconfig(m_sandbox.kubeconfig().toStdString());
