@@ -115,7 +115,7 @@ Result<QNetworkProxy> proxyFromUrl(const QString& text, const std::string& setti
         proxy = QNetworkProxy(QNetworkProxy::HttpProxy, url.host(), quint16(url.port(80)));
     } else if (scheme == QLatin1String("socks5") || scheme == QLatin1String("socks5h")) {
         proxy = QNetworkProxy(QNetworkProxy::Socks5Proxy, url.host(), quint16(url.port(1080)));
-        // socks5h: the proxy resolves names (Qt's SOCKS5 sends the name when it has one).
+        // The proxy resolves names (socks5h, and socks5 too, as Go's SOCKS5 dialer sends names as they are).
         proxy.setCapabilities(proxy.capabilities() | QNetworkProxy::HostNameLookupCapability);
     } else if (scheme == QLatin1String("https")) {
         // TLS to the proxy itself (then CONNECT inside it): Qt's proxy support has no such mode.

@@ -4,6 +4,7 @@
 // proxy is a real forwarding proxy on 127.0.0.1 (ForwardingHttpProxy) in front of the sandbox:
 // a request that went through it is one it recorded.
 #include "ForwardingHttpProxy.h"
+#include "LoopbackSocks5Proxy.h"
 #include "SandboxCluster.h"
 #include "WaitForResult.h"
 
@@ -269,6 +270,43 @@ private Q_SLOTS:
         QVERIFY(proxy.tunnels().contains(
             QByteArray("127.0.0.1:") + QByteArray::number(secure.host.prometheusUrl().port())));
         QVERIFY(proxy.targets().isEmpty());
+    }
+
+    // proxy-url: socks5:// (a bastion's `ssh -D`): REST calls and exec go through it.
+    void kubeconfigSocks5ProxyUrl()
+    {
+        ProxyVariables env({}, {});
+        test::LoopbackSocks5Proxy socks;
+        auto resolved = kube::resolveKubeconfig(m_sandbox.kubeconfig().toStdString());
+        QVERIFY(resolved.ok());
+        resolved->cluster.proxyUrl = "socks5://127.0.0.1:" + std::to_string(socks.port());
+        auto client = kube::KubeClient::create(*resolved);
+        QVERIFY2(client.ok(), client.ok() ? "" : client.error().toString().c_str());
+        const auto pods = test::waitForResult<kube::ParsedList<kube::Pod>>(
+            [&](kube::KubeClient::Callback<kube::ParsedList<kube::Pod>> cb) {
+                (*client)->listPods(QStringLiteral("production"), {}, nullptr, cb);
+            });
+        QVERIFY2(pods.ok(), pods.ok() ? "" : pods.error().toString().c_str());
+        const QByteArray kubeTarget = QByteArray("127.0.0.1:") + QByteArray::number(m_sandbox.host.kubeUrl().port());
+        QVERIFY(!socks.targets().isEmpty());
+        QCOMPARE(socks.targets().first(), kubeTarget);
+        QString pod;
+        for (const auto& p : pods->items)
+            if (p.meta.name.rfind("catalog-", 0) == 0)
+                pod = QString::fromStdString(p.meta.name);
+        const qsizetype before = socks.targets().size();
+        kube::ExecRequest request;
+        request.ns = QStringLiteral("production");
+        request.pod = pod;
+        request.command = { QStringLiteral("echo"), QStringLiteral("through-socks") };
+        const auto out = test::waitForResult<kube::KubeClient::ExecOutput>(
+            [&](kube::KubeClient::Callback<kube::KubeClient::ExecOutput> cb) {
+                (*client)->execCollect(request, nullptr, cb);
+            },
+            60000);
+        QVERIFY2(out.ok(), out.ok() ? "" : out.error().toString().c_str());
+        QVERIFY(out->stdoutBytes.contains("through-socks"));
+        QCOMPARE(socks.targets().size(), before + 1);
     }
 
     void unusableProxyUrlIsAConfigError()
