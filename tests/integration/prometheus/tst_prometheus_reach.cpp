@@ -355,6 +355,18 @@ private Q_SLOTS:
         QVERIFY2(r.out.contains("\"checkout\""), r.out.left(400).constData());
         QVERIFY2(!r.out.contains("unreachable"), r.out.left(2000).constData());
         QVERIFY(!r.out.contains(kTenant) && !r.err.contains(kTenant));
+        // Nor in the incident file the investigation is recorded in.
+        const QString incident = dir.filePath(QStringLiteral("tenant.leakdesk"));
+        r = investigate(prom
+            + QStringList { QStringLiteral("--prometheus-header"),
+                QStringLiteral("X-Scope-OrgID: ") + QString::fromLatin1(kTenant), QStringLiteral("--incident"),
+                incident });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QFile recorded(incident);
+        QVERIFY(recorded.open(QIODevice::ReadOnly));
+        const QByteArray recordedBytes = recorded.readAll();
+        QVERIFY2(recordedBytes.contains("checkout"), recordedBytes.left(300).constData());
+        QVERIFY(!recordedBytes.contains(kTenant));
 
         // Without: the cluster's evidence, Prometheus unreachable, and the option that fixes it.
         r = investigate(prom);
