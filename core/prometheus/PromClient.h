@@ -1,7 +1,9 @@
 #pragma once
 // Asynchronous client of the Prometheus HTTP API (/api/v1/query, /api/v1/query_range).
 // Ranges are split so no request exceeds Prometheus's 11,000 points per series; error JSON and
-// `warnings` are surfaced to the caller.
+// `warnings` are surfaced to the caller. Every request carries the connection's extra headers and
+// parameters, goes through the environment's proxy unless NO_PROXY says otherwise, and re-reads a
+// rotating token file (PromConnection).
 
 #include "core/common/Result.h"
 #include "core/common/RetryPolicy.h"
