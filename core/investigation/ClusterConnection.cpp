@@ -60,6 +60,8 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
                 "pass the CA that signed Prometheus's certificate (PEM) with " + pc.settingNames.ca);
     }
     c->m_prom = std::make_unique<prometheus::PromClient>(pc);
+    if (auto bad = c->m_prom->configurationProblem())
+        return *bad;
     c->m_options = options;
     c->m_options.kubeconfig = QString::fromStdString(c->m_kube->context().context.sourceFile);
     c->m_options.context = QString::fromStdString(c->m_kube->context().context.name);

@@ -345,6 +345,13 @@ QByteArray PromClient::currentBearerToken()
     return m_connection.bearerToken;
 }
 
+std::optional<Error> PromClient::configurationProblem() const
+{
+    if (m_proxyProblem)
+        return m_proxyProblem;
+    return credentialProblem();
+}
+
 Error PromClient::redacted(Error e) const
 {
     const auto hidden = secrets();

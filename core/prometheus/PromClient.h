@@ -134,6 +134,11 @@ public:
     // False over plain http and under insecureSkipTlsVerify: for the UI and the CLI to warn.
     bool tlsVerified() const;
 
+    // What makes every request fail before it is sent (a header that cannot be sent, an
+    // Authorization header beside a token, a proxy variable that cannot be used), for a connection
+    // to refuse at once; nothing when requests can go.
+    std::optional<Error> configurationProblem() const;
+
     PromCall query(const std::string& promql, std::int64_t timeMs, QObject* context, Callback done);
     PromCall queryRange(const std::string& promql, const TimeRange& range, std::int64_t stepMs, QObject* context, Callback done);
     PromCall buildInfo(QObject* context, std::function<void(Result<QString>)> done);

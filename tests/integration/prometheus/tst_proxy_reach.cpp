@@ -14,6 +14,7 @@
 #include "core/prometheus/PromClient.h"
 #include "core/sandbox/SandboxHost.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace leakdesk;
@@ -318,6 +319,35 @@ private Q_SLOTS:
         QVERIFY(!client.ok());
         QVERIFY2(
             client.error().message.find("proxy-url of cluster") != std::string::npos, client.error().message.c_str());
+    }
+
+    // What would fail every request is refused when the connection opens, naming the setting.
+    void connectionRefusesWhatCannotBeSent()
+    {
+        QTemporaryDir dir;
+        investigation::ConnectionOptions o;
+        o.kubeconfig = m_sandbox.kubeconfig();
+        o.prometheusUrl = QUrl(QStringLiteral("https://prom.example.test"));
+        {
+            ProxyVariables env({}, {});
+            qputenv("HTTPS_PROXY", "https://proxy.corp.invalid:443");
+            auto connection = investigation::ClusterConnection::open(o);
+            qunsetenv("HTTPS_PROXY");
+            QVERIFY(!connection.ok());
+            QVERIFY2(connection.error().message.find("HTTPS_PROXY") != std::string::npos,
+                connection.error().message.c_str());
+        }
+        QFile token(dir.filePath(QStringLiteral("token")));
+        QVERIFY(token.open(QIODevice::WriteOnly));
+        token.write("tok\n");
+        token.close();
+        o.prometheusTokenFile = token.fileName();
+        o.prometheusHeaders = { { "Authorization", "Basic c2VjcmV0" } };
+        auto connection = investigation::ClusterConnection::open(o);
+        QVERIFY(!connection.ok());
+        QVERIFY2(connection.error().message.find("exclude each other") != std::string::npos,
+            connection.error().message.c_str());
+        QVERIFY(connection.error().toString().find("c2VjcmV0") == std::string::npos);
     }
 
     // The in-process sandbox (ClusterConnection with sandboxCluster) never goes through a proxy,
