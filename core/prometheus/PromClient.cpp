@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <QElapsedTimer>
-#include <QFileInfo>
+#include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>

@@ -134,7 +134,9 @@ std::string redactSecrets(std::string text, const std::vector<QByteArray>& secre
 {
     static const std::string mark = "[redacted]";
     for (const QByteArray& secret : secrets) {
-        if (secret.isEmpty())
+        // A value of one to three characters ("1", "yes") is no secret worth the cost: replacing it
+        // everywhere would garble the message ("HTTP 40[redacted]").
+        if (secret.size() < kMinRedactedLength)
             continue;
         const std::string s = secret.toStdString();
         for (std::size_t at = text.find(s); at != std::string::npos; at = text.find(s, at + mark.size()))

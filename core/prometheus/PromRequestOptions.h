@@ -56,7 +56,9 @@ std::optional<Error> checkPromParam(const PromParam& param, const std::string& s
 // refused when empty or unfit for a header. `setting` names the option in messages.
 Result<QByteArray> readBearerTokenFile(const QString& path, const std::string& setting);
 
-// `text` with every occurrence of each non-empty secret replaced by "[redacted]".
+// `text` with every occurrence of each secret of kMinRedactedLength bytes or more replaced by
+// "[redacted]".
+inline constexpr qsizetype kMinRedactedLength = 4;
 std::string redactSecrets(std::string text, const std::vector<QByteArray>& secrets);
 
 } // namespace leakdesk::prometheus

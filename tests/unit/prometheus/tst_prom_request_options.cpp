@@ -108,10 +108,13 @@ private Q_SLOTS:
         QTest::addColumn<QString>("expected");
         QTest::newRow("one") << QStringLiteral("bad tenant tn-42 here") << QList<QByteArray> { "tn-42" }
                              << QStringLiteral("bad tenant [redacted] here");
-        QTest::newRow("twice, and an empty secret ignored")
-            << QStringLiteral("abcXabc") << QList<QByteArray> { "", "abc" } << QStringLiteral("[redacted]X[redacted]");
+        QTest::newRow("twice, and an empty secret ignored") << QStringLiteral(
+            "abcdXabcd") << QList<QByteArray> { "", "abcd" } << QStringLiteral("[redacted]X[redacted]");
         QTest::newRow("secret that is part of the mark")
-            << QStringLiteral("red red") << QList<QByteArray> { "red" } << QStringLiteral("[redacted] [redacted]");
+            << QStringLiteral("dact dact") << QList<QByteArray> { "dact" } << QStringLiteral("[redacted] [redacted]");
+        QTest::newRow("too short to be one")
+            << QStringLiteral("HTTP 401 from tenant 1") << QList<QByteArray> { "1", "401" }
+            << QStringLiteral("HTTP 401 from tenant 1");
         QTest::newRow("none") << QStringLiteral("nothing") << QList<QByteArray> { "zzz" } << QStringLiteral("nothing");
     }
     void redaction()
