@@ -32,7 +32,11 @@ Q_DECLARE_METATYPE(Kind)
 
 class TestClusterTargetOptions : public QObject {
     Q_OBJECT
+    QTemporaryDir m_configHome;
 private Q_SLOTS:
+    // The default config file is this test's (none), never the user's.
+    void initTestCase() { qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_configHome.path())); }
+
     void validate_data()
     {
         QTest::addColumn<Kind>("kind");
