@@ -13,6 +13,11 @@
 // the proxy is on this machine too. A remote proxy cannot reach our loopback (Go and Qt never
 // proxy loopback at all); a local one can (an ssh tunnel, a local auth proxy), and the user who
 // names one for a loopback target means it.
+//
+// Clients set the chosen proxy explicitly (QNetworkAccessManager::setProxy, QAbstractSocket::
+// setProxy), never QNetworkProxy::DefaultProxy: Qt's application-wide lookup skips localhost and
+// loopback addresses on its own and reads only some variables, so the rules above would not hold
+// (and could not be tested on loopback). An explicit proxy is used as given.
 
 #include "core/common/Result.h"
 
