@@ -1,11 +1,12 @@
-// leakdesk-cli heap capture (--sandbox | --kubeconfig F [--context C]) -n/--namespace NS --pod POD
-//     [--container C] [--out DIR] [--live|--all] [--remote-dir DIR] [--no-gzip] [--force]
+// leakdesk-cli heap capture (--sandbox | --kubeconfig F [--context C]) -n/--namespace NS
+//     (--pod POD | --workload KIND/NAME | --service NAME | --deployment NAME) [--container C] [--out DIR] [--live|--all] [--remote-dir DIR] [--no-gzip] [--force]
 //     [--preflight-only] [--debug-container [--debug-image IMAGE]] [--isolate [--put-back]] [--verbose]
 // Runbook step 3 done safely: prints the pre-flight, each stage and the verified SHA-256. The
 // pipeline is capture::HeapCapture; this file parses arguments and prints.
 #include "CliCluster.h"
 #include "CliCommand.h"
 #include "CliIsolation.h"
+#include "CliWorkload.h"
 
 #include "core/capture/HeapCapture.h"
 #include "core/common/Quantity.h"
@@ -52,7 +53,9 @@ int runHeapCaptureCommand(const QStringList& args)
         QStringLiteral("Sandbox: drop every exec connection after this many stdout bytes."), QStringLiteral("BYTES"));
     const QCommandLineOption pod(QStringLiteral("pod"), QStringLiteral("Pod to dump."), QStringLiteral("POD"));
     const QCommandLineOption container(QStringLiteral("container"),
-        QStringLiteral("Container (default: the pod's default container)."), QStringLiteral("C"));
+        QStringLiteral("Container (default: the pod's default container; with --workload or --service, the workload's "
+                       "main container)."),
+        QStringLiteral("C"));
     const QCommandLineOption outDir(QStringLiteral("out"), QStringLiteral("Output directory (default: current)."),
         QStringLiteral("DIR"), QStringLiteral("."));
     const QCommandLineOption live(
@@ -81,6 +84,7 @@ int runHeapCaptureCommand(const QStringList& args)
     const QCommandLineOption verbose(QStringLiteral("verbose"), QStringLiteral("Print each command run in the pod."));
     p.addOptions({ isolate, putBack, debugContainer, verbose, nowMs, variation, dropAfter, pod, container, outDir, live,
         all, remoteDir, noGzip, force, preflightOnly, debugImage });
+    WorkloadOptions workloadOpts(p, true);
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli heap capture") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli heap capture --help'"));
         return 2;
@@ -89,8 +93,15 @@ int runHeapCaptureCommand(const QStringList& args)
         QTextStream(stdout) << p.helpText();
         return 0;
     }
-    if (!p.isSet(pod) || p.value(pod).isEmpty()) {
-        printError(QStringLiteral("heap capture needs --pod"),
+    if (!workloadOpts.validate())
+        return 2;
+    if (p.isSet(pod) && workloadOpts.given()) {
+        printError(QStringLiteral("name the pod (--pod) or its workload (%1), not both")
+                       .arg(QString::fromStdString(workloadOpts.typed())));
+        return 2;
+    }
+    if ((!p.isSet(pod) || p.value(pod).isEmpty()) && !workloadOpts.given()) {
+        printError(QStringLiteral("heap capture needs --pod, or --workload KIND/NAME / --service NAME for one of its pods"),
             QStringLiteral("usage: leakdesk-cli heap capture (--sandbox | --kubeconfig F [--context C]) --namespace NS "
                            "--pod POD [--container C] [--out DIR] [--live|--all]"));
         return 2;
@@ -155,6 +166,20 @@ int runHeapCaptureCommand(const QStringList& args)
         = cluster.namespaceGiven() ? cluster.namespaceName() : QString::fromStdString(connection->defaultNamespace);
     request.pod = p.value(pod);
     request.container = p.value(container);
+    if (request.pod.isEmpty()) {
+        // The workload's first Ready pod, its main container unless one is named.
+        const auto resolved = resolveWorkload(client, request.ns.toStdString(), workloadOpts.ref(), 60);
+        if (!resolved)
+            return fail(resolved.error());
+        const auto chosen = choosePod(*resolved);
+        if (!chosen)
+            return fail(chosen.error());
+        request.pod = QString::fromStdString(chosen->pod);
+        if (request.container.isEmpty())
+            request.container = QString::fromStdString(chosen->mainContainer);
+        std::cerr << "pod " << chosen->pod << " of " << resolved->workload.text() << ", container "
+                  << request.container.toStdString() << "\n";
+    }
     request.outputDir = QDir(p.value(outDir)).absolutePath();
     request.remoteDir = p.value(remoteDir);
     request.liveObjects = !p.isSet(all);

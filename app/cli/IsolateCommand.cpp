@@ -6,6 +6,7 @@
 #include "CliCluster.h"
 #include "CliCommand.h"
 #include "CliIsolation.h"
+#include "CliWorkload.h"
 #include "core/kube/KubeObjects.h"
 
 #include <QCommandLineParser>
@@ -99,6 +100,8 @@ int runIsolateCommand(const QStringList& args)
                        "replacement serves already). Refused when it is back in its Service."),
         QStringLiteral("FILE"));
     p.addOptions({ podOpt, deleteOpt });
+    // Or the workload (any kind) or Service whose pod to take out: its first Ready pod.
+    WorkloadOptions workloadOpts(p, true);
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli isolate") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli isolate --help'"));
         return 2;
@@ -107,8 +110,13 @@ int runIsolateCommand(const QStringList& args)
         std::cout << p.helpText().toStdString();
         return 0;
     }
-    if (!change.validate())
+    if (!change.validate() || !workloadOpts.validate())
         return 2;
+    if (p.isSet(podOpt) && workloadOpts.given()) {
+        printError(QStringLiteral("name the pod (--pod) or its workload (%1), not both")
+                       .arg(QString::fromStdString(workloadOpts.typed())));
+        return 2;
+    }
     const bool deleting = p.isSet(deleteOpt);
     const bool reverting = change.reverting();
     const int timeoutS = change.timeoutSeconds();
@@ -116,8 +124,11 @@ int runIsolateCommand(const QStringList& args)
         printError(QStringLiteral("--revert puts the pod back, --delete removes it: choose one"));
         return 2;
     }
-    if (!reverting && !deleting && !p.isSet(podOpt)) {
-        printError(QStringLiteral("--pod is required"), QStringLiteral("e.g. --namespace production --pod checkout-…"));
+    if (!reverting && !deleting && !p.isSet(podOpt) && !workloadOpts.given()) {
+        printError(
+            QStringLiteral("which pod? --pod NAME, or --workload KIND/NAME / --service NAME for one of its pods"),
+            QStringLiteral(
+                "e.g. --namespace production --pod checkout-…, or --namespace storefront --workload sts/search"));
         return 2;
     }
     std::optional<IsolationRecord> record;
@@ -173,8 +184,19 @@ int runIsolateCommand(const QStringList& args)
     }
 
     const std::string ns = change.namespaceOr(conn->defaultNamespace);
-    const auto plan
-        = await<IsolationPlan>([&](auto cb) { isolation.plan(ns, p.value(podOpt).toStdString(), cb); }, timeoutS);
+    std::string podName = p.value(podOpt).toStdString();
+    if (podName.empty()) {
+        const auto resolved = resolveWorkload(*conn->client, ns, workloadOpts.ref(), timeoutS);
+        if (!resolved)
+            return fail(resolved.error());
+        const auto chosen = choosePod(*resolved);
+        if (!chosen)
+            return fail(chosen.error());
+        podName = chosen->pod;
+        std::cerr << "pod " << podName << " of " << resolved->workload.text() << " (" << resolved->pods.size()
+                  << " pod(s))\n";
+    }
+    const auto plan = await<IsolationPlan>([&](auto cb) { isolation.plan(ns, podName, cb); }, timeoutS);
     if (!plan)
         return fail(plan.error());
     std::ostream& out = change.recordToStdout() ? std::cerr : std::cout;

@@ -3,6 +3,7 @@
 // later --revert, and optionally the rollout's progress.
 #include "CliCluster.h"
 #include "CliCommand.h"
+#include "CliWorkload.h"
 
 #include "core/actions/Mitigation.h"
 #include "core/actions/MitigationRevert.h"
@@ -10,9 +11,9 @@
 #include "core/actions/RolloutProgress.h"
 #include "core/common/Quantity.h"
 #include "core/kube/KubeClient.h"
-#include "core/kube/KubePaths.h"
 
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QEventLoop>
 #include <QTimer>
 
@@ -35,31 +36,49 @@ json planJson(const MitigationPlan& p, const DryRunResult* dry)
     json before = json::object();
     for (const auto& [k, v] : p.before)
         before[k] = v ? json(*v) : json(nullptr);
-    return { { "kind", mitigationKindName(p.kind) }, { "namespace", p.request.ns },
-        { "deployment", p.request.deployment }, { "container", p.container }, { "value", p.value },
+    const WorkloadTarget& w = p.request.workload;
+    json out = { { "kind", mitigationKindName(p.kind) }, { "namespace", p.request.ns },
+        { "workload", { { "kind", w.kindName() }, { "name", w.name } } }, { "container", p.container },
+        { "main_container", p.mainContainer }, { "value", p.value },
         { "suggested", p.suggestedValue ? json(*p.suggestedValue) : json(nullptr) }, { "before", before },
         { "kubectl", p.kubectl }, { "resourceVersion", p.resourceVersion },
         { "rbac", { { "allowed", p.rbac.allowed }, { "reason", p.rbac.reason } } }, { "warnings", p.warnings },
-        { "diff", diff } };
+        { "managed_by", p.management.managedByJson() }, { "autoscalers", p.management.autoscalersJson() },
+        { "not_checked", p.management.notChecked }, { "snippet", p.snippet.toJson() }, { "diff", diff } };
+    if (w.kind == kube::WorkloadKind::Deployment)
+        out["deployment"] = w.name; // scripts written before other kinds read this key
+    return out;
 }
 
 void printPlan(std::ostream& out, const MitigationPlan& p, const DryRunResult* dry)
 {
-    out << "deployment/" << p.request.deployment << " in " << p.request.ns << ", container " << p.container << "\n";
-    out << "RBAC: patch deployments " << (p.rbac.allowed ? "allowed" : "NOT allowed")
+    const WorkloadTarget& w = p.request.workload;
+    out << w.text() << " in " << p.request.ns << ", container " << p.container
+        << (p.mainContainer ? " (main)" : " (not the main container)") << "\n";
+    out << "RBAC: patch " << kube::workloadResource(w.kind) << " " << (p.rbac.allowed ? "allowed" : "NOT allowed")
         << (p.rbac.reason.empty() ? std::string() : " (" + p.rbac.reason + ")") << "\n";
     if (p.suggestedValue)
         out << "suggested from the observed peak: " << *p.suggestedValue << "\n";
     out << "kubectl equivalent: " << p.kubectl << "\n";
+    if (p.management.managedBy.empty())
+        out << "managed by: no GitOps or Helm marks found on " << w.text() << "\n";
+    for (const auto& m : p.management.managedBy)
+        out << "managed by " << m.tool << (m.certain ? "" : " (possibly)") << ": " << m.evidence << "\n  -> "
+            << m.consequence << "\n";
+    for (const auto& a : p.management.autoscalers)
+        out << "autoscaler " << a.kind << "/" << a.name << ": " << a.evidence << "\n  -> " << a.consequence << "\n";
+    for (const auto& n : p.management.notChecked)
+        out << "not checked: " << n << "\n";
     if (dry) {
-        out << "server-side dry run, changes to the Deployment spec:\n";
+        out << "server-side dry run, changes to the " << w.kindName() << " spec:\n";
         if (dry->diff.empty())
             out << "  (none)\n";
         for (const auto& c : dry->diff)
             out << "  " << c.toString() << "\n";
     }
-    for (const auto& w : p.warnings)
-        out << "warning: " << w << "\n";
+    for (const auto& warning : p.warnings)
+        out << "warning: " << warning << "\n";
+    out << "for Git:\n" << p.snippet.text();
 }
 
 Status writeRecord(const MitigationRecord& record, const QString& path)
@@ -67,9 +86,13 @@ Status writeRecord(const MitigationRecord& record, const QString& path)
     return writeRecordFile(record.toJson(), path, "mitigation");
 }
 
-int followRollout(kube::KubeClient& client, const MitigationRecord& record, int timeoutS, std::ostream& out)
+// `expected`: the apply's record, whose values must still be there for the rollout to count as done.
+int followRollout(
+    kube::KubeClient& client, const MitigationRecord& record, int timeoutS, std::ostream& out, bool expectApplied)
 {
-    RolloutProgress progress(client, record.ns, record.deployment, record.generation, { 2000, timeoutS * 1000 });
+    RolloutProgress progress(client, record.ns, record.workload, record.generation, { 2000, timeoutS * 1000 });
+    if (expectApplied)
+        progress.expectApplied(record);
     std::string last;
     const auto done = await<RolloutStatus>(
         [&](auto cb) {
@@ -83,46 +106,52 @@ int followRollout(kube::KubeClient& client, const MitigationRecord& record, int 
         timeoutS + 5);
     if (!done)
         return fail(done.error());
+    if (done->waitsOnUser && !done->complete)
+        out << "rollout: waits on you: " << done->note << "\n";
     return 0;
 }
 
 // After a settle time, whether the applied values are still there; a GitOps controller's self-heal
-// (Argo CD, Flux) puts the Git version back within seconds, and "applied" would then be a lie.
-int verifyStayed(kube::KubeClient& client, const MitigationRecord& applied, int settleS, std::ostream& out)
+// (Argo CD, Flux) puts the Git version back within seconds, and "applied" would then be a lie. Sets
+// the record's `verify`.
+Result<std::vector<FieldComparison>> verifyStayed(
+    kube::KubeClient& client, MitigationRecord& applied, int settleS, std::ostream& out)
 {
-    if (settleS <= 0)
-        return 0;
-    out << "verify: reading deployment/" << applied.deployment << " again in " << settleS << " s\n" << std::flush;
+    out << "verify: reading " << applied.workload.text() << " again in " << settleS << " s\n" << std::flush;
     QEventLoop settle;
     QTimer::singleShot(settleS * 1000, &settle, &QEventLoop::quit);
     settle.exec();
     const auto current = await<nlohmann::json>(
-        [&](auto cb) {
-            client.getJson(
-                kube::paths::deployment(QString::fromStdString(applied.ns), QString::fromStdString(applied.deployment)),
-                {}, nullptr, cb);
-        },
-        30);
+        [&](auto cb) { client.getJson(applied.workload.path(applied.ns), {}, nullptr, cb); }, 30);
     if (!current)
-        return fail(current.error());
-    const auto moved = applyDidNotStay(applied, *current, applied.fieldManager);
+        return current.error();
+    auto moved = applyDidNotStay(applied, *current, applied.fieldManager);
+    ApplyVerification v;
+    v.stillApplied = moved.empty();
+    v.settleSeconds = settleS;
+    v.checkedMs = QDateTime::currentMSecsSinceEpoch();
+    for (const auto& f : moved)
+        if (f.changedBy && v.revertedBy.empty())
+            v.revertedBy = f.changedBy->manager;
+    applied.verify = v;
+    return moved;
+}
+
+int reportVerification(const MitigationRecord& applied, const std::vector<FieldComparison>& moved, std::ostream& out)
+{
     if (moved.empty()) {
-        out << "verify: the change stayed (" << settleS << " s after applying)\n";
+        out << "verify: the change stayed (" << applied.verify->settleSeconds << " s after applying)\n";
         return 0;
     }
     std::string lines;
-    std::string who;
-    for (const auto& f : moved) {
+    for (const auto& f : moved)
         lines += "\n  " + f.threeWay();
-        if (f.changedBy && who.empty())
-            who = f.changedBy->manager;
-    }
+    const std::string& who = applied.verify->revertedBy;
     return fail(makeError(ErrorCode::Conflict,
         "the change did not stay" + (who.empty() ? std::string() : ": field manager \"" + who + "\" took it back")
             + lines,
-        "the Deployment is managed elsewhere (a GitOps controller such as Argo CD or Flux, or a Helm upgrade): make "
-        "the "
-        "change where it is managed, or pause its self-heal, then apply again"));
+        "the workload is managed elsewhere (a GitOps controller such as Argo CD or Flux, or a Helm upgrade; see the "
+        "plan's managed_by): make the change where it is managed, or pause its self-heal, then apply again"));
 }
 
 } // namespace
@@ -132,8 +161,10 @@ int runMitigateCommand(const QStringList& args)
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Runbook step 5: raise a container's memory limit (limits), set HEAP_LIMIT_RESTART (heap-restart) or "
-        "restart the Deployment's pods (restart). Shows the RBAC answer, a server-side dry-run diff and the "
-        "kubectl equivalent; applies only after confirmation (or --yes) and writes a record for --revert."));
+        "restart the pods (restart) of a Deployment, StatefulSet, DaemonSet or Argo Rollout. Shows the RBAC answer, "
+        "who else manages the workload (Argo CD, Flux, Helm, HPA, VPA), a server-side dry-run diff, the kubectl "
+        "equivalent and the change for Git; applies only after confirmation (or --yes) and writes a record for "
+        "--revert."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("kind"), QStringLiteral("limits, heap-restart or restart"));
     ChangeOptions change(p,
@@ -141,10 +172,10 @@ int runMitigateCommand(const QStringList& args)
             QStringLiteral("Revert the change described by this record file."),
             QStringLiteral("After applying, follow the rollout until it completes (or --timeout)."),
             QStringLiteral("text, or json for the plan of --dry-run (and of a refused plan) as one object.") });
-    const QCommandLineOption deploymentOpt(
-        QStringLiteral("deployment"), QStringLiteral("Deployment to change."), QStringLiteral("NAME"));
+    WorkloadOptions workloadOpts(p, true);
     const QCommandLineOption containerOpt({ QStringLiteral("c"), QStringLiteral("container") },
-        QStringLiteral("Container (default: the only one, or the one named like the Deployment)."),
+        QStringLiteral("Container (default: the main one: the default-container annotation, else the one named like "
+                       "the workload, else the largest); a native sidecar (init container) may be named too."),
         QStringLiteral("NAME"));
     const QCommandLineOption memoryOpt(QStringLiteral("memory"),
         QStringLiteral("limits: the new memory limit (default: the runbook's 4Gi). heap-restart: the limit to derive "
@@ -158,11 +189,11 @@ int runMitigateCommand(const QStringList& args)
         QStringLiteral("limits: observed memory peak (e.g. 2Gi) to suggest a limit from (peak x 1.25, next 256Mi)."),
         QStringLiteral("Q"));
     const QCommandLineOption verifyOpt(QStringLiteral("verify"),
-        QStringLiteral("After applying (and the rollout, with --wait), wait this long, read the Deployment again and "
+        QStringLiteral("After applying (and the rollout, with --wait), wait this long, read the workload again and "
                        "say whether the change stayed or who took it back, e.g. an Argo CD self-heal (default 20; "
                        "0: do not check)."),
         QStringLiteral("SECONDS"), QStringLiteral("20"));
-    p.addOptions({ deploymentOpt, containerOpt, memoryOpt, valueOpt, peakOpt, verifyOpt });
+    p.addOptions({ containerOpt, memoryOpt, valueOpt, peakOpt, verifyOpt });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli mitigate") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli mitigate --help'"));
         return 2;
@@ -179,7 +210,7 @@ int runMitigateCommand(const QStringList& args)
             QStringLiteral("leakdesk-cli mitigate limits|heap-restart|restart ..."));
         return 2;
     }
-    if (!change.validate())
+    if (!change.validate() || !workloadOpts.validate())
         return 2;
     bool verifyOk = false;
     const int verifyS = p.value(verifyOpt).toInt(&verifyOk);
@@ -191,9 +222,10 @@ int runMitigateCommand(const QStringList& args)
     }
     const bool reverting = change.reverting();
     const int timeoutS = change.timeoutSeconds();
-    if (!reverting && !p.isSet(deploymentOpt)) {
-        printError(QStringLiteral("--deployment is required"),
-            QStringLiteral("e.g. --sandbox --namespace production --deployment checkout"));
+    if (!reverting && !workloadOpts.given()) {
+        printError(QStringLiteral("which workload? --workload KIND/NAME, --service NAME or --deployment NAME"),
+            QStringLiteral("e.g. --sandbox --namespace production --deployment checkout, or --namespace storefront "
+                           "--workload statefulset/search"));
         return 2;
     }
     if (p.isSet(memoryOpt) && p.isSet(valueOpt) && *kind == MitigationKind::RaiseMemoryLimit) {
@@ -240,10 +272,13 @@ int runMitigateCommand(const QStringList& args)
                     std::string("the record is of a '") + mitigationKindName(r->kind) + "' mitigation",
                     std::string("run: leakdesk-cli mitigate ") + mitigationKindName(r->kind) + " --revert FILE ..."),
                 2);
-        if (change.namespaceOr(r->ns) != r->ns
-            || (p.isSet(deploymentOpt) && p.value(deploymentOpt).toStdString() != r->deployment))
+        const kube::WorkloadRef named = workloadOpts.given() ? workloadOpts.ref() : kube::WorkloadRef {};
+        const bool otherWorkload = workloadOpts.given()
+            && (named.name != r->workload.name
+                || (named.kind && named.kind != kube::WorkloadKind::Service && *named.kind != r->workload.kind));
+        if (change.namespaceOr(r->ns) != r->ns || otherWorkload)
             return fail(makeError(ErrorCode::InvalidArgument,
-                            "the record is of deployment/" + r->deployment + " in " + r->ns + ", not the one given"),
+                            "the record is of " + r->workload.text() + " in " + r->ns + ", not the one given"),
                 2);
         record = std::move(*r);
     }
@@ -258,7 +293,7 @@ int runMitigateCommand(const QStringList& args)
         // The same core as the GUI's revert: each field the mitigation touched is compared with what
         // this record says LeakDesk left there; writes to other fields are not a conflict.
         MitigationRevert reverter(client);
-        std::cout << "revert " << record->id << ": deployment/" << record->deployment << " in " << record->ns
+        std::cout << "revert " << record->id << ": " << record->workload.text() << " in " << record->ns
                   << ", container " << record->container << "\n";
         const auto plan = await<RevertPlan>(
             [&](auto cb) {
@@ -271,16 +306,15 @@ int runMitigateCommand(const QStringList& args)
             std::cout << "  " << f.threeWay() << " [" << fieldStateName(f.state) << "]\n";
         if (plan->partial())
             return fail(makeError(ErrorCode::Conflict, plan->conflictMessage(),
-                "nothing was reverted; look at the Deployment as it is now (kubectl get deployment "
-                    + record->deployment + " -n " + record->ns
-                    + " -o yaml) and change it by hand if the old values are still wanted"));
+                "nothing was reverted; look at the workload as it is now (kubectl get " + record->workload.text()
+                    + " -n " + record->ns + " -o yaml) and change it by hand if the old values are still wanted"));
         if (!plan->comparison.anythingToRestore()) {
             std::cout << "nothing to revert: every field already has its value from before\n";
             return 0;
         }
         std::cout << plan->sinceOwnWrite() << "\n";
         std::cout << "kubectl equivalent: " << plan->kubectl << "\n";
-        std::cout << "server-side dry run, changes to the Deployment spec:\n";
+        std::cout << "server-side dry run, changes to the " << record->workload.kindName() << " spec:\n";
         for (const auto& c : plan->preview)
             std::cout << "  " << c.toString() << "\n";
         if (change.dryRun())
@@ -298,11 +332,11 @@ int runMitigateCommand(const QStringList& args)
             return 0;
         MitigationRecord rolled = *record;
         rolled.generation = r->generation;
-        if (const int rc = followRollout(client, rolled, timeoutS, std::cout); rc != 0)
+        if (const int rc = followRollout(client, rolled, timeoutS, std::cout, false); rc != 0)
             return rc;
         // The rollout was the settle time: did the restored values stay?
         const auto moved = await<std::vector<FieldComparison>>(
-            [&](auto cb) { reverter.verify(*r, record->ns, record->deployment, record->fieldManager, cb); }, timeoutS);
+            [&](auto cb) { reverter.verify(*r, record->ns, record->workload, record->fieldManager, cb); }, timeoutS);
         if (!moved)
             return fail(moved.error());
         if (moved->empty()) {
@@ -317,23 +351,35 @@ int runMitigateCommand(const QStringList& args)
     }
 
     request.ns = change.namespaceOr(conn->defaultNamespace);
-    request.deployment = p.value(deploymentOpt).toStdString();
+    const kube::WorkloadRef ref = workloadOpts.ref();
+    if (ref.kind && *ref.kind != kube::WorkloadKind::Service) {
+        request.workload = { *ref.kind, ref.name };
+    } else {
+        // A Service (or a bare name): the workload whose pods it selects.
+        auto resolved = resolveWorkload(client, request.ns, ref, timeoutS);
+        if (!resolved)
+            return fail(resolved.error());
+        request.workload = { *resolved->workload.kind, resolved->workload.name };
+        std::cerr << workloadOpts.typed() << " is " << request.workload.text() << "\n";
+    }
     request.container = p.value(containerOpt).toStdString();
     const auto plan = await<MitigationPlan>([&](auto cb) { mitigation->plan(request, cb); }, timeoutS);
     if (!plan)
         return fail(plan.error());
     // Human text goes to stderr when stdout carries the record.
     std::ostream& out = change.recordToStdout() ? std::cerr : std::cout;
+    const std::string resource = kube::workloadResource(request.workload.kind);
     if (!plan->rbac.allowed) {
         if (change.json())
             std::cout << planJson(*plan, nullptr).dump(2) << std::endl;
         else
             printPlan(out, *plan, nullptr);
         return fail(makeError(ErrorCode::Forbidden,
-            "you may not patch deployment/" + request.deployment + " in " + request.ns
+            "you may not patch " + request.workload.text() + " in " + request.ns
                 + (plan->rbac.reason.empty() ? std::string() : ": " + plan->rbac.reason),
-            "ask for a role that allows 'patch' on deployments.apps, or hand the kubectl command to someone who has "
-            "it"));
+            "ask for a role that allows 'patch' on " + resource
+                + (request.workload.apiGroup().empty() ? std::string() : "." + request.workload.apiGroup())
+                + ", or hand the kubectl command to someone who has it"));
     }
     const auto dry = await<DryRunResult>([&](auto cb) { mitigation->dryRun(*plan, cb); }, timeoutS);
     if (!dry)
@@ -347,16 +393,33 @@ int runMitigateCommand(const QStringList& args)
         return 0;
     if (!change.confirmed(out, "Apply this change?"))
         return 1;
-    const auto applied = await<MitigationRecord>([&](auto cb) { mitigation->apply(*plan, cb); }, timeoutS);
+    auto applied = await<MitigationRecord>([&](auto cb) { mitigation->apply(*plan, cb); }, timeoutS);
     if (!applied)
         return fail(applied.error());
     out << "applied " << applied->id << " (resourceVersion " << applied->resourceVersion << ")\n" << std::flush;
+    // A record file is written at once (the change must stay revertable whatever happens next) and
+    // again with the check; a record on stdout once, with the check.
+    if (!change.recordToStdout())
+        if (auto st = writeRecord(*applied, change.recordFile()); !st)
+            return fail(st.error());
+    int rc = 0;
+    if (change.wait())
+        rc = followRollout(client, *applied, timeoutS, out, true);
+    std::optional<std::vector<FieldComparison>> moved;
+    if (verifyS > 0) {
+        auto checked = verifyStayed(client, *applied, verifyS, out);
+        if (!checked)
+            rc = rc ? rc : fail(checked.error());
+        else
+            moved = std::move(*checked);
+    }
     if (auto st = writeRecord(*applied, change.recordFile()); !st)
         return fail(st.error());
-    if (change.wait())
-        if (const int rc = followRollout(client, *applied, timeoutS, out); rc != 0)
-            return rc;
-    return verifyStayed(client, *applied, verifyS, out);
+    if (moved) {
+        const int verified = reportVerification(*applied, *moved, out);
+        rc = rc ? rc : verified;
+    }
+    return rc;
 }
 
 } // namespace leakdesk::cli

@@ -61,13 +61,13 @@ struct FieldsStep {
     std::string itemName;
 };
 
-std::vector<FieldsStep> fieldsPath(const std::string& container, const std::string& key)
+std::vector<FieldsStep> fieldsPath(const std::string& container, const std::string& key, bool initContainer)
 {
     if (startsWith(key, kAnnotations))
         return { { "spec", {} }, { "template", {} }, { "metadata", {} }, { "annotations", {} },
             { key.substr(kAnnotations.size()), {} } };
-    std::vector<FieldsStep> path { { "spec", {} }, { "template", {} }, { "spec", {} }, { "containers", {} },
-        { {}, container } };
+    std::vector<FieldsStep> path { { "spec", {} }, { "template", {} }, { "spec", {} },
+        { initContainer ? "initContainers" : "containers", {} }, { {}, container } };
     if (startsWith(key, kEnv)) {
         path.push_back({ "env", {} });
         path.push_back({ {}, key.substr(kEnv.size()) });
@@ -119,20 +119,38 @@ std::vector<std::string> containerNamesOf(const json& deployment)
     return names;
 }
 
-const json& containerNamed(const json& deployment, const std::string& name)
+namespace {
+
+const json* namedIn(const json& list, const std::string& name)
 {
-    static const json none;
-    const json& list = jsonAt(deployment, { "spec", "template", "spec", "containers" });
     if (list.is_array())
         for (const json& c : list)
             if (jsonString(c, { "name" }) == name)
-                return c;
+                return &c;
+    return nullptr;
+}
+
+} // namespace
+
+const json& containerNamed(const json& deployment, const std::string& name)
+{
+    static const json none;
+    if (const json* c = namedIn(jsonAt(deployment, { "spec", "template", "spec", "containers" }), name))
+        return *c;
+    if (const json* c = namedIn(jsonAt(deployment, { "spec", "template", "spec", "initContainers" }), name))
+        return *c;
     return none;
 }
 
 bool hasContainer(const json& deployment, const std::string& container)
 {
     return containerNamed(deployment, container).is_object();
+}
+
+bool isInitContainer(const json& workload, const std::string& container)
+{
+    return !namedIn(jsonAt(workload, { "spec", "template", "spec", "containers" }), container)
+        && namedIn(jsonAt(workload, { "spec", "template", "spec", "initContainers" }), container);
 }
 
 std::optional<std::string> readMitigatedField(
@@ -194,7 +212,7 @@ std::string mitigatedFieldPath(const std::string& container, const std::string& 
     return c + "." + key;
 }
 
-json patchForFields(const std::vector<FieldValue>& fields)
+json patchForFields(const std::vector<FieldValue>& fields, const json& workload)
 {
     std::map<std::string, json> containers; // by name, in name order: a stable patch
     json annotations = json::object();
@@ -220,12 +238,16 @@ json patchForFields(const std::vector<FieldValue>& fields)
     json patch = json::object();
     if (!annotations.empty())
         patch["spec"]["template"]["metadata"]["annotations"] = annotations;
-    if (!containers.empty()) {
-        json list = json::array();
-        for (auto& [name, c] : containers)
-            list.push_back(std::move(c));
-        patch["spec"]["template"]["spec"]["containers"] = std::move(list);
-    }
+    // Strategic merge matches list items by name within their own list: a native sidecar's fields
+    // sent under `containers` would add a second container of that name instead.
+    json regular = json::array();
+    json inits = json::array();
+    for (auto& entry : containers)
+        (isInitContainer(workload, entry.first) ? inits : regular).push_back(std::move(entry.second));
+    if (!regular.empty())
+        patch["spec"]["template"]["spec"]["containers"] = std::move(regular);
+    if (!inits.empty())
+        patch["spec"]["template"]["spec"]["initContainers"] = std::move(inits);
     return patch;
 }
 
@@ -240,7 +262,7 @@ std::optional<FieldWriter> fieldWriter(
     const json& managed = jsonAt(deployment, { "metadata", "managedFields" });
     if (!managed.is_array())
         return std::nullopt;
-    const auto path = fieldsPath(container, key);
+    const auto path = fieldsPath(container, key, isInitContainer(deployment, container));
     std::optional<FieldWriter> owner;
     std::optional<FieldWriter> latest;
     for (const json& m : managed) {

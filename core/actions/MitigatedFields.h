@@ -27,10 +27,14 @@ struct FieldValue {
 // True for the keys that live in a container ("resources.*", "env.*"); false for "annotations.*".
 bool isContainerField(const std::string& key);
 
-// The names of the pod template's containers, in order.
+// The names of the pod template's containers, in order (init containers not included).
 std::vector<std::string> containerNamesOf(const nlohmann::json& deployment);
+// A container or an init container of that name.
 bool hasContainer(const nlohmann::json& deployment, const std::string& container);
-// The pod template's container of that name; a null JSON value when there is none.
+bool isInitContainer(const nlohmann::json& workload, const std::string& container);
+// The pod template's container of that name, else its init container of that name (a native
+// sidecar lives in initContainers); a null JSON value when there is none. Works for every workload
+// kind with a pod template at spec.template.
 const nlohmann::json& containerNamed(const nlohmann::json& deployment, const std::string& container);
 
 // The field's value in `deployment`; nullopt when absent (or when the container is). An env variable
@@ -46,8 +50,9 @@ bool sameFieldValue(const std::string& key, const std::optional<std::string>& a,
 std::string mitigatedFieldPath(const std::string& container, const std::string& key);
 
 // One strategic merge patch writing all `fields` (containers merged by name; an absent value
-// removes the field: null for a map key, `$patch: delete` for an env variable).
-nlohmann::json patchForFields(const std::vector<FieldValue>& fields);
+// removes the field: null for a map key, `$patch: delete` for an env variable). A container that
+// is an init container of `workload` (a native sidecar) is patched in spec.template.spec.initContainers.
+nlohmann::json patchForFields(const std::vector<FieldValue>& fields, const nlohmann::json& workload = nullptr);
 
 // Who wrote the field last, from metadata.managedFields, never `ourManager` and never a status
 // write. `ownsField`: a managedFields entry's fieldsV1 names the field (what a real API server

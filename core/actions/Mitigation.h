@@ -1,14 +1,18 @@
 #pragma once
-// The three mitigations of runbook step 5 as Kubernetes patches of a Deployment, each walked the
-// same way: plan (read the Deployment, RBAC check, choose the value, warnings, kubectl equivalent)
-// -> dry run (the server computes the Deployment after; a diff of the spec) -> apply (fieldManager,
+// The three mitigations of runbook step 5 as Kubernetes patches of a workload (Deployment,
+// StatefulSet, DaemonSet or Argo Rollout), each walked the same way: plan (read the workload, RBAC
+// check, choose the value, warnings, kubectl equivalent, who else manages it, a Git-ready snippet)
+// -> dry run (the server computes the workload after; a diff of the spec) -> apply (fieldManager,
 // resourceVersion precondition) -> a MitigationRecord -> revert (restores the previous values,
 // refused when someone else changed one of the mitigation's fields since the apply).
 
+#include "core/actions/GitSnippet.h"
 #include "core/actions/MitigationRecord.h"
 #include "core/actions/MitigationRevert.h"
 #include "core/actions/MitigationValues.h"
 #include "core/actions/SpecDiff.h"
+#include "core/actions/WorkloadManagers.h"
+#include "core/actions/WorkloadTarget.h"
 #include "core/common/Job.h"
 #include "core/common/Result.h"
 #include "core/kube/KubeClient.h"
@@ -30,8 +34,8 @@ template<class T> using Callback = std::function<void(Result<T>)>;
 
 struct MitigationRequest {
     std::string ns;
-    std::string deployment;
-    std::string container; // empty: the only container, or the one named like the Deployment
+    WorkloadTarget workload; // Deployment, StatefulSet, DaemonSet or Rollout; other kinds are refused
+    std::string container; // empty: the main container (kube::classifyContainers)
     std::string
         value; // empty: the default (limits: the runbook's 4Gi; heap-restart: by the runbook's ratio; restart: now)
     // heap-restart: derive the default from this limit (e.g. the one just chosen); else the container's
@@ -54,7 +58,8 @@ struct MitigationPlan {
     MitigationRequest request;
     std::string container;
     bool multipleContainers = false;
-    nlohmann::json deployment; // as read when planning
+    bool mainContainer = true; // the container is the workload's main one
+    nlohmann::json object; // the workload as read when planning
     std::string resourceVersion; // precondition of dry run and apply
     MitigationValues before;
     MitigationValues after;
@@ -62,12 +67,14 @@ struct MitigationPlan {
     std::optional<std::string> suggestedValue; // limits: from the observed peak
     nlohmann::json patch; // strategic merge patch (the precondition is added when sent)
     std::string kubectl;
-    RbacAnswer rbac; // patch deployments/<name> in <ns>
+    RbacAnswer rbac; // patch <resource>/<name> in <ns>
     std::vector<std::string> warnings;
+    Management management; // Argo CD, Flux, Helm; HPAs and VPAs targeting the workload
+    GitSnippet snippet; // the change for Git, next to Apply
 };
 
 struct DryRunResult {
-    nlohmann::json after; // the Deployment as the server would store it
+    nlohmann::json after; // the workload as the server would store it
     std::vector<SpecChange> diff;
 };
 
@@ -87,7 +94,7 @@ public:
     // operation superseded by a newer one or cancelled.
     void plan(const MitigationRequest& request, Callback<MitigationPlan> done);
     void dryRun(const MitigationPlan& plan, Callback<DryRunResult> done);
-    // Error Conflict when the Deployment's spec or the mitigated values changed since the plan (a
+    // Error Conflict when the workload's spec or the mitigated values changed since the plan (a
     // status write of the controller alone is not one); Forbidden with the RBAC message.
     void apply(const MitigationPlan& plan, Callback<MitigationRecord> done);
     // Restores the record's fields (MitigationRevert with the record's apply as the only write
@@ -97,14 +104,16 @@ public:
     // MitigationRevert directly (several records, partial reverts).
     void revert(const MitigationRecord& record, Callback<RevertResult> done);
 
-    // Values of this mitigation's fields in a Deployment (absent fields as nullopt).
-    virtual MitigationValues read(const nlohmann::json& deployment, const std::string& container) const = 0;
-    // The strategic merge patch that writes `values` (nullopt: removes the field).
-    virtual nlohmann::json patchFor(const std::string& container, const MitigationValues& values) const = 0;
+    // Values of this mitigation's fields in a workload (absent fields as nullopt).
+    virtual MitigationValues read(const nlohmann::json& workload, const std::string& container) const = 0;
+    // The strategic merge patch that writes `values` (nullopt: removes the field); a container that
+    // is an init container of `workload` (a native sidecar) is patched in initContainers.
+    virtual nlohmann::json patchFor(
+        const std::string& container, const MitigationValues& values, const nlohmann::json& workload) const = 0;
 
 protected:
     Mitigation(MitigationKind kind, kube::KubeClient& client, QObject* parent);
-    // Fills value, after, suggestedValue and warnings of a plan whose deployment, container and
+    // Fills value, after, suggestedValue and warnings of a plan whose object, container and
     // before are set. May ask the server (nodes, quotas).
     virtual void choose(std::shared_ptr<MitigationPlan> plan, Callback<std::shared_ptr<MitigationPlan>> done) = 0;
 

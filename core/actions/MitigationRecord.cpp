@@ -1,5 +1,6 @@
 #include "core/actions/MitigationRecord.h"
 
+#include "core/kube/JsonAccess.h"
 #include "core/kube/KubeObjects.h"
 
 namespace leakdesk::actions {
@@ -37,11 +38,44 @@ Result<MitigationValues> valuesFromJson(const json& j, const char* what)
 
 json MitigationRecord::toJson() const
 {
-    return { { "id", id }, { "kind", mitigationKindName(kind) }, { "namespace", ns }, { "deployment", deployment },
-        { "container", container }, { "before", valuesToJson(before) }, { "after", valuesToJson(after) },
-        { "resourceVersion", resourceVersion }, { "generation", generation }, { "appliedMs", appliedMs },
-        { "appliedAt", kube::formatTimestamp(appliedMs) }, { "fieldManager", fieldManager }, { "kubectl", kubectl } };
+    json j = { { "id", id }, { "kind", mitigationKindName(kind) }, { "namespace", ns },
+        { "workload", { { "kind", workload.kindName() }, { "name", workload.name } } }, { "container", container },
+        { "before", valuesToJson(before) }, { "after", valuesToJson(after) }, { "resourceVersion", resourceVersion },
+        { "generation", generation }, { "appliedMs", appliedMs }, { "appliedAt", kube::formatTimestamp(appliedMs) },
+        { "fieldManager", fieldManager }, { "kubectl", kubectl } };
+    // Readers of the records of a Deployment-only LeakDesk look for this key.
+    if (workload.kind == kube::WorkloadKind::Deployment)
+        j["deployment"] = workload.name;
+    if (verify)
+        j["verify"] = { { "still_applied", verify->stillApplied },
+            { "reverted_by", verify->revertedBy.empty() ? json(nullptr) : json(verify->revertedBy) },
+            { "settle_seconds", verify->settleSeconds }, { "checkedMs", verify->checkedMs } };
+    return j;
 }
+
+namespace {
+
+// `workload: {kind, name}`, or the `deployment` of an older record.
+Result<WorkloadTarget> workloadFromJson(const json& j)
+{
+    const json& w = j.contains("workload") ? j["workload"] : json();
+    if (w.is_object()) {
+        const std::string kindText = kube::jsonString(w, { "kind" });
+        const std::string name = w.contains("name") && w["name"].is_string() ? w["name"].get<std::string>() : "";
+        auto ref = kube::parseWorkloadRef(kindText + "/" + name);
+        if (kindText.empty() || name.empty() || !ref || !ref->kind)
+            return makeError(ErrorCode::Parse,
+                "the mitigation record's workload " + w.dump() + " is not a kind and a name",
+                "expected e.g. {\"kind\": \"StatefulSet\", \"name\": \"search\"}");
+        return WorkloadTarget { *ref->kind, ref->name };
+    }
+    if (j.contains("deployment") && j["deployment"].is_string() && !j["deployment"].get<std::string>().empty())
+        return WorkloadTarget { kube::WorkloadKind::Deployment, j["deployment"].get<std::string>() };
+    return makeError(ErrorCode::Parse, "the mitigation record has no \"workload\" (nor \"deployment\")",
+        "use the JSON that 'leakdesk-cli mitigate ... --yes' wrote");
+}
+
+} // namespace
 
 Result<MitigationRecord> MitigationRecord::fromJson(const json& j)
 {
@@ -52,7 +86,7 @@ Result<MitigationRecord> MitigationRecord::fromJson(const json& j)
             return std::nullopt;
         return j[key].get<std::string>();
     };
-    for (const char* key : { "id", "kind", "namespace", "deployment", "container", "resourceVersion" })
+    for (const char* key : { "id", "kind", "namespace", "container", "resourceVersion" })
         if (!text(key))
             return makeError(ErrorCode::Parse, std::string("the mitigation record has no \"") + key + "\"",
                 "use the JSON that 'leakdesk-cli mitigate ... --yes' wrote");
@@ -64,7 +98,10 @@ Result<MitigationRecord> MitigationRecord::fromJson(const json& j)
     r.kind = *kind;
     r.id = *text("id");
     r.ns = *text("namespace");
-    r.deployment = *text("deployment");
+    auto workload = workloadFromJson(j);
+    if (!workload)
+        return workload.error();
+    r.workload = std::move(*workload);
     r.container = *text("container");
     r.resourceVersion = *text("resourceVersion");
     r.fieldManager = text("fieldManager").value_or("leakdesk");
@@ -83,6 +120,20 @@ Result<MitigationRecord> MitigationRecord::fromJson(const json& j)
         return makeError(ErrorCode::Parse, "the mitigation record has no values to restore");
     r.before = std::move(*before);
     r.after = std::move(*after);
+    if (j.contains("verify") && j["verify"].is_object()) {
+        const json& v = j["verify"];
+        ApplyVerification verify;
+        verify.stillApplied
+            = !(v.contains("still_applied") && v["still_applied"].is_boolean()) || v["still_applied"].get<bool>();
+        verify.revertedBy
+            = v.contains("reverted_by") && v["reverted_by"].is_string() ? v["reverted_by"].get<std::string>() : "";
+        verify.settleSeconds = v.contains("settle_seconds") && v["settle_seconds"].is_number_integer()
+            ? v["settle_seconds"].get<int>()
+            : 0;
+        verify.checkedMs
+            = v.contains("checkedMs") && v["checkedMs"].is_number_integer() ? v["checkedMs"].get<std::int64_t>() : 0;
+        r.verify = verify;
+    }
     return r;
 }
 

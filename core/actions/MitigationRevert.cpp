@@ -20,9 +20,9 @@ QString q(const std::string& s)
     return QString::fromStdString(s);
 }
 
-std::string target(const std::string& ns, const std::string& deployment)
+std::string target(const std::string& ns, const WorkloadTarget& workload)
 {
-    return "deployment/" + deployment + " in namespace " + ns;
+    return workload.text() + " in namespace " + ns;
 }
 
 std::int64_t generationOf(const json& object)
@@ -36,15 +36,18 @@ std::int64_t generationOf(const json& object)
 // new time, not the old one back).
 std::string revertCommand(const RevertPlan& plan, const std::vector<FieldValue>& restore)
 {
+    const json patch = patchBodyFor(plan.workload, plan.patch, plan.current).body;
     const bool multiple = containerNamesOf(plan.current).size() > 1;
     if (restore.size() == 1)
         for (const MitigationRecord& r : plan.request.records)
             if (r.before.count(restore.front().key) && r.kind != MitigationKind::RolloutRestart)
-                return kubectlCommand(r.kind, KubectlTarget { plan.ns, plan.deployment, r.container, multiple },
-                    restore.front().value, plan.patch);
+                return kubectlCommand(r.kind,
+                    KubectlTarget { plan.ns, plan.workload.name, r.container, multiple, plan.workload.kind,
+                        isInitContainer(plan.current, r.container) },
+                    restore.front().value, patch);
     // Without a value every kind but the env's is written as the patch.
-    return kubectlCommand(MitigationKind::RaiseMemoryLimit, KubectlTarget { plan.ns, plan.deployment, {}, multiple },
-        std::nullopt, plan.patch);
+    return kubectlCommand(MitigationKind::RaiseMemoryLimit,
+        KubectlTarget { plan.ns, plan.workload.name, {}, multiple, plan.workload.kind, false }, std::nullopt, patch);
 }
 
 json withPrecondition(json patch, const std::string& resourceVersion)
@@ -68,7 +71,7 @@ std::string RevertPlan::conflictMessage() const
     std::string ids;
     for (const MitigationRecord& r : request.records)
         ids += (ids.empty() ? "" : ", ") + r.id;
-    std::string msg = "refusing to revert " + ids + ": " + target(ns, deployment)
+    std::string msg = "refusing to revert " + ids + ": " + target(ns, workload)
         + " was changed by someone else since LeakDesk wrote it:";
     for (const FieldComparison* f : comparison.leftAlone())
         msg += "\n  " + f->threeWay();
@@ -82,9 +85,9 @@ std::string RevertPlan::sinceOwnWrite() const
 {
     const RevertComparison& c = comparison;
     if (c.untouchedSinceOwnWrite)
-        return "nothing was written to " + target(ns, deployment) + " since LeakDesk's last change (resourceVersion "
+        return "nothing was written to " + target(ns, workload) + " since LeakDesk's last change (resourceVersion "
             + c.currentResourceVersion + ")";
-    return target(ns, deployment) + " was written since LeakDesk's last change (resourceVersion "
+    return target(ns, workload) + " was written since LeakDesk's last change (resourceVersion "
         + c.lastOwnResourceVersion + ", now " + c.currentResourceVersion
         + ": status updates, the rollout or other fields); each field is compared on its own";
 }
@@ -102,41 +105,39 @@ void MitigationRevert::plan(const RevertRequest& request, std::function<void(Res
     if (request.records.empty())
         return done(makeError(ErrorCode::InvalidArgument, "nothing to revert"));
     for (const MitigationRecord& r : request.records)
-        if (r.ns != request.records.front().ns || r.deployment != request.records.front().deployment)
-            return done(
-                makeError(ErrorCode::InvalidArgument, "a revert undoes mitigations of one Deployment at a time"));
+        if (r.ns != request.records.front().ns || !(r.workload == request.records.front().workload))
+            return done(makeError(ErrorCode::InvalidArgument, "a revert undoes mitigations of one workload at a time"));
     auto plan = std::make_shared<RevertPlan>();
     plan->request = request;
     plan->ns = request.records.front().ns;
-    plan->deployment = request.records.front().deployment;
-    m_client.getJson(
-        kube::paths::deployment(q(plan->ns), q(plan->deployment)), {}, this, [this, plan, done](Result<json> got) {
-            if (!got)
-                return done(makeError(got.error().code,
-                    "cannot read " + target(plan->ns, plan->deployment) + " to revert: " + got.error().message,
-                    got.error().detail));
-            plan->current = std::move(*got);
-            plan->resourceVersion = jsonString(plan->current, { "metadata", "resourceVersion" });
-            plan->comparison = compareForRevert(
-                plan->request.records, plan->request.journal, plan->current, plan->request.fieldManager);
-            const auto restore = plan->comparison.toRestore();
-            if (restore.empty())
-                return done(std::move(*plan)); // nothing to write: no dry run
-            plan->patch = patchForFields(restore);
-            plan->kubectl = revertCommand(*plan, restore);
-            m_client.patchDeployment(q(plan->ns), q(plan->deployment),
-                withPrecondition(plan->patch, plan->resourceVersion), kube::KubeClient::PatchType::StrategicMerge,
-                { true, q(plan->request.fieldManager) }, this,
-                [plan, done](Result<kube::KubeClient::PatchedDeployment> dry) {
-                    if (!dry)
-                        return done(makeError(dry.error().code,
-                            "the server's dry run of the revert failed: " + dry.error().message,
-                            dry.error().code == ErrorCode::Conflict ? "the Deployment changed meanwhile; try again"
+    plan->workload = request.records.front().workload;
+    m_client.getJson(plan->workload.path(plan->ns), {}, this, [this, plan, done](Result<json> got) {
+        if (!got)
+            return done(makeError(got.error().code,
+                "cannot read " + target(plan->ns, plan->workload) + " to revert: " + got.error().message,
+                got.error().detail));
+        plan->current = std::move(*got);
+        plan->resourceVersion = jsonString(plan->current, { "metadata", "resourceVersion" });
+        plan->comparison
+            = compareForRevert(plan->request.records, plan->request.journal, plan->current, plan->request.fieldManager);
+        const auto restore = plan->comparison.toRestore();
+        if (restore.empty())
+            return done(std::move(*plan)); // nothing to write: no dry run
+        plan->patch = patchForFields(restore, plan->current);
+        plan->kubectl = revertCommand(*plan, restore);
+        const PatchBody body
+            = patchBodyFor(plan->workload, withPrecondition(plan->patch, plan->resourceVersion), plan->current);
+        m_client.patch(plan->workload.path(plan->ns), body.body, body.type, { true, q(plan->request.fieldManager) },
+            this, [plan, done](Result<json> dry) {
+                if (!dry)
+                    return done(
+                        makeError(dry.error().code, "the server's dry run of the revert failed: " + dry.error().message,
+                            dry.error().code == ErrorCode::Conflict ? "the workload changed meanwhile; try again"
                                                                     : dry.error().detail));
-                    plan->preview = diffDeploymentSpec(plan->current, dry->object);
-                    done(std::move(*plan));
-                });
-        });
+                plan->preview = diffDeploymentSpec(plan->current, *dry);
+                done(std::move(*plan));
+            });
+    });
 }
 
 namespace {
@@ -151,16 +152,17 @@ struct RevertAttempt {
 void sendRevert(std::shared_ptr<RevertAttempt> a, int conflictsLeft)
 {
     const RevertPlan& plan = a->plan;
-    a->client.patchDeployment(q(plan.ns), q(plan.deployment), withPrecondition(plan.patch, plan.resourceVersion),
-        kube::KubeClient::PatchType::StrategicMerge, { false, q(plan.request.fieldManager) }, a->context,
-        [a, conflictsLeft](Result<kube::KubeClient::PatchedDeployment> r) {
+    const PatchBody body
+        = patchBodyFor(plan.workload, withPrecondition(plan.patch, plan.resourceVersion), plan.current);
+    a->client.patch(plan.workload.path(plan.ns), body.body, body.type, { false, q(plan.request.fieldManager) },
+        a->context, [a, conflictsLeft](Result<json> r) {
             const RevertPlan& plan = a->plan;
             if (r) {
                 RevertResult out;
-                out.after = r->object;
-                out.diff = diffDeploymentSpec(plan.current, r->object);
-                out.resourceVersion = jsonString(r->object, { "metadata", "resourceVersion" });
-                out.generation = generationOf(r->object);
+                out.after = *r;
+                out.diff = diffDeploymentSpec(plan.current, *r);
+                out.resourceVersion = jsonString(*r, { "metadata", "resourceVersion" });
+                out.generation = generationOf(*r);
                 out.kubectl = plan.kubectl;
                 out.restored = plan.comparison.toRestore();
                 for (const FieldComparison* f : plan.comparison.leftAlone())
@@ -171,22 +173,21 @@ void sendRevert(std::shared_ptr<RevertAttempt> a, int conflictsLeft)
                 return a->done(r.error());
             // A write in between: harmless when every field keeps its state (a status write, a
             // change of another field); otherwise the revert is refused with the new comparison.
-            a->client.getJson(kube::paths::deployment(q(plan.ns), q(plan.deployment)), {}, a->context,
-                [a, conflictsLeft](Result<json> current) {
-                    if (!current)
-                        return a->done(current.error());
-                    RevertPlan again = a->plan;
-                    again.current = std::move(*current);
-                    again.resourceVersion = jsonString(again.current, { "metadata", "resourceVersion" });
-                    again.comparison = compareForRevert(
-                        again.request.records, again.request.journal, again.current, again.request.fieldManager);
-                    if (again.comparison.toRestore() != a->plan.comparison.toRestore()
-                        || again.comparison.leftAlone().size() != a->plan.comparison.leftAlone().size())
-                        return a->done(makeError(ErrorCode::Conflict, again.conflictMessage(),
-                            "nothing was reverted; someone wrote these fields while the revert was under way"));
-                    a->plan = std::move(again);
-                    sendRevert(a, conflictsLeft - 1);
-                });
+            a->client.getJson(plan.workload.path(plan.ns), {}, a->context, [a, conflictsLeft](Result<json> current) {
+                if (!current)
+                    return a->done(current.error());
+                RevertPlan again = a->plan;
+                again.current = std::move(*current);
+                again.resourceVersion = jsonString(again.current, { "metadata", "resourceVersion" });
+                again.comparison = compareForRevert(
+                    again.request.records, again.request.journal, again.current, again.request.fieldManager);
+                if (again.comparison.toRestore() != a->plan.comparison.toRestore()
+                    || again.comparison.leftAlone().size() != a->plan.comparison.leftAlone().size())
+                    return a->done(makeError(ErrorCode::Conflict, again.conflictMessage(),
+                        "nothing was reverted; someone wrote these fields while the revert was under way"));
+                a->plan = std::move(again);
+                sendRevert(a, conflictsLeft - 1);
+            });
         });
 }
 
@@ -214,17 +215,16 @@ void MitigationRevert::apply(
     sendRevert(std::make_shared<RevertAttempt>(RevertAttempt { m_client, this, plan, done }), kMaxUnrelatedConflicts);
 }
 
-void MitigationRevert::verify(const RevertResult& result, const std::string& ns, const std::string& deployment,
+void MitigationRevert::verify(const RevertResult& result, const std::string& ns, const WorkloadTarget& workload,
     const std::string& fieldManager, std::function<void(Result<std::vector<FieldComparison>>)> done)
 {
     done = beginOperation<std::vector<FieldComparison>>(QStringLiteral("revert check"), std::move(done));
     const std::vector<FieldValue> restored = result.restored;
-    m_client.getJson(
-        kube::paths::deployment(q(ns), q(deployment)), {}, this, [restored, fieldManager, done](Result<json> current) {
-            if (!current)
-                return done(current.error());
-            done(revertDidNotStay(restored, *current, fieldManager));
-        });
+    m_client.getJson(workload.path(ns), {}, this, [restored, fieldManager, done](Result<json> current) {
+        if (!current)
+            return done(current.error());
+        done(revertDidNotStay(restored, *current, fieldManager));
+    });
 }
 
 } // namespace leakdesk::actions

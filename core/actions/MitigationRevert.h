@@ -1,5 +1,5 @@
 #pragma once
-// Undoing mitigations of one Deployment, field by field: plan (read the Deployment, compare each
+// Undoing mitigations of one workload (any kind a mitigation patches), field by field: plan (read it, compare each
 // field the mitigations touched with what LeakDesk left there (RevertCheck.h), a server dry run of
 // restoring the fields still as LeakDesk left them) -> apply (fieldManager, resourceVersion
 // precondition; when a field was changed by someone else, only with the caller's explicit consent
@@ -23,16 +23,16 @@
 namespace leakdesk::actions {
 
 struct RevertRequest {
-    std::vector<MitigationRecord> records; // what to undo: one mitigation, or several of one Deployment
-    std::vector<OwnWrite> journal; // LeakDesk's own writes to the Deployment, oldest first (may be empty)
+    std::vector<MitigationRecord> records; // what to undo: one mitigation, or several of one workload
+    std::vector<OwnWrite> journal; // LeakDesk's own writes to the workload, oldest first (may be empty)
     std::string fieldManager = "leakdesk";
 };
 
 struct RevertPlan {
     RevertRequest request;
     std::string ns;
-    std::string deployment;
-    nlohmann::json current; // the Deployment as read
+    WorkloadTarget workload;
+    nlohmann::json current; // the workload as read
     std::string resourceVersion; // precondition of the revert
     RevertComparison comparison;
     nlohmann::json patch; // restores comparison.toRestore(); null when there is nothing to write
@@ -66,14 +66,14 @@ public:
     explicit MitigationRevert(kube::KubeClient& client, QObject* parent = nullptr);
     ~MitigationRevert() override;
 
-    // InvalidArgument for records of different Deployments or none; NotFound when the Deployment is gone.
+    // InvalidArgument for records of different workloads or none; NotFound when the workload is gone.
     void plan(const RevertRequest& request, std::function<void(Result<RevertPlan>)> done);
     // Writes plan.patch. Conflict (nothing written) when a field was changed by someone else and
     // `partialConfirmed` is false, when nothing is left to restore, and when a field the plan
     // restores changed after the plan (a write that leaves them alone, e.g. a status write, is not one).
     void apply(const RevertPlan& plan, bool partialConfirmed, std::function<void(Result<RevertResult>)> done);
-    // Reads the Deployment again: the restored fields that no longer hold the restored value.
-    void verify(const RevertResult& result, const std::string& ns, const std::string& deployment,
+    // Reads the workload again: the restored fields that no longer hold the restored value.
+    void verify(const RevertResult& result, const std::string& ns, const WorkloadTarget& workload,
         const std::string& fieldManager, std::function<void(Result<std::vector<FieldComparison>>)> done);
 
 private:

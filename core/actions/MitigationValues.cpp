@@ -2,6 +2,8 @@
 
 #include "core/common/Quantity.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace leakdesk::actions {
@@ -90,10 +92,14 @@ std::string shellQuote(const std::string& s)
 std::string kubectlCommand(
     MitigationKind kind, const KubectlTarget& t, const std::optional<std::string>& value, const nlohmann::json& patch)
 {
-    const std::string deployment = "deployment/" + t.deployment + " -n " + t.ns;
-    switch (kind) {
+    std::string resource = kube::workloadKindName(t.kind);
+    std::transform(
+        resource.begin(), resource.end(), resource.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    const std::string deployment = resource + "/" + t.workload + " -n " + t.ns;
+    const bool kubectlSetKnowsIt = t.kind != kube::WorkloadKind::Rollout && !t.initContainer;
+    switch (kubectlSetKnowsIt ? kind : MitigationKind::RaiseMemoryLimit) {
     case MitigationKind::RaiseMemoryLimit:
-        if (value)
+        if (value && kubectlSetKnowsIt)
             return "kubectl set resources " + deployment + " -c " + t.container + " --limits=memory=" + *value;
         break;
     case MitigationKind::SetHeapLimitRestart: {
@@ -106,7 +112,8 @@ std::string kubectlCommand(
             return "kubectl rollout restart " + deployment;
         break;
     }
-    return "kubectl patch " + deployment + " --type=strategic -p " + shellQuote(patch.dump());
+    return "kubectl patch " + deployment + (patch.is_array() ? " --type=json -p " : " --type=strategic -p ")
+        + shellQuote(patch.dump());
 }
 
 } // namespace leakdesk::actions

@@ -4,6 +4,7 @@
 // command an engineer would type for the same change.
 
 #include "core/common/Result.h"
+#include "core/kube/Workloads.h"
 #include "core/runbook/Parameters.h"
 
 #include <nlohmann/json.hpp>
@@ -48,14 +49,17 @@ Result<std::int64_t> parseHeapLimitRestart(std::string_view text);
 
 struct KubectlTarget {
     std::string ns;
-    std::string deployment;
+    std::string workload; // its name
     std::string container;
     bool multipleContainers = false; // `set env` needs -c only then
+    kube::WorkloadKind kind = kube::WorkloadKind::Deployment;
+    bool initContainer = false; // a native sidecar: written as a patch of initContainers
 };
 
 // The kubectl command equivalent to setting `value`; nullopt means "remove the value" (a revert to
 // a state without it), which for limits and the annotation is only expressible as a kubectl patch
-// of `patch`.
+// of `patch`. `kubectl set` and `rollout restart` know no Argo Rollout and no init container:
+// those are written as the patch too.
 std::string kubectlCommand(MitigationKind kind, const KubectlTarget& target, const std::optional<std::string>& value,
     const nlohmann::json& patch = nullptr);
 

@@ -54,11 +54,21 @@ std::string valueOr(const MitigationValues& values, const std::string& key)
 
 std::optional<std::int64_t> currentLimit(const MitigationPlan& plan)
 {
-    const auto v = text(at(container(plan.deployment, plan.container), { "resources", "limits", "memory" }));
+    const auto v = text(at(container(plan.object, plan.container), { "resources", "limits", "memory" }));
     if (!v)
         return std::nullopt;
     auto bytes = parseMemoryBytes(*v);
     return bytes ? std::optional<std::int64_t>(*bytes) : std::nullopt;
+}
+
+// How many pods the workload runs: spec.replicas, or for a DaemonSet the nodes it is scheduled on.
+std::int64_t replicasOf(const json& workload)
+{
+    const json& replicas = at(workload, { "spec", "replicas" });
+    if (replicas.is_number_integer())
+        return replicas.get<std::int64_t>();
+    const json& scheduled = at(workload, { "status", "desiredNumberScheduled" });
+    return scheduled.is_number_integer() ? scheduled.get<std::int64_t>() : 1;
 }
 
 class RaiseMemoryLimit final : public Mitigation {
@@ -72,9 +82,9 @@ public:
         return { { kLimitKey, readMitigatedField(deployment, name, kLimitKey) } };
     }
 
-    json patchFor(const std::string& name, const MitigationValues& values) const override
+    json patchFor(const std::string& name, const MitigationValues& values, const json& workload) const override
     {
-        return patchForFields({ fieldOf(name, values, kLimitKey) });
+        return patchForFields({ fieldOf(name, values, kLimitKey) }, workload);
     }
 
 protected:
@@ -102,9 +112,7 @@ protected:
         if (const auto cur = currentLimit(*plan); cur && chosen <= *cur)
             plan->warnings.push_back(plan->value + " is not above the current limit of "
                 + valueOr(plan->before, kLimitKey) + ": this does not buy time");
-        const json& replicas = at(plan->deployment, { "spec", "replicas" });
-        const LimitChange change { chosen, plan->value, currentLimit(*plan).value_or(0),
-            replicas.is_number_integer() ? replicas.get<std::int64_t>() : 1 };
+        const LimitChange change { chosen, plan->value, currentLimit(*plan).value_or(0), replicasOf(plan->object) };
         checkCapacity(plan, change, std::move(done));
     }
 
@@ -152,9 +160,9 @@ public:
         return { { kEnvKey, readMitigatedField(deployment, name, kEnvKey) } };
     }
 
-    json patchFor(const std::string& name, const MitigationValues& values) const override
+    json patchFor(const std::string& name, const MitigationValues& values, const json& workload) const override
     {
-        return patchForFields({ fieldOf(name, values, kEnvKey) });
+        return patchForFields({ fieldOf(name, values, kEnvKey) }, workload);
     }
 
 protected:
@@ -163,14 +171,14 @@ protected:
         const MitigationRequest& r = plan->request;
         // A value from a ConfigMap or Secret cannot be restored by a revert of a plain value, and a
         // patch adding `value` next to `valueFrom` is invalid: the change belongs in that source.
-        const json& env = at(container(plan->deployment, plan->container), { "env" });
+        const json& env = at(container(plan->object, plan->container), { "env" });
         if (env.is_array())
             for (const json& e : env)
                 if (jsonString(e, { "name" }) == kHeapLimitRestartEnv && e.contains("valueFrom"))
                     return done(makeError(ErrorCode::Unsupported,
                         std::string(kHeapLimitRestartEnv) + " of container \"" + plan->container + "\" is set from "
                             + at(e, { "valueFrom" }).dump() + ", not as a plain value",
-                        "change it where it comes from (the ConfigMap or Secret), then restart the Deployment"));
+                        "change it where it comes from (the ConfigMap or Secret), then restart the workload"));
         const std::optional<std::int64_t> limit = currentLimit(*plan);
         const std::int64_t basis = r.memoryLimitBytes.value_or(limit.value_or(r.runbook.memoryLimitBytes));
         std::int64_t bytes = 0;
@@ -208,7 +216,7 @@ public:
         return { { kRestartKey, readMitigatedField(deployment, {}, kRestartKey) } };
     }
 
-    json patchFor(const std::string&, const MitigationValues& values) const override
+    json patchFor(const std::string&, const MitigationValues& values, const json&) const override
     {
         return patchForFields({ fieldOf({}, values, kRestartKey) });
     }
@@ -223,7 +231,7 @@ protected:
                 "leave the value empty to restart now"));
         if (plan->before.at(kRestartKey) == plan->value)
             return done(makeError(ErrorCode::InvalidArgument,
-                "deployment/" + plan->request.deployment + " was restarted at " + plan->value + " already",
+                plan->request.workload.text() + " was restarted at " + plan->value + " already",
                 "wait a second and try again"));
         plan->after = { { kRestartKey, plan->value } };
         done(plan);

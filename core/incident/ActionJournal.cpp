@@ -34,7 +34,7 @@ std::string recordMitigation(IncidentDocument& doc, const AppliedMitigation& mit
     ActionRecord a;
     a.kind = mitigation.kind;
     a.title = mitigation.title;
-    a.target = deploymentTarget(mitigation.deployment);
+    a.target = mitigation.target.empty() ? deploymentTarget(mitigation.deployment) : mitigation.target;
     a.kubectl = mitigation.kubectl;
     a.diff = mitigation.diff;
     a.state = ActionState::Applied;

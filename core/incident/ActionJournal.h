@@ -28,11 +28,13 @@ std::string deploymentTarget(const std::string& deployment);
 // revert or a put-back undoes.
 const ActionRecord* lastAppliedAction(const IncidentDocument& doc, std::string_view kind, const std::string& target);
 
-// A mitigation applied to a Deployment; `revertData` is its actions::MitigationRecord.
+// A mitigation applied to a workload (a Deployment unless `target` says another kind); `revertData`
+// is its actions::MitigationRecord.
 struct AppliedMitigation {
     std::string kind; // actionkind::kRaiseLimit ...
     std::string title;
     std::string deployment;
+    std::string target; // the workload as "statefulset/search"; empty: deploymentTarget(deployment)
     std::string kubectl;
     std::string diff;
     nlohmann::json revertData;

@@ -164,6 +164,7 @@ void EvidenceCollector::onResolved(kube::ResolvedWorkload resolved)
         QueryKind::MemoryPerPodAvgBaseline,
         QueryKind::MemoryWorkingSetByContainer,
         QueryKind::MemoryLimitByContainer,
+        QueryKind::MemoryPerPodAvgBaselineByContainer,
     };
     m_total += 4; // pod metrics, two event lists, Prometheus (its queries add themselves)
     m_pending += 4;
@@ -236,9 +237,9 @@ void EvidenceCollector::onResolved(kube::ResolvedWorkload resolved)
             step(QStringLiteral("prometheus"));
             return;
         }
-        // The pods over the window and the week before it (the baseline's offset), as
-        // kube-state-metrics remembers their owners.
-        const TimeRange lookup { window.startMs - 7 * 24 * 3600 * 1000LL - 5 * 60 * 1000LL, window.endMs };
+        // The pods over the longest range the chart shows (30 days, beyond the baseline's week),
+        // as kube-state-metrics remembers their owners: the chart then keeps them when zoomed out.
+        const TimeRange lookup { window.endMs - kPodLookupMs, window.endMs };
         findWorkloadPods(m_connection.prometheus(), ev->request.ns, resolved, lookup, ctx,
             [this, ev, queries, window, containerRegex](WorkloadPods pods) {
                 ev->workload->queriedPods = pods.names;

@@ -1,8 +1,10 @@
 #include "core/investigation/Findings.h"
 
+#include "core/analysis/BatchRuns.h"
 #include "core/analysis/MemoryAnalysis.h"
 
 #include <algorithm>
+#include <set>
 
 namespace leakdesk::investigation {
 
@@ -56,7 +58,8 @@ void applyMissingEvidence(analysis::Verdict& v, const RawEvidence& ev)
     std::string memoryFailure;
     for (const auto& q : ev.queries) {
         // The per-container queries judge sidecars: their failure is theirs, not the main verdict's.
-        if (q.error.empty() || q.kind == QueryKind::MemoryWorkingSetByContainer || q.kind == QueryKind::MemoryLimitByContainer)
+        if (q.error.empty() || q.kind == QueryKind::MemoryWorkingSetByContainer || q.kind == QueryKind::MemoryLimitByContainer
+            || q.kind == QueryKind::MemoryPerPodAvgBaselineByContainer)
             continue;
         const std::string topic = evidenceTopicOf(q.kind);
         const std::string reason
@@ -124,6 +127,22 @@ void applyMissingEvidence(analysis::Verdict& v, const RawEvidence& ev)
     v.summary += " Partial data (missing: " + named + "), so confidence is lowered.";
 }
 
+// Runs (pods) of batch work whose main container ended OOMKilled, as the API or
+// kube-state-metrics saw it.
+int oomKilledRuns(const RawEvidence& ev)
+{
+    std::set<std::string> pods;
+    const std::string main = ev.workload ? ev.workload->mainContainer : std::string();
+    for (const auto& s : ev.seriesOf(QueryKind::LastTerminatedOom))
+        if (main.empty() || s.label("container") == main)
+            pods.insert(s.label("pod"));
+    for (const auto& pod : ev.pods)
+        for (const auto& st : pod.statuses)
+            if ((main.empty() || st.name == main) && st.lastTerminated && st.lastTerminated->reason == "OOMKilled")
+                pods.insert(pod.meta.name);
+    return static_cast<int>(pods.size());
+}
+
 std::vector<Series> ofContainer(const std::vector<Series>& all, const std::string& container)
 {
     std::vector<Series> out;
@@ -166,6 +185,16 @@ std::vector<ContainerFinding> judgeContainers(
                 in.window = { ev.request.nowMs - ev.request.windowMs, ev.request.nowMs };
                 in.sources.memory = sourceOf(ev, QueryKind::MemoryWorkingSetByContainer);
                 in.sources.limits = sourceOf(ev, QueryKind::MemoryLimitByContainer);
+                // A proxy's memory follows the traffic it carries as much as the application's does.
+                in.sources.requestRate = sourceOf(ev, QueryKind::RequestRate);
+                if (!ev.seriesOf(QueryKind::RequestRate).empty())
+                    in.requestRate = ev.seriesOf(QueryKind::RequestRate).front().samples;
+                // Its own level at the same hours a week ago.
+                for (const auto& b : ofContainer(ev.seriesOf(QueryKind::MemoryPerPodAvgBaselineByContainer), info.name)) {
+                    in.sources.baseline = sourceOf(ev, QueryKind::MemoryPerPodAvgBaselineByContainer);
+                    in.baselineMemory = b.samples;
+                    in.baselineWindow = { in.window.startMs - 7 * 24 * 3600 * 1000LL, in.window.endMs - 7 * 24 * 3600 * 1000LL };
+                }
                 for (const auto& s : memory) {
                     analysis::PodMemoryInput p;
                     p.pod = s.label("pod");
@@ -212,6 +241,7 @@ std::string evidenceTopicOf(QueryKind kind)
         return "baseline";
     case QueryKind::MemoryWorkingSetByContainer:
     case QueryKind::MemoryLimitByContainer:
+    case QueryKind::MemoryPerPodAvgBaselineByContainer:
         return "containers";
     default:
         break;
@@ -304,7 +334,9 @@ Findings analyseEvidence(std::shared_ptr<const RawEvidence> evidencePtr)
     params.stability.warmUpMs = ev.request.warmUpMs;
     params.oomMaxCount = ev.request.oomThreshold;
     params.oomWindowMs = ev.request.oomWindowMs;
-    f.verdict = analysis::analyseMemory(in, params);
+    const bool batch = ev.workload
+        && (ev.workload->workload.kind == kube::WorkloadKind::CronJob || ev.workload->workload.kind == kube::WorkloadKind::Job);
+    f.verdict = batch ? analysis::analyseBatchRuns(in, oomKilledRuns(ev)) : analysis::analyseMemory(in, params);
     applyMissingEvidence(f.verdict, ev);
 
     for (auto& row : f.pods)

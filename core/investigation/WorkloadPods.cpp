@@ -153,6 +153,24 @@ std::vector<Series> mergeChunkSeries(
     if (chunks.size() == 1)
         return chunks.front();
     const bool average = kind == QueryKind::MemoryPerPodAvg || kind == QueryKind::MemoryPerPodAvgBaseline;
+    if (kind == QueryKind::MemoryPerPodAvgBaselineByContainer) {
+        // Per container: the chunks' averages of each container, weighted alike.
+        std::map<std::string, std::vector<std::vector<Series>>> byContainer;
+        for (const auto& chunk : chunks) {
+            std::map<std::string, std::vector<Series>> here;
+            for (const Series& s : chunk)
+                here[s.label("container")].push_back(s);
+            for (auto& [name, series] : here)
+                byContainer[name].push_back(std::move(series));
+        }
+        std::vector<Series> out;
+        for (auto& [name, perChunk] : byContainer)
+            for (Series s : mergeChunkSeries(QueryKind::MemoryPerPodAvg, perChunk, weights)) {
+                s.labels["container"] = name;
+                out.push_back(std::move(s));
+            }
+        return out;
+    }
     const bool sum = kind == QueryKind::RequestRate;
     std::vector<Series> out;
     if (!average && !sum) {

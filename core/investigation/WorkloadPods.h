@@ -35,6 +35,8 @@ struct WorkloadPods {
 // More pods than this (a CronJob firing every minute for a week) are not all queried: the API's
 // own pods and the most recently named are kept, and a note says so.
 inline constexpr std::size_t kMaxQueriedPods = 1500;
+// How far back the pods are looked up: the chart's longest range (30 days) and a day's margin.
+inline constexpr std::int64_t kPodLookupMs = 31LL * 24 * 3600 * 1000;
 
 // Step 1: series selectors for the pods' owners that Prometheus remembers (ReplicaSets of a
 // Deployment or Rollout, Jobs of a CronJob); empty when the workload owns its pods directly.

@@ -206,6 +206,8 @@ Result<ResolvedWorkload> resolveWorkload(const WorkloadRef& ref, const Namespace
     if (!first)
         return makeError(ErrorCode::NotFound, "no Service and no workload named '" + ref.name + "' in this namespace",
             "the picker lists them; name one as KIND/NAME, e.g. statefulset/" + ref.name);
+    if (*first && std::find(objects.unlisted.begin(), objects.unlisted.end(), "Service") != objects.unlisted.end())
+        (*first)->notes.push_back("Services could not be listed: '" + ref.name + "' was taken as the workload's name");
     if (*first)
         for (const auto& other : alsoNamed)
             (*first)->notes.push_back("there is also a " + other + ": investigate it with --workload " + other);
@@ -251,18 +253,19 @@ void fetchWorkload(KubeClient& client, const QString& ns, const WorkloadRef& ref
     for (std::size_t i = 0; i < lists.size(); ++i) {
         const std::optional<WorkloadKind> kind = kindOfList[i];
         // Only a list the resolution cannot do without fails it: the pods, the Services when a
-        // Service was named, the kind the user named.
-        const bool required = !kind ? true : (ref.kind && ref.kind == kind);
+        // Service was named, the kind the user named. Any other (forbidden, not served, or failing
+        // after the client's retries) is left out and named if the resolution then needs it.
+        const bool services = !kind && i == 0 && (!ref.kind || ref.kind == WorkloadKind::Service);
+        const bool required = !kind ? (!services || ref.kind == WorkloadKind::Service) : (ref.kind && ref.kind == kind);
         client.listAll(lists[i].first, QUrlQuery(), context,
             [state, store = lists[i].second, kind, required, ref, done](Result<json> r) {
                 if (r) {
                     store(std::move(r).value());
-                } else if (required
-                    || (r.error().code != ErrorCode::Forbidden && r.error().code != ErrorCode::NotFound)) {
+                } else if (required) {
                     if (!state->error)
                         state->error = kind ? listError(*kind, r.error()) : r.error();
-                } else if (kind) {
-                    state->objects.unlisted.push_back(workloadKindName(*kind));
+                } else {
+                    state->objects.unlisted.push_back(kind ? workloadKindName(*kind) : "Service");
                 }
                 if (--state->left > 0)
                     return;
@@ -270,6 +273,84 @@ void fetchWorkload(KubeClient& client, const QString& ns, const WorkloadRef& ref
                     return done(*state->error);
                 done(resolveWorkload(ref, state->objects));
             });
+    }
+}
+
+WorkloadChoices workloadChoices(const NamespaceObjects& objects)
+{
+    WorkloadChoices out;
+    out.unlisted = objects.unlisted;
+    std::vector<std::string> services, workloads;
+    if (objects.services.is_array())
+        for (const json& svc : objects.services) {
+            const json& selector = jsonAt(svc, { "spec", "selector" });
+            if (selector.is_object() && !selector.empty())
+                services.push_back(jsonString(svc, { "metadata", "name" }));
+        }
+    for (const WorkloadKind kind : kWorkloadKinds) {
+        const json& items = itemsOf(objects, kind);
+        if (!items.is_array())
+            continue;
+        for (const json& item : items) {
+            // A CronJob's Jobs and a Deployment's ReplicaSets are reached through their owner.
+            if ((kind == WorkloadKind::Job || kind == WorkloadKind::ReplicaSet) && controllerOf(item))
+                continue;
+            const std::string name = jsonString(item, { "metadata", "name" });
+            if (std::find(services.begin(), services.end(), name) == services.end())
+                workloads.push_back(std::string(workloadKindName(kind)) + "/" + name);
+        }
+    }
+    std::sort(services.begin(), services.end());
+    std::sort(workloads.begin(), workloads.end());
+    out.items = std::move(services);
+    out.items.insert(out.items.end(), workloads.begin(), workloads.end());
+    return out;
+}
+
+void listWorkloadChoices(
+    KubeClient& client, const QString& ns, QObject* context, std::function<void(Result<WorkloadChoices>)> done)
+{
+    struct Pending {
+        NamespaceObjects objects;
+        int left = 0;
+        int failed = 0;
+        std::optional<Error> firstError;
+    };
+    auto state = std::make_shared<Pending>();
+    state->left = static_cast<int>(kWorkloadKinds.size()) + 1;
+    auto finishOne = [state, done] {
+        if (--state->left > 0)
+            return;
+        if (state->failed == static_cast<int>(kWorkloadKinds.size()) + 1)
+            return done(*state->firstError);
+        done(workloadChoices(state->objects));
+    };
+    auto items
+        = [](json list) { return list.contains("items") && list["items"].is_array() ? list["items"] : json::array(); };
+    client.listAll(paths::services(ns), QUrlQuery(), context, [state, finishOne, items](Result<json> r) {
+        if (r) {
+            state->objects.services = items(std::move(r).value());
+        } else {
+            ++state->failed;
+            state->firstError = state->firstError.value_or(r.error());
+            state->objects.unlisted.push_back("Service");
+        }
+        finishOne();
+    });
+    for (const WorkloadKind kind : kWorkloadKinds) {
+        const QString path
+            = QStringLiteral("/apis/%1/namespaces/%2/%3")
+                  .arg(QString::fromLatin1(workloadApiVersion(kind)), ns, QString::fromLatin1(workloadResource(kind)));
+        client.listAll(path, QUrlQuery(), context, [state, finishOne, items, kind](Result<json> r) {
+            if (r) {
+                state->objects.workloads[kind] = items(std::move(r).value());
+            } else {
+                ++state->failed;
+                state->firstError = state->firstError.value_or(r.error());
+                state->objects.unlisted.push_back(workloadKindName(kind));
+            }
+            finishOne();
+        });
     }
 }
 

@@ -58,4 +58,16 @@ Result<ResolvedWorkload> resolveWorkload(const WorkloadRef& ref, const Namespace
 void fetchWorkload(KubeClient& client, const QString& ns, const WorkloadRef& ref, QObject* context,
     std::function<void(Result<ResolvedWorkload>)> done);
 
+// What the picker offers in `ns`: every Service with a selector (as its bare name: the Service is
+// resolved first) and every workload of every kind not behind a Service of the same name (as
+// "Kind/name"); sorted, Services first. Kinds the user may not list, or the server does not serve,
+// are left out and named in `unlisted`; only a failure of every list is an error.
+struct WorkloadChoices {
+    std::vector<std::string> items;
+    std::vector<std::string> unlisted;
+};
+WorkloadChoices workloadChoices(const NamespaceObjects& objects);
+void listWorkloadChoices(KubeClient& client, const QString& ns, QObject* context,
+    std::function<void(Result<WorkloadChoices>)> done);
+
 } // namespace leakdesk::kube

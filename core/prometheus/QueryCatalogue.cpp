@@ -24,6 +24,7 @@ constexpr KindName kKindNames[] = {
     { QueryKind::MemoryPerPodAvgBaseline, "memory_per_pod_avg_baseline" },
     { QueryKind::MemoryWorkingSetByContainer, "memory_working_set_by_container" },
     { QueryKind::MemoryLimitByContainer, "memory_limit_by_container" },
+    { QueryKind::MemoryPerPodAvgBaselineByContainer, "memory_per_pod_avg_baseline_by_container" },
 };
 
 // Placeholders in templates.
@@ -181,6 +182,9 @@ std::string QueryCatalogue::templateFor(QueryKind kind) const
         return "sum by (pod, container) (" + m_names.workingSet + "{" + realContainers + "})";
     case QueryKind::MemoryLimitByContainer:
         return "sum by (pod, container) (" + m_names.limits + "{" + sel + R"(,resource="memory"}))";
+    case QueryKind::MemoryPerPodAvgBaselineByContainer:
+        return "avg by (container) (sum by (pod, container) (" + m_names.workingSet + "{" + realContainers
+            + "} offset 7d))";
     }
     return {};
 }

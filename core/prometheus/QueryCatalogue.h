@@ -22,6 +22,7 @@ enum class QueryKind {
     MemoryPerPodAvgBaseline, // the same, offset 7d
     MemoryWorkingSetByContainer, // per pod and container, every real container (sidecars too)
     MemoryLimitByContainer, // per pod and container, kube-state-metrics
+    MemoryPerPodAvgBaselineByContainer, // per container: average over pods, offset 7d
 };
 
 const char* queryKindName(QueryKind kind);

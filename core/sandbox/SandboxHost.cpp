@@ -1,5 +1,7 @@
 #include "core/sandbox/SandboxHost.h"
 
+#include <QFile>
+
 #include "core/sandbox/shell/ContainerRuntime.h"
 #include "core/sandbox/kubeapi/ExecEndpoint.h"
 #include "core/sandbox/http/HttpServer.h"
@@ -25,7 +27,30 @@
 #include <QTemporaryDir>
 #include <QThread>
 
+// Q_INIT_RESOURCE must be called outside any namespace; the resource lives in a static library.
+static void initScenarioResources()
+{
+    Q_INIT_RESOURCE(scenarios);
+}
+
 namespace leakdesk::sandbox {
+
+namespace {
+
+// The default scenario: resources/scenarios/storefront.yaml, compiled in.
+Result<scenario::Scenario> defaultScenario()
+{
+    initScenarioResources();
+    QFile file(QStringLiteral(":/scenarios/storefront.yaml"));
+    if (!file.open(QIODevice::ReadOnly))
+        return makeError(ErrorCode::Io, "the sandbox's default scenario is missing from this build");
+    const QByteArray text = file.readAll();
+    return scenario::parseScenario(std::string_view(text.constData(), static_cast<std::size_t>(text.size())),
+        "storefront.yaml (the sandbox's default scenario)");
+}
+
+} // namespace
+
 
 namespace {
 const QString kContext = QStringLiteral("leakdesk-sandbox");
@@ -363,7 +388,14 @@ Status SandboxHost::start(const SandboxOptions& options)
     }
 
     // Scenario files are read before anything starts: a bad file is an error with its line.
+    // The user's own files replace the default scenario (their manifests may well reuse its names).
     std::optional<scenario::Scenario> scenarioObjects;
+    if (options.scenarioFiles.isEmpty() && options.defaultScenario) {
+        auto builtIn = defaultScenario();
+        if (!builtIn)
+            return builtIn.error();
+        scenarioObjects = std::move(*builtIn);
+    }
     for (const QString& file : options.scenarioFiles) {
         auto loaded = scenario::loadScenarioFile(file.toStdString());
         if (!loaded)

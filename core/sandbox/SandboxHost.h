@@ -63,8 +63,11 @@ struct SandboxOptions {
     // > 0: a Deployment "batch-worker" with this many pods (SandboxModel), for list paging.
     int crowdReplicas = 0;
     // Scenario files (multi-document YAML of manifests with sim.leakdesk.io annotations) whose
-    // objects are served beside the built-in namespace, with their containers' metrics.
+    // objects are served beside the built-in namespace, with their containers' metrics. None
+    // given: the default scenario shipped in resources/ (namespace `storefront`), unless
+    // `defaultScenario` is false (tests about `production` alone).
     QStringList scenarioFiles;
+    bool defaultScenario = true;
 };
 
 class SandboxServers;

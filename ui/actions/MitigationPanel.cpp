@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -116,7 +117,7 @@ MitigationPanel::MitigationPanel(QWidget* parent)
     layout->addWidget(m_header);
     auto* revertAllLine = new QHBoxLayout;
     m_revertAll = new QPushButton(tr("Revert all LeakDesk changes…"), this);
-    m_revertAll->setToolTip(tr("Restore every field LeakDesk changed on this Deployment to its value from before"));
+    m_revertAll->setToolTip(tr("Restore every field LeakDesk changed on this workload to its value from before"));
     connect(m_revertAll, &QPushButton::clicked, this, &MitigationPanel::revertAll);
     revertAllLine->addWidget(m_revertAll);
     revertAllLine->addStretch(1);
@@ -132,7 +133,7 @@ MitigationPanel::MitigationPanel(QWidget* parent)
     conflictLayout->addWidget(m_conflict);
     m_partialRevert = new QPushButton(tr("Revert only what is still as LeakDesk left it…"), m_conflictBox);
     m_partialRevert->setToolTip(
-        tr("Restore LeakDesk's other changes on this Deployment; fields someone else changed stay as they are"));
+        tr("Restore LeakDesk's other changes on this workload; fields someone else changed stay as they are"));
     connect(m_partialRevert, &QPushButton::clicked, this, &MitigationPanel::revertAll);
     auto* partialLine = new QHBoxLayout;
     partialLine->addWidget(m_partialRevert);
@@ -169,6 +170,20 @@ QWidget* MitigationPanel::buildRow(Kind kind)
     r.kubectl->setStyleSheet(QStringLiteral("font-family: monospace"));
     auto* copy = new QPushButton(tr("Copy"), box);
     connect(copy, &QPushButton::clicked, this, [&r] { QApplication::clipboard()->setText(r.kubectl->text()); });
+    r.managedBy = new QLabel(box);
+    r.managedBy->setWordWrap(true);
+    r.managedBy->setObjectName(QStringLiteral("managed-by"));
+    // The change as it belongs in Git (a strategic merge patch; Helm values for a chart), next to
+    // Apply: an object that Argo CD or Flux syncs keeps only what Git says.
+    r.snippet = new QPlainTextEdit(box);
+    r.snippet->setReadOnly(true);
+    r.snippet->setObjectName(QStringLiteral("git-snippet"));
+    r.snippet->setStyleSheet(QStringLiteral("font-family: monospace"));
+    r.snippet->setMaximumHeight(110);
+    r.snippet->setToolTip(tr("The same change for Git: a strategic merge patch, and Helm values for a chart"));
+    auto* copySnippet = new QPushButton(tr("Copy for Git"), box);
+    connect(copySnippet, &QPushButton::clicked, this,
+        [&r] { QApplication::clipboard()->setText(r.snippet->toPlainText()); });
     r.applyButton = new QPushButton(tr("Dry run && apply…"), box);
     r.revertButton = new QPushButton(tr("Revert"), box);
     r.status = new QLabel(box);
@@ -202,6 +217,11 @@ QWidget* MitigationPanel::buildRow(Kind kind)
     ++line;
     grid->addWidget(r.warnings, line, 0, 1, 4);
     ++line;
+    grid->addWidget(r.managedBy, line, 0, 1, 4);
+    ++line;
+    grid->addWidget(r.snippet, line, 0, 1, 3);
+    grid->addWidget(copySnippet, line, 3, Qt::AlignTop);
+    ++line;
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(r.applyButton);
     buttons->addWidget(r.revertButton);
@@ -214,10 +234,17 @@ QWidget* MitigationPanel::buildRow(Kind kind)
 void MitigationPanel::setTarget(kube::KubeClient* client, const QString& ns, const QString& deployment,
     std::optional<std::int64_t> observedPeakBytes, const runbook::RunbookParameters& parameters)
 {
-    const bool same = client == m_client && ns == m_ns && deployment == m_deployment;
+    setWorkload(
+        client, ns, { kube::WorkloadKind::Deployment, deployment.toStdString() }, observedPeakBytes, parameters);
+}
+
+void MitigationPanel::setWorkload(kube::KubeClient* client, const QString& ns, const actions::WorkloadTarget& workload,
+    std::optional<std::int64_t> observedPeakBytes, const runbook::RunbookParameters& parameters)
+{
+    const bool same = client == m_client && ns == m_ns && workload == m_workload;
     m_client = client;
     m_ns = ns;
-    m_deployment = deployment;
+    m_workload = workload;
     m_peak = observedPeakBytes;
     m_parameters = parameters;
     for (auto kind : kKinds) {
@@ -243,7 +270,7 @@ void MitigationPanel::setTarget(kube::KubeClient* client, const QString& ns, con
         m_reverter = client ? std::make_unique<actions::MitigationRevert>(*client) : nullptr;
         hideConflict();
     }
-    if (!client || deployment.isEmpty()) {
+    if (!client || workload.name.empty()) {
         m_header->setText(tr("Choose a service to see what can be done to it."));
         for (auto kind : kKinds) {
             row(kind).applyButton->setEnabled(false);
@@ -253,10 +280,10 @@ void MitigationPanel::setTarget(kube::KubeClient* client, const QString& ns, con
         m_revertAll->setVisible(false);
         return;
     }
-    m_header->setText(tr("Mitigations for <b>deployment/%1</b> in <b>%2</b>. Each one is checked against RBAC and "
+    m_header->setText(tr("Mitigations for <b>%1</b> in <b>%2</b>. Each one is checked against RBAC and "
                          "dry-run on the server first; nothing changes without your confirmation, and every change "
                          "is journaled and can be reverted.")
-                          .arg(deployment.toHtmlEscaped(), ns.toHtmlEscaped()));
+                          .arg(workloadText().toHtmlEscaped(), ns.toHtmlEscaped()));
     refresh();
 }
 
@@ -271,7 +298,7 @@ actions::MitigationRequest MitigationPanel::requestFor(Kind kind) const
 {
     actions::MitigationRequest req;
     req.ns = m_ns.toStdString();
-    req.deployment = m_deployment.toStdString();
+    req.workload = m_workload;
     req.runbook = m_parameters;
     req.observedPeakBytes = m_peak;
     if (const QLineEdit* edit = row(kind).value; edit && row(kind).userEdited)
@@ -303,6 +330,8 @@ void MitigationPanel::planRow(Kind kind)
             r.kubectl->clear();
             r.rbac->clear();
             r.warnings->clear();
+            r.managedBy->clear();
+            r.snippet->clear();
             setStatus(kind, tr("Cannot plan: %1").arg(errorText(p.error())), true);
             return;
         }
@@ -333,12 +362,12 @@ void MitigationPanel::showPlan(Kind kind)
     r.kubectl->setText(QString::fromStdString(plan.kubectl));
     r.kubectl->setCursorPosition(0);
     if (plan.rbac.allowed) {
-        r.rbac->setText(tr("✔ RBAC: you may patch deployment/%1").arg(m_deployment));
+        r.rbac->setText(tr("✔ RBAC: you may patch %1").arg(workloadText()));
         r.rbac->setStyleSheet(QStringLiteral("color:#1e7e34"));
     } else {
         r.rbac->setText(
-            tr("✘ RBAC: you may not patch deployment/%1%2")
-                .arg(m_deployment,
+            tr("✘ RBAC: you may not patch %1%2")
+                .arg(workloadText(),
                     plan.rbac.reason.empty() ? QString()
                                              : QStringLiteral(" — ") + QString::fromStdString(plan.rbac.reason)));
         r.rbac->setStyleSheet(QStringLiteral("color:#c5221f"));
@@ -348,10 +377,22 @@ void MitigationPanel::showPlan(Kind kind)
         warnings << QStringLiteral("⚠ ") + QString::fromStdString(w);
     r.warnings->setText(warnings.join(QLatin1Char('\n')));
     r.warnings->setVisible(!warnings.isEmpty());
+    QStringList managers;
+    for (const auto& m : plan.management.managedBy)
+        managers << tr("Managed by %1%2 (%3): %4")
+                        .arg(QString::fromStdString(m.tool), m.certain ? QString() : tr(" (possibly)"),
+                            QString::fromStdString(m.evidence), QString::fromStdString(m.consequence));
+    for (const auto& a : plan.management.autoscalers)
+        managers << tr("%1 %2 (%3): %4")
+                        .arg(QString::fromStdString(a.kind), QString::fromStdString(a.name),
+                            QString::fromStdString(a.evidence), QString::fromStdString(a.consequence));
+    r.managedBy->setText(managers.join(QLatin1Char('\n')));
+    r.managedBy->setVisible(!managers.isEmpty());
+    r.snippet->setPlainText(QString::fromStdString(plan.snippet.text()));
     r.applyButton->setEnabled(plan.rbac.allowed && !(r.rollout));
     if (!plan.rbac.allowed)
         r.applyButton->setToolTip(
-            tr("Your user is not allowed to patch this Deployment; copy the command for someone who is."));
+            tr("Your user is not allowed to patch this workload; copy the command for someone who is."));
     else
         r.applyButton->setToolTip({});
 }
@@ -394,14 +435,15 @@ void MitigationPanel::apply(Kind kind)
             if (!d)
                 return fail(kind, tr("The server's dry run failed: %1").arg(errorText(d.error())));
             if (d->diff.empty() && kind != MitigationKind::RolloutRestart) {
-                setStatus(kind, tr("Nothing to do: the Deployment already has %1").arg(valuesText(plan.after)));
+                setStatus(kind, tr("Nothing to do: %1 already has %2").arg(workloadText(), valuesText(plan.after)));
                 row(kind).applying = false;
                 row(kind).applyButton->setEnabled(true);
                 return;
             }
-            QString text = tr("%1 deployment/%2 in %3").arg(titleOf(kind), m_deployment, m_ns);
+            QString text = tr("%1 %2 in %3").arg(titleOf(kind), workloadText(), m_ns);
             text += tr("\n\nEquivalent command:\n%1").arg(QString::fromStdString(plan.kubectl));
-            text += tr("\n\nChanges to the Deployment (server-side dry run):\n%1").arg(diffText(d->diff));
+            text += tr("\n\nChanges to the %1 (server-side dry run):\n%2")
+                        .arg(QString::fromStdString(m_workload.kindName()), diffText(d->diff));
             for (const auto& w : plan.warnings)
                 text += QStringLiteral("\n⚠ ") + QString::fromStdString(w);
             text += tr("\n\nThe pods roll; the change is recorded in the incident and can be reverted.");
@@ -421,7 +463,8 @@ void MitigationPanel::apply(Kind kind)
                     incident::AppliedMitigation a;
                     a.kind = incidentKindName(kind);
                     a.title = QString(titleOf(kind) + QStringLiteral(": ") + valuesText(plan.after)).toStdString();
-                    a.deployment = plan.request.deployment;
+                    a.deployment = plan.request.workload.name;
+                    a.target = plan.request.workload.text(); // "deployment/checkout", "statefulset/search"
                     a.kubectl = plan.kubectl;
                     a.diff = diff.toStdString();
                     a.revertData = rec->toJson();
@@ -437,16 +480,20 @@ void MitigationPanel::apply(Kind kind)
                         .arg(QString::fromStdString(rec->resourceVersion)));
                 Q_EMIT applied(kind, actionId);
                 const qint64 settleUntilMs = QDateTime::currentMSecsSinceEpoch() + m_applySettleMs;
-                followRollout(kind, rec->generation, actionId, [this, kind, record = *rec, actionId, settleUntilMs] {
-                    checkApplyStayed(kind, record, actionId, settleUntilMs);
-                });
+                // The rollout counts only while the value is there: a self-heal ends it.
+                followRollout(
+                    kind, rec->generation, actionId,
+                    [this, kind, record = *rec, actionId, settleUntilMs] {
+                        checkApplyStayed(kind, record, actionId, settleUntilMs);
+                    },
+                    *rec);
             });
         });
     });
 }
 
-void MitigationPanel::followRollout(
-    Kind kind, std::int64_t generation, const QString& actionId, std::function<void()> then)
+void MitigationPanel::followRollout(Kind kind, std::int64_t generation, const QString& actionId,
+    std::function<void()> then, std::optional<actions::MitigationRecord> expectApplied)
 {
     Row& r = row(kind);
     if (!m_client)
@@ -455,8 +502,10 @@ void MitigationPanel::followRollout(
         r.rollout->cancel();
     actions::RolloutOptions options;
     options.intervalMs = 1000;
-    r.rollout = std::make_unique<actions::RolloutProgress>(
-        *m_client, m_ns.toStdString(), m_deployment.toStdString(), generation, options);
+    r.rollout
+        = std::make_unique<actions::RolloutProgress>(*m_client, m_ns.toStdString(), m_workload, generation, options);
+    if (expectApplied)
+        r.rollout->expectApplied(*expectApplied);
     r.applyButton->setEnabled(false);
     r.rollout->start(
         [this, kind](const actions::RolloutStatus& s) {
@@ -472,8 +521,7 @@ void MitigationPanel::followRollout(
                 m_incident->modify([&](incident::IncidentDocument& doc) {
                     incident::appendJournal(doc,
                         { incident::currentTimeMs(), incident::JournalKind::Action,
-                            (complete ? "Rollout of deployment/" : "Rollout not confirmed for deployment/")
-                                + m_deployment.toStdString(),
+                            (complete ? "Rollout of " : "Rollout not confirmed for ") + m_workload.text(),
                             text.toStdString(), actionId.toStdString() });
                 });
             r.rollout.release()->deleteLater(); // we are inside its callback
@@ -490,8 +538,8 @@ QString MitigationPanel::lastAppliedAction(Kind kind) const
 {
     if (!m_incident || !m_incident->document())
         return {};
-    const auto* applied = incident::lastAppliedAction(
-        *m_incident->document(), incidentKindName(kind), incident::deploymentTarget(m_deployment.toStdString()));
+    const auto* applied
+        = incident::lastAppliedAction(*m_incident->document(), incidentKindName(kind), m_workload.text());
     return applied ? QString::fromStdString(applied->id) : QString();
 }
 
@@ -500,7 +548,7 @@ QStringList MitigationPanel::appliedActions() const
     QStringList ids;
     if (!m_incident || !m_incident->document())
         return ids;
-    const std::string target = incident::deploymentTarget(m_deployment.toStdString());
+    const std::string target = m_workload.text();
     for (const auto& a : m_incident->document()->actions)
         for (auto kind : kKinds)
             if (a.kind == incidentKindName(kind) && a.target == target && a.state == incident::ActionState::Applied)
@@ -513,7 +561,7 @@ std::vector<actions::OwnWrite> MitigationPanel::ownWrites() const
     std::vector<actions::OwnWrite> writes;
     if (!m_incident || !m_incident->document())
         return writes;
-    const std::string target = incident::deploymentTarget(m_deployment.toStdString());
+    const std::string target = m_workload.text();
     for (const auto& a : m_incident->document()->actions) {
         if (a.target != target
             || (a.state != incident::ActionState::Applied && a.state != incident::ActionState::Reverted))
@@ -605,7 +653,7 @@ void MitigationPanel::startRevert(const QStringList& actionIds, Kind kind)
             return refuseRevert(actionIds, kind, message, message);
         }
         const actions::RevertPlan plan = *p;
-        const QString where = tr("deployment/%1 in %2").arg(m_deployment, m_ns);
+        const QString where = tr("%1 in %2").arg(workloadText(), m_ns);
         QString text;
         if (plan.partial()) {
             QStringList lines;
@@ -628,7 +676,8 @@ void MitigationPanel::startRevert(const QStringList& actionIds, Kind kind)
         if (plan.comparison.anythingToRestore()) {
             text += QStringLiteral("\n\n") + QString::fromStdString(plan.sinceOwnWrite()) + QLatin1Char('.');
             text += tr("\n\nEquivalent command:\n%1").arg(QString::fromStdString(plan.kubectl));
-            text += tr("\n\nChanges to the Deployment (server-side dry run):\n%1").arg(diffText(plan.preview));
+            text += tr("\n\nChanges to the %1 (server-side dry run):\n%2")
+                        .arg(QString::fromStdString(m_workload.kindName()), diffText(plan.preview));
             text += tr("\n\nThe pods roll; the revert is recorded in the incident.");
             const QString title = plan.partial() ? tr("Partial revert of %1?").arg(ids) : tr("Revert %1?").arg(ids);
             if (!m_confirm(title, text)) {
@@ -742,7 +791,7 @@ void MitigationPanel::showConflict(const actions::RevertPlan& plan, const QStrin
     m_conflictBox->show();
 }
 
-// After the rollout and the settle time, the Deployment is read again: an Argo CD or Flux
+// After the rollout and the settle time, the workload is read again: an Argo CD or Flux
 // self-heal (or someone's script) that put its values back is named, and the apply is not left
 // standing as done. A change that stayed is only journaled: the status keeps the rollout's result.
 void MitigationPanel::checkApplyStayed(
@@ -750,10 +799,10 @@ void MitigationPanel::checkApplyStayed(
 {
     const qint64 waitMs = std::max<qint64>(0, settleUntilMs - QDateTime::currentMSecsSinceEpoch());
     QTimer::singleShot(waitMs, this, [this, kind, record, actionId] {
-        if (!m_client || m_deployment.toStdString() != record.deployment || m_ns.toStdString() != record.ns)
-            return; // the panel targets another Deployment by now
-        m_client->getJson(kube::paths::deployment(m_ns, m_deployment), {}, this,
-            [this, kind, record, actionId](Result<nlohmann::json> current) {
+        if (!m_client || !(m_workload == record.workload) || m_ns.toStdString() != record.ns)
+            return; // the panel targets another workload by now
+        m_client->getJson(
+            record.workload.path(record.ns), {}, this, [this, kind, record, actionId](Result<nlohmann::json> current) {
                 QString title;
                 QStringList lines;
                 bool stayed = false;
@@ -797,7 +846,7 @@ void MitigationPanel::checkRevertStayed(
 {
     if (!m_reverter)
         return;
-    m_reverter->verify(result, m_ns.toStdString(), m_deployment.toStdString(), fieldManager,
+    m_reverter->verify(result, m_ns.toStdString(), m_workload, fieldManager,
         [this, actionIds, kind](Result<std::vector<actions::FieldComparison>> moved) {
             const QString ids = actionIds.join(QStringLiteral(", "));
             QString title;
@@ -843,6 +892,21 @@ QLineEdit* MitigationPanel::valueEdit(Kind kind) const
 {
     return row(kind).value;
 }
+QString MitigationPanel::workloadText() const
+{
+    return QString::fromStdString(m_workload.text());
+}
+
+QString MitigationPanel::snippetText(Kind kind) const
+{
+    return row(kind).snippet->toPlainText();
+}
+
+QString MitigationPanel::managedByText(Kind kind) const
+{
+    return row(kind).managedBy->text();
+}
+
 QString MitigationPanel::statusText(Kind kind) const
 {
     return row(kind).status->text();

@@ -28,6 +28,7 @@
 class QFrame;
 class QLabel;
 class QLineEdit;
+class QPlainTextEdit;
 class QPushButton;
 
 namespace leakdesk::ui {
@@ -49,6 +50,10 @@ public:
     // setTarget(); nullptr disables everything.
     void setTarget(kube::KubeClient* client, const QString& ns, const QString& deployment,
         std::optional<std::int64_t> observedPeakBytes, const runbook::RunbookParameters& parameters);
+    // The same for a workload of any kind a mitigation patches (StatefulSet, DaemonSet, Rollout);
+    // its actions are journaled with the target "statefulset/search".
+    void setWorkload(kube::KubeClient* client, const QString& ns, const actions::WorkloadTarget& workload,
+        std::optional<std::int64_t> observedPeakBytes, const runbook::RunbookParameters& parameters);
     void setIncident(IncidentSession* session) { m_incident = session; }
     void setConfirmer(Confirmer confirmer) { m_confirm = std::move(confirmer); }
     // How long after an apply the Deployment is read again to check that the change stayed (a
@@ -68,6 +73,8 @@ public:
     QPushButton* revertButton(Kind kind) const;
     QLineEdit* valueEdit(Kind kind) const; // nullptr for the rollout restart
     QString statusText(Kind kind) const;
+    QString snippetText(Kind kind) const; // the change for Git shown next to Apply
+    QString managedByText(Kind kind) const; // Argo CD, Flux, Helm, HPA, VPA and their consequences
     QPushButton* revertAllButton() const { return m_revertAll; }
     QPushButton* partialRevertButton() const { return m_partialRevert; } // shown with a conflict
     // The last refused or partial revert's fields, three ways each; empty when there was none.
@@ -93,6 +100,8 @@ private:
         QLabel* values = nullptr;
         QLabel* rbac = nullptr;
         QLabel* warnings = nullptr;
+        QLabel* managedBy = nullptr;
+        QPlainTextEdit* snippet = nullptr;
         QLineEdit* value = nullptr;
         QLineEdit* kubectl = nullptr;
         QPushButton* applyButton = nullptr;
@@ -111,9 +120,12 @@ private:
     void setStatus(Kind kind, const QString& text, bool error = false);
     void fail(Kind kind, const QString& message);
     void updateRevertButtons();
-    void followRollout(Kind kind, std::int64_t generation, const QString& actionId, std::function<void()> then = {});
+    // With the apply's record, the rollout also ends when its values were taken back meanwhile.
+    void followRollout(Kind kind, std::int64_t generation, const QString& actionId, std::function<void()> then = {},
+        std::optional<actions::MitigationRecord> expectApplied = std::nullopt);
     void checkApplyStayed(
         Kind kind, const actions::MitigationRecord& record, const QString& actionId, qint64 settleUntilMs);
+    QString workloadText() const; // "deployment/checkout"
     QString lastAppliedAction(Kind kind) const;
     QStringList appliedActions() const; // every applied mitigation of the Deployment, oldest first
     std::vector<actions::OwnWrite> ownWrites() const; // LeakDesk's writes to the Deployment, from the journal
@@ -128,7 +140,7 @@ private:
     std::array<Row, 3> m_rows;
     kube::KubeClient* m_client = nullptr;
     QString m_ns;
-    QString m_deployment;
+    actions::WorkloadTarget m_workload;
     std::optional<std::int64_t> m_peak;
     runbook::RunbookParameters m_parameters;
     IncidentSession* m_incident = nullptr;

@@ -1,5 +1,7 @@
 #include "ui/investigation/InvestigationController.h"
 
+#include "core/kube/WorkloadResolution.h"
+
 #include "core/investigation/Investigation.h"
 
 #include <QDateTime>
@@ -105,15 +107,15 @@ void InvestigationController::refreshServices(const QString& ns)
 {
     if (!m_connection)
         return;
-    m_connection->kube().listDeployments(ns, this, [this, ns](Result<kube::ParsedList<kube::Deployment>> r) {
+    // Every kind of workload and the Services: a user who may list only some kinds still gets those.
+    kube::listWorkloadChoices(m_connection->kube(), ns, this, [this, ns](Result<kube::WorkloadChoices> r) {
         QStringList names;
         if (r) {
-            for (const auto& d : r->items)
-                names << QString::fromStdString(d.meta.name);
+            for (const auto& item : r->items)
+                names << QString::fromStdString(item);
         } else {
             Q_EMIT investigationFailed(QString::fromStdString(r.error().message), QString::fromStdString(r.error().detail));
         }
-        names.sort();
         Q_EMIT servicesChanged(ns, names);
     });
 }
@@ -124,7 +126,13 @@ void InvestigationController::investigate(const QString& ns, const QString& serv
         return;
     investigation::InvestigationRequest req;
     req.ns = ns.toStdString();
-    req.service = service.toStdString();
+    // The picker's items: a Service's bare name, or "Kind/name" of a workload.
+    if (auto ref = kube::parseWorkloadRef(service.toStdString()); ref && ref->kind) {
+        req.workload = *ref;
+        req.service = ref->name;
+    } else {
+        req.service = service.toStdString();
+    }
     req.nowMs = QDateTime::currentMSecsSinceEpoch();
     req.windowMs = windowMs;
     req.oomThreshold = m_parameters.oomMaxCount;

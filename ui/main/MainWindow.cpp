@@ -139,7 +139,7 @@ MainWindow::MainWindow(
                 preferred = services.first();
             m_bar->setServices(services, preferred);
             if (services.isEmpty())
-                statusBar()->showMessage(tr("No Deployments in namespace %1").arg(ns));
+                statusBar()->showMessage(tr("No workloads or Services in namespace %1").arg(ns));
         });
     connect(m_controller, &InvestigationController::busyChanged, m_bar, &ConnectionBar::setBusy);
     connect(m_controller, &InvestigationController::findingsReady, this, &MainWindow::showFindings);

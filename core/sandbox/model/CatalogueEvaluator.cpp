@@ -11,7 +11,7 @@ using prometheus::QueryKind;
 
 namespace {
 
-enum class Aggregation { None, SumByPod, SumByPodContainer, Sum, AvgOfSumByPod };
+enum class Aggregation { None, SumByPod, SumByPodContainer, Sum, AvgOfSumByPod, AvgOfSumByPodByContainer };
 
 struct Plan {
     std::string metric;
@@ -60,6 +60,8 @@ Plan planFor(QueryKind kind)
         return { names.workingSet, realContainers, Aggregation::SumByPodContainer };
     case QueryKind::MemoryLimitByContainer:
         return { names.limits, { eq("resource", "memory") }, Aggregation::SumByPodContainer };
+    case QueryKind::MemoryPerPodAvgBaselineByContainer:
+        return { names.workingSet, realContainers, Aggregation::AvgOfSumByPodByContainer, false, 7 * kDayMs };
     }
     return {};
 }
@@ -224,7 +226,8 @@ Result<std::vector<EvalSeries>> CatalogueEvaluator::evaluate(const prometheus::M
             case Aggregation::AvgOfSumByPod:
                 perPod[s->labels.at("pod")] += *v;
                 break;
-            case Aggregation::SumByPodContainer: {
+            case Aggregation::SumByPodContainer:
+            case Aggregation::AvgOfSumByPodByContainer: {
                 const auto c = s->labels.find("container");
                 perContainer[{ s->labels.at("pod"), c == s->labels.end() ? std::string() : c->second }] += *v;
                 break;
@@ -241,6 +244,14 @@ Result<std::vector<EvalSeries>> CatalogueEvaluator::evaluate(const prometheus::M
         } else if (plan.aggregation == Aggregation::SumByPodContainer) {
             for (const auto& [key, v] : perContainer)
                 out[Labels { { "pod", key.first }, { "container", key.second } }].push_back({ t, v });
+        } else if (plan.aggregation == Aggregation::AvgOfSumByPodByContainer) {
+            std::map<std::string, std::pair<double, int>> perName;
+            for (const auto& [key, v] : perContainer) {
+                perName[key.second].first += v;
+                perName[key.second].second += 1;
+            }
+            for (const auto& [container, sumCount] : perName)
+                out[Labels { { "container", container } }].push_back({ t, sumCount.first / sumCount.second });
         } else if (plan.aggregation == Aggregation::AvgOfSumByPod && !perPod.empty()) {
             double sum = 0;
             for (const auto& [pod, v] : perPod)

@@ -1,5 +1,8 @@
 #include "core/sandbox/scenario/ScenarioMetrics.h"
 
+#include <algorithm>
+#include <cmath>
+#include <numbers>
 #include <set>
 
 namespace leakdesk::sandbox::scenario {
@@ -13,6 +16,19 @@ constexpr const char* kLimit = "limit";
 constexpr const char* kRestarts = "restarts";
 constexpr const char* kOomEvents = "oom-events";
 constexpr std::string_view kReasonPrefix = "last-terminated:";
+constexpr const char* kRequests = "requests";
+
+// Requests served per pod since `fromMs` at the workload's mean rate: the integral of
+// rps * trafficFactor (1 + d cos(2 pi (t - 12h) / day)).
+double requestsBetween(double rps, double diurnal, std::int64_t fromMs, std::int64_t toMs)
+{
+    const double day = static_cast<double>(kDayMs);
+    auto phase = [&](std::int64_t t) {
+        return std::sin(2.0 * std::numbers::pi * (static_cast<double>(t) - 12.0 * 3600e3) / day);
+    };
+    const double seconds = static_cast<double>(toMs - fromMs) / 1000.0;
+    return rps * (seconds + diurnal * day / 1000.0 / (2.0 * std::numbers::pi) * (phase(toMs) - phase(fromMs)));
+}
 // Owner series: the pod's (`pod` the first pod of its name), a ReplicaSet's (`pod` the workload,
 // `index` the ReplicaSet's first revision), a Job's (`pod` the index into jobs()).
 constexpr const char* kPodOwner = "pod-owner";
@@ -37,6 +53,7 @@ std::vector<RawSeries> scenarioSeries(const ScenarioCluster& cluster, const Metr
     const std::size_t restarts = familyIndex(history, "kube_pod_container_status_restarts");
     const std::size_t lastTerminated = familyIndex(history, "kube_pod_container_status_last_terminated_reason");
     const std::size_t oomEvents = familyIndex(history, "container_oom_events");
+    const std::size_t http = familyIndex(history, "http_server_requests_seconds");
     const std::size_t podOwner = familyIndex(history, "kube_pod_owner");
     const std::size_t replicaSetOwner = familyIndex(history, "kube_replicaset_owner");
     const std::size_t jobOwner = familyIndex(history, "kube_job_owner");
@@ -89,6 +106,19 @@ std::vector<RawSeries> scenarioSeries(const ScenarioCluster& cluster, const Metr
             add(oomEvents, "container_oom_events_total", with({ { "container", spec.name }, { "job", kubelet } }), c,
                 kOomEvents);
         }
+        // The application's own request counter (as Micrometer exports it), on its first regular
+        // container, when the workload takes traffic (sim.leakdesk.io/traffic).
+        const auto& workload = cluster.scenario().objects[pod.object].workload;
+        if (workload && workload->traffic.requestsPerSecond > 0)
+            for (std::size_t c = 0; c < pod.containers.size(); ++c)
+                if (const ScenarioContainer& spec = cluster.containerSpec(pod, pod.containers[c]);
+                    spec.kind == ContainerKind::Regular) {
+                    add(http, "http_server_requests_seconds_count",
+                        with({ { "container", spec.name }, { "job", "kubernetes-pods" }, { "method", "GET" },
+                            { "uri", "/" }, { "status", "200" }, { "outcome", "SUCCESS" } }),
+                        c, kRequests);
+                    break;
+                }
     }
     const auto& objects = cluster.scenario().objects;
     for (std::size_t o = 0; o < objects.size(); ++o) {
@@ -163,6 +193,15 @@ std::optional<double> sampleScenarioSeries(const ScenarioCluster& cluster, const
             if (run.terminated && run.reason == "OOMKilled" && run.finishedMs <= gridMs)
                 ++kills;
         return kills;
+    }
+    if (what == kRequests) {
+        // A counter of the container's run: it starts from zero when the container restarts.
+        const ContainerRun* run = cluster.runAt(*index, s.index, gridMs);
+        if (!run || (run->terminated && run->finishedMs <= gridMs))
+            return std::nullopt;
+        const auto& workload = cluster.scenario().objects[pod.object].workload;
+        const double share = workload->traffic.requestsPerSecond / std::max(1, workload->replicas);
+        return std::floor(requestsBetween(share, workload->traffic.diurnal, run->startedMs, gridMs));
     }
     if (what.rfind(kReasonPrefix, 0) == 0) {
         const ContainerRun* last = cluster.lastTerminatedAt(*index, s.index, gridMs);

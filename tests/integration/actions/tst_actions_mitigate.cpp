@@ -52,7 +52,7 @@ class TestActionsMitigate : public QObject {
     {
         MitigationRequest r;
         r.ns = "production";
-        r.deployment = "checkout";
+        r.workload = { kube::WorkloadKind::Deployment, "checkout" };
         r.value = value;
         return r;
     }
@@ -155,7 +155,7 @@ class TestActionsMitigate : public QObject {
     // Follows the rollout while moving the sandbox's clock, so minutes of rolling update pass at once.
     Result<RolloutStatus> rollOut(const MitigationRecord& record, std::vector<RolloutStatus>* seen = nullptr)
     {
-        RolloutProgress progress(*m_admin, record.ns, record.deployment, record.generation, { 1, 20000 });
+        RolloutProgress progress(*m_admin, record.ns, record.workload, record.generation, { 1, 20000 });
         return test::waitForResult<RolloutStatus>([&](auto cb) {
             progress.start(
                 [&](const RolloutStatus& s) {
@@ -222,7 +222,7 @@ private Q_SLOTS:
         auto p = plan(MitigationKind::RaiseMemoryLimit, request("4Gx"));
         QCOMPARE(p.error().code, ErrorCode::InvalidArgument);
         MitigationRequest r = request();
-        r.deployment = "nope";
+        r.workload = { kube::WorkloadKind::Deployment, "nope" };
         p = plan(MitigationKind::RaiseMemoryLimit, r);
         QCOMPARE(p.error().code, ErrorCode::NotFound);
         QVERIFY2(QString::fromStdString(p.error().message).contains(QStringLiteral("no deployment/nope")), why(p));
@@ -515,7 +515,7 @@ private Q_SLOTS:
 
         MitigationRevert reverter(*m_admin);
         const auto stayed = test::waitForResult<std::vector<FieldComparison>>(
-            [&](auto cb) { reverter.verify(*second, "production", "checkout", "leakdesk", cb); });
+            [&](auto cb) { reverter.verify(*second, "production", { kube::WorkloadKind::Deployment, "checkout" }, "leakdesk", cb); });
         QVERIFY2(stayed.ok(), why(stayed));
         QVERIFY(stayed->empty());
         if (envFirst)
@@ -526,7 +526,7 @@ private Q_SLOTS:
             "argocd")
                     .ok());
         const auto moved = test::waitForResult<std::vector<FieldComparison>>(
-            [&](auto cb) { reverter.verify(*second, "production", "checkout", "leakdesk", cb); });
+            [&](auto cb) { reverter.verify(*second, "production", { kube::WorkloadKind::Deployment, "checkout" }, "leakdesk", cb); });
         QVERIFY2(moved.ok(), why(moved));
         QCOMPARE(moved->size(), std::size_t(1));
         QCOMPARE(moved->at(0).now.value_or("-"), std::string("7g"));

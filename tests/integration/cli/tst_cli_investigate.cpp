@@ -128,11 +128,11 @@ private Q_SLOTS:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("mustSay");
         QTest::newRow("unknown service") << QStringList { QStringLiteral("--sandbox"), QStringLiteral("--service"), QStringLiteral("nope") } << 1
-                                         << "no Deployment";
+                                         << "no Service and no workload named 'nope'";
         QTest::newRow("bad kubeconfig") << QStringList { QStringLiteral("--kubeconfig"), QStringLiteral("/nonexistent"), QStringLiteral("--prometheus"),
             QStringLiteral("http://127.0.0.1:9"), QStringLiteral("--service"), QStringLiteral("x") }
                                         << 1 << "does not exist";
-        QTest::newRow("no service") << QStringList { QStringLiteral("--sandbox") } << 2 << "--service is required";
+        QTest::newRow("no service") << QStringList { QStringLiteral("--sandbox") } << 2 << "--service NAME or --workload KIND/NAME";
         QTest::newRow("bad format") << QStringList { QStringLiteral("--sandbox"), QStringLiteral("--service"), QStringLiteral("x"), QStringLiteral("--format"),
             QStringLiteral("xml") } << 2
                                     << "unknown format";

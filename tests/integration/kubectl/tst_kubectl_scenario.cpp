@@ -314,7 +314,7 @@ private Q_SLOTS:
             { { QStringLiteral("query"),
                 QStringLiteral(
                     "sum by (pod) (container_memory_working_set_bytes{namespace=\"storefront\",pod=~\"search-0\","
-                    "container!=\"\",container!=\"POD\"})") } });
+                    "container=~\".+\",container!=\"\",container!=\"POD\"})") } });
         QCOMPARE(sum["data"]["result"].size(), std::size_t(1));
         const double bytes = std::stod(sum["data"]["result"][0]["value"][1].get<std::string>());
         QVERIFY2(

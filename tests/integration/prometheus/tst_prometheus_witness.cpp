@@ -122,13 +122,15 @@ class TestPrometheusWitness : public QObject {
     QList<std::pair<QString, QUrlQuery>> queries(const std::string& promql) const
     {
         QUrlQuery range;
-        range.addQueryItem(QStringLiteral("query"), QString::fromStdString(promql));
+        // Percent-encoded as PromClient sends it: a bare '+' (".+") would be read as a space.
+        const QString encoded = QString::fromUtf8(QUrl::toPercentEncoding(QString::fromStdString(promql)));
+        range.addQueryItem(QStringLiteral("query"), encoded);
         range.addQueryItem(
             QStringLiteral("start"), QString::number((m_now - 2 * 3600 * 1000 + 13000) / 1000.0, 'f', 3));
         range.addQueryItem(QStringLiteral("end"), QString::number(m_now / 1000.0, 'f', 3));
         range.addQueryItem(QStringLiteral("step"), QStringLiteral("47s"));
         QUrlQuery instant;
-        instant.addQueryItem(QStringLiteral("query"), QString::fromStdString(promql));
+        instant.addQueryItem(QStringLiteral("query"), encoded);
         instant.addQueryItem(QStringLiteral("time"), QString::number(m_now / 1000.0, 'f', 3));
         return { { QStringLiteral("/api/v1/query_range"), range }, { QStringLiteral("/api/v1/query"), instant } };
     }

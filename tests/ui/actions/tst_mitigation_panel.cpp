@@ -3,6 +3,7 @@
 // an applied change reaches the Deployment and the incident, and that revert restores it; the
 // sandbox's read-only user gets disabled buttons with the RBAC reason.
 #include "SandboxCluster.h"
+#include "TestSupport.h"
 #include "WaitForResult.h"
 #include "core/incident/IncidentRecording.h"
 #include "core/kube/KubeClient.h"
@@ -73,6 +74,8 @@ private Q_SLOTS:
         qRegisterMetaType<actions::MitigationKind>();
         sandbox::SandboxOptions options;
         options.readOnlyUser = true;
+        // Beside production, storefront's workloads of other kinds (issue 16).
+        options.scenarioFiles << test::sourceDir() + QStringLiteral("/resources/scenarios/storefront.yaml");
         QVERIFY(m_cluster.start(options).ok());
 
         auto book = runbook::loadBundledRunbook();
@@ -104,6 +107,12 @@ private Q_SLOTS:
         QVERIFY(!m_panel.revertButton(Kind::RaiseMemoryLimit)->isEnabled()); // nothing applied yet
         QVERIFY(m_panel.revertAllButton()->isHidden());
         QCOMPARE(served().first, QStringLiteral("2Gi"));
+        // Next to Apply, the same change for Git: the strategic merge patch of that container.
+        QVERIFY2(m_panel.snippetText(Kind::RaiseMemoryLimit)
+                     .contains(QStringLiteral("      containers:\n      - name: checkout\n        resources:\n"
+                                              "          limits:\n            memory: 4Gi\n")),
+            qPrintable(m_panel.snippetText(Kind::RaiseMemoryLimit)));
+        QVERIFY(m_panel.managedByText(Kind::RaiseMemoryLimit).isEmpty()); // checkout has no GitOps marks
     }
 
     void nothingChangesWithoutConfirmation()
@@ -280,6 +289,24 @@ private Q_SLOTS:
             m_cluster.client->patchDeployment(QStringLiteral("production"), QStringLiteral("checkout"), back,
                 kube::KubeClient::PatchType::StrategicMerge, { false, QStringLiteral("kubectl-set") }, this, cb);
         }).ok());
+    }
+
+    // A StatefulSet: planned on its main container, with Helm named and the values for Git.
+    void plansForAStatefulSetWithWhoManagesIt()
+    {
+        MitigationPanel panel;
+        QSignalSpy planned(&panel, &MitigationPanel::planned);
+        panel.setWorkload(m_cluster.client.get(), QStringLiteral("storefront"),
+            { kube::WorkloadKind::StatefulSet, "search" }, std::nullopt, m_params);
+        QTRY_VERIFY_WITH_TIMEOUT(panel.plan(Kind::RaiseMemoryLimit) && panel.plan(Kind::RolloutRestart), 20000);
+        const auto* plan = panel.plan(Kind::RaiseMemoryLimit);
+        QCOMPARE(plan->container, std::string("search"));
+        QVERIFY(plan->rbac.allowed);
+        QVERIFY2(panel.managedByText(Kind::RaiseMemoryLimit).contains(QStringLiteral("Managed by Helm")),
+            qPrintable(panel.managedByText(Kind::RaiseMemoryLimit)));
+        QVERIFY2(panel.snippetText(Kind::RaiseMemoryLimit).contains(QStringLiteral("values.yaml of Helm release")),
+            qPrintable(panel.snippetText(Kind::RaiseMemoryLimit)));
+        QVERIFY(panel.applyButton(Kind::RaiseMemoryLimit)->isEnabled());
     }
 
     void readOnlyUserGetsTheRbacReason()

@@ -171,7 +171,7 @@ private Q_SLOTS:
         r.id = "limits-checkout-1";
         r.kind = MitigationKind::SetHeapLimitRestart;
         r.ns = "production";
-        r.deployment = "checkout";
+        r.workload = { kube::WorkloadKind::Deployment, "checkout" };
         r.container = "checkout";
         r.before = { { "env.HEAP_LIMIT_RESTART", std::nullopt } };
         r.after = { { "env.HEAP_LIMIT_RESTART", "3584m" } };

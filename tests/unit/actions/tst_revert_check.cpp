@@ -59,7 +59,7 @@ MitigationRecord record(const std::string& id, MitigationKind kind, const std::s
     r.id = id;
     r.kind = kind;
     r.ns = "shop";
-    r.deployment = "orders";
+    r.workload = { kube::WorkloadKind::Deployment, "orders" };
     r.container = container;
     r.before = { { key, before } };
     r.after = { { key, after } };

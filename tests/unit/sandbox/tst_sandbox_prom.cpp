@@ -136,6 +136,9 @@ private Q_SLOTS:
             { QueryKind::RequestRate, 1, 1, 1 },
             { QueryKind::MemoryPerPodAvg, 1, 1, 1 },
             { QueryKind::MemoryPerPodAvgBaseline, 1, 1, 1 },
+            { QueryKind::MemoryWorkingSetByContainer, 3, 2, 2 }, // one container per pod
+            { QueryKind::MemoryLimitByContainer, 3, 2, 2 },
+            { QueryKind::MemoryPerPodAvgBaselineByContainer, 1, 1, 1 },
         };
         for (const auto& r : rows) {
             const QString name = QString::fromLatin1(prometheus::queryKindName(r.kind));
@@ -164,6 +167,13 @@ private Q_SLOTS:
             if (kind == QueryKind::LastTerminatedOom) {
                 QCOMPARE(s.labels.at("__name__"), std::string("kube_pod_container_status_last_terminated_reason"));
                 QCOMPARE(s.labels.at("reason"), std::string("OOMKilled"));
+            } else if (kind == QueryKind::MemoryWorkingSetByContainer || kind == QueryKind::MemoryLimitByContainer) {
+                // sum by (pod, container) keeps both, and the container is the service's own
+                QCOMPARE(s.labels.size(), std::size_t(2));
+                QCOMPARE(QString::fromStdString(s.labels.at("container")), service);
+            } else if (kind == QueryKind::MemoryPerPodAvgBaselineByContainer) {
+                QCOMPARE(s.labels.size(), std::size_t(1)); // avg by (container)
+                QCOMPARE(QString::fromStdString(s.labels.at("container")), service);
             } else if (s.labels.count("pod")) {
                 QCOMPARE(s.labels.size(), std::size_t(1)); // sum by (pod) keeps only pod
             } else {
