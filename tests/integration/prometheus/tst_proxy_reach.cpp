@@ -51,6 +51,46 @@ private:
     std::vector<std::pair<const char*, QByteArray>> m_saved;
 };
 
+// A client of `kubeconfig`'s current context whose cluster names `proxyUrl` as its proxy-url.
+Result<std::unique_ptr<kube::KubeClient>> clientThrough(const QString& kubeconfig, const std::string& proxyUrl)
+{
+    auto resolved = kube::resolveKubeconfig(kubeconfig.toStdString());
+    if (!resolved)
+        return resolved.error();
+    resolved->cluster.proxyUrl = proxyUrl;
+    return kube::KubeClient::create(*resolved);
+}
+
+// A pod of catalog (the healthy service: its pods always run), listed through `client`.
+Result<QString> catalogPod(kube::KubeClient& client)
+{
+    const auto pods = test::waitForResult<kube::ParsedList<kube::Pod>>(
+        [&](kube::KubeClient::Callback<kube::ParsedList<kube::Pod>> cb) {
+            client.listPods(QStringLiteral("production"), {}, nullptr, cb);
+        });
+    if (!pods)
+        return pods.error();
+    for (const auto& p : pods->items)
+        if (p.meta.name.rfind("catalog-", 0) == 0)
+            return QString::fromStdString(p.meta.name);
+    return makeError(ErrorCode::NotFound, "no catalog pod in production");
+}
+
+// What `echo text` printed in `pod`, run over exec's WebSocket through `client`.
+Result<QByteArray> echoIn(kube::KubeClient& client, const QString& pod, const QString& text)
+{
+    kube::ExecRequest request;
+    request.ns = QStringLiteral("production");
+    request.pod = pod;
+    request.command = { QStringLiteral("echo"), text };
+    auto out = test::waitForResult<kube::KubeClient::ExecOutput>(
+        [&](kube::KubeClient::Callback<kube::KubeClient::ExecOutput> cb) { client.execCollect(request, nullptr, cb); },
+        60000);
+    if (!out)
+        return out.error();
+    return out->stdoutBytes;
+}
+
 } // namespace
 
 class TestProxyReach : public QObject {
@@ -176,36 +216,17 @@ private Q_SLOTS:
     void kubeconfigProxyUrlForRestAndExec()
     {
         ProxyVariables env({}, QByteArrayLiteral("*"));
-        auto resolved = kube::resolveKubeconfig(m_sandbox.kubeconfig().toStdString());
-        QVERIFY(resolved.ok());
-        resolved->cluster.proxyUrl = m_kubeProxy->url().toString().toStdString();
-        auto client = kube::KubeClient::create(*resolved);
+        auto client = clientThrough(m_sandbox.kubeconfig(), m_kubeProxy->url().toString().toStdString());
         QVERIFY2(client.ok(), client.ok() ? "" : client.error().toString().c_str());
         const qsizetype before = m_kubeProxy->targets().size();
-        const auto pods = test::waitForResult<kube::ParsedList<kube::Pod>>(
-            [&](kube::KubeClient::Callback<kube::ParsedList<kube::Pod>> cb) {
-                (*client)->listPods(QStringLiteral("production"), {}, nullptr, cb);
-            });
-        QVERIFY2(pods.ok(), pods.ok() ? "" : pods.error().toString().c_str());
+        const auto pod = catalogPod(**client);
+        QVERIFY2(pod.ok(), pod.ok() ? "" : pod.error().toString().c_str());
         QVERIFY(m_kubeProxy->targets().size() > before);
-        QString pod;
-        for (const auto& p : pods->items)
-            if (p.meta.name.rfind("catalog-", 0) == 0)
-                pod = QString::fromStdString(p.meta.name);
-        QVERIFY(!pod.isEmpty());
 
         const qsizetype tunnelsBefore = m_kubeProxy->tunnels().size();
-        kube::ExecRequest request;
-        request.ns = QStringLiteral("production");
-        request.pod = pod;
-        request.command = { QStringLiteral("echo"), QStringLiteral("through-the-tunnel") };
-        const auto out = test::waitForResult<kube::KubeClient::ExecOutput>(
-            [&](kube::KubeClient::Callback<kube::KubeClient::ExecOutput> cb) {
-                (*client)->execCollect(request, nullptr, cb);
-            },
-            60000);
-        QVERIFY2(out.ok(), out.ok() ? "" : out.error().toString().c_str());
-        QVERIFY2(out->stdoutBytes.contains("through-the-tunnel"), out->stdoutBytes.constData());
+        const auto said = echoIn(**client, *pod, QStringLiteral("through-the-tunnel"));
+        QVERIFY2(said.ok(), said.ok() ? "" : said.error().toString().c_str());
+        QVERIFY2(said->contains("through-the-tunnel"), said->constData());
         QCOMPARE(m_kubeProxy->tunnels().size(), tunnelsBefore + 1);
         QCOMPARE(m_kubeProxy->tunnels().last(),
             QByteArray("127.0.0.1:") + QByteArray::number(m_sandbox.host.kubeUrl().port()));
@@ -224,36 +245,17 @@ private Q_SLOTS:
             QVERIFY2(st.ok(), st.ok() ? "" : st.error().toString().c_str());
         }
         test::ForwardingHttpProxy proxy(secure.host.kubeUrl());
-        auto resolved = kube::resolveKubeconfig(secure.kubeconfig().toStdString());
-        QVERIFY(resolved.ok());
-        resolved->cluster.proxyUrl = proxy.url().toString().toStdString();
-        auto client = kube::KubeClient::create(*resolved);
+        auto client = clientThrough(secure.kubeconfig(), proxy.url().toString().toStdString());
         QVERIFY2(client.ok(), client.ok() ? "" : client.error().toString().c_str());
-        const auto pods = test::waitForResult<kube::ParsedList<kube::Pod>>(
-            [&](kube::KubeClient::Callback<kube::ParsedList<kube::Pod>> cb) {
-                (*client)->listPods(QStringLiteral("production"), {}, nullptr, cb);
-            });
-        QVERIFY2(pods.ok(), pods.ok() ? "" : pods.error().toString().c_str());
+        const auto pod = catalogPod(**client);
+        QVERIFY2(pod.ok(), pod.ok() ? "" : pod.error().toString().c_str());
         const QByteArray kubeTarget = QByteArray("127.0.0.1:") + QByteArray::number(secure.host.kubeUrl().port());
         QVERIFY(proxy.tunnels().contains(kubeTarget));
         QVERIFY(proxy.targets().isEmpty()); // never a request in the clear
-        QString pod;
-        for (const auto& p : pods->items)
-            if (p.meta.name.rfind("catalog-", 0) == 0)
-                pod = QString::fromStdString(p.meta.name);
-        QVERIFY(!pod.isEmpty());
         const qsizetype tunnelsBefore = proxy.tunnels().size();
-        kube::ExecRequest request;
-        request.ns = QStringLiteral("production");
-        request.pod = pod;
-        request.command = { QStringLiteral("echo"), QStringLiteral("tls-in-the-tunnel") };
-        const auto out = test::waitForResult<kube::KubeClient::ExecOutput>(
-            [&](kube::KubeClient::Callback<kube::KubeClient::ExecOutput> cb) {
-                (*client)->execCollect(request, nullptr, cb);
-            },
-            60000);
-        QVERIFY2(out.ok(), out.ok() ? "" : out.error().toString().c_str());
-        QVERIFY(out->stdoutBytes.contains("tls-in-the-tunnel"));
+        const auto said = echoIn(**client, *pod, QStringLiteral("tls-in-the-tunnel"));
+        QVERIFY2(said.ok(), said.ok() ? "" : said.error().toString().c_str());
+        QVERIFY(said->contains("tls-in-the-tunnel"));
         QCOMPARE(proxy.tunnels().size(), tunnelsBefore + 1);
 
         // Prometheus over https through HTTPS_PROXY (HTTP_PROXY unset: the https variable is the one read).
@@ -278,35 +280,17 @@ private Q_SLOTS:
     {
         ProxyVariables env({}, {});
         test::LoopbackSocks5Proxy socks;
-        auto resolved = kube::resolveKubeconfig(m_sandbox.kubeconfig().toStdString());
-        QVERIFY(resolved.ok());
-        resolved->cluster.proxyUrl = "socks5://127.0.0.1:" + std::to_string(socks.port());
-        auto client = kube::KubeClient::create(*resolved);
+        auto client = clientThrough(m_sandbox.kubeconfig(), "socks5://127.0.0.1:" + std::to_string(socks.port()));
         QVERIFY2(client.ok(), client.ok() ? "" : client.error().toString().c_str());
-        const auto pods = test::waitForResult<kube::ParsedList<kube::Pod>>(
-            [&](kube::KubeClient::Callback<kube::ParsedList<kube::Pod>> cb) {
-                (*client)->listPods(QStringLiteral("production"), {}, nullptr, cb);
-            });
-        QVERIFY2(pods.ok(), pods.ok() ? "" : pods.error().toString().c_str());
-        const QByteArray kubeTarget = QByteArray("127.0.0.1:") + QByteArray::number(m_sandbox.host.kubeUrl().port());
+        const auto pod = catalogPod(**client);
+        QVERIFY2(pod.ok(), pod.ok() ? "" : pod.error().toString().c_str());
         QVERIFY(!socks.targets().isEmpty());
-        QCOMPARE(socks.targets().first(), kubeTarget);
-        QString pod;
-        for (const auto& p : pods->items)
-            if (p.meta.name.rfind("catalog-", 0) == 0)
-                pod = QString::fromStdString(p.meta.name);
+        QCOMPARE(
+            socks.targets().first(), QByteArray("127.0.0.1:") + QByteArray::number(m_sandbox.host.kubeUrl().port()));
         const qsizetype before = socks.targets().size();
-        kube::ExecRequest request;
-        request.ns = QStringLiteral("production");
-        request.pod = pod;
-        request.command = { QStringLiteral("echo"), QStringLiteral("through-socks") };
-        const auto out = test::waitForResult<kube::KubeClient::ExecOutput>(
-            [&](kube::KubeClient::Callback<kube::KubeClient::ExecOutput> cb) {
-                (*client)->execCollect(request, nullptr, cb);
-            },
-            60000);
-        QVERIFY2(out.ok(), out.ok() ? "" : out.error().toString().c_str());
-        QVERIFY(out->stdoutBytes.contains("through-socks"));
+        const auto said = echoIn(**client, *pod, QStringLiteral("through-socks"));
+        QVERIFY2(said.ok(), said.ok() ? "" : said.error().toString().c_str());
+        QVERIFY(said->contains("through-socks"));
         QCOMPARE(socks.targets().size(), before + 1);
     }
 
