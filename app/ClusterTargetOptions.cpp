@@ -2,7 +2,10 @@
 
 #include "SandboxSession.h"
 
+#include "core/kube/KubeConfig.h"
 #include "core/sandbox/SandboxHost.h"
+
+#include <algorithm>
 
 namespace leakdesk::app {
 
@@ -39,6 +42,19 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
     , m_noPrometheus(QStringLiteral("no-prometheus"),
           QStringLiteral("Investigate with the cluster's evidence alone (pods, kubectl top, restarts, OOM kills): "
                          "no memory history, baseline or traffic."))
+    , m_prometheusHeader(QStringLiteral("prometheus-header"),
+          QStringLiteral("Send this header with every Prometheus request, e.g. 'X-Scope-OrgID: tenant-1' for a "
+                         "Mimir/Cortex tenant (repeatable; values are never shown or logged)."),
+          QStringLiteral("'NAME: VALUE'"))
+    , m_prometheusParam(QStringLiteral("prometheus-param"),
+          QStringLiteral("Add this parameter to every Prometheus request, e.g. dedup=true or partial_response=false "
+                         "for Thanos (repeatable)."),
+          QStringLiteral("KEY=VALUE"))
+    , m_config(QStringLiteral("config"),
+          QStringLiteral(
+              "LeakDesk config file: how to reach Prometheus per kube context (default: "
+              "$XDG_CONFIG_HOME/leakdesk/config.yaml or ~/.config/leakdesk/config.yaml); flags override it."),
+          QStringLiteral("FILE"))
     , m_scenario(QStringLiteral("scenario"),
           QStringLiteral("Also load this file's Kubernetes manifests into the sandbox; their sim.leakdesk.io "
                          "annotations say how the containers use memory (repeatable)."),
@@ -46,8 +62,8 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
 {
     parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_scenario });
     if (m_uses.prometheus)
-        parser.addOptions(
-            { m_prometheus, m_prometheusCa, m_prometheusTokenFile, m_prometheusInsecure, m_noPrometheus });
+        parser.addOptions({ m_prometheus, m_prometheusCa, m_prometheusTokenFile, m_prometheusInsecure, m_noPrometheus,
+            m_prometheusHeader, m_prometheusParam, m_config });
 }
 
 bool ClusterTargetOptions::sandbox() const
@@ -88,6 +104,12 @@ std::optional<UsageProblem> ClusterTargetOptions::validate() const
         return std::nullopt;
     if (m_parser.isSet(m_noPrometheus) && m_parser.isSet(m_prometheus))
         return UsageProblem { QStringLiteral("--prometheus and --no-prometheus exclude each other"), {} };
+    if (auto headers = givenHeaders(); !headers)
+        return UsageProblem { QString::fromStdString(headers.error().message),
+            QString::fromStdString(headers.error().detail) };
+    if (auto params = givenParams(); !params)
+        return UsageProblem { QString::fromStdString(params.error().message),
+            QString::fromStdString(params.error().detail) };
     if (m_parser.isSet(m_prometheusCa) && m_parser.isSet(m_prometheusInsecure))
         return UsageProblem { QStringLiteral(
                                   "--prometheus-ca and --prometheus-insecure-skip-tls-verify exclude each other"),
@@ -99,21 +121,128 @@ std::optional<UsageProblem> ClusterTargetOptions::validate() const
                                   "--prometheus-ca, --prometheus-token-file and --prometheus-insecure-skip-tls-verify "
                                   "are for a real Prometheus, not --sandbox"),
             {} };
+    if (sandbox())
+        return std::nullopt;
+    // A broken config file is said now, with its line, whether or not it was needed.
+    const auto entry = configEntry();
+    if (!entry)
+        return UsageProblem { QString::fromStdString(entry.error().message),
+            QString::fromStdString(entry.error().detail) };
+    // No --prometheus and none in the config file: PrometheusDiscovery looks in the cluster.
     return std::nullopt;
 }
 
-investigation::ConnectionOptions ClusterTargetOptions::givenOptions() const
+QString ClusterTargetOptions::configPath() const
+{
+    return m_parser.isSet(m_config) ? m_parser.value(m_config) : prometheus::defaultPromConfigPath();
+}
+
+Result<std::optional<prometheus::PromContextSettings>> ClusterTargetOptions::configEntry() const
+{
+    auto config = prometheus::loadPromConfig(configPath());
+    if (!config)
+        return config.error();
+    if (config->contexts.empty())
+        return std::optional<prometheus::PromContextSettings> {};
+    std::string context = m_parser.value(m_context).toStdString();
+    if (context.empty()) {
+        // The context kubectl would use. A kubeconfig that cannot be read is said by the connection.
+        auto resolved = kube::resolveKubeconfig(m_parser.value(m_kubeconfig).toStdString());
+        if (!resolved)
+            return std::optional<prometheus::PromContextSettings> {};
+        context = resolved->context.name;
+    }
+    const auto it = config->contexts.find(context);
+    if (it == config->contexts.end())
+        return std::optional<prometheus::PromContextSettings> {};
+    return std::optional<prometheus::PromContextSettings>(it->second);
+}
+
+namespace {
+
+// Every value of a repeatable option through `parse`; the first error otherwise.
+template<class T, class Parse>
+Result<QList<T>> parseEach(const QStringList& values, const std::string& option, Parse parse)
+{
+    QList<T> out;
+    for (const QString& text : values) {
+        auto one = parse(text.toStdString(), option);
+        if (!one)
+            return one.error();
+        out.push_back(std::move(one).value());
+    }
+    return out;
+}
+
+} // namespace
+
+Result<QList<prometheus::PromHeader>> ClusterTargetOptions::givenHeaders() const
+{
+    return parseEach<prometheus::PromHeader>(
+        m_parser.values(m_prometheusHeader), "--prometheus-header", prometheus::parsePromHeaderOption);
+}
+
+Result<QList<prometheus::PromParam>> ClusterTargetOptions::givenParams() const
+{
+    return parseEach<prometheus::PromParam>(
+        m_parser.values(m_prometheusParam), "--prometheus-param", prometheus::parsePromParamOption);
+}
+
+namespace {
+
+// Flags override the file: a header or parameter given on the command line replaces the file's of
+// the same name (header names compare case-insensitively, as HTTP does).
+template<class T, class Same> QList<T> overridden(const QList<T>& fromFile, const QList<T>& given, Same same)
+{
+    QList<T> out;
+    for (const T& f : fromFile)
+        if (std::none_of(given.begin(), given.end(), [&](const T& g) { return same(f, g); }))
+            out.push_back(f);
+    out += given;
+    return out;
+}
+
+} // namespace
+
+Result<investigation::ConnectionOptions> ClusterTargetOptions::givenOptions() const
 {
     investigation::ConnectionOptions o;
     o.kubeconfig = m_parser.value(m_kubeconfig);
     o.context = m_parser.value(m_context);
-    if (m_uses.prometheus) {
-        o.prometheusUrl = QUrl(m_parser.value(m_prometheus));
-        o.prometheusCaFile = m_parser.value(m_prometheusCa);
-        o.prometheusTokenFile = m_parser.value(m_prometheusTokenFile);
-        o.prometheusInsecureSkipTlsVerify = m_parser.isSet(m_prometheusInsecure);
-        o.noPrometheus = m_parser.isSet(m_noPrometheus);
-    }
+    if (!m_uses.prometheus)
+        return o;
+    auto headers = givenHeaders();
+    if (!headers)
+        return headers.error();
+    auto params = givenParams();
+    if (!params)
+        return params.error();
+    auto entry = configEntry();
+    if (!entry)
+        return entry.error();
+    prometheus::PromContextSettings file = entry->value_or(prometheus::PromContextSettings {});
+    o.prometheusMetricOverrides = file.metrics;
+    o.noPrometheus = m_parser.isSet(m_noPrometheus);
+    // The file's headers, token and CA belong to the file's Prometheus: a --prometheus naming
+    // another server gets none of them (they may be credentials for that one only).
+    const bool fileServer = !m_parser.isSet(m_prometheus)
+        || (!file.url.isEmpty() && QUrl(file.url) == QUrl(m_parser.value(m_prometheus)));
+    if (!fileServer)
+        file = prometheus::PromContextSettings { {}, {}, {}, {}, {}, false, file.metrics };
+    o.prometheusUrl = QUrl(m_parser.isSet(m_prometheus) ? m_parser.value(m_prometheus) : file.url);
+    o.prometheusCaFile = m_parser.isSet(m_prometheusCa) ? m_parser.value(m_prometheusCa) : file.caFile;
+    o.prometheusTokenFile
+        = m_parser.isSet(m_prometheusTokenFile) ? m_parser.value(m_prometheusTokenFile) : file.tokenFile;
+    o.prometheusInsecureSkipTlsVerify
+        = m_parser.isSet(m_prometheusInsecure) || (file.insecureSkipTlsVerify && !m_parser.isSet(m_prometheusCa));
+    if (m_parser.isSet(m_prometheusInsecure))
+        o.prometheusCaFile.clear();
+    o.prometheusHeaders
+        = overridden(file.headers, *headers, [](const prometheus::PromHeader& a, const prometheus::PromHeader& b) {
+              return a.name.compare(b.name, Qt::CaseInsensitive) == 0;
+          });
+    o.prometheusParams = overridden(file.params, *params,
+        [](const prometheus::PromParam& a, const prometheus::PromParam& b) { return a.key == b.key; });
     return o;
 }
 
@@ -134,6 +263,17 @@ Result<investigation::ConnectionOptions> ClusterTargetOptions::resolve(
         return st.error();
     investigation::ConnectionOptions o = session.connectionOptions();
     o.noPrometheus = m_uses.prometheus && m_parser.isSet(m_noPrometheus);
+    if (m_uses.prometheus) {
+        // The in-process sandbox needs no header, but a user rehearsing one gets it sent.
+        auto headers = givenHeaders();
+        auto params = givenParams();
+        if (!headers)
+            return headers.error();
+        if (!params)
+            return params.error();
+        o.prometheusHeaders = *headers;
+        o.prometheusParams = *params;
+    }
     return o;
 }
 

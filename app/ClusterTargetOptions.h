@@ -1,12 +1,14 @@
 #pragma once
 // The one way to say which cluster, for every leakdesk-cli command and the GUI: --sandbox [--seed]
 // [--scenario FILE]... or --kubeconfig/--context, -n/--namespace, and (where Prometheus is read) --prometheus with
-// --prometheus-ca/--prometheus-token-file/--prometheus-insecure-skip-tls-verify. Declared once,
-// checked once (validate), and turned into the connection options (resolve, which starts the
-// sandbox when asked).
+// --prometheus-ca/--prometheus-token-file/--prometheus-insecure-skip-tls-verify/--prometheus-header/
+// --prometheus-param, and the config file (--config, default ~/.config/leakdesk/config.yaml) that
+// says the same per kube context. Declared once, checked once (validate), and turned into the
+// connection options (resolve, which starts the sandbox when asked).
 
 #include "core/common/Result.h"
 #include "core/investigation/ClusterConnection.h"
+#include "core/prometheus/PromConfigFile.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
@@ -52,13 +54,23 @@ public:
     Result<investigation::ConnectionOptions> resolve(
         SandboxSession& session, const sandbox::SandboxOptions& sandboxOptions) const;
 
+    // The config file in effect: --config, or the default path.
+    QString configPath() const;
+
 private:
-    investigation::ConnectionOptions givenOptions() const;
+    Result<investigation::ConnectionOptions> givenOptions() const;
+    // The config file's entry for the kube context in effect (--context, or the kubeconfig's
+    // current-context); nothing when the file or the entry does not exist.
+    Result<std::optional<prometheus::PromContextSettings>> configEntry() const;
+    // --prometheus-header and --prometheus-param, checked.
+    Result<QList<prometheus::PromHeader>> givenHeaders() const;
+    Result<QList<prometheus::PromParam>> givenParams() const;
 
     QCommandLineParser& m_parser;
     Uses m_uses;
     QCommandLineOption m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_prometheus, m_prometheusCa,
-        m_prometheusTokenFile, m_prometheusInsecure, m_noPrometheus, m_scenario;
+        m_prometheusTokenFile, m_prometheusInsecure, m_noPrometheus, m_prometheusHeader, m_prometheusParam, m_config,
+        m_scenario;
 };
 
 } // namespace leakdesk::app

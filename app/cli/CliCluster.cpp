@@ -31,7 +31,9 @@ Result<Connection> connectCluster(
     if (!resolved)
         return resolved.error();
     c.defaultNamespace = resolved->namespaceOrDefault();
-    auto client = kube::KubeClient::create(*resolved);
+    kube::KubeClientOptions options;
+    options.useEnvironmentProxy = !target->sandboxCluster; // the in-process sandbox: always direct
+    auto client = kube::KubeClient::create(*resolved, options);
     if (!client)
         return client.error();
     c.client = std::move(client).value();

@@ -102,6 +102,10 @@ int serve(const QStringList& args)
         QStringLiteral("Answer Prometheus requests without 'Authorization: Bearer T' with 401, as an authenticating "
                        "proxy does."),
         QStringLiteral("T") });
+    p.addOption({ QStringLiteral("prometheus-tenant"),
+        QStringLiteral("Answer Prometheus requests without 'X-Scope-OrgID: T' with 401, as a multi-tenant "
+                       "Mimir or Cortex does (reach it with --prometheus-header 'X-Scope-OrgID: T')."),
+        QStringLiteral("T") });
     p.addOption({ QStringLiteral("auth"),
         QStringLiteral("How the kubeconfig's users authenticate: token (default) or client-cert (needs --tls)."),
         QStringLiteral("token|client-cert") });
@@ -146,6 +150,7 @@ int serve(const QStringList& args)
     options.readOnlyUser = p.isSet(QStringLiteral("read-only-user"));
     options.tls = p.isSet(QStringLiteral("tls"));
     options.prometheusToken = p.value(QStringLiteral("prometheus-token"));
+    options.prometheusTenant = p.value(QStringLiteral("prometheus-tenant"));
     if (p.isSet(QStringLiteral("auth"))) {
         const QString auth = p.value(QStringLiteral("auth"));
         if (auth == QLatin1String("client-cert")) {
@@ -219,6 +224,8 @@ int serve(const QStringList& args)
             << "prometheus-in-cluster: " << sandbox::SandboxHost::prometheusServiceUrl() << '\n'
             << "context: " << host.contextName() << '\n'
             << "namespace: " << host.namespaceName() << '\n';
+        if (!options.prometheusTenant.isEmpty())
+            out << "prometheus-tenant: " << options.prometheusTenant << '\n';
         if (options.faults.enabled())
             out << "faults: " << QString::fromStdString(options.faults.toString()) << '\n';
         if (options.prometheusFaults)
@@ -350,7 +357,8 @@ int runSandboxCommand(const QStringList& args)
     if (sub.isEmpty() || sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
         QTextStream(sub.isEmpty() ? stderr : stdout)
             << "usage: leakdesk-cli sandbox serve [--kubeconfig-out FILE] [--kube-port N] [--prometheus-port N] "
-               "[--seed N] [--token T] [--read-only-user] [--tls] [--auth token|client-cert] [--prometheus-token T]\n"
+               "[--seed N] [--token T] [--read-only-user] [--tls] [--auth token|client-cert] [--prometheus-token T] "
+               "[--prometheus-tenant T]\n"
                "             [--faults SPEC] [--prometheus-faults SPEC] [--container NAME=SPEC]... [--exec-drop-after "
                "BYTES] [--crowd N]\n"
                "             [--scenario FILE]...\n"

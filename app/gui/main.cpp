@@ -74,6 +74,7 @@ int main(int argc, char** argv)
         return fail(QString::fromStdString(st.error().toString()));
 
     ui::MainWindow window(&controller, std::make_shared<const runbook::Runbook>(std::move(book).value()));
+    window.setConfigPath(cluster.configPath());
     window.setPreferredService(parser.isSet(serviceOpt) ? parser.value(serviceOpt)
                                                         : (cluster.sandbox() ? QStringLiteral("checkout") : QString()));
     const int step = parser.value(stepOpt).toInt() - 1;

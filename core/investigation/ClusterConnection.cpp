@@ -23,7 +23,10 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
     auto resolved = kube::resolveKubeconfig(options.kubeconfig.toStdString(), options.context.toStdString());
     if (!resolved)
         return resolved.error();
-    auto kube = kube::KubeClient::create(*resolved);
+    kube::KubeClientOptions kubeOptions;
+    // The in-process sandbox is on this machine: never through a proxy the environment names.
+    kubeOptions.useEnvironmentProxy = !options.sandboxCluster;
+    auto kube = kube::KubeClient::create(*resolved, kubeOptions);
     if (!kube)
         return kube.error();
     c->m_kube = std::move(kube).value();
@@ -59,22 +62,17 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
     pc.baseUrl = promUrl;
     pc.bearerToken = options.prometheusToken;
     pc.insecureSkipTlsVerify = options.prometheusInsecureSkipTlsVerify;
+    pc.extraHeaders = options.prometheusHeaders;
+    pc.extraParams = options.prometheusParams;
+    pc.metricOverrides = options.prometheusMetricOverrides;
+    pc.useEnvironmentProxy = !options.sandboxCluster;
     if (pc.bearerToken.isEmpty() && !options.prometheusTokenFile.isEmpty()) {
-        auto text = readRegularFile(
-            QFile::encodeName(options.prometheusTokenFile).toStdString(), fileLimits::kToken, "Prometheus token file");
-        if (!text)
-            return makeError(ErrorCode::Config, text.error().message, "fix " + pc.settingNames.token);
-        // As kubectl reads a tokenFile: the trailing newline is not part of the token; one inside is
-        // an injected header, refused with the setting's name.
-        const std::string_view token = trimCredentialFromFile(*text);
-        const std::string setting = "the Prometheus token file " + options.prometheusTokenFile.toStdString() + " ("
-            + pc.settingNames.token + ")";
-        const std::string fix = "write the bearer token alone into the file given with " + pc.settingNames.token;
-        if (token.empty())
-            return makeError(ErrorCode::Config, setting + " is empty", fix);
-        if (auto bad = checkHeaderValue(token, setting, fix))
-            return *bad;
-        pc.bearerToken = QByteArray(token.data(), qsizetype(token.size()));
+        // Read once here so that a bad file fails the connection at once; the client reads it again.
+        auto token = prometheus::readBearerTokenFile(options.prometheusTokenFile, pc.settingNames.token);
+        if (!token)
+            return token.error();
+        pc.bearerToken = *token;
+        pc.bearerTokenFile = options.prometheusTokenFile;
     }
     if (!options.prometheusCaFile.isEmpty()) {
         auto ca = readRegularFile(
@@ -88,6 +86,8 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
                 "pass the CA that signed Prometheus's certificate (PEM) with " + pc.settingNames.ca);
     }
     c->usePrometheus(pc, { promUrl.toString(QUrl::RemoveUserInfo).toStdString(), {}, {} });
+    if (auto bad = c->m_prom->configurationProblem())
+        return *bad;
     return c;
 }
 

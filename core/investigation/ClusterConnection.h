@@ -26,9 +26,14 @@ struct ConnectionOptions {
     QUrl prometheusUrl; // http(s)://..., k8s://NS/SERVICE:PORT (the service proxy), or empty: discover it
     bool noPrometheus = false; // --no-prometheus: the cluster's evidence alone
     QByteArray prometheusToken; // never logged
-    QString prometheusTokenFile; // read at open() when prometheusToken is empty; trailing newline dropped
+    // Read at open() when prometheusToken is empty (trailing newline dropped), and again by the
+    // client when it changes or on a 401.
+    QString prometheusTokenFile;
     QString prometheusCaFile; // PEM CA(s) for an https Prometheus; empty: the system's CAs
     bool prometheusInsecureSkipTlsVerify = false;
+    QList<prometheus::PromHeader> prometheusHeaders; // --prometheus-header; values never logged
+    QList<prometheus::PromParam> prometheusParams; // --prometheus-param
+    std::map<std::string, std::string> prometheusMetricOverrides; // KIND -> metric NAME (config file)
     prometheus::MetricNames metricNames;
 };
 

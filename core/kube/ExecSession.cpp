@@ -31,6 +31,19 @@ constexpr qint64 kMaxStatusBytes = 64 * 1024;
 
 } // namespace
 
+QByteArray execHostHeader(const QUrl& url)
+{
+    const QString scheme = url.scheme().toLower();
+    const bool tls = scheme == QLatin1String("https") || scheme == QLatin1String("wss");
+    const int defaultPort = tls ? 443 : 80;
+    const int port = url.port(defaultPort);
+    // QUrl::host() drops an IPv6 literal's brackets; the header keeps them.
+    QByteArray host = url.host(QUrl::FullyEncoded).toLatin1();
+    if (host.contains(':'))
+        host = '[' + host + ']';
+    return port == defaultPort ? host : host + ':' + QByteArray::number(port);
+}
+
 ExecSession::ExecSession(ExecRequest request, QObject* parent)
     : QObject(parent)
     , m_request(std::move(request))
@@ -77,7 +90,7 @@ void ExecSession::open(
         m_socket->deleteLater();
     }
     m_socket = new QSslSocket(this);
-    m_socket->setProxy(QNetworkProxy::NoProxy);
+    m_socket->setProxy(m_proxy);
     // Small on purpose: when the consumer falls behind we stop reading, this buffer fills, and the
     // kernel's receive window closes, which is what slows the server down.
     m_socket->setReadBufferSize(kSocketReadBuffer);
@@ -138,7 +151,7 @@ void ExecSession::onConnected()
     m_key = nonce.toBase64();
     const QUrl url = m_http.url();
     QByteArray head = "GET " + url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority) + " HTTP/1.1\r\n";
-    head += "Host: " + url.host().toLatin1() + ':' + QByteArray::number(url.port(80)) + "\r\n";
+    head += "Host: " + execHostHeader(url) + "\r\n";
     head += "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n";
     head += "Sec-WebSocket-Key: " + m_key + "\r\n";
     head += "Sec-WebSocket-Protocol: " + m_request.protocols.join(QStringLiteral(", ")).toLatin1() + "\r\n";

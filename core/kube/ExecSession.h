@@ -17,6 +17,7 @@
 #include "core/tls/TlsExplanation.h"
 
 #include <QByteArray>
+#include <QNetworkProxy>
 #include <QNetworkRequest>
 #include <QObject>
 #include <QPointer>
@@ -42,6 +43,12 @@ struct ExecRequest {
     // Offered in this order; the server picks one.
     QStringList protocols = { QStringLiteral("v5.channel.k8s.io"), QStringLiteral("v4.channel.k8s.io") };
 };
+
+// The Host header of the WebSocket upgrade for `url`, as RFC 9110 7.2 and every HTTP client write
+// it: the host alone on the scheme's default port (443 for https/wss, 80 for http/ws, given or
+// not), host:port otherwise; an IPv6 literal in brackets. An API server behind a load balancer or
+// an ingress routes by this header, and some refuse "host:443".
+QByteArray execHostHeader(const QUrl& url);
 
 struct ExecResult {
     int exitCode = 0;
@@ -85,6 +92,8 @@ public:
     void fail(const Error& error);
     // The settings a refused server certificate is explained in (KubeClient: the kubeconfig's).
     void setTlsVerifySettings(tls::VerifySettings settings) { m_tlsSettings = std::move(settings); }
+    // The proxy the socket connects through (an HTTP proxy is asked to CONNECT); none by default.
+    void setProxy(const QNetworkProxy& proxy) { m_proxy = proxy; }
 
 Q_SIGNALS:
     void established(const QString& protocol);
@@ -113,6 +122,7 @@ private:
     QTimer* m_handshakeTimer = nullptr;
     std::function<bool(int, const QByteArray&)> m_onRejected;
     tls::VerifySettings m_tlsSettings;
+    QNetworkProxy m_proxy { QNetworkProxy::NoProxy };
     QByteArray m_key;
     QString m_protocol;
     bool m_upgraded = false;

@@ -5,6 +5,7 @@
 #include "core/common/RetryPolicy.h"
 
 #include "core/kube/KubePaths.h"
+#include "core/tls/NetworkProxy.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -156,6 +157,20 @@ Result<std::unique_ptr<KubeClient>> KubeClient::create(const ResolvedContext& co
             return *bad;
     }
     std::unique_ptr<KubeClient> client(new KubeClient(context, options, parent));
+    // As client-go: the cluster's proxy-url for every request, else the environment's.
+    if (!context.cluster.proxyUrl.empty()) {
+        auto proxy = tls::proxyFromUrl(q(context.cluster.proxyUrl),
+            "proxy-url of cluster '" + context.cluster.name + "' in " + context.cluster.sourceFile);
+        if (!proxy)
+            return proxy.error();
+        client->m_proxy = tls::proxyForTarget(server, *proxy);
+    } else if (options.useEnvironmentProxy) {
+        auto proxy = tls::proxyForUrl(server, tls::ProxyEnvironment::fromProcess());
+        if (!proxy)
+            return proxy.error();
+        client->m_proxy = *proxy;
+    }
+    client->m_nam->setProxy(client->m_proxy);
     QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
     QString error;
     const QByteArray ca = readFileOrData(context.cluster.certificateAuthorityFile, context.cluster.certificateAuthorityData, &error);
@@ -207,7 +222,7 @@ KubeClient::KubeClient(ResolvedContext context, KubeClientOptions options, QObje
     , m_server(q(m_context.cluster.server))
     , m_nam(new QNetworkAccessManager(this))
 {
-    // Proxies from the environment must not catch loopback traffic to a local API server.
+    // Until create() has chosen (NetworkProxy.h): never Qt's own guess from the environment.
     m_nam->setProxy(QNetworkProxy::NoProxy);
     // Why refuse every redirect rather than follow same-origin ones: an API server never redirects an
     // API call, so a 3xx comes from something in between (a login page, a misconfigured proxy), and
@@ -709,6 +724,7 @@ ExecSession* KubeClient::exec(const ExecRequest& request, QObject* parent)
 {
     auto* session = new ExecSession(request, parent);
     session->setTlsVerifySettings(tlsVerifySettings(m_context.cluster));
+    session->setProxy(m_proxy);
     QUrlQuery query;
     for (const QString& arg : request.command)
         query.addQueryItem(QStringLiteral("command"), arg);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <QDateTime>
+#include <QNetworkProxy>
 #include <QNetworkRequest>
 #include <QObject>
 #include <QPointer>
@@ -31,6 +32,9 @@ struct KubeClientOptions {
     int maxRetries = 3; // for 429 and 5xx on idempotent calls only
     int pageSize = 500; // list pagination (limit/continue)
     CredentialPluginLimits credentialPlugin; // timeout and output bounds of an exec plugin run
+    // Without a kubeconfig proxy-url: whether HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply (false for the
+    // in-process sandbox, which is always reached directly).
+    bool useEnvironmentProxy = true;
 };
 
 // Where a call stands; cancel() drops the callback and aborts the request.
@@ -186,6 +190,7 @@ private:
     QNetworkAccessManager* m_nam = nullptr;
     struct TlsMaterial;
     std::unique_ptr<TlsMaterial> m_tls;
+    QNetworkProxy m_proxy { QNetworkProxy::NoProxy }; // REST calls and exec's socket go through it
     QDateTime m_tokenFileMtime;
     QByteArray m_tokenFromFile;
     // exec credential plugin: cached until it expires or the server answers 401

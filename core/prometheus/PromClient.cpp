@@ -1,11 +1,13 @@
 #include "core/prometheus/PromClient.h"
 
 #include "core/common/HeaderValue.h"
+#include "core/tls/NetworkProxy.h"
 #include "core/tls/TlsExplanation.h"
 
 #include <nlohmann/json.hpp>
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
@@ -15,7 +17,10 @@
 #include <QTimer>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <cmath>
+
+#include <sys/stat.h>
 
 namespace leakdesk::prometheus {
 
@@ -183,13 +188,23 @@ PromClient::PromClient(PromConnection connection, QObject* parent)
     , m_connection(std::move(connection))
     , m_nam(new QNetworkAccessManager(this))
 {
+    // The proxy is chosen once: requests go to one origin (redirects elsewhere are refused).
     m_nam->setProxy(QNetworkProxy::NoProxy);
+    if (m_connection.useEnvironmentProxy) {
+        auto proxy = tls::proxyForUrl(m_connection.baseUrl, tls::ProxyEnvironment::fromProcess());
+        if (proxy)
+            m_nam->setProxy(*proxy);
+        else
+            m_proxyProblem = proxy.error();
+    }
     // Why follow same-origin redirects only (KubeClient refuses all): a Prometheus behind a reverse
     // proxy or with --web.route-prefix may redirect within itself (a prefix, a trailing slash),
     // which is harmless; a redirect to another scheme, host or port would hand our Authorization
     // header to a server the user never named, and Qt 6's default (NoLessSafeRedirectPolicy)
     // follows those. So Qt follows nothing and onReply() follows what stays on the origin.
     m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    if (!m_connection.bearerTokenFile.isEmpty() && m_connection.bearerToken.isEmpty())
+        rereadBearerToken();
 }
 
 bool isRetryablePromFailure(int httpStatus, int networkError)
@@ -228,6 +243,8 @@ struct PromClient::Request {
     std::function<void(Result<QByteArray>, int)> done;
     int attempts = 0;
     int redirects = 0;
+    QByteArray tokenSent; // the bearer token of the last try
+    bool rereadAfter401 = false;
     QElapsedTimer started;
 };
 
@@ -267,12 +284,97 @@ std::optional<Error> PromClient::credentialProblem() const
     if (auto bad
         = checkHeaderValue(m_connection.basicPassword.toStdString(), "the Prometheus basic-auth password", fix))
         return bad;
+    const bool credentials = !m_connection.bearerToken.isEmpty() || !m_connection.bearerTokenFile.isEmpty()
+        || !m_connection.basicUser.isEmpty();
+    for (const PromHeader& h : m_connection.extraHeaders) {
+        if (auto bad = checkPromHeader(h, n.header))
+            return bad;
+        if (credentials && h.name.compare("Authorization", Qt::CaseInsensitive) == 0)
+            return makeError(ErrorCode::Config,
+                "an Authorization header (" + n.header + ") and a bearer token (" + n.token + ") exclude each other",
+                "pass one of them");
+    }
+    for (const PromParam& p : m_connection.extraParams) {
+        if (auto bad = checkPromParam(p, n.param))
+            return bad;
+    }
     return std::nullopt;
+}
+
+namespace {
+
+// What says a file was replaced or rewritten: a projected token is swapped by renaming a
+// directory symlink (new inode, new mtime); an editor or `echo >` rewrites it in place (new size
+// or mtime). stat() follows the symlink, as reading it does.
+bool statFile(const QString& path, qint64& mtimeNs, qint64& size, quint64& inode)
+{
+    struct stat st { };
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+        return false;
+    mtimeNs = qint64(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    size = qint64(st.st_size);
+    inode = quint64(st.st_ino);
+    return true;
+}
+
+} // namespace
+
+bool PromClient::rereadBearerToken()
+{
+    FileStamp stamp;
+    if (!statFile(m_connection.bearerTokenFile, stamp.mtimeNs, stamp.size, stamp.inode))
+        return false;
+    auto token = readBearerTokenFile(m_connection.bearerTokenFile, m_connection.settingNames.token);
+    // A file caught half-written or briefly missing while it rotates: keep the token we have, and
+    // leave the stamp so the next request looks again.
+    if (!token)
+        return false;
+    m_tokenStamp = stamp;
+    const bool changed = *token != m_connection.bearerToken;
+    m_connection.bearerToken = std::move(token).value();
+    return changed;
+}
+
+QByteArray PromClient::currentBearerToken()
+{
+    if (!m_connection.bearerTokenFile.isEmpty()) {
+        FileStamp now;
+        if (statFile(m_connection.bearerTokenFile, now.mtimeNs, now.size, now.inode) && !(now == m_tokenStamp))
+            rereadBearerToken();
+    }
+    return m_connection.bearerToken;
+}
+
+std::optional<Error> PromClient::configurationProblem() const
+{
+    if (m_proxyProblem)
+        return m_proxyProblem;
+    return credentialProblem();
+}
+
+Error PromClient::redacted(Error e) const
+{
+    const auto hidden = secrets();
+    e.message = redactSecrets(std::move(e.message), hidden);
+    e.detail = redactSecrets(std::move(e.detail), hidden);
+    return e;
+}
+
+std::vector<QByteArray> PromClient::secrets() const
+{
+    std::vector<QByteArray> out { m_connection.bearerToken, m_connection.basicPassword };
+    for (const PromHeader& h : m_connection.extraHeaders)
+        out.push_back(h.value);
+    return out;
 }
 
 void PromClient::get(const QString& apiPath, const QList<std::pair<QString, QString>>& params, std::shared_ptr<std::atomic_bool> cancelled,
     QPointer<QObject> context, bool hasContext, std::function<void(Result<QByteArray>, int)> done)
 {
+    if (m_proxyProblem) {
+        QTimer::singleShot(0, this, [done, error = *m_proxyProblem] { done(error, 0); });
+        return;
+    }
     if (auto bad = credentialProblem()) {
         QTimer::singleShot(0, this, [done, error = *bad] { done(error, 0); });
         return;
@@ -285,6 +387,9 @@ void PromClient::get(const QString& apiPath, const QList<std::pair<QString, QStr
     QUrlQuery query;
     for (const auto& [k, v] : params)
         query.addQueryItem(k, QString::fromUtf8(QUrl::toPercentEncoding(v)));
+    for (const PromParam& p : m_connection.extraParams)
+        query.addQueryItem(
+            QString::fromUtf8(QUrl::toPercentEncoding(p.key)), QString::fromUtf8(QUrl::toPercentEncoding(p.value)));
     url.setQuery(query);
     if (m_connection.transport) {
         m_connection.transport(url, this, [cancelled, context, hasContext, done](Result<QByteArray> body, int status) {
@@ -311,10 +416,14 @@ void PromClient::send(const std::shared_ptr<Request>& request)
     req.setTransferTimeout(m_connection.timeoutMs);
     req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     req.setRawHeader("Accept", "application/json");
-    if (!m_connection.bearerToken.isEmpty())
-        req.setRawHeader("Authorization", "Bearer " + m_connection.bearerToken);
+    request->tokenSent = currentBearerToken();
+    if (!request->tokenSent.isEmpty())
+        req.setRawHeader("Authorization", "Bearer " + request->tokenSent);
     else if (!m_connection.basicUser.isEmpty())
         req.setRawHeader("Authorization", "Basic " + QByteArray(m_connection.basicUser.toUtf8() + ':' + m_connection.basicPassword).toBase64());
+    // Only ever to the base URL's origin: send() is called for it and for same-origin redirects.
+    for (const PromHeader& h : m_connection.extraHeaders)
+        req.setRawHeader(h.name, h.value);
     if (request->url.scheme() == QLatin1String("https")) {
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
         if (!m_connection.caCertificatesPem.isEmpty()) {
@@ -344,7 +453,12 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
     reply->deleteLater();
     if (request->cancelled->load() || (request->hasContext && !request->context))
         return;
-    const auto& done = request->done;
+    // Every message of this reply passes through here: a server may echo what we sent.
+    const auto done = [this, &request](Result<QByteArray> r, int httpStatus) {
+        if (r)
+            return request->done(std::move(r), httpStatus);
+        request->done(redacted(r.error()), httpStatus);
+    };
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const std::string base = m_connection.baseUrl.toString(QUrl::RemoveUserInfo).toStdString();
     const std::string& urlOption = m_connection.settingNames.url;
@@ -406,20 +520,55 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
                             tls::keptHandshakeErrors(reply), reply->errorString().toStdString(),
                             reply->url().host().toStdString(), verifySettings(m_connection)),
                 0);
+        const QNetworkProxy proxy = m_nam->proxy();
+        const bool proxied = proxy.type() != QNetworkProxy::NoProxy;
         return done(makeError(ErrorCode::Network,
-                        "cannot reach Prometheus at " + base + tries + ": " + reply->errorString().toStdString(),
-                        "check the " + urlOption + " URL and that the server is up"),
+                        "cannot reach Prometheus at " + base + tries
+                            + (proxied ? " through the proxy " + tls::describeProxy(proxy) : std::string()) + ": "
+                            + reply->errorString().toStdString(),
+                        proxied ? "check the " + urlOption
+                                + " URL and the proxy (HTTPS_PROXY/HTTP_PROXY; NO_PROXY "
+                                  "lists the hosts reached directly)"
+                                : "check the " + urlOption + " URL and that the server is up"),
             0);
     }
     const std::string& tokenOption = m_connection.settingNames.token;
-    const bool withToken = !m_connection.bearerToken.isEmpty();
-    if (status == 401)
+    const std::string& headerOption = m_connection.settingNames.header;
+    const bool withToken = !request->tokenSent.isEmpty();
+    if (status == 401 && !m_connection.bearerTokenFile.isEmpty() && !request->rereadAfter401) {
+        // A rotated token whose file we have not seen change yet (same size, same second): look
+        // once more, and try again only with a different token.
+        request->rereadAfter401 = true;
+        if (rereadBearerToken() && m_connection.bearerToken != request->tokenSent) {
+            --request->attempts;
+            return send(request);
+        }
+    }
+    if (status == 401) {
+        // The server's own reason says what it wants ("no org id" from Mimir, a proxy's text):
+        // its first line, short, with anything of ours that it may echo taken out.
+        QByteArray said = reply->isOpen() ? reply->read(512) : QByteArray();
+        said = said.left(said.indexOf('\n') < 0 ? said.size() : said.indexOf('\n')).trimmed().left(160);
+        std::string reason = redactSecrets(said.toStdString(), secrets());
+        reason.erase(std::remove_if(reason.begin(), reason.end(),
+                         [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }),
+            reason.end());
+        const bool withHeaders = !m_connection.extraHeaders.isEmpty();
+        std::string hint;
+        if (withToken)
+            hint = "check the token in " + tokenOption + " (expired, or for another server?)";
+        else
+            hint = "pass a bearer token with " + tokenOption + " FILE";
+        hint += withHeaders ? ", and the headers given with " + headerOption + " (a tenant the server does not know?)"
+                            : ", or the header the server asks for with " + headerOption
+                + " 'Name: value' (X-Scope-OrgID for a Mimir/Cortex tenant)";
         return done(makeError(ErrorCode::Unauthorized,
                         "Prometheus at " + base + " refused the request (HTTP 401): "
-                            + (withToken ? "it does not accept the bearer token" : "it wants credentials"),
-                        withToken ? "check the token in " + tokenOption + " (expired, or for another server?)"
-                                  : "pass a bearer token with " + tokenOption + " FILE"),
+                            + (withToken ? "it does not accept the bearer token" : "it wants credentials")
+                            + (reason.empty() ? std::string() : " (it says: " + reason + ")"),
+                        hint),
             status);
+    }
     if (status == 403)
         return done(
             makeError(ErrorCode::Forbidden, "Prometheus at " + base + " refused the request (HTTP 403)",
@@ -447,16 +596,19 @@ PromCall PromClient::query(const std::string& promql, std::int64_t timeMs, QObje
         { QStringLiteral("query"), QString::fromStdString(promql) },
         { QStringLiteral("time"), QString::number(static_cast<double>(timeMs) / 1000.0, 'f', 3) },
     };
-    get(QStringLiteral("/api/v1/query"), params, cancelled, context, context != nullptr, [done, promql, timeMs](Result<QByteArray> body, int status) {
-        if (!body)
-            return done(body.error());
-        auto r = parsePromResponse(*body, status);
-        if (r) {
-            r->query = promql;
-            r->range = { timeMs, timeMs };
-        }
-        done(std::move(r));
-    });
+    get(QStringLiteral("/api/v1/query"), params, cancelled, context, context != nullptr,
+        [this, done, promql, timeMs](Result<QByteArray> body, int status) {
+            if (!body)
+                return done(body.error());
+            auto r = parsePromResponse(*body, status);
+            if (!r)
+                return done(redacted(r.error())); // it may quote the answer, which may echo our headers
+            if (r) {
+                r->query = promql;
+                r->range = { timeMs, timeMs };
+            }
+            done(std::move(r));
+        });
     return PromCall(cancelled);
 }
 
@@ -485,13 +637,13 @@ PromCall PromClient::queryRange(const std::string& promql, const TimeRange& rang
             { QStringLiteral("step"), QString::number(static_cast<double>(stepMs) / 1000.0, 'f', 3) },
         };
         get(QStringLiteral("/api/v1/query_range"), params, cancelled, context, context != nullptr,
-            [done, stitch, i, promql, range, stepMs](Result<QByteArray> body, int status) {
+            [this, done, stitch, i, promql, range, stepMs](Result<QByteArray> body, int status) {
                 if (stitch->failed)
                     return;
                 Result<QueryResult> r = body ? parsePromResponse(*body, status) : Result<QueryResult>(body.error());
                 if (!r) {
                     stitch->failed = true;
-                    return done(r.error());
+                    return done(redacted(r.error()));
                 }
                 stitch->parts[i] = std::move(r).value();
                 if (--stitch->pending > 0)
@@ -528,10 +680,13 @@ PromCall PromClient::series(const std::vector<std::string>& matchers, const Time
     params.append({ QStringLiteral("start"), QString::number(static_cast<double>(range.startMs) / 1000.0, 'f', 3) });
     params.append({ QStringLiteral("end"), QString::number(static_cast<double>(range.endMs) / 1000.0, 'f', 3) });
     get(QStringLiteral("/api/v1/series"), params, cancelled, context, context != nullptr,
-        [done](Result<QByteArray> body, int status) {
+        [this, done](Result<QByteArray> body, int status) {
             if (!body)
                 return done(body.error());
-            done(parseSeriesResponse(*body, status));
+            auto labels = parseSeriesResponse(*body, status);
+            if (!labels)
+                return done(redacted(labels.error())); // it may quote an answer that echoed our headers
+            done(std::move(labels));
         });
     return PromCall(cancelled);
 }
@@ -539,18 +694,20 @@ PromCall PromClient::series(const std::vector<std::string>& matchers, const Time
 PromCall PromClient::buildInfo(QObject* context, std::function<void(Result<QString>)> done)
 {
     auto cancelled = std::make_shared<std::atomic_bool>(false);
-    get(QStringLiteral("/api/v1/status/buildinfo"), {}, cancelled, context, context != nullptr, [done](Result<QByteArray> body, int status) {
-        if (!body)
-            return done(body.error());
-        if (status != 200)
-            return done(makeError(ErrorCode::Server, "Prometheus build info returned HTTP " + std::to_string(status)));
-        try {
-            const json j = json::parse(body->toStdString());
-            done(QString::fromStdString(j.at("data").value("version", std::string("unknown"))));
-        } catch (const std::exception& e) {
-            done(makeError(ErrorCode::Parse, "Prometheus build info is not JSON", e.what()));
-        }
-    });
+    get(QStringLiteral("/api/v1/status/buildinfo"), {}, cancelled, context, context != nullptr,
+        [this, done](Result<QByteArray> body, int status) {
+            if (!body)
+                return done(body.error());
+            if (status != 200)
+                return done(
+                    makeError(ErrorCode::Server, "Prometheus build info returned HTTP " + std::to_string(status)));
+            try {
+                const json j = json::parse(body->toStdString());
+                done(QString::fromStdString(j.at("data").value("version", std::string("unknown"))));
+            } catch (const std::exception& e) {
+                done(redacted(makeError(ErrorCode::Parse, "Prometheus build info is not JSON", e.what())));
+            }
+        });
     return PromCall(cancelled);
 }
 

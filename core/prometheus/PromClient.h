@@ -1,11 +1,14 @@
 #pragma once
 // Asynchronous client of the Prometheus HTTP API (/api/v1/query, /api/v1/query_range).
 // Ranges are split so no request exceeds Prometheus's 11,000 points per series; error JSON and
-// `warnings` are surfaced to the caller.
+// `warnings` are surfaced to the caller. Every request carries the connection's extra headers and
+// parameters, goes through the environment's proxy unless NO_PROXY says otherwise, and re-reads a
+// rotating token file (PromConnection).
 
 #include "core/common/Result.h"
 #include "core/common/RetryPolicy.h"
 #include "core/common/Series.h"
+#include "core/prometheus/PromRequestOptions.h"
 
 #include <QNetworkRequest>
 #include <QObject>
@@ -14,6 +17,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 
 class QNetworkAccessManager;
@@ -28,6 +32,8 @@ struct PromSettingNames {
     std::string ca = "--prometheus-ca";
     std::string token = "--prometheus-token-file";
     std::string insecureSkipTlsVerify = "--prometheus-insecure-skip-tls-verify";
+    std::string header = "--prometheus-header";
+    std::string param = "--prometheus-param";
 };
 
 // Another way to send PromClient's GETs than its own network access: the Kubernetes API server's
@@ -40,6 +46,9 @@ using PromTransport = std::function<void(
 struct PromConnection {
     QUrl baseUrl; // e.g. http://127.0.0.1:9090 or a Kubernetes service proxy URL (.../proxy/)
     QByteArray bearerToken; // never logged
+    // When set, the bearer token is (re-)read from this file: when its modification time or size
+    // changes, and once more on a 401 before failing (Kubernetes projected tokens rotate).
+    QString bearerTokenFile;
     QString basicUser;
     QByteArray basicPassword; // never logged
     QByteArray caCertificatesPem; // https: trust these CAs instead of the system's
@@ -50,6 +59,18 @@ struct PromConnection {
     RetryPolicy retry = defaultPromRetryPolicy();
     PromSettingNames settingNames;
     PromTransport transport; // empty: PromClient's own connection to baseUrl
+    // Sent with every request to the base URL's origin only (redirects elsewhere are refused):
+    // e.g. X-Scope-OrgID for a Mimir/Cortex tenant. Values are never logged or shown.
+    QList<PromHeader> extraHeaders;
+    // Added to every request's query (query, query_range, series, buildinfo): Thanos dedup=true,
+    // partial_response=false.
+    QList<PromParam> extraParams;
+    // Metric name overrides (KIND -> NAME) from --metric or the config file, passed through to the
+    // code that picks the metric dialect.
+    std::map<std::string, std::string> metricOverrides;
+    // Whether requests go through the proxy HTTPS_PROXY/HTTP_PROXY name (unless NO_PROXY matches);
+    // false for the in-process sandbox, which is always reached directly.
+    bool useEnvironmentProxy = true;
 
     static RetryPolicy defaultPromRetryPolicy()
     {
@@ -121,6 +142,11 @@ public:
     // False over plain http and under insecureSkipTlsVerify: for the UI and the CLI to warn.
     bool tlsVerified() const;
 
+    // What makes every request fail before it is sent (a header that cannot be sent, an
+    // Authorization header beside a token, a proxy variable that cannot be used), for a connection
+    // to refuse at once; nothing when requests can go.
+    std::optional<Error> configurationProblem() const;
+
     PromCall query(const std::string& promql, std::int64_t timeMs, QObject* context, Callback done);
     PromCall queryRange(const std::string& promql, const TimeRange& range, std::int64_t stepMs, QObject* context, Callback done);
     PromCall buildInfo(QObject* context, std::function<void(Result<QString>)> done);
@@ -135,8 +161,23 @@ private:
     void send(const std::shared_ptr<Request>& request);
     void onReply(const std::shared_ptr<Request>& request, QNetworkReply* reply);
     std::optional<Error> credentialProblem() const;
+    // The bearer token to send: the file's current one when it changed since it was last read.
+    QByteArray currentBearerToken();
+    // Reads the token file again regardless of its stamp; true when the token changed.
+    bool rereadBearerToken();
+    // Secrets that must never appear in a message: the token, header values.
+    std::vector<QByteArray> secrets() const;
+    Error redacted(Error e) const; // secrets() taken out of the message and detail
 
     PromConnection m_connection;
+    struct FileStamp {
+        qint64 mtimeNs = -1;
+        qint64 size = -1;
+        quint64 inode = 0;
+        bool operator==(const FileStamp&) const = default;
+    };
+    FileStamp m_tokenStamp;
+    std::optional<Error> m_proxyProblem; // a proxy variable that cannot be used: every request fails with it
     QNetworkAccessManager* m_nam = nullptr;
 };
 

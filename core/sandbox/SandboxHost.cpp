@@ -145,6 +145,14 @@ HttpResponse prometheusUnauthorized(const HttpRequest& r)
     return response;
 }
 
+// What Mimir/Cortex answer to a query without their tenant header: 401 "no org id".
+HttpResponse prometheusNoTenant(const HttpRequest& r)
+{
+    return HttpResponse::text(401,
+        r.header("x-scope-orgid").isEmpty() ? "no org id (the X-Scope-OrgID header is required)\n"
+                                            : "unknown org id in X-Scope-OrgID\n");
+}
+
 } // namespace
 
 // Everything that lives on the worker thread: the model and both servers. Created and destroyed
@@ -168,6 +176,7 @@ public:
         , m_exec([this](const ExecTarget& t) { return m_runtime.exec(t.pod, t.command, now(), t.debugContainer); })
         , m_tls(std::move(tls))
         , m_promToken(options.prometheusToken.toStdString())
+        , m_promTenant(options.prometheusTenant.toStdString())
     {
         if (!viewerToken.empty())
             m_kube.addUser(KubeApi::User { kViewerUser, viewerToken, true });
@@ -221,6 +230,8 @@ public:
         auto servePrometheus = [this](const HttpRequest& r) {
             if (!m_promToken.empty() && !bearerTokenMatches(r, m_promToken))
                 return prometheusUnauthorized(r);
+            if (!m_promTenant.empty() && r.header("x-scope-orgid") != QByteArray::fromStdString(m_promTenant))
+                return prometheusNoTenant(r);
             return m_prom.handle(r);
         };
         m_promServer.setHandler(servePrometheus);
@@ -297,6 +308,7 @@ private:
     ExecEndpoint m_exec;
     std::optional<ServerTls> m_tls;
     std::string m_promToken;
+    std::string m_promTenant;
     std::unique_ptr<FaultInjector> m_kubeFaults;
     std::unique_ptr<FaultInjector> m_promFaults;
     HttpServer m_kubeServer;
@@ -344,6 +356,11 @@ Status SandboxHost::start(const SandboxOptions& options)
         return makeError(ErrorCode::InvalidArgument,
             "the sandbox's Prometheus token holds characters a bearer token cannot have",
             "use letters, digits and - . _ ~ + / (and = at the end only)");
+    // Mimir's and Cortex's tenant ID syntax.
+    static const QRegularExpression tenantSyntax(QStringLiteral("^[A-Za-z0-9!._*'()-]{1,150}$"));
+    if (!options.prometheusTenant.isEmpty() && !tenantSyntax.match(options.prometheusTenant).hasMatch())
+        return makeError(ErrorCode::InvalidArgument, "the sandbox's Prometheus tenant is not a valid tenant ID",
+            "use at most 150 letters, digits and ! - _ . * ' ( )");
     const QString token = options.token.isEmpty() ? randomToken() : options.token;
     const QString viewerToken = options.readOnlyUser ? randomToken() : QString();
     UserCredential admin { token, {}, {} };

@@ -48,6 +48,9 @@ struct SandboxOptions {
     // When set, the Prometheus API answers 401 to requests without "Authorization: Bearer <this>",
     // as an authenticating proxy in front of a managed Prometheus does.
     QString prometheusToken;
+    // When set, the Prometheus API answers 401 to requests without "X-Scope-OrgID: <this>", as a
+    // multi-tenant Mimir/Cortex (behind its gateway) does.
+    QString prometheusTenant;
     // How the kubeconfig's users authenticate: bearer tokens, or (needs tls) client certificates
     // from the sandbox CA (admin: CN=leakdesk-admin, O=system:masters). Tokens work either way.
     enum class KubeconfigAuth { Token, ClientCertificate };

@@ -11,6 +11,7 @@
 #include "ui/main/ConnectionBar.h"
 #include "ui/main/HeapStepPage.h"
 #include "ui/main/IncidentFiles.h"
+#include "ui/main/PrometheusConnectionDialog.h"
 #include "ui/main/RunbookCommandRunner.h"
 #include "ui/main/RunbookPage.h"
 #include "ui/main/SuspectsStepPage.h"
@@ -157,8 +158,17 @@ MainWindow::MainWindow(
         auto* conn = m_controller->connection();
         if (!conn || context == conn->contextName())
             return;
-        // Same kubeconfig file, Prometheus URL, token, CA and metric names; only the context changes.
-        const investigation::ConnectionOptions o = conn->optionsForContext(context);
+        // Same kubeconfig file, Prometheus URL, token, CA and metric names; only the context changes,
+        // unless the config file says how that context reaches its Prometheus.
+        investigation::ConnectionOptions o = conn->optionsForContext(context);
+        if (!conn->isSandbox() && !m_configPath.isEmpty()) {
+            if (auto file = prometheus::loadPromConfig(m_configPath); !file) {
+                QMessageBox::warning(
+                    this, tr("Cannot read the config file"), QString::fromStdString(file.error().toString()));
+            } else if (const auto it = file->contexts.find(context.toStdString()); it != file->contexts.end()) {
+                o = withPrometheusSettings(o, it->second);
+            }
+        }
         if (auto st = m_controller->open(o); !st)
             QMessageBox::warning(this, tr("Cannot switch context"), QString::fromStdString(st.error().toString()));
         else
@@ -171,6 +181,21 @@ MainWindow::MainWindow(
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::editPrometheusConnection()
+{
+    auto* conn = m_controller->connection();
+    const QString current = conn ? conn->contextName() : QString();
+    PrometheusConnectionDialog dialog(m_configPath.isEmpty() ? prometheus::defaultPromConfigPath() : m_configPath,
+        m_controller->contexts(), current, this);
+    if (dialog.exec() != QDialog::Accepted || !conn || conn->isSandbox() || dialog.context() != current)
+        return;
+    // The context in use: reconnect with what was saved.
+    if (auto st = m_controller->open(withPrometheusSettings(conn->optionsForContext(current), dialog.saved())); !st)
+        QMessageBox::warning(this, tr("Cannot reconnect"), QString::fromStdString(st.error().toString()));
+    else
+        m_controller->refreshNamespaces();
+}
+
 void MainWindow::buildMenus()
 {
     auto* file = menuBar()->addMenu(tr("&File"));
@@ -181,6 +206,9 @@ void MainWindow::buildMenus()
     file->addAction(tr("Open &runbook…"), this, &MainWindow::openRunbookFile);
     file->addAction(tr("Open &heap dump…"), this, &MainWindow::openHeapDumpDialog);
     file->addAction(tr("&Export chart as PNG…"), m_runbook, &RunbookPage::exportChartDialog);
+    file->addSeparator();
+    file->addAction(tr("&Prometheus connection…"), this, &MainWindow::editPrometheusConnection)
+        ->setObjectName(QStringLiteral("prometheusConnectionAction"));
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
     // The tabs by keyboard, as in a browser: Ctrl+1 the runbook, Ctrl+2 the heap dump, Ctrl+3 the

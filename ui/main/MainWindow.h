@@ -51,6 +51,10 @@ public:
     void selectStep(int row);
     int currentStep() const;
     void setPreferredService(const QString& service) { m_preferredService = service; }
+    // The config file of per-context Prometheus settings (--config, or the default): applied on a
+    // context switch, edited with File > Prometheus connection.
+    void setConfigPath(const QString& path) { m_configPath = path; }
+    void editPrometheusConnection();
 
     ConnectionBar* connectionBar() const { return m_bar; }
     RunbookPage* runbookPage() const { return m_runbook; }
@@ -117,6 +121,7 @@ private:
     IncidentFiles* m_files = nullptr; // before it exists, there is no incident to write to
     std::shared_ptr<const investigation::Findings> m_findings;
     QString m_preferredService;
+    QString m_configPath;
     runbook::RunbookParameters m_params;
 };
 

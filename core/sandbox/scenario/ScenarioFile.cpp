@@ -1,5 +1,5 @@
 #include "core/sandbox/scenario/ScenarioFile.h"
-#include "core/sandbox/scenario/YamlSyntaxCheck.h"
+#include "core/common/YamlSyntaxCheck.h"
 
 #include <yaml-cpp/yaml.h>
 

@@ -1,8 +1,8 @@
-#include "core/sandbox/scenario/YamlSyntaxCheck.h"
+#include "core/common/YamlSyntaxCheck.h"
 
 #include <yaml.h>
 
-namespace leakdesk::sandbox::scenario {
+namespace leakdesk {
 
 namespace {
 
@@ -64,4 +64,4 @@ Status checkYamlSyntax(std::string_view text, const std::string& fileName, const
     return result;
 }
 
-} // namespace leakdesk::sandbox::scenario
+} // namespace leakdesk
