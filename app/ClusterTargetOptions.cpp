@@ -37,10 +37,36 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
           QStringLiteral("Also load this file's Kubernetes manifests into the sandbox; their sim.leakdesk.io "
                          "annotations say how the containers use memory (repeatable)."),
           QStringLiteral("FILE"))
+    , m_metric(QStringLiteral("metric"),
+          QStringLiteral("Use this metric or label name instead of the probed one (repeatable), e.g. "
+                         "memory_working_set=NAME, pod_label=pod_name, memory_limit=NAME, jvm_heap_used=NAME, "
+                         "jvm_area_label=NAME, request_rate=NAME."),
+          QStringLiteral("KIND=NAME"))
+    , m_metricsNaming(QStringLiteral("metrics-naming"),
+          QStringLiteral("The sandbox's metric names: current, legacy, otel or jmx-exporter."),
+          QStringLiteral("DIALECT"))
 {
     parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_scenario });
     if (m_uses.prometheus)
-        parser.addOptions({ m_prometheus, m_prometheusCa, m_prometheusTokenFile, m_prometheusInsecure });
+        parser.addOptions(
+            { m_prometheus, m_prometheusCa, m_prometheusTokenFile, m_prometheusInsecure, m_metric, m_metricsNaming });
+}
+
+Result<std::map<std::string, std::string>> ClusterTargetOptions::metricOverrides() const
+{
+    std::map<std::string, std::string> out;
+    if (!m_uses.prometheus)
+        return out;
+    for (const QString& given : m_parser.values(m_metric)) {
+        const qsizetype eq = given.indexOf(QLatin1Char('='));
+        if (eq <= 0)
+            return makeError(ErrorCode::Config, "invalid --metric '" + given.toStdString() + "'",
+                "give KIND=NAME, e.g. --metric pod_label=pod_name");
+        out[given.left(eq).toStdString()] = given.mid(eq + 1).toStdString();
+    }
+    if (auto checked = prometheus::applyMetricOverrides({}, out); !checked)
+        return checked.error();
+    return out;
 }
 
 bool ClusterTargetOptions::sandbox() const
@@ -79,6 +105,16 @@ std::optional<UsageProblem> ClusterTargetOptions::validate() const
         return UsageProblem { QStringLiteral("invalid --seed '%1'").arg(m_parser.value(m_seed)), {} };
     if (!m_uses.prometheus)
         return std::nullopt;
+    if (auto overrides = metricOverrides(); !overrides)
+        return UsageProblem { QString::fromStdString(overrides.error().message),
+            QString::fromStdString(overrides.error().detail) };
+    if (m_parser.isSet(m_metricsNaming) && !sandbox())
+        return UsageProblem { QStringLiteral("--metrics-naming is for the sandbox"),
+            QStringLiteral("a real Prometheus's names are probed; override them with --metric KIND=NAME") };
+    if (m_parser.isSet(m_metricsNaming)
+        && !prometheus::metricsDialectFromName(m_parser.value(m_metricsNaming).toStdString()))
+        return UsageProblem { QStringLiteral("invalid --metrics-naming '%1'").arg(m_parser.value(m_metricsNaming)),
+            QStringLiteral("use current, legacy, otel or jmx-exporter") };
     if (!sandbox() && !m_parser.isSet(m_prometheus))
         return UsageProblem { QStringLiteral("--prometheus URL is required for a real cluster"),
             QStringLiteral("or use --sandbox to try the built-in cluster") };
@@ -106,6 +142,7 @@ investigation::ConnectionOptions ClusterTargetOptions::givenOptions() const
         o.prometheusCaFile = m_parser.value(m_prometheusCa);
         o.prometheusTokenFile = m_parser.value(m_prometheusTokenFile);
         o.prometheusInsecureSkipTlsVerify = m_parser.isSet(m_prometheusInsecure);
+        o.metricOverrides = metricOverrides().value(); // validate() has checked them
     }
     return o;
 }
@@ -123,9 +160,13 @@ Result<investigation::ConnectionOptions> ClusterTargetOptions::resolve(
     sandbox::SandboxOptions so = sandboxOptions;
     so.seed = seed();
     so.scenarioFiles += m_parser.values(m_scenario);
+    if (m_uses.prometheus && m_parser.isSet(m_metricsNaming))
+        so.metricsNaming = *prometheus::metricsDialectFromName(m_parser.value(m_metricsNaming).toStdString());
     if (auto st = session.start(so); !st)
         return st.error();
-    return session.connectionOptions();
+    investigation::ConnectionOptions o = session.connectionOptions();
+    o.metricOverrides = metricOverrides().value(); // validate() has checked them
+    return o;
 }
 
 } // namespace leakdesk::app

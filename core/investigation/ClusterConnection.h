@@ -11,7 +11,11 @@
 #include <QString>
 #include <QUrl>
 
+#include <functional>
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace leakdesk::investigation {
 
@@ -26,7 +30,9 @@ struct ConnectionOptions {
     QString prometheusTokenFile; // read at open() when prometheusToken is empty; trailing newline dropped
     QString prometheusCaFile; // PEM CA(s) for an https Prometheus; empty: the system's CAs
     bool prometheusInsecureSkipTlsVerify = false;
-    prometheus::MetricNames metricNames;
+    // `--metric KIND=NAME` and the config file's `metrics:` map (keys of
+    // prometheus::metricsProfileKeys()): they win over what the probe finds.
+    std::map<std::string, std::string> metricOverrides;
 };
 
 // Owns the clients. Lives on the thread that uses the clients.
@@ -39,6 +45,11 @@ public:
     const kube::KubeClient& kube() const { return *m_kube; }
     prometheus::PromClient& prometheus() { return *m_prom; }
     const prometheus::QueryCatalogue& catalogue() const { return m_catalogue; }
+    // Asks Prometheus (one /api/v1/series request over the 10 minutes before `atMs`) which metric
+    // and label names hold series in `ns`, and rebuilds the catalogue from them with the overrides
+    // on top. A failed probe keeps the defaults and says so in the notes. Once per namespace.
+    void probeMetricsProfile(const std::string& ns, std::int64_t atMs, QObject* context, std::function<void()> done);
+    const prometheus::MetricsProfileInUse& metricsProfile() const { return m_profileInUse; }
     QString contextName() const;
     QString defaultNamespace() const;
     QString describe() const; // "sandbox (production)" or "context @ https://server"
@@ -52,6 +63,7 @@ private:
     std::unique_ptr<kube::KubeClient> m_kube;
     std::unique_ptr<prometheus::PromClient> m_prom;
     prometheus::QueryCatalogue m_catalogue;
+    prometheus::MetricsProfileInUse m_profileInUse;
     ConnectionOptions m_options; // as opened (the kubeconfig file and context resolved)
 };
 

@@ -69,6 +69,9 @@ struct RawEvidence {
     // evidence stands alone and the verdict is Unknown with the reason named.
     std::optional<std::string> prometheusUnreachable;
     std::string prometheusUnreachableHint; // what to change (the option to fix), when known
+    // The metric and label names the queries were spelled with (probed, overridden): none when
+    // Prometheus was not asked.
+    std::optional<prometheus::MetricsProfileInUse> metricsProfile;
     std::int64_t stepMs = 30000;
 
     const std::vector<Series>& seriesOf(prometheus::QueryKind kind) const;

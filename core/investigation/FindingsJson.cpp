@@ -191,6 +191,16 @@ json findingsToJson(const Findings& f)
     j["queries"] = queries;
     j["prometheus"] = { { "reachable", !f.evidence->prometheusUnreachable },
         { "error", f.evidence->prometheusUnreachable ? json(*f.evidence->prometheusUnreachable) : json(nullptr) } };
+    // The names the queries were spelled with, as --metric keys: what to override when they are wrong.
+    if (const auto& mp = f.evidence->metricsProfile) {
+        json names(mp->profile.asMap());
+        names["probed"] = mp->probed;
+        names["overridden"] = mp->overridden;
+        names["notes"] = mp->notes;
+        j["metrics_profile"] = names;
+    } else {
+        j["metrics_profile"] = nullptr;
+    }
     j["warnings"] = f.warnings;
     return j;
 }

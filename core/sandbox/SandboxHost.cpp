@@ -169,6 +169,7 @@ public:
         , m_tls(std::move(tls))
         , m_promToken(options.prometheusToken.toStdString())
     {
+        m_history.setNaming(prometheus::profileForDialect(options.metricsNaming));
         if (!viewerToken.empty())
             m_kube.addUser(KubeApi::User { kViewerUser, viewerToken, true });
         if (scenarioObjects) {
