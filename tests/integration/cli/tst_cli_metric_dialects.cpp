@@ -167,6 +167,24 @@ private Q_SLOTS:
         QVERIFY(!j[QStringLiteral("pods")].toArray().isEmpty());
     }
 
+    // --sandbox starts the sandbox in the process with the same naming.
+    void inProcessSandboxInADialect()
+    {
+        const auto r = runProgram(cliPath(),
+            { QStringLiteral("investigate"), QStringLiteral("--sandbox"), QStringLiteral("--metrics-naming"),
+                QStringLiteral("legacy"), QStringLiteral("--namespace"), QStringLiteral("production"),
+                QStringLiteral("--service"), QStringLiteral("checkout"), QStringLiteral("--format"),
+                QStringLiteral("json") },
+            120000);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject j = parse(r);
+        const QJsonObject profile = j[QStringLiteral("metrics_profile")].toObject();
+        QCOMPARE(profile[QStringLiteral("pod_label")].toString(), QStringLiteral("pod_name"));
+        QCOMPARE(profile[QStringLiteral("memory_limit")].toString(),
+            QStringLiteral("kube_pod_container_resource_limits_memory_bytes"));
+        QCOMPARE(j[QStringLiteral("verdict")].toObject()[QStringLiteral("leak")].toBool(), true);
+    }
+
     void badMetricOptionIsRefused_data()
     {
         QTest::addColumn<QStringList>("args");
