@@ -1,5 +1,7 @@
 #include "core/prometheus/MetricsProfile.h"
 
+#include "core/prometheus/QueryCatalogue.h"
+
 #include <algorithm>
 #include <array>
 
@@ -25,17 +27,6 @@ bool isName(std::string_view s, bool allowColon)
             return false;
     }
     return true;
-}
-
-std::string quote(std::string_view v)
-{
-    std::string out;
-    for (char c : v) {
-        if (c == '\\' || c == '"')
-            out.push_back('\\');
-        out.push_back(c);
-    }
-    return out;
 }
 
 std::string labelOf(const Labels& l, const std::string& name)
@@ -194,32 +185,26 @@ MetricsProfile profileForDialect(MetricsDialect dialect)
     return {};
 }
 
-namespace {
-struct DialectName {
-    MetricsDialect dialect;
-    const char* name;
-};
-constexpr DialectName kDialectNames[] = {
-    { MetricsDialect::Current, "current" },
-    { MetricsDialect::Legacy, "legacy" },
-    { MetricsDialect::Otel, "otel" },
-    { MetricsDialect::JmxExporter, "jmx-exporter" },
-};
-} // namespace
-
 const char* metricsDialectName(MetricsDialect dialect)
 {
-    for (const auto& d : kDialectNames)
-        if (d.dialect == dialect)
-            return d.name;
+    switch (dialect) {
+    case MetricsDialect::Current:
+        return "current";
+    case MetricsDialect::Legacy:
+        return "legacy";
+    case MetricsDialect::Otel:
+        return "otel";
+    case MetricsDialect::JmxExporter:
+        return "jmx-exporter";
+    }
     return "current";
 }
 
 std::optional<MetricsDialect> metricsDialectFromName(std::string_view name)
 {
-    for (const auto& d : kDialectNames)
-        if (name == d.name)
-            return d.dialect;
+    for (MetricsDialect d : allMetricsDialects())
+        if (name == metricsDialectName(d))
+            return d;
     return std::nullopt;
 }
 
@@ -246,7 +231,7 @@ const std::vector<MetricsProfile>& knownProfileVariants()
 
 std::vector<std::string> metricsProbeSelectors(const std::string& ns)
 {
-    const std::string in = "namespace=\"" + quote(ns) + "\"";
+    const std::string in = "namespace=\"" + quotePromqlString(ns) + "\"";
     const MetricsProfile current;
     return {
         current.workingSet + "{" + in + "}",

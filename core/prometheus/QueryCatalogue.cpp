@@ -67,18 +67,6 @@ std::string escapeRegex(std::string_view s)
     return out;
 }
 
-// PromQL string literals: backslash and double quote are escaped.
-std::string quoteValue(std::string_view v)
-{
-    std::string out;
-    for (char c : v) {
-        if (c == '\\' || c == '"')
-            out.push_back('\\');
-        out.push_back(c);
-    }
-    return out;
-}
-
 std::string unquoteValue(std::string_view v)
 {
     std::string out;
@@ -163,6 +151,17 @@ std::vector<std::string> podRegexesForPods(const std::vector<std::string>& pods,
     return out;
 }
 
+std::string quotePromqlString(std::string_view v)
+{
+    std::string out;
+    for (char c : v) {
+        if (c == '\\' || c == '"')
+            out.push_back('\\');
+        out.push_back(c);
+    }
+    return out;
+}
+
 std::string exactRegex(std::string_view name)
 {
     return escapeRegex(name);
@@ -241,9 +240,9 @@ std::string QueryCatalogue::templateFor(QueryKind kind, const MetricsProfile& p)
 std::string QueryCatalogue::build(QueryKind kind, const PodSelector& selector) const
 {
     std::string q = templateFor(kind, m_profile);
-    replaceAll(q, kNs, quoteValue(selector.ns));
-    replaceAll(q, kPod, quoteValue(selector.podRegex));
-    replaceAll(q, kContainer, quoteValue(selector.containerRegex.empty() ? ".+" : selector.containerRegex));
+    replaceAll(q, kNs, quotePromqlString(selector.ns));
+    replaceAll(q, kPod, quotePromqlString(selector.podRegex));
+    replaceAll(q, kContainer, quotePromqlString(selector.containerRegex.empty() ? ".+" : selector.containerRegex));
     return q;
 }
 

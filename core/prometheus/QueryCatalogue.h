@@ -41,6 +41,9 @@ struct PodSelector {
     std::string containerRegex = {};
 };
 
+// A PromQL string literal's content: backslash and double quote escaped.
+std::string quotePromqlString(std::string_view v);
+
 // `name` as a regex matching exactly that name.
 std::string exactRegex(std::string_view name);
 
