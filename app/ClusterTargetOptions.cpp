@@ -59,11 +59,36 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
           QStringLiteral("Also load this file's Kubernetes manifests into the sandbox; their sim.leakdesk.io "
                          "annotations say how the containers use memory (repeatable)."),
           QStringLiteral("FILE"))
+    , m_metric(QStringLiteral("metric"),
+          QStringLiteral("Use this metric or label name instead of the probed one (repeatable), e.g. "
+                         "memory_working_set=NAME, pod_label=pod_name, memory_limit=NAME, jvm_heap_used=NAME, "
+                         "jvm_area_label=NAME, request_rate=NAME."),
+          QStringLiteral("KIND=NAME"))
+    , m_metricsNaming(QStringLiteral("metrics-naming"),
+          QStringLiteral("The sandbox's metric names: current, legacy, otel or jmx-exporter."),
+          QStringLiteral("DIALECT"))
 {
     parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_scenario });
     if (m_uses.prometheus)
         parser.addOptions({ m_prometheus, m_prometheusCa, m_prometheusTokenFile, m_prometheusInsecure, m_noPrometheus,
-            m_prometheusHeader, m_prometheusParam, m_config });
+            m_prometheusHeader, m_prometheusParam, m_config, m_metric, m_metricsNaming });
+}
+
+Result<std::map<std::string, std::string>> ClusterTargetOptions::metricOverrides() const
+{
+    std::map<std::string, std::string> out;
+    if (!m_uses.prometheus)
+        return out;
+    for (const QString& given : m_parser.values(m_metric)) {
+        const qsizetype eq = given.indexOf(QLatin1Char('='));
+        if (eq <= 0)
+            return makeError(ErrorCode::Config, "invalid --metric '" + given.toStdString() + "'",
+                "give KIND=NAME, e.g. --metric pod_label=pod_name");
+        out[given.left(eq).toStdString()] = given.mid(eq + 1).toStdString();
+    }
+    if (auto checked = prometheus::applyMetricOverrides({}, out); !checked)
+        return checked.error();
+    return out;
 }
 
 bool ClusterTargetOptions::sandbox() const
@@ -110,6 +135,16 @@ std::optional<UsageProblem> ClusterTargetOptions::validate() const
     if (auto params = givenParams(); !params)
         return UsageProblem { QString::fromStdString(params.error().message),
             QString::fromStdString(params.error().detail) };
+    if (auto overrides = metricOverrides(); !overrides)
+        return UsageProblem { QString::fromStdString(overrides.error().message),
+            QString::fromStdString(overrides.error().detail) };
+    if (m_parser.isSet(m_metricsNaming) && !sandbox())
+        return UsageProblem { QStringLiteral("--metrics-naming is for the sandbox"),
+            QStringLiteral("a real Prometheus's names are probed; override them with --metric KIND=NAME") };
+    if (m_parser.isSet(m_metricsNaming)
+        && !prometheus::metricsDialectFromName(m_parser.value(m_metricsNaming).toStdString()))
+        return UsageProblem { QStringLiteral("invalid --metrics-naming '%1'").arg(m_parser.value(m_metricsNaming)),
+            QStringLiteral("use current, legacy, otel or jmx-exporter") };
     if (m_parser.isSet(m_prometheusCa) && m_parser.isSet(m_prometheusInsecure))
         return UsageProblem { QStringLiteral(
                                   "--prometheus-ca and --prometheus-insecure-skip-tls-verify exclude each other"),
@@ -221,7 +256,10 @@ Result<investigation::ConnectionOptions> ClusterTargetOptions::givenOptions() co
     if (!entry)
         return entry.error();
     prometheus::PromContextSettings file = entry->value_or(prometheus::PromContextSettings {});
-    o.prometheusMetricOverrides = file.metrics;
+    // The file's `metrics:` map, and --metric over it.
+    o.metricOverrides = file.metrics;
+    for (auto& [kind, name] : metricOverrides().value()) // validate() has checked them
+        o.metricOverrides[kind] = name;
     o.noPrometheus = m_parser.isSet(m_noPrometheus);
     // The file's headers, token and CA belong to the file's Prometheus: a --prometheus naming
     // another server gets none of them (they may be credentials for that one only).
@@ -259,6 +297,8 @@ Result<investigation::ConnectionOptions> ClusterTargetOptions::resolve(
     sandbox::SandboxOptions so = sandboxOptions;
     so.seed = seed();
     so.scenarioFiles += m_parser.values(m_scenario);
+    if (m_uses.prometheus && m_parser.isSet(m_metricsNaming))
+        so.metricsNaming = *prometheus::metricsDialectFromName(m_parser.value(m_metricsNaming).toStdString());
     if (auto st = session.start(so); !st)
         return st.error();
     investigation::ConnectionOptions o = session.connectionOptions();
@@ -274,6 +314,7 @@ Result<investigation::ConnectionOptions> ClusterTargetOptions::resolve(
         o.prometheusHeaders = *headers;
         o.prometheusParams = *params;
     }
+    o.metricOverrides = metricOverrides().value(); // validate() has checked them
     return o;
 }
 

@@ -13,7 +13,9 @@
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 
+#include <map>
 #include <optional>
+#include <string>
 
 namespace leakdesk::sandbox {
 struct SandboxOptions;
@@ -65,12 +67,15 @@ private:
     // --prometheus-header and --prometheus-param, checked.
     Result<QList<prometheus::PromHeader>> givenHeaders() const;
     Result<QList<prometheus::PromParam>> givenParams() const;
+    // --metric KIND=NAME as a map (the config file's `metrics:` shape); an error names the bad one.
+    Result<std::map<std::string, std::string>> metricOverrides() const;
 
     QCommandLineParser& m_parser;
     Uses m_uses;
     QCommandLineOption m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_prometheus, m_prometheusCa,
         m_prometheusTokenFile, m_prometheusInsecure, m_noPrometheus, m_prometheusHeader, m_prometheusParam, m_config,
         m_scenario;
+    QCommandLineOption m_metric, m_metricsNaming; // metric dialects: names to use, the sandbox's names
 };
 
 } // namespace leakdesk::app

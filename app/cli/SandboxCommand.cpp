@@ -74,6 +74,26 @@ void addCommonOptions(QCommandLineParser& p)
         { QStringLiteral("seed"), QStringLiteral("Seed of the simulated history (default 42)."), QStringLiteral("N") });
     p.addOption({ QStringLiteral("now-ms"),
         QStringLiteral("Pin the clock to this unix time in milliseconds (reproducible runs)."), QStringLiteral("MS") });
+    p.addOption({ QStringLiteral("metrics-naming"),
+        QStringLiteral(
+            "Metric and label names of the history: current (default), legacy (pod_name/container_name, "
+            "kube-state-metrics v1, http_requests_total), otel (OpenTelemetry JVM metrics) or jmx-exporter."),
+        QStringLiteral("DIALECT") });
+}
+
+bool parseMetricsNaming(const QCommandLineParser& p, prometheus::MetricsDialect& out)
+{
+    if (!p.isSet(QStringLiteral("metrics-naming")))
+        return true;
+    const QString value = p.value(QStringLiteral("metrics-naming"));
+    const auto dialect = prometheus::metricsDialectFromName(value.toStdString());
+    if (!dialect) {
+        printError(QStringLiteral("invalid --metrics-naming '%1'").arg(value),
+            QStringLiteral("use current, legacy, otel or jmx-exporter"));
+        return false;
+    }
+    out = *dialect;
+    return true;
 }
 
 int serve(const QStringList& args)
@@ -196,6 +216,8 @@ int serve(const QStringList& args)
     if (!parseNumber(p, QStringLiteral("exec-drop-after"), options.execDropAfterBytes, "a number of bytes"))
         return 2;
     qint64 nowMs = 0;
+    if (!parseMetricsNaming(p, options.metricsNaming))
+        return 2;
     if (!parseNumber(p, QStringLiteral("seed"), options.seed, "the seed is a non-negative integer")
         || !parseNumber(p, QStringLiteral("crowd"), options.crowdReplicas, "a number of pods")
         || !parseNumber(p, QStringLiteral("kube-port"), options.kubePort, "ports are 0-65535")
@@ -290,8 +312,12 @@ int exportMetrics(const QStringList& args)
             return 2;
         }
     }
+    prometheus::MetricsDialect naming = prometheus::MetricsDialect::Current;
+    if (!parseMetricsNaming(p, naming))
+        return 2;
     const sandbox::SandboxModel model(seed, nowMs);
     sandbox::MetricsHistory history(model);
+    history.setNaming(prometheus::profileForDialect(naming));
     std::unique_ptr<sandbox::scenario::ScenarioCluster> scenarioCluster;
     if (p.isSet(QStringLiteral("scenario"))) {
         std::optional<sandbox::scenario::Scenario> objects;

@@ -18,7 +18,13 @@ ClusterConnection::~ClusterConnection()
 Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const ConnectionOptions& options)
 {
     std::unique_ptr<ClusterConnection> c(new ClusterConnection);
-    c->m_catalogue = prometheus::QueryCatalogue(options.metricNames);
+    auto profile = prometheus::applyMetricOverrides({}, options.metricOverrides);
+    if (!profile)
+        return profile.error();
+    c->m_catalogue = prometheus::QueryCatalogue(*profile);
+    c->m_profileInUse.profile = *profile;
+    for (const auto& [key, value] : options.metricOverrides)
+        c->m_profileInUse.overridden.push_back(key);
     const QUrl& promUrl = options.prometheusUrl;
     auto resolved = kube::resolveKubeconfig(options.kubeconfig.toStdString(), options.context.toStdString());
     if (!resolved)
@@ -64,7 +70,7 @@ Result<std::unique_ptr<ClusterConnection>> ClusterConnection::open(const Connect
     pc.insecureSkipTlsVerify = options.prometheusInsecureSkipTlsVerify;
     pc.extraHeaders = options.prometheusHeaders;
     pc.extraParams = options.prometheusParams;
-    pc.metricOverrides = options.prometheusMetricOverrides;
+    pc.metricOverrides = options.metricOverrides;
     pc.useEnvironmentProxy = !options.sandboxCluster;
     if (pc.bearerToken.isEmpty() && !options.prometheusTokenFile.isEmpty()) {
         // Read once here so that a bad file fails the connection at once; the client reads it again.
@@ -106,6 +112,34 @@ void ClusterConnection::goWithoutPrometheus(std::string reason, std::string hint
     m_noPrometheusHint = std::move(hint);
 }
 
+void ClusterConnection::probeMetricsProfile(
+    const std::string& ns, std::int64_t atMs, QObject* context, std::function<void()> done)
+{
+    if (m_profileInUse.probed && m_profileInUse.probedNamespace == ns) {
+        done();
+        return;
+    }
+    constexpr std::int64_t kProbeRangeMs = 10 * 60 * 1000;
+    m_prom->series(prometheus::metricsProbeSelectors(ns), TimeRange { atMs - kProbeRangeMs, atMs }, context,
+        [this, ns, done](Result<std::vector<Labels>> r) {
+            prometheus::MetricsProfileInUse& in = m_profileInUse;
+            in.probed = true;
+            in.probedNamespace = ns;
+            prometheus::ProbedProfile probed;
+            if (r) {
+                probed = prometheus::chooseMetricsProfile(*r, ns);
+            } else {
+                probed.notes.push_back("the metric names could not be probed (" + r.error().message
+                    + "): the default names are used; set them with --metric KIND=NAME");
+            }
+            // Validated at open(): cannot fail here.
+            in.profile = prometheus::applyMetricOverrides(probed.profile, m_options.metricOverrides).value();
+            in.notes = std::move(probed.notes);
+            m_catalogue = prometheus::QueryCatalogue(in.profile);
+            done();
+        });
+}
+
 ConnectionOptions ClusterConnection::optionsForContext(const QString& context) const
 {
     ConnectionOptions o = m_options; // the same kubeconfig file: the sandbox's stays the sandbox
@@ -113,7 +147,10 @@ ConnectionOptions ClusterConnection::optionsForContext(const QString& context) c
     return o;
 }
 
-QString ClusterConnection::contextName() const { return QString::fromStdString(m_kube->context().context.name); }
+QString ClusterConnection::contextName() const
+{
+    return QString::fromStdString(m_kube->context().context.name);
+}
 
 QString ClusterConnection::defaultNamespace() const
 {

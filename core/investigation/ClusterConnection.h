@@ -11,9 +11,12 @@
 #include <QString>
 #include <QUrl>
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace leakdesk::investigation {
 
@@ -33,8 +36,9 @@ struct ConnectionOptions {
     bool prometheusInsecureSkipTlsVerify = false;
     QList<prometheus::PromHeader> prometheusHeaders; // --prometheus-header; values never logged
     QList<prometheus::PromParam> prometheusParams; // --prometheus-param
-    std::map<std::string, std::string> prometheusMetricOverrides; // KIND -> metric NAME (config file)
-    prometheus::MetricNames metricNames;
+    // `--metric KIND=NAME` and the config file's `metrics:` map (keys of
+    // prometheus::metricsProfileKeys()): they win over what the probe finds.
+    std::map<std::string, std::string> metricOverrides;
 };
 
 // Which Prometheus the connection reads, as the findings report it.
@@ -66,6 +70,11 @@ public:
     void goWithoutPrometheus(std::string reason, std::string hint = {});
     const std::string& noPrometheusHint() const { return m_noPrometheusHint; } // what to change, when known
     const prometheus::QueryCatalogue& catalogue() const { return m_catalogue; }
+    // Asks Prometheus (one /api/v1/series request over the 10 minutes before `atMs`) which metric
+    // and label names hold series in `ns`, and rebuilds the catalogue from them with the overrides
+    // on top. A failed probe keeps the defaults and says so in the notes. Once per namespace.
+    void probeMetricsProfile(const std::string& ns, std::int64_t atMs, QObject* context, std::function<void()> done);
+    const prometheus::MetricsProfileInUse& metricsProfile() const { return m_profileInUse; }
     QString contextName() const;
     QString defaultNamespace() const;
     QString describe() const; // "sandbox (production)" or "context @ https://server"
@@ -82,6 +91,7 @@ private:
     std::optional<std::string> m_noPrometheus;
     std::string m_noPrometheusHint;
     prometheus::QueryCatalogue m_catalogue;
+    prometheus::MetricsProfileInUse m_profileInUse;
     ConnectionOptions m_options; // as opened (the kubeconfig file and context resolved)
 };
 

@@ -73,6 +73,9 @@ struct RawEvidence {
     std::string prometheusUrl;
     std::string prometheusDiscoveredFrom;
     std::string prometheusChosenBecause;
+    // The metric and label names the queries were spelled with (probed, overridden): none when
+    // Prometheus was not asked.
+    std::optional<prometheus::MetricsProfileInUse> metricsProfile;
     std::int64_t stepMs = 30000;
 
     const std::vector<Series>& seriesOf(prometheus::QueryKind kind) const;

@@ -267,9 +267,14 @@ void EvidenceCollector::onResolved(kube::ResolvedWorkload resolved)
                         ev->workload->notes.push_back(std::move(note));
                     }
                     const auto selectors = podSelectorsFor(ev->request.ns, pods.names, containerRegex);
-                    for (const QueryKind kind : queries)
-                        runQuery(kind, selectors, window);
-                    step(QStringLiteral("prometheus"));
+                    // Which metric and label names this Prometheus holds decides how every query is spelled.
+                    m_connection.probeMetricsProfile(
+                        ev->request.ns, window.endMs, m_context.get(), [this, ev, queries, selectors, window] {
+                            ev->metricsProfile = m_connection.metricsProfile();
+                            for (const QueryKind kind : queries)
+                                runQuery(kind, selectors, window);
+                            step(QStringLiteral("prometheus"));
+                        });
                 });
         });
 }

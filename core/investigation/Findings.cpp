@@ -53,6 +53,17 @@ bool hasSamples(const std::vector<Series>& all)
     return std::any_of(all.begin(), all.end(), [](const Series& s) { return !s.samples.empty(); });
 }
 
+// Which selector of which metric found nothing, and the setting that names them otherwise.
+std::string memoryQueryAdvice(const RawEvidence& ev)
+{
+    for (const QueryEvidence& q : ev.queries)
+        if (q.kind == QueryKind::MemoryWorkingSet && !q.promql.empty())
+            return ": "
+                + prometheus::emptyMemoryQueryAdvice(
+                    q.promql, ev.metricsProfile ? ev.metricsProfile->profile : prometheus::MetricsProfile {});
+    return {};
+}
+
 void applyMissingEvidence(analysis::Verdict& v, const RawEvidence& ev)
 {
     v.missing = ev.missing;
@@ -88,9 +99,9 @@ void applyMissingEvidence(analysis::Verdict& v, const RawEvidence& ev)
     if (!memoryFailure.empty() || (memoryQueried && !hasSamples(ev.seriesOf(QueryKind::MemoryWorkingSet)))) {
         const std::string reason = ev.prometheusUnreachable
             ? "Prometheus is unreachable (" + *ev.prometheusUnreachable + ")"
-            : !memoryFailure.empty()
-            ? "the memory query failed (" + memoryFailure + ")"
-            : "Prometheus returned no memory samples for the pods of '" + ev.request.service + "' in the window";
+            : !memoryFailure.empty() ? "the memory query failed (" + memoryFailure + ")"
+                                     : "Prometheus returned no memory samples for the pods of '" + ev.request.service
+                + "' in the window" + memoryQueryAdvice(ev);
         if (memoryFailure.empty())
             v.missing.push_back({ "memory", "Prometheus returned no memory series for these pods" });
         v.pattern = analysis::Pattern::Unknown;

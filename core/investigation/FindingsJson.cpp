@@ -196,6 +196,16 @@ json findingsToJson(const Findings& f)
             f.evidence->prometheusDiscoveredFrom.empty() ? json(nullptr) : json(f.evidence->prometheusDiscoveredFrom) },
         { "chosen_because",
             f.evidence->prometheusChosenBecause.empty() ? json(nullptr) : json(f.evidence->prometheusChosenBecause) } };
+    // The names the queries were spelled with, as --metric keys: what to override when they are wrong.
+    if (const auto& mp = f.evidence->metricsProfile) {
+        json names(mp->profile.asMap());
+        names["probed"] = mp->probed;
+        names["overridden"] = mp->overridden;
+        names["notes"] = mp->notes;
+        j["metrics_profile"] = names;
+    } else {
+        j["metrics_profile"] = nullptr;
+    }
     j["warnings"] = f.warnings;
     return j;
 }

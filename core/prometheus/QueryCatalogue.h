@@ -2,6 +2,8 @@
 // Every PromQL expression LeakDesk issues lives here, and only here. The clients build queries
 // from it, the sandbox recognises them with match(), and the tests use both directions.
 
+#include "core/prometheus/MetricsProfile.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,18 +31,6 @@ const char* queryKindName(QueryKind kind);
 std::optional<QueryKind> queryKindFromName(std::string_view name);
 const std::vector<QueryKind>& allQueryKinds();
 
-// Metric names differ between exporters and clusters; they are configurable per connection.
-struct MetricNames {
-    std::string workingSet = "container_memory_working_set_bytes";
-    std::string limits = "kube_pod_container_resource_limits";
-    std::string restarts = "kube_pod_container_status_restarts_total";
-    std::string lastTerminatedReason = "kube_pod_container_status_last_terminated_reason";
-    std::string oomEvents = "container_oom_events_total";
-    std::string jvmMemoryUsed = "jvm_memory_used_bytes";
-    std::string jvmMemoryMax = "jvm_memory_max_bytes";
-    std::string httpRequests = "http_server_requests_seconds_count";
-};
-
 // Which pods a query is about: namespace plus a regular expression over pod names (RE2 syntax,
 // anchored by Prometheus), built from the pods found (podRegexesForPods), and the container the
 // per-pod memory, limit and restart queries are about (a regex too: the main container's escaped
@@ -50,6 +40,9 @@ struct PodSelector {
     std::string podRegex;
     std::string containerRegex = {};
 };
+
+// A PromQL string literal's content: backslash and double quote escaped.
+std::string quotePromqlString(std::string_view v);
 
 // `name` as a regex matching exactly that name.
 std::string exactRegex(std::string_view name);
@@ -66,22 +59,26 @@ std::vector<std::string> podRegexesForPods(const std::vector<std::string>& pods,
 struct MatchedQuery {
     QueryKind kind;
     PodSelector selector;
+    MetricsProfile profile = {}; // the spelling that matched: which names and labels to read
 };
 
 class QueryCatalogue {
 public:
-    explicit QueryCatalogue(MetricNames names = {});
+    // Metric and label names differ between exporters and clusters: each connection has its
+    // profile (probed, or overridden). Answers keep `pod` and `container` whatever the labels read.
+    explicit QueryCatalogue(MetricsProfile profile = {});
 
-    const MetricNames& metricNames() const { return m_names; }
+    const MetricsProfile& profile() const { return m_profile; }
     std::string build(QueryKind kind, const PodSelector& selector) const;
 
-    // Recognises a query produced by build() (whitespace-insensitive). Used by the sandbox's
+    // Recognises a query produced by build() (whitespace-insensitive), spelled with this profile
+    // or any of knownProfileVariants() (so every probed combination). Used by the sandbox's
     // Prometheus API, which answers exactly the catalogue rather than general PromQL.
     std::optional<MatchedQuery> match(std::string_view promql) const;
 
 private:
-    std::string templateFor(QueryKind kind) const;
-    MetricNames m_names;
+    static std::string templateFor(QueryKind kind, const MetricsProfile& profile);
+    MetricsProfile m_profile;
 };
 
 } // namespace leakdesk::prometheus

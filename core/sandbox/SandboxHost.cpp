@@ -178,6 +178,7 @@ public:
         , m_promToken(options.prometheusToken.toStdString())
         , m_promTenant(options.prometheusTenant.toStdString())
     {
+        m_history.setNaming(prometheus::profileForDialect(options.metricsNaming));
         if (!viewerToken.empty())
             m_kube.addUser(KubeApi::User { kViewerUser, viewerToken, true });
         if (scenarioObjects) {

@@ -4,8 +4,9 @@
 // through the same clients it uses for a real cluster, synchronously or not.
 
 #include "core/common/Result.h"
-#include "core/sandbox/shell/ContainerRuntime.h"
+#include "core/prometheus/MetricsProfile.h"
 #include "core/sandbox/http/FaultInjection.h"
+#include "core/sandbox/shell/ContainerRuntime.h"
 
 #include <QObject>
 #include <QString>
@@ -68,6 +69,10 @@ struct SandboxOptions {
     // `defaultScenario` is false (tests about `production` alone).
     QStringList scenarioFiles;
     bool defaultScenario = true;
+    // The metric and label names the Prometheus API serves (and export-metrics writes), as a
+    // cluster of that dialect holds them: current, legacy (pod_name, kube-state-metrics v1),
+    // otel (OpenTelemetry JVM metrics), jmx-exporter.
+    prometheus::MetricsDialect metricsNaming = prometheus::MetricsDialect::Current;
 };
 
 class SandboxServers;

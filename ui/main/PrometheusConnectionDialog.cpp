@@ -246,7 +246,7 @@ investigation::ConnectionOptions withPrometheusSettings(
     options.prometheusTokenFile = settings.tokenFile;
     options.prometheusCaFile = settings.caFile;
     options.prometheusInsecureSkipTlsVerify = settings.insecureSkipTlsVerify;
-    options.prometheusMetricOverrides = settings.metrics;
+    options.metricOverrides = settings.metrics;
     return options;
 }
 

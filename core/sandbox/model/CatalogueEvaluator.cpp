@@ -19,6 +19,7 @@ struct Plan {
     Aggregation aggregation = Aggregation::SumByPod;
     bool rate = false; // rate(x[5m])
     std::int64_t offsetMs = 0;
+    bool cadvisor = false; // pod and container are read from the profile's cAdvisor labels
 };
 
 LabelMatcher eq(const std::string& name, const std::string& value)
@@ -30,38 +31,45 @@ LabelMatcher ne(const std::string& name, const std::string& value)
     return *LabelMatcher::make(name, LabelMatcher::Op::NotEqual, value);
 }
 
-// The same plans the catalogue's templates spell in PromQL (see QueryCatalogue::templateFor).
-Plan planFor(QueryKind kind)
+// The same plans the catalogue's templates spell in PromQL (see QueryCatalogue::templateFor), with
+// the names and labels of the spelling that matched.
+Plan planFor(QueryKind kind, const prometheus::MetricsProfile& names)
 {
-    const prometheus::MetricNames names;
-    const std::vector<LabelMatcher> realContainers = { ne("container", ""), ne("container", "POD") };
+    const std::vector<LabelMatcher> realContainers = { ne(names.containerLabel, ""), ne(names.containerLabel, "POD") };
+    std::vector<LabelMatcher> memoryLimit;
+    if (names.limitsHaveResourceLabel())
+        memoryLimit.push_back(eq("resource", "memory"));
+    const std::vector<LabelMatcher> heap = { eq(names.jvmAreaLabel, "heap") };
+    std::vector<LabelMatcher> requests;
+    if (names.requestsFromIstio())
+        requests.push_back(eq("reporter", "destination"));
     switch (kind) {
     case QueryKind::MemoryWorkingSet:
-        return { names.workingSet, realContainers, Aggregation::SumByPod };
+        return { names.workingSet, realContainers, Aggregation::SumByPod, false, 0, true };
     case QueryKind::MemoryLimit:
-        return { names.limits, { eq("resource", "memory") }, Aggregation::SumByPod };
+        return { names.limits, memoryLimit, Aggregation::SumByPod };
     case QueryKind::Restarts:
         return { names.restarts, {}, Aggregation::SumByPod };
     case QueryKind::LastTerminatedOom:
         return { names.lastTerminatedReason, { eq("reason", "OOMKilled") }, Aggregation::None };
     case QueryKind::OomEvents:
-        return { names.oomEvents, realContainers, Aggregation::SumByPod };
+        return { names.oomEvents, realContainers, Aggregation::SumByPod, false, 0, true };
     case QueryKind::JvmHeapUsed:
-        return { names.jvmMemoryUsed, { eq("area", "heap") }, Aggregation::SumByPod };
+        return { names.jvmMemoryUsed, heap, Aggregation::SumByPod };
     case QueryKind::JvmHeapMax:
-        return { names.jvmMemoryMax, { eq("area", "heap") }, Aggregation::SumByPod };
+        return { names.jvmMemoryMax, heap, Aggregation::SumByPod };
     case QueryKind::RequestRate:
-        return { names.httpRequests, {}, Aggregation::Sum, true };
+        return { names.httpRequests, requests, Aggregation::Sum, true };
     case QueryKind::MemoryPerPodAvg:
-        return { names.workingSet, realContainers, Aggregation::AvgOfSumByPod };
+        return { names.workingSet, realContainers, Aggregation::AvgOfSumByPod, false, 0, true };
     case QueryKind::MemoryPerPodAvgBaseline:
-        return { names.workingSet, realContainers, Aggregation::AvgOfSumByPod, false, 7 * kDayMs };
+        return { names.workingSet, realContainers, Aggregation::AvgOfSumByPod, false, 7 * kDayMs, true };
     case QueryKind::MemoryWorkingSetByContainer:
-        return { names.workingSet, realContainers, Aggregation::SumByPodContainer };
+        return { names.workingSet, realContainers, Aggregation::SumByPodContainer, false, 0, true };
     case QueryKind::MemoryLimitByContainer:
-        return { names.limits, { eq("resource", "memory") }, Aggregation::SumByPodContainer };
+        return { names.limits, memoryLimit, Aggregation::SumByPodContainer };
     case QueryKind::MemoryPerPodAvgBaselineByContainer:
-        return { names.workingSet, realContainers, Aggregation::AvgOfSumByPodByContainer, false, 7 * kDayMs };
+        return { names.workingSet, realContainers, Aggregation::AvgOfSumByPodByContainer, false, 7 * kDayMs, true };
     }
     return {};
 }
@@ -139,8 +147,8 @@ std::optional<double> CatalogueEvaluator::extrapolatedRate(
     return result * (extrapolateTo / sampledInterval) / rangeSeconds;
 }
 
-Result<std::vector<EvalSeries>> CatalogueEvaluator::evaluate(const prometheus::MatchedQuery& query, std::int64_t startMs,
-    std::int64_t endMs, std::int64_t stepMs, std::int64_t nowMs) const
+Result<std::vector<EvalSeries>> CatalogueEvaluator::evaluate(const prometheus::MatchedQuery& query,
+    std::int64_t startMs, std::int64_t endMs, std::int64_t stepMs, std::int64_t nowMs) const
 {
     if (stepMs <= 0)
         return makeError(ErrorCode::InvalidArgument,
@@ -152,15 +160,19 @@ Result<std::vector<EvalSeries>> CatalogueEvaluator::evaluate(const prometheus::M
             "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution "
             "(?step=XX)");
 
-    Plan plan = planFor(query.kind);
+    Plan plan = planFor(query.kind, query.profile);
+    // The labels naming pod and container in the raw series; answers always say `pod`/`container`.
+    const std::string podLabel = plan.cadvisor ? query.profile.podLabel : "pod";
+    const std::string containerLabel = plan.cadvisor ? query.profile.containerLabel : "container";
     std::vector<LabelMatcher> matchers = std::move(plan.extra);
     matchers.push_back(eq("namespace", query.selector.ns));
-    auto podMatcher = LabelMatcher::make("pod", LabelMatcher::Op::Regex, query.selector.podRegex);
+    auto podMatcher = LabelMatcher::make(podLabel, LabelMatcher::Op::Regex, query.selector.podRegex);
     if (!podMatcher)
         return podMatcher.error();
     matchers.push_back(*podMatcher);
     if (!query.selector.containerRegex.empty()) {
-        auto containerMatcher = LabelMatcher::make("container", LabelMatcher::Op::Regex, query.selector.containerRegex);
+        auto containerMatcher
+            = LabelMatcher::make(containerLabel, LabelMatcher::Op::Regex, query.selector.containerRegex);
         if (!containerMatcher)
             return containerMatcher.error();
         matchers.push_back(*containerMatcher);
@@ -224,12 +236,12 @@ Result<std::vector<EvalSeries>> CatalogueEvaluator::evaluate(const prometheus::M
             }
             case Aggregation::SumByPod:
             case Aggregation::AvgOfSumByPod:
-                perPod[s->labels.at("pod")] += *v;
+                perPod[s->labels.at(podLabel)] += *v;
                 break;
             case Aggregation::SumByPodContainer:
             case Aggregation::AvgOfSumByPodByContainer: {
-                const auto c = s->labels.find("container");
-                perContainer[{ s->labels.at("pod"), c == s->labels.end() ? std::string() : c->second }] += *v;
+                const auto c = s->labels.find(containerLabel);
+                perContainer[{ s->labels.at(podLabel), c == s->labels.end() ? std::string() : c->second }] += *v;
                 break;
             }
             case Aggregation::Sum:

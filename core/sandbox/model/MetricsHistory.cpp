@@ -204,6 +204,84 @@ void MetricsHistory::rebuild()
             addReplicaSet(model.replicaSetName(svc, r), r, {});
     }
     m_series.insert(m_series.end(), m_external.begin(), m_external.end());
+    if (!(m_naming == prometheus::MetricsProfile {})) {
+        std::vector<RawSeries> renamed;
+        renamed.reserve(m_series.size());
+        for (RawSeries& s : m_series)
+            if (rename(s))
+                renamed.push_back(std::move(s));
+        m_series = std::move(renamed);
+    }
+}
+
+void MetricsHistory::setNaming(const prometheus::MetricsProfile& naming)
+{
+    m_naming = naming;
+    rebuild();
+}
+
+std::size_t MetricsHistory::familyNamed(const std::string& name, MetricType type, const std::string& help)
+{
+    for (std::size_t i = 0; i < m_families.size(); ++i)
+        if (m_families[i].name == name)
+            return i;
+    m_families.push_back({ name, type, help });
+    return m_families.size() - 1;
+}
+
+bool MetricsHistory::rename(RawSeries& s)
+{
+    const prometheus::MetricsProfile current;
+    const prometheus::MetricsProfile& to = m_naming;
+    auto renameLabel = [&s](const std::string& from, const std::string& name) {
+        if (from == name)
+            return;
+        if (auto it = s.labels.find(from); it != s.labels.end()) {
+            std::string value = std::move(it->second);
+            s.labels.erase(it);
+            s.labels[name] = std::move(value);
+        }
+    };
+    if (s.metric == current.workingSet || s.metric == current.oomEvents) {
+        renameLabel("pod", to.podLabel);
+        renameLabel("container", to.containerLabel);
+        return true;
+    }
+    if (s.metric == current.limits && !to.limitsHaveResourceLabel()) {
+        // kube-state-metrics v1: one gauge per resource, its unit in the name.
+        const bool memory = s.labels["resource"] == "memory";
+        s.metric = memory ? to.limits : "kube_pod_container_resource_limits_cpu_cores";
+        s.labels.erase("resource");
+        s.labels.erase("unit");
+        s.family = familyNamed(s.metric, MetricType::Gauge,
+            memory ? "The limit on memory to be used by a container in bytes."
+                   : "The limit on cpu to be used by a container in cores.");
+        return true;
+    }
+    if (s.metric == current.jvmMemoryUsed || s.metric == current.jvmMemoryMax) {
+        const bool used = s.metric == current.jvmMemoryUsed;
+        s.metric = used ? to.jvmMemoryUsed : to.jvmMemoryMax;
+        renameLabel(current.jvmAreaLabel, to.jvmAreaLabel);
+        if (to.jvmAreaLabel == "jvm_memory_type")
+            renameLabel("id", "jvm_memory_pool_name"); // OpenTelemetry's semantic conventions
+        else if (to.jvmMemoryUsed == "jvm_memory_bytes_used")
+            renameLabel("id", "pool");
+        s.family = familyNamed(s.metric, MetricType::Gauge,
+            used ? "The amount of used memory" : "The maximum amount of memory in bytes that can be used");
+        return true;
+    }
+    if (s.metric == "http_server_requests_seconds_sum" && to.httpRequests != current.httpRequests)
+        return false;
+    if (s.metric == current.httpRequests && to.httpRequests != current.httpRequests) {
+        // A plain counter (a client library's http_requests_total): OpenMetrics names its family
+        // without "_total".
+        s.metric = to.httpRequests;
+        const std::string family
+            = s.metric.size() > 6 && s.metric.ends_with("_total") ? s.metric.substr(0, s.metric.size() - 6) : s.metric;
+        s.family = familyNamed(family, MetricType::Counter, "Total number of HTTP requests");
+        return true;
+    }
+    return true;
 }
 
 void MetricsHistory::setExternalSeries(std::vector<RawSeries> series, ExternalSampler sampler)

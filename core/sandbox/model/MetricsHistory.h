@@ -6,6 +6,7 @@
 // Prometheus loaded with the export agree.
 
 #include "core/common/Series.h"
+#include "core/prometheus/MetricsProfile.h"
 #include "core/sandbox/model/SandboxModel.h"
 
 #include <functional>
@@ -66,6 +67,12 @@ public:
     // Lists the series again after the model changed (a rollout created pods).
     void rebuild();
 
+    // The names the series carry, as a cluster of that dialect's Prometheus holds them (the
+    // sandbox's --metrics-naming): every series, the model's and the external ones, is renamed
+    // from the current names at rebuild(). Lists the series again.
+    void setNaming(const prometheus::MetricsProfile& naming);
+    const prometheus::MetricsProfile& naming() const { return m_naming; }
+
     // Series of another source (SeriesSource::External, `family` an index into families()),
     // listed after the model's and sampled by `sampler` (nullopt: no sample at that scrape).
     using ExternalSampler = std::function<std::optional<double>(const RawSeries&, std::int64_t gridMs)>;
@@ -88,12 +95,16 @@ private:
     void add(std::size_t family, std::string metric, Labels labels, SeriesSource source, std::size_t pod,
         std::size_t index = 0, std::string param = {});
     bool replicaSetExistsAt(const RawSeries& s, std::int64_t gridMs) const;
+    std::size_t familyNamed(const std::string& name, MetricType type, const std::string& help);
+    // false: the dialect has no such series (a summary's _sum where the dialect counts with a counter).
+    bool rename(RawSeries& s);
 
     const SandboxModel& m_model;
     std::vector<MetricFamily> m_families;
     std::vector<RawSeries> m_series;
     std::vector<RawSeries> m_external;
     ExternalSampler m_externalSampler;
+    prometheus::MetricsProfile m_naming;
 };
 
 // Prometheus' text formatting of a float (Go's strconv.FormatFloat(v, 'f', -1, 64)).

@@ -238,14 +238,14 @@ private Q_SLOTS:
         o.prometheusUrl = m_host.prometheusUrl();
         o.prometheusCaFile = writeFile(QStringLiteral("switch-ca.pem"), m_host.certificateAuthorityPem());
         o.prometheusTokenFile = writeFile(QStringLiteral("switch-token"), m_token + "\n");
-        o.metricNames.workingSet = "node_namespace_pod_container:container_memory_working_set_bytes";
+        o.metricOverrides["memory_working_set"] = "node_namespace_pod_container:container_memory_working_set_bytes";
         auto first = investigation::ClusterConnection::open(o);
         QVERIFY2(first.ok(), first.ok() ? "" : first.error().toString().c_str());
         const investigation::ConnectionOptions again = (*first)->optionsForContext((*first)->contextName());
         QCOMPARE(again.prometheusCaFile, o.prometheusCaFile);
         QCOMPARE(again.prometheusTokenFile, o.prometheusTokenFile);
         QCOMPARE(again.prometheusUrl, o.prometheusUrl);
-        QCOMPARE(again.metricNames.workingSet, o.metricNames.workingSet);
+        QCOMPARE(again.metricOverrides, o.metricOverrides);
         QCOMPARE(again.kubeconfig, m_host.kubeconfigPath());
         first->reset();
         auto second = investigation::ClusterConnection::open(again);

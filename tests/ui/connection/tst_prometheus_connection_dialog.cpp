@@ -28,7 +28,7 @@ const QByteArray kFile = R"(contexts:
       dedup: "true"
     token-file: /run/prod.token
     metrics:
-      memory: my_memory_bytes
+      memory_working_set: my_memory_bytes
   staging:
     prometheus: http://prom.staging.test:9090
     insecure-skip-tls-verify: true
@@ -109,7 +109,7 @@ private Q_SLOTS:
                 { QStringLiteral("partial_response"), QStringLiteral("false") } }));
         QCOMPARE(prod.tokenFile, QStringLiteral("/run/rotated.token"));
         QCOMPARE(prod.caFile, QStringLiteral("/etc/ca.pem"));
-        QCOMPARE(prod.metrics.at("memory"), std::string("my_memory_bytes")); // not in the form, kept
+        QCOMPARE(prod.metrics.at("memory_working_set"), std::string("my_memory_bytes")); // not in the form, kept
         QCOMPARE(reread->contexts.at("staging").url, QStringLiteral("http://prom.staging.test:9090"));
         QVERIFY(reread->contexts.count("added-meanwhile"));
         QCOMPARE(QFile::permissions(path) & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteOther),
@@ -211,7 +211,7 @@ private Q_SLOTS:
         s.url = QStringLiteral("https://new.test");
         s.headers = { { "X-Scope-OrgID", "t" } };
         s.tokenFile = QStringLiteral("/run/t");
-        s.metrics = { { "memory", "m" } };
+        s.metrics = { { "memory_working_set", "m" } };
         const auto n = ui::withPrometheusSettings(o, s);
         QCOMPARE(n.kubeconfig, o.kubeconfig);
         QCOMPARE(n.context, o.context);
@@ -219,7 +219,7 @@ private Q_SLOTS:
         QVERIFY(n.prometheusToken.isEmpty()); // the file's token file, not the old context's token
         QCOMPARE(n.prometheusTokenFile, QStringLiteral("/run/t"));
         QCOMPARE(n.prometheusHeaders, s.headers);
-        QCOMPARE(n.prometheusMetricOverrides, s.metrics);
+        QCOMPARE(n.metricOverrides, s.metrics);
         s.url.clear();
         QCOMPARE(ui::withPrometheusSettings(o, s).prometheusUrl, o.prometheusUrl);
     }

@@ -226,7 +226,7 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("contexts:\n  prod:\n    prometheus: https://mimir.example.test/prometheus\n    headers:\n"
                 "      X-Scope-OrgID: team-a\n      X-Other: o\n    params:\n      dedup: \"true\"\n"
-                "    token-file: /run/prod.token\n    metrics:\n      memory: my_memory_bytes\n");
+                "    token-file: /run/prod.token\n    metrics:\n      memory_working_set: my_memory_bytes\n");
         f.close();
         QCommandLineParser parser;
         const app::ClusterTargetOptions options(parser, usesOf(Kind::Investigate));
@@ -247,7 +247,7 @@ private Q_SLOTS:
         QCOMPARE(resolved->prometheusTokenFile, tokenFile);
         QCOMPARE(resolved->prometheusInsecureSkipTlsVerify, insecure);
         if (args.contains(QStringLiteral("prod")))
-            QCOMPARE(resolved->prometheusMetricOverrides.at("memory"), std::string("my_memory_bytes"));
+            QCOMPARE(resolved->metricOverrides.at("memory_working_set"), std::string("my_memory_bytes"));
     }
 
     void brokenConfigFileIsAUsageProblemWithItsLine()
