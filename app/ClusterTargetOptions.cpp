@@ -258,7 +258,8 @@ Result<investigation::ConnectionOptions> ClusterTargetOptions::givenOptions() co
     prometheus::PromContextSettings file = entry->value_or(prometheus::PromContextSettings {});
     // The file's `metrics:` map, and --metric over it.
     o.metricOverrides = file.metrics;
-    for (auto& [kind, name] : metricOverrides().value()) // validate() has checked them
+    const auto given = metricOverrides(); // validate() has checked them
+    for (const auto& [kind, name] : given.value())
         o.metricOverrides[kind] = name;
     o.noPrometheus = m_parser.isSet(m_noPrometheus);
     // The file's headers, token and CA belong to the file's Prometheus: a --prometheus naming

@@ -26,7 +26,7 @@ rules=(
     "core/prometheus     | common tls                                              | QtCore QtNetwork"
     "core/oom            | common kube/KubeObjects.h                               | QtCore"
     "core/capture        | common kube                                             | QtCore"
-    "core/sandbox        | common prometheus/QueryCatalogue.h heap/HprofWriter.h heap/HprofFormat.h | QtCore QtNetwork QtWebSockets"
+    "core/sandbox        | common prometheus/QueryCatalogue.h prometheus/MetricsProfile.h heap/HprofWriter.h heap/HprofFormat.h | QtCore QtNetwork QtWebSockets"
     "core/investigation  | common analysis kube oom prometheus runbook             | QtCore QtNetwork QtConcurrent"
     "core/actions        | common kube runbook                                     | QtCore"
     "core/incident       | common runbook investigation/Findings.h investigation/FindingsJson.h prometheus/QueryCatalogue.h heap/LeakSuspects.h | QtCore QtGui"

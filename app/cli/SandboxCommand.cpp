@@ -3,6 +3,7 @@
 #include "core/sandbox/SandboxHost.h"
 #include "core/sandbox/model/MetricsHistory.h"
 #include "core/sandbox/model/SandboxModel.h"
+#include "core/sandbox/scenario/DefaultScenario.h"
 #include "core/sandbox/scenario/ScenarioCluster.h"
 #include "core/sandbox/scenario/ScenarioMetrics.h"
 
@@ -319,8 +320,17 @@ int exportMetrics(const QStringList& args)
     sandbox::MetricsHistory history(model);
     history.setNaming(prometheus::profileForDialect(naming));
     std::unique_ptr<sandbox::scenario::ScenarioCluster> scenarioCluster;
-    if (p.isSet(QStringLiteral("scenario"))) {
+    // As `sandbox serve`: the default scenario unless --scenario files replace it.
+    {
         std::optional<sandbox::scenario::Scenario> objects;
+        if (!p.isSet(QStringLiteral("scenario"))) {
+            auto builtIn = sandbox::scenario::defaultScenario();
+            if (!builtIn) {
+                printError(QString::fromStdString(builtIn.error().message));
+                return 1;
+            }
+            objects = std::move(*builtIn);
+        }
         for (const QString& file : p.values(QStringLiteral("scenario"))) {
             auto loaded = sandbox::scenario::loadScenarioFile(file.toStdString());
             Status merged = Ok {};

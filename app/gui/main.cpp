@@ -73,6 +73,8 @@ int main(int argc, char** argv)
     if (auto st = controller.open(*options); !st)
         return fail(QString::fromStdString(st.error().toString()));
 
+    if (cluster.namespaceGiven())
+        controller.setPreferredNamespace(cluster.namespaceName());
     ui::MainWindow window(&controller, std::make_shared<const runbook::Runbook>(std::move(book).value()));
     window.setConfigPath(cluster.configPath());
     window.setPreferredService(parser.isSet(serviceOpt) ? parser.value(serviceOpt)

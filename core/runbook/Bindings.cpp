@@ -180,6 +180,39 @@ FilledCommand fillCommand(
         }
     }
 
+    if (bindings.podSelector && !bindings.podSelector->empty() && isKube) {
+        const auto service = bindings.values.find("service-name");
+        std::vector<Edit> edits;
+        const auto tokens = tokenizeShell(text);
+        auto consider = [&](std::size_t begin, std::size_t end, const std::string& value) {
+            if (value.find("<service-name>") == std::string::npos)
+                return;
+            // Already what the pods carry once filled: nothing to say.
+            if (service != bindings.values.end()
+                && fillPlaceholders(value, { { "service-name", service->second } }) == *bindings.podSelector)
+                return;
+            edits.push_back({ begin, end, shellQuoted(*bindings.podSelector) });
+            f.notes.push_back("label selector '" + value + "' replaced by the workload's own selector '"
+                + *bindings.podSelector + "': its pods are not labelled that way");
+        };
+        for (std::size_t i = 0; i < tokens.size(); ++i) {
+            const ShellToken& t = tokens[i];
+            if ((t.text == "-l" || t.text == "--selector") && i + 1 < tokens.size()) {
+                consider(tokens[i + 1].begin, tokens[i + 1].end, tokens[i + 1].text);
+                ++i;
+            } else if (t.text.rfind("--selector=", 0) == 0) {
+                consider(t.begin + 11, t.end, t.text.substr(11));
+            } else if (t.text.rfind("-l=", 0) == 0) {
+                consider(t.begin + 3, t.end, t.text.substr(3));
+            } else if (t.text.size() > 2 && t.text.rfind("-l", 0) == 0) {
+                consider(t.begin + 2, t.end, t.text.substr(2));
+            }
+        }
+        std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin > b.begin; });
+        for (const Edit& e : edits)
+            text.replace(e.begin, e.end - e.begin, e.replacement);
+    }
+
     const bool pidIsNumber = bindings.jvmPid && !bindings.jvmPid->empty() && bindings.jvmPid->size() <= 10
         && std::all_of(bindings.jvmPid->begin(), bindings.jvmPid->end(), [](unsigned char c) { return std::isdigit(c); });
     if (pidIsNumber && isKube) {

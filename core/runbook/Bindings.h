@@ -20,6 +20,10 @@ struct Bindings {
     // write `jmap ... 1` (PID 1, true only when the JVM is the container's init process); with a
     // shell or tini in front the JVM is another PID and the literal command fails.
     std::optional<std::string> jvmPid;
+    // The workload's own pod selector ("app.kubernetes.io/name=search,app.kubernetes.io/instance=search"):
+    // a `-l`/`--selector` whose value names <service-name> (the runbook's `app=<service-name>`) is
+    // replaced by it, since pods labelled otherwise would be missed.
+    std::optional<std::string> podSelector;
 };
 
 struct FilledCommand {

@@ -10,6 +10,7 @@
 #include "core/sandbox/model/PromApi.h"
 #include "core/sandbox/http/SandboxCertificates.h"
 #include "core/sandbox/model/SandboxModel.h"
+#include "core/sandbox/scenario/DefaultScenario.h"
 #include "core/sandbox/scenario/ScenarioCluster.h"
 #include "core/sandbox/scenario/ScenarioMetrics.h"
 
@@ -27,29 +28,7 @@
 #include <QTemporaryDir>
 #include <QThread>
 
-// Q_INIT_RESOURCE must be called outside any namespace; the resource lives in a static library.
-static void initScenarioResources()
-{
-    Q_INIT_RESOURCE(scenarios);
-}
-
 namespace leakdesk::sandbox {
-
-namespace {
-
-// The default scenario: resources/scenarios/storefront.yaml, compiled in.
-Result<scenario::Scenario> defaultScenario()
-{
-    initScenarioResources();
-    QFile file(QStringLiteral(":/scenarios/storefront.yaml"));
-    if (!file.open(QIODevice::ReadOnly))
-        return makeError(ErrorCode::Io, "the sandbox's default scenario is missing from this build");
-    const QByteArray text = file.readAll();
-    return scenario::parseScenario(std::string_view(text.constData(), static_cast<std::size_t>(text.size())),
-        "storefront.yaml (the sandbox's default scenario)");
-}
-
-} // namespace
 
 
 namespace {
@@ -400,7 +379,7 @@ Status SandboxHost::start(const SandboxOptions& options)
     // The user's own files replace the default scenario (their manifests may well reuse its names).
     std::optional<scenario::Scenario> scenarioObjects;
     if (options.scenarioFiles.isEmpty() && options.defaultScenario) {
-        auto builtIn = defaultScenario();
+        auto builtIn = scenario::defaultScenario();
         if (!builtIn)
             return builtIn.error();
         scenarioObjects = std::move(*builtIn);

@@ -110,7 +110,7 @@ void InvestigationController::refreshNamespaces()
 {
     if (!m_connection)
         return;
-    const QString preferred = m_connection->defaultNamespace();
+    const QString preferred = m_preferredNamespace.isEmpty() ? m_connection->defaultNamespace() : m_preferredNamespace;
     m_connection->kube().listNamespaces(this, [this, preferred](Result<std::vector<std::string>> r) {
         QStringList names;
         if (r) {

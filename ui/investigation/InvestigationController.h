@@ -48,6 +48,8 @@ public:
     QStringList contexts() const { return m_contexts; }
 
     void refreshNamespaces();
+    // The namespace to open on (--namespace), instead of the kube context's own.
+    void setPreferredNamespace(const QString& ns) { m_preferredNamespace = ns; }
     void refreshServices(const QString& ns);
     void investigate(const QString& ns, const QString& service, qint64 windowMs = 6 * 3600 * 1000LL);
     // The runbook's thresholds the analyses use ("more than 2 in 1 hour", "within 10 minutes").
@@ -70,6 +72,7 @@ private:
     ConnectionState m_state;
     QStringList m_contexts;
     runbook::RunbookParameters m_parameters;
+    QString m_preferredNamespace;
 };
 
 } // namespace leakdesk::ui

@@ -192,13 +192,14 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
         m_chartStack->setCurrentWidget(m_chart);
     } else {
         const auto& unreachable = f->evidence->prometheusUnreachable;
+        // Short enough to fit above four pods at 1280x720: the pods table is what there is to read.
         m_noHistory->setText(
-            tr("<b>No memory history to draw.</b> %1<br>Memory now: the pods table below (<code>kubectl "
-               "top</code>). OOM kills and restarts: step 2. Heap capture and mitigations work without Prometheus.")
+            tr("<b>No memory history to draw.</b> %1<br>Memory now: the pods table (<code>kubectl top</code>); OOM "
+               "kills: step 2; heap capture and mitigations still work.")
                 .arg(unreachable
-                        ? tr("Prometheus is unreachable: %1").arg(QString::fromStdString(*unreachable).toHtmlEscaped())
-                            + QStringLiteral("<br>")
-                            + QString::fromStdString(investigation::questionsWithoutHistory()).toHtmlEscaped()
+                        ? tr("Prometheus is unreachable: %1. Without its history there is no growth pattern over hours, "
+                             "no week-ago baseline and no traffic comparison.")
+                              .arg(QString::fromStdString(*unreachable).toHtmlEscaped())
                         : tr("Prometheus returned no memory samples for these pods in the window.")));
         // The hidden chart's minimum would hold the notice at the chart's height.
         m_chart->setMinimumHeight(0);

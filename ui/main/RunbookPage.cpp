@@ -312,8 +312,17 @@ void RunbookPage::setJvmPid(const QString& pod, int pid)
 void RunbookPage::updateBindings()
 {
     QMap<QString, QString> b;
-    b.insert(QStringLiteral("service-name"), m_ctx.bar->currentService());
+    // The picker shows "Kind/name" for a workload without a Service of its name: the name is the service's.
+    const QString picked = m_ctx.bar->currentService();
+    b.insert(QStringLiteral("service-name"), picked.mid(picked.indexOf(QLatin1Char('/')) + 1));
     const auto findings = m_ctx.findings();
+    if (findings && findings->evidence && findings->evidence->workload) {
+        const auto& w = *findings->evidence->workload;
+        b.insert(QStringLiteral("service-name"), QString::fromStdString(w.workload.name));
+        // The pods' own labels: `-l app=<service-name>` finds nothing on a Helm-labelled workload.
+        if (!w.selector.empty())
+            b.insert(QStringLiteral("pod-selector"), QString::fromStdString(w.selector));
+    }
     if (findings && !findings->pods.empty()) {
         // The pod whose JVM a pre-flight has found, while it is still one of the service's; else
         // the one a heap capture would default to (most memory, not at risk of an OOM kill).

@@ -163,6 +163,8 @@ void StepDetailView::rebuild()
     for (auto it = m_bindings.cbegin(); it != m_bindings.cend(); ++it)
         if (it.key() == QLatin1String("jvm-pid"))
             bindings.jvmPid = it.value().toStdString(); // not a placeholder: replaces a literal PID
+        else if (it.key() == QLatin1String("pod-selector"))
+            bindings.podSelector = it.value().toStdString(); // replaces a -l naming the service
         else if (!it.value().isEmpty())
             bindings.values[it.key().toStdString()] = it.value().toStdString();
     if (!m_ns.isEmpty())

@@ -1,4 +1,5 @@
 #include "core/sandbox/scenario/ScenarioFile.h"
+
 #include "core/common/YamlSyntaxCheck.h"
 
 #include <yaml-cpp/yaml.h>

@@ -440,6 +440,47 @@ private Q_SLOTS:
         QCOMPARE(hasNote, noted);
     }
 
+    // The workload's own selector replaces a -l that names the service: a Helm-labelled StatefulSet's
+    // pods carry app.kubernetes.io/name, not app=; a selector that already matches, or names
+    // something else, stays.
+    void fillUsesTheWorkloadsSelector_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QString>("selector");
+        QTest::addColumn<QString>("expected");
+        QTest::addColumn<bool>("noted");
+        const QString helm = QStringLiteral("app.kubernetes.io/instance=search,app.kubernetes.io/name=search");
+        QTest::newRow("runbook's top") << "kubectl top pods -n production -l app=<service-name> --sort-by=memory" << helm
+                                       << "kubectl top pods -n production -l '" + helm + "' --sort-by=memory" << true;
+        QTest::newRow("--selector=") << "kubectl get pods --selector=app=<service-name>" << helm
+                                     << "kubectl get pods --selector='" + helm + "'" << true;
+        QTest::newRow("-lapp= glued") << "kubectl get pods -lapp=<service-name>" << helm << "kubectl get pods -l'" + helm + "'"
+                                      << true;
+        QTest::newRow("already app=") << "kubectl top pods -l app=<service-name>" << "app=search"
+                                      << "kubectl top pods -l app=search" << false;
+        QTest::newRow("other label kept") << "kubectl get pods -l tier=web" << helm << "kubectl get pods -l tier=web"
+                                          << false;
+        QTest::newRow("set-based selector quoted") << "kubectl get pods -l app=<service-name>"
+                                                   << "app in (search,search-canary)"
+                                                   << "kubectl get pods -l 'app in (search,search-canary)'" << true;
+        QTest::newRow("not kubectl") << "grep -l app=<service-name> f" << helm << "grep -l app=search f" << false;
+    }
+    void fillUsesTheWorkloadsSelector()
+    {
+        QFETCH(QString, command);
+        QFETCH(QString, selector);
+        QFETCH(QString, expected);
+        QFETCH(bool, noted);
+        Bindings b;
+        b.values = { { "service-name", "search" } };
+        b.podSelector = selector.toStdString();
+        const FilledCommand f = fillCommand(commandOf(command), b, std::nullopt);
+        QCOMPARE(QString::fromStdString(f.text), expected);
+        const bool hasNote = std::any_of(f.notes.begin(), f.notes.end(),
+            [](const std::string& n) { return n.find("the workload's own selector") != std::string::npos; });
+        QCOMPARE(hasNote, noted);
+    }
+
     void fillQuotesUnsafeValues()
     {
         std::vector<std::string> unfilled;

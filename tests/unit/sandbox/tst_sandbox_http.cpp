@@ -295,7 +295,7 @@ private Q_SLOTS:
             << "NotFound";
         QTest::newRow("unknown resource")
             << QByteArray("GET") << QByteArray("/api/v1/namespaces/production/secrets") << 404 << "NotFound";
-        QTest::newRow("unknown group") << QByteArray("GET") << QByteArray("/apis/batch/v1") << 404 << "NotFound";
+        QTest::newRow("unknown group") << QByteArray("GET") << QByteArray("/apis/widgets.example.io/v1") << 404 << "NotFound";
         QTest::newRow("write") << QByteArray("DELETE")
                                << QByteArray("/apis/apps/v1/namespaces/production/deployments/checkout") << 405
                                << "MethodNotAllowed";
