@@ -231,9 +231,20 @@ std::string ownerMessage(const OwnerRef& owner, const std::string& service, cons
 void fetchServiceContext(kube::KubeClient& client, const QString& ns, const QString& deployment, QObject* context,
     std::function<void(Result<ServiceContext>)> done)
 {
+    fetchServiceContext(
+        client, ns, kube::WorkloadRef { kube::WorkloadKind::Deployment, deployment.toStdString() }, context, std::move(done));
+}
+
+void fetchServiceContext(kube::KubeClient& client, const QString& ns, const kube::WorkloadRef& workload,
+    QObject* context, std::function<void(Result<ServiceContext>)> done)
+{
     auto out = std::make_shared<ServiceContext>();
     const QString base = QStringLiteral("/api/v1/namespaces/%1").arg(ns);
-    client.getJson(QStringLiteral("/apis/apps/v1/namespaces/%1/deployments/%2").arg(ns, deployment), {}, context,
+    const kube::WorkloadKind kind = workload.kind.value_or(kube::WorkloadKind::Deployment);
+    const QString path = QStringLiteral("/apis/%1/namespaces/%2/%3/%4")
+                             .arg(QString::fromLatin1(kube::workloadApiVersion(kind)), ns,
+                                 QString::fromLatin1(kube::workloadResource(kind)), QString::fromStdString(workload.name));
+    client.getJson(path, {}, context,
         [&client, out, ns, base, context, done](Result<json> d) {
             if (!d)
                 return done(d.error());

@@ -10,6 +10,7 @@
 
 #include "core/common/Result.h"
 #include "core/common/Series.h"
+#include "core/kube/Workloads.h"
 #include "core/runbook/Parameters.h"
 
 #include <nlohmann/json.hpp>
@@ -94,5 +95,8 @@ struct ServiceContext {
 // served (404) or not allowed (403) is a note, not an error.
 void fetchServiceContext(kube::KubeClient& client, const QString& ns, const QString& deployment, QObject* context,
     std::function<void(Result<ServiceContext>)> done);
+// The same for a workload of any kind (its object stands where the Deployment did).
+void fetchServiceContext(kube::KubeClient& client, const QString& ns, const kube::WorkloadRef& workload,
+    QObject* context, std::function<void(Result<ServiceContext>)> done);
 
 } // namespace leakdesk::investigation

@@ -233,9 +233,10 @@ void MemoryEvidenceView::setFindings(std::shared_ptr<const investigation::Findin
     switch (v.pattern) {
     case analysis::Pattern::Sawtooth:
         m_banner->show(VerdictBanner::Tone::Bad,
-            tr("%1 is leaking: sawtooth (grow, crash, restart) every %2 min — confidence %3 %")
-                .arg(service)
-                .arg(v.periodMs ? *v.periodMs / 60000.0 : 0.0, 0, 'f', 0)
+            (v.periodMs ? tr("%1 is leaking: sawtooth (grow, crash, restart) every %2 min — confidence %3 %")
+                              .arg(service)
+                              .arg(*v.periodMs / 60000.0, 0, 'f', 0)
+                        : tr("%1 is leaking: sawtooth (grow, crash, restart) — confidence %2 %").arg(service))
                 .arg(confidence),
             detail);
         break;

@@ -146,8 +146,16 @@ void ConnectionBar::setServices(const QStringList& services, const QString& pref
     m_updating = true;
     m_service->clear();
     m_service->addItems(services);
-    if (services.contains(keep))
+    if (services.contains(keep)) {
         m_service->setCurrentText(keep);
+    } else {
+        // An incident names its service by name; the picker may offer it as "Kind/name".
+        for (const QString& item : services)
+            if (item.endsWith(QLatin1Char('/') + keep)) {
+                m_service->setCurrentText(item);
+                break;
+            }
+    }
     m_updating = false;
     if (!m_service->currentText().isEmpty())
         Q_EMIT serviceSelected(m_service->currentText());
@@ -160,6 +168,12 @@ void ConnectionBar::setBusy(bool busy, const QString& stage)
 }
 
 QString ConnectionBar::currentNamespace() const { return m_namespace->currentText(); }
-QString ConnectionBar::currentService() const { return m_service->currentText(); }
+QString ConnectionBar::currentService() const
+{
+    // A workload without a Service of its name is offered as "Kind/name": the service is the name.
+    const QString picked = m_service->currentText();
+    return picked.mid(picked.indexOf(QLatin1Char('/')) + 1);
+}
+QString ConnectionBar::currentWorkload() const { return m_service->currentText(); }
 
 } // namespace leakdesk::ui

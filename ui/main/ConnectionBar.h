@@ -26,6 +26,7 @@ public:
 
     QString currentNamespace() const;
     QString currentService() const;
+    QString currentWorkload() const; // as picked: a Service's name, or "Kind/name"
     QComboBox* serviceBox() const { return m_service; }
     QComboBox* namespaceBox() const { return m_namespace; }
     QComboBox* contextBox() const { return m_context; }

@@ -153,7 +153,7 @@ MainWindow::MainWindow(
         m_controller->investigate(m_bar->currentNamespace(), service);
     });
     connect(m_bar, &ConnectionBar::refreshRequested, this,
-        [this] { m_controller->investigate(m_bar->currentNamespace(), m_bar->currentService()); });
+        [this] { m_controller->investigate(m_bar->currentNamespace(), m_bar->currentWorkload()); });
     connect(m_bar, &ConnectionBar::contextSelected, this, [this](const QString& context) {
         auto* conn = m_controller->connection();
         if (!conn || context == conn->contextName())
@@ -345,7 +345,10 @@ void MainWindow::showFindings(std::shared_ptr<const investigation::Findings> fin
     m_escalation->setEvidence(findings, std::nullopt);
     if (auto* conn = m_controller->connection())
         investigation::fetchServiceContext(conn->kube(), QString::fromStdString(findings->request.ns),
-            QString::fromStdString(findings->request.service), this,
+            findings->evidence && findings->evidence->workload
+                ? findings->evidence->workload->workload
+                : kube::WorkloadRef { kube::WorkloadKind::Deployment, findings->request.service },
+            this,
             [this, findings](Result<investigation::ServiceContext> ctx) {
                 if (findings != m_findings)
                     return; // newer findings arrived meanwhile
@@ -437,7 +440,7 @@ void MainWindow::setParameters(const runbook::RunbookParameters& parameters)
         });
     // The verdicts depend on them: investigate again.
     if (!m_bar->currentService().isEmpty())
-        m_controller->investigate(m_bar->currentNamespace(), m_bar->currentService());
+        m_controller->investigate(m_bar->currentNamespace(), m_bar->currentWorkload());
 }
 
 } // namespace leakdesk::ui

@@ -312,9 +312,7 @@ void RunbookPage::setJvmPid(const QString& pod, int pid)
 void RunbookPage::updateBindings()
 {
     QMap<QString, QString> b;
-    // The picker shows "Kind/name" for a workload without a Service of its name: the name is the service's.
-    const QString picked = m_ctx.bar->currentService();
-    b.insert(QStringLiteral("service-name"), picked.mid(picked.indexOf(QLatin1Char('/')) + 1));
+    b.insert(QStringLiteral("service-name"), m_ctx.bar->currentService());
     const auto findings = m_ctx.findings();
     if (findings && findings->evidence && findings->evidence->workload) {
         const auto& w = *findings->evidence->workload;
