@@ -577,6 +577,35 @@ void ServiceAnalysis::decidePattern()
         decideGrowth(growing, judged.size(), share * (0.55 + 0.4 * medianOf(tightness)));
         return;
     }
+    // A slow leak is at the edge of one window's noise: some pods grow, not most, so the window
+    // alone says "stable". The week says otherwise when memory is above the same hours 7 days ago
+    // by about what the growing pods' slope makes in a week, and the traffic does not explain it.
+    if (!growing.empty() && m_v.baseline && m_v.baseline->higherThanBaseline
+        && (!m_v.traffic || m_v.traffic->growthWithoutTraffic)) {
+        std::vector<double> growingSlopes;
+        for (const PodAnalysis* pa : growing)
+            growingSlopes.push_back(pa->growth->slopePerHour);
+        const double slope = medianOf(growingSlopes);
+        const double rise = m_v.baseline->currentMedian - m_v.baseline->baselineMedian;
+        const double weekOfSlope = slope * 7 * 24;
+        if (rise > 0 && weekOfSlope >= 0.5 * rise && weekOfSlope <= 2.0 * rise) {
+            std::vector<double> lows, highs;
+            for (const PodAnalysis* pa : growing) {
+                lows.push_back(pa->growth->lowPerHour);
+                highs.push_back(pa->growth->highPerHour);
+            }
+            m_v.slopeBytesPerHour = slope;
+            m_v.slopeLowBytesPerHour = medianOf(lows);
+            m_v.slopeHighBytesPerHour = medianOf(highs);
+            const double shareGrowing = static_cast<double>(growing.size()) / static_cast<double>(judged.size());
+            decideGrowth(growing, judged.size(), 0.5 + 0.2 * shareGrowing);
+            if (m_v.pattern == Pattern::SteadyGrowth)
+                m_v.summary += " The other pods' growth is within this window's noise, but memory is "
+                    + percent(m_v.baseline->changeFraction, true) + " above the same hours 7 days ago, about what "
+                    + formatBytes(slope) + "/h makes in a week: a slow leak.";
+            return;
+        }
+    }
     std::size_t flat = 0;
     std::int64_t judgedMs = 0;
     std::optional<std::int64_t> slowest;
@@ -636,7 +665,10 @@ void ServiceAnalysis::decideGrowth(
             + " at the same hours 7 days ago (" + percent(m_v.baseline->changeFraction, true) + ")"
         : std::string();
 
-    if (trafficExplains || baselineExplains) {
+    // Memory that only follows the traffic is not killed: containers restarted in the window while
+    // growing (the runbook's grow-crash-restart, too few cycles for a sawtooth) rule out both excuses.
+    const bool restartedWhileGrowing = m_v.restartsKnown && m_v.restartsInWindow > 0;
+    if ((trafficExplains || baselineExplains) && !restartedWhileGrowing) {
         m_v.pattern = Pattern::FollowsTraffic;
         m_v.leak = false;
         m_v.confidence = 0.5 + (trafficExplains ? 0.25 : 0.0) + (baselineExplains ? 0.2 : 0.0);
