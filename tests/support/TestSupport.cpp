@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <sys/stat.h>
 
 namespace leakdesk::test {
@@ -202,6 +203,30 @@ QString makeFifo(const QString& path)
     return {};
 }
 
+namespace {
+
+// Starts `program` with `argsFor(port)` for a free loopback port and waits until `readyPath` there
+// answers 200. Sets `url`; false with `why` when it did not start or was not ready within 60 s.
+bool startOnFreeLoopbackPort(QProcess& process, const QString& program,
+    const std::function<QStringList(quint16)>& argsFor, const QString& readyPath, QUrl& url, QString& why)
+{
+    const quint16 port = freeLoopbackPort();
+    if (port == 0) {
+        why = QStringLiteral("no free loopback port");
+        return false;
+    }
+    url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(program, argsFor(port));
+    if (!process.waitForStarted(10000)) {
+        why = process.errorString();
+        return false;
+    }
+    return waitUntilAnswers200(process, url.resolved(QUrl(readyPath)), why);
+}
+
+} // namespace
+
 bool startLocalPrometheus(QProcess& process, const QString& program, const QString& workDir, const QString& tsdbPath,
     const QStringList& extraArgs, QUrl& url, QString& why)
 {
@@ -213,63 +238,41 @@ bool startLocalPrometheus(QProcess& process, const QString& program, const QStri
     }
     cfg.write("global:\n  scrape_interval: 1h\nscrape_configs: []\n");
     cfg.close();
-    const quint16 port = freeLoopbackPort();
-    if (port == 0) {
-        why = QStringLiteral("no free loopback port");
-        return false;
-    }
-    url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(program,
-        QStringList { QStringLiteral("--config.file=") + config, QStringLiteral("--storage.tsdb.path=") + tsdbPath }
-            + extraArgs + QStringList { QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port) });
-    if (!process.waitForStarted(10000)) {
-        why = process.errorString();
-        return false;
-    }
-    return waitUntilAnswers200(process, url.resolved(QUrl(QStringLiteral("/-/ready"))), why);
+    return startOnFreeLoopbackPort(
+        process, program,
+        [&](quint16 port) {
+            return QStringList { QStringLiteral("--config.file=") + config,
+                QStringLiteral("--storage.tsdb.path=") + tsdbPath }
+            + extraArgs + QStringList { QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port) };
+        },
+        QStringLiteral("/-/ready"), url, why);
 }
 
 bool startLocalVictoriaMetrics(QProcess& process, const QString& program, const QString& storagePath,
     const QStringList& extraArgs, QUrl& url, QString& why)
 {
-    const quint16 port = freeLoopbackPort();
-    if (port == 0) {
-        why = QStringLiteral("no free loopback port");
-        return false;
-    }
-    url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
-    process.setProcessChannelMode(QProcess::MergedChannels);
     // A retention longer than any history a test imports: the default (1 month) would drop nothing
     // today, but a pinned LEAKDESK_TEST_NOW_MS far in the past would be outside it.
-    process.start(program,
-        QStringList { QStringLiteral("-storageDataPath=") + storagePath,
-            QStringLiteral("-httpListenAddr=127.0.0.1:%1").arg(port), QStringLiteral("-retentionPeriod=100y") }
-            + extraArgs);
-    if (!process.waitForStarted(10000)) {
-        why = process.errorString();
-        return false;
-    }
-    return waitUntilAnswers200(process, url.resolved(QUrl(QStringLiteral("/health"))), why);
+    return startOnFreeLoopbackPort(
+        process, program,
+        [&](quint16 port) {
+            return QStringList { QStringLiteral("-storageDataPath=") + storagePath,
+                QStringLiteral("-httpListenAddr=127.0.0.1:%1").arg(port), QStringLiteral("-retentionPeriod=100y") }
+            + extraArgs;
+        },
+        QStringLiteral("/health"), url, why);
 }
 
 bool startLocalVmauth(QProcess& process, const QString& program, const QString& configPath, QUrl& url, QString& why)
 {
-    const quint16 port = freeLoopbackPort();
-    if (port == 0) {
-        why = QStringLiteral("no free loopback port");
-        return false;
-    }
-    url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(program,
-        { QStringLiteral("-auth.config=") + configPath, QStringLiteral("-httpListenAddr=127.0.0.1:%1").arg(port) });
-    if (!process.waitForStarted(10000)) {
-        why = process.errorString();
-        return false;
-    }
     // vmauth's own /health needs no user: it answers once the configuration is loaded.
-    return waitUntilAnswers200(process, url.resolved(QUrl(QStringLiteral("/health"))), why);
+    return startOnFreeLoopbackPort(
+        process, program,
+        [&](quint16 port) {
+            return QStringList { QStringLiteral("-auth.config=") + configPath,
+                QStringLiteral("-httpListenAddr=127.0.0.1:%1").arg(port) };
+        },
+        QStringLiteral("/health"), url, why);
 }
 
 QByteArray openMetricsToImportText(const QByteArray& openMetrics)
