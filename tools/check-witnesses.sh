@@ -18,6 +18,8 @@ witnesses=(
     "kubectl|tools/dev.sh setup (installs the project's kubectl v1.32.3 into the witness folder)"
     "prometheus|apt-get install prometheus (or tools/dev.sh setup)"
     "promtool|apt-get install prometheus (or tools/dev.sh setup)"
+    "victoria-metrics|apt-get install victoria-metrics (or tools/dev.sh setup)"
+    "vmauth|apt-get install victoria-metrics (or tools/dev.sh setup)"
     "java|apt-get install openjdk-17-jdk-headless (or tools/dev.sh setup)"
     "javac|apt-get install openjdk-17-jdk-headless (or tools/dev.sh setup)"
     "jcmd|apt-get install openjdk-17-jdk-headless (or tools/dev.sh setup)"

@@ -270,6 +270,18 @@ tls::VerifySettings verifySettings(const PromConnection& c)
     return s;
 }
 
+// The first line of what a server said when it refused a request, short, with our secrets it may
+// echo taken out (vmauth quotes the token it did not know) and no control characters.
+std::string refusalReason(QByteArray said, const std::vector<QByteArray>& secrets)
+{
+    said = said.left(said.indexOf('\n') < 0 ? said.size() : said.indexOf('\n')).trimmed().left(160);
+    std::string reason = redactSecrets(said.toStdString(), secrets);
+    reason.erase(std::remove_if(reason.begin(), reason.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }),
+        reason.end());
+    return reason;
+}
+
 } // namespace
 
 std::optional<Error> PromClient::credentialProblem() const
@@ -547,12 +559,7 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
     if (status == 401) {
         // The server's own reason says what it wants ("no org id" from Mimir, a proxy's text):
         // its first line, short, with anything of ours that it may echo taken out.
-        QByteArray said = reply->isOpen() ? reply->read(512) : QByteArray();
-        said = said.left(said.indexOf('\n') < 0 ? said.size() : said.indexOf('\n')).trimmed().left(160);
-        std::string reason = redactSecrets(said.toStdString(), secrets());
-        reason.erase(std::remove_if(reason.begin(), reason.end(),
-                         [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }),
-            reason.end());
+        const std::string reason = refusalReason(reply->isOpen() ? reply->read(512) : QByteArray(), secrets());
         const bool withHeaders = !m_connection.extraHeaders.isEmpty();
         std::string hint;
         if (withToken)
@@ -575,6 +582,23 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
                 "the credentials are known but not allowed to query; check their permissions (" + tokenOption + ")"),
             status);
     const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
+    if (status == 400 && !body.trimmed().startsWith('{')) {
+        // Prometheus (and the stores that speak its API) explain a 400 in JSON: bad PromQL, a bad
+        // parameter. A 400 in plain text comes from something in front of it; vmauth answers a
+        // bearer token it does not know this way ("cannot find the provided auth token").
+        const std::string reason = refusalReason(body, secrets());
+        return done(makeError(ErrorCode::Unauthorized,
+                        "Prometheus at " + base + " refused the request (HTTP 400"
+                            + (reason.empty() ? std::string(")") : ": " + reason + ")"),
+                        withToken ? "check the token in " + tokenOption
+                                + " (an auth proxy in front of Prometheus, such as vmauth, answers 400 to a token "
+                                  "it does not know), and the "
+                                + urlOption + " URL"
+                                  : "check the " + urlOption
+                                + " URL; if an auth proxy is in front of Prometheus, pass its token with " + tokenOption
+                                + " FILE"),
+            status);
+    }
     if (status >= 500 || status == 429) {
         // Out of tries: say how often it was tried, with Prometheus's own reason when it gave one.
         auto parsed = parsePromResponse(body, status);

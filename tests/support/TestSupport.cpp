@@ -13,10 +13,41 @@
 #include <QTimer>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
+#include <functional>
 #include <sys/stat.h>
 
 namespace leakdesk::test {
+
+namespace {
+
+// Polls `url` every 250 ms until it answers 200 (true), `process` ends or 60 s pass (false, with
+// `why` holding the end of the process's output).
+bool waitUntilAnswers200(QProcess& process, const QUrl& url, QString& why)
+{
+    QNetworkAccessManager nam;
+    QElapsedTimer ready;
+    ready.start();
+    bool up = false;
+    while (!up && ready.elapsed() < 60000 && process.state() == QProcess::Running) {
+        QEventLoop pause;
+        QTimer::singleShot(250, &pause, &QEventLoop::quit);
+        pause.exec();
+        QNetworkReply* r = nam.get(QNetworkRequest(url));
+        QEventLoop loop;
+        QObject::connect(r, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        loop.exec();
+        up = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200;
+        r->deleteLater();
+    }
+    if (!up)
+        why = QStringLiteral("%1 did not answer 200 within 60 s: %2")
+                  .arg(url.toString(), QString::fromUtf8(process.readAll().right(2000)));
+    return up;
+}
+
+} // namespace
 
 QString sourceDir()
 {
@@ -172,6 +203,30 @@ QString makeFifo(const QString& path)
     return {};
 }
 
+namespace {
+
+// Starts `program` with `argsFor(port)` for a free loopback port and waits until `readyPath` there
+// answers 200. Sets `url`; false with `why` when it did not start or was not ready within 60 s.
+bool startOnFreeLoopbackPort(QProcess& process, const QString& program,
+    const std::function<QStringList(quint16)>& argsFor, const QString& readyPath, QUrl& url, QString& why)
+{
+    const quint16 port = freeLoopbackPort();
+    if (port == 0) {
+        why = QStringLiteral("no free loopback port");
+        return false;
+    }
+    url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(program, argsFor(port));
+    if (!process.waitForStarted(10000)) {
+        why = process.errorString();
+        return false;
+    }
+    return waitUntilAnswers200(process, url.resolved(QUrl(readyPath)), why);
+}
+
+} // namespace
+
 bool startLocalPrometheus(QProcess& process, const QString& program, const QString& workDir, const QString& tsdbPath,
     const QStringList& extraArgs, QUrl& url, QString& why)
 {
@@ -183,38 +238,75 @@ bool startLocalPrometheus(QProcess& process, const QString& program, const QStri
     }
     cfg.write("global:\n  scrape_interval: 1h\nscrape_configs: []\n");
     cfg.close();
-    const quint16 port = freeLoopbackPort();
-    if (port == 0) {
-        why = QStringLiteral("no free loopback port");
-        return false;
+    return startOnFreeLoopbackPort(
+        process, program,
+        [&](quint16 port) {
+            return QStringList { QStringLiteral("--config.file=") + config,
+                QStringLiteral("--storage.tsdb.path=") + tsdbPath }
+            + extraArgs + QStringList { QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port) };
+        },
+        QStringLiteral("/-/ready"), url, why);
+}
+
+bool startLocalVictoriaMetrics(QProcess& process, const QString& program, const QString& storagePath,
+    const QStringList& extraArgs, QUrl& url, QString& why)
+{
+    // A retention longer than any history a test imports: the default (1 month) would drop nothing
+    // today, but a pinned LEAKDESK_TEST_NOW_MS far in the past would be outside it.
+    return startOnFreeLoopbackPort(
+        process, program,
+        [&](quint16 port) {
+            return QStringList { QStringLiteral("-storageDataPath=") + storagePath,
+                QStringLiteral("-httpListenAddr=127.0.0.1:%1").arg(port), QStringLiteral("-retentionPeriod=100y") }
+            + extraArgs;
+        },
+        QStringLiteral("/health"), url, why);
+}
+
+bool startLocalVmauth(QProcess& process, const QString& program, const QString& configPath, QUrl& url, QString& why)
+{
+    // vmauth's own /health needs no user: it answers once the configuration is loaded.
+    return startOnFreeLoopbackPort(
+        process, program,
+        [&](quint16 port) {
+            return QStringList { QStringLiteral("-auth.config=") + configPath,
+                QStringLiteral("-httpListenAddr=127.0.0.1:%1").arg(port) };
+        },
+        QStringLiteral("/health"), url, why);
+}
+
+QByteArray openMetricsToImportText(const QByteArray& openMetrics)
+{
+    QByteArray out;
+    out.reserve(openMetrics.size() + openMetrics.size() / 8);
+    qsizetype start = 0;
+    while (start < openMetrics.size()) {
+        qsizetype end = openMetrics.indexOf('\n', start);
+        if (end < 0)
+            end = openMetrics.size();
+        const QByteArray line = openMetrics.mid(start, end - start);
+        start = end + 1;
+        // # TYPE/# HELP/# UNIT/# EOF: the import reads samples only.
+        if (line.isEmpty() || line.startsWith('#'))
+            continue;
+        // The timestamp is the last field (label values may hold spaces, the value and timestamp
+        // cannot); a sample without one would be stamped with the import's wall clock: kept as is.
+        const qsizetype lastSpace = line.lastIndexOf(' ');
+        const qsizetype closingBrace = line.lastIndexOf('}');
+        const qsizetype valueSpace = lastSpace > 0 ? line.lastIndexOf(' ', lastSpace - 1) : -1;
+        if (lastSpace < 0 || valueSpace < 0 || valueSpace < closingBrace) {
+            out += line + '\n';
+            continue;
+        }
+        bool ok = false;
+        const double seconds = line.mid(lastSpace + 1).toDouble(&ok);
+        if (!ok) {
+            out += line + '\n';
+            continue;
+        }
+        out += line.left(lastSpace + 1) + QByteArray::number(std::llround(seconds * 1000.0)) + '\n';
     }
-    url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(program,
-        QStringList { QStringLiteral("--config.file=") + config, QStringLiteral("--storage.tsdb.path=") + tsdbPath }
-            + extraArgs + QStringList { QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port) });
-    if (!process.waitForStarted(10000)) {
-        why = process.errorString();
-        return false;
-    }
-    QNetworkAccessManager nam;
-    QElapsedTimer ready;
-    ready.start();
-    bool up = false;
-    while (!up && ready.elapsed() < 60000 && process.state() == QProcess::Running) {
-        QEventLoop pause;
-        QTimer::singleShot(250, &pause, &QEventLoop::quit);
-        pause.exec();
-        QNetworkReply* r = nam.get(QNetworkRequest(url.resolved(QUrl(QStringLiteral("/-/ready")))));
-        QEventLoop loop;
-        QObject::connect(r, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-        loop.exec();
-        up = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200;
-        r->deleteLater();
-    }
-    if (!up)
-        why = QString::fromUtf8(process.readAll().right(2000));
-    return up;
+    return out;
 }
 
 QList<QStringList> tableRows(const QByteArray& out)

@@ -90,6 +90,21 @@ QString makeFifo(const QString& path);
 bool startLocalPrometheus(QProcess& process, const QString& program, const QString& workDir, const QString& tsdbPath,
     const QStringList& extraArgs, QUrl& url, QString& why);
 
+// Starts a real VictoriaMetrics (`program`, Debian's victoria-metrics) storing into `storagePath` on a
+// free loopback port with `extraArgs`, and waits until /health answers 200. Sets `url`; false with
+// `why` otherwise.
+bool startLocalVictoriaMetrics(QProcess& process, const QString& program, const QString& storagePath,
+    const QStringList& extraArgs, QUrl& url, QString& why);
+
+// Starts a real vmauth (`program`) with the auth configuration at `configPath` on a free loopback
+// port, and waits until its /health answers 200. Sets `url`; false with `why` otherwise.
+bool startLocalVmauth(QProcess& process, const QString& program, const QString& configPath, QUrl& url, QString& why);
+
+// The sandbox's OpenMetrics export (timestamps in seconds) as the Prometheus text exposition with
+// timestamps in milliseconds, which VictoriaMetrics' /api/v1/import/prometheus reads (it takes a
+// timestamp as milliseconds): comments and # EOF dropped, samples otherwise unchanged.
+QByteArray openMetricsToImportText(const QByteArray& openMetrics);
+
 // Rows of kubectl's human-readable tables: columns are separated by at least two spaces.
 QList<QStringList> tableRows(const QByteArray& out);
 

@@ -205,6 +205,45 @@ private Q_SLOTS:
         QVERIFY2(status == 503 || all.find("[redacted]") != std::string::npos, all.c_str());
     }
 
+    // A 400 in plain text is not Prometheus explaining bad PromQL (that is JSON) but something in
+    // front of it refusing the request: vmauth answers a token it does not know this way. It is
+    // reported as refused, quoting the server and naming the token option; a JSON 400 is not.
+    void plainText400IsARefusalInFront_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QByteArray>("token");
+        QTest::addColumn<bool>("refused");
+        QTest::newRow("vmauth, unknown token")
+            << QByteArray("cannot find the provided auth token \"Bearer vm-t0ken-42\" in config\n")
+            << QByteArray("vm-t0ken-42") << true;
+        QTest::newRow("plain text, no token") << QByteArray("Bad Request\n") << QByteArray() << true;
+        QTest::newRow("JSON bad_data, with token")
+            << QByteArray(R"({"status":"error","errorType":"bad_data","error":"parse error"})")
+            << QByteArray("vm-t0ken-42") << false;
+    }
+    void plainText400IsARefusalInFront()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(QByteArray, token);
+        QFETCH(bool, refused);
+        LoopbackHttpServer server([body](const RecordedRequest&, int) {
+            return ScriptedAnswer { 400, {}, body, false };
+        });
+        PromConnection c = connectionTo(server.port());
+        c.bearerToken = token;
+        PromClient client(c);
+        const auto r = instantQuery(client);
+        QVERIFY(!r.ok());
+        const std::string all = r.error().toString();
+        QCOMPARE(r.error().code == ErrorCode::Unauthorized, refused);
+        if (refused) {
+            QVERIFY2(all.find("refused the request (HTTP 400") != std::string::npos, all.c_str());
+            QVERIFY2(all.find("--prometheus-token-file") != std::string::npos, all.c_str());
+        }
+        if (!token.isEmpty())
+            QVERIFY2(all.find(token.toStdString()) == std::string::npos, all.c_str());
+    }
+
     void protocolHeadersAreRefusedBeforeAnyRequest_data()
     {
         QTest::addColumn<QByteArray>("name");
