@@ -4,6 +4,7 @@
 // the missing Prometheus evidence must be named instead of an empty 0-5 B chart, the window must
 // not grow past a laptop screen, and heap capture and mitigations must work without Prometheus.
 #include "SandboxSession.h"
+#include "core/investigation/CaptureCandidates.h"
 
 #include "IncidentCleanup.h"
 #include "TestSupport.h"
@@ -110,12 +111,18 @@ private Q_SLOTS:
 
     void heapCaptureWorksWithoutPrometheus()
     {
-        const QString pod = m_window->memoryView()->podModel()->index(0, PodTableModel::Name).data().toString();
+        // The pod a capture defaults to (not at risk of an OOM kill): the pod with the most memory
+        // may be near its limit at this moment, and the pre-flight then rightly refuses it.
+        QVERIFY(m_window->findings());
+        const auto candidates = investigation::captureCandidates(m_window->findings()->pods);
+        QVERIFY(!candidates.empty());
+        const QString pod = QString::fromStdString(candidates.front().pod);
         QVERIFY(pod.startsWith(QStringLiteral("checkout-")));
         auto* dialog = qobject_cast<HeapCaptureDialog*>(m_window->captureHeapDump(pod));
         QVERIFY(dialog);
         QSignalSpy done(dialog, &HeapCaptureDialog::captured);
-        QVERIFY(QTest::qWaitFor([&] { return dialog->canStartCapture(); }, 60000));
+        QVERIFY2(QTest::qWaitFor([&] { return dialog->canStartCapture(); }, 60000),
+            qPrintable(pod + QStringLiteral(": ") + dialog->preflightText() + QStringLiteral(" / ") + dialog->statusText()));
         dialog->startCapture();
         QVERIFY(test::waitForSignals(done, 1, 120000));
         const QString path = done.at(0).at(0).toString();
