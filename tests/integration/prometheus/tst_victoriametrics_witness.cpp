@@ -217,7 +217,12 @@ private Q_SLOTS:
         const QJsonArray band = ov[QStringLiteral("slope_band_bytes_per_hour")].toArray();
         const bool withinOnePercent = std::abs(rs - os) <= 0.01 * std::max(std::abs(os), 1.0);
         const bool withinBand = band.size() == 2 && rs >= band[0].toDouble() && rs <= band[1].toDouble();
-        const bool close = nocache ? withinOnePercent : withinOnePercent || withinBand;
+        // A flat series' slope is noise: one CI run under load read catalog at 7.8 KiB/h through
+        // VictoriaMetrics against 5.7 KiB/h here even with nocache=1 (both deep inside the band of
+        // -135 .. 148 KiB/h; not reproduced at the same pinned moment on an idle machine). A slope
+        // the band says is zero is compared by the band; a real slope within 1 %.
+        const bool flat = band.size() == 2 && band[0].toDouble() <= 0 && band[1].toDouble() >= 0;
+        const bool close = nocache && !flat ? withinOnePercent : withinOnePercent || withinBand;
         QVERIFY2(close,
             qPrintable(QStringLiteral("slope: victoria %1, sandbox %2 (99% band %3 .. %4)")
                            .arg(rs)
