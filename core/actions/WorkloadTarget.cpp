@@ -1,6 +1,7 @@
 #include "core/actions/WorkloadTarget.h"
 
 #include "core/kube/JsonAccess.h"
+#include "core/kube/KubePaths.h"
 
 #include <algorithm>
 #include <cctype>
@@ -18,9 +19,7 @@ std::string WorkloadTarget::resource() const
 
 QString WorkloadTarget::path(const std::string& ns) const
 {
-    return QStringLiteral("/apis/%1/namespaces/%2/%3/%4")
-        .arg(QString::fromLatin1(kube::workloadApiVersion(kind)), QString::fromStdString(ns),
-            QString::fromLatin1(kube::workloadResource(kind)), QString::fromStdString(name));
+    return kube::paths::workload(kind, QString::fromStdString(ns), QString::fromStdString(name));
 }
 
 std::string WorkloadTarget::apiGroup() const

@@ -4,6 +4,7 @@
 #include "core/investigation/Evidence.h"
 #include "core/investigation/Findings.h"
 #include "core/kube/KubeClient.h"
+#include "core/kube/KubePaths.h"
 
 #include <QDateTime>
 #include <QTimeZone>
@@ -240,10 +241,8 @@ void fetchServiceContext(kube::KubeClient& client, const QString& ns, const kube
 {
     auto out = std::make_shared<ServiceContext>();
     const QString base = QStringLiteral("/api/v1/namespaces/%1").arg(ns);
-    const kube::WorkloadKind kind = workload.kind.value_or(kube::WorkloadKind::Deployment);
-    const QString path = QStringLiteral("/apis/%1/namespaces/%2/%3/%4")
-                             .arg(QString::fromLatin1(kube::workloadApiVersion(kind)), ns,
-                                 QString::fromLatin1(kube::workloadResource(kind)), QString::fromStdString(workload.name));
+    const QString path = kube::paths::workload(
+        workload.kind.value_or(kube::WorkloadKind::Deployment), ns, QString::fromStdString(workload.name));
     client.getJson(path, {}, context,
         [&client, out, ns, base, context, done](Result<json> d) {
             if (!d)

@@ -232,7 +232,8 @@ void EvidenceCollector::onResolved(kube::ResolvedWorkload resolved)
         for (const QueryKind kind : queries)
             ev->queries.push_back({ kind,
                 m_connection.catalogue().build(kind,
-                    selectors.empty() ? prometheus::PodSelector { ev->request.ns, {}, containerRegex } : selectors.front()),
+                    selectors.empty() ? prometheus::PodSelector { ev->request.ns, {}, containerRegex }
+                                      : selectors.front()),
                 window, ev->stepMs, 0, "not asked, Prometheus is unreachable: " + why.message });
     };
     if (!m_connection.hasPrometheus()) {
@@ -248,8 +249,8 @@ void EvidenceCollector::onResolved(kube::ResolvedWorkload resolved)
     ev->prometheusUrl = source.url;
     ev->prometheusDiscoveredFrom = source.discoveredFrom;
     ev->prometheusChosenBecause = source.why;
-    m_connection.prometheus().buildInfo(ctx,
-        [this, ev, queries, window, resolved, containerRegex, ctx, withoutPrometheus](Result<QString> r) {
+    m_connection.prometheus().buildInfo(
+        ctx, [this, ev, queries, window, resolved, containerRegex, ctx, withoutPrometheus](Result<QString> r) {
             if (!r && isUnreachable(r.error())) {
                 withoutPrometheus(r.error());
                 step(QStringLiteral("prometheus"));
@@ -303,11 +304,10 @@ void EvidenceCollector::runQuery(
     };
     auto chunks = std::make_shared<Chunks>();
     chunks->answers.resize(selectors.size());
+    chunks->weights = chunkWeights(selectors);
     chunks->left = selectors.size();
     for (std::size_t i = 0; i < selectors.size(); ++i) {
         const auto& sel = selectors[i];
-        chunks->weights.push_back(
-            static_cast<double>(std::count(sel.podRegex.begin(), sel.podRegex.end(), '|') + 1));
         const std::string promql = m_connection.catalogue().build(kind, sel);
         const std::int64_t step = ev->stepMs;
         ++m_pending;

@@ -67,21 +67,13 @@ std::vector<std::string> MemoryHistory::promqlsFor(QueryKind kind) const
     return out;
 }
 
-std::vector<double> MemoryHistory::chunkWeights() const
-{
-    std::vector<double> out;
-    for (const auto& sel : m_selectors)
-        out.push_back(static_cast<double>(std::count(sel.podRegex.begin(), sel.podRegex.end(), '|') + 1));
-    return out;
-}
-
 void MemoryHistory::seed(const RawEvidence& evidence)
 {
     if (!evidence.workload)
         return;
     const auto& w = *evidence.workload;
-    setPods(podSelectorsFor(
-        evidence.request.ns, w.queriedPods, w.mainContainer.empty() ? std::string() : prometheus::exactRegex(w.mainContainer)));
+    setPods(podSelectorsFor(evidence.request.ns, w.queriedPods,
+        w.mainContainer.empty() ? std::string() : prometheus::exactRegex(w.mainContainer)));
     // The evidence keeps each query's answer merged over chunks: only a single chunk's is this
     // loader's own, stored under the query text it would send, so a load finds it.
     if (m_selectors.size() != 1)
@@ -107,7 +99,7 @@ std::vector<Series> MemoryHistory::series(QueryKind kind, const TimeRange& over,
         chunks.push_back(m_cache.assemble(promql, stepMs, over));
     if (chunks.empty())
         return {};
-    return mergeChunkSeries(kind, chunks, chunkWeights());
+    return mergeChunkSeries(kind, chunks, chunkWeights(m_selectors));
 }
 
 void MemoryHistory::load(const TimeRange& want)

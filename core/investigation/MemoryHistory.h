@@ -68,7 +68,6 @@ Q_SIGNALS:
 private:
     struct Run;
     std::vector<std::string> promqlsFor(prometheus::QueryKind kind) const; // one per chunk
-    std::vector<double> chunkWeights() const;
 
     QPointer<prometheus::PromClient> m_client;
     prometheus::QueryCatalogue m_catalogue;

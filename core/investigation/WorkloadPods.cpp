@@ -66,8 +66,8 @@ std::vector<std::string> podOwnerSelectors(
 {
     std::vector<std::string> out;
     for (const std::string& regex : prometheus::podRegexesForPods(owners))
-        out.push_back("kube_pod_owner{namespace=" + quoted(ns) + ",owner_kind=" + quoted(ownerKind)
-            + ",owner_name=~" + quoted(regex) + "}");
+        out.push_back("kube_pod_owner{namespace=" + quoted(ns) + ",owner_kind=" + quoted(ownerKind) + ",owner_name=~"
+            + quoted(regex) + "}");
     return out;
 }
 
@@ -83,7 +83,8 @@ WorkloadPods unitePods(const std::vector<std::string>& fromApi, const std::vecto
     if (api.size() + history.size() > kMaxQueriedPods) {
         // Names of generated pods do not sort by age; keep the API's and as many others as fit.
         const std::size_t room = kMaxQueriedPods > api.size() ? kMaxQueriedPods - api.size() : 0;
-        out.notes.push_back(std::to_string(api.size() + history.size()) + " pods of this workload existed in the range: "
+        out.notes.push_back(std::to_string(api.size() + history.size())
+            + " pods of this workload existed in the range: "
             + std::to_string(api.size() + std::min(room, history.size())) + " are queried, the others are left out");
         auto it = history.begin();
         std::advance(it, static_cast<std::ptrdiff_t>(std::min(room, history.size())));
@@ -101,8 +102,8 @@ void findWorkloadPods(prometheus::PromClient& client, const std::string& ns, con
     const std::vector<std::string> apiPods = workload.podNames();
     auto fallBack = [done, apiPods](const std::string& why) {
         WorkloadPods pods = unitePods(apiPods, {});
-        pods.notes.push_back("the pods' history could not be looked up in Prometheus (" + why
-            + "): only the " + std::to_string(apiPods.size())
+        pods.notes.push_back("the pods' history could not be looked up in Prometheus (" + why + "): only the "
+            + std::to_string(apiPods.size())
             + " pod(s) the cluster lists now are queried; pods replaced earlier in the range are missing from the "
               "charts");
         done(std::move(pods));
@@ -127,15 +128,14 @@ void findWorkloadPods(prometheus::PromClient& client, const std::string& ns, con
     const std::string ownerKind = directOwnerKind(workload);
     if (step1.empty())
         return lookUpPods(ownerKind, known);
-    client.series(step1, range, context,
-        [lookUpPods, known, ownerKind](Result<std::vector<Labels>> r) {
-            std::vector<std::string> owners = known;
-            if (r)
-                for (const std::string& name : intermediateOwnerNames(*r))
-                    if (std::find(owners.begin(), owners.end(), name) == owners.end())
-                        owners.push_back(name);
-            lookUpPods(ownerKind, owners);
-        });
+    client.series(step1, range, context, [lookUpPods, known, ownerKind](Result<std::vector<Labels>> r) {
+        std::vector<std::string> owners = known;
+        if (r)
+            for (const std::string& name : intermediateOwnerNames(*r))
+                if (std::find(owners.begin(), owners.end(), name) == owners.end())
+                    owners.push_back(name);
+        lookUpPods(ownerKind, owners);
+    });
 }
 
 std::vector<prometheus::PodSelector> podSelectorsFor(
@@ -144,6 +144,14 @@ std::vector<prometheus::PodSelector> podSelectorsFor(
     std::vector<prometheus::PodSelector> out;
     for (std::string& regex : prometheus::podRegexesForPods(pods))
         out.push_back({ ns, std::move(regex), containerRegex });
+    return out;
+}
+
+std::vector<double> chunkWeights(const std::vector<prometheus::PodSelector>& selectors)
+{
+    std::vector<double> out;
+    for (const auto& sel : selectors)
+        out.push_back(static_cast<double>(std::count(sel.podRegex.begin(), sel.podRegex.end(), '|') + 1));
     return out;
 }
 

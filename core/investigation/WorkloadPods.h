@@ -61,10 +61,13 @@ void findWorkloadPods(prometheus::PromClient& client, const std::string& ns, con
 std::vector<prometheus::PodSelector> podSelectorsFor(
     const std::string& ns, const std::vector<std::string>& pods, const std::string& containerRegex);
 
+// How many pods each selector names (its regex's alternatives): the chunks' weights below.
+std::vector<double> chunkWeights(const std::vector<prometheus::PodSelector>& selectors);
+
 // The answers of one query kind asked once per chunk, as one answer: per-pod series are
 // concatenated; whole-workload aggregates are combined per timestamp — sums added, averages
 // weighted by the chunk's number of pods (`weights`, one per chunk).
-std::vector<Series> mergeChunkSeries(prometheus::QueryKind kind, const std::vector<std::vector<Series>>& chunks,
-    const std::vector<double>& weights);
+std::vector<Series> mergeChunkSeries(
+    prometheus::QueryKind kind, const std::vector<std::vector<Series>>& chunks, const std::vector<double>& weights);
 
 } // namespace leakdesk::investigation

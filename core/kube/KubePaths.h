@@ -1,6 +1,8 @@
 #pragma once
 // Every Kubernetes API path LeakDesk uses, in one place (the sandbox serves the same ones).
 
+#include "core/kube/Workloads.h"
+
 #include <QString>
 
 namespace leakdesk::kube::paths {
@@ -28,6 +30,16 @@ inline QString deployments(const QString& ns) { return QStringLiteral("/apis/app
 inline QString deployment(const QString& ns, const QString& name) { return deployments(ns) + QLatin1Char('/') + name; }
 inline QString replicaSets(const QString& ns) { return QStringLiteral("/apis/apps/v1/namespaces/%1/replicasets").arg(ns); }
 inline QString replicaSet(const QString& ns, const QString& name) { return replicaSets(ns) + QLatin1Char('/') + name; }
+// Any workload kind's list in a namespace, and one of them: "/apis/apps/v1/namespaces/NS/statefulsets[/NAME]".
+inline QString workloads(WorkloadKind kind, const QString& ns)
+{
+    return QStringLiteral("/apis/%1/namespaces/%2/%3")
+        .arg(QString::fromLatin1(workloadApiVersion(kind)), ns, QString::fromLatin1(workloadResource(kind)));
+}
+inline QString workload(WorkloadKind kind, const QString& ns, const QString& name)
+{
+    return workloads(kind, ns) + QLatin1Char('/') + name;
+}
 inline QString podMetrics(const QString& ns) { return QStringLiteral("/apis/metrics.k8s.io/v1beta1/namespaces/%1/pods").arg(ns); }
 inline QString selfSubjectAccessReviews() { return QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"); }
 

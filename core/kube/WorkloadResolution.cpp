@@ -238,9 +238,7 @@ void fetchWorkload(KubeClient& client, const QString& ns, const WorkloadRef& ref
         // Named kinds are listed; so is every kind a Service or a bare name may lead to.
         if (ref.kind && ref.kind != WorkloadKind::Service && ref.kind != kind)
             continue;
-        const QString path
-            = QStringLiteral("/apis/%1/namespaces/%2/%3")
-                  .arg(QString::fromLatin1(workloadApiVersion(kind)), ns, QString::fromLatin1(workloadResource(kind)));
+        const QString path = paths::workloads(kind, ns);
         add(path, kind, [state, items, kind](json l) { state->objects.workloads[kind] = items(std::move(l)); });
     }
     add(paths::replicaSets(ns), WorkloadKind::ReplicaSet,
@@ -338,9 +336,7 @@ void listWorkloadChoices(
         finishOne();
     });
     for (const WorkloadKind kind : kWorkloadKinds) {
-        const QString path
-            = QStringLiteral("/apis/%1/namespaces/%2/%3")
-                  .arg(QString::fromLatin1(workloadApiVersion(kind)), ns, QString::fromLatin1(workloadResource(kind)));
+        const QString path = paths::workloads(kind, ns);
         client.listAll(path, QUrlQuery(), context, [state, finishOne, items, kind](Result<json> r) {
             if (r) {
                 state->objects.workloads[kind] = items(std::move(r).value());

@@ -51,6 +51,14 @@ struct Edit {
     std::string replacement;
 };
 
+// Applies non-overlapping edits of `text`, last first so that the earlier offsets hold.
+void applyEdits(std::string& text, std::vector<Edit> edits)
+{
+    std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin > b.begin; });
+    for (const Edit& e : edits)
+        text.replace(e.begin, e.end - e.begin, e.replacement);
+}
+
 } // namespace
 
 std::string fillPlaceholders(
@@ -167,9 +175,7 @@ FilledCommand fillCommand(
                 consider(t.begin, t.begin + t.text.find('/'), t.text.substr(0, t.text.find('/')));
             }
         }
-        std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin > b.begin; });
-        for (const Edit& e : edits)
-            text.replace(e.begin, e.end - e.begin, e.replacement);
+        applyEdits(text, edits);
         if (!edits.empty()) {
             f.namespaceReplaced = true;
             f.fromNamespace = *runbookNamespace;
@@ -208,9 +214,7 @@ FilledCommand fillCommand(
                 consider(t.begin + 2, t.end, t.text.substr(2));
             }
         }
-        std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin > b.begin; });
-        for (const Edit& e : edits)
-            text.replace(e.begin, e.end - e.begin, e.replacement);
+        applyEdits(text, edits);
     }
 
     const bool pidIsNumber = bindings.jvmPid && !bindings.jvmPid->empty() && bindings.jvmPid->size() <= 10
