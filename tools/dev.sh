@@ -14,7 +14,7 @@ packages=(
     qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-websockets-dev qt6-svg-dev libqcustomplot-dev libgl-dev
     nlohmann-json3-dev libyaml-cpp-dev libyaml-dev libcmark-dev zlib1g-dev libssl-dev
     xvfb xauth
-    prometheus victoria-metrics openjdk-17-jdk-headless poppler-utils
+    prometheus victoria-metrics prometheus-alertmanager openjdk-17-jdk-headless junit5 golang-go poppler-utils
     clang libclang-rt-14-dev
     unzip
 )
@@ -50,12 +50,16 @@ setup() {
         echo "== installing: ${missing[*]}"
         as_root apt-get update -q
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-        # Debian's victoria-metrics package enables a system service listening on port 8428 and
-        # storing under /var/lib. The tests start their own instance (and vmauth) on free loopback
+        # Debian's victoria-metrics and prometheus-alertmanager packages enable system services on
+        # ports 8428 and 9093 storing under /var/lib. The tests start their own instances on free loopback
         # ports with temporary storage, so a service that setup itself just brought in is stopped
         # and disabled; one the machine already had is left alone.
-        if [[ " ${missing[*]} " == *" victoria-metrics "* ]] && command -v systemctl >/dev/null 2>&1; then
-            as_root systemctl disable --now victoria-metrics >/dev/null 2>&1 || true
+        if command -v systemctl >/dev/null 2>&1; then
+            for service in victoria-metrics prometheus-alertmanager; do
+                if [[ " ${missing[*]} " == *" $service "* ]]; then
+                    as_root systemctl disable --now "$service" >/dev/null 2>&1 || true
+                fi
+            done
         fi
     fi
     # Debian's prometheus package may start a system service scraping this machine; tests run their
