@@ -1,6 +1,7 @@
 #include "core/kube/KubeConfig.h"
 
 #include "core/common/RegularFile.h"
+#include "core/common/YamlDocuments.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -72,7 +73,8 @@ bool boolean(const YAML::Node& n, const char* key)
 
 Error configError(const std::string& file, const std::string& what, const std::string& fix)
 {
-    return makeError(ErrorCode::Config, "kubeconfig " + (file.empty() ? std::string("<inline>") : file) + ": " + what, fix);
+    return makeError(
+        ErrorCode::Config, "kubeconfig " + (file.empty() ? std::string("<inline>") : file) + ": " + what, fix);
 }
 
 Result<std::string> decodeData(const YAML::Node& n, const char* key, const std::string& file, const std::string& owner)
@@ -164,19 +166,20 @@ std::string KubeUser::settingName(const std::string& key) const
 
 Result<KubeConfig> parseKubeConfig(const std::string& yamlText, const std::string& sourceFile)
 {
-    YAML::Node root;
-    try {
-        root = YAML::Load(yamlText);
-    } catch (const YAML::Exception& e) {
-        return configError(sourceFile, "not valid YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg,
+    // Like kubectl, only the first document counts.
+    auto documents = loadYamlDocuments(
+        yamlText, sourceFile.empty() ? std::string("<inline>") : sourceFile, YamlShapeLimits { 32, 1000000, 10000 });
+    if (!documents)
+        return makeError(ErrorCode::Config, "kubeconfig " + documents.error().message,
             "fix the file or point --kubeconfig/KUBECONFIG at a valid one");
-    }
+    const YAML::Node root = documents->empty() ? YAML::Node() : documents->front().root;
     KubeConfig cfg;
     cfg.files.push_back(sourceFile);
     if (!root || root.IsNull())
         return cfg; // kubectl accepts an empty file
     if (!root.IsMap())
-        return configError(sourceFile, "top level is not a mapping", "a kubeconfig starts with 'apiVersion: v1' and 'kind: Config'");
+        return configError(
+            sourceFile, "top level is not a mapping", "a kubeconfig starts with 'apiVersion: v1' and 'kind: Config'");
 
     try {
         cfg.currentContext = str(root, "current-context");
@@ -185,7 +188,8 @@ Result<KubeConfig> parseKubeConfig(const std::string& yamlText, const std::strin
             c.name = str(item, "name");
             const YAML::Node d = item["cluster"];
             if (c.name.empty() || !d)
-                return configError(sourceFile, "a cluster entry has no name or no 'cluster' mapping", "every entry needs 'name' and 'cluster'");
+                return configError(sourceFile, "a cluster entry has no name or no 'cluster' mapping",
+                    "every entry needs 'name' and 'cluster'");
             c.server = str(d, "server");
             c.certificateAuthorityFile = resolvePath(str(d, "certificate-authority"), sourceFile);
             auto ca = decodeData(d, "certificate-authority-data", sourceFile, c.name);
@@ -245,7 +249,8 @@ Result<KubeConfig> parseKubeConfig(const std::string& yamlText, const std::strin
             c.name = str(item, "name");
             const YAML::Node d = item["context"];
             if (c.name.empty() || !d)
-                return configError(sourceFile, "a context entry has no name or no 'context' mapping", "every entry needs 'name' and 'context'");
+                return configError(sourceFile, "a context entry has no name or no 'context' mapping",
+                    "every entry needs 'name' and 'context'");
             c.cluster = str(d, "cluster");
             c.user = str(d, "user");
             c.ns = str(d, "namespace");
@@ -314,10 +319,13 @@ Result<ResolvedContext> resolveContext(const KubeConfig& config, const std::stri
     }
     const KubeCluster* cluster = config.cluster(ctx->cluster);
     if (!cluster)
-        return makeError(ErrorCode::Config, "context '" + name + "' in " + ctx->sourceFile + " refers to cluster '" + ctx->cluster + "', which is not defined",
+        return makeError(ErrorCode::Config,
+            "context '" + name + "' in " + ctx->sourceFile + " refers to cluster '" + ctx->cluster
+                + "', which is not defined",
             "add the cluster or fix the context");
     if (cluster->server.empty())
-        return makeError(ErrorCode::Config, "cluster '" + cluster->name + "' in " + cluster->sourceFile + " has no server URL",
+        return makeError(ErrorCode::Config,
+            "cluster '" + cluster->name + "' in " + cluster->sourceFile + " has no server URL",
             "set clusters[].cluster.server");
     ResolvedContext r;
     r.context = *ctx;
@@ -325,7 +333,9 @@ Result<ResolvedContext> resolveContext(const KubeConfig& config, const std::stri
     if (!ctx->user.empty()) {
         const KubeUser* user = config.user(ctx->user);
         if (!user)
-            return makeError(ErrorCode::Config, "context '" + name + "' in " + ctx->sourceFile + " refers to user '" + ctx->user + "', which is not defined",
+            return makeError(ErrorCode::Config,
+                "context '" + name + "' in " + ctx->sourceFile + " refers to user '" + ctx->user
+                    + "', which is not defined",
                 "add the user or fix the context");
         r.user = *user;
     }

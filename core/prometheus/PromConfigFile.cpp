@@ -1,7 +1,7 @@
 #include "core/prometheus/PromConfigFile.h"
 
 #include "core/common/RegularFile.h"
-#include "core/common/YamlSyntaxCheck.h"
+#include "core/common/YamlDocuments.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -159,11 +159,12 @@ PromContextSettings parseContext(const std::string& name, const YAML::Node& node
 
 Result<PromConfig> parsePromConfig(std::string_view text, const std::string& fileName, const QString& baseDir)
 {
-    if (auto syntax = checkYamlSyntax(text, fileName, YamlShapeLimits { 16, 100000 }); !syntax)
-        return makeError(syntax.error().code, syntax.error().message, "fix the file, or move it aside");
+    auto documents = loadYamlDocuments(text, fileName, YamlShapeLimits { 16, 100000, 1 });
+    if (!documents)
+        return makeError(documents.error().code, documents.error().message, "fix the file, or move it aside");
     PromConfig config;
     try {
-        const YAML::Node root = YAML::Load(std::string(text));
+        const YAML::Node root = documents->empty() ? YAML::Node() : documents->front().root;
         if (!root || root.IsNull())
             return config;
         forEachEntry(root, "the file", [&](const std::string& key, const YAML::Node& keyNode, const YAML::Node& value) {

@@ -1,6 +1,6 @@
 #include "core/sandbox/scenario/ScenarioFile.h"
 
-#include "core/common/YamlSyntaxCheck.h"
+#include "core/common/YamlDocuments.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -128,7 +128,8 @@ private:
     }
     SourceLocation where(const YAML::Node& node) const
     {
-        const int line = node.IsDefined() && node.Mark().line >= 0 ? node.Mark().line + 1 : m_documentLine;
+        const int line
+            = node.IsDefined() && node.Mark().line >= 0 ? node.Mark().line + 1 + m_lineOffset : m_documentLine;
         return SourceLocation { m_file, line };
     }
 
@@ -151,6 +152,7 @@ private:
     const ScenarioLimits& m_limits;
     std::size_t m_yamlNodes = 0;
     int m_documentLine = 1;
+    int m_lineOffset = 0; // the current document's first line: yaml-cpp read it on its own (YamlDocument)
 };
 
 // Text of a scalar; empty for anything else, including a key that is not there.
@@ -691,21 +693,19 @@ Result<Scenario> Reader::read(std::string_view text)
     if (const int line = firstInvalidUtf8Line(text))
         return makeError(ErrorCode::Parse, SourceLocation { m_file, line }.toString() + ": not UTF-8 text",
             "Kubernetes manifests are UTF-8; convert the file (e.g. with iconv)");
-    if (auto syntax = checkYamlSyntax(text, m_file, YamlShapeLimits { m_limits.maxDepth, 2 * m_limits.maxYamlNodes });
-        !syntax)
-        return syntax.error();
+    auto documents = loadYamlDocuments(
+        text, m_file, YamlShapeLimits { m_limits.maxDepth, 2 * m_limits.maxYamlNodes, m_limits.maxDocuments });
+    if (!documents)
+        return documents.error();
     Scenario out;
     out.files.push_back(m_file);
     try {
-        const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-        if (documents.size() > m_limits.maxDocuments)
-            failAt(documents[m_limits.maxDocuments].Mark().line + 1,
-                "more than " + std::to_string(m_limits.maxDocuments) + " documents in one file", {},
-                ErrorCode::LimitExceeded);
-        for (const YAML::Node& document : documents) {
+        for (const YamlDocument& loaded : *documents) {
+            const YAML::Node& document = loaded.root;
             if (!document || document.IsNull())
                 continue; // an empty document between two "---"
-            m_documentLine = document.Mark().line + 1;
+            m_lineOffset = loaded.lineOffset;
+            m_documentLine = document.Mark().line + 1 + m_lineOffset;
             // `kubectl get -o yaml` writes several objects as a v1 List.
             if (document.IsMap() && scalar(document["kind"]) == "List" && scalar(document["apiVersion"]) == "v1") {
                 const YAML::Node items = document["items"];
@@ -722,7 +722,7 @@ Result<Scenario> Reader::read(std::string_view text)
         return f.error;
     } catch (const YAML::Exception& e) {
         return makeError(ErrorCode::Parse,
-            SourceLocation { m_file, e.mark.line >= 0 ? e.mark.line + 1 : 1 }.toString()
+            SourceLocation { m_file, e.mark.line >= 0 ? e.mark.line + 1 + m_lineOffset : m_documentLine }.toString()
                 + ": not valid YAML: " + e.msg);
     }
     if (out.podCount() > m_limits.maxPods)
