@@ -105,6 +105,16 @@ private:
     void addPodEvidence(const PodAnalysis& pa, const PodMemoryInput& input);
     void decidePattern();
     void decideGrowth(const std::vector<const PodAnalysis*>& growing, std::size_t judgedCount, double growthConfidence);
+    // Whether the request rate explains most of `pods`' memory (explainWithTraffic), with memory
+    // growing no faster than the traffic over the window.
+    bool trafficExplainsGrowth(const std::vector<const PodAnalysis*>& pods) const;
+    struct WeekTrend {
+        SlopeEstimate slope;
+        double partSlopes[3] = { 0, 0, 0 };
+        std::int64_t spanMs = 0;
+    };
+    // The week's per-pod average grows in each third, its band above zero; nullopt otherwise.
+    std::optional<WeekTrend> weekTrend() const;
     void compareBaselineAndTraffic();
     void contradict(std::string topic, std::string reason);
     void applyContradictions();
@@ -546,11 +556,24 @@ void ServiceAnalysis::decidePattern()
         return s > 0 ? std::clamp(1.0 - (pa->growth->highPerHour - pa->growth->lowPerHour) / (2 * s), 0.0, 1.0) : 0.0;
     };
     bool growthWins = !growing.empty() && 2 * growing.size() > judged.size();
+    bool othersAgree = false;
     if (!growing.empty() && 2 * growing.size() == judged.size()) {
         std::vector<double> t;
         for (const PodAnalysis* pa : growing)
             t.push_back(tightnessOf(pa));
-        growthWins = medianOf(t) >= kTieBreakTightness;
+        // The other pods agree when each one's estimate points the same way at no less than half
+        // the growing pods' rate and its band only just reaches below zero (by at most a tenth of
+        // its width): one growth, significant on half of the pods and nearly so on the rest. A flat
+        // pod whose noise happens to tilt upwards has a band centred near zero.
+        std::vector<double> growingSlopes;
+        for (const PodAnalysis* pa : growing)
+            growingSlopes.push_back(pa->growth->slopePerHour);
+        const double growingMedian = medianOf(growingSlopes);
+        othersAgree = growingMedian > 0;
+        for (const PodAnalysis* pa : judged)
+            othersAgree = othersAgree && pa->growth->slopePerHour >= 0.5 * growingMedian
+                && pa->growth->lowPerHour >= -0.1 * (pa->growth->highPerHour - pa->growth->lowPerHour);
+        growthWins = medianOf(t) >= kTieBreakTightness || othersAgree;
     }
     const auto& group = growthWins ? growing : judged;
     std::vector<double> slopes, lows, highs, levels, tightness;
@@ -572,25 +595,29 @@ void ServiceAnalysis::decidePattern()
     m_serviceSlope = s;
     compareBaselineAndTraffic();
 
-    const double share = static_cast<double>(group.size()) / static_cast<double>(judged.size());
+    // Pods that agree count as showing the growth, though not significantly on their own.
+    const double share = othersAgree ? 1.0 : static_cast<double>(group.size()) / static_cast<double>(judged.size());
     if (&group == &growing) {
         decideGrowth(growing, judged.size(), share * (0.55 + 0.4 * medianOf(tightness)));
         return;
     }
     // A slow leak is at the edge of one window's noise: some pods grow, not most, so the window
     // alone says "stable". The week says otherwise when memory is above the same hours 7 days ago
-    // by about what the growing pods' slope makes in a week, and the traffic does not explain it.
-    if (!growing.empty() && m_v.baseline && m_v.baseline->higherThanBaseline
-        && (!m_v.traffic || m_v.traffic->growthWithoutTraffic)) {
-        std::vector<double> growingSlopes;
-        for (const PodAnalysis* pa : growing)
-            growingSlopes.push_back(pa->growth->slopePerHour);
-        const double slope = medianOf(growingSlopes);
+    // by about what the growing pods' slope makes in a week: two measurements of the same growth,
+    // one over hours, one over 168 hours. The traffic speaks against it only when it explains the
+    // pods' memory (their growth follows the request rate); a request rate that merely rises in this
+    // window (the morning ramp) does not explain a level a week higher.
+    const std::vector<const PodAnalysis*>& rising = growing;
+    if (!rising.empty() && m_v.baseline && m_v.baseline->higherThanBaseline && !trafficExplainsGrowth(rising)) {
+        std::vector<double> risingSlopes;
+        for (const PodAnalysis* pa : rising)
+            risingSlopes.push_back(pa->growth->slopePerHour);
+        const double slope = medianOf(risingSlopes);
         const double rise = m_v.baseline->currentMedian - m_v.baseline->baselineMedian;
         const double weekOfSlope = slope * 7 * 24;
         if (rise > 0 && weekOfSlope >= 0.5 * rise && weekOfSlope <= 2.0 * rise) {
             std::vector<double> lows, highs;
-            for (const PodAnalysis* pa : growing) {
+            for (const PodAnalysis* pa : rising) {
                 lows.push_back(pa->growth->lowPerHour);
                 highs.push_back(pa->growth->highPerHour);
             }
@@ -598,13 +625,47 @@ void ServiceAnalysis::decidePattern()
             m_v.slopeLowBytesPerHour = medianOf(lows);
             m_v.slopeHighBytesPerHour = medianOf(highs);
             const double shareGrowing = static_cast<double>(growing.size()) / static_cast<double>(judged.size());
-            decideGrowth(growing, judged.size(), 0.5 + 0.2 * shareGrowing);
+            decideGrowth(rising, judged.size(), 0.5 + 0.2 * shareGrowing);
             if (m_v.pattern == Pattern::SteadyGrowth)
                 m_v.summary += " The other pods' growth is within this window's noise, but memory is "
                     + percent(m_v.baseline->changeFraction, true) + " above the same hours 7 days ago, about what "
                     + formatBytes(slope) + "/h makes in a week: a slow leak.";
             return;
         }
+    }
+    // No pod's band excludes zero over the window, yet a slow leak shows over days: the per-pod
+    // average over the last week (hourly) grows in each of its three parts, at a rate whose band
+    // excludes zero. A level that stepped up once (a config change, a bigger cache) grows in one part
+    // only; a restart or a new rollout inside the week (a drop) leaves the week undecided.
+    if (const auto week = weekTrend(); week && !trafficExplainsGrowth(judged)) {
+        m_v.slopeBytesPerHour = week->slope.slopePerHour;
+        m_v.slopeLowBytesPerHour = week->slope.lowPerHour;
+        m_v.slopeHighBytesPerHour = week->slope.highPerHour;
+        decideGrowth(judged, judged.size(), 0.6);
+        if (m_v.pattern == Pattern::SteadyGrowth) {
+            // decideGrowth's first sentence counts growing pods; here none stands out on its own.
+            const std::string counted = "Steady growth: " + std::to_string(judged.size()) + " of "
+                + std::to_string(judged.size()) + " pod(s) grow at about " + formatBytes(*m_v.slopeBytesPerHour)
+                + "/h: a memory leak.";
+            const std::string weekly = "Steady growth: over the last " + duration(week->spanMs)
+                + " the average pod grew steadily at " + formatBytes(week->slope.slopePerHour)
+                + "/h (in each third: " + formatBytes(week->partSlopes[0]) + ", " + formatBytes(week->partSlopes[1])
+                + ", " + formatBytes(week->partSlopes[2])
+                + " per hour), while no pod's growth stands out of this window's noise: a slow memory leak.";
+            if (m_v.summary.rfind(counted, 0) == 0)
+                m_v.summary.replace(0, counted.size(), weekly);
+            else
+                m_v.summary = weekly + " " + m_v.summary;
+            m_v.evidence.push_back(makeEvidence("growth", {},
+                "Memory per pod over the last " + duration(week->spanMs) + " grows at "
+                    + formatBytes(week->slope.slopePerHour) + "/h (99% band " + formatBytes(week->slope.lowPerHour)
+                    + " .. " + formatBytes(week->slope.highPerHour) + "/h), in each third of that time.",
+                { { "slope", week->slope.slopePerHour, "bytes/hour" },
+                    { "slope_low", week->slope.lowPerHour, "bytes/hour" },
+                    { "slope_high", week->slope.highPerHour, "bytes/hour" } },
+                TimeRange { m_in.weekMemory.front().tMs, m_in.weekMemory.back().tMs }, m_in.sources.weekMemory));
+        }
+        return;
     }
     std::size_t flat = 0;
     std::int64_t judgedMs = 0;
@@ -639,6 +700,49 @@ void ServiceAnalysis::decidePattern()
     }
 }
 
+std::optional<ServiceAnalysis::WeekTrend> ServiceAnalysis::weekTrend() const
+{
+    const std::vector<Sample>& week = m_in.weekMemory;
+    if (week.size() < 48 || week.back().tMs - week.front().tMs < 2 * 24 * 3600 * 1000LL)
+        return std::nullopt; // less than two days of history: nothing to add to the window
+    for (std::size_t i = 1; i < week.size(); ++i)
+        if (week[i].value < (1.0 - m_p.restartDropFraction) * week[i - 1].value)
+            return std::nullopt;
+    WeekTrend t;
+    t.spanMs = week.back().tMs - week.front().tMs;
+    const auto whole = theilSenSlope(week, m_p.slope);
+    if (!whole || whole->lowPerHour <= 0)
+        return std::nullopt;
+    t.slope = *whole;
+    const std::size_t third = week.size() / 3;
+    for (std::size_t part = 0; part < 3; ++part) {
+        const std::span<const Sample> samples(week.data() + part * third, part == 2 ? week.size() - 2 * third : third);
+        const auto slope = theilSenSlope(samples, m_p.slope);
+        if (!slope || slope->lowPerHour <= 0)
+            return std::nullopt;
+        t.partSlopes[part] = slope->slopePerHour;
+    }
+    return t;
+}
+
+bool ServiceAnalysis::trafficExplainsGrowth(const std::vector<const PodAnalysis*>& pods) const
+{
+    if (!m_v.traffic || m_v.traffic->growthWithoutTraffic)
+        return false;
+    const auto rps = cleanSamples(m_in.requestRate, m_in.window);
+    std::size_t explained = 0;
+    for (const PodAnalysis* pa : pods) {
+        std::optional<TrafficExplanation> explanation = pa->traffic;
+        if (!explanation) {
+            const auto index = static_cast<std::size_t>(pa - m_v.pods.data());
+            explanation = explainWithTraffic(
+                cleanSamples(m_memory[index], TimeRange { pa->growth->firstMs, pa->growth->lastMs }), rps, m_p.slope);
+        }
+        explained += explanation && explanation->explained ? 1 : 0;
+    }
+    return 2 * explained > pods.size();
+}
+
 void ServiceAnalysis::decideGrowth(
     const std::vector<const PodAnalysis*>& growing, std::size_t judgedCount, double growthConfidence)
 {
@@ -657,8 +761,8 @@ void ServiceAnalysis::decideGrowth(
     // The week-ago curve explains the growth only when the traffic does not speak against it: a
     // leak restarted weekly (a weekly deploy) grows "the same way" as a week ago, yet with flat
     // traffic, or with most pods still growing at a fixed request rate, it is a leak.
-    const bool trafficRulesBaselineOut = (m_v.traffic && m_v.traffic->growthWithoutTraffic)
-        || (withTraffic > 0 && 2 * beyondPods > withTraffic);
+    const bool trafficRulesBaselineOut
+        = (m_v.traffic && m_v.traffic->growthWithoutTraffic) || (withTraffic > 0 && 2 * beyondPods > withTraffic);
     const bool baselineExplains = m_v.baseline && m_v.baseline->tracksGrowth && !trafficRulesBaselineOut;
     const std::string baselineText = m_v.baseline
         ? "median " + formatBytes(m_v.baseline->currentMedian) + " now vs " + formatBytes(m_v.baseline->baselineMedian)
@@ -666,9 +770,12 @@ void ServiceAnalysis::decideGrowth(
         : std::string();
 
     // Memory that only follows the traffic is not killed: containers restarted in the window while
-    // growing (the runbook's grow-crash-restart, too few cycles for a sawtooth) rule out both excuses.
+    // growing (the runbook's grow-crash-restart, too few cycles for a sawtooth) rule out both excuses,
+    // and so do OOM kills just before it (a grow-crash cycle as long as the window looks the same
+    // at the same hours a week ago).
     const bool restartedWhileGrowing = m_v.restartsKnown && m_v.restartsInWindow > 0;
-    if ((trafficExplains || baselineExplains) && !restartedWhileGrowing) {
+    const bool killedBefore = m_in.podsLastOomKilled > 0;
+    if ((trafficExplains || baselineExplains) && !restartedWhileGrowing && !killedBefore) {
         m_v.pattern = Pattern::FollowsTraffic;
         m_v.leak = false;
         m_v.confidence = 0.5 + (trafficExplains ? 0.25 : 0.0) + (baselineExplains ? 0.2 : 0.0);
@@ -708,6 +815,10 @@ void ServiceAnalysis::decideGrowth(
     m_v.confidence = growthConfidence;
     m_v.summary = "Steady growth: " + std::to_string(growing.size()) + " of " + std::to_string(judgedCount)
         + " pod(s) grow at about " + formatBytes(*m_v.slopeBytesPerHour) + "/h: a memory leak.";
+    if ((trafficExplains || baselineExplains) && !restartedWhileGrowing && killedBefore)
+        m_v.summary += " The growth looks like "
+            + std::string(trafficExplains ? "the traffic's" : "the same hours 7 days ago") + ", but "
+            + std::to_string(m_in.podsLastOomKilled) + " pod(s) were last OOM-killed: not a harmless pattern.";
     if (m_v.baseline && !m_v.baseline->higherThanBaseline)
         contradict(
             "baseline", "memory grows, yet it is at the level of the same hours 7 days ago (" + baselineText + ")");

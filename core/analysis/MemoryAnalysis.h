@@ -17,7 +17,14 @@
 //        memory regressed on rate and time, the time part at most a quarter of the slope), or the
 //        week-ago baseline at the same hours is at the same level and grew the same way
 //                                                                      -> follows-traffic, no leak
+//        (neither excuse holds when containers restarted in the window or the pods' main
+//        containers were last OOM-killed: podsLastOomKilled)
 //      - otherwise                                                     -> steady-growth, leak
+//   4b. a slow leak at the edge of the window's noise                  -> steady-growth, leak
+//      - some pods grow, memory is above the week-ago level by about 168 h of their slope, and
+//        the traffic does not explain the pods' memory; or
+//      - no pod stands out, but weekMemory (per-pod average, last 7 days) grows in each of its
+//        three parts with its band above zero, no drop (restart) in it, at least two days long
 //   5. judged pods exist: a lifetime levelled off later than the warm-up -> slow-warm-up, no leak
 //                         otherwise                                      -> stable, no leak
 //      (no pod could be judged                                         -> insufficient-data)
@@ -35,7 +42,9 @@
 //   pods that still grow with the rate held fixed. Missing evidence lowers it further in
 //   core/investigation (Findings.cpp), which knows which queries failed.
 // Steady growth needs a majority of the judged pods growing; on a tie (one pod of two) the growing
-// pods' median tightness must be at least 0.5, else the service is stable.
+// pods' median tightness must be at least 0.5, or every other pod's estimate must agree (at least
+// half the growing pods' slope, its band reaching below zero by at most a tenth of its width; the
+// share in the confidence is then 1), else the service is stable.
 
 #include "core/analysis/Verdict.h"
 
@@ -60,6 +69,7 @@ struct EvidenceSources {
     std::string limits;
     std::string requestRate;
     std::string baseline;
+    std::string weekMemory;
     std::string jvmHeap;
 };
 
@@ -70,6 +80,13 @@ struct MemoryInputs {
     std::vector<Sample> requestRate; // service requests/s; optional
     std::vector<Sample> baselineMemory; // per-pod average memory 7 days earlier (offset 7d); optional
     TimeRange baselineWindow; // what baselineMemory covers, for the evidence
+    // Per-pod average memory over the last 7 days (hourly is enough); optional. Decides a slow leak
+    // that no single window can tell from noise.
+    std::vector<Sample> weekMemory;
+    // Pods whose main container's last termination, seen in the window, was an OOM kill
+    // (kube-state-metrics' last_terminated_reason): memory that ends in OOM kills is no daily pattern
+    // and no traffic swing, even when the window itself holds no restart.
+    std::size_t podsLastOomKilled = 0;
     EvidenceSources sources;
 };
 

@@ -306,15 +306,20 @@ void EvidenceCollector::runQuery(
     chunks->answers.resize(selectors.size());
     chunks->weights = chunkWeights(selectors);
     chunks->left = selectors.size();
+    // The per-pod average is asked over the last week, hourly: the trend that tells a slow leak from
+    // one window's noise (analysis::MemoryInputs::weekMemory).
+    const bool week = kind == QueryKind::MemoryPerPodAvg;
+    constexpr std::int64_t kHourMs = 3600 * 1000LL;
+    const TimeRange range = week ? TimeRange { window.endMs - 7 * 24 * kHourMs, window.endMs } : window;
+    const std::int64_t step = week ? std::max<std::int64_t>(ev->stepMs, kHourMs) : ev->stepMs;
     for (std::size_t i = 0; i < selectors.size(); ++i) {
         const auto& sel = selectors[i];
         const std::string promql = m_connection.catalogue().build(kind, sel);
-        const std::int64_t step = ev->stepMs;
         ++m_pending;
         ++m_total;
-        m_connection.prometheus().queryRange(promql, window, step, m_context.get(),
-            [this, ev, kind, promql, window, step, chunks, i](Result<prometheus::QueryResult> r) {
-                QueryEvidence q { kind, promql, window, step, 0, {} };
+        m_connection.prometheus().queryRange(promql, range, step, m_context.get(),
+            [this, ev, kind, promql, range, step, chunks, i](Result<prometheus::QueryResult> r) {
+                QueryEvidence q { kind, promql, range, step, 0, {} };
                 if (r) {
                     q.seriesCount = r->series.size();
                     for (const auto& w : r->warnings)

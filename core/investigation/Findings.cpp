@@ -70,16 +70,16 @@ void applyMissingEvidence(analysis::Verdict& v, const RawEvidence& ev)
     std::string memoryFailure;
     for (const auto& q : ev.queries) {
         // The per-container queries judge sidecars: their failure is theirs, not the main verdict's.
-        if (q.error.empty() || q.kind == QueryKind::MemoryWorkingSetByContainer || q.kind == QueryKind::MemoryLimitByContainer
-            || q.kind == QueryKind::MemoryPerPodAvgBaselineByContainer)
+        if (q.error.empty() || q.kind == QueryKind::MemoryWorkingSetByContainer
+            || q.kind == QueryKind::MemoryLimitByContainer || q.kind == QueryKind::MemoryPerPodAvgBaselineByContainer)
             continue;
         const std::string topic = evidenceTopicOf(q.kind);
-        const std::string reason
-            = ev.prometheusUnreachable ? std::string("not asked: Prometheus is unreachable") : "Prometheus query failed: " + q.error;
+        const std::string reason = ev.prometheusUnreachable ? std::string("not asked: Prometheus is unreachable")
+                                                            : "Prometheus query failed: " + q.error;
         // Unasked queries share one reason: one entry per topic. Failures keep each its own.
-        const bool known = ev.prometheusUnreachable && std::any_of(v.missing.begin(), v.missing.end(), [&](const analysis::MissingEvidence& m) {
-            return m.topic == topic;
-        });
+        const bool known = ev.prometheusUnreachable
+            && std::any_of(v.missing.begin(), v.missing.end(),
+                [&](const analysis::MissingEvidence& m) { return m.topic == topic; });
         if (!known)
             v.missing.push_back({ topic, reason });
         if (q.kind == QueryKind::MemoryWorkingSet)
@@ -122,7 +122,8 @@ void applyMissingEvidence(analysis::Verdict& v, const RawEvidence& ev)
                           "mitigations work without Prometheus. Check the Prometheus URL and that it is up, "
                           "then run again."
                     : "Check that Prometheus is up and scrapes the kubelet's cAdvisor metrics for namespace '"
-                        + ev.request.ns + "', and that its metric names are the ones LeakDesk queries, then run again.");
+                        + ev.request.ns
+                        + "', and that its metric names are the ones LeakDesk queries, then run again.");
         return;
     }
     if (v.missing.empty())
@@ -203,10 +204,12 @@ std::vector<ContainerFinding> judgeContainers(
                 if (!ev.seriesOf(QueryKind::RequestRate).empty())
                     in.requestRate = ev.seriesOf(QueryKind::RequestRate).front().samples;
                 // Its own level at the same hours a week ago.
-                for (const auto& b : ofContainer(ev.seriesOf(QueryKind::MemoryPerPodAvgBaselineByContainer), info.name)) {
+                for (const auto& b :
+                    ofContainer(ev.seriesOf(QueryKind::MemoryPerPodAvgBaselineByContainer), info.name)) {
                     in.sources.baseline = sourceOf(ev, QueryKind::MemoryPerPodAvgBaselineByContainer);
                     in.baselineMemory = b.samples;
-                    in.baselineWindow = { in.window.startMs - 7 * 24 * 3600 * 1000LL, in.window.endMs - 7 * 24 * 3600 * 1000LL };
+                    in.baselineWindow
+                        = { in.window.startMs - 7 * 24 * 3600 * 1000LL, in.window.endMs - 7 * 24 * 3600 * 1000LL };
                 }
                 for (const auto& s : memory) {
                     analysis::PodMemoryInput p;
@@ -283,7 +286,8 @@ Findings analyseEvidence(std::shared_ptr<const RawEvidence> evidencePtr)
         row.name = pod.meta.name;
         row.phase = pod.phase;
         row.node = pod.nodeName;
-        row.ready = !pod.statuses.empty() && std::all_of(pod.statuses.begin(), pod.statuses.end(), [](const auto& s) { return s.ready; });
+        row.ready = !pod.statuses.empty()
+            && std::all_of(pod.statuses.begin(), pod.statuses.end(), [](const auto& s) { return s.ready; });
         // The main container's own limit: the verdict judges it alone (a pod's sum of limits, or
         // none when a sidecar has none, is no container's limit).
         row.limitBytes = pod.memoryLimitBytes();
@@ -343,12 +347,25 @@ Findings analyseEvidence(std::shared_ptr<const RawEvidence> evidencePtr)
         in.baselineMemory = ev.seriesOf(QueryKind::MemoryPerPodAvgBaseline).front().samples;
         in.baselineWindow = { in.window.startMs - 7 * 24 * 3600 * 1000LL, in.window.endMs - 7 * 24 * 3600 * 1000LL };
     }
+    in.sources.weekMemory = sourceOf(ev, QueryKind::MemoryPerPodAvg);
+    if (!ev.seriesOf(QueryKind::MemoryPerPodAvg).empty())
+        in.weekMemory = ev.seriesOf(QueryKind::MemoryPerPodAvg).front().samples;
+    std::set<std::string> lastOomKilled;
+    for (const auto& s : ev.seriesOf(QueryKind::LastTerminatedOom)) {
+        const std::string main = ev.workload ? ev.workload->mainContainer : std::string();
+        const bool killed = std::any_of(s.samples.begin(), s.samples.end(),
+            [&](const Sample& x) { return x.value >= 1 && x.tMs >= in.window.startMs && x.tMs <= in.window.endMs; });
+        if (killed && (main.empty() || s.label("container") == main))
+            lastOomKilled.insert(s.label("pod"));
+    }
+    in.podsLastOomKilled = lastOomKilled.size();
     analysis::AnalysisParams params;
     params.stability.warmUpMs = ev.request.warmUpMs;
     params.oomMaxCount = ev.request.oomThreshold;
     params.oomWindowMs = ev.request.oomWindowMs;
     const bool batch = ev.workload
-        && (ev.workload->workload.kind == kube::WorkloadKind::CronJob || ev.workload->workload.kind == kube::WorkloadKind::Job);
+        && (ev.workload->workload.kind == kube::WorkloadKind::CronJob
+            || ev.workload->workload.kind == kube::WorkloadKind::Job);
     f.verdict = batch ? analysis::analyseBatchRuns(in, oomKilledRuns(ev)) : analysis::analyseMemory(in, params);
     applyMissingEvidence(f.verdict, ev);
 
@@ -383,9 +400,8 @@ Findings analyseEvidence(std::shared_ptr<const RawEvidence> evidencePtr)
 
     f.containers = judgeContainers(ev, f, params);
 
-    std::sort(f.pods.begin(), f.pods.end(), [](const PodRow& a, const PodRow& b) {
-        return a.memoryBytes.value_or(-1) > b.memoryBytes.value_or(-1);
-    });
+    std::sort(f.pods.begin(), f.pods.end(),
+        [](const PodRow& a, const PodRow& b) { return a.memoryBytes.value_or(-1) > b.memoryBytes.value_or(-1); });
     return f;
 }
 

@@ -2,11 +2,12 @@
 // shape and its errors.
 #include "TestSupport.h"
 
+#include <QDateTime>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
-#include <QFile>
 #include <QTest>
 
 using namespace leakdesk::test;
@@ -59,6 +60,16 @@ private Q_SLOTS:
         const QJsonArray queries = o[QStringLiteral("queries")].toArray();
         QVERIFY(!queries.isEmpty());
         for (const auto& q : queries) {
+            // The per-pod average is the week's trend (the slow-leak rule): the last 7 days, hourly
+            // or at the window's step when that is coarser.
+            if (q.toObject()[QStringLiteral("kind")].toString() == QLatin1String("memory_per_pod_avg")) {
+                QCOMPARE(q.toObject()[QStringLiteral("step_seconds")].toInt(), std::max(stepSeconds, 3600));
+                const QJsonObject w = q.toObject()[QStringLiteral("window")].toObject();
+                const auto start = QDateTime::fromString(w[QStringLiteral("start")].toString(), Qt::ISODate);
+                const auto end = QDateTime::fromString(w[QStringLiteral("end")].toString(), Qt::ISODate);
+                QCOMPARE(start.secsTo(end), qint64(7 * 24 * 3600));
+                continue;
+            }
             QCOMPARE(q.toObject()[QStringLiteral("step_seconds")].toInt(), stepSeconds);
             QVERIFY2(q.toObject()[QStringLiteral("error")].toString().isEmpty(),
                 qPrintable(q.toObject()[QStringLiteral("error")].toString()));
@@ -85,7 +96,8 @@ private Q_SLOTS:
             QVERIFY(o[QStringLiteral("restarts")].toInt() > 0);
         }
         const QJsonObject oom = j[QStringLiteral("oom")].toObject();
-        QVERIFY2(oom[QStringLiteral("count_last_hour")].toInt() >= 3, qPrintable(QString::number(oom[QStringLiteral("count_last_hour")].toInt())));
+        QVERIFY2(oom[QStringLiteral("count_last_hour")].toInt() >= 3,
+            qPrintable(QString::number(oom[QStringLiteral("count_last_hour")].toInt())));
         QCOMPARE(oom[QStringLiteral("rule_met")].toBool(), true);
         const QJsonArray events = oom[QStringLiteral("events")].toArray();
         QVERIFY(events.size() >= 3);
@@ -105,8 +117,9 @@ private Q_SLOTS:
     void oomCommandAppliesTheRunbookRule()
     {
         const auto r = runProgram(cliPath(),
-            { QStringLiteral("oom"), QStringLiteral("--sandbox"), QStringLiteral("--namespace"), QStringLiteral("production"), QStringLiteral("--service"),
-                QStringLiteral("checkout"), QStringLiteral("--format"), QStringLiteral("json") },
+            { QStringLiteral("oom"), QStringLiteral("--sandbox"), QStringLiteral("--namespace"),
+                QStringLiteral("production"), QStringLiteral("--service"), QStringLiteral("checkout"),
+                QStringLiteral("--format"), QStringLiteral("json") },
             90000);
         QCOMPARE(r.exitCode, 0);
         const QJsonObject o = QJsonDocument::fromJson(r.out).object();
@@ -127,15 +140,16 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("mustSay");
-        QTest::newRow("unknown service") << QStringList { QStringLiteral("--sandbox"), QStringLiteral("--service"), QStringLiteral("nope") } << 1
-                                         << "no Service and no workload named 'nope'";
-        QTest::newRow("bad kubeconfig") << QStringList { QStringLiteral("--kubeconfig"), QStringLiteral("/nonexistent"), QStringLiteral("--prometheus"),
-            QStringLiteral("http://127.0.0.1:9"), QStringLiteral("--service"), QStringLiteral("x") }
-                                        << 1 << "does not exist";
-        QTest::newRow("no service") << QStringList { QStringLiteral("--sandbox") } << 2 << "--service NAME or --workload KIND/NAME";
-        QTest::newRow("bad format") << QStringList { QStringLiteral("--sandbox"), QStringLiteral("--service"), QStringLiteral("x"), QStringLiteral("--format"),
-            QStringLiteral("xml") } << 2
-                                    << "unknown format";
+        QTest::newRow("unknown service") << QStringList { QStringLiteral("--sandbox"), QStringLiteral("--service"),
+            QStringLiteral("nope") } << 1 << "no Service and no workload named 'nope'";
+        QTest::newRow("bad kubeconfig") << QStringList { QStringLiteral("--kubeconfig"), QStringLiteral("/nonexistent"),
+            QStringLiteral("--prometheus"), QStringLiteral("http://127.0.0.1:9"), QStringLiteral("--service"),
+            QStringLiteral("x") } << 1 << "does not exist";
+        QTest::newRow("no service") << QStringList { QStringLiteral("--sandbox") } << 2
+                                    << "--service NAME or --workload KIND/NAME";
+        QTest::newRow("bad format") << QStringList { QStringLiteral("--sandbox"), QStringLiteral("--service"),
+            QStringLiteral("x"), QStringLiteral("--format"), QStringLiteral("xml") }
+                                    << 2 << "unknown format";
     }
     void errorsSayWhatToDo()
     {
@@ -155,14 +169,17 @@ private Q_SLOTS:
         const QString kc = dir.filePath(QStringLiteral("kubeconfig"));
         QFile f(kc);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QStringLiteral("apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  cluster: {server: 'http://127.0.0.1:%1'}\n"
-                               "users:\n- name: u\n  user: {token: t}\ncontexts:\n- name: c\n  context: {cluster: k, user: u, namespace: production}\n")
+        f.write(QStringLiteral("apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  cluster: "
+                               "{server: 'http://127.0.0.1:%1'}\n"
+                               "users:\n- name: u\n  user: {token: t}\ncontexts:\n- name: c\n  context: {cluster: k, "
+                               "user: u, namespace: production}\n")
                     .arg(freeLoopbackPort())
                     .toUtf8());
         f.close();
         const auto r = runProgram(cliPath(),
             { QStringLiteral("investigate"), QStringLiteral("--kubeconfig"), kc, QStringLiteral("--prometheus"),
-                QStringLiteral("http://127.0.0.1:%1").arg(freeLoopbackPort()), QStringLiteral("--service"), QStringLiteral("checkout") },
+                QStringLiteral("http://127.0.0.1:%1").arg(freeLoopbackPort()), QStringLiteral("--service"),
+                QStringLiteral("checkout") },
             60000);
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("cannot reach"), r.err.constData());
