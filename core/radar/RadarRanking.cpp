@@ -149,7 +149,7 @@ RadarContainer judge(const WorkloadFacts& w, const std::string& name, const Cont
         } else if (followsTraffic) {
             said.push_back("grows with its traffic or as it did a week ago (follows-traffic): not a leak");
         } else if (verdict.pattern == analysis::Pattern::FollowsTraffic) {
-            said.push_back("following its traffic");
+            said.push_back("like it follows its traffic");
         } else if (verdict.pattern == analysis::Pattern::InsufficientData) {
             said.push_back("too few samples in the window for the verdict");
         } else {
