@@ -12,6 +12,7 @@
 // the 10-minute slopes next to a restart, so growth is compared within 10 % (or 100 KiB/h for the
 // flat ones): search, restarted by OOM kills, grows 130 MiB/h there where Prometheus says 122.
 
+#include "PromAnswers.h"
 #include "SandboxMoments.h"
 #include "TestSupport.h"
 
@@ -46,43 +47,6 @@ constexpr qint64 kWindowMs = 6 * kHourMs;
 constexpr qint64 kStepMs = 8 * 60 * 1000;
 // The owners' 24 h before the sparkline's first point, and the 5-minute lookback before that.
 constexpr double kExportHours = 31;
-
-struct Fetched {
-    int status = 0;
-    json body;
-};
-
-Fetched send(QNetworkAccessManager& nam, const QUrl& url, const QByteArray* postBody = nullptr)
-{
-    QNetworkRequest req(url);
-    req.setTransferTimeout(180000);
-    if (postBody)
-        req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("text/plain"));
-    QNetworkReply* reply = postBody ? nam.post(req, *postBody) : nam.get(req);
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    Fetched f;
-    f.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    f.body = json::parse(reply->readAll().toStdString(), nullptr, false);
-    reply->deleteLater();
-    return f;
-}
-
-// metric labels as text -> (timestamp in ms -> value)
-using Matrix = std::map<std::string, std::map<qint64, double>>;
-
-Matrix toMatrix(const json& data)
-{
-    Matrix m;
-    for (const auto& series : data["result"]) {
-        auto& points = m[series["metric"].dump()];
-        const json values = series.contains("values") ? series["values"] : json::array({ series["value"] });
-        for (const auto& v : values)
-            points[std::llround(v[0].get<double>() * 1000.0)] = std::stod(v[1].get<std::string>());
-    }
-    return m;
-}
 
 Result<std::shared_ptr<const radar::RadarReport>> runRadar(
     const QUrl& url, const radar::RadarOptions& options, QList<prometheus::PromParam> params = {})
@@ -133,7 +97,7 @@ class TestRadarWitness : public QObject {
         return o;
     }
 
-    Fetched query(const QUrl& base, RadarQueryKind kind, const std::string& ns)
+    test::PromFetched query(const QUrl& base, RadarQueryKind kind, const std::string& ns)
     {
         prometheus::RadarQueryParams params;
         params.ns = ns;
@@ -154,7 +118,7 @@ class TestRadarWitness : public QObject {
         }
         QUrl url = base.resolved(QUrl(path));
         url.setQuery(q);
-        return send(m_nam, url);
+        return test::promFetch(m_nam, url);
     }
 
 private Q_SLOTS:
@@ -202,13 +166,15 @@ private Q_SLOTS:
                 qsizetype to = importText.indexOf('\n', std::min(importText.size() - 1, from + 16 * 1024 * 1024));
                 to = to < 0 ? importText.size() : to + 1;
                 const QByteArray part = importText.mid(from, to - from);
-                const Fetched imported = send(m_nam, importUrl, &part);
+                const test::PromFetched imported = test::promFetch(m_nam, importUrl, &part);
                 QVERIFY2(imported.status / 100 == 2, imported.body.dump().c_str());
                 from = to;
             }
         }
         const QByteArray none;
-        QCOMPARE(send(m_nam, m_victoriaUrl.resolved(QUrl(QStringLiteral("/internal/force_flush"))), &none).status, 200);
+        QCOMPARE(
+            test::promFetch(m_nam, m_victoriaUrl.resolved(QUrl(QStringLiteral("/internal/force_flush"))), &none).status,
+            200);
         QVERIFY2(test::startLocalPrometheus(m_prometheus, test::findProgram(QStringLiteral("prometheus")), m_dir.path(),
                      data, { QStringLiteral("--storage.tsdb.retention.time=100y") }, m_promUrl, why),
             qPrintable(why));
@@ -240,12 +206,12 @@ private Q_SLOTS:
     {
         QFETCH(RadarQueryKind, kind);
         QFETCH(QString, ns);
-        const Fetched ours = query(m_sandboxUrl, kind, ns.toStdString());
-        const Fetched real = query(m_promUrl, kind, ns.toStdString());
+        const test::PromFetched ours = query(m_sandboxUrl, kind, ns.toStdString());
+        const test::PromFetched real = query(m_promUrl, kind, ns.toStdString());
         QVERIFY2(real.status == 200, real.body.dump().c_str()); // the radar's PromQL is valid PromQL
         QVERIFY2(ours.status == 200, ours.body.dump().c_str());
-        const Matrix a = toMatrix(ours.body["data"]);
-        const Matrix b = toMatrix(real.body["data"]);
+        const test::PromMatrix a = test::promMatrix(ours.body["data"]);
+        const test::PromMatrix b = test::promMatrix(real.body["data"]);
         QStringList aKeys, bKeys;
         for (const auto& [k, v] : a)
             aKeys << QString::fromStdString(k);
