@@ -404,8 +404,10 @@ void MetricsHistory::writeOpenMetrics(std::ostream& out, std::int64_t fromMs, st
         std::int64_t after = (floorDiv(t, every) + 1) * every;
         // Never step over the edge of a span (into the week-ago window, into the newest hours):
         // the next instant is then the first scrape at that edge, where the next span's step begins.
+        // A span holds the ages in (olderThanMs, youngerThanMs): its younger edge is reached at age
+        // olderThanMs, its older one just below youngerThanMs.
         for (const ExportStep& s : steps)
-            for (const std::int64_t edge : { s.olderThanMs, s.youngerThanMs })
+            for (const std::int64_t edge : { s.olderThanMs, s.youngerThanMs - 1 })
                 if (edge > 0 && age > edge && last - after < edge)
                     after = std::min(after, std::max(t + SandboxModel::kScrapeIntervalMs, gridCeil(last - edge)));
         return after;
