@@ -18,6 +18,8 @@
 //
 // Needs prometheus, promtool and victoria-metrics on PATH. No figure is compared with a threshold.
 // usage: bench_radar [--workloads N] [--seed S] [--backend prometheus|victoriametrics|both] [--keep DIR]
+//        bench_radar --url URL --now-ms MS [--workloads N] [--seed S]   (the radar alone, against a server
+//        loaded by an earlier run kept with --keep; MS is that run's "now_ms")
 #include "TestSupport.h"
 
 #include "core/prometheus/PromClient.h"
@@ -239,6 +241,8 @@ int main(int argc, char** argv)
     quint64 seed = 42;
     QString backend = QStringLiteral("both");
     QString keep;
+    QUrl againstUrl;
+    qint64 againstNowMs = 0;
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == QLatin1String("--workloads"))
@@ -249,6 +253,24 @@ int main(int argc, char** argv)
             backend = args[i + 1];
         else if (args[i] == QLatin1String("--keep"))
             keep = args[i + 1];
+        else if (args[i] == QLatin1String("--url"))
+            againstUrl = QUrl(args[i + 1]);
+        else if (args[i] == QLatin1String("--now-ms"))
+            againstNowMs = args[i + 1].toLongLong();
+    }
+    // Profiling: the radar alone against a server already loaded by an earlier run (--keep), at the
+    // instant that run generated its history for.
+    if (againstUrl.isValid() && againstNowMs > 0) {
+        Truth truth;
+        for (const auto& w : sandbox::scenario::scaleWorkloads(workloads, seed))
+            truth[w.namespaceName + "/" + w.name] = w.role;
+        const sandbox::SandboxModel model(seed, againstNowMs);
+        for (const auto& service : model.services())
+            truth[model.namespaceName() + "/" + service.name] = service.profile == sandbox::MemoryProfile::Stabilising
+                ? sandbox::scenario::ScaleRole::Healthy
+                : sandbox::scenario::ScaleRole::LeakSlow;
+        std::cout << json { { "radar", radarFigures(againstUrl, againstNowMs, truth) } }.dump() << std::endl;
+        return 0;
     }
     const bool withPrometheus = backend != QLatin1String("victoriametrics");
     const bool withVictoria = backend != QLatin1String("prometheus");
@@ -263,11 +285,13 @@ int main(int argc, char** argv)
     QDir().mkpath(dir);
     json out;
     out["loadavg_before"] = loadAverage();
+    out["now_ms"] = 0;
     out["workloads"] = workloads;
 
     // 1. The history, generated as the sandbox would serve it (--scale-workloads N --seed S, the
     // clock at a scrape just past), written thinned (see the top of this file).
     const std::int64_t nowMs = QDateTime::currentMSecsSinceEpoch() / 30000 * 30000;
+    out["now_ms"] = nowMs;
     const QString openMetrics = QDir(dir).filePath(QStringLiteral("history.om"));
     QElapsedTimer generation;
     generation.start();
