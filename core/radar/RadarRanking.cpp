@@ -128,8 +128,15 @@ RadarContainer judge(const WorkloadFacts& w, const std::string& name, const Cont
         inputs.baselineWindow = { inputs.window.startMs - prometheus::kRadarBaselineOffsetMs,
             inputs.window.endMs - prometheus::kRadarBaselineOffsetMs };
         const analysis::Verdict verdict = analysis::analyseMemory(inputs, options.analysis);
-        out.pattern = analysis::patternName(verdict.pattern);
-        const bool followsTraffic = verdict.pattern == analysis::Pattern::FollowsTraffic;
+        bool followsTraffic = verdict.pattern == analysis::Pattern::FollowsTraffic;
+        // The verdict weighs the traffic only where it sees growth; the lifetimes' growth the server
+        // measured is weighed by the same rule (memory regressed on the request rate and on time).
+        if (!followsTraffic && relativeGrowth >= kServerGrowthFractionPerHour && !w.traffic.empty()) {
+            const auto explained = analysis::explainWithTraffic(c.sparkline, w.traffic, options.analysis.slope);
+            followsTraffic = explained && explained->explained;
+        }
+        out.pattern = followsTraffic ? analysis::patternName(analysis::Pattern::FollowsTraffic)
+                                     : analysis::patternName(verdict.pattern);
         if (verdict.leak) {
             parts.push_back(0.4 + 0.5 * verdict.confidence);
             growing = true;
@@ -142,8 +149,8 @@ RadarContainer judge(const WorkloadFacts& w, const std::string& name, const Cont
         } else {
             said.push_back(std::string(out.pattern) + " (confidence " + fixed(verdict.confidence, 2) + ")");
         }
-        const bool verdictMissedGrowth = verdict.pattern == analysis::Pattern::Stable
-            || verdict.pattern == analysis::Pattern::SlowWarmUp;
+        const bool verdictMissedGrowth
+            = verdict.pattern == analysis::Pattern::Stable || verdict.pattern == analysis::Pattern::SlowWarmUp;
         // Per container lifetime, so restarts do not hide it; growth the traffic explains does not count.
         if (!followsTraffic && relativeGrowth >= kServerGrowthFractionPerHour) {
             growing = true;
