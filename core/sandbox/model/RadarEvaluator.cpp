@@ -7,6 +7,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -503,9 +504,18 @@ Result<std::vector<EvalSeries>> RadarEvaluator::evaluate(const prometheus::Match
         return makeError(ErrorCode::InvalidArgument, "not a radar query the sandbox evaluates");
     }
 
+    // The range kinds join every step to the owners at the query's end (`@ end()`, Prometheus'
+    // `end` parameter), so they are found once.
+    const bool ownersAtEnd = prometheus::isRangeRadarQuery(query.kind);
+    std::optional<Result<std::map<std::string, Owner>>> ownersAtEndOfRange;
+    if (ownersAtEnd)
+        ownersAtEndOfRange = owners.byPod(endMs - plan.ownersOffsetMs, ownersMs);
     std::map<GroupKey, std::vector<EvalPoint>> out;
     for (std::int64_t t = startMs; t <= endMs; t += stepMs) {
-        auto podOwners = owners.byPod(t - plan.ownersOffsetMs, ownersMs);
+        std::optional<Result<std::map<std::string, Owner>>> ownersAtStep;
+        if (!ownersAtEnd)
+            ownersAtStep = owners.byPod(t - plan.ownersOffsetMs, ownersMs);
+        const auto& podOwners = ownersAtEnd ? *ownersAtEndOfRange : *ownersAtStep;
         if (!podOwners)
             return podOwners.error();
         std::map<GroupKey, Accumulator> groups;

@@ -18,8 +18,9 @@
 //
 // Needs prometheus, promtool and victoria-metrics on PATH. No figure is compared with a threshold.
 // usage: bench_radar [--workloads N] [--seed S] [--backend prometheus|victoriametrics|both] [--keep DIR]
-//        bench_radar --url URL --now-ms MS [--workloads N] [--seed S]   (the radar alone, against a server
-//        loaded by an earlier run kept with --keep; MS is that run's "now_ms")
+//        bench_radar --url URL --now-ms MS [--pid PID] [--workloads N] [--seed S]   (the radar alone,
+//        against a server loaded by an earlier run kept with --keep; MS is that run's "now_ms", PID the
+//        server's process for its CPU time)
 #include "TestSupport.h"
 
 #include "core/prometheus/PromClient.h"
@@ -51,6 +52,8 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <sys/resource.h>
+#include <unistd.h>
 
 using namespace leakdesk;
 using nlohmann::json;
@@ -145,11 +148,37 @@ bool importIntoVictoria(QNetworkAccessManager& nam, const QUrl& victoria, const 
     return true;
 }
 
+// CPU seconds a process has used so far (user + system, from /proc/PID/stat); 0 when unreadable.
+double processCpuSeconds(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (pid <= 0 || !f.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray stat = f.readAll();
+    // Fields after the command name (which may hold spaces) in parentheses: state is field 3,
+    // utime and stime are fields 14 and 15.
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return 0;
+    return static_cast<double>(fields[11].toLongLong() + fields[12].toLongLong())
+        / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+double ownCpuSeconds()
+{
+    rusage usage {};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
 // What each workload is, by "namespace/name": the fleet's role by its rule; production's services
 // by their profile (checkout and payments leak, catalog does not).
 using Truth = std::map<std::string, sandbox::scenario::ScaleRole>;
 
-json radarFigures(const QUrl& url, std::int64_t nowMs, const Truth& truth)
+// The radar against `url`. `serverPid`: the server's process, whose CPU time the run is charged
+// with (wall time on this shared machine depends on everyone else's load; CPU time much less).
+json radarFigures(const QUrl& url, std::int64_t nowMs, const Truth& truth, qint64 serverPid = 0)
 {
     prometheus::PromConnection connection;
     connection.baseUrl = url;
@@ -172,11 +201,15 @@ json radarFigures(const QUrl& url, std::int64_t nowMs, const Truth& truth)
         error = e;
         loop.quit();
     });
+    const double serverCpuBefore = processCpuSeconds(serverPid);
+    const double clientCpuBefore = ownCpuSeconds();
     QElapsedTimer wall;
     wall.start();
     radar.start(options);
     loop.exec();
     const double wallSeconds = secondsSince(wall);
+    const double serverCpu = processCpuSeconds(serverPid) - serverCpuBefore;
+    const double clientCpu = ownCpuSeconds() - clientCpuBefore;
     if (!report)
         return { { "error", error ? error->toString() : std::string("no report") } };
 
@@ -215,6 +248,8 @@ json radarFigures(const QUrl& url, std::int64_t nowMs, const Truth& truth)
         leakersOnTop = leakersOnTop && sandbox::scenario::scaleRoleLeaks(truth.at(key));
     return {
         { "wall_s", wallSeconds },
+        { "server_cpu_s", serverCpu },
+        { "client_cpu_s", clientCpu }, // queries, JSON parsing and the ranking, all threads
         { "elapsed_ms_reported", report->elapsedMs },
         { "queries", report->queries },
         { "bytes_received", report->bytesReceived },
@@ -243,6 +278,7 @@ int main(int argc, char** argv)
     QString keep;
     QUrl againstUrl;
     qint64 againstNowMs = 0;
+    qint64 againstPid = 0;
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == QLatin1String("--workloads"))
@@ -257,6 +293,8 @@ int main(int argc, char** argv)
             againstUrl = QUrl(args[i + 1]);
         else if (args[i] == QLatin1String("--now-ms"))
             againstNowMs = args[i + 1].toLongLong();
+        else if (args[i] == QLatin1String("--pid"))
+            againstPid = args[i + 1].toLongLong();
     }
     // Profiling: the radar alone against a server already loaded by an earlier run (--keep), at the
     // instant that run generated its history for.
@@ -269,7 +307,8 @@ int main(int argc, char** argv)
             truth[model.namespaceName() + "/" + service.name] = service.profile == sandbox::MemoryProfile::Stabilising
                 ? sandbox::scenario::ScaleRole::Healthy
                 : sandbox::scenario::ScaleRole::LeakSlow;
-        std::cout << json { { "radar", radarFigures(againstUrl, againstNowMs, truth) } }.dump() << std::endl;
+        std::cout << json { { "radar", radarFigures(againstUrl, againstNowMs, truth, againstPid) } }.dump()
+                  << std::endl;
         return 0;
     }
     const bool withPrometheus = backend != QLatin1String("victoriametrics");
@@ -358,8 +397,8 @@ int main(int argc, char** argv)
             return 1;
         }
         prom["start_s"] = secondsSince(started);
-        prom["radar_cold"] = radarFigures(url, nowMs, truth);
-        prom["radar_warm"] = radarFigures(url, nowMs, truth);
+        prom["radar_cold"] = radarFigures(url, nowMs, truth, prometheus.processId());
+        prom["radar_warm"] = radarFigures(url, nowMs, truth, prometheus.processId());
         test::stopProcess(prometheus);
         out["prometheus"] = prom;
     }
@@ -385,8 +424,8 @@ int main(int argc, char** argv)
         }
         vm["import_s"] = secondsSince(imported);
         out["samples"] = samples;
-        vm["radar_cold"] = radarFigures(url, nowMs, truth);
-        vm["radar_warm"] = radarFigures(url, nowMs, truth);
+        vm["radar_cold"] = radarFigures(url, nowMs, truth, victoria.processId());
+        vm["radar_warm"] = radarFigures(url, nowMs, truth, victoria.processId());
         test::stopProcess(victoria);
         out["victoriametrics"] = vm;
     }
