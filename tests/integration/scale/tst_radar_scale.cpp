@@ -207,13 +207,13 @@ private Q_SLOTS:
                 + sandbox::scenario::scaleRoleName(role) + ", score " + std::to_string(row.score) + "): " + row.reason;
             QVERIFY2(row.dataKnown, where.c_str());
             QVERIFY2(sandbox::scenario::scaleRoleLeaks(role) == (i < leakers), where.c_str());
+            // Below the leakers: the healthy and the decoys (growth that follows traffic, a
+            // sidecar's sawtooth), by a margin, not by the order of equal scores.
             if (i < leakers)
                 lowestLeakerScore = std::min(lowestLeakerScore, row.score);
-            else if (role == ScaleRole::Healthy)
-                QVERIFY2(row.score < lowestLeakerScore, where.c_str());
+            else
+                QVERIFY2(row.score < lowestLeakerScore - 0.2, where.c_str());
         }
-        const ScaleRole last = m_roles.at(fleet.back()->ns + "/" + fleet.back()->workloadName);
-        QCOMPARE(sandbox::scenario::scaleRoleName(last), "healthy");
         // The fast leaks say so: OOM kills within the day.
         for (std::size_t i = 0; i < leakers; ++i)
             if (m_roles.at(fleet[i]->ns + "/" + fleet[i]->workloadName) == ScaleRole::LeakFast)
