@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 namespace leakdesk::sandbox {
 
@@ -113,16 +114,23 @@ public:
             return std::nullopt;
         if (gridMs < m_lo || gridMs > m_hi)
             return m_history.sampleAt(s, gridMs);
-        auto [it, inserted] = m_dense.try_emplace(&s);
+        // Computed an hour of scrapes at a time, when first read: a query for the level now reads
+        // minutes of a series whose span (the counts' day) the evaluation covers; computing the
+        // whole span of every series it touched made one radar run over --scale-workloads 2000
+        // compute ~10^9 samples.
+        const std::int64_t index = (gridMs - m_lo) / kGridMs;
+        const std::int64_t block = index / kBlockSamples;
+        auto [it, inserted] = m_dense.try_emplace(BlockKey { &s, block });
         std::vector<double>& values = it->second;
         if (inserted) {
-            const std::int64_t n = m_hi >= m_lo ? (m_hi - m_lo) / kGridMs + 1 : 0;
-            values.reserve(static_cast<std::size_t>(n));
-            for (std::int64_t i = 0; i < n; ++i)
+            const std::int64_t n = (m_hi - m_lo) / kGridMs + 1;
+            const std::int64_t end = std::min(n, (block + 1) * kBlockSamples);
+            values.reserve(static_cast<std::size_t>(kBlockSamples));
+            for (std::int64_t i = block * kBlockSamples; i < end; ++i)
                 values.push_back(
                     m_history.sampleAt(s, m_lo + i * kGridMs).value_or(std::numeric_limits<double>::quiet_NaN()));
         }
-        const double v = values[static_cast<std::size_t>((gridMs - m_lo) / kGridMs)];
+        const double v = values[static_cast<std::size_t>(index - block * kBlockSamples)];
         return std::isnan(v) ? std::nullopt : std::optional<double>(v);
     }
 
@@ -169,7 +177,19 @@ private:
     const MetricsHistory& m_history;
     const prometheus::MatchedRadarQuery& m_query;
     std::int64_t m_lo, m_hi, m_now;
-    mutable std::map<const RawSeries*, std::vector<double>> m_dense;
+    static constexpr std::int64_t kBlockSamples = 120;
+    struct BlockKey {
+        const RawSeries* series;
+        std::int64_t block;
+        bool operator==(const BlockKey&) const = default;
+    };
+    struct BlockHash {
+        std::size_t operator()(const BlockKey& k) const
+        {
+            return std::hash<const void*>()(k.series) ^ (std::hash<std::int64_t>()(k.block) * 0x9e3779b97f4a7c15ULL);
+        }
+    };
+    mutable std::unordered_map<BlockKey, std::vector<double>, BlockHash> m_dense;
 };
 
 // The radar's owner expression for one namespace: pod -> workload for the pods whose owner series
