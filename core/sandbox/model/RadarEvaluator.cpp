@@ -7,8 +7,10 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 namespace leakdesk::sandbox {
 
@@ -106,27 +108,29 @@ public:
         return out;
     }
 
-    // The series' samples on the grid of [m_lo, m_hi] (NaN: none at that scrape), computed once.
-    const std::vector<double>& dense(const RawSeries& s) const
-    {
-        auto [it, inserted] = m_dense.try_emplace(&s);
-        if (inserted) {
-            const std::int64_t n = m_hi >= m_lo ? (m_hi - m_lo) / kGridMs + 1 : 0;
-            it->second.reserve(static_cast<std::size_t>(n));
-            for (std::int64_t i = 0; i < n; ++i)
-                it->second.push_back(
-                    m_history.sampleAt(s, m_lo + i * kGridMs).value_or(std::numeric_limits<double>::quiet_NaN()));
-        }
-        return it->second;
-    }
-
     std::optional<double> at(const RawSeries& s, std::int64_t gridMs) const
     {
         if (gridMs > m_now)
             return std::nullopt;
         if (gridMs < m_lo || gridMs > m_hi)
             return m_history.sampleAt(s, gridMs);
-        const double v = dense(s)[static_cast<std::size_t>((gridMs - m_lo) / kGridMs)];
+        // Computed an hour of scrapes at a time, when first read: a query for the level now reads
+        // minutes of a series whose span (the counts' day) the evaluation covers; computing the
+        // whole span of every series it touched made one radar run over --scale-workloads 2000
+        // compute ~10^9 samples.
+        const std::int64_t index = (gridMs - m_lo) / kGridMs;
+        const std::int64_t block = index / kBlockSamples;
+        auto [it, inserted] = m_dense.try_emplace(BlockKey { &s, block });
+        std::vector<double>& values = it->second;
+        if (inserted) {
+            const std::int64_t n = (m_hi - m_lo) / kGridMs + 1;
+            const std::int64_t end = std::min(n, (block + 1) * kBlockSamples);
+            values.reserve(static_cast<std::size_t>(kBlockSamples));
+            for (std::int64_t i = block * kBlockSamples; i < end; ++i)
+                values.push_back(
+                    m_history.sampleAt(s, m_lo + i * kGridMs).value_or(std::numeric_limits<double>::quiet_NaN()));
+        }
+        const double v = values[static_cast<std::size_t>(index - block * kBlockSamples)];
         return std::isnan(v) ? std::nullopt : std::optional<double>(v);
     }
 
@@ -134,16 +138,7 @@ public:
     std::vector<EvalPoint> samples(const RawSeries& s, std::int64_t a, std::int64_t b) const
     {
         std::vector<EvalPoint> out;
-        const std::int64_t first = MetricsHistory::gridCeil(a);
-        const std::int64_t last = std::min(b, m_now);
-        if (first >= m_lo && last <= m_hi) {
-            const std::vector<double>& values = dense(s);
-            for (std::int64_t g = first; g <= last; g += kGridMs)
-                if (const double v = values[static_cast<std::size_t>((g - m_lo) / kGridMs)]; !std::isnan(v))
-                    out.push_back({ g, v });
-            return out;
-        }
-        for (std::int64_t g = first; g <= last; g += kGridMs)
+        for (std::int64_t g = MetricsHistory::gridCeil(a); g <= std::min(b, m_now); g += kGridMs)
             if (auto v = at(s, g))
                 out.push_back({ g, *v });
         return out;
@@ -158,31 +153,12 @@ public:
         return std::nullopt;
     }
 
-    // Whether the series has a sample in [a, b]: from running counts of its samples (the owner
-    // series are asked this for every step of a range query, over a day each).
     bool presentIn(const RawSeries& s, std::int64_t a, std::int64_t b) const
     {
-        const std::int64_t first = MetricsHistory::gridCeil(a);
-        const std::int64_t last = MetricsHistory::gridFloor(std::min(b, m_now));
-        if (last < first)
-            return false;
-        if (first < m_lo || last > m_hi) {
-            for (std::int64_t g = first; g <= last; g += kGridMs)
-                if (at(s, g))
-                    return true;
-            return false;
-        }
-        auto [it, inserted] = m_counts.try_emplace(&s);
-        std::vector<int>& counts = it->second; // counts[i]: samples before grid point i
-        if (inserted) {
-            const std::vector<double>& values = dense(s);
-            counts.resize(values.size() + 1, 0);
-            for (std::size_t i = 0; i < values.size(); ++i)
-                counts[i + 1] = counts[i] + (std::isnan(values[i]) ? 0 : 1);
-        }
-        const auto i = static_cast<std::size_t>((first - m_lo) / kGridMs);
-        const auto j = static_cast<std::size_t>((last - m_lo) / kGridMs);
-        return counts[j + 1] > counts[i];
+        for (std::int64_t g = MetricsHistory::gridCeil(a); g <= std::min(b, m_now); g += kGridMs)
+            if (at(s, g))
+                return true;
+        return false;
     }
 
     // increase(s[rangeMs]) at t: Prometheus' extrapolated rate times the range.
@@ -201,8 +177,19 @@ private:
     const MetricsHistory& m_history;
     const prometheus::MatchedRadarQuery& m_query;
     std::int64_t m_lo, m_hi, m_now;
-    mutable std::map<const RawSeries*, std::vector<double>> m_dense;
-    mutable std::map<const RawSeries*, std::vector<int>> m_counts;
+    static constexpr std::int64_t kBlockSamples = 120;
+    struct BlockKey {
+        const RawSeries* series;
+        std::int64_t block;
+        bool operator==(const BlockKey&) const = default;
+    };
+    struct BlockHash {
+        std::size_t operator()(const BlockKey& k) const
+        {
+            return std::hash<const void*>()(k.series) ^ (std::hash<std::int64_t>()(k.block) * 0x9e3779b97f4a7c15ULL);
+        }
+    };
+    mutable std::unordered_map<BlockKey, std::vector<double>, BlockHash> m_dense;
 };
 
 // The radar's owner expression for one namespace: pod -> workload for the pods whose owner series
@@ -534,9 +521,18 @@ Result<std::vector<EvalSeries>> RadarEvaluator::evaluate(const prometheus::Match
         return makeError(ErrorCode::InvalidArgument, "not a radar query the sandbox evaluates");
     }
 
+    // The range kinds join every step to the owners at the query's end (`@ end()`, Prometheus'
+    // `end` parameter), so they are found once.
+    const bool ownersAtEnd = prometheus::isRangeRadarQuery(query.kind);
+    std::optional<Result<std::map<std::string, Owner>>> ownersAtEndOfRange;
+    if (ownersAtEnd)
+        ownersAtEndOfRange = owners.byPod(endMs - plan.ownersOffsetMs, ownersMs);
     std::map<GroupKey, std::vector<EvalPoint>> out;
     for (std::int64_t t = startMs; t <= endMs; t += stepMs) {
-        auto podOwners = owners.byPod(t - plan.ownersOffsetMs, ownersMs);
+        std::optional<Result<std::map<std::string, Owner>>> ownersAtStep;
+        if (!ownersAtEnd)
+            ownersAtStep = owners.byPod(t - plan.ownersOffsetMs, ownersMs);
+        const auto& podOwners = ownersAtEnd ? *ownersAtEndOfRange : *ownersAtStep;
         if (!podOwners)
             return podOwners.error();
         std::map<GroupKey, Accumulator> groups;
