@@ -181,7 +181,8 @@ RadarContainer judge(const WorkloadFacts& w, const std::string& name, const Cont
                 const double h = *projection.hoursToLimit;
                 if (h < kLimitHorizonHours)
                     parts.push_back(0.9 - 0.35 * std::max(0.0, h) / kLimitHorizonHours);
-                said.push_back(h <= 0
+                // Under three minutes is "at" the limit: the next scrapes may show the OOM kill.
+                said.push_back(h < 0.05
                         ? "at its " + formatBytes(*c.limit) + " limit"
                         : "reaches its " + formatBytes(*c.limit) + " limit in about " + fixed(h, 1) + " h");
             } else if (projection.state == analysis::ProjectionState::AtOrAboveLimit && c.limit) {

@@ -13,6 +13,7 @@
 // flat ones): search, restarted by OOM kills, grows 130 MiB/h there where Prometheus says 122.
 
 #include "PromAnswers.h"
+#include "RadarRun.h"
 #include "SandboxMoments.h"
 #include "TestSupport.h"
 
@@ -56,18 +57,7 @@ Result<std::shared_ptr<const radar::RadarReport>> runRadar(
     connection.useEnvironmentProxy = false;
     connection.extraParams = std::move(params);
     prometheus::PromClient client(connection);
-    radar::LeakRadar job(client);
-    std::optional<Result<std::shared_ptr<const radar::RadarReport>>> got;
-    QObject::connect(&job, &radar::LeakRadar::finished, [&](std::shared_ptr<const radar::RadarReport> r) { got = r; });
-    QObject::connect(&job, &radar::LeakRadar::failed, [&](const Error& e) { got = e; });
-    job.start(options);
-    QElapsedTimer t;
-    t.start();
-    while (!got && t.elapsed() < 300000)
-        QTest::qWait(20);
-    if (!got)
-        return makeError(ErrorCode::Timeout, "the radar did not end within 300 s");
-    return *got;
+    return test::runRadarToEnd(client, options);
 }
 
 } // namespace

@@ -4,13 +4,13 @@
 // rank above the healthy ones (production catalog; storefront node-agent and the report CronJob).
 // Then leakdesk-cli radar: the JSON rows the issue names, the table, and exit code 3 for no data.
 
+#include "RadarRun.h"
 #include "SandboxCluster.h"
 #include "TestSupport.h"
 
 #include "core/prometheus/PromClient.h"
 #include "core/radar/LeakRadar.h"
 
-#include <QSignalSpy>
 #include <QTest>
 
 #include <nlohmann/json.hpp>
@@ -30,22 +30,6 @@ const std::set<std::string> kHealthy { "production/catalog", "storefront/node-ag
 std::string keyOf(const radar::RadarRow& row)
 {
     return row.ns + "/" + row.workloadName;
-}
-
-Result<std::shared_ptr<const radar::RadarReport>> runRadar(prometheus::PromClient& client, const radar::RadarOptions& o)
-{
-    radar::LeakRadar job(client);
-    std::optional<Result<std::shared_ptr<const radar::RadarReport>>> got;
-    QObject::connect(&job, &radar::LeakRadar::finished, [&](std::shared_ptr<const radar::RadarReport> r) { got = r; });
-    QObject::connect(&job, &radar::LeakRadar::failed, [&](const Error& e) { got = e; });
-    job.start(o);
-    QElapsedTimer t;
-    t.start();
-    while (!got && t.elapsed() < 240000)
-        QTest::qWait(20);
-    if (!got)
-        return makeError(ErrorCode::Timeout, "the radar did not end within 240 s");
-    return *got;
 }
 
 } // namespace
@@ -76,7 +60,7 @@ private Q_SLOTS:
         options.namespaces = { "production", "storefront" };
         options.nowMs = moment;
         options.topN = 0;
-        const auto report = runRadar(client, options);
+        const auto report = test::runRadarToEnd(client, options);
         QVERIFY2(report, report ? "" : report.error().toString().c_str());
         const radar::RadarReport& r = **report;
         for (const auto& row : r.rows)
