@@ -132,6 +132,35 @@ private Q_SLOTS:
         QVERIFY(table.out.indexOf("Deployment/checkout") < table.out.indexOf("Deployment/catalog"));
     }
 
+    // Every metric dialect the sandbox serves (legacy cAdvisor labels and kube-state-metrics v1,
+    // OpenTelemetry, the JMX exporter): the probed names spell the radar's queries, and the leaks
+    // still come first.
+    void dialectsRankTheSame_data()
+    {
+        QTest::addColumn<QString>("dialect");
+        for (const char* d : { "legacy", "otel", "jmx-exporter" })
+            QTest::newRow(d) << QString::fromLatin1(d);
+    }
+    void dialectsRankTheSame()
+    {
+        QFETCH(QString, dialect);
+        const auto r = test::runProgram(test::cliPath(),
+            { QStringLiteral("radar"), QStringLiteral("--sandbox"), QStringLiteral("--metrics-naming"), dialect,
+                QStringLiteral("--all-namespaces"), QStringLiteral("--format"), QStringLiteral("json") },
+            240000);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto doc = nlohmann::json::parse(r.out.toStdString(), nullptr, false);
+        QCOMPARE(doc["rows"].size(), kLeaking.size() + kHealthy.size());
+        QVERIFY(doc["failures"].empty());
+        for (std::size_t i = 0; i < kLeaking.size(); ++i) {
+            const auto& row = doc["rows"][i];
+            const std::string key
+                = row["namespace"].get<std::string>() + "/" + row["workload"]["name"].get<std::string>();
+            QVERIFY2(kLeaking.count(key), key.c_str());
+            QVERIFY(row["limit_bytes"].is_number()); // kube-state-metrics v1's limits too
+        }
+    }
+
     // A namespace Prometheus knows nothing of: no data, exit 3, never "no leak".
     void noDataExitsThree()
     {
