@@ -4,6 +4,7 @@
 
 #include "core/kube/KubeConfig.h"
 #include "core/sandbox/SandboxHost.h"
+#include "core/sandbox/scenario/ScaleWorkloads.h"
 
 #include <algorithm>
 
@@ -59,6 +60,10 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
           QStringLiteral("Also load this file's Kubernetes manifests into the sandbox; their sim.leakdesk.io "
                          "annotations say how the containers use memory (repeatable)."),
           QStringLiteral("FILE"))
+    , m_scaleWorkloads(QStringLiteral("scale-workloads"),
+          QStringLiteral("Add N synthetic workloads to the sandbox (3 pods each, namespaces fleet-NN), a known few "
+                         "leaking (index % 50 == 7 fast, == 39 slowly): the radar at fleet size."),
+          QStringLiteral("N"))
     , m_metric(QStringLiteral("metric"),
           QStringLiteral("Use this metric or label name instead of the probed one (repeatable), e.g. "
                          "memory_working_set=NAME, pod_label=pod_name, memory_limit=NAME, jvm_heap_used=NAME, "
@@ -68,7 +73,7 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
           QStringLiteral("The sandbox's metric names: current, legacy, otel or jmx-exporter."),
           QStringLiteral("DIALECT"))
 {
-    parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_scenario });
+    parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_scenario, m_scaleWorkloads });
     if (m_uses.prometheus)
         parser.addOptions({ m_prometheus, m_prometheusCa, m_prometheusTokenFile, m_prometheusInsecure, m_noPrometheus,
             m_prometheusHeader, m_prometheusParam, m_config, m_metric, m_metricsNaming });
@@ -121,6 +126,18 @@ std::optional<UsageProblem> ClusterTargetOptions::validate() const
     if (m_parser.isSet(m_scenario) && !sandbox())
         return UsageProblem { QStringLiteral("--scenario is for the sandbox"),
             QStringLiteral("add --sandbox, or point --kubeconfig at a cluster that runs the manifests") };
+    if (m_parser.isSet(m_scaleWorkloads)) {
+        if (!sandbox())
+            return UsageProblem { QStringLiteral("--scale-workloads is for the sandbox"),
+                QStringLiteral("add --sandbox") };
+        bool valid = false;
+        const int n = m_parser.value(m_scaleWorkloads).toInt(&valid);
+        if (!valid || n < 1 || n > sandbox::scenario::kMaxScaleWorkloads)
+            return UsageProblem {
+                QStringLiteral("invalid --scale-workloads '%1'").arg(m_parser.value(m_scaleWorkloads)),
+                QStringLiteral("give between 1 and %1 workloads").arg(sandbox::scenario::kMaxScaleWorkloads)
+            };
+    }
     bool ok = false;
     (void)m_parser.value(m_seed).toULongLong(&ok);
     if (!ok)
@@ -298,6 +315,8 @@ Result<investigation::ConnectionOptions> ClusterTargetOptions::resolve(
     sandbox::SandboxOptions so = sandboxOptions;
     so.seed = seed();
     so.scenarioFiles += m_parser.values(m_scenario);
+    if (m_parser.isSet(m_scaleWorkloads))
+        so.scaleWorkloads = m_parser.value(m_scaleWorkloads).toInt();
     if (m_uses.prometheus && m_parser.isSet(m_metricsNaming))
         so.metricsNaming = *prometheus::metricsDialectFromName(m_parser.value(m_metricsNaming).toStdString());
     if (auto st = session.start(so); !st)

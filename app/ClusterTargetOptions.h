@@ -74,7 +74,7 @@ private:
     Uses m_uses;
     QCommandLineOption m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_prometheus, m_prometheusCa,
         m_prometheusTokenFile, m_prometheusInsecure, m_noPrometheus, m_prometheusHeader, m_prometheusParam, m_config,
-        m_scenario;
+        m_scenario, m_scaleWorkloads;
     QCommandLineOption m_metric, m_metricsNaming; // metric dialects: names to use, the sandbox's names
 };
 

@@ -4,6 +4,8 @@
 #include "core/sandbox/model/MetricsHistory.h"
 #include "core/sandbox/model/SandboxModel.h"
 #include "core/sandbox/scenario/DefaultScenario.h"
+#include "core/sandbox/scenario/ScaleWorkloads.h"
+#include "core/sandbox/scenario/ScenarioAnnotations.h"
 #include "core/sandbox/scenario/ScenarioCluster.h"
 #include "core/sandbox/scenario/ScenarioMetrics.h"
 
@@ -82,6 +84,30 @@ void addCommonOptions(QCommandLineParser& p)
         QStringLiteral("DIALECT") });
 }
 
+void addScaleWorkloadsOption(QCommandLineParser& p)
+{
+    p.addOption({ QStringLiteral("scale-workloads"),
+        QStringLiteral("Add N synthetic workloads (3 pods each, namespaces fleet-NN), a known few leaking: workload "
+                       "index i % 50 == 7 leaks fast (OOMKilled), == 39 leaks slowly, == 21 and == 44 are decoys "
+                       "(traffic-following growth, a sidecar's sawtooth), the rest are healthy."),
+        QStringLiteral("N") });
+}
+
+bool parseScaleWorkloads(const QCommandLineParser& p, int& out)
+{
+    if (!p.isSet(QStringLiteral("scale-workloads")))
+        return true;
+    bool ok = false;
+    const int n = p.value(QStringLiteral("scale-workloads")).toInt(&ok);
+    if (!ok || n < 1 || n > sandbox::scenario::kMaxScaleWorkloads) {
+        printError(QStringLiteral("invalid --scale-workloads '%1'").arg(p.value(QStringLiteral("scale-workloads"))),
+            QStringLiteral("give a number of workloads between 1 and %1").arg(sandbox::scenario::kMaxScaleWorkloads));
+        return false;
+    }
+    out = n;
+    return true;
+}
+
 bool parseMetricsNaming(const QCommandLineParser& p, prometheus::MetricsDialect& out)
 {
     if (!p.isSet(QStringLiteral("metrics-naming")))
@@ -150,6 +176,7 @@ int serve(const QStringList& args)
         QStringLiteral("Add a Deployment 'batch-worker' with N small pods: more pods than one list page holds "
                        "(paging with limit/continue)."),
         QStringLiteral("N") });
+    addScaleWorkloadsOption(p);
     p.addOption({ QStringLiteral("scenario"),
         QStringLiteral("Also serve the objects of this file: multi-document YAML of Kubernetes manifests whose "
                        "sim.leakdesk.io annotations say how their containers use memory (repeatable)."),
@@ -221,6 +248,7 @@ int serve(const QStringList& args)
         return 2;
     if (!parseNumber(p, QStringLiteral("seed"), options.seed, "the seed is a non-negative integer")
         || !parseNumber(p, QStringLiteral("crowd"), options.crowdReplicas, "a number of pods")
+        || !parseScaleWorkloads(p, options.scaleWorkloads)
         || !parseNumber(p, QStringLiteral("kube-port"), options.kubePort, "ports are 0-65535")
         || !parseNumber(p, QStringLiteral("prometheus-port"), options.prometheusPort, "ports are 0-65535")
         || !parseNumber(p, QStringLiteral("now-ms"), nowMs, "a unix time in milliseconds"))
@@ -253,6 +281,13 @@ int serve(const QStringList& args)
             out << "faults: " << QString::fromStdString(options.faults.toString()) << '\n';
         if (options.prometheusFaults)
             out << "prometheus-faults: " << QString::fromStdString(options.prometheusFaults->toString()) << '\n';
+        if (options.scaleWorkloads > 0) {
+            int leaking = 0;
+            for (const auto& w : sandbox::scenario::scaleWorkloads(options.scaleWorkloads, options.seed))
+                leaking += sandbox::scenario::scaleRoleLeaks(w.role) ? 1 : 0;
+            out << "scale-workloads: " << options.scaleWorkloads << " (" << leaking
+                << " leaking: index % 50 == 7 or 39)\n";
+        }
         out.flush();
     }
     std::fflush(stdout);
@@ -278,6 +313,12 @@ int exportMetrics(const QStringList& args)
         QStringLiteral("End of the exported window, unix milliseconds (default: now). Exporting the hours before "
                        "now and the same hours 7 days earlier covers `offset 7d` baselines without a week of data."),
         QStringLiteral("MS") });
+    addScaleWorkloadsOption(p);
+    p.addOption({ QStringLiteral("thin"),
+        QStringLiteral("Write samples older than AGE (before the end; up to AGE2 when given) only every STEP, the "
+                       "finest where several apply, e.g. --thin 7h:1h --thin 7d-7d7h:5m (repeatable; other samples "
+                       "stay every 30 s): long histories of many pods backfill in minutes."),
+        QStringLiteral("AGE[-AGE2]:STEP") });
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli sandbox export-metrics") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli sandbox export-metrics --help'"));
         return 2;
@@ -316,6 +357,27 @@ int exportMetrics(const QStringList& args)
     prometheus::MetricsDialect naming = prometheus::MetricsDialect::Current;
     if (!parseMetricsNaming(p, naming))
         return 2;
+    int scaleWorkloads = 0;
+    if (!parseScaleWorkloads(p, scaleWorkloads))
+        return 2;
+    std::vector<sandbox::MetricsHistory::ExportStep> thinning;
+    for (const QString& v : p.values(QStringLiteral("thin"))) {
+        const qsizetype colon = v.indexOf(QLatin1Char(':'));
+        const QString ages = v.left(colon);
+        const qsizetype dash = ages.indexOf(QLatin1Char('-'));
+        const auto age = sandbox::scenario::parseDurationMs(ages.left(dash).toStdString());
+        const auto until = dash > 0 ? sandbox::scenario::parseDurationMs(ages.mid(dash + 1).toStdString())
+                                    : Result<std::int64_t>(std::int64_t { 0 });
+        const auto step = sandbox::scenario::parseDurationMs(v.mid(colon + 1).toStdString());
+        if (colon <= 0 || !age || !until || !step || *step < sandbox::SandboxModel::kScrapeIntervalMs
+            || *step % sandbox::SandboxModel::kScrapeIntervalMs != 0 || (dash > 0 && *until <= *age)) {
+            printError(QStringLiteral("invalid --thin '%1'").arg(v),
+                QStringLiteral("use AGE:STEP or AGE-AGE:STEP with durations, STEP a multiple of the 30 s scrape, "
+                               "e.g. 7h:1h or 7d-7d7h:5m"));
+            return 2;
+        }
+        thinning.push_back({ *age, *step, *until });
+    }
     const sandbox::SandboxModel model(seed, nowMs);
     sandbox::MetricsHistory history(model);
     history.setNaming(prometheus::profileForDialect(naming));
@@ -344,6 +406,20 @@ int exportMetrics(const QStringList& args)
                 return 2;
             }
         }
+        if (scaleWorkloads > 0) {
+            auto fleet = sandbox::scenario::scaleWorkloadsScenario(scaleWorkloads, seed);
+            Status merged = Ok {};
+            if (fleet && !objects)
+                objects = std::move(*fleet);
+            else if (fleet)
+                merged = sandbox::scenario::mergeScenario(
+                    *objects, std::move(*fleet), sandbox::scenario::scaleScenarioLimits(scaleWorkloads));
+            const Error* problem = !fleet ? &fleet.error() : !merged ? &merged.error() : nullptr;
+            if (problem) {
+                printError(QString::fromStdString(problem->message), QString::fromStdString(problem->detail));
+                return 2;
+            }
+        }
         // The same cluster `sandbox serve --scenario` serves with this seed and clock.
         scenarioCluster = std::make_unique<sandbox::scenario::ScenarioCluster>(std::move(*objects), seed, nowMs);
         history.setExternalSeries(sandbox::scenario::scenarioSeries(*scenarioCluster, history),
@@ -361,7 +437,7 @@ int exportMetrics(const QStringList& args)
             return 1;
         }
         const auto fromMs = untilMs - static_cast<qint64>(hours * 3600.0 * 1000.0);
-        history.writeOpenMetrics(file, fromMs, untilMs);
+        history.writeOpenMetrics(file, fromMs, untilMs, {}, thinning);
         file.flush();
         if (!file) {
             QFile::remove(part);
@@ -397,9 +473,9 @@ int runSandboxCommand(const QStringList& args)
                "[--prometheus-tenant T]\n"
                "             [--faults SPEC] [--prometheus-faults SPEC] [--container NAME=SPEC]... [--exec-drop-after "
                "BYTES] [--crowd N]\n"
-               "             [--scenario FILE]...\n"
+               "             [--scenario FILE]... [--scale-workloads N]\n"
             << "       leakdesk-cli sandbox export-metrics --out FILE [--seed N] [--hours H] [--until-ms MS] "
-               "[--scenario FILE]...\n";
+               "[--scenario FILE]... [--scale-workloads N] [--thin AGE[-AGE2]:STEP]...\n";
         return sub.isEmpty() ? 2 : 0;
     }
     printError(QStringLiteral("unknown sandbox command '%1'").arg(sub),

@@ -2,17 +2,18 @@
 
 #include <QFile>
 
-#include "core/sandbox/shell/ContainerRuntime.h"
-#include "core/sandbox/kubeapi/ExecEndpoint.h"
 #include "core/sandbox/http/HttpServer.h"
+#include "core/sandbox/http/SandboxCertificates.h"
+#include "core/sandbox/kubeapi/ExecEndpoint.h"
 #include "core/sandbox/kubeapi/KubeApi.h"
 #include "core/sandbox/model/MetricsHistory.h"
 #include "core/sandbox/model/PromApi.h"
-#include "core/sandbox/http/SandboxCertificates.h"
 #include "core/sandbox/model/SandboxModel.h"
 #include "core/sandbox/scenario/DefaultScenario.h"
+#include "core/sandbox/scenario/ScaleWorkloads.h"
 #include "core/sandbox/scenario/ScenarioCluster.h"
 #include "core/sandbox/scenario/ScenarioMetrics.h"
+#include "core/sandbox/shell/ContainerRuntime.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -391,6 +392,18 @@ Status SandboxHost::start(const SandboxOptions& options)
         if (!scenarioObjects)
             scenarioObjects = std::move(*loaded);
         else if (auto merged = scenario::mergeScenario(*scenarioObjects, std::move(*loaded)); !merged)
+            return merged.error();
+    }
+
+    if (options.scaleWorkloads > 0) {
+        auto fleet = scenario::scaleWorkloadsScenario(options.scaleWorkloads, options.seed);
+        if (!fleet)
+            return fleet.error();
+        if (!scenarioObjects)
+            scenarioObjects = std::move(*fleet);
+        else if (auto merged = scenario::mergeScenario(
+                     *scenarioObjects, std::move(*fleet), scenario::scaleScenarioLimits(options.scaleWorkloads));
+                 !merged)
             return merged.error();
     }
 

@@ -69,6 +69,9 @@ struct SandboxOptions {
     // `defaultScenario` is false (tests about `production` alone).
     QStringList scenarioFiles;
     bool defaultScenario = true;
+    // > 0: this many synthetic workloads (3 pods each, namespaces fleet-NN) beside the scenario,
+    // a known few of them leaking (scenario/ScaleWorkloads.h says which): the radar at fleet size.
+    int scaleWorkloads = 0;
     // The metric and label names the Prometheus API serves (and export-metrics writes), as a
     // cluster of that dialect holds them: current, legacy (pod_name, kube-state-metrics v1),
     // otel (OpenTelemetry JVM metrics), jmx-exporter.

@@ -921,9 +921,17 @@ HttpResponse KubeApi::resourceRequest(
                 "new list without the continue parameter.");
     }
     const std::int64_t listedAtMs = continued ? continued->atMs : now;
+    // A paged list's later pages are slices of what its first page listed (see ListSnapshot).
+    const std::string snapshotKey = type.group + "/" + type.kind + "|" + ns + "|" + q.value("labelSelector") + "|"
+        + q.value("fieldSelector") + "|" + std::to_string(listedAtMs);
+    std::shared_ptr<const std::vector<json>> snapshot;
+    if (continued)
+        for (const ListSnapshot& s : m_listSnapshots)
+            if (s.key == snapshotKey && s.resourceVersion == continued->rv)
+                snapshot = s.items;
 
     std::vector<json> items;
-    for (json& obj : listObjects(type, listedAtMs)) {
+    for (json& obj : snapshot ? std::vector<json> {} : listObjects(type, listedAtMs)) {
         const json& meta = obj["metadata"];
         if (type.namespaced && !ns.empty() && meta.value("namespace", "") != ns)
             continue;
@@ -965,16 +973,23 @@ HttpResponse KubeApi::resourceRequest(
     // Every page reports the first page's resourceVersion, as the API server does.
     const std::string rv = continued ? continued->rv : std::to_string(m_watch.resourceVersion(now));
     json listMeta = { { "resourceVersion", rv } };
-    const std::size_t offset = continued ? std::min(continued->start, items.size()) : 0;
+    const std::vector<json>& listed = snapshot ? *snapshot : items;
+    const std::size_t offset = continued ? std::min(continued->start, listed.size()) : 0;
     const long long limit = std::atoll(q.value("limit", "0").c_str());
-    std::size_t end = items.size();
-    if (limit > 0 && offset + static_cast<std::size_t>(limit) < items.size()) {
+    std::size_t end = listed.size();
+    if (limit > 0 && offset + static_cast<std::size_t>(limit) < listed.size()) {
         end = offset + static_cast<std::size_t>(limit);
         listMeta["continue"] = encodeContinue(ContinueToken { end, rv, listedAtMs });
-        listMeta["remainingItemCount"] = items.size() - end;
+        listMeta["remainingItemCount"] = listed.size() - end;
     }
     std::vector<json> page(
-        items.begin() + static_cast<std::ptrdiff_t>(offset), items.begin() + static_cast<std::ptrdiff_t>(end));
+        listed.begin() + static_cast<std::ptrdiff_t>(offset), listed.begin() + static_cast<std::ptrdiff_t>(end));
+    if (!snapshot && end < listed.size()) {
+        m_listSnapshots.push_front(
+            ListSnapshot { snapshotKey, rv, std::make_shared<const std::vector<json>>(std::move(items)) });
+        if (m_listSnapshots.size() > kListSnapshots)
+            m_listSnapshots.pop_back();
+    }
 
     if (table)
         return jsonResponse(makeTable(type.kind, page, now, include, listMeta));

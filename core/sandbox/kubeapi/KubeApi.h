@@ -15,8 +15,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -150,6 +152,17 @@ private:
     mutable int m_expireContinue = 0; // continue tokens still to refuse with 410 (setExpiredContinueTokens)
     // A cache: lists and watches advance it, so const requests may too.
     mutable WatchHub m_watch;
+    // What the first pages of the latest paged lists listed (after their selectors): the pages
+    // that continue them are slices of it, read at the same instant and resourceVersion as the
+    // API server's paging promises. Without it every page built every object again, and
+    // `kubectl get pods -A` over thousands of pods (--scale-workloads) grew with pages x pods.
+    struct ListSnapshot {
+        std::string key; // kind, namespace, selectors, instant
+        std::string resourceVersion;
+        std::shared_ptr<const std::vector<nlohmann::json>> items;
+    };
+    static constexpr std::size_t kListSnapshots = 4;
+    mutable std::deque<ListSnapshot> m_listSnapshots;
 };
 
 } // namespace leakdesk::sandbox

@@ -387,11 +387,31 @@ bool MetricsHistory::replicaSetExistsAt(const RawSeries& s, std::int64_t gridMs)
     return from && gridMs >= *from && gridMs < to;
 }
 
-void MetricsHistory::writeOpenMetrics(
-    std::ostream& out, std::int64_t fromMs, std::int64_t toMs, const std::function<void(double)>& onProgress) const
+void MetricsHistory::writeOpenMetrics(std::ostream& out, std::int64_t fromMs, std::int64_t toMs,
+    const std::function<void(double)>& onProgress, const std::vector<ExportStep>& steps) const
 {
     const std::int64_t first = gridCeil(fromMs);
     const std::int64_t last = gridFloor(toMs);
+    // The next instant written after t: on the grid of the step for t's age (multiples of the step
+    // since the epoch, so every series of one export shares its instants).
+    auto next = [&](std::int64_t t) {
+        const std::int64_t age = last - t;
+        std::optional<std::int64_t> step;
+        for (const ExportStep& s : steps)
+            if (age > s.olderThanMs && (s.youngerThanMs <= 0 || age < s.youngerThanMs) && s.stepMs > 0)
+                step = std::min(step.value_or(INT64_MAX), gridCeil(s.stepMs));
+        const std::int64_t every = step.value_or(SandboxModel::kScrapeIntervalMs);
+        std::int64_t after = (floorDiv(t, every) + 1) * every;
+        // Never step over the edge of a span (into the week-ago window, into the newest hours):
+        // the next instant is then the first scrape at that edge, where the next span's step begins.
+        // A span holds the ages in (olderThanMs, youngerThanMs): its younger edge is reached at age
+        // olderThanMs, its older one just below youngerThanMs.
+        for (const ExportStep& s : steps)
+            for (const std::int64_t edge : { s.olderThanMs, s.youngerThanMs - 1 })
+                if (edge > 0 && age > edge && last - after < edge)
+                    after = std::min(after, std::max(t + SandboxModel::kScrapeIntervalMs, gridCeil(last - edge)));
+        return after;
+    };
     auto timestamp = [](std::int64_t tMs) {
         // Whole seconds on the 30 s grid: no fraction needed.
         return std::to_string(tMs / 1000);
@@ -412,7 +432,7 @@ void MetricsHistory::writeOpenMetrics(
             if (s.source == SeriesSource::HttpCount && i + 1 < m_series.size()
                 && m_series[i + 1].source == SeriesSource::HttpSum) {
                 const RawSeries& sum = m_series[i + 1];
-                for (std::int64_t t = first; t <= last; t += SandboxModel::kScrapeIntervalMs) {
+                for (std::int64_t t = first; t <= last; t = next(t)) {
                     const auto c = sampleAt(s, t);
                     const auto v = sampleAt(sum, t);
                     if (!c || !v)
@@ -424,7 +444,7 @@ void MetricsHistory::writeOpenMetrics(
                 ++i;
                 done += 2;
             } else {
-                for (std::int64_t t = first; t <= last; t += SandboxModel::kScrapeIntervalMs) {
+                for (std::int64_t t = first; t <= last; t = next(t)) {
                     if (const auto v = sampleAt(s, t))
                         out << s.metric << labels << ' ' << formatPromValue(*v) << ' ' << timestamp(t) << '\n';
                 }

@@ -85,11 +85,23 @@ public:
     static std::int64_t gridFloor(std::int64_t tMs);
     static std::int64_t gridCeil(std::int64_t tMs);
 
+    // Coarser samples for older history: samples more than `olderThanMs` (and, when set, less than
+    // `youngerThanMs`) before the export's end are written every `stepMs` (a multiple of the scrape
+    // interval) instead of every scrape; where several apply, the finest. Seven days of thousands
+    // of pods at 30 s are ~10^9 samples, more than a backfill can take in minutes; a range such as
+    // the week-ago span of an `offset 7d` baseline can stay finer than the days around it.
+    struct ExportStep {
+        std::int64_t olderThanMs = 0;
+        std::int64_t stepMs = SandboxModel::kScrapeIntervalMs;
+        std::int64_t youngerThanMs = 0; // 0: no upper bound
+    };
+
     // Writes every sample with timestamp in [fromMs, toMs] as OpenMetrics text (families
     // contiguous, samples ascending, "# EOF" at the end), as promtool's backfill expects.
-    // `onProgress` (optional) receives the fraction of series written.
+    // `onProgress` (optional) receives the fraction of series written. `steps` (optional, any
+    // order) thin out the older samples; the newest ones stay on the scrape grid.
     void writeOpenMetrics(std::ostream& out, std::int64_t fromMs, std::int64_t toMs,
-        const std::function<void(double)>& onProgress = {}) const;
+        const std::function<void(double)>& onProgress = {}, const std::vector<ExportStep>& steps = {}) const;
 
 private:
     void add(std::size_t family, std::string metric, Labels labels, SeriesSource source, std::size_t pod,

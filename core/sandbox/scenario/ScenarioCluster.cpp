@@ -161,6 +161,7 @@ std::size_t ScenarioCluster::addPod(std::size_t object, std::string name, std::s
         pod.containers.push_back(std::move(sim));
     }
     m_podsByName[pod.namespaceName + "/" + pod.name].push_back(m_pods.size());
+    m_podsByObject[pod.object].push_back(m_pods.size());
     m_pods.push_back(std::move(pod));
     return m_pods.size() - 1;
 }
@@ -596,8 +597,11 @@ json ScenarioCluster::metadataOf(const ScenarioObject& o, std::int64_t createdMs
 std::vector<std::size_t> ScenarioCluster::podsOf(std::size_t object, std::int64_t tMs) const
 {
     std::vector<std::size_t> out;
-    for (std::size_t p = 0; p < m_pods.size(); ++p)
-        if (m_pods[p].object == object && podExistsAt(p, tMs))
+    const auto it = m_podsByObject.find(object);
+    if (it == m_podsByObject.end())
+        return out;
+    for (std::size_t p : it->second)
+        if (podExistsAt(p, tMs))
             out.push_back(p);
     return out;
 }

@@ -180,6 +180,9 @@ private:
     std::map<std::size_t, std::vector<Revision>> m_revisions; // by object; [0] as written, once changed
     std::function<void()> m_onPodsChanged;
     std::map<std::string, std::vector<std::size_t>> m_podsByName; // "namespace/name" -> pods, in creation order
+    // Workload (index into Scenario::objects) -> its pods, ascending: listing thousands of workloads
+    // must not scan every pod for each.
+    std::map<std::size_t, std::vector<std::size_t>> m_podsByObject;
     std::uint64_t m_seed;
     std::int64_t m_anchorMs;
     std::int64_t m_originMs;
