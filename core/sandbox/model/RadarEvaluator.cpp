@@ -339,15 +339,8 @@ double RadarEvaluator::quantile(double q, std::vector<double> values)
 Result<std::vector<EvalSeries>> RadarEvaluator::evaluate(const prometheus::MatchedRadarQuery& query,
     std::int64_t startMs, std::int64_t endMs, std::int64_t stepMs, std::int64_t nowMs) const
 {
-    if (stepMs <= 0)
-        return makeError(ErrorCode::InvalidArgument,
-            "zero or negative query resolution step widths are not accepted. Try a positive integer");
-    if (endMs < startMs)
-        return makeError(ErrorCode::InvalidArgument, "end timestamp must not be before start time");
-    if ((endMs - startMs) / stepMs > CatalogueEvaluator::kMaxPointsPerSeries)
-        return makeError(ErrorCode::InvalidArgument,
-            "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution "
-            "(?step=XX)");
+    if (auto checked = CatalogueEvaluator::checkRange(startMs, endMs, stepMs); !checked)
+        return checked.error();
     using Op = LabelMatcher::Op;
     const prometheus::RadarQueryParams& params = query.params;
     const prometheus::MetricsProfile& p = query.profile;
@@ -357,7 +350,8 @@ Result<std::vector<EvalSeries>> RadarEvaluator::evaluate(const prometheus::Match
     const std::int64_t offsetMs = baseline ? prometheus::kRadarBaselineOffsetMs : 0;
     // Everything a query reads lies within the owners' range (or 24 h) before its times, or the window.
     const std::int64_t reach = std::max({ ownersMs, prometheus::kRadarCountsMs, windowMs }) + kLookbackMs;
-    const Evaluation e(m_history, query, startMs - offsetMs - reach, endMs, nowMs);
+    // The baseline reads only the week before: its span is shifted whole.
+    const Evaluation e(m_history, query, startMs - offsetMs - reach, endMs - offsetMs, nowMs);
 
     std::vector<EvalSeries> result;
     if (query.kind == RadarQueryKind::Namespaces) {
@@ -367,9 +361,12 @@ Result<std::vector<EvalSeries>> RadarEvaluator::evaluate(const prometheus::Match
             for (const RawSeries* s : owners)
                 if (e.presentIn(*s, t - windowMs, t))
                     ++perNamespace[labelOf(s->labels, "namespace")];
-            for (const auto& [ns, count] : perNamespace) {
+            for (const auto& entry : perNamespace) {
+                const std::string& ns = entry.first;
+                const int count = entry.second;
+                // clang 14 (the fuzz build) refuses a structured binding captured by a lambda.
                 auto it = std::find_if(result.begin(), result.end(),
-                    [&](const EvalSeries& r) { return labelOf(r.labels, "namespace") == ns; });
+                    [&ns](const EvalSeries& r) { return labelOf(r.labels, "namespace") == ns; });
                 if (it == result.end())
                     it = result.insert(result.end(), EvalSeries { Labels { { "namespace", ns } }, {} });
                 it->points.push_back({ t, static_cast<double>(count) });
