@@ -117,17 +117,13 @@ private Q_SLOTS:
                 300000);
             QVERIFY2(created.exitCode == 0, created.err.constData());
         }
-        QVERIFY2(test::startLocalPrometheus(m_prometheus, test::findProgram(QStringLiteral("prometheus")),
-                     m_dir.path(), tsdb, { QStringLiteral("--storage.tsdb.retention.time=100y") }, m_prometheusUrl,
-                     why),
+        QVERIFY2(test::startLocalPrometheus(m_prometheus, test::findProgram(QStringLiteral("prometheus")), m_dir.path(),
+                     tsdb, { QStringLiteral("--storage.tsdb.retention.time=100y") }, m_prometheusUrl, why),
             qPrintable(why));
         qInfo("set-up took %lld ms", static_cast<long long>(took.elapsed()));
     }
 
-    void cleanupTestCase()
-    {
-        test::stopProcess(m_prometheus);
-    }
+    void cleanupTestCase() { test::stopProcess(m_prometheus); }
 
     // Every synthetic workload and pod through the real kubectl, in pages smaller than the fleet.
     void kubectlListsTheFleet()
