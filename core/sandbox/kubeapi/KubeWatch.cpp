@@ -48,25 +48,13 @@ std::int64_t WatchHub::resourceVersion(std::int64_t nowMs)
 
 std::vector<json> WatchHub::advance(const std::string& key, const Source& source, std::int64_t nowMs)
 {
+    std::vector<json> now = source(nowMs);
     resourceVersion(nowMs);
     auto [it, created] = m_caches.try_emplace(key);
     Cache& cache = it->second;
-    if (!created && cache.listedAtMs == nowMs) {
-        std::vector<json> same;
-        same.reserve(cache.order.size());
-        for (const std::string& k : cache.order)
-            same.push_back(cache.objects.at(k));
-        return same;
-    }
-    std::vector<json> now = source(nowMs);
     std::map<std::string, json> next;
-    std::vector<std::string> order;
-    order.reserve(now.size());
-    for (const json& obj : now) {
-        std::string k = keyOf(obj);
-        if (next.emplace(k, obj).second)
-            order.push_back(std::move(k));
-    }
+    for (const json& obj : now)
+        next.emplace(keyOf(obj), obj);
     if (created) {
         // Nothing before this instant is known: a watch from an older resourceVersion is too old.
         cache.compacted = m_counter;
@@ -100,8 +88,6 @@ std::vector<json> WatchHub::advance(const std::string& key, const Source& source
         }
     }
     cache.objects = std::move(next);
-    cache.order = std::move(order);
-    cache.listedAtMs = nowMs;
     return now;
 }
 

@@ -61,12 +61,6 @@ private:
         std::map<std::string, nlohmann::json> objects; // namespace/name -> object
         std::deque<WatchEvent> events;
         std::int64_t compacted = 0; // events at or below this are gone
-        // The instant `objects` were taken at and their keys in the source's order: the pages of a
-        // continued list are read at their first page's instant, and the model is a function of
-        // time, so those pages reuse this listing instead of building every object again (with
-        // thousands of pods, --scale-workloads, each page cost as much as the whole list).
-        std::optional<std::int64_t> listedAtMs;
-        std::vector<std::string> order;
     };
 
     std::function<std::int64_t(std::int64_t)> m_floor;

@@ -104,8 +104,8 @@ Posted post(QNetworkAccessManager& nam, const QUrl& url, const QByteArray& body)
 
 // Streams the OpenMetrics file into VictoriaMetrics' Prometheus import: comments and # EOF dropped,
 // second timestamps written as milliseconds, bodies of at most kImportChunkBytes at line ends.
-bool importIntoVictoria(QNetworkAccessManager& nam, const QUrl& victoria, const QString& openMetrics,
-    std::int64_t& samples, QString& why)
+bool importIntoVictoria(
+    QNetworkAccessManager& nam, const QUrl& victoria, const QString& openMetrics, std::int64_t& samples, QString& why)
 {
     QFile in(openMetrics);
     if (!in.open(QIODevice::ReadOnly)) {
@@ -192,11 +192,10 @@ json radarFigures(const QUrl& url, std::int64_t nowMs, const Truth& truth, qint6
     std::shared_ptr<const radar::RadarReport> report;
     std::optional<Error> error;
     QEventLoop loop;
-    QObject::connect(&radar, &radar::LeakRadar::finished, &loop,
-        [&](std::shared_ptr<const radar::RadarReport> r) {
-            report = std::move(r);
-            loop.quit();
-        });
+    QObject::connect(&radar, &radar::LeakRadar::finished, &loop, [&](std::shared_ptr<const radar::RadarReport> r) {
+        report = std::move(r);
+        loop.quit();
+    });
     QObject::connect(&radar, &radar::LeakRadar::failed, &loop, [&](const Error& e) {
         error = e;
         loop.quit();

@@ -7,16 +7,15 @@
 // The leakers are known from the fleet's rule (core/sandbox/scenario/ScaleWorkloads.h), not read
 // from the cluster. Rows of the other namespaces (production, storefront) are left aside.
 
+#include "RadarRun.h"
 #include "SandboxMoments.h"
 #include "TestSupport.h"
 
 #include "core/prometheus/PromClient.h"
-#include "core/radar/LeakRadar.h"
 #include "core/sandbox/scenario/ScaleWorkloads.h"
 
 #include <QDir>
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -70,24 +69,16 @@ class TestRadarScale : public QObject {
         connection.baseUrl = url;
         connection.timeoutMs = 60000;
         prometheus::PromClient client(connection);
-        radar::LeakRadar radar(client);
         radar::RadarOptions options;
         options.allNamespaces = true;
         options.topN = 0;
         options.nowMs = m_now;
-        std::shared_ptr<const radar::RadarReport> report;
-        QEventLoop loop;
-        connect(&radar, &radar::LeakRadar::finished, &loop, [&](std::shared_ptr<const radar::RadarReport> r) {
-            report = std::move(r);
-            loop.quit();
-        });
-        connect(&radar, &radar::LeakRadar::failed, &loop, [&](const Error& e) {
-            why = QString::fromStdString(e.toString());
-            loop.quit();
-        });
-        radar.start(options);
-        loop.exec();
-        return report;
+        auto report = test::runRadarToEnd(client, options);
+        if (!report) {
+            why = QString::fromStdString(report.error().toString());
+            return nullptr;
+        }
+        return *report;
     }
 
 private Q_SLOTS:
@@ -126,17 +117,13 @@ private Q_SLOTS:
                 300000);
             QVERIFY2(created.exitCode == 0, created.err.constData());
         }
-        QVERIFY2(test::startLocalPrometheus(m_prometheus, test::findProgram(QStringLiteral("prometheus")),
-                     m_dir.path(), tsdb, { QStringLiteral("--storage.tsdb.retention.time=100y") }, m_prometheusUrl,
-                     why),
+        QVERIFY2(test::startLocalPrometheus(m_prometheus, test::findProgram(QStringLiteral("prometheus")), m_dir.path(),
+                     tsdb, { QStringLiteral("--storage.tsdb.retention.time=100y") }, m_prometheusUrl, why),
             qPrintable(why));
         qInfo("set-up took %lld ms", static_cast<long long>(took.elapsed()));
     }
 
-    void cleanupTestCase()
-    {
-        test::stopProcess(m_prometheus);
-    }
+    void cleanupTestCase() { test::stopProcess(m_prometheus); }
 
     // Every synthetic workload and pod through the real kubectl, in pages smaller than the fleet.
     void kubectlListsTheFleet()

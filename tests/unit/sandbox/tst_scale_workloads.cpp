@@ -195,9 +195,8 @@ private Q_SLOTS:
         }
         // The spans are dense where asked: 4 h..3 h at 5 min (~12), the newest hour at 30 s (~120).
         const auto countBetween = [&](std::int64_t olderAge, std::int64_t youngerAge) {
-            return std::count_if(times.begin(), times.end(), [&](std::int64_t t) {
-                return last - t < olderAge && last - t >= youngerAge;
-            });
+            return std::count_if(times.begin(), times.end(),
+                [&](std::int64_t t) { return last - t < olderAge && last - t >= youngerAge; });
         };
         QVERIFY(countBetween(4 * kHourMs, 3 * kHourMs) >= 11);
         QVERIFY(countBetween(3 * kHourMs, kHourMs) <= 7);
