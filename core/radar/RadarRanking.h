@@ -32,8 +32,8 @@ struct RadarAnswers {
 
 // Ranks the answers of every namespace asked: rows sorted by score (known first), then by
 // time to limit, growth, cluster, namespace and name; topN applied; failures carried over.
-RadarReport rankWorkloads(const std::vector<RadarAnswers>& answers, const RadarOptions& options,
-    std::vector<RadarFailure> failures = {});
+RadarReport rankWorkloads(
+    const std::vector<RadarAnswers>& answers, const RadarOptions& options, std::vector<RadarFailure> failures = {});
 
 // Which containers of a workload are main: one named like the workload; else those not known as
 // sidecars (kube::knownSidecarName); else all of them. `why` per container.
