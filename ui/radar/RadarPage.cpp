@@ -369,6 +369,11 @@ QString RadarPage::failureText() const
     return m_failures->isHidden() ? QString() : m_failures->text();
 }
 
+QString RadarPage::allClearText() const
+{
+    return m_allClear->isHidden() ? QString() : m_allClear->text();
+}
+
 QString RadarPage::summaryText() const
 {
     return m_summary->fullText();

@@ -41,6 +41,11 @@ public:
     // the rows of the last one stay.
     void refresh();
     bool isLoading() const { return m_loading; }
+    // Shows a report: the rows, the failures' banner, the empty state or "nothing is leaking" (what
+    // a finished run does; tests give invented reports).
+    void showReport(std::shared_ptr<const radar::RadarReport> report);
+    // Whether the green "nothing is leaking" line shows, and its text.
+    QString allClearText() const;
 
     RadarTableModel* model() const { return m_model; }
     RadarFilterModel* proxy() const { return m_proxy; }
@@ -65,7 +70,6 @@ private:
     void connectionChanging();
     void connectionOpened();
     void startRadar();
-    void showReport(std::shared_ptr<const radar::RadarReport> report);
     void showEmptyState(const QString& text);
     void showFailures(const radar::RadarReport& report);
     void activate(const QModelIndex& proxyIndex);
