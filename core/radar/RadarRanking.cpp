@@ -142,10 +142,15 @@ RadarContainer judge(const WorkloadFacts& w, const std::string& name, const Cont
         } else {
             said.push_back(std::string(out.pattern) + " (confidence " + fixed(verdict.confidence, 2) + ")");
         }
+        const bool verdictMissedGrowth = !verdict.leak && !followsTraffic;
         // Per container lifetime, so restarts do not hide it; growth the traffic explains does not count.
         if (!followsTraffic && relativeGrowth >= kServerGrowthFractionPerHour) {
             growing = true;
             parts.push_back(std::min(0.85, 0.45 + 0.12 * std::log10(relativeGrowth / kServerGrowthFractionPerHour)));
+            // The pods' average can look flat while each lifetime grows: restarts cut it back.
+            if (verdictMissedGrowth)
+                said.back() = "the pods' average looks " + said.back()
+                    + ", but each container lifetime grows (restarts cut the average back)";
         }
         if (growthPerHour > 0 && (growing || followsTraffic))
             said.insert(said.begin(),
