@@ -120,6 +120,7 @@ MainWindow::MainWindow(
     m_views->setCurrentWidget(m_overview); // no service chosen yet
     m_showRadar->setChecked(true);
     setCentralWidget(m_views);
+    connect(m_radar, &RadarPage::loaded, statusBar(), &QStatusBar::clearMessage); // no more "Connecting…"
     connect(m_radar, &RadarPage::workloadActivated, this,
         [this](const QString& ns, const QString& workload) { openWorkload(ns, workload); });
     buildMenus();

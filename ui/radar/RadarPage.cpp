@@ -93,6 +93,7 @@ RadarPage::RadarPage(InvestigationController* controller, QWidget* parent)
     , m_body(new QStackedWidget(this))
     , m_table(new QTableView(this))
     , m_empty(new QLabel(this))
+    , m_detail(new QLabel(this))
     , m_progressSlot(new QWidget(this))
 {
     setObjectName(QStringLiteral("radarPage"));
@@ -133,6 +134,19 @@ RadarPage::RadarPage(InvestigationController* controller, QWidget* parent)
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->setColumnHidden(RadarTableModel::Cluster, true);
     connect(m_table, &QTableView::clicked, this, &RadarPage::activate);
+    // The reason is the longest column and the one that explains the row: whole, below the table,
+    // for the row under the mouse or the current one (keyboard).
+    m_table->setMouseTracking(true);
+    connect(m_table, &QTableView::entered, this, &RadarPage::showDetail);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentChanged, this,
+        [this](const QModelIndex& current) { showDetail(current); });
+    m_detail->setObjectName(QStringLiteral("radarDetail"));
+    m_detail->setAccessibleName(tr("The workload's reason"));
+    m_detail->setWordWrap(true);
+    m_detail->setTextFormat(Qt::PlainText);
+    m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_detail->setMinimumHeight(fontMetrics().lineSpacing() * 2 + 8);
+    m_detail->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     new EnterOpens(m_table, [this](const QModelIndex& index) { activate(index); });
 
     m_empty->setObjectName(QStringLiteral("radarEmptyState"));
@@ -160,6 +174,7 @@ RadarPage::RadarPage(InvestigationController* controller, QWidget* parent)
     layout->addWidget(m_failures);
     layout->addWidget(m_allClear);
     layout->addWidget(m_body, 1);
+    layout->addWidget(m_detail);
 
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &RadarFilterModel::setFilterText);
     connect(m_refresh, &QPushButton::clicked, this, &RadarPage::refresh);
@@ -281,6 +296,7 @@ void RadarPage::showReport(std::shared_ptr<const radar::RadarReport> report)
     m_loading = false;
     m_refresh->setEnabled(true);
     m_model->setReport(report);
+    m_detail->clear();
     m_table->setColumnHidden(RadarTableModel::Cluster, !m_model->hasClusters());
     showFailures(*report);
     const QLocale locale;
@@ -353,8 +369,26 @@ void RadarPage::showFailures(const radar::RadarReport& report)
     m_failures->show();
 }
 
+void RadarPage::showDetail(const QModelIndex& proxyIndex)
+{
+    const radar::RadarRow* row
+        = proxyIndex.isValid() ? m_model->rowAt(m_proxy->mapToSource(proxyIndex).row()) : nullptr;
+    if (!row) {
+        m_detail->clear();
+        return;
+    }
+    m_detail->setText(tr("%1/%2/%3: %4. Click or Enter opens its investigation.")
+                          .arg(qs(row->ns), qs(row->workloadKind), qs(row->workloadName), qs(row->reason)));
+}
+
+QString RadarPage::detailText() const
+{
+    return m_detail->text();
+}
+
 void RadarPage::showEmptyState(const QString& text)
 {
+    m_detail->clear();
     m_empty->setText(text);
     m_body->setCurrentWidget(m_empty);
 }

@@ -56,6 +56,8 @@ public:
     // The failures' banner text, empty when every namespace and query answered.
     QString failureText() const;
     QString summaryText() const;
+    // The full reason of the row under the mouse or the current row, below the table.
+    QString detailText() const;
 
 Q_SIGNALS:
     // A row was clicked or Enter pressed on it: `workload` is "Kind/name".
@@ -74,6 +76,7 @@ private:
     void showFailures(const radar::RadarReport& report);
     void activate(const QModelIndex& proxyIndex);
     void fitColumns();
+    void showDetail(const QModelIndex& proxyIndex);
 
     InvestigationController* m_controller;
     RadarTableModel* m_model;
@@ -86,6 +89,7 @@ private:
     QStackedWidget* m_body;
     QTableView* m_table;
     QLabel* m_empty;
+    QLabel* m_detail;
     QWidget* m_progressSlot;
     // Made per connection: the job holds the connection's PromClient.
     radar::LeakRadar* m_radar = nullptr;

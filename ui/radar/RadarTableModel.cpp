@@ -5,7 +5,10 @@
 
 #include <QColor>
 #include <QDateTime>
+#include <QIcon>
 #include <QLocale>
+#include <QPainter>
+#include <QPixmap>
 
 #include <algorithm>
 #include <cmath>
@@ -28,10 +31,27 @@ const QColor kRed(0xc6, 0x28, 0x28);
 const QColor kAmber(0xef, 0x8f, 0x00);
 const QColor kGreen(0x2e, 0x7d, 0x32);
 const QColor kGrey(0x9a, 0xa0, 0xa6);
+
+// A dot in a status colour beside the score (a plain QColor decoration is a large square).
+QIcon statusDot(const QColor& colour)
+{
+    QPixmap pixmap(16, 16);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(colour);
+    painter.drawEllipse(QRectF(3, 3, 10, 10));
+    return QIcon(pixmap);
+}
 } // namespace
 
 RadarTableModel::RadarTableModel(QObject* parent)
     : QAbstractTableModel(parent)
+    , m_redDot(statusDot(kRed))
+    , m_amberDot(statusDot(kAmber))
+    , m_greenDot(statusDot(kGreen))
+    , m_greyDot(statusDot(kGrey))
 { }
 
 QPolygonF RadarTableModel::unitSparkline(const std::vector<Sample>& samples)
@@ -209,11 +229,11 @@ QVariant RadarTableModel::data(const QModelIndex& index, int role) const
         }
         return {};
     case Qt::DecorationRole:
-        if (column == Score) // a swatch in the window's status colours, beside the number
-            return !r.dataKnown                ? kGrey
-                : isLeakingScore(r.score)      ? kRed
-                : r.score >= kLeakingScore / 2 ? kAmber
-                                               : kGreen;
+        if (column == Score) // a dot in the window's status colours, beside the number
+            return !r.dataKnown                ? m_greyDot
+                : isLeakingScore(r.score)      ? m_redDot
+                : r.score >= kLeakingScore / 2 ? m_amberDot
+                                               : m_greenDot;
         return {};
     case Qt::ForegroundRole:
         if ((column == OomKills && r.oomKills24h > 0)

@@ -8,6 +8,7 @@
 #include "core/radar/Radar.h"
 
 #include <QAbstractTableModel>
+#include <QIcon>
 #include <QPolygonF>
 #include <QStringList>
 
@@ -79,6 +80,7 @@ private:
 
     std::shared_ptr<const radar::RadarReport> m_report;
     std::vector<Shown> m_shown; // per row, made once per report
+    QIcon m_redDot, m_amberDot, m_greenDot, m_greyDot; // made once: data() is called per painted cell
     bool m_hasClusters = false;
     int m_leaking = 0;
 };

@@ -27,16 +27,14 @@ namespace {
 const QStringList kLeaking = {
     QStringLiteral("production/Deployment/checkout"),
     QStringLiteral("production/Deployment/payments"),
-    QStringLiteral("storefront/Deployment/checkout"),
-    QStringLiteral("storefront/Deployment/payments"),
     QStringLiteral("storefront/StatefulSet/search"),
     QStringLiteral("storefront/Deployment/cart"),
     QStringLiteral("storefront/Rollout/recommender"),
 };
 const QStringList kHealthy = {
     QStringLiteral("production/Deployment/catalog"),
-    QStringLiteral("storefront/Deployment/catalog"),
     QStringLiteral("storefront/DaemonSet/node-agent"),
+    QStringLiteral("storefront/CronJob/report"),
 };
 
 QString rowName(const QModelIndex& index)

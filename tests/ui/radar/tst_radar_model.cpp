@@ -97,8 +97,10 @@ QStringList order(const QAbstractItemModel& proxy)
 {
     QStringList names;
     for (int r = 0; r < proxy.rowCount(); ++r)
-        names << proxy.index(r, RadarTableModel::Workload).data(RadarTableModel::WorkloadRole).toString().section(
-            QLatin1Char('/'), 1);
+        names << proxy.index(r, RadarTableModel::Workload)
+                     .data(RadarTableModel::WorkloadRole)
+                     .toString()
+                     .section(QLatin1Char('/'), 1);
     return names;
 }
 
@@ -188,7 +190,8 @@ private Q_SLOTS:
         }
         QCOMPARE(model.index(0, RadarTableModel::Score).data().toString(), QStringLiteral("no data"));
         QCOMPARE(model.index(0, RadarTableModel::Growth).data().toString(), ui::noValueText());
-        QVERIFY(model.index(0, RadarTableModel::Memory).data(RadarTableModel::SparklineRole).value<QPolygonF>().isEmpty());
+        QVERIFY(
+            model.index(0, RadarTableModel::Memory).data(RadarTableModel::SparklineRole).value<QPolygonF>().isEmpty());
         QCOMPARE(model.leakingCount(), 3);
     }
 
@@ -203,7 +206,9 @@ private Q_SLOTS:
         QTest::newRow("kind") << "daemonset" << QStringList { "node-agent" };
         QTest::newRow("spaces around") << "  checkout " << QStringList { "checkout" };
         QTest::newRow("nothing") << "no-such-thing" << QStringList {};
-        QTest::newRow("empty shows all") << "" << QStringList { "checkout", "payments", "search", "recommender", "node-agent" };
+        QTest::newRow("empty shows all") << ""
+                                         << QStringList { "checkout", "payments", "search", "recommender",
+                                                "node-agent" };
     }
     void filterKeepsMatchingRows()
     {
@@ -336,11 +341,13 @@ private Q_SLOTS:
         page.showReport(report);
         QVERIFY(page.emptyStateText().isEmpty());
         QCOMPARE(page.table()->model()->rowCount(), 5);
-        QVERIFY2(page.failureText().contains(QStringLiteral("namespace storefront, Growth: Prometheus answered HTTP 503 "
-                                                            "(after 4 tries)")),
+        QVERIFY2(
+            page.failureText().contains(QStringLiteral("namespace storefront, Growth: Prometheus answered HTTP 503 "
+                                                       "(after 4 tries)")),
             qPrintable(page.failureText()));
         QVERIFY(page.allClearText().isEmpty());
-        QVERIFY2(page.summaryText().startsWith(QStringLiteral("3 of 5 workloads leaking")), qPrintable(page.summaryText()));
+        QVERIFY2(
+            page.summaryText().startsWith(QStringLiteral("3 of 5 workloads leaking")), qPrintable(page.summaryText()));
 
         auto healthy = fiveWorkloads();
         healthy->rows.erase(healthy->rows.begin(), healthy->rows.begin() + 3);
