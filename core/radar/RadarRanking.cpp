@@ -142,7 +142,8 @@ RadarContainer judge(const WorkloadFacts& w, const std::string& name, const Cont
         } else {
             said.push_back(std::string(out.pattern) + " (confidence " + fixed(verdict.confidence, 2) + ")");
         }
-        const bool verdictMissedGrowth = !verdict.leak && !followsTraffic;
+        const bool verdictMissedGrowth = verdict.pattern == analysis::Pattern::Stable
+            || verdict.pattern == analysis::Pattern::SlowWarmUp;
         // Per container lifetime, so restarts do not hide it; growth the traffic explains does not count.
         if (!followsTraffic && relativeGrowth >= kServerGrowthFractionPerHour) {
             growing = true;
