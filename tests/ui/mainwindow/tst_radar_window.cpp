@@ -130,7 +130,10 @@ private Q_SLOTS:
         const auto findings = shown.last().at(0).value<std::shared_ptr<const investigation::Findings>>();
         QCOMPARE(findings->request.ns, std::string("storefront"));
         QCOMPARE(findings->request.service, std::string("search"));
-        QCOMPARE(findings->request.workload.text(), std::string("StatefulSet/search"));
+        // Its Service has its name, so the picker offers it by that name, as for any choice in the bar;
+        // the investigation resolves it to the row's workload.
+        QVERIFY(findings->evidence && findings->evidence->workload);
+        QCOMPARE(findings->evidence->workload->workload.text(), std::string("StatefulSet/search"));
         QCOMPARE(m_window->connectionBar()->currentNamespace(), QStringLiteral("storefront"));
         QCOMPARE(m_window->currentStep(), 0);
         QVERIFY(!m_window->showRadarAction()->isChecked());
@@ -159,7 +162,9 @@ private Q_SLOTS:
         QCOMPARE(findings->request.ns, std::string("production"));
         QCOMPARE(findings->request.service, std::string("payments"));
         QCOMPARE(m_window->currentStep(), 0);
-        // Ctrl+0 goes back too.
+        // Ctrl+0 goes back too (a window shortcut: the window must be the active one).
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
         QTest::keyClick(m_window.get(), Qt::Key_0, Qt::ControlModifier);
         QVERIFY(m_window->isRadarShown());
     }
