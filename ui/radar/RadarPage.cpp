@@ -339,6 +339,8 @@ void RadarPage::showReport(std::shared_ptr<const radar::RadarReport> report)
         }
         if (!m_columnsFitted)
             fitColumns();
+        // The top row is the current one: its reason shows whole below, Enter opens it.
+        m_table->setCurrentIndex(m_proxy->index(0, RadarTableModel::Workload));
     }
     Q_EMIT loaded();
 }
@@ -425,14 +427,32 @@ void RadarPage::activate(const QModelIndex& proxyIndex)
 void RadarPage::fitColumns()
 {
     // Measured once, on the first rows (QTableView measures what is in view): the user's widths
-    // stay afterwards. The sparkline wants room for its shape; the reason takes what is left.
+    // stay afterwards. The numbers get room for the widest value of their format, so that a later
+    // refresh ("+116.5 MiB/h" where there was "+3.0 MiB/h") is not cut; names are capped (their
+    // tooltip has them whole); the sparkline wants room for its shape; the reason takes the rest.
     m_columnsFitted = true;
     QHeaderView* header = m_table->horizontalHeader();
     m_table->resizeColumnsToContents();
-    const int em = fontMetrics().averageCharWidth();
-    header->resizeSection(RadarTableModel::Memory, 16 * em);
+    const QFontMetrics metrics(m_table->font());
+    const int em = metrics.averageCharWidth();
+    const int padding = 3 * em;
+    const std::pair<int, QString> widest[] = {
+        { RadarTableModel::Score, QStringLiteral("no data") },
+        { RadarTableModel::Growth, QStringLiteral("\u22121023.9 MiB/h") },
+        { RadarTableModel::OomKills, QStringLiteral("9999") },
+        { RadarTableModel::Restarts, QStringLiteral("9999") },
+        { RadarTableModel::TimeToLimit, QStringLiteral("in 47 h 59 min") },
+    };
+    for (const auto& [column, text] : widest) {
+        const int icon = column == RadarTableModel::Score
+            ? m_table->style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, m_table) + em
+            : 0;
+        header->resizeSection(
+            column, std::max(header->sectionSize(column), metrics.horizontalAdvance(text) + icon + padding));
+    }
+    header->resizeSection(RadarTableModel::Memory, 18 * em);
     for (const int column : { int(RadarTableModel::Namespace), int(RadarTableModel::Workload) })
-        header->resizeSection(column, std::min(header->sectionSize(column), 28 * em));
+        header->resizeSection(column, std::min(header->sectionSize(column) + em, 28 * em));
 }
 
 } // namespace leakdesk::ui

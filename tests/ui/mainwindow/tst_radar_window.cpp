@@ -13,6 +13,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QHeaderView>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QTableView>
@@ -111,6 +112,36 @@ private Q_SLOTS:
         QCOMPARE(page->model()->leakingCount(), kLeaking.size());
         QVERIFY2(page->summaryText().startsWith(QStringLiteral("%1 of ").arg(kLeaking.size())),
             qPrintable(page->summaryText()));
+    }
+
+    // At 1280x720 every column but the reason shows its values whole (the reason is whole below the
+    // table, for the current row: the top one once the Radar has filled).
+    void columnsAreNotCutOnALaptop()
+    {
+        QTableView* table = m_window->radarPage()->table();
+        QCOMPARE(m_window->size(), QSize(1280, 720));
+        const QFontMetrics metrics(table->font());
+        for (int column = 0; column < table->model()->columnCount(); ++column) {
+            if (table->isColumnHidden(column) || column == RadarTableModel::Reason || column == RadarTableModel::Memory)
+                continue;
+            const int width = table->horizontalHeader()->sectionSize(column);
+            for (int r = 0; r < table->model()->rowCount(); ++r) {
+                const QModelIndex index = table->model()->index(r, column);
+                const int needed = metrics.horizontalAdvance(index.data().toString())
+                    + (index.data(Qt::DecorationRole).isNull() ? 0 : 20) + 8;
+                QVERIFY2(needed <= width,
+                    qPrintable(QStringLiteral("column %1 is %2 px, \"%3\" needs %4")
+                                   .arg(table->model()->headerData(column, Qt::Horizontal).toString())
+                                   .arg(width)
+                                   .arg(index.data().toString())
+                                   .arg(needed)));
+            }
+        }
+        QVERIFY(table->horizontalHeader()->sectionSize(RadarTableModel::Memory) >= 100); // room for a shape
+        QVERIFY(table->horizontalHeader()->sectionSize(RadarTableModel::Reason) >= 300);
+        const QString top = rowName(table->model()->index(0, 0));
+        QVERIFY2(m_window->radarPage()->detailText().startsWith(top + QStringLiteral(": ")),
+            qPrintable(m_window->radarPage()->detailText()));
     }
 
     // A click on a row of another namespace: its investigation, the runbook at step 1.
