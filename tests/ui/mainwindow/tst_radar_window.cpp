@@ -60,14 +60,8 @@ class TestRadarWindow : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        qRegisterMetaType<std::shared_ptr<const investigation::Findings>>();
-        const auto started = m_sandbox.start({});
-        QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
-        auto st = m_controller.open(m_sandbox.connectionOptions());
-        QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
-        m_window = test::newMainWindow(&m_controller);
-        QVERIFY(m_window);
+        const QString failed = test::newMainWindowOnSandbox(m_sandbox, m_controller, m_window);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
         m_window->setPreferredService(QString()); // as main() does without --service
         m_window->resize(1280, 720);
         QSignalSpy loaded(m_window->radarPage(), &RadarPage::loaded);
