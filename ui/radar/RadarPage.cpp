@@ -17,6 +17,7 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QStackedWidget>
+#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -48,6 +49,19 @@ QLabel* banner(QWidget* parent, const char* name, const char* background, const 
     label->hide();
     return label;
 }
+
+// Names cut in the middle: a fleet's names differ at their end ("media-api-1307", "media-api-1308").
+class MiddleElided : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        option->textElideMode = Qt::ElideMiddle;
+    }
+};
 
 // Enter and Return on the table open the current row, as a click does (QAbstractItemView's own
 // activation is a double click on most styles).
@@ -125,6 +139,9 @@ RadarPage::RadarPage(InvestigationController* controller, QWidget* parent)
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
     m_table->setTextElideMode(Qt::ElideRight);
+    for (const int column :
+        { int(RadarTableModel::Cluster), int(RadarTableModel::Namespace), int(RadarTableModel::Workload) })
+        m_table->setItemDelegateForColumn(column, new MiddleElided(m_table));
     m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_table->verticalHeader()->hide();
     // One height for every row: the view lays out 2,000 rows without asking each one its size.
@@ -228,6 +245,9 @@ void RadarPage::refresh()
     m_loading = true;
     m_refresh->setEnabled(false);
     m_summary->setFullText(tr("Looking for Prometheus…"));
+    if (m_model->rowCount() == 0)
+        showEmptyState(tr("Ranking every workload by how likely it leaks memory… On a large fleet Prometheus can take "
+                          "a while to answer; the progress is above."));
     // Discovery first when no Prometheus was named, as an investigation does; then the metric names
     // the cluster's exporters use.
     m_controller->settlePrometheus([this] {
@@ -300,7 +320,7 @@ void RadarPage::showReport(std::shared_ptr<const radar::RadarReport> report)
     m_table->setColumnHidden(RadarTableModel::Cluster, !m_model->hasClusters());
     showFailures(*report);
     const QLocale locale;
-    m_summary->setFullText(tr("%1 of %2 workloads leaking · %3 namespaces · %4 queries, %5 · %6 s · updated %7")
+    m_summary->setFullText(tr("%1 of %2 workloads leaking · %3 namespaces · %4 queries, %5 in %6 s · at %7")
                                .arg(m_model->leakingCount())
                                .arg(locale.toString(qulonglong(report->rows.size())))
                                .arg(report->namespaces.size())
@@ -452,7 +472,7 @@ void RadarPage::fitColumns()
     }
     header->resizeSection(RadarTableModel::Memory, 18 * em);
     for (const int column : { int(RadarTableModel::Namespace), int(RadarTableModel::Workload) })
-        header->resizeSection(column, std::min(header->sectionSize(column) + em, 28 * em));
+        header->resizeSection(column, std::min(header->sectionSize(column) + em, 34 * em));
 }
 
 } // namespace leakdesk::ui
