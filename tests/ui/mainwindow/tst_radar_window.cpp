@@ -15,6 +15,7 @@
 #include <QComboBox>
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
@@ -192,6 +193,38 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
         QTest::keyClick(m_window.get(), Qt::Key_0, Qt::ControlModifier);
         QVERIFY(m_window->isRadarShown());
+    }
+
+    // On the Radar, F5 (the bar's Refresh) ranks again instead of investigating; Cancel keeps the
+    // last ranking's rows and says so.
+    void refreshAndCancelKeepTheRows()
+    {
+        RadarPage* page = m_window->radarPage();
+        QVERIFY(m_window->isRadarShown());
+        const int rows = page->model()->rowCount();
+        QSignalSpy loaded(page, &RadarPage::loaded);
+        QSignalSpy investigated(&m_controller, &InvestigationController::findingsReady);
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QTest::keyClick(m_window.get(), Qt::Key_F5);
+        // A button's shortcut clicks it after its press animation.
+        QTRY_VERIFY_WITH_TIMEOUT(page->isLoading() || !loaded.isEmpty(), 5000);
+        QVERIFY2(test::waitForSignals(loaded, 1, 60000), "F5 did not rank again within 60 s");
+        QVERIFY(!page->isLoading());
+        QCOMPARE(page->model()->rowCount(), rows);
+        QCOMPARE(investigated.size(), 0);
+
+        page->refresh();
+        QVERIFY(page->isLoading());
+        auto* cancel = page->findChild<QPushButton*>(QStringLiteral("jobCancel"));
+        QVERIFY(cancel);
+        QTRY_VERIFY_WITH_TIMEOUT(cancel->isVisible(), 20000);
+        cancel->click();
+        QVERIFY2(test::waitForSignals(loaded, 2, 20000), "no end after Cancel");
+        QVERIFY(!page->isLoading());
+        QCOMPARE(page->model()->rowCount(), rows);
+        QVERIFY(page->emptyStateText().isEmpty());
+        QVERIFY2(page->summaryText().contains(QStringLiteral("cancelled")), qPrintable(page->summaryText()));
     }
 
 private:
