@@ -1,5 +1,7 @@
 #include "core/prometheus/QueryCatalogue.h"
 
+#include "core/prometheus/PromqlText.h"
+
 #include <map>
 #include <regex>
 
@@ -7,12 +9,10 @@ namespace leakdesk::prometheus {
 
 namespace {
 
-struct KindName {
-    QueryKind kind;
-    const char* name;
-};
+using promql::replaceAll;
+using promql::stripSpaces;
 
-constexpr KindName kKindNames[] = {
+constexpr promql::KindName<QueryKind> kKindNames[] = {
     { QueryKind::MemoryWorkingSet, "memory_working_set" },
     { QueryKind::MemoryLimit, "memory_limit" },
     { QueryKind::Restarts, "restarts" },
@@ -34,27 +34,6 @@ constexpr std::string_view kPod = "{pod}";
 constexpr std::string_view kContainer = "{container}";
 constexpr std::string_view kPlaceholders[] = { kNs, kPod, kContainer };
 
-void replaceAll(std::string& s, std::string_view from, std::string_view to)
-{
-    for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
-        s.replace(pos, from.size(), to);
-}
-
-std::string stripSpaces(std::string_view s)
-{
-    std::string out;
-    out.reserve(s.size());
-    bool inQuotes = false;
-    for (char c : s) {
-        if (c == '"')
-            inQuotes = !inQuotes;
-        if (!inQuotes && (c == ' ' || c == '\n' || c == '\t' || c == '\r'))
-            continue;
-        out.push_back(c);
-    }
-    return out;
-}
-
 std::string escapeRegex(std::string_view s)
 {
     static const std::string special = R"(\^$.|?*+()[]{}/)";
@@ -63,17 +42,6 @@ std::string escapeRegex(std::string_view s)
         if (special.find(c) != std::string::npos)
             out.push_back('\\');
         out.push_back(c);
-    }
-    return out;
-}
-
-std::string unquoteValue(std::string_view v)
-{
-    std::string out;
-    for (size_t i = 0; i < v.size(); ++i) {
-        if (v[i] == '\\' && i + 1 < v.size())
-            ++i;
-        out.push_back(v[i]);
     }
     return out;
 }
@@ -109,28 +77,17 @@ const CompiledTemplate& compiledTemplate(const std::string& spelled)
 
 const char* queryKindName(QueryKind kind)
 {
-    for (const auto& k : kKindNames)
-        if (k.kind == kind)
-            return k.name;
-    return "unknown";
+    return promql::nameOf(kKindNames, kind);
 }
 
 std::optional<QueryKind> queryKindFromName(std::string_view name)
 {
-    for (const auto& k : kKindNames)
-        if (name == k.name)
-            return k.kind;
-    return std::nullopt;
+    return promql::kindNamed(kKindNames, name);
 }
 
 const std::vector<QueryKind>& allQueryKinds()
 {
-    static const std::vector<QueryKind> kinds = [] {
-        std::vector<QueryKind> v;
-        for (const auto& k : kKindNames)
-            v.push_back(k.kind);
-        return v;
-    }();
+    static const std::vector<QueryKind> kinds = promql::kindsOf(kKindNames);
     return kinds;
 }
 
@@ -262,7 +219,7 @@ std::optional<MatchedQuery> QueryCatalogue::match(std::string_view promql) const
                 continue;
             MatchedQuery matched { kind, {}, *profile };
             for (std::size_t i = 0; i < compiled.order.size(); ++i) {
-                const std::string value = unquoteValue(m[static_cast<int>(i) + 1].str());
+                const std::string value = promql::unquote(m[static_cast<int>(i) + 1].str());
                 if (compiled.order[i] == kNs)
                     matched.selector.ns = value;
                 else if (compiled.order[i] == kPod)

@@ -1,5 +1,6 @@
 #include "core/prometheus/RadarQueries.h"
 
+#include "core/prometheus/PromqlText.h"
 #include "core/prometheus/QueryCatalogue.h"
 
 #include <algorithm>
@@ -10,12 +11,10 @@ namespace leakdesk::prometheus {
 
 namespace {
 
-struct KindName {
-    RadarQueryKind kind;
-    const char* name;
-};
+using promql::replaceAll;
+using promql::stripSpaces;
 
-constexpr KindName kKindNames[] = {
+constexpr promql::KindName<RadarQueryKind> kKindNames[] = {
     { RadarQueryKind::Namespaces, "namespaces" },
     { RadarQueryKind::Workloads, "workloads" },
     { RadarQueryKind::WorkingSetNow, "working_set_now" },
@@ -156,29 +155,6 @@ private:
     const MetricsProfile& m_p;
 };
 
-void replaceAll(std::string& s, std::string_view from, std::string_view to)
-{
-    for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
-        s.replace(pos, from.size(), to);
-}
-
-std::string stripSpaces(std::string_view s)
-{
-    std::string out;
-    out.reserve(s.size());
-    bool inQuotes = false;
-    char previous = 0;
-    for (char c : s) {
-        if (c == '"' && previous != '\\')
-            inQuotes = !inQuotes;
-        previous = (previous == '\\' && c == '\\') ? 0 : c;
-        if (!inQuotes && std::isspace(static_cast<unsigned char>(c)))
-            continue;
-        out.push_back(c);
-    }
-    return out;
-}
-
 std::optional<std::int64_t> parseDuration(std::string_view s)
 {
     std::int64_t total = 0;
@@ -266,43 +242,21 @@ std::optional<std::map<std::string_view, std::string>> matchTemplate(std::string
     return values;
 }
 
-std::string unquote(std::string_view v)
-{
-    std::string out;
-    for (size_t i = 0; i < v.size(); ++i) {
-        if (v[i] == '\\' && i + 1 < v.size())
-            ++i;
-        out.push_back(v[i]);
-    }
-    return out;
-}
-
 } // namespace
 
 const char* radarQueryKindName(RadarQueryKind kind)
 {
-    for (const auto& k : kKindNames)
-        if (k.kind == kind)
-            return k.name;
-    return "unknown";
+    return promql::nameOf(kKindNames, kind);
 }
 
 std::optional<RadarQueryKind> radarQueryKindFromName(std::string_view name)
 {
-    for (const auto& k : kKindNames)
-        if (name == k.name)
-            return k.kind;
-    return std::nullopt;
+    return promql::kindNamed(kKindNames, name);
 }
 
 const std::vector<RadarQueryKind>& allRadarQueryKinds()
 {
-    static const std::vector<RadarQueryKind> kinds = [] {
-        std::vector<RadarQueryKind> v;
-        for (const auto& k : kKindNames)
-            v.push_back(k.kind);
-        return v;
-    }();
+    static const std::vector<RadarQueryKind> kinds = promql::kindsOf(kKindNames);
     return kinds;
 }
 
@@ -357,7 +311,7 @@ std::optional<MatchedRadarQuery> matchRadarQuery(std::string_view promql, const 
                 auto it = values->find(ph);
                 return it == values->end() ? std::string() : it->second;
             };
-            matched.params.ns = unquote(value(kNs));
+            matched.params.ns = promql::unquote(value(kNs));
             matched.params.clusterLabel = value(kCluster);
             if (const std::string w = value(kWindow); !w.empty()) {
                 const auto ms = parseDuration(w);

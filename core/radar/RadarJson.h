@@ -1,8 +1,8 @@
 #pragma once
 // The radar's output formats. The JSON field names are an interface (issue 18 names the rows':
 // cluster, namespace, workload {kind, name}, score, reason, growth_bytes_per_hour, oom_kills_24h,
-// restarts_24h, time_to_limit_hours; more fields may be added, none renamed). Schema:
-// resources/schemas/radar.schema.json.
+// restarts_24h, time_to_limit_hours; more fields may be added, none renamed). The project keeps no
+// schema files for CLI output; tests/unit/radar pins the field names.
 
 #include "core/radar/Radar.h"
 

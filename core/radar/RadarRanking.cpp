@@ -128,8 +128,19 @@ RadarContainer judge(const WorkloadFacts& w, const std::string& name, const Cont
         inputs.baselineWindow = { inputs.window.startMs - prometheus::kRadarBaselineOffsetMs,
             inputs.window.endMs - prometheus::kRadarBaselineOffsetMs };
         const analysis::Verdict verdict = analysis::analyseMemory(inputs, options.analysis);
-        out.pattern = analysis::patternName(verdict.pattern);
-        const bool followsTraffic = verdict.pattern == analysis::Pattern::FollowsTraffic;
+        // Restarts cut the pods' average back with each one: weighed against the traffic or the week
+        // ago, that average says nothing about one lifetime's growth. As in the per-service verdict,
+        // where the sawtooth rule comes before the traffic's, restarts with growing lifetimes win.
+        const bool restarted = out.restarts24h > 0;
+        bool followsTraffic = verdict.pattern == analysis::Pattern::FollowsTraffic && !restarted;
+        // The verdict weighs the traffic only where it sees growth; the lifetimes' growth the server
+        // measured is weighed by the same rule (memory regressed on the request rate and on time).
+        if (!followsTraffic && !restarted && relativeGrowth >= kServerGrowthFractionPerHour && !w.traffic.empty()) {
+            const auto explained = analysis::explainWithTraffic(c.sparkline, w.traffic, options.analysis.slope);
+            followsTraffic = explained && explained->explained;
+        }
+        out.pattern = followsTraffic ? analysis::patternName(analysis::Pattern::FollowsTraffic)
+                                     : analysis::patternName(verdict.pattern);
         if (verdict.leak) {
             parts.push_back(0.4 + 0.5 * verdict.confidence);
             growing = true;
@@ -137,13 +148,16 @@ RadarContainer judge(const WorkloadFacts& w, const std::string& name, const Cont
                 + " (confidence " + fixed(verdict.confidence, 2) + ")");
         } else if (followsTraffic) {
             said.push_back("grows with its traffic or as it did a week ago (follows-traffic): not a leak");
+        } else if (verdict.pattern == analysis::Pattern::FollowsTraffic) {
+            said.push_back("like it follows its traffic");
         } else if (verdict.pattern == analysis::Pattern::InsufficientData) {
             said.push_back("too few samples in the window for the verdict");
         } else {
             said.push_back(std::string(out.pattern) + " (confidence " + fixed(verdict.confidence, 2) + ")");
         }
         const bool verdictMissedGrowth = verdict.pattern == analysis::Pattern::Stable
-            || verdict.pattern == analysis::Pattern::SlowWarmUp;
+            || verdict.pattern == analysis::Pattern::SlowWarmUp
+            || (verdict.pattern == analysis::Pattern::FollowsTraffic && restarted);
         // Per container lifetime, so restarts do not hide it; growth the traffic explains does not count.
         if (!followsTraffic && relativeGrowth >= kServerGrowthFractionPerHour) {
             growing = true;

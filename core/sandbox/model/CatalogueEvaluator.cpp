@@ -147,8 +147,7 @@ std::optional<double> CatalogueEvaluator::extrapolatedRate(
     return result * (extrapolateTo / sampledInterval) / rangeSeconds;
 }
 
-Result<std::vector<EvalSeries>> CatalogueEvaluator::evaluate(const prometheus::MatchedQuery& query,
-    std::int64_t startMs, std::int64_t endMs, std::int64_t stepMs, std::int64_t nowMs) const
+Status CatalogueEvaluator::checkRange(std::int64_t startMs, std::int64_t endMs, std::int64_t stepMs)
 {
     if (stepMs <= 0)
         return makeError(ErrorCode::InvalidArgument,
@@ -159,6 +158,14 @@ Result<std::vector<EvalSeries>> CatalogueEvaluator::evaluate(const prometheus::M
         return makeError(ErrorCode::InvalidArgument,
             "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution "
             "(?step=XX)");
+    return Ok {};
+}
+
+Result<std::vector<EvalSeries>> CatalogueEvaluator::evaluate(const prometheus::MatchedQuery& query,
+    std::int64_t startMs, std::int64_t endMs, std::int64_t stepMs, std::int64_t nowMs) const
+{
+    if (auto checked = checkRange(startMs, endMs, stepMs); !checked)
+        return checked.error();
 
     Plan plan = planFor(query.kind, query.profile);
     // The labels naming pod and container in the raw series; answers always say `pod`/`container`.

@@ -34,12 +34,15 @@ public:
 
     // Range evaluation at start, start+step, ... <= end. Samples newer than nowMs do not exist yet.
     // An instant query is start == end.
-    Result<std::vector<EvalSeries>> evaluate(const prometheus::MatchedQuery& query, std::int64_t startMs, std::int64_t endMs,
-        std::int64_t stepMs, std::int64_t nowMs) const;
+    Result<std::vector<EvalSeries>> evaluate(const prometheus::MatchedQuery& query, std::int64_t startMs,
+        std::int64_t endMs, std::int64_t stepMs, std::int64_t nowMs) const;
 
     // Raw series matching any of `selectors` with at least one sample in [startMs, endMs].
     std::vector<Labels> seriesMatching(
         const std::vector<SeriesSelector>& selectors, std::int64_t startMs, std::int64_t endMs) const;
+
+    // Prometheus' checks of a range query's start, end and step, with its error messages.
+    static Status checkRange(std::int64_t startMs, std::int64_t endMs, std::int64_t stepMs);
 
     // Prometheus' extrapolatedRate for a counter over [rangeStartMs, rangeEndMs], in units per second.
     // `samples` ascending; nullopt with fewer than two samples.

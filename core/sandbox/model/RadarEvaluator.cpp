@@ -106,22 +106,27 @@ public:
         return out;
     }
 
+    // The series' samples on the grid of [m_lo, m_hi] (NaN: none at that scrape), computed once.
+    const std::vector<double>& dense(const RawSeries& s) const
+    {
+        auto [it, inserted] = m_dense.try_emplace(&s);
+        if (inserted) {
+            const std::int64_t n = m_hi >= m_lo ? (m_hi - m_lo) / kGridMs + 1 : 0;
+            it->second.reserve(static_cast<std::size_t>(n));
+            for (std::int64_t i = 0; i < n; ++i)
+                it->second.push_back(
+                    m_history.sampleAt(s, m_lo + i * kGridMs).value_or(std::numeric_limits<double>::quiet_NaN()));
+        }
+        return it->second;
+    }
+
     std::optional<double> at(const RawSeries& s, std::int64_t gridMs) const
     {
         if (gridMs > m_now)
             return std::nullopt;
         if (gridMs < m_lo || gridMs > m_hi)
             return m_history.sampleAt(s, gridMs);
-        auto [it, inserted] = m_dense.try_emplace(&s);
-        std::vector<double>& values = it->second;
-        if (inserted) {
-            const std::int64_t n = m_hi >= m_lo ? (m_hi - m_lo) / kGridMs + 1 : 0;
-            values.reserve(static_cast<std::size_t>(n));
-            for (std::int64_t i = 0; i < n; ++i)
-                values.push_back(
-                    m_history.sampleAt(s, m_lo + i * kGridMs).value_or(std::numeric_limits<double>::quiet_NaN()));
-        }
-        const double v = values[static_cast<std::size_t>((gridMs - m_lo) / kGridMs)];
+        const double v = dense(s)[static_cast<std::size_t>((gridMs - m_lo) / kGridMs)];
         return std::isnan(v) ? std::nullopt : std::optional<double>(v);
     }
 
@@ -129,7 +134,16 @@ public:
     std::vector<EvalPoint> samples(const RawSeries& s, std::int64_t a, std::int64_t b) const
     {
         std::vector<EvalPoint> out;
-        for (std::int64_t g = MetricsHistory::gridCeil(a); g <= std::min(b, m_now); g += kGridMs)
+        const std::int64_t first = MetricsHistory::gridCeil(a);
+        const std::int64_t last = std::min(b, m_now);
+        if (first >= m_lo && last <= m_hi) {
+            const std::vector<double>& values = dense(s);
+            for (std::int64_t g = first; g <= last; g += kGridMs)
+                if (const double v = values[static_cast<std::size_t>((g - m_lo) / kGridMs)]; !std::isnan(v))
+                    out.push_back({ g, v });
+            return out;
+        }
+        for (std::int64_t g = first; g <= last; g += kGridMs)
             if (auto v = at(s, g))
                 out.push_back({ g, *v });
         return out;
@@ -144,12 +158,31 @@ public:
         return std::nullopt;
     }
 
+    // Whether the series has a sample in [a, b]: from running counts of its samples (the owner
+    // series are asked this for every step of a range query, over a day each).
     bool presentIn(const RawSeries& s, std::int64_t a, std::int64_t b) const
     {
-        for (std::int64_t g = MetricsHistory::gridCeil(a); g <= std::min(b, m_now); g += kGridMs)
-            if (at(s, g))
-                return true;
-        return false;
+        const std::int64_t first = MetricsHistory::gridCeil(a);
+        const std::int64_t last = MetricsHistory::gridFloor(std::min(b, m_now));
+        if (last < first)
+            return false;
+        if (first < m_lo || last > m_hi) {
+            for (std::int64_t g = first; g <= last; g += kGridMs)
+                if (at(s, g))
+                    return true;
+            return false;
+        }
+        auto [it, inserted] = m_counts.try_emplace(&s);
+        std::vector<int>& counts = it->second; // counts[i]: samples before grid point i
+        if (inserted) {
+            const std::vector<double>& values = dense(s);
+            counts.resize(values.size() + 1, 0);
+            for (std::size_t i = 0; i < values.size(); ++i)
+                counts[i + 1] = counts[i] + (std::isnan(values[i]) ? 0 : 1);
+        }
+        const auto i = static_cast<std::size_t>((first - m_lo) / kGridMs);
+        const auto j = static_cast<std::size_t>((last - m_lo) / kGridMs);
+        return counts[j + 1] > counts[i];
     }
 
     // increase(s[rangeMs]) at t: Prometheus' extrapolated rate times the range.
@@ -169,6 +202,7 @@ private:
     const prometheus::MatchedRadarQuery& m_query;
     std::int64_t m_lo, m_hi, m_now;
     mutable std::map<const RawSeries*, std::vector<double>> m_dense;
+    mutable std::map<const RawSeries*, std::vector<int>> m_counts;
 };
 
 // The radar's owner expression for one namespace: pod -> workload for the pods whose owner series
@@ -318,15 +352,8 @@ double RadarEvaluator::quantile(double q, std::vector<double> values)
 Result<std::vector<EvalSeries>> RadarEvaluator::evaluate(const prometheus::MatchedRadarQuery& query,
     std::int64_t startMs, std::int64_t endMs, std::int64_t stepMs, std::int64_t nowMs) const
 {
-    if (stepMs <= 0)
-        return makeError(ErrorCode::InvalidArgument,
-            "zero or negative query resolution step widths are not accepted. Try a positive integer");
-    if (endMs < startMs)
-        return makeError(ErrorCode::InvalidArgument, "end timestamp must not be before start time");
-    if ((endMs - startMs) / stepMs > CatalogueEvaluator::kMaxPointsPerSeries)
-        return makeError(ErrorCode::InvalidArgument,
-            "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution "
-            "(?step=XX)");
+    if (auto checked = CatalogueEvaluator::checkRange(startMs, endMs, stepMs); !checked)
+        return checked.error();
     using Op = LabelMatcher::Op;
     const prometheus::RadarQueryParams& params = query.params;
     const prometheus::MetricsProfile& p = query.profile;
@@ -336,7 +363,8 @@ Result<std::vector<EvalSeries>> RadarEvaluator::evaluate(const prometheus::Match
     const std::int64_t offsetMs = baseline ? prometheus::kRadarBaselineOffsetMs : 0;
     // Everything a query reads lies within the owners' range (or 24 h) before its times, or the window.
     const std::int64_t reach = std::max({ ownersMs, prometheus::kRadarCountsMs, windowMs }) + kLookbackMs;
-    const Evaluation e(m_history, query, startMs - offsetMs - reach, endMs, nowMs);
+    // The baseline reads only the week before: its span is shifted whole.
+    const Evaluation e(m_history, query, startMs - offsetMs - reach, endMs - offsetMs, nowMs);
 
     std::vector<EvalSeries> result;
     if (query.kind == RadarQueryKind::Namespaces) {
@@ -346,9 +374,12 @@ Result<std::vector<EvalSeries>> RadarEvaluator::evaluate(const prometheus::Match
             for (const RawSeries* s : owners)
                 if (e.presentIn(*s, t - windowMs, t))
                     ++perNamespace[labelOf(s->labels, "namespace")];
-            for (const auto& [ns, count] : perNamespace) {
+            for (const auto& entry : perNamespace) {
+                const std::string& ns = entry.first;
+                const int count = entry.second;
+                // clang 14 (the fuzz build) refuses a structured binding captured by a lambda.
                 auto it = std::find_if(result.begin(), result.end(),
-                    [&](const EvalSeries& r) { return labelOf(r.labels, "namespace") == ns; });
+                    [&ns](const EvalSeries& r) { return labelOf(r.labels, "namespace") == ns; });
                 if (it == result.end())
                     it = result.insert(result.end(), EvalSeries { Labels { { "namespace", ns } }, {} });
                 it->points.push_back({ t, static_cast<double>(count) });

@@ -3,6 +3,7 @@
 // answer from the sandbox and from Prometheus (same series, same timestamps, values within a
 // relative 1e-9: the only expected difference is floating-point summation order).
 
+#include "PromAnswers.h"
 #include "TestSupport.h"
 
 #include "core/prometheus/QueryCatalogue.h"
@@ -35,41 +36,6 @@ namespace {
 
 constexpr double kRelativeTolerance = 1e-9;
 constexpr qint64 kDayMs = 24 * 3600 * 1000LL;
-
-struct Fetched {
-    int status = 0;
-    json body;
-};
-
-Fetched httpGet(QNetworkAccessManager& nam, const QUrl& url)
-{
-    QNetworkRequest req(url);
-    req.setTransferTimeout(60000);
-    QNetworkReply* reply = nam.get(req);
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    Fetched f;
-    f.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    f.body = json::parse(reply->readAll().toStdString(), nullptr, false);
-    reply->deleteLater();
-    return f;
-}
-
-// metric labels as text -> (timestamp in ms -> value)
-using Matrix = std::map<std::string, std::map<qint64, double>>;
-
-Matrix toMatrix(const json& data)
-{
-    Matrix m;
-    for (const auto& series : data["result"]) {
-        auto& points = m[series["metric"].dump()];
-        const json values = series.contains("values") ? series["values"] : json::array({ series["value"] });
-        for (const auto& v : values)
-            points[std::llround(v[0].get<double>() * 1000.0)] = std::stod(v[1].get<std::string>());
-    }
-    return m;
-}
 
 bool waitForLine(QProcess& p, const QByteArray& prefix, QByteArray& out, int timeoutMs)
 {
@@ -135,11 +101,11 @@ class TestPrometheusWitness : public QObject {
         return { { QStringLiteral("/api/v1/query_range"), range }, { QStringLiteral("/api/v1/query"), instant } };
     }
 
-    Fetched get(const QUrl& base, const QString& path, const QUrlQuery& params)
+    test::PromFetched get(const QUrl& base, const QString& path, const QUrlQuery& params)
     {
         QUrl url = base.resolved(QUrl(path));
         url.setQuery(params);
-        return httpGet(m_nam, url);
+        return test::promFetch(m_nam, url);
     }
 
     // Empty when both answers hold the same series with the same points (values within
@@ -151,8 +117,8 @@ class TestPrometheusWitness : public QObject {
         if (ourType != realType)
             return QStringLiteral("result type %1 vs %2")
                 .arg(QString::fromStdString(ourType), QString::fromStdString(realType));
-        const Matrix a = toMatrix(ours["data"]);
-        const Matrix b = toMatrix(real["data"]);
+        const test::PromMatrix a = test::promMatrix(ours["data"]);
+        const test::PromMatrix b = test::promMatrix(real["data"]);
         QStringList aKeys, bKeys;
         for (const auto& [k, v] : a)
             aKeys << QString::fromStdString(k);
@@ -239,8 +205,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("service");
         for (prometheus::QueryKind kind : prometheus::allQueryKinds())
             for (const char* service : { "checkout", "payments", "catalog" })
-                QTest::newRow(qPrintable(
-                    QStringLiteral("%1 %2").arg(QLatin1String(prometheus::queryKindName(kind)), QLatin1String(service))))
+                QTest::newRow(qPrintable(QStringLiteral("%1 %2").arg(
+                    QLatin1String(prometheus::queryKindName(kind)), QLatin1String(service))))
                     << kind << QString::fromLatin1(service);
     }
     void catalogueAgreesWithRealPrometheus()
@@ -251,8 +217,8 @@ private Q_SLOTS:
         const std::string promql
             = catalogue.build(kind, { "production", prometheus::podRegexForWorkload(service.toStdString()) });
         for (const auto& [path, params] : queries(promql)) {
-            const Fetched ours = get(m_sandboxUrl, path, params);
-            const Fetched real = get(m_promUrl, path, params);
+            const test::PromFetched ours = get(m_sandboxUrl, path, params);
+            const test::PromFetched real = get(m_promUrl, path, params);
             QVERIFY2(real.status == 200, real.body.dump().c_str()); // the catalogue is valid PromQL
             QCOMPARE(ours.status, 200);
             int points = 0;
@@ -270,7 +236,8 @@ private Q_SLOTS:
     {
         for (prometheus::QueryKind kind : prometheus::allQueryKinds())
             QVERIFY2(m_pointsByKind[kind] > 0,
-                qPrintable(QStringLiteral("%1: no point compared").arg(QLatin1String(prometheus::queryKindName(kind)))));
+                qPrintable(
+                    QStringLiteral("%1: no point compared").arg(QLatin1String(prometheus::queryKindName(kind)))));
     }
 
     // The comparison above can fail: each label matcher of each template, misspelt (its name, or for
@@ -317,10 +284,10 @@ private Q_SLOTS:
         const std::string right
             = prometheus::QueryCatalogue().build(kind, { "production", prometheus::podRegexForWorkload("checkout") });
         const auto [path, params] = queries(right).front(); // the range query: the most points
-        const Fetched ours = get(m_sandboxUrl, path, params);
+        const test::PromFetched ours = get(m_sandboxUrl, path, params);
         QCOMPARE(ours.status, 200);
         const auto [wrongPath, wrongParams] = queries(wrongPromql.toStdString()).front();
-        const Fetched real = get(m_promUrl, wrongPath, wrongParams);
+        const test::PromFetched real = get(m_promUrl, wrongPath, wrongParams);
         QVERIFY2(real.status == 200, real.body.dump().c_str());
         int points = 0;
         QVERIFY2(!compare(ours.body, real.body, points).isEmpty(),
@@ -352,8 +319,8 @@ private Q_SLOTS:
         params.addQueryItem(QStringLiteral("match[]"), selector);
         params.addQueryItem(QStringLiteral("start"), QString::number((endMs - 2 * 3600 * 1000) / 1000.0, 'f', 3));
         params.addQueryItem(QStringLiteral("end"), QString::number(endMs / 1000.0, 'f', 3));
-        const Fetched ours = get(m_sandboxUrl, QStringLiteral("/api/v1/series"), params);
-        const Fetched real = get(m_promUrl, QStringLiteral("/api/v1/series"), params);
+        const test::PromFetched ours = get(m_sandboxUrl, QStringLiteral("/api/v1/series"), params);
+        const test::PromFetched real = get(m_promUrl, QStringLiteral("/api/v1/series"), params);
         QCOMPARE(ours.status, 200);
         QVERIFY2(real.status == 200, real.body.dump().c_str());
         std::set<std::string> a, b;
@@ -384,9 +351,10 @@ private Q_SLOTS:
         QFETCH(QString, service);
         auto investigate = [&](const QUrl& prom) {
             const auto r = test::runProgram(test::cliPath(),
-                { QStringLiteral("investigate"), QStringLiteral("--kubeconfig"), m_dir.filePath(QStringLiteral("kubeconfig")),
-                    QStringLiteral("--prometheus"), prom.toString(), QStringLiteral("--namespace"), QStringLiteral("production"),
-                    QStringLiteral("--service"), service, QStringLiteral("--window"), QStringLiteral("2.9"), QStringLiteral("--now-ms"),
+                { QStringLiteral("investigate"), QStringLiteral("--kubeconfig"),
+                    m_dir.filePath(QStringLiteral("kubeconfig")), QStringLiteral("--prometheus"), prom.toString(),
+                    QStringLiteral("--namespace"), QStringLiteral("production"), QStringLiteral("--service"), service,
+                    QStringLiteral("--window"), QStringLiteral("2.9"), QStringLiteral("--now-ms"),
                     QString::number(m_now), QStringLiteral("--format"), QStringLiteral("json") },
                 120000);
             if (r.exitCode != 0)
@@ -403,7 +371,8 @@ private Q_SLOTS:
         QCOMPARE(ov[QStringLiteral("stabilised_within_10min")], rv[QStringLiteral("stabilised_within_10min")]);
         const double rs = rv[QStringLiteral("slope_bytes_per_hour")].toDouble();
         const double os = ov[QStringLiteral("slope_bytes_per_hour")].toDouble();
-        QVERIFY2(std::abs(rs - os) <= 0.01 * std::max(std::abs(rs), 1.0), qPrintable(QStringLiteral("%1 vs %2").arg(rs).arg(os)));
+        QVERIFY2(std::abs(rs - os) <= 0.01 * std::max(std::abs(rs), 1.0),
+            qPrintable(QStringLiteral("%1 vs %2").arg(rs).arg(os)));
         const QJsonArray rk = real[QStringLiteral("oom")].toObject()[QStringLiteral("events")].toArray();
         const QJsonArray ok = ours[QStringLiteral("oom")].toObject()[QStringLiteral("events")].toArray();
         QCOMPARE(ok.size(), rk.size());
