@@ -227,6 +227,36 @@ private Q_SLOTS:
         QVERIFY2(page->summaryText().contains(QStringLiteral("cancelled")), qPrintable(page->summaryText()));
     }
 
+    // A new connection (a context switch) drops the running ranking and ranks on the new one: with
+    // no Prometheus named, the one found in the cluster (through the API server's service proxy);
+    // with none at all, the empty state says so instead of an empty table.
+    void newConnectionRanksAgain()
+    {
+        RadarPage* page = m_window->radarPage();
+        QVERIFY(m_window->isRadarShown());
+        page->refresh(); // under way when the connection is replaced: it must end silently
+        QSignalSpy loaded(page, &RadarPage::loaded);
+        investigation::ConnectionOptions discover = m_sandbox.connectionOptions();
+        discover.prometheusUrl = QUrl();
+        QVERIFY(m_controller.open(discover).ok());
+        QVERIFY2(test::waitForSignals(loaded, 1, 60000), "no ranking on the new connection within 60 s");
+        QVERIFY2(page->emptyStateText().isEmpty(), qPrintable(page->emptyStateText()));
+        QCOMPARE(
+            m_controller.connection()->prometheusSource().discoveredFrom, std::string("monitoring/prometheus-k8s:web"));
+        QVERIFY2(m_controller.state().promStatus.contains(QStringLiteral("found in the cluster")),
+            qPrintable(m_controller.state().promStatus));
+        QVERIFY(page->table()->model()->index(0, 0).data(RadarTableModel::LeakingRole).toBool());
+
+        investigation::ConnectionOptions none = m_sandbox.connectionOptions();
+        none.prometheusUrl = QUrl();
+        none.noPrometheus = true;
+        QVERIFY(m_controller.open(none).ok());
+        QVERIFY2(test::waitForSignals(loaded, 2, 30000), "no answer without Prometheus within 30 s");
+        QCOMPARE(page->table()->model()->rowCount(), 0);
+        QVERIFY2(
+            page->emptyStateText().startsWith(QStringLiteral("No Prometheus")), qPrintable(page->emptyStateText()));
+    }
+
 private:
     app::SandboxSession m_sandbox;
     InvestigationController m_controller;
