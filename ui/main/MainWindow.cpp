@@ -19,6 +19,7 @@
 #include "ui/runbook/RunbookChecklistModel.h"
 #include "ui/runbook/ThresholdsDialog.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QDateTime>
@@ -31,6 +32,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <iterator>
@@ -75,13 +77,14 @@ MainWindow::MainWindow(
     auto* toolbar = addToolBar(tr("Connection"));
     toolbar->setObjectName(QStringLiteral("connectionToolbar"));
     toolbar->setMovable(false);
-    // Back to the Radar from an investigation: the toolbar's first button, View > Radar, Ctrl+0.
-    m_showRadar = toolbar->addAction(tr("Radar"), this, &MainWindow::showRadar);
+    // Back to the Radar from an investigation: the button left of its tabs, View > Radar, Ctrl+0.
+    m_showRadar = new QAction(tr("&Radar"), this);
     m_showRadar->setObjectName(QStringLiteral("showRadarAction"));
     m_showRadar->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     m_showRadar->setCheckable(true);
     m_showRadar->setToolTip(tr("Every workload ranked by how likely it leaks memory (%1)")
                                 .arg(m_showRadar->shortcut().toString(QKeySequence::NativeText)));
+    connect(m_showRadar, &QAction::triggered, this, &MainWindow::showRadar);
     toolbar->addWidget(m_bar);
     m_heapStep = new HeapStepPage(context, m_heapView, this);
     m_runbook->setHeapStepPage(m_heapStep);
@@ -100,6 +103,15 @@ MainWindow::MainWindow(
 
     m_tabs->setObjectName(QStringLiteral("mainTabs"));
     m_tabs->setDocumentMode(true);
+    // Not in the toolbar: there the connection bar takes every pixel of a 1024 px screen.
+    auto* radarButton = new QToolButton(m_tabs);
+    radarButton->setObjectName(QStringLiteral("showRadarButton"));
+    radarButton->setText(tr("‹ Radar"));
+    radarButton->setToolTip(m_showRadar->toolTip());
+    radarButton->setAccessibleName(tr("Back to the Radar"));
+    radarButton->setAutoRaise(true);
+    connect(radarButton, &QToolButton::clicked, m_showRadar, &QAction::trigger);
+    m_tabs->setCornerWidget(radarButton, Qt::TopLeftCorner);
     m_tabs->addTab(m_runbook, tr("Runbook"));
     m_tabs->addTab(m_heapView, tr("Heap dump"));
     m_tabs->addTab(m_timeline, tr("Timeline"));
@@ -436,8 +448,7 @@ void MainWindow::showFindings(std::shared_ptr<const investigation::Findings> fin
             findings->evidence && findings->evidence->workload
                 ? findings->evidence->workload->workload
                 : kube::WorkloadRef { kube::WorkloadKind::Deployment, findings->request.service },
-            this,
-            [this, findings](Result<investigation::ServiceContext> ctx) {
+            this, [this, findings](Result<investigation::ServiceContext> ctx) {
                 if (findings != m_findings)
                     return; // newer findings arrived meanwhile
                 if (!ctx) {

@@ -19,6 +19,7 @@
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
+#include <QToolButton>
 
 using namespace leakdesk;
 using namespace leakdesk::ui;
@@ -115,6 +116,9 @@ private Q_SLOTS:
     {
         QTableView* table = m_window->radarPage()->table();
         QCOMPARE(m_window->size(), QSize(1280, 720));
+        // And the window still fits a 1024 px screen (the connection bar takes all of it).
+        QVERIFY2(m_window->minimumSizeHint().width() <= 1024,
+            qPrintable(QString::number(m_window->minimumSizeHint().width())));
         const QFontMetrics metrics(table->font());
         for (int column = 0; column < table->model()->columnCount(); ++column) {
             if (table->isColumnHidden(column) || column == RadarTableModel::Reason || column == RadarTableModel::Memory)
@@ -168,8 +172,12 @@ private Q_SLOTS:
     // Back with the Radar button; Enter on a filtered row opens that one.
     void radarButtonGoesBackAndEnterOpens()
     {
-        m_window->showRadarAction()->trigger();
+        auto* back = m_window->findChild<QToolButton*>(QStringLiteral("showRadarButton"));
+        QVERIFY(back);
+        QVERIFY(back->isVisible());
+        QTest::mouseClick(back, Qt::LeftButton);
         QVERIFY(m_window->isRadarShown());
+        QVERIFY(m_window->showRadarAction()->isChecked());
         RadarPage* page = m_window->radarPage();
         QVERIFY(page->table()->model()->rowCount() > 0); // the ranking is kept, not redone
         QTest::keyClicks(page->filterBox(), QStringLiteral("production/"));
