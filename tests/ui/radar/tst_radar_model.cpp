@@ -299,16 +299,30 @@ private Q_SLOTS:
         QVERIFY(RadarTableModel::unitSparkline({}).isEmpty());
     }
 
-    // The delegate draws a leaking row's line in the status red, a healthy one's not.
+    // The delegate draws a leaking row's line in the status red, a healthy one's in the text colour:
+    // both stand out from the background in a light and in a dark theme.
+    void sparklinePaintsLeakingRowsRed_data()
+    {
+        QTest::addColumn<QColor>("base");
+        QTest::addColumn<QColor>("text");
+        QTest::newRow("light") << QColor(Qt::white) << QColor(0x20, 0x21, 0x24);
+        QTest::newRow("dark") << QColor(0x20, 0x21, 0x24) << QColor(0xe8, 0xea, 0xed);
+    }
     void sparklinePaintsLeakingRowsRed()
     {
+        QFETCH(QColor, base);
+        QFETCH(QColor, text);
         RadarTableModel model;
         model.setReport(fiveWorkloads());
         ui::SparklineDelegate delegate(RadarTableModel::SparklineRole, RadarTableModel::LeakingRole);
         QTableView view; // the style and palette the delegate paints with
+        QPalette palette = view.palette();
+        palette.setColor(QPalette::Base, base);
+        palette.setColor(QPalette::Text, text);
+        view.setPalette(palette);
         auto paintRow = [&](int row) {
             QImage image(160, 28, QImage::Format_ARGB32);
-            image.fill(Qt::white);
+            image.fill(base);
             QPainter painter(&image);
             QStyleOptionViewItem option;
             option.initFrom(&view);
@@ -319,10 +333,27 @@ private Q_SLOTS:
             painter.end();
             return image;
         };
+        // Pixels far from the background: the line that can be seen.
+        auto visible = [&](const QImage& image) {
+            int n = 0;
+            for (int y = 0; y < image.height(); ++y)
+                for (int x = 0; x < image.width(); ++x) {
+                    const QColor c = image.pixelColor(x, y);
+                    if (std::abs(c.red() - base.red()) + std::abs(c.green() - base.green())
+                            + std::abs(c.blue() - base.blue())
+                        > 240)
+                        ++n;
+                }
+            return n;
+        };
         QVERIFY(model.index(0, 0).data(RadarTableModel::LeakingRole).toBool());
-        QVERIFY2(redPixels(paintRow(0)) > 40, "checkout's line is not red");
+        const QImage leaking = paintRow(0);
+        QVERIFY2(redPixels(leaking) > 40, "checkout's line is not red");
+        QVERIFY2(visible(leaking) > 40, "checkout's line does not stand out from the background");
         QVERIFY(!model.index(3, 0).data(RadarTableModel::LeakingRole).toBool());
-        QCOMPARE(redPixels(paintRow(3)), 0);
+        const QImage healthy = paintRow(3);
+        QCOMPARE(redPixels(healthy), 0);
+        QVERIFY2(visible(healthy) > 40, "recommender's line does not stand out from the background");
     }
 
     // Around the table: failures named, not hidden; the reason there is nothing; all clear.
