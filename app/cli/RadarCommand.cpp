@@ -51,9 +51,10 @@ int runRadarCommand(const QStringList& args)
         "a workload look leaky. Without -n or --all-namespaces: the context's namespace.\n\n"
         "Exit codes:\n"
         "  0  ranked (queries that failed are listed with the rows)\n"
-        "  1  the radar could not run (connection, credentials, Prometheus answered no query)\n"
+        "  1  the radar could not run (kubeconfig, connection, timeout)\n"
         "  2  wrong usage\n"
-        "  3  unknown: no workload had memory data (no Prometheus, or it has no data): never \"no leak\""));
+        "  3  unknown: no workload had memory data (no Prometheus, it answered no query, or it has no data):\n"
+        "     never \"no leak\""));
     parser.addHelpOption();
     app::ClusterTargetOptions cluster(parser, { .prometheus = true });
     const QCommandLineOption allNamespaces(QStringLiteral("all-namespaces"),
@@ -205,8 +206,10 @@ int runRadarCommand(const QStringList& args)
                 stop();
             });
             QObject::connect(&job, &radar::LeakRadar::failed, [&, stop](const Error& e) {
+                // Prometheus answered nothing (unreachable, refused): nothing is known, as investigate
+                // says of a verdict without memory evidence.
                 printError(QString::fromStdString(e.message), QString::fromStdString(e.detail));
-                exitCode = 1;
+                exitCode = 3;
                 stop();
             });
             job.start(options);

@@ -63,6 +63,27 @@ private Q_SLOTS:
         QVERIFY(r.out.contains("scrapes"));
     }
 
+    // The radar against the same empty Prometheus: no rows, "no data", exit 3.
+    void radarOnEmptyPrometheusIsUnknown()
+    {
+        const auto r = test::runProgram(test::cliPath(),
+            { QStringLiteral("radar"), QStringLiteral("--kubeconfig"), m_sandbox.kubeconfig,
+                QStringLiteral("--prometheus"), m_promUrl.toString(), QStringLiteral("--all-namespaces"),
+                QStringLiteral("--format"), QStringLiteral("json") },
+            120000);
+        QVERIFY2(r.exitCode == 3, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
+        const QJsonObject report = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(report[QStringLiteral("no_data")].toBool(false), true);
+        QVERIFY(report[QStringLiteral("rows")].toArray().isEmpty());
+        const auto text = test::runProgram(test::cliPath(),
+            { QStringLiteral("radar"), QStringLiteral("--kubeconfig"), m_sandbox.kubeconfig,
+                QStringLiteral("--prometheus"), m_promUrl.toString(), QStringLiteral("-n"), QStringLiteral("production") },
+            120000);
+        QCOMPARE(text.exitCode, 3);
+        QVERIFY2(text.out.contains("cannot tell whether anything leaks") && !text.out.contains("no leak\n"),
+            text.out.constData());
+    }
+
     void helpDocumentsExitCodes()
     {
         const auto r = test::runProgram(test::cliPath(), { QStringLiteral("investigate"), QStringLiteral("--help") });

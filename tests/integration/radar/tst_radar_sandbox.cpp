@@ -161,6 +161,20 @@ private Q_SLOTS:
         QVERIFY(doc["rows"].empty());
     }
 
+    // A Prometheus that does not answer: unknown (3) with the reason, as investigate says it.
+    void unreachablePrometheusExitsThree()
+    {
+        test::ServedSandbox served;
+        QString why;
+        QVERIFY2(served.start({}, why), qPrintable(why));
+        const auto r = test::runProgram(test::cliPath(),
+            { QStringLiteral("radar"), QStringLiteral("--kubeconfig"), served.kubeconfig,
+                QStringLiteral("--prometheus"), QStringLiteral("http://127.0.0.1:9") },
+            120000);
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains("Prometheus"), r.err.constData());
+    }
+
     void wrongUsageExitsTwo_data()
     {
         QTest::addColumn<QStringList>("args");
