@@ -1,7 +1,8 @@
 #!/bin/bash
-# Redraws the walkthrough screenshots in docs/walkthrough/: the six runbook steps of the memory
-# leak runbook on the sandbox at 1280x720, once with Prometheus up and once with it down (nothing
-# listening on the Prometheus port), plus the heap analysis of a dump captured from the sandbox.
+# Redraws the walkthrough screenshots in docs/walkthrough/: the Radar the window opens on without a
+# service (1280x720 and 1920x1080), the six runbook steps of the memory leak runbook on the sandbox
+# at 1280x720, once with Prometheus up and once with it down (nothing listening on the Prometheus
+# port), plus the heap analysis of a dump captured from the sandbox.
 # Needs a release build (tools/dev.sh build) and Xvfb. Usage: tools/walkthrough-screenshots.sh [SERVICE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,12 @@ shoot() { # $1 file, rest: leakdesk options
         --service "$service" --incident "$work/incident-$RANDOM.leakdesk" --screenshot "$file" "$@" >/dev/null
     echo "$file"
 }
+
+# The Radar: as `leakdesk --sandbox` opens without --service, every namespace ranked.
+for size in 1280x720 1920x1080; do
+    xvfb-run -a -s "-screen 0 ${size}x24" "$bin/leakdesk" --sandbox --screenshot "$out/radar-$size.png" >/dev/null
+    echo "$out/radar-$size.png"
+done
 
 for step in 1 2 3 4 5 6; do
     shoot "$out/step$step-prometheus-up.png" --prometheus "$prometheus" --step "$step"

@@ -36,11 +36,10 @@ inline int firstStepWith(const ui::RunbookChecklistModel& checklist, runbook::Ac
     return -1;
 }
 
-// Starts the sandbox, opens `controller` on it, shows `window` (made here) on `service` and waits
-// until its first findings are recorded in the incident (autosaved in a test folder). Returns
-// what failed, empty when all went well.
-inline QString showMainWindowOnSandbox(app::SandboxSession& sandbox, ui::InvestigationController& controller,
-    std::unique_ptr<ui::MainWindow>& window, const QString& service)
+// Starts the sandbox, opens `controller` on it and makes `window` (not shown yet; incidents
+// autosave in a test folder). Returns what failed, empty when all went well.
+inline QString newMainWindowOnSandbox(
+    app::SandboxSession& sandbox, ui::InvestigationController& controller, std::unique_ptr<ui::MainWindow>& window)
 {
     QStandardPaths::setTestModeEnabled(true);
     qRegisterMetaType<std::shared_ptr<const investigation::Findings>>();
@@ -51,6 +50,16 @@ inline QString showMainWindowOnSandbox(app::SandboxSession& sandbox, ui::Investi
     window = newMainWindow(&controller);
     if (!window)
         return QStringLiteral("the bundled runbook does not load");
+    return {};
+}
+
+// newMainWindowOnSandbox(), then shows `window` on `service` and waits until its first findings
+// are recorded in the incident. Returns what failed, empty when all went well.
+inline QString showMainWindowOnSandbox(app::SandboxSession& sandbox, ui::InvestigationController& controller,
+    std::unique_ptr<ui::MainWindow>& window, const QString& service)
+{
+    if (const QString failed = newMainWindowOnSandbox(sandbox, controller, window); !failed.isEmpty())
+        return failed;
     window->setPreferredService(service);
     window->show();
     QSignalSpy recorded(window.get(), &ui::MainWindow::findingsRecorded);
