@@ -1,5 +1,6 @@
 #include "ui/alerts/AlertsPanel.h"
 
+#include "core/alerts/AlertmanagerInCluster.h"
 #include "core/kube/KubeClient.h"
 
 #include <QDateTime>
@@ -154,6 +155,27 @@ void AlertsPanel::setSources(kube::KubeClient* kube, alerts::AlertmanagerClient*
     m_matcher = std::move(matcher);
     m_model->setAlerts({}, QDateTime::currentMSecsSinceEpoch());
     m_status->setText(alertmanager ? tr("Alertmanager %1").arg(q(alertmanager->baseUrl())) : tr("No Alertmanager."));
+}
+
+void AlertsPanel::connectTo(kube::KubeClient* kube)
+{
+    if (kube && kube == m_connectedTo)
+        return;
+    m_connectedTo = kube;
+    setSources(nullptr, nullptr, m_matcher);
+    m_ownClient.reset();
+    if (!kube)
+        return;
+    m_pending = std::make_unique<QObject>();
+    m_status->setText(tr("Looking for Alertmanager in the cluster…"));
+    alerts::discoverAlertmanager(*kube, m_pending.get(), [this, kube](Result<alerts::DiscoveredAlertmanager> found) {
+        if (!found)
+            return showError(q(found.error().message));
+        m_ownClient = std::make_unique<alerts::AlertmanagerClient>(found->connection);
+        setSources(kube, m_ownClient.get(), m_matcher);
+        m_status->setText(tr("Alertmanager %1 (%2)").arg(q(found->chosen.service.display()), q(found->chosen.why)));
+        refresh();
+    });
 }
 
 void AlertsPanel::refresh()

@@ -56,6 +56,10 @@ public:
     // What to read: the cluster (for the pods' owners) and Alertmanager; neither is owned and both
     // must outlive the panel's use of them (null: nothing to read, the panel says so).
     void setSources(kube::KubeClient* kube, alerts::AlertmanagerClient* alertmanager, alerts::MemoryAlertMatcher matcher);
+    // The window's way: the cluster's Alertmanager, found among its Services and reached through
+    // the API server's service proxy (core/alerts discoverAlertmanager), then a refresh. Calling it
+    // again with the same client does nothing; `kube` must outlive the panel's use of it.
+    void connectTo(kube::KubeClient* kube);
     void refresh();
     // Shows `alerts` (what refresh() ends with; tests and other callers hand them in directly).
     void showAlerts(const alerts::ResolvedAlerts& alerts, std::int64_t nowMs);
@@ -83,6 +87,8 @@ private:
     QPointer<alerts::AlertmanagerClient> m_alertmanager;
     alerts::MemoryAlertMatcher m_matcher = alerts::MemoryAlertMatcher::defaults();
     std::unique_ptr<QObject> m_pending; // replies of the refresh under way are bound to it
+    std::unique_ptr<alerts::AlertmanagerClient> m_ownClient; // the one connectTo() found
+    QPointer<kube::KubeClient> m_connectedTo;
 };
 
 } // namespace leakdesk::ui

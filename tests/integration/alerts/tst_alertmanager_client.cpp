@@ -3,6 +3,7 @@
 // against the sandbox's Alertmanager: memory alerts for the leaking workloads and none for the
 // healthy ones, workloads through the pods' owners, silences created, shown, expired; reached
 // directly and through the API server's service proxy (found by discovery).
+#include "core/alerts/AlertIncident.h"
 #include "core/alerts/AlertWorkloads.h"
 #include "core/alerts/AlertmanagerClient.h"
 #include "core/alerts/AlertmanagerInCluster.h"
@@ -12,6 +13,8 @@
 #include "WaitForResult.h"
 
 #include <QTest>
+
+#include <set>
 
 using namespace leakdesk;
 using namespace leakdesk::alerts;
@@ -168,7 +171,8 @@ private Q_SLOTS:
     void sandboxAlertsAndSilences()
     {
         test::SandboxCluster cluster;
-        QVERIFY(cluster.start(test::SandboxCluster::pinnedNow()).ok());
+        const auto options = test::SandboxCluster::pinnedNow();
+        QVERIFY(cluster.start(options).ok());
         prometheus::PromConnection c;
         c.baseUrl = cluster.host.alertmanagerUrl();
         c.useEnvironmentProxy = false;
@@ -196,7 +200,7 @@ private Q_SLOTS:
         QVERIFY(std::any_of(all->begin(), all->end(), [](const Alert& a) { return a.name() == "Watchdog"; }));
 
         // Silence checkout's memory alerts: they are suppressed by that silence, the others not.
-        const std::int64_t now = test::testNowMs();
+        const std::int64_t now = *options.fixedNowMs; // the sandbox's clock: a later start would be pending
         const auto matchers = silenceMatchersFor("production", { kube::WorkloadKind::Deployment, "checkout" }, MemoryAlertMatcher::defaults());
         auto id = test::waitForResult<std::string>([&](auto cb) { client.createSilence(silenceOf(matchers, now), nullptr, cb); });
         QVERIFY2(id.ok(), id.ok() ? "" : id.error().message.c_str());

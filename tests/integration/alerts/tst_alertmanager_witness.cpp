@@ -14,6 +14,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 using namespace leakdesk;
@@ -138,7 +140,7 @@ private Q_SLOTS:
         std::set<std::string> silencedNames;
         for (const auto& a : nlohmann::json::parse(silencedByAmtool.out.toStdString()))
             silencedNames.insert(a.at("labels").at("alertname").get<std::string>());
-        QCOMPARE(silencedNames, (std::set<std::string> { "KubeContainerOOMKilled", "KubePodCrashLooping" }));
+        QVERIFY(silencedNames == (std::set<std::string> { "KubeContainerOOMKilled", "KubePodCrashLooping" }));
 
         // The revert: the silence is expired, and amtool lists it among the expired ones only.
         SilenceRecord record { m_url.toString().toStdString(), *id, "shop", "Deployment/cart", plan.silence.matchers,
