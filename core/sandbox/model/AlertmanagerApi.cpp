@@ -200,7 +200,10 @@ std::vector<AlertmanagerApi::FiringAlert> AlertmanagerApi::firing(std::int64_t n
             }
         }
     }
-    for (const auto& [key, ws] : workingSet) {
+    // Not a structured binding: clang 14 (the fuzz build) refuses to capture one in the lambda below.
+    for (const auto& entry : workingSet) {
+        const ContainerKey& key = entry.first;
+        const RawSeries* ws = entry.second;
         const auto lim = limit.find(key);
         if (lim == limit.end())
             continue;

@@ -6,11 +6,14 @@
 // (and says so when it had already expired).
 #include "core/alerts/AlertIncident.h"
 #include "core/common/ActionKinds.h"
+#include "core/incident/ActionJournal.h"
 #include "core/incident/IncidentStore.h"
 #include "TestSupport.h"
 
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -98,7 +101,7 @@ private Q_SLOTS:
                 QStringLiteral("--memory"), QStringLiteral("4Gi"), QStringLiteral("--silence"), QStringLiteral("2h"),
                 QStringLiteral("--incident"), file, QStringLiteral("--yes"), QStringLiteral("--record"), record,
                 QStringLiteral("--verify"), QStringLiteral("0") });
-        QVERIFY2(m.exitCode == 0, (m.out + m.err).constData());
+        QVERIFY2(m.exitCode == 0, QByteArray(m.out + m.err).constData());
         QVERIFY2(m.out.contains("amtool equivalent: amtool") || m.err.contains("amtool equivalent: amtool"), m.out.constData());
         doc = incidentAt(file);
         const auto* action = incident::lastAppliedAction(doc, actionkind::kSilenceAlerts, "deployment/checkout");
@@ -120,14 +123,14 @@ private Q_SLOTS:
         // The revert puts the limit back and expires the silence; the action is reverted.
         const auto rev = cli(QStringList { QStringLiteral("mitigate"), QStringLiteral("limits") } + cluster()
             + QStringList { QStringLiteral("--revert"), record, QStringLiteral("--incident"), file, QStringLiteral("--yes") });
-        QVERIFY2(rev.exitCode == 0, (rev.out + rev.err).constData());
+        QVERIFY2(rev.exitCode == 0, QByteArray(rev.out + rev.err).constData());
         QVERIFY2(rev.out.contains("expired at"), rev.out.constData());
         doc = incidentAt(file);
         QVERIFY(!incident::lastAppliedAction(doc, actionkind::kSilenceAlerts, "deployment/checkout"));
         // Nothing left to expire: said, not an error.
         const auto again = cli(QStringList { QStringLiteral("mitigate"), QStringLiteral("limits") } + cluster()
             + QStringList { QStringLiteral("--revert"), record, QStringLiteral("--incident"), file, QStringLiteral("--yes") });
-        QVERIFY2(again.exitCode == 0, (again.out + again.err).constData());
+        QVERIFY2(again.exitCode == 0, QByteArray(again.out + again.err).constData());
         QVERIFY2(again.out.contains("no silence of"), again.out.constData());
     }
 
