@@ -26,12 +26,13 @@ rules=(
     "core/prometheus     | common tls                                              | QtCore QtNetwork"
     "core/oom            | common kube/KubeObjects.h                               | QtCore"
     "core/capture        | common kube                                             | QtCore"
-    "core/sandbox        | common prometheus/QueryCatalogue.h prometheus/MetricsProfile.h heap/HprofWriter.h heap/HprofFormat.h | QtCore QtNetwork QtWebSockets"
+    "core/sandbox        | common prometheus/QueryCatalogue.h prometheus/MetricsProfile.h prometheus/RadarQueries.h heap/HprofWriter.h heap/HprofFormat.h | QtCore QtNetwork QtWebSockets"
     "core/investigation  | common analysis kube oom prometheus runbook             | QtCore QtNetwork QtConcurrent"
+    "core/radar          | common analysis kube prometheus                         | QtCore QtNetwork QtConcurrent"
     "core/actions        | common kube runbook                                     | QtCore"
     "core/incident       | common runbook investigation/Findings.h investigation/FindingsJson.h prometheus/QueryCatalogue.h heap/LeakSuspects.h | QtCore QtGui"
     "core/alerts         | common kube prometheus investigation/PrometheusInCluster.h incident runbook | QtCore QtNetwork"
-    "ui                  | common tls heap analysis runbook kube oom capture prometheus investigation actions incident alerts ui | QtCore QtGui QtWidgets QtCharts QtConcurrent QtPrintSupport QtSvg QtNetwork"
+    "ui                  | common tls heap analysis runbook kube oom capture prometheus investigation radar actions incident alerts ui | QtCore QtGui QtWidgets QtCharts QtConcurrent QtPrintSupport QtSvg QtNetwork"
 )
 
 set -uo pipefail

@@ -21,6 +21,7 @@ int runExportCommand(const QStringList& args);
 int runMitigateCommand(const QStringList& args);
 int runIsolateCommand(const QStringList& args);
 int runAlertsCommand(const QStringList& args);
+int runRadarCommand(const QStringList& args);
 
 // Prints "leakdesk-cli: <message>" (and the hint on its own line) to stderr.
 void printError(const QString& message, const QString& hint = {});

@@ -22,6 +22,7 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     { "sandbox", runSandboxCommand, "serve or export the built-in simulated cluster" },
     { "investigate", runInvestigateCommand, "run runbook steps 1-2 for a service and print the findings" },
+    { "radar", runRadarCommand, "rank workloads by how likely they leak memory now (one namespace, all, a fleet)" },
     { "oom", runOomCommand, "runbook step 2: OOM kills fused from every source and the >2/hour rule" },
     { "heap", runHeapCommand, "analyse HPROF heap dumps (histogram, dominators, suspects, path, diff)" },
     { "runbook", runRunbookCommand, "parse a Markdown runbook and print its steps, commands and thresholds" },

@@ -1,12 +1,13 @@
 // leakdesk: the GUI. Parses arguments, opens the connection (starting the sandbox when asked, kept
-// for the process's lifetime), shows the main window. --screenshot renders the window once data has
-// arrived and exits.
+// for the process's lifetime), shows the main window: on the Radar without --service, on that
+// service's investigation with it. --screenshot renders the window once data has arrived and exits.
 #include "ClusterTargetOptions.h"
 #include "SandboxSession.h"
 
 #include "ui/investigation/InvestigationController.h"
 #include "ui/heap/HeapView.h"
 #include "ui/main/MainWindow.h"
+#include "ui/radar/RadarPage.h"
 #include "core/runbook/RunbookParser.h"
 
 #include <QApplication>
@@ -35,7 +36,9 @@ int main(int argc, char** argv)
     parser.addVersionOption();
     // Neither --kubeconfig nor --prometheus: the sandbox, so that `leakdesk` alone shows something.
     const leakdesk::app::ClusterTargetOptions cluster(parser, { .prometheus = true, .sandboxWhenNoCluster = true });
-    const QCommandLineOption serviceOpt(QStringLiteral("service"), QStringLiteral("Service to open (default: checkout in the sandbox)."), QStringLiteral("SVC"));
+    const QCommandLineOption serviceOpt(QStringLiteral("service"),
+        QStringLiteral("Service or Kind/name to investigate (default: none, the window opens on the Radar)."),
+        QStringLiteral("SVC"));
     const QCommandLineOption stepOpt(QStringLiteral("step"), QStringLiteral("Runbook step to show (1-based)."), QStringLiteral("N"), QStringLiteral("1"));
     const QCommandLineOption runbookOpt(QStringLiteral("runbook"), QStringLiteral("Markdown runbook (default: the bundled one)."), QStringLiteral("FILE"));
     const QCommandLineOption incidentOpt(QStringLiteral("incident"),
@@ -77,8 +80,8 @@ int main(int argc, char** argv)
         controller.setPreferredNamespace(cluster.namespaceName());
     ui::MainWindow window(&controller, std::make_shared<const runbook::Runbook>(std::move(book).value()));
     window.setConfigPath(cluster.configPath());
-    window.setPreferredService(parser.isSet(serviceOpt) ? parser.value(serviceOpt)
-                                                        : (cluster.sandbox() ? QStringLiteral("checkout") : QString()));
+    // Without a service the on-call engineer's first question is "what is leaking, anywhere?": the Radar.
+    window.setPreferredService(parser.isSet(serviceOpt) ? parser.value(serviceOpt) : QString());
     const int step = parser.value(stepOpt).toInt() - 1;
     window.selectStep(std::max(0, step));
     if (parser.isSet(incidentOpt) && !window.openOrCreateIncident(parser.value(incidentOpt)))
@@ -89,6 +92,8 @@ int main(int argc, char** argv)
     const QString tab = parser.value(tabOpt);
     const bool heapTab = tab == QLatin1String("heap") || tab == QLatin1String("suspects") || tab == QLatin1String("dominators");
     window.tabs()->setCurrentIndex(heapTab ? 1 : tab == QLatin1String("timeline") ? 2 : tab.isEmpty() && withHeap ? 1 : 0);
+    if (!tab.isEmpty() || withHeap)
+        window.showInvestigation();
     if (tab == QLatin1String("suspects") || tab == QLatin1String("dominators")) {
         // Shown once the analysis has filled them.
         const auto page = tab == QLatin1String("suspects") ? ui::HeapView::Page::Suspects : ui::HeapView::Page::DominatorTree;
@@ -104,7 +109,9 @@ int main(int argc, char** argv)
     if (headless) {
         const QString path = parser.value(shotOpt);
         // Give the chart a moment to lay out after the data arrives, then grab.
-        // Waits for the findings (recorded in the incident) and, with --heap-dump, the heap analysis.
+        // Waits for the findings (recorded in the incident) and, with --heap-dump, the heap analysis;
+        // on the Radar, for its rows (or the empty state that says why there are none).
+        const bool radar = window.isRadarShown();
         auto pending = std::make_shared<int>(withHeap ? 2 : 1);
         auto grab = [&window, path, pending] {
             if (--*pending > 0)
@@ -121,7 +128,10 @@ int main(int argc, char** argv)
                 QApplication::exit(0);
             });
         };
-        QObject::connect(&window, &ui::MainWindow::findingsRecorded, &window, grab, Qt::SingleShotConnection);
+        if (radar)
+            QObject::connect(window.radarPage(), &ui::RadarPage::loaded, &window, grab, Qt::SingleShotConnection);
+        else
+            QObject::connect(&window, &ui::MainWindow::findingsRecorded, &window, grab, Qt::SingleShotConnection);
         if (withHeap) {
             QObject::connect(window.heapView(), &ui::HeapView::analysisFinished, &window, grab, Qt::SingleShotConnection);
             QObject::connect(window.heapView(), &ui::HeapView::analysisFailed, &app, [](const QString& m, const QString&) {
@@ -129,10 +139,15 @@ int main(int argc, char** argv)
                 QApplication::exit(1);
             });
         }
-        QObject::connect(&controller, &ui::InvestigationController::investigationFailed, &app, [](const QString& m, const QString& h) {
-            QTextStream(stderr) << "leakdesk: " << m << (h.isEmpty() ? QString() : QStringLiteral(" (") + h + QLatin1Char(')')) << '\n';
-            QApplication::exit(1);
-        });
+        // On the Radar a failure is its empty state, and that is what the screenshot shows.
+        if (!radar)
+            QObject::connect(&controller, &ui::InvestigationController::investigationFailed, &app,
+                [](const QString& m, const QString& h) {
+                    QTextStream(stderr) << "leakdesk: " << m
+                                        << (h.isEmpty() ? QString() : QStringLiteral(" (") + h + QLatin1Char(')'))
+                                        << '\n';
+                    QApplication::exit(1);
+                });
         QTimer::singleShot(60000, &app, [] {
             QTextStream(stderr) << "leakdesk: no data within 60 s, no screenshot taken\n";
             QApplication::exit(1);

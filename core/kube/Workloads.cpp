@@ -107,7 +107,8 @@ std::optional<std::int64_t> memoryOf(const json& container, const char* which)
     return bytes ? std::optional<std::int64_t>(*bytes) : std::nullopt;
 }
 
-// Sidecars by their usual names: meshes, log shippers, agents and proxies that ride along.
+} // namespace
+
 bool knownSidecarName(const std::string& name)
 {
     static const std::set<std::string> kNames { "istio-proxy", "envoy", "envoy-sidecar", "linkerd-proxy",
@@ -116,8 +117,6 @@ bool knownSidecarName(const std::string& name)
         "oauth2-proxy", "jaeger-agent", "config-reloader", "kube-rbac-proxy" };
     return kNames.count(name) > 0;
 }
-
-} // namespace
 
 const char* workloadKindName(WorkloadKind kind)
 {

@@ -76,6 +76,9 @@ std::optional<WorkloadRef> topWorkloadOf(
 std::vector<nlohmann::json> podsOfWorkload(const WorkloadRef& workload, const LabelSelector& selector,
     const nlohmann::json& pods, const nlohmann::json& replicaSets, const nlohmann::json& jobs);
 
+// Sidecars by their usual names: meshes, log shippers, agents and proxies that ride along.
+bool knownSidecarName(const std::string& name);
+
 // The containers of a pod and what each is for.
 enum class ContainerRole { Main, Sidecar, NativeSidecar, Init };
 const char* containerRoleName(ContainerRole role); // "main", "sidecar", "native sidecar", "init"

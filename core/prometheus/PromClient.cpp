@@ -144,6 +144,7 @@ Result<std::vector<Labels>> parseSeriesResponse(const QByteArray& body, int http
 Result<QueryResult> parsePromResponse(const QByteArray& body, int httpStatus)
 {
     QueryResult r;
+    r.bodyBytes = body.size();
     auto parsed = parseEnvelope(body, httpStatus, r.warnings);
     if (!parsed)
         return parsed.error();
@@ -723,11 +724,14 @@ PromCall PromClient::queryRange(const std::string& promql, const TimeRange& rang
                 if (--stitch->pending > 0)
                     return;
                 QueryResult all;
+                all.requests = 0;
                 all.query = promql;
                 all.range = range;
                 all.stepMs = stepMs;
                 std::map<Labels, size_t> index;
                 for (auto& part : stitch->parts) {
+                    all.bodyBytes += part->bodyBytes;
+                    all.requests += part->requests;
                     for (auto& w : part->warnings)
                         all.warnings.push_back(w);
                     for (auto& s : part->series) {

@@ -102,6 +102,8 @@ struct QueryResult {
     std::string query;
     TimeRange range; // for range queries; start == end for instant queries
     std::int64_t stepMs = 0;
+    std::int64_t bodyBytes = 0; // the answers' bodies as received (all chunks of a split range)
+    int requests = 1; // HTTP requests the answer took (a split range takes one per chunk)
 };
 
 // The largest number of points Prometheus returns per series in one range query.

@@ -3,8 +3,11 @@
 #include "core/kube/WorkloadResolution.h"
 
 #include "core/investigation/Investigation.h"
+#include "core/investigation/PrometheusInCluster.h"
 
 #include <QDateTime>
+
+#include <utility>
 
 namespace leakdesk::ui {
 
@@ -16,11 +19,16 @@ InvestigationController::InvestigationController(QObject* parent)
 
 InvestigationController::~InvestigationController()
 {
+    delete m_discovery; // before the connection whose KubeClient it uses
     delete m_investigation; // before the connection it uses
 }
 
 Status InvestigationController::open(const investigation::ConnectionOptions& options)
 {
+    Q_EMIT connectionChanging();
+    delete m_discovery;
+    m_discovery = nullptr;
+    m_waitingForPrometheus.clear();
     delete m_investigation;
     m_investigation = nullptr;
     m_connection.reset();
@@ -94,6 +102,7 @@ Status InvestigationController::open(const investigation::ConnectionOptions& opt
         m_state.kubeStatus = r ? *r : QString::fromStdString(r.error().message);
         Q_EMIT stateChanged(m_state);
     });
+    Q_EMIT connectionOpened();
     if (!m_connection->hasPrometheus())
         return Ok {};
     m_connection->prometheus().buildInfo(this, [this](Result<QString> r) {
@@ -104,6 +113,50 @@ Status InvestigationController::open(const investigation::ConnectionOptions& opt
         Q_EMIT stateChanged(m_state);
     });
     return Ok {};
+}
+
+void InvestigationController::settlePrometheus(std::function<void()> ready)
+{
+    if (!m_connection)
+        return;
+    if (!m_connection->prometheusToDiscover())
+        return ready();
+    m_waitingForPrometheus.push_back(std::move(ready));
+    if (m_discovery)
+        return; // under way: `ready` runs with the others
+    m_discovery = new investigation::PrometheusDiscovery(m_connection->kube(), this);
+    Q_EMIT busyChanged(true, tr("looking for Prometheus in the cluster…"));
+    m_discovery->start(
+        m_connection->defaultNamespace().toStdString(), [this](Result<investigation::DiscoveredPrometheus> found) {
+            // An investigation may have settled it meanwhile (it runs a discovery of its own).
+            if (m_connection->prometheusToDiscover()) {
+                if (found)
+                    m_connection->usePrometheus(found->connection,
+                        { found->connection.baseUrl.toString().toStdString(), found->chosen.service.display(),
+                            found->chosen.why });
+                else
+                    m_connection->goWithoutPrometheus(found.error().message, found.error().detail);
+            }
+            if (m_state.promUrl.isEmpty()) {
+                const auto& source = m_connection->prometheusSource();
+                m_state.promUrl = QString::fromStdString(source.url);
+                m_state.promOk = m_connection->hasPrometheus();
+                m_state.promStatus = m_connection->hasPrometheus()
+                    ? tr("Prometheus found in the cluster: %1").arg(QString::fromStdString(source.discoveredFrom))
+                    : tr("No Prometheus: %1")
+                          .arg(QString::fromStdString(m_connection->noPrometheusReason().value_or(std::string())));
+                if (m_connection->hasPrometheus()) {
+                    m_state.promTls = m_connection->prometheus().usesTls();
+                    m_state.promTlsVerified = m_connection->prometheus().tlsVerified();
+                }
+                Q_EMIT stateChanged(m_state);
+            }
+            Q_EMIT busyChanged(false, {});
+            m_discovery->deleteLater();
+            m_discovery = nullptr;
+            for (auto& waiting : std::exchange(m_waitingForPrometheus, {}))
+                waiting();
+        });
 }
 
 void InvestigationController::refreshNamespaces()

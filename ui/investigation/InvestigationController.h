@@ -11,10 +11,13 @@
 #include <QObject>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
+#include <vector>
 
 namespace leakdesk::investigation {
 class Investigation;
+class PrometheusDiscovery;
 }
 
 namespace leakdesk::ui {
@@ -56,8 +59,16 @@ public:
     void setParameters(const runbook::RunbookParameters& parameters) { m_parameters = parameters; }
     const runbook::RunbookParameters& parameters() const { return m_parameters; }
     std::shared_ptr<const investigation::Findings> findings() const { return m_findings; }
+    // Settles which Prometheus the connection reads, for work that needs it without an
+    // investigation (the radar): when none was named, looks for one in the cluster as an
+    // investigation does and says what it found in the bar. `ready` runs once that is settled
+    // (hasPrometheus() or noPrometheusReason()), never after the connection has been replaced.
+    void settlePrometheus(std::function<void()> ready);
 
 Q_SIGNALS:
+    // open() is about to replace the connection: jobs holding its clients must let go of them now.
+    void connectionChanging();
+    void connectionOpened();
     void stateChanged(const leakdesk::ui::ConnectionState& state);
     void namespacesChanged(const QStringList& namespaces, const QString& preferred);
     void servicesChanged(const QString& ns, const QStringList& services);
@@ -68,6 +79,8 @@ Q_SIGNALS:
 private:
     std::unique_ptr<investigation::ClusterConnection> m_connection;
     investigation::Investigation* m_investigation = nullptr;
+    investigation::PrometheusDiscovery* m_discovery = nullptr; // settlePrometheus()'s, per connection
+    std::vector<std::function<void()>> m_waitingForPrometheus;
     std::shared_ptr<const investigation::Findings> m_findings;
     ConnectionState m_state;
     QStringList m_contexts;

@@ -45,6 +45,7 @@ ConnectionBar::ConnectionBar(QWidget* parent)
     m_context->setMinimumContentsLength(14);
     m_namespace->setMinimumContentsLength(12);
     m_service->setMinimumContentsLength(12);
+    m_service->setPlaceholderText(tr("choose…"));
     for (QComboBox* box : { m_context, m_namespace, m_service })
         box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_refresh->setToolTip(tr("Fetch the evidence again (F5)"));
@@ -146,8 +147,16 @@ void ConnectionBar::setServices(const QStringList& services, const QString& pref
     m_updating = true;
     m_service->clear();
     m_service->addItems(services);
-    if (services.contains(keep)) {
+    if (keep.isEmpty()) {
+        // Nothing chosen yet (the window is on the Radar): the picker offers, it does not pick.
+        m_service->setCurrentIndex(-1);
+    } else if (services.contains(keep)) {
         m_service->setCurrentText(keep);
+    } else if (const QString bare = keep.mid(keep.indexOf(QLatin1Char('/')) + 1);
+               bare != keep && services.contains(bare)) {
+        // A workload named "Kind/name" (a Radar row): the picker offers it by the name of the
+        // Service that has its name.
+        m_service->setCurrentText(bare);
     } else {
         // An incident names its service by name; the picker may offer it as "Kind/name".
         for (const QString& item : services)

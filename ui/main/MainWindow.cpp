@@ -15,16 +15,21 @@
 #include "ui/main/RunbookCommandRunner.h"
 #include "ui/main/RunbookPage.h"
 #include "ui/main/SuspectsStepPage.h"
+#include "ui/alerts/AlertsPanel.h"
+#include "ui/radar/RadarPage.h"
+#include "core/alerts/AlertIncident.h"
 #include "ui/runbook/RunbookChecklistModel.h"
 #include "ui/runbook/ThresholdsDialog.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QDateTime>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
@@ -57,6 +62,10 @@ MainWindow::MainWindow(
     m_tabs = new QTabWidget(this);
     m_heapView = new HeapView(this);
     m_timeline = new TimelineView(this);
+    m_radar = new RadarPage(m_controller, this);
+    m_overview = new QTabWidget(this);
+    m_investigationView = new QWidget(this);
+    m_views = new QStackedWidget(this);
 
     setWindowTitle(tr("LeakDesk"));
     // Never larger than the screen: on a 1280x720 laptop the window must fit with all its buttons.
@@ -68,6 +77,13 @@ MainWindow::MainWindow(
     auto* toolbar = addToolBar(tr("Connection"));
     toolbar->setObjectName(QStringLiteral("connectionToolbar"));
     toolbar->setMovable(false);
+    // Back to the Radar from an investigation: the toolbar's first button, View > Radar, Ctrl+0.
+    m_showRadar = toolbar->addAction(tr("Radar"), this, &MainWindow::showRadar);
+    m_showRadar->setObjectName(QStringLiteral("showRadarAction"));
+    m_showRadar->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    m_showRadar->setCheckable(true);
+    m_showRadar->setToolTip(tr("Every workload ranked by how likely it leaks memory (%1)")
+                                .arg(m_showRadar->shortcut().toString(QKeySequence::NativeText)));
     toolbar->addWidget(m_bar);
     m_heapStep = new HeapStepPage(context, m_heapView, this);
     m_runbook->setHeapStepPage(m_heapStep);
@@ -89,15 +105,36 @@ MainWindow::MainWindow(
     m_tabs->addTab(m_runbook, tr("Runbook"));
     m_tabs->addTab(m_heapView, tr("Heap dump"));
     m_tabs->addTab(m_timeline, tr("Timeline"));
-    auto* central = new QWidget(this);
-    auto* cl = new QVBoxLayout(central);
+    auto* cl = new QVBoxLayout(m_investigationView);
     cl->setContentsMargins(0, 0, 0, 0);
     cl->setSpacing(0);
     m_escalation->setObjectName(QStringLiteral("escalationBar"));
     m_escalation->setSession(m_incident);
     cl->addWidget(m_escalation);
     cl->addWidget(m_tabs, 1);
-    setCentralWidget(central);
+    // The overview: cluster-wide pages in tabs, the Radar first.
+    m_overview->setObjectName(QStringLiteral("overviewTabs"));
+    m_overview->setDocumentMode(true);
+    m_overview->addTab(m_radar, tr("Radar"));
+    // Beside the Radar: the cluster's firing memory alerts; "Start incident" opens the alert's
+    // workload as a Radar row does, with the alert recorded in the incident.
+    m_alerts = new AlertsPanel(this);
+    m_overview->addTab(m_alerts, tr("Alerts"));
+    connect(m_alerts, &AlertsPanel::startIncidentRequested, this, [this](const alerts::MemoryAlert& alert) {
+        m_incident->modify([&](incident::IncidentDocument& doc) {
+            alerts::recordAlert(doc, alert, QDateTime::currentMSecsSinceEpoch());
+        });
+        openWorkload(QString::fromStdString(alert.target.ns), QString::fromStdString(alert.target.workload->text()));
+    });
+    m_views->setObjectName(QStringLiteral("mainViews"));
+    m_views->addWidget(m_overview);
+    m_views->addWidget(m_investigationView);
+    m_views->setCurrentWidget(m_overview); // no service chosen yet
+    m_showRadar->setChecked(true);
+    setCentralWidget(m_views);
+    connect(m_radar, &RadarPage::loaded, statusBar(), &QStatusBar::clearMessage); // no more "Connecting…"
+    connect(m_radar, &RadarPage::workloadActivated, this,
+        [this](const QString& ns, const QString& workload) { openWorkload(ns, workload); });
     buildMenus();
 
     // The incident: every finding, step change, note and heap analysis is journaled and saved.
@@ -130,14 +167,25 @@ MainWindow::MainWindow(
     connect(m_controller, &InvestigationController::stateChanged, this,
         [this](const ConnectionState& s) { m_bar->setState(s, m_controller->contexts()); });
     connect(m_controller, &InvestigationController::namespacesChanged, m_bar, &ConnectionBar::setNamespaces);
+    connect(m_controller, &InvestigationController::namespacesChanged, m_alerts, [this] {
+        m_alerts->connectTo(m_controller->connection() ? &m_controller->connection()->kube() : nullptr);
+    });
     connect(m_controller, &InvestigationController::servicesChanged, this,
         [this](const QString& ns, const QStringList& services) {
             if (ns != m_bar->currentNamespace())
                 return; // the user moved on
-            QString preferred = m_preferredService;
-            if (preferred.isEmpty() && !services.isEmpty())
-                preferred = services.first();
-            m_bar->setServices(services, preferred);
+            // A Radar row names a workload the picker may not list (a kind the user may not list):
+            // offered as asked.
+            QStringList offered = services;
+            if (ns == m_openingNamespace && !m_openingWorkload.isEmpty()) {
+                const QString bare = m_openingWorkload.mid(m_openingWorkload.indexOf(QLatin1Char('/')) + 1);
+                if (!offered.contains(m_openingWorkload) && !offered.contains(bare))
+                    offered << m_openingWorkload;
+            }
+            m_openingNamespace.clear();
+            m_openingWorkload.clear();
+            // Nothing preferred (the window is on the Radar): the picker lists them and picks none.
+            m_bar->setServices(offered, m_preferredService);
             if (services.isEmpty())
                 statusBar()->showMessage(tr("No workloads or Services in namespace %1").arg(ns));
         });
@@ -150,10 +198,15 @@ MainWindow::MainWindow(
     connect(m_bar, &ConnectionBar::namespaceSelected, m_controller, &InvestigationController::refreshServices);
     connect(m_bar, &ConnectionBar::serviceSelected, this, [this](const QString& service) {
         m_preferredService = service;
+        showInvestigation();
         m_controller->investigate(m_bar->currentNamespace(), service);
     });
-    connect(m_bar, &ConnectionBar::refreshRequested, this,
-        [this] { m_controller->investigate(m_bar->currentNamespace(), m_bar->currentWorkload()); });
+    connect(m_bar, &ConnectionBar::refreshRequested, this, [this] {
+        if (isRadarShown())
+            m_radar->refresh();
+        else
+            m_controller->investigate(m_bar->currentNamespace(), m_bar->currentWorkload());
+    });
     connect(m_bar, &ConnectionBar::contextSelected, this, [this](const QString& context) {
         auto* conn = m_controller->connection();
         if (!conn || context == conn->contextName())
@@ -214,12 +267,17 @@ void MainWindow::buildMenus()
     // The tabs by keyboard, as in a browser: Ctrl+1 the runbook, Ctrl+2 the heap dump, Ctrl+3 the
     // timeline (named in each tab's tooltip).
     auto* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_showRadar);
+    view->addSeparator();
     const std::pair<QWidget*, QString> pages[]
         = { { m_runbook, tr("&Runbook") }, { m_heapView, tr("&Heap dump") }, { m_timeline, tr("&Timeline") } };
     for (int i = 0; i < int(std::size(pages)); ++i) {
         QWidget* page = pages[i].first;
         const QKeySequence keys(Qt::CTRL | Qt::Key(Qt::Key_1 + i));
-        auto* show = view->addAction(pages[i].second, this, [this, page] { m_tabs->setCurrentWidget(page); });
+        auto* show = view->addAction(pages[i].second, this, [this, page] {
+            showInvestigation();
+            m_tabs->setCurrentWidget(page);
+        });
         show->setShortcut(keys);
         show->setObjectName(QStringLiteral("showTab%1").arg(i + 1));
         m_tabs->setTabToolTip(m_tabs->indexOf(page), keys.toString(QKeySequence::NativeText));
@@ -245,6 +303,51 @@ void MainWindow::buildMenus()
                "evidence.</p>")
                 .arg(QApplication::applicationVersion()));
     });
+}
+
+void MainWindow::setPreferredService(const QString& service)
+{
+    m_preferredService = service;
+    if (service.isEmpty())
+        showRadar();
+    else
+        showInvestigation();
+}
+
+void MainWindow::showRadar()
+{
+    m_views->setCurrentWidget(m_overview);
+    m_overview->setCurrentWidget(m_radar);
+    m_showRadar->setChecked(true);
+}
+
+void MainWindow::showInvestigation()
+{
+    m_views->setCurrentWidget(m_investigationView);
+    m_showRadar->setChecked(false);
+}
+
+bool MainWindow::isRadarShown() const
+{
+    return m_views->currentWidget() == m_overview;
+}
+
+void MainWindow::openWorkload(const QString& ns, const QString& workload)
+{
+    m_preferredService = workload;
+    m_openingNamespace = ns;
+    m_openingWorkload = workload;
+    showInvestigation();
+    m_tabs->setCurrentWidget(m_runbook);
+    selectStep(0);
+    // As if chosen in the bar: the namespace's workloads are listed and the picker picks this one,
+    // which starts its investigation (ConnectionBar::setServices).
+    QStringList namespaces;
+    for (int i = 0; i < m_bar->namespaceBox()->count(); ++i)
+        namespaces << m_bar->namespaceBox()->itemText(i);
+    if (!namespaces.contains(ns))
+        namespaces << ns;
+    m_bar->setNamespaces(namespaces, ns);
 }
 
 void MainWindow::setRunbook(std::shared_ptr<const runbook::Runbook> runbook)
@@ -386,7 +489,7 @@ void MainWindow::openRunbookFile()
 void MainWindow::restoreFromIncident(const std::shared_ptr<const incident::IncidentDocument>& doc)
 {
     if (!doc->service.empty())
-        m_preferredService = QString::fromStdString(doc->service);
+        setPreferredService(QString::fromStdString(doc->service));
     for (auto it = doc->heapDumps.rbegin(); it != doc->heapDumps.rend(); ++it)
         if (!it->path.empty() && QFileInfo::exists(QString::fromStdString(it->path))) {
             m_heapView->openDump(QString::fromStdString(it->path)); // the latest dump still on disk

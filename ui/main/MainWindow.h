@@ -1,8 +1,10 @@
 #pragma once
-// One window for the incident: the connection bar on top, the escalation bar, and three pages in
-// tabs: the runbook (checklist and the selected step with its evidence, RunbookPage), the heap
-// dump and the incident's timeline. It assembles the pages, menus and status bar, opens the
-// incident file and routes the findings; the pages wire and journal themselves.
+// One window for the incident: the connection bar on top and two views of which one shows. The
+// overview (tabs; the Radar, RadarPage: every workload ranked by leak likelihood) is where the
+// window opens when no service is chosen; a row opens the investigation: the escalation bar and
+// three pages in tabs, the runbook (checklist and the selected step with its evidence,
+// RunbookPage), the heap dump and the incident's timeline. It assembles the pages, menus and status
+// bar, opens the incident file and routes the findings; the pages wire and journal themselves.
 
 #include "core/investigation/Findings.h"
 #include "core/runbook/Parameters.h"
@@ -14,7 +16,9 @@
 #include <memory>
 
 class QDialog;
+class QAction;
 class QListView;
+class QStackedWidget;
 class QTabWidget;
 
 namespace leakdesk::incident {
@@ -33,6 +37,8 @@ class MitigationPanel;
 class InvestigationController;
 class MemoryEvidenceView;
 class OomEvidenceView;
+class RadarPage;
+class AlertsPanel;
 class RunbookChecklistModel;
 class RunbookPage;
 class StepDetailView;
@@ -50,7 +56,16 @@ public:
     void setRunbook(std::shared_ptr<const runbook::Runbook> runbook);
     void selectStep(int row);
     int currentStep() const;
-    void setPreferredService(const QString& service) { m_preferredService = service; }
+    // The service to investigate once its namespace's workloads are listed; empty: none, the window
+    // shows the Radar (and the picker picks nothing until the user does).
+    void setPreferredService(const QString& service);
+    // The Radar, or the investigation of the service chosen in the bar.
+    void showRadar();
+    void showInvestigation();
+    bool isRadarShown() const;
+    // Investigates `workload` ("Kind/name", or a Service's name) in `ns` with the runbook at step 1,
+    // as choosing it in the bar does (the Radar's rows open here).
+    void openWorkload(const QString& ns, const QString& workload);
     // The config file of per-context Prometheus settings (--config, or the default): applied on a
     // context switch, edited with File > Prometheus connection.
     void setConfigPath(const QString& path) { m_configPath = path; }
@@ -68,6 +83,10 @@ public:
     TimelineView* timelineView() const { return m_timeline; }
     IncidentSession* incident() const { return m_incident; }
     QTabWidget* tabs() const { return m_tabs; }
+    // The overview's tabs: the Radar first; other cluster-wide pages (alerts) go beside it.
+    QTabWidget* overviewTabs() const { return m_overview; }
+    RadarPage* radarPage() const { return m_radar; }
+    QAction* showRadarAction() const { return m_showRadar; }
     MitigationPanel* mitigationPanel() const;
     EscalationBar* escalationBar() const { return m_escalation; }
 
@@ -115,12 +134,19 @@ private:
     RunbookPage* m_runbook;
     EscalationBar* m_escalation;
     QTabWidget* m_tabs;
+    RadarPage* m_radar;
+    AlertsPanel* m_alerts;
+    QTabWidget* m_overview;
+    QWidget* m_investigationView;
+    QStackedWidget* m_views; // the overview or the investigation
+    QAction* m_showRadar = nullptr;
     HeapView* m_heapView;
     TimelineView* m_timeline;
     HeapStepPage* m_heapStep;
     IncidentFiles* m_files = nullptr; // before it exists, there is no incident to write to
     std::shared_ptr<const investigation::Findings> m_findings;
     QString m_preferredService;
+    QString m_openingNamespace, m_openingWorkload; // openWorkload()'s, until its namespace is listed
     QString m_configPath;
     runbook::RunbookParameters m_params;
 };

@@ -94,6 +94,7 @@ Result<std::int64_t> parsePromDuration(std::string_view text)
 PromApi::PromApi(const MetricsHistory& history, Clock clock)
     : m_history(history)
     , m_evaluator(history)
+    , m_radar(history)
     , m_clock(std::move(clock))
 { }
 
@@ -179,13 +180,15 @@ HttpResponse PromApi::query(const QueryParams& params, bool range) const
         }
     }
     const auto matched = expr == "up" ? std::nullopt : m_catalogue.match(expr);
-    if (!matched && expr != "up") {
+    const auto radar = expr == "up" || matched ? std::nullopt : prometheus::matchRadarQuery(expr, m_history.naming());
+    if (!matched && !radar && expr != "up") {
         return promError(400, "bad_data",
             "invalid parameter \"query\": the LeakDesk sandbox answers only the queries of LeakDesk's query "
-            "catalogue, not general PromQL: \""
+            "catalogue and leak radar, not general PromQL: \""
                 + expr + "\"");
     }
     auto result = matched ? m_evaluator.evaluate(*matched, start, end, step, now)
+        : radar           ? m_radar.evaluate(*radar, start, end, step, now)
                           : Result<std::vector<EvalSeries>>(std::move(upSeries));
     if (!result)
         return promError(400, "bad_data", result.error().message);

@@ -2,12 +2,14 @@
 // The Prometheus HTTP API subset the sandbox serves: /api/v1/query, /api/v1/query_range (GET or
 // form-encoded POST), /api/v1/series, /api/v1/labels, /api/v1/label/<name>/values and
 // /api/v1/status/buildinfo. Queries are recognised with QueryCatalogue::match and evaluated by
-// CatalogueEvaluator; anything else gets Prometheus' error JSON (bad_data, HTTP 400).
+// CatalogueEvaluator, the leak radar's with prometheus::matchRadarQuery and RadarEvaluator; anything
+// else gets Prometheus' error JSON (bad_data, HTTP 400).
 
 #include "core/common/Result.h"
 #include "core/prometheus/QueryCatalogue.h"
-#include "core/sandbox/model/CatalogueEvaluator.h"
 #include "core/sandbox/http/HttpServer.h"
+#include "core/sandbox/model/CatalogueEvaluator.h"
+#include "core/sandbox/model/RadarEvaluator.h"
 
 #include <functional>
 #include <string_view>
@@ -36,6 +38,7 @@ private:
 
     const MetricsHistory& m_history;
     CatalogueEvaluator m_evaluator;
+    RadarEvaluator m_radar;
     prometheus::QueryCatalogue m_catalogue;
     Clock m_clock;
 };
