@@ -170,7 +170,8 @@ std::optional<UsageProblem> ClusterTargetOptions::validate() const
 QString ClusterTargetOptions::configPath() const
 {
     // Commands without the Prometheus options (alerts, mitigate) read the default file.
-    return m_uses.prometheus && m_parser.isSet(m_config) ? m_parser.value(m_config) : prometheus::defaultPromConfigPath();
+    return m_uses.prometheus && m_parser.isSet(m_config) ? m_parser.value(m_config)
+                                                         : prometheus::defaultPromConfigPath();
 }
 
 Result<std::optional<prometheus::PromContextSettings>> ClusterTargetOptions::configEntry() const

@@ -23,8 +23,9 @@ using nlohmann::json;
 json alertJson(const alerts::MemoryAlert& a)
 {
     const auto& t = a.target;
-    json workload = t.workload ? json { { "kind", kube::workloadKindName(*t.workload->kind) }, { "name", t.workload->name } }
-                               : json(nullptr);
+    json workload = t.workload
+        ? json { { "kind", kube::workloadKindName(*t.workload->kind) }, { "name", t.workload->name } }
+        : json(nullptr);
     const auto summary = a.alert.annotations.find("summary");
     return { { "fingerprint", a.alert.fingerprint }, { "alertname", a.alert.name() },
         { "category", alerts::memoryAlertCategoryName(a.category) }, { "cluster", t.cluster }, { "namespace", t.ns },
@@ -49,7 +50,8 @@ void printTable(const std::vector<alerts::MemoryAlert>& list, std::ostream& out)
 {
     const std::int64_t now = QDateTime::currentMSecsSinceEpoch();
     out << std::left << std::setw(14) << "NAMESPACE" << std::setw(28) << "WORKLOAD" << std::setw(30) << "ALERT"
-        << std::setw(12) << "CATEGORY" << std::setw(8) << "SINCE" << std::setw(11) << "STATE" << "FINGERPRINT\n";
+        << std::setw(12) << "CATEGORY" << std::setw(8) << "SINCE" << std::setw(11) << "STATE"
+        << "FINGERPRINT\n";
     for (const auto& a : list) {
         const std::string workload = a.target.workload ? a.target.workload->text()
             : a.target.pod.empty()                     ? std::string("-")
@@ -57,7 +59,8 @@ void printTable(const std::vector<alerts::MemoryAlert>& list, std::ostream& out)
         out << std::left << std::setw(13) << (a.target.ns.empty() ? std::string("(cluster)") : a.target.ns) << ' '
             << std::setw(27) << workload << ' ' << std::setw(29) << a.alert.name() << ' ' << std::setw(11)
             << alerts::memoryAlertCategoryName(a.category) << ' ' << std::setw(7) << sinceText(a.alert.startsAtMs, now)
-            << ' ' << std::setw(10) << (a.alert.silenced() ? "silenced" : "firing") << ' ' << a.alert.fingerprint << "\n";
+            << ' ' << std::setw(10) << (a.alert.silenced() ? "silenced" : "firing") << ' ' << a.alert.fingerprint
+            << "\n";
     }
 }
 
@@ -75,15 +78,18 @@ int runAlertsCommand(const QStringList& args)
     p.addHelpOption();
     app::ClusterTargetOptions cluster(p, {});
     AlertmanagerOptions am(p);
-    const QCommandLineOption allNamespaces(
-        { QStringLiteral("A"), QStringLiteral("all-namespaces") }, QStringLiteral("Alerts of every namespace (the default without --namespace)."));
-    const QCommandLineOption format(QStringLiteral("format"), QStringLiteral("table or json."), QStringLiteral("FMT"), QStringLiteral("table"));
+    const QCommandLineOption allNamespaces({ QStringLiteral("A"), QStringLiteral("all-namespaces") },
+        QStringLiteral("Alerts of every namespace (the default without --namespace)."));
+    const QCommandLineOption format(
+        QStringLiteral("format"), QStringLiteral("table or json."), QStringLiteral("FMT"), QStringLiteral("table"));
     const QCommandLineOption silenced(QStringLiteral("include-silenced"), QStringLiteral("Also list silenced alerts."));
     const QCommandLineOption startIncident(QStringLiteral("start-incident"),
         QStringLiteral("Record the alert of this fingerprint in --incident FILE."), QStringLiteral("FINGERPRINT"));
-    const QCommandLineOption incidentOpt(QStringLiteral("incident"), QStringLiteral("The incident file (created when missing)."), QStringLiteral("FILE"));
-    const QCommandLineOption timeout(QStringLiteral("timeout"), QStringLiteral("Give up after this many seconds per step (default 30)."),
-        QStringLiteral("S"), QStringLiteral("30"));
+    const QCommandLineOption incidentOpt(QStringLiteral("incident"),
+        QStringLiteral("The incident file (created when missing)."), QStringLiteral("FILE"));
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+        QStringLiteral("Give up after this many seconds per step (default 30)."), QStringLiteral("S"),
+        QStringLiteral("30"));
     p.addOptions({ allNamespaces, format, silenced, startIncident, incidentOpt, timeout });
     if (const auto exit = parseOrExit(p, QStringLiteral("alerts"), args))
         return *exit;
@@ -95,7 +101,8 @@ int runAlertsCommand(const QStringList& args)
         return 2;
     const QString fmt = p.value(format);
     if (fmt != QLatin1String("table") && fmt != QLatin1String("json")) {
-        printError(QStringLiteral("unknown format '%1'").arg(fmt), QStringLiteral("use --format table or --format json"));
+        printError(
+            QStringLiteral("unknown format '%1'").arg(fmt), QStringLiteral("use --format table or --format json"));
         return 2;
     }
     if (p.isSet(allNamespaces) && cluster.namespaceGiven()) {
@@ -121,7 +128,8 @@ int runAlertsCommand(const QStringList& args)
     if (!amConn->foundHow.empty())
         std::cerr << "leakdesk-cli: Alertmanager " << amConn->foundHow << "\n";
     const std::string ns = cluster.namespaceGiven() ? cluster.namespaceName().toStdString() : std::string();
-    auto resolved = fetchMemoryAlerts(*amConn->client, kube, *matcher, ns, p.isSet(silenced) || p.isSet(startIncident), timeoutS);
+    auto resolved
+        = fetchMemoryAlerts(*amConn->client, kube, *matcher, ns, p.isSet(silenced) || p.isSet(startIncident), timeoutS);
     if (!resolved)
         return fail(resolved.error());
     for (const auto& note : resolved->notes)
@@ -143,7 +151,8 @@ int runAlertsCommand(const QStringList& args)
             std::cout << "investigate: leakdesk-cli investigate --namespace " << alert->target.ns << " --workload "
                       << alert->target.workload->text() << " --incident " << p.value(incidentOpt).toStdString() << "\n";
         else
-            std::cout << "its workload is unknown (" << alert->targetText() << "): name it with leakdesk-cli investigate --workload KIND/NAME\n";
+            std::cout << "its workload is unknown (" << alert->targetText()
+                      << "): name it with leakdesk-cli investigate --workload KIND/NAME\n";
         return 0;
     }
     if (fmt == QLatin1String("json")) {
@@ -153,7 +162,8 @@ int runAlertsCommand(const QStringList& args)
         std::cout << out.dump(2) << std::endl;
     } else {
         if (resolved->alerts.empty())
-            std::cout << "no firing memory alerts" << (ns.empty() ? std::string() : " in " + ns) << " at " << amConn->shownAs << "\n";
+            std::cout << "no firing memory alerts" << (ns.empty() ? std::string() : " in " + ns) << " at "
+                      << amConn->shownAs << "\n";
         else
             printTable(resolved->alerts, std::cout);
     }

@@ -6,10 +6,10 @@
 #include "core/alerts/AlertIncident.h"
 #include "core/alerts/AlertmanagerInCluster.h"
 #include "core/common/ActionKinds.h"
+#include "core/common/RegularFile.h"
 #include "core/incident/ActionJournal.h"
 #include "core/incident/IncidentRecording.h"
 #include "core/incident/IncidentStore.h"
-#include "core/common/RegularFile.h"
 #include "core/investigation/PrometheusInCluster.h"
 #include "core/prometheus/PromConfigFile.h"
 #include "core/prometheus/PromRequestOptions.h"
@@ -120,7 +120,8 @@ Result<AlertmanagerConnection> AlertmanagerOptions::connectUrl(kube::KubeClient&
     for (const QString& h : m_p.values(m_header))
         c.extraHeaders.append(*prometheus::parsePromHeaderOption(h.toStdString(), "--alertmanager-header"));
     if (m_p.isSet(m_ca)) {
-        auto pem = readRegularFile(QFile::encodeName(m_p.value(m_ca)).toStdString(), fileLimits::kPem, "--alertmanager-ca");
+        auto pem
+            = readRegularFile(QFile::encodeName(m_p.value(m_ca)).toStdString(), fileLimits::kPem, "--alertmanager-ca");
         if (!pem)
             return pem.error();
         c.caCertificatesPem = QByteArray::fromStdString(*pem);
@@ -149,7 +150,8 @@ Result<alerts::ResolvedAlerts> fetchMemoryAlerts(alerts::AlertmanagerClient& cli
     std::optional<alerts::ResolvedAlerts> resolved;
     auto r = await<alerts::ResolvedAlerts>(
         [&](auto cb) {
-            alerts::resolveAlertWorkloads(kube, std::move(memory), nullptr, [cb](alerts::ResolvedAlerts x) { cb(std::move(x)); });
+            alerts::resolveAlertWorkloads(
+                kube, std::move(memory), nullptr, [cb](alerts::ResolvedAlerts x) { cb(std::move(x)); });
         },
         timeoutS);
     return r;
@@ -226,9 +228,11 @@ void printSilencePlan(std::ostream& out, const alerts::SilencePlan& plan)
         out << "  " << m.text() << "\n";
     out << "  comment: " << plan.silence.comment << "\n";
     if (plan.matchedNow.empty())
-        out << "  no memory alert of " << plan.workload.text() << " is firing now; it covers the ones the rollout may raise\n";
+        out << "  no memory alert of " << plan.workload.text()
+            << " is firing now; it covers the ones the rollout may raise\n";
     for (const auto& a : plan.matchedNow)
-        out << "  silences now: " << a.alert.name() << " on " << a.alert.label("pod") << " (" << a.alert.fingerprint << ")\n";
+        out << "  silences now: " << a.alert.name() << " on " << a.alert.label("pod") << " (" << a.alert.fingerprint
+            << ")\n";
     for (const auto& n : plan.notes)
         out << "  note: " << n << "\n";
     out << "amtool equivalent: " << plan.amtool << "\n";
@@ -238,7 +242,8 @@ nlohmann::json silencePlanJson(const alerts::SilencePlan& plan)
 {
     nlohmann::json matched = nlohmann::json::array();
     for (const auto& a : plan.matchedNow)
-        matched.push_back({ { "fingerprint", a.alert.fingerprint }, { "alertname", a.alert.name() }, { "pod", a.alert.label("pod") } });
+        matched.push_back({ { "fingerprint", a.alert.fingerprint }, { "alertname", a.alert.name() },
+            { "pod", a.alert.label("pod") } });
     nlohmann::json out = alerts::silenceToJson(plan.silence);
     out["alertmanager"] = plan.alertmanager;
     out["silences_now"] = matched;
@@ -247,7 +252,8 @@ nlohmann::json silencePlanJson(const alerts::SilencePlan& plan)
     return out;
 }
 
-Result<std::string> createPlannedSilence(PlannedSilence& planned, const QString& incidentFile, int timeoutS, std::ostream& out)
+Result<std::string> createPlannedSilence(
+    PlannedSilence& planned, const QString& incidentFile, int timeoutS, std::ostream& out)
 {
     alerts::Silence silence = planned.plan.silence;
     // The silence starts when it is created, and lasts as long as planned from then.
@@ -289,7 +295,8 @@ Status expireIncidentSilence(const AlertmanagerOptions& options, kube::KubeClien
     auto loaded = incident::IncidentStore(incidentFile).load();
     if (!loaded)
         return loaded.error();
-    const auto* action = incident::lastAppliedAction(loaded->document, actionkind::kSilenceAlerts, alerts::workloadTarget(workload));
+    const auto* action
+        = incident::lastAppliedAction(loaded->document, actionkind::kSilenceAlerts, alerts::workloadTarget(workload));
     if (!action) {
         out << "no silence of " << workload.text() << " is applied in the incident\n";
         return Ok {};
@@ -313,8 +320,8 @@ Status expireIncidentSilence(const AlertmanagerOptions& options, kube::KubeClien
     out << expired->summary << "\n";
     const std::string actionId = action->id;
     return alerts::editIncidentFile(incidentFile, [&](incident::IncidentDocument& doc) {
-        return incident::recordActionState(doc, actionId, incident::ActionState::Reverted, expired->summary,
-            incident::currentTimeMs());
+        return incident::recordActionState(
+            doc, actionId, incident::ActionState::Reverted, expired->summary, incident::currentTimeMs());
     });
 }
 

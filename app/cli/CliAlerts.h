@@ -74,7 +74,8 @@ Result<PlannedSilence> planMitigationSilence(const AlertmanagerOptions& options,
 void printSilencePlan(std::ostream& out, const alerts::SilencePlan& plan);
 nlohmann::json silencePlanJson(const alerts::SilencePlan& plan);
 // Creates it, records it in the incident; prints what it did. Returns the incident's action id.
-Result<std::string> createPlannedSilence(PlannedSilence& planned, const QString& incidentFile, int timeoutS, std::ostream& out);
+Result<std::string> createPlannedSilence(
+    PlannedSilence& planned, const QString& incidentFile, int timeoutS, std::ostream& out);
 // The incident's still-applied silence of `workload`, if any: expired (or found expired already),
 // the action marked reverted. `dryRun` only says what would be done. Prints what it did.
 Status expireIncidentSilence(const AlertmanagerOptions& options, kube::KubeClient& kube, const QString& incidentFile,

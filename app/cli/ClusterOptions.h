@@ -43,7 +43,8 @@ private:
 };
 
 // Chooses the namespace and workload once the cluster is reached (investigate --from-alert).
-using ChooseTarget = std::function<Result<std::pair<std::string, kube::WorkloadRef>>(investigation::ClusterConnection&)>;
+using ChooseTarget
+    = std::function<Result<std::pair<std::string, kube::WorkloadRef>>(investigation::ClusterConnection&)>;
 
 // Opens the connection (starting the sandbox when asked), runs steps 1-2, and hands the findings and
 // the connection to `onFindings`, which returns the exit code. Errors are printed; returns 1 on failure.

@@ -74,8 +74,8 @@ int runInvestigateCommand(const QStringList& args)
     // incident is opened on that workload, with the page that started it).
     ChooseTarget chooseFromAlert;
     if (fromAlert)
-        chooseFromAlert = [&](investigation::ClusterConnection& connection)
-            -> Result<std::pair<std::string, kube::WorkloadRef>> {
+        chooseFromAlert
+            = [&](investigation::ClusterConnection& connection) -> Result<std::pair<std::string, kube::WorkloadRef>> {
             const int timeoutS = options.timeoutSeconds();
             auto matcher = AlertmanagerOptions::matcher(options.cluster().configPath());
             if (!matcher)
@@ -92,8 +92,8 @@ int runInvestigateCommand(const QStringList& args)
                 return alert.error();
             if (!alert->target.workload)
                 return makeError(ErrorCode::NotFound,
-                    "alert " + alert->alert.name() + " (" + alert->alert.fingerprint + ") names no workload LeakDesk can find ("
-                        + alert->targetText() + ")",
+                    "alert " + alert->alert.name() + " (" + alert->alert.fingerprint
+                        + ") names no workload LeakDesk can find (" + alert->targetText() + ")",
                     "name it with --workload KIND/NAME --namespace NS");
             const kube::ResolvedContext& reached = kube.context();
             auto recorded = alerts::recordAlertInFile(incidentFile, *alert,
@@ -101,11 +101,12 @@ int runInvestigateCommand(const QStringList& args)
                 incident::currentTimeMs());
             if (!recorded)
                 return recorded.error();
-            std::cerr << "leakdesk-cli: alert " << alert->alert.name() << " on " << alert->targetText() << " recorded in "
-                      << incidentFile.toStdString() << " (event " << recorded->eventId << ")\n";
+            std::cerr << "leakdesk-cli: alert " << alert->alert.name() << " on " << alert->targetText()
+                      << " recorded in " << incidentFile.toStdString() << " (event " << recorded->eventId << ")\n";
             return std::pair { alert->target.ns, *alert->target.workload };
         };
-    return runInvestigation(options,
+    return runInvestigation(
+        options,
         [json, incidentFile](const investigation::Findings& f, const investigation::ClusterConnection& connection) {
             if (json)
                 std::cout << investigation::findingsToJson(f).dump(2) << std::endl;

@@ -318,8 +318,17 @@ int runMitigateCommand(const QStringList& args)
     kube::KubeClient& client = *conn->client;
     auto mitigation = Mitigation::create(*kind, client);
 
+    if (record && !incidentFile.isEmpty()) {
+        // The silence set while the change rolled out ends with it (first: the alerts are wanted
+        // whatever the revert of the spec meets).
+        const kube::WorkloadRef workload { record->workload.kind, record->workload.name };
+        const auto expired = expireIncidentSilence(
+            alertmanager, client, incidentFile, workload, change.dryRun(),
+            [&] { return change.confirmed(std::cout, "Expire the silence?", "expiring"); }, timeoutS, std::cout);
+        if (!expired)
+            return fail(expired.error());
+    }
     if (record) {
-        const int rc = [&]() -> int {
         // The same core as the GUI's revert: each field the mitigation touched is compared with what
         // this record says LeakDesk left there; writes to other fields are not a conflict.
         MitigationRevert reverter(client);
@@ -378,14 +387,6 @@ int runMitigateCommand(const QStringList& args)
             lines += "\n  " + f.threeWay();
         return fail(makeError(ErrorCode::Conflict, "the revert did not stay:" + lines,
             "someone (a GitOps controller?) wrote the field again after the revert"));
-        }();
-        if (rc != 0 || incidentFile.isEmpty())
-            return rc;
-        // The silence set while the change rolled out ends with it.
-        const kube::WorkloadRef workload { record->workload.kind, record->workload.name };
-        const auto expired = expireIncidentSilence(alertmanager, client, incidentFile, workload, change.dryRun(),
-            [&] { return change.confirmed(std::cout, "Expire the silence?", "expiring"); }, timeoutS, std::cout);
-        return expired ? 0 : fail(expired.error());
     }
 
     request.ns = change.namespaceOr(conn->defaultNamespace);

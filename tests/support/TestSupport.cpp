@@ -278,7 +278,8 @@ bool startLocalAlertmanager(QProcess& process, const QString& program, const QSt
         [&](quint16 port) {
             return QStringList { QStringLiteral("--config.file=") + config,
                 QStringLiteral("--storage.path=") + QDir(workDir).filePath(QStringLiteral("data")),
-                QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port), QStringLiteral("--cluster.listen-address=") };
+                QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port),
+                QStringLiteral("--cluster.listen-address=") };
         },
         QStringLiteral("/-/ready"), url, why);
 }

@@ -16,7 +16,10 @@ namespace leakdesk::ui {
 
 namespace {
 
-QString q(const std::string& s) { return QString::fromStdString(s); }
+QString q(const std::string& s)
+{
+    return QString::fromStdString(s);
+}
 
 QString sinceText(std::int64_t startsAtMs, std::int64_t nowMs)
 {
@@ -43,9 +46,15 @@ const alerts::MemoryAlert* AlertsTableModel::alertAt(int row) const
     return row >= 0 && row < int(m_alerts.size()) ? &m_alerts[std::size_t(row)] : nullptr;
 }
 
-int AlertsTableModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(m_alerts.size()); }
+int AlertsTableModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(m_alerts.size());
+}
 
-int AlertsTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int AlertsTableModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant AlertsTableModel::data(const QModelIndex& index, int role) const
 {
@@ -55,7 +64,8 @@ QVariant AlertsTableModel::data(const QModelIndex& index, int role) const
     const auto& t = a->target;
     if (role == Qt::ToolTipRole) {
         const auto summary = a->alert.annotations.find("summary");
-        return q(a->alert.fingerprint) + (summary == a->alert.annotations.end() ? QString() : QStringLiteral("\n") + q(summary->second));
+        return q(a->alert.fingerprint)
+            + (summary == a->alert.annotations.end() ? QString() : QStringLiteral("\n") + q(summary->second));
     }
     if (role != Qt::DisplayRole && role != SortRole)
         return {};
@@ -147,7 +157,8 @@ AlertsPanel::AlertsPanel(QWidget* parent)
 
 AlertsPanel::~AlertsPanel() = default;
 
-void AlertsPanel::setSources(kube::KubeClient* kube, alerts::AlertmanagerClient* alertmanager, alerts::MemoryAlertMatcher matcher)
+void AlertsPanel::setSources(
+    kube::KubeClient* kube, alerts::AlertmanagerClient* alertmanager, alerts::MemoryAlertMatcher matcher)
 {
     m_pending.reset(); // a refresh of the former sources is dropped
     m_kube = kube;
@@ -196,10 +207,11 @@ void AlertsPanel::refresh()
         }
         if (!m_kube)
             return;
-        alerts::resolveAlertWorkloads(*m_kube, alerts::memoryAlerts(*got, m_matcher), context, [this](alerts::ResolvedAlerts r) {
-            m_refresh->setEnabled(true);
-            showAlerts(r, QDateTime::currentMSecsSinceEpoch());
-        });
+        alerts::resolveAlertWorkloads(
+            *m_kube, alerts::memoryAlerts(*got, m_matcher), context, [this](alerts::ResolvedAlerts r) {
+                m_refresh->setEnabled(true);
+                showAlerts(r, QDateTime::currentMSecsSinceEpoch());
+            });
     });
 }
 

@@ -55,7 +55,8 @@ public:
 
     // What to read: the cluster (for the pods' owners) and Alertmanager; neither is owned and both
     // must outlive the panel's use of them (null: nothing to read, the panel says so).
-    void setSources(kube::KubeClient* kube, alerts::AlertmanagerClient* alertmanager, alerts::MemoryAlertMatcher matcher);
+    void setSources(
+        kube::KubeClient* kube, alerts::AlertmanagerClient* alertmanager, alerts::MemoryAlertMatcher matcher);
     // The window's way: the cluster's Alertmanager, found among its Services and reached through
     // the API server's service proxy (core/alerts discoverAlertmanager), then a refresh. Calling it
     // again with the same client does nothing; `kube` must outlive the panel's use of it.

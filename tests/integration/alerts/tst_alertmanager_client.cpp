@@ -3,14 +3,14 @@
 // against the sandbox's Alertmanager: memory alerts for the leaking workloads and none for the
 // healthy ones, workloads through the pods' owners, silences created, shown, expired; reached
 // directly and through the API server's service proxy (found by discovery).
-#include "core/alerts/AlertIncident.h"
-#include "core/alerts/AlertWorkloads.h"
-#include "core/alerts/AlertmanagerClient.h"
-#include "core/alerts/AlertmanagerInCluster.h"
 #include "LoopbackHttpServer.h"
 #include "SandboxCluster.h"
 #include "TestSupport.h"
 #include "WaitForResult.h"
+#include "core/alerts/AlertIncident.h"
+#include "core/alerts/AlertWorkloads.h"
+#include "core/alerts/AlertmanagerClient.h"
+#include "core/alerts/AlertmanagerInCluster.h"
 
 #include <QTest>
 
@@ -26,7 +26,8 @@ using leakdesk::test::ScriptedAnswer;
 namespace {
 
 const QByteArray kToken = "am-s3cret-token";
-const QByteArray kAlerts = R"([{"fingerprint":"ab12","labels":{"alertname":"KubePodCrashLooping","namespace":"shop","pod":"cart-0"},"startsAt":"2026-12-07T17:00:00Z"}])";
+const QByteArray kAlerts
+    = R"([{"fingerprint":"ab12","labels":{"alertname":"KubePodCrashLooping","namespace":"shop","pod":"cart-0"},"startsAt":"2026-12-07T17:00:00Z"}])";
 
 prometheus::PromConnection connectionTo(quint16 port)
 {
@@ -68,8 +69,10 @@ private Q_SLOTS:
     {
         QFETCH(QString, call);
         QFETCH(int, status);
-        RedirectingServers servers(status, QStringLiteral("http://localhost:%B/api/v2/alerts"),
-            [](const RecordedRequest&, int) { return ScriptedAnswer { 200, {}, kAlerts, false }; });
+        RedirectingServers servers(
+            status, QStringLiteral("http://localhost:%B/api/v2/alerts"), [](const RecordedRequest&, int) {
+                return ScriptedAnswer { 200, {}, kAlerts, false };
+            });
         AlertmanagerClient client(connectionTo(servers.first.port()));
         std::optional<Error> error;
         if (call == QLatin1String("alerts")) {
@@ -77,8 +80,9 @@ private Q_SLOTS:
             QVERIFY(!r.ok());
             error = r.error();
         } else if (call == QLatin1String("create")) {
-            auto r = test::waitForResult<std::string>(
-                [&](auto cb) { client.createSilence(silenceOf({ { "namespace", "shop", false, true } }, 1), nullptr, cb); });
+            auto r = test::waitForResult<std::string>([&](auto cb) {
+                client.createSilence(silenceOf({ { "namespace", "shop", false, true } }, 1), nullptr, cb);
+            });
             QVERIFY(!r.ok());
             error = r.error();
         } else {
@@ -86,7 +90,8 @@ private Q_SLOTS:
             QVERIFY(!r.ok());
             error = r.error();
         }
-        QVERIFY2(QString::fromStdString(error->message).contains(QStringLiteral("another origin")), error->message.c_str());
+        QVERIFY2(
+            QString::fromStdString(error->message).contains(QStringLiteral("another origin")), error->message.c_str());
         QVERIFY(!QString::fromStdString(error->message + error->detail).contains(QString::fromLatin1(kToken)));
         QCOMPARE(servers.first.requests().size(), 1); // a write redirected is not sent again either
         QCOMPARE(servers.first.requests()[0].headers.value("authorization"), "Bearer " + kToken);
@@ -106,14 +111,17 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, token);
         QFETCH(QByteArray, headerValue);
-        LoopbackHttpServer server([](const RecordedRequest&, int) { return ScriptedAnswer { 200, {}, kAlerts, false }; });
+        LoopbackHttpServer server([](const RecordedRequest&, int) {
+            return ScriptedAnswer { 200, {}, kAlerts, false };
+        });
         auto c = connectionTo(server.port());
         c.bearerToken = token;
         c.extraHeaders = { { "X-Scope-OrgID", headerValue } };
         AlertmanagerClient client(c);
         QVERIFY(client.configurationProblem().has_value());
-        auto created = test::waitForResult<std::string>(
-            [&](auto cb) { client.createSilence(silenceOf({ { "namespace", "shop", false, true } }, 1), nullptr, cb); });
+        auto created = test::waitForResult<std::string>([&](auto cb) {
+            client.createSilence(silenceOf({ { "namespace", "shop", false, true } }, 1), nullptr, cb);
+        });
         QVERIFY(!created.ok());
         QVERIFY2(QString::fromStdString(created.error().message).contains(QStringLiteral("--alertmanager")),
             created.error().message.c_str());
@@ -139,10 +147,15 @@ private Q_SLOTS:
 
     void writesAreNotRetriedOnServerErrors()
     {
-        LoopbackHttpServer server([](const RecordedRequest&, int) { return ScriptedAnswer { 503, {}, "\"busy\"", false }; });
+        LoopbackHttpServer server([](const RecordedRequest&, int) {
+            return ScriptedAnswer { 503, {}, "\"busy\"", false };
+        });
         AlertmanagerClient client(connectionTo(server.port()));
         auto r = test::waitForResult<std::string>(
-            [&](auto cb) { client.createSilence(silenceOf({ { "namespace", "shop", false, true } }, 1), nullptr, cb); }, 60000);
+            [&](auto cb) {
+                client.createSilence(silenceOf({ { "namespace", "shop", false, true } }, 1), nullptr, cb);
+            },
+            60000);
         QVERIFY(!r.ok());
         QCOMPARE(server.requests().size(), 1); // a POST may have been applied: never sent twice
         auto get = test::waitForResult<std::vector<Alert>>([&](auto cb) { client.alerts({}, nullptr, cb); }, 90000);
@@ -201,8 +214,10 @@ private Q_SLOTS:
 
         // Silence checkout's memory alerts: they are suppressed by that silence, the others not.
         const std::int64_t now = *options.fixedNowMs; // the sandbox's clock: a later start would be pending
-        const auto matchers = silenceMatchersFor("production", { kube::WorkloadKind::Deployment, "checkout" }, MemoryAlertMatcher::defaults());
-        auto id = test::waitForResult<std::string>([&](auto cb) { client.createSilence(silenceOf(matchers, now), nullptr, cb); });
+        const auto matchers = silenceMatchersFor(
+            "production", { kube::WorkloadKind::Deployment, "checkout" }, MemoryAlertMatcher::defaults());
+        auto id = test::waitForResult<std::string>(
+            [&](auto cb) { client.createSilence(silenceOf(matchers, now), nullptr, cb); });
         QVERIFY2(id.ok(), id.ok() ? "" : id.error().message.c_str());
         auto after = test::waitForResult<std::vector<Alert>>([&](auto cb) { client.alerts({}, nullptr, cb); });
         QVERIFY(after.ok());
@@ -236,12 +251,16 @@ private Q_SLOTS:
         QCOMPARE(back->size(), after->size());
         // Expiring again is harmless (200, as Alertmanager answers); an unknown id is an error.
         QVERIFY(test::waitForResult<Ok>([&](auto cb) { client.expireSilence(*id, nullptr, cb); }).ok());
-        QVERIFY(!test::waitForResult<Ok>([&](auto cb) { client.expireSilence("00000000-0000-0000-0000-000000000000", nullptr, cb); }).ok());
-        auto unknown = test::waitForResult<Silence>([&](auto cb) { client.silence("00000000-0000-0000-0000-000000000000", nullptr, cb); });
+        QVERIFY(!test::waitForResult<Ok>([&](auto cb) {
+            client.expireSilence("00000000-0000-0000-0000-000000000000", nullptr, cb);
+        }).ok());
+        auto unknown = test::waitForResult<Silence>(
+            [&](auto cb) { client.silence("00000000-0000-0000-0000-000000000000", nullptr, cb); });
         QCOMPARE(unknown.error().code, ErrorCode::NotFound);
         // A silence of everything is refused, as Alertmanager refuses it.
-        auto everything = test::waitForResult<std::string>(
-            [&](auto cb) { client.createSilence(silenceOf({ { "pod", ".*", true, true } }, now), nullptr, cb); });
+        auto everything = test::waitForResult<std::string>([&](auto cb) {
+            client.createSilence(silenceOf({ { "pod", ".*", true, true } }, now), nullptr, cb);
+        });
         QVERIFY(!everything.ok());
     }
 
@@ -254,11 +273,13 @@ private Q_SLOTS:
         auto found = test::waitForResult<DiscoveredAlertmanager>(
             [&](auto cb) { discoverAlertmanager(*cluster.client, nullptr, cb); });
         QVERIFY2(found.ok(), found.ok() ? "" : found.error().message.c_str());
-        QCOMPARE(QString::fromStdString(found->chosen.service.display()), QStringLiteral("monitoring/alertmanager-main:web"));
+        QCOMPARE(QString::fromStdString(found->chosen.service.display()),
+            QStringLiteral("monitoring/alertmanager-main:web"));
         // Prometheus's Service is not taken for an Alertmanager.
         AlertmanagerClient client(found->connection);
         auto id = test::waitForResult<std::string>([&](auto cb) {
-            client.createSilence(silenceOf({ { "namespace", "storefront", false, true } }, test::testNowMs()), nullptr, cb);
+            client.createSilence(
+                silenceOf({ { "namespace", "storefront", false, true } }, test::testNowMs()), nullptr, cb);
         });
         QVERIFY2(id.ok(), id.ok() ? "" : id.error().message.c_str());
         QVERIFY(test::waitForResult<Ok>([&](auto cb) { client.expireSilence(*id, nullptr, cb); }).ok());
@@ -278,11 +299,14 @@ private Q_SLOTS:
             return s;
         };
         const std::vector<kube::Service> services {
-            svc("monitoring", "prometheus-k8s", { { "app.kubernetes.io/name", "prometheus" } }, { { "web", 9090, "web" } }),
+            svc("monitoring", "prometheus-k8s", { { "app.kubernetes.io/name", "prometheus" } },
+                { { "web", 9090, "web" } }),
             svc("monitoring", "alertmanager-operated", { { "operated-alertmanager", "true" } },
                 { { "web", 9093, "web" }, { "tcp-mesh", 9094, "9094" } }),
-            svc("monitoring", "alertmanager-main", { { "app.kubernetes.io/name", "alertmanager" } }, { { "web", 9093, "web" } }),
-            svc("monitoring", "prometheus-operator", { { "app.kubernetes.io/name", "prometheus-operator" } }, { { "https", 8443, "https" } }),
+            svc("monitoring", "alertmanager-main", { { "app.kubernetes.io/name", "alertmanager" } },
+                { { "web", 9093, "web" } }),
+            svc("monitoring", "prometheus-operator", { { "app.kubernetes.io/name", "prometheus-operator" } },
+                { { "https", 8443, "https" } }),
             svc("tools", "my-alertmanager", {}, { { "", 9093, "9093" } }),
             svc("tools", "alertmanager-gossip", {}, { { "mesh", 9094, "9094" } }),
         };
@@ -290,8 +314,10 @@ private Q_SLOTS:
         QStringList names;
         for (const auto& c : ranked)
             names << QString::fromStdString(c.service.display());
-        QCOMPARE(names, (QStringList { QStringLiteral("monitoring/alertmanager-main:web"),
-                            QStringLiteral("monitoring/alertmanager-operated:web"), QStringLiteral("tools/my-alertmanager:9093") }));
+        QCOMPARE(names,
+            (QStringList { QStringLiteral("monitoring/alertmanager-main:web"),
+                QStringLiteral("monitoring/alertmanager-operated:web"),
+                QStringLiteral("tools/my-alertmanager:9093") }));
     }
 };
 

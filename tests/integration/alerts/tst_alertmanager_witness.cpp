@@ -3,11 +3,11 @@
 // workloads, a silence it creates for a workload is what `amtool silence query` shows (with the
 // incident's id in its comment) and silences exactly that workload's alerts, and the revert
 // expires it: amtool no longer lists it as active, and a second revert says it had expired.
+#include "TestSupport.h"
+#include "WaitForResult.h"
 #include "core/alerts/AlertIncident.h"
 #include "core/alerts/AlertmanagerClient.h"
 #include "core/alerts/MemoryAlerts.h"
-#include "TestSupport.h"
-#include "WaitForResult.h"
 
 #include <QDateTime>
 #include <QProcess>
@@ -49,7 +49,8 @@ private:
     // amtool's view of the silences: id -> comment, active only unless `expired`.
     std::map<std::string, std::string> amtoolSilences(bool expired)
     {
-        QStringList args { QStringLiteral("silence"), QStringLiteral("query"), QStringLiteral("-o"), QStringLiteral("json") };
+        QStringList args { QStringLiteral("silence"), QStringLiteral("query"), QStringLiteral("-o"),
+            QStringLiteral("json") };
         if (expired)
             args << QStringLiteral("--expired");
         const auto r = amtool(args);
@@ -69,18 +70,20 @@ private Q_SLOTS:
         m_amtool = test::findProgram(QStringLiteral("amtool"));
         QVERIFY(m_dir.isValid());
         QString why;
-        QVERIFY2(test::startLocalAlertmanager(m_alertmanager, test::findProgram(QStringLiteral("prometheus-alertmanager")),
-                     m_dir.path(), m_url, why),
+        QVERIFY2(test::startLocalAlertmanager(m_alertmanager,
+                     test::findProgram(QStringLiteral("prometheus-alertmanager")), m_dir.path(), m_url, why),
             qPrintable(why + QLatin1Char('\n') + QString::fromUtf8(m_alertmanager.readAll())));
         // As kube-prometheus' rules label them; a non-memory alert beside them.
         addAlert({ QStringLiteral("KubePodCrashLooping"), QStringLiteral("namespace=shop"),
-            QStringLiteral("pod=cart-5d8f9c7b6d-qwert"), QStringLiteral("container=cart"), QStringLiteral("severity=warning") });
+            QStringLiteral("pod=cart-5d8f9c7b6d-qwert"), QStringLiteral("container=cart"),
+            QStringLiteral("severity=warning") });
         addAlert({ QStringLiteral("KubeContainerOOMKilled"), QStringLiteral("namespace=shop"),
             QStringLiteral("pod=cart-5d8f9c7b6d-asdfg"), QStringLiteral("container=cart") });
         addAlert({ QStringLiteral("ContainerMemoryNearLimit"), QStringLiteral("namespace=shop"),
             QStringLiteral("statefulset=search"), QStringLiteral("pod=search-1") });
         addAlert({ QStringLiteral("KubeMemoryOvercommit"), QStringLiteral("severity=warning") });
-        addAlert({ QStringLiteral("CPUThrottlingHigh"), QStringLiteral("namespace=shop"), QStringLiteral("pod=cart-5d8f9c7b6d-qwert") });
+        addAlert({ QStringLiteral("CPUThrottlingHigh"), QStringLiteral("namespace=shop"),
+            QStringLiteral("pod=cart-5d8f9c7b6d-qwert") });
         addAlert({ QStringLiteral("Watchdog"), QStringLiteral("severity=none") });
     }
     void cleanupTestCase() { test::stopProcess(m_alertmanager); }
@@ -94,7 +97,8 @@ private Q_SLOTS:
         const auto memory = memoryAlerts(*all, MemoryAlertMatcher::defaults());
         std::map<std::string, std::string> byName;
         for (const auto& a : memory)
-            byName[a.alert.name() + " " + a.alert.label("pod")] = a.targetText() + " " + memoryAlertCategoryName(a.category);
+            byName[a.alert.name() + " " + a.alert.label("pod")]
+                = a.targetText() + " " + memoryAlertCategoryName(a.category);
         const std::map<std::string, std::string> expected {
             { "KubePodCrashLooping cart-5d8f9c7b6d-qwert", "shop/pod/cart-5d8f9c7b6d-qwert crash-loop" },
             { "KubeContainerOOMKilled cart-5d8f9c7b6d-asdfg", "shop/pod/cart-5d8f9c7b6d-asdfg oom-kill" },
@@ -106,7 +110,8 @@ private Q_SLOTS:
         QCOMPARE(byName.size(), expected.size());
         for (const auto& [k, v] : expected) {
             QVERIFY2(byName.count(k), k.c_str());
-            QVERIFY2(byName[k] == v || byName[k] == "shop/statefulset/search near-limit", (byName[k] + " vs " + v).c_str());
+            QVERIFY2(
+                byName[k] == v || byName[k] == "shop/statefulset/search near-limit", (byName[k] + " vs " + v).c_str());
         }
         // A filter goes to the server: only namespace shop.
         AlertQuery q;
@@ -122,9 +127,9 @@ private Q_SLOTS:
         QVERIFY(all.ok());
         const auto firing = memoryAlerts(*all, MemoryAlertMatcher::defaults());
         const std::int64_t now = QDateTime::currentMSecsSinceEpoch();
-        const auto plan = planWorkloadSilence(m_url.toString().toStdString(), "shop", { kube::WorkloadKind::Deployment, "cart" },
-            MemoryAlertMatcher::defaults(), 2 * 3600 * 1000, "incident-4711", "raise-limit of Deployment/cart rolling out",
-            "leakdesk test", now, firing);
+        const auto plan = planWorkloadSilence(m_url.toString().toStdString(), "shop",
+            { kube::WorkloadKind::Deployment, "cart" }, MemoryAlertMatcher::defaults(), 2 * 3600 * 1000,
+            "incident-4711", "raise-limit of Deployment/cart rolling out", "leakdesk test", now, firing);
         QCOMPARE(plan.matchedNow.size(), std::size_t(2)); // the crash loop and the OOM kill of cart's pods
         auto id = test::waitForResult<std::string>([&](auto cb) { c->createSilence(plan.silence, nullptr, cb); });
         QVERIFY2(id.ok(), id.ok() ? "" : id.error().message.c_str());
@@ -134,8 +139,8 @@ private Q_SLOTS:
         QVERIFY2(active.count(*id), "amtool silence query does not list the silence");
         QVERIFY(QString::fromStdString(active.at(*id)).contains(QStringLiteral("incident-4711")));
         // amtool's own query of matching alerts: exactly cart's memory alerts are silenced.
-        const auto silencedByAmtool = amtool({ QStringLiteral("alert"), QStringLiteral("query"), QStringLiteral("--silenced"),
-            QStringLiteral("-o"), QStringLiteral("json") });
+        const auto silencedByAmtool = amtool({ QStringLiteral("alert"), QStringLiteral("query"),
+            QStringLiteral("--silenced"), QStringLiteral("-o"), QStringLiteral("json") });
         QVERIFY2(silencedByAmtool.exitCode == 0, silencedByAmtool.err.constData());
         std::set<std::string> silencedNames;
         for (const auto& a : nlohmann::json::parse(silencedByAmtool.out.toStdString()))

@@ -4,11 +4,11 @@
 // `investigate --from-alert` record the alert in the incident, `mitigate --silence` creates a
 // silence with the incident's id and journals it, and `mitigate --revert --incident` expires it
 // (and says so when it had already expired).
+#include "TestSupport.h"
 #include "core/alerts/AlertIncident.h"
 #include "core/common/ActionKinds.h"
 #include "core/incident/ActionJournal.h"
 #include "core/incident/IncidentStore.h"
-#include "TestSupport.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -26,10 +26,7 @@ private:
     test::ServedSandbox m_sandbox;
     QTemporaryDir m_dir;
 
-    test::ProcessResult cli(const QStringList& args)
-    {
-        return test::runProgram(test::cliPath(), args, 180000);
-    }
+    test::ProcessResult cli(const QStringList& args) { return test::runProgram(test::cliPath(), args, 180000); }
     QStringList cluster() const { return { QStringLiteral("--kubeconfig"), m_sandbox.kubeconfig }; }
     incident::IncidentDocument incidentAt(const QString& path)
     {
@@ -49,7 +46,8 @@ private Q_SLOTS:
 
     void listsMemoryAlertsByWorkload()
     {
-        const auto r = cli(QStringList { QStringLiteral("alerts") } + cluster() + QStringList { QStringLiteral("--format"), QStringLiteral("json") });
+        const auto r = cli(QStringList { QStringLiteral("alerts") } + cluster()
+            + QStringList { QStringLiteral("--format"), QStringLiteral("json") });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY2(r.err.contains("monitoring/alertmanager-main"), r.err.constData()); // found in the cluster
         const json list = json::parse(r.out.toStdString());
@@ -57,12 +55,14 @@ private Q_SLOTS:
         for (const json& a : list) {
             QVERIFY(a.at("alertname").get<std::string>() != "Watchdog");
             QVERIFY2(a.at("workload").is_object(), a.dump().c_str());
-            workloads.insert(a.at("namespace").get<std::string>() + "/" + a.at("workload").at("name").get<std::string>());
+            workloads.insert(
+                a.at("namespace").get<std::string>() + "/" + a.at("workload").at("name").get<std::string>());
         }
         QVERIFY(workloads.count("production/checkout"));
         QVERIFY(!workloads.count("production/catalog"));
         // --namespace narrows it; the table names the workload.
-        const auto table = cli(QStringList { QStringLiteral("alerts") } + cluster() + QStringList { QStringLiteral("-n"), QStringLiteral("storefront") });
+        const auto table = cli(QStringList { QStringLiteral("alerts") } + cluster()
+            + QStringList { QStringLiteral("-n"), QStringLiteral("storefront") });
         QVERIFY2(table.exitCode == 0, table.err.constData());
         QVERIFY(!table.out.contains("production "));
     }
@@ -70,7 +70,8 @@ private Q_SLOTS:
     void startIncidentAndSilenceWhileMitigating()
     {
         const auto r = cli(QStringList { QStringLiteral("alerts") } + cluster()
-            + QStringList { QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--format"), QStringLiteral("json") });
+            + QStringList { QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--format"),
+                QStringLiteral("json") });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         std::string fingerprint;
         for (const json& a : json::parse(r.out.toStdString()))
@@ -81,8 +82,8 @@ private Q_SLOTS:
 
         // Start the incident from the alert: the investigation of its workload, the alert recorded.
         const auto inv = cli(QStringList { QStringLiteral("investigate") } + cluster()
-            + QStringList { QStringLiteral("--from-alert"), QString::fromStdString(fingerprint), QStringLiteral("--incident"), file,
-                QStringLiteral("--format"), QStringLiteral("json") });
+            + QStringList { QStringLiteral("--from-alert"), QString::fromStdString(fingerprint),
+                QStringLiteral("--incident"), file, QStringLiteral("--format"), QStringLiteral("json") });
         QVERIFY2(inv.exitCode == 0 || inv.exitCode == 3, inv.err.constData());
         QCOMPARE(QString::fromStdString(json::parse(inv.out.toStdString()).at("namespace").get<std::string>()),
             QStringLiteral("production"));
@@ -97,12 +98,14 @@ private Q_SLOTS:
         // Mitigate with a silence: previewed, created, journaled with the incident's id.
         const QString record = m_dir.filePath(QStringLiteral("limits.json"));
         const auto m = cli(QStringList { QStringLiteral("mitigate"), QStringLiteral("limits") } + cluster()
-            + QStringList { QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--deployment"), QStringLiteral("checkout"),
-                QStringLiteral("--memory"), QStringLiteral("4Gi"), QStringLiteral("--silence"), QStringLiteral("2h"),
-                QStringLiteral("--incident"), file, QStringLiteral("--yes"), QStringLiteral("--record"), record,
-                QStringLiteral("--verify"), QStringLiteral("0") });
+            + QStringList { QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--deployment"),
+                QStringLiteral("checkout"), QStringLiteral("--memory"), QStringLiteral("4Gi"),
+                QStringLiteral("--silence"), QStringLiteral("2h"), QStringLiteral("--incident"), file,
+                QStringLiteral("--yes"), QStringLiteral("--record"), record, QStringLiteral("--verify"),
+                QStringLiteral("0") });
         QVERIFY2(m.exitCode == 0, QByteArray(m.out + m.err).constData());
-        QVERIFY2(m.out.contains("amtool equivalent: amtool") || m.err.contains("amtool equivalent: amtool"), m.out.constData());
+        QVERIFY2(m.out.contains("amtool equivalent: amtool") || m.err.contains("amtool equivalent: amtool"),
+            m.out.constData());
         doc = incidentAt(file);
         const auto* action = incident::lastAppliedAction(doc, actionkind::kSilenceAlerts, "deployment/checkout");
         QVERIFY(action);
@@ -122,14 +125,16 @@ private Q_SLOTS:
 
         // The revert puts the limit back and expires the silence; the action is reverted.
         const auto rev = cli(QStringList { QStringLiteral("mitigate"), QStringLiteral("limits") } + cluster()
-            + QStringList { QStringLiteral("--revert"), record, QStringLiteral("--incident"), file, QStringLiteral("--yes") });
+            + QStringList {
+                QStringLiteral("--revert"), record, QStringLiteral("--incident"), file, QStringLiteral("--yes") });
         QVERIFY2(rev.exitCode == 0, QByteArray(rev.out + rev.err).constData());
         QVERIFY2(rev.out.contains("expired at"), rev.out.constData());
         doc = incidentAt(file);
         QVERIFY(!incident::lastAppliedAction(doc, actionkind::kSilenceAlerts, "deployment/checkout"));
         // Nothing left to expire: said, not an error.
         const auto again = cli(QStringList { QStringLiteral("mitigate"), QStringLiteral("limits") } + cluster()
-            + QStringList { QStringLiteral("--revert"), record, QStringLiteral("--incident"), file, QStringLiteral("--yes") });
+            + QStringList {
+                QStringLiteral("--revert"), record, QStringLiteral("--incident"), file, QStringLiteral("--yes") });
         QVERIFY2(again.exitCode == 0, QByteArray(again.out + again.err).constData());
         QVERIFY2(again.out.contains("no silence of"), again.out.constData());
     }
@@ -137,8 +142,9 @@ private Q_SLOTS:
     void silenceNeedsAnIncident()
     {
         const auto m = cli(QStringList { QStringLiteral("mitigate"), QStringLiteral("limits") } + cluster()
-            + QStringList { QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--deployment"), QStringLiteral("checkout"),
-                QStringLiteral("--silence"), QStringLiteral("2h"), QStringLiteral("--dry-run") });
+            + QStringList { QStringLiteral("-n"), QStringLiteral("production"), QStringLiteral("--deployment"),
+                QStringLiteral("checkout"), QStringLiteral("--silence"), QStringLiteral("2h"),
+                QStringLiteral("--dry-run") });
         QCOMPARE(m.exitCode, 2);
         QVERIFY(m.err.contains("--incident"));
     }

@@ -16,7 +16,8 @@ using namespace leakdesk::alerts;
 
 namespace {
 
-MemoryAlert alertOf(const char* name, const char* ns, const char* pod, std::optional<kube::WorkloadRef> workload, std::int64_t startsAt)
+MemoryAlert alertOf(
+    const char* name, const char* ns, const char* pod, std::optional<kube::WorkloadRef> workload, std::int64_t startsAt)
 {
     MemoryAlert a;
     a.alert.fingerprint = std::string("fp-") + pod;
@@ -39,7 +40,8 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(panel.model());
         const std::int64_t now = 10 * 3600 * 1000;
         ResolvedAlerts r;
-        r.alerts = { alertOf("KubePodCrashLooping", "shop", "cart-5d8f9c7b6d-aaaaa", kube::WorkloadRef { kube::WorkloadKind::Deployment, "cart" }, now - 3600 * 1000),
+        r.alerts = { alertOf("KubePodCrashLooping", "shop", "cart-5d8f9c7b6d-aaaaa",
+                         kube::WorkloadRef { kube::WorkloadKind::Deployment, "cart" }, now - 3600 * 1000),
             alertOf("KubeContainerOOMKilled", "shop", "gone-6c7d8e9f0a-bbbbb", std::nullopt, now - 60 * 1000) };
         panel.showAlerts(r, now);
         QCOMPARE(panel.model()->rowCount(), 2);
@@ -47,7 +49,8 @@ private Q_SLOTS:
         QSignalSpy started(&panel, &ui::AlertsPanel::startIncidentRequested);
         // Sorted by start: the oldest (cart's crash loop) first.
         auto* view = panel.view();
-        QCOMPARE(view->model()->index(0, ui::AlertsTableModel::Workload).data().toString(), QStringLiteral("Deployment/cart"));
+        QCOMPARE(view->model()->index(0, ui::AlertsTableModel::Workload).data().toString(),
+            QStringLiteral("Deployment/cart"));
         view->selectRow(1);
         QVERIFY(!panel.startIncidentButton()->isEnabled()); // the pod's owner is unknown
         view->selectRow(0);

@@ -37,19 +37,33 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("labels");
         QTest::addColumn<QString>("category"); // "" = not a memory alert
-        QTest::newRow("kube-prometheus crash loop") << "alertname=KubePodCrashLooping namespace=shop pod=cart-0" << "crash-loop";
-        QTest::newRow("awesome-prometheus OOM killer") << "alertname=KubernetesContainerOomKiller namespace=a pod=b" << "oom-kill";
-        QTest::newRow("hand-written OOM name") << "alertname=PaymentsOOMKilledTwice namespace=pay" << "oom-kill";
-        QTest::newRow("near limit") << "alertname=ContainerMemoryNearLimit namespace=x pod=y" << "near-limit";
-        QTest::newRow("memory quota almost full") << "alertname=KubeQuotaAlmostFull namespace=x resource=limits.memory" << "near-limit";
-        QTest::newRow("cpu quota almost full is not memory") << "alertname=KubeQuotaAlmostFull namespace=x resource=requests.cpu" << "";
-        QTest::newRow("overcommit, cluster-wide") << "alertname=KubeMemoryOvercommit severity=warning" << "overcommit";
-        QTest::newRow("watchdog") << "alertname=Watchdog severity=none" << "";
-        QTest::newRow("cpu throttling") << "alertname=CPUThrottlingHigh namespace=a pod=b" << "";
-        QTest::newRow("a name containing OOM only as a word part") << "alertname=RoomTemperatureHigh" << "";
-        QTest::newRow("a crash-loop name of its own") << "alertname=ShopCrashLoopDetected" << "crash-loop";
-        QTest::newRow("anchored: no partial name match") << "alertname=XKubeMemoryOvercommitX" << "";
-        QTest::newRow("no alertname") << "namespace=a pod=b" << "";
+        QTest::newRow("kube-prometheus crash loop") << "alertname=KubePodCrashLooping namespace=shop pod=cart-0"
+                                                    << "crash-loop";
+        QTest::newRow("awesome-prometheus OOM killer") << "alertname=KubernetesContainerOomKiller namespace=a pod=b"
+                                                       << "oom-kill";
+        QTest::newRow("hand-written OOM name") << "alertname=PaymentsOOMKilledTwice namespace=pay"
+                                               << "oom-kill";
+        QTest::newRow("near limit") << "alertname=ContainerMemoryNearLimit namespace=x pod=y"
+                                    << "near-limit";
+        QTest::newRow("memory quota almost full") << "alertname=KubeQuotaAlmostFull namespace=x resource=limits.memory"
+                                                  << "near-limit";
+        QTest::newRow("cpu quota almost full is not memory")
+            << "alertname=KubeQuotaAlmostFull namespace=x resource=requests.cpu"
+            << "";
+        QTest::newRow("overcommit, cluster-wide") << "alertname=KubeMemoryOvercommit severity=warning"
+                                                  << "overcommit";
+        QTest::newRow("watchdog") << "alertname=Watchdog severity=none"
+                                  << "";
+        QTest::newRow("cpu throttling") << "alertname=CPUThrottlingHigh namespace=a pod=b"
+                                        << "";
+        QTest::newRow("a name containing OOM only as a word part") << "alertname=RoomTemperatureHigh"
+                                                                   << "";
+        QTest::newRow("a crash-loop name of its own") << "alertname=ShopCrashLoopDetected"
+                                                      << "crash-loop";
+        QTest::newRow("anchored: no partial name match") << "alertname=XKubeMemoryOvercommitX"
+                                                         << "";
+        QTest::newRow("no alertname") << "namespace=a pod=b"
+                                      << "";
     }
     void defaultMatcher()
     {
@@ -63,11 +77,16 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("labels");
         QTest::addColumn<QString>("category");
-        QTest::newRow("named, label matches") << "alertname=ShopHeapHigh team=shop severity=critical" << "near-limit";
-        QTest::newRow("named, label does not match") << "alertname=ShopHeapHigh team=search severity=critical" << "";
-        QTest::newRow("named, label missing") << "alertname=ShopHeapHigh severity=critical" << "";
-        QTest::newRow("default names are replaced") << "alertname=KubePodCrashLooping namespace=a" << "";
-        QTest::newRow("regular expression") << "alertname=Restarts5m severity=page" << "crash-loop";
+        QTest::newRow("named, label matches") << "alertname=ShopHeapHigh team=shop severity=critical"
+                                              << "near-limit";
+        QTest::newRow("named, label does not match") << "alertname=ShopHeapHigh team=search severity=critical"
+                                                     << "";
+        QTest::newRow("named, label missing") << "alertname=ShopHeapHigh severity=critical"
+                                              << "";
+        QTest::newRow("default names are replaced") << "alertname=KubePodCrashLooping namespace=a"
+                                                    << "";
+        QTest::newRow("regular expression") << "alertname=Restarts5m severity=page"
+                                            << "crash-loop";
     }
     void configuredRules()
     {
@@ -89,9 +108,18 @@ private Q_SLOTS:
         QTest::addColumn<QString>("category");
         QTest::addColumn<QString>("labelRegex");
         QTest::addColumn<QString>("says");
-        QTest::newRow("alertname not a regex") << "Kube(Pod" << "" << "" << "no regular expression";
-        QTest::newRow("unknown category") << "X" << "memory-ish" << "" << "unknown category";
-        QTest::newRow("label regex broken") << "X" << "" << "[a-" << "label 'team'";
+        QTest::newRow("alertname not a regex") << "Kube(Pod"
+                                               << ""
+                                               << ""
+                                               << "no regular expression";
+        QTest::newRow("unknown category") << "X"
+                                          << "memory-ish"
+                                          << ""
+                                          << "unknown category";
+        QTest::newRow("label regex broken") << "X"
+                                            << ""
+                                            << "[a-"
+                                            << "label 'team'";
     }
     void badConfiguredRules()
     {
@@ -114,17 +142,50 @@ private Q_SLOTS:
         QTest::addColumn<QString>("ns");
         QTest::addColumn<QString>("workload"); // "" = none
         QTest::addColumn<QString>("pod");
-        QTest::newRow("pod only") << "alertname=A namespace=shop pod=cart-7d9f8b6c5d-x2x9q" << "shop" << "" << "cart-7d9f8b6c5d-x2x9q";
-        QTest::newRow("deployment label") << "namespace=shop deployment=cart pod=cart-1-abcde" << "shop" << "deployment/cart" << "cart-1-abcde";
-        QTest::newRow("statefulset label") << "namespace=db statefulset=pg" << "db" << "statefulset/pg" << "";
-        QTest::newRow("daemonset label") << "namespace=kube-system daemonset=agent" << "kube-system" << "daemonset/agent" << "";
-        QTest::newRow("job_name label") << "namespace=batch job_name=nightly-1234" << "batch" << "job/nightly-1234" << "";
-        QTest::newRow("job is the scrape job, not a Job") << "namespace=shop job=kube-state-metrics pod=p-0" << "shop" << "" << "p-0";
-        QTest::newRow("kube-prometheus workload labels") << "namespace=web workload=front workload_type=deployment" << "web" << "deployment/front" << "";
-        QTest::newRow("workload with an unknown type") << "namespace=web workload=front workload_type=gizmo pod=p" << "web" << "" << "p";
-        QTest::newRow("exported_namespace") << "exported_namespace=pay pod=p-1" << "pay" << "" << "p-1";
-        QTest::newRow("cluster-wide") << "alertname=KubeMemoryOvercommit" << "" << "" << "";
-        QTest::newRow("rollout label") << "namespace=shop rollout=recommender" << "shop" << "rollout/recommender" << "";
+        QTest::newRow("pod only") << "alertname=A namespace=shop pod=cart-7d9f8b6c5d-x2x9q"
+                                  << "shop"
+                                  << ""
+                                  << "cart-7d9f8b6c5d-x2x9q";
+        QTest::newRow("deployment label") << "namespace=shop deployment=cart pod=cart-1-abcde"
+                                          << "shop"
+                                          << "deployment/cart"
+                                          << "cart-1-abcde";
+        QTest::newRow("statefulset label") << "namespace=db statefulset=pg"
+                                           << "db"
+                                           << "statefulset/pg"
+                                           << "";
+        QTest::newRow("daemonset label") << "namespace=kube-system daemonset=agent"
+                                         << "kube-system"
+                                         << "daemonset/agent"
+                                         << "";
+        QTest::newRow("job_name label") << "namespace=batch job_name=nightly-1234"
+                                        << "batch"
+                                        << "job/nightly-1234"
+                                        << "";
+        QTest::newRow("job is the scrape job, not a Job") << "namespace=shop job=kube-state-metrics pod=p-0"
+                                                          << "shop"
+                                                          << ""
+                                                          << "p-0";
+        QTest::newRow("kube-prometheus workload labels") << "namespace=web workload=front workload_type=deployment"
+                                                         << "web"
+                                                         << "deployment/front"
+                                                         << "";
+        QTest::newRow("workload with an unknown type") << "namespace=web workload=front workload_type=gizmo pod=p"
+                                                       << "web"
+                                                       << ""
+                                                       << "p";
+        QTest::newRow("exported_namespace") << "exported_namespace=pay pod=p-1"
+                                            << "pay"
+                                            << ""
+                                            << "p-1";
+        QTest::newRow("cluster-wide") << "alertname=KubeMemoryOvercommit"
+                                      << ""
+                                      << ""
+                                      << "";
+        QTest::newRow("rollout label") << "namespace=shop rollout=recommender"
+                                       << "shop"
+                                       << "rollout/recommender"
+                                       << "";
     }
     void targetFromLabels()
     {
@@ -143,15 +204,31 @@ private Q_SLOTS:
         QTest::addColumn<QString>("workload");
         QTest::addColumn<QString>("labels");
         QTest::addColumn<bool>("silenced");
-        QTest::newRow("deployment's pod") << "deployment/checkout" << "alertname=KubePodCrashLooping namespace=shop pod=checkout-5d8f9c7b6d-qwert" << true;
-        QTest::newRow("the rollout's new pod") << "deployment/checkout" << "alertname=KubeContainerOOMKilled namespace=shop pod=checkout-79b5c4d8f9-zzzzz" << true;
-        QTest::newRow("another deployment with the name as prefix") << "deployment/checkout" << "alertname=KubePodCrashLooping namespace=shop pod=checkout-api-5d8f9c7b6d-qwert" << false;
-        QTest::newRow("same pod name, other namespace") << "deployment/checkout" << "alertname=KubePodCrashLooping namespace=prod pod=checkout-5d8f9c7b6d-qwert" << false;
-        QTest::newRow("not a memory alert") << "deployment/checkout" << "alertname=CPUThrottlingHigh namespace=shop pod=checkout-5d8f9c7b6d-qwert" << false;
-        QTest::newRow("statefulset ordinal") << "statefulset/search" << "alertname=KubeContainerOOMKilled namespace=shop pod=search-12" << true;
-        QTest::newRow("statefulset: not a hash pod") << "statefulset/search" << "alertname=KubeContainerOOMKilled namespace=shop pod=search-abcde" << false;
-        QTest::newRow("daemonset pod") << "daemonset/agent" << "alertname=ContainerMemoryNearLimit namespace=shop pod=agent-x7k2p" << true;
-        QTest::newRow("a dot in the name is literal") << "deployment/a.b" << "alertname=KubePodCrashLooping namespace=shop pod=aXb-5d8f9c7b6d-qwert" << false;
+        QTest::newRow("deployment's pod")
+            << "deployment/checkout"
+            << "alertname=KubePodCrashLooping namespace=shop pod=checkout-5d8f9c7b6d-qwert" << true;
+        QTest::newRow("the rollout's new pod")
+            << "deployment/checkout"
+            << "alertname=KubeContainerOOMKilled namespace=shop pod=checkout-79b5c4d8f9-zzzzz" << true;
+        QTest::newRow("another deployment with the name as prefix")
+            << "deployment/checkout"
+            << "alertname=KubePodCrashLooping namespace=shop pod=checkout-api-5d8f9c7b6d-qwert" << false;
+        QTest::newRow("same pod name, other namespace")
+            << "deployment/checkout"
+            << "alertname=KubePodCrashLooping namespace=prod pod=checkout-5d8f9c7b6d-qwert" << false;
+        QTest::newRow("not a memory alert")
+            << "deployment/checkout"
+            << "alertname=CPUThrottlingHigh namespace=shop pod=checkout-5d8f9c7b6d-qwert" << false;
+        QTest::newRow("statefulset ordinal") << "statefulset/search"
+                                             << "alertname=KubeContainerOOMKilled namespace=shop pod=search-12" << true;
+        QTest::newRow("statefulset: not a hash pod")
+            << "statefulset/search"
+            << "alertname=KubeContainerOOMKilled namespace=shop pod=search-abcde" << false;
+        QTest::newRow("daemonset pod") << "daemonset/agent"
+                                       << "alertname=ContainerMemoryNearLimit namespace=shop pod=agent-x7k2p" << true;
+        QTest::newRow("a dot in the name is literal")
+            << "deployment/a.b"
+            << "alertname=KubePodCrashLooping namespace=shop pod=aXb-5d8f9c7b6d-qwert" << false;
     }
     void silenceCoversTheWorkloadsPods()
     {
@@ -171,13 +248,17 @@ private Q_SLOTS:
         a.labels = labelsFrom(QStringLiteral("alertname=KubePodCrashLooping namespace=shop pod=cart-5d8f9c7b6d-aaaaa"));
         const auto firing = memoryAlerts({ a }, MemoryAlertMatcher::defaults());
         const auto plan = planWorkloadSilence("http://am:9093", "shop", { kube::WorkloadKind::Deployment, "cart" },
-            MemoryAlertMatcher::defaults(), 2 * 3600 * 1000, "6f1c-incident", "raise-limit rolling out", "me", 1000, firing);
+            MemoryAlertMatcher::defaults(), 2 * 3600 * 1000, "6f1c-incident", "raise-limit rolling out", "me", 1000,
+            firing);
         QVERIFY(QString::fromStdString(plan.silence.comment).contains(QStringLiteral("6f1c-incident")));
         QCOMPARE(plan.silence.endsAtMs - plan.silence.startsAtMs, std::int64_t(2 * 3600 * 1000));
         QCOMPARE(plan.matchedNow.size(), std::size_t(1));
-        QVERIFY(QString::fromStdString(plan.amtool).startsWith(QStringLiteral("amtool --alertmanager.url='http://am:9093' silence add --duration=2h")));
+        QVERIFY(
+            QString::fromStdString(plan.amtool)
+                .startsWith(QStringLiteral("amtool --alertmanager.url='http://am:9093' silence add --duration=2h")));
         // The record survives the incident file.
-        SilenceRecord r { "http://am:9093", "abc-123", "shop", "Deployment/cart", plan.silence.matchers, 1000, 7201000, plan.silence.comment };
+        SilenceRecord r { "http://am:9093", "abc-123", "shop", "Deployment/cart", plan.silence.matchers, 1000, 7201000,
+            plan.silence.comment };
         const auto back = SilenceRecord::fromJson(json::parse(r.toJson().dump()));
         QVERIFY(back.ok());
         QCOMPARE(back->matchers, r.matchers);
@@ -212,13 +293,16 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<int>("alerts"); // -1: an Error
         QTest::newRow("empty list") << QByteArray("[]") << 0;
-        QTest::newRow("one, nanoseconds") << QByteArray(R"([{"fingerprint":"ab","labels":{"alertname":"X"},"annotations":{},"startsAt":"2026-12-07T17:00:00.123456789Z","endsAt":"0001-01-01T00:00:00Z","status":{"state":"suppressed","silencedBy":["s1"],"inhibitedBy":[]},"receivers":[{"name":"n"}]}])") << 1;
+        QTest::newRow("one, nanoseconds") << QByteArray(
+            R"([{"fingerprint":"ab","labels":{"alertname":"X"},"annotations":{},"startsAt":"2026-12-07T17:00:00.123456789Z","endsAt":"0001-01-01T00:00:00Z","status":{"state":"suppressed","silencedBy":["s1"],"inhibitedBy":[]},"receivers":[{"name":"n"}]}])")
+                                          << 1;
         QTest::newRow("not JSON") << QByteArray("<html>") << -1;
         QTest::newRow("an object, not a list") << QByteArray(R"({"data":[]})") << -1;
         QTest::newRow("label value a number") << QByteArray(R"([{"fingerprint":"ab","labels":{"alertname":3}}])") << -1;
         QTest::newRow("no fingerprint") << QByteArray(R"([{"labels":{"alertname":"X"}}])") << -1;
         QTest::newRow("bad time") << QByteArray(R"([{"fingerprint":"ab","labels":{},"startsAt":"yesterday"}])") << -1;
-        QTest::newRow("status not an object is ignored") << QByteArray(R"([{"fingerprint":"ab","labels":{},"status":7}])") << 1;
+        QTest::newRow("status not an object is ignored")
+            << QByteArray(R"([{"fingerprint":"ab","labels":{},"status":7}])") << 1;
     }
     void parseAlertsBodies()
     {
