@@ -1,5 +1,7 @@
 #include "core/sandbox/model/AlertmanagerApi.h"
 
+#include "core/sandbox/model/PromApi.h"
+
 #include <QDateTime>
 #include <QRegularExpression>
 #include <QUuid>
@@ -19,22 +21,6 @@ constexpr std::int64_t kScrapeStepMs = 30 * 1000;
 std::string rfc3339(std::int64_t ms)
 {
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs).toStdString();
-}
-
-std::optional<std::int64_t> parseTime(const std::string& s)
-{
-    std::string t = s;
-    const auto dot = t.find('.');
-    if (dot != std::string::npos) {
-        std::size_t end = dot + 1;
-        while (end < t.size() && t[end] >= '0' && t[end] <= '9')
-            ++end;
-        t = t.substr(0, dot + 1) + (t.substr(dot + 1, end - dot - 1) + "000").substr(0, 3) + t.substr(end);
-    }
-    const QDateTime d = QDateTime::fromString(QString::fromStdString(t), Qt::ISODateWithMs);
-    if (!d.isValid())
-        return std::nullopt;
-    return d.toMSecsSinceEpoch();
 }
 
 // Alertmanager's fingerprint: FNV-1a 64 over the sorted label names and values.
@@ -320,8 +306,9 @@ HttpResponse AlertmanagerApi::postSilence(const HttpRequest& request, std::int64
                 return amError(400, "silence invalid: invalid regular expression \"" + x.value + "\"");
             s.matchers.push_back(x);
         }
-        const auto starts = parseTime(body.at("startsAt").get<std::string>());
-        const auto ends = parseTime(body.at("endsAt").get<std::string>());
+        // RFC 3339, as Prometheus's API parameters are written.
+        const auto starts = parsePromTime(body.at("startsAt").get<std::string>());
+        const auto ends = parsePromTime(body.at("endsAt").get<std::string>());
         if (!starts || !ends)
             return amError(400, "startsAt and endsAt must be RFC 3339 times");
         s.startsAtMs = std::max(*starts, nowMs); // Alertmanager moves a start in the past to now
