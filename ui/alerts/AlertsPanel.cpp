@@ -64,8 +64,8 @@ QVariant AlertsTableModel::data(const QModelIndex& index, int role) const
     const auto& t = a->target;
     if (role == Qt::ToolTipRole) {
         const auto summary = a->alert.annotations.find("summary");
-        return q(a->alert.fingerprint)
-            + (summary == a->alert.annotations.end() ? QString() : QStringLiteral("\n") + q(summary->second));
+        return QString(q(a->alert.fingerprint)
+            + (summary == a->alert.annotations.end() ? QString() : QStringLiteral("\n") + q(summary->second)));
     }
     if (role != Qt::DisplayRole && role != SortRole)
         return {};
