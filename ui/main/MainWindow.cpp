@@ -121,8 +121,14 @@ MainWindow::MainWindow(
     m_alerts = new AlertsPanel(this);
     m_overview->addTab(m_alerts, tr("Alerts"));
     connect(m_alerts, &AlertsPanel::startIncidentRequested, this, [this](const alerts::MemoryAlert& alert) {
-        m_incident->modify([&](incident::IncidentDocument& doc) {
-            alerts::recordAlert(doc, alert, QDateTime::currentMSecsSinceEpoch());
+        // The incident of the workload exists once its first findings are recorded: the alert goes
+        // into that one.
+        auto once = std::make_shared<QMetaObject::Connection>();
+        *once = connect(this, &MainWindow::findingsRecorded, this, [this, alert, once] {
+            disconnect(*once);
+            m_incident->modify([&](incident::IncidentDocument& doc) {
+                alerts::recordAlert(doc, alert, QDateTime::currentMSecsSinceEpoch());
+            });
         });
         openWorkload(QString::fromStdString(alert.target.ns), QString::fromStdString(alert.target.workload->text()));
     });
