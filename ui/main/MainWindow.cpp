@@ -1,8 +1,10 @@
 #include "ui/main/MainWindow.h"
 
+#include "core/alerts/AlertIncident.h"
 #include "core/incident/IncidentRecording.h"
 #include "core/investigation/Escalation.h"
 #include "core/runbook/RunbookParser.h"
+#include "ui/alerts/AlertsPanel.h"
 #include "ui/heap/HeapView.h"
 #include "ui/incident/EscalationBar.h"
 #include "ui/incident/IncidentSession.h"
@@ -15,9 +17,7 @@
 #include "ui/main/RunbookCommandRunner.h"
 #include "ui/main/RunbookPage.h"
 #include "ui/main/SuspectsStepPage.h"
-#include "ui/alerts/AlertsPanel.h"
 #include "ui/radar/RadarPage.h"
-#include "core/alerts/AlertIncident.h"
 #include "ui/runbook/RunbookChecklistModel.h"
 #include "ui/runbook/ThresholdsDialog.h"
 
@@ -173,9 +173,8 @@ MainWindow::MainWindow(
     connect(m_controller, &InvestigationController::stateChanged, this,
         [this](const ConnectionState& s) { m_bar->setState(s, m_controller->contexts()); });
     connect(m_controller, &InvestigationController::namespacesChanged, m_bar, &ConnectionBar::setNamespaces);
-    connect(m_controller, &InvestigationController::namespacesChanged, m_alerts, [this] {
-        m_alerts->connectTo(m_controller->connection() ? &m_controller->connection()->kube() : nullptr);
-    });
+    connect(m_controller, &InvestigationController::namespacesChanged, m_alerts,
+        [this] { m_alerts->connectTo(m_controller->connection() ? &m_controller->connection()->kube() : nullptr); });
     connect(m_controller, &InvestigationController::servicesChanged, this,
         [this](const QString& ns, const QStringList& services) {
             if (ns != m_bar->currentNamespace())
@@ -457,8 +456,7 @@ void MainWindow::showFindings(std::shared_ptr<const investigation::Findings> fin
             findings->evidence && findings->evidence->workload
                 ? findings->evidence->workload->workload
                 : kube::WorkloadRef { kube::WorkloadKind::Deployment, findings->request.service },
-            this,
-            [this, findings](Result<investigation::ServiceContext> ctx) {
+            this, [this, findings](Result<investigation::ServiceContext> ctx) {
                 if (findings != m_findings)
                     return; // newer findings arrived meanwhile
                 if (!ctx) {

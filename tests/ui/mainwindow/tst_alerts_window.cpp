@@ -45,7 +45,8 @@ private Q_SLOTS:
         QTableView* view = panel->view();
         for (int r = 0; r < view->model()->rowCount(); ++r)
             if (view->model()->index(r, AlertsTableModel::Namespace).data().toString() == QStringLiteral("production")
-                && view->model()->index(r, AlertsTableModel::Workload).data().toString() == QStringLiteral("Deployment/checkout"))
+                && view->model()->index(r, AlertsTableModel::Workload).data().toString()
+                    == QStringLiteral("Deployment/checkout"))
                 checkout = r;
         QVERIFY2(checkout >= 0, "checkout's memory alerts are not listed");
         view->selectRow(checkout);
