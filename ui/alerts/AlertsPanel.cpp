@@ -174,6 +174,7 @@ void AlertsPanel::connectTo(kube::KubeClient* kube)
         return;
     m_connectedTo = kube;
     setSources(nullptr, nullptr, m_matcher);
+    Q_EMIT alertmanagerChanged(nullptr);
     m_ownClient.reset();
     if (!kube)
         return;
@@ -184,6 +185,7 @@ void AlertsPanel::connectTo(kube::KubeClient* kube)
             return showError(q(found.error().message));
         m_ownClient = std::make_unique<alerts::AlertmanagerClient>(found->connection);
         setSources(kube, m_ownClient.get(), m_matcher);
+        Q_EMIT alertmanagerChanged(m_ownClient.get());
         m_status->setText(tr("Alertmanager %1 (%2)").arg(q(found->chosen.service.display()), q(found->chosen.why)));
         refresh();
     });

@@ -73,6 +73,8 @@ public:
 Q_SIGNALS:
     // The user chose "Start incident" on an alert whose workload is known.
     void startIncidentRequested(const leakdesk::alerts::MemoryAlert& alert);
+    // connectTo() found an Alertmanager (null: none any more), for the mitigation's silence option.
+    void alertmanagerChanged(leakdesk::alerts::AlertmanagerClient* client);
 
 private:
     void updateButtons();

@@ -5,6 +5,8 @@
 #include "core/investigation/Escalation.h"
 #include "core/runbook/RunbookParser.h"
 #include "ui/alerts/AlertsPanel.h"
+#include "ui/actions/MitigationPanel.h"
+#include "ui/alerts/SilenceOption.h"
 #include "ui/heap/HeapView.h"
 #include "ui/incident/EscalationBar.h"
 #include "ui/incident/IncidentSession.h"
@@ -120,6 +122,10 @@ MainWindow::MainWindow(
     // workload as a Radar row does, with the alert recorded in the incident.
     m_alerts = new AlertsPanel(this);
     m_overview->addTab(m_alerts, tr("Alerts"));
+    auto* silence = new SilenceOption;
+    silence->setIncident(m_incident);
+    mitigationPanel()->setSilenceOption(silence);
+    connect(m_alerts, &AlertsPanel::alertmanagerChanged, silence, &SilenceOption::setAlertmanager);
     connect(m_alerts, &AlertsPanel::startIncidentRequested, this, [this](const alerts::MemoryAlert& alert) {
         // The incident of the workload exists once its first findings are recorded: the alert goes
         // into that one.
