@@ -1,8 +1,8 @@
 #include "ui/actions/MitigationPanel.h"
 
-#include "ui/alerts/SilenceOption.h"
 #include "core/actions/RevertCheck.h"
 #include "core/kube/KubePaths.h"
+#include "ui/alerts/SilenceOption.h"
 #include <QDateTime>
 #include <QTimer>
 
@@ -502,7 +502,9 @@ void MitigationPanel::apply(Kind kind)
                 if (silence && m_silence)
                     m_silence->create(*silence, [this, kind](Result<std::string> made) {
                         if (!made)
-                            setStatus(kind, tr("Applied, but the memory alerts were not silenced: %1").arg(errorText(made.error())), true);
+                            setStatus(kind,
+                                tr("Applied, but the memory alerts were not silenced: %1").arg(errorText(made.error())),
+                                true);
                     });
                 const qint64 settleUntilMs = QDateTime::currentMSecsSinceEpoch() + m_applySettleMs;
                 // The rollout counts only while the value is there: a self-heal ends it.

@@ -3,12 +3,25 @@
 // only when the workload is known and emitting the chosen alert.
 #include "ui/alerts/AlertsPanel.h"
 
+#include "WaitForResult.h"
+#include "core/alerts/AlertIncident.h"
+#include "core/common/ActionKinds.h"
+#include "core/incident/ActionJournal.h"
+#include "core/incident/IncidentRecording.h"
+#include "core/runbook/RunbookParser.h"
+#include "ui/actions/MitigationPanel.h"
+#include "ui/alerts/SilenceOption.h"
+#include "ui/incident/IncidentSession.h"
+
 #include "SandboxCluster.h"
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace leakdesk;
@@ -80,6 +93,81 @@ private Q_SLOTS:
             checkout = checkout || workload == QStringLiteral("Deployment/checkout");
         }
         QVERIFY(checkout);
+    }
+
+    // The mitigation panel's silence option: previewed in the one confirmation, created after the
+    // apply with the incident's id, journaled, and expired by the revert.
+    void silenceWhileTheMitigationRollsOut()
+    {
+        qRegisterMetaType<actions::MitigationKind>();
+        test::SandboxCluster cluster; // the wall clock: the silence starts now for the sandbox too
+        QVERIFY(cluster.start().ok());
+        prometheus::PromConnection c;
+        c.baseUrl = cluster.host.alertmanagerUrl();
+        c.useEnvironmentProxy = false;
+        AlertmanagerClient client(c);
+        QTemporaryDir dir;
+        auto book = runbook::loadBundledRunbook();
+        QVERIFY(book.ok());
+        incident::NewIncident params;
+        params.ns = "production";
+        params.service = "checkout";
+        params.runbook = &book.value();
+        params.nowMs = incident::currentTimeMs();
+        ui::IncidentSession session;
+        QVERIFY(session.create(dir.filePath(QStringLiteral("i.leakdesk")), incident::newIncident(params)).ok());
+        ui::MitigationPanel panel;
+        panel.setIncident(&session);
+        auto* option = new ui::SilenceOption;
+        option->setIncident(&session);
+        panel.setSilenceOption(option);
+        QVERIFY(option->isHidden()); // no Alertmanager yet: not offered
+        option->setAlertmanager(&client);
+        option->checkBox()->setChecked(true);
+        option->durationBox()->setCurrentIndex(4); // 8 h: the rollout below moves the sandbox's clock on
+        QString confirmed;
+        panel.setConfirmer([&](const QString&, const QString& text) {
+            confirmed += text;
+            return true;
+        });
+        QSignalSpy planned(&panel, &ui::MitigationPanel::planned);
+        panel.setTarget(cluster.client.get(), QStringLiteral("production"), QStringLiteral("checkout"), 2147483648LL,
+            runbook::parametersOf(*book));
+        QTRY_VERIFY_WITH_TIMEOUT(planned.count() >= 4, 20000);
+        QSignalSpy applied(&panel, &ui::MitigationPanel::applied);
+        QSignalSpy rolled(&panel, &ui::MitigationPanel::rolloutFinished);
+        panel.apply(ui::MitigationPanel::Kind::RaiseMemoryLimit);
+        QVERIFY(applied.wait(20000));
+        QVERIFY2(confirmed.contains(QStringLiteral("Also silences")), qPrintable(confirmed));
+        QVERIFY(confirmed.contains(QStringLiteral("namespace=\"production\"")));
+        const auto silenceAction = [&]() -> const incident::ActionRecord* {
+            for (const auto& a : session.document()->actions)
+                if (a.kind == actionkind::kSilenceAlerts)
+                    return &a;
+            return nullptr;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(silenceAction(), 10000);
+        QCOMPARE(silenceAction()->state, incident::ActionState::Applied);
+        auto listed = test::waitForResult<std::vector<Silence>>([&](auto cb) { client.silences(nullptr, cb); });
+        QVERIFY(listed.ok());
+        QCOMPARE(listed->size(), std::size_t(1));
+        QCOMPARE(listed->front().state, std::string("active"));
+        QVERIFY(
+            QString::fromStdString(listed->front().comment).contains(QString::fromStdString(session.document()->id)));
+
+        // The rollout ends (the sandbox's clock moved on) before a revert is offered.
+        for (int i = 0; i < 300 && rolled.isEmpty(); ++i) {
+            cluster.host.advanceClock(20 * 1000);
+            QTest::qWait(100);
+        }
+        QVERIFY(!rolled.isEmpty());
+        QSignalSpy reverted(&panel, &ui::MitigationPanel::reverted);
+        QTRY_VERIFY_WITH_TIMEOUT(panel.revertButton(ui::MitigationPanel::Kind::RaiseMemoryLimit)->isEnabled(), 20000);
+        panel.revert(ui::MitigationPanel::Kind::RaiseMemoryLimit);
+        QVERIFY(reverted.wait(30000));
+        QTRY_COMPARE_WITH_TIMEOUT(silenceAction()->state, incident::ActionState::Reverted, 10000);
+        auto after = test::waitForResult<std::vector<Silence>>([&](auto cb) { client.silences(nullptr, cb); });
+        QCOMPARE(after->front().state, std::string("expired"));
     }
 };
 
