@@ -186,7 +186,9 @@ std::optional<UsageProblem> ClusterTargetOptions::validate() const
 
 QString ClusterTargetOptions::configPath() const
 {
-    return m_parser.isSet(m_config) ? m_parser.value(m_config) : prometheus::defaultPromConfigPath();
+    // Commands without the Prometheus options (alerts, mitigate) read the default file.
+    return m_uses.prometheus && m_parser.isSet(m_config) ? m_parser.value(m_config)
+                                                         : prometheus::defaultPromConfigPath();
 }
 
 Result<std::optional<prometheus::PromContextSettings>> ClusterTargetOptions::configEntry() const

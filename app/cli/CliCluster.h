@@ -91,6 +91,7 @@ public:
     std::string namespaceOr(const std::string& fallback) const;
 
     Result<Connection> connect() const;
+    const app::ClusterTargetOptions& cluster() const { return m_cluster; }
     // True with --yes; otherwise asks on a terminal. Prints why not when stdin is no terminal.
     bool confirmed(std::ostream& out, const std::string& question, const char* doing = "applying") const;
 

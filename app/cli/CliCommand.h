@@ -20,6 +20,7 @@ int runRunbookCommand(const QStringList& args);
 int runExportCommand(const QStringList& args);
 int runMitigateCommand(const QStringList& args);
 int runIsolateCommand(const QStringList& args);
+int runAlertsCommand(const QStringList& args);
 int runRadarCommand(const QStringList& args);
 
 // Prints "leakdesk-cli: <message>" (and the hint on its own line) to stderr.

@@ -59,12 +59,16 @@ bool ClusterOptions::validate() const
         printError(QStringLiteral("unknown format '%1'").arg(fmt), QStringLiteral("use --format text or --format json"));
         return false;
     }
-    if (m_parser.isSet(m_service) == m_parser.isSet(m_workload)) {
+    if (m_targetElsewhere && (m_parser.isSet(m_service) || m_parser.isSet(m_workload))) {
+        printError(QStringLiteral("--from-alert names the workload: leave out --service and --workload"));
+        return false;
+    }
+    if (!m_targetElsewhere && m_parser.isSet(m_service) == m_parser.isSet(m_workload)) {
         printError(QStringLiteral("name what to investigate: --service NAME or --workload KIND/NAME (one of them)"),
             QStringLiteral("e.g. --sandbox --namespace production --service checkout, or --workload statefulset/search"));
         return false;
     }
-    if (const auto ref = target(); !ref) {
+    if (const auto ref = target(); !m_targetElsewhere && !ref) {
         printError(QString::fromStdString(ref.error().message), QString::fromStdString(ref.error().detail));
         return false;
     }
@@ -85,11 +89,17 @@ bool ClusterOptions::validate() const
     return true;
 }
 
-investigation::InvestigationRequest ClusterOptions::request(const investigation::ClusterConnection& connection) const
+investigation::InvestigationRequest ClusterOptions::request(const investigation::ClusterConnection& connection,
+    const std::optional<std::pair<std::string, kube::WorkloadRef>>& chosen) const
 {
     investigation::InvestigationRequest r;
     r.ns = (m_cluster.namespaceGiven() ? m_cluster.namespaceName() : connection.defaultNamespace()).toStdString();
-    r.workload = target().value();
+    if (chosen) {
+        r.ns = chosen->first;
+        r.workload = chosen->second;
+    } else {
+        r.workload = target().value();
+    }
     r.service = r.workload.name;
     r.nowMs = m_parser.isSet(m_nowMs) ? m_parser.value(m_nowMs).toLongLong() : QDateTime::currentMSecsSinceEpoch();
     r.windowMs = static_cast<std::int64_t>(m_parser.value(m_window).toDouble() * 3600 * 1000);
@@ -97,7 +107,8 @@ investigation::InvestigationRequest ClusterOptions::request(const investigation:
 }
 
 int runInvestigation(const ClusterOptions& options,
-    const std::function<int(const investigation::Findings&, const investigation::ClusterConnection&)>& onFindings)
+    const std::function<int(const investigation::Findings&, const investigation::ClusterConnection&)>& onFindings,
+    const ChooseTarget& chooseTarget)
 {
     app::SandboxSession sandbox; // outlives the connection that reaches it
     auto target = options.cluster().resolve(sandbox);
@@ -127,6 +138,15 @@ int runInvestigation(const ClusterOptions& options,
                            "pass --prometheus-ca instead")
                 .arg(prom.connection().baseUrl.toString()));
     }
+    std::optional<std::pair<std::string, kube::WorkloadRef>> chosen;
+    if (chooseTarget) {
+        auto target = chooseTarget(**connection);
+        if (!target) {
+            printError(QString::fromStdString(target.error().message), QString::fromStdString(target.error().detail));
+            return 1;
+        }
+        chosen = std::move(*target);
+    }
     int exitCode = 1;
     investigation::Investigation job(**connection);
     QObject::connect(
@@ -149,7 +169,7 @@ int runInvestigation(const ClusterOptions& options,
         exitCode = 1;
         QCoreApplication::exit(0);
     });
-    job.start(options.request(**connection));
+    job.start(options.request(**connection, chosen));
     QCoreApplication::exec();
     return exitCode;
 }

@@ -1,6 +1,7 @@
 // leakdesk-cli mitigate: runbook step 5 from the command line. Plan (RBAC answer, warnings, the
 // kubectl equivalent), server-side dry run with a diff, confirmation, apply with a record for a
 // later --revert, and optionally the rollout's progress.
+#include "CliAlerts.h"
 #include "CliCluster.h"
 #include "CliCommand.h"
 #include "CliWorkload.h"
@@ -193,7 +194,16 @@ int runMitigateCommand(const QStringList& args)
                        "say whether the change stayed or who took it back, e.g. an Argo CD self-heal (default 20; "
                        "0: do not check)."),
         QStringLiteral("SECONDS"), QStringLiteral("20"));
-    p.addOptions({ containerOpt, memoryOpt, valueOpt, peakOpt, verifyOpt });
+    const QCommandLineOption silenceOpt(QStringLiteral("silence"),
+        QStringLiteral("While the change rolls out, silence the workload's memory alerts in Alertmanager for this long "
+                       "(e.g. 2h), with the incident's id in the comment; journaled in --incident, expired by "
+                       "--revert ... --incident."),
+        QStringLiteral("DURATION"));
+    const QCommandLineOption incidentOpt(QStringLiteral("incident"),
+        QStringLiteral("The incident file: --silence journals the silence there; --revert expires it."),
+        QStringLiteral("FILE"));
+    p.addOptions({ containerOpt, memoryOpt, valueOpt, peakOpt, verifyOpt, silenceOpt, incidentOpt });
+    AlertmanagerOptions alertmanager(p);
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli mitigate") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli mitigate --help'"));
         return 2;
@@ -222,6 +232,25 @@ int runMitigateCommand(const QStringList& args)
     }
     const bool reverting = change.reverting();
     const int timeoutS = change.timeoutSeconds();
+    if (!alertmanager.validate())
+        return 2;
+    std::int64_t silenceMs = 0;
+    if (p.isSet(silenceOpt)) {
+        auto d = alerts::parseSilenceDuration(p.value(silenceOpt).toStdString());
+        if (!d)
+            return fail(d.error(), 2);
+        silenceMs = *d;
+        if (reverting) {
+            printError(QStringLiteral("--silence is for applying; --revert with --incident expires the silence"));
+            return 2;
+        }
+        if (!p.isSet(incidentOpt)) {
+            printError(QStringLiteral("--silence needs --incident FILE: the silence carries the incident's id and is "
+                                      "journaled there"));
+            return 2;
+        }
+    }
+    const QString incidentFile = p.value(incidentOpt);
     if (!reverting && !workloadOpts.given()) {
         printError(QStringLiteral("which workload? --workload KIND/NAME, --service NAME or --deployment NAME"),
             QStringLiteral("e.g. --sandbox --namespace production --deployment checkout, or --namespace storefront "
@@ -289,6 +318,16 @@ int runMitigateCommand(const QStringList& args)
     kube::KubeClient& client = *conn->client;
     auto mitigation = Mitigation::create(*kind, client);
 
+    if (record && !incidentFile.isEmpty()) {
+        // The silence set while the change rolled out ends with it (first: the alerts are wanted
+        // whatever the revert of the spec meets).
+        const kube::WorkloadRef workload { record->workload.kind, record->workload.name };
+        const auto expired = expireIncidentSilence(
+            alertmanager, client, incidentFile, workload, change.dryRun(),
+            [&] { return change.confirmed(std::cout, "Expire the silence?", "expiring"); }, timeoutS, std::cout);
+        if (!expired)
+            return fail(expired.error());
+    }
     if (record) {
         // The same core as the GUI's revert: each field the mitigation touched is compared with what
         // this record says LeakDesk left there; writes to other fields are not a conflict.
@@ -384,14 +423,28 @@ int runMitigateCommand(const QStringList& args)
     const auto dry = await<DryRunResult>([&](auto cb) { mitigation->dryRun(*plan, cb); }, timeoutS);
     if (!dry)
         return fail(dry.error());
+    std::optional<PlannedSilence> silence;
+    if (silenceMs > 0) {
+        auto planned = planMitigationSilence(alertmanager, client, change.cluster().configPath(), incidentFile,
+            request.ns, kube::WorkloadRef { request.workload.kind, request.workload.name }, silenceMs,
+            std::string(mitigationKindName(*kind)) + " of " + request.workload.text() + " rolling out", timeoutS);
+        if (!planned)
+            return fail(planned.error());
+        silence = std::move(*planned);
+    }
     if (change.json() && change.dryRun()) {
-        std::cout << planJson(*plan, &*dry).dump(2) << std::endl;
+        auto j = planJson(*plan, &*dry);
+        if (silence)
+            j["silence"] = silencePlanJson(silence->plan);
+        std::cout << j.dump(2) << std::endl;
         return 0;
     }
     printPlan(out, *plan, &*dry);
+    if (silence)
+        printSilencePlan(out, silence->plan);
     if (change.dryRun())
         return 0;
-    if (!change.confirmed(out, "Apply this change?"))
+    if (!change.confirmed(out, silence ? "Apply this change and create the silence?" : "Apply this change?"))
         return 1;
     auto applied = await<MitigationRecord>([&](auto cb) { mitigation->apply(*plan, cb); }, timeoutS);
     if (!applied)
@@ -403,6 +456,9 @@ int runMitigateCommand(const QStringList& args)
         if (auto st = writeRecord(*applied, change.recordFile()); !st)
             return fail(st.error());
     int rc = 0;
+    if (silence)
+        if (auto created = createPlannedSilence(*silence, incidentFile, timeoutS, out); !created)
+            rc = fail(created.error());
     if (change.wait())
         rc = followRollout(client, *applied, timeoutS, out, true);
     std::optional<std::vector<FieldComparison>> moved;

@@ -27,6 +27,7 @@ constexpr Subcommand kSubcommands[] = {
     { "heap", runHeapCommand, "analyse HPROF heap dumps (histogram, dominators, suspects, path, diff)" },
     { "runbook", runRunbookCommand, "parse a Markdown runbook and print its steps, commands and thresholds" },
     { "export", runExportCommand, "export an incident file as Markdown, HTML, PDF or JSON" },
+    { "alerts", runAlertsCommand, "firing Alertmanager alerts about memory, by workload; start an incident from one" },
     { "mitigate", runMitigateCommand,
         "runbook step 5: raise the limit, set HEAP_LIMIT_RESTART or restart; dry run, apply, revert" },
     { "isolate", runIsolateCommand,

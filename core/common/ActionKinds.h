@@ -19,6 +19,10 @@ inline constexpr char kDeletePod[] = "delete-pod";
 // A heap dump taken in a pod (core/capture/HeapCapture.h).
 inline constexpr char kHeapCapture[] = "heap-capture";
 
+// A workload's memory alerts silenced in Alertmanager while a mitigation rolls out (core/alerts);
+// its revert expires the silence.
+inline constexpr char kSilenceAlerts[] = "silence-alerts";
+
 // A runbook command run with kubectl.
 inline constexpr char kShell[] = "shell";
 

@@ -35,14 +35,14 @@ bool looksLikeJson(const QByteArray& body)
 // Prometheus's answer through the proxy: what the API server itself refused (its Status objects)
 // is told in RBAC and Service terms; Prometheus's own error JSON goes on to PromClient.
 void deliverProxied(const Result<kube::KubeClient::RawResponse>& r, const PrometheusService& service,
-    const std::function<void(Result<QByteArray>, int)>& done)
+    const std::string& server, const std::function<void(Result<QByteArray>, int)>& done)
 {
     if (!r)
         return done(r.error(), 0);
     const int status = r->httpStatus;
     if (status >= 200 && status < 300)
         return done(r->body, status);
-    const std::string where = "Prometheus through the API server's service proxy (" + service.display() + ")";
+    const std::string where = server + " through the API server's service proxy (" + service.display() + ")";
     if (isKubeStatus(r->body)) {
         Error e = kube::kubeErrorFromResponse(status, r->body, q(where));
         if (status == 403)
@@ -53,8 +53,9 @@ void deliverProxied(const Result<kube::KubeClient::RawResponse>& r, const Promet
             e.detail = "check the namespace and the Service's name (kubectl get services -n " + service.ns + ")";
         else if (status == 503) {
             e.code = ErrorCode::Network; // nothing answers behind the Service: Prometheus is not reachable
-            e.detail = "no ready pod serves that port: check that Prometheus runs and the port's name (kubectl get "
-                       "service "
+            e.detail = "no ready pod serves that port: check that " + server
+                + " runs and the port's name (kubectl get "
+                  "service "
                 + service.name + " -n " + service.ns + ")";
         }
         return done(e, status);
@@ -67,10 +68,10 @@ void deliverProxied(const Result<kube::KubeClient::RawResponse>& r, const Promet
             status);
     if (status >= 500 || status == 429)
         return done(makeError(ErrorCode::Server, where + " answered HTTP " + std::to_string(status),
-                        "Prometheus is failing or overloaded; retry in a moment"),
+                        server + " is failing or overloaded; retry in a moment"),
             status);
     if (status == 404 && !looksLikeJson(r->body))
-        return done(makeError(ErrorCode::NotFound, where + ": that port serves no Prometheus API (HTTP 404)",
+        return done(makeError(ErrorCode::NotFound, where + ": that port serves no " + server + " API (HTTP 404)",
                         "name the port of its HTTP API (web, http-web, http) in k8s://NS/SERVICE:PORT"),
             status);
     done(r->body, status); // Prometheus's own error JSON (bad_data, ...)
@@ -183,7 +184,8 @@ Result<PrometheusService> parseServiceProxyUrl(const QUrl& url)
     return s;
 }
 
-prometheus::PromConnection serviceProxyConnection(kube::KubeClient& kube, const PrometheusService& service)
+prometheus::PromConnection serviceProxyConnection(
+    kube::KubeClient& kube, const PrometheusService& service, const std::string& server, const std::string& urlOption)
 {
     const QString segment = q(service.name) + (service.port.empty() ? QString() : QLatin1Char(':') + q(service.port));
     QUrl base = kube.serverUrl();
@@ -197,13 +199,14 @@ prometheus::PromConnection serviceProxyConnection(kube::KubeClient& kube, const 
     prometheus::PromConnection pc;
     pc.baseUrl = base;
     pc.insecureSkipTlsVerify = kube.context().cluster.insecureSkipTlsVerify;
-    pc.settingNames.url = "--prometheus k8s://" + service.display();
+    pc.settingNames.server = server;
+    pc.settingNames.url = urlOption + " k8s://" + service.display();
     pc.settingNames.token = "the credentials of user '" + kube.context().user.name + "' in the kubeconfig";
     QPointer<kube::KubeClient> client(&kube);
     const QString origin = prometheus::originOf(base);
     const QString basePath = base.path();
-    pc.transport = [client, service, origin, basePath, serverPath](
-                       const QUrl& url, QObject* context, std::function<void(Result<QByteArray>, int)> done) {
+    pc.transport = [client, service, origin, basePath, serverPath, server](const QByteArray& method, const QUrl& url,
+                       const QByteArray& body, QObject* context, std::function<void(Result<QByteArray>, int)> done) {
         if (!client)
             return done(makeError(ErrorCode::Cancelled, "the connection to the cluster is closed"), 0);
         // The kubeconfig's credentials go to the API server's proxy path and nowhere else.
@@ -217,8 +220,12 @@ prometheus::PromConnection serviceProxyConnection(kube::KubeClient& kube, const 
         QUrlQuery query;
         for (const auto& [k, v] : QUrlQuery(url).queryItems(QUrl::FullyDecoded))
             query.addQueryItem(k, v);
-        client->getRaw(path.mid(serverPath.size()), query, context,
-            [service, done](Result<kube::KubeClient::RawResponse> r) { deliverProxied(r, service, done); });
+        const auto deliver = [service, server, done](
+                                 Result<kube::KubeClient::RawResponse> r) { deliverProxied(r, service, server, done); };
+        if (method == "GET")
+            client->getRaw(path.mid(serverPath.size()), query, context, deliver);
+        else
+            client->sendRaw(method, path.mid(serverPath.size()), query, body, "application/json", context, deliver);
     };
     return pc;
 }

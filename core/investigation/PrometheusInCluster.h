@@ -40,7 +40,9 @@ Result<PrometheusService> parseServiceProxyUrl(const QUrl& url);
 // go through `kube` (its credentials: token, client certificate or exec plugin; its TLS; its
 // retries). The credentials never go anywhere but the API server: the transport refuses any URL
 // outside the proxy path. `kube` must outlive the PromClient made from it.
-prometheus::PromConnection serviceProxyConnection(kube::KubeClient& kube, const PrometheusService& service);
+// `server` names it in messages ("Prometheus", "Alertmanager"); `urlOption` is the option that names it.
+prometheus::PromConnection serviceProxyConnection(kube::KubeClient& kube, const PrometheusService& service,
+    const std::string& server = "Prometheus", const std::string& urlOption = "--prometheus");
 
 // A Service that looks like a Prometheus HTTP API, how much, and why.
 struct PrometheusCandidate {

@@ -580,6 +580,22 @@ KubeCall KubeClient::getRaw(const QString& path, const QUrlQuery& query, QObject
     });
 }
 
+KubeCall KubeClient::sendRaw(const QByteArray& method, const QString& path, const QUrlQuery& query,
+    const QByteArray& body, const QByteArray& contentType, QObject* context, Callback<RawResponse> done)
+{
+    auto attempt = std::make_shared<Attempt>();
+    attempt->path = path;
+    attempt->query = query;
+    attempt->method = method;
+    attempt->body = body;
+    attempt->contentType = contentType.isEmpty() ? QByteArrayLiteral("application/json") : contentType;
+    attempt->doneRaw = done;
+    return start(attempt, context, [done](Result<json> r) {
+        if (!r)
+            done(r.error());
+    });
+}
+
 namespace {
 // How often one listAll starts again after a 410 on a continued page before giving up.
 constexpr int kMaxRelists = 3;

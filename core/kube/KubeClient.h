@@ -87,6 +87,10 @@ public:
         QByteArray contentType;
     };
     KubeCall getRaw(const QString& path, const QUrlQuery& query, QObject* context, Callback<RawResponse> done);
+    // The same for a write through the service proxy (POST, DELETE to an Alertmanager behind a
+    // Service): `body` sent as `contentType`. Not retried but on 429, like PATCH.
+    KubeCall sendRaw(const QByteArray& method, const QString& path, const QUrlQuery& query, const QByteArray& body,
+        const QByteArray& contentType, QObject* context, Callback<RawResponse> done);
 
     KubeCall serverVersion(QObject* context, Callback<QString> done);
     KubeCall listNamespaces(QObject* context, Callback<std::vector<std::string>> done);

@@ -236,6 +236,9 @@ QString originOf(const QUrl& url)
 }
 
 struct PromClient::Request {
+    QByteArray method = "GET";
+    QByteArray body;
+    bool tooLarge = false; // cut off at maxBodyBytes
     QString apiPath;
     QUrl url;
     std::shared_ptr<std::atomic_bool> cancelled;
@@ -261,7 +264,7 @@ tls::VerifySettings verifySettings(const PromConnection& c)
 {
     const PromSettingNames& n = c.settingNames;
     tls::VerifySettings s;
-    s.serverRole = "Prometheus";
+    s.serverRole = n.server;
     s.caGiven = !c.caCertificatesPem.isEmpty();
     s.caName = "the CA given with " + n.ca;
     s.caSetting = n.ca + " FILE";
@@ -381,8 +384,24 @@ std::vector<QByteArray> PromClient::secrets() const
     return out;
 }
 
-void PromClient::get(const QString& apiPath, const QList<std::pair<QString, QString>>& params, std::shared_ptr<std::atomic_bool> cancelled,
-    QPointer<QObject> context, bool hasContext, std::function<void(Result<QByteArray>, int)> done)
+PromCall PromClient::request(const QByteArray& method, const QString& apiPath,
+    const QList<std::pair<QString, QString>>& params, const QByteArray& jsonBody, QObject* context,
+    std::function<void(Result<QByteArray>, int)> done)
+{
+    auto cancelled = std::make_shared<std::atomic_bool>(false);
+    call(method, apiPath, params, jsonBody, cancelled, context, context != nullptr,
+        [this, done](Result<QByteArray> body, int status) {
+            if (!body)
+                return done(redacted(body.error()), status);
+            done(std::move(body), status);
+        });
+    return PromCall(cancelled);
+}
+
+void PromClient::call(const QByteArray& method, const QString& apiPath,
+    const QList<std::pair<QString, QString>>& params, const QByteArray& body,
+    std::shared_ptr<std::atomic_bool> cancelled, QPointer<QObject> context, bool hasContext,
+    std::function<void(Result<QByteArray>, int)> done)
 {
     if (m_proxyProblem) {
         QTimer::singleShot(0, this, [done, error = *m_proxyProblem] { done(error, 0); });
@@ -405,13 +424,16 @@ void PromClient::get(const QString& apiPath, const QList<std::pair<QString, QStr
             QString::fromUtf8(QUrl::toPercentEncoding(p.key)), QString::fromUtf8(QUrl::toPercentEncoding(p.value)));
     url.setQuery(query);
     if (m_connection.transport) {
-        m_connection.transport(url, this, [cancelled, context, hasContext, done](Result<QByteArray> body, int status) {
-            if (!cancelled->load() && (!hasContext || context))
-                done(std::move(body), status);
-        });
+        m_connection.transport(
+            method, url, body, this, [cancelled, context, hasContext, done](Result<QByteArray> answer, int status) {
+                if (!cancelled->load() && (!hasContext || context))
+                    done(std::move(answer), status);
+            });
         return;
     }
     auto request = std::make_shared<Request>();
+    request->method = method;
+    request->body = body;
     request->apiPath = apiPath;
     request->url = url;
     request->cancelled = std::move(cancelled);
@@ -455,9 +477,24 @@ void PromClient::send(const std::shared_ptr<Request>& request)
             ssl.setPeerVerifyMode(QSslSocket::VerifyNone);
         req.setSslConfiguration(ssl);
     }
-    QNetworkReply* reply = m_nam->get(req);
+    QNetworkReply* reply = nullptr;
+    if (request->method == "GET") {
+        reply = m_nam->get(req);
+    } else {
+        if (!request->body.isEmpty())
+            req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        reply = m_nam->sendCustomRequest(req, request->method, request->body);
+    }
     if (request->url.scheme() == QLatin1String("https"))
         tls::keepHandshakeErrors(reply);
+    // An answer larger than the bound is not read to its end: the server chooses its size.
+    const qint64 maxBody = m_connection.maxBodyBytes;
+    connect(reply, &QNetworkReply::downloadProgress, this, [request, reply, maxBody](qint64 received, qint64 total) {
+        if (received > maxBody || total > maxBody) {
+            request->tooLarge = true;
+            reply->abort();
+        }
+    });
     connect(reply, &QNetworkReply::finished, this, [this, request, reply] { onReply(request, reply); });
 }
 
@@ -475,6 +512,14 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const std::string base = m_connection.baseUrl.toString(QUrl::RemoveUserInfo).toStdString();
     const std::string& urlOption = m_connection.settingNames.url;
+    const std::string& server = m_connection.settingNames.server;
+    if (request->tooLarge)
+        return done(makeError(ErrorCode::Truncated,
+                        server + " at " + base + " answered " + request->method.toStdString() + " "
+                            + request->apiPath.toStdString() + " with more than "
+                            + std::to_string(m_connection.maxBodyBytes / (1024 * 1024)) + " MiB",
+                        "narrow the request, or check the " + urlOption + " URL"),
+            status);
 
     if (status >= 300 && status < 400) {
         const QUrl location = reply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
@@ -482,19 +527,19 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
         if (target.isEmpty() || !target.isValid())
             return done(
                 makeError(ErrorCode::Network,
-                    "Prometheus at " + base + " answered HTTP " + std::to_string(status) + " without a usable Location",
+                    server + " at " + base + " answered HTTP " + std::to_string(status) + " without a usable Location",
                     "check the " + urlOption + " URL"),
                 status);
         if (originOf(target) != originOf(reply->url()))
             return done(
                 makeError(ErrorCode::Network,
-                    "Prometheus at " + base + " redirected to another origin, "
+                    server + " at " + base + " redirected to another origin, "
                         + target.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery).toStdString()
-                        + "; LeakDesk does not follow it, since the request carries your Prometheus credentials",
-                    "if that server is the Prometheus you mean, pass its URL with " + urlOption),
+                        + "; LeakDesk does not follow it, since the request carries your " + server + " credentials",
+                    "if that server is the " + server + " you mean, pass its URL with " + urlOption),
                 status);
         if (++request->redirects > 5)
-            return done(makeError(ErrorCode::Network, "Prometheus at " + base + " redirected more than 5 times",
+            return done(makeError(ErrorCode::Network, server + " at " + base + " redirected more than 5 times",
                             "check the " + urlOption + " URL (a redirect loop in a proxy?)"),
                 status);
         request->url = target;
@@ -503,7 +548,11 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
     }
 
     const auto error = reply->error();
-    if (isRetryablePromFailure(status, error)) {
+    // A write is tried again only when the server cannot have acted on it.
+    const bool retryable = request->method == "GET"
+        ? isRetryablePromFailure(status, error)
+        : status == 429 || (status == 0 && error == QNetworkReply::ConnectionRefusedError);
+    if (retryable) {
         const QByteArray retryAfterHeader = reply->rawHeader("Retry-After");
         const auto retryAfter = (status == 429 || status == 503)
             ? parseRetryAfterMs(retryAfterHeader.toStdString(), QDateTime::currentMSecsSinceEpoch())
@@ -525,18 +574,19 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
         if (error == QNetworkReply::OperationCanceledError)
             return done(
                 makeError(ErrorCode::Timeout,
-                    "Prometheus at " + base + " did not answer within " + std::to_string(timeoutS) + " s" + tries,
-                    "narrow the time range, or check that Prometheus is up"),
+                    server + " at " + base + " did not answer within " + std::to_string(timeoutS) + " s" + tries,
+                    "narrow the time range, or check that " + server + " is up"),
                 0);
         if (tls::isHandshakeFailure(error))
-            return done(tls::explainHandshakeFailure("GET " + request->apiPath.toStdString(), base,
-                            tls::keptHandshakeErrors(reply), reply->errorString().toStdString(),
-                            reply->url().host().toStdString(), verifySettings(m_connection)),
+            return done(
+                tls::explainHandshakeFailure(request->method.toStdString() + " " + request->apiPath.toStdString(), base,
+                    tls::keptHandshakeErrors(reply), reply->errorString().toStdString(),
+                    reply->url().host().toStdString(), verifySettings(m_connection)),
                 0);
         const QNetworkProxy proxy = m_nam->proxy();
         const bool proxied = proxy.type() != QNetworkProxy::NoProxy;
         return done(makeError(ErrorCode::Network,
-                        "cannot reach Prometheus at " + base + tries
+                        "cannot reach " + server + " at " + base + tries
                             + (proxied ? " through the proxy " + tls::describeProxy(proxy) : std::string()) + ": "
                             + reply->errorString().toStdString(),
                         proxied ? "check the " + urlOption
@@ -571,7 +621,7 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
                             : ", or the header the server asks for with " + headerOption
                 + " 'Name: value' (X-Scope-OrgID for a Mimir/Cortex tenant)";
         return done(makeError(ErrorCode::Unauthorized,
-                        "Prometheus at " + base + " refused the request (HTTP 401): "
+                        server + " at " + base + " refused the request (HTTP 401): "
                             + (withToken ? "it does not accept the bearer token" : "it wants credentials")
                             + (reason.empty() ? std::string() : " (it says: " + reason + ")"),
                         hint),
@@ -579,17 +629,17 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
     }
     if (status == 403)
         return done(
-            makeError(ErrorCode::Forbidden, "Prometheus at " + base + " refused the request (HTTP 403)",
+            makeError(ErrorCode::Forbidden, server + " at " + base + " refused the request (HTTP 403)",
                 "the credentials are known but not allowed to query; check their permissions (" + tokenOption + ")"),
             status);
     const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
-    if (status == 400 && !body.trimmed().startsWith('{')) {
+    if (status == 400 && !body.trimmed().startsWith('{') && !body.trimmed().startsWith('"')) {
         // Prometheus (and the stores that speak its API) explain a 400 in JSON: bad PromQL, a bad
         // parameter. A 400 in plain text comes from something in front of it; vmauth answers a
         // bearer token it does not know this way ("cannot find the provided auth token").
         const std::string reason = refusalReason(body, secrets());
         return done(makeError(ErrorCode::Unauthorized,
-                        "Prometheus at " + base + " refused the request (HTTP 400"
+                        server + " at " + base + " refused the request (HTTP 400"
                             + (reason.empty() ? std::string(")") : ": " + reason + ")"),
                         withToken ? "check the token in " + tokenOption
                                 + " (an auth proxy in front of Prometheus, such as vmauth, answers 400 to a token "
@@ -605,10 +655,10 @@ void PromClient::onReply(const std::shared_ptr<Request>& request, QNetworkReply*
         auto parsed = parsePromResponse(body, status);
         std::string reason = parsed ? std::string() : parsed.error().message;
         Error e = makeError(status == 429 ? ErrorCode::Server : (parsed ? ErrorCode::Server : parsed.error().code),
-            "Prometheus at " + base + " answered HTTP " + std::to_string(status)
+            server + " at " + base + " answered HTTP " + std::to_string(status)
                 + (tries.empty() ? " after 1 try" : tries) + (reason.empty() ? std::string() : ": " + reason),
-            status == 429 ? "Prometheus is throttling; retry in a while"
-                          : "Prometheus is failing or overloaded; retry in a moment");
+            status == 429 ? server + " is throttling; retry in a while"
+                          : server + " is failing or overloaded; retry in a moment");
         return done(e, status);
     }
     done(body, status);

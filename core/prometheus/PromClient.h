@@ -28,6 +28,9 @@ namespace leakdesk::prometheus {
 // What the user calls the connection's settings, so that errors name the one to change. The
 // defaults are the options of leakdesk-cli and leakdesk.
 struct PromSettingNames {
+    // The server as messages name it: "Prometheus", or "Alertmanager" for core/alerts' client,
+    // which sends its requests through this one.
+    std::string server = "Prometheus";
     std::string url = "--prometheus";
     std::string ca = "--prometheus-ca";
     std::string token = "--prometheus-token-file";
@@ -36,12 +39,13 @@ struct PromSettingNames {
     std::string param = "--prometheus-param";
 };
 
-// Another way to send PromClient's GETs than its own network access: the Kubernetes API server's
+// Another way to send PromClient's requests than its own network access: the Kubernetes API server's
 // service proxy (investigation::serviceProxyConnection), with the kubeconfig's credentials, TLS and
-// retries. `url` is the base URL's path and query; `done` gets Prometheus's body and HTTP status,
-// or an Error that already says what failed. Nothing is called after `context` is gone.
-using PromTransport = std::function<void(
-    const QUrl& url, QObject* context, std::function<void(Result<QByteArray>, int httpStatus)> done)>;
+// retries. `method` is GET but for PromClient::request's writes (POST, DELETE with a JSON `body`);
+// `url` is the base URL's path and query; `done` gets the server's body and HTTP status, or an
+// Error that already says what failed. Nothing is called after `context` is gone.
+using PromTransport = std::function<void(const QByteArray& method, const QUrl& url, const QByteArray& body,
+    QObject* context, std::function<void(Result<QByteArray>, int httpStatus)> done)>;
 
 struct PromConnection {
     QUrl baseUrl; // e.g. http://127.0.0.1:9090 or a Kubernetes service proxy URL (.../proxy/)
@@ -54,6 +58,9 @@ struct PromConnection {
     QByteArray caCertificatesPem; // https: trust these CAs instead of the system's
     bool insecureSkipTlsVerify = false;
     int timeoutMs = 20000; // per try
+    // The largest answer read: a bigger one is cut off and fails (ErrorCode::Truncated), so a broken
+    // or hostile server cannot fill the memory.
+    qint64 maxBodyBytes = 256LL * 1024 * 1024;
     // Queries only read, so every one is retried on 5xx, 429 (after its Retry-After), a reset or
     // refused connection and a timeout, within one total deadline per query (each chunk of a range).
     RetryPolicy retry = defaultPromRetryPolicy();
@@ -156,10 +163,26 @@ public:
     PromCall series(const std::vector<std::string>& matchers, const TimeRange& range, QObject* context,
         std::function<void(Result<std::vector<Labels>>)> done);
 
+    // Any other call of an API at the base URL: `method` GET, POST or DELETE, `jsonBody` sent as
+    // application/json when not empty. Same credentials, origin rule, TLS, proxy, body bound and
+    // redaction as the queries; only GETs are retried on 5xx and dropped connections (a write may
+    // have been applied), any method on 429 and a refused connection (it was not). `done` gets the
+    // body and status of any answer but a refusal (401, 403), a 5xx or 429 out of tries, and the
+    // transport failures, which are Errors.
+    PromCall request(const QByteArray& method, const QString& apiPath, const QList<std::pair<QString, QString>>& params,
+        const QByteArray& jsonBody, QObject* context, std::function<void(Result<QByteArray>, int)> done);
+
 private:
     struct Request;
-    void get(const QString& apiPath, const QList<std::pair<QString, QString>>& params, std::shared_ptr<std::atomic_bool> cancelled,
-        QPointer<QObject> context, bool hasContext, std::function<void(Result<QByteArray>, int)> done);
+    void get(const QString& apiPath, const QList<std::pair<QString, QString>>& params,
+        std::shared_ptr<std::atomic_bool> cancelled, QPointer<QObject> context, bool hasContext,
+        std::function<void(Result<QByteArray>, int)> done)
+    {
+        call("GET", apiPath, params, {}, std::move(cancelled), std::move(context), hasContext, std::move(done));
+    }
+    void call(const QByteArray& method, const QString& apiPath, const QList<std::pair<QString, QString>>& params,
+        const QByteArray& body, std::shared_ptr<std::atomic_bool> cancelled, QPointer<QObject> context, bool hasContext,
+        std::function<void(Result<QByteArray>, int)> done);
     void send(const std::shared_ptr<Request>& request);
     void onReply(const std::shared_ptr<Request>& request, QNetworkReply* reply);
     std::optional<Error> credentialProblem() const;

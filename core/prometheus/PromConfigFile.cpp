@@ -28,8 +28,10 @@ constexpr std::string_view kKeyTokenFile = "token-file";
 constexpr std::string_view kKeyCa = "ca";
 constexpr std::string_view kKeyInsecure = "insecure-skip-tls-verify";
 constexpr std::string_view kKeyMetrics = "metrics";
+constexpr std::string_view kKeyAlertmanager = "alertmanager";
 const std::set<std::string_view> kContextKeys { kKeyPrometheus, kKeyHeaders, kKeyParams, kKeyTokenFile, kKeyCa,
-    kKeyInsecure, kKeyMetrics };
+    kKeyInsecure, kKeyMetrics, kKeyAlertmanager };
+constexpr std::string_view kKeyMemoryAlerts = "memory-alerts";
 
 // A parse failure: what is wrong, at which node; thrown inside the parser, caught once.
 struct ConfigProblem {
@@ -139,6 +141,10 @@ PromContextSettings parseContext(const std::string& name, const YAML::Node& node
             s.caFile = expandPath(scalarOf(value, what), baseDir);
         } else if (key == kKeyInsecure) {
             s.insecureSkipTlsVerify = parseBool(value, what);
+        } else if (key == kKeyAlertmanager) {
+            s.alertmanagerUrl = QString::fromStdString(scalarOf(value, what));
+            if (auto bad = promUrlProblem(s.alertmanagerUrl))
+                fail(value, what + " " + *bad);
         } else if (key == kKeyMetrics) {
             forEachEntry(value, what, [&](const std::string& kind, const YAML::Node& kindNode, const YAML::Node& v) {
                 if (kind.empty())
@@ -155,6 +161,37 @@ PromContextSettings parseContext(const std::string& name, const YAML::Node& node
     return s;
 }
 
+std::vector<MemoryAlertRuleSetting> parseMemoryAlerts(const YAML::Node& node)
+{
+    std::vector<MemoryAlertRuleSetting> out;
+    if (node.IsNull())
+        return out;
+    if (!node.IsSequence())
+        fail(node, "memory-alerts must be a list of rules (- alertname: ..., category: ..., labels: ...)");
+    for (const YAML::Node& item : node) {
+        const std::string where = "memory-alerts entry " + std::to_string(out.size() + 1);
+        MemoryAlertRuleSetting rule;
+        forEachEntry(item, where, [&](const std::string& key, const YAML::Node& keyNode, const YAML::Node& value) {
+            if (key == "alertname")
+                rule.alertname = scalarOf(value, where + "'s alertname");
+            else if (key == "category")
+                rule.category = scalarOf(value, where + "'s category");
+            else if (key == "labels")
+                forEachEntry(
+                    value, where + "'s labels", [&](const std::string& label, const YAML::Node&, const YAML::Node& v) {
+                        rule.labels[label] = scalarOf(v, where + "'s label " + label.substr(0, 60));
+                    });
+            else
+                fail(keyNode,
+                    "unknown key '" + key.substr(0, 60) + "' in " + where + " (known: alertname, category, labels)");
+        });
+        if (rule.alertname.empty())
+            fail(item, where + " has no alertname");
+        out.push_back(std::move(rule));
+    }
+    return out;
+}
+
 } // namespace
 
 Result<PromConfig> parsePromConfig(std::string_view text, const std::string& fileName, const QString& baseDir)
@@ -168,8 +205,12 @@ Result<PromConfig> parsePromConfig(std::string_view text, const std::string& fil
         if (!root || root.IsNull())
             return config;
         forEachEntry(root, "the file", [&](const std::string& key, const YAML::Node& keyNode, const YAML::Node& value) {
+            if (key == kKeyMemoryAlerts) {
+                config.memoryAlerts = parseMemoryAlerts(value);
+                return;
+            }
             if (key != "contexts")
-                fail(keyNode, "unknown key '" + key.substr(0, 60) + "' at the top (known: contexts)");
+                fail(keyNode, "unknown key '" + key.substr(0, 60) + "' at the top (known: contexts, memory-alerts)");
             if (value.IsNull())
                 return;
             forEachEntry(
@@ -254,9 +295,29 @@ std::string promConfigToYaml(const PromConfig& config)
                 out << YAML::Key << YAML::DoubleQuoted << kind << YAML::Value << YAML::DoubleQuoted << metric;
             out << YAML::EndMap;
         }
+        if (!s.alertmanagerUrl.isEmpty())
+            out << YAML::Key << std::string(kKeyAlertmanager) << YAML::Value << YAML::DoubleQuoted
+                << s.alertmanagerUrl.toStdString();
         out << YAML::EndMap;
     }
-    out << YAML::EndMap << YAML::EndMap;
+    out << YAML::EndMap;
+    if (!config.memoryAlerts.empty()) {
+        out << YAML::Key << std::string(kKeyMemoryAlerts) << YAML::Value << YAML::BeginSeq;
+        for (const MemoryAlertRuleSetting& r : config.memoryAlerts) {
+            out << YAML::BeginMap << YAML::Key << "alertname" << YAML::Value << YAML::DoubleQuoted << r.alertname;
+            if (!r.category.empty())
+                out << YAML::Key << "category" << YAML::Value << YAML::DoubleQuoted << r.category;
+            if (!r.labels.empty()) {
+                out << YAML::Key << "labels" << YAML::Value << YAML::BeginMap;
+                for (const auto& [label, re] : r.labels)
+                    out << YAML::Key << YAML::DoubleQuoted << label << YAML::Value << YAML::DoubleQuoted << re;
+                out << YAML::EndMap;
+            }
+            out << YAML::EndMap;
+        }
+        out << YAML::EndSeq;
+    }
+    out << YAML::EndMap;
     return std::string(out.c_str()) + "\n";
 }
 

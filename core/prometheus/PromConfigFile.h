@@ -16,6 +16,12 @@
 //       insecure-skip-tls-verify: false
 //       metrics:
 //         memory: container_memory_working_set_bytes
+//       alertmanager: k8s://monitoring/alertmanager-main:web   # or http(s)://...
+//   memory-alerts:            # which alerts are about memory (none: core/alerts' defaults)
+//     - alertname: KubePodCrashLooping|MyServiceOOM
+//       category: crash-loop  # oom-kill, crash-loop, near-limit, overcommit
+//       labels:
+//         severity: critical|warning
 //
 // Unknown keys and values of the wrong type are errors naming the file and line. Paths may start
 // with ~/; relative ones are relative to the file's folder. The file holds no secret values
@@ -31,6 +37,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace leakdesk::prometheus {
 
@@ -42,11 +49,21 @@ struct PromContextSettings {
     QString caFile; // absolute, ~ expanded
     bool insecureSkipTlsVerify = false;
     std::map<std::string, std::string> metrics; // KIND -> metric NAME
+    QString alertmanagerUrl; // as written, like `url`; empty: discovered in the cluster
     bool operator==(const PromContextSettings&) const = default;
+};
+
+// One entry of `memory-alerts:`, as written; core/alerts compiles and checks the expressions.
+struct MemoryAlertRuleSetting {
+    std::string alertname; // regular expression
+    std::string category; // empty: oom-kill
+    std::map<std::string, std::string> labels; // label -> regular expression
+    bool operator==(const MemoryAlertRuleSetting&) const = default;
 };
 
 struct PromConfig {
     std::map<std::string, PromContextSettings> contexts; // by kube context name
+    std::vector<MemoryAlertRuleSetting> memoryAlerts; // empty: the defaults
     bool operator==(const PromConfig&) const = default;
 };
 

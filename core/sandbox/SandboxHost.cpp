@@ -6,6 +6,7 @@
 #include "core/sandbox/http/SandboxCertificates.h"
 #include "core/sandbox/kubeapi/ExecEndpoint.h"
 #include "core/sandbox/kubeapi/KubeApi.h"
+#include "core/sandbox/model/AlertmanagerApi.h"
 #include "core/sandbox/model/MetricsHistory.h"
 #include "core/sandbox/model/PromApi.h"
 #include "core/sandbox/model/SandboxModel.h"
@@ -152,6 +153,7 @@ public:
               m_model, token, [this] { return now(); },
               tls ? KubeApi::AuthPolicy::RequireToken : KubeApi::AuthPolicy::AllowAnonymous)
         , m_prom(m_history, [this] { return now(); })
+        , m_alertmanager(m_history, [this] { return now(); })
         , m_runtime(m_model)
         , m_exec([this](const ExecTarget& t) { return m_runtime.exec(t.pod, t.command, now(), t.debugContainer); })
         , m_tls(std::move(tls))
@@ -223,9 +225,15 @@ public:
             ProxiedService { kubePrometheusService(m_model.uidFor("Service", kKubePrometheusService),
                                  rfc3339(installedMs), std::to_string(installedMs / 1000)),
                 kKubePrometheusPort, servePrometheus });
+        auto serveAlertmanager = [this](const HttpRequest& r) { return m_alertmanager.handle(r); };
+        m_amServer.setHandler(serveAlertmanager);
+        m_kube.serviceProxy().add(
+            ProxiedService { kubeAlertmanagerService(m_model.uidFor("Service", kKubeAlertmanagerService),
+                                 rfc3339(installedMs), std::to_string(installedMs / 1000)),
+                kKubeAlertmanagerPort, serveAlertmanager });
     }
 
-    Status listen(quint16 kubePort, quint16 promPort)
+    Status listen(quint16 kubePort, quint16 promPort, quint16 amPort)
     {
         if (m_tls) {
             if (auto s = useTls(); !s)
@@ -236,11 +244,14 @@ public:
         m_kube.setServerAddress("127.0.0.1:" + std::to_string(m_kubeServer.port()));
         if (auto s = m_promServer.listen(QHostAddress::LocalHost, promPort); !s)
             return s.error();
+        if (auto s = m_amServer.listen(QHostAddress::LocalHost, amPort); !s)
+            return s.error();
         return Ok {};
     }
 
     quint16 kubePort() const { return m_kubeServer.port(); }
     quint16 promPort() const { return m_promServer.port(); }
+    quint16 alertmanagerPort() const { return m_amServer.port(); }
     const ExecEndpoint& exec() const { return m_exec; }
     FaultCounts kubeFaultCounts() const { return m_kubeFaults ? m_kubeFaults->counts() : FaultCounts {}; }
     FaultCounts prometheusFaultCounts() const { return m_promFaults ? m_promFaults->counts() : FaultCounts {}; }
@@ -270,6 +281,9 @@ private:
         auto promServer = std::make_unique<QSslServer>();
         promServer->setSslConfiguration(config);
         m_promServer.setTcpServer(std::move(promServer));
+        auto amServer = std::make_unique<QSslServer>();
+        amServer->setSslConfiguration(config);
+        m_amServer.setTcpServer(std::move(amServer));
         return Ok {};
     }
 
@@ -285,6 +299,7 @@ private:
     MetricsHistory m_history;
     KubeApi m_kube;
     PromApi m_prom;
+    AlertmanagerApi m_alertmanager;
     ContainerRuntime m_runtime;
     ExecEndpoint m_exec;
     std::optional<ServerTls> m_tls;
@@ -294,6 +309,7 @@ private:
     std::unique_ptr<FaultInjector> m_promFaults;
     HttpServer m_kubeServer;
     HttpServer m_promServer;
+    HttpServer m_amServer;
 };
 
 SandboxHost::SandboxHost(QObject* parent)
@@ -420,9 +436,10 @@ Status SandboxHost::start(const SandboxOptions& options)
         [&] {
             m_servers = new SandboxServers(options, token.toStdString(), viewerToken.toStdString(), m_clockOffset,
                 std::move(tls), std::move(scenarioObjects));
-            listening = m_servers->listen(options.kubePort, options.prometheusPort);
+            listening = m_servers->listen(options.kubePort, options.prometheusPort, options.alertmanagerPort);
             m_kubePort = m_servers->kubePort();
             m_promPort = m_servers->promPort();
+            m_amPort = m_servers->alertmanagerPort();
         },
         Qt::BlockingQueuedConnection);
     context->deleteLater();
@@ -472,6 +489,7 @@ void SandboxHost::stop()
     m_tls = false;
     m_kubePort = 0;
     m_promPort = 0;
+    m_amPort = 0;
 }
 
 Status SandboxHost::writeKubeconfig(
@@ -542,6 +560,20 @@ QUrl SandboxHost::prometheusUrl() const
     return QUrl(QStringLiteral("%1://127.0.0.1:%2")
                     .arg(m_tls ? QStringLiteral("https") : QStringLiteral("http"))
                     .arg(m_promPort));
+}
+
+QUrl SandboxHost::alertmanagerUrl() const
+{
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2")
+                    .arg(m_tls ? QStringLiteral("https") : QStringLiteral("http"))
+                    .arg(m_amPort));
+}
+
+QString SandboxHost::alertmanagerServiceUrl()
+{
+    return QStringLiteral("k8s://%1/%2:%3")
+        .arg(QLatin1String(kKubePrometheusNamespace), QLatin1String(kKubeAlertmanagerService),
+            QLatin1String(kKubeAlertmanagerPort));
 }
 
 void SandboxHost::advanceClock(qint64 ms)

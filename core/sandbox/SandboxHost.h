@@ -27,6 +27,7 @@ struct SandboxOptions {
     quint64 seed = 42;
     quint16 kubePort = 0; // 0 = any free port on 127.0.0.1
     quint16 prometheusPort = 0; // 0 = any free port
+    quint16 alertmanagerPort = 0; // 0 = any free port
     QString kubeconfigPath; // where to write the generated kubeconfig; empty = a temp dir owned by the host
     std::optional<qint64> fixedNowMs; // tests pin the clock; default follows the wall clock
     // exec: channel protocols offered (empty: v5.channel.k8s.io then v4.channel.k8s.io), and a
@@ -94,6 +95,11 @@ public:
     // The same Prometheus inside the cluster, through the API server's service proxy:
     // "k8s://monitoring/prometheus-k8s:web" (for --prometheus; found without it).
     static QString prometheusServiceUrl();
+    // Its Alertmanager API v2 (alerts derived from the model, an in-memory silence store): plain
+    // http (https with SandboxOptions::tls), and the same inside the cluster, through the service
+    // proxy: "k8s://monitoring/alertmanager-main:web".
+    QUrl alertmanagerUrl() const;
+    static QString alertmanagerServiceUrl();
     QString kubeconfigPath() const;
     QString contextName() const; // "leakdesk-sandbox"
     QString readOnlyContextName() const; // "leakdesk-sandbox-readonly" (with SandboxOptions::readOnlyUser)
@@ -124,6 +130,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_tempDir;
     quint16 m_kubePort = 0;
     quint16 m_promPort = 0;
+    quint16 m_amPort = 0;
     QString m_kubeconfigPath;
     QByteArray m_caPem;
     QString m_caPath;

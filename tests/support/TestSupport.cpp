@@ -263,6 +263,27 @@ bool startLocalVictoriaMetrics(QProcess& process, const QString& program, const 
         QStringLiteral("/health"), url, why);
 }
 
+bool startLocalAlertmanager(QProcess& process, const QString& program, const QString& workDir, QUrl& url, QString& why)
+{
+    const QString config = QDir(workDir).filePath(QStringLiteral("alertmanager.yml"));
+    QFile cfg(config);
+    if (!cfg.open(QIODevice::WriteOnly)) {
+        why = QStringLiteral("cannot write %1: %2").arg(config, cfg.errorString());
+        return false;
+    }
+    cfg.write("route:\n  receiver: nowhere\nreceivers:\n  - name: nowhere\n");
+    cfg.close();
+    return startOnFreeLoopbackPort(
+        process, program,
+        [&](quint16 port) {
+            return QStringList { QStringLiteral("--config.file=") + config,
+                QStringLiteral("--storage.path=") + QDir(workDir).filePath(QStringLiteral("data")),
+                QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port),
+                QStringLiteral("--cluster.listen-address=") };
+        },
+        QStringLiteral("/-/ready"), url, why);
+}
+
 bool startLocalVmauth(QProcess& process, const QString& program, const QString& configPath, QUrl& url, QString& why)
 {
     // vmauth's own /health needs no user: it answers once the configuration is loaded.

@@ -96,6 +96,11 @@ bool startLocalPrometheus(QProcess& process, const QString& program, const QStri
 bool startLocalVictoriaMetrics(QProcess& process, const QString& program, const QString& storagePath,
     const QStringList& extraArgs, QUrl& url, QString& why);
 
+// Starts a real Alertmanager (`program`, Debian's prometheus-alertmanager) with a configuration of
+// our own in `workDir` (one route to one receiver without integrations: it notifies nobody),
+// storage in `workDir`, no gossip port, on a free loopback port; waits until /-/ready answers 200.
+bool startLocalAlertmanager(QProcess& process, const QString& program, const QString& workDir, QUrl& url, QString& why);
+
 // Starts a real vmauth (`program`) with the auth configuration at `configPath` on a free loopback
 // port, and waits until its /health answers 200. Sets `url`; false with `why` otherwise.
 bool startLocalVmauth(QProcess& process, const QString& program, const QString& configPath, QUrl& url, QString& why);

@@ -1,6 +1,8 @@
 #include "ui/actions/MitigationPanel.h"
+
 #include "core/actions/RevertCheck.h"
 #include "core/kube/KubePaths.h"
+#include "ui/alerts/SilenceOption.h"
 #include <QDateTime>
 #include <QTimer>
 
@@ -414,6 +416,18 @@ void MitigationPanel::fail(Kind kind, const QString& message)
     Q_EMIT failed(kind, message);
 }
 
+void MitigationPanel::setSilenceOption(SilenceOption* option)
+{
+    m_silence = option;
+    option->setParent(this);
+    if (auto* box = qobject_cast<QVBoxLayout*>(layout()))
+        box->addWidget(option);
+    // The silence ends with the change it covered.
+    connect(this, &MitigationPanel::reverted, option, [this] {
+        m_silence->expireFor({ m_workload.kind, m_workload.name }, [](Result<QString>) {});
+    });
+}
+
 void MitigationPanel::apply(Kind kind)
 {
     Row& r = row(kind);
@@ -447,6 +461,12 @@ void MitigationPanel::apply(Kind kind)
             for (const auto& w : plan.warnings)
                 text += QStringLiteral("\n⚠ ") + QString::fromStdString(w);
             text += tr("\n\nThe pods roll; the change is recorded in the incident and can be reverted.");
+            std::optional<alerts::SilencePlan> silence;
+            if (m_silence && m_silence->wanted()) {
+                silence = m_silence->plan(m_ns.toStdString(), { m_workload.kind, m_workload.name },
+                    std::string(actions::mitigationKindName(kind)) + " of " + m_workload.text() + " rolling out");
+                text += m_silence->previewText(*silence);
+            }
             if (!m_confirm(titleOf(kind) + QStringLiteral("?"), text)) {
                 setStatus(kind, tr("Cancelled; nothing was changed."));
                 row(kind).applying = false;
@@ -455,7 +475,7 @@ void MitigationPanel::apply(Kind kind)
             }
             setStatus(kind, tr("Applying…"));
             const QString diff = diffText(d->diff);
-            row(kind).mitigation->apply(plan, [this, kind, plan, diff](Result<actions::MitigationRecord> rec) {
+            row(kind).mitigation->apply(plan, [this, kind, plan, diff, silence](Result<actions::MitigationRecord> rec) {
                 if (!rec)
                     return fail(kind, tr("Not applied: %1").arg(errorText(rec.error())));
                 QString actionId;
@@ -479,6 +499,13 @@ void MitigationPanel::apply(Kind kind)
                     tr("Applied (resourceVersion %1); the rollout is starting…")
                         .arg(QString::fromStdString(rec->resourceVersion)));
                 Q_EMIT applied(kind, actionId);
+                if (silence && m_silence)
+                    m_silence->create(*silence, [this, kind](Result<std::string> made) {
+                        if (!made)
+                            setStatus(kind,
+                                tr("Applied, but the memory alerts were not silenced: %1").arg(errorText(made.error())),
+                                true);
+                    });
                 const qint64 settleUntilMs = QDateTime::currentMSecsSinceEpoch() + m_applySettleMs;
                 // The rollout counts only while the value is there: a self-heal ends it.
                 followRollout(

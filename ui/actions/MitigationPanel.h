@@ -34,6 +34,7 @@ class QPushButton;
 namespace leakdesk::ui {
 
 class IncidentSession;
+class SilenceOption;
 
 class MitigationPanel : public QWidget {
     Q_OBJECT
@@ -55,6 +56,9 @@ public:
     void setWorkload(kube::KubeClient* client, const QString& ns, const actions::WorkloadTarget& workload,
         std::optional<std::int64_t> observedPeakBytes, const runbook::RunbookParameters& parameters);
     void setIncident(IncidentSession* session) { m_incident = session; }
+    // Shown under the buttons: silence the workload's memory alerts while the change rolls out (its
+    // preview joins the apply's confirmation; a revert expires it). Owned by the panel from then.
+    void setSilenceOption(SilenceOption* option);
     void setConfirmer(Confirmer confirmer) { m_confirm = std::move(confirmer); }
     // How long after an apply the Deployment is read again to check that the change stayed (a
     // GitOps self-heal takes it back within seconds); never before the rollout has finished.
@@ -141,6 +145,7 @@ private:
     kube::KubeClient* m_client = nullptr;
     QString m_ns;
     actions::WorkloadTarget m_workload;
+    SilenceOption* m_silence = nullptr;
     std::optional<std::int64_t> m_peak;
     runbook::RunbookParameters m_parameters;
     IncidentSession* m_incident = nullptr;

@@ -1,8 +1,12 @@
 #include "ui/main/MainWindow.h"
 
+#include "core/alerts/AlertIncident.h"
 #include "core/incident/IncidentRecording.h"
 #include "core/investigation/Escalation.h"
 #include "core/runbook/RunbookParser.h"
+#include "ui/actions/MitigationPanel.h"
+#include "ui/alerts/AlertsPanel.h"
+#include "ui/alerts/SilenceOption.h"
 #include "ui/heap/HeapView.h"
 #include "ui/incident/EscalationBar.h"
 #include "ui/incident/IncidentSession.h"
@@ -126,6 +130,26 @@ MainWindow::MainWindow(
     m_overview->setObjectName(QStringLiteral("overviewTabs"));
     m_overview->setDocumentMode(true);
     m_overview->addTab(m_radar, tr("Radar"));
+    // Beside the Radar: the cluster's firing memory alerts; "Start incident" opens the alert's
+    // workload as a Radar row does, with the alert recorded in the incident.
+    m_alerts = new AlertsPanel(this);
+    m_overview->addTab(m_alerts, tr("Alerts"));
+    auto* silence = new SilenceOption;
+    silence->setIncident(m_incident);
+    mitigationPanel()->setSilenceOption(silence);
+    connect(m_alerts, &AlertsPanel::alertmanagerChanged, silence, &SilenceOption::setAlertmanager);
+    connect(m_alerts, &AlertsPanel::startIncidentRequested, this, [this](const alerts::MemoryAlert& alert) {
+        // The incident of the workload exists once its first findings are recorded: the alert goes
+        // into that one.
+        auto once = std::make_shared<QMetaObject::Connection>();
+        *once = connect(this, &MainWindow::findingsRecorded, this, [this, alert, once] {
+            disconnect(*once);
+            m_incident->modify([&](incident::IncidentDocument& doc) {
+                alerts::recordAlert(doc, alert, QDateTime::currentMSecsSinceEpoch());
+            });
+        });
+        openWorkload(QString::fromStdString(alert.target.ns), QString::fromStdString(alert.target.workload->text()));
+    });
     m_views->setObjectName(QStringLiteral("mainViews"));
     m_views->addWidget(m_overview);
     m_views->addWidget(m_investigationView);
@@ -167,6 +191,8 @@ MainWindow::MainWindow(
     connect(m_controller, &InvestigationController::stateChanged, this,
         [this](const ConnectionState& s) { m_bar->setState(s, m_controller->contexts()); });
     connect(m_controller, &InvestigationController::namespacesChanged, m_bar, &ConnectionBar::setNamespaces);
+    connect(m_controller, &InvestigationController::namespacesChanged, m_alerts,
+        [this] { m_alerts->connectTo(m_controller->connection() ? &m_controller->connection()->kube() : nullptr); });
     connect(m_controller, &InvestigationController::servicesChanged, this,
         [this](const QString& ns, const QStringList& services) {
             if (ns != m_bar->currentNamespace())

@@ -38,6 +38,7 @@ class InvestigationController;
 class MemoryEvidenceView;
 class OomEvidenceView;
 class RadarPage;
+class AlertsPanel;
 class RunbookChecklistModel;
 class RunbookPage;
 class StepDetailView;
@@ -134,6 +135,7 @@ private:
     EscalationBar* m_escalation;
     QTabWidget* m_tabs;
     RadarPage* m_radar;
+    AlertsPanel* m_alerts;
     QTabWidget* m_overview;
     QWidget* m_investigationView;
     QStackedWidget* m_views; // the overview or the investigation

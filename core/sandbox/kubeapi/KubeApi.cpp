@@ -340,7 +340,7 @@ HttpResponse KubeApi::handleUnchecked(const HttpRequest& request)
     if (type && type->kind == "Pod" && rest.size() == 3 && rest[2] == "ephemeralcontainers"
         && request.method == "PATCH")
         return patchEphemeralContainers(request, *user, ns, rest[1]);
-    if (type && type->kind == "Service" && rest.size() >= 3 && rest[2] == "proxy" && !write)
+    if (type && type->kind == "Service" && rest.size() >= 3 && rest[2] == "proxy")
         return proxyToService(request, *user, ns, rest);
     if (write && !execPath)
         return kubeStatusError(405, "MethodNotAllowed",
@@ -365,14 +365,20 @@ HttpResponse KubeApi::handleUnchecked(const HttpRequest& request)
     return resourceRequest(request, *type, ns, rest.size() == 2 ? rest[1] : std::string());
 }
 
-// services/NAME/proxy/...: RBAC's `get` on the services/proxy subresource, as the API server checks
-// it for a GET (RBAC's "view" ClusterRole does not grant it), then the proxied Service's handler.
+// services/NAME/proxy/...: RBAC's verb of the method on the services/proxy subresource (get for a
+// GET, create for a POST, delete for a DELETE, as the API server checks it; RBAC's "view"
+// ClusterRole grants none), then the proxied Service's handler.
 HttpResponse KubeApi::proxyToService(
     const HttpRequest& request, const User& user, const std::string& ns, const std::vector<std::string>& rest) const
 {
     const std::string& nameSegment = rest[1];
-    if (!allowed(user, "get", "", "services/proxy"))
-        return forbidden(user, "get", "", "services/proxy", nameSegment, ns);
+    const std::string verb = request.method == "POST" ? "create"
+        : request.method == "DELETE"                  ? "delete"
+        : request.method == "PUT"                     ? "update"
+        : request.method == "PATCH"                   ? "patch"
+                                                      : "get";
+    if (!allowed(user, verb, "", "services/proxy"))
+        return forbidden(user, verb, "", "services/proxy", nameSegment, ns);
     std::string subPath;
     for (std::size_t i = 3; i < rest.size(); ++i)
         subPath += "/" + rest[i];

@@ -115,4 +115,30 @@ json kubePrometheusService(
         { "status", { { "loadBalancer", json::object() } } } };
 }
 
+json kubeAlertmanagerService(
+    const std::string& uid, const std::string& createdRfc3339, const std::string& resourceVersion)
+{
+    const json labels = { { "app.kubernetes.io/component", "alert-router" }, { "app.kubernetes.io/instance", "main" },
+        { "app.kubernetes.io/name", "alertmanager" }, { "app.kubernetes.io/part-of", "kube-prometheus" },
+        { "app.kubernetes.io/version", "0.25.0" } };
+    json selector = labels;
+    selector.erase("app.kubernetes.io/version");
+    return json { { "apiVersion", "v1" }, { "kind", "Service" },
+        { "metadata",
+            { { "name", kKubeAlertmanagerService }, { "namespace", kKubePrometheusNamespace }, { "uid", uid },
+                { "resourceVersion", resourceVersion }, { "creationTimestamp", createdRfc3339 },
+                { "labels", labels } } },
+        { "spec",
+            { { "type", "ClusterIP" }, { "selector", selector }, { "clusterIP", "10.96.100.21" },
+                { "clusterIPs", json::array({ "10.96.100.21" }) }, { "ipFamilies", json::array({ "IPv4" }) },
+                { "ipFamilyPolicy", "SingleStack" }, { "sessionAffinity", "ClientIP" },
+                { "internalTrafficPolicy", "Cluster" },
+                { "ports",
+                    json::array({ { { "name", kKubeAlertmanagerPort }, { "port", 9093 }, { "targetPort", "web" },
+                                      { "protocol", "TCP" } },
+                        { { "name", "reloader-web" }, { "port", 8080 }, { "targetPort", "reloader-web" },
+                            { "protocol", "TCP" } } }) } } },
+        { "status", { { "loadBalancer", json::object() } } } };
+}
+
 } // namespace leakdesk::sandbox

@@ -56,4 +56,14 @@ inline constexpr const char* kKubePrometheusPort = "web";
 nlohmann::json kubePrometheusService(
     const std::string& uid, const std::string& createdRfc3339, const std::string& resourceVersion);
 
+// Where kube-prometheus puts its Alertmanager, and so the sandbox: `k8s://monitoring/alertmanager-main:web`.
+inline constexpr const char* kKubeAlertmanagerService = "alertmanager-main";
+inline constexpr const char* kKubeAlertmanagerPort = "web";
+
+// The Service kube-prometheus creates for its Alertmanager: `monitoring/alertmanager-main`, labels
+// app.kubernetes.io/{name=alertmanager,component=alert-router,instance=main,part-of=kube-prometheus},
+// ports `web` 9093 and `reloader-web` 8080.
+nlohmann::json kubeAlertmanagerService(
+    const std::string& uid, const std::string& createdRfc3339, const std::string& resourceVersion);
+
 } // namespace leakdesk::sandbox

@@ -207,7 +207,7 @@ private Q_SLOTS:
             QStringLiteral("https://127.0.0.1:6443/api/v1/namespaces/monitoring/services/prometheus-k8s:web/proxy/"));
         QVERIFY(pc.transport);
         std::optional<Error> refused;
-        pc.transport(QUrl(url), nullptr, [&](Result<QByteArray> r, int) {
+        pc.transport("GET", QUrl(url), {}, nullptr, [&](Result<QByteArray> r, int) {
             QVERIFY(!r);
             refused = r.error();
         });

@@ -115,6 +115,16 @@ contexts:
                                          << 3 << QStringLiteral("exclude each other");
         QTest::newRow("syntax: unclosed flow") << QByteArray("contexts:\n  a: {prometheus: x\n") << 3 << QString();
         QTest::newRow("syntax: lone comma") << QByteArray("contexts:\n  a:\n,\n") << 3 << QString();
+        QTest::newRow("alertmanager URL without scheme")
+            << QByteArray("contexts:\n  a:\n    alertmanager: am:9093\n") << 3
+            << QStringLiteral("must be an http://, https:// or k8s://");
+        QTest::newRow("memory-alerts not a list")
+            << QByteArray("memory-alerts:\n  alertname: X\n") << 2 << QStringLiteral("must be a list");
+        QTest::newRow("memory-alerts entry without alertname")
+            << QByteArray("memory-alerts:\n  - category: oom-kill\n") << 2 << QStringLiteral("has no alertname");
+        QTest::newRow("memory-alerts unknown key")
+            << QByteArray("memory-alerts:\n  - alertname: X\n    severity: page\n") << 3
+            << QStringLiteral("unknown key 'severity'");
         QByteArray deep = "contexts: ";
         for (int i = 0; i < 40; ++i)
             deep += '[';
@@ -151,6 +161,9 @@ contexts:
         b.insecureSkipTlsVerify = true;
         config.contexts["kind: dev"] = b; // a name YAML would misread unquoted
         config.contexts["only-metrics"].metrics = { { "jvm-heap", "jvm_memory_used_bytes" } };
+        config.contexts["only-metrics"].alertmanagerUrl = QStringLiteral("k8s://monitoring/alertmanager-main:web");
+        config.memoryAlerts = { { "KubePodCrashLooping|Shop.*OOM", "crash-loop", { { "severity", "critical|page" } } },
+            { "MyOOM: \"quoted\"", "", {} } };
         const std::string yaml = promConfigToYaml(config);
         const auto back = parsePromConfig(yaml, "written.yaml", {});
         QVERIFY2(back.ok(), back.ok() ? "" : (back.error().toString() + "\n" + yaml).c_str());
