@@ -14,15 +14,25 @@ constexpr const char* kTitlePrefix = "Fix verification of ";
 
 } // namespace
 
+std::optional<int> fixStepPosition(const std::vector<std::string>& titles)
+{
+    if (titles.empty())
+        return std::nullopt;
+    for (std::size_t i = titles.size(); i-- > 0;)
+        if (lowered(titles[i]).find("fix") != std::string::npos)
+            return static_cast<int>(i);
+    return static_cast<int>(titles.size() - 1);
+}
+
 std::optional<int> fixStepIndex(const IncidentDocument& doc)
 {
-    const auto& steps = doc.runbook.steps;
-    if (steps.empty())
+    std::vector<std::string> titles;
+    for (const RunbookStepRecord& s : doc.runbook.steps)
+        titles.push_back(s.title);
+    const auto position = fixStepPosition(titles);
+    if (!position)
         return std::nullopt;
-    for (auto it = steps.rbegin(); it != steps.rend(); ++it)
-        if (lowered(it->title).find("fix") != std::string::npos)
-            return it->index;
-    return steps.back().index;
+    return doc.runbook.steps[static_cast<std::size_t>(*position)].index;
 }
 
 RecordedFixVerification recordFixVerification(

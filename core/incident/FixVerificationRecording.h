@@ -9,6 +9,8 @@
 #include <QString>
 
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace leakdesk::investigation {
 struct FixVerificationReport;
@@ -17,7 +19,10 @@ struct FixVerificationReport;
 namespace leakdesk::incident {
 
 // The runbook step a verified fix ticks: the last step whose title speaks of a fix ("6. Long-Term
-// Fix"), else the last step; nullopt without a checklist.
+// Fix"), else the last step; nullopt without steps. By position among `titles`, for the GUI's
+// checklist as for the incident's.
+std::optional<int> fixStepPosition(const std::vector<std::string>& titles);
+// The same step of the incident's checklist, as its index.
 std::optional<int> fixStepIndex(const IncidentDocument& doc);
 
 struct RecordedFixVerification {

@@ -122,12 +122,7 @@ void FixVerificationJob::start(const FixVerificationRequest& request)
         m_discovery = new PrometheusDiscovery(m_connection.kube(), this);
     reportCount(run, QStringLiteral("looking for Prometheus in the cluster"), 0, 1);
     m_discovery->start(request.ns, [this, run](Result<DiscoveredPrometheus> found) {
-        if (found)
-            m_connection.usePrometheus(found->connection,
-                { found->connection.baseUrl.toString().toStdString(), found->chosen.service.display(),
-                    found->chosen.why });
-        else
-            m_connection.goWithoutPrometheus(found.error().message, found.error().detail);
+        applyDiscovery(m_connection, found);
         withPrometheus(run);
     });
 }
