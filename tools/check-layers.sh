@@ -29,7 +29,7 @@ rules=(
     "core/sandbox        | common prometheus/QueryCatalogue.h prometheus/MetricsProfile.h heap/HprofWriter.h heap/HprofFormat.h | QtCore QtNetwork QtWebSockets"
     "core/investigation  | common analysis kube oom prometheus runbook             | QtCore QtNetwork QtConcurrent"
     "core/actions        | common kube runbook                                     | QtCore"
-    "core/incident       | common runbook investigation/Findings.h investigation/FindingsJson.h prometheus/QueryCatalogue.h heap/LeakSuspects.h | QtCore QtGui"
+    "core/incident       | common runbook investigation/Findings.h investigation/FindingsJson.h investigation/FixVerification.h prometheus/QueryCatalogue.h heap/LeakSuspects.h | QtCore QtGui"
     "ui                  | common tls heap analysis runbook kube oom capture prometheus investigation actions incident ui | QtCore QtGui QtWidgets QtCharts QtConcurrent QtPrintSupport QtSvg QtNetwork"
 )
 

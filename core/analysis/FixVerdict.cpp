@@ -106,7 +106,10 @@ FixVerification verifyFix(const FixInputs& in, const FixParams& params)
             e.numbers.push_back({ "growth", *out.oldRateBytesPerHour, "bytes/hour" });
         if (out.oldPeriodMs)
             e.numbers.push_back({ "period", static_cast<double>(*out.oldPeriodMs), "ms" });
-        e.numbers.push_back({ "oom-kills", static_cast<double>(in.oldRevision->oomKills), "count" });
+        if (ov.restartsKnown)
+            e.numbers.push_back({ "restarts", static_cast<double>(ov.restartsInWindow), "count" });
+        if (in.oldRevision->oomKills > 0)
+            e.numbers.push_back({ "oom-kills", static_cast<double>(in.oldRevision->oomKills), "count" });
         e.source = in.oldRevision->memory.sources.memory;
         out.evidence.push_back(std::move(e));
     }

@@ -211,14 +211,17 @@ void FixVerificationJob::onWorkload(const std::shared_ptr<Run>& run)
         if (!run->newPods.count(name))
             continue;
         fresh.pods.push_back(name);
-        // OOM kills the kubelet reports for the new pods' main container.
+        // OOM kills the kubelet reports for the new pods' main container, and since when it runs
+        // (a container not started yet counts from its pod's creation).
+        std::int64_t since = run->podCreatedMs[name];
         if (const json* s = containerStatus(pod, run->report.container)) {
             if (str(*s, { "lastState", "terminated", "reason" }) == "OOMKilled")
                 run->newOomKills += std::max(1, s->value("restartCount", 1));
             const std::int64_t started = kube::parseTimestampMs(str(*s, { "state", "running", "startedAt" }));
-            const std::int64_t since = started > 0 ? started : run->podCreatedMs[name];
-            run->youngestNewStartMs = std::max(run->youngestNewStartMs.value_or(since), since);
+            if (started > 0)
+                since = started;
         }
+        run->youngestNewStartMs = std::max(run->youngestNewStartMs.value_or(since), since);
     }
     run->report.newRevision = std::move(fresh);
 
