@@ -4,10 +4,12 @@
 #include "ClusterTargetOptions.h"
 #include "SandboxSession.h"
 
-#include "ui/investigation/InvestigationController.h"
-#include "ui/heap/HeapView.h"
-#include "ui/main/MainWindow.h"
 #include "core/runbook/RunbookParser.h"
+#include "ui/heap/HeapView.h"
+#include "ui/investigation/InvestigationController.h"
+#include "ui/main/MainWindow.h"
+#include "ui/main/RunbookPage.h"
+#include "ui/verify/FixVerificationPanel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -105,7 +107,9 @@ int main(int argc, char** argv)
         const QString path = parser.value(shotOpt);
         // Give the chart a moment to lay out after the data arrives, then grab.
         // Waits for the findings (recorded in the incident) and, with --heap-dump, the heap analysis.
-        auto pending = std::make_shared<int>(withHeap ? 2 : 1);
+        // On the fix step, also the first answer of the fix verification.
+        const bool fixStep = window.currentEvidenceWidget() == window.runbookPage()->fixVerificationPanel();
+        auto pending = std::make_shared<int>((withHeap ? 2 : 1) + (fixStep ? 1 : 0));
         auto grab = [&window, path, pending] {
             if (--*pending > 0)
                 return;
@@ -122,6 +126,9 @@ int main(int argc, char** argv)
             });
         };
         QObject::connect(&window, &ui::MainWindow::findingsRecorded, &window, grab, Qt::SingleShotConnection);
+        if (fixStep)
+            QObject::connect(window.runbookPage()->fixVerificationPanel(), &ui::FixVerificationPanel::verified, &window,
+                grab, Qt::SingleShotConnection);
         if (withHeap) {
             QObject::connect(window.heapView(), &ui::HeapView::analysisFinished, &window, grab, Qt::SingleShotConnection);
             QObject::connect(window.heapView(), &ui::HeapView::analysisFailed, &app, [](const QString& m, const QString&) {

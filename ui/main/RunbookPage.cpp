@@ -231,9 +231,10 @@ int RunbookPage::fixStep() const
     return incident::fixStepPosition(titles).value_or(-1);
 }
 
-void RunbookPage::updateFixTarget()
+void RunbookPage::updateFixTarget(std::shared_ptr<const investigation::Findings> findings)
 {
-    const auto findings = m_ctx.findings();
+    if (!findings)
+        findings = m_ctx.findings();
     if (!findings)
         return;
     // The workload the investigation resolved (a Service names its Deployment), in its namespace.
@@ -357,7 +358,7 @@ void RunbookPage::selectStep(int row)
         updateMitigationTarget();
     // Followed live while shown; no polling of the cluster for a step nobody looks at.
     if (fix)
-        updateFixTarget();
+        updateFixTarget({});
     m_fixVerification->setFollowing(fix);
     updateBindings();
 }
@@ -404,6 +405,8 @@ void RunbookPage::showFindings(const std::shared_ptr<const investigation::Findin
     updateBindings();
     if (m_evidence->currentWidget() == m_mitigations)
         updateMitigationTarget();
+    if (m_evidence->currentWidget() == m_fixVerification)
+        updateFixTarget(findings);
 }
 
 void RunbookPage::updateMitigationTarget()

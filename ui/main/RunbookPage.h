@@ -89,7 +89,8 @@ private:
     void markCaptureStepDone(const QString& summary);
     int heapCaptureStep() const;
     int fixStep() const; // incident::fixStepPosition over the checklist; -1 without steps
-    void updateFixTarget();
+    // The fix panel's workload: the findings' (`findings`, else the latest shown).
+    void updateFixTarget(std::shared_ptr<const investigation::Findings> findings);
     void recordFixVerification(const std::shared_ptr<const investigation::FixVerificationReport>& report);
 
     PageContext m_ctx;

@@ -108,6 +108,9 @@ void FixVerificationPanel::setTarget(
         m_banner->show(VerdictBanner::Tone::Neutral, tr("Deploy the fix, then verify it here"),
             tr("The newest revision of %1 is compared with the one that leaked.")
                 .arg(QString::fromStdString(workload.text())));
+        // Followed live: the new workload is checked at once, not at the next tick.
+        if (following() && m_hasTarget)
+            checkNow();
     }
 }
 

@@ -39,7 +39,8 @@ public:
     ~FixVerificationPanel() override;
 
     void setConnectionSource(ConnectionSource source) { m_connectionSource = std::move(source); }
-    // What is verified. A different workload forgets the last answer.
+    // What is verified. A different workload forgets the last answer (and, while following, is
+    // checked at once).
     void setTarget(const QString& ns, const kube::WorkloadRef& workload, std::optional<qint64> incidentStartMs);
     // Re-checks every `intervalMs` while on (and once at once); off: only on checkNow().
     void setFollowing(bool on);
