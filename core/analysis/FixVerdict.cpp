@@ -12,12 +12,13 @@ namespace {
 
 constexpr std::int64_t kMinuteMs = 60 * 1000;
 
-std::string minutesText(std::int64_t ms)
+// "47 min", "8.5 h"; `roundUp` for time still needed (never less than is needed).
+std::string minutesText(std::int64_t ms, bool roundUp = false)
 {
     char buf[48];
     const double minutes = static_cast<double>(ms) / static_cast<double>(kMinuteMs);
     if (minutes < 120.0)
-        std::snprintf(buf, sizeof buf, "%.0f min", std::ceil(minutes));
+        std::snprintf(buf, sizeof buf, "%.0f min", roundUp ? std::ceil(minutes) : std::round(minutes));
     else
         std::snprintf(buf, sizeof buf, "%.1f h", minutes / 60.0);
     return buf;
@@ -271,7 +272,7 @@ FixVerification verifyFix(const FixInputs& in, const FixParams& params)
     }
     const std::int64_t remaining = std::max<std::int64_t>(out.requiredMs - out.observedMs, kMinuteMs);
     out.neededMinutes = static_cast<int>((remaining + kMinuteMs - 1) / kMinuteMs);
-    out.reason = "Pending: about " + minutesText(remaining) + " more, because " + dominant->why + " (observed "
+    out.reason = "Pending: about " + minutesText(remaining, true) + " more, because " + dominant->why + " (observed "
         + minutesText(out.observedMs) + " of " + minutesText(out.requiredMs) + ").";
     return out;
 }
