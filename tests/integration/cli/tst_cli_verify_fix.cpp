@@ -29,6 +29,14 @@ struct Poll {
     qint64 elapsedMs = 0;
     int runs = 0;
     QByteArray lastErr;
+
+    // The last answer and what verify-fix said on stderr, for a failure message.
+    QString describe() const
+    {
+        return QStringLiteral("exit %1: %2 %3")
+            .arg(exitCode)
+            .arg(QString::fromUtf8(QJsonDocument(answer).toJson()), QString::fromUtf8(lastErr));
+    }
 };
 
 } // namespace
@@ -138,10 +146,7 @@ private slots:
         since.start();
         QVERIFY(setImage(kubectl, QStringLiteral("2.14.4")));
         const Poll p = pollVerifyFix(verifyArgs(sandbox), since, kIssueBoundS);
-        QVERIFY2(p.exitCode == 0,
-            qPrintable(QStringLiteral("exit %1: %2 %3")
-                           .arg(p.exitCode)
-                           .arg(QString::fromUtf8(QJsonDocument(p.answer).toJson()), QString::fromUtf8(p.lastErr))));
+        QVERIFY2(p.exitCode == 0, qPrintable(p.describe()));
         QCOMPARE(p.answer.value(QStringLiteral("verdict")).toString(), QStringLiteral("fixed"));
         const QString newRevision = p.answer.value(QStringLiteral("new_revision")).toString();
         const QString oldRevision = p.answer.value(QStringLiteral("old_revision")).toString();
@@ -204,8 +209,7 @@ private slots:
         QVERIFY2(set.exitCode == 0, set.err.constData());
         const Poll p = pollVerifyFix(
             verifyArgs(sandbox, QStringLiteral("storefront"), QStringLiteral("statefulset/search")), since, 120);
-        QVERIFY2(
-            p.exitCode == expectedExit, qPrintable(QString::fromUtf8(QJsonDocument(p.answer).toJson() + p.lastErr)));
+        QVERIFY2(p.exitCode == expectedExit, qPrintable(p.describe()));
         QVERIFY(p.answer.value(QStringLiteral("new_revision")).toString().startsWith(QStringLiteral("search-")));
         QCOMPARE(p.answer.value(QStringLiteral("container")).toString(), QStringLiteral("search"));
     }
@@ -220,10 +224,7 @@ private slots:
         // A rebuild of the leaking release: a new ReplicaSet, the same leak.
         QVERIFY(setImage(kubectl, QStringLiteral("2.14.3-debug")));
         const Poll p = pollVerifyFix(verifyArgs(sandbox), since, kIssueBoundS);
-        QVERIFY2(p.exitCode == 1,
-            qPrintable(QStringLiteral("exit %1: %2 %3")
-                           .arg(p.exitCode)
-                           .arg(QString::fromUtf8(QJsonDocument(p.answer).toJson()), QString::fromUtf8(p.lastErr))));
+        QVERIFY2(p.exitCode == 1, qPrintable(p.describe()));
         QCOMPARE(p.answer.value(QStringLiteral("verdict")).toString(), QStringLiteral("not_fixed"));
         QCOMPARE(p.answer.value(QStringLiteral("needed_minutes")).toInt(-1), 0);
     }
