@@ -64,6 +64,10 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
           QStringLiteral("Add N synthetic workloads to the sandbox (3 pods each, namespaces fleet-NN), a known few "
                          "leaking (index % 50 == 7 fast, == 39 slowly): the radar at fleet size."),
           QStringLiteral("N"))
+    , m_clockSpeed(QStringLiteral("clock-speed"),
+          QStringLiteral("The sandbox's simulated time runs N times as fast as the wall clock (e.g. 60: an hour a "
+                         "minute), from now on; its history, metrics, events and pods all follow it."),
+          QStringLiteral("N"))
     , m_metric(QStringLiteral("metric"),
           QStringLiteral("Use this metric or label name instead of the probed one (repeatable), e.g. "
                          "memory_working_set=NAME, pod_label=pod_name, memory_limit=NAME, jvm_heap_used=NAME, "
@@ -73,7 +77,7 @@ ClusterTargetOptions::ClusterTargetOptions(QCommandLineParser& parser, Uses uses
           QStringLiteral("The sandbox's metric names: current, legacy, otel or jmx-exporter."),
           QStringLiteral("DIALECT"))
 {
-    parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_scenario, m_scaleWorkloads });
+    parser.addOptions({ m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_scenario, m_scaleWorkloads, m_clockSpeed });
     if (m_uses.prometheus)
         parser.addOptions({ m_prometheus, m_prometheusCa, m_prometheusTokenFile, m_prometheusInsecure, m_noPrometheus,
             m_prometheusHeader, m_prometheusParam, m_config, m_metric, m_metricsNaming });
@@ -109,6 +113,13 @@ quint64 ClusterTargetOptions::seed() const
     return m_parser.value(m_seed).toULongLong();
 }
 
+std::optional<double> ClusterTargetOptions::clockSpeed() const
+{
+    if (!m_parser.isSet(m_clockSpeed))
+        return std::nullopt;
+    return m_parser.value(m_clockSpeed).toDouble();
+}
+
 bool ClusterTargetOptions::namespaceGiven() const
 {
     return m_parser.isSet(m_namespace);
@@ -137,6 +148,16 @@ std::optional<UsageProblem> ClusterTargetOptions::validate() const
                 QStringLiteral("invalid --scale-workloads '%1'").arg(m_parser.value(m_scaleWorkloads)),
                 QStringLiteral("give between 1 and %1 workloads").arg(sandbox::scenario::kMaxScaleWorkloads)
             };
+    }
+    if (m_parser.isSet(m_clockSpeed)) {
+        if (!sandbox())
+            return UsageProblem { QStringLiteral("--clock-speed is for the sandbox"),
+                QStringLiteral("a real cluster's clock is its own") };
+        bool numeric = false;
+        const double speed = m_parser.value(m_clockSpeed).toDouble(&numeric);
+        if (!numeric || !(speed > 0) || speed > sandbox::SandboxClock::kMaxSpeed)
+            return UsageProblem { QStringLiteral("invalid --clock-speed '%1'").arg(m_parser.value(m_clockSpeed)),
+                QStringLiteral("give a number above 0 and at most 3600, e.g. 60 (an hour per minute)") };
     }
     bool ok = false;
     (void)m_parser.value(m_seed).toULongLong(&ok);
@@ -316,6 +337,8 @@ Result<investigation::ConnectionOptions> ClusterTargetOptions::resolve(
         return givenOptions();
     sandbox::SandboxOptions so = sandboxOptions;
     so.seed = seed();
+    if (const auto speed = clockSpeed())
+        so.clockSpeed = speed;
     so.scenarioFiles += m_parser.values(m_scenario);
     if (m_parser.isSet(m_scaleWorkloads))
         so.scaleWorkloads = m_parser.value(m_scaleWorkloads).toInt();

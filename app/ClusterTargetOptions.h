@@ -1,6 +1,7 @@
 #pragma once
 // The one way to say which cluster, for every leakdesk-cli command and the GUI: --sandbox [--seed]
-// [--scenario FILE]... or --kubeconfig/--context, -n/--namespace, and (where Prometheus is read) --prometheus with
+// [--clock-speed N] [--scenario FILE]... or --kubeconfig/--context, -n/--namespace, and (where
+// Prometheus is read) --prometheus with
 // --prometheus-ca/--prometheus-token-file/--prometheus-insecure-skip-tls-verify/--prometheus-header/
 // --prometheus-param, and the config file (--config, default ~/.config/leakdesk/config.yaml) that
 // says the same per kube context. Declared once, checked once (validate), and turned into the
@@ -46,6 +47,8 @@ public:
 
     bool sandbox() const;
     quint64 seed() const;
+    // --clock-speed: the sandbox's simulated time runs this many times as fast as the wall clock.
+    std::optional<double> clockSpeed() const;
     bool namespaceGiven() const;
     QString namespaceName() const;
 
@@ -74,7 +77,7 @@ private:
     Uses m_uses;
     QCommandLineOption m_sandbox, m_seed, m_kubeconfig, m_context, m_namespace, m_prometheus, m_prometheusCa,
         m_prometheusTokenFile, m_prometheusInsecure, m_noPrometheus, m_prometheusHeader, m_prometheusParam, m_config,
-        m_scenario, m_scaleWorkloads;
+        m_scenario, m_scaleWorkloads, m_clockSpeed;
     QCommandLineOption m_metric, m_metricsNaming; // metric dialects: names to use, the sandbox's names
 };
 

@@ -30,7 +30,7 @@ rules=(
     "core/investigation  | common analysis kube oom prometheus runbook             | QtCore QtNetwork QtConcurrent"
     "core/radar          | common analysis kube prometheus                         | QtCore QtNetwork QtConcurrent"
     "core/actions        | common kube runbook                                     | QtCore"
-    "core/incident       | common runbook investigation/Findings.h investigation/FindingsJson.h prometheus/QueryCatalogue.h heap/LeakSuspects.h | QtCore QtGui"
+    "core/incident       | common runbook investigation/Findings.h investigation/FindingsJson.h investigation/FixVerification.h prometheus/QueryCatalogue.h heap/LeakSuspects.h | QtCore QtGui"
     "core/alerts         | common kube prometheus investigation/PrometheusInCluster.h incident runbook | QtCore QtNetwork"
     "ui                  | common tls heap analysis runbook kube oom capture prometheus investigation radar actions incident alerts ui | QtCore QtGui QtWidgets QtCharts QtConcurrent QtPrintSupport QtSvg QtNetwork"
 )

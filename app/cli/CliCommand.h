@@ -22,6 +22,8 @@ int runMitigateCommand(const QStringList& args);
 int runIsolateCommand(const QStringList& args);
 int runAlertsCommand(const QStringList& args);
 int runRadarCommand(const QStringList& args);
+// Exit codes of its own (the issue's): 0 fixed, 1 not fixed, 2 usage, 3 pending, 4 could not run.
+int runVerifyFixCommand(const QStringList& args);
 
 // Prints "leakdesk-cli: <message>" (and the hint on its own line) to stderr.
 void printError(const QString& message, const QString& hint = {});

@@ -181,6 +181,11 @@ int serve(const QStringList& args)
         QStringLiteral("Also serve the objects of this file: multi-document YAML of Kubernetes manifests whose "
                        "sim.leakdesk.io annotations say how their containers use memory (repeatable)."),
         QStringLiteral("FILE") });
+    p.addOption({ QStringLiteral("clock-speed"),
+        QStringLiteral("Simulated time runs N times as fast as the wall clock from the start (e.g. 60: an hour a "
+                       "minute; with --now-ms, from that moment). History, metrics, events, pods and kubectl all "
+                       "follow it; clients ask Prometheus for time() to learn it."),
+        QStringLiteral("N") });
     p.addOption({ QStringLiteral("exec-drop-after"),
         QStringLiteral("Drop every exec connection after this many stdout bytes (a transfer must resume)."),
         QStringLiteral("BYTES") });
@@ -255,6 +260,16 @@ int serve(const QStringList& args)
         return 2;
     if (p.isSet(QStringLiteral("now-ms")))
         options.fixedNowMs = nowMs;
+    if (p.isSet(QStringLiteral("clock-speed"))) {
+        bool ok = false;
+        const double speed = p.value(QStringLiteral("clock-speed")).toDouble(&ok);
+        if (!ok || !(speed > 0) || speed > sandbox::SandboxClock::kMaxSpeed) {
+            printError(QStringLiteral("invalid --clock-speed '%1'").arg(p.value(QStringLiteral("clock-speed"))),
+                QStringLiteral("give a number above 0 and at most 3600, e.g. 60 (an hour per minute)"));
+            return 2;
+        }
+        options.clockSpeed = speed;
+    }
 
     if (!installQuitOnSignals()) {
         printError(QStringLiteral("cannot install the signal handlers"), QStringLiteral("this is a system error"));
@@ -271,6 +286,8 @@ int serve(const QStringList& args)
             << "kube: " << host.kubeUrl().toString() << '\n';
         if (!host.certificateAuthorityPath().isEmpty())
             out << "certificate-authority: " << host.certificateAuthorityPath() << '\n';
+        if (options.clockSpeed)
+            out << "clock-speed: " << *options.clockSpeed << '\n';
         out << "prometheus: " << host.prometheusUrl().toString() << '\n'
             << "prometheus-in-cluster: " << sandbox::SandboxHost::prometheusServiceUrl() << '\n'
             << "context: " << host.contextName() << '\n'
@@ -473,7 +490,7 @@ int runSandboxCommand(const QStringList& args)
                "[--prometheus-tenant T]\n"
                "             [--faults SPEC] [--prometheus-faults SPEC] [--container NAME=SPEC]... [--exec-drop-after "
                "BYTES] [--crowd N]\n"
-               "             [--scenario FILE]... [--scale-workloads N]\n"
+               "             [--scenario FILE]... [--scale-workloads N] [--clock-speed N]\n"
             << "       leakdesk-cli sandbox export-metrics --out FILE [--seed N] [--hours H] [--until-ms MS] "
                "[--scenario FILE]... [--scale-workloads N] [--thin AGE[-AGE2]:STEP]...\n";
         return sub.isEmpty() ? 2 : 0;

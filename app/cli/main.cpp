@@ -32,6 +32,8 @@ constexpr Subcommand kSubcommands[] = {
         "runbook step 5: raise the limit, set HEAP_LIMIT_RESTART or restart; dry run, apply, revert" },
     { "isolate", runIsolateCommand,
         "runbook step 3: take a pod out of its Service before a live heap dump; put it back" },
+    { "verify-fix", runVerifyFixCommand,
+        "runbook step 6: did the deployed fix stop the leak? the new revision against the leaking one" },
 };
 
 void printUsage(FILE* out)

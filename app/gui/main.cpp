@@ -4,11 +4,13 @@
 #include "ClusterTargetOptions.h"
 #include "SandboxSession.h"
 
-#include "ui/investigation/InvestigationController.h"
-#include "ui/heap/HeapView.h"
-#include "ui/main/MainWindow.h"
-#include "ui/radar/RadarPage.h"
 #include "core/runbook/RunbookParser.h"
+#include "ui/heap/HeapView.h"
+#include "ui/investigation/InvestigationController.h"
+#include "ui/main/MainWindow.h"
+#include "ui/main/RunbookPage.h"
+#include "ui/radar/RadarPage.h"
+#include "ui/verify/FixVerificationPanel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -110,9 +112,12 @@ int main(int argc, char** argv)
         const QString path = parser.value(shotOpt);
         // Give the chart a moment to lay out after the data arrives, then grab.
         // Waits for the findings (recorded in the incident) and, with --heap-dump, the heap analysis;
-        // on the Radar, for its rows (or the empty state that says why there are none).
+        // on the Radar, for its rows (or the empty state that says why there are none). On the fix
+        // step, also the first answer of the fix verification.
         const bool radar = window.isRadarShown();
-        auto pending = std::make_shared<int>(withHeap ? 2 : 1);
+        const bool fixStep
+            = !radar && window.currentEvidenceWidget() == window.runbookPage()->fixVerificationPanel();
+        auto pending = std::make_shared<int>((withHeap ? 2 : 1) + (fixStep ? 1 : 0));
         auto grab = [&window, path, pending] {
             if (--*pending > 0)
                 return;
@@ -132,6 +137,9 @@ int main(int argc, char** argv)
             QObject::connect(window.radarPage(), &ui::RadarPage::loaded, &window, grab, Qt::SingleShotConnection);
         else
             QObject::connect(&window, &ui::MainWindow::findingsRecorded, &window, grab, Qt::SingleShotConnection);
+        if (fixStep)
+            QObject::connect(window.runbookPage()->fixVerificationPanel(), &ui::FixVerificationPanel::verified, &window,
+                grab, Qt::SingleShotConnection);
         if (withHeap) {
             QObject::connect(window.heapView(), &ui::HeapView::analysisFinished, &window, grab, Qt::SingleShotConnection);
             QObject::connect(window.heapView(), &ui::HeapView::analysisFailed, &app, [](const QString& m, const QString&) {

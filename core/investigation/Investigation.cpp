@@ -54,12 +54,7 @@ void Investigation::start(const InvestigationRequest& request)
     run->discovery = m_discovery;
     reportCount(run, QStringLiteral("looking for Prometheus in the cluster"), 0, 1);
     m_discovery->start(request.ns, [this, request](Result<DiscoveredPrometheus> found) {
-        if (found)
-            m_connection.usePrometheus(found->connection,
-                { found->connection.baseUrl.toString().toStdString(), found->chosen.service.display(),
-                    found->chosen.why });
-        else
-            m_connection.goWithoutPrometheus(found.error().message, found.error().detail);
+        applyDiscovery(m_connection, found);
         m_collector->start(request);
     });
 }

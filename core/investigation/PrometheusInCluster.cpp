@@ -1,5 +1,7 @@
 #include "core/investigation/PrometheusInCluster.h"
 
+#include "core/investigation/ClusterConnection.h"
+
 #include "core/kube/KubePaths.h"
 
 #include <nlohmann/json.hpp>
@@ -317,6 +319,15 @@ void PrometheusDiscovery::finish(Result<DiscoveredPrometheus> result)
     cancel();
     if (done)
         done(std::move(result));
+}
+
+void applyDiscovery(ClusterConnection& connection, const Result<DiscoveredPrometheus>& found)
+{
+    if (found)
+        connection.usePrometheus(found->connection,
+            { found->connection.baseUrl.toString().toStdString(), found->chosen.service.display(), found->chosen.why });
+    else
+        connection.goWithoutPrometheus(found.error().message, found.error().detail);
 }
 
 void PrometheusDiscovery::start(

@@ -70,6 +70,11 @@ struct DiscoveredPrometheus {
     std::string lookedAt; // "Services in all namespaces (12)"
 };
 
+class ClusterConnection;
+// The outcome of discovery applied to `connection`: the Prometheus found, or going on without one
+// (and why). Every job that runs discovery before its queries ends it this way.
+void applyDiscovery(ClusterConnection& connection, const Result<DiscoveredPrometheus>& found);
+
 // Lists Services (cluster-wide, or the usual namespaces when that is forbidden), ranks them and
 // probes the best few with /api/v1/status/buildinfo through the proxy; the first that answers is
 // the one. Fails with what was looked at (ErrorCode::NotFound), or with the first refusal (a

@@ -1,6 +1,7 @@
 #include "core/prometheus/PromClient.h"
 
 #include "core/common/HeaderValue.h"
+#include "core/prometheus/QueryCatalogue.h"
 #include "core/tls/NetworkProxy.h"
 #include "core/tls/TlsExplanation.h"
 
@@ -683,6 +684,28 @@ PromCall PromClient::query(const std::string& promql, std::int64_t timeMs, QObje
                 r->range = { timeMs, timeMs };
             }
             done(std::move(r));
+        });
+    return PromCall(cancelled);
+}
+
+PromCall PromClient::serverTime(QObject* context, std::function<void(Result<std::int64_t>)> done)
+{
+    auto cancelled = std::make_shared<std::atomic_bool>(false);
+    const QList<std::pair<QString, QString>> params {
+        { QStringLiteral("query"),
+            QString::fromUtf8(kServerTimeQuery.data(), static_cast<qsizetype>(kServerTimeQuery.size())) },
+    };
+    get(QStringLiteral("/api/v1/query"), params, cancelled, context, context != nullptr,
+        [this, done](Result<QByteArray> body, int status) {
+            if (!body)
+                return done(body.error());
+            auto r = parsePromResponse(*body, status);
+            if (!r)
+                return done(redacted(r.error()));
+            if (r->series.size() != 1 || r->series.front().samples.empty())
+                return done(makeError(ErrorCode::Parse, "Prometheus's answer to time() holds no time",
+                    "the server is not a Prometheus HTTP API, or a proxy changed its answer"));
+            done(r->series.front().samples.front().tMs);
         });
     return PromCall(cancelled);
 }

@@ -159,6 +159,9 @@ public:
     PromCall query(const std::string& promql, std::int64_t timeMs, QObject* context, Callback done);
     PromCall queryRange(const std::string& promql, const TimeRange& range, std::int64_t stepMs, QObject* context, Callback done);
     PromCall buildInfo(QObject* context, std::function<void(Result<QString>)> done);
+    // The server's now (kServerTimeQuery asked without a time): the end of the newest samples it
+    // can hold. A sandbox at --clock-speed runs ahead of this machine's clock.
+    PromCall serverTime(QObject* context, std::function<void(Result<std::int64_t>)> done);
     // The series matching any of `matchers` (PromQL series selectors) with samples in `range`.
     PromCall series(const std::vector<std::string>& matchers, const TimeRange& range, QObject* context,
         std::function<void(Result<std::vector<Labels>>)> done);

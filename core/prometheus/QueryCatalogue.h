@@ -27,6 +27,10 @@ enum class QueryKind {
     MemoryPerPodAvgBaselineByContainer, // per container: average over pods, offset 7d
 };
 
+// The server's own clock: `time()` evaluated without a `time` parameter is the server's now (a
+// sandbox at --clock-speed runs ahead of the wall clock; a real Prometheus has no samples after it).
+inline constexpr std::string_view kServerTimeQuery = "time()";
+
 const char* queryKindName(QueryKind kind);
 std::optional<QueryKind> queryKindFromName(std::string_view name);
 const std::vector<QueryKind>& allQueryKinds();

@@ -30,6 +30,8 @@
 #include <QTemporaryDir>
 #include <QThread>
 
+#include <cmath>
+
 namespace leakdesk::sandbox {
 
 
@@ -141,10 +143,9 @@ HttpResponse prometheusNoTenant(const HttpRequest& r)
 class SandboxServers : public QObject {
 public:
     SandboxServers(const SandboxOptions& options, const std::string& token, const std::string& viewerToken,
-        std::shared_ptr<std::atomic<qint64>> offset, std::optional<ServerTls> tls,
+        std::shared_ptr<SandboxClock> clock, std::optional<ServerTls> tls,
         std::optional<scenario::Scenario> scenarioObjects = std::nullopt)
-        : m_fixedNow(options.fixedNowMs)
-        , m_offset(std::move(offset))
+        : m_clock(std::move(clock))
         , m_model(options.seed, now(), 30 * kDayMs, options.crowdReplicas)
         , m_history(m_model)
         // kubectl sends no credentials over plain http://: there anonymous requests are served (a
@@ -287,13 +288,9 @@ private:
         return Ok {};
     }
 
-    std::int64_t now() const
-    {
-        return (m_fixedNow ? *m_fixedNow : QDateTime::currentMSecsSinceEpoch()) + m_offset->load();
-    }
+    std::int64_t now() const { return m_clock->now(); }
 
-    std::optional<qint64> m_fixedNow;
-    std::shared_ptr<std::atomic<qint64>> m_offset;
+    std::shared_ptr<SandboxClock> m_clock;
     std::unique_ptr<scenario::ScenarioCluster> m_scenario; // before the servers that point at it
     SandboxModel m_model;
     MetricsHistory m_history;
@@ -325,6 +322,16 @@ Status SandboxHost::start(const SandboxOptions& options)
 {
     if (m_thread)
         return makeError(ErrorCode::InvalidArgument, "the sandbox is already running", "call stop() before start()");
+    if (options.clockSpeed
+        && !(std::isfinite(*options.clockSpeed) && *options.clockSpeed > 0
+            && *options.clockSpeed <= SandboxClock::kMaxSpeed))
+        return makeError(ErrorCode::InvalidArgument, "the sandbox's clock speed must be above 0 and at most 3600",
+            "e.g. 60: an hour of simulated time per wall minute");
+    {
+        auto clock = std::make_shared<SandboxClock>(options.fixedNowMs, options.clockSpeed);
+        clock->advance(m_clock->advancedMs()); // advanceClock() before start() counts
+        m_clock = std::move(clock);
+    }
 
     QString path = options.kubeconfigPath;
     if (path.isEmpty()) {
@@ -434,7 +441,7 @@ Status SandboxHost::start(const SandboxOptions& options)
     QMetaObject::invokeMethod(
         context,
         [&] {
-            m_servers = new SandboxServers(options, token.toStdString(), viewerToken.toStdString(), m_clockOffset,
+            m_servers = new SandboxServers(options, token.toStdString(), viewerToken.toStdString(), m_clock,
                 std::move(tls), std::move(scenarioObjects));
             listening = m_servers->listen(options.kubePort, options.prometheusPort, options.alertmanagerPort);
             m_kubePort = m_servers->kubePort();
@@ -578,7 +585,12 @@ QString SandboxHost::alertmanagerServiceUrl()
 
 void SandboxHost::advanceClock(qint64 ms)
 {
-    *m_clockOffset += ms;
+    m_clock->advance(ms);
+}
+
+qint64 SandboxHost::nowMs() const
+{
+    return m_clock->now();
 }
 
 FaultCounts SandboxHost::kubeFaultCounts() const

@@ -5,6 +5,7 @@
 
 #include "core/common/Result.h"
 #include "core/prometheus/MetricsProfile.h"
+#include "core/sandbox/SandboxClock.h"
 #include "core/sandbox/http/FaultInjection.h"
 #include "core/sandbox/shell/ContainerRuntime.h"
 
@@ -29,7 +30,12 @@ struct SandboxOptions {
     quint16 prometheusPort = 0; // 0 = any free port
     quint16 alertmanagerPort = 0; // 0 = any free port
     QString kubeconfigPath; // where to write the generated kubeconfig; empty = a temp dir owned by the host
-    std::optional<qint64> fixedNowMs; // tests pin the clock; default follows the wall clock
+    // The start moment of simulated time (tests pin it); default: the wall clock at start.
+    std::optional<qint64> fixedNowMs;
+    // Simulated time runs this many times as fast as the wall clock from the start moment
+    // (SandboxClock.h): 60 makes an hour pass in a minute. Unset: the wall clock's pace, or a
+    // frozen clock when fixedNowMs pins it.
+    std::optional<double> clockSpeed;
     // exec: channel protocols offered (empty: v5.channel.k8s.io then v4.channel.k8s.io), and a
     // connection dropped after this many stdout bytes of each exec (negative: never).
     QStringList execProtocols;
@@ -106,6 +112,8 @@ public:
     QString namespaceName() const; // "production"
     // Moves the sandbox's clock forward (tests: let a rollout finish, let hours of leak pass).
     void advanceClock(qint64 ms);
+    // The sandbox's simulated now (SandboxClock): what its servers serve as the present.
+    qint64 nowMs() const;
     // stdout bytes the exec endpoint has handed to sockets so far (shows back-pressure at work).
     qint64 execStdoutBytesSent() const;
     // PEM of the CA made for this run (SandboxOptions::tls), empty without TLS.
@@ -135,7 +143,8 @@ private:
     QByteArray m_caPem;
     QString m_caPath;
     bool m_tls = false;
-    std::shared_ptr<std::atomic<qint64>> m_clockOffset = std::make_shared<std::atomic<qint64>>(0);
+    // Replaced at start() by the clock of SandboxOptions; advanceClock() before start moves this one.
+    std::shared_ptr<SandboxClock> m_clock = std::make_shared<SandboxClock>(std::nullopt, std::nullopt);
 };
 
 } // namespace leakdesk::sandbox

@@ -2,6 +2,7 @@
 
 #include "core/investigation/CaptureCandidates.h"
 
+#include "core/incident/FixVerificationRecording.h"
 #include "core/incident/IncidentRecording.h"
 #include "ui/actions/MitigationPanel.h"
 #include "ui/chart/MemoryChart.h"
@@ -16,6 +17,7 @@
 #include "ui/runbook/KubectlRunner.h"
 #include "ui/runbook/RunbookChecklistModel.h"
 #include "ui/runbook/StepDetailView.h"
+#include "ui/verify/FixVerificationPanel.h"
 #include "ui/widgets/PageStack.h"
 
 #include <QFileDialog>
@@ -85,6 +87,7 @@ RunbookPage::RunbookPage(PageContext context, QWidget* parent)
     , m_memoryView(new MemoryEvidenceView(this))
     , m_oomView(new OomEvidenceView(this))
     , m_mitigations(new MitigationPanel(this))
+    , m_fixVerification(new FixVerificationPanel(this))
     , m_commands(new RunbookCommandRunner(m_ctx, this))
 {
     m_stepList->setModel(m_checklist);
@@ -106,7 +109,10 @@ RunbookPage::RunbookPage(PageContext context, QWidget* parent)
     m_evidence->addWidget(m_memoryView);
     m_evidence->addWidget(m_oomView);
     m_evidence->addWidget(m_mitigations);
+    m_evidence->addWidget(m_fixVerification);
     m_mitigations->setIncident(m_ctx.incident);
+    m_fixVerification->setConnectionSource([controller = m_ctx.controller] { return controller->connection(); });
+    connect(m_fixVerification, &FixVerificationPanel::verified, this, &RunbookPage::recordFixVerification);
     auto* right = new QWidget(this);
     auto* rl = new QVBoxLayout(right);
     rl->setContentsMargins(4, 8, 8, 8);
@@ -217,6 +223,55 @@ void RunbookPage::markCaptureStepDone(const QString& summary)
         selectStep(row); // the Mark done / Reopen buttons follow
 }
 
+int RunbookPage::fixStep() const
+{
+    std::vector<std::string> titles;
+    for (int r = 0; r < m_checklist->rowCount(); ++r)
+        titles.push_back(m_checklist->step(r) ? m_checklist->step(r)->title : std::string());
+    return incident::fixStepPosition(titles).value_or(-1);
+}
+
+void RunbookPage::updateFixTarget(std::shared_ptr<const investigation::Findings> findings)
+{
+    if (!findings)
+        findings = m_ctx.findings();
+    if (!findings)
+        return;
+    // The workload the investigation resolved (a Service names its Deployment), in its namespace.
+    const kube::WorkloadRef workload = findings->evidence && findings->evidence->workload
+        ? findings->evidence->workload->workload
+        : findings->request.target();
+    std::optional<qint64> incidentStart;
+    if (m_ctx.incident && m_ctx.incident->isOpen())
+        incidentStart = m_ctx.incident->document()->createdMs;
+    m_fixVerification->setTarget(QString::fromStdString(findings->request.ns), workload, incidentStart);
+}
+
+// Every answer goes into the incident's journal when it changed; a verified fix ticks the step with
+// its evidence (incident::recordFixVerification), and the checklist shows it.
+void RunbookPage::recordFixVerification(const std::shared_ptr<const investigation::FixVerificationReport>& report)
+{
+    if (!m_ctx.ensureIncident())
+        return;
+    incident::RecordedFixVerification recorded;
+    m_ctx.incident->modify([&](incident::IncidentDocument& doc) {
+        recorded = incident::recordFixVerification(doc, *report, incident::currentTimeMs());
+    });
+    if (!recorded.stepTicked)
+        return;
+    const int row = fixStep();
+    // Journaled already: the checklist follows without journaling it twice.
+    m_restoring = true;
+    m_checklist->setStepState(
+        row, StepState::Done, QStringLiteral("Fix verified: ") + QString::fromStdString(report->verification.reason));
+    m_restoring = false;
+    if (row == currentStep())
+        m_stepView->setStep(m_checklist->step(row), m_checklist->runbook().get(), m_checklist->stepState(row),
+            m_checklist->stepNote(row));
+    if (m_ctx.showStatus)
+        m_ctx.showStatus(tr("Fix verified: step %1 ticked").arg(row + 1));
+}
+
 void RunbookPage::setRunbook(
     std::shared_ptr<const runbook::Runbook> runbook, const runbook::RunbookParameters& parameters)
 {
@@ -289,16 +344,22 @@ void RunbookPage::selectStep(int row)
     // read ("check for common leak sources"): it shows what the analysis found.
     const int captureRow = heapCaptureStep();
     const bool suspects = m_suspectsStep && step && step->commands.empty() && captureRow >= 0 && row == captureRow + 1;
+    const bool fix = !memory && !oom && !heap && !mitigate && !suspects && row >= 0 && row == fixStep();
     m_stepView->setCompact(memory || oom || heap || mitigate);
     m_evidence->setCurrentWidget(memory ? static_cast<QWidget*>(m_memoryView)
             : oom                       ? static_cast<QWidget*>(m_oomView)
             : heap                      ? m_heapStep
             : mitigate                  ? static_cast<QWidget*>(m_mitigations)
             : suspects                  ? m_suspectsStep
+            : fix                       ? static_cast<QWidget*>(m_fixVerification)
                                         : m_noEvidence);
-    m_evidence->setVisible(memory || oom || heap || mitigate || suspects);
+    m_evidence->setVisible(memory || oom || heap || mitigate || suspects || fix);
     if (mitigate)
         updateMitigationTarget();
+    // Followed live while shown; no polling of the cluster for a step nobody looks at.
+    if (fix)
+        updateFixTarget({});
+    m_fixVerification->setFollowing(fix);
     updateBindings();
 }
 
@@ -344,6 +405,8 @@ void RunbookPage::showFindings(const std::shared_ptr<const investigation::Findin
     updateBindings();
     if (m_evidence->currentWidget() == m_mitigations)
         updateMitigationTarget();
+    if (m_evidence->currentWidget() == m_fixVerification)
+        updateFixTarget(findings);
 }
 
 void RunbookPage::updateMitigationTarget()

@@ -20,9 +20,13 @@ class QScrollArea;
 namespace leakdesk::incident {
 struct IncidentDocument;
 }
+namespace leakdesk::investigation {
+struct FixVerificationReport;
+}
 
 namespace leakdesk::ui {
 
+class FixVerificationPanel;
 class HeapStepPage;
 class MemoryEvidenceView;
 class MitigationPanel;
@@ -64,6 +68,8 @@ public:
     MemoryEvidenceView* memoryView() const { return m_memoryView; }
     OomEvidenceView* oomView() const { return m_oomView; }
     MitigationPanel* mitigationPanel() const { return m_mitigations; }
+    // Step 6: the deployed fix verified live (ui/verify).
+    FixVerificationPanel* fixVerificationPanel() const { return m_fixVerification; }
     QWidget* currentEvidenceWidget() const;
     RunbookCommandRunner* commands() const { return m_commands; }
     // A capture's pre-flight found the JVM of `pod` as PID `pid`: commands for that pod use it
@@ -82,6 +88,10 @@ private:
     void updateProgress();
     void markCaptureStepDone(const QString& summary);
     int heapCaptureStep() const;
+    int fixStep() const; // incident::fixStepPosition over the checklist; -1 without steps
+    // The fix panel's workload: the findings' (`findings`, else the latest shown).
+    void updateFixTarget(std::shared_ptr<const investigation::Findings> findings);
+    void recordFixVerification(const std::shared_ptr<const investigation::FixVerificationReport>& report);
 
     PageContext m_ctx;
     QString m_jvmPod;
@@ -99,6 +109,7 @@ private:
     QWidget* m_suspectsStep = nullptr;
     QScrollArea* m_stepScroll = nullptr;
     MitigationPanel* m_mitigations;
+    FixVerificationPanel* m_fixVerification;
     RunbookCommandRunner* m_commands;
     runbook::RunbookParameters m_params;
     bool m_restoring = false;

@@ -3,6 +3,7 @@
 #include "core/common/Quantity.h"
 #include "core/sandbox/kubeapi/MergePatch.h"
 #include "core/sandbox/kubeapi/ObjectPatch.h"
+#include "core/sandbox/model/ImageTags.h"
 
 namespace leakdesk::sandbox {
 
@@ -189,6 +190,9 @@ Result<json> DeploymentStore::patch(std::size_t service, const PatchRequest& req
         rev.memoryRequestBytes = requests.contains("memory")
             ? parseMemoryBytes(requests["memory"].get<std::string>()).value()
             : rev.memoryLimitBytes;
+        // `kubectl set image`: a release that carries the fix stops the leak in the new pods.
+        rev.image = c.value("image", m_model.services()[service].image);
+        rev.leakFixed = tagCarriesFix(imageTag(rev.image), m_model.services()[service].fixedInTag);
         rev.env.clear();
         rev.restartAtBytes.reset();
         for (const json& e : c.value("env", json::array())) {

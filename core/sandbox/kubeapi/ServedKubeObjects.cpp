@@ -346,11 +346,12 @@ json ServedKubeObjects::pod(std::size_t index, std::int64_t nowMs) const
     const std::string hash = m_model.revisionOf(index).podTemplateHash;
     // A pod deleted before its container ever started (a replacement whose released pod was
     // relabelled back at once) has no run: no image was pulled, the kubelet reports no imageID.
+    const std::string& image = m_model.revisionOf(index).image.empty() ? s.image : m_model.revisionOf(index).image;
     const std::string imageId = p.runs.empty() ? std::string()
-                                               : s.image.substr(0, s.image.find(':'))
+                                               : image.substr(0, image.find(':'))
             + "@sha256:" + std::string(p.runs.front().containerId).replace(0, 8, "5f2b8c1d");
 
-    json cs = { { "name", s.name }, { "image", s.image }, { "imageID", imageId },
+    json cs = { { "name", s.name }, { "image", image }, { "imageID", imageId },
         { "restartCount", m_model.restartCountAt(index, nowMs) }, { "ready", running }, { "started", running } };
     std::int64_t readySince = p.createdMs;
     if (runIdx) {
@@ -480,7 +481,9 @@ std::vector<json> ServedKubeObjects::events(std::int64_t nowMs) const
         if (lastStart > since) {
             out.push_back(
                 event(p.name, firstStart - 2 * kSecondMs, lastStart - 2 * kSecondMs, starts, "Normal", "Pulled",
-                    "Container image \"" + s.image + "\" already present on machine", involved, "kubelet", node.name));
+                    "Container image \"" + (m_model.revisionOf(i).image.empty() ? s.image : m_model.revisionOf(i).image)
+                        + "\" already present on machine",
+                    involved, "kubelet", node.name));
             out.push_back(event(p.name, firstStart - kSecondMs, lastStart - kSecondMs, starts, "Normal", "Created",
                 "Created container: " + s.name, involved, "kubelet", node.name));
             out.push_back(event(p.name, firstStart, lastStart, starts, "Normal", "Started",

@@ -164,6 +164,18 @@ HttpResponse PromApi::query(const QueryParams& params, bool range) const
             return promError(400, "bad_data", "invalid parameter \"time\": " + t.error().message);
         start = end = *t;
     }
+    // `time()`: the evaluation time, as Prometheus answers it. Asked without `time`, it is the
+    // server's now: how a client learns the clock of a sandbox that runs faster than the wall's.
+    if (expr == prometheus::kServerTimeQuery) {
+        if (!range)
+            return success(R"({"resultType":"scalar","result":[)" + formatTimestamp(end) + ",\""
+                + formatPromValue(static_cast<double>(end) / 1000.0) + "\"]}");
+        std::string values;
+        for (std::int64_t t = start; t <= end; t += step)
+            values += std::string(values.empty() ? "" : ",") + '[' + formatTimestamp(t) + ",\""
+                + formatPromValue(static_cast<double>(t) / 1000.0) + "\"]";
+        return success(R"({"resultType":"matrix","result":[{"metric":{},"values":[)" + values + "]}]}");
+    }
     // `up`, the first query anyone runs against a Prometheus they just reached (through the
     // service proxy, say): one series per scrape job the sandbox's metrics come from, all up.
     std::vector<EvalSeries> upSeries;

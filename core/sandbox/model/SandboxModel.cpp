@@ -1,5 +1,7 @@
 #include "core/sandbox/model/SandboxModel.h"
 
+#include "core/sandbox/model/ImageTags.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -104,6 +106,11 @@ void SandboxModel::buildServices()
     checkout.team = "checkout";
     checkout.owner = "checkout-team (#checkout-oncall)";
     checkout.image = "registry.shop.internal/checkout:2.14.3";
+    // The fix (`kubectl set image deployment/checkout checkout=registry.shop.internal/checkout:2.14.4`):
+    // its pods warm up like any JVM and level off within the runbook's 10 minutes.
+    checkout.fixedInTag = "2.14.4";
+    checkout.riseBytes = 180 * kMiB;
+    checkout.riseTimeConstantMs = 2 * kMinuteMs;
     checkout.replicas = 3;
     checkout.userFacing = true;
     checkout.profile = MemoryProfile::LeakToLimit;
@@ -126,6 +133,9 @@ void SandboxModel::buildServices()
     payments.team = "payments";
     payments.owner = "payments-team (#payments-oncall)";
     payments.image = "registry.shop.internal/payments:5.2.0";
+    payments.fixedInTag = "5.2.1";
+    payments.riseBytes = 120 * kMiB;
+    payments.riseTimeConstantMs = 2 * kMinuteMs;
     payments.replicas = 2;
     payments.profile = MemoryProfile::SlowLeak;
     payments.jvm = true;
@@ -207,6 +217,8 @@ void SandboxModel::buildPods(std::int64_t horizonEndMs)
         first.memoryLimitBytes = svc.memoryLimitBytes;
         first.memoryRequestBytes = svc.memoryRequestBytes;
         first.env = svc.env;
+        first.image = svc.image;
+        first.leakFixed = tagCarriesFix(imageTag(svc.image), svc.fixedInTag);
         m_revisions.push_back({ first });
     }
     std::size_t podCounter = 0;
@@ -264,6 +276,7 @@ void SandboxModel::buildRuns(PodSpec& pod) const
 {
     const ServiceSpec& svc = m_services[pod.service];
     const TemplateRevision& rev = m_revisions[pod.service][pod.revision];
+    const MemoryProfile profile = profileOf(pod);
     // How long a run lasts scales with the room the leak has to grow into: a larger limit (or an
     // earlier self-restart threshold) stretches (or shortens) the sawtooth at the same leak rate.
     const double originalRoom = 0.996 * static_cast<double>(svc.memoryLimitBytes) - static_cast<double>(svc.baseBytes);
@@ -285,13 +298,13 @@ void SandboxModel::buildRuns(PodSpec& pod) const
         run.containerId = randomToken(mixHash(runKey, k + 100), 64, kHex);
         run.hostPid = 10000 + static_cast<int>(mixHash(runKey, k + 200) % 80000);
         const double jitter = noise(runKey, static_cast<std::int64_t>(k));
-        if (svc.profile == MemoryProfile::LeakToLimit) {
+        if (profile == MemoryProfile::LeakToLimit) {
             run.runLengthMs = static_cast<std::int64_t>((basePeriodMin * (1.0 + 0.08 * jitter)) * scale * kMinuteMs);
             run.terminated = true;
             run.finishedMs = start + run.runLengthMs;
             run.reason = restartsItself ? "Completed" : "OOMKilled";
             run.exitCode = restartsItself ? 0 : 137;
-        } else if (svc.profile == MemoryProfile::Stabilising) {
+        } else if (profile == MemoryProfile::Stabilising) {
             // Killed by a failing liveness probe every two or three days: healthy memory-wise,
             // but it gives the history fresh starts to check stabilisation on.
             run.runLengthMs = static_cast<std::int64_t>((60.0 + 15.0 * jitter) * kHourMs);
@@ -323,6 +336,12 @@ void SandboxModel::buildRuns(PodSpec& pod) const
 std::string SandboxModel::templateHash(const std::string& templateText) const
 {
     return randomToken(stableHash("pod-template-hash/" + templateText), 10, kNameAlphabet);
+}
+
+MemoryProfile SandboxModel::profileOf(const PodSpec& pod) const
+{
+    return m_revisions[pod.service][pod.revision].leakFixed ? MemoryProfile::Stabilising
+                                                            : m_services[pod.service].profile;
 }
 
 const TemplateRevision& SandboxModel::revisionOf(std::size_t pod) const
@@ -566,7 +585,7 @@ double SandboxModel::runLeak(const PodSpec& pod, const ContainerRun& run, std::i
 {
     const ServiceSpec& svc = m_services[pod.service];
     const double age = static_cast<double>(tMs - run.startedMs);
-    switch (svc.profile) {
+    switch (profileOf(pod)) {
     case MemoryProfile::LeakToLimit: {
         const double top = runCeiling(pod);
         const double frac = std::clamp(age / static_cast<double>(run.runLengthMs), 0.0, 1.0);
@@ -586,7 +605,7 @@ double SandboxModel::runMemory(const PodSpec& pod, const ContainerRun& run, std:
     const double age = static_cast<double>(tMs - run.startedMs);
     const std::uint64_t key = stableHash(pod.name + "/working-set");
     const double base = static_cast<double>(svc.baseBytes);
-    switch (svc.profile) {
+    switch (profileOf(pod)) {
     case MemoryProfile::LeakToLimit: {
         const double v = base + runLeak(pod, run, tMs) + 5.0 * kMiB * noise(key, tMs);
         return std::min(v, runCeiling(pod));
@@ -627,10 +646,9 @@ std::optional<double> SandboxModel::cpuCores(std::size_t pod, std::int64_t tMs) 
     if (!containerRunningAt(pod, tMs))
         return std::nullopt;
     const PodSpec& p = m_pods[pod];
-    const ServiceSpec& svc = m_services[p.service];
     const ContainerRun& run = p.runs[*runIndexAt(pod, tMs)];
     const double n = noise(stableHash(p.name + "/cpu"), tMs);
-    switch (svc.profile) {
+    switch (profileOf(p)) {
     case MemoryProfile::LeakToLimit: {
         // Garbage collection works harder as the old generation fills up.
         const double frac

@@ -41,6 +41,9 @@ struct ServiceSpec {
     // the cluster through its ClusterIP Service.
     bool userFacing = false;
     std::string image;
+    // The release that fixes the leak (ImageTags.h: this tag or a later one): pods of a template
+    // whose image carries it stabilise like catalog (riseBytes, riseTimeConstantMs). Empty: none.
+    std::string fixedInTag;
     int replicas = 2;
     MemoryProfile profile = MemoryProfile::Stabilising;
     bool jvm = false;
@@ -51,8 +54,8 @@ struct ServiceSpec {
     std::int64_t baseBytes = 0; // working set shortly after start
     std::int64_t heapMaxBytes = 0; // -Xmx, JVM services only
     double leakBytesPerHour = 0; // SlowLeak
-    std::int64_t riseBytes = 0; // Stabilising: how far it rises after start
-    std::int64_t riseTimeConstantMs = 0; // Stabilising: e-folding time of the rise
+    std::int64_t riseBytes = 0; // Stabilising (or fixed): how far it rises after start
+    std::int64_t riseTimeConstantMs = 0; // Stabilising (or fixed): e-folding time of the rise
     std::vector<std::pair<std::string, std::string>> env;
     std::vector<HttpRoute> routes;
     std::string podTemplateHash; // 10 chars, like the real controller's (of revision 1)
@@ -70,6 +73,10 @@ struct TemplateRevision {
     // HEAP_LIMIT_RESTART: the service restarts itself (exit 0, "Completed") before the kernel
     // would kill it, when its working set reaches this.
     std::optional<std::int64_t> restartAtBytes;
+    // The application container's image, and whether its tag carries the service's fix
+    // (ServiceSpec::fixedInTag): then its pods no longer leak.
+    std::string image;
+    bool leakFixed = false;
     // The full pod template as the Deployment holds it (JSON text); empty for revision 1, whose
     // template is generated from the ServiceSpec.
     std::string templateJson;
@@ -157,6 +164,9 @@ public:
     std::string replicaSetName(std::size_t service, std::size_t revision) const;
     const std::vector<TemplateRevision>& revisions(std::size_t service) const { return m_revisions[service]; }
     const TemplateRevision& revisionOf(std::size_t pod) const;
+    // How the pod's container uses memory: the service's profile, Stabilising once its template
+    // carries the fix (TemplateRevision::leakFixed).
+    MemoryProfile profileOf(const PodSpec& pod) const;
     bool podExistsAt(std::size_t pod, std::int64_t tMs) const;
 
     // A new pod template for the service at atMs: new pods (named after the new template hash) are

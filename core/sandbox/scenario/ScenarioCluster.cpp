@@ -1,6 +1,7 @@
 #include "core/sandbox/scenario/ScenarioCluster.h"
 
 #include "core/sandbox/kubeapi/ServedKubeObjects.h"
+#include "core/sandbox/model/ImageTags.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -44,6 +45,34 @@ bool isJobKind(WorkloadKind k)
 }
 
 // A container's memory limit in a pod template (JSON, as a patch left it); none when unset or unreadable.
+// Whether container `c` of a pod made from `templ` (null: the template as written) runs a release
+// that fixes its leak: the template's sim.leakdesk.io/fixed-in.<c> (as written unless the patched
+// template says otherwise) against its image's tag (model/ImageTags.h).
+// The image of container `c` in `templ` (null: the template as written).
+std::string imageIn(const json& templ, const ScenarioContainer& c)
+{
+    if (!templ.is_object())
+        return c.image;
+    const json spec = templ.value("spec", json::object());
+    for (const char* list : { "containers", "initContainers" })
+        for (const json& tc : spec.value(list, json::array()))
+            if (tc.is_object() && tc.value("name", "") == c.name && tc.contains("image") && tc["image"].is_string())
+                return tc["image"].get<std::string>();
+    return c.image;
+}
+
+bool carriesFix(const json& templ, const ScenarioContainer& c)
+{
+    std::string fixedIn = c.fixedInTag;
+    if (templ.is_object()) {
+        const json annotations = templ.value("metadata", json::object()).value("annotations", json::object());
+        const std::string key = std::string(kSimAnnotationPrefix) + "fixed-in." + c.name;
+        if (annotations.is_object() && annotations.contains(key) && annotations[key].is_string())
+            fixedIn = annotations[key].get<std::string>();
+    }
+    return tagCarriesFix(imageTag(imageIn(templ, c)), fixedIn);
+}
+
 std::optional<std::int64_t> memoryLimitIn(const json& templ, const std::string& container)
 {
     const json spec = templ.is_object() ? templ.value("spec", json::object()) : json::object();
@@ -142,6 +171,9 @@ std::size_t ScenarioCluster::addPod(std::size_t object, std::string name, std::s
         // Without an annotation a container idles at 64Mi, or a quarter of a smaller limit.
         if (!c.memoryAnnotated && c.limitBytes)
             spec.memory.baseBytes = std::min(spec.memory.baseBytes, *c.limitBytes / 4);
+        // sim.leakdesk.io/fixed-in.<container>: a template whose image carries the fix no longer leaks.
+        if (carriesFix(revision > 0 ? m_revisions[object][revision].templ : json(), c))
+            spec.memory.growthBytesPerHour = 0;
         spec.diurnal = w.traffic.diurnal;
         spec.limitBytes = limit;
         SimulatedContainer sim { i, ContainerMemoryModel(m_seed, spec), {} };
@@ -542,8 +574,10 @@ json ScenarioCluster::containerStatus(std::size_t pod, std::size_t container, st
     const SimulatedPod& p = m_pods[pod];
     const ScenarioContainer& spec = containerSpec(p, p.containers[container]);
     const ContainerRun* run = runAt(pod, container, tMs);
-    json status = { { "name", spec.name }, { "image", spec.image },
-        { "imageID", spec.image + "@sha256:" + token(stableHash(spec.image), 64, kHex) },
+    // The image of the template the pod was made from (`kubectl set image` rolls a new one).
+    const std::string image = imageIn(p.revision > 0 ? templateOf(p) : json(), spec);
+    json status = { { "name", spec.name }, { "image", image },
+        { "imageID", image + "@sha256:" + token(stableHash(image), 64, kHex) },
         { "restartCount", restartCountAt(pod, container, tMs) } };
     auto terminated = [](const ContainerRun& r) {
         return json { { "exitCode", r.exitCode }, { "reason", r.reason }, { "startedAt", rfc3339(r.startedMs) },

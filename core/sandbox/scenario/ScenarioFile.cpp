@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -51,7 +52,7 @@ const std::set<std::string, std::less<>> kContainerKeys = { "name", "image", "co
 
 // Annotations of the workload object and of its pod template (per container: "<key>.<container>").
 const std::set<std::string, std::less<>> kWorkloadAnnotations = { "traffic", "history", "self-heal-after", "duration" };
-const std::set<std::string, std::less<>> kContainerAnnotations = { "runtime", "memory" };
+const std::set<std::string, std::less<>> kContainerAnnotations = { "runtime", "memory", "fixed-in" };
 
 constexpr std::string_view kArgoTrackingAnnotation = "argocd.argoproj.io/tracking-id";
 
@@ -447,6 +448,13 @@ void Reader::readSimAnnotations(const YAML::Node& meta, ScenarioWorkload& worklo
                 if (!runtime)
                     fail(at, key + ": " + runtime.error().message, runtime.error().detail);
                 it->runtime = *runtime;
+            } else if (base == "fixed-in") {
+                // An image tag as the registry grammar allows it.
+                static const std::regex tagSyntax("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$");
+                if (!std::regex_match(value, tagSyntax))
+                    fail(at, key + ": \"" + value + "\" is not an image tag",
+                        "write the tag alone, e.g. 2.14.4 (letters, digits, _ . -, at most 128)");
+                it->fixedInTag = value;
             } else {
                 auto memory = parseMemoryBehaviour(value);
                 if (!memory)
@@ -485,7 +493,7 @@ void Reader::readSimAnnotations(const YAML::Node& meta, ScenarioWorkload& worklo
         } else {
             fail(entry.first, "unknown annotation " + key,
                 "workload: sim.leakdesk.io/traffic, history, self-heal-after, duration; pod template: "
-                "sim.leakdesk.io/runtime.<container>, memory.<container>");
+                "sim.leakdesk.io/runtime.<container>, memory.<container>, fixed-in.<container>");
         }
     }
 }

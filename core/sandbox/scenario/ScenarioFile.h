@@ -54,6 +54,9 @@ struct ScenarioContainer {
     Runtime runtime = Runtime::None;
     MemoryBehaviour memory;
     bool memoryAnnotated = false; // a sim.leakdesk.io/memory.<name> annotation was given
+    // sim.leakdesk.io/fixed-in.<name>: the image tag from which on (that release or a later one,
+    // model/ImageTags.h) the container no longer leaks; empty: no release fixes it.
+    std::string fixedInTag;
     SourceLocation where;
 };
 
