@@ -30,7 +30,8 @@ rules=(
     "core/investigation  | common analysis kube oom prometheus runbook             | QtCore QtNetwork QtConcurrent"
     "core/actions        | common kube runbook                                     | QtCore"
     "core/incident       | common runbook investigation/Findings.h investigation/FindingsJson.h prometheus/QueryCatalogue.h heap/LeakSuspects.h | QtCore QtGui"
-    "ui                  | common tls heap analysis runbook kube oom capture prometheus investigation actions incident ui | QtCore QtGui QtWidgets QtCharts QtConcurrent QtPrintSupport QtSvg QtNetwork"
+    "core/handover       | common kube actions incident runbook prometheus/MetricsProfile.h prometheus/QueryCatalogue.h heap/LeakSuspects.h | QtCore"
+    "ui                  | common tls heap analysis runbook kube oom capture prometheus investigation actions incident handover ui | QtCore QtGui QtWidgets QtCharts QtConcurrent QtPrintSupport QtSvg QtNetwork"
 )
 
 set -uo pipefail

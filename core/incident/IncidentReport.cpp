@@ -552,6 +552,21 @@ struct Builder {
         }
     }
 
+    // Runbook step 6's hand-over: the regression test and the alert, where they were written.
+    void handover()
+    {
+        heading("Handed over");
+        if (doc.attachments.empty()) {
+            paragraph("No regression test or alert rule was handed over.");
+            return;
+        }
+        ReportTable t { { "File", "Kind", "What", "Written (UTC)", "SHA-256" }, {}, { 8, 14, 38, 16, 24 } };
+        for (const auto& a : doc.attachments)
+            t.rows.push_back({ a.id, a.kind, a.title + (a.about.empty() ? "" : ". " + a.about) + "\n" + a.path,
+                formatUtc(a.createdMs), a.sha256.empty() ? "-" : a.sha256 });
+        table(std::move(t));
+    }
+
     void mitigations()
     {
         actions("Mitigations", true, "No change was made to the cluster.");
@@ -697,6 +712,7 @@ IncidentReport buildIncidentReport(const IncidentDocument& doc, const ReportOpti
     b.oom();
     b.heap();
     b.mitigations();
+    b.handover();
     b.escalation();
     b.notes();
     b.queries();
