@@ -20,6 +20,12 @@ int runRunbookCommand(const QStringList& args);
 int runExportCommand(const QStringList& args);
 int runMitigateCommand(const QStringList& args);
 int runIsolateCommand(const QStringList& args);
+int runHandoverCommand(const QStringList& args);
+
+class ChangeOptions;
+// `mitigate --undo-stopgaps --incident F`: the incident's stopgaps checked against the cluster and
+// undone in order (UndoStopgapsCommand.cpp); `settleS` is --verify's wait after each undo.
+int runUndoStopgaps(const ChangeOptions& change, int settleS);
 
 // Prints "leakdesk-cli: <message>" (and the hint on its own line) to stderr.
 void printError(const QString& message, const QString& hint = {});

@@ -30,6 +30,8 @@ constexpr Subcommand kSubcommands[] = {
         "runbook step 5: raise the limit, set HEAP_LIMIT_RESTART or restart; dry run, apply, revert" },
     { "isolate", runIsolateCommand,
         "runbook step 3: take a pod out of its Service before a live heap dump; put it back" },
+    { "handover", runHandoverCommand,
+        "runbook step 6: write the regression test and the alert rules from the incident, record them in it" },
 };
 
 void printUsage(FILE* out)

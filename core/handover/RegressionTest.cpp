@@ -71,10 +71,24 @@ struct Names {
     std::string fileStem;
 };
 
+// The class that holds the suspect, when the owner says ("static ENTRIES of class
+// LeakyService$SessionCache" -> "SessionCache"): it names the test better than "HashMap".
+std::string holderClass(const RegressionSubject& s)
+{
+    const std::string marker = "of class ";
+    if (auto at = s.owner.rfind(marker); at != std::string::npos) {
+        std::string rest = s.owner.substr(at + marker.size());
+        rest = rest.substr(0, rest.find(' '));
+        if (!simpleClassName(rest).empty())
+            return simpleClassName(rest);
+    }
+    return simpleClassName(s.className);
+}
+
 Names namesOf(const RegressionSubject& s)
 {
     Names n;
-    const std::string simple = simpleClassName(s.className);
+    const std::string simple = holderClass(s);
     n.testClass = upperCamel(s.workload, "Service") + upperCamel(simple, "Heap") + "LeakRegressionTest";
     n.holder = s.owner.empty() ? s.className : s.owner;
     n.fileStem = fileStem(s.workload, "service") + "-" + fileStem(simple, "heap");
@@ -219,8 +233,8 @@ GeneratedFile goTest(const RegressionSubject& s)
 {
     const Names n = namesOf(s);
     const std::string placeholder = "LeakDesk placeholder: call the code path that adds to " + n.holder;
-    const std::string fn = "Test" + upperCamel(s.workload, "Service") + upperCamel(simpleClassName(s.className), "Heap")
-        + "HeapStaysBounded";
+    const std::string fn
+        = "Test" + upperCamel(s.workload, "Service") + upperCamel(holderClass(s), "Heap") + "HeapStaysBounded";
     std::string g = headerLines(s, "//");
     g += "\npackage " + goPackageName(s.workload) + R"(
 
@@ -276,8 +290,11 @@ func )" + fn
 	}
 }
 )";
-    return { fileStem(s.workload, "service") + "_" + fileStem(simpleClassName(s.className), "heap") + "_memory_test.go",
-        "regression-test", "Go testing regression test for " + s.className, g };
+    std::string goFile = fileStem(s.workload, "service") + "_" + fileStem(holderClass(s), "heap") + "_memory_test.go";
+    for (char& c : goFile)
+        if (c == '-')
+            c = '_';
+    return { goFile, "regression-test", "Go testing regression test for " + s.className, g };
 }
 
 } // namespace

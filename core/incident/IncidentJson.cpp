@@ -434,11 +434,13 @@ json incidentToJson(const IncidentDocument& d)
     for (const auto& n : d.notes)
         notes.push_back({ { "id", n.id }, { "t_ms", n.tMs }, { "text", n.text }, { "step_index", n.stepIndex } });
     j["notes"] = notes;
+    // Written only when there are any: files of incidents without a hand-over stay as they were.
     json attachments = json::array();
     for (const auto& x : d.attachments)
         attachments.push_back({ { "id", x.id }, { "created_ms", x.createdMs }, { "kind", x.kind },
             { "title", x.title }, { "path", x.path }, { "sha256", x.sha256 }, { "about", x.about } });
-    j["attachments"] = attachments;
+    if (!attachments.empty())
+        j["attachments"] = attachments;
     json escalations = json::array();
     for (const auto& x : d.escalations)
     {
