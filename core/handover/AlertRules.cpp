@@ -110,10 +110,11 @@ void rule(std::ostringstream& out, const std::string& indent, const std::string&
     out << indent << "  for: " << forDuration << "\n";
     out << indent << "  labels:\n";
     out << indent << "    severity: " << severity << "\n";
-    out << indent << "    namespace: " << yamlString(t.ns) << "\n";
-    out << indent << "    workload: " << yamlString(t.workload) << "\n";
+    // Label values are expanded as templates too.
+    out << indent << "    namespace: " << yamlString(templateSafe(t.ns)) << "\n";
+    out << indent << "    workload: " << yamlString(templateSafe(t.workload)) << "\n";
     out << indent << "    workload_kind: " << kube::workloadKindName(t.kind) << "\n";
-    out << indent << "    container: " << yamlString(t.container) << "\n";
+    out << indent << "    container: " << yamlString(templateSafe(t.container)) << "\n";
     out << indent << "  annotations:\n";
     out << indent << "    summary: " << yamlString(summary) << "\n";
     out << indent << "    description: " << yamlString(description) << "\n";
@@ -279,11 +280,13 @@ GeneratedFile alertRulesTestFile(const AlertTarget& t, const std::string& rulesF
         { { "namespace", t.ns }, { "pod", flat }, { "container", t.container }, { "reason", "Error" } }, "0x69 1x50");
 
     auto labelsYaml = [&](const std::string& indent, const std::string& severity, const std::string& pod) {
-        std::string s = indent + "severity: " + severity + "\n" + indent + "namespace: " + yamlString(t.ns) + "\n";
+        std::string s
+            = indent + "severity: " + severity + "\n" + indent + "namespace: " + yamlString(templateSafe(t.ns)) + "\n";
         if (!pod.empty())
             s += indent + "pod: " + yamlString(pod) + "\n";
-        s += indent + "workload: " + yamlString(t.workload) + "\n" + indent + "workload_kind: "
-            + kube::workloadKindName(t.kind) + "\n" + indent + "container: " + yamlString(t.container) + "\n";
+        s += indent + "workload: " + yamlString(templateSafe(t.workload)) + "\n" + indent
+            + "workload_kind: " + kube::workloadKindName(t.kind) + "\n" + indent
+            + "container: " + yamlString(templateSafe(t.container)) + "\n";
         return s;
     };
     std::ostringstream out;

@@ -99,11 +99,14 @@ std::string sourceSafeText(std::string_view text, std::size_t maxLength)
         const auto u = static_cast<unsigned char>(c);
         if (u < 0x20 || u > 0x7e || c == '\\')
             out.push_back('?');
-        else if (c == '/' && !out.empty() && out.back() == '*')
-            out.push_back('|'); // "*/" would end a block comment
         else
             out.push_back(c);
     }
+    // A '*' next to a '/', or at either end where the surrounding text may put one, could form "*/"
+    // (the end of a block comment) or "/*": it becomes '?'.
+    for (std::size_t i = 0; i < out.size(); ++i)
+        if (out[i] == '*' && (i == 0 || i + 1 == out.size() || out[i - 1] == '/' || out[i + 1] == '/'))
+            out[i] = '?';
     return out;
 }
 

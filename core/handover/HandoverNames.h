@@ -25,7 +25,7 @@ std::string simpleClassName(std::string_view className);
 std::string goPackageName(std::string_view text);
 
 // Printable ASCII without the characters that could end or escape a comment or a literal in Java,
-// JavaScript or Go source (backslash: Java reads \u escapes even in comments; "*/"; newlines);
+// JavaScript or Go source (backslash: Java reads \u escapes even in comments; a '*' that could form "*/"; newlines);
 // anything else becomes '?'. At most `maxLength` characters.
 std::string sourceSafeText(std::string_view text, std::size_t maxLength = 160);
 
