@@ -30,6 +30,9 @@ std::string directOwnerKind(WorkloadKind k)
     return kube::workloadKindName(k);
 }
 
+// label_replace's regexes are "(?s)(.*)": Prometheus anchors them, and without (?s) a value with a
+// line break in it would not match and the pod would fall out of the join.
+//
 // `{namespace, pod} = 1` for each pod owned by the workload, through its ReplicaSets or Jobs when
 // it has them: a pod of the next rollout is covered by the same rule.
 std::string membership(const AlertTarget& t)
@@ -43,7 +46,7 @@ std::string membership(const AlertTarget& t)
     const std::string middle = std::string(job ? "kube_job_owner" : "kube_replicaset_owner") + "{" + ns
         + ",owner_kind=" + q(kube::workloadKindName(t.kind)) + ",owner_name=" + q(t.workload) + "}";
     return "max by (namespace, pod) (label_replace(" + podOwner + "}, \"" + label
-        + "\", \"$1\", \"owner_name\", \"(.*)\") * on (namespace, " + label + ") group_left () max by (namespace, "
+        + "\", \"$1\", \"owner_name\", \"(?s)(.*)\") * on (namespace, " + label + ") group_left () max by (namespace, "
         + label + ") (" + middle + "))";
 }
 
@@ -53,7 +56,7 @@ std::string cadvisorPodLabel(const AlertTarget& t, std::string inner)
 {
     if (t.profile.podLabel == "pod")
         return inner;
-    return "label_replace(" + inner + ", \"pod\", \"$1\", " + q(t.profile.podLabel) + ", \"(.*)\")";
+    return "label_replace(" + inner + ", \"pod\", \"$1\", " + q(t.profile.podLabel) + ", \"(?s)(.*)\")";
 }
 
 std::string cadvisorSelector(const AlertTarget& t, const std::string& metric)

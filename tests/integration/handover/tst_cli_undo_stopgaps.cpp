@@ -125,9 +125,9 @@ private Q_SLOTS:
             QStringLiteral("--verify"), QStringLiteral("2"), QStringLiteral("--timeout"), QStringLiteral("30") };
         const auto unconfirmed = cli(undo);
         QCOMPARE(unconfirmed.exitCode, 1);
-        QVERIFY2(unconfirmed.out.contains("[already gone] " + QByteArray::fromStdString(applied["heap-limit-restart"])),
+        QVERIFY2(unconfirmed.out.contains(QByteArray("[already gone] ").append(applied["heap-limit-restart"].c_str())),
             unconfirmed.out.constData());
-        QVERIFY2(unconfirmed.out.contains("[in effect] " + QByteArray::fromStdString(applied["raise-limit"])),
+        QVERIFY2(unconfirmed.out.contains(QByteArray("[in effect] ").append(applied["raise-limit"].c_str())),
             unconfirmed.out.constData());
         QVERIFY(unconfirmed.out.contains("resources.limits.memory: 4Gi → 2Gi"));
         QVERIFY(unconfirmed.out.contains("metadata.labels.app: <none> → checkout"));
@@ -135,12 +135,12 @@ private Q_SLOTS:
         QCOMPARE(limitOf(deployment()), std::string("4Gi"));
 
         const auto done = cli(undo + QStringList { QStringLiteral("--yes") }, 300000);
-        QVERIFY2(done.exitCode == 0, (done.out + done.err).constData());
+        QVERIFY2(done.exitCode == 0, QByteArray(done.out).append(done.err).constData());
         // In order: the pod, then the already-gone HEAP_LIMIT_RESTART, then the limit.
-        const auto podAt = done.out.indexOf("[undone] " + QByteArray::fromStdString(applied["isolate-pod"]));
+        const auto podAt = done.out.indexOf(QByteArray("[undone] ").append(applied["isolate-pod"].c_str()));
         const auto envAt
-            = done.out.indexOf("[already gone] " + QByteArray::fromStdString(applied["heap-limit-restart"]));
-        const auto limitAt = done.out.indexOf("[undone] " + QByteArray::fromStdString(applied["raise-limit"]));
+            = done.out.indexOf(QByteArray("[already gone] ").append(applied["heap-limit-restart"].c_str()));
+        const auto limitAt = done.out.indexOf(QByteArray("[undone] ").append(applied["raise-limit"].c_str()));
         QVERIFY2(podAt > 0 && envAt > podAt && limitAt > envAt, done.out.constData());
         QVERIFY2(done.out.contains("stayed after 2 s"), done.out.constData());
 

@@ -39,8 +39,9 @@ bool write(const QString& path, const std::string& content)
 // The skeleton with its placeholder replaced by `body` (and `members` added to the class/module).
 std::string withBody(const std::string& content, const std::string& body)
 {
-    const auto begin = content.find(std::string(kPlaceholderBegin));
-    const auto end = content.find(std::string(kPlaceholderEnd));
+    // The marker lines ("// LEAKDESK-PLACEHOLDER-BEGIN"), not the header's sentence naming them.
+    const auto begin = content.find("// " + std::string(kPlaceholderBegin));
+    const auto end = content.find("// " + std::string(kPlaceholderEnd));
     if (begin == std::string::npos || end == std::string::npos)
         return content;
     const auto lineStart = content.rfind('\n', begin) + 1;
