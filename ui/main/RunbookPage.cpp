@@ -4,6 +4,7 @@
 
 #include "core/incident/IncidentRecording.h"
 #include "ui/actions/MitigationPanel.h"
+#include "ui/actions/UndoStopgapsBox.h"
 #include "ui/chart/MemoryChart.h"
 #include "ui/incident/IncidentSession.h"
 #include "ui/investigation/InvestigationController.h"
@@ -85,6 +86,7 @@ RunbookPage::RunbookPage(PageContext context, QWidget* parent)
     , m_memoryView(new MemoryEvidenceView(this))
     , m_oomView(new OomEvidenceView(this))
     , m_mitigations(new MitigationPanel(this))
+    , m_undoStopgaps(new UndoStopgapsBox(this))
     , m_commands(new RunbookCommandRunner(m_ctx, this))
 {
     m_stepList->setModel(m_checklist);
@@ -107,6 +109,8 @@ RunbookPage::RunbookPage(PageContext context, QWidget* parent)
     m_evidence->addWidget(m_oomView);
     m_evidence->addWidget(m_mitigations);
     m_mitigations->setIncident(m_ctx.incident);
+    m_evidence->addWidget(m_undoStopgaps);
+    m_undoStopgaps->setIncident(m_ctx.incident);
     auto* right = new QWidget(this);
     auto* rl = new QVBoxLayout(right);
     rl->setContentsMargins(4, 8, 8, 8);
@@ -289,14 +293,24 @@ void RunbookPage::selectStep(int row)
     // read ("check for common leak sources"): it shows what the analysis found.
     const int captureRow = heapCaptureStep();
     const bool suspects = m_suspectsStep && step && step->commands.empty() && captureRow >= 0 && row == captureRow + 1;
+    // The step after the mitigations, when it has no command of its own ("Long-Term Fix"), is where
+    // the stopgaps are undone once the fix holds.
+    int mitigationRow = -1;
+    for (int r = 0; r < m_checklist->rowCount(); ++r)
+        if (stepHas(m_checklist->step(r), runbook::ActionKind::RaiseLimit))
+            mitigationRow = r;
+    const bool fix = !suspects && step && step->commands.empty() && mitigationRow >= 0 && row == mitigationRow + 1;
     m_stepView->setCompact(memory || oom || heap || mitigate);
     m_evidence->setCurrentWidget(memory ? static_cast<QWidget*>(m_memoryView)
             : oom                       ? static_cast<QWidget*>(m_oomView)
             : heap                      ? m_heapStep
             : mitigate                  ? static_cast<QWidget*>(m_mitigations)
             : suspects                  ? m_suspectsStep
+            : fix                       ? static_cast<QWidget*>(m_undoStopgaps)
                                         : m_noEvidence);
-    m_evidence->setVisible(memory || oom || heap || mitigate || suspects);
+    m_evidence->setVisible(memory || oom || heap || mitigate || suspects || fix);
+    if (fix)
+        m_undoStopgaps->setCluster(m_ctx.controller->connection() ? &m_ctx.controller->connection()->kube() : nullptr);
     if (mitigate)
         updateMitigationTarget();
     updateBindings();

@@ -26,6 +26,7 @@ namespace leakdesk::ui {
 class HeapStepPage;
 class MemoryEvidenceView;
 class MitigationPanel;
+class UndoStopgapsBox;
 class OomEvidenceView;
 class PageStack;
 class RunbookChecklistModel;
@@ -64,6 +65,8 @@ public:
     MemoryEvidenceView* memoryView() const { return m_memoryView; }
     OomEvidenceView* oomView() const { return m_oomView; }
     MitigationPanel* mitigationPanel() const { return m_mitigations; }
+    // Step 6's "Undo stopgaps" (enabled by the fix verification: UndoStopgapsBox::setFixVerified).
+    UndoStopgapsBox* undoStopgapsBox() const { return m_undoStopgaps; }
     QWidget* currentEvidenceWidget() const;
     RunbookCommandRunner* commands() const { return m_commands; }
     // A capture's pre-flight found the JVM of `pod` as PID `pid`: commands for that pod use it
@@ -99,6 +102,7 @@ private:
     QWidget* m_suspectsStep = nullptr;
     QScrollArea* m_stepScroll = nullptr;
     MitigationPanel* m_mitigations;
+    UndoStopgapsBox* m_undoStopgaps;
     RunbookCommandRunner* m_commands;
     runbook::RunbookParameters m_params;
     bool m_restoring = false;
