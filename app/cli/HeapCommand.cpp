@@ -4,6 +4,8 @@
 // Argument parsing and output formatting only; every analysis lives in core/heap.
 #include "CliCommand.h"
 
+#include "core/capture/FileChecksum.h"
+#include "core/common/ActionKinds.h"
 #include "core/heap/ClassHistogram.h"
 #include "core/heap/DominatorTree.h"
 #include "core/heap/GcRootPaths.h"
@@ -11,8 +13,6 @@
 #include "core/heap/HeapSnapshot.h"
 #include "core/heap/HprofFile.h"
 #include "core/heap/LeakSuspects.h"
-#include "core/capture/FileChecksum.h"
-#include "core/common/ActionKinds.h"
 #include "core/incident/ActionJournal.h"
 #include "core/incident/IncidentRecording.h"
 #include "core/incident/IncidentStore.h"
@@ -265,7 +265,8 @@ int recordSuspects(const Options& o, const std::vector<LeakSuspect>& suspects)
         }
         // A dump this incident captured: its capture action names the pod and the container.
         for (const auto& a : doc.actions)
-            if (a.kind == actionkind::kHeapCapture && a.output.find("local file: " + file.path + "\n") != std::string::npos
+            if (a.kind == actionkind::kHeapCapture
+                && a.output.find("local file: " + file.path + "\n") != std::string::npos
                 && a.target.starts_with("pod/")) {
                 const std::string target = a.target.substr(4);
                 const auto space = target.find(" container ");

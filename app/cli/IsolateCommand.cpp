@@ -185,7 +185,8 @@ int runIsolateCommand(const QStringList& args)
                   << "\n";
         if (!change.incidentFile().isEmpty())
             return journalInIncident(change.incidentFile(), [&](incident::IncidentDocument& doc) {
-                (void)incident::recordIsolationPutBack(doc, record->pod, r->kubectl, r->message, incident::currentTimeMs());
+                (void)incident::recordIsolationPutBack(
+                    doc, record->pod, r->kubectl, r->message, incident::currentTimeMs());
             });
         return 0;
     }

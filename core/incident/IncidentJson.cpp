@@ -437,8 +437,8 @@ json incidentToJson(const IncidentDocument& d)
     // Written only when there are any: files of incidents without a hand-over stay as they were.
     json attachments = json::array();
     for (const auto& x : d.attachments)
-        attachments.push_back({ { "id", x.id }, { "created_ms", x.createdMs }, { "kind", x.kind },
-            { "title", x.title }, { "path", x.path }, { "sha256", x.sha256 }, { "about", x.about } });
+        attachments.push_back({ { "id", x.id }, { "created_ms", x.createdMs }, { "kind", x.kind }, { "title", x.title },
+            { "path", x.path }, { "sha256", x.sha256 }, { "about", x.about } });
     if (!attachments.empty())
         j["attachments"] = attachments;
     json escalations = json::array();

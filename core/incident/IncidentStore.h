@@ -101,7 +101,8 @@ private:
 // mitigate, isolate, heap suspects, handover): parallel writers and the GUI's autosave take turns.
 // NotFound when the file does not exist; the document as saved otherwise (a merge when another
 // writer had been there). `change` may refuse with an error: nothing is written then.
-Result<IncidentDocument> updateIncidentFile(const QString& path, const std::function<Status(IncidentDocument&)>& change);
+Result<IncidentDocument> updateIncidentFile(
+    const QString& path, const std::function<Status(IncidentDocument&)>& change);
 
 // Reads a file into a document without a store (exports, the CLI).
 Result<IncidentDocument> readIncidentFile(const QString& path, LoadFailure* failure = nullptr);
