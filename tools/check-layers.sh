@@ -32,7 +32,8 @@ rules=(
     "core/actions        | common kube runbook                                     | QtCore"
     "core/incident       | common runbook investigation/Findings.h investigation/FindingsJson.h investigation/FixVerification.h prometheus/QueryCatalogue.h heap/LeakSuspects.h | QtCore QtGui"
     "core/alerts         | common kube prometheus investigation/PrometheusInCluster.h incident runbook | QtCore QtNetwork"
-    "ui                  | common tls heap analysis runbook kube oom capture prometheus investigation radar actions incident alerts ui | QtCore QtGui QtWidgets QtCharts QtConcurrent QtPrintSupport QtSvg QtNetwork"
+    "core/handover       | common kube actions incident runbook prometheus/MetricsProfile.h prometheus/QueryCatalogue.h heap/LeakSuspects.h | QtCore"
+    "ui                  | common tls heap analysis runbook kube oom capture prometheus investigation radar actions incident alerts handover ui | QtCore QtGui QtWidgets QtCharts QtConcurrent QtPrintSupport QtSvg QtNetwork"
 )
 
 set -uo pipefail

@@ -23,6 +23,7 @@ witnesses=(
     "prometheus-alertmanager|apt-get install prometheus-alertmanager (or tools/dev.sh setup)"
     "amtool|apt-get install prometheus-alertmanager (or tools/dev.sh setup)"
     "go|apt-get install golang-go (or tools/dev.sh setup)"
+    "node|apt-get install nodejs"
     "java|apt-get install openjdk-17-jdk-headless (or tools/dev.sh setup)"
     "javac|apt-get install openjdk-17-jdk-headless (or tools/dev.sh setup)"
     "jcmd|apt-get install openjdk-17-jdk-headless (or tools/dev.sh setup)"

@@ -1,5 +1,7 @@
 #include "CliCluster.h"
 
+#include "core/incident/IncidentStore.h"
+
 #include "CliCommand.h"
 #include "core/common/RegularFile.h"
 #include "core/kube/KubeConfig.h"
@@ -62,8 +64,12 @@ ChangeOptions::ChangeOptions(QCommandLineParser& parser, Texts texts)
     , m_format(QStringLiteral("format"), m_texts.formatHelp, QStringLiteral("FMT"), QStringLiteral("text"))
     , m_timeout(QStringLiteral("timeout"), QStringLiteral("Give up after this many seconds per step (default 60)."),
           QStringLiteral("S"), QStringLiteral("60"))
+    , m_incident(QStringLiteral("incident"),
+          QStringLiteral("Also journal the change in this incident file (as LeakDesk does), for the report and "
+                         "'mitigate --undo-stopgaps'."),
+          QStringLiteral("FILE"))
 {
-    parser.addOptions({ m_dryRun, m_yes, m_record, m_revert, m_wait, m_format, m_timeout });
+    parser.addOptions({ m_dryRun, m_yes, m_record, m_revert, m_wait, m_format, m_timeout, m_incident });
 }
 
 bool ChangeOptions::validate() const
@@ -145,6 +151,20 @@ Result<nlohmann::json> readRecordFile(const QString& path)
     if (j.is_discarded())
         return makeError(ErrorCode::Parse, "the record " + path.toStdString() + " is not JSON");
     return j;
+}
+
+int journalInIncident(const QString& path, const std::function<void(incident::IncidentDocument&)>& record)
+{
+    auto saved = incident::updateIncidentFile(path, [&](incident::IncidentDocument& doc) -> Status {
+        record(doc);
+        return Ok {};
+    });
+    if (!saved)
+        return fail(makeError(saved.error().code,
+            "the change was made but not journaled in " + path.toStdString() + ": " + saved.error().message,
+            "its record (--record) still reverts it; " + saved.error().detail));
+    std::cerr << "journaled in " << path.toStdString() << "\n";
+    return 0;
 }
 
 } // namespace leakdesk::cli

@@ -6,6 +6,7 @@
 #include "SandboxSession.h"
 
 #include "core/common/Result.h"
+#include "core/incident/IncidentDocument.h"
 #include "core/kube/KubeClient.h"
 
 #include <nlohmann/json.hpp>
@@ -86,8 +87,12 @@ public:
     bool dryRun() const { return m_p.isSet(m_dryRun); }
     bool wait() const { return m_p.isSet(m_wait); }
     bool json() const { return m_p.value(m_format) == QLatin1String("json"); }
+    // --incident FILE: the change is also journaled in this incident file, as LeakDesk journals it
+    // (so undo-stopgaps and the report know it); empty when not given.
+    QString incidentFile() const { return m_p.value(m_incident); }
     int timeoutSeconds() const;
     bool namespaceGiven() const { return m_cluster.namespaceGiven(); }
+    bool usesSandbox() const { return m_cluster.sandbox(); }
     std::string namespaceOr(const std::string& fallback) const;
 
     Result<Connection> connect() const;
@@ -99,7 +104,7 @@ private:
     QCommandLineParser& m_p;
     Texts m_texts;
     app::ClusterTargetOptions m_cluster;
-    QCommandLineOption m_dryRun, m_yes, m_record, m_revert, m_wait, m_format, m_timeout;
+    QCommandLineOption m_dryRun, m_yes, m_record, m_revert, m_wait, m_format, m_timeout, m_incident;
 };
 
 // Writes a record (pretty JSON) to `path`, or to stdout when empty. On failure the error carries
@@ -107,5 +112,9 @@ private:
 Status writeRecordFile(const nlohmann::json& record, const QString& path, const std::string& what);
 // Reads a record written by writeRecordFile.
 Result<nlohmann::json> readRecordFile(const QString& path);
+
+// Journals a change in the incident file `path` (incident::updateIncidentFile); prints where. The
+// change was made either way: a failure says so and how to revert it from its record.
+int journalInIncident(const QString& path, const std::function<void(incident::IncidentDocument&)>& record);
 
 } // namespace leakdesk::cli

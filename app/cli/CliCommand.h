@@ -24,6 +24,12 @@ int runAlertsCommand(const QStringList& args);
 int runRadarCommand(const QStringList& args);
 // Exit codes of its own (the issue's): 0 fixed, 1 not fixed, 2 usage, 3 pending, 4 could not run.
 int runVerifyFixCommand(const QStringList& args);
+int runHandoverCommand(const QStringList& args);
+
+class ChangeOptions;
+// `mitigate --undo-stopgaps --incident F`: the incident's stopgaps checked against the cluster and
+// undone in order (UndoStopgapsCommand.cpp); `settleS` is --verify's wait after each undo.
+int runUndoStopgaps(const ChangeOptions& change, int settleS);
 
 // Prints "leakdesk-cli: <message>" (and the hint on its own line) to stderr.
 void printError(const QString& message, const QString& hint = {});

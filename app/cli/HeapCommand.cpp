@@ -1,8 +1,11 @@
 // leakdesk-cli heap histogram|dominators|suspects|path|diff FILE [FILE2|OBJECT] [--top N]
 //                   [--format table|json|csv] [--retained] [--threads N] [--max-inflate-ratio N]
+//                   [--incident FILE (suspects)]
 // Argument parsing and output formatting only; every analysis lives in core/heap.
 #include "CliCommand.h"
 
+#include "core/capture/FileChecksum.h"
+#include "core/common/ActionKinds.h"
 #include "core/heap/ClassHistogram.h"
 #include "core/heap/DominatorTree.h"
 #include "core/heap/GcRootPaths.h"
@@ -10,9 +13,14 @@
 #include "core/heap/HeapSnapshot.h"
 #include "core/heap/HprofFile.h"
 #include "core/heap/LeakSuspects.h"
+#include "core/incident/ActionJournal.h"
+#include "core/incident/IncidentRecording.h"
+#include "core/incident/IncidentStore.h"
 
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QTextStream>
 
 #include <nlohmann/json.hpp>
@@ -39,6 +47,7 @@ struct Options {
     bool retained = false;
     unsigned threads = 0;
     OpenOptions open; // inflation limits for .hprof.gz
+    QString incident; // suspects: also record the analysis in this incident file
 };
 
 void print(const std::string& s)
@@ -238,6 +247,42 @@ int runDominators(const Options& o)
     return 0;
 }
 
+// --incident: the analysis goes into the incident as the GUI records it (HeapStepPage): the dump's
+// record with its suspects, checksum and, when the incident captured it, the pod it came from.
+int recordSuspects(const Options& o, const std::vector<LeakSuspect>& suspects)
+{
+    const QFileInfo info(o.files[0]);
+    incident::AnalysedDumpFile file;
+    file.path = info.absoluteFilePath().toStdString();
+    file.sizeBytes = static_cast<std::uint64_t>(info.size());
+    file.modifiedMs = info.lastModified().toMSecsSinceEpoch();
+    file.sha256 = capture::sha256OfFile(info.absoluteFilePath());
+    bool already = false;
+    auto saved = incident::updateIncidentFile(o.incident, [&](incident::IncidentDocument& doc) -> Status {
+        if (incident::hasHeapDump(doc, file.path)) {
+            already = true;
+            return Ok {};
+        }
+        // A dump this incident captured: its capture action names the pod and the container.
+        for (const auto& a : doc.actions)
+            if (a.kind == actionkind::kHeapCapture
+                && a.output.find("local file: " + file.path + "\n") != std::string::npos
+                && a.target.starts_with("pod/")) {
+                const std::string target = a.target.substr(4);
+                const auto space = target.find(" container ");
+                file.pod = target.substr(0, space);
+                file.container = space == std::string::npos ? std::string() : target.substr(space + 11);
+                file.capturedMs = a.appliedMs ? a.appliedMs : a.createdMs;
+            }
+        incident::recordHeapDump(doc, incident::heapDumpRecordFor(file, suspects), incident::currentTimeMs());
+        return Ok {};
+    });
+    if (!saved)
+        return fail(saved.error());
+    std::fprintf(stderr, "%s %s\n", already ? "already recorded in" : "recorded in", qPrintable(o.incident));
+    return 0;
+}
+
 int runSuspects(const Options& o)
 {
     auto a = analyse(o.files[0], o);
@@ -274,7 +319,7 @@ int runSuspects(const Options& o)
                 + pathText(x.pathToRoot, "     "));
         }
     }
-    return 0;
+    return o.incident.isEmpty() ? 0 : recordSuspects(o, suspects);
 }
 
 int runPath(const Options& o)
@@ -435,7 +480,11 @@ int runHeapCommand(const QStringList& args)
                        "Real dumps compress 5-10x; a gzip bomb about 1000x")
             .arg(InflateLimits {}.maxRatio),
         QStringLiteral("N"));
-    parser.addOptions({ top, format, retained, threads, maxInflateRatio });
+    const QCommandLineOption incidentOpt(QStringLiteral("incident"),
+        QStringLiteral("suspects: also record the analysis in this incident file, as LeakDesk does (the hand-over "
+                       "writes its regression test from the top suspect)"),
+        QStringLiteral("FILE"));
+    parser.addOptions({ top, format, retained, threads, maxInflateRatio, incidentOpt });
     if (const auto exit = parseOrExit(parser, QStringLiteral("heap"), args))
         return *exit;
     Options o;
@@ -476,6 +525,12 @@ int runHeapCommand(const QStringList& args)
         o.open.inflate.maxRatio = ratio;
     }
     o.threads = parser.value(threads).toUInt();
+    o.incident = parser.value(incidentOpt);
+    if (!o.incident.isEmpty() && o.command != QLatin1String("suspects")) {
+        printError(QStringLiteral("--incident goes with 'heap suspects' only"),
+            QStringLiteral("e.g. leakdesk-cli heap suspects dump.hprof --incident incident.leakdesk"));
+        return 2;
+    }
 
     if (o.command == QLatin1String("histogram"))
         return runHistogram(o);

@@ -7,6 +7,9 @@
 #include "CliCommand.h"
 #include "CliIsolation.h"
 #include "CliWorkload.h"
+
+#include "core/incident/ActionJournal.h"
+#include "core/incident/IncidentRecording.h"
 #include "core/kube/KubeObjects.h"
 
 #include <QCommandLineParser>
@@ -180,6 +183,11 @@ int runIsolateCommand(const QStringList& args)
             return fail(r.error());
         std::cout << r->message << " (resourceVersion " << r->resourceVersion << "); kubectl equivalent: " << r->kubectl
                   << "\n";
+        if (!change.incidentFile().isEmpty())
+            return journalInIncident(change.incidentFile(), [&](incident::IncidentDocument& doc) {
+                (void)incident::recordIsolationPutBack(
+                    doc, record->pod, r->kubectl, r->message, incident::currentTimeMs());
+            });
         return 0;
     }
 
@@ -220,6 +228,17 @@ int runIsolateCommand(const QStringList& args)
     out << "applied " << applied->id << " (resourceVersion " << applied->resourceVersion << ")\n" << std::flush;
     if (auto st = writeRecordFile(applied->toJson(), change.recordFile(), "isolation"); !st)
         return fail(st.error());
+    if (!change.incidentFile().isEmpty()) {
+        std::string services;
+        for (const auto& s : applied->services)
+            services += (services.empty() ? "" : ", ") + s;
+        const std::string summary = "Pod " + applied->pod + " taken out of Service(s) " + services;
+        if (const int rc = journalInIncident(change.incidentFile(), [&](incident::IncidentDocument& doc) {
+                incident::recordIsolation(
+                    doc, applied->pod, applied->kubectl, applied->toJson(), summary, incident::currentTimeMs());
+            }))
+            return rc;
+    }
     if (change.wait())
         return followIsolation(isolation, *applied, timeoutS, out);
     return 0;

@@ -11,6 +11,8 @@
 #include "core/actions/RevertCheck.h"
 #include "core/actions/RolloutProgress.h"
 #include "core/common/Quantity.h"
+#include "core/incident/ActionJournal.h"
+#include "core/incident/IncidentRecording.h"
 #include "core/kube/KubeClient.h"
 
 #include <QCommandLineParser>
@@ -80,6 +82,19 @@ void printPlan(std::ostream& out, const MitigationPlan& p, const DryRunResult* d
     for (const auto& warning : p.warnings)
         out << "warning: " << warning << "\n";
     out << "for Git:\n" << p.snippet.text();
+}
+
+std::string mitigationTitle(MitigationKind kind)
+{
+    switch (kind) {
+    case MitigationKind::RaiseMemoryLimit:
+        return "Raise the memory limit";
+    case MitigationKind::SetHeapLimitRestart:
+        return "Set HEAP_LIMIT_RESTART";
+    case MitigationKind::RolloutRestart:
+        return "Rollout restart";
+    }
+    return "Mitigation";
 }
 
 Status writeRecord(const MitigationRecord& record, const QString& path)
@@ -202,7 +217,11 @@ int runMitigateCommand(const QStringList& args)
     const QCommandLineOption incidentOpt(QStringLiteral("incident"),
         QStringLiteral("The incident file: --silence journals the silence there; --revert expires it."),
         QStringLiteral("FILE"));
-    p.addOptions({ containerOpt, memoryOpt, valueOpt, peakOpt, verifyOpt, silenceOpt, incidentOpt });
+    const QCommandLineOption undoOpt(QStringLiteral("undo-stopgaps"),
+        QStringLiteral("Runbook step 6, once the fix is in: undo the --incident's stopgaps still applied (pods back in "
+                       "their Service, HEAP_LIMIT_RESTART, then the limit), saying which are already gone; each after "
+                       "a server dry run and one confirmation, checked --verify seconds after its rollout."));
+    p.addOptions({ containerOpt, memoryOpt, valueOpt, peakOpt, verifyOpt, silenceOpt, incidentOpt, undoOpt });
     AlertmanagerOptions alertmanager(p);
     if (!p.parse(QStringList { QStringLiteral("leakdesk-cli mitigate") } + args)) {
         printError(p.errorText(), QStringLiteral("run 'leakdesk-cli mitigate --help'"));
@@ -213,6 +232,22 @@ int runMitigateCommand(const QStringList& args)
         return 0;
     }
     const QStringList pos = p.positionalArguments();
+    if (p.isSet(undoOpt)) {
+        if (!pos.isEmpty() || change.reverting() || workloadOpts.given()) {
+            printError(QStringLiteral("--undo-stopgaps takes the incident's stopgaps: no kind, --revert or workload"),
+                QStringLiteral("leakdesk-cli mitigate --undo-stopgaps --incident FILE --kubeconfig K [--yes]"));
+            return 2;
+        }
+        if (!change.validate())
+            return 2;
+        bool settleOk = false;
+        const int settleS = p.value(verifyOpt).toInt(&settleOk);
+        if (!settleOk || settleS < 0 || settleS > 3600) {
+            printError(QStringLiteral("--verify must be a number of seconds from 0 to 3600"));
+            return 2;
+        }
+        return runUndoStopgaps(change, settleS);
+    }
     const auto kind = pos.size() == 1 ? parseMitigationKind(pos.first().toStdString()) : std::nullopt;
     if (!kind) {
         printError(pos.isEmpty() ? QStringLiteral("which mitigation?")
@@ -471,6 +506,21 @@ int runMitigateCommand(const QStringList& args)
     }
     if (auto st = writeRecord(*applied, change.recordFile()); !st)
         return fail(st.error());
+    if (!change.incidentFile().isEmpty()) {
+        // As the GUI's mitigation panel journals an apply: the record is the action's revert data.
+        std::string values;
+        for (const auto& [key, value] : plan->after)
+            values += (values.empty() ? "" : ", ") + key + " = " + value.value_or("(not set)");
+        std::string diff;
+        for (const auto& c : dry->diff)
+            diff += (diff.empty() ? "" : "\n") + c.toString();
+        incident::AppliedMitigation a { mitigationActionKind(*kind), mitigationTitle(*kind) + ": " + values,
+            request.workload.name, request.workload.text(), plan->kubectl, diff, applied->toJson() };
+        if (const int journaled = journalInIncident(change.incidentFile(), [&](incident::IncidentDocument& doc) {
+                incident::recordMitigation(doc, a, incident::currentTimeMs());
+            }))
+            rc = rc ? rc : journaled;
+    }
     if (moved) {
         const int verified = reportVerification(*applied, *moved, out);
         rc = rc ? rc : verified;

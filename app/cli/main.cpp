@@ -34,6 +34,8 @@ constexpr Subcommand kSubcommands[] = {
         "runbook step 3: take a pod out of its Service before a live heap dump; put it back" },
     { "verify-fix", runVerifyFixCommand,
         "runbook step 6: did the deployed fix stop the leak? the new revision against the leaking one" },
+    { "handover", runHandoverCommand,
+        "runbook step 6: write the regression test and the alert rules from the incident, record them in it" },
 };
 
 void printUsage(FILE* out)

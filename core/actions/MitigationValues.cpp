@@ -1,5 +1,7 @@
 #include "core/actions/MitigationValues.h"
 
+#include "core/common/ActionKinds.h"
+
 #include "core/common/Quantity.h"
 
 #include <algorithm>
@@ -114,6 +116,19 @@ std::string kubectlCommand(
     }
     return "kubectl patch " + deployment + (patch.is_array() ? " --type=json -p " : " --type=strategic -p ")
         + shellQuote(patch.dump());
+}
+
+const char* mitigationActionKind(MitigationKind kind)
+{
+    switch (kind) {
+    case MitigationKind::RaiseMemoryLimit:
+        return actionkind::kRaiseLimit;
+    case MitigationKind::SetHeapLimitRestart:
+        return actionkind::kHeapLimitRestart;
+    case MitigationKind::RolloutRestart:
+        return actionkind::kRolloutRestart;
+    }
+    return actionkind::kMitigation;
 }
 
 } // namespace leakdesk::actions

@@ -25,6 +25,8 @@ enum class MitigationKind {
 // "limits", "heap-restart", "restart": the CLI's words and the record's `kind`.
 const char* mitigationKindName(MitigationKind kind);
 std::optional<MitigationKind> parseMitigationKind(std::string_view name);
+// The incident's word for it (ActionRecord::kind, common/ActionKinds.h): "raise-limit", ...
+const char* mitigationActionKind(MitigationKind kind);
 
 inline constexpr const char* kHeapLimitRestartEnv = "HEAP_LIMIT_RESTART";
 inline constexpr const char* kRestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt";

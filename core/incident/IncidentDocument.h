@@ -150,6 +150,20 @@ struct ActionRecord {
     bool operator==(const ActionRecord&) const = default;
 };
 
+// A file handed over with the incident (runbook step 6: "always include a memory regression
+// test"): a regression test skeleton, alert rules. The incident keeps where it was written and its
+// checksum, not its content: the file belongs in the service's repository.
+struct AttachmentRecord {
+    std::string id; // "F1" ...
+    std::int64_t createdMs = 0;
+    std::string kind; // "regression-test", "alert-rules", "prometheus-rule", "alert-rules-test"
+    std::string title; // "JUnit 5 regression test for com.shop.SessionCache"
+    std::string path; // where it was written on the responder's machine
+    std::string sha256; // lower-case hex
+    std::string about; // what it was made from (the suspect, the workload), one line
+    bool operator==(const AttachmentRecord&) const = default;
+};
+
 struct EscalationEvent {
     std::string id; // "X1" ...
     std::int64_t tMs = 0;
@@ -200,6 +214,7 @@ struct IncidentDocument {
     std::vector<ActionRecord> actions;
     std::vector<NoteRecord> notes;
     std::vector<EscalationEvent> escalations;
+    std::vector<AttachmentRecord> attachments;
     std::vector<JournalEntry> journal; // ascending by tMs (equal times keep insertion order)
     bool operator==(const IncidentDocument&) const = default;
 

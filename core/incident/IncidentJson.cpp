@@ -339,6 +339,11 @@ IncidentDocument readDocument(const json& j)
             str(x, "detail", p), str(x, "owner", p), member(x, "reason") ? str(x, "reason", p) : std::string(),
             member(x, "oom_kills_seen") ? static_cast<int>(int64(x, "oom_kills_seen", p)) : -1 };
     });
+    // Files written before attachments existed have none (array() reads a missing list as empty).
+    d.attachments = readList<AttachmentRecord>(j, "attachments", [](const json& x, const std::string& p) {
+        return AttachmentRecord { str(x, "id", p), int64(x, "created_ms", p), str(x, "kind", p), str(x, "title", p),
+            str(x, "path", p), str(x, "sha256", p), str(x, "about", p) };
+    });
     d.journal = readList<JournalEntry>(j, "journal", [](const json& e, const std::string& p) {
         return JournalEntry { int64(e, "t_ms", p), enumValue(e, "kind", p, &journalKindFromName, JournalKind::Note),
             str(e, "title", p), str(e, "detail", p), str(e, "ref", p),
@@ -429,6 +434,13 @@ json incidentToJson(const IncidentDocument& d)
     for (const auto& n : d.notes)
         notes.push_back({ { "id", n.id }, { "t_ms", n.tMs }, { "text", n.text }, { "step_index", n.stepIndex } });
     j["notes"] = notes;
+    // Written only when there are any: files of incidents without a hand-over stay as they were.
+    json attachments = json::array();
+    for (const auto& x : d.attachments)
+        attachments.push_back({ { "id", x.id }, { "created_ms", x.createdMs }, { "kind", x.kind }, { "title", x.title },
+            { "path", x.path }, { "sha256", x.sha256 }, { "about", x.about } });
+    if (!attachments.empty())
+        j["attachments"] = attachments;
     json escalations = json::array();
     for (const auto& x : d.escalations)
     {

@@ -178,6 +178,9 @@ IncidentDocument mergeIncidents(
     mergeRecords(
         out.escalations, base ? &base->escalations : nullptr, mine.escalations, 'X',
         [](const EscalationEvent& r) { return r.tMs; }, renames, report);
+    mergeRecords(
+        out.attachments, base ? &base->attachments : nullptr, mine.attachments, 'F',
+        [](const AttachmentRecord& r) { return r.createdMs; }, renames, report);
 
     for (const auto& change : mine.severityHistory)
         if (std::find(out.severityHistory.begin(), out.severityHistory.end(), change) == out.severityHistory.end())

@@ -452,4 +452,29 @@ std::string recordHeapDump(IncidentDocument& doc, HeapDumpRecord dump, std::int6
     return doc.heapDumps.back().id;
 }
 
+std::string recordAttachment(IncidentDocument& doc, AttachmentRecord attachment, std::int64_t nowMs)
+{
+    if (attachment.createdMs == 0)
+        attachment.createdMs = nowMs;
+    attachment.title = maskSecrets(attachment.title);
+    attachment.about = maskSecrets(attachment.about);
+    auto same = std::find_if(doc.attachments.begin(), doc.attachments.end(),
+        [&](const AttachmentRecord& a) { return a.path == attachment.path; });
+    if (attachment.id.empty())
+        attachment.id = same != doc.attachments.end() ? same->id : nextId(doc.attachments, 'F');
+    appendJournal(doc,
+        { attachment.createdMs, JournalKind::Action,
+            (same != doc.attachments.end() ? "Handed over again: " : "Handed over: ") + attachment.title,
+            attachment.path + (attachment.sha256.empty() ? "" : "\nSHA-256 " + attachment.sha256)
+                + (attachment.about.empty() ? "" : "\n" + attachment.about),
+            attachment.id });
+    const std::string id = attachment.id;
+    if (same != doc.attachments.end())
+        *same = std::move(attachment);
+    else
+        doc.attachments.push_back(std::move(attachment));
+    touch(doc, nowMs);
+    return id;
+}
+
 } // namespace leakdesk::incident

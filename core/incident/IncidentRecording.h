@@ -62,6 +62,9 @@ Status recordActionState(IncidentDocument& doc, const std::string& actionId, Act
 void recordSeverityChange(IncidentDocument& doc, const std::string& to, const std::string& reason, std::int64_t nowMs);
 std::string recordEscalation(IncidentDocument& doc, EscalationEvent event, std::int64_t nowMs);
 std::string recordHeapDump(IncidentDocument& doc, HeapDumpRecord dump, std::int64_t nowMs);
+// Stores a handed-over file (id assigned when empty) and journals it. A file at a path the
+// incident already holds replaces that record (the hand-over was written again).
+std::string recordAttachment(IncidentDocument& doc, AttachmentRecord attachment, std::int64_t nowMs);
 
 // Inserts an entry keeping the journal ordered by time (after entries of the same time).
 void appendJournal(IncidentDocument& doc, JournalEntry entry);

@@ -552,6 +552,20 @@ struct Builder {
         }
     }
 
+    // Runbook step 6's hand-over: the regression test and the alert, where they were written.
+    void handover()
+    {
+        // Only when there is something: reports of incidents without a hand-over stay as they were.
+        if (doc.attachments.empty())
+            return;
+        heading("Handed over");
+        ReportTable t { { "File", "Kind", "What", "Written (UTC)", "SHA-256" }, {}, { 8, 14, 38, 16, 24 } };
+        for (const auto& a : doc.attachments)
+            t.rows.push_back({ a.id, a.kind, a.title + (a.about.empty() ? "" : ". " + a.about) + "\n" + a.path,
+                formatUtc(a.createdMs), a.sha256.empty() ? "-" : a.sha256 });
+        table(std::move(t));
+    }
+
     void mitigations()
     {
         actions("Mitigations", true, "No change was made to the cluster.");
@@ -697,6 +711,7 @@ IncidentReport buildIncidentReport(const IncidentDocument& doc, const ReportOpti
     b.oom();
     b.heap();
     b.mitigations();
+    b.handover();
     b.escalation();
     b.notes();
     b.queries();

@@ -321,4 +321,23 @@ Result<IncidentDocument> readIncidentFile(const QString& path, LoadFailure* fail
     return std::move(loaded->document);
 }
 
+Result<IncidentDocument> updateIncidentFile(const QString& path, const std::function<Status(IncidentDocument&)>& change)
+{
+    if (!QFileInfo::exists(path))
+        return makeError(ErrorCode::NotFound, "no incident file " + path.toStdString(),
+            "start one with: leakdesk-cli investigate ... --incident FILE (or save it from LeakDesk)");
+    IncidentStore store(path);
+    if (auto st = store.lock(); !st)
+        return st.error();
+    auto loaded = store.load();
+    if (!loaded)
+        return loaded.error();
+    IncidentDocument doc = std::move(loaded->document);
+    if (auto st = change(doc); !st)
+        return st.error();
+    if (auto st = store.save(doc); !st)
+        return st.error();
+    return store.savedDocument();
+}
+
 } // namespace leakdesk::incident

@@ -19,6 +19,7 @@
 #include <QByteArray>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,6 +96,13 @@ private:
     bool m_lastSaveMerged = false;
     std::unique_ptr<Lock> m_lock;
 };
+
+// Read, change and write an existing incident file under its lock (the CLI's --incident of
+// mitigate, isolate, heap suspects, handover): parallel writers and the GUI's autosave take turns.
+// NotFound when the file does not exist; the document as saved otherwise (a merge when another
+// writer had been there). `change` may refuse with an error: nothing is written then.
+Result<IncidentDocument> updateIncidentFile(
+    const QString& path, const std::function<Status(IncidentDocument&)>& change);
 
 // Reads a file into a document without a store (exports, the CLI).
 Result<IncidentDocument> readIncidentFile(const QString& path, LoadFailure* failure = nullptr);

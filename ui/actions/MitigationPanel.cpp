@@ -37,15 +37,7 @@ constexpr std::array kKinds { MitigationKind::RaiseMemoryLimit, MitigationKind::
 // The incident's words for the actions (ActionRecord::kind).
 const char* incidentKindName(MitigationKind kind)
 {
-    switch (kind) {
-    case MitigationKind::RaiseMemoryLimit:
-        return actionkind::kRaiseLimit;
-    case MitigationKind::SetHeapLimitRestart:
-        return actionkind::kHeapLimitRestart;
-    case MitigationKind::RolloutRestart:
-        return actionkind::kRolloutRestart;
-    }
-    return actionkind::kMitigation;
+    return actions::mitigationActionKind(kind);
 }
 
 QString titleOf(MitigationKind kind)

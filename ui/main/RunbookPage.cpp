@@ -5,6 +5,7 @@
 #include "core/incident/FixVerificationRecording.h"
 #include "core/incident/IncidentRecording.h"
 #include "ui/actions/MitigationPanel.h"
+#include "ui/actions/UndoStopgapsBox.h"
 #include "ui/chart/MemoryChart.h"
 #include "ui/incident/IncidentSession.h"
 #include "ui/investigation/InvestigationController.h"
@@ -88,6 +89,7 @@ RunbookPage::RunbookPage(PageContext context, QWidget* parent)
     , m_oomView(new OomEvidenceView(this))
     , m_mitigations(new MitigationPanel(this))
     , m_fixVerification(new FixVerificationPanel(this))
+    , m_undoStopgaps(new UndoStopgapsBox(this))
     , m_commands(new RunbookCommandRunner(m_ctx, this))
 {
     m_stepList->setModel(m_checklist);
@@ -113,6 +115,14 @@ RunbookPage::RunbookPage(PageContext context, QWidget* parent)
     m_mitigations->setIncident(m_ctx.incident);
     m_fixVerification->setConnectionSource([controller = m_ctx.controller] { return controller->connection(); });
     connect(m_fixVerification, &FixVerificationPanel::verified, this, &RunbookPage::recordFixVerification);
+    // Undo stopgaps sits in the fix-verification panel, enabled by its first "fixed" answer.
+    m_fixVerification->addActionWidget(m_undoStopgaps);
+    m_undoStopgaps->setIncident(m_ctx.incident);
+    connect(m_fixVerification, &FixVerificationPanel::verified, this,
+        [this](const std::shared_ptr<const investigation::FixVerificationReport>& report) {
+            m_undoStopgaps->setFixVerified(report->verification.outcome == analysis::FixOutcome::Fixed,
+                QString::fromStdString(report->verification.reason));
+        });
     auto* right = new QWidget(this);
     auto* rl = new QVBoxLayout(right);
     rl->setContentsMargins(4, 8, 8, 8);
@@ -354,6 +364,8 @@ void RunbookPage::selectStep(int row)
             : fix                       ? static_cast<QWidget*>(m_fixVerification)
                                         : m_noEvidence);
     m_evidence->setVisible(memory || oom || heap || mitigate || suspects || fix);
+    if (fix)
+        m_undoStopgaps->setCluster(m_ctx.controller->connection() ? &m_ctx.controller->connection()->kube() : nullptr);
     if (mitigate)
         updateMitigationTarget();
     // Followed live while shown; no polling of the cluster for a step nobody looks at.

@@ -30,6 +30,7 @@ class FixVerificationPanel;
 class HeapStepPage;
 class MemoryEvidenceView;
 class MitigationPanel;
+class UndoStopgapsBox;
 class OomEvidenceView;
 class PageStack;
 class RunbookChecklistModel;
@@ -70,6 +71,8 @@ public:
     MitigationPanel* mitigationPanel() const { return m_mitigations; }
     // Step 6: the deployed fix verified live (ui/verify).
     FixVerificationPanel* fixVerificationPanel() const { return m_fixVerification; }
+    // Step 6's "Undo stopgaps" (enabled by the fix verification: UndoStopgapsBox::setFixVerified).
+    UndoStopgapsBox* undoStopgapsBox() const { return m_undoStopgaps; }
     QWidget* currentEvidenceWidget() const;
     RunbookCommandRunner* commands() const { return m_commands; }
     // A capture's pre-flight found the JVM of `pod` as PID `pid`: commands for that pod use it
@@ -110,6 +113,7 @@ private:
     QScrollArea* m_stepScroll = nullptr;
     MitigationPanel* m_mitigations;
     FixVerificationPanel* m_fixVerification;
+    UndoStopgapsBox* m_undoStopgaps;
     RunbookCommandRunner* m_commands;
     runbook::RunbookParameters m_params;
     bool m_restoring = false;
