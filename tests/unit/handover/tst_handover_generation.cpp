@@ -3,7 +3,7 @@
 // and no name ends a comment, a string literal, a PromQL string or a YAML scalar. The rules follow
 // each metric dialect; the runtime is told from the incident or not at all; the incident keeps and
 // reports what was handed over.
-#include "core/common/YamlSyntaxCheck.h"
+#include "core/common/YamlDocuments.h"
 #include "core/handover/AlertRules.h"
 #include "core/handover/Handover.h"
 #include "core/handover/HandoverNames.h"
