@@ -4,8 +4,6 @@
 #include "core/incident/IncidentStore.h"
 #include "core/investigation/FixVerification.h"
 
-#include <QFileInfo>
-
 namespace leakdesk::incident {
 
 namespace {
@@ -74,21 +72,15 @@ RecordedFixVerification recordFixVerification(
 Result<RecordedFixVerification> recordFixVerificationInFile(const QString& path,
     const investigation::FixVerificationReport& report, const ClusterRef& cluster, std::int64_t nowMs)
 {
-    if (!QFileInfo::exists(path))
-        return makeError(ErrorCode::NotFound, "no incident file " + path.toStdString(),
-            "start the incident first (leakdesk-cli investigate --incident FILE)");
-    IncidentStore store(path);
-    if (auto st = store.lock(); !st)
-        return st.error();
-    auto loaded = store.load();
-    if (!loaded)
-        return loaded.error();
-    IncidentDocument doc = std::move(loaded->document);
-    if (doc.cluster.contextName.empty() && doc.cluster.serverUrl.empty())
-        doc.cluster = cluster;
-    const RecordedFixVerification out = recordFixVerification(doc, report, nowMs);
-    if (auto st = store.save(doc); !st)
-        return st.error();
+    RecordedFixVerification out;
+    auto updated = updateIncidentFile(path, [&](IncidentDocument& doc) -> Status {
+        if (doc.cluster.contextName.empty() && doc.cluster.serverUrl.empty())
+            doc.cluster = cluster;
+        out = recordFixVerification(doc, report, nowMs);
+        return Ok {};
+    });
+    if (!updated)
+        return updated.error();
     return out;
 }
 
