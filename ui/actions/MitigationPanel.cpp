@@ -1,6 +1,7 @@
 #include "ui/actions/MitigationPanel.h"
 
 #include "core/actions/RevertCheck.h"
+#include "core/handover/Stopgaps.h"
 #include "core/kube/KubePaths.h"
 #include "ui/alerts/SilenceOption.h"
 #include <QDateTime>
@@ -577,27 +578,9 @@ QStringList MitigationPanel::appliedActions() const
 
 std::vector<actions::OwnWrite> MitigationPanel::ownWrites() const
 {
-    std::vector<actions::OwnWrite> writes;
     if (!m_incident || !m_incident->document())
-        return writes;
-    const std::string target = m_workload.text();
-    for (const auto& a : m_incident->document()->actions) {
-        if (a.target != target
-            || (a.state != incident::ActionState::Applied && a.state != incident::ActionState::Reverted))
-            continue;
-        auto record = actions::MitigationRecord::fromJson(a.revertData);
-        if (!record)
-            continue;
-        auto apply = actions::applyWriteOf(*record);
-        apply.id = a.id;
-        writes.push_back(std::move(apply));
-        const auto& reverts = a.revertData.contains("reverts") ? a.revertData["reverts"] : nlohmann::json::array();
-        for (const auto& w : reverts)
-            for (auto& own : actions::ownWritesFromJson(w, a.id + " revert"))
-                writes.push_back(std::move(own));
-    }
-    std::stable_sort(writes.begin(), writes.end(), [](const auto& x, const auto& y) { return x.atMs < y.atMs; });
-    return writes;
+        return {};
+    return handover::incidentOwnWrites(*m_incident->document(), m_workload.text());
 }
 
 void MitigationPanel::updateRevertButtons()
