@@ -351,8 +351,8 @@ Findings analyseEvidence(std::shared_ptr<const RawEvidence> evidencePtr)
     if (!ev.seriesOf(QueryKind::MemoryPerPodAvg).empty())
         in.weekMemory = ev.seriesOf(QueryKind::MemoryPerPodAvg).front().samples;
     std::set<std::string> lastOomKilled;
+    const std::string main = ev.workload ? ev.workload->mainContainer : std::string();
     for (const auto& s : ev.seriesOf(QueryKind::LastTerminatedOom)) {
-        const std::string main = ev.workload ? ev.workload->mainContainer : std::string();
         const bool killed = std::any_of(s.samples.begin(), s.samples.end(),
             [&](const Sample& x) { return x.value >= 1 && x.tMs >= in.window.startMs && x.tMs <= in.window.endMs; });
         if (killed && (main.empty() || s.label("container") == main))
