@@ -21,6 +21,7 @@
 //        bench_radar --url URL --now-ms MS [--pid PID] [--workloads N] [--seed S]   (the radar alone,
 //        against a server loaded by an earlier run kept with --keep; MS is that run's "now_ms", PID the
 //        server's process for its CPU time)
+#include "HttpPost.h"
 #include "TestSupport.h"
 
 #include "core/prometheus/PromClient.h"
@@ -83,23 +84,12 @@ std::string loadAverage()
     return f.readAll().trimmed().toStdString();
 }
 
-struct Posted {
-    int status = 0;
-    QByteArray body;
-};
+using test::Posted;
 
+// VictoriaMetrics' import of a large export takes a while; the timeout bounds a hang.
 Posted post(QNetworkAccessManager& nam, const QUrl& url, const QByteArray& body)
 {
-    QNetworkRequest req(url);
-    req.setTransferTimeout(600000);
-    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("text/plain"));
-    QNetworkReply* reply = nam.post(req, body);
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    Posted p { reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll() };
-    reply->deleteLater();
-    return p;
+    return test::postText(nam, url, body, 600000);
 }
 
 // Streams the OpenMetrics file into VictoriaMetrics' Prometheus import: comments and # EOF dropped,

@@ -4,6 +4,7 @@
 // through vmauth must reach the verdicts it reaches on the sandbox's own Prometheus, and without the
 // token it must say Prometheus is unreachable and name the option that gives one.
 
+#include "HttpPost.h"
 #include "SandboxMoments.h"
 #include "TestSupport.h"
 
@@ -32,23 +33,12 @@ constexpr qint64 kDayMs = 24 * kHourMs;
 // range and the 5 min lookback, and the same span a week earlier for the `offset 7d` baseline.
 constexpr double kExportHours = 6.5;
 
-struct Posted {
-    int status = 0;
-    QByteArray body;
-};
+using test::Posted;
 
+// VictoriaMetrics' import of a large export takes a while; the timeout bounds a hang.
 Posted post(QNetworkAccessManager& nam, const QUrl& url, const QByteArray& body)
 {
-    QNetworkRequest req(url);
-    req.setTransferTimeout(120000);
-    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("text/plain"));
-    QNetworkReply* reply = nam.post(req, body);
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    Posted p { reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll() };
-    reply->deleteLater();
-    return p;
+    return test::postText(nam, url, body, 120000);
 }
 
 QString text(const QJsonObject& o, const char* key)
