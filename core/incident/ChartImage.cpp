@@ -59,7 +59,108 @@ std::optional<double> valueAt(const SnapshotSeries& s, std::int64_t tMs)
     return std::prev(it)->value;
 }
 
+QColor lineColour(const ChartImageOptions& o, const SnapshotSeries& line, int index)
+{
+    if (o.groupLabel.empty())
+        return chartLineColour(index);
+    const std::string value = line.label(o.groupLabel);
+    for (const ChartLineGroup& g : o.groups)
+        if (g.value == value)
+            return g.colour;
+    return QColor(150, 150, 150);
+}
+
+// The median time between two samples of the chart's lines (gaps of three of them break a line).
+std::int64_t typicalStepMs(const EvidenceSnapshot& s)
+{
+    std::vector<std::int64_t> gaps;
+    for (const auto& line : s.series)
+        for (std::size_t i = 1; i < line.samples.size() && gaps.size() < 4096; ++i)
+            gaps.push_back(line.samples[i].tMs - line.samples[i - 1].tMs);
+    if (gaps.empty())
+        return 0;
+    std::nth_element(gaps.begin(), gaps.begin() + std::ptrdiff_t(gaps.size() / 2), gaps.end());
+    return gaps[gaps.size() / 2];
+}
+
 } // namespace
+
+QColor fixChartOldColour()
+{
+    return QColor(230, 120, 20);
+}
+QColor fixChartNewColour()
+{
+    return QColor(30, 140, 60);
+}
+
+EvidenceSnapshot fixCheckChartSnapshot(const FixCheckRecord& check)
+{
+    EvidenceSnapshot s;
+    s.id = check.id;
+    s.takenMs = check.takenMs;
+    s.ns = check.ns;
+    s.service = check.workload;
+    s.limitBytes = check.limitBytes;
+    s.images = check.images;
+    s.series = check.series;
+    std::int64_t first = INT64_MAX;
+    std::int64_t last = INT64_MIN;
+    for (const auto& line : s.series)
+        if (!line.samples.empty()) {
+            first = std::min(first, line.samples.front().tMs);
+            last = std::max(last, line.samples.back().tMs);
+        }
+    const std::int64_t end = std::max(check.serverNowMs, last);
+    std::int64_t start = first;
+    if (check.newRevisionCreatedMs > 0 && first != INT64_MAX) {
+        // Enough of the old revision to see its pattern, not six hours that squeeze the new one.
+        const std::int64_t ran = std::max<std::int64_t>(0, end - check.newRevisionCreatedMs);
+        std::int64_t period = 0;
+        if (check.verification.is_object()) {
+            const auto p = check.verification.find("old_period_ms");
+            if (p != check.verification.end() && p->is_number())
+                period = p->get<std::int64_t>();
+        }
+        const std::int64_t oldSpan = std::max({ std::int64_t(90) * 60'000, 2 * period, 3 * ran });
+        start = std::max(first, check.newRevisionCreatedMs - oldSpan);
+    }
+    s.windowStartMs = first == INT64_MAX ? end - 3'600'000 : start;
+    s.windowEndMs = end;
+    s.stepMs = typicalStepMs(s);
+    return s;
+}
+
+QImage renderFixCheckChart(const FixCheckRecord& check, ChartImageOptions o)
+{
+    const EvidenceSnapshot s = fixCheckChartSnapshot(check);
+    auto podsOf = [&](const char* role) {
+        int n = 0;
+        for (const auto& line : s.series)
+            n += line.label("role") == role ? 1 : 0;
+        return n;
+    };
+    o.groupLabel = "role";
+    o.groups.clear();
+    const int oldPods = podsOf("old");
+    const int newPods = podsOf("new");
+    if (oldPods > 0)
+        o.groups.push_back({ "old",
+            QStringLiteral("old revision %1 (%2 pods)").arg(QString::fromStdString(check.oldRevision)).arg(oldPods),
+            fixChartOldColour() });
+    if (newPods > 0)
+        o.groups.push_back({ "new",
+            QStringLiteral("new revision %1 (%2 pods)").arg(QString::fromStdString(check.newRevision)).arg(newPods),
+            fixChartNewColour() });
+    if (check.newRevisionCreatedMs > 0)
+        o.events.push_back({ check.newRevisionCreatedMs, QStringLiteral("new revision") });
+    if (o.title.isEmpty())
+        o.title = QStringLiteral("Fix verification of %1 (%2): %3")
+                      .arg(QString::fromStdString(check.workload), QString::fromStdString(check.ns),
+                          QString::fromStdString(check.outcome == "not_fixed" ? "not fixed" : check.outcome));
+    o.range.reset();
+    return renderMemoryChart(s, o);
+}
 
 QColor chartLineColour(int index)
 {
@@ -197,7 +298,7 @@ QImage renderMemoryChart(const EvidenceSnapshot& s, const ChartImageOptions& o)
             open = true;
             last = x.tMs;
         }
-        p.setPen(QPen(chartLineColour(int(i)), 1.6));
+        p.setPen(QPen(lineColour(o, *lines[i], int(i)), 1.6));
         p.setBrush(Qt::NoBrush);
         p.drawPath(path);
     }
@@ -259,8 +360,13 @@ QImage renderMemoryChart(const EvidenceSnapshot& s, const ChartImageOptions& o)
         p.drawText(QPointF(x + 22, y + 11), text);
         x += 30 + fm.horizontalAdvance(text);
     };
-    for (std::size_t i = 0; i < lines.size(); ++i)
-        legend(chartLineColour(int(i)), QString::fromStdString(lines[i]->label("pod")), Qt::SolidLine);
+    if (o.groupLabel.empty()) {
+        for (std::size_t i = 0; i < lines.size(); ++i)
+            legend(chartLineColour(int(i)), QString::fromStdString(lines[i]->label("pod")), Qt::SolidLine);
+    } else {
+        for (const ChartLineGroup& g : o.groups)
+            legend(g.colour, g.legend, Qt::SolidLine);
+    }
     if (s.limitBytes)
         legend(chartLimitColour(), QStringLiteral("limit"), Qt::DashLine);
     if (!snapshotKills(s).empty()) {

@@ -21,6 +21,14 @@ struct ChartEventMarker {
     QString label; // "A1 applied"
 };
 
+// Pod lines coloured by one of their labels (the fix chart: "role", old or new revision), with one
+// legend entry per group instead of one per pod.
+struct ChartLineGroup {
+    std::string value; // the label's value
+    QString legend;
+    QColor colour;
+};
+
 struct ChartImageOptions {
     int width = 1000;
     int height = 380;
@@ -28,6 +36,8 @@ struct ChartImageOptions {
     std::optional<TimeRange> range; // default: the snapshot's window
     std::vector<ChartEventMarker> events; // vertical lines (actions, severity changes)
     QString title;
+    std::string groupLabel; // empty: a colour per pod
+    std::vector<ChartLineGroup> groups;
 };
 
 // Where things land on the image: the plot rectangle and the data ranges it maps.
@@ -50,6 +60,16 @@ QImage renderMemoryChart(const EvidenceSnapshot& snapshot, const ChartImageOptio
 
 // The same image as PNG bytes.
 QByteArray renderMemoryChartPng(const EvidenceSnapshot& snapshot, const ChartImageOptions& options);
+
+// A fix check's chart (runbook step 6): the leaking revision's pods and the new revision's, each
+// revision one colour, the new revision's start marked, over the last part of the old revision's
+// history that shows its pattern (at least 90 min, two of its OOM periods, three times the time the
+// new one has run) up to when the fix was judged. `options.events` are drawn as well.
+QImage renderFixCheckChart(const FixCheckRecord& check, ChartImageOptions options);
+QColor fixChartOldColour();
+QColor fixChartNewColour();
+// The snapshot that chart draws (its series and window), for tests and the layout.
+EvidenceSnapshot fixCheckChartSnapshot(const FixCheckRecord& check);
 
 // Kill times (and pods) of a snapshot, read from its findings.
 struct SnapshotKill {

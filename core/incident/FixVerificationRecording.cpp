@@ -2,13 +2,100 @@
 
 #include "core/common/Text.h"
 #include "core/incident/IncidentStore.h"
+#include "core/incident/SecretMasking.h"
 #include "core/investigation/FixVerification.h"
+#include "core/prometheus/QueryCatalogue.h"
+
+#include <algorithm>
 
 namespace leakdesk::incident {
 
 namespace {
 
 constexpr const char* kTitlePrefix = "Fix verification of ";
+
+// A file keeps at most this many fix checks. Each changed answer adds one, and an answer that flips
+// back and forth for days must not grow the file without bound.
+constexpr std::size_t kMaxFixChecks = 16;
+
+// "checkout=registry/shop/checkout:2.14.4, sidecar=envoy:1.29" -> the images.
+void addImages(std::vector<std::string>& images, const std::string& list)
+{
+    std::size_t at = 0;
+    while (at < list.size()) {
+        std::size_t end = list.find(", ", at);
+        if (end == std::string::npos)
+            end = list.size();
+        std::string item = list.substr(at, end - at);
+        if (const auto eq = item.find('='); eq != std::string::npos)
+            item.erase(0, eq + 1);
+        if (!item.empty() && std::find(images.begin(), images.end(), item) == images.end())
+            images.push_back(std::move(item));
+        at = end + 2;
+    }
+}
+
+void addRevisionSeries(FixCheckRecord& record, const std::optional<investigation::RevisionPods>& revision,
+    const char* role, const std::string& container)
+{
+    if (!revision)
+        return;
+    addImages(record.images, revision->images);
+    for (std::size_t i = 0; i < revision->memory.size(); ++i) {
+        const Series& s = revision->memory[i];
+        SnapshotSeries ss;
+        ss.query = prometheus::queryKindName(prometheus::QueryKind::MemoryWorkingSet);
+        ss.labels = s.labels;
+        if (ss.labels.find("pod") == ss.labels.end() && i < revision->pods.size())
+            ss.labels["pod"] = revision->pods[i];
+        if (!container.empty())
+            ss.labels.emplace("container", container);
+        ss.labels["revision"] = revision->name;
+        ss.labels["role"] = role;
+        ss.originalPoints = s.samples.size();
+        ss.samples = decimateForStorage(s.samples, kMaxSnapshotPoints);
+        record.series.push_back(std::move(ss));
+    }
+}
+
+FixCheckRecord fixCheckOf(const IncidentDocument& doc, const investigation::FixVerificationReport& report,
+    std::int64_t nowMs)
+{
+    const analysis::FixVerification& v = report.verification;
+    FixCheckRecord r;
+    r.id = nextRecordId(doc.fixChecks, 'V');
+    r.takenMs = nowMs;
+    r.serverNowMs = report.serverNowMs;
+    r.ns = report.ns;
+    r.workload = report.workload;
+    r.container = report.container;
+    r.outcome = analysis::fixOutcomeName(v.outcome);
+    r.oldRevision = v.oldRevision;
+    r.newRevision = v.newRevision;
+    if (report.newRevision)
+        r.newRevisionCreatedMs = report.newRevision->createdMs;
+    r.limitBytes = report.limitBytes;
+    addRevisionSeries(r, report.oldRevision, "old", report.container);
+    addRevisionSeries(r, report.newRevision, "new", report.container);
+    r.verification = investigation::fixVerificationJson(report);
+    maskSecretsInJson(r.verification);
+    return r;
+}
+
+// Makes room by the oldest pending answer, else the oldest not-fixed one: a verified fix, the
+// answer the report is about, goes last. The newest check always stays (it is the current answer,
+// and it holds the highest id, so ids are never handed out twice).
+void keepBounded(std::vector<FixCheckRecord>& checks)
+{
+    while (checks.size() > kMaxFixChecks) {
+        const auto older = checks.end() - 1;
+        auto victim
+            = std::find_if(checks.begin(), older, [](const FixCheckRecord& c) { return c.outcome == "pending"; });
+        if (victim == older)
+            victim = std::find_if(checks.begin(), older, [](const FixCheckRecord& c) { return c.outcome != "fixed"; });
+        checks.erase(victim != older ? victim : checks.begin());
+    }
+}
 
 } // namespace
 
@@ -49,7 +136,13 @@ RecordedFixVerification recordFixVerification(
         if (e.title.rfind(kTitlePrefix + report.workload + ":", 0) == 0)
             last = &e;
     if (!last || last->title != title) {
-        appendJournal(doc, { nowMs, JournalKind::Finding, title, detail, {}, {} });
+        // The evidence with its memory, for the report's chart of the verified (or failed) fix.
+        FixCheckRecord check = fixCheckOf(doc, report, nowMs);
+        const std::string ref = check.id;
+        doc.fixChecks.push_back(std::move(check));
+        keepBounded(doc.fixChecks);
+        out.checkId = ref;
+        appendJournal(doc, { nowMs, JournalKind::Finding, title, detail, ref, {} });
         doc.updatedMs = std::max(doc.updatedMs, nowMs);
         out.journaled = true;
     }

@@ -3,6 +3,8 @@
 // GUI's step 6) into an incident: a journal entry with the verdict and its evidence, and, when the
 // fix is verified, the step ticked with that evidence as its note. Pending and not-fixed answers
 // are journaled only when they differ from the last one recorded (a poller does not flood it).
+// Each journaled answer also stores a fix check (IncidentDocument::fixChecks): the verdict with
+// both revisions' memory, which the report draws.
 
 #include "core/incident/IncidentRecording.h"
 
@@ -27,6 +29,7 @@ std::optional<int> fixStepIndex(const IncidentDocument& doc);
 
 struct RecordedFixVerification {
     bool journaled = false; // false: the same answer was the last one recorded
+    std::string checkId; // the fix check stored with it ("V2"), empty when not journaled
     bool stepTicked = false;
     int stepNumber = 0; // as the runbook writes it
 };

@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -164,6 +166,29 @@ struct AttachmentRecord {
     bool operator==(const AttachmentRecord&) const = default;
 };
 
+// Runbook step 6: a verification that the deployed fix stopped the leak, kept with the memory it
+// judged (the leaking revision's pods and the new revision's), so the report draws the verified fix
+// without Prometheus. One is recorded each time the answer changes (the journal entry refers to it).
+struct FixCheckRecord {
+    std::string id; // "V1" ...
+    std::int64_t takenMs = 0; // when it was recorded
+    std::int64_t serverNowMs = 0; // the cluster's present it was judged at (Prometheus's time())
+    std::string ns;
+    std::string workload; // "Deployment/checkout"
+    std::string container; // the main container judged
+    std::string outcome; // "fixed", "not_fixed", "pending"
+    std::string oldRevision; // empty: none found
+    std::string newRevision; // empty: no new revision yet
+    std::int64_t newRevisionCreatedMs = 0;
+    std::vector<std::string> images; // both revisions' container images (redaction needs them)
+    std::optional<double> limitBytes; // the main container's memory limit when judged
+    // query "memory_working_set"; labels pod, revision, role ("old" or "new"); at most
+    // kMaxSnapshotPoints samples each, as a snapshot's
+    std::vector<SnapshotSeries> series;
+    nlohmann::json verification; // investigation::fixVerificationJson() verbatim, secrets masked
+    bool operator==(const FixCheckRecord&) const = default;
+};
+
 struct EscalationEvent {
     std::string id; // "X1" ...
     std::int64_t tMs = 0;
@@ -215,6 +240,7 @@ struct IncidentDocument {
     std::vector<NoteRecord> notes;
     std::vector<EscalationEvent> escalations;
     std::vector<AttachmentRecord> attachments;
+    std::vector<FixCheckRecord> fixChecks;
     std::vector<JournalEntry> journal; // ascending by tMs (equal times keep insertion order)
     bool operator==(const IncidentDocument&) const = default;
 
@@ -223,6 +249,17 @@ struct IncidentDocument {
     const EvidenceSnapshot* latestSnapshot() const;
     const ActionRecord* action(std::string_view id) const;
 };
+
+// The next id of a kind of record ("E3" after "E2"). Ids are never reused, even if a record were
+// removed: the journal refers to them.
+template<class T> std::string nextRecordId(const std::vector<T>& records, char prefix)
+{
+    int highest = 0;
+    for (const auto& r : records)
+        if (r.id.size() > 1 && r.id[0] == prefix)
+            highest = std::max(highest, std::atoi(r.id.c_str() + 1));
+    return std::string(1, prefix) + std::to_string(highest + 1);
+}
 
 // "J" + 16 hex digits of a hash of the entry's time, kind, title, detail and ref, with "-2", "-3" ...
 // when `doc` already holds an entry of that id (the same words twice in one millisecond).

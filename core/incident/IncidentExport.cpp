@@ -74,20 +74,21 @@ std::map<std::string, QImage> chartsOf(
     const IncidentDocument& doc, const IncidentReport& report, const ExportOptions& options)
 {
     std::map<std::string, QImage> images;
-    const auto events = chartEvents(doc);
+    ChartImageOptions co;
+    co.width = options.chartWidth;
+    co.height = options.chartHeight;
+    co.zone = QTimeZone::utc();
+    co.events = chartEvents(doc);
     for (const auto& b : report.blocks) {
         if (b.kind != ReportBlock::Kind::Chart)
             continue;
-        for (const auto& s : doc.snapshots) {
-            if (s.id != b.snapshotId)
-                continue;
-            ChartImageOptions co;
-            co.width = options.chartWidth;
-            co.height = options.chartHeight;
-            co.zone = QTimeZone::utc();
-            co.events = events;
-            images[s.id] = renderMemoryChart(s, co);
-        }
+        for (const auto& s : doc.snapshots)
+            if (s.id == b.snapshotId)
+                images[s.id] = renderMemoryChart(s, co);
+        // Runbook step 6's fix checks: the old revision against the new one.
+        for (const auto& v : doc.fixChecks)
+            if (v.id == b.snapshotId)
+                images[v.id] = renderFixCheckChart(v, co);
     }
     return images;
 }

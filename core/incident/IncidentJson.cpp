@@ -40,12 +40,18 @@ json toJson(const RunbookRecord& r)
         { "owner", r.owner }, { "steps", steps } };
 }
 
-json toJson(const EvidenceSnapshot& e)
+json seriesJson(const std::vector<SnapshotSeries>& list)
 {
     json series = json::array();
-    for (const auto& s : e.series)
+    for (const auto& s : list)
         series.push_back({ { "query", s.query }, { "labels", s.labels }, { "original_points", s.originalPoints },
             { "samples", samplesJson(s.samples) } });
+    return series;
+}
+
+json toJson(const EvidenceSnapshot& e)
+{
+    const json series = seriesJson(e.series);
     return { { "id", e.id }, { "taken_ms", e.takenMs }, { "namespace", e.ns }, { "service", e.service },
         { "window", { { "start_ms", e.windowStartMs }, { "end_ms", e.windowEndMs } } }, { "step_ms", e.stepMs },
         { "limit_bytes", optNumber(e.limitBytes) }, { "images", e.images }, { "series", series },
@@ -217,19 +223,10 @@ std::vector<Sample> readSamples(const json& a, const std::string& path)
     return out;
 }
 
-EvidenceSnapshot readSnapshot(const json& j, const std::string& path)
+// The "series" list of a snapshot or a fix check.
+std::vector<SnapshotSeries> readSeries(const json& j, const std::string& path)
 {
-    EvidenceSnapshot e;
-    e.id = str(j, "id", path);
-    e.takenMs = int64(j, "taken_ms", path);
-    e.ns = str(j, "namespace", path);
-    e.service = str(j, "service", path);
-    const json& w = object(j, "window", path);
-    e.windowStartMs = int64(w, "start_ms", path + ".window");
-    e.windowEndMs = int64(w, "end_ms", path + ".window");
-    e.stepMs = int64(j, "step_ms", path);
-    e.limitBytes = optNumber(j, "limit_bytes", path);
-    e.images = strings(j, "images", path);
+    std::vector<SnapshotSeries> out;
     const json& series = array(j, "series", path);
     for (std::size_t i = 0; i < series.size(); ++i) {
         const std::string p = at(path, "series", i);
@@ -243,11 +240,49 @@ EvidenceSnapshot readSnapshot(const json& j, const std::string& path)
         }
         s.originalPoints = static_cast<std::size_t>(int64(series[i], "original_points", p));
         s.samples = readSamples(array(series[i], "samples", p), p + ".samples");
-        e.series.push_back(std::move(s));
+        out.push_back(std::move(s));
     }
+    return out;
+}
+
+EvidenceSnapshot readSnapshot(const json& j, const std::string& path)
+{
+    EvidenceSnapshot e;
+    e.id = str(j, "id", path);
+    e.takenMs = int64(j, "taken_ms", path);
+    e.ns = str(j, "namespace", path);
+    e.service = str(j, "service", path);
+    const json& w = object(j, "window", path);
+    e.windowStartMs = int64(w, "start_ms", path + ".window");
+    e.windowEndMs = int64(w, "end_ms", path + ".window");
+    e.stepMs = int64(j, "step_ms", path);
+    e.limitBytes = optNumber(j, "limit_bytes", path);
+    e.images = strings(j, "images", path);
+    e.series = readSeries(j, path);
     if (const json* f = member(j, "findings"))
         e.findings = *f;
     return e;
+}
+
+FixCheckRecord readFixCheck(const json& j, const std::string& path)
+{
+    FixCheckRecord v;
+    v.id = str(j, "id", path);
+    v.takenMs = int64(j, "taken_ms", path);
+    v.serverNowMs = int64(j, "server_now_ms", path);
+    v.ns = str(j, "namespace", path);
+    v.workload = str(j, "workload", path);
+    v.container = str(j, "container", path);
+    v.outcome = str(j, "outcome", path);
+    v.oldRevision = str(j, "old_revision", path);
+    v.newRevision = str(j, "new_revision", path);
+    v.newRevisionCreatedMs = int64(j, "new_revision_created_ms", path);
+    v.images = strings(j, "images", path);
+    v.limitBytes = optNumber(j, "limit_bytes", path);
+    v.series = readSeries(j, path);
+    if (const json* f = member(j, "verification"))
+        v.verification = *f;
+    return v;
 }
 
 HeapDumpRecord readHeapDump(const json& j, const std::string& path)
@@ -344,6 +379,8 @@ IncidentDocument readDocument(const json& j)
         return AttachmentRecord { str(x, "id", p), int64(x, "created_ms", p), str(x, "kind", p), str(x, "title", p),
             str(x, "path", p), str(x, "sha256", p), str(x, "about", p) };
     });
+    // Files written before fix checks existed have none.
+    d.fixChecks = readList<FixCheckRecord>(j, "fix_checks", &readFixCheck);
     d.journal = readList<JournalEntry>(j, "journal", [](const json& e, const std::string& p) {
         return JournalEntry { int64(e, "t_ms", p), enumValue(e, "kind", p, &journalKindFromName, JournalKind::Note),
             str(e, "title", p), str(e, "detail", p), str(e, "ref", p),
@@ -441,6 +478,17 @@ json incidentToJson(const IncidentDocument& d)
             { "path", x.path }, { "sha256", x.sha256 }, { "about", x.about } });
     if (!attachments.empty())
         j["attachments"] = attachments;
+    // Also written only when there are any.
+    json fixChecks = json::array();
+    for (const auto& v : d.fixChecks)
+        fixChecks.push_back({ { "id", v.id }, { "taken_ms", v.takenMs }, { "server_now_ms", v.serverNowMs },
+            { "namespace", v.ns }, { "workload", v.workload }, { "container", v.container }, { "outcome", v.outcome },
+            { "old_revision", v.oldRevision }, { "new_revision", v.newRevision },
+            { "new_revision_created_ms", v.newRevisionCreatedMs }, { "images", v.images },
+            { "limit_bytes", optNumber(v.limitBytes) },
+            { "series", seriesJson(v.series) }, { "verification", v.verification } });
+    if (!fixChecks.empty())
+        j["fix_checks"] = fixChecks;
     json escalations = json::array();
     for (const auto& x : d.escalations)
     {

@@ -181,6 +181,9 @@ IncidentDocument mergeIncidents(
     mergeRecords(
         out.attachments, base ? &base->attachments : nullptr, mine.attachments, 'F',
         [](const AttachmentRecord& r) { return r.createdMs; }, renames, report);
+    mergeRecords(
+        out.fixChecks, base ? &base->fixChecks : nullptr, mine.fixChecks, 'V',
+        [](const FixCheckRecord& r) { return r.takenMs; }, renames, report);
 
     for (const auto& change : mine.severityHistory)
         if (std::find(out.severityHistory.begin(), out.severityHistory.end(), change) == out.severityHistory.end())

@@ -19,15 +19,6 @@ namespace leakdesk::incident {
 
 namespace {
 
-template<class T> std::string nextId(const std::vector<T>& records, char prefix)
-{
-    // Ids are never reused, even if a record were removed: the journal refers to them.
-    int highest = 0;
-    for (const auto& r : records)
-        if (r.id.size() > 1 && r.id[0] == prefix)
-            highest = std::max(highest, std::atoi(r.id.c_str() + 1));
-    return std::string(1, prefix) + std::to_string(highest + 1);
-}
 
 std::string firstLine(const std::string& text, std::size_t max = 100)
 {
@@ -264,7 +255,7 @@ EvidenceSnapshot snapshotFromFindings(const investigation::Findings& f, std::str
 
 std::string recordFindings(IncidentDocument& doc, const investigation::Findings& f, std::int64_t nowMs)
 {
-    EvidenceSnapshot snap = snapshotFromFindings(f, nextId(doc.snapshots, 'E'), nowMs);
+    EvidenceSnapshot snap = snapshotFromFindings(f, nextRecordId(doc.snapshots, 'E'), nowMs);
     const std::string id = snap.id;
     // OOM kills first seen now are journaled at the time they happened: the timeline then tells
     // the incident's story, not the order in which LeakDesk happened to look.
@@ -330,7 +321,7 @@ Status recordStepState(
 
 std::string recordNote(IncidentDocument& doc, const std::string& text, std::int64_t nowMs, int stepIndex)
 {
-    NoteRecord n { nextId(doc.notes, 'N'), nowMs, maskSecrets(text), stepIndex };
+    NoteRecord n { nextRecordId(doc.notes, 'N'), nowMs, maskSecrets(text), stepIndex };
     std::string title = firstLine(n.text);
     for (const auto& s : doc.runbook.steps)
         if (s.index == stepIndex)
@@ -365,7 +356,7 @@ std::string actionJournalTitle(const ActionRecord& a)
 std::string recordAction(IncidentDocument& doc, ActionRecord a, std::int64_t nowMs)
 {
     if (a.id.empty())
-        a.id = nextId(doc.actions, 'A');
+        a.id = nextRecordId(doc.actions, 'A');
     if (a.createdMs == 0)
         a.createdMs = nowMs;
     if (a.state == ActionState::Applied && a.appliedMs == 0)
@@ -415,7 +406,7 @@ void recordSeverityChange(IncidentDocument& doc, const std::string& to, const st
 std::string recordEscalation(IncidentDocument& doc, EscalationEvent event, std::int64_t nowMs)
 {
     if (event.id.empty())
-        event.id = nextId(doc.escalations, 'X');
+        event.id = nextRecordId(doc.escalations, 'X');
     if (event.tMs == 0)
         event.tMs = nowMs;
     event.summary = maskSecrets(event.summary);
@@ -433,7 +424,7 @@ std::string recordEscalation(IncidentDocument& doc, EscalationEvent event, std::
 std::string recordHeapDump(IncidentDocument& doc, HeapDumpRecord dump, std::int64_t nowMs)
 {
     if (dump.id.empty())
-        dump.id = nextId(doc.heapDumps, 'H');
+        dump.id = nextRecordId(doc.heapDumps, 'H');
     if (dump.capturedMs == 0)
         dump.capturedMs = nowMs;
     std::string detail = dump.summary;
@@ -461,7 +452,7 @@ std::string recordAttachment(IncidentDocument& doc, AttachmentRecord attachment,
     auto same = std::find_if(doc.attachments.begin(), doc.attachments.end(),
         [&](const AttachmentRecord& a) { return a.path == attachment.path; });
     if (attachment.id.empty())
-        attachment.id = same != doc.attachments.end() ? same->id : nextId(doc.attachments, 'F');
+        attachment.id = same != doc.attachments.end() ? same->id : nextRecordId(doc.attachments, 'F');
     appendJournal(doc,
         { attachment.createdMs, JournalKind::Action,
             (same != doc.attachments.end() ? "Handed over again: " : "Handed over: ") + attachment.title,

@@ -246,6 +246,12 @@ struct Builder {
             t.rows.push_back({ "Memory verdict", "no evidence recorded" });
         }
         t.rows.push_back({ "Mitigations", mitigationLine() });
+        if (!doc.fixChecks.empty()) {
+            const FixCheckRecord& v = doc.fixChecks.back();
+            t.rows.push_back({ "Fix", fixAnswer(v.outcome) + " for " + v.workload
+                    + (v.newRevision.empty() ? std::string() : ", new revision " + v.newRevision)
+                    + ", judged at " + formatUtc(v.serverNowMs > 0 ? v.serverNowMs : v.takenMs) + " (" + v.id + ")" });
+        }
         int looked = 0;
         for (const auto& a : doc.actions)
             looked += !isMitigation(a);
@@ -552,6 +558,84 @@ struct Builder {
         }
     }
 
+    // Runbook step 6: did the deployed fix stop the leak? The latest check of each workload with its
+    // chart (old revision against new), the earlier answers in a table.
+    void fixChecks()
+    {
+        // Only when there is something: reports of incidents without one stay as they were.
+        if (doc.fixChecks.empty())
+            return;
+        heading("Fix verification");
+        std::map<std::string, const FixCheckRecord*> latest;
+        for (const auto& v : doc.fixChecks)
+            latest[v.ns + "/" + v.workload] = &v;
+        for (const auto& [key, v] : latest) {
+            if (latest.size() > 1)
+                heading(v->workload + " (" + v->ns + ")", 3);
+            fixCheckEvidence(*v);
+        }
+        if (doc.fixChecks.size() == latest.size())
+            return;
+        paragraph("Every answer recorded, in order (each change of the answer is one check):");
+        ReportTable t { { "Check", "Judged (UTC)", "Workload", "New revision", "Answer" }, {}, { 8, 22, 24, 28, 18 } };
+        for (const auto& v : doc.fixChecks)
+            t.rows.push_back({ v.id, formatUtc(v.serverNowMs > 0 ? v.serverNowMs : v.takenMs), v.workload,
+                v.newRevision.empty() ? "-" : v.newRevision, fixAnswer(v.outcome) });
+        table(std::move(t));
+    }
+
+    static std::string fixAnswer(const std::string& outcome)
+    {
+        return outcome == "not_fixed" ? "not fixed" : outcome;
+    }
+
+    void fixCheckEvidence(const FixCheckRecord& v)
+    {
+        const json& f = v.verification;
+        const bool hasChart = std::any_of(
+            v.series.begin(), v.series.end(), [](const SnapshotSeries& s) { return !s.samples.empty(); });
+        if (hasChart) {
+            ReportBlock chart;
+            chart.kind = ReportBlock::Kind::Chart;
+            chart.snapshotId = v.id;
+            chart.text = "Memory working set per pod of " + v.workload + ": the old revision "
+                + (v.oldRevision.empty() ? std::string("-") : v.oldRevision) + " (orange) and the new revision "
+                + (v.newRevision.empty() ? std::string("-") : v.newRevision) + " (green), made at "
+                + (v.newRevisionCreatedMs > 0 ? formatUtc(v.newRevisionCreatedMs) : std::string("-"))
+                + " (fix check " + v.id + ", judged at the cluster's " + formatUtc(v.serverNowMs) + ")";
+            report.blocks.push_back(std::move(chart));
+        }
+        std::string verdict = "Answer: " + fixAnswer(v.outcome);
+        if (f.is_object() && f.contains("confidence") && f["confidence"].is_number() && v.outcome != "pending")
+            verdict += " (confidence " + std::to_string(int(std::lround(f["confidence"].get<double>() * 100))) + "%)";
+        if (f.is_object() && f.contains("needed_minutes") && f["needed_minutes"].is_number())
+            verdict += ", " + std::to_string(f["needed_minutes"].get<int>()) + " more minutes of observation needed";
+        paragraph(verdict + ". " + str(f, "reason"));
+        std::vector<std::string> evidence;
+        if (f.is_object())
+            for (const auto& e : f.value("evidence", json::array()))
+                if (e.is_object() && e.contains("sentence") && e["sentence"].is_string())
+                    evidence.push_back(e["sentence"].get<std::string>());
+        bullets(std::move(evidence));
+        ReportTable t { { "Revision", "", "Images", "Made (UTC)", "Pods" }, {}, { 26, 8, 34, 18, 14 } };
+        const json revisions = f.is_object() ? f.value("revisions", json::object()) : json::object();
+        for (const char* role : { "old", "new" }) {
+            const json r = revisions.is_object() ? revisions.value(role, json()) : json();
+            if (!r.is_object())
+                continue;
+            const std::int64_t made = r.contains("created_ms") && r["created_ms"].is_number_integer()
+                ? r["created_ms"].get<std::int64_t>()
+                : 0;
+            std::size_t pods = 0;
+            if (r.contains("pods") && r["pods"].is_array())
+                pods = r["pods"].size();
+            t.rows.push_back({ str(r, "name"), role, str(r, "images"), made > 0 ? formatUtc(made) : "-",
+                std::to_string(pods) });
+        }
+        if (!t.rows.empty())
+            table(std::move(t));
+    }
+
     // Runbook step 6's hand-over: the regression test and the alert, where they were written.
     void handover()
     {
@@ -711,6 +795,7 @@ IncidentReport buildIncidentReport(const IncidentDocument& doc, const ReportOpti
     b.oom();
     b.heap();
     b.mitigations();
+    b.fixChecks();
     b.handover();
     b.escalation();
     b.notes();

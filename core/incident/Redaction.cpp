@@ -23,6 +23,21 @@ std::string stringAt(const json& j, const char* key)
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// The value at a path of object keys, or null when any step is missing or not an object.
+const json* memberAt(const json& j, std::initializer_list<const char*> path)
+{
+    const json* at = &j;
+    for (const char* key : path) {
+        if (!at->is_object())
+            return nullptr;
+        auto it = at->find(key);
+        if (it == at->end())
+            return nullptr;
+        at = &*it;
+    }
+    return at;
+}
+
 } // namespace
 
 void RedactionMap::add(const std::string& name, const char* kind)
@@ -79,6 +94,21 @@ RedactionMap RedactionMap::forDocument(const IncidentDocument& doc)
     }
     for (const auto& h : doc.heapDumps)
         m.add(h.pod, "pod");
+    // Fix checks: their revisions' pods (also in the verification's evidence), the revisions, images.
+    for (const auto& v : doc.fixChecks) {
+        m.add(v.ns, "namespace");
+        for (const auto& series : v.series)
+            m.add(series.label("pod"), "pod");
+        for (const char* role : { "old", "new" })
+            if (const json* pods = memberAt(v.verification, { "revisions", role, "pods" }); pods && pods->is_array())
+                for (const auto& pod : *pods)
+                    if (pod.is_string())
+                        m.add(pod.get<std::string>(), "pod");
+        m.add(v.oldRevision, "revision");
+        m.add(v.newRevision, "revision");
+        for (const auto& image : v.images)
+            m.add(image, "image");
+    }
     m.add(doc.cluster.contextName, "context");
     if (!doc.cluster.serverUrl.empty()) {
         m.add(doc.cluster.serverUrl, "server");

@@ -304,6 +304,7 @@ void FixVerificationJob::conclude(const std::shared_ptr<Run>& run)
             + " (no incident given)";
     }
     const std::int64_t newCreated = run->newCreatedMs;
+    run->report.limitBytes = run->limitBytes;
 
     analysis::RevisionMemory old;
     old.memory.service = run->workload->workload.name;

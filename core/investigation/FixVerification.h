@@ -61,6 +61,7 @@ struct FixVerificationReport {
     std::optional<std::int64_t> incidentStartMs;
     std::optional<RevisionPods> oldRevision;
     std::optional<RevisionPods> newRevision;
+    std::optional<double> limitBytes; // the main container's memory limit, as the workload says now
     analysis::FixVerification verification;
     std::vector<std::string> notes; // what could not be looked up
 };
