@@ -566,6 +566,8 @@ struct Builder {
         if (doc.fixChecks.empty())
             return;
         heading("Fix verification");
+        // Printed on a page of its own: the incident's closing evidence, read (and handed on) alone.
+        report.blocks.back().pageBreakBefore = true;
         std::map<std::string, const FixCheckRecord*> latest;
         for (const auto& v : doc.fixChecks)
             latest[v.ns + "/" + v.workload] = &v;
@@ -608,7 +610,7 @@ struct Builder {
         std::string verdict = "Answer: " + fixAnswer(v.outcome);
         if (f.is_object() && f.contains("confidence") && f["confidence"].is_number() && v.outcome != "pending")
             verdict += " (confidence " + std::to_string(int(std::lround(f["confidence"].get<double>() * 100))) + "%)";
-        if (f.is_object() && f.contains("needed_minutes") && f["needed_minutes"].is_number())
+        if (v.outcome == "pending" && f.is_object() && f.contains("needed_minutes") && f["needed_minutes"].is_number())
             verdict += ", " + std::to_string(f["needed_minutes"].get<int>()) + " more minutes of observation needed";
         paragraph(verdict + ". " + str(f, "reason"));
         std::vector<std::string> evidence;
@@ -629,7 +631,8 @@ struct Builder {
             std::size_t pods = 0;
             if (r.contains("pods") && r["pods"].is_array())
                 pods = r["pods"].size();
-            t.rows.push_back({ str(r, "name"), role, str(r, "images"), made > 0 ? formatUtc(made) : "-",
+            const std::string images = str(r, "images");
+            t.rows.push_back({ str(r, "name"), role, images.empty() ? "-" : images, made > 0 ? formatUtc(made) : "-",
                 std::to_string(pods) });
         }
         if (!t.rows.empty())

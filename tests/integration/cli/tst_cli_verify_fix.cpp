@@ -3,16 +3,22 @@
 // "fixed" within 60 wall seconds for the release that carries the fix (2.14.4), and "not_fixed"
 // for another tag. What kubectl reads and what Prometheus answers follow the same simulated clock.
 #include "KubectlHarness.h"
+#include "core/incident/ChartImage.h"
 #include "SandboxMoments.h"
 #include "TestSupport.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
@@ -142,10 +148,20 @@ private slots:
         KubectlHarness kubectl;
         ServedSandbox sandbox;
         QVERIFY(serveFast(sandbox, kubectl));
+        // The incident is open before the fix is deployed, as on call: the answers go into it.
+        QTemporaryDir dir;
+        const QString incident = dir.filePath(QStringLiteral("checkout.leakdesk"));
+        const ProcessResult opened = runProgram(cliPath(),
+            { QStringLiteral("investigate"), QStringLiteral("--kubeconfig"), sandbox.kubeconfig,
+                QStringLiteral("--prometheus"), sandbox.prometheusUrl, QStringLiteral("-n"),
+                QStringLiteral("production"), QStringLiteral("--service"), QStringLiteral("checkout"),
+                QStringLiteral("--incident"), incident },
+            120000);
+        QVERIFY2(QFileInfo::exists(incident), opened.err.constData());
         QElapsedTimer since;
         since.start();
         QVERIFY(setImage(kubectl, QStringLiteral("2.14.4")));
-        const Poll p = pollVerifyFix(verifyArgs(sandbox), since, kIssueBoundS);
+        const Poll p = pollVerifyFix(verifyArgs(sandbox) << QStringLiteral("--incident") << incident, since, kIssueBoundS);
         QVERIFY2(p.exitCode == 0, qPrintable(p.describe()));
         QCOMPARE(p.answer.value(QStringLiteral("verdict")).toString(), QStringLiteral("fixed"));
         const QString newRevision = p.answer.value(QStringLiteral("new_revision")).toString();
@@ -177,6 +193,40 @@ private slots:
         // At 60x the sandbox has run far ahead of the wall clock: an hour a minute.
         const qint64 ahead = promNow - QDateTime::currentMSecsSinceEpoch();
         qInfo("sandbox clock %lld ms ahead of the wall clock", static_cast<long long>(ahead));
+
+        // The incident's report shows the verified fix with its chart: the old revision's pods and
+        // the new one's, from the memory verify-fix judged (kept in the file, no Prometheus needed).
+        const QString report = dir.filePath(QStringLiteral("report.md"));
+        const ProcessResult exported = runProgram(cliPath(),
+            { QStringLiteral("export"), incident, QStringLiteral("--format"), QStringLiteral("md"),
+                QStringLiteral("--out"), report },
+            60000);
+        QVERIFY2(exported.exitCode == 0, exported.err.constData());
+        QFile md(report);
+        QVERIFY(md.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(md.readAll());
+        const qsizetype section = text.indexOf(QStringLiteral("## Fix verification"));
+        QVERIFY2(section >= 0, qPrintable(text));
+        QVERIFY2(text.indexOf(QStringLiteral("Answer: fixed"), section) > section, qPrintable(text.mid(section)));
+        QVERIFY(text.indexOf(newRevision, section) > section);
+        QVERIFY(text.indexOf(oldRevision, section) > section);
+        const QStringList charts
+            = QDir(dir.path()).entryList({ QStringLiteral("report-V*.png") }, QDir::Files, QDir::Name);
+        QVERIFY2(!charts.isEmpty(), qPrintable(QDir(dir.path()).entryList().join(u' ')));
+        QVERIFY2(text.contains(charts.last()), qPrintable(charts.join(u' ')));
+        const QImage chart(dir.filePath(charts.last()));
+        QVERIFY(!chart.isNull());
+        int oldPixels = 0, newPixels = 0;
+        for (int y = 0; y < chart.height(); ++y)
+            for (int x = 0; x < chart.width(); ++x) {
+                const QColor c = chart.pixelColor(x, y);
+                oldPixels += c == leakdesk::incident::fixChartOldColour();
+                newPixels += c == leakdesk::incident::fixChartNewColour();
+            }
+        QVERIFY2(oldPixels > 100 && newPixels > 100, qPrintable(QStringLiteral("%1 %2").arg(oldPixels).arg(newPixels)));
+        if (!qEnvironmentVariableIsEmpty("LEAKDESK_SAMPLE_DIR"))
+            for (const QString& name : QDir(dir.path()).entryList(QDir::Files))
+                QFile::copy(dir.filePath(name), QDir(qEnvironmentVariable("LEAKDESK_SAMPLE_DIR")).filePath(name));
     }
 
     // A StatefulSet of the storefront scenario (sim.leakdesk.io/fixed-in.search: 7.3.2): its pods
