@@ -240,6 +240,22 @@ Result<PromConfig> loadPromConfig(const QString& path)
     return parsePromConfig(*text, path.toStdString(), QFileInfo(path).absolutePath());
 }
 
+namespace {
+
+// A key the user wrote (a context, header, parameter or metric name), double-quoted. A simple
+// (implicit) key may not be longer than 1024 characters in YAML, and libyaml refuses one that
+// is; a long name, once escaped, is written as an explicit "? key" instead (found by
+// fuzz_prom_config: a 620-character name of quotes escaped to 1,200).
+void userKey(YAML::Emitter& out, const std::string& key)
+{
+    constexpr std::size_t kSafeSimpleKey = 100; // escaping grows a byte to at most 10 characters
+    if (key.size() > kSafeSimpleKey)
+        out << YAML::LongKey;
+    out << YAML::Key << YAML::DoubleQuoted << key;
+}
+
+} // namespace
+
 std::string promConfigToYaml(const PromConfig& config)
 {
     // Every string double-quoted: yaml-cpp writes a plain scalar with a control character or a
@@ -247,14 +263,16 @@ std::string promConfigToYaml(const PromConfig& config)
     YAML::Emitter out;
     out << YAML::BeginMap << YAML::Key << "contexts" << YAML::Value << YAML::BeginMap;
     for (const auto& [name, s] : config.contexts) {
-        out << YAML::Key << YAML::DoubleQuoted << name << YAML::Value << YAML::BeginMap;
+        userKey(out, name);
+        out << YAML::Value << YAML::BeginMap;
         if (!s.url.isEmpty())
             out << YAML::Key << std::string(kKeyPrometheus) << YAML::Value << YAML::DoubleQuoted << s.url.toStdString();
         if (!s.headers.isEmpty()) {
             out << YAML::Key << std::string(kKeyHeaders) << YAML::Value << YAML::BeginMap;
-            for (const PromHeader& h : s.headers)
-                out << YAML::Key << YAML::DoubleQuoted << h.name.toStdString() << YAML::Value << YAML::DoubleQuoted
-                    << h.value.toStdString();
+            for (const PromHeader& h : s.headers) {
+                userKey(out, h.name.toStdString());
+                out << YAML::Value << YAML::DoubleQuoted << h.value.toStdString();
+            }
             out << YAML::EndMap;
         }
         if (!s.params.isEmpty()) {
@@ -270,7 +288,8 @@ std::string promConfigToYaml(const PromConfig& config)
             }
             out << YAML::Key << std::string(kKeyParams) << YAML::Value << YAML::BeginMap;
             for (const auto& [key, values] : grouped) {
-                out << YAML::Key << YAML::DoubleQuoted << key << YAML::Value;
+                userKey(out, key);
+                out << YAML::Value;
                 if (values.size() == 1) {
                     out << YAML::DoubleQuoted << values.front();
                 } else {
@@ -291,8 +310,10 @@ std::string promConfigToYaml(const PromConfig& config)
             out << YAML::Key << std::string(kKeyInsecure) << YAML::Value << true;
         if (!s.metrics.empty()) {
             out << YAML::Key << std::string(kKeyMetrics) << YAML::Value << YAML::BeginMap;
-            for (const auto& [kind, metric] : s.metrics)
-                out << YAML::Key << YAML::DoubleQuoted << kind << YAML::Value << YAML::DoubleQuoted << metric;
+            for (const auto& [kind, metric] : s.metrics) {
+                userKey(out, kind);
+                out << YAML::Value << YAML::DoubleQuoted << metric;
+            }
             out << YAML::EndMap;
         }
         if (!s.alertmanagerUrl.isEmpty())
