@@ -14,6 +14,8 @@
 #include "core/kube/KubeObjects.h"
 #include "core/sandbox/kubeapi/KubeApi.h"
 #include "core/sandbox/model/SandboxModel.h"
+#include "core/sandbox/scenario/ScenarioCluster.h"
+#include "core/sandbox/scenario/ScenarioFile.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -68,6 +70,7 @@ class TestKubeReference : public QObject {
     Q_OBJECT
     std::unique_ptr<test::SchemaValidator> m_schema;
     std::unique_ptr<sandbox::SandboxModel> m_model;
+    std::unique_ptr<sandbox::scenario::ScenarioCluster> m_storefront;
     std::unique_ptr<sandbox::KubeApi> m_api;
 
     json served(const QByteArray& method, const std::string& target, int expectedStatus, const std::string& body = {})
@@ -96,6 +99,13 @@ private Q_SLOTS:
         QVERIFY2(m_schema->definitionCount() > 150, "the trimmed OpenAPI definitions are missing");
         m_model = std::make_unique<sandbox::SandboxModel>(42, kNow);
         m_api = std::make_unique<sandbox::KubeApi>(*m_model, "t", [] { return kNow; });
+        // The kinds only scenarios have (StatefulSet, DaemonSet, Job, CronJob, HPA, a Rollout's
+        // ReplicaSets) are served from the storefront scenario, as `sandbox serve --scenario` does.
+        auto storefront = sandbox::scenario::loadScenarioFile(
+            QString(test::sourceDir() + QStringLiteral("/resources/scenarios/storefront.yaml")).toStdString());
+        QVERIFY2(storefront.ok(), storefront.ok() ? "" : storefront.error().message.c_str());
+        m_storefront = std::make_unique<sandbox::scenario::ScenarioCluster>(std::move(*storefront), 42, kNow);
+        m_api->setScenario(m_storefront.get());
     }
 
     void referenceFixturesValidate_data()
@@ -195,44 +205,83 @@ private Q_SLOTS:
         QCOMPARE(oom.lastMs, ms("2026-03-04T11:02:01.000Z"));
     }
 
-    // Every kind LeakDesk reads, as the sandbox answers it, against the API's schema.
+    // Every kind LeakDesk reads (core/kube/KubePaths.h, the workload kinds of core/kube/Workloads.cpp,
+    // the Ingresses of core/investigation/Escalation.cpp, the LimitRanges and ResourceQuotas of
+    // core/actions/Mitigations.cpp, the HPAs of core/actions/WorkloadManagers.cpp, the pod metrics of
+    // core/kube/KubeClient.cpp), as the sandbox answers it, list and single object, against the API's
+    // schema.
     void sandboxAnswersValidate_data()
     {
         QTest::addColumn<QString>("target");
         QTest::addColumn<QString>("definition");
-        const std::pair<const char*, const char*> rows[] = {
-            { "/api/v1/namespaces/production/pods", "io.k8s.api.core.v1.PodList" },
-            { "/api/v1/namespaces/production/pods?limit=2", "io.k8s.api.core.v1.PodList" },
-            { "/api/v1/namespaces/production/services", "io.k8s.api.core.v1.ServiceList" },
-            { "/api/v1/namespaces/production/endpoints", "io.k8s.api.core.v1.EndpointsList" },
-            { "/api/v1/namespaces/production/events", "io.k8s.api.core.v1.EventList" },
-            { "/api/v1/nodes", "io.k8s.api.core.v1.NodeList" },
-            { "/api/v1/namespaces", "io.k8s.api.core.v1.NamespaceList" },
-            { "/apis/apps/v1/namespaces/production/deployments", "io.k8s.api.apps.v1.DeploymentList" },
-            { "/apis/apps/v1/namespaces/production/replicasets", "io.k8s.api.apps.v1.ReplicaSetList" },
-            { "/apis/discovery.k8s.io/v1/namespaces/production/endpointslices",
-                "io.k8s.api.discovery.v1.EndpointSliceList" },
-            { "/apis/events.k8s.io/v1/namespaces/production/events", "io.k8s.api.events.v1.EventList" },
+        QTest::addColumn<bool>("mayBeEmpty"); // the sandbox has none of them, as a namespace without any
+        struct Row {
+            const char* target;
+            const char* definition;
+            bool mayBeEmpty;
         };
-        for (const auto& [target, definition] : rows)
-            QTest::newRow(target) << QString::fromLatin1(target) << QString::fromLatin1(definition);
+        const Row rows[] = {
+            { "/api/v1/namespaces/production/pods", "io.k8s.api.core.v1.PodList", false },
+            { "/api/v1/namespaces/production/pods?limit=2", "io.k8s.api.core.v1.PodList", false },
+            { "/api/v1/namespaces/storefront/pods", "io.k8s.api.core.v1.PodList", false },
+            { "/api/v1/namespaces/production/services", "io.k8s.api.core.v1.ServiceList", false },
+            { "/api/v1/namespaces/storefront/services", "io.k8s.api.core.v1.ServiceList", false },
+            { "/api/v1/namespaces/production/endpoints", "io.k8s.api.core.v1.EndpointsList", false },
+            { "/api/v1/namespaces/storefront/endpoints", "io.k8s.api.core.v1.EndpointsList", false },
+            { "/api/v1/namespaces/production/events", "io.k8s.api.core.v1.EventList", false },
+            { "/api/v1/nodes", "io.k8s.api.core.v1.NodeList", false },
+            { "/api/v1/namespaces", "io.k8s.api.core.v1.NamespaceList", false },
+            { "/api/v1/namespaces/production/limitranges", "io.k8s.api.core.v1.LimitRangeList", true },
+            { "/api/v1/namespaces/production/resourcequotas", "io.k8s.api.core.v1.ResourceQuotaList", true },
+            { "/apis/apps/v1/namespaces/production/deployments", "io.k8s.api.apps.v1.DeploymentList", false },
+            { "/apis/apps/v1/namespaces/storefront/deployments", "io.k8s.api.apps.v1.DeploymentList", false },
+            { "/apis/apps/v1/namespaces/production/replicasets", "io.k8s.api.apps.v1.ReplicaSetList", false },
+            { "/apis/apps/v1/namespaces/storefront/replicasets", "io.k8s.api.apps.v1.ReplicaSetList", false },
+            { "/apis/apps/v1/namespaces/storefront/statefulsets", "io.k8s.api.apps.v1.StatefulSetList", false },
+            { "/apis/apps/v1/namespaces/storefront/daemonsets", "io.k8s.api.apps.v1.DaemonSetList", false },
+            { "/apis/batch/v1/namespaces/storefront/jobs", "io.k8s.api.batch.v1.JobList", false },
+            { "/apis/batch/v1/namespaces/storefront/cronjobs", "io.k8s.api.batch.v1.CronJobList", false },
+            { "/apis/autoscaling/v2/namespaces/storefront/horizontalpodautoscalers",
+                "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList", false },
+            { "/apis/networking.k8s.io/v1/namespaces/production/ingresses", "io.k8s.api.networking.v1.IngressList",
+                false },
+            { "/apis/networking.k8s.io/v1/namespaces/storefront/ingresses", "io.k8s.api.networking.v1.IngressList",
+                false },
+            { "/apis/discovery.k8s.io/v1/namespaces/production/endpointslices",
+                "io.k8s.api.discovery.v1.EndpointSliceList", false },
+            { "/apis/events.k8s.io/v1/namespaces/production/events", "io.k8s.api.events.v1.EventList", false },
+            { "/apis/metrics.k8s.io/v1beta1/namespaces/production/pods",
+                "io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetricsList", false },
+            { "/apis/metrics.k8s.io/v1beta1/namespaces/storefront/pods",
+                "io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetricsList", false },
+        };
+        for (const Row& row : rows)
+            QTest::newRow(row.target) << QString::fromLatin1(row.target) << QString::fromLatin1(row.definition)
+                                      << row.mayBeEmpty;
     }
     void sandboxAnswersValidate()
     {
         QFETCH(QString, target);
         QFETCH(QString, definition);
+        QFETCH(bool, mayBeEmpty);
         const json list = served("GET", target.toStdString(), 200);
         QVERIFY(list.is_object());
-        QVERIFY2(!list["items"].empty(), "nothing to validate");
+        QVERIFY2(list["items"].is_array(), "no items");
+        QVERIFY2(mayBeEmpty || !list["items"].empty(), "nothing to validate");
+        QCOMPARE(QString::fromStdString(list.value("kind", "")), definition.section(QLatin1Char('.'), -1));
         const auto errors = m_schema->validate(definition.toStdString(), list);
         QVERIFY2(errors.empty(), joined(errors).constData());
         // Each item fetched alone is the object kind, with its kind and apiVersion.
         const std::string single = definition.toStdString().substr(0, definition.size() - 4); // "...List"
+        QVERIFY(m_schema->hasDefinition(single));
+        const std::string kind = single.substr(single.rfind('.') + 1);
         for (const json& item : list["items"]) {
             const json& meta = item["metadata"];
             std::string path
                 = target.section(QLatin1Char('?'), 0, 0).toStdString() + "/" + meta["name"].get<std::string>();
             const json one = served("GET", path, 200);
+            QCOMPARE(QString::fromStdString(one.value("kind", "")), QString::fromStdString(kind));
+            QCOMPARE(one.value("apiVersion", ""), list.value("apiVersion", ""));
             const auto oneErrors = m_schema->validate(single, one);
             QVERIFY2(oneErrors.empty(), (path + "\n" + joined(oneErrors).toStdString()).c_str());
         }
@@ -253,6 +302,118 @@ private Q_SLOTS:
             = served("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", 201, review.dump());
         errors = m_schema->validate("io.k8s.api.authorization.v1.SelfSubjectAccessReview", answer);
         QVERIFY2(errors.empty(), (answer.dump() + "\n" + joined(errors).toStdString()).c_str());
+    }
+
+    // The definitions added for the kinds beyond pods are not vacuous either: a break of a served
+    // object of each kind, of the sort a hand-made server makes, is refused.
+    void brokenAnswerIsRefused_data()
+    {
+        QTest::addColumn<QString>("list");
+        QTest::addColumn<QString>("definition");
+        QTest::addColumn<QString>("pointer");
+        QTest::addColumn<QString>("value"); // JSON; "<remove>" removes the member
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("StatefulSet replicas as a string") << "/apis/apps/v1/namespaces/storefront/statefulsets"
+                                                          << "io.k8s.api.apps.v1.StatefulSet"
+                                                          << "/status/replicas"
+                                                          << "\"3\""
+                                                          << "expected integer";
+        QTest::newRow("StatefulSet without a selector") << "/apis/apps/v1/namespaces/storefront/statefulsets"
+                                                        << "io.k8s.api.apps.v1.StatefulSet"
+                                                        << "/spec/selector"
+                                                        << "<remove>"
+                                                        << "required property 'selector'";
+        QTest::newRow("DaemonSet status count invented") << "/apis/apps/v1/namespaces/storefront/daemonsets"
+                                                         << "io.k8s.api.apps.v1.DaemonSet"
+                                                         << "/status/numberRunning"
+                                                         << "3"
+                                                         << "unknown property";
+        QTest::newRow("CronJob without a schedule") << "/apis/batch/v1/namespaces/storefront/cronjobs"
+                                                    << "io.k8s.api.batch.v1.CronJob"
+                                                    << "/spec/schedule"
+                                                    << "<remove>"
+                                                    << "required property 'schedule'";
+        QTest::newRow("Job succeeded as a boolean") << "/apis/batch/v1/namespaces/storefront/jobs"
+                                                    << "io.k8s.api.batch.v1.Job"
+                                                    << "/status/succeeded"
+                                                    << "true"
+                                                    << "expected integer";
+        QTest::newRow("HPA metric without a type")
+            << "/apis/autoscaling/v2/namespaces/storefront/horizontalpodautoscalers"
+            << "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler"
+            << "/spec/metrics/0/type"
+            << "<remove>"
+            << "required property 'type'";
+        QTest::newRow("HPA autoscaling/v1 field")
+            << "/apis/autoscaling/v2/namespaces/storefront/horizontalpodautoscalers"
+            << "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler"
+            << "/spec/targetCPUUtilizationPercentage"
+            << "70"
+            << "unknown property";
+        QTest::newRow("Ingress backend port as a bare number")
+            << "/apis/networking.k8s.io/v1/namespaces/production/ingresses"
+            << "io.k8s.api.networking.v1.Ingress"
+            << "/spec/rules/0/http/paths/0/backend/service/port"
+            << "80"
+            << "expected object";
+        QTest::newRow("PodMetrics window as seconds") << "/apis/metrics.k8s.io/v1beta1/namespaces/production/pods"
+                                                      << "io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetrics"
+                                                      << "/window"
+                                                      << "30"
+                                                      << "expected string";
+        QTest::newRow("PodMetrics memory as bytes") << "/apis/metrics.k8s.io/v1beta1/namespaces/production/pods"
+                                                    << "io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetrics"
+                                                    << "/containers/0/usage/memory"
+                                                    << "1048576"
+                                                    << "expected string";
+        QTest::newRow("PodMetrics without a timestamp") << "/apis/metrics.k8s.io/v1beta1/namespaces/production/pods"
+                                                        << "io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetrics"
+                                                        << "/timestamp"
+                                                        << "<remove>"
+                                                        << "required property 'timestamp'";
+        QTest::newRow("LimitRange item without a type") << ""
+                                                        << "io.k8s.api.core.v1.LimitRange"
+                                                        << "/spec/limits/0/type"
+                                                        << "<remove>"
+                                                        << "required property 'type'";
+        QTest::newRow("ResourceQuota hard memory as a number") << ""
+                                                               << "io.k8s.api.core.v1.ResourceQuota"
+                                                               << "/spec/hard/limits.memory"
+                                                               << "8589934592"
+                                                               << "expected string";
+    }
+    void brokenAnswerIsRefused()
+    {
+        QFETCH(QString, list);
+        QFETCH(QString, definition);
+        QFETCH(QString, pointer);
+        QFETCH(QString, value);
+        QFETCH(QString, expected);
+        json object;
+        if (list.isEmpty()) {
+            // The sandbox serves none of these: the reference object, as the API documents it.
+            object = definition.endsWith(QLatin1String("LimitRange"))
+                ? json::parse(R"({"apiVersion":"v1","kind":"LimitRange","metadata":{"name":"mem","namespace":"x"},
+                    "spec":{"limits":[{"type":"Container","default":{"memory":"512Mi"},
+                    "defaultRequest":{"memory":"256Mi"},"max":{"memory":"4Gi"}}]}})")
+                : json::parse(R"({"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"q","namespace":"x"},
+                    "spec":{"hard":{"limits.memory":"8Gi","requests.memory":"6Gi"}},
+                    "status":{"hard":{"limits.memory":"8Gi","requests.memory":"6Gi"},
+                    "used":{"limits.memory":"5Gi","requests.memory":"3Gi"}}})");
+        } else {
+            const json answer = served("GET", list.toStdString(), 200);
+            QVERIFY(!answer["items"].empty());
+            object = answer["items"][0];
+        }
+        QVERIFY2(m_schema->validate(definition.toStdString(), object).empty(), "the unbroken object must be valid");
+        const json::json_pointer at(pointer.toStdString());
+        if (value == QLatin1String("<remove>"))
+            object[at.parent_pointer()].erase(at.back());
+        else
+            object[at] = json::parse(value.toStdString());
+        const auto errors = m_schema->validate(definition.toStdString(), object);
+        QVERIFY(!errors.empty());
+        QVERIFY2(joined(errors).contains(expected.toUtf8()), joined(errors).constData());
     }
 
     // The validator is not a rubber stamp: each break of a served pod is an error at its place.
