@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 
 namespace leakdesk::sandbox::scenario {
@@ -37,6 +38,30 @@ const json& podTemplateOf(const ScenarioObject& o)
 const char* hashLabelOf(WorkloadKind k)
 {
     return k == WorkloadKind::Rollout ? "rollouts-pod-template-hash" : "pod-template-hash";
+}
+
+// A Deployment's spec.strategy.rollingUpdate.maxSurge (an integer or a percentage of the replicas,
+// rounded up; 25% when unset) as the Deployment controller resolves it; 0 for Recreate.
+int maxSurgeOf(const json& manifest, int replicas)
+{
+    auto member = [](const json& j, const char* key) -> const json& {
+        static const json none;
+        return j.is_object() && j.contains(key) ? j[key] : none;
+    };
+    const json& strategy = member(member(manifest, "spec"), "strategy");
+    const json& type = member(strategy, "type");
+    if (type.is_string() && type.get<std::string>() == "Recreate")
+        return 0;
+    const json& surge = member(member(strategy, "rollingUpdate"), "maxSurge");
+    // Scenario files are small: a surge beyond this many pods means "all at once" anyway.
+    constexpr long long kMostSurge = 100000;
+    if (surge.is_number_integer())
+        return static_cast<int>(std::clamp<long long>(surge.get<long long>(), 0, kMostSurge));
+    const std::string text = surge.is_string() ? surge.get<std::string>() : std::string("25%");
+    const long long value = std::clamp<long long>(std::strtoll(text.c_str(), nullptr, 10), 0, kMostSurge);
+    if (!text.empty() && text.back() == '%')
+        return static_cast<int>((std::max(0, replicas) * value + 99) / 100);
+    return static_cast<int>(value);
 }
 
 bool isJobKind(WorkloadKind k)
@@ -788,13 +813,21 @@ json ScenarioCluster::replicaSet(std::size_t object, std::size_t revision, std::
     for (std::size_t p : pods)
         ready += podReadyAt(p, tMs) ? 1 : 0;
     const std::string ownerApiVersion = rollout ? "argoproj.io/v1alpha1" : "apps/v1";
+    // What each controller writes on its ReplicaSets: the Deployment controller its desired and
+    // surge-bounded maximum replicas and the revision; Argo's its own desired replicas and revision
+    // (rollout.argoproj.io/, never deployment.kubernetes.io/).
+    json annotations = rollout
+        ? json { { "rollout.argoproj.io/desired-replicas", std::to_string(o.workload->replicas) },
+              { "rollout.argoproj.io/revision", std::to_string(revision + 1) } }
+        : json { { "deployment.kubernetes.io/desired-replicas", std::to_string(o.workload->replicas) },
+              { "deployment.kubernetes.io/max-replicas",
+                  std::to_string(o.workload->replicas + maxSurgeOf(o.manifest, o.workload->replicas)) },
+              { "deployment.kubernetes.io/revision", std::to_string(revision + 1) } };
     json meta = {
         { "name", name }, { "namespace", o.namespaceName }, { "uid", uidFor("ReplicaSet", o.namespaceName, name) },
         { "resourceVersion", std::to_string(1000 + std::max<std::int64_t>(0, (created - m_originMs) / 1000)) },
         { "generation", 1 }, { "creationTimestamp", rfc3339(created) }, { "labels", labels },
-        { "annotations",
-            { { "deployment.kubernetes.io/desired-replicas", std::to_string(o.workload->replicas) },
-                { "deployment.kubernetes.io/revision", std::to_string(revision + 1) } } },
+        { "annotations", std::move(annotations) },
         { "ownerReferences",
             json::array({ ownerReference(ownerApiVersion, o.kind, o.name, uidFor(o.kind, o.namespaceName, o.name)) }) }
     };
