@@ -4,8 +4,12 @@
 //   - fixtures written by hand from that reference, with what the sandbox never emits (init,
 //     sidecar and ephemeral containers, two containers, an OOMKilled lastState, requests without
 //     limits, a StatefulSet owner), must validate and parse;
+//   - the captured fixtures (sandbox-*.json) have hand-written companions (reference-nodes.json,
+//     reference-replicasets.json: real kubelets' nodes, a Deployment's and an Argo Rollout's
+//     ReplicaSets) that the same parsers read the same way;
 //   - the sandbox's answers for every kind LeakDesk reads must validate: a field it invents or
-//     mistypes fails here;
+//     mistypes fails here; what a controller writes beyond the schema (its annotations and hash
+//     label) must be what the reference shows;
 //   - the validator must refuse what the API would not produce (so that passing means something).
 
 #include "SchemaValidator.h"
@@ -20,6 +24,9 @@
 #include <QDateTime>
 #include <QFile>
 #include <QTest>
+#include <algorithm>
+#include <iterator>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -116,6 +123,10 @@ private Q_SLOTS:
             << QStringLiteral("reference-pod-statefulset.json") << QStringLiteral("io.k8s.api.core.v1.Pod");
         QTest::newRow("hand-written events.k8s.io EventList")
             << QStringLiteral("reference-events-v1.json") << QStringLiteral("io.k8s.api.events.v1.EventList");
+        QTest::newRow("hand-written NodeList")
+            << QStringLiteral("reference-nodes.json") << QStringLiteral("io.k8s.api.core.v1.NodeList");
+        QTest::newRow("hand-written ReplicaSetList")
+            << QStringLiteral("reference-replicasets.json") << QStringLiteral("io.k8s.api.apps.v1.ReplicaSetList");
         QTest::newRow("captured NodeList")
             << QStringLiteral("sandbox-nodes.json") << QStringLiteral("io.k8s.api.core.v1.NodeList");
         QTest::newRow("captured ReplicaSetList") << QStringLiteral("sandbox-replicasets-rollout.json")
@@ -203,6 +214,184 @@ private Q_SLOTS:
         QCOMPARE(oom.involved.kind, std::string("Node"));
         QCOMPARE(oom.firstMs, ms("2026-03-04T09:12:40.000Z"));
         QCOMPARE(oom.lastMs, ms("2026-03-04T11:02:01.000Z"));
+    }
+
+    // A NodeList as kubelets report it, beside the sandbox's capture: quantities in Ki and
+    // milli-cores, node-problem-detector's conditions before the kubelet's, a node under memory
+    // pressure and one whose kubelet stopped posting (every condition Unknown). The fields the
+    // memory decisions use are read from both the same way.
+    void nodesParseAsTheReference_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("hand-written") << QStringLiteral("reference-nodes.json");
+        QTest::newRow("captured from the sandbox") << QStringLiteral("sandbox-nodes.json");
+    }
+    void nodesParseAsTheReference()
+    {
+        QFETCH(QString, file);
+        const json doc = fixture(file);
+        const auto list = parseNodeList(doc);
+        QVERIFY2(list.ok(), list.ok() ? "" : list.error().message.c_str());
+        QVERIFY(list->skipped.empty());
+        QCOMPARE(list->items.size(), doc["items"].size());
+        QCOMPARE(list->resourceVersion, doc["metadata"]["resourceVersion"].get<std::string>());
+        for (std::size_t i = 0; i < list->items.size(); ++i) {
+            const Node& n = list->items[i];
+            const json& status = doc["items"][i]["status"];
+            QCOMPARE(n.meta.name, doc["items"][i]["metadata"]["name"].get<std::string>());
+            QVERIFY(n.memoryCapacityBytes.has_value());
+            QVERIFY(n.memoryAllocatableBytes.has_value());
+            QVERIFY(*n.memoryAllocatableBytes < *n.memoryCapacityBytes);
+            QVERIFY(n.cpuAllocatableCores > 0 && n.cpuAllocatableCores <= n.cpuCapacityCores);
+            QCOMPARE(n.kubeletVersion, status["nodeInfo"]["kubeletVersion"].get<std::string>());
+            QCOMPARE(n.internalIp, status["addresses"][0]["address"].get<std::string>());
+            bool ready = false, pressure = false;
+            for (const json& c : status["conditions"]) {
+                ready = c["type"] == "Ready" ? c["status"] == "True" : ready;
+                pressure = c["type"] == "MemoryPressure" ? c["status"] == "True" : pressure;
+            }
+            QCOMPARE(n.ready, ready);
+            QCOMPARE(n.memoryPressure, pressure);
+        }
+    }
+
+    void referenceNodesParse()
+    {
+        const auto list = parseNodeList(fixture(QStringLiteral("reference-nodes.json")));
+        QVERIFY2(list.ok(), list.ok() ? "" : list.error().message.c_str());
+        QCOMPARE(list->items.size(), std::size_t(3));
+        const Node& healthy = list->items[0];
+        QCOMPARE(healthy.meta.name, std::string("pool-b-worker-3"));
+        QCOMPARE(healthy.memoryCapacityBytes, std::optional<std::int64_t>(32863052LL * 1024));
+        QCOMPARE(healthy.memoryAllocatableBytes, std::optional<std::int64_t>(29010764LL * 1024));
+        QCOMPARE(healthy.cpuCapacityCores, 4.0);
+        QCOMPARE(healthy.cpuAllocatableCores, 3.92);
+        QVERIFY(healthy.ready);
+        QVERIFY(!healthy.memoryPressure);
+        QCOMPARE(healthy.kubeletVersion, std::string("v1.32.3"));
+        QCOMPARE(healthy.internalIp, std::string("10.164.0.23"));
+        const Node& squeezed = list->items[1]; // node-problem-detector's conditions first
+        QVERIFY(squeezed.ready);
+        QVERIFY(squeezed.memoryPressure);
+        const Node& lost = list->items[2]; // Unknown is neither ready nor under pressure
+        QVERIFY(!lost.ready);
+        QVERIFY(!lost.memoryPressure);
+        QCOMPARE(lost.kubeletVersion, std::string("v1.31.6"));
+    }
+
+    // ReplicaSets of a Deployment mid-rollout (one at 0 with the zero counters omitted, one reused
+    // by a rollback with revision-history) and of an Argo Rollout (its own hash label and revision
+    // annotation), read as the API reference and Argo's controller write them.
+    void referenceReplicaSetsParse()
+    {
+        const auto list = parseReplicaSetList(fixture(QStringLiteral("reference-replicasets.json")));
+        QVERIFY2(list.ok(), list.ok() ? "" : list.error().message.c_str());
+        QVERIFY(list->skipped.empty());
+        QCOMPARE(list->items.size(), std::size_t(5));
+        std::map<std::string, const ReplicaSet*> byName;
+        for (const ReplicaSet& r : list->items)
+            byName[r.meta.name] = &r;
+        const ReplicaSet* current = byName["orders-api-7c9d5b8f6d"];
+        const ReplicaSet* previous = byName["orders-api-59f6c7d84b"];
+        const ReplicaSet* scaledDown = byName["orders-api-6b8d4f9c7"];
+        const ReplicaSet* canary = byName["pricing-5d7f9b6c48"];
+        const ReplicaSet* stable = byName["pricing-66c8b5d9f7"];
+        QVERIFY(current && previous && scaledDown && canary && stable);
+        QCOMPARE(current->ownerDeployment, std::string("orders-api"));
+        QCOMPARE(current->revision, 7);
+        QCOMPARE(current->podTemplateHash, std::string("7c9d5b8f6d"));
+        QCOMPARE(current->replicas, 4);
+        QCOMPARE(current->currentReplicas, 2);
+        QCOMPARE(current->readyReplicas, 1);
+        QCOMPARE(current->containers.size(), std::size_t(1));
+        QCOMPARE(current->containers[0].memoryLimitBytes, std::optional<std::int64_t>(1536LL << 20));
+        QCOMPARE(current->containers[0].env.size(), std::size_t(2));
+        QCOMPARE(previous->revision, 6); // revision-history is the past, not the revision
+        QCOMPARE(previous->replicas, 3);
+        QCOMPARE(scaledDown->replicas, 0);
+        QCOMPARE(scaledDown->currentReplicas, 0);
+        QCOMPARE(scaledDown->readyReplicas, 0);
+        QCOMPARE(scaledDown->podTemplateHash, std::string("6b8d4f9c7"));
+        for (const ReplicaSet* argo : { canary, stable }) {
+            QCOMPARE(argo->ownerDeployment, std::string());
+            QCOMPARE(argo->meta.owners.size(), std::size_t(1));
+            QCOMPARE(argo->meta.owners[0], std::make_pair(std::string("Rollout"), std::string("pricing")));
+            QCOMPARE(argo->containers.at(0).name, std::string("pricing"));
+        }
+        QCOMPARE(canary->revision, 12);
+        QCOMPARE(canary->podTemplateHash, std::string("5d7f9b6c48"));
+        QCOMPARE(canary->replicas, 1);
+        QCOMPARE(canary->containers[0].memoryLimitBytes, std::optional<std::int64_t>());
+        QCOMPARE(stable->revision, 11);
+        QCOMPARE(stable->podTemplateHash, std::string("66c8b5d9f7"));
+        QCOMPARE(stable->readyReplicas, 4);
+    }
+
+    // What a ReplicaSet's controller writes on it (the hash label and the controller's annotations)
+    // is what the reference shows, per owner kind: the sandbox's Deployments and Rollouts make their
+    // ReplicaSets as the Deployment controller and Argo's do, and its captures parse as the reference.
+    void sandboxReplicaSetsAsTheReference_data()
+    {
+        QTest::addColumn<QString>("source"); // a fixture, or a path the sandbox serves
+        QTest::newRow("captured during a rollout") << QStringLiteral("sandbox-replicasets-rollout.json");
+        QTest::newRow("served: production") << QStringLiteral("/apis/apps/v1/namespaces/production/replicasets");
+        QTest::newRow("served: storefront (Deployment and Rollout)")
+            << QStringLiteral("/apis/apps/v1/namespaces/storefront/replicasets");
+    }
+    void sandboxReplicaSetsAsTheReference()
+    {
+        QFETCH(QString, source);
+        // The controller-written keys of each owner kind in the reference: always (on every
+        // ReplicaSet of that kind) and possibly (on some).
+        auto controllerKeys = [](const json& rs) {
+            std::set<std::string> keys;
+            for (const auto& [k, v] : rs["metadata"]["annotations"].items())
+                if (k.rfind("deployment.kubernetes.io/", 0) == 0 || k.rfind("rollout.argoproj.io/", 0) == 0)
+                    keys.insert("annotation " + k);
+            for (const auto& [k, v] : rs["metadata"]["labels"].items())
+                if (k.find("pod-template-hash") != std::string::npos)
+                    keys.insert("label " + k);
+            return keys;
+        };
+        std::map<std::string, std::set<std::string>> always, possibly;
+        const json reference = fixture(QStringLiteral("reference-replicasets.json"));
+        for (const json& rs : reference["items"]) {
+            const std::string kind = rs["metadata"]["ownerReferences"][0]["kind"];
+            const auto keys = controllerKeys(rs);
+            if (!always.count(kind))
+                always[kind] = keys;
+            std::set<std::string> both;
+            std::set_intersection(
+                always[kind].begin(), always[kind].end(), keys.begin(), keys.end(), std::inserter(both, both.end()));
+            always[kind] = both;
+            possibly[kind].insert(keys.begin(), keys.end());
+        }
+        const json doc
+            = source.startsWith(QLatin1Char('/')) ? served("GET", source.toStdString(), 200) : fixture(source);
+        const auto parsed = parseReplicaSetList(doc);
+        QVERIFY(parsed.ok());
+        QCOMPARE(parsed->items.size(), doc["items"].size());
+        QVERIFY(!parsed->items.empty());
+        for (std::size_t i = 0; i < parsed->items.size(); ++i) {
+            const json& rs = doc["items"][i];
+            const ReplicaSet& r = parsed->items[i];
+            const std::string name = rs["metadata"]["name"];
+            const std::string kind = rs["metadata"]["ownerReferences"][0]["kind"];
+            QVERIFY2(always.count(kind), ("no reference ReplicaSet owned by a " + kind).c_str());
+            const auto keys = controllerKeys(rs);
+            for (const std::string& key : always[kind])
+                QVERIFY2(keys.count(key), (name + " (owned by a " + kind + ") lacks the " + key).c_str());
+            for (const std::string& key : keys)
+                QVERIFY2(possibly[kind].count(key),
+                    (name + " (owned by a " + kind + ") has " + key + ", which its controller does not write").c_str());
+            // Read the same way: the hash is the name's suffix, the revision counts from 1, the
+            // owner is the controller's.
+            QCOMPARE(name, rs["metadata"]["ownerReferences"][0]["name"].get<std::string>() + "-" + r.podTemplateHash);
+            QVERIFY(r.revision >= 1);
+            QCOMPARE(r.ownerDeployment,
+                kind == "Deployment" ? rs["metadata"]["ownerReferences"][0]["name"].get<std::string>() : std::string());
+            QVERIFY(!r.containers.empty());
+        }
     }
 
     // Every kind LeakDesk reads (core/kube/KubePaths.h, the workload kinds of core/kube/Workloads.cpp,
