@@ -15,6 +15,8 @@
 #include "SchemaValidator.h"
 #include "TestSupport.h"
 
+#include "core/actions/CapacityChecks.h"
+#include "core/common/Quantity.h"
 #include "core/kube/KubeObjects.h"
 #include "core/sandbox/kubeapi/KubeApi.h"
 #include "core/sandbox/model/SandboxModel.h"
@@ -111,6 +113,29 @@ private Q_SLOTS:
         auto storefront = sandbox::scenario::loadScenarioFile(
             QString(test::sourceDir() + QStringLiteral("/resources/scenarios/storefront.yaml")).toStdString());
         QVERIFY2(storefront.ok(), storefront.ok() ? "" : storefront.error().message.c_str());
+        // A LimitRange and a ResourceQuota in it (the built-in namespace has none), which
+        // Mitigations reads before it raises a memory limit.
+        auto bounds = sandbox::scenario::parseScenario(R"(apiVersion: v1
+kind: LimitRange
+metadata: {name: memory-bounds, namespace: storefront}
+spec:
+  limits:
+  - type: Container
+    max: {memory: 4Gi}
+    min: {memory: 16Mi}
+    defaultRequest: {cpu: 100m}
+  - type: Pod
+    max: {memory: 8Gi}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: compute, namespace: storefront}
+spec:
+  hard: {requests.memory: 24Gi, limits.memory: 20Gi, requests.cpu: "16", pods: "40"}
+)",
+            "bounds.yaml");
+        QVERIFY2(bounds.ok(), bounds.ok() ? "" : bounds.error().message.c_str());
+        QVERIFY(sandbox::scenario::mergeScenario(*storefront, std::move(*bounds)).ok());
         m_storefront = std::make_unique<sandbox::scenario::ScenarioCluster>(std::move(*storefront), 42, kNow);
         m_api->setScenario(m_storefront.get());
     }
@@ -422,6 +447,8 @@ private Q_SLOTS:
             { "/api/v1/namespaces", "io.k8s.api.core.v1.NamespaceList", false },
             { "/api/v1/namespaces/production/limitranges", "io.k8s.api.core.v1.LimitRangeList", true },
             { "/api/v1/namespaces/production/resourcequotas", "io.k8s.api.core.v1.ResourceQuotaList", true },
+            { "/api/v1/namespaces/storefront/limitranges", "io.k8s.api.core.v1.LimitRangeList", false },
+            { "/api/v1/namespaces/storefront/resourcequotas", "io.k8s.api.core.v1.ResourceQuotaList", false },
             { "/apis/apps/v1/namespaces/production/deployments", "io.k8s.api.apps.v1.DeploymentList", false },
             { "/apis/apps/v1/namespaces/storefront/deployments", "io.k8s.api.apps.v1.DeploymentList", false },
             { "/apis/apps/v1/namespaces/production/replicasets", "io.k8s.api.apps.v1.ReplicaSetList", false },
@@ -474,6 +501,53 @@ private Q_SLOTS:
             const auto oneErrors = m_schema->validate(single, one);
             QVERIFY2(oneErrors.empty(), (path + "\n" + joined(oneErrors).toStdString()).c_str());
         }
+    }
+
+    // What the API server and the quota controller add to a LimitRange and a ResourceQuota, as
+    // the sandbox serves them, and what LeakDesk's capacity checks read from them.
+    void sandboxLimitRangeAndQuota()
+    {
+        const json ranges = served("GET", "/api/v1/namespaces/storefront/limitranges", 200);
+        QCOMPARE(ranges["items"].size(), std::size_t(1));
+        const json& container = ranges["items"][0]["spec"]["limits"][0];
+        QCOMPARE(container["default"].value("memory", ""), std::string("4Gi")); // the max
+        QCOMPARE(container["defaultRequest"].value("memory", ""), std::string("4Gi")); // the default, before the min
+        QCOMPARE(container["defaultRequest"].value("cpu", ""), std::string("100m")); // as written
+        QVERIFY(!ranges["items"][0]["spec"]["limits"][1].contains("default")); // a Pod item has none
+        const auto rangeWarnings = actions::limitRangeWarnings(ranges, { 5LL << 30, "5Gi", 2LL << 30, 3 });
+        QCOMPARE(rangeWarnings.size(), std::size_t(1));
+        QVERIFY(QString::fromStdString(rangeWarnings[0]).contains(QLatin1String("memory-bounds")));
+
+        const json quotas = served("GET", "/api/v1/namespaces/storefront/resourcequotas", 200);
+        QCOMPARE(quotas["items"].size(), std::size_t(1));
+        const json& status = quotas["items"][0]["status"];
+        QCOMPARE(status["hard"].dump(), quotas["items"][0]["spec"]["hard"].dump());
+        QCOMPARE(status["used"].size(), status["hard"].size());
+        // The pods of the storefront that have not finished, and their limits summed (sidecars
+        // included), as the quota controller counts them.
+        const json pods = served("GET", "/api/v1/namespaces/storefront/pods", 200);
+        std::int64_t running = 0, limits = 0;
+        for (const json& pod : pods["items"]) {
+            const std::string phase = pod["status"].value("phase", "");
+            if (phase == "Succeeded" || phase == "Failed")
+                continue;
+            ++running;
+            for (const char* list : { "containers", "initContainers" })
+                for (const json& c : pod["spec"].value(list, json::array()))
+                    if (std::string(list) == "containers" || c.value("restartPolicy", "") == "Always")
+                        limits += *parseMemoryBytes(c["resources"]["limits"]["memory"].get<std::string>());
+        }
+        QVERIFY(running > 0);
+        QCOMPARE(status["used"].value("pods", ""), std::to_string(running));
+        QCOMPARE(parseMemoryBytes(status["used"]["limits.memory"].get<std::string>()).value(), limits);
+        // Mitigations' check reads that used figure: 3 replicas raised from 2Gi warn exactly when
+        // the namespace's limits then exceed the quota's 20Gi.
+        for (const std::int64_t newLimit : { 5LL << 29, 3LL << 30, 4LL << 30 }) {
+            const bool over = limits + 3 * (newLimit - (2LL << 30)) > (20LL << 30);
+            const auto warnings = actions::resourceQuotaWarnings(quotas, { newLimit, "new", 2LL << 30, 3 });
+            QCOMPARE(!warnings.empty(), over);
+        }
+        QVERIFY(!actions::resourceQuotaWarnings(quotas, { 32LL << 30, "32Gi", 2LL << 30, 1 }).empty());
     }
 
     void sandboxStatusAndAccessReviewValidate()
