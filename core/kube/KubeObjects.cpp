@@ -375,10 +375,17 @@ Result<ReplicaSet> parseReplicaSetUnchecked(const json& j)
     r.replicas = i(spec, "replicas");
     r.currentReplicas = i(obj(j, "status"), "replicas");
     r.readyReplicas = i(obj(j, "status"), "readyReplicas");
-    const auto rev = r.meta.annotations.find("deployment.kubernetes.io/revision");
-    r.revision = rev == r.meta.annotations.end() ? 0 : std::atoi(rev->second.c_str());
-    const auto hash = r.meta.labels.find("pod-template-hash");
-    r.podTemplateHash = hash == r.meta.labels.end() ? std::string() : hash->second;
+    // A Deployment's ReplicaSet carries deployment.kubernetes.io/revision and pod-template-hash; an
+    // Argo Rollout's carries rollout.argoproj.io/revision and rollouts-pod-template-hash instead.
+    auto firstOf = [](const StringMap& map, std::initializer_list<const char*> keys) {
+        for (const char* key : keys)
+            if (const auto it = map.find(key); it != map.end())
+                return it->second;
+        return std::string();
+    };
+    r.revision = std::atoi(
+        firstOf(r.meta.annotations, { "deployment.kubernetes.io/revision", "rollout.argoproj.io/revision" }).c_str());
+    r.podTemplateHash = firstOf(r.meta.labels, { "pod-template-hash", "rollouts-pod-template-hash" });
     for (const auto& [kind, name] : r.meta.owners)
         if (kind == "Deployment")
             r.ownerDeployment = name;

@@ -80,9 +80,9 @@ struct ReplicaSet {
     int replicas = 0; // desired
     int currentReplicas = 0; // pods it has now (an old ReplicaSet scaled to 0 keeps some during a rollout)
     int readyReplicas = 0;
-    int revision = 0; // deployment.kubernetes.io/revision
-    std::string podTemplateHash;
-    std::string ownerDeployment;
+    int revision = 0; // deployment.kubernetes.io/revision, an Argo Rollout's rollout.argoproj.io/revision
+    std::string podTemplateHash; // pod-template-hash, an Argo Rollout's rollouts-pod-template-hash
+    std::string ownerDeployment; // empty when not a Deployment's (a Rollout's: meta.owners)
     std::vector<ContainerSpec> containers;
 };
 

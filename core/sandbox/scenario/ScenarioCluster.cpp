@@ -1,10 +1,12 @@
 #include "core/sandbox/scenario/ScenarioCluster.h"
 
+#include "core/common/Quantity.h"
 #include "core/sandbox/kubeapi/ServedKubeObjects.h"
 #include "core/sandbox/model/ImageTags.h"
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 
 namespace leakdesk::sandbox::scenario {
@@ -37,6 +39,30 @@ const json& podTemplateOf(const ScenarioObject& o)
 const char* hashLabelOf(WorkloadKind k)
 {
     return k == WorkloadKind::Rollout ? "rollouts-pod-template-hash" : "pod-template-hash";
+}
+
+// A Deployment's spec.strategy.rollingUpdate.maxSurge (an integer or a percentage of the replicas,
+// rounded up; 25% when unset) as the Deployment controller resolves it; 0 for Recreate.
+int maxSurgeOf(const json& manifest, int replicas)
+{
+    auto member = [](const json& j, const char* key) -> const json& {
+        static const json none;
+        return j.is_object() && j.contains(key) ? j[key] : none;
+    };
+    const json& strategy = member(member(manifest, "spec"), "strategy");
+    const json& type = member(strategy, "type");
+    if (type.is_string() && type.get<std::string>() == "Recreate")
+        return 0;
+    const json& surge = member(member(strategy, "rollingUpdate"), "maxSurge");
+    // Scenario files are small: a surge beyond this many pods means "all at once" anyway.
+    constexpr long long kMostSurge = 100000;
+    if (surge.is_number_integer())
+        return static_cast<int>(std::clamp<long long>(surge.get<long long>(), 0, kMostSurge));
+    const std::string text = surge.is_string() ? surge.get<std::string>() : std::string("25%");
+    const long long value = std::clamp<long long>(std::strtoll(text.c_str(), nullptr, 10), 0, kMostSurge);
+    if (!text.empty() && text.back() == '%')
+        return static_cast<int>((std::max(0, replicas) * value + 99) / 100);
+    return static_cast<int>(value);
 }
 
 bool isJobKind(WorkloadKind k)
@@ -788,13 +814,21 @@ json ScenarioCluster::replicaSet(std::size_t object, std::size_t revision, std::
     for (std::size_t p : pods)
         ready += podReadyAt(p, tMs) ? 1 : 0;
     const std::string ownerApiVersion = rollout ? "argoproj.io/v1alpha1" : "apps/v1";
+    // What each controller writes on its ReplicaSets: the Deployment controller its desired and
+    // surge-bounded maximum replicas and the revision; Argo's its own desired replicas and revision
+    // (rollout.argoproj.io/, never deployment.kubernetes.io/).
+    json annotations = rollout
+        ? json { { "rollout.argoproj.io/desired-replicas", std::to_string(o.workload->replicas) },
+              { "rollout.argoproj.io/revision", std::to_string(revision + 1) } }
+        : json { { "deployment.kubernetes.io/desired-replicas", std::to_string(o.workload->replicas) },
+              { "deployment.kubernetes.io/max-replicas",
+                  std::to_string(o.workload->replicas + maxSurgeOf(o.manifest, o.workload->replicas)) },
+              { "deployment.kubernetes.io/revision", std::to_string(revision + 1) } };
     json meta = {
         { "name", name }, { "namespace", o.namespaceName }, { "uid", uidFor("ReplicaSet", o.namespaceName, name) },
         { "resourceVersion", std::to_string(1000 + std::max<std::int64_t>(0, (created - m_originMs) / 1000)) },
         { "generation", 1 }, { "creationTimestamp", rfc3339(created) }, { "labels", labels },
-        { "annotations",
-            { { "deployment.kubernetes.io/desired-replicas", std::to_string(o.workload->replicas) },
-                { "deployment.kubernetes.io/revision", std::to_string(revision + 1) } } },
+        { "annotations", std::move(annotations) },
         { "ownerReferences",
             json::array({ ownerReference(ownerApiVersion, o.kind, o.name, uidFor(o.kind, o.namespaceName, o.name)) }) }
     };
@@ -1023,6 +1057,27 @@ json ScenarioCluster::plainObject(std::size_t object) const
         out["status"] = { { "loadBalancer", json::object() } };
     } else if (o.kind == "Ingress") {
         out["status"] = { { "loadBalancer", json::object() } };
+    } else if (o.kind == "LimitRange") {
+        // The API server's defaults for a Container item: the default limit is the max, the default
+        // request the default limit, else the min.
+        json& limits = out["spec"]["limits"];
+        if (limits.is_array())
+            for (json& item : limits) {
+                if (!item.is_object() || item.value("type", "") != "Container")
+                    continue;
+                for (const char* key : { "default", "defaultRequest" })
+                    if (!item.contains(key) || !item[key].is_object())
+                        item[key] = json::object();
+                auto fill = [&item](const char* into, const char* from) {
+                    if (item.contains(from) && item[from].is_object())
+                        for (const auto& [resource, quantity] : item[from].items())
+                            if (!item[into].contains(resource))
+                                item[into][resource] = quantity;
+                };
+                fill("default", "max");
+                fill("defaultRequest", "default");
+                fill("defaultRequest", "min");
+            }
     } else if (o.kind == "HorizontalPodAutoscaler") {
         const json& target = o.manifest["spec"]["scaleTargetRef"];
         int current = 0;
@@ -1136,6 +1191,71 @@ Result<json> ScenarioCluster::patch(const std::string& kind, const std::string& 
     if (changed)
         replayRollouts(index);
     return workload(index, nowMs);
+}
+
+// As the quota controller keeps it: status.hard is spec.hard, status.used what the namespace's pods
+// that have not finished request and limit now (regular containers and sidecars summed; run-once
+// init containers, which finish before the others start, are left out) and their count.
+json ScenarioCluster::resourceQuota(std::size_t object, std::int64_t tMs) const
+{
+    const ScenarioObject& o = m_scenario.objects[object];
+    json out = plainObject(object);
+    const json& hard = o.manifest.contains("spec") && o.manifest["spec"].is_object()
+            && o.manifest["spec"].contains("hard") && o.manifest["spec"]["hard"].is_object()
+        ? o.manifest["spec"]["hard"]
+        : json::object();
+    std::int64_t pods = 0, memoryBytes[2] = { 0, 0 }, cpuMillis[2] = { 0, 0 }; // [requests, limits]
+    for (std::size_t p = 0; p < m_pods.size(); ++p) {
+        if (!podExistsAt(p, tMs) || podFinishedAt(p, tMs))
+            continue;
+        const json served = pod(p, tMs);
+        if (served["metadata"].value("namespace", "") != o.namespaceName)
+            continue;
+        ++pods;
+        for (const char* list : { "containers", "initContainers" })
+            for (const json& c : served["spec"].value(list, json::array())) {
+                if (std::string(list) == "initContainers" && c.value("restartPolicy", "") != "Always")
+                    continue;
+                const json resources = c.value("resources", json::object());
+                for (int which = 0; which < 2; ++which) {
+                    const json values = resources.value(which == 0 ? "requests" : "limits", json::object());
+                    if (auto bytes = parseMemoryBytes(values.value("memory", "")))
+                        memoryBytes[which] += *bytes;
+                    if (auto cores = parseQuantity(values.value("cpu", "")))
+                        cpuMillis[which] += static_cast<std::int64_t>(*cores * 1000 + 0.5);
+                }
+            }
+    }
+    // Quantities in the API's canonical form: the largest binary suffix that divides, cores or millicores.
+    auto memoryText = [](std::int64_t bytes) {
+        const char* suffixes[] = { "", "Ki", "Mi", "Gi", "Ti" };
+        int s = 0;
+        while (s < 4 && bytes != 0 && bytes % 1024 == 0) {
+            bytes /= 1024;
+            ++s;
+        }
+        return std::to_string(bytes) + suffixes[s];
+    };
+    auto cpuText = [](std::int64_t millis) {
+        return millis % 1000 == 0 ? std::to_string(millis / 1000) : std::to_string(millis) + "m";
+    };
+    json used = json::object();
+    for (const auto& [resource, quantity] : hard.items()) {
+        if (resource == "pods")
+            used[resource] = std::to_string(pods);
+        else if (resource == "requests.memory" || resource == "memory")
+            used[resource] = memoryText(memoryBytes[0]);
+        else if (resource == "limits.memory")
+            used[resource] = memoryText(memoryBytes[1]);
+        else if (resource == "requests.cpu" || resource == "cpu")
+            used[resource] = cpuText(cpuMillis[0]);
+        else if (resource == "limits.cpu")
+            used[resource] = cpuText(cpuMillis[1]);
+        else
+            used[resource] = "0"; // object counts and the rest: the scenario has none of them
+    }
+    out["status"] = { { "hard", hard }, { "used", used } };
+    return out;
 }
 
 json ScenarioCluster::workloadWith(std::size_t object, const json& written, std::int64_t tMs) const
@@ -1328,6 +1448,10 @@ std::vector<json> ScenarioCluster::objects(const std::string& kind, std::int64_t
                 for (json& rs : replicaSets(i, tMs))
                     out.push_back(std::move(rs));
         }
+    } else if (kind == "ResourceQuota") {
+        for (std::size_t i = 0; i < m_scenario.objects.size(); ++i)
+            if (m_scenario.objects[i].kind == kind)
+                out.push_back(resourceQuota(i, tMs));
     } else if (kind == "Job") {
         for (std::size_t j = 0; j < m_jobs.size(); ++j)
             if (jobExistsAt(j, tMs))

@@ -160,6 +160,7 @@ private:
     nlohmann::json replicaSet(std::size_t object, std::size_t revision, std::int64_t tMs) const;
     nlohmann::json job(std::size_t job, std::int64_t tMs) const;
     nlohmann::json plainObject(std::size_t object) const;
+    nlohmann::json resourceQuota(std::size_t object, std::int64_t tMs) const;
     nlohmann::json event(const std::string& ns, const std::string& objectName, std::int64_t firstMs,
         std::int64_t lastMs, int count, const std::string& type, const std::string& reason, const std::string& message,
         nlohmann::json involved, const std::string& component, const std::string& host) const;

@@ -35,6 +35,8 @@ constexpr KnownKind kKnownKinds[] = {
     { "batch/v1", "Job", true, WorkloadKind::Job },
     { "batch/v1", "CronJob", true, WorkloadKind::CronJob },
     { "networking.k8s.io/v1", "Ingress", true, std::nullopt },
+    { "v1", "LimitRange", true, std::nullopt },
+    { "v1", "ResourceQuota", true, std::nullopt },
     { "autoscaling/v2", "HorizontalPodAutoscaler", true, std::nullopt },
     { "argoproj.io/v1alpha1", "Rollout", true, WorkloadKind::Rollout },
 };

@@ -21,5 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)leakdesk::kube::parseEventList(j);
     (void)leakdesk::kube::parsePodMetricsList(j);
     (void)leakdesk::kube::parseDeploymentList(j);
+    (void)leakdesk::kube::parseReplicaSetList(j);
+    (void)leakdesk::kube::parseNodeList(j);
     return 0;
 }
