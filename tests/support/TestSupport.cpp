@@ -122,6 +122,16 @@ QString missingWitness(const QString& program)
         .arg(program, install);
 }
 
+bool processIsGone(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return true;
+    const QByteArray line = stat.readAll();
+    const qsizetype paren = line.lastIndexOf(')');
+    return paren < 0 || line.mid(paren + 2, 1) == "Z";
+}
+
 ProcessResult runProgram(const QString& program, const QStringList& args, int timeoutMs, const QStringList& extraEnv)
 {
     auto env = QProcessEnvironment::systemEnvironment();

@@ -65,6 +65,10 @@ ProcessResult runProgram(
 ProcessResult runProgramIn(
     const QProcessEnvironment& environment, const QString& program, const QStringList& args, int timeoutMs);
 
+// True when process `pid` is gone, or a zombie waiting for a reaper (it runs no more either way: an
+// orphan killed in a container whose init never reaps stays one).
+bool processIsGone(qint64 pid);
+
 // Ends a process: SIGTERM, then SIGKILL when it does not go within `graceMs`.
 void stopProcess(QProcess& process, int graceMs = 5000);
 

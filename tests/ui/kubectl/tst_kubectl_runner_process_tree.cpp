@@ -41,20 +41,6 @@ floods) while :; do echo "012345678901234567890123456789012345678901234567890123
 esac
 )";
 
-// Alive and not a zombie (an orphan killed in a container whose init never reaps stays one).
-bool processLives(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray line = stat.readAll();
-    const qsizetype close = line.lastIndexOf(')');
-    if (close < 0 || close + 2 >= line.size())
-        return false;
-    const char state = line.at(close + 2);
-    return state != 'Z' && state != 'X';
-}
-
 qint64 readPid(const QString& path)
 {
     QFile f(path);
@@ -104,7 +90,7 @@ private Q_SLOTS:
     void cleanup()
     {
         for (qint64 pid : std::as_const(m_started))
-            if (pid > 0 && processLives(pid))
+            if (pid > 0 && !test::processIsGone(pid))
                 ::kill(pid_t(pid), SIGKILL);
         m_started.clear();
     }
@@ -152,8 +138,8 @@ private Q_SLOTS:
             QCOMPARE(run.timedOut, stop == QLatin1String("timeout"));
             QCOMPARE(run.outputTruncated, stop == QLatin1String("bound"));
         }
-        QTRY_VERIFY_WITH_TIMEOUT(!processLives(kubectl), 30000);
-        QTRY_VERIFY2_WITH_TIMEOUT(!processLives(plugin), "the child kubectl started outlived the run", 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(test::processIsGone(kubectl), 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(test::processIsGone(plugin), "the child kubectl started outlived the run", 30000);
     }
 };
 

@@ -10,6 +10,7 @@
 #include <QImage>
 #include <QRegularExpression>
 #include <QString>
+#include <QTest>
 #include <QTimeZone>
 
 #include <string>
@@ -66,6 +67,14 @@ inline std::string longCommand(const QString& kind)
     }
     cmd.resize(400, 'x');
     return cmd;
+}
+
+// The rows of the tests of long commands: column "kind", one per shape of longCommand().
+inline void addLongCommandRows()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("one long token") << "one long token";
+    QTest::newRow("many words") << "many words";
 }
 
 // Empty when the incident's own service's evidence (text, chart, queries) comes before another

@@ -268,12 +268,7 @@ private Q_SLOTS:
     }
 
     // A long command wraps, inside a long token if it must, and is there in full in every format.
-    void longCommandsWrap_data()
-    {
-        QTest::addColumn<QString>("kind");
-        QTest::newRow("one long token") << "one long token";
-        QTest::newRow("many words") << "many words";
-    }
+    void longCommandsWrap_data() { test::addLongCommandRows(); }
     void longCommandsWrap()
     {
         QFETCH(QString, kind);

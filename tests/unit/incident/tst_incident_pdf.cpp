@@ -87,12 +87,7 @@ private Q_SLOTS:
         QVERIFY(pdfText(*pdf, 2, 2).simplified().startsWith(QStringLiteral("Timeline")));
     }
 
-    void longCommandsAreThereInFull_data()
-    {
-        QTest::addColumn<QString>("kind");
-        QTest::newRow("one long token") << "one long token";
-        QTest::newRow("many words") << "many words";
-    }
+    void longCommandsAreThereInFull_data() { test::addLongCommandRows(); }
     void longCommandsAreThereInFull()
     {
         QFETCH(QString, kind);
