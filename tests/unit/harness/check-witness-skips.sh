@@ -5,6 +5,7 @@
 set -uo pipefail
 ctest=$1
 suite=$2
+tests_dir=${3:-}
 
 out=$("$ctest" --test-dir "$suite" --no-tests=error 2>&1)
 status=0
@@ -20,5 +21,15 @@ expect failing_only '\*\*\*Failed'
 expect missing_witness_not_allowed '\*\*\*Failed'
 expect skipped_only '\*\*\*Skipped'
 expect passing_only 'Passed'
+# Only LEAKDESK_WITNESS_MISSING marks a skip for CTest; a bare QSKIP elsewhere would exit 0 and read
+# as passed.
+if [ -n "$tests_dir" ]; then
+    bare=$(grep -rn --include='*.cpp' --include='*.h' 'QSKIP(' "$tests_dir" | grep -v '/support/TestSupport.h:')
+    if [ -n "$bare" ]; then
+        echo "FAIL: QSKIP outside LEAKDESK_WITNESS_MISSING (CTest would count these tests as passed):"
+        echo "$bare"
+        status=1
+    fi
+fi
 echo "$out"
 exit $status
