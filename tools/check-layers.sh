@@ -14,7 +14,7 @@
 # The one table of the rules, from the "May use / Must never use" lines of each folder's README.
 # When a README's rule changes, change the row here in the same commit. A folder name allows the
 # whole core/ folder, a path one header of it. ui/ is one row (no sandbox, no app/). The table is
-# per folder: core/common's QtCore is for Job.h/Job.cpp alone (its README), not checked per file.
+# per folder: core/common's QtCore is for Job.h/Job.cpp and ProcessGroup.h/.cpp alone (its README), not checked per file.
 #   folder               LeakDesk folders (or single headers) it may include      Qt modules it may include
 rules=(
     "core/common         |                                                         | QtCore"

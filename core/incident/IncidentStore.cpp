@@ -46,7 +46,41 @@ QString temporaryPrefixFor(const QString& path)
 
 } // namespace
 
+namespace {
+
+AtomicWriteTestHooks& testHooks()
+{
+    static AtomicWriteTestHooks hooks;
+    return hooks;
+}
+
+// Gives the unnamed file `fd` the name `name`. linkat(AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the
+// /proc/self/fd link is the unprivileged way (open(2), O_TMPFILE).
+bool linkUnnamedFile(int fd, const QByteArray& name)
+{
+    if (::linkat(fd, "", AT_FDCWD, name.constData(), AT_EMPTY_PATH) == 0)
+        return true;
+    const QByteArray self = "/proc/self/fd/" + QByteArray::number(fd);
+    return ::linkat(AT_FDCWD, self.constData(), AT_FDCWD, name.constData(), AT_SYMLINK_FOLLOW) == 0;
+}
+
+Status writeAtomically(const QString& path, const QByteArray& bytes, FolderSync folderSync, bool tryUnnamed);
+
+} // namespace
+
+void setAtomicWriteTestHooks(AtomicWriteTestHooks hooks)
+{
+    testHooks() = std::move(hooks);
+}
+
 Status writeFileAtomically(const QString& path, const QByteArray& bytes, FolderSync folderSync)
+{
+    return writeAtomically(path, bytes, folderSync, !testHooks().refuseUnnamed);
+}
+
+namespace {
+
+Status writeAtomically(const QString& path, const QByteArray& bytes, FolderSync folderSync, bool tryUnnamed)
 {
     const QFileInfo info(path);
     const QString temporary = info.absolutePath() + QLatin1Char('/') + temporaryPrefixFor(path)
@@ -54,21 +88,36 @@ Status writeFileAtomically(const QString& path, const QByteArray& bytes, FolderS
         + QString::number(QRandomGenerator::system()->generate64(), 16);
     const QByteArray tempName = QFile::encodeName(temporary);
     const QByteArray targetName = QFile::encodeName(info.absoluteFilePath());
+    const QByteArray folderName = QFile::encodeName(info.absolutePath());
 
-    // An existing file keeps its mode; a new one is owner-only from its first byte. fchmod()
-    // because the umask may take bits away from open()'s mode (never adds: 0600 stays at most 0600).
+    // An existing file keeps its mode; a new one is owner-only from its first byte: open() creates
+    // it 0600 (the umask may take bits away, never add any), and fchmod() sets the final mode
+    // before it has a name.
     mode_t mode = S_IRUSR | S_IWUSR;
     struct stat existing { };
     if (::stat(targetName.constData(), &existing) == 0 && S_ISREG(existing.st_mode))
         mode = existing.st_mode & 07777;
-    const int fd = ::open(tempName.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
+    // Unnamed while it is written: a writer killed before the link leaves no file behind.
+    int fd = -1;
+    bool unnamed = false;
+    if (tryUnnamed) {
+        fd = ::open(folderName.constData(), O_TMPFILE | O_WRONLY | O_CLOEXEC, S_IRUSR | S_IWUSR);
+        unnamed = fd >= 0;
+    }
+    // The file system has no unnamed files (EOPNOTSUPP, EISDIR on an old kernel): a named one.
+    if (fd < 0)
+        fd = ::open(tempName.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
     if (fd < 0)
         return makeError(ErrorCode::Io, "cannot write " + toStd(path) + ": " + std::strerror(errno),
             "check that the folder exists and is writable, or save the incident elsewhere");
+    if (testHooks().created)
+        testHooks().created(fd);
+    bool named = !unnamed;
     const auto fail = [&](const std::string& what, const char* hint) -> Status {
         const int err = errno;
         ::close(fd);
-        ::unlink(tempName.constData());
+        if (named)
+            ::unlink(tempName.constData());
         return makeError(ErrorCode::Io, what + " " + toStd(path) + " failed: " + std::strerror(err), hint);
     };
     if (::fchmod(fd, mode) != 0)
@@ -87,6 +136,16 @@ Status writeFileAtomically(const QString& path, const QByteArray& bytes, FolderS
     if (::fsync(fd) != 0)
         return fail("saving",
             "the previous version is intact; free space or check permissions, the next change will save again");
+    // Named only now, complete and synced, and renamed right after: the one window a kill can leave
+    // a temporary file in is between these two calls.
+    if (unnamed) {
+        if (!linkUnnamedFile(fd, tempName)) {
+            // Neither CAP_DAC_READ_SEARCH nor a mounted /proc: write it again as a named file.
+            ::close(fd);
+            return writeAtomically(path, bytes, folderSync, false);
+        }
+        named = true;
+    }
     if (::close(fd) != 0) {
         const int err = errno;
         ::unlink(tempName.constData());
@@ -102,13 +161,15 @@ Status writeFileAtomically(const QString& path, const QByteArray& bytes, FolderS
     // The rename itself survives a power loss only once the folder is synced.
     if (folderSync == FolderSync::Skip)
         return Ok {};
-    const int dirFd = ::open(QFile::encodeName(info.absolutePath()).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const int dirFd = ::open(folderName.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirFd >= 0) {
         ::fsync(dirFd);
         ::close(dirFd);
     }
     return Ok {};
 }
+
+} // namespace
 
 int removeStrayTemporaries(const QString& path)
 {

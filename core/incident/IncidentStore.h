@@ -107,13 +107,24 @@ Result<IncidentDocument> updateIncidentFile(
 // Reads a file into a document without a store (exports, the CLI).
 Result<IncidentDocument> readIncidentFile(const QString& path, LoadFailure* failure = nullptr);
 
-// Writes bytes atomically: a temporary file ".<name>.tmp-<pid>-<random>" beside `path`, created
-// with mode 0600 whatever the umask (an existing file's mode is kept), synced, renamed over
-// `path`. A kill leaves at worst that temporary file; removeStrayTemporaries() clears them.
-// FolderSync::Skip leaves the folder's fsync (which makes the rename durable) to a later write
-// into the same folder.
+// Writes bytes atomically, beside `path`: into an unnamed file (O_TMPFILE) created with mode 0600
+// whatever the umask, synced, then linked as ".<name>.tmp-<pid>-<random>" and at once renamed over
+// `path`; a kill before the link leaves nothing (the kernel frees an unnamed file), only one between
+// the link and the rename leaves that temporary file, which the next load() or save() removes
+// (removeStrayTemporaries()). A file system without unnamed files gets a named temporary file from
+// the start, created 0600 too. An existing file's mode is kept. FolderSync::Skip leaves the folder's
+// fsync (which makes the rename durable) to a later write into the same folder.
 enum class FolderSync { After, Skip };
 Status writeFileAtomically(const QString& path, const QByteArray& bytes, FolderSync folderSync = FolderSync::After);
+
+// For tests only: `created` sees each new file's descriptor right after writeFileAtomically() created
+// it, before a byte is written (its mode then is its mode from the first byte); `refuseUnnamed` takes
+// the named-file fallback as on a file system without O_TMPFILE. Default: no hook.
+struct AtomicWriteTestHooks {
+    std::function<void(int fd)> created;
+    bool refuseUnnamed = false;
+};
+void setAtomicWriteTestHooks(AtomicWriteTestHooks hooks);
 
 // Removes the temporary files writeFileAtomically() leaves when killed before its rename, for
 // `path` and its backup. Only safe while holding the file's lock. Returns how many it removed.

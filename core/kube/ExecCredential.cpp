@@ -1,5 +1,6 @@
 #include "core/kube/ExecCredential.h"
 
+#include "core/common/ProcessGroup.h"
 #include "core/kube/KubeObjects.h"
 
 #include <nlohmann/json.hpp>
@@ -7,10 +8,6 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QStandardPaths>
-
-#include <csignal>
-#include <sys/types.h>
-#include <unistd.h>
 
 namespace leakdesk::kube {
 
@@ -141,9 +138,8 @@ CredentialPluginRun* CredentialPluginRun::start(const ExecInvocation& invocation
     proc->setProcessChannelMode(QProcess::SeparateChannels);
     // Non-interactive, as KUBERNETES_EXEC_INFO says: a plugin must not wait on our stdin.
     proc->setStandardInputFile(QProcess::nullDevice());
-    // Its own session and process group (pgid == its pid), so kill(-pgid) reaches every process
-    // it starts, and a terminal signal to LeakDesk's group does not reach it by accident.
-    proc->setChildProcessModifier([] { ::setsid(); });
+    // Its own session and process group, so killGroup() reaches every process it starts.
+    startInOwnProcessGroup(*proc);
     run->m_timer = new QTimer(run);
     run->m_timer->setSingleShot(true);
     connect(run->m_timer, &QTimer::timeout, run, [run] {
@@ -215,10 +211,8 @@ void CredentialPluginRun::killGroup()
 {
     if (m_group <= 0 && m_process)
         m_group = m_process->processId();
-    if (m_group > 0)
-        ::kill(-pid_t(m_group), SIGKILL);
-    if (m_process && m_process->state() != QProcess::NotRunning)
-        m_process->kill();
+    if (m_process)
+        killProcessGroup(*m_process, m_group);
 }
 
 void CredentialPluginRun::stop(Error error)

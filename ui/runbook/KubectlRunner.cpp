@@ -1,5 +1,7 @@
 #include "ui/runbook/KubectlRunner.h"
 
+#include "core/common/ProcessGroup.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
@@ -117,7 +119,7 @@ KubectlRunner::~KubectlRunner()
 {
     if (m_process) {
         m_process->disconnect(this);
-        m_process->kill();
+        stopProcessTree();
         m_process->waitForFinished(2000);
     }
 }
@@ -168,12 +170,17 @@ Status KubectlRunner::run(const KubectlPlan& plan, bool preview, int timeoutMs, 
     m_process->setStandardInputFile(QProcess::nullDevice());
     m_process->setProcessEnvironment(plan.environment);
     m_process->setWorkingDirectory(plan.workingDirectory);
+    m_group = 0;
+    startInOwnProcessGroup(*m_process);
+    connect(m_process.get(), &QProcess::started, this, [this] { m_group = m_process->processId(); });
     // Read as it comes, so that QProcess's own buffer never holds more than a pipe's worth.
     connect(m_process.get(), &QProcess::readyReadStandardOutput, this, &KubectlRunner::readOutput);
     connect(m_process.get(), &QProcess::readyReadStandardError, this, &KubectlRunner::readOutput);
     connect(m_process.get(), &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
         m_run.exitCode = status == QProcess::NormalExit ? code : -1;
         readOutput();
+        // kubectl is done; whatever it left in its group (a plugin it did not wait for) goes too.
+        stopProcessTree();
         m_run.output = m_stdout + m_stderr;
         if (m_run.outputTruncated)
             m_run.output += QStringLiteral("\n[output stopped after %1 bytes: kubectl was stopped]")
@@ -194,7 +201,7 @@ Status KubectlRunner::run(const KubectlPlan& plan, bool preview, int timeoutMs, 
     });
     QTimer::singleShot(timeoutMs, m_process.get(), [this] {
         m_run.timedOut = true;
-        m_process->kill();
+        stopProcessTree();
     });
     m_process->start(program, preview ? plan.previewArguments : plan.arguments);
     return Ok {};
@@ -215,13 +222,19 @@ void KubectlRunner::readOutput()
     take(m_stdout, m_process->readAllStandardOutput());
     take(m_stderr, m_process->readAllStandardError());
     if (m_run.outputTruncated && m_process->state() != QProcess::NotRunning)
-        m_process->kill(); // finished() follows
+        stopProcessTree(); // finished() follows
 }
 
 void KubectlRunner::cancel()
 {
     if (m_process)
-        m_process->kill();
+        stopProcessTree();
+}
+
+void KubectlRunner::stopProcessTree()
+{
+    if (m_process)
+        killProcessGroup(*m_process, m_group);
 }
 
 } // namespace leakdesk::ui

@@ -85,6 +85,7 @@ public:
         const KubectlPlan& plan, bool preview = false, int timeoutMs = 120000, qint64 maxOutputBytes = kMaxOutputBytes);
     // Plans and runs a command that needs no confirmation (read-only); changes are refused here.
     Status run(const QString& command, const KubectlTarget& target, int timeoutMs = 120000);
+    // Stops kubectl and every process it started; finished() follows.
     void cancel();
 
 Q_SIGNALS:
@@ -92,7 +93,12 @@ Q_SIGNALS:
 
 private:
     std::unique_ptr<QProcess> m_process;
+    // kubectl's process group (its pid when it started): kubectl runs in its own session so that
+    // stopping it (time limit, output bound, cancel, destruction) also stops what it started, e.g.
+    // an exec credential plugin waiting on a login.
+    qint64 m_group = 0;
     void readOutput();
+    void stopProcessTree();
 
     KubectlRun m_run;
     qint64 m_started = 0;

@@ -20,6 +20,40 @@
 
 namespace leakdesk::ui {
 
+namespace {
+
+// A step's prose and checklist items are plain text (the parser flattened their Markdown, cut where
+// it nested too deep), shown through Qt's Markdown reader only for paragraphs, code spans and the
+// checklist's bullets. A line of that text starting with a block marker would be read as structure
+// again: "> > > ..." or "- - - ..." from an escaped or quoted source, tens of thousands deep, became
+// as many nested quotes or lists, laid out off the screen. Escaping the line's first marker keeps it
+// text, so the step view never nests deeper than the checklist itself.
+QString asMarkdownText(const QString& plain)
+{
+    QStringList lines = plain.split(QLatin1Char('\n'));
+    for (QString& line : lines) {
+        qsizetype i = 0;
+        while (i < line.size() && (line.at(i) == QLatin1Char(' ') || line.at(i) == QLatin1Char('\t')))
+            ++i;
+        line.remove(0, i); // four leading spaces would make an indented code block
+        qsizetype marker = 0;
+        while (marker < line.size() && line.at(marker).isDigit() && line.at(marker).unicode() < 128)
+            ++marker; // "1." and "1)" start an ordered list
+        if (marker >= line.size())
+            continue;
+        const QChar c = line.at(marker);
+        const bool ordered = marker > 0 && (c == QLatin1Char('.') || c == QLatin1Char(')'));
+        // A code span (one backtick) stays one; three start a fence.
+        const bool fence = line.startsWith(QLatin1String("```"));
+        const bool blockMarker = marker == 0 && QStringLiteral(">-+*#=_|~").contains(c);
+        if (ordered || blockMarker || fence)
+            line.insert(marker, QLatin1Char('\\'));
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+} // namespace
+
 StepDetailView::StepDetailView(QWidget* parent)
     : QWidget(parent)
     , m_title(new QLabel(this))
@@ -147,11 +181,12 @@ void StepDetailView::rebuild()
     m_title->setText(m_step->number > 0
             ? QStringLiteral("%1. %2").arg(m_step->number).arg(QString::fromStdString(m_step->title))
             : QString::fromStdString(m_step->title));
-    QString md = QString::fromStdString(m_step->prose);
+    QString md = asMarkdownText(QString::fromStdString(m_step->prose));
     if (!m_step->checklist.empty()) {
         md += QStringLiteral("\n\n");
         for (const auto& item : m_step->checklist)
-            md += QString(item.depth * 2, QLatin1Char(' ')) + QStringLiteral("- ") + QString::fromStdString(item.text)
+            md += QString(item.depth * 2, QLatin1Char(' ')) + QStringLiteral("- ")
+                + asMarkdownText(QString::fromStdString(item.text)).replace(QLatin1Char('\n'), QLatin1Char(' '))
                 + QLatin1Char('\n');
     }
     m_text->setMarkdown(md);

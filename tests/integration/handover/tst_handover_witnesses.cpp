@@ -83,12 +83,8 @@ private Q_SLOTS:
         LEAKDESK_REQUIRE_WITNESS(QStringLiteral("java"));
         for (const char* j : { "junit-jupiter-api.jar", "junit-platform-console-standalone.jar", "opentest4j.jar",
                  "apiguardian-api.jar" })
-            if (!QFileInfo::exists(jar(j))) {
-                const QString why = QStringLiteral("witness %1 is missing (apt-get install junit5)").arg(jar(j));
-                if (test::missingWitnessesAllowed())
-                    QSKIP(qPrintable(why));
-                QFAIL(qPrintable(why));
-            }
+            if (!QFileInfo::exists(jar(j)))
+                LEAKDESK_WITNESS_MISSING(QStringLiteral("witness %1 is missing (apt-get install junit5)").arg(jar(j)));
         QFETCH(QByteArray, workload);
         QFETCH(QByteArray, className);
         const auto f = regressionTestFor(Runtime::Jvm, subject(workload.toStdString(), className.toStdString()));

@@ -245,6 +245,65 @@ private Q_SLOTS:
         QVERIFY(temporariesIn(dir.path()).isEmpty());
     }
 
+    // "0600 from the first byte", not "0600 in the end": the hook sees each new file the moment it
+    // is created, before a byte is written. A file created with open()'s usual 0666 (0644 under umask
+    // 022) and chmod'ed later fails here, though its final mode would pass newFilesAreOwnerOnly. The
+    // unnamed rows pin that it has no name in the folder while it is written (O_TMPFILE), so a kill
+    // then leaves nothing; the named rows the fallback of a file system without unnamed files.
+    void newFileIsOwnerOnlyFromItsFirstByte_data()
+    {
+        QTest::addColumn<int>("umaskValue");
+        QTest::addColumn<bool>("unnamed");
+        for (const bool unnamed : { true, false })
+            for (const int umaskValue : { 0, 022, 077 })
+                QTest::addRow("%s, umask %03o", unnamed ? "unnamed" : "named fallback", umaskValue)
+                    << umaskValue << unnamed;
+    }
+    void newFileIsOwnerOnlyFromItsFirstByte()
+    {
+        QFETCH(int, umaskValue);
+        QFETCH(bool, unnamed);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("new.leakdesk"));
+        struct Created {
+            mode_t mode = 0;
+            nlink_t links = 0;
+            off_t size = -1;
+            QStringList namesBeside;
+        };
+        std::vector<Created> created;
+        AtomicWriteTestHooks hooks;
+        hooks.refuseUnnamed = !unnamed;
+        hooks.created = [&](int fd) {
+            struct stat st { };
+            if (::fstat(fd, &st) == 0)
+                created.push_back({ mode_t(st.st_mode & 0777), st.st_nlink, st.st_size, temporariesIn(dir.path()) });
+        };
+        setAtomicWriteTestHooks(hooks);
+        const mode_t previous = ::umask(mode_t(umaskValue));
+        IncidentDocument doc = test::fixtureIncident();
+        IncidentStore store(path);
+        const bool firstSaved = store.save(doc).ok();
+        recordNote(doc, "second version", doc.updatedMs + 1);
+        const bool secondSaved = store.save(doc).ok(); // writes the backup too
+        ::umask(previous);
+        setAtomicWriteTestHooks({});
+        QVERIFY(firstSaved && secondSaved);
+        QCOMPARE(created.size(), std::size_t(3)); // the file, its backup, the file again
+        for (const Created& c : created) {
+            QCOMPARE(c.mode, mode_t(0600 & ~mode_t(umaskValue)));
+            QCOMPARE(c.size, off_t(0));
+            QCOMPARE(c.links, nlink_t(unnamed ? 0 : 1));
+            QCOMPARE(c.namesBeside.size(), unnamed ? 0 : 1);
+        }
+        QCOMPARE(modeOf(path), mode_t(0600));
+        QCOMPARE(modeOf(store.backupPath()), mode_t(0600));
+        QVERIFY(temporariesIn(dir.path()).isEmpty());
+        auto reread = IncidentStore(path).load();
+        QVERIFY(reread.ok());
+        QVERIFY(hasNote(reread->document, "second version"));
+    }
+
     void strayTemporaryOfAKilledWriterIsRemoved_data()
     {
         QTest::addColumn<bool>("byLoad");

@@ -3,6 +3,7 @@
 // the stdout pipe (why killing the plugin alone is not enough), one that exits but leaves such a
 // child behind. Each ends with exactly one answer naming the plugin, and no process it started
 // survives it.
+#include "TestSupport.h"
 #include "core/kube/ExecCredential.h"
 
 #include <QFile>
@@ -16,17 +17,6 @@ using namespace leakdesk;
 using namespace leakdesk::kube;
 
 namespace {
-
-// Gone, or a zombie waiting for a reaper (it runs no more either way).
-bool processIsGone(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return true;
-    const QByteArray line = stat.readAll();
-    const qsizetype paren = line.lastIndexOf(')');
-    return paren < 0 || line.mid(paren + 2, 1) == "Z";
-}
 
 struct Outcome {
     bool called = false;
@@ -147,7 +137,7 @@ private Q_SLOTS:
         if (!grandchildPidFile.isEmpty()) {
             QTRY_VERIFY_WITH_TIMEOUT(readPid(grandchildPidFile) > 0, 10000);
             const qint64 child = readPid(grandchildPidFile);
-            QTRY_VERIFY2_WITH_TIMEOUT(processIsGone(child), qPrintable(QString::number(child)), 10000);
+            QTRY_VERIFY2_WITH_TIMEOUT(test::processIsGone(child), qPrintable(QString::number(child)), 10000);
         }
     }
 
@@ -169,7 +159,7 @@ private Q_SLOTS:
         QCOMPARE(cred->token, std::string("tok"));
         const qint64 child = readPid(pids);
         QVERIFY(child > 0);
-        QTRY_VERIFY2_WITH_TIMEOUT(processIsGone(child), qPrintable(QString::number(child)), 10000);
+        QTRY_VERIFY2_WITH_TIMEOUT(test::processIsGone(child), qPrintable(QString::number(child)), 10000);
     }
 
     // The plugin runs in its own session: LeakDesk's own process group is never the target.

@@ -250,6 +250,29 @@ private Q_SLOTS:
         QTest::newRow("username") << "kubectl get pods --username u --password p"
                                   << "refused"
                                   << "get";
+        // Each connection flag on its own, and in both of its forms: --password without --username
+        // (refused for itself, not because --username came with it), --token with "=" and apart.
+        QTest::newRow("password alone") << "kubectl get pods --password p"
+                                        << "refused"
+                                        << "get";
+        QTest::newRow("password= alone") << "kubectl get pods --password=p"
+                                         << "refused"
+                                         << "get";
+        QTest::newRow("password before the verb") << "kubectl --password p get pods"
+                                                  << "refused"
+                                                  << "get";
+        QTest::newRow("username alone") << "kubectl get pods --username=u"
+                                        << "refused"
+                                        << "get";
+        QTest::newRow("token=") << "kubectl get pods --token=abc"
+                                << "refused"
+                                << "get";
+        QTest::newRow("token before the verb") << "kubectl --token abc get pods"
+                                               << "refused"
+                                               << "get";
+        QTest::newRow("token= before the verb") << "kubectl --token=abc get pods"
+                                                << "refused"
+                                                << "get";
         QTest::newRow("certificate authority") << "kubectl get pods --certificate-authority=/tmp/ca"
                                                << "refused"
                                                << "get";
