@@ -59,7 +59,7 @@ inline const std::vector<SecretSample>& secretSamples()
             "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo=", "client-key-data" },
         { "kubeconfig client-certificate-data", "    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tCg==",
             "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tCg==", "client-certificate-data" },
-        { "github ghp", "GITHUB_TOKEN ghp_0123456789abcdefghijABCDEFGHIJ012345 set",
+        { "github ghp", "pushed with ghp_0123456789abcdefghijABCDEFGHIJ012345 set",
             "0123456789abcdefghijABCDEFGHIJ012345", "ghp_" },
         { "github gho", "gho_9876543210ZYXWVUTSRQzyxwvutsrq987654", "9876543210ZYXWVUTSRQzyxwvutsrq987654", "gho_" },
         { "github ghu", "x ghu_aaaaBBBBccccDDDDeeeeFFFFgggg00001111 y", "aaaaBBBBccccDDDDeeeeFFFFgggg00001111",
