@@ -792,15 +792,15 @@ bool isFlowDelimiter(char c)
 
 void findFlowObjects(std::string_view text, std::vector<Span>& spans)
 {
-    constexpr std::size_t kMaxDepth = 256; // deeper nesting is read as one level (a bound on memory)
+    // Deeper than any Kubernetes object: everything open is decided, and the scan starts afresh
+    // at this brace (so a pile of braces before an object cannot hide it; memory stays bounded).
+    constexpr std::size_t kMaxDepth = 256;
     std::vector<FlowFrame> frames;
-    std::size_t ignoredDepth = 0;
     const auto closeAll = [&]() {
         while (!frames.empty()) {
             resolveObject(text, frames.back().facts, spans);
             frames.pop_back();
         }
-        ignoredDepth = 0;
     };
     const auto value = [&](Span s, bool isString) {
         FlowFrame& top = frames.back();
@@ -825,11 +825,8 @@ void findFlowObjects(std::string_view text, std::vector<Span>& spans)
         }
         const char c = text[i];
         if (c == '{' || c == '[') {
-            if (frames.size() >= kMaxDepth) {
-                ++ignoredDepth;
-                ++i;
-                continue;
-            }
+            if (frames.size() >= kMaxDepth)
+                closeAll();
             FlowFrame child;
             child.object = c == '{';
             if (!frames.empty()) {
@@ -846,12 +843,8 @@ void findFlowObjects(std::string_view text, std::vector<Span>& spans)
             frames.push_back(std::move(child));
             ++i;
         } else if (c == '}' || c == ']') {
-            if (ignoredDepth > 0) {
-                --ignoredDepth;
-            } else {
-                resolveObject(text, frames.back().facts, spans);
-                frames.pop_back();
-            }
+            resolveObject(text, frames.back().facts, spans);
+            frames.pop_back();
             ++i;
         } else if (c == ',') {
             frames.back().expectValue = false;
