@@ -485,6 +485,8 @@ void findKeyValues(std::string_view text, std::vector<Span>& spans)
         if (k > 0 && (text[k - 1] == '"' || text[k - 1] == '\'')) {
             quote = text[k - 1];
             --k;
+            if (quote == '"' && k > 0 && text[k - 1] == '\\')
+                --k; // \"password\": JSON inside a JSON string
         }
         const std::size_t keyEnd = k;
         while (k > 0 && keyEnd - k < 128 && isKeyChar(text[k - 1]))
@@ -521,12 +523,29 @@ void findKeyValues(std::string_view text, std::vector<Span>& spans)
             }
         }
         char valueQuote = 0;
+        const bool escapedQuote = text[v] == '\\' && v + 1 < text.size() && text[v + 1] == '"';
         if (text[v] == '"' || text[v] == '\'') {
             valueQuote = text[v];
             ++v;
+        } else if (escapedQuote) {
+            v += 2; // {\"password\":\"...\"}: JSON inside a JSON string
         }
         std::size_t end = v;
-        if (valueQuote) {
+        if (escapedQuote) {
+            // Up to the closing \", past \\\" (a quote escaped inside the escaped JSON).
+            bool innerEscape = false;
+            while (end < text.size() && text[end] != '"' && text[end] != '\n') {
+                if (text[end] != '\\') {
+                    innerEscape = false;
+                    ++end;
+                    continue;
+                }
+                if (end + 1 >= text.size() || (!innerEscape && text[end + 1] == '"'))
+                    break;
+                innerEscape = !innerEscape && text[end + 1] == '\\';
+                end += 2;
+            }
+        } else if (valueQuote) {
             end = valueEnd(text, v, valueQuote);
         } else {
             while (end < text.size()) {
@@ -790,7 +809,11 @@ bool isFlowDelimiter(char c)
     return c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == '"' || c == '\n' || c == '\r';
 }
 
-void findFlowObjects(std::string_view text, std::vector<Span>& spans)
+//
+// escaped: the same for JSON inside a JSON string (\"kind\":\"Secret\"), as the
+// kubectl.kubernetes.io/last-applied-configuration annotation holds a whole applied Secret in
+// `kubectl get secret -o json`: a string is \"...\", and a bare " ends the outer string.
+void findFlowObjects(std::string_view text, std::vector<Span>& spans, bool escaped)
 {
     // Deeper than any Kubernetes object: everything open is decided, and the scan starts afresh
     // at this brace (so a pile of braces before an object cannot hide it; memory stays bounded).
@@ -824,6 +847,46 @@ void findFlowObjects(std::string_view text, std::vector<Span>& spans)
                 break;
         }
         const char c = text[i];
+        if (escaped && c == '"') { // the string holding the escaped JSON ends
+            closeAll();
+            ++i;
+            continue;
+        }
+        if (escaped && c == '\\') {
+            if (i + 1 >= text.size() || text[i + 1] != '"') {
+                i += 2; // \n, \t: blanks of the escaped JSON
+                continue;
+            }
+            // \"...\", where \\\" is an escaped quote inside it.
+            std::size_t j = i + 2;
+            bool innerEscape = false;
+            bool closed = false;
+            while (j < text.size() && text[j] != '"' && text[j] != '\n') {
+                if (text[j] != '\\') {
+                    innerEscape = false;
+                    ++j;
+                    continue;
+                }
+                if (j + 1 >= text.size())
+                    break;
+                const char next = text[j + 1];
+                if (!innerEscape && next == '"') {
+                    closed = true;
+                    break;
+                }
+                innerEscape = !innerEscape && next == '\\';
+                j += 2;
+            }
+            if (!closed) {
+                closeAll();
+                i = std::max(j, i + 2);
+                continue;
+            }
+            if (!frames.empty())
+                value({ i + 2, j }, true);
+            i = j + 2;
+            continue;
+        }
         if (c == '{' || c == '[') {
             if (frames.size() >= kMaxDepth)
                 closeAll();
@@ -852,7 +915,7 @@ void findFlowObjects(std::string_view text, std::vector<Span>& spans)
         } else if (c == ':') {
             frames.back().expectValue = frames.back().object;
             ++i;
-        } else if (c == '"' || c == '\'') {
+        } else if (c == '"' || (c == '\'' && !escaped)) {
             std::size_t j = i + 1;
             while (j < text.size() && text[j] != c && text[j] != '\n') {
                 if (text[j] == '\\' && j + 1 < text.size() && text[j + 1] != '\n')
@@ -871,7 +934,7 @@ void findFlowObjects(std::string_view text, std::vector<Span>& spans)
         } else {
             // A bare token: a JSON number or literal, a YAML flow plain scalar (up to ": ").
             std::size_t j = i;
-            while (j < text.size() && !isFlowDelimiter(text[j])
+            while (j < text.size() && !isFlowDelimiter(text[j]) && !(escaped && text[j] == '\\')
                 && !(text[j] == ':' && (j + 1 >= text.size() || std::isspace(static_cast<unsigned char>(text[j + 1])))))
                 ++j;
             std::size_t end = j;
@@ -1129,7 +1192,9 @@ std::string maskSecrets(std::string_view text)
     findKeyValues(text, spans);
     findCommandLinePasswords(text, spans);
     findSpacedEnvValues(text, spans);
-    findFlowObjects(text, spans);
+    findFlowObjects(text, spans, false);
+    if (text.find("\\\"") != std::string_view::npos)
+        findFlowObjects(text, spans, true);
     findYamlObjects(text, spans);
     if (spans.empty())
         return std::string(text);

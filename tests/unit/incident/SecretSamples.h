@@ -153,6 +153,15 @@ inline const std::vector<SecretSample>& secretSamples()
             "\"env\": [\n    {\n        \"name\": \"REDIS_PASSWORD\",\n        \"value\": \"r3dis-fake-pw-771\"\n"
             "    }\n]\n",
             "r3dis-fake-pw-771", "REDIS_PASSWORD" },
+        // kubectl apply keeps the whole Secret in an annotation: JSON inside a JSON string.
+        { "secret in last-applied annotation",
+            "    \"metadata\": {\n        \"annotations\": {\n            "
+            "\"kubectl.kubernetes.io/last-applied-configuration\": \"{\\\"apiVersion\\\":\\\"v1\\\",\\\"data\\\":"
+            "{\\\".dockerconfigjson\\\":\\\"ZXNjYXBlZC1mYWtlLXNlY3JldA==\\\"},\\\"kind\\\":\\\"Secret\\\"}\\n\"\n"
+            "        },\n",
+            "ZXNjYXBlZC1mYWtlLXNlY3JldA==", "dockerconfigjson" },
+        { "password in escaped json", R"(level=info msg="{\"user\":\"app\",\"password\":\"Esc-Fake-Pw1\"}")",
+            "Esc-Fake-Pw1", R"(\"user\":\"app\")" },
         // Command lines and env listings.
         { "aws secret key spaced",
             "AWS_SECRET_ACCESS_KEY    wJalrXUtnFAKE/K7MDENG/bPxRfiCYFAKEKEYX1\nAWS_REGION eu-west-1",
@@ -233,6 +242,7 @@ inline const std::vector<std::string>& nearMisses()
         R"([{"name":"LOG_LEVEL","value":"debug"},{"name":"PASSWORD_POLICY","value":"strict"}])",
         "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db\n      key: password\n",
         "metadata:\n  name: db-password\n  namespace: production\nspec:\n  image: ghcr.io/acme/token-service:v1.4.2\n",
+        R"("last-applied": "{\"apiVersion\":\"v1\",\"data\":{\"app.properties\":\"bG9nLmxldmVsPWRlYnVn\"},\"kind\":\"ConfigMap\"}\n")",
         // Command lines without a password on them.
         "docker run -u 1000:1000 app && ps -u root && git push -u origin main",
         "mysql -h orders-db -u app -p orders\nredis-cli -h cache ping\nsshpass -e ssh host",

@@ -234,6 +234,8 @@ private Q_SLOTS:
                                        << QByteArray("fake-env-pw-1");
         QTest::newRow("open braces") << QByteArray("{{{{[[[[{\"data\":{\"k\":") << QByteArray();
         QTest::newRow("nested data blocks") << QByteArray("data:\n  data:\n    kind: Secret\n") << QByteArray();
+        QTest::newRow("escaped json") << QByteArray(R"(\"data\":{\"k\":\"dmFsdWU=\",\\\"x\\n\"kind\":{)")
+                                      << QByteArray();
         QTest::newRow("command lines") << QByteArray("mysql -u a -p redis-cli -a curl -u x: ") << QByteArray();
     }
     void largeInputStaysLinear()
