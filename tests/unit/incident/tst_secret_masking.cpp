@@ -119,14 +119,15 @@ private Q_SLOTS:
             {"kind":"Secret","metadata":{"name":"db"},"data":{"username":"YWRtaW4=","tls.crt":"Y2VydA=="},
              "stringData":{"config":"plain"}},
             {"kind":"ConfigMap","metadata":{"name":"cfg"},"data":{"log_level":"debug"}},
-            {"env":[{"name":"X","value":"1"}],"password":"p1","nested":{"apiKey":{"v":"deep"}},"enabled":true,
-             "token":null}]})");
+            {"env":[{"name":"X","value":"1"},{"name":"DB_PASSWORD","value":"tree-env-pw"},{"value":"tree-tok","name":"API_TOKEN"}],
+             "password":"p1","nested":{"apiKey":{"v":"deep"}},"enabled":true,"token":null}]})");
         maskSecretsInJson(j);
         const std::string dumped = j.dump();
-        for (const char* gone : { "YWRtaW4=", "Y2VydA==", "plain", "p1", "deep" })
+        for (const char* gone : { "YWRtaW4=", "Y2VydA==", "plain", "p1", "deep", "tree-env-pw", "tree-tok" })
             QVERIFY2(dumped.find(gone) == std::string::npos, gone);
         QCOMPARE(j["items"][1]["data"]["log_level"].get<std::string>(), std::string("debug"));
         QCOMPARE(j["items"][0]["metadata"]["name"].get<std::string>(), std::string("db"));
+        QCOMPARE(j["items"][2]["env"][0]["value"].get<std::string>(), std::string("1")); // X is no secret
         QVERIFY(j["items"][2]["token"].is_null());
         QCOMPARE(j["items"][2]["enabled"].get<bool>(), true);
     }
