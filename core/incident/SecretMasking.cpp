@@ -467,6 +467,27 @@ std::size_t maskIndentedBlock(std::string_view text, std::size_t pos, std::size_
     return text.size();
 }
 
+// Where a string of JSON inside a JSON string (\"...\") that starts at `from` ends: at its
+// closing \" (past \\\", a quote escaped inside it), or at a bare " or a line end when it is
+// cut off.
+std::size_t escapedStringEnd(std::string_view text, std::size_t from)
+{
+    std::size_t end = from;
+    bool innerEscape = false;
+    while (end < text.size() && text[end] != '"' && text[end] != '\n') {
+        if (text[end] != '\\') {
+            innerEscape = false;
+            ++end;
+            continue;
+        }
+        if (end + 1 >= text.size() || (!innerEscape && text[end + 1] == '"'))
+            break;
+        innerEscape = !innerEscape && text[end + 1] == '\\';
+        end += 2;
+    }
+    return std::min(end, text.size());
+}
+
 void findKeyValues(std::string_view text, std::vector<Span>& spans)
 {
     for (std::size_t s = 0; s < text.size(); ++s) {
@@ -532,19 +553,7 @@ void findKeyValues(std::string_view text, std::vector<Span>& spans)
         }
         std::size_t end = v;
         if (escapedQuote) {
-            // Up to the closing \", past \\\" (a quote escaped inside the escaped JSON).
-            bool innerEscape = false;
-            while (end < text.size() && text[end] != '"' && text[end] != '\n') {
-                if (text[end] != '\\') {
-                    innerEscape = false;
-                    ++end;
-                    continue;
-                }
-                if (end + 1 >= text.size() || (!innerEscape && text[end + 1] == '"'))
-                    break;
-                innerEscape = !innerEscape && text[end + 1] == '\\';
-                end += 2;
-            }
+            end = escapedStringEnd(text, v);
         } else if (valueQuote) {
             end = valueEnd(text, v, valueQuote);
         } else {
@@ -857,27 +866,8 @@ void findFlowObjects(std::string_view text, std::vector<Span>& spans, bool escap
                 i += 2; // \n, \t: blanks of the escaped JSON
                 continue;
             }
-            // \"...\", where \\\" is an escaped quote inside it.
-            std::size_t j = i + 2;
-            bool innerEscape = false;
-            bool closed = false;
-            while (j < text.size() && text[j] != '"' && text[j] != '\n') {
-                if (text[j] != '\\') {
-                    innerEscape = false;
-                    ++j;
-                    continue;
-                }
-                if (j + 1 >= text.size())
-                    break;
-                const char next = text[j + 1];
-                if (!innerEscape && next == '"') {
-                    closed = true;
-                    break;
-                }
-                innerEscape = !innerEscape && next == '\\';
-                j += 2;
-            }
-            if (!closed) {
+            const std::size_t j = escapedStringEnd(text, i + 2);
+            if (j >= text.size() || text.compare(j, 2, "\\\"") != 0) {
                 closeAll();
                 i = std::max(j, i + 2);
                 continue;
