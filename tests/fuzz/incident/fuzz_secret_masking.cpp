@@ -23,8 +23,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (rest.find(sample.secret) != std::string_view::npos)
             return 0;
         const std::size_t cut = rest.size() / 2;
+        // A sample masked for what it does not say (data without a kind) is its own YAML document:
+        // a "kind: ConfigMap" around it would rightly keep its data.
+        const char* separator = sample.needsItsOwnDocument ? "\n---\n" : "\n";
         const std::string text
-            = std::string(rest.substr(0, cut)) + "\n" + sample.text + "\n" + std::string(rest.substr(cut));
+            = std::string(rest.substr(0, cut)) + separator + sample.text + separator + std::string(rest.substr(cut));
         const std::string masked = leakdesk::incident::maskSecrets(text);
         if (masked.find(sample.secret) != std::string::npos)
             std::abort();

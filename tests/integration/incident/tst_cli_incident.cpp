@@ -90,24 +90,71 @@ private Q_SLOTS:
     void redactedExportOfAnUnmaskedFileKeepsNoSecret_data()
     {
         QTest::addColumn<QString>("format");
-        for (const char* f : { "md", "html", "json", "pdf" })
-            QTest::newRow(f) << f;
+        QTest::addColumn<bool>("kubectlOutput");
+        for (const char* f : { "md", "html", "json", "pdf" }) {
+            QTest::newRow(f) << f << false;
+            QTest::newRow(qPrintable(QStringLiteral("%1 kubectl output").arg(QLatin1String(f)))) << f << true;
+        }
     }
     void redactedExportOfAnUnmaskedFileKeepsNoSecret()
     {
         QFETCH(QString, format);
-        // A file as an older LeakDesk wrote it: command output with every secret format, unmasked.
+        QFETCH(bool, kubectlOutput);
+        // A file as an older LeakDesk wrote it, unmasked: either every secret format pasted in a
+        // note, or what the Run button journals for `kubectl get secret -o json` (a List of
+        // pretty-printed Secrets) and `kubectl get deploy -o yaml` (an env password).
         incident::IncidentDocument doc = test::fixtureIncident();
-        std::string all;
-        for (const auto& s : test::secretSamples())
-            all += s.text + "\n";
-        doc.notes.push_back({ "N90", doc.updatedMs + 1, all, -1 });
-        doc.journal.push_back({ doc.updatedMs + 1, incident::JournalKind::Note, "pasted output", all, "N90", "Jraw" });
+        std::vector<std::string> secrets;
+        if (kubectlOutput) {
+            const std::string secretJson
+                = "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        {\n"
+                  "            \"apiVersion\": \"v1\",\n            \"data\": {\n"
+                  "                \".dockerconfigjson\": \"Q2xpLWZha2UtZG9ja2VyLWNvbmZpZw==\",\n"
+                  "                \"tls.key\": \"Q2xpLWZha2UtdGxzLWtleS1ib2R5\"\n"
+                  "            },\n            \"kind\": \"Secret\",\n"
+                  "            \"metadata\": {\n                \"name\": \"regcred\"\n"
+                  "            },\n            \"type\": \"Opaque\"\n        }\n    ],\n"
+                  "    \"kind\": \"List\"\n}\n";
+            const std::string deploymentYaml
+                = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: checkout\n"
+                  "spec:\n  template:\n    spec:\n      containers:\n      - env:\n"
+                  "        - name: LOG_LEVEL\n          value: info\n"
+                  "        - name: DB_PASSWORD\n          value: Cli-Fake-Db-Pw-5521\n"
+                  "        - name: PAYMENT_API_KEY\n          value: \"cli-fake-api-key-0042\"\n"
+                  "        image: registry.example.test/checkout:2.3.1\n        name: checkout\n";
+            secrets = { "Q2xpLWZha2UtZG9ja2VyLWNvbmZpZw==", "Q2xpLWZha2UtdGxzLWtleS1ib2R5", "Cli-Fake-Db-Pw-5521",
+                "cli-fake-api-key-0042" };
+            incident::ActionRecord a;
+            a.id = "A90";
+            a.kind = "shell";
+            a.title = "kubectl get secret -n production -o json";
+            a.kubectl = a.title;
+            a.output = secretJson;
+            a.state = incident::ActionState::Applied;
+            a.createdMs = doc.updatedMs + 1;
+            doc.actions.push_back(a);
+            doc.journal.push_back(
+                { doc.updatedMs + 1, incident::JournalKind::Action, a.title, secretJson, "A90", "Jsecret" });
+            doc.journal.push_back({ doc.updatedMs + 2, incident::JournalKind::Action,
+                "kubectl get deploy checkout -n production -o yaml", deploymentYaml, {}, "Jdeploy" });
+        } else {
+            std::string all;
+            for (const auto& s : test::secretSamples()) {
+                all += s.text + "\n";
+                secrets.push_back(s.secret);
+            }
+            doc.notes.push_back({ "N90", doc.updatedMs + 1, all, -1 });
+            doc.journal.push_back(
+                { doc.updatedMs + 1, incident::JournalKind::Note, "pasted output", all, "N90", "Jraw" });
+        }
         const QString raw = m_dir.filePath(QStringLiteral("unmasked.leakdesk"));
         {
             QFile f(raw);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(QByteArray::fromStdString(incident::incidentToJson(doc).dump(1)));
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            const std::string unmasked = incident::incidentToJson(doc).dump(1);
+            for (const auto& secret : secrets) // the file really holds them (else the test proves nothing)
+                QVERIFY2(unmasked.find(secret) != std::string::npos, secret.c_str());
+            f.write(QByteArray::fromStdString(unmasked));
         }
         const QString out = m_dir.filePath(QStringLiteral("unmasked-export.") + format);
         const auto r = runProgram(cliPath(),
@@ -128,8 +175,10 @@ private Q_SLOTS:
             bytes = f.readAll();
         }
         QVERIFY(bytes.contains("***"));
-        for (const auto& s : test::secretSamples())
-            QVERIFY2(!bytes.contains(QByteArray::fromStdString(s.secret)), s.name);
+        if (kubectlOutput)
+            QVERIFY(bytes.contains("DB_PASSWORD")); // the entry is exported, only its value masked
+        for (const auto& secret : secrets)
+            QVERIFY2(!bytes.contains(QByteArray::fromStdString(secret)), secret.c_str());
     }
 
     void exportsEveryFormat_data()

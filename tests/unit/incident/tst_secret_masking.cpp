@@ -90,14 +90,15 @@ private Q_SLOTS:
             {"kind":"Secret","metadata":{"name":"db"},"data":{"username":"YWRtaW4=","tls.crt":"Y2VydA=="},
              "stringData":{"config":"plain"}},
             {"kind":"ConfigMap","metadata":{"name":"cfg"},"data":{"log_level":"debug"}},
-            {"env":[{"name":"X","value":"1"}],"password":"p1","nested":{"apiKey":{"v":"deep"}},"enabled":true,
-             "token":null}]})");
+            {"env":[{"name":"X","value":"1"},{"name":"DB_PASSWORD","value":"tree-env-pw"},{"value":"tree-tok","name":"API_TOKEN"}],
+             "password":"p1","nested":{"apiKey":{"v":"deep"}},"enabled":true,"token":null}]})");
         maskSecretsInJson(j);
         const std::string dumped = j.dump();
-        for (const char* gone : { "YWRtaW4=", "Y2VydA==", "plain", "p1", "deep" })
+        for (const char* gone : { "YWRtaW4=", "Y2VydA==", "plain", "p1", "deep", "tree-env-pw", "tree-tok" })
             QVERIFY2(dumped.find(gone) == std::string::npos, gone);
         QCOMPARE(j["items"][1]["data"]["log_level"].get<std::string>(), std::string("debug"));
         QCOMPARE(j["items"][0]["metadata"]["name"].get<std::string>(), std::string("db"));
+        QCOMPARE(j["items"][2]["env"][0]["value"].get<std::string>(), std::string("1")); // X is no secret
         QVERIFY(j["items"][2]["token"].is_null());
         QCOMPARE(j["items"][2]["enabled"].get<bool>(), true);
     }
@@ -164,23 +165,41 @@ private Q_SLOTS:
     void largeInputStaysLinear_data()
     {
         QTest::addColumn<QByteArray>("chunk");
+        QTest::addColumn<QByteArray>("gone"); // a secret in the chunk that must not survive, or empty
         // Shapes that would make a backtracking or rescanning masker quadratic: long key-ish
         // runs, separators, unterminated quotes, "://" without "@", JWT and PEM starts, no newline.
         QTest::newRow("mixed, one line") << QByteArray(
             "aaaaaaaaaaaaaaaaaaaa=:= \"token\": \"unterminated http://x:y@ ey.ey ------BEGIN RSA PRIVATE KEY "
-            "authorization: bearer data:# kind: --password xoxb- AKIA ");
-        QTest::newRow("nested block scalars") << QByteArray("password: |\n password: |\n  password: |\n   x\n");
+            "authorization: bearer data:# kind: --password xoxb- AKIA ")
+                                         << QByteArray();
+        QTest::newRow("nested block scalars")
+            << QByteArray("password: |\n password: |\n  password: |\n   x\n") << QByteArray();
         QTest::newRow("private key starts")
-            << QByteArray("-----BEGIN EC PRIVATE KEY-----\nabc\n-----END EC PRIVATE KEY-----\n");
-        QTest::newRow("urls without userinfo") << QByteArray("://a:b://c:d");
-        QTest::newRow("secret data blocks") << QByteArray("kind: Secret\ndata:\n  k: dmFsdWUtdmFsdWU=\n");
-        QTest::newRow("jwt-like") << QByteArray("eyAAAAAAAAAAAA.eyBBBBBBBBBBBB.");
+            << QByteArray("-----BEGIN EC PRIVATE KEY-----\nabc\n-----END EC PRIVATE KEY-----\n") << QByteArray();
+        QTest::newRow("urls without userinfo") << QByteArray("://a:b://c:d") << QByteArray();
+        QTest::newRow("secret data blocks")
+            << QByteArray("kind: Secret\ndata:\n  k: dmFsdWUtdmFsdWU=\n") << QByteArray();
+        QTest::newRow("jwt-like") << QByteArray("eyAAAAAAAAAAAA.eyBBBBBBBBBBBB.") << QByteArray();
+        // A List of thousands of pretty-printed Secrets, a Deployment's env, open braces and
+        // nested data blocks (every object and block is decided once, when it closes).
+        QTest::newRow("pretty json secret list")
+            << QByteArray("    {\n      \"apiVersion\": \"v1\",\n      \"data\": {\n        \"tls.key\": "
+                          "\"ZmFrZS1saXN0LWtleQ==\"\n      },\n      \"kind\": \"Secret\"\n    },\n")
+            << QByteArray("ZmFrZS1saXN0LWtleQ==");
+        QTest::newRow("yaml env list") << QByteArray("        - name: DB_PASSWORD\n          value: fake-env-pw-1\n")
+                                       << QByteArray("fake-env-pw-1");
+        QTest::newRow("open braces") << QByteArray("{{{{[[[[{\"data\":{\"k\":") << QByteArray();
+        QTest::newRow("nested data blocks") << QByteArray("data:\n  data:\n    kind: Secret\n") << QByteArray();
+        QTest::newRow("escaped json") << QByteArray(R"(\"data\":{\"k\":\"dmFsdWU=\",\\\"x\\n\"kind\":{)")
+                                      << QByteArray();
+        QTest::newRow("command lines") << QByteArray("mysql -u a -p redis-cli -a curl -u x: ") << QByteArray();
     }
     void largeInputStaysLinear()
     {
         // 10 MB of each shape, with secrets at both ends. No timing assertion: it must finish
         // (ctest's timeout catches a quadratic scan; by hand each shape takes well under a second).
         QFETCH(QByteArray, chunk);
+        QFETCH(QByteArray, gone);
         std::string big = "password=first-secret-value\n";
         while (big.size() < 10 * 1024 * 1024)
             big += chunk.toStdString();
@@ -191,6 +210,8 @@ private Q_SLOTS:
         qInfo("%s: %lld ms for %zu bytes", QTest::currentDataTag(), timer.elapsed(), big.size());
         QVERIFY(out.find("first-secret-value") == std::string::npos);
         QVERIFY(out.find("Z2F4H6J8K0L2N4P6") == std::string::npos);
+        if (!gone.isEmpty())
+            QVERIFY(out.find(gone.toStdString()) == std::string::npos);
     }
 };
 
