@@ -39,6 +39,7 @@ struct KubeClient::Attempt {
     Callback<json> done;
     std::shared_ptr<std::atomic_bool> cancelled = std::make_shared<std::atomic_bool>(false);
     int retries = 0;
+    std::int64_t firstTryMs = QDateTime::currentMSecsSinceEpoch(); // the retry deadline counts from it
     bool reauthenticated = false; // a 401 re-runs the exec plugin once
     bool credentialJustFetched = false; // use the plugin's answer even if it claims to be expired
     // Set for requests that are not plain GETs (exec): called with credentials ready instead of a GET.
@@ -427,11 +428,13 @@ void KubeClient::onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply)
     if (retryable) {
         RetryPolicy policy;
         policy.maxAttempts = m_options.maxRetries + 1;
+        policy.totalDeadlineMs = m_options.retryDeadlineMs;
+        const std::int64_t nowMs = QDateTime::currentMSecsSinceEpoch();
         const auto retryAfter = status == 429 || status == 503
-            ? parseRetryAfterMs(reply->rawHeader("Retry-After").toStdString(), QDateTime::currentMSecsSinceEpoch())
+            ? parseRetryAfterMs(reply->rawHeader("Retry-After").toStdString(), nowMs)
             : std::nullopt;
-        delayMs = nextRetryDelayMs(
-            policy, attempt->retries + 1, 0, retryAfter, QRandomGenerator::global()->generateDouble());
+        delayMs = nextRetryDelayMs(policy, attempt->retries + 1, nowMs - attempt->firstTryMs, retryAfter,
+            QRandomGenerator::global()->generateDouble());
     }
     if (delayMs) {
         ++attempt->retries;

@@ -261,6 +261,21 @@ private Q_SLOTS:
         QCOMPARE(s->host.kubeFaultCounts().requests, qint64(1 + 4)); // a read: the first try and three retries
     }
 
+    void retriesEndAtTheDeadline()
+    {
+        // However many retries are allowed, a read that keeps failing gives up once its deadline
+        // has passed: back-offs of 0.2, 0.4, 0.8 ... s fit about four tries into 1.5 s.
+        KubeClientOptions options { 10000, 50, 500 };
+        options.retryDeadlineMs = 1500;
+        auto s = start("error-rate=1", options);
+        QVERIFY(s);
+        auto pods = listPods(*s->client);
+        QVERIFY(!pods.ok());
+        QCOMPARE(pods.error().code, ErrorCode::Server);
+        const qint64 tries = s->host.kubeFaultCounts().requests;
+        QVERIFY2(tries >= 2 && tries <= 6, qPrintable(QString::number(tries)));
+    }
+
     void watchReconnectsThroughFaults()
     {
         // Each stream ends after a second; every reconnect meets the faults again. The watch must

@@ -8,11 +8,14 @@
 #include "core/incident/IncidentExport.h"
 
 #include <QImage>
+#include <QPointF>
 #include <QRegularExpression>
 #include <QString>
 #include <QTest>
 #include <QTimeZone>
 
+#include <cmath>
+#include <cstdlib>
 #include <string>
 
 namespace leakdesk::test {
@@ -32,6 +35,23 @@ inline incident::ExportOptions goldenOptions()
     o.chartWidth = 900;
     o.chartHeight = 340;
     return o;
+}
+
+// Antialiased lines blend with the white background, hence the tolerance (white is ~430 away).
+inline bool colourNear(const QImage& image, QPointF at, const QColor& colour, int radius = 2, int tolerance = 110)
+{
+    for (int dy = -radius; dy <= radius; ++dy)
+        for (int dx = -radius; dx <= radius; ++dx) {
+            const QPoint p(int(std::lround(at.x())) + dx, int(std::lround(at.y())) + dy);
+            if (!image.rect().contains(p))
+                continue;
+            const QColor c = image.pixelColor(p);
+            if (std::abs(c.red() - colour.red()) + std::abs(c.green() - colour.green())
+                    + std::abs(c.blue() - colour.blue())
+                < tolerance)
+                return true;
+        }
+    return false;
 }
 
 inline int nonWhitePixels(const QImage& image)

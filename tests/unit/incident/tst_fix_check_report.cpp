@@ -3,6 +3,8 @@
 // two writers, redaction and a long flapping poll, and the report shows the latest answer with its
 // chart: the old revision in one colour before the new revision was made, the new one after.
 
+#include "ExportTestSupport.h"
+
 #include "core/incident/ChartImage.h"
 #include "core/incident/FixVerificationRecording.h"
 #include "core/incident/IncidentExport.h"
@@ -21,6 +23,7 @@
 
 using namespace leakdesk;
 using namespace leakdesk::incident;
+using leakdesk::test::colourNear;
 
 namespace {
 
@@ -87,23 +90,6 @@ IncidentDocument openIncident()
     params.runbook = book.ok() ? &*book : nullptr;
     params.nowMs = kT0;
     return newIncident(params);
-}
-
-// Antialiased lines blend with the white background, hence the tolerance (white is ~430 away).
-bool colourNear(const QImage& image, QPointF at, const QColor& colour, int radius = 2, int tolerance = 110)
-{
-    for (int dy = -radius; dy <= radius; ++dy)
-        for (int dx = -radius; dx <= radius; ++dx) {
-            const QPoint p(int(std::lround(at.x())) + dx, int(std::lround(at.y())) + dy);
-            if (!image.rect().contains(p))
-                continue;
-            const QColor c = image.pixelColor(p);
-            if (std::abs(c.red() - colour.red()) + std::abs(c.green() - colour.green())
-                    + std::abs(c.blue() - colour.blue())
-                < tolerance)
-                return true;
-        }
-    return false;
 }
 
 const ReportBlock* blockAfterHeading(const IncidentReport& report, const std::string& heading, ReportBlock::Kind kind)

@@ -30,6 +30,7 @@ using namespace leakdesk::incident;
 using test::fixturePath;
 using test::goldenOptions;
 using test::longCommand;
+using test::colourNear;
 using test::nonWhitePixels;
 
 namespace {
@@ -53,23 +54,6 @@ QString firstDifference(const QByteArray& a, const QByteArray& b)
                 .arg(QString::fromUtf8(x), QString::fromUtf8(y));
     }
     return {};
-}
-
-// Antialiased lines blend with the white background, hence the tolerance (white is ~430 away).
-bool colourNear(const QImage& image, QPointF at, const QColor& colour, int radius = 2, int tolerance = 110)
-{
-    for (int dy = -radius; dy <= radius; ++dy)
-        for (int dx = -radius; dx <= radius; ++dx) {
-            const QPoint p(int(std::lround(at.x())) + dx, int(std::lround(at.y())) + dy);
-            if (!image.rect().contains(p))
-                continue;
-            const QColor c = image.pixelColor(p);
-            if (std::abs(c.red() - colour.red()) + std::abs(c.green() - colour.green())
-                    + std::abs(c.blue() - colour.blue())
-                < tolerance)
-                return true;
-        }
-    return false;
 }
 
 // The page (0-based) of the printable report a block starts on.
