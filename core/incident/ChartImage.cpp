@@ -20,6 +20,26 @@ namespace {
 constexpr std::array<QRgb, 8> kPalette { 0xff1f77b4, 0xffff7f0e, 0xff2ca02c, 0xff9467bd, 0xff8c564b, 0xffe377c2,
     0xff17becf, 0xffbcbd22 };
 
+// What a chart draws from a file is bounded, whatever the file says: times between 1970 and the
+// end of year 9999 (what QDateTime prints), byte values below an exabyte, a step below a year,
+// and at most kMaxTicks grid lines per axis. A hostile incident file once made the tick loops run
+// forever (a time range ending at INT64_MAX wrapped `t += step`; a value of 1e308 made the step
+// infinite).
+constexpr std::int64_t kLatestChartMs = 253'402'300'799'999; // 9999-12-31 23:59:59.999 UTC
+constexpr double kMaxChartBytes = 1e18;
+constexpr std::int64_t kMaxStepMs = 365LL * 86'400'000;
+constexpr int kMaxTicks = 64;
+
+std::int64_t chartTime(std::int64_t t)
+{
+    return std::clamp<std::int64_t>(t, 0, kLatestChartMs);
+}
+
+bool drawable(const Sample& x)
+{
+    return x.tMs >= 0 && x.tMs <= kLatestChartMs && std::isfinite(x.value) && std::abs(x.value) < kMaxChartBytes;
+}
+
 double niceByteStep(double span)
 {
     // Binary steps (1, 2, 4 ... MiB/GiB) read naturally next to Kubernetes quantities.
@@ -76,7 +96,8 @@ std::int64_t typicalStepMs(const EvidenceSnapshot& s)
     std::vector<std::int64_t> gaps;
     for (const auto& line : s.series)
         for (std::size_t i = 1; i < line.samples.size() && gaps.size() < 4096; ++i)
-            gaps.push_back(line.samples[i].tMs - line.samples[i - 1].tMs);
+            if (drawable(line.samples[i]) && drawable(line.samples[i - 1]))
+                gaps.push_back(std::clamp<std::int64_t>(line.samples[i].tMs - line.samples[i - 1].tMs, 0, kMaxStepMs));
     if (gaps.empty())
         return 0;
     std::nth_element(gaps.begin(), gaps.begin() + std::ptrdiff_t(gaps.size() / 2), gaps.end());
@@ -104,32 +125,45 @@ EvidenceSnapshot fixCheckChartSnapshot(const FixCheckRecord& check)
     s.limitBytes = check.limitBytes;
     s.images = check.images;
     s.series = check.series;
-    std::int64_t first = INT64_MAX;
-    std::int64_t last = INT64_MIN;
+    // Every time from the file is clamped to what a chart draws, so the arithmetic below cannot
+    // overflow whatever the file holds.
+    std::int64_t first = kLatestChartMs;
+    std::int64_t last = 0;
+    bool any = false;
     for (const auto& line : s.series)
-        if (!line.samples.empty()) {
-            first = std::min(first, line.samples.front().tMs);
-            last = std::max(last, line.samples.back().tMs);
-        }
-    const std::int64_t end = std::max(check.serverNowMs, last);
-    std::int64_t start = first;
-    if (check.newRevisionCreatedMs > 0 && first != INT64_MAX) {
+        for (const auto& x : line.samples)
+            if (drawable(x)) {
+                first = std::min(first, x.tMs);
+                last = std::max(last, x.tMs);
+                any = true;
+            }
+    const std::int64_t end = std::max(chartTime(check.serverNowMs), last);
+    std::int64_t start = any ? first : std::max<std::int64_t>(0, end - 3'600'000);
+    const std::int64_t made = chartTime(check.newRevisionCreatedMs);
+    if (made > 0 && any) {
         // Enough of the old revision to see its pattern, not six hours that squeeze the new one.
-        const std::int64_t ran = std::max<std::int64_t>(0, end - check.newRevisionCreatedMs);
+        const std::int64_t ran = std::clamp<std::int64_t>(end - made, 0, kMaxStepMs);
         std::int64_t period = 0;
         if (check.verification.is_object()) {
             const auto p = check.verification.find("old_period_ms");
             if (p != check.verification.end() && p->is_number())
-                period = p->get<std::int64_t>();
+                period = std::int64_t(std::clamp(p->get<double>(), 0.0, double(kMaxStepMs)));
         }
         const std::int64_t oldSpan = std::max({ std::int64_t(90) * 60'000, 2 * period, 3 * ran });
-        start = std::max(first, check.newRevisionCreatedMs - oldSpan);
+        start = std::max(first, made - oldSpan);
     }
-    s.windowStartMs = first == INT64_MAX ? end - 3'600'000 : start;
+    s.windowStartMs = std::min(start, end);
     s.windowEndMs = end;
     s.stepMs = typicalStepMs(s);
     return s;
 }
+
+namespace {
+QString podCount(int n)
+{
+    return n == 1 ? QStringLiteral("1 pod") : QStringLiteral("%1 pods").arg(n);
+}
+} // namespace
 
 QImage renderFixCheckChart(const FixCheckRecord& check, ChartImageOptions o)
 {
@@ -146,11 +180,11 @@ QImage renderFixCheckChart(const FixCheckRecord& check, ChartImageOptions o)
     const int newPods = podsOf("new");
     if (oldPods > 0)
         o.groups.push_back({ "old",
-            QStringLiteral("old revision %1 (%2 pods)").arg(QString::fromStdString(check.oldRevision)).arg(oldPods),
+            QStringLiteral("old revision %1 (%2)").arg(QString::fromStdString(check.oldRevision), podCount(oldPods)),
             fixChartOldColour() });
     if (newPods > 0)
         o.groups.push_back({ "new",
-            QStringLiteral("new revision %1 (%2 pods)").arg(QString::fromStdString(check.newRevision)).arg(newPods),
+            QStringLiteral("new revision %1 (%2)").arg(QString::fromStdString(check.newRevision), podCount(newPods)),
             fixChartNewColour() });
     if (check.newRevisionCreatedMs > 0)
         o.events.push_back({ check.newRevisionCreatedMs, QStringLiteral("new revision") });
@@ -209,20 +243,24 @@ ChartLayout layoutMemoryChart(const EvidenceSnapshot& s, const ChartImageOptions
     ChartLayout l;
     l.plot = QRectF(84, 46, std::max(50, o.width - 84 - 24), std::max(50, o.height - 46 - 44));
     l.range = o.range.value_or(TimeRange { s.windowStartMs, s.windowEndMs });
+    l.range = { chartTime(l.range.startMs), chartTime(l.range.endMs) };
     if (l.range.durationMs() <= 0) {
-        l.range = { INT64_MAX, INT64_MIN };
+        l.range = { kLatestChartMs, 0 };
         for (const auto* line : podLines(s))
-            if (!line->samples.empty()) {
-                l.range.startMs = std::min(l.range.startMs, line->samples.front().tMs);
-                l.range.endMs = std::max(l.range.endMs, line->samples.back().tMs);
-            }
+            for (const auto& x : line->samples)
+                if (drawable(x)) {
+                    l.range.startMs = std::min(l.range.startMs, x.tMs);
+                    l.range.endMs = std::max(l.range.endMs, x.tMs);
+                }
         if (l.range.durationMs() <= 0)
             l.range = { 0, 3'600'000 };
     }
-    double top = s.limitBytes.value_or(0.0);
+    double top = 0.0;
+    if (s.limitBytes && std::isfinite(*s.limitBytes) && *s.limitBytes < kMaxChartBytes)
+        top = *s.limitBytes;
     for (const auto* line : podLines(s))
         for (const auto& x : line->samples)
-            if (x.tMs >= l.range.startMs && x.tMs <= l.range.endMs)
+            if (drawable(x) && x.tMs >= l.range.startMs && x.tMs <= l.range.endMs)
                 top = std::max(top, x.value);
     l.minBytes = 0.0;
     const double step = niceByteStep(std::max(top, 1024.0 * 1024.0));
@@ -248,7 +286,8 @@ QImage renderMemoryChart(const EvidenceSnapshot& s, const ChartImageOptions& o)
     // Grid and value axis.
     const double yStep = niceByteStep(l.maxBytes - l.minBytes);
     p.setPen(QPen(QColor(225, 225, 225), 1));
-    for (double v = l.minBytes; v <= l.maxBytes + 1; v += yStep) {
+    int ticks = 0;
+    for (double v = l.minBytes; v <= l.maxBytes + 1 && ticks < kMaxTicks; v += yStep, ++ticks) {
         const QPointF a = l.map(l.range.startMs, v);
         p.drawLine(QPointF(l.plot.left(), a.y()), QPointF(l.plot.right(), a.y()));
         p.save();
@@ -262,7 +301,9 @@ QImage renderMemoryChart(const EvidenceSnapshot& s, const ChartImageOptions& o)
     const std::int64_t offset
         = std::int64_t(o.zone.offsetFromUtc(QDateTime::fromMSecsSinceEpoch(l.range.startMs, QTimeZone::utc()))) * 1000;
     const bool multiDay = l.range.durationMs() > 86'400'000;
-    for (std::int64_t t = ((l.range.startMs + offset) / tStep + 1) * tStep - offset; t < l.range.endMs; t += tStep) {
+    ticks = 0;
+    for (std::int64_t t = ((l.range.startMs + offset) / tStep + 1) * tStep - offset; t < l.range.endMs && ticks < kMaxTicks;
+         t += tStep, ++ticks) {
         const QPointF a = l.map(t, l.minBytes);
         p.setPen(QPen(QColor(235, 235, 235), 1));
         p.drawLine(QPointF(a.x(), l.plot.top()), QPointF(a.x(), l.plot.bottom()));
@@ -284,12 +325,14 @@ QImage renderMemoryChart(const EvidenceSnapshot& s, const ChartImageOptions& o)
     p.save();
     p.setClipRect(l.plot.adjusted(-1, -1, 1, 1));
     const auto lines = podLines(s);
-    const std::int64_t gapMs = std::max<std::int64_t>(3 * s.stepMs, 90'000);
+    const std::int64_t gapMs = std::max<std::int64_t>(3 * std::clamp<std::int64_t>(s.stepMs, 0, kMaxStepMs), 90'000);
     for (std::size_t i = 0; i < lines.size(); ++i) {
         QPainterPath path;
         bool open = false;
         std::int64_t last = 0;
         for (const auto& x : lines[i]->samples) {
+            if (!drawable(x))
+                continue;
             const QPointF pt = l.map(x.tMs, x.value);
             if (!open || x.tMs - last > gapMs)
                 path.moveTo(pt);
@@ -303,7 +346,7 @@ QImage renderMemoryChart(const EvidenceSnapshot& s, const ChartImageOptions& o)
         p.drawPath(path);
     }
     // Limit.
-    if (s.limitBytes) {
+    if (s.limitBytes && std::isfinite(*s.limitBytes) && *s.limitBytes < kMaxChartBytes) {
         const QPointF a = l.map(l.range.startMs, *s.limitBytes);
         p.setPen(QPen(chartLimitColour(), 1.5, Qt::DashLine));
         p.drawLine(QPointF(l.plot.left(), a.y()), QPointF(l.plot.right(), a.y()));

@@ -82,18 +82,29 @@ FixCheckRecord fixCheckOf(const IncidentDocument& doc, const investigation::FixV
     return r;
 }
 
-// Makes room by the oldest pending answer, else the oldest not-fixed one: a verified fix, the
-// answer the report is about, goes last. The newest check always stays (it is the current answer,
-// and it holds the highest id, so ids are never handed out twice).
+// Makes room by the oldest pending answer, else the oldest not-fixed one, else the oldest: a
+// verified fix, the answer the report is about, goes last. The newest check of each workload
+// always stays (it is that workload's current answer; the newest of all also holds the highest
+// id, so ids are never handed out twice).
 void keepBounded(std::vector<FixCheckRecord>& checks)
 {
+    auto isNewestOfItsWorkload = [&](std::size_t i) {
+        for (std::size_t j = i + 1; j < checks.size(); ++j)
+            if (checks[j].ns == checks[i].ns && checks[j].workload == checks[i].workload)
+                return false;
+        return true;
+    };
     while (checks.size() > kMaxFixChecks) {
-        const auto older = checks.end() - 1;
-        auto victim
-            = std::find_if(checks.begin(), older, [](const FixCheckRecord& c) { return c.outcome == "pending"; });
-        if (victim == older)
-            victim = std::find_if(checks.begin(), older, [](const FixCheckRecord& c) { return c.outcome != "fixed"; });
-        checks.erase(victim != older ? victim : checks.begin());
+        std::optional<std::size_t> victim;
+        for (const char* outcome : { "pending", "not_fixed", "" }) {
+            for (std::size_t i = 0; i < checks.size() && !victim; ++i)
+                if ((*outcome == '\0' || checks[i].outcome == outcome) && !isNewestOfItsWorkload(i))
+                    victim = i;
+            if (victim)
+                break;
+        }
+        // Every check is the newest of its own workload (more workloads than room): the oldest goes.
+        checks.erase(checks.begin() + std::ptrdiff_t(victim.value_or(0)));
     }
 }
 

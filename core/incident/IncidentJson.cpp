@@ -1,5 +1,6 @@
 #include "core/incident/IncidentJson.h"
 
+#include "core/common/JsonNesting.h"
 #include "core/incident/SecretMasking.h"
 
 #include <QDateTime>
@@ -607,6 +608,16 @@ Result<IncidentDocument> parseIncident(
             *where = ParseLocation { 0, 1, 1, true };
         return makeError(ErrorCode::Truncated, "the incident file is empty",
             "it was probably being created when LeakDesk stopped; open its .bak autosave if there is one");
+    }
+    if (const auto deep = jsonNestingBeyond(bytes)) {
+        const ParseLocation loc = locateOffset(bytes, static_cast<std::int64_t>(*deep));
+        if (where)
+            *where = loc;
+        return makeError(ErrorCode::Parse,
+            "the incident file nests deeper than " + std::to_string(kMaxJsonDepth) + " levels at byte "
+                + std::to_string(loc.byteOffset) + " (line " + std::to_string(loc.line) + ", column "
+                + std::to_string(loc.column) + ")",
+            "LeakDesk never writes such a file: it was damaged or made by hand; open its .bak autosave");
     }
     json j;
     try {

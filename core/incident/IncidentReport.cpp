@@ -246,11 +246,10 @@ struct Builder {
             t.rows.push_back({ "Memory verdict", "no evidence recorded" });
         }
         t.rows.push_back({ "Mitigations", mitigationLine() });
-        if (!doc.fixChecks.empty()) {
-            const FixCheckRecord& v = doc.fixChecks.back();
-            t.rows.push_back({ "Fix", fixAnswer(v.outcome) + " for " + v.workload
-                    + (v.newRevision.empty() ? std::string() : ", new revision " + v.newRevision)
-                    + ", judged at " + formatUtc(v.serverNowMs > 0 ? v.serverNowMs : v.takenMs) + " (" + v.id + ")" });
+        if (const FixCheckRecord* v = ownLatestFixCheck()) {
+            t.rows.push_back({ "Fix", fixAnswer(v->outcome) + " for " + v->workload
+                    + (v->newRevision.empty() ? std::string() : ", new revision " + v->newRevision) + ", judged at "
+                    + formatUtc(judgedMs(*v)) + " (" + v->id + ")" });
         }
         int looked = 0;
         for (const auto& a : doc.actions)
@@ -558,31 +557,72 @@ struct Builder {
         }
     }
 
+    // A fix check's workload ("Deployment/checkout") is the incident's own service's when its name
+    // is the service's (the investigation resolves a Service to the workload of the same name, or
+    // names the workload itself).
+    bool ownFixCheck(const FixCheckRecord& v) const
+    {
+        const auto slash = v.workload.find('/');
+        return ownService(v.ns, slash == std::string::npos ? v.workload : v.workload.substr(slash + 1));
+    }
+    static std::int64_t judgedMs(const FixCheckRecord& v) { return v.serverNowMs > 0 ? v.serverNowMs : v.takenMs; }
+    // The checks the report is about: the newest kMaxReportedFixChecks (a file written by LeakDesk
+    // holds at most that many; one made by hand may hold any number, and each one drawn is a chart).
+    static constexpr std::size_t kMaxReportedFixChecks = 16;
+    std::vector<const FixCheckRecord*> reportedFixChecks() const
+    {
+        std::vector<const FixCheckRecord*> out;
+        const std::size_t from = doc.fixChecks.size() > kMaxReportedFixChecks
+            ? doc.fixChecks.size() - kMaxReportedFixChecks
+            : 0;
+        for (std::size_t i = from; i < doc.fixChecks.size(); ++i)
+            out.push_back(&doc.fixChecks[i]);
+        return out;
+    }
+    const FixCheckRecord* ownLatestFixCheck() const
+    {
+        const FixCheckRecord* latest = nullptr;
+        for (const FixCheckRecord* v : reportedFixChecks())
+            if (ownFixCheck(*v))
+                latest = v;
+        return latest;
+    }
+
     // Runbook step 6: did the deployed fix stop the leak? The latest check of each workload with its
-    // chart (old revision against new), the earlier answers in a table.
+    // chart (old revision against new), the incident's own workload first; the answers in a table.
     void fixChecks()
     {
         // Only when there is something: reports of incidents without one stay as they were.
-        if (doc.fixChecks.empty())
+        const auto checks = reportedFixChecks();
+        if (checks.empty())
             return;
         heading("Fix verification");
         // Printed on a page of its own: the incident's closing evidence, read (and handed on) alone.
         report.blocks.back().pageBreakBefore = true;
-        std::map<std::string, const FixCheckRecord*> latest;
-        for (const auto& v : doc.fixChecks)
-            latest[v.ns + "/" + v.workload] = &v;
-        for (const auto& [key, v] : latest) {
+        std::vector<const FixCheckRecord*> latest; // one per workload, in the order first checked
+        for (const FixCheckRecord* v : checks) {
+            auto same = std::find_if(latest.begin(), latest.end(),
+                [&](const FixCheckRecord* l) { return l->ns == v->ns && l->workload == v->workload; });
+            if (same == latest.end())
+                latest.push_back(v);
+            else
+                *same = v;
+        }
+        std::stable_partition(latest.begin(), latest.end(), [&](const FixCheckRecord* v) { return ownFixCheck(*v); });
+        for (const FixCheckRecord* v : latest) {
             if (latest.size() > 1)
-                heading(v->workload + " (" + v->ns + ")", 3);
+                heading(v->workload + " (" + v->ns + ")" + (ownFixCheck(*v) ? ": the incident's service" : ""), 3);
             fixCheckEvidence(*v);
         }
-        if (doc.fixChecks.size() == latest.size())
+        if (checks.size() == latest.size())
             return;
-        paragraph("Every answer recorded, in order (each change of the answer is one check):");
+        paragraph(doc.fixChecks.size() > checks.size()
+                ? "The last " + std::to_string(checks.size()) + " answers recorded, in order (each change of the answer is one check):"
+                : "Every answer recorded, in order (each change of the answer is one check):");
         ReportTable t { { "Check", "Judged (UTC)", "Workload", "New revision", "Answer" }, {}, { 8, 22, 24, 28, 18 } };
-        for (const auto& v : doc.fixChecks)
-            t.rows.push_back({ v.id, formatUtc(v.serverNowMs > 0 ? v.serverNowMs : v.takenMs), v.workload,
-                v.newRevision.empty() ? "-" : v.newRevision, fixAnswer(v.outcome) });
+        for (const FixCheckRecord* v : checks)
+            t.rows.push_back({ v->id, formatUtc(judgedMs(*v)), v->workload,
+                v->newRevision.empty() ? "-" : v->newRevision, fixAnswer(v->outcome) });
         table(std::move(t));
     }
 
@@ -604,14 +644,20 @@ struct Builder {
                 + (v.oldRevision.empty() ? std::string("-") : v.oldRevision) + " (orange) and the new revision "
                 + (v.newRevision.empty() ? std::string("-") : v.newRevision) + " (green), made at "
                 + (v.newRevisionCreatedMs > 0 ? formatUtc(v.newRevisionCreatedMs) : std::string("-"))
-                + " (fix check " + v.id + ", judged at the cluster's " + formatUtc(v.serverNowMs) + ")";
+                + " (fix check " + v.id + ", judged at " + formatUtc(judgedMs(v)) + ")";
             report.blocks.push_back(std::move(chart));
         }
         std::string verdict = "Answer: " + fixAnswer(v.outcome);
-        if (f.is_object() && f.contains("confidence") && f["confidence"].is_number() && v.outcome != "pending")
-            verdict += " (confidence " + std::to_string(int(std::lround(f["confidence"].get<double>() * 100))) + "%)";
-        if (v.outcome == "pending" && f.is_object() && f.contains("needed_minutes") && f["needed_minutes"].is_number())
-            verdict += ", " + std::to_string(f["needed_minutes"].get<int>()) + " more minutes of observation needed";
+        if (f.is_object() && f.contains("confidence") && f["confidence"].is_number() && v.outcome != "pending") {
+            const double confidence = f["confidence"].get<double>();
+            if (std::isfinite(confidence) && confidence >= 0 && confidence <= 1)
+                verdict += " (confidence " + std::to_string(std::lround(confidence * 100)) + "%)";
+        }
+        if (v.outcome == "pending" && f.is_object() && f.contains("needed_minutes") && f["needed_minutes"].is_number()) {
+            const double minutes = f["needed_minutes"].get<double>();
+            if (std::isfinite(minutes) && minutes >= 0 && minutes < 1e7)
+                verdict += ", " + std::to_string(std::lround(minutes)) + " more minutes of observation needed";
+        }
         paragraph(verdict + ". " + str(f, "reason"));
         std::vector<std::string> evidence;
         if (f.is_object())

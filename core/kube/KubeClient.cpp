@@ -1,6 +1,7 @@
 #include "core/kube/KubeClient.h"
 
 #include "core/common/HeaderValue.h"
+#include "core/common/JsonNesting.h"
 #include "core/common/RegularFile.h"
 #include "core/common/RetryPolicy.h"
 
@@ -106,10 +107,12 @@ Error kubeErrorFromResponse(int httpStatus, const QByteArray& body, const QStrin
     // The API server answers errors with a meta/v1 Status: {"kind":"Status","message":...,"reason":...}.
     std::string serverMessage;
     try {
+        if (jsonNestingBeyond(std::string_view(body.constData(), std::size_t(body.size()))))
+            throw std::invalid_argument("nested too deep");
         const json j = json::parse(body.toStdString());
         if (j.is_object() && j.value("kind", "") == "Status")
             serverMessage = j.value("message", "");
-    } catch (const json::exception&) {
+    } catch (const std::exception&) {
     }
     if (serverMessage.empty())
         serverMessage = body.left(200).trimmed().toStdString();
@@ -470,6 +473,10 @@ void KubeClient::onReply(std::shared_ptr<Attempt> attempt, QNetworkReply* reply)
             RawResponse { status, body, reply->header(QNetworkRequest::ContentTypeHeader).toByteArray() });
     if (status < 200 || status >= 300)
         return attempt->done(kubeErrorFromResponse(status, body, what, locationOf(reply)));
+    if (jsonNestingBeyond(std::string_view(body.constData(), std::size_t(body.size()))))
+        return attempt->done(makeError(ErrorCode::Parse,
+            what.toStdString() + ": the answer nests deeper than " + std::to_string(kMaxJsonDepth) + " levels",
+            "no Kubernetes object does; something between LeakDesk and the API server answered instead"));
     try {
         attempt->done(json::parse(body.toStdString()));
     } catch (const json::exception& e) {

@@ -1,6 +1,7 @@
 #include "core/prometheus/PromClient.h"
 
 #include "core/common/HeaderValue.h"
+#include "core/common/JsonNesting.h"
 #include "core/prometheus/QueryCatalogue.h"
 #include "core/tls/NetworkProxy.h"
 #include "core/tls/TlsExplanation.h"
@@ -76,6 +77,11 @@ namespace {
 // parsed JSON on success; the warnings go to `warnings`.
 Result<json> parseEnvelope(const QByteArray& body, int httpStatus, std::vector<std::string>& warnings)
 {
+    if (jsonNestingBeyond(std::string_view(body.constData(), std::size_t(body.size()))))
+        return makeError(ErrorCode::Parse,
+            "Prometheus answered HTTP " + std::to_string(httpStatus) + " with JSON nested deeper than "
+                + std::to_string(kMaxJsonDepth) + " levels",
+            "no Prometheus API answer does; check what answers at the Prometheus URL");
     json j;
     try {
         j = json::parse(body.toStdString());

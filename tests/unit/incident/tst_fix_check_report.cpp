@@ -20,6 +20,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <limits>
 
 using namespace leakdesk;
 using namespace leakdesk::incident;
@@ -179,6 +180,108 @@ private slots:
         QCOMPARE(doc.fixChecks[0].outcome, std::string("fixed"));
         QCOMPARE(QString::fromStdString(doc.fixChecks.back().id), QStringLiteral("V62"));
         QCOMPARE(doc.fixChecks.back().outcome, std::string("pending"));
+    }
+
+    void theNewestAnswerOfEachWorkloadStays()
+    {
+        // cart was fixed, then not fixed; fourteen other workloads fill the file; a new answer for
+        // checkout must not make cart read "fixed" again by evicting its newest answer.
+        IncidentDocument doc = openIncident();
+        auto forWorkload = [](analysis::FixOutcome outcome, const std::string& workload) {
+            auto r = reportOf(outcome);
+            r.workload = workload;
+            return r;
+        };
+        recordFixVerification(doc, forWorkload(analysis::FixOutcome::Fixed, "Deployment/cart"), kT0 + 1);
+        recordFixVerification(doc, forWorkload(analysis::FixOutcome::NotFixed, "Deployment/cart"), kT0 + 2);
+        for (int i = 0; i < 14; ++i)
+            recordFixVerification(
+                doc, forWorkload(analysis::FixOutcome::Fixed, "Deployment/w" + std::to_string(i)), kT0 + 10 + i);
+        QCOMPARE(doc.fixChecks.size(), std::size_t(16));
+        recordFixVerification(doc, reportOf(analysis::FixOutcome::Pending), kT0 + 100);
+        QCOMPARE(doc.fixChecks.size(), std::size_t(16));
+        std::string cartLatest;
+        for (const FixCheckRecord& v : doc.fixChecks)
+            if (v.workload == "Deployment/cart")
+                cartLatest = v.outcome;
+        QCOMPARE(QString::fromStdString(cartLatest), QStringLiteral("not_fixed"));
+        QCOMPARE(QString::fromStdString(doc.fixChecks.front().id), QStringLiteral("V2")); // cart's older answer went
+
+        // The summary names the incident's own workload (checkout), not whichever was checked last;
+        // its section comes first.
+        recordFixVerification(doc, forWorkload(analysis::FixOutcome::Fixed, "Deployment/w3"), kT0 + 200);
+        ReportOptions options;
+        options.localZone = QTimeZone::utc();
+        const IncidentReport report = buildIncidentReport(doc, options);
+        std::string fixRow;
+        for (const ReportBlock& b : report.blocks)
+            if (b.kind == ReportBlock::Kind::Table)
+                for (const auto& row : b.table.rows)
+                    if (row.size() == 2 && row[0] == "Fix")
+                        fixRow = row[1];
+        QVERIFY2(fixRow.rfind("pending for Deployment/checkout", 0) == 0, fixRow.c_str());
+        const ReportBlock* firstWorkload = nullptr;
+        bool inSection = false;
+        for (const ReportBlock& b : report.blocks) {
+            if (b.kind == ReportBlock::Kind::Heading && b.level == 2)
+                inSection = b.text == "Fix verification";
+            else if (inSection && b.kind == ReportBlock::Kind::Heading && !firstWorkload)
+                firstWorkload = &b;
+        }
+        QVERIFY(firstWorkload);
+        QCOMPARE(QString::fromStdString(firstWorkload->text),
+            QStringLiteral("Deployment/checkout (shop-prod): the incident's service"));
+    }
+
+    void hostileNumbersNeitherHangNorOverflow_data()
+    {
+        QTest::addColumn<qint64>("serverNowMs");
+        QTest::addColumn<qint64>("firstSampleMs");
+        QTest::addColumn<qint64>("lastSampleMs");
+        QTest::addColumn<double>("value");
+        QTest::addColumn<double>("oldPeriodMs");
+        constexpr qint64 kMax = std::numeric_limits<qint64>::max();
+        constexpr qint64 kMin = std::numeric_limits<qint64>::min();
+        const qint64 made = kNewMadeMs;
+        const qint64 now = kNowMs;
+        QTest::newRow("now at INT64_MAX") << kMax << made << now << 300 * kMiB << 1e6;
+        QTest::newRow("samples at the extremes") << now << kMin << kMax << 300 * kMiB << 1e6;
+        QTest::newRow("a value of 1e308") << now << made << now << 1e308 << 1e6;
+        QTest::newRow("infinite value") << now << made << now << std::numeric_limits<double>::infinity() << 1e6;
+        QTest::newRow("period of 1e300") << now << made << now << 300 * kMiB << 1e300;
+        QTest::newRow("now at INT64_MIN") << kMin << made << now << 300 * kMiB << -1e300;
+    }
+    void hostileNumbersNeitherHangNorOverflow()
+    {
+        QFETCH(qint64, serverNowMs);
+        QFETCH(qint64, firstSampleMs);
+        QFETCH(qint64, lastSampleMs);
+        QFETCH(double, value);
+        QFETCH(double, oldPeriodMs);
+        FixCheckRecord v;
+        v.id = "V1";
+        v.workload = "Deployment/checkout";
+        v.outcome = "fixed";
+        v.serverNowMs = serverNowMs;
+        v.newRevisionCreatedMs = kNewMadeMs;
+        v.limitBytes = value;
+        v.verification = { { "old_period_ms", oldPeriodMs }, { "needed_minutes", 1e300 }, { "confidence", 1e300 } };
+        v.series.push_back({ "memory_working_set", { { "pod", "p-old" }, { "role", "old" } },
+            { { firstSampleMs, value }, { kNewMadeMs - kMinute, 300 * kMiB } }, 2 });
+        v.series.push_back({ "memory_working_set", { { "pod", "p-new" }, { "role", "new" } },
+            { { kNewMadeMs + kMinute, 300 * kMiB }, { lastSampleMs, value } }, 2 });
+        const EvidenceSnapshot drawn = fixCheckChartSnapshot(v);
+        QVERIFY(drawn.windowStartMs >= 0 && drawn.windowStartMs <= drawn.windowEndMs);
+        ChartImageOptions o;
+        o.width = 400;
+        o.height = 200;
+        QVERIFY(!renderFixCheckChart(v, o).isNull());
+        // The report of such a file reads, too.
+        IncidentDocument doc = openIncident();
+        doc.fixChecks.push_back(v);
+        ReportOptions options;
+        options.localZone = QTimeZone::utc();
+        QVERIFY(!buildIncidentReport(doc, options).blocks.empty());
     }
 
     void survivesTheFileFormat()
