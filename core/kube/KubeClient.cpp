@@ -143,6 +143,11 @@ Error kubeErrorFromResponse(int httpStatus, const QByteArray& body, const QStrin
     if (httpStatus >= 500)
         return makeError(ErrorCode::Server, w + ": API server error " + std::to_string(httpStatus) + ": " + serverMessage,
             "the control plane is unhealthy or overloaded; retry in a moment");
+    // 400 (a bad field or label selector, a malformed query) and the other 4xx: the request itself
+    // is wrong, and sending it again cannot help.
+    if (httpStatus >= 400)
+        return makeError(ErrorCode::InvalidArgument,
+            w + ": the API server refused the request (" + std::to_string(httpStatus) + "): " + serverMessage, "");
     return makeError(ErrorCode::Network, w + ": unexpected HTTP status " + std::to_string(httpStatus) + ": " + serverMessage, "");
 }
 
@@ -927,7 +932,10 @@ struct KubeClient::Watch : std::enable_shared_from_this<KubeClient::Watch> {
                 return;
             if (!r) {
                 const ErrorCode c = r.error().code;
-                if (c == ErrorCode::Unauthorized || c == ErrorCode::Forbidden || c == ErrorCode::NotFound)
+                // A refusal is final (credentials, RBAC, a missing kind, a bad selector); only
+                // trouble on the way is tried again.
+                if (c == ErrorCode::Unauthorized || c == ErrorCode::Forbidden || c == ErrorCode::NotFound
+                    || c == ErrorCode::InvalidArgument || c == ErrorCode::Invalid)
                     return self->fail(r.error());
                 return self->retry(r.error(), true);
             }
@@ -1032,8 +1040,8 @@ struct KubeClient::Watch : std::enable_shared_from_this<KubeClient::Watch> {
                 return list();
             Error error = kubeErrorFromResponse(
                 code, QByteArray::fromStdString(object.dump()), QStringLiteral("watch %1").arg(path));
-            if (code == 401 || code == 403 || code == 404)
-                return fail(error);
+            if (code >= 400 && code < 500 && code != 429)
+                return fail(error); // a refusal (credentials, RBAC, gone, a bad request): final
             return retry(error, false);
         }
         WatchEvent e;

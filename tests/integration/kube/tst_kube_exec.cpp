@@ -130,8 +130,9 @@ private Q_SLOTS:
         QTest::addColumn<int>("code");
         QTest::newRow("unknown pod") << "checkout-nosuch-xxxxx"
                                      << "" << int(ErrorCode::NotFound);
+        // 400 Bad Request: the request names no container of the pod; sending it again cannot help.
         QTest::newRow("wrong container") << ""
-                                         << "sidecar" << int(ErrorCode::Network);
+                                         << "sidecar" << int(ErrorCode::InvalidArgument);
     }
 
     void refusedExecIsATypedError()
