@@ -1,5 +1,6 @@
 #include "core/incident/Redaction.h"
 
+#include "core/common/JsonAccess.h"
 #include "core/incident/IncidentJson.h"
 #include "core/incident/SecretMasking.h"
 
@@ -21,21 +22,6 @@ std::string stringAt(const json& j, const char* key)
 {
     auto it = j.find(key);
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-// The value at a path of object keys, or null when any step is missing or not an object.
-const json* memberAt(const json& j, std::initializer_list<const char*> path)
-{
-    const json* at = &j;
-    for (const char* key : path) {
-        if (!at->is_object())
-            return nullptr;
-        auto it = at->find(key);
-        if (it == at->end())
-            return nullptr;
-        at = &*it;
-    }
-    return at;
 }
 
 } // namespace
@@ -100,8 +86,8 @@ RedactionMap RedactionMap::forDocument(const IncidentDocument& doc)
         for (const auto& series : v.series)
             m.add(series.label("pod"), "pod");
         for (const char* role : { "old", "new" })
-            if (const json* pods = memberAt(v.verification, { "revisions", role, "pods" }); pods && pods->is_array())
-                for (const auto& pod : *pods)
+            if (const json& pods = jsonAt(v.verification, { "revisions", role, "pods" }); pods.is_array())
+                for (const auto& pod : pods)
                     if (pod.is_string())
                         m.add(pod.get<std::string>(), "pod");
         m.add(v.oldRevision, "revision");

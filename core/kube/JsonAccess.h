@@ -1,33 +1,13 @@
 #pragma once
 // Tolerant reads of Kubernetes JSON: a missing field or one of an unexpected type reads as null or
-// "", never as an exception (objects from real clusters differ by version and by controller).
+// "", never as an exception (objects from real clusters differ by version and by controller). The
+// readers themselves are core/common's, shared with the incident files.
 
-#include <nlohmann/json.hpp>
-
-#include <initializer_list>
-#include <string>
+#include "core/common/JsonAccess.h"
 
 namespace leakdesk::kube {
 
-inline const nlohmann::json& jsonAt(const nlohmann::json& j, std::initializer_list<const char*> keys)
-{
-    static const nlohmann::json none;
-    const nlohmann::json* cur = &j;
-    for (const char* k : keys) {
-        if (!cur->is_object())
-            return none;
-        auto it = cur->find(k);
-        if (it == cur->end())
-            return none;
-        cur = &*it;
-    }
-    return *cur;
-}
-
-inline std::string jsonString(const nlohmann::json& j, std::initializer_list<const char*> keys)
-{
-    const nlohmann::json& v = jsonAt(j, keys);
-    return v.is_string() ? v.get<std::string>() : std::string();
-}
+using leakdesk::jsonAt;
+using leakdesk::jsonString;
 
 } // namespace leakdesk::kube
